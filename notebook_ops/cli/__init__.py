@@ -1,0 +1,69 @@
+"""The ``notebook-ops`` command line.
+
+Each subcommand lives in its own module and is imported only when it runs, so ``--help`` and
+``inspect`` stay fast (no papermill, MLflow or Jupyter at start-up). To add a command, add one line
+to ``COMMANDS``: ``"name": ("module", "attribute", "one-line help")``.
+"""
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "inspect": ("notebook_ops.cli.inspect_cmd", "inspect", "Show a notebook's pipeline: steps, data flow, parameters, problems."),
+    "lint": ("notebook_ops.cli.inspect_cmd", "lint", "Check notebooks for pipeline problems (exit 1 on errors)."),
+    "tag": ("notebook_ops.cli.tag_cmd", "tag", "Set a cell's pipeline tags (step, parameters, setup, skip)."),
+}
+
+
+class LazyGroup(click.Group):
+    """A click group that imports a subcommand's module only when that command is used."""
+
+    def list_commands(self, ctx):
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx, name):
+        if name not in COMMANDS:
+            return None
+        module, attr, _ = COMMANDS[name]
+        return getattr(importlib.import_module(module), attr)
+
+    def format_commands(self, ctx, formatter):
+        rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="notebook-ops", prog_name="notebook-ops")
+def cli():
+    """Tag notebook cells as pipeline steps; run, export and schedule the notebook as a pipeline."""
+
+
+def main(argv=None) -> int:
+    """Entry point: turns every NotebookOpsError into one line on stderr and its exit code."""
+    from notebook_ops.errors import NotebookOpsError
+
+    try:
+        cli.main(args=argv, prog_name="notebook-ops", standalone_mode=False)
+    except NotebookOpsError as exc:
+        click.echo(f"error: {exc}", err=True)
+        return exc.exit_code
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        return 130
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,146 @@
+"""The pipeline model: plain frozen data classes every service and face shares.
+
+Built by ``notebook_ops.model.build.build_pipeline`` from a notebook's cells and tags; holds no
+kernel, MLflow or UI code.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+ERROR, WARNING, INFO = "error", "warning", "info"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding about the notebook. ``cell`` is the 0-based cell index in the notebook."""
+
+    severity: str  # "error" | "warning" | "info"
+    code: str      # stable kebab-case id, e.g. "hidden-state"
+    message: str
+    step: str | None = None
+    cell: int | None = None
+    hint: str | None = None
+
+    def to_dict(self) -> dict:
+        return {"severity": self.severity, "code": self.code, "message": self.message,
+                "step": self.step, "cell": self.cell, "hint": self.hint}
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A notebook cell as the pipeline sees it.
+
+    ``role``: "code" (belongs to ``step``), "markdown" (documentation inside ``step``),
+    "setup", "parameters", "skip", "metrics" (Kale's pipeline-metrics), "raw".
+    """
+
+    index: int
+    cell_type: str
+    source: str
+    role: str
+    step: str | None
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    type: str          # "int" | "float" | "str" | "bool" | "list" | "dict" | "tuple" | "NoneType"
+    default: Any
+    help: str = ""
+    cell: int | None = None
+    source: str = ""   # the literal as written, e.g. "0.25"
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "type": self.type, "default": self.default, "help": self.help}
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    cells: tuple[int, ...]            # code and markdown cells of this step, in notebook order
+    after: tuple[str, ...]            # direct dependencies (explicit after:, or the previous step)
+    inputs: tuple[str, ...] = ()      # names read that an upstream step defines
+    outputs: tuple[str, ...] = ()     # names defined here that a downstream step reads
+    input_sources: tuple[tuple[str, str], ...] = ()  # (name, producing step) per input
+    parameters_read: tuple[str, ...] = ()  # pipeline parameters this step's code reads
+    options: dict = field(default_factory=dict, hash=False, compare=False)  # retries, timeout, cache, resources, image
+    metrics: tuple[str, ...] = ()     # Kale pipeline-metrics names this step defines (logged after it)
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "after": list(self.after), "cells": list(self.cells),
+                "inputs": list(self.inputs), "outputs": list(self.outputs),
+                "input_sources": {n: s for n, s in self.input_sources},
+                "parameters_read": list(self.parameters_read), "options": dict(self.options),
+                "metrics": list(self.metrics)}
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    """A notebook read as a pipeline. ``steps`` are in graph (topological) order."""
+
+    name: str
+    path: str | None
+    cells: tuple[Cell, ...]
+    steps: tuple[Step, ...]
+    parameters: tuple[Parameter, ...]
+    setup_cells: tuple[int, ...]
+    parameters_cell: int | None
+    settings: dict = field(hash=False, compare=False)   # metadata.notebook_ops, validated
+    problems: tuple[Problem, ...] = ()
+    kernel_name: str = "python3"
+    language: str = "python"
+    notebook_hash: str = ""           # sha256 of the notebook's bytes as read
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == ERROR]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def step(self, name: str) -> Step:
+        for s in self.steps:
+            if s.name == name:
+                return s
+        raise KeyError(name)
+
+    @property
+    def step_names(self) -> list[str]:
+        return [s.name for s in self.steps]
+
+    def upstream(self, name: str) -> set[str]:
+        """All steps that must finish before ``name`` (transitive)."""
+        by_name = {s.name: s for s in self.steps}
+        seen: set[str] = set()
+        todo = list(by_name[name].after)
+        while todo:
+            n = todo.pop()
+            if n in seen or n not in by_name:
+                continue
+            seen.add(n)
+            todo.extend(by_name[n].after)
+        return seen
+
+    def downstream(self, name: str) -> set[str]:
+        """All steps that depend on ``name`` (transitive)."""
+        return {s.name for s in self.steps if name in self.upstream(s.name)}
+
+    def cell(self, index: int) -> Cell:
+        return self.cells[index]
+
+    def to_dict(self) -> dict:
+        """The shape of ``notebook-ops inspect --json`` and of the REST API."""
+        return {
+            "name": self.name,
+            "path": self.path,
+            "parameters": [p.to_dict() for p in self.parameters],
+            "steps": [s.to_dict() for s in self.steps],
+            "problems": [p.to_dict() for p in self.problems],
+            "setup_cells": list(self.setup_cells),
+            "parameters_cell": self.parameters_cell,
+            "settings": self.settings,
+            "notebook_hash": self.notebook_hash,
+        }
