@@ -1,0 +1,326 @@
+"""Build a Pipeline from a notebook: tags -> steps -> graph -> parameters -> data flow -> problems."""
+from __future__ import annotations
+
+import hashlib
+import heapq
+import json
+from pathlib import Path
+
+from notebook_ops.model import analysis
+from notebook_ops.model.notebook import cell_source, cell_tags, read_bytes, parse_notebook, sha256_bytes
+from notebook_ops.model.parameters import parse_parameters
+from notebook_ops.model.pipeline import Cell, Pipeline, Problem, Step
+from notebook_ops.model.settings import step_options, validate_settings
+from notebook_ops.model.tags import NAME_RULE, parse_cell_tags, slug, valid_name
+
+DEFAULT_STEP = "main"
+
+
+def load_pipeline(path) -> Pipeline:
+    """Read the notebook at ``path`` (never modifying it) and build its pipeline."""
+    data = read_bytes(path)
+    notices: list[str] = []
+    nb = parse_notebook(data, path=path, notices=notices)
+    return build_pipeline(nb, path=path, notebook_hash=sha256_bytes(data), notices=notices)
+
+
+class _Builder:
+    def __init__(self, nb: dict, path):
+        self.nb = nb
+        self.path = str(path) if path is not None else None
+        self.problems: list[Problem] = []
+        self.cells: list[Cell] = []
+        self.step_cells: dict[str, list[int]] = {}
+        self.step_first: dict[str, int] = {}
+        self.step_after: dict[str, list[str]] = {}
+        self.step_tag_options: dict[str, dict] = {}
+        self.setup_cells: list[int] = []
+        self.metrics_cells: list[int] = []
+        self.parameters_cell: int | None = None
+
+    def problem(self, severity, code, message, step=None, cell=None, hint=None):
+        self.problems.append(Problem(severity, code, message, step=step, cell=cell, hint=hint))
+
+    # -- 1. tags -> cells and steps -------------------------------------------------------------
+    def read_cells(self) -> None:
+        current: str | None = None
+        pending: list[int] = []   # cells before the first step:
+        for index, raw in enumerate(self.nb.get("cells", [])):
+            ctype = raw.get("cell_type", "code")
+            tags = cell_tags(raw)
+            parsed = parse_cell_tags(tags)
+            for severity, code, message, hint in parsed.issues:
+                self.problem(severity, code, message, step=parsed.step or current, cell=index, hint=hint)
+            role = parsed.role
+            if len(parsed.roles) > 1 or (role and parsed.step):
+                found = parsed.roles + ([f"step:{parsed.step}"] if parsed.step else [])
+                self.problem("error", "conflicting-tags", f"cell has conflicting tags {', '.join(found)}",
+                             step=current, cell=index, hint="keep one of them")
+            if ctype == "raw":
+                role = "raw"
+            elif ctype == "markdown" and role != "skip":
+                role = None
+            if parsed.step is not None and role not in ("skip", "raw"):
+                name = parsed.step
+                if not valid_name(name):
+                    self.problem("error", "bad-step-name", f"step name '{name}' is not valid: {NAME_RULE}",
+                                 step=name, cell=index, hint=f"rename it, e.g. step:{slug(name)}")
+                if name in self.step_cells:
+                    self.problem("error", "duplicate-step",
+                                 f"step '{name}' is already started at cell {self.step_first[name]}",
+                                 step=name, cell=index, hint="give each step a unique name")
+                else:
+                    self.step_cells[name] = []
+                    self.step_first[name] = index
+                    self.step_after[name] = list(parsed.after)
+                    self.step_tag_options[name] = {}
+                current = name
+                self.step_tag_options[name].update(parsed.options)
+                self.step_cells[name].append(index)
+                self.cells.append(Cell(index, ctype, cell_source(raw), "markdown" if ctype == "markdown" else "code",
+                                       name, tuple(tags)))
+                continue
+            if parsed.after and role not in ("skip", "raw"):
+                self.problem("warning", "after-without-step",
+                             f"tags {', '.join('after:' + a for a in parsed.after)} are on a cell that starts no step",
+                             step=current, cell=index, hint="put after: tags on the step's first cell (the one with step:)")
+            if role == "parameters":
+                if self.parameters_cell is None:
+                    self.parameters_cell = index
+                else:
+                    self.problem("error", "multiple-parameters-cells",
+                                 f"second parameters cell (the first is cell {self.parameters_cell})",
+                                 cell=index, hint="merge them into one cell tagged parameters")
+                self.cells.append(Cell(index, ctype, cell_source(raw), "parameters", None, tuple(tags)))
+                continue
+            if role in ("setup", "skip", "metrics", "raw"):
+                if role == "setup":
+                    self.setup_cells.append(index)
+                elif role == "metrics":
+                    self.metrics_cells.append(index)
+                self.cells.append(Cell(index, ctype, cell_source(raw), role, None, tuple(tags)))
+                continue
+            if current is None:
+                pending.append(index)
+                self.cells.append(Cell(index, ctype, cell_source(raw), "markdown" if ctype == "markdown" else "code",
+                                       None, tuple(tags)))
+            else:
+                self.step_cells[current].append(index)
+                self.cells.append(Cell(index, ctype, cell_source(raw), "markdown" if ctype == "markdown" else "code",
+                                       current, tuple(tags)))
+        # Cells before the first step: belong to it (or form the one-step pipeline "main").
+        first = next(iter(self.step_cells), None)
+        if first is None:
+            first = DEFAULT_STEP
+            self.step_cells[first] = []
+            self.step_first[first] = pending[0] if pending else 0
+            self.step_after[first] = []
+            self.step_tag_options[first] = {}
+        if pending:
+            self.step_cells[first] = pending + self.step_cells[first]
+            self.step_first[first] = min(self.step_first[first], pending[0])
+            for i in pending:
+                c = self.cells[i]
+                self.cells[i] = Cell(c.index, c.cell_type, c.source, c.role, first, c.tags)
+
+    # -- 2. graph -------------------------------------------------------------------------------
+    def resolve_dependencies(self) -> tuple[dict[str, tuple[str, ...]], list[str]]:
+        names = list(self.step_cells)
+        deps: dict[str, tuple[str, ...]] = {}
+        for i, name in enumerate(names):
+            cell = self.step_first[name]
+            explicit = self.step_after[name]
+            if not explicit:
+                deps[name] = (names[i - 1],) if i else ()
+                continue
+            good = []
+            for dep in explicit:
+                if dep == name:
+                    self.problem("error", "cyclic-after", f"step '{name}' cannot run after itself",
+                                 step=name, cell=cell, hint=f"remove the tag after:{dep}")
+                elif dep not in self.step_cells:
+                    close = [n for n in names if n != name]
+                    self.problem("error", "unknown-after", f"after:{dep} names no step",
+                                 step=name, cell=cell,
+                                 hint=f"steps are: {', '.join(close)}" if close else "tag a cell step:NAME first")
+                else:
+                    good.append(dep)
+            deps[name] = tuple(good)
+        # Kahn's algorithm; ties broken by notebook order so the order reads like the notebook.
+        position = {n: i for i, n in enumerate(names)}
+        waiting = {n: set(d) for n, d in deps.items()}
+        users: dict[str, list[str]] = {n: [] for n in names}
+        for n, d in deps.items():
+            for dep in d:
+                users[dep].append(n)
+        ready = [(position[n], n) for n, d in waiting.items() if not d]
+        heapq.heapify(ready)
+        order: list[str] = []
+        while ready:
+            _, n = heapq.heappop(ready)
+            order.append(n)
+            for u in users[n]:
+                waiting[u].discard(n)
+                if not waiting[u]:
+                    heapq.heappush(ready, (position[u], u))
+        left = [n for n in names if n not in order]
+        if left:
+            self.problem("error", "cyclic-after",
+                         f"steps {', '.join(left)} depend on each other in a cycle",
+                         step=left[0], cell=self.step_first[left[0]],
+                         hint="remove one of their after: tags")
+            order += left
+        return deps, order
+
+    # -- 3. parameters, data flow -----------------------------------------------------------------
+    def analyse(self, deps, order, settings):
+        params = []
+        if self.parameters_cell is not None:
+            params, probs = parse_parameters(self.cells[self.parameters_cell].source, self.parameters_cell)
+            self.problems.extend(probs)
+        param_names = {p.name for p in params}
+
+        flows: dict[int, analysis.CellFlow] = {}
+        for cell in self.cells:
+            if cell.cell_type == "code" and cell.role in ("code", "setup", "metrics"):
+                flow = analysis.analyze_cell(cell.source)
+                flows[cell.index] = flow
+                if flow.syntax_error:
+                    msg, line = flow.syntax_error
+                    self.problem("error", "syntax-error", f"syntax error: {msg} (line {line})",
+                                 step=cell.step, cell=cell.index, hint="fix the code so the cell parses")
+                if flow.star_import:
+                    self.problem("warning", "star-import", "'from ... import *' hides which names the cell defines",
+                                 step=cell.step, cell=cell.index, hint="import the names you use explicitly")
+
+        available = analysis.BUILTINS | param_names
+        setup = analysis.step_flow([(i, flows[i]) for i in self.setup_cells if i in flows])
+        setup_params = {n for n in setup.external_reads if n in param_names}
+        for name in setup.external_reads + sorted(setup.late_reads):
+            if name not in available and name not in setup.defines:
+                cell = setup.first_read_cell.get(name)
+                self.problem("warning", "undefined-name", f"setup cell reads '{name}', which nothing defines before it",
+                             cell=cell, hint="define it in the setup cell or the parameters")
+        available = available | setup.defines
+
+        step_flows = {}
+        for name in order:
+            step_flows[name] = analysis.step_flow(
+                [(i, flows[i]) for i in self.step_cells[name] if i in flows])
+
+        upstream = {n: set() for n in order}
+        for n in order:   # graph order: dependencies are complete before their users
+            for d in deps[n]:
+                upstream[n] |= {d} | upstream.get(d, set())
+        rank = {n: i for i, n in enumerate(order)}
+
+        sources: dict[str, list[tuple[str, str]]] = {n: [] for n in order}
+        for name in order:
+            sf = step_flows[name]
+            for var in sf.external_reads + sorted(sf.late_reads):
+                if var in available:
+                    continue
+                providers = [n for n in order if n != name and var in step_flows[n].defines]
+                ups = [p for p in providers if p in upstream[name]]
+                cell = sf.first_read_cell.get(var)
+                if ups:
+                    sources[name].append((var, max(ups, key=rank.get)))
+                elif providers:
+                    p = providers[0]
+                    later = name in upstream.get(p, set())
+                    why = (f"'{p}' runs after it" if later else f"'{p}' is not upstream of it")
+                    self.problem("error", "hidden-state",
+                                 f"reads '{var}', which only step '{p}' defines, and {why}: it works top to "
+                                 "bottom in the notebook but not as a pipeline",
+                                 step=name, cell=cell,
+                                 hint=(f"add the tag after:{p} to cell {self.step_first[name]}" if not later else
+                                       f"move the code that defines '{var}' into an earlier step"))
+                elif var not in step_flows[name].defines or var in sf.external_reads:
+                    self.problem("warning", "undefined-name",
+                                 f"reads '{var}', which no step, setup cell or parameter defines",
+                                 step=name, cell=cell, hint="define it in an upstream step, a setup cell or the parameters")
+
+        outputs: dict[str, set[str]] = {n: set() for n in order}
+        for name in order:
+            for var, producer in sources[name]:
+                outputs[producer].add(var)
+
+        metrics_of: dict[str, list[str]] = {n: [] for n in order}
+        for i in self.metrics_cells:
+            for var in analysis.metric_names(self.cells[i].source):
+                definers = [n for n in order if var in step_flows[n].defines]
+                if definers:
+                    metrics_of[definers[-1]].append(var)
+                elif var not in available:
+                    self.problem("warning", "undefined-metric", f"metric '{var}' is defined by no step", cell=i)
+
+        known = set(order)
+        for sname in (settings.get("steps") or {}):
+            if sname not in known:
+                self.problem("warning", "unknown-step-settings",
+                             f"metadata.notebook_ops.steps has settings for '{sname}', which is not a step",
+                             hint=f"steps are: {', '.join(order)}")
+
+        steps = []
+        for name in order:
+            sf = step_flows[name]
+            code_cells = [i for i in self.step_cells[name] if self.cells[i].cell_type == "code"]
+            if not code_cells:
+                self.problem("warning", "empty-step", "step has no code cells", step=name,
+                             cell=self.step_first[name])
+            reads = set(sf.external_reads) | sf.late_reads
+            steps.append(Step(
+                name=name,
+                cells=tuple(self.step_cells[name]),
+                after=deps[name],
+                inputs=tuple(v for v, _ in sources[name]),
+                outputs=tuple(sorted(outputs[name])),
+                input_sources=tuple(sources[name]),
+                parameters_read=tuple(sorted((reads & param_names) | setup_params)),
+                options=step_options(settings, name, self.step_tag_options[name]),
+                metrics=tuple(metrics_of[name]),
+            ))
+        return params, steps
+
+
+def build_pipeline(nb: dict, path=None, *, notebook_hash: str | None = None,
+                   notices: list[str] | None = None) -> Pipeline:
+    """Build the pipeline of an nbformat-4 notebook dict. Problems are collected, never raised."""
+    b = _Builder(nb, path)
+    for notice in notices or []:
+        b.problem("info", "nbformat-upgraded", notice)
+    metadata = nb.get("metadata") or {}
+    settings = metadata.get("notebook_ops") or {}
+    if not isinstance(settings, dict):
+        b.problem("error", "invalid-settings", "metadata.notebook_ops must be an object")
+        settings = {}
+    b.problems.extend(validate_settings(settings))
+    language = ((metadata.get("kernelspec") or {}).get("language")
+                or (metadata.get("language_info") or {}).get("name") or "python")
+    if language.lower() != "python":
+        b.problem("error", "unsupported-language", f"the notebook's kernel language is {language}; "
+                  "notebook-ops runs Python notebooks", hint="use a Python kernel")
+    b.read_cells()
+    deps, order = b.resolve_dependencies()
+    params, steps = b.analyse(deps, order, settings)
+    name = settings.get("name") if isinstance(settings.get("name"), str) else None
+    if not name or not valid_name(name):
+        name = slug(Path(path).stem) if path else "pipeline"
+    if notebook_hash is None:
+        notebook_hash = hashlib.sha256(json.dumps(nb, sort_keys=True).encode()).hexdigest()
+    severity_rank = {"error": 0, "warning": 1, "info": 2}
+    problems = sorted(b.problems, key=lambda p: (p.cell if p.cell is not None else -1, severity_rank[p.severity]))
+    return Pipeline(
+        name=name,
+        path=b.path,
+        cells=tuple(b.cells),
+        steps=tuple(steps),
+        parameters=tuple(params),
+        setup_cells=tuple(b.setup_cells),
+        parameters_cell=b.parameters_cell,
+        settings=settings,
+        problems=tuple(problems),
+        kernel_name=(metadata.get("kernelspec") or {}).get("name") or "python3",
+        language=language.lower(),
+        notebook_hash=notebook_hash,
+    )

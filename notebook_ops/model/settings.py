@@ -1,0 +1,52 @@
+"""``metadata.notebook_ops``: pipeline and per-step settings, validated against the shipped schema."""
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from importlib import resources
+
+from notebook_ops.model.pipeline import Problem
+
+_TARGET_RE = re.compile(r"^\s*(>=|<=|>|<|==)\s*(-?[0-9.]+(?:[eE][-+]?[0-9]+)?)\s*$")
+
+
+@lru_cache(maxsize=1)
+def settings_schema() -> dict:
+    return json.loads(resources.files("notebook_ops.model").joinpath("schema/notebook_ops.schema.json").read_text())
+
+
+def validate_settings(settings) -> list[Problem]:
+    """Schema problems in ``metadata.notebook_ops`` (jsonschema is imported only when there are settings)."""
+    if settings in (None, {}):
+        return []
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(settings_schema())
+    problems = []
+    for err in sorted(validator.iter_errors(settings), key=lambda e: list(e.absolute_path)):
+        where = "/".join(str(p) for p in err.absolute_path) or "(top level)"
+        problems.append(Problem("error", "invalid-settings",
+                                f"metadata.notebook_ops {where}: {err.message}",
+                                hint="fix it in the pipeline panel or the notebook metadata"))
+    return problems
+
+
+def parse_target(condition: str) -> tuple[str, float]:
+    """``">= 0.9"`` -> ``(">=", 0.9)``."""
+    m = _TARGET_RE.match(condition)
+    if not m:
+        raise ValueError(f"bad metric target {condition!r}; write e.g. '>= 0.9'")
+    return m.group(1), float(m.group(2))
+
+
+def step_options(settings: dict, step: str, from_tags: dict) -> dict:
+    """Options for ``step``: defaults, then Kale tags, then the step's own settings."""
+    opts: dict = {}
+    for layer in (settings.get("defaults") or {}, from_tags, (settings.get("steps") or {}).get(step) or {}):
+        for key, value in layer.items():
+            if key == "resources" and isinstance(value, dict):
+                opts["resources"] = {**opts.get("resources", {}), **value}
+            else:
+                opts[key] = value
+    return opts
