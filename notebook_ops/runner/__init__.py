@@ -1,0 +1,68 @@
+"""The runner: run a pipeline, step by step in separate kernels (or in one), cached and tracked.
+
+Public API (everything else in this package is internal)::
+
+    from notebook_ops.runner import run_pipeline, run_notebook, RunResult
+
+    result = run_notebook("churn.ipynb", params={"alpha": "0.5"})      # CLI-style values ok
+    result = run_pipeline(
+        pipeline,                      # notebook_ops.model.Pipeline (load_pipeline / a bundle)
+        params=None,                   # {name: value}; str values convert to the declared type;
+                                       # unknown names / bad values -> ParameterError (exit 2)
+        run_dir=None,                  # exactly this folder; default
+                                       # <notebook dir>/.notebook_ops/runs/<run_id>/
+        step_notebooks=None,           # {step: nbformat-4 dict}: prebuilt step notebooks (a
+                                       # bundle's steps/*.ipynb); default: built with
+                                       # notebook_ops.runner.stepnb.build_step_notebook
+        tags=None,                     # extra run tags (run.json "tags", MLflow tags), e.g.
+                                       # {"bundle_version": "3", "bundle_hash": "..."}
+        mode="pipeline",               # "pipeline" | "bundle": what nbo.context().mode says
+        steps=None, from_step=None,    # run a subset (--steps a,b / --from STEP); inputs of the
+                                       # subset come from the cache or the resumed run
+        jobs=None,                     # parallel steps (default: CPU count)
+        cache=True,                    # reuse unchanged steps' outputs (--no-cache: False)
+        single_kernel=False,           # the whole pipeline in one kernel
+        resume=None,                   # run id or run folder to resume
+        data_url=None,                 # data store (fsspec URL); default <run_dir>/data
+        track=True,                    # MLflow (import only when True)
+        cwd=None,                      # kernels' working folder; default the notebook's folder
+        progress=None,                 # callable(event: dict), called from the runner's thread
+        cancel=None,                   # a threading.Event; set it to stop the run (cancelled)
+    ) -> RunResult                     # .status, .run_id, .run_dir, .exit_code, .record (run.json)
+
+Run folder (what a scheduler, the server extension and the lab panel read)::
+
+    run.json              written atomically at the start, after every step change and at the end
+    steps/<step>.ipynb    executed step notebooks (papermill's error banner kept on failure)
+    logs/<step>.log       the step's stdout / stderr
+    data/<step>/...       the data store (unless data_url points elsewhere)
+
+``run.json``: run_id, status ("running" while it runs, then "succeeded" | "failed" |
+"below_target" | "cancelled"), started_at, finished_at, duration_s, parameters, steps {name:
+{status ("pending" | "running" | "succeeded" | "failed" | "skipped" | "cancelled"), started_at,
+finished_at, duration_s, cached, attempts, error, notebook, cache_key}}, metrics, targets,
+git {commit, branch, dirty}, notebook_hash, notebook_ops_version, mlflow {tracking_uri, run_id,
+experiment_id}, tags, error. Exit codes (``RunResult.exit_code``): 0 succeeded, 1 failed,
+3 below target, 130 cancelled; bad input raises a NotebookOpsError (exit 2) before the run starts.
+
+Progress events: ``{"event": "run_started" | "step_started" | "step_finished" | "run_finished",
+"run_id", "step" (step events), "status", "run": <the run.json dict at that moment>}``.
+
+Running a bundle: the bundle service rebuilds the Pipeline from pipeline.yaml and reads
+steps/*.ipynb, then calls ``run_pipeline(pipeline, step_notebooks=..., mode="bundle",
+cwd=<bundle dir>, tags={"bundle_version": ...})``. A step notebook alone runs with
+``papermill steps/x.ipynb out.ipynb -p _nbo_data_url DIR``.
+"""
+from __future__ import annotations
+
+__all__ = ["run_pipeline", "run_notebook", "RunResult", "list_runs", "load_run", "runs_root"]
+
+
+def __getattr__(name):
+    if name in ("run_pipeline", "run_notebook", "RunResult"):
+        from notebook_ops.runner import orchestrate
+        return getattr(orchestrate, name)
+    if name in ("list_runs", "load_run", "runs_root"):
+        from notebook_ops.runner import runfolder
+        return getattr(runfolder, name)
+    raise AttributeError(name)

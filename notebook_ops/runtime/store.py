@@ -1,0 +1,133 @@
+"""The data store between steps: a local folder or any fsspec URL (s3://, gs://, memory://...).
+
+Layout under the store's root, one folder per producing step::
+
+    <root>/<step>/<name>.<ext>        one file per output value
+    <root>/<step>/_outputs.json       manifest: name -> {kind, file, sha256, bytes}
+    <root>/<step>/_metrics.json       metrics the step logged (nbo.log_metric)
+    <root>/<step>/_artifacts/...      files the step logged (nbo.log_artifact)
+
+Local folders use plain file I/O (atomic: temp file + rename); fsspec is imported only for URLs.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+
+MANIFEST = "_outputs.json"
+METRICS = "_metrics.json"
+ARTIFACTS = "_artifacts"
+
+
+def is_url(location: str) -> bool:
+    return "://" in location and not location.startswith("file://")
+
+
+class DataStore:
+    def __init__(self, location: str):
+        if not location:
+            location = os.path.abspath("data")
+        if location.startswith("file://"):
+            location = location[len("file://"):]
+        self.location = location
+        self.remote = is_url(location)
+        if self.remote:
+            import fsspec
+            self.fs, self.root = fsspec.core.url_to_fs(location)
+        else:
+            self.fs, self.root = None, os.path.abspath(location)
+
+    def __repr__(self) -> str:
+        return f"DataStore({self.location!r})"
+
+    # --- raw bytes -------------------------------------------------------------------------
+    def path(self, *parts: str) -> str:
+        if self.remote:
+            return "/".join([self.root.rstrip("/"), *parts])
+        return os.path.join(self.root, *parts)
+
+    def write_bytes(self, rel: tuple[str, ...], data: bytes) -> None:
+        target = self.path(*rel)
+        if self.remote:
+            self.fs.makedirs(self.path(*rel[:-1]), exist_ok=True)
+            with self.fs.open(target, "wb") as f:
+                f.write(data)
+            return
+        folder = os.path.dirname(target)
+        os.makedirs(folder, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.replace(tmp, target)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+
+    def read_bytes(self, rel: tuple[str, ...]) -> bytes:
+        target = self.path(*rel)
+        if self.remote:
+            with self.fs.open(target, "rb") as f:
+                return f.read()
+        with open(target, "rb") as f:
+            return f.read()
+
+    def exists(self, rel: tuple[str, ...]) -> bool:
+        target = self.path(*rel)
+        return self.fs.exists(target) if self.remote else os.path.exists(target)
+
+    def read_json(self, rel: tuple[str, ...], default=None):
+        try:
+            return json.loads(self.read_bytes(rel))
+        except FileNotFoundError:
+            return default
+
+    def write_json(self, rel: tuple[str, ...], obj) -> None:
+        self.write_bytes(rel, json.dumps(obj, indent=1, sort_keys=True, default=str).encode())
+
+    # --- values ----------------------------------------------------------------------------
+    def manifest(self, step: str) -> dict:
+        return self.read_json((step, MANIFEST), default=None) or {}
+
+    def save_values(self, step: str, values: dict) -> dict:
+        """Serialise each value; raises ``OutputError`` naming the first that cannot be saved.
+        Writes the manifest last, so a manifest means every listed file is complete."""
+        from notebook_ops.runtime import serializers
+
+        entries = {}
+        for name, value in values.items():
+            try:
+                ser, data = serializers.dump(value)
+            except Exception as exc:
+                raise OutputError(
+                    f"step {step!r}: cannot save output {name!r} "
+                    f"({type(value).__name__}): {type(exc).__name__}: {exc}") from None
+            fname = name + ser.ext
+            self.write_bytes((step, fname), data)
+            entries[name] = {"kind": ser.kind, "file": fname, "bytes": len(data),
+                             "sha256": hashlib.sha256(data).hexdigest(),
+                             "type": f"{type(value).__module__}.{type(value).__qualname__}"}
+        self.write_json((step, MANIFEST), {"step": step, "outputs": entries})
+        return entries
+
+    def load_value(self, step: str, name: str):
+        from notebook_ops.runtime import serializers
+
+        entry = (self.manifest(step).get("outputs") or {}).get(name)
+        if entry is None:
+            raise InputError(
+                f"input {name!r} from step {step!r} is not in the data store {self.location} "
+                f"(did step {step!r} run in this run, or in the run being resumed?)")
+        data = self.read_bytes((step, entry["file"]))
+        return serializers.by_kind(entry["kind"]).load(data)
+
+
+class OutputError(Exception):
+    """A step's output value could not be serialised."""
+
+
+class InputError(Exception):
+    """A step's input is missing from the data store."""
