@@ -6,4 +6,13 @@ stays cheap for the CLI.
 """
 from notebook_ops._version import __version__
 
-__all__ = ["__version__"]
+__all__ = ["__version__", "context", "log_artifact", "log_metric"]
+
+_HELPERS = ("context", "log_artifact", "log_metric")
+
+
+def __getattr__(name):
+    if name in _HELPERS:
+        from notebook_ops.runtime import helpers
+        return getattr(helpers, name)
+    raise AttributeError(f"module 'notebook_ops' has no attribute {name!r}")
