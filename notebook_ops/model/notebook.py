@@ -50,7 +50,7 @@ def parse_notebook(data: bytes | str, path=None, notices: list | None = None) ->
             raise NotebookReadError(f"cannot upgrade nbformat {major} notebook: {exc}",
                                     path=path) from None
         if notices is not None:
-            notices.append(f"{path or 'notebook'}: nbformat {major} upgraded to 4 in memory "
+            notices.append(f"nbformat {major} upgraded to 4 in memory "
                            "(the file is unchanged; save it from Jupyter to upgrade it)")
     if not isinstance(nb.get("cells"), list):
         raise NotebookReadError("'cells' is not a list", path=path)

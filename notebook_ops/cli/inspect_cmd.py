@@ -1,0 +1,119 @@
+"""``inspect`` and ``lint``: the pipeline a notebook defines, and what is wrong with it."""
+from __future__ import annotations
+
+import json
+
+import click
+
+from notebook_ops.model.pipeline import Pipeline
+
+_COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
+
+
+def _cells(indices) -> str:
+    """``3, 5, 6, 7`` -> ``3, 5-7``."""
+    out, run = [], []
+    for i in indices:
+        if run and i == run[-1] + 1:
+            run.append(i)
+            continue
+        if run:
+            out.append(f"{run[0]}-{run[-1]}" if len(run) > 1 else str(run[0]))
+        run = [i]
+    if run:
+        out.append(f"{run[0]}-{run[-1]}" if len(run) > 1 else str(run[0]))
+    return ", ".join(out) or "-"
+
+
+def problem_line(pipeline_path: str | None, p) -> str:
+    where = [pipeline_path or "<notebook>"]
+    if p.cell is not None:
+        where.append(f"cell {p.cell}")
+    if p.step:
+        where.append(f"step {p.step}")
+    text = ": ".join(where) + f": {p.severity}: {p.message} [{p.code}]"
+    return text + (f" ({p.hint})" if p.hint else "")
+
+
+def render(p: Pipeline) -> str:
+    bold = lambda s: click.style(s, bold=True)  # noqa: E731
+    lines = [f"{bold(p.name)}  {p.path or ''}  ({len(p.steps)} step{'s' * (len(p.steps) != 1)}, "
+             f"{len(p.parameters)} parameter{'s' * (len(p.parameters) != 1)})", ""]
+    lines.append(bold("Steps") + " (graph order)")
+    width = max((len(s.name) for s in p.steps), default=4)
+    for n, s in enumerate(p.steps, 1):
+        after = ", ".join(s.after) or "-"
+        lines.append(f"  {n}. {s.name:<{width}}  after: {after:<24} cells {_cells(s.cells)}")
+        src = {}
+        for var, producer in s.input_sources:
+            src.setdefault(producer, []).append(var)
+        ins = "; ".join(f"{', '.join(v)} (from {k})" for k, v in src.items()) or "-"
+        lines.append(f"     {'':<{width}}  in:  {ins}")
+        lines.append(f"     {'':<{width}}  out: {', '.join(s.outputs) or '-'}")
+        extra = [f"{k}={v}" for k, v in s.options.items()]
+        if s.parameters_read:
+            lines.append(f"     {'':<{width}}  params: {', '.join(s.parameters_read)}")
+        if s.metrics:
+            lines.append(f"     {'':<{width}}  metrics: {', '.join(s.metrics)}")
+        if extra:
+            lines.append(f"     {'':<{width}}  options: {', '.join(extra)}")
+    if p.setup_cells:
+        lines.append(f"  setup cells {_cells(p.setup_cells)} run at the start of every step")
+    lines += ["", bold("Parameters") + (f" (cell {p.parameters_cell})" if p.parameters_cell is not None else "")]
+    if not p.parameters:
+        lines.append("  none (tag a cell 'parameters' to add some)")
+    pw = max((len(x.name) for x in p.parameters), default=4)
+    for x in p.parameters:
+        lines.append(f"  {x.name:<{pw}}  {x.type:<6} {x.source or repr(x.default):<10} {x.help}".rstrip())
+    targets = p.settings.get("metric_targets") or {}
+    if targets:
+        lines += ["", bold("Metric targets")] + [f"  {k} {v}" for k, v in targets.items()]
+    lines += ["", bold("Problems")]
+    if not p.problems:
+        lines.append("  " + click.style("none", fg="green"))
+    for pr in p.problems:
+        where = f"cell {pr.cell}" if pr.cell is not None else "notebook"
+        if pr.step:
+            where += f", step {pr.step}"
+        sev = click.style(f"{pr.severity:<7}", fg=_COLOURS.get(pr.severity))
+        lines.append(f"  {sev} {where}: {pr.message} [{pr.code}]" + (f"\n           fix: {pr.hint}" if pr.hint else ""))
+    return "\n".join(lines)
+
+
+@click.command()
+@click.argument("notebook", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the pipeline as JSON.")
+def inspect(notebook, as_json):
+    """Show NOTEBOOK's pipeline: steps in graph order with inputs and outputs, parameters, problems."""
+    from notebook_ops.model import load_pipeline
+
+    p = load_pipeline(notebook)
+    if as_json:
+        click.echo(json.dumps(p.to_dict(), indent=2, default=repr))
+    else:
+        click.echo(render(p))
+
+
+@click.command()
+@click.argument("notebooks", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--quiet", "-q", is_flag=True, help="Print errors only.")
+def lint(notebooks, quiet):
+    """Check NOTEBOOKS for pipeline problems: one line each; exit 1 if any has errors."""
+    from notebook_ops.errors import NotebookOpsError
+    from notebook_ops.model import load_pipeline
+
+    worst = 0
+    for nb in notebooks:
+        try:
+            p = load_pipeline(nb)
+        except NotebookOpsError as exc:
+            click.echo(f"{exc}", err=True)
+            worst = max(worst, exc.exit_code)
+            continue
+        for pr in p.problems:
+            if quiet and pr.severity != "error":
+                continue
+            click.echo(problem_line(nb, pr))
+        if p.errors:
+            worst = max(worst, 1)
+    raise SystemExit(worst)

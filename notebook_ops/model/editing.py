@@ -1,0 +1,61 @@
+"""Editing pipeline tags of a cell, in memory and in a file (atomically, nothing else changed)."""
+from __future__ import annotations
+
+import json
+
+from notebook_ops.errors import NotebookOpsError
+from notebook_ops.model.notebook import dumps_like, parse_notebook, read_bytes, write_text_atomic
+from notebook_ops.model.tags import NAME_RULE, ROLE_TAGS, valid_name
+
+_PIPELINE_PREFIXES = ("step:", "after:", "block:", "prev:")
+
+
+def is_pipeline_tag(tag: str) -> bool:
+    return tag in ROLE_TAGS or tag.startswith(_PIPELINE_PREFIXES)
+
+
+def pipeline_tags(*, step: str | None = None, after=(), role: str | None = None) -> list[str]:
+    """The tags for a cell; ``role`` is one of parameters, setup, skip (or None)."""
+    if step is not None:
+        if not valid_name(step):
+            raise NotebookOpsError(f"step name '{step}' is not valid: {NAME_RULE}")
+        for a in after:
+            if not valid_name(a):
+                raise NotebookOpsError(f"after name '{a}' is not valid: {NAME_RULE}")
+        return [f"step:{step}"] + [f"after:{a}" for a in after]
+    if after:
+        raise NotebookOpsError("after: needs a step on the same cell", hint="use --step NAME --after A")
+    if role is None:
+        return []
+    if role not in ("parameters", "setup", "skip"):
+        raise NotebookOpsError(f"unknown role {role!r}")
+    return [role]
+
+
+def retag_cell(nb: dict, cell: int, new_tags: list[str], path=None) -> dict:
+    """Replace the pipeline tags of ``nb``'s cell ``cell`` (0-based) in place; other tags stay."""
+    cells = nb.get("cells", [])
+    if not 0 <= cell < len(cells):
+        raise NotebookOpsError(f"there is no cell {cell}; cells are numbered 0 to {len(cells) - 1}",
+                               path=path, cell=cell)
+    meta = cells[cell].setdefault("metadata", {})
+    kept = [t for t in meta.get("tags", []) if not is_pipeline_tag(t)]
+    tags = kept + [t for t in new_tags if t not in kept]
+    if tags:
+        meta["tags"] = tags
+    else:
+        meta.pop("tags", None)
+    return nb
+
+
+def retag_file(path, cell: int, new_tags: list[str]) -> list[str]:
+    """Retag one cell of the notebook file ``path``; returns the cell's tags afterwards."""
+    data = read_bytes(path)
+    original = data.decode("utf-8")
+    nb = parse_notebook(data, path=path)
+    if json.loads(original).get("nbformat") != 4:
+        raise NotebookOpsError("tagging needs an nbformat 4 notebook", path=path,
+                               hint="open and save it in Jupyter to upgrade it first")
+    retag_cell(nb, cell, new_tags, path=path)
+    write_text_atomic(path, dumps_like(nb, original))
+    return nb["cells"][cell].get("metadata", {}).get("tags", [])

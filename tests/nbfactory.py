@@ -1,0 +1,33 @@
+"""Build test notebooks in memory and on disk (importable from any test: `from nbfactory import ...`)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "tests" / "corpus"
+EXAMPLES = ROOT / "examples"
+
+
+def make_notebook(cells, metadata=None) -> dict:
+    """``cells``: list of (source, tags) or (source, tags, cell_type) tuples, or plain source strings."""
+    out = []
+    for i, c in enumerate(cells):
+        if isinstance(c, str):
+            c = (c, [])
+        src, tags = c[0], list(c[1])
+        ctype = c[2] if len(c) > 2 else "code"
+        cell = {"cell_type": ctype, "id": f"c{i}", "metadata": {"tags": tags} if tags else {}, "source": src}
+        if ctype == "code":
+            cell.update(execution_count=None, outputs=[])
+        out.append(cell)
+    meta = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    meta.update(metadata or {})
+    return {"cells": out, "metadata": meta, "nbformat": 4, "nbformat_minor": 5}
+
+
+def write_notebook(path: Path, nb: dict) -> Path:
+    path.write_text(json.dumps(nb, indent=1) + "\n")
+    return path
+
+
