@@ -1,0 +1,35 @@
+"""The bundle service: export a pipeline to a versioned, reproducible bundle, and read it back.
+
+Public API (imported lazily; the CLI, server and widgets call only these)::
+
+    from notebook_ops.bundle import export_notebook, load_bundle, open_bundle, verify_bundle, diff_bundles
+
+    result = export_notebook("churn.ipynb", out_dir="dist", name=None, allow_dirty=False,
+                             tag=True, track=True)        # -> ExportResult(.version, .folder, .archive, .tag, ...)
+    pipeline, step_notebooks, manifest = load_bundle("dist/churn-v3.tar.gz")  # verified first
+    bundle = verify_bundle("dist/churn-v3")              # raises BundleInvalid naming the file
+    d = diff_bundles("dist/churn-v2", "dist/churn-v3")   # -> BundleDiff; diff.render(d) for text
+
+Layout of a bundle: see DESIGN.md "The bundle". Modules: ``manifest`` (pipeline.yaml and its
+schema), ``requirements``/``pins`` (pinned environment), ``templates`` (Dockerfile, MLproject,
+python_env.yaml, README.md), ``selfwheel`` (notebook-ops's own wheel), ``archive`` (reproducible
+tar.gz), ``checksums``, ``versions`` (numbers and git tags), ``provenance``, ``secrets``,
+``targets`` (registry of orchestrator generators), ``writer``, ``export``, ``load``, ``diff``,
+``tracking`` (MLflow).
+"""
+from __future__ import annotations
+
+__all__ = ["export_notebook", "ExportResult", "load_bundle", "open_bundle", "verify_bundle",
+           "diff_bundles", "Bundle", "BundleDiff"]
+
+_WHERE = {"export_notebook": "export", "ExportResult": "export", "load_bundle": "load",
+          "open_bundle": "load", "verify_bundle": "load", "Bundle": "load",
+          "diff_bundles": "diff", "BundleDiff": "diff"}
+
+
+def __getattr__(name):
+    if name in _WHERE:
+        import importlib
+
+        return getattr(importlib.import_module(f"notebook_ops.bundle.{_WHERE[name]}"), name)
+    raise AttributeError(name)

@@ -1,0 +1,164 @@
+"""``export``: notebook -> ``DIR/<name>-v<N>/`` + ``DIR/<name>-v<N>.tar.gz``, versioned and tagged.
+
+Order of work, so that a failure leaves nothing half-written: check the notebook and the work
+tree, build everything in memory, write a staging folder next to the target, pack the archive,
+tag the version in git, then rename both into place. MLflow logging comes last and never turns
+a written bundle into a failure (it becomes a warning).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from notebook_ops.bundle import archive, manifest as manifest_mod, provenance, requirements
+from notebook_ops.bundle import secrets, targets as targets_mod, versions, writer
+from notebook_ops.bundle.errors import ExportRefused
+from notebook_ops.errors import NotebookOpsError, PipelineInvalid
+
+
+@dataclass
+class ExportResult:
+    name: str
+    version: int
+    reused: bool                  # unchanged content: the existing version number was kept
+    folder: Path
+    archive: Path
+    tag: str | None
+    manifest: dict
+    warnings: list[str] = field(default_factory=list)
+    mlflow_run_id: str | None = None
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "version": self.version, "reused": self.reused,
+                "folder": str(self.folder), "archive": str(self.archive), "tag": self.tag,
+                "warnings": list(self.warnings), "mlflow_run_id": self.mlflow_run_id,
+                "content_sha256": self.manifest["content_sha256"]}
+
+
+def content_sha256(description: dict, steps: dict[str, bytes], pins: list[str]) -> str:
+    """What decides whether an export is a new version: the pipeline, its code, its pins."""
+    doc = {"manifest": description, "pins": pins,
+           "steps": {k: hashlib.sha256(v).hexdigest() for k, v in sorted(steps.items())}}
+    return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
+
+
+def _check_pipeline(pipeline, path) -> None:
+    if pipeline.errors:
+        listed = "; ".join(
+            f"cell {p.cell}: {p.message}" if p.cell is not None else p.message
+            for p in pipeline.errors[:5])
+        more = f" (+{len(pipeline.errors) - 5} more)" if len(pipeline.errors) > 5 else ""
+        raise PipelineInvalid(f"cannot export a pipeline with errors: {listed}{more}",
+                              problems=pipeline.errors, path=path,
+                              hint="notebook-ops lint shows them all")
+
+
+def _out_dir(out_dir) -> Path:
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ExportRefused(f"cannot create the output folder: {exc.strerror}", path=out) from None
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise ExportRefused("the output folder is not writable", path=out)
+    return out
+
+
+def _replace_dir(staging: Path, final: Path) -> None:
+    old = None
+    if final.exists():
+        old = final.with_name(f".{final.name}.old-{os.getpid()}")
+        os.replace(final, old)
+    os.replace(staging, final)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def export_notebook(notebook, *, out_dir="dist", name: str | None = None,
+                    allow_dirty: bool = False, tag: bool = True, track: bool = True,
+                    target_names: list[str] | None = None, pipeline=None) -> ExportResult:
+    """Export ``notebook`` (a path). ``pipeline`` may be passed when already loaded."""
+    from notebook_ops.model import load_pipeline
+    from notebook_ops.model.notebook import read_bytes
+    from notebook_ops.model.tags import NAME_RULE, valid_name
+
+    nb_path = Path(notebook)
+    nb_bytes = read_bytes(nb_path)
+    pipeline = pipeline or load_pipeline(nb_path)
+    _check_pipeline(pipeline, nb_path)
+    name = name or pipeline.name
+    if not valid_name(name):
+        raise NotebookOpsError(f"pipeline name {name!r} is not valid: {NAME_RULE}",
+                               hint="pass --name")
+
+    state = provenance.git_state(nb_path)
+    if state.repo is not None and state.dirty and not allow_dirty:
+        why = ("the notebook is not committed" if state.commit else "the repository has no commits")
+        if state.commit and state.source_path and state.repo.git.ls_files("--", state.source_path):
+            why = "the work tree has uncommitted changes"
+        raise ExportRefused(f"{why}: a bundle must point at a commit", path=nb_path,
+                            hint="commit first, or pass --allow-dirty (the manifest says so)")
+    epoch = provenance.created_epoch(state, nb_path)
+
+    warnings = secrets.warnings_for(pipeline)
+    modules = requirements.imported_modules(requirements.pipeline_sources(pipeline))
+    pins = requirements.resolve(modules, kernel_name=pipeline.kernel_name)
+    for module in pins["unresolved"]:
+        warnings.append(f"module {module!r} is imported but no installed distribution provides "
+                        "it: not pinned in requirements.txt")
+    steps = writer.step_notebooks(pipeline)
+    chosen_targets = targets_mod.names() if target_names is None else list(target_names)
+    description = manifest_mod.body(pipeline, name=name,
+                                    requirements=requirements.pin_lines(pins, direct_only=True),
+                                    targets=chosen_targets)
+    digest = content_sha256(description, steps, requirements.pin_lines(pins))
+
+    out = _out_dir(out_dir)
+    known = versions.known_versions(name, out, state.repo)
+    version, reused = versions.choose(name, digest, state.source_path, known)
+    will_tag = tag and state.repo is not None and state.commit is not None
+    tag_name = versions.tag_name(name, version) if will_tag else None
+    m = manifest_mod.assemble(description, version=version, content_sha256=digest,
+                              provenance=provenance.collect(state, nb_bytes, epoch=epoch,
+                                                            tag=tag_name))
+    manifest_mod.validate(m)
+    req_text = requirements.render(pins, title=f"{name} v{version}, exported by notebook-ops "
+                                   f"{m['provenance']['notebook_ops_version']}")
+
+    folder_name = versions.folder_name(name, version)
+    final, final_tar = out / folder_name, out / f"{folder_name}.tar.gz"
+    if final.exists() and not (final / manifest_mod.MANIFEST).is_file():
+        raise ExportRefused("exists and is not a notebook-ops bundle; not overwriting", path=final)
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder_name}.", dir=out))
+    tmp_tar = out / f".{folder_name}.tar.gz.part-{os.getpid()}"
+    try:
+        writer.write_bundle(staging, manifest=m, steps=steps, requirements_txt=req_text,
+                            epoch=epoch, target_names=chosen_targets)
+        archive.write_tar_gz(staging, tmp_tar, prefix=folder_name, epoch=epoch)
+        if will_tag:
+            tag_name = versions.create_tag(state.repo, name, version, content_sha256=digest,
+                                           source=state.source_path, dirty=state.dirty)
+        _replace_dir(staging, final)
+        os.replace(tmp_tar, final_tar)
+    except OSError as exc:
+        raise ExportRefused(f"cannot write the bundle: {exc}", path=final) from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        if tmp_tar.exists():
+            tmp_tar.unlink()
+
+    result = ExportResult(name=name, version=version, reused=reused, folder=final,
+                          archive=final_tar, tag=tag_name, manifest=m, warnings=warnings)
+    if track:
+        from notebook_ops.bundle.tracking import log_export
+
+        try:
+            result.mlflow_run_id = log_export(result, cwd=nb_path.parent)
+        except Exception as exc:  # noqa: BLE001 - tracking must not undo a written bundle
+            result.warnings.append(f"the export was not logged to MLflow: {exc}")
+    return result

@@ -1,0 +1,134 @@
+"""The manifest, ``pipeline.yaml``: what the bundle holds and where it came from.
+
+Its shape is fixed by the JSON Schema shipped beside this module
+(``schema/pipeline-manifest.schema.json``); every read and write is validated against it, so a
+bundle either carries a manifest DevOps can rely on or is refused.
+"""
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+
+from notebook_ops.bundle.errors import BundleInvalid
+
+MANIFEST = "pipeline.yaml"
+SCHEMA_VERSION = 1
+SCHEMA_PATH = Path(__file__).parent / "schema" / "pipeline-manifest.schema.json"
+RESOURCE_KEYS = ("cpu", "memory", "gpu")
+
+
+@functools.lru_cache(maxsize=1)
+def schema() -> dict:
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def plain(value):
+    """YAML- and JSON-safe copy: tuples become lists, keys become strings."""
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    return value
+
+
+def split_options(options: dict) -> tuple[dict, dict]:
+    """Step options as the manifest keeps them: resources apart from the rest."""
+    options = dict(options or {})
+    resources = dict(options.pop("resources", None) or {})
+    for key in RESOURCE_KEYS:
+        if key in options:
+            resources[key] = options.pop(key)
+    full = {k: resources.get(k) for k in RESOURCE_KEYS}
+    full.update({k: v for k, v in sorted(resources.items()) if k not in full})
+    return plain(dict(sorted(options.items()))), plain(full)
+
+
+def step_entry(step) -> dict:
+    options, resources = split_options(step.options)
+    return {
+        "name": step.name,
+        "notebook": f"steps/{step.name}.ipynb",
+        "after": list(step.after),
+        "inputs": list(step.inputs),
+        "input_sources": {name: src for name, src in step.input_sources},
+        "outputs": list(step.outputs),
+        "parameters": list(step.parameters_read),
+        "metrics": list(step.metrics),
+        "options": options,
+        "resources": resources,
+    }
+
+
+def body(pipeline, *, name: str, requirements: list[str], targets: list[str]) -> dict:
+    """Everything in the manifest that describes the pipeline itself (no version, no provenance)."""
+    settings = pipeline.settings or {}
+    return {
+        "name": name,
+        "owner": settings.get("owner"),
+        "objective": settings.get("objective"),
+        "kernel": {"name": pipeline.kernel_name, "language": pipeline.language},
+        "parameters": [{"name": p.name, "type": p.type, "default": plain(p.default),
+                        "help": p.help or ""} for p in pipeline.parameters],
+        "steps": [step_entry(s) for s in pipeline.steps],
+        "metric_targets": plain(settings.get("metric_targets")),
+        "schedules": plain(list(settings.get("schedules") or [])),
+        "requirements": list(requirements),
+        "targets": list(targets),
+    }
+
+
+def assemble(description: dict, *, version: int, content_sha256: str, provenance: dict) -> dict:
+    """The full manifest in its documented key order."""
+    out = {"schema_version": SCHEMA_VERSION, "name": description["name"], "version": version}
+    out.update({k: v for k, v in description.items() if k != "name"})
+    out["content_sha256"] = content_sha256
+    out["provenance"] = provenance
+    return out
+
+
+def dumps(manifest: dict) -> str:
+    import yaml
+
+    header = ("# notebook-ops bundle manifest; schema: notebook_ops/bundle/schema/"
+              "pipeline-manifest.schema.json\n")
+    return header + yaml.safe_dump(manifest, sort_keys=False, allow_unicode=True,
+                                   default_flow_style=False, width=100)
+
+
+def validate(manifest, path=MANIFEST) -> dict:
+    import jsonschema
+
+    if not isinstance(manifest, dict):
+        raise BundleInvalid("the manifest is not a mapping", path=path)
+    validator = jsonschema.Draft202012Validator(schema())
+    errors = sorted(validator.iter_errors(manifest), key=lambda e: list(e.absolute_path))
+    if errors:
+        err = errors[0]
+        where = "/".join(str(p) for p in err.absolute_path) or "(top)"
+        more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise BundleInvalid(f"manifest does not match its schema at {where}: {err.message}{more}",
+                            path=path)
+    return manifest
+
+
+def loads(text: str, path=MANIFEST) -> dict:
+    import yaml
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise BundleInvalid(f"manifest is not valid YAML ({exc.__class__.__name__})",
+                            path=path) from None
+    return validate(data, path)
+
+
+def read(bundle_dir) -> dict:
+    path = Path(bundle_dir) / MANIFEST
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise BundleInvalid("no pipeline.yaml: not a notebook-ops bundle", path=path) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BundleInvalid(f"cannot read the manifest: {exc}", path=path) from None
+    return loads(text, path)

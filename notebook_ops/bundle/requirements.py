@@ -1,0 +1,125 @@
+"""``requirements.txt``: exact versions, from the kernel's environment, of what the code imports.
+
+Imports are read statically from the setup, parameters and step cells; each top-level module is
+mapped to its distribution with ``importlib.metadata.packages_distributions`` (in ``pins``), and
+the pins cover everything those distributions need, so a fresh virtualenv gets the same versions.
+notebook-ops itself is not on PyPI: the bundle carries its wheel under ``wheels/`` and the file
+points pip there with ``--find-links wheels`` (pip reads that path relative to the file).
+"""
+from __future__ import annotations
+
+import ast
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from notebook_ops.bundle import pins as _pins
+from notebook_ops.errors import NotebookOpsError
+
+SELF = "notebook-ops"
+_MAGIC = re.compile(r"^\s*[%!?]")
+_IMPORT_RE = re.compile(r"^\s*(?:from\s+([A-Za-z_]\w*)[\w.]*\s+import|import\s+([\w., ]+))", re.M)
+
+
+def _python_source(source: str) -> str:
+    """Cell source with IPython syntax (magics, shell escapes) turned into comments."""
+    if source.lstrip().startswith("%%"):
+        return ""
+    return "\n".join("# " + line if _MAGIC.match(line) else line for line in source.splitlines())
+
+
+def imported_modules(sources) -> set[str]:
+    """Top-level names of the absolute imports in ``sources`` (ast, or a regex if it won't parse)."""
+    found: set[str] = set()
+    for source in sources:
+        text = _python_source(source)
+        try:
+            tree = ast.parse(text)
+        except SyntaxError:
+            for m in _IMPORT_RE.finditer(text):
+                if m.group(1):
+                    found.add(m.group(1))
+                else:
+                    found.update(p.strip().split(".")[0].split(" ")[0]
+                                 for p in m.group(2).split(",") if p.strip())
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                found.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                found.add(node.module.split(".")[0])
+    stdlib = set(sys.stdlib_module_names)
+    return {m for m in found if m and m not in stdlib and m != "__future__"}
+
+
+def pipeline_sources(pipeline) -> list[str]:
+    """The code that runs in a bundle: parameters, setup and step cells (skip cells excluded)."""
+    return [c.source for c in pipeline.cells
+            if c.cell_type == "code" and c.role in ("code", "setup", "parameters", "metrics")]
+
+
+def kernel_python(kernel_name: str) -> str:
+    """The interpreter the notebook's kernel runs; ours when the kernel is the native one."""
+    try:
+        from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+    except ImportError:
+        return sys.executable
+    try:
+        argv = KernelSpecManager().get_kernel_spec(kernel_name).argv
+    except NoSuchKernel:
+        raise NotebookOpsError(f"the notebook's kernel {kernel_name!r} is not installed",
+                               hint="jupyter kernelspec list") from None
+    exe = argv[0] if argv else "python"
+    if exe in ("python", "python3", f"python{sys.version_info[0]}.{sys.version_info[1]}"):
+        return sys.executable
+    return exe
+
+
+def resolve(modules, *, kernel_name: str = "python3", python: str | None = None) -> dict:
+    """Pins for ``modules`` plus notebook-ops, taken from the kernel's environment."""
+    python = python or kernel_python(kernel_name)
+    # notebook_ops maps to no distribution when installed editable: it is always pinned as SELF.
+    request = {"modules": sorted(set(modules) - {"notebook_ops"}), "dists": [SELF]}
+    if os.path.realpath(python) == os.path.realpath(sys.executable):
+        return _pins.pin(request["modules"], request["dists"])
+    proc = subprocess.run([python, str(Path(_pins.__file__))], input=json.dumps(request),
+                          capture_output=True, text=True, timeout=120)
+    if proc.returncode != 0:
+        raise NotebookOpsError(f"cannot list the kernel's packages with {python}: "
+                               f"{proc.stderr.strip().splitlines()[-1:]}")
+    return json.loads(proc.stdout)
+
+
+def pin_lines(result: dict, *, direct_only: bool = False) -> list[str]:
+    pins = result["direct"] if direct_only else result["pins"]
+    return [f"{name}=={version}" for name, version in pins.items()]
+
+
+def render(result: dict, *, title: str) -> str:
+    """The text of requirements.txt: direct imports first, then what they need."""
+    direct = result["direct"]
+    lines = [f"# {title}",
+             "# Exact versions from the environment the notebook ran in.",
+             "# Install: pip install -r requirements.txt (notebook-ops itself comes from wheels/).",
+             "--find-links wheels", "",
+             "# imported by the notebook, and notebook-ops"]
+    lines += [f"{n}=={v}" for n, v in direct.items()]
+    rest = [(n, v) for n, v in result["pins"].items() if n not in direct]
+    if rest:
+        lines += ["", "# needed by the above"] + [f"{n}=={v}" for n, v in rest]
+    return "\n".join(lines) + "\n"
+
+
+def parse(text: str) -> dict[str, str]:
+    """``{distribution: version}`` from a requirements.txt this module wrote (for diffs)."""
+    out = {}
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line or line.startswith("-"):
+            continue
+        name, _, version = line.partition("==")
+        out[_pins.canonical(name)] = version.strip()
+    return out

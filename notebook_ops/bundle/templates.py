@@ -1,0 +1,135 @@
+"""The generated text files of a bundle: Dockerfile, MLproject, python_env.yaml, README.md.
+
+Each is a ``string.Template`` under ``templates/`` filled from the manifest alone, so the same
+manifest always gives the same bytes (golden-file tests hold them). Values that land in YAML
+are JSON-encoded (valid YAML, quoted); values in Markdown tables have ``|`` escaped.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from string import Template
+
+TEMPLATES = Path(__file__).parent / "templates"
+SCALAR_TYPES = {"int": "float", "float": "float", "str": "string", "bool": "string"}
+
+
+def _render(template: str, **values) -> str:
+    text = (TEMPLATES / f"{template}.tmpl").read_text(encoding="utf-8")
+    return Template(text).substitute(**values)
+
+
+def _common(m: dict) -> dict:
+    prov = m["provenance"]
+    return {"name": m["name"], "version": m["version"], "nbo_version": prov["notebook_ops_version"],
+            "python_version": prov["python_version"],
+            "python_minor": ".".join(prov["python_version"].split(".")[:2])}
+
+
+def mlflow_parameters(m: dict) -> list[dict]:
+    """The parameters an MLflow entry point can carry: scalars (lists and dicts keep defaults)."""
+    return [p for p in m["parameters"] if p["type"] in SCALAR_TYPES]
+
+
+def _cli_value(p: dict) -> str:
+    value = p["default"]
+    if p["type"] == "bool":
+        return "true" if value else "false"
+    return str(value)
+
+
+def dockerfile(m: dict) -> str:
+    return _render("Dockerfile", **_common(m))
+
+
+def python_env(m: dict) -> str:
+    return _render("python_env.yaml", **_common(m))
+
+
+def mlproject(m: dict) -> str:
+    params = mlflow_parameters(m)
+    block = ""
+    if params:
+        block = "    parameters:\n" + "".join(
+            f"      {p['name']}: {{type: {SCALAR_TYPES[p['type']]}, "
+            f"default: {json.dumps(_cli_value(p))}}}\n" for p in params)
+    command = "notebook-ops run ." + "".join(f" -p {p['name']}={{{p['name']}}}" for p in params)
+    return _render("MLproject", parameters_block=block, command=json.dumps(command), **_common(m))
+
+
+def _cell(value) -> str:
+    if value is None or value == "":
+        return ""
+    if not isinstance(value, str):
+        value = json.dumps(value)
+    return value.replace("|", "\\|").replace("\n", " ")
+
+
+def _table(header: list[str], rows: list[list]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join("---" for _ in header) + " |"]
+    lines += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _code(items) -> str:
+    return ", ".join(f"`{i}`" for i in items)
+
+
+def _resources(step: dict) -> str:
+    res = step.get("resources") or {}
+    parts = [f"{k} {v}" for k, v in res.items() if v not in (None, "")]
+    if (step.get("options") or {}).get("image"):
+        parts.append(f"image {step['options']['image']}")
+    return ", ".join(parts)
+
+
+def mermaid(m: dict) -> str:
+    lines = ["graph TD"]
+    for s in m["steps"]:
+        node = s["name"].replace("-", "_")
+        lines.append(f"  {node}[{s['name']}]")
+        for dep in s["after"]:
+            lines.append(f"  {dep.replace('-', '_')} --> {node}")
+    return "\n".join(lines)
+
+
+def readme(m: dict, target_files: list[str]) -> str:
+    prov = m["provenance"]
+    git = prov.get("git")
+    if git is None:
+        git_line = "no git repository"
+    else:
+        git_line = (f"commit `{(git.get('commit') or 'none')[:12]}` on branch "
+                    f"`{git.get('branch') or 'detached'}`"
+                    + (" (uncommitted changes included: `--allow-dirty`)" if git["dirty"] else "")
+                    + (f", remote {git['remote']}" if git.get("remote") else ""))
+    params = m["parameters"]
+    example = mlflow_parameters(m)[:1]
+    steps_rows = [[f"`{s['name']}`", _code(s["after"]), _code(s["inputs"]), _code(s["outputs"]),
+                   _code(s.get("parameters", [])), _resources(s),
+                   (s.get("options") or {}).get("retries"), (s.get("options") or {}).get("timeout")]
+                  for s in m["steps"]]
+    schedules = m.get("schedules") or []
+    targets = m.get("metric_targets") or {}
+    return _render(
+        "README.md",
+        objective=m.get("objective") or "_No objective set: add one in the pipeline panel._",
+        owner=m.get("owner") or "(not set)",
+        tag=(git or {}).get("tag") or "none",
+        source=prov["source_notebook"]["path"], git_line=git_line, created=prov["created"],
+        example_args="".join(f" -p {p['name']}={_cli_value(p)}" for p in example),
+        example_mlflow_args="".join(f" -P {p['name']}={_cli_value(p)}" for p in example),
+        targets_text=("files under `targets/`: " + _code(target_files)) if target_files
+        else "no orchestrator files were generated for this bundle.",
+        parameters_table=_table(["name", "type", "default", "help"],
+                                [[f"`{p['name']}`", p["type"], json.dumps(p["default"]), p.get("help")]
+                                 for p in params]) if params else "No parameters.",
+        steps_table=_table(["step", "after", "inputs", "outputs", "parameters", "resources",
+                            "retries", "timeout (s)"], steps_rows),
+        mermaid=mermaid(m),
+        schedules_text=_table(["cron", "time zone", "parameters"],
+                              [[f"`{s.get('cron')}`", s.get("tz") or "UTC", s.get("parameters")]
+                               for s in schedules]) if schedules else "None.",
+        targets_table=_table(["metric", "target"], [[f"`{k}`", v] for k, v in targets.items()])
+        if isinstance(targets, dict) and targets else "None.",
+        **_common(m))
