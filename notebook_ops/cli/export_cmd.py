@@ -1,0 +1,44 @@
+"""``export``: the notebook as a versioned, reproducible bundle (folder + .tar.gz)."""
+from __future__ import annotations
+
+import json
+import shlex
+
+import click
+
+
+@click.command("export")
+@click.argument("notebook", type=click.Path(dir_okay=False))
+@click.option("-o", "--out", "out_dir", default="dist", show_default=True,
+              help="Folder that receives <name>-v<N>/ and <name>-v<N>.tar.gz.")
+@click.option("--name", default=None, help="Pipeline name (default: the notebook's).")
+@click.option("--allow-dirty", is_flag=True,
+              help="Export uncommitted changes; the manifest marks the bundle dirty.")
+@click.option("--no-tag", is_flag=True, help="Do not record the version as a git tag.")
+@click.option("--no-mlflow", is_flag=True, help="Do not log the export to MLflow.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def export(notebook, out_dir, name, allow_dirty, no_tag, no_mlflow, as_json):
+    """Export NOTEBOOK to a bundle DevOps can run, verify and diff."""
+    from notebook_ops.bundle import export_notebook
+
+    r = export_notebook(notebook, out_dir=out_dir, name=name, allow_dirty=allow_dirty,
+                        tag=not no_tag, track=not no_mlflow)
+    for w in r.warnings:
+        click.echo(f"warning: {w}", err=True)
+    if as_json:
+        click.echo(json.dumps(r.to_dict(), indent=2))
+        return
+    what = "unchanged, same version" if r.reused else "new version"
+    tag = f"; git tag {r.tag}" if r.tag else ""
+    dirty = "; DIRTY work tree" if (r.manifest["provenance"].get("git") or {}).get("dirty") else ""
+    click.echo(click.style(f"exported {r.name} v{r.version}", bold=True) + f" ({what}{tag}{dirty})")
+    click.echo(f"  folder:  {r.folder}")
+    click.echo(f"  archive: {r.archive}")
+    if r.mlflow_run_id:
+        click.echo(f"  mlflow:  export run {r.mlflow_run_id}")
+    folder = shlex.quote(str(r.folder))
+    click.echo("next:")
+    click.echo(f"  notebook-ops verify {folder}")
+    click.echo(f"  notebook-ops run {folder} [-p NAME=VALUE]...")
+    click.echo(f"  docker build -t {r.name}:v{r.version} {folder}")
+    click.echo(f"  MLFLOW_TRACKING_URI=sqlite:///mlflow.db mlflow run {folder} --env-manager local")
