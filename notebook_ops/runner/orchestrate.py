@@ -1,0 +1,280 @@
+"""Run a pipeline: check the input, set up the run folder, run the steps, record the outcome.
+
+The lifecycle is a template: ``prepare`` (everything that can be bad input raises a
+NotebookOpsError before anything starts), ``execute`` (the step scheduler, or one kernel for
+``single_kernel``), ``finish`` (metric targets, final status, MLflow, kernels stopped).
+See the package docstring for the public API and the run folder contract.
+"""
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from notebook_ops import __version__
+from notebook_ops.errors import ConflictError, NotebookOpsError, ParameterError, PipelineInvalid
+from notebook_ops.model.pipeline import Pipeline
+from notebook_ops.runner import params as params_mod
+from notebook_ops.runner.record import RunRecord, new_step_record
+from notebook_ops.runner.runfolder import RunFolder, find_run, new_run_id, now_iso, runs_root
+
+EXIT_CODES = {"succeeded": 0, "failed": 1, "below_target": 3, "cancelled": 130}
+
+
+@dataclass
+class RunResult:
+    run_id: str
+    run_dir: Path
+    status: str
+    record: dict
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_CODES.get(self.status, 1)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "succeeded"
+
+
+def run_notebook(path, *, params=None, params_file=None, **kw) -> RunResult:
+    """Load the notebook at ``path`` and run it (see ``run_pipeline`` for the options)."""
+    from notebook_ops.model import load_pipeline
+
+    pipeline = load_pipeline(path)
+    merged = {}
+    if params_file:
+        merged.update(params_mod.read_params_file(params_file))
+    merged.update(params or {})
+    return run_pipeline(pipeline, params=merged, **kw)
+
+
+def run_pipeline(pipeline: Pipeline, *, params=None, run_dir=None, step_notebooks=None,
+                 tags=None, mode="pipeline", steps=None, from_step=None, jobs=None, cache=True,
+                 single_kernel=False, resume=None, data_url=None, track=True, cwd=None,
+                 progress=None, cancel: threading.Event | None = None) -> RunResult:
+    run = PipelineRun(pipeline, params=params, run_dir=run_dir, step_notebooks=step_notebooks,
+                      tags=tags, mode=mode, steps=steps, from_step=from_step, jobs=jobs,
+                      cache=cache, single_kernel=single_kernel, resume=resume, data_url=data_url,
+                      track=track, cwd=cwd, progress=progress, cancel=cancel)
+    return run.run()
+
+
+def _base_dir(pipeline: Pipeline) -> Path:
+    return Path(pipeline.path).resolve().parent if pipeline.path else Path.cwd()
+
+
+class PipelineRun:
+    def __init__(self, pipeline: Pipeline, **opts):
+        self.pipeline = pipeline
+        self.opts = opts
+        self.cancel_event = opts.get("cancel") or threading.Event()
+        self.tracker = None
+        self.pool = None
+
+    # --- prepare: every bad input is raised here, before anything runs -----------------------
+    def _check_pipeline(self) -> None:
+        p = self.pipeline
+        if not p.ok:
+            first = p.errors[0]
+            raise PipelineInvalid(
+                f"the pipeline has {len(p.errors)} error(s); first: {first.message}",
+                problems=p.errors, path=p.path, cell=first.cell, step=first.step,
+                hint="run `notebook-ops lint` to see them all")
+        if not p.steps:
+            raise PipelineInvalid("the notebook has no code to run", path=p.path)
+
+    def _select(self) -> list[str]:
+        names = self.pipeline.step_names
+        steps, from_step = self.opts.get("steps"), self.opts.get("from_step")
+        if isinstance(steps, str):
+            steps = [s.strip() for s in steps.split(",") if s.strip()]
+        for n in list(steps or []) + ([from_step] if from_step else []):
+            if n not in names:
+                raise ParameterError(f"unknown step {n!r}", hint=f"steps: {', '.join(names)}")
+        if from_step:
+            chosen = {from_step} | self.pipeline.downstream(from_step)
+            if steps:
+                chosen &= set(steps)
+        elif steps:
+            chosen = set(steps)
+        else:
+            chosen = set(names)
+        return [n for n in names if n in chosen]
+
+    def _step_notebooks(self) -> dict:
+        given = self.opts.get("step_notebooks")
+        if self.opts.get("single_kernel"):
+            from notebook_ops.runner.stepnb import build_single_kernel_notebook
+            return {"_all": build_single_kernel_notebook(self.pipeline)}
+        if given is not None:
+            missing = [n for n in self.pipeline.step_names if n not in given]
+            if missing:
+                raise NotebookOpsError(f"no step notebook for {', '.join(missing)}",
+                                       path=self.pipeline.path)
+            return dict(given)
+        from notebook_ops.runner.stepnb import build_step_notebook
+        return {n: build_step_notebook(self.pipeline, n) for n in self.pipeline.step_names}
+
+    def prepare(self) -> None:
+        o = self.opts
+        self._check_pipeline()
+        self.base = _base_dir(self.pipeline)
+        self.params = params_mod.resolve_params(self.pipeline, o.get("params") or {})
+        self.selected = self._select()
+        jobs = o.get("jobs") or os.cpu_count() or 1
+        if not isinstance(jobs, int) or jobs < 1:
+            raise ParameterError(f"--jobs must be a positive integer, got {jobs!r}")
+        self.jobs = jobs
+        self.resumed = None
+        if o.get("resume"):
+            self.resumed = find_run(o["resume"], runs_root(self.pipeline.path))
+        self.notebooks = self._step_notebooks()
+        if o.get("mode", "pipeline") not in ("pipeline", "bundle"):
+            raise ParameterError(f"mode must be pipeline or bundle, got {o.get('mode')!r}")
+
+        run_id = new_run_id()
+        folder = RunFolder(o.get("run_dir") or runs_root(self.pipeline.path) / run_id)
+        if folder.record_path.exists():
+            raise ConflictError("this run folder already holds a run (run.json)",
+                                path=folder.path, hint="give an empty or new --run-dir")
+        folder.create()
+        self.folder = folder
+        self.data_url = o.get("data_url") or str(folder.data_dir)
+        from notebook_ops.runtime.store import DataStore
+        self.store = DataStore(self.data_url)
+        self.cwd = Path(o.get("cwd") or self.base)
+
+        from notebook_ops.runner.provenance import git_info
+        steps = {n: new_step_record() for n in self.pipeline.step_names}
+        data = {
+            "run_id": run_id, "status": "running", "pipeline": self.pipeline.name,
+            "source": str(Path(self.pipeline.path).resolve()) if self.pipeline.path else None, "run_dir": str(folder.path), "mode": o.get("mode", "pipeline"),
+            "started_at": now_iso(), "finished_at": None, "duration_s": None,
+            "parameters": self.params, "steps": steps, "metrics": {}, "targets": [],
+            "git": git_info(self.pipeline.path or self.base),
+            "notebook_hash": self.pipeline.notebook_hash,
+            "notebook_ops_version": __version__, "tags": dict(o.get("tags") or {}),
+            "options": {"jobs": jobs, "cache": bool(o.get("cache", True)),
+                        "single_kernel": bool(o.get("single_kernel")), "steps": self.selected,
+                        "data_url": self.data_url},
+            "resumed_from": self.resumed.read()["run_id"] if self.resumed else None,
+            "mlflow": {"tracking_uri": None, "run_id": None, "experiment_id": None},
+            "error": None,
+        }
+        self.record = RunRecord(folder, data, o.get("progress"))
+        self._t0 = time.monotonic()
+        if o.get("track", True):
+            from notebook_ops.tracking.mlflow_tracker import Tracker, default_tracking_uri
+            uri, artifacts = default_tracking_uri(self.base)
+            self.tracker = Tracker(self.pipeline.name, uri, artifacts)
+            self.tracker.start_run(data, data["tags"])
+            data["mlflow"]["tracking_uri"] = uri
+        self.record.save("run_started")
+
+    # --- execute ---------------------------------------------------------------------------
+    def kernel_pool(self):
+        """Created on first need, so a fully cached run starts no kernel."""
+        if self.pool is None:
+            from notebook_ops.runner.kernels import KernelPool, setup_imports
+            setup = [self.pipeline.cell(i).source for i in self.pipeline.setup_cells
+                     if self.pipeline.cell(i).cell_type == "code"]
+            self._kernel_log = open(self.folder.logs_dir / "kernels.log", "ab")
+            self.pool = KernelPool(self.pipeline.kernel_name, cwd=self.cwd,
+                                   preload=setup_imports(setup), log_file=self._kernel_log,
+                                   max_starting=max(1, min(self.jobs, 4)))
+        return self.pool
+
+    def kernel_parameters(self, step: str) -> dict:
+        return {**self.params, "_nbo_data_url": self.data_url,
+                "_nbo_run_id": self.record.data["run_id"], "_nbo_step": step,
+                "_nbo_mode": self.opts.get("mode", "pipeline"),
+                "_nbo_run_dir": str(self.folder.path)}
+
+    def execute(self) -> None:
+        if self.opts.get("single_kernel"):
+            from notebook_ops.runner.single import run_single_kernel
+            run_single_kernel(self)
+        else:
+            from notebook_ops.runner.schedule import StepScheduler
+            StepScheduler(self).run()
+
+    # --- finish ----------------------------------------------------------------------------
+    def log_step_to_tracker(self, name: str) -> None:
+        if not self.tracker:
+            return
+        from notebook_ops.runtime.store import ARTIFACTS
+        steprec = self.record.step(name)
+        step = self.pipeline.step(name)
+        params = {k: self.params[k] for k in step.parameters_read if k in self.params}
+        metrics = self.store.read_json((name, "_metrics.json"), default=[]) if not self.store.remote else []
+        artifacts = []
+        if steprec.get("notebook"):
+            artifacts.append((steprec["notebook"], "notebooks"))
+        if not self.store.remote:
+            adir = Path(self.store.path(name, ARTIFACTS))
+            if adir.is_dir():
+                artifacts += [(str(f), "artifacts") for f in sorted(adir.iterdir()) if f.is_file()]
+        self.tracker.log_step(name, steprec, params, metrics, artifacts)
+
+    def collect_metrics(self, name: str) -> None:
+        rows = self.store.read_json((name, "_metrics.json"), default=[]) or []
+        per_step = {}
+        for m in rows:
+            per_step[m["name"]] = m["value"]
+        self.record.step(name)["metrics"] = per_step
+        self.record.data["metrics"].update(per_step)
+
+    def finish(self, interrupted: bool) -> None:
+        from notebook_ops.runner.objectives import check_targets
+
+        data = self.record.data
+        statuses = {s: data["steps"][s]["status"] for s in data["steps"]}
+        if interrupted or self.cancel_event.is_set():
+            status = "cancelled"
+            for s, st in statuses.items():
+                if st in ("pending", "running"):
+                    data["steps"][s]["status"] = "cancelled"
+        elif any(st == "failed" for st in statuses.values()):
+            status = "failed"
+        else:
+            status = "succeeded"
+        data["targets"] = check_targets(self.pipeline.settings.get("metric_targets"),
+                                        data["metrics"])
+        if status == "succeeded" and any(not t["met"] for t in data["targets"]):
+            status = "below_target"
+        failed = [s for s, st in statuses.items() if st == "failed"]
+        if failed and not data["error"]:
+            first = data["steps"][failed[0]]
+            data["error"] = f"step {failed[0]}: {first['error']}"
+        data["status"] = status
+        data["finished_at"] = now_iso()
+        data["duration_s"] = round(time.monotonic() - self._t0, 3)
+        if self.tracker:
+            self.tracker.finish(data, data["metrics"], [(str(self.folder.record_path), "")])
+            data["mlflow"] = self.tracker.wait(timeout=120)
+        self.record.save("run_finished")
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+            self._kernel_log.close()
+
+    def run(self) -> RunResult:
+        self.prepare()
+        interrupted = False
+        try:
+            try:
+                self.execute()
+            except KeyboardInterrupt:
+                interrupted = True
+                self.cancel_event.set()
+                if self.pool is not None:
+                    self.pool.close()
+        finally:
+            self.close()
+        self.finish(interrupted)
+        d = self.record.data
+        return RunResult(d["run_id"], self.folder.path, d["status"], d)

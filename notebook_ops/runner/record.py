@@ -1,0 +1,63 @@
+"""The run record (``run.json``) as the runner builds it, and the progress events around it.
+
+Only the runner's main thread changes the record; every change is written at once (atomically)
+and announced to the progress callback with a snapshot, so readers never see half a change.
+"""
+from __future__ import annotations
+
+import copy
+import logging
+import time
+
+from notebook_ops.runner.runfolder import RunFolder, now_iso
+
+log = logging.getLogger(__name__)
+
+
+def new_step_record() -> dict:
+    return {"status": "pending", "started_at": None, "finished_at": None, "duration_s": None,
+            "cached": False, "attempts": 0, "error": None, "cell": None, "notebook": None,
+            "log": None, "cache_key": None, "metrics": {}}
+
+
+class RunRecord:
+    def __init__(self, folder: RunFolder, data: dict, progress=None):
+        self.folder = folder
+        self.data = data
+        self.progress = progress
+        self._t0 = {}
+
+    def save(self, event: str | None = None, step: str | None = None) -> None:
+        self.folder.write(self.data)
+        if self.progress and event:
+            ev = {"event": event, "run_id": self.data["run_id"], "status": self.data["status"],
+                  "run": copy.deepcopy(self.data)}
+            if step is not None:
+                ev["step"] = step
+                ev["status"] = self.data["steps"][step]["status"]
+            try:
+                self.progress(ev)
+            except Exception as exc:  # a broken display must not break the run
+                log.warning("progress callback failed: %s", exc)
+
+    def step(self, name: str) -> dict:
+        return self.data["steps"][name]
+
+    def step_started(self, name: str) -> None:
+        s = self.step(name)
+        s.update(status="running", started_at=now_iso(), finished_at=None, duration_s=None,
+                 error=None, cell=None)
+        s["attempts"] += 1
+        self._t0[name] = time.monotonic()
+        self.save("step_started", name)
+
+    def step_finished(self, name: str, status: str, *, error=None, cell=None, cached=False,
+                      **extra) -> None:
+        s = self.step(name)
+        s.update(status=status, error=error, cell=cell, cached=cached, **extra)
+        s["finished_at"] = now_iso()
+        if s["started_at"] is None:
+            s["started_at"] = s["finished_at"]
+        t0 = self._t0.pop(name, None)
+        s["duration_s"] = round(time.monotonic() - t0, 3) if t0 is not None else 0.0
+        self.save("step_finished", name)

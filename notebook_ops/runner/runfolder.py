@@ -1,0 +1,132 @@
+"""The run folder and its ``run.json``: the record a scheduler, the server and the panel read.
+
+``run.json`` is rewritten atomically (temp file + ``os.replace``) on every change, so a reader
+polling it always sees a complete document.
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from notebook_ops.errors import NotFoundError
+
+RUN_JSON = "run.json"
+FINAL_STATUSES = ("succeeded", "failed", "below_target", "cancelled")
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def new_run_id() -> str:
+    """Sortable by time, unique enough: ``20261129-031502-a1b2c3``."""
+    return time.strftime("%Y%m%d-%H%M%S", time.gmtime()) + "-" + secrets.token_hex(3)
+
+
+def runs_root(notebook_path=None) -> Path:
+    """``<notebook dir>/.notebook_ops/runs`` (the current folder without a notebook)."""
+    base = Path(notebook_path).resolve().parent if notebook_path else Path.cwd()
+    return base / ".notebook_ops" / "runs"
+
+
+def write_json_atomic(path: Path, obj) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(obj, f, indent=1, default=str)
+            f.write("\n")
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+class RunFolder:
+    """Paths inside one run folder."""
+
+    def __init__(self, path):
+        self.path = Path(path).resolve()
+
+    @property
+    def record_path(self) -> Path:
+        return self.path / RUN_JSON
+
+    @property
+    def data_dir(self) -> Path:
+        return self.path / "data"
+
+    @property
+    def steps_dir(self) -> Path:
+        return self.path / "steps"
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.path / "logs"
+
+    def create(self) -> None:
+        for d in (self.path, self.steps_dir, self.logs_dir):
+            d.mkdir(parents=True, exist_ok=True)
+
+    def step_notebook(self, step: str) -> Path:
+        return self.steps_dir / f"{step}.ipynb"
+
+    def step_log(self, step: str) -> Path:
+        return self.logs_dir / f"{step}.log"
+
+    def write(self, record: dict) -> None:
+        write_json_atomic(self.record_path, record)
+
+    def read(self) -> dict:
+        try:
+            return json.loads(self.record_path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise NotFoundError("no run.json in this folder", path=self.path) from None
+        except ValueError:
+            raise NotFoundError("run.json is not valid JSON", path=self.path) from None
+
+
+def find_run(ref, root=None) -> RunFolder:
+    """A run by folder path or by run id under ``root`` (default: runs of the current folder)."""
+    p = Path(str(ref))
+    if (p / RUN_JSON).is_file():
+        return RunFolder(p)
+    root = Path(root) if root else runs_root()
+    cand = root / str(ref)
+    if (cand / RUN_JSON).is_file():
+        return RunFolder(cand)
+    matches = sorted(d for d in root.glob(f"{ref}*") if (d / RUN_JSON).is_file()) if root.is_dir() else []
+    if len(matches) == 1:
+        return RunFolder(matches[0])
+    hint = "several runs match; give more of the id" if matches else f"runs live in {root}"
+    raise NotFoundError(f"no run {ref!r}", hint=hint)
+
+
+def load_run(ref, root=None) -> dict:
+    return find_run(ref, root).read()
+
+
+def list_runs(root=None) -> list[dict]:
+    """Every run under ``root``, newest first (a broken run.json is listed as unreadable)."""
+    root = Path(root) if root else runs_root()
+    if not root.is_dir():
+        return []
+    out = []
+    for d in sorted(root.iterdir(), reverse=True):
+        f = d / RUN_JSON
+        if not f.is_file():
+            continue
+        try:
+            rec = json.loads(f.read_text(encoding="utf-8"))
+        except ValueError:
+            rec = {"run_id": d.name, "status": "unreadable"}
+        rec["run_dir"] = str(d)
+        out.append(rec)
+    return out

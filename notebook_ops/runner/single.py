@@ -1,0 +1,124 @@
+"""``--single-kernel``: the whole pipeline as one notebook in one kernel (fast local iteration).
+
+Nothing goes through the data store and nothing is cached. Per-step status and timings come from
+the executed notebook: a marker cell starts each step, and papermill stamps every cell with its
+start / end time and status. While the notebook runs, the file papermill saves after each cell is
+polled to report step progress.
+"""
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+ALL = "_all"
+
+
+def _read(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # not written yet, or being written
+        return None
+
+
+def _step_spans(nb: dict) -> dict:
+    """step -> {"started", "finished", "state": running|succeeded|failed|pending, "error"}."""
+    spans: dict = {}
+    current = None
+    for c in nb.get("cells", []):
+        meta = c.get("metadata", {})
+        marker = (meta.get("notebook_ops") or {}).get("enter_step")
+        pm = meta.get("papermill") or {}
+        if marker:
+            current = marker
+            spans[current] = {"started": pm.get("start_time"), "finished": None,
+                              "state": "pending", "error": None, "cell": None}
+        if current is None or c.get("cell_type") != "code":
+            continue
+        span = spans[current]
+        status = pm.get("status")
+        if status in ("running", "completed", "failed") and span["state"] == "pending":
+            span["state"] = "running"
+        if status == "completed":
+            span["finished"] = pm.get("end_time")
+        for o in c.get("outputs") or []:
+            if o.get("output_type") == "error" and span["state"] != "failed":
+                span["state"] = "failed"
+                span["error"] = f"{o.get('ename')}: {(o.get('evalue') or '').splitlines()[0] if o.get('evalue') else ''}".rstrip(": ")
+                span["cell"] = (meta.get("notebook_ops") or {}).get("source_cell")
+                span["finished"] = pm.get("end_time")
+    return spans
+
+
+def run_single_kernel(run) -> None:
+    from notebook_ops.runner.execute import execute
+
+    rec = run.record
+    out = run.folder.steps_dir / "pipeline.ipynb"
+    names = run.pipeline.step_names
+    seen: dict = {}
+
+    def sync(nb: dict | None, final: bool) -> None:
+        if nb is None:
+            return
+        spans = _step_spans(nb)
+        for i, name in enumerate(names):
+            span = spans.get(name)
+            if span is None:
+                continue
+            nxt = spans.get(names[i + 1]) if i + 1 < len(names) else None
+            done = span["state"] == "failed" or (nxt is not None and nxt["state"] != "pending") \
+                or (final and span["state"] == "running")
+            if span["state"] != "pending" and seen.get(name) is None:
+                seen[name] = "running"
+                rec.step_started(name)
+                rec.step(name)["notebook"] = str(out)
+                rec.step(name)["started_at"] = span["started"] or rec.step(name)["started_at"]
+            if done and seen.get(name) == "running":
+                seen[name] = "done"
+                status = "failed" if span["state"] == "failed" else "succeeded"
+                run.collect_metrics(name)
+                rec.step_finished(name, status, error=span["error"], cell=span["cell"])
+
+    pool = run.kernel_pool()
+    km = pool.acquire()
+    result = {}
+
+    def work():
+        result["outcome"] = execute(run.notebooks[ALL], out, km=km,
+                                    parameters=run.kernel_parameters(""),
+                                    timeout=None, log_path=run.folder.step_log("pipeline"),
+                                    kill=pool.kill)
+
+    worker = threading.Thread(target=work, name="nbo-single", daemon=True)
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(0.5)
+            sync(_read(out), final=False)
+            if run.cancel_event.is_set():
+                pool.kill(km)
+    except KeyboardInterrupt:
+        run.cancel_event.set()
+        pool.kill(km)
+        worker.join(30)
+        raise
+    finally:
+        pool.release(km)
+    outcome = result.get("outcome")
+    sync(_read(out), final=True)
+    if outcome is not None and not outcome.ok:
+        # a failure outside any step's cells (parameters, setup, a dead kernel)
+        running = [n for n in names if seen.get(n) == "running"]
+        target = running[0] if running else next((n for n in names if seen.get(n) is None), None)
+        if target:
+            if seen.get(target) is None:
+                rec.step_started(target)
+                rec.step(target)["notebook"] = str(out)
+            seen[target] = "done"
+            rec.step_finished(target, "failed", error=outcome.error, cell=outcome.cell)
+    for n in names:
+        if seen.get(n) is None and not run.cancel_event.is_set():
+            rec.step_finished(n, "skipped", error="an earlier step failed")
+    for n in names:
+        run.log_step_to_tracker(n)
