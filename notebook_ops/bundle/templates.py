@@ -114,7 +114,7 @@ def readme(m: dict, target_files: list[str]) -> str:
     return _render(
         "README.md",
         objective=m.get("objective") or "_No objective set: add one in the pipeline panel._",
-        owner=m.get("owner") or "(not set)",
+        owner=_cell(m.get("owner")) or "(not set)",
         tag=(git or {}).get("tag") or "none",
         source=prov["source_notebook"]["path"], git_line=git_line, created=prov["created"],
         example_args="".join(f" -p {p['name']}={_cli_value(p)}" for p in example),

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import click
 
@@ -22,4 +23,4 @@ def diff(a, b, as_json, exit_code):
     else:
         click.echo(render(d), nl=False)
     if exit_code and not d.empty:
-        raise click.exceptions.Exit(1)
+        sys.exit(1)  # like `git diff --exit-code` (click's Exit code is dropped by main())

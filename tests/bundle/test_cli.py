@@ -1,0 +1,41 @@
+"""The export / verify commands as a user runs them: one line on errors, no traceback."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from conftest import SETTINGS, small_cells
+from nbfactory import make_notebook, write_notebook
+
+
+def nbo(*args, cwd):
+    return subprocess.run([sys.executable, "-m", "notebook_ops", *args], cwd=cwd,
+                          capture_output=True, text=True)
+
+
+def test_export_prints_version_path_and_next_commands(repo_notebook):
+    folder = repo_notebook.parent
+    out = nbo("export", "small.ipynb", "--no-mlflow", cwd=folder)
+    assert out.returncode == 0, out.stderr
+    assert "exported small v1 (new version; git tag notebook-ops/small/v1)" in out.stdout
+    assert "dist/small-v1.tar.gz" in out.stdout
+    assert "notebook-ops run dist/small-v1" in out.stdout
+    out = nbo("verify", "dist/small-v1.tar.gz", cwd=folder)
+    assert out.returncode == 0 and out.stdout.startswith("ok: small v1")
+
+
+def test_errors_are_one_line(repo_notebook):
+    folder = repo_notebook.parent
+    write_notebook(repo_notebook, make_notebook(small_cells(c6="print(3)"), SETTINGS))
+    before = repo_notebook.read_bytes()
+    out = nbo("export", "small.ipynb", "--no-mlflow", cwd=folder)
+    assert out.returncode == 1
+    assert out.stderr.count("\n") == 1 and "Traceback" not in out.stderr
+    assert "uncommitted changes" in out.stderr and "--allow-dirty" in out.stderr
+    assert repo_notebook.read_bytes() == before
+    nbo("export", "small.ipynb", "--no-mlflow", "--allow-dirty", cwd=folder)
+    sums = folder / "dist" / "small-v1" / "README.md"
+    sums.write_text(sums.read_text() + " ")
+    out = nbo("verify", "dist/small-v1", cwd=folder)
+    assert out.returncode == 1 and out.stderr.count("\n") == 1
+    assert "dist/small-v1/README.md: checksum mismatch" in out.stderr

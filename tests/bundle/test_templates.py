@@ -1,0 +1,54 @@
+"""Golden files: the generated Dockerfile, MLproject, python_env.yaml and README.md.
+
+Any change in their text fails here. After an intended change, regenerate with
+``NBO_UPDATE_GOLDEN=1 pytest tests/bundle/test_templates.py`` and review the diff.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+
+from notebook_ops.bundle import manifest as manifest_mod, templates
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+@pytest.fixture(scope="module")
+def manifest():
+    m = yaml.safe_load((GOLDEN / "manifest.yaml").read_text())
+    return manifest_mod.validate(m)
+
+
+def rendered(manifest):
+    return {"Dockerfile": templates.dockerfile(manifest),
+            "MLproject": templates.mlproject(manifest),
+            "python_env.yaml": templates.python_env(manifest),
+            "README.md": templates.readme(manifest, ["targets/airflow_dag.py"])}
+
+
+@pytest.mark.parametrize("name", ["Dockerfile", "MLproject", "python_env.yaml", "README.md"])
+def test_golden(manifest, name):
+    text = rendered(manifest)[name]
+    golden = GOLDEN / f"{name}.golden"
+    if os.environ.get("NBO_UPDATE_GOLDEN"):
+        golden.write_text(text)
+    assert text == golden.read_text(), f"{name} changed; see the module docstring"
+
+
+def test_mlproject_is_valid_yaml_with_scalar_parameters(manifest):
+    spec = yaml.safe_load(templates.mlproject(manifest))
+    params = spec["entry_points"]["main"]["parameters"]
+    assert list(params) == ["n_customers", "rate", "region", "verbose"]  # the list keeps its default
+    assert params["verbose"] == {"type": "string", "default": "false"}
+    assert spec["entry_points"]["main"]["command"].startswith("notebook-ops run . -p n_customers={n_customers}")
+    assert yaml.safe_load(templates.python_env(manifest))["python"] == "3.11.7"
+
+
+def test_readme_escapes_table_cells(manifest):
+    text = templates.readme(manifest, [])
+    assert "Predict churn | so" in text  # prose is left alone
+    assert "| `train` | `load` | `customers` | `model` | `rate` | cpu 2, memory 4Gi, image python:3.11 | 1 | 600 |" in text
+    assert "no orchestrator files were generated" in text
