@@ -9,6 +9,8 @@ Public API (imported lazily; the CLI, server and widgets call only these)::
     pipeline, step_notebooks, manifest = load_bundle("dist/churn-v3.tar.gz")  # verified first
     bundle = verify_bundle("dist/churn-v3")              # raises BundleInvalid naming the file
     d = diff_bundles("dist/churn-v2", "dist/churn-v3")   # -> BundleDiff; diff.render(d) for text
+    if is_bundle(target):                                 # a bundle folder or .tar.gz
+        result = run_bundle(target, params={...}, jobs=2) # runner.run_pipeline options; -> RunResult
 
 Layout of a bundle: see DESIGN.md "The bundle". Modules: ``manifest`` (pipeline.yaml and its
 schema), ``requirements``/``pins`` (pinned environment), ``templates`` (Dockerfile, MLproject,
@@ -20,11 +22,11 @@ tar.gz), ``checksums``, ``versions`` (numbers and git tags), ``provenance``, ``s
 from __future__ import annotations
 
 __all__ = ["export_notebook", "ExportResult", "load_bundle", "open_bundle", "verify_bundle",
-           "diff_bundles", "Bundle", "BundleDiff"]
+           "diff_bundles", "Bundle", "BundleDiff", "run_bundle", "is_bundle"]
 
 _WHERE = {"export_notebook": "export", "ExportResult": "export", "load_bundle": "load",
           "open_bundle": "load", "verify_bundle": "load", "Bundle": "load",
-          "diff_bundles": "diff", "BundleDiff": "diff"}
+          "diff_bundles": "diff", "BundleDiff": "diff", "run_bundle": "run", "is_bundle": "run"}
 
 
 def __getattr__(name):

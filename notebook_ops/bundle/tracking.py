@@ -1,41 +1,65 @@
-"""Log an export to MLflow: one run in the pipeline's experiment, the archive as its artifact.
+"""Log an export to MLflow: one "export" run in the pipeline's experiment, the archive attached.
 
-mlflow is imported here only, on use. The tracking store is ``MLFLOW_TRACKING_URI`` or the
-runner's default local store, so ``mlflow ui`` shows runs and exports together.
+mlflow is imported here only, on use. The store is the runner's (``MLFLOW_TRACKING_URI``, else
+the notebook folder's ``.notebook_ops/mlflow.db``: see notebook_ops.tracking), so ``mlflow ui``
+shows a pipeline's runs and its exports side by side, in one experiment named after it.
 """
 from __future__ import annotations
 
-import os
+import logging
 
 
-def tracking_uri(cwd=None) -> str:
-    if os.environ.get("MLFLOW_TRACKING_URI"):
-        return os.environ["MLFLOW_TRACKING_URI"]
-    from notebook_ops.runner import default_tracking_uri  # the runner owns the default store
+def _experiment_id(client, name: str, artifact_root: str | None) -> str:
+    exp = client.get_experiment_by_name(name)
+    if exp is not None:
+        return exp.experiment_id
+    try:
+        loc = f"{artifact_root}/{name}" if artifact_root else None
+        return client.create_experiment(name, artifact_location=loc)
+    except Exception:  # created meanwhile by a concurrent run
+        exp = client.get_experiment_by_name(name)
+        if exp is None:
+            raise
+        return exp.experiment_id
 
-    return default_tracking_uri(cwd)
 
+def log_export(result, *, cwd) -> str:
+    """Record ``result`` (an ExportResult); returns the MLflow run id."""
+    from mlflow.entities import Param
+    from mlflow.tracking import MlflowClient
 
-def log_export(result, *, cwd=None) -> str:
-    import mlflow
+    for name in ("mlflow", "alembic"):  # after the import: mlflow sets its own levels then
+        logging.getLogger(name).setLevel(logging.WARNING)
 
-    prov = result.manifest["provenance"]
+    from notebook_ops.tracking.mlflow_tracker import default_tracking_uri
+
+    uri, artifact_root = default_tracking_uri(cwd)
+    client = MlflowClient(tracking_uri=uri)
+    m = result.manifest
+    prov = m["provenance"]
     git = prov.get("git") or {}
-    client_uri = tracking_uri(cwd)
-    mlflow.set_tracking_uri(client_uri)
-    mlflow.set_experiment(result.name)
-    tags = {"notebook_ops.kind": "export", "notebook_ops.pipeline": result.name,
-            "notebook_ops.bundle_version": str(result.version),
-            "notebook_ops.content_sha256": result.manifest["content_sha256"],
-            "notebook_ops.reused_version": str(result.reused).lower(),
-            "mlflow.source.git.commit": git.get("commit") or "",
-            "notebook_ops.git_dirty": str(bool(git.get("dirty"))).lower()}
+    tags = {"mlflow.runName": f"export v{result.version}", "notebook_ops.kind": "export",
+            "notebook_ops.pipeline": result.name, "bundle_version": str(result.version),
+            "bundle_content_sha256": m["content_sha256"],
+            "bundle_reused_version": str(result.reused).lower(),
+            "mlflow.source.name": prov["source_notebook"]["path"]}
+    if git.get("commit"):
+        tags["mlflow.source.git.commit"] = tags["git_commit"] = git["commit"]
+        tags["git_dirty"] = str(bool(git.get("dirty"))).lower()
+    if git.get("branch"):
+        tags["mlflow.source.git.branch"] = git["branch"]
     if result.tag:
-        tags["notebook_ops.git_tag"] = result.tag
-    with mlflow.start_run(run_name=f"export {result.name} v{result.version}", tags=tags,
-                          nested=mlflow.active_run() is not None) as run:
-        mlflow.log_params({"version": result.version, "steps": len(result.manifest["steps"]),
-                           "source_notebook": prov["source_notebook"]["path"]})
-        mlflow.log_artifact(str(result.archive), artifact_path="bundle")
-        mlflow.log_artifact(str(result.folder / "pipeline.yaml"), artifact_path="bundle")
-        return run.info.run_id
+        tags["git_tag"] = result.tag
+    run = client.create_run(_experiment_id(client, result.name, artifact_root), tags=tags)
+    rid = run.info.run_id
+    try:
+        client.log_batch(rid, params=[Param("version", str(result.version)),
+                                      Param("steps", str(len(m["steps"]))),
+                                      Param("source_notebook", prov["source_notebook"]["path"])])
+        client.log_artifact(rid, str(result.archive), artifact_path="bundle")
+        client.log_artifact(rid, str(result.folder / "pipeline.yaml"), artifact_path="bundle")
+    except BaseException:
+        client.set_terminated(rid, status="FAILED")
+        raise
+    client.set_terminated(rid, status="FINISHED")
+    return rid
