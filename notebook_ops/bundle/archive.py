@@ -15,10 +15,23 @@ from pathlib import Path
 from notebook_ops.bundle.errors import BundleInvalid
 
 
+# Made by running a bundle in place (`notebook-ops run .`, `mlflow run .`, a venv beside it):
+# run state, not bundle content, so neither packed nor checked.
+RUN_STATE = (".notebook_ops", ".venv", "mlruns")
+
+
 def bundle_files(folder) -> list[str]:
-    """Every file under ``folder`` as sorted POSIX paths relative to it."""
+    """Every file of the bundle under ``folder``, as sorted POSIX paths relative to it."""
     root = Path(folder)
-    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+    out = []
+    for top in sorted(root.iterdir()):
+        if top.name in RUN_STATE:
+            continue
+        if top.is_file():
+            out.append(top.name)
+        elif top.is_dir():
+            out.extend(p.relative_to(root).as_posix() for p in top.rglob("*") if p.is_file())
+    return sorted(out)
 
 
 def _dirs_of(files: list[str]) -> list[str]:

@@ -41,8 +41,11 @@ class ExportResult:
 
 
 def content_sha256(description: dict, steps: dict[str, bytes], pins: list[str]) -> str:
-    """What decides whether an export is a new version: the pipeline, its code, its pins."""
-    doc = {"manifest": description, "pins": pins,
+    """What decides whether an export is a new version: the pipeline, its code, its pins, and
+    the notebook_ops code shipped in wheels/."""
+    from notebook_ops.bundle.selfwheel import package_digest
+
+    doc = {"manifest": description, "pins": pins, "notebook_ops": package_digest(),
            "steps": {k: hashlib.sha256(v).hexdigest() for k, v in sorted(steps.items())}}
     return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
 

@@ -30,6 +30,18 @@ def _package_files(root: Path) -> list[Path]:
     return out
 
 
+def package_digest() -> str:
+    """sha256 over the files the wheel carries: changes exactly when the shipped code does."""
+    import notebook_ops
+
+    root = Path(notebook_ops.__file__).resolve().parent
+    h = hashlib.sha256(notebook_ops.__version__.encode())
+    for path in _package_files(root):
+        h.update(path.relative_to(root).as_posix().encode() + b"\0")
+        h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
+
+
 def _record_hash(data: bytes) -> str:
     digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
     return f"sha256={digest}"

@@ -41,4 +41,4 @@ def export(notebook, out_dir, name, allow_dirty, no_tag, no_mlflow, as_json):
     click.echo(f"  notebook-ops verify {folder}")
     click.echo(f"  notebook-ops run {folder} [-p NAME=VALUE]...")
     click.echo(f"  docker build -t {r.name}:v{r.version} {folder}")
-    click.echo(f"  MLFLOW_TRACKING_URI=sqlite:///mlflow.db mlflow run {folder} --env-manager local")
+    click.echo(f"  MLFLOW_TRACKING_URI=sqlite:///$PWD/mlflow.db mlflow run {folder} --env-manager local")
