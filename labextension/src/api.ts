@@ -1,0 +1,128 @@
+/**
+ * The one typed client of the notebook-ops REST API (`/notebook-ops/api/`).
+ *
+ * Every call goes through `request`, which adds Jupyter's auth and XSRF headers
+ * (ServerConnection) and turns error replies into `ApiError` carrying the server's message.
+ */
+import { URLExt } from '@jupyterlab/coreutils';
+import { ServerConnection } from '@jupyterlab/services';
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface IParameter {
+  name: string;
+  type: string;
+  default: unknown;
+  help: string;
+}
+
+export interface IStep {
+  name: string;
+  after: string[];
+  cells: number[];
+  inputs: string[];
+  outputs: string[];
+  input_sources: Record<string, string>;
+  parameters_read: string[];
+  options: Record<string, unknown>;
+  metrics: string[];
+}
+
+export interface IProblem {
+  severity: Severity;
+  code: string;
+  message: string;
+  step: string | null;
+  cell: number | null;
+  hint: string | null;
+}
+
+/** Pipeline settings kept in the notebook's `metadata.notebook_ops`. */
+export interface IPipelineSettings {
+  name?: string;
+  owner?: string;
+  objective?: string;
+  metric_targets?: Record<string, string>;
+  defaults?: Record<string, unknown>;
+  steps?: Record<string, Record<string, unknown>>;
+  schedules?: Record<string, unknown>[];
+  [key: string]: unknown;
+}
+
+/** The shape of `Pipeline.to_dict()` (notebook_ops/model/pipeline.py). */
+export interface IPipeline {
+  name: string;
+  path: string | null;
+  parameters: IParameter[];
+  steps: IStep[];
+  problems: IProblem[];
+  setup_cells: number[];
+  parameters_cell: number | null;
+  settings: IPipelineSettings;
+  notebook_hash: string;
+}
+
+/** What the server can do: the panel offers only the actions listed here. */
+export interface IFeatures {
+  version: string;
+  features: { runs: boolean; exports: boolean; schedules: boolean };
+  root_dir?: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly body: Record<string, unknown> = {}
+  ) {
+    super(message);
+  }
+}
+
+const PREFIX = 'notebook-ops/api';
+
+export async function request<T>(
+  endpoint: string,
+  init: RequestInit = {},
+  settings: ServerConnection.ISettings = ServerConnection.makeSettings()
+): Promise<T> {
+  const url = URLExt.join(settings.baseUrl, PREFIX, endpoint);
+  let response: Response;
+  try {
+    response = await ServerConnection.makeRequest(url, init, settings);
+  } catch (error) {
+    throw new ApiError(`cannot reach the server: ${error}`, 0);
+  }
+  const text = await response.text();
+  let data: any = {};
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = { message: text };
+    }
+  }
+  if (!response.ok) {
+    const message =
+      (data && typeof data.message === 'string' && data.message) ||
+      `${response.status} ${response.statusText}`;
+    throw new ApiError(message, response.status, data);
+  }
+  return data as T;
+}
+
+function post<T>(endpoint: string, body: unknown): Promise<T> {
+  return request<T>(endpoint, { method: 'POST', body: JSON.stringify(body) });
+}
+
+/** The notebook-ops server API. */
+export const api = {
+  features(): Promise<IFeatures> {
+    return request<IFeatures>('');
+  },
+
+  /** Read a notebook as a pipeline; `content` is the unsaved notebook JSON. */
+  inspect(path: string, content?: unknown): Promise<IPipeline> {
+    return post<IPipeline>('pipelines', content === undefined ? { path } : { path, content });
+  }
+};

@@ -1,0 +1,186 @@
+/**
+ * Every notebook-ops command, registered in this one place with its palette entry, cell context
+ * menu item and keyboard shortcut (the cell toolbar buttons come from the settings schema).
+ */
+import { JupyterFrontEnd } from '@jupyterlab/application';
+import { ICommandPalette } from '@jupyterlab/apputils';
+import { Cell } from '@jupyterlab/cells';
+import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import { Menu } from '@lumino/widgets';
+
+import { PipelineModel } from './model';
+import { getTags, Role, setTags, stepOf, afterOf, withoutPipelineTags, withRole, withStep } from './tags';
+import { pipelineIcon } from './views/panel';
+import { askStep } from './views/stepdialog';
+
+export namespace CommandIDs {
+  export const makeStep = 'notebook-ops:make-step';
+  export const parameters = 'notebook-ops:mark-parameters';
+  export const setup = 'notebook-ops:mark-setup';
+  export const skip = 'notebook-ops:mark-skip';
+  export const clear = 'notebook-ops:clear-tags';
+  export const openPanel = 'notebook-ops:open-panel';
+  export const refresh = 'notebook-ops:refresh';
+}
+
+const CATEGORY = 'Notebook pipeline';
+const CELL_SELECTOR = '.jp-Notebook .jp-Cell';
+const COMMAND_MODE = '.jp-Notebook.jp-mod-commandMode :focus:not(:read-write)';
+
+export interface ICommandContext {
+  app: JupyterFrontEnd;
+  tracker: INotebookTracker;
+  modelFor: (panel: NotebookPanel) => PipelineModel | undefined;
+  panelId: string;
+  palette: ICommandPalette | null;
+}
+
+/** A step name from the cell's first comment ("# Load the data" -> "load_the_data"). */
+export function suggestName(source: string, taken: readonly string[]): string {
+  const comment = /^\s*#+\s*(.+)$/m.exec(source);
+  let base = comment
+    ? comment[1]
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '_')
+        .replace(/^_+|_+$/g, '')
+        .slice(0, 30)
+    : '';
+  if (!/^[a-z_]/.test(base)) {
+    base = '';
+  }
+  if (base && !taken.includes(base)) {
+    return base;
+  }
+  for (let i = taken.length + 1; ; i++) {
+    const name = `${base || 'step'}_${i}`;
+    if (!taken.includes(name)) {
+      return name;
+    }
+  }
+}
+
+function selectedCells(panel: NotebookPanel): Cell[] {
+  const notebook = panel.content;
+  const cells = notebook.widgets.filter(c => notebook.isSelectedOrActive(c));
+  return cells.length ? cells : notebook.activeCell ? [notebook.activeCell] : [];
+}
+
+export function registerCommands(ctx: ICommandContext): void {
+  const { app, tracker } = ctx;
+  const { commands } = app;
+  const current = (): NotebookPanel | null => tracker.currentWidget;
+  const enabled = () => !!current() && !!current()!.content.activeCell;
+
+  const setRole = (role: Role) => () => {
+    const panel = current();
+    if (!panel) {
+      return;
+    }
+    for (const cell of selectedCells(panel)) {
+      const tags = getTags(cell.model);
+      // Pressing the same role again removes it (a toggle, like the toolbar buttons).
+      setTags(cell.model, tags.includes(role) ? withoutPipelineTags(tags) : withRole(tags, role));
+    }
+  };
+
+  commands.addCommand(CommandIDs.makeStep, {
+    label: args => (args.toolbar ? '' : 'Make Step…'),
+    caption: 'Make this cell the start of a pipeline step (name, runs after)',
+    icon: args => (args.toolbar ? pipelineIcon : undefined),
+    isEnabled: enabled,
+    execute: async () => {
+      const panel = current();
+      const cell = panel?.content.activeCell;
+      if (!panel || !cell) {
+        return;
+      }
+      const model = ctx.modelFor(panel);
+      const tags = getTags(cell.model);
+      const own = stepOf(tags);
+      const others = (model?.stepNames ?? []).filter(n => n !== own);
+      const choice = await askStep(
+        { name: own ?? suggestName(cell.model.sharedModel.getSource(), others), after: afterOf(tags) },
+        others,
+        others
+      );
+      if (choice) {
+        setTags(cell.model, withStep(getTags(cell.model), choice.name, choice.after));
+        void model?.refresh();
+      }
+    }
+  });
+  commands.addCommand(CommandIDs.parameters, {
+    label: 'Parameters Cell',
+    caption: "The pipeline's parameters (literal assignments; the comment after a value is its help)",
+    isEnabled: enabled,
+    isToggled: () => !!current()?.content.activeCell && getTags(current()!.content.activeCell!.model).includes('parameters'),
+    execute: setRole('parameters')
+  });
+  commands.addCommand(CommandIDs.setup, {
+    label: 'Setup Cell',
+    caption: 'Imports and helpers that run at the start of every step',
+    isEnabled: enabled,
+    isToggled: () => !!current()?.content.activeCell && getTags(current()!.content.activeCell!.model).includes('setup'),
+    execute: setRole('setup')
+  });
+  commands.addCommand(CommandIDs.skip, {
+    label: 'Skip in Pipeline',
+    caption: 'Never run this cell in a pipeline or a bundle (exploration, plots)',
+    isEnabled: enabled,
+    isToggled: () => !!current()?.content.activeCell && getTags(current()!.content.activeCell!.model).includes('skip'),
+    execute: setRole('skip')
+  });
+  commands.addCommand(CommandIDs.clear, {
+    label: 'Remove Pipeline Tags',
+    caption: 'Remove step, after, parameters, setup and skip tags from the selected cells',
+    isEnabled: enabled,
+    execute: () => {
+      const panel = current();
+      for (const cell of panel ? selectedCells(panel) : []) {
+        setTags(cell.model, withoutPipelineTags(getTags(cell.model)));
+      }
+    }
+  });
+  commands.addCommand(CommandIDs.openPanel, {
+    label: 'Show Pipeline Panel',
+    icon: pipelineIcon,
+    execute: () => app.shell.activateById(ctx.panelId)
+  });
+  commands.addCommand(CommandIDs.refresh, {
+    label: 'Refresh Pipeline',
+    isEnabled: () => !!current(),
+    execute: async () => {
+      const panel = current();
+      const model = panel ? ctx.modelFor(panel) : undefined;
+      await model?.refresh();
+    }
+  });
+
+  const tagging = [CommandIDs.makeStep, CommandIDs.parameters, CommandIDs.setup, CommandIDs.skip, CommandIDs.clear];
+  const keys: Record<string, string[]> = {
+    [CommandIDs.makeStep]: ['P', 'S'],
+    [CommandIDs.parameters]: ['P', 'P'],
+    [CommandIDs.setup]: ['P', 'U'],
+    [CommandIDs.skip]: ['P', 'K'],
+    [CommandIDs.clear]: ['P', 'X']
+  };
+  for (const [command, sequence] of Object.entries(keys)) {
+    commands.addKeyBinding({ command, keys: sequence, selector: COMMAND_MODE });
+  }
+
+  const submenu = new Menu({ commands });
+  submenu.title.label = 'Pipeline';
+  submenu.title.icon = pipelineIcon;
+  for (const command of tagging) {
+    submenu.addItem({ command });
+  }
+  submenu.addItem({ type: 'separator' });
+  submenu.addItem({ command: CommandIDs.openPanel });
+  app.contextMenu.addItem({ type: 'submenu', submenu, selector: CELL_SELECTOR, rank: 0 });
+
+  if (ctx.palette) {
+    for (const command of [...tagging, CommandIDs.openPanel, CommandIDs.refresh]) {
+      ctx.palette.addItem({ command, category: CATEGORY });
+    }
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * notebook-ops for JupyterLab: tag cells as pipeline steps, see the pipeline live in a side
+ * panel, and run, export and schedule it through the server extension.
+ */
+import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { ICommandPalette } from '@jupyterlab/apputils';
+import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
+
+import { api } from './api';
+import { registerCommands } from './commands';
+import { PipelineModel } from './model';
+import { CellDecorations } from './views/decorations';
+import { PipelinePanel } from './views/panel';
+
+const PLUGIN_ID = 'notebook-ops:plugin';
+
+const plugin: JupyterFrontEndPlugin<void> = {
+  id: PLUGIN_ID,
+  description: 'Tag notebook cells as pipeline steps; see, run, export and schedule the pipeline.',
+  autoStart: true,
+  requires: [INotebookTracker],
+  optional: [ICommandPalette, ILayoutRestorer, ISettingRegistry],
+  activate: (
+    app: JupyterFrontEnd,
+    tracker: INotebookTracker,
+    palette: ICommandPalette | null,
+    restorer: ILayoutRestorer | null,
+    settingRegistry: ISettingRegistry | null
+  ) => {
+    const models = new Map<NotebookPanel, PipelineModel>();
+    const panel = new PipelinePanel();
+    app.shell.add(panel, 'right', { rank: 600 });
+    restorer?.add(panel, panel.id);
+
+    tracker.widgetAdded.connect((_, notebook) => {
+      const model = new PipelineModel(notebook);
+      const decorations = new CellDecorations(notebook, model);
+      models.set(notebook, model);
+      notebook.disposed.connect(() => {
+        decorations.dispose();
+        model.dispose();
+        models.delete(notebook);
+        if (panel.model === model) {
+          panel.setModel(null);
+        }
+      });
+      if (tracker.currentWidget === notebook) {
+        panel.setModel(model);
+      }
+    });
+    tracker.currentChanged.connect((_, notebook) => {
+      panel.setModel(notebook ? models.get(notebook) ?? null : null);
+    });
+
+    registerCommands({ app, tracker, modelFor: p => models.get(p), panelId: panel.id, palette });
+
+    api
+      .features()
+      .then(features => panel.setFeatures(features))
+      .catch(error => console.warn('notebook-ops: the server extension is not available:', error));
+
+    if (settingRegistry) {
+      settingRegistry
+        .load(PLUGIN_ID)
+        .then(settings => {
+          const apply = () => panel.setSettings(settings.composite as Record<string, unknown>);
+          settings.changed.connect(apply);
+          apply();
+        })
+        .catch(error => console.warn('notebook-ops: cannot load settings', error));
+    }
+  }
+};
+
+export default plugin;

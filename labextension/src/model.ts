@@ -1,0 +1,245 @@
+/**
+ * One model per open notebook: what its cells mean as a pipeline, kept current as the user types.
+ *
+ * The cell roles (step, setup, parameters, skip) are derived here from the tags at once, so badges
+ * never lag; the full pipeline (data flow, parameters, problems) comes from the server, which is
+ * sent the unsaved notebook after a short pause. The side panel and the cell decorations only
+ * render this model.
+ */
+import { NotebookPanel } from '@jupyterlab/notebook';
+import { IDisposable } from '@lumino/disposable';
+import { ISignal, Signal } from '@lumino/signaling';
+
+import { api, ApiError, IPipeline, IPipelineSettings } from './api';
+import { afterOf, getTags, Role, roleOf, stepOf } from './tags';
+
+/** What one cell is in the pipeline, derived from the tags alone. */
+export interface ICellInfo {
+  index: number;
+  role: Role | 'step' | 'none';
+  /** The step the cell belongs to (null for setup, parameters, skip). */
+  step: string | null;
+  /** This cell carries the `step:` tag. */
+  starts: boolean;
+  after: string[];
+}
+
+const PALETTE = [
+  '#1f77b4',
+  '#ff7f0e',
+  '#2ca02c',
+  '#d62728',
+  '#9467bd',
+  '#8c564b',
+  '#e377c2',
+  '#17becf',
+  '#bcbd22',
+  '#7f7f7f'
+];
+
+export function cellInfos(tagsPerCell: readonly (readonly string[])[]): ICellInfo[] {
+  const firstStep = tagsPerCell.map(stepOf).find(s => s !== null) ?? 'main';
+  let current: string | null = null;
+  return tagsPerCell.map((tags, index) => {
+    const role = roleOf(tags);
+    if (role) {
+      return { index, role, step: null, starts: false, after: [] };
+    }
+    const step = stepOf(tags);
+    if (step !== null) {
+      current = step;
+      return { index, role: 'step', step, starts: true, after: afterOf(tags) };
+    }
+    return { index, role: 'none', step: current ?? firstStep, starts: false, after: [] };
+  });
+}
+
+export class PipelineModel implements IDisposable {
+  constructor(
+    readonly panel: NotebookPanel,
+    private _delay = 400
+  ) {
+    panel.context.ready.then(() => {
+      if (this._disposed) {
+        return;
+      }
+      panel.context.model.contentChanged.connect(this._onContentChanged, this);
+      this._onContentChanged();
+    });
+  }
+
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+
+  get path(): string {
+    return this.panel.context.localPath;
+  }
+
+  get pipeline(): IPipeline | null {
+    return this._pipeline;
+  }
+
+  /** The server's message when the notebook could not be read as a pipeline. */
+  get error(): string | null {
+    return this._error;
+  }
+
+  get cells(): ICellInfo[] {
+    return this._cells;
+  }
+
+  /** Step names in notebook order of their `step:` tags. */
+  get stepNames(): string[] {
+    return this._cells.filter(c => c.starts).map(c => c.step as string);
+  }
+
+  get settings(): IPipelineSettings {
+    const value = this.panel.context.model.getMetadata('notebook_ops');
+    return value && typeof value === 'object' ? (value as IPipelineSettings) : {};
+  }
+
+  /** A stable colour per step: its position among the notebook's steps. */
+  colorOf(step: string): string {
+    let index = this.stepNames.indexOf(step);
+    if (index < 0 && this._pipeline) {
+      index = this._pipeline.steps.findIndex(s => s.name === step);
+    }
+    if (index < 0) {
+      index = [...step].reduce((h, ch) => (h * 31 + ch.charCodeAt(0)) >>> 0, 7);
+    }
+    return PALETTE[index % PALETTE.length];
+  }
+
+  /** Step name -> status of the run shown in the panel (null when none). */
+  get runStatus(): Record<string, string> | null {
+    return this._runStatus;
+  }
+
+  set runStatus(value: Record<string, string> | null) {
+    this._runStatus = value;
+    this._changed.emit();
+  }
+
+  /** Write `metadata.notebook_ops` (undefined values remove keys). */
+  updateSettings(patch: Partial<IPipelineSettings>): void {
+    const next: IPipelineSettings = { ...this.settings };
+    for (const [key, value] of Object.entries(patch)) {
+      const empty =
+        value === undefined ||
+        value === '' ||
+        (typeof value === 'object' && value !== null && Object.keys(value).length === 0);
+      if (empty) {
+        delete next[key];
+      } else {
+        next[key] = value;
+      }
+    }
+    if (Object.keys(next).length) {
+      this.panel.context.model.setMetadata('notebook_ops', next);
+    } else {
+      this.panel.context.model.deleteMetadata('notebook_ops');
+    }
+  }
+
+  /** Select and show cell `index` in the notebook. */
+  selectCell(index: number): void {
+    const notebook = this.panel.content;
+    if (index < 0 || index >= notebook.widgets.length) {
+      return;
+    }
+    notebook.mode = 'command';
+    notebook.deselectAll();
+    notebook.activeCellIndex = index;
+    void notebook.scrollToItem(index, 'center');
+    notebook.activate();
+  }
+
+  /** Ask the server now (also used by tests and the Refresh button). */
+  async refresh(): Promise<void> {
+    window.clearTimeout(this._timer);
+    const content = this._content();
+    const key = JSON.stringify(content);
+    if (key === this._sentKey && (this._pipeline || this._error)) {
+      return;
+    }
+    this._sentKey = key;
+    const ticket = ++this._ticket;
+    this._busy = true;
+    try {
+      const pipeline = await api.inspect(this.path, content);
+      if (ticket === this._ticket) {
+        this._pipeline = pipeline;
+        this._error = null;
+      }
+    } catch (error) {
+      if (ticket === this._ticket) {
+        this._error = error instanceof ApiError ? error.message : String(error);
+        this._pipeline = null;
+        this._sentKey = '';
+      }
+    } finally {
+      if (ticket === this._ticket) {
+        this._busy = false;
+        this._changed.emit();
+      }
+    }
+  }
+
+  get busy(): boolean {
+    return this._busy;
+  }
+
+  get isDisposed(): boolean {
+    return this._disposed;
+  }
+
+  dispose(): void {
+    if (this._disposed) {
+      return;
+    }
+    this._disposed = true;
+    window.clearTimeout(this._timer);
+    Signal.clearData(this);
+  }
+
+  private _onContentChanged(): void {
+    const cells = this.panel.context.model.cells;
+    const tags: string[][] = [];
+    for (let i = 0; i < cells.length; i++) {
+      tags.push(getTags(cells.get(i)));
+    }
+    const next = cellInfos(tags);
+    const same = JSON.stringify(next) === JSON.stringify(this._cells);
+    this._cells = next;
+    if (!same) {
+      this._changed.emit();
+    }
+    window.clearTimeout(this._timer);
+    this._timer = window.setTimeout(() => void this.refresh(), this._delay);
+  }
+
+  /** The notebook as the model needs it: no outputs (they can be large and do not matter). */
+  private _content(): unknown {
+    const nb = this.panel.context.model.toJSON() as any;
+    for (const cell of nb.cells ?? []) {
+      if (cell.cell_type === 'code') {
+        cell.outputs = [];
+        cell.execution_count = null;
+      }
+      delete cell.attachments;
+    }
+    return nb;
+  }
+
+  private _changed = new Signal<this, void>(this);
+  private _pipeline: IPipeline | null = null;
+  private _error: string | null = null;
+  private _cells: ICellInfo[] = [];
+  private _timer = 0;
+  private _ticket = 0;
+  private _sentKey = '';
+  private _busy = false;
+  private _disposed = false;
+  private _runStatus: Record<string, string> | null = null;
+}

@@ -1,0 +1,82 @@
+/**
+ * The tag grammar on the front end: pure functions over a cell's `metadata.tags`.
+ *
+ * Tags stay ordinary nbformat tags (the property inspector shows them, papermill reads them);
+ * the server's model is the authority on what they mean, this only edits them.
+ */
+import { ICellModel } from '@jupyterlab/cells';
+
+export const STEP = 'step:';
+export const AFTER = 'after:';
+export type Role = 'parameters' | 'setup' | 'skip';
+export const ROLES: Role[] = ['parameters', 'setup', 'skip'];
+/** Kale's spellings, read by the model; cleared together with ours. */
+const FOREIGN = ['block:', 'prev:', 'imports', 'functions', 'pipeline-parameters', 'pipeline-metrics'];
+
+export const STEP_NAME = /^[a-z_][a-z0-9_-]{0,62}$/;
+
+export function isPipelineTag(tag: string): boolean {
+  return (
+    tag.startsWith(STEP) ||
+    tag.startsWith(AFTER) ||
+    (ROLES as string[]).includes(tag) ||
+    FOREIGN.some(f => (f.endsWith(':') ? tag.startsWith(f) : tag === f))
+  );
+}
+
+export function stepOf(tags: readonly string[]): string | null {
+  const tag = tags.find(t => t.startsWith(STEP) || t.startsWith('block:'));
+  return tag ? tag.slice(tag.indexOf(':') + 1) : null;
+}
+
+export function afterOf(tags: readonly string[]): string[] {
+  return tags.filter(t => t.startsWith(AFTER) || t.startsWith('prev:')).map(t => t.slice(t.indexOf(':') + 1));
+}
+
+export function roleOf(tags: readonly string[]): Role | null {
+  if (tags.includes('parameters') || tags.includes('pipeline-parameters')) {
+    return 'parameters';
+  }
+  if (tags.includes('setup') || tags.includes('imports') || tags.includes('functions')) {
+    return 'setup';
+  }
+  if (tags.includes('skip')) {
+    return 'skip';
+  }
+  return null;
+}
+
+export function withoutPipelineTags(tags: readonly string[]): string[] {
+  return tags.filter(t => !isPipelineTag(t));
+}
+
+export function withStep(tags: readonly string[], name: string, after: readonly string[]): string[] {
+  return [...withoutPipelineTags(tags), STEP + name, ...after.map(a => AFTER + a)];
+}
+
+export function withRole(tags: readonly string[], role: Role): string[] {
+  return [...withoutPipelineTags(tags), role];
+}
+
+export function validateStepName(name: string, taken: readonly string[]): string | null {
+  if (!STEP_NAME.test(name)) {
+    return 'A step name is lower case: a letter or _, then letters, digits, _ or - (at most 63).';
+  }
+  if (taken.includes(name)) {
+    return `Another cell already starts step "${name}".`;
+  }
+  return null;
+}
+
+export function getTags(cell: ICellModel): string[] {
+  const tags = cell.getMetadata('tags');
+  return Array.isArray(tags) ? tags.filter(t => typeof t === 'string') : [];
+}
+
+export function setTags(cell: ICellModel, tags: string[]): void {
+  if (tags.length) {
+    cell.setMetadata('tags', tags);
+  } else {
+    cell.deleteMetadata('tags');
+  }
+}

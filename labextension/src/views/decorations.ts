@@ -1,0 +1,116 @@
+/**
+ * Cell decorations: a badge with the step name (in the step's colour) on the cell that starts a
+ * step, a coloured edge on every cell of a step, and labels on parameters / setup cells; skipped
+ * cells look muted. Renders the notebook's PipelineModel; holds no state of its own.
+ */
+import { Cell } from '@jupyterlab/cells';
+import { NotebookPanel } from '@jupyterlab/notebook';
+import { IDisposable } from '@lumino/disposable';
+
+import { ICellInfo, PipelineModel } from '../model';
+
+const CLASSES = ['nbo-cell', 'nbo-badged', 'nbo-step-start', 'nbo-role-parameters', 'nbo-role-setup', 'nbo-role-skip', 'nbo-has-problem'];
+const BADGE = 'nbo-cell-badge';
+
+export class CellDecorations implements IDisposable {
+  constructor(
+    private _panel: NotebookPanel,
+    private _model: PipelineModel
+  ) {
+    _model.changed.connect(this._render, this);
+    // New or moved cell widgets must be decorated even when the tags did not change.
+    _panel.content.model?.cells.changed.connect(this._scheduleRender, this);
+    _panel.content.modelChanged.connect(this._scheduleRender, this);
+    this._render();
+  }
+
+  get isDisposed(): boolean {
+    return this._disposed;
+  }
+
+  dispose(): void {
+    if (this._disposed) {
+      return;
+    }
+    this._disposed = true;
+    this._model.changed.disconnect(this._render, this);
+    this._panel.content.model?.cells.changed.disconnect(this._scheduleRender, this);
+  }
+
+  private _scheduleRender(): void {
+    requestAnimationFrame(() => this._render());
+  }
+
+  private _render(): void {
+    if (this._disposed || this._panel.isDisposed) {
+      return;
+    }
+    const problems = new Map<number, string[]>();
+    for (const p of this._model.pipeline?.problems ?? []) {
+      if (p.cell !== null && p.severity !== 'info') {
+        problems.set(p.cell, [...(problems.get(p.cell) ?? []), p.message]);
+      }
+    }
+    const infos = this._model.cells;
+    this._panel.content.widgets.forEach((cell, index) => {
+      const info = infos[index];
+      if (info) {
+        this._decorate(cell, info, problems.get(index) ?? []);
+      }
+    });
+  }
+
+  private _decorate(cell: Cell, info: ICellInfo, problems: string[]): void {
+    const node = cell.node;
+    node.classList.remove(...CLASSES);
+    node.style.removeProperty('--nbo-step-color');
+    delete node.dataset.nboStep;
+    let badge = node.querySelector(`:scope > .${BADGE}`) as HTMLElement | null;
+    let label = '';
+    if (info.step && info.role !== 'skip') {
+      node.classList.add('nbo-cell');
+      node.dataset.nboStep = info.step;
+      node.style.setProperty('--nbo-step-color', this._model.colorOf(info.step));
+    }
+    if (info.starts) {
+      node.classList.add('nbo-step-start');
+      label = `step ${info.step}` + (info.after.length ? `  ·  after ${info.after.join(', ')}` : '');
+    } else if (info.role === 'parameters' || info.role === 'setup' || info.role === 'skip') {
+      node.classList.add(`nbo-role-${info.role}`);
+      label = { parameters: 'parameters', setup: 'setup · runs before every step', skip: 'skipped in the pipeline' }[
+        info.role
+      ];
+    }
+    if (problems.length) {
+      node.classList.add('nbo-has-problem');
+    }
+    if (!label && !problems.length) {
+      badge?.remove();
+      return;
+    }
+    // Positioned absolutely at the top of the cell (which gets room for it): lazily rendered
+    // cells add their children later, so DOM order cannot be relied on.
+    node.classList.add('nbo-badged');
+    if (!badge) {
+      badge = document.createElement('div');
+      badge.className = BADGE;
+      node.appendChild(badge);
+    }
+    badge.textContent = '';
+    if (label) {
+      const pill = document.createElement('span');
+      pill.className = 'nbo-cell-badge-label';
+      pill.textContent = label;
+      badge.appendChild(pill);
+    }
+    if (problems.length) {
+      const warn = document.createElement('span');
+      warn.className = 'nbo-cell-badge-problem';
+      warn.textContent = `⚠ ${problems[0]}` + (problems.length > 1 ? ` (+${problems.length - 1})` : '');
+      warn.title = problems.join('\n');
+      badge.appendChild(warn);
+    }
+  }
+
+  private _disposed = false;
+}

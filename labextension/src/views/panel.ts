@@ -1,0 +1,188 @@
+/**
+ * The pipeline side panel. Follows the active notebook and renders its PipelineModel: the step
+ * graph, problems, parameters, settings, and the actions the server supports (each action view
+ * is added only when its back end exists, so the panel never offers something that fails).
+ */
+import { LabIcon } from '@jupyterlab/ui-components';
+import { Widget } from '@lumino/widgets';
+
+import { IFeatures, IPipeline, IProblem } from '../api';
+import { PipelineModel } from '../model';
+import { h, section } from './dom';
+import { renderGraph } from './graph';
+import { parametersView } from './parameters';
+import { problemsView } from './problems';
+import { settingsView } from './settings';
+
+export const pipelineIcon = new LabIcon({
+  name: 'notebook-ops:pipeline',
+  svgstr:
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" width="16"><g class="jp-icon3" fill="#616161">' +
+    '<rect x="9" y="2" width="6" height="5" rx="1"/><rect x="2" y="16" width="6" height="5" rx="1"/>' +
+    '<rect x="16" y="16" width="6" height="5" rx="1"/>' +
+    '<path d="M11.3 7h1.4v4H19a1 1 0 0 1 1 1v4h-1.4v-3.6H5.4V16H4v-4a1 1 0 0 1 1-1h6.3z"/></g></svg>'
+});
+
+/** An action section (run, export, schedule) that renders for the current notebook. */
+export interface IActionView {
+  readonly id: string;
+  render(model: PipelineModel, pipeline: IPipeline | null): HTMLElement | null;
+}
+
+export class PipelinePanel extends Widget {
+  constructor() {
+    super();
+    this.id = 'notebook-ops-panel';
+    this.addClass('nbo-panel');
+    this.title.icon = pipelineIcon;
+    this.title.caption = 'Notebook pipeline';
+    this.node.addEventListener('nbo-select-step', (e: Event) => {
+      this._selectedStep = (e as CustomEvent).detail;
+      this.update();
+    });
+    this.node.addEventListener('focusout', () => {
+      window.setTimeout(() => this._stale && this.update(), 0);
+    });
+  }
+
+  get model(): PipelineModel | null {
+    return this._model;
+  }
+
+  setModel(model: PipelineModel | null): void {
+    if (model === this._model) {
+      return;
+    }
+    this._model?.changed.disconnect(this._onChanged, this);
+    this._model = model;
+    this._selectedStep = null;
+    model?.changed.connect(this._onChanged, this);
+    this.update();
+  }
+
+  setFeatures(features: IFeatures | null): void {
+    this._features = features;
+    this.update();
+  }
+
+  /** The user's settings (settings registry): export folder, tracking URI, hosted scheduler. */
+  setSettings(settings: Record<string, unknown>): void {
+    this._settings = settings;
+    this.update();
+  }
+
+  get settings(): Record<string, unknown> {
+    return this._settings;
+  }
+
+  get features(): IFeatures | null {
+    return this._features;
+  }
+
+  addAction(view: IActionView): void {
+    this._actions = [...this._actions.filter(a => a.id !== view.id), view];
+    this.update();
+  }
+
+  protected onUpdateRequest(): void {
+    const active = document.activeElement;
+    if (active && this.node.contains(active) && active.closest('.nbo-settings, .nbo-form-live')) {
+      // Do not re-render under the user's cursor; the next change after they leave will.
+      this._stale = true;
+      return;
+    }
+    this._stale = false;
+    this.node.replaceChildren(...this._render());
+  }
+
+  private _onChanged(): void {
+    this.update();
+  }
+
+  private _render(): Node[] {
+    const model = this._model;
+    if (!model) {
+      return [
+        h(
+          'div',
+          { class: 'nbo-empty-panel' },
+          h('h2', {}, 'Pipeline'),
+          h('p', {}, 'Open a notebook to see it as a pipeline: tag cells as steps from the cell toolbar, the cell menu or the command palette.')
+        )
+      ];
+    }
+    const pipeline = model.pipeline;
+    const header = h(
+      'header',
+      { class: 'nbo-header' },
+      h('h2', { class: 'nbo-title' }, pipeline ? pipeline.name : 'Pipeline'),
+      h('div', { class: 'nbo-subtitle', title: model.path }, model.path),
+      h(
+        'div',
+        { class: 'nbo-summary' },
+        pipeline
+          ? `${pipeline.steps.length} steps · ${pipeline.parameters.length} parameters · ` +
+              (pipeline.problems.some(p => p.severity === 'error')
+                ? `${pipeline.problems.filter(p => p.severity === 'error').length} errors`
+                : 'ready')
+          : model.busy
+            ? 'reading…'
+            : ''
+      )
+    );
+    if (model.error) {
+      return [header, h('div', { class: 'nbo-error', role: 'alert' }, model.error)];
+    }
+    if (!pipeline) {
+      return [header, h('p', { class: 'nbo-empty' }, 'Reading the notebook…')];
+    }
+    const selectStep = (name: string) => {
+      const step = pipeline.steps.find(s => s.name === name);
+      this._selectedStep = name;
+      if (step && step.cells.length) {
+        model.selectCell(step.cells[0]);
+      }
+      this.update();
+    };
+    const graph = section(
+      'Steps',
+      'nbo-steps',
+      pipeline.steps.length
+        ? h(
+            'div',
+            { class: 'nbo-graph-wrap' },
+            renderGraph(pipeline, { colorOf: s => model.colorOf(s), status: this._status(), onSelect: s => selectStep(s.name) })
+          )
+        : h('p', { class: 'nbo-empty' }, 'No steps.')
+    );
+    const actions = this._actions
+      .map(a => a.render(model, pipeline))
+      .filter((n): n is HTMLElement => n !== null);
+    return [
+      header,
+      ...(actions.length ? [h('div', { class: 'nbo-actions' }, actions)] : []),
+      graph,
+      problemsView(pipeline.problems, (p: IProblem) => p.cell !== null && model.selectCell(p.cell)),
+      parametersView(pipeline, cell => model.selectCell(cell)),
+      settingsView(model, pipeline, this._selectedStep)
+    ];
+  }
+
+  /** Step statuses of the run shown in the panel (set by the runs view). */
+  private _status(): Record<string, string> | undefined {
+    return this._model?.runStatus ?? undefined;
+  }
+
+  protected onAfterShow(): void {
+    if (this._stale) {
+      this.update();
+    }
+  }
+
+  private _model: PipelineModel | null = null;
+  private _features: IFeatures | null = null;
+  private _actions: IActionView[] = [];
+  private _selectedStep: string | null = null;
+  private _stale = false;
+  private _settings: Record<string, unknown> = {};
+}

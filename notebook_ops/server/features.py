@@ -1,0 +1,22 @@
+"""``GET /notebook-ops/api``: the server's version and which actions work here.
+
+The lab extension offers a button (Run, Export, Schedule) only when its feature is listed, so
+the panel never shows an action whose back end is missing.
+"""
+from __future__ import annotations
+
+from jupyter_server.auth.decorator import authorized
+from tornado import web
+
+from notebook_ops.server.base import NotebookOpsHandler
+
+
+class FeaturesHandler(NotebookOpsHandler):
+    features: dict = {}
+
+    @web.authenticated
+    @authorized(action="read")
+    async def get(self):
+        from notebook_ops import __version__
+
+        self.reply({"version": __version__, "features": dict(self.features)})

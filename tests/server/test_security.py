@@ -1,0 +1,82 @@
+"""Every route: Jupyter authentication, the XSRF check, and paths confined to the server root."""
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from tornado.httpclient import HTTPClientError
+
+ROUTE = ("notebook-ops", "api", "pipelines")
+
+
+async def status_of(jp_fetch, body, **kw):
+    try:
+        reply = await jp_fetch(*ROUTE, method="POST", body=json.dumps(body), **kw)
+    except HTTPClientError as err:
+        return err.code, (json.loads(err.response.body) if err.response and err.response.body else {})
+    return reply.code, json.loads(reply.body)
+
+
+async def test_no_token_is_403(jp_fetch, notebook_file):
+    code, _ = await status_of(jp_fetch, {"path": "two.ipynb"}, headers={"Authorization": ""})
+    assert code == 403
+
+
+async def test_wrong_token_is_403(jp_fetch, notebook_file):
+    code, _ = await status_of(jp_fetch, {"path": "two.ipynb"},
+                              headers={"Authorization": "token not-the-token"})
+    assert code == 403
+
+
+async def test_cookie_session_without_xsrf_is_refused(jp_fetch, jp_serverapp, notebook_file):
+    """A browser session (login cookie) must send the _xsrf token; a forged form post has none."""
+    token = jp_serverapp.identity_provider.token
+    login = await jp_fetch("login", method="POST", body=f"password={token}",
+                           headers={"Authorization": "", "Cookie": "_xsrf=abc"},
+                           params={"_xsrf": "abc"}, follow_redirects=False, raise_error=False)
+    cookies = [c.split(";")[0] for c in login.headers.get_list("Set-Cookie")]
+    login_cookie = [c for c in cookies if c.startswith("username-")]
+    assert login_cookie, (login.code, cookies)
+    cookie = "; ".join(login_cookie)
+    code, body = await status_of(jp_fetch, {"path": "two.ipynb"},
+                                 headers={"Authorization": "", "Cookie": cookie})
+    assert code == 403
+    assert "xsrf" in body["message"].lower()
+    # the same session with the XSRF cookie and header passes
+    reply = await jp_fetch(*ROUTE, method="POST", body=json.dumps({"path": "two.ipynb"}),
+                           headers={"Authorization": "", "Cookie": cookie + "; _xsrf=tok",
+                                    "X-XSRFToken": "tok"})
+    assert reply.code == 200
+
+
+@pytest.mark.parametrize("path", ["../outside.ipynb", "sub/../../outside.ipynb", "..", "a/../../x.ipynb"])
+async def test_dot_dot_is_refused(jp_fetch, notebook_file, path):
+    code, body = await status_of(jp_fetch, {"path": path})
+    assert code == 403, body
+    assert body["message"]
+
+
+@pytest.mark.parametrize("path", ["/etc/passwd", "/tmp/x.ipynb", "C:/Windows/x.ipynb"])
+async def test_absolute_paths_are_refused(jp_fetch, notebook_file, path):
+    code, body = await status_of(jp_fetch, {"path": path})
+    assert code == 400, body
+    assert "absolute" in body["message"]
+
+
+async def test_symlink_out_of_the_root_is_refused(jp_fetch, jp_root_dir, tmp_path_factory, notebook_file):
+    outside = tmp_path_factory.mktemp("outside") / "secret.ipynb"
+    outside.write_text(notebook_file.read_text())
+    os.symlink(outside, jp_root_dir / "link.ipynb")
+    code, body = await status_of(jp_fetch, {"path": "link.ipynb"})
+    assert code == 403
+    assert "outside" in body["message"]
+    (jp_root_dir / "linkdir").symlink_to(outside.parent, target_is_directory=True)
+    assert (await status_of(jp_fetch, {"path": "linkdir/secret.ipynb"}))[0] == 403
+
+
+async def test_symlink_inside_the_root_is_fine(jp_fetch, jp_root_dir, notebook_file):
+    (jp_root_dir / "sub").mkdir()
+    os.symlink(notebook_file, jp_root_dir / "sub" / "alias.ipynb")
+    code, body = await status_of(jp_fetch, {"path": "sub/alias.ipynb"})
+    assert code == 200, body
