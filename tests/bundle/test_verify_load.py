@@ -125,3 +125,16 @@ def test_load_bundle_rebuilds_the_pipeline(bundle, small_notebook):
         assert set(notebooks) == {"make", "dump", "report"}
         assert notebooks["make"]["cells"][0]["metadata"]["tags"] == ["parameters"]
         assert pipeline.notebook_hash == original.notebook_hash
+
+
+def test_schema_is_valid_and_jsonschema_agrees(bundle):
+    import jsonschema
+
+    from notebook_ops.bundle.manifest import schema
+
+    jsonschema.Draft202012Validator.check_schema(schema())
+    m = yaml.safe_load((bundle.folder / "pipeline.yaml").read_text())
+    jsonschema.Draft202012Validator(schema()).validate(m)
+    m["steps"][0]["resources"]["disk"] = "1Gi"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.Draft202012Validator(schema()).validate(m)
