@@ -10,19 +10,25 @@ def route_table() -> tuple[list[tuple[str, type]], dict[str, bool]]:
     """(pattern, handler) pairs and the features they provide."""
     from notebook_ops.server.features import FeaturesHandler
     from notebook_ops.server.pipelines import PipelinesHandler
+    from notebook_ops.server.runs import RUN_ID, RunHandler, RunsHandler, RunStepNotebookHandler
 
     routes = [
         (r"/?", FeaturesHandler),
         (r"/pipelines", PipelinesHandler),
+        (r"/runs", RunsHandler),
+        (rf"/runs/({RUN_ID})", RunHandler),
+        (rf"/runs/({RUN_ID})/steps/([A-Za-z0-9_-]+)", RunStepNotebookHandler),
     ]
-    features = {"runs": False, "exports": False, "schedules": False}
+    features = {"runs": True, "exports": False, "schedules": False}
     return routes, features
 
 
 def setup_routes(web_app, serverapp=None) -> None:
     from notebook_ops.server.features import FeaturesHandler
+    from notebook_ops.server.runs import RunManager
 
     routes, features = route_table()
     FeaturesHandler.features = features
+    web_app.settings.setdefault("notebook_ops_runs", RunManager())
     base = url_path_join(web_app.settings["base_url"], API_PREFIX)
     web_app.add_handlers(".*$", [(base + pattern, cls) for pattern, cls in routes])

@@ -80,3 +80,51 @@ async def test_symlink_inside_the_root_is_fine(jp_fetch, jp_root_dir, notebook_f
     os.symlink(notebook_file, jp_root_dir / "sub" / "alias.ipynb")
     code, body = await status_of(jp_fetch, {"path": "sub/alias.ipynb"})
     assert code == 200, body
+
+
+# Every route of the API, with a request that would succeed with the token.
+ROUTES = [
+    ("GET", ("notebook-ops", "api"), None, {}),
+    ("POST", ("notebook-ops", "api", "pipelines"), {"path": "two.ipynb"}, {}),
+    ("GET", ("notebook-ops", "api", "runs"), None, {"path": "two.ipynb"}),
+    ("POST", ("notebook-ops", "api", "runs"), {"path": "two.ipynb", "track": False}, {}),
+    ("GET", ("notebook-ops", "api", "runs", "20260101-000000-abcdef"), None, {"path": "two.ipynb"}),
+    ("DELETE", ("notebook-ops", "api", "runs", "20260101-000000-abcdef"), None, {"path": "two.ipynb"}),
+    ("GET", ("notebook-ops", "api", "runs", "20260101-000000-abcdef", "steps", "load"), None, {"path": "two.ipynb"}),
+]
+
+
+@pytest.mark.parametrize("method,parts,body,params", ROUTES, ids=lambda v: v if isinstance(v, str) else None)
+async def test_every_route_needs_authentication(jp_fetch, notebook_file, method, parts, body, params):
+    kw = {"method": method, "params": params, "headers": {"Authorization": ""}}
+    if body is not None:
+        kw["body"] = json.dumps(body)
+    with pytest.raises(HTTPClientError) as info:
+        await jp_fetch(*parts, **kw)
+    assert info.value.code == 403
+    assert not (notebook_file.parent / ".notebook_ops").exists()  # nothing ran
+
+
+@pytest.mark.parametrize("method,parts,body,params", [r for r in ROUTES if r[0] != "GET"],
+                         ids=lambda v: v if isinstance(v, str) else None)
+async def test_every_writing_route_checks_xsrf(jp_fetch, jp_serverapp, notebook_file, method, parts, body, params):
+    token = jp_serverapp.identity_provider.token
+    login = await jp_fetch("login", method="POST", body=f"password={token}",
+                           headers={"Authorization": "", "Cookie": "_xsrf=abc"},
+                           params={"_xsrf": "abc"}, follow_redirects=False, raise_error=False)
+    cookie = "; ".join(c.split(";")[0] for c in login.headers.get_list("Set-Cookie")
+                       if c.startswith("username-"))
+    kw = {"method": method, "params": params, "headers": {"Authorization": "", "Cookie": cookie}}
+    if body is not None:
+        kw["body"] = json.dumps(body)
+    with pytest.raises(HTTPClientError) as info:
+        await jp_fetch(*parts, **kw)
+    assert info.value.code == 403
+    assert "xsrf" in json.loads(info.value.response.body)["message"].lower()
+
+
+@pytest.mark.parametrize("params", [{"path": "../two.ipynb"}, {"path": "/etc/passwd"}, {}])
+async def test_run_routes_confine_paths(jp_fetch, notebook_file, params):
+    with pytest.raises(HTTPClientError) as info:
+        await jp_fetch("notebook-ops", "api", "runs", method="GET", params=params)
+    assert info.value.code in (400, 403)

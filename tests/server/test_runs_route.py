@@ -1,0 +1,122 @@
+"""/notebook-ops/api/runs: real runs (real kernels through the runner) started over HTTP."""
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+from tornado.httpclient import HTTPClientError
+
+pytestmark = pytest.mark.slow
+
+RUNS = ("notebook-ops", "api", "runs")
+FINAL = {"succeeded", "failed", "below_target", "cancelled"}
+
+
+async def call(jp_fetch, *parts, method="GET", body=None, params=None):
+    kw = {"method": method, "params": params or {}}
+    if body is not None:
+        kw["body"] = json.dumps(body)
+    try:
+        reply = await jp_fetch(*parts, **kw)
+    except HTTPClientError as err:
+        return err.code, json.loads(err.response.body) if err.response and err.response.body else {}
+    return reply.code, json.loads(reply.body)
+
+
+async def wait_final(jp_fetch, run_id, path, timeout=180):
+    for _ in range(int(timeout / 0.5)):
+        code, run = await call(jp_fetch, *RUNS, run_id, params={"path": path})
+        assert code == 200, run
+        if run["status"] in FINAL and not run["active"]:
+            return run
+        await asyncio.sleep(0.5)
+    raise AssertionError(f"run {run_id} did not finish: {run}")
+
+
+@pytest.fixture
+def pipeline_nb(jp_root_dir, nb):
+    (jp_root_dir / "work").mkdir()
+    path = jp_root_dir / "work" / "tiny.ipynb"
+    path.write_text(json.dumps(nb([
+        ("n = 3  # how many", ["parameters"]),
+        ("values = list(range(n))\nprint('made', values)", ["step:make"]),
+        ("total = sum(values)\nprint('total', total)", ["step:add"]),
+    ])))
+    return "work/tiny.ipynb"
+
+
+async def test_a_run_starts_progresses_and_is_listed(jp_fetch, pipeline_nb, jp_root_dir):
+    code, started = await call(jp_fetch, *RUNS, method="POST",
+                               body={"path": pipeline_nb, "parameters": {"n": "5"}})
+    assert code == 202, started
+    assert started["status"] == "running"
+    assert started["run_dir"].startswith("work/.notebook_ops/runs/")
+    run = await wait_final(jp_fetch, started["run_id"], pipeline_nb)
+    assert run["status"] == "succeeded", run
+    assert run["parameters"]["n"] == 5
+    assert {k: v["status"] for k, v in run["steps"].items()} == {"make": "succeeded", "add": "succeeded"}
+    assert run["steps"]["add"]["notebook"] == f"{started['run_dir']}/steps/add.ipynb"
+    assert run["mlflow"]["run_id"]
+
+    code, listing = await call(jp_fetch, *RUNS, params={"path": pipeline_nb})
+    assert code == 200
+    assert [r["run_id"] for r in listing["runs"]] == [started["run_id"]]
+
+    code, step = await call(jp_fetch, *RUNS, started["run_id"], "steps", "add", params={"path": pipeline_nb})
+    assert code == 200
+    outputs = [o for c in step["content"]["cells"] if c["cell_type"] == "code" for o in c.get("outputs", [])]
+    assert any("total 10" in "".join(o.get("text", "")) for o in outputs), outputs
+
+
+async def test_a_running_run_can_be_cancelled(jp_fetch, jp_root_dir, nb):
+    (jp_root_dir / "slow.ipynb").write_text(json.dumps(nb([
+        ("import time\ntime.sleep(120)", ["step:wait"]),
+        ("done = True", ["step:after"]),
+    ])))
+    code, started = await call(jp_fetch, *RUNS, method="POST", body={"path": "slow.ipynb", "track": False})
+    assert code == 202, started
+    for _ in range(60):  # wait until the step is really running
+        _, run = await call(jp_fetch, *RUNS, started["run_id"], params={"path": "slow.ipynb"})
+        if run["steps"]["wait"]["status"] == "running":
+            break
+        await asyncio.sleep(0.5)
+    code, reply = await call(jp_fetch, *RUNS, started["run_id"], method="DELETE", params={"path": "slow.ipynb"})
+    assert code == 202, reply
+    run = await wait_final(jp_fetch, started["run_id"], "slow.ipynb", timeout=90)
+    assert run["status"] == "cancelled"
+    assert run["steps"]["after"]["status"] != "succeeded"
+    # a finished run cannot be cancelled again
+    code, reply = await call(jp_fetch, *RUNS, started["run_id"], method="DELETE", params={"path": "slow.ipynb"})
+    assert code == 409 and "not running" in reply["message"]
+
+
+async def test_bad_parameters_are_refused_before_anything_runs(jp_fetch, pipeline_nb, jp_root_dir):
+    code, reply = await call(jp_fetch, *RUNS, method="POST",
+                             body={"path": pipeline_nb, "parameters": {"nope": 1}, "track": False})
+    assert code == 400
+    assert reply["error"] == "ParameterError" and "nope" in reply["message"]
+    code, reply = await call(jp_fetch, *RUNS, method="POST",
+                             body={"path": pipeline_nb, "parameters": {"n": "many"}, "track": False})
+    assert code == 400, reply
+    assert not (jp_root_dir / "work" / ".notebook_ops" / "runs").exists() or not any(
+        (jp_root_dir / "work" / ".notebook_ops" / "runs").iterdir())
+
+
+async def test_a_pipeline_with_errors_is_422_with_its_problems(jp_fetch, jp_root_dir, nb):
+    (jp_root_dir / "bad.ipynb").write_text(json.dumps(nb([
+        ("a = 1", ["step:one", "after:ghost"]),
+    ])))
+    code, reply = await call(jp_fetch, *RUNS, method="POST", body={"path": "bad.ipynb", "track": False})
+    assert code == 422, reply
+    assert reply["problems"][0]["cell"] == 0
+    assert "ghost" in reply["message"]
+
+
+async def test_unknown_runs_and_bad_requests(jp_fetch, pipeline_nb):
+    assert (await call(jp_fetch, *RUNS, "20260101-000000-abcdef", params={"path": pipeline_nb}))[0] == 404
+    assert (await call(jp_fetch, *RUNS, "nope", "steps", "make", params={"path": pipeline_nb}))[0] == 404
+    assert (await call(jp_fetch, *RUNS, params={"path": "missing.ipynb"}))[0] == 404
+    assert (await call(jp_fetch, *RUNS, params={"path": "../x.ipynb"}))[0] == 403
+    assert (await call(jp_fetch, *RUNS, method="POST", body={"path": pipeline_nb, "parameters": [1]}))[0] == 400
+    assert (await call(jp_fetch, *RUNS, method="POST", body={"path": pipeline_nb, "jobs": 0}))[0] == 400
