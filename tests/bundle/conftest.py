@@ -1,9 +1,14 @@
 """Fixtures for bundle tests: small real notebooks, real git repositories in tmp folders."""
 from __future__ import annotations
 
+import os
 import subprocess
 
 import pytest
+
+# The environment as the test session started, before fixtures point caches at tmp folders
+# (pip in a test venv should use the machine's wheel cache and index settings).
+ORIGINAL_ENV = dict(os.environ)
 
 from nbfactory import make_notebook, write_notebook
 

@@ -1,0 +1,104 @@
+"""The bundle runs where only it and its requirements are: a fresh venv, outside the repository.
+
+Slow on purpose (a real venv, pip, kernels, MLflow): the promise to DevOps is exactly this.
+The venv gets nothing but ``pip install -r requirements.txt`` (pip uses this machine's
+configured index and wheel cache); the run starts from a folder outside the repository, with no
+PYTHONPATH, so neither the source notebook nor this checkout can be reached.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ORIGINAL_ENV
+from nbfactory import EXAMPLES, ROOT
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
+
+
+def clean_env(**extra) -> dict:
+    env = {k: v for k, v in ORIGINAL_ENV.items()
+           if k not in ("PYTHONPATH", "VIRTUAL_ENV", "MLFLOW_TRACKING_URI", "SOURCE_DATE_EPOCH")
+           and not k.startswith("PYTEST")}
+    env.update(extra)
+    return env
+
+
+@pytest.fixture(scope="module")
+def fresh(tmp_path_factory):
+    """(venv bin folder, work folder holding only the bundle archive, exported folder)."""
+    base = tmp_path_factory.mktemp("fresh")
+    author = base / "author"
+    author.mkdir()
+    shutil.copy(EXAMPLES / "churn.ipynb", author / "churn.ipynb")
+    out = subprocess.run([sys.executable, "-m", "notebook_ops", "export", "churn.ipynb",
+                          "--no-mlflow"], cwd=author, capture_output=True, text=True,
+                         env=clean_env(XDG_CACHE_HOME=str(base / "cache")))
+    assert out.returncode == 0, out.stderr
+    folder = author / "dist" / "churn-v1"
+    work = base / "ops"
+    work.mkdir()
+    shutil.copy(author / "dist" / "churn-v1.tar.gz", work)
+    venv = base / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    pip = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "-r",
+                          str(folder / "requirements.txt")], cwd=work, capture_output=True,
+                         text=True, env=clean_env())
+    assert pip.returncode == 0, pip.stderr[-3000:]
+    return venv / "bin", work, folder
+
+
+def test_bundle_runs_from_the_archive_in_a_fresh_venv(fresh):
+    bin_, work, _ = fresh
+    where = subprocess.run([str(bin_ / "python"), "-c", "import notebook_ops; print(notebook_ops.__file__)"],
+                           cwd=work, capture_output=True, text=True, env=clean_env())
+    assert str(bin_.parent) in where.stdout and str(ROOT) not in where.stdout
+    run = subprocess.run([str(bin_ / "notebook-ops"), "run", "churn-v1.tar.gz",
+                          "-p", "n_customers=600", "-p", "seed=3"],
+                         cwd=work, capture_output=True, text=True,
+                         env=clean_env(PATH=f"{bin_}{os.pathsep}/usr/bin:/bin",
+                                       XDG_CACHE_HOME=str(work / "cache")))
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    records = sorted((work / ".notebook_ops" / "runs").glob("*/run.json"))
+    assert len(records) == 1
+    record = json.loads(records[0].read_text())
+    assert record["status"] == "succeeded" and record["mode"] == "bundle"
+    assert record["parameters"]["n_customers"] == 600
+    assert record["tags"]["bundle_version"] == "1" and record["tags"]["bundle_name"] == "churn"
+    assert 0.5 < record["metrics"]["accuracy"] <= 1.0
+    assert set(record["steps"]) == {"load", "features", "train_linear", "train_tree", "evaluate"}
+    assert all(s["status"] == "succeeded" for s in record["steps"].values())
+
+
+def test_mlflow_run_of_the_bundle(fresh, tmp_path):
+    bin_, _, folder = fresh
+    bundle = tmp_path / "churn-v1"
+    shutil.copytree(folder, bundle)
+    db = tmp_path / "mlflow.db"
+    env = clean_env(PATH=f"{bin_}{os.pathsep}/usr/bin:/bin", MLFLOW_TRACKING_URI=f"sqlite:///{db}",
+                    XDG_CACHE_HOME=str(tmp_path / "cache"))
+    out = subprocess.run([str(bin_ / "mlflow"), "run", str(bundle), "--env-manager", "local",
+                          "-P", "n_customers=400"], cwd=tmp_path, capture_output=True,
+                         text=True, env=env)
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    query = ("import json; from mlflow.tracking import MlflowClient as C; c = C();"
+             "e = c.get_experiment_by_name('churn');"
+             "rs = c.search_runs([e.experiment_id]) if e else [];"
+             "print(json.dumps([{'tags': r.data.tags, 'params': r.data.params,"
+             " 'metrics': r.data.metrics, 'status': r.info.status} for r in rs]))")
+    runs = json.loads(subprocess.run([str(bin_ / "python"), "-c", query], capture_output=True,
+                                     text=True, env=env, check=True).stdout)
+    parents = [r for r in runs if r["tags"].get("bundle_version") == "1"]
+    assert parents and parents[0]["status"] == "FINISHED"
+    assert parents[0]["params"]["n_customers"] == "400"
+    assert "accuracy" in json.dumps(runs)
+    # running in place leaves the bundle verifiable (run state is not bundle content)
+    verify = subprocess.run([str(bin_ / "notebook-ops"), "verify", str(bundle)],
+                            capture_output=True, text=True, env=env)
+    assert verify.returncode == 0, verify.stderr
