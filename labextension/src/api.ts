@@ -69,6 +69,40 @@ export interface IFeatures {
   root_dir?: string;
 }
 
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'below_target' | 'cancelled' | string;
+
+export interface IStepRun {
+  status: string;
+  started_at: string | null;
+  finished_at: string | null;
+  duration_s: number | null;
+  cached: boolean;
+  attempts: number;
+  error: string | null;
+  notebook: string | null;
+  log: string | null;
+  metrics?: Record<string, number>;
+}
+
+/** A run's run.json, paths relative to the server root. */
+export interface IRun {
+  run_id: string;
+  status: RunStatus;
+  run_dir: string | null;
+  started_at: string;
+  finished_at: string | null;
+  duration_s: number | null;
+  parameters: Record<string, unknown>;
+  steps: Record<string, IStepRun>;
+  metrics: Record<string, number>;
+  targets?: Record<string, unknown>;
+  mlflow?: { tracking_uri: string; run_id: string; experiment_id: string } | null;
+  error?: string | null;
+  active: boolean;
+}
+
+export const FINAL_STATUSES = ['succeeded', 'failed', 'below_target', 'cancelled'];
+
 export class ApiError extends Error {
   constructor(
     message: string,
@@ -111,6 +145,10 @@ export async function request<T>(
   return data as T;
 }
 
+function query(params: Record<string, string>): string {
+  return '?' + new URLSearchParams(params).toString();
+}
+
 function post<T>(endpoint: string, body: unknown): Promise<T> {
   return request<T>(endpoint, { method: 'POST', body: JSON.stringify(body) });
 }
@@ -124,5 +162,32 @@ export const api = {
   /** Read a notebook as a pipeline; `content` is the unsaved notebook JSON. */
   inspect(path: string, content?: unknown): Promise<IPipeline> {
     return post<IPipeline>('pipelines', content === undefined ? { path } : { path, content });
+  },
+
+  /** Start a run of the saved notebook; resolves once the runner accepted the input. */
+  startRun(path: string, parameters: Record<string, string>): Promise<IRun> {
+    return post<IRun>('runs', { path, parameters });
+  },
+
+  run(path: string, runId: string): Promise<IRun> {
+    return request<IRun>(`runs/${encodeURIComponent(runId)}${query({ path })}`);
+  },
+
+  runs(path: string, limit = 10): Promise<{ runs: IRun[] }> {
+    return request<{ runs: IRun[] }>(`runs${query({ path, limit: String(limit) })}`);
+  },
+
+  cancelRun(path: string, runId: string): Promise<unknown> {
+    return request(`runs/${encodeURIComponent(runId)}${query({ path })}`, { method: 'DELETE' });
+  },
+
+  /** URL of a step's executed notebook rendered as a static page (outputs included). */
+  stepNotebookUrl(path: string, runId: string, step: string): string {
+    const settings = ServerConnection.makeSettings();
+    return URLExt.join(
+      settings.baseUrl,
+      PREFIX,
+      `runs/${encodeURIComponent(runId)}/steps/${encodeURIComponent(step)}${query({ path, format: 'html' })}`
+    );
   }
 };

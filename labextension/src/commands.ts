@@ -3,14 +3,18 @@
  * menu item and keyboard shortcut (the cell toolbar buttons come from the settings schema).
  */
 import { JupyterFrontEnd } from '@jupyterlab/application';
-import { ICommandPalette } from '@jupyterlab/apputils';
+import { ICommandPalette, MainAreaWidget } from '@jupyterlab/apputils';
 import { Cell } from '@jupyterlab/cells';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import { IFrame } from '@jupyterlab/ui-components';
 import { Menu } from '@lumino/widgets';
+
+import { api } from './api';
 
 import { PipelineModel } from './model';
 import { getTags, Role, setTags, stepOf, afterOf, withoutPipelineTags, withRole, withStep } from './tags';
 import { pipelineIcon } from './views/panel';
+import { OPEN_STEP_NOTEBOOK } from './views/runview';
 import { askStep } from './views/stepdialog';
 
 export namespace CommandIDs {
@@ -153,6 +157,32 @@ export function registerCommands(ctx: ICommandContext): void {
       const panel = current();
       const model = panel ? ctx.modelFor(panel) : undefined;
       await model?.refresh();
+    }
+  });
+
+  commands.addCommand(OPEN_STEP_NOTEBOOK, {
+    label: args => `Open executed notebook of step ${args.step ?? ''}`,
+    execute: args => {
+      const { path, runId, step } = args as { path: string; runId: string; step: string };
+      const id = `notebook-ops-run-${runId}-${step}`;
+      const open = Array.from(app.shell.widgets('main')).find(w => w.id === id);
+      if (open) {
+        app.shell.activateById(id);
+        return;
+      }
+      // Executed notebooks live in the hidden run folder, so they are shown as a static page
+      // rendered by the server (outputs included; sandboxed, no scripts).
+      const frame = new IFrame({ sandbox: [] });
+      frame.url = api.stepNotebookUrl(path, runId, step);
+      const widget = new MainAreaWidget({ content: frame });
+      widget.id = id;
+      widget.title.label = `${step} · run ${runId.slice(-6)}`;
+      widget.title.caption = `Executed notebook of step ${step}, run ${runId} (${path})`;
+      widget.title.icon = pipelineIcon;
+      widget.title.closable = true;
+      widget.addClass('nbo-step-notebook');
+      app.shell.add(widget, 'main', { mode: 'split-right' });
+      app.shell.activateById(id);
     }
   });
 

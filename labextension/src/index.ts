@@ -12,6 +12,7 @@ import { registerCommands } from './commands';
 import { PipelineModel } from './model';
 import { CellDecorations } from './views/decorations';
 import { PipelinePanel } from './views/panel';
+import { RunView } from './views/runview';
 
 const PLUGIN_ID = 'notebook-ops:plugin';
 
@@ -57,7 +58,13 @@ const plugin: JupyterFrontEndPlugin<void> = {
 
     api
       .features()
-      .then(features => panel.setFeatures(features))
+      .then(features => {
+        panel.setFeatures(features);
+        // Offer an action only when the server has its back end.
+        if (features.features.runs) {
+          panel.addAction(new RunView(app.commands));
+        }
+      })
       .catch(error => console.warn('notebook-ops: the server extension is not available:', error));
 
     if (settingRegistry) {

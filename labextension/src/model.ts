@@ -11,6 +11,7 @@ import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { api, ApiError, IPipeline, IPipelineSettings } from './api';
+import { NotebookRuns } from './runs';
 import { afterOf, getTags, Role, roleOf, stepOf } from './tags';
 
 /** What one cell is in the pipeline, derived from the tags alone. */
@@ -59,6 +60,7 @@ export class PipelineModel implements IDisposable {
     readonly panel: NotebookPanel,
     private _delay = 400
   ) {
+    this.runs.changed.connect(() => this._changed.emit(), this);
     panel.context.ready.then(() => {
       if (this._disposed) {
         return;
@@ -113,13 +115,11 @@ export class PipelineModel implements IDisposable {
 
   /** Step name -> status of the run shown in the panel (null when none). */
   get runStatus(): Record<string, string> | null {
-    return this._runStatus;
+    return this.runs.stepStatus;
   }
 
-  set runStatus(value: Record<string, string> | null) {
-    this._runStatus = value;
-    this._changed.emit();
-  }
+  /** Runs of this notebook (started here or found in its run folder). */
+  readonly runs = new NotebookRuns(() => this.path);
 
   /** Write `metadata.notebook_ops` (undefined values remove keys). */
   updateSettings(patch: Partial<IPipelineSettings>): void {
@@ -200,6 +200,7 @@ export class PipelineModel implements IDisposable {
     }
     this._disposed = true;
     window.clearTimeout(this._timer);
+    this.runs.dispose();
     Signal.clearData(this);
   }
 
@@ -241,5 +242,4 @@ export class PipelineModel implements IDisposable {
   private _sentKey = '';
   private _busy = false;
   private _disposed = false;
-  private _runStatus: Record<string, string> | null = null;
 }

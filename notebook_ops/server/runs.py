@@ -193,5 +193,22 @@ class RunStepNotebookHandler(RunsBase):
         path = folder / "steps" / f"{step}.ipynb"
         if not re.fullmatch(r"[A-Za-z0-9_-]+", step) or not path.is_file():
             raise NotFoundError(f"run {run_id} has no executed notebook for step {step!r}")
+        if self.get_query_argument("format", "json") == "html":
+            html = await self.blocking(_as_html, path)
+            # Outputs are untrusted: no scripts, no same-origin access.
+            self.set_header("Content-Security-Policy", "sandbox; default-src 'none'; "
+                            "style-src 'unsafe-inline'; img-src data:; font-src data:")
+            self.finish(html, set_content_type="text/html; charset=utf-8")
+            return
         content = await self.blocking(lambda: json.loads(path.read_text(encoding="utf-8")))
         self.reply({"name": f"{step}.ipynb", "run_id": run_id, "step": step, "content": content})
+
+
+def _as_html(path: Path) -> str:
+    """The executed notebook as a static page (nbconvert's lab template, outputs included)."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    notebook = nbformat.read(str(path), as_version=4)
+    body, _ = HTMLExporter(template_name="lab").from_notebook_node(notebook)
+    return body

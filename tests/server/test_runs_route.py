@@ -67,6 +67,11 @@ async def test_a_run_starts_progresses_and_is_listed(jp_fetch, pipeline_nb, jp_r
     assert code == 200
     outputs = [o for c in step["content"]["cells"] if c["cell_type"] == "code" for o in c.get("outputs", [])]
     assert any("total 10" in "".join(o.get("text", "")) for o in outputs), outputs
+    html = await jp_fetch(*RUNS, started["run_id"], "steps", "add",
+                          params={"path": pipeline_nb, "format": "html"})
+    assert html.headers["Content-Type"].startswith("text/html")
+    assert "sandbox" in html.headers["Content-Security-Policy"]
+    assert b"total 10" in html.body
 
 
 async def test_a_running_run_can_be_cancelled(jp_fetch, jp_root_dir, nb):

@@ -1,0 +1,131 @@
+/**
+ * The runs of one notebook: the run being watched (polled from the server, which reads the
+ * runner's run.json) and the recent ones. Owned by the notebook's PipelineModel; the panel
+ * renders it and the graph shows the watched run's step statuses.
+ */
+import { ISignal, Signal } from '@lumino/signaling';
+
+import { api, ApiError, FINAL_STATUSES, IRun } from './api';
+
+export class NotebookRuns {
+  constructor(private _path: () => string) {}
+
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+
+  /** The run shown in the panel (the last one started here, or one picked from the list). */
+  get current(): IRun | null {
+    return this._current;
+  }
+
+  get recent(): IRun[] {
+    return this._recent;
+  }
+
+  get error(): string | null {
+    return this._error;
+  }
+
+  get starting(): boolean {
+    return this._starting;
+  }
+
+  /** Step name -> status of the current run, for the graph. */
+  get stepStatus(): Record<string, string> | null {
+    if (!this._current) {
+      return null;
+    }
+    const out: Record<string, string> = {};
+    for (const [name, step] of Object.entries(this._current.steps)) {
+      out[name] = step.cached && step.status === 'succeeded' ? 'cached' : step.status;
+    }
+    return out;
+  }
+
+  async start(parameters: Record<string, string>): Promise<void> {
+    this._starting = true;
+    this._error = null;
+    this._changed.emit();
+    try {
+      this._current = await api.startRun(this._path(), parameters);
+      this._poll();
+    } catch (error) {
+      this._error = error instanceof ApiError ? error.message : String(error);
+    } finally {
+      this._starting = false;
+      this._changed.emit();
+    }
+  }
+
+  async cancel(): Promise<void> {
+    if (!this._current) {
+      return;
+    }
+    try {
+      await api.cancelRun(this._path(), this._current.run_id);
+    } catch (error) {
+      this._error = error instanceof ApiError ? error.message : String(error);
+      this._changed.emit();
+    }
+  }
+
+  show(run: IRun): void {
+    this._current = run;
+    this._changed.emit();
+    if (!FINAL_STATUSES.includes(run.status) || run.active) {
+      this._poll();
+    }
+  }
+
+  async loadRecent(): Promise<void> {
+    try {
+      this._recent = (await api.runs(this._path(), 8)).runs;
+      this._changed.emit();
+    } catch (error) {
+      // A notebook that was never run has no runs; other errors show in the panel.
+      if (!(error instanceof ApiError && error.status === 404)) {
+        this._error = String((error as Error).message ?? error);
+        this._changed.emit();
+      }
+    }
+  }
+
+  dispose(): void {
+    window.clearTimeout(this._timer);
+    this._disposed = true;
+    Signal.clearData(this);
+  }
+
+  private _poll(): void {
+    window.clearTimeout(this._timer);
+    this._timer = window.setTimeout(async () => {
+      if (this._disposed || !this._current) {
+        return;
+      }
+      try {
+        const run = await api.run(this._path(), this._current.run_id);
+        if (this._current && run.run_id === this._current.run_id) {
+          this._current = run;
+        }
+        this._changed.emit();
+        if (!FINAL_STATUSES.includes(run.status) || run.active) {
+          this._poll();
+        } else {
+          void this.loadRecent();
+        }
+      } catch (error) {
+        this._error = error instanceof ApiError ? error.message : String(error);
+        this._changed.emit();
+      }
+    }, 1000);
+  }
+
+  private _changed = new Signal<this, void>(this);
+  private _current: IRun | null = null;
+  private _recent: IRun[] = [];
+  private _error: string | null = null;
+  private _starting = false;
+  private _timer = 0;
+  private _disposed = false;
+}

@@ -1,0 +1,180 @@
+/**
+ * The Run section of the panel: start a run (parameters form), follow each step live, cancel,
+ * open each executed step notebook, see metrics and the MLflow run; the recent runs below.
+ */
+import { CommandRegistry } from '@lumino/commands';
+
+import { FINAL_STATUSES, IPipeline, IRun } from '../api';
+import { PipelineModel } from '../model';
+import { h, section } from './dom';
+import { IActionView } from './panel';
+import { askParameters } from './paramdialog';
+
+export const OPEN_STEP_NOTEBOOK = 'notebook-ops:open-step-notebook';
+
+function duration(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined) {
+    return '';
+  }
+  return seconds < 60 ? `${seconds.toFixed(1)} s` : `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
+}
+
+function mlflowView(run: IRun): HTMLElement | null {
+  const m = run.mlflow;
+  if (!m || !m.run_id) {
+    return null;
+  }
+  if (/^https?:/.test(m.tracking_uri)) {
+    const url = `${m.tracking_uri.replace(/\/$/, '')}/#/experiments/${m.experiment_id}/runs/${m.run_id}`;
+    return h('div', { class: 'nbo-mlflow' }, 'MLflow: ', h('a', { href: url, target: '_blank', rel: 'noopener' }, `run ${m.run_id.slice(0, 8)}`));
+  }
+  const command = `mlflow ui --backend-store-uri ${m.tracking_uri}`;
+  return h(
+    'div',
+    { class: 'nbo-mlflow', title: `${m.tracking_uri}\nSee it with: ${command}` },
+    `MLflow run ${m.run_id.slice(0, 8)} (local store) `,
+    h(
+      'button',
+      {
+        class: 'nbo-link',
+        title: command,
+        onclick: () => void navigator.clipboard?.writeText(command)
+      },
+      'copy the mlflow ui command'
+    )
+  );
+}
+
+export class RunView implements IActionView {
+  readonly id = 'runs';
+
+  constructor(private _commands: CommandRegistry) {}
+
+  render(model: PipelineModel, pipeline: IPipeline | null): HTMLElement | null {
+    const runs = model.runs;
+    if (!this._loaded.has(model)) {
+      this._loaded.add(model);
+      void runs.loadRecent();
+    }
+    const run = runs.current;
+    const running = !!run && (!FINAL_STATUSES.includes(run.status) || run.active);
+    const errors = pipeline?.problems.filter(p => p.severity === 'error').length ?? 0;
+    const button = h(
+      'button',
+      {
+        class: 'jp-mod-styled jp-mod-accept nbo-button nbo-run-button',
+        disabled: !pipeline || errors > 0 || running || runs.starting,
+        title: errors ? 'Fix the problems below first' : 'Save the notebook and run it as a pipeline',
+        onclick: () => void this._start(model, pipeline)
+      },
+      runs.starting ? 'Starting…' : 'Run pipeline'
+    );
+    return section(
+      'Run',
+      'nbo-run',
+      h(
+        'div',
+        { class: 'nbo-buttons' },
+        button,
+        running
+          ? h('button', { class: 'jp-mod-styled jp-mod-warn nbo-button nbo-cancel-button', onclick: () => void runs.cancel() }, 'Cancel')
+          : null
+      ),
+      runs.error ? h('div', { class: 'nbo-error', role: 'alert' }, runs.error) : null,
+      run ? this._runDetails(model, run) : null,
+      runs.recent.length ? this._recent(model) : null
+    );
+  }
+
+  private async _start(model: PipelineModel, pipeline: IPipeline | null): Promise<void> {
+    if (!pipeline) {
+      return;
+    }
+    const values = await askParameters(pipeline.name, pipeline.parameters);
+    if (values === null) {
+      return;
+    }
+    if (model.panel.context.model.dirty) {
+      await model.panel.context.save();
+    }
+    await model.runs.start(values);
+  }
+
+  private _runDetails(model: PipelineModel, run: IRun): HTMLElement {
+    const steps = Object.entries(run.steps);
+    const metrics = Object.entries(run.metrics ?? {});
+    return h(
+      'div',
+      { class: `nbo-run-details nbo-run-${run.status}`, 'data-run': run.run_id },
+      h(
+        'div',
+        { class: 'nbo-run-head' },
+        h('span', { class: `nbo-status nbo-status-${run.status}` }, run.status.replace('_', ' ')),
+        h('span', { class: 'nbo-help' }, ` run ${run.run_id}${run.duration_s ? ' · ' + duration(run.duration_s) : ''}`)
+      ),
+      h(
+        'ul',
+        { class: 'nbo-step-runs' },
+        steps.map(([name, step]) =>
+          h(
+            'li',
+            { class: `nbo-step-run nbo-status-${step.status}`, 'data-step': name },
+            h('span', { class: 'nbo-step-dot', style: `background:${model.colorOf(name)}` }),
+            h('span', { class: 'nbo-step-run-name' }, name),
+            h('span', { class: 'nbo-step-run-status' }, step.cached && step.status === 'succeeded' ? 'cached' : step.status),
+            h('span', { class: 'nbo-help' }, duration(step.duration_s)),
+            step.notebook && step.status !== 'pending' && step.status !== 'running'
+              ? h(
+                  'button',
+                  {
+                    class: 'nbo-link nbo-open-step',
+                    title: 'Open the executed notebook of this step',
+                    onclick: () =>
+                      void this._commands.execute(OPEN_STEP_NOTEBOOK, { path: model.path, runId: run.run_id, step: name })
+                  },
+                  'open'
+                )
+              : null,
+            step.error ? h('div', { class: 'nbo-step-error' }, step.error) : null
+          )
+        )
+      ),
+      metrics.length
+        ? h(
+            'div',
+            { class: 'nbo-metrics' },
+            metrics.map(([k, v]) => h('span', { class: 'nbo-metric', 'data-metric': k }, `${k} = ${typeof v === 'number' ? +v.toFixed(4) : v}`))
+          )
+        : null,
+      run.error ? h('div', { class: 'nbo-error' }, run.error) : null,
+      mlflowView(run)
+    );
+  }
+
+  private _recent(model: PipelineModel): HTMLElement {
+    return h(
+      'details',
+      {
+        class: 'nbo-recent-runs',
+        open: this._recentOpen,
+        ontoggle: (e: Event) => (this._recentOpen = (e.target as HTMLDetailsElement).open)
+      },
+      h('summary', {}, `Recent runs (${model.runs.recent.length})`),
+      h(
+        'ul',
+        {},
+        model.runs.recent.map(r =>
+          h(
+            'li',
+            { class: 'nbo-recent-run nbo-clickable', onclick: () => model.runs.show(r), 'data-run': r.run_id },
+            h('span', { class: `nbo-status nbo-status-${r.status}` }, r.status.replace('_', ' ')),
+            ` ${r.run_id}`
+          )
+        )
+      )
+    );
+  }
+
+  private _loaded = new WeakSet<PipelineModel>();
+  private _recentOpen = false;
+}
