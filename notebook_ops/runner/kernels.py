@@ -2,20 +2,24 @@
 
 papermill passes extra keyword arguments down to its notebook client, whose ``km`` argument
 takes an already started kernel manager: ``papermill.execute_notebook(..., km=km)`` then runs
-the notebook in that kernel and leaves shutting it down to us. The pool starts kernels in
-background threads (``AsyncKernelManager``; its client notices a kernel that dies, which the
-blocking client does not), waits until each answers, and optionally imports the modules the
-notebook's setup cells import, so the first cell does not pay for them either. A kernel runs one
-step and is then shut down: steps never share interpreter state.
+the notebook in that kernel and leaves shutting it down to us.
+
+Each kernel lives in its own "slot" thread, from start to shutdown: the thread starts the kernel
+(``AsyncKernelManager``, whose client notices a kernel that dies), waits until it answers,
+imports the modules the notebook's setup cells import (so the first cell does not pay for them),
+then waits for one job, runs it in the same thread and event loop (zmq sockets are not
+thread-safe, so a kernel's sockets never cross threads), and shuts the kernel down. One kernel
+runs one step: steps never share interpreter state. ``kill`` (timeout, Ctrl-C) signals the
+kernel process directly, which is safe from any thread; the step's client then sees it die.
 """
 from __future__ import annotations
 
 import ast
-import asyncio
 import logging
+import queue
 import re
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 
 log = logging.getLogger(__name__)
 _MODULE_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
@@ -41,38 +45,38 @@ def setup_imports(sources) -> list[str]:
     return mods
 
 
-def _run(coro):
-    return asyncio.run(coro)
+class _Slot:
+    def __init__(self):
+        self.km = None
+        self.ready = threading.Event()      # set when the kernel is up (or failed to start)
+        self.error: BaseException | None = None
+        self.jobs: queue.Queue = queue.Queue(maxsize=1)
+        self.thread: threading.Thread | None = None
+        self.taken = False
 
 
 class KernelPool:
-    """``acquire()`` a ready kernel manager (starting one if none is ready), ``release()`` it after
-    one step, ``prewarm(n)`` to keep up to ``n`` kernels ready, ``close()`` / ``kill_all()``."""
+    """``submit(fn)`` runs ``fn(km)`` in a started kernel and returns a Future;
+    ``prewarm(n)`` keeps up to ``n`` idle kernels ready; ``kill(km)``; ``close()``."""
 
     def __init__(self, kernel_name: str = "python3", *, cwd=None, preload=(), log_file=None,
-                 startup_timeout: float = 60, max_starting: int = 2):
+                 startup_timeout: float = 60):
         self.kernel_name = kernel_name
         self.cwd = str(cwd) if cwd else None
         self.preload = [m for m in preload if _MODULE_RE.match(m)] + ["notebook_ops.runtime.step"]
         self.log_file = log_file
         self.startup_timeout = startup_timeout
         self._lock = threading.Lock()
-        self._ready: list[Future] = []          # kernels started (or starting), not yet handed out
-        self._live: set = set()                 # every kernel manager not yet shut down
+        self._idle: list[_Slot] = []
+        self._slots: list[_Slot] = []
         self._closed = False
-        self._starter = ThreadPoolExecutor(max_workers=max_starting, thread_name_prefix="nbo-kstart")
-        self._stopper = ThreadPoolExecutor(max_workers=2, thread_name_prefix="nbo-kstop")
         self.started = 0
 
-    # --- starting --------------------------------------------------------------------------
-    def _start(self):
+    # --- the slot thread -------------------------------------------------------------------
+    def _start_kernel(self, loop):
         from jupyter_client.manager import AsyncKernelManager
 
         km = AsyncKernelManager(kernel_name=self.kernel_name)
-        with self._lock:
-            if self._closed:
-                raise RuntimeError("kernel pool closed")
-            self._live.add(km)
         kw = {}
         if self.cwd:
             kw["cwd"] = self.cwd
@@ -88,7 +92,7 @@ class KernelPool:
                 code = "".join(
                     f"try:\n    import {m}\nexcept Exception:\n    pass\n" for m in self.preload)
                 msg_id = kc.execute(code, silent=True, store_history=False)
-                while True:  # wait for this request's reply (preload done)
+                while True:  # wait for this request's reply: the imports are done
                     reply = await kc.get_shell_msg(timeout=self.startup_timeout)
                     if reply["parent_header"].get("msg_id") == msg_id:
                         break
@@ -96,77 +100,112 @@ class KernelPool:
                 kc.stop_channels()
 
         try:
-            _run(go())
+            loop.run_until_complete(go())
         except BaseException:
-            self._shutdown(km)
+            self._stop_kernel(km, loop)
             raise
-        self.started += 1
         return km
 
+    @staticmethod
+    def _stop_kernel(km, loop) -> None:
+        try:
+            if km.has_kernel:
+                loop.run_until_complete(km.shutdown_kernel(now=True))
+        except Exception as exc:  # already gone
+            log.debug("kernel shutdown: %s", exc)
+
+    def _slot_main(self, slot: _Slot) -> None:
+        from jupyter_core.utils import ensure_event_loop
+
+        loop = ensure_event_loop()   # the loop nbclient's run_sync will use in this thread too
+        try:
+            slot.km = self._start_kernel(loop)
+            with self._lock:
+                self.started += 1
+        except BaseException as exc:
+            slot.error = exc
+        finally:
+            slot.ready.set()
+        job = slot.jobs.get()
+        try:
+            if job is None:
+                return
+            fn, fut = job
+            if not fut.set_running_or_notify_cancel():
+                return
+            if slot.error is not None:
+                fut.set_exception(RuntimeError(f"the kernel did not start: {slot.error}"))
+                return
+            try:
+                fut.set_result(fn(slot.km))
+            except BaseException as exc:
+                fut.set_exception(exc)
+        finally:
+            if slot.km is not None:
+                self._stop_kernel(slot.km, loop)
+            with self._lock:
+                if slot in self._slots:
+                    self._slots.remove(slot)
+
+    def _new_slot(self) -> _Slot:
+        slot = _Slot()
+        slot.thread = threading.Thread(target=self._slot_main, args=(slot,), daemon=True,
+                                       name="nbo-kernel")
+        self._slots.append(slot)
+        slot.thread.start()
+        return slot
+
+    # --- the caller's side -----------------------------------------------------------------
     def prewarm(self, n: int) -> None:
-        """Keep ``n`` kernels ready or starting."""
+        """Keep ``n`` kernels idle (ready or starting)."""
         with self._lock:
             if self._closed:
                 return
-            missing = n - len(self._ready)
-            for _ in range(max(0, missing)):
-                self._ready.append(self._starter.submit(self._start))
+            self._idle = [s for s in self._idle if not (s.ready.is_set() and s.error)]
+            for _ in range(max(0, n - len(self._idle))):
+                self._idle.append(self._new_slot())
 
-    def acquire(self):
-        """A started kernel manager, now owned by the caller (give it back with ``release``)."""
-        while True:
-            with self._lock:
-                if self._closed:
-                    raise RuntimeError("kernel pool closed")
-                # prefer a kernel that is already up
-                fut = next((f for f in self._ready if f.done()), None) or (
-                    self._ready[0] if self._ready else None)
-                if fut is not None:
-                    self._ready.remove(fut)
-            if fut is None:
-                return self._start()
-            try:
-                km = fut.result()
-            except Exception as exc:
-                log.warning("a prewarmed kernel failed to start: %s", exc)
-                return self._start()
-            if km.has_kernel and _run(km.is_alive()):
-                return km
-            self._shutdown(km)
-
-    # --- stopping --------------------------------------------------------------------------
-    def _shutdown(self, km) -> None:
-        try:
-            if km.has_kernel:
-                _run(km.shutdown_kernel(now=True))
-        except Exception as exc:  # already gone
-            log.debug("kernel shutdown: %s", exc)
-        finally:
-            with self._lock:
-                self._live.discard(km)
-
-    def release(self, km, *, wait: bool = False) -> None:
-        """Shut a used kernel down (in the background unless ``wait``)."""
-        if wait:
-            self._shutdown(km)
-        else:
-            self._stopper.submit(self._shutdown, km)
+    def submit(self, fn) -> Future:
+        """Run ``fn(km)`` in an idle kernel (a ready one first), or a new one."""
+        fut: Future = Future()
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("kernel pool closed")
+            usable = [s for s in self._idle if not (s.ready.is_set() and s.error)]
+            slot = next((s for s in usable if s.ready.is_set()), None) or (
+                usable[0] if usable else None)
+            if slot is None:
+                slot = self._new_slot()
+            else:
+                self._idle.remove(slot)
+            slot.taken = True
+        slot.jobs.put((fn, fut))
+        return fut
 
     def kill(self, km) -> None:
-        """Stop a kernel now (timeout, Ctrl-C): its step's client sees a dead kernel."""
-        self._shutdown(km)
+        """Stop a kernel now, from any thread (its step then fails with a dead kernel)."""
+        proc = getattr(getattr(km, "provisioner", None), "process", None)
+        try:
+            if proc is not None and proc.poll() is None:
+                proc.kill()
+        except OSError:
+            pass
 
-    def close(self) -> None:
-        """Shut every kernel down and wait for it; the pool is unusable afterwards."""
+    def close(self, *, kill_running: bool = False) -> None:
+        """Stop idle kernels (and running ones if ``kill_running``); wait for every slot."""
         with self._lock:
             self._closed = True
-            pending = list(self._ready)
-            self._ready.clear()
-        for f in pending:
-            f.cancel()
-        self._starter.shutdown(wait=True)
-        for km in list(self._live):
-            self._shutdown(km)
-        self._stopper.shutdown(wait=True)
-
-    kill_all = close
+            idle, self._idle = self._idle, []
+            slots = list(self._slots)
+        for s in idle:
+            try:
+                s.jobs.put_nowait(None)
+            except queue.Full:
+                pass
+        if kill_running:
+            for s in slots:
+                if s.km is not None:
+                    self.kill(s.km)
+        for s in slots:
+            if s.thread is not None:
+                s.thread.join(timeout=60)

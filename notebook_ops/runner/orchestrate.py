@@ -183,8 +183,7 @@ class PipelineRun:
                      if self.pipeline.cell(i).cell_type == "code"]
             self._kernel_log = open(self.folder.logs_dir / "kernels.log", "ab")
             self.pool = KernelPool(self.pipeline.kernel_name, cwd=self.cwd,
-                                   preload=setup_imports(setup), log_file=self._kernel_log,
-                                   max_starting=max(1, min(self.jobs, 4)))
+                                   preload=setup_imports(setup), log_file=self._kernel_log)
         return self.pool
 
     def kernel_parameters(self, step: str) -> dict:
@@ -272,7 +271,7 @@ class PipelineRun:
                 interrupted = True
                 self.cancel_event.set()
                 if self.pool is not None:
-                    self.pool.close()
+                    self.pool.close(kill_running=True)
         finally:
             self.close()
         self.finish(interrupted)

@@ -54,10 +54,11 @@ class RunRecord:
     def step_finished(self, name: str, status: str, *, error=None, cell=None, cached=False,
                       **extra) -> None:
         s = self.step(name)
-        s.update(status=status, error=error, cell=cell, cached=cached, **extra)
+        s.update(status=status, error=error, cell=cell, cached=cached)
         s["finished_at"] = now_iso()
         if s["started_at"] is None:
             s["started_at"] = s["finished_at"]
         t0 = self._t0.pop(name, None)
         s["duration_s"] = round(time.monotonic() - t0, 3) if t0 is not None else 0.0
+        s.update(extra)  # e.g. times read from an executed notebook
         self.save("step_finished", name)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import shutil
 import time
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, wait
 from pathlib import Path
 
 from notebook_ops.runner.cache import StepCache, step_key
@@ -96,9 +96,8 @@ class StepScheduler:
         self.pr.log_step_to_tracker(step)
 
     # --- running a step --------------------------------------------------------------------
-    def _work(self, step: str) -> Outcome:
-        pool = self.pr.kernel_pool()
-        km = pool.acquire()
+    def _work(self, step: str, km) -> Outcome:
+        """In the kernel's own thread (see kernels.py)."""
         self.kms[step] = km
         try:
             if self.pr.cancel_event.is_set():
@@ -107,12 +106,11 @@ class StepScheduler:
             return execute(self.pr.notebooks[step], self.pr.folder.step_notebook(step), km=km,
                            parameters=self.pr.kernel_parameters(step),
                            timeout=opts.get("timeout"),
-                           log_path=self.pr.folder.step_log(step), kill=pool.kill)
+                           log_path=self.pr.folder.step_log(step), kill=self.pr.pool.kill)
         finally:
             self.kms.pop(step, None)
-            pool.release(km)
 
-    def start(self, step: str, executor) -> None:
+    def start(self, step: str) -> None:
         d = self._data_dir(step)
         if not self.pr.store.remote and d.exists():
             shutil.rmtree(d)   # nothing stale from an earlier attempt
@@ -121,7 +119,7 @@ class StepScheduler:
         s = self.rec.step(step)
         s["notebook"] = str(self.pr.folder.step_notebook(step))
         s["log"] = str(self.pr.folder.step_log(step))
-        fut = executor.submit(self._work, step)
+        fut = self.pr.pool.submit(lambda km: self._work(step, km))
         self.running[fut] = step
 
     def completed(self, step: str, outcome: Outcome, key: str | None) -> None:
@@ -170,7 +168,7 @@ class StepScheduler:
                         "first")
         return None
 
-    def _advance(self, executor) -> bool:
+    def _advance(self) -> bool:
         """Start, reuse or skip every step that can move now; True if anything changed."""
         changed = False
         now = time.monotonic()
@@ -210,7 +208,7 @@ class StepScheduler:
             self.keys[step] = key
             pool = self.pr.kernel_pool()
             pool.prewarm(self._want_kernels())
-            self.start(step, executor)
+            self.start(step)
             changed = True
         return changed
 
@@ -221,10 +219,9 @@ class StepScheduler:
 
     def run(self) -> None:
         self.keys: dict = {}
-        executor = ThreadPoolExecutor(max_workers=self.pr.jobs, thread_name_prefix="nbo-step")
         try:
             while True:
-                while self._advance(executor):
+                while self._advance():
                     pass
                 if self.pr.cancel_event.is_set():
                     self._cancel()
@@ -251,8 +248,6 @@ class StepScheduler:
             self.pr.cancel_event.set()
             self._cancel()
             raise
-        finally:
-            executor.shutdown(wait=True, cancel_futures=True)
 
     def _cancel(self) -> None:
         """Stop every running kernel; the workers then return and the steps are cancelled."""

@@ -8,7 +8,7 @@ polled to report step progress.
 from __future__ import annotations
 
 import json
-import threading
+from concurrent.futures import wait
 from pathlib import Path
 
 ALL = "_all"
@@ -50,6 +50,23 @@ def _step_spans(nb: dict) -> dict:
     return spans
 
 
+def _times(span: dict) -> dict:
+    """started_at / finished_at / duration_s from papermill's cell timestamps."""
+    from datetime import datetime
+
+    def parse(t):
+        try:
+            return datetime.fromisoformat(str(t).replace("Z", "+00:00"))
+        except ValueError:
+            return None
+
+    a, b = parse(span.get("started")), parse(span.get("finished"))
+    if not a or not b:
+        return {}
+    return {"started_at": span["started"], "finished_at": span["finished"],
+            "duration_s": round((b - a).total_seconds(), 3)}
+
+
 def run_single_kernel(run) -> None:
     from notebook_ops.runner.execute import execute
 
@@ -78,34 +95,35 @@ def run_single_kernel(run) -> None:
                 seen[name] = "done"
                 status = "failed" if span["state"] == "failed" else "succeeded"
                 run.collect_metrics(name)
-                rec.step_finished(name, status, error=span["error"], cell=span["cell"])
+                rec.step_finished(name, status, error=span["error"], cell=span["cell"],
+                                  **_times(span))
 
     pool = run.kernel_pool()
-    km = pool.acquire()
-    result = {}
+    kms = []
 
-    def work():
-        result["outcome"] = execute(run.notebooks[ALL], out, km=km,
-                                    parameters=run.kernel_parameters(""),
-                                    timeout=None, log_path=run.folder.step_log("pipeline"),
-                                    kill=pool.kill)
+    def work(km):
+        kms.append(km)
+        return execute(run.notebooks[ALL], out, km=km, parameters=run.kernel_parameters(""),
+                       timeout=None, log_path=run.folder.step_log("pipeline"), kill=pool.kill)
 
-    worker = threading.Thread(target=work, name="nbo-single", daemon=True)
-    worker.start()
+    fut = pool.submit(work)
     try:
-        while worker.is_alive():
-            worker.join(0.5)
+        while not fut.done():
+            wait([fut], timeout=0.5)
             sync(_read(out), final=False)
             if run.cancel_event.is_set():
-                pool.kill(km)
+                for km in kms:
+                    pool.kill(km)
     except KeyboardInterrupt:
         run.cancel_event.set()
-        pool.kill(km)
-        worker.join(30)
+        for km in kms:
+            pool.kill(km)
         raise
-    finally:
-        pool.release(km)
-    outcome = result.get("outcome")
+    try:
+        outcome = fut.result()
+    except Exception as exc:
+        from notebook_ops.runner.execute import Outcome
+        outcome = Outcome(False, f"{type(exc).__name__}: {exc}", ename=type(exc).__name__)
     sync(_read(out), final=True)
     if outcome is not None and not outcome.ok:
         # a failure outside any step's cells (parameters, setup, a dead kernel)
