@@ -15,6 +15,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "inspect": ("notebook_ops.cli.inspect_cmd", "inspect", "Show a notebook's pipeline: steps, data flow, parameters, problems."),
     "lint": ("notebook_ops.cli.inspect_cmd", "lint", "Check notebooks for pipeline problems (exit 1 on errors)."),
     "tag": ("notebook_ops.cli.tag_cmd", "tag", "Set a cell's pipeline tags (step, parameters, setup, skip)."),
+    "run": ("notebook_ops.cli.run_cmd", "run", "Run a notebook or a bundle as a pipeline (parallel steps, cache, MLflow)."),
+    "runs": ("notebook_ops.cli.runs_cmd", "runs", "List past runs and show one."),
     "export": ("notebook_ops.cli.export_cmd", "export", "Export a notebook as a versioned, reproducible bundle."),
     "verify": ("notebook_ops.cli.verify_cmd", "verify", "Check a bundle's checksums and manifest (exit 1 on any change)."),
     "diff": ("notebook_ops.cli.diff_cmd", "diff", "Show what changed between two bundles."),

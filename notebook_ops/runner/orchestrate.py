@@ -18,7 +18,7 @@ from notebook_ops.errors import ConflictError, NotebookOpsError, ParameterError,
 from notebook_ops.model.pipeline import Pipeline
 from notebook_ops.runner import params as params_mod
 from notebook_ops.runner.record import RunRecord, new_step_record
-from notebook_ops.runner.runfolder import RunFolder, find_run, new_run_id, now_iso, runs_root
+from notebook_ops.runner.runfolder import RunFolder, find_run, new_run_id, now_iso
 
 EXIT_CODES = {"succeeded": 0, "failed": 1, "below_target": 3, "cancelled": 130}
 
@@ -121,7 +121,8 @@ class PipelineRun:
     def prepare(self) -> None:
         o = self.opts
         self._check_pipeline()
-        self.base = _base_dir(self.pipeline)
+        self.base = Path(o["cwd"]).resolve() if o.get("cwd") else _base_dir(self.pipeline)
+        self.runs_root = self.base / ".notebook_ops" / "runs"
         self.params = params_mod.resolve_params(self.pipeline, o.get("params") or {})
         self.selected = self._select()
         jobs = o.get("jobs") or os.cpu_count() or 1
@@ -130,13 +131,13 @@ class PipelineRun:
         self.jobs = jobs
         self.resumed = None
         if o.get("resume"):
-            self.resumed = find_run(o["resume"], runs_root(self.pipeline.path))
+            self.resumed = find_run(o["resume"], self.runs_root)
         self.notebooks = self._step_notebooks()
         if o.get("mode", "pipeline") not in ("pipeline", "bundle"):
             raise ParameterError(f"mode must be pipeline or bundle, got {o.get('mode')!r}")
 
         run_id = new_run_id()
-        folder = RunFolder(o.get("run_dir") or runs_root(self.pipeline.path) / run_id)
+        folder = RunFolder(o.get("run_dir") or self.runs_root / run_id)
         if folder.record_path.exists():
             raise ConflictError("this run folder already holds a run (run.json)",
                                 path=folder.path, hint="give an empty or new --run-dir")
@@ -145,7 +146,7 @@ class PipelineRun:
         self.data_url = o.get("data_url") or str(folder.data_dir)
         from notebook_ops.runtime.store import DataStore
         self.store = DataStore(self.data_url)
-        self.cwd = Path(o.get("cwd") or self.base)
+        self.cwd = self.base
 
         from notebook_ops.runner.provenance import git_info
         steps = {n: new_step_record() for n in self.pipeline.step_names}
@@ -263,7 +264,7 @@ class PipelineRun:
 
     def run(self) -> RunResult:
         self.prepare()
-        interrupted = False
+        interrupted, crash = False, None
         try:
             try:
                 self.execute()
@@ -272,8 +273,18 @@ class PipelineRun:
                 self.cancel_event.set()
                 if self.pool is not None:
                     self.pool.close(kill_running=True)
+            except Exception as exc:  # a bug: still leave a consistent, final run.json
+                crash = exc
+                self.record.data["error"] = f"internal error: {type(exc).__name__}: {exc}"
+                for st in self.record.data["steps"].values():
+                    if st["status"] in ("pending", "running"):
+                        st.update(status="failed", error="the runner stopped (internal error)")
+                if self.pool is not None:
+                    self.pool.close(kill_running=True)
         finally:
             self.close()
         self.finish(interrupted)
+        if crash is not None:
+            raise crash
         d = self.record.data
         return RunResult(d["run_id"], self.folder.path, d["status"], d)

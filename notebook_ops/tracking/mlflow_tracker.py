@@ -73,6 +73,8 @@ class Tracker:
         logging.getLogger("alembic").setLevel(logging.WARNING)
         from mlflow.tracking import MlflowClient
 
+        for name in ("mlflow", "mlflow.store.db.utils", "alembic"):  # mlflow resets them on import
+            logging.getLogger(name).setLevel(logging.WARNING)
         self.client = MlflowClient(tracking_uri=self.tracking_uri)
         exp = self.client.get_experiment_by_name(self.experiment)
         if exp is None:

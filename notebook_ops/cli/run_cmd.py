@@ -1,0 +1,132 @@
+"""``notebook-ops run TARGET``: run a notebook or a bundle as a pipeline (thin: the runner works)."""
+from __future__ import annotations
+
+import json
+import signal
+import sys
+
+import click
+
+STYLE = {"pending": "dim", "running": "yellow", "succeeded": "green", "failed": "bold red",
+         "skipped": "dim", "cancelled": "magenta", "below_target": "bold yellow"}
+
+
+def _steps_table(record: dict, *, final: bool):
+    from rich.table import Table
+
+    t = Table(title=None if not final else f"run {record['run_id']}: {record['status']}",
+              show_edge=False, pad_edge=False)
+    t.add_column("step")
+    t.add_column("status")
+    t.add_column("time", justify="right")
+    t.add_column("note", overflow="fold")
+    for name, s in record["steps"].items():
+        st = s["status"]
+        dur = f"{s['duration_s']:.1f}s" if s.get("duration_s") is not None else ""
+        note = s.get("error") or ""
+        if s.get("cached"):
+            st_txt, note = f"[{STYLE[st]}]{st}[/] (cached)", s.get("reused") or "cached"
+        else:
+            st_txt = f"[{STYLE.get(st, '')}]{st}[/]"
+        if s.get("attempts", 0) > 1:
+            note = f"attempt {s['attempts']}. {note}"
+        t.add_row(name, st_txt, dur, note)
+    return t
+
+
+def _summary(console, record: dict) -> None:
+    console.print(_steps_table(record, final=True))
+    if record.get("metrics"):
+        console.print("metrics: " + ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
+                                               for k, v in record["metrics"].items()))
+    for t in record.get("targets") or []:
+        mark = "[green]met[/]" if t["met"] else "[bold yellow]missed[/]"
+        console.print(f"target {t['metric']} {t['condition']}: {t['value']} {mark}")
+    if record.get("error"):
+        console.print(f"[red]{record['error']}[/]")
+    console.print(f"run folder: {record['run_dir']}")
+    ml = record.get("mlflow") or {}
+    if ml.get("tracking_uri"):
+        extra = f" (error: {ml['error']})" if ml.get("error") else ""
+        console.print(f"MLflow: {ml['tracking_uri']} run {ml.get('run_id')}{extra}")
+        if str(ml["tracking_uri"]).startswith("sqlite:"):
+            console.print(f"  see it: mlflow ui --backend-store-uri {ml['tracking_uri']}")
+
+
+def _sigterm_as_interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+@click.command("run")
+@click.argument("target", type=click.Path(exists=True))
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="Set a parameter (repeatable); converted to the declared type.")
+@click.option("-f", "--params-file", type=click.Path(exists=True, dir_okay=False),
+              help="A YAML file of parameter values (-p wins).")
+@click.option("--steps", help="Run only these steps (comma-separated); others come from the cache.")
+@click.option("--from", "from_step", metavar="STEP", help="Run STEP and everything downstream.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Steps in parallel (default: cores).")
+@click.option("--no-cache", is_flag=True, help="Run every step even if unchanged.")
+@click.option("--single-kernel", is_flag=True, help="All steps in one kernel (fast iteration).")
+@click.option("--resume", metavar="RUN_ID", help="Re-run what failed in RUN_ID and what follows.")
+@click.option("--run-dir", type=click.Path(file_okay=False), help="Use exactly this run folder.")
+@click.option("--data-url", help="Data store for step outputs (a folder or an fsspec URL).")
+@click.option("--no-track", is_flag=True, help="Do not record the run in MLflow.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress display; errors only.")
+@click.option("--json", "as_json", is_flag=True, help="Print run.json at the end (for machines).")
+def run(target, params, params_file, steps, from_step, jobs, no_cache, single_kernel, resume,
+        run_dir, data_url, no_track, quiet, as_json):
+    """Run TARGET (a notebook or a bundle) as a pipeline.
+
+    Exit codes: 0 succeeded, 1 a step failed, 2 bad input, 3 below a metric target,
+    130 interrupted.
+    """
+    from notebook_ops.runner.params import parse_pairs, read_params_file
+
+    values = {}
+    if params_file:
+        values.update(read_params_file(params_file))
+    values.update(parse_pairs(params))
+    options = dict(params=values, steps=steps, from_step=from_step, jobs=jobs,
+                   cache=not no_cache, single_kernel=single_kernel, resume=resume,
+                   run_dir=run_dir, data_url=data_url, track=not no_track)
+
+    from rich.console import Console
+    console = Console(stderr=True)
+    live = None
+    if not quiet and not as_json and console.is_terminal:
+        from rich.live import Live
+        live = Live(console=console, refresh_per_second=8, transient=True)
+
+    def progress(event):
+        if live is not None:
+            live.update(_steps_table(event["run"], final=False))
+
+    options["progress"] = progress
+    if sys.platform != "win32":
+        signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
+
+    is_notebook = str(target).endswith(".ipynb")
+    if live is not None:
+        live.start()
+    try:
+        if not is_notebook:
+            from notebook_ops.bundle.run import is_bundle, run_bundle
+            if not is_bundle(target):
+                from notebook_ops.errors import NotebookReadError
+                raise NotebookReadError("not a notebook (.ipynb) or a bundle", path=target)
+            result = run_bundle(target, **options)
+        else:
+            from notebook_ops.runner import run_notebook
+            result = run_notebook(target, **options)
+    finally:
+        if live is not None:
+            live.stop()
+    if as_json:
+        click.echo(json.dumps(result.record, indent=1, default=str))
+    elif not quiet:
+        _summary(Console(), result.record)
+    elif result.status not in ("succeeded",) and result.record.get("error"):
+        click.echo(f"{result.status}: {result.record['error']}", err=True)
+    if result.exit_code:
+        raise click.exceptions.Exit(result.exit_code)

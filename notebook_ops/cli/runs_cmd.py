@@ -1,0 +1,69 @@
+"""``notebook-ops runs list|show``: past runs, read from the run folders' run.json."""
+from __future__ import annotations
+
+import json
+
+import click
+
+
+@click.group("runs")
+def runs():
+    """List past runs and show one."""
+
+
+@runs.command("list")
+@click.option("--root", type=click.Path(file_okay=False),
+              help="Runs folder (default: ./.notebook_ops/runs, or beside NOTEBOOK).")
+@click.option("--notebook", type=click.Path(exists=True, dir_okay=False),
+              help="List the runs of this notebook's folder.")
+@click.option("-n", "--limit", type=int, default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+def list_cmd(root, notebook, limit, as_json):
+    """Runs, newest first."""
+    from notebook_ops.runner.runfolder import list_runs, runs_root
+
+    rows = list_runs(root or runs_root(notebook))[:limit]
+    if as_json:
+        click.echo(json.dumps(rows, indent=1, default=str))
+        return
+    if not rows:
+        click.echo("no runs yet")
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    t = Table(show_edge=False, pad_edge=False)
+    for col in ("run id", "pipeline", "status", "started", "time", "steps"):
+        t.add_column(col)
+    for r in rows:
+        steps = r.get("steps") or {}
+        ok = sum(1 for s in steps.values() if s.get("status") == "succeeded")
+        dur = f"{r['duration_s']:.1f}s" if isinstance(r.get("duration_s"), (int, float)) else ""
+        t.add_row(r.get("run_id", "?"), str(r.get("pipeline", "")), str(r.get("status")),
+                  str(r.get("started_at", ""))[:19], dur, f"{ok}/{len(steps)}")
+    Console().print(t)
+
+
+@runs.command("show")
+@click.argument("run_id")
+@click.option("--root", type=click.Path(file_okay=False), help="Runs folder.")
+@click.option("--json", "as_json", is_flag=True)
+def show_cmd(run_id, root, as_json):
+    """One run: steps, metrics, targets, where its files are."""
+    from notebook_ops.runner.runfolder import load_run
+
+    record = load_run(run_id, root)
+    if as_json:
+        click.echo(json.dumps(record, indent=1, default=str))
+        return
+    from rich.console import Console
+
+    from notebook_ops.cli.run_cmd import _summary
+    c = Console()
+    c.print(f"pipeline {record.get('pipeline')} · started {record.get('started_at')} · "
+            f"parameters {json.dumps(record.get('parameters'))}")
+    git = record.get("git") or {}
+    if git.get("commit"):
+        c.print(f"git {git['commit'][:12]} on {git.get('branch')}"
+                f"{' (dirty)' if git.get('dirty') else ''}")
+    _summary(c, record)
