@@ -101,6 +101,20 @@ export interface IRun {
   active: boolean;
 }
 
+/** ExportResult.to_dict() (notebook_ops/bundle/export.py), paths relative to the server root. */
+export interface IExport {
+  name: string;
+  version: number;
+  reused: boolean;
+  folder: string;
+  archive: string;
+  readme: string | null;
+  tag: string | null;
+  warnings: string[];
+  mlflow_run_id: string | null;
+  content_sha256: string;
+}
+
 export const FINAL_STATUSES = ['succeeded', 'failed', 'below_target', 'cancelled'];
 
 export class ApiError extends Error {
@@ -179,6 +193,11 @@ export const api = {
 
   cancelRun(path: string, runId: string): Promise<unknown> {
     return request(`runs/${encodeURIComponent(runId)}${query({ path })}`, { method: 'DELETE' });
+  },
+
+  /** Export the saved notebook as a bundle into `outDir` (relative to the notebook). */
+  exportBundle(path: string, outDir: string, allowDirty = false): Promise<IExport> {
+    return post<IExport>('exports', { path, out_dir: outDir, allow_dirty: allowDirty });
   },
 
   /** URL of a step's executed notebook rendered as a static page (outputs included). */

@@ -12,6 +12,7 @@ import { registerCommands } from './commands';
 import { PipelineModel } from './model';
 import { CellDecorations } from './views/decorations';
 import { PipelinePanel } from './views/panel';
+import { ExportView } from './views/exportview';
 import { RunView } from './views/runview';
 
 const PLUGIN_ID = 'notebook-ops:plugin';
@@ -63,6 +64,10 @@ const plugin: JupyterFrontEndPlugin<void> = {
         // Offer an action only when the server has its back end.
         if (features.features.runs) {
           panel.addAction(new RunView(app.commands));
+        }
+        if (features.features.exports) {
+          const outDir = () => String(panel.settings.exportFolder || 'dist');
+          panel.addAction(new ExportView(app.commands, outDir));
         }
       })
       .catch(error => console.warn('notebook-ops: the server extension is not available:', error));

@@ -11,6 +11,7 @@ import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { api, ApiError, IPipeline, IPipelineSettings } from './api';
+import { NotebookExports } from './exports';
 import { NotebookRuns } from './runs';
 import { afterOf, getTags, Role, roleOf, stepOf } from './tags';
 
@@ -61,6 +62,7 @@ export class PipelineModel implements IDisposable {
     private _delay = 400
   ) {
     this.runs.changed.connect(() => this._changed.emit(), this);
+    this.exports.changed.connect(() => this._changed.emit(), this);
     panel.context.ready.then(() => {
       if (this._disposed) {
         return;
@@ -120,6 +122,9 @@ export class PipelineModel implements IDisposable {
 
   /** Runs of this notebook (started here or found in its run folder). */
   readonly runs = new NotebookRuns(() => this.path);
+
+  /** Bundles exported from the panel. */
+  readonly exports = new NotebookExports(() => this.path);
 
   /** Write `metadata.notebook_ops` (undefined values remove keys). */
   updateSettings(patch: Partial<IPipelineSettings>): void {
@@ -201,6 +206,7 @@ export class PipelineModel implements IDisposable {
     this._disposed = true;
     window.clearTimeout(this._timer);
     this.runs.dispose();
+    this.exports.dispose();
     Signal.clearData(this);
   }
 

@@ -8,6 +8,7 @@ from notebook_ops.server import API_PREFIX
 
 def route_table() -> tuple[list[tuple[str, type]], dict[str, bool]]:
     """(pattern, handler) pairs and the features they provide."""
+    from notebook_ops.server.exports import ExportsHandler
     from notebook_ops.server.features import FeaturesHandler
     from notebook_ops.server.pipelines import PipelinesHandler
     from notebook_ops.server.runs import RUN_ID, RunHandler, RunsHandler, RunStepNotebookHandler
@@ -18,8 +19,9 @@ def route_table() -> tuple[list[tuple[str, type]], dict[str, bool]]:
         (r"/runs", RunsHandler),
         (rf"/runs/({RUN_ID})", RunHandler),
         (rf"/runs/({RUN_ID})/steps/([A-Za-z0-9_-]+)", RunStepNotebookHandler),
+        (r"/exports", ExportsHandler),
     ]
-    features = {"runs": True, "exports": False, "schedules": False}
+    features = {"runs": True, "exports": True, "schedules": False}
     return routes, features
 
 

@@ -1,11 +1,14 @@
 /** Shared steps of the browser tests: open the example notebook with the pipeline panel, screenshots. */
 import { IJupyterLabPageFixture } from '@jupyterlab/galata';
 import { expect } from '@playwright/test';
+import * as os from 'os';
 import * as path from 'path';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const SHOTS = path.join(ROOT, 'build', 'browser-screenshots');
 export const PANEL = '#notebook-ops-panel';
+/** The Jupyter server's root folder (see playwright.config.js). */
+export const SERVER_ROOT = path.join(os.tmpdir(), 'notebook-ops-browser-root');
 
 export async function shot(page: IJupyterLabPageFixture, name: string): Promise<string> {
   const file = path.join(SHOTS, `${name}.png`);

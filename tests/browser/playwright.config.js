@@ -6,7 +6,14 @@
 const base = require('@jupyterlab/galata/lib/playwright-config');
 const path = require('path');
 
+const fs = require('fs');
+
 const root = path.resolve(__dirname, '..', '..');
+// The server's root folder, so tests can check what landed on disk (outside this git
+// checkout: an export from inside a repository would point at its commits).
+const serverRoot = path.join(require('os').tmpdir(), 'notebook-ops-browser-root');
+fs.rmSync(serverRoot, { recursive: true, force: true });
+fs.mkdirSync(serverRoot, { recursive: true });
 const python = process.env.NBO_VENV_BIN || path.join(root, '.venv', 'bin');
 
 module.exports = {
@@ -44,6 +51,6 @@ module.exports = {
     cwd: root,
     reuseExistingServer: false,
     timeout: 120000,
-    env: { ...process.env, PATH: `${python}:${process.env.PATH}` }
+    env: { ...process.env, PATH: `${python}:${process.env.PATH}`, JUPYTERLAB_GALATA_ROOT_DIR: serverRoot }
   }
 };

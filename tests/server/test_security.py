@@ -91,6 +91,7 @@ ROUTES = [
     ("GET", ("notebook-ops", "api", "runs", "20260101-000000-abcdef"), None, {"path": "two.ipynb"}),
     ("DELETE", ("notebook-ops", "api", "runs", "20260101-000000-abcdef"), None, {"path": "two.ipynb"}),
     ("GET", ("notebook-ops", "api", "runs", "20260101-000000-abcdef", "steps", "load"), None, {"path": "two.ipynb"}),
+    ("POST", ("notebook-ops", "api", "exports"), {"path": "two.ipynb", "allow_dirty": True}, {}),
 ]
 
 
@@ -103,6 +104,7 @@ async def test_every_route_needs_authentication(jp_fetch, notebook_file, method,
         await jp_fetch(*parts, **kw)
     assert info.value.code == 403
     assert not (notebook_file.parent / ".notebook_ops").exists()  # nothing ran
+    assert not (notebook_file.parent / "dist").exists()  # nothing exported
 
 
 @pytest.mark.parametrize("method,parts,body,params", [r for r in ROUTES if r[0] != "GET"],

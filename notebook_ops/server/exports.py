@@ -1,0 +1,49 @@
+"""``/notebook-ops/api/exports``: export a notebook as a versioned bundle (the bundle service).
+
+The bundle folder is resolved inside the server root like every other path: an export never
+writes outside it. The panel saves the notebook first; a dirty git work tree is refused (409)
+unless the user asks for ``allow_dirty`` (the manifest then says so).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from jupyter_server.auth.decorator import authorized
+from tornado import web
+
+from notebook_ops.server.base import BadPath, BadRequest, NotebookOpsHandler
+
+
+def _export(notebook: Path, out_dir: Path, allow_dirty: bool) -> dict:
+    from notebook_ops.bundle import export_notebook
+
+    return export_notebook(str(notebook), out_dir=str(out_dir), allow_dirty=allow_dirty).to_dict()
+
+
+class ExportsHandler(NotebookOpsHandler):
+    @web.authenticated
+    @authorized(action="write")
+    async def post(self):
+        body = self.json_body()
+        notebook = self.resolve(body.get("path"))
+        if not notebook.is_file() or notebook.suffix != ".ipynb":
+            raise BadRequest("exports start from a notebook (.ipynb)", path=body.get("path"))
+        out = body.get("out_dir") or "dist"
+        if not isinstance(out, str):
+            raise BadRequest("'out_dir' must be a folder path relative to the notebook")
+        if out.startswith(("/", "\\")) or (len(out) > 1 and out[1] == ":"):
+            raise BadPath(f"absolute paths are not accepted: {out!r}",
+                          hint="give the export folder relative to the notebook")
+        nb_dir = self.api_path(notebook.parent)
+        out_api = f"{nb_dir}/{out}" if nb_dir not in ("", ".") else out
+        out_dir = self.resolve(out_api, must_exist=False)
+        result = await self.blocking(_export, notebook, out_dir, bool(body.get("allow_dirty", False)))
+        folder = Path(result["folder"])
+        folder = folder if folder.is_absolute() else out_dir.parent / folder
+        archive = Path(result["archive"])
+        archive = archive if archive.is_absolute() else out_dir.parent / archive
+        result["folder"] = self.api_path(folder)
+        result["archive"] = self.api_path(archive)
+        readme = folder / "README.md"
+        result["readme"] = self.api_path(readme) if readme.is_file() else None
+        self.reply(result, status=201)
