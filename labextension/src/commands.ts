@@ -63,6 +63,24 @@ export function suggestName(source: string, taken: readonly string[]): string {
   }
 }
 
+/**
+ * Change tags as one notebook-level edit, so "Z" (notebook undo) takes the change back, like
+ * cutting or moving a cell.
+ */
+function editTags(panel: NotebookPanel, cells: Cell[], edit: (tags: string[]) => string[]): void {
+  const apply = () => {
+    for (const cell of cells) {
+      setTags(cell.model, edit(getTags(cell.model)));
+    }
+  };
+  const shared = panel.content.model?.sharedModel;
+  if (shared) {
+    shared.transact(apply);
+  } else {
+    apply();
+  }
+}
+
 function selectedCells(panel: NotebookPanel): Cell[] {
   const notebook = panel.content;
   const cells = notebook.widgets.filter(c => notebook.isSelectedOrActive(c));
@@ -80,11 +98,8 @@ export function registerCommands(ctx: ICommandContext): void {
     if (!panel) {
       return;
     }
-    for (const cell of selectedCells(panel)) {
-      const tags = getTags(cell.model);
-      // Pressing the same role again removes it (a toggle, like the toolbar buttons).
-      setTags(cell.model, tags.includes(role) ? withoutPipelineTags(tags) : withRole(tags, role));
-    }
+    // Pressing the same role again removes it (a toggle, like the toolbar buttons).
+    editTags(panel, selectedCells(panel), tags => (tags.includes(role) ? withoutPipelineTags(tags) : withRole(tags, role)));
   };
 
   commands.addCommand(CommandIDs.makeStep, {
@@ -108,7 +123,7 @@ export function registerCommands(ctx: ICommandContext): void {
         others
       );
       if (choice) {
-        setTags(cell.model, withStep(getTags(cell.model), choice.name, choice.after));
+        editTags(panel, [cell], tags => withStep(tags, choice.name, choice.after));
         void model?.refresh();
       }
     }
@@ -140,8 +155,8 @@ export function registerCommands(ctx: ICommandContext): void {
     isEnabled: enabled,
     execute: () => {
       const panel = current();
-      for (const cell of panel ? selectedCells(panel) : []) {
-        setTags(cell.model, withoutPipelineTags(getTags(cell.model)));
+      if (panel) {
+        editTags(panel, selectedCells(panel), withoutPipelineTags);
       }
     }
   });

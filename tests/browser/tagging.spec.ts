@@ -45,6 +45,17 @@ test('the panel shows the example pipeline and a cell tagged from the context me
   });
   expect(tags).toEqual(['step:prepare', 'after:features']);
   await shot(page, 'tag-step-from-context-menu');
+
+  // Undo (Z in command mode) takes the tags back like any other edit.
+  await page.notebook.selectCells(6);
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('z');
+  await expect(graphNode(page, 'prepare')).toHaveCount(0);
+  const after = await page.evaluate(() => {
+    const nb = (window as any).jupyterapp.shell.currentWidget.content;
+    return nb.widgets[6].model.getMetadata('tags') ?? [];
+  });
+  expect(after).toEqual([]);
 });
 
 test('clicking a problem selects its cell, and fixing the tags clears it', async ({ page, tmpPath }) => {
