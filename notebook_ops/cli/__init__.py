@@ -17,6 +17,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "tag": ("notebook_ops.cli.tag_cmd", "tag", "Set a cell's pipeline tags (step, parameters, setup, skip)."),
     "run": ("notebook_ops.cli.run_cmd", "run", "Run a notebook or a bundle as a pipeline (parallel steps, cache, MLflow)."),
     "runs": ("notebook_ops.cli.runs_cmd", "runs", "List past runs and show one."),
+    "run-step": ("notebook_ops.cli.run_step_cmd", "run_step", "Run one step of a bundle against a shared data store (what deploy targets call)."),
     "export": ("notebook_ops.cli.export_cmd", "export", "Export a notebook as a versioned, reproducible bundle."),
     "verify": ("notebook_ops.cli.verify_cmd", "verify", "Check a bundle's checksums and manifest (exit 1 on any change)."),
     "diff": ("notebook_ops.cli.diff_cmd", "diff", "Show what changed between two bundles."),

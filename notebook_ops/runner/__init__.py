@@ -55,13 +55,17 @@ cwd=<bundle dir>, tags={"bundle_version": ...})``. A step notebook alone runs wi
 """
 from __future__ import annotations
 
-__all__ = ["run_pipeline", "run_notebook", "RunResult", "list_runs", "load_run", "runs_root"]
+__all__ = ["run_pipeline", "run_notebook", "RunResult", "list_runs", "load_run", "runs_root",
+           "execute_step"]
 
 
 def __getattr__(name):
     if name in ("run_pipeline", "run_notebook", "RunResult"):
         from notebook_ops.runner import orchestrate
         return getattr(orchestrate, name)
+    if name == "execute_step":  # one step notebook alone (notebook-ops run-step)
+        from notebook_ops.runner import onestep
+        return onestep.execute_step
     if name in ("list_runs", "load_run", "runs_root"):
         from notebook_ops.runner import runfolder
         return getattr(runfolder, name)
