@@ -53,7 +53,8 @@ def main(argv=None) -> int:
     from notebook_ops.errors import NotebookOpsError
 
     try:
-        cli.main(args=argv, prog_name="notebook-ops", standalone_mode=False)
+        # standalone_mode=False: click *returns* a command's Exit code instead of raising it
+        rv = cli.main(args=argv, prog_name="notebook-ops", standalone_mode=False)
     except NotebookOpsError as exc:
         click.echo(f"error: {exc}", err=True)
         return exc.exit_code
@@ -68,7 +69,7 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         return 130
-    return 0
+    return rv if isinstance(rv, int) and not isinstance(rv, bool) else 0
 
 
 if __name__ == "__main__":  # pragma: no cover
