@@ -18,7 +18,7 @@ from notebook_ops.runner.cache import StepCache, step_key
 from notebook_ops.runner.execute import Outcome, execute
 
 log = logging.getLogger(__name__)
-DONE_OK = ("succeeded",)
+DONE_OK = ("succeeded", "unselected")   # unselected: not asked for and not cached
 DONE_BAD = ("failed", "skipped", "cancelled")
 
 
@@ -192,7 +192,7 @@ class StepScheduler:
                 changed = True
                 continue
             if step not in self.selected:
-                self.state[step] = "skipped"
+                self.state[step] = "unselected"
                 self.rec.step_finished(step, "skipped", error="not selected and not cached")
                 changed = True
                 continue
