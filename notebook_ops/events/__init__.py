@@ -1,0 +1,46 @@
+"""Events: every run, step, export and schedule firing as one versioned JSON event, published to
+the configured sinks; and triggers that start runs from messages.
+
+Public API (everything else in this package is internal)::
+
+    from notebook_ops.events import run_publisher, publish_bundle_exported, publish_schedule_fired
+
+    publisher = run_publisher(["pulsar://127.0.0.1:6650/runs"])  # + NOTEBOOK_OPS_EVENTS; None if
+                                                                # no sink is configured
+    run_notebook(nb, progress=publisher.wrap(display))          # a runner progress callback
+    publisher.close(timeout=3)                                  # bounded; the rest is spooled
+
+    publish_bundle_exported(export_result)                      # after an export
+    publish_schedule_fired(schedule_id=..., target=..., scheduled_for=..., parameters=...,
+                           run_id=...)                          # when a schedule fires
+
+    from notebook_ops.events import TriggerListener, open_source
+    TriggerListener(open_source(url, subscription="s"), "nb.ipynb",
+                    templates={"day": "{{ message.day }}"}).serve(stop_event)
+
+Modules: ``schema`` (schema/event.schema.json, version 1), ``build`` (events from runner
+progress, exports, firings), ``sinks`` (interface + registry by URL scheme), ``filesink``,
+``webhook``, ``pulsar`` (all Pulsar-specific code: sink and source), ``spool`` (bounded local
+spool), ``publisher`` (threads, queues, back-off), ``source`` (trigger source interface),
+``trigger`` (message -> run). Client libraries are imported on first use only.
+"""
+from __future__ import annotations
+
+__all__ = ["run_publisher", "configured_urls", "publish_events", "publish_bundle_exported",
+           "publish_schedule_fired", "Publisher", "TriggerListener", "open_source",
+           "EventsConfigError", "SCHEMA_VERSION", "validate"]
+
+_WHERE = {
+    "run_publisher": "publish", "configured_urls": "publish", "publish_events": "publish",
+    "publish_bundle_exported": "publish", "publish_schedule_fired": "publish",
+    "Publisher": "publisher", "TriggerListener": "trigger", "open_source": "source",
+    "EventsConfigError": "sinks", "SCHEMA_VERSION": "schema", "validate": "schema",
+}
+
+
+def __getattr__(name):
+    if name in _WHERE:
+        import importlib
+
+        return getattr(importlib.import_module(f"notebook_ops.events.{_WHERE[name]}"), name)
+    raise AttributeError(name)
