@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "export": ("notebook_ops.cli.export_cmd", "export", "Export a notebook as a versioned, reproducible bundle."),
     "verify": ("notebook_ops.cli.verify_cmd", "verify", "Check a bundle's checksums and manifest (exit 1 on any change)."),
     "diff": ("notebook_ops.cli.diff_cmd", "diff", "Show what changed between two bundles."),
+    "listen": ("notebook_ops.cli.listen_cmd", "listen", "Start a run per message on a Pulsar topic (parameters from the message)."),
 }
 
 
