@@ -6,9 +6,9 @@ STAMP := $(VENV)/.installed-stamp
 EXAMPLE := examples/churn.ipynb
 LAB_PORT ?= 8888
 
-.PHONY: install demo test test-browser lab bench clean
+.PHONY: install deploy-envs demo test test-browser lab bench clean
 
-install: $(STAMP)
+install: $(STAMP) deploy-envs
 
 LAB_SOURCES := package.json yarn.lock tsconfig.json $(shell find labextension -type f 2>/dev/null)
 JLPM := PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/jlpm
@@ -24,8 +24,43 @@ $(STAMP): pyproject.toml $(LAB_SOURCES)
 	$(PY) -m pip install -q -e '.[dev]'
 	@touch $(STAMP)
 
+# Test environments of the deploy targets, apart from the main venv (their pins clash with it):
+# Airflow 3 (runs the exported DAG with `airflow dags test`), and kfp + hera + kubernetes (compile
+# and validate the KFP, Argo and Kubernetes files). Made only when missing; ~1 min and ~25 s here.
+AIRFLOW_VENV ?= .venv-airflow
+KFP_VENV ?= .venv-kfp
+deploy-envs: $(AIRFLOW_VENV)/.installed-stamp $(KFP_VENV)/.installed-stamp
+
+$(AIRFLOW_VENV)/.installed-stamp:
+	@test -x $(AIRFLOW_VENV)/bin/python || python3 -m venv $(AIRFLOW_VENV)
+	$(AIRFLOW_VENV)/bin/python -m pip install -q 'apache-airflow>=3.3,<3.4'
+	@touch $@
+
+$(KFP_VENV)/.installed-stamp:
+	@test -x $(KFP_VENV)/bin/python || python3 -m venv $(KFP_VENV)
+	$(KFP_VENV)/bin/python -m pip install -q 'kfp>=2.14,<3' 'hera>=5.16,<8' 'kubernetes>=30'
+	@touch $@
+
+DEMO := dist/demo
+DEMO_MLFLOW := sqlite:///$(CURDIR)/examples/.notebook_ops/mlflow.db
+
+# inspect -> run the notebook -> export a bundle -> run the bundle from a folder holding only
+# its archive; one MLflow store for all of it. --no-tag keeps demo tags out of this repository.
 demo: install
 	$(VENV)/bin/notebook-ops inspect $(EXAMPLE)
+	@echo; echo "== run the notebook as a pipeline =="
+	MLFLOW_TRACKING_URI=$(DEMO_MLFLOW) $(VENV)/bin/notebook-ops run $(EXAMPLE)
+	@echo; echo "== export it as a bundle =="
+	MLFLOW_TRACKING_URI=$(DEMO_MLFLOW) $(VENV)/bin/notebook-ops export $(EXAMPLE) -o $(DEMO) --no-tag --allow-dirty
+	@echo; echo "== run the bundle from a folder that holds only its archive =="
+	@B=$$(ls -t $(DEMO)/*.tar.gz | head -1); rm -rf $(DEMO)/ops; mkdir -p $(DEMO)/ops; cp $$B $(DEMO)/ops/; \
+	  echo "cd $(DEMO)/ops && notebook-ops run $$(basename $$B)"; \
+	  cd $(DEMO)/ops && MLFLOW_TRACKING_URI=$(DEMO_MLFLOW) $(CURDIR)/$(VENV)/bin/notebook-ops run $$(basename $$B)
+	@echo; echo "bundles: $(DEMO)/   bundle runs: $(DEMO)/ops/.notebook_ops/runs/   notebook runs: examples/.notebook_ops/runs/"
+	@echo "MLflow store (runs and exports): $(DEMO_MLFLOW)"
+	$(VENV)/bin/notebook-ops run $(EXAMPLE)
+	@echo "run folders: $(CURDIR)/$(dir $(EXAMPLE)).notebook_ops/runs/ (run.json, executed steps/, data/, logs/)"
+	@echo "MLflow store: $${MLFLOW_TRACKING_URI:-sqlite:///$(CURDIR)/$(dir $(EXAMPLE)).notebook_ops/mlflow.db}"
 
 test: install
 	$(PY) -m pytest -q
@@ -47,4 +82,4 @@ bench: install
 	$(PY) benchmarks/run_all.py
 
 clean:
-	rm -rf $(VENV) build dist .pytest_cache
+	rm -rf $(VENV) $(AIRFLOW_VENV) $(KFP_VENV) build dist .pytest_cache

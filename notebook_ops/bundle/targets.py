@@ -18,7 +18,9 @@ TARGETS_DIR = "targets"
 ENTRY_POINT_GROUP = "notebook_ops.targets"
 
 # name -> "module:function". Airflow, KFP, Argo and Kubernetes CronJob generators go here.
-BUILTIN: dict[str, str] = {}
+BUILTIN: dict[str, str] = {
+    "airflow": "notebook_ops.targets.airflow:generate",
+}
 
 _registry: dict[str, str | Callable] = {}
 _loaded = False

@@ -1,0 +1,159 @@
+"""What every generator reads from the manifest the same way: image, names, commands, resources.
+
+Generated files must be the same bytes for the same manifest (bundles are reproducible), so
+everything here is a pure function of the manifest; files are written atomically.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from notebook_ops.errors import NotebookOpsError
+
+BUNDLE_IN_IMAGE = "/bundle"          # where the Dockerfile copies the bundle
+RUN_STEP = ["notebook-ops", "run-step"]
+GPU_RESOURCE = "nvidia.com/gpu"
+
+
+class TargetError(NotebookOpsError):
+    """The manifest cannot be expressed for this engine."""
+
+
+def image(m: dict, step: dict | None = None) -> str:
+    """A step's container image: its ``image`` option, else the bundle's own image, tagged
+    as the README's ``docker build -t <name>:v<version>`` makes it."""
+    custom = ((step or {}).get("options") or {}).get("image")
+    return custom or f"{m['name']}:v{m['version']}"
+
+
+def dns_name(text: str, limit: int = 52) -> str:
+    """A Kubernetes object name (RFC 1123 label: lowercase alphanumerics and '-')."""
+    out = re.sub(r"[^a-z0-9-]+", "-", str(text).lower()).strip("-")[:limit].strip("-")
+    if not out:
+        raise TargetError(f"cannot make a Kubernetes name from {text!r}")
+    return out
+
+
+def schedules(m: dict) -> list[dict]:
+    """Schedules with a unique DNS-safe ``key`` each ("weekly", or "schedule-2")."""
+    out, seen = [], set()
+    for i, s in enumerate(m.get("schedules") or [], start=1):
+        if not isinstance(s, dict) or not s.get("cron"):
+            raise TargetError(f"schedule {i} has no cron expression")
+        key = dns_name(s.get("name") or f"schedule-{i}", 30)
+        if key in seen:
+            key = f"{key}-{i}"
+        seen.add(key)
+        params = s.get("parameters") or {}
+        if not isinstance(params, dict):
+            raise TargetError(f"schedule {key}: parameters must be a mapping")
+        known = {p["name"] for p in m["parameters"]}
+        unknown = sorted(set(params) - known)
+        if unknown:
+            raise TargetError(f"schedule {key}: unknown parameter(s) {', '.join(unknown)}")
+        out.append({"key": key, "cron": str(s["cron"]), "tz": s.get("tz") or "UTC",
+                    "parameters": params, "paused": bool(s.get("paused"))})
+    return out
+
+
+def cli_value(value) -> str:
+    """A parameter value as ``run-step`` parses it back (JSON for lists and dicts)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple, dict)):
+        return json.dumps(value, sort_keys=True)
+    return "" if value is None else str(value)
+
+
+def param(m: dict, name: str) -> dict:
+    return next(p for p in m["parameters"] if p["name"] == name)
+
+
+def producers(step: dict) -> list[str]:
+    """Steps whose outputs this step reads, sorted."""
+    return sorted(set((step.get("input_sources") or {}).values()))
+
+
+def options(step: dict) -> dict:
+    return step.get("options") or {}
+
+
+def retries(step: dict) -> int:
+    return int(options(step).get("retries") or 0)
+
+
+def timeout(step: dict) -> int | None:
+    t = options(step).get("timeout")
+    return int(t) if t else None
+
+
+def k8s_resources(step: dict) -> dict:
+    """``{"requests": ..., "limits": ...}`` from the step's cpu / memory / gpu (empty: none)."""
+    res = step.get("resources") or {}
+    req = {}
+    if res.get("cpu") not in (None, ""):
+        req["cpu"] = str(res["cpu"])
+    if res.get("memory") not in (None, ""):
+        req["memory"] = str(res["memory"])
+    limits = dict(req)
+    if res.get("gpu") not in (None, "", 0, "0"):
+        limits[res.get("gpu_vendor") or GPU_RESOURCE] = str(res["gpu"])
+    return {k: v for k, v in (("requests", req), ("limits", limits)) if v}
+
+
+def max_resources(m: dict) -> dict:
+    """For one pod running the whole pipeline: the largest request of any step."""
+    best: dict[str, str] = {}
+    for s in m["steps"]:
+        for key, value in (k8s_resources(s).get("limits") or {}).items():
+            if key not in best or _quantity(value) > _quantity(best[key]):
+                best[key] = value
+    req = {k: v for k, v in best.items() if k in ("cpu", "memory")}
+    return {k: v for k, v in (("requests", req), ("limits", best)) if v}
+
+
+_UNITS = {"": 1, "m": 1e-3, "k": 1e3, "K": 1e3, "M": 1e6, "G": 1e9, "T": 1e12,
+          "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40}
+
+
+def _quantity(text: str) -> float:
+    match = re.fullmatch(r"([0-9.]+)([a-zA-Z]*)", str(text))
+    if not match or match.group(2) not in _UNITS:
+        raise TargetError(f"not a Kubernetes quantity: {text!r}")
+    return float(match.group(1)) * _UNITS[match.group(2)]
+
+
+def dump_yaml(docs) -> str:
+    import yaml
+
+    docs = docs if isinstance(docs, list) else [docs]
+    return "---\n".join(yaml.safe_dump(d, sort_keys=False, default_flow_style=False, width=100,
+                                       allow_unicode=True) for d in docs)
+
+
+def header(m: dict, what: str, comment: str = "#") -> str:
+    return (f"{comment} {m['name']} v{m['version']}: {what}\n"
+            f"{comment} Generated by notebook-ops from pipeline.yaml; regenerate with "
+            f"`notebook-ops export`, do not edit.\n")
+
+
+def write(bundle_dir, rel: str, text: str) -> Path:
+    """Write ``targets/<rel>`` atomically; refuses any path that leaves ``targets/``."""
+    root = (Path(bundle_dir) / "targets").resolve()
+    path = (root / rel).resolve()
+    if root not in path.parents:
+        raise TargetError(f"refusing to write outside targets/: {rel}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return path
