@@ -74,8 +74,10 @@ def _sigterm_as_interrupt(signum, frame):
 @click.option("--no-track", is_flag=True, help="Do not record the run in MLflow.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress display; errors only.")
 @click.option("--json", "as_json", is_flag=True, help="Print run.json at the end (for machines).")
+@click.option("--events", multiple=True, metavar="URL", help="Publish run events to URL (repeatable; "
+              "also NOTEBOOK_OPS_EVENTS): pulsar://host:port/topic, http(s)://..., a .jsonl file.")
 def run(target, params, params_file, steps, from_step, jobs, no_cache, single_kernel, resume,
-        run_dir, data_url, no_track, quiet, as_json):
+        run_dir, data_url, no_track, quiet, as_json, events):
     """Run TARGET (a notebook or a bundle) as a pipeline.
 
     Exit codes: 0 succeeded, 1 a step failed, 2 bad input, 3 below a metric target,
@@ -102,7 +104,9 @@ def run(target, params, params_file, steps, from_step, jobs, no_cache, single_ke
         if live is not None:
             live.update(_steps_table(event["run"], final=False))
 
-    options["progress"] = progress
+    from notebook_ops.events import run_publisher
+    publisher = run_publisher(events)  # None without sinks; bad URLs fail here (exit 2)
+    options["progress"] = publisher.wrap(progress) if publisher else progress
     if sys.platform != "win32":
         signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
 
@@ -122,6 +126,8 @@ def run(target, params, params_file, steps, from_step, jobs, no_cache, single_ke
     finally:
         if live is not None:
             live.stop()
+        if publisher is not None:
+            publisher.close()
     if as_json:
         click.echo(json.dumps(result.record, indent=1, default=str))
     elif not quiet:
