@@ -56,11 +56,10 @@ demo: install
 	@B=$$(ls -t $(DEMO)/*.tar.gz | head -1); rm -rf $(DEMO)/ops; mkdir -p $(DEMO)/ops; cp $$B $(DEMO)/ops/; \
 	  echo "cd $(DEMO)/ops && notebook-ops run $$(basename $$B)"; \
 	  cd $(DEMO)/ops && MLFLOW_TRACKING_URI=$(DEMO_MLFLOW) $(CURDIR)/$(VENV)/bin/notebook-ops run $$(basename $$B)
-	@echo; echo "bundles: $(DEMO)/   bundle runs: $(DEMO)/ops/.notebook_ops/runs/   notebook runs: examples/.notebook_ops/runs/"
-	@echo "MLflow store (runs and exports): $(DEMO_MLFLOW)"
-	$(VENV)/bin/notebook-ops run $(EXAMPLE)
-	@echo "run folders: $(CURDIR)/$(dir $(EXAMPLE)).notebook_ops/runs/ (run.json, executed steps/, data/, logs/)"
-	@echo "MLflow store: $${MLFLOW_TRACKING_URI:-sqlite:///$(CURDIR)/$(dir $(EXAMPLE)).notebook_ops/mlflow.db}"
+	@echo; echo "notebook run folders: $(CURDIR)/$(dir $(EXAMPLE)).notebook_ops/runs/ (run.json, executed steps/, data/, logs/)"
+	@echo "bundle: $(CURDIR)/$(DEMO)/ (folder + .tar.gz; README.md inside tells DevOps how to run it)"
+	@echo "bundle run folders: $(CURDIR)/$(DEMO)/ops/.notebook_ops/runs/"
+	@echo "MLflow store (notebook runs, the export, bundle runs): $(DEMO_MLFLOW)"
 
 test: install
 	$(PY) -m pytest -q
