@@ -16,12 +16,23 @@ import click
               help="Export uncommitted changes; the manifest marks the bundle dirty.")
 @click.option("--no-tag", is_flag=True, help="Do not record the version as a git tag.")
 @click.option("--no-mlflow", is_flag=True, help="Do not log the export to MLflow.")
+@click.option("--target", "target_list", default=None, metavar="NAMES",
+              help="Deploy targets to generate under targets/, comma-separated "
+                   "(airflow,kfp,argo,k8s; 'none' for none; default: all registered).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def export(notebook, out_dir, name, allow_dirty, no_tag, no_mlflow, as_json):
+def export(notebook, out_dir, name, allow_dirty, no_tag, no_mlflow, target_list, as_json):
     """Export NOTEBOOK to a bundle DevOps can run, verify and diff."""
     from notebook_ops.bundle import export_notebook
 
+    target_names = None
+    if target_list is not None:
+        from notebook_ops.bundle import targets
+
+        target_names = [t.strip() for t in target_list.split(",") if t.strip() not in ("", "none")]
+        for t in target_names:
+            targets.get(t)  # an unknown name fails here, listing the known ones
     r = export_notebook(notebook, out_dir=out_dir, name=name, allow_dirty=allow_dirty,
+                        target_names=target_names,
                         tag=not no_tag, track=not no_mlflow)
     for w in r.warnings:
         click.echo(f"warning: {w}", err=True)

@@ -37,6 +37,12 @@ def dns_name(text: str, limit: int = 52) -> str:
     return out
 
 
+def labels(m: dict) -> dict:
+    return {"app.kubernetes.io/name": dns_name(m["name"]),
+            "app.kubernetes.io/version": f"v{m['version']}",
+            "app.kubernetes.io/managed-by": "notebook-ops"}
+
+
 def schedules(m: dict) -> list[dict]:
     """Schedules with a unique DNS-safe ``key`` each ("weekly", or "schedule-2")."""
     out, seen = [], set()

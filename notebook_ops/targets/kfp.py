@@ -1,0 +1,149 @@
+"""Kubeflow Pipelines v2: ``targets/kfp/pipeline.py`` (the KFP DSL) compiled to ``pipeline.yaml``.
+
+One container component per step running the bundle image's ``notebook-ops run-step``; the
+steps' data travel as KFP artifacts (each step's store folder is its ``nbo_data`` output and is
+staged into the consumers' local store), parameters are typed pipeline inputs, resources and
+retries come from the step options. The DSL file is generated (identifiers checked, values
+written with ``repr`` of plain data) and compiled by the ``kfp`` SDK: ``$NOTEBOOK_OPS_KFP_PYTHON``
+if set, else this Python when it has kfp; without either only the DSL file is written.
+"""
+from __future__ import annotations
+
+import importlib.util
+import keyword
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from string import Template
+
+from notebook_ops.targets import common
+
+TEMPLATE = Path(__file__).parent / "templates" / "kfp_pipeline.py.tmpl"
+TYPES = {"int": "int", "float": "float", "str": "str", "bool": "bool", "list": "list",
+         "tuple": "list", "dict": "dict"}
+LOCAL_STORE = "/tmp/nbo-data"
+OUTPUT = "nbo_data"
+
+
+def kfp_python() -> str | None:
+    """A Python with the kfp SDK: ``$NOTEBOOK_OPS_KFP_PYTHON``, else this one if it has kfp."""
+    configured = os.environ.get("NOTEBOOK_OPS_KFP_PYTHON")
+    if configured:
+        return configured
+    return sys.executable if importlib.util.find_spec("kfp") is not None else None
+
+
+def ident(text: str, prefix: str) -> str:
+    name = f"{prefix}{text.replace('-', '_')}"
+    if not name.isidentifier() or keyword.iskeyword(name):
+        raise common.TargetError(f"cannot make a Python name from {text!r}")
+    return name
+
+
+def pipeline_params(m: dict) -> list[dict]:
+    """The parameters KFP can type (a NoneType default keeps its value in the notebook)."""
+    out = []
+    for p in m["parameters"]:
+        if p["type"] not in TYPES:
+            continue
+        if p["name"] == OUTPUT or p["name"].startswith("nbo_in_"):
+            raise common.TargetError(f"parameter name {p['name']!r} is reserved in the KFP spec")
+        default = list(p["default"]) if p["type"] == "tuple" else p["default"]
+        out.append({"name": p["name"], "type": TYPES[p["type"]], "default": default})
+    return out
+
+
+def _component(m: dict, s: dict, typed: set[str]) -> str:
+    fn = ident(s["name"], "step_")
+    ins = [f"{ident(p, 'nbo_in_')}: dsl.Input[dsl.Artifact]" for p in common.producers(s)]
+    params = [p for p in s.get("parameters") or [] if p in typed]
+    kinds = {p["name"]: p for p in pipeline_params(m)}
+    sig = ins + [f"{OUTPUT}: dsl.Output[dsl.Artifact]"] + [f"{p}: {kinds[p]['type']}" for p in params]
+    args: list[str] = []
+    for p in common.producers(s):
+        args.append(f"        '--stage-in', {p!r}, {ident(p, 'nbo_in_')}.path,")
+    args.append(f"        '--stage-out', {OUTPUT}.path,")
+    for p in params:
+        args.append(f"        '--param-value', {p!r}, {p},")
+    command = common.RUN_STEP + [common.BUNDLE_IN_IMAGE, s["name"], "--data", LOCAL_STORE, "-q"]
+    return "\n".join([
+        "@dsl.container_component",
+        f"def {fn}(" + ", ".join(sig) + "):",
+        f"    \"\"\"Step {s['name']}: notebook {s['notebook']}.\"\"\"",
+        "    return dsl.ContainerSpec(",
+        f"        image={common.image(m, s)!r},",
+        f"        command={command!r},",
+        "        args=[",
+        *["    " + a for a in args],
+        "        ],",
+        "    )",
+    ])
+
+
+def _task(s: dict, typed: set[str]) -> list[str]:
+    var = ident(s["name"], "t_")
+    kwargs = [f"{ident(p, 'nbo_in_')}={ident(p, 't_')}.outputs[{OUTPUT!r}]"
+              for p in common.producers(s)]
+    kwargs += [f"{p}={p}" for p in s.get("parameters") or [] if p in typed]
+    lines = [f"    {var} = {ident(s['name'], 'step_')}({', '.join(kwargs)})",
+             f"    {var}.set_display_name({s['name']!r})"]
+    data_deps = set(common.producers(s))
+    for dep in s["after"]:
+        if dep not in data_deps:
+            lines.append(f"    {var}.after({ident(dep, 't_')})")
+    if common.retries(s):
+        lines.append(f"    {var}.set_retry(num_retries={common.retries(s)})")
+    res = s.get("resources") or {}
+    if res.get("cpu") not in (None, ""):
+        lines.append(f"    {var}.set_cpu_limit({str(res['cpu'])!r})")
+        lines.append(f"    {var}.set_cpu_request({str(res['cpu'])!r})")
+    if res.get("memory") not in (None, ""):
+        lines.append(f"    {var}.set_memory_limit({str(res['memory'])!r})")
+        lines.append(f"    {var}.set_memory_request({str(res['memory'])!r})")
+    if res.get("gpu") not in (None, "", 0, "0"):
+        lines.append(f"    {var}.set_accelerator_type({(res.get('gpu_vendor') or common.GPU_RESOURCE)!r})")
+        lines.append(f"    {var}.set_accelerator_limit({str(res['gpu'])!r})")
+    if common.options(s).get("cache") is False:
+        lines.append(f"    {var}.set_caching_options(False)")
+    return lines
+
+
+def render(m: dict) -> str:
+    params = pipeline_params(m)
+    typed = {p["name"] for p in params}
+    names = [ident(s["name"], "step_") for s in m["steps"]]
+    if len(set(names)) != len(names):
+        raise common.TargetError("two step names differ only by '-' and '_'")
+    sig = ", ".join(f"{p['name']}: {p['type']} = {p['default']!r}" for p in params)
+    body = [line for s in m["steps"] for line in _task(s, typed)]
+    return Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
+        header=common.header(m, "Kubeflow Pipelines v2 pipeline (DSL)"),
+        name=m["name"], version=m["version"], local_store=LOCAL_STORE,
+        components="\n\n\n".join(_component(m, s, typed) for s in m["steps"]),
+        pipeline_name=repr(m["name"]),
+        description=repr((m.get("objective") or f"{m['name']} v{m['version']}")[:500]),
+        function=ident(m["name"], "pipeline_"), signature=sig, body="\n".join(body))
+
+
+def compile_spec(dsl_path: Path, python: str) -> str:
+    """The compiled pipeline spec (YAML text), by running the DSL file with ``python``."""
+    with tempfile.TemporaryDirectory(prefix="nbo-kfp-") as tmp:
+        out = Path(tmp) / "pipeline.yaml"
+        done = subprocess.run([python, str(dsl_path), str(out)], capture_output=True,
+                              text=True, cwd=tmp, timeout=300)
+        if done.returncode != 0 or not out.is_file():
+            last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+            raise common.TargetError(f"the kfp SDK could not compile the pipeline: {last}",
+                                     path=dsl_path)
+        return out.read_text(encoding="utf-8")
+
+
+def generate(m: dict, bundle_dir) -> None:
+    """Always the DSL file; the compiled spec too when a kfp SDK is at hand (else DevOps run
+    ``python targets/kfp/pipeline.py targets/kfp/pipeline.yaml``, as the README says)."""
+    dsl = common.write(bundle_dir, "kfp/pipeline.py", render(m))
+    python = kfp_python()
+    if python is not None:
+        common.write(bundle_dir, "kfp/pipeline.yaml", compile_spec(dsl, python))
