@@ -98,13 +98,15 @@ def client(broker):
     c.close()
 
 
-def drain(consumer, *, want: int | None = None, timeout_s: float = 20.0, idle_ms: int = 1500):
-    """Receive and acknowledge messages until ``want`` arrived (or the topic is idle)."""
+def drain(consumer, *, want: int | None = None, timeout_s: float = 30.0, idle_ms: int = 1500):
+    """Receive and acknowledge messages until ``want`` different event ids arrived (or, without
+    ``want``, until the topic is idle). A broker may redeliver (at least once): every message
+    is returned, duplicates included."""
     import pulsar
 
-    out = []
+    out, ids = [], set()
     deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline and (want is None or len(out) < want):
+    while time.monotonic() < deadline and (want is None or len(ids) < want):
         try:
             m = consumer.receive(timeout_millis=idle_ms)
         except pulsar.Timeout:
@@ -113,6 +115,7 @@ def drain(consumer, *, want: int | None = None, timeout_s: float = 20.0, idle_ms
             continue
         consumer.acknowledge(m)
         out.append(m)
+        ids.add(m.properties().get("id") or m.message_id())
     return out
 
 

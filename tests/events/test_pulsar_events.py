@@ -1,0 +1,109 @@
+"""Run events over a real broker speaking the Pulsar binary protocol (pulsar-lite), published by
+the official pulsar-client: a real example run, then a broker killed mid-run."""
+from __future__ import annotations
+
+import json
+import shutil
+
+from conftest import drain
+from nbfactory import EXAMPLES
+from notebook_ops.events import schema
+from notebook_ops.events.publisher import Publisher
+from notebook_ops.events.spool import Spool
+from notebook_ops.runner import run_notebook
+
+
+def _subscribe(client, topic, name="check"):
+    import pulsar
+
+    return client.subscribe(f"persistent://public/default/{topic}", name,
+                            consumer_type=pulsar.ConsumerType.Shared)
+
+
+def test_every_event_of_the_example_run_arrives_in_order(broker, client, topic, tmp_path):
+    nb = shutil.copy(EXAMPLES / "churn.ipynb", tmp_path)
+    consumer = _subscribe(client, topic)
+    url = broker.topic_url(topic)
+    progress = []
+    pub = Publisher([url])
+    result = run_notebook(nb, params={"epochs": "50"}, jobs=2, progress=pub.wrap(progress.append))
+    pub.close(timeout=30)
+    assert result.status in ("succeeded", "below_target"), result.record["error"]
+
+    msgs = drain(consumer, want=len(progress))
+    events = [json.loads(m.data()) for m in msgs]
+    assert len(events) == len(progress) == 12          # run + 5 x (started, finished) + run
+    for m, e in zip(msgs, events):
+        schema.validate(e)
+        assert m.properties()["type"] == e["type"] and m.properties()["id"] == e["id"]
+    assert [e["seq"] for e in events] == list(range(12))
+    expected = [{"run_started": "run.started", "step_started": "step.started",
+                 "step_finished": "step.finished", "run_finished": "run.finished"}[p["event"]]
+                for p in progress]
+    assert [e["type"] for e in events] == expected
+    assert [e["data"].get("step") for e in events] == [p.get("step") for p in progress]
+    assert {e["run_id"] for e in events} == {result.run_id}
+    assert {e["pipeline"] for e in events} == {"churn"}
+
+    rec = result.record
+    started = events[0]["data"]
+    assert started["parameters"]["epochs"] == 50
+    assert started["steps"] == ["load", "features", "train_linear", "train_tree", "evaluate"]
+    for e in events:
+        if e["type"] == "step.finished":
+            step = rec["steps"][e["data"]["step"]]
+            assert e["data"]["status"] == "succeeded" and e["data"]["cached"] is False
+            assert e["data"]["duration_s"] == step["duration_s"] > 0
+    done = events[-1]["data"]
+    assert done["status"] == rec["status"]
+    assert done["metrics"] == rec["metrics"] and done["metrics"]["accuracy"] > 0.5
+    assert done["targets"] == rec["targets"]
+    assert done["below_target"] == ([] if rec["targets"][0]["met"] else ["accuracy"])
+    assert done["mlflow_run_id"] == rec["mlflow"]["run_id"] is not None
+    assert done["steps"] == {s: "succeeded" for s in rec["steps"]}
+
+    # the same run again: every step cached, and the events say so
+    pub = Publisher([url])
+    again = run_notebook(nb, params={"epochs": "50"}, track=False, progress=pub)
+    pub.close(timeout=30)
+    events = [json.loads(m.data()) for m in drain(consumer, want=12)]
+    finished = [e for e in events if e["type"] == "step.finished"]
+    assert {e["run_id"] for e in events} == {again.run_id}
+    assert len(finished) == 5 and all(e["data"]["cached"] for e in finished)
+    assert not Spool(url).pending()
+
+
+def test_a_broker_killed_mid_run_loses_no_event(broker, client, topic, small_nb):
+    consumer = _subscribe(client, topic)
+    url = broker.topic_url(topic)
+    progress = []
+
+    def kill_after_first_step(ev):
+        progress.append(ev)
+        if ev["event"] == "step_finished" and ev["step"] == "double":
+            broker.kill()
+
+    pub = Publisher([url], retry_s=0.5)
+    result = run_notebook(small_nb, params={"n": "21"}, track=False,
+                          progress=pub.wrap(kill_after_first_step))
+    pub.close(timeout=5)
+    assert result.status == "succeeded", result.record["error"]
+    assert result.record["metrics"]["total"] == 42
+    spool = Spool(url)
+    assert spool.pending()                    # what the dead broker could not take is kept
+    before = drain(consumer)                  # what got through before the kill
+
+    broker.start()                            # back, same port and storage
+    Publisher([url], retry_s=0.5).close(timeout=30)   # the next publisher re-sends the spool
+    assert not spool.pending()
+    after = drain(consumer, want=len(progress))   # the broker may redeliver some of before
+
+    seen, ordered = set(), []
+    for e in (json.loads(m.data()) for m in before + after):
+        if e["id"] not in seen:               # at-least-once: drop a duplicate by id
+            seen.add(e["id"])
+            ordered.append(e)
+    assert [e["seq"] for e in ordered] == list(range(len(progress))) == list(range(6))
+    assert ordered[-1]["type"] == "run.finished"
+    assert ordered[-1]["data"]["status"] == "succeeded"
+    assert ordered[-1]["data"]["metrics"] == {"total": 42}
