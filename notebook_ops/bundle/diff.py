@@ -11,7 +11,7 @@ import difflib
 import json
 from dataclasses import dataclass, field
 
-from notebook_ops.bundle import requirements
+from notebook_ops.bundle import checksums, requirements
 from notebook_ops.bundle.load import open_bundle, read_step_notebooks
 
 STEP_FIELDS = ("after", "inputs", "outputs", "parameters", "metrics", "options", "resources")
@@ -28,17 +28,18 @@ class BundleDiff:
     parameters: dict[str, tuple] = field(default_factory=dict)     # name -> (a or None, b or None)
     requirements: dict[str, tuple] = field(default_factory=dict)   # dist -> (a version, b version)
     pipeline: dict[str, tuple] = field(default_factory=dict)       # field -> (a, b)
+    shipped: dict[str, tuple] = field(default_factory=dict)        # wheels/* -> (a sha, b sha)
 
     @property
     def empty(self) -> bool:
         return not (self.steps_added or self.steps_removed or self.steps_changed
-                    or self.parameters or self.requirements or self.pipeline)
+                    or self.parameters or self.requirements or self.pipeline or self.shipped)
 
     def to_dict(self) -> dict:
         return {"a": self.a, "b": self.b, "steps_added": self.steps_added,
                 "steps_removed": self.steps_removed, "steps_changed": self.steps_changed,
                 "parameters": self.parameters, "requirements": self.requirements,
-                "pipeline": self.pipeline}
+                "pipeline": self.pipeline, "shipped": self.shipped}
 
 
 def step_code(nb: dict) -> list[str]:
@@ -92,6 +93,12 @@ def diff_bundles(a_path, b_path) -> BundleDiff:
     for key in PIPELINE_FIELDS:
         if ma.get(key) != mb.get(key):
             out.pipeline[key] = (ma.get(key), mb.get(key))
+    # the notebook-ops code shipped in wheels/ (other generated files change with the version)
+    sa = checksums.parse((a.folder / checksums.SUMS).read_text(encoding="utf-8"))
+    sb = checksums.parse((b.folder / checksums.SUMS).read_text(encoding="utf-8"))
+    for rel in sorted(set(sa) | set(sb)):
+        if rel.startswith("wheels/") and sa.get(rel) != sb.get(rel):
+            out.shipped[rel] = (sa.get(rel), sb.get(rel))
     return out
 
 
@@ -103,7 +110,8 @@ def render(d: BundleDiff) -> str:
     """The text ``notebook-ops diff`` prints."""
     lines = [f"--- {d.a}", f"+++ {d.b}"]
     if d.empty:
-        return "\n".join(lines + ["no differences in steps, parameters, requirements or options"]) + "\n"
+        return "\n".join(lines + ["no differences in steps, parameters, requirements, options "
+                              "or shipped code"]) + "\n"
     for name in d.steps_added:
         lines.append(f"step added: {name}")
     for name in d.steps_removed:
@@ -133,4 +141,7 @@ def render(d: BundleDiff) -> str:
             lines.append(f"requirement changed: {dist} {va} -> {vb}")
     for key, (va, vb) in d.pipeline.items():
         lines.append(f"pipeline {key}: {_show(va)} -> {_show(vb)}")
+    for rel, (va, vb) in d.shipped.items():
+        what = "added" if va is None else "removed" if vb is None else "changed"
+        lines.append(f"shipped notebook-ops code {what}: {rel}")
     return "\n".join(lines) + "\n"
