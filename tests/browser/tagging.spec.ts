@@ -88,3 +88,48 @@ test('clicking a problem selects its cell, and fixing the tags clears it', async
   await expect(page.locator(`${PANEL} .nbo-problem`)).toHaveCount(0);
   await shot(page, 'problem-fixed');
 });
+
+test.describe('on a wide screen', () => {
+// JupyterLab hides the cell toolbar when it would cover code, so give the notebook room.
+test.use({ viewport: { width: 1600, height: 900 } });
+
+test('cell toolbar, command palette and the settings form edit ordinary notebook metadata', async ({ page, tmpPath }) => {
+  await openNotebook(page, tmpPath);
+  const cells = page.locator('.jp-Notebook .jp-Cell');
+
+  // the cell toolbar's pipeline button opens "Make step…" for the active cell
+  // (cell 2, the setup cell: its short first line leaves room for the toolbar)
+  await page.notebook.selectCells(2);
+  await cells.nth(2).locator('.jp-cell-toolbar [data-command="notebook-ops:make-step"]').click();
+  const dialog = page.locator('.jp-Dialog');
+  await dialog.locator('input.nbo-step-name').fill('imports');
+  await dialog.locator('.jp-mod-accept').click();
+  await expect(cells.nth(2).locator('.nbo-cell-badge-label')).toHaveText('step imports');
+  await expect(page.locator(`${PANEL} .nbo-graph-node[data-step="imports"]`)).toBeVisible();
+
+  // the command palette makes it a setup cell again
+  await page.notebook.selectCells(2);
+  await page.keyboard.press('Control+Shift+C');
+  await page.locator('.lm-CommandPalette-input').fill('Setup Cell');
+  await page.keyboard.press('Enter');
+  await expect(cells.nth(2)).toHaveClass(/nbo-role-setup/);
+  await expect(page.locator(`${PANEL} .nbo-graph-node[data-step="imports"]`)).toHaveCount(0);
+
+  // settings: the form shows what metadata.notebook_ops holds ...
+  await expect(page.locator(`${PANEL} .nbo-settings textarea`).first()).toHaveValue(/Predict which customers/);
+  await expect(page.locator(`${PANEL} .nbo-settings textarea.nbo-mono`)).toHaveValue('accuracy >= 0.8');
+  // ... and owner and a step option land there
+  const owner = page.locator(`${PANEL} .nbo-settings input[placeholder="team or e-mail"]`);
+  await owner.fill('ml-team@example.com');
+  await owner.press('Enter');
+  await owner.blur();
+  await page.locator(`${PANEL} .nbo-step-select`).selectOption('train_tree');
+  const retries = page.locator(`${PANEL} .nbo-step-options[data-step="train_tree"] input[placeholder="0"]`).first();
+  await retries.fill('2');
+  await retries.blur();
+  await expect
+    .poll(() => page.evaluate(() => (window as any).jupyterapp.shell.currentWidget.context.model.getMetadata('notebook_ops')))
+    .toMatchObject({ owner: 'ml-team@example.com', steps: { train_tree: { retries: 2 } } });
+  await shot(page, 'settings-and-palette');
+});
+});

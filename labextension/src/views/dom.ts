@@ -15,7 +15,8 @@ export function h<K extends keyof HTMLElementTagNameMap>(
       node.addEventListener(key.slice(2).toLowerCase(), value as EventListener);
     } else if (key === 'class') {
       node.className = String(value);
-    } else if (key in node && typeof value !== 'string') {
+    } else if (key === 'value' || (key in node && typeof value !== 'string')) {
+      // properties, not attributes: a textarea's text and live input values
       (node as any)[key] = value;
     } else {
       node.setAttribute(key, value === true ? '' : String(value));

@@ -38,7 +38,7 @@ export class PipelinePanel extends Widget {
     this.title.caption = 'Notebook pipeline';
     this.node.addEventListener('nbo-select-step', (e: Event) => {
       this._selectedStep = (e as CustomEvent).detail;
-      this.update();
+      this._render(true);
     });
     this.node.addEventListener('focusout', () => {
       window.setTimeout(() => this._stale && this.update(), 0);
@@ -85,21 +85,27 @@ export class PipelinePanel extends Widget {
   }
 
   protected onUpdateRequest(): void {
+    this._render(false);
+  }
+
+  private _render(force: boolean): void {
     const active = document.activeElement;
-    if (active && this.node.contains(active) && active.closest('.nbo-settings, .nbo-form-live')) {
+    if (!force && active && this.node.contains(active) && active.closest('.nbo-settings')) {
       // Do not re-render under the user's cursor; the next change after they leave will.
       this._stale = true;
       return;
     }
     this._stale = false;
-    this.node.replaceChildren(...this._render());
+    const scroll = this.node.scrollTop;
+    this.node.replaceChildren(...this._build());
+    this.node.scrollTop = scroll;
   }
 
   private _onChanged(): void {
     this.update();
   }
 
-  private _render(): Node[] {
+  private _build(): Node[] {
     const model = this._model;
     if (!model) {
       return [
