@@ -115,7 +115,7 @@ def drain(consumer, *, want: int | None = None, timeout_s: float = 30.0, idle_ms
             continue
         consumer.acknowledge(m)
         out.append(m)
-        ids.add(m.properties().get("id") or m.message_id())
+        ids.add(m.properties().get("id") or str(m.message_id()))
     return out
 
 
