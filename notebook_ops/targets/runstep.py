@@ -10,6 +10,7 @@ The notebook runs through the runner's ``execute_step``, exactly as under ``note
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import uuid
 from dataclasses import dataclass, field
@@ -89,6 +90,17 @@ def _load(bundle_path, step: str):
     return bundle, pipeline_from_manifest(bundle.manifest, notebooks), notebooks[step]
 
 
+def _engine_numbers(pipeline, params: dict) -> dict:
+    """Engines may template an integer as ``7.0`` (KFP keeps numbers as doubles): an integral
+    value is accepted for an ``int`` parameter; anything else is left to the usual checks."""
+    ints = {p.name for p in pipeline.parameters if p.type == "int"}
+    out = dict(params)
+    for name, value in params.items():
+        if name in ints and isinstance(value, str) and re.fullmatch(r"\s*-?\d+\.0*\s*", value):
+            out[name] = value.strip().split(".")[0]
+    return out
+
+
 def run_step(bundle_path, step: str, *, data_url: str, params: dict | None = None,
              stage_in: dict[str, str] | None = None, stage_out: str | None = None,
              output_notebook=None, run_id: str | None = None, cwd=None) -> StepResult:
@@ -101,7 +113,7 @@ def run_step(bundle_path, step: str, *, data_url: str, params: dict | None = Non
     if not data_url:
         raise ParameterError("--data is required: the shared data store (folder or fsspec URL)")
     bundle, pipeline, notebook = _load(bundle_path, step)
-    values = resolve_params(pipeline, params or {})
+    values = resolve_params(pipeline, _engine_numbers(pipeline, params or {}))
     store = DataStore(data_url)
     for producer, src in (stage_in or {}).items():
         if producer not in pipeline.step_names:
