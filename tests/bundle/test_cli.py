@@ -39,3 +39,18 @@ def test_errors_are_one_line(repo_notebook):
     out = nbo("verify", "dist/small-v1", cwd=folder)
     assert out.returncode == 1 and out.stderr.count("\n") == 1
     assert "dist/small-v1/README.md: checksum mismatch" in out.stderr
+
+
+def test_run_refuses_a_tampered_or_truncated_bundle(small_notebook, tmp_path):
+    folder = small_notebook.parent
+    assert nbo("export", "small.ipynb", "--no-mlflow", cwd=folder).returncode == 0
+    step = folder / "dist" / "small-v1" / "steps" / "make.ipynb"
+    step.write_text(step.read_text().replace("range(rows)", "range(10**9)"))
+    out = nbo("run", "dist/small-v1", "--no-track", cwd=folder)
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    assert "dist/small-v1/steps/make.ipynb: checksum mismatch" in out.stderr
+    assert not (folder / ".notebook_ops" / "runs").exists()  # refused before anything ran
+    cut = tmp_path / "cut.tar.gz"
+    cut.write_bytes((folder / "dist" / "small-v1.tar.gz").read_bytes()[:3000])
+    out = nbo("run", str(cut), "--no-track", cwd=tmp_path)
+    assert out.returncode == 1 and "cut.tar.gz: damaged or truncated archive" in out.stderr
