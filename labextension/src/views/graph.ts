@@ -77,7 +77,7 @@ export function renderGraph(pipeline: IPipeline, options: IGraphOptions): SVGSVG
   });
   // Fill the panel's width, but never shrink text below ~2/3 size: scroll instead.
   svg.style.width = '100%';
-  svg.style.maxWidth = `${width * 1.2}px`;
+  svg.style.maxWidth = `${width}px`;
   svg.style.minWidth = `${Math.round(width * 0.7)}px`;
   const defs = el('defs', {}, svg);
   const marker = el(

@@ -166,9 +166,9 @@ export class PipelinePanel extends Widget {
       .filter((n): n is HTMLElement => n !== null);
     return [
       header,
-      ...(actions.length ? [h('div', { class: 'nbo-actions' }, actions)] : []),
       graph,
       problemsView(pipeline.problems, (p: IProblem) => p.cell !== null && model.selectCell(p.cell)),
+      ...(actions.length ? [h('div', { class: 'nbo-actions' }, actions)] : []),
       parametersView(pipeline, cell => model.selectCell(cell)),
       settingsView(model, pipeline, this._selectedStep)
     ];
