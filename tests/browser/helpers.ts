@@ -8,7 +8,7 @@ export const ROOT = path.resolve(__dirname, '..', '..');
 export const SHOTS = path.join(ROOT, 'build', 'browser-screenshots');
 export const PANEL = '#notebook-ops-panel';
 /** The Jupyter server's root folder (see playwright.config.js). */
-export const SERVER_ROOT = path.join(os.tmpdir(), 'notebook-ops-browser-root');
+export const SERVER_ROOT = process.env.NBO_BROWSER_ROOT ?? path.join(os.tmpdir(), 'notebook-ops-browser-root');
 
 export async function shot(page: IJupyterLabPageFixture, name: string): Promise<string> {
   const file = path.join(SHOTS, `${name}.png`);

@@ -7,14 +7,26 @@ const base = require('@jupyterlab/galata/lib/playwright-config');
 const path = require('path');
 
 const fs = require('fs');
+const os = require('os');
+const { execFileSync } = require('child_process');
 
 const root = path.resolve(__dirname, '..', '..');
-// The server's root folder, so tests can check what landed on disk (outside this git
-// checkout: an export from inside a repository would point at its commits).
-const serverRoot = path.join(require('os').tmpdir(), 'notebook-ops-browser-root');
-fs.rmSync(serverRoot, { recursive: true, force: true });
-fs.mkdirSync(serverRoot, { recursive: true });
 const python = process.env.NBO_VENV_BIN || path.join(root, '.venv', 'bin');
+
+// A free port and a fresh server root per test session (several developers share this machine);
+// set once in the main process, inherited by the workers through the environment. The root is
+// outside this git checkout: an export from inside a repository would point at its commits.
+if (!process.env.NBO_BROWSER_PORT) {
+  process.env.NBO_BROWSER_PORT = execFileSync(path.join(python, 'python'), [
+    '-c',
+    'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+  ])
+    .toString()
+    .trim();
+  process.env.NBO_BROWSER_ROOT = fs.mkdtempSync(path.join(os.tmpdir(), 'notebook-ops-browser-'));
+}
+const port = process.env.NBO_BROWSER_PORT;
+const serverRoot = process.env.NBO_BROWSER_ROOT;
 
 module.exports = {
   ...base,
@@ -28,7 +40,7 @@ module.exports = {
   expect: { timeout: 20000 },
   use: {
     ...base.use,
-    baseURL: 'http://localhost:8917',
+    baseURL: `http://localhost:${port}`,
     video: 'off',
     trace: 'off',
     launchOptions: {
@@ -47,7 +59,7 @@ module.exports = {
   },
   webServer: {
     command: `${path.join(python, 'jupyter')} lab --config ${path.join(__dirname, 'jupyter_server_test_config.py')}`,
-    url: 'http://localhost:8917/lab',
+    url: `http://localhost:${port}/lab`,
     cwd: root,
     reuseExistingServer: false,
     timeout: 120000,
