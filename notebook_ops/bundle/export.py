@@ -98,6 +98,9 @@ def export_notebook(notebook, *, out_dir="dist", name: str | None = None,
     if not valid_name(name):
         raise NotebookOpsError(f"pipeline name {name!r} is not valid: {NAME_RULE}",
                                hint="pass --name")
+    if name != pipeline.name:  # --name: the step notebooks and runs carry the bundle's name
+        import dataclasses
+        pipeline = dataclasses.replace(pipeline, name=name)
 
     state = provenance.git_state(nb_path)
     if state.repo is not None and state.dirty and not allow_dirty:

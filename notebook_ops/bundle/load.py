@@ -39,6 +39,11 @@ def cache_root() -> Path:
 def _extract_cached(path: Path, into=None) -> Path:
     digest = checksums.sha256_file(path)
     root = Path(into) if into is not None else cache_root()
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError:  # a read-only home (some containers): extract under the temp folder
+        root = Path(tempfile.gettempdir()) / "notebook-ops-bundles"
+        root.mkdir(parents=True, exist_ok=True)
     target = root / digest[:24]
     if target.is_dir():
         folders = [p for p in target.iterdir() if p.is_dir()]

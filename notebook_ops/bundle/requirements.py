@@ -83,14 +83,23 @@ def resolve(modules, *, kernel_name: str = "python3", python: str | None = None)
     python = python or kernel_python(kernel_name)
     # notebook_ops maps to no distribution when installed editable: it is always pinned as SELF.
     request = {"modules": sorted(set(modules) - {"notebook_ops"}), "dists": [SELF]}
-    if os.path.realpath(python) == os.path.realpath(sys.executable):
+    if os.path.abspath(python) == os.path.abspath(sys.executable):  # not realpath: venvs symlink
         return _pins.pin(request["modules"], request["dists"])
     proc = subprocess.run([python, str(Path(_pins.__file__))], input=json.dumps(request),
                           capture_output=True, text=True, timeout=120)
     if proc.returncode != 0:
         raise NotebookOpsError(f"cannot list the kernel's packages with {python}: "
                                f"{proc.stderr.strip().splitlines()[-1:]}")
-    return json.loads(proc.stdout)
+    result = json.loads(proc.stdout)
+    if SELF in result["unresolved"]:
+        # The kernel's environment lacks notebook-ops: the bundle still ships ours (wheels/);
+        # pip resolves its own requirements then, unpinned.
+        import notebook_ops
+
+        result["unresolved"].remove(SELF)
+        for key in ("direct", "pins"):
+            result[key] = dict(sorted({**result[key], SELF: notebook_ops.__version__}.items()))
+    return result
 
 
 def pin_lines(result: dict, *, direct_only: bool = False) -> list[str]:

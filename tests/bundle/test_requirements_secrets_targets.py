@@ -114,3 +114,15 @@ def test_a_target_cannot_write_secrets_or_outside_targets(small_notebook, regist
 def test_unknown_target_name():
     with pytest.raises(NotebookOpsError, match="unknown deploy target 'nope'"):
         targets.get("nope")
+
+
+def test_pins_come_from_the_kernels_interpreter_when_it_differs(tmp_path):
+    """A kernel in another environment: pins.py runs there (here: an empty venv)."""
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(tmp_path / "k")], check=True)
+    other = resolve({"yaml"}, python=str(tmp_path / "k" / "bin" / "python"))
+    assert other["pins"] == {"notebook-ops": "0.1.0"} and other["unresolved"] == ["yaml"]
+    here = resolve({"yaml"})
+    assert "pyyaml" in here["pins"] and here["unresolved"] == []
