@@ -1,0 +1,219 @@
+"""``notebook-ops schedule ...`` (manage schedules) and ``notebook-ops scheduler`` (the service).
+
+Thin: the scheduler package does the work. The store is ``$NOTEBOOK_OPS_DB`` or
+``.notebook_ops/scheduler.db`` under the current folder (``--db`` overrides both).
+"""
+from __future__ import annotations
+
+import json
+
+import click
+
+DB_HELP = "Store: a SQLAlchemy URL or SQLite path (default $NOTEBOOK_OPS_DB, else ./.notebook_ops/scheduler.db)."
+
+
+def _store(db):
+    from notebook_ops.scheduler.api import open_store
+
+    if db and "://" not in db:
+        from pathlib import Path
+        db = f"sqlite:///{Path(db).expanduser().resolve()}"
+    return open_store(db)
+
+
+def _echo_json(obj):
+    click.echo(json.dumps(obj, indent=1, default=str))
+
+
+def _when(iso):
+    return (iso or "")[:19].replace("T", " ")
+
+
+@click.group("schedule")
+def schedule():
+    """Cron schedules on notebooks and bundles (the `notebook-ops scheduler` service fires them)."""
+
+
+@schedule.command("add")
+@click.argument("target", type=click.Path(exists=True))
+@click.option("--cron", required=True, metavar="EXPR",
+              help="5 fields, or 6 with seconds first ('*/10 * * * * *'), or @daily...")
+@click.option("--tz", default="UTC", show_default=True, help="IANA time zone of the cron times.")
+@click.option("--name", help="Schedule name (default: the notebook or bundle name).")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="Parameter (repeatable); may use {{ scheduled_date }}, {{ scheduled_time }}.")
+@click.option("--catchup", type=click.Choice(["skip", "once", "all"]), default="once",
+              show_default=True, help="Firings missed while no scheduler ran: skip, run once, run all.")
+@click.option("--max-concurrent", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="S",
+              help="Kill a run (its whole process tree) after S seconds.")
+@click.option("--retries", type=click.IntRange(min=0), default=0, show_default=True)
+@click.option("--retry-delay", type=click.FloatRange(min=0), default=30.0, show_default=True,
+              metavar="S", help="First retry after S seconds, doubling each time.")
+@click.option("--webhook", metavar="URL", help="POST JSON here when a run fails or misses a target.")
+@click.option("--paused", is_flag=True, help="Add it paused.")
+@click.option("--db", help=DB_HELP)
+@click.option("--json", "as_json", is_flag=True)
+def add_cmd(target, cron, tz, name, params, catchup, max_concurrent, timeout, retries,
+            retry_delay, webhook, paused, db, as_json):
+    """Schedule TARGET (a notebook or a bundle) on a cron expression."""
+    from notebook_ops.runner.params import parse_pairs
+    from notebook_ops.scheduler import api
+
+    d = api.add(target, cron, name=name, tz=tz, parameters=parse_pairs(params), catchup=catchup,
+                max_concurrent=max_concurrent, timeout_s=timeout, retries=retries,
+                retry_delay_s=retry_delay, webhook=webhook, paused=paused, store=_store(db))
+    if as_json:
+        return _echo_json(d)
+    click.echo(f"schedule {d['name']} (id {d['id']}): {d['cron']} {d['tz']} -> {d['target']}")
+    if d["upcoming"]:
+        click.echo("next: " + ", ".join(_when(t) + " UTC" for t in d["upcoming"]))
+    if not api.services(store=_store(db)):
+        click.echo("no scheduler service is running on this store: start one with "
+                   "`notebook-ops scheduler`", err=True)
+
+
+@schedule.command("list")
+@click.option("--db", help=DB_HELP)
+@click.option("--json", "as_json", is_flag=True)
+def list_cmd(db, as_json):
+    """Every schedule with its next firing and last run."""
+    from notebook_ops.scheduler import api
+
+    rows = api.list_schedules(store=_store(db))
+    if as_json:
+        return _echo_json(rows)
+    if not rows:
+        click.echo("no schedules")
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    t = Table(show_edge=False, pad_edge=False)
+    for col in ("id", "name", "cron", "tz", "next (UTC)", "last run", "target"):
+        t.add_column(col, overflow="fold")
+    for d in rows:
+        last = d.get("last_run") or {}
+        t.add_row(str(d["id"]), d["name"] + (" (paused)" if d["paused"] else ""), d["cron"], d["tz"],
+                  _when(d["upcoming"][0]) if d["upcoming"] else "-",
+                  f"{last.get('state')} {_when(last.get('scheduled_for'))}" if last else "-",
+                  d["target"])
+    Console().print(t)
+
+
+@schedule.command("show")
+@click.argument("name")
+@click.option("--db", help=DB_HELP)
+@click.option("--json", "as_json", is_flag=True)
+def show_cmd(name, db, as_json):
+    """One schedule: settings, upcoming firings, recent runs."""
+    from notebook_ops.scheduler import api
+
+    d = api.get(name, store=_store(db))
+    if as_json:
+        return _echo_json(d)
+    click.echo(f"schedule {d['name']} (id {d['id']}){' paused' if d['paused'] else ''}")
+    for k in ("target", "cron", "tz", "catchup", "max_concurrent", "timeout_s", "retries",
+              "retry_delay_s", "webhook", "workdir"):
+        click.echo(f"  {k}: {d[k]}")
+    click.echo(f"  parameters: {json.dumps(d['parameters'])}")
+    click.echo("  upcoming (UTC): " + (", ".join(_when(t) for t in d["upcoming"]) or "-"))
+    _runs_table(d["recent_runs"])
+
+
+def _runs_table(rows):
+    if not rows:
+        click.echo("no runs yet")
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    t = Table(show_edge=False, pad_edge=False)
+    for col in ("run", "schedule", "for (UTC)", "trigger", "state", "try", "late", "time", "run folder / error"):
+        t.add_column(col, overflow="fold")
+    for r in rows:
+        dur = f"{r['duration_s']:.1f}s" if r.get("duration_s") is not None else ""
+        late = f"{r['late_s']:.1f}s" if r.get("late_s") is not None else ""
+        note = r.get("run_dir") or ""
+        if r.get("error") and r["state"] != "succeeded":
+            note = f"{note}\n{r['error'][:200]}" if note else r["error"][:200]
+        t.add_row(str(r["id"]), r.get("schedule_name") or "", _when(r["scheduled_for"]),
+                  r["trigger"], r["state"], str(r["attempt"]), late, dur, note)
+    Console().print(t)
+
+
+@schedule.command("runs")
+@click.argument("name", required=False)
+@click.option("-n", "--limit", type=int, default=20, show_default=True)
+@click.option("--db", help=DB_HELP)
+@click.option("--json", "as_json", is_flag=True)
+def runs_cmd(name, limit, db, as_json):
+    """Scheduled runs (of schedule NAME, or all), newest first."""
+    from notebook_ops.scheduler import api
+
+    rows = api.list_runs(name, limit=limit, store=_store(db))
+    if as_json:
+        return _echo_json(rows)
+    _runs_table(rows)
+
+
+def _simple(action, verb):
+    @click.argument("name")
+    @click.option("--db", help=DB_HELP)
+    def cmd(name, db):
+        from notebook_ops.scheduler import api
+
+        d = getattr(api, action)(name, store=_store(db))
+        click.echo(f"schedule {d.get('name', name)} {verb}")
+    cmd.__doc__ = f"{verb.capitalize()} schedule NAME."
+    return cmd
+
+
+schedule.command("pause")(_simple("pause", "paused"))
+schedule.command("resume")(_simple("resume", "resumed (from now: paused firings are not caught up)"))
+schedule.command("remove")(_simple("remove", "removed"))
+
+
+@schedule.command("run-now")
+@click.argument("name")
+@click.option("--db", help=DB_HELP)
+def run_now_cmd(name, db):
+    """Queue a run of NAME now (the scheduler service starts it)."""
+    from notebook_ops.scheduler import api
+
+    st = _store(db)
+    r = api.run_now(name, store=st)
+    click.echo(f"run {r['id']} of {name} queued for {_when(r['scheduled_for'])} UTC")
+    if not api.services(store=st):
+        click.echo("no scheduler service is running on this store: start one with "
+                   "`notebook-ops scheduler`", err=True)
+
+
+@click.command("scheduler")
+@click.option("--once", is_flag=True, help="Fire what is due, wait for those runs, then exit.")
+@click.option("-w", "--workers", type=click.IntRange(min=1), default=4, show_default=True,
+              help="Runs at the same time.")
+@click.option("--db", help=DB_HELP)
+@click.option("--poll", type=click.FloatRange(min=0.05), default=1.0, show_default=True,
+              metavar="S", help="Longest sleep between passes.")
+@click.option("--grace", type=click.FloatRange(min=0), default=60.0, show_default=True, metavar="S",
+              help="A firing later than this is 'missed' (its schedule's catch-up policy applies).")
+def scheduler(once, workers, db, poll, grace):
+    """Run the scheduler service in the foreground (Ctrl-C / SIGTERM stop it cleanly)."""
+    import logging
+    import signal
+    import sys
+
+    from notebook_ops.scheduler.service import SchedulerService
+
+    logging.basicConfig(stream=sys.stdout, level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(message)s")
+    svc = SchedulerService(_store(db), workers=workers, poll_s=poll, misfire_grace_s=grace)
+
+    def stop(signum, frame):
+        logging.getLogger("notebook_ops.scheduler").info("signal %d: stopping", signum)
+        svc.stop()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    svc.run(once=once)

@@ -1,0 +1,57 @@
+"""Scheduled runs: cron schedules on notebooks and bundles, fired exactly once by a service.
+
+Python API (for the CLI and the Jupyter server's REST handlers; plain JSON-ready dicts out,
+NotebookOpsError subclasses raised: ScheduleError 400, ScheduleNotFound 404, ScheduleExists 409)::
+
+    from notebook_ops import scheduler
+
+    scheduler.add(target, cron, *, name=None, tz="UTC", parameters=None, catchup="once",
+                  max_concurrent=1, timeout_s=None, retries=0, retry_delay_s=30.0,
+                  webhook=None, paused=False, workdir=None, store=None) -> dict
+        # target: a notebook (.ipynb), a bundle folder or .tar.gz (absolute path stored);
+        # cron: 5 fields, or 6 with seconds first ("*/10 * * * * *"), or @daily etc.;
+        # parameters: {name: value}; string values may use {{ scheduled_date }},
+        #   {{ scheduled_time }}, {{ scheduled_utc }}, {{ schedule_name }} (the firing time);
+        # catchup: what to do with firings missed while no service ran: "skip" (record them as
+        #   missed), "once" (run the latest of them once), "all" (run each);
+        # workdir: the runs' working folder (bundles run there; default the current folder).
+        # Everything is validated first: cron, zone, parameter names and types, the target.
+    scheduler.list() -> [dict]             # every schedule, with "upcoming" times and "last_run"
+    scheduler.get(name) -> dict            # one schedule, 5 upcoming times, 10 recent runs
+    scheduler.pause(name) / resume(name) -> dict   # resume continues from now (no catch-up)
+    scheduler.remove(name) -> dict         # the removed schedule (its history goes with it)
+    scheduler.run_now(name) -> dict        # queues a firing now; a running service starts it
+    scheduler.list_runs(name=None, limit=50) -> [dict]   # firings newest first
+    scheduler.get_run(id) -> dict
+    scheduler.services() -> [dict]         # services alive on this store (is anything firing?)
+
+``store`` (every function): None for the default store, a SQLAlchemy URL, or an open ``Store``
+(``scheduler.open_store(base_dir=server_root)`` for a Jupyter server's own store).
+
+A schedule dict: id, name, target, cron, tz, parameters, catchup, max_concurrent, timeout_s,
+retries, retry_delay_s, webhook, paused, workdir, next_fire_at, created_at, updated_at,
+upcoming [iso], last_run. A run dict: id, schedule_id, schedule_name, scheduled_for, trigger
+(cron | catchup | manual), state (pending | running | succeeded | failed | below_target |
+cancelled | timed_out | missed), attempt, run_dir, run_id, exit_code, error, metrics,
+mlflow_tracking_uri, mlflow_run_id, started_at, finished_at, duration_s, late_s. Times are
+ISO 8601 UTC strings ("2026-11-29T03:00:00Z").
+
+Store: ``$NOTEBOOK_OPS_DB`` (a SQLAlchemy URL or a SQLite path), else ``.notebook_ops/scheduler.db``
+under the current folder; see ``store``. The service: ``service.SchedulerService`` (``notebook-ops
+scheduler`` runs one in the foreground; ``hosted.start_hosted`` runs one inside a Jupyter server).
+
+Modules: ``models`` (data classes), ``orm`` + ``migrations/`` (tables, alembic), ``store``
+(queries, leases), ``cron`` (expressions, zones, DST, templates), ``clock``, ``executor`` (child
+processes), ``notify`` (webhooks), ``service`` (the loop), ``hosted`` (inside Jupyter), ``api``.
+"""
+from __future__ import annotations
+
+__all__ = ["add", "list", "list_schedules", "get", "pause", "resume", "remove", "run_now",
+           "list_runs", "get_run", "services", "open_store"]
+
+
+def __getattr__(name):
+    if name in __all__:
+        from notebook_ops.scheduler import api
+        return getattr(api, name)
+    raise AttributeError(name)

@@ -1,0 +1,23 @@
+"""Scheduler errors: bad schedules (cron, zone, parameters), unknown or duplicate names."""
+from __future__ import annotations
+
+from notebook_ops.errors import ConflictError, NotebookOpsError, NotFoundError
+
+
+class ScheduleError(NotebookOpsError):
+    """A schedule that cannot be accepted: invalid cron, zone, parameter, policy or target."""
+
+
+class ScheduleNotFound(NotFoundError):
+    """No schedule (or scheduled run) by that name or id."""
+
+
+class ScheduleExists(ConflictError):
+    """A schedule with that name already exists."""
+
+
+class StoreError(NotebookOpsError):
+    """The schedule store cannot be opened or migrated."""
+
+    exit_code = 1
+    http_status = 500

@@ -1,0 +1,218 @@
+"""How a scheduled run executes: a child process per attempt, killed as a whole tree on timeout.
+
+The default command is the runner's CLI, ``python -m notebook_ops run TARGET --run-dir DIR
+--quiet -p k=v ...``; the service takes any other command builder (tests use small scripts).
+A child starts in its own session (process group), writes its output to ``DIR/scheduler.log``,
+and leaves ``DIR/run.json``; its outcome is read from run.json, else from the exit code
+(0 succeeded, 1 failed, 2 bad input, 3 below target).
+
+Kernels start in sessions of their own (jupyter_client does that), so a timeout kills the
+child's group *and* every descendant found under it (``/proc``), first with SIGTERM (the runner
+stops its kernels and records "cancelled"), then with SIGKILL after a grace period.
+A child outlives its service on purpose: a restarted service adopts it (``Adopted``) and records
+its result, so a restart never loses or doubles a run.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+KILL_GRACE_S = 5.0
+LOG_NAME = "scheduler.log"
+EXIT_STATES = {0: "succeeded", 1: "failed", 2: "failed", 3: "below_target", 130: "cancelled"}
+
+
+def runner_command(target: str, run_dir: str, params: dict) -> list[str]:
+    """The contract with ``notebook-ops run``."""
+    argv = [sys.executable, "-m", "notebook_ops", "run", str(target), "--run-dir", str(run_dir),
+            "--quiet"]
+    for k, v in params.items():
+        argv += ["-p", f"{k}={v if isinstance(v, str) else json.dumps(v)}"]
+    return argv
+
+
+# processes ---------------------------------------------------------------------------------
+def _stat(pid: int):
+    """(state, ppid, starttime) from /proc, or None if there is no such process (or no /proc)."""
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    rest = raw[raw.rindex(")") + 2:].split()
+    return rest[0], int(rest[1]), rest[19]
+
+
+def descendants(pid: int) -> list[tuple[int, str]]:
+    """Every process below ``pid`` (any session), as (pid, starttime); Linux /proc only."""
+    children: dict[int, list[tuple[int, str]]] = {}
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return []
+    for name in entries:
+        if not name.isdigit():
+            continue
+        st = _stat(int(name))
+        if st:
+            children.setdefault(st[1], []).append((int(name), st[2]))
+    out, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            out.append(child)
+            todo.append(child[0])
+    return out
+
+
+def alive(pid: int, marker: str | None = None) -> bool:
+    """Is ``pid`` a live (not zombie) process, and, when /proc tells, the one running ``marker``?"""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    st = _stat(pid)
+    if st is None:
+        return not Path("/proc/self").exists()
+    if st[0] in ("Z", "X"):
+        return False
+    if marker:
+        try:
+            return marker in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+        except OSError:
+            return True
+    return True
+
+
+def _signal_tree(pid: int, known: list[tuple[int, str]], sig) -> None:
+    try:
+        os.killpg(pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+    for p, start in known:
+        st = _stat(p)
+        if st is not None and st[2] == start:      # same process, not a reused pid
+            for fn in (os.killpg, os.kill):
+                try:
+                    fn(p, sig)
+                except (ProcessLookupError, PermissionError):
+                    pass
+
+
+class Child:
+    """A run's process: ours (``Popen``) or adopted from a dead service (``Adopted``)."""
+
+    pid: int
+    run_dir: str
+
+    def __init__(self):
+        self.tree: list[tuple[int, str]] = []
+        self.term_at: float | None = None     # monotonic time SIGTERM was sent
+        self.killed = False
+        self.timed_out = False
+
+    def poll(self) -> tuple[bool, int | None]:
+        """(finished, exit code if known)."""
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        """Kill the whole tree: SIGTERM now, SIGKILL once the grace period has passed."""
+        self.tree = sorted(set(self.tree) | set(descendants(self.pid)))
+        if self.term_at is None:
+            self.term_at = time.monotonic()
+            _signal_tree(self.pid, self.tree, signal.SIGTERM)
+        elif not self.killed and time.monotonic() - self.term_at >= KILL_GRACE_S:
+            self.killed = True
+            _signal_tree(self.pid, self.tree, signal.SIGKILL)
+
+    def reap_tree(self) -> None:
+        """After the child ended on a timeout: nothing of its tree may live on."""
+        if self.tree:
+            _signal_tree(self.pid, self.tree, signal.SIGKILL)
+
+
+class Launched(Child):
+    def __init__(self, argv: list[str], run_dir: str, cwd: str, env: dict):
+        super().__init__()
+        Path(run_dir).mkdir(parents=True, exist_ok=True)
+        self.run_dir = run_dir
+        with open(Path(run_dir) / LOG_NAME, "ab") as log:
+            self.proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+                                         stdout=log, stderr=subprocess.STDOUT,
+                                         start_new_session=True, close_fds=True)
+        self.pid = self.proc.pid
+
+    def poll(self):
+        rc = self.proc.poll()
+        return (rc is not None), rc
+
+
+class Adopted(Child):
+    """A child started by a service that died; we can watch it but not wait() for it."""
+
+    def __init__(self, pid: int, run_dir: str):
+        super().__init__()
+        self.pid, self.run_dir = pid, run_dir
+
+    def poll(self):
+        return (not alive(self.pid, self.run_dir)), None
+
+
+# outcomes ----------------------------------------------------------------------------------
+def read_record(run_dir) -> dict | None:
+    try:
+        return json.loads((Path(run_dir) / "run.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def _log_tail(run_dir, n: int = 400) -> str:
+    try:
+        data = (Path(run_dir) / LOG_NAME).read_bytes()[-n:]
+    except OSError:
+        return ""
+    lines = data.decode(errors="replace").strip().splitlines()
+    return lines[-1].strip() if lines else ""
+
+
+def outcome(run_dir, exit_code: int | None, *, timed_out: bool = False,
+            timeout_s: float | None = None) -> dict:
+    """The final state and what the scheduler records, from run.json and the exit code."""
+    rec = read_record(run_dir) if run_dir else None
+    out: dict = {"exit_code": exit_code}
+    status = rec.get("status") if rec else None
+    if rec:
+        ml = rec.get("mlflow") or {}
+        out.update(run_id=rec.get("run_id"), mlflow_tracking_uri=ml.get("tracking_uri"),
+                   mlflow_run_id=ml.get("run_id"), metrics=rec.get("metrics") or {})
+    if timed_out:
+        out.update(state="timed_out", error=f"timed out after {timeout_s:g} s; the run was killed")
+        return out
+    if status in ("succeeded", "failed", "below_target", "cancelled"):
+        out["state"] = status
+        if status != "succeeded":
+            out["error"] = (rec.get("error") or _failed_steps(rec) or _log_tail(run_dir)
+                            or status)[:2000]
+        return out
+    if exit_code is None:
+        out.update(state="failed", error="the run ended while no scheduler watched it and left "
+                                         "no final run.json")
+        return out
+    out["state"] = EXIT_STATES.get(exit_code, "failed")
+    if out["state"] != "succeeded":
+        how = f"signal {-exit_code}" if exit_code < 0 else f"exit code {exit_code}"
+        out["error"] = (f"{how}: {_log_tail(run_dir)}" if _log_tail(run_dir) else how)[:2000]
+        if exit_code == 2:
+            out["bad_input"] = True
+    return out
+
+
+def _failed_steps(rec: dict) -> str:
+    bad = [f"{k}: {v.get('error') or v.get('status')}" for k, v in (rec.get("steps") or {}).items()
+           if v.get("status") == "failed"]
+    return "; ".join(bad)

@@ -1,0 +1,90 @@
+"""The scheduler's shapes: plain data classes shared by the store, the service, the CLI and REST.
+
+``to_dict()`` gives JSON-ready dicts (times as ISO 8601 UTC strings) for the faces.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from datetime import datetime
+
+CATCHUP = ("skip", "once", "all")
+TRIGGERS = ("cron", "catchup", "manual")
+# A run row's life: pending -> running -> one final state; a retry goes back to pending.
+ACTIVE_STATES = ("pending", "running")
+FINAL_STATES = ("succeeded", "failed", "below_target", "cancelled", "timed_out", "missed")
+RETRYABLE_STATES = ("failed", "timed_out")
+
+
+def _plain(value):
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds").replace("+00:00", "Z")
+    return value
+
+
+@dataclass
+class Schedule:
+    name: str
+    target: str
+    cron: str
+    tz: str = "UTC"
+    parameters: dict = field(default_factory=dict)
+    catchup: str = "once"
+    max_concurrent: int = 1
+    timeout_s: float | None = None
+    retries: int = 0
+    retry_delay_s: float = 30.0
+    webhook: str | None = None
+    paused: bool = False
+    workdir: str = "."
+    next_fire_at: datetime | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    id: int | None = None
+
+    def to_dict(self) -> dict:
+        return {k: _plain(v) for k, v in asdict(self).items()}
+
+
+@dataclass
+class ScheduledRun:
+    """One firing of a schedule and its (last) attempt."""
+
+    schedule_id: int
+    scheduled_for: datetime
+    trigger: str = "cron"
+    state: str = "pending"
+    attempt: int = 0
+    not_before: datetime | None = None
+    parameters: dict = field(default_factory=dict)
+    owner: str | None = None
+    lease_expires_at: datetime | None = None
+    child_pid: int | None = None
+    run_dir: str | None = None
+    run_id: str | None = None
+    exit_code: int | None = None
+    error: str | None = None
+    mlflow_tracking_uri: str | None = None
+    mlflow_run_id: str | None = None
+    metrics: dict = field(default_factory=dict)
+    created_at: datetime | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    notified_at: datetime | None = None
+    id: int | None = None
+    schedule_name: str | None = None
+
+    @property
+    def final(self) -> bool:
+        return self.state in FINAL_STATES
+
+    def to_dict(self) -> dict:
+        d = {k: _plain(v) for k, v in asdict(self).items()}
+        if self.started_at and self.finished_at:
+            d["duration_s"] = round((self.finished_at - self.started_at).total_seconds(), 3)
+        if self.started_at:
+            d["late_s"] = round((self.started_at - self.scheduled_for).total_seconds(), 3)
+        return d
+
+
+RUN_FIELDS = tuple(f.name for f in fields(ScheduledRun) if f.name != "schedule_name")
+SCHEDULE_FIELDS = tuple(f.name for f in fields(Schedule))

@@ -1,0 +1,324 @@
+"""The scheduler service: turns due cron times into recorded firings and runs them, exactly once.
+
+One pass (``tick``):
+1. heartbeat: extend the leases of the runs this service watches (and its service row);
+2. reap: collect finished children, kill timed-out ones (whole tree), record the result, retry
+   with backoff or notify;
+3. reconcile (at start-up and now and then): runs left "running" by a dead service are adopted
+   if their process still lives, otherwise settled from their run.json (or failed / retried);
+4. generate: for each due schedule, insert one row per firing time (schedule id + time unique,
+   so two services or a restart never record one twice), missed ones per the catch-up policy,
+   then move the schedule's next firing on;
+5. launch: claim pending rows with an atomic UPDATE (free workers, the schedule's concurrency
+   limit) and start their child processes.
+
+The clock is injectable (``clock.SystemClock`` by default) and the child command too
+(``executor.runner_command``), so tests drive all of this without waiting or kernels.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import socket
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from notebook_ops.scheduler import cron as cronlib
+from notebook_ops.scheduler import executor, notify
+from notebook_ops.scheduler.clock import SystemClock
+from notebook_ops.scheduler.errors import ScheduleNotFound
+from notebook_ops.scheduler.models import RETRYABLE_STATES, Schedule, ScheduledRun
+
+log = logging.getLogger("notebook_ops.scheduler")
+MAX_CATCHUP = 1000          # firings considered per schedule per pass after a long outage
+MISSED_ROWS = 100           # missed firings recorded (the most recent) per pass
+_US = timedelta(microseconds=1)
+
+
+@dataclass
+class Watch:
+    run: ScheduledRun
+    schedule: Schedule
+    child: executor.Child
+    deadline: datetime | None
+    timed_out: bool = False
+
+
+def _runs_dir(schedule: Schedule) -> Path:
+    """Scheduled runs go where ``notebook-ops runs list`` looks: beside the notebook, or under
+    the schedule's working folder for a bundle."""
+    target = Path(schedule.target)
+    base = target.parent if target.suffix == ".ipynb" else Path(schedule.workdir)
+    return base / ".notebook_ops" / "runs"
+
+
+class SchedulerService:
+    def __init__(self, store, *, clock=None, workers: int = 4, command=None, kind: str = "cli",
+                 lease_ttl: float = 60.0, heartbeat_s: float = 10.0, poll_s: float = 1.0,
+                 misfire_grace_s: float = 60.0, reconcile_s: float = 30.0,
+                 lock: str | None = None, env: dict | None = None):
+        self.store = store
+        self.clock = clock or SystemClock()
+        self.workers = max(1, int(workers))
+        self.command = command or executor.runner_command
+        self.kind = kind
+        self.lease_ttl, self.heartbeat_s, self.poll_s = lease_ttl, heartbeat_s, poll_s
+        self.misfire_grace = timedelta(seconds=misfire_grace_s)
+        self.reconcile_every = timedelta(seconds=reconcile_s)
+        self.lock = lock
+        self.env = env
+        self.host = socket.gethostname()
+        self.id = f"{self.host}:{os.getpid()}:{secrets.token_hex(4)}"
+        self.children: dict[int, Watch] = {}
+        self.stop_event = threading.Event()
+        self.active = lock is None           # False while another host holds the lock
+        self.started = False
+        self._last_hb = self._last_reconcile = None
+        self.notifications: list[threading.Thread] = []
+
+    # lifecycle --------------------------------------------------------------------------
+    def start(self) -> None:
+        now = self.clock.now()
+        self.store.register_service(self.id, self.host, os.getpid(), self.kind, self.workers, now)
+        self.started = True
+        log.info("scheduler %s started: %d workers, store %s", self.id, self.workers, self.store.url)
+
+    def run(self, once: bool = False) -> None:
+        """Loop until ``stop()`` (or, with ``once``, until nothing due is left to run)."""
+        if not self.started:
+            self.start()
+        try:
+            while not self.stop_event.is_set():
+                wait, launched = self.tick()
+                if once and not self.children and not launched:
+                    break
+                self.clock.sleep(wait, self.stop_event)
+        finally:
+            self.shutdown()
+
+    def stop(self) -> None:
+        self.stop_event.set()
+
+    def shutdown(self) -> None:
+        """Stop: runs in progress go on; their leases lapse now so the next service adopts them."""
+        now = self.clock.now()
+        n = self.store.release(self.id, now)
+        if self.lock:
+            self.store.release_lock(self.lock, self.id)
+        if n:
+            log.info("scheduler stopped; %d run(s) go on and the next start records them", n)
+        else:
+            log.info("scheduler stopped")
+        self.children.clear()
+        self.started = False
+
+    # one pass -------------------------------------------------------------------------------
+    def tick(self) -> tuple[float, int]:
+        """One pass; returns (seconds until the next pass is useful, runs launched)."""
+        now = self.clock.now()
+        if self._last_hb is None or (now - self._last_hb).total_seconds() >= self.heartbeat_s:
+            self._last_hb = now
+            self.store.heartbeat(self.id, now, self.lease_ttl)
+            if self.lock:
+                was = self.active
+                self.active = self.store.acquire_lock(self.lock, self.id, now, self.lease_ttl)
+                if self.active != was:
+                    log.info("scheduler %s: %s the %r lock", self.id,
+                             "holds" if self.active else "waits for", self.lock)
+        self._reap(now)
+        if not self.active:
+            return self.poll_s, 0
+        if self._last_reconcile is None or now - self._last_reconcile >= self.reconcile_every:
+            self._last_reconcile = now
+            self.reconcile(now)
+        self._generate(now)
+        launched = self._launch(now)
+        wait = self.poll_s
+        nxt = self.store.next_due()
+        if nxt is not None:
+            wait = min(wait, max(0.0, (nxt - self.clock.now()).total_seconds()))
+        if self.children:
+            wait = min(wait, 0.2)
+        return wait, launched
+
+    # 4. generate ----------------------------------------------------------------------------
+    def _generate(self, now: datetime) -> None:
+        for s in self.store.due_schedules(now):
+            try:
+                c = cronlib.Cron(s.cron, s.tz)
+            except Exception as exc:   # an edited row; do not stop the service for it
+                log.error("schedule %s: %s", s.name, exc)
+                continue
+            rows = self._firings(s, c, now)
+            if rows:
+                n = self.store.insert_runs(rows, now)
+                if n:
+                    due = sum(1 for r in rows if r.state == "pending")
+                    log.info("schedule %s: %d firing(s) recorded (%d to run)", s.name, n, due)
+            self.store.advance(s.id, s.next_fire_at, c.next_after(now), now)
+
+    def _firings(self, s: Schedule, c: cronlib.Cron, now: datetime) -> list[ScheduledRun]:
+        edge = now - self.misfire_grace
+        late, more = ([], False)
+        if s.next_fire_at < edge:
+            late, more = c.between(s.next_fire_at, edge - _US, MAX_CATCHUP)
+        on_time, _ = c.between(max(s.next_fire_at, edge), now, MAX_CATCHUP)
+        run_late: list[datetime] = []
+        if s.catchup == "all":
+            run_late = late
+            if more:
+                log.warning("schedule %s: more than %d firings missed; the oldest %d run",
+                            s.name, MAX_CATCHUP, MAX_CATCHUP)
+        elif s.catchup == "once" and late and not on_time:
+            run_late = [c.prev_before(edge - _US) if more else late[-1]]
+        missed = [t for t in late if t not in run_late][-MISSED_ROWS:]
+        if missed:
+            log.warning("schedule %s: %s%d firing(s) missed while no scheduler ran (catch-up %s)",
+                        s.name, "more than " if more else "", len(missed), s.catchup)
+        rows = [self._row(s, t, "missed", now) for t in missed]
+        rows += [self._row(s, t, "catchup") for t in run_late]
+        rows += [self._row(s, t, "cron") for t in on_time]
+        return rows
+
+    def _row(self, s: Schedule, t: datetime, trigger: str, missed_at=None) -> ScheduledRun:
+        params = cronlib.render(s.parameters, scheduled_for=t, tz=s.tz, schedule_name=s.name)
+        if trigger == "missed":
+            return ScheduledRun(schedule_id=s.id, scheduled_for=t, trigger="cron", state="missed",
+                                parameters=params, finished_at=missed_at,
+                                error=f"missed: no scheduler ran at that time (catch-up {s.catchup})")
+        return ScheduledRun(schedule_id=s.id, scheduled_for=t, trigger=trigger, parameters=params)
+
+    # 5. launch ------------------------------------------------------------------------------
+    def _launch(self, now: datetime) -> int:
+        free = self.workers - len(self.children)
+        claimed = self.store.claim(now, self.id, self.lease_ttl, free) if free > 0 else []
+        for run in claimed:
+            try:
+                s = self.store.get_schedule(run.schedule_id)
+            except ScheduleNotFound:
+                continue
+            self._start(run, s, now)
+        return len(claimed)
+
+    def _start(self, run: ScheduledRun, s: Schedule, now: datetime) -> None:
+        from notebook_ops.runner.runfolder import new_run_id
+
+        run_dir = str(_runs_dir(s) / f"{new_run_id()}-s{s.id}r{run.id}a{run.attempt}")
+        # the folder is recorded before the process exists: a crash in between is found by it
+        self.store.set_child(run.id, self.id, None, run_dir)
+        env = dict(os.environ if self.env is None else self.env)
+        env.update(NOTEBOOK_OPS_SCHEDULE=s.name,
+                   NOTEBOOK_OPS_SCHEDULED_FOR=run.scheduled_for.isoformat(),
+                   NOTEBOOK_OPS_ATTEMPT=str(run.attempt))
+        try:
+            argv = self.command(s.target, run_dir, run.parameters)
+            child = executor.Launched(argv, run_dir, cwd=s.workdir, env=env)
+        except (OSError, ValueError) as exc:
+            log.error("schedule %s: cannot start run %d: %s", s.name, run.id, exc)
+            self._settle(run, s, {"state": "failed", "error": f"cannot start: {exc}"}, now)
+            return
+        self.store.set_child(run.id, self.id, child.pid, run_dir)
+        run.child_pid, run.run_dir = child.pid, run_dir
+        deadline = now + timedelta(seconds=s.timeout_s) if s.timeout_s else None
+        self.children[run.id] = Watch(run, s, child, deadline)
+        log.info("schedule %s: run %d (for %s, attempt %d) started: pid %d, %s", s.name, run.id,
+                 run.scheduled_for.isoformat(timespec="seconds"), run.attempt, child.pid, run_dir)
+
+    # 2. reap --------------------------------------------------------------------------------
+    def _reap(self, now: datetime) -> None:
+        for rid, w in list(self.children.items()):
+            done, rc = w.child.poll()
+            if not done:
+                if w.deadline is not None and now >= w.deadline:
+                    if not w.timed_out:
+                        log.warning("schedule %s: run %d timed out; killing its process tree",
+                                    w.schedule.name, rid)
+                    w.timed_out = True
+                    w.child.stop()
+                continue
+            if w.timed_out:
+                w.child.reap_tree()
+            del self.children[rid]
+            res = executor.outcome(w.child.run_dir, rc, timed_out=w.timed_out,
+                                   timeout_s=w.schedule.timeout_s)
+            self._settle(w.run, w.schedule, res, now)
+
+    def _settle(self, run: ScheduledRun, s: Schedule, res: dict, now: datetime) -> None:
+        res = dict(res)
+        state = res.pop("state")
+        bad_input = res.pop("bad_input", False)
+        res.setdefault("run_dir", run.run_dir)
+        if state in RETRYABLE_STATES and not bad_input and run.attempt <= s.retries:
+            delay = s.retry_delay_s * 2 ** (run.attempt - 1)
+            if self.store.requeue(run.id, self.id, now + timedelta(seconds=delay), **res):
+                log.warning("schedule %s: run %d %s (attempt %d of %d); retry in %g s", s.name,
+                            run.id, state, run.attempt, s.retries + 1, delay)
+            return
+        if not self.store.finish(run.id, self.id, now, state, **res):
+            log.warning("schedule %s: run %d ended but another service holds it now", s.name, run.id)
+            return
+        log.info("schedule %s: run %d %s", s.name, run.id, state)
+        if state in notify.NOTIFY_STATES and s.webhook:
+            body = notify.message(s.to_dict(), self.store.get_run(run.id).to_dict())
+            self.notifications.append(notify.send(
+                s.webhook, body, on_sent=lambda: self.store.mark_notified(run.id, self.clock.now())))
+
+    # 3. reconcile ---------------------------------------------------------------------------
+    def reconcile(self, now: datetime) -> None:
+        for r in self.store.orphans(now, f"{self.host}:", self.id):
+            o_host, o_pid = _owner(r.owner)
+            expired = r.lease_expires_at is None or r.lease_expires_at < now
+            if not expired and not (o_host == self.host and o_pid and not executor.alive(o_pid)):
+                continue                      # a live service on this host holds it
+            if not self.store.adopt(r.id, r.owner, self.id, now, self.lease_ttl):
+                continue
+            try:
+                s = self.store.get_schedule(r.schedule_id)
+            except ScheduleNotFound:
+                continue
+            run = self.store.get_run(r.id)
+            pid = run.child_pid
+            if o_host == self.host and run.run_dir and not pid:
+                pid = _find_process(run.run_dir)
+            if o_host == self.host and pid and executor.alive(pid, run.run_dir):
+                deadline = (run.started_at + timedelta(seconds=s.timeout_s)
+                            if s.timeout_s and run.started_at else None)
+                self.children[run.id] = Watch(run, s, executor.Adopted(pid, run.run_dir), deadline)
+                log.info("schedule %s: adopted run %d (pid %d) from %s", s.name, run.id, pid, r.owner)
+                continue
+            res = executor.outcome(run.run_dir, None) if run.run_dir else {
+                "state": "failed", "error": "the scheduler stopped before the run started"}
+            log.info("schedule %s: run %d of a stopped scheduler settled as %s", s.name, run.id,
+                     res["state"])
+            self._settle(run, s, res, now)
+
+    def wait_notifications(self, timeout: float = 30.0) -> None:
+        for t in self.notifications:
+            t.join(timeout)
+
+
+def _owner(owner: str | None) -> tuple[str | None, int | None]:
+    try:
+        host, pid, _ = (owner or "").rsplit(":", 2)
+        return host, int(pid)
+    except ValueError:
+        return None, None
+
+
+def _find_process(marker: str) -> int | None:
+    """A process whose command line holds ``marker`` (a run folder), via /proc."""
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return None
+    for name in names:
+        if name.isdigit():
+            try:
+                if marker.encode() in Path(f"/proc/{name}/cmdline").read_bytes():
+                    return int(name)
+            except OSError:
+                continue
+    return None

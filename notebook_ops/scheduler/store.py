@@ -1,0 +1,363 @@
+"""The schedule store: schedules, one row per firing, leases, services and locks, in SQLAlchemy.
+
+Where: the SQLAlchemy URL in ``NOTEBOOK_OPS_DB`` (a plain path means a SQLite file), else the
+SQLite file ``.notebook_ops/scheduler.db`` under the current folder (or under the folder given
+as ``base_dir``, e.g. the Jupyter server's root). SQLite runs in WAL mode with a busy timeout and
+every transaction starts with ``BEGIN IMMEDIATE``, so several processes share one file and each
+check-then-write (claim a firing, take a lease) is atomic. The schema is made and upgraded by the
+alembic migrations shipped in ``migrations/`` when a store is opened.
+
+Every method takes the time as an argument: the service's clock decides, never this module.
+"""
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import and_, create_engine, delete, event, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from notebook_ops.scheduler import orm
+from notebook_ops.scheduler.errors import ScheduleExists, ScheduleNotFound, StoreError
+from notebook_ops.scheduler.models import RUN_FIELDS, SCHEDULE_FIELDS, Schedule, ScheduledRun
+
+ENV_URL = "NOTEBOOK_OPS_DB"
+DEFAULT_PATH = Path(".notebook_ops") / "scheduler.db"
+HEAD = "0001"                       # the newest migration (a test keeps it equal to alembic's head)
+VERSION_TABLE = "notebook_ops_scheduler_version"
+_JSON_COLS = {"parameters": dict, "metrics": dict}
+
+
+def default_url(base_dir=None) -> str:
+    """``$NOTEBOOK_OPS_DB``, else ``sqlite:///<base_dir or cwd>/.notebook_ops/scheduler.db``."""
+    env = os.environ.get(ENV_URL)
+    if env:
+        return env if "://" in env else f"sqlite:///{Path(env).expanduser().resolve()}"
+    return f"sqlite:///{(Path(base_dir or os.getcwd()).resolve() / DEFAULT_PATH)}"
+
+
+def _sqlite_pragmas(dbapi_conn, _record):
+    dbapi_conn.isolation_level = None   # we issue BEGIN ourselves (below)
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA busy_timeout = 30000")
+    cur.execute("PRAGMA journal_mode = WAL")
+    cur.execute("PRAGMA synchronous = NORMAL")
+    cur.execute("PRAGMA foreign_keys = ON")
+    cur.close()
+
+
+def _begin_immediate(conn):
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _row(cls, fields_, row):
+    data = dict(row._mapping)
+    for k, kind in _JSON_COLS.items():
+        if k in data:
+            data[k] = json.loads(data[k]) if data[k] else kind()
+    return cls(**{k: v for k, v in data.items() if k in fields_ or k == "schedule_name"})
+
+
+def _json(values: dict) -> dict:
+    return {k: (json.dumps(v, sort_keys=True, default=str) if k in _JSON_COLS else v)
+            for k, v in values.items()}
+
+
+class Store:
+    def __init__(self, url: str | None = None, *, base_dir=None, migrate: bool = True):
+        self.url = url or default_url(base_dir)
+        kw = {}
+        self.is_sqlite = self.url.startswith("sqlite")
+        if self.is_sqlite:
+            path = self.url.split("///", 1)[-1] if "///" in self.url else ""
+            if path and path != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            kw["connect_args"] = {"timeout": 30, "check_same_thread": False}
+        try:
+            self.engine = create_engine(self.url, **kw)
+        except Exception as exc:  # bad URL, missing driver
+            raise StoreError(f"cannot open the schedule store {self.url!r}: {exc}",
+                             hint=f"set {ENV_URL} to a SQLAlchemy URL") from None
+        if self.is_sqlite:
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "begin", _begin_immediate)
+        if migrate:
+            self.migrate()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # schema -----------------------------------------------------------------------------
+    def revision(self) -> str | None:
+        try:
+            with self.engine.connect() as c:
+                return c.exec_driver_sql(f"SELECT version_num FROM {VERSION_TABLE}").scalar()
+        except OperationalError:
+            return None
+        except Exception:
+            return None
+
+    def migrate(self) -> None:
+        """Bring the schema to the newest migration (alembic), safely from several processes."""
+        if self.revision() == HEAD:
+            return
+        from alembic import command
+        from alembic.config import Config
+
+        cfg = Config()
+        cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+        try:
+            with self.engine.begin() as conn:      # BEGIN IMMEDIATE: one migrator at a time
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+        except OperationalError as exc:
+            raise StoreError(f"cannot create or upgrade the schedule store: {exc.orig}",
+                             path=self.url) from None
+
+    # schedules --------------------------------------------------------------------------
+    def add_schedule(self, s: Schedule, now: datetime) -> Schedule:
+        values = {k: getattr(s, k) for k in SCHEDULE_FIELDS if k != "id"}
+        values.update(created_at=now, updated_at=now)
+        try:
+            with self.engine.begin() as c:
+                sid = c.execute(insert(orm.schedules).values(**_json(values))).inserted_primary_key[0]
+        except IntegrityError:
+            raise ScheduleExists(f"a schedule named {s.name!r} exists",
+                                 hint="choose another --name or remove it first") from None
+        return self.get_schedule(sid)
+
+    def get_schedule(self, ref) -> Schedule:
+        t = orm.schedules
+        cond = t.c.id == int(ref) if isinstance(ref, int) or str(ref).isdigit() else t.c.name == str(ref)
+        with self.engine.connect() as c:
+            row = c.execute(select(t).where(cond)).first()
+            if row is None and str(ref).isdigit():
+                row = c.execute(select(t).where(t.c.name == str(ref))).first()
+        if row is None:
+            raise ScheduleNotFound(f"no schedule {ref!r}", hint="see: notebook-ops schedule list")
+        return _row(Schedule, SCHEDULE_FIELDS, row)
+
+    def list_schedules(self) -> list[Schedule]:
+        with self.engine.connect() as c:
+            rows = c.execute(select(orm.schedules).order_by(orm.schedules.c.name)).all()
+        return [_row(Schedule, SCHEDULE_FIELDS, r) for r in rows]
+
+    def update_schedule(self, sid: int, now: datetime, **values) -> Schedule:
+        with self.engine.begin() as c:
+            c.execute(update(orm.schedules).where(orm.schedules.c.id == sid)
+                      .values(updated_at=now, **_json(values)))
+        return self.get_schedule(sid)
+
+    def delete_schedule(self, sid: int) -> None:
+        with self.engine.begin() as c:
+            c.execute(delete(orm.runs).where(orm.runs.c.schedule_id == sid))
+            c.execute(delete(orm.schedules).where(orm.schedules.c.id == sid))
+
+    def due_schedules(self, now: datetime) -> list[Schedule]:
+        t = orm.schedules
+        with self.engine.connect() as c:
+            rows = c.execute(select(t).where(t.c.paused.is_(False), t.c.next_fire_at <= now)
+                             .order_by(t.c.next_fire_at)).all()
+        return [_row(Schedule, SCHEDULE_FIELDS, r) for r in rows]
+
+    def next_due(self) -> datetime | None:
+        """The earliest next firing of any active schedule."""
+        t = orm.schedules
+        with self.engine.connect() as c:
+            return c.execute(select(t.c.next_fire_at)
+                             .where(t.c.paused.is_(False), t.c.next_fire_at.is_not(None))
+                             .order_by(t.c.next_fire_at).limit(1)).scalar()
+
+    def advance(self, sid: int, old: datetime | None, new: datetime | None, now: datetime) -> bool:
+        """Move a schedule's next firing from ``old`` to ``new``; False if someone else did."""
+        t = orm.schedules
+        cond = t.c.next_fire_at.is_(None) if old is None else t.c.next_fire_at == old
+        with self.engine.begin() as c:
+            return c.execute(update(t).where(t.c.id == sid, cond)
+                             .values(next_fire_at=new, updated_at=now)).rowcount == 1
+
+    # firings ----------------------------------------------------------------------------
+    def insert_runs(self, rows: list[ScheduledRun], now: datetime) -> int:
+        """Insert firings; one already recorded (same schedule and time) is left as it is."""
+        n = 0
+        with self.engine.begin() as c:
+            for r in rows:
+                values = {k: getattr(r, k) for k in RUN_FIELDS if k != "id"}
+                values.update(created_at=now, not_before=r.not_before or r.scheduled_for)
+                if self.engine.dialect.name in ("sqlite", "postgresql"):
+                    n += c.execute(_on_conflict_ignore(self.engine.dialect.name, values)).rowcount
+                    continue
+                with c.begin_nested():
+                    try:
+                        c.execute(insert(orm.runs).values(**_json(values)))
+                        n += 1
+                    except IntegrityError:
+                        pass
+        return n
+
+    def claim(self, now: datetime, owner: str, ttl: float, limit: int) -> list[ScheduledRun]:
+        """Take up to ``limit`` due pending firings: each by one atomic UPDATE that also checks
+        the schedule's concurrency limit; another service's claim on the same row fails."""
+        if limit <= 0:
+            return []
+        r, s = orm.runs, orm.schedules
+        r2 = r.alias("r2")
+        running = (select(func.count()).select_from(r2)
+                   .where(r2.c.schedule_id == r.c.schedule_id, r2.c.state == "running")
+                   .scalar_subquery())
+        limit_q = select(s.c.max_concurrent).where(s.c.id == r.c.schedule_id).scalar_subquery()
+        got = []
+        with self.engine.begin() as c:
+            cands = c.execute(select(r.c.id).where(r.c.state == "pending", r.c.not_before <= now)
+                              .order_by(r.c.not_before, r.c.id).limit(limit * 8 + 8)).scalars().all()
+            for rid in cands:
+                if len(got) >= limit:
+                    break
+                res = c.execute(update(r).where(r.c.id == rid, r.c.state == "pending",
+                                                running < limit_q)
+                                .values(state="running", owner=owner, attempt=r.c.attempt + 1,
+                                        lease_expires_at=now + timedelta(seconds=ttl),
+                                        started_at=now, finished_at=None, child_pid=None,
+                                        exit_code=None, error=None))
+                if res.rowcount == 1:
+                    got.append(rid)
+        return [self.get_run(i) for i in got]
+
+    def set_child(self, rid: int, owner: str, pid: int, run_dir: str) -> bool:
+        r = orm.runs
+        with self.engine.begin() as c:
+            return c.execute(update(r).where(r.c.id == rid, r.c.owner == owner, r.c.state == "running")
+                             .values(child_pid=pid, run_dir=run_dir)).rowcount == 1
+
+    def heartbeat(self, owner: str, now: datetime, ttl: float) -> int:
+        """Extend every lease ``owner`` holds; also its service row."""
+        r = orm.runs
+        with self.engine.begin() as c:
+            c.execute(update(orm.services).where(orm.services.c.id == owner).values(heartbeat_at=now))
+            return c.execute(update(r).where(r.c.owner == owner, r.c.state == "running")
+                             .values(lease_expires_at=now + timedelta(seconds=ttl))).rowcount
+
+    def finish(self, rid: int, owner: str, now: datetime, state: str, **values) -> bool:
+        """Record a final state, only if ``owner`` still holds the run."""
+        r = orm.runs
+        with self.engine.begin() as c:
+            return c.execute(update(r).where(r.c.id == rid, r.c.owner == owner, r.c.state == "running")
+                             .values(state=state, finished_at=now, lease_expires_at=None,
+                                     **_json(values))).rowcount == 1
+
+    def requeue(self, rid: int, owner: str, not_before: datetime, **values) -> bool:
+        """Back to pending for a retry after ``not_before`` (keeps the attempt count)."""
+        r = orm.runs
+        with self.engine.begin() as c:
+            return c.execute(update(r).where(r.c.id == rid, r.c.owner == owner, r.c.state == "running")
+                             .values(state="pending", owner=None, lease_expires_at=None,
+                                     not_before=not_before, **_json(values))).rowcount == 1
+
+    def mark_notified(self, rid: int, now: datetime) -> None:
+        with self.engine.begin() as c:
+            c.execute(update(orm.runs).where(orm.runs.c.id == rid).values(notified_at=now))
+
+    def orphans(self, now: datetime, host_prefix: str, me: str) -> list[ScheduledRun]:
+        """Running firings whose lease ran out, or held by another process on this host."""
+        r = orm.runs
+        with self.engine.connect() as c:
+            rows = c.execute(select(r).where(r.c.state == "running", r.c.owner != me, or_(
+                r.c.lease_expires_at < now, r.c.owner.like(host_prefix + "%")))).all()
+        return [_row(ScheduledRun, RUN_FIELDS, x) for x in rows]
+
+    def adopt(self, rid: int, old_owner: str, me: str, now: datetime, ttl: float) -> bool:
+        r = orm.runs
+        with self.engine.begin() as c:
+            return c.execute(update(r).where(r.c.id == rid, r.c.state == "running", r.c.owner == old_owner)
+                             .values(owner=me, lease_expires_at=now + timedelta(seconds=ttl))
+                             ).rowcount == 1
+
+    def release(self, owner: str, now: datetime) -> int:
+        """Let go of ``owner``'s running firings (their runs go on); the next service adopts them."""
+        r = orm.runs
+        with self.engine.begin() as c:
+            c.execute(delete(orm.services).where(orm.services.c.id == owner))
+            return c.execute(update(r).where(r.c.owner == owner, r.c.state == "running")
+                             .values(lease_expires_at=now)).rowcount
+
+    def get_run(self, rid: int) -> ScheduledRun:
+        with self.engine.connect() as c:
+            row = c.execute(self._runs_query().where(orm.runs.c.id == rid)).first()
+        if row is None:
+            raise ScheduleNotFound(f"no scheduled run {rid}")
+        return _row(ScheduledRun, RUN_FIELDS, row)
+
+    def _runs_query(self):
+        return select(orm.runs, orm.schedules.c.name.label("schedule_name")).join(
+            orm.schedules, orm.schedules.c.id == orm.runs.c.schedule_id)
+
+    def list_runs(self, schedule_id: int | None = None, *, limit: int = 50,
+                  states=None) -> list[ScheduledRun]:
+        q = self._runs_query()
+        if schedule_id is not None:
+            q = q.where(orm.runs.c.schedule_id == schedule_id)
+        if states:
+            q = q.where(orm.runs.c.state.in_(list(states)))
+        q = q.order_by(orm.runs.c.scheduled_for.desc(), orm.runs.c.id.desc())
+        if limit:
+            q = q.limit(limit)
+        with self.engine.connect() as c:
+            return [_row(ScheduledRun, RUN_FIELDS, x) for x in c.execute(q).all()]
+
+    def count_runs(self, schedule_id: int | None = None, state: str | None = None) -> int:
+        r = orm.runs
+        q = select(func.count()).select_from(r)
+        if schedule_id is not None:
+            q = q.where(r.c.schedule_id == schedule_id)
+        if state:
+            q = q.where(r.c.state == state)
+        with self.engine.connect() as c:
+            return c.execute(q).scalar()
+
+    # services and locks -----------------------------------------------------------------
+    def register_service(self, sid: str, host: str, pid: int, kind: str, workers: int,
+                         now: datetime) -> None:
+        with self.engine.begin() as c:
+            c.execute(delete(orm.services).where(orm.services.c.id == sid))
+            c.execute(insert(orm.services).values(id=sid, host=host, pid=pid, kind=kind,
+                                                  workers=workers, started_at=now, heartbeat_at=now))
+
+    def live_services(self, now: datetime, stale_after: float) -> list[dict]:
+        t = orm.services
+        with self.engine.connect() as c:
+            rows = c.execute(select(t).where(t.c.heartbeat_at >= now - timedelta(seconds=stale_after))).all()
+        return [dict(r._mapping) for r in rows]
+
+    def acquire_lock(self, name: str, owner: str, now: datetime, ttl: float) -> bool:
+        """Take or renew lock ``name`` if it is free, expired or already ours."""
+        t = orm.locks
+        until = now + timedelta(seconds=ttl)
+        with self.engine.begin() as c:
+            if c.execute(update(t).where(t.c.name == name, or_(t.c.owner == owner, t.c.expires_at < now))
+                         .values(owner=owner, expires_at=until)).rowcount:
+                return True
+            if c.execute(select(t.c.name).where(t.c.name == name)).first() is not None:
+                return False
+            c.execute(insert(t).values(name=name, owner=owner, expires_at=until))
+            return True
+
+    def release_lock(self, name: str, owner: str) -> None:
+        t = orm.locks
+        with self.engine.begin() as c:
+            c.execute(delete(t).where(and_(t.c.name == name, t.c.owner == owner)))
+
+    def lock_owner(self, name: str, now: datetime) -> str | None:
+        t = orm.locks
+        with self.engine.connect() as c:
+            return c.execute(select(t.c.owner).where(t.c.name == name, t.c.expires_at >= now)).scalar()
+
+
+def _on_conflict_ignore(dialect: str, values: dict):
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    return dialect_insert(orm.runs).values(**_json(values)).on_conflict_do_nothing(
+        index_elements=["schedule_id", "scheduled_for"])
