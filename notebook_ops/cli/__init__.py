@@ -21,6 +21,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "export": ("notebook_ops.cli.export_cmd", "export", "Export a notebook as a versioned, reproducible bundle."),
     "verify": ("notebook_ops.cli.verify_cmd", "verify", "Check a bundle's checksums and manifest (exit 1 on any change)."),
     "diff": ("notebook_ops.cli.diff_cmd", "diff", "Show what changed between two bundles."),
+    "schedule": ("notebook_ops.cli.schedule_cmd", "schedule", "Cron schedules on notebooks and bundles: add, list, show, pause, resume, remove, run-now, runs."),
+    "scheduler": ("notebook_ops.cli.schedule_cmd", "scheduler", "Run the scheduler service (fires schedules exactly once; survives restarts)."),
     "listen": ("notebook_ops.cli.listen_cmd", "listen", "Start a run per message on a Pulsar topic (parameters from the message)."),
 }
 
