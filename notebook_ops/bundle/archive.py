@@ -101,7 +101,10 @@ def extract(archive, dest_dir) -> Path:
             if len(tops) != 1:
                 raise BundleInvalid("a bundle archive holds exactly one top folder",
                                     path=archive)
-            tar.extractall(dest, members=members, filter="data")
+            try:
+                tar.extractall(dest, members=members, filter="data")
+            except TypeError:  # Python without extraction filters (< 3.10.12): members checked above
+                tar.extractall(dest, members=members)
     except (tarfile.TarError, EOFError, OSError, gzip.BadGzipFile) as exc:
         raise BundleInvalid(f"damaged or truncated archive ({exc})", path=archive) from None
     return dest / tops.pop()
