@@ -40,7 +40,7 @@ def _summary(console, record: dict) -> None:
         console.print("metrics: " + ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
                                                for k, v in record["metrics"].items()))
     for t in record.get("targets") or []:
-        mark = "[green]met[/]" if t["met"] else "[bold yellow]missed[/]"
+        mark = {True: "[green]met[/]", False: "[bold yellow]missed[/]"}.get(t["met"], "not measured")
         console.print(f"target {t['metric']} {t['condition']}: {t['value']} {mark}")
     if record.get("error"):
         console.print(f"[red]{record['error']}[/]")

@@ -62,6 +62,11 @@ def run_pipeline(pipeline: Pipeline, *, params=None, run_dir=None, step_notebook
     return run.run()
 
 
+def _import_papermill() -> None:
+    """Warm the import in the background: the first step would otherwise pay for it."""
+    import papermill  # noqa: F401
+
+
 def _base_dir(pipeline: Pipeline) -> Path:
     return Path(pipeline.path).resolve().parent if pipeline.path else Path.cwd()
 
@@ -147,6 +152,7 @@ class PipelineRun:
         from notebook_ops.runtime.store import DataStore
         self.store = DataStore(self.data_url)
         self.cwd = self.base
+        self._early_prewarm()
 
         from notebook_ops.runner.provenance import git_info
         steps = {n: new_step_record() for n in self.pipeline.step_names}
@@ -174,6 +180,32 @@ class PipelineRun:
             self.tracker.start_run(data, data["tags"])
             data["mlflow"]["tracking_uri"] = uri
         self.record.save("run_started")
+
+    def _early_prewarm(self) -> None:
+        """Start kernels now, overlapping git, MLflow and papermill start-up, when a first step
+        will surely run (no cache, or its cache entry is missing). A fully cached run starts none."""
+        o = self.opts
+        if o.get("single_kernel"):
+            self.kernel_pool().prewarm(1)
+            return
+        if o.get("resume") or not self.selected:
+            return
+        roots = [n for n in self.selected if not self.pipeline.step(n).input_sources]
+        if not roots:
+            return
+        if o.get("cache", True) and not self.store.remote:
+            from notebook_ops.runner.cache import StepCache, step_key
+            cache = StepCache(self.base / ".notebook_ops" / "cache")
+            def hit(n):
+                s = self.pipeline.step(n)
+                key = step_key(self.notebooks[n], {k: self.params.get(k) for k in
+                                                   sorted(s.parameters_read)}, {},
+                               self.pipeline.kernel_name)
+                return cache.lookup(self.pipeline.name, n, key) is not None
+            if all(hit(n) for n in roots):
+                return
+        threading.Thread(target=_import_papermill, daemon=True).start()
+        self.kernel_pool().prewarm(min(self.jobs, len(self.selected)))
 
     # --- execute ---------------------------------------------------------------------------
     def kernel_pool(self):
@@ -241,9 +273,10 @@ class PipelineRun:
             status = "failed"
         else:
             status = "succeeded"
+        partial = len(self.selected) < len(self.pipeline.steps)
         data["targets"] = check_targets(self.pipeline.settings.get("metric_targets"),
-                                        data["metrics"])
-        if status == "succeeded" and any(not t["met"] for t in data["targets"]):
+                                        data["metrics"], partial=partial)
+        if status == "succeeded" and any(t["met"] is False for t in data["targets"]):
             status = "below_target"
         failed = [s for s, st in statuses.items() if st == "failed"]
         if failed and not data["error"]:
@@ -259,11 +292,15 @@ class PipelineRun:
 
     def close(self) -> None:
         if self.pool is not None:
-            self.pool.close()
+            self.pool.close(kill_running=True)
             self._kernel_log.close()
 
     def run(self) -> RunResult:
-        self.prepare()
+        try:
+            self.prepare()
+        except BaseException:
+            self.close()
+            raise
         interrupted, crash = False, None
         try:
             try:

@@ -206,8 +206,7 @@ class StepScheduler:
             if len(self.running) >= self.pr.jobs:
                 continue
             self.keys[step] = key
-            pool = self.pr.kernel_pool()
-            pool.prewarm(self._want_kernels())
+            self.pr.kernel_pool()
             self.start(step)
             changed = True
         return changed
@@ -228,7 +227,9 @@ class StepScheduler:
                 if not self.running and not any(
                         st == "pending" for st in self.state.values()):
                     break
-                if self.running and self.pr.pool is not None:
+                if self.kms and self.pr.pool is not None:
+                    # once a step's kernel is up (not before: on few cores, kernels starting
+                    # together all start late), keep kernels ready for the steps to come
                     self.pr.pool.prewarm(self._want_kernels())
                 if self.running:
                     done, _ = wait(list(self.running), timeout=0.25, return_when=FIRST_COMPLETED)
