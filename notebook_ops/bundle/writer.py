@@ -12,6 +12,7 @@ from pathlib import Path
 
 from notebook_ops.bundle import checksums, manifest as manifest_mod, secrets, templates
 from notebook_ops.bundle import targets as targets_mod
+from notebook_ops.bundle.archive import RUN_STATE
 from notebook_ops.bundle.selfwheel import build_wheel
 
 WHEELS_DIR = "wheels"
@@ -55,6 +56,7 @@ def write_bundle(folder, *, manifest: dict, steps: dict[str, bytes], requirement
     put(folder, "python_env.yaml", templates.python_env(manifest))
     put(folder, "MLproject", templates.mlproject(manifest))
     put(folder, "Dockerfile", templates.dockerfile(manifest))
+    put(folder, ".dockerignore", "".join(f"{d}/\n" for d in RUN_STATE))
     build_wheel(folder / WHEELS_DIR, epoch=epoch)
     if target_names:
         targets_mod.generate(manifest, folder, only=target_names)

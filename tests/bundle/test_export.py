@@ -15,7 +15,7 @@ from notebook_ops.bundle import export_notebook
 from notebook_ops.bundle.errors import ExportRefused, NameClash
 from notebook_ops.errors import PipelineInvalid
 
-EXPECTED = ["Dockerfile", "MLproject", "README.md", "SHA256SUMS", "pipeline.yaml",
+EXPECTED = [".dockerignore", "Dockerfile", "MLproject", "README.md", "SHA256SUMS", "pipeline.yaml",
             "python_env.yaml", "requirements.txt", "steps/dump.ipynb", "steps/make.ipynb",
             "steps/report.ipynb", "wheels/notebook_ops-0.1.0-py3-none-any.whl"]
 
