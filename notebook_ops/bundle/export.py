@@ -140,6 +140,13 @@ def export_notebook(notebook, *, out_dir="dist", name: str | None = None,
     final, final_tar = out / folder_name, out / f"{folder_name}.tar.gz"
     if final.exists() and not (final / manifest_mod.MANIFEST).is_file():
         raise ExportRefused("exists and is not a notebook-ops bundle; not overwriting", path=final)
+    if reused:
+        kept = _kept_bundle(final, final_tar, digest, tag_name, state.repo)
+        if kept is not None:  # a version, once written, stays byte for byte as it was
+            result = ExportResult(name=name, version=version, reused=True, folder=final,
+                                  archive=final_tar, tag=tag_name, manifest=kept,
+                                  warnings=warnings)
+            return _track(result, track, nb_path)
     staging = Path(tempfile.mkdtemp(prefix=f".{folder_name}.", dir=out))
     tmp_tar = out / f".{folder_name}.tar.gz.part-{os.getpid()}"
     try:
@@ -160,6 +167,29 @@ def export_notebook(notebook, *, out_dir="dist", name: str | None = None,
 
     result = ExportResult(name=name, version=version, reused=reused, folder=final,
                           archive=final_tar, tag=tag_name, manifest=m, warnings=warnings)
+    return _track(result, track, nb_path)
+
+
+def _kept_bundle(folder: Path, tar: Path, digest: str, tag_name, repo) -> dict | None:
+    """The manifest of an intact bundle already written for this content, else None."""
+    from notebook_ops.bundle.errors import BundleInvalid
+    from notebook_ops.bundle.load import open_bundle
+
+    if not (folder.is_dir() and tar.is_file()):
+        return None
+    try:
+        m = open_bundle(folder).manifest
+    except BundleInvalid:
+        return None
+    git = m["provenance"].get("git") or {}
+    if m["content_sha256"] != digest or git.get("tag") != tag_name:
+        return None
+    if tag_name and tag_name not in [t.name for t in repo.tags]:
+        return None
+    return m
+
+
+def _track(result: ExportResult, track: bool, nb_path: Path) -> ExportResult:
     if track:
         from notebook_ops.bundle.tracking import log_export
 

@@ -173,3 +173,21 @@ def test_nothing_half_written_on_failure(small_notebook, monkeypatch):
     with pytest.raises(ExportRefused, match="No space left"):
         export(small_notebook)
     assert sorted(p.name for p in (small_notebook.parent / "dist").iterdir()) == []
+
+
+def test_a_written_version_is_kept_byte_for_byte(repo_notebook):
+    """Unchanged content after an unrelated commit: same version, the bundle is left as it was."""
+    folder = repo_notebook.parent
+    r1 = export(repo_notebook)
+    first, first_commit = r1.archive.read_bytes(), r1.manifest["provenance"]["git"]["commit"]
+    (folder / "notes.txt").write_text("unrelated\n")
+    commit_all(folder, "notes")
+    r2 = export(repo_notebook)
+    assert (r2.version, r2.reused) == (1, True)
+    assert r2.archive.read_bytes() == first
+    assert r2.manifest["provenance"]["git"]["commit"] == first_commit
+    # a damaged copy is not kept: it is written again
+    (r1.folder / "README.md").write_text("changed")
+    r3 = export(repo_notebook)
+    assert r3.version == 1 and "changed" not in (r3.folder / "README.md").read_text()
+    assert r3.manifest["provenance"]["git"]["commit"] != first_commit
