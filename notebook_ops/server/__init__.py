@@ -25,5 +25,14 @@ def _load_jupyter_server_extension(serverapp):
     serverapp.log.info("notebook-ops: REST API at /%s/", API_PREFIX)
 
 
+def _unload_jupyter_server_extension(serverapp):
+    """Stop the hosted scheduler (if this server runs one) when the server stops."""
+    import sys
+
+    hosted = sys.modules.get("notebook_ops.scheduler.hosted")
+    if hosted is not None:
+        hosted.stop_hosted()
+
+
 # Older jupyter_server releases look for this name.
 load_jupyter_server_extension = _load_jupyter_server_extension

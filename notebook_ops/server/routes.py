@@ -1,9 +1,18 @@
 """The URL map of the REST API. A route is added here once its service exists and works."""
 from __future__ import annotations
 
+import importlib.util
+
 from jupyter_server.utils import url_path_join
 
 from notebook_ops.server import API_PREFIX
+
+
+def _has(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ImportError:
+        return False
 
 
 def route_table() -> tuple[list[tuple[str, type]], dict[str, bool]]:
@@ -21,7 +30,18 @@ def route_table() -> tuple[list[tuple[str, type]], dict[str, bool]]:
         (rf"/runs/({RUN_ID})/steps/([A-Za-z0-9_-]+)", RunStepNotebookHandler),
         (r"/exports", ExportsHandler),
     ]
-    features = {"runs": True, "exports": True, "schedules": False}
+    schedules = _has("notebook_ops.scheduler.api") and _has("notebook_ops.scheduler.hosted")
+    if schedules:
+        from notebook_ops.server.schedules import (
+            NAME, ScheduleHandler, SchedulerHandler, ScheduleRunsHandler, SchedulesHandler)
+
+        routes += [
+            (r"/schedules", SchedulesHandler),
+            (rf"/schedules/({NAME})", ScheduleHandler),
+            (rf"/schedules/({NAME})/runs", ScheduleRunsHandler),
+            (r"/scheduler", SchedulerHandler),
+        ]
+    features = {"runs": True, "exports": True, "schedules": schedules}
     return routes, features
 
 
@@ -32,5 +52,15 @@ def setup_routes(web_app, serverapp=None) -> None:
     routes, features = route_table()
     FeaturesHandler.features = features
     web_app.settings.setdefault("notebook_ops_runs", RunManager())
+    web_app.settings["notebook_ops_serverapp"] = serverapp
+    if features["schedules"]:
+        from notebook_ops.scheduler import hosted
+        from notebook_ops.server.schedules import lab_setting_host_scheduler
+
+        web_app.settings["notebook_ops_scheduler_store"] = hosted.store_url(serverapp)
+        if lab_setting_host_scheduler():
+            hosted.start_hosted(serverapp, settings={"enabled": True})
+        else:
+            hosted.start_hosted(serverapp)  # on only if NOTEBOOK_OPS_SCHEDULER says so
     base = url_path_join(web_app.settings["base_url"], API_PREFIX)
     web_app.add_handlers(".*$", [(base + pattern, cls) for pattern, cls in routes])

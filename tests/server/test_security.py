@@ -92,6 +92,14 @@ ROUTES = [
     ("DELETE", ("notebook-ops", "api", "runs", "20260101-000000-abcdef"), None, {"path": "two.ipynb"}),
     ("GET", ("notebook-ops", "api", "runs", "20260101-000000-abcdef", "steps", "load"), None, {"path": "two.ipynb"}),
     ("POST", ("notebook-ops", "api", "exports"), {"path": "two.ipynb", "allow_dirty": True}, {}),
+    ("GET", ("notebook-ops", "api", "schedules"), None, {"path": "two.ipynb"}),
+    ("POST", ("notebook-ops", "api", "schedules"), {"path": "two.ipynb", "cron": "0 6 * * *"}, {}),
+    ("GET", ("notebook-ops", "api", "schedules", "two"), None, {}),
+    ("PATCH", ("notebook-ops", "api", "schedules", "two"), {"paused": True}, {}),
+    ("DELETE", ("notebook-ops", "api", "schedules", "two"), None, {}),
+    ("POST", ("notebook-ops", "api", "schedules", "two", "runs"), {}, {}),
+    ("GET", ("notebook-ops", "api", "scheduler"), None, {}),
+    ("PUT", ("notebook-ops", "api", "scheduler"), {"hosted": True}, {}),
 ]
 
 
@@ -105,6 +113,9 @@ async def test_every_route_needs_authentication(jp_fetch, notebook_file, method,
     assert info.value.code == 403
     assert not (notebook_file.parent / ".notebook_ops").exists()  # nothing ran
     assert not (notebook_file.parent / "dist").exists()  # nothing exported
+    from notebook_ops.scheduler import hosted
+
+    assert hosted.current() is None  # no scheduler started
 
 
 @pytest.mark.parametrize("method,parts,body,params", [r for r in ROUTES if r[0] != "GET"],
