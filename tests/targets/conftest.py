@@ -16,10 +16,8 @@ import pytest
 import yaml
 
 from nbfactory import EXAMPLES, ROOT
+from targetkit import GOLDEN
 
-HERE = Path(__file__).parent
-GOLDEN = HERE / "golden"
-NOTEBOOK_OPS = str(Path(sys.executable).parent / "notebook-ops")
 ENV_SPECS = {  # keep in step with the Makefile's deploy-envs
     "airflow": ("NBO_AIRFLOW_VENV", ".venv-airflow", ["apache-airflow>=3.3,<3.4"]),
     "kfp": ("NBO_KFP_VENV", ".venv-kfp", ["kfp>=2.14,<3", "hera>=5.16,<8", "kubernetes>=30"]),

@@ -10,7 +10,7 @@ import subprocess
 import pytest
 import yaml
 
-from conftest import HERE
+from targetkit import HERE
 from notebook_ops.targets import argo, common, k8s
 
 DNS = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")

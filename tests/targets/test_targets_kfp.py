@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from conftest import NOTEBOOK_OPS
+from targetkit import NOTEBOOK_OPS
 from notebook_ops.targets import kfp
 
 PLACEHOLDER = re.compile(r"\{\{\$\.(inputs|outputs)\.(artifacts|parameters)\['([^']+)'\](\.path)?\}\}")

@@ -11,7 +11,7 @@ import shutil
 
 import pytest
 
-from conftest import GOLDEN
+from targetkit import GOLDEN
 from notebook_ops.targets import airflow, argo, k8s, kfp
 
 GENERATORS = {"airflow": airflow.generate, "argo": argo.generate, "k8s": k8s.generate,

@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from conftest import NOTEBOOK_OPS
+from targetkit import NOTEBOOK_OPS
 
 
 def json_output(text: str):

@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from conftest import NOTEBOOK_OPS
+from targetkit import NOTEBOOK_OPS
 from nbfactory import make_notebook, write_notebook
 
 CELLS = [
