@@ -5,7 +5,7 @@ import json
 import subprocess
 import sys
 
-from conftest import SETTINGS, small_cells
+from bundlekit import SETTINGS, small_cells
 from nbfactory import make_notebook, write_notebook
 from notebook_ops.bundle import diff_bundles, export_notebook
 from notebook_ops.bundle.diff import render

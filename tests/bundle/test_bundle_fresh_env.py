@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ORIGINAL_ENV
+from bundlekit import ORIGINAL_ENV
 from nbfactory import EXAMPLES, ROOT
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]

@@ -5,7 +5,7 @@ from importlib import metadata
 
 import pytest
 
-from conftest import SETTINGS, small_cells
+from bundlekit import SETTINGS, small_cells
 from nbfactory import make_notebook, write_notebook
 from notebook_ops.bundle import export_notebook, targets, verify_bundle
 from notebook_ops.bundle.errors import ExportRefused

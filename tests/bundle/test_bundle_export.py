@@ -9,7 +9,7 @@ import tarfile
 import pytest
 import yaml
 
-from conftest import SETTINGS, commit_all, git, small_cells
+from bundlekit import SETTINGS, commit_all, git, small_cells
 from nbfactory import make_notebook, write_notebook
 from notebook_ops.bundle import export_notebook
 from notebook_ops.bundle.errors import ExportRefused, NameClash

@@ -4,7 +4,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from conftest import SETTINGS, small_cells
+from bundlekit import SETTINGS, small_cells
 from nbfactory import make_notebook, write_notebook
 
 
