@@ -25,7 +25,8 @@ CELLS = [
      "where = nbo.context().to_dict()", ["step:start"]),
     ("time.sleep(delay)\nleft = int(scale(df['a'].sum()))", ["step:left", "after:start"]),
     ("time.sleep(delay)\nright = int(arr.sum()) + box.get()", ["step:right", "after:start"]),
-    ("total = left + right\nnbo.log_metric('total', total)\nseen_label = label\nprint(total)",
+    ("total = left + right\nnbo.log_metric('total', total)\nseen_label = label\nprint(total)\n"
+     "open('report.txt', 'w').write(f'total={total}')\nnbo.log_artifact('report.txt')",
      ["step:join", "after:left", "after:right"]),
     ("echo = seen_label", ["step:tail"]),
 ]
@@ -37,18 +38,29 @@ def _t(iso):
 
 def test_diamond_parallel_data_kinds_and_single_kernel(tmp_path):
     nb = write_nb(tmp_path, "diamond.ipynb", CELLS)
-    res = run_notebook(nb, params={"label": NASTY}, jobs=2, track=False, cache=False)
+    res = run_notebook(nb, params={"label": NASTY}, jobs=2, cache=False,
+                       data_url=f"file://{tmp_path / 'store'}")
     rec = res.record
     assert res.status == "succeeded", rec["error"]
+    # the artifact the step logged is in its MLflow run
+    from mlflow.tracking import MlflowClient
+    client = MlflowClient(rec["mlflow"]["tracking_uri"])
+    join = client.search_runs(
+        [rec["mlflow"]["experiment_id"]],
+        f"tags.mlflow.parentRunId = '{rec['mlflow']['run_id']}' and tags.mlflow.runName = 'join'")
+    assert [a.path for a in client.list_artifacts(join[0].info.run_id, "artifacts")] == [
+        "artifacts/report.txt"]
+    assert join[0].data.metrics == {"total": 32.0}
     left, right = rec["steps"]["left"], rec["steps"]["right"]
     # the two branches overlapped in time
     assert _t(left["started_at"]) < _t(right["finished_at"])
     assert _t(right["started_at"]) < _t(left["finished_at"])
     kinds = {n: e["kind"] for n, e in
-             json.loads((res.run_dir / "data" / "start" / "_outputs.json").read_text())["outputs"].items()}
+             json.loads((tmp_path / "store" / "start" / "_outputs.json").read_text())["outputs"].items()}
     assert kinds == {"df": "parquet", "arr": "npy", "scale": "cloudpickle", "box": "cloudpickle"}
     assert rec["metrics"] == {"total": 12 + 15 + 5}
-    store = DataStore(str(res.run_dir / "data"))
+    assert not (res.run_dir / "data").exists()     # the data went to the given store
+    store = DataStore(str(tmp_path / "store"))
     # the value arrived as the same string: nothing was executed
     assert store.load_value("join", "seen_label") == NASTY
     assert not (tmp_path / "pwned").exists()
