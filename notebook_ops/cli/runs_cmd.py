@@ -16,10 +16,14 @@ def runs():
               help="Runs folder (default: ./.notebook_ops/runs, or beside NOTEBOOK).")
 @click.option("--notebook", type=click.Path(exists=True, dir_okay=False),
               help="List the runs of this notebook's folder.")
+@click.option("--schedule", metavar="NAME", help="The runs of schedule NAME (from the schedule store).")
 @click.option("-n", "--limit", type=int, default=20, show_default=True)
 @click.option("--json", "as_json", is_flag=True)
-def list_cmd(root, notebook, limit, as_json):
+def list_cmd(root, notebook, schedule, limit, as_json):
     """Runs, newest first."""
+    if schedule:  # the scheduler's run history (state, run folder, MLflow run per firing)
+        from notebook_ops.cli.schedule_cmd import runs_cmd
+        return click.get_current_context().invoke(runs_cmd, name=schedule, limit=limit, as_json=as_json)
     from notebook_ops.runner.runfolder import list_runs, runs_root
 
     rows = list_runs(root or runs_root(notebook))[:limit]
