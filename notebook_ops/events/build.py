@@ -54,7 +54,7 @@ def _run_finished(run: dict, _step) -> dict:
     targets = list(run.get("targets") or [])
     return {"status": run["status"], "duration_s": run.get("duration_s"),
             "metrics": run.get("metrics") or {}, "targets": targets,
-            "below_target": [t["metric"] for t in targets if not t.get("met")],
+            "below_target": [t["metric"] for t in targets if t.get("met") is False],
             "steps": {n: s["status"] for n, s in (run.get("steps") or {}).items()},
             "error": run.get("error"), "run_dir": str(run.get("run_dir", "")),
             "mlflow_run_id": (run.get("mlflow") or {}).get("run_id")}

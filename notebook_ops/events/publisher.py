@@ -20,6 +20,7 @@ from notebook_ops.events.spool import Spool
 log = logging.getLogger(__name__)
 
 QUEUE_SIZE = 1000
+ABORT_JOIN_S = 2.0
 _STOP = object()
 
 
@@ -31,6 +32,7 @@ class SinkWorker:
         self.retry_s, self.max_retry_s = retry_s, max_retry_s
         self._backoff = retry_s
         self._down_until = 0.0
+        self._reported = False
         self._sink = None
         self._lock = threading.Lock()
         self._inflight = None
@@ -67,6 +69,13 @@ class SinkWorker:
             if rest:
                 self.spool.append(rest)
                 log.info("events for %s spooled at close: %d", self.url, len(rest))
+            sink = self._sink
+        if sink is not None:
+            try:
+                sink.abort()
+            except Exception as exc:  # noqa: BLE001
+                log.debug("aborting %s: %s", self.url, exc)
+            self.thread.join(ABORT_JOIN_S)
 
     # --- worker thread ------------------------------------------------------------------------
     def _loop(self) -> None:
@@ -101,13 +110,18 @@ class SinkWorker:
         return time.monotonic() < self._down_until
 
     def _mark_down(self, exc) -> None:
-        if not self._is_down():
-            log.warning("event sink %s unavailable (%s): spooling, retry in %.0fs",
-                        self.url, exc, self._backoff)
+        # said once per outage (at warning level), not at every retry
+        log.log(logging.DEBUG if self._reported else logging.WARNING,
+                "event sink %s unavailable (%s): spooling, retry in %.0fs",
+                self.url, exc, self._backoff)
+        self._reported = True
         self._down_until = time.monotonic() + self._backoff
         self._backoff = min(self._backoff * 2, self.max_retry_s)
 
     def _mark_up(self) -> None:
+        if self._reported:
+            log.info("event sink %s is back", self.url)
+        self._reported = False
         self._down_until, self._backoff = 0.0, self.retry_s
 
     def _send(self, event: dict) -> None:

@@ -4,7 +4,7 @@ consumer with dead-lettering), on the official ``pulsar-client``.
 URL: ``pulsar://host[:6650]/TOPIC[?options]`` (or ``pulsar+ssl://``). TOPIC is a short name
 (``persistent://public/default/TOPIC``), ``tenant/namespace/topic``, or
 ``persistent|non-persistent/tenant/namespace/topic``. Options: ``send_timeout_ms`` (2000),
-``operation_timeout_s`` (5), ``batching`` (false: an event is small and should leave at once).
+``operation_timeout_s`` (3), ``batching`` (false: an event is small and should leave at once).
 
 Tested against pulsar-lite 0.2.0 (a broker speaking the Pulsar binary protocol), not Apache
 Pulsar itself; only documented pulsar-client calls are used.
@@ -22,23 +22,24 @@ from notebook_ops.events.source import Message, Source
 log = logging.getLogger(__name__)
 
 DEFAULT_PORT = 6650
-OPTIONS = {"send_timeout_ms": 2000, "operation_timeout_s": 5, "batching": False}
+OPTIONS = {"send_timeout_ms": 2000, "operation_timeout_s": 3, "batching": False}
 
 
-class _ClientLog(logging.Logger):
-    """The C++ client's log, one line per reconnect attempt: kept at debug level, since the
-    publisher reports an unavailable broker once, in its own words."""
+def _client_logger():
+    """The C++ client logs one line per reconnect attempt. It goes to a file beside the spool,
+    not to a Python logger: a Python logger called from the client's threads while the
+    interpreter exits aborts the process (seen with pulsar-client 3.13), and not to stdout,
+    which belongs to the command (``run --json``)."""
+    import pulsar
 
-    def log(self, level, msg, *args, **kw):
-        if isinstance(level, str):
-            level = logging.getLevelName(level)
-        super().log(logging.DEBUG if level < logging.CRITICAL else level, msg, *args, **kw)
+    from notebook_ops.events.spool import default_dir
 
-
-def _client_logger() -> logging.Logger:
-    lg = _ClientLog("notebook_ops.events.pulsar.client")
-    lg.parent = log
-    return lg
+    folder = default_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return pulsar.ConsoleLogger(pulsar.LoggerLevel.Error)
+    return pulsar.FileLogger(pulsar.LoggerLevel.Warn, str(folder / "pulsar-client.log"))
 
 
 def _bool(v: str) -> bool:
@@ -119,6 +120,12 @@ class PulsarSink(Sink):
                           partition_key=event.get("run_id") or event.get("pipeline") or None)
         except Exception as exc:  # pulsar's exceptions: Timeout, ConnectError, AlreadyClosed, ...
             raise SinkUnavailable(f"{self.topic} at {self.service_url}: {exc}") from None
+
+    def abort(self) -> None:
+        # a blocking call of the C++ client still running when the interpreter exits aborts
+        # the process ("terminate called without an active exception"): end it first
+        if self._client is not None:
+            self._client.shutdown()
 
     def close(self) -> None:
         for thing in (self._producer, self._client):

@@ -53,6 +53,10 @@ class Sink:
     def close(self) -> None:
         pass
 
+    def abort(self) -> None:
+        """Called from another thread when the publisher gives up on a send in progress: make
+        it return now (the process may be about to exit)."""
+
 
 def scheme_of(url: str) -> str:
     scheme = urlsplit(url).scheme.lower()
