@@ -33,7 +33,7 @@ deploy-envs: $(AIRFLOW_VENV)/.installed-stamp $(KFP_VENV)/.installed-stamp
 
 $(AIRFLOW_VENV)/.installed-stamp:
 	@test -x $(AIRFLOW_VENV)/bin/python || python3 -m venv $(AIRFLOW_VENV)
-	$(AIRFLOW_VENV)/bin/python -m pip install -q 'apache-airflow>=3.3,<3.4'
+	$(AIRFLOW_VENV)/bin/python -m pip install -q 'apache-airflow>=3.3,<3.4' 'apache-airflow-providers-cncf-kubernetes>=10'
 	@touch $@
 
 $(KFP_VENV)/.installed-stamp:

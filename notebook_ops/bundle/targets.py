@@ -20,6 +20,7 @@ ENTRY_POINT_GROUP = "notebook_ops.targets"
 # name -> "module:function". Airflow, KFP, Argo and Kubernetes CronJob generators go here.
 BUILTIN: dict[str, str] = {
     "airflow": "notebook_ops.targets.airflow:generate",
+    "airflow-image": "notebook_ops.targets.airflow:generate_image",
     "kfp": "notebook_ops.targets.kfp:generate",
     "argo": "notebook_ops.targets.argo:generate",
     "k8s": "notebook_ops.targets.k8s:generate",

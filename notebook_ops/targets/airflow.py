@@ -1,4 +1,6 @@
-"""Airflow 3: ``targets/airflow/<name>_dag.py``, one task per step calling ``notebook-ops run-step``.
+"""Airflow 3: ``targets/airflow/<name>_dag.py``, one task per step calling ``notebook-ops run-step``
+in the workers' Python; target ``airflow-image``: ``targets/airflow-image/<name>_image_dag.py``,
+whose tasks run the bundle image instead (KubernetesPodOperator, or DockerOperator).
 
 The DAG file is a fixed template plus the pipeline as a Python literal (``pprint`` of plain
 data: no manifest value ever becomes code). Parameters become DAG params with their defaults and
@@ -14,9 +16,11 @@ from string import Template
 from notebook_ops.targets import common
 
 TEMPLATE = Path(__file__).parent / "templates" / "airflow_dag.py.tmpl"
+IMAGE_TEMPLATE = Path(__file__).parent / "templates" / "airflow_image_dag.py.tmpl"
 PARAM_TYPES = {"int": "integer", "float": "number", "str": "string", "bool": "boolean",
                "list": "array", "tuple": "array", "dict": "object"}
 RESERVED = ("bundle", "notebook_ops_bin", "data_root")
+JSON_TYPES = ("list", "tuple", "dict")
 DEFAULT_DATA = "/tmp/notebook-ops-data"
 
 
@@ -70,5 +74,37 @@ def render(m: dict) -> str:
     return text
 
 
+def image_data(m: dict) -> dict:
+    """The image style's extra facts: each step's image, pod name and resources."""
+    data = pipeline_data(m)
+    data["dag_id"] = f"{dag_id(m)}_image"
+    data["bundle_in_image"] = common.BUNDLE_IN_IMAGE
+    data["k8s_name"] = common.dns_name(m["name"])
+    data["json_params"] = {p["name"]: True for p in m["parameters"] if p["type"] in JSON_TYPES}
+    by_name = {s["name"]: s for s in m["steps"]}
+    for s in data["steps"]:
+        step = by_name[s["name"]]
+        s.update(image=common.image(m, step), parameters=list(step.get("parameters") or []),
+                 pod_name=common.dns_name(f"{m['name']}-{s['name']}"),
+                 resources=common.k8s_resources(step))
+    del data["step_parameters"]
+    return data
+
+
+def render_image(m: dict) -> str:
+    text = Template(IMAGE_TEMPLATE.read_text(encoding="utf-8")).substitute(
+        header=common.header(m, "Airflow 3 DAG, one container per task"), name=m["name"],
+        version=m["version"], image=common.image(m),
+        pipeline=pprint.pformat(image_data(m), sort_dicts=False, width=96))
+    compile(text, "dag.py", "exec")
+    return text
+
+
 def generate(m: dict, bundle_dir) -> None:
+    """Tasks run ``notebook-ops run-step`` in the workers' Python environment."""
     common.write(bundle_dir, f"airflow/{dag_id(m)}_dag.py", render(m))
+
+
+def generate_image(m: dict, bundle_dir) -> None:
+    """Tasks run the bundle image (KubernetesPodOperator, or DockerOperator)."""
+    common.write(bundle_dir, f"airflow-image/{dag_id(m)}_image_dag.py", render_image(m))

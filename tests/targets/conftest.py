@@ -19,7 +19,8 @@ from nbfactory import EXAMPLES, ROOT
 from targetkit import GOLDEN
 
 ENV_SPECS = {  # keep in step with the Makefile's deploy-envs
-    "airflow": ("NBO_AIRFLOW_VENV", ".venv-airflow", ["apache-airflow>=3.3,<3.4"]),
+    "airflow": ("NBO_AIRFLOW_VENV", ".venv-airflow", ["apache-airflow>=3.3,<3.4",
+                                                      "apache-airflow-providers-cncf-kubernetes>=10"]),
     "kfp": ("NBO_KFP_VENV", ".venv-kfp", ["kfp>=2.14,<3", "hera>=5.16,<8", "kubernetes>=30"]),
 }
 
@@ -67,7 +68,7 @@ def churn_bundle(tmp_path_factory, kfp_venv) -> Path:
     os.environ["NOTEBOOK_OPS_KFP_PYTHON"] = str(kfp_venv / "bin" / "python")
     try:
         r = export_notebook(nb, out_dir=work / "dist", track=False, tag=False, allow_dirty=True,
-                            target_names=["airflow", "kfp", "argo", "k8s"])
+                            target_names=["airflow", "airflow-image", "kfp", "argo", "k8s"])
     finally:
         if old is None:
             os.environ.pop("NOTEBOOK_OPS_KFP_PYTHON", None)

@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from targetkit import NOTEBOOK_OPS
+from targetkit import HERE, NOTEBOOK_OPS
 
 
 def json_output(text: str):
@@ -78,3 +78,40 @@ def test_schedule_owner_and_retries_come_from_the_manifest(airflow_run):
     # Monday 06:00 in Europe/Paris is 05:00 UTC in winter, 04:00 in summer
     assert d["next_dagrun_run_after"][11:16] in ("05:00", "04:00")
     assert "train_linear" in airflow_run["out"]
+
+
+def test_image_style_dag_runs_each_step_in_the_bundle_image(airflow_venv, churn_bundle, tmp_path):
+    """The ``airflow-image`` DAG, loaded by Airflow's DagBag with the Kubernetes provider: one
+    KubernetesPodOperator per step; the commands Airflow renders for the pods, run here in
+    order with this bundle in place of the image's /bundle, compute the pipeline."""
+    folder = churn_bundle / "targets" / "airflow-image"
+    conf = {"n_customers": 1600, "data_root": str(tmp_path / "data")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "NOTEBOOK_OPS"))}
+    env.update(AIRFLOW_HOME=str(tmp_path / "home"), AIRFLOW__CORE__LOAD_EXAMPLES="False")
+    done = subprocess.run([str(airflow_venv / "bin" / "python"), str(HERE / "render_airflow_image.py"),
+                           str(folder), "churn_image", json.dumps(conf)], env=env,
+                          capture_output=True, text=True, timeout=300)
+    line = [x for x in done.stdout.splitlines() if x.startswith("JSON")]
+    assert line, done.stderr[-3000:]
+    dag = json.loads(line[-1][4:])
+    assert dag["import_errors"] == {}
+    tasks = dag["tasks"]
+    assert sorted(tasks) == ["evaluate", "features", "load", "train_linear", "train_tree"]
+    assert {t["operator"] for t in tasks.values()} == {"KubernetesPodOperator"}
+    assert {t["image"] for t in tasks.values()} == {"churn:v1"}
+    assert tasks["train_linear"]["retries"] == 1 and tasks["train_linear"]["timeout_s"] == 600
+    assert tasks["train_linear"]["limits"] == {"cpu": "1", "memory": "1Gi"}
+    assert tasks["evaluate"]["upstream"] == ["train_linear", "train_tree"]
+    assert tasks["load"]["volume_mounts"] == ["/data"]
+    order = ["load", "features", "train_linear", "train_tree", "evaluate"]
+    for name in order:
+        argv = tasks[name]["cmds"] + tasks[name]["arguments"]
+        assert argv[:3] == ["notebook-ops", "run-step", "/bundle"]
+        argv[0], argv[2] = NOTEBOOK_OPS, str(churn_bundle)
+        run = subprocess.run(argv, capture_output=True, text=True, timeout=600, cwd=tmp_path)
+        assert run.returncode == 0, (name, run.stderr[-2000:])
+    store = tmp_path / "data" / "churn_image" / "manual__2026-01-05T06_00_00_00_00"
+    metrics = {m["name"]: m["value"] for m in
+               json.loads((store / "evaluate" / "_metrics.json").read_text())}
+    assert metrics["accuracy"] >= 0.8
+    assert tasks["load"]["arguments"][-5:] == ["n_customers", "1600", "--param-value", "seed", "7"]

@@ -14,8 +14,8 @@ import pytest
 from targetkit import GOLDEN
 from notebook_ops.targets import airflow, argo, k8s, kfp
 
-GENERATORS = {"airflow": airflow.generate, "argo": argo.generate, "k8s": k8s.generate,
-              "kfp": kfp.generate}
+GENERATORS = {"airflow": airflow.generate, "airflow-image": airflow.generate_image,
+              "argo": argo.generate, "k8s": k8s.generate, "kfp": kfp.generate}
 
 
 @pytest.fixture
@@ -48,7 +48,7 @@ def test_golden_files(generated):
 
 def test_the_expected_files_exist(generated):
     assert sorted(generated) == [
-        "airflow/churn_dag.py",
+        "airflow-image/churn_image_dag.py", "airflow/churn_dag.py",
         "argo/cronworkflow-schedule-2.yaml", "argo/cronworkflow-weekly.yaml", "argo/workflow.yaml",
         "k8s/cronjob-schedule-2.yaml", "k8s/cronjob-weekly.yaml", "k8s/job.yaml",
         "kfp/pipeline.py"]
