@@ -1,0 +1,41 @@
+"""The kernel-side pipeline panel (ipywidgets), for front ends that render widgets but not our
+JupyterLab extension: VS Code, Notebook 7, hosted notebooks.
+
+Public API::
+
+    import notebook_ops as nbo
+    nbo.panel()                   # the notebook this kernel runs (found from the front end)
+    nbo.panel("churn.ipynb")      # any notebook
+    p = nbo.panel("churn.ipynb", out_dir="dist", store=None, run_options={"jobs": 2})
+    p.form.widgets["epochs"].value = 50; p.run_button.click(); p.wait(600)   # scripted
+
+The panel is a face: it calls the runner (``run_notebook``), the bundle service
+(``export_notebook``) and the scheduler (``scheduler.add``), like the CLI. Modules: ``locate``
+(which notebook), ``form`` (typed parameter widgets), ``steps`` (steps grid, progress, problems),
+``results`` (what the services return, as HTML), ``panel`` (layout and the worker thread).
+"""
+from __future__ import annotations
+
+__all__ = ["panel", "Panel"]
+
+
+def panel(path=None, **options):
+    """The pipeline panel for ``path``, or for the notebook this kernel runs."""
+    try:
+        import ipywidgets  # noqa: F401
+    except ImportError:
+        from notebook_ops.errors import NotebookOpsError
+
+        raise NotebookOpsError("the panel needs ipywidgets",
+                               hint="pip install 'notebook-ops[lab]' (or ipywidgets)") from None
+    from notebook_ops.widgets.locate import current_notebook
+    from notebook_ops.widgets.panel import Panel
+
+    return Panel(path if path is not None else current_notebook(), **options)
+
+
+def __getattr__(name):
+    if name == "Panel":
+        from notebook_ops.widgets.panel import Panel
+        return Panel
+    raise AttributeError(name)
