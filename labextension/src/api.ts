@@ -115,6 +115,43 @@ export interface IExport {
   content_sha256: string;
 }
 
+/** A firing of a schedule (notebook_ops.scheduler run dict). */
+export interface IScheduledRun {
+  id: number;
+  schedule_name: string;
+  scheduled_for: string;
+  trigger: string;
+  state: string;
+  run_dir: string | null;
+  run_id: string | null;
+  error: string | null;
+  metrics: Record<string, number> | null;
+  started_at: string | null;
+  finished_at: string | null;
+  duration_s: number | null;
+}
+
+export interface ISchedule {
+  id: number;
+  name: string;
+  target: string;
+  cron: string;
+  tz: string;
+  parameters: Record<string, unknown>;
+  paused: boolean;
+  next_fire_at: string | null;
+  upcoming: string[];
+  last_run: IScheduledRun | null;
+  recent_runs?: IScheduledRun[];
+}
+
+export interface ISchedulerState {
+  hosted: boolean;
+  active: boolean;
+  services: Record<string, unknown>[];
+  env_override: string | null;
+}
+
 export const FINAL_STATUSES = ['succeeded', 'failed', 'below_target', 'cancelled'];
 
 export class ApiError extends Error {
@@ -198,6 +235,47 @@ export const api = {
   /** Export the saved notebook as a bundle into `outDir` (relative to the notebook). */
   exportBundle(path: string, outDir: string, allowDirty = false): Promise<IExport> {
     return post<IExport>('exports', { path, out_dir: outDir, allow_dirty: allowDirty });
+  },
+
+  schedules(path: string): Promise<{ schedules: ISchedule[]; services: Record<string, unknown>[] }> {
+    return request(`schedules${query({ path })}`);
+  },
+
+  schedule(name: string): Promise<ISchedule> {
+    return request<ISchedule>(`schedules/${encodeURIComponent(name)}`);
+  },
+
+  addSchedule(body: {
+    path: string;
+    cron: string;
+    tz: string;
+    name?: string;
+    parameters: Record<string, string>;
+  }): Promise<ISchedule> {
+    return post<ISchedule>('schedules', body);
+  },
+
+  pauseSchedule(name: string, paused: boolean): Promise<ISchedule> {
+    return request<ISchedule>(`schedules/${encodeURIComponent(name)}`, {
+      method: 'PATCH',
+      body: JSON.stringify({ paused })
+    });
+  },
+
+  removeSchedule(name: string): Promise<unknown> {
+    return request(`schedules/${encodeURIComponent(name)}`, { method: 'DELETE' });
+  },
+
+  runScheduleNow(name: string): Promise<IScheduledRun> {
+    return post<IScheduledRun>(`schedules/${encodeURIComponent(name)}/runs`, {});
+  },
+
+  scheduler(): Promise<ISchedulerState> {
+    return request<ISchedulerState>('scheduler');
+  },
+
+  hostScheduler(hosted: boolean): Promise<ISchedulerState> {
+    return request<ISchedulerState>('scheduler', { method: 'PUT', body: JSON.stringify({ hosted }) });
   },
 
   /** URL of a step's executed notebook rendered as a static page (outputs included). */

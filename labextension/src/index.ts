@@ -14,6 +14,7 @@ import { CellDecorations } from './views/decorations';
 import { PipelinePanel } from './views/panel';
 import { ExportView } from './views/exportview';
 import { RunView } from './views/runview';
+import { ScheduleView } from './views/scheduleview';
 
 const PLUGIN_ID = 'notebook-ops:plugin';
 
@@ -57,6 +58,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
 
     registerCommands({ app, tracker, modelFor: p => models.get(p), panelId: panel.id, palette });
 
+    let settings: ISettingRegistry.ISettings | null = null;
     api
       .features()
       .then(features => {
@@ -69,16 +71,35 @@ const plugin: JupyterFrontEndPlugin<void> = {
           const outDir = () => String(panel.settings.exportFolder || 'dist');
           panel.addAction(new ExportView(app.commands, outDir));
         }
+        if (features.features.schedules) {
+          // "Host it here": start the service now and remember it in the user's settings.
+          const host = async () => {
+            await api.hostScheduler(true);
+            if (settings) {
+              await settings.set('hostScheduler', true);
+            }
+          };
+          panel.addAction(new ScheduleView(host));
+        }
       })
       .catch(error => console.warn('notebook-ops: the server extension is not available:', error));
 
     if (settingRegistry) {
       settingRegistry
         .load(PLUGIN_ID)
-        .then(settings => {
-          const apply = () => panel.setSettings(settings.composite as Record<string, unknown>);
-          settings.changed.connect(apply);
-          apply();
+        .then(loaded => {
+          settings = loaded;
+          let hosted = loaded.composite.hostScheduler === true;
+          panel.setSettings(loaded.composite as Record<string, unknown>);
+          loaded.changed.connect(() => {
+            panel.setSettings(loaded.composite as Record<string, unknown>);
+            // The server reads the setting when it starts; a change applies at once.
+            const next = loaded.composite.hostScheduler === true;
+            if (next !== hosted && panel.features?.features.schedules) {
+              hosted = next;
+              api.hostScheduler(next).catch(error => console.warn('notebook-ops:', error));
+            }
+          });
         })
         .catch(error => console.warn('notebook-ops: cannot load settings', error));
     }

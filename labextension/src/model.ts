@@ -13,6 +13,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 import { api, ApiError, IPipeline, IPipelineSettings } from './api';
 import { NotebookExports } from './exports';
 import { NotebookRuns } from './runs';
+import { NotebookSchedules } from './schedules';
 import { afterOf, getTags, Role, roleOf, stepOf } from './tags';
 
 /** What one cell is in the pipeline, derived from the tags alone. */
@@ -63,6 +64,7 @@ export class PipelineModel implements IDisposable {
   ) {
     this.runs.changed.connect(() => this._changed.emit(), this);
     this.exports.changed.connect(() => this._changed.emit(), this);
+    this.schedules.changed.connect(() => this._changed.emit(), this);
     panel.context.ready.then(() => {
       if (this._disposed) {
         return;
@@ -125,6 +127,9 @@ export class PipelineModel implements IDisposable {
 
   /** Bundles exported from the panel. */
   readonly exports = new NotebookExports(() => this.path);
+
+  /** Cron schedules on this notebook. */
+  readonly schedules = new NotebookSchedules(() => this.path);
 
   /** Write `metadata.notebook_ops` (undefined values remove keys). */
   updateSettings(patch: Partial<IPipelineSettings>): void {
@@ -207,6 +212,7 @@ export class PipelineModel implements IDisposable {
     window.clearTimeout(this._timer);
     this.runs.dispose();
     this.exports.dispose();
+    this.schedules.dispose();
     Signal.clearData(this);
   }
 

@@ -90,7 +90,12 @@ export class PipelinePanel extends Widget {
 
   private _render(force: boolean): void {
     const active = document.activeElement;
-    if (!force && active && this.node.contains(active) && active.closest('.nbo-settings')) {
+    const typing =
+      !!active &&
+      this.node.contains(active) &&
+      active.matches('input, textarea, select') &&
+      !!active.closest('.nbo-settings, .nbo-schedule-form');
+    if (!force && typing) {
       // Do not re-render under the user's cursor; the next change after they leave will.
       this._stale = true;
       return;

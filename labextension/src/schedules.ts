@@ -1,0 +1,123 @@
+/**
+ * The schedules of one notebook and whether a scheduler service fires them. Refreshed when the
+ * panel shows them and every few seconds while it does (firings happen server-side).
+ */
+import { ISignal, Signal } from '@lumino/signaling';
+
+import { api, ApiError, ISchedule } from './api';
+
+export class NotebookSchedules {
+  constructor(private _path: () => string) {}
+
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+
+  get list(): ISchedule[] {
+    return this._list;
+  }
+
+  get services(): Record<string, unknown>[] {
+    return this._services;
+  }
+
+  get error(): string | null {
+    return this._error;
+  }
+
+  get loaded(): boolean {
+    return this._loaded;
+  }
+
+  /** Recent firings of a schedule, once fetched. */
+  details(name: string): ISchedule | undefined {
+    return this._details.get(name);
+  }
+
+  async refresh(): Promise<void> {
+    try {
+      const reply = await api.schedules(this._path());
+      this._list = reply.schedules;
+      this._services = reply.services;
+      this._error = null;
+      await Promise.all([...this._details.keys()].map(name => this._fetchDetails(name)));
+    } catch (error) {
+      this._error = message(error);
+    }
+    this._loaded = true;
+    this._changed.emit();
+  }
+
+  async add(cron: string, tz: string, parameters: Record<string, string>, name?: string): Promise<boolean> {
+    return this._do(() => api.addSchedule({ path: this._path(), cron, tz, parameters, name }));
+  }
+
+  async setPaused(name: string, paused: boolean): Promise<boolean> {
+    return this._do(() => api.pauseSchedule(name, paused));
+  }
+
+  async remove(name: string): Promise<boolean> {
+    this._details.delete(name);
+    return this._do(() => api.removeSchedule(name));
+  }
+
+  async runNow(name: string): Promise<boolean> {
+    return this._do(() => api.runScheduleNow(name));
+  }
+
+  async toggleDetails(name: string): Promise<void> {
+    if (this._details.has(name)) {
+      this._details.delete(name);
+      this._changed.emit();
+      return;
+    }
+    await this._fetchDetails(name);
+    this._changed.emit();
+  }
+
+  /** Poll while someone looks (the panel calls this when it renders the section). */
+  watch(): void {
+    if (this._timer) {
+      return;
+    }
+    this._timer = window.setInterval(() => void this.refresh(), 5000);
+  }
+
+  dispose(): void {
+    window.clearInterval(this._timer);
+    Signal.clearData(this);
+  }
+
+  private async _fetchDetails(name: string): Promise<void> {
+    try {
+      this._details.set(name, await api.schedule(name));
+    } catch (error) {
+      this._details.delete(name);
+    }
+  }
+
+  private async _do(action: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await action();
+      this._error = null;
+      await this.refresh();
+      return true;
+    } catch (error) {
+      this._error = message(error);
+      this._changed.emit();
+      return false;
+    }
+  }
+
+  private _changed = new Signal<this, void>(this);
+  private _list: ISchedule[] = [];
+  private _services: Record<string, unknown>[] = [];
+  private _details = new Map<string, ISchedule>();
+  private _error: string | null = null;
+  private _loaded = false;
+  private _timer = 0;
+}
+
+function message(error: unknown): string {
+  return error instanceof ApiError ? error.message : String(error);
+}

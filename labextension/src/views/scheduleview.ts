@@ -1,0 +1,257 @@
+/**
+ * The Schedule section: a cron schedule on the notebook (described in words as you type), its
+ * time zone and parameters; the list with next firings and last run, pause/resume, run now,
+ * remove and recent runs; and whether a scheduler service is running to fire them.
+ */
+import cronstrue from 'cronstrue';
+
+import { IPipeline, ISchedule } from '../api';
+import { PipelineModel } from '../model';
+import { h, section } from './dom';
+import { IActionView } from './panel';
+
+/** The cron in words, or why it is not valid. */
+export function describeCron(expr: string): { text: string; ok: boolean } {
+  const trimmed = expr.trim();
+  if (!trimmed) {
+    return { text: 'e.g. 0 6 * * 1 (every Monday at 06:00)', ok: false };
+  }
+  const fields = trimmed.split(/\s+/).length;
+  if (!trimmed.startsWith('@') && fields !== 5 && fields !== 6) {
+    return { text: `5 fields (minute hour day month weekday), or 6 with seconds first; got ${fields}`, ok: false };
+  }
+  try {
+    return { text: cronstrue.toString(trimmed, { use24HourTimeFormat: true, verbose: false }), ok: true };
+  } catch (error) {
+    return { text: String(error).replace(/^Error:\s*/, ''), ok: false };
+  }
+}
+
+function when(iso: string | null | undefined): string {
+  if (!iso) {
+    return '–';
+  }
+  const d = new Date(iso);
+  return isNaN(d.getTime()) ? iso : d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+interface IDraft {
+  cron: string;
+  tz: string;
+  name: string;
+  params: Record<string, string>;
+}
+
+export class ScheduleView implements IActionView {
+  readonly id = 'schedules';
+
+  constructor(private _hostScheduler: () => Promise<void>) {}
+
+  render(model: PipelineModel, pipeline: IPipeline | null): HTMLElement | null {
+    const schedules = model.schedules;
+    if (!this._seen.has(model)) {
+      this._seen.add(model);
+      void schedules.refresh();
+      schedules.watch();
+    }
+    const draft = this._draft(model);
+    const described = describeCron(draft.cron);
+    const description = h('div', { class: `nbo-cron-text${described.ok ? '' : ' nbo-cron-invalid'}` }, described.text);
+    const add = h(
+      'button',
+      {
+        class: 'jp-mod-styled jp-mod-accept nbo-button nbo-add-schedule',
+        disabled: !described.ok || !pipeline,
+        onclick: async () => {
+          const ok = await schedules.add(draft.cron.trim(), draft.tz.trim() || 'UTC', draft.params, draft.name.trim() || undefined);
+          if (ok) {
+            this._drafts.delete(model);
+          }
+        }
+      },
+      'Add schedule'
+    );
+    const cronInput = h('input', {
+      type: 'text',
+      class: 'jp-mod-styled nbo-input nbo-mono nbo-cron',
+      value: draft.cron,
+      placeholder: '0 6 * * 1',
+      'aria-label': 'cron expression',
+      oninput: (e: Event) => {
+        draft.cron = (e.target as HTMLInputElement).value;
+        const d = describeCron(draft.cron);
+        description.textContent = d.text;
+        description.classList.toggle('nbo-cron-invalid', !d.ok);
+        add.disabled = !d.ok || !pipeline;
+      }
+    });
+    const text = (key: 'tz' | 'name', placeholder: string, label: string) =>
+      h('input', {
+        type: 'text',
+        class: `jp-mod-styled nbo-input nbo-schedule-${key}`,
+        value: draft[key],
+        placeholder,
+        'aria-label': label,
+        oninput: (e: Event) => (draft[key] = (e.target as HTMLInputElement).value)
+      });
+    const params = pipeline?.parameters ?? [];
+    const form = h(
+      'div',
+      { class: 'nbo-form nbo-schedule-form' },
+      h('label', { class: 'nbo-field' }, h('span', { class: 'nbo-field-label' }, 'cron'), cronInput, description),
+      h('label', { class: 'nbo-field' }, h('span', { class: 'nbo-field-label' }, 'time zone'), text('tz', 'UTC', 'time zone')),
+      h('label', { class: 'nbo-field' }, h('span', { class: 'nbo-field-label' }, 'name (optional)'), text('name', pipeline?.name ?? '', 'schedule name')),
+      params.length
+        ? h(
+            'details',
+            { class: 'nbo-schedule-params', open: Object.keys(draft.params).length > 0 },
+            h('summary', {}, 'Parameters (empty: the notebook default; {{ scheduled_date }} is the firing day)'),
+            params.map(p =>
+              h(
+                'label',
+                { class: 'nbo-field' },
+                h('span', { class: 'nbo-field-label' }, `${p.name} (${p.type})`),
+                h('input', {
+                  type: 'text',
+                  class: 'jp-mod-styled nbo-input nbo-mono',
+                  name: p.name,
+                  value: draft.params[p.name] ?? '',
+                  placeholder: String(p.default),
+                  oninput: (e: Event) => {
+                    const v = (e.target as HTMLInputElement).value;
+                    if (v.trim()) {
+                      draft.params[p.name] = v.trim();
+                    } else {
+                      delete draft.params[p.name];
+                    }
+                  }
+                })
+              )
+            )
+          )
+        : null,
+      h('div', { class: 'nbo-buttons' }, add)
+    );
+    return section(
+      'Schedule',
+      'nbo-schedule',
+      this._service(model),
+      form,
+      schedules.error ? h('div', { class: 'nbo-error', role: 'alert' }, schedules.error) : null,
+      schedules.list.length
+        ? h('ul', { class: 'nbo-schedule-list' }, schedules.list.map(s => this._item(model, s)))
+        : schedules.loaded
+          ? h('p', { class: 'nbo-empty' }, 'No schedules on this notebook.')
+          : null
+    );
+  }
+
+  private _service(model: PipelineModel): HTMLElement | null {
+    const services = model.schedules.services;
+    if (!model.schedules.loaded) {
+      return null;
+    }
+    if (services.length) {
+      const kinds = services.map(s => String(s.kind ?? 'service'));
+      return h('p', { class: 'nbo-help nbo-scheduler-on' }, `Schedules fire: a scheduler service is running (${kinds.join(', ')}).`);
+    }
+    return h(
+      'div',
+      { class: 'nbo-warning nbo-scheduler-off' },
+      'No scheduler service is running, so schedules will not fire. ',
+      h(
+        'button',
+        {
+          class: 'nbo-link nbo-host-scheduler',
+          onclick: async () => {
+            await this._hostScheduler();
+            await model.schedules.refresh();
+          }
+        },
+        'Host it in this Jupyter server'
+      ),
+      ' (or run notebook-ops scheduler).'
+    );
+  }
+
+  private _item(model: PipelineModel, s: ISchedule): HTMLElement {
+    const schedules = model.schedules;
+    const details = schedules.details(s.name);
+    const last = s.last_run;
+    return h(
+      'li',
+      { class: `nbo-schedule-item${s.paused ? ' nbo-paused' : ''}`, 'data-schedule': s.name },
+      h(
+        'div',
+        { class: 'nbo-schedule-head' },
+        h('strong', {}, s.name),
+        h('code', {}, s.cron),
+        h('span', { class: 'nbo-help' }, s.tz)
+      ),
+      h('div', { class: 'nbo-help' }, describeCron(s.cron).text),
+      h(
+        'div',
+        { class: 'nbo-schedule-next' },
+        s.paused ? 'paused' : `next: ${when(s.upcoming[0] ?? s.next_fire_at)}`,
+        last ? h('span', { class: `nbo-status nbo-status-${last.state}` }, `last: ${last.state.replace('_', ' ')}`) : null
+      ),
+      h(
+        'div',
+        { class: 'nbo-buttons' },
+        h(
+          'button',
+          { class: 'nbo-link nbo-pause', onclick: () => void schedules.setPaused(s.name, !s.paused) },
+          s.paused ? 'Resume' : 'Pause'
+        ),
+        h('button', { class: 'nbo-link nbo-run-now', onclick: () => void schedules.runNow(s.name) }, 'Run now'),
+        h('button', { class: 'nbo-link nbo-history', onclick: () => void schedules.toggleDetails(s.name) }, details ? 'Hide runs' : 'Recent runs'),
+        h(
+          'button',
+          {
+            class: 'nbo-link nbo-remove',
+            onclick: () => {
+              if (window.confirm(`Remove the schedule "${s.name}" and its history?`)) {
+                void schedules.remove(s.name);
+              }
+            }
+          },
+          'Remove'
+        )
+      ),
+      details
+        ? h(
+            'ul',
+            { class: 'nbo-schedule-runs' },
+            (details.recent_runs ?? []).length
+              ? (details.recent_runs ?? []).map(r =>
+                  h(
+                    'li',
+                    { 'data-state': r.state },
+                    h('span', { class: `nbo-status nbo-status-${r.state}` }, r.state.replace('_', ' ')),
+                    ` ${when(r.scheduled_for)} · ${r.trigger}`,
+                    r.error ? h('div', { class: 'nbo-step-error' }, r.error) : null
+                  )
+                )
+              : h('li', { class: 'nbo-help' }, 'No firings yet.')
+          )
+        : null
+    );
+  }
+
+  private _draft(model: PipelineModel): IDraft {
+    let draft = this._drafts.get(model);
+    if (!draft) {
+      draft = {
+        cron: '',
+        tz: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC',
+        name: '',
+        params: {}
+      };
+      this._drafts.set(model, draft);
+    }
+    return draft;
+  }
+
+  private _seen = new WeakSet<PipelineModel>();
+  private _drafts = new Map<PipelineModel, IDraft>();
+}
