@@ -10,9 +10,10 @@ Public API (everything else in this package is internal)::
     run_notebook(nb, progress=publisher.wrap(display))          # a runner progress callback
     publisher.close(timeout=3)                                  # bounded; the rest is spooled
 
+    # both return at once (a process-wide publisher, closed at exit within 2 s)
     publish_bundle_exported(export_result)                      # after an export
-    publish_schedule_fired(schedule_id=..., target=..., scheduled_for=..., parameters=...,
-                           run_id=...)                          # when a schedule fires
+    publish_schedule_fired(schedule_id=..., name=..., target=..., scheduled_for=...,
+                           parameters=..., attempt=..., run_dir=...)  # when a schedule fires
 
     from notebook_ops.events import TriggerListener, open_source
     TriggerListener(open_source(url, subscription="s"), "nb.ipynb",

@@ -6,8 +6,10 @@ Configured sinks: ``NOTEBOOK_OPS_EVENTS`` (comma-separated URLs) plus any passed
 """
 from __future__ import annotations
 
+import atexit
 import logging
 import os
+import threading
 
 log = logging.getLogger(__name__)
 
@@ -31,39 +33,66 @@ def run_publisher(extra=(), **kw):
     return Publisher(urls, **kw)
 
 
-def publish_events(events, extra=(), *, timeout: float = 2.0) -> None:
-    """Publish already-built events to the configured sinks; never raises for a sink problem
-    (the spool keeps what could not be sent within ``timeout``)."""
+_shared: dict[tuple, object] = {}
+_shared_lock = threading.Lock()
+SHARED_CLOSE_S = 2.0
+
+
+def _shared_publisher(urls: list[str]):
+    """One long-lived publisher per set of URLs in this process (a scheduler fires many times;
+    an export command once): closed at exit within SHARED_CLOSE_S, the rest spooled."""
+    key = tuple(urls)
+    with _shared_lock:
+        pub = _shared.get(key)
+        if pub is None:
+            from notebook_ops.events.publisher import Publisher
+
+            pub = _shared[key] = Publisher(urls)
+            if len(_shared) == 1:
+                atexit.register(_close_shared)
+        return pub
+
+
+def _close_shared() -> None:
+    with _shared_lock:
+        pubs = list(_shared.values())
+        _shared.clear()
+    for pub in pubs:
+        pub.close(SHARED_CLOSE_S)
+
+
+def publish_events(events, extra=()) -> None:
+    """Hand already-built events to the configured sinks and return at once; never raises for
+    a sink problem (a bad URL is logged, a sink that is down gets the spool)."""
+    urls = configured_urls(extra)
+    if not urls:
+        return
     try:
-        publisher = run_publisher(extra)
+        pub = _shared_publisher(urls)
     except Exception as exc:  # noqa: BLE001 - a bad events setting must not fail an export
         log.warning("events not published: %s", exc)
         return
-    if publisher is None:
-        return
-    try:
-        for e in events:
-            publisher.publish(e)
-    finally:
-        publisher.close(timeout)
+    for e in events:
+        pub.publish(e)
 
 
-def publish_bundle_exported(result, extra=(), **kw) -> None:
+def publish_bundle_exported(result, extra=()) -> None:
     """Call after a successful export with its ExportResult."""
     if not configured_urls(extra):
         return
     from notebook_ops.events.build import bundle_exported
 
-    publish_events([bundle_exported(result)], extra, **kw)
+    publish_events([bundle_exported(result)], extra)
 
 
 def publish_schedule_fired(*, schedule_id, target, scheduled_for=None, parameters=None,
-                           run_id=None, pipeline=None, kind="cron", extra=(), **kw) -> None:
-    """Call when a schedule fires (after the firing is recorded, before or as its run starts)."""
+                           run_id=None, pipeline=None, kind="cron", extra=(), **more) -> None:
+    """Call when a schedule fires (once the firing is recorded). ``more``: name, attempt,
+    run_dir (optional fields of the event's data)."""
     if not configured_urls(extra):
         return
     from notebook_ops.events.build import schedule_fired
 
     publish_events([schedule_fired(schedule_id=schedule_id, target=target,
                                    scheduled_for=scheduled_for, parameters=parameters,
-                                   run_id=run_id, pipeline=pipeline, kind=kind)], extra, **kw)
+                                   run_id=run_id, pipeline=pipeline, kind=kind, **more)], extra)

@@ -196,8 +196,32 @@ def test_publish_bundle_exported_uses_the_configured_sinks(monkeypatch, tmp_path
                              folder=tmp_path / "dist/churn-4", archive=tmp_path / "x.tar.gz",
                              manifest={"content_sha256": "ab" * 32,
                                        "provenance": {"git": {"commit": "c0ffee", "dirty": False}}})
-    publish_bundle_exported(result)
+    publish_bundle_exported(result)          # returns at once; the shared publisher sends
+    from notebook_ops.events.publish import _close_shared
+    _close_shared()                            # what atexit does
     (e,) = read_jsonl(out)
     schema.validate(e)
     assert (e["type"], e["data"]["version"], e["data"]["commit"]) == ("bundle.exported", 4, "c0ffee")
     assert json.loads(json.dumps(e)) == e
+
+
+def test_schedule_fired_is_published_from_a_short_process(tmp_path, spool_dir):
+    """A process that fires and exits at once (the export command, a scheduler stopping)
+    still delivers: the shared publisher is closed at exit."""
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path / "fired.jsonl"
+    code = ("from notebook_ops.events import publish_schedule_fired as f\n"
+            "f(schedule_id=7, name='weekly', target='nb.ipynb', scheduled_for='2026-01-05T06:00:00+01:00',"
+            " parameters={'day': '2026-01-05'}, attempt=1, run_dir='/x/r')\n")
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60,
+                   env={**os.environ, "NOTEBOOK_OPS_EVENTS": str(out)})
+    (e,) = read_jsonl(out)
+    schema.validate(e)
+    assert e["type"] == "schedule.fired"
+    assert e["data"] == {"schedule_id": 7, "name": "weekly", "kind": "cron", "target": "nb.ipynb",
+                         "scheduled_for": "2026-01-05T06:00:00+01:00",
+                         "parameters": {"day": "2026-01-05"}, "run_id": None, "attempt": 1,
+                         "run_dir": "/x/r"}
