@@ -6,6 +6,7 @@ Thin: the scheduler package does the work. The store is ``$NOTEBOOK_OPS_DB`` or
 from __future__ import annotations
 
 import json
+import os
 
 import click
 
@@ -129,15 +130,16 @@ def _runs_table(rows):
     from rich.table import Table
 
     t = Table(show_edge=False, pad_edge=False)
-    for col in ("run", "schedule", "for (UTC)", "trigger", "state", "try", "late", "time", "run folder / error"):
+    for col in ("id", "schedule", "for (UTC)", "trigger", "state", "try", "late", "time",
+                "run folder / error"):
         t.add_column(col, overflow="fold")
     for r in rows:
         dur = f"{r['duration_s']:.1f}s" if r.get("duration_s") is not None else ""
         late = f"{r['late_s']:.1f}s" if r.get("late_s") is not None else ""
-        note = r.get("run_dir") or ""
+        note = os.path.basename(r.get("run_dir") or "")
         if r.get("error") and r["state"] != "succeeded":
             note = f"{note}\n{r['error'][:200]}" if note else r["error"][:200]
-        t.add_row(str(r["id"]), r.get("schedule_name") or "", _when(r["scheduled_for"]),
+        t.add_row(str(r["id"]), r.get("schedule_name") or "", _when(r["scheduled_for"])[5:],
                   r["trigger"], r["state"], str(r["attempt"]), late, dur, note)
     Console().print(t)
 

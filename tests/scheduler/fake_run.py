@@ -6,7 +6,7 @@ argv: fake_run.py --run-dir DIR JSON_PARAMS
 params: sleep (s), status (run.json status, default succeeded), exit (code), fail_attempts
 (fail while NOTEBOOK_OPS_ATTEMPT <= N), spawn (start a grandchild in its own session that
 sleeps forever; its pid goes to DIR/grandchild.pid), log (file: append one JSON line per start),
-no_record (write no run.json).
+no_record (write no run.json), sleep_once (sleep on the first attempt only).
 """
 import json
 import os
@@ -27,7 +27,8 @@ if params.get("spawn"):
     g = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(3600)"],
                          start_new_session=True)
     (run_dir / "grandchild.pid").write_text(str(g.pid))
-time.sleep(float(params.get("sleep", 0)))
+if not (params.get("sleep_once") and attempt > 1):
+    time.sleep(float(params.get("sleep", 0)))
 status = params.get("status", "succeeded")
 code = int(params.get("exit", {"succeeded": 0, "failed": 1, "below_target": 3}.get(status, 1)))
 if attempt <= int(params.get("fail_attempts", 0)):
