@@ -197,4 +197,6 @@ def _track(result: ExportResult, track: bool, nb_path: Path) -> ExportResult:
             result.mlflow_run_id = log_export(result, cwd=nb_path.parent)
         except Exception as exc:  # noqa: BLE001 - tracking must not undo a written bundle
             result.warnings.append(f"the export was not logged to MLflow: {exc}")
+    from notebook_ops.events import publish_bundle_exported  # returns at once; never raises
+    publish_bundle_exported(result)
     return result

@@ -82,7 +82,12 @@ def publish_bundle_exported(result, extra=()) -> None:
         return
     from notebook_ops.events.build import bundle_exported
 
-    publish_events([bundle_exported(result)], extra)
+    try:
+        event = bundle_exported(result)
+    except Exception as exc:  # noqa: BLE001 - an event must never fail an export
+        log.warning("bundle.exported not published: %s", exc)
+        return
+    publish_events([event], extra)
 
 
 def publish_schedule_fired(*, schedule_id, target, scheduled_for=None, parameters=None,
@@ -93,6 +98,11 @@ def publish_schedule_fired(*, schedule_id, target, scheduled_for=None, parameter
         return
     from notebook_ops.events.build import schedule_fired
 
-    publish_events([schedule_fired(schedule_id=schedule_id, target=target,
-                                   scheduled_for=scheduled_for, parameters=parameters,
-                                   run_id=run_id, pipeline=pipeline, kind=kind, **more)], extra)
+    try:
+        event = schedule_fired(schedule_id=schedule_id, target=target, scheduled_for=scheduled_for,
+                               parameters=parameters, run_id=run_id, pipeline=pipeline, kind=kind,
+                               **more)
+    except Exception as exc:  # noqa: BLE001 - an event must never fail a firing
+        log.warning("schedule.fired not published: %s", exc)
+        return
+    publish_events([event], extra)

@@ -1,0 +1,96 @@
+"""The other services publish too: an export (``bundle.exported``) and a scheduler firing
+(``schedule.fired``, then the scheduled run's own events, from its child process)."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from conftest import read_jsonl
+from notebook_ops.events import schema
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_export_publishes_bundle_exported(small_nb, tmp_path):
+    out = tmp_path / "events.jsonl"
+    p = subprocess.run([str(ROOT / ".venv/bin/notebook-ops"), "export", str(small_nb), "-o",
+                        str(tmp_path / "dist"), "--no-mlflow", "--json"],
+                       capture_output=True, text=True, timeout=300,
+                       env={**os.environ, "NOTEBOOK_OPS_EVENTS": str(out)})
+    assert p.returncode == 0, p.stderr
+    result = json.loads(p.stdout)
+    (e,) = read_jsonl(out)
+    schema.validate(e)
+    assert e["type"] == "bundle.exported" and e["pipeline"] == result["name"]
+    assert e["data"]["version"] == result["version"] == 1
+    assert e["data"]["folder"] == result["folder"]
+    assert e["data"]["content_sha256"] == result["content_sha256"]
+    assert e["data"]["commit"] is None                 # not in a git repository
+
+
+class Clock:
+    def __init__(self, t):
+        self.t, self.lock = t, threading.Lock()
+
+    def now(self):
+        with self.lock:
+            return self.t
+
+    def advance(self, **kw):
+        with self.lock:
+            self.t += timedelta(**kw)
+
+    def sleep(self, seconds, stop):
+        stop.wait(0.02)
+
+
+def test_a_scheduled_run_publishes_its_firing_and_its_events(small_nb, tmp_path, monkeypatch):
+    from notebook_ops.events.publish import _close_shared
+    from notebook_ops.scheduler.cron import Cron
+    from notebook_ops.scheduler.models import Schedule
+    from notebook_ops.scheduler.service import SchedulerService
+    from notebook_ops.scheduler.store import Store
+
+    out = tmp_path / "events.jsonl"
+    monkeypatch.setenv("NOTEBOOK_OPS_EVENTS", str(out))   # the service and its children
+    clock = Clock(datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc))
+    store = Store(f"sqlite:///{tmp_path / 'sched.db'}")
+    s = Schedule(name="nightly", cron="*/5 * * * *", target=str(small_nb),
+                 workdir=str(small_nb.parent), parameters={"n": 3})
+    s.next_fire_at = Cron(s.cron, s.tz).next_after(clock.now())
+    s = store.add_schedule(s, clock.now())
+    svc = SchedulerService(store, clock=clock)
+    svc.start()
+    try:
+        clock.advance(minutes=5)
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline:
+            svc.tick()
+            done = [r for r in store.list_runs(s.id, limit=0) if r.final]
+            if done:
+                break
+            time.sleep(0.1)
+        (run,) = done
+        assert run.state == "succeeded"
+    finally:
+        svc.shutdown()
+        store.close()
+    _close_shared()                       # what the service process does at exit
+    events = read_jsonl(out)
+    for e in events:
+        schema.validate(e)
+    fired = [e for e in events if e["type"] == "schedule.fired"]
+    assert len(fired) == 1
+    f = fired[0]["data"]
+    assert (f["schedule_id"], f["name"], f["attempt"], f["parameters"]) == (s.id, "nightly", 1,
+                                                                             {"n": 3})
+    assert f["scheduled_for"].startswith("2026-03-02T09:05")
+    runs = [e for e in events if e["type"] != "schedule.fired"]
+    assert [e["type"] for e in runs][0] == "run.started" and runs[-1]["type"] == "run.finished"
+    assert runs[0]["data"]["run_dir"] == f["run_dir"] == run.run_dir
+    assert runs[-1]["data"]["metrics"] == {"total": 6}
