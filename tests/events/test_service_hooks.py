@@ -94,3 +94,27 @@ def test_a_scheduled_run_publishes_its_firing_and_its_events(small_nb, tmp_path,
     assert [e["type"] for e in runs][0] == "run.started" and runs[-1]["type"] == "run.finished"
     assert runs[0]["data"]["run_dir"] == f["run_dir"] == run.run_dir
     assert runs[-1]["data"]["metrics"] == {"total": 6}
+
+
+def test_runs_started_from_jupyterlab_publish(small_nb, tmp_path, monkeypatch):
+    """The server extension's run manager (what the lab panel's Run button calls)."""
+    import asyncio
+
+    from notebook_ops.server.runs import RunManager
+
+    out = tmp_path / "events.jsonl"
+    monkeypatch.setenv("NOTEBOOK_OPS_EVENTS", str(out))
+    manager = RunManager()
+    first = asyncio.run(manager.start(small_nb, params={"n": 5}, track=False))
+    record = Path(first["run_dir"]) / "run.json"
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and (manager.is_active(first["run_id"]) or
+                                           json.loads(record.read_text())["status"] == "running"):
+        time.sleep(0.1)
+    for _ in range(100):   # the publisher is closed right after the run's last write
+        if out.exists() and read_jsonl(out)[-1]["type"] == "run.finished":
+            break
+        time.sleep(0.1)
+    types = [e["type"] for e in read_jsonl(out)]
+    assert types[0] == "run.started" and types[-1] == "run.finished" and len(types) == 6
+    assert read_jsonl(out)[-1]["data"]["metrics"] == {"total": 10}
