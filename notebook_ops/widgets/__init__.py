@@ -12,7 +12,7 @@ Public API::
 The panel is a face: it calls the runner (``run_notebook``), the bundle service
 (``export_notebook``) and the scheduler (``scheduler.add``), like the CLI. Modules: ``locate``
 (which notebook), ``form`` (typed parameter widgets), ``steps`` (steps grid, progress, problems),
-``results`` (what the services return, as HTML), ``panel`` (layout and the worker thread).
+``results`` (what the services return, as HTML), ``pipeline_panel`` (layout and the worker thread; not ``panel``, which is the function).
 """
 from __future__ import annotations
 
@@ -29,13 +29,13 @@ def panel(path=None, **options):
         raise NotebookOpsError("the panel needs ipywidgets",
                                hint="pip install 'notebook-ops[lab]' (or ipywidgets)") from None
     from notebook_ops.widgets.locate import current_notebook
-    from notebook_ops.widgets.panel import Panel
+    from notebook_ops.widgets.pipeline_panel import Panel
 
     return Panel(path if path is not None else current_notebook(), **options)
 
 
 def __getattr__(name):
     if name == "Panel":
-        from notebook_ops.widgets.panel import Panel
+        from notebook_ops.widgets.pipeline_panel import Panel
         return Panel
     raise AttributeError(name)
