@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from conftest import fake_command  # noqa: E402
+from helpers import fake_command  # noqa: E402
 
 from notebook_ops.scheduler.service import SchedulerService  # noqa: E402
 from notebook_ops.scheduler.store import Store  # noqa: E402

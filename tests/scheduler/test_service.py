@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import drive
+from .helpers import drive
 
 from notebook_ops.scheduler import api
 from notebook_ops.scheduler.executor import alive
