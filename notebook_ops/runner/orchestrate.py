@@ -285,10 +285,13 @@ class PipelineRun:
         data["status"] = status
         data["finished_at"] = now_iso()
         data["duration_s"] = round(time.monotonic() - self._t0, 3)
+        # the outcome is final now: readers see it at once, even while MLflow (whose import
+        # and store set-up take seconds on a busy machine) is still being written
+        self.record.save("run_finished")
         if self.tracker:
             self.tracker.finish(data, data["metrics"], [(str(self.folder.record_path), "")])
-            data["mlflow"] = self.tracker.wait(timeout=120)
-        self.record.save("run_finished")
+            data["mlflow"] = {**data["mlflow"], **self.tracker.wait(timeout=300)}
+            self.record.save()
 
     def close(self) -> None:
         if self.pool is not None:

@@ -169,7 +169,14 @@ class Tracker:
 
     def wait(self, timeout: float | None = None) -> dict:
         """Wait for every queued write; returns the ``mlflow`` block of run.json."""
-        self._submit(lambda: None).result(timeout=timeout)
+        from concurrent.futures import TimeoutError as FutureTimeout
+
+        try:
+            self._submit(lambda: None).result(timeout=timeout)
+        except FutureTimeout:
+            self.error = self.error or f"MLflow writes did not finish within {timeout:g} s"
+            self._pool.shutdown(wait=False)
+            return self.info()
         self._pool.shutdown(wait=True)
         return self.info()
 
