@@ -176,3 +176,25 @@ def test_export_from_the_panel(churn_repo, tmp_path):
     assert p.last_error is None, p.result.value
     assert (r2.version, r2.tag) == (2, None)
     assert git_out(churn_repo.parent, "tag", "--list") == "notebook-ops/churn/v1"
+
+
+def test_problems_listed_and_actions_refused(tmp_path):
+    import shutil
+
+    from nbfactory import CORPUS
+
+    nb = shutil.copy(CORPUS / "problems.ipynb", tmp_path / "problems.ipynb")
+    before = nb.read_bytes()
+    p = panel(nb, store=f"sqlite:///{tmp_path}/s.db")
+    assert "second parameters cell" in p.problems.value and "cell 1" in p.problems.value
+    assert "cell 7, step lost" in p.problems.value and "merge them into one cell" in p.problems.value
+    assert p.problems.value.count("<li>") == len(p.pipeline.problems)
+    assert p.cron.value == "" and "5 fields" in p.cron_feedback.value   # no schedule planned
+    p.cron.value = "0 6 * * *"
+    for button, error in ((p.run_button, "PipelineInvalid"), (p.export_button, "PipelineInvalid"),
+                          (p.schedule_button, "PipelineInvalid")):
+        button.click()
+        p.wait(WAIT)
+        assert type(p.last_error).__name__ == error and "failed:" in p.result.value
+    assert not (tmp_path / ".notebook_ops" / "runs").exists() and not (tmp_path / "dist").exists()
+    assert nb.read_bytes() == before
