@@ -100,6 +100,10 @@ class Panel(W.VBox):
         """(Re)read the notebook from disk and rebuild the steps, problems and form."""
         from notebook_ops.model import load_pipeline
 
+        if self.busy:  # the running action reports into the current steps view
+            self.status.value = "<i>wait for the current action to finish, then reload</i>"
+            return
+
         self.pipeline = load_pipeline(self.path)
         p, s = self.pipeline, self.pipeline.settings or {}
         self.steps = StepsView(p)
@@ -188,7 +192,7 @@ class Panel(W.VBox):
         params = self.form.changed()
         self._cancel = threading.Event()
         self.steps.reset()
-        stale = hashlib.sha256(self.path.read_bytes()).hexdigest() != self.pipeline.notebook_hash
+        stale = []
 
         def progress(event):
             with self._lock:
@@ -203,6 +207,8 @@ class Panel(W.VBox):
         def work():
             from notebook_ops.runner import run_notebook
 
+            if hashlib.sha256(self.path.read_bytes()).hexdigest() != self.pipeline.notebook_hash:
+                stale.append(True)
             opts = dict(cache=self.use_cache.value, single_kernel=self.single_kernel.value)
             opts.update(self.run_options)
             result = run_notebook(self.path, params=params, progress=progress, cancel=self._cancel,

@@ -198,3 +198,17 @@ def test_problems_listed_and_actions_refused(tmp_path):
         assert type(p.last_error).__name__ == error and "failed:" in p.result.value
     assert not (tmp_path / ".notebook_ops" / "runs").exists() and not (tmp_path / "dist").exists()
     assert nb.read_bytes() == before
+
+
+def test_reload_reads_the_saved_notebook_again(churn_repo, tmp_path):
+    p = panel(churn_repo, store=f"sqlite:///{tmp_path}/s.db")
+    p.form.widgets["epochs"].value = 50
+    text = churn_repo.read_text()
+    churn_repo.write_text(text.replace("epochs = 200  # gradient steps for the logistic regression",
+                                       "epochs = 100  # gradient steps, one of 50, 100, 200"))
+    assert p.form.widgets["epochs"].value == 50          # nothing changes until Reload
+    p.reload_button.click()
+    w = p.form.widgets["epochs"]
+    assert isinstance(w, W.Dropdown) and [v for _, v in w.options] == [50, 100, 200]
+    assert w.value == 100 and p.form.changed() == {}
+    assert p.form.box in p.children and p.steps.box in p.children
