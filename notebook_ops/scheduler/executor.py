@@ -19,6 +19,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -137,7 +138,7 @@ class Child:
 
 
 class Launched(Child):
-    def __init__(self, argv: list[str], run_dir: str, cwd: str, env: dict):
+    def __init__(self, argv: list[str], run_dir: str, cwd: str, env: dict, on_exit=None):
         super().__init__()
         Path(run_dir).mkdir(parents=True, exist_ok=True)
         self.run_dir = run_dir
@@ -146,6 +147,15 @@ class Launched(Child):
                                          stdout=log, stderr=subprocess.STDOUT,
                                          start_new_session=True, close_fds=True)
         self.pid = self.proc.pid
+        if on_exit is not None:     # wake the service the moment the run ends
+            threading.Thread(target=self._wait, args=(on_exit,), daemon=True,
+                             name=f"nbo-run-{self.pid}").start()
+
+    def _wait(self, on_exit):
+        try:
+            self.proc.wait()
+        finally:
+            on_exit()
 
     def poll(self):
         rc = self.proc.poll()

@@ -74,6 +74,7 @@ class SchedulerService:
         self.id = f"{self.host}:{os.getpid()}:{secrets.token_hex(4)}"
         self.children: dict[int, Watch] = {}
         self.stop_event = threading.Event()
+        self.wake = threading.Event()          # set by stop() and by a child that exits
         self.active = lock is None           # False while another host holds the lock
         self.started = False
         self._last_hb = self._last_reconcile = None
@@ -95,12 +96,14 @@ class SchedulerService:
                 wait, launched = self.tick()
                 if once and not self.children and not launched:
                     break
-                self.clock.sleep(wait, self.stop_event)
+                self.clock.sleep(wait, self.wake)
+                self.wake.clear()
         finally:
             self.shutdown()
 
     def stop(self) -> None:
         self.stop_event.set()
+        self.wake.set()
 
     def shutdown(self) -> None:
         """Stop: runs in progress go on; their leases lapse now so the next service adopts them."""
@@ -140,8 +143,11 @@ class SchedulerService:
         nxt = self.store.next_due()
         if nxt is not None:
             wait = min(wait, max(0.0, (nxt - self.clock.now()).total_seconds()))
-        if self.children:
-            wait = min(wait, 0.2)
+        for w in self.children.values():       # our children wake us when they exit
+            if isinstance(w.child, executor.Adopted):
+                wait = min(wait, 0.2)
+            if w.deadline is not None:
+                wait = min(wait, max(0.0, (w.deadline - now).total_seconds()))
         return wait, launched
 
     # 4. generate ----------------------------------------------------------------------------
@@ -215,7 +221,7 @@ class SchedulerService:
                    NOTEBOOK_OPS_ATTEMPT=str(run.attempt))
         try:
             argv = self.command(s.target, run_dir, run.parameters)
-            child = executor.Launched(argv, run_dir, cwd=s.workdir, env=env)
+            child = executor.Launched(argv, run_dir, cwd=s.workdir, env=env, on_exit=self.wake.set)
         except (OSError, ValueError) as exc:
             log.error("schedule %s: cannot start run %d: %s", s.name, run.id, exc)
             self._settle(run, s, {"state": "failed", "error": f"cannot start: {exc}"}, now)
