@@ -212,3 +212,13 @@ def test_reload_reads_the_saved_notebook_again(churn_repo, tmp_path):
     assert isinstance(w, W.Dropdown) and [v for _, v in w.options] == [50, 100, 200]
     assert w.value == 100 and p.form.changed() == {}
     assert p.form.box in p.children and p.steps.box in p.children
+
+
+def test_no_schedule_row_without_the_scheduler(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "notebook_ops.scheduler.api", None)   # import fails
+    p = panel(EXAMPLES / "churn.ipynb")
+    assert not p.has_scheduler
+    assert p.schedule_button not in list(_walk(p)) and p.cron not in list(_walk(p))
+    assert p.run_button in list(_walk(p)) and p.export_button in list(_walk(p))
