@@ -37,8 +37,9 @@ def schedule():
 
 @schedule.command("add")
 @click.argument("target", type=click.Path(exists=True))
-@click.option("--cron", required=True, metavar="EXPR",
-              help="5 fields, or 6 with seconds first ('*/10 * * * * *'), or @daily...")
+@click.option("--cron", metavar="EXPR",
+              help="5 fields, or 6 with seconds first ('*/10 * * * * *'), or @daily... Without it: "
+                   "the schedules the notebook (or the bundle's manifest) declares.")
 @click.option("--tz", default="UTC", show_default=True, help="IANA time zone of the cron times.")
 @click.option("--name", help="Schedule name (default: the notebook or bundle name).")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
@@ -57,18 +58,29 @@ def schedule():
 @click.option("--json", "as_json", is_flag=True)
 def add_cmd(target, cron, tz, name, params, catchup, max_concurrent, timeout, retries,
             retry_delay, webhook, paused, db, as_json):
-    """Schedule TARGET (a notebook or a bundle) on a cron expression."""
+    """Schedule TARGET (a notebook or a bundle) on a cron expression.
+
+    Without --cron, adds the schedules TARGET declares (the notebook's pipeline settings, or
+    the manifest of a bundle), named <pipeline>.<schedule>.
+    """
     from notebook_ops.runner.params import parse_pairs
     from notebook_ops.scheduler import api
 
-    d = api.add(target, cron, name=name, tz=tz, parameters=parse_pairs(params), catchup=catchup,
-                max_concurrent=max_concurrent, timeout_s=timeout, retries=retries,
-                retry_delay_s=retry_delay, webhook=webhook, paused=paused, store=_store(db))
+    common = dict(max_concurrent=max_concurrent, timeout_s=timeout, retries=retries,
+                  retry_delay_s=retry_delay, webhook=webhook, paused=paused, store=_store(db))
+    if cron:
+        rows = [api.add(target, cron, name=name, tz=tz, parameters=parse_pairs(params),
+                        catchup=catchup, **common)]
+    else:
+        if name or params:
+            raise click.UsageError("--name and -p go with --cron (declared schedules carry their own)")
+        rows = api.add_declared(target, **common)
     if as_json:
-        return _echo_json(d)
-    click.echo(f"schedule {d['name']} (id {d['id']}): {d['cron']} {d['tz']} -> {d['target']}")
-    if d["upcoming"]:
-        click.echo("next: " + ", ".join(_when(t) + " UTC" for t in d["upcoming"]))
+        return _echo_json(rows if not cron else rows[0])
+    for d in rows:
+        click.echo(f"schedule {d['name']} (id {d['id']}): {d['cron']} {d['tz']} -> {d['target']}")
+        if d["upcoming"]:
+            click.echo("  next: " + ", ".join(_when(t) + " UTC" for t in d["upcoming"]))
     if not api.services(store=_store(db)):
         click.echo("no scheduler service is running on this store: start one with "
                    "`notebook-ops scheduler`", err=True)

@@ -16,6 +16,9 @@ NotebookOpsError subclasses raised: ScheduleError 400, ScheduleNotFound 404, Sch
         #   missed), "once" (run the latest of them once), "all" (run each);
         # workdir: the runs' working folder (bundles run there; default the current folder).
         # Everything is validated first: cron, zone, parameter names and types, the target.
+    scheduler.declared(target) -> [dict]   # schedules the notebook's metadata / bundle manifest
+                                           # declare: [{name, cron, tz, parameters, catchup}]
+    scheduler.add_declared(target, **options) -> [dict]   # add them all ("<pipeline>.<name>")
     scheduler.list() -> [dict]             # every schedule, with "upcoming" times and "last_run"
     scheduler.get(name) -> dict            # one schedule, 5 upcoming times, 10 recent runs
     scheduler.pause(name) / resume(name) -> dict   # resume continues from now (no catch-up)
@@ -46,7 +49,7 @@ processes), ``notify`` (webhooks), ``service`` (the loop), ``hosted`` (inside Ju
 """
 from __future__ import annotations
 
-__all__ = ["add", "list", "list_schedules", "get", "pause", "resume", "remove", "run_now",
+__all__ = ["add", "declared", "add_declared", "list", "list_schedules", "get", "pause", "resume", "remove", "run_now",
            "list_runs", "get_run", "services", "open_store"]
 
 

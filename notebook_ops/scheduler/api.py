@@ -115,6 +115,41 @@ def add(target, cron: str, *, name: str | None = None, tz: str = "UTC",
     return describe(st.add_schedule(s, now), st, now=now)
 
 
+def declared(target) -> builtins.list[dict]:
+    """The schedules a notebook declares (``metadata.notebook_ops.schedules``, edited from the
+    panel) or a bundle's manifest carries: [{name, cron, tz, parameters, catchup}]."""
+    target = Path(target).expanduser().resolve()
+    if not target.exists():
+        raise ScheduleError("no such notebook or bundle", path=target)
+    p = _pipeline_of(target)
+    out = []
+    items = (p.settings or {}).get("schedules") or []
+    for i, d in enumerate(items, start=1):
+        own = d.get("name") or (None if len(items) == 1 else f"schedule-{i}")
+        out.append({"name": f"{p.name}.{own}" if own else p.name, "cron": d.get("cron"),
+                    "tz": d.get("tz") or "UTC", "parameters": dict(d.get("parameters") or {}),
+                    "catchup": d.get("catchup") or "once"})
+    return out
+
+
+def add_declared(target, *, store=None, now=None, **options) -> builtins.list[dict]:
+    """Add every schedule ``target`` declares (all validated before any is stored)."""
+    items = declared(target)
+    if not items:
+        raise ScheduleError("declares no schedules", path=target,
+                            hint="give --cron, or add schedules in the pipeline panel")
+    st = open_store(store)
+    taken = {s.name for s in st.list_schedules()}
+    clash = [d["name"] for d in items if d["name"] in taken]
+    if clash:
+        from notebook_ops.scheduler.errors import ScheduleExists
+        raise ScheduleExists(f"schedule(s) {', '.join(clash)} exist", hint="remove them first")
+    for d in items:     # validate all first: nothing half-added
+        validate(Schedule(target=str(Path(target).resolve()), workdir=str(Path(
+            options.get("workdir") or os.getcwd()).resolve()), **d))
+    return [add(target, d.pop("cron"), store=st, now=now, **{**options, **d}) for d in items]
+
+
 def describe(s: Schedule, st, *, upcoming: int = 3, now=None) -> dict:
     d = s.to_dict()
     d["upcoming"] = [] if s.paused else [
