@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 
 QUEUE_SIZE = 1000
 ABORT_JOIN_S = 2.0
+DOWN_GRACE_S = 0.2
 _STOP = object()
 
 
@@ -49,6 +50,8 @@ class SinkWorker:
             self.spool.append(event)
 
     def close(self, deadline: float) -> None:
+        if self._reported:  # down in this outage: what it is still trying goes to the spool now
+            deadline = min(deadline, time.monotonic() + DOWN_GRACE_S)
         try:
             self.queue.put(_STOP, timeout=max(0.0, deadline - time.monotonic()))
         except queue.Full:
@@ -90,7 +93,7 @@ class SinkWorker:
                     self._resend()
                 continue
             if item is _STOP:
-                if self.spool.pending() and not self._is_down():
+                if self.spool.pending() and not self._is_down() and not self._reported:
                     self._resend()
                 self._close_sink()
                 return

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 from datetime import datetime, timezone
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -22,6 +23,7 @@ from notebook_ops.events.source import Message, Source
 log = logging.getLogger(__name__)
 
 DEFAULT_PORT = 6650
+PROBE_TIMEOUT_S = 1.0
 OPTIONS = {"send_timeout_ms": 2000, "operation_timeout_s": 3, "batching": False}
 
 
@@ -99,13 +101,26 @@ class PulsarSink(Sink):
         self._client = None
         self._producer = None
 
+    def _probe(self) -> None:
+        """A refused TCP connection fails now, not after the client's operation timeout of
+        retries: a broker that is down then costs a run nothing."""
+        host, _, port = self.service_url.split("://", 1)[1].rpartition(":")
+        try:
+            socket.create_connection((host.strip("[]"), int(port)), timeout=PROBE_TIMEOUT_S).close()
+        except OSError as exc:
+            raise SinkUnavailable(f"{self.service_url}: {exc}") from None
+
     def _ensure_producer(self):
         if self._producer is None:
-            if self._client is None:
-                self._client = _client(self.service_url, self.opts)
-            self._producer = self._client.create_producer(
-                self.topic, batching_enabled=self.opts["batching"],
-                send_timeout_millis=self.opts["send_timeout_ms"], block_if_queue_full=False)
+            self._probe()
+            try:
+                if self._client is None:
+                    self._client = _client(self.service_url, self.opts)
+                self._producer = self._client.create_producer(
+                    self.topic, batching_enabled=self.opts["batching"],
+                    send_timeout_millis=self.opts["send_timeout_ms"], block_if_queue_full=False)
+            except Exception as exc:  # pulsar's Timeout, ConnectError, ...
+                raise SinkUnavailable(f"{self.topic} at {self.service_url}: {exc}") from None
         return self._producer
 
     def send(self, event: dict) -> None:
@@ -113,8 +128,8 @@ class PulsarSink(Sink):
         props = {"type": str(event.get("type", "")), "id": str(event.get("id", "")),
                  "schema_version": str(event.get("schema_version", "")),
                  "pipeline": str(event.get("pipeline") or ""), "run_id": str(event.get("run_id") or "")}
+        producer = self._ensure_producer()  # SinkUnavailable when the broker is not there
         try:
-            producer = self._ensure_producer()
             # a run's events share a key: on a partitioned topic they stay in one partition, in order
             producer.send(body, properties=props,
                           partition_key=event.get("run_id") or event.get("pipeline") or None)

@@ -59,7 +59,9 @@ def test_every_event_of_the_example_run_arrives_in_order(broker, client, topic, 
     assert done["metrics"] == rec["metrics"] and done["metrics"]["accuracy"] > 0.5
     assert done["targets"] == rec["targets"]
     assert done["below_target"] == ([] if rec["targets"][0]["met"] else ["accuracy"])
-    assert done["mlflow_run_id"] == rec["mlflow"]["run_id"] is not None
+    # the runner announces the outcome before MLflow is written (so readers see it at once):
+    # the MLflow run id is in run.json afterwards, not necessarily in the event
+    assert done["mlflow_run_id"] in (None, rec["mlflow"]["run_id"])
     assert done["steps"] == {s: "succeeded" for s in rec["steps"]}
 
     # the same run again: every step cached, and the events say so

@@ -72,9 +72,17 @@ print("alive" if worker.thread.is_alive() else "ended")
 def test_exiting_while_a_pulsar_call_is_in_flight_does_not_abort(spool_dir):
     """pulsar-client aborts the process ("terminate called without an active exception") if
     the interpreter exits during one of its blocking calls: the publisher ends the call first."""
-    url = f"pulsar://127.0.0.1:{free_port()}/runs"
-    p = subprocess.run([str(ROOT / ".venv/bin/python"), "-c", ABANDON, url], capture_output=True,
-                       text=True, timeout=120)
+    import socket
+
+    silent = socket.socket()          # accepts TCP, never speaks Pulsar: the client's calls hang
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(5)
+    url = f"pulsar://127.0.0.1:{silent.getsockname()[1]}/runs"
+    try:
+        p = subprocess.run([str(ROOT / ".venv/bin/python"), "-c", ABANDON, url],
+                           capture_output=True, text=True, timeout=120)
+    finally:
+        silent.close()
     assert p.returncode == 0, p.stderr
     assert p.stdout.strip() == "ended"
     assert len(Spool(url)._read()) == 1
