@@ -142,12 +142,12 @@ class SchedulerService:
         wait = self.poll_s
         nxt = self.store.next_due()
         if nxt is not None:
-            wait = min(wait, max(0.0, (nxt - self.clock.now()).total_seconds()))
+            wait = min(wait, max(0.005, (nxt - self.clock.now()).total_seconds()))
         for w in self.children.values():       # our children wake us when they exit
-            if isinstance(w.child, executor.Adopted):
-                wait = min(wait, 0.2)
-            if w.deadline is not None:
-                wait = min(wait, max(0.0, (w.deadline - now).total_seconds()))
+            if isinstance(w.child, executor.Adopted) or w.timed_out:
+                wait = min(wait, 0.2)           # no exit signal / SIGKILL after the grace
+            elif w.deadline is not None:
+                wait = min(wait, max(0.01, (w.deadline - now).total_seconds()))
         return wait, launched
 
     # 4. generate ----------------------------------------------------------------------------
@@ -155,8 +155,9 @@ class SchedulerService:
         for s in self.store.due_schedules(now):
             try:
                 c = cronlib.Cron(s.cron, s.tz)
-            except Exception as exc:   # an edited row; do not stop the service for it
-                log.error("schedule %s: %s", s.name, exc)
+            except Exception as exc:   # a row edited by hand: stop firing it, keep the service
+                log.error("schedule %s: %s; it will not fire until fixed", s.name, exc)
+                self.store.advance(s.id, s.next_fire_at, None, now)
                 continue
             rows = self._firings(s, c, now)
             if rows:
@@ -267,7 +268,8 @@ class SchedulerService:
                             run.id, state, run.attempt, s.retries + 1, delay)
             return
         if not self.store.finish(run.id, self.id, now, state, **res):
-            log.warning("schedule %s: run %d ended but another service holds it now", s.name, run.id)
+            log.warning("schedule %s: run %d ended %s but is not recorded (the schedule was removed "
+                        "or another service took its lease)", s.name, run.id, state)
             return
         log.info("schedule %s: run %d %s", s.name, run.id, state)
         if state in notify.NOTIFY_STATES and s.webhook:
