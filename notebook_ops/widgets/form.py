@@ -119,6 +119,14 @@ class ParametersForm:
                 out[name] = w.value
         return out
 
+    def close(self) -> None:
+        for row in self.box.children:
+            for w in getattr(row, "children", ()):
+                w.close()
+            row.close()
+        self.box.close()
+        self.reset_button.close()
+
     def reset(self) -> None:
         for name, w in self.widgets.items():
             w.value = self._default_value(name)

@@ -85,7 +85,7 @@ class Panel(W.VBox):
         self.status = W.HTML()
         self.result = W.HTML()
 
-        self.reload_button.on_click(lambda _: self.reload())
+        self.reload_button.on_click(lambda _: self._reload_clicked())
         self.run_button.on_click(lambda _: self.run())
         self.stop_button.on_click(lambda _: self.stop())
         self.export_button.on_click(lambda _: self.export())
@@ -106,6 +106,7 @@ class Panel(W.VBox):
 
         self.pipeline = load_pipeline(self.path)
         p, s = self.pipeline, self.pipeline.settings or {}
+        old = [getattr(self, n, None) for n in ("steps", "form", "header", "problems")]
         self.steps = StepsView(p)
         self.form = ParametersForm(p)
         about = [f"<b style='font-size:1.15em'>{html.escape(p.name)}</b> "
@@ -141,6 +142,17 @@ class Panel(W.VBox):
             _section("Parameters"), self.form.box, self.form.reset_button,
             _section("Actions"), *rows, self.status, self.result,
         ]
+        for part in old:  # the front end drops the replaced views; free their models too
+            if part is not None:
+                part.close()
+
+    def _reload_clicked(self) -> None:
+        from notebook_ops.errors import NotebookOpsError
+
+        try:
+            self.reload()
+        except NotebookOpsError as exc:  # e.g. saved half-way: say so, keep the last good view
+            self.result.value = results.error_html("Reload", exc)
 
     # -- the worker -----------------------------------------------------------------------
     @property

@@ -64,13 +64,20 @@ class StepsView:
     HEADERS = ("step", "after", "inputs (from)", "outputs", "parameters", "progress", "status")
 
     def __init__(self, pipeline):
-        shared = _shared()
+        self._shared = shared = _shared()
         self.rows = {s.name: StepRow(s, shared) for s in pipeline.steps}
         head = [W.HTML(f"<b style='opacity:.7'>{h}</b>") for h in self.HEADERS]
         cells = head + [c for row in self.rows.values() for c in row.cells]
         self.box = W.GridBox(cells, layout=W.Layout(
             grid_template_columns="9em 10em minmax(10em, 2fr) minmax(8em, 1fr) 9em 8.5em 9em",
             grid_gap="2px 10px", align_items="center"))
+
+    def close(self) -> None:
+        for w in self.box.children:
+            w.close()
+        self.box.close()
+        for w in (self._shared["layout"], self._shared["style"], *self._shared["bar"].values()):
+            w.close()
 
     def reset(self) -> None:
         for row in self.rows.values():

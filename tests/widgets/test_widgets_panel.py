@@ -207,11 +207,18 @@ def test_reload_reads_the_saved_notebook_again(churn_repo, tmp_path):
     churn_repo.write_text(text.replace("epochs = 200  # gradient steps for the logistic regression",
                                        "epochs = 100  # gradient steps, one of 50, 100, 200"))
     assert p.form.widgets["epochs"].value == 50          # nothing changes until Reload
+    old = p.form.widgets["epochs"]
     p.reload_button.click()
+    assert old.comm is None                               # the replaced form is closed
     w = p.form.widgets["epochs"]
     assert isinstance(w, W.Dropdown) and [v for _, v in w.options] == [50, 100, 200]
     assert w.value == 100 and p.form.changed() == {}
     assert p.form.box in p.children and p.steps.box in p.children
+
+    # saved half-way (not JSON): Reload says so and keeps the last good view
+    churn_repo.write_text(text[: len(text) // 2])
+    p.reload_button.click()
+    assert "Reload failed" in p.result.value and p.form.widgets["epochs"] is w and w.comm is not None
 
 
 def test_no_schedule_row_without_the_scheduler(monkeypatch):
