@@ -13,7 +13,8 @@ GIT = ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com", "-c",
 
 async def export(jp_fetch, body):
     try:
-        reply = await jp_fetch(*EXPORTS, method="POST", body=json.dumps(body))
+        # exports pin the environment and may take a while on a busy machine
+        reply = await jp_fetch(*EXPORTS, method="POST", body=json.dumps(body), request_timeout=300)
     except HTTPClientError as err:
         return err.code, json.loads(err.response.body) if err.response and err.response.body else {}
     return reply.code, json.loads(reply.body)

@@ -14,7 +14,7 @@ FINAL = {"succeeded", "failed", "below_target", "cancelled"}
 
 
 async def call(jp_fetch, *parts, method="GET", body=None, params=None):
-    kw = {"method": method, "params": params or {}}
+    kw = {"method": method, "params": params or {}, "request_timeout": 300}
     if body is not None:
         kw["body"] = json.dumps(body)
     try:
