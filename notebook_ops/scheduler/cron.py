@@ -97,41 +97,43 @@ class Cron:
             yield step(datetime)
         raise ScheduleError(f"cron {self.expr!r}: no firing found")
 
+    def _shift(self, t: datetime) -> tuple[timedelta, timedelta]:
+        """The zone's lowest and highest UTC offsets within the margin around ``t``."""
+        offs = [self._offset(t + d) for d in (-_MARGIN, timedelta(0), _MARGIN)]
+        return min(offs), max(offs)
+
     def next_after(self, t: datetime) -> datetime:
         """The first firing strictly after ``t`` (aware)."""
         t = t.astimezone(UTC)
         local = t.astimezone(self.tz).replace(tzinfo=None)
-        now_off, later_off = self._offset(t), self._offset(t + _MARGIN)
-        # instants grow with wall times, except when clocks fall back soon: then wall times a
-        # little earlier than ``local`` also lie ahead, and every wall is checked until its
-        # earliest possible instant (wall - now_off) passes the best found
-        fallback = later_off < now_off
-        start = local - (now_off - later_off) if fallback else local
+        lo, hi = self._shift(t)
+        # far from a DST change, instants grow with wall times: the first match is the answer.
+        # Near one, a wall time a little before ``local`` may lie ahead (clocks fall back, or a
+        # skipped time fires just after the jump), so walls are read from ``local - shift`` until
+        # the earliest instant a wall can have (wall - hi) passes the best found.
         best = None
-        for wall in self._walls(start - timedelta(microseconds=1)):
-            if best is not None and (wall - now_off).replace(tzinfo=UTC) > best:
+        for wall in self._walls(local - (hi - lo) - timedelta(microseconds=1)):
+            if best is not None and (wall - hi).replace(tzinfo=UTC) > best:
                 return best
             for inst in self._instants(wall):
                 if inst > t and (best is None or inst < best):
                     best = inst
-            if best is not None and not fallback:
+            if best is not None and lo == hi:
                 return best
 
     def prev_before(self, t: datetime) -> datetime | None:
         """The last firing at or before ``t`` (aware)."""
         t = t.astimezone(UTC)
         local = t.astimezone(self.tz).replace(tzinfo=None)
-        now_off, earlier_off = self._offset(t), self._offset(t - _MARGIN)
-        fellback = earlier_off > now_off
-        start = local + (earlier_off - now_off) if fellback else local
+        lo, hi = self._shift(t)
         best = None
-        for wall in self._walls(start + timedelta(microseconds=1), backwards=True):
-            if best is not None and (wall - now_off).replace(tzinfo=UTC) < best:
+        for wall in self._walls(local + (hi - lo) + timedelta(microseconds=1), backwards=True):
+            if best is not None and (wall - lo).replace(tzinfo=UTC) < best:
                 return best
             for inst in self._instants(wall):
                 if inst <= t and (best is None or inst > best):
                     best = inst
-            if best is not None and not fellback:
+            if best is not None and lo == hi:
                 return best
 
     def between(self, start: datetime, end: datetime, limit: int):

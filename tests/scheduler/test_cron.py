@@ -112,3 +112,11 @@ def test_templates_render_the_firing_time_in_the_zone():
     with pytest.raises(ScheduleError, match="unknown template variable"):
         check_templates({"x": "{{ __import__ }}"})
     check_templates({"x": "{ not a template }"})
+
+
+def test_between_the_jump_and_the_shifted_firing():
+    """At 03:10 EDT on the spring-forward day, the skipped 02:30 (fired at 03:30) is still ahead."""
+    c = Cron("30 2 * * *", "America/New_York")
+    assert c.next_after(datetime(2026, 3, 8, 7, 10, tzinfo=UTC)) == datetime(2026, 3, 8, 7, 30, tzinfo=UTC)
+    assert c.prev_before(datetime(2026, 3, 8, 7, 40, tzinfo=UTC)) == datetime(2026, 3, 8, 7, 30, tzinfo=UTC)
+    assert c.prev_before(datetime(2026, 3, 8, 7, 20, tzinfo=UTC)) == datetime(2026, 3, 7, 7, 30, tzinfo=UTC)

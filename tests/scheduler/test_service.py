@@ -261,3 +261,26 @@ def test_a_lost_lease_is_reconciled_from_run_json(store, clock, add_schedule, se
     heir.tick()
     (r,) = runs(store)
     assert (r.state, r.owner, r.attempt) == ("succeeded", heir.id, 1)
+
+
+@pytest.mark.parametrize("start,expect", [
+    ((2026, 3, 7, 12), ["03-08 03:30 -0400", "03-09 02:30 -0400"]),    # 02:30 does not exist
+    ((2026, 10, 31, 12), ["11-01 01:30 -0400", "11-02 01:30 -0500"]),  # 01:30 happens twice
+])
+def test_a_daily_job_fires_once_a_day_through_dst_changes(store, clock, add_schedule, service,
+                                                          start, expect):
+    """Quarter hour by quarter hour through 48 hours around a DST night in New York."""
+    from datetime import datetime, timezone
+    from zoneinfo import ZoneInfo
+
+    clock.set(datetime(*start, tzinfo=timezone.utc))
+    cron = "30 2 * * *" if start[1] == 3 else "30 1 * * *"
+    s = add_schedule(cron=cron, tz="America/New_York")
+    svc = service()
+    for _ in range(48 * 4):
+        clock.advance(minutes=15)
+        svc.tick()
+    drive(svc, settled(store, len(expect)))
+    got = [r.scheduled_for.astimezone(ZoneInfo("America/New_York")).strftime("%m-%d %H:%M %z")
+           for r in runs(store, s.id)]
+    assert got == expect and states(store) == ["succeeded"] * len(expect)
