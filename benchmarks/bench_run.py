@@ -9,7 +9,8 @@ interleaved so that load from other processes hits both sides alike):
 4. `--single-kernel` vs papermill on the example (target <= 1.05x);
 5. `ploomber build` of three of the example's steps written as Ploomber tasks vs
    `notebook-ops run --steps` of the same three steps (Ploomber goes into its own venv under
-   /tmp; skipped with a note if it does not install).
+   /tmp; skipped with a note if it does not install);
+6. the same comparisons inside one process, without interpreter start-up on either side.
 
 Usage: python benchmarks/bench_run.py [--repeat N]
 """
@@ -179,6 +180,25 @@ def main() -> int:
                 timed(NBO + ["run", churn, "--steps", "load,features,train_linear", "--no-cache"]
                       + quiet, work))
 
+    # the same comparisons inside one process (no interpreter start-up or imports on either
+    # side): what the runner itself costs or saves over papermill
+    import papermill
+
+    from notebook_ops.model import load_pipeline
+    from notebook_ops.runner import run_pipeline
+    pipes = {"churn": load_pipeline(churn), "diamond": load_pipeline(diamond)}
+    for i in range(args.repeat):
+        for name, path in (("churn", churn), ("diamond", diamond)):
+            t = time.perf_counter()
+            papermill.execute_notebook(str(path), str(work / "o.ipynb"), progress_bar=False)
+            add(f"in-process {name}: papermill", time.perf_counter() - t)
+            t = time.perf_counter()
+            run_pipeline(pipes[name], cache=False, track=False)
+            add(f"in-process {name}: run_pipeline", time.perf_counter() - t)
+        t = time.perf_counter()
+        run_pipeline(pipes["churn"], single_kernel=True, track=False)
+        add("in-process churn: run_pipeline single kernel", time.perf_counter() - t)
+
     best = {k: min(v) for k, v in rows.items()}
     print(f"\n{'measurement':45} {'best s':>8} {'median s':>9}")
     for k, v in rows.items():
@@ -195,6 +215,9 @@ def main() -> int:
     ratio("churn: notebook-ops --single-kernel", "churn: papermill", 1.05)
     print(f"cached re-run: {best['cached re-run (diamond, --no-track)']:.2f} s (target < 0.5 s); "
           f"with MLflow: {best['cached re-run (diamond, MLflow tracking)']:.2f} s")
+    ratio("in-process churn: run_pipeline", "in-process churn: papermill")
+    ratio("in-process diamond: run_pipeline", "in-process diamond: papermill", 0.75)
+    ratio("in-process churn: run_pipeline single kernel", "in-process churn: papermill", 1.05)
     if pl_exe:
         ratio("3 steps: notebook-ops run --steps", "3 steps: ploomber build")
     else:
