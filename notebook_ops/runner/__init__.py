@@ -45,8 +45,10 @@ git {commit, branch, dirty}, notebook_hash, notebook_ops_version, mlflow {tracki
 experiment_id}, tags, error. Exit codes (``RunResult.exit_code``): 0 succeeded, 1 failed,
 3 below target, 130 cancelled; bad input raises a NotebookOpsError (exit 2) before the run starts.
 
-Progress events: ``{"event": "run_started" | "step_started" | "step_finished" | "run_finished",
-"run_id", "step" (step events), "status", "run": <the run.json dict at that moment>}``.
+Progress events: ``{"event": "run_started" | "step_started" | "step_retry" | "step_finished" |
+"run_finished", "run_id", "step" (step events), "status", "run": <the run.json dict at that
+moment>}``. "run_finished" comes with the final status; the MLflow ids are added to run.json
+right after (the tracker writes in the background and may lag by a few seconds).
 
 Running a bundle: the bundle service rebuilds the Pipeline from pipeline.yaml and reads
 steps/*.ipynb, then calls ``run_pipeline(pipeline, step_notebooks=..., mode="bundle",

@@ -241,7 +241,7 @@ class PipelineRun:
         steprec = self.record.step(name)
         step = self.pipeline.step(name)
         params = {k: self.params[k] for k in step.parameters_read if k in self.params}
-        metrics = self.store.read_json((name, "_metrics.json"), default=[]) if not self.store.remote else []
+        metrics = self.store.read_json((name, "_metrics.json"), default=[]) or []
         artifacts = []
         if steprec.get("notebook"):
             artifacts.append((steprec["notebook"], "notebooks"))
