@@ -102,3 +102,21 @@ def test_kill_9_of_service_and_run_then_restart_retries_per_policy(store, add_sc
     b.terminate()
     b.wait()
     assert "settled as failed" in (tmp_path / "service1.log").read_text()
+
+
+def test_three_service_processes_on_one_store_run_each_firing_once(store, add_schedule, crashable,
+                                                                   tmp_path):
+    set_time, start = crashable
+    log = tmp_path / "starts.log"
+    add_schedule(cron="* * * * *", catchup="all", max_concurrent=20, parameters={"log": str(log)})
+    procs = [start() for _ in range(3)]
+    for minute in range(1, 16):
+        set_time(datetime(2026, 3, 2, 9, minute, 0, tzinfo=UTC))
+        time.sleep(0.3)
+    wait_for(lambda: len(by_time(store)) == 15 and all(r.final for r in by_time(store).values()),
+             what="15 settled runs")
+    starts = [json.loads(x)["scheduled_for"][11:16] for x in log.read_text().splitlines()]
+    assert sorted(starts) == [f"09:{m:02d}" for m in range(1, 16)]     # none twice, none lost
+    assert {r.state for r in by_time(store).values()} == {"succeeded"}
+    owners = {r.owner.split(":")[1] for r in by_time(store).values()}
+    assert owners <= {str(p.pid) for p in procs}
