@@ -30,6 +30,18 @@ def _when(iso):
     return (iso or "")[:19].replace("T", " ")
 
 
+def _local(iso, tz):
+    """``2026-11-30 06:00 Europe/Paris`` for a UTC ISO time (and the UTC time beside it)."""
+    from datetime import datetime
+
+    from notebook_ops.scheduler.cron import zone
+
+    t = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    if tz == "UTC":
+        return t.strftime("%Y-%m-%d %H:%M:%S UTC")
+    return f"{t.astimezone(zone(tz)).strftime('%a %Y-%m-%d %H:%M:%S')} {tz} ({t.strftime('%H:%M')} UTC)"
+
+
 @click.group("schedule")
 def schedule():
     """Cron schedules on notebooks and bundles (the `notebook-ops scheduler` service fires them)."""
@@ -80,7 +92,7 @@ def add_cmd(target, cron, tz, name, params, catchup, max_concurrent, timeout, re
     for d in rows:
         click.echo(f"schedule {d['name']} (id {d['id']}): {d['cron']} {d['tz']} -> {d['target']}")
         if d["upcoming"]:
-            click.echo("  next: " + ", ".join(_when(t) + " UTC" for t in d["upcoming"]))
+            click.echo("  next: " + _local(d["upcoming"][0], d["tz"]))
     if not api.services(store=_store(db)):
         click.echo("no scheduler service is running on this store: start one with "
                    "`notebook-ops scheduler`", err=True)
@@ -130,7 +142,7 @@ def show_cmd(name, db, as_json):
               "retry_delay_s", "webhook", "workdir"):
         click.echo(f"  {k}: {d[k]}")
     click.echo(f"  parameters: {json.dumps(d['parameters'])}")
-    click.echo("  upcoming (UTC): " + (", ".join(_when(t) for t in d["upcoming"]) or "-"))
+    click.echo("  upcoming:" + ("".join(f"\n    {_local(t, d['tz'])}" for t in d["upcoming"]) or " -"))
     _runs_table(d["recent_runs"])
 
 
