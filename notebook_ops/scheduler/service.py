@@ -93,11 +93,11 @@ class SchedulerService:
             self.start()
         try:
             while not self.stop_event.is_set():
+                self.wake.clear()              # a child ending during the pass wakes the sleep
                 wait, launched = self.tick()
                 if once and not self.children and not launched:
                     break
                 self.clock.sleep(wait, self.wake)
-                self.wake.clear()
         finally:
             self.shutdown()
 
