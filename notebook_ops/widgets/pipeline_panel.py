@@ -19,8 +19,8 @@ from notebook_ops.widgets import results
 from notebook_ops.widgets.form import ParametersForm
 from notebook_ops.widgets.steps import StepsView, problems_html
 
-EXPORT_NOTE = ("the bundle carries the defaults written in the parameters cell; the values set "
-               "above apply to Run and Schedule (and to `notebook-ops run BUNDLE -p NAME=VALUE`)")
+EXPORT_NOTE = ("the bundle carries the defaults written in the parameters cell; to run it with "
+               "the values set above:")
 
 
 def scheduler_available() -> bool:
@@ -239,7 +239,7 @@ class Panel(W.VBox):
 
     def export(self) -> None:
         """Export a bundle (bundle.export_notebook, as `notebook-ops export`)."""
-        note = EXPORT_NOTE if self.form.changed() else ""
+        changed = self.form.changed()
 
         def work():
             from notebook_ops.bundle import export_notebook
@@ -249,7 +249,8 @@ class Panel(W.VBox):
             opts.update(self.export_options)
             return export_notebook(str(self.path), **opts)
 
-        self._start("Export", work, lambda r: results.export_html(r, note))
+        self._start("Export", work,
+                    lambda r: results.export_html(r, EXPORT_NOTE if changed else "", changed))
 
     def check_cron(self) -> bool:
         """Validate the cron text and zone as the scheduler will; show the next firings."""

@@ -41,16 +41,24 @@ def run_html(record: dict) -> str:
          if record.get("error") else "")])
 
 
-def export_html(result, params_note: str = "") -> str:
-    """An ExportResult: version (new or reused), folder, archive, git tag, warnings."""
+def export_html(result, params_note: str = "", params: dict | None = None) -> str:
+    """An ExportResult: version (new or reused), folder, archive, git tag, warnings; with
+    ``params``, the command that runs the bundle with those values."""
+    import shlex
+
     what = "unchanged, same version" if result.reused else "new version"
     warnings = "<br>".join(_e(w) for w in result.warnings)
+    note = _e(params_note)
+    if params:
+        cmd = " ".join(["notebook-ops", "run", shlex.quote(str(result.folder))]
+                       + [f"-p {shlex.quote(f'{k}={v}')}" for k, v in params.items()])
+        note += f" <code>{_e(cmd)}</code>"
     return (f"<b>Exported {_e(result.name)} v{_e(result.version)}</b> ({what})"
             + _rows([("bundle", f"<code>{_e(result.folder)}</code>"),
                      ("archive", f"<code>{_e(result.archive)}</code>"),
                      ("git tag", _e(result.tag) if result.tag else "none"),
                      ("MLflow", _e(result.mlflow_run_id or "")),
-                     ("warnings", warnings), ("note", _e(params_note))]))
+                     ("warnings", warnings), ("note", note)]))
 
 
 def schedule_html(d: dict, service_running: bool) -> str:

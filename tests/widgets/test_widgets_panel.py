@@ -163,6 +163,7 @@ def test_export_from_the_panel(churn_repo, tmp_path):
     assert epochs["default"] == 200
     assert "Exported churn v1" in p.result.value and str(r.folder) in p.result.value
     assert "defaults written in the parameters cell" in p.result.value
+    assert f"notebook-ops run {r.folder} -p epochs=40" in p.result.value
 
     # no tag, uncommitted change refused then allowed: the checkboxes reach the bundle service
     churn_repo.write_text(churn_repo.read_text().replace("gradient steps", "gradient  steps"))
