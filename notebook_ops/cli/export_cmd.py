@@ -18,7 +18,7 @@ import click
 @click.option("--no-mlflow", is_flag=True, help="Do not log the export to MLflow.")
 @click.option("--target", "target_list", default=None, metavar="NAMES",
               help="Deploy targets to generate under targets/, comma-separated "
-                   "(airflow,kfp,argo,k8s; 'none' for none; default: all registered).")
+                   "(airflow,airflow-image,kfp,argo,k8s; 'none' for none; default: all).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def export(notebook, out_dir, name, allow_dirty, no_tag, no_mlflow, target_list, as_json):
     """Export NOTEBOOK to a bundle DevOps can run, verify and diff."""
