@@ -70,10 +70,13 @@ def execute(nb: dict, out_path, *, km, parameters: dict, timeout: float | None =
 
     ``kill(km)`` stops the kernel (the pool's); used for the timeout.
     """
-    import nbformat
-    import papermill
-    from nbclient.exceptions import DeadKernelError
-    from papermill.exceptions import PapermillExecutionError
+    from notebook_ops.runner.kernels import IMPORT_LOCK
+
+    with IMPORT_LOCK:
+        import nbformat
+        import papermill
+        from nbclient.exceptions import DeadKernelError
+        from papermill.exceptions import PapermillExecutionError
 
     _quiet_papermill()
     out_path = Path(out_path)

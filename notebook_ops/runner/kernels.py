@@ -22,6 +22,10 @@ import threading
 from concurrent.futures import Future
 
 log = logging.getLogger(__name__)
+# jupyter_client, nbclient and papermill are imported from several threads at once (kernel slots,
+# the background warm-up); importing them concurrently can expose a partially initialised module
+# (jupyter_client's imports are circular), so these imports are serialised.
+IMPORT_LOCK = threading.Lock()
 _MODULE_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
 
@@ -74,7 +78,8 @@ class KernelPool:
 
     # --- the slot thread -------------------------------------------------------------------
     def _start_kernel(self, loop):
-        from jupyter_client.manager import AsyncKernelManager
+        with IMPORT_LOCK:
+            from jupyter_client.manager import AsyncKernelManager
 
         km = AsyncKernelManager(kernel_name=self.kernel_name)
         kw = {}
@@ -115,7 +120,8 @@ class KernelPool:
             log.debug("kernel shutdown: %s", exc)
 
     def _slot_main(self, slot: _Slot) -> None:
-        from jupyter_core.utils import ensure_event_loop
+        with IMPORT_LOCK:
+            from jupyter_core.utils import ensure_event_loop
 
         loop = ensure_event_loop()   # the loop nbclient's run_sync will use in this thread too
         try:

@@ -64,7 +64,10 @@ def run_pipeline(pipeline: Pipeline, *, params=None, run_dir=None, step_notebook
 
 def _import_papermill() -> None:
     """Warm the import in the background: the first step would otherwise pay for it."""
-    import papermill  # noqa: F401
+    from notebook_ops.runner.kernels import IMPORT_LOCK
+
+    with IMPORT_LOCK:
+        import papermill  # noqa: F401
 
 
 def _base_dir(pipeline: Pipeline) -> Path:
@@ -204,8 +207,8 @@ class PipelineRun:
                 return cache.lookup(self.pipeline.name, n, key) is not None
             if all(hit(n) for n in roots):
                 return
-        threading.Thread(target=_import_papermill, daemon=True).start()
         self.kernel_pool().prewarm(min(self.jobs, len(self.selected)))
+        threading.Thread(target=_import_papermill, daemon=True).start()  # after: kernels first
 
     # --- execute ---------------------------------------------------------------------------
     def kernel_pool(self):
