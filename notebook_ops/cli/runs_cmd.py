@@ -43,7 +43,10 @@ def list_cmd(root, notebook, schedule, limit, as_json):
         steps = r.get("steps") or {}
         ok = sum(1 for s in steps.values() if s.get("status") == "succeeded")
         dur = f"{r['duration_s']:.1f}s" if isinstance(r.get("duration_s"), (int, float)) else ""
-        t.add_row(r.get("run_id", "?"), str(r.get("pipeline", "")), str(r.get("status")),
+        status = str(r.get("status"))
+        if r.get("process_alive") is False:
+            status += " (process gone)"
+        t.add_row(r.get("run_id", "?"), str(r.get("pipeline", "")), status,
                   str(r.get("started_at", ""))[:19], dur, f"{ok}/{len(steps)}")
     Console().print(t)
 

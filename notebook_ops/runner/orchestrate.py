@@ -8,6 +8,7 @@ See the package docstring for the public API and the run folder contract.
 from __future__ import annotations
 
 import os
+import socket
 import threading
 import time
 from dataclasses import dataclass
@@ -161,6 +162,7 @@ class PipelineRun:
         steps = {n: new_step_record() for n in self.pipeline.step_names}
         data = {
             "run_id": run_id, "status": "running", "pipeline": self.pipeline.name,
+            "pid": os.getpid(), "host": socket.gethostname(),
             "source": str(Path(self.pipeline.path).resolve()) if self.pipeline.path else None, "run_dir": str(folder.path), "mode": o.get("mode", "pipeline"),
             "started_at": now_iso(), "finished_at": None, "duration_s": None,
             "parameters": self.params, "steps": steps, "metrics": {}, "targets": [],

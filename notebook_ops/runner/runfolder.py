@@ -128,5 +128,23 @@ def list_runs(root=None) -> list[dict]:
         except ValueError:
             rec = {"run_id": d.name, "status": "unreadable"}
         rec["run_dir"] = str(d)
+        if rec.get("status") == "running":
+            rec["process_alive"] = _alive(rec)
         out.append(rec)
     return out
+
+
+def _alive(rec: dict) -> bool | None:
+    """Whether a "running" run's process still exists (None: another host, or unknown)."""
+    import socket
+
+    pid = rec.get("pid")
+    if not isinstance(pid, int) or rec.get("host") != socket.gethostname():
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
