@@ -5,11 +5,14 @@ import json
 
 import pytest
 
-pytest_plugins = ("pytest_jupyter.jupyter_server",)
+# pytest-jupyter's server fixtures (jp_fetch, jp_serverapp, ...) and its async test runner, for
+# this folder only: `pytest_plugins` is refused outside the top-level conftest, and its autouse
+# fixtures have no business in the other test folders.
+from pytest_jupyter.jupyter_server import *  # noqa: E402,F401,F403
 
 
 @pytest.fixture
-def jp_server_config(jp_server_config):
+def jp_server_config():
     return {"ServerApp": {"jpserver_extensions": {"notebook_ops.server": True}}}
 
 
