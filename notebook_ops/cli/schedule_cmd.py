@@ -59,6 +59,8 @@ def schedule():
 @click.option("--catchup", type=click.Choice(["skip", "once", "all"]), default="once",
               show_default=True, help="Firings missed while no scheduler ran: skip, run once, run all.")
 @click.option("--max-concurrent", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option("--overlap", type=click.Choice(["queue", "skip"]), default="queue", show_default=True,
+              help="A firing while earlier runs still go: wait its turn, or skip it (recorded).")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="S",
               help="Kill a run (its whole process tree) after S seconds.")
 @click.option("--retries", type=click.IntRange(min=0), default=0, show_default=True)
@@ -68,7 +70,7 @@ def schedule():
 @click.option("--paused", is_flag=True, help="Add it paused.")
 @click.option("--db", help=DB_HELP)
 @click.option("--json", "as_json", is_flag=True)
-def add_cmd(target, cron, tz, name, params, catchup, max_concurrent, timeout, retries,
+def add_cmd(target, cron, tz, name, params, catchup, max_concurrent, overlap, timeout, retries,
             retry_delay, webhook, paused, db, as_json):
     """Schedule TARGET (a notebook or a bundle) on a cron expression.
 
@@ -78,7 +80,7 @@ def add_cmd(target, cron, tz, name, params, catchup, max_concurrent, timeout, re
     from notebook_ops.runner.params import parse_pairs
     from notebook_ops.scheduler import api
 
-    common = dict(max_concurrent=max_concurrent, timeout_s=timeout, retries=retries,
+    common = dict(max_concurrent=max_concurrent, overlap=overlap, timeout_s=timeout, retries=retries,
                   retry_delay_s=retry_delay, webhook=webhook, paused=paused, store=_store(db))
     if cron:
         rows = [api.add(target, cron, name=name, tz=tz, parameters=parse_pairs(params),
@@ -138,7 +140,7 @@ def show_cmd(name, db, as_json):
     if as_json:
         return _echo_json(d)
     click.echo(f"schedule {d['name']} (id {d['id']}){' paused' if d['paused'] else ''}")
-    for k in ("target", "cron", "tz", "catchup", "max_concurrent", "timeout_s", "retries",
+    for k in ("target", "cron", "tz", "catchup", "overlap", "max_concurrent", "timeout_s", "retries",
               "retry_delay_s", "webhook", "workdir"):
         click.echo(f"  {k}: {d[k]}")
     click.echo(f"  parameters: {json.dumps(d['parameters'])}")

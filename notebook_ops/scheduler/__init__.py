@@ -6,7 +6,7 @@ NotebookOpsError subclasses raised: ScheduleError 400, ScheduleNotFound 404, Sch
     from notebook_ops import scheduler
 
     scheduler.add(target, cron, *, name=None, tz="UTC", parameters=None, catchup="once",
-                  max_concurrent=1, timeout_s=None, retries=0, retry_delay_s=30.0,
+                  max_concurrent=1, overlap="queue", timeout_s=None, retries=0, retry_delay_s=30.0,
                   webhook=None, paused=False, workdir=None, store=None) -> dict
         # target: a notebook (.ipynb), a bundle folder or .tar.gz (absolute path stored);
         # cron: 5 fields, or 6 with seconds first ("*/10 * * * * *"), or @daily etc.;
@@ -14,6 +14,8 @@ NotebookOpsError subclasses raised: ScheduleError 400, ScheduleNotFound 404, Sch
         #   {{ scheduled_time }}, {{ scheduled_utc }}, {{ schedule_name }} (the firing time);
         # catchup: what to do with firings missed while no service ran: "skip" (record them as
         #   missed), "once" (run the latest of them once), "all" (run each);
+        # overlap: a firing while max_concurrent runs still go: "queue" (waits its turn) or
+        #   "skip" (recorded as skipped);
         # workdir: the runs' working folder (bundles run there; default the current folder).
         # Everything is validated first: cron, zone, parameter names and types, the target.
     scheduler.declared(target) -> [dict]   # schedules the notebook's metadata / bundle manifest
@@ -31,11 +33,11 @@ NotebookOpsError subclasses raised: ScheduleError 400, ScheduleNotFound 404, Sch
 ``store`` (every function): None for the default store, a SQLAlchemy URL, or an open ``Store``
 (``scheduler.open_store(base_dir=server_root)`` for a Jupyter server's own store).
 
-A schedule dict: id, name, target, cron, tz, parameters, catchup, max_concurrent, timeout_s,
+A schedule dict: id, name, target, cron, tz, parameters, catchup, overlap, max_concurrent, timeout_s,
 retries, retry_delay_s, webhook, paused, workdir, next_fire_at, created_at, updated_at,
 upcoming [iso], last_run. A run dict: id, schedule_id, schedule_name, scheduled_for, trigger
 (cron | catchup | manual), state (pending | running | succeeded | failed | below_target |
-cancelled | timed_out | missed), attempt, run_dir, run_id, exit_code, error, metrics,
+cancelled | timed_out | missed | skipped), attempt, run_dir, run_id, exit_code, error, metrics,
 mlflow_tracking_uri, mlflow_run_id, started_at, finished_at, duration_s, late_s. Times are
 ISO 8601 UTC strings ("2026-11-29T03:00:00Z").
 

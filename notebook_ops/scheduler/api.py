@@ -12,7 +12,7 @@ from pathlib import Path
 
 from notebook_ops.scheduler import cron as cronlib
 from notebook_ops.scheduler.errors import ScheduleError
-from notebook_ops.scheduler.models import CATCHUP, Schedule, ScheduledRun
+from notebook_ops.scheduler.models import CATCHUP, OVERLAP, Schedule, ScheduledRun
 
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$")
 _stores: dict[str, object] = {}
@@ -68,6 +68,8 @@ def validate(s: Schedule) -> Schedule:
     cronlib.Cron(s.cron, s.tz)
     if s.catchup not in CATCHUP:
         raise ScheduleError(f"catch-up policy {s.catchup!r}: use one of {', '.join(CATCHUP)}")
+    if s.overlap not in OVERLAP:
+        raise ScheduleError(f"overlap policy {s.overlap!r}: use one of {', '.join(OVERLAP)}")
     if int(s.max_concurrent) < 1:
         raise ScheduleError("max concurrent runs must be at least 1")
     if s.timeout_s is not None and float(s.timeout_s) <= 0:
@@ -95,7 +97,7 @@ def validate(s: Schedule) -> Schedule:
 
 def add(target, cron: str, *, name: str | None = None, tz: str = "UTC",
         parameters: dict | None = None, catchup: str = "once", max_concurrent: int = 1,
-        timeout_s: float | None = None, retries: int = 0, retry_delay_s: float = 30.0,
+        overlap: str = "queue", timeout_s: float | None = None, retries: int = 0, retry_delay_s: float = 30.0,
         webhook: str | None = None, paused: bool = False, workdir=None, store=None,
         now: datetime | None = None) -> dict:
     target = Path(target).expanduser().resolve()
@@ -104,7 +106,7 @@ def add(target, cron: str, *, name: str | None = None, tz: str = "UTC",
                       .removesuffix(".tgz").removesuffix(".ipynb")).strip("-.") or "schedule"
     s = Schedule(name=name, target=str(target), cron=" ".join(str(cron).split()), tz=tz,
                  parameters={k: v for k, v in (parameters or {}).items()}, catchup=catchup,
-                 max_concurrent=int(max_concurrent),
+                 max_concurrent=int(max_concurrent), overlap=overlap,
                  timeout_s=float(timeout_s) if timeout_s is not None else None,
                  retries=int(retries), retry_delay_s=float(retry_delay_s), webhook=webhook or None,
                  paused=bool(paused), workdir=str(Path(workdir or os.getcwd()).resolve()))

@@ -8,10 +8,12 @@ from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 
 CATCHUP = ("skip", "once", "all")
+OVERLAP = ("queue", "skip")
 TRIGGERS = ("cron", "catchup", "manual")
 # A run row's life: pending -> running -> one final state; a retry goes back to pending.
 ACTIVE_STATES = ("pending", "running")
-FINAL_STATES = ("succeeded", "failed", "below_target", "cancelled", "timed_out", "missed")
+FINAL_STATES = ("succeeded", "failed", "below_target", "cancelled", "timed_out", "missed",
+                "skipped")
 RETRYABLE_STATES = ("failed", "timed_out")
 
 
@@ -30,6 +32,7 @@ class Schedule:
     parameters: dict = field(default_factory=dict)
     catchup: str = "once"
     max_concurrent: int = 1
+    overlap: str = "queue"
     timeout_s: float | None = None
     retries: int = 0
     retry_delay_s: float = 30.0

@@ -42,6 +42,7 @@ schedules = Table(
     Column("tz", String(64), nullable=False),
     Column("parameters", Text, nullable=False),      # JSON {name: value or template}
     Column("catchup", String(8), nullable=False),    # skip | once | all
+    Column("overlap", String(8), nullable=False, server_default="queue"),  # queue | skip (0002)
     Column("max_concurrent", Integer, nullable=False),
     Column("timeout_s", Float),
     Column("retries", Integer, nullable=False),

@@ -188,6 +188,15 @@ class SchedulerService:
         rows = [self._row(s, t, "missed", now) for t in missed]
         rows += [self._row(s, t, "catchup") for t in run_late]
         rows += [self._row(s, t, "cron") for t in on_time]
+        if s.overlap == "skip":     # only as many as free slots; the rest are recorded skipped
+            free = s.max_concurrent - self.store.count_active(s.id)
+            for r in rows:
+                if r.state == "pending":
+                    if free > 0:
+                        free -= 1
+                    else:
+                        r.state, r.finished_at = "skipped", now
+                        r.error = "skipped: the schedule's earlier runs were still going (overlap skip)"
         return rows
 
     def _row(self, s: Schedule, t: datetime, trigger: str, missed_at=None) -> ScheduledRun:

@@ -25,7 +25,7 @@ from notebook_ops.scheduler.models import RUN_FIELDS, SCHEDULE_FIELDS, Schedule,
 
 ENV_URL = "NOTEBOOK_OPS_DB"
 DEFAULT_PATH = Path(".notebook_ops") / "scheduler.db"
-HEAD = "0001"                       # the newest migration (a test keeps it equal to alembic's head)
+HEAD = "0002"                       # the newest migration (a test keeps it equal to alembic's head)
 VERSION_TABLE = "notebook_ops_scheduler_version"
 _JSON_COLS = {"parameters": dict, "metrics": dict}
 
@@ -305,6 +305,12 @@ class Store:
             q = q.limit(limit)
         with self.engine.connect() as c:
             return [_row(ScheduledRun, RUN_FIELDS, x) for x in c.execute(q).all()]
+
+    def count_active(self, schedule_id: int) -> int:
+        r = orm.runs
+        with self.engine.connect() as c:
+            return c.execute(select(func.count()).select_from(r).where(
+                r.c.schedule_id == schedule_id, r.c.state.in_(("pending", "running")))).scalar()
 
     def count_runs(self, schedule_id: int | None = None, state: str | None = None) -> int:
         r = orm.runs

@@ -284,3 +284,20 @@ def test_a_daily_job_fires_once_a_day_through_dst_changes(store, clock, add_sche
     got = [r.scheduled_for.astimezone(ZoneInfo("America/New_York")).strftime("%m-%d %H:%M %z")
            for r in runs(store, s.id)]
     assert got == expect and states(store) == ["succeeded"] * len(expect)
+
+
+def test_overlap_skip_records_firings_that_come_while_the_run_goes(store, clock, add_schedule,
+                                                                    service):
+    s = add_schedule(cron="* * * * *", overlap="skip", parameters={"sleep": 2})
+    q = add_schedule("queued", cron="* * * * *", parameters={"sleep": 2})
+    svc = service(misfire_grace_s=600)
+    clock.advance(minutes=1)
+    svc.tick()
+    clock.advance(minutes=1)
+    svc.tick()                                       # 09:02 comes while 09:01 still runs
+    drive(svc, settled(store, 2, s.id))
+    assert [(r.scheduled_for.strftime("%H:%M"), r.state) for r in runs(store, s.id)] == \
+        [("09:01", "succeeded"), ("09:02", "skipped")]
+    assert "overlap skip" in runs(store, s.id)[1].error
+    drive(svc, settled(store, 2, q.id))              # the default queues it instead
+    assert states(store, q.id) == ["succeeded", "succeeded"]

@@ -120,3 +120,32 @@ def test_schedule_round_trip(store, clock, tmp_path):
     assert (got.tz, got.catchup, got.timeout_s, got.retries, got.next_fire_at) == \
         ("Europe/Paris", "all", 5.5, 2, clock.now())
     assert got.to_dict()["next_fire_at"] == "2026-03-02T09:00:00Z"
+
+
+def test_an_older_store_is_upgraded_in_place(tmp_path, clock):
+    """A store made at revision 0001 (before overlap) opens at HEAD with its rows kept."""
+    from pathlib import Path
+
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import text
+
+    import notebook_ops.scheduler.store as st
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    old = Store(url, migrate=False)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(st.__file__).parent / "migrations"))
+    with old.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+        conn.execute(text(
+            "INSERT INTO schedules (name, target, workdir, cron, tz, parameters, catchup, "
+            "max_concurrent, retries, retry_delay_s, paused, created_at, updated_at) VALUES "
+            "('legacy', '/t.ipynb', '/tmp', '0 * * * *', 'UTC', '{}', 'once', 1, 0, 30, 0, "
+            "'2026-01-01 00:00:00', '2026-01-01 00:00:00')"))
+    assert old.revision() == "0001"
+    new = Store(url)
+    assert new.revision() == HEAD == "0002"
+    s = new.get_schedule("legacy")
+    assert (s.overlap, s.cron) == ("queue", "0 * * * *")
