@@ -3,8 +3,10 @@
  * the executed step notebook opening in JupyterLab, and the metrics and MLflow run.
  */
 import { expect, test } from '@jupyterlab/galata';
+import * as fs from 'fs';
+import * as path from 'path';
 
-import { graphNode, openNotebook, PANEL, shot } from './helpers';
+import { graphNode, openNotebook, PANEL, ROOT, shot } from './helpers';
 
 test('run the example pipeline from the panel and watch each step finish', async ({ page, tmpPath }) => {
   await openNotebook(page, tmpPath);
@@ -40,4 +42,32 @@ test('run the example pipeline from the panel and watch each step finish', async
   await expect(frame.locator('body')).toContainText('linear', { timeout: 30000 });
   await expect(frame.locator('body')).toContainText('accuracy');
   await shot(page, 'run-step-notebook');
+});
+
+test('a running pipeline can be cancelled from the panel', async ({ page, tmpPath }) => {
+  const slow = {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
+    cells: [
+      { cell_type: 'code', id: 'a', source: 'import time\ntime.sleep(120)', metadata: { tags: ['step:wait'] }, outputs: [], execution_count: null },
+      { cell_type: 'code', id: 'b', source: 'done = True', metadata: { tags: ['step:after'] }, outputs: [], execution_count: null }
+    ]
+  };
+  const local = path.join(ROOT, 'build', 'browser-results', 'slow.ipynb');
+  fs.mkdirSync(path.dirname(local), { recursive: true });
+  fs.writeFileSync(local, JSON.stringify(slow));
+  await openNotebook(page, tmpPath, local, 'slow.ipynb');
+
+  await page.locator(`${PANEL} .nbo-run-button`).click();
+  await page.locator('.jp-Dialog .jp-mod-accept').click();
+  await expect(page.locator(`${PANEL} .nbo-step-run[data-step="wait"]`)).toHaveClass(/nbo-status-running/, {
+    timeout: 90000
+  });
+  await expect(graphNode(page, 'wait')).toHaveClass(/nbo-status-running/);
+  await page.locator(`${PANEL} .nbo-cancel-button`).click();
+  await expect(page.locator(`${PANEL} .nbo-run-head .nbo-status`)).toHaveText('cancelled', { timeout: 90000 });
+  await expect(page.locator(`${PANEL} .nbo-step-run[data-step="after"]`)).not.toHaveClass(/nbo-status-succeeded/);
+  await expect(page.locator(`${PANEL} .nbo-run-button`)).toBeEnabled();
+  await shot(page, 'run-cancelled');
 });
