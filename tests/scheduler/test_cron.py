@@ -2,6 +2,8 @@
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from notebook_ops.scheduler.cron import Cron, check_templates, render
 from notebook_ops.scheduler.errors import ScheduleError
@@ -120,3 +122,29 @@ def test_between_the_jump_and_the_shifted_firing():
     assert c.next_after(datetime(2026, 3, 8, 7, 10, tzinfo=UTC)) == datetime(2026, 3, 8, 7, 30, tzinfo=UTC)
     assert c.prev_before(datetime(2026, 3, 8, 7, 40, tzinfo=UTC)) == datetime(2026, 3, 8, 7, 30, tzinfo=UTC)
     assert c.prev_before(datetime(2026, 3, 8, 7, 20, tzinfo=UTC)) == datetime(2026, 3, 7, 7, 30, tzinfo=UTC)
+
+ZONES = ["UTC", "Europe/Paris", "America/New_York", "Australia/Lord_Howe", "America/Santiago",
+         "Asia/Kolkata", "Pacific/Chatham"]
+FIELD = st.sampled_from(["*", "*/7", "0", "15", "1,2,3", "1-3", "30", "*/20"])
+
+
+CHANGES = [datetime(2026, *md, tzinfo=UTC) for md in [          # DST changes (UTC, near enough)
+    (3, 8, 7), (11, 1, 6), (3, 29, 1), (10, 25, 1), (4, 4, 15), (10, 3, 15), (4, 5, 3), (9, 6, 4),
+    (4, 4, 14), (9, 26, 14)]]
+NEAR_CHANGE = st.builds(lambda c, m: c + timedelta(minutes=m), st.sampled_from(CHANGES),
+                        st.integers(-300, 300))
+ANY_TIME = st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2026, 12, 31)) \
+    .map(lambda d: d.replace(tzinfo=UTC))
+
+
+@settings(max_examples=120, deadline=None)
+@given(minute=FIELD, hour=st.sampled_from(["*", "1", "2", "1-3", "*/2", "0,12"]),
+       zone=st.sampled_from(ZONES), t=st.one_of(NEAR_CHANGE, ANY_TIME))
+def test_next_is_the_first_firing_after(minute, hour, zone, t):
+    """No firing lies strictly between t and next_after(t), and prev_before agrees."""
+    c = Cron(f"{minute} {hour} * * *", zone)
+    n = c.next_after(t)
+    assert n > t
+    assert c.prev_before(n) == n
+    p = c.prev_before(n - timedelta(microseconds=1))
+    assert p is None or p <= t
