@@ -7,7 +7,7 @@ import { ICommandPalette } from '@jupyterlab/apputils';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 
-import { api } from './api';
+import { api, IFeatures } from './api';
 import { registerCommands } from './commands';
 import { PipelineModel } from './model';
 import { CellDecorations } from './views/decorations';
@@ -59,8 +59,19 @@ const plugin: JupyterFrontEndPlugin<void> = {
     registerCommands({ app, tracker, modelFor: p => models.get(p), panelId: panel.id, palette });
 
     let settings: ISettingRegistry.ISettings | null = null;
-    api
-      .features()
+    // The server extension may still be starting: ask a few times before giving up.
+    const features = async (attempts = 5): Promise<IFeatures> => {
+      try {
+        return await api.features();
+      } catch (error) {
+        if (attempts <= 1) {
+          throw error;
+        }
+        await new Promise(resolve => setTimeout(resolve, 2000));
+        return features(attempts - 1);
+      }
+    };
+    features()
       .then(features => {
         panel.setFeatures(features);
         // Offer an action only when the server has its back end.
