@@ -131,7 +131,7 @@ def run(target, params, params_file, steps, from_step, jobs, no_cache, single_ke
     if as_json:
         click.echo(json.dumps(result.record, indent=1, default=str))
     elif not quiet:
-        _summary(Console(), result.record)
+        _summary(Console(soft_wrap=True), result.record)  # paths and URIs stay on one line
     elif result.status not in ("succeeded",) and result.record.get("error"):
         click.echo(f"{result.status}: {result.record['error']}", err=True)
     if result.exit_code:
