@@ -120,7 +120,9 @@ export interface IScheduledRun {
   id: number;
   schedule_name: string;
   scheduled_for: string;
+  /** cron | catchup | manual | message */
   trigger: string;
+  message_id?: string | null;
   state: string;
   run_dir: string | null;
   run_id: string | null;
@@ -135,6 +137,10 @@ export interface ISchedule {
   id: number;
   name: string;
   target: string;
+  /** "cron": fired by the clock; "trigger": fired by each message on `source`. */
+  kind?: 'cron' | 'trigger';
+  source?: string | null;
+  subscription?: string | null;
   cron: string;
   tz: string;
   parameters: Record<string, unknown>;
@@ -247,8 +253,9 @@ export const api = {
 
   addSchedule(body: {
     path: string;
-    cron: string;
-    tz: string;
+    cron?: string;
+    trigger?: string;
+    tz?: string;
     name?: string;
     parameters: Record<string, string>;
   }): Promise<ISchedule> {

@@ -29,6 +29,11 @@ export class NotebookSchedules {
     return this._loaded;
   }
 
+  /** Ask the panel to draw the section again (a local change, e.g. the form's kind). */
+  touch(): void {
+    this._changed.emit();
+  }
+
   /** Recent firings of a schedule, once fetched. */
   details(name: string): ISchedule | undefined {
     return this._details.get(name);
@@ -50,6 +55,11 @@ export class NotebookSchedules {
 
   async add(cron: string, tz: string, parameters: Record<string, string>, name?: string): Promise<boolean> {
     return this._do(() => api.addSchedule({ path: this._path(), cron, tz, parameters, name }));
+  }
+
+  /** A schedule fired by each message on the topic `source` (pulsar://host:port/topic). */
+  async addTrigger(source: string, parameters: Record<string, string>, name?: string): Promise<boolean> {
+    return this._do(() => api.addSchedule({ path: this._path(), trigger: source, parameters, name }));
   }
 
   async setPaused(name: string, paused: boolean): Promise<boolean> {

@@ -44,7 +44,8 @@ def _local(iso, tz):
 
 @click.group("schedule")
 def schedule():
-    """Cron schedules on notebooks and bundles (the `notebook-ops scheduler` service fires them)."""
+    """Schedules on notebooks and bundles, fired by a cron clock or by messages on a topic (the
+    `notebook-ops scheduler` service fires them)."""
 
 
 @schedule.command("add")
@@ -52,10 +53,18 @@ def schedule():
 @click.option("--cron", metavar="EXPR",
               help="5 fields, or 6 with seconds first ('*/10 * * * * *'), or @daily... Without it: "
                    "the schedules the notebook (or the bundle's manifest) declares.")
+@click.option("--trigger", "source", metavar="URL",
+              help="Fire on each message on this topic instead of a clock "
+                   "(pulsar://host:port/topic); -p values may use {{ message.FIELD }}.")
+@click.option("--subscription", metavar="NAME",
+              help="With --trigger: the shared subscription (default notebook-ops.<name>).")
+@click.option("--dead-letter-topic", metavar="TOPIC",
+              help="With --trigger: where rejected messages go (default <topic>-<subscription>-DLQ).")
 @click.option("--tz", default="UTC", show_default=True, help="IANA time zone of the cron times.")
 @click.option("--name", help="Schedule name (default: the notebook or bundle name).")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
-              help="Parameter (repeatable); may use {{ scheduled_date }}, {{ scheduled_time }}.")
+              help="Parameter (repeatable); may use {{ scheduled_date }}, {{ scheduled_time }} "
+                   "(cron) or {{ message.FIELD }}, {{ properties.KEY }} (--trigger).")
 @click.option("--catchup", type=click.Choice(["skip", "once", "all"]), default="once",
               show_default=True, help="Firings missed while no scheduler ran: skip, run once, run all.")
 @click.option("--max-concurrent", type=click.IntRange(min=1), default=1, show_default=True)
@@ -70,19 +79,33 @@ def schedule():
 @click.option("--paused", is_flag=True, help="Add it paused.")
 @click.option("--db", help=DB_HELP)
 @click.option("--json", "as_json", is_flag=True)
-def add_cmd(target, cron, tz, name, params, catchup, max_concurrent, overlap, timeout, retries,
-            retry_delay, webhook, paused, db, as_json):
-    """Schedule TARGET (a notebook or a bundle) on a cron expression.
+def add_cmd(target, cron, source, subscription, dead_letter_topic, tz, name, params, catchup,
+            max_concurrent, overlap, timeout, retries, retry_delay, webhook, paused, db, as_json):
+    """Schedule TARGET (a notebook or a bundle) on a cron expression, or on messages (--trigger).
 
-    Without --cron, adds the schedules TARGET declares (the notebook's pipeline settings, or
-    the manifest of a bundle), named <pipeline>.<schedule>.
+    Without --cron or --trigger, adds the schedules TARGET declares (the notebook's pipeline
+    settings, or the manifest of a bundle), named <pipeline>.<schedule>.
+
+    With --trigger, each message on the topic is recorded as a firing and then acknowledged;
+    the service runs it with the schedule's retries, timeout and webhook. A message that cannot
+    start a run (not JSON, a missing field, an unknown parameter) is dead-lettered.
     """
     from notebook_ops.runner.params import parse_pairs
     from notebook_ops.scheduler import api
 
     common = dict(max_concurrent=max_concurrent, overlap=overlap, timeout_s=timeout, retries=retries,
                   retry_delay_s=retry_delay, webhook=webhook, paused=paused, store=_store(db))
-    if cron:
+    if source and cron:
+        raise click.UsageError("give --cron or --trigger, not both")
+    if (subscription or dead_letter_topic) and not source:
+        raise click.UsageError("--subscription and --dead-letter-topic go with --trigger")
+    if source:
+        from notebook_ops.events.trigger import parse_templates
+
+        rows = [api.add_trigger(target, source, subscription=subscription, name=name,
+                                parameters=parse_templates(params),
+                                dead_letter_topic=dead_letter_topic, **common)]
+    elif cron:
         rows = [api.add(target, cron, name=name, tz=tz, parameters=parse_pairs(params),
                         catchup=catchup, **common)]
     else:
@@ -90,14 +113,24 @@ def add_cmd(target, cron, tz, name, params, catchup, max_concurrent, overlap, ti
             raise click.UsageError("--name and -p go with --cron (declared schedules carry their own)")
         rows = api.add_declared(target, **common)
     if as_json:
-        return _echo_json(rows if not cron else rows[0])
+        return _echo_json(rows[0] if cron or source else rows)
     for d in rows:
-        click.echo(f"schedule {d['name']} (id {d['id']}): {d['cron']} {d['tz']} -> {d['target']}")
+        click.echo(f"schedule {d['name']} (id {d['id']}): {_when_fires(d)} -> {d['target']}")
         if d["upcoming"]:
             click.echo("  next: " + _local(d["upcoming"][0], d["tz"]))
+        if d.get("subscribed") is False:
+            click.echo(f"  the broker did not answer: the subscription is made when a service "
+                       f"first listens; messages published before that are not kept for it",
+                       err=True)
     if not api.services(store=_store(db)):
         click.echo("no scheduler service is running on this store: start one with "
                    "`notebook-ops scheduler`", err=True)
+
+
+def _when_fires(d) -> str:
+    if d.get("kind") == "trigger":
+        return f"on messages from {d['source']} (subscription {d['subscription']})"
+    return f"{d['cron']} {d['tz']}"
 
 
 @schedule.command("list")
@@ -117,11 +150,12 @@ def list_cmd(db, as_json):
     from rich.table import Table
 
     t = Table(show_edge=False, pad_edge=False)
-    for col in ("id", "name", "cron", "tz", "next (UTC)", "last run", "target"):
+    for col in ("id", "name", "fires", "next (UTC)", "last run", "target"):
         t.add_column(col, overflow="fold")
     for d in rows:
         last = d.get("last_run") or {}
-        t.add_row(str(d["id"]), d["name"] + (" (paused)" if d["paused"] else ""), d["cron"], d["tz"],
+        fires = f"message: {d['source']}" if d.get("kind") == "trigger" else f"{d['cron']} {d['tz']}"
+        t.add_row(str(d["id"]), d["name"] + (" (paused)" if d["paused"] else ""), fires,
                   _when(d["upcoming"][0]) if d["upcoming"] else "-",
                   f"{last.get('state')} {_when(last.get('scheduled_for'))}" if last else "-",
                   d["target"])
@@ -140,11 +174,16 @@ def show_cmd(name, db, as_json):
     if as_json:
         return _echo_json(d)
     click.echo(f"schedule {d['name']} (id {d['id']}){' paused' if d['paused'] else ''}")
-    for k in ("target", "cron", "tz", "catchup", "overlap", "max_concurrent", "timeout_s", "retries",
-              "retry_delay_s", "webhook", "workdir"):
+    keys = ("target", "cron", "tz", "catchup")
+    if d.get("kind") == "trigger":
+        keys = ("target", "kind", "source", "subscription", "dead_letter_topic")
+    for k in keys + ("overlap", "max_concurrent", "timeout_s", "retries", "retry_delay_s", "webhook",
+                     "workdir"):
         click.echo(f"  {k}: {d[k]}")
     click.echo(f"  parameters: {json.dumps(d['parameters'])}")
-    click.echo("  upcoming:" + ("".join(f"\n    {_local(t, d['tz'])}" for t in d["upcoming"]) or " -"))
+    if d.get("kind") != "trigger":
+        click.echo("  upcoming:" + ("".join(f"\n    {_local(t, d['tz'])}" for t in d["upcoming"])
+                                    or " -"))
     _runs_table(d["recent_runs"])
 
 
@@ -218,7 +257,8 @@ def run_now_cmd(name, db):
 
 
 @click.command("scheduler")
-@click.option("--once", is_flag=True, help="Fire what is due, wait for those runs, then exit.")
+@click.option("--once", is_flag=True, help="Fire what is due, wait for those runs, then exit "
+              "(trigger schedules need a service that stays up: their messages wait).")
 @click.option("-w", "--workers", type=click.IntRange(min=1), default=4, show_default=True,
               help="Runs at the same time.")
 @click.option("--db", help=DB_HELP)
@@ -236,7 +276,8 @@ def scheduler(once, workers, db, poll, grace):
 
     logging.basicConfig(stream=sys.stdout, level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(message)s")
-    svc = SchedulerService(_store(db), workers=workers, poll_s=poll, misfire_grace_s=grace)
+    svc = SchedulerService(_store(db), workers=workers, poll_s=poll, misfire_grace_s=grace,
+                           triggers=not once)
 
     def stop(signum, frame):
         logging.getLogger("notebook_ops.scheduler").info("signal %d: stopping", signum)

@@ -50,6 +50,17 @@ class Source:
         pass
 
 
+def check_source(url: str) -> str:
+    """Raise EventsConfigError for a URL no source can listen on (without connecting)."""
+    scheme = scheme_of(url)
+    if scheme not in SOURCES:
+        raise EventsConfigError(f"cannot listen on {scheme}:// ({url!r})",
+                                hint="use pulsar://host:port/topic")
+    from notebook_ops.events.sinks import check_url
+
+    return check_url(url)    # the same URL grammar as the sink's (topic, options)
+
+
 def open_source(url: str, *, subscription: str, **options) -> Source:
     scheme = scheme_of(url)
     if scheme not in SOURCES:

@@ -32,6 +32,20 @@ class PoisonMessage(Exception):
     """This message can never start a good run: dead-letter it."""
 
 
+ROOTS = ("message", "properties", "message_id", "topic", "publish_time")
+
+
+def check_templates(templates: dict) -> dict:
+    """Every placeholder in the values names something a message has (else ParameterError)."""
+    for name, value in templates.items():
+        for m in PLACEHOLDER.finditer(value if isinstance(value, str) else ""):
+            if m.group(1).split(".")[0] not in ROOTS:
+                raise ParameterError(f"unknown placeholder {{{{ {m.group(1)} }}}} in {name}",
+                                     hint="use message.FIELD, properties.KEY, message_id, "
+                                     "topic or publish_time")
+    return templates
+
+
 def parse_templates(pairs) -> dict[str, str]:
     out = {}
     for pair in pairs or ():
@@ -39,13 +53,7 @@ def parse_templates(pairs) -> dict[str, str]:
         if not sep or not name.strip():
             raise ParameterError(f"expected NAME=TEMPLATE, got {pair!r}")
         out[name.strip()] = value
-        for m in PLACEHOLDER.finditer(value):
-            root = m.group(1).split(".")[0]
-            if root not in ("message", "properties", "message_id", "topic", "publish_time"):
-                raise ParameterError(f"unknown placeholder {{{{ {m.group(1)} }}}} in {name}",
-                                     hint="use message.FIELD, properties.KEY, message_id, "
-                                     "topic or publish_time")
-    return out
+    return check_templates(out)
 
 
 def _lookup(context: dict, path: str):
@@ -82,7 +90,7 @@ def message_params(msg, templates: dict[str, str]) -> dict:
         return dict(body)
     context = {"message": body, "properties": msg.properties, "message_id": msg.message_id,
                "topic": msg.topic, "publish_time": msg.publish_time}
-    return {name: render(t, context) for name, t in templates.items()}
+    return {name: render(t, context) if isinstance(t, str) else t for name, t in templates.items()}
 
 
 class TriggerListener:

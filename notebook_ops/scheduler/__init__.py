@@ -1,4 +1,5 @@
-"""Scheduled runs: cron schedules on notebooks and bundles, fired exactly once by a service.
+"""Scheduled runs: schedules on notebooks and bundles, fired exactly once by a service, on a cron
+clock or on messages from a topic (kind "trigger").
 
 Python API (for the CLI and the Jupyter server's REST handlers; plain JSON-ready dicts out,
 NotebookOpsError subclasses raised: ScheduleError 400, ScheduleNotFound 404, ScheduleExists 409)::
@@ -18,6 +19,16 @@ NotebookOpsError subclasses raised: ScheduleError 400, ScheduleNotFound 404, Sch
         #   "skip" (recorded as skipped);
         # workdir: the runs' working folder (bundles run there; default the current folder).
         # Everything is validated first: cron, zone, parameter names and types, the target.
+    scheduler.add_trigger(target, source, *, subscription=None, name=None, parameters=None,
+                          dead_letter_topic=None, max_concurrent=1, overlap="queue", timeout_s=None,
+                          retries=0, retry_delay_s=30.0, webhook=None, paused=False, workdir=None,
+                          store=None) -> dict
+        # kind "trigger": fired by each message on source (pulsar://host:port/topic) through a
+        # shared subscription (default "notebook-ops.<name>", made at once if the broker
+        # answers: "subscribed" in the result); parameters are templates {{ message.FIELD }},
+        # {{ properties.KEY }}, {{ message_id }}, ... (none: the message's top-level fields).
+        # A message is acknowledged once its firing is recorded; one that cannot start a run
+        # is recorded "rejected" and dead-lettered (default topic <topic>-<subscription>-DLQ).
     scheduler.declared(target) -> [dict]   # schedules the notebook's metadata / bundle manifest
                                            # declare: [{name, cron, tz, parameters, catchup}]
     scheduler.add_declared(target, **options) -> [dict]   # add them all ("<pipeline>.<name>")
@@ -25,7 +36,7 @@ NotebookOpsError subclasses raised: ScheduleError 400, ScheduleNotFound 404, Sch
     scheduler.get(name) -> dict            # one schedule, 5 upcoming times, 10 recent runs
     scheduler.pause(name) / resume(name) -> dict   # resume continues from now (no catch-up)
     scheduler.remove(name) -> dict         # the removed schedule (its history goes with it)
-    scheduler.run_now(name) -> dict        # queues a firing now; a running service starts it
+    scheduler.run_now(name) -> dict        # queues a firing now (cron kind); a service starts it
     scheduler.list_runs(name=None, limit=50) -> [dict]   # firings newest first
     scheduler.get_run(id) -> dict
     scheduler.services() -> [dict]         # services alive on this store (is anything firing?)
@@ -33,11 +44,12 @@ NotebookOpsError subclasses raised: ScheduleError 400, ScheduleNotFound 404, Sch
 ``store`` (every function): None for the default store, a SQLAlchemy URL, or an open ``Store``
 (``scheduler.open_store(base_dir=server_root)`` for a Jupyter server's own store).
 
-A schedule dict: id, name, target, cron, tz, parameters, catchup, overlap, max_concurrent, timeout_s,
+A schedule dict: id, name, kind (cron | trigger), source, subscription, dead_letter_topic,
+target, cron ("" for a trigger), tz, parameters, catchup, overlap, max_concurrent, timeout_s,
 retries, retry_delay_s, webhook, paused, workdir, next_fire_at, created_at, updated_at,
 upcoming [iso], last_run. A run dict: id, schedule_id, schedule_name, scheduled_for, trigger
-(cron | catchup | manual), state (pending | running | succeeded | failed | below_target |
-cancelled | timed_out | missed | skipped), attempt, run_dir, run_id, exit_code, error, metrics,
+(cron | catchup | manual | message), message_id, state (pending | running | succeeded | failed |
+below_target | cancelled | timed_out | missed | skipped | rejected), attempt, run_dir, run_id, exit_code, error, metrics,
 mlflow_tracking_uri, mlflow_run_id, started_at, finished_at, duration_s, late_s. Times are
 ISO 8601 UTC strings ("2026-11-29T03:00:00Z").
 
@@ -47,11 +59,12 @@ scheduler`` runs one in the foreground; ``hosted.start_hosted`` runs one inside 
 
 Modules: ``models`` (data classes), ``orm`` + ``migrations/`` (tables, alembic), ``store``
 (queries, leases), ``cron`` (expressions, zones, DST, templates), ``clock``, ``executor`` (child
-processes), ``notify`` (webhooks), ``service`` (the loop), ``hosted`` (inside Jupyter), ``api``.
+processes), ``notify`` (webhooks), ``triggers`` (a consumer per trigger schedule), ``service``
+(the loop), ``hosted`` (inside Jupyter), ``api``.
 """
 from __future__ import annotations
 
-__all__ = ["add", "declared", "add_declared", "list", "list_schedules", "get", "pause", "resume", "remove", "run_now",
+__all__ = ["add", "add_trigger", "declared", "add_declared", "list", "list_schedules", "get", "pause", "resume", "remove", "run_now",
            "list_runs", "get_run", "services", "open_store"]
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from notebook_ops.scheduler import cron as cronlib
 from notebook_ops.scheduler.errors import ScheduleError
-from notebook_ops.scheduler.models import CATCHUP, OVERLAP, Schedule, ScheduledRun
+from notebook_ops.scheduler.models import CATCHUP, KINDS, OVERLAP, Schedule, ScheduledRun
 
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$")
 _stores: dict[str, object] = {}
@@ -65,7 +65,12 @@ def validate(s: Schedule) -> Schedule:
     if not _NAME.match(s.name or "") or s.name.isdigit():
         raise ScheduleError(f"bad schedule name {s.name!r}",
                             hint="letters, digits, _ . - (up to 100), not only digits")
-    cronlib.Cron(s.cron, s.tz)
+    if s.kind not in KINDS:
+        raise ScheduleError(f"schedule kind {s.kind!r}: use one of {', '.join(KINDS)}")
+    if s.kind == "cron":
+        cronlib.Cron(s.cron, s.tz)
+    else:
+        _check_trigger(s)
     if s.catchup not in CATCHUP:
         raise ScheduleError(f"catch-up policy {s.catchup!r}: use one of {', '.join(CATCHUP)}")
     if s.overlap not in OVERLAP:
@@ -81,7 +86,8 @@ def validate(s: Schedule) -> Schedule:
     check_webhook(s.webhook)
     if not isinstance(s.parameters, dict):
         raise ScheduleError("parameters must be a mapping of name to value")
-    cronlib.check_templates(s.parameters)
+    if s.kind == "cron":
+        cronlib.check_templates(s.parameters)
     target = Path(s.target)
     if not target.exists():
         raise ScheduleError("no such notebook or bundle", path=target)
@@ -89,10 +95,63 @@ def validate(s: Schedule) -> Schedule:
         raise ScheduleError("the working folder does not exist", path=s.workdir)
     from notebook_ops.runner.params import resolve_params
 
-    sample = cronlib.render(s.parameters, scheduled_for=datetime.now(timezone.utc), tz=s.tz,
-                            schedule_name=s.name)
-    resolve_params(_pipeline_of(target), sample)     # unknown names, wrong types -> error
+    pipeline = _pipeline_of(target)
+    if s.kind == "cron":
+        sample = cronlib.render(s.parameters, scheduled_for=datetime.now(timezone.utc), tz=s.tz,
+                                schedule_name=s.name)
+    else:                       # values from a message are checked per message; fixed ones now
+        from notebook_ops.events.trigger import PLACEHOLDER
+
+        declared = {p.name for p in pipeline.parameters}
+        sample = {k: v for k, v in s.parameters.items()
+                  if k not in declared or not (isinstance(v, str) and PLACEHOLDER.search(v))}
+    resolve_params(pipeline, sample)     # unknown names, wrong types -> error
     return s
+
+
+def _check_trigger(s: Schedule) -> None:
+    """A trigger schedule: a source URL we can listen on (not connected to now: the broker may
+    be down while the schedule is made), a subscription, message placeholders that exist."""
+    from notebook_ops.errors import NotebookOpsError
+    from notebook_ops.events.source import check_source
+    from notebook_ops.events.trigger import check_templates
+
+    if not s.source:
+        raise ScheduleError("a trigger schedule needs a source URL",
+                            hint="e.g. --trigger pulsar://broker:6650/new-data")
+    try:
+        check_source(s.source)
+        check_templates(s.parameters if isinstance(s.parameters, dict) else {})
+    except NotebookOpsError as exc:
+        raise ScheduleError(exc.message, hint=exc.hint) from None
+    if not s.subscription or not _NAME.match(s.subscription):
+        raise ScheduleError(f"bad subscription name {s.subscription!r}",
+                            hint="letters, digits, _ . - (up to 100)")
+
+
+def _default_name(target: Path) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", target.name.removesuffix(".tar.gz")
+                  .removesuffix(".tgz").removesuffix(".ipynb")).strip("-.") or "schedule"
+
+
+def _store_new(s: Schedule, store, now) -> dict:
+    validate(s)
+    now = _now(now)
+    s.next_fire_at = cronlib.Cron(s.cron, s.tz).next_after(now) if s.kind == "cron" else None
+    st = open_store(store)
+    return describe(st.add_schedule(s, now), st, now=now)
+
+
+def _schedule(target, name, parameters, *, max_concurrent, overlap, timeout_s, retries,
+              retry_delay_s, webhook, paused, workdir, **kind_fields) -> Schedule:
+    target = Path(target).expanduser().resolve()
+    return Schedule(name=name or _default_name(target), target=str(target),
+                    parameters={k: v for k, v in (parameters or {}).items()},
+                    max_concurrent=int(max_concurrent), overlap=overlap,
+                    timeout_s=float(timeout_s) if timeout_s is not None else None,
+                    retries=int(retries), retry_delay_s=float(retry_delay_s), webhook=webhook or None,
+                    paused=bool(paused), workdir=str(Path(workdir or os.getcwd()).resolve()),
+                    **kind_fields)
 
 
 def add(target, cron: str, *, name: str | None = None, tz: str = "UTC",
@@ -100,21 +159,41 @@ def add(target, cron: str, *, name: str | None = None, tz: str = "UTC",
         overlap: str = "queue", timeout_s: float | None = None, retries: int = 0, retry_delay_s: float = 30.0,
         webhook: str | None = None, paused: bool = False, workdir=None, store=None,
         now: datetime | None = None) -> dict:
-    target = Path(target).expanduser().resolve()
-    if name is None:
-        name = re.sub(r"[^A-Za-z0-9_.-]+", "-", target.name.removesuffix(".tar.gz")
-                      .removesuffix(".tgz").removesuffix(".ipynb")).strip("-.") or "schedule"
-    s = Schedule(name=name, target=str(target), cron=" ".join(str(cron).split()), tz=tz,
-                 parameters={k: v for k, v in (parameters or {}).items()}, catchup=catchup,
-                 max_concurrent=int(max_concurrent), overlap=overlap,
-                 timeout_s=float(timeout_s) if timeout_s is not None else None,
-                 retries=int(retries), retry_delay_s=float(retry_delay_s), webhook=webhook or None,
-                 paused=bool(paused), workdir=str(Path(workdir or os.getcwd()).resolve()))
-    validate(s)
-    now = _now(now)
-    s.next_fire_at = cronlib.Cron(s.cron, s.tz).next_after(now)
-    st = open_store(store)
-    return describe(st.add_schedule(s, now), st, now=now)
+    s = _schedule(target, name, parameters, max_concurrent=max_concurrent, overlap=overlap,
+                  timeout_s=timeout_s, retries=retries, retry_delay_s=retry_delay_s,
+                  webhook=webhook, paused=paused, workdir=workdir,
+                  cron=" ".join(str(cron).split()), tz=tz, catchup=catchup)
+    return _store_new(s, store, now)
+
+
+def add_trigger(target, source: str, *, subscription: str | None = None, name: str | None = None,
+                parameters: dict | None = None, dead_letter_topic: str | None = None,
+                max_concurrent: int = 1, overlap: str = "queue", timeout_s: float | None = None,
+                retries: int = 0, retry_delay_s: float = 30.0, webhook: str | None = None,
+                paused: bool = False, workdir=None, store=None, now: datetime | None = None) -> dict:
+    """A schedule fired by messages on ``source`` (see the package docstring)."""
+    s = _schedule(target, name, parameters, max_concurrent=max_concurrent, overlap=overlap,
+                  timeout_s=timeout_s, retries=retries, retry_delay_s=retry_delay_s,
+                  webhook=webhook, paused=paused, workdir=workdir, kind="trigger", cron="",
+                  source=str(source).strip(), dead_letter_topic=dead_letter_topic or None)
+    s.subscription = subscription or f"notebook-ops.{s.name}"
+    d = _store_new(s, store, now)
+    d["subscribed"] = _subscribe(s)
+    return d
+
+
+def _subscribe(s: Schedule) -> bool:
+    """Create the subscription now if the broker answers: a topic keeps messages only for
+    subscriptions that exist, so those published before a service first listens still count.
+    False (not an error) when the broker is not reachable: the service subscribes later."""
+    from notebook_ops.events.source import open_source
+
+    try:
+        open_source(s.source, subscription=s.subscription,
+                    dead_letter_topic=s.dead_letter_topic).close()
+        return True
+    except Exception:  # noqa: BLE001 - broker down or refusing: not this command's failure
+        return False
 
 
 def declared(target) -> builtins.list[dict]:
@@ -154,7 +233,7 @@ def add_declared(target, *, store=None, now=None, **options) -> builtins.list[di
 
 def describe(s: Schedule, st, *, upcoming: int = 3, now=None) -> dict:
     d = s.to_dict()
-    d["upcoming"] = [] if s.paused else [
+    d["upcoming"] = [] if s.paused or s.kind != "cron" else [
         t.isoformat(timespec="seconds").replace("+00:00", "Z")
         for t in cronlib.Cron(s.cron, s.tz).upcoming(_now(now), upcoming)]
     last = st.list_runs(s.id, limit=1, states=("running", "succeeded", "failed", "below_target",
@@ -186,7 +265,7 @@ def resume(name, *, store=None, now=None) -> dict:
     st = open_store(store)
     s = st.get_schedule(name)
     now = _now(now)
-    nxt = cronlib.Cron(s.cron, s.tz).next_after(now)
+    nxt = cronlib.Cron(s.cron, s.tz).next_after(now) if s.kind == "cron" else None
     return describe(st.update_schedule(s.id, now, paused=False, next_fire_at=nxt), st, now=now)
 
 
@@ -202,6 +281,9 @@ def run_now(name, *, store=None, now=None) -> dict:
     """Queue one firing at the current time; a running scheduler service starts it."""
     st = open_store(store)
     s = st.get_schedule(name)
+    if s.kind != "cron":
+        raise ScheduleError(f"{s.name} runs on messages from {s.source}",
+                            hint="publish a message there to start a run")
     now = _now(now)
     params = cronlib.render(s.parameters, scheduled_for=now, tz=s.tz, schedule_name=s.name)
     st.insert_runs([ScheduledRun(schedule_id=s.id, scheduled_for=now, trigger="manual",

@@ -9,11 +9,12 @@ from datetime import datetime
 
 CATCHUP = ("skip", "once", "all")
 OVERLAP = ("queue", "skip")
-TRIGGERS = ("cron", "catchup", "manual")
+TRIGGERS = ("cron", "catchup", "manual", "message")
+KINDS = ("cron", "trigger")   # fired by a clock, or by messages on a topic (``source``)
 # A run row's life: pending -> running -> one final state; a retry goes back to pending.
 ACTIVE_STATES = ("pending", "running")
 FINAL_STATES = ("succeeded", "failed", "below_target", "cancelled", "timed_out", "missed",
-                "skipped")
+                "skipped", "rejected")   # rejected: a trigger message that could not start a run
 RETRYABLE_STATES = ("failed", "timed_out")
 
 
@@ -39,6 +40,10 @@ class Schedule:
     webhook: str | None = None
     paused: bool = False
     workdir: str = "."
+    kind: str = "cron"
+    source: str | None = None             # trigger kind: the topic URL (pulsar://host:port/topic)
+    subscription: str | None = None       # trigger kind: the shared subscription's name
+    dead_letter_topic: str | None = None  # trigger kind: where rejected messages go
     next_fire_at: datetime | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
@@ -59,6 +64,7 @@ class ScheduledRun:
     attempt: int = 0
     not_before: datetime | None = None
     parameters: dict = field(default_factory=dict)
+    message_id: str | None = None         # the trigger message this firing came from
     owner: str | None = None
     lease_expires_at: datetime | None = None
     child_pid: int | None = None

@@ -49,24 +49,29 @@ schedules = Table(
     Column("retry_delay_s", Float, nullable=False),
     Column("webhook", Text),
     Column("paused", Boolean, nullable=False),
+    Column("kind", String(8), nullable=False, server_default="cron"),  # cron | trigger (0003)
+    Column("source", Text),                          # trigger: topic URL (no secrets: see events)
+    Column("subscription", String(200)),
+    Column("dead_letter_topic", Text),
     Column("next_fire_at", UTCDateTime),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     Index("ix_schedules_due", "paused", "next_fire_at"),
 )
 
-# One row per firing (cron, catch-up or manual), inserted before it runs. A retry is a further
+# One row per firing (cron, catch-up, manual or a trigger message), inserted before it runs. A retry is a further
 # attempt on the same row, so (schedule, scheduled time) stays unique: no firing runs twice.
 runs = Table(
     "scheduled_runs", metadata,
     Column("id", Integer, primary_key=True),
     Column("schedule_id", Integer, ForeignKey("schedules.id", ondelete="CASCADE"), nullable=False),
     Column("scheduled_for", UTCDateTime, nullable=False),
-    Column("trigger", String(8), nullable=False),    # cron | catchup | manual
+    Column("trigger", String(8), nullable=False),    # cron | catchup | manual | message
     Column("state", String(16), nullable=False),     # pending running succeeded failed ...
     Column("attempt", Integer, nullable=False),      # attempts started so far
     Column("not_before", UTCDateTime, nullable=False),  # a retry waits for its backoff
     Column("parameters", Text, nullable=False),      # JSON, templates rendered
+    Column("message_id", String(200)),               # trigger message (0003); unique per schedule
     Column("owner", String(200)),                    # the service holding the lease
     Column("lease_expires_at", UTCDateTime),
     Column("child_pid", Integer),
@@ -82,6 +87,8 @@ runs = Table(
     Column("finished_at", UTCDateTime),
     Column("notified_at", UTCDateTime),
     UniqueConstraint("schedule_id", "scheduled_for", name="uq_run_firing"),
+    # a redelivered message (the service stopped between recording and acknowledging) is known
+    Index("uq_run_message", "schedule_id", "message_id", unique=True),
     Index("ix_runs_state", "state", "not_before"),
     Index("ix_runs_schedule", "schedule_id", "state"),
 )

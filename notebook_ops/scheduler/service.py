@@ -6,11 +6,14 @@ One pass (``tick``):
    with backoff or notify;
 3. reconcile (at start-up and now and then): runs left "running" by a dead service are adopted
    if their process still lives, otherwise settled from their run.json (or failed / retried);
-4. generate: for each due schedule, insert one row per firing time (schedule id + time unique,
+4. generate: for each due cron schedule, insert one row per firing time (schedule id + time unique,
    so two services or a restart never record one twice), missed ones per the catch-up policy,
    then move the schedule's next firing on;
 5. launch: claim pending rows with an atomic UPDATE (free workers, the schedule's concurrency
    limit) and start their child processes.
+
+Schedules of kind "trigger" have no cron: a consumer thread per schedule (``triggers.py``) records
+a firing per message (then acknowledges it) and wakes the loop, which runs it like any other.
 
 The clock is injectable (``clock.SystemClock`` by default) and the child command too
 (``executor.runner_command``), so tests drive all of this without waiting or kernels.
@@ -59,7 +62,7 @@ class SchedulerService:
     def __init__(self, store, *, clock=None, workers: int = 4, command=None, kind: str = "cli",
                  lease_ttl: float = 60.0, heartbeat_s: float = 10.0, poll_s: float = 1.0,
                  misfire_grace_s: float = 60.0, reconcile_s: float = 30.0,
-                 lock: str | None = None, env: dict | None = None):
+                 lock: str | None = None, env: dict | None = None, triggers: bool = True):
         self.store = store
         self.clock = clock or SystemClock()
         self.workers = max(1, int(workers))
@@ -79,6 +82,12 @@ class SchedulerService:
         self.started = False
         self._last_hb = self._last_reconcile = None
         self.notifications: list[threading.Thread] = []
+        self.triggers = None            # the consumers of trigger schedules (``triggers.py``)
+        if triggers:
+            from notebook_ops.scheduler.triggers import TriggerPumps
+
+            self.triggers = TriggerPumps(store, self.clock, poll_s=min(poll_s, 0.5),
+                                         on_recorded=self.wake.set)
 
     # lifecycle --------------------------------------------------------------------------
     def start(self) -> None:
@@ -107,6 +116,8 @@ class SchedulerService:
 
     def shutdown(self) -> None:
         """Stop: runs in progress go on; their leases lapse now so the next service adopts them."""
+        if self.triggers is not None:
+            self.triggers.stop_all()      # unacknowledged messages go back to the broker
         now = self.clock.now()
         n = self.store.release(self.id, now)
         if self.lock:
@@ -133,7 +144,11 @@ class SchedulerService:
                              "holds" if self.active else "waits for", self.lock)
         self._reap(now)
         if not self.active:
+            if self.triggers is not None:
+                self.triggers.stop_all()
             return self.poll_s, 0
+        if self.triggers is not None:
+            self.triggers.sync()
         if self._last_reconcile is None or now - self._last_reconcile >= self.reconcile_every:
             self._last_reconcile = now
             self.reconcile(now)
@@ -229,6 +244,8 @@ class SchedulerService:
         env.update(NOTEBOOK_OPS_SCHEDULE=s.name,
                    NOTEBOOK_OPS_SCHEDULED_FOR=run.scheduled_for.isoformat(),
                    NOTEBOOK_OPS_ATTEMPT=str(run.attempt))
+        if run.message_id:
+            env["NOTEBOOK_OPS_TRIGGER_MESSAGE_ID"] = run.message_id
         try:
             argv = self.command(s.target, run_dir, run.parameters)
             child = executor.Launched(argv, run_dir, cwd=s.workdir, env=env, on_exit=self.wake.set)

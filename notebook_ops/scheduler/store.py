@@ -25,7 +25,7 @@ from notebook_ops.scheduler.models import RUN_FIELDS, SCHEDULE_FIELDS, Schedule,
 
 ENV_URL = "NOTEBOOK_OPS_DB"
 DEFAULT_PATH = Path(".notebook_ops") / "scheduler.db"
-HEAD = "0002"                       # the newest migration (a test keeps it equal to alembic's head)
+HEAD = "0003"                       # the newest migration (a test keeps it equal to alembic's head)
 VERSION_TABLE = "notebook_ops_scheduler_version"
 _JSON_COLS = {"parameters": dict, "metrics": dict}
 
@@ -196,6 +196,37 @@ class Store:
                     except IntegrityError:
                         pass
         return n
+
+    def record_message(self, row: ScheduledRun, now: datetime) -> tuple[ScheduledRun, bool]:
+        """Record the firing a trigger message asks for, once: -> (the row, newly recorded).
+
+        A message already recorded for this schedule (a redelivery after the service stopped
+        between recording and acknowledging) gives back its row. The firing time is the time
+        of receipt, moved on by a microsecond if another message took that instant."""
+        r = orm.runs
+        with self.engine.begin() as c:
+            old = c.execute(select(r.c.id).where(r.c.schedule_id == row.schedule_id,
+                                                 r.c.message_id == row.message_id)).scalar()
+            if old is None:
+                taken = set(c.execute(select(r.c.scheduled_for).where(
+                    r.c.schedule_id == row.schedule_id, r.c.scheduled_for >= row.scheduled_for,
+                    r.c.scheduled_for < row.scheduled_for + timedelta(seconds=1))).scalars())
+                while row.scheduled_for in taken:
+                    row.scheduled_for += timedelta(microseconds=1)
+                values = {k: getattr(row, k) for k in RUN_FIELDS if k != "id"}
+                values.update(created_at=now, not_before=row.not_before or row.scheduled_for)
+                rid = c.execute(insert(r).values(**_json(values))).inserted_primary_key[0]
+        if old is not None:
+            return self.get_run(old), False
+        return self.get_run(rid), True
+
+    def trigger_schedules(self) -> list[Schedule]:
+        """Active schedules of kind trigger (the service keeps a consumer open for each)."""
+        t = orm.schedules
+        with self.engine.connect() as c:
+            rows = c.execute(select(t).where(t.c.kind == "trigger", t.c.paused.is_(False))
+                             .order_by(t.c.id)).all()
+        return [_row(Schedule, SCHEDULE_FIELDS, r) for r in rows]
 
     def claim(self, now: datetime, owner: str, ttl: float, limit: int) -> list[ScheduledRun]:
         """Take up to ``limit`` due pending firings: each by one atomic UPDATE that also checks

@@ -86,16 +86,29 @@ class SchedulesHandler(ScheduleBase):
         target = self.resolve(body.get("path"))
         if not target.is_file() and not target.is_dir():
             raise BadRequest("a schedule runs a notebook or a bundle", path=body.get("path"))
-        cron = body.get("cron")
-        if not isinstance(cron, str) or not cron.strip():
-            raise BadRequest("'cron' is required, e.g. \"0 6 * * 1\" (06:00 every Monday)")
+        cron, source = body.get("cron"), body.get("trigger")
         params = body.get("parameters") or {}
         if not isinstance(params, dict):
             raise BadRequest("'parameters' must be an object {name: value}")
-        options = {k: body[k] for k in ("name", "catchup", "timeout_s", "retries") if body.get(k) is not None}
-        created = await self.blocking(
-            scheduler.add, str(target), cron, tz=body.get("tz") or "UTC", parameters=params,
-            workdir=str(target.parent if target.is_file() else target), store=self.store, **options)
+        options = {k: body[k] for k in ("name", "timeout_s", "retries") if body.get(k) is not None}
+        workdir = str(target.parent if target.is_file() else target)
+        if isinstance(source, str) and source.strip():
+            if cron:
+                raise BadRequest("send 'cron' or 'trigger' (a topic URL), not both")
+            options.update({k: body[k] for k in ("subscription", "dead_letter_topic")
+                            if body.get(k) is not None})
+            created = await self.blocking(scheduler.add_trigger, str(target), source.strip(),
+                                          parameters=params, workdir=workdir, store=self.store,
+                                          **options)
+        else:
+            if not isinstance(cron, str) or not cron.strip():
+                raise BadRequest("'cron' is required, e.g. \"0 6 * * 1\" (06:00 every Monday), "
+                                 "or 'trigger': a topic URL such as pulsar://broker:6650/new-data")
+            if body.get("catchup") is not None:
+                options["catchup"] = body["catchup"]
+            created = await self.blocking(
+                scheduler.add, str(target), cron, tz=body.get("tz") or "UTC", parameters=params,
+                workdir=workdir, store=self.store, **options)
         self.reply(self.present(created), status=201)
 
 

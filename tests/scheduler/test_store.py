@@ -123,7 +123,8 @@ def test_schedule_round_trip(store, clock, tmp_path):
 
 
 def test_an_older_store_is_upgraded_in_place(tmp_path, clock):
-    """A store made at revision 0001 (before overlap) opens at HEAD with its rows kept."""
+    """A store made at revision 0001 (before overlap and triggers) opens at HEAD with its rows
+    kept."""
     from pathlib import Path
 
     from alembic import command
@@ -146,6 +147,6 @@ def test_an_older_store_is_upgraded_in_place(tmp_path, clock):
             "'2026-01-01 00:00:00', '2026-01-01 00:00:00')"))
     assert old.revision() == "0001"
     new = Store(url)
-    assert new.revision() == HEAD == "0002"
+    assert new.revision() == HEAD == "0003"
     s = new.get_schedule("legacy")
-    assert (s.overlap, s.cron) == ("queue", "0 * * * *")
+    assert (s.overlap, s.cron, s.kind, s.source) == ("queue", "0 * * * *", "cron", None)

@@ -86,6 +86,27 @@ async def test_bad_schedules_are_refused_with_the_reason(jp_fetch, tiny):
     assert (await call(jp_fetch, "schedules", "a", method="PATCH", body={"paused": "yes"}))[0] == 400
 
 
+async def test_a_trigger_schedule_is_made_over_http(jp_fetch, tiny):
+    """Kind "trigger": fired by messages on a topic (the broker need not be up to make it; the
+    firing itself is tested against a real broker in tests/events/test_trigger_schedules.py)."""
+    url = "pulsar://127.0.0.1:9/new-data"
+    code, made = await call(jp_fetch, "schedules", method="POST", body={
+        "path": tiny, "trigger": url, "name": "on-data", "parameters": {"day": "{{ message.day }}"}})
+    assert code == 201, made
+    assert (made["kind"], made["source"], made["subscription"], made["upcoming"]) == \
+        ("trigger", url, "notebook-ops.on-data", [])
+    code, listing = await call(jp_fetch, "schedules", params={"path": tiny})
+    assert [(s["name"], s["kind"]) for s in listing["schedules"]] == [("on-data", "trigger")]
+    code, reply = await call(jp_fetch, "schedules", "on-data", "runs", method="POST", body={})
+    assert code == 400 and "runs on messages" in reply["message"]
+    code, reply = await call(jp_fetch, "schedules", method="POST", body={
+        "path": tiny, "trigger": url, "cron": "0 6 * * *"})
+    assert code == 400 and "not both" in reply["message"]
+    code, reply = await call(jp_fetch, "schedules", method="POST", body={
+        "path": tiny, "trigger": url, "name": "x", "parameters": {"day": "{{ env.HOME }}"}})
+    assert code == 400 and "placeholder" in reply["message"]
+
+
 async def test_schedules_outside_the_root_stay_hidden(jp_fetch, jp_serverapp, tiny, tmp_path_factory, nb):
     from notebook_ops import scheduler
 

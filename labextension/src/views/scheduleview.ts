@@ -1,6 +1,6 @@
 /**
  * The Schedule section: a cron schedule on the notebook (described in words as you type), its
- * time zone and parameters; the list with next firings and last run, pause/resume, run now,
+ * time zone and parameters, or a trigger schedule fired by messages on a topic; the list with next firings and last run, pause/resume, run now,
  * remove and recent runs; and whether a scheduler service is running to fire them.
  */
 import cronstrue from 'cronstrue';
@@ -27,6 +27,18 @@ export function describeCron(expr: string): { text: string; ok: boolean } {
   }
 }
 
+/** A topic URL a trigger schedule can listen on, or why not (the server checks it fully). */
+export function describeTopic(url: string): { text: string; ok: boolean } {
+  const trimmed = url.trim();
+  if (!trimmed) {
+    return { text: 'e.g. pulsar://broker:6650/new-data', ok: false };
+  }
+  if (!/^pulsar(\+ssl)?:\/\/[^/\s]+\/\S+$/.test(trimmed)) {
+    return { text: 'pulsar://host:port/topic (or pulsar+ssl://)', ok: false };
+  }
+  return { text: 'A run per message; parameters may use {{ message.FIELD }}', ok: true };
+}
+
 function when(iso: string | null | undefined): string {
   if (!iso) {
     return '–';
@@ -36,6 +48,8 @@ function when(iso: string | null | undefined): string {
 }
 
 interface IDraft {
+  kind: 'cron' | 'trigger';
+  source: string;
   cron: string;
   tz: string;
   name: string;
@@ -55,7 +69,9 @@ export class ScheduleView implements IActionView {
       schedules.watch();
     }
     const draft = this._draft(model);
-    const described = describeCron(draft.cron);
+    const byMessage = draft.kind === 'trigger';
+    const check = () => (byMessage ? describeTopic(draft.source) : describeCron(draft.cron));
+    const described = check();
     const description = h('div', { class: `nbo-cron-text${described.ok ? '' : ' nbo-cron-invalid'}` }, described.text);
     const add = h(
       'button',
@@ -63,7 +79,10 @@ export class ScheduleView implements IActionView {
         class: 'jp-mod-styled jp-mod-accept nbo-button nbo-add-schedule',
         disabled: !described.ok || !pipeline,
         onclick: async () => {
-          const ok = await schedules.add(draft.cron.trim(), draft.tz.trim() || 'UTC', draft.params, draft.name.trim() || undefined);
+          const name = draft.name.trim() || undefined;
+          const ok = byMessage
+            ? await schedules.addTrigger(draft.source.trim(), draft.params, name)
+            : await schedules.add(draft.cron.trim(), draft.tz.trim() || 'UTC', draft.params, name);
           if (ok) {
             this._drafts.delete(model);
           }
@@ -71,6 +90,36 @@ export class ScheduleView implements IActionView {
       },
       'Add schedule'
     );
+    const onChange = () => {
+      const d = check();
+      description.textContent = d.text;
+      description.classList.toggle('nbo-cron-invalid', !d.ok);
+      add.disabled = !d.ok || !pipeline;
+    };
+    const kindSelect = h(
+      'select',
+      {
+        class: 'jp-mod-styled nbo-input nbo-schedule-kind',
+        'aria-label': 'fires on',
+        onchange: (e: Event) => {
+          draft.kind = (e.target as HTMLSelectElement).value as IDraft['kind'];
+          model.schedules.touch();
+        }
+      },
+      h('option', { value: 'cron', selected: !byMessage }, 'a cron clock'),
+      h('option', { value: 'trigger', selected: byMessage }, 'each message on a topic')
+    );
+    const topicInput = h('input', {
+      type: 'text',
+      class: 'jp-mod-styled nbo-input nbo-mono nbo-topic',
+      value: draft.source,
+      placeholder: 'pulsar://broker:6650/new-data',
+      'aria-label': 'topic URL',
+      oninput: (e: Event) => {
+        draft.source = (e.target as HTMLInputElement).value;
+        onChange();
+      }
+    });
     const cronInput = h('input', {
       type: 'text',
       class: 'jp-mod-styled nbo-input nbo-mono nbo-cron',
@@ -79,10 +128,7 @@ export class ScheduleView implements IActionView {
       'aria-label': 'cron expression',
       oninput: (e: Event) => {
         draft.cron = (e.target as HTMLInputElement).value;
-        const d = describeCron(draft.cron);
-        description.textContent = d.text;
-        description.classList.toggle('nbo-cron-invalid', !d.ok);
-        add.disabled = !d.ok || !pipeline;
+        onChange();
       }
     });
     const text = (key: 'tz' | 'name', placeholder: string, label: string) =>
@@ -98,14 +144,25 @@ export class ScheduleView implements IActionView {
     const form = h(
       'div',
       { class: 'nbo-form nbo-schedule-form' },
-      h('label', { class: 'nbo-field' }, h('span', { class: 'nbo-field-label' }, 'cron'), cronInput, description),
-      h('label', { class: 'nbo-field' }, h('span', { class: 'nbo-field-label' }, 'time zone'), text('tz', 'UTC', 'time zone')),
+      h('label', { class: 'nbo-field' }, h('span', { class: 'nbo-field-label' }, 'fires on'), kindSelect),
+      byMessage
+        ? h('label', { class: 'nbo-field' }, h('span', { class: 'nbo-field-label' }, 'topic'), topicInput, description)
+        : h('label', { class: 'nbo-field' }, h('span', { class: 'nbo-field-label' }, 'cron'), cronInput, description),
+      byMessage
+        ? null
+        : h('label', { class: 'nbo-field' }, h('span', { class: 'nbo-field-label' }, 'time zone'), text('tz', 'UTC', 'time zone')),
       h('label', { class: 'nbo-field' }, h('span', { class: 'nbo-field-label' }, 'name (optional)'), text('name', pipeline?.name ?? '', 'schedule name')),
       params.length
         ? h(
             'details',
             { class: 'nbo-schedule-params', open: Object.keys(draft.params).length > 0 },
-            h('summary', {}, 'Parameters (empty: the notebook default; {{ scheduled_date }} is the firing day)'),
+            h(
+              'summary',
+              {},
+              byMessage
+                ? "Parameters (none filled: the message's top-level fields are the parameters; {{ message.FIELD }} takes one field)"
+                : 'Parameters (empty: the notebook default; {{ scheduled_date }} is the firing day)'
+            ),
             params.map(p =>
               h(
                 'label',
@@ -178,6 +235,7 @@ export class ScheduleView implements IActionView {
     const schedules = model.schedules;
     const details = schedules.details(s.name);
     const last = s.last_run;
+    const byMessage = s.kind === 'trigger';
     return h(
       'li',
       { class: `nbo-schedule-item${s.paused ? ' nbo-paused' : ''}`, 'data-schedule': s.name },
@@ -185,14 +243,18 @@ export class ScheduleView implements IActionView {
         'div',
         { class: 'nbo-schedule-head' },
         h('strong', {}, s.name),
-        h('code', {}, s.cron),
-        h('span', { class: 'nbo-help' }, s.tz)
+        byMessage ? h('code', { class: 'nbo-schedule-source' }, s.source ?? '') : h('code', {}, s.cron),
+        byMessage ? null : h('span', { class: 'nbo-help' }, s.tz)
       ),
-      h('div', { class: 'nbo-help' }, describeCron(s.cron).text),
+      h(
+        'div',
+        { class: 'nbo-help' },
+        byMessage ? `A run per message (subscription ${s.subscription ?? ''})` : describeCron(s.cron).text
+      ),
       h(
         'div',
         { class: 'nbo-schedule-next' },
-        s.paused ? 'paused' : `next: ${when(s.upcoming[0] ?? s.next_fire_at)}`,
+        s.paused ? 'paused' : byMessage ? 'listening' : `next: ${when(s.upcoming[0] ?? s.next_fire_at)}`,
         last ? h('span', { class: `nbo-status nbo-status-${last.state}` }, `last: ${last.state.replace('_', ' ')}`) : null
       ),
       h(
@@ -203,7 +265,9 @@ export class ScheduleView implements IActionView {
           { class: 'nbo-link nbo-pause', onclick: () => void schedules.setPaused(s.name, !s.paused) },
           s.paused ? 'Resume' : 'Pause'
         ),
-        h('button', { class: 'nbo-link nbo-run-now', onclick: () => void schedules.runNow(s.name) }, 'Run now'),
+        byMessage
+          ? null
+          : h('button', { class: 'nbo-link nbo-run-now', onclick: () => void schedules.runNow(s.name) }, 'Run now'),
         h('button', { class: 'nbo-link nbo-history', onclick: () => void schedules.toggleDetails(s.name) }, details ? 'Hide runs' : 'Recent runs'),
         h(
           'button',
@@ -242,6 +306,8 @@ export class ScheduleView implements IActionView {
     let draft = this._drafts.get(model);
     if (!draft) {
       draft = {
+        kind: 'cron',
+        source: '',
         cron: '',
         tz: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC',
         name: '',
