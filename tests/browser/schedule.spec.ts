@@ -91,6 +91,7 @@ test('a trigger schedule made in the panel runs when a message arrives', async (
     const fired = item.locator('.nbo-schedule-runs li[data-state="succeeded"]');
     await expect(fired).toBeVisible({ timeout: 150000 });
     await expect(fired).toContainText('message');
+    await item.scrollIntoViewIfNeeded();
     await shot(page, 'schedule-trigger-fired');
 
     page.once('dialog', dialog => dialog.accept());
