@@ -104,9 +104,9 @@ def run(target, params, params_file, steps, from_step, jobs, no_cache, single_ke
         if live is not None:
             live.update(_steps_table(event["run"], final=False))
 
-    from notebook_ops.events import run_publisher
-    publisher = run_publisher(events)  # None without sinks; bad URLs fail here (exit 2)
-    options["progress"] = publisher.wrap(progress) if publisher else progress
+    # the runner publishes events to these, NOTEBOOK_OPS_EVENTS and the notebook's settings
+    # (bad URLs fail before the run starts: exit 2)
+    options.update(progress=progress, events=events)
     if sys.platform != "win32":
         signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
 
@@ -126,8 +126,6 @@ def run(target, params, params_file, steps, from_step, jobs, no_cache, single_ke
     finally:
         if live is not None:
             live.stop()
-        if publisher is not None:
-            publisher.close()
     if as_json:
         click.echo(json.dumps(result.record, indent=1, default=str))
     elif not quiet:

@@ -1,8 +1,12 @@
 """Entry points for the services: which sinks are configured, a publisher for a run, and
 one-shot publishing of export and schedule events.
 
-Configured sinks: ``NOTEBOOK_OPS_EVENTS`` (comma-separated URLs) plus any passed explicitly
-(``--events URL``). With none, nothing is started and nothing is imported.
+Configured sinks: ``NOTEBOOK_OPS_EVENTS`` (comma-separated URLs), plus any passed explicitly
+(``--events URL``), plus, for a notebook, the ``events`` list of its settings
+(``metadata.notebook_ops.events``). With none, nothing is started and nothing is imported.
+
+The runner calls ``publisher_for_run`` once per run, so every face (CLI, server, widgets,
+scheduler, trigger listener) publishes the same way without repeating it.
 """
 from __future__ import annotations
 
@@ -20,6 +24,47 @@ def configured_urls(extra=()) -> list[str]:
     urls = [u.strip() for u in os.environ.get(ENV, "").split(",") if u.strip()]
     urls += [u.strip() for u in extra or () if u and u.strip()]
     return list(dict.fromkeys(urls))
+
+
+def settings_urls(settings, base_dir=None) -> list[str]:
+    """The sink URLs a notebook's settings name (``events``). A plain relative path is a file
+    beside the notebook (``base_dir``), whichever folder the run starts from."""
+    from pathlib import Path
+
+    from notebook_ops.events.sinks import scheme_of
+
+    urls = (settings or {}).get("events") or []
+    if not isinstance(urls, (list, tuple)):
+        return []
+    out = []
+    for u in urls:
+        if not isinstance(u, str) or not u.strip():
+            continue
+        u = u.strip()
+        if base_dir is not None and scheme_of(u) == "file" and "://" not in u \
+                and not u.startswith("~") and not Path(u).is_absolute():
+            u = str(Path(base_dir) / u)
+        out.append(u)
+    return out
+
+
+def publisher_for_run(pipeline, progress=None, extra=()):
+    """``(progress callback, Publisher or None)`` for one run of ``pipeline``: the configured
+    sinks (environment, ``extra``, the notebook's settings) that ``progress`` does not already
+    publish to (a face that wrapped its own publisher keeps it; no event is sent twice).
+    Bad URLs raise EventsConfigError here, before the run starts. Close the publisher after."""
+    from pathlib import Path
+
+    base = Path(pipeline.path).resolve().parent if getattr(pipeline, "path", None) else None
+    urls = configured_urls(list(extra or ()) + settings_urls(pipeline.settings, base))
+    covered = set(getattr(progress, "event_urls", ()) or ())
+    urls = [u for u in urls if u not in covered]
+    if not urls:
+        return progress, None
+    from notebook_ops.events.publisher import Publisher
+
+    publisher = Publisher(urls)
+    return publisher.wrap(progress), publisher
 
 
 def run_publisher(extra=(), **kw):

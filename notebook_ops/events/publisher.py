@@ -14,7 +14,7 @@ import queue
 import threading
 import time
 
-from notebook_ops.events.sinks import SinkRejected, check_url, open_sink
+from notebook_ops.events.sinks import SinkRejected, check_url, open_sink, redact, redact_text
 from notebook_ops.events.spool import Spool
 
 log = logging.getLogger(__name__)
@@ -28,6 +28,7 @@ _STOP = object()
 class SinkWorker:
     def __init__(self, url: str, *, spool_dir=None, retry_s: float = 2.0, max_retry_s: float = 60.0):
         self.url = url
+        self.shown = redact(url)          # what logs and thread names say: no credential
         self.spool = Spool(url, spool_dir)
         self.queue: queue.Queue = queue.Queue(maxsize=QUEUE_SIZE)
         self.retry_s, self.max_retry_s = retry_s, max_retry_s
@@ -39,7 +40,7 @@ class SinkWorker:
         self._inflight = None
         self._abandoned = False
         self.sent = 0
-        self.thread = threading.Thread(target=self._loop, name=f"nbo-events {url}", daemon=True)
+        self.thread = threading.Thread(target=self._loop, name=f"nbo-events {self.shown}", daemon=True)
         self.thread.start()
 
     # --- producer side (any thread) ---------------------------------------------------------
@@ -71,13 +72,13 @@ class SinkWorker:
                     rest.append(item)
             if rest:
                 self.spool.append(rest)
-                log.info("events for %s spooled at close: %d", self.url, len(rest))
+                log.info("events for %s spooled at close: %d", self.shown, len(rest))
             sink = self._sink
         if sink is not None:
             try:
                 sink.abort()
             except Exception as exc:  # noqa: BLE001
-                log.debug("aborting %s: %s", self.url, exc)
+                log.debug("aborting %s: %s", self.shown, redact_text(exc))
             self.thread.join(ABORT_JOIN_S)
 
     # --- worker thread ------------------------------------------------------------------------
@@ -116,14 +117,14 @@ class SinkWorker:
         # said once per outage (at warning level), not at every retry
         log.log(logging.DEBUG if self._reported else logging.WARNING,
                 "event sink %s unavailable (%s): spooling, retry in %.0fs",
-                self.url, exc, self._backoff)
+                self.shown, redact_text(exc), self._backoff)
         self._reported = True
         self._down_until = time.monotonic() + self._backoff
         self._backoff = min(self._backoff * 2, self.max_retry_s)
 
     def _mark_up(self) -> None:
         if self._reported:
-            log.info("event sink %s is back", self.url)
+            log.info("event sink %s is back", self.shown)
         self._reported = False
         self._down_until, self._backoff = 0.0, self.retry_s
 
@@ -133,14 +134,14 @@ class SinkWorker:
         try:
             self._sink.send(event)
         except SinkRejected as exc:
-            log.warning("event sink %s rejected event %s (%s): dropped", self.url,
-                        event.get("type"), exc)
+            log.warning("event sink %s rejected event %s (%s): dropped", self.shown,
+                        event.get("type"), redact_text(exc))
         self.sent += 1
 
     def _resend(self) -> bool:
         n, exc = self.spool.resend(self._send)
         if n:
-            log.info("re-sent %d spooled events to %s", n, self.url)
+            log.info("re-sent %d spooled events to %s", n, self.shown)
         if exc is not None:
             self._mark_down(exc)
             return False
@@ -167,7 +168,7 @@ class SinkWorker:
             try:
                 self._sink.close()
             except Exception as exc:  # noqa: BLE001
-                log.debug("closing %s: %s", self.url, exc)
+                log.debug("closing %s: %s", self.shown, redact_text(exc))
             self._sink = None
 
 
@@ -193,6 +194,11 @@ class Publisher:
         if event is not None:
             self.publish(event)
 
+    @property
+    def event_urls(self) -> tuple:
+        """The sinks this callback publishes to (the runner adds no second publisher for them)."""
+        return tuple(self.urls)
+
     def wrap(self, progress=None):
         """A progress callback that calls ``progress`` (the display) and publishes."""
         if progress is None:
@@ -203,6 +209,7 @@ class Publisher:
                 progress(event)
             finally:
                 self(event)
+        both.event_urls = self.event_urls + tuple(getattr(progress, "event_urls", ()) or ())
         return both
 
     def publish(self, event: dict) -> None:

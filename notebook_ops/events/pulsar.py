@@ -1,30 +1,51 @@
 """Everything Apache Pulsar: URL parsing, the sink (a producer) and the trigger source (a shared
 consumer with dead-lettering), on the official ``pulsar-client``.
 
-URL: ``pulsar://host[:6650]/TOPIC[?options]`` (or ``pulsar+ssl://``). TOPIC is a short name
-(``persistent://public/default/TOPIC``), ``tenant/namespace/topic``, or
+URL: ``pulsar://host[:6650]/TOPIC[?options]`` or ``pulsar+ssl://host[:6651]/TOPIC[?options]``.
+TOPIC is a short name (``persistent://public/default/TOPIC``), ``tenant/namespace/topic``, or
 ``persistent|non-persistent/tenant/namespace/topic``. Options: ``send_timeout_ms`` (2000),
 ``operation_timeout_s`` (3), ``batching`` (false: an event is small and should leave at once).
 
+Security (no secret ever sits in the URL: URLs are kept in schedules, notebook settings, logs):
+
+- TLS with ``pulsar+ssl://``: ``tls_trust_certs=/abs/ca.pem`` (the CA bundle that signed the
+  broker's certificate; default: the system's), ``tls_validate_hostname=true|false`` (default
+  true), ``tls_allow_insecure_connection=true|false`` (default false: accept any certificate).
+- Token authentication: ``token_file=/abs/path`` (the file holds the token; read at each
+  connect, so a rotated token is picked up), else the ``NOTEBOOK_OPS_PULSAR_TOKEN`` environment
+  variable (the token text), read at connect time. A ``token=`` (or any credential) in the URL,
+  or ``user:pass@`` in it, is refused.
+
 Tested against pulsar-lite 0.2.0 (a broker speaking the Pulsar binary protocol), not Apache
-Pulsar itself; only documented pulsar-client calls are used.
+Pulsar itself; TLS through a TLS-terminating proxy in front of it (pulsar-lite has no TLS).
+Only documented pulsar-client calls are used.
 """
 from __future__ import annotations
 
 import json
 import logging
+import os
 import socket
 from datetime import datetime, timezone
+from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from notebook_ops.events.sinks import EventsConfigError, Sink, SinkUnavailable
+from notebook_ops.events.sinks import EventsConfigError, Sink, SinkUnavailable, is_secret_key, redact
 from notebook_ops.events.source import Message, Source
 
 log = logging.getLogger(__name__)
 
 DEFAULT_PORT = 6650
+DEFAULT_TLS_PORT = 6651
 PROBE_TIMEOUT_S = 1.0
-OPTIONS = {"send_timeout_ms": 2000, "operation_timeout_s": 3, "batching": False}
+TOKEN_ENV = "NOTEBOOK_OPS_PULSAR_TOKEN"
+OPTIONS = {"send_timeout_ms": 2000, "operation_timeout_s": 3, "batching": False,
+           "tls_trust_certs": None, "tls_validate_hostname": True,
+           "tls_allow_insecure_connection": False, "token_file": None}
+PATH_OPTIONS = ("tls_trust_certs", "token_file")
+TLS_OPTIONS = ("tls_trust_certs", "tls_validate_hostname", "tls_allow_insecure_connection")
+NO_SECRET_HINT = (f"put the token in a file and name it with token_file=/path, or set {TOKEN_ENV}; "
+                  "URLs are stored in schedules, settings and logs")
 
 
 def _client_logger():
@@ -44,19 +65,50 @@ def _client_logger():
     return pulsar.FileLogger(pulsar.LoggerLevel.Warn, str(folder / "pulsar-client.log"))
 
 
-def _bool(v: str) -> bool:
-    return v.strip().lower() in ("1", "true", "yes", "on")
+BOOLS = {"1": True, "true": True, "yes": True, "on": True,
+         "0": False, "false": False, "no": False, "off": False}
 
 
-def parse_url(url: str) -> tuple[str, str, dict]:
-    """-> (service URL, full topic name, options)."""
+def _option(key: str, value: str, shown: str, files: bool):
+    default = OPTIONS[key]
+    if key in PATH_OPTIONS:
+        path = Path(value).expanduser()
+        if not value or not path.is_absolute():
+            raise EventsConfigError(f"{key} must be an absolute path, got {value!r} in {shown!r}",
+                                    hint=f"{key}=/path/to/file")
+        if files and not path.is_file():
+            raise EventsConfigError(f"{key}: no such file {str(path)!r} (in {shown!r})",
+                                    hint="give the path of a readable file on this machine")
+        return str(path)
+    if isinstance(default, bool):
+        if value.strip().lower() not in BOOLS:
+            raise EventsConfigError(f"{key}={value!r} is not true or false in {shown!r}")
+        return BOOLS[value.strip().lower()]
+    try:
+        number = int(value)
+    except ValueError:
+        raise EventsConfigError(f"{key}={value!r} is not a number in {shown!r}") from None
+    if number <= 0:
+        raise EventsConfigError(f"{key}={value!r} must be positive in {shown!r}")
+    return number
+
+
+def parse_url(url: str, *, files: bool = True) -> tuple[str, str, dict]:
+    """-> (service URL, full topic name, options). Raises EventsConfigError (never showing a
+    credential) for a URL a client could not use; ``files``: also for a named file that is
+    not there."""
+    shown = redact(url)
     parts = urlsplit(url)
     if parts.scheme not in ("pulsar", "pulsar+ssl") or not parts.hostname:
-        raise EventsConfigError(f"not a pulsar URL: {url!r}", hint="pulsar://host:port/topic")
+        raise EventsConfigError(f"not a pulsar URL: {shown!r}", hint="pulsar://host:port/topic")
+    if "@" in parts.netloc:
+        raise EventsConfigError(f"credentials in the pulsar URL {shown!r} are refused",
+                                hint=NO_SECRET_HINT)
+    tls = parts.scheme == "pulsar+ssl"
     try:
-        port = parts.port or DEFAULT_PORT
+        port = parts.port or (DEFAULT_TLS_PORT if tls else DEFAULT_PORT)
     except ValueError:
-        raise EventsConfigError(f"bad port in {url!r}") from None
+        raise EventsConfigError(f"bad port in {shown!r}") from None
     path = [unquote(p) for p in parts.path.split("/") if p]
     if len(path) == 1:
         topic = f"persistent://public/default/{path[0]}"
@@ -65,27 +117,60 @@ def parse_url(url: str) -> tuple[str, str, dict]:
     elif len(path) == 4 and path[0] in ("persistent", "non-persistent"):
         topic = f"{path[0]}://" + "/".join(path[1:])
     else:
-        raise EventsConfigError(f"no topic in {url!r}",
+        raise EventsConfigError(f"no topic in {shown!r}",
                                 hint="pulsar://host:port/topic or .../tenant/namespace/topic")
     opts = dict(OPTIONS)
-    for k, v in parse_qsl(parts.query):
+    for k, v in parse_qsl(parts.query, keep_blank_values=True):
         if k not in OPTIONS:
-            raise EventsConfigError(f"unknown pulsar option {k!r} in {url!r}",
+            if is_secret_key(k):
+                raise EventsConfigError(f"a {k}= in the pulsar URL {shown!r} is refused",
+                                        hint=NO_SECRET_HINT)
+            raise EventsConfigError(f"unknown pulsar option {k!r} in {shown!r}",
                                     hint="known: " + ", ".join(OPTIONS))
-        try:
-            opts[k] = _bool(v) if isinstance(OPTIONS[k], bool) else int(v)
-        except ValueError:
-            raise EventsConfigError(f"{k}={v!r} is not a number in {url!r}") from None
+        opts[k] = _option(k, v, shown, files)
+        if k in TLS_OPTIONS and not tls:
+            raise EventsConfigError(f"{k} needs a pulsar+ssl:// URL ({shown!r})",
+                                    hint="pulsar+ssl://host:6651/topic?" + k + "=...")
     host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
     return f"{parts.scheme}://{host}:{port}", topic, opts
+
+
+def read_token(opts: dict) -> str | None:
+    """The token for this connection: ``token_file``'s content, else NOTEBOOK_OPS_PULSAR_TOKEN,
+    else None. Read now (at connect time), never stored with the URL."""
+    if opts.get("token_file"):
+        try:
+            token = Path(opts["token_file"]).read_text().strip()
+        except OSError as exc:
+            raise EventsConfigError(f"cannot read token_file {opts['token_file']!r}: "
+                                    f"{exc.strerror or exc}", hint=NO_SECRET_HINT) from None
+        if not token:
+            raise EventsConfigError(f"token_file {opts['token_file']!r} is empty",
+                                    hint=NO_SECRET_HINT)
+        return token
+    return os.environ.get(TOKEN_ENV, "").strip() or None
+
+
+def client_options(service_url: str, opts: dict) -> dict:
+    """The keyword arguments of ``pulsar.Client`` for these options, except the logger and the
+    authentication (both made in ``_client``)."""
+    kw = {"operation_timeout_seconds": opts["operation_timeout_s"],
+          "connection_timeout_ms": min(10000, opts["operation_timeout_s"] * 1000)}
+    if service_url.startswith("pulsar+ssl://"):
+        kw["tls_validate_hostname"] = opts["tls_validate_hostname"]
+        kw["tls_allow_insecure_connection"] = opts["tls_allow_insecure_connection"]
+        if opts["tls_trust_certs"]:
+            kw["tls_trust_certs_file_path"] = opts["tls_trust_certs"]
+    return kw
 
 
 def _client(service_url: str, opts: dict):
     import pulsar
 
-    return pulsar.Client(service_url, operation_timeout_seconds=opts["operation_timeout_s"],
-                         connection_timeout_ms=min(10000, opts["operation_timeout_s"] * 1000),
-                         logger=_client_logger())
+    token = read_token(opts)
+    auth = pulsar.AuthenticationToken(token) if token else None
+    return pulsar.Client(service_url, authentication=auth, logger=_client_logger(),
+                         **client_options(service_url, opts))
 
 
 class PulsarSink(Sink):
@@ -94,6 +179,10 @@ class PulsarSink(Sink):
     @staticmethod
     def check_url(url: str) -> None:
         parse_url(url)
+
+    @staticmethod
+    def check_url_syntax(url: str) -> None:
+        parse_url(url, files=False)
 
     def __init__(self, url: str):
         super().__init__(url)

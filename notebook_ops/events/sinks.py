@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import importlib
 import logging
-from urllib.parse import urlsplit
+import re
+from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 
 from notebook_ops.errors import NotebookOpsError
 
@@ -58,6 +59,48 @@ class Sink:
         it return now (the process may be about to exit)."""
 
 
+# query keys whose values are credentials: shown as *** wherever a URL is logged or recorded
+SECRET_KEY = re.compile(r"(token|secret|pass(word|wd)?|pwd|key|sig(nature)?|auth|credential|"
+                        r"session|code)", re.I)
+NOT_SECRET_KEY = re.compile(r"(_file|_path|^tls_.*)$", re.I)   # token_file=/path names a file
+_URL_IN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"<>]+")
+
+
+def is_secret_key(key: str) -> bool:
+    return bool(SECRET_KEY.search(key)) and not NOT_SECRET_KEY.search(key)
+
+
+def redact(url: str) -> str:
+    """``url`` fit for a log line, an error message or a file: credentials in the userinfo
+    (``user:pass@``, or a bare ``token@``) and in secret-looking query values become ``***``."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    if len(parts.scheme) <= 1:       # a plain path: nothing secret in it
+        return url
+    netloc = parts.netloc
+    if "@" in netloc:
+        userinfo, _, hostport = netloc.rpartition("@")
+        user, sep, _ = userinfo.partition(":")
+        netloc = f"{user}:***@{hostport}" if sep else f"***@{hostport}"
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        if any(is_secret_key(k) for k, _ in pairs):
+            query = "&".join(f"{quote(k, safe='')}=" + ("***" if is_secret_key(k)
+                                                           else quote(v, safe="/:,"))
+                             for k, v in pairs)
+    if netloc == parts.netloc and query == parts.query:
+        return url
+    return urlunsplit(parts._replace(netloc=netloc, query=query))
+
+
+def redact_text(text: str) -> str:
+    """Every URL in ``text`` (an exception's message, say) passed through ``redact``."""
+    return _URL_IN_TEXT.sub(lambda m: redact(m.group(0)), str(text))
+
+
 def scheme_of(url: str) -> str:
     scheme = urlsplit(url).scheme.lower()
     # a plain path (or a Windows drive letter) is a JSON-lines file
@@ -80,18 +123,27 @@ def sink_class(url: str):
     if scheme not in SINKS:
         _load_entry_points()
     if scheme not in SINKS:
-        raise EventsConfigError(f"no event sink for {scheme}:// in {url!r}",
+        raise EventsConfigError(f"no event sink for {scheme}:// in {redact(url)!r}",
                                 hint="use pulsar://host:port/topic, http(s)://..., or a .jsonl path")
     module, _, attr = SINKS[scheme].partition(":")
     return getattr(importlib.import_module(module), attr)
 
 
-def check_url(url: str) -> str:
-    """Raise EventsConfigError for a URL no sink can take (before a run starts)."""
+def check_url(url: str, *, files: bool = True) -> str:
+    """Raise EventsConfigError for a URL no sink can take (before a run starts). ``files=False``
+    checks the URL alone, not the files it names (a CA bundle, a token file), which may exist
+    only on the machine that runs it: what a linter on another machine can say."""
     cls = sink_class(url)
     check = getattr(cls, "check_url", None)
+    if not files:
+        check = getattr(cls, "check_url_syntax", check)
     if check is not None:
-        check(url)
+        try:
+            check(url)
+        except EventsConfigError as exc:   # whatever the sink said, no credential in it
+            exc.message = redact_text(exc.message)
+            exc.args = (exc.message,)
+            raise
     return url
 
 

@@ -68,7 +68,9 @@ class Spool:
         with self._locked():
             url_file = self.folder / f"{self.path.stem}.url"
             if not url_file.exists():
-                url_file.write_text(self.url + "\n")
+                from notebook_ops.events.sinks import redact  # no credential on disk
+
+                url_file.write_text(redact(self.url) + "\n")
             fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
             try:
                 os.write(fd, data)
@@ -110,8 +112,10 @@ class Spool:
                 break
             keep.append(e)
         keep.reverse()
+        from notebook_ops.events.sinks import redact
+
         log.warning("event spool for %s is full: dropped the %d oldest events",
-                    self.url, len(events) - len(keep))
+                    redact(self.url), len(events) - len(keep))
         self._write(keep)
 
     def resend(self, send) -> tuple[int, Exception | None]:

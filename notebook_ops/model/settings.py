@@ -46,6 +46,34 @@ def validate_settings(settings) -> list[Problem]:
             problems.append(Problem("error", "invalid-settings",
                                     f"metadata.notebook_ops: {err.message.replace('data', key, 1)}",
                                     hint="fix it in the pipeline panel or the notebook metadata"))
+            continue
+        if key == "events":
+            problems.extend(_event_sink_problems(value))
+    return problems
+
+
+def _event_sink_problems(urls: list) -> list[Problem]:
+    """Each sink URL as the events service reads it (its grammar lives there: schemes come from a
+    registry that plugins extend). Only the URL is checked, not the files it names (a CA, a token
+    file), which may exist only where the notebook is scheduled. A credential in a URL is
+    flagged: the notebook is shared and committed."""
+    from notebook_ops.errors import NotebookOpsError
+    from notebook_ops.events.sinks import check_url, redact  # stdlib only: no client library
+
+    problems = []
+    for i, url in enumerate(urls):
+        where = f"metadata.notebook_ops.events[{i}]"
+        try:
+            check_url(url, files=False)
+        except NotebookOpsError as err:
+            problems.append(Problem("error", "invalid-settings", f"{where}: {err.message}",
+                                    hint=err.hint or "fix it in the notebook metadata"))
+            continue
+        if redact(url) != url:
+            problems.append(Problem(
+                "warning", "secret-in-settings",
+                f"{where} carries a credential ({redact(url)}): the notebook is shared and committed",
+                hint="name this sink in NOTEBOOK_OPS_EVENTS on the machine that runs it instead"))
     return problems
 
 

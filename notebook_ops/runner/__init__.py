@@ -28,6 +28,9 @@ Public API (everything else in this package is internal)::
         cwd=None,                      # kernels' working folder; default the notebook's folder
         progress=None,                 # callable(event: dict), called from the runner's thread
         cancel=None,                   # a threading.Event; set it to stop the run (cancelled)
+        events=(),                     # event sink URLs (--events); NOTEBOOK_OPS_EVENTS and the
+                                       # notebook's settings (``events``) are added; see
+                                       # notebook_ops.events.publish.publisher_for_run
     ) -> RunResult                     # .status, .run_id, .run_dir, .exit_code, .record (run.json)
 
 Run folder (what a scheduler, the server extension and the lab panel read)::

@@ -55,11 +55,11 @@ def run_notebook(path, *, params=None, params_file=None, **kw) -> RunResult:
 def run_pipeline(pipeline: Pipeline, *, params=None, run_dir=None, step_notebooks=None,
                  tags=None, mode="pipeline", steps=None, from_step=None, jobs=None, cache=True,
                  single_kernel=False, resume=None, data_url=None, track=True, cwd=None,
-                 progress=None, cancel: threading.Event | None = None) -> RunResult:
+                 progress=None, cancel: threading.Event | None = None, events=()) -> RunResult:
     run = PipelineRun(pipeline, params=params, run_dir=run_dir, step_notebooks=step_notebooks,
                       tags=tags, mode=mode, steps=steps, from_step=from_step, jobs=jobs,
                       cache=cache, single_kernel=single_kernel, resume=resume, data_url=data_url,
-                      track=track, cwd=cwd, progress=progress, cancel=cancel)
+                      track=track, cwd=cwd, progress=progress, cancel=cancel, events=events)
     return run.run()
 
 
@@ -82,6 +82,7 @@ class PipelineRun:
         self.cancel_event = opts.get("cancel") or threading.Event()
         self.tracker = None
         self.pool = None
+        self.publisher = None
 
     # --- prepare: every bad input is raised here, before anything runs -----------------------
     def _check_pipeline(self) -> None:
@@ -144,6 +145,10 @@ class PipelineRun:
         self.notebooks = self._step_notebooks()
         if o.get("mode", "pipeline") not in ("pipeline", "bundle"):
             raise ParameterError(f"mode must be pipeline or bundle, got {o.get('mode')!r}")
+        # events: NOTEBOOK_OPS_EVENTS, ``events`` and the notebook's settings (bad URLs raise here)
+        from notebook_ops.events.publish import publisher_for_run
+        self.progress, self.publisher = publisher_for_run(self.pipeline, o.get("progress"),
+                                                          o.get("events"))
 
         run_id = new_run_id()
         folder = RunFolder(o.get("run_dir") or self.runs_root / run_id)
@@ -176,7 +181,7 @@ class PipelineRun:
             "mlflow": {"tracking_uri": None, "run_id": None, "experiment_id": None},
             "error": None,
         }
-        self.record = RunRecord(folder, data, o.get("progress"))
+        self.record = RunRecord(folder, data, self.progress)
         self._t0 = time.monotonic()
         if o.get("track", True):
             from notebook_ops.tracking.mlflow_tracker import Tracker, default_tracking_uri
@@ -303,11 +308,18 @@ class PipelineRun:
             self.pool.close(kill_running=True)
             self._kernel_log.close()
 
+    def close_publisher(self) -> None:
+        """Bounded (what is not delivered in time waits in the spool for the next run)."""
+        if self.publisher is not None:
+            self.publisher.close()
+            self.publisher = None
+
     def run(self) -> RunResult:
         try:
             self.prepare()
         except BaseException:
             self.close()
+            self.close_publisher()
             raise
         interrupted, crash = False, None
         try:
@@ -328,7 +340,10 @@ class PipelineRun:
                     self.pool.close(kill_running=True)
         finally:
             self.close()
-        self.finish(interrupted)
+        try:
+            self.finish(interrupted)
+        finally:
+            self.close_publisher()
         if crash is not None:
             raise crash
         d = self.record.data
