@@ -94,12 +94,13 @@ def bundle_exported(result) -> dict:
 
 def schedule_fired(*, schedule_id, target, scheduled_for=None, parameters=None, run_id=None,
                    pipeline=None, kind="cron", **more) -> dict:
-    """``more``: optional ``name`` (the schedule's), ``attempt``, ``run_dir``."""
+    """``more``: optional ``name`` (the schedule's), ``attempt``, ``run_dir``, ``message_id``
+    (the trigger message that fired it)."""
     if hasattr(scheduled_for, "isoformat"):
         scheduled_for = scheduled_for.isoformat()
     data = {"schedule_id": schedule_id, "kind": kind, "target": str(target),
             "scheduled_for": scheduled_for, "parameters": dict(parameters or {}),
             "run_id": run_id}
     data.update({k: (str(v) if k == "run_dir" else v) for k, v in more.items()
-                 if k in ("name", "attempt", "run_dir") and v is not None})
+                 if k in ("name", "attempt", "run_dir", "message_id") and v is not None})
     return make_event("schedule.fired", data, pipeline=pipeline, run_id=run_id)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import drain
+from conftest import drain, read_jsonl
 from notebook_ops.scheduler import api
 from notebook_ops.scheduler.errors import ScheduleError
 from notebook_ops.scheduler.service import SchedulerService
@@ -127,8 +127,10 @@ def test_a_trigger_schedule_is_validated_and_has_no_clock(small_nb, store, tmp_p
 # --- the service with a real broker --------------------------------------------------------------
 
 def test_messages_fire_runs_with_their_parameters_and_poison_is_dead_lettered(
-        broker, client, topic, small_nb, store, tmp_path):
+        broker, client, topic, small_nb, store, tmp_path, monkeypatch):
     """Real runs (the runner in a child process, real kernels), one per good message."""
+    events = tmp_path / "events.jsonl"
+    monkeypatch.setenv("NOTEBOOK_OPS_EVENTS", str(events))
     url = broker.topic_url(topic)
     d = api.add_trigger(small_nb, url, name="on-data", store=store, workdir=tmp_path,
                         parameters={"n": "{{ message.n }}", "label": "{{ properties.origin }}"})
@@ -169,6 +171,12 @@ def test_messages_fire_runs_with_their_parameters_and_poison_is_dead_lettered(
     assert sorted(m.data() for m in parked) == [b'{"n": "many"}', b"{not json"]
     assert all(m.properties()["nbo_dead_letter_reason"] for m in parked)
     assert _left(client, topic, "notebook-ops.on-data") == []     # every message acknowledged
+
+    fired = wait_for(lambda: [e["data"] for e in read_jsonl(events)
+                              if e["type"] == "schedule.fired"] if events.exists() else None,
+                     what="schedule.fired events")
+    assert sorted((f["kind"], f["message_id"], f["parameters"]["n"]) for f in fired) == \
+        sorted(("trigger", r["message_id"], r["parameters"]["n"]) for r in ok)
 
 
 def test_a_redelivered_message_is_not_run_twice_and_pause_leaves_messages_waiting(
