@@ -146,7 +146,7 @@ def export_notebook(notebook, *, out_dir="dist", name: str | None = None,
             result = ExportResult(name=name, version=version, reused=True, folder=final,
                                   archive=final_tar, tag=tag_name, manifest=kept,
                                   warnings=warnings)
-            return _track(result, track, nb_path)
+            return _track(result, track, nb_path, pipeline)
     staging = Path(tempfile.mkdtemp(prefix=f".{folder_name}.", dir=out))
     tmp_tar = out / f".{folder_name}.tar.gz.part-{os.getpid()}"
     try:
@@ -167,7 +167,7 @@ def export_notebook(notebook, *, out_dir="dist", name: str | None = None,
 
     result = ExportResult(name=name, version=version, reused=reused, folder=final,
                           archive=final_tar, tag=tag_name, manifest=m, warnings=warnings)
-    return _track(result, track, nb_path)
+    return _track(result, track, nb_path, pipeline)
 
 
 def _kept_bundle(folder: Path, tar: Path, digest: str, tag_name, repo) -> dict | None:
@@ -189,7 +189,7 @@ def _kept_bundle(folder: Path, tar: Path, digest: str, tag_name, repo) -> dict |
     return m
 
 
-def _track(result: ExportResult, track: bool, nb_path: Path) -> ExportResult:
+def _track(result: ExportResult, track: bool, nb_path: Path, pipeline) -> ExportResult:
     if track:
         from notebook_ops.bundle.tracking import log_export
 
@@ -198,5 +198,8 @@ def _track(result: ExportResult, track: bool, nb_path: Path) -> ExportResult:
         except Exception as exc:  # noqa: BLE001 - tracking must not undo a written bundle
             result.warnings.append(f"the export was not logged to MLflow: {exc}")
     from notebook_ops.events import publish_bundle_exported  # returns at once; never raises
-    publish_bundle_exported(result)
+    from notebook_ops.events.publish import settings_urls
+
+    # also to the sinks the notebook's settings name (they are not written into the bundle)
+    publish_bundle_exported(result, settings_urls(pipeline.settings, nb_path.resolve().parent))
     return result
