@@ -513,3 +513,26 @@ def test_credentials_in_sink_urls_stay_out_of_logs_and_spool(spool_dir, caplog):
     url_files = list(spool_dir.glob("*.url"))
     assert url_files and "token=***" in url_files[0].read_text()
     assert [t.name for t in threading.enumerate() if "PASSWORD1" in t.name] == []
+
+
+def test_a_trigger_over_tls_starts_a_run(tls_tap, client, topic, pki, small_nb):
+    """The listener's source through the TLS proxy: the message (sent in plain to the broker by
+    another client) reaches it over TLS, the run happens, the message is acknowledged."""
+    from notebook_ops.events.source import open_source
+    from notebook_ops.events.trigger import TriggerListener
+
+    source = open_source(tls_tap.url(topic, f"tls_trust_certs={pki['ca']}"), subscription="tls")
+    client.create_producer(f"persistent://public/default/{topic}").send(b'{"n": 9}')
+    outcomes = []
+    listener = TriggerListener(source, small_nb, run_options={"track": False},
+                               on_settled=outcomes.append)
+    try:
+        assert listener.serve(threading.Event(), max_messages=1) == 1
+    finally:
+        source.close()
+    (out,) = outcomes
+    assert out["action"] == "ack" and out["status"] == "succeeded"
+    (run,) = [json.loads(f.read_text())
+              for f in (small_nb.parent / ".notebook_ops" / "runs").glob("*/run.json")]
+    assert run["run_id"] == out["run_id"] and run["metrics"] == {"total": 18}
+    assert tls_tap.handshakes >= 1 and not tls_tap.tls_failures

@@ -177,3 +177,25 @@ def test_settings_sinks_get_the_export_event_and_stay_out_of_the_bundle(tmp_path
     assert p.returncode == 0, p.stderr
     assert [e["type"] for e in read_jsonl(here / "ev.jsonl")] == TYPES
     assert len(read_jsonl(nb.parent / "exports.jsonl")) == 1
+
+
+def test_runs_started_by_a_trigger_publish_to_settings_sinks(broker, client, topic, tmp_path):
+    import threading
+
+    from notebook_ops.events.source import open_source
+    from notebook_ops.events.trigger import TriggerListener
+
+    nb = notebook_with_sinks(tmp_path / "work", ["triggered.jsonl"])
+    source = open_source(broker.topic_url(topic), subscription="settings")
+    client.create_producer(f"persistent://public/default/{topic}").send(b'{"n": 8}')
+    outcomes = []
+    listener = TriggerListener(source, nb, run_options={"track": False},
+                               on_settled=outcomes.append)
+    try:
+        assert listener.serve(threading.Event(), max_messages=1) == 1
+    finally:
+        source.close()
+    assert outcomes[0]["action"] == "ack"
+    events = _wait_for_lines(nb.parent / "triggered.jsonl", 6)
+    assert [e["type"] for e in events] == TYPES
+    assert events[-1]["data"]["metrics"] == {"total": 16}
