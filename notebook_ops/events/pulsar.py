@@ -82,14 +82,17 @@ def _option(key: str, value: str, shown: str, files: bool):
         return str(path)
     if isinstance(default, bool):
         if value.strip().lower() not in BOOLS:
-            raise EventsConfigError(f"{key}={value!r} is not true or false in {shown!r}")
+            raise EventsConfigError(f"{key}={value!r} is not true or false in {shown!r}",
+                                    hint=f"{key}=true or {key}=false")
         return BOOLS[value.strip().lower()]
     try:
         number = int(value)
     except ValueError:
-        raise EventsConfigError(f"{key}={value!r} is not a number in {shown!r}") from None
+        raise EventsConfigError(f"{key}={value!r} is not a number in {shown!r}",
+                                hint=f"a whole number, e.g. {key}={default}") from None
     if number <= 0:
-        raise EventsConfigError(f"{key}={value!r} must be positive in {shown!r}")
+        raise EventsConfigError(f"{key}={value!r} must be positive in {shown!r}",
+                                hint=f"e.g. {key}={default}")
     return number
 
 
@@ -108,7 +111,7 @@ def parse_url(url: str, *, files: bool = True) -> tuple[str, str, dict]:
     try:
         port = parts.port or (DEFAULT_TLS_PORT if tls else DEFAULT_PORT)
     except ValueError:
-        raise EventsConfigError(f"bad port in {shown!r}") from None
+        raise EventsConfigError(f"bad port in {shown!r}", hint="pulsar://host:6650/topic") from None
     path = [unquote(p) for p in parts.path.split("/") if p]
     if len(path) == 1:
         topic = f"persistent://public/default/{path[0]}"
