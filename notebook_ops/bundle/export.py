@@ -7,6 +7,7 @@ a written bundle into a failure (it becomes a warning).
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -125,6 +126,27 @@ def export_notebook(notebook, *, out_dir="dist", name: str | None = None,
     digest = content_sha256(description, steps, requirements.pin_lines(pins))
 
     out = _out_dir(out_dir)
+    with _name_lock(out, name):   # two exports of one name: one after the other, N then N+1
+        return _write_version(nb_path, pipeline, name, state, out, description, steps, pins,
+                              digest, warnings, nb_bytes, epoch, tag, track, chosen_targets)
+
+
+@contextlib.contextmanager
+def _name_lock(out: Path, name: str):
+    """An exclusive lock per bundle name in the output folder (released if the process dies)."""
+    import fcntl
+
+    with open(out / f".{name}.lock", "a+b") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _write_version(nb_path, pipeline, name, state, out, description, steps, pins, digest,
+                   warnings, nb_bytes, epoch, tag, track, chosen_targets) -> ExportResult:
+    """Choose the version (a new one, or the one this content already has) and write it."""
     known = versions.known_versions(name, out, state.repo)
     version, reused = versions.choose(name, digest, state.source_path, known)
     will_tag = tag and state.repo is not None and state.commit is not None

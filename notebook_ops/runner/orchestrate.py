@@ -150,7 +150,8 @@ class PipelineRun:
         self.progress, self.publisher = publisher_for_run(self.pipeline, o.get("progress"),
                                                           o.get("events"))
 
-        run_id = new_run_id()
+        # a run's id is its folder's name, so `runs show ID` finds any run, the scheduler's too
+        run_id = Path(o["run_dir"]).name if o.get("run_dir") else new_run_id()
         folder = RunFolder(o.get("run_dir") or self.runs_root / run_id)
         if folder.record_path.exists():
             raise ConflictError("this run folder already holds a run (run.json)",

@@ -258,7 +258,7 @@ class SchedulerService:
         more = {"message_id": run.message_id} if run.message_id else {}
         publish_schedule_fired(schedule_id=s.id, name=s.name, target=s.target, attempt=run.attempt,
                                scheduled_for=run.scheduled_for, parameters=run.parameters,
-                               run_dir=run_dir, kind=s.kind, **more)
+                               run_dir=run_dir, kind=s.kind, run_id=Path(run_dir).name, **more)
         run.child_pid, run.run_dir = child.pid, run_dir
         deadline = now + timedelta(seconds=s.timeout_s) if s.timeout_s else None
         self.children[run.id] = Watch(run, s, child, deadline)

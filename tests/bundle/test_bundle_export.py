@@ -191,3 +191,25 @@ def test_a_written_version_is_kept_byte_for_byte(repo_notebook):
     r3 = export(repo_notebook)
     assert r3.version == 1 and "changed" not in (r3.folder / "README.md").read_text()
     assert r3.manifest["provenance"]["git"]["commit"] != first_commit
+
+
+def test_concurrent_exports_of_one_notebook_agree_on_one_version(repo_notebook):
+    """Three `export` processes at once (a double click in the lab and a CI job, say): one
+    writes v1 and tags it, the others find it and reuse it; nobody fails on the tag."""
+    import subprocess
+    import sys
+
+    folder = repo_notebook.parent
+    env = {**os.environ, "XDG_CACHE_HOME": str(folder.parent / "cache")}
+    procs = [subprocess.Popen([sys.executable, "-m", "notebook_ops", "export", str(repo_notebook),
+                               "--no-mlflow", "--json", "--target", "none"], cwd=folder, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(3)]
+    outs = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], [o[1] for o in outs]
+    results = [json.loads(o[0]) for o in outs]
+    assert {r["version"] for r in results} == {1}
+    assert sorted(r["reused"] for r in results) == [False, True, True]
+    assert git(folder, "tag", "--list").split() == ["notebook-ops/small/v1"]
+    assert sorted(p.name for p in (folder / "dist").iterdir() if not p.name.startswith(".")) == \
+        ["small-v1", "small-v1.tar.gz"]

@@ -175,8 +175,8 @@ def test_messages_fire_runs_with_their_parameters_and_poison_is_dead_lettered(
     fired = wait_for(lambda: [e["data"] for e in read_jsonl(events)
                               if e["type"] == "schedule.fired"] if events.exists() else None,
                      what="schedule.fired events")
-    assert sorted((f["kind"], f["message_id"], f["parameters"]["n"]) for f in fired) == \
-        sorted(("trigger", r["message_id"], r["parameters"]["n"]) for r in ok)
+    assert sorted((f["kind"], f["message_id"], f["parameters"]["n"], f["run_id"]) for f in fired) \
+        == sorted(("trigger", r["message_id"], r["parameters"]["n"], r["run_id"]) for r in ok)
 
 
 def test_a_redelivered_message_is_not_run_twice_and_pause_leaves_messages_waiting(
@@ -255,6 +255,12 @@ def test_the_scheduler_cli_runs_a_trigger_schedule(broker, client, topic, small_
         out = proc.communicate(timeout=60)[0]
     assert proc.returncode == 0, out
     assert rows[0]["state"] == "succeeded" and rows[0]["parameters"] == {"n": 21}, out
+    # the run's id is its folder's name: `runs show` finds it from the scheduler's record
+    assert rows[0]["run_id"] == Path(rows[0]["run_dir"]).name
+    shown_run = subprocess.run(exe + ["runs", "show", rows[0]["run_id"], "--json"], cwd=small_nb.parent,
+                               capture_output=True, text=True, env=env)
+    assert shown_run.returncode == 0, shown_run.stderr
+    assert json.loads(shown_run.stdout)["parameters"]["n"] == 21
     assert "listening on" in out and "recorded as run" in out
     shown = subprocess.run(exe + ["schedule", "show", "cli-trig", "--db", str(db)],
                            capture_output=True, text=True, env={**env, "COLUMNS": "250"})
