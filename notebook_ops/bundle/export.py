@@ -126,22 +126,23 @@ def export_notebook(notebook, *, out_dir="dist", name: str | None = None,
     digest = content_sha256(description, steps, requirements.pin_lines(pins))
 
     out = _out_dir(out_dir)
-    with _name_lock(out, name):   # two exports of one name: one after the other, N then N+1
+    with _out_lock(out):      # two exports of one name: one after the other, N then N+1
         return _write_version(nb_path, pipeline, name, state, out, description, steps, pins,
                               digest, warnings, nb_bytes, epoch, tag, track, chosen_targets)
 
 
 @contextlib.contextmanager
-def _name_lock(out: Path, name: str):
-    """An exclusive lock per bundle name in the output folder (released if the process dies)."""
+def _out_lock(out: Path):
+    """An exclusive lock on the output folder itself (no lock file left behind; released if
+    the process dies): exports into one folder choose and write their versions one at a time."""
     import fcntl
 
-    with open(out / f".{name}.lock", "a+b") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    fd = os.open(out, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def _write_version(nb_path, pipeline, name, state, out, description, steps, pins, digest,

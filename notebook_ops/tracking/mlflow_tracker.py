@@ -1,5 +1,11 @@
 """MLflow records for a pipeline run: a parent run, a nested run per step.
 
+Under ``mlflow run`` (``MLFLOW_RUN_ID`` names the run MLflow opened for the entry point) that run
+is the parent: the pipeline's parameters, tags and metrics go into it, the steps nest under it,
+and MLflow, which opened it, also closes it. Parameters MLflow already logged are not logged
+again (MLflow refuses a changed value). If that run is not in the tracking store, the tracker
+falls back to a parent run of its own.
+
 Everything goes through ``MlflowClient`` on one background thread (``Tracker`` methods return
 at once), so importing MLflow (~1-2 s) and writing to the store overlap the kernels' work and a
 slow or broken store never stalls or fails a run: errors are kept in ``Tracker.error``.
@@ -53,6 +59,7 @@ class Tracker:
         self.client = None
         self.experiment_id: str | None = None
         self.parent_id: str | None = None
+        self.outer = None     # the run ``mlflow run`` opened (MLFLOW_RUN_ID), when there is one
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nbo-mlflow")
         self._submit(self._open)
 
@@ -76,6 +83,15 @@ class Tracker:
         for name in ("mlflow", "mlflow.store.db.utils", "alembic"):  # mlflow resets them on import
             logging.getLogger(name).setLevel(logging.WARNING)
         self.client = MlflowClient(tracking_uri=self.tracking_uri)
+        outer = os.environ.get("MLFLOW_RUN_ID")
+        if outer:
+            try:
+                self.outer = self.client.get_run(outer)
+                self.experiment_id = self.outer.info.experiment_id   # nested runs share it
+                return
+            except Exception as exc:  # noqa: BLE001 - e.g. another tracking store
+                log.warning("MLFLOW_RUN_ID %s is not in %s (%s): the pipeline gets its own run",
+                            outer, self.tracking_uri, str(exc).splitlines()[0] if str(exc) else exc)
         exp = self.client.get_experiment_by_name(self.experiment)
         if exp is None:
             try:
@@ -108,10 +124,20 @@ class Tracker:
         if record.get("source"):
             t["mlflow.source.name"] = record["source"]
         t.update({str(k): str(v) for k, v in (tags or {}).items()})
+        params = [Param(k, _param(v)) for k, v in (record.get("parameters") or {}).items()]
+        if self.outer is not None:
+            from mlflow.entities import RunTag
+
+            self.parent_id = self.outer.info.run_id
+            t.pop("mlflow.runName")
+            t.pop("mlflow.source.name", None)
+            params = [p for p in params if p.key not in self.outer.data.params]
+            self.client.log_batch(self.parent_id, params=params,
+                                  tags=[RunTag(k, v) for k, v in t.items()])
+            return
         run = self.client.create_run(self.experiment_id, start_time=_ms(record.get("started_at")),
                                      tags=t)
         self.parent_id = run.info.run_id
-        params = [Param(k, _param(v)) for k, v in (record.get("parameters") or {}).items()]
         if params:
             self.client.log_batch(self.parent_id, params=params)
 
@@ -152,8 +178,9 @@ class Tracker:
         for path, folder in artifacts:
             if Path(path).is_file():
                 self.client.log_artifact(self.parent_id, str(path), artifact_path=folder)
-        self.client.set_terminated(self.parent_id, _STATUS.get(record["status"], "FAILED"),
-                                   end_time=_ms(record.get("finished_at")))
+        if self.outer is None:      # mlflow run closes the run it opened
+            self.client.set_terminated(self.parent_id, _STATUS.get(record["status"], "FAILED"),
+                                       end_time=_ms(record.get("finished_at")))
 
     # --- the caller's side -----------------------------------------------------------------
     def start_run(self, record: dict, tags: dict | None = None):

@@ -88,16 +88,24 @@ def test_mlflow_run_of_the_bundle(fresh, tmp_path):
                          text=True, env=env)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     query = ("import json; from mlflow.tracking import MlflowClient as C; c = C();"
-             "e = c.get_experiment_by_name('churn');"
-             "rs = c.search_runs([e.experiment_id]) if e else [];"
-             "print(json.dumps([{'tags': r.data.tags, 'params': r.data.params,"
+             "es = [e.experiment_id for e in c.search_experiments()];"
+             "rs = c.search_runs(es);"
+             "print(json.dumps([{'id': r.info.run_id, 'tags': r.data.tags, 'params': r.data.params,"
              " 'metrics': r.data.metrics, 'status': r.info.status} for r in rs]))")
     runs = json.loads(subprocess.run([str(bin_ / "python"), "-c", query], capture_output=True,
                                      text=True, env=env, check=True).stdout)
-    parents = [r for r in runs if r["tags"].get("bundle_version") == "1"]
-    assert parents and parents[0]["status"] == "FINISHED"
-    assert parents[0]["params"]["n_customers"] == "400"
-    assert "accuracy" in json.dumps(runs)
+    # the run `mlflow run` opened is the pipeline's run: parameters, metrics, steps nested in it
+    outer = [r for r in runs if r["tags"].get("mlflow.project.entryPoint")]
+    assert len(outer) == 1, runs
+    outer = outer[0]
+    assert outer["status"] == "FINISHED" and outer["tags"]["bundle_version"] == "1"
+    assert outer["tags"]["notebook_ops.status"] == "succeeded"
+    assert outer["params"]["n_customers"] == "400" and "seed" in outer["params"]
+    assert outer["metrics"]["accuracy"] >= 0.5
+    steps = {r["tags"]["notebook_ops.step"] for r in runs
+             if r["tags"].get("mlflow.parentRunId") == outer["id"]}
+    assert steps == {"load", "features", "train_linear", "train_tree", "evaluate"}
+    assert len(runs) == 6       # no second, separate pipeline run
     # running in place leaves the bundle verifiable (run state is not bundle content)
     verify = subprocess.run([str(bin_ / "notebook-ops"), "verify", str(bundle)],
                             capture_output=True, text=True, env=env)
