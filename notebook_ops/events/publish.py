@@ -135,10 +135,35 @@ def publish_bundle_exported(result, extra=()) -> None:
     publish_events([event], extra)
 
 
+_sinks_cache: dict[tuple, list[str]] = {}
+
+
+def notebook_sinks(target) -> list[str]:
+    """The sinks a notebook's settings name, read from its metadata only (a scheduler fires
+    often: no pipeline build), cached per file version; [] for a bundle or an unreadable file."""
+    import json
+    from pathlib import Path
+
+    p = Path(target)
+    if p.suffix != ".ipynb":
+        return []
+    try:
+        key = (str(p), p.stat().st_mtime_ns)
+        if key not in _sinks_cache:
+            meta = (json.loads(p.read_bytes()).get("metadata") or {}).get("notebook_ops") or {}
+            _sinks_cache.clear()
+            _sinks_cache[key] = settings_urls(meta if isinstance(meta, dict) else {}, p.parent)
+        return list(_sinks_cache[key])
+    except (OSError, ValueError, AttributeError):
+        return []
+
+
 def publish_schedule_fired(*, schedule_id, target, scheduled_for=None, parameters=None,
                            run_id=None, pipeline=None, kind="cron", extra=(), **more) -> None:
     """Call when a schedule fires (once the firing is recorded). ``more``: name, attempt,
-    run_dir (optional fields of the event's data)."""
+    run_dir (optional fields of the event's data). Goes to the configured sinks and those the
+    target notebook's settings name, like the run it starts."""
+    extra = list(extra or ()) + notebook_sinks(target)
     if not configured_urls(extra):
         return
     from notebook_ops.events.build import schedule_fired

@@ -114,21 +114,14 @@ class TriggerListener:
         self.handled = 0
 
     def _run(self, params: dict, tags: dict):
-        from notebook_ops.events.publish import run_publisher
-
-        publisher = run_publisher(self.events)
-        opts = dict(self.run_options, params=params, tags=tags, cancel=self.cancel)
-        if publisher is not None:
-            opts["progress"] = publisher.wrap(opts.get("progress"))
-        try:
-            if self.target.endswith(".ipynb"):
-                from notebook_ops.runner import run_notebook
-                return run_notebook(self.target, **opts)
-            from notebook_ops.bundle.run import run_bundle
-            return run_bundle(self.target, **opts)
-        finally:
-            if publisher is not None:
-                publisher.close()
+        # the runner publishes the run's events (these sinks, NOTEBOOK_OPS_EVENTS, settings)
+        opts = dict(self.run_options, params=params, tags=tags, cancel=self.cancel,
+                    events=self.events)
+        if self.target.endswith(".ipynb"):
+            from notebook_ops.runner import run_notebook
+            return run_notebook(self.target, **opts)
+        from notebook_ops.bundle.run import run_bundle
+        return run_bundle(self.target, **opts)
 
     def _settle(self, msg, action: str, reason: str | None = None, result=None) -> dict:
         if action == "nack" and msg.redelivery_count >= self.max_redeliveries:

@@ -51,12 +51,9 @@ class RunManager:
                 ready.set_result(event["run"])
 
         def work() -> None:
-            run_id = publisher = None
-            try:
-                from notebook_ops.events import run_publisher  # NOTEBOOK_OPS_EVENTS sinks, if any
-                publisher = run_publisher()
-                events = publisher.wrap(progress) if publisher else progress
-                result = run_notebook(str(notebook), progress=events, cancel=cancel, **options)
+            run_id = None
+            try:   # events: the runner publishes to NOTEBOOK_OPS_EVENTS and the settings' sinks
+                result = run_notebook(str(notebook), progress=progress, cancel=cancel, **options)
                 run_id = result.run_id
                 if not ready.done():
                     ready.set_result(result.record)
@@ -64,8 +61,6 @@ class RunManager:
                 if not ready.done():
                     ready.set_exception(exc)
             finally:
-                if publisher is not None:
-                    publisher.close()
                 with self._lock:
                     for key, value in list(self._active.items()):
                         if value is cancel or key == run_id:

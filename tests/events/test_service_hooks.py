@@ -58,6 +58,9 @@ def test_a_scheduled_run_publishes_its_firing_and_its_events(small_nb, tmp_path,
 
     out = tmp_path / "events.jsonl"
     monkeypatch.setenv("NOTEBOOK_OPS_EVENTS", str(out))   # the service and its children
+    nb = json.loads(small_nb.read_text())                 # and a sink the notebook names
+    nb["metadata"]["notebook_ops"] = {"events": ["nb-events.jsonl"]}
+    small_nb.write_text(json.dumps(nb))
     clock = Clock(datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc))
     store = Store(f"sqlite:///{tmp_path / 'sched.db'}")
     s = Schedule(name="nightly", cron="*/5 * * * *", target=str(small_nb),
@@ -94,6 +97,10 @@ def test_a_scheduled_run_publishes_its_firing_and_its_events(small_nb, tmp_path,
     assert [e["type"] for e in runs][0] == "run.started" and runs[-1]["type"] == "run.finished"
     assert runs[0]["data"]["run_dir"] == f["run_dir"] == run.run_dir
     assert runs[-1]["data"]["metrics"] == {"total": 6}
+    assert f["run_id"] == runs[0]["run_id"] == Path(run.run_dir).name
+    # the notebook's own sink got the same events, the firing included
+    assert sorted(e["id"] for e in read_jsonl(small_nb.parent / "nb-events.jsonl")) == \
+        sorted(e["id"] for e in events)
 
 
 def test_runs_started_from_jupyterlab_publish(small_nb, tmp_path, monkeypatch):
