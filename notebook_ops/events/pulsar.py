@@ -176,6 +176,14 @@ def _client(service_url: str, opts: dict):
                          **client_options(service_url, opts))
 
 
+def probe(service_url: str) -> None:
+    """OSError unless a TCP connection to the broker opens within PROBE_TIMEOUT_S: a broker that
+    is down or unroutable fails now, not after the client's operation timeout of retries (a run,
+    `schedule add` and a reconnecting trigger then lose at most a second to it)."""
+    host, _, port = service_url.split("://", 1)[1].rpartition(":")
+    socket.create_connection((host.strip("[]"), int(port)), timeout=PROBE_TIMEOUT_S).close()
+
+
 class PulsarSink(Sink):
     """A producer per sink (batching off by default, short send timeout, reconnecting)."""
 
@@ -194,11 +202,8 @@ class PulsarSink(Sink):
         self._producer = None
 
     def _probe(self) -> None:
-        """A refused TCP connection fails now, not after the client's operation timeout of
-        retries: a broker that is down then costs a run nothing."""
-        host, _, port = self.service_url.split("://", 1)[1].rpartition(":")
         try:
-            socket.create_connection((host.strip("[]"), int(port)), timeout=PROBE_TIMEOUT_S).close()
+            probe(self.service_url)
         except OSError as exc:
             raise SinkUnavailable(f"{self.service_url}: {exc}") from None
 
@@ -258,6 +263,11 @@ class PulsarSource(Source):
         self.service_url, self.topic, self.opts = parse_url(url)
         self.subscription = subscription
         self.dead_letter_topic = dead_letter_topic or f"{self.topic}-{subscription}-DLQ"
+        try:
+            probe(self.service_url)
+        except OSError as exc:
+            raise EventsConfigError(f"cannot reach {self.service_url}: {exc}",
+                                    hint="is the broker up?") from None
         self._client = _client(self.service_url, self.opts)
         try:
             self._consumer = self._client.subscribe(
