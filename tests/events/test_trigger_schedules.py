@@ -265,3 +265,53 @@ def test_the_scheduler_cli_runs_a_trigger_schedule(broker, client, topic, small_
     shown = subprocess.run(exe + ["schedule", "show", "cli-trig", "--db", str(db)],
                            capture_output=True, text=True, env={**env, "COLUMNS": "250"})
     assert "source: " + url in shown.stdout and "message" in shown.stdout
+
+
+def test_a_trigger_schedule_survives_its_broker_going_down(broker, small_nb, store, tmp_path):
+    """The broker is killed (SIGKILL) under a running service and comes back on the same port
+    and storage: the schedule listens again by itself, and a message sent then runs. A service
+    started while the broker is down listens once it is up."""
+    import pulsar
+
+    url = broker.topic_url("comeback")
+    d = api.add_trigger(small_nb, url, name="comeback", store=store, workdir=tmp_path)
+
+    def send(n):
+        c = pulsar.Client(broker.service_url, operation_timeout_seconds=10,
+                          logger=pulsar.ConsoleLogger(pulsar.LoggerLevel.Error))
+        try:
+            c.create_producer(_full("comeback")).send(json.dumps({"n": n}).encode())
+        finally:
+            c.close()
+
+    svc = Running(store, command=fake_command)
+    try:
+        svc.pump(d["id"])
+        send(1)
+        wait_for(lambda: _final(store, "comeback", 1), what="the first run")
+        broker.kill()
+        time.sleep(2)                       # the service goes on; its consumer has no broker
+        assert svc.thread.is_alive()
+        broker.start()
+        send(2)
+        rows = wait_for(lambda: _final(store, "comeback", 2), timeout=120,
+                        what="the message sent after the broker came back")
+    finally:
+        svc.stop()
+    assert sorted(r["parameters"]["n"] for r in rows) == [1, 2]
+
+    # a service that starts while the broker is down keeps trying, and listens once it is up
+    broker.kill()
+    svc = Running(store, command=fake_command)
+    try:
+        time.sleep(1.5)
+        assert not svc.svc.triggers.pumps[d["id"]].connected.is_set()
+        broker.start()
+        svc.pump(d["id"], timeout=60)
+        send(3)
+        rows = wait_for(lambda: _final(store, "comeback", 3), timeout=120,
+                        what="the message sent to a broker that came up after the service")
+    finally:
+        svc.stop()
+    assert sorted(r["parameters"]["n"] for r in rows) == [1, 2, 3]
+    assert all(r["state"] == "succeeded" for r in rows)
