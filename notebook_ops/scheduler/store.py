@@ -4,7 +4,11 @@ Where: the SQLAlchemy URL in ``NOTEBOOK_OPS_DB`` (a plain path means a SQLite fi
 SQLite file ``.notebook_ops/scheduler.db`` under the current folder (or under the folder given
 as ``base_dir``, e.g. the Jupyter server's root). SQLite runs in WAL mode with a busy timeout and
 every transaction starts with ``BEGIN IMMEDIATE``, so several processes share one file and each
-check-then-write (claim a firing, take a lease) is atomic. The schema is made and upgraded by the
+check-then-write (claim a firing, take a lease) is atomic. On a server database (PostgreSQL,
+``postgresql+psycopg://``; READ COMMITTED) transactions overlap, so what a check-then-write reads
+is locked first: a claim locks its schedules' rows (``FOR NO KEY UPDATE``), so does recording a
+trigger message; a lock or a firing inserted twice at once ends in a unique key, not an error;
+migrations take an advisory lock (``migrations/env.py``). The schema is made and upgraded by the
 alembic migrations shipped in ``migrations/`` when a store is opened.
 
 Every method takes the time as an argument: the service's clock decides, never this module.
@@ -17,7 +21,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import and_, create_engine, delete, event, func, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from notebook_ops.scheduler import orm
 from notebook_ops.scheduler.errors import ScheduleExists, ScheduleNotFound, StoreError
@@ -28,6 +32,8 @@ DEFAULT_PATH = Path(".notebook_ops") / "scheduler.db"
 HEAD = "0003"                       # the newest migration (a test keeps it equal to alembic's head)
 VERSION_TABLE = "notebook_ops_scheduler_version"
 _JSON_COLS = {"parameters": dict, "metrics": dict}
+_MAX_ID = 2**31 - 1                 # Integer ids: 32 bits on PostgreSQL
+_RECORD_TRIES = 5                   # record_message on a dialect without row locks: retries
 
 
 def default_url(base_dir=None) -> str:
@@ -52,6 +58,31 @@ def _begin_immediate(conn):
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _engine_url(url: str) -> str:
+    """``postgresql://`` means psycopg2 to SQLAlchemy; use psycopg (3) when only it is here."""
+    head, sep, rest = url.partition("://")
+    if sep and head in ("postgresql", "postgres"):
+        import importlib.util
+
+        if importlib.util.find_spec("psycopg2") is None and importlib.util.find_spec("psycopg"):
+            return f"postgresql+psycopg://{rest}"
+    return url
+
+
+def _one_line(exc) -> str:
+    return " ".join(str(exc).split())
+
+
+def safe_url(url: str) -> str:
+    """The URL with any password masked, for messages and logs."""
+    try:
+        from sqlalchemy.engine import make_url
+
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - not a URL: nothing to hide
+        return url
+
+
 def _row(cls, fields_, row):
     data = dict(row._mapping)
     for k, kind in _JSON_COLS.items():
@@ -68,6 +99,7 @@ def _json(values: dict) -> dict:
 class Store:
     def __init__(self, url: str | None = None, *, base_dir=None, migrate: bool = True):
         self.url = url or default_url(base_dir)
+        self.safe_url = safe_url(self.url)
         kw = {}
         self.is_sqlite = self.url.startswith("sqlite")
         if self.is_sqlite:
@@ -75,11 +107,17 @@ class Store:
             if path and path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
             kw["connect_args"] = {"timeout": 30, "check_same_thread": False}
+        else:
+            kw["pool_pre_ping"] = True      # a server restarted since: reconnect, not fail
         try:
-            self.engine = create_engine(self.url, **kw)
+            self.engine = create_engine(_engine_url(self.url), **kw)
         except Exception as exc:  # bad URL, missing driver
-            raise StoreError(f"cannot open the schedule store {self.url!r}: {exc}",
-                             hint=f"set {ENV_URL} to a SQLAlchemy URL") from None
+            hint = f"set {ENV_URL} (or --db) to a SQLAlchemy URL"
+            if self.url.startswith("postgres"):
+                hint = ("PostgreSQL: postgresql+psycopg://USER@HOST:PORT/DB with psycopg installed "
+                        "(pip install 'psycopg[binary]')")
+            raise StoreError(f"cannot open the schedule store {self.safe_url!r}: {_one_line(exc)}",
+                             hint=hint) from None
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _begin_immediate)
@@ -109,12 +147,14 @@ class Store:
         cfg = Config()
         cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
         try:
-            with self.engine.begin() as conn:      # BEGIN IMMEDIATE: one migrator at a time
+            # one migrator at a time: SQLite's BEGIN IMMEDIATE; elsewhere an advisory lock (env.py)
+            with self.engine.begin() as conn:
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, "head")
-        except OperationalError as exc:
-            raise StoreError(f"cannot create or upgrade the schedule store: {exc.orig}",
-                             path=self.url) from None
+        except DBAPIError as exc:
+            hint = None if self.is_sqlite else "is the database server up, and the URL right?"
+            raise StoreError(f"cannot open or upgrade the schedule store: {_one_line(exc.orig)}",
+                             path=self.safe_url, hint=hint) from None
 
     # schedules --------------------------------------------------------------------------
     def add_schedule(self, s: Schedule, now: datetime) -> Schedule:
@@ -130,7 +170,8 @@ class Store:
 
     def get_schedule(self, ref) -> Schedule:
         t = orm.schedules
-        cond = t.c.id == int(ref) if isinstance(ref, int) or str(ref).isdigit() else t.c.name == str(ref)
+        is_id = (isinstance(ref, int) or str(ref).isdigit()) and int(ref) <= _MAX_ID
+        cond = t.c.id == int(ref) if is_id else t.c.name == str(ref)
         with self.engine.connect() as c:
             row = c.execute(select(t).where(cond)).first()
             if row is None and str(ref).isdigit():
@@ -152,6 +193,7 @@ class Store:
 
     def delete_schedule(self, sid: int) -> None:
         with self.engine.begin() as c:
+            self._lock_schedules(c, [sid], key_share=False)   # claims wait, not deadlock
             c.execute(delete(orm.runs).where(orm.runs.c.schedule_id == sid))
             c.execute(delete(orm.schedules).where(orm.schedules.c.id == sid))
 
@@ -186,8 +228,12 @@ class Store:
             for r in rows:
                 values = {k: getattr(r, k) for k in RUN_FIELDS if k != "id"}
                 values.update(created_at=now, not_before=r.not_before or r.scheduled_for)
-                if self.engine.dialect.name in ("sqlite", "postgresql"):
-                    n += c.execute(_on_conflict_ignore(self.engine.dialect.name, values)).rowcount
+                if self.engine.dialect.name == "sqlite":
+                    n += c.execute(_on_conflict_ignore("sqlite", values)).rowcount
+                    continue
+                if self.engine.dialect.name == "postgresql":   # rowcount is -1 there: count rows
+                    n += len(c.execute(_on_conflict_ignore("postgresql", values)
+                                       .returning(orm.runs.c.id)).all())
                     continue
                 with c.begin_nested():
                     try:
@@ -203,8 +249,17 @@ class Store:
         A message already recorded for this schedule (a redelivery after the service stopped
         between recording and acknowledging) gives back its row. The firing time is the time
         of receipt, moved on by a microsecond if another message took that instant."""
+        for attempt in range(_RECORD_TRIES):
+            try:
+                return self._record_message(row, now)
+            except IntegrityError:  # recorded at once by another service: look again
+                if attempt == _RECORD_TRIES - 1:
+                    raise
+
+    def _record_message(self, row: ScheduledRun, now: datetime) -> tuple[ScheduledRun, bool]:
         r = orm.runs
         with self.engine.begin() as c:
+            self._lock_schedules(c, [row.schedule_id])     # recorders of one schedule in turn
             old = c.execute(select(r.c.id).where(r.c.schedule_id == row.schedule_id,
                                                  r.c.message_id == row.message_id)).scalar()
             if old is None:
@@ -220,6 +275,16 @@ class Store:
             return self.get_run(old), False
         return self.get_run(rid), True
 
+    def _lock_schedules(self, c, ids, key_share: bool = True) -> None:
+        """Lock these schedules' rows until the transaction ends (in id order: no deadlock).
+        SQLite needs none: its transactions run one at a time. ``key_share`` (FOR NO KEY
+        UPDATE) still lets firings be inserted meanwhile."""
+        if self.is_sqlite or not ids:
+            return
+        t = orm.schedules
+        c.execute(select(t.c.id).where(t.c.id.in_(sorted(set(ids)))).order_by(t.c.id)
+                  .with_for_update(key_share=key_share)).all()
+
     def trigger_schedules(self) -> list[Schedule]:
         """Active schedules of kind trigger (the service keeps a consumer open for each)."""
         t = orm.schedules
@@ -230,7 +295,8 @@ class Store:
 
     def claim(self, now: datetime, owner: str, ttl: float, limit: int) -> list[ScheduledRun]:
         """Take up to ``limit`` due pending firings: each by one atomic UPDATE that also checks
-        the schedule's concurrency limit; another service's claim on the same row fails."""
+        the schedule's concurrency limit; another service's claim on the same row fails, and
+        claims on one schedule run in turn (SQLite: BEGIN IMMEDIATE; else a row lock)."""
         if limit <= 0:
             return []
         r, s = orm.runs, orm.schedules
@@ -241,9 +307,13 @@ class Store:
         limit_q = select(s.c.max_concurrent).where(s.c.id == r.c.schedule_id).scalar_subquery()
         got = []
         with self.engine.begin() as c:
-            cands = c.execute(select(r.c.id).where(r.c.state == "pending", r.c.not_before <= now)
-                              .order_by(r.c.not_before, r.c.id).limit(limit * 8 + 8)).scalars().all()
-            for rid in cands:
+            cands = c.execute(select(r.c.id, r.c.schedule_id)
+                              .where(r.c.state == "pending", r.c.not_before <= now)
+                              .order_by(r.c.not_before, r.c.id).limit(limit * 8 + 8)).all()
+            # READ COMMITTED: the count below sees only committed runs, so two services could
+            # each start one; with the schedules locked, the second counts the first's claim
+            self._lock_schedules(c, [sid for _, sid in cands])
+            for rid, _ in cands:
                 if len(got) >= limit:
                     break
                 res = c.execute(update(r).where(r.c.id == rid, r.c.state == "pending",
@@ -371,14 +441,18 @@ class Store:
         """Take or renew lock ``name`` if it is free, expired or already ours."""
         t = orm.locks
         until = now + timedelta(seconds=ttl)
-        with self.engine.begin() as c:
-            if c.execute(update(t).where(t.c.name == name, or_(t.c.owner == owner, t.c.expires_at < now))
-                         .values(owner=owner, expires_at=until)).rowcount:
+        try:
+            with self.engine.begin() as c:
+                if c.execute(update(t).where(t.c.name == name,
+                                             or_(t.c.owner == owner, t.c.expires_at < now))
+                             .values(owner=owner, expires_at=until)).rowcount:
+                    return True
+                if c.execute(select(t.c.name).where(t.c.name == name)).first() is not None:
+                    return False
+                c.execute(insert(t).values(name=name, owner=owner, expires_at=until))
                 return True
-            if c.execute(select(t.c.name).where(t.c.name == name)).first() is not None:
-                return False
-            c.execute(insert(t).values(name=name, owner=owner, expires_at=until))
-            return True
+        except IntegrityError:      # another service made the lock at the same time: it is theirs
+            return False
 
     def release_lock(self, name: str, owner: str) -> None:
         t = orm.locks

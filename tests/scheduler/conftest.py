@@ -13,9 +13,41 @@ def clock():
     return ManualClock(datetime(2026, 3, 2, 9, 0, 0, tzinfo=UTC))
 
 
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A private PostgreSQL server for this test session (``pg.py``), started on first use."""
+    from .pg import Cluster
+
+    cluster = Cluster().start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request):
+    """The store's database; a test made for one only says ``@pytest.mark.parametrize("backend", [...])``."""
+    return request.param
+
+
+def _new_db(backend, request, tmp_path, migrated):
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'sched.db'}", None
+    cluster = request.getfixturevalue("pg_cluster")
+    name = cluster.create_db(migrated=migrated)
+    request.addfinalizer(lambda: cluster.drop_db(name))
+    return cluster.url(name), name
+
+
 @pytest.fixture
-def db_url(tmp_path):
-    return f"sqlite:///{tmp_path / 'sched.db'}"
+def db_url(backend, request, tmp_path):
+    """A fresh store: a SQLite file, or a PostgreSQL database already at HEAD."""
+    return _new_db(backend, request, tmp_path, True)[0]
+
+
+@pytest.fixture
+def empty_db_url(backend, request, tmp_path):
+    """A fresh, empty database (no tables): for the migrations' own tests."""
+    return _new_db(backend, request, tmp_path, False)[0]
 
 
 @pytest.fixture

@@ -26,18 +26,19 @@ def test_migrations_make_the_orm_schema(store):
         assert compare_metadata(ctx, metadata) == []
 
 
+@pytest.mark.parametrize("backend", ["sqlite"])
 def test_sqlite_is_in_wal_mode_with_a_busy_timeout(store):
     with store.engine.connect() as c:
         assert c.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert c.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
 
 
-def test_two_processes_create_one_store_at_once(tmp_path):
-    url = f"sqlite:///{tmp_path / 'x.db'}"
-    code = f"from notebook_ops.scheduler.store import Store; print(Store({url!r}).revision())"
+def test_several_processes_create_one_store_at_once(empty_db_url):
+    code = f"from notebook_ops.scheduler.store import Store; print(Store({empty_db_url!r}).revision())"
     procs = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
-             for _ in range(3)]
-    assert [p.communicate()[0].strip() for p in procs] == [HEAD] * 3
+             for _ in range(4)]
+    assert [p.communicate()[0].strip() for p in procs] == [HEAD] * 4
+    assert [p.returncode for p in procs] == [0] * 4
 
 
 def test_default_place_and_env(tmp_path, monkeypatch):
@@ -122,7 +123,7 @@ def test_schedule_round_trip(store, clock, tmp_path):
     assert got.to_dict()["next_fire_at"] == "2026-03-02T09:00:00Z"
 
 
-def test_an_older_store_is_upgraded_in_place(tmp_path, clock):
+def test_an_older_store_is_upgraded_in_place(empty_db_url, clock):
     """A store made at revision 0001 (before overlap and triggers) opens at HEAD with its rows
     kept."""
     from pathlib import Path
@@ -133,7 +134,7 @@ def test_an_older_store_is_upgraded_in_place(tmp_path, clock):
 
     import notebook_ops.scheduler.store as st
 
-    url = f"sqlite:///{tmp_path / 'old.db'}"
+    url = empty_db_url
     old = Store(url, migrate=False)
     cfg = Config()
     cfg.set_main_option("script_location", str(Path(st.__file__).parent / "migrations"))
@@ -143,7 +144,7 @@ def test_an_older_store_is_upgraded_in_place(tmp_path, clock):
         conn.execute(text(
             "INSERT INTO schedules (name, target, workdir, cron, tz, parameters, catchup, "
             "max_concurrent, retries, retry_delay_s, paused, created_at, updated_at) VALUES "
-            "('legacy', '/t.ipynb', '/tmp', '0 * * * *', 'UTC', '{}', 'once', 1, 0, 30, 0, "
+            "('legacy', '/t.ipynb', '/tmp', '0 * * * *', 'UTC', '{}', 'once', 1, 0, 30, false, "
             "'2026-01-01 00:00:00', '2026-01-01 00:00:00')"))
     assert old.revision() == "0001"
     new = Store(url)
