@@ -6,9 +6,15 @@ STAMP := $(VENV)/.installed-stamp
 EXAMPLE := examples/churn.ipynb
 LAB_PORT ?= 8888
 
-.PHONY: install deploy-envs demo test test-browser lab bench clean
+.PHONY: install deploy-envs postgresql demo test test-browser lab bench clean
 
-install: $(STAMP) deploy-envs
+install: $(STAMP) deploy-envs postgresql
+
+# PostgreSQL server binaries (Debian's postgresql): the scheduler store's tests start a private
+# server from them (tests/scheduler/pg.py); the system service is not used.
+postgresql:
+	@compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || { S=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$S apt-get update -qq && $$S env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; }
 
 LAB_SOURCES := package.json yarn.lock tsconfig.json $(shell find labextension -type f 2>/dev/null)
 JLPM := PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/jlpm

@@ -41,13 +41,15 @@ def _free_port() -> int:
 class Cluster:
     def __init__(self):
         self.bin = bin_dir()
-        self.root = Path(tempfile.mkdtemp(prefix="nbo-pg-"))
+        root = os.geteuid() == 0
+        # as root, a folder the postgres user can reach ($TMPDIR may be root's own)
+        self.root = Path(tempfile.mkdtemp(prefix="nbo-pg-", dir="/tmp" if root else None))
         self.data = self.root / "data"
         self.log = self.root / "server.log"
         self.port = _free_port()
         self.user = "postgres"
         self._as = []
-        if os.geteuid() == 0:
+        if root:
             pw = pwd.getpwnam("postgres")     # the package made this user
             os.chown(self.root, pw.pw_uid, pw.pw_gid)
             self._as = ["runuser", "-u", "postgres", "--"]
