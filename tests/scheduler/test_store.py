@@ -59,6 +59,8 @@ def test_names_are_unique_and_found_by_name_or_id(store, add_schedule):
         add_schedule("nightly")
     with pytest.raises(ScheduleNotFound):
         store.get_schedule("nope")
+    with pytest.raises(ScheduleNotFound):              # beyond a 32-bit id: a name, not an error
+        store.get_schedule("9" * 12)
 
 
 def test_a_firing_is_recorded_once(store, add_schedule, clock):
@@ -151,3 +153,19 @@ def test_an_older_store_is_upgraded_in_place(empty_db_url, clock):
     assert new.revision() == HEAD == "0003"
     s = new.get_schedule("legacy")
     assert (s.overlap, s.cron, s.kind, s.source) == ("queue", "0 * * * *", "cron", None)
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_times_stay_utc_whatever_the_server_zone(db_url, clock):
+    """Naive UTC in timestamp columns: a session in another zone reads the same instants."""
+    tokyo = Store(db_url + "?options=-c%20timezone%3DAsia/Tokyo")
+    with tokyo.engine.connect() as c:
+        assert c.exec_driver_sql("SHOW timezone").scalar() == "Asia/Tokyo"
+    s = tokyo.add_schedule(Schedule(name="z", target="/t.ipynb", cron="0 * * * *",
+                                    next_fire_at=clock.now()), clock.now())
+    utc = Store(db_url)
+    assert utc.get_schedule("z").next_fire_at == clock.now() == tokyo.get_schedule(s.id).next_fire_at
+    assert [x.name for x in utc.due_schedules(clock.now())] == ["z"]
+    assert utc.due_schedules(clock.now() - timedelta(microseconds=1)) == []
+    tokyo.close()
+    utc.close()
