@@ -215,7 +215,7 @@ class PipelineRun:
                 return cache.lookup(self.pipeline.name, n, key) is not None
             if all(hit(n) for n in roots):
                 return
-        self.kernel_pool().prewarm(min(self.jobs, len(self.selected)))
+        self.kernel_pool().prewarm(min(self.jobs + 1, len(self.selected)))
         threading.Thread(target=_import_papermill, daemon=True).start()  # after: kernels first
 
     # --- execute ---------------------------------------------------------------------------

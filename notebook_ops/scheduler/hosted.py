@@ -102,7 +102,8 @@ def start_hosted(serverapp=None, *, settings: dict | None = None, clock=None, co
         t = threading.Thread(target=main, name="notebook-ops-scheduler", daemon=True)
         t.start()
         _current = HostedScheduler(svc, t)
-        log.info("notebook-ops: scheduler hosted in this server (store %s)", store.url)
+        log.info("notebook-ops: scheduler hosted in this server (store %s)",
+                 getattr(store, "safe_url", store.url))
         return _current
 
 

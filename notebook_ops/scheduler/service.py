@@ -36,6 +36,21 @@ from notebook_ops.scheduler.errors import ScheduleNotFound
 from notebook_ops.scheduler.models import RETRYABLE_STATES, Schedule, ScheduledRun
 
 log = logging.getLogger("notebook_ops.scheduler")
+
+
+def _store_errors() -> tuple:
+    from sqlalchemy.exc import DBAPIError
+
+    from notebook_ops.scheduler.errors import StoreError
+    return (DBAPIError, StoreError)
+
+
+STORE_DOWN = _store_errors()
+
+
+def _one_line(exc) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 MAX_CATCHUP = 1000          # firings considered per schedule per pass after a long outage
 MISSED_ROWS = 100           # missed firings recorded (the most recent) per pass
 _US = timedelta(microseconds=1)
@@ -94,17 +109,29 @@ class SchedulerService:
         now = self.clock.now()
         self.store.register_service(self.id, self.host, os.getpid(), self.kind, self.workers, now)
         self.started = True
-        log.info("scheduler %s started: %d workers, store %s", self.id, self.workers, self.store.url)
+        log.info("scheduler %s started: %d workers, store %s", self.id, self.workers,
+                 getattr(self.store, "safe_url", self.store.url))
 
     def run(self, once: bool = False) -> None:
         """Loop until ``stop()`` (or, with ``once``, until nothing due is left to run)."""
         if not self.started:
             self.start()
+        down = None                            # the store error of an outage, logged once
         try:
             while not self.stop_event.is_set():
                 self.wake.clear()              # a child ending during the pass wakes the sleep
-                wait, launched = self.tick()
-                if once and not self.children and not launched:
+                try:
+                    wait, launched = self.tick()
+                except STORE_DOWN as exc:      # a database restart must not end the service:
+                    if down is None:           # runs go on, and the next pass records them
+                        log.error("scheduler %s: the store is unreachable (%s); retrying every "
+                                  "%g s", self.id, _one_line(exc), self.poll_s)
+                    down, wait, launched = exc, self.poll_s, 0
+                else:
+                    if down is not None:
+                        log.info("scheduler %s: the store is back", self.id)
+                        down = None
+                if once and not self.children and not launched and down is None:
                     break
                 self.clock.sleep(wait, self.wake)
         finally:
@@ -119,9 +146,13 @@ class SchedulerService:
         if self.triggers is not None:
             self.triggers.stop_all()      # unacknowledged messages go back to the broker
         now = self.clock.now()
-        n = self.store.release(self.id, now)
-        if self.lock:
-            self.store.release_lock(self.lock, self.id)
+        try:
+            n = self.store.release(self.id, now)
+            if self.lock:
+                self.store.release_lock(self.lock, self.id)
+        except STORE_DOWN as exc:         # the leases lapse by themselves
+            log.warning("scheduler %s: could not release its leases (%s)", self.id, _one_line(exc))
+            n = len(self.children)
         if n:
             log.info("scheduler stopped; %d run(s) go on and the next start records them", n)
         else:
@@ -279,10 +310,10 @@ class SchedulerService:
                 continue
             if w.timed_out:
                 w.child.reap_tree()
-            del self.children[rid]
             res = executor.outcome(w.child.run_dir, rc, timed_out=w.timed_out,
                                    timeout_s=w.schedule.timeout_s)
             self._settle(w.run, w.schedule, res, now)
+            del self.children[rid]       # after it is recorded: a store error retries next pass
 
     def _settle(self, run: ScheduledRun, s: Schedule, res: dict, now: datetime) -> None:
         res = dict(res)
