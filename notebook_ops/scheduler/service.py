@@ -49,8 +49,10 @@ STORE_DOWN = _store_errors()
 
 
 def _one_line(exc) -> str:
-    text = str(getattr(exc, "orig", None) or exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+    """The driver's own message (a DBAPIError's ``orig``; not the SQL statement) on one line."""
+    from notebook_ops.scheduler.store import _one_line as one_line
+
+    return one_line(getattr(exc, "orig", None) or exc)
 MAX_CATCHUP = 1000          # firings considered per schedule per pass after a long outage
 MISSED_ROWS = 100           # missed firings recorded (the most recent) per pass
 _US = timedelta(microseconds=1)

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from pathlib import Path
 
 from notebook_ops.scheduler.models import Schedule, ScheduledRun
 
@@ -101,7 +102,6 @@ class TriggerPump(threading.Thread):
             self._pipeline_loaded = True
             try:
                 from notebook_ops.scheduler.api import _pipeline_of
-                from pathlib import Path
 
                 self._pipeline = _pipeline_of(Path(self.schedule.target))
             except Exception as exc:  # noqa: BLE001

@@ -115,7 +115,7 @@ def test_a_trigger_schedule_is_validated_and_has_no_clock(small_nb, store, tmp_p
     bad = [({"source": "http://example.org/x"}, "cannot listen on http"),
            ({"parameters": {"n": "{{ env.HOME }}"}}, "unknown placeholder"),
            ({"parameters": {"nope": "{{ message.x }}"}}, "unknown parameter 'nope'"),
-           ({"parameters": {"n": "many"}}, "n"),                     # a fixed value of a bad type
+           ({"parameters": {"n": "many"}}, "'many' is not a valid int"),   # a fixed bad value
            ({"subscription": "has space"}, "bad subscription name")]
     for change, message in bad:
         kw = {"source": url, "name": "other", "store": store, "workdir": tmp_path, **change}
