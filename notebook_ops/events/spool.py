@@ -15,8 +15,9 @@ import hashlib
 import json
 import logging
 import os
-import tempfile
 from pathlib import Path
+
+from notebook_ops.util import atomic
 
 log = logging.getLogger(__name__)
 
@@ -97,11 +98,8 @@ class Spool:
         if not events:
             self.path.unlink(missing_ok=True)
             return
-        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=f".{self.path.stem}.")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write("".join(json.dumps(e, sort_keys=True, default=str) + "\n"
-                             for e in events).encode())
-        os.replace(tmp, self.path)
+        atomic.write_bytes(self.path, "".join(json.dumps(e, sort_keys=True, default=str) + "\n"
+                                              for e in events).encode(), mode=0o600)
 
     def _trim(self) -> None:
         events = self._read()

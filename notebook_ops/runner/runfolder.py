@@ -8,12 +8,12 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
 
 from notebook_ops.errors import NotFoundError
+from notebook_ops.util import atomic
 
 RUN_JSON = "run.json"
 FINAL_STATUSES = ("succeeded", "failed", "below_target", "cancelled")
@@ -32,21 +32,6 @@ def runs_root(notebook_path=None) -> Path:
     """``<notebook dir>/.notebook_ops/runs`` (the current folder without a notebook)."""
     base = Path(notebook_path).resolve().parent if notebook_path else Path.cwd()
     return base / ".notebook_ops" / "runs"
-
-
-def write_json_atomic(path: Path, obj) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(obj, f, indent=1, default=str)
-            f.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 class RunFolder:
@@ -82,7 +67,7 @@ class RunFolder:
         return self.logs_dir / f"{step}.log"
 
     def write(self, record: dict) -> None:
-        write_json_atomic(self.record_path, record)
+        atomic.write_json(self.record_path, record)
 
     def read(self) -> dict:
         try:

@@ -34,6 +34,7 @@ from notebook_ops.scheduler import executor, notify
 from notebook_ops.scheduler.clock import SystemClock
 from notebook_ops.scheduler.errors import ScheduleNotFound
 from notebook_ops.scheduler.models import RETRYABLE_STATES, Schedule, ScheduledRun
+from notebook_ops.util import backoff
 
 log = logging.getLogger("notebook_ops.scheduler")
 
@@ -323,7 +324,7 @@ class SchedulerService:
         bad_input = res.pop("bad_input", False)
         res.setdefault("run_dir", run.run_dir)
         if state in RETRYABLE_STATES and not bad_input and run.attempt <= s.retries:
-            delay = s.retry_delay_s * 2 ** (run.attempt - 1)
+            delay = backoff.delay(run.attempt, s.retry_delay_s)
             if self.store.requeue(run.id, self.id, now + timedelta(seconds=delay), **res):
                 log.warning("schedule %s: run %d %s (attempt %d of %d); retry in %g s", s.name,
                             run.id, state, run.attempt, s.retries + 1, delay)
