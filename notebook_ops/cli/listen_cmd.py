@@ -37,7 +37,8 @@ def listen(url, target, subscription, params, max_redeliveries, dead_letter_topi
     from notebook_ops.events.publish import configured_urls
     from notebook_ops.events.sinks import check_url
     from notebook_ops.events.source import open_source
-    from notebook_ops.events.trigger import TriggerListener, parse_templates
+    from notebook_ops.events.trigger import parse_templates
+    from notebook_ops.scheduler.listener import TriggerListener
 
     templates = parse_templates(params)
     for u in configured_urls(events):

@@ -83,7 +83,7 @@ def run(target, params, params_file, steps, from_step, jobs, no_cache, single_ke
     Exit codes: 0 succeeded, 1 a step failed, 2 bad input, 3 below a metric target,
     130 interrupted.
     """
-    from notebook_ops.runner.params import parse_pairs, read_params_file
+    from notebook_ops.model.parameters import parse_pairs, read_params_file
 
     values = {}
     if params_file:

@@ -17,7 +17,7 @@ from pathlib import Path
 from notebook_ops import __version__
 from notebook_ops.errors import ConflictError, NotebookOpsError, ParameterError, PipelineInvalid
 from notebook_ops.model.pipeline import Pipeline
-from notebook_ops.runner import params as params_mod
+from notebook_ops.model import parameters as params_mod
 from notebook_ops.runner.record import RunRecord, new_step_record
 from notebook_ops.runner.runfolder import RunFolder, find_run, new_run_id, now_iso
 

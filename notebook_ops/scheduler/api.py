@@ -13,6 +13,7 @@ from pathlib import Path
 from notebook_ops.scheduler import cron as cronlib
 from notebook_ops.scheduler.errors import ScheduleError
 from notebook_ops.scheduler.models import CATCHUP, KINDS, OVERLAP, Schedule, ScheduledRun
+from notebook_ops.util import templates
 
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$")
 _stores: dict[str, object] = {}
@@ -93,18 +94,16 @@ def validate(s: Schedule) -> Schedule:
         raise ScheduleError("no such notebook or bundle", path=target)
     if not Path(s.workdir).is_dir():
         raise ScheduleError("the working folder does not exist", path=s.workdir)
-    from notebook_ops.runner.params import resolve_params
+    from notebook_ops.model.parameters import resolve_params
 
     pipeline = _pipeline_of(target)
     if s.kind == "cron":
         sample = cronlib.render(s.parameters, scheduled_for=datetime.now(timezone.utc), tz=s.tz,
                                 schedule_name=s.name)
     else:                       # values from a message are checked per message; fixed ones now
-        from notebook_ops.events.trigger import PLACEHOLDER
-
         declared = {p.name for p in pipeline.parameters}
         sample = {k: v for k, v in s.parameters.items()
-                  if k not in declared or not (isinstance(v, str) and PLACEHOLDER.search(v))}
+                  if k not in declared or not templates.has_placeholder(v)}
     resolve_params(pipeline, sample)     # unknown names, wrong types -> error
     return s
 

@@ -109,7 +109,7 @@ class TriggerPump(threading.Thread):
                 log.warning("schedule %s: %s; messages are not checked before their runs",
                             self.schedule.name, exc)
         if self._pipeline is not None:
-            from notebook_ops.runner.params import resolve_params
+            from notebook_ops.model.parameters import resolve_params
 
             resolve_params(self._pipeline, params)
 

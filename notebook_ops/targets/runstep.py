@@ -107,7 +107,7 @@ def run_step(bundle_path, step: str, *, data_url: str, params: dict | None = Non
     """Run ``step`` of the bundle at ``bundle_path``; raises NotebookOpsError on bad input
     (unknown step or parameter, missing inputs); a failing step gives ``ok=False``."""
     from notebook_ops.runner import execute_step
-    from notebook_ops.runner.params import resolve_params
+    from notebook_ops.model.parameters import resolve_params
     from notebook_ops.runtime.store import MANIFEST, METRICS, DataStore
 
     if not data_url:

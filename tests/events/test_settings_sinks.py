@@ -183,7 +183,7 @@ def test_runs_started_by_a_trigger_publish_to_settings_sinks(broker, client, top
     import threading
 
     from notebook_ops.events.source import open_source
-    from notebook_ops.events.trigger import TriggerListener
+    from notebook_ops.scheduler.listener import TriggerListener
 
     nb = notebook_with_sinks(tmp_path / "work", ["triggered.jsonl"])
     source = open_source(broker.topic_url(topic), subscription="settings")

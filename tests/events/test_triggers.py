@@ -17,8 +17,8 @@ import pytest
 from conftest import drain
 from notebook_ops.errors import ParameterError
 from notebook_ops.events.source import Message, open_source
-from notebook_ops.events.trigger import (PoisonMessage, TriggerListener, message_params,
-                                         parse_templates)
+from notebook_ops.events.trigger import PoisonMessage, message_params, parse_templates
+from notebook_ops.scheduler.listener import TriggerListener
 
 ROOT = Path(__file__).resolve().parents[2]
 
