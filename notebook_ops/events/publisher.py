@@ -14,9 +14,10 @@ import queue
 import threading
 import time
 
-from notebook_ops.events.sinks import SinkRejected, check_url, open_sink, redact, redact_text
+from notebook_ops.events.sinks import SinkRejected, check_url, open_sink
 from notebook_ops.events.spool import Spool
 from notebook_ops.util.backoff import Backoff
+from notebook_ops.util.redact import redact, redact_text
 
 log = logging.getLogger(__name__)
 

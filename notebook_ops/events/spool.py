@@ -18,6 +18,7 @@ import os
 from pathlib import Path
 
 from notebook_ops.util import atomic
+from notebook_ops.util.redact import redact
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +70,6 @@ class Spool:
         with self._locked():
             url_file = self.folder / f"{self.path.stem}.url"
             if not url_file.exists():
-                from notebook_ops.events.sinks import redact  # no credential on disk
-
                 url_file.write_text(redact(self.url) + "\n")
             fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
             try:
@@ -110,8 +109,6 @@ class Spool:
                 break
             keep.append(e)
         keep.reverse()
-        from notebook_ops.events.sinks import redact
-
         log.warning("event spool for %s is full: dropped the %d oldest events",
                     redact(self.url), len(events) - len(keep))
         self._write(keep)

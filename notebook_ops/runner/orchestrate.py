@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from notebook_ops import __version__
+from notebook_ops._version import __version__
 from notebook_ops.errors import ConflictError, NotebookOpsError, ParameterError, PipelineInvalid
 from notebook_ops.model.pipeline import Pipeline
 from notebook_ops.model import parameters as params_mod
@@ -42,9 +42,10 @@ class RunResult:
 
 def run_notebook(path, *, params=None, params_file=None, **kw) -> RunResult:
     """Load the notebook at ``path`` and run it (see ``run_pipeline`` for the options)."""
+    from notebook_ops.events.publish import with_settings_problems
     from notebook_ops.model import load_pipeline
 
-    pipeline = load_pipeline(path)
+    pipeline = with_settings_problems(load_pipeline(path))
     merged = {}
     if params_file:
         merged.update(params_mod.read_params_file(params_file))
@@ -164,7 +165,7 @@ class PipelineRun:
         self.cwd = self.base
         self._early_prewarm()
 
-        from notebook_ops.runner.provenance import git_info
+        from notebook_ops.util.gitstate import git_summary
         steps = {n: new_step_record() for n in self.pipeline.step_names}
         data = {
             "run_id": run_id, "status": "running", "pipeline": self.pipeline.name,
@@ -172,7 +173,7 @@ class PipelineRun:
             "source": str(Path(self.pipeline.path).resolve()) if self.pipeline.path else None, "run_dir": str(folder.path), "mode": o.get("mode", "pipeline"),
             "started_at": now_iso(), "finished_at": None, "duration_s": None,
             "parameters": self.params, "steps": steps, "metrics": {}, "targets": [],
-            "git": git_info(self.pipeline.path or self.base),
+            "git": git_summary(self.pipeline.path or self.base),
             "notebook_hash": self.pipeline.notebook_hash,
             "notebook_ops_version": __version__, "tags": dict(o.get("tags") or {}),
             "options": {"jobs": jobs, "cache": bool(o.get("cache", True)),

@@ -6,14 +6,13 @@ polling it always sees a complete document.
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import time
 from datetime import datetime, timezone
 from pathlib import Path
 
 from notebook_ops.errors import NotFoundError
-from notebook_ops.util import atomic
+from notebook_ops.util import atomic, procs
 
 RUN_JSON = "run.json"
 FINAL_STATUSES = ("succeeded", "failed", "below_target", "cancelled")
@@ -126,10 +125,4 @@ def _alive(rec: dict) -> bool | None:
     pid = rec.get("pid")
     if not isinstance(pid, int) or rec.get("host") != socket.gethostname():
         return None
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return procs.alive(pid)

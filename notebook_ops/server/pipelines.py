@@ -12,13 +12,14 @@ from notebook_ops.server.base import BadRequest, NotebookOpsHandler
 
 
 def _inspect(real_path, api_path: str, content: dict | None) -> dict:
+    from notebook_ops.events.publish import with_settings_problems
     from notebook_ops.model import build_pipeline, load_pipeline
 
     if content is None:
         pipeline = load_pipeline(real_path)
     else:
         pipeline = build_pipeline(content, path=real_path)
-    data = pipeline.to_dict()
+    data = with_settings_problems(pipeline).to_dict()
     data["path"] = api_path
     return data
 

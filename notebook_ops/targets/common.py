@@ -6,7 +6,6 @@ everything here is a pure function of the manifest; files are written atomically
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 
