@@ -68,6 +68,7 @@ demo: install
 	@echo "MLflow store (notebook runs, the export, bundle runs): $(DEMO_MLFLOW)"
 
 test: install
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -q
 	$(MAKE) test-browser
 

@@ -34,7 +34,7 @@ def _steps_table(record: dict, *, final: bool):
     return t
 
 
-def _summary(console, record: dict) -> None:
+def print_summary(console, record: dict) -> None:
     console.print(_steps_table(record, final=True))
     if record.get("metrics"):
         console.print("metrics: " + ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
@@ -129,7 +129,7 @@ def run(target, params, params_file, steps, from_step, jobs, no_cache, single_ke
     if as_json:
         click.echo(json.dumps(result.record, indent=1, default=str))
     elif not quiet:
-        _summary(Console(soft_wrap=True), result.record)  # paths and URIs stay on one line
+        print_summary(Console(soft_wrap=True), result.record)  # paths and URIs stay on one line
     elif result.status not in ("succeeded",) and result.record.get("error"):
         click.echo(f"{result.status}: {result.record['error']}", err=True)
     if result.exit_code:

@@ -123,11 +123,11 @@ def _shared_publisher(urls: list[str]):
 
             pub = _shared[key] = Publisher(urls)
             if len(_shared) == 1:
-                atexit.register(_close_shared)
+                atexit.register(close_shared)
         return pub
 
 
-def _close_shared() -> None:
+def close_shared() -> None:
     with _shared_lock:
         pubs = list(_shared.values())
         _shared.clear()

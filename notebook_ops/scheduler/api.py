@@ -38,7 +38,7 @@ def _now(now=None) -> datetime:
     return now or datetime.now(timezone.utc)
 
 
-def _pipeline_of(target: Path):
+def pipeline_of(target: Path):
     """The Pipeline a target runs (notebook or bundle), to check parameters against."""
     from notebook_ops.errors import PipelineInvalid
 
@@ -96,7 +96,7 @@ def validate(s: Schedule) -> Schedule:
         raise ScheduleError("the working folder does not exist", path=s.workdir)
     from notebook_ops.model.parameters import resolve_params
 
-    pipeline = _pipeline_of(target)
+    pipeline = pipeline_of(target)
     if s.kind == "cron":
         sample = cronlib.render(s.parameters, scheduled_for=datetime.now(timezone.utc), tz=s.tz,
                                 schedule_name=s.name)
@@ -201,7 +201,7 @@ def declared(target) -> builtins.list[dict]:
     target = Path(target).expanduser().resolve()
     if not target.exists():
         raise ScheduleError("no such notebook or bundle", path=target)
-    p = _pipeline_of(target)
+    p = pipeline_of(target)
     out = []
     items = (p.settings or {}).get("schedules") or []
     for i, d in enumerate(items, start=1):
@@ -304,9 +304,9 @@ def get_run(run_id: int, *, store=None) -> dict:
 
 def services(*, store=None, now=None) -> builtins.list[dict]:
     """Scheduler services seen alive in the last minute (to tell the user whether runs fire)."""
-    from notebook_ops.scheduler.models import _plain
+    from notebook_ops.scheduler.models import plain
 
-    return [{k: _plain(v) for k, v in s.items()}
+    return [{k: plain(v) for k, v in s.items()}
             for s in open_store(store).live_services(_now(now), 60.0)]
 
 

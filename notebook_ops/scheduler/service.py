@@ -34,6 +34,7 @@ from notebook_ops.scheduler import executor, notify
 from notebook_ops.scheduler.clock import SystemClock
 from notebook_ops.scheduler.errors import ScheduleNotFound
 from notebook_ops.scheduler.models import RETRYABLE_STATES, Schedule, ScheduledRun
+from notebook_ops.scheduler.store import one_line
 from notebook_ops.util import backoff, procs
 
 log = logging.getLogger("notebook_ops.scheduler")
@@ -51,8 +52,6 @@ STORE_DOWN = _store_errors()
 
 def _one_line(exc) -> str:
     """The driver's own message (a DBAPIError's ``orig``; not the SQL statement) on one line."""
-    from notebook_ops.scheduler.store import _one_line as one_line
-
     return one_line(getattr(exc, "orig", None) or exc)
 MAX_CATCHUP = 1000          # firings considered per schedule per pass after a long outage
 MISSED_ROWS = 100           # missed firings recorded (the most recent) per pass

@@ -102,9 +102,9 @@ class TriggerPump(threading.Thread):
         if not self._pipeline_loaded:
             self._pipeline_loaded = True
             try:
-                from notebook_ops.scheduler.api import _pipeline_of
+                from notebook_ops.scheduler.api import pipeline_of
 
-                self._pipeline = _pipeline_of(Path(self.schedule.target))
+                self._pipeline = pipeline_of(Path(self.schedule.target))
             except Exception as exc:  # noqa: BLE001
                 log.warning("schedule %s: %s; messages are not checked before their runs",
                             self.schedule.name, exc)
