@@ -12,6 +12,9 @@ instant. Daylight-saving changes follow Vixie cron:
   fixed-hour job; a wildcard-hour job fires at both (every real quarter hour keeps firing).
 
 So a daily job fires exactly once every day and an interval job keeps its real rhythm.
+croniter's own zone handling (an aware start time) does not: croniter 7 fires the skipped 02:30
+at 03:00 and the repeated 01:30 twice (tests/scheduler/test_cron.py, the spring-forward and
+fall-back tests), so croniter matches naive wall times here and the zone is applied after.
 """
 from __future__ import annotations
 
