@@ -64,29 +64,21 @@ def git_state(path) -> GitState:
     remote = remotes.get("origin") or next(iter(remotes.values()), None)
     if remote is not None:
         state.remote = clean_url(next(iter(remote.urls), None))
-    state.tracked = bool(repo.git.ls_files("--", rel)) if state.commit else False
-    # untracked files (our own .notebook_ops/ among them) do not count
-    state.changed = repo.is_dirty(index=True, working_tree=True, untracked_files=False)
+    try:
+        state.tracked = bool(repo.git.ls_files("--", rel)) if state.commit else False
+        # untracked files (our own .notebook_ops/ among them) do not count
+        state.changed = repo.is_dirty(index=True, working_tree=True, untracked_files=False)
+    except git.GitCommandError:    # git cannot tell: assume the worst
+        state.changed = True
     return state
 
 
 def git_summary(path) -> dict:
     """``{"commit", "branch", "dirty"}`` for a run record (dirty: tracked files changed);
-    Nones outside git or when git fails."""
+    Nones outside git."""
+    state = git_state(path)
     try:
-        import git
-    except ImportError:
-        git = None
-    empty = {"commit": None, "branch": None, "dirty": None}
-    if git is None:
-        return empty
-    try:
-        state = git_state(path)
-    except git.GitCommandError:
-        return empty
-    try:
-        if state.repo is None:
-            return empty
-        return {"commit": state.commit, "branch": state.branch, "dirty": state.changed}
+        return {"commit": state.commit, "branch": state.branch,
+                "dirty": state.changed if state.repo is not None else None}
     finally:
         state.close()
