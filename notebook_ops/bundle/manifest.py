@@ -46,7 +46,7 @@ def split_options(options: dict) -> tuple[dict, dict]:
 
 def step_entry(step) -> dict:
     options, resources = split_options(step.options)
-    return {
+    entry = {
         "name": step.name,
         "notebook": f"steps/{step.name}.ipynb",
         "after": list(step.after),
@@ -58,6 +58,14 @@ def step_entry(step) -> dict:
         "options": options,
         "resources": resources,
     }
+    # objects changed in place (only when there are any: older manifests read the same)
+    if step.changed:
+        entry["changed"] = list(step.changed)
+    if step.input_candidates:
+        entry["input_candidates"] = {name: list(c) for name, c in step.input_candidates}
+    if step.watch:
+        entry["watch"] = list(step.watch)
+    return entry
 
 
 def body(pipeline, *, name: str, requirements: list[str], targets: list[str]) -> dict:

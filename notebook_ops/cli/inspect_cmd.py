@@ -49,7 +49,8 @@ def render(p: Pipeline) -> str:
             src.setdefault(producer, []).append(var)
         ins = "; ".join(f"{', '.join(v)} (from {k})" for k, v in src.items()) or "-"
         lines.append(f"     {'':<{width}}  in:  {ins}")
-        lines.append(f"     {'':<{width}}  out: {', '.join(s.outputs) or '-'}")
+        outs = [f"{o} (changed)" if o in s.changed else o for o in s.outputs]
+        lines.append(f"     {'':<{width}}  out: {', '.join(outs) or '-'}")
         extra = [f"{k}={v}" for k, v in s.options.items()]
         if s.parameters_read:
             lines.append(f"     {'':<{width}}  params: {', '.join(s.parameters_read)}")

@@ -269,6 +269,10 @@ class PipelineRun:
             per_step[m["name"]] = m["value"]
         self.record.step(name)["metrics"] = per_step
         self.record.data["metrics"].update(per_step)
+        outputs = self.store.manifest(name).get("outputs") or {}
+        changed = sorted(n for n, e in outputs.items() if e.get("changed_at_run"))
+        if changed:   # found by the runtime check, not the analysis: tell the user once
+            self.record.step(name)["changed_at_run"] = changed
 
     def finish(self, interrupted: bool) -> None:
         from notebook_ops.runner.objectives import check_targets

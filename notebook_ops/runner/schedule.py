@@ -46,11 +46,15 @@ class StepScheduler:
     def key(self, step: str) -> str | None:
         s = self.p.step(step)
         hashes = {}
+        candidates = dict(s.input_candidates)
         for name, producer in s.input_sources:
-            entry = (self.pr.store.manifest(producer).get("outputs") or {}).get(name)
-            if entry is None:
+            for source in candidates.get(name, (producer,)):   # the version the step will load
+                entry = (self.pr.store.manifest(source).get("outputs") or {}).get(name)
+                if entry is not None:
+                    break
+            else:
                 return None
-            hashes[name] = [producer, entry["sha256"]]
+            hashes[name] = [source, entry["sha256"]]
         params = {k: self.pr.params.get(k) for k in sorted(s.parameters_read)}
         return step_key(self.pr.notebooks[step], params, hashes, self.p.kernel_name)
 

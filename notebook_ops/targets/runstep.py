@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from notebook_ops.errors import ExecutionError, NotebookOpsError, ParameterError
+from notebook_ops.targets.common import producers
 
 NOTEBOOK_FILE = "_notebook.ipynb"
 
@@ -120,7 +121,7 @@ def run_step(bundle_path, step: str, *, data_url: str, params: dict | None = Non
             raise ParameterError(f"--stage-in {producer}: the bundle has no such step")
         copy_tree(src, store, producer)
     entry = next(s for s in bundle.manifest["steps"] if s["name"] == step)
-    for producer in sorted(set((entry.get("input_sources") or {}).values())):
+    for producer in producers(entry):
         if not store.exists((producer, MANIFEST)):
             raise StepInputMissing(
                 f"the outputs of step {producer!r} are not in the data store {store.location}",
