@@ -72,3 +72,42 @@ def test_changes_in_place_give_top_to_bottom_results(tmp_path):
     again = run_notebook(nb, track=False)
     assert again.status == "succeeded" and again.record["metrics"] == expected
     assert all(s["cached"] for s in again.record["steps"].values())
+
+
+def test_changes_in_place_in_a_bundle_and_step_by_step(tmp_path):
+    """The exported bundle, run whole and one step at a time as an orchestrator runs it, gives
+    the same results: the step notebooks carry the versions and the runtime check."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    cli = [str(Path(sys.executable).parent / "notebook-ops")]
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "mutators.py").write_text(HELPER)
+    nb = write_nb(tmp_path, "inplace.ipynb", cells(tmp_path / "lib"))
+    subprocess.run(cli + ["export", str(nb), "-o", str(tmp_path / "dist"), "--no-tag",
+                          "--no-mlflow", "--allow-dirty", "--target", "none"],
+                   check=True, capture_output=True, cwd=tmp_path)
+    bundle = next((tmp_path / "dist").glob("*.tar.gz"))
+    manifest = (next(p for p in (tmp_path / "dist").iterdir() if p.is_dir()) / "pipeline.yaml").read_text()
+    assert "changed:" in manifest and "input_candidates:" in manifest
+
+    ops = tmp_path / "ops"
+    ops.mkdir()
+    done = subprocess.run(cli + ["run", str(bundle), "--no-track", "--json"], capture_output=True,
+                          text=True, cwd=ops)
+    assert done.returncode == 0, done.stdout + done.stderr
+    record = json.loads(done.stdout)
+    assert record["metrics"]["b"] == 8.0 and record["metrics"]["history"] == 1
+    assert record["metrics"]["x"] == 60 and record["metrics"]["flags"] == 2
+
+    data = tmp_path / "shared-data"
+    for step in ("prepare", "train", "clean", "evaluate"):
+        one = subprocess.run(cli + ["run-step", str(bundle), step, "--data", str(data), "--quiet"],
+                             capture_output=True, text=True, cwd=ops)
+        assert one.returncode == 0, one.stdout + one.stderr
+    metrics = {m["name"]: m["value"] for m in
+               json.loads((data / "evaluate" / "_metrics.json").read_text())}
+    assert metrics == {k: record["metrics"][k] for k in metrics} and metrics["flags"] == 2
+    saved = json.loads((data / "clean" / "_outputs.json").read_text())["outputs"]
+    assert saved["hidden"].get("changed_at_run") is True
