@@ -8,10 +8,8 @@ points pip there with ``--find-links wheels`` (pip reads that path relative to t
 """
 from __future__ import annotations
 
-import ast
 import json
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -20,39 +18,13 @@ from notebook_ops.bundle import pins as _pins
 from notebook_ops.errors import NotebookOpsError
 
 SELF = "notebook-ops"
-_MAGIC = re.compile(r"^\s*[%!?]")
-_IMPORT_RE = re.compile(r"^\s*(?:from\s+([A-Za-z_]\w*)[\w.]*\s+import|import\s+([\w., ]+))", re.M)
-
-
-def _python_source(source: str) -> str:
-    """Cell source with IPython syntax (magics, shell escapes) turned into comments."""
-    if source.lstrip().startswith("%%"):
-        return ""
-    return "\n".join("# " + line if _MAGIC.match(line) else line for line in source.splitlines())
 
 
 def imported_modules(sources) -> set[str]:
-    """Top-level names of the absolute imports in ``sources`` (ast, or a regex if it won't parse)."""
-    found: set[str] = set()
-    for source in sources:
-        text = _python_source(source)
-        try:
-            tree = ast.parse(text)
-        except SyntaxError:
-            for m in _IMPORT_RE.finditer(text):
-                if m.group(1):
-                    found.add(m.group(1))
-                else:
-                    found.update(p.strip().split(".")[0].split(" ")[0]
-                                 for p in m.group(2).split(",") if p.strip())
-            continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                found.update(alias.name.split(".")[0] for alias in node.names)
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                found.add(node.module.split(".")[0])
-    stdlib = set(sys.stdlib_module_names)
-    return {m for m in found if m and m not in stdlib and m != "__future__"}
+    """Top-level names of the absolute imports in ``sources``, without the standard library."""
+    from notebook_ops.model.imports import third_party_modules
+
+    return third_party_modules(sources)
 
 
 def pipeline_sources(pipeline) -> list[str]:
