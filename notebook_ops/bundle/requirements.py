@@ -50,11 +50,14 @@ def kernel_python(kernel_name: str) -> str:
     return exe
 
 
-def resolve(modules, *, kernel_name: str = "python3", python: str | None = None) -> dict:
-    """Pins for ``modules`` plus notebook-ops, taken from the kernel's environment."""
+def resolve(modules, *, kernel_name: str = "python3", python: str | None = None,
+            dists=()) -> dict:
+    """Pins for ``modules``, the distributions ``dists`` (``%pip install`` lines) and
+    notebook-ops, taken from the kernel's environment."""
     python = python or kernel_python(kernel_name)
     # notebook_ops maps to no distribution when installed editable: it is always pinned as SELF.
-    request = {"modules": sorted(set(modules) - {"notebook_ops"}), "dists": [SELF]}
+    request = {"modules": sorted(set(modules) - {"notebook_ops"}),
+               "dists": [SELF] + sorted({_pins.canonical(d) for d in dists} - {SELF})}
     if os.path.abspath(python) == os.path.abspath(sys.executable):  # not realpath: venvs symlink
         return _pins.pin(request["modules"], request["dists"])
     proc = subprocess.run([python, str(Path(_pins.__file__))], input=json.dumps(request),
@@ -72,6 +75,18 @@ def resolve(modules, *, kernel_name: str = "python3", python: str | None = None)
         for key in ("direct", "pins"):
             result[key] = dict(sorted({**result[key], SELF: notebook_ops.__version__}.items()))
     return result
+
+
+def pip_names(requirements) -> list[str]:
+    """Distribution names of ``%pip install`` arguments (``pandas==2.1`` -> ``pandas``)."""
+    import re
+
+    names = []
+    for req in requirements:
+        m = re.match(r"^([A-Za-z0-9][A-Za-z0-9._-]*)", req)
+        if m and not req.startswith((".", "/")) and "://" not in req:
+            names.append(m.group(1))
+    return names
 
 
 def pin_lines(result: dict, *, direct_only: bool = False) -> list[str]:

@@ -51,6 +51,11 @@ class StepScheduler:
             if entry is None:
                 return None
             hashes[name] = [producer, entry["sha256"]]
+        for path, producer in s.files_in:   # files an upstream step wrote for this one
+            digest = (self.pr.store.read_json((producer, "_files.json"), default={}) or {}).get(path)
+            if digest is None:
+                return None
+            hashes[f"file:{path}"] = [producer, digest]
         params = {k: self.pr.params.get(k) for k in sorted(s.parameters_read)}
         return step_key(self.pr.notebooks[step], params, hashes, self.p.kernel_name)
 

@@ -14,7 +14,7 @@ HELPERS = "import csv\n\n\ndef read_rows(path):\n    with open(path) as f:\n    
 
 CELLS = [
     ("factor = 1  # multiplies the total", ["parameters"]),
-    ("import os\nimport sys\nsys.path.insert(0, '../src')\n%matplotlib inline\n"
+    ("import os\nimport sys\nsys.path.insert(0, '../src')\n%load_ext autoreload\n%autoreload 2\n"
      "from helpers import read_rows\nfrom pkg import double", ["setup"]),
     ("rows = read_rows('../data/train.csv')\nos.makedirs('work', exist_ok=True)\n"
      "with open('work/doubled.txt', 'w') as f:\n    f.write(','.join(map(str, double(rows))))",
