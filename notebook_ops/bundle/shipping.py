@@ -36,7 +36,7 @@ class Shipment:
 
 
 def _size(n: int) -> str:
-    return f"{n / 1e6:.1f} MB" if n >= 1e5 else f"{n / 1e3:.1f} kB"
+    return f"{n / 1e6:.1f} MB" if n >= 1e5 else f"{n / 1e3:.1f} kB" if n >= 1000 else f"{n} B"
 
 
 def _entry(rel: str, path: Path) -> dict:

@@ -94,7 +94,7 @@ def mermaid(m: dict) -> str:
 
 
 def _kb(n: int) -> str:
-    return f"{n / 1e6:.1f} MB" if n >= 1e5 else f"{n / 1e3:.1f} kB"
+    return f"{n / 1e6:.1f} MB" if n >= 1e5 else f"{n / 1e3:.1f} kB" if n >= 1000 else f"{n} B"
 
 
 def files_section(m: dict) -> str:
@@ -123,7 +123,9 @@ def files_section(m: dict) -> str:
     return ("\n## Files and code shipped\n\n"
             "The project's own code and the data files the notebook reads, at their paths in the "
             f"project; runs copy them into a workspace and start each step in `{files['notebook_dir']}` "
-            "there (code folders on `sys.path`: " + _code(files["code_roots"]) + ").\n\n"
+            "there (code folders on `sys.path`: " + _code(files["code_roots"]) + "). Run one step "
+            "alone with `notebook-ops run-step . STEP --data DIR`, which lays them out (plain "
+            "papermill does not).\n\n"
             + _table(["file", "what", "size", "steps"], rows) + "\n")
 
 
