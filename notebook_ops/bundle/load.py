@@ -161,6 +161,7 @@ def pipeline_from_manifest(m: dict, notebooks: dict[str, dict]):
         root="", notebook_dir=files["notebook_dir"], code_roots=tuple(files["code_roots"]),
         modules=tuple((f["path"], f["sha256"]) for f in files["code"]),
         assets=tuple(f["path"] for f in files["assets"]),
+        asset_digests=tuple((f["path"], f["sha256"]) for f in files["assets"]),
         external=tuple((e["path"], e["parameter"], e["url"]) for e in files.get("external") or ())
     ) if files else None
     return Pipeline(

@@ -97,6 +97,7 @@ class Project:
     imports: tuple[tuple[str, int], ...] = ()   # (top-level module, cell) not found locally
     outside: tuple[tuple[str, int, str], ...] = ()   # (path, cell, why) read but unshippable
     pip: tuple[tuple[str, int], ...] = ()       # (requirement, cell) from %pip install lines
+    asset_digests: tuple[tuple[str, str], ...] = ()  # (path, sha256) per file: bundles only
 
     def to_dict(self) -> dict:
         return {"root": self.root, "notebook_dir": self.notebook_dir,

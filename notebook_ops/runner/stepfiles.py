@@ -86,3 +86,26 @@ def local_tops(pipeline) -> set[str]:
                 out.add(path[len(prefix):].split("/")[0].removesuffix(".py"))
                 break
     return out
+
+
+def asset_signature(pipeline, step) -> dict:
+    """What the step cache keys on for the data files ``step`` reads: their sha256 in a bundle,
+    (size, mtime) of each file in a checkout (hashing big data on every run would cost more)."""
+    project = pipeline.project
+    if project is None or not step.assets:
+        return {}
+    sig: dict = {}
+    if project.asset_digests:
+        for asset in step.assets:
+            sig[asset] = sorted(d for d in project.asset_digests
+                                if d[0] == asset or d[0].startswith(asset + "/"))
+        return sig
+    from pathlib import Path
+
+    root = Path(project.root)
+    for asset in step.assets:
+        p = root / asset
+        files = [p] if p.is_file() else sorted(f for f in p.rglob("*") if f.is_file())
+        sig[asset] = [(f.relative_to(root).as_posix(), st.st_size, st.st_mtime_ns)
+                      for f in files for st in [f.stat()]]
+    return sig

@@ -3,7 +3,8 @@
 Each orchestrator task (Airflow, Kubeflow, Argo) has its own disk: a file one step writes and
 a later step reads must travel like a value. ``prepare`` runs before the step's code: it puts
 the project's code folders on ``sys.path``, stages in the files upstream steps wrote (from
-``<store>/<producer>/_files/``) and fetches external data files from their URL parameter.
+``<store>/<producer>/_files/``) and fetches external data files from their URL parameter (in a
+bundle always; in the checkout only when the file is missing).
 ``save`` runs after the step's code, before its outputs (whose manifest comes last), and
 copies the files later steps read into ``<store>/<step>/_files/`` with their sha256 in
 ``_files.json`` (the cache key of a reading step includes them).
@@ -62,6 +63,8 @@ def prepare(ns: dict, *, code_roots=(), files_in=None, external=None) -> None:
                                  f"data store {store.location} (did {producer!r} run?)") from None
             _write(path, data)
     for path, param in (external or {}).items():
+        if helpers.context().mode == "pipeline" and os.path.exists(path):
+            continue   # a run in the checkout uses the author's copy; a bundle fetches the URL
         url = ns.get(param)
         if not isinstance(url, str) or not url:
             raise InputError(f"parameter {param!r} must give the URL of {path!r}")

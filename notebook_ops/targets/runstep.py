@@ -121,7 +121,9 @@ def run_step(bundle_path, step: str, *, data_url: str, params: dict | None = Non
             raise ParameterError(f"--stage-in {producer}: the bundle has no such step")
         copy_tree(src, store, producer)
     entry = next(s for s in bundle.manifest["steps"] if s["name"] == step)
-    for producer in sorted(set((entry.get("input_sources") or {}).values())):
+    producers = set((entry.get("input_sources") or {}).values())
+    producers |= set((entry.get("files_in") or {}).values())   # files it reads, written upstream
+    for producer in sorted(producers):
         if not store.exists((producer, MANIFEST)):
             raise StepInputMissing(
                 f"the outputs of step {producer!r} are not in the data store {store.location}",
