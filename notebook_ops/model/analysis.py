@@ -35,29 +35,10 @@ _MAGIC_HINT = re.compile(r"^\s*[%!]|\?\s*$|=\s*[%!]", re.MULTILINE)
 
 
 def strip_magics(source: str) -> str:
-    """Make IPython syntax parse: magics and shell lines become ``pass``/``None``, line for line."""
-    if not _MAGIC_HINT.search(source):
-        return source
-    lines = source.split("\n")
-    first = next((i for i, line in enumerate(lines) if line.strip()), None)
-    if first is not None and lines[first].lstrip().startswith("%%"):
-        magic = lines[first].lstrip()[2:].split(None, 1)[0] if lines[first].strip() != "%%" else ""
-        if magic not in _PYTHON_CELL_MAGICS:
-            return ""
-        lines[first] = ""
-    out = []
-    for line in lines:
-        stripped = line.lstrip()
-        indent = line[: len(line) - len(stripped)]
-        if stripped.startswith(("%", "!")) or (stripped.endswith("?") and not stripped.startswith("#")):
-            out.append(indent + "pass")
-            continue
-        m = _ASSIGN_MAGIC.match(line)
-        if m and "==" not in m.group(1):
-            out.append(m.group(1) + "None")
-            continue
-        out.append(line)
-    return "\n".join(out)
+    """Make IPython syntax parse, line for line (IPython's own transformer, in ``imports``)."""
+    from notebook_ops.model.imports import python_source
+
+    return python_source(source)
 
 
 def _arg_names(args: ast.arguments) -> set[str]:

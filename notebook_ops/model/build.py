@@ -6,7 +6,7 @@ import heapq
 import json
 from pathlib import Path
 
-from notebook_ops.model import analysis
+from notebook_ops.model import analysis, files
 from notebook_ops.model.notebook import cell_source, cell_tags, read_bytes, parse_notebook, sha256_bytes
 from notebook_ops.model.parameters import parse_parameters
 from notebook_ops.model.pipeline import Cell, Pipeline, Problem, Step
@@ -372,6 +372,8 @@ def build_pipeline(nb: dict, path=None, *, notebook_hash: str | None = None,
     b.read_cells()
     deps, order = b.resolve_dependencies()
     params, steps = b.analyse(deps, order, settings)
+    steps, params, project = files.attach(b.cells, b.setup_cells, steps, params, path, settings,
+                                          b.problems)   # local code, data files, files between steps
     name = settings.get("name") if isinstance(settings.get("name"), str) else None
     if not name or not valid_name(name):
         name = slug(Path(path).stem) if path else "pipeline"
@@ -392,4 +394,5 @@ def build_pipeline(nb: dict, path=None, *, notebook_hash: str | None = None,
         kernel_name=(metadata.get("kernelspec") or {}).get("name") or "python3",
         language=language.lower(),
         notebook_hash=notebook_hash,
+        project=project,
     )

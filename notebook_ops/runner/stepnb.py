@@ -26,6 +26,7 @@ import keyword
 import re
 
 from notebook_ops.model.pipeline import Pipeline, Step
+from notebook_ops.runner import stepfiles
 
 PLUMBING_PARAMS = ("_nbo_data_url", "_nbo_run_id", "_nbo_step", "_nbo_mode", "_nbo_run_dir")
 PLUMBING_TAG = "nbo-plumbing"
@@ -194,17 +195,20 @@ def build_step_notebook(pipeline: Pipeline, step: str, *, mode: str = "bundle") 
     name = _check_step_name(s.name)
     prefix = f"nbo-{name}"
     cells = [_parameters_cell(pipeline, name, mode, prefix), _plumbing_cell(pipeline, prefix)]
+    cells += stepfiles.prepare_cells(pipeline, s, prefix)
     cells += _setup_cells(pipeline, prefix)
     load = _load_cell(s, prefix)
     if load:
         cells.append(load)
     cells += _step_cells(pipeline, s, prefix)
+    cells += stepfiles.save_cells(s, prefix)
     cells.append(_save_cell(s, prefix))
     return _notebook(pipeline, cells, {
         "pipeline": pipeline.name, "step": name,
         "inputs": {n: src for n, src in s.input_sources}, "outputs": list(s.outputs),
         **({"input_candidates": {n: list(c) for n, c in s.input_candidates}}
-           if s.input_candidates else {})})
+           if s.input_candidates else {}),
+        **stepfiles.metadata(pipeline, s)})
 
 
 def build_single_kernel_notebook(pipeline: Pipeline, *, mode: str = "pipeline") -> dict:
@@ -216,6 +220,7 @@ def build_single_kernel_notebook(pipeline: Pipeline, *, mode: str = "pipeline") 
     """
     prefix = "nbo-all"
     cells = [_parameters_cell(pipeline, "", mode, prefix), _plumbing_cell(pipeline, prefix)]
+    cells += stepfiles.prepare_cells(pipeline, None, prefix)
     cells += _setup_cells(pipeline, prefix)
     for s in pipeline.steps:
         name = _check_step_name(s.name)

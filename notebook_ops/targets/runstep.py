@@ -107,6 +107,7 @@ def run_step(bundle_path, step: str, *, data_url: str, params: dict | None = Non
              output_notebook=None, run_id: str | None = None, cwd=None) -> StepResult:
     """Run ``step`` of the bundle at ``bundle_path``; raises NotebookOpsError on bad input
     (unknown step or parameter, missing inputs); a failing step gives ``ok=False``."""
+    from notebook_ops.bundle.workspace import lay_out, needs_workspace
     from notebook_ops.runner import execute_step
     from notebook_ops.runner.params import resolve_params
     from notebook_ops.runtime.store import MANIFEST, METRICS, DataStore
@@ -134,6 +135,8 @@ def run_step(bundle_path, step: str, *, data_url: str, params: dict | None = Non
     timeout = (entry.get("options") or {}).get("timeout")
     with tempfile.TemporaryDirectory(prefix="nbo-step-") as tmp:
         out, log = Path(tmp) / f"{step}.ipynb", Path(tmp) / f"{step}.log"
+        if needs_workspace(bundle.manifest):   # this step's code and data, on this task's disk
+            cwd = lay_out(bundle.folder, bundle.manifest, Path(tmp) / "work", steps=[step])
         outcome = execute_step(notebook, out, parameters=parameters, cwd=cwd or os.getcwd(),
                                timeout=float(timeout) if timeout else None, log_path=log)
         if outcome.ok and not store.exists((step, MANIFEST)):
