@@ -157,6 +157,10 @@ class RunsHandler(RunsBase):
             options["jobs"] = body["jobs"]
         if body.get("steps"):
             options["steps"] = body["steps"]
+        if body.get("from_step") is not None:
+            if not isinstance(body["from_step"], str) or not body["from_step"].strip():
+                raise BadRequest("'from_step' must be a step name")
+            options["from_step"] = body["from_step"].strip()
         record = await self.manager.start(notebook, **options)
         from notebook_ops.runner import runs_root
 
