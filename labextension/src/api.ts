@@ -66,6 +66,8 @@ export interface IPipeline {
 export interface IFeatures {
   version: string;
   features: { runs: boolean; exports: boolean; schedules: boolean };
+  /** c.NotebookOps.mlflow_ui_url: an MLflow UI the panel links runs to ('' when none). */
+  mlflow_ui_url?: string;
   root_dir?: string;
 }
 

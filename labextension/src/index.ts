@@ -117,7 +117,9 @@ const plugin: JupyterFrontEndPlugin<INotebookOps> = {
         panel.setFeatures(features);
         // Offer an action only when the server has its back end.
         if (features.features.runs) {
-          panel.addAction(new RunView(app.commands, () => String(setting('mlflowUrl') ?? '')));
+          // the user's setting, else the server's c.NotebookOps.mlflow_ui_url
+          const mlflowUrl = () => String(setting('mlflowUrl') || features.mlflow_ui_url || '');
+          panel.addAction(new RunView(app.commands, mlflowUrl));
         }
         if (features.features.exports) {
           const outDir = () => String(setting('exportFolder') || 'dist');
