@@ -19,6 +19,10 @@ from notebook_ops.util import atomic
 # Made by running a bundle in place (`notebook-ops run .`, `mlflow run .`, a venv beside it):
 # run state, not bundle content, so neither packed nor checked.
 RUN_STATE = (".notebook_ops", ".venv", "mlruns")
+# Written by editors and tools that merely open or import a bundle's files (JupyterLab's
+# checkpoints when the README is opened, Python's bytecode cache, macOS Finder): never bundle
+# content, at any depth, so neither packed nor checked.
+EDITOR_DROPPINGS = (".ipynb_checkpoints", "__pycache__", ".virtual_documents", ".DS_Store")
 
 
 def bundle_files(folder) -> list[str]:
@@ -26,12 +30,13 @@ def bundle_files(folder) -> list[str]:
     root = Path(folder)
     out = []
     for top in sorted(root.iterdir()):
-        if top.name in RUN_STATE:
+        if top.name in RUN_STATE or top.name in EDITOR_DROPPINGS:
             continue
         if top.is_file():
             out.append(top.name)
         elif top.is_dir():
-            out.extend(p.relative_to(root).as_posix() for p in top.rglob("*") if p.is_file())
+            rels = (p.relative_to(root).as_posix() for p in top.rglob("*") if p.is_file())
+            out.extend(r for r in rels if not set(r.split("/")) & set(EDITOR_DROPPINGS))
     return sorted(out)
 
 

@@ -2,7 +2,8 @@
 
 Compares the verified manifests and files: steps added, removed or changed (a unified diff of
 each step notebook's code, plus its graph and options), parameters, pinned requirements and
-pipeline options (owner, objective, metric targets, schedules). Plumbing cells that notebook-ops
+pipeline options (owner, objective, metric targets, schedules), the project's code and data
+files it carries (a unified diff of each changed module). Plumbing cells that notebook-ops
 generates are left out of code diffs unless they changed.
 """
 from __future__ import annotations
@@ -14,7 +15,8 @@ from dataclasses import dataclass, field
 from notebook_ops.bundle import checksums, requirements
 from notebook_ops.bundle.load import open_bundle, read_step_notebooks
 
-STEP_FIELDS = ("after", "inputs", "outputs", "parameters", "metrics", "options", "resources")
+STEP_FIELDS = ("after", "inputs", "outputs", "parameters", "metrics", "options", "resources",
+               "modules", "assets", "files_in", "files_out")
 PIPELINE_FIELDS = ("owner", "objective", "metric_targets", "schedules", "kernel")
 
 
@@ -29,17 +31,19 @@ class BundleDiff:
     requirements: dict[str, tuple] = field(default_factory=dict)   # dist -> (a version, b version)
     pipeline: dict[str, tuple] = field(default_factory=dict)       # field -> (a, b)
     shipped: dict[str, tuple] = field(default_factory=dict)        # wheels/* -> (a sha, b sha)
+    files: dict[str, dict] = field(default_factory=dict)   # code/*, assets/* -> {"change", "diff"}
 
     @property
     def empty(self) -> bool:
         return not (self.steps_added or self.steps_removed or self.steps_changed
-                    or self.parameters or self.requirements or self.pipeline or self.shipped)
+                    or self.parameters or self.requirements or self.pipeline or self.shipped
+                    or self.files)
 
     def to_dict(self) -> dict:
         return {"a": self.a, "b": self.b, "steps_added": self.steps_added,
                 "steps_removed": self.steps_removed, "steps_changed": self.steps_changed,
                 "parameters": self.parameters, "requirements": self.requirements,
-                "pipeline": self.pipeline, "shipped": self.shipped}
+                "pipeline": self.pipeline, "shipped": self.shipped, "files": self.files}
 
 
 def step_code(nb: dict) -> list[str]:
@@ -99,7 +103,24 @@ def diff_bundles(a_path, b_path) -> BundleDiff:
     for rel in sorted(set(sa) | set(sb)):
         if rel.startswith("wheels/") and sa.get(rel) != sb.get(rel):
             out.shipped[rel] = (sa.get(rel), sb.get(rel))
+        elif rel.startswith(("code/", "assets/")) and sa.get(rel) != sb.get(rel):
+            out.files[rel] = _file_change(a.folder, b.folder, rel, sa.get(rel), sb.get(rel))
     return out
+
+
+def _file_change(fa, fb, rel: str, va, vb) -> dict:
+    """Added, removed or changed; a unified diff for the project's code."""
+    change = {"change": "added" if va is None else "removed" if vb is None else "changed"}
+    if rel.startswith("code/"):
+        def lines(folder, present):
+            if not present:
+                return []
+            return (folder / rel).read_text(encoding="utf-8", errors="replace").splitlines(True)
+        text = "".join(difflib.unified_diff(lines(fa, va), lines(fb, vb), fromfile=f"a/{rel}",
+                                            tofile=f"b/{rel}", n=2))
+        if text:
+            change["diff"] = text
+    return change
 
 
 def _show(value) -> str:
@@ -141,6 +162,11 @@ def render(d: BundleDiff) -> str:
             lines.append(f"requirement changed: {dist} {va} -> {vb}")
     for key, (va, vb) in d.pipeline.items():
         lines.append(f"pipeline {key}: {_show(va)} -> {_show(vb)}")
+    for rel, change in d.files.items():
+        what = "local module" if rel.startswith("code/") else "data file"
+        lines.append(f"{what} {change['change']}: {rel}")
+        if change.get("diff"):
+            lines.extend("  " + line for line in change["diff"].rstrip("\n").split("\n"))
     for rel, (va, vb) in d.shipped.items():
         what = "added" if va is None else "removed" if vb is None else "changed"
         lines.append(f"shipped notebook-ops code {what}: {rel}")

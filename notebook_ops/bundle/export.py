@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from notebook_ops.bundle import archive, manifest as manifest_mod, provenance, requirements
-from notebook_ops.bundle import secrets, targets as targets_mod, versions, writer
+from notebook_ops.bundle import secrets, shipping, targets as targets_mod, versions, writer
 from notebook_ops.bundle.errors import ExportRefused
 from notebook_ops.errors import NotebookOpsError, PipelineInvalid
 
@@ -33,12 +33,17 @@ class ExportResult:
     manifest: dict
     warnings: list[str] = field(default_factory=list)
     mlflow_run_id: str | None = None
+    shipped: str = ""             # what it carries from the project, in one line ("" if nothing)
 
     def to_dict(self) -> dict:
+        files = self.manifest.get("files") or {}
         return {"name": self.name, "version": self.version, "reused": self.reused,
                 "folder": str(self.folder), "archive": str(self.archive), "tag": self.tag,
                 "warnings": list(self.warnings), "mlflow_run_id": self.mlflow_run_id,
-                "content_sha256": self.manifest["content_sha256"]}
+                "content_sha256": self.manifest["content_sha256"],
+                "shipped": {"code": [f["path"] for f in files.get("code", [])],
+                            "assets": [f["path"] for f in files.get("assets", [])],
+                            "external": files.get("external", [])}}
 
 
 def content_sha256(description: dict, steps: dict[str, bytes], pins: list[str]) -> str:
@@ -113,22 +118,32 @@ def export_notebook(notebook, *, out_dir="dist", name: str | None = None,
     epoch = provenance.created_epoch(state, nb_path)
 
     warnings = secrets.warnings_for(pipeline)
+    ship = shipping.collect(pipeline, nb_path)     # the project's code and data files
+    warnings += ship.warnings
+    from notebook_ops.runner.stepfiles import local_tops
+
     modules = requirements.imported_modules(requirements.pipeline_sources(pipeline))
-    pins = requirements.resolve(modules, kernel_name=pipeline.kernel_name)
+    pip = [r for r, _ in pipeline.project.pip] if pipeline.project else []
+    pins = requirements.resolve(modules - local_tops(pipeline), kernel_name=pipeline.kernel_name,
+                                dists=requirements.pip_names(pip))
+    shipping.check_imports(pipeline, pins["unresolved"], nb_path)
     for module in pins["unresolved"]:
-        warnings.append(f"module {module!r} is imported but no installed distribution provides "
-                        "it: not pinned in requirements.txt")
+        warnings.append(f"{module!r} is imported or installed but no installed distribution "
+                        "provides it: not pinned in requirements.txt")
     steps = writer.step_notebooks(pipeline)
     chosen_targets = targets_mod.names() if target_names is None else list(target_names)
     description = manifest_mod.body(pipeline, name=name,
                                     requirements=requirements.pin_lines(pins, direct_only=True),
-                                    targets=chosen_targets)
+                                    targets=chosen_targets, files=ship.manifest)
     digest = content_sha256(description, steps, requirements.pin_lines(pins))
 
     out = _out_dir(out_dir)
     with _out_lock(out):      # two exports of one name: one after the other, N then N+1
-        return _write_version(nb_path, pipeline, name, state, out, description, steps, pins,
-                              digest, warnings, nb_bytes, epoch, tag, track, chosen_targets)
+        result = _write_version(nb_path, pipeline, name, state, out, description, steps, pins,
+                                digest, warnings, nb_bytes, epoch, tag, track, chosen_targets,
+                                extra_files=ship.files)
+    result.shipped = ship.summary() if ship.manifest else ""
+    return result
 
 
 @contextlib.contextmanager
@@ -146,7 +161,8 @@ def _out_lock(out: Path):
 
 
 def _write_version(nb_path, pipeline, name, state, out, description, steps, pins, digest,
-                   warnings, nb_bytes, epoch, tag, track, chosen_targets) -> ExportResult:
+                   warnings, nb_bytes, epoch, tag, track, chosen_targets,
+                   extra_files=None) -> ExportResult:
     """Choose the version (a new one, or the one this content already has) and write it."""
     known = versions.known_versions(name, out, state.repo)
     version, reused = versions.choose(name, digest, state.source_path, known)
@@ -174,7 +190,7 @@ def _write_version(nb_path, pipeline, name, state, out, description, steps, pins
     tmp_tar = out / f".{folder_name}.tar.gz.part-{os.getpid()}"
     try:
         writer.write_bundle(staging, manifest=m, steps=steps, requirements_txt=req_text,
-                            epoch=epoch, target_names=chosen_targets)
+                            epoch=epoch, target_names=chosen_targets, extra_files=extra_files)
         archive.write_tar_gz(staging, tmp_tar, prefix=folder_name, epoch=epoch)
         if will_tag:
             tag_name = versions.create_tag(state.repo, name, version, content_sha256=digest,

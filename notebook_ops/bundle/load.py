@@ -113,7 +113,7 @@ def _default(p: dict):
 
 def pipeline_from_manifest(m: dict, notebooks: dict[str, dict]):
     """The Pipeline a bundle describes, with cells rebuilt from the step notebooks."""
-    from notebook_ops.model.pipeline import Cell, Parameter, Pipeline, Step
+    from notebook_ops.model.pipeline import Cell, Parameter, Pipeline, Project, Step
 
     cells: dict[int, Cell] = {}
     setup: set[int] = set()
@@ -148,13 +148,27 @@ def pipeline_from_manifest(m: dict, notebooks: dict[str, dict]):
             after=tuple(s["after"]), inputs=tuple(s["inputs"]), outputs=tuple(s["outputs"]),
             input_sources=tuple(sorted((s.get("input_sources") or {}).items())),
             parameters_read=tuple(s.get("parameters") or ()), options=options,
-            metrics=tuple(s.get("metrics") or ())))
+            metrics=tuple(s.get("metrics") or ()), changed=tuple(s.get("changed") or ()),
+            input_candidates=tuple((n, tuple(c)) for n, c in
+                                   sorted((s.get("input_candidates") or {}).items())),
+            watch=tuple(s.get("watch") or ()), modules=tuple(s.get("modules") or ()),
+            assets=tuple(s.get("assets") or ()),
+            files_in=tuple(sorted((s.get("files_in") or {}).items())),
+            files_out=tuple(s.get("files_out") or ())))
     settings = {k: m[k] for k in ("owner", "objective", "metric_targets", "schedules")
                 if m.get(k)}
     settings["name"] = m["name"]
     settings["steps"] = settings_steps
+    files = m.get("files")
+    project = Project(
+        root="", notebook_dir=files["notebook_dir"], code_roots=tuple(files["code_roots"]),
+        modules=tuple((f["path"], f["sha256"]) for f in files["code"]),
+        assets=tuple(f["path"] for f in files["assets"]),
+        asset_digests=tuple((f["path"], f["sha256"]) for f in files["assets"]),
+        external=tuple((e["path"], e["parameter"], e["url"]) for e in files.get("external") or ())
+    ) if files else None
     return Pipeline(
-        name=m["name"], path=None, cells=dense, steps=tuple(steps),
+        name=m["name"], path=None, cells=dense, steps=tuple(steps), project=project,
         parameters=tuple(Parameter(p["name"], p["type"], _default(p), p.get("help", ""))
                          for p in m["parameters"]),
         setup_cells=tuple(sorted(setup)), parameters_cell=None, settings=settings,

@@ -46,7 +46,9 @@ def split_options(options: dict) -> tuple[dict, dict]:
 
 def step_entry(step) -> dict:
     options, resources = split_options(step.options)
-    return {
+    files = {"modules": list(step.modules), "assets": list(step.assets),
+             "files_in": {p: src for p, src in step.files_in}, "files_out": list(step.files_out)}
+    entry = {
         "name": step.name,
         "notebook": f"steps/{step.name}.ipynb",
         "after": list(step.after),
@@ -57,11 +59,22 @@ def step_entry(step) -> dict:
         "metrics": list(step.metrics),
         "options": options,
         "resources": resources,
+        **{k: v for k, v in files.items() if v},   # what it needs from the project, if anything
     }
+    # objects changed in place (only when there are any: older manifests read the same)
+    if step.changed:
+        entry["changed"] = list(step.changed)
+    if step.input_candidates:
+        entry["input_candidates"] = {name: list(c) for name, c in step.input_candidates}
+    if step.watch:
+        entry["watch"] = list(step.watch)
+    return entry
 
 
-def body(pipeline, *, name: str, requirements: list[str], targets: list[str]) -> dict:
-    """Everything in the manifest that describes the pipeline itself (no version, no provenance)."""
+def body(pipeline, *, name: str, requirements: list[str], targets: list[str],
+         files: dict | None = None) -> dict:
+    """Everything in the manifest that describes the pipeline itself (no version, no provenance).
+    ``files``: the project's code and data it carries (``shipping``), when any."""
     settings = pipeline.settings or {}
     return {
         "name": name,
@@ -75,6 +88,7 @@ def body(pipeline, *, name: str, requirements: list[str], targets: list[str]) ->
         "schedules": plain(list(settings.get("schedules") or [])),
         "requirements": list(requirements),
         "targets": list(targets),
+        **({"files": files} if files else {}),
     }
 
 

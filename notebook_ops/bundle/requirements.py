@@ -8,10 +8,8 @@ points pip there with ``--find-links wheels`` (pip reads that path relative to t
 """
 from __future__ import annotations
 
-import ast
 import json
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -20,39 +18,13 @@ from notebook_ops.bundle import pins as _pins
 from notebook_ops.errors import NotebookOpsError
 
 SELF = "notebook-ops"
-_MAGIC = re.compile(r"^\s*[%!?]")
-_IMPORT_RE = re.compile(r"^\s*(?:from\s+([A-Za-z_]\w*)[\w.]*\s+import|import\s+([\w., ]+))", re.M)
-
-
-def _python_source(source: str) -> str:
-    """Cell source with IPython syntax (magics, shell escapes) turned into comments."""
-    if source.lstrip().startswith("%%"):
-        return ""
-    return "\n".join("# " + line if _MAGIC.match(line) else line for line in source.splitlines())
 
 
 def imported_modules(sources) -> set[str]:
-    """Top-level names of the absolute imports in ``sources`` (ast, or a regex if it won't parse)."""
-    found: set[str] = set()
-    for source in sources:
-        text = _python_source(source)
-        try:
-            tree = ast.parse(text)
-        except SyntaxError:
-            for m in _IMPORT_RE.finditer(text):
-                if m.group(1):
-                    found.add(m.group(1))
-                else:
-                    found.update(p.strip().split(".")[0].split(" ")[0]
-                                 for p in m.group(2).split(",") if p.strip())
-            continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                found.update(alias.name.split(".")[0] for alias in node.names)
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                found.add(node.module.split(".")[0])
-    stdlib = set(sys.stdlib_module_names)
-    return {m for m in found if m and m not in stdlib and m != "__future__"}
+    """Top-level names of the absolute imports in ``sources``, without the standard library."""
+    from notebook_ops.model.imports import third_party_modules
+
+    return third_party_modules(sources)
 
 
 def pipeline_sources(pipeline) -> list[str]:
@@ -78,11 +50,14 @@ def kernel_python(kernel_name: str) -> str:
     return exe
 
 
-def resolve(modules, *, kernel_name: str = "python3", python: str | None = None) -> dict:
-    """Pins for ``modules`` plus notebook-ops, taken from the kernel's environment."""
+def resolve(modules, *, kernel_name: str = "python3", python: str | None = None,
+            dists=()) -> dict:
+    """Pins for ``modules``, the distributions ``dists`` (``%pip install`` lines) and
+    notebook-ops, taken from the kernel's environment."""
     python = python or kernel_python(kernel_name)
     # notebook_ops maps to no distribution when installed editable: it is always pinned as SELF.
-    request = {"modules": sorted(set(modules) - {"notebook_ops"}), "dists": [SELF]}
+    request = {"modules": sorted(set(modules) - {"notebook_ops"}),
+               "dists": [SELF] + sorted({_pins.canonical(d) for d in dists} - {SELF})}
     if os.path.abspath(python) == os.path.abspath(sys.executable):  # not realpath: venvs symlink
         return _pins.pin(request["modules"], request["dists"])
     proc = subprocess.run([python, str(Path(_pins.__file__))], input=json.dumps(request),
@@ -100,6 +75,18 @@ def resolve(modules, *, kernel_name: str = "python3", python: str | None = None)
         for key in ("direct", "pins"):
             result[key] = dict(sorted({**result[key], SELF: __version__}.items()))
     return result
+
+
+def pip_names(requirements) -> list[str]:
+    """Distribution names of ``%pip install`` arguments (``pandas==2.1`` -> ``pandas``)."""
+    import re
+
+    names = []
+    for req in requirements:
+        m = re.match(r"^([A-Za-z0-9][A-Za-z0-9._-]*)", req)
+        if m and not req.startswith((".", "/")) and "://" not in req:
+            names.append(m.group(1))
+    return names
 
 
 def pin_lines(result: dict, *, direct_only: bool = False) -> list[str]:

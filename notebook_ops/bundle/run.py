@@ -1,7 +1,8 @@
 """Run a bundle with the runner: verified first, step notebooks as exported, bundle tags on the run.
 
 Kernels work in the caller's current folder (not inside the bundle, which must stay exactly as
-exported for ``verify``); the run folder and the default MLflow store go under
+exported for ``verify``), or, when the bundle carries the project's code and data, in a copy of
+them under the run folder's ``work/`` (``workspace``); the run folder and the default MLflow store go under
 ``./.notebook_ops/`` there, as for a notebook run from that folder.
 """
 from __future__ import annotations
@@ -13,6 +14,7 @@ from notebook_ops.bundle import archive
 from notebook_ops.bundle.checksums import SUMS
 from notebook_ops.bundle.load import open_bundle, pipeline_from_manifest, read_step_notebooks
 from notebook_ops.bundle.manifest import MANIFEST
+from notebook_ops.bundle.workspace import lay_out, needs_workspace
 
 
 def is_bundle(path) -> bool:
@@ -40,5 +42,13 @@ def run_bundle(path, **run_options):
     pipeline = pipeline_from_manifest(bundle.manifest, notebooks)
     tags = {**bundle_tags(bundle), **(run_options.pop("tags", None) or {})}
     run_options.setdefault("cwd", os.getcwd())
+    if needs_workspace(bundle.manifest):
+        # the project's code and data, copied into the run folder's work/ (kernels start there)
+        from notebook_ops.runner.runfolder import new_run_id
+
+        run_dir = Path(run_options.get("run_dir") or Path(run_options["cwd"]) / ".notebook_ops"
+                       / "runs" / new_run_id())
+        run_options["run_dir"] = run_dir
+        run_options["kernel_cwd"] = lay_out(bundle.folder, bundle.manifest, run_dir / "work")
     return run_pipeline(pipeline, step_notebooks=notebooks, mode="bundle", tags=tags,
                         **run_options)

@@ -93,6 +93,42 @@ def mermaid(m: dict) -> str:
     return "\n".join(lines)
 
 
+def _kb(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 1e5 else f"{n / 1e3:.1f} kB" if n >= 1000 else f"{n} B"
+
+
+def files_section(m: dict) -> str:
+    """"Files and code shipped": the project's modules and data the bundle carries, and the
+    files steps hand each other (empty when the bundle carries none)."""
+    files = m.get("files")
+    if not files:
+        return ""
+    users: dict[str, list[str]] = {}
+    for s in m["steps"]:
+        for key in ("modules", "assets"):
+            for p in s.get(key, []):
+                users.setdefault(p, []).append(s["name"])
+    rows = [[f"`code/{f['path']}`", "local module", _kb(f["size"]), _code(users.get(f["path"], []))]
+            for f in files["code"]]
+    for f in files["assets"]:
+        owner = next((a for a in users if f["path"] == a or f["path"].startswith(a + "/")), None)
+        rows.append([f"`assets/{f['path']}`", "data file", _kb(f["size"]), _code(users.get(owner, []))])
+    for e in files.get("external") or []:
+        rows.append([f"`{e['path']}`", f"external: parameter `{e['parameter']}`, default "
+                     f"`{e['url']}`", "-", ""])
+    for s in m["steps"]:
+        for path, producer in (s.get("files_in") or {}).items():
+            rows.append([f"`{path}`", f"written by `{producer}`, moved through the data store",
+                         "-", _code([s["name"]])])
+    return ("\n## Files and code shipped\n\n"
+            "The project's own code and the data files the notebook reads, at their paths in the "
+            f"project; runs copy them into a workspace and start each step in `{files['notebook_dir']}` "
+            "there (code folders on `sys.path`: " + _code(files["code_roots"]) + "). Run one step "
+            "alone with `notebook-ops run-step . STEP --data DIR`, which lays them out (plain "
+            "papermill does not).\n\n"
+            + _table(["file", "what", "size", "steps"], rows) + "\n")
+
+
 def readme(m: dict, target_files: list[str]) -> str:
     prov = m["provenance"]
     git = prov.get("git")
@@ -127,6 +163,7 @@ def readme(m: dict, target_files: list[str]) -> str:
         steps_table=_table(["step", "after", "inputs", "outputs", "parameters", "resources",
                             "retries", "timeout (s)"], steps_rows),
         mermaid=mermaid(m),
+        files_section=files_section(m),
         schedules_text=_table(["cron", "time zone", "parameters"],
                               [[f"`{s.get('cron')}`", s.get("tz") or "UTC", s.get("parameters")]
                                for s in schedules]) if schedules else "None.",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 from notebook_ops.bundle import checksums, manifest as manifest_mod, secrets, templates
@@ -46,12 +47,17 @@ def put(folder: Path, rel: str, data: bytes | str) -> None:
 
 
 def write_bundle(folder, *, manifest: dict, steps: dict[str, bytes], requirements_txt: str,
-                 epoch: int, target_names: list[str]) -> list[str]:
-    """Fill ``folder``; returns the sorted list of files written (SHA256SUMS included)."""
+                 epoch: int, target_names: list[str], extra_files=None) -> list[str]:
+    """Fill ``folder``; returns the sorted list of files written (SHA256SUMS included).
+    ``extra_files``: {bundle path: source file} (the project's code and data, ``shipping``)."""
     folder = Path(folder)
     put(folder, manifest_mod.MANIFEST, manifest_mod.dumps(manifest))
     for name, data in steps.items():
         put(folder, f"steps/{name}.ipynb", data)
+    for rel, source in sorted((extra_files or {}).items()):
+        secrets.refuse_secret_file(rel)
+        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, folder / rel)
     put(folder, "requirements.txt", requirements_txt)
     put(folder, "python_env.yaml", templates.python_env(manifest))
     put(folder, "MLproject", templates.mlproject(manifest))

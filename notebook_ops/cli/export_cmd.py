@@ -45,6 +45,8 @@ def export(notebook, out_dir, name, allow_dirty, no_tag, no_mlflow, target_list,
     click.echo(click.style(f"exported {r.name} v{r.version}", bold=True) + f" ({what}{tag}{dirty})")
     click.echo(f"  folder:  {r.folder}")
     click.echo(f"  archive: {r.archive}")
+    if r.shipped:
+        click.echo(f"  shipped: {r.shipped} from the project (README.md: Files and code shipped)")
     if r.mlflow_run_id:
         click.echo(f"  mlflow:  export run {r.mlflow_run_id}")
     folder = shlex.quote(str(r.folder))

@@ -49,7 +49,8 @@ def render(p: Pipeline) -> str:
             src.setdefault(producer, []).append(var)
         ins = "; ".join(f"{', '.join(v)} (from {k})" for k, v in src.items()) or "-"
         lines.append(f"     {'':<{width}}  in:  {ins}")
-        lines.append(f"     {'':<{width}}  out: {', '.join(s.outputs) or '-'}")
+        outs = [f"{o} (changed)" if o in s.changed else o for o in s.outputs]
+        lines.append(f"     {'':<{width}}  out: {', '.join(outs) or '-'}")
         extra = [f"{k}={v}" for k, v in s.options.items()]
         if s.parameters_read:
             lines.append(f"     {'':<{width}}  params: {', '.join(s.parameters_read)}")
@@ -57,6 +58,11 @@ def render(p: Pipeline) -> str:
             lines.append(f"     {'':<{width}}  metrics: {', '.join(s.metrics)}")
         if extra:
             lines.append(f"     {'':<{width}}  options: {', '.join(extra)}")
+        for label, items in (("code", s.modules), ("data", s.assets),
+                             ("files in", [f"{f} (from {w})" for f, w in s.files_in]),
+                             ("files out", s.files_out)):
+            if items:
+                lines.append(f"     {'':<{width}}  {label}: {', '.join(items)}")
     if p.setup_cells:
         lines.append(f"  setup cells {_cells(p.setup_cells)} run at the start of every step")
     lines += ["", bold("Parameters") + (f" (cell {p.parameters_cell})" if p.parameters_cell is not None else "")]
@@ -65,6 +71,18 @@ def render(p: Pipeline) -> str:
     pw = max((len(x.name) for x in p.parameters), default=4)
     for x in p.parameters:
         lines.append(f"  {x.name:<{pw}}  {x.type:<6} {x.source or repr(x.default):<10} {x.help}".rstrip())
+    pr_ = p.project
+    if pr_ is not None and (pr_.modules or pr_.assets or pr_.external or pr_.pip):
+        lines += ["", bold("From the project") + f" ({pr_.root})"]
+        if pr_.modules:
+            lines.append(f"  code: {len(pr_.modules)} local module(s), found in "
+                         f"{', '.join(pr_.code_roots)}")
+        if pr_.assets:
+            lines.append(f"  data: {', '.join(pr_.assets)}")
+        for path, name, url in pr_.external:
+            lines.append(f"  external: {path} <- parameter {name} (default {url})")
+        if pr_.pip:
+            lines.append(f"  %pip install: {', '.join(r for r, _ in pr_.pip)} (pinned in requirements.txt)")
     targets = p.settings.get("metric_targets") or {}
     if targets:
         lines += ["", bold("Metric targets")] + [f"  {k} {v}" for k, v in targets.items()]

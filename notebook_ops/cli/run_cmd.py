@@ -36,6 +36,11 @@ def _steps_table(record: dict, *, final: bool):
 
 def print_summary(console, record: dict) -> None:
     console.print(_steps_table(record, final=True))
+    for name, s in record["steps"].items():
+        for var in s.get("changed_at_run") or []:
+            console.print(f"notice: step {name} changed '{var}' in place where the analysis could "
+                          "not see it (a library or helper call); the steps after it got the "
+                          "changed version")
     if record.get("metrics"):
         console.print("metrics: " + ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
                                                for k, v in record["metrics"].items()))

@@ -67,13 +67,51 @@ class Step:
     parameters_read: tuple[str, ...] = ()  # pipeline parameters this step's code reads
     options: dict = field(default_factory=dict, hash=False, compare=False)  # retries, timeout, cache, resources, image
     metrics: tuple[str, ...] = ()     # Kale pipeline-metrics names this step defines (logged after it)
+    changed: tuple[str, ...] = ()     # outputs that are received objects changed in place
+    # inputs a step upstream may change in ways the analysis cannot see: (name, steps to try,
+    # latest first, ending with the input's source); see runtime.step.load_inputs
+    input_candidates: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    watch: tuple[str, ...] = ()       # received names checked for changes after the step runs
+    # files (see model/files.py): project-relative local modules and data files it needs, and
+    # files (paths as the code names them) an upstream step writes for it / it writes for later
+    modules: tuple[str, ...] = ()
+    assets: tuple[str, ...] = ()
+    files_in: tuple[tuple[str, str], ...] = ()   # (path, producing step)
+    files_out: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
         return {"name": self.name, "after": list(self.after), "cells": list(self.cells),
                 "inputs": list(self.inputs), "outputs": list(self.outputs),
                 "input_sources": {n: s for n, s in self.input_sources},
                 "parameters_read": list(self.parameters_read), "options": dict(self.options),
-                "metrics": list(self.metrics)}
+                "metrics": list(self.metrics), "changed": list(self.changed),
+                "input_candidates": {n: list(c) for n, c in self.input_candidates},
+                "watch": list(self.watch), "modules": list(self.modules),
+                "assets": list(self.assets), "files_in": {p: s for p, s in self.files_in},
+                "files_out": list(self.files_out)}
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where the notebook lives and what of the project it needs (model/files.py)."""
+
+    root: str                          # absolute: the git work tree, else the notebook's folder
+    notebook_dir: str                  # the notebook's folder relative to root ("." if the same)
+    code_roots: tuple[str, ...] = ()   # project-relative folders local modules are found in
+    modules: tuple[tuple[str, str], ...] = ()   # (project-relative path, sha256) of local code
+    assets: tuple[str, ...] = ()       # project-relative data files and folders read
+    external: tuple[tuple[str, str, str], ...] = ()  # (path as named, parameter, default URL)
+    imports: tuple[tuple[str, int], ...] = ()   # (top-level module, cell) not found locally
+    outside: tuple[tuple[str, int, str], ...] = ()   # (path, cell, why) read but unshippable
+    pip: tuple[tuple[str, int], ...] = ()       # (requirement, cell) from %pip install lines
+    asset_digests: tuple[tuple[str, str], ...] = ()  # (path, sha256) per file: bundles only
+
+    def to_dict(self) -> dict:
+        return {"root": self.root, "notebook_dir": self.notebook_dir,
+                "code_roots": list(self.code_roots), "modules": [p for p, _ in self.modules],
+                "assets": list(self.assets),
+                "external": [{"path": p, "parameter": n, "url": u} for p, n, u in self.external],
+                "pip": [r for r, _ in self.pip]}
 
 
 @dataclass(frozen=True)
@@ -92,6 +130,7 @@ class Pipeline:
     kernel_name: str = "python3"
     language: str = "python"
     notebook_hash: str = ""           # sha256 of the notebook's bytes as read
+    project: Project | None = field(default=None, hash=False, compare=False)
 
     @property
     def errors(self) -> list[Problem]:
@@ -143,4 +182,5 @@ class Pipeline:
             "parameters_cell": self.parameters_cell,
             "settings": self.settings,
             "notebook_hash": self.notebook_hash,
+            "project": self.project.to_dict() if self.project else None,
         }

@@ -1,8 +1,8 @@
 """The step cache: skip a step whose code, setup, parameters read and input data are unchanged.
 
 A step's key hashes the code cells of its step notebook (its own code, the setup cells and the
-load/save plumbing), the values of the parameters it reads, the kernel name, and the sha256 of
-every input value as stored by the producing step. An entry holds the step's data folder
+load/save plumbing), the sha256 of the project's own modules it imports, the values of the parameters it reads, the kernel name, and the sha256 of
+every input value and file as stored by the producing step. An entry holds the step's data folder
 (outputs, metrics, artifacts) and its executed notebook; restoring hard-links the files into the
 run's data store (copying across file systems). Entries live in
 ``<notebook dir>/.notebook_ops/cache/<pipeline>/<step>/<key>/``; the newest few per step are kept.
@@ -25,9 +25,12 @@ def step_key(step_nb: dict, param_values: dict, input_hashes: dict, kernel: str)
     code = [("".join(c["source"]) if isinstance(c["source"], list) else c["source"])
             for c in step_nb.get("cells", [])
             if c.get("cell_type") == "code" and "parameters" not in (c.get("metadata", {}).get("tags") or [])]
-    blob = json.dumps({"v": CACHE_VERSION, "code": code, "params": param_values,
-                       "inputs": input_hashes, "kernel": kernel},
-                      sort_keys=True, default=repr).encode()
+    doc = {"v": CACHE_VERSION, "code": code, "params": param_values, "inputs": input_hashes,
+           "kernel": kernel}
+    local_code = (step_nb.get("metadata", {}).get("notebook_ops") or {}).get("local_code")
+    if local_code:   # the project's own modules the step imports: {path: sha256}
+        doc["local_code"] = local_code
+    blob = json.dumps(doc, sort_keys=True, default=repr).encode()
     return hashlib.sha256(blob).hexdigest()[:32]
 
 

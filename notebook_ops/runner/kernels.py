@@ -14,7 +14,6 @@ kernel process directly, which is safe from any thread; the step's client then s
 """
 from __future__ import annotations
 
-import ast
 import logging
 import queue
 import re
@@ -29,24 +28,13 @@ IMPORT_LOCK = threading.Lock()
 _MODULE_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
 
-def setup_imports(sources) -> list[str]:
-    """Top-level modules imported by these code cells (``import a.b`` -> ``a.b``)."""
-    mods: list[str] = []
-    for src in sources:
-        try:
-            tree = ast.parse(src)
-        except SyntaxError:
-            continue
-        for node in tree.body:
-            names = []
-            if isinstance(node, ast.Import):
-                names = [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                names = [node.module]
-            for n in names:
-                if _MODULE_RE.match(n) and n not in mods:
-                    mods.append(n)
-    return mods
+def setup_imports(sources, exclude=()) -> list[str]:
+    """Top-level modules imported by these code cells (``import a.b`` -> ``a.b``), without
+    those whose top name is in ``exclude`` (the project's own code: preloading it before the
+    notebook sets ``sys.path`` could import another module of the same name)."""
+    from notebook_ops.model.imports import top_level_modules
+
+    return [m for m in top_level_modules(sources) if m.split(".")[0] not in set(exclude)]
 
 
 class _Slot:

@@ -56,11 +56,13 @@ def run_notebook(path, *, params=None, params_file=None, **kw) -> RunResult:
 def run_pipeline(pipeline: Pipeline, *, params=None, run_dir=None, step_notebooks=None,
                  tags=None, mode="pipeline", steps=None, from_step=None, jobs=None, cache=True,
                  single_kernel=False, resume=None, data_url=None, track=True, cwd=None,
-                 progress=None, cancel: threading.Event | None = None, events=()) -> RunResult:
+                 progress=None, cancel: threading.Event | None = None, events=(),
+                 kernel_cwd=None) -> RunResult:
     run = PipelineRun(pipeline, params=params, run_dir=run_dir, step_notebooks=step_notebooks,
                       tags=tags, mode=mode, steps=steps, from_step=from_step, jobs=jobs,
                       cache=cache, single_kernel=single_kernel, resume=resume, data_url=data_url,
-                      track=track, cwd=cwd, progress=progress, cancel=cancel, events=events)
+                      track=track, cwd=cwd, progress=progress, cancel=cancel, events=events,
+                      kernel_cwd=kernel_cwd)
     return run.run()
 
 
@@ -162,7 +164,8 @@ class PipelineRun:
         self.data_url = o.get("data_url") or str(folder.data_dir)
         from notebook_ops.runtime.store import DataStore
         self.store = DataStore(self.data_url)
-        self.cwd = self.base
+        # kernels work here: the notebook's folder, or a bundle's workspace (bundle/workspace.py)
+        self.cwd = Path(o["kernel_cwd"]).resolve() if o.get("kernel_cwd") else self.base
         self._early_prewarm()
 
         from notebook_ops.util.gitstate import git_summary
@@ -227,8 +230,10 @@ class PipelineRun:
             setup = [self.pipeline.cell(i).source for i in self.pipeline.setup_cells
                      if self.pipeline.cell(i).cell_type == "code"]
             self._kernel_log = open(self.folder.logs_dir / "kernels.log", "ab")
+            from notebook_ops.runner.stepfiles import local_tops
             self.pool = KernelPool(self.pipeline.kernel_name, cwd=self.cwd,
-                                   preload=setup_imports(setup), log_file=self._kernel_log)
+                                   preload=setup_imports(setup, exclude=local_tops(self.pipeline)),
+                                   log_file=self._kernel_log)
         return self.pool
 
     def kernel_parameters(self, step: str) -> dict:
@@ -270,6 +275,10 @@ class PipelineRun:
             per_step[m["name"]] = m["value"]
         self.record.step(name)["metrics"] = per_step
         self.record.data["metrics"].update(per_step)
+        outputs = self.store.manifest(name).get("outputs") or {}
+        changed = sorted(n for n, e in outputs.items() if e.get("changed_at_run"))
+        if changed:   # found by the runtime check, not the analysis: tell the user once
+            self.record.step(name)["changed_at_run"] = changed
 
     def finish(self, interrupted: bool) -> None:
         from notebook_ops.runner.objectives import check_targets

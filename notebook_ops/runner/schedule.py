@@ -15,6 +15,7 @@ from concurrent.futures import FIRST_COMPLETED, wait
 from pathlib import Path
 
 from notebook_ops.runner.cache import StepCache, step_key
+from notebook_ops.runner.stepfiles import asset_signature
 from notebook_ops.runner.execute import Outcome, execute
 
 log = logging.getLogger(__name__)
@@ -46,11 +47,23 @@ class StepScheduler:
     def key(self, step: str) -> str | None:
         s = self.p.step(step)
         hashes = {}
+        candidates = dict(s.input_candidates)
         for name, producer in s.input_sources:
-            entry = (self.pr.store.manifest(producer).get("outputs") or {}).get(name)
-            if entry is None:
+            for source in candidates.get(name, (producer,)):   # the version the step will load
+                entry = (self.pr.store.manifest(source).get("outputs") or {}).get(name)
+                if entry is not None:
+                    break
+            else:
                 return None
-            hashes[name] = [producer, entry["sha256"]]
+            hashes[name] = [source, entry["sha256"]]
+        for path, producer in s.files_in:   # files an upstream step wrote for this one
+            digest = (self.pr.store.read_json((producer, "_files.json"), default={}) or {}).get(path)
+            if digest is None:
+                return None
+            hashes[f"file:{path}"] = [producer, digest]
+        assets = asset_signature(self.p, s)   # the data files it reads from the project
+        if assets:
+            hashes["assets:"] = assets
         params = {k: self.pr.params.get(k) for k in sorted(s.parameters_read)}
         return step_key(self.pr.notebooks[step], params, hashes, self.p.kernel_name)
 

@@ -26,6 +26,7 @@ import keyword
 import re
 
 from notebook_ops.model.pipeline import Pipeline, Step
+from notebook_ops.runner import stepfiles
 
 PLUMBING_PARAMS = ("_nbo_data_url", "_nbo_run_id", "_nbo_step", "_nbo_mode", "_nbo_run_dir")
 PLUMBING_TAG = "nbo-plumbing"
@@ -145,9 +146,16 @@ def _step_cells(pipeline: Pipeline, step: Step, prefix: str) -> list[dict]:
 def _load_cell(step: Step, prefix: str) -> dict | None:
     if not step.input_sources:
         return None
-    sources = {_check_ident(n): _check_step_name(s) for n, s in step.input_sources}
-    src = ("# notebook-ops: load this step's inputs (name -> producing step)\n"
-           f"globals().update(_nbo_rt.load_inputs({literal(sources)}))\n")
+    candidates = dict(step.input_candidates)
+    sources: dict = {}
+    for n, s in step.input_sources:
+        sources[_check_ident(n)] = ([_check_step_name(c) for c in candidates[n]] if n in candidates
+                                    else _check_step_name(s))
+    watch = [_check_ident(n) for n in step.watch]
+    src = ("# notebook-ops: load this step's inputs (name -> producing step, or the steps that\n"
+           "# may have changed it, latest first)\n"
+           f"globals().update(_nbo_rt.load_inputs({literal(sources)}"
+           + (f", watch={literal(watch)}" if watch else "") + "))\n")
     return _cell("code", src, f"{prefix}-load", tags=[PLUMBING_TAG],
                  extra_meta={"jupyter": {"source_hidden": True}})
 
@@ -155,8 +163,10 @@ def _load_cell(step: Step, prefix: str) -> dict | None:
 def _save_cell(step: Step, prefix: str) -> dict:
     outputs = [_check_ident(n) for n in step.outputs]
     metrics = [_check_ident(n) for n in step.metrics]
+    watch = [_check_ident(n) for n in step.watch]
     src = ("# notebook-ops: save this step's outputs for the steps downstream\n"
-           f"_nbo_rt.save_outputs(globals(), {literal(outputs)}, metrics={literal(metrics)})\n")
+           f"_nbo_rt.save_outputs(globals(), {literal(outputs)}, metrics={literal(metrics)}"
+           + (f", watch={literal(watch)}" if watch else "") + ")\n")
     return _cell("code", src, f"{prefix}-save", tags=[PLUMBING_TAG],
                  extra_meta={"jupyter": {"source_hidden": True}})
 
@@ -185,15 +195,20 @@ def build_step_notebook(pipeline: Pipeline, step: str, *, mode: str = "bundle") 
     name = _check_step_name(s.name)
     prefix = f"nbo-{name}"
     cells = [_parameters_cell(pipeline, name, mode, prefix), _plumbing_cell(pipeline, prefix)]
+    cells += stepfiles.prepare_cells(pipeline, s, prefix)
     cells += _setup_cells(pipeline, prefix)
     load = _load_cell(s, prefix)
     if load:
         cells.append(load)
     cells += _step_cells(pipeline, s, prefix)
+    cells += stepfiles.save_cells(s, prefix)
     cells.append(_save_cell(s, prefix))
     return _notebook(pipeline, cells, {
         "pipeline": pipeline.name, "step": name,
-        "inputs": {n: src for n, src in s.input_sources}, "outputs": list(s.outputs)})
+        "inputs": {n: src for n, src in s.input_sources}, "outputs": list(s.outputs),
+        **({"input_candidates": {n: list(c) for n, c in s.input_candidates}}
+           if s.input_candidates else {}),
+        **stepfiles.metadata(pipeline, s)})
 
 
 def build_single_kernel_notebook(pipeline: Pipeline, *, mode: str = "pipeline") -> dict:
@@ -205,6 +220,7 @@ def build_single_kernel_notebook(pipeline: Pipeline, *, mode: str = "pipeline") 
     """
     prefix = "nbo-all"
     cells = [_parameters_cell(pipeline, "", mode, prefix), _plumbing_cell(pipeline, prefix)]
+    cells += stepfiles.prepare_cells(pipeline, None, prefix)
     cells += _setup_cells(pipeline, prefix)
     for s in pipeline.steps:
         name = _check_step_name(s.name)

@@ -157,6 +157,10 @@ class RunsHandler(RunsBase):
             options["jobs"] = body["jobs"]
         if body.get("steps"):
             options["steps"] = body["steps"]
+        if body.get("from_step") is not None:
+            if not isinstance(body["from_step"], str) or not body["from_step"].strip():
+                raise BadRequest("'from_step' must be a step name")
+            options["from_step"] = body["from_step"].strip()
         record = await self.manager.start(notebook, **options)
         from notebook_ops.runner import runs_root
 
@@ -204,11 +208,30 @@ class RunStepNotebookHandler(RunsBase):
         self.reply({"name": f"{step}.ipynb", "run_id": run_id, "step": step, "content": content})
 
 
+PLUMBING_TAG = "nbo-plumbing"   # the runner's own cells in a step notebook (runner/stepnb.py)
+
+
+def without_plumbing(notebook):
+    """The user's cells only: the runner's plumbing cells (loading inputs, saving outputs,
+    metrics) are left out, unless one has an output to show (an error there), whose input is
+    then hidden."""
+    cells = []
+    for cell in notebook.cells:
+        if PLUMBING_TAG not in (cell.get("metadata", {}).get("tags") or []):
+            cells.append(cell)
+        elif cell.get("outputs"):
+            cell["metadata"]["transient"] = {"remove_source": True}
+            cells.append(cell)
+    notebook.cells = cells
+    return notebook
+
+
 def _as_html(path: Path) -> str:
     """The executed notebook as a static page (nbconvert's lab template, outputs included)."""
     import nbformat
     from nbconvert import HTMLExporter
 
-    notebook = nbformat.read(str(path), as_version=4)
-    body, _ = HTMLExporter(template_name="lab").from_notebook_node(notebook)
+    notebook = without_plumbing(nbformat.read(str(path), as_version=4))
+    exporter = HTMLExporter(template_name="lab")
+    body, _ = exporter.from_notebook_node(notebook)
     return body

@@ -185,17 +185,3 @@ class SchedulerHandler(ScheduleBase):
         else:
             await self.blocking(hosted.stop_hosted)
         self.reply(self._state(await self.blocking(scheduler.services, store=self.store)))
-
-
-def lab_setting_host_scheduler() -> bool:
-    """The user's JupyterLab setting "Host the scheduler in the Jupyter server" (read at start)."""
-    try:
-        import json5
-        from jupyter_core.paths import jupyter_config_dir
-
-        base = os.environ.get("JUPYTERLAB_SETTINGS_DIR") or os.path.join(
-            jupyter_config_dir(), "lab", "user-settings")
-        path = Path(base) / "notebook-ops" / "plugin.jupyterlab-settings"
-        return bool(json5.loads(path.read_text(encoding="utf-8")).get("hostScheduler", False))
-    except Exception:  # no file, unreadable: the default (off)
-        return False

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from notebook_ops.errors import ExecutionError, NotebookOpsError, ParameterError
+from notebook_ops.targets.common import producers
 
 NOTEBOOK_FILE = "_notebook.ipynb"
 
@@ -106,6 +107,7 @@ def run_step(bundle_path, step: str, *, data_url: str, params: dict | None = Non
              output_notebook=None, run_id: str | None = None, cwd=None) -> StepResult:
     """Run ``step`` of the bundle at ``bundle_path``; raises NotebookOpsError on bad input
     (unknown step or parameter, missing inputs); a failing step gives ``ok=False``."""
+    from notebook_ops.bundle.workspace import lay_out, needs_workspace
     from notebook_ops.runner import execute_step
     from notebook_ops.model.parameters import resolve_params
     from notebook_ops.runtime.store import MANIFEST, METRICS, DataStore
@@ -120,7 +122,7 @@ def run_step(bundle_path, step: str, *, data_url: str, params: dict | None = Non
             raise ParameterError(f"--stage-in {producer}: the bundle has no such step")
         copy_tree(src, store, producer)
     entry = next(s for s in bundle.manifest["steps"] if s["name"] == step)
-    for producer in sorted(set((entry.get("input_sources") or {}).values())):
+    for producer in producers(entry):
         if not store.exists((producer, MANIFEST)):
             raise StepInputMissing(
                 f"the outputs of step {producer!r} are not in the data store {store.location}",
@@ -133,6 +135,8 @@ def run_step(bundle_path, step: str, *, data_url: str, params: dict | None = Non
     timeout = (entry.get("options") or {}).get("timeout")
     with tempfile.TemporaryDirectory(prefix="nbo-step-") as tmp:
         out, log = Path(tmp) / f"{step}.ipynb", Path(tmp) / f"{step}.log"
+        if needs_workspace(bundle.manifest):   # this step's code and data, on this task's disk
+            cwd = lay_out(bundle.folder, bundle.manifest, Path(tmp) / "work", steps=[step])
         outcome = execute_step(notebook, out, parameters=parameters, cwd=cwd or os.getcwd(),
                                timeout=float(timeout) if timeout else None, log_path=log)
         if outcome.ok and not store.exists((step, MANIFEST)):

@@ -34,9 +34,22 @@ def test_resolve_pins_imports_to_their_distributions_with_closure():
     assert result["unresolved"] == ["not_a_real_module_xyz"]
 
 
-def test_unresolved_import_is_a_warning(small_notebook):
+def test_unresolved_import_is_an_export_error_naming_the_cell(small_notebook):
+    # contract moved (issue 14): an import nothing provides was a warning; it is now refused
     write_notebook(small_notebook, make_notebook(
         small_cells(c2="import json\nimport yaml\nimport not_installed_mod"), SETTINGS))
+    before = small_notebook.read_bytes()
+    with pytest.raises(ExportRefused) as err:
+        export_notebook(small_notebook, out_dir=small_notebook.parent / "dist", track=False)
+    assert err.value.cell == 2 and "not_installed_mod" in str(err.value)
+    assert small_notebook.read_bytes() == before
+    assert not list((small_notebook.parent / "dist").glob("*"))
+
+
+def test_optional_import_stays_a_warning(small_notebook):
+    write_notebook(small_notebook, make_notebook(small_cells(
+        c2="import json\nimport yaml\ntry:\n    import not_installed_mod\nexcept ImportError:\n"
+           "    not_installed_mod = None"), SETTINGS))
     r = export_notebook(small_notebook, out_dir=small_notebook.parent / "dist", track=False)
     assert any("not_installed_mod" in w for w in r.warnings)
     assert "not_installed_mod" not in (r.folder / "requirements.txt").read_text()

@@ -1,0 +1,128 @@
+"""What a bundle carries from the project besides its notebooks: ``code/`` and ``assets/``.
+
+The model found, per step, the local modules and data files the notebook needs
+(``model/files.py``); here they are checked and listed for the writer, each at its
+project-relative path under ``code/`` or ``assets/``, with size and sha256 for the manifest.
+Refused, with one line naming the cell and the fix: an import nothing provides (neither an
+installed distribution nor the project), a file read from outside the project (or through a
+symlink out of it), data over the size limit (``bundle.max_asset_mb``, default 100 MB in all).
+Secrets files (``.env``, keys) are never shipped, even when the code reads them: a warning.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from notebook_ops.bundle import secrets
+from notebook_ops.bundle.errors import ExportRefused
+
+CODE_DIR, ASSETS_DIR = "code", "assets"
+DEFAULT_MAX_ASSET_MB = 100
+
+
+@dataclass
+class Shipment:
+    files: dict[str, Path] = field(default_factory=dict)     # bundle path -> source file
+    manifest: dict | None = None                             # the manifest's "files" section
+    warnings: list[str] = field(default_factory=list)
+    code_bytes: int = 0
+    asset_bytes: int = 0
+
+    def summary(self) -> str:
+        m = self.manifest or {}
+        return (f"{len(m.get('code', []))} local module(s) ({_size(self.code_bytes)}), "
+                f"{len(m.get('assets', []))} data file(s) ({_size(self.asset_bytes)})")
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 1e5 else f"{n / 1e3:.1f} kB" if n >= 1000 else f"{n} B"
+
+
+def _entry(rel: str, path: Path) -> dict:
+    data = path.read_bytes()
+    return {"path": rel, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+
+
+def _max_bytes(pipeline) -> float:
+    value = ((pipeline.settings or {}).get("bundle") or {}).get("max_asset_mb")
+    return float(value if isinstance(value, (int, float)) else DEFAULT_MAX_ASSET_MB) * 1e6
+
+
+def check_imports(pipeline, unresolved: list[str], path) -> None:
+    """An import neither installed nor in the project: refused, naming the first cell."""
+    project = pipeline.project
+    if project is None:
+        return
+    missing = [(m, cell) for m, cell in project.imports if m in set(unresolved)]
+    if missing:
+        m, cell = missing[0]
+        more = f" (and {', '.join(n for n, _ in missing[1:])})" if len(missing) > 1 else ""
+        raise ExportRefused(
+            f"'import {m}'{more} resolves to nothing: no installed distribution and no module "
+            "of the project provides it", path=path, cell=cell,
+            hint=f"pip install it in the notebook's environment, or put its folder on sys.path "
+                 "with a literal (sys.path.insert(0, 'src'))")
+
+
+def _files_under(root: Path, rel: str, cell_hint: str, path) -> list[tuple[str, Path]]:
+    """(project-relative path, file) for a file or every file of a folder; symlinks out refused."""
+    full = root / rel
+    items = [full] if full.is_file() else sorted(p for p in full.rglob("*") if p.is_file())
+    out = []
+    for p in items:
+        real = p.resolve()
+        try:
+            real.relative_to(root.resolve())
+        except ValueError:
+            raise ExportRefused(f"{p.relative_to(root).as_posix()} is a symlink to outside the "
+                                "project: a bundle carries only the project's files", path=path,
+                                hint=cell_hint) from None
+        out.append((p.relative_to(root).as_posix(), p))
+    return out
+
+
+def collect(pipeline, path) -> Shipment:
+    """Check and list the project files the bundle carries (empty when it needs none)."""
+    ship = Shipment()
+    project = pipeline.project
+    if project is None:
+        return ship
+    if project.outside:
+        p, cell, why = project.outside[0]
+        raise ExportRefused(
+            f"reads '{p}', {why}: a bundle carries only files inside the project "
+            f"({project.root})", path=path, cell=cell if cell >= 0 else None,
+            hint="move the file into the project, or declare it in "
+                 "metadata.notebook_ops.assets.external with the URL it is read from")
+    root = Path(project.root)
+    fix = ("declare big files in metadata.notebook_ops.assets.external (path -> URL), "
+           "exclude them (assets.exclude), or raise bundle.max_asset_mb")
+    code, assets = [], []
+    for rel, _digest in project.modules:
+        code.append(_entry(rel, root / rel))
+        ship.files[f"{CODE_DIR}/{rel}"] = root / rel
+    for asset in project.assets:
+        for rel, file in _files_under(root, asset, fix, path):
+            if secrets.is_secret_file(rel):
+                ship.warnings.append(f"{rel} is read by the notebook but is a secrets file: not "
+                                     "shipped (provide it at run time)")
+                continue
+            if f"{ASSETS_DIR}/{rel}" not in ship.files:
+                assets.append(_entry(rel, file))
+                ship.files[f"{ASSETS_DIR}/{rel}"] = file
+    ship.code_bytes = sum(e["size"] for e in code)
+    ship.asset_bytes = sum(e["size"] for e in assets)
+    limit = _max_bytes(pipeline)
+    if ship.asset_bytes > limit:
+        big = max(assets, key=lambda e: e["size"])
+        raise ExportRefused(
+            f"the data files read by the notebook total {_size(ship.asset_bytes)}, over the "
+            f"{_size(int(limit))} limit (the biggest: {big['path']}, {_size(big['size'])})",
+            path=path, hint=fix)
+    if code or assets or project.external or any(s.files_in for s in pipeline.steps):
+        ship.manifest = {
+            "notebook_dir": project.notebook_dir, "code_roots": list(project.code_roots),
+            "code": code, "assets": assets,
+            "external": [{"path": p, "parameter": n, "url": u} for p, n, u in project.external]}
+    return ship

@@ -1,0 +1,247 @@
+"""What each step needs from the project besides its cells: local code, data files, files
+handed from step to step (called once by ``build``, after the data flow).
+
+Per step: the local modules it imports (``localcode``), the data files it reads by literal
+path (``paths``) that exist in the project (assets), the files an upstream step writes for it
+(``files_in``) and the files it writes that a later step reads (``files_out``). Setup cells
+count for every step. Settings in ``metadata.notebook_ops.assets`` override detection:
+``include`` (more paths), ``exclude`` (globs), ``external`` (path -> URL, or
+``{"url", "parameter"}``): an external file becomes a ``str`` parameter whose default is the
+URL; the step fetches it to the path before it runs. Problems: ``file-hidden-state`` (read a
+file only a non-upstream step writes), ``missing-file`` (a relative path that exists nowhere).
+Nothing here runs or imports the user's code.
+"""
+from __future__ import annotations
+
+import ast
+import dataclasses
+import fnmatch
+import posixpath
+import re
+import sys
+from pathlib import Path
+
+from notebook_ops.model import localcode, paths
+from notebook_ops.model.imports import imports, pip_installs, python_source
+from notebook_ops.model.pipeline import Parameter, Problem, Project
+
+_ROLES = ("code", "setup", "metrics", "parameters")
+_STDLIB = frozenset(sys.stdlib_module_names) | {"__future__"}
+
+
+def _external(settings: dict) -> dict[str, tuple[str, str]]:
+    """{path as named: (parameter, url)} from ``assets.external``."""
+    out: dict[str, tuple[str, str]] = {}
+    raw = _assets(settings).get("external")
+    for path, spec in (raw.items() if isinstance(raw, dict) else ()):
+        url, name = ((spec, None) if isinstance(spec, str) else
+                     (spec.get("url"), spec.get("parameter")) if isinstance(spec, dict) else (None, None))
+        if not isinstance(url, str):
+            continue
+        if not name:
+            stem = re.sub(r"[^a-z0-9_]", "_", Path(path).stem.lower()).strip("_") or "file"
+            name = f"asset_{stem}"
+            while name in [n for n, _ in out.values()]:
+                name += "_"
+        out[paths.normalise(path)] = (name, url)
+    return out
+
+
+def _assets(settings) -> dict:
+    a = settings.get("assets") if isinstance(settings, dict) else None
+    return a if isinstance(a, dict) else {}
+
+
+def _strings(value) -> list[str]:
+    return [v for v in value if isinstance(v, str) and v] if isinstance(value, list) else []
+
+
+def _inside(p: Path, root: Path) -> bool:
+    try:
+        p.relative_to(root)
+        return True
+    except ValueError:
+        return False
+
+
+class _Scan:
+    def __init__(self, cells, setup_cells, steps, nb_dir: Path, settings: dict):
+        self.cells, self.steps = cells, steps
+        self.setup = set(setup_cells)
+        self.nb_dir = nb_dir
+        self.root = localcode.project_root(nb_dir)
+        assets = _assets(settings)
+        self.include = [paths.normalise(p) for p in _strings(assets.get("include"))]
+        self.exclude = _strings(assets.get("exclude"))
+        self.external = _external(settings)
+        self.problems: list[Problem] = []
+        self.outside: dict[str, tuple[int, str]] = {}
+        self.parsed: dict[int, list[paths.PathUse]] = {}
+        self.sys_paths: list[str] = []
+        env: dict = {}
+        for c in cells:       # notebook order: names bound to paths earlier are known later
+            if c.cell_type != "code" or c.role not in _ROLES:
+                continue
+            try:
+                tree = ast.parse(python_source(c.source))
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                continue
+            uses = paths.scan(tree, env)
+            self.sys_paths += [u.path for u in uses if u.mode == "syspath"]
+            self.parsed[c.index] = [u for u in uses if u.mode != "syspath"]
+
+    # -- paths -----------------------------------------------------------------------------
+    def excluded(self, p: str) -> bool:
+        return any(fnmatch.fnmatch(p, g) for g in self.exclude)
+
+    def locate(self, p: str, cell: int, files_only: bool = False) -> str | None:
+        """The project-relative path of an existing file the code names, else None (recording
+        why it cannot be shipped when it exists outside the project)."""
+        if p.startswith("~") or posixpath.isabs(p):
+            full = Path(p).expanduser()
+            if full.exists():
+                self.outside.setdefault(p, (cell, "an absolute path"))
+            return None
+        lexical = Path(posixpath.normpath((self.nb_dir / p).as_posix()))
+        if not (lexical.exists() or lexical.is_symlink()) or files_only and not lexical.is_file():
+            return None
+        if not _inside(lexical, self.root):
+            self.outside.setdefault(p, (cell, "outside the project"))
+            return None
+        if not _inside(lexical.resolve(), self.root.resolve()):
+            self.outside.setdefault(p, (cell, "a symlink to outside the project"))
+            return None
+        return lexical.relative_to(self.root).as_posix()
+
+    # -- per step ----------------------------------------------------------------------------
+    def step_cells(self, step) -> list[int]:
+        wanted = self.setup | set(step.cells) | {c.index for c in self.cells
+                                                 if c.role == "parameters"}
+        return sorted(i for i in wanted if i in self.parsed)
+
+    def run(self, params: list[Parameter]):
+        order = [s.name for s in self.steps]
+        upstream = {s.name: set() for s in self.steps}
+        for s in self.steps:
+            for d in s.after:
+                upstream[s.name] |= {d} | upstream.get(d, set())
+        writes: dict[str, dict[str, int]] = {}     # step -> {path: first cell writing it}
+        reads: dict[str, list[tuple[str, int]]] = {}
+        for s in self.steps:
+            mine, rd = {}, []
+            for i in self.step_cells(s):
+                for u in self.parsed.get(i, []):
+                    if u.mode == "write":
+                        mine.setdefault(u.path, i)
+                    elif u.path not in mine:   # a file the step wrote itself is its own
+                        rd.append((u.path, i, u.mode == "maybe"))
+            writes[s.name], reads[s.name] = mine, rd
+
+        ext_params = {p: name for p, (name, _) in self.external.items()}
+        new_steps, all_assets = [], set()
+        files_out: dict[str, set[str]] = {n: set() for n in order}
+        files_in: dict[str, list[tuple[str, str]]] = {n: [] for n in order}
+        assets_of: dict[str, set[str]] = {n: set() for n in order}
+        ext_read: dict[str, set[str]] = {n: set() for n in order}
+        for s in self.steps:
+            seen = set()
+            for p, cell, maybe in reads[s.name]:
+                if p in seen or self.excluded(p):
+                    continue
+                seen.add(p)
+                if p in self.external:
+                    ext_read[s.name].add(ext_params[p])
+                    continue
+                writers = [w for w in order if p in writes[w] and w != s.name]
+                ups = [w for w in writers if w in upstream[s.name]]
+                if ups:
+                    producer = max(ups, key=order.index)
+                    files_in[s.name].append((p, producer))
+                    files_out[producer].add(p)
+                    continue
+                rel = self.locate(p, cell, files_only=maybe)
+                if rel is not None:
+                    assets_of[s.name].add(rel)
+                    continue
+                if maybe:
+                    continue
+                if writers:
+                    w = writers[0]
+                    later = s.name in upstream[w]
+                    self.problems.append(Problem(
+                        "error", "file-hidden-state",
+                        f"reads the file '{p}', which only step '{w}' writes, and "
+                        f"{'it runs after it' if later else 'it is not upstream of it'}: it works "
+                        "top to bottom in the notebook but not as a pipeline",
+                        step=s.name, cell=cell,
+                        hint=(f"add the tag after:{w} to cell {s.cells[0] if s.cells else cell}"
+                              if not later else f"write '{p}' in an earlier step")))
+                elif p not in self.outside and not posixpath.isabs(p) and not p.startswith("~"):
+                    self.problems.append(Problem(
+                        "warning", "missing-file",
+                        f"reads '{p}', which exists neither in the project nor as a file an "
+                        "upstream step writes", step=s.name, cell=cell,
+                        hint="create it, or declare it in metadata.notebook_ops.assets.external"))
+        for p in self.include:
+            rel = self.locate(p, -1)
+            if rel is not None:
+                for n in order:
+                    assets_of[n].add(rel)
+        for n in order:
+            all_assets |= assets_of[n]
+
+        code, imports_left, pip = self.code(params)
+        for s in self.steps:
+            extra = tuple(sorted(set(s.parameters_read) | ext_read[s.name]))
+            new_steps.append(dataclasses.replace(
+                s, modules=tuple(sorted(code[s.name])), assets=tuple(sorted(assets_of[s.name])),
+                files_in=tuple(sorted(files_in[s.name])),
+                files_out=tuple(sorted(files_out[s.name])), parameters_read=extra))
+        known = {p.name for p in params}
+        params = list(params) + [Parameter(name, "str", url, f"where {path} is read from (any "
+                                           "fsspec URL)") for path, (name, url) in
+                                 self.external.items() if name not in known]
+        mods = sorted({m for ms in code.values() for m in ms})
+        project = Project(
+            root=str(self.root), notebook_dir=self.nb_dir.relative_to(self.root).as_posix() or ".",
+            code_roots=tuple(sorted(self.used_roots)),
+            modules=tuple((m, localcode.digest(self.root / m)) for m in mods),
+            assets=tuple(sorted(all_assets)),
+            external=tuple((p, n, u) for p, (n, u) in sorted(self.external.items())),
+            imports=tuple(imports_left), outside=tuple((p, c, why) for p, (c, why) in
+                                                       sorted(self.outside.items())),
+            pip=tuple(pip))
+        return new_steps, params, project
+
+    def code(self, params):
+        """({step: local module paths}, [(module, cell)] found nowhere locally, [(req, cell)])."""
+        roots = localcode.search_roots(self.root, self.nb_dir, self.sys_paths)
+        fallback = self.root.resolve() if self.root.resolve() not in roots else None
+        by_cell = {c.index: c for c in self.cells}
+        self.used_roots: set[str] = set()
+        out, left, pip, seen_left = {}, [], [], set()
+        for c in self.cells:
+            if c.cell_type == "code" and c.role in _ROLES:
+                pip += [(r, c.index) for r in pip_installs(c.source)]
+        for s in self.steps:
+            scan = localcode.CodeScan(self.root.resolve(), roots, fallback)
+            for i in self.step_cells(s):
+                for ref in imports(by_cell[i].source):
+                    if not scan.add(ref) and not ref.level and not ref.optional \
+                            and ref.top not in seen_left and ref.top not in _STDLIB:
+                        seen_left.add(ref.top)
+                        left.append((ref.top, i))
+            out[s.name] = set(scan.files)
+            self.used_roots |= scan.used_roots
+        return out, left, pip
+
+
+def attach(cells, setup_cells, steps, params, path, settings, problems: list):
+    """``(steps, params, project)`` with each step's files filled in; problems appended.
+    Without a path (an unsaved notebook) nothing is looked up."""
+    if path is None:
+        return steps, params, None
+    scan = _Scan(cells, setup_cells, steps, Path(path).resolve().parent, settings)
+    steps, params, project = scan.run(params)
+    problems.extend(scan.problems)
+    return steps, params, project

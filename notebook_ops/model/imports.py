@@ -1,0 +1,204 @@
+"""Cell source as Python, and what it imports: the one place that reads IPython syntax.
+
+``python_source`` turns a cell into plain Python with IPython's own input transformer
+(``TransformerManager``, imported on first need: about 0.1 s, paid only by cells that hold
+IPython syntax), so ``%matplotlib inline``, ``x = !ls`` and ``df?`` parse exactly as the kernel
+reads them, line for line. A cell magic whose body is Python (``%%time``) keeps its body; any
+other cell magic (``%%bash``) has no Python. ``imports`` lists a cell's imports (absolute and
+relative, top level or nested, and whether a ``try/except ImportError`` makes them optional);
+``pip_installs`` reads ``%pip install`` / ``!pip install`` lines as requirements.
+Every scanner (data flow, kernel preloading, requirements, local code) goes through here.
+"""
+from __future__ import annotations
+
+import ast
+import re
+import shlex
+import sys
+from dataclasses import dataclass
+from functools import lru_cache
+
+# Cell magics whose body is still Python.
+PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug"})
+_HINT = re.compile(r"^\s*[%!]|\?\s*$|=\s*[%!]", re.MULTILINE)
+_MODULE_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+_OPTIONAL_ERRORS = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
+
+_manager = None
+
+
+def _transform(source: str) -> str:
+    global _manager
+    if _manager is None:
+        from IPython.core.inputtransformer2 import TransformerManager
+
+        _manager = TransformerManager()
+    try:
+        return _manager.transform_cell(source)
+    except Exception:  # noqa: BLE001 - IPython gives up on some broken input: leave it to ast
+        return source
+
+
+@lru_cache(maxsize=4096)
+def python_source(source: str) -> str:
+    """The cell as Python the ``ast`` module parses (IPython syntax made into calls)."""
+    if not _HINT.search(source):
+        return source
+    lines = source.split("\n")
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is not None and lines[first].lstrip().startswith("%%"):
+        words = lines[first].lstrip()[2:].split(None, 1)
+        if not words or words[0] not in PYTHON_CELL_MAGICS:
+            return ""
+        lines[first] = ""
+        source = "\n".join(lines)
+        if not _HINT.search(source):
+            return source
+    out = _transform(source)
+    # the transformer ends the cell with a newline; keep the caller's line count
+    return out[:-1] if out.endswith("\n") and not source.endswith("\n") else out
+
+
+@dataclass(frozen=True)
+class ImportRef:
+    """One imported module: ``import a.b`` -> ``a.b``; ``from .x import y`` -> level 1, ``x``."""
+
+    module: str             # dotted name as written ("" for ``from . import x``)
+    level: int = 0          # leading dots of a relative import
+    names: tuple[str, ...] = ()   # what ``from`` imports (may be submodules)
+    line: int = 0
+    top_level: bool = True  # at module level (not inside a function, class, or block)
+    optional: bool = False  # inside ``try`` with an ``except ImportError`` (or broader)
+
+    @property
+    def top(self) -> str:
+        return self.module.split(".")[0]
+
+
+def _catches_import_error(node: ast.Try) -> bool:
+    for h in node.handlers:
+        if h.type is None:
+            return True
+        kinds = h.type.elts if isinstance(h.type, ast.Tuple) else [h.type]
+        if any(isinstance(k, ast.Name) and k.id in _OPTIONAL_ERRORS for k in kinds):
+            return True
+    return False
+
+
+def _walk(body, out: list[ImportRef], top: bool, optional: bool) -> None:
+    for node in body:
+        if isinstance(node, ast.Import):
+            out += [ImportRef(a.name, 0, (), node.lineno, top, optional) for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            out.append(ImportRef(node.module or "", node.level or 0,
+                                 tuple(a.name for a in node.names), node.lineno, top, optional))
+        elif isinstance(node, (ast.Try, getattr(ast, "TryStar", ast.Try))):
+            _walk(node.body, out, False, optional or _catches_import_error(node))
+            for part in [h.body for h in node.handlers] + [node.orelse, node.finalbody]:
+                _walk(part, out, False, True if part is not node.finalbody else optional)
+        else:
+            for name in ("body", "orelse", "finalbody", "handlers", "cases"):
+                child = getattr(node, name, None)
+                if isinstance(child, list):
+                    _walk([c for c in child if isinstance(c, ast.AST)], out, False, optional)
+
+
+_IMPORT_RE = re.compile(r"^\s*(?:from\s+([A-Za-z_][\w.]*)\s+import|import\s+([\w., ]+))", re.M)
+
+
+def _scan_text(code: str) -> list[ImportRef]:
+    """Code that does not parse: its import lines, read with a regex (nothing is lost)."""
+    out = []
+    for m in _IMPORT_RE.finditer(code):
+        line = code.count("\n", 0, m.start()) + 1
+        names = [m.group(1)] if m.group(1) else [p.strip().split(" ")[0]
+                                                  for p in m.group(2).split(",") if p.strip()]
+        out += [ImportRef(n, 0, (), line) for n in names if _MODULE_RE.match(n)]
+    return out
+
+
+def parse_imports(code: str) -> list[ImportRef]:
+    """Imports of plain Python ``code`` (a module file), in order (a regex if it won't parse)."""
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return _scan_text(code)
+    out: list[ImportRef] = []
+    _walk(tree.body, out, True, False)
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _cell_imports(source: str) -> tuple[ImportRef, ...]:
+    return tuple(parse_imports(python_source(source)))
+
+
+def imports(source: str) -> list[ImportRef]:
+    """Imports of a notebook cell (IPython syntax allowed)."""
+    return list(_cell_imports(source))
+
+
+def top_level_modules(sources) -> list[str]:
+    """Absolute modules imported at the top level of these cells, in first-seen order
+    (``import a.b`` -> ``a.b``; ``from a.b import c`` -> ``a.b``): what a kernel can preload."""
+    mods: list[str] = []
+    for src in sources:
+        for ref in _cell_imports(src):
+            if ref.top_level and not ref.level and _MODULE_RE.match(ref.module) \
+                    and ref.module not in mods:
+                mods.append(ref.module)
+    return mods
+
+
+def third_party_modules(sources) -> set[str]:
+    """Top-level names of every absolute import in these cells, without the standard library."""
+    found = {ref.top for src in sources for ref in _cell_imports(src) if not ref.level and ref.top}
+    return found - set(sys.stdlib_module_names) - {"__future__"}
+
+
+def _pip_args(text: str) -> list[str]:
+    try:
+        words = shlex.split(text, comments=True)
+    except ValueError:
+        words = text.split()
+    if "pip" in words:
+        words = words[words.index("pip") + 1:]
+    elif words and words[0].endswith(("pip", "pip3")):
+        words = words[1:]
+    else:
+        return []
+    if not words or words[0] != "install":
+        return []
+    reqs, skip = [], False
+    for w in words[1:]:
+        if skip:
+            skip = False
+        elif w.startswith("-"):
+            skip = w in ("-r", "--requirement", "-c", "--constraint", "-e", "--editable",
+                         "-i", "--index-url", "--extra-index-url", "-f", "--find-links",
+                         "--target", "-t", "--prefix")
+        elif "{" not in w and "$" not in w:
+            reqs.append(w)
+    return reqs
+
+
+def pip_installs(source: str) -> list[str]:
+    """Requirements a cell installs with ``%pip install`` or ``!pip install`` (options dropped)."""
+    if "pip" not in source:
+        return []
+    try:
+        tree = ast.parse(python_source(source))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return []
+    reqs: list[str] = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.args and all(isinstance(a, ast.Constant) and isinstance(a.value, str)
+                                      for a in node.args)):
+            continue
+        attr, args = node.func.attr, [a.value for a in node.args]
+        if attr == "run_line_magic" and len(args) == 2 and args[0] == "pip":
+            reqs += _pip_args("pip " + args[1])
+        elif attr in ("system", "getoutput") and len(args) == 1:
+            reqs += _pip_args(args[0])
+    return reqs

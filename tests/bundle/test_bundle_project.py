@@ -1,0 +1,217 @@
+"""Bundles of a real project (issue 14): the notebook's own code and data travel with it, and a
+file one step writes reaches the next step through the data store. Real git repositories,
+real kernels; every bundle runs from a folder that holds only its archive."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bundlekit import commit_all, git
+from nbfactory import make_notebook, write_notebook
+from notebook_ops.bundle import diff_bundles, export_notebook, verify_bundle
+from notebook_ops.bundle.errors import BundleInvalid, ExportRefused
+from notebook_ops.runner import run_notebook
+from projectkit import CELLS, make_project
+
+CLI = [sys.executable, "-m", "notebook_ops"]
+
+
+def cli(*args, cwd, env=None):
+    e = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(Path(__file__).resolve().parents[2])] + os.environ.get("PYTHONPATH", "").split(os.pathsep))}
+    e.update(env or {})
+    return subprocess.run([*CLI, *args], cwd=cwd, env=e, capture_output=True, text=True,
+                          timeout=300)
+
+
+@pytest.fixture
+def project(tmp_path):
+    return make_project(tmp_path / "proj")
+
+
+def _export(nb, tmp_path, **kw):
+    return export_notebook(nb, out_dir=tmp_path / "dist", track=False, **kw)
+
+
+def test_the_bundle_carries_the_code_and_data_the_notebook_needs(project, tmp_path):
+    r = _export(project, tmp_path)
+    files = set(verify_bundle(r.folder).files)
+    assert {"code/notebooks/helpers.py", "code/src/pkg/__init__.py", "code/src/pkg/features.py",
+            "code/src/pkg/util.py", "assets/data/train.csv", "assets/data/extra.csv"} <= files
+    assert "code/src/pkg/unused.py" not in files            # not imported: not shipped
+    m = yaml.safe_load((r.folder / "pipeline.yaml").read_text())
+    assert m["files"]["notebook_dir"] == "notebooks"
+    assert m["files"]["code_roots"] == ["notebooks", "src"]
+    train = next(f for f in m["files"]["assets"] if f["path"] == "data/train.csv")
+    assert train["size"] == 8 and len(train["sha256"]) == 64
+    steps = {s["name"]: s for s in m["steps"]}
+    assert steps["load"]["files_out"] == ["work/doubled.txt"]
+    assert steps["report"]["files_in"] == {"work/doubled.txt": "load"}
+    assert steps["report"]["assets"] == ["data/extra.csv"]
+    readme = (r.folder / "README.md").read_text()
+    assert "## Files and code shipped" in readme and "`assets/data/train.csv`" in readme
+    assert "pkg" not in (r.folder / "requirements.txt").read_text()   # local, not pinned
+    assert r.shipped.startswith("4 local module(s)")
+
+
+def test_archive_runs_alone_with_run_and_step_by_step(project, tmp_path):
+    r = _export(project, tmp_path)
+    alone = tmp_path / "elsewhere"
+    alone.mkdir()
+    shutil.copy(r.archive, alone)
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    out = cli("run", r.archive.name, "--no-track", "--json", cwd=alone, env=env)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert json.loads(out.stdout)["metrics"]["total"] == 12
+    # as an orchestrator runs it: one task per step, each with its own data folder
+    d1, d2 = tmp_path / "task1", tmp_path / "task2"
+    out = cli("run-step", r.archive.name, "load", "--data", str(d1), cwd=alone, env=env)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert not (alone / "work").exists()          # the step ran in its own workspace
+    out = cli("run-step", r.archive.name, "report", "--data", str(d2), "--stage-in", "load",
+              str(d1 / "load"), "-p", "factor=2", cwd=alone, env=env)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "total 24 2" in out.stdout
+    assert sorted(p.name for p in alone.iterdir()) == [".notebook_ops", r.archive.name]
+    verify_bundle(r.archive)                       # nothing was written into the bundle
+
+
+def test_a_step_without_its_upstream_file_fails_clearly(project, tmp_path):
+    r = _export(project, tmp_path)
+    out = cli("run-step", str(r.folder), "report", "--data", str(tmp_path / "d"), cwd=tmp_path,
+              env={"XDG_CACHE_HOME": str(tmp_path / "cache")})
+    assert out.returncode != 0
+    assert "outputs of step 'load'" in (out.stdout + out.stderr)
+
+
+def test_editing_a_local_module_new_version_diff_and_cache_miss(project, tmp_path):
+    root = project.parent.parent
+    first = run_notebook(project, track=False)
+    again = run_notebook(project, track=False)
+    assert first.ok and again.ok
+    assert all(s["cached"] for s in again.record["steps"].values())
+    v1 = _export(project, tmp_path)
+    util = root / "src" / "pkg" / "util.py"
+    util.write_text(util.read_text().replace("v * k", "v * k + 1"))
+    commit_all(root, "util changed")
+    edited = run_notebook(project, track=False)
+    assert not any(s["cached"] for s in edited.record["steps"].values())
+    assert edited.record["metrics"]["total"] == 15
+    v2 = _export(project, tmp_path)
+    assert (v1.version, v2.version) == (1, 2)
+    d = diff_bundles(v1.folder, v2.folder)
+    assert list(d.files) == ["code/src/pkg/util.py"]
+    assert "+    return [v * k + 1 for v in values]" in d.files["code/src/pkg/util.py"]["diff"]
+
+
+def test_a_data_file_change_misses_the_cache_down_the_graph(project, tmp_path):
+    first = run_notebook(project, track=False)
+    data = project.parent.parent / "data" / "train.csv"
+    data.write_text("x\n1\n2\n3\n4\n")
+    second = run_notebook(project, track=False)
+    # load reads train.csv (a data file: in its key); the file it hands report changed
+    assert first.record["metrics"]["total"] == 12
+    assert not any(s["cached"] for s in second.record["steps"].values())
+    assert second.record["metrics"]["total"] == 20
+    third = run_notebook(project, track=False)
+    assert all(s["cached"] for s in third.record["steps"].values())
+
+
+def _refused(nb, tmp_path, **kw) -> ExportRefused:
+    before = nb.read_bytes()
+    with pytest.raises(ExportRefused) as err:
+        _export(nb, tmp_path, **kw)
+    assert nb.read_bytes() == before
+    assert not (tmp_path / "dist").exists() or not list((tmp_path / "dist").glob("proj*"))
+    return err.value
+
+
+def test_bad_input_is_one_line_naming_the_cell(tmp_path):
+    # a path outside the project
+    (tmp_path / "secret.csv").write_text("a\n")
+    nb = make_project(tmp_path / "p1", cells=CELLS + [
+        ("import pandas as pd\nt = pd.read_csv('../../secret.csv')", ["step:leak"])],
+        commit=True)
+    e = _refused(nb, tmp_path)
+    assert e.cell == 4 and "outside the project" in str(e) and "assets.external" in str(e)
+    # a symlink out of the project
+    nb = make_project(tmp_path / "p2", commit=False)
+    os.symlink(tmp_path / "secret.csv", nb.parent.parent / "data" / "link.csv")
+    write_notebook(nb, make_notebook(CELLS + [
+        ("import pandas as pd\nt = pd.read_csv('../data/link.csv')", ["step:leak"])],
+        {"notebook_ops": {"name": "proj"}}))
+    commit_all(nb.parent.parent)
+    e = _refused(nb, tmp_path / "b")
+    assert e.cell == 4 and "symlink to outside the project" in str(e)
+    # over the size limit
+    nb = make_project(tmp_path / "p3", settings={"bundle": {"max_asset_mb": 0.000005}})
+    e = _refused(nb, tmp_path / "c")
+    assert "over the" in str(e) and "max_asset_mb" in str(e)
+    # an import nothing provides
+    nb = make_project(tmp_path / "p4", cells=CELLS[:1] + [
+        (CELLS[1][0] + "\nimport no_such_module_here", ["setup"])] + CELLS[2:])
+    e = _refused(nb, tmp_path / "d")
+    assert e.cell == 1 and "no_such_module_here" in str(e)
+
+
+def test_secrets_are_never_shipped_even_when_read(tmp_path):
+    nb = make_project(tmp_path / "p", cells=CELLS + [
+        ("creds = open('../.env').read()", ["step:creds"])], commit=False)
+    (nb.parent.parent / ".env").write_text("TOKEN=abc\n")
+    commit_all(nb.parent.parent)
+    r = _export(nb, tmp_path)
+    assert not any(".env" in f for f in verify_bundle(r.folder).files)
+    assert any(".env" in w and "not shipped" in w for w in r.warnings)
+
+
+def test_external_asset_is_a_url_parameter_fetched_before_the_step(tmp_path):
+    remote = tmp_path / "remote" / "big.csv"
+    remote.parent.mkdir()
+    remote.write_text("x\n10\n20\n")
+    settings = {"assets": {"external": {"../data/big.csv": remote.as_uri()}}}
+    nb = make_project(tmp_path / "p", settings=settings, cells=CELLS[:2] + [
+        ("big = read_rows('../data/big.csv')\nimport notebook_ops as nbo\n"
+         "nbo.log_metric('big', sum(big))", ["step:big"])])
+    p = export_notebook(nb, out_dir=tmp_path / "dist", track=False)
+    params = {x["name"]: x for x in p.manifest["parameters"]}
+    assert params["asset_big"] == {"name": "asset_big", "type": "str",
+                                   "default": remote.as_uri(), "help": params["asset_big"]["help"]}
+    other = tmp_path / "other.csv"
+    other.write_text("x\n1\n")
+    out = cli("run", str(p.archive), "--no-track", "--json", "-p", f"asset_big={other.as_uri()}",
+              cwd=tmp_path, env={"XDG_CACHE_HOME": str(tmp_path / "cache")})
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert json.loads(out.stdout)["metrics"]["big"] == 1
+
+
+def test_editor_droppings_do_not_break_a_bundle(project, tmp_path):
+    r = _export(project, tmp_path)
+    # JupyterLab opening the README, Python importing the code in place, Finder
+    (r.folder / ".ipynb_checkpoints").mkdir()
+    (r.folder / ".ipynb_checkpoints" / "README-checkpoint.md").write_text("x")
+    (r.folder / "code" / "src" / "pkg" / "__pycache__").mkdir()
+    (r.folder / "code" / "src" / "pkg" / "__pycache__" / "util.cpython-311.pyc").write_bytes(b"x")
+    (r.folder / "steps" / ".ipynb_checkpoints").mkdir()
+    (r.folder / "steps" / ".ipynb_checkpoints" / "load-checkpoint.ipynb").write_text("{}")
+    assert "README.md" in verify_bundle(r.folder).files
+    out = cli("run", str(r.folder), "--no-track", cwd=tmp_path,
+              env={"XDG_CACHE_HOME": str(tmp_path / "cache")})
+    assert out.returncode == 0, out.stdout + out.stderr
+    # a real extra file is still refused
+    (r.folder / "code" / "evil.py").write_text("x")
+    with pytest.raises(BundleInvalid, match="not in SHA256SUMS"):
+        verify_bundle(r.folder)
+
+
+def test_git_state_is_untouched_by_export(project, tmp_path):
+    root = project.parent.parent
+    before = git(root, "status", "--porcelain")
+    _export(project, tmp_path)
+    assert git(root, "status", "--porcelain") == before
