@@ -37,8 +37,7 @@ def listen(url, target, subscription, params, max_redeliveries, dead_letter_topi
     from notebook_ops.events.publish import configured_urls
     from notebook_ops.events.sinks import check_url
     from notebook_ops.events.source import open_source
-    from notebook_ops.events.trigger import parse_templates
-    from notebook_ops.scheduler.listener import TriggerListener
+    from notebook_ops.events.trigger import TriggerListener, parse_templates
 
     templates = parse_templates(params)
     for u in configured_urls(events):
@@ -56,7 +55,7 @@ def listen(url, target, subscription, params, max_redeliveries, dead_letter_topi
     events_log.setLevel(logging.INFO)
 
     source = open_source(url, subscription=subscription, dead_letter_topic=dead_letter_topic)
-    listener = TriggerListener(source, target, templates=templates,
+    listener = TriggerListener(source, target, run=run_target, templates=templates,
                                max_redeliveries=max_redeliveries, events=events,
                                run_options={"jobs": jobs, "cache": not no_cache,
                                             "track": not no_track})
@@ -74,3 +73,12 @@ def listen(url, target, subscription, params, max_redeliveries, dead_letter_topi
     finally:
         source.close()
     events_log.info("stopped after %d messages", listener.handled)
+
+
+def run_target(target, **options):
+    """Run a notebook or a bundle in this process (the listener's ``run``)."""
+    if str(target).endswith(".ipynb"):
+        from notebook_ops.runner import run_notebook
+        return run_notebook(target, **options)
+    from notebook_ops.bundle.run import run_bundle
+    return run_bundle(target, **options)

@@ -15,8 +15,7 @@ Public API (everything else in this package is internal)::
     publish_schedule_fired(schedule_id=..., name=..., target=..., scheduled_for=...,
                            parameters=..., attempt=..., run_dir=...)  # when a schedule fires
 
-    from notebook_ops.events import open_source
-    from notebook_ops.scheduler.listener import TriggerListener    # starts runs: above the runner
+    from notebook_ops.events import TriggerListener, open_source
     TriggerListener(open_source(url, subscription="s"), "nb.ipynb",
                     templates={"day": "{{ message.day }}"}).serve(stop_event)
 
@@ -24,18 +23,18 @@ Modules: ``schema`` (schema/event.schema.json, version 1), ``build`` (events fro
 progress, exports, firings), ``sinks`` (interface + registry by URL scheme), ``filesink``,
 ``webhook``, ``pulsar`` (all Pulsar-specific code: sink and source), ``spool`` (bounded local
 spool), ``publisher`` (threads, queues, back-off), ``source`` (trigger source interface),
-``trigger`` (message -> parameters). Client libraries are imported on first use only.
+``trigger`` (message -> run). Client libraries are imported on first use only.
 """
 from __future__ import annotations
 
 __all__ = ["run_publisher", "configured_urls", "publish_events", "publish_bundle_exported",
-           "publish_schedule_fired", "Publisher", "open_source",
+           "publish_schedule_fired", "Publisher", "TriggerListener", "open_source",
            "EventsConfigError", "SCHEMA_VERSION", "validate"]
 
 _WHERE = {
     "run_publisher": "publish", "configured_urls": "publish", "publish_events": "publish",
     "publish_bundle_exported": "publish", "publish_schedule_fired": "publish",
-    "Publisher": "publisher", "open_source": "source",
+    "Publisher": "publisher", "TriggerListener": "trigger", "open_source": "source",
     "EventsConfigError": "sinks", "SCHEMA_VERSION": "schema", "validate": "schema",
 }
 

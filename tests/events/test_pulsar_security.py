@@ -519,12 +519,13 @@ def test_a_trigger_over_tls_starts_a_run(tls_tap, client, topic, pki, small_nb):
     """The listener's source through the TLS proxy: the message (sent in plain to the broker by
     another client) reaches it over TLS, the run happens, the message is acknowledged."""
     from notebook_ops.events.source import open_source
-    from notebook_ops.scheduler.listener import TriggerListener
+    from notebook_ops.cli.listen_cmd import run_target as run_service
+    from notebook_ops.events.trigger import TriggerListener
 
     source = open_source(tls_tap.url(topic, f"tls_trust_certs={pki['ca']}"), subscription="tls")
     client.create_producer(f"persistent://public/default/{topic}").send(b'{"n": 9}')
     outcomes = []
-    listener = TriggerListener(source, small_nb, run_options={"track": False},
+    listener = TriggerListener(source, small_nb, run=run_service, run_options={"track": False},
                                on_settled=outcomes.append)
     try:
         assert listener.serve(threading.Event(), max_messages=1) == 1

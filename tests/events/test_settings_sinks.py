@@ -183,13 +183,14 @@ def test_runs_started_by_a_trigger_publish_to_settings_sinks(broker, client, top
     import threading
 
     from notebook_ops.events.source import open_source
-    from notebook_ops.scheduler.listener import TriggerListener
+    from notebook_ops.cli.listen_cmd import run_target as run_service
+    from notebook_ops.events.trigger import TriggerListener
 
     nb = notebook_with_sinks(tmp_path / "work", ["triggered.jsonl"])
     source = open_source(broker.topic_url(topic), subscription="settings")
     client.create_producer(f"persistent://public/default/{topic}").send(b'{"n": 8}')
     outcomes = []
-    listener = TriggerListener(source, nb, run_options={"track": False},
+    listener = TriggerListener(source, nb, run=run_service, run_options={"track": False},
                                on_settled=outcomes.append)
     try:
         assert listener.serve(threading.Event(), max_messages=1) == 1
