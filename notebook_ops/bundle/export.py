@@ -34,6 +34,7 @@ class ExportResult:
     warnings: list[str] = field(default_factory=list)
     mlflow_run_id: str | None = None
     shipped: str = ""             # what it carries from the project, in one line ("" if nothing)
+    pip_installs: list[str] = field(default_factory=list)   # %pip install lines, now pinned
 
     def to_dict(self) -> dict:
         files = self.manifest.get("files") or {}
@@ -43,7 +44,8 @@ class ExportResult:
                 "content_sha256": self.manifest["content_sha256"],
                 "shipped": {"code": [f["path"] for f in files.get("code", [])],
                             "assets": [f["path"] for f in files.get("assets", [])],
-                            "external": files.get("external", [])}}
+                            "external": files.get("external", []),
+                            "pip_installs": list(self.pip_installs)}}
 
 
 def content_sha256(description: dict, steps: dict[str, bytes], pins: list[str]) -> str:
@@ -143,6 +145,8 @@ def export_notebook(notebook, *, out_dir="dist", name: str | None = None,
                                 digest, warnings, nb_bytes, epoch, tag, track, chosen_targets,
                                 extra_files=ship.files)
     result.shipped = ship.summary() if ship.manifest else ""
+    if pip:
+        result.pip_installs = pip
     return result
 
 

@@ -100,9 +100,10 @@ class CodeScan:
         if parts[0] in NEVER_LOCAL:
             return False
         found = self._find(parts, self.roots)
-        if found is None and self.fallback is not None \
-                and parts[0] not in _installed_top_names():
-            found = self._find(parts, [self.fallback])
+        if found is None and self.fallback is not None:
+            found = self._find(parts, [self.fallback])   # (a stat first: listing the installed
+            if found is not None and parts[0] in _installed_top_names():   # names costs ~1 s)
+                found = None
         if found is None:
             return False
         root, files = found

@@ -215,3 +215,11 @@ def test_git_state_is_untouched_by_export(project, tmp_path):
     before = git(root, "status", "--porcelain")
     _export(project, tmp_path)
     assert git(root, "status", "--porcelain") == before
+
+
+def test_pip_install_lines_are_pinned_and_reported(tmp_path):
+    nb = make_project(tmp_path / "p", cells=CELLS[:1] + [
+        ("%pip install -q PyYAML\n" + CELLS[1][0], ["setup"])] + CELLS[2:])
+    r = _export(nb, tmp_path)
+    assert r.pip_installs == ["PyYAML"]
+    assert "pyyaml==" in (r.folder / "requirements.txt").read_text()
