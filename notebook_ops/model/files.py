@@ -19,6 +19,7 @@ import fnmatch
 import posixpath
 import re
 import sys
+from functools import lru_cache
 from pathlib import Path
 
 from notebook_ops.model import localcode, paths
@@ -27,6 +28,15 @@ from notebook_ops.model.pipeline import Parameter, Problem, Project
 
 _ROLES = ("code", "setup", "metrics", "parameters")
 _STDLIB = frozenset(sys.stdlib_module_names) | {"__future__"}
+
+
+@lru_cache(maxsize=4096)
+def _parse(source: str):
+    """The cell's tree (cached: the lab re-reads the notebook as the user types), or None."""
+    try:
+        return ast.parse(python_source(source))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
 
 
 def _external(settings: dict) -> dict[str, tuple[str, str]]:
@@ -82,9 +92,8 @@ class _Scan:
         for c in cells:       # notebook order: names bound to paths earlier are known later
             if c.cell_type != "code" or c.role not in _ROLES:
                 continue
-            try:
-                tree = ast.parse(python_source(c.source))
-            except (SyntaxError, ValueError, RecursionError, MemoryError):
+            tree = _parse(c.source)
+            if tree is None:
                 continue
             uses = paths.scan(tree, env)
             self.sys_paths += [u.path for u in uses if u.mode == "syspath"]
@@ -133,7 +142,7 @@ class _Scan:
                 for u in self.parsed.get(i, []):
                     if u.mode == "write":
                         mine.setdefault(u.path, i)
-                    elif u.path not in mine:   # a file the step wrote itself is its own
+                    else:
                         rd.append((u.path, i, u.mode == "maybe"))
             writes[s.name], reads[s.name] = mine, rd
 
@@ -158,6 +167,8 @@ class _Scan:
                     producer = max(ups, key=order.index)
                     files_in[s.name].append((p, producer))
                     files_out[producer].add(p)
+                    continue
+                if p in writes[s.name]:   # the step's own file (read back, or state it keeps)
                     continue
                 rel = self.locate(p, cell, files_only=maybe)
                 if rel is not None:

@@ -106,7 +106,7 @@ def _uses_of_call(call: ast.Call, env: dict) -> list[tuple[str, str]]:
     receiver = call.func.value if isinstance(call.func, ast.Attribute) else None
     if fn in _PATH_METHODS and isinstance(receiver, (ast.Call, ast.BinOp, ast.Name)):
         p = literal_path(receiver, env)   # Path("x").read_text(), (DATA / "y").open("w")
-        if p is not None:
+        if p is not None and _plausible(p):
             if fn == "open":
                 return [(p, _open_mode(call.args[0] if call.args else _keyword(call, "mode")))]
             return [(p, "read" if fn.startswith("read") else "write")]

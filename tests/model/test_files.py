@@ -82,3 +82,14 @@ def test_without_a_path_nothing_is_looked_up():
 
     p = build_pipeline(make_notebook([("open('x.csv')", ["step:one"])]))
     assert p.project is None and p.problems == ()
+
+
+def test_a_file_a_step_writes_itself_is_not_its_data(tmp_path):
+    (tmp_path / "state.json").write_text("{}")
+    p = project(tmp_path, [
+        ("import json\nold = json.load(open('../state.json'))\n"
+         "json.dump(old, open('../state.json', 'w'))", ["step:keep"]),
+        ("t = open('../state.json').read()", ["step:after", "after:keep"]),
+    ])
+    assert p.step("keep").assets == () and p.step("keep").files_out == ("../state.json",)
+    assert p.step("after").files_in == (("../state.json", "keep"),)
