@@ -223,3 +223,24 @@ def test_pip_install_lines_are_pinned_and_reported(tmp_path):
     r = _export(nb, tmp_path)
     assert r.pip_installs == ["PyYAML"]
     assert "pyyaml==" in (r.folder / "requirements.txt").read_text()
+
+
+def test_a_data_folder_ships_its_files_without_droppings(tmp_path):
+    nb = make_project(tmp_path / "p", cells=CELLS + [
+        ("import glob\nparts = sorted(glob.glob('../data/parts/*.csv'))\n"
+         "n = sum(len(open(f).read()) for f in parts)\n"
+         "print('parts', [os.path.basename(f) for f in parts], n)", ["step:parts"])], commit=False)
+    parts = nb.parent.parent / "data" / "parts"
+    (parts / ".ipynb_checkpoints").mkdir(parents=True)
+    (parts / "a.csv").write_text("1\n")
+    (parts / "b.csv").write_text("22\n")
+    (parts / ".ipynb_checkpoints" / "a-checkpoint.csv").write_text("x\n")
+    commit_all(nb.parent.parent)
+    r = _export(nb, tmp_path)
+    shipped = r.to_dict()["shipped"]["assets"]
+    assert "data/parts/a.csv" in shipped and "data/parts/b.csv" in shipped
+    assert not any("checkpoint" in a for a in shipped)
+    out = cli("run-step", str(r.archive), "parts", "--data", str(tmp_path / "d"), cwd=tmp_path,
+              env={"XDG_CACHE_HOME": str(tmp_path / "cache")})
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "parts ['a.csv', 'b.csv'] 5" in out.stdout

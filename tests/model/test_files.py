@@ -93,3 +93,10 @@ def test_a_file_a_step_writes_itself_is_not_its_data(tmp_path):
     ])
     assert p.step("keep").assets == () and p.step("keep").files_out == ("../state.json",)
     assert p.step("after").files_in == (("../state.json", "keep"),)
+
+
+def test_a_glob_reads_its_folder(tmp_path):
+    p = project(tmp_path, [("import glob\nfrom pathlib import Path\n"
+                            "a = glob.glob('../data/*.csv')\nb = list(Path('../lib').glob('*.py'))",
+                            ["step:one"])])
+    assert p.step("one").assets == ("data", "lib")
