@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from notebook_ops.bundle import archive, manifest as manifest_mod, provenance, requirements
-from notebook_ops.bundle import secrets, shipping, targets as targets_mod, versions, writer
+from notebook_ops.bundle import projectwheel, secrets, shipping, targets as targets_mod, versions
+from notebook_ops.bundle import writer
 from notebook_ops.bundle.errors import ExportRefused
 from notebook_ops.errors import NotebookOpsError, PipelineInvalid
 
@@ -132,18 +133,25 @@ def export_notebook(notebook, *, out_dir="dist", name: str | None = None,
     for module in pins["unresolved"]:
         warnings.append(f"{module!r} is imported or installed but no installed distribution "
                         "provides it: not pinned in requirements.txt")
+    wheels = {}                                    # editable installs, as wheels
+    for spec in (pins.get("editable") or {}).values():
+        fname, entries = projectwheel.entries(spec)
+        wheels[fname] = entries
+        warnings.append(f"{spec['name']} is installed in editable mode: shipped as "
+                        f"wheels/{fname}, built from {spec['path']}")
     steps = writer.step_notebooks(pipeline)
     chosen_targets = targets_mod.names() if target_names is None else list(target_names)
     description = manifest_mod.body(pipeline, name=name,
                                     requirements=requirements.pin_lines(pins, direct_only=True),
                                     targets=chosen_targets, files=ship.manifest)
-    digest = content_sha256(description, steps, requirements.pin_lines(pins))
+    digest = content_sha256(description, steps, requirements.pin_lines(pins) + [
+        f"{n} {projectwheel.digest(e)}" for n, e in sorted(wheels.items())])
 
     out = _out_dir(out_dir)
     with _out_lock(out):      # two exports of one name: one after the other, N then N+1
         result = _write_version(nb_path, pipeline, name, state, out, description, steps, pins,
                                 digest, warnings, nb_bytes, epoch, tag, track, chosen_targets,
-                                extra_files=ship.files)
+                                extra_files=ship.files, wheels=wheels)
     result.shipped = ship.summary() if ship.manifest else ""
     if pip:
         result.pip_installs = pip
@@ -166,7 +174,7 @@ def _out_lock(out: Path):
 
 def _write_version(nb_path, pipeline, name, state, out, description, steps, pins, digest,
                    warnings, nb_bytes, epoch, tag, track, chosen_targets,
-                   extra_files=None) -> ExportResult:
+                   extra_files=None, wheels=None) -> ExportResult:
     """Choose the version (a new one, or the one this content already has) and write it."""
     known = versions.known_versions(name, out, state.repo)
     version, reused = versions.choose(name, digest, state.source_path, known)
@@ -194,7 +202,8 @@ def _write_version(nb_path, pipeline, name, state, out, description, steps, pins
     tmp_tar = out / f".{folder_name}.tar.gz.part-{os.getpid()}"
     try:
         writer.write_bundle(staging, manifest=m, steps=steps, requirements_txt=req_text,
-                            epoch=epoch, target_names=chosen_targets, extra_files=extra_files)
+                            epoch=epoch, target_names=chosen_targets, extra_files=extra_files,
+                            wheels=wheels)
         archive.write_tar_gz(staging, tmp_tar, prefix=folder_name, epoch=epoch)
         if will_tag:
             tag_name = versions.create_tag(state.repo, name, version, content_sha256=digest,

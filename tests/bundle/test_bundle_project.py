@@ -244,3 +244,22 @@ def test_a_data_folder_ships_its_files_without_droppings(tmp_path):
               env={"XDG_CACHE_HOME": str(tmp_path / "cache")})
     assert out.returncode == 0, out.stdout + out.stderr
     assert "parts ['a.csv', 'b.csv'] 5" in out.stdout
+
+
+def test_an_editable_install_ships_as_a_wheel(tmp_path, monkeypatch):
+    import zipfile
+
+    from projectkit import make_editable_project
+
+    nb, site = make_editable_project(tmp_path)
+    monkeypatch.syspath_prepend(str(site))
+    r = _export(nb, tmp_path)
+    wheel = r.folder / "wheels" / "mypkg-0.3-py3-none-any.whl"
+    names = zipfile.ZipFile(wheel).namelist()
+    assert {"mypkg/__init__.py", "mypkg/core.py", "mypkg/words.txt"} <= set(names)
+    assert "mypkg==0.3" in (r.folder / "requirements.txt").read_text()
+    assert any("editable" in w and "mypkg" in w for w in r.warnings)
+    core = nb.parent / "src" / "mypkg" / "core.py"
+    core.write_text("def answer():\n    return 43\n")
+    commit_all(nb.parent, "43")
+    assert _export(nb, tmp_path).version == 2       # the package's code is in the content hash
