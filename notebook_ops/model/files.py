@@ -170,14 +170,17 @@ class _Scan:
                     continue
                 if p in writes[s.name]:   # the step's own file (read back, or state it keeps)
                     continue
-                rel = self.locate(p, cell, files_only=maybe)
+                # a step neither upstream nor downstream writes it: which version is read
+                # depends on timing (and on another disk it is not there at all)
+                unrelated = [w for w in writers if s.name not in upstream[w]]
+                rel = None if unrelated else self.locate(p, cell, files_only=maybe)
                 if rel is not None:
                     assets_of[s.name].add(rel)
                     continue
-                if maybe:
+                if maybe and not unrelated:
                     continue
                 if writers:
-                    w = writers[0]
+                    w = (unrelated or writers)[0]
                     later = s.name in upstream[w]
                     self.problems.append(Problem(
                         "error", "file-hidden-state",

@@ -58,6 +58,12 @@ def test_file_handed_downstream_and_file_hidden_state(tmp_path):
     bad = [x for x in p.problems if x.code == "file-hidden-state"]
     assert [(x.step, x.cell) for x in bad] == [("early", 2)]
     assert "after:late" in bad[0].hint
+    # the author ran the notebook: the file exists, and it is still hidden state
+    (tmp_path / "nb" / "out").mkdir()
+    (tmp_path / "nb" / "out" / "late.parquet").write_text("x")
+    again = load_pipeline(p.path)
+    assert [(x.code, x.step) for x in again.problems] == [("file-hidden-state", "early")]
+    assert again.step("early").assets == ()
 
 
 def test_missing_file_is_a_warning_and_external_a_parameter(tmp_path):
