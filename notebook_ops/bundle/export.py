@@ -126,6 +126,8 @@ def export_notebook(notebook, *, out_dir="dist", name: str | None = None,
     from notebook_ops.runner.stepfiles import local_tops
 
     modules = requirements.imported_modules(requirements.pipeline_sources(pipeline))
+    if pipeline.project:   # what the project's own modules import, too
+        modules |= {top for top, _ in pipeline.project.code_imports}
     pip = [r for r, _ in pipeline.project.pip] if pipeline.project else []
     pins = requirements.resolve(modules - local_tops(pipeline), kernel_name=pipeline.kernel_name,
                                 dists=requirements.pip_names(pip))

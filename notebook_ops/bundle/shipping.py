@@ -54,6 +54,13 @@ def check_imports(pipeline, unresolved: list[str], path) -> None:
     project = pipeline.project
     if project is None:
         return
+    for m, module in project.code_imports:
+        if m in set(unresolved):
+            raise ExportRefused(
+                f"'import {m}' resolves to nothing: no installed distribution and no module of "
+                "the project provides it", path=Path(project.root) / module,
+                hint="pip install it in the notebook's environment, or make the import optional "
+                     "(try/except ImportError)")
     missing = [(m, cell) for m, cell in project.imports if m in set(unresolved)]
     if missing:
         m, cell = missing[0]

@@ -224,7 +224,7 @@ class _Scan:
             external=tuple((p, n, u) for p, (n, u) in sorted(self.external.items())),
             imports=tuple(imports_left), outside=tuple((p, c, why) for p, (c, why) in
                                                        sorted(self.outside.items())),
-            pip=tuple(pip))
+            pip=tuple(pip), code_imports=tuple(sorted(self.code_imports.items())))
         return new_steps, params, project
 
     def code(self, params):
@@ -233,6 +233,7 @@ class _Scan:
         fallback = self.root.resolve() if self.root.resolve() not in roots else None
         by_cell = {c.index: c for c in self.cells}
         self.used_roots: set[str] = set()
+        self.code_imports: dict[str, str] = {}
         out, left, pip, seen_left = {}, [], [], set()
         for c in self.cells:
             if c.cell_type == "code" and c.role in _ROLES:
@@ -247,6 +248,9 @@ class _Scan:
                         left.append((ref.top, i))
             out[s.name] = set(scan.files)
             self.used_roots |= scan.used_roots
+            for top, module in scan.others.items():
+                if top not in _STDLIB:
+                    self.code_imports.setdefault(top, module)
         return out, left, pip
 
 

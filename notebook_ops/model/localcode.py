@@ -49,6 +49,7 @@ class CodeScan:
     files: dict[str, Path] = field(default_factory=dict)   # rel path -> absolute path
     used_roots: set[str] = field(default_factory=set)       # project-relative search folders used
     local_tops: set[str] = field(default_factory=set)       # top-level names found locally
+    others: dict[str, str] = field(default_factory=dict)    # top name -> local module importing it
     _done: set[Path] = field(default_factory=set)
 
     def rel(self, path: Path) -> str:
@@ -133,7 +134,8 @@ class CodeScan:
             except (OSError, UnicodeDecodeError):
                 continue
             for ref in parse_imports(code):
-                self.add(ref, importer=f)
+                if not self.add(ref, importer=f) and not ref.level and not ref.optional:
+                    self.others.setdefault(ref.top, self.rel(f))   # installed, or nowhere
 
 
 def _inside(path: Path, root: Path) -> bool:

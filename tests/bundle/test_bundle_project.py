@@ -263,3 +263,17 @@ def test_an_editable_install_ships_as_a_wheel(tmp_path, monkeypatch):
     core.write_text("def answer():\n    return 43\n")
     commit_all(nb.parent, "43")
     assert _export(nb, tmp_path).version == 2       # the package's code is in the content hash
+
+
+def test_what_local_modules_import_is_pinned_or_refused(tmp_path):
+    nb = make_project(tmp_path / "p", commit=False)
+    helpers = nb.parent / "helpers.py"
+    helpers.write_text("import yaml\n" + helpers.read_text())
+    commit_all(nb.parent.parent)
+    r = _export(nb, tmp_path)
+    assert "pyyaml==" in (r.folder / "requirements.txt").read_text()
+    util = nb.parent.parent / "src" / "pkg" / "util.py"
+    util.write_text("import not_a_module_anywhere\n" + util.read_text())
+    commit_all(nb.parent.parent)
+    e = _refused(nb, tmp_path / "again")
+    assert "not_a_module_anywhere" in str(e) and e.path.endswith("src/pkg/util.py")
