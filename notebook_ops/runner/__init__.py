@@ -69,8 +69,8 @@ def __getattr__(name):
         from notebook_ops.runner import orchestrate
         return getattr(orchestrate, name)
     if name == "execute_step":  # one step notebook alone (notebook-ops run-step)
-        from notebook_ops.runner import onestep
-        return onestep.execute_step
+        from notebook_ops.runner import standalone_step
+        return standalone_step.execute_step
     if name in ("list_runs", "load_run", "runs_root"):
         from notebook_ops.runner import runfolder
         return getattr(runfolder, name)

@@ -238,11 +238,11 @@ class PipelineRun:
 
     def execute(self) -> None:
         if self.opts.get("single_kernel"):
-            from notebook_ops.runner.single import run_single_kernel
+            from notebook_ops.runner.single_kernel import run_single_kernel
             run_single_kernel(self)
         else:
-            from notebook_ops.runner.schedule import StepScheduler
-            StepScheduler(self).run()
+            from notebook_ops.runner.parallel import ParallelSteps
+            ParallelSteps(self).run()
 
     # --- finish ----------------------------------------------------------------------------
     def log_step_to_tracker(self, name: str) -> None:

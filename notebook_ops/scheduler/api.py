@@ -22,7 +22,7 @@ _stores_lock = threading.Lock()
 def open_store(store=None, *, base_dir=None):
     """A ``Store``: the one given, one for a URL, or the default (``$NOTEBOOK_OPS_DB`` or
     ``<base_dir or cwd>/.notebook_ops/scheduler.db``); opened stores are reused."""
-    from notebook_ops.scheduler.store import Store, default_url
+    from notebook_ops.scheduler.database import Store, default_url
 
     if store is not None and not isinstance(store, str):
         return store

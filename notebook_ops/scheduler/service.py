@@ -50,7 +50,7 @@ STORE_DOWN = _store_errors()
 
 def _one_line(exc) -> str:
     """The driver's own message (a DBAPIError's ``orig``; not the SQL statement) on one line."""
-    from notebook_ops.scheduler.store import _one_line as one_line
+    from notebook_ops.scheduler.database import _one_line as one_line
 
     return one_line(getattr(exc, "orig", None) or exc)
 MAX_CATCHUP = 1000          # firings considered per schedule per pass after a long outage

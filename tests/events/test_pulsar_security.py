@@ -350,7 +350,7 @@ def test_the_lint_checks_the_url_not_the_files_it_names():
 
 # --- TLS for real, through the proxy ----------------------------------------------------------
 def _events(n: int, run_id: str) -> list[dict]:
-    from notebook_ops.events.build import make_event
+    from notebook_ops.events.envelope import make_event
 
     return [make_event("run.started", {"i": i}, run_id=run_id, seq=i) for i in range(n)]
 

@@ -54,7 +54,7 @@ def test_a_scheduled_run_publishes_its_firing_and_its_events(small_nb, tmp_path,
     from notebook_ops.scheduler.cron import Cron
     from notebook_ops.scheduler.models import Schedule
     from notebook_ops.scheduler.service import SchedulerService
-    from notebook_ops.scheduler.store import Store
+    from notebook_ops.scheduler.database import Store
 
     out = tmp_path / "events.jsonl"
     monkeypatch.setenv("NOTEBOOK_OPS_EVENTS", str(out))   # the service and its children
