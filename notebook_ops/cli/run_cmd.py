@@ -1,4 +1,5 @@
-"""``notebook-ops run TARGET``: run a notebook or a bundle as a pipeline (thin: the runner works)."""
+"""``notebook-ops run TARGET``: run a notebook or a bundle as a pipeline (thin: the run service
+works; a scheduled run is this command in a child process)."""
 from __future__ import annotations
 
 import json
@@ -83,15 +84,13 @@ def run(target, params, params_file, steps, from_step, jobs, no_cache, single_ke
     Exit codes: 0 succeeded, 1 a step failed, 2 bad input, 3 below a metric target,
     130 interrupted.
     """
-    from notebook_ops.runner.params import parse_pairs, read_params_file
+    from notebook_ops.runner.params import parse_pairs
+    from notebook_ops.runs.service import run as run_target
 
-    values = {}
-    if params_file:
-        values.update(read_params_file(params_file))
-    values.update(parse_pairs(params))
-    options = dict(params=values, steps=steps, from_step=from_step, jobs=jobs,
-                   cache=not no_cache, single_kernel=single_kernel, resume=resume,
-                   run_dir=run_dir, data_url=data_url, track=not no_track)
+    options = dict(params=parse_pairs(params), params_file=params_file, steps=steps,
+                   from_step=from_step, jobs=jobs, cache=not no_cache,
+                   single_kernel=single_kernel, resume=resume, run_dir=run_dir,
+                   data_url=data_url, track=not no_track)
 
     from rich.console import Console
     console = Console(stderr=True)
@@ -110,19 +109,10 @@ def run(target, params, params_file, steps, from_step, jobs, no_cache, single_ke
     if sys.platform != "win32":
         signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
 
-    is_notebook = str(target).endswith(".ipynb")
     if live is not None:
         live.start()
     try:
-        if not is_notebook:
-            from notebook_ops.bundle.run import is_bundle, run_bundle
-            if not is_bundle(target):
-                from notebook_ops.errors import NotebookReadError
-                raise NotebookReadError("not a notebook (.ipynb) or a bundle", path=target)
-            result = run_bundle(target, **options)
-        else:
-            from notebook_ops.runner import run_notebook
-            result = run_notebook(target, **options)
+        result = run_target(target, **options)      # a notebook or a bundle: the run service
     finally:
         if live is not None:
             live.stop()

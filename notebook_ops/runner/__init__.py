@@ -40,7 +40,10 @@ Run folder (what a scheduler, the server extension and the lab panel read)::
     logs/<step>.log       the step's stdout / stderr
     data/<step>/...       the data store (unless data_url points elsewhere)
 
-``run.json``: run_id, status ("running" while it runs, then "succeeded" | "failed" |
+``run.json`` (its one definition: ``notebook_ops.model.contracts.runs.RunRecord``; schema
+``notebook_ops/model/schema/run-record.schema.json``; faces start runs through
+``notebook_ops.runs.service``, which calls ``run_notebook`` / the bundle's ``run_bundle``):
+run_id, status ("running" while it runs, then "succeeded" | "failed" |
 "below_target" | "cancelled"), started_at, finished_at, duration_s, parameters, steps {name:
 {status ("pending" | "running" | "succeeded" | "failed" | "skipped" | "cancelled"), started_at,
 finished_at, duration_s, cached, attempts, error, notebook, cache_key}}, metrics, targets,

@@ -12,9 +12,8 @@ from pathlib import Path
 
 from notebook_ops.scheduler import cron as cronlib
 from notebook_ops.scheduler.errors import ScheduleError
-from notebook_ops.scheduler.models import CATCHUP, KINDS, OVERLAP, Schedule, ScheduledRun
+from notebook_ops.scheduler.models import Schedule, ScheduledRun
 
-_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$")
 _stores: dict[str, object] = {}
 _stores_lock = threading.Lock()
 
@@ -61,31 +60,17 @@ def _pipeline_of(target: Path):
 
 
 def validate(s: Schedule) -> Schedule:
-    """Check everything a schedule needs before it is stored (clear errors, nothing half-added)."""
-    if not _NAME.match(s.name or "") or s.name.isdigit():
-        raise ScheduleError(f"bad schedule name {s.name!r}",
-                            hint="letters, digits, _ . - (up to 100), not only digits")
-    if s.kind not in KINDS:
-        raise ScheduleError(f"schedule kind {s.kind!r}: use one of {', '.join(KINDS)}")
+    """Check everything a schedule needs before it is stored (clear errors, nothing half-added):
+    its shape (``ScheduleSpec.check``, the one place), then what needs the world: the cron text
+    and zone, the topic URL, the webhook, the target and its parameters."""
+    s.check()
     if s.kind == "cron":
         cronlib.Cron(s.cron, s.tz)
     else:
         _check_trigger(s)
-    if s.catchup not in CATCHUP:
-        raise ScheduleError(f"catch-up policy {s.catchup!r}: use one of {', '.join(CATCHUP)}")
-    if s.overlap not in OVERLAP:
-        raise ScheduleError(f"overlap policy {s.overlap!r}: use one of {', '.join(OVERLAP)}")
-    if int(s.max_concurrent) < 1:
-        raise ScheduleError("max concurrent runs must be at least 1")
-    if s.timeout_s is not None and float(s.timeout_s) <= 0:
-        raise ScheduleError("timeout must be a positive number of seconds")
-    if int(s.retries) < 0 or float(s.retry_delay_s) < 0:
-        raise ScheduleError("retries and retry delay cannot be negative")
     from notebook_ops.scheduler.notify import check_webhook
 
     check_webhook(s.webhook)
-    if not isinstance(s.parameters, dict):
-        raise ScheduleError("parameters must be a mapping of name to value")
     if s.kind == "cron":
         cronlib.check_templates(s.parameters)
     target = Path(s.target)
@@ -111,22 +96,16 @@ def validate(s: Schedule) -> Schedule:
 
 def _check_trigger(s: Schedule) -> None:
     """A trigger schedule: a source URL we can listen on (not connected to now: the broker may
-    be down while the schedule is made), a subscription, message placeholders that exist."""
+    be down while the schedule is made), message placeholders that exist."""
     from notebook_ops.errors import NotebookOpsError
     from notebook_ops.events.source import check_source
     from notebook_ops.events.trigger import check_templates
 
-    if not s.source:
-        raise ScheduleError("a trigger schedule needs a source URL",
-                            hint="e.g. --trigger pulsar://broker:6650/new-data")
     try:
         check_source(s.source)
-        check_templates(s.parameters if isinstance(s.parameters, dict) else {})
+        check_templates(s.parameters)
     except NotebookOpsError as exc:
         raise ScheduleError(exc.message, hint=exc.hint) from None
-    if not s.subscription or not _NAME.match(s.subscription):
-        raise ScheduleError(f"bad subscription name {s.subscription!r}",
-                            hint="letters, digits, _ . - (up to 100)")
 
 
 def _default_name(target: Path) -> str:

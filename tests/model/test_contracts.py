@@ -15,7 +15,7 @@ from notebook_ops.model.contracts.events import DATA_BY_TYPE
 from notebook_ops.model.contracts.pipeline_view import PipelineView
 from notebook_ops.model.contracts.rest import CreateRun, CreateSchedule
 from notebook_ops.model.contracts.runs import RunRecord, StepRecord
-from notebook_ops.model.contracts.schedules import ScheduleInvalid, ScheduleSpec
+from notebook_ops.model.contracts.schedules import ScheduleError, ScheduleSpec
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -91,7 +91,7 @@ def test_bad_rest_bodies_name_the_field():
 ])
 def test_schedule_shape_is_checked_in_one_place(change, message):
     spec = ScheduleSpec(**{"name": "nightly", "target": "/t.ipynb", "cron": "0 6 * * *", **change})
-    with pytest.raises(ScheduleInvalid, match=message):
+    with pytest.raises(ScheduleError, match=message):
         spec.check()
 
 

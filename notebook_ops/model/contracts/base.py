@@ -3,7 +3,8 @@
 Stdlib only (no pydantic at run time: ``notebook-ops --help`` stays fast and the kernels import
 nothing new). ``from_dict`` reads what we wrote ourselves (lenient: unknown keys are dropped,
 missing ones take their defaults); ``parse`` reads what a client sent (strict: a missing field,
-a wrong type or a value outside a ``Literal`` is one ``ContractError`` line naming the field). JSON Schemas are
+a wrong type or a value outside a ``Literal`` is one ``ContractError`` line naming the field;
+null means the default). JSON Schemas are
 generated from the same classes (``notebook_ops.model.contracts.generate``).
 """
 from __future__ import annotations
@@ -110,12 +111,17 @@ class Contract:
         hints = _hints(cls)
         kwargs = {}
         for f in _fields(cls):
+            has_default = not (f.default is dataclasses.MISSING
+                               and f.default_factory is dataclasses.MISSING)
+            if strict and data.get(f.name, 0) is None and has_default:
+                continue                    # a client's null: the default
             if f.name in data:
                 kwargs[f.name] = _read(hints[f.name], data[f.name], strict,
                                        f"{where}.{f.name}".lstrip("."))
-            elif strict and f.default is dataclasses.MISSING and \
-                    f.default_factory is dataclasses.MISSING:
-                raise ContractError(f"'{where}.{f.name}'".replace("'.", "'") + " is required")
+            elif not has_default:
+                if strict:
+                    raise ContractError(f"'{where}.{f.name}'".replace("'.", "'") + " is required")
+                kwargs[f.name] = None       # lenient: a damaged record still reads
         obj = cls(**kwargs)
         if strict:
             obj.check()

@@ -12,7 +12,7 @@ from typing import Any
 
 from notebook_ops.model.contracts.base import Contract, ContractError
 from notebook_ops.model.contracts.runs import RunListing
-from notebook_ops.model.contracts.schedules import (Catchup, ScheduleInvalid, ScheduleView)
+from notebook_ops.model.contracts.schedules import (Catchup, ScheduleError, ScheduleView)
 
 
 @dataclass
@@ -80,9 +80,9 @@ class CreateSchedule(Contract):
     def check(self) -> None:
         source = (self.trigger or "").strip()
         if source and self.cron:
-            raise ScheduleInvalid("send 'cron' or 'trigger' (a topic URL), not both")
+            raise ScheduleError("send 'cron' or 'trigger' (a topic URL), not both")
         if not source and not (self.cron or "").strip():
-            raise ScheduleInvalid("'cron' is required, e.g. \"0 6 * * 1\" (06:00 every Monday), "
+            raise ScheduleError("'cron' is required, e.g. \"0 6 * * 1\" (06:00 every Monday), "
                                   "or 'trigger': a topic URL such as pulsar://broker:6650/new-data")
 
 

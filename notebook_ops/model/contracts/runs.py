@@ -133,8 +133,13 @@ class RunListing(RunRecord):
     """A run as ``runs list`` and ``GET runs`` show it: the record, where it lives, and for a
     "running" one whether its process still exists (None: another host, or unknown)."""
 
-    process_alive: bool | None = None
-    active: bool | None = None           # the server that answers can still cancel it
+    process_alive: bool | None = None    # only for a "running" run
+    active: bool | None = None           # only from the server: it can still cancel the run
+    OMITTED_WHEN_NONE = ("process_alive", "active")
+
+    def to_dict(self) -> dict:
+        d = super().to_dict()
+        return {k: v for k, v in d.items() if v is not None or k not in self.OMITTED_WHEN_NONE}
 
 
 ProgressKind = Literal["run_started", "step_started", "step_retry", "step_finished",

@@ -24,8 +24,9 @@ RunState = Literal["pending", "running", "succeeded", "failed", "below_target", 
                    "timed_out", "missed", "skipped", "rejected"]
 
 
-class ScheduleInvalid(ContractError):
-    """A schedule that cannot be stored (400)."""
+class ScheduleError(ContractError):
+    """A schedule that cannot be accepted: invalid cron, zone, parameter, policy or target (400).
+    The scheduler raises it too (``notebook_ops.scheduler.errors`` re-exports it)."""
 
 
 @dataclass
@@ -52,31 +53,31 @@ class ScheduleSpec(Contract):
     def check(self) -> None:
         """The shape: names, policies, limits (no file, clock or network is looked at)."""
         if not isinstance(self.name, str) or not NAME.match(self.name) or self.name.isdigit():
-            raise ScheduleInvalid(f"bad schedule name {self.name!r}",
+            raise ScheduleError(f"bad schedule name {self.name!r}",
                                   hint="letters, digits, _ . - (up to 100), not only digits")
         if self.kind not in KINDS:
-            raise ScheduleInvalid(f"schedule kind {self.kind!r}: use one of {', '.join(KINDS)}")
+            raise ScheduleError(f"schedule kind {self.kind!r}: use one of {', '.join(KINDS)}")
         if self.kind == "trigger":
             if not self.source:
-                raise ScheduleInvalid("a trigger schedule needs a source URL",
+                raise ScheduleError("a trigger schedule needs a source URL",
                                       hint="e.g. --trigger pulsar://broker:6650/new-data")
             if not self.subscription or not NAME.match(self.subscription):
-                raise ScheduleInvalid(f"bad subscription name {self.subscription!r}",
+                raise ScheduleError(f"bad subscription name {self.subscription!r}",
                                       hint="letters, digits, _ . - (up to 100)")
         if self.catchup not in CATCHUP:
-            raise ScheduleInvalid(f"catch-up policy {self.catchup!r}: use one of "
+            raise ScheduleError(f"catch-up policy {self.catchup!r}: use one of "
                                   f"{', '.join(CATCHUP)}")
         if self.overlap not in OVERLAP:
-            raise ScheduleInvalid(f"overlap policy {self.overlap!r}: use one of "
+            raise ScheduleError(f"overlap policy {self.overlap!r}: use one of "
                                   f"{', '.join(OVERLAP)}")
         if int(self.max_concurrent) < 1:
-            raise ScheduleInvalid("max concurrent runs must be at least 1")
+            raise ScheduleError("max concurrent runs must be at least 1")
         if self.timeout_s is not None and float(self.timeout_s) <= 0:
-            raise ScheduleInvalid("timeout must be a positive number of seconds")
+            raise ScheduleError("timeout must be a positive number of seconds")
         if int(self.retries) < 0 or float(self.retry_delay_s) < 0:
-            raise ScheduleInvalid("retries and retry delay cannot be negative")
+            raise ScheduleError("retries and retry delay cannot be negative")
         if not isinstance(self.parameters, dict):
-            raise ScheduleInvalid("parameters must be a mapping of name to value")
+            raise ScheduleError("parameters must be a mapping of name to value")
 
 
 @dataclass
