@@ -15,43 +15,49 @@ STYLE = {"pending": "dim", "running": "yellow", "succeeded": "green", "failed": 
 def _steps_table(record: dict, *, final: bool):
     from rich.table import Table
 
-    t = Table(title=None if not final else f"run {record['run_id']}: {record['status']}",
+    from notebook_ops.model.contracts.runs import RunRecord
+
+    r = RunRecord.from_dict(record)
+    t = Table(title=None if not final else f"run {r.run_id}: {r.status}",
               show_edge=False, pad_edge=False)
     t.add_column("step")
     t.add_column("status")
     t.add_column("time", justify="right")
     t.add_column("note", overflow="fold")
-    for name, s in record["steps"].items():
-        st = s["status"]
-        dur = f"{s['duration_s']:.1f}s" if s.get("duration_s") is not None else ""
-        note = s.get("error") or ""
-        if s.get("cached"):
-            st_txt, note = f"[{STYLE[st]}]{st}[/] (cached)", s.get("reused") or "cached"
+    for name, s in r.steps.items():
+        st = s.status
+        dur = f"{s.duration_s:.1f}s" if s.duration_s is not None else ""
+        note = s.error or ""
+        if s.cached:
+            st_txt, note = f"[{STYLE[st]}]{st}[/] (cached)", s.reused or "cached"
         else:
             st_txt = f"[{STYLE.get(st, '')}]{st}[/]"
-        if s.get("attempts", 0) > 1:
-            note = f"attempt {s['attempts']}. {note}"
+        if s.attempts > 1:
+            note = f"attempt {s.attempts}. {note}"
         t.add_row(name, st_txt, dur, note)
     return t
 
 
 def _summary(console, record: dict) -> None:
+    from notebook_ops.model.contracts.runs import RunRecord
+
+    r = RunRecord.from_dict(record)
     console.print(_steps_table(record, final=True))
-    if record.get("metrics"):
+    if r.metrics:
         console.print("metrics: " + ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
-                                               for k, v in record["metrics"].items()))
-    for t in record.get("targets") or []:
-        mark = {True: "[green]met[/]", False: "[bold yellow]missed[/]"}.get(t["met"], "not measured")
-        console.print(f"target {t['metric']} {t['condition']}: {t['value']} {mark}")
-    if record.get("error"):
-        console.print(f"[red]{record['error']}[/]")
-    console.print(f"run folder: {record['run_dir']}")
-    ml = record.get("mlflow") or {}
-    if ml.get("tracking_uri"):
-        extra = f" (error: {ml['error']})" if ml.get("error") else ""
-        console.print(f"MLflow: {ml['tracking_uri']} run {ml.get('run_id')}{extra}")
-        if str(ml["tracking_uri"]).startswith("sqlite:"):
-            console.print(f"  see it: mlflow ui --backend-store-uri {ml['tracking_uri']}")
+                                               for k, v in r.metrics.items()))
+    for t in r.targets:
+        mark = {True: "[green]met[/]", False: "[bold yellow]missed[/]"}.get(t.met, "not measured")
+        console.print(f"target {t.metric} {t.condition}: {t.value} {mark}")
+    if r.error:
+        console.print(f"[red]{r.error}[/]")
+    console.print(f"run folder: {r.run_dir}")
+    ml = r.mlflow
+    if ml.tracking_uri:
+        extra = f" (error: {ml.error})" if ml.error else ""
+        console.print(f"MLflow: {ml.tracking_uri} run {ml.run_id}{extra}")
+        if str(ml.tracking_uri).startswith("sqlite:"):
+            console.print(f"  see it: mlflow ui --backend-store-uri {ml.tracking_uri}")
 
 
 def _sigterm_as_interrupt(signum, frame):

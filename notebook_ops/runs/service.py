@@ -121,7 +121,7 @@ class RunService:
                 if not handle.started.done():
                     handle.started.set_result(result.record)
                 handle.finished.set_result(result)
-            except BaseException as exc:  # bad input (never started) or a runner bug
+            except BaseException as exc:  # noqa: BLE001 - bad input or a bug: wait() re-raises it
                 if not handle.started.done():
                     handle.started.set_exception(exc)
                 handle.finished.set_exception(exc)
@@ -132,7 +132,7 @@ class RunService:
                 if on_finish is not None:
                     try:
                         on_finish(handle)
-                    except Exception:  # noqa: BLE001 - a face's display must not hide the run
+                    except Exception:  # a face's display must not hide the run
                         log.exception("on_finish of run %s failed", handle.run_id)
 
         handle.thread = threading.Thread(target=work, daemon=True,

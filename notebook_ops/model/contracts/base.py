@@ -10,7 +10,6 @@ generated from the same classes (``notebook_ops.model.contracts.generate``).
 from __future__ import annotations
 
 import dataclasses
-import functools
 import types
 from collections.abc import Mapping
 from typing import Any, Literal, TypeVar, Union, get_args, get_origin, get_type_hints
@@ -24,9 +23,14 @@ class ContractError(ParameterError):
     """A body or document that does not match its contract (bad input: 400 / exit 2)."""
 
 
-@functools.lru_cache(maxsize=None)
-def _hints(cls) -> dict:
-    return get_type_hints(cls)
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
+def _hints(cls: type) -> dict[str, Any]:
+    """The resolved type hints of a contract class (cached: read once per class)."""
+    if cls not in _HINTS:
+        _HINTS[cls] = get_type_hints(cls)
+    return _HINTS[cls]
 
 
 def _fields(cls) -> tuple:

@@ -12,7 +12,7 @@ from typing import Any
 
 from notebook_ops.model.contracts.base import Contract, ContractError
 from notebook_ops.model.contracts.runs import RunListing
-from notebook_ops.model.contracts.schedules import (Catchup, ScheduleError, ScheduleView)
+from notebook_ops.model.contracts.schedules import Catchup, ScheduleError, ScheduleView
 
 
 @dataclass
