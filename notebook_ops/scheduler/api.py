@@ -210,7 +210,11 @@ def add_declared(target, *, store=None, now=None, **options) -> builtins.list[di
     return [add(target, d.pop("cron"), store=st, now=now, **{**options, **d}) for d in items]
 
 
-def describe(s: Schedule, st, *, upcoming: int = 3, now=None) -> dict:
+def describe(s: Schedule, st, *, upcoming: int = 3, now=None, recent: int = 0) -> dict:
+    """The schedule as the faces show it (a ``ScheduleView``): next firings, last run, and with
+    ``recent`` its latest runs."""
+    from notebook_ops.model.contracts.schedules import ScheduleView
+
     d = s.to_dict()
     d["upcoming"] = [] if s.paused or s.kind != "cron" else [
         t.isoformat(timespec="seconds").replace("+00:00", "Z")
@@ -218,7 +222,9 @@ def describe(s: Schedule, st, *, upcoming: int = 3, now=None) -> dict:
     last = st.list_runs(s.id, limit=1, states=("running", "succeeded", "failed", "below_target",
                                                 "cancelled", "timed_out"))
     d["last_run"] = last[0].to_dict() if last else None
-    return d
+    if recent:
+        d["recent_runs"] = [r.to_dict() for r in st.list_runs(s.id, limit=recent)]
+    return ScheduleView.from_dict(d).to_dict()
 
 
 def list_schedules(*, store=None) -> list[dict]:
@@ -228,9 +234,7 @@ def list_schedules(*, store=None) -> list[dict]:
 
 def get(name, *, store=None) -> dict:
     st = open_store(store)
-    d = describe(st.get_schedule(name), st, upcoming=5)
-    d["recent_runs"] = [r.to_dict() for r in st.list_runs(d["id"], limit=10)]
-    return d
+    return describe(st.get_schedule(name), st, upcoming=5, recent=10)
 
 
 def pause(name, *, store=None, now=None) -> dict:

@@ -95,7 +95,7 @@ def test_schedule_shape_is_checked_in_one_place(change, message):
         spec.check()
 
 
-def test_pipeline_view_is_inspect_json(tmp_path):
+def test_pipeline_view_is_inspect_json(tmp_path, schema_check):
     """`inspect --json` prints the view: each cell's role and step included."""
     nb = ROOT / "examples" / "churn.ipynb"
     out = subprocess.run([sys.executable, "-m", "notebook_ops", "inspect", str(nb), "--json"],
@@ -107,6 +107,7 @@ def test_pipeline_view_is_inspect_json(tmp_path):
     assert {"parameters", "setup", "code"} <= roles
     assert all(c.step for c in view.cells if c.role == "code")
     assert view.to_dict() == data
+    schema_check("pipeline-view", data)
 
 
 def test_contracts_import_no_pydantic():

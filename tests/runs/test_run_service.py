@@ -24,7 +24,7 @@ def small(tmp_path):
     ]))
 
 
-def test_in_this_thread_a_notebook_run_leaves_one_record(small, tmp_path):
+def test_in_this_thread_a_notebook_run_leaves_one_record(small, tmp_path, schema_check):
     (tmp_path / "p.yaml").write_text("n: 4\n")
     result = run(small, params_file=tmp_path / "p.yaml", params={"n": "5"}, track=False)
     assert result.status == "succeeded" and result.exit_code == 0
@@ -33,6 +33,7 @@ def test_in_this_thread_a_notebook_run_leaves_one_record(small, tmp_path):
     assert rec.parameters == {"n": 5}                    # -p wins over the file, converted
     assert list(rec.steps) == ["make", "show"] and rec.steps["show"].status == "succeeded"
     assert [p.name for p in result.run_dir.parent.iterdir()] == [result.run_id]
+    schema_check("run-record", json.loads((result.run_dir / "run.json").read_text()))
 
 
 def test_bad_targets_and_parameters_fail_before_anything_runs(small, tmp_path):
@@ -47,7 +48,7 @@ def test_bad_targets_and_parameters_fail_before_anything_runs(small, tmp_path):
     assert not (tmp_path / ".notebook_ops" / "runs").exists()
 
 
-def test_in_a_thread_a_run_is_followed_and_cancelled_by_id(tmp_path):
+def test_in_a_thread_a_run_is_followed_and_cancelled_by_id(tmp_path, schema_check):
     slow = write_notebook(tmp_path / "slow.ipynb", make_notebook([
         ("import time\ntime.sleep(120)", ["step:wait"]), ("done = True", ["step:after"])]))
     service, seen, finished = RunService(), [], []
@@ -62,6 +63,8 @@ def test_in_a_thread_a_run_is_followed_and_cancelled_by_id(tmp_path):
     result = handle.wait(WAIT)
     assert result.status == "cancelled" and result.exit_code == 130
     assert finished == [handle] and not service.is_active(first["run_id"])
+    for event in seen:                   # every progress event is the contract's
+        schema_check("run-progress", event)
     assert read_record(result.run_dir).steps["after"].status == "cancelled"
     with pytest.raises(Exception, match="not running"):
         service.cancel(first["run_id"])

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import types
 from collections.abc import Mapping
-from typing import Any, Literal, TypeVar, Union, get_args, get_origin, get_type_hints
+from typing import Any, ClassVar, Literal, TypeVar, Union, get_args, get_origin, get_type_hints
 
 from notebook_ops.errors import ParameterError
 
@@ -146,8 +146,17 @@ class Contract:
     def check(self) -> None:
         """Rules beyond the types (ranges, combinations); raise ``ContractError``."""
 
+    # fields left out of the JSON while None (the schema does not require them either)
+    OMITTED_WHEN_NONE: ClassVar[tuple[str, ...]] = ()
+
     def to_dict(self) -> dict:
-        return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)}  # type: ignore[arg-type]
+        out = {}
+        for f in dataclasses.fields(self):  # type: ignore[arg-type]
+            value = getattr(self, f.name)
+            if value is None and f.name in self.OMITTED_WHEN_NONE:
+                continue
+            out[f.name] = _plain(value)
+        return out
 
 
 __all__ = ["Contract", "ContractError"]

@@ -84,11 +84,7 @@ class ScheduleFiredData(Contract):
     attempt: int | None = None
     run_dir: str | None = None
     message_id: str | None = None    # kind trigger: the message that fired it
-    OMITTED_WHEN_NONE = ("name", "attempt", "run_dir", "message_id")
-
-    def to_dict(self) -> dict:       # optional fields only when known
-        d = super().to_dict()
-        return {k: v for k, v in d.items() if v is not None or k not in self.OMITTED_WHEN_NONE}
+    OMITTED_WHEN_NONE = ("name", "attempt", "run_dir", "message_id")   # only when known
 
 
 DATA_BY_TYPE: dict[str, type[Contract]] = {

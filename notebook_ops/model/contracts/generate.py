@@ -48,14 +48,26 @@ REQUESTS = ("schedule-spec", "rest-inspect-pipeline", "rest-create-run", "rest-c
             "rest-create-schedule", "rest-update-schedule")
 
 
+def _classes() -> dict[str, type]:
+    """Every contract class by name (a schema's $defs name them)."""
+    from notebook_ops.model.contracts.base import Contract
+
+    out: dict[str, type] = {}
+    for ref in SCHEMAS.values():
+        module = sys.modules[_load(ref).__module__]
+        out.update({k: v for k, v in vars(module).items()
+                    if isinstance(v, type) and issubclass(v, Contract)})
+    return out
+
+
 def schema_of(cls, request: bool = False) -> dict:
     from pydantic import TypeAdapter
 
     body = TypeAdapter(cls).json_schema(ref_template="#/$defs/{model}")
     if not request:
-        module = sys.modules[cls.__module__]
+        classes = _classes()
         for name, obj in [(cls.__name__, body), *body.get("$defs", {}).items()]:
-            omitted = getattr(getattr(module, name, None), "OMITTED_WHEN_NONE", ())
+            omitted = getattr(classes.get(name), "OMITTED_WHEN_NONE", ())
             if "properties" in obj:
                 obj["required"] = sorted(set(obj["properties"]) - set(omitted))
     doc = (cls.__doc__ or "").strip()

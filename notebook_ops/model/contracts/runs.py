@@ -137,10 +137,6 @@ class RunListing(RunRecord):
     active: bool | None = None           # only from the server: it can still cancel the run
     OMITTED_WHEN_NONE = ("process_alive", "active")
 
-    def to_dict(self) -> dict:
-        d = super().to_dict()
-        return {k: v for k, v in d.items() if v is not None or k not in self.OMITTED_WHEN_NONE}
-
 
 ProgressKind = Literal["run_started", "step_started", "step_retry", "step_finished",
                        "run_finished"]
@@ -155,4 +151,5 @@ class RunProgress(Contract):
     run_id: str
     status: str
     run: RunRecord
-    step: str | None = None
+    step: str | None = None              # step events only
+    OMITTED_WHEN_NONE = ("step",)

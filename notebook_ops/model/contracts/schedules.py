@@ -108,8 +108,9 @@ class ScheduledRunView(Contract):
     notified_at: str | None = None
     id: int | None = None
     schedule_name: str | None = None
-    duration_s: float | None = None
-    late_s: float | None = None
+    duration_s: float | None = None       # once started and finished
+    late_s: float | None = None           # once started: how long after scheduled_for
+    OMITTED_WHEN_NONE = ("duration_s", "late_s")
 
 
 @dataclass
@@ -122,5 +123,6 @@ class ScheduleView(ScheduleSpec):
     updated_at: str | None = None
     upcoming: list[str] = field(default_factory=list)
     last_run: ScheduledRunView | None = None
-    recent_runs: list[ScheduledRunView] | None = None
+    recent_runs: list[ScheduledRunView] | None = None   # one schedule asked for by name
     subscribed: bool | None = None        # trigger kind, just added: the broker answered
+    OMITTED_WHEN_NONE = ("recent_runs", "subscribed")
