@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from notebook_ops.model.contracts.base import Contract, ContractError
+from notebook_ops.model.contracts.pipeline_view import ProblemView
 from notebook_ops.model.contracts.runs import RunListing
 from notebook_ops.model.contracts.schedules import Catchup, ScheduleError, ScheduleView
 
@@ -109,4 +110,5 @@ class ErrorResponse(Contract):
     cell: int | None = None
     step: str | None = None
     hint: str | None = None
-    problems: list[dict[str, Any]] | None = None
+    problems: list[ProblemView] | None = None     # a pipeline with errors (422)
+    OMITTED_WHEN_NONE = ("problems",)

@@ -115,8 +115,10 @@ class ScheduledRunView(Contract):
 
 @dataclass
 class ScheduleView(ScheduleSpec):
-    """A stored schedule as the API returns it."""
+    """A stored schedule as the API returns it (the REST API leaves out ``workdir``: a path
+    on the server's disk)."""
 
+    workdir: str | None = "."
     id: int | None = None
     next_fire_at: str | None = None
     created_at: str | None = None
@@ -125,4 +127,4 @@ class ScheduleView(ScheduleSpec):
     last_run: ScheduledRunView | None = None
     recent_runs: list[ScheduledRunView] | None = None   # one schedule asked for by name
     subscribed: bool | None = None        # trigger kind, just added: the broker answered
-    OMITTED_WHEN_NONE = ("recent_runs", "subscribed")
+    OMITTED_WHEN_NONE = ("recent_runs", "subscribed", "workdir")
