@@ -13,7 +13,8 @@ it waits:
   process after a restart); ``read_record(run_dir)`` is how it learns the outcome.
 
 Cancelling is the same everywhere: the runner's ``cancel`` event (a child process turns SIGTERM
-into it); the record ends "cancelled".
+into it); the record ends "cancelled". Past runs: ``list_runs``, ``load_run``, ``find_run``,
+``runs_root`` (the run folders, ``<notebook dir>/.notebook_ops/runs/<run_id>/``).
 """
 from __future__ import annotations
 
@@ -26,6 +27,10 @@ from pathlib import Path
 
 from notebook_ops.errors import ConflictError, NotebookReadError
 from notebook_ops.model.contracts.runs import RunRecord
+from notebook_ops.runner.runfolder import find_run, list_runs, load_run, runs_root
+
+__all__ = ["RunHandle", "RunService", "child_command", "find_run", "list_runs", "load_run",
+           "read_record", "run", "runs_root", "target_kind"]
 
 log = logging.getLogger(__name__)
 

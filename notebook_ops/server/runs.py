@@ -57,7 +57,7 @@ class RunsBase(NotebookOpsHandler):
             return None
 
     def run_folder(self, notebook: Path, run_id: str) -> Path:
-        from notebook_ops.runner import runs_root
+        from notebook_ops.runs.service import runs_root
 
         folder = runs_root(notebook) / run_id
         if not (folder / "run.json").is_file():
@@ -66,7 +66,7 @@ class RunsBase(NotebookOpsHandler):
 
 
 def _read(folder: Path) -> dict:
-    from notebook_ops.runner import load_run
+    from notebook_ops.runs.service import load_run
 
     return load_run(folder)
 
@@ -75,7 +75,7 @@ class RunsHandler(RunsBase):
     @web.authenticated
     @authorized(action="read")
     async def get(self):
-        from notebook_ops.runner import list_runs, runs_root
+        from notebook_ops.runs.service import list_runs, runs_root
 
         notebook = self.notebook(self.get_query_argument("path", None))
         limit = int(self.get_query_argument("limit", "20") or 20)
@@ -87,7 +87,7 @@ class RunsHandler(RunsBase):
     @authorized(action="execute")
     async def post(self):
         from notebook_ops.model.contracts.rest import CreateRun
-        from notebook_ops.runner import runs_root
+        from notebook_ops.runs.service import runs_root
 
         body = CreateRun.parse(self.json_body())
         notebook = self.notebook(body.path)

@@ -59,6 +59,7 @@ class Panel(W.VBox):
         self.export_options = dict(export_options or {})
         self._lock = threading.RLock()
         self._thread: threading.Thread | None = None
+        self._runs = None                # this panel's RunService (made on the first Run)
         self._run = None                 # the RunHandle of the current (or last) run
         self.last_action: str | None = None
         self.last_result = None
@@ -248,8 +249,9 @@ class Panel(W.VBox):
 
         opts = dict(cache=self.use_cache.value, single_kernel=self.single_kernel.value)
         opts.update(self.run_options)
-        self._run = RunService().start(self.path, params=params, progress=progress,
-                                       on_finish=finished, **opts)
+        self._runs = self._runs or RunService()
+        self._run = self._runs.start(self.path, params=params, progress=progress,
+                                     on_finish=finished, **opts)
         self._thread = self._run.thread
 
     def stop(self) -> None:
