@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from notebook_ops.bundle import archive, manifest as manifest_mod, provenance, requirements
-from notebook_ops.bundle import secrets, shipping, targets as targets_mod, versions, writer
+from notebook_ops.bundle import secrets, shipping, target_registry as targets_mod, versions, writer
 from notebook_ops.bundle.errors import ExportRefused
 from notebook_ops.errors import NotebookOpsError, PipelineInvalid
 
