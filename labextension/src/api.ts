@@ -66,6 +66,8 @@ export interface IPipeline {
 export interface IFeatures {
   version: string;
   features: { runs: boolean; exports: boolean; schedules: boolean };
+  /** c.NotebookOps.mlflow_ui_url: an MLflow UI the panel links runs to ('' when none). */
+  mlflow_ui_url?: string;
   root_dir?: string;
 }
 
@@ -95,7 +97,9 @@ export interface IRun {
   parameters: Record<string, unknown>;
   steps: Record<string, IStepRun>;
   metrics: Record<string, number>;
-  targets?: Record<string, unknown>;
+  targets?: { metric: string; condition: string; value?: unknown; met: boolean | null }[];
+  /** Set for a run of part of the pipeline (--steps / --from). */
+  from_step?: string | null;
   mlflow?: { tracking_uri: string; run_id: string; experiment_id: string } | null;
   error?: string | null;
   active: boolean;
@@ -222,8 +226,12 @@ export const api = {
   },
 
   /** Start a run of the saved notebook; resolves once the runner accepted the input. */
-  startRun(path: string, parameters: Record<string, string>): Promise<IRun> {
-    return post<IRun>('runs', { path, parameters });
+  startRun(path: string, parameters: Record<string, string>, options: { cache?: boolean; fromStep?: string | null } = {}): Promise<IRun> {
+    const body: Record<string, unknown> = { path, parameters, cache: options.cache ?? true };
+    if (options.fromStep) {
+      body.from_step = options.fromStep;
+    }
+    return post<IRun>('runs', body);
   },
 
   run(path: string, runId: string): Promise<IRun> {

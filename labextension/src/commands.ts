@@ -3,7 +3,7 @@
  * menu item and keyboard shortcut (the cell toolbar buttons come from the settings schema).
  */
 import { JupyterFrontEnd } from '@jupyterlab/application';
-import { ICommandPalette, MainAreaWidget } from '@jupyterlab/apputils';
+import { Dialog, ICommandPalette, MainAreaWidget, showDialog } from '@jupyterlab/apputils';
 import { Cell } from '@jupyterlab/cells';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { IFrame } from '@jupyterlab/ui-components';
@@ -12,8 +12,10 @@ import { Menu } from '@lumino/widgets';
 import { api } from './api';
 
 import { PipelineModel } from './model';
-import { getTags, Role, setTags, stepOf, afterOf, withoutPipelineTags, withRole, withStep } from './tags';
-import { pipelineIcon } from './views/panel';
+import { cellLabel } from './format';
+import { afterOf, getTags, retagKale, Role, setTags, stepOf, withoutPipelineTags, withRole, withStep } from './tags';
+import { GraphTab } from './views/graphtab';
+import { OPEN_GRAPH, pipelineIcon, RETAG_KALE } from './views/panel';
 import { OPEN_STEP_NOTEBOOK } from './views/runview';
 import { askStep } from './views/stepdialog';
 
@@ -81,6 +83,13 @@ function editTags(panel: NotebookPanel, cells: Cell[], edit: (tags: string[]) =>
   }
 }
 
+/** Give the keyboard back to the notebook (command mode), e.g. after a dialog closed. */
+function refocus(panel: NotebookPanel): void {
+  panel.content.mode = 'command';
+  panel.content.activate();
+  panel.content.node.focus();
+}
+
 function selectedCells(panel: NotebookPanel): Cell[] {
   const notebook = panel.content;
   const cells = notebook.widgets.filter(c => notebook.isSelectedOrActive(c));
@@ -93,13 +102,31 @@ export function registerCommands(ctx: ICommandContext): void {
   const current = (): NotebookPanel | null => tracker.currentWidget;
   const enabled = () => !!current() && !!current()!.content.activeCell;
 
-  const setRole = (role: Role) => () => {
+  const setRole = (role: Role) => async () => {
     const panel = current();
     if (!panel) {
       return;
     }
+    const cells = selectedCells(panel);
+    // A step's first cell loses its step: tag only when the user says so (its cells would
+    // silently join the previous step).
+    const steps = cells
+      .map(c => ({ step: stepOf(getTags(c.model)), index: panel.content.widgets.indexOf(c) }))
+      .filter(s => s.step !== null);
+    if (steps.length) {
+      const where = steps.map(s => `step "${s.step}" (${cellLabel(s.index)})`).join(', ');
+      const result = await showDialog({
+        title: `Make it the ${role} cell?`,
+        body: `This cell starts ${where}. As the ${role} cell it stops being a step; its cells join the step above.`,
+        buttons: [Dialog.cancelButton(), Dialog.warnButton({ label: `Replace the step with ${role}` })]
+      });
+      refocus(panel);
+      if (!result.button.accept) {
+        return;
+      }
+    }
     // Pressing the same role again removes it (a toggle, like the toolbar buttons).
-    editTags(panel, selectedCells(panel), tags => (tags.includes(role) ? withoutPipelineTags(tags) : withRole(tags, role)));
+    editTags(panel, cells, tags => (tags.includes(role) ? withoutPipelineTags(tags) : withRole(tags, role)));
   };
 
   commands.addCommand(CommandIDs.makeStep, {
@@ -120,8 +147,10 @@ export function registerCommands(ctx: ICommandContext): void {
       const choice = await askStep(
         { name: own ?? suggestName(cell.model.sharedModel.getSource(), others), after: afterOf(tags) },
         others,
-        others
+        others,
+        { steps: model?.pipeline?.steps ?? [], current: own }
       );
+      refocus(panel);
       if (choice) {
         editTags(panel, [cell], tags => withStep(tags, choice.name, choice.after));
         void model?.refresh();
@@ -175,6 +204,47 @@ export function registerCommands(ctx: ICommandContext): void {
     }
   });
 
+  commands.addCommand(RETAG_KALE, {
+    label: 'Retag Kale Cells as step:/after:',
+    caption: "Rewrite Kale's block:/prev: tags as step:/after: in every cell (Z undoes it)",
+    isEnabled: () => !!current(),
+    execute: () => {
+      const panel = current();
+      if (panel) {
+        editTags(panel, [...panel.content.widgets], retagKale);
+        refocus(panel);
+      }
+    }
+  });
+
+  commands.addCommand(OPEN_GRAPH, {
+    label: 'Open Pipeline Graph in a Tab',
+    icon: pipelineIcon,
+    isEnabled: () => !!current(),
+    execute: () => {
+      const panel = current();
+      const model = panel ? ctx.modelFor(panel) : undefined;
+      if (!model) {
+        return;
+      }
+      const id = `notebook-ops-graph-${model.panel.id}`;
+      if (Array.from(app.shell.widgets('main')).some(w => w.id === id)) {
+        app.shell.activateById(id);
+        return;
+      }
+      const content = new GraphTab(model);
+      const widget = new MainAreaWidget({ content });
+      widget.id = id;
+      widget.title.label = content.title.label;
+      widget.title.caption = content.title.caption;
+      widget.title.icon = pipelineIcon;
+      widget.title.closable = true;
+      model.panel.disposed.connect(() => widget.dispose());
+      app.shell.add(widget, 'main', { mode: 'tab-after', ref: model.panel.id });
+      app.shell.activateById(id);
+    }
+  });
+
   commands.addCommand(OPEN_STEP_NOTEBOOK, {
     label: args => `Open executed notebook of step ${args.step ?? ''}`,
     execute: args => {
@@ -224,7 +294,7 @@ export function registerCommands(ctx: ICommandContext): void {
   app.contextMenu.addItem({ type: 'submenu', submenu, selector: CELL_SELECTOR, rank: 0 });
 
   if (ctx.palette) {
-    for (const command of [...tagging, CommandIDs.openPanel, CommandIDs.refresh]) {
+    for (const command of [...tagging, CommandIDs.openPanel, CommandIDs.refresh, OPEN_GRAPH, RETAG_KALE]) {
       ctx.palette.addItem({ command, category: CATEGORY });
     }
   }

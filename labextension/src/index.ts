@@ -1,85 +1,128 @@
 /**
  * notebook-ops for JupyterLab: tag cells as pipeline steps, see the pipeline live in a side
- * panel, and run, export and schedule it through the server extension.
+ * panel, and run, export and schedule it through the server extension. Other extensions reach
+ * each notebook's pipeline model through the INotebookOps token.
  */
 import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { ISignal, Signal } from '@lumino/signaling';
 
 import { api, IFeatures } from './api';
 import { registerCommands } from './commands';
 import { PipelineModel } from './model';
+import { INotebookOps } from './token';
 import { CellDecorations } from './views/decorations';
-import { PipelinePanel } from './views/panel';
 import { ExportView } from './views/exportview';
+import { PipelinePanel } from './views/panel';
 import { RunView } from './views/runview';
 import { ScheduleView } from './views/scheduleview';
 
+export { INotebookOps } from './token';
+
 const PLUGIN_ID = 'notebook-ops:plugin';
 
-const plugin: JupyterFrontEndPlugin<void> = {
+/** The INotebookOps service: the open notebooks' models and the one the panel shows. */
+class NotebookOps implements INotebookOps {
+  constructor(
+    private _models: Map<NotebookPanel, PipelineModel>,
+    private _panel: PipelinePanel
+  ) {}
+
+  modelFor(panel: NotebookPanel): PipelineModel | undefined {
+    return this._models.get(panel);
+  }
+
+  get current(): PipelineModel | null {
+    return this._panel.model;
+  }
+
+  get currentChanged(): ISignal<this, PipelineModel | null> {
+    return this._currentChanged;
+  }
+
+  /** Show `model` in the panel (null: none). */
+  show(model: PipelineModel | null): void {
+    if (this._panel.model !== model) {
+      this._panel.setModel(model);
+      this._currentChanged.emit(model);
+    }
+  }
+
+  private _currentChanged = new Signal<this, PipelineModel | null>(this);
+}
+
+/** The server extension may still be starting: ask a few times before giving up. */
+async function features(attempts = 5): Promise<IFeatures> {
+  try {
+    return await api.features();
+  } catch (error) {
+    if (attempts <= 1) {
+      throw error;
+    }
+    await new Promise(resolve => setTimeout(resolve, 2000));
+    return features(attempts - 1);
+  }
+}
+
+const plugin: JupyterFrontEndPlugin<INotebookOps> = {
   id: PLUGIN_ID,
   description: 'Tag notebook cells as pipeline steps; see, run, export and schedule the pipeline.',
   autoStart: true,
   requires: [INotebookTracker],
   optional: [ICommandPalette, ILayoutRestorer, ISettingRegistry],
+  provides: INotebookOps,
   activate: (
     app: JupyterFrontEnd,
     tracker: INotebookTracker,
     palette: ICommandPalette | null,
     restorer: ILayoutRestorer | null,
     settingRegistry: ISettingRegistry | null
-  ) => {
+  ): INotebookOps => {
     const models = new Map<NotebookPanel, PipelineModel>();
-    const panel = new PipelinePanel();
+    const panel = new PipelinePanel(app.commands);
     app.shell.add(panel, 'right', { rank: 600 });
     restorer?.add(panel, panel.id);
+    const ops = new NotebookOps(models, panel);
+    const show = (model: PipelineModel | null) => ops.show(model);
 
     tracker.widgetAdded.connect((_, notebook) => {
       const model = new PipelineModel(notebook);
       const decorations = new CellDecorations(notebook, model);
       models.set(notebook, model);
+      // everything a notebook holds (polls, drafts, timers) goes when it closes
       notebook.disposed.connect(() => {
+        if (panel.model === model) {
+          show(null);
+        }
         decorations.dispose();
         model.dispose();
         models.delete(notebook);
-        if (panel.model === model) {
-          panel.setModel(null);
-        }
       });
       if (tracker.currentWidget === notebook) {
-        panel.setModel(model);
+        show(model);
       }
     });
     tracker.currentChanged.connect((_, notebook) => {
-      panel.setModel(notebook ? models.get(notebook) ?? null : null);
+      show(notebook ? models.get(notebook) ?? null : null);
     });
 
     registerCommands({ app, tracker, modelFor: p => models.get(p), panelId: panel.id, palette });
 
     let settings: ISettingRegistry.ISettings | null = null;
-    // The server extension may still be starting: ask a few times before giving up.
-    const features = async (attempts = 5): Promise<IFeatures> => {
-      try {
-        return await api.features();
-      } catch (error) {
-        if (attempts <= 1) {
-          throw error;
-        }
-        await new Promise(resolve => setTimeout(resolve, 2000));
-        return features(attempts - 1);
-      }
-    };
+    const setting = (key: string) => (settings?.composite as Record<string, unknown> | undefined)?.[key];
     features()
       .then(features => {
         panel.setFeatures(features);
         // Offer an action only when the server has its back end.
         if (features.features.runs) {
-          panel.addAction(new RunView(app.commands));
+          // the user's setting, else the server's c.NotebookOps.mlflow_ui_url
+          const mlflowUrl = () => String(setting('mlflowUrl') || features.mlflow_ui_url || '');
+          panel.addAction(new RunView(app.commands, mlflowUrl));
         }
         if (features.features.exports) {
-          const outDir = () => String(panel.settings.exportFolder || 'dist');
+          const outDir = () => String(setting('exportFolder') || 'dist');
           panel.addAction(new ExportView(app.commands, outDir));
         }
         if (features.features.schedules) {
@@ -96,24 +139,36 @@ const plugin: JupyterFrontEndPlugin<void> = {
       .catch(error => console.warn('notebook-ops: the server extension is not available:', error));
 
     if (settingRegistry) {
-      settingRegistry
-        .load(PLUGIN_ID)
-        .then(loaded => {
+      Promise.all([settingRegistry.load(PLUGIN_ID), app.restored])
+        .then(async ([loaded]) => {
           settings = loaded;
-          let hosted = loaded.composite.hostScheduler === true;
           panel.setSettings(loaded.composite as Record<string, unknown>);
+          // The user's "host the scheduler" applies when the lab opens and whenever it changes;
+          // the server's own switch is c.NotebookOps.host_scheduler.
+          let hosted = false;
+          const apply = async () => {
+            const wanted = loaded.composite.hostScheduler === true;
+            if (wanted === hosted) {
+              return;
+            }
+            hosted = wanted;
+            const f = await features();
+            if (f.features.schedules && (wanted || (await api.scheduler()).hosted)) {
+              await api.hostScheduler(wanted);
+            }
+          };
           loaded.changed.connect(() => {
             panel.setSettings(loaded.composite as Record<string, unknown>);
-            // The server reads the setting when it starts; a change applies at once.
-            const next = loaded.composite.hostScheduler === true;
-            if (next !== hosted && panel.features?.features.schedules) {
-              hosted = next;
-              api.hostScheduler(next).catch(error => console.warn('notebook-ops:', error));
-            }
+            apply().catch(error => console.warn('notebook-ops:', error));
           });
+          if (loaded.composite.hostScheduler === true) {
+            await apply();
+          }
         })
         .catch(error => console.warn('notebook-ops: cannot load settings', error));
     }
+
+    return ops;
   }
 };
 

@@ -10,7 +10,7 @@ import { NotebookPanel } from '@jupyterlab/notebook';
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { api, ApiError, IPipeline, IPipelineSettings } from './api';
+import { api, ApiError, IPipeline, IPipelineSettings, IProblem } from './api';
 import { NotebookExports } from './exports';
 import { NotebookRuns } from './runs';
 import { NotebookSchedules } from './schedules';
@@ -39,6 +39,15 @@ const PALETTE = [
   '#bcbd22',
   '#7f7f7f'
 ];
+
+/** A colour from the step's name (FNV-1a hash into a 10-colour palette). */
+export function colorOf(step: string): string {
+  let hash = 0x811c9dc5;
+  for (const ch of step) {
+    hash = Math.imul(hash ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+  }
+  return PALETTE[hash % PALETTE.length];
+}
 
 export function cellInfos(tagsPerCell: readonly (readonly string[])[]): ICellInfo[] {
   const firstStep = tagsPerCell.map(stepOf).find(s => s !== null) ?? 'main';
@@ -105,21 +114,60 @@ export class PipelineModel implements IDisposable {
     return value && typeof value === 'object' ? (value as IPipelineSettings) : {};
   }
 
-  /** A stable colour per step: its position among the notebook's steps. */
+  /** A colour per step, from its name alone: adding or moving steps never repaints the others. */
   colorOf(step: string): string {
-    let index = this.stepNames.indexOf(step);
-    if (index < 0 && this._pipeline) {
-      index = this._pipeline.steps.findIndex(s => s.name === step);
-    }
-    if (index < 0) {
-      index = [...step].reduce((h, ch) => (h * 31 + ch.charCodeAt(0)) >>> 0, 7);
-    }
-    return PALETTE[index % PALETTE.length];
+    return colorOf(step);
   }
 
-  /** Step name -> status of the run shown in the panel (null when none). */
+  /**
+   * Step name -> status of the run shown in the panel; null when none, or when the steps have
+   * changed since that run (its statuses would sit on the wrong graph).
+   */
   get runStatus(): Record<string, string> | null {
-    return this.runs.stepStatus;
+    const status = this.runs.stepStatus;
+    if (!status || !this._pipeline) {
+      return status;
+    }
+    const now = this._pipeline.steps.map(s => s.name).sort();
+    const then = Object.keys(status).sort();
+    return now.length === then.length && now.every((n, i) => n === then[i]) ? status : null;
+  }
+
+  /** Step name -> messages of its errors and warnings (the graph marks those steps). */
+  problemsByStep(): Map<string, string[]> {
+    const out = new Map<string, string[]>();
+    for (const p of this._pipeline?.problems ?? []) {
+      if (p.step && p.severity !== 'info') {
+        out.set(p.step, [...(out.get(p.step) ?? []), p.message]);
+      }
+    }
+    return out;
+  }
+
+  /** The first code cell of a step (its `step:` cell may be a markdown title). */
+  firstCodeCell(step: string): number | null {
+    const cells = this._pipeline?.steps.find(s => s.name === step)?.cells ?? [];
+    const model = this.panel.context.model.cells;
+    const code = cells.find(i => i < model.length && model.get(i).type === 'code');
+    return code ?? cells[0] ?? null;
+  }
+
+  /** Where a problem is to be seen: a step's problem on a markdown cell moves to its code. */
+  problemCell(problem: IProblem): number | null {
+    if (problem.cell === null) {
+      return problem.step ? this.firstCodeCell(problem.step) : null;
+    }
+    const model = this.panel.context.model.cells;
+    const onMarkdown = problem.cell < model.length && model.get(problem.cell).type !== 'code';
+    return onMarkdown && problem.step ? this.firstCodeCell(problem.step) ?? problem.cell : problem.cell;
+  }
+
+  /** Select the step's first code cell in the notebook. */
+  selectStep(step: string): void {
+    const cell = this.firstCodeCell(step);
+    if (cell !== null) {
+      this.selectCell(cell);
+    }
   }
 
   /** Runs of this notebook (started here or found in its run folder). */

@@ -43,12 +43,12 @@ export class NotebookRuns {
     return out;
   }
 
-  async start(parameters: Record<string, string>): Promise<void> {
+  async start(parameters: Record<string, string>, options: { cache?: boolean; fromStep?: string | null } = {}): Promise<void> {
     this._starting = true;
     this._error = null;
     this._changed.emit();
     try {
-      this._current = await api.startRun(this._path(), parameters);
+      this._current = await api.startRun(this._path(), parameters, options);
       this._poll();
     } catch (error) {
       this._error = error instanceof ApiError ? error.message : String(error);
@@ -75,6 +75,16 @@ export class NotebookRuns {
     this._changed.emit();
     if (!FINAL_STATUSES.includes(run.status) || run.active) {
       this._poll();
+    }
+  }
+
+  /** Show a run found elsewhere (e.g. fired by a schedule) by its id. */
+  async showById(runId: string): Promise<void> {
+    try {
+      this.show(await api.run(this._path(), runId));
+    } catch (error) {
+      this._error = error instanceof ApiError ? error.message : String(error);
+      this._changed.emit();
     }
   }
 

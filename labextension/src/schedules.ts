@@ -44,7 +44,7 @@ export class NotebookSchedules {
       const reply = await api.schedules(this._path());
       this._list = reply.schedules;
       this._services = reply.services;
-      this._error = null;
+      // an action's error stays until the user acts again or dismisses it
       await Promise.all([...this._details.keys()].map(name => this._fetchDetails(name)));
     } catch (error) {
       this._error = message(error);
@@ -85,16 +85,33 @@ export class NotebookSchedules {
     this._changed.emit();
   }
 
+  clearError(): void {
+    this._error = null;
+    this._changed.emit();
+  }
+
   /** Poll while someone looks (the panel calls this when it renders the section). */
   watch(): void {
-    if (this._timer) {
+    if (this._timer || this._disposed) {
       return;
     }
     this._timer = window.setInterval(() => void this.refresh(), 5000);
   }
 
-  dispose(): void {
+  /** Stop polling (the panel shows another notebook). */
+  unwatch(): void {
     window.clearInterval(this._timer);
+    this._timer = 0;
+  }
+
+  /** Polling, for tests and the token's users. */
+  get watching(): boolean {
+    return this._timer !== 0;
+  }
+
+  dispose(): void {
+    this._disposed = true;
+    this.unwatch();
     Signal.clearData(this);
   }
 
@@ -126,6 +143,7 @@ export class NotebookSchedules {
   private _error: string | null = null;
   private _loaded = false;
   private _timer = 0;
+  private _disposed = false;
 }
 
 function message(error: unknown): string {

@@ -58,6 +58,18 @@ export function withRole(tags: readonly string[], role: Role): string[] {
   return [...withoutPipelineTags(tags), role];
 }
 
+/** Kale's legacy `block:`/`prev:` tags rewritten as `step:`/`after:`; other tags kept in place. */
+export function retagKale(tags: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const tag of tags) {
+    const next = tag.startsWith('block:') ? STEP + tag.slice(6) : tag.startsWith('prev:') ? AFTER + tag.slice(5) : tag;
+    if (!out.includes(next)) {
+      out.push(next);
+    }
+  }
+  return out;
+}
+
 export function validateStepName(name: string, taken: readonly string[]): string | null {
   if (!STEP_NAME.test(name)) {
     return 'A step name is lower case: a letter or _, then letters, digits, _ or - (at most 63).';

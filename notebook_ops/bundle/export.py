@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from notebook_ops.bundle import archive, manifest as manifest_mod, provenance, requirements
-from notebook_ops.bundle import projectwheel, secrets, shipping, targets as targets_mod, versions
-from notebook_ops.bundle import writer
+from notebook_ops.bundle import projectwheel, secrets, shipping, target_registry as targets_mod
+from notebook_ops.bundle import versions, writer
 from notebook_ops.bundle.errors import ExportRefused
 from notebook_ops.errors import NotebookOpsError, PipelineInvalid
 

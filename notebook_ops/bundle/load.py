@@ -148,7 +148,10 @@ def pipeline_from_manifest(m: dict, notebooks: dict[str, dict]):
             after=tuple(s["after"]), inputs=tuple(s["inputs"]), outputs=tuple(s["outputs"]),
             input_sources=tuple(sorted((s.get("input_sources") or {}).items())),
             parameters_read=tuple(s.get("parameters") or ()), options=options,
-            metrics=tuple(s.get("metrics") or ()), modules=tuple(s.get("modules") or ()),
+            metrics=tuple(s.get("metrics") or ()), changed=tuple(s.get("changed") or ()),
+            input_candidates=tuple((n, tuple(c)) for n, c in
+                                   sorted((s.get("input_candidates") or {}).items())),
+            watch=tuple(s.get("watch") or ()), modules=tuple(s.get("modules") or ()),
             assets=tuple(s.get("assets") or ()),
             files_in=tuple(sorted((s.get("files_in") or {}).items())),
             files_out=tuple(s.get("files_out") or ())))

@@ -48,7 +48,7 @@ def step_entry(step) -> dict:
     options, resources = split_options(step.options)
     files = {"modules": list(step.modules), "assets": list(step.assets),
              "files_in": {p: src for p, src in step.files_in}, "files_out": list(step.files_out)}
-    return {
+    entry = {
         "name": step.name,
         "notebook": f"steps/{step.name}.ipynb",
         "after": list(step.after),
@@ -61,6 +61,14 @@ def step_entry(step) -> dict:
         "resources": resources,
         **{k: v for k, v in files.items() if v},   # what it needs from the project, if anything
     }
+    # objects changed in place (only when there are any: older manifests read the same)
+    if step.changed:
+        entry["changed"] = list(step.changed)
+    if step.input_candidates:
+        entry["input_candidates"] = {name: list(c) for name, c in step.input_candidates}
+    if step.watch:
+        entry["watch"] = list(step.watch)
+    return entry
 
 
 def body(pipeline, *, name: str, requirements: list[str], targets: list[str],

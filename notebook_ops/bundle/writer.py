@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 from notebook_ops.bundle import checksums, manifest as manifest_mod, secrets, templates
-from notebook_ops.bundle import targets as targets_mod
+from notebook_ops.bundle import target_registry as targets_mod
 from notebook_ops.bundle.archive import RUN_STATE
 from notebook_ops.bundle.selfwheel import build_wheel, write_wheel
 

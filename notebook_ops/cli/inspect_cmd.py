@@ -49,7 +49,8 @@ def render(p: Pipeline) -> str:
             src.setdefault(producer, []).append(var)
         ins = "; ".join(f"{', '.join(v)} (from {k})" for k, v in src.items()) or "-"
         lines.append(f"     {'':<{width}}  in:  {ins}")
-        lines.append(f"     {'':<{width}}  out: {', '.join(s.outputs) or '-'}")
+        outs = [f"{o} (changed)" if o in s.changed else o for o in s.outputs]
+        lines.append(f"     {'':<{width}}  out: {', '.join(outs) or '-'}")
         extra = [f"{k}={v}" for k, v in s.options.items()]
         if s.parameters_read:
             lines.append(f"     {'':<{width}}  params: {', '.join(s.parameters_read)}")
@@ -106,7 +107,9 @@ def inspect(notebook, as_json):
 
     p = load_pipeline(notebook)
     if as_json:
-        click.echo(json.dumps(p.to_dict(), indent=2, default=repr))
+        from notebook_ops.model.contracts.pipeline_view import PipelineView
+
+        click.echo(json.dumps(PipelineView.of(p).to_dict(), indent=2, default=repr))
     else:
         click.echo(render(p))
 

@@ -41,7 +41,7 @@ def _pairs(option: str, items) -> dict[str, str]:
 def run_step(bundle, step, data_url, pairs, named, stage_in, stage_out, output_notebook, run_id,
              as_json, quiet):
     """Run STEP of BUNDLE alone against a shared data store (what every deploy target calls)."""
-    from notebook_ops.targets.runstep import check, run_step as run
+    from notebook_ops.targets.step_task import check, run_step as run
 
     params = _pairs("-p", pairs)
     params.update({name: value for name, value in named})

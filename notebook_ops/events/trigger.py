@@ -18,14 +18,13 @@ import json
 import logging
 import re
 import threading
-from pathlib import Path
 
 from notebook_ops.errors import NotebookOpsError, ParameterError
+from notebook_ops.model.contracts.runs import DONE_STATUSES, RunRecord
 
 log = logging.getLogger(__name__)
 
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_-]+)*)\s*\}\}")
-DONE = ("succeeded", "below_target")
 
 
 class PoisonMessage(Exception):
@@ -96,15 +95,17 @@ def message_params(msg, templates: dict[str, str]) -> dict:
 class TriggerListener:
     """Consume ``source`` and run ``target`` (a notebook or a bundle) once per message.
 
-    ``run_options`` go to the runner (jobs, cache, track, ...); ``events`` are extra sink URLs
-    for the runs' own events. Used by ``notebook-ops listen``; a scheduler can host one in a
+    ``run`` starts a run and returns its result (``notebook_ops.runs.service.run``: the events
+    package never imports the runner); ``run_options`` go to it (jobs, cache, track, ...);
+    ``events`` are extra sink URLs for the runs' own events. Used by ``notebook-ops listen``; a scheduler can host one in a
     thread (``serve(stop_event)``).
     """
 
-    def __init__(self, source, target, *, templates=None, max_redeliveries: int = 3,
+    def __init__(self, source, target, *, run, templates=None, max_redeliveries: int = 3,
                  events=(), run_options=None, on_settled=None):
         self.source = source
         self.target = str(target)
+        self.run = run                    # the run service's ``run(target, **options)``
         self.templates = dict(templates or {})
         self.max_redeliveries = max_redeliveries
         self.events = tuple(events or ())
@@ -115,13 +116,8 @@ class TriggerListener:
 
     def _run(self, params: dict, tags: dict):
         # the runner publishes the run's events (these sinks, NOTEBOOK_OPS_EVENTS, settings)
-        opts = dict(self.run_options, params=params, tags=tags, cancel=self.cancel,
-                    events=self.events)
-        if self.target.endswith(".ipynb"):
-            from notebook_ops.runner import run_notebook
-            return run_notebook(self.target, **opts)
-        from notebook_ops.bundle.run import run_bundle
-        return run_bundle(self.target, **opts)
+        return self.run(self.target, **dict(self.run_options, params=params, tags=tags,
+                                             cancel=self.cancel, events=self.events))
 
     def _settle(self, msg, action: str, reason: str | None = None, result=None) -> dict:
         if action == "nack" and msg.redelivery_count >= self.max_redeliveries:
@@ -167,12 +163,9 @@ class TriggerListener:
         except Exception as exc:  # noqa: BLE001 - a crash of one run must not end the listener
             log.exception("run for message %s crashed", msg.message_id)
             return self._settle(msg, "nack", f"the run crashed: {exc}")
-        recorded = Path(result.run_dir, "run.json")
-        try:
-            status = json.loads(recorded.read_text())["status"]
-        except (OSError, ValueError, KeyError):
-            status = None
-        if status in DONE:
+        recorded = RunRecord.read(result.run_dir)
+        status = recorded.status if recorded else None
+        if status in DONE_STATUSES:
             return self._settle(msg, "ack", result=result)
         why = f"run {result.run_id} {status or 'not recorded'}"
         if result.record.get("error"):

@@ -173,6 +173,37 @@ class _Builder:
         return deps, order
 
     # -- 3. parameters, data flow -----------------------------------------------------------------
+    def check_changes(self, reader, var, cell, source, ups, providers, flows, upstream, position):
+        """Problems of objects changed in place that ``reader`` reads from ``source``.
+
+        ``conflicting-change``: two upstream steps that do not follow each other both give a
+        version of ``var`` and one changed it in place: the reader sees only one of the changes.
+        ``hidden-state``: a step that is not upstream changed the object the reader gets, before
+        it in the notebook: top to bottom the reader sees that change, as a pipeline it does not.
+        """
+        latest = [u for u in ups if not any(u in upstream[o] for o in ups if o != u)]
+        if len(latest) > 1 and any(var in flows[u].changed for u in latest):
+            a, b = sorted(latest, key=position.get)[:2]
+            self.problem("error", "conflicting-change",
+                         f"reads '{var}', which steps '{a}' and '{b}' both change and neither runs "
+                         f"after the other: the step would see only one of the changes",
+                         step=reader, cell=cell,
+                         hint=f"choose an order: add the tag after:{a} to cell {self.step_first[b]}")
+            return
+        if var in flows[reader].changed:
+            return   # it changes the object itself; a join after it gets a conflicting-change
+        for p in providers:
+            pf = flows[p]
+            if (var in pf.changed and p not in upstream[reader] and reader not in upstream[p]
+                    and position[p] < position[reader] and (source == p or source in upstream[p])):
+                self.problem("error", "hidden-state",
+                             f"reads '{var}', which step '{p}' changes in place, and '{p}' is not "
+                             "upstream of it: it works top to bottom in the notebook but not as a "
+                             "pipeline",
+                             step=reader, cell=cell,
+                             hint=f"add the tag after:{p} to cell {self.step_first[reader]}")
+                return
+
     def analyse(self, deps, order, settings):
         params = []
         if self.parameters_cell is not None:
@@ -181,9 +212,10 @@ class _Builder:
         param_names = {p.name for p in params}
 
         flows: dict[int, analysis.CellFlow] = {}
+        aliases = analysis.Aliases()   # objects shared by names, followed in notebook order
         for cell in self.cells:
             if cell.cell_type == "code" and cell.role in ("code", "setup", "metrics"):
-                flow = analysis.analyze_cell(cell.source)
+                flow = analysis.analyze_cell(cell.source, aliases)
                 flows[cell.index] = flow
                 if flow.syntax_error:
                     msg, line = flow.syntax_error
@@ -192,6 +224,15 @@ class _Builder:
                 if flow.star_import:
                     self.problem("warning", "star-import", "'from ... import *' hides which names the cell defines",
                                  step=cell.step, cell=cell.index, hint="import the names you use explicitly")
+
+        functions: dict = {}
+        imported: set[str] = set()
+        for flow in flows.values():
+            functions.update(flow.functions)
+            imported |= flow.imports
+        for flow in flows.values():
+            analysis.resolve_calls(flow, functions)
+        unchanged = analysis.BUILTINS | imported   # modules changed in place do not travel
 
         available = analysis.BUILTINS | param_names
         setup = analysis.step_flow([(i, flows[i]) for i in self.setup_cells if i in flows])
@@ -206,7 +247,7 @@ class _Builder:
         step_flows = {}
         for name in order:
             step_flows[name] = analysis.step_flow(
-                [(i, flows[i]) for i in self.step_cells[name] if i in flows])
+                [(i, flows[i]) for i in self.step_cells[name] if i in flows], unchanged=unchanged)
 
         upstream = {n: set() for n in order}
         for n in order:   # graph order: dependencies are complete before their users
@@ -214,17 +255,25 @@ class _Builder:
                 upstream[n] |= {d} | upstream.get(d, set())
         rank = {n: i for i, n in enumerate(order)}
 
+        position = {n: i for i, n in enumerate(self.step_cells)}   # notebook order
         sources: dict[str, list[tuple[str, str]]] = {n: [] for n in order}
         for name in order:
             sf = step_flows[name]
             for var in sf.external_reads + sorted(sf.late_reads):
+                cell = sf.first_read_cell.get(var)
                 if var in available:
+                    # a setup name or parameter changed in place upstream travels like an output
+                    changers = [u for u in upstream[name] if var in step_flows[u].changed]
+                    if changers:
+                        sources[name].append((var, max(changers, key=rank.get)))
                     continue
                 providers = [n for n in order if n != name and var in step_flows[n].defines]
                 ups = [p for p in providers if p in upstream[name]]
-                cell = sf.first_read_cell.get(var)
                 if ups:
-                    sources[name].append((var, max(ups, key=rank.get)))
+                    source = max(ups, key=rank.get)
+                    sources[name].append((var, source))
+                    self.check_changes(name, var, cell, source, ups, providers, step_flows,
+                                       upstream, position)
                 elif providers:
                     p = providers[0]
                     later = name in upstream.get(p, set())
@@ -244,6 +293,23 @@ class _Builder:
         for name in order:
             for var, producer in sources[name]:
                 outputs[producer].add(var)
+        received = {n: {v for v, _ in sources[n]} for n in order}
+
+        # The runtime check: a step that received an object and may change it in a way the
+        # analysis cannot see (a library call, a helper module) is a candidate source for the
+        # readers after it; the reader takes the latest candidate that saved a version.
+        candidates: dict[str, list[tuple[str, tuple[str, ...]]]] = {n: [] for n in order}
+        watch: dict[str, set[str]] = {n: set() for n in order}
+        for name in order:
+            for var, producer in sources[name]:
+                cands = [u for u in order if u in upstream[name] and u != producer
+                         and (producer in upstream[u]) and var in received[u]
+                         and var not in step_flows[u].defines]
+                if cands:
+                    cands.sort(key=rank.get, reverse=True)
+                    candidates[name].append((var, tuple(cands) + (producer,)))
+                    for u in cands:
+                        watch[u].add(var)
 
         metrics_of: dict[str, list[str]] = {n: [] for n in order}
         for i in self.metrics_cells:
@@ -279,6 +345,9 @@ class _Builder:
                 parameters_read=tuple(sorted((reads & param_names) | setup_params)),
                 options=step_options(settings, name, self.step_tag_options[name]),
                 metrics=tuple(metrics_of[name]),
+                changed=tuple(sorted(outputs[name] & sf.changed)),
+                input_candidates=tuple(candidates[name]),
+                watch=tuple(sorted(watch[name])),
             ))
         return params, steps
 

@@ -67,6 +67,11 @@ class Step:
     parameters_read: tuple[str, ...] = ()  # pipeline parameters this step's code reads
     options: dict = field(default_factory=dict, hash=False, compare=False)  # retries, timeout, cache, resources, image
     metrics: tuple[str, ...] = ()     # Kale pipeline-metrics names this step defines (logged after it)
+    changed: tuple[str, ...] = ()     # outputs that are received objects changed in place
+    # inputs a step upstream may change in ways the analysis cannot see: (name, steps to try,
+    # latest first, ending with the input's source); see runtime.step.load_inputs
+    input_candidates: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    watch: tuple[str, ...] = ()       # received names checked for changes after the step runs
     # files (see model/files.py): project-relative local modules and data files it needs, and
     # files (paths as the code names them) an upstream step writes for it / it writes for later
     modules: tuple[str, ...] = ()
@@ -79,7 +84,9 @@ class Step:
                 "inputs": list(self.inputs), "outputs": list(self.outputs),
                 "input_sources": {n: s for n, s in self.input_sources},
                 "parameters_read": list(self.parameters_read), "options": dict(self.options),
-                "metrics": list(self.metrics), "modules": list(self.modules),
+                "metrics": list(self.metrics), "changed": list(self.changed),
+                "input_candidates": {n: list(c) for n, c in self.input_candidates},
+                "watch": list(self.watch), "modules": list(self.modules),
                 "assets": list(self.assets), "files_in": {p: s for p, s in self.files_in},
                 "files_out": list(self.files_out)}
 

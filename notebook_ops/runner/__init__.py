@@ -43,7 +43,10 @@ Run folder (what a scheduler, the server extension and the lab panel read)::
     logs/<step>.log       the step's stdout / stderr
     data/<step>/...       the data store (unless data_url points elsewhere)
 
-``run.json``: run_id, status ("running" while it runs, then "succeeded" | "failed" |
+``run.json`` (its one definition: ``notebook_ops.model.contracts.runs.RunRecord``; schema
+``notebook_ops/model/schema/run-record.schema.json``; faces start runs through
+``notebook_ops.runs.service``, which calls ``run_notebook`` / the bundle's ``run_bundle``):
+run_id, status ("running" while it runs, then "succeeded" | "failed" |
 "below_target" | "cancelled"), started_at, finished_at, duration_s, parameters, steps {name:
 {status ("pending" | "running" | "succeeded" | "failed" | "skipped" | "cancelled"), started_at,
 finished_at, duration_s, cached, attempts, error, notebook, cache_key}}, metrics, targets,
@@ -74,8 +77,8 @@ def __getattr__(name):
         from notebook_ops.runner import orchestrate
         return getattr(orchestrate, name)
     if name == "execute_step":  # one step notebook alone (notebook-ops run-step)
-        from notebook_ops.runner import onestep
-        return onestep.execute_step
+        from notebook_ops.runner import standalone_step
+        return standalone_step.execute_step
     if name in ("list_runs", "load_run", "runs_root"):
         from notebook_ops.runner import runfolder
         return getattr(runfolder, name)

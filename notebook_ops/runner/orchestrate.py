@@ -16,12 +16,11 @@ from pathlib import Path
 
 from notebook_ops import __version__
 from notebook_ops.errors import ConflictError, NotebookOpsError, ParameterError, PipelineInvalid
+from notebook_ops.model.contracts.runs import EXIT_CODES, GitInfo, RunOptions, RunRecord
 from notebook_ops.model.pipeline import Pipeline
 from notebook_ops.runner import params as params_mod
-from notebook_ops.runner.record import RunRecord, new_step_record
+from notebook_ops.runner.record import LiveRecord, new_step_record
 from notebook_ops.runner.runfolder import RunFolder, find_run, new_run_id, now_iso
-
-EXIT_CODES = {"succeeded": 0, "failed": 1, "below_target": 3, "cancelled": 130}
 
 
 @dataclass
@@ -168,24 +167,21 @@ class PipelineRun:
         self._early_prewarm()
 
         from notebook_ops.runner.provenance import git_info
-        steps = {n: new_step_record() for n in self.pipeline.step_names}
-        data = {
-            "run_id": run_id, "status": "running", "pipeline": self.pipeline.name,
-            "pid": os.getpid(), "host": socket.gethostname(),
-            "source": str(Path(self.pipeline.path).resolve()) if self.pipeline.path else None, "run_dir": str(folder.path), "mode": o.get("mode", "pipeline"),
-            "started_at": now_iso(), "finished_at": None, "duration_s": None,
-            "parameters": self.params, "steps": steps, "metrics": {}, "targets": [],
-            "git": git_info(self.pipeline.path or self.base),
-            "notebook_hash": self.pipeline.notebook_hash,
-            "notebook_ops_version": __version__, "tags": dict(o.get("tags") or {}),
-            "options": {"jobs": jobs, "cache": bool(o.get("cache", True)),
-                        "single_kernel": bool(o.get("single_kernel")), "steps": self.selected,
-                        "data_url": self.data_url},
-            "resumed_from": self.resumed.read()["run_id"] if self.resumed else None,
-            "mlflow": {"tracking_uri": None, "run_id": None, "experiment_id": None},
-            "error": None,
-        }
-        self.record = RunRecord(folder, data, self.progress)
+        data = RunRecord(
+            run_id=run_id, status="running", pipeline=self.pipeline.name, pid=os.getpid(),
+            host=socket.gethostname(),
+            source=str(Path(self.pipeline.path).resolve()) if self.pipeline.path else None,
+            run_dir=str(folder.path), mode=o.get("mode", "pipeline"), started_at=now_iso(),
+            parameters=self.params, notebook_hash=self.pipeline.notebook_hash,
+            git=GitInfo.from_dict(git_info(self.pipeline.path or self.base)),
+            notebook_ops_version=__version__, tags=dict(o.get("tags") or {}),
+            options=RunOptions(jobs=jobs, cache=bool(o.get("cache", True)),
+                               single_kernel=bool(o.get("single_kernel")),
+                               steps=self.selected, data_url=self.data_url),
+            resumed_from=self.resumed.read()["run_id"] if self.resumed else None,
+        ).to_dict()     # the runner keeps it as a dict; every write goes through the contract
+        data["steps"] = {n: new_step_record() for n in self.pipeline.step_names}
+        self.record = LiveRecord(folder, data, self.progress)
         self._t0 = time.monotonic()
         if o.get("track", True):
             from notebook_ops.tracking.mlflow_tracker import Tracker, default_tracking_uri
@@ -243,11 +239,11 @@ class PipelineRun:
 
     def execute(self) -> None:
         if self.opts.get("single_kernel"):
-            from notebook_ops.runner.single import run_single_kernel
+            from notebook_ops.runner.single_kernel import run_single_kernel
             run_single_kernel(self)
         else:
-            from notebook_ops.runner.schedule import StepScheduler
-            StepScheduler(self).run()
+            from notebook_ops.runner.parallel import ParallelSteps
+            ParallelSteps(self).run()
 
     # --- finish ----------------------------------------------------------------------------
     def log_step_to_tracker(self, name: str) -> None:
@@ -274,6 +270,10 @@ class PipelineRun:
             per_step[m["name"]] = m["value"]
         self.record.step(name)["metrics"] = per_step
         self.record.data["metrics"].update(per_step)
+        outputs = self.store.manifest(name).get("outputs") or {}
+        changed = sorted(n for n, e in outputs.items() if e.get("changed_at_run"))
+        if changed:   # found by the runtime check, not the analysis: tell the user once
+            self.record.step(name)["changed_at_run"] = changed
 
     def finish(self, interrupted: bool) -> None:
         from notebook_ops.runner.objectives import check_targets

@@ -146,9 +146,16 @@ def _step_cells(pipeline: Pipeline, step: Step, prefix: str) -> list[dict]:
 def _load_cell(step: Step, prefix: str) -> dict | None:
     if not step.input_sources:
         return None
-    sources = {_check_ident(n): _check_step_name(s) for n, s in step.input_sources}
-    src = ("# notebook-ops: load this step's inputs (name -> producing step)\n"
-           f"globals().update(_nbo_rt.load_inputs({literal(sources)}))\n")
+    candidates = dict(step.input_candidates)
+    sources: dict = {}
+    for n, s in step.input_sources:
+        sources[_check_ident(n)] = ([_check_step_name(c) for c in candidates[n]] if n in candidates
+                                    else _check_step_name(s))
+    watch = [_check_ident(n) for n in step.watch]
+    src = ("# notebook-ops: load this step's inputs (name -> producing step, or the steps that\n"
+           "# may have changed it, latest first)\n"
+           f"globals().update(_nbo_rt.load_inputs({literal(sources)}"
+           + (f", watch={literal(watch)}" if watch else "") + "))\n")
     return _cell("code", src, f"{prefix}-load", tags=[PLUMBING_TAG],
                  extra_meta={"jupyter": {"source_hidden": True}})
 
@@ -156,8 +163,10 @@ def _load_cell(step: Step, prefix: str) -> dict | None:
 def _save_cell(step: Step, prefix: str) -> dict:
     outputs = [_check_ident(n) for n in step.outputs]
     metrics = [_check_ident(n) for n in step.metrics]
+    watch = [_check_ident(n) for n in step.watch]
     src = ("# notebook-ops: save this step's outputs for the steps downstream\n"
-           f"_nbo_rt.save_outputs(globals(), {literal(outputs)}, metrics={literal(metrics)})\n")
+           f"_nbo_rt.save_outputs(globals(), {literal(outputs)}, metrics={literal(metrics)}"
+           + (f", watch={literal(watch)}" if watch else "") + ")\n")
     return _cell("code", src, f"{prefix}-save", tags=[PLUMBING_TAG],
                  extra_meta={"jupyter": {"source_hidden": True}})
 
@@ -197,6 +206,8 @@ def build_step_notebook(pipeline: Pipeline, step: str, *, mode: str = "bundle") 
     return _notebook(pipeline, cells, {
         "pipeline": pipeline.name, "step": name,
         "inputs": {n: src for n, src in s.input_sources}, "outputs": list(s.outputs),
+        **({"input_candidates": {n: list(c) for n, c in s.input_candidates}}
+           if s.input_candidates else {}),
         **stepfiles.metadata(pipeline, s)})
 
 

@@ -91,10 +91,51 @@ def _store() -> DataStore:
     return helpers._STORE
 
 
-def load_inputs(sources: dict) -> dict:
-    """{name: producing step} -> {name: value}, read from the data store."""
+# What this step received and may hand on changed: name -> (producing step, manifest entry,
+# content hash when the value has one). Filled by load_inputs, read by save_outputs.
+_RECEIVED: dict[str, tuple[str, dict, str | None]] = {}
+
+
+def load_inputs(sources: dict, watch: list = ()) -> dict:
+    """{name: producing step, or [steps to try, latest first]} -> {name: value}.
+
+    A list names the steps upstream that received the object and may have saved a changed
+    version of it (see ``save_outputs``); the first that did is read. Objects that shared
+    identity when saved (``data = [train, test]``) share it again. ``watch``: the names to
+    check for changes after the step."""
+    from notebook_ops.runtime.fingerprint import content_hash
+
     store = _store()
-    return {name: store.load_value(step, name) for name, step in sources.items()}
+    found = {name: store.find_value(name, [src] if isinstance(src, str) else list(src))
+             for name, src in sources.items()}
+    values = store.load_values(found)
+    _RECEIVED.clear()
+    for name in watch:
+        if name in values:
+            step, entry = found[name]
+            _RECEIVED[name] = (step, entry, content_hash(values[name]))
+    return values
+
+
+def _changed_in_place(store: DataStore, name: str, value) -> tuple | None:
+    """(serialiser, bytes) of a received value the step changed, else None (see fingerprint)."""
+    from notebook_ops.runtime import serializers
+    from notebook_ops.runtime.fingerprint import content_hash, sha256
+
+    step, entry, before = _RECEIVED[name]
+    if before is not None:
+        after = content_hash(value)
+        if after == before:
+            return None
+        return serializers.dump(value)
+    ser, data = serializers.dump(value)
+    if ser.kind == entry.get("kind") and sha256(data) == entry.get("sha256"):
+        return None
+    if ser.kind == entry.get("kind"):   # some serialisers do not round-trip byte for byte
+        _, again = serializers.dump(store.load_value(step, name))
+        if again == data:
+            return None
+    return ser, data
 
 
 def log_named_metrics(ns: dict, names: list) -> None:
@@ -106,16 +147,34 @@ def log_named_metrics(ns: dict, names: list) -> None:
                 helpers.log_metric(name, value)
 
 
-def save_outputs(ns: dict, names: list, *, metrics: list = ()) -> None:
+def save_outputs(ns: dict, names: list, *, metrics: list = (), watch: list = ()) -> None:
     """Write the named variables to the data store (manifest last). A name the step did not
-    define is an error naming it; so is a value no serialiser can take."""
+    define is an error naming it; so is a value no serialiser can take.
+
+    ``watch``: received objects a later step may read; one the step changed in a way the
+    analysis did not see is saved too, as a new version, and named in a notice."""
     step = helpers.context().step
     missing = [n for n in names if n not in ns]
     if missing:
         raise OutputError(f"step {step!r} did not define {', '.join(map(repr, missing))}, "
                           "which a later step reads")
     log_named_metrics(ns, list(metrics))
-    _store().save_values(step, {n: ns[n] for n in names})
+    store = _store()
+    prepared = {}
+    for name in watch:
+        if name in names or name not in ns or name not in _RECEIVED:
+            continue
+        dumped = _changed_in_place(store, name, ns[name])
+        if dumped is not None:
+            prepared[name] = dumped
+    if prepared:
+        import sys
+        for name in prepared:
+            print(f"notebook-ops: step {step!r} changed {name!r} in place, which the analysis did "
+                  "not see; the steps after it get the changed version", file=sys.stderr)
+    values = {n: ns[n] for n in names}
+    values.update({n: ns[n] for n in prepared})
+    store.save_values(step, values, prepared=prepared)
 
 
 def enter_step(step: str | None) -> None:

@@ -92,15 +92,21 @@ class DataStore:
     def manifest(self, step: str) -> dict:
         return self.read_json((step, MANIFEST), default=None) or {}
 
-    def save_values(self, step: str, values: dict) -> dict:
+    def save_values(self, step: str, values: dict, *, prepared: dict | None = None) -> dict:
         """Serialise each value; raises ``OutputError`` naming the first that cannot be saved.
-        Writes the manifest last, so a manifest means every listed file is complete."""
+        Writes the manifest last, so a manifest means every listed file is complete.
+
+        ``prepared``: name -> (serialiser, bytes) already made (values found changed in place
+        at run time; the manifest marks them ``changed_at_run``). Containers that hold other
+        saved values record which (``refs``), so readers get one object, not two copies."""
         from notebook_ops.runtime import serializers
 
+        prepared = prepared or {}
+        refs = _shared_refs(values)
         entries = {}
         for name, value in values.items():
             try:
-                ser, data = serializers.dump(value)
+                ser, data = prepared.get(name) or serializers.dump(value)
             except Exception as exc:
                 raise OutputError(
                     f"step {step!r}: cannot save output {name!r} "
@@ -110,19 +116,74 @@ class DataStore:
             entries[name] = {"kind": ser.kind, "file": fname, "bytes": len(data),
                              "sha256": hashlib.sha256(data).hexdigest(),
                              "type": f"{type(value).__module__}.{type(value).__qualname__}"}
+            if name in refs:
+                entries[name]["refs"] = refs[name]
+            if name in prepared:
+                entries[name]["changed_at_run"] = True
         self.write_json((step, MANIFEST), {"step": step, "outputs": entries})
         return entries
 
-    def load_value(self, step: str, name: str):
+    def find_value(self, name: str, steps: list) -> tuple[str, dict]:
+        """(step, manifest entry) of the first of ``steps`` that saved ``name``."""
+        for step in steps:
+            entry = (self.manifest(step).get("outputs") or {}).get(name)
+            if entry is not None:
+                return step, entry
+        step = steps[-1]
+        raise InputError(
+            f"input {name!r} from step {step!r} is not in the data store {self.location} "
+            f"(did step {step!r} run in this run, or in the run being resumed?)")
+
+    def load_entry(self, step: str, entry: dict):
         from notebook_ops.runtime import serializers
 
-        entry = (self.manifest(step).get("outputs") or {}).get(name)
-        if entry is None:
-            raise InputError(
-                f"input {name!r} from step {step!r} is not in the data store {self.location} "
-                f"(did step {step!r} run in this run, or in the run being resumed?)")
         data = self.read_bytes((step, entry["file"]))
         return serializers.by_kind(entry["kind"]).load(data)
+
+    def load_value(self, step: str, name: str):
+        return self.load_entry(*self.find_value(name, [step]))
+
+    def load_values(self, found: dict) -> dict:
+        """{name: (step, entry)} -> {name: value}; a container saved holding other values
+        holds the loaded ones again (``data = [train, test]`` stays one object with them)."""
+        values = {name: self.load_entry(step, entry) for name, (step, entry) in found.items()}
+        for name, (_step, entry) in found.items():
+            for key, other in (entry.get("refs") or {}).items():
+                if other in values:
+                    values[name] = _put(values[name], key, values[other])
+        return values
+
+
+_MAX_REF_SCAN = 10_000
+
+
+def _shared_refs(values: dict) -> dict:
+    """name -> {index or key: other name} for lists, tuples and dicts holding other values."""
+    ids = {id(v): n for n, v in values.items()}
+    refs: dict = {}
+    for name, value in values.items():
+        if isinstance(value, (list, tuple)) and len(value) <= _MAX_REF_SCAN:
+            items = enumerate(value)
+        elif isinstance(value, dict) and len(value) <= _MAX_REF_SCAN:
+            items = ((k, v) for k, v in value.items() if isinstance(k, str))
+        else:
+            continue
+        found = {str(k): ids[id(v)] for k, v in items if id(v) in ids and ids[id(v)] != name}
+        if found:
+            refs[name] = found
+    return refs
+
+
+def _put(container, key: str, value):
+    if isinstance(container, list):
+        container[int(key)] = value
+    elif isinstance(container, tuple):
+        items = list(container)
+        items[int(key)] = value
+        container = type(container)(items) if type(container) is tuple else container
+    elif isinstance(container, dict):
+        container[key] = value
+    return container
 
 
 class OutputError(Exception):

@@ -19,4 +19,6 @@ class FeaturesHandler(NotebookOpsHandler):
     async def get(self):
         from notebook_ops import __version__
 
-        self.reply({"version": __version__, "features": dict(self.features)})
+        config = self.settings.get("notebook_ops_config")
+        self.reply({"version": __version__, "features": dict(self.features),
+                    "mlflow_ui_url": getattr(config, "mlflow_ui_url", "") or ""})

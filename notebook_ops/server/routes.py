@@ -47,20 +47,17 @@ def route_table() -> tuple[list[tuple[str, type]], dict[str, bool]]:
 
 def setup_routes(web_app, serverapp=None) -> None:
     from notebook_ops.server.features import FeaturesHandler
-    from notebook_ops.server.runs import RunManager
+    from notebook_ops.runs.service import RunService
 
     routes, features = route_table()
     FeaturesHandler.features = features
-    web_app.settings.setdefault("notebook_ops_runs", RunManager())
+    web_app.settings.setdefault("notebook_ops_runs", RunService())
     web_app.settings["notebook_ops_serverapp"] = serverapp
     if features["schedules"]:
         from notebook_ops.scheduler import hosted
-        from notebook_ops.server.schedules import lab_setting_host_scheduler
 
+        # settings["notebook_ops_scheduler"]: the NotebookOps traitlets (server/app.py)
         web_app.settings["notebook_ops_scheduler_store"] = hosted.store_url(serverapp)
-        if lab_setting_host_scheduler():
-            hosted.start_hosted(serverapp, settings={"enabled": True})
-        else:
-            hosted.start_hosted(serverapp)  # on only if NOTEBOOK_OPS_SCHEDULER says so
+        hosted.start_hosted(serverapp)  # on when c.NotebookOps.host_scheduler (or the env) says so
     base = url_path_join(web_app.settings["base_url"], API_PREFIX)
     web_app.add_handlers(".*$", [(base + pattern, cls) for pattern, cls in routes])

@@ -24,16 +24,31 @@ _STATUS = {"succeeded": "FINISHED", "below_target": "FINISHED", "failed": "FAILE
            "cancelled": "KILLED", "skipped": "KILLED"}
 
 
+def artifacts_beside(uri: str) -> str | None:
+    """The artifact root for a local database store: ``mlartifacts`` beside the database file.
+
+    MLflow would otherwise create experiments with ``./mlruns`` in whatever folder the run
+    started (an ``mlruns/`` folder in the user's project). Servers (http) and file stores
+    choose their own; None for those."""
+    if not uri.startswith("sqlite:///"):
+        return None
+    db = uri[len("sqlite:///"):].split("?", 1)[0]
+    if not db or db == ":memory:":
+        return None
+    return (Path(db).resolve().parent / "mlartifacts").as_uri()
+
+
 def default_tracking_uri(base_dir) -> tuple[str, str | None]:
     """(tracking URI, artifact root or None). ``MLFLOW_TRACKING_URI`` wins; otherwise a sqlite
-    store ``<base_dir>/.notebook_ops/mlflow.db`` with artifacts in ``.notebook_ops/mlartifacts``,
-    which ``mlflow ui --backend-store-uri <uri>`` opens."""
+    store ``<base_dir>/.notebook_ops/mlflow.db``. A sqlite store keeps its artifacts in
+    ``mlartifacts`` beside it; ``mlflow ui --backend-store-uri <uri>`` opens both."""
     env = os.environ.get("MLFLOW_TRACKING_URI")
     if env:
-        return env, None
+        return env, artifacts_beside(env)
     state = Path(base_dir).resolve() / ".notebook_ops"
     state.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{state / 'mlflow.db'}", (state / "mlartifacts").as_uri()
+    uri = f"sqlite:///{state / 'mlflow.db'}"
+    return uri, artifacts_beside(uri)
 
 
 def _ms(iso_or_epoch) -> int | None:

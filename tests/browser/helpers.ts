@@ -1,6 +1,7 @@
 /** Shared steps of the browser tests: open the example notebook with the pipeline panel, screenshots. */
 import { IJupyterLabPageFixture } from '@jupyterlab/galata';
 import { expect } from '@playwright/test';
+import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
@@ -38,4 +39,74 @@ export function graphNode(page: IJupyterLabPageFixture, step: string) {
 
 export async function runCommand(page: IJupyterLabPageFixture, id: string, args: Record<string, unknown> = {}) {
   await page.evaluate(({ id, args }) => (window as any).jupyterapp.commands.execute(id, args), { id, args });
+}
+
+type Cell = { cell_type: 'code' | 'markdown'; id: string; source: string; metadata: { tags?: string[] }; outputs?: []; execution_count?: null };
+
+/**
+ * A generated 13-step notebook with a 5-way fan-out (five models trained in parallel), as a data
+ * scientist's notebook looks: a title, parameters, setup, markdown titles on some steps.
+ * `fail_step` makes the named training step raise; `compare` logs the best score as a metric.
+ */
+export function wideNotebook(): Record<string, unknown> {
+  let n = 0;
+  const code = (source: string, tags: string[] = []): Cell => ({
+    cell_type: 'code',
+    id: `c${n++}`,
+    source,
+    metadata: tags.length ? { tags } : {},
+    outputs: [],
+    execution_count: null
+  });
+  const md = (source: string, tags: string[] = []): Cell => ({
+    cell_type: 'markdown',
+    id: `m${n++}`,
+    source,
+    metadata: tags.length ? { tags } : {}
+  });
+  const models = ['linear', 'tree', 'forest', 'boosting', 'knn'];
+  const cells: Cell[] = [
+    md('# Churn model comparison\nFive models trained side by side on the same features.'),
+    code('n_rows = 300  # rows of synthetic data\nseed = 7  # random seed\nfail_step = ""  # a training step to break on purpose', ['parameters']),
+    code('import math\nimport random\nimport notebook_ops as nbo', ['setup']),
+    md('## Load the data', ['step:load']),
+    code('random.seed(seed)\nrows = [(random.random(), random.random()) for _ in range(n_rows)]'),
+    code('clean_rows = [r for r in rows if r[0] > 0.05]', ['step:clean']),
+    code('features = [(a, b, a * b) for a, b in clean_rows]', ['step:featurize']),
+    ...models.map((m, i) =>
+      code(
+        `# Train ${m}\nif fail_step == "train_${m}":\n    raise ValueError("${m} did not converge")\n` +
+          `score_${m} = round(0.7 + ${i} * 0.03 + sum(f[2] for f in features) / len(features) / 10, 4)`,
+        [`step:train_${m}`, 'after:featurize']
+      )
+    ),
+    code(
+      `scores = {${models.map(m => `"${m}": score_${m}`).join(', ')}}\nbest = max(scores, key=scores.get)\nbest_score = scores[best]\nnbo.log_metric("best_score", best_score)`,
+      ['step:compare', ...models.map(m => `after:train_${m}`)]
+    ),
+    code('chosen = {"model": best, "score": best_score}', ['step:select']),
+    code('report = f"best model: {chosen[\'model\']} ({chosen[\'score\']})"', ['step:report']),
+    code('summary = report.upper()', ['step:publish']),
+    code('checked = len(summary) > 0', ['step:validate']),
+    code('print(scores)  # exploration', ['skip'])
+  ];
+  return {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {
+      kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' },
+      notebook_ops: { metric_targets: { best_score: '>= 0.99', latency_ms: '<= 50' } }
+    },
+    cells
+  };
+}
+
+/** Write the generated notebook under build/ and return its local path. */
+export function writeWideNotebook(name = 'wide.ipynb', edit?: (nb: any) => void): string {
+  const nb = wideNotebook() as any;
+  edit?.(nb);
+  const local = path.join(ROOT, 'build', 'browser-results', name);
+  fs.mkdirSync(path.dirname(local), { recursive: true });
+  fs.writeFileSync(local, JSON.stringify(nb, null, 1));
+  return local;
 }

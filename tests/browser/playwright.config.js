@@ -24,9 +24,37 @@ if (!process.env.NBO_BROWSER_PORT) {
     .toString()
     .trim();
   process.env.NBO_BROWSER_ROOT = fs.mkdtempSync(path.join(os.tmpdir(), 'notebook-ops-browser-'));
+  process.env.NBO_BROWSER_HOME = fs.mkdtempSync(path.join(os.tmpdir(), 'notebook-ops-browser-jupyter-'));
 }
 const port = process.env.NBO_BROWSER_PORT;
 const serverRoot = process.env.NBO_BROWSER_ROOT;
+
+// The server gets Jupyter folders of its own: the user's config, data, runtime, lab settings
+// (e.g. a "hostScheduler": true they once clicked) and workspaces never reach the tests.
+const home = process.env.NBO_BROWSER_HOME;
+const own = name => {
+  const folder = path.join(home, name);
+  fs.mkdirSync(folder, { recursive: true });
+  return folder;
+};
+const serverEnv = { ...process.env };
+for (const key of Object.keys(serverEnv)) {
+  if (key.startsWith('NOTEBOOK_OPS_') || key.startsWith('JUPYTER') || key.startsWith('MLFLOW_')) {
+    delete serverEnv[key];
+  }
+}
+Object.assign(serverEnv, {
+  PATH: `${python}:${process.env.PATH}`,
+  JUPYTERLAB_GALATA_ROOT_DIR: serverRoot,
+  JUPYTER_CONFIG_DIR: own('config'),
+  JUPYTER_DATA_DIR: own('data'),
+  JUPYTER_RUNTIME_DIR: own('runtime'),
+  JUPYTERLAB_SETTINGS_DIR: own('lab-settings'),
+  JUPYTERLAB_WORKSPACES_DIR: own('lab-workspaces'),
+  IPYTHONDIR: own('ipython'),
+  // only the installation's own config (sys.prefix/etc/jupyter) besides JUPYTER_CONFIG_DIR
+  JUPYTER_PREFER_ENV_PATH: '1'
+});
 
 module.exports = {
   ...base,
@@ -63,6 +91,6 @@ module.exports = {
     cwd: root,
     reuseExistingServer: false,
     timeout: 120000,
-    env: { ...process.env, PATH: `${python}:${process.env.PATH}`, JUPYTERLAB_GALATA_ROOT_DIR: serverRoot }
+    env: serverEnv
   }
 };

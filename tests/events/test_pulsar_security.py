@@ -350,7 +350,7 @@ def test_the_lint_checks_the_url_not_the_files_it_names():
 
 # --- TLS for real, through the proxy ----------------------------------------------------------
 def _events(n: int, run_id: str) -> list[dict]:
-    from notebook_ops.events.build import make_event
+    from notebook_ops.events.envelope import make_event
 
     return [make_event("run.started", {"i": i}, run_id=run_id, seq=i) for i in range(n)]
 
@@ -520,11 +520,12 @@ def test_a_trigger_over_tls_starts_a_run(tls_tap, client, topic, pki, small_nb):
     another client) reaches it over TLS, the run happens, the message is acknowledged."""
     from notebook_ops.events.source import open_source
     from notebook_ops.events.trigger import TriggerListener
+    from notebook_ops.runs.service import run as run_service
 
     source = open_source(tls_tap.url(topic, f"tls_trust_certs={pki['ca']}"), subscription="tls")
     client.create_producer(f"persistent://public/default/{topic}").send(b'{"n": 9}')
     outcomes = []
-    listener = TriggerListener(source, small_nb, run_options={"track": False},
+    listener = TriggerListener(source, small_nb, run=run_service, run_options={"track": False},
                                on_settled=outcomes.append)
     try:
         assert listener.serve(threading.Event(), max_messages=1) == 1

@@ -17,6 +17,7 @@ import pytest
 from conftest import drain
 from notebook_ops.errors import ParameterError
 from notebook_ops.events.source import Message, open_source
+from notebook_ops.runs.service import run as run_service
 from notebook_ops.events.trigger import (PoisonMessage, TriggerListener, message_params,
                                          parse_templates)
 
@@ -79,7 +80,7 @@ def test_a_message_starts_a_run_and_is_acknowledged_after_it_is_recorded(broker,
     producer = client.create_producer(_full(topic))
     producer.send(json.dumps({"count": 5, "who": "ada"}).encode(), properties={"origin": "etl"})
     outcomes = []
-    listener = TriggerListener(source, small_nb, run_options={"track": False},
+    listener = TriggerListener(source, small_nb, run=run_service, run_options={"track": False},
                                templates=parse_templates(["n={{ message.count }}",
                                                           "label={{ message.who }}-{{ properties.origin }}"]),
                                on_settled=outcomes.append)
@@ -109,7 +110,7 @@ def test_poison_messages_are_dead_lettered_with_a_reason(broker, client, topic, 
     for body in (b"{not json", b'{"n": 1, "bogus": 2}', b"[1, 2]", b'{"n": "eleven"}'):
         producer.send(body, properties={"k": "v"})
     outcomes = []
-    listener = TriggerListener(source, small_nb, run_options={"track": False},
+    listener = TriggerListener(source, small_nb, run=run_service, run_options={"track": False},
                                on_settled=outcomes.append)
     caplog.set_level(logging.WARNING, logger="notebook_ops.events")
     try:
@@ -146,7 +147,7 @@ def test_a_failing_run_is_retried_then_dead_lettered(broker, client, topic, tmp_
     source = open_source(url, subscription="runs", nack_delay_ms=200)
     client.create_producer(_full(topic)).send(b'{"n": -1}')
     outcomes = []
-    listener = TriggerListener(source, nb, max_redeliveries=1, run_options={"track": False},
+    listener = TriggerListener(source, nb, run=run_service, max_redeliveries=1, run_options={"track": False},
                                on_settled=outcomes.append)
     try:
         listener.serve(threading.Event(), max_messages=2)

@@ -105,7 +105,7 @@ def test_pause_and_resume(store, clock, add_schedule, service):
 def test_two_services_on_one_store_run_each_firing_once(store, clock, add_schedule, service,
                                                         tmp_path):
     """Two services (separate connections) tick in turn through 12 minutes of per-minute firings."""
-    from notebook_ops.scheduler.store import Store
+    from notebook_ops.scheduler.database import Store
 
     log = tmp_path / "starts.log"
     add_schedule(cron="* * * * *", parameters={"log": str(log)}, max_concurrent=5)

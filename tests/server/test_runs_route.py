@@ -72,6 +72,19 @@ async def test_a_run_starts_progresses_and_is_listed(jp_fetch, pipeline_nb, jp_r
     assert html.headers["Content-Type"].startswith("text/html")
     assert "sandbox" in html.headers["Content-Security-Policy"]
     assert b"total 10" in html.body
+    # the runner's plumbing cells are in the JSON, not on the page the panel shows
+    assert any("_nbo_rt" in "".join(c["source"]) for c in step["content"]["cells"])
+    assert b"_nbo_rt" not in html.body
+
+    # again from step "add" only (make's outputs come from the cache)
+    code, again = await call(jp_fetch, *RUNS, method="POST",
+                             body={"path": pipeline_nb, "parameters": {"n": "5"}, "from_step": "add"})
+    assert code == 202, again
+    rerun = await wait_final(jp_fetch, again["run_id"], pipeline_nb)
+    assert rerun["steps"]["add"]["status"] == "succeeded", rerun
+    assert rerun["steps"]["make"]["cached"] is True, rerun
+    code, bad = await call(jp_fetch, *RUNS, method="POST", body={"path": pipeline_nb, "from_step": ""})
+    assert code == 400 and "from_step" in bad["message"]
 
 
 async def test_a_running_run_can_be_cancelled(jp_fetch, jp_root_dir, nb):

@@ -34,16 +34,3 @@ export function h<K extends keyof HTMLElementTagNameMap>(
 export function section(title: string, cls: string, ...body: (Child | Child[])[]): HTMLElement {
   return h('section', { class: `nbo-section ${cls}` }, h('h3', { class: 'nbo-section-title' }, title), ...body);
 }
-
-export function formatValue(value: unknown): string {
-  if (typeof value === 'string') {
-    return JSON.stringify(value);
-  }
-  if (value === null || value === undefined) {
-    return 'None';
-  }
-  if (typeof value === 'boolean') {
-    return value ? 'True' : 'False';
-  }
-  return typeof value === 'object' ? JSON.stringify(value) : String(value);
-}

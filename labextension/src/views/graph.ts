@@ -14,6 +14,8 @@ export interface IGraphOptions {
   colorOf: (step: string) => string;
   /** Step name -> status (pending, running, done, failed, cached, skipped), when a run is shown. */
   status?: Record<string, string>;
+  /** Step name -> its problems' messages: the node is marked. */
+  problems?: Map<string, string[]>;
   onSelect?: (step: IStep) => void;
 }
 
@@ -75,10 +77,8 @@ export function renderGraph(pipeline: IPipeline, options: IGraphOptions): SVGSVG
     role: 'img',
     'aria-label': `Step graph of ${pipeline.name}`
   });
-  // Fill the panel's width, but never shrink text below ~2/3 size: scroll instead.
-  svg.style.width = '100%';
-  svg.style.maxWidth = `${width}px`;
-  svg.style.minWidth = `${Math.round(width * 0.7)}px`;
+  svg.setAttribute('width', String(width));
+  svg.setAttribute('height', String(height));
   const defs = el('defs', {}, svg);
   const marker = el(
     'marker',
@@ -106,10 +106,11 @@ export function renderGraph(pipeline: IPipeline, options: IGraphOptions): SVGSVG
     const x = node.x - NODE_W / 2;
     const y = node.y - NODE_H / 2;
     const status = options.status?.[step.name];
+    const problems = options.problems?.get(step.name) ?? [];
     const group = el(
       'g',
       {
-        class: `nbo-graph-node${status ? ' nbo-status-' + status : ''}`,
+        class: `nbo-graph-node${status ? ' nbo-status-' + status : ''}${problems.length ? ' nbo-has-problem' : ''}`,
         'data-step': step.name,
         transform: `translate(${x},${y})`,
         tabindex: 0
@@ -120,7 +121,7 @@ export function renderGraph(pipeline: IPipeline, options: IGraphOptions): SVGSVG
     el('rect', { width: NODE_W, height: NODE_H, rx: 6, class: 'nbo-graph-box', style: `stroke:${color}` }, group);
     el('rect', { width: 6, height: NODE_H, rx: 3, style: `fill:${color}` }, group);
     const name = el('text', { x: 14, y: 17, class: 'nbo-graph-name' }, group);
-    name.textContent = step.name + (status ? `  · ${status}` : '');
+    name.textContent = (problems.length ? '⚠ ' : '') + step.name + (status ? `  · ${status}` : '');
     const inputs = el('text', { x: 14, y: 34, class: 'nbo-graph-io' }, group);
     inputs.textContent = `in: ${shorten(step.inputs, 22)}`;
     const outputs = el('text', { x: 14, y: 49, class: 'nbo-graph-io' }, group);
@@ -128,7 +129,8 @@ export function renderGraph(pipeline: IPipeline, options: IGraphOptions): SVGSVG
     const title = el('title', {}, group);
     title.textContent =
       `${step.name}\nafter: ${step.after.join(', ') || '–'}\ninputs: ${step.inputs.join(', ') || '–'}` +
-      `\noutputs: ${step.outputs.join(', ') || '–'}\nparameters: ${step.parameters_read.join(', ') || '–'}`;
+      `\noutputs: ${step.outputs.join(', ') || '–'}\nparameters: ${step.parameters_read.join(', ') || '–'}` +
+      (problems.length ? `\n\n⚠ ${problems.join('\n⚠ ')}` : '');
     if (options.onSelect) {
       const select = () => options.onSelect!(step);
       group.addEventListener('click', select);

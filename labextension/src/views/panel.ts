@@ -4,15 +4,21 @@
  * is added only when its back end exists, so the panel never offers something that fails).
  */
 import { LabIcon } from '@jupyterlab/ui-components';
+import { CommandRegistry } from '@lumino/commands';
 import { Widget } from '@lumino/widgets';
 
 import { IFeatures, IPipeline, IProblem } from '../api';
+import { count } from '../format';
 import { PipelineModel } from '../model';
 import { h, section } from './dom';
-import { renderGraph } from './graph';
+import { renderLanes } from './lanesview';
 import { parametersView } from './parameters';
 import { problemsView } from './problems';
 import { settingsView } from './settings';
+
+/** Commands the panel's buttons run (registered in commands.ts). */
+export const OPEN_GRAPH = 'notebook-ops:open-graph';
+export const RETAG_KALE = 'notebook-ops:retag-kale';
 
 export const pipelineIcon = new LabIcon({
   name: 'notebook-ops:pipeline',
@@ -30,7 +36,7 @@ export interface IActionView {
 }
 
 export class PipelinePanel extends Widget {
-  constructor() {
+  constructor(private _commands: CommandRegistry) {
     super();
     this.id = 'notebook-ops-panel';
     this.addClass('nbo-panel');
@@ -54,6 +60,8 @@ export class PipelinePanel extends Widget {
       return;
     }
     this._model?.changed.disconnect(this._onChanged, this);
+    // polls run only for the notebook the panel shows
+    this._model?.schedules.unwatch();
     this._model = model;
     this._selectedStep = null;
     model?.changed.connect(this._onChanged, this);
@@ -123,6 +131,7 @@ export class PipelinePanel extends Widget {
       ];
     }
     const pipeline = model.pipeline;
+    const errors = pipeline?.problems.filter(p => p.severity === 'error').length ?? 0;
     const header = h(
       'header',
       { class: 'nbo-header' },
@@ -132,10 +141,8 @@ export class PipelinePanel extends Widget {
         'div',
         { class: 'nbo-summary' },
         pipeline
-          ? `${pipeline.steps.length} steps · ${pipeline.parameters.length} parameters · ` +
-              (pipeline.problems.some(p => p.severity === 'error')
-                ? `${pipeline.problems.filter(p => p.severity === 'error').length} errors`
-                : 'ready')
+          ? `${count(pipeline.steps.length, 'step')} · ${count(pipeline.parameters.length, 'parameter')} · ` +
+              (errors ? count(errors, 'error') : 'ready')
           : model.busy
             ? 'reading…'
             : ''
@@ -148,22 +155,36 @@ export class PipelinePanel extends Widget {
       return [header, h('p', { class: 'nbo-empty' }, 'Reading the notebook…')];
     }
     const selectStep = (name: string) => {
-      const step = pipeline.steps.find(s => s.name === name);
       this._selectedStep = name;
-      if (step && step.cells.length) {
-        model.selectCell(step.cells[0]);
-      }
+      model.selectStep(name);
       this.update();
     };
     const graph = section(
       'Steps',
       'nbo-steps',
       pipeline.steps.length
-        ? h(
-            'div',
-            { class: 'nbo-graph-wrap' },
-            renderGraph(pipeline, { colorOf: s => model.colorOf(s), status: this._status(), onSelect: s => selectStep(s.name) })
-          )
+        ? [
+            h(
+              'div',
+              { class: 'nbo-graph-tools' },
+              h(
+                'button',
+                {
+                  class: 'nbo-link nbo-open-graph',
+                  title: 'Open the step graph with inputs and outputs in a main-area tab (zoom, pan, fit)',
+                  onclick: () => void this._commands.execute(OPEN_GRAPH)
+                },
+                'Open as a tab'
+              )
+            ),
+            renderLanes(pipeline, {
+              colorOf: s => model.colorOf(s),
+              status: model.runStatus ?? undefined,
+              problems: model.problemsByStep(),
+              selected: this._selectedStep,
+              onSelect: s => selectStep(s.name)
+            })
+          ]
         : h('p', { class: 'nbo-empty' }, 'No steps.')
     );
     const actions = this._actions
@@ -172,16 +193,20 @@ export class PipelinePanel extends Widget {
     return [
       header,
       graph,
-      problemsView(pipeline.problems, (p: IProblem) => p.cell !== null && model.selectCell(p.cell)),
+      problemsView(pipeline.problems, {
+        cellOf: p => model.problemCell(p),
+        onSelect: (p: IProblem) => {
+          const cell = model.problemCell(p);
+          if (cell !== null) {
+            model.selectCell(cell);
+          }
+        },
+        onRetag: () => void this._commands.execute(RETAG_KALE)
+      }),
       ...(actions.length ? [h('div', { class: 'nbo-actions' }, actions)] : []),
       parametersView(pipeline, cell => model.selectCell(cell)),
       settingsView(model, pipeline, this._selectedStep)
     ];
-  }
-
-  /** Step statuses of the run shown in the panel (set by the runs view). */
-  private _status(): Record<string, string> | undefined {
-    return this._model?.runStatus ?? undefined;
   }
 
   protected onAfterShow(): void {

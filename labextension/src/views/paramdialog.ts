@@ -1,8 +1,13 @@
-/** The parameters form shown before a run: one field per parameter, prefilled from its default. */
+/**
+ * The Run dialog: one field per parameter (checked against its type as you type), whether to
+ * reuse cached step results, and where to start. The last values given for a notebook are
+ * offered again next time; a value that does not check keeps the dialog open with every error.
+ */
 import { Dialog, showDialog } from '@jupyterlab/apputils';
 import { Widget } from '@lumino/widgets';
 
 import { IParameter } from '../api';
+import { checkParameter } from '../format';
 import { h } from './dom';
 
 /** A default as the user would type it (the runner converts text to the declared type). */
@@ -19,12 +24,76 @@ export function asText(p: IParameter): string {
   return typeof p.default === 'object' ? JSON.stringify(p.default) : String(p.default);
 }
 
-class ParametersForm extends Widget implements Dialog.IBodyWidget<Record<string, string>> {
-  constructor(private _params: IParameter[]) {
+export interface IRunChoice {
+  /** Only the values that differ from the notebook's defaults. */
+  parameters: Record<string, string>;
+  cache: boolean;
+  /** Run this step and everything downstream of it (earlier results come from the cache). */
+  fromStep: string | null;
+}
+
+/** What the form holds: every typed value, kept between attempts and runs. */
+interface IRunForm {
+  values: Record<string, string>;
+  cache: boolean;
+  fromStep: string | null;
+}
+
+const remembered = (path: string) => `notebook-ops:run-form:${path}`;
+
+function recall(path: string): Partial<IRunForm> {
+  try {
+    return JSON.parse(window.localStorage.getItem(remembered(path)) ?? '{}');
+  } catch {
+    return {};
+  }
+}
+
+function remember(path: string, form: IRunForm): void {
+  try {
+    window.localStorage.setItem(remembered(path), JSON.stringify(form));
+  } catch {
+    // storage full or disabled: nothing to remember, the run goes on
+  }
+}
+
+/** Every parameter whose text does not check: name -> reason. */
+export function formErrors(params: readonly IParameter[], values: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of params) {
+    const problem = checkParameter(p.type, values[p.name] ?? asText(p));
+    if (problem) {
+      out[p.name] = problem;
+    }
+  }
+  return out;
+}
+
+class RunForm extends Widget implements Dialog.IBodyWidget<IRunForm> {
+  constructor(
+    private _params: IParameter[],
+    steps: string[],
+    form: IRunForm
+  ) {
     super();
     this.addClass('nbo-params-form');
     this._inputs = _params.map(p =>
-      h('input', { type: 'text', class: 'jp-mod-styled nbo-input', name: p.name, value: asText(p) })
+      h('input', {
+        type: 'text',
+        class: 'jp-mod-styled nbo-input',
+        name: p.name,
+        value: form.values[p.name] ?? asText(p),
+        'aria-label': p.name,
+        oninput: () => this._check()
+      })
+    );
+    this._errors = _params.map(() => h('div', { class: 'nbo-field-error', role: 'alert' }));
+    this._cache = h('input', { type: 'checkbox', class: 'nbo-run-cache', checked: form.cache });
+    this._from = h(
+      'select',
+      { class: 'jp-mod-styled nbo-run-from', 'aria-label': 'start from step' },
+      h('option', { value: '', selected: !form.fromStep }, 'the first step (whole pipeline)'),
+      steps.map(s => h('option', { value: s, selected: s === form.fromStep }, s))
     );
     this.node.append(
       _params.length
@@ -36,34 +105,85 @@ class ParametersForm extends Widget implements Dialog.IBodyWidget<Record<string,
                 'label',
                 { class: 'nbo-field', 'data-parameter': p.name },
                 h('span', { class: 'nbo-field-label' }, `${p.name} (${p.type})${p.help ? ' — ' + p.help : ''}`),
-                this._inputs[i]
+                this._inputs[i],
+                this._errors[i]
               )
             )
           )
-        : h('p', {}, 'This pipeline has no parameters.')
+        : h('p', {}, 'This pipeline has no parameters.'),
+      h(
+        'div',
+        { class: 'nbo-form nbo-run-options' },
+        h('label', { class: 'nbo-field nbo-inline' }, this._cache, ' reuse cached step results (untick to run every step again)'),
+        h('label', { class: 'nbo-field' }, h('span', { class: 'nbo-field-label' }, 'start from'), this._from)
+      )
     );
   }
 
-  /** Only the values the user changed: the others keep the notebook's defaults. */
-  getValue(): Record<string, string> {
-    const out: Record<string, string> = {};
+  getValue(): IRunForm {
+    const values: Record<string, string> = {};
+    this._params.forEach((p, i) => (values[p.name] = this._inputs[i].value.trim()));
+    return { values, cache: this._cache.checked, fromStep: this._from.value || null };
+  }
+
+  protected onAfterAttach(): void {
+    this._check();
+  }
+
+  /** Show every error under its field, and keep Run disabled while there is one. */
+  private _check(): void {
+    const errors = formErrors(this._params, this.getValue().values);
     this._params.forEach((p, i) => {
-      const value = this._inputs[i].value.trim();
-      if (value !== asText(p)) {
-        out[p.name] = value;
-      }
+      this._errors[i].textContent = errors[p.name] ?? '';
+      this._inputs[i].classList.toggle('nbo-invalid', !!errors[p.name]);
     });
-    return out;
+    const accept = this.node.closest('.jp-Dialog')?.querySelector<HTMLButtonElement>('.jp-mod-accept');
+    if (accept) {
+      accept.disabled = Object.keys(errors).length > 0;
+    }
   }
 
   private _inputs: HTMLInputElement[];
+  private _errors: HTMLElement[];
+  private _cache: HTMLInputElement;
+  private _from: HTMLSelectElement;
 }
 
-export async function askParameters(name: string, params: IParameter[]): Promise<Record<string, string> | null> {
-  const result = await showDialog({
-    title: `Run ${name}`,
-    body: new ParametersForm(params),
-    buttons: [Dialog.cancelButton(), Dialog.okButton({ label: 'Run' })]
-  });
-  return result.button.accept ? result.value ?? {} : null;
+export async function askRun(
+  path: string,
+  name: string,
+  params: IParameter[],
+  steps: string[]
+): Promise<IRunChoice | null> {
+  const last = recall(path);
+  let form: IRunForm = {
+    values: { ...(last.values ?? {}) },
+    cache: last.cache ?? true,
+    fromStep: last.fromStep && steps.includes(last.fromStep) ? last.fromStep : null
+  };
+  // forget values of parameters the notebook no longer has
+  form.values = Object.fromEntries(Object.entries(form.values).filter(([k]) => params.some(p => p.name === k)));
+  for (;;) {
+    const result = await showDialog({
+      title: `Run ${name}`,
+      body: new RunForm(params, steps, form),
+      buttons: [Dialog.cancelButton(), Dialog.okButton({ label: 'Run' })]
+    });
+    if (!result.button.accept || !result.value) {
+      return null;
+    }
+    form = result.value;
+    if (Object.keys(formErrors(params, form.values)).length) {
+      continue; // every error shows again under its field, the values as typed
+    }
+    remember(path, form);
+    const parameters: Record<string, string> = {};
+    for (const p of params) {
+      const value = form.values[p.name] ?? asText(p);
+      if (value !== asText(p)) {
+        parameters[p.name] = value;
+      }
+    }
+    return { parameters, cache: form.cache, fromStep: form.fromStep };
+  }
 }

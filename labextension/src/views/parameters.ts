@@ -1,6 +1,7 @@
 /** The pipeline's parameters: name, type, default and the help comment from the parameters cell. */
 import { IPipeline } from '../api';
-import { formatValue, h, section } from './dom';
+import { cellLabel, formatValue } from '../format';
+import { h, section } from './dom';
 
 export function parametersView(pipeline: IPipeline, onSelectCell: (cell: number) => void): HTMLElement {
   const params = pipeline.parameters;
@@ -36,7 +37,7 @@ export function parametersView(pipeline: IPipeline, onSelectCell: (cell: number)
       ? h(
           'button',
           { class: 'nbo-link', onclick: () => onSelectCell(pipeline.parameters_cell as number) },
-          `Go to the parameters cell (cell ${pipeline.parameters_cell})`
+          `Go to the parameters cell (${cellLabel(pipeline.parameters_cell)})`
         )
       : null
   );

@@ -1,54 +1,40 @@
 /**
- * The Run section of the panel: start a run (parameters form), follow each step live, cancel,
- * open each executed step notebook, see metrics and the MLflow run; the recent runs below.
+ * The Run section of the panel: start a run (parameters, cache, start step), follow each step
+ * live, cancel, open each executed step notebook, reach a failed step's cell, see metrics against
+ * their targets and the MLflow run; past runs below open the same way.
  */
 import { CommandRegistry } from '@lumino/commands';
 
 import { FINAL_STATUSES, IPipeline, IRun } from '../api';
+import { describeTarget, duration } from '../format';
 import { PipelineModel } from '../model';
 import { h, section } from './dom';
 import { IActionView } from './panel';
-import { askParameters } from './paramdialog';
+import { askRun } from './paramdialog';
 
 export const OPEN_STEP_NOTEBOOK = 'notebook-ops:open-step-notebook';
 
-function duration(seconds: number | null | undefined): string {
-  if (seconds === null || seconds === undefined) {
-    return '';
-  }
-  return seconds < 60 ? `${seconds.toFixed(1)} s` : `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
-}
-
-function mlflowView(run: IRun): HTMLElement | null {
+/** The MLflow run's page on a tracking server, when its URL is known. */
+export function mlflowRunUrl(run: IRun, serverUrl: string): string | null {
   const m = run.mlflow;
   if (!m || !m.run_id) {
     return null;
   }
-  if (/^https?:/.test(m.tracking_uri)) {
-    const url = `${m.tracking_uri.replace(/\/$/, '')}/#/experiments/${m.experiment_id}/runs/${m.run_id}`;
-    return h('div', { class: 'nbo-mlflow' }, 'MLflow: ', h('a', { href: url, target: '_blank', rel: 'noopener' }, `run ${m.run_id.slice(0, 8)}`));
+  const base = /^https?:/.test(m.tracking_uri) ? m.tracking_uri : serverUrl;
+  if (!base) {
+    return null;
   }
-  const command = `mlflow ui --backend-store-uri ${m.tracking_uri}`;
-  return h(
-    'div',
-    { class: 'nbo-mlflow', title: `${m.tracking_uri}\nSee it with: ${command}` },
-    `MLflow run ${m.run_id.slice(0, 8)} (local store) `,
-    h(
-      'button',
-      {
-        class: 'nbo-link',
-        title: command,
-        onclick: () => void navigator.clipboard?.writeText(command)
-      },
-      'copy the mlflow ui command'
-    )
-  );
+  return `${base.replace(/\/+$/, '')}/#/experiments/${m.experiment_id}/runs/${m.run_id}`;
 }
 
 export class RunView implements IActionView {
   readonly id = 'runs';
 
-  constructor(private _commands: CommandRegistry) {}
+  /** `mlflowUrl`: the user's setting "MLflow tracking server URL" ('' when unknown). */
+  constructor(
+    private _commands: CommandRegistry,
+    private _mlflowUrl: () => string = () => ''
+  ) {}
 
   render(model: PipelineModel, pipeline: IPipeline | null): HTMLElement | null {
     const runs = model.runs;
@@ -90,19 +76,27 @@ export class RunView implements IActionView {
     if (!pipeline) {
       return;
     }
-    const values = await askParameters(pipeline.name, pipeline.parameters);
-    if (values === null) {
+    const choice = await askRun(
+      model.path,
+      pipeline.name,
+      pipeline.parameters,
+      pipeline.steps.map(s => s.name)
+    );
+    if (choice === null) {
       return;
     }
     if (model.panel.context.model.dirty) {
       await model.panel.context.save();
     }
-    await model.runs.start(values);
+    await model.runs.start(choice.parameters, { cache: choice.cache, fromStep: choice.fromStep });
   }
 
   private _runDetails(model: PipelineModel, run: IRun): HTMLElement {
     const steps = Object.entries(run.steps);
     const metrics = Object.entries(run.metrics ?? {});
+    const targets = run.targets ?? [];
+    const partial = steps.some(([, s]) => s.status === 'skipped') || !!run.from_step;
+    const targeted = new Set(targets.map(t => t.metric));
     return h(
       'div',
       { class: `nbo-run-details nbo-run-${run.status}`, 'data-run': run.run_id },
@@ -135,23 +129,86 @@ export class RunView implements IActionView {
                   'open'
                 )
               : null,
-            step.error ? h('div', { class: 'nbo-step-error' }, step.error) : null
+            step.error
+              ? h(
+                  'button',
+                  {
+                    class: 'nbo-step-error nbo-clickable',
+                    title: `Go to the first code cell of step ${name}`,
+                    onclick: () => model.selectStep(name)
+                  },
+                  step.error
+                )
+              : null
           )
         )
       ),
-      metrics.length
+      targets.length
+        ? h(
+            'ul',
+            { class: 'nbo-targets' },
+            targets.map(t => {
+              const d = describeTarget(t, partial);
+              return h('li', { class: `nbo-target nbo-target-${d.state}`, 'data-metric': t.metric }, d.text);
+            })
+          )
+        : null,
+      metrics.some(([k]) => !targeted.has(k))
         ? h(
             'div',
             { class: 'nbo-metrics' },
-            metrics.map(([k, v]) => h('span', { class: 'nbo-metric', 'data-metric': k }, `${k} = ${typeof v === 'number' ? +v.toFixed(4) : v}`))
+            metrics
+              .filter(([k]) => !targeted.has(k))
+              .map(([k, v]) => h('span', { class: 'nbo-metric', 'data-metric': k }, `${k} = ${typeof v === 'number' ? +v.toFixed(4) : v}`))
           )
         : null,
       run.error ? h('div', { class: 'nbo-error' }, run.error) : null,
-      mlflowView(run)
+      this._mlflow(run)
+    );
+  }
+
+  private _mlflow(run: IRun): HTMLElement | null {
+    const m = run.mlflow;
+    if (!m || !m.run_id) {
+      return null;
+    }
+    const url = mlflowRunUrl(run, this._mlflowUrl());
+    if (url) {
+      return h(
+        'div',
+        { class: 'nbo-mlflow' },
+        'MLflow run ',
+        h('a', { class: 'nbo-mlflow-link', href: url, target: '_blank', rel: 'noopener' }, m.run_id.slice(0, 8))
+      );
+    }
+    const command = `mlflow ui --backend-store-uri ${m.tracking_uri}`;
+    const feedback = h('span', { class: 'nbo-help nbo-copied', 'aria-live': 'polite' });
+    return h(
+      'div',
+      { class: 'nbo-mlflow', title: `${m.tracking_uri}\nSee it with: ${command}` },
+      `MLflow run ${m.run_id.slice(0, 8)} (local store) `,
+      h(
+        'button',
+        {
+          class: 'nbo-link nbo-copy-mlflow',
+          title: `${command}\n(set the MLflow server URL in Settings › Notebook pipeline for a link)`,
+          onclick: async () => {
+            try {
+              await navigator.clipboard.writeText(command);
+              feedback.textContent = ' copied';
+            } catch {
+              feedback.textContent = ` ${command}`;
+            }
+          }
+        },
+        'copy the mlflow ui command'
+      ),
+      feedback
     );
   }
 
   private _recent(model: PipelineModel): HTMLElement {
+    const shown = model.runs.current?.run_id;
     return h(
       'details',
       {
@@ -166,9 +223,18 @@ export class RunView implements IActionView {
         model.runs.recent.map(r =>
           h(
             'li',
-            { class: 'nbo-recent-run nbo-clickable', onclick: () => model.runs.show(r), 'data-run': r.run_id },
-            h('span', { class: `nbo-status nbo-status-${r.status}` }, r.status.replace('_', ' ')),
-            ` ${r.run_id}`
+            {},
+            h(
+              'button',
+              {
+                class: `nbo-recent-run nbo-clickable${r.run_id === shown ? ' nbo-selected' : ''}`,
+                title: 'Show this run: its steps, executed notebooks, metrics',
+                onclick: () => model.runs.show(r),
+                'data-run': r.run_id
+              },
+              h('span', { class: `nbo-status nbo-status-${r.status}` }, r.status.replace('_', ' ')),
+              ` ${r.run_id}`
+            )
           )
         )
       )

@@ -6,6 +6,7 @@
 import cronstrue from 'cronstrue';
 
 import { IPipeline, ISchedule } from '../api';
+import { zonedTime } from '../format';
 import { PipelineModel } from '../model';
 import { h, section } from './dom';
 import { IActionView } from './panel';
@@ -39,13 +40,6 @@ export function describeTopic(url: string): { text: string; ok: boolean } {
   return { text: 'A run per message; parameters may use {{ message.FIELD }}', ok: true };
 }
 
-function when(iso: string | null | undefined): string {
-  if (!iso) {
-    return '–';
-  }
-  const d = new Date(iso);
-  return isNaN(d.getTime()) ? iso : d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-}
 
 interface IDraft {
   kind: 'cron' | 'trigger';
@@ -54,6 +48,8 @@ interface IDraft {
   tz: string;
   name: string;
   params: Record<string, string>;
+  /** The parameters section is open (kept across the periodic refresh). */
+  paramsOpen: boolean;
 }
 
 export class ScheduleView implements IActionView {
@@ -66,8 +62,9 @@ export class ScheduleView implements IActionView {
     if (!this._seen.has(model)) {
       this._seen.add(model);
       void schedules.refresh();
-      schedules.watch();
     }
+    // polled while the panel shows this notebook (the panel stops it when it switches)
+    schedules.watch();
     const draft = this._draft(model);
     const byMessage = draft.kind === 'trigger';
     const check = () => (byMessage ? describeTopic(draft.source) : describeCron(draft.cron));
@@ -155,7 +152,11 @@ export class ScheduleView implements IActionView {
       params.length
         ? h(
             'details',
-            { class: 'nbo-schedule-params', open: Object.keys(draft.params).length > 0 },
+            {
+              class: 'nbo-schedule-params',
+              open: draft.paramsOpen || Object.keys(draft.params).length > 0,
+              ontoggle: (e: Event) => (draft.paramsOpen = (e.target as HTMLDetailsElement).open)
+            },
             h(
               'summary',
               {},
@@ -194,7 +195,14 @@ export class ScheduleView implements IActionView {
       'nbo-schedule',
       this._service(model),
       form,
-      schedules.error ? h('div', { class: 'nbo-error', role: 'alert' }, schedules.error) : null,
+      schedules.error
+        ? h(
+            'div',
+            { class: 'nbo-error', role: 'alert' },
+            schedules.error,
+            h('button', { class: 'nbo-link nbo-dismiss', title: 'Dismiss', onclick: () => schedules.clearError() }, '×')
+          )
+        : null,
       schedules.list.length
         ? h('ul', { class: 'nbo-schedule-list' }, schedules.list.map(s => this._item(model, s)))
         : schedules.loaded
@@ -254,7 +262,7 @@ export class ScheduleView implements IActionView {
       h(
         'div',
         { class: 'nbo-schedule-next' },
-        s.paused ? 'paused' : byMessage ? 'listening' : `next: ${when(s.upcoming[0] ?? s.next_fire_at)}`,
+        s.paused ? 'paused' : byMessage ? 'listening' : `next: ${zonedTime(s.upcoming[0] ?? s.next_fire_at, s.tz || 'UTC')}`,
         last ? h('span', { class: `nbo-status nbo-status-${last.state}` }, `last: ${last.state.replace('_', ' ')}`) : null
       ),
       h(
@@ -292,7 +300,21 @@ export class ScheduleView implements IActionView {
                     'li',
                     { 'data-state': r.state },
                     h('span', { class: `nbo-status nbo-status-${r.state}` }, r.state.replace('_', ' ')),
-                    ` ${when(r.scheduled_for)} · ${r.trigger}`,
+                    ` ${zonedTime(r.scheduled_for, s.tz || 'UTC')} · ${r.trigger}`,
+                    r.run_id
+                      ? h(
+                          'button',
+                          {
+                            class: 'nbo-link nbo-open-scheduled-run',
+                            title: 'Show this run in the Run section: steps, executed notebooks, metrics',
+                            onclick: () => void model.runs.showById(r.run_id!)
+                          },
+                          'open'
+                        )
+                      : null,
+                    r.state === 'pending' && !schedules.services.length
+                      ? h('div', { class: 'nbo-warning' }, 'Waiting for a scheduler service: none is running to start it.')
+                      : null,
                     r.error ? h('div', { class: 'nbo-step-error' }, r.error) : null
                   )
                 )
@@ -311,7 +333,8 @@ export class ScheduleView implements IActionView {
         cron: '',
         tz: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC',
         name: '',
-        params: {}
+        params: {},
+        paramsOpen: false
       };
       this._drafts.set(model, draft);
     }
@@ -319,5 +342,6 @@ export class ScheduleView implements IActionView {
   }
 
   private _seen = new WeakSet<PipelineModel>();
-  private _drafts = new Map<PipelineModel, IDraft>();
+  // released with the notebook's model when it closes
+  private _drafts = new WeakMap<PipelineModel, IDraft>();
 }

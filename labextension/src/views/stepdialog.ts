@@ -1,7 +1,8 @@
-/** The "Make step…" dialog: a name (validated) and the steps it runs after. */
+/** The "Make step…" dialog: a name (validated) and the steps it runs after (no loops). */
 import { Dialog, showDialog } from '@jupyterlab/apputils';
 import { Widget } from '@lumino/widgets';
 
+import { cycleThrough, ILaneStep } from '../lanes';
 import { validateStepName } from '../tags';
 import { h } from './dom';
 
@@ -10,14 +11,39 @@ export interface IStepChoice {
   after: string[];
 }
 
+/** The pipeline as it is now, to warn about loops while the user ticks boxes. */
+export interface IStepGraph {
+  steps: readonly ILaneStep[];
+  /** The step this cell starts now (null for a plain cell). */
+  current: string | null;
+}
+
+/** Why the choice makes a loop, or null. */
+export function loopProblem(graph: IStepGraph | undefined, choice: IStepChoice): string | null {
+  if (!graph || !choice.after.length) {
+    return null;
+  }
+  // a renamed step keeps the links other steps have to it
+  const key = graph.current ?? choice.name;
+  const steps = graph.steps.map(s => ({ name: s.name === key ? choice.name : s.name, after: s.after.map(a => (a === key ? choice.name : a)) }));
+  const loop = cycleThrough(steps, choice.name, choice.after);
+  return loop ? `This makes a loop: ${loop.join(' → ')}. A step cannot run after its own downstream steps.` : null;
+}
+
 class StepForm extends Widget implements Dialog.IBodyWidget<IStepChoice> {
-  constructor(name: string, after: string[], others: string[]) {
+  constructor(
+    name: string,
+    after: string[],
+    others: string[],
+    private _graph?: IStepGraph
+  ) {
     super();
     this.addClass('nbo-step-form');
     this._name = h('input', { type: 'text', class: 'jp-mod-styled nbo-step-name', value: name, 'aria-label': 'step name' });
     this._boxes = others.map(o =>
-      h('input', { type: 'checkbox', value: o, checked: after.includes(o), class: 'nbo-after-choice' })
+      h('input', { type: 'checkbox', value: o, checked: after.includes(o), class: 'nbo-after-choice', onchange: () => this._check() })
     );
+    this._warning = h('p', { class: 'nbo-form-error nbo-cycle-warning', role: 'alert', hidden: true });
     this.node.append(
       h('label', { class: 'nbo-field' }, h('span', { class: 'nbo-field-label' }, 'Step name'), this._name),
       others.length
@@ -27,8 +53,10 @@ class StepForm extends Widget implements Dialog.IBodyWidget<IStepChoice> {
             h('legend', {}, 'Runs after (none: the previous step in the notebook)'),
             this._boxes.map(box => h('label', { class: 'nbo-after-option' }, box, box.value))
           )
-        : h('p', { class: 'nbo-help' }, 'The first step. Later steps run after it.')
+        : h('p', { class: 'nbo-help' }, 'The first step. Later steps run after it.'),
+      this._warning
     );
+    this._check();
   }
 
   getValue(): IStepChoice {
@@ -40,20 +68,28 @@ class StepForm extends Widget implements Dialog.IBodyWidget<IStepChoice> {
     this._name.select();
   }
 
+  private _check(): void {
+    const problem = loopProblem(this._graph, this.getValue());
+    this._warning.textContent = problem ?? '';
+    this._warning.hidden = !problem;
+  }
+
   private _name: HTMLInputElement;
   private _boxes: HTMLInputElement[];
+  private _warning: HTMLElement;
 }
 
-/** Ask until the name is valid or the user cancels. */
+/** Ask until the name is valid and the step makes no loop, or the user cancels. */
 export async function askStep(
   initial: IStepChoice,
   others: string[],
-  taken: string[]
+  taken: string[],
+  graph?: IStepGraph
 ): Promise<IStepChoice | null> {
   let current = initial;
   let error = '';
   for (;;) {
-    const body = new StepForm(current.name, current.after, others);
+    const body = new StepForm(current.name, current.after, others, graph);
     if (error) {
       body.node.append(h('p', { class: 'nbo-form-error', role: 'alert' }, error));
     }
@@ -67,10 +103,10 @@ export async function askStep(
       return null;
     }
     current = result.value;
-    const problem = validateStepName(current.name, taken);
-    if (!problem) {
+    // a loop shows in the form itself (live warning): ask again with the same choice
+    error = validateStepName(current.name, taken) ?? '';
+    if (!error && !loopProblem(graph, current)) {
       return current;
     }
-    error = problem;
   }
 }

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from notebook_ops.errors import ExecutionError, NotebookOpsError, ParameterError
+from notebook_ops.targets.common import producers
 
 NOTEBOOK_FILE = "_notebook.ipynb"
 
@@ -121,9 +122,7 @@ def run_step(bundle_path, step: str, *, data_url: str, params: dict | None = Non
             raise ParameterError(f"--stage-in {producer}: the bundle has no such step")
         copy_tree(src, store, producer)
     entry = next(s for s in bundle.manifest["steps"] if s["name"] == step)
-    producers = set((entry.get("input_sources") or {}).values())
-    producers |= set((entry.get("files_in") or {}).values())   # files it reads, written upstream
-    for producer in sorted(producers):
+    for producer in producers(entry):
         if not store.exists((producer, MANIFEST)):
             raise StepInputMissing(
                 f"the outputs of step {producer!r} are not in the data store {store.location}",

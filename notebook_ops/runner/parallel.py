@@ -15,15 +15,15 @@ from concurrent.futures import FIRST_COMPLETED, wait
 from pathlib import Path
 
 from notebook_ops.runner.cache import StepCache, step_key
+from notebook_ops.runner.papermill_exec import Outcome, execute
 from notebook_ops.runner.stepfiles import asset_signature
-from notebook_ops.runner.execute import Outcome, execute
 
 log = logging.getLogger(__name__)
 DONE_OK = ("succeeded", "unselected")   # unselected: not asked for and not cached
 DONE_BAD = ("failed", "skipped", "cancelled")
 
 
-class StepScheduler:
+class ParallelSteps:
     def __init__(self, run):
         self.pr = run
         self.p = run.pipeline
@@ -47,11 +47,15 @@ class StepScheduler:
     def key(self, step: str) -> str | None:
         s = self.p.step(step)
         hashes = {}
+        candidates = dict(s.input_candidates)
         for name, producer in s.input_sources:
-            entry = (self.pr.store.manifest(producer).get("outputs") or {}).get(name)
-            if entry is None:
+            for source in candidates.get(name, (producer,)):   # the version the step will load
+                entry = (self.pr.store.manifest(source).get("outputs") or {}).get(name)
+                if entry is not None:
+                    break
+            else:
                 return None
-            hashes[name] = [producer, entry["sha256"]]
+            hashes[name] = [source, entry["sha256"]]
         for path, producer in s.files_in:   # files an upstream step wrote for this one
             digest = (self.pr.store.read_json((producer, "_files.json"), default={}) or {}).get(path)
             if digest is None:

@@ -1,0 +1,117 @@
+/** Words and numbers as the panel shows them. Pure: no DOM, no JupyterLab. */
+
+/** "1 step", "3 steps". */
+export function count(n: number, word: string, plural = word + 's'): string {
+  return `${n} ${n === 1 ? word : plural}`;
+}
+
+/** JupyterLab numbers cells from 1 in its status bar ("Cell 34/65"); the model from 0. */
+export function cellLabel(index: number): string {
+  return `cell ${index + 1}`;
+}
+
+export function duration(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined) {
+    return '';
+  }
+  return seconds < 60 ? `${seconds.toFixed(1)} s` : `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
+}
+
+/** A Python value as the notebook shows it. */
+export function formatValue(value: unknown): string {
+  if (typeof value === 'string') {
+    return JSON.stringify(value);
+  }
+  if (value === null || value === undefined) {
+    return 'None';
+  }
+  if (typeof value === 'boolean') {
+    return value ? 'True' : 'False';
+  }
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+/** A time in the schedule's own zone, labelled with it ("Mon 8 Dec, 06:00 Europe/Paris"). */
+export function zonedTime(iso: string | null | undefined, timeZone: string, locale?: string): string {
+  if (!iso) {
+    return '–';
+  }
+  const d = new Date(iso);
+  if (isNaN(d.getTime())) {
+    return iso;
+  }
+  try {
+    const text = d.toLocaleString(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone });
+    return `${text} ${timeZone}`;
+  } catch {
+    return `${d.toLocaleString(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' })} UTC`;
+  }
+}
+
+const TRUE = ['true', '1', 'yes', 'y', 'on'];
+const FALSE = ['false', '0', 'no', 'n', 'off'];
+
+/**
+ * Why `text` is not a valid value of the declared type, or null when it is (the runner's own
+ * rules, notebook_ops/runner/params.py: it converts the text again and has the last word).
+ */
+export function checkParameter(type: string, text: string): string | null {
+  const t = text.trim();
+  switch (type) {
+    case 'str':
+      return null;
+    case 'int':
+      return /^[-+]?\d+$/.test(t.replace(/_/g, '')) ? null : `"${t}" is not a whole number (int)`;
+    case 'float':
+      return t !== '' && Number.isFinite(Number(t)) ? null : `"${t}" is not a number (float)`;
+    case 'bool':
+      return TRUE.includes(t.toLowerCase()) || FALSE.includes(t.toLowerCase()) ? null : `"${t}" is not True or False (bool)`;
+    case 'list':
+    case 'tuple':
+    case 'dict': {
+      let value: unknown;
+      try {
+        value = JSON.parse(pythonToJson(t));
+      } catch {
+        return `"${t}" is not a ${type} literal, e.g. ${type === 'dict' ? '{"a": 1}' : '[1, 2]'}`;
+      }
+      const ok = type === 'dict' ? !!value && typeof value === 'object' && !Array.isArray(value) : Array.isArray(value);
+      return ok ? null : `"${t}" is not a ${type}`;
+    }
+    default:
+      return null;
+  }
+}
+
+/** Python literal spellings JSON lacks (True, False, None, single quotes, tuples). */
+function pythonToJson(text: string): string {
+  return text
+    .replace(/'/g, '"')
+    .replace(/\bTrue\b/g, 'true')
+    .replace(/\bFalse\b/g, 'false')
+    .replace(/\bNone\b/g, 'null')
+    .replace(/^\((.*)\)$/s, '[$1]')
+    .replace(/,\s*([\]}])/g, '$1');
+}
+
+export interface ITargetRow {
+  metric: string;
+  condition: string;
+  value?: unknown;
+  met: boolean | null;
+}
+
+/** One line per metric target: value against the target, and why when it was not measured. */
+export function describeTarget(row: ITargetRow, partial = false): { text: string; state: 'met' | 'missed' | 'unmeasured' } {
+  const measured = typeof row.value === 'number';
+  if (!measured) {
+    const why = partial
+      ? 'not measured: this run did not run the step that logs it'
+      : `not measured: no step logged "${row.metric}" (log it in a step with nbo.log_metric)`;
+    return { text: `${row.metric} ${row.condition}: ${why}`, state: row.met === false && !partial ? 'missed' : 'unmeasured' };
+  }
+  const value = +(row.value as number).toFixed(4);
+  return row.met
+    ? { text: `${row.metric} = ${value} (target ${row.condition}: met)`, state: 'met' }
+    : { text: `${row.metric} = ${value} (target ${row.condition}: missed)`, state: 'missed' };
+}

@@ -1,0 +1,31 @@
+/** Zoom and pan of a drawing as an SVG viewBox. Pure: no DOM. */
+
+export interface IViewBox {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+/** The whole drawing, with a margin. */
+export function fit(width: number, height: number, margin = 8): IViewBox {
+  return { x: -margin, y: -margin, w: width + 2 * margin, h: height + 2 * margin };
+}
+
+/** Zoom by `factor` (>1 magnifies) keeping the point (cx, cy) of the drawing in place. */
+export function zoom(box: IViewBox, factor: number, cx = box.x + box.w / 2, cy = box.y + box.h / 2): IViewBox {
+  const f = Math.min(Math.max(factor, 0.05), 20);
+  const w = box.w / f;
+  const h = box.h / f;
+  return { x: cx - (cx - box.x) / f, y: cy - (cy - box.y) / f, w, h };
+}
+
+/** Move by (dx, dy) screen pixels on a view `pixelWidth` wide. */
+export function pan(box: IViewBox, dx: number, dy: number, pixelWidth: number, pixelHeight: number): IViewBox {
+  const scale = Math.max(box.w / Math.max(pixelWidth, 1), box.h / Math.max(pixelHeight, 1));
+  return { ...box, x: box.x - dx * scale, y: box.y - dy * scale };
+}
+
+export function asAttribute(box: IViewBox): string {
+  return [box.x, box.y, box.w, box.h].map(v => +v.toFixed(2)).join(' ');
+}

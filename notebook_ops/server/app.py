@@ -1,0 +1,71 @@
+"""The server extension as a Jupyter ``ExtensionApp``: its switches are traitlets, set like any
+Jupyter option (``jupyter_server_config.py``, ``--NotebookOps.host_scheduler=True``)::
+
+    c.NotebookOps.host_scheduler = True          # fire schedules while this server runs
+    c.NotebookOps.scheduler_store = "postgresql+psycopg://..."   # default: under the root
+    c.NotebookOps.tracking_uri = "sqlite:////srv/mlflow/mlflow.db"
+    c.NotebookOps.mlflow_ui_url = "http://localhost:5000"        # the panel links runs there
+
+The per-user lab setting "Host the scheduler" is applied by the lab itself (PUT /scheduler)
+when it opens; the server never reads the user's lab settings files.
+"""
+from __future__ import annotations
+
+import os
+
+from jupyter_server.extension.application import ExtensionApp
+from traitlets import Bool, Int, Unicode
+
+
+class NotebookOps(ExtensionApp):
+    """notebook-ops' REST API for the JupyterLab extension (``/notebook-ops/api/``)."""
+
+    name = "notebook_ops"
+    load_other_extensions = True
+
+    host_scheduler = Bool(
+        False, config=True,
+        help="Host the scheduler service in this server, so schedules fire while it runs "
+             "(the environment's NOTEBOOK_OPS_SCHEDULER=on|off still wins).")
+    scheduler_store = Unicode(
+        "", config=True,
+        help="SQLAlchemy URL of the scheduler store (default: NOTEBOOK_OPS_DB, else "
+             "<server root>/.notebook_ops/scheduler.db).")
+    scheduler_workers = Int(2, config=True, help="Runs the hosted scheduler starts at once.")
+    tracking_uri = Unicode(
+        "", config=True,
+        help="MLflow tracking URI of the runs started from this server (default: "
+             "MLFLOW_TRACKING_URI, else a sqlite store beside each notebook).")
+    mlflow_ui_url = Unicode(
+        "", config=True,
+        help="URL of an MLflow UI serving that store (e.g. http://localhost:5000): the panel "
+             "links each run to its page there.")
+
+    def scheduler_settings(self) -> dict:
+        """The settings ``notebook_ops.scheduler.hosted`` reads."""
+        out: dict = {"enabled": self.host_scheduler, "workers": self.scheduler_workers}
+        if self.scheduler_store:
+            out["db"] = self.scheduler_store
+        return out
+
+    def initialize_settings(self) -> None:
+        if self.tracking_uri and "MLFLOW_TRACKING_URI" not in os.environ:
+            # read by the runner's tracker in this process and by the runs it starts
+            os.environ["MLFLOW_TRACKING_URI"] = self.tracking_uri
+        self.serverapp.web_app.settings["notebook_ops_scheduler"] = self.scheduler_settings()
+        self.serverapp.web_app.settings["notebook_ops_config"] = self
+
+    def initialize_handlers(self) -> None:
+        from notebook_ops.server import API_PREFIX
+        from notebook_ops.server.routes import setup_routes
+
+        setup_routes(self.serverapp.web_app, self.serverapp)
+        self.log.info("notebook-ops: REST API at /%s/", API_PREFIX)
+
+    async def stop_extension(self) -> None:
+        """Stop the hosted scheduler (if this server runs one) when the server stops."""
+        import sys
+
+        hosted = sys.modules.get("notebook_ops.scheduler.hosted")
+        if hosted is not None:
+            hosted.stop_hosted()

@@ -1,0 +1,163 @@
+/**
+ * Issue 19 on a generated 13-step notebook with a 5-way fan-out, at the default sidebar width:
+ * the graph fits and reads, opens as a zoomable tab; problems name cells as JupyterLab numbers
+ * them and point at code, the graph marks the step; the keyboard stays in the notebook after
+ * the dialogs; P P asks before replacing a step; Make step warns about loops; Kale notices fold
+ * into one line with "retag all"; a schedule error and an open form section survive the refresh.
+ */
+import { expect, test } from '@jupyterlab/galata';
+
+import { graphNode, openNotebook, PANEL, shot, writeWideNotebook } from './helpers';
+
+const STEPS = [
+  'load', 'clean', 'featurize', 'train_linear', 'train_tree', 'train_forest', 'train_boosting', 'train_knn',
+  'compare', 'select', 'report', 'publish', 'validate'
+];
+
+const activeIndex = (page: any) =>
+  page.evaluate(() => (window as any).jupyterapp.shell.currentWidget.content.activeCellIndex);
+const tagsOf = (page: any, index: number) =>
+  page.evaluate((i: number) => (window as any).jupyterapp.shell.currentWidget.content.widgets[i].model.getMetadata('tags'), index);
+
+test('the 13-step graph fits the default sidebar and opens as a zoomable tab', async ({ page, tmpPath }) => {
+  await openNotebook(page, tmpPath, writeWideNotebook(), 'wide.ipynb');
+  const panel = page.locator(PANEL);
+  const width = (await panel.boundingBox())!.width;
+  expect(width).toBeLessThan(400); // JupyterLab's default sidebar, not widened by the test
+  for (const step of STEPS) {
+    await expect(graphNode(page, step)).toBeVisible();
+  }
+  await expect(panel.locator('.nbo-summary')).toHaveText('13 steps · 3 parameters · ready');
+  // nothing scrolls sideways; names are full-size text inside the panel
+  const lanes = panel.locator('.nbo-lanes');
+  expect(await lanes.evaluate(el => el.scrollWidth <= el.clientWidth + 1)).toBe(true);
+  for (const step of ['train_boosting', 'validate']) {
+    const box = (await graphNode(page, step).locator('.nbo-lane-name').boundingBox())!;
+    const panelBox = (await panel.boundingBox())!;
+    expect(box.x + box.width).toBeLessThanOrEqual(panelBox.x + panelBox.width);
+  }
+  const fontPx = await graphNode(page, 'train_knn')
+    .locator('.nbo-lane-name')
+    .evaluate(el => parseFloat(getComputedStyle(el).fontSize));
+  expect(fontPx).toBeGreaterThanOrEqual(11);
+  // five lanes side by side for the fan-out, rows in run order
+  expect(await panel.locator('.nbo-lane-edge').count()).toBe(2 + 5 + 5 + 4);
+  await shot(page, 'wide-graph-sidebar');
+
+  // clicking a step selects its first code cell (load's title is markdown: its code is cell 5)
+  await graphNode(page, 'load').click();
+  await expect.poll(() => activeIndex(page)).toBe(4);
+
+  // the wide drawing opens as a main-area tab: fit, zoom, pan
+  await panel.locator('.nbo-open-graph').click();
+  const tab = page.locator('.nbo-graph-tab');
+  await expect(tab).toBeVisible();
+  await expect(tab.locator('.nbo-graph-node')).toHaveCount(13);
+  const svg = tab.locator('svg.nbo-graph');
+  const fitted = await svg.getAttribute('viewBox');
+  await tab.locator('.nbo-zoom-in').click();
+  await tab.locator('.nbo-zoom-in').click();
+  const zoomed = await svg.getAttribute('viewBox');
+  expect(zoomed).not.toEqual(fitted);
+  const host = (await tab.locator('.nbo-graph-host').boundingBox())!;
+  await page.mouse.move(host.x + 40, host.y + 40);
+  await page.mouse.down();
+  await page.mouse.move(host.x + 140, host.y + 90, { steps: 4 });
+  await page.mouse.up();
+  expect(await svg.getAttribute('viewBox')).not.toEqual(zoomed);
+  await tab.locator('.nbo-zoom-fit').click();
+  expect(await svg.getAttribute('viewBox')).toEqual(fitted);
+  await shot(page, 'wide-graph-tab');
+});
+
+test('problems name cells as JupyterLab numbers them, point at code and mark the graph', async ({ page, tmpPath }) => {
+  // step "load" starts on a markdown title (cell 4 as JupyterLab counts) and names a missing step
+  const local = writeWideNotebook('wide-broken.ipynb', nb => nb.cells[3].metadata.tags.push('after:ghost'));
+  await openNotebook(page, tmpPath, local, 'wide-broken.ipynb');
+  const problem = page.locator(`${PANEL} .nbo-problem.nbo-severity-error`).first();
+  await expect(problem).toContainText('ghost');
+  await expect(problem.locator('.nbo-problem-where')).toContainText('cell 5 · step load');
+  await expect(graphNode(page, 'load')).toHaveClass(/nbo-has-problem/);
+  await expect(graphNode(page, 'load').locator('.nbo-lane-problem')).toBeVisible();
+  await expect(page.locator(`${PANEL} .nbo-problems .nbo-section-title`)).toHaveText(/Problems: 1 error$/i);
+  await problem.click();
+  await expect.poll(() => activeIndex(page)).toBe(4);
+  await shot(page, 'wide-problem-on-code-cell');
+});
+
+test('the keyboard stays in the notebook; P P asks before replacing a step; loops are refused', async ({ page, tmpPath }) => {
+  await openNotebook(page, tmpPath, writeWideNotebook(), 'wide.ipynb');
+  await expect(graphNode(page, 'train_knn')).toBeVisible();
+  const dialog = page.locator('.jp-Dialog');
+
+  // Make step on train_knn's cell (index 11), ticking "compare": a loop, said in the dialog
+  await page.notebook.selectCells(11);
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('p');
+  await page.keyboard.press('s');
+  await expect(dialog.locator('input.nbo-step-name')).toHaveValue('train_knn');
+  await dialog.locator('.nbo-after-option', { hasText: 'compare' }).locator('input').check();
+  await expect(dialog.locator('.nbo-cycle-warning')).toContainText('loop: train_knn → compare → train_knn');
+  await shot(page, 'wide-make-step-loop');
+  await dialog.locator('.jp-mod-accept').click();
+  // refused: the dialog asks again, with the warning
+  await expect(dialog.locator('.nbo-cycle-warning')).toBeVisible();
+  await dialog.locator('.jp-mod-reject').click();
+  await expect(dialog).toHaveCount(0);
+  expect(await tagsOf(page, 11)).toEqual(['step:train_knn', 'after:featurize']);
+
+  // focus is back in the notebook: J moves down without a click
+  expect(await page.evaluate(() => !!document.activeElement?.closest('.jp-Notebook'))).toBe(true);
+  await page.keyboard.press('j');
+  await expect.poll(() => activeIndex(page)).toBe(12);
+
+  // P P on compare's step cell asks first; cancelling keeps the step
+  await page.keyboard.press('p');
+  await page.keyboard.press('p');
+  await expect(dialog).toContainText('starts step "compare" (cell 13)');
+  await shot(page, 'wide-pp-on-step');
+  await dialog.locator('.jp-mod-reject').click();
+  expect((await tagsOf(page, 12))[0]).toBe('step:compare');
+  expect(await page.evaluate(() => !!document.activeElement?.closest('.jp-Notebook'))).toBe(true);
+  await page.keyboard.press('k');
+  await expect.poll(() => activeIndex(page)).toBe(11);
+});
+
+test("Kale's legacy tags fold into one line, and retag all rewrites them", async ({ page, tmpPath }) => {
+  const local = writeWideNotebook('wide-kale.ipynb', nb => {
+    for (const cell of nb.cells) {
+      cell.metadata.tags = (cell.metadata.tags ?? []).map((t: string) =>
+        t.replace(/^step:/, 'block:').replace(/^after:/, 'prev:')
+      );
+    }
+  });
+  await openNotebook(page, tmpPath, local, 'wide-kale.ipynb');
+  const legacy = page.locator(`${PANEL} .nbo-legacy-tags`);
+  await expect(legacy).toContainText("13 cells use Kale's legacy tags");
+  await expect(page.locator(`${PANEL} .nbo-problem`)).toHaveCount(1);
+  await expect(page.locator(`${PANEL} .nbo-run-button`)).toBeInViewport();
+  await shot(page, 'wide-kale-folded');
+  await legacy.locator('.nbo-retag-kale').click();
+  await expect(page.locator(`${PANEL} .nbo-problems .nbo-ok`)).toBeVisible();
+  expect(await tagsOf(page, 11)).toEqual(['step:train_knn', 'after:featurize']);
+  await expect(graphNode(page, 'train_knn')).toBeVisible();
+});
+
+test('a schedule error and an open form section survive the periodic refresh', async ({ page, tmpPath }) => {
+  await openNotebook(page, tmpPath, writeWideNotebook(), 'wide.ipynb');
+  const section = page.locator(`${PANEL} .nbo-schedule`);
+  await section.scrollIntoViewIfNeeded();
+  await section.locator('input.nbo-cron').fill('0 6 * * 1');
+  await section.locator('.nbo-schedule-params summary').click();
+  await section.locator('.nbo-schedule-params input[name="n_rows"]').fill('lots');
+  await section.locator('.nbo-add-schedule').click();
+  const error = section.locator('.nbo-error');
+  await expect(error).toContainText('lots');
+  // the list refreshes every 5 s: after two refreshes the error and the open section stay
+  await page.waitForTimeout(11000);
+  await expect(error).toContainText('lots');
+  await expect(section.locator('.nbo-schedule-params')).toHaveAttribute('open', '');
+  await shot(page, 'wide-schedule-error-stays');
+  await error.locator('.nbo-dismiss').click();
+  await expect(error).toHaveCount(0);
+});
