@@ -25,7 +25,10 @@ Public API (everything else in this package is internal)::
         resume=None,                   # run id or run folder to resume
         data_url=None,                 # data store (fsspec URL); default <run_dir>/data
         track=True,                    # MLflow (import only when True)
-        cwd=None,                      # kernels' working folder; default the notebook's folder
+        cwd=None,                      # where .notebook_ops/ (runs, cache, MLflow) goes, and the
+                                       # kernels' working folder; default the notebook's folder
+        kernel_cwd=None,               # the kernels' working folder when it differs from cwd
+                                       # (a bundle's workspace: notebook_ops.bundle.workspace)
         progress=None,                 # callable(event: dict), called from the runner's thread
         cancel=None,                   # a threading.Event; set it to stop the run (cancelled)
         events=(),                     # event sink URLs (--events); NOTEBOOK_OPS_EVENTS and the
@@ -58,8 +61,10 @@ right after (the tracker writes in the background and may lag by a few seconds).
 
 Running a bundle: the bundle service rebuilds the Pipeline from pipeline.yaml and reads
 steps/*.ipynb, then calls ``run_pipeline(pipeline, step_notebooks=..., mode="bundle",
-cwd=<bundle dir>, tags={"bundle_version": ...})``. A step notebook alone runs with
-``papermill steps/x.ipynb out.ipynb -p _nbo_data_url DIR``.
+cwd=<caller's folder>, tags={"bundle_version": ...})``; a bundle carrying the project's code and
+data files also gets ``kernel_cwd`` (their copy under the run folder's ``work/``). A step notebook
+alone runs with ``papermill steps/x.ipynb out.ipynb -p _nbo_data_url DIR`` (``notebook-ops
+run-step`` when the bundle carries files: it lays them out).
 """
 from __future__ import annotations
 
