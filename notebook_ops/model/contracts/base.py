@@ -4,8 +4,8 @@ Stdlib only (no pydantic at run time: ``notebook-ops --help`` stays fast and the
 nothing new). ``from_dict`` reads what we wrote ourselves (lenient: unknown keys are dropped,
 missing ones take their defaults); ``parse`` reads what a client sent (strict: a missing field,
 a wrong type or a value outside a ``Literal`` is one ``ContractError`` line naming the field;
-null means the default). JSON Schemas are
-generated from the same classes (``notebook_ops.model.contracts.generate``).
+null means the default). JSON Schemas are generated from the same classes
+(``notebook_ops.model.contracts.generate``).
 """
 from __future__ import annotations
 
