@@ -97,14 +97,28 @@ def _read(tp, value, strict: bool, where: str):
     return value
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
 def _plain(value):
+    if isinstance(value, _SCALARS):     # most values: checked first, cheaply
+        return value
     if isinstance(value, Contract):
         return value.to_dict()
-    if isinstance(value, Mapping):
+    if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     return value
+
+
+_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _names(cls: type) -> tuple[str, ...]:
+    if cls not in _NAMES:
+        _NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return _NAMES[cls]
 
 
 class Contract:
@@ -151,11 +165,11 @@ class Contract:
 
     def to_dict(self) -> dict:
         out = {}
-        for f in dataclasses.fields(self):  # type: ignore[arg-type]
-            value = getattr(self, f.name)
-            if value is None and f.name in self.OMITTED_WHEN_NONE:
+        for name in _names(type(self)):
+            value = getattr(self, name)
+            if value is None and name in self.OMITTED_WHEN_NONE:
                 continue
-            out[f.name] = _plain(value)
+            out[name] = _plain(value)
         return out
 
 
