@@ -24,6 +24,7 @@ class ContractError(ParameterError):
 
 
 _HINTS: dict[type, dict[str, Any]] = {}
+_SCALARS = (str, int, float, bool, type(None))
 
 
 def _hints(cls: type) -> dict[str, Any]:
@@ -33,8 +34,18 @@ def _hints(cls: type) -> dict[str, Any]:
     return _HINTS[cls]
 
 
-def _fields(cls) -> tuple:
-    return tuple(f for f in dataclasses.fields(cls) if f.init)
+_SPECS: dict[type, tuple[tuple[str, Any, bool], ...]] = {}
+
+
+def _spec(cls: type) -> tuple[tuple[str, Any, bool], ...]:
+    """(name, type hint, has a default) per field of a contract class, read once per class."""
+    if cls not in _SPECS:
+        hints = _hints(cls)
+        _SPECS[cls] = tuple(
+            (f.name, hints[f.name], not (f.default is dataclasses.MISSING
+                                         and f.default_factory is dataclasses.MISSING))
+            for f in dataclasses.fields(cls) if f.init)
+    return _SPECS[cls]
 
 
 def _union_args(tp) -> tuple | None:
@@ -45,7 +56,7 @@ def _union_args(tp) -> tuple | None:
 
 def _read(tp, value, strict: bool, where: str):
     """``value`` (JSON) as ``tp``; nested contracts become instances."""
-    if tp is Any or value is None and not strict:
+    if tp is Any or not strict and isinstance(value, _SCALARS):   # lenient: as written
         return value
     args = _union_args(tp)
     if args is not None:
@@ -97,9 +108,6 @@ def _read(tp, value, strict: bool, where: str):
     return value
 
 
-_SCALARS = (str, int, float, bool, type(None))
-
-
 def _plain(value):
     if isinstance(value, _SCALARS):     # most values: checked first, cheaply
         return value
@@ -126,20 +134,17 @@ class Contract:
 
     @classmethod
     def _build(cls: type[T], data: Mapping, strict: bool, where: str = "") -> T:
-        hints = _hints(cls)
         kwargs = {}
-        for f in _fields(cls):
-            has_default = not (f.default is dataclasses.MISSING
-                               and f.default_factory is dataclasses.MISSING)
-            if strict and data.get(f.name, 0) is None and has_default:
+        for name, hint, has_default in _spec(cls):
+            if strict and data.get(name, 0) is None and has_default:
                 continue                    # a client's null: the default
-            if f.name in data:
-                kwargs[f.name] = _read(hints[f.name], data[f.name], strict,
-                                       f"{where}.{f.name}".lstrip("."))
+            if name in data:
+                path = f"{where}.{name}".lstrip(".") if strict else ""   # for errors only
+                kwargs[name] = _read(hint, data[name], strict, path)
             elif not has_default:
                 if strict:
-                    raise ContractError(f"'{where}.{f.name}'".replace("'.", "'") + " is required")
-                kwargs[f.name] = None       # lenient: a damaged record still reads
+                    raise ContractError(f"'{where}.{name}'".replace("'.", "'") + " is required")
+                kwargs[name] = None         # lenient: a damaged record still reads
         obj = cls(**kwargs)
         if strict:
             obj.check()
