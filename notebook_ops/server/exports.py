@@ -24,7 +24,7 @@ class ExportsHandler(NotebookOpsHandler):
     @web.authenticated
     @authorized(action="write")
     async def post(self):
-        from notebook_ops.model.contracts.rest import CreateExport
+        from notebook_ops.model.contracts.rest import CreateExport, ExportResponse
 
         body = CreateExport.parse(self.json_body())
         notebook = self.resolve(body.path)
@@ -46,4 +46,4 @@ class ExportsHandler(NotebookOpsHandler):
         result["archive"] = self.api_path(archive)
         readme = folder / "README.md"
         result["readme"] = self.api_path(readme) if readme.is_file() else None
-        self.reply(result, status=201)
+        self.reply(ExportResponse.from_dict(result).to_dict(), status=201)

@@ -28,8 +28,8 @@ async def test_replies_match_their_schemas(jp_fetch, jp_root_dir, nb, notebook_f
     code, view = await call(jp_fetch, "pipelines", method="POST", body={"path": path})
     assert code == 200
     schema_check("pipeline-view", view)
-    assert [(c["index"], c["role"], c["step"]) for c in view["cells"]] == [
-        (0, "parameters", None), (1, "setup", None), (2, "code", "load"), (3, "code", "train")]
+    assert view["cell_roles"] == ["parameters", "setup", "code", "code"]
+    assert [s["cells"] for s in view["steps"]] == [[2], [3]]
 
     code, started = await call(jp_fetch, "runs", method="POST",
                                body={"path": path, "track": False, "parameters": {"alpha": 2}})

@@ -4,8 +4,8 @@ Stdlib only (no pydantic at run time: ``notebook-ops --help`` stays fast and the
 nothing new). ``from_dict`` reads what we wrote ourselves (lenient: unknown keys are dropped,
 missing ones take their defaults); ``parse`` reads what a client sent (strict: a missing field,
 a wrong type or a value outside a ``Literal`` is one ``ContractError`` line naming the field;
-null means the default). JSON Schemas are
-generated from the same classes (``notebook_ops.model.contracts.generate``).
+null means the default). JSON Schemas are generated from the same classes
+(``notebook_ops.model.contracts.generate``).
 """
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ class ContractError(ParameterError):
 
 
 _HINTS: dict[type, dict[str, Any]] = {}
+_SCALARS = (str, int, float, bool, type(None))
 
 
 def _hints(cls: type) -> dict[str, Any]:
@@ -33,8 +34,18 @@ def _hints(cls: type) -> dict[str, Any]:
     return _HINTS[cls]
 
 
-def _fields(cls) -> tuple:
-    return tuple(f for f in dataclasses.fields(cls) if f.init)
+_SPECS: dict[type, tuple[tuple[str, Any, bool], ...]] = {}
+
+
+def _spec(cls: type) -> tuple[tuple[str, Any, bool], ...]:
+    """(name, type hint, has a default) per field of a contract class, read once per class."""
+    if cls not in _SPECS:
+        hints = _hints(cls)
+        _SPECS[cls] = tuple(
+            (f.name, hints[f.name], not (f.default is dataclasses.MISSING
+                                         and f.default_factory is dataclasses.MISSING))
+            for f in dataclasses.fields(cls) if f.init)
+    return _SPECS[cls]
 
 
 def _union_args(tp) -> tuple | None:
@@ -45,7 +56,7 @@ def _union_args(tp) -> tuple | None:
 
 def _read(tp, value, strict: bool, where: str):
     """``value`` (JSON) as ``tp``; nested contracts become instances."""
-    if tp is Any or value is None and not strict:
+    if tp is Any or not strict and isinstance(value, _SCALARS):   # lenient: as written
         return value
     args = _union_args(tp)
     if args is not None:
@@ -98,13 +109,24 @@ def _read(tp, value, strict: bool, where: str):
 
 
 def _plain(value):
+    if isinstance(value, _SCALARS):     # most values: checked first, cheaply
+        return value
     if isinstance(value, Contract):
         return value.to_dict()
-    if isinstance(value, Mapping):
+    if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     return value
+
+
+_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _names(cls: type) -> tuple[str, ...]:
+    if cls not in _NAMES:
+        _NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return _NAMES[cls]
 
 
 class Contract:
@@ -112,20 +134,17 @@ class Contract:
 
     @classmethod
     def _build(cls: type[T], data: Mapping, strict: bool, where: str = "") -> T:
-        hints = _hints(cls)
         kwargs = {}
-        for f in _fields(cls):
-            has_default = not (f.default is dataclasses.MISSING
-                               and f.default_factory is dataclasses.MISSING)
-            if strict and data.get(f.name, 0) is None and has_default:
+        for name, hint, has_default in _spec(cls):
+            if strict and data.get(name, 0) is None and has_default:
                 continue                    # a client's null: the default
-            if f.name in data:
-                kwargs[f.name] = _read(hints[f.name], data[f.name], strict,
-                                       f"{where}.{f.name}".lstrip("."))
+            if name in data:
+                path = f"{where}.{name}".lstrip(".") if strict else ""   # for errors only
+                kwargs[name] = _read(hint, data[name], strict, path)
             elif not has_default:
                 if strict:
-                    raise ContractError(f"'{where}.{f.name}'".replace("'.", "'") + " is required")
-                kwargs[f.name] = None       # lenient: a damaged record still reads
+                    raise ContractError(f"'{where}.{name}'".replace("'.", "'") + " is required")
+                kwargs[name] = None         # lenient: a damaged record still reads
         obj = cls(**kwargs)
         if strict:
             obj.check()
@@ -151,11 +170,11 @@ class Contract:
 
     def to_dict(self) -> dict:
         out = {}
-        for f in dataclasses.fields(self):  # type: ignore[arg-type]
-            value = getattr(self, f.name)
-            if value is None and f.name in self.OMITTED_WHEN_NONE:
+        for name in _names(type(self)):
+            value = getattr(self, name)
+            if value is None and name in self.OMITTED_WHEN_NONE:
                 continue
-            out[f.name] = _plain(value)
+            out[name] = _plain(value)
         return out
 
 

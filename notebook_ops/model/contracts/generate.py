@@ -30,6 +30,7 @@ SCHEMAS = {
     "rest-runs-response": "rest:RunsResponse",
     "rest-cancel-response": "rest:CancelResponse",
     "rest-create-export": "rest:CreateExport",
+    "rest-export-response": "rest:ExportResponse",
     "rest-create-schedule": "rest:CreateSchedule",
     "rest-update-schedule": "rest:UpdateSchedule",
     "rest-schedules-response": "rest:SchedulesResponse",

@@ -2,8 +2,10 @@
 body, the lab's panel and cell decorations. One definition, built from the model's
 ``Pipeline``; ``schema/pipeline-view.schema.json`` is generated from it.
 
-``cells`` gives every cell's role and step as the tag grammar reads them, so a front end needs
-no grammar of its own.
+``cell_roles`` gives every cell's role as the tag grammar reads it (by cell index; a step's
+cells are in ``steps[].cells``), so a front end needs no grammar of its own. One string per
+cell, not an object: the lab posts the notebook on every edit, and a 10,000-cell notebook's view
+stays about the size it was.
 """
 from __future__ import annotations
 
@@ -55,13 +57,6 @@ class ProblemView(Contract):
 
 
 @dataclass
-class CellView(Contract):
-    index: int
-    role: CellRole
-    step: str | None = None
-
-
-@dataclass
 class PipelineView(Contract):
     name: str
     path: str | None = None
@@ -72,7 +67,7 @@ class PipelineView(Contract):
     parameters_cell: int | None = None
     settings: dict[str, Any] = field(default_factory=dict)
     notebook_hash: str = ""
-    cells: list[CellView] = field(default_factory=list)
+    cell_roles: list[CellRole] = field(default_factory=list)
 
     @classmethod
     def of(cls, pipeline, path: str | None = None) -> PipelineView:
@@ -94,4 +89,4 @@ class PipelineView(Contract):
                       for x in p.problems],
             setup_cells=list(p.setup_cells), parameters_cell=p.parameters_cell,
             settings=dict(p.settings or {}), notebook_hash=p.notebook_hash,
-            cells=[CellView(c.index, c.role, c.step) for c in p.cells])
+            cell_roles=[c.role for c in p.cells])

@@ -66,6 +66,23 @@ class CreateExport(Contract):
 
 
 @dataclass
+class ExportResponse(Contract):
+    """POST exports (201): the version written (or kept: ``reused``), paths relative to the
+    server root."""
+
+    name: str
+    version: int
+    reused: bool
+    folder: str
+    archive: str
+    tag: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    mlflow_run_id: str | None = None
+    content_sha256: str = ""
+    readme: str | None = None
+
+
+@dataclass
 class CreateSchedule(Contract):
     """POST schedules: ``cron`` (a clock) or ``trigger`` (a topic URL), not both."""
 

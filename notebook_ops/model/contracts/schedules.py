@@ -118,7 +118,7 @@ class ScheduleView(ScheduleSpec):
     """A stored schedule as the API returns it (the REST API leaves out ``workdir``: a path
     on the server's disk)."""
 
-    workdir: str | None = "."
+    workdir: str | None = "."  # type: ignore[assignment]  # None: left out (REST)
     id: int | None = None
     next_fire_at: str | None = None
     created_at: str | None = None
