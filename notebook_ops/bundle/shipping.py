@@ -72,7 +72,7 @@ def check_imports(pipeline, unresolved: list[str], path) -> None:
                  "with a literal (sys.path.insert(0, 'src'))")
 
 
-def _files_under(root: Path, rel: str, cell_hint: str, path) -> list[tuple[str, Path]]:
+def _files_under(root: Path, rel: str, path) -> list[tuple[str, Path]]:
     """(project-relative path, file) for a file or every file of a folder; symlinks out refused."""
     full = root / rel
     items = [full] if full.is_file() else sorted(
@@ -86,7 +86,8 @@ def _files_under(root: Path, rel: str, cell_hint: str, path) -> list[tuple[str, 
         except ValueError:
             raise ExportRefused(f"{p.relative_to(root).as_posix()} is a symlink to outside the "
                                 "project: a bundle carries only the project's files", path=path,
-                                hint=cell_hint) from None
+                                hint="copy the file into the project, or declare it in "
+                                     "metadata.notebook_ops.assets.external") from None
         out.append((p.relative_to(root).as_posix(), p))
     return out
 
@@ -112,7 +113,7 @@ def collect(pipeline, path) -> Shipment:
         code.append(_entry(rel, root / rel))
         ship.files[f"{CODE_DIR}/{rel}"] = root / rel
     for asset in project.assets:
-        for rel, file in _files_under(root, asset, fix, path):
+        for rel, file in _files_under(root, asset, path):
             if secrets.is_secret_file(rel):
                 ship.warnings.append(f"{rel} is read by the notebook but is a secrets file: not "
                                      "shipped (provide it at run time)")

@@ -277,3 +277,9 @@ def test_what_local_modules_import_is_pinned_or_refused(tmp_path):
     commit_all(nb.parent.parent)
     e = _refused(nb, tmp_path / "again")
     assert "not_a_module_anywhere" in str(e) and e.path.endswith("src/pkg/util.py")
+
+
+def test_project_bundles_stay_reproducible(project, tmp_path):
+    a = export_notebook(project, out_dir=tmp_path / "a", track=False, tag=False)
+    b = export_notebook(project, out_dir=tmp_path / "b", track=False, tag=False)
+    assert a.archive.read_bytes() == b.archive.read_bytes()
