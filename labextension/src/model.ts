@@ -37,10 +37,16 @@ const PALETTE = [
   '#e377c2',
   '#17becf',
   '#bcbd22',
-  '#7f7f7f'
+  '#7f7f7f',
+  '#393b79',
+  '#637939',
+  '#8c6d31',
+  '#843c39',
+  '#7b4173',
+  '#3182bd'
 ];
 
-/** A colour from the step's name (FNV-1a hash into a 10-colour palette). */
+/** A colour from the step's name (FNV-1a hash into a 16-colour palette). */
 export function colorOf(step: string): string {
   let hash = 0x811c9dc5;
   for (const ch of step) {

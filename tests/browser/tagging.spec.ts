@@ -112,6 +112,9 @@ test('cell toolbar, command palette and the settings form edit ordinary notebook
   await page.keyboard.press('Control+Shift+C');
   await page.locator('.lm-CommandPalette-input').fill('Setup Cell');
   await page.keyboard.press('Enter');
+  // the cell starts step "imports": the user is asked before the step goes
+  await expect(dialog).toContainText('starts step "imports" (cell 3)');
+  await dialog.locator('.jp-mod-accept').click();
   await expect(cells.nth(2)).toHaveClass(/nbo-role-setup/);
   await expect(page.locator(`${PANEL} .nbo-graph-node[data-step="imports"]`)).toHaveCount(0);
 
