@@ -41,7 +41,7 @@ export function zonedTime(iso: string | null | undefined, timeZone: string, loca
     return iso;
   }
   try {
-    const text = d.toLocaleString(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone });
+    const text = d.toLocaleString(locale, { dateStyle: 'medium', timeStyle: 'short', hourCycle: 'h23', timeZone });
     return `${text} ${timeZone}`;
   } catch {
     return `${d.toLocaleString(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' })} UTC`;
