@@ -189,7 +189,7 @@ export async function request<T>(
     throw new ApiError(`cannot reach the server: ${error}`, 0);
   }
   const text = await response.text();
-  let data: any = {};
+  let data: unknown = {};
   if (text) {
     try {
       data = JSON.parse(text);
@@ -198,10 +198,9 @@ export async function request<T>(
     }
   }
   if (!response.ok) {
-    const message =
-      (data && typeof data.message === 'string' && data.message) ||
-      `${response.status} ${response.statusText}`;
-    throw new ApiError(message, response.status, data);
+    const body = data && typeof data === 'object' ? (data as Record<string, unknown>) : {};
+    const message = (typeof body.message === 'string' && body.message) || `${response.status} ${response.statusText}`;
+    throw new ApiError(message, response.status, body);
   }
   return data as T;
 }
@@ -226,7 +225,11 @@ export const api = {
   },
 
   /** Start a run of the saved notebook; resolves once the runner accepted the input. */
-  startRun(path: string, parameters: Record<string, string>, options: { cache?: boolean; fromStep?: string | null } = {}): Promise<IRun> {
+  startRun(
+    path: string,
+    parameters: Record<string, string>,
+    options: { cache?: boolean; fromStep?: string | null } = {}
+  ): Promise<IRun> {
     const body: Record<string, unknown> = { path, parameters, cache: options.cache ?? true };
     if (options.fromStep) {
       body.from_step = options.fromStep;

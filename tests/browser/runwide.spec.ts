@@ -10,14 +10,21 @@ import { ChildProcess, execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { graphNode, openNotebook, PANEL, ROOT, runCommand, shot, SHOTS, writeWideNotebook } from './helpers';
+import {
+  activeCellIndex,
+  graphNode,
+  openNotebook,
+  PANEL,
+  ROOT,
+  runCommand,
+  shot,
+  SHOTS,
+  writeWideNotebook
+} from './helpers';
 
 test.use({ viewport: { width: 1500, height: 950 } });
 
 const BIN = process.env.NBO_VENV_BIN || path.join(ROOT, '.venv', 'bin');
-
-const activeIndex = (page: any) =>
-  page.evaluate(() => (window as any).jupyterapp.shell.currentWidget.content.activeCellIndex);
 
 async function waitHttp(url: string, seconds: number): Promise<void> {
   for (let i = 0; i < seconds * 2; i++) {
@@ -34,7 +41,10 @@ async function waitHttp(url: string, seconds: number): Promise<void> {
   throw new Error(`${url} did not answer within ${seconds} s`);
 }
 
-test('run the wide pipeline: checked parameters, a failed step, targets, past runs, MLflow', async ({ page, tmpPath }) => {
+test('run the wide pipeline: checked parameters, a failed step, targets, past runs, MLflow', async ({
+  page,
+  tmpPath
+}) => {
   test.setTimeout(420000);
   await openNotebook(page, tmpPath, writeWideNotebook(), 'wide.ipynb');
   await page.sidebar.close('left');
@@ -45,8 +55,12 @@ test('run the wide pipeline: checked parameters, a failed step, targets, past ru
   await panel.locator('.nbo-run-button').click();
   await dialog.locator('input[name="n_rows"]').fill('lots');
   await dialog.locator('input[name="seed"]').fill('7.5');
-  await expect(dialog.locator('[data-parameter="n_rows"] .nbo-field-error')).toHaveText('"lots" is not a whole number (int)');
-  await expect(dialog.locator('[data-parameter="seed"] .nbo-field-error')).toHaveText('"7.5" is not a whole number (int)');
+  await expect(dialog.locator('[data-parameter="n_rows"] .nbo-field-error')).toHaveText(
+    '"lots" is not a whole number (int)'
+  );
+  await expect(dialog.locator('[data-parameter="seed"] .nbo-field-error')).toHaveText(
+    '"7.5" is not a whole number (int)'
+  );
   await expect(dialog.locator('.jp-mod-accept')).toBeDisabled();
   await shot(page, 'runwide-dialog-errors');
   await dialog.locator('input[name="n_rows"]').fill('200');
@@ -63,7 +77,7 @@ test('run the wide pipeline: checked parameters, a failed step, targets, past ru
   await expect(failed.locator('.nbo-step-error')).toContainText('forest did not converge');
   await page.notebook.selectCells(0);
   await failed.locator('.nbo-step-error').click();
-  await expect.poll(() => activeIndex(page)).toBe(9);
+  await expect.poll(() => activeCellIndex(page)).toBe(9);
   await shot(page, 'runwide-failed-step');
 
   // the dialog offers the last values again; the user clears the broken step and runs it whole
@@ -78,8 +92,12 @@ test('run the wide pipeline: checked parameters, a failed step, targets, past ru
     await expect(graphNode(page, step)).toHaveClass(/nbo-status-(succeeded|cached)/);
   }
   // metrics against targets: the measured one with its value, the other with the reason
-  await expect(panel.locator('.nbo-target[data-metric="best_score"]')).toHaveText(/best_score = 0\.\d+ \(target >= 0\.99: missed\)/);
-  await expect(panel.locator('.nbo-target[data-metric="latency_ms"]')).toContainText('not measured: no step logged "latency_ms"');
+  await expect(panel.locator('.nbo-target[data-metric="best_score"]')).toHaveText(
+    /best_score = 0\.\d+ \(target >= 0\.99: missed\)/
+  );
+  await expect(panel.locator('.nbo-target[data-metric="latency_ms"]')).toContainText(
+    'not measured: no step logged "latency_ms"'
+  );
   // the README's screenshot: the panel at its default width after the run
   await page.notebook.selectCells(11);
   await panel.evaluate(node => (node.scrollTop = 0));

@@ -52,7 +52,9 @@ test('create a schedule, see it listed, fire it and remove it', async ({ page, t
   await shot(page, 'schedule-fired');
   // the scheduled run opens in the Run section: its steps and executed notebooks
   await item.locator('.nbo-schedule-runs li[data-state="succeeded"] .nbo-open-scheduled-run').click();
-  await expect(page.locator(`${PANEL} .nbo-run-details .nbo-step-run[data-step="evaluate"]`)).toHaveClass(/nbo-status-succeeded/);
+  await expect(page.locator(`${PANEL} .nbo-run-details .nbo-step-run[data-step="evaluate"]`)).toHaveClass(
+    /nbo-status-succeeded/
+  );
 
   page.once('dialog', dialog => dialog.accept());
   await item.locator('.nbo-remove').click();

@@ -63,7 +63,11 @@ export class RunView implements IActionView {
         { class: 'nbo-buttons' },
         button,
         running
-          ? h('button', { class: 'jp-mod-styled jp-mod-warn nbo-button nbo-cancel-button', onclick: () => void runs.cancel() }, 'Cancel')
+          ? h(
+              'button',
+              { class: 'jp-mod-styled jp-mod-warn nbo-button nbo-cancel-button', onclick: () => void runs.cancel() },
+              'Cancel'
+            )
           : null
       ),
       runs.error ? h('div', { class: 'nbo-error', role: 'alert' }, runs.error) : null,
@@ -115,7 +119,11 @@ export class RunView implements IActionView {
             { class: `nbo-step-run nbo-status-${step.status}`, 'data-step': name },
             h('span', { class: 'nbo-step-dot', style: `background:${model.colorOf(name)}` }),
             h('span', { class: 'nbo-step-run-name' }, name),
-            h('span', { class: 'nbo-step-run-status' }, step.cached && step.status === 'succeeded' ? 'cached' : step.status),
+            h(
+              'span',
+              { class: 'nbo-step-run-status' },
+              step.cached && step.status === 'succeeded' ? 'cached' : step.status
+            ),
             h('span', { class: 'nbo-help' }, duration(step.duration_s)),
             step.notebook && step.status !== 'pending' && step.status !== 'running'
               ? h(
@@ -124,7 +132,11 @@ export class RunView implements IActionView {
                     class: 'nbo-link nbo-open-step',
                     title: 'Open the executed notebook of this step',
                     onclick: () =>
-                      void this._commands.execute(OPEN_STEP_NOTEBOOK, { path: model.path, runId: run.run_id, step: name })
+                      void this._commands.execute(OPEN_STEP_NOTEBOOK, {
+                        path: model.path,
+                        runId: run.run_id,
+                        step: name
+                      })
                   },
                   'open'
                 )
@@ -159,7 +171,13 @@ export class RunView implements IActionView {
             { class: 'nbo-metrics' },
             metrics
               .filter(([k]) => !targeted.has(k))
-              .map(([k, v]) => h('span', { class: 'nbo-metric', 'data-metric': k }, `${k} = ${typeof v === 'number' ? +v.toFixed(4) : v}`))
+              .map(([k, v]) =>
+                h(
+                  'span',
+                  { class: 'nbo-metric', 'data-metric': k },
+                  `${k} = ${typeof v === 'number' ? +v.toFixed(4) : v}`
+                )
+              )
           )
         : null,
       run.error ? h('div', { class: 'nbo-error' }, run.error) : null,
