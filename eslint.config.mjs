@@ -17,6 +17,11 @@ export default tseslint.config(
     }
   },
   {
+    // Node scripts (ES modules)
+    files: ['**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } }
+  },
+  {
     // CommonJS configuration files that Node loads with require()
     files: ['**/*.js'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },

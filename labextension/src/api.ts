@@ -7,6 +7,8 @@
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
+import type { NotebookOps } from './schemas/notebook_ops';
+
 export type Severity = 'error' | 'warning' | 'info';
 
 export interface IParameter {
@@ -37,17 +39,11 @@ export interface IProblem {
   hint: string | null;
 }
 
-/** Pipeline settings kept in the notebook's `metadata.notebook_ops`. */
-export interface IPipelineSettings {
-  name?: string;
-  owner?: string;
-  objective?: string;
-  metric_targets?: Record<string, string>;
-  defaults?: Record<string, unknown>;
-  steps?: Record<string, Record<string, unknown>>;
-  schedules?: Record<string, unknown>[];
-  [key: string]: unknown;
-}
+/**
+ * Pipeline settings kept in the notebook's `metadata.notebook_ops`: the type generated from
+ * notebook_ops/model/schema/notebook_ops.schema.json (labextension/scripts/schema-types.mjs).
+ */
+export type IPipelineSettings = NotebookOps;
 
 /** The shape of `Pipeline.to_dict()` (notebook_ops/model/pipeline.py). */
 export interface IPipeline {

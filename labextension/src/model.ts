@@ -7,6 +7,7 @@
  * render this model.
  */
 import { NotebookPanel } from '@jupyterlab/notebook';
+import type { PartialJSONValue } from '@lumino/coreutils';
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
@@ -134,7 +135,8 @@ export class PipelineModel implements IDisposable {
 
   /** Write `metadata.notebook_ops` (undefined values remove keys). */
   updateSettings(patch: Partial<IPipelineSettings>): void {
-    const next: IPipelineSettings = { ...this.settings };
+    // edited key by key: the schema's type has no string index
+    const next: Record<string, unknown> = { ...this.settings };
     for (const [key, value] of Object.entries(patch)) {
       const empty =
         value === undefined ||
@@ -147,7 +149,7 @@ export class PipelineModel implements IDisposable {
       }
     }
     if (Object.keys(next).length) {
-      this.panel.context.model.setMetadata('notebook_ops', next);
+      this.panel.context.model.setMetadata('notebook_ops', next as PartialJSONValue);
     } else {
       this.panel.context.model.deleteMetadata('notebook_ops');
     }
