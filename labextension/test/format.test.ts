@@ -1,5 +1,6 @@
 import { colorOf, PALETTE } from '../src/colors';
 import { cellLabel, checkParameter, count, describeTarget, formatValue, zonedTime } from '../src/format';
+import { targetBound, trend } from '../src/trend';
 import { asAttribute, fit, pan, zoom } from '../src/viewport';
 
 describe('words and numbers', () => {
@@ -91,5 +92,23 @@ describe('zoom and pan of the graph tab', () => {
     expect(pan(zoomed, 10, 0, 100, 50)).toEqual({ x: 40, y: 25, w: 100, h: 50 });
     expect(zoom(zoomed, 0.5)).toEqual({ x: 0, y: 0, w: 200, h: 100 });
     expect(asAttribute({ x: 0.123, y: 1, w: 2, h: 3 })).toBe('0.12 1 2 3');
+  });
+});
+
+describe('a metric over the last runs', () => {
+  it('draws the measured runs, oldest first, with the target line', () => {
+    const t = trend([0.8, null, 0.9], 100, 20, 0.85)!;
+    expect(t.points.map(p => p.value)).toEqual([0.8, 0.9]);
+    expect(t.points[0].x).toBeLessThan(t.points[1].x);
+    expect(t.points[0].y).toBeGreaterThan(t.points[1].y); // higher value, higher on screen
+    expect(t.targetY).toBeGreaterThan(t.points[1].y);
+    expect(t.targetY).toBeLessThan(t.points[0].y);
+    expect(t.path).toMatch(/^M[\d.]+,[\d.]+ L[\d.]+,[\d.]+$/);
+  });
+
+  it('needs two measured runs', () => {
+    expect(trend([0.8, null], 100, 20)).toBeNull();
+    expect(targetBound('>= 0.8')).toBe(0.8);
+    expect(targetBound('< -1e-3')).toBe(-0.001);
   });
 });

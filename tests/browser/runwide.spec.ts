@@ -106,6 +106,19 @@ test('run the wide pipeline: checked parameters, a failed step, targets, past ru
   await panel.locator('.nbo-targets').scrollIntoViewIfNeeded();
   await shot(page, 'runwide-targets');
 
+  // once more with the same values (every step cached): the metric's trend over the runs appears
+  await panel.locator('.nbo-run-button').click();
+  await expect(dialog.locator('input[name="fail_step"]')).toHaveValue('');
+  await dialog.locator('.jp-mod-accept').click();
+  await expect(panel.locator('.nbo-run-head .nbo-status')).toHaveText('running', { timeout: 30000 });
+  await expect(panel.locator('.nbo-run-head .nbo-status')).toHaveText('below target', { timeout: 240000 });
+  const trend = panel.locator('.nbo-target[data-metric="best_score"] svg.nbo-trend');
+  await expect(trend).toBeVisible();
+  await expect(trend.locator('.nbo-trend-dot')).toHaveCount(2);
+  await expect(trend.locator('.nbo-trend-target')).toHaveCount(1);
+  await panel.locator('.nbo-targets').scrollIntoViewIfNeeded();
+  await shot(page, 'runwide-trend');
+
   // the executed notebook of a step shows the user's cells, not the runner's plumbing
   await panel.locator('.nbo-step-run[data-step="compare"] .nbo-open-step').click();
   const frame = page.frameLocator('.nbo-step-notebook iframe');
@@ -121,7 +134,7 @@ test('run the wide pipeline: checked parameters, a failed step, targets, past ru
   await expect(panel.locator('.nbo-step-run[data-step="train_forest"]')).toHaveClass(/nbo-status-failed/);
 
   // with the MLflow UI's URL set, the run links to its page there (a real MLflow server)
-  await panel.locator('.nbo-recent-run', { hasText: 'below target' }).click();
+  await panel.locator('.nbo-recent-run', { hasText: 'below target' }).first().click();
   await expect(panel.locator('.nbo-copy-mlflow')).toBeVisible();
   await panel.locator('.nbo-copy-mlflow').click();
   await expect(panel.locator('.nbo-copied')).not.toBeEmpty();
@@ -154,7 +167,7 @@ test('run the wide pipeline: checked parameters, a failed step, targets, past ru
     await runCommand(page, 'docmanager:open', { path: `${tmpPath}/wide.ipynb` });
     await expect(panel.locator('.nbo-recent-runs summary')).toBeVisible({ timeout: 30000 });
     await panel.locator('.nbo-recent-runs summary').click();
-    await panel.locator('.nbo-recent-run', { hasText: 'below target' }).click();
+    await panel.locator('.nbo-recent-run', { hasText: 'below target' }).first().click();
     const link = panel.locator('.nbo-mlflow-link');
     await expect(link).toBeVisible({ timeout: 20000 });
     const href = (await link.getAttribute('href'))!;
