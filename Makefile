@@ -68,6 +68,8 @@ demo: install
 	@echo "MLflow store (notebook runs, the export, bundle runs): $(DEMO_MLFLOW)"
 
 test: install
+	$(JLPM) lint
+	$(JLPM) test
 	$(PY) -m pytest -q
 	$(MAKE) test-browser
 
