@@ -42,6 +42,30 @@ export interface NotebookOps {
     };
     catchup?: 'skip' | 'once' | 'all';
   }[];
+  /**
+   * Data files the bundle carries (found by reading the code: literal paths passed to pd.read_csv, open, np.load...). include: more paths; exclude: glob patterns never shipped; external: a path read from a URL instead (it becomes a str parameter, default the URL, fetched with fsspec before the step runs). Paths as the code names them, relative to the notebook's folder.
+   */
+  assets?: {
+    include?: string[];
+    exclude?: string[];
+    external?: {
+      [k: string]:
+        | string
+        | {
+            url: string;
+            parameter?: string;
+          };
+    };
+  };
+  /**
+   * Export options.
+   */
+  bundle?: {
+    /**
+     * Size limit of the data files shipped under assets/, in MB, all together (default 100).
+     */
+    max_asset_mb?: number;
+  };
 }
 /**
  * Options applied to every step unless the step overrides them.

@@ -39,9 +39,32 @@ export interface PipelineManifest {
       input_sources?: {
         [k: string]: string;
       };
+      input_candidates?: {
+        [k: string]: string[];
+      };
       outputs: string[];
+      changed?: string[];
+      watch?: string[];
       parameters?: string[];
       metrics?: string[];
+      /**
+       * Project-relative paths of the local modules the step imports (under code/).
+       */
+      modules?: string[];
+      /**
+       * Project-relative data files and folders the step reads (under assets/).
+       */
+      assets?: string[];
+      /**
+       * Files an upstream step writes for this one: path as the code names it -> producing step; staged in from the data store.
+       */
+      files_in?: {
+        [k: string]: string;
+      };
+      /**
+       * Files this step writes that a later step reads; saved to the data store.
+       */
+      files_out?: string[];
       options?: {
         [k: string]: unknown;
       };
@@ -60,9 +83,32 @@ export interface PipelineManifest {
       input_sources?: {
         [k: string]: string;
       };
+      input_candidates?: {
+        [k: string]: string[];
+      };
       outputs: string[];
+      changed?: string[];
+      watch?: string[];
       parameters?: string[];
       metrics?: string[];
+      /**
+       * Project-relative paths of the local modules the step imports (under code/).
+       */
+      modules?: string[];
+      /**
+       * Project-relative data files and folders the step reads (under assets/).
+       */
+      assets?: string[];
+      /**
+       * Files an upstream step writes for this one: path as the code names it -> producing step; staged in from the data store.
+       */
+      files_in?: {
+        [k: string]: string;
+      };
+      /**
+       * Files this step writes that a later step reads; saved to the data store.
+       */
+      files_out?: string[];
       options?: {
         [k: string]: unknown;
       };
@@ -92,6 +138,20 @@ export interface PipelineManifest {
    */
   targets?: string[];
   /**
+   * The project's own code (under code/) and data files (under assets/), at their paths relative to the project's top folder; a run lays them out in a workspace and starts the kernels in notebook_dir there.
+   */
+  files?: {
+    notebook_dir: string;
+    code_roots: string[];
+    code: File[];
+    assets: File[];
+    external?: {
+      path: string;
+      parameter: string;
+      url: string;
+    }[];
+  };
+  /**
    * Hash of everything but version and provenance: equal hashes mean an unchanged pipeline.
    */
   content_sha256: string;
@@ -117,4 +177,9 @@ export interface PipelineManifest {
      */
     created: string;
   };
+}
+export interface File {
+  path: string;
+  size: number;
+  sha256: string;
 }
