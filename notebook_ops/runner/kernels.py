@@ -11,6 +11,10 @@ then waits for one job, runs it in the same thread and event loop (zmq sockets a
 thread-safe, so a kernel's sockets never cross threads), and shuts the kernel down. One kernel
 runs one step: steps never share interpreter state. ``kill`` (timeout, Ctrl-C) signals the
 kernel process directly, which is safe from any thread; the step's client then sees it die.
+
+With ``kernels="fork"`` the kernels are forked from one zygote process per pool that imported
+the setup cells' libraries once (``forkprovisioner.py``, ``zygote.py``); everything else here
+is the same.
 """
 from __future__ import annotations
 
@@ -64,7 +68,7 @@ class KernelPool:
     ``prewarm(n)`` keeps up to ``n`` idle kernels ready; ``kill(km)``; ``close()``."""
 
     def __init__(self, kernel_name: str = "python3", *, cwd=None, preload=(), log_file=None,
-                 startup_timeout: float = 60):
+                 startup_timeout: float = 60, kernels: str = "fresh"):
         self.kernel_name = kernel_name
         self.cwd = str(cwd) if cwd else None
         self.preload = [m for m in preload if _MODULE_RE.match(m)] + ["notebook_ops.runtime.step"]
@@ -75,13 +79,21 @@ class KernelPool:
         self._slots: list[_Slot] = []
         self._closed = False
         self.started = 0
+        self.zygote = None
+        if kernels == "fork":
+            with IMPORT_LOCK:
+                from notebook_ops.runner.forkprovisioner import Zygote
+            self.zygote = Zygote(self.preload, log_file=log_file)
 
     # --- the slot thread -------------------------------------------------------------------
     def _start_kernel(self, loop):
         with IMPORT_LOCK:
             from jupyter_client.manager import AsyncKernelManager
+            if self.zygote is not None:
+                from notebook_ops.runner.forkprovisioner import ForkKernelManager
 
-        km = AsyncKernelManager(kernel_name=self.kernel_name)
+        km = (AsyncKernelManager(kernel_name=self.kernel_name) if self.zygote is None else
+              ForkKernelManager(kernel_name=self.kernel_name, zygote=self.zygote))
         kw = {}
         if self.cwd:
             kw["cwd"] = self.cwd
@@ -215,3 +227,5 @@ class KernelPool:
         for s in slots:
             if s.thread is not None:
                 s.thread.join(timeout=60)
+        if self.zygote is not None:
+            self.zygote.close()

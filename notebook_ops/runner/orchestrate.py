@@ -55,11 +55,13 @@ def run_notebook(path, *, params=None, params_file=None, **kw) -> RunResult:
 def run_pipeline(pipeline: Pipeline, *, params=None, run_dir=None, step_notebooks=None,
                  tags=None, mode="pipeline", steps=None, from_step=None, jobs=None, cache=True,
                  single_kernel=False, resume=None, data_url=None, track=True, cwd=None,
-                 progress=None, cancel: threading.Event | None = None, events=()) -> RunResult:
+                 progress=None, cancel: threading.Event | None = None, events=(),
+                 kernels=None) -> RunResult:
     run = PipelineRun(pipeline, params=params, run_dir=run_dir, step_notebooks=step_notebooks,
                       tags=tags, mode=mode, steps=steps, from_step=from_step, jobs=jobs,
                       cache=cache, single_kernel=single_kernel, resume=resume, data_url=data_url,
-                      track=track, cwd=cwd, progress=progress, cancel=cancel, events=events)
+                      track=track, cwd=cwd, progress=progress, cancel=cancel, events=events,
+                      kernels=kernels)
     return run.run()
 
 
@@ -139,6 +141,10 @@ class PipelineRun:
         if not isinstance(jobs, int) or jobs < 1:
             raise ParameterError(f"--jobs must be a positive integer, got {jobs!r}")
         self.jobs = jobs
+        from notebook_ops.model.settings import KERNELS, kernels_mode
+        self.kernels = kernels_mode(self.pipeline.settings, o.get("kernels"))
+        if self.kernels not in KERNELS:
+            raise ParameterError(f"kernels must be fork or fresh, got {self.kernels!r}")
         self.resumed = None
         if o.get("resume"):
             self.resumed = find_run(o["resume"], self.runs_root)
@@ -177,6 +183,7 @@ class PipelineRun:
             "notebook_ops_version": __version__, "tags": dict(o.get("tags") or {}),
             "options": {"jobs": jobs, "cache": bool(o.get("cache", True)),
                         "single_kernel": bool(o.get("single_kernel")), "steps": self.selected,
+                        "kernels": self.kernels,
                         "data_url": self.data_url},
             "resumed_from": self.resumed.read()["run_id"] if self.resumed else None,
             "mlflow": {"tracking_uri": None, "run_id": None, "experiment_id": None},
@@ -227,7 +234,9 @@ class PipelineRun:
                      if self.pipeline.cell(i).cell_type == "code"]
             self._kernel_log = open(self.folder.logs_dir / "kernels.log", "ab")
             self.pool = KernelPool(self.pipeline.kernel_name, cwd=self.cwd,
-                                   preload=setup_imports(setup), log_file=self._kernel_log)
+                                   preload=setup_imports(setup), log_file=self._kernel_log,
+                                   kernels="fresh" if self.opts.get("single_kernel") else
+                                   self.kernels)
         return self.pool
 
     def kernel_parameters(self, step: str) -> dict:
