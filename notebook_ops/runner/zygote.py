@@ -10,9 +10,9 @@ IPython kernel (``ipykernel_launcher ARGS``) in its own session, and answers ``{
 ``{"exited": pid, "status": code}`` follows when the child ends (the zygote is its parent, so
 it reaps it). It stops when the runner closes the socket (or dies).
 
-Only libraries installed in the interpreter's paths are imported here: a module beside the
-notebook is the user's code, whose import-time effects belong to each step, so the child imports
-it as a fresh kernel does. The zygote itself starts no thread; the threads an import may start
+Modules beside the notebook (the kernel's working folder) are the user's code, whose
+import-time effects belong to each step: they are not imported here, the child imports them as
+a fresh kernel does. The zygote itself starts no thread; the threads an import may start
 are checked: OpenBLAS's pthreads workers and jemalloc's background thread stop themselves at
 fork (``pthread_atfork``) and restart in the child, anything else makes this run use fresh
 kernels.
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+import importlib.machinery
 import importlib.util
 import json
 import os
@@ -28,7 +29,6 @@ import select
 import signal
 import socket
 import sys
-import sysconfig
 import threading
 
 FORK_SAFE_THREADS = {"jemalloc_bg_thd"}   # /proc/<pid>/task/<tid>/comm of threads fork handles
@@ -71,30 +71,16 @@ def _lines(ctrl: socket.socket):
             yield json.loads(line)
 
 
-def _installed_roots() -> list[str]:
-    paths = sysconfig.get_paths()
-    roots = {paths[k] for k in ("stdlib", "platstdlib", "purelib", "platlib") if k in paths}
-    try:
-        import site
-        roots.update(site.getsitepackages() + [site.getusersitepackages()])
-    except Exception:
-        pass
-    return sorted(os.path.realpath(r) + os.sep for r in roots if r)
-
-
-def _is_library(module: str, roots: list[str]) -> bool:
-    """Installed with the interpreter (stdlib, site-packages), or notebook-ops' own runtime."""
+def _importable_library(module: str) -> bool:
+    """Found on the interpreter's path and not beside the notebook (the working folder, which
+    a kernel puts on its path too): those modules are the user's code, imported by each step."""
     top = module.split(".")[0]
-    if top == "notebook_ops" or top in sys.builtin_module_names:
-        return True
+    if importlib.machinery.PathFinder.find_spec(top, [os.getcwd()]) is not None:
+        return False
     try:
-        spec = importlib.util.find_spec(top)
+        return importlib.util.find_spec(top) is not None
     except (ImportError, ValueError):
         return False
-    origin = spec and (spec.origin or (list(spec.submodule_search_locations or []) or [None])[0])
-    if not origin or origin in ("built-in", "frozen"):
-        return bool(spec)
-    return os.path.realpath(origin).startswith(tuple(roots))
 
 
 def _threads() -> list[str] | None:
@@ -145,9 +131,8 @@ def warm(preload) -> tuple[bool, str | None]:
     # read by ipykernel at import: the children's parent is this process (they stop if it dies)
     os.environ["JPY_PARENT_PID"] = str(os.getpid())
     sys.stdout, sys.stderr = _CurrentStream("stdout"), _CurrentStream("stderr")
-    roots = _installed_roots()
     for mod in ["ipykernel.kernelapp", *preload]:
-        if mod != "ipykernel.kernelapp" and not _is_library(mod, roots):
+        if mod != "ipykernel.kernelapp" and not _importable_library(mod):
             continue
         try:
             importlib.import_module(mod)
