@@ -74,7 +74,8 @@ def _sigterm_as_interrupt(signum, frame):
 @click.option("--no-cache", is_flag=True, help="Run every step even if unchanged.")
 @click.option("--single-kernel", is_flag=True, help="All steps in one kernel (fast iteration).")
 @click.option("--kernels", type=click.Choice(["fork", "fresh"]), help="Step kernels forked from "
-              "one warmed process per run, or fresh (default: the notebook's setting, else fresh).")
+              "one process per run that imported the setup's libraries (default), or fresh "
+              "interpreters; the notebook's metadata.notebook_ops.kernels sets its default.")
 @click.option("--resume", metavar="RUN_ID", help="Re-run what failed in RUN_ID and what follows.")
 @click.option("--run-dir", type=click.Path(file_okay=False), help="Use exactly this run folder.")
 @click.option("--data-url", help="Data store for step outputs (a folder or an fsspec URL).")

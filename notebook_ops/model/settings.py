@@ -98,7 +98,7 @@ def step_options(settings: dict, step: str, from_tags: dict) -> dict:
 
 
 KERNELS = ("fork", "fresh")
-DEFAULT_KERNELS = "fresh"
+DEFAULT_KERNELS = "fork"
 
 
 def kernels_mode(settings: dict | None, option: str | None = None) -> str:

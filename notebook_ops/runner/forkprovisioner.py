@@ -85,7 +85,7 @@ class Zygote:
                     self._start(env, cwd)
                 except (OSError, ValueError, TimeoutError) as exc:
                     self._fail(f"the zygote did not start ({exc})")
-            return bool(self.ok) and list(prefix) == self.prefix
+            return bool(self.ok) and not self._closed and list(prefix) == self.prefix
 
     def _fail(self, reason: str) -> None:
         self.ok, self.reason = False, reason
@@ -167,14 +167,9 @@ class Zygote:
             if pid in self._exited:
                 return self._exited[pid]
             closed = self._closed
-        if closed:   # the zygote is gone: nobody reports; the child may still run, orphaned
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
-                return -signal.SIGKILL
-            except PermissionError:
-                pass
-        return None
+        # the zygote is gone: its kernels stop within a second (ipykernel's parent poller
+        # sees their parent change), so they count as dead now
+        return -signal.SIGKILL if closed else None
 
     def close(self) -> None:
         """Close the socket (the zygote then exits) and wait for it."""
@@ -240,7 +235,11 @@ class ForkProvisioner(LocalProvisioner):
                 or (self.kernel_spec.language or "").lower() != "python"
                 or not zygote.usable(split[0], env, cwd)):
             return await super().launch_kernel(cmd, **kwargs)
-        pid = zygote.fork(split[1], env, cwd, kwargs.get("stdout"), kwargs.get("stderr"))
+        try:
+            pid = zygote.fork(split[1], env, cwd, kwargs.get("stdout"), kwargs.get("stderr"))
+        except OSError as exc:   # the zygote died (killed, out of memory): go on without it
+            log.warning("kernels: a fresh kernel: %s", exc)
+            return await super().launch_kernel(cmd, **kwargs)
         self.process = ForkedProcess(pid, zygote)
         self.pid = pid
         self.pgid = pid            # the child made its own session (setsid)

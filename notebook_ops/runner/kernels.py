@@ -179,9 +179,28 @@ class KernelPool:
         with self._lock:
             if self._closed:
                 return
-            self._idle = [s for s in self._idle if not (s.ready.is_set() and s.error)]
+            self._prune()
             for _ in range(max(0, n - len(self._idle))):
                 self._idle.append(self._new_slot())
+
+    def _prune(self) -> None:
+        """Let go of idle kernels that did not start or died while waiting (a forked kernel
+        stops when its zygote dies). Under the lock."""
+        keep = []
+        for s in self._idle:
+            if s.ready.is_set() and (s.error or not self._alive(s.km)):
+                s.jobs.put_nowait(None)
+            else:
+                keep.append(s)
+        self._idle = keep
+
+    @staticmethod
+    def _alive(km) -> bool:
+        proc = getattr(getattr(km, "provisioner", None), "process", None)
+        try:
+            return proc is None or proc.poll() is None
+        except OSError:
+            return True
 
     def submit(self, fn) -> Future:
         """Run ``fn(km)`` in an idle kernel (a ready one first), or a new one."""
@@ -189,7 +208,8 @@ class KernelPool:
         with self._lock:
             if self._closed:
                 raise RuntimeError("kernel pool closed")
-            usable = [s for s in self._idle if not (s.ready.is_set() and s.error)]
+            self._prune()
+            usable = self._idle
             slot = next((s for s in usable if s.ready.is_set()), None) or (
                 usable[0] if usable else None)
             if slot is None:

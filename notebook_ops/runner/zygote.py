@@ -30,6 +30,7 @@ import signal
 import socket
 import sys
 import threading
+import warnings
 
 FORK_SAFE_THREADS = {"jemalloc_bg_thd"}   # /proc/<pid>/task/<tid>/comm of threads fork handles
 
@@ -240,6 +241,8 @@ def serve(ctrl: socket.socket) -> None:
             line, buf = buf.split(b"\n", 1)
             req = json.loads(line)["fork"]
             session_r, session_w = os.pipe()
+            filters = warnings.filters[:]   # Python 3.12+ warns of OpenBLAS's idle workers
+            warnings.simplefilter("ignore", DeprecationWarning)
             try:
                 pid = os.fork()
             except OSError as exc:
@@ -247,6 +250,9 @@ def serve(ctrl: socket.socket) -> None:
                 os.close(session_w)
                 _send(ctrl, {"forked": None, "error": str(exc)})
                 continue
+            finally:
+                warnings.filters[:] = filters
+                getattr(warnings, "_filters_mutated", lambda: None)()
             if pid == 0:
                 os.close(session_r)
                 _become_kernel(req, ctrl, [wake_r, wake_w], session_w)

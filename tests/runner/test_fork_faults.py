@@ -114,3 +114,23 @@ def test_interrupt_stops_forked_kernels_and_the_zygote(faulty, tmp_path, sig):
     kernel, zygote = map(int, pids.read_text().split())
     assert zygote != proc.pid
     assert _gone(kernel) and _gone(zygote)
+
+
+def test_a_killed_zygote_takes_its_kernels_and_retries_run_in_fresh_ones(tmp_path):
+    """As fresh kernels stop when the runner dies, forked ones stop when the zygote dies (its
+    step then fails as a dead kernel); kernels started after that are fresh ones."""
+    nb = write_nb(tmp_path, "killer.ipynb", [
+        ("import os, signal, time", ["setup"]),
+        ("if not os.path.exists('zygote'):   # the first attempt only\n"
+         "    open('zygote', 'w').write(str(os.getppid()))\n"
+         "    os.kill(os.getppid(), signal.SIGKILL)\n    time.sleep(5)\n"
+         "a = 1\nopen('parent-a', 'w').write(str(os.getppid()))", ["step:a"]),
+        ("b = a + 1\nopen('parent-b', 'w').write(str(os.getppid()))", ["step:b"]),
+    ], {"notebook_ops": {"kernels": "fork", "defaults": {"retries": 1}}})
+    res = run_notebook(nb, track=False, cache=False)
+    assert res.status == "succeeded", res.record["error"]
+    a = res.record["steps"]["a"]
+    assert a["attempts"] == 2, a
+    assert int((tmp_path / "zygote").read_text()) != os.getpid()
+    assert int((tmp_path / "parent-a").read_text()) == os.getpid()   # fresh kernels
+    assert int((tmp_path / "parent-b").read_text()) == os.getpid()
