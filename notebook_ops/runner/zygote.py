@@ -163,8 +163,8 @@ def _redirect(req: dict) -> None:
 
 def _become_kernel(req: dict, ctrl: socket.socket, keep_open: list[int], session_w: int):
     """In the forked child: a fresh kernel's process state, then ipykernel's own start. Never
-    returns to the zygote's loop."""
-    code = 1
+    returns to the zygote's loop: the kernel's end unwinds to the interpreter's, which exits as
+    a kernel process does (threads joined, atexit handlers run)."""
     try:
         os.setsid()                        # as jupyter_client's launcher does (start_new_session)
         os.close(session_w)                # tells the zygote the session exists
@@ -190,20 +190,13 @@ def _become_kernel(req: dict, ctrl: socket.socket, keep_open: list[int], session
         import ipykernel_launcher
         sys.argv = [ipykernel_launcher.__file__, *req["args"]]
         from ipykernel import kernelapp
-        kernelapp.launch_new_instance()
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except BaseException:
         import traceback
         traceback.print_exc()
-    finally:
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except Exception:
-                pass
-        os._exit(code)
+        sys.stderr.flush()
+        os._exit(1)
+    kernelapp.launch_new_instance()
+    raise SystemExit(0)
 
 
 def serve(ctrl: socket.socket) -> None:

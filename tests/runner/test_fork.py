@@ -128,3 +128,14 @@ def test_kernels_setting_is_checked(tmp_path):
     ok = write_nb(tmp_path, "ok.ipynb", [("x = 1", ["step:a"])])
     with pytest.raises(ParameterError, match="kernels must be fork or fresh"):
         run_notebook(ok, kernels="spawn", track=False)
+
+
+def test_only_ipykernel_commands_are_forked():
+    from notebook_ops.runner.forkprovisioner import split_kernel_cmd
+
+    assert split_kernel_cmd(["/v/bin/python", "-Xfrozen_modules=off", "-m", "ipykernel_launcher",
+                             "-f", "/c.json"]) == (["/v/bin/python", "-Xfrozen_modules=off"],
+                                                   ["-f", "/c.json"])
+    assert split_kernel_cmd(["R", "--slave", "-e", "IRkernel::main()", "--args", "/c.json"]) is None
+    assert split_kernel_cmd(["python", "-m", "other_kernel", "-f", "/c.json"]) is None
+    assert split_kernel_cmd(["python", "-c", "x", "-m", "ipykernel_launcher"]) is None
