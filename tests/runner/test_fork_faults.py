@@ -134,3 +134,22 @@ def test_a_killed_zygote_takes_its_kernels_and_retries_run_in_fresh_ones(tmp_pat
     assert int((tmp_path / "zygote").read_text()) != os.getpid()
     assert int((tmp_path / "parent-a").read_text()) == os.getpid()   # fresh kernels
     assert int((tmp_path / "parent-b").read_text()) == os.getpid()
+
+
+def test_a_killed_runner_leaves_no_zygote_and_no_kernel(faulty, tmp_path):
+    """kill -9 of `notebook-ops run`: the zygote sees its socket close and exits, and the
+    kernels it forked stop when it goes (as fresh kernels stop when the runner goes)."""
+    pids = faulty.parent / "pids-hang"
+    pids.unlink(missing_ok=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "notebook_ops", "run", str(faulty), "--run-dir",
+         str(tmp_path / "run"), "--quiet", "--no-track", "--no-cache", "-p", "fault=hang"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while time.time() < deadline and not pids.exists():
+        time.sleep(0.2)
+    time.sleep(0.5)
+    kernel, zygote = map(int, pids.read_text().split())
+    proc.kill()
+    proc.wait(timeout=30)
+    assert _gone(zygote) and _gone(kernel)
