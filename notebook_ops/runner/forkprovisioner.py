@@ -20,6 +20,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
@@ -27,6 +28,7 @@ from traitlets import Any
 
 log = logging.getLogger(__name__)
 LAUNCHER = "ipykernel_launcher"
+ZYGOTE = Path(__file__).with_name("zygote.py")
 
 
 def fork_supported() -> bool:
@@ -97,7 +99,7 @@ class Zygote:
         out = self.log_file if self.log_file is not None else None
         try:
             self.proc = subprocess.Popen(
-                [*self.prefix, "-m", "notebook_ops.runner.zygote", str(theirs.fileno())],
+                [*self.prefix, str(ZYGOTE), str(theirs.fileno())],
                 env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out, stderr=out,
                 pass_fds=[theirs.fileno()], start_new_session=True)
         finally:

@@ -1,7 +1,8 @@
 """The zygote process: imports ipykernel and the setup cells' libraries once, then forks kernels.
 
-Run as ``python -m notebook_ops.runner.zygote FD`` (the kernel spec's interpreter and flags, the
-kernel's environment and working folder), FD being a Unix socket to the runner. Messages are JSON
+Run as ``python .../notebook_ops/runner/zygote.py FD`` (the kernel spec's interpreter and flags,
+the kernel's environment and working folder; a script, so that none of our packages is in the
+kernels' ``sys.modules``), FD being a Unix socket to the runner. Messages are JSON
 lines. The runner sends ``{"preload": [modules]}``; the zygote imports them and answers
 ``{"ready": true}``, or ``{"ready": false, "reason": ...}`` and exits when forking would not be
 safe (an import started a thread, a zmq context or an event loop). Then, for each
@@ -33,6 +34,12 @@ import threading
 import warnings
 
 FORK_SAFE_THREADS = {"jemalloc_bg_thd"}   # /proc/<pid>/task/<tid>/comm of threads fork handles
+# what every ipykernel imports while it starts (so a kernel has them whether forked or fresh;
+# runpy: `python -m ipykernel_launcher`)
+KERNEL_MODULES = ["runpy", "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger",
+                  "IPython.core.debugger", "IPython.core.completerlib",
+                  "IPython.extensions.storemagic", "psutil", "sqlite3", "tornado.queues",
+                  "tornado.platform.asyncio"]
 
 
 class _CurrentStream:
@@ -107,11 +114,19 @@ def _threads() -> list[str] | None:
 def _openblas_workers() -> int:
     """Worker threads of the loaded OpenBLAS builds with their own pthreads pool (which
     OpenBLAS shuts down before a fork and restarts when the child next calls it)."""
+    had, env = "threadpoolctl" in sys.modules, dict(os.environ)
     try:
         from threadpoolctl import threadpool_info
+        info = threadpool_info()
     except ImportError:
         return 0
-    return sum(max(0, int(i.get("num_threads") or 1) - 1) for i in threadpool_info()
+    finally:   # no trace in the kernels: threadpoolctl sets an environment variable
+        if not had:
+            sys.modules.pop("threadpoolctl", None)
+        if dict(os.environ) != env:
+            os.environ.clear()
+            os.environ.update(env)
+    return sum(max(0, int(i.get("num_threads") or 1) - 1) for i in info
                if i.get("internal_api") == "openblas" and i.get("threading_layer") == "pthreads")
 
 
@@ -124,16 +139,33 @@ def _unsafe_threads() -> int:
     return extra - _openblas_workers() if extra > 0 else extra
 
 
+# environment variables the imports set or removed (debugpy sets some): a kernel that imported
+# them itself would have these changes, so each child's environment gets them too
+IMPORT_ENV: dict[str, str | None] = {}
+
+
 def warm(preload) -> tuple[bool, str | None]:
     """Import ipykernel and the libraries in ``preload``; (safe to fork, why not)."""
+    before = dict(os.environ)
+    try:
+        return _import_all(preload)
+    finally:
+        after = dict(os.environ)
+        IMPORT_ENV.update({k: v for k, v in after.items() if before.get(k) != v})
+        IMPORT_ENV.update({k: None for k in before if k not in after})
+        for k in ("JPY_PARENT_PID", "MPLBACKEND"):   # the child's own, and ipykernel's
+            IMPORT_ENV.pop(k, None)
+
+
+def _import_all(preload) -> tuple[bool, str | None]:
     # what ipykernel sets before any user code runs, so matplotlib imported here picks it too
     if not os.environ.get("MPLBACKEND"):
         os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
     # read by ipykernel at import: the children's parent is this process (they stop if it dies)
     os.environ["JPY_PARENT_PID"] = str(os.getpid())
     sys.stdout, sys.stderr = _CurrentStream("stdout"), _CurrentStream("stderr")
-    for mod in ["ipykernel.kernelapp", *preload]:
-        if mod != "ipykernel.kernelapp" and not _importable_library(mod):
+    for mod in [*KERNEL_MODULES, *preload]:
+        if mod not in KERNEL_MODULES and not _importable_library(mod):
             continue
         try:
             importlib.import_module(mod)
@@ -179,6 +211,11 @@ def _become_kernel(req: dict, ctrl: socket.socket, keep_open: list[int], session
         sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
         os.chdir(req["cwd"])
         env = dict(req["env"])
+        for key, value in IMPORT_ENV.items():
+            if value is None:
+                env.pop(key, None)
+            else:
+                env[key] = value
         env["JPY_PARENT_PID"] = str(os.getppid())   # the kernel stops if the zygote dies
         os.environ.clear()
         os.environ.update(env)
@@ -187,8 +224,7 @@ def _become_kernel(req: dict, ctrl: socket.socket, keep_open: list[int], session
         np = sys.modules.get("numpy")
         if np is not None:
             np.random.seed()
-        import ipykernel_launcher
-        sys.argv = [ipykernel_launcher.__file__, *req["args"]]
+        sys.argv = [importlib.util.find_spec("ipykernel_launcher").origin, *req["args"]]
         from ipykernel import kernelapp
     except BaseException:
         import traceback
@@ -257,10 +293,10 @@ def serve(ctrl: socket.socket) -> None:
 
 def main(argv) -> None:
     ctrl = socket.socket(fileno=int(argv[0]))
-    # as ipykernel_launcher does: the working folder leaves sys.path while libraries load
-    # (IPython puts it back in the kernel)
-    if sys.path and (sys.path[0] == "" or os.path.realpath(sys.path[0]) == os.getcwd()):
-        del sys.path[0]
+    # run as a script, so no package of ours is imported: its folder leaves sys.path, as
+    # ipykernel_launcher removes the working folder while libraries load (IPython puts that
+    # back in the kernel)
+    del sys.path[0]
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # the runner decides when kernels stop
     first = next(_lines(ctrl), None)
     if first is None:

@@ -1,6 +1,8 @@
 """Kernels forked from the zygote give what fresh kernels give, with real kernels: the same
 outputs, metrics and run.json statuses (the example, the diamond, a step that changes an imported
-module), the same process state in each step, and fresh kernels when an import starts a thread."""
+module), the same process state in each step (working folder, environment, argv, sys.path,
+sys.modules, matplotlib backend; seeds of its own), and fresh kernels when an import starts a
+thread."""
 from __future__ import annotations
 
 import json
@@ -28,7 +30,8 @@ MUTATE = [
 ]
 STATE = ("state = dict(cwd=os.getcwd(), argv=[os.path.basename(sys.argv[0])] + sys.argv[1:2],\n"
          "    env=sorted(os.environ), path=sys.path, backend=matplotlib.get_backend(),\n"
-         "    r=random.random(), n=float(np.random.rand()), ppid=os.getppid())\n"
+         "    r=random.random(), n=float(np.random.rand()), ppid=os.getppid(),\n"
+         "    modules=sorted(sys.modules))\n"
          "with open(f'state-{nbo.context().run_id}-{nbo.context().step}.json', 'w') as f:\n"
          "    json.dump(state, f)")
 MUTATE += [(STATE, ["step:state_a", "after:patch"]), (STATE, ["step:state_b", "after:patch"])]
@@ -85,8 +88,8 @@ def test_a_step_never_sees_another_steps_changes_to_modules(tmp_path):
         return json.loads((tmp_path / f"state-{res.run_id}-{step}.json").read_text())
 
     a, b, fresh_a = state(fork, "state_a"), state(fork, "state_b"), state(fresh, "state_a")
-    for key in ("cwd", "argv", "env", "path", "backend"):
-        assert a[key] == fresh_a[key], key
+    for key in ("cwd", "argv", "env", "path", "backend", "modules"):
+        assert a[key] == fresh_a[key], (key, set(a[key]) ^ set(fresh_a[key]))
     assert a["argv"][1] == "-f" and a["cwd"] == str(tmp_path)
     assert a["r"] != b["r"] and a["n"] != b["n"]           # seeds of their own, not the zygote's
     assert a["ppid"] == b["ppid"] != os.getpid()            # forked from one zygote
