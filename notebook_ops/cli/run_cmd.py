@@ -80,6 +80,9 @@ def _sigterm_as_interrupt(signum, frame):
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Steps in parallel (default: cores).")
 @click.option("--no-cache", is_flag=True, help="Run every step even if unchanged.")
 @click.option("--single-kernel", is_flag=True, help="All steps in one kernel (fast iteration).")
+@click.option("--kernels", type=click.Choice(["fork", "fresh"]), help="Step kernels forked from "
+              "one process per run that imported the setup's libraries (default), or fresh "
+              "interpreters; the notebook's metadata.notebook_ops.kernels sets its default.")
 @click.option("--resume", metavar="RUN_ID", help="Re-run what failed in RUN_ID and what follows.")
 @click.option("--run-dir", type=click.Path(file_okay=False), help="Use exactly this run folder.")
 @click.option("--data-url", help="Data store for step outputs (a folder or an fsspec URL).")
@@ -88,8 +91,8 @@ def _sigterm_as_interrupt(signum, frame):
 @click.option("--json", "as_json", is_flag=True, help="Print run.json at the end (for machines).")
 @click.option("--events", multiple=True, metavar="URL", help="Publish run events to URL (repeatable; "
               "also NOTEBOOK_OPS_EVENTS): pulsar://host:port/topic, http(s)://..., a .jsonl file.")
-def run(target, params, params_file, steps, from_step, jobs, no_cache, single_kernel, resume,
-        run_dir, data_url, no_track, quiet, as_json, events):
+def run(target, params, params_file, steps, from_step, jobs, no_cache, single_kernel, kernels,
+        resume, run_dir, data_url, no_track, quiet, as_json, events):
     """Run TARGET (a notebook or a bundle) as a pipeline.
 
     Exit codes: 0 succeeded, 1 a step failed, 2 bad input, 3 below a metric target,
@@ -101,7 +104,7 @@ def run(target, params, params_file, steps, from_step, jobs, no_cache, single_ke
     options = dict(params=parse_pairs(params), params_file=params_file, steps=steps,
                    from_step=from_step, jobs=jobs, cache=not no_cache,
                    single_kernel=single_kernel, resume=resume, run_dir=run_dir,
-                   data_url=data_url, track=not no_track)
+                   data_url=data_url, track=not no_track, kernels=kernels)
 
     from rich.console import Console
     console = Console(stderr=True)

@@ -22,6 +22,8 @@ Public API (everything else in this package is internal)::
         jobs=None,                     # parallel steps (default: CPU count)
         cache=True,                    # reuse unchanged steps' outputs (--no-cache: False)
         single_kernel=False,           # the whole pipeline in one kernel
+        kernels=None,                  # "fork" | "fresh" (--kernels); default: the notebook's
+                                       # metadata.notebook_ops.kernels, else "fork"
         resume=None,                   # run id or run folder to resume
         data_url=None,                 # data store (fsspec URL); default <run_dir>/data
         track=True,                    # MLflow (import only when True)

@@ -55,12 +55,12 @@ def run_pipeline(pipeline: Pipeline, *, params=None, run_dir=None, step_notebook
                  tags=None, mode="pipeline", steps=None, from_step=None, jobs=None, cache=True,
                  single_kernel=False, resume=None, data_url=None, track=True, cwd=None,
                  progress=None, cancel: threading.Event | None = None, events=(),
-                 kernel_cwd=None) -> RunResult:
+                 kernel_cwd=None, kernels=None) -> RunResult:
     run = PipelineRun(pipeline, params=params, run_dir=run_dir, step_notebooks=step_notebooks,
                       tags=tags, mode=mode, steps=steps, from_step=from_step, jobs=jobs,
                       cache=cache, single_kernel=single_kernel, resume=resume, data_url=data_url,
                       track=track, cwd=cwd, progress=progress, cancel=cancel, events=events,
-                      kernel_cwd=kernel_cwd)
+                      kernel_cwd=kernel_cwd, kernels=kernels)
     return run.run()
 
 
@@ -140,6 +140,10 @@ class PipelineRun:
         if not isinstance(jobs, int) or jobs < 1:
             raise ParameterError(f"--jobs must be a positive integer, got {jobs!r}")
         self.jobs = jobs
+        from notebook_ops.model.settings import KERNELS, kernels_mode
+        self.kernels = kernels_mode(self.pipeline.settings, o.get("kernels"))
+        if self.kernels not in KERNELS:
+            raise ParameterError(f"kernels must be fork or fresh, got {self.kernels!r}")
         self.resumed = None
         if o.get("resume"):
             self.resumed = find_run(o["resume"], self.runs_root)
@@ -177,7 +181,8 @@ class PipelineRun:
             notebook_ops_version=__version__, tags=dict(o.get("tags") or {}),
             options=RunOptions(jobs=jobs, cache=bool(o.get("cache", True)),
                                single_kernel=bool(o.get("single_kernel")),
-                               steps=self.selected, data_url=self.data_url),
+                               steps=self.selected, kernels=self.kernels,
+                               data_url=self.data_url),
             resumed_from=self.resumed.read()["run_id"] if self.resumed else None,
         ).to_dict()     # the runner keeps it as a dict; every write goes through the contract
         data["steps"] = {n: new_step_record() for n in self.pipeline.step_names}
@@ -228,7 +233,9 @@ class PipelineRun:
             from notebook_ops.runner.stepfiles import local_tops
             self.pool = KernelPool(self.pipeline.kernel_name, cwd=self.cwd,
                                    preload=setup_imports(setup, exclude=local_tops(self.pipeline)),
-                                   log_file=self._kernel_log)
+                                   log_file=self._kernel_log,
+                                   kernels="fresh" if self.opts.get("single_kernel") else
+                                   self.kernels)
         return self.pool
 
     def kernel_parameters(self, step: str) -> dict:

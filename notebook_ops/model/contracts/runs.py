@@ -75,6 +75,7 @@ class RunOptions(Contract):
     cache: bool = True
     single_kernel: bool = False
     steps: list[str] = field(default_factory=list)
+    kernels: str | None = None           # "fork" (from a warmed zygote) or "fresh"
     data_url: str | None = None
 
 
