@@ -1,6 +1,6 @@
 """Faults in forked kernels behave as in fresh ones, with real kernels: an exception, sys.exit,
-os._exit, a segfault, a timeout, retries, and Ctrl-C / SIGTERM on `notebook-ops run`; no kernel
-and no zygote is left behind."""
+os._exit, a segfault, a timeout, retries, Ctrl-C / SIGTERM on `notebook-ops run`, a cancelled
+run, kill -9 of the runner or of the zygote; no kernel and no zygote is left behind."""
 from __future__ import annotations
 
 import json
@@ -153,3 +153,26 @@ def test_a_killed_runner_leaves_no_zygote_and_no_kernel(faulty, tmp_path):
     proc.kill()
     proc.wait(timeout=30)
     assert _gone(zygote) and _gone(kernel)
+
+
+def test_cancel_stops_a_forked_kernel(faulty):
+    """The panel's Stop and the server's cancel set the run's cancel event."""
+    import threading
+
+    pids = faulty.parent / "pids-hang"
+    pids.unlink(missing_ok=True)
+    cancel = threading.Event()
+
+    def stop_when_running():
+        deadline = time.time() + 60
+        while time.time() < deadline and not pids.exists():
+            time.sleep(0.1)
+        cancel.set()
+
+    threading.Thread(target=stop_when_running, daemon=True).start()
+    res = run_notebook(faulty, params={"fault": "hang"}, track=False, cache=False, cancel=cancel)
+    assert res.status == "cancelled" and res.exit_code == 130
+    assert res.record["steps"]["bad"]["status"] == "cancelled"
+    kernel, zygote = map(int, pids.read_text().split())
+    assert zygote != os.getpid()
+    assert _gone(kernel) and _gone(zygote)
