@@ -68,6 +68,7 @@ demo: install
 	@echo "MLflow store (notebook runs, the export, bundle runs): $(DEMO_MLFLOW)"
 
 test: install
+	$(VENV)/bin/lint-imports
 	$(JLPM) lint
 	$(JLPM) test
 	$(PY) -m pytest -q

@@ -13,6 +13,7 @@ import tarfile
 from pathlib import Path
 
 from notebook_ops.bundle.errors import BundleInvalid
+from notebook_ops.util import atomic
 
 
 # Made by running a bundle in place (`notebook-ops run .`, `mlflow run .`, a venv beside it):
@@ -75,11 +76,7 @@ def write_tar_gz(folder, dest, *, prefix: str, epoch: int) -> Path:
     gz = io.BytesIO()
     with gzip.GzipFile(filename="", mode="wb", fileobj=gz, mtime=0, compresslevel=9) as f:
         f.write(raw.getvalue())
-    dest = Path(dest)
-    tmp = dest.with_name(f".{dest.name}.tmp")
-    tmp.write_bytes(gz.getvalue())
-    os.replace(tmp, dest)
-    return dest
+    return atomic.write_bytes(dest, gz.getvalue())
 
 
 def is_archive(path) -> bool:

@@ -15,8 +15,11 @@ from importlib import metadata
 COMPANIONS = {"pandas": ("pyarrow",)}
 
 
-def canonical(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
+try:
+    from packaging.utils import canonicalize_name as canonical
+except ImportError:  # pragma: no cover - a kernel interpreter without packaging: PEP 503's rule
+    def canonical(name: str) -> str:
+        return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def _requires(dist) -> list[str]:

@@ -69,11 +69,11 @@ def resolve(modules, *, kernel_name: str = "python3", python: str | None = None,
     if SELF in result["unresolved"]:
         # The kernel's environment lacks notebook-ops: the bundle still ships ours (wheels/);
         # pip resolves its own requirements then, unpinned.
-        import notebook_ops
+        from notebook_ops._version import __version__
 
         result["unresolved"].remove(SELF)
         for key in ("direct", "pins"):
-            result[key] = dict(sorted({**result[key], SELF: notebook_ops.__version__}.items()))
+            result[key] = dict(sorted({**result[key], SELF: __version__}.items()))
     return result
 
 

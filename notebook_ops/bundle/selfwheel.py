@@ -13,7 +13,10 @@ import zipfile
 from importlib import metadata
 from pathlib import Path
 
+from notebook_ops._version import __version__
+
 DIST = "notebook-ops"
+PACKAGE_ROOT = Path(__file__).resolve().parents[1]     # the notebook_ops package folder
 EXCLUDED_DIRS = {"__pycache__", "labextension", ".ipynb_checkpoints"}  # built UI: not needed to run
 EXCLUDED_SUFFIXES = (".pyc", ".pyo")
 
@@ -32,10 +35,8 @@ def _package_files(root: Path) -> list[Path]:
 
 def package_digest() -> str:
     """sha256 over the files the wheel carries: changes exactly when the shipped code does."""
-    import notebook_ops
-
-    root = Path(notebook_ops.__file__).resolve().parent
-    h = hashlib.sha256(notebook_ops.__version__.encode())
+    root = PACKAGE_ROOT
+    h = hashlib.sha256(__version__.encode())
     for path in _package_files(root):
         h.update(path.relative_to(root).as_posix().encode() + b"\0")
         h.update(hashlib.sha256(path.read_bytes()).digest())
@@ -70,11 +71,9 @@ def wheel_name(version: str) -> str:
 
 def build_wheel(dest_dir, *, epoch: int) -> Path:
     """Write ``notebook_ops-<version>-py3-none-any.whl`` into ``dest_dir``; returns its path."""
-    import notebook_ops
-
     dist = metadata.distribution(DIST)
-    version = notebook_ops.__version__
-    root = Path(notebook_ops.__file__).resolve().parent
+    version = __version__
+    root = PACKAGE_ROOT
     info = f"notebook_ops-{version}.dist-info"
     entries: list[tuple[str, bytes]] = [
         (f"notebook_ops/{p.relative_to(root).as_posix()}", p.read_bytes())

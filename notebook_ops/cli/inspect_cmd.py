@@ -103,9 +103,10 @@ def render(p: Pipeline) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print the pipeline as JSON.")
 def inspect(notebook, as_json):
     """Show NOTEBOOK's pipeline: steps in graph order with inputs and outputs, parameters, problems."""
+    from notebook_ops.events.publish import with_settings_problems
     from notebook_ops.model import load_pipeline
 
-    p = load_pipeline(notebook)
+    p = with_settings_problems(load_pipeline(notebook))
     if as_json:
         from notebook_ops.model.contracts.pipeline_view import PipelineView
 
@@ -120,12 +121,13 @@ def inspect(notebook, as_json):
 def lint(notebooks, quiet):
     """Check NOTEBOOKS for pipeline problems: one line each; exit 1 if any has errors."""
     from notebook_ops.errors import NotebookOpsError
+    from notebook_ops.events.publish import with_settings_problems
     from notebook_ops.model import load_pipeline
 
     worst = 0
     for nb in notebooks:
         try:
-            p = load_pipeline(nb)
+            p = with_settings_problems(load_pipeline(nb))
         except NotebookOpsError as exc:
             click.echo(f"{exc}", err=True)
             worst = max(worst, exc.exit_code)

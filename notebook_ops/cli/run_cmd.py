@@ -38,7 +38,7 @@ def _steps_table(record: dict, *, final: bool):
     return t
 
 
-def _summary(console, record: dict) -> None:
+def print_summary(console, record: dict) -> None:
     from notebook_ops.model.contracts.runs import RunRecord
 
     r = RunRecord.from_dict(record)
@@ -98,7 +98,7 @@ def run(target, params, params_file, steps, from_step, jobs, no_cache, single_ke
     Exit codes: 0 succeeded, 1 a step failed, 2 bad input, 3 below a metric target,
     130 interrupted.
     """
-    from notebook_ops.runner.params import parse_pairs
+    from notebook_ops.model.parameters import parse_pairs
     from notebook_ops.runs.service import run as run_target
 
     options = dict(params=parse_pairs(params), params_file=params_file, steps=steps,
@@ -133,7 +133,7 @@ def run(target, params, params_file, steps, from_step, jobs, no_cache, single_ke
     if as_json:
         click.echo(json.dumps(result.record, indent=1, default=str))
     elif not quiet:
-        _summary(Console(soft_wrap=True), result.record)  # paths and URIs stay on one line
+        print_summary(Console(soft_wrap=True), result.record)  # paths and URIs stay on one line
     elif result.status not in ("succeeded",) and result.record.get("error"):
         click.echo(f"{result.status}: {result.record['error']}", err=True)
     if result.exit_code:

@@ -6,18 +6,6 @@ import json
 import click
 
 
-def _pairs(option: str, items) -> dict[str, str]:
-    from notebook_ops.errors import ParameterError
-
-    out = {}
-    for item in items:
-        name, sep, value = item.partition("=")
-        if not sep or not name:
-            raise ParameterError(f"{option} {item!r}: expected NAME=VALUE")
-        out[name.strip()] = value
-    return out
-
-
 @click.command("run-step")
 @click.argument("bundle", type=click.Path())
 @click.argument("step")
@@ -41,9 +29,10 @@ def _pairs(option: str, items) -> dict[str, str]:
 def run_step(bundle, step, data_url, pairs, named, stage_in, stage_out, output_notebook, run_id,
              as_json, quiet):
     """Run STEP of BUNDLE alone against a shared data store (what every deploy target calls)."""
+    from notebook_ops.model.parameters import parse_pairs
     from notebook_ops.targets.step_task import check, run_step as run
 
-    params = _pairs("-p", pairs)
+    params = parse_pairs(pairs)
     params.update({name: value for name, value in named})
     result = run(bundle, step, data_url=data_url, params=params,
                  stage_in={s: path for s, path in stage_in}, stage_out=stage_out,

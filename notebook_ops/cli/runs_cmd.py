@@ -65,7 +65,7 @@ def show_cmd(run_id, root, as_json):
         return
     from rich.console import Console
 
-    from notebook_ops.cli.run_cmd import _summary
+    from notebook_ops.cli.run_cmd import print_summary
     c = Console()
     c.print(f"pipeline {record.get('pipeline')} · started {record.get('started_at')} · "
             f"parameters {json.dumps(record.get('parameters'))}")
@@ -73,4 +73,4 @@ def show_cmd(run_id, root, as_json):
     if git.get("commit"):
         c.print(f"git {git['commit'][:12]} on {git.get('branch')}"
                 f"{' (dirty)' if git.get('dirty') else ''}")
-    _summary(c, record)
+    print_summary(c, record)

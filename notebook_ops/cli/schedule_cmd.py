@@ -90,7 +90,7 @@ def add_cmd(target, cron, source, subscription, dead_letter_topic, tz, name, par
     the service runs it with the schedule's retries, timeout and webhook. A message that cannot
     start a run (not JSON, a missing field, an unknown parameter) is dead-lettered.
     """
-    from notebook_ops.runner.params import parse_pairs
+    from notebook_ops.model.parameters import parse_pairs
     from notebook_ops.scheduler import api
 
     common = dict(max_concurrent=max_concurrent, overlap=overlap, timeout_s=timeout, retries=retries,

@@ -48,6 +48,35 @@ def settings_urls(settings, base_dir=None) -> list[str]:
     return out
 
 
+def settings_problems(settings) -> list:
+    """``invalid-settings`` problems for the sink URLs a notebook's settings name, each read as
+    the sink for its scheme reads it (plugins extend the schemes). Only the URL is checked, not
+    the files it names (a CA, a token file), which may exist only where the notebook runs.
+    The model checks the settings' shape and flags credentials; this is the sinks' part."""
+    from notebook_ops.errors import NotebookOpsError
+    from notebook_ops.events.sinks import check_url  # stdlib only: no client library
+    from notebook_ops.model.pipeline import Problem
+
+    urls = (settings or {}).get("events")
+    problems: list = []
+    for i, url in enumerate(urls if isinstance(urls, list) else []):
+        try:
+            check_url(url, files=False)
+        except NotebookOpsError as err:
+            problems.append(Problem("error", "invalid-settings",
+                                    f"metadata.notebook_ops.events[{i}]: {err.message}",
+                                    hint=err.hint or "fix it in the notebook metadata"))
+    return problems
+
+
+def with_settings_problems(pipeline):
+    """``pipeline`` with the events' ``settings_problems`` added (what faces show and lint)."""
+    from dataclasses import replace
+
+    extra = settings_problems(pipeline.settings)
+    return replace(pipeline, problems=(*pipeline.problems, *extra)) if extra else pipeline
+
+
 def publisher_for_run(pipeline, progress=None, extra=()):
     """``(progress callback, Publisher or None)`` for one run of ``pipeline``: the configured
     sinks (environment, ``extra``, the notebook's settings) that ``progress`` does not already
@@ -94,11 +123,11 @@ def _shared_publisher(urls: list[str]):
 
             pub = _shared[key] = Publisher(urls)
             if len(_shared) == 1:
-                atexit.register(_close_shared)
+                atexit.register(close_shared)
         return pub
 
 
-def _close_shared() -> None:
+def close_shared() -> None:
     with _shared_lock:
         pubs = list(_shared.values())
         _shared.clear()

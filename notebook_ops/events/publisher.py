@@ -14,8 +14,10 @@ import queue
 import threading
 import time
 
-from notebook_ops.events.sinks import SinkRejected, check_url, open_sink, redact, redact_text
+from notebook_ops.events.sinks import SinkRejected, check_url, open_sink
 from notebook_ops.events.spool import Spool
+from notebook_ops.util.backoff import Backoff
+from notebook_ops.util.redact import redact, redact_text
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +34,7 @@ class SinkWorker:
         self.spool = Spool(url, spool_dir)
         self.queue: queue.Queue = queue.Queue(maxsize=QUEUE_SIZE)
         self.retry_s, self.max_retry_s = retry_s, max_retry_s
-        self._backoff = retry_s
+        self._backoff = Backoff(retry_s, max_retry_s)
         self._down_until = 0.0
         self._reported = False
         self._sink = None
@@ -117,16 +119,16 @@ class SinkWorker:
         # said once per outage (at warning level), not at every retry
         log.log(logging.DEBUG if self._reported else logging.WARNING,
                 "event sink %s unavailable (%s): spooling, retry in %.0fs",
-                self.shown, redact_text(exc), self._backoff)
+                self.shown, redact_text(exc), self._backoff.current)
         self._reported = True
-        self._down_until = time.monotonic() + self._backoff
-        self._backoff = min(self._backoff * 2, self.max_retry_s)
+        self._down_until = time.monotonic() + self._backoff.failed()
 
     def _mark_up(self) -> None:
         if self._reported:
             log.info("event sink %s is back", self.shown)
         self._reported = False
-        self._down_until, self._backoff = 0.0, self.retry_s
+        self._down_until = 0.0
+        self._backoff.ok()
 
     def _send(self, event: dict) -> None:
         if self._sink is None:

@@ -15,8 +15,10 @@ import hashlib
 import json
 import logging
 import os
-import tempfile
 from pathlib import Path
+
+from notebook_ops.util import atomic
+from notebook_ops.util.redact import redact
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +70,6 @@ class Spool:
         with self._locked():
             url_file = self.folder / f"{self.path.stem}.url"
             if not url_file.exists():
-                from notebook_ops.events.sinks import redact  # no credential on disk
-
                 url_file.write_text(redact(self.url) + "\n")
             fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
             try:
@@ -97,11 +97,8 @@ class Spool:
         if not events:
             self.path.unlink(missing_ok=True)
             return
-        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=f".{self.path.stem}.")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write("".join(json.dumps(e, sort_keys=True, default=str) + "\n"
-                             for e in events).encode())
-        os.replace(tmp, self.path)
+        atomic.write_bytes(self.path, "".join(json.dumps(e, sort_keys=True, default=str) + "\n"
+                                              for e in events).encode(), mode=0o600)
 
     def _trim(self) -> None:
         events = self._read()
@@ -112,8 +109,6 @@ class Spool:
                 break
             keep.append(e)
         keep.reverse()
-        from notebook_ops.events.sinks import redact
-
         log.warning("event spool for %s is full: dropped the %d oldest events",
                     redact(self.url), len(events) - len(keep))
         self._write(keep)

@@ -16,15 +16,14 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import threading
 
 from notebook_ops.errors import NotebookOpsError, ParameterError
 from notebook_ops.model.contracts.runs import DONE_STATUSES, RunRecord
+from notebook_ops.model.parameters import parse_pairs
+from notebook_ops.util import templates
 
 log = logging.getLogger(__name__)
-
-PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_-]+)*)\s*\}\}")
 
 
 class PoisonMessage(Exception):
@@ -34,62 +33,38 @@ class PoisonMessage(Exception):
 ROOTS = ("message", "properties", "message_id", "topic", "publish_time")
 
 
-def check_templates(templates: dict) -> dict:
+def check_templates(values: dict) -> dict:
     """Every placeholder in the values names something a message has (else ParameterError)."""
-    for name, value in templates.items():
-        for m in PLACEHOLDER.finditer(value if isinstance(value, str) else ""):
-            if m.group(1).split(".")[0] not in ROOTS:
-                raise ParameterError(f"unknown placeholder {{{{ {m.group(1)} }}}} in {name}",
-                                     hint="use message.FIELD, properties.KEY, message_id, "
-                                     "topic or publish_time")
-    return templates
+    bad = templates.unknown(values, ROOTS, paths=True)
+    if bad:
+        name, path = bad[0]
+        raise ParameterError(f"unknown placeholder {{{{ {path} }}}} in {name}",
+                             hint="use message.FIELD, properties.KEY, message_id, "
+                             "topic or publish_time")
+    return values
 
 
 def parse_templates(pairs) -> dict[str, str]:
-    out = {}
-    for pair in pairs or ():
-        name, sep, value = pair.partition("=")
-        if not sep or not name.strip():
-            raise ParameterError(f"expected NAME=TEMPLATE, got {pair!r}")
-        out[name.strip()] = value
-    return check_templates(out)
+    """``-p NAME=TEMPLATE`` options, checked."""
+    return check_templates(parse_pairs(pairs))
 
 
-def _lookup(context: dict, path: str):
-    cur = context
-    for part in path.split("."):
-        if isinstance(cur, dict) and part in cur:
-            cur = cur[part]
-        elif isinstance(cur, list) and part.isdigit() and int(part) < len(cur):
-            cur = cur[int(part)]
-        else:
-            raise PoisonMessage(f"the message has no {path}")
-    return cur
-
-
-def render(template: str, context: dict):
-    whole = PLACEHOLDER.fullmatch(template.strip())
-    if whole:
-        return _lookup(context, whole.group(1))
-
-    def text(m):
-        v = _lookup(context, m.group(1))
-        return v if isinstance(v, str) else json.dumps(v)
-    return PLACEHOLDER.sub(text, template)
-
-
-def message_params(msg, templates: dict[str, str]) -> dict:
+def message_params(msg, values: dict[str, str]) -> dict:
+    """The run's parameters from ``msg``: ``values`` rendered, else the body's fields."""
     try:
         body = json.loads(msg.data.decode("utf-8")) if msg.data.strip() else {}
     except (UnicodeDecodeError, ValueError) as exc:
         raise PoisonMessage(f"the message is not JSON: {exc}") from None
-    if not templates:
+    if not values:
         if not isinstance(body, dict):
             raise PoisonMessage("the message is not a JSON object of parameters")
         return dict(body)
     context = {"message": body, "properties": msg.properties, "message_id": msg.message_id,
                "topic": msg.topic, "publish_time": msg.publish_time}
-    return {name: render(t, context) if isinstance(t, str) else t for name, t in templates.items()}
+    try:
+        return templates.render_all(values, context)
+    except templates.MissingValue as exc:
+        raise PoisonMessage(f"the message has no {exc.path}") from None
 
 
 class TriggerListener:

@@ -1,4 +1,4 @@
-"""Webhook sink: POST each event as JSON to an http(s) URL (standard library only).
+"""Webhook sink: POST each event as JSON to an http(s) URL (the one client: ``util/webhook.py``).
 
 Headers: ``X-Notebook-Ops-Event`` (the type), ``X-Notebook-Ops-Event-Id``, and, when
 ``NOTEBOOK_OPS_EVENTS_SECRET`` is set, ``X-Notebook-Ops-Signature: sha256=<HMAC of the body>``.
@@ -8,18 +8,12 @@ answers reject it (logged, not retried: the same bytes would be refused again).
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
-import os
-import urllib.error
-import urllib.request
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from notebook_ops.events.sinks import EventsConfigError, Sink, SinkRejected, SinkUnavailable
+from notebook_ops.util import webhook
 
 DEFAULT_TIMEOUT_S = 3.0
-RETRYABLE = {408, 425, 429}
 
 
 def _split(url: str) -> tuple[str, float]:
@@ -49,26 +43,11 @@ class WebhookSink(Sink):
         super().__init__(url)
         self.check_url(url)
         self.endpoint, self.timeout = _split(url)
-        self.secret = os.environ.get("NOTEBOOK_OPS_EVENTS_SECRET")
-        # the environment's proxy settings (and no_proxy) apply, as for any urllib client
-        self._opener = urllib.request.build_opener()
 
     def send(self, event: dict) -> None:
-        body = json.dumps(event, sort_keys=True, default=str).encode()
-        headers = {"Content-Type": "application/json", "User-Agent": "notebook-ops",
-                   "X-Notebook-Ops-Event": event.get("type", ""),
+        headers = {"X-Notebook-Ops-Event": event.get("type", ""),
                    "X-Notebook-Ops-Event-Id": event.get("id", "")}
-        if self.secret:
-            mac = hmac.new(self.secret.encode(), body, hashlib.sha256).hexdigest()
-            headers["X-Notebook-Ops-Signature"] = f"sha256={mac}"
-        req = urllib.request.Request(self.endpoint, data=body, headers=headers, method="POST")
         try:
-            with self._opener.open(req, timeout=self.timeout) as resp:
-                resp.read()
-        except urllib.error.HTTPError as exc:
-            if exc.code < 500 and exc.code not in RETRYABLE:
-                raise SinkRejected(f"{self.endpoint} answered {exc.code} {exc.reason}") from None
-            raise SinkUnavailable(f"{self.endpoint} answered {exc.code} {exc.reason}") from None
-        except (urllib.error.URLError, OSError, ValueError) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise SinkUnavailable(f"{self.endpoint}: {reason}") from None
+            webhook.post(self.endpoint, event, timeout=self.timeout, headers=headers)
+        except webhook.WebhookError as exc:
+            raise (SinkUnavailable if exc.retryable else SinkRejected)(str(exc)) from None

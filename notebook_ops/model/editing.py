@@ -4,7 +4,8 @@ from __future__ import annotations
 import json
 
 from notebook_ops.errors import NotebookOpsError
-from notebook_ops.model.notebook import dumps_like, parse_notebook, read_bytes, write_text_atomic
+from notebook_ops.model.notebook import dumps_like, parse_notebook, read_bytes
+from notebook_ops.util.atomic import write_text
 from notebook_ops.model.tags import NAME_RULE, ROLE_TAGS, valid_name
 
 _PIPELINE_PREFIXES = ("step:", "after:", "block:", "prev:")
@@ -57,5 +58,5 @@ def retag_file(path, cell: int, new_tags: list[str]) -> list[str]:
         raise NotebookOpsError("tagging needs an nbformat 4 notebook", path=path,
                                hint="open and save it in Jupyter to upgrade it first")
     retag_cell(nb, cell, new_tags, path=path)
-    write_text_atomic(path, dumps_like(nb, original))
+    write_text(path, dumps_like(nb, original))
     return nb["cells"][cell].get("metadata", {}).get("tags", [])

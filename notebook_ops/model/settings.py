@@ -7,6 +7,7 @@ from functools import lru_cache
 from importlib import resources
 
 from notebook_ops.model.pipeline import Problem
+from notebook_ops.util.redact import redact
 
 _TARGET_RE = re.compile(r"^\s*(>=|<=|>|<|==)\s*(-?[0-9.]+(?:[eE][-+]?[0-9]+)?)\s*$")
 
@@ -53,22 +54,11 @@ def validate_settings(settings) -> list[Problem]:
 
 
 def _event_sink_problems(urls: list) -> list[Problem]:
-    """Each sink URL as the events service reads it (its grammar lives there: schemes come from a
-    registry that plugins extend). Only the URL is checked, not the files it names (a CA, a token
-    file), which may exist only where the notebook is scheduled. A credential in a URL is
-    flagged: the notebook is shared and committed."""
-    from notebook_ops.errors import NotebookOpsError
-    from notebook_ops.events.sinks import check_url, redact  # stdlib only: no client library
-
+    """A credential in a sink URL is flagged: the notebook is shared and committed. (Whether a
+    sink can take the URL is the events service's to say: ``events.publish.settings_problems``.)"""
     problems = []
     for i, url in enumerate(urls):
         where = f"metadata.notebook_ops.events[{i}]"
-        try:
-            check_url(url, files=False)
-        except NotebookOpsError as err:
-            problems.append(Problem("error", "invalid-settings", f"{where}: {err.message}",
-                                    hint=err.hint or "fix it in the notebook metadata"))
-            continue
         if redact(url) != url:
             problems.append(Problem(
                 "warning", "secret-in-settings",

@@ -34,7 +34,7 @@ def step_key(step_nb: dict, param_values: dict, input_hashes: dict, kernel: str)
     return hashlib.sha256(blob).hexdigest()[:32]
 
 
-def _link_tree(src: Path, dst: Path) -> None:
+def link_tree(src: Path, dst: Path) -> None:
     """Hard-link (or copy) every file under ``src`` into ``dst``."""
     for root, _dirs, files in os.walk(src):
         rel = Path(root).relative_to(src)
@@ -64,7 +64,7 @@ class StepCache:
         """Put a cached step's data in place; returns the entry's meta."""
         if data_step_dir.exists():
             shutil.rmtree(data_step_dir)
-        _link_tree(entry / "data", data_step_dir)
+        link_tree(entry / "data", data_step_dir)
         if notebook_dest is not None and (entry / "notebook.ipynb").is_file():
             notebook_dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(entry / "notebook.ipynb", notebook_dest)
@@ -79,7 +79,7 @@ class StepCache:
         final.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(dir=final.parent, prefix=".tmp-"))
         try:
-            _link_tree(data_step_dir, tmp / "data")
+            link_tree(data_step_dir, tmp / "data")
             if notebook is not None and notebook.is_file():
                 shutil.copy2(notebook, tmp / "notebook.ipynb")
             (tmp / "meta.json").write_text(json.dumps({**meta, "stored_at": time.time()}))

@@ -14,11 +14,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from notebook_ops import __version__
+from notebook_ops._version import __version__
 from notebook_ops.errors import ConflictError, NotebookOpsError, ParameterError, PipelineInvalid
 from notebook_ops.model.contracts.runs import EXIT_CODES, GitInfo, RunOptions, RunRecord
 from notebook_ops.model.pipeline import Pipeline
-from notebook_ops.runner import params as params_mod
+from notebook_ops.model import parameters as params_mod
 from notebook_ops.runner.record import LiveRecord, new_step_record
 from notebook_ops.runner.runfolder import RunFolder, find_run, new_run_id, now_iso
 
@@ -41,9 +41,10 @@ class RunResult:
 
 def run_notebook(path, *, params=None, params_file=None, **kw) -> RunResult:
     """Load the notebook at ``path`` and run it (see ``run_pipeline`` for the options)."""
+    from notebook_ops.events.publish import with_settings_problems
     from notebook_ops.model import load_pipeline
 
-    pipeline = load_pipeline(path)
+    pipeline = with_settings_problems(load_pipeline(path))
     merged = {}
     if params_file:
         merged.update(params_mod.read_params_file(params_file))
@@ -170,14 +171,14 @@ class PipelineRun:
         self.cwd = Path(o["kernel_cwd"]).resolve() if o.get("kernel_cwd") else self.base
         self._early_prewarm()
 
-        from notebook_ops.runner.provenance import git_info
+        from notebook_ops.util.gitstate import git_summary
         data = RunRecord(
             run_id=run_id, status="running", pipeline=self.pipeline.name, pid=os.getpid(),
             host=socket.gethostname(),
             source=str(Path(self.pipeline.path).resolve()) if self.pipeline.path else None,
             run_dir=str(folder.path), mode=o.get("mode", "pipeline"), started_at=now_iso(),
             parameters=self.params, notebook_hash=self.pipeline.notebook_hash,
-            git=GitInfo.from_dict(git_info(self.pipeline.path or self.base)),
+            git=GitInfo.from_dict(git_summary(self.pipeline.path or self.base)),
             notebook_ops_version=__version__, tags=dict(o.get("tags") or {}),
             options=RunOptions(jobs=jobs, cache=bool(o.get("cache", True)),
                                single_kernel=bool(o.get("single_kernel")),

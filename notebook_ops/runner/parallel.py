@@ -81,11 +81,11 @@ class ParallelSteps:
             src = Path(old.get("options", {}).get("data_url") or folder.data_dir) / step
             if (srec.get("status") == "succeeded" and srec.get("cache_key") == key
                     and (src / "_outputs.json").is_file()):
-                from notebook_ops.runner.cache import _link_tree
+                from notebook_ops.runner.cache import link_tree
                 dst = self._data_dir(step)
                 if dst.exists():
                     shutil.rmtree(dst)
-                _link_tree(src, dst)
+                link_tree(src, dst)
                 old_nb = folder.step_notebook(step)
                 if old_nb.is_file():
                     shutil.copy2(old_nb, nb_dest)

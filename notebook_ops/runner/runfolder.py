@@ -7,18 +7,17 @@ polling it always sees a complete document; it is written and read through its c
 from __future__ import annotations
 
 import json
-import os
 import secrets
-import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
 
 from notebook_ops.errors import NotFoundError
 from notebook_ops.model.contracts.runs import FINAL_STATUSES, RUN_JSON, RunListing, RunRecord
+from notebook_ops.util import atomic, procs
 
 __all__ = ["FINAL_STATUSES", "RUN_JSON", "RunFolder", "find_run", "list_runs", "load_run",
-           "new_run_id", "now_iso", "runs_root", "write_json_atomic"]
+           "new_run_id", "now_iso", "runs_root"]
 
 
 def now_iso() -> str:
@@ -34,21 +33,6 @@ def runs_root(notebook_path=None) -> Path:
     """``<notebook dir>/.notebook_ops/runs`` (the current folder without a notebook)."""
     base = Path(notebook_path).resolve().parent if notebook_path else Path.cwd()
     return base / ".notebook_ops" / "runs"
-
-
-def write_json_atomic(path: Path, obj) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(obj, f, indent=1, default=str)
-            f.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 class RunFolder:
@@ -86,7 +70,7 @@ class RunFolder:
     def write(self, record) -> dict:
         """Write ``record`` (a RunRecord or its dict) as its contract has it; -> what was written."""
         data = (record if isinstance(record, RunRecord) else RunRecord.from_dict(record)).to_dict()
-        write_json_atomic(self.record_path, data)
+        atomic.write_json(self.record_path, data)
         return data
 
     def read(self) -> dict:
@@ -148,10 +132,4 @@ def _alive(pid, host) -> bool | None:
 
     if not isinstance(pid, int) or host != socket.gethostname():
         return None
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return procs.alive(pid)

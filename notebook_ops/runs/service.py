@@ -56,7 +56,7 @@ def run(target, *, params=None, params_file=None, **options):
     kind = target_kind(target)
     values = {}
     if params_file:
-        from notebook_ops.runner.params import read_params_file
+        from notebook_ops.model.parameters import read_params_file
 
         values.update(read_params_file(params_file))
     values.update(params or {})

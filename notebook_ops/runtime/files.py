@@ -14,11 +14,11 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
-import tempfile
 from urllib.parse import quote
 
 from notebook_ops.runtime import helpers
 from notebook_ops.runtime.store import InputError, OutputError
+from notebook_ops.util import atomic
 
 FILES_DIR = "_files"
 FILES_INDEX = "_files.json"
@@ -30,17 +30,7 @@ def _write(path: str, data: bytes) -> None:
         with open(path, "rb") as f:
             if f.read() == data:
                 return
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".nbo-")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    atomic.write_bytes(path, data)
 
 
 def prepare(ns: dict, *, code_roots=(), files_in=None, external=None) -> None:

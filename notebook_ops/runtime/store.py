@@ -14,7 +14,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
+
+from notebook_ops.util import atomic
 
 MANIFEST = "_outputs.json"
 METRICS = "_metrics.json"
@@ -55,17 +56,7 @@ class DataStore:
             with self.fs.open(target, "wb") as f:
                 f.write(data)
             return
-        folder = os.path.dirname(target)
-        os.makedirs(folder, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.replace(tmp, target)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        atomic.write_bytes(target, data)
 
     def read_bytes(self, rel: tuple[str, ...]) -> bytes:
         target = self.path(*rel)

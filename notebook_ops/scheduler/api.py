@@ -13,6 +13,7 @@ from pathlib import Path
 from notebook_ops.scheduler import cron as cronlib
 from notebook_ops.scheduler.errors import ScheduleError
 from notebook_ops.scheduler.models import Schedule, ScheduledRun
+from notebook_ops.util import templates
 
 _stores: dict[str, object] = {}
 _stores_lock = threading.Lock()
@@ -36,7 +37,7 @@ def _now(now=None) -> datetime:
     return now or datetime.now(timezone.utc)
 
 
-def _pipeline_of(target: Path):
+def pipeline_of(target: Path):
     """The Pipeline a target runs (notebook or bundle), to check parameters against."""
     from notebook_ops.errors import PipelineInvalid
 
@@ -78,18 +79,16 @@ def validate(s: Schedule) -> Schedule:
         raise ScheduleError("no such notebook or bundle", path=target)
     if not Path(s.workdir).is_dir():
         raise ScheduleError("the working folder does not exist", path=s.workdir)
-    from notebook_ops.runner.params import resolve_params
+    from notebook_ops.model.parameters import resolve_params
 
-    pipeline = _pipeline_of(target)
+    pipeline = pipeline_of(target)
     if s.kind == "cron":
         sample = cronlib.render(s.parameters, scheduled_for=datetime.now(timezone.utc), tz=s.tz,
                                 schedule_name=s.name)
     else:                       # values from a message are checked per message; fixed ones now
-        from notebook_ops.events.trigger import PLACEHOLDER
-
         declared = {p.name for p in pipeline.parameters}
         sample = {k: v for k, v in s.parameters.items()
-                  if k not in declared or not (isinstance(v, str) and PLACEHOLDER.search(v))}
+                  if k not in declared or not templates.has_placeholder(v)}
     resolve_params(pipeline, sample)     # unknown names, wrong types -> error
     return s
 
@@ -181,7 +180,7 @@ def declared(target) -> builtins.list[dict]:
     target = Path(target).expanduser().resolve()
     if not target.exists():
         raise ScheduleError("no such notebook or bundle", path=target)
-    p = _pipeline_of(target)
+    p = pipeline_of(target)
     out = []
     items = (p.settings or {}).get("schedules") or []
     for i, d in enumerate(items, start=1):
@@ -288,9 +287,9 @@ def get_run(run_id: int, *, store=None) -> dict:
 
 def services(*, store=None, now=None) -> builtins.list[dict]:
     """Scheduler services seen alive in the last minute (to tell the user whether runs fire)."""
-    from notebook_ops.scheduler.models import _plain
+    from notebook_ops.scheduler.models import plain
 
-    return [{k: _plain(v) for k, v in s.items()}
+    return [{k: plain(v) for k, v in s.items()}
             for s in open_store(store).live_services(_now(now), 60.0)]
 
 

@@ -12,19 +12,21 @@ instant. Daylight-saving changes follow Vixie cron:
   fixed-hour job; a wildcard-hour job fires at both (every real quarter hour keeps firing).
 
 So a daily job fires exactly once every day and an interval job keeps its real rhythm.
+croniter's own zone handling (an aware start time) does not: croniter 7 fires the skipped 02:30
+at 03:00 and the repeated 01:30 twice (tests/scheduler/test_cron.py, the spring-forward and
+fall-back tests), so croniter matches naive wall times here and the zone is applied after.
 """
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 
 from notebook_ops.scheduler.errors import ScheduleError
+from notebook_ops.util import templates
 
 UTC = timezone.utc
 _MARGIN = timedelta(hours=3)          # longer than any DST shift (they are 30 or 60 minutes)
 TEMPLATE_VARS = ("scheduled_date", "scheduled_time", "scheduled_utc", "schedule_name")
-_TEMPLATE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 
 
 @lru_cache(maxsize=256)
@@ -156,19 +158,16 @@ class Cron:
         return out
 
 
-def template_vars(parameters: dict) -> set[str]:
-    return {m.group(1) for v in parameters.values() for m in _TEMPLATE.finditer(str(v))}
-
-
 def check_templates(parameters: dict) -> None:
-    unknown = template_vars(parameters) - set(TEMPLATE_VARS)
-    if unknown:
-        raise ScheduleError(f"unknown template variable(s) {', '.join(sorted(unknown))}",
+    """Every placeholder names a firing-time variable (``util/templates.py`` is the language)."""
+    bad = templates.unknown(parameters, TEMPLATE_VARS)
+    if bad:
+        raise ScheduleError(f"unknown template variable(s) {', '.join(sorted({p for _, p in bad}))}",
                             hint="known: " + ", ".join("{{ %s }}" % v for v in TEMPLATE_VARS))
 
 
 def render(parameters: dict, *, scheduled_for: datetime, tz: str, schedule_name: str) -> dict:
-    """Parameter values with ``{{ scheduled_date }}`` etc. replaced (plain text substitution).
+    """Parameter values with ``{{ scheduled_date }}`` etc. filled in.
 
     The values reach the run as ``-p name=value`` arguments (never a shell, never code); the
     runner converts them to the declared types.
@@ -179,10 +178,7 @@ def render(parameters: dict, *, scheduled_for: datetime, tz: str, schedule_name:
               "scheduled_utc": scheduled_for.astimezone(UTC).isoformat(timespec="seconds")
               .replace("+00:00", "Z"),
               "schedule_name": schedule_name}
-
-    def sub(m):
-        if m.group(1) not in values:
-            raise ScheduleError(f"unknown template variable {m.group(1)!r}")
-        return values[m.group(1)]
-
-    return {k: _TEMPLATE.sub(sub, v) if isinstance(v, str) else v for k, v in parameters.items()}
+    try:
+        return templates.render_all(parameters, values)
+    except templates.MissingValue as exc:
+        raise ScheduleError(f"unknown template variable {exc.path!r}") from None

@@ -69,7 +69,7 @@ def _engine_url(url: str) -> str:
     return url
 
 
-def _one_line(exc) -> str:
+def one_line(exc) -> str:
     return " ".join(str(exc).split())
 
 
@@ -116,7 +116,7 @@ class Store:
             if self.url.startswith("postgres"):
                 hint = ("PostgreSQL: postgresql+psycopg://USER@HOST:PORT/DB with psycopg installed "
                         "(pip install 'psycopg[binary]')")
-            raise StoreError(f"cannot open the schedule store {self.safe_url!r}: {_one_line(exc)}",
+            raise StoreError(f"cannot open the schedule store {self.safe_url!r}: {one_line(exc)}",
                              hint=hint) from None
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
@@ -153,7 +153,7 @@ class Store:
                 command.upgrade(cfg, "head")
         except DBAPIError as exc:
             hint = None if self.is_sqlite else "is the database server up, and the URL right?"
-            raise StoreError(f"cannot open or upgrade the schedule store: {_one_line(exc.orig)}",
+            raise StoreError(f"cannot open or upgrade the schedule store: {one_line(exc.orig)}",
                              path=self.safe_url, hint=hint) from None
 
     # schedules --------------------------------------------------------------------------

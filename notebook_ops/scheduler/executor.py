@@ -8,91 +8,26 @@ and leaves ``DIR/run.json``; its outcome is read from run.json, else from the ex
 (0 succeeded, 1 failed, 2 bad input, 3 below target).
 
 Kernels start in sessions of their own (jupyter_client does that), so a timeout kills the
-child's group *and* every descendant found under it (``/proc``), first with SIGTERM (the runner
+child's group *and* every descendant found under it (psutil), first with SIGTERM (the runner
 stops its kernels and records "cancelled"), then with SIGKILL after a grace period.
 A child outlives its service on purpose: a restarted service adopts it (``Adopted``) and records
 its result, so a restart never loses or doubles a run.
 """
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import threading
 import time
 from pathlib import Path
 
+from notebook_ops.util.procs import alive, descendants, signal_tree
+
 KILL_GRACE_S = 5.0
 LOG_NAME = "scheduler.log"
 EXIT_STATES = {0: "succeeded", 1: "failed", 2: "failed", 3: "below_target", 130: "cancelled"}
 
 
-# processes ---------------------------------------------------------------------------------
-def _stat(pid: int):
-    """(state, ppid, starttime) from /proc, or None if there is no such process (or no /proc)."""
-    try:
-        raw = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    rest = raw[raw.rindex(")") + 2:].split()
-    return rest[0], int(rest[1]), rest[19]
-
-
-def descendants(pid: int) -> list[tuple[int, str]]:
-    """Every process below ``pid`` (any session), as (pid, starttime); Linux /proc only."""
-    children: dict[int, list[tuple[int, str]]] = {}
-    try:
-        entries = os.listdir("/proc")
-    except OSError:
-        return []
-    for name in entries:
-        if not name.isdigit():
-            continue
-        st = _stat(int(name))
-        if st:
-            children.setdefault(st[1], []).append((int(name), st[2]))
-    out, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            out.append(child)
-            todo.append(child[0])
-    return out
-
-
-def alive(pid: int, marker: str | None = None) -> bool:
-    """Is ``pid`` a live (not zombie) process, and, when /proc tells, the one running ``marker``?"""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    st = _stat(pid)
-    if st is None:
-        return not Path("/proc/self").exists()
-    if st[0] in ("Z", "X"):
-        return False
-    if marker:
-        try:
-            return marker in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
-        except OSError:
-            return True
-    return True
-
-
-def _signal_tree(pid: int, known: list[tuple[int, str]], sig) -> None:
-    try:
-        os.killpg(pid, sig)
-    except (ProcessLookupError, PermissionError):
-        pass
-    for p, start in known:
-        st = _stat(p)
-        if st is not None and st[2] == start:      # same process, not a reused pid
-            for fn in (os.killpg, os.kill):
-                try:
-                    fn(p, sig)
-                except (ProcessLookupError, PermissionError):
-                    pass
 
 
 class Child:
@@ -102,7 +37,7 @@ class Child:
     run_dir: str
 
     def __init__(self):
-        self.tree: list[tuple[int, str]] = []
+        self.tree: list[tuple[int, float]] = []
         self.term_at: float | None = None     # monotonic time SIGTERM was sent
         self.killed = False
         self.timed_out = False
@@ -116,15 +51,15 @@ class Child:
         self.tree = sorted(set(self.tree) | set(descendants(self.pid)))
         if self.term_at is None:
             self.term_at = time.monotonic()
-            _signal_tree(self.pid, self.tree, signal.SIGTERM)
+            signal_tree(self.pid, self.tree, signal.SIGTERM)
         elif not self.killed and time.monotonic() - self.term_at >= KILL_GRACE_S:
             self.killed = True
-            _signal_tree(self.pid, self.tree, signal.SIGKILL)
+            signal_tree(self.pid, self.tree, signal.SIGKILL)
 
     def reap_tree(self) -> None:
         """After the child ended on a timeout: nothing of its tree may live on."""
         if self.tree:
-            _signal_tree(self.pid, self.tree, signal.SIGKILL)
+            signal_tree(self.pid, self.tree, signal.SIGKILL)
 
 
 class Launched(Child):

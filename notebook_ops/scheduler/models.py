@@ -20,7 +20,7 @@ FINAL_STATES = ("succeeded", "failed", "below_target", "cancelled", "timed_out",
 RETRYABLE_STATES = ("failed", "timed_out")
 
 
-def _plain(value):
+def plain(value):
     if isinstance(value, datetime):
         return value.isoformat(timespec="seconds").replace("+00:00", "Z")
     return value
@@ -36,7 +36,7 @@ class Schedule(ScheduleSpec):
     id: int | None = None
 
     def to_dict(self) -> dict:
-        return {k: _plain(v) for k, v in asdict(self).items()}
+        return {k: plain(v) for k, v in asdict(self).items()}
 
 
 @dataclass
@@ -73,7 +73,7 @@ class ScheduledRun:
         return self.state in FINAL_STATES
 
     def to_dict(self) -> dict:
-        d = {k: _plain(v) for k, v in asdict(self).items()}
+        d = {k: plain(v) for k, v in asdict(self).items()}
         if self.started_at and self.finished_at:
             d["duration_s"] = round((self.finished_at - self.started_at).total_seconds(), 3)
         if self.started_at:

@@ -2,20 +2,20 @@
 
 Sent when a firing's final state is failed, timed_out or below_target (after its last retry).
 Body: ``{"type": "schedule.run_<state>", "schedule": {...}, "run": {...}, "text": "..."}``
-(``text`` makes Slack/Teams-style incoming webhooks show a readable line). Delivery happens on a
-small thread with a short timeout and a few tries, so a slow receiver never holds the service.
+(``text`` makes Slack/Teams-style incoming webhooks show a readable line). Sent by the one
+webhook client (``util/webhook.py``: signed when ``NOTEBOOK_OPS_EVENTS_SECRET`` is set) on a small
+thread with a short timeout and a few tries (none after a 4xx other than 408/425/429), so a slow
+receiver never holds the service.
 """
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
-import urllib.error
-import urllib.request
 from urllib.parse import urlsplit
 
 from notebook_ops.scheduler.errors import ScheduleError
+from notebook_ops.util import backoff, webhook
 
 log = logging.getLogger("notebook_ops.scheduler")
 NOTIFY_STATES = ("failed", "timed_out", "below_target")
@@ -40,25 +40,17 @@ def message(schedule: dict, run: dict) -> dict:
     return {"type": f"schedule.run_{state}", "schedule": schedule, "run": run, "text": text}
 
 
-def post(url: str, body: dict, timeout: float = TIMEOUT_S) -> int:
-    data = json.dumps(body, sort_keys=True, default=str).encode()
-    req = urllib.request.Request(url, data=data, method="POST", headers={
-        "Content-Type": "application/json", "User-Agent": "notebook-ops-scheduler"})
-    with urllib.request.urlopen(req, timeout=timeout) as resp:
-        resp.read()
-        return resp.status
-
-
 def send(url: str, body: dict, on_sent=None, tries: int = TRIES) -> threading.Thread:
     """Deliver in the background; ``on_sent()`` runs after a 2xx answer."""
     def work():
-        for i in range(tries):
+        for i in range(1, tries + 1):
             try:
-                post(url, body)
-            except (urllib.error.URLError, OSError, ValueError) as exc:
-                log.warning("webhook %s: %s (try %d of %d)", url, getattr(exc, "reason", exc),
-                            i + 1, tries)
-                time.sleep(min(2 ** i, 10))
+                webhook.post(url, body, timeout=TIMEOUT_S)
+            except webhook.WebhookError as exc:
+                log.warning("webhook %s: %s (try %d of %d)", url, exc, i, tries)
+                if not exc.retryable:
+                    return
+                time.sleep(backoff.delay(i, 1.0, 10.0))
                 continue
             if on_sent:
                 on_sent()

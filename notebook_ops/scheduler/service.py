@@ -35,6 +35,8 @@ from notebook_ops.scheduler import executor, notify
 from notebook_ops.scheduler.clock import SystemClock
 from notebook_ops.scheduler.errors import ScheduleNotFound
 from notebook_ops.scheduler.models import RETRYABLE_STATES, Schedule, ScheduledRun
+from notebook_ops.scheduler.database import one_line
+from notebook_ops.util import backoff, procs
 
 log = logging.getLogger("notebook_ops.scheduler")
 
@@ -51,8 +53,6 @@ STORE_DOWN = _store_errors()
 
 def _one_line(exc) -> str:
     """The driver's own message (a DBAPIError's ``orig``; not the SQL statement) on one line."""
-    from notebook_ops.scheduler.database import _one_line as one_line
-
     return one_line(getattr(exc, "orig", None) or exc)
 MAX_CATCHUP = 1000          # firings considered per schedule per pass after a long outage
 MISSED_ROWS = 100           # missed firings recorded (the most recent) per pass
@@ -324,7 +324,7 @@ class SchedulerService:
         bad_input = res.pop("bad_input", False)
         res.setdefault("run_dir", run.run_dir)
         if state in RETRYABLE_STATES and not bad_input and run.attempt <= s.retries:
-            delay = s.retry_delay_s * 2 ** (run.attempt - 1)
+            delay = backoff.delay(run.attempt, s.retry_delay_s)
             if self.store.requeue(run.id, self.id, now + timedelta(seconds=delay), **res):
                 log.warning("schedule %s: run %d %s (attempt %d of %d); retry in %g s", s.name,
                             run.id, state, run.attempt, s.retries + 1, delay)
@@ -344,7 +344,7 @@ class SchedulerService:
         for r in self.store.orphans(now, f"{self.host}:", self.id):
             o_host, o_pid = _owner(r.owner)
             expired = r.lease_expires_at is None or r.lease_expires_at < now
-            if not expired and not (o_host == self.host and o_pid and not executor.alive(o_pid)):
+            if not expired and not (o_host == self.host and o_pid and not procs.alive(o_pid)):
                 continue                      # a live service on this host holds it
             if not self.store.adopt(r.id, r.owner, self.id, now, self.lease_ttl):
                 continue
@@ -355,8 +355,8 @@ class SchedulerService:
             run = self.store.get_run(r.id)
             pid = run.child_pid
             if o_host == self.host and run.run_dir and not pid:
-                pid = _find_process(run.run_dir)
-            if o_host == self.host and pid and executor.alive(pid, run.run_dir):
+                pid = procs.find(run.run_dir)
+            if o_host == self.host and pid and procs.alive(pid, run.run_dir):
                 deadline = (run.started_at + timedelta(seconds=s.timeout_s)
                             if s.timeout_s and run.started_at else None)
                 self.children[run.id] = Watch(run, s, executor.Adopted(pid, run.run_dir), deadline)
@@ -379,19 +379,3 @@ def _owner(owner: str | None) -> tuple[str | None, int | None]:
         return host, int(pid)
     except ValueError:
         return None, None
-
-
-def _find_process(marker: str) -> int | None:
-    """A process whose command line holds ``marker`` (a run folder), via /proc."""
-    try:
-        names = os.listdir("/proc")
-    except OSError:
-        return None
-    for name in names:
-        if name.isdigit():
-            try:
-                if marker.encode() in Path(f"/proc/{name}/cmdline").read_bytes():
-                    return int(name)
-            except OSError:
-                continue
-    return None

@@ -29,6 +29,7 @@ import threading
 from pathlib import Path
 
 from notebook_ops.scheduler.models import Schedule, ScheduledRun
+from notebook_ops.util.backoff import Backoff
 
 log = logging.getLogger("notebook_ops.scheduler")
 BACKOFF_MAX_S = 30.0
@@ -58,7 +59,7 @@ class TriggerPump(threading.Thread):
     def run(self) -> None:
         from notebook_ops.events.source import open_source
 
-        s, backoff, last_error = self.schedule, 1.0, None
+        s, wait, last_error = self.schedule, Backoff(1.0, BACKOFF_MAX_S), None
         while not self.stopping.is_set():
             try:
                 source = open_source(s.source, subscription=s.subscription,
@@ -68,10 +69,10 @@ class TriggerPump(threading.Thread):
                     log.warning("schedule %s: cannot listen on %s (%s); retrying", s.name,
                                 s.source, exc)
                     last_error = str(exc)
-                self.stopping.wait(backoff)
-                backoff = min(BACKOFF_MAX_S, backoff * 2)
+                self.stopping.wait(wait.failed())
                 continue
-            backoff, last_error = 1.0, None
+            last_error = None
+            wait.ok()
             log.info("schedule %s: listening on %s (subscription %s)", s.name, s.source,
                      s.subscription)
             self.connected.set()
@@ -85,7 +86,7 @@ class TriggerPump(threading.Thread):
                         self.handle(source, msg)
             except Exception as exc:  # noqa: BLE001 - the consumer broke: open a new one
                 log.warning("schedule %s: lost %s (%s); reconnecting", s.name, s.source, exc)
-                self.stopping.wait(backoff)
+                self.stopping.wait(wait.current)
             finally:
                 self.connected.clear()
                 source.close()
@@ -101,14 +102,14 @@ class TriggerPump(threading.Thread):
         if not self._pipeline_loaded:
             self._pipeline_loaded = True
             try:
-                from notebook_ops.scheduler.api import _pipeline_of
+                from notebook_ops.scheduler.api import pipeline_of
 
-                self._pipeline = _pipeline_of(Path(self.schedule.target))
+                self._pipeline = pipeline_of(Path(self.schedule.target))
             except Exception as exc:  # noqa: BLE001
                 log.warning("schedule %s: %s; messages are not checked before their runs",
                             self.schedule.name, exc)
         if self._pipeline is not None:
-            from notebook_ops.runner.params import resolve_params
+            from notebook_ops.model.parameters import resolve_params
 
             resolve_params(self._pipeline, params)
 

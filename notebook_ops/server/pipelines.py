@@ -12,6 +12,7 @@ from notebook_ops.server.base import BadRequest, NotebookOpsHandler
 
 
 def _inspect(real_path, api_path: str, content: dict | None) -> dict:
+    from notebook_ops.events.publish import with_settings_problems
     from notebook_ops.model import build_pipeline, load_pipeline
     from notebook_ops.model.contracts.pipeline_view import PipelineView
 
@@ -19,7 +20,8 @@ def _inspect(real_path, api_path: str, content: dict | None) -> dict:
         pipeline = load_pipeline(real_path)
     else:
         pipeline = build_pipeline(content, path=real_path)
-    return PipelineView.of(pipeline, path=api_path).to_dict()
+    view = PipelineView.of(with_settings_problems(pipeline), path=api_path)
+    return view.to_dict()
 
 
 class PipelinesHandler(NotebookOpsHandler):

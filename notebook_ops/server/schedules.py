@@ -8,7 +8,6 @@ others (made with the CLI elsewhere) stay hidden, as if absent.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from jupyter_server.auth.decorator import authorized
 from tornado import web

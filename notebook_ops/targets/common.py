@@ -6,12 +6,11 @@ everything here is a pure function of the manifest; files are written atomically
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from pathlib import Path
 
 from notebook_ops.errors import NotebookOpsError
+from notebook_ops.util import atomic
 
 BUNDLE_IN_IMAGE = "/bundle"          # where the Dockerfile copies the bundle
 RUN_STEP = ["notebook-ops", "run-step"]
@@ -158,14 +157,4 @@ def write(bundle_dir, rel: str, text: str) -> Path:
     path = (root / rel).resolve()
     if root not in path.parents:
         raise TargetError(f"refusing to write outside targets/: {rel}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
+    return atomic.write_text(path, text)

@@ -109,7 +109,7 @@ def run_step(bundle_path, step: str, *, data_url: str, params: dict | None = Non
     (unknown step or parameter, missing inputs); a failing step gives ``ok=False``."""
     from notebook_ops.bundle.workspace import lay_out, needs_workspace
     from notebook_ops.runner import execute_step
-    from notebook_ops.runner.params import resolve_params
+    from notebook_ops.model.parameters import resolve_params
     from notebook_ops.runtime.store import MANIFEST, METRICS, DataStore
 
     if not data_url:

@@ -12,6 +12,9 @@ import re
 
 import ipywidgets as W
 
+from notebook_ops.errors import ParameterError
+from notebook_ops.model.parameters import convert
+
 _CHOICES = re.compile(r"\b(?:one of\s*:?|choices?\s*:)\s*([^;()\n]+)", re.I)
 _SPLIT = re.compile(r"\s*(?:,|\||/|\bor\b)\s*")
 _NUM = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
@@ -23,14 +26,14 @@ LITERAL_TYPES = ("list", "dict", "tuple", "NoneType")
 
 
 def _typed(text: str, kind: str):
+    """A listed choice (quotes around it dropped) converted as ``-p`` converts it."""
     text = text.strip().strip("'\"`").strip()
     if not text:
         raise ValueError("empty")
-    if kind == "int":
-        return int(text)
-    if kind == "float":
-        return float(text)
-    return text
+    try:
+        return convert("choice", kind, text)
+    except ParameterError as exc:
+        raise ValueError(str(exc)) from None
 
 
 def choices_from_help(help_text: str, kind: str, default) -> list | None:

@@ -100,13 +100,14 @@ class Panel(W.VBox):
     # -- building -------------------------------------------------------------------------
     def reload(self) -> None:
         """(Re)read the notebook from disk and rebuild the steps, problems and form."""
+        from notebook_ops.events.publish import with_settings_problems
         from notebook_ops.model import load_pipeline
 
         if self.busy:  # the running action reports into the current steps view
             self.status.value = "<i>wait for the current action to finish, then reload</i>"
             return
 
-        self.pipeline = load_pipeline(self.path)
+        self.pipeline = with_settings_problems(load_pipeline(self.path))
         p, s = self.pipeline, self.pipeline.settings or {}
         old = [getattr(self, n, None) for n in ("steps", "form", "header", "problems")]
         self.steps = StepsView(p)

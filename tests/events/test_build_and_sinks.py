@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import threading
 import time
 
 import pytest
@@ -197,8 +196,8 @@ def test_publish_bundle_exported_uses_the_configured_sinks(monkeypatch, tmp_path
                              manifest={"content_sha256": "ab" * 32,
                                        "provenance": {"git": {"commit": "c0ffee", "dirty": False}}})
     publish_bundle_exported(result)          # returns at once; the shared publisher sends
-    from notebook_ops.events.publish import _close_shared
-    _close_shared()                            # what atexit does
+    from notebook_ops.events.publish import close_shared
+    close_shared()                            # what atexit does
     (e,) = read_jsonl(out)
     schema.validate(e)
     assert (e["type"], e["data"]["version"], e["data"]["commit"]) == ("bundle.exported", 4, "c0ffee")

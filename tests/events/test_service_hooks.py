@@ -50,7 +50,7 @@ class Clock:
 
 
 def test_a_scheduled_run_publishes_its_firing_and_its_events(small_nb, tmp_path, monkeypatch):
-    from notebook_ops.events.publish import _close_shared
+    from notebook_ops.events.publish import close_shared
     from notebook_ops.scheduler.cron import Cron
     from notebook_ops.scheduler.models import Schedule
     from notebook_ops.scheduler.service import SchedulerService
@@ -83,7 +83,7 @@ def test_a_scheduled_run_publishes_its_firing_and_its_events(small_nb, tmp_path,
     finally:
         svc.shutdown()
         store.close()
-    _close_shared()                       # what the service process does at exit
+    close_shared()                       # what the service process does at exit
     events = read_jsonl(out)
     for e in events:
         schema.validate(e)

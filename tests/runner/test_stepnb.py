@@ -9,7 +9,7 @@ import pytest
 from conftest import write_nb
 from notebook_ops.errors import ParameterError
 from notebook_ops.model import build_pipeline, load_pipeline
-from notebook_ops.runner.params import parse_pairs, resolve_params
+from notebook_ops.model.parameters import parse_pairs, resolve_params
 from notebook_ops.runner.stepnb import build_single_kernel_notebook, build_step_notebook, literal
 from nbfactory import make_notebook
 

@@ -1,7 +1,6 @@
 """The service under a clock the test sets: on-time firings, catch-up, pause/resume, the lease
 between two services, concurrency, timeouts that kill the process tree, retries, webhooks."""
 import json
-import os
 import threading
 import time
 from datetime import timedelta

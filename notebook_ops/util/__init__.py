@@ -1,0 +1,1 @@
+"""Shared low-level helpers (atomic writes, backoff, ...): the bottom layer, importing nothing else of ours."""

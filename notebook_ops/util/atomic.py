@@ -1,0 +1,45 @@
+"""Atomic file writes: a temporary file in the same folder, then ``os.replace``.
+
+A reader (or a crash) never sees a half-written file. An existing file keeps its permission bits;
+a new one gets ``mode`` (default: what ``open()`` would give, 0o666 less the umask).
+The one place that writes files this way: run records, notebooks, targets, spools, data, archives.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+_UMASK = os.umask(0o022)   # read once (os.umask can only be read by setting it)
+os.umask(_UMASK)
+
+
+def write_bytes(path, data: bytes, mode: int | None = None) -> Path:
+    """Write ``data`` to ``path`` atomically (its folder is made when missing)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        if path.exists():
+            os.chmod(tmp, path.stat().st_mode & 0o7777)
+        else:
+            os.chmod(tmp, 0o666 & ~_UMASK if mode is None else mode)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+def write_text(path, text: str) -> Path:
+    """``text`` as UTF-8, line endings as given (no newline translation)."""
+    return write_bytes(path, text.encode("utf-8"))
+
+
+def write_json(path, obj) -> Path:
+    """``obj`` as indented JSON with a final newline (unknown types via ``str``)."""
+    return write_text(path, json.dumps(obj, indent=1, default=str) + "\n")

@@ -1,0 +1,53 @@
+"""The one webhook client: POST a JSON body, signed when a secret is set.
+
+Used by the event sink (``events/webhook.py``) and the scheduler's failure notices
+(``scheduler/notify.py``). The body is ``json.dumps(body, sort_keys=True)``; with a secret
+(``NOTEBOOK_OPS_EVENTS_SECRET`` unless one is given) the request carries
+``X-Notebook-Ops-Signature: sha256=<HMAC-SHA256 of the body>``. The environment's proxy
+settings apply, as for any urllib client.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import urllib.error
+import urllib.request
+
+SECRET_ENV = "NOTEBOOK_OPS_EVENTS_SECRET"
+SIGNATURE_HEADER = "X-Notebook-Ops-Signature"
+RETRYABLE = {408, 425, 429}
+
+
+class WebhookError(Exception):
+    """The receiver did not take the body. ``retryable``: the same bytes may succeed later
+    (network errors, 408, 425, 429, 5xx); other 4xx answers would be refused again."""
+
+    def __init__(self, message: str, *, retryable: bool):
+        super().__init__(message)
+        self.retryable = retryable
+
+
+def signature(secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def post(url: str, body: dict, *, timeout: float, headers: dict | None = None,
+         secret: str | None = None) -> int:
+    """POST ``body`` as JSON; the HTTP status of a 2xx answer, else ``WebhookError``."""
+    data = json.dumps(body, sort_keys=True, default=str).encode()
+    secret = secret if secret is not None else os.environ.get(SECRET_ENV)
+    sent = {"Content-Type": "application/json", "User-Agent": "notebook-ops", **(headers or {})}
+    if secret:
+        sent[SIGNATURE_HEADER] = signature(secret, data)
+    req = urllib.request.Request(url, data=data, headers=sent, method="POST")
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            resp.read()
+            return resp.status
+    except urllib.error.HTTPError as exc:
+        retryable = exc.code >= 500 or exc.code in RETRYABLE
+        raise WebhookError(f"{url} answered {exc.code} {exc.reason}", retryable=retryable) from None
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        raise WebhookError(f"{url}: {getattr(exc, 'reason', exc)}", retryable=True) from None
