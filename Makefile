@@ -69,6 +69,8 @@ demo: install
 
 test: install
 	$(VENV)/bin/lint-imports
+	$(JLPM) lint
+	$(JLPM) test
 	$(PY) -m pytest -q
 	$(MAKE) test-browser
 

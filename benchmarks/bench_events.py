@@ -33,7 +33,7 @@ def free_port() -> int:
 
 def per_event(url: str, n: int = 2000) -> tuple[float, float]:
     """(µs per publish() in the caller's thread, events/s delivered until close returned)."""
-    from notebook_ops.events import build
+    from notebook_ops.events import envelope as build
     from notebook_ops.events.publisher import Publisher
 
     events = [build.make_event("step.finished", {"step": "s", "status": "succeeded",

@@ -56,7 +56,7 @@ def main() -> None:
             s = best(lambda: store.save_values("bench", {"df": df}), 2 if size < 0.5 else 1)
             ld = best(lambda: store.load_value("bench", "df"), 2 if size < 0.5 else 1)
             print(f"{mb:>6.0f}MB {h:>7.3f}s {2 * h:>16.3f}s {s:>7.3f}s {ld:>7.3f}s  x{2 * h / s:.2f}")
-            del df
+
     p = load_pipeline(ROOT / "examples" / "churn.ipynb")
     watched = {s.name: list(s.watch) for s in p.steps if s.watch}
     print(f"example: steps with watched inputs: {watched or 'none'} (the check costs nothing there)")

@@ -76,7 +76,7 @@ def measure_burst(db: str, tmp: Path, n: int = 50, workers: int = 4) -> list[flo
     from notebook_ops.scheduler.cron import Cron
     from notebook_ops.scheduler.models import Schedule
     from notebook_ops.scheduler.service import SchedulerService
-    from notebook_ops.scheduler.store import Store
+    from notebook_ops.scheduler.database import Store
 
     store = Store(db)
     now = datetime.now(timezone.utc)
@@ -110,7 +110,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--idle-seconds", type=float, default=30)
     args = ap.parse_args()
-    from notebook_ops.scheduler.store import Store
+    from notebook_ops.scheduler.database import Store
 
     bin_dir = Path(sys.executable).parent
     with tempfile.TemporaryDirectory() as d:

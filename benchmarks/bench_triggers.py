@@ -25,7 +25,6 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 NOTEBOOK = {
@@ -98,7 +97,7 @@ def pump_intake(service_url: str, topic: str, client, n: int, tmp: Path) -> floa
     from notebook_ops.events.source import open_source
     from notebook_ops.scheduler import api
     from notebook_ops.scheduler.clock import SystemClock
-    from notebook_ops.scheduler.store import Store
+    from notebook_ops.scheduler.database import Store
     from notebook_ops.scheduler.triggers import TriggerPump
 
     store = Store(f"sqlite:///{tmp / 'intake.db'}")
@@ -124,7 +123,7 @@ def child_command(target, run_dir, params):
 def latency(service_url: str, topic: str, client, tmp: Path, n: int = 40) -> list[float]:
     from notebook_ops.scheduler import api
     from notebook_ops.scheduler.service import SchedulerService
-    from notebook_ops.scheduler.store import Store
+    from notebook_ops.scheduler.database import Store
 
     store = Store(f"sqlite:///{tmp / 'latency.db'}")
     api.add_trigger(tmp / "job.ipynb", f"{service_url}/{topic}", name="latency",

@@ -12,3 +12,20 @@ def nb_factory():
 @pytest.fixture
 def corpus():
     return CORPUS
+
+
+@pytest.fixture
+def schema_check():
+    """``schema_check("run-record", data)``: fail unless ``data`` matches the generated schema
+    ``notebook_ops/model/schema/<name>.schema.json`` (what the lab's types come from)."""
+    import json
+
+    import fastjsonschema
+
+    from notebook_ops.model.contracts.generate import SCHEMA_DIR
+
+    def check(name: str, data):
+        schema = json.loads((SCHEMA_DIR / f"{name}.schema.json").read_text())
+        fastjsonschema.compile(schema)(json.loads(json.dumps(data, default=str)))
+        return data
+    return check

@@ -7,6 +7,8 @@
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
+import type { NotebookOps } from './schemas/notebook_ops';
+
 export type Severity = 'error' | 'warning' | 'info';
 
 export interface IParameter {
@@ -37,17 +39,11 @@ export interface IProblem {
   hint: string | null;
 }
 
-/** Pipeline settings kept in the notebook's `metadata.notebook_ops`. */
-export interface IPipelineSettings {
-  name?: string;
-  owner?: string;
-  objective?: string;
-  metric_targets?: Record<string, string>;
-  defaults?: Record<string, unknown>;
-  steps?: Record<string, Record<string, unknown>>;
-  schedules?: Record<string, unknown>[];
-  [key: string]: unknown;
-}
+/**
+ * Pipeline settings kept in the notebook's `metadata.notebook_ops`: the type generated from
+ * notebook_ops/model/schema/notebook_ops.schema.json (labextension/scripts/schema-types.mjs).
+ */
+export type IPipelineSettings = NotebookOps;
 
 /** The shape of `Pipeline.to_dict()` (notebook_ops/model/pipeline.py). */
 export interface IPipeline {
@@ -189,7 +185,7 @@ export async function request<T>(
     throw new ApiError(`cannot reach the server: ${error}`, 0);
   }
   const text = await response.text();
-  let data: any = {};
+  let data: unknown = {};
   if (text) {
     try {
       data = JSON.parse(text);
@@ -198,10 +194,9 @@ export async function request<T>(
     }
   }
   if (!response.ok) {
-    const message =
-      (data && typeof data.message === 'string' && data.message) ||
-      `${response.status} ${response.statusText}`;
-    throw new ApiError(message, response.status, data);
+    const body = data && typeof data === 'object' ? (data as Record<string, unknown>) : {};
+    const message = (typeof body.message === 'string' && body.message) || `${response.status} ${response.statusText}`;
+    throw new ApiError(message, response.status, body);
   }
   return data as T;
 }
@@ -226,7 +221,11 @@ export const api = {
   },
 
   /** Start a run of the saved notebook; resolves once the runner accepted the input. */
-  startRun(path: string, parameters: Record<string, string>, options: { cache?: boolean; fromStep?: string | null } = {}): Promise<IRun> {
+  startRun(
+    path: string,
+    parameters: Record<string, string>,
+    options: { cache?: boolean; fromStep?: string | null } = {}
+  ): Promise<IRun> {
     const body: Record<string, unknown> = { path, parameters, cache: options.cache ?? true };
     if (options.fromStep) {
       body.from_step = options.fromStep;

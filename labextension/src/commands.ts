@@ -19,15 +19,15 @@ import { OPEN_GRAPH, pipelineIcon, RETAG_KALE } from './views/panel';
 import { OPEN_STEP_NOTEBOOK } from './views/runview';
 import { askStep } from './views/stepdialog';
 
-export namespace CommandIDs {
-  export const makeStep = 'notebook-ops:make-step';
-  export const parameters = 'notebook-ops:mark-parameters';
-  export const setup = 'notebook-ops:mark-setup';
-  export const skip = 'notebook-ops:mark-skip';
-  export const clear = 'notebook-ops:clear-tags';
-  export const openPanel = 'notebook-ops:open-panel';
-  export const refresh = 'notebook-ops:refresh';
-}
+export const CommandIDs = {
+  makeStep: 'notebook-ops:make-step',
+  parameters: 'notebook-ops:mark-parameters',
+  setup: 'notebook-ops:mark-setup',
+  skip: 'notebook-ops:mark-skip',
+  clear: 'notebook-ops:clear-tags',
+  openPanel: 'notebook-ops:open-panel',
+  refresh: 'notebook-ops:refresh'
+} as const;
 
 const CATEGORY = 'Notebook pipeline';
 const CELL_SELECTOR = '.jp-Notebook .jp-Cell';
@@ -161,7 +161,8 @@ export function registerCommands(ctx: ICommandContext): void {
     label: 'Parameters Cell',
     caption: "The pipeline's parameters (literal assignments; the comment after a value is its help)",
     isEnabled: enabled,
-    isToggled: () => !!current()?.content.activeCell && getTags(current()!.content.activeCell!.model).includes('parameters'),
+    isToggled: () =>
+      !!current()?.content.activeCell && getTags(current()!.content.activeCell!.model).includes('parameters'),
     execute: setRole('parameters')
   });
   commands.addCommand(CommandIDs.setup, {

@@ -41,7 +41,7 @@ export function zonedTime(iso: string | null | undefined, timeZone: string, loca
     return iso;
   }
   try {
-    const text = d.toLocaleString(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone });
+    const text = d.toLocaleString(locale, { dateStyle: 'medium', timeStyle: 'short', hourCycle: 'h23', timeZone });
     return `${text} ${timeZone}`;
   } catch {
     return `${d.toLocaleString(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' })} UTC`;
@@ -65,7 +65,9 @@ export function checkParameter(type: string, text: string): string | null {
     case 'float':
       return t !== '' && Number.isFinite(Number(t)) ? null : `"${t}" is not a number (float)`;
     case 'bool':
-      return TRUE.includes(t.toLowerCase()) || FALSE.includes(t.toLowerCase()) ? null : `"${t}" is not True or False (bool)`;
+      return TRUE.includes(t.toLowerCase()) || FALSE.includes(t.toLowerCase())
+        ? null
+        : `"${t}" is not True or False (bool)`;
     case 'list':
     case 'tuple':
     case 'dict': {
@@ -102,13 +104,19 @@ export interface ITargetRow {
 }
 
 /** One line per metric target: value against the target, and why when it was not measured. */
-export function describeTarget(row: ITargetRow, partial = false): { text: string; state: 'met' | 'missed' | 'unmeasured' } {
+export function describeTarget(
+  row: ITargetRow,
+  partial = false
+): { text: string; state: 'met' | 'missed' | 'unmeasured' } {
   const measured = typeof row.value === 'number';
   if (!measured) {
     const why = partial
       ? 'not measured: this run did not run the step that logs it'
       : `not measured: no step logged "${row.metric}" (log it in a step with nbo.log_metric)`;
-    return { text: `${row.metric} ${row.condition}: ${why}`, state: row.met === false && !partial ? 'missed' : 'unmeasured' };
+    return {
+      text: `${row.metric} ${row.condition}: ${why}`,
+      state: row.met === false && !partial ? 'missed' : 'unmeasured'
+    };
   }
   const value = +(row.value as number).toFixed(4);
   return row.met

@@ -105,7 +105,7 @@ const plugin: JupyterFrontEndPlugin<INotebookOps> = {
       }
     });
     tracker.currentChanged.connect((_, notebook) => {
-      show(notebook ? models.get(notebook) ?? null : null);
+      show(notebook ? (models.get(notebook) ?? null) : null);
     });
 
     registerCommands({ app, tracker, modelFor: p => models.get(p), panelId: panel.id, palette });

@@ -88,7 +88,15 @@ export function laneLayout(steps: readonly ILaneStep[]): ILaneLayout {
     nodes.push({ name, row, lane });
     children.get(name)!.forEach((child, i) => {
       const edgeLane = i === 0 && (occupied[lane] ?? null) === null ? lane : free();
-      const edge: ILaneEdge = { from: name, to: child, fromRow: row, toRow: rowOf.get(child)!, fromLane: lane, lane: edgeLane, toLane: -1 };
+      const edge: ILaneEdge = {
+        from: name,
+        to: child,
+        fromRow: row,
+        toRow: rowOf.get(child)!,
+        fromLane: lane,
+        lane: edgeLane,
+        toLane: -1
+      };
       occupied[edgeLane] = edge;
       edges.push(edge);
     });
@@ -123,4 +131,31 @@ export function cycleThrough(steps: readonly ILaneStep[], name: string, after: r
     return false;
   };
   return visit(name) ? [name, ...path, name] : null;
+}
+
+export interface IStepChoice {
+  name: string;
+  after: string[];
+}
+
+/** The pipeline as it is now, to warn about loops while the user ticks boxes. */
+export interface IStepGraph {
+  steps: readonly ILaneStep[];
+  /** The step this cell starts now (null for a plain cell). */
+  current: string | null;
+}
+
+/** Why the choice makes a loop, or null. */
+export function loopProblem(graph: IStepGraph | undefined, choice: IStepChoice): string | null {
+  if (!graph || !choice.after.length) {
+    return null;
+  }
+  // a renamed step keeps the links other steps have to it
+  const key = graph.current ?? choice.name;
+  const steps = graph.steps.map(s => ({
+    name: s.name === key ? choice.name : s.name,
+    after: s.after.map(a => (a === key ? choice.name : a))
+  }));
+  const loop = cycleThrough(steps, choice.name, choice.after);
+  return loop ? `This makes a loop: ${loop.join(' → ')}. A step cannot run after its own downstream steps.` : null;
 }

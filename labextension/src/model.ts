@@ -7,6 +7,7 @@
  * render this model.
  */
 import { NotebookPanel } from '@jupyterlab/notebook';
+import type { PartialJSONValue } from '@lumino/coreutils';
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
@@ -14,57 +15,10 @@ import { api, ApiError, IPipeline, IPipelineSettings, IProblem } from './api';
 import { NotebookExports } from './exports';
 import { NotebookRuns } from './runs';
 import { NotebookSchedules } from './schedules';
-import { afterOf, getTags, Role, roleOf, stepOf } from './tags';
+import { colorOf } from './colors';
+import { cellInfos, getTags, ICellInfo } from './tags';
 
-/** What one cell is in the pipeline, derived from the tags alone. */
-export interface ICellInfo {
-  index: number;
-  role: Role | 'step' | 'none';
-  /** The step the cell belongs to (null for setup, parameters, skip). */
-  step: string | null;
-  /** This cell carries the `step:` tag. */
-  starts: boolean;
-  after: string[];
-}
-
-const PALETTE = [
-  '#1f77b4',
-  '#ff7f0e',
-  '#2ca02c',
-  '#d62728',
-  '#9467bd',
-  '#8c564b',
-  '#e377c2',
-  '#17becf',
-  '#bcbd22',
-  '#7f7f7f'
-];
-
-/** A colour from the step's name (FNV-1a hash into a 10-colour palette). */
-export function colorOf(step: string): string {
-  let hash = 0x811c9dc5;
-  for (const ch of step) {
-    hash = Math.imul(hash ^ ch.charCodeAt(0), 0x01000193) >>> 0;
-  }
-  return PALETTE[hash % PALETTE.length];
-}
-
-export function cellInfos(tagsPerCell: readonly (readonly string[])[]): ICellInfo[] {
-  const firstStep = tagsPerCell.map(stepOf).find(s => s !== null) ?? 'main';
-  let current: string | null = null;
-  return tagsPerCell.map((tags, index) => {
-    const role = roleOf(tags);
-    if (role) {
-      return { index, role, step: null, starts: false, after: [] };
-    }
-    const step = stepOf(tags);
-    if (step !== null) {
-      current = step;
-      return { index, role: 'step', step, starts: true, after: afterOf(tags) };
-    }
-    return { index, role: 'none', step: current ?? firstStep, starts: false, after: [] };
-  });
-}
+export type { ICellInfo } from './tags';
 
 export class PipelineModel implements IDisposable {
   constructor(
@@ -159,7 +113,7 @@ export class PipelineModel implements IDisposable {
     }
     const model = this.panel.context.model.cells;
     const onMarkdown = problem.cell < model.length && model.get(problem.cell).type !== 'code';
-    return onMarkdown && problem.step ? this.firstCodeCell(problem.step) ?? problem.cell : problem.cell;
+    return onMarkdown && problem.step ? (this.firstCodeCell(problem.step) ?? problem.cell) : problem.cell;
   }
 
   /** Select the step's first code cell in the notebook. */
@@ -181,7 +135,8 @@ export class PipelineModel implements IDisposable {
 
   /** Write `metadata.notebook_ops` (undefined values remove keys). */
   updateSettings(patch: Partial<IPipelineSettings>): void {
-    const next: IPipelineSettings = { ...this.settings };
+    // edited key by key: the schema's type has no string index
+    const next: Record<string, unknown> = { ...this.settings };
     for (const [key, value] of Object.entries(patch)) {
       const empty =
         value === undefined ||
@@ -194,7 +149,7 @@ export class PipelineModel implements IDisposable {
       }
     }
     if (Object.keys(next).length) {
-      this.panel.context.model.setMetadata('notebook_ops', next);
+      this.panel.context.model.setMetadata('notebook_ops', next as PartialJSONValue);
     } else {
       this.panel.context.model.deleteMetadata('notebook_ops');
     }
@@ -282,7 +237,7 @@ export class PipelineModel implements IDisposable {
 
   /** The notebook as the model needs it: no outputs (they can be large and do not matter). */
   private _content(): unknown {
-    const nb = this.panel.context.model.toJSON() as any;
+    const nb = this.panel.context.model.toJSON() as unknown as { cells?: Record<string, unknown>[] };
     for (const cell of nb.cells ?? []) {
       if (cell.cell_type === 'code') {
         cell.outputs = [];

@@ -43,7 +43,10 @@ export class NotebookRuns {
     return out;
   }
 
-  async start(parameters: Record<string, string>, options: { cache?: boolean; fromStep?: string | null } = {}): Promise<void> {
+  async start(
+    parameters: Record<string, string>,
+    options: { cache?: boolean; fromStep?: string | null } = {}
+  ): Promise<void> {
     this._starting = true;
     this._error = null;
     this._changed.emit();

@@ -118,7 +118,7 @@ export class NotebookSchedules {
   private async _fetchDetails(name: string): Promise<void> {
     try {
       this._details.set(name, await api.schedule(name));
-    } catch (error) {
+    } catch {
       this._details.delete(name);
     }
   }

@@ -4,7 +4,7 @@
  * Tags stay ordinary nbformat tags (the property inspector shows them, papermill reads them);
  * the server's model is the authority on what they mean, this only edits them.
  */
-import { ICellModel } from '@jupyterlab/cells';
+import type { ICellModel } from '@jupyterlab/cells';
 
 export const STEP = 'step:';
 export const AFTER = 'after:';
@@ -78,6 +78,34 @@ export function validateStepName(name: string, taken: readonly string[]): string
     return `Another cell already starts step "${name}".`;
   }
   return null;
+}
+
+/** What one cell is in the pipeline, derived from the tags alone. */
+export interface ICellInfo {
+  index: number;
+  role: Role | 'step' | 'none';
+  /** The step the cell belongs to (null for setup, parameters, skip). */
+  step: string | null;
+  /** This cell carries the `step:` tag. */
+  starts: boolean;
+  after: string[];
+}
+
+export function cellInfos(tagsPerCell: readonly (readonly string[])[]): ICellInfo[] {
+  const firstStep = tagsPerCell.map(stepOf).find(s => s !== null) ?? 'main';
+  let current: string | null = null;
+  return tagsPerCell.map((tags, index) => {
+    const role = roleOf(tags);
+    if (role) {
+      return { index, role, step: null, starts: false, after: [] };
+    }
+    const step = stepOf(tags);
+    if (step !== null) {
+      current = step;
+      return { index, role: 'step', step, starts: true, after: afterOf(tags) };
+    }
+    return { index, role: 'none', step: current ?? firstStep, starts: false, after: [] };
+  });
 }
 
 export function getTags(cell: ICellModel): string[] {

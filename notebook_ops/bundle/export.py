@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from notebook_ops.bundle import archive, manifest as manifest_mod, provenance, requirements
-from notebook_ops.bundle import secrets, shipping, targets as targets_mod, versions, writer
+from notebook_ops.bundle import projectwheel, secrets, shipping, target_registry as targets_mod
+from notebook_ops.bundle import versions, writer
 from notebook_ops.bundle.errors import ExportRefused
 from notebook_ops.errors import NotebookOpsError, PipelineInvalid
 
@@ -34,6 +35,7 @@ class ExportResult:
     warnings: list[str] = field(default_factory=list)
     mlflow_run_id: str | None = None
     shipped: str = ""             # what it carries from the project, in one line ("" if nothing)
+    pip_installs: list[str] = field(default_factory=list)   # %pip install lines, now pinned
 
     def to_dict(self) -> dict:
         files = self.manifest.get("files") or {}
@@ -43,7 +45,8 @@ class ExportResult:
                 "content_sha256": self.manifest["content_sha256"],
                 "shipped": {"code": [f["path"] for f in files.get("code", [])],
                             "assets": [f["path"] for f in files.get("assets", [])],
-                            "external": files.get("external", [])}}
+                            "external": files.get("external", []),
+                            "pip_installs": list(self.pip_installs)}}
 
 
 def content_sha256(description: dict, steps: dict[str, bytes], pins: list[str]) -> str:
@@ -123,6 +126,8 @@ def export_notebook(notebook, *, out_dir="dist", name: str | None = None,
     from notebook_ops.runner.stepfiles import local_tops
 
     modules = requirements.imported_modules(requirements.pipeline_sources(pipeline))
+    if pipeline.project:   # what the project's own modules import, too
+        modules |= {top for top, _ in pipeline.project.code_imports}
     pip = [r for r, _ in pipeline.project.pip] if pipeline.project else []
     pins = requirements.resolve(modules - local_tops(pipeline), kernel_name=pipeline.kernel_name,
                                 dists=requirements.pip_names(pip))
@@ -130,19 +135,28 @@ def export_notebook(notebook, *, out_dir="dist", name: str | None = None,
     for module in pins["unresolved"]:
         warnings.append(f"{module!r} is imported or installed but no installed distribution "
                         "provides it: not pinned in requirements.txt")
+    wheels = {}                                    # editable installs, as wheels
+    for spec in (pins.get("editable") or {}).values():
+        fname, entries = projectwheel.entries(spec)
+        wheels[fname] = entries
+        warnings.append(f"{spec['name']} is installed in editable mode: shipped as "
+                        f"wheels/{fname}, built from {spec['path']}")
     steps = writer.step_notebooks(pipeline)
     chosen_targets = targets_mod.names() if target_names is None else list(target_names)
     description = manifest_mod.body(pipeline, name=name,
                                     requirements=requirements.pin_lines(pins, direct_only=True),
                                     targets=chosen_targets, files=ship.manifest)
-    digest = content_sha256(description, steps, requirements.pin_lines(pins))
+    digest = content_sha256(description, steps, requirements.pin_lines(pins) + [
+        f"{n} {projectwheel.digest(e)}" for n, e in sorted(wheels.items())])
 
     out = _out_dir(out_dir)
     with _out_lock(out):      # two exports of one name: one after the other, N then N+1
         result = _write_version(nb_path, pipeline, name, state, out, description, steps, pins,
                                 digest, warnings, nb_bytes, epoch, tag, track, chosen_targets,
-                                extra_files=ship.files)
+                                extra_files=ship.files, wheels=wheels)
     result.shipped = ship.summary() if ship.manifest else ""
+    if pip:
+        result.pip_installs = pip
     return result
 
 
@@ -162,7 +176,7 @@ def _out_lock(out: Path):
 
 def _write_version(nb_path, pipeline, name, state, out, description, steps, pins, digest,
                    warnings, nb_bytes, epoch, tag, track, chosen_targets,
-                   extra_files=None) -> ExportResult:
+                   extra_files=None, wheels=None) -> ExportResult:
     """Choose the version (a new one, or the one this content already has) and write it."""
     known = versions.known_versions(name, out, state.repo)
     version, reused = versions.choose(name, digest, state.source_path, known)
@@ -190,7 +204,8 @@ def _write_version(nb_path, pipeline, name, state, out, description, steps, pins
     tmp_tar = out / f".{folder_name}.tar.gz.part-{os.getpid()}"
     try:
         writer.write_bundle(staging, manifest=m, steps=steps, requirements_txt=req_text,
-                            epoch=epoch, target_names=chosen_targets, extra_files=extra_files)
+                            epoch=epoch, target_names=chosen_targets, extra_files=extra_files,
+                            wheels=wheels)
         archive.write_tar_gz(staging, tmp_tar, prefix=folder_name, epoch=epoch)
         if will_tag:
             tag_name = versions.create_tag(state.repo, name, version, content_sha256=digest,

@@ -49,13 +49,14 @@ def pin(modules, dists=()) -> dict:
     Returns ``{"direct": {dist: version}, "pins": {dist: version}, "unresolved": [module]}``;
     ``direct`` are the ones the code imports or that were asked for, ``pins`` the closure.
     """
-    by_module = metadata.packages_distributions()
+    by_module = dict(metadata.packages_distributions())
     direct_names, unresolved = [], []
     for module in sorted(set(modules)):
-        names = by_module.get(module)
+        names = by_module.get(module) or _editable_owner(module)
         if not names:
             unresolved.append(module)
             continue
+        by_module[module] = names
         direct_names.extend(names)
     direct_names.extend(dists)
     for name in list(direct_names):
@@ -83,7 +84,57 @@ def pin(modules, dists=()) -> dict:
             direct[key] = dist.version
         todo.extend((n, False) for n in _requires(dist))
     return {"direct": dict(sorted(direct.items())), "pins": dict(sorted(pins.items())),
-            "unresolved": sorted(set(unresolved))}
+            "unresolved": sorted(set(unresolved)), "editable": _editable(direct, by_module)}
+
+
+def _editable_source(dist) -> str | None:
+    """The source folder of a distribution installed with ``pip install -e``, else None."""
+    try:
+        info = json.loads(dist.read_text("direct_url.json") or "{}")
+    except ValueError:
+        return None
+    url = info.get("url") or ""
+    if not (info.get("dir_info") or {}).get("editable") or not url.startswith("file://"):
+        return None
+    from urllib.parse import unquote, urlparse
+
+    return unquote(urlparse(url).path)
+
+
+def _editable_owner(module: str) -> list[str]:
+    """Editable installs whose finder hides the module from ``packages_distributions``: the
+    distribution whose source folder holds ``module`` (``src/`` layout or flat)."""
+    import os
+
+    for dist in metadata.distributions():
+        src = _editable_source(dist)
+        if src and any(os.path.isdir(os.path.join(src, *base, module))
+                       or os.path.isfile(os.path.join(src, *base, module + ".py"))
+                       for base in (("src",), ())):
+            return [dist.metadata["Name"]]
+    return []
+
+
+def _editable(direct: dict, by_module: dict) -> dict:
+    """Direct distributions installed in editable mode (``pip install -e``): their source
+    folder, top-level names and METADATA, so the bundle can carry them as wheels."""
+    out = {}
+    for key in direct:
+        if key == "notebook-ops":
+            continue  # shipped as its own wheel
+        try:
+            dist = metadata.distribution(key)
+        except metadata.PackageNotFoundError:
+            continue
+        src = _editable_source(dist)
+        if src is None:
+            continue
+        tops = sorted(m for m, names in by_module.items()
+                      if key in {canonical(n) for n in names})
+        out[key] = {"path": src, "version": dist.version,
+                    "name": dist.metadata["Name"], "top_level": tops,
+                    "metadata": dist.read_text("METADATA") or ""}
+    return out
 
 
 if __name__ == "__main__":

@@ -88,6 +88,11 @@ def build_wheel(dest_dir, *, epoch: int) -> Path:
     record += f"{info}/RECORD,,\n"
     entries.append((f"{info}/RECORD", record.encode()))
 
+    return write_wheel(entries, Path(dest_dir) / wheel_name(version), epoch=epoch)
+
+
+def write_wheel(entries: list[tuple[str, bytes]], dest: Path, *, epoch: int) -> Path:
+    """A reproducible wheel of ``entries`` (RECORD included by the caller) at ``dest``."""
     import time
     stamp = time.gmtime(max(epoch, 315532800))[:6]  # zip cannot store dates before 1980
     buf = io.BytesIO()
@@ -97,7 +102,6 @@ def build_wheel(dest_dir, *, epoch: int) -> Path:
             zi.external_attr = 0o100644 << 16
             zi.compress_type = zipfile.ZIP_DEFLATED
             zf.writestr(zi, data, compresslevel=9)
-    dest = Path(dest_dir) / wheel_name(version)
     dest.parent.mkdir(parents=True, exist_ok=True)
     dest.write_bytes(buf.getvalue())
     return dest

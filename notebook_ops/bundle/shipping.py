@@ -10,11 +10,12 @@ Secrets files (``.env``, keys) are never shipped, even when the code reads them:
 """
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from notebook_ops.bundle import secrets
+from notebook_ops.bundle.archive import EDITOR_DROPPINGS
+from notebook_ops.bundle.checksums import sha256_file
 from notebook_ops.bundle.errors import ExportRefused
 
 CODE_DIR, ASSETS_DIR = "code", "assets"
@@ -40,8 +41,7 @@ def _size(n: int) -> str:
 
 
 def _entry(rel: str, path: Path) -> dict:
-    data = path.read_bytes()
-    return {"path": rel, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    return {"path": rel, "size": path.stat().st_size, "sha256": sha256_file(path)}
 
 
 def _max_bytes(pipeline) -> float:
@@ -54,6 +54,13 @@ def check_imports(pipeline, unresolved: list[str], path) -> None:
     project = pipeline.project
     if project is None:
         return
+    for m, module in project.code_imports:
+        if m in set(unresolved):
+            raise ExportRefused(
+                f"'import {m}' resolves to nothing: no installed distribution and no module of "
+                "the project provides it", path=Path(project.root) / module,
+                hint="pip install it in the notebook's environment, or make the import optional "
+                     "(try/except ImportError)")
     missing = [(m, cell) for m, cell in project.imports if m in set(unresolved)]
     if missing:
         m, cell = missing[0]
@@ -65,10 +72,12 @@ def check_imports(pipeline, unresolved: list[str], path) -> None:
                  "with a literal (sys.path.insert(0, 'src'))")
 
 
-def _files_under(root: Path, rel: str, cell_hint: str, path) -> list[tuple[str, Path]]:
+def _files_under(root: Path, rel: str, path) -> list[tuple[str, Path]]:
     """(project-relative path, file) for a file or every file of a folder; symlinks out refused."""
     full = root / rel
-    items = [full] if full.is_file() else sorted(p for p in full.rglob("*") if p.is_file())
+    items = [full] if full.is_file() else sorted(
+        p for p in full.rglob("*") if p.is_file()
+        and not set(p.relative_to(full).parts) & set(EDITOR_DROPPINGS))
     out = []
     for p in items:
         real = p.resolve()
@@ -77,7 +86,8 @@ def _files_under(root: Path, rel: str, cell_hint: str, path) -> list[tuple[str, 
         except ValueError:
             raise ExportRefused(f"{p.relative_to(root).as_posix()} is a symlink to outside the "
                                 "project: a bundle carries only the project's files", path=path,
-                                hint=cell_hint) from None
+                                hint="copy the file into the project, or declare it in "
+                                     "metadata.notebook_ops.assets.external") from None
         out.append((p.relative_to(root).as_posix(), p))
     return out
 
@@ -103,7 +113,7 @@ def collect(pipeline, path) -> Shipment:
         code.append(_entry(rel, root / rel))
         ship.files[f"{CODE_DIR}/{rel}"] = root / rel
     for asset in project.assets:
-        for rel, file in _files_under(root, asset, fix, path):
+        for rel, file in _files_under(root, asset, path):
             if secrets.is_secret_file(rel):
                 ship.warnings.append(f"{rel} is read by the notebook but is a secrets file: not "
                                      "shipped (provide it at run time)")

@@ -12,9 +12,9 @@ import shutil
 from pathlib import Path
 
 from notebook_ops.bundle import checksums, manifest as manifest_mod, secrets, templates
-from notebook_ops.bundle import targets as targets_mod
+from notebook_ops.bundle import target_registry as targets_mod
 from notebook_ops.bundle.archive import RUN_STATE
-from notebook_ops.bundle.selfwheel import build_wheel
+from notebook_ops.bundle.selfwheel import build_wheel, write_wheel
 
 WHEELS_DIR = "wheels"
 
@@ -47,7 +47,8 @@ def put(folder: Path, rel: str, data: bytes | str) -> None:
 
 
 def write_bundle(folder, *, manifest: dict, steps: dict[str, bytes], requirements_txt: str,
-                 epoch: int, target_names: list[str], extra_files=None) -> list[str]:
+                 epoch: int, target_names: list[str], extra_files=None,
+                 wheels=None) -> list[str]:
     """Fill ``folder``; returns the sorted list of files written (SHA256SUMS included).
     ``extra_files``: {bundle path: source file} (the project's code and data, ``shipping``)."""
     folder = Path(folder)
@@ -64,6 +65,8 @@ def write_bundle(folder, *, manifest: dict, steps: dict[str, bytes], requirement
     put(folder, "Dockerfile", templates.dockerfile(manifest))
     put(folder, ".dockerignore", "".join(f"{d}/\n" for d in RUN_STATE))
     build_wheel(folder / WHEELS_DIR, epoch=epoch)
+    for fname, entries in sorted((wheels or {}).items()):   # editable installs (projectwheel)
+        write_wheel(entries, folder / WHEELS_DIR / fname, epoch=epoch)
     if target_names:
         targets_mod.generate(manifest, folder, only=target_names)
     target_files = sorted(p.relative_to(folder).as_posix()

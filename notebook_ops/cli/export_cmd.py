@@ -26,7 +26,7 @@ def export(notebook, out_dir, name, allow_dirty, no_tag, no_mlflow, target_list,
 
     target_names = None
     if target_list is not None:
-        from notebook_ops.bundle import targets
+        from notebook_ops.bundle import target_registry as targets
 
         target_names = [t.strip() for t in target_list.split(",") if t.strip() not in ("", "none")]
         for t in target_names:
@@ -47,6 +47,9 @@ def export(notebook, out_dir, name, allow_dirty, no_tag, no_mlflow, target_list,
     click.echo(f"  archive: {r.archive}")
     if r.shipped:
         click.echo(f"  shipped: {r.shipped} from the project (README.md: Files and code shipped)")
+    if r.pip_installs:
+        click.echo(f"  %pip install lines read as requirements: {', '.join(r.pip_installs)} "
+                   "(pinned in requirements.txt)")
     if r.mlflow_run_id:
         click.echo(f"  mlflow:  export run {r.mlflow_run_id}")
     folder = shlex.quote(str(r.folder))

@@ -108,7 +108,9 @@ def inspect(notebook, as_json):
 
     p = with_settings_problems(load_pipeline(notebook))
     if as_json:
-        click.echo(json.dumps(p.to_dict(), indent=2, default=repr))
+        from notebook_ops.model.contracts.pipeline_view import PipelineView
+
+        click.echo(json.dumps(PipelineView.of(p).to_dict(), indent=2, default=repr))
     else:
         click.echo(render(p))
 

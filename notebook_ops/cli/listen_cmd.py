@@ -1,5 +1,5 @@
 """``notebook-ops listen URL --subscription NAME TARGET``: start a run per message (thin: the
-events service does the work)."""
+events package consumes, the run service runs each message's run in this process)."""
 from __future__ import annotations
 
 import logging
@@ -42,11 +42,9 @@ def listen(url, target, subscription, params, max_redeliveries, dead_letter_topi
     templates = parse_templates(params)
     for u in configured_urls(events):
         check_url(u)
-    if not str(target).endswith(".ipynb"):
-        from notebook_ops.bundle.run import is_bundle
-        if not is_bundle(target):
-            from notebook_ops.errors import NotebookReadError
-            raise NotebookReadError("not a notebook (.ipynb) or a bundle", path=target)
+    from notebook_ops.runs.service import run, target_kind
+
+    target_kind(target)          # a notebook or a bundle, else one line and exit 2
 
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
@@ -55,7 +53,7 @@ def listen(url, target, subscription, params, max_redeliveries, dead_letter_topi
     events_log.setLevel(logging.INFO)
 
     source = open_source(url, subscription=subscription, dead_letter_topic=dead_letter_topic)
-    listener = TriggerListener(source, target, run=run_target, templates=templates,
+    listener = TriggerListener(source, target, run=run, templates=templates,
                                max_redeliveries=max_redeliveries, events=events,
                                run_options={"jobs": jobs, "cache": not no_cache,
                                             "track": not no_track})

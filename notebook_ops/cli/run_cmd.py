@@ -1,4 +1,5 @@
-"""``notebook-ops run TARGET``: run a notebook or a bundle as a pipeline (thin: the runner works)."""
+"""``notebook-ops run TARGET``: run a notebook or a bundle as a pipeline (thin: the run service
+works; a scheduled run is this command in a child process)."""
 from __future__ import annotations
 
 import json
@@ -14,48 +15,54 @@ STYLE = {"pending": "dim", "running": "yellow", "succeeded": "green", "failed": 
 def _steps_table(record: dict, *, final: bool):
     from rich.table import Table
 
-    t = Table(title=None if not final else f"run {record['run_id']}: {record['status']}",
+    from notebook_ops.model.contracts.runs import RunRecord
+
+    r = RunRecord.from_dict(record)
+    t = Table(title=None if not final else f"run {r.run_id}: {r.status}",
               show_edge=False, pad_edge=False)
     t.add_column("step")
     t.add_column("status")
     t.add_column("time", justify="right")
     t.add_column("note", overflow="fold")
-    for name, s in record["steps"].items():
-        st = s["status"]
-        dur = f"{s['duration_s']:.1f}s" if s.get("duration_s") is not None else ""
-        note = s.get("error") or ""
-        if s.get("cached"):
-            st_txt, note = f"[{STYLE[st]}]{st}[/] (cached)", s.get("reused") or "cached"
+    for name, s in r.steps.items():
+        st = s.status
+        dur = f"{s.duration_s:.1f}s" if s.duration_s is not None else ""
+        note = s.error or ""
+        if s.cached:
+            st_txt, note = f"[{STYLE[st]}]{st}[/] (cached)", s.reused or "cached"
         else:
             st_txt = f"[{STYLE.get(st, '')}]{st}[/]"
-        if s.get("attempts", 0) > 1:
-            note = f"attempt {s['attempts']}. {note}"
+        if s.attempts > 1:
+            note = f"attempt {s.attempts}. {note}"
         t.add_row(name, st_txt, dur, note)
     return t
 
 
 def print_summary(console, record: dict) -> None:
+    from notebook_ops.model.contracts.runs import RunRecord
+
+    r = RunRecord.from_dict(record)
     console.print(_steps_table(record, final=True))
-    for name, s in record["steps"].items():
-        for var in s.get("changed_at_run") or []:
+    for name, s in r.steps.items():
+        for var in s.changed_at_run:
             console.print(f"notice: step {name} changed '{var}' in place where the analysis could "
                           "not see it (a library or helper call); the steps after it got the "
                           "changed version")
-    if record.get("metrics"):
+    if r.metrics:
         console.print("metrics: " + ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
-                                               for k, v in record["metrics"].items()))
-    for t in record.get("targets") or []:
-        mark = {True: "[green]met[/]", False: "[bold yellow]missed[/]"}.get(t["met"], "not measured")
-        console.print(f"target {t['metric']} {t['condition']}: {t['value']} {mark}")
-    if record.get("error"):
-        console.print(f"[red]{record['error']}[/]")
-    console.print(f"run folder: {record['run_dir']}")
-    ml = record.get("mlflow") or {}
-    if ml.get("tracking_uri"):
-        extra = f" (error: {ml['error']})" if ml.get("error") else ""
-        console.print(f"MLflow: {ml['tracking_uri']} run {ml.get('run_id')}{extra}")
-        if str(ml["tracking_uri"]).startswith("sqlite:"):
-            console.print(f"  see it: mlflow ui --backend-store-uri {ml['tracking_uri']}")
+                                               for k, v in r.metrics.items()))
+    for t in r.targets:
+        mark = {True: "[green]met[/]", False: "[bold yellow]missed[/]"}.get(t.met, "not measured")
+        console.print(f"target {t.metric} {t.condition}: {t.value} {mark}")
+    if r.error:
+        console.print(f"[red]{r.error}[/]")
+    console.print(f"run folder: {r.run_dir}")
+    ml = r.mlflow
+    if ml.tracking_uri:
+        extra = f" (error: {ml.error})" if ml.error else ""
+        console.print(f"MLflow: {ml.tracking_uri} run {ml.run_id}{extra}")
+        if str(ml.tracking_uri).startswith("sqlite:"):
+            console.print(f"  see it: mlflow ui --backend-store-uri {ml.tracking_uri}")
 
 
 def _sigterm_as_interrupt(signum, frame):
@@ -73,6 +80,9 @@ def _sigterm_as_interrupt(signum, frame):
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Steps in parallel (default: cores).")
 @click.option("--no-cache", is_flag=True, help="Run every step even if unchanged.")
 @click.option("--single-kernel", is_flag=True, help="All steps in one kernel (fast iteration).")
+@click.option("--kernels", type=click.Choice(["fork", "fresh"]), help="Step kernels forked from "
+              "one process per run that imported the setup's libraries (default), or fresh "
+              "interpreters; the notebook's metadata.notebook_ops.kernels sets its default.")
 @click.option("--resume", metavar="RUN_ID", help="Re-run what failed in RUN_ID and what follows.")
 @click.option("--run-dir", type=click.Path(file_okay=False), help="Use exactly this run folder.")
 @click.option("--data-url", help="Data store for step outputs (a folder or an fsspec URL).")
@@ -81,22 +91,20 @@ def _sigterm_as_interrupt(signum, frame):
 @click.option("--json", "as_json", is_flag=True, help="Print run.json at the end (for machines).")
 @click.option("--events", multiple=True, metavar="URL", help="Publish run events to URL (repeatable; "
               "also NOTEBOOK_OPS_EVENTS): pulsar://host:port/topic, http(s)://..., a .jsonl file.")
-def run(target, params, params_file, steps, from_step, jobs, no_cache, single_kernel, resume,
-        run_dir, data_url, no_track, quiet, as_json, events):
+def run(target, params, params_file, steps, from_step, jobs, no_cache, single_kernel, kernels,
+        resume, run_dir, data_url, no_track, quiet, as_json, events):
     """Run TARGET (a notebook or a bundle) as a pipeline.
 
     Exit codes: 0 succeeded, 1 a step failed, 2 bad input, 3 below a metric target,
     130 interrupted.
     """
-    from notebook_ops.model.parameters import parse_pairs, read_params_file
+    from notebook_ops.model.parameters import parse_pairs
+    from notebook_ops.runs.service import run as run_target
 
-    values = {}
-    if params_file:
-        values.update(read_params_file(params_file))
-    values.update(parse_pairs(params))
-    options = dict(params=values, steps=steps, from_step=from_step, jobs=jobs,
-                   cache=not no_cache, single_kernel=single_kernel, resume=resume,
-                   run_dir=run_dir, data_url=data_url, track=not no_track)
+    options = dict(params=parse_pairs(params), params_file=params_file, steps=steps,
+                   from_step=from_step, jobs=jobs, cache=not no_cache,
+                   single_kernel=single_kernel, resume=resume, run_dir=run_dir,
+                   data_url=data_url, track=not no_track, kernels=kernels)
 
     from rich.console import Console
     console = Console(stderr=True)
@@ -115,19 +123,10 @@ def run(target, params, params_file, steps, from_step, jobs, no_cache, single_ke
     if sys.platform != "win32":
         signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
 
-    is_notebook = str(target).endswith(".ipynb")
     if live is not None:
         live.start()
     try:
-        if not is_notebook:
-            from notebook_ops.bundle.run import is_bundle, run_bundle
-            if not is_bundle(target):
-                from notebook_ops.errors import NotebookReadError
-                raise NotebookReadError("not a notebook (.ipynb) or a bundle", path=target)
-            result = run_bundle(target, **options)
-        else:
-            from notebook_ops.runner import run_notebook
-            result = run_notebook(target, **options)
+        result = run_target(target, **options)      # a notebook or a bundle: the run service
     finally:
         if live is not None:
             live.stop()

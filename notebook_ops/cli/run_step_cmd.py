@@ -30,7 +30,7 @@ def run_step(bundle, step, data_url, pairs, named, stage_in, stage_out, output_n
              as_json, quiet):
     """Run STEP of BUNDLE alone against a shared data store (what every deploy target calls)."""
     from notebook_ops.model.parameters import parse_pairs
-    from notebook_ops.targets.runstep import check, run_step as run
+    from notebook_ops.targets.step_task import check, run_step as run
 
     params = parse_pairs(pairs)
     params.update({name: value for name, value in named})

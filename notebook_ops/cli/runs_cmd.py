@@ -24,7 +24,7 @@ def list_cmd(root, notebook, schedule, limit, as_json):
     if schedule:  # the scheduler's run history (state, run folder, MLflow run per firing)
         from notebook_ops.cli.schedule_cmd import runs_cmd
         return click.get_current_context().invoke(runs_cmd, name=schedule, limit=limit, as_json=as_json)
-    from notebook_ops.runner.runfolder import list_runs, runs_root
+    from notebook_ops.runs.service import list_runs, runs_root
 
     rows = list_runs(root or runs_root(notebook))[:limit]
     if as_json:
@@ -57,7 +57,7 @@ def list_cmd(root, notebook, schedule, limit, as_json):
 @click.option("--json", "as_json", is_flag=True)
 def show_cmd(run_id, root, as_json):
     """One run: steps, metrics, targets, where its files are."""
-    from notebook_ops.runner.runfolder import load_run
+    from notebook_ops.runs.service import load_run
 
     record = load_run(run_id, root)
     if as_json:

@@ -16,10 +16,11 @@ Public API (everything else in this package is internal)::
                            parameters=..., attempt=..., run_dir=...)  # when a schedule fires
 
     from notebook_ops.events import TriggerListener, open_source
-    TriggerListener(open_source(url, subscription="s"), "nb.ipynb",
+    from notebook_ops.runs.service import run
+    TriggerListener(open_source(url, subscription="s"), "nb.ipynb", run=run,
                     templates={"day": "{{ message.day }}"}).serve(stop_event)
 
-Modules: ``schema`` (schema/event.schema.json, version 1), ``build`` (events from runner
+Modules: ``schema`` (schema/event.schema.json, version 1), ``envelope`` (events from runner
 progress, exports, firings), ``sinks`` (interface + registry by URL scheme), ``filesink``,
 ``webhook``, ``pulsar`` (all Pulsar-specific code: sink and source), ``spool`` (bounded local
 spool), ``publisher`` (threads, queues, back-off), ``source`` (trigger source interface),

@@ -154,7 +154,7 @@ def publish_bundle_exported(result, extra=()) -> None:
     """Call after a successful export with its ExportResult."""
     if not configured_urls(extra):
         return
-    from notebook_ops.events.build import bundle_exported
+    from notebook_ops.events.envelope import bundle_exported
 
     try:
         event = bundle_exported(result)
@@ -195,7 +195,7 @@ def publish_schedule_fired(*, schedule_id, target, scheduled_for=None, parameter
     extra = list(extra or ()) + notebook_sinks(target)
     if not configured_urls(extra):
         return
-    from notebook_ops.events.build import schedule_fired
+    from notebook_ops.events.envelope import schedule_fired
 
     try:
         event = schedule_fired(schedule_id=schedule_id, target=target, scheduled_for=scheduled_for,

@@ -184,7 +184,7 @@ class Publisher:
     client library and opens no connection."""
 
     def __init__(self, urls, *, spool_dir=None, retry_s: float = 2.0):
-        from notebook_ops.events.build import RunEvents
+        from notebook_ops.events.envelope import RunEvents
 
         self.urls = [check_url(u) for u in dict.fromkeys(urls)]
         self.workers = [SinkWorker(u, spool_dir=spool_dir, retry_s=retry_s) for u in self.urls]

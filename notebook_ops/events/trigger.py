@@ -17,15 +17,13 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from pathlib import Path
 
 from notebook_ops.errors import NotebookOpsError, ParameterError
+from notebook_ops.model.contracts.runs import DONE_STATUSES, RunRecord
 from notebook_ops.model.parameters import parse_pairs
 from notebook_ops.util import templates
 
 log = logging.getLogger(__name__)
-
-DONE = ("succeeded", "below_target")
 
 
 class PoisonMessage(Exception):
@@ -140,12 +138,9 @@ class TriggerListener:
         except Exception as exc:  # noqa: BLE001 - a crash of one run must not end the listener
             log.exception("run for message %s crashed", msg.message_id)
             return self._settle(msg, "nack", f"the run crashed: {exc}")
-        recorded = Path(result.run_dir, "run.json")
-        try:
-            status = json.loads(recorded.read_text())["status"]
-        except (OSError, ValueError, KeyError):
-            status = None
-        if status in DONE:
+        recorded = RunRecord.read(result.run_dir)
+        status = recorded.status if recorded else None
+        if status in DONE_STATUSES:
             return self._settle(msg, "ack", result=result)
         why = f"run {result.run_id} {status or 'not recorded'}"
         if result.record.get("error"):

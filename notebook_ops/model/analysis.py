@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import ast
 import builtins
-import re
 from dataclasses import dataclass, field
 
 from notebook_ops.model.mutation import (ARGUMENT_MUTATING_BUILTINS, ARGUMENT_MUTATING_METHODS,
@@ -25,13 +24,6 @@ from notebook_ops.model.mutation import (ARGUMENT_MUTATING_BUILTINS, ARGUMENT_MU
                                          is_mutating_method, root_name)
 
 BUILTINS = frozenset(dir(builtins)) | {"get_ipython", "display", "__name__", "__doc__", "In", "Out", "exit", "quit"}
-
-# Cell magics whose body is still Python.
-_PYTHON_CELL_MAGICS = {"time", "timeit", "capture", "prun", "debug"}
-_ASSIGN_MAGIC = re.compile(r"^(\s*[A-Za-z_][\w\s,.\[\]()]*?=\s*)[%!].*$")
-
-
-_MAGIC_HINT = re.compile(r"^\s*[%!]|\?\s*$|=\s*[%!]", re.MULTILINE)
 
 
 def strip_magics(source: str) -> str:

@@ -19,6 +19,7 @@ import fnmatch
 import posixpath
 import re
 import sys
+from functools import lru_cache
 from pathlib import Path
 
 from notebook_ops.model import localcode, paths
@@ -27,6 +28,15 @@ from notebook_ops.model.pipeline import Parameter, Problem, Project
 
 _ROLES = ("code", "setup", "metrics", "parameters")
 _STDLIB = frozenset(sys.stdlib_module_names) | {"__future__"}
+
+
+@lru_cache(maxsize=4096)
+def _parse(source: str):
+    """The cell's tree (cached: the lab re-reads the notebook as the user types), or None."""
+    try:
+        return ast.parse(python_source(source))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
 
 
 def _external(settings: dict) -> dict[str, tuple[str, str]]:
@@ -82,9 +92,8 @@ class _Scan:
         for c in cells:       # notebook order: names bound to paths earlier are known later
             if c.cell_type != "code" or c.role not in _ROLES:
                 continue
-            try:
-                tree = ast.parse(python_source(c.source))
-            except (SyntaxError, ValueError, RecursionError, MemoryError):
+            tree = _parse(c.source)
+            if tree is None:
                 continue
             uses = paths.scan(tree, env)
             self.sys_paths += [u.path for u in uses if u.mode == "syspath"]
@@ -133,7 +142,7 @@ class _Scan:
                 for u in self.parsed.get(i, []):
                     if u.mode == "write":
                         mine.setdefault(u.path, i)
-                    elif u.path not in mine:   # a file the step wrote itself is its own
+                    else:
                         rd.append((u.path, i, u.mode == "maybe"))
             writes[s.name], reads[s.name] = mine, rd
 
@@ -159,14 +168,19 @@ class _Scan:
                     files_in[s.name].append((p, producer))
                     files_out[producer].add(p)
                     continue
-                rel = self.locate(p, cell, files_only=maybe)
+                if p in writes[s.name]:   # the step's own file (read back, or state it keeps)
+                    continue
+                # a step neither upstream nor downstream writes it: which version is read
+                # depends on timing (and on another disk it is not there at all)
+                unrelated = [w for w in writers if s.name not in upstream[w]]
+                rel = None if unrelated else self.locate(p, cell, files_only=maybe)
                 if rel is not None:
                     assets_of[s.name].add(rel)
                     continue
-                if maybe:
+                if maybe and not unrelated:
                     continue
                 if writers:
-                    w = writers[0]
+                    w = (unrelated or writers)[0]
                     later = s.name in upstream[w]
                     self.problems.append(Problem(
                         "error", "file-hidden-state",
@@ -210,7 +224,7 @@ class _Scan:
             external=tuple((p, n, u) for p, (n, u) in sorted(self.external.items())),
             imports=tuple(imports_left), outside=tuple((p, c, why) for p, (c, why) in
                                                        sorted(self.outside.items())),
-            pip=tuple(pip))
+            pip=tuple(pip), code_imports=tuple(sorted(self.code_imports.items())))
         return new_steps, params, project
 
     def code(self, params):
@@ -219,6 +233,7 @@ class _Scan:
         fallback = self.root.resolve() if self.root.resolve() not in roots else None
         by_cell = {c.index: c for c in self.cells}
         self.used_roots: set[str] = set()
+        self.code_imports: dict[str, str] = {}
         out, left, pip, seen_left = {}, [], [], set()
         for c in self.cells:
             if c.cell_type == "code" and c.role in _ROLES:
@@ -233,6 +248,9 @@ class _Scan:
                         left.append((ref.top, i))
             out[s.name] = set(scan.files)
             self.used_roots |= scan.used_roots
+            for top, module in scan.others.items():
+                if top not in _STDLIB:
+                    self.code_imports.setdefault(top, module)
         return out, left, pip
 
 

@@ -49,6 +49,7 @@ class CodeScan:
     files: dict[str, Path] = field(default_factory=dict)   # rel path -> absolute path
     used_roots: set[str] = field(default_factory=set)       # project-relative search folders used
     local_tops: set[str] = field(default_factory=set)       # top-level names found locally
+    others: dict[str, str] = field(default_factory=dict)    # top name -> local module importing it
     _done: set[Path] = field(default_factory=set)
 
     def rel(self, path: Path) -> str:
@@ -100,9 +101,10 @@ class CodeScan:
         if parts[0] in NEVER_LOCAL:
             return False
         found = self._find(parts, self.roots)
-        if found is None and self.fallback is not None \
-                and parts[0] not in _installed_top_names():
-            found = self._find(parts, [self.fallback])
+        if found is None and self.fallback is not None:
+            found = self._find(parts, [self.fallback])   # (a stat first: listing the installed
+            if found is not None and parts[0] in _installed_top_names():   # names costs ~1 s)
+                found = None
         if found is None:
             return False
         root, files = found
@@ -132,7 +134,8 @@ class CodeScan:
             except (OSError, UnicodeDecodeError):
                 continue
             for ref in parse_imports(code):
-                self.add(ref, importer=f)
+                if not self.add(ref, importer=f) and not ref.level and not ref.optional:
+                    self.others.setdefault(ref.top, self.rel(f))   # installed, or nowhere
 
 
 def _inside(path: Path, root: Path) -> bool:

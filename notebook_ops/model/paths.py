@@ -27,7 +27,7 @@ WRITERS = frozenset({
     "write_csv", "write_parquet", "tofile", "savemat"})
 # calls that name a path without reading it
 NOT_READS = frozenset({"makedirs", "mkdir", "exists", "isfile", "isdir", "islink", "remove",
-                       "unlink", "rmtree", "rmdir", "chdir", "join", "print", "glob", "listdir",
+                       "unlink", "rmtree", "rmdir", "chdir", "join", "print", "listdir",
                        "getsize", "stat", "rename", "replace", "touch", "log_artifact", "Path",
                        "PurePath", "str", "abspath", "realpath", "normpath", "dirname",
                        "basename", "splitext", "expanduser", "format", "startswith", "endswith"})
@@ -106,10 +106,17 @@ def _uses_of_call(call: ast.Call, env: dict) -> list[tuple[str, str]]:
     receiver = call.func.value if isinstance(call.func, ast.Attribute) else None
     if fn in _PATH_METHODS and isinstance(receiver, (ast.Call, ast.BinOp, ast.Name)):
         p = literal_path(receiver, env)   # Path("x").read_text(), (DATA / "y").open("w")
-        if p is not None:
+        if p is not None and _plausible(p):
             if fn == "open":
                 return [(p, _open_mode(call.args[0] if call.args else _keyword(call, "mode")))]
             return [(p, "read" if fn.startswith("read") else "write")]
+    if fn in ("glob", "iglob", "rglob"):     # glob.glob("data/*.csv"), Path("data").glob("*")
+        if fn != "rglob" and (receiver is None or _name(receiver) == "glob") and call.args:
+            pattern = literal_path(call.args[0], env)
+            folder = _glob_folder(pattern) if pattern else None
+        else:
+            folder = literal_path(receiver, env) if receiver is not None else None
+        return [(folder, "read")] if folder else []
     if fn == "open" and (receiver is None or _name(receiver) in ("io", "gzip", "bz2", "lzma")):
         p = literal_path(call.args[0], env) if call.args else None
         mode = call.args[1] if len(call.args) > 1 else _keyword(call, "mode")
@@ -133,6 +140,19 @@ def _sys_path_entry(node: ast.Call, env: dict) -> list[tuple[str, str]]:
         p = literal_path(node.args[-1], env)
         return [(p, "syspath")] if p is not None else []
     return []
+
+
+def _glob_folder(pattern: str) -> str | None:
+    """The folder a glob pattern lists: its path before the first wildcard."""
+    parts = pattern.replace("\\", "/").split("/")
+    fixed = []
+    for part in parts:
+        if any(c in part for c in "*?["):
+            break
+        fixed.append(part)
+    else:
+        return None
+    return "/".join(fixed) or "."
 
 
 def _plausible(value: str) -> bool:

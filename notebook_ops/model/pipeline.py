@@ -105,6 +105,7 @@ class Project:
     outside: tuple[tuple[str, int, str], ...] = ()   # (path, cell, why) read but unshippable
     pip: tuple[tuple[str, int], ...] = ()       # (requirement, cell) from %pip install lines
     asset_digests: tuple[tuple[str, str], ...] = ()  # (path, sha256) per file: bundles only
+    code_imports: tuple[tuple[str, str], ...] = ()   # (top-level module, local module importing it)
 
     def to_dict(self) -> dict:
         return {"root": self.root, "notebook_dir": self.notebook_dir,

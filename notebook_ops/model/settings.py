@@ -85,3 +85,13 @@ def step_options(settings: dict, step: str, from_tags: dict) -> dict:
             else:
                 opts[key] = value
     return opts
+
+
+KERNELS = ("fork", "fresh")
+DEFAULT_KERNELS = "fork"
+
+
+def kernels_mode(settings: dict | None, option: str | None = None) -> str:
+    """How step kernels start: ``--kernels`` (``option``), else ``metadata.notebook_ops.kernels``,
+    else the default."""
+    return option or (settings or {}).get("kernels") or DEFAULT_KERNELS

@@ -22,10 +22,15 @@ Public API (everything else in this package is internal)::
         jobs=None,                     # parallel steps (default: CPU count)
         cache=True,                    # reuse unchanged steps' outputs (--no-cache: False)
         single_kernel=False,           # the whole pipeline in one kernel
+        kernels=None,                  # "fork" | "fresh" (--kernels); default: the notebook's
+                                       # metadata.notebook_ops.kernels, else "fork"
         resume=None,                   # run id or run folder to resume
         data_url=None,                 # data store (fsspec URL); default <run_dir>/data
         track=True,                    # MLflow (import only when True)
-        cwd=None,                      # kernels' working folder; default the notebook's folder
+        cwd=None,                      # where .notebook_ops/ (runs, cache, MLflow) goes, and the
+                                       # kernels' working folder; default the notebook's folder
+        kernel_cwd=None,               # the kernels' working folder when it differs from cwd
+                                       # (a bundle's workspace: notebook_ops.bundle.workspace)
         progress=None,                 # callable(event: dict), called from the runner's thread
         cancel=None,                   # a threading.Event; set it to stop the run (cancelled)
         events=(),                     # event sink URLs (--events); NOTEBOOK_OPS_EVENTS and the
@@ -40,7 +45,10 @@ Run folder (what a scheduler, the server extension and the lab panel read)::
     logs/<step>.log       the step's stdout / stderr
     data/<step>/...       the data store (unless data_url points elsewhere)
 
-``run.json``: run_id, status ("running" while it runs, then "succeeded" | "failed" |
+``run.json`` (its one definition: ``notebook_ops.model.contracts.runs.RunRecord``; schema
+``notebook_ops/model/schema/run-record.schema.json``; faces start runs through
+``notebook_ops.runs.service``, which calls ``run_notebook`` / the bundle's ``run_bundle``):
+run_id, status ("running" while it runs, then "succeeded" | "failed" |
 "below_target" | "cancelled"), started_at, finished_at, duration_s, parameters, steps {name:
 {status ("pending" | "running" | "succeeded" | "failed" | "skipped" | "cancelled"), started_at,
 finished_at, duration_s, cached, attempts, error, notebook, cache_key}}, metrics, targets,
@@ -55,8 +63,10 @@ right after (the tracker writes in the background and may lag by a few seconds).
 
 Running a bundle: the bundle service rebuilds the Pipeline from pipeline.yaml and reads
 steps/*.ipynb, then calls ``run_pipeline(pipeline, step_notebooks=..., mode="bundle",
-cwd=<bundle dir>, tags={"bundle_version": ...})``. A step notebook alone runs with
-``papermill steps/x.ipynb out.ipynb -p _nbo_data_url DIR``.
+cwd=<caller's folder>, tags={"bundle_version": ...})``; a bundle carrying the project's code and
+data files also gets ``kernel_cwd`` (their copy under the run folder's ``work/``). A step notebook
+alone runs with ``papermill steps/x.ipynb out.ipynb -p _nbo_data_url DIR`` (``notebook-ops
+run-step`` when the bundle carries files: it lays them out).
 """
 from __future__ import annotations
 
@@ -69,8 +79,8 @@ def __getattr__(name):
         from notebook_ops.runner import orchestrate
         return getattr(orchestrate, name)
     if name == "execute_step":  # one step notebook alone (notebook-ops run-step)
-        from notebook_ops.runner import onestep
-        return onestep.execute_step
+        from notebook_ops.runner import standalone_step
+        return standalone_step.execute_step
     if name in ("list_runs", "load_run", "runs_root"):
         from notebook_ops.runner import runfolder
         return getattr(runfolder, name)

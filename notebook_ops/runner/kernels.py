@@ -11,6 +11,10 @@ then waits for one job, runs it in the same thread and event loop (zmq sockets a
 thread-safe, so a kernel's sockets never cross threads), and shuts the kernel down. One kernel
 runs one step: steps never share interpreter state. ``kill`` (timeout, Ctrl-C) signals the
 kernel process directly, which is safe from any thread; the step's client then sees it die.
+
+With ``kernels="fork"`` the kernels are forked from one zygote process per pool that imported
+the setup cells' libraries once (``forkprovisioner.py``, ``zygote.py``); everything else here
+is the same.
 """
 from __future__ import annotations
 
@@ -52,7 +56,7 @@ class KernelPool:
     ``prewarm(n)`` keeps up to ``n`` idle kernels ready; ``kill(km)``; ``close()``."""
 
     def __init__(self, kernel_name: str = "python3", *, cwd=None, preload=(), log_file=None,
-                 startup_timeout: float = 60):
+                 startup_timeout: float = 60, kernels: str = "fresh"):
         self.kernel_name = kernel_name
         self.cwd = str(cwd) if cwd else None
         self.preload = [m for m in preload if _MODULE_RE.match(m)] + ["notebook_ops.runtime.step"]
@@ -63,13 +67,21 @@ class KernelPool:
         self._slots: list[_Slot] = []
         self._closed = False
         self.started = 0
+        self.zygote = None
+        if kernels == "fork":
+            with IMPORT_LOCK:
+                from notebook_ops.runner.forkprovisioner import Zygote
+            self.zygote = Zygote(self.preload, log_file=log_file)
 
     # --- the slot thread -------------------------------------------------------------------
     def _start_kernel(self, loop):
         with IMPORT_LOCK:
             from jupyter_client.manager import AsyncKernelManager
+            if self.zygote is not None:
+                from notebook_ops.runner.forkprovisioner import ForkKernelManager
 
-        km = AsyncKernelManager(kernel_name=self.kernel_name)
+        km = (AsyncKernelManager(kernel_name=self.kernel_name) if self.zygote is None else
+              ForkKernelManager(kernel_name=self.kernel_name, zygote=self.zygote))
         kw = {}
         if self.cwd:
             kw["cwd"] = self.cwd
@@ -155,9 +167,28 @@ class KernelPool:
         with self._lock:
             if self._closed:
                 return
-            self._idle = [s for s in self._idle if not (s.ready.is_set() and s.error)]
+            self._prune()
             for _ in range(max(0, n - len(self._idle))):
                 self._idle.append(self._new_slot())
+
+    def _prune(self) -> None:
+        """Let go of idle kernels that did not start or died while waiting (a forked kernel
+        stops when its zygote dies). Under the lock."""
+        keep = []
+        for s in self._idle:
+            if s.ready.is_set() and (s.error or not self._alive(s.km)):
+                s.jobs.put_nowait(None)
+            else:
+                keep.append(s)
+        self._idle = keep
+
+    @staticmethod
+    def _alive(km) -> bool:
+        proc = getattr(getattr(km, "provisioner", None), "process", None)
+        try:
+            return proc is None or proc.poll() is None
+        except OSError:
+            return True
 
     def submit(self, fn) -> Future:
         """Run ``fn(km)`` in an idle kernel (a ready one first), or a new one."""
@@ -165,7 +196,8 @@ class KernelPool:
         with self._lock:
             if self._closed:
                 raise RuntimeError("kernel pool closed")
-            usable = [s for s in self._idle if not (s.ready.is_set() and s.error)]
+            self._prune()
+            usable = self._idle
             slot = next((s for s in usable if s.ready.is_set()), None) or (
                 usable[0] if usable else None)
             if slot is None:
@@ -203,3 +235,5 @@ class KernelPool:
         for s in slots:
             if s.thread is not None:
                 s.thread.join(timeout=60)
+        if self.zygote is not None:
+            self.zygote.close()

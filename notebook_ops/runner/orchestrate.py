@@ -16,12 +16,11 @@ from pathlib import Path
 
 from notebook_ops._version import __version__
 from notebook_ops.errors import ConflictError, NotebookOpsError, ParameterError, PipelineInvalid
+from notebook_ops.model.contracts.runs import EXIT_CODES, GitInfo, RunOptions, RunRecord
 from notebook_ops.model.pipeline import Pipeline
 from notebook_ops.model import parameters as params_mod
-from notebook_ops.runner.record import RunRecord, new_step_record
+from notebook_ops.runner.record import LiveRecord, new_step_record
 from notebook_ops.runner.runfolder import RunFolder, find_run, new_run_id, now_iso
-
-EXIT_CODES = {"succeeded": 0, "failed": 1, "below_target": 3, "cancelled": 130}
 
 
 @dataclass
@@ -57,12 +56,12 @@ def run_pipeline(pipeline: Pipeline, *, params=None, run_dir=None, step_notebook
                  tags=None, mode="pipeline", steps=None, from_step=None, jobs=None, cache=True,
                  single_kernel=False, resume=None, data_url=None, track=True, cwd=None,
                  progress=None, cancel: threading.Event | None = None, events=(),
-                 kernel_cwd=None) -> RunResult:
+                 kernel_cwd=None, kernels=None) -> RunResult:
     run = PipelineRun(pipeline, params=params, run_dir=run_dir, step_notebooks=step_notebooks,
                       tags=tags, mode=mode, steps=steps, from_step=from_step, jobs=jobs,
                       cache=cache, single_kernel=single_kernel, resume=resume, data_url=data_url,
                       track=track, cwd=cwd, progress=progress, cancel=cancel, events=events,
-                      kernel_cwd=kernel_cwd)
+                      kernel_cwd=kernel_cwd, kernels=kernels)
     return run.run()
 
 
@@ -142,6 +141,10 @@ class PipelineRun:
         if not isinstance(jobs, int) or jobs < 1:
             raise ParameterError(f"--jobs must be a positive integer, got {jobs!r}")
         self.jobs = jobs
+        from notebook_ops.model.settings import KERNELS, kernels_mode
+        self.kernels = kernels_mode(self.pipeline.settings, o.get("kernels"))
+        if self.kernels not in KERNELS:
+            raise ParameterError(f"kernels must be fork or fresh, got {self.kernels!r}")
         self.resumed = None
         if o.get("resume"):
             self.resumed = find_run(o["resume"], self.runs_root)
@@ -169,24 +172,22 @@ class PipelineRun:
         self._early_prewarm()
 
         from notebook_ops.util.gitstate import git_summary
-        steps = {n: new_step_record() for n in self.pipeline.step_names}
-        data = {
-            "run_id": run_id, "status": "running", "pipeline": self.pipeline.name,
-            "pid": os.getpid(), "host": socket.gethostname(),
-            "source": str(Path(self.pipeline.path).resolve()) if self.pipeline.path else None, "run_dir": str(folder.path), "mode": o.get("mode", "pipeline"),
-            "started_at": now_iso(), "finished_at": None, "duration_s": None,
-            "parameters": self.params, "steps": steps, "metrics": {}, "targets": [],
-            "git": git_summary(self.pipeline.path or self.base),
-            "notebook_hash": self.pipeline.notebook_hash,
-            "notebook_ops_version": __version__, "tags": dict(o.get("tags") or {}),
-            "options": {"jobs": jobs, "cache": bool(o.get("cache", True)),
-                        "single_kernel": bool(o.get("single_kernel")), "steps": self.selected,
-                        "data_url": self.data_url},
-            "resumed_from": self.resumed.read()["run_id"] if self.resumed else None,
-            "mlflow": {"tracking_uri": None, "run_id": None, "experiment_id": None},
-            "error": None,
-        }
-        self.record = RunRecord(folder, data, self.progress)
+        data = RunRecord(
+            run_id=run_id, status="running", pipeline=self.pipeline.name, pid=os.getpid(),
+            host=socket.gethostname(),
+            source=str(Path(self.pipeline.path).resolve()) if self.pipeline.path else None,
+            run_dir=str(folder.path), mode=o.get("mode", "pipeline"), started_at=now_iso(),
+            parameters=self.params, notebook_hash=self.pipeline.notebook_hash,
+            git=GitInfo.from_dict(git_summary(self.pipeline.path or self.base)),
+            notebook_ops_version=__version__, tags=dict(o.get("tags") or {}),
+            options=RunOptions(jobs=jobs, cache=bool(o.get("cache", True)),
+                               single_kernel=bool(o.get("single_kernel")),
+                               steps=self.selected, kernels=self.kernels,
+                               data_url=self.data_url),
+            resumed_from=self.resumed.read()["run_id"] if self.resumed else None,
+        ).to_dict()     # the runner keeps it as a dict; every write goes through the contract
+        data["steps"] = {n: new_step_record() for n in self.pipeline.step_names}
+        self.record = LiveRecord(folder, data, self.progress)
         self._t0 = time.monotonic()
         if o.get("track", True):
             from notebook_ops.tracking.mlflow_tracker import Tracker, default_tracking_uri
@@ -233,7 +234,9 @@ class PipelineRun:
             from notebook_ops.runner.stepfiles import local_tops
             self.pool = KernelPool(self.pipeline.kernel_name, cwd=self.cwd,
                                    preload=setup_imports(setup, exclude=local_tops(self.pipeline)),
-                                   log_file=self._kernel_log)
+                                   log_file=self._kernel_log,
+                                   kernels="fresh" if self.opts.get("single_kernel") else
+                                   self.kernels)
         return self.pool
 
     def kernel_parameters(self, step: str) -> dict:
@@ -244,11 +247,11 @@ class PipelineRun:
 
     def execute(self) -> None:
         if self.opts.get("single_kernel"):
-            from notebook_ops.runner.single import run_single_kernel
+            from notebook_ops.runner.single_kernel import run_single_kernel
             run_single_kernel(self)
         else:
-            from notebook_ops.runner.schedule import StepScheduler
-            StepScheduler(self).run()
+            from notebook_ops.runner.parallel import ParallelSteps
+            ParallelSteps(self).run()
 
     # --- finish ----------------------------------------------------------------------------
     def log_step_to_tracker(self, name: str) -> None:

@@ -1,26 +1,27 @@
 """The run record (``run.json``) as the runner builds it, and the progress events around it.
 
-Only the runner's main thread changes the record; every change is written at once (atomically)
-and announced to the progress callback with a snapshot, so readers never see half a change.
+Only the runner's main thread changes the record; every change is written at once (atomically,
+through the ``RunRecord`` contract) and announced to the progress callback with a snapshot of
+what was written, so readers never see half a change.
 """
 from __future__ import annotations
 
-import copy
 import logging
 import time
 
+from notebook_ops.model.contracts.runs import StepRecord
 from notebook_ops.runner.runfolder import RunFolder, now_iso
 
 log = logging.getLogger(__name__)
 
 
 def new_step_record() -> dict:
-    return {"status": "pending", "started_at": None, "finished_at": None, "duration_s": None,
-            "cached": False, "attempts": 0, "error": None, "cell": None, "notebook": None,
-            "log": None, "cache_key": None, "metrics": {}}
+    return StepRecord().to_dict()
 
 
-class RunRecord:
+class LiveRecord:
+    """The record of the run in progress (a dict shaped by ``RunRecord``), saved on change."""
+
     def __init__(self, folder: RunFolder, data: dict, progress=None):
         self.folder = folder
         self.data = data
@@ -28,10 +29,10 @@ class RunRecord:
         self._t0 = {}
 
     def save(self, event: str | None = None, step: str | None = None) -> None:
-        self.folder.write(self.data)
+        written = self.folder.write(self.data)      # a fresh copy: the event's snapshot
         if self.progress and event:
             ev = {"event": event, "run_id": self.data["run_id"], "status": self.data["status"],
-                  "run": copy.deepcopy(self.data)}
+                  "run": written}
             if step is not None:
                 ev["step"] = step
                 ev["status"] = self.data["steps"][step]["status"]

@@ -1,7 +1,8 @@
 """The run folder and its ``run.json``: the record a scheduler, the server and the panel read.
 
 ``run.json`` is rewritten atomically (temp file + ``os.replace``) on every change, so a reader
-polling it always sees a complete document.
+polling it always sees a complete document; it is written and read through its contract
+(``notebook_ops.model.contracts.runs.RunRecord``), so no field the contract lacks gets in.
 """
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from notebook_ops.errors import NotFoundError
+from notebook_ops.model.contracts.runs import FINAL_STATUSES, RUN_JSON, RunListing, RunRecord
 from notebook_ops.util import atomic, procs
 
-RUN_JSON = "run.json"
-FINAL_STATUSES = ("succeeded", "failed", "below_target", "cancelled")
+__all__ = ["FINAL_STATUSES", "RUN_JSON", "RunFolder", "find_run", "list_runs", "load_run",
+           "new_run_id", "now_iso", "runs_root"]
 
 
 def now_iso() -> str:
@@ -65,8 +67,11 @@ class RunFolder:
     def step_log(self, step: str) -> Path:
         return self.logs_dir / f"{step}.log"
 
-    def write(self, record: dict) -> None:
-        atomic.write_json(self.record_path, record)
+    def write(self, record) -> dict:
+        """Write ``record`` (a RunRecord or its dict) as its contract has it; -> what was written."""
+        data = (record if isinstance(record, RunRecord) else RunRecord.from_dict(record)).to_dict()
+        atomic.write_json(self.record_path, data)
+        return data
 
     def read(self) -> dict:
         try:
@@ -110,19 +115,21 @@ def list_runs(root=None) -> list[dict]:
         try:
             rec = json.loads(f.read_text(encoding="utf-8"))
         except ValueError:
-            rec = {"run_id": d.name, "status": "unreadable"}
-        rec["run_dir"] = str(d)
-        if rec.get("status") == "running":
-            rec["process_alive"] = _alive(rec)
-        out.append(rec)
+            rec = None
+        if not isinstance(rec, dict):
+            out.append({"run_id": d.name, "status": "unreadable", "run_dir": str(d)})
+            continue
+        listing = RunListing.from_dict({**rec, "run_dir": str(d)})
+        if listing.status == "running":
+            listing.process_alive = _alive(listing.pid, listing.host)
+        out.append(listing.to_dict())
     return out
 
 
-def _alive(rec: dict) -> bool | None:
+def _alive(pid, host) -> bool | None:
     """Whether a "running" run's process still exists (None: another host, or unknown)."""
     import socket
 
-    pid = rec.get("pid")
-    if not isinstance(pid, int) or rec.get("host") != socket.gethostname():
+    if not isinstance(pid, int) or host != socket.gethostname():
         return None
     return procs.alive(pid)

@@ -12,10 +12,9 @@ from pathlib import Path
 
 from notebook_ops.scheduler import cron as cronlib
 from notebook_ops.scheduler.errors import ScheduleError
-from notebook_ops.scheduler.models import CATCHUP, KINDS, OVERLAP, Schedule, ScheduledRun
+from notebook_ops.scheduler.models import Schedule, ScheduledRun
 from notebook_ops.util import templates
 
-_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$")
 _stores: dict[str, object] = {}
 _stores_lock = threading.Lock()
 
@@ -23,7 +22,7 @@ _stores_lock = threading.Lock()
 def open_store(store=None, *, base_dir=None):
     """A ``Store``: the one given, one for a URL, or the default (``$NOTEBOOK_OPS_DB`` or
     ``<base_dir or cwd>/.notebook_ops/scheduler.db``); opened stores are reused."""
-    from notebook_ops.scheduler.store import Store, default_url
+    from notebook_ops.scheduler.database import Store, default_url
 
     if store is not None and not isinstance(store, str):
         return store
@@ -62,31 +61,17 @@ def pipeline_of(target: Path):
 
 
 def validate(s: Schedule) -> Schedule:
-    """Check everything a schedule needs before it is stored (clear errors, nothing half-added)."""
-    if not _NAME.match(s.name or "") or s.name.isdigit():
-        raise ScheduleError(f"bad schedule name {s.name!r}",
-                            hint="letters, digits, _ . - (up to 100), not only digits")
-    if s.kind not in KINDS:
-        raise ScheduleError(f"schedule kind {s.kind!r}: use one of {', '.join(KINDS)}")
+    """Check everything a schedule needs before it is stored (clear errors, nothing half-added):
+    its shape (``ScheduleSpec.check``, the one place), then what needs the world: the cron text
+    and zone, the topic URL, the webhook, the target and its parameters."""
+    s.check()
     if s.kind == "cron":
         cronlib.Cron(s.cron, s.tz)
     else:
         _check_trigger(s)
-    if s.catchup not in CATCHUP:
-        raise ScheduleError(f"catch-up policy {s.catchup!r}: use one of {', '.join(CATCHUP)}")
-    if s.overlap not in OVERLAP:
-        raise ScheduleError(f"overlap policy {s.overlap!r}: use one of {', '.join(OVERLAP)}")
-    if int(s.max_concurrent) < 1:
-        raise ScheduleError("max concurrent runs must be at least 1")
-    if s.timeout_s is not None and float(s.timeout_s) <= 0:
-        raise ScheduleError("timeout must be a positive number of seconds")
-    if int(s.retries) < 0 or float(s.retry_delay_s) < 0:
-        raise ScheduleError("retries and retry delay cannot be negative")
     from notebook_ops.scheduler.notify import check_webhook
 
     check_webhook(s.webhook)
-    if not isinstance(s.parameters, dict):
-        raise ScheduleError("parameters must be a mapping of name to value")
     if s.kind == "cron":
         cronlib.check_templates(s.parameters)
     target = Path(s.target)
@@ -110,22 +95,16 @@ def validate(s: Schedule) -> Schedule:
 
 def _check_trigger(s: Schedule) -> None:
     """A trigger schedule: a source URL we can listen on (not connected to now: the broker may
-    be down while the schedule is made), a subscription, message placeholders that exist."""
+    be down while the schedule is made), message placeholders that exist."""
     from notebook_ops.errors import NotebookOpsError
     from notebook_ops.events.source import check_source
     from notebook_ops.events.trigger import check_templates
 
-    if not s.source:
-        raise ScheduleError("a trigger schedule needs a source URL",
-                            hint="e.g. --trigger pulsar://broker:6650/new-data")
     try:
         check_source(s.source)
-        check_templates(s.parameters if isinstance(s.parameters, dict) else {})
+        check_templates(s.parameters)
     except NotebookOpsError as exc:
         raise ScheduleError(exc.message, hint=exc.hint) from None
-    if not s.subscription or not _NAME.match(s.subscription):
-        raise ScheduleError(f"bad subscription name {s.subscription!r}",
-                            hint="letters, digits, _ . - (up to 100)")
 
 
 def _default_name(target: Path) -> str:
@@ -230,7 +209,11 @@ def add_declared(target, *, store=None, now=None, **options) -> builtins.list[di
     return [add(target, d.pop("cron"), store=st, now=now, **{**options, **d}) for d in items]
 
 
-def describe(s: Schedule, st, *, upcoming: int = 3, now=None) -> dict:
+def describe(s: Schedule, st, *, upcoming: int = 3, now=None, recent: int = 0) -> dict:
+    """The schedule as the faces show it (a ``ScheduleView``): next firings, last run, and with
+    ``recent`` its latest runs."""
+    from notebook_ops.model.contracts.schedules import ScheduleView
+
     d = s.to_dict()
     d["upcoming"] = [] if s.paused or s.kind != "cron" else [
         t.isoformat(timespec="seconds").replace("+00:00", "Z")
@@ -238,7 +221,9 @@ def describe(s: Schedule, st, *, upcoming: int = 3, now=None) -> dict:
     last = st.list_runs(s.id, limit=1, states=("running", "succeeded", "failed", "below_target",
                                                 "cancelled", "timed_out"))
     d["last_run"] = last[0].to_dict() if last else None
-    return d
+    if recent:
+        d["recent_runs"] = [r.to_dict() for r in st.list_runs(s.id, limit=recent)]
+    return ScheduleView.from_dict(d).to_dict()
 
 
 def list_schedules(*, store=None) -> list[dict]:
@@ -248,9 +233,7 @@ def list_schedules(*, store=None) -> list[dict]:
 
 def get(name, *, store=None) -> dict:
     st = open_store(store)
-    d = describe(st.get_schedule(name), st, upcoming=5)
-    d["recent_runs"] = [r.to_dict() for r in st.list_runs(d["id"], limit=10)]
-    return d
+    return describe(st.get_schedule(name), st, upcoming=5, recent=10)
 
 
 def pause(name, *, store=None, now=None) -> dict:

@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 from notebook_ops.errors import ConflictError, NotebookOpsError, NotFoundError
+from notebook_ops.model.contracts.schedules import ScheduleError
 
-
-class ScheduleError(NotebookOpsError):
-    """A schedule that cannot be accepted: invalid cron, zone, parameter, policy or target."""
+__all__ = ["ScheduleError", "ScheduleExists", "ScheduleNotFound", "StoreError"]
 
 
 class ScheduleNotFound(NotFoundError):

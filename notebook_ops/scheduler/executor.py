@@ -1,7 +1,8 @@
 """How a scheduled run executes: a child process per attempt, killed as a whole tree on timeout.
 
-The default command is the runner's CLI, ``python -m notebook_ops run TARGET --run-dir DIR
---quiet -p k=v ...``; the service takes any other command builder (tests use small scripts).
+The default command is the run service's ``child_command``: ``python -m notebook_ops run TARGET
+--run-dir DIR --quiet -p k=v ...``, the same run any face starts, in a process of its own; the
+service takes any other command builder (tests use small scripts).
 A child starts in its own session (process group), writes its output to ``DIR/scheduler.log``,
 and leaves ``DIR/run.json``; its outcome is read from run.json, else from the exit code
 (0 succeeded, 1 failed, 2 bad input, 3 below target).
@@ -14,10 +15,8 @@ its result, so a restart never loses or doubles a run.
 """
 from __future__ import annotations
 
-import json
 import signal
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -29,13 +28,6 @@ LOG_NAME = "scheduler.log"
 EXIT_STATES = {0: "succeeded", 1: "failed", 2: "failed", 3: "below_target", 130: "cancelled"}
 
 
-def runner_command(target: str, run_dir: str, params: dict) -> list[str]:
-    """The contract with ``notebook-ops run``."""
-    argv = [sys.executable, "-m", "notebook_ops", "run", str(target), "--run-dir", str(run_dir),
-            "--quiet"]
-    for k, v in params.items():
-        argv += ["-p", f"{k}={v if isinstance(v, str) else json.dumps(v)}"]
-    return argv
 
 
 class Child:
@@ -107,13 +99,6 @@ class Adopted(Child):
 
 
 # outcomes ----------------------------------------------------------------------------------
-def read_record(run_dir) -> dict | None:
-    try:
-        return json.loads((Path(run_dir) / "run.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError, TypeError):
-        return None
-
-
 def _log_tail(run_dir, n: int = 400) -> str:
     try:
         data = (Path(run_dir) / LOG_NAME).read_bytes()[-n:]
@@ -126,21 +111,21 @@ def _log_tail(run_dir, n: int = 400) -> str:
 def outcome(run_dir, exit_code: int | None, *, timed_out: bool = False,
             timeout_s: float | None = None) -> dict:
     """The final state and what the scheduler records, from run.json and the exit code."""
-    rec = read_record(run_dir) if run_dir else None
+    from notebook_ops.runs.service import read_record
+
+    rec = read_record(run_dir)
     out: dict = {"exit_code": exit_code}
-    status = rec.get("status") if rec else None
+    status = rec.status if rec else None
     if rec:
-        ml = rec.get("mlflow") or {}
-        out.update(run_id=rec.get("run_id"), mlflow_tracking_uri=ml.get("tracking_uri"),
-                   mlflow_run_id=ml.get("run_id"), metrics=rec.get("metrics") or {})
+        out.update(run_id=rec.run_id, mlflow_tracking_uri=rec.mlflow.tracking_uri,
+                   mlflow_run_id=rec.mlflow.run_id, metrics=rec.metrics)
     if timed_out:
         out.update(state="timed_out", error=f"timed out after {timeout_s:g} s; the run was killed")
         return out
-    if status in ("succeeded", "failed", "below_target", "cancelled"):
+    if rec and rec.final:
         out["state"] = status
         if status != "succeeded":
-            out["error"] = (rec.get("error") or _failed_steps(rec) or _log_tail(run_dir)
-                            or status)[:2000]
+            out["error"] = (rec.error or rec.failed_steps() or _log_tail(run_dir) or status)[:2000]
         return out
     if exit_code is None:
         out.update(state="failed", error="the run ended while no scheduler watched it and left "
@@ -153,9 +138,3 @@ def outcome(run_dir, exit_code: int | None, *, timed_out: bool = False,
         if exit_code == 2:
             out["bad_input"] = True
     return out
-
-
-def _failed_steps(rec: dict) -> str:
-    bad = [f"{k}: {v.get('error') or v.get('status')}" for k, v in (rec.get("steps") or {}).items()
-           if v.get("status") == "failed"]
-    return "; ".join(bad)

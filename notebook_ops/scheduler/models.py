@@ -7,10 +7,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 
-CATCHUP = ("skip", "once", "all")
-OVERLAP = ("queue", "skip")
+from notebook_ops.model.contracts.schedules import CATCHUP, KINDS, OVERLAP, ScheduleSpec
+
+__all__ = ["ACTIVE_STATES", "CATCHUP", "FINAL_STATES", "KINDS", "OVERLAP", "RETRYABLE_STATES",
+           "RUN_FIELDS", "SCHEDULE_FIELDS", "Schedule", "ScheduledRun", "TRIGGERS"]
+
 TRIGGERS = ("cron", "catchup", "manual", "message")
-KINDS = ("cron", "trigger")   # fired by a clock, or by messages on a topic (``source``)
 # A run row's life: pending -> running -> one final state; a retry goes back to pending.
 ACTIVE_STATES = ("pending", "running")
 FINAL_STATES = ("succeeded", "failed", "below_target", "cancelled", "timed_out", "missed",
@@ -25,25 +27,9 @@ def plain(value):
 
 
 @dataclass
-class Schedule:
-    name: str
-    target: str
-    cron: str
-    tz: str = "UTC"
-    parameters: dict = field(default_factory=dict)
-    catchup: str = "once"
-    max_concurrent: int = 1
-    overlap: str = "queue"
-    timeout_s: float | None = None
-    retries: int = 0
-    retry_delay_s: float = 30.0
-    webhook: str | None = None
-    paused: bool = False
-    workdir: str = "."
-    kind: str = "cron"
-    source: str | None = None             # trigger kind: the topic URL (pulsar://host:port/topic)
-    subscription: str | None = None       # trigger kind: the shared subscription's name
-    dead_letter_topic: str | None = None  # trigger kind: where rejected messages go
+class Schedule(ScheduleSpec):
+    """A stored schedule: its spec (the one shape check: ``check()``) and the store's fields."""
+
     next_fire_at: datetime | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None

@@ -16,7 +16,7 @@ Schedules of kind "trigger" have no cron: a consumer thread per schedule (``trig
 a firing per message (then acknowledges it) and wakes the loop, which runs it like any other.
 
 The clock is injectable (``clock.SystemClock`` by default) and the child command too
-(``executor.runner_command``), so tests drive all of this without waiting or kernels.
+(the run service's ``child_command``), so tests drive all of this without waiting or kernels.
 """
 from __future__ import annotations
 
@@ -29,12 +29,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from notebook_ops.runs.service import child_command
 from notebook_ops.scheduler import cron as cronlib
 from notebook_ops.scheduler import executor, notify
 from notebook_ops.scheduler.clock import SystemClock
 from notebook_ops.scheduler.errors import ScheduleNotFound
 from notebook_ops.scheduler.models import RETRYABLE_STATES, Schedule, ScheduledRun
-from notebook_ops.scheduler.store import one_line
+from notebook_ops.scheduler.database import one_line
 from notebook_ops.util import backoff, procs
 
 log = logging.getLogger("notebook_ops.scheduler")
@@ -83,7 +84,7 @@ class SchedulerService:
         self.store = store
         self.clock = clock or SystemClock()
         self.workers = max(1, int(workers))
-        self.command = command or executor.runner_command
+        self.command = command or child_command
         self.kind = kind
         self.lease_ttl, self.heartbeat_s, self.poll_s = lease_ttl, heartbeat_s, poll_s
         self.misfire_grace = timedelta(seconds=misfire_grace_s)

@@ -59,13 +59,17 @@ class NotebookOpsHandler(APIHandler):
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         exc = (kwargs.get("exc_info") or (None, None, None))[1]
         if isinstance(exc, NotebookOpsError):
+            from notebook_ops.model.contracts.pipeline_view import ProblemView
+            from notebook_ops.model.contracts.rest import ErrorResponse
+
             self.set_status(exc.http_status)
-            reply = exc.to_dict()
+            reply = ErrorResponse.from_dict(exc.to_dict())
             problems = getattr(exc, "problems", None)
             if problems:
-                reply["problems"] = [p.to_dict() if hasattr(p, "to_dict") else p for p in problems]
+                reply.problems = [ProblemView.from_dict(p.to_dict() if hasattr(p, "to_dict") else p)
+                                  for p in problems]
             self.set_header("Content-Type", "application/json")
-            self.finish(json.dumps(reply, default=str))
+            self.finish(json.dumps(reply.to_dict(), default=str))
             return
         if isinstance(exc, web.HTTPError):
             self.set_header("Content-Type", "application/json")

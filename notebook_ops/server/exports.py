@@ -24,20 +24,20 @@ class ExportsHandler(NotebookOpsHandler):
     @web.authenticated
     @authorized(action="write")
     async def post(self):
-        body = self.json_body()
-        notebook = self.resolve(body.get("path"))
+        from notebook_ops.model.contracts.rest import CreateExport, ExportResponse
+
+        body = CreateExport.parse(self.json_body())
+        notebook = self.resolve(body.path)
         if not notebook.is_file() or notebook.suffix != ".ipynb":
-            raise BadRequest("exports start from a notebook (.ipynb)", path=body.get("path"))
-        out = body.get("out_dir") or "dist"
-        if not isinstance(out, str):
-            raise BadRequest("'out_dir' must be a folder path relative to the notebook")
+            raise BadRequest("exports start from a notebook (.ipynb)", path=body.path)
+        out = body.out_dir or "dist"
         if out.startswith(("/", "\\")) or (len(out) > 1 and out[1] == ":"):
             raise BadPath(f"absolute paths are not accepted: {out!r}",
                           hint="give the export folder relative to the notebook")
         nb_dir = self.api_path(notebook.parent)
         out_api = f"{nb_dir}/{out}" if nb_dir not in ("", ".") else out
         out_dir = self.resolve(out_api, must_exist=False)
-        result = await self.blocking(_export, notebook, out_dir, bool(body.get("allow_dirty", False)))
+        result = await self.blocking(_export, notebook, out_dir, body.allow_dirty)
         folder = Path(result["folder"])
         folder = folder if folder.is_absolute() else out_dir.parent / folder
         archive = Path(result["archive"])
@@ -46,4 +46,4 @@ class ExportsHandler(NotebookOpsHandler):
         result["archive"] = self.api_path(archive)
         readme = folder / "README.md"
         result["readme"] = self.api_path(readme) if readme.is_file() else None
-        self.reply(result, status=201)
+        self.reply(ExportResponse.from_dict(result).to_dict(), status=201)

@@ -14,25 +14,24 @@ from notebook_ops.server.base import BadRequest, NotebookOpsHandler
 def _inspect(real_path, api_path: str, content: dict | None) -> dict:
     from notebook_ops.events.publish import with_settings_problems
     from notebook_ops.model import build_pipeline, load_pipeline
+    from notebook_ops.model.contracts.pipeline_view import PipelineView
 
     if content is None:
         pipeline = load_pipeline(real_path)
     else:
         pipeline = build_pipeline(content, path=real_path)
-    data = with_settings_problems(pipeline).to_dict()
-    data["path"] = api_path
-    return data
+    view = PipelineView.of(with_settings_problems(pipeline), path=api_path)
+    return view.to_dict()
 
 
 class PipelinesHandler(NotebookOpsHandler):
     @web.authenticated
     @authorized(action="read")
     async def post(self):
-        body = self.json_body()
-        content = body.get("content")
-        if content is not None and not isinstance(content, dict):
-            raise BadRequest("'content' must be a notebook (a JSON object)")
-        real = self.resolve(body.get("path"), must_exist=content is None)
-        if content is None and not real.is_file():
-            raise BadRequest("not a notebook file", path=body.get("path"))
-        self.reply(await self.blocking(_inspect, real, body["path"], content))
+        from notebook_ops.model.contracts.rest import InspectPipeline
+
+        body = InspectPipeline.parse(self.json_body())
+        real = self.resolve(body.path, must_exist=body.content is None)
+        if body.content is None and not real.is_file():
+            raise BadRequest("not a notebook file", path=body.path)
+        self.reply(await self.blocking(_inspect, real, body.path, body.content))

@@ -47,11 +47,11 @@ def route_table() -> tuple[list[tuple[str, type]], dict[str, bool]]:
 
 def setup_routes(web_app, serverapp=None) -> None:
     from notebook_ops.server.features import FeaturesHandler
-    from notebook_ops.server.runs import RunManager
+    from notebook_ops.runs.service import RunService
 
     routes, features = route_table()
     FeaturesHandler.features = features
-    web_app.settings.setdefault("notebook_ops_runs", RunManager())
+    web_app.settings.setdefault("notebook_ops_runs", RunService())
     web_app.settings["notebook_ops_serverapp"] = serverapp
     if features["schedules"]:
         from notebook_ops.scheduler import hosted

@@ -8,7 +8,6 @@ others (made with the CLI elsewhere) stay hidden, as if absent.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from jupyter_server.auth.decorator import authorized
 from tornado import web
@@ -82,33 +81,27 @@ class SchedulesHandler(ScheduleBase):
     async def post(self):
         from notebook_ops import scheduler
 
-        body = self.json_body()
-        target = self.resolve(body.get("path"))
+        from notebook_ops.model.contracts.rest import CreateSchedule
+
+        body = CreateSchedule.parse(self.json_body())    # the shape; the scheduler checks the rest
+        target = self.resolve(body.path)
         if not target.is_file() and not target.is_dir():
-            raise BadRequest("a schedule runs a notebook or a bundle", path=body.get("path"))
-        cron, source = body.get("cron"), body.get("trigger")
-        params = body.get("parameters") or {}
-        if not isinstance(params, dict):
-            raise BadRequest("'parameters' must be an object {name: value}")
-        options = {k: body[k] for k in ("name", "timeout_s", "retries") if body.get(k) is not None}
+            raise BadRequest("a schedule runs a notebook or a bundle", path=body.path)
+        options = {k: getattr(body, k) for k in ("name", "timeout_s", "retries")
+                   if getattr(body, k) is not None}
         workdir = str(target.parent if target.is_file() else target)
-        if isinstance(source, str) and source.strip():
-            if cron:
-                raise BadRequest("send 'cron' or 'trigger' (a topic URL), not both")
-            options.update({k: body[k] for k in ("subscription", "dead_letter_topic")
-                            if body.get(k) is not None})
-            created = await self.blocking(scheduler.add_trigger, str(target), source.strip(),
-                                          parameters=params, workdir=workdir, store=self.store,
-                                          **options)
+        if body.trigger and body.trigger.strip():
+            options.update({k: getattr(body, k) for k in ("subscription", "dead_letter_topic")
+                            if getattr(body, k) is not None})
+            created = await self.blocking(scheduler.add_trigger, str(target), body.trigger.strip(),
+                                          parameters=body.parameters, workdir=workdir,
+                                          store=self.store, **options)
         else:
-            if not isinstance(cron, str) or not cron.strip():
-                raise BadRequest("'cron' is required, e.g. \"0 6 * * 1\" (06:00 every Monday), "
-                                 "or 'trigger': a topic URL such as pulsar://broker:6650/new-data")
-            if body.get("catchup") is not None:
-                options["catchup"] = body["catchup"]
+            if body.catchup is not None:
+                options["catchup"] = body.catchup
             created = await self.blocking(
-                scheduler.add, str(target), cron, tz=body.get("tz") or "UTC", parameters=params,
-                workdir=workdir, store=self.store, **options)
+                scheduler.add, str(target), body.cron, tz=body.tz or "UTC",
+                parameters=body.parameters, workdir=workdir, store=self.store, **options)
         self.reply(self.present(created), status=201)
 
 
@@ -123,11 +116,11 @@ class ScheduleHandler(ScheduleBase):
     async def patch(self, name: str):
         from notebook_ops import scheduler
 
-        body = self.json_body()
-        if not isinstance(body.get("paused"), bool):
-            raise BadRequest("send {\"paused\": true} or {\"paused\": false}")
+        from notebook_ops.model.contracts.rest import UpdateSchedule
+
+        body = UpdateSchedule.parse(self.json_body())
         await self.visible(name)
-        change = scheduler.pause if body["paused"] else scheduler.resume
+        change = scheduler.pause if body.paused else scheduler.resume
         self.reply(self.present(await self.blocking(change, name, store=self.store)))
 
     @web.authenticated

@@ -9,8 +9,8 @@ Public API::
     p = nbo.panel("churn.ipynb", out_dir="dist", store=None, run_options={"jobs": 2})
     p.form.widgets["epochs"].value = 50; p.run_button.click(); p.wait(600)   # scripted
 
-The panel is a face: it calls the runner (``run_notebook``), the bundle service
-(``export_notebook``) and the scheduler (``scheduler.add``), like the CLI. Modules: ``locate``
+The panel is a face: it starts runs through the run service (``RunService.start``), and calls
+the bundle service (``export_notebook``) and the scheduler (``scheduler.add``), like the CLI. Modules: ``locate``
 (which notebook), ``form`` (typed parameter widgets), ``steps`` (steps grid, progress, problems),
 ``results`` (what the services return, as HTML), ``pipeline_panel`` (layout and the worker thread; not ``panel``, which is the function).
 """

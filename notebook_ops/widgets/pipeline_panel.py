@@ -1,9 +1,10 @@
 """The pipeline panel as an ipywidgets tree, for front ends without our JupyterLab extension.
 
-A face, like the CLI: it reads the notebook with the model and calls the runner, the bundle
-service and the scheduler's Python API with the form's values. Actions run in a worker thread so
-the kernel stays responsive (widgets keep updating from the runner's progress events); ``wait()``
-joins that thread, with a bound, for scripts and tests.
+A face, like the CLI: it reads the notebook with the model and calls the run service, the bundle
+service and the scheduler's Python API with the form's values. A run is started by the run
+service in its thread (Stop cancels it there); exports and schedules run in a worker thread, so
+the kernel stays responsive (widgets keep updating from the runner's progress events);
+``wait()`` joins that thread, with a bound, for scripts and tests.
 """
 from __future__ import annotations
 
@@ -46,8 +47,8 @@ class Panel(W.VBox):
     """``nbo.panel(path)``: steps, problems, parameters, Run / Export / Schedule, results.
 
     ``out_dir`` (default ``<notebook dir>/dist``), ``store`` (the scheduler store, as for
-    ``scheduler.add``), ``run_options`` (extra ``run_notebook`` keywords, e.g. ``jobs``,
-    ``track``), ``export_options`` (extra ``export_notebook`` keywords, e.g. ``track``)."""
+    ``scheduler.add``), ``run_options`` (extra keywords for ``runs.service.run``, e.g.
+    ``jobs``, ``track``), ``export_options`` (extra ``export_notebook`` keywords, e.g. ``track``)."""
 
     def __init__(self, path, *, out_dir=None, store=None, run_options=None, export_options=None):
         super().__init__(layout=W.Layout(width="100%"))
@@ -58,7 +59,8 @@ class Panel(W.VBox):
         self.export_options = dict(export_options or {})
         self._lock = threading.RLock()
         self._thread: threading.Thread | None = None
-        self._cancel: threading.Event | None = None
+        self._runs = None                # this panel's RunService (made on the first Run)
+        self._run = None                 # the RunHandle of the current (or last) run
         self.last_action: str | None = None
         self.last_result = None
         self.last_error: BaseException | None = None
@@ -165,27 +167,40 @@ class Panel(W.VBox):
             b.disabled = busy
         self.stop_button.disabled = not (busy and self.last_action == "Run")
 
-    def _start(self, action: str, work, render) -> None:
+    def _begin(self, action: str) -> bool:
         if self.busy:
             self.status.value = f"<i>{html.escape(self.last_action or '')} is still going; wait for it.</i>"
-            return
+            return False
         self.last_action, self.last_result, self.last_error = action, None, None
         self.result.value = ""
         self.status.value = f"<i>{html.escape(action)}…</i>"
         self._set_busy(True)
+        return True
+
+    def _end(self, action: str, render, value=None, error: BaseException | None = None) -> None:
+        """In the worker's thread, as its last act: show the result (or the error)."""
+        try:
+            if error is None:
+                self.last_result = value
+                self.result.value = render(value)
+            else:  # shown in the panel: a thread has nowhere else to say it
+                self.last_error = error
+                self.result.value = results.error_html(action, error)
+            self.status.value = ""
+        finally:
+            self._set_busy(False)
+
+    def _start(self, action: str, work, render) -> None:
+        if not self._begin(action):
+            return
 
         def target():
             try:
                 value = work()
-                self.last_result = value
-                self.result.value = render(value)
-                self.status.value = ""
-            except BaseException as exc:  # shown in the panel: a thread has nowhere else to say it
-                self.last_error = exc
-                self.result.value = results.error_html(action, exc)
-                self.status.value = ""
-            finally:
-                self._set_busy(False)
+            except BaseException as exc:
+                self._end(action, render, error=exc)
+            else:
+                self._end(action, render, value)
 
         self._thread = threading.Thread(target=target, name=f"notebook-ops-panel-{action}", daemon=True)
         self._thread.start()
@@ -201,11 +216,17 @@ class Panel(W.VBox):
 
     # -- actions --------------------------------------------------------------------------
     def run(self) -> None:
-        """Run the pipeline with the form's values (runner.run_notebook, as `notebook-ops run`)."""
+        """Run the pipeline with the form's values: the run service, as `notebook-ops run`."""
+        from notebook_ops.runs.service import RunService
+
+        if not self._begin("Run"):
+            return
         params = self.form.changed()
-        self._cancel = threading.Event()
         self.steps.reset()
-        stale = []
+        try:
+            stale = hashlib.sha256(self.path.read_bytes()).hexdigest() != self.pipeline.notebook_hash
+        except OSError:          # gone: the run says so
+            stale = True
 
         def progress(event):
             with self._lock:
@@ -217,25 +238,27 @@ class Panel(W.VBox):
                 self.status.value = (f"<i>run {html.escape(str(event.get('run_id')))}: "
                                      f"{done}/{len(record.get('steps') or {})} steps{note}</i>")
 
-        def work():
-            from notebook_ops.runner import run_notebook
-
-            if hashlib.sha256(self.path.read_bytes()).hexdigest() != self.pipeline.notebook_hash:
-                stale.append(True)
-            opts = dict(cache=self.use_cache.value, single_kernel=self.single_kernel.value)
-            opts.update(self.run_options)
-            result = run_notebook(self.path, params=params, progress=progress, cancel=self._cancel,
-                                  **opts)
+        def finished(handle):
+            try:
+                result = handle.wait(0)
+            except BaseException as exc:
+                self._end("Run", None, error=exc)
+                return
             with self._lock:
                 self.steps.update(result.record)
-            return result
+            self._end("Run", lambda r: results.run_html(r.record), result)
 
-        self._start("Run", work, lambda r: results.run_html(r.record))
+        opts = dict(cache=self.use_cache.value, single_kernel=self.single_kernel.value)
+        opts.update(self.run_options)
+        self._runs = self._runs or RunService()
+        self._run = self._runs.start(self.path, params=params, progress=progress,
+                                     on_finish=finished, **opts)
+        self._thread = self._run.thread
 
     def stop(self) -> None:
         """Ask the runner to cancel the current run (running steps' kernels are stopped)."""
-        if self._cancel is not None and self.busy:
-            self._cancel.set()
+        if self._run is not None and self.busy:
+            self._run.cancel()
             self.status.value = "<i>stopping…</i>"
 
     def export(self) -> None:

@@ -23,22 +23,21 @@ def _num(v) -> str:
 
 def run_html(record: dict) -> str:
     """The end of a run: status, run folder, metrics against targets, MLflow, the error."""
-    status = record.get("status", "?")
-    title = (f"<b>Run {_e(record.get('run_id'))}: "
-             f"<span style='color:{_OK.get(status, 'inherit')}'>{_e(status)}</span></b>")
-    metrics = ", ".join(f"{_e(k)} = {_e(_num(v))}" for k, v in (record.get("metrics") or {}).items())
+    from notebook_ops.model.contracts.runs import RunRecord
+
+    r = RunRecord.from_dict(record)
+    title = (f"<b>Run {_e(r.run_id)}: "
+             f"<span style='color:{_OK.get(r.status, 'inherit')}'>{_e(r.status)}</span></b>")
+    metrics = ", ".join(f"{_e(k)} = {_e(_num(v))}" for k, v in r.metrics.items())
     targets = "; ".join(
-        f"{_e(t['metric'])} {_e(t['condition'])}: "
-        + {True: "met", False: "<b>missed</b>"}.get(t.get("met"), "not measured")
-        for t in record.get("targets") or [])
-    params = ", ".join(f"{_e(k)}={_e(v)}" for k, v in (record.get("parameters") or {}).items())
-    ml = record.get("mlflow") or {}
-    mlflow = f"{_e(ml.get('tracking_uri'))} run {_e(ml.get('run_id'))}" if ml.get("run_id") else ""
+        f"{_e(t.metric)} {_e(t.condition)}: "
+        + {True: "met", False: "<b>missed</b>"}.get(t.met, "not measured") for t in r.targets)
+    params = ", ".join(f"{_e(k)}={_e(v)}" for k, v in r.parameters.items())
+    mlflow = f"{_e(r.mlflow.tracking_uri)} run {_e(r.mlflow.run_id)}" if r.mlflow.run_id else ""
     return title + _rows([
-        ("run folder", f"<code>{_e(record.get('run_dir', ''))}</code>"),
+        ("run folder", f"<code>{_e(r.run_dir or '')}</code>"),
         ("parameters", params), ("metrics", metrics), ("targets", targets), ("MLflow", mlflow),
-        ("error", f"<span style='color:#c62828'>{_e(record['error'])}</span>"
-         if record.get("error") else "")])
+        ("error", f"<span style='color:#c62828'>{_e(r.error)}</span>" if r.error else "")])
 
 
 def export_html(result, params_note: str = "", params: dict | None = None) -> str:

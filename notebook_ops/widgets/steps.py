@@ -39,10 +39,11 @@ class StepRow:
         self.name = step.name
         sources = dict(step.input_sources)
         ins = [f"{n} ({sources[n]})" if n in sources else n for n in step.inputs]
+        outs = [f"{n} (changed)" if n in step.changed else n for n in step.outputs]
         self.progress = W.IntProgress(value=0, min=0, max=2, **shared["bar"])
         self.status = _cell("", shared)
         self.cells = [_cell(step.name, shared, bold=True), _cell(_names(step.after), shared),
-                      _cell(_names(ins), shared), _cell(_names(step.outputs), shared),
+                      _cell(_names(ins), shared), _cell(_names(outs), shared),
                       _cell(_names(step.parameters_read), shared), self.progress, self.status]
 
     def show(self, info: dict) -> None:

@@ -1,5 +1,7 @@
 /** Shared steps of the browser tests: open the example notebook with the pipeline panel, screenshots. */
+import type { JupyterFrontEnd } from '@jupyterlab/application';
 import { IJupyterLabPageFixture } from '@jupyterlab/galata';
+import type { NotebookPanel } from '@jupyterlab/notebook';
 import { expect } from '@playwright/test';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -37,18 +39,65 @@ export function graphNode(page: IJupyterLabPageFixture, step: string) {
   return page.locator(`${PANEL} .nbo-graph-node[data-step="${step}"]`);
 }
 
+/** The page's JupyterLab (exposed by the test server's LabApp.expose_app_in_browser). */
+type LabWindow = Window & { jupyterapp: JupyterFrontEnd };
+
 export async function runCommand(page: IJupyterLabPageFixture, id: string, args: Record<string, unknown> = {}) {
-  await page.evaluate(({ id, args }) => (window as any).jupyterapp.commands.execute(id, args), { id, args });
+  await page.evaluate(
+    ({ id, args }) => (window as unknown as LabWindow).jupyterapp.commands.execute(id, args as never),
+    { id, args }
+  );
 }
 
-type Cell = { cell_type: 'code' | 'markdown'; id: string; source: string; metadata: { tags?: string[] }; outputs?: []; execution_count?: null };
+/** The active cell's index in the current notebook (0-based, as the notebook model counts). */
+export function activeCellIndex(page: IJupyterLabPageFixture): Promise<number> {
+  return page.evaluate(
+    () => ((window as unknown as LabWindow).jupyterapp.shell.currentWidget as NotebookPanel).content.activeCellIndex
+  );
+}
+
+/** `metadata.tags` of cell `index` of the current notebook ([] when none). */
+export function cellTags(page: IJupyterLabPageFixture, index: number): Promise<string[]> {
+  return page.evaluate(
+    i =>
+      (((window as unknown as LabWindow).jupyterapp.shell.currentWidget as NotebookPanel).content.widgets[
+        i
+      ].model.getMetadata('tags') ?? []) as string[],
+    index
+  );
+}
+
+/** A key of the current notebook's metadata. */
+export function notebookMetadata(page: IJupyterLabPageFixture, key: string): Promise<unknown> {
+  return page.evaluate(
+    k =>
+      ((window as unknown as LabWindow).jupyterapp.shell.currentWidget as NotebookPanel).context.model.getMetadata(k),
+    key
+  );
+}
+
+type Cell = {
+  cell_type: 'code' | 'markdown';
+  id: string;
+  source: string;
+  metadata: { tags?: string[] };
+  outputs?: [];
+  execution_count?: null;
+};
+
+export interface INotebookFile {
+  nbformat: number;
+  nbformat_minor: number;
+  metadata: Record<string, unknown>;
+  cells: Cell[];
+}
 
 /**
  * A generated 13-step notebook with a 5-way fan-out (five models trained in parallel), as a data
  * scientist's notebook looks: a title, parameters, setup, markdown titles on some steps.
  * `fail_step` makes the named training step raise; `compare` logs the best score as a metric.
  */
-export function wideNotebook(): Record<string, unknown> {
+export function wideNotebook(): INotebookFile {
   let n = 0;
   const code = (source: string, tags: string[] = []): Cell => ({
     cell_type: 'code',
@@ -67,7 +116,10 @@ export function wideNotebook(): Record<string, unknown> {
   const models = ['linear', 'tree', 'forest', 'boosting', 'knn'];
   const cells: Cell[] = [
     md('# Churn model comparison\nFive models trained side by side on the same features.'),
-    code('n_rows = 300  # rows of synthetic data\nseed = 7  # random seed\nfail_step = ""  # a training step to break on purpose', ['parameters']),
+    code(
+      'n_rows = 300  # rows of synthetic data\nseed = 7  # random seed\nfail_step = ""  # a training step to break on purpose',
+      ['parameters']
+    ),
     code('import math\nimport random\nimport notebook_ops as nbo', ['setup']),
     md('## Load the data', ['step:load']),
     code('random.seed(seed)\nrows = [(random.random(), random.random()) for _ in range(n_rows)]'),
@@ -85,7 +137,7 @@ export function wideNotebook(): Record<string, unknown> {
       ['step:compare', ...models.map(m => `after:train_${m}`)]
     ),
     code('chosen = {"model": best, "score": best_score}', ['step:select']),
-    code('report = f"best model: {chosen[\'model\']} ({chosen[\'score\']})"', ['step:report']),
+    code("report = f\"best model: {chosen['model']} ({chosen['score']})\"", ['step:report']),
     code('summary = report.upper()', ['step:publish']),
     code('checked = len(summary) > 0', ['step:validate']),
     code('print(scores)  # exploration', ['skip'])
@@ -102,8 +154,8 @@ export function wideNotebook(): Record<string, unknown> {
 }
 
 /** Write the generated notebook under build/ and return its local path. */
-export function writeWideNotebook(name = 'wide.ipynb', edit?: (nb: any) => void): string {
-  const nb = wideNotebook() as any;
+export function writeWideNotebook(name = 'wide.ipynb', edit?: (nb: INotebookFile) => void): string {
+  const nb = wideNotebook();
   edit?.(nb);
   const local = path.join(ROOT, 'build', 'browser-results', name);
   fs.mkdirSync(path.dirname(local), { recursive: true });

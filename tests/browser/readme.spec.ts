@@ -1,6 +1,7 @@
 /**
- * The panel on the example notebook after a run, in the light and the dark theme (the README's
- * screenshot comes from here). Colours come only from JupyterLab's CSS variables.
+ * The panel on the example notebook after a run, in the light and the dark theme, at the default
+ * sidebar width. Colours come only from JupyterLab's CSS variables. (The README's screenshot is
+ * taken on the 13-step notebook in runwide.spec.ts.)
  */
 import { expect, test } from '@jupyterlab/galata';
 
@@ -11,13 +12,7 @@ test.use({ viewport: { width: 1500, height: 950 } });
 test('the panel after a run, light and dark', async ({ page, tmpPath }) => {
   await openNotebook(page, tmpPath);
   await page.sidebar.close('left');
-  // widen the right sidebar by dragging its split handle
   const panel = page.locator(PANEL);
-  const box = (await panel.boundingBox())!;
-  await page.mouse.move(box.x - 3, box.y + 300);
-  await page.mouse.down();
-  await page.mouse.move(box.x - 230, box.y + 300, { steps: 8 });
-  await page.mouse.up();
 
   await page.locator(`${PANEL} .nbo-run-button`).click();
   await page.locator('.jp-Dialog .jp-mod-accept').click();

@@ -33,8 +33,12 @@ test('run the example pipeline from the panel and watch each step finish', async
     await expect(graphNode(page, step)).toHaveClass(/nbo-status-(succeeded|cached)/);
   }
   // the notebook's target (accuracy >= 0.8) with the value against it; other metrics beside
-  await expect(page.locator(`${PANEL} .nbo-target[data-metric="accuracy"]`)).toContainText(/accuracy = 0\.\d+ \(target >= 0\.8: (met|missed)\)/);
-  await expect(page.locator(`${PANEL} .nbo-metric[data-metric="linear_accuracy"]`)).toContainText('linear_accuracy = 0.');
+  await expect(page.locator(`${PANEL} .nbo-target[data-metric="accuracy"]`)).toContainText(
+    /accuracy = 0\.\d+ \(target >= 0\.8: (met|missed)\)/
+  );
+  await expect(page.locator(`${PANEL} .nbo-metric[data-metric="linear_accuracy"]`)).toContainText(
+    'linear_accuracy = 0.'
+  );
   await expect(page.locator(`${PANEL} .nbo-mlflow`)).toContainText('MLflow run');
   await shot(page, 'run-finished');
 
@@ -52,8 +56,22 @@ test('a running pipeline can be cancelled from the panel', async ({ page, tmpPat
     nbformat_minor: 5,
     metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
     cells: [
-      { cell_type: 'code', id: 'a', source: 'import time\ntime.sleep(120)', metadata: { tags: ['step:wait'] }, outputs: [], execution_count: null },
-      { cell_type: 'code', id: 'b', source: 'done = True', metadata: { tags: ['step:after'] }, outputs: [], execution_count: null }
+      {
+        cell_type: 'code',
+        id: 'a',
+        source: 'import time\ntime.sleep(120)',
+        metadata: { tags: ['step:wait'] },
+        outputs: [],
+        execution_count: null
+      },
+      {
+        cell_type: 'code',
+        id: 'b',
+        source: 'done = True',
+        metadata: { tags: ['step:after'] },
+        outputs: [],
+        execution_count: null
+      }
     ]
   };
   const local = path.join(ROOT, 'build', 'browser-results', 'slow.ipynb');

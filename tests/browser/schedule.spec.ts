@@ -35,7 +35,8 @@ test('create a schedule, see it listed, fire it and remove it', async ({ page, t
   await expect(item).toBeVisible();
   await expect(item).toContainText('0 6 * * 1');
   await expect(item).toContainText('Europe/Paris');
-  await expect(item.locator('.nbo-schedule-next')).toContainText('next:');
+  // the next firing in the schedule's own zone, labelled with it
+  await expect(item.locator('.nbo-schedule-next')).toContainText(/next: .* 06:00 Europe\/Paris/);
   await shot(page, 'schedule-listed');
 
   await item.locator('.nbo-pause').click();
@@ -49,6 +50,11 @@ test('create a schedule, see it listed, fire it and remove it', async ({ page, t
   await expect(item.locator('.nbo-schedule-runs li[data-state="succeeded"]')).toBeVisible({ timeout: 150000 });
   await expect(item.locator('.nbo-schedule-next .nbo-status')).toContainText('last: succeeded');
   await shot(page, 'schedule-fired');
+  // the scheduled run opens in the Run section: its steps and executed notebooks
+  await item.locator('.nbo-schedule-runs li[data-state="succeeded"] .nbo-open-scheduled-run').click();
+  await expect(page.locator(`${PANEL} .nbo-run-details .nbo-step-run[data-step="evaluate"]`)).toHaveClass(
+    /nbo-status-succeeded/
+  );
 
   page.once('dialog', dialog => dialog.accept());
   await item.locator('.nbo-remove').click();

@@ -6,7 +6,7 @@ import { expect, test } from '@jupyterlab/galata';
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { graphNode, openNotebook, PANEL, ROOT, shot } from './helpers';
+import { activeCellIndex, cellTags, graphNode, notebookMetadata, openNotebook, PANEL, ROOT, shot } from './helpers';
 
 test.use({ autoGoto: true });
 
@@ -39,10 +39,7 @@ test('the panel shows the example pipeline and a cell tagged from the context me
   await expect(graphNode(page, 'prepare')).toBeVisible();
   await expect(cells.nth(6).locator('.nbo-cell-badge-label')).toHaveText('step prepare  ·  after features');
   // the tag is ordinary cell metadata, as the property inspector shows it
-  const tags = await page.evaluate(() => {
-    const nb = (window as any).jupyterapp.shell.currentWidget.content;
-    return nb.widgets[6].model.getMetadata('tags');
-  });
+  const tags = await cellTags(page, 6);
   expect(tags).toEqual(['step:prepare', 'after:features']);
   await shot(page, 'tag-step-from-context-menu');
 
@@ -51,10 +48,7 @@ test('the panel shows the example pipeline and a cell tagged from the context me
   await page.keyboard.press('Escape');
   await page.keyboard.press('z');
   await expect(graphNode(page, 'prepare')).toHaveCount(0);
-  const after = await page.evaluate(() => {
-    const nb = (window as any).jupyterapp.shell.currentWidget.content;
-    return nb.widgets[6].model.getMetadata('tags') ?? [];
-  });
+  const after = await cellTags(page, 6);
   expect(after).toEqual([]);
 });
 
@@ -70,9 +64,7 @@ test('clicking a problem selects its cell, and fixing the tags clears it', async
   await expect(problem).toContainText('train_forest');
   await page.notebook.selectCells(0);
   await problem.click();
-  await expect
-    .poll(() => page.evaluate(() => (window as any).jupyterapp.shell.currentWidget.content.activeCellIndex))
-    .toBe(9);
+  await expect.poll(() => activeCellIndex(page)).toBe(9);
   await shot(page, 'problem-selects-cell');
 
   // Fix it from the keyboard: "P S" (Make Step…) on the selected cell, choosing the real upstream steps.
@@ -90,46 +82,52 @@ test('clicking a problem selects its cell, and fixing the tags clears it', async
 });
 
 test.describe('on a wide screen', () => {
-// JupyterLab hides the cell toolbar when it would cover code, so give the notebook room.
-test.use({ viewport: { width: 1600, height: 900 } });
+  // JupyterLab hides the cell toolbar when it would cover code, so give the notebook room.
+  test.use({ viewport: { width: 1600, height: 900 } });
 
-test('cell toolbar, command palette and the settings form edit ordinary notebook metadata', async ({ page, tmpPath }) => {
-  await openNotebook(page, tmpPath);
-  const cells = page.locator('.jp-Notebook .jp-Cell');
+  test('cell toolbar, command palette and the settings form edit ordinary notebook metadata', async ({
+    page,
+    tmpPath
+  }) => {
+    await openNotebook(page, tmpPath);
+    const cells = page.locator('.jp-Notebook .jp-Cell');
 
-  // the cell toolbar's pipeline button opens "Make step…" for the active cell
-  // (cell 2, the setup cell: its short first line leaves room for the toolbar)
-  await page.notebook.selectCells(2);
-  await cells.nth(2).locator('.jp-cell-toolbar [data-command="notebook-ops:make-step"]').click();
-  const dialog = page.locator('.jp-Dialog');
-  await dialog.locator('input.nbo-step-name').fill('imports');
-  await dialog.locator('.jp-mod-accept').click();
-  await expect(cells.nth(2).locator('.nbo-cell-badge-label')).toHaveText('step imports');
-  await expect(page.locator(`${PANEL} .nbo-graph-node[data-step="imports"]`)).toBeVisible();
+    // the cell toolbar's pipeline button opens "Make step…" for the active cell
+    // (cell 2, the setup cell: its short first line leaves room for the toolbar)
+    await page.notebook.selectCells(2);
+    await cells.nth(2).locator('.jp-cell-toolbar [data-command="notebook-ops:make-step"]').click();
+    const dialog = page.locator('.jp-Dialog');
+    await dialog.locator('input.nbo-step-name').fill('imports');
+    await dialog.locator('.jp-mod-accept').click();
+    await expect(cells.nth(2).locator('.nbo-cell-badge-label')).toHaveText('step imports');
+    await expect(page.locator(`${PANEL} .nbo-graph-node[data-step="imports"]`)).toBeVisible();
 
-  // the command palette makes it a setup cell again
-  await page.notebook.selectCells(2);
-  await page.keyboard.press('Control+Shift+C');
-  await page.locator('.lm-CommandPalette-input').fill('Setup Cell');
-  await page.keyboard.press('Enter');
-  await expect(cells.nth(2)).toHaveClass(/nbo-role-setup/);
-  await expect(page.locator(`${PANEL} .nbo-graph-node[data-step="imports"]`)).toHaveCount(0);
+    // the command palette makes it a setup cell again
+    await page.notebook.selectCells(2);
+    await page.keyboard.press('Control+Shift+C');
+    await page.locator('.lm-CommandPalette-input').fill('Setup Cell');
+    await page.keyboard.press('Enter');
+    // the cell starts step "imports": the user is asked before the step goes
+    await expect(dialog).toContainText('starts step "imports" (cell 3)');
+    await dialog.locator('.jp-mod-accept').click();
+    await expect(cells.nth(2)).toHaveClass(/nbo-role-setup/);
+    await expect(page.locator(`${PANEL} .nbo-graph-node[data-step="imports"]`)).toHaveCount(0);
 
-  // settings: the form shows what metadata.notebook_ops holds ...
-  await expect(page.locator(`${PANEL} .nbo-settings textarea`).first()).toHaveValue(/Predict which customers/);
-  await expect(page.locator(`${PANEL} .nbo-settings textarea.nbo-mono`)).toHaveValue('accuracy >= 0.8');
-  // ... and owner and a step option land there
-  const owner = page.locator(`${PANEL} .nbo-settings input[placeholder="team or e-mail"]`);
-  await owner.fill('ml-team@example.com');
-  await owner.press('Enter');
-  await owner.blur();
-  await page.locator(`${PANEL} .nbo-step-select`).selectOption('train_tree');
-  const retries = page.locator(`${PANEL} .nbo-step-options[data-step="train_tree"] input[placeholder="0"]`).first();
-  await retries.fill('2');
-  await retries.blur();
-  await expect
-    .poll(() => page.evaluate(() => (window as any).jupyterapp.shell.currentWidget.context.model.getMetadata('notebook_ops')))
-    .toMatchObject({ owner: 'ml-team@example.com', steps: { train_tree: { retries: 2 } } });
-  await shot(page, 'settings-and-palette');
-});
+    // settings: the form shows what metadata.notebook_ops holds ...
+    await expect(page.locator(`${PANEL} .nbo-settings textarea`).first()).toHaveValue(/Predict which customers/);
+    await expect(page.locator(`${PANEL} .nbo-settings textarea.nbo-mono`)).toHaveValue('accuracy >= 0.8');
+    // ... and owner and a step option land there
+    const owner = page.locator(`${PANEL} .nbo-settings input[placeholder="team or e-mail"]`);
+    await owner.fill('ml-team@example.com');
+    await owner.press('Enter');
+    await owner.blur();
+    await page.locator(`${PANEL} .nbo-step-select`).selectOption('train_tree');
+    const retries = page.locator(`${PANEL} .nbo-step-options[data-step="train_tree"] input[placeholder="0"]`).first();
+    await retries.fill('2');
+    await retries.blur();
+    await expect
+      .poll(() => notebookMetadata(page, 'notebook_ops'))
+      .toMatchObject({ owner: 'ml-team@example.com', steps: { train_tree: { retries: 2 } } });
+    await shot(page, 'settings-and-palette');
+  });
 });

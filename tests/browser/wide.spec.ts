@@ -7,17 +7,23 @@
  */
 import { expect, test } from '@jupyterlab/galata';
 
-import { graphNode, openNotebook, PANEL, shot, writeWideNotebook } from './helpers';
+import { activeCellIndex, cellTags, graphNode, openNotebook, PANEL, shot, writeWideNotebook } from './helpers';
 
 const STEPS = [
-  'load', 'clean', 'featurize', 'train_linear', 'train_tree', 'train_forest', 'train_boosting', 'train_knn',
-  'compare', 'select', 'report', 'publish', 'validate'
+  'load',
+  'clean',
+  'featurize',
+  'train_linear',
+  'train_tree',
+  'train_forest',
+  'train_boosting',
+  'train_knn',
+  'compare',
+  'select',
+  'report',
+  'publish',
+  'validate'
 ];
-
-const activeIndex = (page: any) =>
-  page.evaluate(() => (window as any).jupyterapp.shell.currentWidget.content.activeCellIndex);
-const tagsOf = (page: any, index: number) =>
-  page.evaluate((i: number) => (window as any).jupyterapp.shell.currentWidget.content.widgets[i].model.getMetadata('tags'), index);
 
 test('the 13-step graph fits the default sidebar and opens as a zoomable tab', async ({ page, tmpPath }) => {
   await openNotebook(page, tmpPath, writeWideNotebook(), 'wide.ipynb');
@@ -46,7 +52,7 @@ test('the 13-step graph fits the default sidebar and opens as a zoomable tab', a
 
   // clicking a step selects its first code cell (load's title is markdown: its code is cell 5)
   await graphNode(page, 'load').click();
-  await expect.poll(() => activeIndex(page)).toBe(4);
+  await expect.poll(() => activeCellIndex(page)).toBe(4);
 
   // the wide drawing opens as a main-area tab: fit, zoom, pan
   await panel.locator('.nbo-open-graph').click();
@@ -81,11 +87,14 @@ test('problems name cells as JupyterLab numbers them, point at code and mark the
   await expect(graphNode(page, 'load').locator('.nbo-lane-problem')).toBeVisible();
   await expect(page.locator(`${PANEL} .nbo-problems .nbo-section-title`)).toHaveText(/Problems: 1 error$/i);
   await problem.click();
-  await expect.poll(() => activeIndex(page)).toBe(4);
+  await expect.poll(() => activeCellIndex(page)).toBe(4);
   await shot(page, 'wide-problem-on-code-cell');
 });
 
-test('the keyboard stays in the notebook; P P asks before replacing a step; loops are refused', async ({ page, tmpPath }) => {
+test('the keyboard stays in the notebook; P P asks before replacing a step; loops are refused', async ({
+  page,
+  tmpPath
+}) => {
   await openNotebook(page, tmpPath, writeWideNotebook(), 'wide.ipynb');
   await expect(graphNode(page, 'train_knn')).toBeVisible();
   const dialog = page.locator('.jp-Dialog');
@@ -104,12 +113,12 @@ test('the keyboard stays in the notebook; P P asks before replacing a step; loop
   await expect(dialog.locator('.nbo-cycle-warning')).toBeVisible();
   await dialog.locator('.jp-mod-reject').click();
   await expect(dialog).toHaveCount(0);
-  expect(await tagsOf(page, 11)).toEqual(['step:train_knn', 'after:featurize']);
+  expect(await cellTags(page, 11)).toEqual(['step:train_knn', 'after:featurize']);
 
   // focus is back in the notebook: J moves down without a click
   expect(await page.evaluate(() => !!document.activeElement?.closest('.jp-Notebook'))).toBe(true);
   await page.keyboard.press('j');
-  await expect.poll(() => activeIndex(page)).toBe(12);
+  await expect.poll(() => activeCellIndex(page)).toBe(12);
 
   // P P on compare's step cell asks first; cancelling keeps the step
   await page.keyboard.press('p');
@@ -117,10 +126,10 @@ test('the keyboard stays in the notebook; P P asks before replacing a step; loop
   await expect(dialog).toContainText('starts step "compare" (cell 13)');
   await shot(page, 'wide-pp-on-step');
   await dialog.locator('.jp-mod-reject').click();
-  expect((await tagsOf(page, 12))[0]).toBe('step:compare');
+  expect((await cellTags(page, 12))[0]).toBe('step:compare');
   expect(await page.evaluate(() => !!document.activeElement?.closest('.jp-Notebook'))).toBe(true);
   await page.keyboard.press('k');
-  await expect.poll(() => activeIndex(page)).toBe(11);
+  await expect.poll(() => activeCellIndex(page)).toBe(11);
 });
 
 test("Kale's legacy tags fold into one line, and retag all rewrites them", async ({ page, tmpPath }) => {
@@ -139,7 +148,7 @@ test("Kale's legacy tags fold into one line, and retag all rewrites them", async
   await shot(page, 'wide-kale-folded');
   await legacy.locator('.nbo-retag-kale').click();
   await expect(page.locator(`${PANEL} .nbo-problems .nbo-ok`)).toBeVisible();
-  expect(await tagsOf(page, 11)).toEqual(['step:train_knn', 'after:featurize']);
+  expect(await cellTags(page, 11)).toEqual(['step:train_knn', 'after:featurize']);
   await expect(graphNode(page, 'train_knn')).toBeVisible();
 });
 

@@ -48,3 +48,32 @@ def make_project(root: Path, cells=None, settings=None, commit=True) -> Path:
     if commit:
         commit_all(root, "project")
     return nb
+
+
+def make_editable_project(tmp: Path) -> tuple[Path, Path]:
+    """A package ``mypkg`` (src layout) "installed" in editable mode the way pip records it
+    (a dist-info with ``direct_url.json`` marking it editable, found through ``site``), and a
+    notebook importing it. Returns (notebook, site folder): the site folder and ``src`` go on
+    sys.path and PYTHONPATH, as the editable finder would put them."""
+    root = tmp / "editable"
+    root.mkdir(parents=True)
+    init_repo(root)
+    (root / ".gitignore").write_text("dist/\n.notebook_ops/\n")
+    pkg = root / "src" / "mypkg"
+    pkg.mkdir(parents=True)
+    (pkg / "__init__.py").write_text("from .core import answer\n")
+    (pkg / "core.py").write_text("def answer():\n    return 42\n")
+    (pkg / "words.txt").write_text("package data\n")
+    site = tmp / "site"
+    info = site / "mypkg-0.3.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: mypkg\nVersion: 0.3\n")
+    (info / "direct_url.json").write_text(
+        '{"url": "%s", "dir_info": {"editable": true}}' % root.as_uri())
+    (info / "RECORD").write_text("_mypkg.pth,,\nmypkg-0.3.dist-info/METADATA,,\n")
+    (info / "INSTALLER").write_text("pip\n")
+    nb = write_notebook(root / "uses_pkg.ipynb", make_notebook([
+        ("import mypkg\nimport notebook_ops as nbo\nnbo.log_metric('answer', mypkg.answer())",
+         ["step:main"])], {"notebook_ops": {"name": "uses-pkg"}}))
+    commit_all(root, "editable project")
+    return nb, site

@@ -30,7 +30,7 @@ def test_export_writes_every_file_of_the_design(small_notebook):
     r = export(small_notebook)
     files = sorted(p.relative_to(r.folder).as_posix() for p in r.folder.rglob("*") if p.is_file())
     assert [f for f in files if not f.startswith("targets/")] == EXPECTED
-    from notebook_ops.bundle import targets
+    from notebook_ops.bundle import target_registry as targets
 
     assert r.manifest["targets"] == targets.names()  # every registered deploy target ran
     assert any(f.startswith("targets/") for f in files) == bool(targets.names())

@@ -12,7 +12,6 @@ import os
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -37,9 +36,10 @@ def fresh(tmp_path_factory):
     author = base / "author"
     author.mkdir()
     shutil.copy(EXAMPLES / "churn.ipynb", author / "churn.ipynb")
+    # exported by this checkout's code (its wheel is what the fresh venv installs)
     out = subprocess.run([sys.executable, "-m", "notebook_ops", "export", "churn.ipynb",
                           "--no-mlflow"], cwd=author, capture_output=True, text=True,
-                         env=clean_env(XDG_CACHE_HOME=str(base / "cache")))
+                         env=clean_env(XDG_CACHE_HOME=str(base / "cache"), PYTHONPATH=str(ROOT)))
     assert out.returncode == 0, out.stderr
     folder = author / "dist" / "churn-v1"
     work = base / "ops"
@@ -110,3 +110,52 @@ def test_mlflow_run_of_the_bundle(fresh, tmp_path):
     verify = subprocess.run([str(bin_ / "notebook-ops"), "verify", str(bundle)],
                             capture_output=True, text=True, env=env)
     assert verify.returncode == 0, verify.stderr
+
+
+def test_project_bundle_runs_in_the_fresh_venv(fresh, tmp_path):
+    """A bundle carrying the project's code and data (issue 14), its archive alone, no PYTHONPATH."""
+    from projectkit import make_project
+
+    bin_, _, _ = fresh
+    nb = make_project(tmp_path / "proj")
+    out = subprocess.run([sys.executable, "-m", "notebook_ops", "export", nb.name, "--no-mlflow",
+                          "-o", str(tmp_path / "dist")], cwd=nb.parent, capture_output=True,
+                         text=True, env=clean_env(XDG_CACHE_HOME=str(tmp_path / "c1"),
+                                                  PYTHONPATH=str(ROOT)))
+    assert out.returncode == 0, out.stderr
+    work = tmp_path / "ops"
+    work.mkdir()
+    shutil.copy(tmp_path / "dist" / "proj-v1.tar.gz", work)
+    run = subprocess.run([str(bin_ / "notebook-ops"), "run", "proj-v1.tar.gz", "--no-track",
+                          "--json", "-p", "factor=5"], cwd=work, capture_output=True, text=True,
+                         env=clean_env(PATH=f"{bin_}{os.pathsep}/usr/bin:/bin",
+                                       XDG_CACHE_HOME=str(work / "cache")))
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert json.loads(run.stdout)["metrics"]["total"] == 60
+
+
+def test_editable_project_bundle_installs_its_wheel_in_the_fresh_venv(fresh, tmp_path):
+    """``pip install -e`` of the author's package: the bundle carries it as a wheel."""
+    from projectkit import make_editable_project
+
+    bin_, _, _ = fresh
+    nb, site = make_editable_project(tmp_path)
+    out = subprocess.run([sys.executable, "-m", "notebook_ops", "export", nb.name, "--no-mlflow",
+                          "-o", str(tmp_path / "dist")], cwd=nb.parent, capture_output=True,
+                         text=True, env=clean_env(XDG_CACHE_HOME=str(tmp_path / "c1"),
+                                                  PYTHONPATH=f"{ROOT}{os.pathsep}{site}"))
+    assert out.returncode == 0, out.stderr
+    work = tmp_path / "ops"
+    work.mkdir()
+    shutil.copy(tmp_path / "dist" / "uses-pkg-v1.tar.gz", work)
+    bundle = tmp_path / "dist" / "uses-pkg-v1"
+    pip = subprocess.run([str(bin_ / "python"), "-m", "pip", "install", "-q", "-r",
+                          str(bundle / "requirements.txt")], capture_output=True, text=True,
+                         env=clean_env())
+    assert pip.returncode == 0, pip.stderr[-3000:]
+    run = subprocess.run([str(bin_ / "notebook-ops"), "run", "uses-pkg-v1.tar.gz", "--no-track",
+                          "--json"], cwd=work, capture_output=True, text=True,
+                         env=clean_env(PATH=f"{bin_}{os.pathsep}/usr/bin:/bin",
+                                       XDG_CACHE_HOME=str(work / "cache")))
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert json.loads(run.stdout)["metrics"]["answer"] == 42

@@ -215,3 +215,71 @@ def test_git_state_is_untouched_by_export(project, tmp_path):
     before = git(root, "status", "--porcelain")
     _export(project, tmp_path)
     assert git(root, "status", "--porcelain") == before
+
+
+def test_pip_install_lines_are_pinned_and_reported(tmp_path):
+    nb = make_project(tmp_path / "p", cells=CELLS[:1] + [
+        ("%pip install -q PyYAML\n" + CELLS[1][0], ["setup"])] + CELLS[2:])
+    r = _export(nb, tmp_path)
+    assert r.pip_installs == ["PyYAML"]
+    assert "pyyaml==" in (r.folder / "requirements.txt").read_text()
+
+
+def test_a_data_folder_ships_its_files_without_droppings(tmp_path):
+    nb = make_project(tmp_path / "p", cells=CELLS + [
+        ("import glob\nparts = sorted(glob.glob('../data/parts/*.csv'))\n"
+         "n = sum(len(open(f).read()) for f in parts)\n"
+         "print('parts', [os.path.basename(f) for f in parts], n)", ["step:parts"])], commit=False)
+    parts = nb.parent.parent / "data" / "parts"
+    (parts / ".ipynb_checkpoints").mkdir(parents=True)
+    (parts / "a.csv").write_text("1\n")
+    (parts / "b.csv").write_text("22\n")
+    (parts / ".ipynb_checkpoints" / "a-checkpoint.csv").write_text("x\n")
+    commit_all(nb.parent.parent)
+    r = _export(nb, tmp_path)
+    shipped = r.to_dict()["shipped"]["assets"]
+    assert "data/parts/a.csv" in shipped and "data/parts/b.csv" in shipped
+    assert not any("checkpoint" in a for a in shipped)
+    out = cli("run-step", str(r.archive), "parts", "--data", str(tmp_path / "d"), cwd=tmp_path,
+              env={"XDG_CACHE_HOME": str(tmp_path / "cache")})
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "parts ['a.csv', 'b.csv'] 5" in out.stdout
+
+
+def test_an_editable_install_ships_as_a_wheel(tmp_path, monkeypatch):
+    import zipfile
+
+    from projectkit import make_editable_project
+
+    nb, site = make_editable_project(tmp_path)
+    monkeypatch.syspath_prepend(str(site))
+    r = _export(nb, tmp_path)
+    wheel = r.folder / "wheels" / "mypkg-0.3-py3-none-any.whl"
+    names = zipfile.ZipFile(wheel).namelist()
+    assert {"mypkg/__init__.py", "mypkg/core.py", "mypkg/words.txt"} <= set(names)
+    assert "mypkg==0.3" in (r.folder / "requirements.txt").read_text()
+    assert any("editable" in w and "mypkg" in w for w in r.warnings)
+    core = nb.parent / "src" / "mypkg" / "core.py"
+    core.write_text("def answer():\n    return 43\n")
+    commit_all(nb.parent, "43")
+    assert _export(nb, tmp_path).version == 2       # the package's code is in the content hash
+
+
+def test_what_local_modules_import_is_pinned_or_refused(tmp_path):
+    nb = make_project(tmp_path / "p", commit=False)
+    helpers = nb.parent / "helpers.py"
+    helpers.write_text("import yaml\n" + helpers.read_text())
+    commit_all(nb.parent.parent)
+    r = _export(nb, tmp_path)
+    assert "pyyaml==" in (r.folder / "requirements.txt").read_text()
+    util = nb.parent.parent / "src" / "pkg" / "util.py"
+    util.write_text("import not_a_module_anywhere\n" + util.read_text())
+    commit_all(nb.parent.parent)
+    e = _refused(nb, tmp_path / "again")
+    assert "not_a_module_anywhere" in str(e) and e.path.endswith("src/pkg/util.py")
+
+
+def test_project_bundles_stay_reproducible(project, tmp_path):
+    a = export_notebook(project, out_dir=tmp_path / "a", track=False, tag=False)
+    b = export_notebook(project, out_dir=tmp_path / "b", track=False, tag=False)
+    assert a.archive.read_bytes() == b.archive.read_bytes()

@@ -5,13 +5,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import threading
 import time
 
 import pytest
 
 from conftest import read_jsonl
-from notebook_ops.events import build, schema
+from notebook_ops.events import envelope as build, schema
 from notebook_ops.events.publisher import Publisher
 from notebook_ops.events.sinks import EventsConfigError, check_url
 from notebook_ops.events.spool import Spool

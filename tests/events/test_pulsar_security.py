@@ -350,7 +350,7 @@ def test_the_lint_checks_the_url_not_the_files_it_names():
 
 # --- TLS for real, through the proxy ----------------------------------------------------------
 def _events(n: int, run_id: str) -> list[dict]:
-    from notebook_ops.events.build import make_event
+    from notebook_ops.events.envelope import make_event
 
     return [make_event("run.started", {"i": i}, run_id=run_id, seq=i) for i in range(n)]
 
@@ -519,8 +519,8 @@ def test_a_trigger_over_tls_starts_a_run(tls_tap, client, topic, pki, small_nb):
     """The listener's source through the TLS proxy: the message (sent in plain to the broker by
     another client) reaches it over TLS, the run happens, the message is acknowledged."""
     from notebook_ops.events.source import open_source
-    from notebook_ops.cli.listen_cmd import run_target as run_service
     from notebook_ops.events.trigger import TriggerListener
+    from notebook_ops.runs.service import run as run_service
 
     source = open_source(tls_tap.url(topic, f"tls_trust_certs={pki['ca']}"), subscription="tls")
     client.create_producer(f"persistent://public/default/{topic}").send(b'{"n": 9}')

@@ -54,7 +54,7 @@ def test_a_bad_events_url_is_refused_before_the_run(small_nb):
 
 ABANDON = """
 import sys, time
-from notebook_ops.events import build
+from notebook_ops.events import envelope as build
 from notebook_ops.events.publisher import Publisher
 pub = Publisher([sys.argv[1]])
 worker = pub.workers[0]

@@ -54,7 +54,7 @@ def test_a_scheduled_run_publishes_its_firing_and_its_events(small_nb, tmp_path,
     from notebook_ops.scheduler.cron import Cron
     from notebook_ops.scheduler.models import Schedule
     from notebook_ops.scheduler.service import SchedulerService
-    from notebook_ops.scheduler.store import Store
+    from notebook_ops.scheduler.database import Store
 
     out = tmp_path / "events.jsonl"
     monkeypatch.setenv("NOTEBOOK_OPS_EVENTS", str(out))   # the service and its children
@@ -104,15 +104,13 @@ def test_a_scheduled_run_publishes_its_firing_and_its_events(small_nb, tmp_path,
 
 
 def test_runs_started_from_jupyterlab_publish(small_nb, tmp_path, monkeypatch):
-    """The server extension's run manager (what the lab panel's Run button calls)."""
-    import asyncio
-
-    from notebook_ops.server.runs import RunManager
+    """The server extension's run service (what the lab panel's Run button calls)."""
+    from notebook_ops.runs.service import RunService
 
     out = tmp_path / "events.jsonl"
     monkeypatch.setenv("NOTEBOOK_OPS_EVENTS", str(out))
-    manager = RunManager()
-    first = asyncio.run(manager.start(small_nb, params={"n": 5}, track=False))
+    manager = RunService()
+    first = manager.start(small_nb, params={"n": 5}, track=False).started.result(timeout=240)
     record = Path(first["run_dir"]) / "run.json"
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline and (manager.is_active(first["run_id"]) or

@@ -73,16 +73,17 @@ def test_cli_run_publishes_to_a_file_and_a_broker_named_in_settings(broker, clie
 
 
 def test_server_runs_publish_to_settings_and_environment_sinks_once_each(tmp_path, monkeypatch):
-    """The server's run manager wraps its own publisher (NOTEBOOK_OPS_EVENTS); the runner adds
+    """The server's run service wraps its own publisher (NOTEBOOK_OPS_EVENTS); the runner adds
     the settings' sinks it does not already cover: a sink named in both gets each event once."""
-    from notebook_ops.server.runs import RunManager
+    from notebook_ops.runs.service import RunService
 
     shared = tmp_path / "shared.jsonl"
     monkeypatch.setenv("NOTEBOOK_OPS_EVENTS", str(shared))
     nb = notebook_with_sinks(tmp_path / "work", [str(shared), "own.jsonl"])
 
-    async def start():
-        return await RunManager().start(nb, params={"n": "4"}, track=False)
+    async def start():   # as the server's POST runs awaits it
+        return await asyncio.wrap_future(RunService().start(nb, params={"n": "4"},
+                                                            track=False).started)
 
     first = asyncio.run(start())
     own = _wait_for_lines(nb.parent / "own.jsonl", 6)
@@ -183,8 +184,8 @@ def test_runs_started_by_a_trigger_publish_to_settings_sinks(broker, client, top
     import threading
 
     from notebook_ops.events.source import open_source
-    from notebook_ops.cli.listen_cmd import run_target as run_service
     from notebook_ops.events.trigger import TriggerListener
+    from notebook_ops.runs.service import run as run_service
 
     nb = notebook_with_sinks(tmp_path / "work", ["triggered.jsonl"])
     source = open_source(broker.topic_url(topic), subscription="settings")

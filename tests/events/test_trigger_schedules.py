@@ -19,7 +19,7 @@ from conftest import drain, read_jsonl
 from notebook_ops.scheduler import api
 from notebook_ops.scheduler.errors import ScheduleError
 from notebook_ops.scheduler.service import SchedulerService
-from notebook_ops.scheduler.store import Store
+from notebook_ops.scheduler.database import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 FAKE_RUN = ROOT / "tests" / "scheduler" / "fake_run.py"

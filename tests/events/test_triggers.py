@@ -17,7 +17,7 @@ import pytest
 from conftest import drain
 from notebook_ops.errors import ParameterError
 from notebook_ops.events.source import Message, open_source
-from notebook_ops.cli.listen_cmd import run_target as run_service
+from notebook_ops.runs.service import run as run_service
 from notebook_ops.events.trigger import (PoisonMessage, TriggerListener, message_params,
                                          parse_templates)
 

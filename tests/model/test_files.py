@@ -58,6 +58,12 @@ def test_file_handed_downstream_and_file_hidden_state(tmp_path):
     bad = [x for x in p.problems if x.code == "file-hidden-state"]
     assert [(x.step, x.cell) for x in bad] == [("early", 2)]
     assert "after:late" in bad[0].hint
+    # the author ran the notebook: the file exists, and it is still hidden state
+    (tmp_path / "nb" / "out").mkdir()
+    (tmp_path / "nb" / "out" / "late.parquet").write_text("x")
+    again = load_pipeline(p.path)
+    assert [(x.code, x.step) for x in again.problems] == [("file-hidden-state", "early")]
+    assert again.step("early").assets == ()
 
 
 def test_missing_file_is_a_warning_and_external_a_parameter(tmp_path):
@@ -82,3 +88,21 @@ def test_without_a_path_nothing_is_looked_up():
 
     p = build_pipeline(make_notebook([("open('x.csv')", ["step:one"])]))
     assert p.project is None and p.problems == ()
+
+
+def test_a_file_a_step_writes_itself_is_not_its_data(tmp_path):
+    (tmp_path / "state.json").write_text("{}")
+    p = project(tmp_path, [
+        ("import json\nold = json.load(open('../state.json'))\n"
+         "json.dump(old, open('../state.json', 'w'))", ["step:keep"]),
+        ("t = open('../state.json').read()", ["step:after", "after:keep"]),
+    ])
+    assert p.step("keep").assets == () and p.step("keep").files_out == ("../state.json",)
+    assert p.step("after").files_in == (("../state.json", "keep"),)
+
+
+def test_a_glob_reads_its_folder(tmp_path):
+    p = project(tmp_path, [("import glob\nfrom pathlib import Path\n"
+                            "a = glob.glob('../data/*.csv')\nb = list(Path('../lib').glob('*.py'))",
+                            ["step:one"])])
+    assert p.step("one").assets == ("data", "lib")

@@ -52,7 +52,7 @@ def empty_db_url(backend, request, tmp_path):
 
 @pytest.fixture
 def store(db_url):
-    from notebook_ops.scheduler.store import Store
+    from notebook_ops.scheduler.database import Store
 
     s = Store(db_url)
     yield s

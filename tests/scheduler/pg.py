@@ -94,7 +94,7 @@ class Cluster:
     def create_db(self, migrated: bool = True) -> str:
         """A new database: a copy of the template at HEAD, or empty. -> its name."""
         if migrated and self.template is None:
-            from notebook_ops.scheduler.store import Store
+            from notebook_ops.scheduler.database import Store
 
             self.template = "nbo_template"
             self.admin(f"CREATE DATABASE {self.template}")

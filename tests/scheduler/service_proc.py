@@ -10,7 +10,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from helpers import fake_command  # noqa: E402
 
 from notebook_ops.scheduler.service import SchedulerService  # noqa: E402
-from notebook_ops.scheduler.store import Store  # noqa: E402
+from notebook_ops.scheduler.database import Store  # noqa: E402
 
 
 class FileClock:

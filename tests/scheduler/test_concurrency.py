@@ -6,7 +6,7 @@ import threading
 from datetime import timedelta
 
 from notebook_ops.scheduler.models import ScheduledRun
-from notebook_ops.scheduler.store import Store
+from notebook_ops.scheduler.database import Store
 
 THREADS = 6
 

@@ -31,7 +31,7 @@ def test_a_seconds_cron_fires_the_example_twice_with_real_runs(tmp_path, monkeyp
     svc = subprocess.Popen([sys.executable, "-m", "notebook_ops", "scheduler", "--workers", "2"],
                            cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT)
     from notebook_ops.scheduler import api
-    from notebook_ops.scheduler.store import Store
+    from notebook_ops.scheduler.database import Store
 
     store = Store(f"sqlite:///{tmp_path / '.notebook_ops' / 'scheduler.db'}")
     try:

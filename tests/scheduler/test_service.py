@@ -1,7 +1,6 @@
 """The service under a clock the test sets: on-time firings, catch-up, pause/resume, the lease
 between two services, concurrency, timeouts that kill the process tree, retries, webhooks."""
 import json
-import os
 import threading
 import time
 from datetime import timedelta
@@ -105,7 +104,7 @@ def test_pause_and_resume(store, clock, add_schedule, service):
 def test_two_services_on_one_store_run_each_firing_once(store, clock, add_schedule, service,
                                                         tmp_path):
     """Two services (separate connections) tick in turn through 12 minutes of per-minute firings."""
-    from notebook_ops.scheduler.store import Store
+    from notebook_ops.scheduler.database import Store
 
     log = tmp_path / "starts.log"
     add_schedule(cron="* * * * *", parameters={"log": str(log)}, max_concurrent=5)

@@ -7,7 +7,7 @@ import pytest
 
 from notebook_ops.scheduler.errors import ScheduleExists, ScheduleNotFound
 from notebook_ops.scheduler.models import Schedule, ScheduledRun
-from notebook_ops.scheduler.store import HEAD, Store, default_url
+from notebook_ops.scheduler.database import HEAD, Store, default_url
 
 
 def test_migrations_make_the_orm_schema(store):
@@ -16,7 +16,7 @@ def test_migrations_make_the_orm_schema(store):
     from alembic.script import ScriptDirectory
     from pathlib import Path
 
-    import notebook_ops.scheduler.store as st
+    import notebook_ops.scheduler.database as st
     from notebook_ops.scheduler.orm import metadata
 
     script = ScriptDirectory(str(Path(st.__file__).parent / "migrations"))
@@ -34,7 +34,7 @@ def test_sqlite_is_in_wal_mode_with_a_busy_timeout(store):
 
 
 def test_several_processes_create_one_store_at_once(empty_db_url):
-    code = f"from notebook_ops.scheduler.store import Store; print(Store({empty_db_url!r}).revision())"
+    code = f"from notebook_ops.scheduler.database import Store; print(Store({empty_db_url!r}).revision())"
     procs = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
              for _ in range(4)]
     assert [p.communicate()[0].strip() for p in procs] == [HEAD] * 4
@@ -134,7 +134,7 @@ def test_an_older_store_is_upgraded_in_place(empty_db_url, clock):
     from alembic.config import Config
     from sqlalchemy import text
 
-    import notebook_ops.scheduler.store as st
+    import notebook_ops.scheduler.database as st
 
     url = empty_db_url
     old = Store(url, migrate=False)

@@ -35,9 +35,10 @@ def repo(jp_root_dir, nb):
     return project
 
 
-async def test_export_writes_a_versioned_bundle_inside_the_root(jp_fetch, repo):
+async def test_export_writes_a_versioned_bundle_inside_the_root(jp_fetch, repo, schema_check):
     code, result = await export(jp_fetch, {"path": "proj/tiny.ipynb"})
     assert code == 201, result
+    schema_check("rest-export-response", result)
     assert result["version"] == 1 and result["name"] == "tiny"
     assert result["folder"] == "proj/dist/tiny-v1"
     assert result["archive"] == "proj/dist/tiny-v1.tar.gz"

@@ -9,7 +9,15 @@ import { IDisposable } from '@lumino/disposable';
 
 import { ICellInfo, PipelineModel } from '../model';
 
-const CLASSES = ['nbo-cell', 'nbo-badged', 'nbo-step-start', 'nbo-role-parameters', 'nbo-role-setup', 'nbo-role-skip', 'nbo-has-problem'];
+const CLASSES = [
+  'nbo-cell',
+  'nbo-badged',
+  'nbo-step-start',
+  'nbo-role-parameters',
+  'nbo-role-setup',
+  'nbo-role-skip',
+  'nbo-has-problem'
+];
 const BADGE = 'nbo-cell-badge';
 
 export class CellDecorations implements IDisposable {

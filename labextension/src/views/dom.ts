@@ -17,7 +17,7 @@ export function h<K extends keyof HTMLElementTagNameMap>(
       node.className = String(value);
     } else if (key === 'value' || (key in node && typeof value !== 'string')) {
       // properties, not attributes: a textarea's text and live input values
-      (node as any)[key] = value;
+      (node as unknown as Record<string, unknown>)[key] = value;
     } else {
       node.setAttribute(key, value === true ? '' : String(value));
     }

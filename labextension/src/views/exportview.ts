@@ -53,7 +53,10 @@ export class ExportView implements IActionView {
                   {},
                   h(
                     'button',
-                    { class: 'jp-mod-styled jp-mod-warn nbo-button nbo-export-dirty', onclick: () => void this._export(model, true) },
+                    {
+                      class: 'jp-mod-styled jp-mod-warn nbo-button nbo-export-dirty',
+                      onclick: () => void this._export(model, true)
+                    },
                     'Export anyway (marked dirty)'
                   )
                 )
@@ -64,7 +67,12 @@ export class ExportView implements IActionView {
         ? h(
             'div',
             { class: 'nbo-export-result', 'data-version': last.version },
-            h('div', {}, h('strong', {}, `${last.name} v${last.version}`), last.reused ? ' (unchanged: same version)' : ' exported'),
+            h(
+              'div',
+              {},
+              h('strong', {}, `${last.name} v${last.version}`),
+              last.reused ? ' (unchanged: same version)' : ' exported'
+            ),
             h('div', { class: 'nbo-mono nbo-export-folder', title: last.archive }, last.folder + '/'),
             last.tag ? h('div', { class: 'nbo-help' }, `git tag ${last.tag}`) : null,
             last.warnings.map(w => h('div', { class: 'nbo-warning' }, w)),
@@ -77,7 +85,10 @@ export class ExportView implements IActionView {
                     {
                       class: 'nbo-link nbo-open-readme',
                       onclick: () =>
-                        void this._commands.execute('docmanager:open', { path: last.readme, factory: 'Markdown Preview' })
+                        void this._commands.execute('docmanager:open', {
+                          path: last.readme,
+                          factory: 'Markdown Preview'
+                        })
                     },
                     'Open the bundle README'
                   )

@@ -97,7 +97,10 @@ export function renderGraph(pipeline: IPipeline, options: IGraphOptions): SVGSVG
       const text = el('text', { x: edge.x, y: edge.y + 4, 'text-anchor': 'middle' }, group);
       text.textContent = edge.label;
       const title = el('title', {}, group);
-      title.textContent = `${e.v} → ${e.w}: ${edgeData(e.v, pipeline.steps.find(s => s.name === e.w)!).join(', ')}`;
+      title.textContent = `${e.v} → ${e.w}: ${edgeData(
+        e.v,
+        pipeline.steps.find(s => s.name === e.w)!
+      ).join(', ')}`;
     }
   }
 

@@ -104,7 +104,13 @@ export class GraphTab extends Widget {
     }
     let last = [event.clientX, event.clientY];
     const move = (e: PointerEvent) => {
-      this._box = pan(this._box!, e.clientX - last[0], e.clientY - last[1], this._host.clientWidth, this._host.clientHeight);
+      this._box = pan(
+        this._box!,
+        e.clientX - last[0],
+        e.clientY - last[1],
+        this._host.clientWidth,
+        this._host.clientHeight
+      );
       last = [e.clientX, e.clientY];
       this._apply();
     };

@@ -51,13 +51,23 @@ export function renderLanes(pipeline: IPipeline, options: ILanesOptions): HTMLEl
     const d =
       `M${x(e.fromLane)},${y0} Q${x(e.lane)},${y0} ${x(e.lane)},${mid0} ` +
       `L${x(e.lane)},${mid1} Q${x(e.lane)},${y1} ${x(e.toLane)},${y1}`;
-    svgEl('path', { d, class: 'nbo-lane-edge', 'data-from': e.from, 'data-to': e.to, stroke: options.colorOf(e.from) }, svg);
+    svgEl(
+      'path',
+      { d, class: 'nbo-lane-edge', 'data-from': e.from, 'data-to': e.to, stroke: options.colorOf(e.from) },
+      svg
+    );
   }
   for (const n of layout.nodes) {
     const status = options.status?.[n.name];
     svgEl(
       'circle',
-      { cx: x(n.lane), cy: y(n.row), r: 5, class: `nbo-lane-dot${status ? ' nbo-status-' + status : ''}`, fill: options.colorOf(n.name) },
+      {
+        cx: x(n.lane),
+        cy: y(n.row),
+        r: 5,
+        class: `nbo-lane-dot${status ? ' nbo-status-' + status : ''}`,
+        fill: options.colorOf(n.name)
+      },
       svg
     );
   }
@@ -89,7 +99,9 @@ export function renderLanes(pipeline: IPipeline, options: ILanesOptions): HTMLEl
         onkeydown: (e: KeyboardEvent) => (e.key === 'Enter' || e.key === ' ') && select()
       },
       h('span', { class: 'nbo-lane-name', style: `color:${options.colorOf(n.name)}` }, n.name),
-      problems.length ? h('span', { class: 'nbo-lane-problem', 'aria-label': `${problems.length} problems` }, `⚠ ${problems.length}`) : null,
+      problems.length
+        ? h('span', { class: 'nbo-lane-problem', 'aria-label': `${problems.length} problems` }, `⚠ ${problems.length}`)
+        : null,
       status ? h('span', { class: `nbo-lane-status nbo-status-${status}` }, status) : null,
       h('span', { class: 'nbo-lane-io' }, step.outputs.length ? `→ ${step.outputs.join(', ')}` : '')
     );

@@ -126,7 +126,11 @@ export class PipelinePanel extends Widget {
           'div',
           { class: 'nbo-empty-panel' },
           h('h2', {}, 'Pipeline'),
-          h('p', {}, 'Open a notebook to see it as a pipeline: tag cells as steps from the cell toolbar, the cell menu or the command palette.')
+          h(
+            'p',
+            {},
+            'Open a notebook to see it as a pipeline: tag cells as steps from the cell toolbar, the cell menu or the command palette.'
+          )
         )
       ];
     }
@@ -187,9 +191,7 @@ export class PipelinePanel extends Widget {
           ]
         : h('p', { class: 'nbo-empty' }, 'No steps.')
     );
-    const actions = this._actions
-      .map(a => a.render(model, pipeline))
-      .filter((n): n is HTMLElement => n !== null);
+    const actions = this._actions.map(a => a.render(model, pipeline)).filter((n): n is HTMLElement => n !== null);
     return [
       header,
       graph,

@@ -114,7 +114,12 @@ class RunForm extends Widget implements Dialog.IBodyWidget<IRunForm> {
       h(
         'div',
         { class: 'nbo-form nbo-run-options' },
-        h('label', { class: 'nbo-field nbo-inline' }, this._cache, ' reuse cached step results (untick to run every step again)'),
+        h(
+          'label',
+          { class: 'nbo-field nbo-inline' },
+          this._cache,
+          ' reuse cached step results (untick to run every step again)'
+        ),
         h('label', { class: 'nbo-field' }, h('span', { class: 'nbo-field-label' }, 'start from'), this._from)
       )
     );

@@ -82,7 +82,11 @@ export function problemsView(problems: IProblem[], options: IProblemsOptions): H
             { class: 'nbo-problem-message' },
             `${count(legacy.length, 'cell')} use${legacy.length === 1 ? 's' : ''} Kale's legacy tags (block:, prev:), read as step:/after:. `,
             options.onRetag
-              ? h('button', { class: 'nbo-link nbo-retag-kale', onclick: () => options.onRetag!() }, 'Retag all as step:/after:')
+              ? h(
+                  'button',
+                  { class: 'nbo-link nbo-retag-kale', onclick: () => options.onRetag!() },
+                  'Retag all as step:/after:'
+                )
               : null
           )
         )

@@ -7,6 +7,7 @@ import { CommandRegistry } from '@lumino/commands';
 
 import { FINAL_STATUSES, IPipeline, IRun } from '../api';
 import { describeTarget, duration } from '../format';
+import { targetBound, trend } from '../trend';
 import { PipelineModel } from '../model';
 import { h, section } from './dom';
 import { IActionView } from './panel';
@@ -63,7 +64,11 @@ export class RunView implements IActionView {
         { class: 'nbo-buttons' },
         button,
         running
-          ? h('button', { class: 'jp-mod-styled jp-mod-warn nbo-button nbo-cancel-button', onclick: () => void runs.cancel() }, 'Cancel')
+          ? h(
+              'button',
+              { class: 'jp-mod-styled jp-mod-warn nbo-button nbo-cancel-button', onclick: () => void runs.cancel() },
+              'Cancel'
+            )
           : null
       ),
       runs.error ? h('div', { class: 'nbo-error', role: 'alert' }, runs.error) : null,
@@ -115,7 +120,11 @@ export class RunView implements IActionView {
             { class: `nbo-step-run nbo-status-${step.status}`, 'data-step': name },
             h('span', { class: 'nbo-step-dot', style: `background:${model.colorOf(name)}` }),
             h('span', { class: 'nbo-step-run-name' }, name),
-            h('span', { class: 'nbo-step-run-status' }, step.cached && step.status === 'succeeded' ? 'cached' : step.status),
+            h(
+              'span',
+              { class: 'nbo-step-run-status' },
+              step.cached && step.status === 'succeeded' ? 'cached' : step.status
+            ),
             h('span', { class: 'nbo-help' }, duration(step.duration_s)),
             step.notebook && step.status !== 'pending' && step.status !== 'running'
               ? h(
@@ -124,7 +133,11 @@ export class RunView implements IActionView {
                     class: 'nbo-link nbo-open-step',
                     title: 'Open the executed notebook of this step',
                     onclick: () =>
-                      void this._commands.execute(OPEN_STEP_NOTEBOOK, { path: model.path, runId: run.run_id, step: name })
+                      void this._commands.execute(OPEN_STEP_NOTEBOOK, {
+                        path: model.path,
+                        runId: run.run_id,
+                        step: name
+                      })
                   },
                   'open'
                 )
@@ -149,7 +162,12 @@ export class RunView implements IActionView {
             { class: 'nbo-targets' },
             targets.map(t => {
               const d = describeTarget(t, partial);
-              return h('li', { class: `nbo-target nbo-target-${d.state}`, 'data-metric': t.metric }, d.text);
+              return h(
+                'li',
+                { class: `nbo-target nbo-target-${d.state}`, 'data-metric': t.metric },
+                d.text,
+                this._trend(model, run, t.metric, targetBound(t.condition))
+              );
             })
           )
         : null,
@@ -159,12 +177,52 @@ export class RunView implements IActionView {
             { class: 'nbo-metrics' },
             metrics
               .filter(([k]) => !targeted.has(k))
-              .map(([k, v]) => h('span', { class: 'nbo-metric', 'data-metric': k }, `${k} = ${typeof v === 'number' ? +v.toFixed(4) : v}`))
+              .map(([k, v]) =>
+                h(
+                  'span',
+                  { class: 'nbo-metric', 'data-metric': k },
+                  `${k} = ${typeof v === 'number' ? +v.toFixed(4) : v}`
+                )
+              )
           )
         : null,
       run.error ? h('div', { class: 'nbo-error' }, run.error) : null,
       this._mlflow(run)
     );
+  }
+
+  /** The metric over the last runs (oldest first, this one last), with the target's line. */
+  private _trend(model: PipelineModel, run: IRun, metric: string, bound: number | null): SVGSVGElement | null {
+    const older = model.runs.recent.filter(r => r.run_id < run.run_id).reverse();
+    const runs = [...older.slice(-9), run];
+    const values = runs.map(r => (typeof r.metrics?.[metric] === 'number' ? r.metrics[metric] : null));
+    const geometry = trend(values, 120, 28, bound);
+    if (!geometry) {
+      return null;
+    }
+    const ns = 'http://www.w3.org/2000/svg';
+    const svg = document.createElementNS(ns, 'svg');
+    svg.setAttribute('class', 'nbo-trend');
+    svg.setAttribute('width', '120');
+    svg.setAttribute('height', '28');
+    svg.setAttribute('role', 'img');
+    svg.setAttribute('aria-label', `${metric} over the last ${runs.length} runs`);
+    const add = (tag: string, attrs: Record<string, string | number>) => {
+      const el = document.createElementNS(ns, tag);
+      Object.entries(attrs).forEach(([k, v]) => el.setAttribute(k, String(v)));
+      svg.appendChild(el);
+      return el;
+    };
+    if (geometry.targetY !== null) {
+      add('line', { x1: 0, x2: 120, y1: geometry.targetY, y2: geometry.targetY, class: 'nbo-trend-target' });
+    }
+    add('path', { d: geometry.path, class: 'nbo-trend-line' });
+    for (const p of geometry.points) {
+      add('circle', { cx: p.x, cy: p.y, r: 2, class: 'nbo-trend-dot' }).appendChild(
+        Object.assign(document.createElementNS(ns, 'title'), { textContent: `${metric} = ${+p.value.toFixed(4)}` })
+      );
+    }
+    return svg;
   }
 
   private _mlflow(run: IRun): HTMLElement | null {

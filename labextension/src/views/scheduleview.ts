@@ -40,7 +40,6 @@ export function describeTopic(url: string): { text: string; ok: boolean } {
   return { text: 'A run per message; parameters may use {{ message.FIELD }}', ok: true };
 }
 
-
 interface IDraft {
   kind: 'cron' | 'trigger';
   source: string;
@@ -147,8 +146,18 @@ export class ScheduleView implements IActionView {
         : h('label', { class: 'nbo-field' }, h('span', { class: 'nbo-field-label' }, 'cron'), cronInput, description),
       byMessage
         ? null
-        : h('label', { class: 'nbo-field' }, h('span', { class: 'nbo-field-label' }, 'time zone'), text('tz', 'UTC', 'time zone')),
-      h('label', { class: 'nbo-field' }, h('span', { class: 'nbo-field-label' }, 'name (optional)'), text('name', pipeline?.name ?? '', 'schedule name')),
+        : h(
+            'label',
+            { class: 'nbo-field' },
+            h('span', { class: 'nbo-field-label' }, 'time zone'),
+            text('tz', 'UTC', 'time zone')
+          ),
+      h(
+        'label',
+        { class: 'nbo-field' },
+        h('span', { class: 'nbo-field-label' }, 'name (optional)'),
+        text('name', pipeline?.name ?? '', 'schedule name')
+      ),
       params.length
         ? h(
             'details',
@@ -204,7 +213,11 @@ export class ScheduleView implements IActionView {
           )
         : null,
       schedules.list.length
-        ? h('ul', { class: 'nbo-schedule-list' }, schedules.list.map(s => this._item(model, s)))
+        ? h(
+            'ul',
+            { class: 'nbo-schedule-list' },
+            schedules.list.map(s => this._item(model, s))
+          )
         : schedules.loaded
           ? h('p', { class: 'nbo-empty' }, 'No schedules on this notebook.')
           : null
@@ -218,7 +231,11 @@ export class ScheduleView implements IActionView {
     }
     if (services.length) {
       const kinds = services.map(s => String(s.kind ?? 'service'));
-      return h('p', { class: 'nbo-help nbo-scheduler-on' }, `Schedules fire: a scheduler service is running (${kinds.join(', ')}).`);
+      return h(
+        'p',
+        { class: 'nbo-help nbo-scheduler-on' },
+        `Schedules fire: a scheduler service is running (${kinds.join(', ')}).`
+      );
     }
     return h(
       'div',
@@ -262,8 +279,14 @@ export class ScheduleView implements IActionView {
       h(
         'div',
         { class: 'nbo-schedule-next' },
-        s.paused ? 'paused' : byMessage ? 'listening' : `next: ${zonedTime(s.upcoming[0] ?? s.next_fire_at, s.tz || 'UTC')}`,
-        last ? h('span', { class: `nbo-status nbo-status-${last.state}` }, `last: ${last.state.replace('_', ' ')}`) : null
+        s.paused
+          ? 'paused'
+          : byMessage
+            ? 'listening'
+            : `next: ${zonedTime(s.upcoming[0] ?? s.next_fire_at, s.tz || 'UTC')}`,
+        last
+          ? h('span', { class: `nbo-status nbo-status-${last.state}` }, `last: ${last.state.replace('_', ' ')}`)
+          : null
       ),
       h(
         'div',
@@ -276,7 +299,11 @@ export class ScheduleView implements IActionView {
         byMessage
           ? null
           : h('button', { class: 'nbo-link nbo-run-now', onclick: () => void schedules.runNow(s.name) }, 'Run now'),
-        h('button', { class: 'nbo-link nbo-history', onclick: () => void schedules.toggleDetails(s.name) }, details ? 'Hide runs' : 'Recent runs'),
+        h(
+          'button',
+          { class: 'nbo-link nbo-history', onclick: () => void schedules.toggleDetails(s.name) },
+          details ? 'Hide runs' : 'Recent runs'
+        ),
         h(
           'button',
           {
@@ -313,7 +340,11 @@ export class ScheduleView implements IActionView {
                         )
                       : null,
                     r.state === 'pending' && !schedules.services.length
-                      ? h('div', { class: 'nbo-warning' }, 'Waiting for a scheduler service: none is running to start it.')
+                      ? h(
+                          'div',
+                          { class: 'nbo-warning' },
+                          'Waiting for a scheduler service: none is running to start it.'
+                        )
                       : null,
                     r.error ? h('div', { class: 'nbo-step-error' }, r.error) : null
                   )

@@ -48,7 +48,7 @@ export function settingsView(model: PipelineModel, pipeline: IPipeline, selected
     .join('\n');
   const stepNames = pipeline.steps.map(st => st.name);
   const step = selected && stepNames.includes(selected) ? selected : stepNames[0];
-  const stepOpts = (step && (s.steps?.[step] as Record<string, any>)) || {};
+  const stepOpts = (step && (s.steps?.[step] as Record<string, unknown>)) || {};
   const setStep = (patch: Record<string, unknown>) => {
     const all = { ...(model.settings.steps ?? {}) };
     const next: Record<string, unknown> = { ...(all[step] ?? {}), ...patch };
@@ -74,8 +74,15 @@ export function settingsView(model: PipelineModel, pipeline: IPipeline, selected
     h(
       'div',
       { class: 'nbo-form' },
-      field('name', text(s.name, v => model.updateSettings({ name: v }), pipeline.name), 'Pipeline name (lower case).'),
-      field('owner', text(s.owner, v => model.updateSettings({ owner: v }), 'team or e-mail')),
+      field(
+        'name',
+        text(s.name, v => model.updateSettings({ name: v }), pipeline.name),
+        'Pipeline name (lower case).'
+      ),
+      field(
+        'owner',
+        text(s.owner, v => model.updateSettings({ owner: v }), 'team or e-mail')
+      ),
       field(
         'objective',
         h('textarea', {
@@ -119,8 +126,14 @@ export function settingsView(model: PipelineModel, pipeline: IPipeline, selected
               stepNames.map(n => h('option', { value: n, selected: n === step }, n))
             )
           ),
-          field('retries', text(stepOpts.retries, v => setStep({ retries: numberOrUndefined(v) }), '0')),
-          field('timeout (s)', text(stepOpts.timeout, v => setStep({ timeout: numberOrUndefined(v) }), '600')),
+          field(
+            'retries',
+            text(stepOpts.retries, v => setStep({ retries: numberOrUndefined(v) }), '0')
+          ),
+          field(
+            'timeout (s)',
+            text(stepOpts.timeout, v => setStep({ timeout: numberOrUndefined(v) }), '600')
+          ),
           field(
             'cache',
             h('input', {
@@ -129,10 +142,22 @@ export function settingsView(model: PipelineModel, pipeline: IPipeline, selected
               onchange: (e: Event) => setStep({ cache: (e.target as HTMLInputElement).checked ? undefined : false })
             })
           ),
-          field('cpu', text(resources.cpu, v => setResource('cpu', numberOrUndefined(v) ?? (v || undefined)), '1')),
-          field('memory', text(resources.memory, v => setResource('memory', v || undefined), '1Gi')),
-          field('gpu', text(resources.gpu, v => setResource('gpu', numberOrUndefined(v)), '0')),
-          field('image', text(stepOpts.image, v => setStep({ image: v || undefined }), 'container image'))
+          field(
+            'cpu',
+            text(resources.cpu, v => setResource('cpu', numberOrUndefined(v) ?? (v || undefined)), '1')
+          ),
+          field(
+            'memory',
+            text(resources.memory, v => setResource('memory', v || undefined), '1Gi')
+          ),
+          field(
+            'gpu',
+            text(resources.gpu, v => setResource('gpu', numberOrUndefined(v)), '0')
+          ),
+          field(
+            'image',
+            text(stepOpts.image, v => setStep({ image: v || undefined }), 'container image')
+          )
         )
       : null
   );

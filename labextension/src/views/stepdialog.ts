@@ -2,33 +2,11 @@
 import { Dialog, showDialog } from '@jupyterlab/apputils';
 import { Widget } from '@lumino/widgets';
 
-import { cycleThrough, ILaneStep } from '../lanes';
+import { IStepChoice, IStepGraph, loopProblem } from '../lanes';
 import { validateStepName } from '../tags';
 import { h } from './dom';
 
-export interface IStepChoice {
-  name: string;
-  after: string[];
-}
-
-/** The pipeline as it is now, to warn about loops while the user ticks boxes. */
-export interface IStepGraph {
-  steps: readonly ILaneStep[];
-  /** The step this cell starts now (null for a plain cell). */
-  current: string | null;
-}
-
-/** Why the choice makes a loop, or null. */
-export function loopProblem(graph: IStepGraph | undefined, choice: IStepChoice): string | null {
-  if (!graph || !choice.after.length) {
-    return null;
-  }
-  // a renamed step keeps the links other steps have to it
-  const key = graph.current ?? choice.name;
-  const steps = graph.steps.map(s => ({ name: s.name === key ? choice.name : s.name, after: s.after.map(a => (a === key ? choice.name : a)) }));
-  const loop = cycleThrough(steps, choice.name, choice.after);
-  return loop ? `This makes a loop: ${loop.join(' → ')}. A step cannot run after its own downstream steps.` : null;
-}
+export type { IStepChoice, IStepGraph } from '../lanes';
 
 class StepForm extends Widget implements Dialog.IBodyWidget<IStepChoice> {
   constructor(
@@ -39,9 +17,20 @@ class StepForm extends Widget implements Dialog.IBodyWidget<IStepChoice> {
   ) {
     super();
     this.addClass('nbo-step-form');
-    this._name = h('input', { type: 'text', class: 'jp-mod-styled nbo-step-name', value: name, 'aria-label': 'step name' });
+    this._name = h('input', {
+      type: 'text',
+      class: 'jp-mod-styled nbo-step-name',
+      value: name,
+      'aria-label': 'step name'
+    });
     this._boxes = others.map(o =>
-      h('input', { type: 'checkbox', value: o, checked: after.includes(o), class: 'nbo-after-choice', onchange: () => this._check() })
+      h('input', {
+        type: 'checkbox',
+        value: o,
+        checked: after.includes(o),
+        class: 'nbo-after-choice',
+        onchange: () => this._check()
+      })
     );
     this._warning = h('p', { class: 'nbo-form-error nbo-cycle-warning', role: 'alert', hidden: true });
     this.node.append(

@@ -68,7 +68,7 @@ def _times(span: dict) -> dict:
 
 
 def run_single_kernel(run) -> None:
-    from notebook_ops.runner.execute import execute
+    from notebook_ops.runner.papermill_exec import execute
 
     rec = run.record
     out = run.folder.steps_dir / "pipeline.ipynb"
@@ -122,7 +122,7 @@ def run_single_kernel(run) -> None:
     try:
         outcome = fut.result()
     except Exception as exc:
-        from notebook_ops.runner.execute import Outcome
+        from notebook_ops.runner.papermill_exec import Outcome
         outcome = Outcome(False, f"{type(exc).__name__}: {exc}", ename=type(exc).__name__)
     sync(_read(out), final=True)
     if outcome is not None and not outcome.ok:

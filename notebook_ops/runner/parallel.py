@@ -15,15 +15,15 @@ from concurrent.futures import FIRST_COMPLETED, wait
 from pathlib import Path
 
 from notebook_ops.runner.cache import StepCache, step_key
+from notebook_ops.runner.papermill_exec import Outcome, execute
 from notebook_ops.runner.stepfiles import asset_signature
-from notebook_ops.runner.execute import Outcome, execute
 
 log = logging.getLogger(__name__)
 DONE_OK = ("succeeded", "unselected")   # unselected: not asked for and not cached
 DONE_BAD = ("failed", "skipped", "cancelled")
 
 
-class StepScheduler:
+class ParallelSteps:
     def __init__(self, run):
         self.pr = run
         self.p = run.pipeline

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from notebook_ops.runner.execute import Outcome, execute
+from notebook_ops.runner.papermill_exec import Outcome, execute
 
 
 def execute_step(notebook: dict, out_path, *, parameters: dict, cwd=None,

@@ -1,0 +1,110 @@
+/* Generated from notebook_ops/model/schema/notebook_ops.schema.json by labextension/scripts/schema-types.mjs: do not edit. */
+
+/**
+ * notebook-ops pipeline settings (notebook metadata.notebook_ops)
+ */
+export interface NotebookOps {
+  /**
+   * Pipeline name (default: the notebook's file name).
+   */
+  name?: string;
+  /**
+   * Who to ask about this pipeline (team or e-mail).
+   */
+  owner?: string;
+  /**
+   * What the pipeline is for, one or two sentences.
+   */
+  objective?: string;
+  /**
+   * Metric name -> condition, e.g. {"accuracy": ">= 0.9"}; a run that misses one is 'below target'.
+   */
+  metric_targets?: {
+    [k: string]: string;
+  };
+  defaults?: StepOptions;
+  /**
+   * Per-step options by step name.
+   */
+  steps?: {
+    [k: string]: StepOptions1;
+  };
+  /**
+   * Event sinks every run of this notebook publishes to, besides NOTEBOOK_OPS_EVENTS and --events: pulsar://host:port/topic (or pulsar+ssl://...?tls_trust_certs=/ca.pem&token_file=/path), http(s):// webhooks, a JSON-lines file (a relative path is beside the notebook). No credentials in them: the notebook is shared.
+   */
+  events?: string[];
+  schedules?: {
+    name?: string;
+    cron: string;
+    tz?: string;
+    parameters?: {
+      [k: string]: unknown;
+    };
+    catchup?: 'skip' | 'once' | 'all';
+  }[];
+  /**
+   * Data files the bundle carries (found by reading the code: literal paths passed to pd.read_csv, open, np.load...). include: more paths; exclude: glob patterns never shipped; external: a path read from a URL instead (it becomes a str parameter, default the URL, fetched with fsspec before the step runs). Paths as the code names them, relative to the notebook's folder.
+   */
+  assets?: {
+    include?: string[];
+    exclude?: string[];
+    external?: {
+      [k: string]:
+        | string
+        | {
+            url: string;
+            parameter?: string;
+          };
+    };
+  };
+  /**
+   * Export options.
+   */
+  bundle?: {
+    /**
+     * Size limit of the data files shipped under assets/, in MB, all together (default 100).
+     */
+    max_asset_mb?: number;
+  };
+}
+/**
+ * Options applied to every step unless the step overrides them.
+ */
+export interface StepOptions {
+  retries?: number;
+  /**
+   * Seconds before a retry.
+   */
+  retry_delay?: number;
+  /**
+   * Seconds a step may run.
+   */
+  timeout?: number;
+  cache?: boolean;
+  image?: string;
+  resources?: {
+    cpu?: string | number;
+    memory?: string;
+    gpu?: number;
+    gpu_vendor?: string;
+  };
+}
+export interface StepOptions1 {
+  retries?: number;
+  /**
+   * Seconds before a retry.
+   */
+  retry_delay?: number;
+  /**
+   * Seconds a step may run.
+   */
+  timeout?: number;
+  cache?: boolean;
+  image?: string;
+  resources?: {
+    cpu?: string | number;
+    memory?: string;
+    gpu?: number;
+    gpu_vendor?: string;
+  };
+}

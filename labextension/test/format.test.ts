@@ -1,0 +1,114 @@
+import { colorOf, PALETTE } from '../src/colors';
+import { cellLabel, checkParameter, count, describeTarget, formatValue, zonedTime } from '../src/format';
+import { targetBound, trend } from '../src/trend';
+import { asAttribute, fit, pan, zoom } from '../src/viewport';
+
+describe('words and numbers', () => {
+  it('counts in the singular and the plural', () => {
+    expect(count(1, 'step')).toBe('1 step');
+    expect(count(13, 'step')).toBe('13 steps');
+    expect(count(0, 'error')).toBe('0 errors');
+  });
+
+  it('numbers cells as JupyterLab does', () => {
+    expect(cellLabel(0)).toBe('cell 1');
+    expect(cellLabel(33)).toBe('cell 34');
+  });
+
+  it('shows Python values as the notebook does', () => {
+    expect(formatValue('a')).toBe('"a"');
+    expect(formatValue(null)).toBe('None');
+    expect(formatValue(true)).toBe('True');
+    expect(formatValue([1, 2])).toBe('[1,2]');
+  });
+
+  it("gives a time in the schedule's own zone, labelled", () => {
+    expect(zonedTime('2026-12-07T05:00:00Z', 'Europe/Paris', 'en-GB')).toBe('7 Dec 2026, 06:00 Europe/Paris');
+    expect(zonedTime(null, 'UTC')).toBe('–');
+    expect(zonedTime('2026-12-07T05:00:00Z', 'Nowhere/Else', 'en-GB')).toBe('7 Dec 2026, 05:00 UTC');
+  });
+});
+
+describe('parameter values checked as the runner converts them', () => {
+  it.each([
+    ['int', '42', null],
+    ['int', '-3', null],
+    ['int', 'lots', '"lots" is not a whole number (int)'],
+    ['int', '7.5', '"7.5" is not a whole number (int)'],
+    ['float', '0.1', null],
+    ['float', '1e-3', null],
+    ['float', 'abc', '"abc" is not a number (float)'],
+    ['bool', 'y', null],
+    ['bool', 'False', null],
+    ['bool', 'maybe', '"maybe" is not True or False (bool)'],
+    ['str', 'anything', null],
+    ['list', '[1, 2]', null],
+    ['list', "['a', None, True]", null],
+    ['list', '(1, 2)', null],
+    ['list', '{"a": 1}', '"{"a": 1}" is not a list'],
+    ['dict', "{'a': 1}", null],
+    ['dict', '[1', '"[1" is not a dict literal, e.g. {"a": 1}'],
+    ['NoneType', 'whatever', null]
+  ])('%s %s', (type, text, expected) => {
+    expect(checkParameter(type, text)).toBe(expected);
+  });
+});
+
+describe('metric targets', () => {
+  it('shows the value against the target', () => {
+    expect(describeTarget({ metric: 'accuracy', condition: '>= 0.8', value: 0.81234, met: true })).toEqual({
+      text: 'accuracy = 0.8123 (target >= 0.8: met)',
+      state: 'met'
+    });
+    expect(describeTarget({ metric: 'accuracy', condition: '>= 0.9', value: 0.8, met: false }).state).toBe('missed');
+  });
+
+  it('says why a metric was not measured', () => {
+    expect(describeTarget({ metric: 'latency', condition: '<= 5', value: null, met: false })).toEqual({
+      text: 'latency <= 5: not measured: no step logged "latency" (log it in a step with nbo.log_metric)',
+      state: 'missed'
+    });
+    expect(describeTarget({ metric: 'latency', condition: '<= 5', value: null, met: null }, true)).toEqual({
+      text: 'latency <= 5: not measured: this run did not run the step that logs it',
+      state: 'unmeasured'
+    });
+  });
+});
+
+describe('step colours', () => {
+  it('come from the name alone', () => {
+    expect(colorOf('train')).toBe(colorOf('train'));
+    expect(PALETTE).toContain(colorOf('anything'));
+    const names = Array.from({ length: 40 }, (_, i) => `step_${i}`);
+    expect(new Set(names.map(colorOf)).size).toBeGreaterThan(8);
+  });
+});
+
+describe('zoom and pan of the graph tab', () => {
+  it('fits, zooms around the centre, pans in drawing units', () => {
+    expect(fit(200, 100)).toEqual({ x: -8, y: -8, w: 216, h: 116 });
+    const zoomed = zoom({ x: 0, y: 0, w: 200, h: 100 }, 2);
+    expect(zoomed).toEqual({ x: 50, y: 25, w: 100, h: 50 });
+    expect(pan(zoomed, 10, 0, 100, 50)).toEqual({ x: 40, y: 25, w: 100, h: 50 });
+    expect(zoom(zoomed, 0.5)).toEqual({ x: 0, y: 0, w: 200, h: 100 });
+    expect(asAttribute({ x: 0.123, y: 1, w: 2, h: 3 })).toBe('0.12 1 2 3');
+  });
+});
+
+describe('a metric over the last runs', () => {
+  it('draws the measured runs, oldest first, with the target line', () => {
+    const t = trend([0.8, null, 0.9], 100, 20, 0.85)!;
+    expect(t.points.map(p => p.value)).toEqual([0.8, 0.9]);
+    expect(t.points[0].x).toBeLessThan(t.points[1].x);
+    expect(t.points[0].y).toBeGreaterThan(t.points[1].y); // higher value, higher on screen
+    expect(t.targetY).toBeGreaterThan(t.points[1].y);
+    expect(t.targetY).toBeLessThan(t.points[0].y);
+    expect(t.path).toMatch(/^M[\d.]+,[\d.]+ L[\d.]+,[\d.]+$/);
+  });
+
+  it('needs two measured runs', () => {
+    expect(trend([0.8, null], 100, 20)).toBeNull();
+    expect(targetBound('>= 0.8')).toBe(0.8);
+    expect(targetBound('< -1e-3')).toBe(-0.001);
+  });
+});

@@ -1,0 +1,134 @@
+"""The bodies of the REST API under ``/notebook-ops/api/`` (``Create*`` requests, ``*Response``
+replies), beside the run record, the pipeline view and the schedule views they carry.
+
+Handlers read a request with ``CreateRun.parse(body)`` (a bad body is one 400 line naming the
+field) and never index the raw dict; the lab's TypeScript types are generated from the same
+classes' schemas.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from notebook_ops.model.contracts.base import Contract, ContractError
+from notebook_ops.model.contracts.pipeline_view import ProblemView
+from notebook_ops.model.contracts.runs import RunListing
+from notebook_ops.model.contracts.schedules import Catchup, ScheduleError, ScheduleView
+
+
+@dataclass
+class InspectPipeline(Contract):
+    """POST pipelines: the notebook at ``path``, or its unsaved ``content`` (nbformat JSON)."""
+
+    path: str
+    content: dict[str, Any] | None = None
+
+
+@dataclass
+class CreateRun(Contract):
+    """POST runs: run the notebook at ``path`` (reply: the first ``RunListing``, 202)."""
+
+    path: str
+    parameters: dict[str, Any] = field(default_factory=dict)
+    cache: bool = True
+    track: bool = True
+    jobs: int | None = None
+    steps: list[str] | str | None = None
+    from_step: str | None = None         # run this step and everything after it
+
+    def check(self) -> None:
+        if self.jobs is not None and self.jobs < 1:
+            raise ContractError("'jobs' must be a positive integer")
+        if self.from_step is not None and not self.from_step.strip():
+            raise ContractError("'from_step' must be a step name")
+
+
+@dataclass
+class RunsResponse(Contract):
+    """GET runs: the notebook's runs, newest first."""
+
+    runs: list[RunListing] = field(default_factory=list)
+
+
+@dataclass
+class CancelResponse(Contract):
+    run_id: str
+    status: str = "cancelling"
+
+
+@dataclass
+class CreateExport(Contract):
+    """POST exports: export the notebook at ``path`` into ``out_dir`` (relative to it)."""
+
+    path: str
+    out_dir: str = "dist"
+    allow_dirty: bool = False
+
+
+@dataclass
+class ExportResponse(Contract):
+    """POST exports (201): the version written (or kept: ``reused``), paths relative to the
+    server root."""
+
+    name: str
+    version: int
+    reused: bool
+    folder: str
+    archive: str
+    tag: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    mlflow_run_id: str | None = None
+    content_sha256: str = ""
+    readme: str | None = None
+
+
+@dataclass
+class CreateSchedule(Contract):
+    """POST schedules: ``cron`` (a clock) or ``trigger`` (a topic URL), not both."""
+
+    path: str
+    cron: str | None = None
+    trigger: str | None = None
+    tz: str = "UTC"
+    parameters: dict[str, Any] = field(default_factory=dict)
+    name: str | None = None
+    timeout_s: float | None = None
+    retries: int | None = None
+    catchup: Catchup | None = None
+    subscription: str | None = None
+    dead_letter_topic: str | None = None
+
+    def check(self) -> None:
+        source = (self.trigger or "").strip()
+        if source and self.cron:
+            raise ScheduleError("send 'cron' or 'trigger' (a topic URL), not both")
+        if not source and not (self.cron or "").strip():
+            raise ScheduleError("'cron' is required, e.g. \"0 6 * * 1\" (06:00 every Monday), "
+                                  "or 'trigger': a topic URL such as pulsar://broker:6650/new-data")
+
+
+@dataclass
+class UpdateSchedule(Contract):
+    """PATCH schedules/{name}: pause or resume."""
+
+    paused: bool
+
+
+@dataclass
+class SchedulesResponse(Contract):
+    schedules: list[ScheduleView] = field(default_factory=list)
+    services: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class ErrorResponse(Contract):
+    """Every error: the exception's class name, one line, and where (file, cell, step)."""
+
+    error: str
+    message: str
+    path: str | None = None
+    cell: int | None = None
+    step: str | None = None
+    hint: str | None = None
+    problems: list[ProblemView] | None = None     # a pipeline with errors (422)
+    OMITTED_WHEN_NONE = ("problems",)

@@ -1,0 +1,158 @@
+"""The run record (``run.json``), its step records and the runner's progress events.
+
+``run.json`` is written by the runner (atomically, on every change) and read by every face: the
+CLI's ``runs``, the scheduler (a run's outcome), the Jupyter server (``runs/{id}``), the widgets
+and the lab. This module is its one definition; ``schema/run-record.schema.json`` is generated
+from it.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from notebook_ops.model.contracts.base import Contract
+
+RunStatus = Literal["running", "succeeded", "failed", "below_target", "cancelled"]
+StepStatus = Literal["pending", "running", "succeeded", "failed", "skipped", "cancelled"]
+RUN_STATUSES: tuple[str, ...] = RunStatus.__args__  # type: ignore[attr-defined]
+FINAL_STATUSES = ("succeeded", "failed", "below_target", "cancelled")
+DONE_STATUSES = ("succeeded", "below_target")      # a run that did its work
+EXIT_CODES = {"succeeded": 0, "failed": 1, "below_target": 3, "cancelled": 130}
+RUN_JSON = "run.json"
+
+
+@dataclass
+class StepRecord(Contract):
+    """One step of a run. ``notebook`` / ``log``: paths of the executed notebook and its log."""
+
+    status: StepStatus = "pending"
+    started_at: str | None = None
+    finished_at: str | None = None
+    duration_s: float | None = None
+    cached: bool = False
+    reused: str | None = None            # cached: where the outputs came from
+    attempts: int = 0
+    error: str | None = None
+    cell: int | None = None              # the user's notebook cell the error is in
+    notebook: str | None = None
+    log: str | None = None
+    cache_key: str | None = None
+    metrics: dict[str, Any] = field(default_factory=dict)
+    # received objects the step changed where the analysis could not see it (the runtime check)
+    changed_at_run: list[str] = field(default_factory=list)
+
+
+@dataclass
+class GitInfo(Contract):
+    commit: str | None = None
+    branch: str | None = None
+    dirty: bool | None = None
+
+
+@dataclass
+class MlflowInfo(Contract):
+    tracking_uri: str | None = None
+    run_id: str | None = None
+    experiment_id: str | None = None
+    error: str | None = None             # MLflow could not be written (the run went on)
+
+
+@dataclass
+class TargetResult(Contract):
+    """A metric target against the run's value; ``met`` None: not measured (a partial run)."""
+
+    metric: str
+    condition: str
+    value: Any = None
+    met: bool | None = None
+
+
+@dataclass
+class RunOptions(Contract):
+    jobs: int = 1
+    cache: bool = True
+    single_kernel: bool = False
+    steps: list[str] = field(default_factory=list)
+    kernels: str | None = None           # "fork" (from a warmed zygote) or "fresh"
+    data_url: str | None = None
+
+
+@dataclass
+class RunRecord(Contract):
+    """``run.json``. ``status`` is "running" until the run ends; ``pid``/``host`` tell a reader
+    whether a "running" run still has a process."""
+
+    run_id: str
+    status: RunStatus = "running"
+    pipeline: str | None = None
+    pid: int | None = None
+    host: str | None = None
+    source: str | None = None            # the notebook (or the bundle's pipeline) it ran
+    run_dir: str | None = None
+    mode: Literal["pipeline", "bundle"] = "pipeline"
+    started_at: str | None = None
+    finished_at: str | None = None
+    duration_s: float | None = None
+    parameters: dict[str, Any] = field(default_factory=dict)
+    steps: dict[str, StepRecord] = field(default_factory=dict)
+    metrics: dict[str, Any] = field(default_factory=dict)
+    targets: list[TargetResult] = field(default_factory=list)
+    git: GitInfo = field(default_factory=GitInfo)
+    notebook_hash: str | None = None
+    notebook_ops_version: str | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+    options: RunOptions = field(default_factory=RunOptions)
+    resumed_from: str | None = None
+    mlflow: MlflowInfo = field(default_factory=MlflowInfo)
+    error: str | None = None
+
+    @property
+    def final(self) -> bool:
+        return self.status in FINAL_STATUSES
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_CODES.get(self.status, 1)
+
+    def failed_steps(self) -> str:
+        """``"step: error; ..."`` for the steps that failed (empty when none did)."""
+        return "; ".join(f"{k}: {v.error or v.status}" for k, v in self.steps.items()
+                         if v.status == "failed")
+
+    @classmethod
+    def read(cls, run_dir) -> RunRecord | None:
+        """The record in ``run_dir`` (None when there is none, or it is not readable JSON)."""
+        try:
+            data = json.loads((Path(run_dir) / RUN_JSON).read_text(encoding="utf-8"))
+        except (OSError, ValueError, TypeError):
+            return None
+        return cls.from_dict(data) if isinstance(data, dict) and "run_id" in data else None
+
+
+@dataclass
+class RunListing(RunRecord):
+    """A run as ``runs list`` and ``GET runs`` show it: the record, where it lives, and for a
+    "running" one whether its process still exists (None: another host, or unknown)."""
+
+    process_alive: bool | None = None    # only for a "running" run
+    active: bool | None = None           # only from the server: it can still cancel the run
+    OMITTED_WHEN_NONE = ("process_alive", "active")
+
+
+ProgressKind = Literal["run_started", "step_started", "step_retry", "step_finished",
+                       "run_finished"]
+
+
+@dataclass
+class RunProgress(Contract):
+    """What the runner tells a ``progress`` callback after each change: the whole record as it
+    is at that moment (``status``: the step's for step events, else the run's)."""
+
+    event: ProgressKind
+    run_id: str
+    status: str
+    run: RunRecord
+    step: str | None = None              # step events only
+    OMITTED_WHEN_NONE = ("step",)
