@@ -31,7 +31,7 @@ def _files(src: Path, top: str) -> list[tuple[str, Path]]:
 
 def entries(spec: dict) -> tuple[str, list[tuple[str, bytes]]]:
     """(wheel file name, entries) of an editable distribution as ``pins`` describes it."""
-    from notebook_ops.bundle.selfwheel import _record_hash
+    from notebook_ops.bundle.selfwheel import record_hash
 
     name = re.sub(r"[-_.]+", "_", spec["name"])
     src = Path(spec["path"])
@@ -45,7 +45,7 @@ def entries(spec: dict) -> tuple[str, list[tuple[str, bytes]]]:
     out += [(f"{info}/METADATA", spec["metadata"].encode()),
             (f"{info}/WHEEL", b"Wheel-Version: 1.0\nGenerator: notebook-ops\n"
                               b"Root-Is-Purelib: true\nTag: py3-none-any\n")]
-    record = "".join(f"{n},{_record_hash(d)},{len(d)}\n" for n, d in out) + f"{info}/RECORD,,\n"
+    record = "".join(f"{n},{record_hash(d)},{len(d)}\n" for n, d in out) + f"{info}/RECORD,,\n"
     out.append((f"{info}/RECORD", record.encode()))
     return f"{name}-{spec['version']}-py3-none-any.whl", out
 

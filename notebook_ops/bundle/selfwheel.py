@@ -43,7 +43,7 @@ def package_digest() -> str:
     return h.hexdigest()
 
 
-def _record_hash(data: bytes) -> str:
+def record_hash(data: bytes) -> str:
     digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
     return f"sha256={digest}"
 
@@ -84,7 +84,7 @@ def build_wheel(dest_dir, *, epoch: int) -> Path:
                           b"Root-Is-Purelib: true\nTag: py3-none-any\n"),
         (f"{info}/entry_points.txt", _entry_points(dist).encode()),
     ]
-    record = "".join(f"{name},{_record_hash(data)},{len(data)}\n" for name, data in entries)
+    record = "".join(f"{name},{record_hash(data)},{len(data)}\n" for name, data in entries)
     record += f"{info}/RECORD,,\n"
     entries.append((f"{info}/RECORD", record.encode()))
 

@@ -71,12 +71,3 @@ def listen(url, target, subscription, params, max_redeliveries, dead_letter_topi
     finally:
         source.close()
     events_log.info("stopped after %d messages", listener.handled)
-
-
-def run_target(target, **options):
-    """Run a notebook or a bundle in this process (the listener's ``run``)."""
-    if str(target).endswith(".ipynb"):
-        from notebook_ops.runner import run_notebook
-        return run_notebook(target, **options)
-    from notebook_ops.bundle.run import run_bundle
-    return run_bundle(target, **options)

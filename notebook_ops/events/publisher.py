@@ -16,7 +16,7 @@ import time
 
 from notebook_ops.events.sinks import SinkRejected, check_url, open_sink
 from notebook_ops.events.spool import Spool
-from notebook_ops.util.backoff import Backoff
+from notebook_ops.util import backoff
 from notebook_ops.util.redact import redact, redact_text
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ class SinkWorker:
         self.spool = Spool(url, spool_dir)
         self.queue: queue.Queue = queue.Queue(maxsize=QUEUE_SIZE)
         self.retry_s, self.max_retry_s = retry_s, max_retry_s
-        self._backoff = Backoff(retry_s, max_retry_s)
+        self._failures = 0
         self._down_until = 0.0
         self._reported = False
         self._sink = None
@@ -115,20 +115,24 @@ class SinkWorker:
     def _is_down(self) -> bool:
         return time.monotonic() < self._down_until
 
+    def _retry_in(self) -> float:
+        return backoff.delay(self._failures + 1, self.retry_s, self.max_retry_s)
+
     def _mark_down(self, exc) -> None:
         # said once per outage (at warning level), not at every retry
         log.log(logging.DEBUG if self._reported else logging.WARNING,
                 "event sink %s unavailable (%s): spooling, retry in %.0fs",
-                self.shown, redact_text(exc), self._backoff.current)
+                self.shown, redact_text(exc), self._retry_in())
         self._reported = True
-        self._down_until = time.monotonic() + self._backoff.failed()
+        self._down_until = time.monotonic() + self._retry_in()
+        self._failures += 1
 
     def _mark_up(self) -> None:
         if self._reported:
             log.info("event sink %s is back", self.shown)
         self._reported = False
         self._down_until = 0.0
-        self._backoff.ok()
+        self._failures = 0
 
     def _send(self, event: dict) -> None:
         if self._sink is None:

@@ -92,8 +92,8 @@ def parse_parameters(source: str, cell: int) -> tuple[list[Parameter], list[Prob
     return params, problems
 
 
-_TRUE = {"true", "1", "yes", "y", "on"}
-_FALSE = {"false", "0", "no", "n", "off"}
+BOOLS = {**dict.fromkeys(("true", "1", "yes", "y", "on"), True),
+         **dict.fromkeys(("false", "0", "no", "n", "off"), False)}
 
 
 def parse_pairs(pairs, option: str = "-p") -> dict[str, str]:
@@ -144,79 +144,56 @@ def check_plain(name: str, value, depth: int = 0):
                          hint="use numbers, strings, booleans, None, lists and dicts")
 
 
-def _from_string(name: str, declared: str, text: str):
-    bad = ParameterError(f"parameter {name!r}: {text!r} is not a valid {declared}")
-    t = text.strip()
-    if declared == "str":
-        return text
-    if declared == "int":
-        try:
-            return int(t)
-        except ValueError:
-            raise bad from None
-    if declared == "float":
-        try:
-            v = float(t)
-        except ValueError:
-            raise bad from None
-        return v
-    if declared == "bool":
-        if t.lower() in _TRUE:
-            return True
-        if t.lower() in _FALSE:
-            return False
-        raise bad
-    if declared in ("list", "tuple", "dict"):
-        try:
-            v = json.loads(t)
-        except ValueError:
-            try:
-                v = ast.literal_eval(t)   # literals only: never code
-            except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-                raise bad from None
-        return convert(name, declared, v)
-    # NoneType default (type unknown): a literal if it reads as one, else the string
+def _literal(text: str):
+    """A JSON or Python literal (never code); ValueError if ``text`` is neither."""
     try:
+        return json.loads(text)
+    except ValueError:
+        try:
+            return ast.literal_eval(text)
+        except (SyntaxError, TypeError, MemoryError, RecursionError) as exc:
+            raise ValueError(str(exc)) from None
+
+
+def _from_string(name: str, declared: str, text: str):
+    t = text.strip()
+    try:
+        if declared == "int":
+            return int(t)
+        if declared == "float":
+            return float(t)
+        if declared == "bool":
+            return BOOLS[t.lower()]
+        if declared in ("list", "tuple", "dict"):
+            return convert(name, declared, _literal(t))
+    except (ValueError, KeyError):
+        raise ParameterError(f"parameter {name!r}: {text!r} is not a valid {declared}") from None
+    try:    # NoneType default (type unknown): a literal if it reads as one, else the string
         return ast.literal_eval(t)
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
         return text
+
+
+_ACCEPTS = {"int": int, "float": (int, float), "bool": bool, "str": str, "list": (list, tuple),
+            "tuple": (list, tuple), "dict": dict}
+_AS = {"float": float, "list": list, "tuple": list}
 
 
 def convert(name: str, declared: str, value):
     """``value`` as parameter ``name`` of type ``declared`` (a type name from ``TYPES`` or
     ``NoneType``); strings are parsed (``y``/``n``, JSON or Python literals for containers).
     The one converter: command line, REST bodies, widgets, schedules and messages."""
-    bad = ParameterError(f"parameter {name!r} must be {declared}, "
-                         f"got {type(value).__name__} {value!r:.60}")
     if isinstance(value, str) and declared != "str":
         return _from_string(name, declared, value)
-    if declared == "int":
-        if isinstance(value, bool) or not isinstance(value, int):
-            if isinstance(value, float) and value.is_integer():
-                return int(value)
-            raise bad
+    if declared == "int" and isinstance(value, float) and value.is_integer():
+        return int(value)
+    accepts = _ACCEPTS.get(declared)
+    if accepts is None:
         return value
-    if declared == "float":
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise bad
-        return float(value)
-    if declared == "bool":
-        if not isinstance(value, bool):
-            raise bad
-        return value
-    if declared == "str":
-        if not isinstance(value, str):
-            raise bad
-        return value
-    if declared in ("list", "tuple"):
-        if not isinstance(value, (list, tuple)):
-            raise bad
-        return list(value)
-    if declared == "dict":
-        if not isinstance(value, dict):
-            raise bad
-        return value
-    return value
+    if not isinstance(value, accepts) or (isinstance(value, bool) and declared != "bool"):
+        raise ParameterError(f"parameter {name!r} must be {declared}, "
+                             f"got {type(value).__name__} {value!r:.60}")
+    return _AS[declared](value) if declared in _AS else value
 
 
 def resolve_params(pipeline: Pipeline, *sources: dict) -> dict:

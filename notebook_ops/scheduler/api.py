@@ -88,7 +88,7 @@ def validate(s: Schedule) -> Schedule:
     else:                       # values from a message are checked per message; fixed ones now
         declared = {p.name for p in pipeline.parameters}
         sample = {k: v for k, v in s.parameters.items()
-                  if k not in declared or not templates.has_placeholder(v)}
+                  if k not in declared or not templates.placeholders(v)}
     resolve_params(pipeline, sample)     # unknown names, wrong types -> error
     return s
 

@@ -25,9 +25,10 @@ import logging
 import os
 import threading
 
+from notebook_ops.model.parameters import BOOLS
+
 log = logging.getLogger("notebook_ops.scheduler")
 LOCK = "jupyter-host"
-_TRUE = {"1", "on", "true", "yes"}
 
 
 class HostedScheduler:
@@ -61,7 +62,7 @@ def _settings(serverapp, settings) -> dict:
     out.update(settings or {})
     env = os.environ
     if "NOTEBOOK_OPS_SCHEDULER" in env:
-        out["enabled"] = env["NOTEBOOK_OPS_SCHEDULER"].strip().lower() in _TRUE
+        out["enabled"] = BOOLS.get(env["NOTEBOOK_OPS_SCHEDULER"].strip().lower(), False)
     if "NOTEBOOK_OPS_SCHEDULER_WORKERS" in env:
         out["workers"] = int(env["NOTEBOOK_OPS_SCHEDULER_WORKERS"])
     return out

@@ -29,7 +29,7 @@ import threading
 from pathlib import Path
 
 from notebook_ops.scheduler.models import Schedule, ScheduledRun
-from notebook_ops.util.backoff import Backoff
+from notebook_ops.util import backoff
 
 log = logging.getLogger("notebook_ops.scheduler")
 BACKOFF_MAX_S = 30.0
@@ -59,7 +59,7 @@ class TriggerPump(threading.Thread):
     def run(self) -> None:
         from notebook_ops.events.source import open_source
 
-        s, wait, last_error = self.schedule, Backoff(1.0, BACKOFF_MAX_S), None
+        s, failures, last_error = self.schedule, 0, None
         while not self.stopping.is_set():
             try:
                 source = open_source(s.source, subscription=s.subscription,
@@ -69,10 +69,10 @@ class TriggerPump(threading.Thread):
                     log.warning("schedule %s: cannot listen on %s (%s); retrying", s.name,
                                 s.source, exc)
                     last_error = str(exc)
-                self.stopping.wait(wait.failed())
+                failures += 1
+                self.stopping.wait(backoff.delay(failures, 1.0, BACKOFF_MAX_S))
                 continue
-            last_error = None
-            wait.ok()
+            failures, last_error = 0, None
             log.info("schedule %s: listening on %s (subscription %s)", s.name, s.source,
                      s.subscription)
             self.connected.set()
@@ -86,7 +86,7 @@ class TriggerPump(threading.Thread):
                         self.handle(source, msg)
             except Exception as exc:  # noqa: BLE001 - the consumer broke: open a new one
                 log.warning("schedule %s: lost %s (%s); reconnecting", s.name, s.source, exc)
-                self.stopping.wait(wait.current)
+                self.stopping.wait(backoff.delay(1))
             finally:
                 self.connected.clear()
                 source.close()

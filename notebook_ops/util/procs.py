@@ -6,6 +6,7 @@ for another process is never signalled.
 from __future__ import annotations
 
 import os
+from contextlib import suppress
 
 import psutil
 
@@ -34,37 +35,24 @@ def find(marker: str) -> int | None:
 
 def descendants(pid: int) -> list[tuple[int, float]]:
     """Every process below ``pid`` (in any session), as ``(pid, create_time)``."""
-    try:
-        children = psutil.Process(pid).children(recursive=True)
-    except psutil.Error:
-        return []
-    out = []
-    for child in children:
-        try:
-            out.append((child.pid, child.create_time()))
-        except psutil.Error:
-            continue
-    return out
+    with suppress(psutil.Error):    # psutil reads each child's create time as it finds it
+        return [(c.pid, c.create_time()) for c in psutil.Process(pid).children(recursive=True)]
+    return []
 
 
 def _same(pid: int, created: float) -> bool:
-    try:
+    with suppress(psutil.Error):
         return psutil.Process(pid).create_time() == created
-    except psutil.Error:
-        return False
+    return False
 
 
 def signal_tree(pid: int, known: list[tuple[int, float]], sig) -> None:
     """``sig`` to the process group ``pid`` leads and to each of ``known`` (and its group)
     that is still the same process."""
-    try:
+    with suppress(ProcessLookupError, PermissionError):
         os.killpg(pid, sig)
-    except (ProcessLookupError, PermissionError):
-        pass
     for p, created in known:
         if _same(p, created):
             for fn in (os.killpg, os.kill):
-                try:
+                with suppress(ProcessLookupError, PermissionError):
                     fn(p, sig)
-                except (ProcessLookupError, PermissionError):
-                    pass

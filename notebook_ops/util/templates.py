@@ -28,10 +28,6 @@ def placeholders(value) -> list[str]:
     return [m.group(1) for m in PLACEHOLDER.finditer(value)] if isinstance(value, str) else []
 
 
-def has_placeholder(value) -> bool:
-    return bool(placeholders(value))
-
-
 def unknown(values: Mapping, known: Iterable[str], *, paths: bool = False) -> list[tuple[str, str]]:
     """``(name, placeholder)`` for each placeholder of ``values`` whose name is not ``known``.
 

@@ -29,10 +29,6 @@ class WebhookError(Exception):
         self.retryable = retryable
 
 
-def signature(secret: str, body: bytes) -> str:
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-
-
 def post(url: str, body: dict, *, timeout: float, headers: dict | None = None,
          secret: str | None = None) -> int:
     """POST ``body`` as JSON; the HTTP status of a 2xx answer, else ``WebhookError``."""
@@ -40,7 +36,8 @@ def post(url: str, body: dict, *, timeout: float, headers: dict | None = None,
     secret = secret if secret is not None else os.environ.get(SECRET_ENV)
     sent = {"Content-Type": "application/json", "User-Agent": "notebook-ops", **(headers or {})}
     if secret:
-        sent[SIGNATURE_HEADER] = signature(secret, data)
+        mac = hmac.new(secret.encode(), data, hashlib.sha256).hexdigest()
+        sent[SIGNATURE_HEADER] = f"sha256={mac}"
     req = urllib.request.Request(url, data=data, headers=sent, method="POST")
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp:
