@@ -41,7 +41,7 @@ def prepare(ns: dict, *, code_roots=(), files_in=None, external=None) -> None:
         if full not in sys.path:
             sys.path.insert(0, full)
     if files_in:
-        store = helpers._STORE
+        store = helpers.current_store()
         if store is None:
             raise RuntimeError("notebook-ops plumbing cell did not run (begin() first)")
         for path, producer in files_in.items():
@@ -68,7 +68,7 @@ def save(paths) -> None:
     """Copy the files this step wrote for later steps into the data store."""
     if not paths:
         return
-    store = helpers._STORE
+    store = helpers.current_store()
     step = helpers.context().step
     index = {}
     for path in paths:

@@ -38,8 +38,9 @@ def context() -> Context:
     return _CTX
 
 
-def _configure(*, mode: str, run_id: str | None, step: str | None, run_dir: str | None,
-               data_url: str | None, store) -> None:
+def configure(*, mode: str, run_id: str | None, step: str | None, run_dir: str | None,
+              data_url: str | None, store) -> None:
+    """Set the context and data store (the step notebook's plumbing calls this)."""
     global _CTX, _STORE
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r} (one of {', '.join(MODES)})")
@@ -48,8 +49,13 @@ def _configure(*, mode: str, run_id: str | None, step: str | None, run_dir: str 
     _STORE = store
 
 
-def _set_step(step: str | None) -> None:
+def set_step(step: str | None) -> None:
     _CTX.step = step
+
+
+def current_store():
+    """The data store ``configure`` set, or None outside a pipeline step."""
+    return _STORE
 
 
 def _persist(kind: str) -> None:

@@ -21,52 +21,15 @@ class ParameterTypeError(TypeError):
 
 
 def _coerce(name: str, declared: str, value):
-    """The value converted to the declared type, or ParameterTypeError. No eval, ever."""
-    bad = ParameterTypeError(
-        f"parameter {name!r} must be {declared}, got {type(value).__name__} {value!r:.80}")
-    if declared in ("NoneType", "", None) or value is None and declared == "NoneType":
-        return value
-    if declared == "bool":
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, str) and value.lower() in ("true", "false"):
-            return value.lower() == "true"
-        raise bad
-    if declared == "int":
-        if isinstance(value, bool):
-            raise bad
-        if isinstance(value, numbers.Integral):
-            return int(value)
-        if isinstance(value, str):
-            try:
-                return int(value.strip())
-            except ValueError:
-                raise bad from None
-        raise bad
-    if declared == "float":
-        if isinstance(value, bool):
-            raise bad
-        if isinstance(value, numbers.Real):
-            return float(value)
-        if isinstance(value, str):
-            try:
-                return float(value.strip())
-            except ValueError:
-                raise bad from None
-        raise bad
-    if declared == "str":
-        if isinstance(value, str):
-            return value
-        raise bad
-    if declared in ("list", "tuple"):
-        if isinstance(value, (list, tuple)):
-            return list(value) if declared == "list" else tuple(value)
-        raise bad
-    if declared == "dict":
-        if isinstance(value, dict):
-            return value
-        raise bad
-    return value
+    """The value converted to the declared type (the model's one converter), or
+    ParameterTypeError. No eval, ever."""
+    from notebook_ops.errors import ParameterError
+    from notebook_ops.model.parameters import convert
+
+    try:
+        return convert(name, declared or "NoneType", value)
+    except ParameterError as exc:
+        raise ParameterTypeError(str(exc)) from None
 
 
 def begin(ns: dict, *, params: dict, data_url: str, run_id: str, step: str, mode: str,
@@ -81,14 +44,14 @@ def begin(ns: dict, *, params: dict, data_url: str, run_id: str, step: str, mode
         if not isinstance(val, str):
             raise ParameterTypeError(f"{label} must be a string, got {type(val).__name__}")
     store = DataStore(data_url)
-    helpers._configure(mode=mode, run_id=run_id, step=step, run_dir=run_dir,
+    helpers.configure(mode=mode, run_id=run_id, step=step, run_dir=run_dir,
                        data_url=store.location, store=store)
 
 
 def _store() -> DataStore:
-    if helpers._STORE is None:
+    if helpers.current_store() is None:
         raise RuntimeError("notebook-ops plumbing cell did not run (begin() first)")
-    return helpers._STORE
+    return helpers.current_store()
 
 
 # What this step received and may hand on changed: name -> (producing step, manifest entry,
@@ -178,4 +141,4 @@ def save_outputs(ns: dict, names: list, *, metrics: list = (), watch: list = ())
 
 
 def enter_step(step: str | None) -> None:
-    helpers._set_step(step)
+    helpers.set_step(step)

@@ -50,14 +50,14 @@ def test_unserialisable_value_names_the_variable(tmp_path):
 def test_helpers_interactive_and_in_a_step(tmp_path):
     import notebook_ops as nbo
 
-    helpers._configure(mode="interactive", run_id=None, step=None, run_dir=None, data_url=None,
+    helpers.configure(mode="interactive", run_id=None, step=None, run_dir=None, data_url=None,
                        store=None)
     assert nbo.context().mode == "interactive"
     assert nbo.log_metric("acc", np.float64(0.5)) == 0.5
     with pytest.raises(TypeError):
         nbo.log_metric("acc", "high")
     store = DataStore(str(tmp_path))
-    helpers._configure(mode="pipeline", run_id="r1", step="train", run_dir=str(tmp_path),
+    helpers.configure(mode="pipeline", run_id="r1", step="train", run_dir=str(tmp_path),
                        data_url=str(tmp_path), store=store)
     nbo.log_metric("loss", 0.25, step=3)
     f = tmp_path / "plot.txt"
@@ -68,5 +68,5 @@ def test_helpers_interactive_and_in_a_step(tmp_path):
     rows = store.read_json(("train", "_metrics.json"))
     assert rows == [{"name": "loss", "value": 0.25, "step": 3, "run_step": "train"}]
     assert nbo.context().to_dict()["run_id"] == "r1"
-    helpers._configure(mode="interactive", run_id=None, step=None, run_dir=None, data_url=None,
+    helpers.configure(mode="interactive", run_id=None, step=None, run_dir=None, data_url=None,
                        store=None)

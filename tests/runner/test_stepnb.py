@@ -101,7 +101,7 @@ def test_bare_papermill_runs_one_step(tmp_path):
     assert set(manifest["outputs"]) == {"xs", "sq"}
     from notebook_ops.runtime.store import DataStore
     assert DataStore(str(data)).load_value("make", "xs") == [0, 1, 2, 3]
-    with pytest.raises(papermill.PapermillExecutionError, match="parameter 'n' must be int"):
+    with pytest.raises(papermill.PapermillExecutionError, match="parameter 'n': 'four' is not a valid int"):
         papermill.execute_notebook(str(tmp_path / "make.ipynb"), str(tmp_path / "out2.ipynb"),
                                    parameters={"_nbo_data_url": str(data), "n": "four"},
                                    progress_bar=False, kernel_name="python3")
