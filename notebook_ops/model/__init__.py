@@ -14,7 +14,10 @@ __all__ = ["Cell", "Parameter", "Pipeline", "Problem", "Step", "build_pipeline",
 
 
 def __getattr__(name):
-    if name in ("build_pipeline", "load_pipeline"):
+    if name == "load_pipeline":   # a notebook's pipeline, across notebooks when it says so
+        from notebook_ops.model import multi
+        return multi.load_pipeline
+    if name == "build_pipeline":
         from notebook_ops.model import build
         return getattr(build, name)
     if name == "read_notebook":
