@@ -37,7 +37,8 @@ def problem_line(pipeline_path: str | None, p) -> str:
 
 def _notebooks(p: Pipeline) -> list[str]:
     """A pipeline across notebooks: each notebook's steps, then the edges between notebooks."""
-    lines = [click.style("Notebooks", bold=True) + " (the first is the entry)"]
+    entry = " (the first is the entry)" if str(p.path).endswith(".ipynb") else ""
+    lines = [click.style("Notebooks", bold=True) + entry]
     of = {s.name: s.notebook for s in p.steps}
     for part in p.parts:
         nb = part.steps[0].notebook if part.steps else part.path

@@ -25,7 +25,12 @@ from notebook_ops.model.tags import parse_cell_tags, slug, valid_name
 
 
 def load_pipeline(path) -> Pipeline:
-    """The pipeline of the notebook at ``path``, across notebooks when its ``after:`` say so."""
+    """The pipeline of the notebook at ``path``, across notebooks when its ``after:`` say so;
+    or of a pipeline file (``pipelinefile``)."""
+    from notebook_ops.model import pipelinefile
+
+    if path is not None and str(path).endswith(pipelinefile.SUFFIXES):
+        return pipelinefile.load_pipeline_file(path)
     entry = build.load_pipeline(path)
     if path is None or not any(_cross_refs(entry, Path(path).resolve().parent).values()):
         return entry
@@ -91,10 +96,18 @@ def _short(rel: str) -> str:
 
 
 class _Composer:
-    def __init__(self, entry_path: Path, entry: Pipeline):
+    def __init__(self, entry_path: Path, entry: Pipeline | None = None, *, listed=(),
+                 extra_refs=None, name=None, settings=None, file_hash=""):
+        """``entry``: the notebook run; or, for a pipeline file at ``entry_path``, the notebooks
+        it ``listed`` and the ``after`` it gives each (``extra_refs``: path -> refs relative
+        to that notebook, for its first steps)."""
         self.root = entry_path.parent
         self.entry_path = entry_path
-        self.built: dict[Path, Pipeline] = {entry_path: entry}
+        self.entry = entry
+        self.built: dict[Path, Pipeline] = {entry_path: entry} if entry else {}
+        self.listed = list(listed) or [entry_path]
+        self.extra = extra_refs or {}
+        self.name, self.settings, self.file_hash = name, settings, file_hash
         self.refs: dict[Path, dict] = {}
         self.order: list[Path] = []          # notebooks, upstream first
         self.problems: list[Problem] = []
@@ -117,6 +130,10 @@ class _Composer:
         self.built[path] = p
         here = path.parent
         self.refs[path] = _cross_refs(p, here)
+        for ref in self.extra.get(path, []):   # a pipeline file's after: the notebook's first steps
+            for s in p.steps:
+                if not s.after and (ref, None) not in self.refs[path][s.name]:
+                    self.refs[path][s.name].append((ref, None))
         stack.append(path)
         for step, refs in self.refs[path].items():
             for ref, cell in refs:
@@ -147,8 +164,10 @@ class _Composer:
         return f"{_short(self.rel(path))}-{step}"
 
     def build(self) -> Pipeline:
-        self.visit(self.entry_path, [])
-        order = [self.entry_path] + [p for p in self.order if p != self.entry_path]
+        for path in self.listed:
+            self.visit(path, [])
+        order = ([self.entry_path] + [p for p in self.order if p != self.entry_path]
+                 if self.entry else list(self.order))
         names: dict[tuple[Path, str], str] = {}
         owner: dict[str, tuple[Path, str]] = {}
         for path in order:
@@ -235,7 +254,7 @@ class _Composer:
                                           f"to cell {s.cells[0] if s.cells else 0}")
 
         parts, steps = [], {}
-        name = self.built[self.entry_path].name
+        name = self.name or self.entry.name
         for path in order:
             p = self.built[path]
             mine = []
@@ -260,8 +279,11 @@ class _Composer:
                 msg = self.at(path) + pr.message
                 self.problems.append(replace(pr, message=msg,
                                              step=names.get((path, pr.step), pr.step)))
-        entry = self.built[self.entry_path]
-        digest = hashlib.sha256("".join(self.built[x].notebook_hash for x in order).encode()).hexdigest()
+        entry = self.entry or replace(   # a pipeline file: no cells of its own
+            self.built[order[0]], name=name, path=str(self.entry_path), cells=(), setup_cells=(),
+            parameters_cell=None, settings=self.settings or {})
+        digest = hashlib.sha256((self.file_hash + "".join(self.built[x].notebook_hash
+                                                          for x in order)).encode()).hexdigest()
         rank_sev = {"error": 0, "warning": 1, "info": 2}
         return replace(entry, steps=tuple(steps[n] for n in graph_order), parameters=tuple(params),
                        problems=tuple(sorted(self.problems, key=lambda x: rank_sev[x.severity])),
