@@ -26,11 +26,14 @@ from notebook_ops.model.tags import parse_cell_tags, slug, valid_name
 
 def load_pipeline(path) -> Pipeline:
     """The pipeline of the notebook at ``path``, across notebooks when its ``after:`` say so;
-    or of a pipeline file (``pipelinefile``)."""
+    or of a pipeline file (``pipelinefile``), or of an Elyra ``.pipeline`` (``elyra``)."""
     from notebook_ops.model import pipelinefile
 
     if path is not None and str(path).endswith(pipelinefile.SUFFIXES):
         return pipelinefile.load_pipeline_file(path)
+    if path is not None and str(path).endswith(".pipeline"):
+        from notebook_ops.model.elyra import load_elyra
+        return load_elyra(path)
     entry = build.load_pipeline(path)
     if path is None or not any(_cross_refs(entry, Path(path).resolve().parent).values()):
         return entry
@@ -97,7 +100,8 @@ def _short(rel: str) -> str:
 
 class _Composer:
     def __init__(self, entry_path: Path, entry: Pipeline | None = None, *, listed=(),
-                 extra_refs=None, name=None, settings=None, file_hash=""):
+                 extra_refs=None, name=None, settings=None, file_hash="", built=None,
+                 ref_targets=None):
         """``entry``: the notebook run; or, for a pipeline file at ``entry_path``, the notebooks
         it ``listed`` and the ``after`` it gives each (``extra_refs``: path -> refs relative
         to that notebook, for its first steps)."""
@@ -105,6 +109,8 @@ class _Composer:
         self.entry_path = entry_path
         self.entry = entry
         self.built: dict[Path, Pipeline] = {entry_path: entry} if entry else {}
+        self.built.update(built or {})            # pipelines made elsewhere (Elyra's nodes)
+        self.ref_targets = ref_targets or {}      # ref -> (file, step): refs that are no path
         self.listed = list(listed) or [entry_path]
         self.extra = extra_refs or {}
         self.name, self.settings, self.file_hash = name, settings, file_hash
@@ -112,12 +118,18 @@ class _Composer:
         self.order: list[Path] = []          # notebooks, upstream first
         self.problems: list[Problem] = []
 
+    def resolve(self, ref: str, here: Path) -> tuple[Path, str | None]:
+        return self.ref_targets.get(ref) or notebook_ref(ref, here)
+
+    def file(self, path: Path) -> str:
+        return Path(os.path.relpath(path, self.root)).as_posix()
+
     def rel(self, path: Path) -> str:
         return Path(os.path.relpath(path, self.root)).with_suffix("").as_posix()
 
     def at(self, path: Path) -> str:
         """Where a problem is, in its message: nothing for the entry (its path is the file's)."""
-        return "" if path == self.entry_path else f"{self.rel(path)}.ipynb: "
+        return "" if path == self.entry_path else f"{self.file(path)}: "
 
     def problem(self, code, message, step=None, cell=None, hint=None, severity="error"):
         self.problems.append(Problem(severity, code, message, step=step, cell=cell, hint=hint))
@@ -137,10 +149,10 @@ class _Composer:
         stack.append(path)
         for step, refs in self.refs[path].items():
             for ref, cell in refs:
-                target, _ = notebook_ref(ref, here)
+                target, _ = self.resolve(ref, here)
                 if not target.is_file():
                     self.problem("missing-notebook",
-                                 f"{self.at(path)}after:{ref} names {self.rel(target)}.ipynb, "
+                                 f"{self.at(path)}after:{ref} names {self.file(target)}, "
                                  "which does not exist", step=step, cell=cell,
                                  hint="fix the path (relative to this notebook, without .ipynb)")
                 elif target in stack:
@@ -148,7 +160,7 @@ class _Composer:
                     self.problem("cyclic-notebooks",
                                  "notebooks " + " -> ".join(self.rel(x) for x in loop)
                                  + " depend on each other in a cycle", step=step, cell=cell,
-                                 hint=f"remove the tag after:{ref} from {self.rel(path)}.ipynb")
+                                 hint=f"remove the tag after:{ref} from {self.file(path)}")
                 else:
                     self.visit(target, stack)
         stack.pop()
@@ -178,8 +190,8 @@ class _Composer:
                                  "long or not valid", step=s.name, hint="shorten the notebook or step name")
                 if q in owner:
                     other = owner[q]
-                    self.problem("duplicate-step", f"steps '{other[1]}' of {self.rel(other[0])}.ipynb "
-                                 f"and '{s.name}' of {self.rel(path)}.ipynb are both named '{q}'",
+                    self.problem("duplicate-step", f"steps '{other[1]}' of {self.file(other[0])} "
+                                 f"and '{s.name}' of {self.file(path)} are both named '{q}'",
                                  step=q, hint="rename one of the steps or notebooks")
                 names[(path, s.name)] = q
                 owner[q] = (path, s.name)
@@ -192,7 +204,7 @@ class _Composer:
                 q = names[(path, s.name)]
                 deps[q] = [names[(path, d)] for d in s.after]
                 for ref, cell in self.refs[path].get(s.name, []):
-                    target, step = notebook_ref(ref, path.parent)
+                    target, step = self.resolve(ref, path.parent)
                     if target not in self.built or target == path:
                         continue
                     tp = self.built[target]
@@ -202,7 +214,7 @@ class _Composer:
                         ups = [names[(target, step)]]
                     else:
                         self.problem("unknown-after", f"{self.at(path)}after:{ref} names no "
-                                     f"step of {self.rel(target)}.ipynb", step=q, cell=cell,
+                                     f"step of {self.file(target)}", step=q, cell=cell,
                                      hint=f"its steps are: {', '.join(tp.step_names)}")
                         continue
                     deps[q] += [u for u in ups if u not in deps[q]]
@@ -248,7 +260,7 @@ class _Composer:
                         resolved.add((path, s.name, var))
                         self.problem("hidden-state",
                                      f"{self.at(path)}reads '{var}', which only step "
-                                     f"'{providers[0]}' of {self.rel(op)}.ipynb defines, and it is not "
+                                     f"'{providers[0]}' of {self.file(op)} defines, and it is not "
                                      "upstream of it", step=q, cell=cell,
                                      hint=f"add the tag after:{self.rel_from(path, op)}:{ostep} "
                                           f"to cell {s.cells[0] if s.cells else 0}")
@@ -263,7 +275,7 @@ class _Composer:
                 qn = lambda n: names.get((path, n), n)  # noqa: E731
                 ins = list(s.input_sources) + extra_in[q]
                 st = replace(
-                    s, name=q, after=tuple(deps[q]), notebook=self.rel(path) + ".ipynb",
+                    s, name=q, after=tuple(deps[q]), notebook=self.file(path),
                     inputs=tuple(v for v, _ in ins),
                     input_sources=tuple((v, qn(src)) for v, src in s.input_sources) + tuple(extra_in[q]),
                     outputs=tuple(sorted(set(s.outputs) | extra_out[q])),
@@ -343,8 +355,8 @@ class _Composer:
                 elif seen[x.name][0].type != x.type:
                     first, where = seen[x.name]
                     self.problem("parameter-type-conflict",
-                                 f"parameter '{x.name}' is {first.type} in {self.rel(where)}.ipynb "
-                                 f"and {x.type} in {self.rel(path)}.ipynb", cell=x.cell,
+                                 f"parameter '{x.name}' is {first.type} in {self.file(where)} "
+                                 f"and {x.type} in {self.file(path)}", cell=x.cell,
                                  hint="declare it with one type in every notebook")
         return out
 

@@ -38,13 +38,14 @@ log = logging.getLogger(__name__)
 def target_kind(target) -> str:
     """"notebook" (an .ipynb, or a pipeline file of notebooks) or "bundle" (a bundle folder or
     archive); else NotebookReadError."""
-    if str(target).endswith((".ipynb", ".yaml", ".yml")):
+    if str(target).endswith((".ipynb", ".yaml", ".yml", ".pipeline")):
         return "notebook"
     from notebook_ops.bundle.run import is_bundle
 
     if is_bundle(target):
         return "bundle"
-    raise NotebookReadError("not a notebook (.ipynb), a pipeline file (.yaml) or a bundle",
+    raise NotebookReadError("not a notebook (.ipynb), a pipeline file (.yaml, Elyra's .pipeline) or a "
+                            "bundle",
                             path=target)
 
 
