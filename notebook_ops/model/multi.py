@@ -294,6 +294,7 @@ class _Composer:
         entry = self.entry or replace(   # a pipeline file: no cells of its own
             self.built[order[0]], name=name, path=str(self.entry_path), cells=(), setup_cells=(),
             parameters_cell=None, settings=self.settings or {})
+        entry = replace(entry, project=_merged_project([self.built[x] for x in order], entry))
         digest = hashlib.sha256((self.file_hash + "".join(self.built[x].notebook_hash
                                                           for x in order)).encode()).hexdigest()
         rank_sev = {"error": 0, "warning": 1, "info": 2}
@@ -364,3 +365,20 @@ class _Composer:
 def sinks_of(p: Pipeline) -> list[str]:
     """The steps of ``p`` no other step runs after: the end of the notebook."""
     return [s.name for s in p.steps if not any(s.name in t.after for t in p.steps)]
+
+
+def _merged_project(pipelines, entry: Pipeline):
+    """The project files of every notebook (same project root as the entry), so a bundle ships
+    what each notebook's steps need."""
+    base = entry.project
+    if base is None:
+        return None
+    merged = {}
+    for f in ("code_roots", "modules", "assets", "external", "imports", "outside", "pip",
+              "code_imports"):
+        items = list(getattr(base, f))
+        for p in pipelines:
+            if p.project is not None and p.project.root == base.root:
+                items += [x for x in getattr(p.project, f) if x not in items]
+        merged[f] = tuple(items)
+    return replace(base, **merged)
