@@ -24,6 +24,10 @@ from notebook_ops.model.pipeline import Parameter, Pipeline, Problem, Step
 from notebook_ops.model.tags import parse_cell_tags, slug, valid_name
 
 
+# what ``load_pipeline`` reads: a notebook, a pipeline file, an Elyra pipeline
+SOURCE_SUFFIXES = (".ipynb", ".yaml", ".yml", ".pipeline")
+
+
 def load_pipeline(path) -> Pipeline:
     """The pipeline of the notebook at ``path``, across notebooks when its ``after:`` say so;
     or of a pipeline file (``pipelinefile``), or of an Elyra ``.pipeline`` (``elyra``)."""

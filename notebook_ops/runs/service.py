@@ -38,7 +38,9 @@ log = logging.getLogger(__name__)
 def target_kind(target) -> str:
     """"notebook" (an .ipynb, or a pipeline file of notebooks) or "bundle" (a bundle folder or
     archive); else NotebookReadError."""
-    if str(target).endswith((".ipynb", ".yaml", ".yml", ".pipeline")):
+    from notebook_ops.model.multi import SOURCE_SUFFIXES
+
+    if str(target).endswith(SOURCE_SUFFIXES):
         return "notebook"
     from notebook_ops.bundle.run import is_bundle
 

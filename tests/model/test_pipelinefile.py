@@ -80,3 +80,15 @@ def test_settings_checked_by_the_notebook_schema(tmp_path):
     f = tmp_path / "p.yaml"
     f.write_text("notebooks: [{path: a.ipynb}]\nsettings: {colour: red}\n")
     assert [e.code for e in load_pipeline(f).errors] == ["invalid-settings"]
+
+
+def test_schedule_add_a_pipeline_file(tmp_path):
+    shutil.copytree(EXAMPLES / "multi", tmp_path / "multi")
+    r = _cli("schedule", "add", "multi/pipeline.yaml", "--cron", "0 3 * * *", "-p", "n_rows=5",
+             cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    r = _cli("schedule", "add", "multi/pipeline.yaml", "--cron", "0 4 * * *", "-p", "n_rows=x",
+             "--name", "bad", cwd=tmp_path)
+    assert r.returncode == 2 and "n_rows" in r.stderr   # checked against the one parameter set
+    r = _cli("schedule", "list", cwd=tmp_path)
+    assert "pipeline.yaml" in r.stdout and "bad" not in r.stdout
