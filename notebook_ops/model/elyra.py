@@ -19,6 +19,7 @@ import keyword
 import hashlib
 import json
 import os
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -236,5 +237,11 @@ def _with_files(pipeline: Pipeline, nodes, by_id, composer) -> Pipeline:
     parts = tuple(replace(p, steps=tuple(fix(s) for s in p.steps),
                           project=replace(p.project, assets=tuple(assets_all)) if p.project else None)
                   for p in pipeline.parts)
+    def handed_on(pr) -> bool:   # build.py could not know a node's files come from upstream
+        m = re.search(r"reads '([^']+)', which exists neither", pr.message)
+        return bool(pr.code == "missing-file" and m and pr.step in changes
+                    and m.group(1) in dict(changes[pr.step]["files_in"]))
+
     return replace(pipeline, steps=tuple(fix(s) for s in pipeline.steps), parts=parts,
+                   problems=tuple(pr for pr in pipeline.problems if not handed_on(pr)),
                    project=replace(project, assets=tuple(assets_all)) if project else None)

@@ -22,7 +22,7 @@ def _t(iso):
 
 def test_elyra_model(tmp_path):
     p = load_pipeline(_project(tmp_path))
-    assert p.ok, p.errors
+    assert p.ok and not p.problems, p.problems   # files from upstream nodes are not missing
     assert p.name == "elyra-demo"
     assert p.step_names == ["load", "branch_a", "branch_b", "join"]
     assert set(p.step("join").after) == {"branch_a", "branch_b"}
