@@ -363,6 +363,13 @@ class _Composer:
                                  f"parameter '{x.name}' is {first.type} in {self.file(where)} "
                                  f"and {x.type} in {self.file(path)}", cell=x.cell,
                                  hint="declare it with one type in every notebook")
+                elif seen[x.name][0].default != x.default:
+                    first, where = seen[x.name]
+                    self.problem("parameter-default-differs",
+                                 f"{self.at(path)}parameter '{x.name}' defaults to {x.source or repr(x.default)} "
+                                 f"here but {first.source or repr(first.default)} in {self.file(where)}, "
+                                 "which is used", cell=x.cell, severity="warning",
+                                 hint="give it one default (or drop it here and use the other)")
         return out
 
 

@@ -116,3 +116,20 @@ def test_cli_run_refuses_invalid_multi_pipeline(tmp_path):
     assert "does not exist" in out.stderr and "Traceback" not in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1, out.stderr
     assert entry.read_bytes() == before and not (tmp_path / ".notebook_ops").exists()
+
+
+def test_lint_and_parameter_defaults_across_notebooks(tmp_path):
+    _write(tmp_path, "up", [("n = 5", ["parameters"]), ("v = n", [])])
+    entry = _write(tmp_path, "down", [("n = 7", ["parameters"]), ("w = v * n", ["after:up"])])
+    p = load_pipeline(entry)
+    assert p.ok and [x.code for x in p.problems] == ["parameter-default-differs"]
+    assert p.problems[0].message == "up.ipynb: parameter 'n' defaults to 5 here but 7 in down.ipynb, which is used"
+    assert [(x.name, x.default) for x in p.parameters] == [("n", 7)]
+
+    _write(tmp_path, "src", [("one = 1", ["step:make"]), ("two = one + 1", ["step:more"])])
+    entry = _write(tmp_path, "use", [("y = two", ["step:y", "after:src:make"])])
+    r = _cli("lint", "-q", entry)
+    assert r.returncode == 1
+    assert r.stdout.strip().splitlines() == [
+        f"{entry}: cell 0: step y: error: reads 'two', which only step 'src-more' of src.ipynb "
+        "defines, and it is not upstream of it [hidden-state] (add the tag after:src:more to cell 0)"]
