@@ -121,7 +121,8 @@ def render(p: Pipeline) -> str:
 @click.argument("notebook", type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the pipeline as JSON.")
 def inspect(notebook, as_json):
-    """Show NOTEBOOK's pipeline: steps in graph order with inputs and outputs, parameters, problems."""
+    """Show NOTEBOOK's pipeline (or a pipeline file's, an Elyra .pipeline's): steps in graph order
+    with inputs and outputs, the notebooks and the edges between them, parameters, problems."""
     from notebook_ops.model import load_pipeline
 
     p = load_pipeline(notebook)

@@ -269,6 +269,7 @@ class _Composer:
                                      hint=f"add the tag after:{self.rel_from(path, op)}:{ostep} "
                                           f"to cell {s.cells[0] if s.cells else 0}")
 
+        files_in, files_out = self.file_flow(order, names, upstream, rank, resolved)
         parts, steps = [], {}
         name = self.name or self.entry.name
         for path in order:
@@ -284,7 +285,9 @@ class _Composer:
                     input_sources=tuple((v, qn(src)) for v, src in s.input_sources) + tuple(extra_in[q]),
                     outputs=tuple(sorted(set(s.outputs) | extra_out[q])),
                     input_candidates=tuple((v, tuple(qn(c) for c in cs)) for v, cs in s.input_candidates),
-                    files_in=tuple((f, qn(src)) for f, src in s.files_in))
+                    files_in=tuple((f, qn(src)) for f, src in s.files_in) + tuple(files_in[q]),
+                    files_out=tuple(sorted(set(s.files_out) | files_out[q])),
+                    assets=tuple(a for a in s.assets if a not in self.handed))
                 steps[q] = st
                 mine.append(st)
             parts.append(replace(p, name=name, steps=tuple(mine), parameters=tuple(params),
@@ -298,13 +301,42 @@ class _Composer:
         entry = self.entry or replace(   # a pipeline file: no cells of its own
             self.built[order[0]], name=name, path=str(self.entry_path), cells=(), setup_cells=(),
             parameters_cell=None, settings=self.settings or {})
-        entry = replace(entry, project=_merged_project([self.built[x] for x in order], entry))
+        project = _merged_project([self.built[x] for x in order], entry)
+        if project is not None:
+            project = replace(project, assets=tuple(a for a in project.assets if a not in self.handed))
+        entry = replace(entry, project=project)
         digest = hashlib.sha256((self.file_hash + "".join(self.built[x].notebook_hash
                                                           for x in order)).encode()).hexdigest()
         rank_sev = {"error": 0, "warning": 1, "info": 2}
         return replace(entry, steps=tuple(steps[n] for n in graph_order), parameters=tuple(params),
                        problems=tuple(sorted(self.problems, key=lambda x: rank_sev[x.severity])),
                        notebook_hash=digest, parts=tuple(parts))
+
+    def file_flow(self, order, names, upstream, rank, resolved):
+        """Files between notebooks, as ``files.py`` finds them inside one: a file a step reads
+        that its notebook does not write comes from the latest upstream step of another notebook
+        that writes it (every kernel works in the same folder, so paths compare as written)."""
+        uses = {path: _file_uses(self.built[path]) for path in order}
+        files_in = {q: [] for q in rank}
+        files_out = {q: set() for q in rank}
+        self.handed: set[str] = set()
+        root = Path(self.built[order[0]].project.root) if self.built[order[0]].project else self.root
+        for path in order:
+            own = set().union(*(w for w, _ in uses[path].values())) if uses[path] else set()
+            for step, (_, reads) in uses[path].items():
+                q = names[(path, step)]
+                for f in dict.fromkeys(reads):
+                    if f in own:
+                        continue
+                    ups = [names[(o, t)] for o in order if o != path
+                           for t, (w, _) in uses[o].items() if f in w and names[(o, t)] in upstream[q]]
+                    if ups:
+                        src = max(ups, key=rank.get)
+                        files_in[q].append((f, src))
+                        files_out[src].add(f)
+                        resolved.add((path, step, "file:" + f))
+                        self.handed.add(Path(os.path.relpath(self.root / f, root)).as_posix())
+        return files_in, files_out
 
     def rel_from(self, path: Path, other: Path) -> str:
         return Path(os.path.relpath(other, path.parent)).with_suffix("").as_posix()
@@ -317,6 +349,9 @@ class _Composer:
             return True
         if pr.code == "after-without-step" and _untagged(self.built[path]):
             return True
+        if pr.code == "missing-file":
+            m = re.match(r"reads '([^']+)', which exists neither", pr.message)
+            return bool(m and (path, pr.step, "file:" + m.group(1)) in resolved)
         if pr.code == "undefined-name":
             m = re.match(r"reads '([^']+)'", pr.message)
             return bool(m and (path, pr.step, m.group(1)) in resolved)
@@ -366,11 +401,32 @@ class _Composer:
                 elif seen[x.name][0].default != x.default:
                     first, where = seen[x.name]
                     self.problem("parameter-default-differs",
-                                 f"{self.at(path)}parameter '{x.name}' defaults to {x.source or repr(x.default)} "
-                                 f"here but {first.source or repr(first.default)} in {self.file(where)}, "
+                                 f"{self.at(path)}parameter '{x.name}' defaults to "
+                                 f"{x.source or repr(x.default)} here but "
+                                 f"{first.source or repr(first.default)} in {self.file(where)}, "
                                  "which is used", cell=x.cell, severity="warning",
                                  hint="give it one default (or drop it here and use the other)")
         return out
+
+
+def _file_uses(p: Pipeline) -> dict[str, tuple[set[str], list[str]]]:
+    """Per step: the relative paths its code writes, and those it reads (``model/paths.py``)."""
+    from notebook_ops.model import files, paths
+
+    env: dict = {}
+    per_cell = {}
+    for c in p.cells:   # notebook order: names bound to paths earlier are known later
+        if c.cell_type == "code" and c.role in ("code", "setup", "metrics", "parameters"):
+            tree = files._parse(c.source)
+            if tree is not None:
+                per_cell[c.index] = [u for u in paths.scan(tree, env)
+                                     if not os.path.isabs(u.path) and u.mode != "syspath"]
+    out = {}
+    for s in p.steps:
+        cell_uses = [u for i in s.cells for u in per_cell.get(i, [])]
+        out[s.name] = ({u.path for u in cell_uses if u.mode == "write"},
+                       [u.path for u in cell_uses if u.mode in ("read", "maybe")])
+    return out
 
 
 def sinks_of(p: Pipeline) -> list[str]:

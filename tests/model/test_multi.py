@@ -133,3 +133,19 @@ def test_lint_and_parameter_defaults_across_notebooks(tmp_path):
     assert r.stdout.strip().splitlines() == [
         f"{entry}: cell 0: step y: error: reads 'two', which only step 'src-more' of src.ipynb "
         "defines, and it is not upstream of it [hidden-state] (add the tag after:src:more to cell 0)"]
+
+
+def test_files_between_notebooks(tmp_path):
+    _write(tmp_path, "ingest", [("import os\nos.makedirs('work', exist_ok=True)\n"
+                                 "open('work/raw.csv', 'w').write('1,2,3')", [])])
+    entry = _write(tmp_path, "train", [("total = sum(map(int, open('work/raw.csv').read().split(',')))",
+                                        ["after:ingest"])])
+    for exists in (False, True):   # before and after a run wrote the file
+        if exists:
+            (tmp_path / "work").mkdir()
+            (tmp_path / "work" / "raw.csv").write_text("1,2,3")
+        p = load_pipeline(entry)
+        assert p.ok and not p.problems, p.problems
+        assert dict(p.step("train").files_in) == {"work/raw.csv": "ingest"}
+        assert p.step("ingest").files_out == ("work/raw.csv",)
+        assert p.step("train").assets == () and "work/raw.csv" not in p.project.assets
