@@ -57,3 +57,27 @@ def test_elyra_bundle_runs_from_the_archive(tmp_path):
     data = result.record["options"]["data_url"]
     handed = json.loads(open(f"{data}/join/_files.json").read())
     assert set(handed) == {"result.txt"}        # the join's output, handed on by digest
+
+
+def test_diff_shows_changes_per_notebook(tmp_path):
+    from notebook_ops.bundle.diff import diff_bundles, render
+
+    project = tmp_path / "multi"
+    shutil.copytree(EXAMPLES / "multi", project)
+    init_repo(project)
+    commit_all(project)
+    first = export_notebook(project / "03_train.ipynb", out_dir=tmp_path / "dist", track=False,
+                            tag=False, target_names=[])
+    nb = json.loads((project / "02_features_b.ipynb").read_text())
+    nb["cells"][2]["source"] = "total_sq = sum(squares) + 1"
+    (project / "02_features_b.ipynb").write_text(json.dumps(nb))
+    commit_all(project, "features b changed")
+    second = export_notebook(project / "03_train.ipynb", out_dir=tmp_path / "dist", track=False,
+                             tag=False, target_names=[])
+    d = diff_bundles(first.folder, second.folder)
+    assert d.notebooks_changed == ["02_features_b.ipynb"]
+    assert list(d.steps_changed) == ["features_b-total"]
+    text = render(d)
+    assert "notebooks changed: 02_features_b.ipynb" in text
+    assert "step changed: features_b-total (02_features_b.ipynb)" in text
+    assert "+total_sq = sum(squares) + 1" in text
