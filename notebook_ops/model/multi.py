@@ -305,8 +305,10 @@ class _Composer:
         if project is not None:
             project = replace(project, assets=tuple(a for a in project.assets if a not in self.handed))
         entry = replace(entry, project=project)
-        digest = hashlib.sha256((self.file_hash + "".join(self.built[x].notebook_hash
-                                                          for x in order)).encode()).hexdigest()
+        # the entry notebook's own hash (faces compare it with the file on disk); a pipeline
+        # file's: of the file and every notebook (steps are cached by their step notebooks)
+        digest = entry.notebook_hash if self.entry else hashlib.sha256(
+            (self.file_hash + "".join(self.built[x].notebook_hash for x in order)).encode()).hexdigest()
         rank_sev = {"error": 0, "warning": 1, "info": 2}
         return replace(entry, steps=tuple(steps[n] for n in graph_order), parameters=tuple(params),
                        problems=tuple(sorted(self.problems, key=lambda x: rank_sev[x.severity])),

@@ -2,6 +2,7 @@
 typed parameter set, bad input as one-line problems, single notebooks exactly as before."""
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -46,6 +47,8 @@ def test_three_notebooks_one_graph(tmp_path):
     assert dict(by["features_a"].input_sources) == {"rows": "ingest"}
     assert [(x.name, x.type) for x in p.parameters] == [("n_rows", "int"), ("scale", "float")]
     assert by["ingest"].parameters_read == ("n_rows",)
+    entry = tmp_path / "multi" / "03_train.ipynb"
+    assert p.notebook_hash == hashlib.sha256(entry.read_bytes()).hexdigest()   # the panel's check
     assert [Path(x).name for x in p.notebooks] == ["03_train.ipynb", "01_ingest.ipynb",
                                                    "02_features_a.ipynb", "02_features_b.ipynb"]
     view = PipelineView.of(p).to_dict()
