@@ -38,17 +38,17 @@ def elyra_file(folder, nodes, name="elyra-demo"):
 def elyra_project(tmp_path):
     (tmp_path / "seed.txt").write_text("7\n")
     write_nb(tmp_path, "load.ipynb", [
-        ("import os, time\nseed = int(open('seed.txt').read())\nn = int(os.environ['ROWS'])\n"
-         "open('raw.csv', 'w').write('\\n'.join(str(seed + i) for i in range(n)))", [])])
+        (("import os, time\nseed = int(open('seed.txt').read())\nn = int(os.environ['ROWS'])\n"
+         "open('raw.csv', 'w').write('\\n'.join(str(seed + i) for i in range(n)))"), [])])
     (tmp_path / "branch_a.py").write_text(
         "import os, time\ntime.sleep(1.5)\nvals = [int(x) for x in open('raw.csv').read().split()]\n"
         "open('a.txt', 'w').write(str(sum(vals) * int(os.environ['FACTOR'])))\n")
     write_nb(tmp_path, "branch_b.ipynb", [
-        ("import time\ntime.sleep(1.5)\nvals = [int(x) for x in open('raw.csv').read().split()]\n"
-         "open('b.txt', 'w').write(str(max(vals)))", [])])
+        (("import time\ntime.sleep(1.5)\nvals = [int(x) for x in open('raw.csv').read().split()]\n"
+         "open('b.txt', 'w').write(str(max(vals)))"), [])])
     write_nb(tmp_path, "join.ipynb", [
-        ("import os\ntotal = int(open('a.txt').read()) + int(open('b.txt').read())\n"
-         "open('result.txt', 'w').write(f\"{os.environ['MODE']}:{total}\")\nprint('total', total)", [])])
+        (("import os\ntotal = int(open('a.txt').read()) + int(open('b.txt').read())\n"
+         "open('result.txt', 'w').write(f\"{os.environ['MODE']}:{total}\")\nprint('total', total)"), [])])
     return elyra_file(tmp_path, [
         node("n1", "load.ipynb", env=["ROWS=4"], outputs=["raw.csv"], deps=["seed.txt"], cpu=2,
               memory=4),

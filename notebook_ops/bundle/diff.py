@@ -142,7 +142,9 @@ def render(d: BundleDiff) -> str:
     if d.empty:
         return "\n".join(lines + ["no differences in steps, parameters, requirements, options "
                               "or shipped code"]) + "\n"
-    of = lambda n: f"{n} ({d.sources[n]})" if n in d.sources else n  # noqa: E731
+    def of(name: str) -> str:
+        return f"{name} ({d.sources[name]})" if name in d.sources else name
+
     if d.notebooks_changed:
         lines.append(f"notebooks changed: {', '.join(d.notebooks_changed)}")
     for name in d.steps_added:

@@ -15,9 +15,9 @@ parallel, cache and resume work per node, each file is one step unless it has ``
 from __future__ import annotations
 
 import copy
-import keyword
 import hashlib
 import json
+import keyword
 import os
 import re
 from dataclasses import replace
@@ -226,14 +226,14 @@ def _with_files(pipeline: Pipeline, nodes, by_id, composer) -> Pipeline:
                   for f in [f for f, _ in files_in] + n.outputs}
         for s in steps_of[n.file]:
             step = pipeline.step(s)
-            changes[s] = dict(files_in=tuple(files_in),
-                              files_out=tuple(n.outputs) if s in last[n.file] else step.files_out,
-                              assets=tuple(a for a in dict.fromkeys(step.assets + tuple(assets))
-                                           if a not in handed))
+            changes[s] = {"files_in": tuple(files_in),
+                          "files_out": tuple(n.outputs) if s in last[n.file] else step.files_out,
+                          "assets": tuple(a for a in dict.fromkeys(step.assets + tuple(assets))
+                                          if a not in handed)}
         assets_all += [a for a in assets if a not in assets_all]
         handed_all.update(handed)
     assets_all = [a for a in assets_all if a not in handed_all]
-    fix = lambda s: replace(s, **changes[s.name]) if s.name in changes else s  # noqa: E731
+    fix = lambda s: replace(s, **changes[s.name]) if s.name in changes else s
     parts = tuple(replace(p, steps=tuple(fix(s) for s in p.steps),
                           project=replace(p.project, assets=tuple(assets_all)) if p.project else None)
                   for p in pipeline.parts)

@@ -19,10 +19,9 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-from notebook_ops.model import analysis, build
-from notebook_ops.model.pipeline import Parameter, Pipeline, Problem, Step
+from notebook_ops.model import analysis, build, crossflow
+from notebook_ops.model.pipeline import Parameter, Pipeline, Problem
 from notebook_ops.model.tags import parse_cell_tags, slug, valid_name
-
 
 # what ``load_pipeline`` reads: a notebook, a pipeline file, an Elyra pipeline
 SOURCE_SUFFIXES = (".ipynb", ".yaml", ".yml", ".pipeline")
@@ -75,25 +74,6 @@ def _cross_refs(p: Pipeline, here: Path) -> dict[str, list[tuple[str, int]]]:
             if _is_cross(ref, p.step_names, here) and (ref, c.index) not in out[c.step]:
                 out[c.step].append((ref, c.index))
     return out
-
-
-def _flows(p: Pipeline):
-    """Per step: the analysis' StepFlow; and the names the setup cells define."""
-    flows, aliases = {}, analysis.Aliases()
-    for c in p.cells:
-        if c.cell_type == "code" and c.role in ("code", "setup", "metrics"):
-            flows[c.index] = analysis.analyze_cell(c.source, aliases)
-    functions, imported = {}, set()
-    for f in flows.values():
-        functions.update(f.functions)
-        imported |= f.imports
-    for f in flows.values():
-        analysis.resolve_calls(f, functions)
-    unchanged = analysis.BUILTINS | imported
-    steps = {s.name: analysis.step_flow([(i, flows[i]) for i in s.cells if i in flows],
-                                        unchanged=unchanged) for s in p.steps}
-    setup = analysis.step_flow([(i, flows[i]) for i in p.setup_cells if i in flows])
-    return steps, setup.defines
 
 
 def _short(rel: str) -> str:
@@ -235,7 +215,7 @@ class _Composer:
         # data flow between notebooks: names a step reads that its notebook does not provide
         flows, setup_defs = {}, {}
         for path in order:
-            flows[path], setup_defs[path] = _flows(self.built[path])
+            flows[path], setup_defs[path] = crossflow.step_flows(self.built[path])
         extra_in: dict[str, list[tuple[str, str]]] = {n: [] for n in graph_order}
         extra_out: dict[str, set[str]] = {n: set() for n in graph_order}
         resolved: set = set()   # (notebook, its step, name) found in another notebook
@@ -277,7 +257,7 @@ class _Composer:
             mine = []
             for s in p.steps:
                 q = names[(path, s.name)]
-                qn = lambda n: names.get((path, n), n)  # noqa: E731
+                qn = lambda n, path=path: names.get((path, n), n)
                 ins = list(s.input_sources) + extra_in[q]
                 st = replace(
                     s, name=q, after=tuple(deps[q]), notebook=self.file(path),
@@ -301,7 +281,7 @@ class _Composer:
         entry = self.entry or replace(   # a pipeline file: no cells of its own
             self.built[order[0]], name=name, path=str(self.entry_path), cells=(), setup_cells=(),
             parameters_cell=None, settings=self.settings or {})
-        project = _merged_project([self.built[x] for x in order], entry)
+        project = crossflow.merged_project([self.built[x] for x in order], entry)
         if project is not None:
             project = replace(project, assets=tuple(a for a in project.assets if a not in self.handed))
         entry = replace(entry, project=project)
@@ -318,7 +298,7 @@ class _Composer:
         """Files between notebooks, as ``files.py`` finds them inside one: a file a step reads
         that its notebook does not write comes from the latest upstream step of another notebook
         that writes it (every kernel works in the same folder, so paths compare as written)."""
-        uses = {path: _file_uses(self.built[path]) for path in order}
+        uses = {path: crossflow.file_uses(self.built[path]) for path in order}
         files_in = {q: [] for q in rank}
         files_out = {q: set() for q in rank}
         self.handed: set[str] = set()
@@ -411,43 +391,6 @@ class _Composer:
         return out
 
 
-def _file_uses(p: Pipeline) -> dict[str, tuple[set[str], list[str]]]:
-    """Per step: the relative paths its code writes, and those it reads (``model/paths.py``)."""
-    from notebook_ops.model import files, paths
-
-    env: dict = {}
-    per_cell = {}
-    for c in p.cells:   # notebook order: names bound to paths earlier are known later
-        if c.cell_type == "code" and c.role in ("code", "setup", "metrics", "parameters"):
-            tree = files._parse(c.source)
-            if tree is not None:
-                per_cell[c.index] = [u for u in paths.scan(tree, env)
-                                     if not os.path.isabs(u.path) and u.mode != "syspath"]
-    out = {}
-    for s in p.steps:
-        cell_uses = [u for i in s.cells for u in per_cell.get(i, [])]
-        out[s.name] = ({u.path for u in cell_uses if u.mode == "write"},
-                       [u.path for u in cell_uses if u.mode in ("read", "maybe")])
-    return out
-
-
 def sinks_of(p: Pipeline) -> list[str]:
     """The steps of ``p`` no other step runs after: the end of the notebook."""
     return [s.name for s in p.steps if not any(s.name in t.after for t in p.steps)]
-
-
-def _merged_project(pipelines, entry: Pipeline):
-    """The project files of every notebook (same project root as the entry), so a bundle ships
-    what each notebook's steps need."""
-    base = entry.project
-    if base is None:
-        return None
-    merged = {}
-    for f in ("code_roots", "modules", "assets", "external", "imports", "outside", "pip",
-              "code_imports"):
-        items = list(getattr(base, f))
-        for p in pipelines:
-            if p.project is not None and p.project.root == base.root:
-                items += [x for x in getattr(p.project, f) if x not in items]
-        merged[f] = tuple(items)
-    return replace(base, **merged)

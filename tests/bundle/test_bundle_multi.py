@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import shutil
-import yaml
+from pathlib import Path
 
+import yaml
 from bundlekit import commit_all, init_repo
 from elyrakit import elyra_project
 from nbfactory import EXAMPLES
+
 from notebook_ops.bundle import export_notebook
 from notebook_ops.runs.service import run as run_target
 
@@ -55,7 +57,7 @@ def test_elyra_bundle_runs_from_the_archive(tmp_path):
     result = run_target(ops / r.archive.name, params={"FACTOR": "5"}, track=False, jobs=2)
     assert result.ok, result.record["error"]
     data = result.record["options"]["data_url"]
-    handed = json.loads(open(f"{data}/join/_files.json").read())
+    handed = json.loads(Path(data, "join", "_files.json").read_text())
     assert set(handed) == {"result.txt"}        # the join's output, handed on by digest
 
 

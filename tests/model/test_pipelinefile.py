@@ -5,17 +5,18 @@ import json
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
-
 from nbfactory import EXAMPLES, make_notebook
+
 from notebook_ops.errors import NotebookReadError
 from notebook_ops.model import load_pipeline
 
 
 def _cli(*args, cwd=None):
     return subprocess.run([sys.executable, "-m", "notebook_ops", *map(str, args)],
-                          capture_output=True, text=True, cwd=cwd)
+                          check=False, capture_output=True, text=True, cwd=cwd)
 
 
 def _nb(path, cells):
@@ -49,7 +50,7 @@ def test_order_from_the_file_alone_runs(tmp_path):
     assert r.returncode == 0, r.stderr
     record = json.loads(r.stdout)
     assert record["status"] == "succeeded" and record["pipeline"] == "flow"
-    out = json.loads(open(record["steps"]["b-double"]["notebook"]).read())
+    out = json.loads(Path(record["steps"]["b-double"]["notebook"]).read_text())
     assert "y 10" in "".join("".join(o.get("text", "")) for c in out["cells"] for o in c.get("outputs", []))
 
 

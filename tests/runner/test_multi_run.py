@@ -8,6 +8,7 @@ import shutil
 from datetime import datetime
 
 from nbfactory import EXAMPLES
+
 from notebook_ops.runner import run_notebook
 from notebook_ops.runtime.store import DataStore
 
@@ -61,3 +62,15 @@ def test_three_notebooks_parallel_cached_and_edited(tmp_path):
     report = json.loads((third.run_dir / "steps" / "report.ipynb").read_text())
     printed = "".join("".join(o.get("text", "")) for c in report["cells"] for o in c.get("outputs", []))
     assert f"score {round(_expected_score(12) / 2, 4)}" in printed
+
+
+def test_single_kernel_refused_before_anything_is_written(tmp_path):
+    import pytest
+
+    from notebook_ops.errors import ParameterError
+
+    shutil.copytree(EXAMPLES / "multi", tmp_path / "multi")
+    with pytest.raises(ParameterError) as err:
+        run_notebook(tmp_path / "multi" / "03_train.ipynb", single_kernel=True, track=False)
+    assert "spans 4 notebooks" in err.value.message
+    assert not (tmp_path / "multi" / ".notebook_ops").exists()

@@ -29,7 +29,7 @@ def test_airflow_runs_an_elyra_bundle(airflow_venv, tmp_path):
                PATH=f"{airflow_venv / 'bin'}:{env.get('PATH', '')}")
     airflow = str(airflow_venv / "bin" / "airflow")
     for args in (["db", "migrate"], ["dags", "test", "elyra_demo", "-c", json.dumps({"FACTOR": "4"})]):
-        done = subprocess.run([airflow, *args], env=env, cwd=home, capture_output=True, text=True,
+        done = subprocess.run([airflow, *args], check=False, env=env, cwd=home, capture_output=True, text=True,
                               timeout=900)
         assert done.returncode == 0, (args, done.stdout[-3000:], done.stderr[-3000:])
     db = sqlite3.connect(home / "airflow.db")

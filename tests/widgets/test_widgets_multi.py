@@ -6,6 +6,7 @@ import json
 import shutil
 
 from nbfactory import EXAMPLES
+
 from notebook_ops.widgets import panel
 
 WAIT = 900
