@@ -43,6 +43,15 @@ def load_pipeline(path) -> Pipeline:
     return _Composer(Path(path).resolve(), entry).build()
 
 
+def build_pipeline(nb: dict, path=None, **kw) -> Pipeline:
+    """``build.build_pipeline`` of an in-memory notebook (the lab's unsaved content), composed
+    with the notebooks on disk its ``after:`` name."""
+    entry = build.build_pipeline(nb, path, **kw)
+    if path is None or not any(_cross_refs(entry, Path(path).resolve().parent).values()):
+        return entry
+    return _Composer(Path(path).resolve(), entry).build()
+
+
 def notebook_ref(ref: str, here: Path) -> tuple[Path, str | None]:
     """``NOTEBOOK[:STEP]`` -> (absolute notebook path, step or None)."""
     nb, sep, step = ref.rpartition(":")
