@@ -63,7 +63,7 @@ demo: install
 	  echo "cd $(DEMO)/ops && notebook-ops run $$(basename $$B)"; \
 	  cd $(DEMO)/ops && MLFLOW_TRACKING_URI=$(DEMO_MLFLOW) $(CURDIR)/$(VENV)/bin/notebook-ops run $$(basename $$B)
 	@echo; echo "== a pipeline across notebooks: ingest -> two feature notebooks in parallel -> train =="
-	$(VENV)/bin/notebook-ops run examples/multi/03_train.ipynb --no-track
+	MLFLOW_TRACKING_URI=$(DEMO_MLFLOW) $(VENV)/bin/notebook-ops run examples/multi/03_train.ipynb
 	@echo; echo "notebook run folders: $(CURDIR)/$(dir $(EXAMPLE)).notebook_ops/runs/ (run.json, executed steps/, data/, logs/)"
 	@echo "bundle: $(CURDIR)/$(DEMO)/ (folder + .tar.gz; README.md inside tells DevOps how to run it)"
 	@echo "bundle run folders: $(CURDIR)/$(DEMO)/ops/.notebook_ops/runs/"
