@@ -46,7 +46,8 @@ def _notebooks(p: Pipeline) -> list[str]:
     edges = [(d, s.name) for s in p.steps for d in s.after if of.get(d) != s.notebook]
     lines.append(click.style("Edges between notebooks", bold=True))
     for d, u in edges:
-        names = [v for v, src in p.step(u).input_sources if src == d]
+        names = ([v for v, src in p.step(u).input_sources if src == d]
+                 + [f"file {f}" for f, src in p.step(u).files_in if src == d])
         lines.append(f"  {d} ({of[d]}) -> {u} ({of[u]})" + (f": {', '.join(names)}" if names else ""))
     return lines
 

@@ -36,6 +36,10 @@ def test_elyra_model(tmp_path):
     assert load.files_out == ("raw.csv",) and load.assets == ("seed.txt",)
     assert dict(join.files_in) == {"raw.csv": "load", "a.txt": "branch_a", "b.txt": "branch_b"}
     assert a.notebook == "branch_a.py" and "ROWS" in load.parameters_read
+    r = subprocess.run([sys.executable, "-m", "notebook_ops", "inspect", str(tmp_path / "flow.pipeline")],
+                       check=False, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert "branch_a (branch_a.py) -> join (join.ipynb): file a.txt" in r.stdout
 
 
 def test_elyra_runs_in_parallel_with_files_and_env(tmp_path):
