@@ -62,6 +62,8 @@ demo: install
 	@B=$$(ls -t $(DEMO)/*.tar.gz | head -1); rm -rf $(DEMO)/ops; mkdir -p $(DEMO)/ops; cp $$B $(DEMO)/ops/; \
 	  echo "cd $(DEMO)/ops && notebook-ops run $$(basename $$B)"; \
 	  cd $(DEMO)/ops && MLFLOW_TRACKING_URI=$(DEMO_MLFLOW) $(CURDIR)/$(VENV)/bin/notebook-ops run $$(basename $$B)
+	@echo; echo "== a pipeline across notebooks: ingest -> two feature notebooks in parallel -> train =="
+	MLFLOW_TRACKING_URI=$(DEMO_MLFLOW) $(VENV)/bin/notebook-ops run examples/multi/03_train.ipynb
 	@echo; echo "notebook run folders: $(CURDIR)/$(dir $(EXAMPLE)).notebook_ops/runs/ (run.json, executed steps/, data/, logs/)"
 	@echo "bundle: $(CURDIR)/$(DEMO)/ (folder + .tar.gz; README.md inside tells DevOps how to run it)"
 	@echo "bundle run folders: $(CURDIR)/$(DEMO)/ops/.notebook_ops/runs/"

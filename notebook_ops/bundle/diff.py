@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from notebook_ops.bundle import checksums, requirements
 from notebook_ops.bundle.load import open_bundle, read_step_notebooks
 
-STEP_FIELDS = ("after", "inputs", "outputs", "parameters", "metrics", "options", "resources",
+STEP_FIELDS = ("source", "after", "inputs", "outputs", "parameters", "metrics", "options", "resources",
                "modules", "assets", "files_in", "files_out")
 PIPELINE_FIELDS = ("owner", "objective", "metric_targets", "schedules", "kernel")
 
@@ -32,6 +32,13 @@ class BundleDiff:
     pipeline: dict[str, tuple] = field(default_factory=dict)       # field -> (a, b)
     shipped: dict[str, tuple] = field(default_factory=dict)        # wheels/* -> (a sha, b sha)
     files: dict[str, dict] = field(default_factory=dict)   # code/*, assets/* -> {"change", "diff"}
+    sources: dict[str, str] = field(default_factory=dict)  # step -> its source notebook (across notebooks)
+
+    @property
+    def notebooks_changed(self) -> list[str]:
+        """A pipeline across notebooks: the source notebooks whose steps changed."""
+        names = self.steps_added + self.steps_removed + list(self.steps_changed)
+        return sorted({self.sources[n] for n in names if n in self.sources})
 
     @property
     def empty(self) -> bool:
@@ -43,7 +50,8 @@ class BundleDiff:
         return {"a": self.a, "b": self.b, "steps_added": self.steps_added,
                 "steps_removed": self.steps_removed, "steps_changed": self.steps_changed,
                 "parameters": self.parameters, "requirements": self.requirements,
-                "pipeline": self.pipeline, "shipped": self.shipped, "files": self.files}
+                "pipeline": self.pipeline, "shipped": self.shipped, "files": self.files,
+                **({"notebooks_changed": self.notebooks_changed} if self.sources else {})}
 
 
 def step_code(nb: dict) -> list[str]:
@@ -68,6 +76,7 @@ def diff_bundles(a_path, b_path) -> BundleDiff:
     out = BundleDiff(a=f"{a.label} ({a_path})", b=f"{b.label} ({b_path})")
     steps_a = {s["name"]: s for s in ma["steps"]}
     steps_b = {s["name"]: s for s in mb["steps"]}
+    out.sources = {n: s["source"] for n, s in {**steps_a, **steps_b}.items() if s.get("source")}
     out.steps_added = [n for n in steps_b if n not in steps_a]
     out.steps_removed = [n for n in steps_a if n not in steps_b]
     nbs_a, nbs_b = read_step_notebooks(a), read_step_notebooks(b)
@@ -133,12 +142,17 @@ def render(d: BundleDiff) -> str:
     if d.empty:
         return "\n".join(lines + ["no differences in steps, parameters, requirements, options "
                               "or shipped code"]) + "\n"
+    def of(name: str) -> str:
+        return f"{name} ({d.sources[name]})" if name in d.sources else name
+
+    if d.notebooks_changed:
+        lines.append(f"notebooks changed: {', '.join(d.notebooks_changed)}")
     for name in d.steps_added:
-        lines.append(f"step added: {name}")
+        lines.append(f"step added: {of(name)}")
     for name in d.steps_removed:
-        lines.append(f"step removed: {name}")
+        lines.append(f"step removed: {of(name)}")
     for name, change in d.steps_changed.items():
-        lines.append(f"step changed: {name}")
+        lines.append(f"step changed: {of(name)}")
         for key, value in change.items():
             if key != "code":
                 lines.append(f"  {key}: {_show(value[0])} -> {_show(value[1])}")

@@ -154,7 +154,7 @@ def pipeline_from_manifest(m: dict, notebooks: dict[str, dict]):
             watch=tuple(s.get("watch") or ()), modules=tuple(s.get("modules") or ()),
             assets=tuple(s.get("assets") or ()),
             files_in=tuple(sorted((s.get("files_in") or {}).items())),
-            files_out=tuple(s.get("files_out") or ())))
+            files_out=tuple(s.get("files_out") or ()), notebook=s.get("source")))
     settings = {k: m[k] for k in ("owner", "objective", "metric_targets", "schedules")
                 if m.get(k)}
     settings["name"] = m["name"]

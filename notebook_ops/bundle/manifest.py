@@ -64,6 +64,8 @@ def step_entry(step) -> dict:
     # objects changed in place (only when there are any: older manifests read the same)
     if step.changed:
         entry["changed"] = list(step.changed)
+    if step.notebook:   # a pipeline across notebooks: the step's source notebook
+        entry["source"] = step.notebook
     if step.input_candidates:
         entry["input_candidates"] = {name: list(c) for name, c in step.input_candidates}
     if step.watch:

@@ -35,6 +35,23 @@ def problem_line(pipeline_path: str | None, p) -> str:
     return text + (f" ({p.hint})" if p.hint else "")
 
 
+def _notebooks(p: Pipeline) -> list[str]:
+    """A pipeline across notebooks: each notebook's steps, then the edges between notebooks."""
+    entry = " (the first is the entry)" if str(p.path).endswith(".ipynb") else ""
+    lines = [click.style("Notebooks", bold=True) + entry]
+    of = {s.name: s.notebook for s in p.steps}
+    for part in p.parts:
+        nb = part.steps[0].notebook if part.steps else part.path
+        lines.append(f"  {nb}: {', '.join(s.name for s in part.steps)}")
+    edges = [(d, s.name) for s in p.steps for d in s.after if of.get(d) != s.notebook]
+    lines.append(click.style("Edges between notebooks", bold=True))
+    for d, u in edges:
+        names = ([v for v, src in p.step(u).input_sources if src == d]
+                 + [f"file {f}" for f, src in p.step(u).files_in if src == d])
+        lines.append(f"  {d} ({of[d]}) -> {u} ({of[u]})" + (f": {', '.join(names)}" if names else ""))
+    return lines
+
+
 def render(p: Pipeline) -> str:
     bold = lambda s: click.style(s, bold=True)  # noqa: E731
     lines = [f"{bold(p.name)}  {p.path or ''}  ({len(p.steps)} step{'s' * (len(p.steps) != 1)}, "
@@ -43,7 +60,8 @@ def render(p: Pipeline) -> str:
     width = max((len(s.name) for s in p.steps), default=4)
     for n, s in enumerate(p.steps, 1):
         after = ", ".join(s.after) or "-"
-        lines.append(f"  {n}. {s.name:<{width}}  after: {after:<24} cells {_cells(s.cells)}")
+        lines.append(f"  {n}. {s.name:<{width}}  after: {after:<24} cells {_cells(s.cells)}"
+                     + (f" of {s.notebook}" if s.notebook else ""))
         src = {}
         for var, producer in s.input_sources:
             src.setdefault(producer, []).append(var)
@@ -63,6 +81,8 @@ def render(p: Pipeline) -> str:
                              ("files out", s.files_out)):
             if items:
                 lines.append(f"     {'':<{width}}  {label}: {', '.join(items)}")
+    if p.parts:
+        lines += [""] + _notebooks(p)
     if p.setup_cells:
         lines.append(f"  setup cells {_cells(p.setup_cells)} run at the start of every step")
     lines += ["", bold("Parameters") + (f" (cell {p.parameters_cell})" if p.parameters_cell is not None else "")]
@@ -102,7 +122,8 @@ def render(p: Pipeline) -> str:
 @click.argument("notebook", type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the pipeline as JSON.")
 def inspect(notebook, as_json):
-    """Show NOTEBOOK's pipeline: steps in graph order with inputs and outputs, parameters, problems."""
+    """Show NOTEBOOK's pipeline (or a pipeline file's, an Elyra .pipeline's): steps in graph order
+    with inputs and outputs, the notebooks and the edges between them, parameters, problems."""
     from notebook_ops.events.publish import with_settings_problems
     from notebook_ops.model import load_pipeline
 

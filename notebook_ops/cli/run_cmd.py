@@ -93,7 +93,7 @@ def _sigterm_as_interrupt(signum, frame):
               "also NOTEBOOK_OPS_EVENTS): pulsar://host:port/topic, http(s)://..., a .jsonl file.")
 def run(target, params, params_file, steps, from_step, jobs, no_cache, single_kernel, kernels,
         resume, run_dir, data_url, no_track, quiet, as_json, events):
-    """Run TARGET (a notebook or a bundle) as a pipeline.
+    """Run TARGET (a notebook, a pipeline file, an Elyra .pipeline, or a bundle) as a pipeline.
 
     Exit codes: 0 succeeded, 1 a step failed, 2 bad input, 3 below a metric target,
     130 interrupted.

@@ -81,7 +81,8 @@ def schedule():
 @click.option("--json", "as_json", is_flag=True)
 def add_cmd(target, cron, source, subscription, dead_letter_topic, tz, name, params, catchup,
             max_concurrent, overlap, timeout, retries, retry_delay, webhook, paused, db, as_json):
-    """Schedule TARGET (a notebook or a bundle) on a cron expression, or on messages (--trigger).
+    """Schedule TARGET (a notebook, a pipeline file or a bundle) on a cron expression, or on
+    messages (--trigger).
 
     Without --cron or --trigger, adds the schedules TARGET declares (the notebook's pipeline
     settings, or the manifest of a bundle), named <pipeline>.<schedule>.

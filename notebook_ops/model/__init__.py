@@ -14,9 +14,12 @@ __all__ = ["Cell", "Parameter", "Pipeline", "Problem", "Step", "build_pipeline",
 
 
 def __getattr__(name):
-    if name in ("build_pipeline", "load_pipeline"):
-        from notebook_ops.model import build
-        return getattr(build, name)
+    if name == "load_pipeline":   # a notebook's pipeline, across notebooks when it says so
+        from notebook_ops.model import multi
+        return multi.load_pipeline
+    if name == "build_pipeline":   # the same from an in-memory notebook
+        from notebook_ops.model import multi
+        return multi.build_pipeline
     if name == "read_notebook":
         from notebook_ops.model.notebook import read_notebook
         return read_notebook

@@ -78,9 +78,10 @@ class Step:
     assets: tuple[str, ...] = ()
     files_in: tuple[tuple[str, str], ...] = ()   # (path, producing step)
     files_out: tuple[str, ...] = ()
+    notebook: str | None = None   # source notebook of a multi-notebook pipeline (model/multi.py)
 
     def to_dict(self) -> dict:
-        return {"name": self.name, "after": list(self.after), "cells": list(self.cells),
+        return {"name": self.name, **({"notebook": self.notebook} if self.notebook else {}), "after": list(self.after), "cells": list(self.cells),
                 "inputs": list(self.inputs), "outputs": list(self.outputs),
                 "input_sources": {n: s for n, s in self.input_sources},
                 "parameters_read": list(self.parameters_read), "options": dict(self.options),
@@ -132,6 +133,20 @@ class Pipeline:
     language: str = "python"
     notebook_hash: str = ""           # sha256 of the notebook's bytes as read
     project: Project | None = field(default=None, hash=False, compare=False)
+    # a pipeline across notebooks: one part per source notebook, whose steps are this
+    # pipeline's steps (qualified names) and whose cells build their step notebooks
+    parts: tuple["Pipeline", ...] = field(default=(), hash=False, compare=False)
+
+    def part(self, step: str) -> "Pipeline":
+        """The pipeline whose cells hold ``step`` (this one, unless it spans notebooks)."""
+        for part in self.parts:
+            if step in part.step_names:
+                return part
+        return self
+
+    @property
+    def notebooks(self) -> list[str]:
+        return [p.path for p in self.parts]
 
     @property
     def errors(self) -> list[Problem]:
@@ -184,4 +199,5 @@ class Pipeline:
             "settings": self.settings,
             "notebook_hash": self.notebook_hash,
             "project": self.project.to_dict() if self.project else None,
+            **({"notebooks": self.notebooks} if self.parts else {}),
         }

@@ -189,8 +189,10 @@ def build_step_notebook(pipeline: Pipeline, step: str, *, mode: str = "bundle") 
     """The nbformat-4 notebook (a plain dict, outputs empty) that runs ``step`` alone.
 
     ``mode`` is the default of ``_nbo_mode`` ("bundle" for exported notebooks; the runner
-    passes "pipeline" as a parameter).
+    passes "pipeline" as a parameter). A step of a pipeline across notebooks is built from its
+    own notebook's cells (``Pipeline.part``).
     """
+    pipeline = pipeline.part(step)
     s = pipeline.step(step)
     name = _check_step_name(s.name)
     prefix = f"nbo-{name}"
@@ -218,6 +220,10 @@ def build_single_kernel_notebook(pipeline: Pipeline, *, mode: str = "pipeline") 
     ``nbo.context().step`` (and lets the runner time each step), and Kale metrics are logged
     after the step that defines them.
     """
+    if pipeline.parts:
+        from notebook_ops.errors import ParameterError
+        raise ParameterError("--single-kernel runs one notebook; this pipeline spans "
+                             f"{len(pipeline.parts)} notebooks", hint="run it without --single-kernel")
     prefix = "nbo-all"
     cells = [_parameters_cell(pipeline, "", mode, prefix), _plumbing_cell(pipeline, prefix)]
     cells += stepfiles.prepare_cells(pipeline, None, prefix)

@@ -36,14 +36,19 @@ log = logging.getLogger(__name__)
 
 
 def target_kind(target) -> str:
-    """"notebook" (an .ipynb) or "bundle" (a bundle folder or archive); else NotebookReadError."""
-    if str(target).endswith(".ipynb"):
+    """"notebook" (an .ipynb, or a pipeline file of notebooks) or "bundle" (a bundle folder or
+    archive); else NotebookReadError."""
+    from notebook_ops.model.multi import SOURCE_SUFFIXES
+
+    if str(target).endswith(SOURCE_SUFFIXES):
         return "notebook"
     from notebook_ops.bundle.run import is_bundle
 
     if is_bundle(target):
         return "bundle"
-    raise NotebookReadError("not a notebook (.ipynb) or a bundle", path=target)
+    raise NotebookReadError("not a notebook (.ipynb), a pipeline file (.yaml, Elyra's .pipeline) or a "
+                            "bundle",
+                            path=target)
 
 
 def run(target, *, params=None, params_file=None, **options):

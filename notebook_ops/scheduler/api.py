@@ -41,7 +41,9 @@ def pipeline_of(target: Path):
     """The Pipeline a target runs (notebook or bundle), to check parameters against."""
     from notebook_ops.errors import PipelineInvalid
 
-    if target.suffix == ".ipynb":
+    from notebook_ops.model.multi import SOURCE_SUFFIXES
+
+    if target.suffix in SOURCE_SUFFIXES:   # a notebook, a pipeline file, an Elyra pipeline
         from notebook_ops.model import load_pipeline
 
         p = load_pipeline(target)

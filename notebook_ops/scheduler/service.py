@@ -72,7 +72,9 @@ def _runs_dir(schedule: Schedule) -> Path:
     """Scheduled runs go where ``notebook-ops runs list`` looks: beside the notebook, or under
     the schedule's working folder for a bundle."""
     target = Path(schedule.target)
-    base = target.parent if target.suffix == ".ipynb" else Path(schedule.workdir)
+    from notebook_ops.model.multi import SOURCE_SUFFIXES
+
+    base = target.parent if target.suffix in SOURCE_SUFFIXES else Path(schedule.workdir)
     return base / ".notebook_ops" / "runs"
 
 

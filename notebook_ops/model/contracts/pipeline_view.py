@@ -44,6 +44,7 @@ class StepView(Contract):
     assets: list[str] = field(default_factory=list)     # project data files it reads
     files_in: dict[str, str] = field(default_factory=dict)   # file path -> step that writes it
     files_out: list[str] = field(default_factory=list)  # files it writes for later steps
+    notebook: str | None = None   # its source notebook, in a pipeline across notebooks
 
 
 @dataclass
@@ -68,6 +69,7 @@ class PipelineView(Contract):
     settings: dict[str, Any] = field(default_factory=dict)
     notebook_hash: str = ""
     cell_roles: list[CellRole] = field(default_factory=list)
+    notebooks: list[str] = field(default_factory=list)   # source notebooks, entry first
 
     @classmethod
     def of(cls, pipeline, path: str | None = None) -> PipelineView:
@@ -83,10 +85,12 @@ class PipelineView(Contract):
                             metrics=list(s.metrics), changed=list(s.changed),
                             input_candidates={n: list(c) for n, c in s.input_candidates},
                             watch=list(s.watch), modules=list(s.modules), assets=list(s.assets),
-                            files_in=dict(s.files_in), files_out=list(s.files_out))
+                            files_in=dict(s.files_in), files_out=list(s.files_out),
+                            notebook=s.notebook)
                    for s in p.steps],
             problems=[ProblemView(x.severity, x.code, x.message, x.step, x.cell, x.hint)
                       for x in p.problems],
             setup_cells=list(p.setup_cells), parameters_cell=p.parameters_cell,
             settings=dict(p.settings or {}), notebook_hash=p.notebook_hash,
-            cell_roles=[c.role for c in p.cells])
+            cell_roles=[c.role for c in p.cells],
+            notebooks=list(p.notebooks))

@@ -1,0 +1,405 @@
+"""Pipelines across notebooks: steps of several notebooks in one graph.
+
+A step's ``after:`` may name another notebook (a path relative to this notebook, without
+``.ipynb``): ``after:NOTEBOOK:STEP`` runs after that step, ``after:NOTEBOOK`` after the whole
+notebook (its last steps). A notebook without ``step:`` tags is one step; its ``after:`` tags
+may sit on any cell. Each notebook is built by ``build.load_pipeline`` as it is; this module
+only composes them: steps get qualified names (``NOTEBOOK-STEP``; the entry notebook's keep
+theirs; an untagged notebook's one step is named after the notebook), the data flow between
+notebooks is found by the same analysis (names an upstream notebook's steps define), and the
+parameters of all notebooks form one typed set. A notebook with no cross-notebook ``after:``
+is returned exactly as ``build.load_pipeline`` builds it.
+"""
+from __future__ import annotations
+
+import hashlib
+import heapq
+import os
+import re
+from dataclasses import replace
+from pathlib import Path
+
+from notebook_ops.model import analysis, build, crossflow
+from notebook_ops.model.pipeline import Parameter, Pipeline, Problem
+from notebook_ops.model.tags import parse_cell_tags, slug, valid_name
+
+# what ``load_pipeline`` reads: a notebook, a pipeline file, an Elyra pipeline
+SOURCE_SUFFIXES = (".ipynb", ".yaml", ".yml", ".pipeline")
+
+
+def load_pipeline(path) -> Pipeline:
+    """The pipeline of the notebook at ``path``, across notebooks when its ``after:`` say so;
+    or of a pipeline file (``pipelinefile``), or of an Elyra ``.pipeline`` (``elyra``)."""
+    from notebook_ops.model import pipelinefile
+
+    if path is not None and str(path).endswith(pipelinefile.SUFFIXES):
+        return pipelinefile.load_pipeline_file(path)
+    if path is not None and str(path).endswith(".pipeline"):
+        from notebook_ops.model.elyra import load_elyra
+        return load_elyra(path)
+    entry = build.load_pipeline(path)
+    if path is None or not any(_cross_refs(entry, Path(path).resolve().parent).values()):
+        return entry
+    return _Composer(Path(path).resolve(), entry).build()
+
+
+def build_pipeline(nb: dict, path=None, **kw) -> Pipeline:
+    """``build.build_pipeline`` of an in-memory notebook (the lab's unsaved content), composed
+    with the notebooks on disk its ``after:`` name."""
+    entry = build.build_pipeline(nb, path, **kw)
+    if path is None or not any(_cross_refs(entry, Path(path).resolve().parent).values()):
+        return entry
+    return _Composer(Path(path).resolve(), entry).build()
+
+
+def notebook_ref(ref: str, here: Path) -> tuple[Path, str | None]:
+    """``NOTEBOOK[:STEP]`` -> (absolute notebook path, step or None)."""
+    nb, sep, step = ref.rpartition(":")
+    if not sep:
+        nb, step = ref, None
+    return (here / (nb + ".ipynb")).resolve(), step
+
+
+def _is_cross(ref: str, steps: list[str], here: Path) -> bool:
+    if ref in steps:
+        return False
+    return (":" in ref or "/" in ref or not valid_name(ref)
+            or notebook_ref(ref, here)[0].is_file())
+
+
+def _untagged(p: Pipeline) -> bool:
+    return not any(parse_cell_tags(list(c.tags)).step for c in p.cells)
+
+
+def _cross_refs(p: Pipeline, here: Path) -> dict[str, list[tuple[str, int]]]:
+    """step -> [(cross-notebook after: ref, cell)] as the notebook's tags declare them."""
+    out: dict[str, list[tuple[str, int]]] = {s: [] for s in p.step_names}
+    untagged = _untagged(p)
+    for c in p.cells:
+        parsed = parse_cell_tags(list(c.tags))
+        if not (parsed.step or untagged) or c.step not in out:
+            continue
+        for ref in parsed.after:
+            if _is_cross(ref, p.step_names, here) and (ref, c.index) not in out[c.step]:
+                out[c.step].append((ref, c.index))
+    return out
+
+
+def _short(rel: str) -> str:
+    """A notebook's part of a step name: ``01_ingest`` -> ``ingest``."""
+    stem = re.sub(r"^[0-9_\-. ]+", "", Path(rel).name) or Path(rel).name
+    return slug(stem)
+
+
+class _Composer:
+    def __init__(self, entry_path: Path, entry: Pipeline | None = None, *, listed=(),
+                 extra_refs=None, name=None, settings=None, file_hash="", built=None,
+                 ref_targets=None):
+        """``entry``: the notebook run; or, for a pipeline file at ``entry_path``, the notebooks
+        it ``listed`` and the ``after`` it gives each (``extra_refs``: path -> refs relative
+        to that notebook, for its first steps)."""
+        self.root = entry_path.parent
+        self.entry_path = entry_path
+        self.entry = entry
+        self.built: dict[Path, Pipeline] = {entry_path: entry} if entry else {}
+        self.built.update(built or {})            # pipelines made elsewhere (Elyra's nodes)
+        self.ref_targets = ref_targets or {}      # ref -> (file, step): refs that are no path
+        self.listed = list(listed) or [entry_path]
+        self.extra = extra_refs or {}
+        self.name, self.settings, self.file_hash = name, settings, file_hash
+        self.refs: dict[Path, dict] = {}
+        self.order: list[Path] = []          # notebooks, upstream first
+        self.problems: list[Problem] = []
+
+    def resolve(self, ref: str, here: Path) -> tuple[Path, str | None]:
+        return self.ref_targets.get(ref) or notebook_ref(ref, here)
+
+    def file(self, path: Path) -> str:
+        return Path(os.path.relpath(path, self.root)).as_posix()
+
+    def rel(self, path: Path) -> str:
+        return Path(os.path.relpath(path, self.root)).with_suffix("").as_posix()
+
+    def at(self, path: Path) -> str:
+        """Where a problem is, in its message: nothing for the entry (its path is the file's)."""
+        return "" if path == self.entry_path else f"{self.file(path)}: "
+
+    def problem(self, code, message, step=None, cell=None, hint=None, severity="error"):
+        self.problems.append(Problem(severity, code, message, step=step, cell=cell, hint=hint))
+
+    # -- notebooks: read each once, upstream first; cycles and missing files are problems ------
+    def visit(self, path: Path, stack: list[Path]) -> None:
+        if path in self.order:
+            return
+        p = self.built.get(path) or build.load_pipeline(path)
+        self.built[path] = p
+        here = path.parent
+        self.refs[path] = _cross_refs(p, here)
+        for ref in self.extra.get(path, []):   # a pipeline file's after: the notebook's first steps
+            for s in p.steps:
+                if not s.after and (ref, None) not in self.refs[path][s.name]:
+                    self.refs[path][s.name].append((ref, None))
+        stack.append(path)
+        for step, refs in self.refs[path].items():
+            for ref, cell in refs:
+                target, _ = self.resolve(ref, here)
+                if not target.is_file():
+                    self.problem("missing-notebook",
+                                 f"{self.at(path)}after:{ref} names {self.file(target)}, "
+                                 "which does not exist", step=step, cell=cell,
+                                 hint="fix the path (relative to this notebook, without .ipynb)")
+                elif target in stack:
+                    loop = stack[stack.index(target):] + [target]
+                    self.problem("cyclic-notebooks",
+                                 "notebooks " + " -> ".join(self.rel(x) for x in loop)
+                                 + " depend on each other in a cycle", step=step, cell=cell,
+                                 hint=f"remove the tag after:{ref} from {self.file(path)}")
+                else:
+                    self.visit(target, stack)
+        stack.pop()
+        self.order.append(path)
+
+    # -- names --------------------------------------------------------------------------------
+    def qualify(self, path: Path, step: str) -> str:
+        p = self.built[path]
+        if _untagged(p):
+            return _short(self.rel(path))
+        if path == self.entry_path:
+            return step
+        return f"{_short(self.rel(path))}-{step}"
+
+    def build(self) -> Pipeline:
+        for path in self.listed:
+            self.visit(path, [])
+        order = ([self.entry_path] + [p for p in self.order if p != self.entry_path]
+                 if self.entry else list(self.order))
+        names: dict[tuple[Path, str], str] = {}
+        owner: dict[str, tuple[Path, str]] = {}
+        for path in order:
+            for s in self.built[path].steps:
+                q = self.qualify(path, s.name)
+                if not valid_name(q):
+                    self.problem("bad-step-name", f"{self.at(path)}step name '{q}' is too "
+                                 "long or not valid", step=s.name, hint="shorten the notebook or step name")
+                if q in owner:
+                    other = owner[q]
+                    self.problem("duplicate-step", f"steps '{other[1]}' of {self.file(other[0])} "
+                                 f"and '{s.name}' of {self.file(path)} are both named '{q}'",
+                                 step=q, hint="rename one of the steps or notebooks")
+                names[(path, s.name)] = q
+                owner[q] = (path, s.name)
+
+        # graph: in-notebook dependencies, qualified, and the cross-notebook ones
+        deps: dict[str, list[str]] = {}
+        for path in order:
+            p = self.built[path]
+            for s in p.steps:
+                q = names[(path, s.name)]
+                deps[q] = [names[(path, d)] for d in s.after]
+                for ref, cell in self.refs[path].get(s.name, []):
+                    target, step = self.resolve(ref, path.parent)
+                    if target not in self.built or target == path:
+                        continue
+                    tp = self.built[target]
+                    if step is None:
+                        ups = [names[(target, t)] for t in sinks_of(tp)]
+                    elif step in tp.step_names:
+                        ups = [names[(target, step)]]
+                    else:
+                        self.problem("unknown-after", f"{self.at(path)}after:{ref} names no "
+                                     f"step of {self.file(target)}", step=q, cell=cell,
+                                     hint=f"its steps are: {', '.join(tp.step_names)}")
+                        continue
+                    deps[q] += [u for u in ups if u not in deps[q]]
+        graph_order = self.topological(deps, order, names)
+        rank = {n: i for i, n in enumerate(graph_order)}
+        upstream: dict[str, set[str]] = {n: set() for n in graph_order}
+        for n in graph_order:
+            for d in deps[n]:
+                upstream[n] |= {d} | upstream.get(d, set())
+
+        params = self.parameters(order)
+        pnames = {x.name for x in params}
+
+        # data flow between notebooks: names a step reads that its notebook does not provide
+        flows, setup_defs = {}, {}
+        for path in order:
+            flows[path], setup_defs[path] = crossflow.step_flows(self.built[path])
+        extra_in: dict[str, list[tuple[str, str]]] = {n: [] for n in graph_order}
+        extra_out: dict[str, set[str]] = {n: set() for n in graph_order}
+        resolved: set = set()   # (notebook, its step, name) found in another notebook
+        for path in order:
+            p = self.built[path]
+            available = analysis.BUILTINS | pnames | setup_defs[path]
+            for s in p.steps:
+                q = names[(path, s.name)]
+                sf = flows[path][s.name]
+                for var in sf.external_reads + sorted(sf.late_reads):
+                    if var in available or var in s.inputs:
+                        continue
+                    if any(var in flows[path][t.name].defines for t in p.steps if t.name != s.name):
+                        continue   # the notebook's own story (build.py reported it)
+                    providers = [names[(o, t.name)] for o in order if o != path
+                                 for t in self.built[o].steps if var in flows[o][t.name].defines]
+                    ups = [x for x in providers if x in upstream[q]]
+                    cell = sf.first_read_cell.get(var)
+                    if ups:
+                        src = max(ups, key=rank.get)
+                        extra_in[q].append((var, src))
+                        extra_out[src].add(var)
+                        resolved.add((path, s.name, var))
+                    elif providers:
+                        op, ostep = owner[providers[0]]
+                        resolved.add((path, s.name, var))
+                        self.problem("hidden-state",
+                                     f"{self.at(path)}reads '{var}', which only step "
+                                     f"'{providers[0]}' of {self.file(op)} defines, and it is not "
+                                     "upstream of it", step=q, cell=cell,
+                                     hint=f"add the tag after:{self.rel_from(path, op)}:{ostep} "
+                                          f"to cell {s.cells[0] if s.cells else 0}")
+
+        files_in, files_out = self.file_flow(order, names, upstream, rank, resolved)
+        parts, steps = [], {}
+        name = self.name or self.entry.name
+        for path in order:
+            p = self.built[path]
+            mine = []
+            for s in p.steps:
+                q = names[(path, s.name)]
+                qn = lambda n, path=path: names.get((path, n), n)
+                ins = list(s.input_sources) + extra_in[q]
+                st = replace(
+                    s, name=q, after=tuple(deps[q]), notebook=self.file(path),
+                    inputs=tuple(v for v, _ in ins),
+                    input_sources=tuple((v, qn(src)) for v, src in s.input_sources) + tuple(extra_in[q]),
+                    outputs=tuple(sorted(set(s.outputs) | extra_out[q])),
+                    input_candidates=tuple((v, tuple(qn(c) for c in cs)) for v, cs in s.input_candidates),
+                    files_in=tuple((f, qn(src)) for f, src in s.files_in) + tuple(files_in[q]),
+                    files_out=tuple(sorted(set(s.files_out) | files_out[q])),
+                    assets=tuple(a for a in s.assets if a not in self.handed))
+                steps[q] = st
+                mine.append(st)
+            parts.append(replace(p, name=name, steps=tuple(mine), parameters=tuple(params),
+                                 problems=(), path=str(path)))
+            for pr in p.problems:
+                if self.drop(path, pr, resolved):
+                    continue
+                msg = self.at(path) + pr.message
+                self.problems.append(replace(pr, message=msg,
+                                             step=names.get((path, pr.step), pr.step)))
+        entry = self.entry or replace(   # a pipeline file: no cells of its own
+            self.built[order[0]], name=name, path=str(self.entry_path), cells=(), setup_cells=(),
+            parameters_cell=None, settings=self.settings or {})
+        project = crossflow.merged_project([self.built[x] for x in order], entry)
+        if project is not None:
+            project = replace(project, assets=tuple(a for a in project.assets if a not in self.handed))
+        entry = replace(entry, project=project)
+        # the entry notebook's own hash (faces compare it with the file on disk); a pipeline
+        # file's: of the file and every notebook (steps are cached by their step notebooks)
+        digest = entry.notebook_hash if self.entry else hashlib.sha256(
+            (self.file_hash + "".join(self.built[x].notebook_hash for x in order)).encode()).hexdigest()
+        rank_sev = {"error": 0, "warning": 1, "info": 2}
+        return replace(entry, steps=tuple(steps[n] for n in graph_order), parameters=tuple(params),
+                       problems=tuple(sorted(self.problems, key=lambda x: rank_sev[x.severity])),
+                       notebook_hash=digest, parts=tuple(parts))
+
+    def file_flow(self, order, names, upstream, rank, resolved):
+        """Files between notebooks, as ``files.py`` finds them inside one: a file a step reads
+        that its notebook does not write comes from the latest upstream step of another notebook
+        that writes it (every kernel works in the same folder, so paths compare as written)."""
+        uses = {path: crossflow.file_uses(self.built[path]) for path in order}
+        files_in = {q: [] for q in rank}
+        files_out = {q: set() for q in rank}
+        self.handed: set[str] = set()
+        root = Path(self.built[order[0]].project.root) if self.built[order[0]].project else self.root
+        for path in order:
+            own = set().union(*(w for w, _ in uses[path].values())) if uses[path] else set()
+            for step, (_, reads) in uses[path].items():
+                q = names[(path, step)]
+                for f in dict.fromkeys(reads):
+                    if f in own:
+                        continue
+                    ups = [names[(o, t)] for o in order if o != path
+                           for t, (w, _) in uses[o].items() if f in w and names[(o, t)] in upstream[q]]
+                    if ups:
+                        src = max(ups, key=rank.get)
+                        files_in[q].append((f, src))
+                        files_out[src].add(f)
+                        resolved.add((path, step, "file:" + f))
+                        self.handed.add(Path(os.path.relpath(self.root / f, root)).as_posix())
+        return files_in, files_out
+
+    def rel_from(self, path: Path, other: Path) -> str:
+        return Path(os.path.relpath(other, path.parent)).with_suffix("").as_posix()
+
+    def drop(self, path: Path, pr: Problem, resolved) -> bool:
+        """build.py's problems about what this module resolves: cross-notebook after: tags and
+        names that come from another notebook."""
+        refs = [r for rs in self.refs[path].values() for r, _ in rs]
+        if pr.code == "unknown-after" and any(pr.message == f"after:{r} names no step" for r in refs):
+            return True
+        if pr.code == "after-without-step" and _untagged(self.built[path]):
+            return True
+        if pr.code == "missing-file":
+            m = re.match(r"reads '([^']+)', which exists neither", pr.message)
+            return bool(m and (path, pr.step, "file:" + m.group(1)) in resolved)
+        if pr.code == "undefined-name":
+            m = re.match(r"reads '([^']+)'", pr.message)
+            return bool(m and (path, pr.step, m.group(1)) in resolved)
+        return False
+
+    def topological(self, deps, order, names) -> list[str]:
+        position = {q: (order.index(path), i) for (path, _), q in names.items()
+                    for i in [list(self.built[path].step_names).index(_)]}
+        users: dict[str, list[str]] = {n: [] for n in deps}
+        waiting = {n: set(d) for n, d in deps.items()}
+        for n, d in deps.items():
+            for x in d:
+                users[x].append(n)
+        # upstream notebooks first: ties go to the notebook read earlier in ``self.order``
+        nb_rank = {q: self.order.index(path) for (path, _), q in names.items()}
+        ready = [((nb_rank[n], position[n]), n) for n, w in waiting.items() if not w]
+        heapq.heapify(ready)
+        out = []
+        while ready:
+            _, n = heapq.heappop(ready)
+            out.append(n)
+            for u in users[n]:
+                waiting[u].discard(n)
+                if not waiting[u]:
+                    heapq.heappush(ready, ((nb_rank[u], position[u]), u))
+        left = [n for n in deps if n not in out]
+        if left and not any(p.code == "cyclic-notebooks" for p in self.problems):
+            self.problem("cyclic-after", f"steps {', '.join(left)} depend on each other in a cycle "
+                         "across notebooks", step=left[0], hint="remove one of their after: tags")
+        return out + left
+
+    def parameters(self, order) -> list[Parameter]:
+        """One typed set: the entry's first; a name with two types is an error."""
+        seen: dict[str, tuple[Parameter, Path]] = {}
+        out = []
+        for path in order:
+            for x in self.built[path].parameters:
+                if x.name not in seen:
+                    seen[x.name] = (x, path)
+                    out.append(x)
+                elif seen[x.name][0].type != x.type:
+                    first, where = seen[x.name]
+                    self.problem("parameter-type-conflict",
+                                 f"parameter '{x.name}' is {first.type} in {self.file(where)} "
+                                 f"and {x.type} in {self.file(path)}", cell=x.cell,
+                                 hint="declare it with one type in every notebook")
+                elif seen[x.name][0].default != x.default:
+                    first, where = seen[x.name]
+                    self.problem("parameter-default-differs",
+                                 f"{self.at(path)}parameter '{x.name}' defaults to "
+                                 f"{x.source or repr(x.default)} here but "
+                                 f"{first.source or repr(first.default)} in {self.file(where)}, "
+                                 "which is used", cell=x.cell, severity="warning",
+                                 hint="give it one default (or drop it here and use the other)")
+        return out
+
+
+def sinks_of(p: Pipeline) -> list[str]:
+    """The steps of ``p`` no other step runs after: the end of the notebook."""
+    return [s.name for s in p.steps if not any(s.name in t.after for t in p.steps)]

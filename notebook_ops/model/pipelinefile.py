@@ -1,0 +1,94 @@
+"""A pipeline file: the notebooks of a pipeline and their order in one YAML file.
+
+    name: churn-multi
+    notebooks:
+      - path: 01_ingest.ipynb
+      - path: 02_features.ipynb
+        after: [01_ingest]            # NOTEBOOK or NOTEBOOK:STEP, relative to this file
+      - path: 03_train.ipynb
+        after: [02_features]
+    settings: {owner: data-team}      # as a notebook's metadata.notebook_ops
+
+The schema ships as ``schema/pipeline-file.schema.json``; a file that breaks it is one
+NotebookReadError naming the field. The graph is composed by ``multi`` as for ``after:`` tags
+(which still count), with every step's name qualified by its notebook.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from notebook_ops.errors import NotebookReadError
+from notebook_ops.model.notebook import read_bytes
+from notebook_ops.model.pipeline import Pipeline
+from notebook_ops.model.settings import validate_settings
+from notebook_ops.model.tags import slug
+
+SUFFIXES = (".yaml", ".yml")
+
+
+@lru_cache(maxsize=1)
+def _validator():
+    import fastjsonschema
+
+    schema = json.loads(resources.files("notebook_ops.model")
+                        .joinpath("schema/pipeline-file.schema.json").read_text())
+    return fastjsonschema.compile(schema)
+
+
+def read_pipeline_file(path) -> dict:
+    """The file's content, checked against the schema (one error naming the field)."""
+    import fastjsonschema
+    import yaml
+
+    data = read_bytes(path)
+    try:
+        doc = yaml.safe_load(data)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark else ""
+        raise NotebookReadError(f"not valid YAML{where}", path=path,
+                                hint="fix the file's syntax") from None
+    try:
+        _validator()(doc)
+    except fastjsonschema.JsonSchemaValueException as err:
+        field = err.name.replace("data.", "", 1).replace("data", "the file", 1)
+        message = err.message.replace(err.name, field, 1)
+        raise NotebookReadError(f"pipeline file: {message}", path=path,
+                                hint="see notebook_ops/model/schema/pipeline-file.schema.json") from None
+    return doc
+
+
+def load_pipeline_file(path) -> Pipeline:
+    from notebook_ops.model.multi import _Composer
+
+    path = Path(path).resolve()
+    doc = read_pipeline_file(path)
+    here = path.parent
+    listed, extra = [], {}
+    for i, item in enumerate(doc["notebooks"]):
+        nb = (here / item["path"]).resolve()
+        if not nb.is_file():
+            raise NotebookReadError(f"pipeline file: notebooks[{i}].path: {item['path']} does not exist",
+                                    path=path, hint="paths are relative to the pipeline file")
+        if nb in listed:
+            raise NotebookReadError(f"pipeline file: notebooks[{i}].path: {item['path']} is listed twice",
+                                    path=path)
+        listed.append(nb)
+        refs = []
+        for ref in item.get("after") or []:
+            target, sep, step = ref.rpartition(":")
+            target = ref if not sep else target
+            rel = Path(os.path.relpath(here / target, nb.parent)).as_posix()
+            refs.append(rel + (f":{step}" if sep else ""))
+        extra[nb] = refs
+    settings = doc.get("settings") or {}
+    composer = _Composer(path, listed=listed, extra_refs=extra,
+                         name=doc.get("name") or slug(path.stem), settings=settings,
+                         file_hash=hashlib.sha256(read_bytes(path)).hexdigest())
+    composer.problems.extend(validate_settings(settings))
+    return composer.build()
