@@ -8,6 +8,7 @@ import { Cell } from '@jupyterlab/cells';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { IFrame } from '@jupyterlab/ui-components';
 import { Menu } from '@lumino/widgets';
+import type { TranslationBundle } from '@jupyterlab/translation';
 
 import { api } from './api';
 
@@ -29,7 +30,7 @@ export const CommandIDs = {
   refresh: 'notebook-ops:refresh'
 } as const;
 
-const CATEGORY = 'Notebook pipeline';
+const CATEGORY = 'Notebook pipeline'; // translated where used
 const CELL_SELECTOR = '.jp-Notebook .jp-Cell';
 const COMMAND_MODE = '.jp-Notebook.jp-mod-commandMode :focus:not(:read-write)';
 
@@ -39,6 +40,8 @@ export interface ICommandContext {
   modelFor: (panel: NotebookPanel) => PipelineModel | undefined;
   panelId: string;
   palette: ICommandPalette | null;
+  /** The user's language for every label (ITranslator's bundle "notebook-ops"). */
+  trans: TranslationBundle;
 }
 
 /** A step name from the cell's first comment ("# Load the data" -> "load_the_data"). */
@@ -97,7 +100,7 @@ function selectedCells(panel: NotebookPanel): Cell[] {
 }
 
 export function registerCommands(ctx: ICommandContext): void {
-  const { app, tracker } = ctx;
+  const { app, tracker, trans } = ctx;
   const { commands } = app;
   const current = (): NotebookPanel | null => tracker.currentWidget;
   const enabled = () => !!current() && !!current()!.content.activeCell;
@@ -116,9 +119,13 @@ export function registerCommands(ctx: ICommandContext): void {
     if (steps.length) {
       const where = steps.map(s => `step "${s.step}" (${cellLabel(s.index)})`).join(', ');
       const result = await showDialog({
-        title: `Make it the ${role} cell?`,
-        body: `This cell starts ${where}. As the ${role} cell it stops being a step; its cells join the step above.`,
-        buttons: [Dialog.cancelButton(), Dialog.warnButton({ label: `Replace the step with ${role}` })]
+        title: trans.__('Make it the %1 cell?', role),
+        body: trans.__(
+          'This cell starts %1. As the %2 cell it stops being a step; its cells join the step above.',
+          where,
+          role
+        ),
+        buttons: [Dialog.cancelButton(), Dialog.warnButton({ label: trans.__('Replace the step with %1', role) })]
       });
       refocus(panel);
       if (!result.button.accept) {
@@ -130,8 +137,8 @@ export function registerCommands(ctx: ICommandContext): void {
   };
 
   commands.addCommand(CommandIDs.makeStep, {
-    label: args => (args.toolbar ? '' : 'Make Step…'),
-    caption: 'Make this cell the start of a pipeline step (name, runs after)',
+    label: args => (args.toolbar ? '' : trans.__('Make Step…')),
+    caption: trans.__('Make this cell the start of a pipeline step (name, runs after)'),
     icon: args => (args.toolbar ? pipelineIcon : undefined),
     isEnabled: enabled,
     execute: async () => {
@@ -158,30 +165,30 @@ export function registerCommands(ctx: ICommandContext): void {
     }
   });
   commands.addCommand(CommandIDs.parameters, {
-    label: 'Parameters Cell',
-    caption: "The pipeline's parameters (literal assignments; the comment after a value is its help)",
+    label: trans.__('Parameters Cell'),
+    caption: trans.__("The pipeline's parameters (literal assignments; the comment after a value is its help)"),
     isEnabled: enabled,
     isToggled: () =>
       !!current()?.content.activeCell && getTags(current()!.content.activeCell!.model).includes('parameters'),
     execute: setRole('parameters')
   });
   commands.addCommand(CommandIDs.setup, {
-    label: 'Setup Cell',
-    caption: 'Imports and helpers that run at the start of every step',
+    label: trans.__('Setup Cell'),
+    caption: trans.__('Imports and helpers that run at the start of every step'),
     isEnabled: enabled,
     isToggled: () => !!current()?.content.activeCell && getTags(current()!.content.activeCell!.model).includes('setup'),
     execute: setRole('setup')
   });
   commands.addCommand(CommandIDs.skip, {
-    label: 'Skip in Pipeline',
-    caption: 'Never run this cell in a pipeline or a bundle (exploration, plots)',
+    label: trans.__('Skip in Pipeline'),
+    caption: trans.__('Never run this cell in a pipeline or a bundle (exploration, plots)'),
     isEnabled: enabled,
     isToggled: () => !!current()?.content.activeCell && getTags(current()!.content.activeCell!.model).includes('skip'),
     execute: setRole('skip')
   });
   commands.addCommand(CommandIDs.clear, {
-    label: 'Remove Pipeline Tags',
-    caption: 'Remove step, after, parameters, setup and skip tags from the selected cells',
+    label: trans.__('Remove Pipeline Tags'),
+    caption: trans.__('Remove step, after, parameters, setup and skip tags from the selected cells'),
     isEnabled: enabled,
     execute: () => {
       const panel = current();
@@ -191,12 +198,12 @@ export function registerCommands(ctx: ICommandContext): void {
     }
   });
   commands.addCommand(CommandIDs.openPanel, {
-    label: 'Show Pipeline Panel',
+    label: trans.__('Show Pipeline Panel'),
     icon: pipelineIcon,
     execute: () => app.shell.activateById(ctx.panelId)
   });
   commands.addCommand(CommandIDs.refresh, {
-    label: 'Refresh Pipeline',
+    label: trans.__('Refresh Pipeline'),
     isEnabled: () => !!current(),
     execute: async () => {
       const panel = current();
@@ -206,8 +213,8 @@ export function registerCommands(ctx: ICommandContext): void {
   });
 
   commands.addCommand(RETAG_KALE, {
-    label: 'Retag Kale Cells as step:/after:',
-    caption: "Rewrite Kale's block:/prev: tags as step:/after: in every cell (Z undoes it)",
+    label: trans.__('Retag Kale Cells as step:/after:'),
+    caption: trans.__("Rewrite Kale's block:/prev: tags as step:/after: in every cell (Z undoes it)"),
     isEnabled: () => !!current(),
     execute: () => {
       const panel = current();
@@ -219,7 +226,7 @@ export function registerCommands(ctx: ICommandContext): void {
   });
 
   commands.addCommand(OPEN_GRAPH, {
-    label: 'Open Pipeline Graph in a Tab',
+    label: trans.__('Open Pipeline Graph in a Tab'),
     icon: pipelineIcon,
     isEnabled: () => !!current(),
     execute: () => {
@@ -247,7 +254,7 @@ export function registerCommands(ctx: ICommandContext): void {
   });
 
   commands.addCommand(OPEN_STEP_NOTEBOOK, {
-    label: args => `Open executed notebook of step ${args.step ?? ''}`,
+    label: args => trans.__('Open executed notebook of step %1', String(args.step ?? '')),
     execute: args => {
       const { path, runId, step } = args as { path: string; runId: string; step: string };
       const id = `notebook-ops-run-${runId}-${step}`;
@@ -285,7 +292,7 @@ export function registerCommands(ctx: ICommandContext): void {
   }
 
   const submenu = new Menu({ commands });
-  submenu.title.label = 'Pipeline';
+  submenu.title.label = trans.__('Pipeline');
   submenu.title.icon = pipelineIcon;
   for (const command of tagging) {
     submenu.addItem({ command });
@@ -296,7 +303,7 @@ export function registerCommands(ctx: ICommandContext): void {
 
   if (ctx.palette) {
     for (const command of [...tagging, CommandIDs.openPanel, CommandIDs.refresh, OPEN_GRAPH, RETAG_KALE]) {
-      ctx.palette.addItem({ command, category: CATEGORY });
+      ctx.palette.addItem({ command, category: trans.__(CATEGORY) });
     }
   }
 }

@@ -7,6 +7,7 @@ import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyte
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { api, IFeatures } from './api';
@@ -71,17 +72,19 @@ const plugin: JupyterFrontEndPlugin<INotebookOps> = {
   description: 'Tag notebook cells as pipeline steps; see, run, export and schedule the pipeline.',
   autoStart: true,
   requires: [INotebookTracker],
-  optional: [ICommandPalette, ILayoutRestorer, ISettingRegistry],
+  optional: [ICommandPalette, ILayoutRestorer, ISettingRegistry, ITranslator],
   provides: INotebookOps,
   activate: (
     app: JupyterFrontEnd,
     tracker: INotebookTracker,
     palette: ICommandPalette | null,
     restorer: ILayoutRestorer | null,
-    settingRegistry: ISettingRegistry | null
+    settingRegistry: ISettingRegistry | null,
+    translator: ITranslator | null
   ): INotebookOps => {
+    const trans = (translator ?? nullTranslator).load('notebook-ops');
     const models = new Map<NotebookPanel, PipelineModel>();
-    const panel = new PipelinePanel(app.commands);
+    const panel = new PipelinePanel(app.commands, trans);
     app.shell.add(panel, 'right', { rank: 600 });
     restorer?.add(panel, panel.id);
     const ops = new NotebookOps(models, panel);
@@ -108,7 +111,7 @@ const plugin: JupyterFrontEndPlugin<INotebookOps> = {
       show(notebook ? (models.get(notebook) ?? null) : null);
     });
 
-    registerCommands({ app, tracker, modelFor: p => models.get(p), panelId: panel.id, palette });
+    registerCommands({ app, tracker, modelFor: p => models.get(p), panelId: panel.id, palette, trans });
 
     let settings: ISettingRegistry.ISettings | null = null;
     const setting = (key: string) => (settings?.composite as Record<string, unknown> | undefined)?.[key];

@@ -15,7 +15,7 @@ import { api, ApiError, IPipeline, IPipelineSettings, IProblem } from './api';
 import { NotebookExports } from './exports';
 import { NotebookRuns } from './runs';
 import { NotebookSchedules } from './schedules';
-import { colorOf } from './colors';
+import { assignColors, colorOf } from './colors';
 import { cellInfos, getTags, ICellInfo } from './tags';
 
 export type { ICellInfo } from './tags';
@@ -68,9 +68,15 @@ export class PipelineModel implements IDisposable {
     return value && typeof value === 'object' ? (value as IPipelineSettings) : {};
   }
 
-  /** A colour per step, from its name alone: adding or moving steps never repaints the others. */
+  /** A colour per step, from its name (distinct among the notebook's steps while the palette lasts). */
   colorOf(step: string): string {
-    return colorOf(step);
+    const names = [...this.stepNames, ...(this._pipeline?.steps.map(s => s.name) ?? [])];
+    const key = names.join('\n');
+    if (key !== this._colorKey) {
+      this._colorKey = key;
+      this._colors = assignColors(names);
+    }
+    return this._colors.get(step) ?? colorOf(step);
   }
 
   /**
@@ -249,6 +255,8 @@ export class PipelineModel implements IDisposable {
   }
 
   private _changed = new Signal<this, void>(this);
+  private _colorKey = '';
+  private _colors = new Map<string, string>();
   private _pipeline: IPipeline | null = null;
   private _error: string | null = null;
   private _cells: ICellInfo[] = [];

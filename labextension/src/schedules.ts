@@ -72,7 +72,18 @@ export class NotebookSchedules {
   }
 
   async runNow(name: string): Promise<boolean> {
-    return this._do(() => api.runScheduleNow(name));
+    const ok = await this._do(() => api.runScheduleNow(name));
+    this._notice =
+      ok && !this._services.length
+        ? `"${name}" is queued: it starts once a scheduler service runs (none is running now).`
+        : null;
+    this._changed.emit();
+    return ok;
+  }
+
+  /** What the last action left to know (not an error), e.g. a run queued with no service. */
+  get notice(): string | null {
+    return this._services.length ? null : this._notice;
   }
 
   async toggleDetails(name: string): Promise<void> {
@@ -141,6 +152,7 @@ export class NotebookSchedules {
   private _services: Record<string, unknown>[] = [];
   private _details = new Map<string, ISchedule>();
   private _error: string | null = null;
+  private _notice: string | null = null;
   private _loaded = false;
   private _timer = 0;
   private _disposed = false;

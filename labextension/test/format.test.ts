@@ -1,4 +1,4 @@
-import { colorOf, PALETTE } from '../src/colors';
+import { assignColors, colorOf, PALETTE } from '../src/colors';
 import { cellLabel, checkParameter, count, describeTarget, formatValue, zonedTime } from '../src/format';
 import { targetBound, trend } from '../src/trend';
 import { asAttribute, fit, pan, zoom } from '../src/viewport';
@@ -81,6 +81,16 @@ describe('step colours', () => {
     expect(PALETTE).toContain(colorOf('anything'));
     const names = Array.from({ length: 40 }, (_, i) => `step_${i}`);
     expect(new Set(names.map(colorOf)).size).toBeGreaterThan(8);
+  });
+
+  it('differ within a pipeline, and a new step moves at most the colour it takes', () => {
+    const steps = ['load', 'clean', 'featurize', 'train_linear', 'train_tree', 'train_forest', 'train_knn', 'compare'];
+    const before = assignColors(steps);
+    expect(new Set(before.values()).size).toBe(steps.length);
+    const after = assignColors([...steps, 'report']);
+    const moved = steps.filter(s => before.get(s) !== after.get(s));
+    expect(moved.length).toBeLessThanOrEqual(1);
+    expect(new Set(after.values()).size).toBe(steps.length + 1);
   });
 });
 

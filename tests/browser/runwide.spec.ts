@@ -132,6 +132,24 @@ test('run the wide pipeline: checked parameters, a failed step, targets, past ru
   await past.click();
   await expect(panel.locator('.nbo-run-head .nbo-status')).toHaveText('failed');
   await expect(panel.locator('.nbo-step-run[data-step="train_forest"]')).toHaveClass(/nbo-status-failed/);
+  await expect(graphNode(page, 'train_forest')).toHaveClass(/nbo-status-failed/);
+
+  // a new step changes the graph: the old run's statuses leave it (and come back with undo)
+  await page.notebook.activate('wide.ipynb'); // the step notebook's tab was in front
+  await page.notebook.selectCells(17);
+  // (not awaited: the command ends when its dialog closes)
+  await page.evaluate(() => {
+    void (
+      window as unknown as { jupyterapp: { commands: { execute(id: string): Promise<unknown> } } }
+    ).jupyterapp.commands.execute('notebook-ops:make-step');
+  });
+  await dialog.locator('input.nbo-step-name').fill('explore', { timeout: 20000 });
+  await dialog.locator('.jp-mod-accept').click();
+  await expect(graphNode(page, 'explore')).toBeVisible();
+  await expect(graphNode(page, 'train_forest')).not.toHaveClass(/nbo-status-/);
+  await page.keyboard.press('z');
+  await expect(graphNode(page, 'explore')).toHaveCount(0);
+  await expect(graphNode(page, 'train_forest')).toHaveClass(/nbo-status-failed/);
 
   // with the MLflow UI's URL set, the run links to its page there (a real MLflow server)
   await panel.locator('.nbo-recent-run', { hasText: 'below target' }).first().click();

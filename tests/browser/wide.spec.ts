@@ -7,7 +7,16 @@
  */
 import { expect, test } from '@jupyterlab/galata';
 
-import { activeCellIndex, cellTags, graphNode, openNotebook, PANEL, shot, writeWideNotebook } from './helpers';
+import {
+  activeCellIndex,
+  cellTags,
+  graphNode,
+  openNotebook,
+  PANEL,
+  runCommand,
+  shot,
+  writeWideNotebook
+} from './helpers';
 
 const STEPS = [
   'load',
@@ -169,4 +178,75 @@ test('a schedule error and an open form section survive the periodic refresh', a
   await shot(page, 'wide-schedule-error-stays');
   await error.locator('.nbo-dismiss').click();
   await expect(error).toHaveCount(0);
+
+  // a valid schedule, fired now with no scheduler service running: the panel says it waits
+  await section.locator('.nbo-schedule-params input[name="n_rows"]').fill('200');
+  await section.locator('input.nbo-schedule-name').fill('weekly-wide');
+  await section.locator('.nbo-add-schedule').click();
+  const item = section.locator('.nbo-schedule-item[data-schedule="weekly-wide"]');
+  await expect(item).toBeVisible();
+  await item.locator('.nbo-run-now').click();
+  await expect(section.locator('.nbo-schedule-notice')).toContainText(
+    '"weekly-wide" is queued: it starts once a scheduler service runs'
+  );
+  await item.locator('.nbo-history').click();
+  await expect(item.locator('.nbo-schedule-runs li[data-state="pending"]')).toContainText(
+    'Waiting for a scheduler service'
+  );
+  await shot(page, 'wide-run-now-no-service');
+  page.once('dialog', d => d.accept());
+  await item.locator('.nbo-remove').click();
+  await expect(item).toHaveCount(0);
+});
+
+test('the Run dialog: starting from a step needs the cache', async ({ page, tmpPath }) => {
+  await openNotebook(page, tmpPath, writeWideNotebook(), 'wide.ipynb');
+  await page.locator(`${PANEL} .nbo-run-button`).click();
+  const dialog = page.locator('.jp-Dialog');
+  await dialog.locator('select.nbo-run-from').selectOption('compare');
+  await dialog.locator('input.nbo-run-cache').uncheck();
+  await expect(dialog.locator('.nbo-run-from-hint')).toContainText('keep "reuse cached step results" ticked');
+  await expect(dialog.locator('.jp-mod-accept')).toBeDisabled();
+  await dialog.locator('input.nbo-run-cache').check();
+  await expect(dialog.locator('.nbo-run-from-hint')).toBeEmpty();
+  await expect(dialog.locator('.jp-mod-accept')).toBeEnabled();
+  await shot(page, 'wide-run-dialog-from-step');
+  await dialog.locator('.jp-mod-reject').click();
+  await expect(dialog).toHaveCount(0);
+});
+
+test("a notebook's polls stop when the panel shows another notebook, and everything goes when it closes", async ({
+  page,
+  tmpPath
+}) => {
+  await openNotebook(page, tmpPath, writeWideNotebook(), 'wide.ipynb');
+  await expect(page.locator(`${PANEL} .nbo-schedule`)).toBeVisible();
+  // keep a handle on the first notebook's model (through the panel that shows it)
+  const state = () =>
+    page.evaluate(() => {
+      const w = window as unknown as { nboFirst?: { isDisposed: boolean; schedules: { watching: boolean } } };
+      return { disposed: w.nboFirst!.isDisposed, watching: w.nboFirst!.schedules.watching };
+    });
+  await page.evaluate(() => {
+    const app = (window as unknown as { jupyterapp: { shell: { widgets(area: string): Iterable<{ id: string }> } } })
+      .jupyterapp;
+    const panel = Array.from(app.shell.widgets('right')).find(w => w.id === 'notebook-ops-panel') as unknown as {
+      model: unknown;
+    };
+    (window as unknown as { nboFirst: unknown }).nboFirst = panel.model;
+  });
+  expect(await state()).toEqual({ disposed: false, watching: true });
+
+  // a second notebook in front: the first one's schedule poll stops
+  await openNotebook(page, tmpPath, writeWideNotebook('other.ipynb'), 'other.ipynb');
+  await expect(page.locator(`${PANEL} .nbo-title`)).toHaveText('other');
+  expect(await state()).toEqual({ disposed: false, watching: false });
+
+  // closing the first notebook disposes its model (polls, timers, drafts); saved first, as the
+  // kernel's language_info made them dirty
+  await runCommand(page, 'docmanager:save-all');
+  await page.activity.closeAll();
+  await expect.poll(async () => (await state()).disposed).toBe(true);
+  expect((await state()).watching).toBe(false);
+  await expect(page.locator(`${PANEL} .nbo-empty-panel`)).toBeVisible();
 });

@@ -4,6 +4,7 @@
  * is added only when its back end exists, so the panel never offers something that fails).
  */
 import { LabIcon } from '@jupyterlab/ui-components';
+import type { TranslationBundle } from '@jupyterlab/translation';
 import { CommandRegistry } from '@lumino/commands';
 import { Widget } from '@lumino/widgets';
 
@@ -36,12 +37,15 @@ export interface IActionView {
 }
 
 export class PipelinePanel extends Widget {
-  constructor(private _commands: CommandRegistry) {
+  constructor(
+    private _commands: CommandRegistry,
+    private _trans: TranslationBundle
+  ) {
     super();
     this.id = 'notebook-ops-panel';
     this.addClass('nbo-panel');
     this.title.icon = pipelineIcon;
-    this.title.caption = 'Notebook pipeline';
+    this.title.caption = _trans.__('Notebook pipeline');
     this.node.addEventListener('nbo-select-step', (e: Event) => {
       this._selectedStep = (e as CustomEvent).detail;
       this._render(true);
@@ -125,11 +129,13 @@ export class PipelinePanel extends Widget {
         h(
           'div',
           { class: 'nbo-empty-panel' },
-          h('h2', {}, 'Pipeline'),
+          h('h2', {}, this._trans.__('Pipeline')),
           h(
             'p',
             {},
-            'Open a notebook to see it as a pipeline: tag cells as steps from the cell toolbar, the cell menu or the command palette.'
+            this._trans.__(
+              'Open a notebook to see it as a pipeline: tag cells as steps from the cell toolbar, the cell menu or the command palette.'
+            )
           )
         )
       ];
@@ -139,16 +145,16 @@ export class PipelinePanel extends Widget {
     const header = h(
       'header',
       { class: 'nbo-header' },
-      h('h2', { class: 'nbo-title' }, pipeline ? pipeline.name : 'Pipeline'),
+      h('h2', { class: 'nbo-title' }, pipeline ? pipeline.name : this._trans.__('Pipeline')),
       h('div', { class: 'nbo-subtitle', title: model.path }, model.path),
       h(
         'div',
         { class: 'nbo-summary' },
         pipeline
           ? `${count(pipeline.steps.length, 'step')} · ${count(pipeline.parameters.length, 'parameter')} · ` +
-              (errors ? count(errors, 'error') : 'ready')
+              (errors ? count(errors, 'error') : this._trans.__('ready'))
           : model.busy
-            ? 'reading…'
+            ? this._trans.__('reading…')
             : ''
       )
     );
@@ -156,7 +162,7 @@ export class PipelinePanel extends Widget {
       return [header, h('div', { class: 'nbo-error', role: 'alert' }, model.error)];
     }
     if (!pipeline) {
-      return [header, h('p', { class: 'nbo-empty' }, 'Reading the notebook…')];
+      return [header, h('p', { class: 'nbo-empty' }, this._trans.__('Reading the notebook…'))];
     }
     const selectStep = (name: string) => {
       this._selectedStep = name;
@@ -164,7 +170,7 @@ export class PipelinePanel extends Widget {
       this.update();
     };
     const graph = section(
-      'Steps',
+      this._trans.__('Steps'),
       'nbo-steps',
       pipeline.steps.length
         ? [
@@ -175,10 +181,12 @@ export class PipelinePanel extends Widget {
                 'button',
                 {
                   class: 'nbo-link nbo-open-graph',
-                  title: 'Open the step graph with inputs and outputs in a main-area tab (zoom, pan, fit)',
+                  title: this._trans.__(
+                    'Open the step graph with inputs and outputs in a main-area tab (zoom, pan, fit)'
+                  ),
                   onclick: () => void this._commands.execute(OPEN_GRAPH)
                 },
-                'Open as a tab'
+                this._trans.__('Open as a tab')
               )
             ),
             renderLanes(pipeline, {
@@ -189,7 +197,7 @@ export class PipelinePanel extends Widget {
               onSelect: s => selectStep(s.name)
             })
           ]
-        : h('p', { class: 'nbo-empty' }, 'No steps.')
+        : h('p', { class: 'nbo-empty' }, this._trans.__('No steps.'))
     );
     const actions = this._actions.map(a => a.render(model, pipeline)).filter((n): n is HTMLElement => n !== null);
     return [

@@ -88,10 +88,16 @@ class RunForm extends Widget implements Dialog.IBodyWidget<IRunForm> {
       })
     );
     this._errors = _params.map(() => h('div', { class: 'nbo-field-error', role: 'alert' }));
-    this._cache = h('input', { type: 'checkbox', class: 'nbo-run-cache', checked: form.cache });
+    this._cache = h('input', {
+      type: 'checkbox',
+      class: 'nbo-run-cache',
+      checked: form.cache,
+      onchange: () => this._check()
+    });
+    this._fromHint = h('div', { class: 'nbo-field-error nbo-run-from-hint', role: 'alert' });
     this._from = h(
       'select',
-      { class: 'jp-mod-styled nbo-run-from', 'aria-label': 'start from step' },
+      { class: 'jp-mod-styled nbo-run-from', 'aria-label': 'start from step', onchange: () => this._check() },
       h('option', { value: '', selected: !form.fromStep }, 'the first step (whole pipeline)'),
       steps.map(s => h('option', { value: s, selected: s === form.fromStep }, s))
     );
@@ -120,7 +126,13 @@ class RunForm extends Widget implements Dialog.IBodyWidget<IRunForm> {
           this._cache,
           ' reuse cached step results (untick to run every step again)'
         ),
-        h('label', { class: 'nbo-field' }, h('span', { class: 'nbo-field-label' }, 'start from'), this._from)
+        h(
+          'label',
+          { class: 'nbo-field' },
+          h('span', { class: 'nbo-field-label' }, 'start from'),
+          this._from,
+          this._fromHint
+        )
       )
     );
   }
@@ -137,14 +149,20 @@ class RunForm extends Widget implements Dialog.IBodyWidget<IRunForm> {
 
   /** Show every error under its field, and keep Run disabled while there is one. */
   private _check(): void {
-    const errors = formErrors(this._params, this.getValue().values);
+    const form = this.getValue();
+    const errors = formErrors(this._params, form.values);
+    // the steps before the start step give their results from the cache
+    const fromNeedsCache = !!form.fromStep && !form.cache;
+    this._fromHint.textContent = fromNeedsCache
+      ? 'Starting from a step reuses the earlier steps\' cached results: keep "reuse cached step results" ticked.'
+      : '';
     this._params.forEach((p, i) => {
       this._errors[i].textContent = errors[p.name] ?? '';
       this._inputs[i].classList.toggle('nbo-invalid', !!errors[p.name]);
     });
     const accept = this.node.closest('.jp-Dialog')?.querySelector<HTMLButtonElement>('.jp-mod-accept');
     if (accept) {
-      accept.disabled = Object.keys(errors).length > 0;
+      accept.disabled = Object.keys(errors).length > 0 || fromNeedsCache;
     }
   }
 
@@ -152,6 +170,7 @@ class RunForm extends Widget implements Dialog.IBodyWidget<IRunForm> {
   private _errors: HTMLElement[];
   private _cache: HTMLInputElement;
   private _from: HTMLSelectElement;
+  private _fromHint: HTMLElement;
 }
 
 export async function askRun(
@@ -178,7 +197,7 @@ export async function askRun(
       return null;
     }
     form = result.value;
-    if (Object.keys(formErrors(params, form.values)).length) {
+    if (Object.keys(formErrors(params, form.values)).length || (form.fromStep && !form.cache)) {
       continue; // every error shows again under its field, the values as typed
     }
     remember(path, form);

@@ -212,6 +212,9 @@ export class ScheduleView implements IActionView {
             h('button', { class: 'nbo-link nbo-dismiss', title: 'Dismiss', onclick: () => schedules.clearError() }, '×')
           )
         : null,
+      schedules.notice
+        ? h('div', { class: 'nbo-warning nbo-schedule-notice', role: 'status' }, schedules.notice)
+        : null,
       schedules.list.length
         ? h(
             'ul',
