@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from typing import Any
 
 log = logging.getLogger("notebook_ops.scheduler")
 LOCK = "jupyter-host"
@@ -53,7 +54,7 @@ _guard = threading.Lock()
 
 
 def _settings(serverapp, settings) -> dict:
-    out = {}
+    out: dict[str, Any] = {}
     if serverapp is not None:
         web = getattr(serverapp, "web_app", None)
         out.update((getattr(web, "settings", {}) or {}).get("notebook_ops_scheduler") or {})
