@@ -57,7 +57,7 @@ def _skip_iri_grammar() -> None:
     by every command that imports nbformat (papermill, so every run and run-step) and on the
     critical path of a run's first step. No schema of this process uses those formats, so this
     process goes without it (only if nothing imported it yet; a Jupyter server keeps it)."""
-    sys.modules.setdefault("rfc3987_syntax", None)
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # None blocks an import
 
 
 def main(argv=None) -> int:

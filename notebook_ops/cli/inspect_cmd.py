@@ -12,7 +12,8 @@ _COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
 
 def _cells(indices) -> str:
     """``3, 5, 6, 7`` -> ``3, 5-7``."""
-    out, run = [], []
+    out: list[str] = []
+    run: list[int] = []
     for i in indices:
         if run and i == run[-1] + 1:
             run.append(i)
@@ -44,7 +45,7 @@ def render(p: Pipeline) -> str:
     for n, s in enumerate(p.steps, 1):
         after = ", ".join(s.after) or "-"
         lines.append(f"  {n}. {s.name:<{width}}  after: {after:<24} cells {_cells(s.cells)}")
-        src = {}
+        src: dict[str, list[str]] = {}
         for var, producer in s.input_sources:
             src.setdefault(producer, []).append(var)
         ins = "; ".join(f"{', '.join(v)} (from {k})" for k, v in src.items()) or "-"

@@ -174,7 +174,7 @@ def show_cmd(name, db, as_json):
     if as_json:
         return _echo_json(d)
     click.echo(f"schedule {d['name']} (id {d['id']}){' paused' if d['paused'] else ''}")
-    keys = ("target", "cron", "tz", "catchup")
+    keys: tuple[str, ...] = ("target", "cron", "tz", "catchup")
     if d.get("kind") == "trigger":
         keys = ("target", "kind", "source", "subscription", "dead_letter_topic")
     for k in keys + ("overlap", "max_concurrent", "timeout_s", "retries", "retry_delay_s", "webhook",

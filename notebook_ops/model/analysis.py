@@ -44,7 +44,7 @@ def _arg_names(args: ast.arguments) -> set[str]:
 
 def _arg_outer_exprs(args: ast.arguments, with_annotations: bool = True) -> list[ast.AST]:
     """Defaults (and annotations) are evaluated in the enclosing scope when the def runs."""
-    exprs: list[ast.AST] = list(args.defaults) + [d for d in args.kw_defaults if d is not None]
+    exprs: list[ast.AST] = [*args.defaults, *(d for d in args.kw_defaults if d is not None)]
     if with_annotations:
         for a in args.posonlyargs + args.args + args.kwonlyargs + [args.vararg, args.kwarg]:
             if a is not None and a.annotation is not None:
@@ -566,8 +566,8 @@ def resolve_calls(flow: CellFlow, functions: dict[str, FunctionMutations]) -> No
                 names |= arg_names
         if names:
             inserts.append((at, sorted(names)))
-    for at, names in reversed(inserts):
-        flow.events[at:at] = [("mut", n) for n in names]
+    for at, sorted_names in reversed(inserts):
+        flow.events[at:at] = [("mut", n) for n in sorted_names]
 
 
 @dataclass

@@ -9,7 +9,7 @@ from pathlib import Path
 from notebook_ops.model import analysis, files
 from notebook_ops.model.notebook import cell_source, cell_tags, read_bytes, parse_notebook, sha256_bytes
 from notebook_ops.model.parameters import parse_parameters
-from notebook_ops.model.pipeline import Cell, Pipeline, Problem, Step
+from notebook_ops.model.pipeline import Cell, Parameter, Pipeline, Problem, Step
 from notebook_ops.model.settings import step_options, validate_settings
 from notebook_ops.model.tags import NAME_RULE, parse_cell_tags, slug, valid_name
 
@@ -205,7 +205,7 @@ class _Builder:
                 return
 
     def analyse(self, deps, order, settings):
-        params = []
+        params: list[Parameter] = []
         if self.parameters_cell is not None:
             params, probs = parse_parameters(self.cells[self.parameters_cell].source, self.parameters_cell)
             self.problems.extend(probs)
@@ -239,9 +239,9 @@ class _Builder:
         setup_params = {n for n in setup.external_reads if n in param_names}
         for name in setup.external_reads + sorted(setup.late_reads):
             if name not in available and name not in setup.defines:
-                cell = setup.first_read_cell.get(name)
+                read_at = setup.first_read_cell.get(name)
                 self.problem("warning", "undefined-name", f"setup cell reads '{name}', which nothing defines before it",
-                             cell=cell, hint="define it in the setup cell or the parameters")
+                             cell=read_at, hint="define it in the setup cell or the parameters")
         available = available | setup.defines
 
         step_flows = {}
@@ -249,7 +249,7 @@ class _Builder:
             step_flows[name] = analysis.step_flow(
                 [(i, flows[i]) for i in self.step_cells[name] if i in flows], unchanged=unchanged)
 
-        upstream = {n: set() for n in order}
+        upstream: dict[str, set[str]] = {n: set() for n in order}
         for n in order:   # graph order: dependencies are complete before their users
             for d in deps[n]:
                 upstream[n] |= {d} | upstream.get(d, set())
@@ -260,19 +260,19 @@ class _Builder:
         for name in order:
             sf = step_flows[name]
             for var in sf.external_reads + sorted(sf.late_reads):
-                cell = sf.first_read_cell.get(var)
+                read_at = sf.first_read_cell.get(var)
                 if var in available:
                     # a setup name or parameter changed in place upstream travels like an output
                     changers = [u for u in upstream[name] if var in step_flows[u].changed]
                     if changers:
-                        sources[name].append((var, max(changers, key=rank.get)))
+                        sources[name].append((var, max(changers, key=rank.__getitem__)))
                     continue
                 providers = [n for n in order if n != name and var in step_flows[n].defines]
                 ups = [p for p in providers if p in upstream[name]]
                 if ups:
-                    source = max(ups, key=rank.get)
+                    source = max(ups, key=rank.__getitem__)
                     sources[name].append((var, source))
-                    self.check_changes(name, var, cell, source, ups, providers, step_flows,
+                    self.check_changes(name, var, read_at, source, ups, providers, step_flows,
                                        upstream, position)
                 elif providers:
                     p = providers[0]
@@ -281,13 +281,13 @@ class _Builder:
                     self.problem("error", "hidden-state",
                                  f"reads '{var}', which only step '{p}' defines, and {why}: it works top to "
                                  "bottom in the notebook but not as a pipeline",
-                                 step=name, cell=cell,
+                                 step=name, cell=read_at,
                                  hint=(f"add the tag after:{p} to cell {self.step_first[name]}" if not later else
                                        f"move the code that defines '{var}' into an earlier step"))
                 elif var not in step_flows[name].defines or var in sf.external_reads:
                     self.problem("warning", "undefined-name",
                                  f"reads '{var}', which no step, setup cell or parameter defines",
-                                 step=name, cell=cell, hint="define it in an upstream step, a setup cell or the parameters")
+                                 step=name, cell=read_at, hint="define it in an upstream step, a setup cell or the parameters")
 
         outputs: dict[str, set[str]] = {n: set() for n in order}
         for name in order:
@@ -306,7 +306,7 @@ class _Builder:
                          and (producer in upstream[u]) and var in received[u]
                          and var not in step_flows[u].defines]
                 if cands:
-                    cands.sort(key=rank.get, reverse=True)
+                    cands.sort(key=rank.__getitem__, reverse=True)
                     candidates[name].append((var, tuple(cands) + (producer,)))
                     for u in cands:
                         watch[u].add(var)
