@@ -119,8 +119,8 @@ def add_cmd(target, cron, source, subscription, dead_letter_topic, tz, name, par
         if d["upcoming"]:
             click.echo("  next: " + _local(d["upcoming"][0], d["tz"]))
         if d.get("subscribed") is False:
-            click.echo(f"  the broker did not answer: the subscription is made when a service "
-                       f"first listens; messages published before that are not kept for it",
+            click.echo("  the broker did not answer: the subscription is made when a service "
+                       "first listens; messages published before that are not kept for it",
                        err=True)
     if not api.services(store=_store(db)):
         click.echo("no scheduler service is running on this store: start one with "

@@ -340,7 +340,7 @@ class _ModuleFlow(_Visitor):
             if iterable.func.id == "enumerate" and iterable.args and len(target.elts) == 2:
                 pairs = [(target.elts[1], iterable.args[0])]
             elif iterable.func.id == "zip" and len(iterable.args) == len(target.elts):
-                pairs = list(zip(target.elts, iterable.args))
+                pairs = list(zip(target.elts, iterable.args, strict=True))
         for t, it in pairs:
             if not isinstance(t, ast.Name):
                 continue

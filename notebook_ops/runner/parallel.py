@@ -267,7 +267,7 @@ class ParallelSteps:
     def _cancel(self) -> None:
         """Stop every running kernel; the workers then return and the steps are cancelled."""
         pool = self.pr.pool
-        for step, km in list(self.kms.items()):
+        for km in list(self.kms.values()):
             if pool is not None:
                 pool.kill(km)
         for fut, step in list(self.running.items()):

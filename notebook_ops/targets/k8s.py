@@ -36,7 +36,7 @@ def _job_spec(m: dict, overrides: dict) -> dict:
         # every step has a timeout: the run cannot legitimately take longer than all of them
         # in sequence, retries included
         spec["activeDeadlineSeconds"] = sum((t or 0) * (1 + common.retries(s))
-                                            for t, s in zip(timeouts, m["steps"]))
+                                            for t, s in zip(timeouts, m["steps"], strict=True))
     return spec
 
 

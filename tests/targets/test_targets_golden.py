@@ -22,7 +22,7 @@ GENERATORS = {"airflow": airflow.generate, "airflow-image": airflow.generate_ima
 def generated(golden_manifest, tmp_path, monkeypatch):
     monkeypatch.delenv("NOTEBOOK_OPS_KFP_PYTHON", raising=False)
     out = {}
-    for name, gen in GENERATORS.items():
+    for gen in GENERATORS.values():
         gen(golden_manifest, tmp_path)
     root = tmp_path / "targets"
     for path in sorted(root.rglob("*")):
