@@ -66,7 +66,8 @@ def render(p: Pipeline) -> str:
                 lines.append(f"     {'':<{width}}  {label}: {', '.join(items)}")
     if p.setup_cells:
         lines.append(f"  setup cells {_cells(p.setup_cells)} run at the start of every step")
-    lines += ["", bold("Parameters") + (f" (cell {p.parameters_cell})" if p.parameters_cell is not None else "")]
+    lines += ["", bold("Parameters")
+              + (f" (cell {p.parameters_cell})" if p.parameters_cell is not None else "")]
     if not p.parameters:
         lines.append("  none (tag a cell 'parameters' to add some)")
     pw = max((len(x.name) for x in p.parameters), default=4)
@@ -95,7 +96,8 @@ def render(p: Pipeline) -> str:
         if pr.step:
             where += f", step {pr.step}"
         sev = click.style(f"{pr.severity:<7}", fg=_COLOURS.get(pr.severity))
-        lines.append(f"  {sev} {where}: {pr.message} [{pr.code}]" + (f"\n           fix: {pr.hint}" if pr.hint else ""))
+        lines.append(f"  {sev} {where}: {pr.message} [{pr.code}]"
+                     + (f"\n           fix: {pr.hint}" if pr.hint else ""))
     return "\n".join(lines)
 
 

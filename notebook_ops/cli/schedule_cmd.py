@@ -10,7 +10,8 @@ import os
 
 import click
 
-DB_HELP = "Store: a SQLAlchemy URL or SQLite path (default $NOTEBOOK_OPS_DB, else ./.notebook_ops/scheduler.db)."
+DB_HELP = ("Store: a SQLAlchemy URL or SQLite path "
+           "(default $NOTEBOOK_OPS_DB, else ./.notebook_ops/scheduler.db).")
 
 
 def _store(db):

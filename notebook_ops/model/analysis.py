@@ -23,7 +23,8 @@ from notebook_ops.model.mutation import (ARGUMENT_MUTATING_BUILTINS, ARGUMENT_MU
                                          FunctionMutations, function_mutations, has_inplace_true,
                                          is_mutating_method, root_name)
 
-BUILTINS = frozenset(dir(builtins)) | {"get_ipython", "display", "__name__", "__doc__", "In", "Out", "exit", "quit"}
+BUILTINS = frozenset(dir(builtins)) | {"get_ipython", "display", "__name__", "__doc__", "In", "Out",
+                                        "exit", "quit"}
 
 
 def strip_magics(source: str) -> str:
@@ -336,7 +337,8 @@ class _ModuleFlow(_Visitor):
     def bind_loop(self, target, iterable) -> None:
         """``for d in data``: ``d`` is, in turn, each object ``data`` holds."""
         pairs: list[tuple[ast.AST, ast.AST]] = [(target, iterable)]
-        if isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Name) and isinstance(target, ast.Tuple):
+        if (isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Name)
+                and isinstance(target, ast.Tuple)):
             if iterable.func.id == "enumerate" and iterable.args and len(target.elts) == 2:
                 pairs = [(target.elts[1], iterable.args[0])]
             elif iterable.func.id == "zip" and len(iterable.args) == len(target.elts):

@@ -14,7 +14,8 @@ _TARGET_RE = re.compile(r"^\s*(>=|<=|>|<|==)\s*(-?[0-9.]+(?:[eE][-+]?[0-9]+)?)\s
 
 @lru_cache(maxsize=1)
 def settings_schema() -> dict:
-    return json.loads(resources.files("notebook_ops.model").joinpath("schema/notebook_ops.schema.json").read_text())
+    schema = resources.files("notebook_ops.model").joinpath("schema/notebook_ops.schema.json")
+    return json.loads(schema.read_text())
 
 
 @lru_cache(maxsize=None)

@@ -478,5 +478,6 @@ def _new_id(result) -> int:
 def _on_conflict_ignore(dialect: str, values: dict):
     from sqlalchemy.dialects import postgresql, sqlite
 
-    return (sqlite if dialect == "sqlite" else postgresql).insert(orm.runs).values(**_json(values)).on_conflict_do_nothing(
+    return (sqlite if dialect == "sqlite" else postgresql).insert(orm.runs).values(
+        **_json(values)).on_conflict_do_nothing(
         index_elements=["schedule_id", "scheduled_for"])

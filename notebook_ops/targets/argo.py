@@ -43,8 +43,9 @@ def _step_template(m: dict, s: dict) -> dict:
             "--run-id", "{{workflow.name}}", "--output-notebook", NOTEBOOK_PATH]
     for p in s.get("parameters") or []:
         args += ["--param-value", p, "{{workflow.parameters.%s}}" % p]
-    container: dict[str, Any] = {"name": "main", "image": common.image(m, s), "command": list(common.RUN_STEP),
-                 "args": args, "volumeMounts": [{"name": VOLUME, "mountPath": DATA_MOUNT}]}
+    container: dict[str, Any] = {"name": "main", "image": common.image(m, s),
+                                 "command": list(common.RUN_STEP), "args": args,
+                                 "volumeMounts": [{"name": VOLUME, "mountPath": DATA_MOUNT}]}
     resources = common.k8s_resources(s)
     if resources:
         container["resources"] = resources

@@ -169,7 +169,8 @@ class Tracker:
             self._mlflow.log_batch(self.parent_id, params=params,
                                   tags=[RunTag(k, v) for k, v in t.items()])
             return
-        run = self._mlflow.create_run(_opened(self.experiment_id, "experiment"), start_time=_ms(record.get("started_at")),
+        run = self._mlflow.create_run(_opened(self.experiment_id, "experiment"),
+                                      start_time=_ms(record.get("started_at")),
                                      tags=t)
         self.parent_id = run.info.run_id
         if params:

@@ -1,1 +1,2 @@
-"""Shared low-level helpers (atomic writes, backoff, ...): the bottom layer, importing nothing else of ours."""
+"""Shared low-level helpers (atomic writes, backoff, ...): the bottom layer, importing nothing else
+of ours."""
