@@ -212,7 +212,8 @@ class Publisher:
                 progress(event)
             finally:
                 self(event)
-        both.event_urls = self.event_urls  # type: ignore[attr-defined]  # read with getattr + tuple(getattr(progress, "event_urls", ()) or ())
+        urls = self.event_urls + tuple(getattr(progress, "event_urls", ()) or ())
+        both.event_urls = urls  # type: ignore[attr-defined]  # read back with getattr
         return both
 
     def publish(self, event: dict) -> None:
