@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from notebook_ops.model.pipeline import Problem
@@ -18,7 +18,7 @@ def settings_schema() -> dict:
     return json.loads(schema.read_text())
 
 
-@lru_cache(maxsize=None)
+@cache
 def _validator(key: str):
     """A compiled validator for one top-level key (fastjsonschema: ~ms to import, unlike jsonschema)."""
     import fastjsonschema
