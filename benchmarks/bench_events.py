@@ -82,7 +82,7 @@ def main() -> None:
             for name, extra in cases:
                 times[name].append(run_cli(nb, *extra))
         base = statistics.median(times["no events"])
-        print(f"\n`notebook-ops run` of a 2-step notebook (median of 5, CLI process, --no-track):")
+        print("\n`notebook-ops run` of a 2-step notebook (median of 5, CLI process, --no-track):")
         for name, _ in cases:
             m = statistics.median(times[name])
             print(f"  {name:12} {m:6.2f} s   x{m / base:.2f}")

@@ -39,7 +39,8 @@ def kale_notebook(steps: int = STEPS) -> dict:
     cell("scale = 2  # multiplier\nrows = 100  # rows per step\n", ["pipeline-parameters"])
     for s in range(1, steps + 1):
         name = f"s{s:02d}"
-        prev = [] if s == 1 else [f"prev:s{s - 1:02d}"] + ([f"prev:s{s - 2:02d}"] if s > 2 and s % 3 == 0 else [])
+        prev = [] if s == 1 else ([f"prev:s{s - 1:02d}"]
+                                  + ([f"prev:s{s - 2:02d}"] if s > 2 and s % 3 == 0 else []))
         if s == 1:
             src = "v01 = [math.sqrt(i) * scale for i in range(rows)]\n"
         else:

@@ -52,8 +52,8 @@ def main() -> None:
         for size in sorted({0.01, 0.1, gb}):
             df = frame(size)
             mb = df.memory_usage(deep=True).sum() / 1e6
-            h = best(lambda: content_hash(df), 3 if size < 0.5 else 2)
-            s = best(lambda: store.save_values("bench", {"df": df}), 2 if size < 0.5 else 1)
+            h = best(lambda df=df: content_hash(df), 3 if size < 0.5 else 2)
+            s = best(lambda df=df: store.save_values("bench", {"df": df}), 2 if size < 0.5 else 1)
             ld = best(lambda: store.load_value("bench", "df"), 2 if size < 0.5 else 1)
             print(f"{mb:>6.0f}MB {h:>7.3f}s {2 * h:>16.3f}s {s:>7.3f}s {ld:>7.3f}s  x{2 * h / s:.2f}")
 

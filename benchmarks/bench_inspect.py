@@ -25,7 +25,8 @@ def big_notebook(cells: int = 10_000, steps: int = 500) -> dict:
             "execution_count": None, "source": "import math\n"}]
     for s in range(steps):
         for c in range(per):
-            tags = [f"step:s{s}"] + ([f"after:s{s - 1}", f"after:s{max(s - 2, 0)}"] if s > 1 and c == 0 else [])
+            tags = [f"step:s{s}"] + ([f"after:s{s - 1}", f"after:s{max(s - 2, 0)}"]
+                                     if s > 1 and c == 0 else [])
             prev = f"v{s - 1}_{per - 1}" if s else "scale"
             src = (f"v{s}_{c} = {prev if c == 0 else f'v{s}_{c - 1}'} + math.sqrt({c})\n"
                    f"def f{s}_{c}(x):\n    return [y * scale for y in range(x) if y % 2]\n"
@@ -60,7 +61,8 @@ def main() -> None:
         print(f"python -c pass            {base:6.3f} s")
         print(f"notebook-ops --help       {help_t:6.3f} s   (target < 0.3 s)")
         if pm_help:
-            print(f"papermill --help          {pm_help:6.3f} s   ratio notebook-ops/papermill {help_t / pm_help:.2f}x")
+            print(f"papermill --help          {pm_help:6.3f} s   "
+                  f"ratio notebook-ops/papermill {help_t / pm_help:.2f}x")
         print(f"inspect big.ipynb         {inspect_t:6.3f} s   (target < 1 s)")
         print(f"inspect --json big.ipynb  {json_t:6.3f} s")
 

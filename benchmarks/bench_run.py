@@ -187,7 +187,7 @@ def main() -> int:
     from notebook_ops.model import load_pipeline
     from notebook_ops.runner import run_pipeline
     pipes = {"churn": load_pipeline(churn), "diamond": load_pipeline(diamond)}
-    for i in range(args.repeat):
+    for _ in range(args.repeat):
         for name, path in (("churn", churn), ("diamond", diamond)):
             t = time.perf_counter()
             papermill.execute_notebook(str(path), str(work / "o.ipynb"), progress_bar=False)

@@ -1,8 +1,8 @@
 """notebook-ops: run a tagged notebook as a pipeline, export it as a bundle, schedule it.
 
 Inside a kernel, ``import notebook_ops as nbo`` gives the kernel helpers (``nbo.log_metric``,
-``nbo.log_artifact``, ``nbo.context``) and ``nbo.panel()``. They are loaded on first use so importing the package
-stays cheap for the CLI.
+``nbo.log_artifact``, ``nbo.context``) and ``nbo.panel()``. They are loaded on first use so
+importing the package stays cheap for the CLI.
 """
 from notebook_ops._version import __version__
 

@@ -5,7 +5,8 @@ Public API (imported lazily; the CLI, server and widgets call only these)::
     from notebook_ops.bundle import export_notebook, load_bundle, open_bundle, verify_bundle, diff_bundles
 
     result = export_notebook("churn.ipynb", out_dir="dist", name=None, allow_dirty=False,
-                             tag=True, track=True)        # -> ExportResult(.version, .folder, .archive, .tag, ...)
+                             tag=True, track=True)
+    # -> ExportResult(.version, .folder, .archive, .tag, ...)
     pipeline, step_notebooks, manifest = load_bundle("dist/churn-v3.tar.gz")  # verified first
     bundle = verify_bundle("dist/churn-v3")              # raises BundleInvalid naming the file
     d = diff_bundles("dist/churn-v2", "dist/churn-v3")   # -> BundleDiff; diff.render(d) for text

@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import json
 from dataclasses import dataclass, field
+from typing import Any
 
 from notebook_ops.bundle import checksums, requirements
 from notebook_ops.bundle.load import open_bundle, read_step_notebooks
@@ -81,7 +82,7 @@ def diff_bundles(a_path, b_path) -> BundleDiff:
     out.steps_removed = [n for n in steps_a if n not in steps_b]
     nbs_a, nbs_b = read_step_notebooks(a), read_step_notebooks(b)
     for name in (n for n in steps_b if n in steps_a):
-        change = {}
+        change: dict[str, Any] = {}
         code = list(difflib.unified_diff(step_code(nbs_a[name]), step_code(nbs_b[name]),
                                          fromfile=f"a/steps/{name}.ipynb",
                                          tofile=f"b/steps/{name}.ipynb", n=2))
@@ -164,9 +165,9 @@ def render(d: BundleDiff) -> str:
         elif vb is None:
             lines.append(f"parameter removed: {name}")
         else:
-            what = [f"{k} {_show(va.get(k))} -> {_show(vb.get(k))}"
-                    for k in ("type", "default", "help") if va.get(k) != vb.get(k)]
-            lines.append(f"parameter changed: {name}: " + ", ".join(what))
+            diffs = [f"{k} {_show(va.get(k))} -> {_show(vb.get(k))}"
+                     for k in ("type", "default", "help") if va.get(k) != vb.get(k)]
+            lines.append(f"parameter changed: {name}: " + ", ".join(diffs))
     for dist, (va, vb) in d.requirements.items():
         if va is None:
             lines.append(f"requirement added: {dist}=={vb}")

@@ -18,7 +18,7 @@ COMPANIONS = {"pandas": ("pyarrow",)}
 try:
     from packaging.utils import canonicalize_name as canonical
 except ImportError:  # pragma: no cover - a kernel interpreter without packaging: PEP 503's rule
-    def canonical(name: str) -> str:
+    def canonical(name: str) -> str:  # type: ignore[misc]  # packaging's gives NormalizedName, a str
         return re.sub(r"[-_.]+", "-", name).lower()
 
 
@@ -28,7 +28,7 @@ def _requires(dist) -> list[str]:
     try:
         from packaging.requirements import Requirement
     except ImportError:  # pragma: no cover - packaging is nearly always there
-        Requirement = None
+        Requirement = None  # type: ignore[assignment,misc]  # then names are read without it
     for line in dist.requires or []:
         if Requirement is not None:
             try:

@@ -24,7 +24,7 @@ def created_epoch(state: GitState, notebook_path) -> int:
             return int(env)
         except ValueError:
             from notebook_ops.errors import NotebookOpsError
-            raise NotebookOpsError(f"SOURCE_DATE_EPOCH={env!r} is not a whole number of seconds")
+            raise NotebookOpsError(f"SOURCE_DATE_EPOCH={env!r} is not a whole number of seconds") from None
     if state.commit_time is not None and not state.dirty:
         return state.commit_time
     return int(Path(notebook_path).stat().st_mtime)

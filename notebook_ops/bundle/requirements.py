@@ -111,7 +111,7 @@ def render(result: dict, *, title: str) -> str:
 
 def parse(text: str) -> dict[str, str]:
     """``{distribution: version}`` from a requirements.txt this module wrote (for diffs)."""
-    out = {}
+    out: dict[str, str] = {}
     for line in text.splitlines():
         line = line.split("#", 1)[0].strip()
         if not line or line.startswith("-"):

@@ -68,7 +68,7 @@ def check_imports(pipeline, unresolved: list[str], path) -> None:
         raise ExportRefused(
             f"'import {m}'{more} resolves to nothing: no installed distribution and no module "
             "of the project provides it", path=path, cell=cell,
-            hint=f"pip install it in the notebook's environment, or put its folder on sys.path "
+            hint="pip install it in the notebook's environment, or put its folder on sys.path "
                  "with a literal (sys.path.insert(0, 'src'))")
 
 

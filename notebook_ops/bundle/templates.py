@@ -112,7 +112,7 @@ def files_section(m: dict) -> str:
             for f in files["code"]]
     for f in files["assets"]:
         owner = next((a for a in users if f["path"] == a or f["path"].startswith(a + "/")), None)
-        rows.append([f"`assets/{f['path']}`", "data file", _kb(f["size"]), _code(users.get(owner, []))])
+        rows.append([f"`assets/{f['path']}`", "data file", _kb(f["size"]), _code(users.get(owner or "", []))])
     for e in files.get("external") or []:
         rows.append([f"`{e['path']}`", f"external: parameter `{e['parameter']}`, default "
                      f"`{e['url']}`", "-", ""])

@@ -12,7 +12,8 @@ _COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
 
 def _cells(indices) -> str:
     """``3, 5, 6, 7`` -> ``3, 5-7``."""
-    out, run = [], []
+    out: list[str] = []
+    run: list[int] = []
     for i in indices:
         if run and i == run[-1] + 1:
             run.append(i)
@@ -62,7 +63,7 @@ def render(p: Pipeline) -> str:
         after = ", ".join(s.after) or "-"
         lines.append(f"  {n}. {s.name:<{width}}  after: {after:<24} cells {_cells(s.cells)}"
                      + (f" of {s.notebook}" if s.notebook else ""))
-        src = {}
+        src: dict[str, list[str]] = {}
         for var, producer in s.input_sources:
             src.setdefault(producer, []).append(var)
         ins = "; ".join(f"{', '.join(v)} (from {k})" for k, v in src.items()) or "-"
@@ -85,7 +86,8 @@ def render(p: Pipeline) -> str:
         lines += [""] + _notebooks(p)
     if p.setup_cells:
         lines.append(f"  setup cells {_cells(p.setup_cells)} run at the start of every step")
-    lines += ["", bold("Parameters") + (f" (cell {p.parameters_cell})" if p.parameters_cell is not None else "")]
+    lines += ["", bold("Parameters")
+              + (f" (cell {p.parameters_cell})" if p.parameters_cell is not None else "")]
     if not p.parameters:
         lines.append("  none (tag a cell 'parameters' to add some)")
     pw = max((len(x.name) for x in p.parameters), default=4)
@@ -114,7 +116,8 @@ def render(p: Pipeline) -> str:
         if pr.step:
             where += f", step {pr.step}"
         sev = click.style(f"{pr.severity:<7}", fg=_COLOURS.get(pr.severity))
-        lines.append(f"  {sev} {where}: {pr.message} [{pr.code}]" + (f"\n           fix: {pr.hint}" if pr.hint else ""))
+        lines.append(f"  {sev} {where}: {pr.message} [{pr.code}]"
+                     + (f"\n           fix: {pr.hint}" if pr.hint else ""))
     return "\n".join(lines)
 
 

@@ -65,7 +65,8 @@ def listen(url, target, subscription, params, max_redeliveries, dead_letter_topi
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    events_log.info("listening on %s (subscription %s) for %s", source.topic, subscription, target)
+    events_log.info("listening on %s (subscription %s) for %s", getattr(source, "topic", url), subscription,
+                    target)
     try:
         listener.serve(stop, max_messages=max_messages)
     finally:

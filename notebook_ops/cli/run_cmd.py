@@ -52,7 +52,8 @@ def print_summary(console, record: dict) -> None:
         console.print("metrics: " + ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
                                                for k, v in r.metrics.items()))
     for t in r.targets:
-        mark = {True: "[green]met[/]", False: "[bold yellow]missed[/]"}.get(t.met, "not measured")
+        mark = ("not measured" if t.met is None else "[green]met[/]" if t.met
+                else "[bold yellow]missed[/]")
         console.print(f"target {t.metric} {t.condition}: {t.value} {mark}")
     if r.error:
         console.print(f"[red]{r.error}[/]")

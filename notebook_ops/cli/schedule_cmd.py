@@ -10,7 +10,8 @@ import os
 
 import click
 
-DB_HELP = "Store: a SQLAlchemy URL or SQLite path (default $NOTEBOOK_OPS_DB, else ./.notebook_ops/scheduler.db)."
+DB_HELP = ("Store: a SQLAlchemy URL or SQLite path "
+           "(default $NOTEBOOK_OPS_DB, else ./.notebook_ops/scheduler.db).")
 
 
 def _store(db):
@@ -120,8 +121,8 @@ def add_cmd(target, cron, source, subscription, dead_letter_topic, tz, name, par
         if d["upcoming"]:
             click.echo("  next: " + _local(d["upcoming"][0], d["tz"]))
         if d.get("subscribed") is False:
-            click.echo(f"  the broker did not answer: the subscription is made when a service "
-                       f"first listens; messages published before that are not kept for it",
+            click.echo("  the broker did not answer: the subscription is made when a service "
+                       "first listens; messages published before that are not kept for it",
                        err=True)
     if not api.services(store=_store(db)):
         click.echo("no scheduler service is running on this store: start one with "
@@ -175,7 +176,7 @@ def show_cmd(name, db, as_json):
     if as_json:
         return _echo_json(d)
     click.echo(f"schedule {d['name']} (id {d['id']}){' paused' if d['paused'] else ''}")
-    keys = ("target", "cron", "tz", "catchup")
+    keys: tuple[str, ...] = ("target", "cron", "tz", "catchup")
     if d.get("kind") == "trigger":
         keys = ("target", "kind", "source", "subscription", "dead_letter_topic")
     for k in keys + ("overlap", "max_concurrent", "timeout_s", "retries", "retry_delay_s", "webhook",

@@ -8,7 +8,8 @@ import click
 @click.argument("notebook", type=click.Path(dir_okay=False))
 @click.option("--cell", "-c", type=int, required=True, help="Cell index, 0-based (as `inspect` shows).")
 @click.option("--step", "-s", metavar="NAME", help="Make the cell start step NAME.")
-@click.option("--after", "-a", metavar="STEP", multiple=True, help="With --step: run after STEP (repeatable).")
+@click.option("--after", "-a", metavar="STEP", multiple=True,
+              help="With --step: run after STEP (repeatable).")
 @click.option("--parameters", "role", flag_value="parameters", help="Mark as the parameters cell.")
 @click.option("--setup", "role", flag_value="setup", help="Run at the start of every step.")
 @click.option("--skip", "role", flag_value="skip", help="Never run in a pipeline.")

@@ -8,7 +8,9 @@ from __future__ import annotations
 import os
 import socket
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timezone
+from typing import Any
 
 from notebook_ops.events.schema import SCHEMA_VERSION
 from notebook_ops.model.contracts.events import (BundleExportedData, RunFinishedData,
@@ -68,7 +70,8 @@ def _run_finished(run: dict, _step) -> dict:
         mlflow_run_id=(run.get("mlflow") or {}).get("run_id")).to_dict()
 
 
-_DATA = {"run.started": _run_started, "step.started": _step_started,
+# the step name is None for the run events
+_DATA: dict[str, Callable[[dict, Any], dict]] = {"run.started": _run_started, "step.started": _step_started,
          "step.finished": _step_finished, "run.finished": _run_finished}
 
 
@@ -76,10 +79,10 @@ class RunEvents:
     """Turns one run's progress callbacks into numbered events (seq 0, 1, 2, ... per run)."""
 
     def __init__(self):
-        self._seq: dict[str, int] = {}
+        self._seq: dict[str | None, int] = {}
 
     def from_progress(self, progress: dict) -> dict | None:
-        type_ = RUNNER_TYPES.get(progress.get("event"))
+        type_ = RUNNER_TYPES.get(str(progress.get("event")))
         if type_ is None:
             return None
         run = progress["run"]
@@ -107,7 +110,7 @@ def schedule_fired(*, schedule_id, target, scheduled_for=None, parameters=None, 
     (the trigger message that fired it)."""
     if hasattr(scheduled_for, "isoformat"):
         scheduled_for = scheduled_for.isoformat()
-    optional = {k: (str(v) if k == "run_dir" else v) for k, v in more.items()
+    optional: dict[str, Any] = {k: (str(v) if k == "run_dir" else v) for k, v in more.items()
                 if k in ScheduleFiredData.OMITTED_WHEN_NONE}
     data = ScheduleFiredData(schedule_id=schedule_id, kind=kind, target=str(target),
                              scheduled_for=scheduled_for, parameters=dict(parameters or {}),

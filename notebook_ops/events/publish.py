@@ -14,6 +14,10 @@ import atexit
 import logging
 import os
 import threading
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from notebook_ops.events.publisher import Publisher
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +111,7 @@ def run_publisher(extra=(), **kw):
     return Publisher(urls, **kw)
 
 
-_shared: dict[tuple, object] = {}
+_shared: dict[tuple, Publisher] = {}
 _shared_lock = threading.Lock()
 SHARED_CLOSE_S = 2.0
 

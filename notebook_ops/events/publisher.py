@@ -14,7 +14,7 @@ import queue
 import threading
 import time
 
-from notebook_ops.events.sinks import SinkRejected, check_url, open_sink
+from notebook_ops.events.sinks import Sink, SinkRejected, check_url, open_sink
 from notebook_ops.events.spool import Spool
 from notebook_ops.util import backoff
 from notebook_ops.util.redact import redact, redact_text
@@ -37,7 +37,7 @@ class SinkWorker:
         self._failures = 0
         self._down_until = 0.0
         self._reported = False
-        self._sink = None
+        self._sink: Sink | None = None
         self._lock = threading.Lock()
         self._inflight = None
         self._abandoned = False
@@ -135,10 +135,11 @@ class SinkWorker:
         self._failures = 0
 
     def _send(self, event: dict) -> None:
-        if self._sink is None:
-            self._sink = open_sink(self.url)
+        sink = self._sink
+        if sink is None:
+            sink = self._sink = open_sink(self.url)
         try:
-            self._sink.send(event)
+            sink.send(event)
         except SinkRejected as exc:
             log.warning("event sink %s rejected event %s (%s): dropped", self.shown,
                         event.get("type"), redact_text(exc))
@@ -215,7 +216,8 @@ class Publisher:
                 progress(event)
             finally:
                 self(event)
-        both.event_urls = self.event_urls + tuple(getattr(progress, "event_urls", ()) or ())
+        urls = self.event_urls + tuple(getattr(progress, "event_urls", ()) or ())
+        both.event_urls = urls  # type: ignore[attr-defined]  # read back with getattr
         return both
 
     def publish(self, event: dict) -> None:

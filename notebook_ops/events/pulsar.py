@@ -28,6 +28,7 @@ import os
 import socket
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from notebook_ops.events.sinks import EventsConfigError, Sink, SinkUnavailable
@@ -199,8 +200,8 @@ class PulsarSink(Sink):
     def __init__(self, url: str):
         super().__init__(url)
         self.service_url, self.topic, self.opts = parse_url(url)
-        self._client = None
-        self._producer = None
+        self._client: Any = None
+        self._producer: Any = None      # pulsar's objects (the package has no types)
 
     def _probe(self) -> None:
         try:
@@ -278,7 +279,7 @@ class PulsarSource(Source):
             self._client.close()
             raise EventsConfigError(f"cannot subscribe to {self.topic} at {self.service_url}: {exc}",
                                     hint="is the broker up?") from None
-        self._dlq = None
+        self._dlq: Any = None
 
     def receive(self, timeout_s: float) -> Message | None:
         import pulsar

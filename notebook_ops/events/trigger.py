@@ -72,8 +72,8 @@ class TriggerListener:
 
     ``run`` starts a run and returns its result (``notebook_ops.runs.service.run``: the events
     package never imports the runner); ``run_options`` go to it (jobs, cache, track, ...);
-    ``events`` are extra sink URLs for the runs' own events. Used by ``notebook-ops listen``; a scheduler can host one in a
-    thread (``serve(stop_event)``).
+    ``events`` are extra sink URLs for the runs' own events. Used by ``notebook-ops listen``; a
+    scheduler can host one in a thread (``serve(stop_event)``).
     """
 
     def __init__(self, source, target, *, run, templates=None, max_redeliveries: int = 3,

@@ -23,7 +23,8 @@ from notebook_ops.model.mutation import (ARGUMENT_MUTATING_BUILTINS, ARGUMENT_MU
                                          FunctionMutations, function_mutations, has_inplace_true,
                                          is_mutating_method, root_name)
 
-BUILTINS = frozenset(dir(builtins)) | {"get_ipython", "display", "__name__", "__doc__", "In", "Out", "exit", "quit"}
+BUILTINS = frozenset(dir(builtins)) | {"get_ipython", "display", "__name__", "__doc__", "In", "Out",
+                                        "exit", "quit"}
 
 
 def strip_magics(source: str) -> str:
@@ -44,7 +45,7 @@ def _arg_names(args: ast.arguments) -> set[str]:
 
 def _arg_outer_exprs(args: ast.arguments, with_annotations: bool = True) -> list[ast.AST]:
     """Defaults (and annotations) are evaluated in the enclosing scope when the def runs."""
-    exprs: list[ast.AST] = list(args.defaults) + [d for d in args.kw_defaults if d is not None]
+    exprs: list[ast.AST] = [*args.defaults, *(d for d in args.kw_defaults if d is not None)]
     if with_annotations:
         for a in args.posonlyargs + args.args + args.kwonlyargs + [args.vararg, args.kwarg]:
             if a is not None and a.annotation is not None:
@@ -336,11 +337,12 @@ class _ModuleFlow(_Visitor):
     def bind_loop(self, target, iterable) -> None:
         """``for d in data``: ``d`` is, in turn, each object ``data`` holds."""
         pairs: list[tuple[ast.AST, ast.AST]] = [(target, iterable)]
-        if isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Name) and isinstance(target, ast.Tuple):
+        if (isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Name)
+                and isinstance(target, ast.Tuple)):
             if iterable.func.id == "enumerate" and iterable.args and len(target.elts) == 2:
                 pairs = [(target.elts[1], iterable.args[0])]
             elif iterable.func.id == "zip" and len(iterable.args) == len(target.elts):
-                pairs = list(zip(target.elts, iterable.args))
+                pairs = list(zip(target.elts, iterable.args, strict=True))
         for t, it in pairs:
             if not isinstance(t, ast.Name):
                 continue
@@ -566,8 +568,8 @@ def resolve_calls(flow: CellFlow, functions: dict[str, FunctionMutations]) -> No
                 names |= arg_names
         if names:
             inserts.append((at, sorted(names)))
-    for at, names in reversed(inserts):
-        flow.events[at:at] = [("mut", n) for n in names]
+    for at, sorted_names in reversed(inserts):
+        flow.events[at:at] = [("mut", n) for n in sorted_names]
 
 
 @dataclass

@@ -9,7 +9,7 @@ from pathlib import Path
 from notebook_ops.model import analysis, files
 from notebook_ops.model.notebook import cell_source, cell_tags, read_bytes, parse_notebook, sha256_bytes
 from notebook_ops.model.parameters import parse_parameters
-from notebook_ops.model.pipeline import Cell, Pipeline, Problem, Step
+from notebook_ops.model.pipeline import Cell, Parameter, Pipeline, Problem, Step
 from notebook_ops.model.settings import step_options, validate_settings
 from notebook_ops.model.tags import NAME_RULE, parse_cell_tags, slug, valid_name
 
@@ -77,13 +77,15 @@ class _Builder:
                 current = name
                 self.step_tag_options[name].update(parsed.options)
                 self.step_cells[name].append(index)
-                self.cells.append(Cell(index, ctype, cell_source(raw), "markdown" if ctype == "markdown" else "code",
+                self.cells.append(Cell(index, ctype, cell_source(raw),
+                                       "markdown" if ctype == "markdown" else "code",
                                        name, tuple(tags)))
                 continue
             if parsed.after and role not in ("skip", "raw"):
                 self.problem("warning", "after-without-step",
-                             f"tags {', '.join('after:' + a for a in parsed.after)} are on a cell that starts no step",
-                             step=current, cell=index, hint="put after: tags on the step's first cell (the one with step:)")
+                             f"tags {', '.join('after:' + a for a in parsed.after)} are on a cell that "
+                             "starts no step", step=current, cell=index,
+                             hint="put after: tags on the step's first cell (the one with step:)")
             if role == "parameters":
                 if self.parameters_cell is None:
                     self.parameters_cell = index
@@ -102,11 +104,13 @@ class _Builder:
                 continue
             if current is None:
                 pending.append(index)
-                self.cells.append(Cell(index, ctype, cell_source(raw), "markdown" if ctype == "markdown" else "code",
+                self.cells.append(Cell(index, ctype, cell_source(raw),
+                                       "markdown" if ctype == "markdown" else "code",
                                        None, tuple(tags)))
             else:
                 self.step_cells[current].append(index)
-                self.cells.append(Cell(index, ctype, cell_source(raw), "markdown" if ctype == "markdown" else "code",
+                self.cells.append(Cell(index, ctype, cell_source(raw),
+                                       "markdown" if ctype == "markdown" else "code",
                                        current, tuple(tags)))
         # Cells before the first step: belong to it (or form the one-step pipeline "main").
         first = next(iter(self.step_cells), None)
@@ -142,7 +146,8 @@ class _Builder:
                     close = [n for n in names if n != name]
                     self.problem("error", "unknown-after", f"after:{dep} names no step",
                                  step=name, cell=cell,
-                                 hint=f"steps are: {', '.join(close)}" if close else "tag a cell step:NAME first")
+                                 hint=(f"steps are: {', '.join(close)}" if close
+                                       else "tag a cell step:NAME first"))
                 else:
                     good.append(dep)
             deps[name] = tuple(good)
@@ -205,7 +210,7 @@ class _Builder:
                 return
 
     def analyse(self, deps, order, settings):
-        params = []
+        params: list[Parameter] = []
         if self.parameters_cell is not None:
             params, probs = parse_parameters(self.cells[self.parameters_cell].source, self.parameters_cell)
             self.problems.extend(probs)
@@ -222,7 +227,8 @@ class _Builder:
                     self.problem("error", "syntax-error", f"syntax error: {msg} (line {line})",
                                  step=cell.step, cell=cell.index, hint="fix the code so the cell parses")
                 if flow.star_import:
-                    self.problem("warning", "star-import", "'from ... import *' hides which names the cell defines",
+                    self.problem("warning", "star-import",
+                                 "'from ... import *' hides which names the cell defines",
                                  step=cell.step, cell=cell.index, hint="import the names you use explicitly")
 
         functions: dict = {}
@@ -239,9 +245,10 @@ class _Builder:
         setup_params = {n for n in setup.external_reads if n in param_names}
         for name in setup.external_reads + sorted(setup.late_reads):
             if name not in available and name not in setup.defines:
-                cell = setup.first_read_cell.get(name)
-                self.problem("warning", "undefined-name", f"setup cell reads '{name}', which nothing defines before it",
-                             cell=cell, hint="define it in the setup cell or the parameters")
+                read_at = setup.first_read_cell.get(name)
+                self.problem("warning", "undefined-name",
+                             f"setup cell reads '{name}', which nothing defines before it",
+                             cell=read_at, hint="define it in the setup cell or the parameters")
         available = available | setup.defines
 
         step_flows = {}
@@ -249,7 +256,7 @@ class _Builder:
             step_flows[name] = analysis.step_flow(
                 [(i, flows[i]) for i in self.step_cells[name] if i in flows], unchanged=unchanged)
 
-        upstream = {n: set() for n in order}
+        upstream: dict[str, set[str]] = {n: set() for n in order}
         for n in order:   # graph order: dependencies are complete before their users
             for d in deps[n]:
                 upstream[n] |= {d} | upstream.get(d, set())
@@ -260,19 +267,19 @@ class _Builder:
         for name in order:
             sf = step_flows[name]
             for var in sf.external_reads + sorted(sf.late_reads):
-                cell = sf.first_read_cell.get(var)
+                read_at = sf.first_read_cell.get(var)
                 if var in available:
                     # a setup name or parameter changed in place upstream travels like an output
                     changers = [u for u in upstream[name] if var in step_flows[u].changed]
                     if changers:
-                        sources[name].append((var, max(changers, key=rank.get)))
+                        sources[name].append((var, max(changers, key=rank.__getitem__)))
                     continue
                 providers = [n for n in order if n != name and var in step_flows[n].defines]
                 ups = [p for p in providers if p in upstream[name]]
                 if ups:
-                    source = max(ups, key=rank.get)
+                    source = max(ups, key=rank.__getitem__)
                     sources[name].append((var, source))
-                    self.check_changes(name, var, cell, source, ups, providers, step_flows,
+                    self.check_changes(name, var, read_at, source, ups, providers, step_flows,
                                        upstream, position)
                 elif providers:
                     p = providers[0]
@@ -281,13 +288,15 @@ class _Builder:
                     self.problem("error", "hidden-state",
                                  f"reads '{var}', which only step '{p}' defines, and {why}: it works top to "
                                  "bottom in the notebook but not as a pipeline",
-                                 step=name, cell=cell,
-                                 hint=(f"add the tag after:{p} to cell {self.step_first[name]}" if not later else
+                                 step=name, cell=read_at,
+                                 hint=(f"add the tag after:{p} to cell {self.step_first[name]}"
+                                       if not later else
                                        f"move the code that defines '{var}' into an earlier step"))
                 elif var not in step_flows[name].defines or var in sf.external_reads:
                     self.problem("warning", "undefined-name",
                                  f"reads '{var}', which no step, setup cell or parameter defines",
-                                 step=name, cell=cell, hint="define it in an upstream step, a setup cell or the parameters")
+                                 step=name, cell=read_at,
+                                 hint="define it in an upstream step, a setup cell or the parameters")
 
         outputs: dict[str, set[str]] = {n: set() for n in order}
         for name in order:
@@ -306,7 +315,7 @@ class _Builder:
                          and (producer in upstream[u]) and var in received[u]
                          and var not in step_flows[u].defines]
                 if cands:
-                    cands.sort(key=rank.get, reverse=True)
+                    cands.sort(key=rank.__getitem__, reverse=True)
                     candidates[name].append((var, tuple(cands) + (producer,)))
                     for u in cands:
                         watch[u].add(var)
@@ -318,7 +327,8 @@ class _Builder:
                 if definers:
                     metrics_of[definers[-1]].append(var)
                 elif var not in available:
-                    self.problem("warning", "undefined-metric", f"metric '{var}' is defined by no step", cell=i)
+                    self.problem("warning", "undefined-metric", f"metric '{var}' is defined by no step",
+                                 cell=i)
 
         known = set(order)
         for sname in (settings.get("steps") or {}):
@@ -380,7 +390,8 @@ def build_pipeline(nb: dict, path=None, *, notebook_hash: str | None = None,
     if notebook_hash is None:
         notebook_hash = hashlib.sha256(json.dumps(nb, sort_keys=True).encode()).hexdigest()
     severity_rank = {"error": 0, "warning": 1, "info": 2}
-    problems = sorted(b.problems, key=lambda p: (p.cell if p.cell is not None else -1, severity_rank[p.severity]))
+    problems = sorted(b.problems, key=lambda p: (p.cell if p.cell is not None else -1,
+                                                 severity_rank[p.severity]))
     return Pipeline(
         name=name,
         path=b.path,

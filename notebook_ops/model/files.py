@@ -130,14 +130,15 @@ class _Scan:
 
     def run(self, params: list[Parameter]):
         order = [s.name for s in self.steps]
-        upstream = {s.name: set() for s in self.steps}
+        upstream: dict[str, set[str]] = {s.name: set() for s in self.steps}
         for s in self.steps:
             for d in s.after:
                 upstream[s.name] |= {d} | upstream.get(d, set())
         writes: dict[str, dict[str, int]] = {}     # step -> {path: first cell writing it}
-        reads: dict[str, list[tuple[str, int]]] = {}
+        reads: dict[str, list[tuple[str, int, bool]]] = {}   # step -> [(path, cell, maybe)]
         for s in self.steps:
-            mine, rd = {}, []
+            mine: dict[str, int] = {}
+            rd: list[tuple[str, int, bool]] = []
             for i in self.step_cells(s):
                 for u in self.parsed.get(i, []):
                     if u.mode == "write":

@@ -92,7 +92,7 @@ def _walk(body, out: list[ImportRef], top: bool, optional: bool) -> None:
         elif isinstance(node, ast.ImportFrom):
             out.append(ImportRef(node.module or "", node.level or 0,
                                  tuple(a.name for a in node.names), node.lineno, top, optional))
-        elif isinstance(node, (ast.Try, getattr(ast, "TryStar", ast.Try))):
+        elif isinstance(node, ast.Try) or type(node).__name__ == "TryStar":   # try / try-except*
             _walk(node.body, out, False, optional or _catches_import_error(node))
             for part in [h.body for h in node.handlers] + [node.orelse, node.finalbody]:
                 _walk(part, out, False, True if part is not node.finalbody else optional)
@@ -196,7 +196,7 @@ def pip_installs(source: str) -> list[str]:
                 and node.args and all(isinstance(a, ast.Constant) and isinstance(a.value, str)
                                       for a in node.args)):
             continue
-        attr, args = node.func.attr, [a.value for a in node.args]
+        attr, args = node.func.attr, [str(a.value) for a in node.args if isinstance(a, ast.Constant)]
         if attr == "run_line_magic" and len(args) == 2 and args[0] == "pip":
             reqs += _pip_args("pip " + args[1])
         elif attr in ("system", "getoutput") and len(args) == 1:

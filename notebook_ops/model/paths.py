@@ -80,8 +80,9 @@ def literal_path(node: ast.AST, env: dict) -> str | None:
         if isinstance(node.func, ast.Attribute) and fn in ("resolve", "absolute", "expanduser") \
                 and not node.args:
             return literal_path(node.func.value, env)
-        args = [literal_path(a, env) for a in node.args]
-        if node.keywords or any(a is None for a in args) or not args:
+        found = [literal_path(a, env) for a in node.args]
+        args = [a for a in found if a is not None]
+        if node.keywords or len(args) < len(found) or not args:
             return None
         if fn == "join" or fn in _PATH_CTORS:
             return posixpath.join(*args)

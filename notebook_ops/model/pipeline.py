@@ -65,7 +65,8 @@ class Step:
     outputs: tuple[str, ...] = ()     # names defined here that a downstream step reads
     input_sources: tuple[tuple[str, str], ...] = ()  # (name, producing step) per input
     parameters_read: tuple[str, ...] = ()  # pipeline parameters this step's code reads
-    options: dict = field(default_factory=dict, hash=False, compare=False)  # retries, timeout, cache, resources, image
+    # retries, timeout, cache, resources, image
+    options: dict = field(default_factory=dict, hash=False, compare=False)
     metrics: tuple[str, ...] = ()     # Kale pipeline-metrics names this step defines (logged after it)
     changed: tuple[str, ...] = ()     # outputs that are received objects changed in place
     # inputs a step upstream may change in ways the analysis cannot see: (name, steps to try,

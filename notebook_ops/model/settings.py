@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from notebook_ops.model.pipeline import Problem
@@ -14,10 +14,11 @@ _TARGET_RE = re.compile(r"^\s*(>=|<=|>|<|==)\s*(-?[0-9.]+(?:[eE][-+]?[0-9]+)?)\s
 
 @lru_cache(maxsize=1)
 def settings_schema() -> dict:
-    return json.loads(resources.files("notebook_ops.model").joinpath("schema/notebook_ops.schema.json").read_text())
+    schema = resources.files("notebook_ops.model").joinpath("schema/notebook_ops.schema.json")
+    return json.loads(schema.read_text())
 
 
-@lru_cache(maxsize=None)
+@cache
 def _validator(key: str):
     """A compiled validator for one top-level key (fastjsonschema: ~ms to import, unlike jsonschema)."""
     import fastjsonschema

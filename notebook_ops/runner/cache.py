@@ -1,10 +1,11 @@
 """The step cache: skip a step whose code, setup, parameters read and input data are unchanged.
 
 A step's key hashes the code cells of its step notebook (its own code, the setup cells and the
-load/save plumbing), the sha256 of the project's own modules it imports, the values of the parameters it reads, the kernel name, and the sha256 of
-every input value and file as stored by the producing step. An entry holds the step's data folder
-(outputs, metrics, artifacts) and its executed notebook; restoring hard-links the files into the
-run's data store (copying across file systems). Entries live in
+load/save plumbing), the sha256 of the project's own modules it imports, the values of the
+parameters it reads, the kernel name, and the sha256 of every input value and file as stored by
+the producing step. An entry holds the step's data folder (outputs, metrics, artifacts) and its
+executed notebook; restoring hard-links the files into the run's data store (copying across file
+systems). Entries live in
 ``<notebook dir>/.notebook_ops/cache/<pipeline>/<step>/<key>/``; the newest few per step are kept.
 """
 from __future__ import annotations

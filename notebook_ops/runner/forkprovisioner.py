@@ -95,6 +95,8 @@ class Zygote:
         self.close()
 
     def _start(self, env: dict, cwd) -> None:
+        if self.prefix is None:
+            raise RuntimeError("the zygote's interpreter was not chosen")
         ours, theirs = socket.socketpair()
         out = self.log_file if self.log_file is not None else None
         try:
@@ -119,6 +121,8 @@ class Zygote:
     def _read(self) -> None:
         buf = b""
         sock = self._sock
+        if sock is None:
+            return
         while True:
             try:
                 data = sock.recv(1 << 16)
@@ -208,11 +212,11 @@ class ForkedProcess:
 
     def wait(self, timeout: float | None = None) -> int:
         deadline = None if timeout is None else time.monotonic() + timeout
-        while self.poll() is None:
+        while (code := self.poll()) is None:
             if deadline is not None and time.monotonic() > deadline:
-                raise subprocess.TimeoutExpired(str(self.pid), timeout)
+                raise subprocess.TimeoutExpired(str(self.pid), timeout or 0.0)
             time.sleep(0.02)
-        return self.returncode
+        return code
 
     def send_signal(self, sig: int) -> None:
         if self.poll() is None:   # never signal a pid the zygote has reaped (it may be reused)
@@ -242,7 +246,7 @@ class ForkProvisioner(LocalProvisioner):
         except OSError as exc:   # the zygote died (killed, out of memory): go on without it
             log.warning("kernels: a fresh kernel: %s", exc)
             return await super().launch_kernel(cmd, **kwargs)
-        self.process = ForkedProcess(pid, zygote)
+        self.process = ForkedProcess(pid, zygote)  # type: ignore[assignment]  # Popen's poll/wait/pid
         self.pid = pid
         self.pgid = pid            # the child made its own session (setsid)
         self.cwd = cwd

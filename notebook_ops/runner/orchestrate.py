@@ -13,6 +13,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from notebook_ops._version import __version__
 from notebook_ops.errors import ConflictError, NotebookOpsError, ParameterError, PipelineInvalid
@@ -21,6 +22,10 @@ from notebook_ops.model.pipeline import Pipeline
 from notebook_ops.model import parameters as params_mod
 from notebook_ops.runner.record import LiveRecord, new_step_record
 from notebook_ops.runner.runfolder import RunFolder, find_run, new_run_id, now_iso
+
+if TYPE_CHECKING:
+    from notebook_ops.runner.kernels import KernelPool
+    from notebook_ops.tracking.mlflow_tracker import Tracker
 
 
 @dataclass
@@ -82,8 +87,8 @@ class PipelineRun:
         self.pipeline = pipeline
         self.opts = opts
         self.cancel_event = opts.get("cancel") or threading.Event()
-        self.tracker = None
-        self.pool = None
+        self.tracker: Tracker | None = None
+        self.pool: KernelPool | None = None
         self.publisher = None
 
     # --- prepare: every bad input is raised here, before anything runs -----------------------

@@ -41,7 +41,7 @@ def _locate(out_path: Path) -> tuple[int | None, str | None, dict | None, bool]:
         return None, None, None, False
     cells = [c for c in nb.get("cells", [])
              if "papermill-error-cell-tag" not in (c.get("metadata", {}).get("tags") or [])]
-    for i, c in enumerate(cells):
+    for c in cells:
         for o in c.get("outputs") or []:
             if o.get("output_type") == "error":
                 meta = c.get("metadata", {})

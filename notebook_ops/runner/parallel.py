@@ -13,6 +13,7 @@ import shutil
 import time
 from concurrent.futures import FIRST_COMPLETED, wait
 from pathlib import Path
+from typing import Any
 
 from notebook_ops.runner.cache import StepCache, step_key
 from notebook_ops.runner.papermill_exec import Outcome, execute
@@ -46,7 +47,7 @@ class ParallelSteps:
 
     def key(self, step: str) -> str | None:
         s = self.p.step(step)
-        hashes = {}
+        hashes: dict[str, Any] = {}
         candidates = dict(s.input_candidates)
         for name, producer in s.input_sources:
             for source in candidates.get(name, (producer,)):   # the version the step will load
@@ -162,7 +163,7 @@ class ParallelSteps:
         self.state[step] = "succeeded"
         self.pr.collect_metrics(step)
         self.rec.step_finished(step, "succeeded", cache_key=key)
-        if key is not None and self._cacheable(step):
+        if key is not None and self.cache is not None and self._cacheable(step):
             try:
                 self.cache.store(self.p.name, step, key, self._data_dir(step),
                                  self.pr.folder.step_notebook(step),
@@ -266,7 +267,7 @@ class ParallelSteps:
     def _cancel(self) -> None:
         """Stop every running kernel; the workers then return and the steps are cancelled."""
         pool = self.pr.pool
-        for step, km in list(self.kms.items()):
+        for km in list(self.kms.values()):
             if pool is not None:
                 pool.kill(km)
         for fut, step in list(self.running.items()):

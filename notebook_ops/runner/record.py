@@ -26,7 +26,7 @@ class LiveRecord:
         self.folder = folder
         self.data = data
         self.progress = progress
-        self._t0 = {}
+        self._t0: dict[str, float] = {}
 
     def save(self, event: str | None = None, step: str | None = None) -> None:
         written = self.folder.write(self.data)      # a fresh copy: the event's snapshot

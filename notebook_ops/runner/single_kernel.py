@@ -44,7 +44,8 @@ def _step_spans(nb: dict) -> dict:
         for o in c.get("outputs") or []:
             if o.get("output_type") == "error" and span["state"] != "failed":
                 span["state"] = "failed"
-                span["error"] = f"{o.get('ename')}: {(o.get('evalue') or '').splitlines()[0] if o.get('evalue') else ''}".rstrip(": ")
+                first = (o.get("evalue") or "").splitlines()[0] if o.get("evalue") else ""
+                span["error"] = f"{o.get('ename')}: {first}".rstrip(": ")
                 span["cell"] = (meta.get("notebook_ops") or {}).get("source_cell")
                 span["finished"] = pm.get("end_time")
     return spans

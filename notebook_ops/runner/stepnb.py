@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import keyword
 import re
+from typing import Any
 
 from notebook_ops.model.pipeline import Pipeline, Step
 from notebook_ops.runner import stepfiles
@@ -80,7 +81,7 @@ def _cell(cell_type: str, source: str, cell_id: str, *, tags=(), extra_meta=None
         meta["tags"] = list(tags)
     if extra_meta:
         meta.update(extra_meta)
-    cell = {"cell_type": cell_type, "id": cell_id, "metadata": meta,
+    cell: dict[str, Any] = {"cell_type": cell_type, "id": cell_id, "metadata": meta,
             "source": _source_lines(source)}
     if cell_type == "code":
         cell["execution_count"] = None

@@ -224,7 +224,10 @@ def _become_kernel(req: dict, ctrl: socket.socket, keep_open: list[int], session
         np = sys.modules.get("numpy")
         if np is not None:
             np.random.seed()
-        sys.argv = [importlib.util.find_spec("ipykernel_launcher").origin, *req["args"]]
+        spec = importlib.util.find_spec("ipykernel_launcher")
+        if spec is None or spec.origin is None:
+            raise ImportError("ipykernel_launcher is not installed in the zygote's interpreter")
+        sys.argv = [spec.origin, *req["args"]]
         from ipykernel import kernelapp
     except BaseException:
         import traceback
@@ -245,7 +248,8 @@ def serve(ctrl: socket.socket) -> None:
     gc.freeze()                            # imported objects stay shared with the children
     buf = b""
     while True:
-        ready, _, _ = select.select([ctrl, wake_r], [], [], 1.0)
+        watched: list[socket.socket | int] = [ctrl, wake_r]
+        ready, _, _ = select.select(watched, [], [], 1.0)
         if wake_r in ready:
             try:
                 while os.read(wake_r, 512):
@@ -280,7 +284,7 @@ def serve(ctrl: socket.socket) -> None:
                 _send(ctrl, {"forked": None, "error": str(exc)})
                 continue
             finally:
-                warnings.filters[:] = filters
+                warnings.filters[:] = filters  # type: ignore[index]  # a list; typeshed says Sequence
                 getattr(warnings, "_filters_mutated", lambda: None)()
             if pid == 0:
                 os.close(session_r)

@@ -68,8 +68,9 @@ def save(paths) -> None:
     """Copy the files this step wrote for later steps into the data store."""
     if not paths:
         return
-    store = helpers.current_store()
-    step = helpers.context().step
+    store, step = helpers.current_store(), helpers.context().step
+    if store is None:
+        raise RuntimeError("notebook-ops plumbing cell did not run (begin() first)")
     index = {}
     for path in paths:
         try:

@@ -11,8 +11,9 @@ entry point group (loaded on first use).
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 
 class Unsupported(Exception):

@@ -8,6 +8,7 @@ a single-kernel run.
 from __future__ import annotations
 
 import numbers
+from collections.abc import Sequence
 
 from notebook_ops.runtime import helpers
 from notebook_ops.runtime.store import DataStore, InputError, OutputError
@@ -59,7 +60,7 @@ def _store() -> DataStore:
 _RECEIVED: dict[str, tuple[str, dict, str | None]] = {}
 
 
-def load_inputs(sources: dict, watch: list = ()) -> dict:
+def load_inputs(sources: dict, watch: Sequence[str] = ()) -> dict:
     """{name: producing step, or [steps to try, latest first]} -> {name: value}.
 
     A list names the steps upstream that received the object and may have saved a changed
@@ -110,7 +111,8 @@ def log_named_metrics(ns: dict, names: list) -> None:
                 helpers.log_metric(name, value)
 
 
-def save_outputs(ns: dict, names: list, *, metrics: list = (), watch: list = ()) -> None:
+def save_outputs(ns: dict, names: list, *, metrics: Sequence[str] = (),
+                 watch: Sequence[str] = ()) -> None:
     """Write the named variables to the data store (manifest last). A name the step did not
     define is an error naming it; so is a value no serialiser can take.
 
@@ -123,6 +125,8 @@ def save_outputs(ns: dict, names: list, *, metrics: list = (), watch: list = ())
                           "which a later step reads")
     log_named_metrics(ns, list(metrics))
     store = _store()
+    if step is None:
+        raise RuntimeError("notebook-ops plumbing cell did not run (enter_step() first)")
     prepared = {}
     for name in watch:
         if name in names or name not in ns or name not in _RECEIVED:

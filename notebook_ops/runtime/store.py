@@ -14,6 +14,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Iterable
+from typing import Any
 
 from notebook_ops.util import atomic
 
@@ -153,6 +155,7 @@ def _shared_refs(values: dict) -> dict:
     ids = {id(v): n for n, v in values.items()}
     refs: dict = {}
     for name, value in values.items():
+        items: Iterable[tuple[Any, Any]]
         if isinstance(value, (list, tuple)) and len(value) <= _MAX_REF_SCAN:
             items = enumerate(value)
         elif isinstance(value, dict) and len(value) <= _MAX_REF_SCAN:

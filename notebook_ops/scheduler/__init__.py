@@ -49,9 +49,9 @@ target, cron ("" for a trigger), tz, parameters, catchup, overlap, max_concurren
 retries, retry_delay_s, webhook, paused, workdir, next_fire_at, created_at, updated_at,
 upcoming [iso], last_run. A run dict: id, schedule_id, schedule_name, scheduled_for, trigger
 (cron | catchup | manual | message), message_id, state (pending | running | succeeded | failed |
-below_target | cancelled | timed_out | missed | skipped | rejected), attempt, run_dir, run_id, exit_code, error, metrics,
-mlflow_tracking_uri, mlflow_run_id, started_at, finished_at, duration_s, late_s. Times are
-ISO 8601 UTC strings ("2026-11-29T03:00:00Z").
+below_target | cancelled | timed_out | missed | skipped | rejected), attempt, run_dir, run_id,
+exit_code, error, metrics, mlflow_tracking_uri, mlflow_run_id, started_at, finished_at, duration_s,
+late_s. Times are ISO 8601 UTC strings ("2026-11-29T03:00:00Z").
 
 Store: ``$NOTEBOOK_OPS_DB`` (a SQLAlchemy URL or a SQLite path), else ``.notebook_ops/scheduler.db``
 under the current folder; see ``store``. The service: ``service.SchedulerService`` (``notebook-ops
@@ -64,8 +64,8 @@ processes), ``notify`` (webhooks), ``triggers`` (a consumer per trigger schedule
 """
 from __future__ import annotations
 
-__all__ = ["add", "add_trigger", "declared", "add_declared", "list", "list_schedules", "get", "pause", "resume", "remove", "run_now",
-           "list_runs", "get_run", "services", "open_store"]
+__all__ = ["add", "add_trigger", "declared", "add_declared", "list", "list_schedules", "get", "pause",
+           "resume", "remove", "run_now", "list_runs", "get_run", "services", "open_store"]
 
 
 def __getattr__(name):

@@ -103,7 +103,7 @@ def _check_trigger(s: Schedule) -> None:
     from notebook_ops.events.trigger import check_templates
 
     try:
-        check_source(s.source)
+        check_source(s.listens_on()[0])
         check_templates(s.parameters)
     except NotebookOpsError as exc:
         raise ScheduleError(exc.message, hint=exc.hint) from None
@@ -169,8 +169,8 @@ def _subscribe(s: Schedule) -> bool:
     from notebook_ops.events.source import open_source
 
     try:
-        open_source(s.source, subscription=s.subscription,
-                    dead_letter_topic=s.dead_letter_topic).close()
+        url, subscription = s.listens_on()
+        open_source(url, subscription=subscription, dead_letter_topic=s.dead_letter_topic).close()
         return True
     except Exception:  # noqa: BLE001 - broker down or refusing: not this command's failure
         return False
@@ -228,7 +228,7 @@ def describe(s: Schedule, st, *, upcoming: int = 3, now=None, recent: int = 0) -
     return ScheduleView.from_dict(d).to_dict()
 
 
-def list_schedules(*, store=None) -> list[dict]:
+def list_schedules(*, store=None) -> builtins.list[dict]:
     st = open_store(store)
     return [describe(s, st) for s in st.list_schedules()]
 

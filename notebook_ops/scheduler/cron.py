@@ -90,7 +90,7 @@ class Cron:
         return sorted({a, b}) if self.interval_hours else [min(a, b)]
 
     def _offset(self, t: datetime) -> timedelta:
-        return t.astimezone(self.tz).utcoffset()
+        return t.astimezone(self.tz).utcoffset() or timedelta(0)   # aware: never None
 
     def _walls(self, start_wall: datetime, backwards: bool = False):
         it = self._croniter(self.expr, start_wall, second_at_beginning=self.seconds)
@@ -122,6 +122,7 @@ class Cron:
                     best = inst
             if best is not None and lo == hi:
                 return best
+        raise ScheduleError(f"cron {self.expr!r}: no firing found")   # _walls raises first
 
     def prev_before(self, t: datetime) -> datetime | None:
         """The last firing at or before ``t`` (aware)."""
@@ -137,6 +138,7 @@ class Cron:
                     best = inst
             if best is not None and lo == hi:
                 return best
+        raise ScheduleError(f"cron {self.expr!r}: no firing found")   # _walls raises first
 
     def between(self, start: datetime, end: datetime, limit: int):
         """Firings ``start <= f <= end``, at most ``limit`` of them, and whether more exist."""

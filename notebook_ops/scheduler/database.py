@@ -19,6 +19,7 @@ import json
 import os
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import and_, create_engine, delete, event, func, insert, or_, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
@@ -100,7 +101,7 @@ class Store:
     def __init__(self, url: str | None = None, *, base_dir=None, migrate: bool = True):
         self.url = url or default_url(base_dir)
         self.safe_url = safe_url(self.url)
-        kw = {}
+        kw: dict[str, Any] = {}
         self.is_sqlite = self.url.startswith("sqlite")
         if self.is_sqlite:
             path = self.url.split("///", 1)[-1] if "///" in self.url else ""
@@ -162,7 +163,7 @@ class Store:
         values.update(created_at=now, updated_at=now)
         try:
             with self.engine.begin() as c:
-                sid = c.execute(insert(orm.schedules).values(**_json(values))).inserted_primary_key[0]
+                sid = _new_id(c.execute(insert(orm.schedules).values(**_json(values))))
         except IntegrityError:
             raise ScheduleExists(f"a schedule named {s.name!r} exists",
                                  hint="choose another --name or remove it first") from None
@@ -255,6 +256,7 @@ class Store:
             except IntegrityError:  # recorded at once by another service: look again
                 if attempt == _RECORD_TRIES - 1:
                     raise
+        raise StoreError(f"message {row.message_id} not recorded after {_RECORD_TRIES} tries")
 
     def _record_message(self, row: ScheduledRun, now: datetime) -> tuple[ScheduledRun, bool]:
         r = orm.runs
@@ -270,7 +272,7 @@ class Store:
                     row.scheduled_for += timedelta(microseconds=1)
                 values = {k: getattr(row, k) for k in RUN_FIELDS if k != "id"}
                 values.update(created_at=now, not_before=row.not_before or row.scheduled_for)
-                rid = c.execute(insert(r).values(**_json(values))).inserted_primary_key[0]
+                rid = _new_id(c.execute(insert(r).values(**_json(values))))
         if old is not None:
             return self.get_run(old), False
         return self.get_run(rid), True
@@ -305,7 +307,7 @@ class Store:
                    .where(r2.c.schedule_id == r.c.schedule_id, r2.c.state == "running")
                    .scalar_subquery())
         limit_q = select(s.c.max_concurrent).where(s.c.id == r.c.schedule_id).scalar_subquery()
-        got = []
+        got: list[int] = []
         with self.engine.begin() as c:
             cands = c.execute(select(r.c.id, r.c.schedule_id)
                               .where(r.c.state == "pending", r.c.not_before <= now)
@@ -411,7 +413,7 @@ class Store:
         r = orm.runs
         with self.engine.connect() as c:
             return c.execute(select(func.count()).select_from(r).where(
-                r.c.schedule_id == schedule_id, r.c.state.in_(("pending", "running")))).scalar()
+                r.c.schedule_id == schedule_id, r.c.state.in_(("pending", "running")))).scalar_one()
 
     def count_runs(self, schedule_id: int | None = None, state: str | None = None) -> int:
         r = orm.runs
@@ -421,7 +423,7 @@ class Store:
         if state:
             q = q.where(r.c.state == state)
         with self.engine.connect() as c:
-            return c.execute(q).scalar()
+            return c.execute(q).scalar_one()
 
     # services and locks -----------------------------------------------------------------
     def register_service(self, sid: str, host: str, pid: int, kind: str, workers: int,
@@ -465,10 +467,17 @@ class Store:
             return c.execute(select(t.c.owner).where(t.c.name == name, t.c.expires_at >= now)).scalar()
 
 
+def _new_id(result) -> int:
+    """The id the database gave the row just inserted."""
+    key = result.inserted_primary_key
+    if key is None:
+        raise StoreError("the database gave no id for the inserted row")
+    return int(key[0])
+
+
 def _on_conflict_ignore(dialect: str, values: dict):
-    if dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    return dialect_insert(orm.runs).values(**_json(values)).on_conflict_do_nothing(
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    return (sqlite if dialect == "sqlite" else postgresql).insert(orm.runs).values(
+        **_json(values)).on_conflict_do_nothing(
         index_elements=["schedule_id", "scheduled_for"])

@@ -125,7 +125,7 @@ def outcome(run_dir, exit_code: int | None, *, timed_out: bool = False,
     if rec and rec.final:
         out["state"] = status
         if status != "succeeded":
-            out["error"] = (rec.error or rec.failed_steps() or _log_tail(run_dir) or status)[:2000]
+            out["error"] = (rec.error or rec.failed_steps() or _log_tail(run_dir) or rec.status)[:2000]
         return out
     if exit_code is None:
         out.update(state="failed", error="the run ended while no scheduler watched it and left "

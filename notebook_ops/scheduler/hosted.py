@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from typing import Any
 
 from notebook_ops.model.parameters import BOOLS
 
@@ -54,7 +55,7 @@ _guard = threading.Lock()
 
 
 def _settings(serverapp, settings) -> dict:
-    out = {}
+    out: dict[str, Any] = {}
     if serverapp is not None:
         web = getattr(serverapp, "web_app", None)
         out.update((getattr(web, "settings", {}) or {}).get("notebook_ops_scheduler") or {})

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 
-from notebook_ops.model.contracts.schedules import CATCHUP, KINDS, OVERLAP, ScheduleSpec
+from notebook_ops.model.contracts.schedules import CATCHUP, KINDS, OVERLAP, ScheduleError, ScheduleSpec
 
 __all__ = ["ACTIVE_STATES", "CATCHUP", "FINAL_STATES", "KINDS", "OVERLAP", "RETRYABLE_STATES",
            "RUN_FIELDS", "SCHEDULE_FIELDS", "Schedule", "ScheduledRun", "TRIGGERS"]
@@ -34,6 +34,19 @@ class Schedule(ScheduleSpec):
     created_at: datetime | None = None
     updated_at: datetime | None = None
     id: int | None = None
+
+    @property
+    def stored_id(self) -> int:
+        """The store's id: every schedule read from the store has one."""
+        if self.id is None:
+            raise ValueError(f"schedule {self.name!r} is not stored")
+        return self.id
+
+    def listens_on(self) -> tuple[str, str]:
+        """A trigger schedule's (source URL, subscription): ``check()`` makes sure both are set."""
+        if not self.source or not self.subscription:
+            raise ScheduleError(f"schedule {self.name!r}: a trigger needs a source and a subscription")
+        return self.source, self.subscription
 
     def to_dict(self) -> dict:
         return {k: plain(v) for k, v in asdict(self).items()}
@@ -67,6 +80,13 @@ class ScheduledRun:
     notified_at: datetime | None = None
     id: int | None = None
     schedule_name: str | None = None
+
+    @property
+    def stored_id(self) -> int:
+        """The store's id: every run row read from the store has one."""
+        if self.id is None:
+            raise ValueError("this run row is not stored")
+        return self.id
 
     @property
     def final(self) -> bool:

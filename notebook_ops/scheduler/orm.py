@@ -59,8 +59,9 @@ schedules = Table(
     Index("ix_schedules_due", "paused", "next_fire_at"),
 )
 
-# One row per firing (cron, catch-up, manual or a trigger message), inserted before it runs. A retry is a further
-# attempt on the same row, so (schedule, scheduled time) stays unique: no firing runs twice.
+# One row per firing (cron, catch-up, manual or a trigger message), inserted before it runs. A
+# retry is a further attempt on the same row, so (schedule, scheduled time) stays unique: no
+# firing runs twice.
 runs = Table(
     "scheduled_runs", metadata,
     Column("id", Integer, primary_key=True),

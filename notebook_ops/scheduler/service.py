@@ -100,7 +100,8 @@ class SchedulerService:
         self.wake = threading.Event()          # set by stop() and by a child that exits
         self.active = lock is None           # False while another host holds the lock
         self.started = False
-        self._last_hb = self._last_reconcile = None
+        self._last_hb: datetime | None = None
+        self._last_reconcile: datetime | None = None
         self.notifications: list[threading.Thread] = []
         self.triggers = None            # the consumers of trigger schedules (``triggers.py``)
         if triggers:
@@ -219,11 +220,15 @@ class SchedulerService:
             self.store.advance(s.id, s.next_fire_at, c.next_after(now), now)
 
     def _firings(self, s: Schedule, c: cronlib.Cron, now: datetime) -> list[ScheduledRun]:
+        first = s.next_fire_at
+        if first is None:       # the store lists due schedules only: they have a next firing
+            return []
         edge = now - self.misfire_grace
-        late, more = ([], False)
-        if s.next_fire_at < edge:
-            late, more = c.between(s.next_fire_at, edge - _US, MAX_CATCHUP)
-        on_time, _ = c.between(max(s.next_fire_at, edge), now, MAX_CATCHUP)
+        late: list[datetime] = []
+        more = False
+        if first < edge:
+            late, more = c.between(first, edge - _US, MAX_CATCHUP)
+        on_time, _ = c.between(max(first, edge), now, MAX_CATCHUP)
         run_late: list[datetime] = []
         if s.catchup == "all":
             run_late = late
@@ -231,7 +236,7 @@ class SchedulerService:
                 log.warning("schedule %s: more than %d firings missed; the oldest %d run",
                             s.name, MAX_CATCHUP, MAX_CATCHUP)
         elif s.catchup == "once" and late and not on_time:
-            run_late = [c.prev_before(edge - _US) if more else late[-1]]
+            run_late = [(c.prev_before(edge - _US) if more else None) or late[-1]]
         missed = [t for t in late if t not in run_late][-MISSED_ROWS:]
         if missed:
             log.warning("schedule %s: %s%d firing(s) missed while no scheduler ran (catch-up %s)",
@@ -253,10 +258,12 @@ class SchedulerService:
     def _row(self, s: Schedule, t: datetime, trigger: str, missed_at=None) -> ScheduledRun:
         params = cronlib.render(s.parameters, scheduled_for=t, tz=s.tz, schedule_name=s.name)
         if trigger == "missed":
-            return ScheduledRun(schedule_id=s.id, scheduled_for=t, trigger="cron", state="missed",
+            return ScheduledRun(schedule_id=s.stored_id, scheduled_for=t, trigger="cron",
+                                state="missed",
                                 parameters=params, finished_at=missed_at,
                                 error=f"missed: no scheduler ran at that time (catch-up {s.catchup})")
-        return ScheduledRun(schedule_id=s.id, scheduled_for=t, trigger=trigger, parameters=params)
+        return ScheduledRun(schedule_id=s.stored_id, scheduled_for=t, trigger=trigger,
+                            parameters=params)
 
     # 5. launch ------------------------------------------------------------------------------
     def _launch(self, now: datetime) -> int:
@@ -297,7 +304,7 @@ class SchedulerService:
                                run_dir=run_dir, kind=s.kind, run_id=Path(run_dir).name, **more)
         run.child_pid, run.run_dir = child.pid, run_dir
         deadline = now + timedelta(seconds=s.timeout_s) if s.timeout_s else None
-        self.children[run.id] = Watch(run, s, child, deadline)
+        self.children[run.stored_id] = Watch(run, s, child, deadline)
         log.info("schedule %s: run %d (for %s, attempt %d) started: pid %d, %s", s.name, run.id,
                  run.scheduled_for.isoformat(timespec="seconds"), run.attempt, child.pid, run_dir)
 
@@ -361,7 +368,7 @@ class SchedulerService:
             if o_host == self.host and pid and procs.alive(pid, run.run_dir):
                 deadline = (run.started_at + timedelta(seconds=s.timeout_s)
                             if s.timeout_s and run.started_at else None)
-                self.children[run.id] = Watch(run, s, executor.Adopted(pid, run.run_dir), deadline)
+                self.children[run.stored_id] = Watch(run, s, executor.Adopted(pid, run.run_dir), deadline)
                 log.info("schedule %s: adopted run %d (pid %d) from %s", s.name, run.id, pid, r.owner)
                 continue
             res = executor.outcome(run.run_dir, None) if run.run_dir else {

@@ -62,7 +62,8 @@ class TriggerPump(threading.Thread):
         s, failures, last_error = self.schedule, 0, None
         while not self.stopping.is_set():
             try:
-                source = open_source(s.source, subscription=s.subscription,
+                url, subscription = s.listens_on()
+                source = open_source(url, subscription=subscription,
                                      dead_letter_topic=s.dead_letter_topic)
             except Exception as exc:  # noqa: BLE001 - broker down, bad TLS, ...: retry later
                 if str(exc) != last_error:
@@ -119,7 +120,7 @@ class TriggerPump(threading.Thread):
         from notebook_ops.events.trigger import PoisonMessage, message_params
 
         s, now = self.schedule, self.clock.now()
-        row = ScheduledRun(schedule_id=s.id, scheduled_for=now, trigger="message",
+        row = ScheduledRun(schedule_id=s.stored_id, scheduled_for=now, trigger="message",
                            message_id=msg.message_id)
         try:
             row.parameters = message_params(msg, s.parameters)

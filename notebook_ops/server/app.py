@@ -12,9 +12,13 @@ when it opens; the server never reads the user's lab settings files.
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 from jupyter_server.extension.application import ExtensionApp
 from traitlets import Bool, Int, Unicode
+
+if TYPE_CHECKING:
+    from jupyter_server.serverapp import ServerApp
 
 
 class NotebookOps(ExtensionApp):
@@ -48,18 +52,26 @@ class NotebookOps(ExtensionApp):
             out["db"] = self.scheduler_store
         return out
 
+    def _server(self) -> ServerApp:
+        """The Jupyter server this extension was loaded into (set before these hooks run)."""
+        if self.serverapp is None:
+            raise RuntimeError("notebook-ops: the extension was not loaded by a Jupyter server")
+        return self.serverapp
+
     def initialize_settings(self) -> None:
         if self.tracking_uri and "MLFLOW_TRACKING_URI" not in os.environ:
             # read by the runner's tracker in this process and by the runs it starts
             os.environ["MLFLOW_TRACKING_URI"] = self.tracking_uri
-        self.serverapp.web_app.settings["notebook_ops_scheduler"] = self.scheduler_settings()
-        self.serverapp.web_app.settings["notebook_ops_config"] = self
+        settings = self._server().web_app.settings
+        settings["notebook_ops_scheduler"] = self.scheduler_settings()
+        settings["notebook_ops_config"] = self
 
     def initialize_handlers(self) -> None:
         from notebook_ops.server import API_PREFIX
         from notebook_ops.server.routes import setup_routes
 
-        setup_routes(self.serverapp.web_app, self.serverapp)
+        server = self._server()
+        setup_routes(server.web_app, server)
         self.log.info("notebook-ops: REST API at /%s/", API_PREFIX)
 
     async def stop_extension(self) -> None:

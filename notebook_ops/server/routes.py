@@ -22,7 +22,7 @@ def route_table() -> tuple[list[tuple[str, type]], dict[str, bool]]:
     from notebook_ops.server.pipelines import PipelinesHandler
     from notebook_ops.server.runs import RUN_ID, RunHandler, RunsHandler, RunStepNotebookHandler
 
-    routes = [
+    routes: list[tuple[str, type]] = [
         (r"/?", FeaturesHandler),
         (r"/pipelines", PipelinesHandler),
         (r"/runs", RunsHandler),

@@ -9,6 +9,7 @@ artifacts in the artifact repository the ``artifactRepositoryRef`` names.
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 from notebook_ops.targets import common
 
@@ -42,12 +43,13 @@ def _step_template(m: dict, s: dict) -> dict:
             "--run-id", "{{workflow.name}}", "--output-notebook", NOTEBOOK_PATH]
     for p in s.get("parameters") or []:
         args += ["--param-value", p, "{{workflow.parameters.%s}}" % p]
-    container = {"name": "main", "image": common.image(m, s), "command": list(common.RUN_STEP),
-                 "args": args, "volumeMounts": [{"name": VOLUME, "mountPath": DATA_MOUNT}]}
+    container: dict[str, Any] = {"name": "main", "image": common.image(m, s),
+                                 "command": list(common.RUN_STEP), "args": args,
+                                 "volumeMounts": [{"name": VOLUME, "mountPath": DATA_MOUNT}]}
     resources = common.k8s_resources(s)
     if resources:
         container["resources"] = resources
-    t = {"name": common.dns_name(s["name"]), "container": container,
+    t: dict[str, Any] = {"name": common.dns_name(s["name"]), "container": container,
          "outputs": {"artifacts": [{"name": "notebook", "path": NOTEBOOK_PATH,
                                     "optional": True}]}}
     if common.retries(s):
@@ -60,7 +62,7 @@ def _step_template(m: dict, s: dict) -> dict:
 def workflow_spec(m: dict, overrides: dict | None = None) -> dict:
     tasks = []
     for s in m["steps"]:
-        task = {"name": common.dns_name(s["name"]), "template": common.dns_name(s["name"])}
+        task: dict[str, Any] = {"name": common.dns_name(s["name"]), "template": common.dns_name(s["name"])}
         if s["after"]:
             task["dependencies"] = [common.dns_name(d) for d in s["after"]]
         tasks.append(task)

@@ -6,6 +6,8 @@ its largest step. Schedule parameters become ``-p NAME=VALUE`` arguments.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from notebook_ops.targets import common
 
 RUNS_MOUNT = "/runs"
@@ -15,7 +17,7 @@ def _pod_spec(m: dict, overrides: dict) -> dict:
     args = []
     for name, value in overrides.items():
         args += ["-p", f"{name}={common.cli_value(value)}"]
-    container = {"name": "pipeline", "image": common.image(m), "args": args,
+    container: dict[str, Any] = {"name": "pipeline", "image": common.image(m), "args": args,
                  "volumeMounts": [{"name": "runs", "mountPath": RUNS_MOUNT}]}
     resources = common.max_resources(m)
     if resources:
@@ -27,14 +29,14 @@ def _pod_spec(m: dict, overrides: dict) -> dict:
 
 
 def _job_spec(m: dict, overrides: dict) -> dict:
-    spec = {"backoffLimit": 0,
+    spec: dict[str, Any] = {"backoffLimit": 0,
             "template": {"metadata": {"labels": common.labels(m)}, "spec": _pod_spec(m, overrides)}}
     timeouts = [common.timeout(s) for s in m["steps"]]
     if all(timeouts):
         # every step has a timeout: the run cannot legitimately take longer than all of them
         # in sequence, retries included
-        spec["activeDeadlineSeconds"] = sum(t * (1 + common.retries(s))
-                                            for t, s in zip(timeouts, m["steps"]))
+        spec["activeDeadlineSeconds"] = sum((t or 0) * (1 + common.retries(s))
+                                            for t, s in zip(timeouts, m["steps"], strict=True))
     return spec
 
 

@@ -17,6 +17,11 @@ import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mlflow.entities import Run
+    from mlflow.tracking import MlflowClient
 
 log = logging.getLogger(__name__)
 
@@ -65,16 +70,23 @@ def _param(v) -> str:
     return s[:6000]
 
 
+def _opened(value: str | None, what: str) -> str:
+    """The id ``_open``/``_start`` set; None only when they failed (kept in ``Tracker.error``)."""
+    if value is None:
+        raise RuntimeError(f"no MLflow {what}: the tracking store did not open")
+    return value
+
+
 class Tracker:
     def __init__(self, experiment: str, tracking_uri: str, artifact_root: str | None = None):
         self.experiment = experiment
         self.tracking_uri = tracking_uri
         self.artifact_root = artifact_root
         self.error: str | None = None
-        self.client = None
+        self.client: MlflowClient | None = None
         self.experiment_id: str | None = None
         self.parent_id: str | None = None
-        self.outer = None     # the run ``mlflow run`` opened (MLFLOW_RUN_ID), when there is one
+        self.outer: Run | None = None     # the run ``mlflow run`` opened (MLFLOW_RUN_ID), when there is one
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nbo-mlflow")
         self._submit(self._open)
 
@@ -121,6 +133,13 @@ class Tracker:
         else:
             self.experiment_id = exp.experiment_id
 
+    @property
+    def _mlflow(self) -> MlflowClient:
+        """The client ``_open`` made: every later call runs after it on the one worker thread."""
+        if self.client is None:
+            raise RuntimeError(f"the MLflow store {self.tracking_uri} did not open: {self.error}")
+        return self.client
+
     def _start(self, record: dict, tags: dict):
         from mlflow.entities import Param
 
@@ -147,14 +166,15 @@ class Tracker:
             t.pop("mlflow.runName")
             t.pop("mlflow.source.name", None)
             params = [p for p in params if p.key not in self.outer.data.params]
-            self.client.log_batch(self.parent_id, params=params,
+            self._mlflow.log_batch(self.parent_id, params=params,
                                   tags=[RunTag(k, v) for k, v in t.items()])
             return
-        run = self.client.create_run(self.experiment_id, start_time=_ms(record.get("started_at")),
+        run = self._mlflow.create_run(_opened(self.experiment_id, "experiment"),
+                                      start_time=_ms(record.get("started_at")),
                                      tags=t)
         self.parent_id = run.info.run_id
         if params:
-            self.client.log_batch(self.parent_id, params=params)
+            self._mlflow.log_batch(self.parent_id, params=params)
 
     def _step(self, name: str, steprec: dict, params: dict, metrics: list, artifacts: list):
         from mlflow.entities import Metric, Param
@@ -165,36 +185,37 @@ class Tracker:
         if steprec.get("error"):
             tags["error"] = steprec["error"][:5000]
         start = _ms(steprec.get("started_at")) or int(time.time() * 1000)
-        run = self.client.create_run(self.experiment_id, start_time=start, tags=tags)
+        run = self._mlflow.create_run(_opened(self.experiment_id, "experiment"), start_time=start, tags=tags)
         rid = run.info.run_id
         ps = [Param(k, _param(v)) for k, v in params.items()]
         now = int(time.time() * 1000)
         ms = [Metric(m["name"], float(m["value"]), now, int(m.get("step") or 0))
               for m in metrics if isinstance(m.get("value"), (int, float))]
         if ps or ms:
-            self.client.log_batch(rid, metrics=ms, params=ps)
+            self._mlflow.log_batch(rid, metrics=ms, params=ps)
         for path, folder in artifacts:
             if Path(path).is_file():
-                self.client.log_artifact(rid, str(path), artifact_path=folder)
-        self.client.set_terminated(rid, _STATUS.get(steprec.get("status"), "FAILED"),
+                self._mlflow.log_artifact(rid, str(path), artifact_path=folder)
+        self._mlflow.set_terminated(rid, _STATUS.get(str(steprec.get("status")), "FAILED"),
                                    end_time=_ms(steprec.get("finished_at")))
 
     def _finish(self, record: dict, metrics: dict, artifacts: list):
         from mlflow.entities import Metric
 
+        parent = _opened(self.parent_id, "parent run")
         now = int(time.time() * 1000)
         ms = [Metric(k, float(v), now, 0) for k, v in metrics.items() if isinstance(v, (int, float))]
         if ms:
-            self.client.log_batch(self.parent_id, metrics=ms)
-        self.client.set_tag(self.parent_id, "notebook_ops.status", record["status"])
+            self._mlflow.log_batch(parent, metrics=ms)
+        self._mlflow.set_tag(parent, "notebook_ops.status", record["status"])
         for t in record.get("targets") or []:
-            self.client.set_tag(self.parent_id, f"target.{t['metric']}",
+            self._mlflow.set_tag(parent, f"target.{t['metric']}",
                                 f"{t['condition']} -> {'met' if t.get('met') else 'missed'}")
         for path, folder in artifacts:
             if Path(path).is_file():
-                self.client.log_artifact(self.parent_id, str(path), artifact_path=folder)
+                self._mlflow.log_artifact(parent, str(path), artifact_path=folder)
         if self.outer is None:      # mlflow run closes the run it opened
-            self.client.set_terminated(self.parent_id, _STATUS.get(record["status"], "FAILED"),
+            self._mlflow.set_terminated(parent, _STATUS.get(record["status"], "FAILED"),
                                        end_time=_ms(record.get("finished_at")))
 
     # --- the caller's side -----------------------------------------------------------------

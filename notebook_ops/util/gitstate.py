@@ -8,13 +8,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import git
 
 _CREDENTIALS_IN_URL = re.compile(r"(?<=://)[^/@\s]+@")
 
 
 @dataclass
 class GitState:
-    repo: object | None          # git.Repo, or None outside a repository
+    repo: git.Repo | None        # None outside a repository
     commit: str | None = None
     commit_time: int | None = None
     branch: str | None = None
@@ -48,6 +52,9 @@ def git_state(path) -> GitState:
     try:
         repo = git.Repo(path if path.is_dir() else path.parent, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        return GitState(repo=None, source_path=path.name)
+    if repo.working_tree_dir is None:      # a bare repository: no work tree to hold ``path``
+        repo.close()
         return GitState(repo=None, source_path=path.name)
     rel = path.relative_to(Path(repo.working_tree_dir).resolve()).as_posix()
     state = GitState(repo=repo, source_path=rel)

@@ -46,6 +46,6 @@ def redact(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc, query=query))
 
 
-def redact_text(text: str) -> str:
+def redact_text(text: object) -> str:
     """Every URL in ``text`` (an exception's message, say) passed through ``redact``."""
     return _URL_IN_TEXT.sub(lambda m: redact(m.group(0)), str(text))

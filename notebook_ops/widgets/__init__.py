@@ -10,9 +10,10 @@ Public API::
     p.form.widgets["epochs"].value = 50; p.run_button.click(); p.wait(600)   # scripted
 
 The panel is a face: it starts runs through the run service (``RunService.start``), and calls
-the bundle service (``export_notebook``) and the scheduler (``scheduler.add``), like the CLI. Modules: ``locate``
-(which notebook), ``form`` (typed parameter widgets), ``steps`` (steps grid, progress, problems),
-``results`` (what the services return, as HTML), ``pipeline_panel`` (layout and the worker thread; not ``panel``, which is the function).
+the bundle service (``export_notebook``) and the scheduler (``scheduler.add``), like the CLI.
+Modules: ``locate`` (which notebook), ``form`` (typed parameter widgets), ``steps`` (steps grid,
+progress, problems), ``results`` (what the services return, as HTML), ``pipeline_panel`` (layout
+and the worker thread; not ``panel``, which is the function).
 """
 from __future__ import annotations
 

@@ -100,7 +100,7 @@ class ParametersForm:
         self.parameters = {p.name: p for p in pipeline.parameters}
         self.widgets = {name: widget_for(p) for name, p in self.parameters.items()}
         rows = [W.HBox([w, W.HTML(f'<span class="nbo-help" style="opacity:.7">{_esc(p.help)}</span>')])
-                for w, p in zip(self.widgets.values(), self.parameters.values())]
+                for w, p in zip(self.widgets.values(), self.parameters.values(), strict=True)]
         if not rows:
             rows = [W.HTML("<i>No parameters cell: the pipeline runs with its code as written.</i>")]
         self.box = W.VBox(rows)

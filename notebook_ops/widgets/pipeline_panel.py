@@ -280,7 +280,8 @@ class Panel(W.VBox):
         """Validate the cron text and zone as the scheduler will; show the next firings."""
         expr = self.cron.value.strip()
         if not expr:
-            self.cron_feedback.value = "<span style='opacity:.7'>cron: 5 fields (min hour day month weekday) or @daily</span>"
+            self.cron_feedback.value = ("<span style='opacity:.7'>cron: 5 fields "
+                                        "(min hour day month weekday) or @daily</span>")
             return False
         from notebook_ops.errors import NotebookOpsError
         from notebook_ops.scheduler.cron import Cron

@@ -31,7 +31,8 @@ def run_html(record: dict) -> str:
     metrics = ", ".join(f"{_e(k)} = {_e(_num(v))}" for k, v in r.metrics.items())
     targets = "; ".join(
         f"{_e(t.metric)} {_e(t.condition)}: "
-        + {True: "met", False: "<b>missed</b>"}.get(t.met, "not measured") for t in r.targets)
+        + ("not measured" if t.met is None else "met" if t.met else "<b>missed</b>")
+        for t in r.targets)
     params = ", ".join(f"{_e(k)}={_e(v)}" for k, v in r.parameters.items())
     mlflow = f"{_e(r.mlflow.tracking_uri)} run {_e(r.mlflow.run_id)}" if r.mlflow.run_id else ""
     return title + _rows([

@@ -47,7 +47,7 @@ class StepRow:
                       _cell(_names(step.parameters_read), shared), self.progress, self.status]
 
     def show(self, info: dict) -> None:
-        value, style, label = _STATUS.get(info.get("status"), (0, "", info.get("status") or ""))
+        value, style, label = _STATUS.get(str(info.get("status")), (0, "", info.get("status") or ""))
         if info.get("cached"):
             label = "cached"
         if info.get("attempts", 0) > 1:

@@ -10,7 +10,8 @@ from nbfactory import make_notebook, write_notebook
 PKG_INIT = "from .features import double\n"
 PKG_FEATURES = "from .util import scale\n\n\ndef double(values):\n    return scale(values, 2)\n"
 PKG_UTIL = "def scale(values, k):\n    return [v * k for v in values]\n"
-HELPERS = "import csv\n\n\ndef read_rows(path):\n    with open(path) as f:\n        return [int(r['x']) for r in csv.DictReader(f)]\n"
+HELPERS = ("import csv\n\n\ndef read_rows(path):\n    with open(path) as f:\n"
+           "        return [int(r['x']) for r in csv.DictReader(f)]\n")
 
 CELLS = [
     ("factor = 1  # multiplies the total", ["parameters"]),

@@ -102,7 +102,8 @@ def registered():
 def test_target_generators_write_under_targets_and_are_checksummed(small_notebook, registered):
     def cron(manifest, bundle_dir):
         steps = " ".join(s["name"] for s in manifest["steps"])
-        (bundle_dir / "targets" / "cron.txt").write_text(f"{manifest['name']} v{manifest['version']}: {steps}\n")
+        (bundle_dir / "targets" / "cron.txt").write_text(
+            f"{manifest['name']} v{manifest['version']}: {steps}\n")
 
     registered("crontab", cron)
     assert "crontab" in targets.names()

@@ -43,12 +43,14 @@ def test_mlproject_is_valid_yaml_with_scalar_parameters(manifest):
     params = spec["entry_points"]["main"]["parameters"]
     assert list(params) == ["n_customers", "rate", "region", "verbose"]  # the list keeps its default
     assert params["verbose"] == {"type": "string", "default": "false"}
-    assert spec["entry_points"]["main"]["command"].startswith("notebook-ops run . -p n_customers={n_customers}")
+    assert spec["entry_points"]["main"]["command"].startswith(
+        "notebook-ops run . -p n_customers={n_customers}")
     assert yaml.safe_load(templates.python_env(manifest))["python"] == "3.11.7"
 
 
 def test_readme_escapes_table_cells(manifest):
     text = templates.readme(manifest, [])
     assert "Predict churn | so" in text  # prose is left alone
-    assert "| `train` | `load` | `customers` | `model` | `rate` | cpu 2, memory 4Gi, image python:3.11 | 1 | 600 |" in text
+    assert ("| `train` | `load` | `customers` | `model` | `rate` | cpu 2, memory 4Gi, image python:3.11 "
+            "| 1 | 600 |") in text
     assert "no orchestrator files were generated" in text

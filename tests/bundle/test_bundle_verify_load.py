@@ -112,7 +112,7 @@ def test_load_bundle_rebuilds_the_pipeline(bundle, small_notebook):
         pipeline, notebooks, manifest = load_bundle(source)
         assert manifest["version"] == 1
         assert pipeline.step_names == original.step_names
-        for a, b in zip(pipeline.steps, original.steps):
+        for a, b in zip(pipeline.steps, original.steps, strict=True):
             assert (a.after, a.inputs, a.outputs, a.input_sources, a.parameters_read, a.cells) == \
                    (b.after, b.inputs, b.outputs, b.input_sources, b.parameters_read, b.cells)
             assert a.options == b.options

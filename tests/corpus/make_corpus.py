@@ -23,7 +23,8 @@ save("diamond", [
     cell("start = base + 1", "step:start"),
     cell("time.sleep(delay)\nleft = start * 2", "step:left", "after:start"),
     cell("time.sleep(delay)\nright = start * 3", "step:right", "after:start"),
-    cell("total = left + right\nnbo.log_metric('total', total)\nprint(total)", "step:join", "after:left", "after:right"),
+    cell("total = left + right\nnbo.log_metric('total', total)\nprint(total)", "step:join", "after:left",
+         "after:right"),
 ])
 
 save("untagged", [
@@ -37,9 +38,10 @@ save("kale", [
     cell("def double(v):\n    return 2 * v", "functions"),
     cell("n = 4", "pipeline-parameters"),
     cell("values = list(range(n))", "block:load_data"),
-    cell("doubled = [double(v) for v in values]", "step:transform", "prev:load_data", "image:python:3.11-slim",
-         "limit:nvidia.com/gpu:1", "cache:disabled"),
-    cell("total = sum(doubled)\nroot = math.sqrt(total)", "step:summarise", "prev:transform", "limit:memory:2Gi"),
+    cell("doubled = [double(v) for v in values]", "step:transform", "prev:load_data",
+         "image:python:3.11-slim", "limit:nvidia.com/gpu:1", "cache:disabled"),
+    cell("total = sum(doubled)\nroot = math.sqrt(total)", "step:summarise", "prev:transform",
+         "limit:memory:2Gi"),
     cell("print(total)\nprint(root)", "pipeline-metrics"),
     cell("print('exploration')", "skip"),
 ])

@@ -33,7 +33,7 @@ def test_every_event_of_the_example_run_arrives_in_order(broker, client, topic, 
     msgs = drain(consumer, want=len(progress))
     events = [json.loads(m.data()) for m in msgs]
     assert len(events) == len(progress) == 12          # run + 5 x (started, finished) + run
-    for m, e in zip(msgs, events):
+    for m, e in zip(msgs, events, strict=True):
         schema.validate(e)
         assert m.properties()["type"] == e["type"] and m.properties()["id"] == e["id"]
     assert [e["seq"] for e in events] == list(range(12))

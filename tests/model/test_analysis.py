@@ -41,7 +41,8 @@ def test_global_augmented_del_for_with_except_match():
                             "for i, (j, k) in enumerate(rows):\n    pass\n",
                             "with open(path) as fh, lock:\n    pass\n",
                             "try:\n    pass\nexcept ValueError as err:\n    e2 = err\n",
-                            "match point:\n    case (px, *rest):\n        pass\n    case {'k': kv, **others}:\n        pass\n")
+                            "match point:\n    case (px, *rest):\n        pass\n"
+                            "    case {'k': kv, **others}:\n        pass\n")
     assert reads == ["total", "scratch", "rows", "path", "lock", "point"]
     assert {"counter", "setg", "total", "i", "j", "k", "fh", "e2", "px", "rest", "kv", "others"} <= defs
     assert "scratch" not in defs and "err" not in defs   # deleted / cleared after the handler
@@ -86,7 +87,8 @@ names = st.from_regex(r"[a-z][a-z0-9_]{0,6}", fullmatch=True).filter(
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.tuples(names, st.lists(names, max_size=3)), min_size=1, max_size=8))
 def test_straight_line_assignments_match_a_reference(program):
-    """For straight-line ``t = a + b`` code, external reads are exactly the names read before any assignment."""
+    """For straight-line ``t = a + b`` code, external reads are exactly the names read before any
+    assignment."""
     lines, bound, expected = [], set(), []
     for target, used in program:
         lines.append(f"{target} = " + (" + ".join(used) if used else "0"))

@@ -34,7 +34,8 @@ def test_lint_exit_codes_and_line_format():
     bad = run("lint", CORPUS / "hidden_state.ipynb", EXAMPLES / "churn.ipynb")
     assert bad.returncode == 1
     [line] = bad.stdout.splitlines()
-    assert line.startswith(f"{CORPUS / 'hidden_state.ipynb'}:cell 2: step three: error:".replace(":cell", ": cell"))
+    assert line.startswith(
+        f"{CORPUS / 'hidden_state.ipynb'}:cell 2: step three: error:".replace(":cell", ": cell"))
 
 
 @pytest.mark.parametrize("content,fragment", [

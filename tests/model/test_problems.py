@@ -82,13 +82,15 @@ def test_settings_validated_against_schema():
 def test_step_options_merge_defaults_tags_and_step_settings():
     meta = {"notebook_ops": {"defaults": {"retries": 2, "timeout": 60},
                              "steps": {"s": {"timeout": 5, "resources": {"cpu": 2}}}}}
-    p = build_pipeline(make_notebook([("x = 1", ["step:s", "limit:memory:1Gi", "cache:disabled"])], metadata=meta))
+    p = build_pipeline(make_notebook([("x = 1", ["step:s", "limit:memory:1Gi", "cache:disabled"])],
+                                     metadata=meta))
     assert p.step("s").options == {"retries": 2, "timeout": 5, "cache": False,
                                    "resources": {"memory": "1Gi", "cpu": 2}}
 
 
 def test_non_python_kernel_is_an_error():
-    nb = make_notebook(["x <- 1"], metadata={"kernelspec": {"name": "ir", "language": "R", "display_name": "R"}})
+    nb = make_notebook(["x <- 1"],
+                       metadata={"kernelspec": {"name": "ir", "language": "R", "display_name": "R"}})
     assert "unsupported-language" in {pr.code for pr in build_pipeline(nb).errors}
 
 
@@ -99,7 +101,8 @@ def test_example_notebook_is_clean_and_parallel(nb_factory):
     assert p.step_names == ["load", "features", "train_linear", "train_tree", "evaluate"]
     assert p.step("train_tree").after == ("features",) == p.step("train_linear").after
     assert dict(p.step("evaluate").input_sources) == {"X_test": "features", "y_test": "features",
-                                                     "linear_model": "train_linear", "tree_model": "train_tree"}
+                                                     "linear_model": "train_linear",
+                                                     "tree_model": "train_tree"}
     assert p.step("features").outputs == ("X_test", "X_train", "y_test", "y_train")
     assert p.upstream("evaluate") == {"load", "features", "train_linear", "train_tree"}
     assert p.downstream("features") == {"train_linear", "train_tree", "evaluate"}

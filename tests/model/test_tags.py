@@ -31,7 +31,8 @@ def test_kale_options():
 
 def test_names():
     assert valid_name("train_2-x") and valid_name("_a")
-    assert not valid_name("Train") and not valid_name("2a") and not valid_name("a" * 64) and not valid_name("")
+    assert not valid_name("Train") and not valid_name("2a")
+    assert not valid_name("a" * 64) and not valid_name("")
     assert valid_name(slug("My Notebook (v2)")) and valid_name(slug("123")) and valid_name(slug(""))
 
 
@@ -41,7 +42,8 @@ def test_untagged_notebook_is_one_step_main():
 
 
 def test_cells_before_first_step_join_it_and_untagged_cells_join_step_above():
-    p = build_pipeline(make_notebook(["a = 1", ("b = a", ["step:one"]), "c = b", ("d = c", ["step:two"]), "e = d"]))
+    p = build_pipeline(make_notebook(["a = 1", ("b = a", ["step:one"]), "c = b", ("d = c", ["step:two"]),
+                                      "e = d"]))
     assert [s.cells for s in p.steps] == [(0, 1, 2), (3, 4)]
     assert p.step("two").after == ("one",)          # implicit: the previous step
     assert p.step("two").inputs == ("c",)
@@ -49,7 +51,8 @@ def test_cells_before_first_step_join_it_and_untagged_cells_join_step_above():
 
 def test_setup_skip_parameters_roles_excluded_from_steps():
     p = build_pipeline(make_notebook([("import math", ["setup"]), ("n = 3", ["parameters"]),
-                                      ("x = math.sqrt(n)", ["step:s"]), ("print(undefined_thing)", ["skip"])]))
+                                      ("x = math.sqrt(n)", ["step:s"]),
+                                      ("print(undefined_thing)", ["skip"])]))
     assert p.steps[0].cells == (2,) and p.setup_cells == (0,) and p.parameters_cell == 1
     assert p.steps[0].inputs == () and p.steps[0].parameters_read == ("n",)
     assert p.ok and not p.problems   # the skipped cell's undefined name is not analysed

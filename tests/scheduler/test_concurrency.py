@@ -145,7 +145,7 @@ def test_advance_and_adopt_at_once_succeed_once(store, add_schedule, clock):
 
     owners = ["dead"]
     for n in range(5):
-        (row,) = at_once(store.url, lambda st, i, _: st.adopt(runs[0].id, owners[-1],
+        (row,) = at_once(store.url, lambda st, i, _, n=n: st.adopt(runs[0].id, owners[-1],
                                                                f"svc{n}-{i}", t, 60), 1)
         assert sum(row) == 1, f"adoption {n}: {row}"
         owners.append(f"svc{n}-{row.index(True)}")

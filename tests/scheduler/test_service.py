@@ -131,7 +131,7 @@ def test_concurrency_limit_per_schedule(store, clock, add_schedule, service):
     assert states(store).count("running") == 1 and states(store).count("pending") == 2
     drive(svc, settled(store, 3), what="three runs one after another")
     got = runs(store)
-    for prev, nxt in zip(got, got[1:]):
+    for prev, nxt in zip(got, got[1:], strict=False):
         assert prev.finished_at <= nxt.started_at
 
 

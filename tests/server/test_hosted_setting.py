@@ -53,5 +53,6 @@ def test_the_options_are_traitlets_with_help():
     from notebook_ops.server.app import NotebookOps
 
     traits = NotebookOps.class_own_traits(config=True)
-    assert {"host_scheduler", "scheduler_store", "scheduler_workers", "tracking_uri", "mlflow_ui_url"} <= set(traits)
+    assert {"host_scheduler", "scheduler_store", "scheduler_workers", "tracking_uri",
+            "mlflow_ui_url"} <= set(traits)
     assert all(t.help for t in traits.values())

@@ -99,13 +99,15 @@ async def test_a_running_run_can_be_cancelled(jp_fetch, jp_root_dir, nb):
         if run["steps"]["wait"]["status"] == "running":
             break
         await asyncio.sleep(0.5)
-    code, reply = await call(jp_fetch, *RUNS, started["run_id"], method="DELETE", params={"path": "slow.ipynb"})
+    code, reply = await call(jp_fetch, *RUNS, started["run_id"], method="DELETE",
+                             params={"path": "slow.ipynb"})
     assert code == 202, reply
     run = await wait_final(jp_fetch, started["run_id"], "slow.ipynb", timeout=90)
     assert run["status"] == "cancelled"
     assert run["steps"]["after"]["status"] != "succeeded"
     # a finished run cannot be cancelled again
-    code, reply = await call(jp_fetch, *RUNS, started["run_id"], method="DELETE", params={"path": "slow.ipynb"})
+    code, reply = await call(jp_fetch, *RUNS, started["run_id"], method="DELETE",
+                             params={"path": "slow.ipynb"})
     assert code == 409 and "not running" in reply["message"]
 
 
@@ -136,5 +138,6 @@ async def test_unknown_runs_and_bad_requests(jp_fetch, pipeline_nb):
     assert (await call(jp_fetch, *RUNS, "nope", "steps", "make", params={"path": pipeline_nb}))[0] == 404
     assert (await call(jp_fetch, *RUNS, params={"path": "missing.ipynb"}))[0] == 404
     assert (await call(jp_fetch, *RUNS, params={"path": "../x.ipynb"}))[0] == 403
-    assert (await call(jp_fetch, *RUNS, method="POST", body={"path": pipeline_nb, "parameters": [1]}))[0] == 400
+    assert (await call(jp_fetch, *RUNS, method="POST",
+                       body={"path": pipeline_nb, "parameters": [1]}))[0] == 400
     assert (await call(jp_fetch, *RUNS, method="POST", body={"path": pipeline_nb, "jobs": 0}))[0] == 400

@@ -78,10 +78,13 @@ async def test_bad_schedules_are_refused_with_the_reason(jp_fetch, tiny):
     code, reply = await call(jp_fetch, "schedules", method="POST",
                              body={"path": tiny, "cron": "0 6 * * *", "parameters": {"nope": 1}})
     assert code == 400 and "nope" in reply["message"]
-    assert (await call(jp_fetch, "schedules", method="POST", body={"path": "../x.ipynb", "cron": "0 6 * * *"}))[0] == 403
+    assert (await call(jp_fetch, "schedules", method="POST",
+                       body={"path": "../x.ipynb", "cron": "0 6 * * *"}))[0] == 403
     assert (await call(jp_fetch, "schedules", method="POST", body={"path": tiny}))[0] == 400
-    code, _ = await call(jp_fetch, "schedules", method="POST", body={"path": tiny, "cron": "0 6 * * *", "name": "a"})
-    code, reply = await call(jp_fetch, "schedules", method="POST", body={"path": tiny, "cron": "0 7 * * *", "name": "a"})
+    code, _ = await call(jp_fetch, "schedules", method="POST",
+                         body={"path": tiny, "cron": "0 6 * * *", "name": "a"})
+    code, reply = await call(jp_fetch, "schedules", method="POST",
+                             body={"path": tiny, "cron": "0 7 * * *", "name": "a"})
     assert code == 409, reply
     assert (await call(jp_fetch, "schedules", "a", method="PATCH", body={"paused": "yes"}))[0] == 400
 

@@ -90,7 +90,8 @@ ROUTES = [
     ("POST", ("notebook-ops", "api", "runs"), {"path": "two.ipynb", "track": False}, {}),
     ("GET", ("notebook-ops", "api", "runs", "20260101-000000-abcdef"), None, {"path": "two.ipynb"}),
     ("DELETE", ("notebook-ops", "api", "runs", "20260101-000000-abcdef"), None, {"path": "two.ipynb"}),
-    ("GET", ("notebook-ops", "api", "runs", "20260101-000000-abcdef", "steps", "load"), None, {"path": "two.ipynb"}),
+    ("GET", ("notebook-ops", "api", "runs", "20260101-000000-abcdef", "steps", "load"), None,
+     {"path": "two.ipynb"}),
     ("POST", ("notebook-ops", "api", "exports"), {"path": "two.ipynb", "allow_dirty": True}, {}),
     ("GET", ("notebook-ops", "api", "schedules"), None, {"path": "two.ipynb"}),
     ("POST", ("notebook-ops", "api", "schedules"), {"path": "two.ipynb", "cron": "0 6 * * *"}, {}),
@@ -120,7 +121,8 @@ async def test_every_route_needs_authentication(jp_fetch, notebook_file, method,
 
 @pytest.mark.parametrize("method,parts,body,params", [r for r in ROUTES if r[0] != "GET"],
                          ids=lambda v: v if isinstance(v, str) else None)
-async def test_every_writing_route_checks_xsrf(jp_fetch, jp_serverapp, notebook_file, method, parts, body, params):
+async def test_every_writing_route_checks_xsrf(jp_fetch, jp_serverapp, notebook_file, method, parts, body,
+                                               params):
     token = jp_serverapp.identity_provider.token
     login = await jp_fetch("login", method="POST", body=f"password={token}",
                            headers={"Authorization": "", "Cookie": "_xsrf=abc"},

@@ -22,7 +22,7 @@ GENERATORS = {"airflow": airflow.generate, "airflow-image": airflow.generate_ima
 def generated(golden_manifest, tmp_path, monkeypatch):
     monkeypatch.delenv("NOTEBOOK_OPS_KFP_PYTHON", raising=False)
     out = {}
-    for name, gen in GENERATORS.items():
+    for gen in GENERATORS.values():
         gen(golden_manifest, tmp_path)
     root = tmp_path / "targets"
     for path in sorted(root.rglob("*")):
@@ -58,6 +58,6 @@ def test_same_manifest_same_bytes(golden_manifest, tmp_path):
     for n in (1, 2):
         for gen in GENERATORS.values():
             gen(golden_manifest, tmp_path / str(n))
-    first = {p.relative_to(tmp_path / "1"): p.read_bytes() for p in (tmp_path / "1").rglob("*") if p.is_file()}
-    second = {p.relative_to(tmp_path / "2"): p.read_bytes() for p in (tmp_path / "2").rglob("*") if p.is_file()}
+    first, second = ({p.relative_to(tmp_path / n): p.read_bytes() for p in (tmp_path / n).rglob("*")
+                      if p.is_file()} for n in ("1", "2"))
     assert first == second and first

@@ -68,7 +68,8 @@ def _resolve(arg: str, task: dict, outputs: dict, defaults: dict, out_dir: Path)
             ref = task["inputs"]["artifacts"][name]["taskOutputArtifact"]
             return str(outputs[ref["producerTask"]] / ref["outputArtifactKey"])
         source = task["inputs"]["parameters"][name]["componentInputParameter"]
-        return json.dumps(defaults[source]) if isinstance(defaults[source], (list, dict)) else str(defaults[source])
+        value = defaults[source]
+        return json.dumps(value) if isinstance(value, (list, dict)) else str(value)
 
     return PLACEHOLDER.sub(sub, arg)
 

@@ -48,7 +48,7 @@ def _diff(a, b, path="") -> str | None:
     if isinstance(a, list) and isinstance(b, list):
         if len(a) != len(b):
             return f"{path}: list length {len(a)} != {len(b)}"
-        for i, (x, y) in enumerate(zip(a, b)):
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
             d = _diff(x, y, f"{path}/{i}")
             if d:
                 return d

@@ -25,7 +25,8 @@ label = "x"               # any text, choices are free
 
 @pytest.fixture
 def form():
-    nb = make_notebook([(PARAMS, ["parameters"]), ("print(rows, ratio, depth, mode, bins, scale, verbose, cols, label)", ["step:go"])])
+    nb = make_notebook([(PARAMS, ["parameters"]),
+                        ("print(rows, ratio, depth, mode, bins, scale, verbose, cols, label)", ["step:go"])])
     return ParametersForm(build_pipeline(nb))
 
 

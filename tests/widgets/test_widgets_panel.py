@@ -44,7 +44,8 @@ def test_widget_tree_of_the_example(tmp_path):
     # the form: one typed widget per parameter of the parameters cell, with its help
     w = p.form.widgets
     assert list(w) == ["n_customers", "test_fraction", "learning_rate", "epochs", "seed"]
-    assert [type(x).__name__ for x in w.values()] == ["IntText", "FloatText", "FloatText", "IntText", "IntText"]
+    assert [type(x).__name__ for x in w.values()] == ["IntText", "FloatText", "FloatText", "IntText",
+                                                      "IntText"]
     assert (w["epochs"].value, w["test_fraction"].value) == (200, 0.25)
     assert any(isinstance(x, W.HTML) and "gradient steps" in x.value for x in everything)
 
@@ -159,7 +160,8 @@ def test_export_from_the_panel(churn_repo, tmp_path):
     manifest = yaml.safe_load((r.folder / "pipeline.yaml").read_text())
     assert [s["name"] for s in manifest["steps"]] == STEPS
     params = manifest["parameters"]
-    epochs = params["epochs"] if isinstance(params, dict) else next(x for x in params if x["name"] == "epochs")
+    epochs = (params["epochs"] if isinstance(params, dict)
+              else next(x for x in params if x["name"] == "epochs"))
     assert epochs["default"] == 200
     assert "Exported churn v1" in p.result.value and str(r.folder) in p.result.value
     assert "defaults written in the parameters cell" in p.result.value

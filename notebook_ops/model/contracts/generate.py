@@ -83,7 +83,8 @@ def render(cls, request: bool = False) -> str:
 
 
 def expected() -> dict[Path, str]:
-    return {SCHEMA_DIR / f"{name}.schema.json": render(_load(ref), name in REQUESTS) for name, ref in SCHEMAS.items()}
+    return {SCHEMA_DIR / f"{name}.schema.json": render(_load(ref), name in REQUESTS)
+            for name, ref in SCHEMAS.items()}
 
 
 def stale() -> list[Path]:

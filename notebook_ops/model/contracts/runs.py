@@ -10,13 +10,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from notebook_ops.model.contracts.base import Contract
 
 RunStatus = Literal["running", "succeeded", "failed", "below_target", "cancelled"]
 StepStatus = Literal["pending", "running", "succeeded", "failed", "skipped", "cancelled"]
-RUN_STATUSES: tuple[str, ...] = RunStatus.__args__  # type: ignore[attr-defined]
+RUN_STATUSES: tuple[str, ...] = get_args(RunStatus)
 FINAL_STATUSES = ("succeeded", "failed", "below_target", "cancelled")
 DONE_STATUSES = ("succeeded", "below_target")      # a run that did its work
 EXIT_CODES = {"succeeded": 0, "failed": 1, "below_target": 3, "cancelled": 130}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from notebook_ops.model.contracts.base import Contract, ContractError
 
@@ -17,9 +17,9 @@ NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$")
 Kind = Literal["cron", "trigger"]          # fired by a clock, or by messages on a topic
 Catchup = Literal["skip", "once", "all"]
 Overlap = Literal["queue", "skip"]
-KINDS: tuple[str, ...] = Kind.__args__     # type: ignore[attr-defined]
-CATCHUP: tuple[str, ...] = Catchup.__args__  # type: ignore[attr-defined]
-OVERLAP: tuple[str, ...] = Overlap.__args__  # type: ignore[attr-defined]
+KINDS: tuple[str, ...] = get_args(Kind)
+CATCHUP: tuple[str, ...] = get_args(Catchup)
+OVERLAP: tuple[str, ...] = get_args(Overlap)
 RunState = Literal["pending", "running", "succeeded", "failed", "below_target", "cancelled",
                    "timed_out", "missed", "skipped", "rejected"]
 

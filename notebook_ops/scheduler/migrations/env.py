@@ -33,5 +33,7 @@ if connection is not None:
     _run(connection)
 else:  # pragma: no cover - the alembic CLI
     url = context.get_x_argument(as_dictionary=True).get("url") or config.get_main_option("sqlalchemy.url")
+    if not url:
+        raise SystemExit("alembic: give the store's URL with -x url=... or sqlalchemy.url")
     with create_engine(url).connect() as conn:
         _run(conn)
