@@ -6,6 +6,7 @@ The broker is pulsar-lite 0.2.0 (Pulsar binary protocol, not Apache Pulsar) on a
 port; the client is the official pulsar-client. Figures are medians on this machine; the point
 is the ratios (a down broker must cost a run nothing measurable).
 """
+
 from __future__ import annotations
 
 import json
@@ -36,10 +37,23 @@ def per_event(url: str, n: int = 2000) -> tuple[float, float]:
     from notebook_ops.events import envelope as build
     from notebook_ops.events.publisher import Publisher
 
-    events = [build.make_event("step.finished", {"step": "s", "status": "succeeded",
-                                                 "duration_s": 1.0, "cached": False,
-                                                 "attempts": 1, "error": None, "metrics": {}},
-                               run_id="r", seq=i) for i in range(n)]
+    events = [
+        build.make_event(
+            "step.finished",
+            {
+                "step": "s",
+                "status": "succeeded",
+                "duration_s": 1.0,
+                "cached": False,
+                "attempts": 1,
+                "error": None,
+                "metrics": {},
+            },
+            run_id="r",
+            seq=i,
+        )
+        for i in range(n)
+    ]
     pub = Publisher([url])
     t0 = time.perf_counter()
     for e in events:
@@ -52,9 +66,13 @@ def per_event(url: str, n: int = 2000) -> tuple[float, float]:
 
 def run_cli(nb: Path, *extra, env=None) -> float:
     t0 = time.perf_counter()
-    subprocess.run([str(ROOT / ".venv/bin/notebook-ops"), "run", str(nb), "--no-track",
-                    "--no-cache", "-q", *extra], check=True, env={**os.environ, **(env or {})},
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [str(ROOT / ".venv/bin/notebook-ops"), "run", str(nb), "--no-track", "--no-cache", "-q", *extra],
+        check=True,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     return time.perf_counter() - t0
 
 
@@ -66,8 +84,7 @@ def main() -> None:
     try:
         live = broker.topic_url("bench")
         down = f"pulsar://127.0.0.1:{free_port()}/bench"
-        rows = [("jsonl file", str(tmp / "e.jsonl")), ("pulsar (live)", live),
-                ("pulsar (down)", down)]
+        rows = [("jsonl file", str(tmp / "e.jsonl")), ("pulsar (live)", live), ("pulsar (down)", down)]
         print(f"{'sink':16} {'publish() µs/event':>20} {'delivered events/s':>20}")
         for name, url in rows:
             us, rate = per_event(url)
@@ -75,10 +92,9 @@ def main() -> None:
 
         nb = tmp / "small.ipynb"
         nb.write_text(json.dumps(make_notebook(SMALL)))
-        cases = [("no events", ()), ("pulsar live", ("--events", live)),
-                 ("pulsar down", ("--events", down))]
+        cases = [("no events", ()), ("pulsar live", ("--events", live)), ("pulsar down", ("--events", down))]
         times = {name: [] for name, _ in cases}
-        for _ in range(5):                       # interleaved, so load drifts hit all alike
+        for _ in range(5):  # interleaved, so load drifts hit all alike
             for name, extra in cases:
                 times[name].append(run_cli(nb, *extra))
         base = statistics.median(times["no events"])

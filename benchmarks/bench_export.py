@@ -11,6 +11,7 @@ What each does: `kale --nb` writes a KFP DSL script and compiles it to a pipelin
 (with the dependency closure), Dockerfile, MLproject, README, its own wheel, SHA256SUMS and the
 reproducible tar.gz; "+ MLflow" also logs the export run to a local sqlite store.
 """
+
 from __future__ import annotations
 
 import json
@@ -32,29 +33,49 @@ def kale_notebook(steps: int = STEPS) -> dict:
     cells = []
 
     def cell(src, tags):
-        cells.append({"cell_type": "code", "id": f"c{len(cells)}", "metadata": {"tags": tags},
-                      "outputs": [], "execution_count": None, "source": src})
+        cells.append(
+            {
+                "cell_type": "code",
+                "id": f"c{len(cells)}",
+                "metadata": {"tags": tags},
+                "outputs": [],
+                "execution_count": None,
+                "source": src,
+            }
+        )
 
     cell("import math\nimport json\n", ["imports"])
     cell("scale = 2  # multiplier\nrows = 100  # rows per step\n", ["pipeline-parameters"])
     for s in range(1, steps + 1):
         name = f"s{s:02d}"
-        prev = [] if s == 1 else ([f"prev:s{s - 1:02d}"]
-                                  + ([f"prev:s{s - 2:02d}"] if s > 2 and s % 3 == 0 else []))
+        prev = (
+            []
+            if s == 1
+            else ([f"prev:s{s - 1:02d}"] + ([f"prev:s{s - 2:02d}"] if s > 2 and s % 3 == 0 else []))
+        )
         if s == 1:
             src = "v01 = [math.sqrt(i) * scale for i in range(rows)]\n"
         else:
-            src = (f"v{s:02d} = [x * scale + 1 for x in v{s - 1:02d}][:rows]\n"
-                   f"summary_{s:02d} = json.dumps({{'n': len(v{s:02d})}})\n")
-        cell(src,
-             [f"step:{name}"] + prev)
+            src = (
+                f"v{s:02d} = [x * scale + 1 for x in v{s - 1:02d}][:rows]\n"
+                f"summary_{s:02d} = json.dumps({{'n': len(v{s:02d})}})\n"
+            )
+        cell(src, [f"step:{name}"] + prev)
         cell(f"print(len(v{s:02d}))\n", [])
-    return {"cells": cells, "nbformat": 4, "nbformat_minor": 5,
-            "metadata": {"kernelspec": {"name": "python3", "language": "python",
-                                        "display_name": "Python 3"},
-                         "kubeflow_notebook": {"experiment_name": "bench", "pipeline_name": "bench",
-                                               "pipeline_description": "20-step benchmark",
-                                               "volumes": []}}}
+    return {
+        "cells": cells,
+        "nbformat": 4,
+        "nbformat_minor": 5,
+        "metadata": {
+            "kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"},
+            "kubeflow_notebook": {
+                "experiment_name": "bench",
+                "pipeline_name": "bench",
+                "pipeline_description": "20-step benchmark",
+                "volumes": [],
+            },
+        },
+    }
 
 
 def timed(cmd, repeat=3, cwd=None, env=None) -> float:
@@ -75,10 +96,13 @@ def kale_bin() -> Path | None:
         return kale
     print(f"installing kubeflow-kale=={KALE_VERSION} into {venv} (once) ...", flush=True)
     try:
-        subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True,
-                       capture_output=True)
-        subprocess.run([str(venv / "bin" / "pip"), "install", "-q", f"kubeflow-kale=={KALE_VERSION}"],
-                       check=True, capture_output=True, timeout=900)
+        subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True, capture_output=True)
+        subprocess.run(
+            [str(venv / "bin" / "pip"), "install", "-q", f"kubeflow-kale=={KALE_VERSION}"],
+            check=True,
+            capture_output=True,
+            timeout=900,
+        )
     except (subprocess.SubprocessError, OSError) as exc:
         print(f"kale could not be installed ({type(exc).__name__}); peer skipped")
         return None
@@ -95,18 +119,22 @@ def main() -> None:
         nbo = str(BIN / "notebook-ops")
         base = timed([sys.executable, "-c", "pass"], repeat=5)
         inspect_t = timed([nbo, "inspect", str(nb)], cwd=tmp)
-        export_t = timed([nbo, "export", str(nb), "-o", str(tmp / "dist"), "--no-tag", "--no-mlflow"],
-                         cwd=tmp, env=env)
-        tracked_t = timed([nbo, "export", str(nb), "-o", str(tmp / "dist2"), "--no-tag"], cwd=tmp,
-                          env=env, repeat=3)
+        export_t = timed(
+            [nbo, "export", str(nb), "-o", str(tmp / "dist"), "--no-tag", "--no-mlflow"], cwd=tmp, env=env
+        )
+        tracked_t = timed(
+            [nbo, "export", str(nb), "-o", str(tmp / "dist2"), "--no-tag"], cwd=tmp, env=env, repeat=3
+        )
         bundle = tmp / "dist" / "bench-v1"
         files = sum(1 for p in bundle.rglob("*") if p.is_file())
         size = (tmp / "dist" / "bench-v1.tar.gz").stat().st_size
         print(f"notebook: {STEPS} steps (Kale tags), {len(kale_notebook()['cells'])} cells")
         print(f"python -c pass                          {base:6.2f} s")
         print(f"notebook-ops inspect                    {inspect_t:6.2f} s")
-        print(f"notebook-ops export (no MLflow)         {export_t:6.2f} s   "
-              f"({files} files, tar.gz {size / 1e6:.2f} MB)")
+        print(
+            f"notebook-ops export (no MLflow)         {export_t:6.2f} s   "
+            f"({files} files, tar.gz {size / 1e6:.2f} MB)"
+        )
         print(f"notebook-ops export + MLflow run        {tracked_t:6.2f} s")
         kale = kale_bin()
         if kale is None:
@@ -120,8 +148,10 @@ def main() -> None:
         if not list((kale_dir / ".kale").glob("*.yaml")):
             print("kale wrote no pipeline YAML; peer figure not comparable")
         print(f"kale --nb (KFP DSL + compile)           {kale_t:6.2f} s   (import alone {kale_import:.2f} s)")
-        print(f"ratio kale / notebook-ops export        {kale_t / export_t:6.2f}x   "
-              f"(with MLflow logging: {kale_t / tracked_t:.2f}x)")
+        print(
+            f"ratio kale / notebook-ops export        {kale_t / export_t:6.2f}x   "
+            f"(with MLflow logging: {kale_t / tracked_t:.2f}x)"
+        )
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ Wall is the command's; CPU is user + system of the command and every process it 
 
 Usage: python benchmarks/bench_fork.py [--repeat N]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -44,30 +45,44 @@ MODELS = {
     "knn": "KNeighborsClassifier(n_neighbors=15)",
     "tree": "DecisionTreeClassifier(max_depth=6, random_state=0)",
 }
-REALISTIC = _nb([
-    ("import numpy as np\nimport pandas as pd\nimport matplotlib.pyplot as plt\n"
-     "from sklearn.model_selection import train_test_split\n"
-     "from sklearn.preprocessing import StandardScaler\n"
-     "from sklearn.linear_model import LogisticRegression\n"
-     "from sklearn.ensemble import RandomForestClassifier, GradientBoostingClassifier\n"
-     "from sklearn.neighbors import KNeighborsClassifier\n"
-     "from sklearn.tree import DecisionTreeClassifier\n"
-     "from sklearn.metrics import accuracy_score\n"
-     "import notebook_ops as nbo", ["setup"]),
-    ("data_file = 'data/customers.csv'  # the input table\ntest_size = 0.25", ["parameters"]),
-    ("df = pd.read_csv(data_file)\ndf['spend_per_month'] = df['spend'] / df['tenure']\n"
-     "features = [c for c in df.columns if c != 'churned']\n"
-     "X = StandardScaler().fit_transform(df[features])\ny = df['churned'].to_numpy()\n"
-     "X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=test_size, "
-     "random_state=0)", ["step:features"]),
-    *[(f"{name}_model = {est}.fit(X_train, y_train)", [f"step:{name}", "after:features"])
-      for name, est in MODELS.items()],
-    ("scores = {n: accuracy_score(y_test, m.predict(X_test)) for n, m in [" +
-     ", ".join(f"('{n}', {n}_model)" for n in MODELS) + "]}\n"
-     "for n, s in scores.items():\n    nbo.log_metric(n, s)\n"
-     "fig, ax = plt.subplots(figsize=(5, 3))\nax.bar(list(scores), list(scores.values()))\n"
-     "plt.show()\nprint(scores)", ["step:evaluate", *[f"after:{n}" for n in MODELS]]),
-])
+REALISTIC = _nb(
+    [
+        (
+            "import numpy as np\nimport pandas as pd\nimport matplotlib.pyplot as plt\n"
+            "from sklearn.model_selection import train_test_split\n"
+            "from sklearn.preprocessing import StandardScaler\n"
+            "from sklearn.linear_model import LogisticRegression\n"
+            "from sklearn.ensemble import RandomForestClassifier, GradientBoostingClassifier\n"
+            "from sklearn.neighbors import KNeighborsClassifier\n"
+            "from sklearn.tree import DecisionTreeClassifier\n"
+            "from sklearn.metrics import accuracy_score\n"
+            "import notebook_ops as nbo",
+            ["setup"],
+        ),
+        ("data_file = 'data/customers.csv'  # the input table\ntest_size = 0.25", ["parameters"]),
+        (
+            "df = pd.read_csv(data_file)\ndf['spend_per_month'] = df['spend'] / df['tenure']\n"
+            "features = [c for c in df.columns if c != 'churned']\n"
+            "X = StandardScaler().fit_transform(df[features])\ny = df['churned'].to_numpy()\n"
+            "X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=test_size, "
+            "random_state=0)",
+            ["step:features"],
+        ),
+        *[
+            (f"{name}_model = {est}.fit(X_train, y_train)", [f"step:{name}", "after:features"])
+            for name, est in MODELS.items()
+        ],
+        (
+            "scores = {n: accuracy_score(y_test, m.predict(X_test)) for n, m in ["
+            + ", ".join(f"('{n}', {n}_model)" for n in MODELS)
+            + "]}\n"
+            "for n, s in scores.items():\n    nbo.log_metric(n, s)\n"
+            "fig, ax = plt.subplots(figsize=(5, 3))\nax.bar(list(scores), list(scores.values()))\n"
+            "plt.show()\nprint(scores)",
+            ["step:evaluate", *[f"after:{n}" for n in MODELS]],
+        ),
+    ]
+)
 
 
 def write_data(folder: Path, rows: int = 6000) -> None:
@@ -77,12 +92,16 @@ def write_data(folder: Path, rows: int = 6000) -> None:
     rng = np.random.default_rng(7)
     tenure = rng.integers(1, 72, rows)
     monthly = rng.normal(65, 20, rows).clip(10, 150)
-    cols = {"tenure": tenure, "monthly": monthly, "spend": tenure * monthly,
-            "support_calls": rng.poisson(1.5, rows), "age": rng.integers(18, 90, rows)}
+    cols = {
+        "tenure": tenure,
+        "monthly": monthly,
+        "spend": tenure * monthly,
+        "support_calls": rng.poisson(1.5, rows),
+        "age": rng.integers(18, 90, rows),
+    }
     for i in range(8):
         cols[f"usage_{i}"] = rng.normal(0, 1, rows)
-    logit = (-1.0 - 0.05 * tenure + 0.03 * (monthly - 65) + 0.6 * cols["support_calls"]
-             + 0.5 * cols["usage_0"])
+    logit = -1.0 - 0.05 * tenure + 0.03 * (monthly - 65) + 0.6 * cols["support_calls"] + 0.5 * cols["usage_0"]
     cols["churned"] = (rng.random(rows) < 1 / (1 + np.exp(-logit))).astype(int)
     (folder / "data").mkdir(exist_ok=True)
     pd.DataFrame(cols).to_csv(folder / "data" / "customers.csv", index=False)
@@ -139,8 +158,11 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="nbo-bench-fork-"))
-    notebooks = {"realistic": work / "models.ipynb", "example": work / "churn.ipynb",
-                 "diamond": work / "diamond.ipynb"}
+    notebooks = {
+        "realistic": work / "models.ipynb",
+        "example": work / "churn.ipynb",
+        "diamond": work / "diamond.ipynb",
+    }
     notebooks["realistic"].write_text(json.dumps(REALISTIC))
     shutil.copy(ROOT / "examples" / "churn.ipynb", notebooks["example"])
     notebooks["diamond"].write_text(json.dumps(DIAMOND))
@@ -148,10 +170,10 @@ def main() -> int:
     load0 = os.getloadavg()
     sides = {
         "papermill": lambda nb: PAPERMILL + ["--no-progress-bar", str(nb), str(work / "o.ipynb")],
-        "fresh": lambda nb: NBO + ["run", str(nb), "--no-track", "--no-cache", "--quiet",
-                                   "--kernels", "fresh"],
-        "fork": lambda nb: NBO + ["run", str(nb), "--no-track", "--no-cache", "--quiet",
-                                  "--kernels", "fork"],
+        "fresh": lambda nb: (
+            NBO + ["run", str(nb), "--no-track", "--no-cache", "--quiet", "--kernels", "fresh"]
+        ),
+        "fork": lambda nb: NBO + ["run", str(nb), "--no-track", "--no-cache", "--quiet", "--kernels", "fork"],
     }
     best: dict[tuple[str, str], list[float]] = {}
     for i in range(args.repeat):
@@ -161,19 +183,19 @@ def main() -> int:
                 wall, cpu = measured(cmd(nb), work)
                 b = best.setdefault((name, side), [wall, cpu])
                 b[0], b[1] = min(b[0], wall), min(b[1], cpu)
-    mem = {side: peak_memory(sides[side](notebooks["realistic"]), work)
-           for side in ("fresh", "fork")}
+    mem = {side: peak_memory(sides[side](notebooks["realistic"]), work) for side in ("fresh", "fork")}
     load1 = os.getloadavg()
 
-    print(f"\nbest of {args.repeat}; load average {load0[0]:.1f} at the start, "
-          f"{load1[0]:.1f} at the end; {os.cpu_count()} cores")
+    print(
+        f"\nbest of {args.repeat}; load average {load0[0]:.1f} at the start, "
+        f"{load1[0]:.1f} at the end; {os.cpu_count()} cores"
+    )
     print(f"{'notebook':10} {'side':10} {'wall s':>8} {'x pm':>6} {'CPU s':>8} {'x pm':>6}")
     for name in notebooks:
         pm_wall, pm_cpu = best[(name, "papermill")]
         for side in sides:
             wall, cpu = best[(name, side)]
-            print(f"{name:10} {side:10} {wall:8.2f} {wall / pm_wall:6.2f} {cpu:8.2f} "
-                  f"{cpu / pm_cpu:6.2f}")
+            print(f"{name:10} {side:10} {wall:8.2f} {wall / pm_wall:6.2f} {cpu:8.2f} {cpu / pm_cpu:6.2f}")
     print("\npeak memory of the realistic notebook's run (process tree)")
     print(f"{'side':10} {'RSS MB':>8} {'PSS MB':>8}")
     for side, (rss, pss) in mem.items():

@@ -7,6 +7,7 @@ hashes the check takes against what saving and loading the object cost in the sa
 check's cost on the example notebook's steps (which receive objects no later step reads from them,
 so nothing is watched there). Sizes: NBO_BENCH_GB (default 1.0).
 """
+
 from __future__ import annotations
 
 import os

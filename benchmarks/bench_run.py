@@ -14,6 +14,7 @@ interleaved so that load from other processes hits both sides alike):
 
 Usage: python benchmarks/bench_run.py [--repeat N]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,24 +38,37 @@ PLOOMBER_VENV = Path(os.environ.get("NBO_BENCH_PLOOMBER_VENV", "/tmp/nbo-bench-p
 def _nb(cells):
     out = []
     for i, (src, tags) in enumerate(cells):
-        out.append({"cell_type": "code", "id": f"c{i}", "metadata": {"tags": tags},
-                    "execution_count": None, "outputs": [], "source": src})
-    return {"cells": out, "nbformat": 4, "nbformat_minor": 5,
-            "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                        "language": "python"}}}
+        out.append(
+            {
+                "cell_type": "code",
+                "id": f"c{i}",
+                "metadata": {"tags": tags},
+                "execution_count": None,
+                "outputs": [],
+                "source": src,
+            }
+        )
+    return {
+        "cells": out,
+        "nbformat": 4,
+        "nbformat_minor": 5,
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+    }
 
 
-DIAMOND = _nb([
-    ("import time", ["setup"]),
-    ("delay = 2.0  # seconds each branch sleeps", ["parameters"]),
-    ("start = 1", ["step:start"]),
-    ("time.sleep(delay)\nleft = start * 2", ["step:left", "after:start"]),
-    ("time.sleep(delay)\nright = start * 3", ["step:right", "after:start"]),
-    ("total = left + right", ["step:join", "after:left", "after:right"]),
-])
+DIAMOND = _nb(
+    [
+        ("import time", ["setup"]),
+        ("delay = 2.0  # seconds each branch sleeps", ["parameters"]),
+        ("start = 1", ["step:start"]),
+        ("time.sleep(delay)\nleft = start * 2", ["step:left", "after:start"]),
+        ("time.sleep(delay)\nright = start * 3", ["step:right", "after:start"]),
+        ("total = left + right", ["step:join", "after:left", "after:right"]),
+    ]
+)
 
 PLOOMBER_TASKS = {
-    "load.py": '''# %% tags=["parameters"]
+    "load.py": """# %% tags=["parameters"]
 upstream = None
 product = None
 n_customers = 2000
@@ -71,8 +85,8 @@ churned = rng.random(n_customers) < 1 / (1 + np.exp(-logit))
 customers = pd.DataFrame({"tenure": tenure, "monthly": monthly,
                           "support_calls": support_calls, "churned": churned})
 customers.to_parquet(product["data"])
-''',
-    "features.py": '''# %% tags=["parameters"]
+""",
+    "features.py": """# %% tags=["parameters"]
 upstream = ["load"]
 product = None
 test_fraction = 0.25
@@ -85,8 +99,8 @@ X = (X - X.mean(axis=0)) / X.std(axis=0)
 y = customers["churned"].to_numpy(dtype=bool)
 split = int(len(X) * (1 - test_fraction))
 np.savez(product["data"], X_train=X[:split], X_test=X[split:], y_train=y[:split], y_test=y[split:])
-''',
-    "train.py": '''# %% tags=["parameters"]
+""",
+    "train.py": """# %% tags=["parameters"]
 upstream = ["features"]
 product = None
 learning_rate = 0.5
@@ -104,7 +118,7 @@ for _ in range(epochs):
     b -= learning_rate * float(np.mean(p - y_train))
 with open(product["data"], "wb") as f:
     pickle.dump({"w": w, "b": b}, f)
-''',
+""",
 }
 PLOOMBER_YAML = """tasks:
   - source: load.py
@@ -131,9 +145,21 @@ def ploomber_env() -> tuple[Path | None, str]:
         return exe, "ready"
     try:
         subprocess.run([sys.executable, "-m", "venv", str(PLOOMBER_VENV)], check=True)
-        subprocess.run([str(PLOOMBER_VENV / "bin" / "pip"), "install", "-q", "ploomber",
-                        "ipykernel", "pandas", "numpy", "pyarrow"], check=True,
-                       capture_output=True, timeout=900)
+        subprocess.run(
+            [
+                str(PLOOMBER_VENV / "bin" / "pip"),
+                "install",
+                "-q",
+                "ploomber",
+                "ipykernel",
+                "pandas",
+                "numpy",
+                "pyarrow",
+            ],
+            check=True,
+            capture_output=True,
+            timeout=900,
+        )
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as exc:
         return None, f"ploomber did not install ({exc})"
     return (exe, "installed") if exe.exists() else (None, "ploomber did not install")
@@ -167,18 +193,25 @@ def main() -> int:
         print(f"round {i + 1}/{args.repeat}", flush=True)
         add("churn: papermill", timed(PAPERMILL + ["--no-progress-bar", churn, work / "o.ipynb"], work))
         add("churn: notebook-ops run", timed(NBO + ["run", churn, "--no-cache"] + quiet, work))
-        add("churn: notebook-ops --single-kernel",
-            timed(NBO + ["run", churn, "--single-kernel"] + quiet, work))
+        add(
+            "churn: notebook-ops --single-kernel",
+            timed(NBO + ["run", churn, "--single-kernel"] + quiet, work),
+        )
         add("diamond: papermill", timed(PAPERMILL + ["--no-progress-bar", diamond, work / "o.ipynb"], work))
         add("diamond: notebook-ops run", timed(NBO + ["run", diamond, "--no-cache"] + quiet, work))
         add("cached re-run (diamond, --no-track)", timed(NBO + ["run", diamond] + quiet, work))
-        add("cached re-run (diamond, MLflow tracking)", timed(NBO + ["run", diamond, "--quiet"],
-                                                              work, env=env))
+        add(
+            "cached re-run (diamond, MLflow tracking)",
+            timed(NBO + ["run", diamond, "--quiet"], work, env=env),
+        )
         if pl_exe:
             add("3 steps: ploomber build", timed([str(pl_exe), "build", "--force"], pl_dir))
-            add("3 steps: notebook-ops run --steps",
-                timed(NBO + ["run", churn, "--steps", "load,features,train_linear", "--no-cache"]
-                      + quiet, work))
+            add(
+                "3 steps: notebook-ops run --steps",
+                timed(
+                    NBO + ["run", churn, "--steps", "load,features,train_linear", "--no-cache"] + quiet, work
+                ),
+            )
 
     # the same comparisons inside one process (no interpreter start-up or imports on either
     # side): what the runner itself costs or saves over papermill
@@ -186,6 +219,7 @@ def main() -> int:
 
     from notebook_ops.model import load_pipeline
     from notebook_ops.runner import run_pipeline
+
     pipes = {"churn": load_pipeline(churn), "diamond": load_pipeline(diamond)}
     for _ in range(args.repeat):
         for name, path in (("churn", churn), ("diamond", diamond)):
@@ -213,8 +247,10 @@ def main() -> int:
     ratio("churn: notebook-ops run", "churn: papermill")
     ratio("diamond: notebook-ops run", "diamond: papermill", 0.75)
     ratio("churn: notebook-ops --single-kernel", "churn: papermill", 1.05)
-    print(f"cached re-run: {best['cached re-run (diamond, --no-track)']:.2f} s (target < 0.5 s); "
-          f"with MLflow: {best['cached re-run (diamond, MLflow tracking)']:.2f} s")
+    print(
+        f"cached re-run: {best['cached re-run (diamond, --no-track)']:.2f} s (target < 0.5 s); "
+        f"with MLflow: {best['cached re-run (diamond, MLflow tracking)']:.2f} s"
+    )
     ratio("in-process churn: run_pipeline", "in-process churn: papermill")
     ratio("in-process diamond: run_pipeline", "in-process diamond: papermill", 0.75)
     ratio("in-process churn: run_pipeline single kernel", "in-process churn: papermill", 1.05)

@@ -9,6 +9,7 @@ Run: .venv/bin/python benchmarks/bench_scheduler.py [--idle-seconds 30]
   4 workers) launches each run as a child process (a trivial Python child, so the figure is the
   scheduler's own dispatch: claim, fork/exec, record). Lateness = child started - scheduled time.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,7 +27,7 @@ TICK = os.sysconf("SC_CLK_TCK")
 
 def cpu_s(pid: int) -> float:
     f = Path(f"/proc/{pid}/stat").read_text()
-    rest = f[f.rindex(")") + 2:].split()
+    rest = f[f.rindex(")") + 2 :].split()
     return (int(rest[11]) + int(rest[12])) / TICK
 
 
@@ -41,24 +42,37 @@ def fill(store, n: int, now) -> None:
     from notebook_ops.scheduler.cron import Cron
     from notebook_ops.scheduler.models import Schedule
 
-    for i in range(n):   # yearly (1 January) at spread times: never due in the window
+    for i in range(n):  # yearly (1 January) at spread times: never due in the window
         cron = f"{i % 60} {(i // 60) % 24} 1 1 *"
-        s = Schedule(name=f"idle-{i}", target="/nonexistent.ipynb", cron=cron, workdir="/tmp",
-                     parameters={"i": i}, next_fire_at=Cron(cron).next_after(now))
+        s = Schedule(
+            name=f"idle-{i}",
+            target="/nonexistent.ipynb",
+            cron=cron,
+            workdir="/tmp",
+            parameters={"i": i},
+            next_fire_at=Cron(cron).next_after(now),
+        )
         store.add_schedule(s, now)
 
 
 def measure_idle(bin_dir: Path, db: str, seconds: float) -> dict:
-    svc = subprocess.Popen([str(bin_dir / "notebook-ops"), "scheduler", "--db", db, "--workers", "4"],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    svc = subprocess.Popen(
+        [str(bin_dir / "notebook-ops"), "scheduler", "--db", db, "--workers", "4"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     bare = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(3600)"])
     try:
-        time.sleep(5)                                  # start-up and migrations done
+        time.sleep(5)  # start-up and migrations done
         c0, b0, t0 = cpu_s(svc.pid), cpu_s(bare.pid), time.monotonic()
         time.sleep(seconds)
         c1, b1, t1 = cpu_s(svc.pid), cpu_s(bare.pid), time.monotonic()
-        out = {"cpu_pct": 100 * (c1 - c0) / (t1 - t0), "rss_mb": rss_mb(svc.pid),
-               "bare_cpu_pct": 100 * (b1 - b0) / (t1 - t0), "bare_rss_mb": rss_mb(bare.pid)}
+        out = {
+            "cpu_pct": 100 * (c1 - c0) / (t1 - t0),
+            "rss_mb": rss_mb(svc.pid),
+            "bare_cpu_pct": 100 * (b1 - b0) / (t1 - t0),
+            "bare_rss_mb": rss_mb(bare.pid),
+        }
     finally:
         for p in (svc, bare):
             p.terminate()
@@ -84,8 +98,16 @@ def measure_burst(db: str, tmp: Path, n: int = 50, workers: int = 4) -> list[flo
     cron = f"{due.second} {due.minute} {due.hour} * * *"
     (tmp / "job.ipynb").write_text("{}")
     for i in range(n):
-        store.add_schedule(Schedule(name=f"burst-{i}", target=str(tmp / "job.ipynb"), cron=cron,
-                                    workdir=str(tmp), next_fire_at=Cron(cron).next_after(now)), now)
+        store.add_schedule(
+            Schedule(
+                name=f"burst-{i}",
+                target=str(tmp / "job.ipynb"),
+                cron=cron,
+                workdir=str(tmp),
+                next_fire_at=Cron(cron).next_after(now),
+            ),
+            now,
+        )
     svc = SchedulerService(store, workers=workers, command=child_command, poll_s=1.0)
     t = threading.Thread(target=svc.run, daemon=True)
     t.start()
@@ -120,19 +142,23 @@ def main():
         fill(Store(db), 1000, datetime.now(timezone.utc))
         print(f"store: 1,000 schedules added in {time.perf_counter() - t0:.1f} s")
         idle = measure_idle(bin_dir, db, args.idle_seconds)
-        print(f"idle over {args.idle_seconds:.0f} s with 1,000 schedules: CPU {idle['cpu_pct']:.2f} % "
-              f"of one core, RSS {idle['rss_mb']:.0f} MB  (a bare sleeping python: CPU "
-              f"{idle['bare_cpu_pct']:.2f} %, RSS {idle['bare_rss_mb']:.0f} MB; ratio RSS "
-              f"{idle['rss_mb'] / idle['bare_rss_mb']:.1f}x)")
+        print(
+            f"idle over {args.idle_seconds:.0f} s with 1,000 schedules: CPU {idle['cpu_pct']:.2f} % "
+            f"of one core, RSS {idle['rss_mb']:.0f} MB  (a bare sleeping python: CPU "
+            f"{idle['bare_cpu_pct']:.2f} %, RSS {idle['bare_rss_mb']:.0f} MB; ratio RSS "
+            f"{idle['rss_mb'] / idle['bare_rss_mb']:.1f}x)"
+        )
         late = measure_burst(db, tmp)
         if len(late) < 50:
             print(f"burst: only {len(late)} of 50 runs started")
             sys.exit(1)
-        print(f"burst: 50 firings due in one second, 4 workers, trivial child runs: lateness "
-              f"p50 {pct(late, 50) * 1000:.0f} ms, p99 {pct(late, 99) * 1000:.0f} ms, "
-              f"max {late[-1] * 1000:.0f} ms; first wave (no queue) {pct(late[:4], 99) * 1000:.0f} ms; "
-              f"a child run lasts {measure_burst.child_s * 1000:.0f} ms on average, so the rest is "
-              f"50 runs queueing for 4 workers ({50 / 4 * measure_burst.child_s:.1f} s of child time)")
+        print(
+            f"burst: 50 firings due in one second, 4 workers, trivial child runs: lateness "
+            f"p50 {pct(late, 50) * 1000:.0f} ms, p99 {pct(late, 99) * 1000:.0f} ms, "
+            f"max {late[-1] * 1000:.0f} ms; first wave (no queue) {pct(late[:4], 99) * 1000:.0f} ms; "
+            f"a child run lasts {measure_burst.child_s * 1000:.0f} ms on average, so the rest is "
+            f"50 runs queueing for 4 workers ({50 / 4 * measure_burst.child_s:.1f} s of child time)"
+        )
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ Both run the `features` step of examples/churn.ipynb's bundle from the same data
 papermill does plus verifying the bundle's checksums, checking inputs, and writing the executed
 notebook and metrics into the store; the ratio is its overhead per task.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -35,20 +36,41 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="nbo-bench-targets-"))
     try:
         shutil.copy(ROOT / "examples" / "churn.ipynb", work / "churn.ipynb")
-        bundle = export_notebook(work / "churn.ipynb", out_dir=work / "dist", track=False,
-                                 tag=False, allow_dirty=True).folder
+        bundle = export_notebook(
+            work / "churn.ipynb", out_dir=work / "dist", track=False, tag=False, allow_dirty=True
+        ).folder
         store = work / "store"
         nbo = str(BIN / "notebook-ops")
-        subprocess.run([nbo, "run-step", str(bundle), "load", "--data", str(store), "-q"],
-                       check=True, cwd=work)
-        ours = statistics.median(timed([nbo, "run-step", str(bundle), "features", "--data",
-                                        str(store), "-q"], work) for _ in range(REPEAT))
-        pm = statistics.median(timed([str(BIN / "papermill"), str(bundle / "steps" / "features.ipynb"),
-                                      str(work / "out.ipynb"), "-p", "_nbo_data_url", str(store),
-                                      "--no-progress-bar"], work) for _ in range(REPEAT))
+        subprocess.run(
+            [nbo, "run-step", str(bundle), "load", "--data", str(store), "-q"], check=True, cwd=work
+        )
+        ours = statistics.median(
+            timed([nbo, "run-step", str(bundle), "features", "--data", str(store), "-q"], work)
+            for _ in range(REPEAT)
+        )
+        pm = statistics.median(
+            timed(
+                [
+                    str(BIN / "papermill"),
+                    str(bundle / "steps" / "features.ipynb"),
+                    str(work / "out.ipynb"),
+                    "-p",
+                    "_nbo_data_url",
+                    str(store),
+                    "--no-progress-bar",
+                ],
+                work,
+            )
+            for _ in range(REPEAT)
+        )
         m = manifest.read(bundle)
-        gens = {"airflow": airflow.generate, "airflow-image": airflow.generate_image,
-                "argo": argo.generate, "k8s": k8s.generate, "kfp (DSL only)": kfp.render}
+        gens = {
+            "airflow": airflow.generate,
+            "airflow-image": airflow.generate_image,
+            "argo": argo.generate,
+            "k8s": k8s.generate,
+            "kfp (DSL only)": kfp.render,
+        }
         print(f"{'what':38} {'median s':>9}")
         print(f"{'run-step features (one task)':38} {ours:9.2f}")
         print(f"{'papermill features.ipynb (same store)':38} {pm:9.2f}")

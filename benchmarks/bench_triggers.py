@@ -13,6 +13,7 @@ started on a free loopback port.
   messages published one every 50 ms; lateness = run claimed and its child launched - message
   published.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,14 +29,26 @@ import time
 from pathlib import Path
 
 NOTEBOOK = {
-    "nbformat": 4, "nbformat_minor": 5, "metadata": {"kernelspec": {"name": "python3",
-                                                                    "display_name": "Python 3",
-                                                                    "language": "python"}},
+    "nbformat": 4,
+    "nbformat_minor": 5,
+    "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
     "cells": [
-        {"cell_type": "code", "id": "p", "metadata": {"tags": ["parameters"]}, "outputs": [],
-         "execution_count": None, "source": "n = 1  # a number\n"},
-        {"cell_type": "code", "id": "s", "metadata": {"tags": ["step:double"]}, "outputs": [],
-         "execution_count": None, "source": "m = n * 2\n"},
+        {
+            "cell_type": "code",
+            "id": "p",
+            "metadata": {"tags": ["parameters"]},
+            "outputs": [],
+            "execution_count": None,
+            "source": "n = 1  # a number\n",
+        },
+        {
+            "cell_type": "code",
+            "id": "s",
+            "metadata": {"tags": ["step:double"]},
+            "outputs": [],
+            "execution_count": None,
+            "source": "m = n * 2\n",
+        },
     ],
 }
 
@@ -50,9 +63,20 @@ def start_broker(folder: Path):
     from pulsar_lite.binary_finder import find_pulsar_lite_binary
 
     port = free_port()
-    proc = subprocess.Popen([find_pulsar_lite_binary(), "--addr", f"127.0.0.1:{port}", "--db-path",
-                             str(folder / "db"), "--log-level", "error"], cwd=folder,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            find_pulsar_lite_binary(),
+            "--addr",
+            f"127.0.0.1:{port}",
+            "--db-path",
+            str(folder / "db"),
+            "--log-level",
+            "error",
+        ],
+        cwd=folder,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     for _ in range(400):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
@@ -82,8 +106,9 @@ def publish(client, topic: str, n: int, every_s: float = 0.0) -> list[float]:
 def bare_intake(client, topic: str, n: int) -> float:
     import pulsar
 
-    consumer = client.subscribe(full(topic), "bare", consumer_type=pulsar.ConsumerType.Shared,
-                                receiver_queue_size=1)
+    consumer = client.subscribe(
+        full(topic), "bare", consumer_type=pulsar.ConsumerType.Shared, receiver_queue_size=1
+    )
     publish(client, topic, n)
     t0 = time.perf_counter()
     for _ in range(n):
@@ -101,8 +126,14 @@ def pump_intake(service_url: str, topic: str, client, n: int, tmp: Path) -> floa
     from notebook_ops.scheduler.triggers import TriggerPump
 
     store = Store(f"sqlite:///{tmp / 'intake.db'}")
-    api.add_trigger(tmp / "job.ipynb", f"{service_url}/{topic}", name="intake",
-                    max_concurrent=n + 1, store=store, workdir=tmp)
+    api.add_trigger(
+        tmp / "job.ipynb",
+        f"{service_url}/{topic}",
+        name="intake",
+        max_concurrent=n + 1,
+        store=store,
+        workdir=tmp,
+    )
     s = store.get_schedule("intake")
     source = open_source(s.source, subscription=s.subscription)
     publish(client, topic, n)
@@ -126,15 +157,22 @@ def latency(service_url: str, topic: str, client, tmp: Path, n: int = 40) -> lis
     from notebook_ops.scheduler.database import Store
 
     store = Store(f"sqlite:///{tmp / 'latency.db'}")
-    api.add_trigger(tmp / "job.ipynb", f"{service_url}/{topic}", name="latency",
-                    max_concurrent=4, store=store, workdir=tmp)
+    api.add_trigger(
+        tmp / "job.ipynb",
+        f"{service_url}/{topic}",
+        name="latency",
+        max_concurrent=4,
+        store=store,
+        workdir=tmp,
+    )
     svc = SchedulerService(store, workers=4, command=child_command, poll_s=1.0)
     t = threading.Thread(target=svc.run, daemon=True)
     t.start()
     sid = store.get_schedule("latency").id
     end = time.monotonic() + 30
-    while time.monotonic() < end and not (svc.triggers.pumps.get(sid)
-                                          and svc.triggers.pumps[sid].connected.is_set()):
+    while time.monotonic() < end and not (
+        svc.triggers.pumps.get(sid) and svc.triggers.pumps[sid].connected.is_set()
+    ):
         time.sleep(0.05)
     sent = publish(client, topic, n, every_s=0.05)
     end = time.monotonic() + 120
@@ -146,8 +184,9 @@ def latency(service_url: str, topic: str, client, tmp: Path, n: int = 40) -> lis
     svc.stop()
     t.join(30)
     by_n = {r.parameters["n"]: r for r in rs}
-    return sorted(by_n[i].started_at.timestamp() - sent[i] for i in range(n)
-                  if i in by_n and by_n[i].started_at)
+    return sorted(
+        by_n[i].started_at.timestamp() - sent[i] for i in range(n) if i in by_n and by_n[i].started_at
+    )
 
 
 def pct(xs, p):
@@ -172,16 +211,20 @@ def main():
         try:
             bare = bare_intake(client, "bare", args.messages)
             ours = pump_intake(service_url, "intake", client, args.messages, tmp)
-            print(f"intake of {args.messages} waiting messages: bare pulsar-client consumer "
-                  f"{bare:.0f} msg/s; trigger schedule (record in the store, then ack) "
-                  f"{ours:.0f} msg/s: {bare / ours:.1f}x the bare consumer's time per message "
-                  f"({1000 / ours - 1000 / bare:.1f} ms more each)")
+            print(
+                f"intake of {args.messages} waiting messages: bare pulsar-client consumer "
+                f"{bare:.0f} msg/s; trigger schedule (record in the store, then ack) "
+                f"{ours:.0f} msg/s: {bare / ours:.1f}x the bare consumer's time per message "
+                f"({1000 / ours - 1000 / bare:.1f} ms more each)"
+            )
             late = latency(service_url, "latency", client, tmp)
             if len(late) < 40:
                 sys.exit(f"latency: only {len(late)} of 40 runs started")
-            print(f"latency, publish -> run claimed and launched (4 workers, max 4 at once, trivial "
-                  f"child, a message every 50 ms): p50 {pct(late, 50) * 1000:.0f} ms, "
-                  f"p99 {pct(late, 99) * 1000:.0f} ms, max {late[-1] * 1000:.0f} ms")
+            print(
+                f"latency, publish -> run claimed and launched (4 workers, max 4 at once, trivial "
+                f"child, a message every 50 ms): p50 {pct(late, 50) * 1000:.0f} ms, "
+                f"p99 {pct(late, 99) * 1000:.0f} ms, max {late[-1] * 1000:.0f} ms"
+            )
         finally:
             client.close()
             broker.send_signal(signal.SIGTERM)

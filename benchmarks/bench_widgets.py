@@ -7,6 +7,7 @@
 
 Usage: .venv/bin/python benchmarks/bench_widgets.py [--repeat N]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -47,16 +48,20 @@ def main() -> None:
     panel(example)  # imports warmed
     load = timed(lambda: load_pipeline(example), 10)
     build = timed(lambda: panel(example), 10)
-    print(f"panel build, example:     {build * 1000:7.1f} ms  (load_pipeline alone {load * 1000:.1f} ms, "
-          f"x{build / load:.1f})")
+    print(
+        f"panel build, example:     {build * 1000:7.1f} ms  (load_pipeline alone {load * 1000:.1f} ms, "
+        f"x{build / load:.1f})"
+    )
 
     with tempfile.TemporaryDirectory() as tmp:
         big = Path(tmp) / "big.ipynb"
         big.write_text(json.dumps(big_notebook()))
         load = timed(lambda: load_pipeline(big), 3)
         build = timed(lambda: panel(big), 3)
-        print(f"panel build, 500 steps:   {build * 1000:7.1f} ms  (load_pipeline alone {load * 1000:.1f} ms, "
-              f"x{build / load:.1f})")
+        print(
+            f"panel build, 500 steps:   {build * 1000:7.1f} ms  (load_pipeline alone {load * 1000:.1f} ms, "
+            f"x{build / load:.1f})"
+        )
 
         repo = Path(tmp) / "repo"
         repo.mkdir()
@@ -75,8 +80,10 @@ def main() -> None:
             r = p.wait(900)
             via.append(time.perf_counter() - t)
             assert r.status in ("succeeded", "below_target"), p.result.value
-        print(f"example run via panel:    {min(via):7.2f} s   (run_notebook directly {min(direct):.2f} s, "
-              f"x{min(via) / min(direct):.3f}; best of {args.repeat}, no cache, no MLflow)")
+        print(
+            f"example run via panel:    {min(via):7.2f} s   (run_notebook directly {min(direct):.2f} s, "
+            f"x{min(via) / min(direct):.3f}; best of {args.repeat}, no cache, no MLflow)"
+        )
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ values changed in its form, then the widget tree is embedded in an HTML page wit
 embed (the @jupyter-widgets/html-manager bundle from npm, no CDN) and screenshot with Debian's
 chromium (`apt-get install -y chromium`).
 """
+
 from __future__ import annotations
 
 import shutil
@@ -53,11 +54,20 @@ def main() -> None:
         (repo / ".gitignore").write_text(".notebook_ops/\ndist/\n")
         sh("git", "init", "-q", "-b", "main", cwd=repo)
         sh("git", "-c", "user.name=Dev", "-c", "user.email=dev@example.com", "add", "-A", cwd=repo)
-        sh("git", "-c", "user.name=Dev", "-c", "user.email=dev@example.com", "commit", "-q", "-m",
-           "example", cwd=repo)
+        sh(
+            "git",
+            "-c",
+            "user.name=Dev",
+            "-c",
+            "user.email=dev@example.com",
+            "commit",
+            "-q",
+            "-m",
+            "example",
+            cwd=repo,
+        )
 
-        p = nbo.panel(repo / "churn.ipynb", run_options={"jobs": 2},
-                      store=f"sqlite:///{work}/scheduler.db")
+        p = nbo.panel(repo / "churn.ipynb", run_options={"jobs": 2}, store=f"sqlite:///{work}/scheduler.db")
         p.form.widgets["epochs"].value = 300
         p.form.widgets["learning_rate"].value = 0.8
         p.run_button.click()
@@ -65,14 +75,27 @@ def main() -> None:
         print(f"run {result.run_id}: {result.status}", file=sys.stderr)
 
         snippet = ipywidgets.embed.embed_snippet(
-            [p], embed_url=embed_js(work).as_uri(), requirejs=False, cors=False)
+            [p], embed_url=embed_js(work).as_uri(), requirejs=False, cors=False
+        )
         page = work / "panel.html"
         page.write_text(PAGE.format(snippet=snippet.replace(str(repo), "~/project")))
         shot = work / "panel.png"
-        subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-                        "--allow-file-access-from-files", "--virtual-time-budget=8000",
-                        "--window-size=1180,1180", f"--screenshot={shot}", page.as_uri()],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [
+                chromium,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--hide-scrollbars",
+                "--allow-file-access-from-files",
+                "--virtual-time-budget=8000",
+                "--window-size=1180,1180",
+                f"--screenshot={shot}",
+                page.as_uri(),
+            ],
+            check=True,
+            capture_output=True,
+        )
         tmp_png = OUT.with_suffix(".png.tmp")
         shutil.copyfile(shot, tmp_png)
         tmp_png.replace(OUT)

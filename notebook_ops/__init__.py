@@ -4,6 +4,7 @@ Inside a kernel, ``import notebook_ops as nbo`` gives the kernel helpers (``nbo.
 ``nbo.log_artifact``, ``nbo.context``) and ``nbo.panel()``. They are loaded on first use so
 importing the package stays cheap for the CLI.
 """
+
 from notebook_ops._version import __version__
 
 __all__ = ["__version__", "context", "log_artifact", "log_metric", "panel"]
@@ -14,8 +15,10 @@ _HELPERS = ("context", "log_artifact", "log_metric")
 def __getattr__(name):
     if name in _HELPERS:
         from notebook_ops.runtime import helpers
+
         return getattr(helpers, name)
     if name == "panel":  # the ipywidgets pipeline panel (notebook_ops.widgets)
         from notebook_ops.widgets import panel
+
         return panel
     raise AttributeError(f"module 'notebook_ops' has no attribute {name!r}")

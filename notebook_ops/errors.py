@@ -3,6 +3,7 @@
 The faces (CLI, REST) render these as one clear line; nothing else shows users a traceback.
 Each error carries where it happened (file, cell, step) and how to fix it when we know.
 """
+
 from __future__ import annotations
 
 
@@ -12,8 +13,15 @@ class NotebookOpsError(Exception):
     exit_code = 2
     http_status = 400
 
-    def __init__(self, message: str, *, path=None, cell: int | None = None,
-                 step: str | None = None, hint: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        path=None,
+        cell: int | None = None,
+        step: str | None = None,
+        hint: str | None = None,
+    ):
         super().__init__(message)
         self.message = message
         self.path = str(path) if path is not None else None
@@ -35,8 +43,14 @@ class NotebookOpsError(Exception):
         return text
 
     def to_dict(self) -> dict:
-        return {"error": type(self).__name__, "message": str(self), "path": self.path,
-                "cell": self.cell, "step": self.step, "hint": self.hint}
+        return {
+            "error": type(self).__name__,
+            "message": str(self),
+            "path": self.path,
+            "cell": self.cell,
+            "step": self.step,
+            "hint": self.hint,
+        }
 
 
 class NotebookReadError(NotebookOpsError):
@@ -53,6 +67,7 @@ class ConflictError(NotebookOpsError):
 
 class ForbiddenError(NotebookOpsError):
     """A path outside the allowed root, or an action refused for safety."""
+
     http_status = 403
 
 

@@ -1,4 +1,5 @@
 """Fixtures shared by all tests."""
+
 import pytest
 
 from nbfactory import CORPUS, EXAMPLES, make_notebook  # noqa: F401
@@ -28,4 +29,5 @@ def schema_check():
         schema = json.loads((SCHEMA_DIR / f"{name}.schema.json").read_text())
         fastjsonschema.compile(schema)(json.loads(json.dumps(data, default=str)))
         return data
+
     return check

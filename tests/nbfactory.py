@@ -1,4 +1,5 @@
 """Build test notebooks in memory and on disk (importable from any test: `from nbfactory import ...`)."""
+
 from __future__ import annotations
 
 import json
@@ -29,5 +30,3 @@ def make_notebook(cells, metadata=None) -> dict:
 def write_notebook(path: Path, nb: dict) -> Path:
     path.write_text(json.dumps(nb, indent=1) + "\n")
     return path
-
-

@@ -20,14 +20,34 @@ tar.gz), ``checksums``, ``versions`` (numbers and git tags), ``provenance``, ``s
 ``targets`` (registry of orchestrator generators), ``writer``, ``export``, ``load``, ``diff``,
 ``tracking`` (MLflow).
 """
+
 from __future__ import annotations
 
-__all__ = ["export_notebook", "ExportResult", "load_bundle", "open_bundle", "verify_bundle",
-           "diff_bundles", "Bundle", "BundleDiff", "run_bundle", "is_bundle"]
+__all__ = [
+    "export_notebook",
+    "ExportResult",
+    "load_bundle",
+    "open_bundle",
+    "verify_bundle",
+    "diff_bundles",
+    "Bundle",
+    "BundleDiff",
+    "run_bundle",
+    "is_bundle",
+]
 
-_WHERE = {"export_notebook": "export", "ExportResult": "export", "load_bundle": "load",
-          "open_bundle": "load", "verify_bundle": "load", "Bundle": "load",
-          "diff_bundles": "diff", "BundleDiff": "diff", "run_bundle": "run", "is_bundle": "run"}
+_WHERE = {
+    "export_notebook": "export",
+    "ExportResult": "export",
+    "load_bundle": "load",
+    "open_bundle": "load",
+    "verify_bundle": "load",
+    "Bundle": "load",
+    "diff_bundles": "diff",
+    "BundleDiff": "diff",
+    "run_bundle": "run",
+    "is_bundle": "run",
+}
 
 
 def __getattr__(name):

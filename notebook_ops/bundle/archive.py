@@ -4,6 +4,7 @@ Entries are sorted, owned by 0:0 with no user names, mode 644/755, all with one 
 bundle's ``SOURCE_DATE_EPOCH``), and the gzip header carries no file name and no timestamp.
 Extraction refuses anything that would land outside its folder (absolute paths, ``..``, links).
 """
+
 from __future__ import annotations
 
 import gzip
@@ -97,12 +98,10 @@ def extract(archive, dest_dir) -> Path:
                 if m.name.startswith("/") or ".." in parts or not parts:
                     raise BundleInvalid(f"unsafe entry {m.name!r} in the archive", path=archive)
                 if not (m.isfile() or m.isdir()):
-                    raise BundleInvalid(f"entry {m.name!r} is a link or device; refused",
-                                        path=archive)
+                    raise BundleInvalid(f"entry {m.name!r} is a link or device; refused", path=archive)
                 tops.add(parts[0])
             if len(tops) != 1:
-                raise BundleInvalid("a bundle archive holds exactly one top folder",
-                                    path=archive)
+                raise BundleInvalid("a bundle archive holds exactly one top folder", path=archive)
             try:
                 tar.extractall(dest, members=members, filter="data")
             except TypeError:  # Python without extraction filters (< 3.10.12): members checked above

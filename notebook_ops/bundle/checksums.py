@@ -1,4 +1,5 @@
 """``SHA256SUMS``: one line per file (``<sha256>  <path>``, sorted), checked by ``verify``."""
+
 from __future__ import annotations
 
 import hashlib
@@ -20,8 +21,7 @@ def sha256_file(path) -> str:
 
 def render(folder) -> str:
     root = Path(folder)
-    return "".join(f"{sha256_file(root / rel)}  {rel}\n"
-                   for rel in bundle_files(root) if rel != SUMS)
+    return "".join(f"{sha256_file(root / rel)}  {rel}\n" for rel in bundle_files(root) if rel != SUMS)
 
 
 def parse(text: str, path=SUMS) -> dict[str, str]:

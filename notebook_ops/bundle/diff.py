@@ -6,6 +6,7 @@ pipeline options (owner, objective, metric targets, schedules), the project's co
 files it carries (a unified diff of each changed module). Plumbing cells that notebook-ops
 generates are left out of code diffs unless they changed.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -16,8 +17,20 @@ from typing import Any
 from notebook_ops.bundle import checksums, requirements
 from notebook_ops.bundle.load import open_bundle, read_step_notebooks
 
-STEP_FIELDS = ("source", "after", "inputs", "outputs", "parameters", "metrics", "options", "resources",
-               "modules", "assets", "files_in", "files_out")
+STEP_FIELDS = (
+    "source",
+    "after",
+    "inputs",
+    "outputs",
+    "parameters",
+    "metrics",
+    "options",
+    "resources",
+    "modules",
+    "assets",
+    "files_in",
+    "files_out",
+)
 PIPELINE_FIELDS = ("owner", "objective", "metric_targets", "schedules", "kernel")
 
 
@@ -27,12 +40,12 @@ class BundleDiff:
     b: str
     steps_added: list[str] = field(default_factory=list)
     steps_removed: list[str] = field(default_factory=list)
-    steps_changed: dict[str, dict] = field(default_factory=dict)   # step -> {"code": diff, field: (a, b)}
-    parameters: dict[str, tuple] = field(default_factory=dict)     # name -> (a or None, b or None)
-    requirements: dict[str, tuple] = field(default_factory=dict)   # dist -> (a version, b version)
-    pipeline: dict[str, tuple] = field(default_factory=dict)       # field -> (a, b)
-    shipped: dict[str, tuple] = field(default_factory=dict)        # wheels/* -> (a sha, b sha)
-    files: dict[str, dict] = field(default_factory=dict)   # code/*, assets/* -> {"change", "diff"}
+    steps_changed: dict[str, dict] = field(default_factory=dict)  # step -> {"code": diff, field: (a, b)}
+    parameters: dict[str, tuple] = field(default_factory=dict)  # name -> (a or None, b or None)
+    requirements: dict[str, tuple] = field(default_factory=dict)  # dist -> (a version, b version)
+    pipeline: dict[str, tuple] = field(default_factory=dict)  # field -> (a, b)
+    shipped: dict[str, tuple] = field(default_factory=dict)  # wheels/* -> (a sha, b sha)
+    files: dict[str, dict] = field(default_factory=dict)  # code/*, assets/* -> {"change", "diff"}
     sources: dict[str, str] = field(default_factory=dict)  # step -> its source notebook (across notebooks)
 
     @property
@@ -43,16 +56,31 @@ class BundleDiff:
 
     @property
     def empty(self) -> bool:
-        return not (self.steps_added or self.steps_removed or self.steps_changed
-                    or self.parameters or self.requirements or self.pipeline or self.shipped
-                    or self.files)
+        return not (
+            self.steps_added
+            or self.steps_removed
+            or self.steps_changed
+            or self.parameters
+            or self.requirements
+            or self.pipeline
+            or self.shipped
+            or self.files
+        )
 
     def to_dict(self) -> dict:
-        return {"a": self.a, "b": self.b, "steps_added": self.steps_added,
-                "steps_removed": self.steps_removed, "steps_changed": self.steps_changed,
-                "parameters": self.parameters, "requirements": self.requirements,
-                "pipeline": self.pipeline, "shipped": self.shipped, "files": self.files,
-                **({"notebooks_changed": self.notebooks_changed} if self.sources else {})}
+        return {
+            "a": self.a,
+            "b": self.b,
+            "steps_added": self.steps_added,
+            "steps_removed": self.steps_removed,
+            "steps_changed": self.steps_changed,
+            "parameters": self.parameters,
+            "requirements": self.requirements,
+            "pipeline": self.pipeline,
+            "shipped": self.shipped,
+            "files": self.files,
+            **({"notebooks_changed": self.notebooks_changed} if self.sources else {}),
+        }
 
 
 def step_code(nb: dict) -> list[str]:
@@ -63,11 +91,13 @@ def step_code(nb: dict) -> list[str]:
         if "parameters" in tags:
             continue  # parameters are diffed on their own
         source = "".join(cell.get("source") or [])
-        kind = "setup" if "setup" in tags else ("notebook-ops" if "nbo-plumbing" in tags
-                                                else cell["cell_type"])
+        kind = (
+            "setup" if "setup" in tags else ("notebook-ops" if "nbo-plumbing" in tags else cell["cell_type"])
+        )
         lines.append(f"# --- {kind} cell ---\n")
-        lines.extend(line if line.endswith("\n") else line + "\n"
-                     for line in source.splitlines(keepends=True))
+        lines.extend(
+            line if line.endswith("\n") else line + "\n" for line in source.splitlines(keepends=True)
+        )
     return lines
 
 
@@ -83,9 +113,15 @@ def diff_bundles(a_path, b_path) -> BundleDiff:
     nbs_a, nbs_b = read_step_notebooks(a), read_step_notebooks(b)
     for name in (n for n in steps_b if n in steps_a):
         change: dict[str, Any] = {}
-        code = list(difflib.unified_diff(step_code(nbs_a[name]), step_code(nbs_b[name]),
-                                         fromfile=f"a/steps/{name}.ipynb",
-                                         tofile=f"b/steps/{name}.ipynb", n=2))
+        code = list(
+            difflib.unified_diff(
+                step_code(nbs_a[name]),
+                step_code(nbs_b[name]),
+                fromfile=f"a/steps/{name}.ipynb",
+                tofile=f"b/steps/{name}.ipynb",
+                n=2,
+            )
+        )
         if code:
             change["code"] = "".join(code)
         for key in STEP_FIELDS:
@@ -122,12 +158,15 @@ def _file_change(fa, fb, rel: str, va, vb) -> dict:
     """Added, removed or changed; a unified diff for the project's code."""
     change = {"change": "added" if va is None else "removed" if vb is None else "changed"}
     if rel.startswith("code/"):
+
         def lines(folder, present):
             if not present:
                 return []
             return (folder / rel).read_text(encoding="utf-8", errors="replace").splitlines(True)
-        text = "".join(difflib.unified_diff(lines(fa, va), lines(fb, vb), fromfile=f"a/{rel}",
-                                            tofile=f"b/{rel}", n=2))
+
+        text = "".join(
+            difflib.unified_diff(lines(fa, va), lines(fb, vb), fromfile=f"a/{rel}", tofile=f"b/{rel}", n=2)
+        )
         if text:
             change["diff"] = text
     return change
@@ -141,8 +180,11 @@ def render(d: BundleDiff) -> str:
     """The text ``notebook-ops diff`` prints."""
     lines = [f"--- {d.a}", f"+++ {d.b}"]
     if d.empty:
-        return "\n".join(lines + ["no differences in steps, parameters, requirements, options "
-                              "or shipped code"]) + "\n"
+        return (
+            "\n".join(lines + ["no differences in steps, parameters, requirements, options or shipped code"])
+            + "\n"
+        )
+
     def of(name: str) -> str:
         return f"{name} ({d.sources[name]})" if name in d.sources else name
 
@@ -165,8 +207,11 @@ def render(d: BundleDiff) -> str:
         elif vb is None:
             lines.append(f"parameter removed: {name}")
         else:
-            diffs = [f"{k} {_show(va.get(k))} -> {_show(vb.get(k))}"
-                     for k in ("type", "default", "help") if va.get(k) != vb.get(k)]
+            diffs = [
+                f"{k} {_show(va.get(k))} -> {_show(vb.get(k))}"
+                for k in ("type", "default", "help")
+                if va.get(k) != vb.get(k)
+            ]
             lines.append(f"parameter changed: {name}: " + ", ".join(diffs))
     for dist, (va, vb) in d.requirements.items():
         if va is None:

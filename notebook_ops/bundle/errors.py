@@ -1,4 +1,5 @@
 """Errors of the bundle service: each names the file at fault so the CLI can print one line."""
+
 from __future__ import annotations
 
 from notebook_ops.errors import ConflictError, NotebookOpsError

@@ -5,6 +5,7 @@ tree, build everything in memory, write a staging folder next to the target, pac
 tag the version in git, then rename both into place. MLflow logging comes last and never turns
 a written bundle into a failure (it becomes a warning).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -27,26 +28,35 @@ from notebook_ops.errors import NotebookOpsError, PipelineInvalid
 class ExportResult:
     name: str
     version: int
-    reused: bool                  # unchanged content: the existing version number was kept
+    reused: bool  # unchanged content: the existing version number was kept
     folder: Path
     archive: Path
     tag: str | None
     manifest: dict
     warnings: list[str] = field(default_factory=list)
     mlflow_run_id: str | None = None
-    shipped: str = ""             # what it carries from the project, in one line ("" if nothing)
-    pip_installs: list[str] = field(default_factory=list)   # %pip install lines, now pinned
+    shipped: str = ""  # what it carries from the project, in one line ("" if nothing)
+    pip_installs: list[str] = field(default_factory=list)  # %pip install lines, now pinned
 
     def to_dict(self) -> dict:
         files = self.manifest.get("files") or {}
-        return {"name": self.name, "version": self.version, "reused": self.reused,
-                "folder": str(self.folder), "archive": str(self.archive), "tag": self.tag,
-                "warnings": list(self.warnings), "mlflow_run_id": self.mlflow_run_id,
-                "content_sha256": self.manifest["content_sha256"],
-                "shipped": {"code": [f["path"] for f in files.get("code", [])],
-                            "assets": [f["path"] for f in files.get("assets", [])],
-                            "external": files.get("external", []),
-                            "pip_installs": list(self.pip_installs)}}
+        return {
+            "name": self.name,
+            "version": self.version,
+            "reused": self.reused,
+            "folder": str(self.folder),
+            "archive": str(self.archive),
+            "tag": self.tag,
+            "warnings": list(self.warnings),
+            "mlflow_run_id": self.mlflow_run_id,
+            "content_sha256": self.manifest["content_sha256"],
+            "shipped": {
+                "code": [f["path"] for f in files.get("code", [])],
+                "assets": [f["path"] for f in files.get("assets", [])],
+                "external": files.get("external", []),
+                "pip_installs": list(self.pip_installs),
+            },
+        }
 
 
 def content_sha256(description: dict, steps: dict[str, bytes], pins: list[str]) -> str:
@@ -54,20 +64,27 @@ def content_sha256(description: dict, steps: dict[str, bytes], pins: list[str]) 
     the notebook_ops code shipped in wheels/."""
     from notebook_ops.bundle.selfwheel import package_digest
 
-    doc = {"manifest": description, "pins": pins, "notebook_ops": package_digest(),
-           "steps": {k: hashlib.sha256(v).hexdigest() for k, v in sorted(steps.items())}}
+    doc = {
+        "manifest": description,
+        "pins": pins,
+        "notebook_ops": package_digest(),
+        "steps": {k: hashlib.sha256(v).hexdigest() for k, v in sorted(steps.items())},
+    }
     return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
 
 
 def _check_pipeline(pipeline, path) -> None:
     if pipeline.errors:
         listed = "; ".join(
-            f"cell {p.cell}: {p.message}" if p.cell is not None else p.message
-            for p in pipeline.errors[:5])
+            f"cell {p.cell}: {p.message}" if p.cell is not None else p.message for p in pipeline.errors[:5]
+        )
         more = f" (+{len(pipeline.errors) - 5} more)" if len(pipeline.errors) > 5 else ""
-        raise PipelineInvalid(f"cannot export a pipeline with errors: {listed}{more}",
-                              problems=pipeline.errors, path=path,
-                              hint="notebook-ops lint shows them all")
+        raise PipelineInvalid(
+            f"cannot export a pipeline with errors: {listed}{more}",
+            problems=pipeline.errors,
+            path=path,
+            hint="notebook-ops lint shows them all",
+        )
 
 
 def _out_dir(out_dir) -> Path:
@@ -91,9 +108,17 @@ def _replace_dir(staging: Path, final: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def export_notebook(notebook, *, out_dir="dist", name: str | None = None,
-                    allow_dirty: bool = False, tag: bool = True, track: bool = True,
-                    target_names: list[str] | None = None, pipeline=None) -> ExportResult:
+def export_notebook(
+    notebook,
+    *,
+    out_dir="dist",
+    name: str | None = None,
+    allow_dirty: bool = False,
+    tag: bool = True,
+    track: bool = True,
+    target_names: list[str] | None = None,
+    pipeline=None,
+) -> ExportResult:
     """Export ``notebook`` (a path). ``pipeline`` may be passed when already loaded."""
     from notebook_ops.model import load_pipeline
     from notebook_ops.model.notebook import read_bytes
@@ -105,55 +130,86 @@ def export_notebook(notebook, *, out_dir="dist", name: str | None = None,
     _check_pipeline(pipeline, nb_path)
     name = name or pipeline.name
     if not valid_name(name):
-        raise NotebookOpsError(f"pipeline name {name!r} is not valid: {NAME_RULE}",
-                               hint="pass --name")
+        raise NotebookOpsError(f"pipeline name {name!r} is not valid: {NAME_RULE}", hint="pass --name")
     if name != pipeline.name:  # --name: the step notebooks and runs carry the bundle's name
         import dataclasses
+
         pipeline = dataclasses.replace(pipeline, name=name)
 
     state = provenance.git_state(nb_path)
     if state.repo is not None and state.dirty and not allow_dirty:
-        why = ("the notebook is not committed" if state.commit else "the repository has no commits")
+        why = "the notebook is not committed" if state.commit else "the repository has no commits"
         if state.commit and state.source_path and state.repo.git.ls_files("--", state.source_path):
             why = "the work tree has uncommitted changes"
-        raise ExportRefused(f"{why}: a bundle must point at a commit", path=nb_path,
-                            hint="commit first, or pass --allow-dirty (the manifest says so)")
+        raise ExportRefused(
+            f"{why}: a bundle must point at a commit",
+            path=nb_path,
+            hint="commit first, or pass --allow-dirty (the manifest says so)",
+        )
     epoch = provenance.created_epoch(state, nb_path)
 
     warnings = secrets.warnings_for(pipeline)
-    ship = shipping.collect(pipeline, nb_path)     # the project's code and data files
+    ship = shipping.collect(pipeline, nb_path)  # the project's code and data files
     warnings += ship.warnings
     from notebook_ops.runner.stepfiles import local_tops
 
     modules = requirements.imported_modules(requirements.pipeline_sources(pipeline))
-    if pipeline.project:   # what the project's own modules import, too
+    if pipeline.project:  # what the project's own modules import, too
         modules |= {top for top, _ in pipeline.project.code_imports}
     pip = [r for r, _ in pipeline.project.pip] if pipeline.project else []
-    pins = requirements.resolve(modules - local_tops(pipeline), kernel_name=pipeline.kernel_name,
-                                dists=requirements.pip_names(pip))
+    pins = requirements.resolve(
+        modules - local_tops(pipeline), kernel_name=pipeline.kernel_name, dists=requirements.pip_names(pip)
+    )
     shipping.check_imports(pipeline, pins["unresolved"], nb_path)
     for module in pins["unresolved"]:
-        warnings.append(f"{module!r} is imported or installed but no installed distribution "
-                        "provides it: not pinned in requirements.txt")
-    wheels = {}                                    # editable installs, as wheels
+        warnings.append(
+            f"{module!r} is imported or installed but no installed distribution "
+            "provides it: not pinned in requirements.txt"
+        )
+    wheels = {}  # editable installs, as wheels
     for spec in (pins.get("editable") or {}).values():
         fname, entries = projectwheel.entries(spec)
         wheels[fname] = entries
-        warnings.append(f"{spec['name']} is installed in editable mode: shipped as "
-                        f"wheels/{fname}, built from {spec['path']}")
+        warnings.append(
+            f"{spec['name']} is installed in editable mode: shipped as "
+            f"wheels/{fname}, built from {spec['path']}"
+        )
     steps = writer.step_notebooks(pipeline)
     chosen_targets = targets_mod.names() if target_names is None else list(target_names)
-    description = manifest_mod.body(pipeline, name=name,
-                                    requirements=requirements.pin_lines(pins, direct_only=True),
-                                    targets=chosen_targets, files=ship.manifest)
-    digest = content_sha256(description, steps, requirements.pin_lines(pins) + [
-        f"{n} {projectwheel.digest(e)}" for n, e in sorted(wheels.items())])
+    description = manifest_mod.body(
+        pipeline,
+        name=name,
+        requirements=requirements.pin_lines(pins, direct_only=True),
+        targets=chosen_targets,
+        files=ship.manifest,
+    )
+    digest = content_sha256(
+        description,
+        steps,
+        requirements.pin_lines(pins) + [f"{n} {projectwheel.digest(e)}" for n, e in sorted(wheels.items())],
+    )
 
     out = _out_dir(out_dir)
-    with _out_lock(out):      # two exports of one name: one after the other, N then N+1
-        result = _write_version(nb_path, pipeline, name, state, out, description, steps, pins,
-                                digest, warnings, nb_bytes, epoch, tag, track, chosen_targets,
-                                extra_files=ship.files, wheels=wheels)
+    with _out_lock(out):  # two exports of one name: one after the other, N then N+1
+        result = _write_version(
+            nb_path,
+            pipeline,
+            name,
+            state,
+            out,
+            description,
+            steps,
+            pins,
+            digest,
+            warnings,
+            nb_bytes,
+            epoch,
+            tag,
+            track,
+            chosen_targets,
+            extra_files=ship.files,
+            wheels=wheels,
+        )
     result.shipped = ship.summary() if ship.manifest else ""
     if pip:
         result.pip_installs = pip
@@ -174,20 +230,40 @@ def _out_lock(out: Path):
         os.close(fd)
 
 
-def _write_version(nb_path, pipeline, name, state, out, description, steps, pins, digest,
-                   warnings, nb_bytes, epoch, tag, track, chosen_targets,
-                   extra_files=None, wheels=None) -> ExportResult:
+def _write_version(
+    nb_path,
+    pipeline,
+    name,
+    state,
+    out,
+    description,
+    steps,
+    pins,
+    digest,
+    warnings,
+    nb_bytes,
+    epoch,
+    tag,
+    track,
+    chosen_targets,
+    extra_files=None,
+    wheels=None,
+) -> ExportResult:
     """Choose the version (a new one, or the one this content already has) and write it."""
     known = versions.known_versions(name, out, state.repo)
     version, reused = versions.choose(name, digest, state.source_path, known)
     will_tag = tag and state.repo is not None and state.commit is not None
     tag_name = versions.tag_name(name, version) if will_tag else None
-    m = manifest_mod.assemble(description, version=version, content_sha256=digest,
-                              provenance=provenance.collect(state, nb_bytes, epoch=epoch,
-                                                            tag=tag_name))
+    m = manifest_mod.assemble(
+        description,
+        version=version,
+        content_sha256=digest,
+        provenance=provenance.collect(state, nb_bytes, epoch=epoch, tag=tag_name),
+    )
     manifest_mod.validate(m)
-    req_text = requirements.render(pins, title=f"{name} v{version}, exported by notebook-ops "
-                                   f"{m['provenance']['notebook_ops_version']}")
+    req_text = requirements.render(
+        pins, title=f"{name} v{version}, exported by notebook-ops {m['provenance']['notebook_ops_version']}"
+    )
 
     folder_name = versions.folder_name(name, version)
     final, final_tar = out / folder_name, out / f"{folder_name}.tar.gz"
@@ -196,20 +272,35 @@ def _write_version(nb_path, pipeline, name, state, out, description, steps, pins
     if reused:
         kept = _kept_bundle(final, final_tar, digest, tag_name, state.repo)
         if kept is not None:  # a version, once written, stays byte for byte as it was
-            result = ExportResult(name=name, version=version, reused=True, folder=final,
-                                  archive=final_tar, tag=tag_name, manifest=kept,
-                                  warnings=warnings)
+            result = ExportResult(
+                name=name,
+                version=version,
+                reused=True,
+                folder=final,
+                archive=final_tar,
+                tag=tag_name,
+                manifest=kept,
+                warnings=warnings,
+            )
             return _track(result, track, nb_path, pipeline)
     staging = Path(tempfile.mkdtemp(prefix=f".{folder_name}.", dir=out))
     tmp_tar = out / f".{folder_name}.tar.gz.part-{os.getpid()}"
     try:
-        writer.write_bundle(staging, manifest=m, steps=steps, requirements_txt=req_text,
-                            epoch=epoch, target_names=chosen_targets, extra_files=extra_files,
-                            wheels=wheels)
+        writer.write_bundle(
+            staging,
+            manifest=m,
+            steps=steps,
+            requirements_txt=req_text,
+            epoch=epoch,
+            target_names=chosen_targets,
+            extra_files=extra_files,
+            wheels=wheels,
+        )
         archive.write_tar_gz(staging, tmp_tar, prefix=folder_name, epoch=epoch)
         if will_tag:
-            tag_name = versions.create_tag(state.repo, name, version, content_sha256=digest,
-                                           source=state.source_path, dirty=state.dirty)
+            tag_name = versions.create_tag(
+                state.repo, name, version, content_sha256=digest, source=state.source_path, dirty=state.dirty
+            )
         _replace_dir(staging, final)
         os.replace(tmp_tar, final_tar)
     except OSError as exc:
@@ -219,8 +310,16 @@ def _write_version(nb_path, pipeline, name, state, out, description, steps, pins
         if tmp_tar.exists():
             tmp_tar.unlink()
 
-    result = ExportResult(name=name, version=version, reused=reused, folder=final,
-                          archive=final_tar, tag=tag_name, manifest=m, warnings=warnings)
+    result = ExportResult(
+        name=name,
+        version=version,
+        reused=reused,
+        folder=final,
+        archive=final_tar,
+        tag=tag_name,
+        manifest=m,
+        warnings=warnings,
+    )
     return _track(result, track, nb_path, pipeline)
 
 

@@ -4,6 +4,7 @@ A bundle is a folder or its ``.tar.gz``. An archive is extracted once into a cac
 by the archive's hash (so runs have a working folder that outlives this call) and verified on
 every load like a folder: a tampered or truncated bundle is refused, naming the file.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -20,10 +21,10 @@ from notebook_ops.bundle.errors import BundleInvalid
 
 @dataclass
 class Bundle:
-    folder: Path                  # the bundle's files (the extraction folder for an archive)
-    source: Path                  # what the user gave: the folder or the archive
+    folder: Path  # the bundle's files (the extraction folder for an archive)
+    source: Path  # what the user gave: the folder or the archive
     manifest: dict
-    digest: str                   # sha256 of SHA256SUMS: one hash naming the whole bundle
+    digest: str  # sha256 of SHA256SUMS: one hash naming the whole bundle
     files: list[str]
 
     @property
@@ -143,37 +144,62 @@ def pipeline_from_manifest(m: dict, notebooks: dict[str, dict]):
         if resources:
             options["resources"] = resources
         settings_steps[s["name"]] = options
-        steps.append(Step(
-            name=s["name"], cells=tuple(sorted(step_cells.get(s["name"], ()))),
-            after=tuple(s["after"]), inputs=tuple(s["inputs"]), outputs=tuple(s["outputs"]),
-            input_sources=tuple(sorted((s.get("input_sources") or {}).items())),
-            parameters_read=tuple(s.get("parameters") or ()), options=options,
-            metrics=tuple(s.get("metrics") or ()), changed=tuple(s.get("changed") or ()),
-            input_candidates=tuple((n, tuple(c)) for n, c in
-                                   sorted((s.get("input_candidates") or {}).items())),
-            watch=tuple(s.get("watch") or ()), modules=tuple(s.get("modules") or ()),
-            assets=tuple(s.get("assets") or ()),
-            files_in=tuple(sorted((s.get("files_in") or {}).items())),
-            files_out=tuple(s.get("files_out") or ()), notebook=s.get("source")))
-    settings = {k: m[k] for k in ("owner", "objective", "metric_targets", "schedules")
-                if m.get(k)}
+        steps.append(
+            Step(
+                name=s["name"],
+                cells=tuple(sorted(step_cells.get(s["name"], ()))),
+                after=tuple(s["after"]),
+                inputs=tuple(s["inputs"]),
+                outputs=tuple(s["outputs"]),
+                input_sources=tuple(sorted((s.get("input_sources") or {}).items())),
+                parameters_read=tuple(s.get("parameters") or ()),
+                options=options,
+                metrics=tuple(s.get("metrics") or ()),
+                changed=tuple(s.get("changed") or ()),
+                input_candidates=tuple(
+                    (n, tuple(c)) for n, c in sorted((s.get("input_candidates") or {}).items())
+                ),
+                watch=tuple(s.get("watch") or ()),
+                modules=tuple(s.get("modules") or ()),
+                assets=tuple(s.get("assets") or ()),
+                files_in=tuple(sorted((s.get("files_in") or {}).items())),
+                files_out=tuple(s.get("files_out") or ()),
+                notebook=s.get("source"),
+            )
+        )
+    settings = {k: m[k] for k in ("owner", "objective", "metric_targets", "schedules") if m.get(k)}
     settings["name"] = m["name"]
     settings["steps"] = settings_steps
     files = m.get("files")
-    project = Project(
-        root="", notebook_dir=files["notebook_dir"], code_roots=tuple(files["code_roots"]),
-        modules=tuple((f["path"], f["sha256"]) for f in files["code"]),
-        assets=tuple(f["path"] for f in files["assets"]),
-        asset_digests=tuple((f["path"], f["sha256"]) for f in files["assets"]),
-        external=tuple((e["path"], e["parameter"], e["url"]) for e in files.get("external") or ())
-    ) if files else None
+    project = (
+        Project(
+            root="",
+            notebook_dir=files["notebook_dir"],
+            code_roots=tuple(files["code_roots"]),
+            modules=tuple((f["path"], f["sha256"]) for f in files["code"]),
+            assets=tuple(f["path"] for f in files["assets"]),
+            asset_digests=tuple((f["path"], f["sha256"]) for f in files["assets"]),
+            external=tuple((e["path"], e["parameter"], e["url"]) for e in files.get("external") or ()),
+        )
+        if files
+        else None
+    )
     return Pipeline(
-        name=m["name"], path=None, cells=dense, steps=tuple(steps), project=project,
-        parameters=tuple(Parameter(p["name"], p["type"], _default(p), p.get("help", ""))
-                         for p in m["parameters"]),
-        setup_cells=tuple(sorted(setup)), parameters_cell=None, settings=settings,
-        kernel_name=m["kernel"]["name"], language=m["kernel"]["language"],
-        notebook_hash=m["provenance"]["source_notebook"]["sha256"])
+        name=m["name"],
+        path=None,
+        cells=dense,
+        steps=tuple(steps),
+        project=project,
+        parameters=tuple(
+            Parameter(p["name"], p["type"], _default(p), p.get("help", "")) for p in m["parameters"]
+        ),
+        setup_cells=tuple(sorted(setup)),
+        parameters_cell=None,
+        settings=settings,
+        kernel_name=m["kernel"]["name"],
+        language=m["kernel"]["language"],
+        notebook_hash=m["provenance"]["source_notebook"]["sha256"],
+    )
 
 
 def load_bundle(path):

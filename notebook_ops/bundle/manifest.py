@@ -4,6 +4,7 @@ Its shape is fixed by the JSON Schema shipped beside this module
 (``schema/pipeline-manifest.schema.json``); every read and write is validated against it, so a
 bundle either carries a manifest DevOps can rely on or is refused.
 """
+
 from __future__ import annotations
 
 import functools
@@ -46,8 +47,12 @@ def split_options(options: dict) -> tuple[dict, dict]:
 
 def step_entry(step) -> dict:
     options, resources = split_options(step.options)
-    files = {"modules": list(step.modules), "assets": list(step.assets),
-             "files_in": {p: src for p, src in step.files_in}, "files_out": list(step.files_out)}
+    files = {
+        "modules": list(step.modules),
+        "assets": list(step.assets),
+        "files_in": {p: src for p, src in step.files_in},
+        "files_out": list(step.files_out),
+    }
     entry = {
         "name": step.name,
         "notebook": f"steps/{step.name}.ipynb",
@@ -59,12 +64,12 @@ def step_entry(step) -> dict:
         "metrics": list(step.metrics),
         "options": options,
         "resources": resources,
-        **{k: v for k, v in files.items() if v},   # what it needs from the project, if anything
+        **{k: v for k, v in files.items() if v},  # what it needs from the project, if anything
     }
     # objects changed in place (only when there are any: older manifests read the same)
     if step.changed:
         entry["changed"] = list(step.changed)
-    if step.notebook:   # a pipeline across notebooks: the step's source notebook
+    if step.notebook:  # a pipeline across notebooks: the step's source notebook
         entry["source"] = step.notebook
     if step.input_candidates:
         entry["input_candidates"] = {name: list(c) for name, c in step.input_candidates}
@@ -73,8 +78,9 @@ def step_entry(step) -> dict:
     return entry
 
 
-def body(pipeline, *, name: str, requirements: list[str], targets: list[str],
-         files: dict | None = None) -> dict:
+def body(
+    pipeline, *, name: str, requirements: list[str], targets: list[str], files: dict | None = None
+) -> dict:
     """Everything in the manifest that describes the pipeline itself (no version, no provenance).
     ``files``: the project's code and data it carries (``shipping``), when any."""
     settings = pipeline.settings or {}
@@ -83,8 +89,10 @@ def body(pipeline, *, name: str, requirements: list[str], targets: list[str],
         "owner": settings.get("owner"),
         "objective": settings.get("objective"),
         "kernel": {"name": pipeline.kernel_name, "language": pipeline.language},
-        "parameters": [{"name": p.name, "type": p.type, "default": plain(p.default),
-                        "help": p.help or ""} for p in pipeline.parameters],
+        "parameters": [
+            {"name": p.name, "type": p.type, "default": plain(p.default), "help": p.help or ""}
+            for p in pipeline.parameters
+        ],
         "steps": [step_entry(s) for s in pipeline.steps],
         "metric_targets": plain(settings.get("metric_targets")),
         "schedules": plain(list(settings.get("schedules") or [])),
@@ -106,10 +114,12 @@ def assemble(description: dict, *, version: int, content_sha256: str, provenance
 def dumps(manifest: dict) -> str:
     import yaml
 
-    header = ("# notebook-ops bundle manifest; schema: notebook_ops/bundle/schema/"
-              "pipeline-manifest.schema.json\n")
-    return header + yaml.safe_dump(manifest, sort_keys=False, allow_unicode=True,
-                                   default_flow_style=False, width=100)
+    header = (
+        "# notebook-ops bundle manifest; schema: notebook_ops/bundle/schema/pipeline-manifest.schema.json\n"
+    )
+    return header + yaml.safe_dump(
+        manifest, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100
+    )
 
 
 @functools.lru_cache(maxsize=1)
@@ -131,8 +141,9 @@ def validate(manifest, path=MANIFEST) -> dict:
         _validator()(manifest)
     except fastjsonschema.JsonSchemaValueException as err:
         where = "/".join(str(p) for p in (err.path or [])[1:]) or "(top)"
-        raise BundleInvalid(f"manifest does not match its schema at {where}: {err.message}",
-                            path=path) from None
+        raise BundleInvalid(
+            f"manifest does not match its schema at {where}: {err.message}", path=path
+        ) from None
     return manifest
 
 
@@ -142,8 +153,7 @@ def loads(text: str, path=MANIFEST) -> dict:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise BundleInvalid(f"manifest is not valid YAML ({exc.__class__.__name__})",
-                            path=path) from None
+        raise BundleInvalid(f"manifest is not valid YAML ({exc.__class__.__name__})", path=path) from None
     return validate(data, path)
 
 

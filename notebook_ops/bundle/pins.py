@@ -4,6 +4,7 @@ Standard library only (``packaging`` if present), so it can run as a script unde
 own interpreter when that differs from the one running notebook-ops:
 ``python pins.py < {"modules": [...], "dists": [...]}`` prints the same JSON ``pin`` returns.
 """
+
 from __future__ import annotations
 
 import json
@@ -18,6 +19,7 @@ COMPANIONS = {"pandas": ("pyarrow",)}
 try:
     from packaging.utils import canonicalize_name as canonical
 except ImportError:  # pragma: no cover - a kernel interpreter without packaging: PEP 503's rule
+
     def canonical(name: str) -> str:  # type: ignore[misc]  # packaging's gives NormalizedName, a str
         return re.sub(r"[-_.]+", "-", name).lower()
 
@@ -83,8 +85,12 @@ def pin(modules, dists=()) -> dict:
         if is_direct:
             direct[key] = dist.version
         todo.extend((n, False) for n in _requires(dist))
-    return {"direct": dict(sorted(direct.items())), "pins": dict(sorted(pins.items())),
-            "unresolved": sorted(set(unresolved)), "editable": _editable(direct, by_module)}
+    return {
+        "direct": dict(sorted(direct.items())),
+        "pins": dict(sorted(pins.items())),
+        "unresolved": sorted(set(unresolved)),
+        "editable": _editable(direct, by_module),
+    }
 
 
 def _editable_source(dist) -> str | None:
@@ -108,9 +114,11 @@ def _editable_owner(module: str) -> list[str]:
 
     for dist in metadata.distributions():
         src = _editable_source(dist)
-        if src and any(os.path.isdir(os.path.join(src, *base, module))
-                       or os.path.isfile(os.path.join(src, *base, module + ".py"))
-                       for base in (("src",), ())):
+        if src and any(
+            os.path.isdir(os.path.join(src, *base, module))
+            or os.path.isfile(os.path.join(src, *base, module + ".py"))
+            for base in (("src",), ())
+        ):
             return [dist.metadata["Name"]]
     return []
 
@@ -129,11 +137,14 @@ def _editable(direct: dict, by_module: dict) -> dict:
         src = _editable_source(dist)
         if src is None:
             continue
-        tops = sorted(m for m, names in by_module.items()
-                      if key in {canonical(n) for n in names})
-        out[key] = {"path": src, "version": dist.version,
-                    "name": dist.metadata["Name"], "top_level": tops,
-                    "metadata": dist.read_text("METADATA") or ""}
+        tops = sorted(m for m, names in by_module.items() if key in {canonical(n) for n in names})
+        out[key] = {
+            "path": src,
+            "version": dist.version,
+            "name": dist.metadata["Name"],
+            "top_level": tops,
+            "metadata": dist.read_text("METADATA") or "",
+        }
     return out
 
 

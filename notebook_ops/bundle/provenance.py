@@ -5,6 +5,7 @@ The git part is ``util/gitstate.py`` (shared with run records).
 The creation time is part of the bytes, so it is chosen to be reproducible:
 ``SOURCE_DATE_EPOCH`` if set, else the commit time of a clean checkout, else the notebook's mtime.
 """
+
 from __future__ import annotations
 
 import os
@@ -24,6 +25,7 @@ def created_epoch(state: GitState, notebook_path) -> int:
             return int(env)
         except ValueError:
             from notebook_ops.errors import NotebookOpsError
+
             raise NotebookOpsError(f"SOURCE_DATE_EPOCH={env!r} is not a whole number of seconds") from None
     if state.commit_time is not None and not state.dirty:
         return state.commit_time
@@ -37,8 +39,13 @@ def iso(epoch: int) -> str:
 def collect(state: GitState, notebook_bytes: bytes, *, epoch: int, tag: str | None) -> dict:
     git = None
     if state.repo is not None:
-        git = {"commit": state.commit, "branch": state.branch, "dirty": state.dirty,
-               "remote": state.remote, "tag": tag}
+        git = {
+            "commit": state.commit,
+            "branch": state.branch,
+            "dirty": state.dirty,
+            "remote": state.remote,
+            "tag": tag,
+        }
     return {
         "source_notebook": {"path": state.source_path, "sha256": sha256_bytes(notebook_bytes)},
         "git": git,

@@ -6,6 +6,7 @@ the pins cover everything those distributions need, so a fresh virtualenv gets t
 notebook-ops itself is not on PyPI: the bundle carries its wheel under ``wheels/`` and the file
 points pip there with ``--find-links wheels`` (pip reads that path relative to the file).
 """
+
 from __future__ import annotations
 
 import json
@@ -29,8 +30,11 @@ def imported_modules(sources) -> set[str]:
 
 def pipeline_sources(pipeline) -> list[str]:
     """The code that runs in a bundle: parameters, setup and step cells (skip cells excluded)."""
-    return [c.source for c in pipeline.cells
-            if c.cell_type == "code" and c.role in ("code", "setup", "parameters", "metrics")]
+    return [
+        c.source
+        for c in pipeline.cells
+        if c.cell_type == "code" and c.role in ("code", "setup", "parameters", "metrics")
+    ]
 
 
 def kernel_python(kernel_name: str) -> str:
@@ -42,29 +46,37 @@ def kernel_python(kernel_name: str) -> str:
     try:
         argv = KernelSpecManager().get_kernel_spec(kernel_name).argv
     except NoSuchKernel:
-        raise NotebookOpsError(f"the notebook's kernel {kernel_name!r} is not installed",
-                               hint="jupyter kernelspec list") from None
+        raise NotebookOpsError(
+            f"the notebook's kernel {kernel_name!r} is not installed", hint="jupyter kernelspec list"
+        ) from None
     exe = argv[0] if argv else "python"
     if exe in ("python", "python3", f"python{sys.version_info[0]}.{sys.version_info[1]}"):
         return sys.executable
     return exe
 
 
-def resolve(modules, *, kernel_name: str = "python3", python: str | None = None,
-            dists=()) -> dict:
+def resolve(modules, *, kernel_name: str = "python3", python: str | None = None, dists=()) -> dict:
     """Pins for ``modules``, the distributions ``dists`` (``%pip install`` lines) and
     notebook-ops, taken from the kernel's environment."""
     python = python or kernel_python(kernel_name)
     # notebook_ops maps to no distribution when installed editable: it is always pinned as SELF.
-    request = {"modules": sorted(set(modules) - {"notebook_ops"}),
-               "dists": [SELF] + sorted({_pins.canonical(d) for d in dists} - {SELF})}
+    request = {
+        "modules": sorted(set(modules) - {"notebook_ops"}),
+        "dists": [SELF] + sorted({_pins.canonical(d) for d in dists} - {SELF}),
+    }
     if os.path.abspath(python) == os.path.abspath(sys.executable):  # not realpath: venvs symlink
         return _pins.pin(request["modules"], request["dists"])
-    proc = subprocess.run([python, str(Path(_pins.__file__))], input=json.dumps(request),
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [python, str(Path(_pins.__file__))],
+        input=json.dumps(request),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     if proc.returncode != 0:
-        raise NotebookOpsError(f"cannot list the kernel's packages with {python}: "
-                               f"{proc.stderr.strip().splitlines()[-1:]}")
+        raise NotebookOpsError(
+            f"cannot list the kernel's packages with {python}: {proc.stderr.strip().splitlines()[-1:]}"
+        )
     result = json.loads(proc.stdout)
     if SELF in result["unresolved"]:
         # The kernel's environment lacks notebook-ops: the bundle still ships ours (wheels/);
@@ -97,11 +109,14 @@ def pin_lines(result: dict, *, direct_only: bool = False) -> list[str]:
 def render(result: dict, *, title: str) -> str:
     """The text of requirements.txt: direct imports first, then what they need."""
     direct = result["direct"]
-    lines = [f"# {title}",
-             "# Exact versions from the environment the notebook ran in.",
-             "# Install: pip install -r requirements.txt (notebook-ops itself comes from wheels/).",
-             "--find-links wheels", "",
-             "# imported by the notebook, and notebook-ops"]
+    lines = [
+        f"# {title}",
+        "# Exact versions from the environment the notebook ran in.",
+        "# Install: pip install -r requirements.txt (notebook-ops itself comes from wheels/).",
+        "--find-links wheels",
+        "",
+        "# imported by the notebook, and notebook-ops",
+    ]
     lines += [f"{n}=={v}" for n, v in direct.items()]
     rest = [(n, v) for n, v in result["pins"].items() if n not in direct]
     if rest:

@@ -5,6 +5,7 @@ exported for ``verify``), or, when the bundle carries the project's code and dat
 them under the run folder's ``work/`` (``workspace``); the run folder and the default MLflow store go under
 ``./.notebook_ops/`` there, as for a notebook run from that folder.
 """
+
 from __future__ import annotations
 
 import os
@@ -28,9 +29,14 @@ def is_bundle(path) -> bool:
 def bundle_tags(bundle) -> dict:
     m = bundle.manifest
     git = m["provenance"].get("git") or {}
-    return {"bundle_name": m["name"], "bundle_version": str(m["version"]),
-            "bundle_hash": bundle.digest, "bundle_content_sha256": m["content_sha256"],
-            "bundle_git_commit": git.get("commit") or "", "bundle_source": str(bundle.source)}
+    return {
+        "bundle_name": m["name"],
+        "bundle_version": str(m["version"]),
+        "bundle_hash": bundle.digest,
+        "bundle_content_sha256": m["content_sha256"],
+        "bundle_git_commit": git.get("commit") or "",
+        "bundle_source": str(bundle.source),
+    }
 
 
 def run_bundle(path, **run_options):
@@ -46,9 +52,9 @@ def run_bundle(path, **run_options):
         # the project's code and data, copied into the run folder's work/ (kernels start there)
         from notebook_ops.runner.runfolder import new_run_id
 
-        run_dir = Path(run_options.get("run_dir") or Path(run_options["cwd"]) / ".notebook_ops"
-                       / "runs" / new_run_id())
+        run_dir = Path(
+            run_options.get("run_dir") or Path(run_options["cwd"]) / ".notebook_ops" / "runs" / new_run_id()
+        )
         run_options["run_dir"] = run_dir
         run_options["kernel_cwd"] = lay_out(bundle.folder, bundle.manifest, run_dir / "work")
-    return run_pipeline(pipeline, step_notebooks=notebooks, mode="bundle", tags=tags,
-                        **run_options)
+    return run_pipeline(pipeline, step_notebooks=notebooks, mode="bundle", tags=tags, **run_options)

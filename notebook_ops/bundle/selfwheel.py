@@ -4,6 +4,7 @@ notebook-ops is not on PyPI, so a bundle carries the package it was exported wit
 built from the installed package itself (editable or not), with the installed metadata: no build
 backend, no source tree, no network; and byte-identical for the same code and date.
 """
+
 from __future__ import annotations
 
 import base64
@@ -16,7 +17,7 @@ from pathlib import Path
 from notebook_ops._version import __version__
 
 DIST = "notebook-ops"
-PACKAGE_ROOT = Path(__file__).resolve().parents[1]     # the notebook_ops package folder
+PACKAGE_ROOT = Path(__file__).resolve().parents[1]  # the notebook_ops package folder
 EXCLUDED_DIRS = {"__pycache__", "labextension", ".ipynb_checkpoints"}  # built UI: not needed to run
 EXCLUDED_SUFFIXES = (".pyc", ".pyo")
 
@@ -76,12 +77,14 @@ def build_wheel(dest_dir, *, epoch: int) -> Path:
     root = PACKAGE_ROOT
     info = f"notebook_ops-{version}.dist-info"
     entries: list[tuple[str, bytes]] = [
-        (f"notebook_ops/{p.relative_to(root).as_posix()}", p.read_bytes())
-        for p in _package_files(root)]
+        (f"notebook_ops/{p.relative_to(root).as_posix()}", p.read_bytes()) for p in _package_files(root)
+    ]
     entries += [
         (f"{info}/METADATA", _metadata_text(dist.metadata, version).encode()),
-        (f"{info}/WHEEL", b"Wheel-Version: 1.0\nGenerator: notebook-ops\n"
-                          b"Root-Is-Purelib: true\nTag: py3-none-any\n"),
+        (
+            f"{info}/WHEEL",
+            b"Wheel-Version: 1.0\nGenerator: notebook-ops\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+        ),
         (f"{info}/entry_points.txt", _entry_points(dist).encode()),
     ]
     record = "".join(f"{name},{record_hash(data)},{len(data)}\n" for name, data in entries)
@@ -94,6 +97,7 @@ def build_wheel(dest_dir, *, epoch: int) -> Path:
 def write_wheel(entries: list[tuple[str, bytes]], dest: Path, *, epoch: int) -> Path:
     """A reproducible wheel of ``entries`` (RECORD included by the caller) at ``dest``."""
     import time
+
     stamp = time.gmtime(max(epoch, 315532800))[:6]  # zip cannot store dates before 1980
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:

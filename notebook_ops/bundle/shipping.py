@@ -8,6 +8,7 @@ installed distribution nor the project), a file read from outside the project (o
 symlink out of it), data over the size limit (``bundle.max_asset_mb``, default 100 MB in all).
 Secrets files (``.env``, keys) are never shipped, even when the code reads them: a warning.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -24,16 +25,18 @@ DEFAULT_MAX_ASSET_MB = 100
 
 @dataclass
 class Shipment:
-    files: dict[str, Path] = field(default_factory=dict)     # bundle path -> source file
-    manifest: dict | None = None                             # the manifest's "files" section
+    files: dict[str, Path] = field(default_factory=dict)  # bundle path -> source file
+    manifest: dict | None = None  # the manifest's "files" section
     warnings: list[str] = field(default_factory=list)
     code_bytes: int = 0
     asset_bytes: int = 0
 
     def summary(self) -> str:
         m = self.manifest or {}
-        return (f"{len(m.get('code', []))} local module(s) ({_size(self.code_bytes)}), "
-                f"{len(m.get('assets', []))} data file(s) ({_size(self.asset_bytes)})")
+        return (
+            f"{len(m.get('code', []))} local module(s) ({_size(self.code_bytes)}), "
+            f"{len(m.get('assets', []))} data file(s) ({_size(self.asset_bytes)})"
+        )
 
 
 def _size(n: int) -> str:
@@ -58,36 +61,49 @@ def check_imports(pipeline, unresolved: list[str], path) -> None:
         if m in set(unresolved):
             raise ExportRefused(
                 f"'import {m}' resolves to nothing: no installed distribution and no module of "
-                "the project provides it", path=Path(project.root) / module,
+                "the project provides it",
+                path=Path(project.root) / module,
                 hint="pip install it in the notebook's environment, or make the import optional "
-                     "(try/except ImportError)")
+                "(try/except ImportError)",
+            )
     missing = [(m, cell) for m, cell in project.imports if m in set(unresolved)]
     if missing:
         m, cell = missing[0]
         more = f" (and {', '.join(n for n, _ in missing[1:])})" if len(missing) > 1 else ""
         raise ExportRefused(
             f"'import {m}'{more} resolves to nothing: no installed distribution and no module "
-            "of the project provides it", path=path, cell=cell,
+            "of the project provides it",
+            path=path,
+            cell=cell,
             hint="pip install it in the notebook's environment, or put its folder on sys.path "
-                 "with a literal (sys.path.insert(0, 'src'))")
+            "with a literal (sys.path.insert(0, 'src'))",
+        )
 
 
 def _files_under(root: Path, rel: str, path) -> list[tuple[str, Path]]:
     """(project-relative path, file) for a file or every file of a folder; symlinks out refused."""
     full = root / rel
-    items = [full] if full.is_file() else sorted(
-        p for p in full.rglob("*") if p.is_file()
-        and not set(p.relative_to(full).parts) & set(EDITOR_DROPPINGS))
+    items = (
+        [full]
+        if full.is_file()
+        else sorted(
+            p
+            for p in full.rglob("*")
+            if p.is_file() and not set(p.relative_to(full).parts) & set(EDITOR_DROPPINGS)
+        )
+    )
     out = []
     for p in items:
         real = p.resolve()
         try:
             real.relative_to(root.resolve())
         except ValueError:
-            raise ExportRefused(f"{p.relative_to(root).as_posix()} is a symlink to outside the "
-                                "project: a bundle carries only the project's files", path=path,
-                                hint="copy the file into the project, or declare it in "
-                                     "metadata.notebook_ops.assets.external") from None
+            raise ExportRefused(
+                f"{p.relative_to(root).as_posix()} is a symlink to outside the "
+                "project: a bundle carries only the project's files",
+                path=path,
+                hint="copy the file into the project, or declare it in metadata.notebook_ops.assets.external",
+            ) from None
         out.append((p.relative_to(root).as_posix(), p))
     return out
 
@@ -101,13 +117,17 @@ def collect(pipeline, path) -> Shipment:
     if project.outside:
         p, cell, why = project.outside[0]
         raise ExportRefused(
-            f"reads '{p}', {why}: a bundle carries only files inside the project "
-            f"({project.root})", path=path, cell=cell if cell >= 0 else None,
+            f"reads '{p}', {why}: a bundle carries only files inside the project ({project.root})",
+            path=path,
+            cell=cell if cell >= 0 else None,
             hint="move the file into the project, or declare it in "
-                 "metadata.notebook_ops.assets.external with the URL it is read from")
+            "metadata.notebook_ops.assets.external with the URL it is read from",
+        )
     root = Path(project.root)
-    fix = ("declare big files in metadata.notebook_ops.assets.external (path -> URL), "
-           "exclude them (assets.exclude), or raise bundle.max_asset_mb")
+    fix = (
+        "declare big files in metadata.notebook_ops.assets.external (path -> URL), "
+        "exclude them (assets.exclude), or raise bundle.max_asset_mb"
+    )
     code, assets = [], []
     for rel, _digest in project.modules:
         code.append(_entry(rel, root / rel))
@@ -115,8 +135,10 @@ def collect(pipeline, path) -> Shipment:
     for asset in project.assets:
         for rel, file in _files_under(root, asset, path):
             if secrets.is_secret_file(rel):
-                ship.warnings.append(f"{rel} is read by the notebook but is a secrets file: not "
-                                     "shipped (provide it at run time)")
+                ship.warnings.append(
+                    f"{rel} is read by the notebook but is a secrets file: not "
+                    "shipped (provide it at run time)"
+                )
                 continue
             if f"{ASSETS_DIR}/{rel}" not in ship.files:
                 assets.append(_entry(rel, file))
@@ -129,10 +151,15 @@ def collect(pipeline, path) -> Shipment:
         raise ExportRefused(
             f"the data files read by the notebook total {_size(ship.asset_bytes)}, over the "
             f"{_size(int(limit))} limit (the biggest: {big['path']}, {_size(big['size'])})",
-            path=path, hint=fix)
+            path=path,
+            hint=fix,
+        )
     if code or assets or project.external or any(s.files_in for s in pipeline.steps):
         ship.manifest = {
-            "notebook_dir": project.notebook_dir, "code_roots": list(project.code_roots),
-            "code": code, "assets": assets,
-            "external": [{"path": p, "parameter": n, "url": u} for p, n, u in project.external]}
+            "notebook_dir": project.notebook_dir,
+            "code_roots": list(project.code_roots),
+            "code": code,
+            "assets": assets,
+            "external": [{"path": p, "parameter": n, "url": u} for p, n, u in project.external],
+        }
     return ship

@@ -6,6 +6,7 @@ A generator is ``generate(manifest: dict, bundle_dir: Path) -> None``; it reads 
 imported on first use) or an entry point in the ``notebook_ops.targets`` group; tests and
 plugins can also call ``register(name, function)``.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -63,8 +64,9 @@ def get(name: str) -> Callable:
     try:
         ref = _registry[name]
     except KeyError:
-        raise NotebookOpsError(f"unknown deploy target {name!r}",
-                               hint=f"known: {', '.join(names()) or 'none'}") from None
+        raise NotebookOpsError(
+            f"unknown deploy target {name!r}", hint=f"known: {', '.join(names()) or 'none'}"
+        ) from None
     if callable(ref):
         return ref
     module, _, attr = ref.partition(":")
@@ -80,9 +82,11 @@ def generate(manifest: dict, bundle_dir, only: list[str] | None = None) -> list[
     for name in chosen:
         (bundle_dir / TARGETS_DIR).mkdir(exist_ok=True)
         get(name)(manifest, bundle_dir)
-    stray = sorted(p.relative_to(bundle_dir).as_posix() for p in bundle_dir.rglob("*")
-                   if p.is_file() and p not in before
-                   and p.relative_to(bundle_dir).parts[0] != TARGETS_DIR)
+    stray = sorted(
+        p.relative_to(bundle_dir).as_posix()
+        for p in bundle_dir.rglob("*")
+        if p.is_file() and p not in before and p.relative_to(bundle_dir).parts[0] != TARGETS_DIR
+    )
     if stray:
         raise NotebookOpsError(f"a deploy target wrote outside targets/: {', '.join(stray)}")
     return chosen

@@ -4,6 +4,7 @@ Each is a ``string.Template`` under ``templates/`` filled from the manifest alon
 manifest always gives the same bytes (golden-file tests hold them). Values that land in YAML
 are JSON-encoded (valid YAML, quoted); values in Markdown tables have ``|`` escaped.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,9 +22,13 @@ def _render(template: str, **values) -> str:
 
 def _common(m: dict) -> dict:
     prov = m["provenance"]
-    return {"name": m["name"], "version": m["version"], "nbo_version": prov["notebook_ops_version"],
-            "python_version": prov["python_version"],
-            "python_minor": ".".join(prov["python_version"].split(".")[:2])}
+    return {
+        "name": m["name"],
+        "version": m["version"],
+        "nbo_version": prov["notebook_ops_version"],
+        "python_version": prov["python_version"],
+        "python_minor": ".".join(prov["python_version"].split(".")[:2]),
+    }
 
 
 def mlflow_parameters(m: dict) -> list[dict]:
@@ -51,8 +56,9 @@ def mlproject(m: dict) -> str:
     block = ""
     if params:
         block = "    parameters:\n" + "".join(
-            f"      {p['name']}: {{type: {SCALAR_TYPES[p['type']]}, "
-            f"default: {json.dumps(_cli_value(p))}}}\n" for p in params)
+            f"      {p['name']}: {{type: {SCALAR_TYPES[p['type']]}, default: {json.dumps(_cli_value(p))}}}\n"
+            for p in params
+        )
     command = "notebook-ops run ." + "".join(f" -p {p['name']}={{{p['name']}}}" for p in params)
     return _render("MLproject", parameters_block=block, command=json.dumps(command), **_common(m))
 
@@ -98,7 +104,7 @@ def _kb(n: int) -> str:
 
 
 def files_section(m: dict) -> str:
-    """"Files and code shipped": the project's modules and data the bundle carries, and the
+    """ "Files and code shipped": the project's modules and data the bundle carries, and the
     files steps hand each other (empty when the bundle carries none)."""
     files = m.get("files")
     if not files:
@@ -108,25 +114,35 @@ def files_section(m: dict) -> str:
         for key in ("modules", "assets"):
             for p in s.get(key, []):
                 users.setdefault(p, []).append(s["name"])
-    rows = [[f"`code/{f['path']}`", "local module", _kb(f["size"]), _code(users.get(f["path"], []))]
-            for f in files["code"]]
+    rows = [
+        [f"`code/{f['path']}`", "local module", _kb(f["size"]), _code(users.get(f["path"], []))]
+        for f in files["code"]
+    ]
     for f in files["assets"]:
         owner = next((a for a in users if f["path"] == a or f["path"].startswith(a + "/")), None)
         rows.append([f"`assets/{f['path']}`", "data file", _kb(f["size"]), _code(users.get(owner or "", []))])
     for e in files.get("external") or []:
-        rows.append([f"`{e['path']}`", f"external: parameter `{e['parameter']}`, default "
-                     f"`{e['url']}`", "-", ""])
+        rows.append(
+            [f"`{e['path']}`", f"external: parameter `{e['parameter']}`, default `{e['url']}`", "-", ""]
+        )
     for s in m["steps"]:
         for path, producer in (s.get("files_in") or {}).items():
-            rows.append([f"`{path}`", f"written by `{producer}`, moved through the data store",
-                         "-", _code([s["name"]])])
-    return ("\n## Files and code shipped\n\n"
-            "The project's own code and the data files the notebook reads, at their paths in the "
-            f"project; runs copy them into a workspace and start each step in `{files['notebook_dir']}` "
-            "there (code folders on `sys.path`: " + _code(files["code_roots"]) + "). Run one step "
-            "alone with `notebook-ops run-step . STEP --data DIR`, which lays them out (plain "
-            "papermill does not).\n\n"
-            + _table(["file", "what", "size", "steps"], rows) + "\n")
+            rows.append(
+                [
+                    f"`{path}`",
+                    f"written by `{producer}`, moved through the data store",
+                    "-",
+                    _code([s["name"]]),
+                ]
+            )
+    return (
+        "\n## Files and code shipped\n\n"
+        "The project's own code and the data files the notebook reads, at their paths in the "
+        f"project; runs copy them into a workspace and start each step in `{files['notebook_dir']}` "
+        "there (code folders on `sys.path`: " + _code(files["code_roots"]) + "). Run one step "
+        "alone with `notebook-ops run-step . STEP --data DIR`, which lays them out (plain "
+        "papermill does not).\n\n" + _table(["file", "what", "size", "steps"], rows) + "\n"
+    )
 
 
 def readme(m: dict, target_files: list[str]) -> str:
@@ -135,16 +151,27 @@ def readme(m: dict, target_files: list[str]) -> str:
     if git is None:
         git_line = "no git repository"
     else:
-        git_line = (f"commit `{(git.get('commit') or 'none')[:12]}` on branch "
-                    f"`{git.get('branch') or 'detached'}`"
-                    + (" (uncommitted changes included: `--allow-dirty`)" if git["dirty"] else "")
-                    + (f", remote {git['remote']}" if git.get("remote") else ""))
+        git_line = (
+            f"commit `{(git.get('commit') or 'none')[:12]}` on branch "
+            f"`{git.get('branch') or 'detached'}`"
+            + (" (uncommitted changes included: `--allow-dirty`)" if git["dirty"] else "")
+            + (f", remote {git['remote']}" if git.get("remote") else "")
+        )
     params = m["parameters"]
     example = mlflow_parameters(m)[:1]
-    steps_rows = [[f"`{s['name']}`", _code(s["after"]), _code(s["inputs"]), _code(s["outputs"]),
-                   _code(s.get("parameters", [])), _resources(s),
-                   (s.get("options") or {}).get("retries"), (s.get("options") or {}).get("timeout")]
-                  for s in m["steps"]]
+    steps_rows = [
+        [
+            f"`{s['name']}`",
+            _code(s["after"]),
+            _code(s["inputs"]),
+            _code(s["outputs"]),
+            _code(s.get("parameters", [])),
+            _resources(s),
+            (s.get("options") or {}).get("retries"),
+            (s.get("options") or {}).get("timeout"),
+        ]
+        for s in m["steps"]
+    ]
     schedules = m.get("schedules") or []
     targets = m.get("metric_targets") or {}
     return _render(
@@ -152,21 +179,34 @@ def readme(m: dict, target_files: list[str]) -> str:
         objective=m.get("objective") or "_No objective set: add one in the pipeline panel._",
         owner=_cell(m.get("owner")) or "(not set)",
         tag=(git or {}).get("tag") or "none",
-        source=prov["source_notebook"]["path"], git_line=git_line, created=prov["created"],
+        source=prov["source_notebook"]["path"],
+        git_line=git_line,
+        created=prov["created"],
         example_args="".join(f" -p {p['name']}={_cli_value(p)}" for p in example),
         example_mlflow_args="".join(f" -P {p['name']}={_cli_value(p)}" for p in example),
-        targets_text=("files under `targets/`: " + _code(target_files)) if target_files
+        targets_text=("files under `targets/`: " + _code(target_files))
+        if target_files
         else "no orchestrator files were generated for this bundle.",
-        parameters_table=_table(["name", "type", "default", "help"],
-                                [[f"`{p['name']}`", p["type"], json.dumps(p["default"]), p.get("help")]
-                                 for p in params]) if params else "No parameters.",
-        steps_table=_table(["step", "after", "inputs", "outputs", "parameters", "resources",
-                            "retries", "timeout (s)"], steps_rows),
+        parameters_table=_table(
+            ["name", "type", "default", "help"],
+            [[f"`{p['name']}`", p["type"], json.dumps(p["default"]), p.get("help")] for p in params],
+        )
+        if params
+        else "No parameters.",
+        steps_table=_table(
+            ["step", "after", "inputs", "outputs", "parameters", "resources", "retries", "timeout (s)"],
+            steps_rows,
+        ),
         mermaid=mermaid(m),
         files_section=files_section(m),
-        schedules_text=_table(["cron", "time zone", "parameters"],
-                              [[f"`{s.get('cron')}`", s.get("tz") or "UTC", s.get("parameters")]
-                               for s in schedules]) if schedules else "None.",
+        schedules_text=_table(
+            ["cron", "time zone", "parameters"],
+            [[f"`{s.get('cron')}`", s.get("tz") or "UTC", s.get("parameters")] for s in schedules],
+        )
+        if schedules
+        else "None.",
         targets_table=_table(["metric", "target"], [[f"`{k}`", v] for k, v in targets.items()])
-        if isinstance(targets, dict) and targets else "None.",
-        **_common(m))
+        if isinstance(targets, dict) and targets
+        else "None.",
+        **_common(m),
+    )

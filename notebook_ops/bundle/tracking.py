@@ -4,6 +4,7 @@ mlflow is imported here only, on use. The store is the runner's (``MLFLOW_TRACKI
 the notebook folder's ``.notebook_ops/mlflow.db``: see notebook_ops.tracking), so ``mlflow ui``
 shows a pipeline's runs and its exports side by side, in one experiment named after it.
 """
+
 from __future__ import annotations
 
 import logging
@@ -38,11 +39,15 @@ def log_export(result, *, cwd) -> str:
     m = result.manifest
     prov = m["provenance"]
     git = prov.get("git") or {}
-    tags = {"mlflow.runName": f"export v{result.version}", "notebook_ops.kind": "export",
-            "notebook_ops.pipeline": result.name, "bundle_version": str(result.version),
-            "bundle_content_sha256": m["content_sha256"],
-            "bundle_reused_version": str(result.reused).lower(),
-            "mlflow.source.name": prov["source_notebook"]["path"]}
+    tags = {
+        "mlflow.runName": f"export v{result.version}",
+        "notebook_ops.kind": "export",
+        "notebook_ops.pipeline": result.name,
+        "bundle_version": str(result.version),
+        "bundle_content_sha256": m["content_sha256"],
+        "bundle_reused_version": str(result.reused).lower(),
+        "mlflow.source.name": prov["source_notebook"]["path"],
+    }
     if git.get("commit"):
         tags["mlflow.source.git.commit"] = tags["git_commit"] = git["commit"]
         tags["git_dirty"] = str(bool(git.get("dirty"))).lower()
@@ -53,9 +58,14 @@ def log_export(result, *, cwd) -> str:
     run = client.create_run(_experiment_id(client, result.name, artifact_root), tags=tags)
     rid = run.info.run_id
     try:
-        client.log_batch(rid, params=[Param("version", str(result.version)),
-                                      Param("steps", str(len(m["steps"]))),
-                                      Param("source_notebook", prov["source_notebook"]["path"])])
+        client.log_batch(
+            rid,
+            params=[
+                Param("version", str(result.version)),
+                Param("steps", str(len(m["steps"]))),
+                Param("source_notebook", prov["source_notebook"]["path"]),
+            ],
+        )
         client.log_artifact(rid, str(result.archive), artifact_path="bundle")
         client.log_artifact(rid, str(result.folder / "pipeline.yaml"), artifact_path="bundle")
     except BaseException:

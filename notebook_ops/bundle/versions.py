@@ -5,6 +5,7 @@ in the output folder. Unchanged content (same ``content_sha256`` as the latest v
 that version instead of minting a new one. The tag message carries the content hash and the
 source notebook, so a fresh clone knows its versions without the ``dist/`` folder.
 """
+
 from __future__ import annotations
 
 import re
@@ -27,7 +28,7 @@ class Known:
     version: int
     content_sha256: str | None
     source: str | None
-    where: str                    # "tag" or the bundle folder
+    where: str  # "tag" or the bundle folder
 
 
 def _parse_message(text: str) -> dict:
@@ -48,8 +49,9 @@ def known_versions(name: str, out_dir, repo=None) -> dict[int, Known]:
             if not m:
                 continue
             info = _parse_message(ref.tag.message if ref.tag is not None else "")
-            found[int(m.group(1))] = Known(int(m.group(1)), info.get("content-sha256"),
-                                           info.get("source"), "tag")
+            found[int(m.group(1))] = Known(
+                int(m.group(1)), info.get("content-sha256"), info.get("source"), "tag"
+            )
     folder = re.compile(re.escape(f"{name}-v") + r"(\d+)$")
     out = Path(out_dir)
     if out.is_dir():
@@ -77,23 +79,25 @@ def choose(name: str, content_sha256: str, source: str, known: dict[int, Known])
         return 1, False
     latest = known[max(known)]
     if latest.source and latest.source != source:
-        raise NameClash(f"pipeline name {name!r} already belongs to {latest.source} "
-                        f"(v{latest.version}, {latest.where})",
-                        hint="export with --name OTHER_NAME")
+        raise NameClash(
+            f"pipeline name {name!r} already belongs to {latest.source} (v{latest.version}, {latest.where})",
+            hint="export with --name OTHER_NAME",
+        )
     if latest.content_sha256 == content_sha256:
         return latest.version, True
     return latest.version + 1, False
 
 
-def create_tag(repo, name: str, version: int, *, content_sha256: str, source: str,
-               dirty: bool) -> str:
+def create_tag(repo, name: str, version: int, *, content_sha256: str, source: str, dirty: bool) -> str:
     """An annotated tag on HEAD; an existing tag for the same version is left as it is."""
     tag = tag_name(name, version)
     if tag in [t.name for t in repo.tags]:
         return tag
-    message = (f"notebook-ops export {name} v{version}\n\n"
-               f"content-sha256: {content_sha256}\nsource: {source}\n"
-               f"dirty: {str(dirty).lower()}\n")
+    message = (
+        f"notebook-ops export {name} v{version}\n\n"
+        f"content-sha256: {content_sha256}\nsource: {source}\n"
+        f"dirty: {str(dirty).lower()}\n"
+    )
     import git
 
     try:
@@ -103,11 +107,14 @@ def create_tag(repo, name: str, version: int, *, content_sha256: str, source: st
             if "tell me who you are" not in str(exc).lower() and "identity" not in str(exc):
                 raise
             # No user configured (a CI box): tag as notebook-ops rather than fail the export.
-            with repo.git.custom_environment(GIT_COMMITTER_NAME="notebook-ops",
-                                             GIT_COMMITTER_EMAIL="notebook-ops@localhost"):
+            with repo.git.custom_environment(
+                GIT_COMMITTER_NAME="notebook-ops", GIT_COMMITTER_EMAIL="notebook-ops@localhost"
+            ):
                 repo.create_tag(tag, ref="HEAD", message=message)
     except git.GitCommandError as exc:
         from notebook_ops.bundle.errors import ExportRefused
-        raise ExportRefused(f"cannot create the git tag {tag}: {exc.stderr.strip()}",
-                            hint="or export with --no-tag") from None
+
+        raise ExportRefused(
+            f"cannot create the git tag {tag}: {exc.stderr.strip()}", hint="or export with --no-tag"
+        ) from None
     return tag

@@ -6,6 +6,7 @@ files (``assets/``, only those the steps to run read) are copied into a workspac
 project paths; kernels start in the notebook's folder there, so relative paths and
 ``sys.path.insert(0, "../src")`` mean what they meant in the author's checkout.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -27,9 +28,11 @@ def lay_out(bundle_folder, manifest: dict, dest, steps=None) -> Path:
     if steps is not None:
         wanted = {a for s in manifest["steps"] if s["name"] in set(steps) for a in s.get("assets", [])}
     copies = [(f"{CODE_DIR}/{f['path']}", f["path"]) for f in files["code"]]
-    copies += [(f"{ASSETS_DIR}/{f['path']}", f["path"]) for f in files["assets"]
-               if wanted is None or any(f["path"] == a or f["path"].startswith(a + "/")
-                                        for a in wanted)]
+    copies += [
+        (f"{ASSETS_DIR}/{f['path']}", f["path"])
+        for f in files["assets"]
+        if wanted is None or any(f["path"] == a or f["path"].startswith(a + "/") for a in wanted)
+    ]
     for rel_src, rel_dest in copies:
         target = dest / rel_dest
         target.parent.mkdir(parents=True, exist_ok=True)

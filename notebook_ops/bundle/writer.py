@@ -4,6 +4,7 @@ The writer only fills a folder it is given (a staging folder); ``export`` decide
 moves the folder into place and packs the archive. Every file goes through ``put`` so secrets
 files are refused whoever asks to write them, and all files get the bundle's fixed mtime.
 """
+
 from __future__ import annotations
 
 import json
@@ -35,8 +36,9 @@ def step_notebooks(pipeline) -> dict[str, bytes]:
     """``{step: bytes}`` of the notebooks the runner executes, in bundle mode."""
     from notebook_ops.runner.stepnb import build_step_notebook
 
-    return {s.name: notebook_bytes(build_step_notebook(pipeline, s.name, mode="bundle"))
-            for s in pipeline.steps}
+    return {
+        s.name: notebook_bytes(build_step_notebook(pipeline, s.name, mode="bundle")) for s in pipeline.steps
+    }
 
 
 def put(folder: Path, rel: str, data: bytes | str) -> None:
@@ -46,9 +48,17 @@ def put(folder: Path, rel: str, data: bytes | str) -> None:
     path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
 
 
-def write_bundle(folder, *, manifest: dict, steps: dict[str, bytes], requirements_txt: str,
-                 epoch: int, target_names: list[str], extra_files=None,
-                 wheels=None) -> list[str]:
+def write_bundle(
+    folder,
+    *,
+    manifest: dict,
+    steps: dict[str, bytes],
+    requirements_txt: str,
+    epoch: int,
+    target_names: list[str],
+    extra_files=None,
+    wheels=None,
+) -> list[str]:
     """Fill ``folder``; returns the sorted list of files written (SHA256SUMS included).
     ``extra_files``: {bundle path: source file} (the project's code and data, ``shipping``)."""
     folder = Path(folder)
@@ -65,12 +75,13 @@ def write_bundle(folder, *, manifest: dict, steps: dict[str, bytes], requirement
     put(folder, "Dockerfile", templates.dockerfile(manifest))
     put(folder, ".dockerignore", "".join(f"{d}/\n" for d in RUN_STATE))
     build_wheel(folder / WHEELS_DIR, epoch=epoch)
-    for fname, entries in sorted((wheels or {}).items()):   # editable installs (projectwheel)
+    for fname, entries in sorted((wheels or {}).items()):  # editable installs (projectwheel)
         write_wheel(entries, folder / WHEELS_DIR / fname, epoch=epoch)
     if target_names:
         targets_mod.generate(manifest, folder, only=target_names)
-    target_files = sorted(p.relative_to(folder).as_posix()
-                          for p in (folder / targets_mod.TARGETS_DIR).rglob("*") if p.is_file())
+    target_files = sorted(
+        p.relative_to(folder).as_posix() for p in (folder / targets_mod.TARGETS_DIR).rglob("*") if p.is_file()
+    )
     for rel in target_files:
         secrets.refuse_secret_file(rel)
     put(folder, "README.md", templates.readme(manifest, target_files))

@@ -4,6 +4,7 @@ Each subcommand lives in its own module and is imported only when it runs, so ``
 ``inspect`` stay fast (no papermill, MLflow or Jupyter at start-up). To add a command, add one line
 to ``COMMANDS``: ``"name": ("module", "attribute", "one-line help")``.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -12,28 +13,54 @@ import sys
 import click
 
 COMMANDS: dict[str, tuple[str, str, str]] = {
-    "inspect": ("notebook_ops.cli.inspect_cmd", "inspect",
-                "Show a notebook's pipeline: steps, data flow, parameters, problems."),
-    "lint": ("notebook_ops.cli.inspect_cmd", "lint",
-             "Check notebooks for pipeline problems (exit 1 on errors)."),
+    "inspect": (
+        "notebook_ops.cli.inspect_cmd",
+        "inspect",
+        "Show a notebook's pipeline: steps, data flow, parameters, problems.",
+    ),
+    "lint": (
+        "notebook_ops.cli.inspect_cmd",
+        "lint",
+        "Check notebooks for pipeline problems (exit 1 on errors).",
+    ),
     "tag": ("notebook_ops.cli.tag_cmd", "tag", "Set a cell's pipeline tags (step, parameters, setup, skip)."),
-    "run": ("notebook_ops.cli.run_cmd", "run",
-            "Run a notebook or a bundle as a pipeline (parallel steps, cache, MLflow)."),
+    "run": (
+        "notebook_ops.cli.run_cmd",
+        "run",
+        "Run a notebook or a bundle as a pipeline (parallel steps, cache, MLflow).",
+    ),
     "runs": ("notebook_ops.cli.runs_cmd", "runs", "List past runs and show one."),
-    "run-step": ("notebook_ops.cli.run_step_cmd", "run_step",
-                 "Run one step of a bundle against a shared data store (what deploy targets call)."),
-    "export": ("notebook_ops.cli.export_cmd", "export",
-               "Export a notebook as a versioned, reproducible bundle."),
-    "verify": ("notebook_ops.cli.verify_cmd", "verify",
-               "Check a bundle's checksums and manifest (exit 1 on any change)."),
+    "run-step": (
+        "notebook_ops.cli.run_step_cmd",
+        "run_step",
+        "Run one step of a bundle against a shared data store (what deploy targets call).",
+    ),
+    "export": (
+        "notebook_ops.cli.export_cmd",
+        "export",
+        "Export a notebook as a versioned, reproducible bundle.",
+    ),
+    "verify": (
+        "notebook_ops.cli.verify_cmd",
+        "verify",
+        "Check a bundle's checksums and manifest (exit 1 on any change).",
+    ),
     "diff": ("notebook_ops.cli.diff_cmd", "diff", "Show what changed between two bundles."),
-    "schedule": ("notebook_ops.cli.schedule_cmd", "schedule",
-                 "Cron schedules on notebooks and bundles: add, list, show, pause, resume, remove, "
-                 "run-now, runs."),
-    "scheduler": ("notebook_ops.cli.schedule_cmd", "scheduler",
-                  "Run the scheduler service (fires schedules exactly once; survives restarts)."),
-    "listen": ("notebook_ops.cli.listen_cmd", "listen",
-               "Start a run per message on a Pulsar topic (parameters from the message)."),
+    "schedule": (
+        "notebook_ops.cli.schedule_cmd",
+        "schedule",
+        "Cron schedules on notebooks and bundles: add, list, show, pause, resume, remove, run-now, runs.",
+    ),
+    "scheduler": (
+        "notebook_ops.cli.schedule_cmd",
+        "scheduler",
+        "Run the scheduler service (fires schedules exactly once; survives restarts).",
+    ),
+    "listen": (
+        "notebook_ops.cli.listen_cmd",
+        "listen",
+        "Start a run per message on a Pulsar topic (parameters from the message).",
+    ),
 }
 
 

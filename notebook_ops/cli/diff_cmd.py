@@ -1,4 +1,5 @@
 """``diff``: what changed between two bundles (steps, code, parameters, requirements, options)."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """``export``: the notebook as a versioned, reproducible bundle (folder + .tar.gz)."""
+
 from __future__ import annotations
 
 import json
@@ -9,16 +10,28 @@ import click
 
 @click.command("export")
 @click.argument("notebook", type=click.Path(dir_okay=False))
-@click.option("-o", "--out", "out_dir", default="dist", show_default=True,
-              help="Folder that receives <name>-v<N>/ and <name>-v<N>.tar.gz.")
+@click.option(
+    "-o",
+    "--out",
+    "out_dir",
+    default="dist",
+    show_default=True,
+    help="Folder that receives <name>-v<N>/ and <name>-v<N>.tar.gz.",
+)
 @click.option("--name", default=None, help="Pipeline name (default: the notebook's).")
-@click.option("--allow-dirty", is_flag=True,
-              help="Export uncommitted changes; the manifest marks the bundle dirty.")
+@click.option(
+    "--allow-dirty", is_flag=True, help="Export uncommitted changes; the manifest marks the bundle dirty."
+)
 @click.option("--no-tag", is_flag=True, help="Do not record the version as a git tag.")
 @click.option("--no-mlflow", is_flag=True, help="Do not log the export to MLflow.")
-@click.option("--target", "target_list", default=None, metavar="NAMES",
-              help="Deploy targets to generate under targets/, comma-separated "
-                   "(airflow,airflow-image,kfp,argo,k8s; 'none' for none; default: all).")
+@click.option(
+    "--target",
+    "target_list",
+    default=None,
+    metavar="NAMES",
+    help="Deploy targets to generate under targets/, comma-separated "
+    "(airflow,airflow-image,kfp,argo,k8s; 'none' for none; default: all).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def export(notebook, out_dir, name, allow_dirty, no_tag, no_mlflow, target_list, as_json):
     """Export NOTEBOOK to a bundle DevOps can run, verify and diff."""
@@ -31,9 +44,15 @@ def export(notebook, out_dir, name, allow_dirty, no_tag, no_mlflow, target_list,
         target_names = [t.strip() for t in target_list.split(",") if t.strip() not in ("", "none")]
         for t in target_names:
             targets.get(t)  # an unknown name fails here, listing the known ones
-    r = export_notebook(notebook, out_dir=out_dir, name=name, allow_dirty=allow_dirty,
-                        target_names=target_names,
-                        tag=not no_tag, track=not no_mlflow)
+    r = export_notebook(
+        notebook,
+        out_dir=out_dir,
+        name=name,
+        allow_dirty=allow_dirty,
+        target_names=target_names,
+        tag=not no_tag,
+        track=not no_mlflow,
+    )
     for w in r.warnings:
         click.echo(f"warning: {w}", err=True)
     if as_json:
@@ -48,8 +67,10 @@ def export(notebook, out_dir, name, allow_dirty, no_tag, no_mlflow, target_list,
     if r.shipped:
         click.echo(f"  shipped: {r.shipped} from the project (README.md: Files and code shipped)")
     if r.pip_installs:
-        click.echo(f"  %pip install lines read as requirements: {', '.join(r.pip_installs)} "
-                   "(pinned in requirements.txt)")
+        click.echo(
+            f"  %pip install lines read as requirements: {', '.join(r.pip_installs)} "
+            "(pinned in requirements.txt)"
+        )
     if r.mlflow_run_id:
         click.echo(f"  mlflow:  export run {r.mlflow_run_id}")
     folder = shlex.quote(str(r.folder))

@@ -1,4 +1,5 @@
 """``inspect`` and ``lint``: the pipeline a notebook defines, and what is wrong with it."""
+
 from __future__ import annotations
 
 import json
@@ -47,22 +48,28 @@ def _notebooks(p: Pipeline) -> list[str]:
     edges = [(d, s.name) for s in p.steps for d in s.after if of.get(d) != s.notebook]
     lines.append(click.style("Edges between notebooks", bold=True))
     for d, u in edges:
-        names = ([v for v, src in p.step(u).input_sources if src == d]
-                 + [f"file {f}" for f, src in p.step(u).files_in if src == d])
+        names = [v for v, src in p.step(u).input_sources if src == d] + [
+            f"file {f}" for f, src in p.step(u).files_in if src == d
+        ]
         lines.append(f"  {d} ({of[d]}) -> {u} ({of[u]})" + (f": {', '.join(names)}" if names else ""))
     return lines
 
 
 def render(p: Pipeline) -> str:
     bold = lambda s: click.style(s, bold=True)  # noqa: E731
-    lines = [f"{bold(p.name)}  {p.path or ''}  ({len(p.steps)} step{'s' * (len(p.steps) != 1)}, "
-             f"{len(p.parameters)} parameter{'s' * (len(p.parameters) != 1)})", ""]
+    lines = [
+        f"{bold(p.name)}  {p.path or ''}  ({len(p.steps)} step{'s' * (len(p.steps) != 1)}, "
+        f"{len(p.parameters)} parameter{'s' * (len(p.parameters) != 1)})",
+        "",
+    ]
     lines.append(bold("Steps") + " (graph order)")
     width = max((len(s.name) for s in p.steps), default=4)
     for n, s in enumerate(p.steps, 1):
         after = ", ".join(s.after) or "-"
-        lines.append(f"  {n}. {s.name:<{width}}  after: {after:<24} cells {_cells(s.cells)}"
-                     + (f" of {s.notebook}" if s.notebook else ""))
+        lines.append(
+            f"  {n}. {s.name:<{width}}  after: {after:<24} cells {_cells(s.cells)}"
+            + (f" of {s.notebook}" if s.notebook else "")
+        )
         src: dict[str, list[str]] = {}
         for var, producer in s.input_sources:
             src.setdefault(producer, []).append(var)
@@ -77,17 +84,22 @@ def render(p: Pipeline) -> str:
             lines.append(f"     {'':<{width}}  metrics: {', '.join(s.metrics)}")
         if extra:
             lines.append(f"     {'':<{width}}  options: {', '.join(extra)}")
-        for label, items in (("code", s.modules), ("data", s.assets),
-                             ("files in", [f"{f} (from {w})" for f, w in s.files_in]),
-                             ("files out", s.files_out)):
+        for label, items in (
+            ("code", s.modules),
+            ("data", s.assets),
+            ("files in", [f"{f} (from {w})" for f, w in s.files_in]),
+            ("files out", s.files_out),
+        ):
             if items:
                 lines.append(f"     {'':<{width}}  {label}: {', '.join(items)}")
     if p.parts:
         lines += [""] + _notebooks(p)
     if p.setup_cells:
         lines.append(f"  setup cells {_cells(p.setup_cells)} run at the start of every step")
-    lines += ["", bold("Parameters")
-              + (f" (cell {p.parameters_cell})" if p.parameters_cell is not None else "")]
+    lines += [
+        "",
+        bold("Parameters") + (f" (cell {p.parameters_cell})" if p.parameters_cell is not None else ""),
+    ]
     if not p.parameters:
         lines.append("  none (tag a cell 'parameters' to add some)")
     pw = max((len(x.name) for x in p.parameters), default=4)
@@ -97,8 +109,7 @@ def render(p: Pipeline) -> str:
     if pr_ is not None and (pr_.modules or pr_.assets or pr_.external or pr_.pip):
         lines += ["", bold("From the project") + f" ({pr_.root})"]
         if pr_.modules:
-            lines.append(f"  code: {len(pr_.modules)} local module(s), found in "
-                         f"{', '.join(pr_.code_roots)}")
+            lines.append(f"  code: {len(pr_.modules)} local module(s), found in {', '.join(pr_.code_roots)}")
         if pr_.assets:
             lines.append(f"  data: {', '.join(pr_.assets)}")
         for path, name, url in pr_.external:
@@ -116,8 +127,9 @@ def render(p: Pipeline) -> str:
         if pr.step:
             where += f", step {pr.step}"
         sev = click.style(f"{pr.severity:<7}", fg=_COLOURS.get(pr.severity))
-        lines.append(f"  {sev} {where}: {pr.message} [{pr.code}]"
-                     + (f"\n           fix: {pr.hint}" if pr.hint else ""))
+        lines.append(
+            f"  {sev} {where}: {pr.message} [{pr.code}]" + (f"\n           fix: {pr.hint}" if pr.hint else "")
+        )
     return "\n".join(lines)
 
 

@@ -1,5 +1,6 @@
 """``notebook-ops listen URL --subscription NAME TARGET``: start a run per message (thin: the
 events package consumes, the run service runs each message's run in this process)."""
+
 from __future__ import annotations
 
 import logging
@@ -13,24 +14,61 @@ import click
 @click.command("listen")
 @click.argument("url")
 @click.argument("target", type=click.Path(exists=True))
-@click.option("--subscription", required=True, metavar="NAME",
-              help="Shared subscription: listeners with the same name split the messages.")
-@click.option("-p", "--param", "params", multiple=True, metavar="NAME=TEMPLATE",
-              help="A parameter from the message, e.g. -p day='{{ message.day }}' (repeatable). "
-                   "Without -p the message's top-level fields are the parameters.")
-@click.option("--max-redeliveries", type=click.IntRange(min=0), default=3, show_default=True,
-              help="Failed runs are retried this often, then the message is dead-lettered.")
-@click.option("--dead-letter-topic", metavar="TOPIC",
-              help="Where poison messages go (default <topic>-<subscription>-DLQ).")
-@click.option("--events", multiple=True, metavar="URL",
-              help="Publish the runs' events to URL too (repeatable; also NOTEBOOK_OPS_EVENTS).")
-@click.option("--max-messages", type=click.IntRange(min=1), metavar="N",
-              help="Stop after N messages (default: run until interrupted).")
+@click.option(
+    "--subscription",
+    required=True,
+    metavar="NAME",
+    help="Shared subscription: listeners with the same name split the messages.",
+)
+@click.option(
+    "-p",
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=TEMPLATE",
+    help="A parameter from the message, e.g. -p day='{{ message.day }}' (repeatable). "
+    "Without -p the message's top-level fields are the parameters.",
+)
+@click.option(
+    "--max-redeliveries",
+    type=click.IntRange(min=0),
+    default=3,
+    show_default=True,
+    help="Failed runs are retried this often, then the message is dead-lettered.",
+)
+@click.option(
+    "--dead-letter-topic",
+    metavar="TOPIC",
+    help="Where poison messages go (default <topic>-<subscription>-DLQ).",
+)
+@click.option(
+    "--events",
+    multiple=True,
+    metavar="URL",
+    help="Publish the runs' events to URL too (repeatable; also NOTEBOOK_OPS_EVENTS).",
+)
+@click.option(
+    "--max-messages",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Stop after N messages (default: run until interrupted).",
+)
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Steps in parallel per run.")
 @click.option("--no-cache", is_flag=True, help="Run every step even if unchanged.")
 @click.option("--no-track", is_flag=True, help="Do not record the runs in MLflow.")
-def listen(url, target, subscription, params, max_redeliveries, dead_letter_topic, events,
-           max_messages, jobs, no_cache, no_track):
+def listen(
+    url,
+    target,
+    subscription,
+    params,
+    max_redeliveries,
+    dead_letter_topic,
+    events,
+    max_messages,
+    jobs,
+    no_cache,
+    no_track,
+):
     """Consume messages from URL (pulsar://host:port/topic) and run TARGET (a notebook or a
     bundle) once per message. A message is acknowledged only after its run is recorded;
     failed runs are negatively acknowledged (redelivered); bad messages are dead-lettered."""
@@ -44,7 +82,7 @@ def listen(url, target, subscription, params, max_redeliveries, dead_letter_topi
         check_url(u)
     from notebook_ops.runs.service import run, target_kind
 
-    target_kind(target)          # a notebook or a bundle, else one line and exit 2
+    target_kind(target)  # a notebook or a bundle, else one line and exit 2
 
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
@@ -53,10 +91,15 @@ def listen(url, target, subscription, params, max_redeliveries, dead_letter_topi
     events_log.setLevel(logging.INFO)
 
     source = open_source(url, subscription=subscription, dead_letter_topic=dead_letter_topic)
-    listener = TriggerListener(source, target, run=run, templates=templates,
-                               max_redeliveries=max_redeliveries, events=events,
-                               run_options={"jobs": jobs, "cache": not no_cache,
-                                            "track": not no_track})
+    listener = TriggerListener(
+        source,
+        target,
+        run=run,
+        templates=templates,
+        max_redeliveries=max_redeliveries,
+        events=events,
+        run_options={"jobs": jobs, "cache": not no_cache, "track": not no_track},
+    )
     stop = threading.Event()
 
     def _stop(signum, frame):
@@ -65,8 +108,9 @@ def listen(url, target, subscription, params, max_redeliveries, dead_letter_topi
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    events_log.info("listening on %s (subscription %s) for %s", getattr(source, "topic", url), subscription,
-                    target)
+    events_log.info(
+        "listening on %s (subscription %s) for %s", getattr(source, "topic", url), subscription, target
+    )
     try:
         listener.serve(stop, max_messages=max_messages)
     finally:

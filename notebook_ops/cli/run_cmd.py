@@ -1,5 +1,6 @@
 """``notebook-ops run TARGET``: run a notebook or a bundle as a pipeline (thin: the run service
 works; a scheduled run is this command in a child process)."""
+
 from __future__ import annotations
 
 import json
@@ -8,8 +9,15 @@ import sys
 
 import click
 
-STYLE = {"pending": "dim", "running": "yellow", "succeeded": "green", "failed": "bold red",
-         "skipped": "dim", "cancelled": "magenta", "below_target": "bold yellow"}
+STYLE = {
+    "pending": "dim",
+    "running": "yellow",
+    "succeeded": "green",
+    "failed": "bold red",
+    "skipped": "dim",
+    "cancelled": "magenta",
+    "below_target": "bold yellow",
+}
 
 
 def _steps_table(record: dict, *, final: bool):
@@ -18,8 +26,7 @@ def _steps_table(record: dict, *, final: bool):
     from notebook_ops.model.contracts.runs import RunRecord
 
     r = RunRecord.from_dict(record)
-    t = Table(title=None if not final else f"run {r.run_id}: {r.status}",
-              show_edge=False, pad_edge=False)
+    t = Table(title=None if not final else f"run {r.run_id}: {r.status}", show_edge=False, pad_edge=False)
     t.add_column("step")
     t.add_column("status")
     t.add_column("time", justify="right")
@@ -45,15 +52,18 @@ def print_summary(console, record: dict) -> None:
     console.print(_steps_table(record, final=True))
     for name, s in r.steps.items():
         for var in s.changed_at_run:
-            console.print(f"notice: step {name} changed '{var}' in place where the analysis could "
-                          "not see it (a library or helper call); the steps after it got the "
-                          "changed version")
+            console.print(
+                f"notice: step {name} changed '{var}' in place where the analysis could "
+                "not see it (a library or helper call); the steps after it got the "
+                "changed version"
+            )
     if r.metrics:
-        console.print("metrics: " + ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
-                                               for k, v in r.metrics.items()))
+        console.print(
+            "metrics: "
+            + ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in r.metrics.items())
+        )
     for t in r.targets:
-        mark = ("not measured" if t.met is None else "[green]met[/]" if t.met
-                else "[bold yellow]missed[/]")
+        mark = "not measured" if t.met is None else "[green]met[/]" if t.met else "[bold yellow]missed[/]"
         console.print(f"target {t.metric} {t.condition}: {t.value} {mark}")
     if r.error:
         console.print(f"[red]{r.error}[/]")
@@ -72,28 +82,63 @@ def _sigterm_as_interrupt(signum, frame):
 
 @click.command("run")
 @click.argument("target", type=click.Path(exists=True))
-@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
-              help="Set a parameter (repeatable); converted to the declared type.")
-@click.option("-f", "--params-file", type=click.Path(exists=True, dir_okay=False),
-              help="A YAML file of parameter values (-p wins).")
+@click.option(
+    "-p",
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Set a parameter (repeatable); converted to the declared type.",
+)
+@click.option(
+    "-f",
+    "--params-file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="A YAML file of parameter values (-p wins).",
+)
 @click.option("--steps", help="Run only these steps (comma-separated); others come from the cache.")
 @click.option("--from", "from_step", metavar="STEP", help="Run STEP and everything downstream.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Steps in parallel (default: cores).")
 @click.option("--no-cache", is_flag=True, help="Run every step even if unchanged.")
 @click.option("--single-kernel", is_flag=True, help="All steps in one kernel (fast iteration).")
-@click.option("--kernels", type=click.Choice(["fork", "fresh"]), help="Step kernels forked from "
-              "one process per run that imported the setup's libraries (default), or fresh "
-              "interpreters; the notebook's metadata.notebook_ops.kernels sets its default.")
+@click.option(
+    "--kernels",
+    type=click.Choice(["fork", "fresh"]),
+    help="Step kernels forked from "
+    "one process per run that imported the setup's libraries (default), or fresh "
+    "interpreters; the notebook's metadata.notebook_ops.kernels sets its default.",
+)
 @click.option("--resume", metavar="RUN_ID", help="Re-run what failed in RUN_ID and what follows.")
 @click.option("--run-dir", type=click.Path(file_okay=False), help="Use exactly this run folder.")
 @click.option("--data-url", help="Data store for step outputs (a folder or an fsspec URL).")
 @click.option("--no-track", is_flag=True, help="Do not record the run in MLflow.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress display; errors only.")
 @click.option("--json", "as_json", is_flag=True, help="Print run.json at the end (for machines).")
-@click.option("--events", multiple=True, metavar="URL", help="Publish run events to URL (repeatable; "
-              "also NOTEBOOK_OPS_EVENTS): pulsar://host:port/topic, http(s)://..., a .jsonl file.")
-def run(target, params, params_file, steps, from_step, jobs, no_cache, single_kernel, kernels,
-        resume, run_dir, data_url, no_track, quiet, as_json, events):
+@click.option(
+    "--events",
+    multiple=True,
+    metavar="URL",
+    help="Publish run events to URL (repeatable; "
+    "also NOTEBOOK_OPS_EVENTS): pulsar://host:port/topic, http(s)://..., a .jsonl file.",
+)
+def run(
+    target,
+    params,
+    params_file,
+    steps,
+    from_step,
+    jobs,
+    no_cache,
+    single_kernel,
+    kernels,
+    resume,
+    run_dir,
+    data_url,
+    no_track,
+    quiet,
+    as_json,
+    events,
+):
     """Run TARGET (a notebook, a pipeline file, an Elyra .pipeline, or a bundle) as a pipeline.
 
     Exit codes: 0 succeeded, 1 a step failed, 2 bad input, 3 below a metric target,
@@ -102,16 +147,28 @@ def run(target, params, params_file, steps, from_step, jobs, no_cache, single_ke
     from notebook_ops.model.parameters import parse_pairs
     from notebook_ops.runs.service import run as run_target
 
-    options = dict(params=parse_pairs(params), params_file=params_file, steps=steps,
-                   from_step=from_step, jobs=jobs, cache=not no_cache,
-                   single_kernel=single_kernel, resume=resume, run_dir=run_dir,
-                   data_url=data_url, track=not no_track, kernels=kernels)
+    options = dict(
+        params=parse_pairs(params),
+        params_file=params_file,
+        steps=steps,
+        from_step=from_step,
+        jobs=jobs,
+        cache=not no_cache,
+        single_kernel=single_kernel,
+        resume=resume,
+        run_dir=run_dir,
+        data_url=data_url,
+        track=not no_track,
+        kernels=kernels,
+    )
 
     from rich.console import Console
+
     console = Console(stderr=True)
     live = None
     if not quiet and not as_json and console.is_terminal:
         from rich.live import Live
+
         live = Live(console=console, refresh_per_second=8, transient=True)
 
     def progress(event):
@@ -127,7 +184,7 @@ def run(target, params, params_file, steps, from_step, jobs, no_cache, single_ke
     if live is not None:
         live.start()
     try:
-        result = run_target(target, **options)      # a notebook or a bundle: the run service
+        result = run_target(target, **options)  # a notebook or a bundle: the run service
     finally:
         if live is not None:
             live.stop()

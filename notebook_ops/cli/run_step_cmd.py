@@ -1,4 +1,5 @@
 """``notebook-ops run-step BUNDLE STEP --data URL``: one step, as an orchestrator task runs it."""
+
 from __future__ import annotations
 
 import json
@@ -9,41 +10,84 @@ import click
 @click.command("run-step")
 @click.argument("bundle", type=click.Path())
 @click.argument("step")
-@click.option("--data", "data_url", required=True, metavar="URL",
-              help="Shared data store: a folder or an fsspec URL (s3://...). Inputs are read "
-                   "from URL/<producer>/, outputs written to URL/<step>/.")
-@click.option("-p", "--param", "pairs", multiple=True, metavar="NAME=VALUE",
-              help="Parameter value (repeatable).")
-@click.option("--param-value", "named", multiple=True, nargs=2, metavar="NAME VALUE",
-              help="Parameter value as two arguments (for engines that template values).")
-@click.option("--stage-in", "stage_in", multiple=True, nargs=2, metavar="STEP PATH",
-              help="Copy a producer's outputs from PATH (folder or URL) into the data store first.")
-@click.option("--stage-out", metavar="PATH",
-              help="Copy this step's outputs to PATH (folder or URL) afterwards.")
-@click.option("--output-notebook", type=click.Path(dir_okay=False),
-              help="Also write the executed step notebook here.")
-@click.option("--run-id", default=None, help="Run id shown by nbo.context() (default: "
-              "$NOTEBOOK_OPS_RUN_ID, else a new one).")
+@click.option(
+    "--data",
+    "data_url",
+    required=True,
+    metavar="URL",
+    help="Shared data store: a folder or an fsspec URL (s3://...). Inputs are read "
+    "from URL/<producer>/, outputs written to URL/<step>/.",
+)
+@click.option(
+    "-p", "--param", "pairs", multiple=True, metavar="NAME=VALUE", help="Parameter value (repeatable)."
+)
+@click.option(
+    "--param-value",
+    "named",
+    multiple=True,
+    nargs=2,
+    metavar="NAME VALUE",
+    help="Parameter value as two arguments (for engines that template values).",
+)
+@click.option(
+    "--stage-in",
+    "stage_in",
+    multiple=True,
+    nargs=2,
+    metavar="STEP PATH",
+    help="Copy a producer's outputs from PATH (folder or URL) into the data store first.",
+)
+@click.option(
+    "--stage-out", metavar="PATH", help="Copy this step's outputs to PATH (folder or URL) afterwards."
+)
+@click.option(
+    "--output-notebook", type=click.Path(dir_okay=False), help="Also write the executed step notebook here."
+)
+@click.option(
+    "--run-id",
+    default=None,
+    help="Run id shown by nbo.context() (default: $NOTEBOOK_OPS_RUN_ID, else a new one).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="Do not print the step's output.")
-def run_step(bundle, step, data_url, pairs, named, stage_in, stage_out, output_notebook, run_id,
-             as_json, quiet):
+def run_step(
+    bundle, step, data_url, pairs, named, stage_in, stage_out, output_notebook, run_id, as_json, quiet
+):
     """Run STEP of BUNDLE alone against a shared data store (what every deploy target calls)."""
     from notebook_ops.model.parameters import parse_pairs
     from notebook_ops.targets.step_task import check, run_step as run
 
     params = parse_pairs(pairs)
     params.update({name: value for name, value in named})
-    result = run(bundle, step, data_url=data_url, params=params,
-                 stage_in={s: path for s, path in stage_in}, stage_out=stage_out,
-                 output_notebook=output_notebook, run_id=run_id)
+    result = run(
+        bundle,
+        step,
+        data_url=data_url,
+        params=params,
+        stage_in={s: path for s, path in stage_in},
+        stage_out=stage_out,
+        output_notebook=output_notebook,
+        run_id=run_id,
+    )
     if result.log and not quiet and not as_json:
         click.echo(result.log.rstrip("\n"))
     if as_json:
-        click.echo(json.dumps({"step": result.step, "ok": result.ok, "error": result.error,
-                               "metrics": result.metrics, "data": result.data_url}, indent=2))
+        click.echo(
+            json.dumps(
+                {
+                    "step": result.step,
+                    "ok": result.ok,
+                    "error": result.error,
+                    "metrics": result.metrics,
+                    "data": result.data_url,
+                },
+                indent=2,
+            )
+        )
     check(result)
     if not as_json:
         metrics = ", ".join(f"{k}={v}" for k, v in result.metrics.items())
-        click.echo(f"step {step} succeeded; outputs in {result.data_url}/{step}/"
-                   + (f"; metrics: {metrics}" if metrics else ""))
+        click.echo(
+            f"step {step} succeeded; outputs in {result.data_url}/{step}/"
+            + (f"; metrics: {metrics}" if metrics else "")
+        )

@@ -1,4 +1,5 @@
 """``notebook-ops runs list|show``: past runs, read from the run folders' run.json."""
+
 from __future__ import annotations
 
 import json
@@ -12,10 +13,16 @@ def runs():
 
 
 @runs.command("list")
-@click.option("--root", type=click.Path(file_okay=False),
-              help="Runs folder (default: ./.notebook_ops/runs, or beside NOTEBOOK).")
-@click.option("--notebook", type=click.Path(exists=True, dir_okay=False),
-              help="List the runs of this notebook's folder.")
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False),
+    help="Runs folder (default: ./.notebook_ops/runs, or beside NOTEBOOK).",
+)
+@click.option(
+    "--notebook",
+    type=click.Path(exists=True, dir_okay=False),
+    help="List the runs of this notebook's folder.",
+)
 @click.option("--schedule", metavar="NAME", help="The runs of schedule NAME (from the schedule store).")
 @click.option("-n", "--limit", type=int, default=20, show_default=True)
 @click.option("--json", "as_json", is_flag=True)
@@ -23,6 +30,7 @@ def list_cmd(root, notebook, schedule, limit, as_json):
     """Runs, newest first."""
     if schedule:  # the scheduler's run history (state, run folder, MLflow run per firing)
         from notebook_ops.cli.schedule_cmd import runs_cmd
+
         return click.get_current_context().invoke(runs_cmd, name=schedule, limit=limit, as_json=as_json)
     from notebook_ops.runs.service import list_runs, runs_root
 
@@ -46,8 +54,14 @@ def list_cmd(root, notebook, schedule, limit, as_json):
         status = str(r.get("status"))
         if r.get("process_alive") is False:
             status += " (process gone)"
-        t.add_row(r.get("run_id", "?"), str(r.get("pipeline", "")), status,
-                  str(r.get("started_at", ""))[:19], dur, f"{ok}/{len(steps)}")
+        t.add_row(
+            r.get("run_id", "?"),
+            str(r.get("pipeline", "")),
+            status,
+            str(r.get("started_at", ""))[:19],
+            dur,
+            f"{ok}/{len(steps)}",
+        )
     Console().print(t)
 
 
@@ -66,11 +80,13 @@ def show_cmd(run_id, root, as_json):
     from rich.console import Console
 
     from notebook_ops.cli.run_cmd import print_summary
+
     c = Console()
-    c.print(f"pipeline {record.get('pipeline')} · started {record.get('started_at')} · "
-            f"parameters {json.dumps(record.get('parameters'))}")
+    c.print(
+        f"pipeline {record.get('pipeline')} · started {record.get('started_at')} · "
+        f"parameters {json.dumps(record.get('parameters'))}"
+    )
     git = record.get("git") or {}
     if git.get("commit"):
-        c.print(f"git {git['commit'][:12]} on {git.get('branch')}"
-                f"{' (dirty)' if git.get('dirty') else ''}")
+        c.print(f"git {git['commit'][:12]} on {git.get('branch')}{' (dirty)' if git.get('dirty') else ''}")
     print_summary(c, record)

@@ -3,6 +3,7 @@
 Thin: the scheduler package does the work. The store is ``$NOTEBOOK_OPS_DB`` or
 ``.notebook_ops/scheduler.db`` under the current folder (``--db`` overrides both).
 """
+
 from __future__ import annotations
 
 import json
@@ -10,8 +11,9 @@ import os
 
 import click
 
-DB_HELP = ("Store: a SQLAlchemy URL or SQLite path "
-           "(default $NOTEBOOK_OPS_DB, else ./.notebook_ops/scheduler.db).")
+DB_HELP = (
+    "Store: a SQLAlchemy URL or SQLite path (default $NOTEBOOK_OPS_DB, else ./.notebook_ops/scheduler.db)."
+)
 
 
 def _store(db):
@@ -19,6 +21,7 @@ def _store(db):
 
     if db and "://" not in db:
         from pathlib import Path
+
         db = f"sqlite:///{Path(db).expanduser().resolve()}"
     return open_store(db)
 
@@ -51,37 +54,94 @@ def schedule():
 
 @schedule.command("add")
 @click.argument("target", type=click.Path(exists=True))
-@click.option("--cron", metavar="EXPR",
-              help="5 fields, or 6 with seconds first ('*/10 * * * * *'), or @daily... Without it: "
-                   "the schedules the notebook (or the bundle's manifest) declares.")
-@click.option("--trigger", "source", metavar="URL",
-              help="Fire on each message on this topic instead of a clock "
-                   "(pulsar://host:port/topic); -p values may use {{ message.FIELD }}.")
-@click.option("--subscription", metavar="NAME",
-              help="With --trigger: the shared subscription (default notebook-ops.<name>).")
-@click.option("--dead-letter-topic", metavar="TOPIC",
-              help="With --trigger: where rejected messages go (default <topic>-<subscription>-DLQ).")
+@click.option(
+    "--cron",
+    metavar="EXPR",
+    help="5 fields, or 6 with seconds first ('*/10 * * * * *'), or @daily... Without it: "
+    "the schedules the notebook (or the bundle's manifest) declares.",
+)
+@click.option(
+    "--trigger",
+    "source",
+    metavar="URL",
+    help="Fire on each message on this topic instead of a clock "
+    "(pulsar://host:port/topic); -p values may use {{ message.FIELD }}.",
+)
+@click.option(
+    "--subscription",
+    metavar="NAME",
+    help="With --trigger: the shared subscription (default notebook-ops.<name>).",
+)
+@click.option(
+    "--dead-letter-topic",
+    metavar="TOPIC",
+    help="With --trigger: where rejected messages go (default <topic>-<subscription>-DLQ).",
+)
 @click.option("--tz", default="UTC", show_default=True, help="IANA time zone of the cron times.")
 @click.option("--name", help="Schedule name (default: the notebook or bundle name).")
-@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
-              help="Parameter (repeatable); may use {{ scheduled_date }}, {{ scheduled_time }} "
-                   "(cron) or {{ message.FIELD }}, {{ properties.KEY }} (--trigger).")
-@click.option("--catchup", type=click.Choice(["skip", "once", "all"]), default="once",
-              show_default=True, help="Firings missed while no scheduler ran: skip, run once, run all.")
+@click.option(
+    "-p",
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Parameter (repeatable); may use {{ scheduled_date }}, {{ scheduled_time }} "
+    "(cron) or {{ message.FIELD }}, {{ properties.KEY }} (--trigger).",
+)
+@click.option(
+    "--catchup",
+    type=click.Choice(["skip", "once", "all"]),
+    default="once",
+    show_default=True,
+    help="Firings missed while no scheduler ran: skip, run once, run all.",
+)
 @click.option("--max-concurrent", type=click.IntRange(min=1), default=1, show_default=True)
-@click.option("--overlap", type=click.Choice(["queue", "skip"]), default="queue", show_default=True,
-              help="A firing while earlier runs still go: wait its turn, or skip it (recorded).")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="S",
-              help="Kill a run (its whole process tree) after S seconds.")
+@click.option(
+    "--overlap",
+    type=click.Choice(["queue", "skip"]),
+    default="queue",
+    show_default=True,
+    help="A firing while earlier runs still go: wait its turn, or skip it (recorded).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="S",
+    help="Kill a run (its whole process tree) after S seconds.",
+)
 @click.option("--retries", type=click.IntRange(min=0), default=0, show_default=True)
-@click.option("--retry-delay", type=click.FloatRange(min=0), default=30.0, show_default=True,
-              metavar="S", help="First retry after S seconds, doubling each time.")
+@click.option(
+    "--retry-delay",
+    type=click.FloatRange(min=0),
+    default=30.0,
+    show_default=True,
+    metavar="S",
+    help="First retry after S seconds, doubling each time.",
+)
 @click.option("--webhook", metavar="URL", help="POST JSON here when a run fails or misses a target.")
 @click.option("--paused", is_flag=True, help="Add it paused.")
 @click.option("--db", help=DB_HELP)
 @click.option("--json", "as_json", is_flag=True)
-def add_cmd(target, cron, source, subscription, dead_letter_topic, tz, name, params, catchup,
-            max_concurrent, overlap, timeout, retries, retry_delay, webhook, paused, db, as_json):
+def add_cmd(
+    target,
+    cron,
+    source,
+    subscription,
+    dead_letter_topic,
+    tz,
+    name,
+    params,
+    catchup,
+    max_concurrent,
+    overlap,
+    timeout,
+    retries,
+    retry_delay,
+    webhook,
+    paused,
+    db,
+    as_json,
+):
     """Schedule TARGET (a notebook, a pipeline file or a bundle) on a cron expression, or on
     messages (--trigger).
 
@@ -95,8 +155,16 @@ def add_cmd(target, cron, source, subscription, dead_letter_topic, tz, name, par
     from notebook_ops.model.parameters import parse_pairs
     from notebook_ops.scheduler import api
 
-    common = dict(max_concurrent=max_concurrent, overlap=overlap, timeout_s=timeout, retries=retries,
-                  retry_delay_s=retry_delay, webhook=webhook, paused=paused, store=_store(db))
+    common = dict(
+        max_concurrent=max_concurrent,
+        overlap=overlap,
+        timeout_s=timeout,
+        retries=retries,
+        retry_delay_s=retry_delay,
+        webhook=webhook,
+        paused=paused,
+        store=_store(db),
+    )
     if source and cron:
         raise click.UsageError("give --cron or --trigger, not both")
     if (subscription or dead_letter_topic) and not source:
@@ -104,12 +172,21 @@ def add_cmd(target, cron, source, subscription, dead_letter_topic, tz, name, par
     if source:
         from notebook_ops.events.trigger import parse_templates
 
-        rows = [api.add_trigger(target, source, subscription=subscription, name=name,
-                                parameters=parse_templates(params),
-                                dead_letter_topic=dead_letter_topic, **common)]
+        rows = [
+            api.add_trigger(
+                target,
+                source,
+                subscription=subscription,
+                name=name,
+                parameters=parse_templates(params),
+                dead_letter_topic=dead_letter_topic,
+                **common,
+            )
+        ]
     elif cron:
-        rows = [api.add(target, cron, name=name, tz=tz, parameters=parse_pairs(params),
-                        catchup=catchup, **common)]
+        rows = [
+            api.add(target, cron, name=name, tz=tz, parameters=parse_pairs(params), catchup=catchup, **common)
+        ]
     else:
         if name or params:
             raise click.UsageError("--name and -p go with --cron (declared schedules carry their own)")
@@ -121,12 +198,15 @@ def add_cmd(target, cron, source, subscription, dead_letter_topic, tz, name, par
         if d["upcoming"]:
             click.echo("  next: " + _local(d["upcoming"][0], d["tz"]))
         if d.get("subscribed") is False:
-            click.echo("  the broker did not answer: the subscription is made when a service "
-                       "first listens; messages published before that are not kept for it",
-                       err=True)
+            click.echo(
+                "  the broker did not answer: the subscription is made when a service "
+                "first listens; messages published before that are not kept for it",
+                err=True,
+            )
     if not api.services(store=_store(db)):
-        click.echo("no scheduler service is running on this store: start one with "
-                   "`notebook-ops scheduler`", err=True)
+        click.echo(
+            "no scheduler service is running on this store: start one with `notebook-ops scheduler`", err=True
+        )
 
 
 def _when_fires(d) -> str:
@@ -157,10 +237,14 @@ def list_cmd(db, as_json):
     for d in rows:
         last = d.get("last_run") or {}
         fires = f"message: {d['source']}" if d.get("kind") == "trigger" else f"{d['cron']} {d['tz']}"
-        t.add_row(str(d["id"]), d["name"] + (" (paused)" if d["paused"] else ""), fires,
-                  _when(d["upcoming"][0]) if d["upcoming"] else "-",
-                  f"{last.get('state')} {_when(last.get('scheduled_for'))}" if last else "-",
-                  d["target"])
+        t.add_row(
+            str(d["id"]),
+            d["name"] + (" (paused)" if d["paused"] else ""),
+            fires,
+            _when(d["upcoming"][0]) if d["upcoming"] else "-",
+            f"{last.get('state')} {_when(last.get('scheduled_for'))}" if last else "-",
+            d["target"],
+        )
     Console().print(t)
 
 
@@ -179,13 +263,19 @@ def show_cmd(name, db, as_json):
     keys: tuple[str, ...] = ("target", "cron", "tz", "catchup")
     if d.get("kind") == "trigger":
         keys = ("target", "kind", "source", "subscription", "dead_letter_topic")
-    for k in keys + ("overlap", "max_concurrent", "timeout_s", "retries", "retry_delay_s", "webhook",
-                     "workdir"):
+    for k in keys + (
+        "overlap",
+        "max_concurrent",
+        "timeout_s",
+        "retries",
+        "retry_delay_s",
+        "webhook",
+        "workdir",
+    ):
         click.echo(f"  {k}: {d[k]}")
     click.echo(f"  parameters: {json.dumps(d['parameters'])}")
     if d.get("kind") != "trigger":
-        click.echo("  upcoming:" + ("".join(f"\n    {_local(t, d['tz'])}" for t in d["upcoming"])
-                                    or " -"))
+        click.echo("  upcoming:" + ("".join(f"\n    {_local(t, d['tz'])}" for t in d["upcoming"]) or " -"))
     _runs_table(d["recent_runs"])
 
 
@@ -197,8 +287,17 @@ def _runs_table(rows):
     from rich.table import Table
 
     t = Table(show_edge=False, pad_edge=False)
-    for col in ("id", "schedule", "for (UTC)", "trigger", "state", "try", "late", "time",
-                "run folder / error"):
+    for col in (
+        "id",
+        "schedule",
+        "for (UTC)",
+        "trigger",
+        "state",
+        "try",
+        "late",
+        "time",
+        "run folder / error",
+    ):
         t.add_column(col, overflow="fold")
     for r in rows:
         dur = f"{r['duration_s']:.1f}s" if r.get("duration_s") is not None else ""
@@ -206,8 +305,17 @@ def _runs_table(rows):
         note = os.path.basename(r.get("run_dir") or "")
         if r.get("error") and r["state"] != "succeeded":
             note = f"{note}\n{r['error'][:200]}" if note else r["error"][:200]
-        t.add_row(str(r["id"]), r.get("schedule_name") or "", _when(r["scheduled_for"])[5:],
-                  r["trigger"], r["state"], str(r["attempt"]), late, dur, note)
+        t.add_row(
+            str(r["id"]),
+            r.get("schedule_name") or "",
+            _when(r["scheduled_for"])[5:],
+            r["trigger"],
+            r["state"],
+            str(r["attempt"]),
+            late,
+            dur,
+            note,
+        )
     Console().print(t)
 
 
@@ -234,6 +342,7 @@ def _simple(action, verb):
 
         d = getattr(api, action)(name, store=_store(db))
         click.echo(f"schedule {d.get('name', name)} {verb}")
+
     cmd.__doc__ = f"{verb.capitalize()} schedule NAME."
     return cmd
 
@@ -254,20 +363,38 @@ def run_now_cmd(name, db):
     r = api.run_now(name, store=st)
     click.echo(f"run {r['id']} of {name} queued for {_when(r['scheduled_for'])} UTC")
     if not api.services(store=st):
-        click.echo("no scheduler service is running on this store: start one with "
-                   "`notebook-ops scheduler`", err=True)
+        click.echo(
+            "no scheduler service is running on this store: start one with `notebook-ops scheduler`", err=True
+        )
 
 
 @click.command("scheduler")
-@click.option("--once", is_flag=True, help="Fire what is due, wait for those runs, then exit "
-              "(trigger schedules need a service that stays up: their messages wait).")
-@click.option("-w", "--workers", type=click.IntRange(min=1), default=4, show_default=True,
-              help="Runs at the same time.")
+@click.option(
+    "--once",
+    is_flag=True,
+    help="Fire what is due, wait for those runs, then exit "
+    "(trigger schedules need a service that stays up: their messages wait).",
+)
+@click.option(
+    "-w", "--workers", type=click.IntRange(min=1), default=4, show_default=True, help="Runs at the same time."
+)
 @click.option("--db", help=DB_HELP)
-@click.option("--poll", type=click.FloatRange(min=0.05), default=1.0, show_default=True,
-              metavar="S", help="Longest sleep between passes.")
-@click.option("--grace", type=click.FloatRange(min=0), default=60.0, show_default=True, metavar="S",
-              help="A firing later than this is 'missed' (its schedule's catch-up policy applies).")
+@click.option(
+    "--poll",
+    type=click.FloatRange(min=0.05),
+    default=1.0,
+    show_default=True,
+    metavar="S",
+    help="Longest sleep between passes.",
+)
+@click.option(
+    "--grace",
+    type=click.FloatRange(min=0),
+    default=60.0,
+    show_default=True,
+    metavar="S",
+    help="A firing later than this is 'missed' (its schedule's catch-up policy applies).",
+)
 def scheduler(once, workers, db, poll, grace):
     """Run the scheduler service in the foreground (Ctrl-C / SIGTERM stop it cleanly)."""
     import logging
@@ -276,10 +403,8 @@ def scheduler(once, workers, db, poll, grace):
 
     from notebook_ops.scheduler.service import SchedulerService
 
-    logging.basicConfig(stream=sys.stdout, level=logging.INFO,
-                        format="%(asctime)s %(levelname)s %(message)s")
-    svc = SchedulerService(_store(db), workers=workers, poll_s=poll, misfire_grace_s=grace,
-                           triggers=not once)
+    logging.basicConfig(stream=sys.stdout, level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    svc = SchedulerService(_store(db), workers=workers, poll_s=poll, misfire_grace_s=grace, triggers=not once)
 
     def stop(signum, frame):
         logging.getLogger("notebook_ops.scheduler").info("signal %d: stopping", signum)

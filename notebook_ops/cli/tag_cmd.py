@@ -1,4 +1,5 @@
 """``tag``: set a cell's pipeline tags from the shell (the same edit the JupyterLab UI makes)."""
+
 from __future__ import annotations
 
 import click
@@ -8,8 +9,9 @@ import click
 @click.argument("notebook", type=click.Path(dir_okay=False))
 @click.option("--cell", "-c", type=int, required=True, help="Cell index, 0-based (as `inspect` shows).")
 @click.option("--step", "-s", metavar="NAME", help="Make the cell start step NAME.")
-@click.option("--after", "-a", metavar="STEP", multiple=True,
-              help="With --step: run after STEP (repeatable).")
+@click.option(
+    "--after", "-a", metavar="STEP", multiple=True, help="With --step: run after STEP (repeatable)."
+)
 @click.option("--parameters", "role", flag_value="parameters", help="Mark as the parameters cell.")
 @click.option("--setup", "role", flag_value="setup", help="Run at the start of every step.")
 @click.option("--skip", "role", flag_value="skip", help="Never run in a pipeline.")
@@ -21,8 +23,9 @@ def tag(notebook, cell, step, after, role):
 
     chosen = [x for x in (step and "step", role) if x]
     if len(chosen) != 1:
-        raise NotebookOpsError("choose exactly one of --step, --parameters, --setup, --skip, --clear",
-                               path=notebook)
+        raise NotebookOpsError(
+            "choose exactly one of --step, --parameters, --setup, --skip, --clear", path=notebook
+        )
     tags = pipeline_tags(step=step, after=after, role=None if role == "clear" else role)
     now = retag_file(notebook, cell, tags)
     click.echo(f"{notebook}: cell {cell}: tags now {', '.join(now) if now else '(none)'}")

@@ -1,4 +1,5 @@
 """``verify``: every checksum and the manifest schema of a bundle (exit 1 naming the file)."""
+
 from __future__ import annotations
 
 import click
@@ -11,5 +12,7 @@ def verify(bundle):
     from notebook_ops.bundle import verify_bundle
 
     b = verify_bundle(bundle)
-    click.echo(f"ok: {b.label}, {len(b.files)} files match SHA256SUMS, manifest valid "
-               f"(bundle sha256 {b.digest[:16]})")
+    click.echo(
+        f"ok: {b.label}, {len(b.files)} files match SHA256SUMS, manifest valid "
+        f"(bundle sha256 {b.digest[:16]})"
+    )

@@ -26,17 +26,35 @@ progress, exports, firings), ``sinks`` (interface + registry by URL scheme), ``f
 spool), ``publisher`` (threads, queues, back-off), ``source`` (trigger source interface),
 ``trigger`` (message -> run). Client libraries are imported on first use only.
 """
+
 from __future__ import annotations
 
-__all__ = ["run_publisher", "configured_urls", "publish_events", "publish_bundle_exported",
-           "publish_schedule_fired", "Publisher", "TriggerListener", "open_source",
-           "EventsConfigError", "SCHEMA_VERSION", "validate"]
+__all__ = [
+    "run_publisher",
+    "configured_urls",
+    "publish_events",
+    "publish_bundle_exported",
+    "publish_schedule_fired",
+    "Publisher",
+    "TriggerListener",
+    "open_source",
+    "EventsConfigError",
+    "SCHEMA_VERSION",
+    "validate",
+]
 
 _WHERE = {
-    "run_publisher": "publish", "configured_urls": "publish", "publish_events": "publish",
-    "publish_bundle_exported": "publish", "publish_schedule_fired": "publish",
-    "Publisher": "publisher", "TriggerListener": "trigger", "open_source": "source",
-    "EventsConfigError": "sinks", "SCHEMA_VERSION": "schema", "validate": "schema",
+    "run_publisher": "publish",
+    "configured_urls": "publish",
+    "publish_events": "publish",
+    "publish_bundle_exported": "publish",
+    "publish_schedule_fired": "publish",
+    "Publisher": "publisher",
+    "TriggerListener": "trigger",
+    "open_source": "source",
+    "EventsConfigError": "sinks",
+    "SCHEMA_VERSION": "schema",
+    "validate": "schema",
 }
 
 

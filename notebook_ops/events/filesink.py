@@ -1,5 +1,6 @@
 """JSON-lines file sink: one event per line, appended with a single write under an flock, so
 several processes (runs, the scheduler) can share one file without interleaving."""
+
 from __future__ import annotations
 
 import fcntl

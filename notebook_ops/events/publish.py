@@ -8,6 +8,7 @@ Configured sinks: ``NOTEBOOK_OPS_EVENTS`` (comma-separated URLs), plus any passe
 The runner calls ``publisher_for_run`` once per run, so every face (CLI, server, widgets,
 scheduler, trigger listener) publishes the same way without repeating it.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -45,8 +46,13 @@ def settings_urls(settings, base_dir=None) -> list[str]:
         if not isinstance(u, str) or not u.strip():
             continue
         u = u.strip()
-        if base_dir is not None and scheme_of(u) == "file" and "://" not in u \
-                and not u.startswith("~") and not Path(u).is_absolute():
+        if (
+            base_dir is not None
+            and scheme_of(u) == "file"
+            and "://" not in u
+            and not u.startswith("~")
+            and not Path(u).is_absolute()
+        ):
             u = str(Path(base_dir) / u)
         out.append(u)
     return out
@@ -67,9 +73,14 @@ def settings_problems(settings) -> list:
         try:
             check_url(url, files=False)
         except NotebookOpsError as err:
-            problems.append(Problem("error", "invalid-settings",
-                                    f"metadata.notebook_ops.events[{i}]: {err.message}",
-                                    hint=err.hint or "fix it in the notebook metadata"))
+            problems.append(
+                Problem(
+                    "error",
+                    "invalid-settings",
+                    f"metadata.notebook_ops.events[{i}]: {err.message}",
+                    hint=err.hint or "fix it in the notebook metadata",
+                )
+            )
     return problems
 
 
@@ -191,8 +202,18 @@ def notebook_sinks(target) -> list[str]:
         return []
 
 
-def publish_schedule_fired(*, schedule_id, target, scheduled_for=None, parameters=None,
-                           run_id=None, pipeline=None, kind="cron", extra=(), **more) -> None:
+def publish_schedule_fired(
+    *,
+    schedule_id,
+    target,
+    scheduled_for=None,
+    parameters=None,
+    run_id=None,
+    pipeline=None,
+    kind="cron",
+    extra=(),
+    **more,
+) -> None:
     """Call when a schedule fires (once the firing is recorded). ``more``: name, attempt,
     run_dir (optional fields of the event's data). Goes to the configured sinks and those the
     target notebook's settings name, like the run it starts."""
@@ -202,9 +223,16 @@ def publish_schedule_fired(*, schedule_id, target, scheduled_for=None, parameter
     from notebook_ops.events.envelope import schedule_fired
 
     try:
-        event = schedule_fired(schedule_id=schedule_id, target=target, scheduled_for=scheduled_for,
-                               parameters=parameters, run_id=run_id, pipeline=pipeline, kind=kind,
-                               **more)
+        event = schedule_fired(
+            schedule_id=schedule_id,
+            target=target,
+            scheduled_for=scheduled_for,
+            parameters=parameters,
+            run_id=run_id,
+            pipeline=pipeline,
+            kind=kind,
+            **more,
+        )
     except Exception as exc:  # noqa: BLE001 - an event must never fail a firing
         log.warning("schedule.fired not published: %s", exc)
         return

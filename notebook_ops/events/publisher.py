@@ -7,6 +7,7 @@ period (new events go straight to the spool, so a dead broker costs one short ti
 per event), then retried: the spool is re-sent first, so order is kept. ``close`` waits a
 bounded time; whatever is still queued or in flight then is spooled for the next publisher.
 """
+
 from __future__ import annotations
 
 import logging
@@ -30,7 +31,7 @@ _STOP = object()
 class SinkWorker:
     def __init__(self, url: str, *, spool_dir=None, retry_s: float = 2.0, max_retry_s: float = 60.0):
         self.url = url
-        self.shown = redact(url)          # what logs and thread names say: no credential
+        self.shown = redact(url)  # what logs and thread names say: no credential
         self.spool = Spool(url, spool_dir)
         self.queue: queue.Queue = queue.Queue(maxsize=QUEUE_SIZE)
         self.retry_s, self.max_retry_s = retry_s, max_retry_s
@@ -120,9 +121,13 @@ class SinkWorker:
 
     def _mark_down(self, exc) -> None:
         # said once per outage (at warning level), not at every retry
-        log.log(logging.DEBUG if self._reported else logging.WARNING,
-                "event sink %s unavailable (%s): spooling, retry in %.0fs",
-                self.shown, redact_text(exc), self._retry_in())
+        log.log(
+            logging.DEBUG if self._reported else logging.WARNING,
+            "event sink %s unavailable (%s): spooling, retry in %.0fs",
+            self.shown,
+            redact_text(exc),
+            self._retry_in(),
+        )
         self._reported = True
         self._down_until = time.monotonic() + self._retry_in()
         self._failures += 1
@@ -141,8 +146,12 @@ class SinkWorker:
         try:
             sink.send(event)
         except SinkRejected as exc:
-            log.warning("event sink %s rejected event %s (%s): dropped", self.shown,
-                        event.get("type"), redact_text(exc))
+            log.warning(
+                "event sink %s rejected event %s (%s): dropped",
+                self.shown,
+                event.get("type"),
+                redact_text(exc),
+            )
         self.sent += 1
 
     def _resend(self) -> bool:
@@ -216,6 +225,7 @@ class Publisher:
                 progress(event)
             finally:
                 self(event)
+
         urls = self.event_urls + tuple(getattr(progress, "event_urls", ()) or ())
         both.event_urls = urls  # type: ignore[attr-defined]  # read back with getattr
         return both

@@ -20,6 +20,7 @@ Tested against pulsar-lite 0.2.0 (a broker speaking the Pulsar binary protocol),
 Pulsar itself; TLS through a TLS-terminating proxy in front of it (pulsar-lite has no TLS).
 Only documented pulsar-client calls are used.
 """
+
 from __future__ import annotations
 
 import json
@@ -41,13 +42,21 @@ DEFAULT_PORT = 6650
 DEFAULT_TLS_PORT = 6651
 PROBE_TIMEOUT_S = 1.0
 TOKEN_ENV = "NOTEBOOK_OPS_PULSAR_TOKEN"
-OPTIONS = {"send_timeout_ms": 2000, "operation_timeout_s": 3, "batching": False,
-           "tls_trust_certs": None, "tls_validate_hostname": True,
-           "tls_allow_insecure_connection": False, "token_file": None}
+OPTIONS = {
+    "send_timeout_ms": 2000,
+    "operation_timeout_s": 3,
+    "batching": False,
+    "tls_trust_certs": None,
+    "tls_validate_hostname": True,
+    "tls_allow_insecure_connection": False,
+    "token_file": None,
+}
 PATH_OPTIONS = ("tls_trust_certs", "token_file")
 TLS_OPTIONS = ("tls_trust_certs", "tls_validate_hostname", "tls_allow_insecure_connection")
-NO_SECRET_HINT = (f"put the token in a file and name it with token_file=/path, or set {TOKEN_ENV}; "
-                  "URLs are stored in schedules, settings and logs")
+NO_SECRET_HINT = (
+    f"put the token in a file and name it with token_file=/path, or set {TOKEN_ENV}; "
+    "URLs are stored in schedules, settings and logs"
+)
 
 
 def _client_logger():
@@ -67,8 +76,16 @@ def _client_logger():
     return pulsar.FileLogger(pulsar.LoggerLevel.Warn, str(folder / "pulsar-client.log"))
 
 
-BOOLS = {"1": True, "true": True, "yes": True, "on": True,
-         "0": False, "false": False, "no": False, "off": False}
+BOOLS = {
+    "1": True,
+    "true": True,
+    "yes": True,
+    "on": True,
+    "0": False,
+    "false": False,
+    "no": False,
+    "off": False,
+}
 
 
 def _option(key: str, value: str, shown: str, files: bool):
@@ -76,25 +93,31 @@ def _option(key: str, value: str, shown: str, files: bool):
     if key in PATH_OPTIONS:
         path = Path(value).expanduser()
         if not value or not path.is_absolute():
-            raise EventsConfigError(f"{key} must be an absolute path, got {value!r} in {shown!r}",
-                                    hint=f"{key}=/path/to/file")
+            raise EventsConfigError(
+                f"{key} must be an absolute path, got {value!r} in {shown!r}", hint=f"{key}=/path/to/file"
+            )
         if files and not path.is_file():
-            raise EventsConfigError(f"{key}: no such file {str(path)!r} (in {shown!r})",
-                                    hint="give the path of a readable file on this machine")
+            raise EventsConfigError(
+                f"{key}: no such file {str(path)!r} (in {shown!r})",
+                hint="give the path of a readable file on this machine",
+            )
         return str(path)
     if isinstance(default, bool):
         if value.strip().lower() not in BOOLS:
-            raise EventsConfigError(f"{key}={value!r} is not true or false in {shown!r}",
-                                    hint=f"{key}=true or {key}=false")
+            raise EventsConfigError(
+                f"{key}={value!r} is not true or false in {shown!r}", hint=f"{key}=true or {key}=false"
+            )
         return BOOLS[value.strip().lower()]
     try:
         number = int(value)
     except ValueError:
-        raise EventsConfigError(f"{key}={value!r} is not a number in {shown!r}",
-                                hint=f"a whole number, e.g. {key}={default}") from None
+        raise EventsConfigError(
+            f"{key}={value!r} is not a number in {shown!r}", hint=f"a whole number, e.g. {key}={default}"
+        ) from None
     if number <= 0:
-        raise EventsConfigError(f"{key}={value!r} must be positive in {shown!r}",
-                                hint=f"e.g. {key}={default}")
+        raise EventsConfigError(
+            f"{key}={value!r} must be positive in {shown!r}", hint=f"e.g. {key}={default}"
+        )
     return number
 
 
@@ -107,8 +130,7 @@ def parse_url(url: str, *, files: bool = True) -> tuple[str, str, dict]:
     if parts.scheme not in ("pulsar", "pulsar+ssl") or not parts.hostname:
         raise EventsConfigError(f"not a pulsar URL: {shown!r}", hint="pulsar://host:port/topic")
     if "@" in parts.netloc:
-        raise EventsConfigError(f"credentials in the pulsar URL {shown!r} are refused",
-                                hint=NO_SECRET_HINT)
+        raise EventsConfigError(f"credentials in the pulsar URL {shown!r} are refused", hint=NO_SECRET_HINT)
     tls = parts.scheme == "pulsar+ssl"
     try:
         port = parts.port or (DEFAULT_TLS_PORT if tls else DEFAULT_PORT)
@@ -122,20 +144,23 @@ def parse_url(url: str, *, files: bool = True) -> tuple[str, str, dict]:
     elif len(path) == 4 and path[0] in ("persistent", "non-persistent"):
         topic = f"{path[0]}://" + "/".join(path[1:])
     else:
-        raise EventsConfigError(f"no topic in {shown!r}",
-                                hint="pulsar://host:port/topic or .../tenant/namespace/topic")
+        raise EventsConfigError(
+            f"no topic in {shown!r}", hint="pulsar://host:port/topic or .../tenant/namespace/topic"
+        )
     opts = dict(OPTIONS)
     for k, v in parse_qsl(parts.query, keep_blank_values=True):
         if k not in OPTIONS:
             if is_secret_key(k):
-                raise EventsConfigError(f"a {k}= in the pulsar URL {shown!r} is refused",
-                                        hint=NO_SECRET_HINT)
-            raise EventsConfigError(f"unknown pulsar option {k!r} in {shown!r}",
-                                    hint="known: " + ", ".join(OPTIONS))
+                raise EventsConfigError(f"a {k}= in the pulsar URL {shown!r} is refused", hint=NO_SECRET_HINT)
+            raise EventsConfigError(
+                f"unknown pulsar option {k!r} in {shown!r}", hint="known: " + ", ".join(OPTIONS)
+            )
         opts[k] = _option(k, v, shown, files)
         if k in TLS_OPTIONS and not tls:
-            raise EventsConfigError(f"{k} needs a pulsar+ssl:// URL ({shown!r})",
-                                    hint="pulsar+ssl://host:6651/topic?" + k + "=...")
+            raise EventsConfigError(
+                f"{k} needs a pulsar+ssl:// URL ({shown!r})",
+                hint="pulsar+ssl://host:6651/topic?" + k + "=...",
+            )
     host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
     return f"{parts.scheme}://{host}:{port}", topic, opts
 
@@ -147,11 +172,11 @@ def read_token(opts: dict) -> str | None:
         try:
             token = Path(opts["token_file"]).read_text().strip()
         except OSError as exc:
-            raise EventsConfigError(f"cannot read token_file {opts['token_file']!r}: "
-                                    f"{exc.strerror or exc}", hint=NO_SECRET_HINT) from None
+            raise EventsConfigError(
+                f"cannot read token_file {opts['token_file']!r}: {exc.strerror or exc}", hint=NO_SECRET_HINT
+            ) from None
         if not token:
-            raise EventsConfigError(f"token_file {opts['token_file']!r} is empty",
-                                    hint=NO_SECRET_HINT)
+            raise EventsConfigError(f"token_file {opts['token_file']!r} is empty", hint=NO_SECRET_HINT)
         return token
     return os.environ.get(TOKEN_ENV, "").strip() or None
 
@@ -159,8 +184,10 @@ def read_token(opts: dict) -> str | None:
 def client_options(service_url: str, opts: dict) -> dict:
     """The keyword arguments of ``pulsar.Client`` for these options, except the logger and the
     authentication (both made in ``_client``)."""
-    kw = {"operation_timeout_seconds": opts["operation_timeout_s"],
-          "connection_timeout_ms": min(10000, opts["operation_timeout_s"] * 1000)}
+    kw = {
+        "operation_timeout_seconds": opts["operation_timeout_s"],
+        "connection_timeout_ms": min(10000, opts["operation_timeout_s"] * 1000),
+    }
     if service_url.startswith("pulsar+ssl://"):
         kw["tls_validate_hostname"] = opts["tls_validate_hostname"]
         kw["tls_allow_insecure_connection"] = opts["tls_allow_insecure_connection"]
@@ -174,8 +201,9 @@ def _client(service_url: str, opts: dict):
 
     token = read_token(opts)
     auth = pulsar.AuthenticationToken(token) if token else None
-    return pulsar.Client(service_url, authentication=auth, logger=_client_logger(),
-                         **client_options(service_url, opts))
+    return pulsar.Client(
+        service_url, authentication=auth, logger=_client_logger(), **client_options(service_url, opts)
+    )
 
 
 def probe(service_url: str) -> None:
@@ -201,7 +229,7 @@ class PulsarSink(Sink):
         super().__init__(url)
         self.service_url, self.topic, self.opts = parse_url(url)
         self._client: Any = None
-        self._producer: Any = None      # pulsar's objects (the package has no types)
+        self._producer: Any = None  # pulsar's objects (the package has no types)
 
     def _probe(self) -> None:
         try:
@@ -216,22 +244,30 @@ class PulsarSink(Sink):
                 if self._client is None:
                     self._client = _client(self.service_url, self.opts)
                 self._producer = self._client.create_producer(
-                    self.topic, batching_enabled=self.opts["batching"],
-                    send_timeout_millis=self.opts["send_timeout_ms"], block_if_queue_full=False)
+                    self.topic,
+                    batching_enabled=self.opts["batching"],
+                    send_timeout_millis=self.opts["send_timeout_ms"],
+                    block_if_queue_full=False,
+                )
             except Exception as exc:  # pulsar's Timeout, ConnectError, ...
                 raise SinkUnavailable(f"{self.topic} at {self.service_url}: {exc}") from None
         return self._producer
 
     def send(self, event: dict) -> None:
         body = json.dumps(event, sort_keys=True, default=str).encode()
-        props = {"type": str(event.get("type", "")), "id": str(event.get("id", "")),
-                 "schema_version": str(event.get("schema_version", "")),
-                 "pipeline": str(event.get("pipeline") or ""), "run_id": str(event.get("run_id") or "")}
+        props = {
+            "type": str(event.get("type", "")),
+            "id": str(event.get("id", "")),
+            "schema_version": str(event.get("schema_version", "")),
+            "pipeline": str(event.get("pipeline") or ""),
+            "run_id": str(event.get("run_id") or ""),
+        }
         producer = self._ensure_producer()  # SinkUnavailable when the broker is not there
         try:
             # a run's events share a key: on a partitioned topic they stay in one partition, in order
-            producer.send(body, properties=props,
-                          partition_key=event.get("run_id") or event.get("pipeline") or None)
+            producer.send(
+                body, properties=props, partition_key=event.get("run_id") or event.get("pipeline") or None
+            )
         except Exception as exc:  # pulsar's exceptions: Timeout, ConnectError, AlreadyClosed, ...
             raise SinkUnavailable(f"{self.topic} at {self.service_url}: {exc}") from None
 
@@ -257,8 +293,9 @@ class PulsarSource(Source):
     ``dead_letter_topic`` (default ``<topic>-<subscription>-DLQ``, Pulsar's own naming) with the
     reason in the ``nbo_dead_letter_reason`` property."""
 
-    def __init__(self, url: str, *, subscription: str, dead_letter_topic: str | None = None,
-                 nack_delay_ms: int = 1000):
+    def __init__(
+        self, url: str, *, subscription: str, dead_letter_topic: str | None = None, nack_delay_ms: int = 1000
+    ):
         import pulsar
 
         self.url = url
@@ -268,17 +305,23 @@ class PulsarSource(Source):
         try:
             probe(self.service_url)
         except OSError as exc:
-            raise EventsConfigError(f"cannot reach {self.service_url}: {exc}",
-                                    hint="is the broker up?") from None
+            raise EventsConfigError(
+                f"cannot reach {self.service_url}: {exc}", hint="is the broker up?"
+            ) from None
         self._client = _client(self.service_url, self.opts)
         try:
             self._consumer = self._client.subscribe(
-                self.topic, subscription, consumer_type=pulsar.ConsumerType.Shared,
-                negative_ack_redelivery_delay_ms=nack_delay_ms, receiver_queue_size=1)
+                self.topic,
+                subscription,
+                consumer_type=pulsar.ConsumerType.Shared,
+                negative_ack_redelivery_delay_ms=nack_delay_ms,
+                receiver_queue_size=1,
+            )
         except Exception as exc:
             self._client.close()
-            raise EventsConfigError(f"cannot subscribe to {self.topic} at {self.service_url}: {exc}",
-                                    hint="is the broker up?") from None
+            raise EventsConfigError(
+                f"cannot subscribe to {self.topic} at {self.service_url}: {exc}", hint="is the broker up?"
+            ) from None
         self._dlq: Any = None
 
     def receive(self, timeout_s: float) -> Message | None:
@@ -289,11 +332,15 @@ class PulsarSource(Source):
         except pulsar.Timeout:
             return None
         ts = m.publish_timestamp()
-        return Message(data=m.data(), properties=dict(m.properties()),
-                       message_id=str(m.message_id()), topic=m.topic_name(),
-                       publish_time=datetime.fromtimestamp(ts / 1000, timezone.utc).isoformat()
-                       if ts else None,
-                       redelivery_count=int(m.redelivery_count()), raw=m)
+        return Message(
+            data=m.data(),
+            properties=dict(m.properties()),
+            message_id=str(m.message_id()),
+            topic=m.topic_name(),
+            publish_time=datetime.fromtimestamp(ts / 1000, timezone.utc).isoformat() if ts else None,
+            redelivery_count=int(m.redelivery_count()),
+            raw=m,
+        )
 
     def ack(self, msg: Message) -> None:
         self._consumer.acknowledge(msg.raw)
@@ -304,11 +351,17 @@ class PulsarSource(Source):
     def dead_letter(self, msg: Message, reason: str) -> None:
         if self._dlq is None:
             self._dlq = self._client.create_producer(
-                self.dead_letter_topic, batching_enabled=False,
-                send_timeout_millis=self.opts["send_timeout_ms"])
-        props = {**msg.properties, "nbo_dead_letter_reason": reason[:1000],
-                 "nbo_original_topic": msg.topic, "nbo_original_message_id": msg.message_id,
-                 "nbo_subscription": self.subscription}
+                self.dead_letter_topic,
+                batching_enabled=False,
+                send_timeout_millis=self.opts["send_timeout_ms"],
+            )
+        props = {
+            **msg.properties,
+            "nbo_dead_letter_reason": reason[:1000],
+            "nbo_original_topic": msg.topic,
+            "nbo_original_message_id": msg.message_id,
+            "nbo_subscription": self.subscription,
+        }
         self._dlq.send(msg.data, properties=props)  # raises if it cannot park it: caller nacks
         self.ack(msg)
 

@@ -3,6 +3,7 @@
 fastjsonschema (already needed by nbformat) compiles it in milliseconds; jsonschema's import
 costs seconds here, too much for a publisher that runs beside every run.
 """
+
 from __future__ import annotations
 
 import functools
@@ -13,8 +14,14 @@ from notebook_ops.errors import NotebookOpsError
 
 SCHEMA_VERSION = 1
 SCHEMA_PATH = Path(__file__).with_name("schema") / "event.schema.json"
-EVENT_TYPES = ("run.started", "step.started", "step.finished", "run.finished",
-               "bundle.exported", "schedule.fired")
+EVENT_TYPES = (
+    "run.started",
+    "step.started",
+    "step.finished",
+    "run.finished",
+    "bundle.exported",
+    "schedule.fired",
+)
 
 
 class EventInvalid(NotebookOpsError):

@@ -6,6 +6,7 @@ the official pulsar-client), ``http://`` / ``https://`` (a webhook), ``file://``
 point group (``scheme = "module:Class"``). Nothing here imports a client library: the sink's
 module is imported when the first event is sent, on the publisher's thread.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -81,8 +82,10 @@ def sink_class(url: str):
     if scheme not in SINKS:
         _load_entry_points()
     if scheme not in SINKS:
-        raise EventsConfigError(f"no event sink for {scheme}:// in {redact(url)!r}",
-                                hint="use pulsar://host:port/topic, http(s)://..., or a .jsonl path")
+        raise EventsConfigError(
+            f"no event sink for {scheme}:// in {redact(url)!r}",
+            hint="use pulsar://host:port/topic, http(s)://..., or a .jsonl path",
+        )
     module, _, attr = SINKS[scheme].partition(":")
     return getattr(importlib.import_module(module), attr)
 
@@ -98,7 +101,7 @@ def check_url(url: str, *, files: bool = True) -> str:
     if check is not None:
         try:
             check(url)
-        except EventsConfigError as exc:   # whatever the sink said, no credential in it
+        except EventsConfigError as exc:  # whatever the sink said, no credential in it
             exc.message = redact_text(exc.message)
             exc.args = (exc.message,)
             raise

@@ -4,6 +4,7 @@ A source hands out messages one at a time; the caller acknowledges a message onl
 work it asked for is recorded, negatively acknowledges it to have it redelivered (possibly to
 another consumer of a shared subscription), or dead-letters it with a reason.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -24,9 +25,9 @@ class Message:
     properties: dict = field(default_factory=dict)
     message_id: str = ""
     topic: str = ""
-    publish_time: str | None = None      # ISO 8601 UTC
+    publish_time: str | None = None  # ISO 8601 UTC
     redelivery_count: int = 0
-    raw: Any = None                      # the client library's own message object
+    raw: Any = None  # the client library's own message object
 
 
 class Source:
@@ -54,17 +55,19 @@ def check_source(url: str) -> str:
     """Raise EventsConfigError for a URL no source can listen on (without connecting)."""
     scheme = scheme_of(url)
     if scheme not in SOURCES:
-        raise EventsConfigError(f"cannot listen on {scheme}:// ({url!r})",
-                                hint="use pulsar://host:port/topic")
+        raise EventsConfigError(
+            f"cannot listen on {scheme}:// ({url!r})", hint="use pulsar://host:port/topic"
+        )
     from notebook_ops.events.sinks import check_url
 
-    return check_url(url)    # the same URL grammar as the sink's (topic, options)
+    return check_url(url)  # the same URL grammar as the sink's (topic, options)
 
 
 def open_source(url: str, *, subscription: str, **options) -> Source:
     scheme = scheme_of(url)
     if scheme not in SOURCES:
-        raise EventsConfigError(f"cannot listen on {scheme}:// ({url!r})",
-                                hint="use pulsar://host:port/topic")
+        raise EventsConfigError(
+            f"cannot listen on {scheme}:// ({url!r})", hint="use pulsar://host:port/topic"
+        )
     module, _, attr = SOURCES[scheme].partition(":")
     return getattr(importlib.import_module(module), attr)(url, subscription=subscription, **options)

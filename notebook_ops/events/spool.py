@@ -7,6 +7,7 @@ for a week cannot fill the disk. Re-sending holds the lock only to read and to r
 while the network is slow; an event sent twice by two processes racing is possible (delivery
 is at least once: consumers drop duplicate ``id``s).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -97,8 +98,11 @@ class Spool:
         if not events:
             self.path.unlink(missing_ok=True)
             return
-        atomic.write_bytes(self.path, "".join(json.dumps(e, sort_keys=True, default=str) + "\n"
-                                              for e in events).encode(), mode=0o600)
+        atomic.write_bytes(
+            self.path,
+            "".join(json.dumps(e, sort_keys=True, default=str) + "\n" for e in events).encode(),
+            mode=0o600,
+        )
 
     def _trim(self) -> None:
         events = self._read()
@@ -109,8 +113,11 @@ class Spool:
                 break
             keep.append(e)
         keep.reverse()
-        log.warning("event spool for %s is full: dropped the %d oldest events",
-                    redact(self.url), len(events) - len(keep))
+        log.warning(
+            "event spool for %s is full: dropped the %d oldest events",
+            redact(self.url),
+            len(events) - len(keep),
+        )
         self._write(keep)
 
     def resend(self, send) -> tuple[int, Exception | None]:

@@ -12,6 +12,7 @@ Otherwise the run starts; once its run.json holds a final status it is acknowled
 below target) or negatively acknowledged for another try (failed, cancelled, crashed), and
 dead-lettered after ``max_redeliveries``.
 """
+
 from __future__ import annotations
 
 import json
@@ -38,9 +39,10 @@ def check_templates(values: dict) -> dict:
     bad = templates.unknown(values, ROOTS, paths=True)
     if bad:
         name, path = bad[0]
-        raise ParameterError(f"unknown placeholder {{{{ {path} }}}} in {name}",
-                             hint="use message.FIELD, properties.KEY, message_id, "
-                             "topic or publish_time")
+        raise ParameterError(
+            f"unknown placeholder {{{{ {path} }}}} in {name}",
+            hint="use message.FIELD, properties.KEY, message_id, topic or publish_time",
+        )
     return values
 
 
@@ -59,8 +61,13 @@ def message_params(msg, values: dict[str, str]) -> dict:
         if not isinstance(body, dict):
             raise PoisonMessage("the message is not a JSON object of parameters")
         return dict(body)
-    context = {"message": body, "properties": msg.properties, "message_id": msg.message_id,
-               "topic": msg.topic, "publish_time": msg.publish_time}
+    context = {
+        "message": body,
+        "properties": msg.properties,
+        "message_id": msg.message_id,
+        "topic": msg.topic,
+        "publish_time": msg.publish_time,
+    }
     try:
         return templates.render_all(values, context)
     except templates.MissingValue as exc:
@@ -76,23 +83,35 @@ class TriggerListener:
     scheduler can host one in a thread (``serve(stop_event)``).
     """
 
-    def __init__(self, source, target, *, run, templates=None, max_redeliveries: int = 3,
-                 events=(), run_options=None, on_settled=None):
+    def __init__(
+        self,
+        source,
+        target,
+        *,
+        run,
+        templates=None,
+        max_redeliveries: int = 3,
+        events=(),
+        run_options=None,
+        on_settled=None,
+    ):
         self.source = source
         self.target = str(target)
-        self.run = run                    # the run service's ``run(target, **options)``
+        self.run = run  # the run service's ``run(target, **options)``
         self.templates = dict(templates or {})
         self.max_redeliveries = max_redeliveries
         self.events = tuple(events or ())
         self.run_options = dict(run_options or {})
-        self.on_settled = on_settled      # callable(outcome: dict) after ack/nack/dead-letter
+        self.on_settled = on_settled  # callable(outcome: dict) after ack/nack/dead-letter
         self.cancel = threading.Event()
         self.handled = 0
 
     def _run(self, params: dict, tags: dict):
         # the runner publishes the run's events (these sinks, NOTEBOOK_OPS_EVENTS, settings)
-        return self.run(self.target, **dict(self.run_options, params=params, tags=tags,
-                                             cancel=self.cancel, events=self.events))
+        return self.run(
+            self.target,
+            **dict(self.run_options, params=params, tags=tags, cancel=self.cancel, events=self.events),
+        )
 
     def _settle(self, msg, action: str, reason: str | None = None, result=None) -> dict:
         if action == "nack" and msg.redelivery_count >= self.max_redeliveries:
@@ -103,21 +122,25 @@ class TriggerListener:
                 self.source.dead_letter(msg, reason or "")
                 log.warning("message %s dead-lettered: %s", msg.message_id, reason)
             except Exception as exc:  # noqa: BLE001 - cannot park it: let it come back
-                log.error("message %s could not be dead-lettered (%s): negatively acknowledged",
-                          msg.message_id, exc)
+                log.error(
+                    "message %s could not be dead-lettered (%s): negatively acknowledged", msg.message_id, exc
+                )
                 self.source.nack(msg)
                 action = "nack"
         elif action == "ack":
             self.source.ack(msg)
-            log.info("message %s: run %s %s, acknowledged", msg.message_id,
-                     result.run_id, result.status)
+            log.info("message %s: run %s %s, acknowledged", msg.message_id, result.run_id, result.status)
         else:
             self.source.nack(msg)
             log.warning("message %s negatively acknowledged: %s", msg.message_id, reason)
-        outcome = {"message_id": msg.message_id, "action": action, "reason": reason,
-                   "run_id": result.run_id if result else None,
-                   "status": result.status if result else None,
-                   "run_dir": str(result.run_dir) if result else None}
+        outcome = {
+            "message_id": msg.message_id,
+            "action": action,
+            "reason": reason,
+            "run_id": result.run_id if result else None,
+            "status": result.status if result else None,
+            "run_dir": str(result.run_dir) if result else None,
+        }
         if self.on_settled:
             self.on_settled(outcome)
         return outcome
@@ -147,8 +170,7 @@ class TriggerListener:
             why += f": {result.record['error']}"
         return self._settle(msg, "nack", why, result=result)
 
-    def serve(self, stop: threading.Event, max_messages: int | None = None,
-              poll_s: float = 0.5) -> int:
+    def serve(self, stop: threading.Event, max_messages: int | None = None, poll_s: float = 0.5) -> int:
         """Handle messages until ``stop`` is set (or ``max_messages`` were handled)."""
         while not stop.is_set() and (max_messages is None or self.handled < max_messages):
             msg = self.source.receive(poll_s)

@@ -6,6 +6,7 @@ Headers: ``X-Notebook-Ops-Event`` (the type), ``X-Notebook-Ops-Event-Id``, and, 
 A 2xx delivers; 408, 429, 5xx and network errors make the event wait in the spool; other 4xx
 answers reject it (logged, not retried: the same bytes would be refused again).
 """
+
 from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -45,8 +46,10 @@ class WebhookSink(Sink):
         self.endpoint, self.timeout = _split(url)
 
     def send(self, event: dict) -> None:
-        headers = {"X-Notebook-Ops-Event": event.get("type", ""),
-                   "X-Notebook-Ops-Event-Id": event.get("id", "")}
+        headers = {
+            "X-Notebook-Ops-Event": event.get("type", ""),
+            "X-Notebook-Ops-Event-Id": event.get("id", ""),
+        }
         try:
             webhook.post(self.endpoint, event, timeout=self.timeout, headers=headers)
         except webhook.WebhookError as exc:

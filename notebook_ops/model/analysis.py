@@ -13,18 +13,33 @@ simple aliases: ``a = b``, ``data = [train, test]`` then ``for d in data: d["x"]
 of functions the notebook defines are recorded (``CellFlow.calls``) and resolved once every
 cell's functions are known (``resolve_calls``).
 """
+
 from __future__ import annotations
 
 import ast
 import builtins
 from dataclasses import dataclass, field
 
-from notebook_ops.model.mutation import (ARGUMENT_MUTATING_BUILTINS, ARGUMENT_MUTATING_METHODS,
-                                         FunctionMutations, function_mutations, has_inplace_true,
-                                         is_mutating_method, root_name)
+from notebook_ops.model.mutation import (
+    ARGUMENT_MUTATING_BUILTINS,
+    ARGUMENT_MUTATING_METHODS,
+    FunctionMutations,
+    function_mutations,
+    has_inplace_true,
+    is_mutating_method,
+    root_name,
+)
 
-BUILTINS = frozenset(dir(builtins)) | {"get_ipython", "display", "__name__", "__doc__", "In", "Out",
-                                        "exit", "quit"}
+BUILTINS = frozenset(dir(builtins)) | {
+    "get_ipython",
+    "display",
+    "__name__",
+    "__doc__",
+    "In",
+    "Out",
+    "exit",
+    "quit",
+}
 
 
 def strip_magics(source: str) -> str:
@@ -98,8 +113,8 @@ class _Scope(_Visitor):
         self.globals: set[str] = set()
         self.nonlocals: set[str] = set()
         self.walrus: set[str] = set()
-        self.child_now: set[str] = set()    # free names of inner scopes that run now (comprehensions)
-        self.child_late: set[str] = set()   # free names of inner functions/lambdas
+        self.child_now: set[str] = set()  # free names of inner scopes that run now (comprehensions)
+        self.child_late: set[str] = set()  # free names of inner functions/lambdas
         self.global_defs: set[str] = set()
 
     def visit_Name(self, node):
@@ -226,8 +241,8 @@ class CellFlow:
     events: list[tuple[str, str]] = field(default_factory=list)
     late_reads: set[str] = field(default_factory=set)
     star_import: bool = False
-    syntax_error: tuple[str, int] | None = None   # (message, line)
-    imports: set[str] = field(default_factory=set)   # names bound by import statements
+    syntax_error: tuple[str, int] | None = None  # (message, line)
+    imports: set[str] = field(default_factory=set)  # names bound by import statements
     # functions defined here -> what calling them changes
     functions: dict[str, FunctionMutations] = field(default_factory=dict)
     # calls of plain-named functions: (event index, function, names per positional argument,
@@ -251,7 +266,7 @@ class CellFlow:
 class Aliases:
     """Which names share objects, carried from cell to cell in notebook order."""
 
-    same: dict[str, set[str]] = field(default_factory=dict)     # name -> names of the same object
+    same: dict[str, set[str]] = field(default_factory=dict)  # name -> names of the same object
     members: dict[str, set[str]] = field(default_factory=dict)  # name -> names whose objects it holds
     holders: dict[str, set[str]] = field(default_factory=dict)  # name -> containers holding its object
 
@@ -337,8 +352,11 @@ class _ModuleFlow(_Visitor):
     def bind_loop(self, target, iterable) -> None:
         """``for d in data``: ``d`` is, in turn, each object ``data`` holds."""
         pairs: list[tuple[ast.AST, ast.AST]] = [(target, iterable)]
-        if (isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Name)
-                and isinstance(target, ast.Tuple)):
+        if (
+            isinstance(iterable, ast.Call)
+            and isinstance(iterable.func, ast.Name)
+            and isinstance(target, ast.Tuple)
+        ):
             if iterable.func.id == "enumerate" and iterable.args and len(target.elts) == 2:
                 pairs = [(target.elts[1], iterable.args[0])]
             elif iterable.func.id == "zip" and len(iterable.args) == len(target.elts):
@@ -414,9 +432,14 @@ class _ModuleFlow(_Visitor):
                 name, _ = root_name(arg)
                 return frozenset(self.aliases(name, deep=True)) if name else frozenset()
 
-            self.flow.calls.append((len(self.flow.events), func.id,
-                                    tuple(names(a) for a in node.args),
-                                    {k.arg: names(k.value) for k in node.keywords if k.arg}))
+            self.flow.calls.append(
+                (
+                    len(self.flow.events),
+                    func.id,
+                    tuple(names(a) for a in node.args),
+                    {k.arg: names(k.value) for k in node.keywords if k.arg},
+                )
+            )
 
     def visit_NamedExpr(self, node):
         self.visit(node.value)
@@ -574,10 +597,10 @@ def resolve_calls(flow: CellFlow, functions: dict[str, FunctionMutations]) -> No
 
 @dataclass
 class StepFlow:
-    external_reads: list[str]     # read before the step bound them, in first-read order
-    late_reads: set[str]          # free names of functions defined here that the step never binds
-    defines: set[str]             # names bound when the step ends (changed objects included)
-    first_read_cell: dict         # name -> cell index of the first external read
+    external_reads: list[str]  # read before the step bound them, in first-read order
+    late_reads: set[str]  # free names of functions defined here that the step never binds
+    defines: set[str]  # names bound when the step ends (changed objects included)
+    first_read_cell: dict  # name -> cell index of the first external read
     changed: set[str] = field(default_factory=set)  # received objects changed in place, still bound
     changed_cell: dict = field(default_factory=dict)  # name -> cell index of the first change
 
@@ -620,8 +643,14 @@ def step_flow(cells: list[tuple[int, CellFlow]], *, unchanged: frozenset | set =
         for name in flow.late_reads:
             where.setdefault(name, index)
     late_ext = {n for n in late if n not in ever and n not in ext}
-    return StepFlow(external_reads=ext, late_reads=late_ext, defines=bound, first_read_cell=where,
-                    changed=changed, changed_cell=changed_at)
+    return StepFlow(
+        external_reads=ext,
+        late_reads=late_ext,
+        defines=bound,
+        first_read_cell=where,
+        changed=changed,
+        changed_cell=changed_at,
+    )
 
 
 def metric_names(source: str) -> list[str]:

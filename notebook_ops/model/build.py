@@ -1,4 +1,5 @@
 """Build a Pipeline from a notebook: tags -> steps -> graph -> parameters -> data flow -> problems."""
+
 from __future__ import annotations
 
 import hashlib
@@ -44,7 +45,7 @@ class _Builder:
     # -- 1. tags -> cells and steps -------------------------------------------------------------
     def read_cells(self) -> None:
         current: str | None = None
-        pending: list[int] = []   # cells before the first step:
+        pending: list[int] = []  # cells before the first step:
         for index, raw in enumerate(self.nb.get("cells", [])):
             ctype = raw.get("cell_type", "code")
             tags = cell_tags(raw)
@@ -54,8 +55,14 @@ class _Builder:
             role = parsed.role
             if len(parsed.roles) > 1 or (role and parsed.step):
                 found = parsed.roles + ([f"step:{parsed.step}"] if parsed.step else [])
-                self.problem("error", "conflicting-tags", f"cell has conflicting tags {', '.join(found)}",
-                             step=current, cell=index, hint="keep one of them")
+                self.problem(
+                    "error",
+                    "conflicting-tags",
+                    f"cell has conflicting tags {', '.join(found)}",
+                    step=current,
+                    cell=index,
+                    hint="keep one of them",
+                )
             if ctype == "raw":
                 role = "raw"
             elif ctype == "markdown" and role != "skip":
@@ -63,12 +70,23 @@ class _Builder:
             if parsed.step is not None and role not in ("skip", "raw"):
                 name = parsed.step
                 if not valid_name(name):
-                    self.problem("error", "bad-step-name", f"step name '{name}' is not valid: {NAME_RULE}",
-                                 step=name, cell=index, hint=f"rename it, e.g. step:{slug(name)}")
+                    self.problem(
+                        "error",
+                        "bad-step-name",
+                        f"step name '{name}' is not valid: {NAME_RULE}",
+                        step=name,
+                        cell=index,
+                        hint=f"rename it, e.g. step:{slug(name)}",
+                    )
                 if name in self.step_cells:
-                    self.problem("error", "duplicate-step",
-                                 f"step '{name}' is already started at cell {self.step_first[name]}",
-                                 step=name, cell=index, hint="give each step a unique name")
+                    self.problem(
+                        "error",
+                        "duplicate-step",
+                        f"step '{name}' is already started at cell {self.step_first[name]}",
+                        step=name,
+                        cell=index,
+                        hint="give each step a unique name",
+                    )
                 else:
                     self.step_cells[name] = []
                     self.step_first[name] = index
@@ -77,22 +95,37 @@ class _Builder:
                 current = name
                 self.step_tag_options[name].update(parsed.options)
                 self.step_cells[name].append(index)
-                self.cells.append(Cell(index, ctype, cell_source(raw),
-                                       "markdown" if ctype == "markdown" else "code",
-                                       name, tuple(tags)))
+                self.cells.append(
+                    Cell(
+                        index,
+                        ctype,
+                        cell_source(raw),
+                        "markdown" if ctype == "markdown" else "code",
+                        name,
+                        tuple(tags),
+                    )
+                )
                 continue
             if parsed.after and role not in ("skip", "raw"):
-                self.problem("warning", "after-without-step",
-                             f"tags {', '.join('after:' + a for a in parsed.after)} are on a cell that "
-                             "starts no step", step=current, cell=index,
-                             hint="put after: tags on the step's first cell (the one with step:)")
+                self.problem(
+                    "warning",
+                    "after-without-step",
+                    f"tags {', '.join('after:' + a for a in parsed.after)} are on a cell that starts no step",
+                    step=current,
+                    cell=index,
+                    hint="put after: tags on the step's first cell (the one with step:)",
+                )
             if role == "parameters":
                 if self.parameters_cell is None:
                     self.parameters_cell = index
                 else:
-                    self.problem("error", "multiple-parameters-cells",
-                                 f"second parameters cell (the first is cell {self.parameters_cell})",
-                                 cell=index, hint="merge them into one cell tagged parameters")
+                    self.problem(
+                        "error",
+                        "multiple-parameters-cells",
+                        f"second parameters cell (the first is cell {self.parameters_cell})",
+                        cell=index,
+                        hint="merge them into one cell tagged parameters",
+                    )
                 self.cells.append(Cell(index, ctype, cell_source(raw), "parameters", None, tuple(tags)))
                 continue
             if role in ("setup", "skip", "metrics", "raw"):
@@ -104,14 +137,28 @@ class _Builder:
                 continue
             if current is None:
                 pending.append(index)
-                self.cells.append(Cell(index, ctype, cell_source(raw),
-                                       "markdown" if ctype == "markdown" else "code",
-                                       None, tuple(tags)))
+                self.cells.append(
+                    Cell(
+                        index,
+                        ctype,
+                        cell_source(raw),
+                        "markdown" if ctype == "markdown" else "code",
+                        None,
+                        tuple(tags),
+                    )
+                )
             else:
                 self.step_cells[current].append(index)
-                self.cells.append(Cell(index, ctype, cell_source(raw),
-                                       "markdown" if ctype == "markdown" else "code",
-                                       current, tuple(tags)))
+                self.cells.append(
+                    Cell(
+                        index,
+                        ctype,
+                        cell_source(raw),
+                        "markdown" if ctype == "markdown" else "code",
+                        current,
+                        tuple(tags),
+                    )
+                )
         # Cells before the first step: belong to it (or form the one-step pipeline "main").
         first = next(iter(self.step_cells), None)
         if first is None:
@@ -140,14 +187,24 @@ class _Builder:
             good = []
             for dep in explicit:
                 if dep == name:
-                    self.problem("error", "cyclic-after", f"step '{name}' cannot run after itself",
-                                 step=name, cell=cell, hint=f"remove the tag after:{dep}")
+                    self.problem(
+                        "error",
+                        "cyclic-after",
+                        f"step '{name}' cannot run after itself",
+                        step=name,
+                        cell=cell,
+                        hint=f"remove the tag after:{dep}",
+                    )
                 elif dep not in self.step_cells:
                     close = [n for n in names if n != name]
-                    self.problem("error", "unknown-after", f"after:{dep} names no step",
-                                 step=name, cell=cell,
-                                 hint=(f"steps are: {', '.join(close)}" if close
-                                       else "tag a cell step:NAME first"))
+                    self.problem(
+                        "error",
+                        "unknown-after",
+                        f"after:{dep} names no step",
+                        step=name,
+                        cell=cell,
+                        hint=(f"steps are: {', '.join(close)}" if close else "tag a cell step:NAME first"),
+                    )
                 else:
                     good.append(dep)
             deps[name] = tuple(good)
@@ -170,10 +227,14 @@ class _Builder:
                     heapq.heappush(ready, (position[u], u))
         left = [n for n in names if n not in order]
         if left:
-            self.problem("error", "cyclic-after",
-                         f"steps {', '.join(left)} depend on each other in a cycle",
-                         step=left[0], cell=self.step_first[left[0]],
-                         hint="remove one of their after: tags")
+            self.problem(
+                "error",
+                "cyclic-after",
+                f"steps {', '.join(left)} depend on each other in a cycle",
+                step=left[0],
+                cell=self.step_first[left[0]],
+                hint="remove one of their after: tags",
+            )
             order += left
         return deps, order
 
@@ -189,24 +250,37 @@ class _Builder:
         latest = [u for u in ups if not any(u in upstream[o] for o in ups if o != u)]
         if len(latest) > 1 and any(var in flows[u].changed for u in latest):
             a, b = sorted(latest, key=position.get)[:2]
-            self.problem("error", "conflicting-change",
-                         f"reads '{var}', which steps '{a}' and '{b}' both change and neither runs "
-                         f"after the other: the step would see only one of the changes",
-                         step=reader, cell=cell,
-                         hint=f"choose an order: add the tag after:{a} to cell {self.step_first[b]}")
+            self.problem(
+                "error",
+                "conflicting-change",
+                f"reads '{var}', which steps '{a}' and '{b}' both change and neither runs "
+                f"after the other: the step would see only one of the changes",
+                step=reader,
+                cell=cell,
+                hint=f"choose an order: add the tag after:{a} to cell {self.step_first[b]}",
+            )
             return
         if var in flows[reader].changed:
-            return   # it changes the object itself; a join after it gets a conflicting-change
+            return  # it changes the object itself; a join after it gets a conflicting-change
         for p in providers:
             pf = flows[p]
-            if (var in pf.changed and p not in upstream[reader] and reader not in upstream[p]
-                    and position[p] < position[reader] and (source == p or source in upstream[p])):
-                self.problem("error", "hidden-state",
-                             f"reads '{var}', which step '{p}' changes in place, and '{p}' is not "
-                             "upstream of it: it works top to bottom in the notebook but not as a "
-                             "pipeline",
-                             step=reader, cell=cell,
-                             hint=f"add the tag after:{p} to cell {self.step_first[reader]}")
+            if (
+                var in pf.changed
+                and p not in upstream[reader]
+                and reader not in upstream[p]
+                and position[p] < position[reader]
+                and (source == p or source in upstream[p])
+            ):
+                self.problem(
+                    "error",
+                    "hidden-state",
+                    f"reads '{var}', which step '{p}' changes in place, and '{p}' is not "
+                    "upstream of it: it works top to bottom in the notebook but not as a "
+                    "pipeline",
+                    step=reader,
+                    cell=cell,
+                    hint=f"add the tag after:{p} to cell {self.step_first[reader]}",
+                )
                 return
 
     def analyse(self, deps, order, settings):
@@ -217,19 +291,30 @@ class _Builder:
         param_names = {p.name for p in params}
 
         flows: dict[int, analysis.CellFlow] = {}
-        aliases = analysis.Aliases()   # objects shared by names, followed in notebook order
+        aliases = analysis.Aliases()  # objects shared by names, followed in notebook order
         for cell in self.cells:
             if cell.cell_type == "code" and cell.role in ("code", "setup", "metrics"):
                 flow = analysis.analyze_cell(cell.source, aliases)
                 flows[cell.index] = flow
                 if flow.syntax_error:
                     msg, line = flow.syntax_error
-                    self.problem("error", "syntax-error", f"syntax error: {msg} (line {line})",
-                                 step=cell.step, cell=cell.index, hint="fix the code so the cell parses")
+                    self.problem(
+                        "error",
+                        "syntax-error",
+                        f"syntax error: {msg} (line {line})",
+                        step=cell.step,
+                        cell=cell.index,
+                        hint="fix the code so the cell parses",
+                    )
                 if flow.star_import:
-                    self.problem("warning", "star-import",
-                                 "'from ... import *' hides which names the cell defines",
-                                 step=cell.step, cell=cell.index, hint="import the names you use explicitly")
+                    self.problem(
+                        "warning",
+                        "star-import",
+                        "'from ... import *' hides which names the cell defines",
+                        step=cell.step,
+                        cell=cell.index,
+                        hint="import the names you use explicitly",
+                    )
 
         functions: dict = {}
         imported: set[str] = set()
@@ -238,7 +323,7 @@ class _Builder:
             imported |= flow.imports
         for flow in flows.values():
             analysis.resolve_calls(flow, functions)
-        unchanged = analysis.BUILTINS | imported   # modules changed in place do not travel
+        unchanged = analysis.BUILTINS | imported  # modules changed in place do not travel
 
         available = analysis.BUILTINS | param_names
         setup = analysis.step_flow([(i, flows[i]) for i in self.setup_cells if i in flows])
@@ -246,23 +331,28 @@ class _Builder:
         for name in setup.external_reads + sorted(setup.late_reads):
             if name not in available and name not in setup.defines:
                 read_at = setup.first_read_cell.get(name)
-                self.problem("warning", "undefined-name",
-                             f"setup cell reads '{name}', which nothing defines before it",
-                             cell=read_at, hint="define it in the setup cell or the parameters")
+                self.problem(
+                    "warning",
+                    "undefined-name",
+                    f"setup cell reads '{name}', which nothing defines before it",
+                    cell=read_at,
+                    hint="define it in the setup cell or the parameters",
+                )
         available = available | setup.defines
 
         step_flows = {}
         for name in order:
             step_flows[name] = analysis.step_flow(
-                [(i, flows[i]) for i in self.step_cells[name] if i in flows], unchanged=unchanged)
+                [(i, flows[i]) for i in self.step_cells[name] if i in flows], unchanged=unchanged
+            )
 
         upstream: dict[str, set[str]] = {n: set() for n in order}
-        for n in order:   # graph order: dependencies are complete before their users
+        for n in order:  # graph order: dependencies are complete before their users
             for d in deps[n]:
                 upstream[n] |= {d} | upstream.get(d, set())
         rank = {n: i for i, n in enumerate(order)}
 
-        position = {n: i for i, n in enumerate(self.step_cells)}   # notebook order
+        position = {n: i for i, n in enumerate(self.step_cells)}  # notebook order
         sources: dict[str, list[tuple[str, str]]] = {n: [] for n in order}
         for name in order:
             sf = step_flows[name]
@@ -279,24 +369,35 @@ class _Builder:
                 if ups:
                     source = max(ups, key=rank.__getitem__)
                     sources[name].append((var, source))
-                    self.check_changes(name, var, read_at, source, ups, providers, step_flows,
-                                       upstream, position)
+                    self.check_changes(
+                        name, var, read_at, source, ups, providers, step_flows, upstream, position
+                    )
                 elif providers:
                     p = providers[0]
                     later = name in upstream.get(p, set())
-                    why = (f"'{p}' runs after it" if later else f"'{p}' is not upstream of it")
-                    self.problem("error", "hidden-state",
-                                 f"reads '{var}', which only step '{p}' defines, and {why}: it works top to "
-                                 "bottom in the notebook but not as a pipeline",
-                                 step=name, cell=read_at,
-                                 hint=(f"add the tag after:{p} to cell {self.step_first[name]}"
-                                       if not later else
-                                       f"move the code that defines '{var}' into an earlier step"))
+                    why = f"'{p}' runs after it" if later else f"'{p}' is not upstream of it"
+                    self.problem(
+                        "error",
+                        "hidden-state",
+                        f"reads '{var}', which only step '{p}' defines, and {why}: it works top to "
+                        "bottom in the notebook but not as a pipeline",
+                        step=name,
+                        cell=read_at,
+                        hint=(
+                            f"add the tag after:{p} to cell {self.step_first[name]}"
+                            if not later
+                            else f"move the code that defines '{var}' into an earlier step"
+                        ),
+                    )
                 elif var not in step_flows[name].defines or var in sf.external_reads:
-                    self.problem("warning", "undefined-name",
-                                 f"reads '{var}', which no step, setup cell or parameter defines",
-                                 step=name, cell=read_at,
-                                 hint="define it in an upstream step, a setup cell or the parameters")
+                    self.problem(
+                        "warning",
+                        "undefined-name",
+                        f"reads '{var}', which no step, setup cell or parameter defines",
+                        step=name,
+                        cell=read_at,
+                        hint="define it in an upstream step, a setup cell or the parameters",
+                    )
 
         outputs: dict[str, set[str]] = {n: set() for n in order}
         for name in order:
@@ -311,9 +412,15 @@ class _Builder:
         watch: dict[str, set[str]] = {n: set() for n in order}
         for name in order:
             for var, producer in sources[name]:
-                cands = [u for u in order if u in upstream[name] and u != producer
-                         and (producer in upstream[u]) and var in received[u]
-                         and var not in step_flows[u].defines]
+                cands = [
+                    u
+                    for u in order
+                    if u in upstream[name]
+                    and u != producer
+                    and (producer in upstream[u])
+                    and var in received[u]
+                    and var not in step_flows[u].defines
+                ]
                 if cands:
                     cands.sort(key=rank.__getitem__, reverse=True)
                     candidates[name].append((var, tuple(cands) + (producer,)))
@@ -327,43 +434,51 @@ class _Builder:
                 if definers:
                     metrics_of[definers[-1]].append(var)
                 elif var not in available:
-                    self.problem("warning", "undefined-metric", f"metric '{var}' is defined by no step",
-                                 cell=i)
+                    self.problem(
+                        "warning", "undefined-metric", f"metric '{var}' is defined by no step", cell=i
+                    )
 
         known = set(order)
-        for sname in (settings.get("steps") or {}):
+        for sname in settings.get("steps") or {}:
             if sname not in known:
-                self.problem("warning", "unknown-step-settings",
-                             f"metadata.notebook_ops.steps has settings for '{sname}', which is not a step",
-                             hint=f"steps are: {', '.join(order)}")
+                self.problem(
+                    "warning",
+                    "unknown-step-settings",
+                    f"metadata.notebook_ops.steps has settings for '{sname}', which is not a step",
+                    hint=f"steps are: {', '.join(order)}",
+                )
 
         steps = []
         for name in order:
             sf = step_flows[name]
             code_cells = [i for i in self.step_cells[name] if self.cells[i].cell_type == "code"]
             if not code_cells:
-                self.problem("warning", "empty-step", "step has no code cells", step=name,
-                             cell=self.step_first[name])
+                self.problem(
+                    "warning", "empty-step", "step has no code cells", step=name, cell=self.step_first[name]
+                )
             reads = set(sf.external_reads) | sf.late_reads
-            steps.append(Step(
-                name=name,
-                cells=tuple(self.step_cells[name]),
-                after=deps[name],
-                inputs=tuple(v for v, _ in sources[name]),
-                outputs=tuple(sorted(outputs[name])),
-                input_sources=tuple(sources[name]),
-                parameters_read=tuple(sorted((reads & param_names) | setup_params)),
-                options=step_options(settings, name, self.step_tag_options[name]),
-                metrics=tuple(metrics_of[name]),
-                changed=tuple(sorted(outputs[name] & sf.changed)),
-                input_candidates=tuple(candidates[name]),
-                watch=tuple(sorted(watch[name])),
-            ))
+            steps.append(
+                Step(
+                    name=name,
+                    cells=tuple(self.step_cells[name]),
+                    after=deps[name],
+                    inputs=tuple(v for v, _ in sources[name]),
+                    outputs=tuple(sorted(outputs[name])),
+                    input_sources=tuple(sources[name]),
+                    parameters_read=tuple(sorted((reads & param_names) | setup_params)),
+                    options=step_options(settings, name, self.step_tag_options[name]),
+                    metrics=tuple(metrics_of[name]),
+                    changed=tuple(sorted(outputs[name] & sf.changed)),
+                    input_candidates=tuple(candidates[name]),
+                    watch=tuple(sorted(watch[name])),
+                )
+            )
         return params, steps
 
 
-def build_pipeline(nb: dict, path=None, *, notebook_hash: str | None = None,
-                   notices: list[str] | None = None) -> Pipeline:
+def build_pipeline(
+    nb: dict, path=None, *, notebook_hash: str | None = None, notices: list[str] | None = None
+) -> Pipeline:
     """Build the pipeline of an nbformat-4 notebook dict. Problems are collected, never raised."""
     b = _Builder(nb, path)
     for notice in notices or []:
@@ -374,24 +489,33 @@ def build_pipeline(nb: dict, path=None, *, notebook_hash: str | None = None,
         b.problem("error", "invalid-settings", "metadata.notebook_ops must be an object")
         settings = {}
     b.problems.extend(validate_settings(settings))
-    language = ((metadata.get("kernelspec") or {}).get("language")
-                or (metadata.get("language_info") or {}).get("name") or "python")
+    language = (
+        (metadata.get("kernelspec") or {}).get("language")
+        or (metadata.get("language_info") or {}).get("name")
+        or "python"
+    )
     if language.lower() != "python":
-        b.problem("error", "unsupported-language", f"the notebook's kernel language is {language}; "
-                  "notebook-ops runs Python notebooks", hint="use a Python kernel")
+        b.problem(
+            "error",
+            "unsupported-language",
+            f"the notebook's kernel language is {language}; notebook-ops runs Python notebooks",
+            hint="use a Python kernel",
+        )
     b.read_cells()
     deps, order = b.resolve_dependencies()
     params, steps = b.analyse(deps, order, settings)
-    steps, params, project = files.attach(b.cells, b.setup_cells, steps, params, path, settings,
-                                          b.problems)   # local code, data files, files between steps
+    steps, params, project = files.attach(
+        b.cells, b.setup_cells, steps, params, path, settings, b.problems
+    )  # local code, data files, files between steps
     name = settings.get("name") if isinstance(settings.get("name"), str) else None
     if not name or not valid_name(name):
         name = slug(Path(path).stem) if path else "pipeline"
     if notebook_hash is None:
         notebook_hash = hashlib.sha256(json.dumps(nb, sort_keys=True).encode()).hexdigest()
     severity_rank = {"error": 0, "warning": 1, "info": 2}
-    problems = sorted(b.problems, key=lambda p: (p.cell if p.cell is not None else -1,
-                                                 severity_rank[p.severity]))
+    problems = sorted(
+        b.problems, key=lambda p: (p.cell if p.cell is not None else -1, severity_rank[p.severity])
+    )
     return Pipeline(
         name=name,
         path=b.path,

@@ -1,5 +1,6 @@
 """What the analysis says about each notebook of a pipeline across notebooks (``multi``): the
 names each step reads and defines, the files it reads and writes, the project files of all."""
+
 from __future__ import annotations
 
 import os
@@ -22,8 +23,10 @@ def step_flows(p: Pipeline):
     for f in flows.values():
         analysis.resolve_calls(f, functions)
     unchanged = analysis.BUILTINS | imported
-    steps = {s.name: analysis.step_flow([(i, flows[i]) for i in s.cells if i in flows],
-                                        unchanged=unchanged) for s in p.steps}
+    steps = {
+        s.name: analysis.step_flow([(i, flows[i]) for i in s.cells if i in flows], unchanged=unchanged)
+        for s in p.steps
+    }
     setup = analysis.step_flow([(i, flows[i]) for i in p.setup_cells if i in flows])
     return steps, setup.defines
 
@@ -34,17 +37,20 @@ def file_uses(p: Pipeline) -> dict[str, tuple[set[str], list[str]]]:
 
     env: dict = {}
     per_cell = {}
-    for c in p.cells:   # notebook order: names bound to paths earlier are known later
+    for c in p.cells:  # notebook order: names bound to paths earlier are known later
         if c.cell_type == "code" and c.role in ("code", "setup", "metrics", "parameters"):
             tree = files._parse(c.source)
             if tree is not None:
-                per_cell[c.index] = [u for u in paths.scan(tree, env)
-                                     if not os.path.isabs(u.path) and u.mode != "syspath"]
+                per_cell[c.index] = [
+                    u for u in paths.scan(tree, env) if not os.path.isabs(u.path) and u.mode != "syspath"
+                ]
     out = {}
     for s in p.steps:
         cell_uses = [u for i in s.cells for u in per_cell.get(i, [])]
-        out[s.name] = ({u.path for u in cell_uses if u.mode == "write"},
-                       [u.path for u in cell_uses if u.mode in ("read", "maybe")])
+        out[s.name] = (
+            {u.path for u in cell_uses if u.mode == "write"},
+            [u.path for u in cell_uses if u.mode in ("read", "maybe")],
+        )
     return out
 
 
@@ -55,8 +61,7 @@ def merged_project(pipelines, entry: Pipeline):
     if base is None:
         return None
     merged = {}
-    for f in ("code_roots", "modules", "assets", "external", "imports", "outside", "pip",
-              "code_imports"):
+    for f in ("code_roots", "modules", "assets", "external", "imports", "outside", "pip", "code_imports"):
         items = list(getattr(base, f))
         for p in pipelines:
             if p.project is not None and p.project.root == base.root:

@@ -1,4 +1,5 @@
 """Editing pipeline tags of a cell, in memory and in a file (atomically, nothing else changed)."""
+
 from __future__ import annotations
 
 import json
@@ -37,8 +38,9 @@ def retag_cell(nb: dict, cell: int, new_tags: list[str], path=None) -> dict:
     """Replace the pipeline tags of ``nb``'s cell ``cell`` (0-based) in place; other tags stay."""
     cells = nb.get("cells", [])
     if not 0 <= cell < len(cells):
-        raise NotebookOpsError(f"there is no cell {cell}; cells are numbered 0 to {len(cells) - 1}",
-                               path=path, cell=cell)
+        raise NotebookOpsError(
+            f"there is no cell {cell}; cells are numbered 0 to {len(cells) - 1}", path=path, cell=cell
+        )
     meta = cells[cell].setdefault("metadata", {})
     kept = [t for t in meta.get("tags", []) if not is_pipeline_tag(t)]
     tags = kept + [t for t in new_tags if t not in kept]
@@ -55,8 +57,11 @@ def retag_file(path, cell: int, new_tags: list[str]) -> list[str]:
     original = data.decode("utf-8")
     nb = parse_notebook(data, path=path)
     if json.loads(original).get("nbformat") != 4:
-        raise NotebookOpsError("tagging needs an nbformat 4 notebook", path=path,
-                               hint="open and save it in Jupyter to upgrade it first")
+        raise NotebookOpsError(
+            "tagging needs an nbformat 4 notebook",
+            path=path,
+            hint="open and save it in Jupyter to upgrade it first",
+        )
     retag_cell(nb, cell, new_tags, path=path)
     write_text(path, dumps_like(nb, original))
     return nb["cells"][cell].get("metadata", {}).get("tags", [])

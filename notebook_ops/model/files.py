@@ -11,6 +11,7 @@ URL; the step fetches it to the path before it runs. Problems: ``file-hidden-sta
 file only a non-upstream step writes), ``missing-file`` (a relative path that exists nowhere).
 Nothing here runs or imports the user's code.
 """
+
 from __future__ import annotations
 
 import ast
@@ -43,9 +44,14 @@ def _external(settings: dict) -> dict[str, tuple[str, str]]:
     """{path as named: (parameter, url)} from ``assets.external``."""
     out: dict[str, tuple[str, str]] = {}
     raw = _assets(settings).get("external")
-    for path, spec in (raw.items() if isinstance(raw, dict) else ()):
-        url, name = ((spec, None) if isinstance(spec, str) else
-                     (spec.get("url"), spec.get("parameter")) if isinstance(spec, dict) else (None, None))
+    for path, spec in raw.items() if isinstance(raw, dict) else ():
+        url, name = (
+            (spec, None)
+            if isinstance(spec, str)
+            else (spec.get("url"), spec.get("parameter"))
+            if isinstance(spec, dict)
+            else (None, None)
+        )
         if not isinstance(url, str):
             continue
         if not name:
@@ -89,7 +95,7 @@ class _Scan:
         self.parsed: dict[int, list[paths.PathUse]] = {}
         self.sys_paths: list[str] = []
         env: dict = {}
-        for c in cells:       # notebook order: names bound to paths earlier are known later
+        for c in cells:  # notebook order: names bound to paths earlier are known later
             if c.cell_type != "code" or c.role not in _ROLES:
                 continue
             tree = _parse(c.source)
@@ -124,8 +130,7 @@ class _Scan:
 
     # -- per step ----------------------------------------------------------------------------
     def step_cells(self, step) -> list[int]:
-        wanted = self.setup | set(step.cells) | {c.index for c in self.cells
-                                                 if c.role == "parameters"}
+        wanted = self.setup | set(step.cells) | {c.index for c in self.cells if c.role == "parameters"}
         return sorted(i for i in wanted if i in self.parsed)
 
     def run(self, params: list[Parameter]):
@@ -134,8 +139,8 @@ class _Scan:
         for s in self.steps:
             for d in s.after:
                 upstream[s.name] |= {d} | upstream.get(d, set())
-        writes: dict[str, dict[str, int]] = {}     # step -> {path: first cell writing it}
-        reads: dict[str, list[tuple[str, int, bool]]] = {}   # step -> [(path, cell, maybe)]
+        writes: dict[str, dict[str, int]] = {}  # step -> {path: first cell writing it}
+        reads: dict[str, list[tuple[str, int, bool]]] = {}  # step -> [(path, cell, maybe)]
         for s in self.steps:
             mine: dict[str, int] = {}
             rd: list[tuple[str, int, bool]] = []
@@ -169,7 +174,7 @@ class _Scan:
                     files_in[s.name].append((p, producer))
                     files_out[producer].add(p)
                     continue
-                if p in writes[s.name]:   # the step's own file (read back, or state it keeps)
+                if p in writes[s.name]:  # the step's own file (read back, or state it keeps)
                     continue
                 # a step neither upstream nor downstream writes it: which version is read
                 # depends on timing (and on another disk it is not there at all)
@@ -183,20 +188,34 @@ class _Scan:
                 if writers:
                     w = (unrelated or writers)[0]
                     later = s.name in upstream[w]
-                    self.problems.append(Problem(
-                        "error", "file-hidden-state",
-                        f"reads the file '{p}', which only step '{w}' writes, and "
-                        f"{'it runs after it' if later else 'it is not upstream of it'}: it works "
-                        "top to bottom in the notebook but not as a pipeline",
-                        step=s.name, cell=cell,
-                        hint=(f"add the tag after:{w} to cell {s.cells[0] if s.cells else cell}"
-                              if not later else f"write '{p}' in an earlier step")))
+                    self.problems.append(
+                        Problem(
+                            "error",
+                            "file-hidden-state",
+                            f"reads the file '{p}', which only step '{w}' writes, and "
+                            f"{'it runs after it' if later else 'it is not upstream of it'}: it works "
+                            "top to bottom in the notebook but not as a pipeline",
+                            step=s.name,
+                            cell=cell,
+                            hint=(
+                                f"add the tag after:{w} to cell {s.cells[0] if s.cells else cell}"
+                                if not later
+                                else f"write '{p}' in an earlier step"
+                            ),
+                        )
+                    )
                 elif p not in self.outside and not posixpath.isabs(p) and not p.startswith("~"):
-                    self.problems.append(Problem(
-                        "warning", "missing-file",
-                        f"reads '{p}', which exists neither in the project nor as a file an "
-                        "upstream step writes", step=s.name, cell=cell,
-                        hint="create it, or declare it in metadata.notebook_ops.assets.external"))
+                    self.problems.append(
+                        Problem(
+                            "warning",
+                            "missing-file",
+                            f"reads '{p}', which exists neither in the project nor as a file an "
+                            "upstream step writes",
+                            step=s.name,
+                            cell=cell,
+                            hint="create it, or declare it in metadata.notebook_ops.assets.external",
+                        )
+                    )
         for p in self.include:
             rel = self.locate(p, -1)
             if rel is not None:
@@ -208,24 +227,35 @@ class _Scan:
         code, imports_left, pip = self.code(params)
         for s in self.steps:
             extra = tuple(sorted(set(s.parameters_read) | ext_read[s.name]))
-            new_steps.append(dataclasses.replace(
-                s, modules=tuple(sorted(code[s.name])), assets=tuple(sorted(assets_of[s.name])),
-                files_in=tuple(sorted(files_in[s.name])),
-                files_out=tuple(sorted(files_out[s.name])), parameters_read=extra))
+            new_steps.append(
+                dataclasses.replace(
+                    s,
+                    modules=tuple(sorted(code[s.name])),
+                    assets=tuple(sorted(assets_of[s.name])),
+                    files_in=tuple(sorted(files_in[s.name])),
+                    files_out=tuple(sorted(files_out[s.name])),
+                    parameters_read=extra,
+                )
+            )
         known = {p.name for p in params}
-        params = list(params) + [Parameter(name, "str", url, f"where {path} is read from (any "
-                                           "fsspec URL)") for path, (name, url) in
-                                 self.external.items() if name not in known]
+        params = list(params) + [
+            Parameter(name, "str", url, f"where {path} is read from (any fsspec URL)")
+            for path, (name, url) in self.external.items()
+            if name not in known
+        ]
         mods = sorted({m for ms in code.values() for m in ms})
         project = Project(
-            root=str(self.root), notebook_dir=self.nb_dir.relative_to(self.root).as_posix() or ".",
+            root=str(self.root),
+            notebook_dir=self.nb_dir.relative_to(self.root).as_posix() or ".",
             code_roots=tuple(sorted(self.used_roots)),
             modules=tuple((m, localcode.digest(self.root / m)) for m in mods),
             assets=tuple(sorted(all_assets)),
             external=tuple((p, n, u) for p, (n, u) in sorted(self.external.items())),
-            imports=tuple(imports_left), outside=tuple((p, c, why) for p, (c, why) in
-                                                       sorted(self.outside.items())),
-            pip=tuple(pip), code_imports=tuple(sorted(self.code_imports.items())))
+            imports=tuple(imports_left),
+            outside=tuple((p, c, why) for p, (c, why) in sorted(self.outside.items())),
+            pip=tuple(pip),
+            code_imports=tuple(sorted(self.code_imports.items())),
+        )
         return new_steps, params, project
 
     def code(self, params):
@@ -243,8 +273,13 @@ class _Scan:
             scan = localcode.CodeScan(self.root.resolve(), roots, fallback)
             for i in self.step_cells(s):
                 for ref in imports(by_cell[i].source):
-                    if not scan.add(ref) and not ref.level and not ref.optional \
-                            and ref.top not in seen_left and ref.top not in _STDLIB:
+                    if (
+                        not scan.add(ref)
+                        and not ref.level
+                        and not ref.optional
+                        and ref.top not in seen_left
+                        and ref.top not in _STDLIB
+                    ):
                         seen_left.add(ref.top)
                         left.append((ref.top, i))
             out[s.name] = set(scan.files)

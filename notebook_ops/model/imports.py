@@ -9,6 +9,7 @@ relative, top level or nested, and whether a ``try/except ImportError`` makes th
 ``pip_installs`` reads ``%pip install`` / ``!pip install`` lines as requirements.
 Every scanner (data flow, kernel preloading, requirements, local code) goes through here.
 """
+
 from __future__ import annotations
 
 import ast
@@ -63,9 +64,9 @@ def python_source(source: str) -> str:
 class ImportRef:
     """One imported module: ``import a.b`` -> ``a.b``; ``from .x import y`` -> level 1, ``x``."""
 
-    module: str             # dotted name as written ("" for ``from . import x``)
-    level: int = 0          # leading dots of a relative import
-    names: tuple[str, ...] = ()   # what ``from`` imports (may be submodules)
+    module: str  # dotted name as written ("" for ``from . import x``)
+    level: int = 0  # leading dots of a relative import
+    names: tuple[str, ...] = ()  # what ``from`` imports (may be submodules)
     line: int = 0
     top_level: bool = True  # at module level (not inside a function, class, or block)
     optional: bool = False  # inside ``try`` with an ``except ImportError`` (or broader)
@@ -90,9 +91,17 @@ def _walk(body, out: list[ImportRef], top: bool, optional: bool) -> None:
         if isinstance(node, ast.Import):
             out += [ImportRef(a.name, 0, (), node.lineno, top, optional) for a in node.names]
         elif isinstance(node, ast.ImportFrom):
-            out.append(ImportRef(node.module or "", node.level or 0,
-                                 tuple(a.name for a in node.names), node.lineno, top, optional))
-        elif isinstance(node, ast.Try) or type(node).__name__ == "TryStar":   # try / try-except*
+            out.append(
+                ImportRef(
+                    node.module or "",
+                    node.level or 0,
+                    tuple(a.name for a in node.names),
+                    node.lineno,
+                    top,
+                    optional,
+                )
+            )
+        elif isinstance(node, ast.Try) or type(node).__name__ == "TryStar":  # try / try-except*
             _walk(node.body, out, False, optional or _catches_import_error(node))
             for part in [h.body for h in node.handlers] + [node.orelse, node.finalbody]:
                 _walk(part, out, False, True if part is not node.finalbody else optional)
@@ -111,8 +120,11 @@ def _scan_text(code: str) -> list[ImportRef]:
     out = []
     for m in _IMPORT_RE.finditer(code):
         line = code.count("\n", 0, m.start()) + 1
-        names = [m.group(1)] if m.group(1) else [p.strip().split(" ")[0]
-                                                  for p in m.group(2).split(",") if p.strip()]
+        names = (
+            [m.group(1)]
+            if m.group(1)
+            else [p.strip().split(" ")[0] for p in m.group(2).split(",") if p.strip()]
+        )
         out += [ImportRef(n, 0, (), line) for n in names if _MODULE_RE.match(n)]
     return out
 
@@ -144,8 +156,7 @@ def top_level_modules(sources) -> list[str]:
     mods: list[str] = []
     for src in sources:
         for ref in _cell_imports(src):
-            if ref.top_level and not ref.level and _MODULE_RE.match(ref.module) \
-                    and ref.module not in mods:
+            if ref.top_level and not ref.level and _MODULE_RE.match(ref.module) and ref.module not in mods:
                 mods.append(ref.module)
     return mods
 
@@ -162,7 +173,7 @@ def _pip_args(text: str) -> list[str]:
     except ValueError:
         words = text.split()
     if "pip" in words:
-        words = words[words.index("pip") + 1:]
+        words = words[words.index("pip") + 1 :]
     elif words and words[0].endswith(("pip", "pip3")):
         words = words[1:]
     else:
@@ -174,9 +185,22 @@ def _pip_args(text: str) -> list[str]:
         if skip:
             skip = False
         elif w.startswith("-"):
-            skip = w in ("-r", "--requirement", "-c", "--constraint", "-e", "--editable",
-                         "-i", "--index-url", "--extra-index-url", "-f", "--find-links",
-                         "--target", "-t", "--prefix")
+            skip = w in (
+                "-r",
+                "--requirement",
+                "-c",
+                "--constraint",
+                "-e",
+                "--editable",
+                "-i",
+                "--index-url",
+                "--extra-index-url",
+                "-f",
+                "--find-links",
+                "--target",
+                "-t",
+                "--prefix",
+            )
         elif "{" not in w and "$" not in w:
             reqs.append(w)
     return reqs
@@ -192,9 +216,12 @@ def pip_installs(source: str) -> list[str]:
         return []
     reqs: list[str] = []
     for node in ast.walk(tree):
-        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                and node.args and all(isinstance(a, ast.Constant) and isinstance(a.value, str)
-                                      for a in node.args)):
+        if not (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.args
+            and all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in node.args)
+        ):
             continue
         attr, args = node.func.attr, [str(a.value) for a in node.args if isinstance(a, ast.Constant)]
         if attr == "run_line_magic" and len(args) == 2 and args[0] == "pip":

@@ -7,6 +7,7 @@ searches: a folder the notebook puts on ``sys.path`` with a literal, the noteboo
 unless an installed distribution provides that name. A local module brings its package's
 ``__init__.py`` chain and, statically and transitively, the local modules it imports in turn.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -44,12 +45,12 @@ class CodeScan:
     """Local modules found for a set of cells: project-relative POSIX paths."""
 
     root: Path
-    roots: list[Path]                        # search folders, in the kernel's order
-    fallback: Path | None = None             # the project's top folder, when not in roots
-    files: dict[str, Path] = field(default_factory=dict)   # rel path -> absolute path
-    used_roots: set[str] = field(default_factory=set)       # project-relative search folders used
-    local_tops: set[str] = field(default_factory=set)       # top-level names found locally
-    others: dict[str, str] = field(default_factory=dict)    # top name -> local module importing it
+    roots: list[Path]  # search folders, in the kernel's order
+    fallback: Path | None = None  # the project's top folder, when not in roots
+    files: dict[str, Path] = field(default_factory=dict)  # rel path -> absolute path
+    used_roots: set[str] = field(default_factory=set)  # project-relative search folders used
+    local_tops: set[str] = field(default_factory=set)  # top-level names found locally
+    others: dict[str, str] = field(default_factory=dict)  # top name -> local module importing it
     _done: set[Path] = field(default_factory=set)
 
     def rel(self, path: Path) -> str:
@@ -74,10 +75,10 @@ class CodeScan:
                 files.append(pkg / "__init__.py")
                 d = pkg
             elif mod.is_file():
-                files.append(mod)          # a module: what follows is an attribute
+                files.append(mod)  # a module: what follows is an attribute
                 return files
             elif pkg.is_dir() and i < len(parts) - 1:
-                d = pkg                    # a namespace package
+                d = pkg  # a namespace package
             else:
                 return files
         return files
@@ -102,8 +103,8 @@ class CodeScan:
             return False
         found = self._find(parts, self.roots)
         if found is None and self.fallback is not None:
-            found = self._find(parts, [self.fallback])   # (a stat first: listing the installed
-            if found is not None and parts[0] in _installed_top_names():   # names costs ~1 s)
+            found = self._find(parts, [self.fallback])  # (a stat first: listing the installed
+            if found is not None and parts[0] in _installed_top_names():  # names costs ~1 s)
                 found = None
         if found is None:
             return False
@@ -135,7 +136,7 @@ class CodeScan:
                 continue
             for ref in parse_imports(code):
                 if not self.add(ref, importer=f) and not ref.level and not ref.optional:
-                    self.others.setdefault(ref.top, self.rel(f))   # installed, or nowhere
+                    self.others.setdefault(ref.top, self.rel(f))  # installed, or nowhere
 
 
 def _inside(path: Path, root: Path) -> bool:

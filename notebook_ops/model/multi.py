@@ -10,6 +10,7 @@ notebooks is found by the same analysis (names an upstream notebook's steps defi
 parameters of all notebooks form one typed set. A notebook with no cross-notebook ``after:``
 is returned exactly as ``build.load_pipeline`` builds it.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -36,6 +37,7 @@ def load_pipeline(path) -> Pipeline:
         return pipelinefile.load_pipeline_file(path)
     if path is not None and str(path).endswith(".pipeline"):
         from notebook_ops.model.elyra import load_elyra
+
         return load_elyra(path)
     entry = build.load_pipeline(path)
     if path is None or not any(_cross_refs(entry, Path(path).resolve().parent).values()):
@@ -63,8 +65,7 @@ def notebook_ref(ref: str, here: Path) -> tuple[Path, str | None]:
 def _is_cross(ref: str, steps: list[str], here: Path) -> bool:
     if ref in steps:
         return False
-    return (":" in ref or "/" in ref or not valid_name(ref)
-            or notebook_ref(ref, here)[0].is_file())
+    return ":" in ref or "/" in ref or not valid_name(ref) or notebook_ref(ref, here)[0].is_file()
 
 
 def _untagged(p: Pipeline) -> bool:
@@ -92,9 +93,19 @@ def _short(rel: str) -> str:
 
 
 class _Composer:
-    def __init__(self, entry_path: Path, entry: Pipeline | None = None, *, listed=(),
-                 extra_refs=None, name=None, settings=None, file_hash="", built=None,
-                 ref_targets=None):
+    def __init__(
+        self,
+        entry_path: Path,
+        entry: Pipeline | None = None,
+        *,
+        listed=(),
+        extra_refs=None,
+        name=None,
+        settings=None,
+        file_hash="",
+        built=None,
+        ref_targets=None,
+    ):
         """``entry``: the notebook run; or, for a pipeline file at ``entry_path``, the notebooks
         it ``listed`` and the ``after`` it gives each (``extra_refs``: path -> refs relative
         to that notebook, for its first steps)."""
@@ -102,13 +113,13 @@ class _Composer:
         self.entry_path = entry_path
         self.entry = entry
         self.built: dict[Path, Pipeline] = {entry_path: entry} if entry else {}
-        self.built.update(built or {})            # pipelines made elsewhere (Elyra's nodes)
-        self.ref_targets = ref_targets or {}      # ref -> (file, step): refs that are no path
+        self.built.update(built or {})  # pipelines made elsewhere (Elyra's nodes)
+        self.ref_targets = ref_targets or {}  # ref -> (file, step): refs that are no path
         self.listed = list(listed) or [entry_path]
         self.extra = extra_refs or {}
         self.name, self.settings, self.file_hash = name, settings, file_hash
         self.refs: dict[Path, dict] = {}
-        self.order: list[Path] = []          # notebooks, upstream first
+        self.order: list[Path] = []  # notebooks, upstream first
         self.problems: list[Problem] = []
 
     def resolve(self, ref: str, here: Path) -> tuple[Path, str | None]:
@@ -135,7 +146,7 @@ class _Composer:
         self.built[path] = p
         here = path.parent
         self.refs[path] = _cross_refs(p, here)
-        for ref in self.extra.get(path, []):   # a pipeline file's after: the notebook's first steps
+        for ref in self.extra.get(path, []):  # a pipeline file's after: the notebook's first steps
             for s in p.steps:
                 if not s.after and (ref, None) not in self.refs[path][s.name]:
                     self.refs[path][s.name].append((ref, None))
@@ -144,16 +155,24 @@ class _Composer:
             for ref, cell in refs:
                 target, _ = self.resolve(ref, here)
                 if not target.is_file():
-                    self.problem("missing-notebook",
-                                 f"{self.at(path)}after:{ref} names {self.file(target)}, "
-                                 "which does not exist", step=step, cell=cell,
-                                 hint="fix the path (relative to this notebook, without .ipynb)")
+                    self.problem(
+                        "missing-notebook",
+                        f"{self.at(path)}after:{ref} names {self.file(target)}, which does not exist",
+                        step=step,
+                        cell=cell,
+                        hint="fix the path (relative to this notebook, without .ipynb)",
+                    )
                 elif target in stack:
-                    loop = stack[stack.index(target):] + [target]
-                    self.problem("cyclic-notebooks",
-                                 "notebooks " + " -> ".join(self.rel(x) for x in loop)
-                                 + " depend on each other in a cycle", step=step, cell=cell,
-                                 hint=f"remove the tag after:{ref} from {self.file(path)}")
+                    loop = stack[stack.index(target) :] + [target]
+                    self.problem(
+                        "cyclic-notebooks",
+                        "notebooks "
+                        + " -> ".join(self.rel(x) for x in loop)
+                        + " depend on each other in a cycle",
+                        step=step,
+                        cell=cell,
+                        hint=f"remove the tag after:{ref} from {self.file(path)}",
+                    )
                 else:
                     self.visit(target, stack)
         stack.pop()
@@ -171,21 +190,32 @@ class _Composer:
     def build(self) -> Pipeline:
         for path in self.listed:
             self.visit(path, [])
-        order = ([self.entry_path] + [p for p in self.order if p != self.entry_path]
-                 if self.entry else list(self.order))
+        order = (
+            [self.entry_path] + [p for p in self.order if p != self.entry_path]
+            if self.entry
+            else list(self.order)
+        )
         names: dict[tuple[Path, str], str] = {}
         owner: dict[str, tuple[Path, str]] = {}
         for path in order:
             for s in self.built[path].steps:
                 q = self.qualify(path, s.name)
                 if not valid_name(q):
-                    self.problem("bad-step-name", f"{self.at(path)}step name '{q}' is too "
-                                 "long or not valid", step=s.name, hint="shorten the notebook or step name")
+                    self.problem(
+                        "bad-step-name",
+                        f"{self.at(path)}step name '{q}' is too long or not valid",
+                        step=s.name,
+                        hint="shorten the notebook or step name",
+                    )
                 if q in owner:
                     other = owner[q]
-                    self.problem("duplicate-step", f"steps '{other[1]}' of {self.file(other[0])} "
-                                 f"and '{s.name}' of {self.file(path)} are both named '{q}'",
-                                 step=q, hint="rename one of the steps or notebooks")
+                    self.problem(
+                        "duplicate-step",
+                        f"steps '{other[1]}' of {self.file(other[0])} "
+                        f"and '{s.name}' of {self.file(path)} are both named '{q}'",
+                        step=q,
+                        hint="rename one of the steps or notebooks",
+                    )
                 names[(path, s.name)] = q
                 owner[q] = (path, s.name)
 
@@ -206,9 +236,13 @@ class _Composer:
                     elif step in tp.step_names:
                         ups = [names[(target, step)]]
                     else:
-                        self.problem("unknown-after", f"{self.at(path)}after:{ref} names no "
-                                     f"step of {self.file(target)}", step=q, cell=cell,
-                                     hint=f"its steps are: {', '.join(tp.step_names)}")
+                        self.problem(
+                            "unknown-after",
+                            f"{self.at(path)}after:{ref} names no step of {self.file(target)}",
+                            step=q,
+                            cell=cell,
+                            hint=f"its steps are: {', '.join(tp.step_names)}",
+                        )
                         continue
                     deps[q] += [u for u in ups if u not in deps[q]]
         graph_order = self.topological(deps, order, names)
@@ -227,7 +261,7 @@ class _Composer:
             flows[path], setup_defs[path] = crossflow.step_flows(self.built[path])
         extra_in: dict[str, list[tuple[str, str]]] = {n: [] for n in graph_order}
         extra_out: dict[str, set[str]] = {n: set() for n in graph_order}
-        resolved: set = set()   # (notebook, its step, name) found in another notebook
+        resolved: set = set()  # (notebook, its step, name) found in another notebook
         for path in order:
             p = self.built[path]
             available = analysis.BUILTINS | pnames | setup_defs[path]
@@ -238,9 +272,14 @@ class _Composer:
                     if var in available or var in s.inputs:
                         continue
                     if any(var in flows[path][t.name].defines for t in p.steps if t.name != s.name):
-                        continue   # the notebook's own story (build.py reported it)
-                    providers = [names[(o, t.name)] for o in order if o != path
-                                 for t in self.built[o].steps if var in flows[o][t.name].defines]
+                        continue  # the notebook's own story (build.py reported it)
+                    providers = [
+                        names[(o, t.name)]
+                        for o in order
+                        if o != path
+                        for t in self.built[o].steps
+                        if var in flows[o][t.name].defines
+                    ]
                     ups = [x for x in providers if x in upstream[q]]
                     cell = sf.first_read_cell.get(var)
                     if ups:
@@ -251,12 +290,16 @@ class _Composer:
                     elif providers:
                         op, ostep = owner[providers[0]]
                         resolved.add((path, s.name, var))
-                        self.problem("hidden-state",
-                                     f"{self.at(path)}reads '{var}', which only step "
-                                     f"'{providers[0]}' of {self.file(op)} defines, and it is not "
-                                     "upstream of it", step=q, cell=cell,
-                                     hint=f"add the tag after:{self.rel_from(path, op)}:{ostep} "
-                                          f"to cell {s.cells[0] if s.cells else 0}")
+                        self.problem(
+                            "hidden-state",
+                            f"{self.at(path)}reads '{var}', which only step "
+                            f"'{providers[0]}' of {self.file(op)} defines, and it is not "
+                            "upstream of it",
+                            step=q,
+                            cell=cell,
+                            hint=f"add the tag after:{self.rel_from(path, op)}:{ostep} "
+                            f"to cell {s.cells[0] if s.cells else 0}",
+                        )
 
         files_in, files_out = self.file_flow(order, names, upstream, rank, resolved)
         parts, steps = [], {}
@@ -266,42 +309,67 @@ class _Composer:
             mine = []
             for s in p.steps:
                 q = names[(path, s.name)]
-                qn = lambda n, path=path: names.get((path, n), n)
+
+                def qn(n, path=path):
+                    return names.get((path, n), n)
+
                 ins = list(s.input_sources) + extra_in[q]
                 st = replace(
-                    s, name=q, after=tuple(deps[q]), notebook=self.file(path),
+                    s,
+                    name=q,
+                    after=tuple(deps[q]),
+                    notebook=self.file(path),
                     inputs=tuple(v for v, _ in ins),
                     input_sources=tuple((v, qn(src)) for v, src in s.input_sources) + tuple(extra_in[q]),
                     outputs=tuple(sorted(set(s.outputs) | extra_out[q])),
                     input_candidates=tuple((v, tuple(qn(c) for c in cs)) for v, cs in s.input_candidates),
                     files_in=tuple((f, qn(src)) for f, src in s.files_in) + tuple(files_in[q]),
                     files_out=tuple(sorted(set(s.files_out) | files_out[q])),
-                    assets=tuple(a for a in s.assets if a not in self.handed))
+                    assets=tuple(a for a in s.assets if a not in self.handed),
+                )
                 steps[q] = st
                 mine.append(st)
-            parts.append(replace(p, name=name, steps=tuple(mine), parameters=tuple(params),
-                                 problems=(), path=str(path)))
+            parts.append(
+                replace(
+                    p, name=name, steps=tuple(mine), parameters=tuple(params), problems=(), path=str(path)
+                )
+            )
             for pr in p.problems:
                 if self.drop(path, pr, resolved):
                     continue
                 msg = self.at(path) + pr.message
-                self.problems.append(replace(pr, message=msg,
-                                             step=names.get((path, pr.step), pr.step)))
-        entry = self.entry or replace(   # a pipeline file: no cells of its own
-            self.built[order[0]], name=name, path=str(self.entry_path), cells=(), setup_cells=(),
-            parameters_cell=None, settings=self.settings or {})
+                self.problems.append(replace(pr, message=msg, step=names.get((path, pr.step), pr.step)))
+        entry = self.entry or replace(  # a pipeline file: no cells of its own
+            self.built[order[0]],
+            name=name,
+            path=str(self.entry_path),
+            cells=(),
+            setup_cells=(),
+            parameters_cell=None,
+            settings=self.settings or {},
+        )
         project = crossflow.merged_project([self.built[x] for x in order], entry)
         if project is not None:
             project = replace(project, assets=tuple(a for a in project.assets if a not in self.handed))
         entry = replace(entry, project=project)
         # the entry notebook's own hash (faces compare it with the file on disk); a pipeline
         # file's: of the file and every notebook (steps are cached by their step notebooks)
-        digest = entry.notebook_hash if self.entry else hashlib.sha256(
-            (self.file_hash + "".join(self.built[x].notebook_hash for x in order)).encode()).hexdigest()
+        digest = (
+            entry.notebook_hash
+            if self.entry
+            else hashlib.sha256(
+                (self.file_hash + "".join(self.built[x].notebook_hash for x in order)).encode()
+            ).hexdigest()
+        )
         rank_sev = {"error": 0, "warning": 1, "info": 2}
-        return replace(entry, steps=tuple(steps[n] for n in graph_order), parameters=tuple(params),
-                       problems=tuple(sorted(self.problems, key=lambda x: rank_sev[x.severity])),
-                       notebook_hash=digest, parts=tuple(parts))
+        return replace(
+            entry,
+            steps=tuple(steps[n] for n in graph_order),
+            parameters=tuple(params),
+            problems=tuple(sorted(self.problems, key=lambda x: rank_sev[x.severity])),
+            notebook_hash=digest,
+            parts=tuple(parts),
+        )
 
     def file_flow(self, order, names, upstream, rank, resolved):
         """Files between notebooks, as ``files.py`` finds them inside one: a file a step reads
@@ -319,8 +387,13 @@ class _Composer:
                 for f in dict.fromkeys(reads):
                     if f in own:
                         continue
-                    ups = [names[(o, t)] for o in order if o != path
-                           for t, (w, _) in uses[o].items() if f in w and names[(o, t)] in upstream[q]]
+                    ups = [
+                        names[(o, t)]
+                        for o in order
+                        if o != path
+                        for t, (w, _) in uses[o].items()
+                        if f in w and names[(o, t)] in upstream[q]
+                    ]
                     if ups:
                         src = max(ups, key=rank.get)
                         files_in[q].append((f, src))
@@ -349,8 +422,11 @@ class _Composer:
         return False
 
     def topological(self, deps, order, names) -> list[str]:
-        position = {q: (order.index(path), i) for (path, _), q in names.items()
-                    for i in [list(self.built[path].step_names).index(_)]}
+        position = {
+            q: (order.index(path), i)
+            for (path, _), q in names.items()
+            for i in [list(self.built[path].step_names).index(_)]
+        }
         users: dict[str, list[str]] = {n: [] for n in deps}
         waiting = {n: set(d) for n, d in deps.items()}
         for n, d in deps.items():
@@ -370,8 +446,12 @@ class _Composer:
                     heapq.heappush(ready, ((nb_rank[u], position[u]), u))
         left = [n for n in deps if n not in out]
         if left and not any(p.code == "cyclic-notebooks" for p in self.problems):
-            self.problem("cyclic-after", f"steps {', '.join(left)} depend on each other in a cycle "
-                         "across notebooks", step=left[0], hint="remove one of their after: tags")
+            self.problem(
+                "cyclic-after",
+                f"steps {', '.join(left)} depend on each other in a cycle across notebooks",
+                step=left[0],
+                hint="remove one of their after: tags",
+            )
         return out + left
 
     def parameters(self, order) -> list[Parameter]:
@@ -385,18 +465,25 @@ class _Composer:
                     out.append(x)
                 elif seen[x.name][0].type != x.type:
                     first, where = seen[x.name]
-                    self.problem("parameter-type-conflict",
-                                 f"parameter '{x.name}' is {first.type} in {self.file(where)} "
-                                 f"and {x.type} in {self.file(path)}", cell=x.cell,
-                                 hint="declare it with one type in every notebook")
+                    self.problem(
+                        "parameter-type-conflict",
+                        f"parameter '{x.name}' is {first.type} in {self.file(where)} "
+                        f"and {x.type} in {self.file(path)}",
+                        cell=x.cell,
+                        hint="declare it with one type in every notebook",
+                    )
                 elif seen[x.name][0].default != x.default:
                     first, where = seen[x.name]
-                    self.problem("parameter-default-differs",
-                                 f"{self.at(path)}parameter '{x.name}' defaults to "
-                                 f"{x.source or repr(x.default)} here but "
-                                 f"{first.source or repr(first.default)} in {self.file(where)}, "
-                                 "which is used", cell=x.cell, severity="warning",
-                                 hint="give it one default (or drop it here and use the other)")
+                    self.problem(
+                        "parameter-default-differs",
+                        f"{self.at(path)}parameter '{x.name}' defaults to "
+                        f"{x.source or repr(x.default)} here but "
+                        f"{first.source or repr(first.default)} in {self.file(where)}, "
+                        "which is used",
+                        cell=x.cell,
+                        severity="warning",
+                        hint="give it one default (or drop it here and use the other)",
+                    )
         return out
 
 

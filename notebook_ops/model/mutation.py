@@ -7,6 +7,7 @@ change their receiver or argument) and the helpers the cell analysis uses to fin
 object: the root name of a target such as ``df.loc[mask, "a"]``, and which parameters a function
 defined in the notebook changes.
 """
+
 from __future__ import annotations
 
 import ast
@@ -14,43 +15,92 @@ from dataclasses import dataclass, field
 
 # Methods that change their receiver: builtins (list, dict, set, deque), numpy arrays, pandas
 # (besides ``inplace=True``), scikit-learn style estimators, Keras and PyTorch models.
-MUTATING_METHODS = frozenset({
-    # list, dict, set, collections.deque
-    "append", "extend", "insert", "remove", "pop", "clear", "sort", "reverse",
-    "update", "setdefault", "popitem", "add", "discard", "difference_update",
-    "intersection_update", "symmetric_difference_update", "appendleft", "extendleft",
-    "popleft", "rotate",
-    # numpy arrays
-    "fill", "resize", "itemset", "partition", "setflags",
-    # scikit-learn (and xgboost, lightgbm, imbalanced-learn: the same protocol)
-    "fit", "partial_fit", "set_params", "fit_transform", "fit_predict", "fit_resample",
-    # Keras
-    "compile", "train_on_batch", "load_weights", "set_weights", "fit_generator",
-    # PyTorch modules and optimisers (tensors' in-place ops end in "_", see below)
-    "train", "eval", "load_state_dict", "zero_grad", "apply", "add_module", "register_buffer",
-    # gensim and similar trainers
-    "build_vocab",
-})
+MUTATING_METHODS = frozenset(
+    {
+        # list, dict, set, collections.deque
+        "append",
+        "extend",
+        "insert",
+        "remove",
+        "pop",
+        "clear",
+        "sort",
+        "reverse",
+        "update",
+        "setdefault",
+        "popitem",
+        "add",
+        "discard",
+        "difference_update",
+        "intersection_update",
+        "symmetric_difference_update",
+        "appendleft",
+        "extendleft",
+        "popleft",
+        "rotate",
+        # numpy arrays
+        "fill",
+        "resize",
+        "itemset",
+        "partition",
+        "setflags",
+        # scikit-learn (and xgboost, lightgbm, imbalanced-learn: the same protocol)
+        "fit",
+        "partial_fit",
+        "set_params",
+        "fit_transform",
+        "fit_predict",
+        "fit_resample",
+        # Keras
+        "compile",
+        "train_on_batch",
+        "load_weights",
+        "set_weights",
+        "fit_generator",
+        # PyTorch modules and optimisers (tensors' in-place ops end in "_", see below)
+        "train",
+        "eval",
+        "load_state_dict",
+        "zero_grad",
+        "apply",
+        "add_module",
+        "register_buffer",
+        # gensim and similar trainers
+        "build_vocab",
+    }
+)
 
 # Calls that change their first argument: ``random.shuffle(x)``, ``np.random.shuffle(x)``,
 # ``heapq.heappush(h, v)``, ``np.fill_diagonal(a, v)``, ``setattr(obj, name, v)``.
-ARGUMENT_MUTATING_METHODS = frozenset({
-    "shuffle", "heappush", "heappop", "heapify", "heapreplace", "heappushpop",
-    "fill_diagonal", "copyto", "put", "place", "putmask",
-})
+ARGUMENT_MUTATING_METHODS = frozenset(
+    {
+        "shuffle",
+        "heappush",
+        "heappop",
+        "heapify",
+        "heapreplace",
+        "heappushpop",
+        "fill_diagonal",
+        "copyto",
+        "put",
+        "place",
+        "putmask",
+    }
+)
 ARGUMENT_MUTATING_BUILTINS = frozenset({"setattr", "delattr"})
 
 
 def is_mutating_method(name: str) -> bool:
     """``x.append(...)``, ``model.fit(...)``; PyTorch's in-place convention ``t.add_(1)``."""
-    return name in MUTATING_METHODS or (name.endswith("_") and not name.startswith("_")
-                                        and len(name) > 1)
+    return name in MUTATING_METHODS or (name.endswith("_") and not name.startswith("_") and len(name) > 1)
 
 
 def has_inplace_true(call: ast.Call) -> bool:
     """pandas' ``inplace=True``."""
-    return any(k.arg == "inplace" and isinstance(k.value, ast.Constant) and k.value.value is True
-               for k in call.keywords)
+    return any(
+        k.arg == "inplace" and isinstance(k.value, ast.Constant) and k.value.value is True
+        for k in call.keywords
+    )
 
 
 def root_name(node: ast.AST) -> tuple[str | None, int]:

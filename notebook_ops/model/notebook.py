@@ -4,6 +4,7 @@ Reading uses the standard ``json`` module (importing nbformat costs ~1 s with ju
 installed); nbformat is imported only to upgrade notebooks older than v4, in memory. Writing
 keeps the file's own JSON layout so a tag edit changes only the tags.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -30,26 +31,28 @@ def parse_notebook(data: bytes | str, path=None, notices: list | None = None) ->
     try:
         nb = json.loads(data)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise NotebookReadError(f"not valid JSON ({exc})", path=path,
-                                hint="is this a .ipynb file saved by Jupyter?") from None
-    if not isinstance(nb, dict) or "nbformat" not in nb or not (
-            "cells" in nb or "worksheets" in nb):
+        raise NotebookReadError(
+            f"not valid JSON ({exc})", path=path, hint="is this a .ipynb file saved by Jupyter?"
+        ) from None
+    if not isinstance(nb, dict) or "nbformat" not in nb or not ("cells" in nb or "worksheets" in nb):
         raise NotebookReadError("not a Jupyter notebook (no 'nbformat' and 'cells')", path=path)
     major = nb.get("nbformat")
     if not isinstance(major, int) or major < 1 or major > 4:
-        raise NotebookReadError(f"unsupported nbformat version {major!r}", path=path,
-                                hint="notebook-ops reads nbformat 1-4")
+        raise NotebookReadError(
+            f"unsupported nbformat version {major!r}", path=path, hint="notebook-ops reads nbformat 1-4"
+        )
     if major < 4:
         import nbformat  # only for old notebooks
 
         try:
             nb = dict(nbformat.convert(nbformat.from_dict(nb), 4))
         except Exception as exc:  # nbformat raises many kinds here
-            raise NotebookReadError(f"cannot upgrade nbformat {major} notebook: {exc}",
-                                    path=path) from None
+            raise NotebookReadError(f"cannot upgrade nbformat {major} notebook: {exc}", path=path) from None
         if notices is not None:
-            notices.append(f"nbformat {major} upgraded to 4 in memory "
-                           "(the file is unchanged; save it from Jupyter to upgrade it)")
+            notices.append(
+                f"nbformat {major} upgraded to 4 in memory "
+                "(the file is unchanged; save it from Jupyter to upgrade it)"
+            )
     if not isinstance(nb.get("cells"), list):
         raise NotebookReadError("'cells' is not a list", path=path)
     for i, cell in enumerate(nb["cells"]):

@@ -10,6 +10,7 @@ So only declared names (identifiers by construction) and plain values (None, boo
 str, and lists / dicts of them with string keys) are ever passed: nothing can become code.
 Tuples travel as lists and the step's plumbing cell turns them back into tuples.
 """
+
 from __future__ import annotations
 
 import ast
@@ -18,8 +19,7 @@ import json
 from notebook_ops.errors import ParameterError
 from notebook_ops.model.pipeline import Parameter, Pipeline, Problem
 
-TYPES = {"int": int, "float": float, "str": str, "bool": bool, "list": list, "dict": dict,
-         "tuple": tuple}
+TYPES = {"int": int, "float": float, "str": str, "bool": bool, "list": list, "dict": dict, "tuple": tuple}
 
 
 def _type_name(value) -> str:
@@ -28,7 +28,7 @@ def _type_name(value) -> str:
 
 def _help_after(lines: list[str], node: ast.stmt) -> str:
     line = lines[node.end_lineno - 1] if node.end_lineno and node.end_lineno <= len(lines) else ""
-    rest = line[node.end_col_offset:].strip()
+    rest = line[node.end_col_offset :].strip()
     return rest[1:].strip() if rest.startswith("#") else ""
 
 
@@ -38,8 +38,14 @@ def parse_parameters(source: str, cell: int) -> tuple[list[Parameter], list[Prob
     try:
         tree = ast.parse(source)
     except SyntaxError as exc:
-        problems.append(Problem("error", "syntax-error", f"syntax error in the parameters cell: {exc.msg} "
-                                f"(line {exc.lineno})", cell=cell))
+        problems.append(
+            Problem(
+                "error",
+                "syntax-error",
+                f"syntax error in the parameters cell: {exc.msg} (line {exc.lineno})",
+                cell=cell,
+            )
+        )
         return params, problems
     lines = source.splitlines()
     seen: set[str] = set()
@@ -51,24 +57,41 @@ def parse_parameters(source: str, cell: int) -> tuple[list[Parameter], list[Prob
             target, value, annotation = node.target, node.value, node.annotation
         else:
             what = ast.get_source_segment(source, node) or type(node).__name__
-            problems.append(Problem("error", "non-literal-parameter",
-                                    f"the parameters cell may only assign literals; line {node.lineno} "
-                                    f"is `{what.splitlines()[0][:60]}`", cell=cell,
-                                    hint="move other code to a setup cell or a step"))
+            problems.append(
+                Problem(
+                    "error",
+                    "non-literal-parameter",
+                    f"the parameters cell may only assign literals; line {node.lineno} "
+                    f"is `{what.splitlines()[0][:60]}`",
+                    cell=cell,
+                    hint="move other code to a setup cell or a step",
+                )
+            )
             continue
         name = target.id
         literal = ast.get_source_segment(source, value) or ""
         try:
             default = ast.literal_eval(value)
         except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-            problems.append(Problem("error", "non-literal-parameter",
-                                    f"parameter '{name}' = `{literal[:60]}` is not a literal",
-                                    cell=cell, hint="use a number, string, bool, None, list or dict; "
-                                    "compute derived values in a step"))
+            problems.append(
+                Problem(
+                    "error",
+                    "non-literal-parameter",
+                    f"parameter '{name}' = `{literal[:60]}` is not a literal",
+                    cell=cell,
+                    hint="use a number, string, bool, None, list or dict; compute derived values in a step",
+                )
+            )
             continue
         if name.startswith("_nbo_"):
-            problems.append(Problem("error", "bad-parameter-name",
-                                    f"parameter name '{name}' is reserved for notebook-ops", cell=cell))
+            problems.append(
+                Problem(
+                    "error",
+                    "bad-parameter-name",
+                    f"parameter name '{name}' is reserved for notebook-ops",
+                    cell=cell,
+                )
+            )
             continue
         typ = _type_name(default)
         if annotation is not None:
@@ -77,23 +100,39 @@ def parse_parameters(source: str, cell: int) -> tuple[list[Parameter], list[Prob
                 if ann == "float" and typ == "int":
                     default = float(default)
                 elif not (typ == ann or (ann == "float" and typ == "float")):
-                    problems.append(Problem("error", "parameter-type-mismatch",
-                                            f"parameter '{name}' is annotated {ann} but its default is {typ}",
-                                            cell=cell))
+                    problems.append(
+                        Problem(
+                            "error",
+                            "parameter-type-mismatch",
+                            f"parameter '{name}' is annotated {ann} but its default is {typ}",
+                            cell=cell,
+                        )
+                    )
                     continue
                 typ = ann
         if name in seen:
-            problems.append(Problem("warning", "duplicate-parameter",
-                                    f"parameter '{name}' is assigned twice; the last value wins", cell=cell))
+            problems.append(
+                Problem(
+                    "warning",
+                    "duplicate-parameter",
+                    f"parameter '{name}' is assigned twice; the last value wins",
+                    cell=cell,
+                )
+            )
             params = [p for p in params if p.name != name]
         seen.add(name)
-        params.append(Parameter(name=name, type=typ, default=default, help=_help_after(lines, node),
-                                cell=cell, source=literal))
+        params.append(
+            Parameter(
+                name=name, type=typ, default=default, help=_help_after(lines, node), cell=cell, source=literal
+            )
+        )
     return params, problems
 
 
-BOOLS = {**dict.fromkeys(("true", "1", "yes", "y", "on"), True),
-         **dict.fromkeys(("false", "0", "no", "n", "off"), False)}
+BOOLS = {
+    **dict.fromkeys(("true", "1", "yes", "y", "on"), True),
+    **dict.fromkeys(("false", "0", "no", "n", "off"), False),
+}
 
 
 def parse_pairs(pairs, option: str = "-p") -> dict[str, str]:
@@ -140,8 +179,10 @@ def check_plain(name: str, value, depth: int = 0):
         if not all(isinstance(k, str) for k in value):
             raise ParameterError(f"parameter {name!r}: dict keys must be strings")
         return {k: check_plain(name, v, depth + 1) for k, v in value.items()}
-    raise ParameterError(f"parameter {name!r}: {type(value).__name__} values are not supported",
-                         hint="use numbers, strings, booleans, None, lists and dicts")
+    raise ParameterError(
+        f"parameter {name!r}: {type(value).__name__} values are not supported",
+        hint="use numbers, strings, booleans, None, lists and dicts",
+    )
 
 
 def _literal(text: str):
@@ -168,14 +209,21 @@ def _from_string(name: str, declared: str, text: str):
             return convert(name, declared, _literal(t))
     except (ValueError, KeyError):
         raise ParameterError(f"parameter {name!r}: {text!r} is not a valid {declared}") from None
-    try:    # NoneType default (type unknown): a literal if it reads as one, else the string
+    try:  # NoneType default (type unknown): a literal if it reads as one, else the string
         return ast.literal_eval(t)
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
         return text
 
 
-_ACCEPTS = {"int": int, "float": (int, float), "bool": bool, "str": str, "list": (list, tuple),
-            "tuple": (list, tuple), "dict": dict}
+_ACCEPTS = {
+    "int": int,
+    "float": (int, float),
+    "bool": bool,
+    "str": str,
+    "list": (list, tuple),
+    "tuple": (list, tuple),
+    "dict": dict,
+}
 _AS = {"float": float, "list": list, "tuple": list}
 
 
@@ -191,8 +239,9 @@ def convert(name: str, declared: str, value):
     if accepts is None:
         return value
     if not isinstance(value, accepts) or (isinstance(value, bool) and declared != "bool"):
-        raise ParameterError(f"parameter {name!r} must be {declared}, "
-                             f"got {type(value).__name__} {value!r:.60}")
+        raise ParameterError(
+            f"parameter {name!r} must be {declared}, got {type(value).__name__} {value!r:.60}"
+        )
     return _AS[declared](value) if declared in _AS else value
 
 

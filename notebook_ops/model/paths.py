@@ -8,29 +8,120 @@ notebook, to such a value (``DATA = Path("data")``). A call is a read or a write
 ``joblib.dump``, ``plt.savefig``, ``Path.read_text``...); every literal path among its
 arguments (or its receiver, for ``Path`` methods) is what it reads or writes.
 """
+
 from __future__ import annotations
 
 import ast
 import posixpath
 from dataclasses import dataclass
 
-READERS = frozenset({
-    "read_csv", "read_table", "read_parquet", "read_json", "read_excel", "read_feather",
-    "read_pickle", "read_hdf", "read_orc", "read_sas", "read_stata", "read_spss", "read_fwf",
-    "read_xml", "read_html", "load", "loadtxt", "genfromtxt", "fromfile", "imread", "load_workbook",
-    "read_text", "read_bytes", "read_file", "read_sql", "load_dataset", "read_image", "ExcelFile",
-    "load_npz", "read_csv_auto", "scan_csv", "scan_parquet", "loadmat", "TextFileReader"})
-WRITERS = frozenset({
-    "to_csv", "to_parquet", "to_json", "to_excel", "to_pickle", "to_feather", "to_hdf", "to_orc",
-    "to_stata", "to_html", "to_xml", "savefig", "save", "savez", "savez_compressed", "savetxt",
-    "dump", "write_text", "write_bytes", "imwrite", "imsave", "save_model", "to_file",
-    "write_csv", "write_parquet", "tofile", "savemat"})
+READERS = frozenset(
+    {
+        "read_csv",
+        "read_table",
+        "read_parquet",
+        "read_json",
+        "read_excel",
+        "read_feather",
+        "read_pickle",
+        "read_hdf",
+        "read_orc",
+        "read_sas",
+        "read_stata",
+        "read_spss",
+        "read_fwf",
+        "read_xml",
+        "read_html",
+        "load",
+        "loadtxt",
+        "genfromtxt",
+        "fromfile",
+        "imread",
+        "load_workbook",
+        "read_text",
+        "read_bytes",
+        "read_file",
+        "read_sql",
+        "load_dataset",
+        "read_image",
+        "ExcelFile",
+        "load_npz",
+        "read_csv_auto",
+        "scan_csv",
+        "scan_parquet",
+        "loadmat",
+        "TextFileReader",
+    }
+)
+WRITERS = frozenset(
+    {
+        "to_csv",
+        "to_parquet",
+        "to_json",
+        "to_excel",
+        "to_pickle",
+        "to_feather",
+        "to_hdf",
+        "to_orc",
+        "to_stata",
+        "to_html",
+        "to_xml",
+        "savefig",
+        "save",
+        "savez",
+        "savez_compressed",
+        "savetxt",
+        "dump",
+        "write_text",
+        "write_bytes",
+        "imwrite",
+        "imsave",
+        "save_model",
+        "to_file",
+        "write_csv",
+        "write_parquet",
+        "tofile",
+        "savemat",
+    }
+)
 # calls that name a path without reading it
-NOT_READS = frozenset({"makedirs", "mkdir", "exists", "isfile", "isdir", "islink", "remove",
-                       "unlink", "rmtree", "rmdir", "chdir", "join", "print", "listdir",
-                       "getsize", "stat", "rename", "replace", "touch", "log_artifact", "Path",
-                       "PurePath", "str", "abspath", "realpath", "normpath", "dirname",
-                       "basename", "splitext", "expanduser", "format", "startswith", "endswith"})
+NOT_READS = frozenset(
+    {
+        "makedirs",
+        "mkdir",
+        "exists",
+        "isfile",
+        "isdir",
+        "islink",
+        "remove",
+        "unlink",
+        "rmtree",
+        "rmdir",
+        "chdir",
+        "join",
+        "print",
+        "listdir",
+        "getsize",
+        "stat",
+        "rename",
+        "replace",
+        "touch",
+        "log_artifact",
+        "Path",
+        "PurePath",
+        "str",
+        "abspath",
+        "realpath",
+        "normpath",
+        "dirname",
+        "basename",
+        "splitext",
+        "expanduser",
+        "format",
+        "startswith",
+        "endswith",
+    }
+)
 _PATH_METHODS = frozenset({"read_text", "read_bytes", "write_text", "write_bytes", "open"})
 _PATH_CTORS = frozenset({"Path", "PurePath", "PosixPath", "PurePosixPath"})
 _OS_WRAPPERS = frozenset({"abspath", "realpath", "normpath", "expanduser", "fspath", "str"})
@@ -38,8 +129,8 @@ _OS_WRAPPERS = frozenset({"abspath", "realpath", "normpath", "expanduser", "fspa
 
 @dataclass(frozen=True)
 class PathUse:
-    path: str        # as the code names it, normalised (relative to the kernel's folder, or absolute)
-    mode: str        # "read" | "write" | "maybe" (a read if the file exists) | "syspath"
+    path: str  # as the code names it, normalised (relative to the kernel's folder, or absolute)
+    mode: str  # "read" | "write" | "maybe" (a read if the file exists) | "syspath"
     line: int
 
 
@@ -77,8 +168,11 @@ def literal_path(node: ast.AST, env: dict) -> str | None:
         return posixpath.join(left, right) if isinstance(node.op, ast.Div) else left + right
     if isinstance(node, ast.Call):
         fn = _name(node.func)
-        if isinstance(node.func, ast.Attribute) and fn in ("resolve", "absolute", "expanduser") \
-                and not node.args:
+        if (
+            isinstance(node.func, ast.Attribute)
+            and fn in ("resolve", "absolute", "expanduser")
+            and not node.args
+        ):
             return literal_path(node.func.value, env)
         found = [literal_path(a, env) for a in node.args]
         args = [a for a in found if a is not None]
@@ -106,12 +200,12 @@ def _uses_of_call(call: ast.Call, env: dict) -> list[tuple[str, str]]:
         return []
     receiver = call.func.value if isinstance(call.func, ast.Attribute) else None
     if fn in _PATH_METHODS and isinstance(receiver, (ast.Call, ast.BinOp, ast.Name)):
-        p = literal_path(receiver, env)   # Path("x").read_text(), (DATA / "y").open("w")
+        p = literal_path(receiver, env)  # Path("x").read_text(), (DATA / "y").open("w")
         if p is not None and _plausible(p):
             if fn == "open":
                 return [(p, _open_mode(call.args[0] if call.args else _keyword(call, "mode")))]
             return [(p, "read" if fn.startswith("read") else "write")]
-    if fn in ("glob", "iglob", "rglob"):     # glob.glob("data/*.csv"), Path("data").glob("*")
+    if fn in ("glob", "iglob", "rglob"):  # glob.glob("data/*.csv"), Path("data").glob("*")
         if fn != "rglob" and (receiver is None or _name(receiver) == "glob") and call.args:
             pattern = literal_path(call.args[0], env)
             folder = _glob_folder(pattern) if pattern else None
@@ -123,8 +217,7 @@ def _uses_of_call(call: ast.Call, env: dict) -> list[tuple[str, str]]:
         mode = call.args[1] if len(call.args) > 1 else _keyword(call, "mode")
         return [(p, _open_mode(mode))] if p is not None else []
     # any other call given an existing file reads it, maybe (a helper such as load(path))
-    mode = ("read" if fn in READERS else "write" if fn in WRITERS else
-            None if fn in NOT_READS else "maybe")
+    mode = "read" if fn in READERS else "write" if fn in WRITERS else None if fn in NOT_READS else "maybe"
     if mode is None:
         return []
     values = [literal_path(a, env) for a in call.args]
@@ -135,9 +228,15 @@ def _uses_of_call(call: ast.Call, env: dict) -> list[tuple[str, str]]:
 def _sys_path_entry(node: ast.Call, env: dict) -> list[tuple[str, str]]:
     """``sys.path.insert(i, X)`` / ``sys.path.append(X)`` with a literal folder X."""
     f = node.func
-    if isinstance(f, ast.Attribute) and f.attr in ("insert", "append") and node.args \
-            and isinstance(f.value, ast.Attribute) and f.value.attr == "path" \
-            and isinstance(f.value.value, ast.Name) and f.value.value.id == "sys":
+    if (
+        isinstance(f, ast.Attribute)
+        and f.attr in ("insert", "append")
+        and node.args
+        and isinstance(f.value, ast.Attribute)
+        and f.value.attr == "path"
+        and isinstance(f.value.value, ast.Name)
+        and f.value.value.id == "sys"
+    ):
         p = literal_path(node.args[-1], env)
         return [(p, "syspath")] if p is not None else []
     return []
@@ -179,10 +278,13 @@ def scan(tree: ast.Module, env: dict) -> list[PathUse]:
                     uses.append(PathUse(normalise(p), mode, node.lineno))
         if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-            value = (literal_path(stmt.value, env) if isinstance(stmt, ast.Assign)
-                     and len(targets) == 1 and isinstance(targets[0], ast.Name) else None)
+            value = (
+                literal_path(stmt.value, env)
+                if isinstance(stmt, ast.Assign) and len(targets) == 1 and isinstance(targets[0], ast.Name)
+                else None
+            )
             for t in targets:
                 for n in ast.walk(t):
                     if isinstance(n, ast.Name):
-                        env[n.id] = value    # None: no longer a literal path
+                        env[n.id] = value  # None: no longer a literal path
     return uses

@@ -3,6 +3,7 @@
 Built by ``notebook_ops.model.build.build_pipeline`` from a notebook's cells and tags; holds no
 kernel, MLflow or UI code.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -16,15 +17,21 @@ class Problem:
     """One finding about the notebook. ``cell`` is the 0-based cell index in the notebook."""
 
     severity: str  # "error" | "warning" | "info"
-    code: str      # stable kebab-case id, e.g. "hidden-state"
+    code: str  # stable kebab-case id, e.g. "hidden-state"
     message: str
     step: str | None = None
     cell: int | None = None
     hint: str | None = None
 
     def to_dict(self) -> dict:
-        return {"severity": self.severity, "code": self.code, "message": self.message,
-                "step": self.step, "cell": self.cell, "hint": self.hint}
+        return {
+            "severity": self.severity,
+            "code": self.code,
+            "message": self.message,
+            "step": self.step,
+            "cell": self.cell,
+            "hint": self.hint,
+        }
 
 
 @dataclass(frozen=True)
@@ -46,11 +53,11 @@ class Cell:
 @dataclass(frozen=True)
 class Parameter:
     name: str
-    type: str          # "int" | "float" | "str" | "bool" | "list" | "dict" | "tuple" | "NoneType"
+    type: str  # "int" | "float" | "str" | "bool" | "list" | "dict" | "tuple" | "NoneType"
     default: Any
     help: str = ""
     cell: int | None = None
-    source: str = ""   # the literal as written, e.g. "0.25"
+    source: str = ""  # the literal as written, e.g. "0.25"
 
     def to_dict(self) -> dict:
         return {"name": self.name, "type": self.type, "default": self.default, "help": self.help}
@@ -59,62 +66,76 @@ class Parameter:
 @dataclass(frozen=True)
 class Step:
     name: str
-    cells: tuple[int, ...]            # code and markdown cells of this step, in notebook order
-    after: tuple[str, ...]            # direct dependencies (explicit after:, or the previous step)
-    inputs: tuple[str, ...] = ()      # names read that an upstream step defines
-    outputs: tuple[str, ...] = ()     # names defined here that a downstream step reads
+    cells: tuple[int, ...]  # code and markdown cells of this step, in notebook order
+    after: tuple[str, ...]  # direct dependencies (explicit after:, or the previous step)
+    inputs: tuple[str, ...] = ()  # names read that an upstream step defines
+    outputs: tuple[str, ...] = ()  # names defined here that a downstream step reads
     input_sources: tuple[tuple[str, str], ...] = ()  # (name, producing step) per input
     parameters_read: tuple[str, ...] = ()  # pipeline parameters this step's code reads
     # retries, timeout, cache, resources, image
     options: dict = field(default_factory=dict, hash=False, compare=False)
-    metrics: tuple[str, ...] = ()     # Kale pipeline-metrics names this step defines (logged after it)
-    changed: tuple[str, ...] = ()     # outputs that are received objects changed in place
+    metrics: tuple[str, ...] = ()  # Kale pipeline-metrics names this step defines (logged after it)
+    changed: tuple[str, ...] = ()  # outputs that are received objects changed in place
     # inputs a step upstream may change in ways the analysis cannot see: (name, steps to try,
     # latest first, ending with the input's source); see runtime.step.load_inputs
     input_candidates: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    watch: tuple[str, ...] = ()       # received names checked for changes after the step runs
+    watch: tuple[str, ...] = ()  # received names checked for changes after the step runs
     # files (see model/files.py): project-relative local modules and data files it needs, and
     # files (paths as the code names them) an upstream step writes for it / it writes for later
     modules: tuple[str, ...] = ()
     assets: tuple[str, ...] = ()
-    files_in: tuple[tuple[str, str], ...] = ()   # (path, producing step)
+    files_in: tuple[tuple[str, str], ...] = ()  # (path, producing step)
     files_out: tuple[str, ...] = ()
-    notebook: str | None = None   # source notebook of a multi-notebook pipeline (model/multi.py)
+    notebook: str | None = None  # source notebook of a multi-notebook pipeline (model/multi.py)
 
     def to_dict(self) -> dict:
-        return {"name": self.name, **({"notebook": self.notebook} if self.notebook else {}), "after": list(self.after), "cells": list(self.cells),
-                "inputs": list(self.inputs), "outputs": list(self.outputs),
-                "input_sources": {n: s for n, s in self.input_sources},
-                "parameters_read": list(self.parameters_read), "options": dict(self.options),
-                "metrics": list(self.metrics), "changed": list(self.changed),
-                "input_candidates": {n: list(c) for n, c in self.input_candidates},
-                "watch": list(self.watch), "modules": list(self.modules),
-                "assets": list(self.assets), "files_in": {p: s for p, s in self.files_in},
-                "files_out": list(self.files_out)}
+        return {
+            "name": self.name,
+            **({"notebook": self.notebook} if self.notebook else {}),
+            "after": list(self.after),
+            "cells": list(self.cells),
+            "inputs": list(self.inputs),
+            "outputs": list(self.outputs),
+            "input_sources": {n: s for n, s in self.input_sources},
+            "parameters_read": list(self.parameters_read),
+            "options": dict(self.options),
+            "metrics": list(self.metrics),
+            "changed": list(self.changed),
+            "input_candidates": {n: list(c) for n, c in self.input_candidates},
+            "watch": list(self.watch),
+            "modules": list(self.modules),
+            "assets": list(self.assets),
+            "files_in": {p: s for p, s in self.files_in},
+            "files_out": list(self.files_out),
+        }
 
 
 @dataclass(frozen=True)
 class Project:
     """Where the notebook lives and what of the project it needs (model/files.py)."""
 
-    root: str                          # absolute: the git work tree, else the notebook's folder
-    notebook_dir: str                  # the notebook's folder relative to root ("." if the same)
-    code_roots: tuple[str, ...] = ()   # project-relative folders local modules are found in
-    modules: tuple[tuple[str, str], ...] = ()   # (project-relative path, sha256) of local code
-    assets: tuple[str, ...] = ()       # project-relative data files and folders read
+    root: str  # absolute: the git work tree, else the notebook's folder
+    notebook_dir: str  # the notebook's folder relative to root ("." if the same)
+    code_roots: tuple[str, ...] = ()  # project-relative folders local modules are found in
+    modules: tuple[tuple[str, str], ...] = ()  # (project-relative path, sha256) of local code
+    assets: tuple[str, ...] = ()  # project-relative data files and folders read
     external: tuple[tuple[str, str, str], ...] = ()  # (path as named, parameter, default URL)
-    imports: tuple[tuple[str, int], ...] = ()   # (top-level module, cell) not found locally
-    outside: tuple[tuple[str, int, str], ...] = ()   # (path, cell, why) read but unshippable
-    pip: tuple[tuple[str, int], ...] = ()       # (requirement, cell) from %pip install lines
+    imports: tuple[tuple[str, int], ...] = ()  # (top-level module, cell) not found locally
+    outside: tuple[tuple[str, int, str], ...] = ()  # (path, cell, why) read but unshippable
+    pip: tuple[tuple[str, int], ...] = ()  # (requirement, cell) from %pip install lines
     asset_digests: tuple[tuple[str, str], ...] = ()  # (path, sha256) per file: bundles only
-    code_imports: tuple[tuple[str, str], ...] = ()   # (top-level module, local module importing it)
+    code_imports: tuple[tuple[str, str], ...] = ()  # (top-level module, local module importing it)
 
     def to_dict(self) -> dict:
-        return {"root": self.root, "notebook_dir": self.notebook_dir,
-                "code_roots": list(self.code_roots), "modules": [p for p, _ in self.modules],
-                "assets": list(self.assets),
-                "external": [{"path": p, "parameter": n, "url": u} for p, n, u in self.external],
-                "pip": [r for r, _ in self.pip]}
+        return {
+            "root": self.root,
+            "notebook_dir": self.notebook_dir,
+            "code_roots": list(self.code_roots),
+            "modules": [p for p, _ in self.modules],
+            "assets": list(self.assets),
+            "external": [{"path": p, "parameter": n, "url": u} for p, n, u in self.external],
+            "pip": [r for r, _ in self.pip],
+        }
 
 
 @dataclass(frozen=True)
@@ -128,17 +149,17 @@ class Pipeline:
     parameters: tuple[Parameter, ...]
     setup_cells: tuple[int, ...]
     parameters_cell: int | None
-    settings: dict = field(hash=False, compare=False)   # metadata.notebook_ops, validated
+    settings: dict = field(hash=False, compare=False)  # metadata.notebook_ops, validated
     problems: tuple[Problem, ...] = ()
     kernel_name: str = "python3"
     language: str = "python"
-    notebook_hash: str = ""           # sha256 of the notebook's bytes as read
+    notebook_hash: str = ""  # sha256 of the notebook's bytes as read
     project: Project | None = field(default=None, hash=False, compare=False)
     # a pipeline across notebooks: one part per source notebook, whose steps are this
     # pipeline's steps (qualified names) and whose cells build their step notebooks
-    parts: tuple["Pipeline", ...] = field(default=(), hash=False, compare=False)
+    parts: tuple[Pipeline, ...] = field(default=(), hash=False, compare=False)
 
-    def part(self, step: str) -> "Pipeline":
+    def part(self, step: str) -> Pipeline:
         """The pipeline whose cells hold ``step`` (this one, unless it spans notebooks)."""
         for part in self.parts:
             if step in part.step_names:

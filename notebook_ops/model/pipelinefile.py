@@ -13,6 +13,7 @@ The schema ships as ``schema/pipeline-file.schema.json``; a file that breaks it 
 NotebookReadError naming the field. The graph is composed by ``multi`` as for ``after:`` tags
 (which still count), with every step's name qualified by its notebook.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -35,8 +36,9 @@ SUFFIXES = (".yaml", ".yml")
 def _validator():
     import fastjsonschema
 
-    schema = json.loads(resources.files("notebook_ops.model")
-                        .joinpath("schema/pipeline-file.schema.json").read_text())
+    schema = json.loads(
+        resources.files("notebook_ops.model").joinpath("schema/pipeline-file.schema.json").read_text()
+    )
     return fastjsonschema.compile(schema)
 
 
@@ -51,15 +53,17 @@ def read_pipeline_file(path) -> dict:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark else ""
-        raise NotebookReadError(f"not valid YAML{where}", path=path,
-                                hint="fix the file's syntax") from None
+        raise NotebookReadError(f"not valid YAML{where}", path=path, hint="fix the file's syntax") from None
     try:
         _validator()(doc)
     except fastjsonschema.JsonSchemaValueException as err:
         field = err.name.replace("data.", "", 1).replace("data", "the file", 1)
         message = err.message.replace(err.name, field, 1)
-        raise NotebookReadError(f"pipeline file: {message}", path=path,
-                                hint="see notebook_ops/model/schema/pipeline-file.schema.json") from None
+        raise NotebookReadError(
+            f"pipeline file: {message}",
+            path=path,
+            hint="see notebook_ops/model/schema/pipeline-file.schema.json",
+        ) from None
     return doc
 
 
@@ -73,11 +77,15 @@ def load_pipeline_file(path) -> Pipeline:
     for i, item in enumerate(doc["notebooks"]):
         nb = (here / item["path"]).resolve()
         if not nb.is_file():
-            raise NotebookReadError(f"pipeline file: notebooks[{i}].path: {item['path']} does not exist",
-                                    path=path, hint="paths are relative to the pipeline file")
+            raise NotebookReadError(
+                f"pipeline file: notebooks[{i}].path: {item['path']} does not exist",
+                path=path,
+                hint="paths are relative to the pipeline file",
+            )
         if nb in listed:
-            raise NotebookReadError(f"pipeline file: notebooks[{i}].path: {item['path']} is listed twice",
-                                    path=path)
+            raise NotebookReadError(
+                f"pipeline file: notebooks[{i}].path: {item['path']} is listed twice", path=path
+            )
         listed.append(nb)
         refs = []
         for ref in item.get("after") or []:
@@ -87,8 +95,13 @@ def load_pipeline_file(path) -> Pipeline:
             refs.append(rel + (f":{step}" if sep else ""))
         extra[nb] = refs
     settings = doc.get("settings") or {}
-    composer = _Composer(path, listed=listed, extra_refs=extra,
-                         name=doc.get("name") or slug(path.stem), settings=settings,
-                         file_hash=hashlib.sha256(read_bytes(path)).hexdigest())
+    composer = _Composer(
+        path,
+        listed=listed,
+        extra_refs=extra,
+        name=doc.get("name") or slug(path.stem),
+        settings=settings,
+        file_hash=hashlib.sha256(read_bytes(path)).hexdigest(),
+    )
     composer.problems.extend(validate_settings(settings))
     return composer.build()

@@ -1,4 +1,5 @@
 """``metadata.notebook_ops``: pipeline and per-step settings, validated against the shipped schema."""
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,9 @@ def _validator(key: str):
     import fastjsonschema
 
     schema = settings_schema()
-    return fastjsonschema.compile({"$schema": schema["$schema"], "definitions": schema["definitions"],
-                                   **schema["properties"][key]})
+    return fastjsonschema.compile(
+        {"$schema": schema["$schema"], "definitions": schema["definitions"], **schema["properties"][key]}
+    )
 
 
 def validate_settings(settings) -> list[Problem]:
@@ -36,18 +38,28 @@ def validate_settings(settings) -> list[Problem]:
     problems = []
     for key, value in settings.items():
         if key not in known:
-            problems.append(Problem("error", "invalid-settings",
-                                    f"metadata.notebook_ops: unknown key '{key}'",
-                                    hint=f"known keys: {', '.join(known)}"))
+            problems.append(
+                Problem(
+                    "error",
+                    "invalid-settings",
+                    f"metadata.notebook_ops: unknown key '{key}'",
+                    hint=f"known keys: {', '.join(known)}",
+                )
+            )
             continue
         import fastjsonschema
 
         try:
             _validator(key)(value)
         except fastjsonschema.JsonSchemaValueException as err:
-            problems.append(Problem("error", "invalid-settings",
-                                    f"metadata.notebook_ops: {err.message.replace('data', key, 1)}",
-                                    hint="fix it in the pipeline panel or the notebook metadata"))
+            problems.append(
+                Problem(
+                    "error",
+                    "invalid-settings",
+                    f"metadata.notebook_ops: {err.message.replace('data', key, 1)}",
+                    hint="fix it in the pipeline panel or the notebook metadata",
+                )
+            )
             continue
         if key == "events":
             problems.extend(_event_sink_problems(value))
@@ -61,10 +73,14 @@ def _event_sink_problems(urls: list) -> list[Problem]:
     for i, url in enumerate(urls):
         where = f"metadata.notebook_ops.events[{i}]"
         if redact(url) != url:
-            problems.append(Problem(
-                "warning", "secret-in-settings",
-                f"{where} carries a credential ({redact(url)}): the notebook is shared and committed",
-                hint="name this sink in NOTEBOOK_OPS_EVENTS on the machine that runs it instead"))
+            problems.append(
+                Problem(
+                    "warning",
+                    "secret-in-settings",
+                    f"{where} carries a credential ({redact(url)}): the notebook is shared and committed",
+                    hint="name this sink in NOTEBOOK_OPS_EVENTS on the machine that runs it instead",
+                )
+            )
     return problems
 
 

@@ -5,6 +5,7 @@ Kubeflow Kale 2.x tags are read as they are: ``prev:`` = ``after:``, ``imports``
 ``setup``, ``pipeline-parameters`` = ``parameters``, ``pipeline-metrics``, ``image:``, ``cache:``,
 ``limit:``; the legacy ``block:`` is read as ``step:`` with a notice. Other tags are left alone.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,12 +16,12 @@ NAME_RULE = "lowercase letters, digits, '_' or '-', starting with a letter or '_
 
 ROLE_TAGS = {
     "parameters": "parameters",
-    "pipeline-parameters": "parameters",   # Kale
+    "pipeline-parameters": "parameters",  # Kale
     "setup": "setup",
-    "imports": "setup",                    # Kale
-    "functions": "setup",                  # Kale
+    "imports": "setup",  # Kale
+    "functions": "setup",  # Kale
     "skip": "skip",
-    "pipeline-metrics": "metrics",         # Kale
+    "pipeline-metrics": "metrics",  # Kale
 }
 
 
@@ -30,8 +31,8 @@ class CellTags:
 
     step: str | None = None
     after: list[str] = field(default_factory=list)
-    roles: list[str] = field(default_factory=list)   # parameters / setup / skip / metrics
-    options: dict = field(default_factory=dict)      # from Kale's image:, cache:, limit:
+    roles: list[str] = field(default_factory=list)  # parameters / setup / skip / metrics
+    options: dict = field(default_factory=dict)  # from Kale's image:, cache:, limit:
     issues: list[tuple[str, str, str, str | None]] = field(default_factory=list)
 
     @property
@@ -43,8 +44,14 @@ def _kale_limit(value: str, options: dict, issues: list) -> None:
     """Kale's ``limit:<resource>:<amount>``, e.g. ``limit:nvidia.com/gpu:1``, ``limit:memory:2Gi``."""
     resource, sep, amount = value.rpartition(":")
     if not sep or not resource or not amount:
-        issues.append(("warning", "bad-tag", f"cannot read Kale tag 'limit:{value}'",
-                       "write it as limit:<resource>:<amount>, e.g. limit:memory:2Gi"))
+        issues.append(
+            (
+                "warning",
+                "bad-tag",
+                f"cannot read Kale tag 'limit:{value}'",
+                "write it as limit:<resource>:<amount>, e.g. limit:memory:2Gi",
+            )
+        )
         return
     res = options.setdefault("resources", {})
     if resource.endswith("gpu"):
@@ -73,12 +80,23 @@ def parse_cell_tags(tags: list[str]) -> CellTags:
             continue
         if key in ("step", "block"):
             if key == "block":
-                out.issues.append(("info", "legacy-tag", f"Kale's legacy tag '{tag}' read as 'step:{value}'",
-                                   f"retag the cell as step:{value}"))
+                out.issues.append(
+                    (
+                        "info",
+                        "legacy-tag",
+                        f"Kale's legacy tag '{tag}' read as 'step:{value}'",
+                        f"retag the cell as step:{value}",
+                    )
+                )
             if out.step is not None and out.step != value:
-                out.issues.append(("error", "conflicting-tags",
-                                   f"cell has two step names '{out.step}' and '{value}'",
-                                   "keep one step: tag per cell"))
+                out.issues.append(
+                    (
+                        "error",
+                        "conflicting-tags",
+                        f"cell has two step names '{out.step}' and '{value}'",
+                        "keep one step: tag per cell",
+                    )
+                )
                 continue
             out.step = value
         elif key in ("after", "prev"):
@@ -93,8 +111,9 @@ def parse_cell_tags(tags: list[str]) -> CellTags:
             elif flag in ("disabled", "false", "no", "off"):
                 out.options["cache"] = False
             else:
-                out.issues.append(("warning", "bad-tag", f"cannot read tag '{tag}'",
-                                   "use cache:enabled or cache:disabled"))
+                out.issues.append(
+                    ("warning", "bad-tag", f"cannot read tag '{tag}'", "use cache:enabled or cache:disabled")
+                )
         elif key == "limit":
             _kale_limit(value, out.options, out.issues)
     return out

@@ -68,20 +68,23 @@ data files also gets ``kernel_cwd`` (their copy under the run folder's ``work/``
 alone runs with ``papermill steps/x.ipynb out.ipynb -p _nbo_data_url DIR`` (``notebook-ops
 run-step`` when the bundle carries files: it lays them out).
 """
+
 from __future__ import annotations
 
-__all__ = ["run_pipeline", "run_notebook", "RunResult", "list_runs", "load_run", "runs_root",
-           "execute_step"]
+__all__ = ["run_pipeline", "run_notebook", "RunResult", "list_runs", "load_run", "runs_root", "execute_step"]
 
 
 def __getattr__(name):
     if name in ("run_pipeline", "run_notebook", "RunResult"):
         from notebook_ops.runner import orchestrate
+
         return getattr(orchestrate, name)
     if name == "execute_step":  # one step notebook alone (notebook-ops run-step)
         from notebook_ops.runner import standalone_step
+
         return standalone_step.execute_step
     if name in ("list_runs", "load_run", "runs_root"):
         from notebook_ops.runner import runfolder
+
         return getattr(runfolder, name)
     raise AttributeError(name)

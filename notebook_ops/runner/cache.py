@@ -8,6 +8,7 @@ executed notebook; restoring hard-links the files into the run's data store (cop
 systems). Entries live in
 ``<notebook dir>/.notebook_ops/cache/<pipeline>/<step>/<key>/``; the newest few per step are kept.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -23,13 +24,14 @@ KEEP_PER_STEP = 5
 
 
 def step_key(step_nb: dict, param_values: dict, input_hashes: dict, kernel: str) -> str:
-    code = [("".join(c["source"]) if isinstance(c["source"], list) else c["source"])
-            for c in step_nb.get("cells", [])
-            if c.get("cell_type") == "code" and "parameters" not in (c.get("metadata", {}).get("tags") or [])]
-    doc = {"v": CACHE_VERSION, "code": code, "params": param_values, "inputs": input_hashes,
-           "kernel": kernel}
+    code = [
+        ("".join(c["source"]) if isinstance(c["source"], list) else c["source"])
+        for c in step_nb.get("cells", [])
+        if c.get("cell_type") == "code" and "parameters" not in (c.get("metadata", {}).get("tags") or [])
+    ]
+    doc = {"v": CACHE_VERSION, "code": code, "params": param_values, "inputs": input_hashes, "kernel": kernel}
     local_code = (step_nb.get("metadata", {}).get("notebook_ops") or {}).get("local_code")
-    if local_code:   # the project's own modules the step imports: {path: sha256}
+    if local_code:  # the project's own modules the step imports: {path: sha256}
         doc["local_code"] = local_code
     blob = json.dumps(doc, sort_keys=True, default=repr).encode()
     return hashlib.sha256(blob).hexdigest()[:32]
@@ -71,8 +73,9 @@ class StepCache:
             shutil.copy2(entry / "notebook.ipynb", notebook_dest)
         return json.loads((entry / "meta.json").read_text())
 
-    def store(self, pipeline: str, step: str, key: str, data_step_dir: Path,
-              notebook: Path | None, meta: dict) -> None:
+    def store(
+        self, pipeline: str, step: str, key: str, data_step_dir: Path, notebook: Path | None, meta: dict
+    ) -> None:
         """Add an entry (built in a temp folder, then renamed into place)."""
         final = self.entry(pipeline, step, key)
         if final.exists():

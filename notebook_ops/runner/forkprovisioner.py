@@ -9,6 +9,7 @@ reaps it. Whenever forking does not apply (Windows, a kernel that is not ipykern
 that found an import unsafe or would not start) the provisioner launches a fresh kernel, as
 jupyter_client would.
 """
+
 from __future__ import annotations
 
 import json
@@ -42,7 +43,7 @@ def split_kernel_cmd(cmd: list[str]) -> tuple[list[str], list[str]] | None:
             prefix = cmd[:i]
             if any(a in ("-c", "-m") for a in prefix[1:]):
                 return None
-            return prefix, cmd[i + 2:]
+            return prefix, cmd[i + 2 :]
     return None
 
 
@@ -67,7 +68,7 @@ class Zygote:
         self.startup_timeout = startup_timeout
         self.proc: subprocess.Popen | None = None
         self.prefix: list[str] | None = None
-        self.ok: bool | None = None         # None: not started yet
+        self.ok: bool | None = None  # None: not started yet
         self.reason: str | None = None
         self._start_lock = threading.Lock()
         self._fork_lock = threading.Lock()
@@ -102,8 +103,14 @@ class Zygote:
         try:
             self.proc = subprocess.Popen(
                 [*self.prefix, str(ZYGOTE), str(theirs.fileno())],
-                env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out, stderr=out,
-                pass_fds=[theirs.fileno()], start_new_session=True)
+                env=env,
+                cwd=cwd,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=out,
+                pass_fds=[theirs.fileno()],
+                start_new_session=True,
+            )
         finally:
             theirs.close()
         self._sock = ours
@@ -156,8 +163,15 @@ class Zygote:
 
     # --- kernels ---------------------------------------------------------------------------
     def fork(self, args: list[str], env: dict, cwd, stdout=None, stderr=None) -> int:
-        req = {"fork": {"args": list(args), "env": dict(env), "cwd": str(cwd or os.getcwd()),
-                        "stdout": _path_of(stdout), "stderr": _path_of(stderr)}}
+        req = {
+            "fork": {
+                "args": list(args),
+                "env": dict(env),
+                "cwd": str(cwd or os.getcwd()),
+                "stdout": _path_of(stdout),
+                "stderr": _path_of(stderr),
+            }
+        }
         with self._fork_lock:
             if self._sock is None or self._closed:
                 raise OSError("the zygote is gone")
@@ -219,7 +233,7 @@ class ForkedProcess:
         return code
 
     def send_signal(self, sig: int) -> None:
-        if self.poll() is None:   # never signal a pid the zygote has reaped (it may be reused)
+        if self.poll() is None:  # never signal a pid the zygote has reaped (it may be reused)
             os.kill(self.pid, sig)
 
     def kill(self) -> None:
@@ -237,18 +251,22 @@ class ForkProvisioner(LocalProvisioner):
         split = split_kernel_cmd(cmd)
         env = dict(kwargs.get("env") or os.environ)
         cwd = kwargs.get("cwd") or os.getcwd()
-        if (zygote is None or split is None or not fork_supported()
-                or (self.kernel_spec.language or "").lower() != "python"
-                or not zygote.usable(split[0], env, cwd)):
+        if (
+            zygote is None
+            or split is None
+            or not fork_supported()
+            or (self.kernel_spec.language or "").lower() != "python"
+            or not zygote.usable(split[0], env, cwd)
+        ):
             return await super().launch_kernel(cmd, **kwargs)
         try:
             pid = zygote.fork(split[1], env, cwd, kwargs.get("stdout"), kwargs.get("stderr"))
-        except OSError as exc:   # the zygote died (killed, out of memory): go on without it
+        except OSError as exc:  # the zygote died (killed, out of memory): go on without it
             log.warning("kernels: a fresh kernel: %s", exc)
             return await super().launch_kernel(cmd, **kwargs)
         self.process = ForkedProcess(pid, zygote)  # type: ignore[assignment]  # Popen's poll/wait/pid
         self.pid = pid
-        self.pgid = pid            # the child made its own session (setsid)
+        self.pgid = pid  # the child made its own session (setsid)
         self.cwd = cwd
         return self.connection_info
 
@@ -261,7 +279,9 @@ class ForkKernelManager(AsyncKernelManager):
     async def _async_pre_start_kernel(self, **kw):
         if self.provisioner is None:
             import uuid
+
             self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
-            self.provisioner = ForkProvisioner(kernel_id=self.kernel_id,
-                                               kernel_spec=self.kernel_spec, parent=self)
+            self.provisioner = ForkProvisioner(
+                kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self
+            )
         return await super()._async_pre_start_kernel(**kw)

@@ -16,6 +16,7 @@ With ``kernels="fork"`` the kernels are forked from one zygote process per pool 
 the setup cells' libraries once (``forkprovisioner.py``, ``zygote.py``); everything else here
 is the same.
 """
+
 from __future__ import annotations
 
 import logging
@@ -44,7 +45,7 @@ def setup_imports(sources, exclude=()) -> list[str]:
 class _Slot:
     def __init__(self):
         self.km = None
-        self.ready = threading.Event()      # set when the kernel is up (or failed to start)
+        self.ready = threading.Event()  # set when the kernel is up (or failed to start)
         self.error: BaseException | None = None
         self.jobs: queue.Queue = queue.Queue(maxsize=1)
         self.thread: threading.Thread | None = None
@@ -55,8 +56,16 @@ class KernelPool:
     """``submit(fn)`` runs ``fn(km)`` in a started kernel and returns a Future;
     ``prewarm(n)`` keeps up to ``n`` idle kernels ready; ``kill(km)``; ``close()``."""
 
-    def __init__(self, kernel_name: str = "python3", *, cwd=None, preload=(), log_file=None,
-                 startup_timeout: float = 60, kernels: str = "fresh"):
+    def __init__(
+        self,
+        kernel_name: str = "python3",
+        *,
+        cwd=None,
+        preload=(),
+        log_file=None,
+        startup_timeout: float = 60,
+        kernels: str = "fresh",
+    ):
         self.kernel_name = kernel_name
         self.cwd = str(cwd) if cwd else None
         self.preload = [m for m in preload if _MODULE_RE.match(m)] + ["notebook_ops.runtime.step"]
@@ -77,11 +86,15 @@ class KernelPool:
     def _start_kernel(self, loop):
         with IMPORT_LOCK:
             from jupyter_client.manager import AsyncKernelManager
+
             if self.zygote is not None:
                 from notebook_ops.runner.forkprovisioner import ForkKernelManager
 
-        km = (AsyncKernelManager(kernel_name=self.kernel_name) if self.zygote is None else
-              ForkKernelManager(kernel_name=self.kernel_name, zygote=self.zygote))
+        km = (
+            AsyncKernelManager(kernel_name=self.kernel_name)
+            if self.zygote is None
+            else ForkKernelManager(kernel_name=self.kernel_name, zygote=self.zygote)
+        )
         kw = {}
         if self.cwd:
             kw["cwd"] = self.cwd
@@ -94,8 +107,7 @@ class KernelPool:
             kc.start_channels()
             try:
                 await kc.wait_for_ready(timeout=self.startup_timeout)
-                code = "".join(
-                    f"try:\n    import {m}\nexcept Exception:\n    pass\n" for m in self.preload)
+                code = "".join(f"try:\n    import {m}\nexcept Exception:\n    pass\n" for m in self.preload)
                 msg_id = kc.execute(code, silent=True, store_history=False)
                 while True:  # wait for this request's reply: the imports are done
                     reply = await kc.get_shell_msg(timeout=self.startup_timeout)
@@ -123,7 +135,7 @@ class KernelPool:
         with IMPORT_LOCK:
             from jupyter_core.utils import ensure_event_loop
 
-        loop = ensure_event_loop()   # the loop nbclient's run_sync will use in this thread too
+        loop = ensure_event_loop()  # the loop nbclient's run_sync will use in this thread too
         try:
             slot.km = self._start_kernel(loop)
             with self._lock:
@@ -155,8 +167,7 @@ class KernelPool:
 
     def _new_slot(self) -> _Slot:
         slot = _Slot()
-        slot.thread = threading.Thread(target=self._slot_main, args=(slot,), daemon=True,
-                                       name="nbo-kernel")
+        slot.thread = threading.Thread(target=self._slot_main, args=(slot,), daemon=True, name="nbo-kernel")
         self._slots.append(slot)
         slot.thread.start()
         return slot
@@ -198,8 +209,7 @@ class KernelPool:
                 raise RuntimeError("kernel pool closed")
             self._prune()
             usable = self._idle
-            slot = next((s for s in usable if s.ready.is_set()), None) or (
-                usable[0] if usable else None)
+            slot = next((s for s in usable if s.ready.is_set()), None) or (usable[0] if usable else None)
             if slot is None:
                 slot = self._new_slot()
             else:

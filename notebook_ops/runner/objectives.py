@@ -1,5 +1,6 @@
 """Metric targets (``metadata.notebook_ops.metric_targets``, e.g. ``accuracy: ">= 0.9"``),
 checked after a run: a miss makes a succeeded run "below_target" (exit code 3)."""
+
 from __future__ import annotations
 
 import operator
@@ -20,6 +21,5 @@ def check_targets(targets: dict | None, metrics: dict, *, partial: bool = False)
             met = None
         else:
             met = bool(isinstance(value, (int, float)) and _OPS[op](float(value), bound))
-        rows.append({"metric": metric, "condition": condition.strip(), "value": value,
-                     "met": met})
+        rows.append({"metric": metric, "condition": condition.strip(), "value": value, "met": met})
     return rows

@@ -5,6 +5,7 @@ NotebookOpsError before anything starts), ``execute`` (the step scheduler, or on
 ``single_kernel``), ``finish`` (metric targets, final status, MLflow, kernels stopped).
 See the package docstring for the public API and the run folder contract.
 """
+
 from __future__ import annotations
 
 import os
@@ -57,16 +58,51 @@ def run_notebook(path, *, params=None, params_file=None, **kw) -> RunResult:
     return run_pipeline(pipeline, params=merged, **kw)
 
 
-def run_pipeline(pipeline: Pipeline, *, params=None, run_dir=None, step_notebooks=None,
-                 tags=None, mode="pipeline", steps=None, from_step=None, jobs=None, cache=True,
-                 single_kernel=False, resume=None, data_url=None, track=True, cwd=None,
-                 progress=None, cancel: threading.Event | None = None, events=(),
-                 kernel_cwd=None, kernels=None) -> RunResult:
-    run = PipelineRun(pipeline, params=params, run_dir=run_dir, step_notebooks=step_notebooks,
-                      tags=tags, mode=mode, steps=steps, from_step=from_step, jobs=jobs,
-                      cache=cache, single_kernel=single_kernel, resume=resume, data_url=data_url,
-                      track=track, cwd=cwd, progress=progress, cancel=cancel, events=events,
-                      kernel_cwd=kernel_cwd, kernels=kernels)
+def run_pipeline(
+    pipeline: Pipeline,
+    *,
+    params=None,
+    run_dir=None,
+    step_notebooks=None,
+    tags=None,
+    mode="pipeline",
+    steps=None,
+    from_step=None,
+    jobs=None,
+    cache=True,
+    single_kernel=False,
+    resume=None,
+    data_url=None,
+    track=True,
+    cwd=None,
+    progress=None,
+    cancel: threading.Event | None = None,
+    events=(),
+    kernel_cwd=None,
+    kernels=None,
+) -> RunResult:
+    run = PipelineRun(
+        pipeline,
+        params=params,
+        run_dir=run_dir,
+        step_notebooks=step_notebooks,
+        tags=tags,
+        mode=mode,
+        steps=steps,
+        from_step=from_step,
+        jobs=jobs,
+        cache=cache,
+        single_kernel=single_kernel,
+        resume=resume,
+        data_url=data_url,
+        track=track,
+        cwd=cwd,
+        progress=progress,
+        cancel=cancel,
+        events=events,
+        kernel_cwd=kernel_cwd,
+        kernels=kernels,
+    )
     return run.run()
 
 
@@ -98,8 +134,12 @@ class PipelineRun:
             first = p.errors[0]
             raise PipelineInvalid(
                 f"the pipeline has {len(p.errors)} error(s); first: {first.message}",
-                problems=p.errors, path=p.path, cell=first.cell, step=first.step,
-                hint="run `notebook-ops lint` to see them all")
+                problems=p.errors,
+                path=p.path,
+                cell=first.cell,
+                step=first.step,
+                hint="run `notebook-ops lint` to see them all",
+            )
         if not p.steps:
             raise PipelineInvalid("the notebook has no code to run", path=p.path)
 
@@ -125,14 +165,15 @@ class PipelineRun:
         given = self.opts.get("step_notebooks")
         if self.opts.get("single_kernel"):
             from notebook_ops.runner.stepnb import build_single_kernel_notebook
+
             return {"_all": build_single_kernel_notebook(self.pipeline)}
         if given is not None:
             missing = [n for n in self.pipeline.step_names if n not in given]
             if missing:
-                raise NotebookOpsError(f"no step notebook for {', '.join(missing)}",
-                                       path=self.pipeline.path)
+                raise NotebookOpsError(f"no step notebook for {', '.join(missing)}", path=self.pipeline.path)
             return dict(given)
         from notebook_ops.runner.stepnb import build_step_notebook
+
         return {n: build_step_notebook(self.pipeline, n) for n in self.pipeline.step_names}
 
     def prepare(self) -> None:
@@ -147,6 +188,7 @@ class PipelineRun:
             raise ParameterError(f"--jobs must be a positive integer, got {jobs!r}")
         self.jobs = jobs
         from notebook_ops.model.settings import KERNELS, kernels_mode
+
         self.kernels = kernels_mode(self.pipeline.settings, o.get("kernels"))
         if self.kernels not in KERNELS:
             raise ParameterError(f"kernels must be fork or fresh, got {self.kernels!r}")
@@ -158,44 +200,61 @@ class PipelineRun:
             raise ParameterError(f"mode must be pipeline or bundle, got {o.get('mode')!r}")
         # events: NOTEBOOK_OPS_EVENTS, ``events`` and the notebook's settings (bad URLs raise here)
         from notebook_ops.events.publish import publisher_for_run
-        self.progress, self.publisher = publisher_for_run(self.pipeline, o.get("progress"),
-                                                          o.get("events"))
+
+        self.progress, self.publisher = publisher_for_run(self.pipeline, o.get("progress"), o.get("events"))
 
         # a run's id is its folder's name, so `runs show ID` finds any run, the scheduler's too
         run_id = Path(o["run_dir"]).name if o.get("run_dir") else new_run_id()
         folder = RunFolder(o.get("run_dir") or self.runs_root / run_id)
         if folder.record_path.exists():
-            raise ConflictError("this run folder already holds a run (run.json)",
-                                path=folder.path, hint="give an empty or new --run-dir")
+            raise ConflictError(
+                "this run folder already holds a run (run.json)",
+                path=folder.path,
+                hint="give an empty or new --run-dir",
+            )
         folder.create()
         self.folder = folder
         self.data_url = o.get("data_url") or str(folder.data_dir)
         from notebook_ops.runtime.store import DataStore
+
         self.store = DataStore(self.data_url)
         # kernels work here: the notebook's folder, or a bundle's workspace (bundle/workspace.py)
         self.cwd = Path(o["kernel_cwd"]).resolve() if o.get("kernel_cwd") else self.base
         self._early_prewarm()
 
         from notebook_ops.util.gitstate import git_summary
+
         data = RunRecord(
-            run_id=run_id, status="running", pipeline=self.pipeline.name, pid=os.getpid(),
+            run_id=run_id,
+            status="running",
+            pipeline=self.pipeline.name,
+            pid=os.getpid(),
             host=socket.gethostname(),
             source=str(Path(self.pipeline.path).resolve()) if self.pipeline.path else None,
-            run_dir=str(folder.path), mode=o.get("mode", "pipeline"), started_at=now_iso(),
-            parameters=self.params, notebook_hash=self.pipeline.notebook_hash,
+            run_dir=str(folder.path),
+            mode=o.get("mode", "pipeline"),
+            started_at=now_iso(),
+            parameters=self.params,
+            notebook_hash=self.pipeline.notebook_hash,
             git=GitInfo.from_dict(git_summary(self.pipeline.path or self.base)),
-            notebook_ops_version=__version__, tags=dict(o.get("tags") or {}),
-            options=RunOptions(jobs=jobs, cache=bool(o.get("cache", True)),
-                               single_kernel=bool(o.get("single_kernel")),
-                               steps=self.selected, kernels=self.kernels,
-                               data_url=self.data_url),
+            notebook_ops_version=__version__,
+            tags=dict(o.get("tags") or {}),
+            options=RunOptions(
+                jobs=jobs,
+                cache=bool(o.get("cache", True)),
+                single_kernel=bool(o.get("single_kernel")),
+                steps=self.selected,
+                kernels=self.kernels,
+                data_url=self.data_url,
+            ),
             resumed_from=self.resumed.read()["run_id"] if self.resumed else None,
-        ).to_dict()     # the runner keeps it as a dict; every write goes through the contract
+        ).to_dict()  # the runner keeps it as a dict; every write goes through the contract
         data["steps"] = {n: new_step_record() for n in self.pipeline.step_names}
         self.record = LiveRecord(folder, data, self.progress)
         self._t0 = time.monotonic()
         if o.get("track", True):
             from notebook_ops.tracking.mlflow_tracker import Tracker, default_tracking_uri
+
             uri, artifacts = default_tracking_uri(self.base)
             self.tracker = Tracker(self.pipeline.name, uri, artifacts)
             self.tracker.start_run(data, data["tags"])
@@ -216,13 +275,19 @@ class PipelineRun:
             return
         if o.get("cache", True) and not self.store.remote:
             from notebook_ops.runner.cache import StepCache, step_key
+
             cache = StepCache(self.base / ".notebook_ops" / "cache")
+
             def hit(n):
                 s = self.pipeline.step(n)
-                key = step_key(self.notebooks[n], {k: self.params.get(k) for k in
-                                                   sorted(s.parameters_read)}, {},
-                               self.pipeline.kernel_name)
+                key = step_key(
+                    self.notebooks[n],
+                    {k: self.params.get(k) for k in sorted(s.parameters_read)},
+                    {},
+                    self.pipeline.kernel_name,
+                )
                 return cache.lookup(self.pipeline.name, n, key) is not None
+
             if all(hit(n) for n in roots):
                 return
         self.kernel_pool().prewarm(min(self.jobs + 1, len(self.selected)))
@@ -233,29 +298,42 @@ class PipelineRun:
         """Created on first need, so a fully cached run starts no kernel."""
         if self.pool is None:
             from notebook_ops.runner.kernels import KernelPool, setup_imports
-            setup = [self.pipeline.cell(i).source for i in self.pipeline.setup_cells
-                     if self.pipeline.cell(i).cell_type == "code"]
+
+            setup = [
+                self.pipeline.cell(i).source
+                for i in self.pipeline.setup_cells
+                if self.pipeline.cell(i).cell_type == "code"
+            ]
             self._kernel_log = open(self.folder.logs_dir / "kernels.log", "ab")
             from notebook_ops.runner.stepfiles import local_tops
-            self.pool = KernelPool(self.pipeline.kernel_name, cwd=self.cwd,
-                                   preload=setup_imports(setup, exclude=local_tops(self.pipeline)),
-                                   log_file=self._kernel_log,
-                                   kernels="fresh" if self.opts.get("single_kernel") else
-                                   self.kernels)
+
+            self.pool = KernelPool(
+                self.pipeline.kernel_name,
+                cwd=self.cwd,
+                preload=setup_imports(setup, exclude=local_tops(self.pipeline)),
+                log_file=self._kernel_log,
+                kernels="fresh" if self.opts.get("single_kernel") else self.kernels,
+            )
         return self.pool
 
     def kernel_parameters(self, step: str) -> dict:
-        return {**self.params, "_nbo_data_url": self.data_url,
-                "_nbo_run_id": self.record.data["run_id"], "_nbo_step": step,
-                "_nbo_mode": self.opts.get("mode", "pipeline"),
-                "_nbo_run_dir": str(self.folder.path)}
+        return {
+            **self.params,
+            "_nbo_data_url": self.data_url,
+            "_nbo_run_id": self.record.data["run_id"],
+            "_nbo_step": step,
+            "_nbo_mode": self.opts.get("mode", "pipeline"),
+            "_nbo_run_dir": str(self.folder.path),
+        }
 
     def execute(self) -> None:
         if self.opts.get("single_kernel"):
             from notebook_ops.runner.single_kernel import run_single_kernel
+
             run_single_kernel(self)
         else:
             from notebook_ops.runner.parallel import ParallelSteps
+
             ParallelSteps(self).run()
 
     # --- finish ----------------------------------------------------------------------------
@@ -263,6 +341,7 @@ class PipelineRun:
         if not self.tracker:
             return
         from notebook_ops.runtime.store import ARTIFACTS
+
         steprec = self.record.step(name)
         step = self.pipeline.step(name)
         params = {k: self.params[k] for k in step.parameters_read if k in self.params}
@@ -285,7 +364,7 @@ class PipelineRun:
         self.record.data["metrics"].update(per_step)
         outputs = self.store.manifest(name).get("outputs") or {}
         changed = sorted(n for n, e in outputs.items() if e.get("changed_at_run"))
-        if changed:   # found by the runtime check, not the analysis: tell the user once
+        if changed:  # found by the runtime check, not the analysis: tell the user once
             self.record.step(name)["changed_at_run"] = changed
 
     def finish(self, interrupted: bool) -> None:
@@ -303,8 +382,9 @@ class PipelineRun:
         else:
             status = "succeeded"
         partial = len(self.selected) < len(self.pipeline.steps)
-        data["targets"] = check_targets(self.pipeline.settings.get("metric_targets"),
-                                        data["metrics"], partial=partial)
+        data["targets"] = check_targets(
+            self.pipeline.settings.get("metric_targets"), data["metrics"], partial=partial
+        )
         if status == "succeeded" and any(t["met"] is False for t in data["targets"]):
             status = "below_target"
         failed = [s for s, st in statuses.items() if st == "failed"]

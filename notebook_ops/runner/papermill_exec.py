@@ -4,6 +4,7 @@ papermill writes the output notebook as cells run (and its error banner on failu
 step keeps its executed notebook. A step timeout is enforced by stopping the kernel from a timer
 thread: the notebook client then sees a dead kernel, and we report the timeout.
 """
+
 from __future__ import annotations
 
 import json
@@ -18,13 +19,13 @@ PLUMBING_TAG = "nbo-plumbing"
 @dataclass
 class Outcome:
     ok: bool
-    error: str | None = None          # one line for people: what failed, where
+    error: str | None = None  # one line for people: what failed, where
     ename: str | None = None
-    cell: int | None = None           # the user's notebook cell index, when the error is in one
-    where: str | None = None          # "step code" | "setup" | "plumbing" | "load inputs" | ...
+    cell: int | None = None  # the user's notebook cell index, when the error is in one
+    where: str | None = None  # "step code" | "setup" | "plumbing" | "load inputs" | ...
     timed_out: bool = False
     kernel_died: bool = False
-    stopped_early: bool = False       # sys.exit(0): papermill calls it a success
+    stopped_early: bool = False  # sys.exit(0): papermill calls it a success
 
 
 def _quiet_papermill() -> None:
@@ -39,8 +40,11 @@ def _locate(out_path: Path) -> tuple[int | None, str | None, dict | None, bool]:
         nb = json.loads(out_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None, None, None, False
-    cells = [c for c in nb.get("cells", [])
-             if "papermill-error-cell-tag" not in (c.get("metadata", {}).get("tags") or [])]
+    cells = [
+        c
+        for c in nb.get("cells", [])
+        if "papermill-error-cell-tag" not in (c.get("metadata", {}).get("tags") or [])
+    ]
     for c in cells:
         for o in c.get("outputs") or []:
             if o.get("output_type") == "error":
@@ -53,19 +57,27 @@ def _locate(out_path: Path) -> tuple[int | None, str | None, dict | None, bool]:
                     role = "setup"
                 elif PLUMBING_TAG in tags:
                     text = "".join(c.get("source") or "")
-                    role = ("load inputs" if "load_inputs" in text else
-                            "save outputs" if "save_outputs" in text else "plumbing")
+                    role = (
+                        "load inputs"
+                        if "load_inputs" in text
+                        else "save outputs"
+                        if "save_outputs" in text
+                        else "plumbing"
+                    )
                 else:
                     role = "step code"
                 return src, role, o, False
     # no error output: did every code cell run?
-    unrun = any(c.get("cell_type") == "code" and c.get("execution_count") is None
-                and (c.get("source") or "") for c in cells)
+    unrun = any(
+        c.get("cell_type") == "code" and c.get("execution_count") is None and (c.get("source") or "")
+        for c in cells
+    )
     return None, None, None, unrun
 
 
-def execute(nb: dict, out_path, *, km, parameters: dict, timeout: float | None = None,
-            log_path=None, kill=None) -> Outcome:
+def execute(
+    nb: dict, out_path, *, km, parameters: dict, timeout: float | None = None, log_path=None, kill=None
+) -> Outcome:
     """Run ``nb`` (an nbformat-4 dict) in the started kernel ``km``; write it to ``out_path``.
 
     ``kill(km)`` stops the kernel (the pool's); used for the timeout.
@@ -95,9 +107,16 @@ def execute(nb: dict, out_path, *, km, parameters: dict, timeout: float | None =
             timer.daemon = True
             timer.start()
         papermill.execute_notebook(
-            node, str(out_path), parameters=parameters, km=km, progress_bar=False,
-            log_output=False, stdout_file=logf, stderr_file=logf,
-            kernel_name=nb.get("metadata", {}).get("kernelspec", {}).get("name"))
+            node,
+            str(out_path),
+            parameters=parameters,
+            km=km,
+            progress_bar=False,
+            log_output=False,
+            stdout_file=logf,
+            stderr_file=logf,
+            kernel_name=nb.get("metadata", {}).get("kernelspec", {}).get("name"),
+        )
     except PapermillExecutionError as exc:
         cell, role, _, _ = _locate(out_path)
         evalue = (exc.evalue or "").strip().splitlines()
@@ -107,14 +126,28 @@ def execute(nb: dict, out_path, *, km, parameters: dict, timeout: float | None =
     except DeadKernelError:
         cell, role, _, _ = _locate(out_path)
         if timed_out.is_set():
-            return Outcome(False, f"timed out after {timeout:g} s; the kernel was stopped",
-                           ename="Timeout", timed_out=True, where=role)
-        return Outcome(False, "the kernel died (killed, out of memory, or os._exit)",
-                       ename="DeadKernelError", kernel_died=True, where=role)
+            return Outcome(
+                False,
+                f"timed out after {timeout:g} s; the kernel was stopped",
+                ename="Timeout",
+                timed_out=True,
+                where=role,
+            )
+        return Outcome(
+            False,
+            "the kernel died (killed, out of memory, or os._exit)",
+            ename="DeadKernelError",
+            kernel_died=True,
+            where=role,
+        )
     except Exception as exc:  # a kernel that never answered, a broken notebook...
         if timed_out.is_set():
-            return Outcome(False, f"timed out after {timeout:g} s; the kernel was stopped",
-                           ename="Timeout", timed_out=True)
+            return Outcome(
+                False,
+                f"timed out after {timeout:g} s; the kernel was stopped",
+                ename="Timeout",
+                timed_out=True,
+            )
         first = (str(exc).strip().splitlines() or [""])[0]
         return Outcome(False, f"{type(exc).__name__}: {first}", ename=type(exc).__name__)
     finally:
@@ -123,12 +156,18 @@ def execute(nb: dict, out_path, *, km, parameters: dict, timeout: float | None =
         if logf:
             logf.close()
     if timed_out.is_set():
-        return Outcome(False, f"timed out after {timeout:g} s; the kernel was stopped",
-                       ename="Timeout", timed_out=True)
+        return Outcome(
+            False, f"timed out after {timeout:g} s; the kernel was stopped", ename="Timeout", timed_out=True
+        )
     cell, role, err, unrun = _locate(out_path)
     if err is not None or unrun:  # papermill counts sys.exit(0) as success; the rest never ran
         at = f" (in {role}, notebook cell {cell})" if cell is not None else ""
-        return Outcome(False, f"the notebook stopped early (sys.exit){at}; "
-                       "its remaining cells did not run", ename="SystemExit", cell=cell,
-                       where=role, stopped_early=True)
+        return Outcome(
+            False,
+            f"the notebook stopped early (sys.exit){at}; its remaining cells did not run",
+            ename="SystemExit",
+            cell=cell,
+            where=role,
+            stopped_early=True,
+        )
     return Outcome(True)

@@ -6,6 +6,7 @@ its inputs' stored hashes: a hit (or a step kept from the run being resumed) res
 without a kernel. Failures are retried per the step's options; a step whose upstream did not
 succeed is skipped; cancelling (Ctrl-C, ``cancel`` event) stops every kernel.
 """
+
 from __future__ import annotations
 
 import logging
@@ -20,7 +21,7 @@ from notebook_ops.runner.papermill_exec import Outcome, execute
 from notebook_ops.runner.stepfiles import asset_signature
 
 log = logging.getLogger(__name__)
-DONE_OK = ("succeeded", "unselected")   # unselected: not asked for and not cached
+DONE_OK = ("succeeded", "unselected")  # unselected: not asked for and not cached
 DONE_BAD = ("failed", "skipped", "cancelled")
 
 
@@ -31,9 +32,9 @@ class ParallelSteps:
         self.rec = run.record
         self.selected = set(run.selected)
         self.state = {n: "pending" for n in self.p.step_names}
-        self.running: dict = {}          # future -> step name
-        self.kms: dict = {}              # step name -> kernel manager in use
-        self.retry_at: dict = {}         # step name -> monotonic time it may start again
+        self.running: dict = {}  # future -> step name
+        self.kms: dict = {}  # step name -> kernel manager in use
+        self.retry_at: dict = {}  # step name -> monotonic time it may start again
         local = not run.store.remote
         self.cache = StepCache(run.base / ".notebook_ops" / "cache") if local else None
         self.use_cache = bool(run.opts.get("cache", True)) and local
@@ -50,19 +51,19 @@ class ParallelSteps:
         hashes: dict[str, Any] = {}
         candidates = dict(s.input_candidates)
         for name, producer in s.input_sources:
-            for source in candidates.get(name, (producer,)):   # the version the step will load
+            for source in candidates.get(name, (producer,)):  # the version the step will load
                 entry = (self.pr.store.manifest(source).get("outputs") or {}).get(name)
                 if entry is not None:
                     break
             else:
                 return None
             hashes[name] = [source, entry["sha256"]]
-        for path, producer in s.files_in:   # files an upstream step wrote for this one
+        for path, producer in s.files_in:  # files an upstream step wrote for this one
             digest = (self.pr.store.read_json((producer, "_files.json"), default={}) or {}).get(path)
             if digest is None:
                 return None
             hashes[f"file:{path}"] = [producer, digest]
-        assets = asset_signature(self.p, s)   # the data files it reads from the project
+        assets = asset_signature(self.p, s)  # the data files it reads from the project
         if assets:
             hashes["assets:"] = assets
         params = {k: self.pr.params.get(k) for k in sorted(s.parameters_read)}
@@ -80,9 +81,13 @@ class ParallelSteps:
             folder, old = self.resumed
             srec = old.get("steps", {}).get(step) or {}
             src = Path(old.get("options", {}).get("data_url") or folder.data_dir) / step
-            if (srec.get("status") == "succeeded" and srec.get("cache_key") == key
-                    and (src / "_outputs.json").is_file()):
+            if (
+                srec.get("status") == "succeeded"
+                and srec.get("cache_key") == key
+                and (src / "_outputs.json").is_file()
+            ):
                 from notebook_ops.runner.cache import link_tree
+
                 dst = self._data_dir(step)
                 if dst.exists():
                     shutil.rmtree(dst)
@@ -105,8 +110,14 @@ class ParallelSteps:
         nb = self.pr.folder.step_notebook(step)
         self.state[step] = "succeeded"
         self.pr.collect_metrics(step)
-        self.rec.step_finished(step, "succeeded", cached=True, cache_key=key, reused=note,
-                               notebook=str(nb) if nb.is_file() else None)
+        self.rec.step_finished(
+            step,
+            "succeeded",
+            cached=True,
+            cache_key=key,
+            reused=note,
+            notebook=str(nb) if nb.is_file() else None,
+        )
         self.pr.log_step_to_tracker(step)
 
     # --- running a step --------------------------------------------------------------------
@@ -117,17 +128,22 @@ class ParallelSteps:
             if self.pr.cancel_event.is_set():
                 return Outcome(False, "cancelled", ename="Cancelled")
             opts = self.p.step(step).options
-            return execute(self.pr.notebooks[step], self.pr.folder.step_notebook(step), km=km,
-                           parameters=self.pr.kernel_parameters(step),
-                           timeout=opts.get("timeout"),
-                           log_path=self.pr.folder.step_log(step), kill=self.pr.pool.kill)
+            return execute(
+                self.pr.notebooks[step],
+                self.pr.folder.step_notebook(step),
+                km=km,
+                parameters=self.pr.kernel_parameters(step),
+                timeout=opts.get("timeout"),
+                log_path=self.pr.folder.step_log(step),
+                kill=self.pr.pool.kill,
+            )
         finally:
             self.kms.pop(step, None)
 
     def start(self, step: str) -> None:
         d = self._data_dir(step)
         if not self.pr.store.remote and d.exists():
-            shutil.rmtree(d)   # nothing stale from an earlier attempt
+            shutil.rmtree(d)  # nothing stale from an earlier attempt
         self.state[step] = "running"
         self.rec.step_started(step)
         s = self.rec.step(step)
@@ -138,8 +154,7 @@ class ParallelSteps:
 
     def completed(self, step: str, outcome: Outcome, key: str | None) -> None:
         if outcome.ok and not self.pr.store.exists((step, "_outputs.json")):
-            outcome = Outcome(False, "the step ended without saving its outputs",
-                              ename="OutputsMissing")
+            outcome = Outcome(False, "the step ended without saving its outputs", ename="OutputsMissing")
         if self.pr.cancel_event.is_set():
             self.state[step] = "cancelled"
             self.rec.step_finished(step, "cancelled", error="cancelled")
@@ -156,8 +171,7 @@ class ParallelSteps:
                 return
             self.state[step] = "failed"
             self.pr.collect_metrics(step)
-            self.rec.step_finished(step, "failed", error=outcome.error, cell=outcome.cell,
-                                   cache_key=key)
+            self.rec.step_finished(step, "failed", error=outcome.error, cell=outcome.cell, cache_key=key)
             self.pr.log_step_to_tracker(step)
             return
         self.state[step] = "succeeded"
@@ -165,10 +179,14 @@ class ParallelSteps:
         self.rec.step_finished(step, "succeeded", cache_key=key)
         if key is not None and self.cache is not None and self._cacheable(step):
             try:
-                self.cache.store(self.p.name, step, key, self._data_dir(step),
-                                 self.pr.folder.step_notebook(step),
-                                 {"run_id": self.rec.data["run_id"],
-                                  "duration_s": self.rec.step(step)["duration_s"]})
+                self.cache.store(
+                    self.p.name,
+                    step,
+                    key,
+                    self._data_dir(step),
+                    self.pr.folder.step_notebook(step),
+                    {"run_id": self.rec.data["run_id"], "duration_s": self.rec.step(step)["duration_s"]},
+                )
             except OSError as exc:
                 log.warning("could not cache step %s: %s", step, exc)
         self.pr.log_step_to_tracker(step)
@@ -177,9 +195,11 @@ class ParallelSteps:
     def _missing_inputs(self, step: str) -> str | None:
         for name, producer in self.p.step(step).input_sources:
             if self.state.get(producer) != "succeeded":
-                return (f"input {name!r} comes from step {producer!r}, which did not run in this "
-                        f"run and has no cached outputs; add {producer!r} to --steps or run it "
-                        "first")
+                return (
+                    f"input {name!r} comes from step {producer!r}, which did not run in this "
+                    f"run and has no cached outputs; add {producer!r} to --steps or run it "
+                    "first"
+                )
         return None
 
     def _advance(self) -> bool:
@@ -193,8 +213,7 @@ class ParallelSteps:
             bad = [d for d in deps if self.state[d] in DONE_BAD]
             if bad:
                 self.state[step] = "skipped"
-                self.rec.step_finished(step, "skipped",
-                                       error=f"upstream step {bad[0]!r} did not succeed")
+                self.rec.step_finished(step, "skipped", error=f"upstream step {bad[0]!r} did not succeed")
                 changed = True
                 continue
             if not all(self.state[d] in DONE_OK for d in deps):
@@ -226,8 +245,7 @@ class ParallelSteps:
         return changed
 
     def _want_kernels(self) -> int:
-        waiting = sum(1 for s in self.p.step_names
-                      if self.state[s] == "pending" and s in self.selected)
+        waiting = sum(1 for s in self.p.step_names if self.state[s] == "pending" and s in self.selected)
         return min(self.pr.jobs, waiting)
 
     def run(self) -> None:
@@ -238,8 +256,7 @@ class ParallelSteps:
                     pass
                 if self.pr.cancel_event.is_set():
                     self._cancel()
-                if not self.running and not any(
-                        st == "pending" for st in self.state.values()):
+                if not self.running and not any(st == "pending" for st in self.state.values()):
                     break
                 if self.kms and self.pr.pool is not None:
                     # once a step's kernel is up (not before: on few cores, kernels starting

@@ -4,6 +4,7 @@ Only the runner's main thread changes the record; every change is written at onc
 through the ``RunRecord`` contract) and announced to the progress callback with a snapshot of
 what was written, so readers never see half a change.
 """
+
 from __future__ import annotations
 
 import logging
@@ -29,10 +30,14 @@ class LiveRecord:
         self._t0: dict[str, float] = {}
 
     def save(self, event: str | None = None, step: str | None = None) -> None:
-        written = self.folder.write(self.data)      # a fresh copy: the event's snapshot
+        written = self.folder.write(self.data)  # a fresh copy: the event's snapshot
         if self.progress and event:
-            ev = {"event": event, "run_id": self.data["run_id"], "status": self.data["status"],
-                  "run": written}
+            ev = {
+                "event": event,
+                "run_id": self.data["run_id"],
+                "status": self.data["status"],
+                "run": written,
+            }
             if step is not None:
                 ev["step"] = step
                 ev["status"] = self.data["steps"][step]["status"]
@@ -46,14 +51,14 @@ class LiveRecord:
 
     def step_started(self, name: str) -> None:
         s = self.step(name)
-        s.update(status="running", started_at=now_iso(), finished_at=None, duration_s=None,
-                 error=None, cell=None)
+        s.update(
+            status="running", started_at=now_iso(), finished_at=None, duration_s=None, error=None, cell=None
+        )
         s["attempts"] += 1
         self._t0[name] = time.monotonic()
         self.save("step_started", name)
 
-    def step_finished(self, name: str, status: str, *, error=None, cell=None, cached=False,
-                      **extra) -> None:
+    def step_finished(self, name: str, status: str, *, error=None, cell=None, cached=False, **extra) -> None:
         s = self.step(name)
         s.update(status=status, error=error, cell=cell, cached=cached)
         s["finished_at"] = now_iso()

@@ -4,6 +4,7 @@
 polling it always sees a complete document; it is written and read through its contract
 (``notebook_ops.model.contracts.runs.RunRecord``), so no field the contract lacks gets in.
 """
+
 from __future__ import annotations
 
 import json
@@ -16,8 +17,17 @@ from notebook_ops.errors import NotFoundError
 from notebook_ops.model.contracts.runs import FINAL_STATUSES, RUN_JSON, RunListing, RunRecord
 from notebook_ops.util import atomic, procs
 
-__all__ = ["FINAL_STATUSES", "RUN_JSON", "RunFolder", "find_run", "list_runs", "load_run",
-           "new_run_id", "now_iso", "runs_root"]
+__all__ = [
+    "FINAL_STATUSES",
+    "RUN_JSON",
+    "RunFolder",
+    "find_run",
+    "list_runs",
+    "load_run",
+    "new_run_id",
+    "now_iso",
+    "runs_root",
+]
 
 
 def now_iso() -> str:

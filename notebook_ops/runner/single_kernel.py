@@ -5,6 +5,7 @@ the executed notebook: a marker cell starts each step, and papermill stamps ever
 start / end time and status. While the notebook runs, the file papermill saves after each cell is
 polled to report step progress.
 """
+
 from __future__ import annotations
 
 import json
@@ -31,8 +32,13 @@ def _step_spans(nb: dict) -> dict:
         pm = meta.get("papermill") or {}
         if marker:
             current = marker
-            spans[current] = {"started": pm.get("start_time"), "finished": None,
-                              "state": "pending", "error": None, "cell": None}
+            spans[current] = {
+                "started": pm.get("start_time"),
+                "finished": None,
+                "state": "pending",
+                "error": None,
+                "cell": None,
+            }
         if current is None or c.get("cell_type") != "code":
             continue
         span = spans[current]
@@ -64,8 +70,11 @@ def _times(span: dict) -> dict:
     a, b = parse(span.get("started")), parse(span.get("finished"))
     if not a or not b:
         return {}
-    return {"started_at": span["started"], "finished_at": span["finished"],
-            "duration_s": round((b - a).total_seconds(), 3)}
+    return {
+        "started_at": span["started"],
+        "finished_at": span["finished"],
+        "duration_s": round((b - a).total_seconds(), 3),
+    }
 
 
 def run_single_kernel(run) -> None:
@@ -85,8 +94,11 @@ def run_single_kernel(run) -> None:
             if span is None:
                 continue
             nxt = spans.get(names[i + 1]) if i + 1 < len(names) else None
-            done = span["state"] == "failed" or (nxt is not None and nxt["state"] != "pending") \
+            done = (
+                span["state"] == "failed"
+                or (nxt is not None and nxt["state"] != "pending")
                 or (final and span["state"] == "running")
+            )
             if span["state"] != "pending" and seen.get(name) is None:
                 seen[name] = "running"
                 rec.step_started(name)
@@ -96,16 +108,22 @@ def run_single_kernel(run) -> None:
                 seen[name] = "done"
                 status = "failed" if span["state"] == "failed" else "succeeded"
                 run.collect_metrics(name)
-                rec.step_finished(name, status, error=span["error"], cell=span["cell"],
-                                  **_times(span))
+                rec.step_finished(name, status, error=span["error"], cell=span["cell"], **_times(span))
 
     pool = run.kernel_pool()
     kms = []
 
     def work(km):
         kms.append(km)
-        return execute(run.notebooks[ALL], out, km=km, parameters=run.kernel_parameters(""),
-                       timeout=None, log_path=run.folder.step_log("pipeline"), kill=pool.kill)
+        return execute(
+            run.notebooks[ALL],
+            out,
+            km=km,
+            parameters=run.kernel_parameters(""),
+            timeout=None,
+            log_path=run.folder.step_log("pipeline"),
+            kill=pool.kill,
+        )
 
     fut = pool.submit(work)
     try:
@@ -124,6 +142,7 @@ def run_single_kernel(run) -> None:
         outcome = fut.result()
     except Exception as exc:
         from notebook_ops.runner.papermill_exec import Outcome
+
         outcome = Outcome(False, f"{type(exc).__name__}: {exc}", ename=type(exc).__name__)
     sync(_read(out), final=True)
     if outcome is not None and not outcome.ok:

@@ -5,6 +5,7 @@ Pipelines, Argo or a CronJob runs exactly one. Both go through the same ``execut
 a started kernel, timeout by stopping the kernel, errors located in the user's cells), so a step
 behaves the same under ``notebook-ops run`` and under ``notebook-ops run-step``.
 """
+
 from __future__ import annotations
 
 import os
@@ -13,8 +14,16 @@ from pathlib import Path
 from notebook_ops.runner.papermill_exec import Outcome, execute
 
 
-def execute_step(notebook: dict, out_path, *, parameters: dict, cwd=None,
-                 timeout: float | None = None, log_path=None, preload=()) -> Outcome:
+def execute_step(
+    notebook: dict,
+    out_path,
+    *,
+    parameters: dict,
+    cwd=None,
+    timeout: float | None = None,
+    log_path=None,
+    preload=(),
+) -> Outcome:
     """Run ``notebook`` (a step notebook, nbformat-4 dict) in a fresh kernel started in ``cwd``,
     with ``parameters`` (the pipeline's values and the ``_nbo_*`` plumbing: ``_nbo_data_url``
     is the data store the step reads its inputs from and writes its outputs to). The executed
@@ -26,9 +35,17 @@ def execute_step(notebook: dict, out_path, *, parameters: dict, cwd=None,
     klog = open(f"{log_path}.kernel" if log_path else os.devnull, "ab")
     pool = KernelPool(kernel, cwd=cwd, preload=preload, log_file=klog)
     try:
-        fut = pool.submit(lambda km: execute(notebook, Path(out_path), km=km,
-                                             parameters=parameters, timeout=timeout,
-                                             log_path=log_path, kill=pool.kill))
+        fut = pool.submit(
+            lambda km: execute(
+                notebook,
+                Path(out_path),
+                km=km,
+                parameters=parameters,
+                timeout=timeout,
+                log_path=log_path,
+                kill=pool.kill,
+            )
+        )
         return fut.result()
     except RuntimeError as exc:  # the kernel did not start
         return Outcome(False, str(exc), ename="KernelStartError")

@@ -7,6 +7,7 @@ code: the files later steps read, saved to the data store. The step notebook's m
 the sha256 of the local modules the step imports, so the step cache (and a bundle's content
 hash) changes when they do. Nothing is added for a step that needs none of it.
 """
+
 from __future__ import annotations
 
 import os
@@ -42,12 +43,21 @@ def prepare_cells(pipeline, step, prefix: str) -> list[dict]:
     external = _external(pipeline, step)
     if not (roots or files_in or external):
         return []
-    src = ("# notebook-ops: the project's code folders, files from upstream steps, external files\n"
-           "import notebook_ops.runtime.files as _nbo_files\n"
-           f"_nbo_files.prepare(globals(), code_roots={literal(roots)}, "
-           f"files_in={literal(files_in)}, external={literal(external)})\n")
-    return [_cell("code", src, f"{prefix}-files-in", tags=[PLUMBING_TAG],
-                  extra_meta={"jupyter": {"source_hidden": True}})]
+    src = (
+        "# notebook-ops: the project's code folders, files from upstream steps, external files\n"
+        "import notebook_ops.runtime.files as _nbo_files\n"
+        f"_nbo_files.prepare(globals(), code_roots={literal(roots)}, "
+        f"files_in={literal(files_in)}, external={literal(external)})\n"
+    )
+    return [
+        _cell(
+            "code",
+            src,
+            f"{prefix}-files-in",
+            tags=[PLUMBING_TAG],
+            extra_meta={"jupyter": {"source_hidden": True}},
+        )
+    ]
 
 
 def save_cells(step, prefix: str) -> list[dict]:
@@ -55,11 +65,20 @@ def save_cells(step, prefix: str) -> list[dict]:
 
     if not step.files_out:
         return []
-    src = ("# notebook-ops: save the files later steps read\n"
-           "import notebook_ops.runtime.files as _nbo_files\n"
-           f"_nbo_files.save({literal(list(step.files_out))})\n")
-    return [_cell("code", src, f"{prefix}-files-out", tags=[PLUMBING_TAG],
-                  extra_meta={"jupyter": {"source_hidden": True}})]
+    src = (
+        "# notebook-ops: save the files later steps read\n"
+        "import notebook_ops.runtime.files as _nbo_files\n"
+        f"_nbo_files.save({literal(list(step.files_out))})\n"
+    )
+    return [
+        _cell(
+            "code",
+            src,
+            f"{prefix}-files-out",
+            tags=[PLUMBING_TAG],
+            extra_meta={"jupyter": {"source_hidden": True}},
+        )
+    ]
 
 
 def metadata(pipeline, step) -> dict:
@@ -83,7 +102,7 @@ def local_tops(pipeline) -> set[str]:
         for root in roots:
             prefix = "" if root == "." else root + "/"
             if path.startswith(prefix):
-                out.add(path[len(prefix):].split("/")[0].removesuffix(".py"))
+                out.add(path[len(prefix) :].split("/")[0].removesuffix(".py"))
                 break
     return out
 
@@ -97,8 +116,9 @@ def asset_signature(pipeline, step) -> dict:
     sig: dict = {}
     if project.asset_digests:
         for asset in step.assets:
-            sig[asset] = sorted(d for d in project.asset_digests
-                                if d[0] == asset or d[0].startswith(asset + "/"))
+            sig[asset] = sorted(
+                d for d in project.asset_digests if d[0] == asset or d[0].startswith(asset + "/")
+            )
         return sig
     from pathlib import Path
 
@@ -106,6 +126,7 @@ def asset_signature(pipeline, step) -> dict:
     for asset in step.assets:
         p = root / asset
         files = [p] if p.is_file() else sorted(f for f in p.rglob("*") if f.is_file())
-        sig[asset] = [(f.relative_to(root).as_posix(), st.st_size, st.st_mtime_ns)
-                      for f in files for st in [f.stat()]]
+        sig[asset] = [
+            (f.relative_to(root).as_posix(), st.st_size, st.st_mtime_ns) for f in files for st in [f.stat()]
+        ]
     return sig

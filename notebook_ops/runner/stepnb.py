@@ -20,6 +20,7 @@ Cell ids are deterministic so the same pipeline always gives the same bytes (bun
 reproducible). The kernel-side functions the generated cells call live in
 ``notebook_ops.runtime.step``.
 """
+
 from __future__ import annotations
 
 import keyword
@@ -81,8 +82,12 @@ def _cell(cell_type: str, source: str, cell_id: str, *, tags=(), extra_meta=None
         meta["tags"] = list(tags)
     if extra_meta:
         meta.update(extra_meta)
-    cell: dict[str, Any] = {"cell_type": cell_type, "id": cell_id, "metadata": meta,
-            "source": _source_lines(source)}
+    cell: dict[str, Any] = {
+        "cell_type": cell_type,
+        "id": cell_id,
+        "metadata": meta,
+        "source": _source_lines(source),
+    }
     if cell_type == "code":
         cell["execution_count"] = None
         cell["outputs"] = []
@@ -119,17 +124,28 @@ def _plumbing_cell(pipeline: Pipeline, prefix: str) -> dict:
         "              data_url=_nbo_data_url, run_id=_nbo_run_id, step=_nbo_step,\n"
         "              mode=_nbo_mode, run_dir=_nbo_run_dir)\n"
     )
-    return _cell("code", src, f"{prefix}-plumbing", tags=[PLUMBING_TAG],
-                 extra_meta={"jupyter": {"source_hidden": True}})
+    return _cell(
+        "code",
+        src,
+        f"{prefix}-plumbing",
+        tags=[PLUMBING_TAG],
+        extra_meta={"jupyter": {"source_hidden": True}},
+    )
 
 
 def _setup_cells(pipeline: Pipeline, prefix: str) -> list[dict]:
     out = []
     for n, idx in enumerate(pipeline.setup_cells):
         c = pipeline.cell(idx)
-        out.append(_cell(c.cell_type if c.cell_type in ("code", "markdown") else "code",
-                         c.source, f"{prefix}-setup-{n}", tags=["setup"],
-                         extra_meta={"notebook_ops": {"source_cell": idx}}))
+        out.append(
+            _cell(
+                c.cell_type if c.cell_type in ("code", "markdown") else "code",
+                c.source,
+                f"{prefix}-setup-{n}",
+                tags=["setup"],
+                extra_meta={"notebook_ops": {"source_cell": idx}},
+            )
+        )
     return out
 
 
@@ -139,8 +155,14 @@ def _step_cells(pipeline: Pipeline, step: Step, prefix: str) -> list[dict]:
         c = pipeline.cell(idx)
         if c.cell_type not in ("code", "markdown"):
             continue
-        out.append(_cell(c.cell_type, c.source, f"{prefix}-{n}",
-                         extra_meta={"notebook_ops": {"source_cell": idx, "step": step.name}}))
+        out.append(
+            _cell(
+                c.cell_type,
+                c.source,
+                f"{prefix}-{n}",
+                extra_meta={"notebook_ops": {"source_cell": idx, "step": step.name}},
+            )
+        )
     return out
 
 
@@ -150,26 +172,35 @@ def _load_cell(step: Step, prefix: str) -> dict | None:
     candidates = dict(step.input_candidates)
     sources: dict = {}
     for n, s in step.input_sources:
-        sources[_check_ident(n)] = ([_check_step_name(c) for c in candidates[n]] if n in candidates
-                                    else _check_step_name(s))
+        sources[_check_ident(n)] = (
+            [_check_step_name(c) for c in candidates[n]] if n in candidates else _check_step_name(s)
+        )
     watch = [_check_ident(n) for n in step.watch]
-    src = ("# notebook-ops: load this step's inputs (name -> producing step, or the steps that\n"
-           "# may have changed it, latest first)\n"
-           f"globals().update(_nbo_rt.load_inputs({literal(sources)}"
-           + (f", watch={literal(watch)}" if watch else "") + "))\n")
-    return _cell("code", src, f"{prefix}-load", tags=[PLUMBING_TAG],
-                 extra_meta={"jupyter": {"source_hidden": True}})
+    src = (
+        "# notebook-ops: load this step's inputs (name -> producing step, or the steps that\n"
+        "# may have changed it, latest first)\n"
+        f"globals().update(_nbo_rt.load_inputs({literal(sources)}"
+        + (f", watch={literal(watch)}" if watch else "")
+        + "))\n"
+    )
+    return _cell(
+        "code", src, f"{prefix}-load", tags=[PLUMBING_TAG], extra_meta={"jupyter": {"source_hidden": True}}
+    )
 
 
 def _save_cell(step: Step, prefix: str) -> dict:
     outputs = [_check_ident(n) for n in step.outputs]
     metrics = [_check_ident(n) for n in step.metrics]
     watch = [_check_ident(n) for n in step.watch]
-    src = ("# notebook-ops: save this step's outputs for the steps downstream\n"
-           f"_nbo_rt.save_outputs(globals(), {literal(outputs)}, metrics={literal(metrics)}"
-           + (f", watch={literal(watch)}" if watch else "") + ")\n")
-    return _cell("code", src, f"{prefix}-save", tags=[PLUMBING_TAG],
-                 extra_meta={"jupyter": {"source_hidden": True}})
+    src = (
+        "# notebook-ops: save this step's outputs for the steps downstream\n"
+        f"_nbo_rt.save_outputs(globals(), {literal(outputs)}, metrics={literal(metrics)}"
+        + (f", watch={literal(watch)}" if watch else "")
+        + ")\n"
+    )
+    return _cell(
+        "code", src, f"{prefix}-save", tags=[PLUMBING_TAG], extra_meta={"jupyter": {"source_hidden": True}}
+    )
 
 
 def _notebook(pipeline: Pipeline, cells: list[dict], meta_extra: dict) -> dict:
@@ -177,8 +208,11 @@ def _notebook(pipeline: Pipeline, cells: list[dict], meta_extra: dict) -> dict:
         "nbformat": 4,
         "nbformat_minor": 5,
         "metadata": {
-            "kernelspec": {"name": pipeline.kernel_name, "display_name": "Python 3",
-                           "language": pipeline.language},
+            "kernelspec": {
+                "name": pipeline.kernel_name,
+                "display_name": "Python 3",
+                "language": pipeline.language,
+            },
             "language_info": {"name": pipeline.language},
             "notebook_ops": meta_extra,
         },
@@ -206,12 +240,22 @@ def build_step_notebook(pipeline: Pipeline, step: str, *, mode: str = "bundle") 
     cells += _step_cells(pipeline, s, prefix)
     cells += stepfiles.save_cells(s, prefix)
     cells.append(_save_cell(s, prefix))
-    return _notebook(pipeline, cells, {
-        "pipeline": pipeline.name, "step": name,
-        "inputs": {n: src for n, src in s.input_sources}, "outputs": list(s.outputs),
-        **({"input_candidates": {n: list(c) for n, c in s.input_candidates}}
-           if s.input_candidates else {}),
-        **stepfiles.metadata(pipeline, s)})
+    return _notebook(
+        pipeline,
+        cells,
+        {
+            "pipeline": pipeline.name,
+            "step": name,
+            "inputs": {n: src for n, src in s.input_sources},
+            "outputs": list(s.outputs),
+            **(
+                {"input_candidates": {n: list(c) for n, c in s.input_candidates}}
+                if s.input_candidates
+                else {}
+            ),
+            **stepfiles.metadata(pipeline, s),
+        },
+    )
 
 
 def build_single_kernel_notebook(pipeline: Pipeline, *, mode: str = "pipeline") -> dict:
@@ -223,25 +267,45 @@ def build_single_kernel_notebook(pipeline: Pipeline, *, mode: str = "pipeline") 
     """
     if pipeline.parts:
         from notebook_ops.errors import ParameterError
-        raise ParameterError("--single-kernel runs one notebook; this pipeline spans "
-                             f"{len(pipeline.parts)} notebooks", hint="run it without --single-kernel")
+
+        raise ParameterError(
+            f"--single-kernel runs one notebook; this pipeline spans {len(pipeline.parts)} notebooks",
+            hint="run it without --single-kernel",
+        )
     prefix = "nbo-all"
     cells = [_parameters_cell(pipeline, "", mode, prefix), _plumbing_cell(pipeline, prefix)]
     cells += stepfiles.prepare_cells(pipeline, None, prefix)
     cells += _setup_cells(pipeline, prefix)
     for s in pipeline.steps:
         name = _check_step_name(s.name)
-        cells.append(_cell("code", f"_nbo_rt.enter_step({literal(name)})\n",
-                           f"nbo-{name}-enter", tags=[PLUMBING_TAG],
-                           extra_meta={"jupyter": {"source_hidden": True},
-                                       "notebook_ops": {"enter_step": name}}))
+        cells.append(
+            _cell(
+                "code",
+                f"_nbo_rt.enter_step({literal(name)})\n",
+                f"nbo-{name}-enter",
+                tags=[PLUMBING_TAG],
+                extra_meta={"jupyter": {"source_hidden": True}, "notebook_ops": {"enter_step": name}},
+            )
+        )
         cells += _step_cells(pipeline, s, f"nbo-{name}")
         if s.metrics:
             metrics = [_check_ident(n) for n in s.metrics]
-            cells.append(_cell("code", f"_nbo_rt.log_named_metrics(globals(), {literal(metrics)})\n",
-                               f"nbo-{name}-metrics", tags=[PLUMBING_TAG],
-                               extra_meta={"jupyter": {"source_hidden": True}}))
-    cells.append(_cell("code", "_nbo_rt.enter_step(None)\n", f"{prefix}-end", tags=[PLUMBING_TAG],
-                       extra_meta={"jupyter": {"source_hidden": True}}))
-    return _notebook(pipeline, cells, {"pipeline": pipeline.name, "step": None,
-                                       "single_kernel": True})
+            cells.append(
+                _cell(
+                    "code",
+                    f"_nbo_rt.log_named_metrics(globals(), {literal(metrics)})\n",
+                    f"nbo-{name}-metrics",
+                    tags=[PLUMBING_TAG],
+                    extra_meta={"jupyter": {"source_hidden": True}},
+                )
+            )
+    cells.append(
+        _cell(
+            "code",
+            "_nbo_rt.enter_step(None)\n",
+            f"{prefix}-end",
+            tags=[PLUMBING_TAG],
+            extra_meta={"jupyter": {"source_hidden": True}},
+        )
+    )
+    return _notebook(pipeline, cells, {"pipeline": pipeline.name, "step": None, "single_kernel": True})

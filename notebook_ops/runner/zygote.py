@@ -18,6 +18,7 @@ are checked: OpenBLAS's pthreads workers and jemalloc's background thread stop t
 fork (``pthread_atfork``) and restart in the child, anything else makes this run use fresh
 kernels.
 """
+
 from __future__ import annotations
 
 import gc
@@ -33,13 +34,22 @@ import sys
 import threading
 import warnings
 
-FORK_SAFE_THREADS = {"jemalloc_bg_thd"}   # /proc/<pid>/task/<tid>/comm of threads fork handles
+FORK_SAFE_THREADS = {"jemalloc_bg_thd"}  # /proc/<pid>/task/<tid>/comm of threads fork handles
 # what every ipykernel imports while it starts (so a kernel has them whether forked or fresh;
 # runpy: `python -m ipykernel_launcher`)
-KERNEL_MODULES = ["runpy", "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger",
-                  "IPython.core.debugger", "IPython.core.completerlib",
-                  "IPython.extensions.storemagic", "psutil", "sqlite3", "tornado.queues",
-                  "tornado.platform.asyncio"]
+KERNEL_MODULES = [
+    "runpy",
+    "ipykernel.kernelapp",
+    "ipykernel.ipkernel",
+    "ipykernel.debugger",
+    "IPython.core.debugger",
+    "IPython.core.completerlib",
+    "IPython.extensions.storemagic",
+    "psutil",
+    "sqlite3",
+    "tornado.queues",
+    "tornado.platform.asyncio",
+]
 
 
 class _CurrentStream:
@@ -98,6 +108,7 @@ def _threads() -> list[str] | None:
     except OSError:
         try:
             import psutil
+
             return ["?"] * psutil.Process().num_threads()
         except Exception:
             return None
@@ -117,17 +128,21 @@ def _openblas_workers() -> int:
     had, env = "threadpoolctl" in sys.modules, dict(os.environ)
     try:
         from threadpoolctl import threadpool_info
+
         info = threadpool_info()
     except ImportError:
         return 0
-    finally:   # no trace in the kernels: threadpoolctl sets an environment variable
+    finally:  # no trace in the kernels: threadpoolctl sets an environment variable
         if not had:
             sys.modules.pop("threadpoolctl", None)
         if dict(os.environ) != env:
             os.environ.clear()
             os.environ.update(env)
-    return sum(max(0, int(i.get("num_threads") or 1) - 1) for i in info
-               if i.get("internal_api") == "openblas" and i.get("threading_layer") == "pthreads")
+    return sum(
+        max(0, int(i.get("num_threads") or 1) - 1)
+        for i in info
+        if i.get("internal_api") == "openblas" and i.get("threading_layer") == "pthreads"
+    )
 
 
 def _unsafe_threads() -> int:
@@ -153,7 +168,7 @@ def warm(preload) -> tuple[bool, str | None]:
         after = dict(os.environ)
         IMPORT_ENV.update({k: v for k, v in after.items() if before.get(k) != v})
         IMPORT_ENV.update({k: None for k in before if k not in after})
-        for k in ("JPY_PARENT_PID", "MPLBACKEND"):   # the child's own, and ipykernel's
+        for k in ("JPY_PARENT_PID", "MPLBACKEND"):  # the child's own, and ipykernel's
             IMPORT_ENV.pop(k, None)
 
 
@@ -169,7 +184,7 @@ def _import_all(preload) -> tuple[bool, str | None]:
             continue
         try:
             importlib.import_module(mod)
-        except BaseException:   # the step's setup cell reports it, as in a fresh kernel
+        except BaseException:  # the step's setup cell reports it, as in a fresh kernel
             continue
         if threading.active_count() > 1 or _unsafe_threads() > 0:
             return False, f"importing {mod} started a thread"
@@ -177,6 +192,7 @@ def _import_all(preload) -> tuple[bool, str | None]:
     if zmq is not None and getattr(zmq.Context, "_instance", None) is not None:
         return False, "a zmq context exists after the imports"
     import asyncio
+
     if asyncio.events._get_running_loop() is not None:
         return False, "an event loop runs after the imports"
     return True, None
@@ -198,8 +214,8 @@ def _become_kernel(req: dict, ctrl: socket.socket, keep_open: list[int], session
     returns to the zygote's loop: the kernel's end unwinds to the interpreter's, which exits as
     a kernel process does (threads joined, atexit handlers run)."""
     try:
-        os.setsid()                        # as jupyter_client's launcher does (start_new_session)
-        os.close(session_w)                # tells the zygote the session exists
+        os.setsid()  # as jupyter_client's launcher does (start_new_session)
+        os.close(session_w)  # tells the zygote the session exists
         signal.set_wakeup_fd(-1)
         for sig in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP):
             signal.signal(sig, signal.SIG_DFL)
@@ -216,11 +232,12 @@ def _become_kernel(req: dict, ctrl: socket.socket, keep_open: list[int], session
                 env.pop(key, None)
             else:
                 env[key] = value
-        env["JPY_PARENT_PID"] = str(os.getppid())   # the kernel stops if the zygote dies
+        env["JPY_PARENT_PID"] = str(os.getppid())  # the kernel stops if the zygote dies
         os.environ.clear()
         os.environ.update(env)
         import random
-        random.seed()                      # seeds are the child's own, as in a fresh process
+
+        random.seed()  # seeds are the child's own, as in a fresh process
         np = sys.modules.get("numpy")
         if np is not None:
             np.random.seed()
@@ -231,6 +248,7 @@ def _become_kernel(req: dict, ctrl: socket.socket, keep_open: list[int], session
         from ipykernel import kernelapp
     except BaseException:
         import traceback
+
         traceback.print_exc()
         sys.stderr.flush()
         os._exit(1)
@@ -245,7 +263,7 @@ def serve(ctrl: socket.socket) -> None:
     os.set_blocking(wake_w, False)
     signal.set_wakeup_fd(wake_w)
     signal.signal(signal.SIGCHLD, lambda *_: None)
-    gc.freeze()                            # imported objects stay shared with the children
+    gc.freeze()  # imported objects stay shared with the children
     buf = b""
     while True:
         watched: list[socket.socket | int] = [ctrl, wake_r]
@@ -274,7 +292,7 @@ def serve(ctrl: socket.socket) -> None:
             line, buf = buf.split(b"\n", 1)
             req = json.loads(line)["fork"]
             session_r, session_w = os.pipe()
-            filters = warnings.filters[:]   # Python 3.12+ warns of OpenBLAS's idle workers
+            filters = warnings.filters[:]  # Python 3.12+ warns of OpenBLAS's idle workers
             warnings.simplefilter("ignore", DeprecationWarning)
             try:
                 pid = os.fork()
@@ -290,7 +308,7 @@ def serve(ctrl: socket.socket) -> None:
                 os.close(session_r)
                 _become_kernel(req, ctrl, [wake_r, wake_w], session_w)
             os.close(session_w)
-            os.read(session_r, 1)          # EOF once the child has its session (or died)
+            os.read(session_r, 1)  # EOF once the child has its session (or died)
             os.close(session_r)
             _send(ctrl, {"forked": pid})
 
@@ -301,7 +319,7 @@ def main(argv) -> None:
     # ipykernel_launcher removes the working folder while libraries load (IPython puts that
     # back in the kernel)
     del sys.path[0]
-    signal.signal(signal.SIGINT, signal.SIG_IGN)   # the runner decides when kernels stop
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the runner decides when kernels stop
     first = next(_lines(ctrl), None)
     if first is None:
         return

@@ -16,6 +16,7 @@ Cancelling is the same everywhere: the runner's ``cancel`` event (a child proces
 into it); the record ends "cancelled". Past runs: ``list_runs``, ``load_run``, ``find_run``,
 ``runs_root`` (the run folders, ``<notebook dir>/.notebook_ops/runs/<run_id>/``).
 """
+
 from __future__ import annotations
 
 import concurrent.futures
@@ -29,14 +30,24 @@ from notebook_ops.errors import ConflictError, NotebookReadError
 from notebook_ops.model.contracts.runs import RunRecord
 from notebook_ops.runner.runfolder import find_run, list_runs, load_run, runs_root
 
-__all__ = ["RunHandle", "RunService", "child_command", "find_run", "list_runs", "load_run",
-           "read_record", "run", "runs_root", "target_kind"]
+__all__ = [
+    "RunHandle",
+    "RunService",
+    "child_command",
+    "find_run",
+    "list_runs",
+    "load_run",
+    "read_record",
+    "run",
+    "runs_root",
+    "target_kind",
+]
 
 log = logging.getLogger(__name__)
 
 
 def target_kind(target) -> str:
-    """"notebook" (an .ipynb, or a pipeline file of notebooks) or "bundle" (a bundle folder or
+    """ "notebook" (an .ipynb, or a pipeline file of notebooks) or "bundle" (a bundle folder or
     archive); else NotebookReadError."""
     from notebook_ops.model.multi import SOURCE_SUFFIXES
 
@@ -46,9 +57,9 @@ def target_kind(target) -> str:
 
     if is_bundle(target):
         return "bundle"
-    raise NotebookReadError("not a notebook (.ipynb), a pipeline file (.yaml, Elyra's .pipeline) or a "
-                            "bundle",
-                            path=target)
+    raise NotebookReadError(
+        "not a notebook (.ipynb), a pipeline file (.yaml, Elyra's .pipeline) or a bundle", path=target
+    )
 
 
 def run(target, *, params=None, params_file=None, **options):
@@ -110,8 +121,9 @@ class RunService:
         self._active: dict[str, RunHandle] = {}
         self._lock = threading.Lock()
 
-    def start(self, target, *, progress=None, cancel: threading.Event | None = None,
-              on_finish=None, **options) -> RunHandle:
+    def start(
+        self, target, *, progress=None, cancel: threading.Event | None = None, on_finish=None, **options
+    ) -> RunHandle:
         """Start ``run(target, **options)`` in a thread; returns at once. ``progress`` gets the
         runner's events (in the run's thread); ``on_finish(handle)`` is called there at the end,
         whatever happened."""
@@ -145,8 +157,9 @@ class RunService:
                     except Exception:  # a face's display must not hide the run
                         log.exception("on_finish of run %s failed", handle.run_id)
 
-        handle.thread = threading.Thread(target=work, daemon=True,
-                                         name=f"notebook-ops-run-{Path(str(target)).name}")
+        handle.thread = threading.Thread(
+            target=work, daemon=True, name=f"notebook-ops-run-{Path(str(target)).name}"
+        )
         handle.thread.start()
         return handle
 
@@ -167,8 +180,7 @@ class RunService:
 def child_command(target, run_dir, params: dict) -> list[str]:
     """The command line that does ``run(target)`` in a process of its own, recording into
     exactly ``run_dir`` (``notebook-ops run TARGET --run-dir DIR --quiet -p k=v ...``)."""
-    argv = [sys.executable, "-m", "notebook_ops", "run", str(target), "--run-dir", str(run_dir),
-            "--quiet"]
+    argv = [sys.executable, "-m", "notebook_ops", "run", str(target), "--run-dir", str(run_dir), "--quiet"]
     for k, v in params.items():
         argv += ["-p", f"{k}={v if isinstance(v, str) else json.dumps(v)}"]
     return argv

@@ -9,6 +9,7 @@ bundle always; in the checkout only when the file is missing).
 copies the files later steps read into ``<store>/<step>/_files/`` with their sha256 in
 ``_files.json`` (the cache key of a reading step includes them).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -49,12 +50,14 @@ def prepare(ns: dict, *, code_roots=(), files_in=None, external=None) -> None:
             try:
                 data = store.read_bytes(key)
             except FileNotFoundError:
-                raise InputError(f"file {path!r}, written by step {producer!r}, is not in the "
-                                 f"data store {store.location} (did {producer!r} run?)") from None
+                raise InputError(
+                    f"file {path!r}, written by step {producer!r}, is not in the "
+                    f"data store {store.location} (did {producer!r} run?)"
+                ) from None
             _write(path, data)
     for path, param in (external or {}).items():
         if helpers.context().mode == "pipeline" and os.path.exists(path):
-            continue   # a run in the checkout uses the author's copy; a bundle fetches the URL
+            continue  # a run in the checkout uses the author's copy; a bundle fetches the URL
         url = ns.get(param)
         if not isinstance(url, str) or not url:
             raise InputError(f"parameter {param!r} must give the URL of {path!r}")
@@ -77,8 +80,9 @@ def save(paths) -> None:
             with open(path, "rb") as f:
                 data = f.read()
         except FileNotFoundError:
-            raise OutputError(f"step {step!r} did not write the file {path!r}, which a later "
-                              "step reads") from None
+            raise OutputError(
+                f"step {step!r} did not write the file {path!r}, which a later step reads"
+            ) from None
         store.write_bytes((step, FILES_DIR, quote(path, safe="")), data)
         index[path] = hashlib.sha256(data).hexdigest()
     store.write_json((step, FILES_INDEX), index)

@@ -11,6 +11,7 @@ version. The check never costs more than saving the object would:
   and compared with the stored version; a serialiser that does not give the same bytes for a
   value read back (some estimators) is compared with the stored version read back once more.
 """
+
 from __future__ import annotations
 
 import hashlib

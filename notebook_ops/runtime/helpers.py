@@ -5,6 +5,7 @@ artifacts are written beside the step's outputs in the data store and the runner
 kernel) sends them to MLflow, so a kernel never imports MLflow. Interactively (no run) they are
 kept in this session only and can be read back with ``nbo.context().metrics``.
 """
+
 from __future__ import annotations
 
 import math
@@ -21,12 +22,17 @@ class Context:
     step: str | None = None
     run_dir: str | None = None
     data_url: str | None = None
-    metrics: list = field(default_factory=list)     # [{"name", "value", "step", "run_step"}]
-    artifacts: list = field(default_factory=list)   # [{"path", "stored", "run_step"}]
+    metrics: list = field(default_factory=list)  # [{"name", "value", "step", "run_step"}]
+    artifacts: list = field(default_factory=list)  # [{"path", "stored", "run_step"}]
 
     def to_dict(self) -> dict:
-        return {"mode": self.mode, "run_id": self.run_id, "step": self.step,
-                "run_dir": self.run_dir, "data_url": self.data_url}
+        return {
+            "mode": self.mode,
+            "run_id": self.run_id,
+            "step": self.step,
+            "run_dir": self.run_dir,
+            "data_url": self.data_url,
+        }
 
 
 _CTX = Context()
@@ -38,14 +44,20 @@ def context() -> Context:
     return _CTX
 
 
-def configure(*, mode: str, run_id: str | None, step: str | None, run_dir: str | None,
-              data_url: str | None, store) -> None:
+def configure(
+    *, mode: str, run_id: str | None, step: str | None, run_dir: str | None, data_url: str | None, store
+) -> None:
     """Set the context and data store (the step notebook's plumbing calls this)."""
     global _CTX, _STORE
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r} (one of {', '.join(MODES)})")
-    _CTX = Context(mode=mode, run_id=run_id or None, step=step or None, run_dir=run_dir or None,
-                   data_url=data_url or None)
+    _CTX = Context(
+        mode=mode,
+        run_id=run_id or None,
+        step=step or None,
+        run_dir=run_dir or None,
+        data_url=data_url or None,
+    )
     _STORE = store
 
 
@@ -63,6 +75,7 @@ def _persist(kind: str) -> None:
     if _STORE is None or not _CTX.step:
         return
     from notebook_ops.runtime.store import METRICS
+
     if kind == "metrics":
         rows = [m for m in _CTX.metrics if m["run_step"] == _CTX.step]
         _STORE.write_json((_CTX.step, METRICS), rows)
@@ -80,8 +93,14 @@ def log_metric(name: str, value, step: int | None = None) -> float:
         raise TypeError(f"metric {name!r} must be a number, got {type(value).__name__}") from None
     if step is not None and (isinstance(step, bool) or not isinstance(step, int)):
         raise TypeError("metric step must be an int")
-    _CTX.metrics.append({"name": name, "value": fvalue if math.isfinite(fvalue) else str(fvalue),
-                         "step": step, "run_step": _CTX.step})
+    _CTX.metrics.append(
+        {
+            "name": name,
+            "value": fvalue if math.isfinite(fvalue) else str(fvalue),
+            "step": step,
+            "run_step": _CTX.step,
+        }
+    )
     _persist("metrics")
     return fvalue
 
@@ -95,6 +114,7 @@ def log_artifact(path) -> str:
     stored = os.path.abspath(p)
     if _STORE is not None and _CTX.step:
         from notebook_ops.runtime.store import ARTIFACTS
+
         with open(p, "rb") as f:
             data = f.read()
         name = os.path.basename(p)

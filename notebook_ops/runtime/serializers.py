@@ -8,6 +8,7 @@ object array for ``.npy``) raises ``Unsupported`` and the next one is tried.
 Extra serialisers register with ``register()`` or through the ``notebook_ops.serializers``
 entry point group (loaded on first use).
 """
+
 from __future__ import annotations
 
 import io
@@ -22,9 +23,9 @@ class Unsupported(Exception):
 
 @dataclass(frozen=True)
 class Serializer:
-    kind: str                                  # stored in the manifest, picks the loader
-    ext: str                                   # file extension, e.g. ".parquet"
-    accepts: Callable[[Any], bool]             # cheap type test (must not import heavy modules)
+    kind: str  # stored in the manifest, picks the loader
+    ext: str  # file extension, e.g. ".parquet"
+    accepts: Callable[[Any], bool]  # cheap type test (must not import heavy modules)
     dump: Callable[[Any], bytes]
     load: Callable[[bytes], Any]
 
@@ -37,6 +38,7 @@ def _is_dataframe(value) -> bool:
     if not _module_of(value).startswith("pandas"):
         return False
     import pandas as pd
+
     return isinstance(value, pd.DataFrame)
 
 
@@ -53,6 +55,7 @@ def _dump_parquet(value) -> bytes:
 
 def _load_parquet(data: bytes):
     import pandas as pd
+
     return pd.read_parquet(io.BytesIO(data), engine="pyarrow")
 
 
@@ -60,6 +63,7 @@ def _is_ndarray(value) -> bool:
     if not _module_of(value).startswith("numpy"):
         return False
     import numpy as np
+
     return type(value) is np.ndarray
 
 
@@ -67,6 +71,7 @@ def _dump_npy(value) -> bytes:
     if value.dtype.hasobject:
         raise Unsupported("object arrays need pickle")
     import numpy as np
+
     buf = io.BytesIO()
     np.save(buf, value, allow_pickle=False)
     return buf.getvalue()
@@ -74,16 +79,19 @@ def _dump_npy(value) -> bytes:
 
 def _load_npy(data: bytes):
     import numpy as np
+
     return np.load(io.BytesIO(data), allow_pickle=False)
 
 
 def _dump_pickle(value) -> bytes:
     import cloudpickle
+
     return cloudpickle.dumps(value)
 
 
 def _load_pickle(data: bytes):
     import pickle
+
     return pickle.loads(data)
 
 
@@ -109,6 +117,7 @@ def _load_entry_points() -> None:
         return
     _entry_points_loaded = True
     from importlib.metadata import entry_points
+
     for ep in entry_points(group="notebook_ops.serializers"):
         obj = ep.load()
         register(obj() if callable(obj) and not isinstance(obj, Serializer) else obj)

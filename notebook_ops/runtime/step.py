@@ -5,6 +5,7 @@
 ``load_inputs`` / ``save_outputs`` move the step's data; ``enter_step`` marks step boundaries in
 a single-kernel run.
 """
+
 from __future__ import annotations
 
 import numbers
@@ -13,8 +14,16 @@ from collections.abc import Sequence
 from notebook_ops.runtime import helpers
 from notebook_ops.runtime.store import DataStore, InputError, OutputError
 
-__all__ = ["begin", "load_inputs", "save_outputs", "enter_step", "log_named_metrics",
-           "ParameterTypeError", "InputError", "OutputError"]
+__all__ = [
+    "begin",
+    "load_inputs",
+    "save_outputs",
+    "enter_step",
+    "log_named_metrics",
+    "ParameterTypeError",
+    "InputError",
+    "OutputError",
+]
 
 
 class ParameterTypeError(TypeError):
@@ -33,20 +42,26 @@ def _coerce(name: str, declared: str, value):
         raise ParameterTypeError(str(exc)) from None
 
 
-def begin(ns: dict, *, params: dict, data_url: str, run_id: str, step: str, mode: str,
-          run_dir: str = "") -> None:
+def begin(
+    ns: dict, *, params: dict, data_url: str, run_id: str, step: str, mode: str, run_dir: str = ""
+) -> None:
     for name, declared in params.items():
         if name in ns:
             ns[name] = _coerce(name, declared, ns[name])
     if mode not in ("pipeline", "bundle"):
         raise ValueError(f"_nbo_mode must be 'pipeline' or 'bundle', got {mode!r}")
-    for label, val in (("_nbo_data_url", data_url), ("_nbo_run_id", run_id), ("_nbo_step", step),
-                       ("_nbo_run_dir", run_dir)):
+    for label, val in (
+        ("_nbo_data_url", data_url),
+        ("_nbo_run_id", run_id),
+        ("_nbo_step", step),
+        ("_nbo_run_dir", run_dir),
+    ):
         if not isinstance(val, str):
             raise ParameterTypeError(f"{label} must be a string, got {type(val).__name__}")
     store = DataStore(data_url)
-    helpers.configure(mode=mode, run_id=run_id, step=step, run_dir=run_dir,
-                       data_url=store.location, store=store)
+    helpers.configure(
+        mode=mode, run_id=run_id, step=step, run_dir=run_dir, data_url=store.location, store=store
+    )
 
 
 def _store() -> DataStore:
@@ -70,8 +85,10 @@ def load_inputs(sources: dict, watch: Sequence[str] = ()) -> dict:
     from notebook_ops.runtime.fingerprint import content_hash
 
     store = _store()
-    found = {name: store.find_value(name, [src] if isinstance(src, str) else list(src))
-             for name, src in sources.items()}
+    found = {
+        name: store.find_value(name, [src] if isinstance(src, str) else list(src))
+        for name, src in sources.items()
+    }
     values = store.load_values(found)
     _RECEIVED.clear()
     for name in watch:
@@ -95,7 +112,7 @@ def _changed_in_place(store: DataStore, name: str, value) -> tuple | None:
     ser, data = serializers.dump(value)
     if ser.kind == entry.get("kind") and sha256(data) == entry.get("sha256"):
         return None
-    if ser.kind == entry.get("kind"):   # some serialisers do not round-trip byte for byte
+    if ser.kind == entry.get("kind"):  # some serialisers do not round-trip byte for byte
         _, again = serializers.dump(store.load_value(step, name))
         if again == data:
             return None
@@ -111,8 +128,7 @@ def log_named_metrics(ns: dict, names: list) -> None:
                 helpers.log_metric(name, value)
 
 
-def save_outputs(ns: dict, names: list, *, metrics: Sequence[str] = (),
-                 watch: Sequence[str] = ()) -> None:
+def save_outputs(ns: dict, names: list, *, metrics: Sequence[str] = (), watch: Sequence[str] = ()) -> None:
     """Write the named variables to the data store (manifest last). A name the step did not
     define is an error naming it; so is a value no serialiser can take.
 
@@ -121,8 +137,9 @@ def save_outputs(ns: dict, names: list, *, metrics: Sequence[str] = (),
     step = helpers.context().step
     missing = [n for n in names if n not in ns]
     if missing:
-        raise OutputError(f"step {step!r} did not define {', '.join(map(repr, missing))}, "
-                          "which a later step reads")
+        raise OutputError(
+            f"step {step!r} did not define {', '.join(map(repr, missing))}, which a later step reads"
+        )
     log_named_metrics(ns, list(metrics))
     store = _store()
     if step is None:
@@ -136,9 +153,13 @@ def save_outputs(ns: dict, names: list, *, metrics: Sequence[str] = (),
             prepared[name] = dumped
     if prepared:
         import sys
+
         for name in prepared:
-            print(f"notebook-ops: step {step!r} changed {name!r} in place, which the analysis did "
-                  "not see; the steps after it get the changed version", file=sys.stderr)
+            print(
+                f"notebook-ops: step {step!r} changed {name!r} in place, which the analysis did "
+                "not see; the steps after it get the changed version",
+                file=sys.stderr,
+            )
     values = {n: ns[n] for n in names}
     values.update({n: ns[n] for n in prepared})
     store.save_values(step, values, prepared=prepared)

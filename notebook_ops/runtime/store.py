@@ -9,6 +9,7 @@ Layout under the store's root, one folder per producing step::
 
 Local folders use plain file I/O (atomic: temp file + rename); fsspec is imported only for URLs.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -33,11 +34,12 @@ class DataStore:
         if not location:
             location = os.path.abspath("data")
         if location.startswith("file://"):
-            location = location[len("file://"):]
+            location = location[len("file://") :]
         self.location = location
         self.remote = is_url(location)
         if self.remote:
             import fsspec
+
             self.fs, self.root = fsspec.core.url_to_fs(location)
         else:
             self.fs, self.root = None, os.path.abspath(location)
@@ -103,12 +105,17 @@ class DataStore:
             except Exception as exc:
                 raise OutputError(
                     f"step {step!r}: cannot save output {name!r} "
-                    f"({type(value).__name__}): {type(exc).__name__}: {exc}") from None
+                    f"({type(value).__name__}): {type(exc).__name__}: {exc}"
+                ) from None
             fname = name + ser.ext
             self.write_bytes((step, fname), data)
-            entries[name] = {"kind": ser.kind, "file": fname, "bytes": len(data),
-                             "sha256": hashlib.sha256(data).hexdigest(),
-                             "type": f"{type(value).__module__}.{type(value).__qualname__}"}
+            entries[name] = {
+                "kind": ser.kind,
+                "file": fname,
+                "bytes": len(data),
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "type": f"{type(value).__module__}.{type(value).__qualname__}",
+            }
             if name in refs:
                 entries[name]["refs"] = refs[name]
             if name in prepared:
@@ -125,7 +132,8 @@ class DataStore:
         step = steps[-1]
         raise InputError(
             f"input {name!r} from step {step!r} is not in the data store {self.location} "
-            f"(did step {step!r} run in this run, or in the run being resumed?)")
+            f"(did step {step!r} run in this run, or in the run being resumed?)"
+        )
 
     def load_entry(self, step: str, entry: dict):
         from notebook_ops.runtime import serializers

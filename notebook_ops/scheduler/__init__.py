@@ -62,14 +62,31 @@ Modules: ``models`` (data classes), ``orm`` + ``migrations/`` (tables, alembic),
 processes), ``notify`` (webhooks), ``triggers`` (a consumer per trigger schedule), ``service``
 (the loop), ``hosted`` (inside Jupyter), ``api``.
 """
+
 from __future__ import annotations
 
-__all__ = ["add", "add_trigger", "declared", "add_declared", "list", "list_schedules", "get", "pause",
-           "resume", "remove", "run_now", "list_runs", "get_run", "services", "open_store"]
+__all__ = [
+    "add",
+    "add_trigger",
+    "declared",
+    "add_declared",
+    "list",
+    "list_schedules",
+    "get",
+    "pause",
+    "resume",
+    "remove",
+    "run_now",
+    "list_runs",
+    "get_run",
+    "services",
+    "open_store",
+]
 
 
 def __getattr__(name):
     if name in __all__:
         from notebook_ops.scheduler import api
+
         return getattr(api, name)
     raise AttributeError(name)

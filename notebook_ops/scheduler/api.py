@@ -1,6 +1,7 @@
 """The scheduler's Python API (what the CLI and the server's REST handlers call); see the package
 docstring for the contract. Every function returns plain JSON-ready dicts and raises
 NotebookOpsError subclasses (ScheduleError 400, ScheduleNotFound 404, ScheduleExists 409)."""
+
 from __future__ import annotations
 
 import builtins
@@ -43,15 +44,20 @@ def pipeline_of(target: Path):
 
     from notebook_ops.model.multi import SOURCE_SUFFIXES
 
-    if target.suffix in SOURCE_SUFFIXES:   # a notebook, a pipeline file, an Elyra pipeline
+    if target.suffix in SOURCE_SUFFIXES:  # a notebook, a pipeline file, an Elyra pipeline
         from notebook_ops.model import load_pipeline
 
         p = load_pipeline(target)
         if not p.ok:
             first = p.errors[0]
-            raise PipelineInvalid(f"the pipeline has {len(p.errors)} error(s); first: {first.message}",
-                                  problems=p.errors, path=target, cell=first.cell, step=first.step,
-                                  hint="run `notebook-ops lint` to see them all")
+            raise PipelineInvalid(
+                f"the pipeline has {len(p.errors)} error(s); first: {first.message}",
+                problems=p.errors,
+                path=target,
+                cell=first.cell,
+                step=first.step,
+                hint="run `notebook-ops lint` to see them all",
+            )
         return p
     from notebook_ops.bundle.run import is_bundle
 
@@ -85,13 +91,13 @@ def validate(s: Schedule) -> Schedule:
 
     pipeline = pipeline_of(target)
     if s.kind == "cron":
-        sample = cronlib.render(s.parameters, scheduled_for=datetime.now(timezone.utc), tz=s.tz,
-                                schedule_name=s.name)
-    else:                       # values from a message are checked per message; fixed ones now
+        sample = cronlib.render(
+            s.parameters, scheduled_for=datetime.now(timezone.utc), tz=s.tz, schedule_name=s.name
+        )
+    else:  # values from a message are checked per message; fixed ones now
         declared = {p.name for p in pipeline.parameters}
-        sample = {k: v for k, v in s.parameters.items()
-                  if k not in declared or not templates.placeholders(v)}
-    resolve_params(pipeline, sample)     # unknown names, wrong types -> error
+        sample = {k: v for k, v in s.parameters.items() if k not in declared or not templates.placeholders(v)}
+    resolve_params(pipeline, sample)  # unknown names, wrong types -> error
     return s
 
 
@@ -110,8 +116,14 @@ def _check_trigger(s: Schedule) -> None:
 
 
 def _default_name(target: Path) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", target.name.removesuffix(".tar.gz")
-                  .removesuffix(".tgz").removesuffix(".ipynb")).strip("-.") or "schedule"
+    return (
+        re.sub(
+            r"[^A-Za-z0-9_.-]+",
+            "-",
+            target.name.removesuffix(".tar.gz").removesuffix(".tgz").removesuffix(".ipynb"),
+        ).strip("-.")
+        or "schedule"
+    )
 
 
 def _store_new(s: Schedule, store, now) -> dict:
@@ -122,40 +134,113 @@ def _store_new(s: Schedule, store, now) -> dict:
     return describe(st.add_schedule(s, now), st, now=now)
 
 
-def _schedule(target, name, parameters, *, max_concurrent, overlap, timeout_s, retries,
-              retry_delay_s, webhook, paused, workdir, **kind_fields) -> Schedule:
+def _schedule(
+    target,
+    name,
+    parameters,
+    *,
+    max_concurrent,
+    overlap,
+    timeout_s,
+    retries,
+    retry_delay_s,
+    webhook,
+    paused,
+    workdir,
+    **kind_fields,
+) -> Schedule:
     target = Path(target).expanduser().resolve()
-    return Schedule(name=name or _default_name(target), target=str(target),
-                    parameters={k: v for k, v in (parameters or {}).items()},
-                    max_concurrent=int(max_concurrent), overlap=overlap,
-                    timeout_s=float(timeout_s) if timeout_s is not None else None,
-                    retries=int(retries), retry_delay_s=float(retry_delay_s), webhook=webhook or None,
-                    paused=bool(paused), workdir=str(Path(workdir or os.getcwd()).resolve()),
-                    **kind_fields)
+    return Schedule(
+        name=name or _default_name(target),
+        target=str(target),
+        parameters={k: v for k, v in (parameters or {}).items()},
+        max_concurrent=int(max_concurrent),
+        overlap=overlap,
+        timeout_s=float(timeout_s) if timeout_s is not None else None,
+        retries=int(retries),
+        retry_delay_s=float(retry_delay_s),
+        webhook=webhook or None,
+        paused=bool(paused),
+        workdir=str(Path(workdir or os.getcwd()).resolve()),
+        **kind_fields,
+    )
 
 
-def add(target, cron: str, *, name: str | None = None, tz: str = "UTC",
-        parameters: dict | None = None, catchup: str = "once", max_concurrent: int = 1,
-        overlap: str = "queue", timeout_s: float | None = None, retries: int = 0, retry_delay_s: float = 30.0,
-        webhook: str | None = None, paused: bool = False, workdir=None, store=None,
-        now: datetime | None = None) -> dict:
-    s = _schedule(target, name, parameters, max_concurrent=max_concurrent, overlap=overlap,
-                  timeout_s=timeout_s, retries=retries, retry_delay_s=retry_delay_s,
-                  webhook=webhook, paused=paused, workdir=workdir,
-                  cron=" ".join(str(cron).split()), tz=tz, catchup=catchup)
+def add(
+    target,
+    cron: str,
+    *,
+    name: str | None = None,
+    tz: str = "UTC",
+    parameters: dict | None = None,
+    catchup: str = "once",
+    max_concurrent: int = 1,
+    overlap: str = "queue",
+    timeout_s: float | None = None,
+    retries: int = 0,
+    retry_delay_s: float = 30.0,
+    webhook: str | None = None,
+    paused: bool = False,
+    workdir=None,
+    store=None,
+    now: datetime | None = None,
+) -> dict:
+    s = _schedule(
+        target,
+        name,
+        parameters,
+        max_concurrent=max_concurrent,
+        overlap=overlap,
+        timeout_s=timeout_s,
+        retries=retries,
+        retry_delay_s=retry_delay_s,
+        webhook=webhook,
+        paused=paused,
+        workdir=workdir,
+        cron=" ".join(str(cron).split()),
+        tz=tz,
+        catchup=catchup,
+    )
     return _store_new(s, store, now)
 
 
-def add_trigger(target, source: str, *, subscription: str | None = None, name: str | None = None,
-                parameters: dict | None = None, dead_letter_topic: str | None = None,
-                max_concurrent: int = 1, overlap: str = "queue", timeout_s: float | None = None,
-                retries: int = 0, retry_delay_s: float = 30.0, webhook: str | None = None,
-                paused: bool = False, workdir=None, store=None, now: datetime | None = None) -> dict:
+def add_trigger(
+    target,
+    source: str,
+    *,
+    subscription: str | None = None,
+    name: str | None = None,
+    parameters: dict | None = None,
+    dead_letter_topic: str | None = None,
+    max_concurrent: int = 1,
+    overlap: str = "queue",
+    timeout_s: float | None = None,
+    retries: int = 0,
+    retry_delay_s: float = 30.0,
+    webhook: str | None = None,
+    paused: bool = False,
+    workdir=None,
+    store=None,
+    now: datetime | None = None,
+) -> dict:
     """A schedule fired by messages on ``source`` (see the package docstring)."""
-    s = _schedule(target, name, parameters, max_concurrent=max_concurrent, overlap=overlap,
-                  timeout_s=timeout_s, retries=retries, retry_delay_s=retry_delay_s,
-                  webhook=webhook, paused=paused, workdir=workdir, kind="trigger", cron="",
-                  source=str(source).strip(), dead_letter_topic=dead_letter_topic or None)
+    s = _schedule(
+        target,
+        name,
+        parameters,
+        max_concurrent=max_concurrent,
+        overlap=overlap,
+        timeout_s=timeout_s,
+        retries=retries,
+        retry_delay_s=retry_delay_s,
+        webhook=webhook,
+        paused=paused,
+        workdir=workdir,
+        kind="trigger",
+        cron="",
+        source=str(source).strip(),
+        dead_letter_topic=dead_letter_topic or None,
+    )
     s.subscription = subscription or f"notebook-ops.{s.name}"
     d = _store_new(s, store, now)
     d["subscribed"] = _subscribe(s)
@@ -187,9 +272,15 @@ def declared(target) -> builtins.list[dict]:
     items = (p.settings or {}).get("schedules") or []
     for i, d in enumerate(items, start=1):
         own = d.get("name") or (None if len(items) == 1 else f"schedule-{i}")
-        out.append({"name": f"{p.name}.{own}" if own else p.name, "cron": d.get("cron"),
-                    "tz": d.get("tz") or "UTC", "parameters": dict(d.get("parameters") or {}),
-                    "catchup": d.get("catchup") or "once"})
+        out.append(
+            {
+                "name": f"{p.name}.{own}" if own else p.name,
+                "cron": d.get("cron"),
+                "tz": d.get("tz") or "UTC",
+                "parameters": dict(d.get("parameters") or {}),
+                "catchup": d.get("catchup") or "once",
+            }
+        )
     return out
 
 
@@ -197,17 +288,24 @@ def add_declared(target, *, store=None, now=None, **options) -> builtins.list[di
     """Add every schedule ``target`` declares (all validated before any is stored)."""
     items = declared(target)
     if not items:
-        raise ScheduleError("declares no schedules", path=target,
-                            hint="give --cron, or add schedules in the pipeline panel")
+        raise ScheduleError(
+            "declares no schedules", path=target, hint="give --cron, or add schedules in the pipeline panel"
+        )
     st = open_store(store)
     taken = {s.name for s in st.list_schedules()}
     clash = [d["name"] for d in items if d["name"] in taken]
     if clash:
         from notebook_ops.scheduler.errors import ScheduleExists
+
         raise ScheduleExists(f"schedule(s) {', '.join(clash)} exist", hint="remove them first")
-    for d in items:     # validate all first: nothing half-added
-        validate(Schedule(target=str(Path(target).resolve()), workdir=str(Path(
-            options.get("workdir") or os.getcwd()).resolve()), **d))
+    for d in items:  # validate all first: nothing half-added
+        validate(
+            Schedule(
+                target=str(Path(target).resolve()),
+                workdir=str(Path(options.get("workdir") or os.getcwd()).resolve()),
+                **d,
+            )
+        )
     return [add(target, d.pop("cron"), store=st, now=now, **{**options, **d}) for d in items]
 
 
@@ -217,11 +315,17 @@ def describe(s: Schedule, st, *, upcoming: int = 3, now=None, recent: int = 0) -
     from notebook_ops.model.contracts.schedules import ScheduleView
 
     d = s.to_dict()
-    d["upcoming"] = [] if s.paused or s.kind != "cron" else [
-        t.isoformat(timespec="seconds").replace("+00:00", "Z")
-        for t in cronlib.Cron(s.cron, s.tz).upcoming(_now(now), upcoming)]
-    last = st.list_runs(s.id, limit=1, states=("running", "succeeded", "failed", "below_target",
-                                                "cancelled", "timed_out"))
+    d["upcoming"] = (
+        []
+        if s.paused or s.kind != "cron"
+        else [
+            t.isoformat(timespec="seconds").replace("+00:00", "Z")
+            for t in cronlib.Cron(s.cron, s.tz).upcoming(_now(now), upcoming)
+        ]
+    )
+    last = st.list_runs(
+        s.id, limit=1, states=("running", "succeeded", "failed", "below_target", "cancelled", "timed_out")
+    )
     d["last_run"] = last[0].to_dict() if last else None
     if recent:
         d["recent_runs"] = [r.to_dict() for r in st.list_runs(s.id, limit=recent)]
@@ -266,12 +370,14 @@ def run_now(name, *, store=None, now=None) -> dict:
     st = open_store(store)
     s = st.get_schedule(name)
     if s.kind != "cron":
-        raise ScheduleError(f"{s.name} runs on messages from {s.source}",
-                            hint="publish a message there to start a run")
+        raise ScheduleError(
+            f"{s.name} runs on messages from {s.source}", hint="publish a message there to start a run"
+        )
     now = _now(now)
     params = cronlib.render(s.parameters, scheduled_for=now, tz=s.tz, schedule_name=s.name)
-    st.insert_runs([ScheduledRun(schedule_id=s.id, scheduled_for=now, trigger="manual",
-                                 parameters=params)], now)
+    st.insert_runs(
+        [ScheduledRun(schedule_id=s.id, scheduled_for=now, trigger="manual", parameters=params)], now
+    )
     got = [r for r in st.list_runs(s.id, limit=5) if r.scheduled_for == now]
     return got[0].to_dict() if got else {}
 
@@ -291,8 +397,7 @@ def services(*, store=None, now=None) -> builtins.list[dict]:
     """Scheduler services seen alive in the last minute (to tell the user whether runs fire)."""
     from notebook_ops.scheduler.models import plain
 
-    return [{k: plain(v) for k, v in s.items()}
-            for s in open_store(store).live_services(_now(now), 60.0)]
+    return [{k: plain(v) for k, v in s.items()} for s in open_store(store).live_services(_now(now), 60.0)]
 
 
 list = list_schedules  # noqa: A001 - the API name the faces use: scheduler.list()

@@ -1,6 +1,7 @@
 """Where the service gets the time. Every decision (what is due, leases, timeouts) asks the
 clock, so tests can drive a service through days, DST changes and expiring leases by setting
 the time instead of waiting for it."""
+
 from __future__ import annotations
 
 import threading

@@ -16,6 +16,7 @@ croniter's own zone handling (an aware start time) does not: croniter 7 fires th
 at 03:00 and the repeated 01:30 twice (tests/scheduler/test_cron.py, the spring-forward and
 fall-back tests), so croniter matches naive wall times here and the zone is applied after.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -25,7 +26,7 @@ from notebook_ops.scheduler.errors import ScheduleError
 from notebook_ops.util import templates
 
 UTC = timezone.utc
-_MARGIN = timedelta(hours=3)          # longer than any DST shift (they are 30 or 60 minutes)
+_MARGIN = timedelta(hours=3)  # longer than any DST shift (they are 30 or 60 minutes)
 TEMPLATE_VARS = ("scheduled_date", "scheduled_time", "scheduled_utc", "schedule_name")
 
 
@@ -39,8 +40,9 @@ def zone(name: str):
             raise ValueError
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ScheduleError(f"unknown time zone {name!r}",
-                            hint="use an IANA name such as UTC, Europe/Paris, America/New_York") from None
+        raise ScheduleError(
+            f"unknown time zone {name!r}", hint="use an IANA name such as UTC, Europe/Paris, America/New_York"
+        ) from None
 
 
 class Cron:
@@ -55,12 +57,16 @@ class Cron:
         fields = self.expr.split(" ")
         macro = self.expr.startswith("@")
         if not macro and len(fields) not in (5, 6):
-            raise ScheduleError(f"cron {expr!r} has {len(fields)} fields",
-                                hint="use 5 fields (min hour day month weekday) or 6 with seconds first")
+            raise ScheduleError(
+                f"cron {expr!r} has {len(fields)} fields",
+                hint="use 5 fields (min hour day month weekday) or 6 with seconds first",
+            )
         self.seconds = len(fields) == 6
         if not croniter.is_valid(self.expr, second_at_beginning=self.seconds):
-            raise ScheduleError(f"invalid cron expression {expr!r}",
-                                hint="e.g. '0 6 * * 1-5' (06:00 on weekdays) or '*/10 * * * * *'")
+            raise ScheduleError(
+                f"invalid cron expression {expr!r}",
+                hint="e.g. '0 6 * * 1-5' (06:00 on weekdays) or '*/10 * * * * *'",
+            )
         if macro:
             self.interval_hours = self.expr in ("@hourly",)
         else:
@@ -90,7 +96,7 @@ class Cron:
         return sorted({a, b}) if self.interval_hours else [min(a, b)]
 
     def _offset(self, t: datetime) -> timedelta:
-        return t.astimezone(self.tz).utcoffset() or timedelta(0)   # aware: never None
+        return t.astimezone(self.tz).utcoffset() or timedelta(0)  # aware: never None
 
     def _walls(self, start_wall: datetime, backwards: bool = False):
         it = self._croniter(self.expr, start_wall, second_at_beginning=self.seconds)
@@ -122,7 +128,7 @@ class Cron:
                     best = inst
             if best is not None and lo == hi:
                 return best
-        raise ScheduleError(f"cron {self.expr!r}: no firing found")   # _walls raises first
+        raise ScheduleError(f"cron {self.expr!r}: no firing found")  # _walls raises first
 
     def prev_before(self, t: datetime) -> datetime | None:
         """The last firing at or before ``t`` (aware)."""
@@ -138,7 +144,7 @@ class Cron:
                     best = inst
             if best is not None and lo == hi:
                 return best
-        raise ScheduleError(f"cron {self.expr!r}: no firing found")   # _walls raises first
+        raise ScheduleError(f"cron {self.expr!r}: no firing found")  # _walls raises first
 
     def between(self, start: datetime, end: datetime, limit: int):
         """Firings ``start <= f <= end``, at most ``limit`` of them, and whether more exist."""
@@ -164,8 +170,10 @@ def check_templates(parameters: dict) -> None:
     """Every placeholder names a firing-time variable (``util/templates.py`` is the language)."""
     bad = templates.unknown(parameters, TEMPLATE_VARS)
     if bad:
-        raise ScheduleError(f"unknown template variable(s) {', '.join(sorted({p for _, p in bad}))}",
-                            hint="known: " + ", ".join("{{ %s }}" % v for v in TEMPLATE_VARS))
+        raise ScheduleError(
+            f"unknown template variable(s) {', '.join(sorted({p for _, p in bad}))}",
+            hint="known: " + ", ".join("{{ %s }}" % v for v in TEMPLATE_VARS),
+        )
 
 
 def render(parameters: dict, *, scheduled_for: datetime, tz: str, schedule_name: str) -> dict:
@@ -175,11 +183,12 @@ def render(parameters: dict, *, scheduled_for: datetime, tz: str, schedule_name:
     runner converts them to the declared types.
     """
     local = scheduled_for.astimezone(zone(tz))
-    values = {"scheduled_date": local.date().isoformat(),
-              "scheduled_time": local.isoformat(timespec="seconds"),
-              "scheduled_utc": scheduled_for.astimezone(UTC).isoformat(timespec="seconds")
-              .replace("+00:00", "Z"),
-              "schedule_name": schedule_name}
+    values = {
+        "scheduled_date": local.date().isoformat(),
+        "scheduled_time": local.isoformat(timespec="seconds"),
+        "scheduled_utc": scheduled_for.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "schedule_name": schedule_name,
+    }
     try:
         return templates.render_all(parameters, values)
     except templates.MissingValue as exc:

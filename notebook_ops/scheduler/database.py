@@ -13,6 +13,7 @@ alembic migrations shipped in ``migrations/`` when a store is opened.
 
 Every method takes the time as an argument: the service's clock decides, never this module.
 """
+
 from __future__ import annotations
 
 import json
@@ -30,11 +31,11 @@ from notebook_ops.scheduler.models import RUN_FIELDS, SCHEDULE_FIELDS, Schedule,
 
 ENV_URL = "NOTEBOOK_OPS_DB"
 DEFAULT_PATH = Path(".notebook_ops") / "scheduler.db"
-HEAD = "0003"                       # the newest migration (a test keeps it equal to alembic's head)
+HEAD = "0003"  # the newest migration (a test keeps it equal to alembic's head)
 VERSION_TABLE = "notebook_ops_scheduler_version"
 _JSON_COLS = {"parameters": dict, "metrics": dict}
-_MAX_ID = 2**31 - 1                 # Integer ids: 32 bits on PostgreSQL
-_RECORD_TRIES = 5                   # record_message on a dialect without row locks: retries
+_MAX_ID = 2**31 - 1  # Integer ids: 32 bits on PostgreSQL
+_RECORD_TRIES = 5  # record_message on a dialect without row locks: retries
 
 
 def default_url(base_dir=None) -> str:
@@ -46,7 +47,7 @@ def default_url(base_dir=None) -> str:
 
 
 def _sqlite_pragmas(dbapi_conn, _record):
-    dbapi_conn.isolation_level = None   # we issue BEGIN ourselves (below)
+    dbapi_conn.isolation_level = None  # we issue BEGIN ourselves (below)
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA busy_timeout = 30000")
     cur.execute("PRAGMA journal_mode = WAL")
@@ -93,8 +94,9 @@ def _row(cls, fields_, row):
 
 
 def _json(values: dict) -> dict:
-    return {k: (json.dumps(v, sort_keys=True, default=str) if k in _JSON_COLS else v)
-            for k, v in values.items()}
+    return {
+        k: (json.dumps(v, sort_keys=True, default=str) if k in _JSON_COLS else v) for k, v in values.items()
+    }
 
 
 class Store:
@@ -109,16 +111,19 @@ class Store:
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
             kw["connect_args"] = {"timeout": 30, "check_same_thread": False}
         else:
-            kw["pool_pre_ping"] = True      # a server restarted since: reconnect, not fail
+            kw["pool_pre_ping"] = True  # a server restarted since: reconnect, not fail
         try:
             self.engine = create_engine(_engine_url(self.url), **kw)
         except Exception as exc:  # bad URL, missing driver
             hint = f"set {ENV_URL} (or --db) to a SQLAlchemy URL"
             if self.url.startswith("postgres"):
-                hint = ("PostgreSQL: postgresql+psycopg://USER@HOST:PORT/DB with psycopg installed "
-                        "(pip install 'psycopg[binary]')")
-            raise StoreError(f"cannot open the schedule store {self.safe_url!r}: {one_line(exc)}",
-                             hint=hint) from None
+                hint = (
+                    "PostgreSQL: postgresql+psycopg://USER@HOST:PORT/DB with psycopg installed "
+                    "(pip install 'psycopg[binary]')"
+                )
+            raise StoreError(
+                f"cannot open the schedule store {self.safe_url!r}: {one_line(exc)}", hint=hint
+            ) from None
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _begin_immediate)
@@ -154,8 +159,11 @@ class Store:
                 command.upgrade(cfg, "head")
         except DBAPIError as exc:
             hint = None if self.is_sqlite else "is the database server up, and the URL right?"
-            raise StoreError(f"cannot open or upgrade the schedule store: {one_line(exc.orig)}",
-                             path=self.safe_url, hint=hint) from None
+            raise StoreError(
+                f"cannot open or upgrade the schedule store: {one_line(exc.orig)}",
+                path=self.safe_url,
+                hint=hint,
+            ) from None
 
     # schedules --------------------------------------------------------------------------
     def add_schedule(self, s: Schedule, now: datetime) -> Schedule:
@@ -165,8 +173,9 @@ class Store:
             with self.engine.begin() as c:
                 sid = _new_id(c.execute(insert(orm.schedules).values(**_json(values))))
         except IntegrityError:
-            raise ScheduleExists(f"a schedule named {s.name!r} exists",
-                                 hint="choose another --name or remove it first") from None
+            raise ScheduleExists(
+                f"a schedule named {s.name!r} exists", hint="choose another --name or remove it first"
+            ) from None
         return self.get_schedule(sid)
 
     def get_schedule(self, ref) -> Schedule:
@@ -188,38 +197,47 @@ class Store:
 
     def update_schedule(self, sid: int, now: datetime, **values) -> Schedule:
         with self.engine.begin() as c:
-            c.execute(update(orm.schedules).where(orm.schedules.c.id == sid)
-                      .values(updated_at=now, **_json(values)))
+            c.execute(
+                update(orm.schedules).where(orm.schedules.c.id == sid).values(updated_at=now, **_json(values))
+            )
         return self.get_schedule(sid)
 
     def delete_schedule(self, sid: int) -> None:
         with self.engine.begin() as c:
-            self._lock_schedules(c, [sid], key_share=False)   # claims wait, not deadlock
+            self._lock_schedules(c, [sid], key_share=False)  # claims wait, not deadlock
             c.execute(delete(orm.runs).where(orm.runs.c.schedule_id == sid))
             c.execute(delete(orm.schedules).where(orm.schedules.c.id == sid))
 
     def due_schedules(self, now: datetime) -> list[Schedule]:
         t = orm.schedules
         with self.engine.connect() as c:
-            rows = c.execute(select(t).where(t.c.paused.is_(False), t.c.next_fire_at <= now)
-                             .order_by(t.c.next_fire_at)).all()
+            rows = c.execute(
+                select(t).where(t.c.paused.is_(False), t.c.next_fire_at <= now).order_by(t.c.next_fire_at)
+            ).all()
         return [_row(Schedule, SCHEDULE_FIELDS, r) for r in rows]
 
     def next_due(self) -> datetime | None:
         """The earliest next firing of any active schedule."""
         t = orm.schedules
         with self.engine.connect() as c:
-            return c.execute(select(t.c.next_fire_at)
-                             .where(t.c.paused.is_(False), t.c.next_fire_at.is_not(None))
-                             .order_by(t.c.next_fire_at).limit(1)).scalar()
+            return c.execute(
+                select(t.c.next_fire_at)
+                .where(t.c.paused.is_(False), t.c.next_fire_at.is_not(None))
+                .order_by(t.c.next_fire_at)
+                .limit(1)
+            ).scalar()
 
     def advance(self, sid: int, old: datetime | None, new: datetime | None, now: datetime) -> bool:
         """Move a schedule's next firing from ``old`` to ``new``; False if someone else did."""
         t = orm.schedules
         cond = t.c.next_fire_at.is_(None) if old is None else t.c.next_fire_at == old
         with self.engine.begin() as c:
-            return c.execute(update(t).where(t.c.id == sid, cond)
-                             .values(next_fire_at=new, updated_at=now)).rowcount == 1
+            return (
+                c.execute(
+                    update(t).where(t.c.id == sid, cond).values(next_fire_at=new, updated_at=now)
+                ).rowcount
+                == 1
+            )
 
     # firings ----------------------------------------------------------------------------
     def insert_runs(self, rows: list[ScheduledRun], now: datetime) -> int:
@@ -232,9 +250,10 @@ class Store:
                 if self.engine.dialect.name == "sqlite":
                     n += c.execute(_on_conflict_ignore("sqlite", values)).rowcount
                     continue
-                if self.engine.dialect.name == "postgresql":   # rowcount is -1 there: count rows
-                    n += len(c.execute(_on_conflict_ignore("postgresql", values)
-                                       .returning(orm.runs.c.id)).all())
+                if self.engine.dialect.name == "postgresql":  # rowcount is -1 there: count rows
+                    n += len(
+                        c.execute(_on_conflict_ignore("postgresql", values).returning(orm.runs.c.id)).all()
+                    )
                     continue
                 with c.begin_nested():
                     try:
@@ -261,13 +280,20 @@ class Store:
     def _record_message(self, row: ScheduledRun, now: datetime) -> tuple[ScheduledRun, bool]:
         r = orm.runs
         with self.engine.begin() as c:
-            self._lock_schedules(c, [row.schedule_id])     # recorders of one schedule in turn
-            old = c.execute(select(r.c.id).where(r.c.schedule_id == row.schedule_id,
-                                                 r.c.message_id == row.message_id)).scalar()
+            self._lock_schedules(c, [row.schedule_id])  # recorders of one schedule in turn
+            old = c.execute(
+                select(r.c.id).where(r.c.schedule_id == row.schedule_id, r.c.message_id == row.message_id)
+            ).scalar()
             if old is None:
-                taken = set(c.execute(select(r.c.scheduled_for).where(
-                    r.c.schedule_id == row.schedule_id, r.c.scheduled_for >= row.scheduled_for,
-                    r.c.scheduled_for < row.scheduled_for + timedelta(seconds=1))).scalars())
+                taken = set(
+                    c.execute(
+                        select(r.c.scheduled_for).where(
+                            r.c.schedule_id == row.schedule_id,
+                            r.c.scheduled_for >= row.scheduled_for,
+                            r.c.scheduled_for < row.scheduled_for + timedelta(seconds=1),
+                        )
+                    ).scalars()
+                )
                 while row.scheduled_for in taken:
                     row.scheduled_for += timedelta(microseconds=1)
                 values = {k: getattr(row, k) for k in RUN_FIELDS if k != "id"}
@@ -284,15 +310,20 @@ class Store:
         if self.is_sqlite or not ids:
             return
         t = orm.schedules
-        c.execute(select(t.c.id).where(t.c.id.in_(sorted(set(ids)))).order_by(t.c.id)
-                  .with_for_update(key_share=key_share)).all()
+        c.execute(
+            select(t.c.id)
+            .where(t.c.id.in_(sorted(set(ids))))
+            .order_by(t.c.id)
+            .with_for_update(key_share=key_share)
+        ).all()
 
     def trigger_schedules(self) -> list[Schedule]:
         """Active schedules of kind trigger (the service keeps a consumer open for each)."""
         t = orm.schedules
         with self.engine.connect() as c:
-            rows = c.execute(select(t).where(t.c.kind == "trigger", t.c.paused.is_(False))
-                             .order_by(t.c.id)).all()
+            rows = c.execute(
+                select(t).where(t.c.kind == "trigger", t.c.paused.is_(False)).order_by(t.c.id)
+            ).all()
         return [_row(Schedule, SCHEDULE_FIELDS, r) for r in rows]
 
     def claim(self, now: datetime, owner: str, ttl: float, limit: int) -> list[ScheduledRun]:
@@ -303,27 +334,42 @@ class Store:
             return []
         r, s = orm.runs, orm.schedules
         r2 = r.alias("r2")
-        running = (select(func.count()).select_from(r2)
-                   .where(r2.c.schedule_id == r.c.schedule_id, r2.c.state == "running")
-                   .scalar_subquery())
+        running = (
+            select(func.count())
+            .select_from(r2)
+            .where(r2.c.schedule_id == r.c.schedule_id, r2.c.state == "running")
+            .scalar_subquery()
+        )
         limit_q = select(s.c.max_concurrent).where(s.c.id == r.c.schedule_id).scalar_subquery()
         got: list[int] = []
         with self.engine.begin() as c:
-            cands = c.execute(select(r.c.id, r.c.schedule_id)
-                              .where(r.c.state == "pending", r.c.not_before <= now)
-                              .order_by(r.c.not_before, r.c.id).limit(limit * 8 + 8)).all()
+            cands = c.execute(
+                select(r.c.id, r.c.schedule_id)
+                .where(r.c.state == "pending", r.c.not_before <= now)
+                .order_by(r.c.not_before, r.c.id)
+                .limit(limit * 8 + 8)
+            ).all()
             # READ COMMITTED: the count below sees only committed runs, so two services could
             # each start one; with the schedules locked, the second counts the first's claim
             self._lock_schedules(c, [sid for _, sid in cands])
             for rid, _ in cands:
                 if len(got) >= limit:
                     break
-                res = c.execute(update(r).where(r.c.id == rid, r.c.state == "pending",
-                                                running < limit_q)
-                                .values(state="running", owner=owner, attempt=r.c.attempt + 1,
-                                        lease_expires_at=now + timedelta(seconds=ttl),
-                                        started_at=now, finished_at=None, child_pid=None,
-                                        exit_code=None, error=None))
+                res = c.execute(
+                    update(r)
+                    .where(r.c.id == rid, r.c.state == "pending", running < limit_q)
+                    .values(
+                        state="running",
+                        owner=owner,
+                        attempt=r.c.attempt + 1,
+                        lease_expires_at=now + timedelta(seconds=ttl),
+                        started_at=now,
+                        finished_at=None,
+                        child_pid=None,
+                        exit_code=None,
+                        error=None,
+                    )
+                )
                 if res.rowcount == 1:
                     got.append(rid)
         return [self.get_run(i) for i in got]
@@ -331,32 +377,57 @@ class Store:
     def set_child(self, rid: int, owner: str, pid: int, run_dir: str) -> bool:
         r = orm.runs
         with self.engine.begin() as c:
-            return c.execute(update(r).where(r.c.id == rid, r.c.owner == owner, r.c.state == "running")
-                             .values(child_pid=pid, run_dir=run_dir)).rowcount == 1
+            return (
+                c.execute(
+                    update(r)
+                    .where(r.c.id == rid, r.c.owner == owner, r.c.state == "running")
+                    .values(child_pid=pid, run_dir=run_dir)
+                ).rowcount
+                == 1
+            )
 
     def heartbeat(self, owner: str, now: datetime, ttl: float) -> int:
         """Extend every lease ``owner`` holds; also its service row."""
         r = orm.runs
         with self.engine.begin() as c:
             c.execute(update(orm.services).where(orm.services.c.id == owner).values(heartbeat_at=now))
-            return c.execute(update(r).where(r.c.owner == owner, r.c.state == "running")
-                             .values(lease_expires_at=now + timedelta(seconds=ttl))).rowcount
+            return c.execute(
+                update(r)
+                .where(r.c.owner == owner, r.c.state == "running")
+                .values(lease_expires_at=now + timedelta(seconds=ttl))
+            ).rowcount
 
     def finish(self, rid: int, owner: str, now: datetime, state: str, **values) -> bool:
         """Record a final state, only if ``owner`` still holds the run."""
         r = orm.runs
         with self.engine.begin() as c:
-            return c.execute(update(r).where(r.c.id == rid, r.c.owner == owner, r.c.state == "running")
-                             .values(state=state, finished_at=now, lease_expires_at=None,
-                                     **_json(values))).rowcount == 1
+            return (
+                c.execute(
+                    update(r)
+                    .where(r.c.id == rid, r.c.owner == owner, r.c.state == "running")
+                    .values(state=state, finished_at=now, lease_expires_at=None, **_json(values))
+                ).rowcount
+                == 1
+            )
 
     def requeue(self, rid: int, owner: str, not_before: datetime, **values) -> bool:
         """Back to pending for a retry after ``not_before`` (keeps the attempt count)."""
         r = orm.runs
         with self.engine.begin() as c:
-            return c.execute(update(r).where(r.c.id == rid, r.c.owner == owner, r.c.state == "running")
-                             .values(state="pending", owner=None, lease_expires_at=None,
-                                     not_before=not_before, **_json(values))).rowcount == 1
+            return (
+                c.execute(
+                    update(r)
+                    .where(r.c.id == rid, r.c.owner == owner, r.c.state == "running")
+                    .values(
+                        state="pending",
+                        owner=None,
+                        lease_expires_at=None,
+                        not_before=not_before,
+                        **_json(values),
+                    )
+                ).rowcount
+                == 1
+            )
 
     def mark_notified(self, rid: int, now: datetime) -> None:
         with self.engine.begin() as c:
@@ -366,24 +437,35 @@ class Store:
         """Running firings whose lease ran out, or held by another process on this host."""
         r = orm.runs
         with self.engine.connect() as c:
-            rows = c.execute(select(r).where(r.c.state == "running", r.c.owner != me, or_(
-                r.c.lease_expires_at < now, r.c.owner.like(host_prefix + "%")))).all()
+            rows = c.execute(
+                select(r).where(
+                    r.c.state == "running",
+                    r.c.owner != me,
+                    or_(r.c.lease_expires_at < now, r.c.owner.like(host_prefix + "%")),
+                )
+            ).all()
         return [_row(ScheduledRun, RUN_FIELDS, x) for x in rows]
 
     def adopt(self, rid: int, old_owner: str, me: str, now: datetime, ttl: float) -> bool:
         r = orm.runs
         with self.engine.begin() as c:
-            return c.execute(update(r).where(r.c.id == rid, r.c.state == "running", r.c.owner == old_owner)
-                             .values(owner=me, lease_expires_at=now + timedelta(seconds=ttl))
-                             ).rowcount == 1
+            return (
+                c.execute(
+                    update(r)
+                    .where(r.c.id == rid, r.c.state == "running", r.c.owner == old_owner)
+                    .values(owner=me, lease_expires_at=now + timedelta(seconds=ttl))
+                ).rowcount
+                == 1
+            )
 
     def release(self, owner: str, now: datetime) -> int:
         """Let go of ``owner``'s running firings (their runs go on); the next service adopts them."""
         r = orm.runs
         with self.engine.begin() as c:
             c.execute(delete(orm.services).where(orm.services.c.id == owner))
-            return c.execute(update(r).where(r.c.owner == owner, r.c.state == "running")
-                             .values(lease_expires_at=now)).rowcount
+            return c.execute(
+                update(r).where(r.c.owner == owner, r.c.state == "running").values(lease_expires_at=now)
+            ).rowcount
 
     def get_run(self, rid: int) -> ScheduledRun:
         with self.engine.connect() as c:
@@ -394,10 +476,12 @@ class Store:
 
     def _runs_query(self):
         return select(orm.runs, orm.schedules.c.name.label("schedule_name")).join(
-            orm.schedules, orm.schedules.c.id == orm.runs.c.schedule_id)
+            orm.schedules, orm.schedules.c.id == orm.runs.c.schedule_id
+        )
 
-    def list_runs(self, schedule_id: int | None = None, *, limit: int = 50,
-                  states=None) -> list[ScheduledRun]:
+    def list_runs(
+        self, schedule_id: int | None = None, *, limit: int = 50, states=None
+    ) -> list[ScheduledRun]:
         q = self._runs_query()
         if schedule_id is not None:
             q = q.where(orm.runs.c.schedule_id == schedule_id)
@@ -412,8 +496,11 @@ class Store:
     def count_active(self, schedule_id: int) -> int:
         r = orm.runs
         with self.engine.connect() as c:
-            return c.execute(select(func.count()).select_from(r).where(
-                r.c.schedule_id == schedule_id, r.c.state.in_(("pending", "running")))).scalar_one()
+            return c.execute(
+                select(func.count())
+                .select_from(r)
+                .where(r.c.schedule_id == schedule_id, r.c.state.in_(("pending", "running")))
+            ).scalar_one()
 
     def count_runs(self, schedule_id: int | None = None, state: str | None = None) -> int:
         r = orm.runs
@@ -426,12 +513,14 @@ class Store:
             return c.execute(q).scalar_one()
 
     # services and locks -----------------------------------------------------------------
-    def register_service(self, sid: str, host: str, pid: int, kind: str, workers: int,
-                         now: datetime) -> None:
+    def register_service(self, sid: str, host: str, pid: int, kind: str, workers: int, now: datetime) -> None:
         with self.engine.begin() as c:
             c.execute(delete(orm.services).where(orm.services.c.id == sid))
-            c.execute(insert(orm.services).values(id=sid, host=host, pid=pid, kind=kind,
-                                                  workers=workers, started_at=now, heartbeat_at=now))
+            c.execute(
+                insert(orm.services).values(
+                    id=sid, host=host, pid=pid, kind=kind, workers=workers, started_at=now, heartbeat_at=now
+                )
+            )
 
     def live_services(self, now: datetime, stale_after: float) -> list[dict]:
         t = orm.services
@@ -445,15 +534,17 @@ class Store:
         until = now + timedelta(seconds=ttl)
         try:
             with self.engine.begin() as c:
-                if c.execute(update(t).where(t.c.name == name,
-                                             or_(t.c.owner == owner, t.c.expires_at < now))
-                             .values(owner=owner, expires_at=until)).rowcount:
+                if c.execute(
+                    update(t)
+                    .where(t.c.name == name, or_(t.c.owner == owner, t.c.expires_at < now))
+                    .values(owner=owner, expires_at=until)
+                ).rowcount:
                     return True
                 if c.execute(select(t.c.name).where(t.c.name == name)).first() is not None:
                     return False
                 c.execute(insert(t).values(name=name, owner=owner, expires_at=until))
                 return True
-        except IntegrityError:      # another service made the lock at the same time: it is theirs
+        except IntegrityError:  # another service made the lock at the same time: it is theirs
             return False
 
     def release_lock(self, name: str, owner: str) -> None:
@@ -478,6 +569,9 @@ def _new_id(result) -> int:
 def _on_conflict_ignore(dialect: str, values: dict):
     from sqlalchemy.dialects import postgresql, sqlite
 
-    return (sqlite if dialect == "sqlite" else postgresql).insert(orm.runs).values(
-        **_json(values)).on_conflict_do_nothing(
-        index_elements=["schedule_id", "scheduled_for"])
+    return (
+        (sqlite if dialect == "sqlite" else postgresql)
+        .insert(orm.runs)
+        .values(**_json(values))
+        .on_conflict_do_nothing(index_elements=["schedule_id", "scheduled_for"])
+    )

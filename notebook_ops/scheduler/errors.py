@@ -1,4 +1,5 @@
 """Scheduler errors: bad schedules (cron, zone, parameters), unknown or duplicate names."""
+
 from __future__ import annotations
 
 from notebook_ops.errors import ConflictError, NotebookOpsError, NotFoundError

@@ -13,6 +13,7 @@ stops its kernels and records "cancelled"), then with SIGKILL after a grace peri
 A child outlives its service on purpose: a restarted service adopts it (``Adopted``) and records
 its result, so a restart never loses or doubles a run.
 """
+
 from __future__ import annotations
 
 import signal
@@ -28,8 +29,6 @@ LOG_NAME = "scheduler.log"
 EXIT_STATES = {0: "succeeded", 1: "failed", 2: "failed", 3: "below_target", 130: "cancelled"}
 
 
-
-
 class Child:
     """A run's process: ours (``Popen``) or adopted from a dead service (``Adopted``)."""
 
@@ -38,7 +37,7 @@ class Child:
 
     def __init__(self):
         self.tree: list[tuple[int, float]] = []
-        self.term_at: float | None = None     # monotonic time SIGTERM was sent
+        self.term_at: float | None = None  # monotonic time SIGTERM was sent
         self.killed = False
         self.timed_out = False
 
@@ -68,13 +67,21 @@ class Launched(Child):
         Path(run_dir).mkdir(parents=True, exist_ok=True)
         self.run_dir = run_dir
         with open(Path(run_dir) / LOG_NAME, "ab") as log:
-            self.proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
-                                         stdout=log, stderr=subprocess.STDOUT,
-                                         start_new_session=True, close_fds=True)
+            self.proc = subprocess.Popen(
+                argv,
+                cwd=cwd,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                close_fds=True,
+            )
         self.pid = self.proc.pid
-        if on_exit is not None:     # wake the service the moment the run ends
-            threading.Thread(target=self._wait, args=(on_exit,), daemon=True,
-                             name=f"nbo-run-{self.pid}").start()
+        if on_exit is not None:  # wake the service the moment the run ends
+            threading.Thread(
+                target=self._wait, args=(on_exit,), daemon=True, name=f"nbo-run-{self.pid}"
+            ).start()
 
     def _wait(self, on_exit):
         try:
@@ -108,8 +115,9 @@ def _log_tail(run_dir, n: int = 400) -> str:
     return lines[-1].strip() if lines else ""
 
 
-def outcome(run_dir, exit_code: int | None, *, timed_out: bool = False,
-            timeout_s: float | None = None) -> dict:
+def outcome(
+    run_dir, exit_code: int | None, *, timed_out: bool = False, timeout_s: float | None = None
+) -> dict:
     """The final state and what the scheduler records, from run.json and the exit code."""
     from notebook_ops.runs.service import read_record
 
@@ -117,8 +125,12 @@ def outcome(run_dir, exit_code: int | None, *, timed_out: bool = False,
     out: dict = {"exit_code": exit_code}
     status = rec.status if rec else None
     if rec:
-        out.update(run_id=rec.run_id, mlflow_tracking_uri=rec.mlflow.tracking_uri,
-                   mlflow_run_id=rec.mlflow.run_id, metrics=rec.metrics)
+        out.update(
+            run_id=rec.run_id,
+            mlflow_tracking_uri=rec.mlflow.tracking_uri,
+            mlflow_run_id=rec.mlflow.run_id,
+            metrics=rec.metrics,
+        )
     if timed_out:
         out.update(state="timed_out", error=f"timed out after {timeout_s:g} s; the run was killed")
         return out
@@ -128,8 +140,9 @@ def outcome(run_dir, exit_code: int | None, *, timed_out: bool = False,
             out["error"] = (rec.error or rec.failed_steps() or _log_tail(run_dir) or rec.status)[:2000]
         return out
     if exit_code is None:
-        out.update(state="failed", error="the run ended while no scheduler watched it and left "
-                                         "no final run.json")
+        out.update(
+            state="failed", error="the run ended while no scheduler watched it and left no final run.json"
+        )
         return out
     out["state"] = EXIT_STATES.get(exit_code, "failed")
     if out["state"] != "succeeded":

@@ -19,6 +19,7 @@ Only one host runs a store at a time: the hosted service takes the store's "jupy
 takes over if the first one goes away. Runs in progress when the server stops go on; the next
 service to start records them.
 """
+
 from __future__ import annotations
 
 import logging
@@ -77,8 +78,9 @@ def store_url(serverapp=None, settings=None) -> str:
     return s.get("db") or default_url(s.get("root_dir"))
 
 
-def start_hosted(serverapp=None, *, settings: dict | None = None, clock=None, command=None,
-                 **service_options) -> HostedScheduler | None:
+def start_hosted(
+    serverapp=None, *, settings: dict | None = None, clock=None, command=None, **service_options
+) -> HostedScheduler | None:
     """Start the service on a daemon thread (idempotent); None when the setting is off."""
     global _current
     s = _settings(serverapp, settings)
@@ -91,21 +93,29 @@ def start_hosted(serverapp=None, *, settings: dict | None = None, clock=None, co
         from notebook_ops.scheduler.service import SchedulerService
 
         store = open_store(store_url(serverapp, settings))
-        svc = SchedulerService(store, clock=clock, command=command, kind="jupyter",
-                               workers=int(s.get("workers") or 2), lock=LOCK, **service_options)
+        svc = SchedulerService(
+            store,
+            clock=clock,
+            command=command,
+            kind="jupyter",
+            workers=int(s.get("workers") or 2),
+            lock=LOCK,
+            **service_options,
+        )
         svc.start()
 
         def main():
             try:
                 svc.run()
-            except Exception:   # the server must live on; say why the scheduler stopped
+            except Exception:  # the server must live on; say why the scheduler stopped
                 log.exception("notebook-ops: the hosted scheduler stopped")
 
         t = threading.Thread(target=main, name="notebook-ops-scheduler", daemon=True)
         t.start()
         _current = HostedScheduler(svc, t)
-        log.info("notebook-ops: scheduler hosted in this server (store %s)",
-                 getattr(store, "safe_url", store.url))
+        log.info(
+            "notebook-ops: scheduler hosted in this server (store %s)", getattr(store, "safe_url", store.url)
+        )
         return _current
 
 

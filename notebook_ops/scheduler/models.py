@@ -2,6 +2,7 @@
 
 ``to_dict()`` gives JSON-ready dicts (times as ISO 8601 UTC strings) for the faces.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
@@ -9,14 +10,33 @@ from datetime import datetime
 
 from notebook_ops.model.contracts.schedules import CATCHUP, KINDS, OVERLAP, ScheduleError, ScheduleSpec
 
-__all__ = ["ACTIVE_STATES", "CATCHUP", "FINAL_STATES", "KINDS", "OVERLAP", "RETRYABLE_STATES",
-           "RUN_FIELDS", "SCHEDULE_FIELDS", "Schedule", "ScheduledRun", "TRIGGERS"]
+__all__ = [
+    "ACTIVE_STATES",
+    "CATCHUP",
+    "FINAL_STATES",
+    "KINDS",
+    "OVERLAP",
+    "RETRYABLE_STATES",
+    "RUN_FIELDS",
+    "SCHEDULE_FIELDS",
+    "Schedule",
+    "ScheduledRun",
+    "TRIGGERS",
+]
 
 TRIGGERS = ("cron", "catchup", "manual", "message")
 # A run row's life: pending -> running -> one final state; a retry goes back to pending.
 ACTIVE_STATES = ("pending", "running")
-FINAL_STATES = ("succeeded", "failed", "below_target", "cancelled", "timed_out", "missed",
-                "skipped", "rejected")   # rejected: a trigger message that could not start a run
+FINAL_STATES = (
+    "succeeded",
+    "failed",
+    "below_target",
+    "cancelled",
+    "timed_out",
+    "missed",
+    "skipped",
+    "rejected",
+)  # rejected: a trigger message that could not start a run
 RETRYABLE_STATES = ("failed", "timed_out")
 
 
@@ -63,7 +83,7 @@ class ScheduledRun:
     attempt: int = 0
     not_before: datetime | None = None
     parameters: dict = field(default_factory=dict)
-    message_id: str | None = None         # the trigger message this firing came from
+    message_id: str | None = None  # the trigger message this firing came from
     owner: str | None = None
     lease_expires_at: datetime | None = None
     child_pid: int | None = None

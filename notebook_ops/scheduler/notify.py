@@ -7,6 +7,7 @@ webhook client (``util/webhook.py``: signed when ``NOTEBOOK_OPS_EVENTS_SECRET`` 
 thread with a short timeout and a few tries (none after a 4xx other than 408/425/429), so a slow
 receiver never holds the service.
 """
+
 from __future__ import annotations
 
 import logging
@@ -33,15 +34,18 @@ def check_webhook(url: str | None) -> None:
 
 def message(schedule: dict, run: dict) -> dict:
     state = run.get("state")
-    text = (f"notebook-ops: schedule {schedule.get('name')!r} run for "
-            f"{run.get('scheduled_for')} {state}"
-            + (f" after {run.get('attempt')} attempts" if (run.get("attempt") or 0) > 1 else "")
-            + (f": {run.get('error')}" if run.get("error") else ""))
+    text = (
+        f"notebook-ops: schedule {schedule.get('name')!r} run for "
+        f"{run.get('scheduled_for')} {state}"
+        + (f" after {run.get('attempt')} attempts" if (run.get("attempt") or 0) > 1 else "")
+        + (f": {run.get('error')}" if run.get("error") else "")
+    )
     return {"type": f"schedule.run_{state}", "schedule": schedule, "run": run, "text": text}
 
 
 def send(url: str, body: dict, on_sent=None, tries: int = TRIES) -> threading.Thread:
     """Deliver in the background; ``on_sent()`` runs after a 2xx answer."""
+
     def work():
         for i in range(1, tries + 1):
             try:

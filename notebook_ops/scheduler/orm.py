@@ -4,12 +4,25 @@
 Times are stored as naive UTC (``UTCDateTime`` converts), so SQLite's text dates compare in order
 and any other database gets plain timestamps.
 """
+
 from __future__ import annotations
 
 from datetime import timezone
 
-from sqlalchemy import (Boolean, Column, DateTime, Float, ForeignKey, Index, Integer, MetaData,
-                        String, Table, Text, UniqueConstraint)
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.types import TypeDecorator
 
 metadata = MetaData()
@@ -33,15 +46,16 @@ class UTCDateTime(TypeDecorator):
 
 
 schedules = Table(
-    "schedules", metadata,
+    "schedules",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("name", String(200), nullable=False, unique=True),
-    Column("target", Text, nullable=False),          # absolute path: notebook, bundle folder or .tar.gz
-    Column("workdir", Text, nullable=False),         # the runs' working folder
+    Column("target", Text, nullable=False),  # absolute path: notebook, bundle folder or .tar.gz
+    Column("workdir", Text, nullable=False),  # the runs' working folder
     Column("cron", String(200), nullable=False),
     Column("tz", String(64), nullable=False),
-    Column("parameters", Text, nullable=False),      # JSON {name: value or template}
-    Column("catchup", String(8), nullable=False),    # skip | once | all
+    Column("parameters", Text, nullable=False),  # JSON {name: value or template}
+    Column("catchup", String(8), nullable=False),  # skip | once | all
     Column("overlap", String(8), nullable=False, server_default="queue"),  # queue | skip (0002)
     Column("max_concurrent", Integer, nullable=False),
     Column("timeout_s", Float),
@@ -50,7 +64,7 @@ schedules = Table(
     Column("webhook", Text),
     Column("paused", Boolean, nullable=False),
     Column("kind", String(8), nullable=False, server_default="cron"),  # cron | trigger (0003)
-    Column("source", Text),                          # trigger: topic URL (no secrets: see events)
+    Column("source", Text),  # trigger: topic URL (no secrets: see events)
     Column("subscription", String(200)),
     Column("dead_letter_topic", Text),
     Column("next_fire_at", UTCDateTime),
@@ -63,17 +77,18 @@ schedules = Table(
 # retry is a further attempt on the same row, so (schedule, scheduled time) stays unique: no
 # firing runs twice.
 runs = Table(
-    "scheduled_runs", metadata,
+    "scheduled_runs",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("schedule_id", Integer, ForeignKey("schedules.id", ondelete="CASCADE"), nullable=False),
     Column("scheduled_for", UTCDateTime, nullable=False),
-    Column("trigger", String(8), nullable=False),    # cron | catchup | manual | message
-    Column("state", String(16), nullable=False),     # pending running succeeded failed ...
-    Column("attempt", Integer, nullable=False),      # attempts started so far
+    Column("trigger", String(8), nullable=False),  # cron | catchup | manual | message
+    Column("state", String(16), nullable=False),  # pending running succeeded failed ...
+    Column("attempt", Integer, nullable=False),  # attempts started so far
     Column("not_before", UTCDateTime, nullable=False),  # a retry waits for its backoff
-    Column("parameters", Text, nullable=False),      # JSON, templates rendered
-    Column("message_id", String(200)),               # trigger message (0003); unique per schedule
-    Column("owner", String(200)),                    # the service holding the lease
+    Column("parameters", Text, nullable=False),  # JSON, templates rendered
+    Column("message_id", String(200)),  # trigger message (0003); unique per schedule
+    Column("owner", String(200)),  # the service holding the lease
     Column("lease_expires_at", UTCDateTime),
     Column("child_pid", Integer),
     Column("run_dir", Text),
@@ -82,7 +97,7 @@ runs = Table(
     Column("error", Text),
     Column("mlflow_tracking_uri", Text),
     Column("mlflow_run_id", String(64)),
-    Column("metrics", Text),                         # JSON, from run.json
+    Column("metrics", Text),  # JSON, from run.json
     Column("created_at", UTCDateTime, nullable=False),
     Column("started_at", UTCDateTime),
     Column("finished_at", UTCDateTime),
@@ -97,18 +112,20 @@ runs = Table(
 # Live scheduler services (one row each, heart-beaten) and named locks with an expiry; the
 # Jupyter-hosted service takes the "host" lock so only one server hosts a store at a time.
 services = Table(
-    "services", metadata,
+    "services",
+    metadata,
     Column("id", String(200), primary_key=True),
     Column("host", String(200), nullable=False),
     Column("pid", Integer, nullable=False),
-    Column("kind", String(16), nullable=False),      # cli | jupyter | api
+    Column("kind", String(16), nullable=False),  # cli | jupyter | api
     Column("workers", Integer, nullable=False),
     Column("started_at", UTCDateTime, nullable=False),
     Column("heartbeat_at", UTCDateTime, nullable=False),
 )
 
 locks = Table(
-    "locks", metadata,
+    "locks",
+    metadata,
     Column("name", String(64), primary_key=True),
     Column("owner", String(200), nullable=False),
     Column("expires_at", UTCDateTime, nullable=False),

@@ -18,6 +18,7 @@ a firing per message (then acknowledges it) and wakes the loop, which runs it li
 The clock is injectable (``clock.SystemClock`` by default) and the child command too
 (the run service's ``child_command``), so tests drive all of this without waiting or kernels.
 """
+
 from __future__ import annotations
 
 import logging
@@ -45,6 +46,7 @@ def _store_errors() -> tuple:
     from sqlalchemy.exc import DBAPIError
 
     from notebook_ops.scheduler.errors import StoreError
+
     return (DBAPIError, StoreError)
 
 
@@ -54,8 +56,10 @@ STORE_DOWN = _store_errors()
 def _one_line(exc) -> str:
     """The driver's own message (a DBAPIError's ``orig``; not the SQL statement) on one line."""
     return one_line(getattr(exc, "orig", None) or exc)
-MAX_CATCHUP = 1000          # firings considered per schedule per pass after a long outage
-MISSED_ROWS = 100           # missed firings recorded (the most recent) per pass
+
+
+MAX_CATCHUP = 1000  # firings considered per schedule per pass after a long outage
+MISSED_ROWS = 100  # missed firings recorded (the most recent) per pass
 _US = timedelta(microseconds=1)
 
 
@@ -79,10 +83,23 @@ def _runs_dir(schedule: Schedule) -> Path:
 
 
 class SchedulerService:
-    def __init__(self, store, *, clock=None, workers: int = 4, command=None, kind: str = "cli",
-                 lease_ttl: float = 60.0, heartbeat_s: float = 10.0, poll_s: float = 1.0,
-                 misfire_grace_s: float = 60.0, reconcile_s: float = 30.0,
-                 lock: str | None = None, env: dict | None = None, triggers: bool = True):
+    def __init__(
+        self,
+        store,
+        *,
+        clock=None,
+        workers: int = 4,
+        command=None,
+        kind: str = "cli",
+        lease_ttl: float = 60.0,
+        heartbeat_s: float = 10.0,
+        poll_s: float = 1.0,
+        misfire_grace_s: float = 60.0,
+        reconcile_s: float = 30.0,
+        lock: str | None = None,
+        env: dict | None = None,
+        triggers: bool = True,
+    ):
         self.store = store
         self.clock = clock or SystemClock()
         self.workers = max(1, int(workers))
@@ -97,41 +114,50 @@ class SchedulerService:
         self.id = f"{self.host}:{os.getpid()}:{secrets.token_hex(4)}"
         self.children: dict[int, Watch] = {}
         self.stop_event = threading.Event()
-        self.wake = threading.Event()          # set by stop() and by a child that exits
-        self.active = lock is None           # False while another host holds the lock
+        self.wake = threading.Event()  # set by stop() and by a child that exits
+        self.active = lock is None  # False while another host holds the lock
         self.started = False
         self._last_hb: datetime | None = None
         self._last_reconcile: datetime | None = None
         self.notifications: list[threading.Thread] = []
-        self.triggers = None            # the consumers of trigger schedules (``triggers.py``)
+        self.triggers = None  # the consumers of trigger schedules (``triggers.py``)
         if triggers:
             from notebook_ops.scheduler.triggers import TriggerPumps
 
-            self.triggers = TriggerPumps(store, self.clock, poll_s=min(poll_s, 0.5),
-                                         on_recorded=self.wake.set)
+            self.triggers = TriggerPumps(
+                store, self.clock, poll_s=min(poll_s, 0.5), on_recorded=self.wake.set
+            )
 
     # lifecycle --------------------------------------------------------------------------
     def start(self) -> None:
         now = self.clock.now()
         self.store.register_service(self.id, self.host, os.getpid(), self.kind, self.workers, now)
         self.started = True
-        log.info("scheduler %s started: %d workers, store %s", self.id, self.workers,
-                 getattr(self.store, "safe_url", self.store.url))
+        log.info(
+            "scheduler %s started: %d workers, store %s",
+            self.id,
+            self.workers,
+            getattr(self.store, "safe_url", self.store.url),
+        )
 
     def run(self, once: bool = False) -> None:
         """Loop until ``stop()`` (or, with ``once``, until nothing due is left to run)."""
         if not self.started:
             self.start()
-        down = None                            # the store error of an outage, logged once
+        down = None  # the store error of an outage, logged once
         try:
             while not self.stop_event.is_set():
-                self.wake.clear()              # a child ending during the pass wakes the sleep
+                self.wake.clear()  # a child ending during the pass wakes the sleep
                 try:
                     wait, launched = self.tick()
-                except STORE_DOWN as exc:      # a database restart must not end the service:
-                    if down is None:           # runs go on, and the next pass records them
-                        log.error("scheduler %s: the store is unreachable (%s); retrying every "
-                                  "%g s", self.id, _one_line(exc), self.poll_s)
+                except STORE_DOWN as exc:  # a database restart must not end the service:
+                    if down is None:  # runs go on, and the next pass records them
+                        log.error(
+                            "scheduler %s: the store is unreachable (%s); retrying every %g s",
+                            self.id,
+                            _one_line(exc),
+                            self.poll_s,
+                        )
                     down, wait, launched = exc, self.poll_s, 0
                 else:
                     if down is not None:
@@ -150,13 +176,13 @@ class SchedulerService:
     def shutdown(self) -> None:
         """Stop: runs in progress go on; their leases lapse now so the next service adopts them."""
         if self.triggers is not None:
-            self.triggers.stop_all()      # unacknowledged messages go back to the broker
+            self.triggers.stop_all()  # unacknowledged messages go back to the broker
         now = self.clock.now()
         try:
             n = self.store.release(self.id, now)
             if self.lock:
                 self.store.release_lock(self.lock, self.id)
-        except STORE_DOWN as exc:         # the leases lapse by themselves
+        except STORE_DOWN as exc:  # the leases lapse by themselves
             log.warning("scheduler %s: could not release its leases (%s)", self.id, _one_line(exc))
             n = len(self.children)
         if n:
@@ -177,8 +203,12 @@ class SchedulerService:
                 was = self.active
                 self.active = self.store.acquire_lock(self.lock, self.id, now, self.lease_ttl)
                 if self.active != was:
-                    log.info("scheduler %s: %s the %r lock", self.id,
-                             "holds" if self.active else "waits for", self.lock)
+                    log.info(
+                        "scheduler %s: %s the %r lock",
+                        self.id,
+                        "holds" if self.active else "waits for",
+                        self.lock,
+                    )
         self._reap(now)
         if not self.active:
             if self.triggers is not None:
@@ -195,9 +225,9 @@ class SchedulerService:
         nxt = self.store.next_due()
         if nxt is not None:
             wait = min(wait, max(0.005, (nxt - self.clock.now()).total_seconds()))
-        for w in self.children.values():       # our children wake us when they exit
+        for w in self.children.values():  # our children wake us when they exit
             if isinstance(w.child, executor.Adopted) or w.timed_out:
-                wait = min(wait, 0.2)           # no exit signal / SIGKILL after the grace
+                wait = min(wait, 0.2)  # no exit signal / SIGKILL after the grace
             elif w.deadline is not None:
                 wait = min(wait, max(0.01, (w.deadline - now).total_seconds()))
         return wait, launched
@@ -207,7 +237,7 @@ class SchedulerService:
         for s in self.store.due_schedules(now):
             try:
                 c = cronlib.Cron(s.cron, s.tz)
-            except Exception as exc:   # a row edited by hand: stop firing it, keep the service
+            except Exception as exc:  # a row edited by hand: stop firing it, keep the service
                 log.error("schedule %s: %s; it will not fire until fixed", s.name, exc)
                 self.store.advance(s.id, s.next_fire_at, None, now)
                 continue
@@ -221,7 +251,7 @@ class SchedulerService:
 
     def _firings(self, s: Schedule, c: cronlib.Cron, now: datetime) -> list[ScheduledRun]:
         first = s.next_fire_at
-        if first is None:       # the store lists due schedules only: they have a next firing
+        if first is None:  # the store lists due schedules only: they have a next firing
             return []
         edge = now - self.misfire_grace
         late: list[datetime] = []
@@ -233,18 +263,27 @@ class SchedulerService:
         if s.catchup == "all":
             run_late = late
             if more:
-                log.warning("schedule %s: more than %d firings missed; the oldest %d run",
-                            s.name, MAX_CATCHUP, MAX_CATCHUP)
+                log.warning(
+                    "schedule %s: more than %d firings missed; the oldest %d run",
+                    s.name,
+                    MAX_CATCHUP,
+                    MAX_CATCHUP,
+                )
         elif s.catchup == "once" and late and not on_time:
             run_late = [(c.prev_before(edge - _US) if more else None) or late[-1]]
         missed = [t for t in late if t not in run_late][-MISSED_ROWS:]
         if missed:
-            log.warning("schedule %s: %s%d firing(s) missed while no scheduler ran (catch-up %s)",
-                        s.name, "more than " if more else "", len(missed), s.catchup)
+            log.warning(
+                "schedule %s: %s%d firing(s) missed while no scheduler ran (catch-up %s)",
+                s.name,
+                "more than " if more else "",
+                len(missed),
+                s.catchup,
+            )
         rows = [self._row(s, t, "missed", now) for t in missed]
         rows += [self._row(s, t, "catchup") for t in run_late]
         rows += [self._row(s, t, "cron") for t in on_time]
-        if s.overlap == "skip":     # only as many as free slots; the rest are recorded skipped
+        if s.overlap == "skip":  # only as many as free slots; the rest are recorded skipped
             free = s.max_concurrent - self.store.count_active(s.id)
             for r in rows:
                 if r.state == "pending":
@@ -258,12 +297,16 @@ class SchedulerService:
     def _row(self, s: Schedule, t: datetime, trigger: str, missed_at=None) -> ScheduledRun:
         params = cronlib.render(s.parameters, scheduled_for=t, tz=s.tz, schedule_name=s.name)
         if trigger == "missed":
-            return ScheduledRun(schedule_id=s.stored_id, scheduled_for=t, trigger="cron",
-                                state="missed",
-                                parameters=params, finished_at=missed_at,
-                                error=f"missed: no scheduler ran at that time (catch-up {s.catchup})")
-        return ScheduledRun(schedule_id=s.stored_id, scheduled_for=t, trigger=trigger,
-                            parameters=params)
+            return ScheduledRun(
+                schedule_id=s.stored_id,
+                scheduled_for=t,
+                trigger="cron",
+                state="missed",
+                parameters=params,
+                finished_at=missed_at,
+                error=f"missed: no scheduler ran at that time (catch-up {s.catchup})",
+            )
+        return ScheduledRun(schedule_id=s.stored_id, scheduled_for=t, trigger=trigger, parameters=params)
 
     # 5. launch ------------------------------------------------------------------------------
     def _launch(self, now: datetime) -> int:
@@ -284,9 +327,11 @@ class SchedulerService:
         # the folder is recorded before the process exists: a crash in between is found by it
         self.store.set_child(run.id, self.id, None, run_dir)
         env = dict(os.environ if self.env is None else self.env)
-        env.update(NOTEBOOK_OPS_SCHEDULE=s.name,
-                   NOTEBOOK_OPS_SCHEDULED_FOR=run.scheduled_for.isoformat(),
-                   NOTEBOOK_OPS_ATTEMPT=str(run.attempt))
+        env.update(
+            NOTEBOOK_OPS_SCHEDULE=s.name,
+            NOTEBOOK_OPS_SCHEDULED_FOR=run.scheduled_for.isoformat(),
+            NOTEBOOK_OPS_ATTEMPT=str(run.attempt),
+        )
         if run.message_id:
             env["NOTEBOOK_OPS_TRIGGER_MESSAGE_ID"] = run.message_id
         try:
@@ -298,15 +343,32 @@ class SchedulerService:
             return
         self.store.set_child(run.id, self.id, child.pid, run_dir)
         from notebook_ops.events import publish_schedule_fired  # returns at once; never raises
+
         more = {"message_id": run.message_id} if run.message_id else {}
-        publish_schedule_fired(schedule_id=s.id, name=s.name, target=s.target, attempt=run.attempt,
-                               scheduled_for=run.scheduled_for, parameters=run.parameters,
-                               run_dir=run_dir, kind=s.kind, run_id=Path(run_dir).name, **more)
+        publish_schedule_fired(
+            schedule_id=s.id,
+            name=s.name,
+            target=s.target,
+            attempt=run.attempt,
+            scheduled_for=run.scheduled_for,
+            parameters=run.parameters,
+            run_dir=run_dir,
+            kind=s.kind,
+            run_id=Path(run_dir).name,
+            **more,
+        )
         run.child_pid, run.run_dir = child.pid, run_dir
         deadline = now + timedelta(seconds=s.timeout_s) if s.timeout_s else None
         self.children[run.stored_id] = Watch(run, s, child, deadline)
-        log.info("schedule %s: run %d (for %s, attempt %d) started: pid %d, %s", s.name, run.id,
-                 run.scheduled_for.isoformat(timespec="seconds"), run.attempt, child.pid, run_dir)
+        log.info(
+            "schedule %s: run %d (for %s, attempt %d) started: pid %d, %s",
+            s.name,
+            run.id,
+            run.scheduled_for.isoformat(timespec="seconds"),
+            run.attempt,
+            child.pid,
+            run_dir,
+        )
 
     # 2. reap --------------------------------------------------------------------------------
     def _reap(self, now: datetime) -> None:
@@ -315,17 +377,17 @@ class SchedulerService:
             if not done:
                 if w.deadline is not None and now >= w.deadline:
                     if not w.timed_out:
-                        log.warning("schedule %s: run %d timed out; killing its process tree",
-                                    w.schedule.name, rid)
+                        log.warning(
+                            "schedule %s: run %d timed out; killing its process tree", w.schedule.name, rid
+                        )
                     w.timed_out = True
                     w.child.stop()
                 continue
             if w.timed_out:
                 w.child.reap_tree()
-            res = executor.outcome(w.child.run_dir, rc, timed_out=w.timed_out,
-                                   timeout_s=w.schedule.timeout_s)
+            res = executor.outcome(w.child.run_dir, rc, timed_out=w.timed_out, timeout_s=w.schedule.timeout_s)
             self._settle(w.run, w.schedule, res, now)
-            del self.children[rid]       # after it is recorded: a store error retries next pass
+            del self.children[rid]  # after it is recorded: a store error retries next pass
 
     def _settle(self, run: ScheduledRun, s: Schedule, res: dict, now: datetime) -> None:
         res = dict(res)
@@ -335,18 +397,33 @@ class SchedulerService:
         if state in RETRYABLE_STATES and not bad_input and run.attempt <= s.retries:
             delay = backoff.delay(run.attempt, s.retry_delay_s)
             if self.store.requeue(run.id, self.id, now + timedelta(seconds=delay), **res):
-                log.warning("schedule %s: run %d %s (attempt %d of %d); retry in %g s", s.name,
-                            run.id, state, run.attempt, s.retries + 1, delay)
+                log.warning(
+                    "schedule %s: run %d %s (attempt %d of %d); retry in %g s",
+                    s.name,
+                    run.id,
+                    state,
+                    run.attempt,
+                    s.retries + 1,
+                    delay,
+                )
             return
         if not self.store.finish(run.id, self.id, now, state, **res):
-            log.warning("schedule %s: run %d ended %s but is not recorded (the schedule was removed "
-                        "or another service took its lease)", s.name, run.id, state)
+            log.warning(
+                "schedule %s: run %d ended %s but is not recorded (the schedule was removed "
+                "or another service took its lease)",
+                s.name,
+                run.id,
+                state,
+            )
             return
         log.info("schedule %s: run %d %s", s.name, run.id, state)
         if state in notify.NOTIFY_STATES and s.webhook:
             body = notify.message(s.to_dict(), self.store.get_run(run.id).to_dict())
-            self.notifications.append(notify.send(
-                s.webhook, body, on_sent=lambda: self.store.mark_notified(run.id, self.clock.now())))
+            self.notifications.append(
+                notify.send(
+                    s.webhook, body, on_sent=lambda: self.store.mark_notified(run.id, self.clock.now())
+                )
+            )
 
     # 3. reconcile ---------------------------------------------------------------------------
     def reconcile(self, now: datetime) -> None:
@@ -354,7 +431,7 @@ class SchedulerService:
             o_host, o_pid = _owner(r.owner)
             expired = r.lease_expires_at is None or r.lease_expires_at < now
             if not expired and not (o_host == self.host and o_pid and not procs.alive(o_pid)):
-                continue                      # a live service on this host holds it
+                continue  # a live service on this host holds it
             if not self.store.adopt(r.id, r.owner, self.id, now, self.lease_ttl):
                 continue
             try:
@@ -366,15 +443,20 @@ class SchedulerService:
             if o_host == self.host and run.run_dir and not pid:
                 pid = procs.find(run.run_dir)
             if o_host == self.host and pid and procs.alive(pid, run.run_dir):
-                deadline = (run.started_at + timedelta(seconds=s.timeout_s)
-                            if s.timeout_s and run.started_at else None)
+                deadline = (
+                    run.started_at + timedelta(seconds=s.timeout_s)
+                    if s.timeout_s and run.started_at
+                    else None
+                )
                 self.children[run.stored_id] = Watch(run, s, executor.Adopted(pid, run.run_dir), deadline)
                 log.info("schedule %s: adopted run %d (pid %d) from %s", s.name, run.id, pid, r.owner)
                 continue
-            res = executor.outcome(run.run_dir, None) if run.run_dir else {
-                "state": "failed", "error": "the scheduler stopped before the run started"}
-            log.info("schedule %s: run %d of a stopped scheduler settled as %s", s.name, run.id,
-                     res["state"])
+            res = (
+                executor.outcome(run.run_dir, None)
+                if run.run_dir
+                else {"state": "failed", "error": "the scheduler stopped before the run started"}
+            )
+            log.info("schedule %s: run %d of a stopped scheduler settled as %s", s.name, run.id, res["state"])
             self._settle(run, s, res, now)
 
     def wait_notifications(self, timeout: float = 30.0) -> None:

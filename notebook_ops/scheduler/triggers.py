@@ -22,6 +22,7 @@ every message is taken, and one that finds the schedule busy is recorded as skip
 A broker that is down or goes away is retried with back-off (1 s doubling to 30 s), logged once
 per cause; the service's cron work never waits for it.
 """
+
 from __future__ import annotations
 
 import logging
@@ -48,7 +49,7 @@ class TriggerPump(threading.Thread):
         self.store, self.clock, self.poll_s = store, clock, poll_s
         self.on_recorded = on_recorded or (lambda: None)
         self.stopping = threading.Event()
-        self.connected = threading.Event()     # set while a consumer is open (tests wait on it)
+        self.connected = threading.Event()  # set while a consumer is open (tests wait on it)
         self._pipeline = None
         self._pipeline_loaded = False
 
@@ -63,19 +64,16 @@ class TriggerPump(threading.Thread):
         while not self.stopping.is_set():
             try:
                 url, subscription = s.listens_on()
-                source = open_source(url, subscription=subscription,
-                                     dead_letter_topic=s.dead_letter_topic)
+                source = open_source(url, subscription=subscription, dead_letter_topic=s.dead_letter_topic)
             except Exception as exc:  # noqa: BLE001 - broker down, bad TLS, ...: retry later
                 if str(exc) != last_error:
-                    log.warning("schedule %s: cannot listen on %s (%s); retrying", s.name,
-                                s.source, exc)
+                    log.warning("schedule %s: cannot listen on %s (%s); retrying", s.name, s.source, exc)
                     last_error = str(exc)
                 failures += 1
                 self.stopping.wait(backoff.delay(failures, 1.0, BACKOFF_MAX_S))
                 continue
             failures, last_error = 0, None
-            log.info("schedule %s: listening on %s (subscription %s)", s.name, s.source,
-                     s.subscription)
+            log.info("schedule %s: listening on %s (subscription %s)", s.name, s.source, s.subscription)
             self.connected.set()
             try:
                 while not self.stopping.is_set():
@@ -107,8 +105,9 @@ class TriggerPump(threading.Thread):
 
                 self._pipeline = pipeline_of(Path(self.schedule.target))
             except Exception as exc:  # noqa: BLE001
-                log.warning("schedule %s: %s; messages are not checked before their runs",
-                            self.schedule.name, exc)
+                log.warning(
+                    "schedule %s: %s; messages are not checked before their runs", self.schedule.name, exc
+                )
         if self._pipeline is not None:
             from notebook_ops.model.parameters import resolve_params
 
@@ -120,43 +119,56 @@ class TriggerPump(threading.Thread):
         from notebook_ops.events.trigger import PoisonMessage, message_params
 
         s, now = self.schedule, self.clock.now()
-        row = ScheduledRun(schedule_id=s.stored_id, scheduled_for=now, trigger="message",
-                           message_id=msg.message_id)
+        row = ScheduledRun(
+            schedule_id=s.stored_id, scheduled_for=now, trigger="message", message_id=msg.message_id
+        )
         try:
             row.parameters = message_params(msg, s.parameters)
             self._check(row.parameters)
         except (PoisonMessage, ParameterError) as exc:
             reason = str(exc) if isinstance(exc, PoisonMessage) else f"bad parameters: {exc}"
             row.parameters, row.state, row.finished_at, row.error = {}, "rejected", now, reason
-        if row.state == "pending" and s.overlap == "skip" and \
-                self.store.count_active(s.id) >= s.max_concurrent:
+        if (
+            row.state == "pending"
+            and s.overlap == "skip"
+            and self.store.count_active(s.id) >= s.max_concurrent
+        ):
             row.state, row.finished_at = "skipped", now
             row.error = "skipped: the schedule's earlier runs were still going (overlap skip)"
         try:
             rec, new = self.store.record_message(row, now)
         except Exception as exc:  # noqa: BLE001 - not recorded: it must come back
-            log.error("schedule %s: message %s not recorded (%s); negatively acknowledged",
-                      s.name, msg.message_id, exc)
+            log.error(
+                "schedule %s: message %s not recorded (%s); negatively acknowledged",
+                s.name,
+                msg.message_id,
+                exc,
+            )
             source.nack(msg)
             return "nack"
         if rec.state == "rejected":
             try:
                 source.dead_letter(msg, rec.error or "rejected")
             except Exception as exc:  # noqa: BLE001 - cannot park it: let it come back
-                log.error("schedule %s: message %s could not be dead-lettered (%s)", s.name,
-                          msg.message_id, exc)
+                log.error(
+                    "schedule %s: message %s could not be dead-lettered (%s)", s.name, msg.message_id, exc
+                )
                 source.nack(msg)
                 return "nack"
-            log.warning("schedule %s: message %s rejected and dead-lettered: %s", s.name,
-                        msg.message_id, rec.error)
+            log.warning(
+                "schedule %s: message %s rejected and dead-lettered: %s", s.name, msg.message_id, rec.error
+            )
             return "rejected"
         source.ack(msg)
         if not new:
-            log.info("schedule %s: message %s was already recorded (run %d); acknowledged",
-                     s.name, msg.message_id, rec.id)
+            log.info(
+                "schedule %s: message %s was already recorded (run %d); acknowledged",
+                s.name,
+                msg.message_id,
+                rec.id,
+            )
             return "duplicate"
-        log.info("schedule %s: message %s recorded as run %d (%s)", s.name, msg.message_id,
-                 rec.id, rec.state)
+        log.info("schedule %s: message %s recorded as run %d (%s)", s.name, msg.message_id, rec.id, rec.state)
         self.on_recorded()
         return rec.state
 
@@ -175,8 +187,9 @@ class TriggerPumps:
                 self._stop(sid)
         for sid, s in wanted.items():
             if sid not in self.pumps:
-                pump = TriggerPump(s, self.store, self.clock, poll_s=self.poll_s,
-                                   on_recorded=self.on_recorded)
+                pump = TriggerPump(
+                    s, self.store, self.clock, poll_s=self.poll_s, on_recorded=self.on_recorded
+                )
                 self.pumps[sid] = pump
                 pump.start()
 

@@ -5,6 +5,7 @@ A face: thin Tornado handlers under ``/notebook-ops/api/`` that call the model a
 traitlets are the options). Enabled by ``jupyter-config/server-config/notebook_ops.json``, which
 the wheel installs into ``etc/jupyter/jupyter_server_config.d``.
 """
+
 from __future__ import annotations
 
 API_PREFIX = "notebook-ops/api"

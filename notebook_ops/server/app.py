@@ -9,6 +9,7 @@ Jupyter option (``jupyter_server_config.py``, ``--NotebookOps.host_scheduler=Tru
 The per-user lab setting "Host the scheduler" is applied by the lab itself (PUT /scheduler)
 when it opens; the server never reads the user's lab settings files.
 """
+
 from __future__ import annotations
 
 import os
@@ -28,22 +29,30 @@ class NotebookOps(ExtensionApp):
     load_other_extensions = True
 
     host_scheduler = Bool(
-        False, config=True,
+        False,
+        config=True,
         help="Host the scheduler service in this server, so schedules fire while it runs "
-             "(the environment's NOTEBOOK_OPS_SCHEDULER=on|off still wins).")
+        "(the environment's NOTEBOOK_OPS_SCHEDULER=on|off still wins).",
+    )
     scheduler_store = Unicode(
-        "", config=True,
+        "",
+        config=True,
         help="SQLAlchemy URL of the scheduler store (default: NOTEBOOK_OPS_DB, else "
-             "<server root>/.notebook_ops/scheduler.db).")
+        "<server root>/.notebook_ops/scheduler.db).",
+    )
     scheduler_workers = Int(2, config=True, help="Runs the hosted scheduler starts at once.")
     tracking_uri = Unicode(
-        "", config=True,
+        "",
+        config=True,
         help="MLflow tracking URI of the runs started from this server (default: "
-             "MLFLOW_TRACKING_URI, else a sqlite store beside each notebook).")
+        "MLFLOW_TRACKING_URI, else a sqlite store beside each notebook).",
+    )
     mlflow_ui_url = Unicode(
-        "", config=True,
+        "",
+        config=True,
         help="URL of an MLflow UI serving that store (e.g. http://localhost:5000): the panel "
-             "links each run to its page there.")
+        "links each run to its page there.",
+    )
 
     def scheduler_settings(self) -> dict:
         """The settings ``notebook_ops.scheduler.hosted`` reads."""

@@ -3,6 +3,7 @@
 Handlers stay thin: parse the request, confine paths, call a service in a worker thread, return
 its dict. Every ``NotebookOpsError`` becomes ``{"message", "error", ...}`` with its ``http_status``.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -53,8 +54,7 @@ class NotebookOpsHandler(APIHandler):
 
     async def blocking(self, fn, *args, **kwargs):
         """Run ``fn`` in a worker thread so the server's event loop stays free."""
-        return await asyncio.get_running_loop().run_in_executor(
-            None, functools.partial(fn, *args, **kwargs))
+        return await asyncio.get_running_loop().run_in_executor(None, functools.partial(fn, *args, **kwargs))
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         exc = (kwargs.get("exc_info") or (None, None, None))[1]
@@ -66,8 +66,9 @@ class NotebookOpsHandler(APIHandler):
             reply = ErrorResponse.from_dict(exc.to_dict())
             problems = getattr(exc, "problems", None)
             if problems:
-                reply.problems = [ProblemView.from_dict(p.to_dict() if hasattr(p, "to_dict") else p)
-                                  for p in problems]
+                reply.problems = [
+                    ProblemView.from_dict(p.to_dict() if hasattr(p, "to_dict") else p) for p in problems
+                ]
             self.set_header("Content-Type", "application/json")
             self.finish(json.dumps(reply.to_dict(), default=str))
             return

@@ -4,6 +4,7 @@ The bundle folder is resolved inside the server root like every other path: an e
 writes outside it. The panel saves the notebook first; a dirty git work tree is refused (409)
 unless the user asks for ``allow_dirty`` (the manifest then says so).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -32,8 +33,10 @@ class ExportsHandler(NotebookOpsHandler):
             raise BadRequest("exports start from a notebook (.ipynb)", path=body.path)
         out = body.out_dir or "dist"
         if out.startswith(("/", "\\")) or (len(out) > 1 and out[1] == ":"):
-            raise BadPath(f"absolute paths are not accepted: {out!r}",
-                          hint="give the export folder relative to the notebook")
+            raise BadPath(
+                f"absolute paths are not accepted: {out!r}",
+                hint="give the export folder relative to the notebook",
+            )
         nb_dir = self.api_path(notebook.parent)
         out_api = f"{nb_dir}/{out}" if nb_dir not in ("", ".") else out
         out_dir = self.resolve(out_api, must_exist=False)

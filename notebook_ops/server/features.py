@@ -3,6 +3,7 @@
 The lab extension offers a button (Run, Export, Schedule) only when its feature is listed, so
 the panel never shows an action whose back end is missing.
 """
+
 from __future__ import annotations
 
 from jupyter_server.auth.decorator import authorized
@@ -20,5 +21,10 @@ class FeaturesHandler(NotebookOpsHandler):
         from notebook_ops import __version__
 
         config = self.settings.get("notebook_ops_config")
-        self.reply({"version": __version__, "features": dict(self.features),
-                    "mlflow_ui_url": getattr(config, "mlflow_ui_url", "") or ""})
+        self.reply(
+            {
+                "version": __version__,
+                "features": dict(self.features),
+                "mlflow_ui_url": getattr(config, "mlflow_ui_url", "") or "",
+            }
+        )

@@ -3,6 +3,7 @@
 Paths arrive in the Contents API's form: relative, '/'-separated. Absolute paths are bad input
 (400); anything that resolves outside the root (``..``, a symlink pointing out) is refused (403).
 """
+
 from __future__ import annotations
 
 import os
@@ -24,8 +25,10 @@ def resolve_in_root(root: str | os.PathLike, api_path: object, *, must_exist: bo
     text = api_path.replace("\\", "/")
     posix = PurePosixPath(text)
     if posix.is_absolute() or (len(text) > 1 and text[1] == ":"):
-        raise BadPath(f"absolute paths are not accepted: {api_path!r}",
-                      hint="give the path relative to the Jupyter server's root")
+        raise BadPath(
+            f"absolute paths are not accepted: {api_path!r}",
+            hint="give the path relative to the Jupyter server's root",
+        )
     if ".." in posix.parts:
         raise ForbiddenError(f"'..' is not allowed in paths: {api_path!r}")
     real_root = Path(os.path.realpath(root))

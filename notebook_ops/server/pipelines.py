@@ -3,6 +3,7 @@
 The panel posts the notebook's unsaved content so the graph follows every edit; without content
 the file on disk is read.
 """
+
 from __future__ import annotations
 
 from jupyter_server.auth.decorator import authorized

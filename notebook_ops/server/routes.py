@@ -1,4 +1,5 @@
 """The URL map of the REST API. A route is added here once its service exists and works."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -33,7 +34,12 @@ def route_table() -> tuple[list[tuple[str, type]], dict[str, bool]]:
     schedules = _has("notebook_ops.scheduler.api") and _has("notebook_ops.scheduler.hosted")
     if schedules:
         from notebook_ops.server.schedules import (
-            NAME, ScheduleHandler, SchedulerHandler, ScheduleRunsHandler, SchedulesHandler)
+            NAME,
+            ScheduleHandler,
+            SchedulerHandler,
+            ScheduleRunsHandler,
+            SchedulesHandler,
+        )
 
         routes += [
             (r"/schedules", SchedulesHandler),

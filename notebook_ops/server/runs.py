@@ -7,6 +7,7 @@ atomically after every step change, so a poll always sees a whole document. Runs
 live in ``<notebook dir>/.notebook_ops/runs/<run_id>/``. Bodies are the contracts of
 ``notebook_ops.model.contracts.rest``.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -81,7 +82,7 @@ class RunsHandler(RunsBase):
         limit = int(self.get_query_argument("limit", "20") or 20)
         records = await self.blocking(list_runs, runs_root(notebook))
         runs = [self.present(r, Path(r["run_dir"])) for r in records[: max(1, min(limit, 200))]]
-        self.reply({"runs": runs})       # a RunsResponse
+        self.reply({"runs": runs})  # a RunsResponse
 
     @web.authenticated
     @authorized(action="execute")
@@ -99,7 +100,7 @@ class RunsHandler(RunsBase):
         if body.from_step is not None:
             options["from_step"] = body.from_step.strip()
         handle = self.service.start(notebook, **options)
-        record = await asyncio.wrap_future(handle.started)   # bad input raises here (400)
+        record = await asyncio.wrap_future(handle.started)  # bad input raises here (400)
         self.reply(self.present(record, runs_root(notebook) / record["run_id"]), status=202)
 
 
@@ -138,15 +139,17 @@ class RunStepNotebookHandler(RunsBase):
         if self.get_query_argument("format", "json") == "html":
             html = await self.blocking(_as_html, path)
             # Outputs are untrusted: no scripts, no same-origin access.
-            self.set_header("Content-Security-Policy", "sandbox; default-src 'none'; "
-                            "style-src 'unsafe-inline'; img-src data:; font-src data:")
+            self.set_header(
+                "Content-Security-Policy",
+                "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:",
+            )
             self.finish(html, set_content_type="text/html; charset=utf-8")
             return
         content = await self.blocking(lambda: json.loads(path.read_text(encoding="utf-8")))
         self.reply({"name": f"{step}.ipynb", "run_id": run_id, "step": step, "content": content})
 
 
-PLUMBING_TAG = "nbo-plumbing"   # the runner's own cells in a step notebook (runner/stepnb.py)
+PLUMBING_TAG = "nbo-plumbing"  # the runner's own cells in a step notebook (runner/stepnb.py)
 
 
 def without_plumbing(notebook):

@@ -5,6 +5,7 @@ Thin: the scheduler package validates and stores (its own SQLite store under the
 by default). A schedule is visible here only when its target lies inside the server root; the
 others (made with the CLI elsewhere) stay hidden, as if absent.
 """
+
 from __future__ import annotations
 
 import os
@@ -83,25 +84,44 @@ class SchedulesHandler(ScheduleBase):
 
         from notebook_ops.model.contracts.rest import CreateSchedule
 
-        body = CreateSchedule.parse(self.json_body())    # the shape; the scheduler checks the rest
+        body = CreateSchedule.parse(self.json_body())  # the shape; the scheduler checks the rest
         target = self.resolve(body.path)
         if not target.is_file() and not target.is_dir():
             raise BadRequest("a schedule runs a notebook or a bundle", path=body.path)
-        options = {k: getattr(body, k) for k in ("name", "timeout_s", "retries")
-                   if getattr(body, k) is not None}
+        options = {
+            k: getattr(body, k) for k in ("name", "timeout_s", "retries") if getattr(body, k) is not None
+        }
         workdir = str(target.parent if target.is_file() else target)
         if body.trigger and body.trigger.strip():
-            options.update({k: getattr(body, k) for k in ("subscription", "dead_letter_topic")
-                            if getattr(body, k) is not None})
-            created = await self.blocking(scheduler.add_trigger, str(target), body.trigger.strip(),
-                                          parameters=body.parameters, workdir=workdir,
-                                          store=self.store, **options)
+            options.update(
+                {
+                    k: getattr(body, k)
+                    for k in ("subscription", "dead_letter_topic")
+                    if getattr(body, k) is not None
+                }
+            )
+            created = await self.blocking(
+                scheduler.add_trigger,
+                str(target),
+                body.trigger.strip(),
+                parameters=body.parameters,
+                workdir=workdir,
+                store=self.store,
+                **options,
+            )
         else:
             if body.catchup is not None:
                 options["catchup"] = body.catchup
             created = await self.blocking(
-                scheduler.add, str(target), body.cron, tz=body.tz or "UTC",
-                parameters=body.parameters, workdir=workdir, store=self.store, **options)
+                scheduler.add,
+                str(target),
+                body.cron,
+                tz=body.tz or "UTC",
+                parameters=body.parameters,
+                workdir=workdir,
+                store=self.store,
+                **options,
+            )
         self.reply(self.present(created), status=201)
 
 
@@ -152,9 +172,12 @@ class SchedulerHandler(ScheduleBase):
         from notebook_ops.scheduler import hosted
 
         current = hosted.current()
-        return {"hosted": current is not None, "active": bool(current and current.active),
-                "services": services,
-                "env_override": os.environ.get("NOTEBOOK_OPS_SCHEDULER")}
+        return {
+            "hosted": current is not None,
+            "active": bool(current and current.active),
+            "services": services,
+            "env_override": os.environ.get("NOTEBOOK_OPS_SCHEDULER"),
+        }
 
     @web.authenticated
     @authorized(action="read")
@@ -171,7 +194,7 @@ class SchedulerHandler(ScheduleBase):
 
         body = self.json_body()
         if not isinstance(body.get("hosted"), bool):
-            raise BadRequest("send {\"hosted\": true} or {\"hosted\": false}")
+            raise BadRequest('send {"hosted": true} or {"hosted": false}')
         if body["hosted"]:
             app = self.settings["notebook_ops_serverapp"]
             await self.blocking(hosted.start_hosted, app, settings={"enabled": True})

@@ -6,6 +6,7 @@ run-step``), the pipeline parameters as workflow arguments, a shared data store 
 URL such as s3://... on a multi-node cluster), and the executed step notebooks as output
 artifacts in the artifact repository the ``artifactRepositoryRef`` names.
 """
+
 from __future__ import annotations
 
 import copy
@@ -31,27 +32,45 @@ def _arguments(m: dict, overrides: dict) -> dict:
         if p.get("help"):
             entry["description"] = p["help"]
         params.append(entry)
-    params.append({"name": DATA_PARAM, "value": DATA_MOUNT,
-                   "description": "shared data store root: a folder on the claimed volume, or "
-                                  "an fsspec URL (s3://bucket/prefix)"})
+    params.append(
+        {
+            "name": DATA_PARAM,
+            "value": DATA_MOUNT,
+            "description": "shared data store root: a folder on the claimed volume, or "
+            "an fsspec URL (s3://bucket/prefix)",
+        }
+    )
     return {"parameters": params}
 
 
 def _step_template(m: dict, s: dict) -> dict:
-    args = [common.BUNDLE_IN_IMAGE, s["name"],
-            "--data", "{{workflow.parameters.%s}}/{{workflow.name}}" % DATA_PARAM,
-            "--run-id", "{{workflow.name}}", "--output-notebook", NOTEBOOK_PATH]
+    args = [
+        common.BUNDLE_IN_IMAGE,
+        s["name"],
+        "--data",
+        "{{workflow.parameters.%s}}/{{workflow.name}}" % DATA_PARAM,
+        "--run-id",
+        "{{workflow.name}}",
+        "--output-notebook",
+        NOTEBOOK_PATH,
+    ]
     for p in s.get("parameters") or []:
         args += ["--param-value", p, "{{workflow.parameters.%s}}" % p]
-    container: dict[str, Any] = {"name": "main", "image": common.image(m, s),
-                                 "command": list(common.RUN_STEP), "args": args,
-                                 "volumeMounts": [{"name": VOLUME, "mountPath": DATA_MOUNT}]}
+    container: dict[str, Any] = {
+        "name": "main",
+        "image": common.image(m, s),
+        "command": list(common.RUN_STEP),
+        "args": args,
+        "volumeMounts": [{"name": VOLUME, "mountPath": DATA_MOUNT}],
+    }
     resources = common.k8s_resources(s)
     if resources:
         container["resources"] = resources
-    t: dict[str, Any] = {"name": common.dns_name(s["name"]), "container": container,
-         "outputs": {"artifacts": [{"name": "notebook", "path": NOTEBOOK_PATH,
-                                    "optional": True}]}}
+    t: dict[str, Any] = {
+        "name": common.dns_name(s["name"]),
+        "container": container,
+        "outputs": {"artifacts": [{"name": "notebook", "path": NOTEBOOK_PATH, "optional": True}]},
+    }
     if common.retries(s):
         t["retryStrategy"] = {"limit": str(common.retries(s)), "retryPolicy": "Always"}
     if common.timeout(s):
@@ -73,9 +92,12 @@ def workflow_spec(m: dict, overrides: dict | None = None) -> dict:
         "entrypoint": "pipeline",
         "arguments": _arguments(m, overrides or {}),
         "artifactRepositoryRef": dict(ARTIFACT_REPOSITORY),
-        "volumeClaimTemplates": [{"metadata": {"name": VOLUME},
-                                  "spec": {"accessModes": ["ReadWriteOnce"],
-                                           "resources": {"requests": {"storage": "1Gi"}}}}],
+        "volumeClaimTemplates": [
+            {
+                "metadata": {"name": VOLUME},
+                "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}},
+            }
+        ],
         "templates": [{"name": "pipeline", "dag": {"tasks": tasks}}]
         + [_step_template(m, s) for s in m["steps"]],
     }
@@ -85,21 +107,32 @@ def workflow(m: dict) -> dict:
     meta = {"generateName": f"{common.dns_name(m['name'])}-", "labels": common.labels(m)}
     if m.get("objective"):
         meta["annotations"] = {"workflows.argoproj.io/description": m["objective"]}
-    return {"apiVersion": API_VERSION, "kind": "Workflow", "metadata": meta,
-            "spec": workflow_spec(m)}
+    return {"apiVersion": API_VERSION, "kind": "Workflow", "metadata": meta, "spec": workflow_spec(m)}
 
 
 def cron_workflows(m: dict) -> list[tuple[str, dict]]:
     out = []
     for sched in common.schedules(m):
         name = f"{common.dns_name(m['name'], 40)}-{sched['key']}"
-        out.append((sched["key"], {
-            "apiVersion": API_VERSION, "kind": "CronWorkflow",
-            "metadata": {"name": name, "labels": common.labels(m)},
-            "spec": {"schedules": [sched["cron"]], "timezone": sched["tz"],
-                     "concurrencyPolicy": "Forbid", "suspend": sched["paused"],
-                     "successfulJobsHistoryLimit": 3, "failedJobsHistoryLimit": 3,
-                     "workflowSpec": workflow_spec(m, copy.deepcopy(sched["parameters"]))}}))
+        out.append(
+            (
+                sched["key"],
+                {
+                    "apiVersion": API_VERSION,
+                    "kind": "CronWorkflow",
+                    "metadata": {"name": name, "labels": common.labels(m)},
+                    "spec": {
+                        "schedules": [sched["cron"]],
+                        "timezone": sched["tz"],
+                        "concurrencyPolicy": "Forbid",
+                        "suspend": sched["paused"],
+                        "successfulJobsHistoryLimit": 3,
+                        "failedJobsHistoryLimit": 3,
+                        "workflowSpec": workflow_spec(m, copy.deepcopy(sched["parameters"])),
+                    },
+                },
+            )
+        )
     return out
 
 
@@ -107,5 +140,8 @@ def generate(m: dict, bundle_dir) -> None:
     head = common.header(m, "Argo Workflows")
     common.write(bundle_dir, "argo/workflow.yaml", head + common.dump_yaml(workflow(m)))
     for key, doc in cron_workflows(m):
-        common.write(bundle_dir, f"argo/cronworkflow-{key}.yaml",
-                     common.header(m, f"Argo CronWorkflow, schedule {key}") + common.dump_yaml(doc))
+        common.write(
+            bundle_dir,
+            f"argo/cronworkflow-{key}.yaml",
+            common.header(m, f"Argo CronWorkflow, schedule {key}") + common.dump_yaml(doc),
+        )

@@ -7,6 +7,7 @@ retries come from the step options. The DSL file is generated (identifiers check
 written with ``repr`` of plain data) and compiled by the ``kfp`` SDK: ``$NOTEBOOK_OPS_KFP_PYTHON``
 if set, else this Python when it has kfp; without either only the DSL file is written.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -21,8 +22,15 @@ from string import Template
 from notebook_ops.targets import common
 
 TEMPLATE = Path(__file__).parent / "templates" / "kfp_pipeline.py.tmpl"
-TYPES = {"int": "int", "float": "float", "str": "str", "bool": "bool", "list": "list",
-         "tuple": "list", "dict": "dict"}
+TYPES = {
+    "int": "int",
+    "float": "float",
+    "str": "str",
+    "bool": "bool",
+    "list": "list",
+    "tuple": "list",
+    "dict": "dict",
+}
 LOCAL_STORE = "/tmp/nbo-data"
 OUTPUT = "nbo_data"
 
@@ -68,27 +76,30 @@ def _component(m: dict, s: dict, typed: set[str]) -> str:
     for p in params:
         args.append(f"        '--param-value', {p!r}, {p},")
     command = common.RUN_STEP + [common.BUNDLE_IN_IMAGE, s["name"], "--data", LOCAL_STORE, "-q"]
-    return "\n".join([
-        "@dsl.container_component",
-        f"def {fn}(" + ", ".join(sig) + "):",
-        f"    \"\"\"Step {s['name']}: notebook {s['notebook']}.\"\"\"",
-        "    return dsl.ContainerSpec(",
-        f"        image={common.image(m, s)!r},",
-        f"        command={command!r},",
-        "        args=[",
-        *["    " + a for a in args],
-        "        ],",
-        "    )",
-    ])
+    return "\n".join(
+        [
+            "@dsl.container_component",
+            f"def {fn}(" + ", ".join(sig) + "):",
+            f'    """Step {s["name"]}: notebook {s["notebook"]}."""',
+            "    return dsl.ContainerSpec(",
+            f"        image={common.image(m, s)!r},",
+            f"        command={command!r},",
+            "        args=[",
+            *["    " + a for a in args],
+            "        ],",
+            "    )",
+        ]
+    )
 
 
 def _task(s: dict, typed: set[str]) -> list[str]:
     var = ident(s["name"], "t_")
-    kwargs = [f"{ident(p, 'nbo_in_')}={ident(p, 't_')}.outputs[{OUTPUT!r}]"
-              for p in common.producers(s)]
+    kwargs = [f"{ident(p, 'nbo_in_')}={ident(p, 't_')}.outputs[{OUTPUT!r}]" for p in common.producers(s)]
     kwargs += [f"{p}={p}" for p in s.get("parameters") or [] if p in typed]
-    lines = [f"    {var} = {ident(s['name'], 'step_')}({', '.join(kwargs)})",
-             f"    {var}.set_display_name({s['name']!r})"]
+    lines = [
+        f"    {var} = {ident(s['name'], 'step_')}({', '.join(kwargs)})",
+        f"    {var}.set_display_name({s['name']!r})",
+    ]
     data_deps = set(common.producers(s))
     for dep in s["after"]:
         if dep not in data_deps:
@@ -120,23 +131,28 @@ def render(m: dict) -> str:
     body = [line for s in m["steps"] for line in _task(s, typed)]
     return Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
         header=common.header(m, "Kubeflow Pipelines v2 pipeline (DSL)"),
-        name=m["name"], version=m["version"], local_store=LOCAL_STORE,
+        name=m["name"],
+        version=m["version"],
+        local_store=LOCAL_STORE,
         components="\n\n\n".join(_component(m, s, typed) for s in m["steps"]),
         pipeline_name=repr(m["name"]),
         description=repr((m.get("objective") or f"{m['name']} v{m['version']}")[:500]),
-        function=ident(m["name"], "pipeline_"), signature=sig, body="\n".join(body))
+        function=ident(m["name"], "pipeline_"),
+        signature=sig,
+        body="\n".join(body),
+    )
 
 
 def compile_spec(dsl_path: Path, python: str) -> str:
     """The compiled pipeline spec (YAML text), by running the DSL file with ``python``."""
     with tempfile.TemporaryDirectory(prefix="nbo-kfp-") as tmp:
         out = Path(tmp) / "pipeline.yaml"
-        done = subprocess.run([python, str(dsl_path), str(out)], capture_output=True,
-                              text=True, cwd=tmp, timeout=300)
+        done = subprocess.run(
+            [python, str(dsl_path), str(out)], capture_output=True, text=True, cwd=tmp, timeout=300
+        )
         if done.returncode != 0 or not out.is_file():
             last = (done.stderr.strip().splitlines() or ["no output"])[-1]
-            raise common.TargetError(f"the kfp SDK could not compile the pipeline: {last}",
-                                     path=dsl_path)
+            raise common.TargetError(f"the kfp SDK could not compile the pipeline: {last}", path=dsl_path)
         return out.read_text(encoding="utf-8")
 
 

@@ -7,6 +7,7 @@ Engines that move data as artifacts (Kubeflow Pipelines) copy producers' folders
 (``stage_in``) and the step's folder out afterwards (``stage_out``).
 The notebook runs through the runner's ``execute_step``, exactly as under ``notebook-ops run``.
 """
+
 from __future__ import annotations
 
 import os
@@ -51,7 +52,7 @@ def copy_tree(src: str, dst_store, prefix: str) -> int:
     n = 0
     root = root.rstrip("/")
     for path in sorted(fs.find(root)):
-        rel = path[len(root):].lstrip("/").split("/")
+        rel = path[len(root) :].lstrip("/").split("/")
         dst_store.write_bytes((prefix, *rel), fs.cat_file(path))
         n += 1
     return n
@@ -64,7 +65,7 @@ def copy_out(store, prefix: str, dst: str) -> int:
     n = 0
     src_root = src_root.rstrip("/")
     for path in sorted(src_fs.find(src_root)):
-        rel = path[len(src_root):].lstrip("/")
+        rel = path[len(src_root) :].lstrip("/")
         target = f"{root.rstrip('/')}/{rel}"
         fs.makedirs(target.rsplit("/", 1)[0], exist_ok=True)
         fs.pipe_file(target, src_fs.cat_file(path))
@@ -85,8 +86,9 @@ def _load(bundle_path, step: str):
     bundle = open_bundle(bundle_path)
     names = [s["name"] for s in bundle.manifest["steps"]]
     if step not in names:
-        raise ParameterError(f"the bundle has no step {step!r}", path=bundle.source,
-                             hint=f"steps: {', '.join(names)}")
+        raise ParameterError(
+            f"the bundle has no step {step!r}", path=bundle.source, hint=f"steps: {', '.join(names)}"
+        )
     notebooks = read_step_notebooks(bundle)
     return bundle, pipeline_from_manifest(bundle.manifest, notebooks), notebooks[step]
 
@@ -102,9 +104,18 @@ def _engine_numbers(pipeline, params: dict) -> dict:
     return out
 
 
-def run_step(bundle_path, step: str, *, data_url: str, params: dict | None = None,
-             stage_in: dict[str, str] | None = None, stage_out: str | None = None,
-             output_notebook=None, run_id: str | None = None, cwd=None) -> StepResult:
+def run_step(
+    bundle_path,
+    step: str,
+    *,
+    data_url: str,
+    params: dict | None = None,
+    stage_in: dict[str, str] | None = None,
+    stage_out: str | None = None,
+    output_notebook=None,
+    run_id: str | None = None,
+    cwd=None,
+) -> StepResult:
     """Run ``step`` of the bundle at ``bundle_path``; raises NotebookOpsError on bad input
     (unknown step or parameter, missing inputs); a failing step gives ``ok=False``."""
     from notebook_ops.bundle.workspace import lay_out, needs_workspace
@@ -126,19 +137,33 @@ def run_step(bundle_path, step: str, *, data_url: str, params: dict | None = Non
         if not store.exists((producer, MANIFEST)):
             raise StepInputMissing(
                 f"the outputs of step {producer!r} are not in the data store {store.location}",
-                step=step, hint=f"run step {producer!r} first with the same --data")
+                step=step,
+                hint=f"run step {producer!r} first with the same --data",
+            )
     _clear(store, step)
 
     run_id = run_id or os.environ.get("NOTEBOOK_OPS_RUN_ID") or uuid.uuid4().hex[:12]
-    parameters = {**values, "_nbo_data_url": store.location, "_nbo_run_id": run_id,
-                  "_nbo_step": step, "_nbo_mode": "bundle", "_nbo_run_dir": ""}
+    parameters = {
+        **values,
+        "_nbo_data_url": store.location,
+        "_nbo_run_id": run_id,
+        "_nbo_step": step,
+        "_nbo_mode": "bundle",
+        "_nbo_run_dir": "",
+    }
     timeout = (entry.get("options") or {}).get("timeout")
     with tempfile.TemporaryDirectory(prefix="nbo-step-") as tmp:
         out, log = Path(tmp) / f"{step}.ipynb", Path(tmp) / f"{step}.log"
-        if needs_workspace(bundle.manifest):   # this step's code and data, on this task's disk
+        if needs_workspace(bundle.manifest):  # this step's code and data, on this task's disk
             cwd = lay_out(bundle.folder, bundle.manifest, Path(tmp) / "work", steps=[step])
-        outcome = execute_step(notebook, out, parameters=parameters, cwd=cwd or os.getcwd(),
-                               timeout=float(timeout) if timeout else None, log_path=log)
+        outcome = execute_step(
+            notebook,
+            out,
+            parameters=parameters,
+            cwd=cwd or os.getcwd(),
+            timeout=float(timeout) if timeout else None,
+            log_path=log,
+        )
         if outcome.ok and not store.exists((step, MANIFEST)):
             outcome.ok, outcome.error = False, "the step ended without saving its outputs"
         log_text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
@@ -151,14 +176,24 @@ def run_step(bundle_path, step: str, *, data_url: str, params: dict | None = Non
     metrics = {m["name"]: m["value"] for m in store.read_json((step, METRICS), default=[]) or []}
     if stage_out:
         copy_out(store, step, stage_out)
-    return StepResult(step=step, data_url=store.location, ok=outcome.ok, error=outcome.error,
-                      cell=outcome.cell, metrics=metrics, log=log_text)
+    return StepResult(
+        step=step,
+        data_url=store.location,
+        ok=outcome.ok,
+        error=outcome.error,
+        cell=outcome.cell,
+        metrics=metrics,
+        log=log_text,
+    )
 
 
 def check(result: StepResult) -> StepResult:
     """Raise ExecutionError (exit 1) for a failed step."""
     if not result.ok:
-        raise ExecutionError(f"step failed: {result.error}", step=result.step, cell=result.cell,
-                             hint=f"the executed notebook is {result.data_url}/{result.step}/"
-                                  f"{NOTEBOOK_FILE}")
+        raise ExecutionError(
+            f"step failed: {result.error}",
+            step=result.step,
+            cell=result.cell,
+            hint=f"the executed notebook is {result.data_url}/{result.step}/{NOTEBOOK_FILE}",
+        )
     return result

@@ -10,6 +10,7 @@ Everything goes through ``MlflowClient`` on one background thread (``Tracker`` m
 at once), so importing MLflow (~1-2 s) and writing to the store overlap the kernels' work and a
 slow or broken store never stalls or fails a run: errors are kept in ``Tracker.error``.
 """
+
 from __future__ import annotations
 
 import logging
@@ -25,8 +26,13 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_STATUS = {"succeeded": "FINISHED", "below_target": "FINISHED", "failed": "FAILED",
-           "cancelled": "KILLED", "skipped": "KILLED"}
+_STATUS = {
+    "succeeded": "FINISHED",
+    "below_target": "FINISHED",
+    "failed": "FAILED",
+    "cancelled": "KILLED",
+    "skipped": "KILLED",
+}
 
 
 def artifacts_beside(uri: str) -> str | None:
@@ -37,7 +43,7 @@ def artifacts_beside(uri: str) -> str | None:
     choose their own; None for those."""
     if not uri.startswith("sqlite:///"):
         return None
-    db = uri[len("sqlite:///"):].split("?", 1)[0]
+    db = uri[len("sqlite:///") :].split("?", 1)[0]
     if not db or db == ":memory:":
         return None
     return (Path(db).resolve().parent / "mlartifacts").as_uri()
@@ -62,6 +68,7 @@ def _ms(iso_or_epoch) -> int | None:
     if isinstance(iso_or_epoch, (int, float)):
         return int(iso_or_epoch * 1000)
     from datetime import datetime
+
     return int(datetime.fromisoformat(str(iso_or_epoch).replace("Z", "+00:00")).timestamp() * 1000)
 
 
@@ -86,7 +93,7 @@ class Tracker:
         self.client: MlflowClient | None = None
         self.experiment_id: str | None = None
         self.parent_id: str | None = None
-        self.outer: Run | None = None     # the run ``mlflow run`` opened (MLFLOW_RUN_ID), when there is one
+        self.outer: Run | None = None  # the run ``mlflow run`` opened (MLFLOW_RUN_ID), when there is one
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nbo-mlflow")
         self._submit(self._open)
 
@@ -100,6 +107,7 @@ class Tracker:
             except Exception as exc:  # tracking must never break a run
                 self.error = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
                 log.warning("MLflow tracking disabled for this run: %s", self.error)
+
         return self._pool.submit(guarded)
 
     def _open(self):
@@ -114,17 +122,20 @@ class Tracker:
         if outer:
             try:
                 self.outer = self.client.get_run(outer)
-                self.experiment_id = self.outer.info.experiment_id   # nested runs share it
+                self.experiment_id = self.outer.info.experiment_id  # nested runs share it
                 return
             except Exception as exc:  # noqa: BLE001 - e.g. another tracking store
-                log.warning("MLFLOW_RUN_ID %s is not in %s (%s): the pipeline gets its own run",
-                            outer, self.tracking_uri, str(exc).splitlines()[0] if str(exc) else exc)
+                log.warning(
+                    "MLFLOW_RUN_ID %s is not in %s (%s): the pipeline gets its own run",
+                    outer,
+                    self.tracking_uri,
+                    str(exc).splitlines()[0] if str(exc) else exc,
+                )
         exp = self.client.get_experiment_by_name(self.experiment)
         if exp is None:
             try:
                 loc = f"{self.artifact_root}/{self.experiment}" if self.artifact_root else None
-                self.experiment_id = self.client.create_experiment(self.experiment,
-                                                                   artifact_location=loc)
+                self.experiment_id = self.client.create_experiment(self.experiment, artifact_location=loc)
             except Exception:  # created meanwhile by a concurrent run
                 exp = self.client.get_experiment_by_name(self.experiment)
                 if exp is None:
@@ -143,10 +154,13 @@ class Tracker:
     def _start(self, record: dict, tags: dict):
         from mlflow.entities import Param
 
-        t = {"mlflow.runName": record["run_id"], "notebook_ops.run_id": record["run_id"],
-             "notebook_ops.run_dir": record.get("run_dir", ""),
-             "notebook_hash": record.get("notebook_hash") or "",
-             "notebook_ops_version": record.get("notebook_ops_version") or ""}
+        t = {
+            "mlflow.runName": record["run_id"],
+            "notebook_ops.run_id": record["run_id"],
+            "notebook_ops.run_dir": record.get("run_dir", ""),
+            "notebook_hash": record.get("notebook_hash") or "",
+            "notebook_ops_version": record.get("notebook_ops_version") or "",
+        }
         git = record.get("git") or {}
         if git.get("commit"):
             t["mlflow.source.git.commit"] = git["commit"]
@@ -166,12 +180,11 @@ class Tracker:
             t.pop("mlflow.runName")
             t.pop("mlflow.source.name", None)
             params = [p for p in params if p.key not in self.outer.data.params]
-            self._mlflow.log_batch(self.parent_id, params=params,
-                                  tags=[RunTag(k, v) for k, v in t.items()])
+            self._mlflow.log_batch(self.parent_id, params=params, tags=[RunTag(k, v) for k, v in t.items()])
             return
-        run = self._mlflow.create_run(_opened(self.experiment_id, "experiment"),
-                                      start_time=_ms(record.get("started_at")),
-                                     tags=t)
+        run = self._mlflow.create_run(
+            _opened(self.experiment_id, "experiment"), start_time=_ms(record.get("started_at")), tags=t
+        )
         self.parent_id = run.info.run_id
         if params:
             self._mlflow.log_batch(self.parent_id, params=params)
@@ -179,9 +192,13 @@ class Tracker:
     def _step(self, name: str, steprec: dict, params: dict, metrics: list, artifacts: list):
         from mlflow.entities import Metric, Param
 
-        tags = {"mlflow.parentRunId": self.parent_id, "mlflow.runName": name,
-                "notebook_ops.step": name, "cached": str(bool(steprec.get("cached"))).lower(),
-                "attempts": str(steprec.get("attempts") or 0)}
+        tags = {
+            "mlflow.parentRunId": self.parent_id,
+            "mlflow.runName": name,
+            "notebook_ops.step": name,
+            "cached": str(bool(steprec.get("cached"))).lower(),
+            "attempts": str(steprec.get("attempts") or 0),
+        }
         if steprec.get("error"):
             tags["error"] = steprec["error"][:5000]
         start = _ms(steprec.get("started_at")) or int(time.time() * 1000)
@@ -189,15 +206,19 @@ class Tracker:
         rid = run.info.run_id
         ps = [Param(k, _param(v)) for k, v in params.items()]
         now = int(time.time() * 1000)
-        ms = [Metric(m["name"], float(m["value"]), now, int(m.get("step") or 0))
-              for m in metrics if isinstance(m.get("value"), (int, float))]
+        ms = [
+            Metric(m["name"], float(m["value"]), now, int(m.get("step") or 0))
+            for m in metrics
+            if isinstance(m.get("value"), (int, float))
+        ]
         if ps or ms:
             self._mlflow.log_batch(rid, metrics=ms, params=ps)
         for path, folder in artifacts:
             if Path(path).is_file():
                 self._mlflow.log_artifact(rid, str(path), artifact_path=folder)
-        self._mlflow.set_terminated(rid, _STATUS.get(str(steprec.get("status")), "FAILED"),
-                                   end_time=_ms(steprec.get("finished_at")))
+        self._mlflow.set_terminated(
+            rid, _STATUS.get(str(steprec.get("status")), "FAILED"), end_time=_ms(steprec.get("finished_at"))
+        )
 
     def _finish(self, record: dict, metrics: dict, artifacts: list):
         from mlflow.entities import Metric
@@ -209,14 +230,16 @@ class Tracker:
             self._mlflow.log_batch(parent, metrics=ms)
         self._mlflow.set_tag(parent, "notebook_ops.status", record["status"])
         for t in record.get("targets") or []:
-            self._mlflow.set_tag(parent, f"target.{t['metric']}",
-                                f"{t['condition']} -> {'met' if t.get('met') else 'missed'}")
+            self._mlflow.set_tag(
+                parent, f"target.{t['metric']}", f"{t['condition']} -> {'met' if t.get('met') else 'missed'}"
+            )
         for path, folder in artifacts:
             if Path(path).is_file():
                 self._mlflow.log_artifact(parent, str(path), artifact_path=folder)
-        if self.outer is None:      # mlflow run closes the run it opened
-            self._mlflow.set_terminated(parent, _STATUS.get(record["status"], "FAILED"),
-                                       end_time=_ms(record.get("finished_at")))
+        if self.outer is None:  # mlflow run closes the run it opened
+            self._mlflow.set_terminated(
+                parent, _STATUS.get(record["status"], "FAILED"), end_time=_ms(record.get("finished_at"))
+            )
 
     # --- the caller's side -----------------------------------------------------------------
     def start_run(self, record: dict, tags: dict | None = None):
@@ -224,8 +247,7 @@ class Tracker:
 
     def log_step(self, name, steprec, params, metrics, artifacts):
         """``artifacts``: [(local path, artifact folder)]."""
-        return self._submit(self._step, name, dict(steprec), dict(params), list(metrics),
-                            list(artifacts))
+        return self._submit(self._step, name, dict(steprec), dict(params), list(metrics), list(artifacts))
 
     def finish(self, record: dict, metrics: dict, artifacts=()):
         return self._submit(self._finish, dict(record), dict(metrics), list(artifacts))
@@ -244,8 +266,11 @@ class Tracker:
         return self.info()
 
     def info(self) -> dict:
-        out = {"tracking_uri": self.tracking_uri, "run_id": self.parent_id,
-               "experiment_id": self.experiment_id}
+        out = {
+            "tracking_uri": self.tracking_uri,
+            "run_id": self.parent_id,
+            "experiment_id": self.experiment_id,
+        }
         if self.error:
             out["error"] = self.error
         return out

@@ -4,6 +4,7 @@ A reader (or a crash) never sees a half-written file. An existing file keeps its
 a new one gets ``mode`` (default: what ``open()`` would give, 0o666 less the umask).
 The one place that writes files this way: run records, notebooks, targets, spools, data, archives.
 """
+
 from __future__ import annotations
 
 import json
@@ -11,7 +12,7 @@ import os
 import tempfile
 from pathlib import Path
 
-_UMASK = os.umask(0o022)   # read once (os.umask can only be read by setting it)
+_UMASK = os.umask(0o022)  # read once (os.umask can only be read by setting it)
 os.umask(_UMASK)
 
 

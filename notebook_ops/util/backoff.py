@@ -2,6 +2,7 @@
 
 The one rule for every retry: scheduled runs, webhook deliveries, event sinks, trigger consumers.
 """
+
 from __future__ import annotations
 
 import math

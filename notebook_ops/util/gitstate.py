@@ -3,6 +3,7 @@
 The one git reader (GitPython, imported on first use) for run records and bundle provenance.
 Outside a repository, or where git itself is missing, ``repo`` is None and the rest empty.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,14 +19,14 @@ _CREDENTIALS_IN_URL = re.compile(r"(?<=://)[^/@\s]+@")
 
 @dataclass
 class GitState:
-    repo: git.Repo | None        # None outside a repository
+    repo: git.Repo | None  # None outside a repository
     commit: str | None = None
     commit_time: int | None = None
     branch: str | None = None
-    changed: bool = False        # tracked files differ from HEAD (index or work tree)
-    tracked: bool = False        # the path itself is in git
+    changed: bool = False  # tracked files differ from HEAD (index or work tree)
+    tracked: bool = False  # the path itself is in git
     remote: str | None = None
-    source_path: str = ""       # the path relative to the work tree
+    source_path: str = ""  # the path relative to the work tree
 
     @property
     def dirty(self) -> bool:
@@ -53,7 +54,7 @@ def git_state(path) -> GitState:
         repo = git.Repo(path if path.is_dir() else path.parent, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
         return GitState(repo=None, source_path=path.name)
-    if repo.working_tree_dir is None:      # a bare repository: no work tree to hold ``path``
+    if repo.working_tree_dir is None:  # a bare repository: no work tree to hold ``path``
         repo.close()
         return GitState(repo=None, source_path=path.name)
     rel = path.relative_to(Path(repo.working_tree_dir).resolve()).as_posix()
@@ -75,7 +76,7 @@ def git_state(path) -> GitState:
         state.tracked = bool(repo.git.ls_files("--", rel)) if state.commit else False
         # untracked files (our own .notebook_ops/ among them) do not count
         state.changed = repo.is_dirty(index=True, working_tree=True, untracked_files=False)
-    except git.GitCommandError:    # git cannot tell: assume the worst
+    except git.GitCommandError:  # git cannot tell: assume the worst
         state.changed = True
     return state
 
@@ -85,7 +86,10 @@ def git_summary(path) -> dict:
     Nones outside git."""
     state = git_state(path)
     try:
-        return {"commit": state.commit, "branch": state.branch,
-                "dirty": state.changed if state.repo is not None else None}
+        return {
+            "commit": state.commit,
+            "branch": state.branch,
+            "dirty": state.changed if state.repo is not None else None,
+        }
     finally:
         state.close()

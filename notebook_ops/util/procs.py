@@ -3,6 +3,7 @@
 A process is named by ``(pid, create_time)`` where it matters, so a pid the system has reused
 for another process is never signalled.
 """
+
 from __future__ import annotations
 
 import os
@@ -35,7 +36,7 @@ def find(marker: str) -> int | None:
 
 def descendants(pid: int) -> list[tuple[int, float]]:
     """Every process below ``pid`` (in any session), as ``(pid, create_time)``."""
-    with suppress(psutil.Error):    # psutil reads each child's create time as it finds it
+    with suppress(psutil.Error):  # psutil reads each child's create time as it finds it
         return [(c.pid, c.create_time()) for c in psutil.Process(pid).children(recursive=True)]
     return []
 

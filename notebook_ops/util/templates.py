@@ -6,6 +6,7 @@ keeps the type of what it names (a number stays a number); inside text, a non-st
 written as JSON. Nothing is evaluated: no expressions, filters or attribute access, so a value
 can never become code. ``{ x }`` and other text without ``{{ }}`` are plain text.
 """
+
 from __future__ import annotations
 
 import json
@@ -33,8 +34,12 @@ def unknown(values: Mapping, known: Iterable[str], *, paths: bool = False) -> li
 
     With ``paths``, only the first part of a dotted path must be known (``message.x``)."""
     allowed = set(known)
-    return [(name, p) for name, v in values.items() for p in placeholders(v)
-            if (p.split(".")[0] if paths else p) not in allowed]
+    return [
+        (name, p)
+        for name, v in values.items()
+        for p in placeholders(v)
+        if (p.split(".")[0] if paths else p) not in allowed
+    ]
 
 
 def _lookup(context: Mapping, path: str):
@@ -60,6 +65,7 @@ def render(value, context: Mapping):
     def text(m):
         v = _lookup(context, m.group(1))
         return v if isinstance(v, str) else json.dumps(v)
+
     return PLACEHOLDER.sub(text, value)
 
 

@@ -6,6 +6,7 @@ Used by the event sink (``events/webhook.py``) and the scheduler's failure notic
 ``X-Notebook-Ops-Signature: sha256=<HMAC-SHA256 of the body>``. The environment's proxy
 settings apply, as for any urllib client.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -29,8 +30,9 @@ class WebhookError(Exception):
         self.retryable = retryable
 
 
-def post(url: str, body: dict, *, timeout: float, headers: dict | None = None,
-         secret: str | None = None) -> int:
+def post(
+    url: str, body: dict, *, timeout: float, headers: dict | None = None, secret: str | None = None
+) -> int:
     """POST ``body`` as JSON; the HTTP status of a 2xx answer, else ``WebhookError``."""
     data = json.dumps(body, sort_keys=True, default=str).encode()
     secret = secret if secret is not None else os.environ.get(SECRET_ENV)

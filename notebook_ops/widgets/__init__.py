@@ -15,6 +15,7 @@ Modules: ``locate`` (which notebook), ``form`` (typed parameter widgets), ``step
 progress, problems), ``results`` (what the services return, as HTML), ``pipeline_panel`` (layout
 and the worker thread; not ``panel``, which is the function).
 """
+
 from __future__ import annotations
 
 __all__ = ["panel", "Panel"]
@@ -27,8 +28,9 @@ def panel(path=None, **options):
     except ImportError:
         from notebook_ops.errors import NotebookOpsError
 
-        raise NotebookOpsError("the panel needs ipywidgets",
-                               hint="pip install 'notebook-ops[lab]' (or ipywidgets)") from None
+        raise NotebookOpsError(
+            "the panel needs ipywidgets", hint="pip install 'notebook-ops[lab]' (or ipywidgets)"
+        ) from None
     from notebook_ops.widgets.locate import current_notebook
     from notebook_ops.widgets.pipeline_panel import Panel
 
@@ -38,5 +40,6 @@ def panel(path=None, **options):
 def __getattr__(name):
     if name == "Panel":
         from notebook_ops.widgets.pipeline_panel import Panel
+
         return Panel
     raise AttributeError(name)

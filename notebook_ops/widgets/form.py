@@ -6,6 +6,7 @@ a range written ``[0, 1]``, ``0..1`` or "between 0 and 1" gives a slider. Everyt
 checkbox (bool), a number box (int, float) or a text box (str, and Python literals for list,
 dict, tuple, None: the runner converts and checks those exactly as it does for ``-p``).
 """
+
 from __future__ import annotations
 
 import re
@@ -18,9 +19,11 @@ from notebook_ops.model.parameters import convert
 _CHOICES = re.compile(r"\b(?:one of\s*:?|choices?\s*:)\s*([^;()\n]+)", re.I)
 _SPLIT = re.compile(r"\s*(?:,|\||/|\bor\b)\s*")
 _NUM = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
-_RANGES = (re.compile(rf"\[\s*({_NUM})\s*,\s*({_NUM})\s*\]"),
-           re.compile(rf"(?<![\w.])({_NUM})\s*\.\.\s*({_NUM})(?![\w.])"),
-           re.compile(rf"\bbetween\s+({_NUM})\s+and\s+({_NUM})", re.I))
+_RANGES = (
+    re.compile(rf"\[\s*({_NUM})\s*,\s*({_NUM})\s*\]"),
+    re.compile(rf"(?<![\w.])({_NUM})\s*\.\.\s*({_NUM})(?![\w.])"),
+    re.compile(rf"\bbetween\s+({_NUM})\s+and\s+({_NUM})", re.I),
+)
 DESC = {"description_width": "9em"}
 LITERAL_TYPES = ("list", "dict", "tuple", "NoneType")
 
@@ -85,8 +88,9 @@ def widget_for(param):
     if kind == "float":
         if bounds and bounds[0] <= default <= bounds[1]:
             step = (bounds[1] - bounds[0]) / 100
-            return W.FloatSlider(value=default, min=bounds[0], max=bounds[1], step=step,
-                                 readout_format=".3g", **common)
+            return W.FloatSlider(
+                value=default, min=bounds[0], max=bounds[1], step=step, readout_format=".3g", **common
+            )
         return W.FloatText(value=default, **common)
     if kind == "str":
         return W.Text(value=default, **common)
@@ -99,13 +103,16 @@ class ParametersForm:
     def __init__(self, pipeline):
         self.parameters = {p.name: p for p in pipeline.parameters}
         self.widgets = {name: widget_for(p) for name, p in self.parameters.items()}
-        rows = [W.HBox([w, W.HTML(f'<span class="nbo-help" style="opacity:.7">{_esc(p.help)}</span>')])
-                for w, p in zip(self.widgets.values(), self.parameters.values(), strict=True)]
+        rows = [
+            W.HBox([w, W.HTML(f'<span class="nbo-help" style="opacity:.7">{_esc(p.help)}</span>')])
+            for w, p in zip(self.widgets.values(), self.parameters.values(), strict=True)
+        ]
         if not rows:
             rows = [W.HTML("<i>No parameters cell: the pipeline runs with its code as written.</i>")]
         self.box = W.VBox(rows)
-        self.reset_button = W.Button(description="Defaults", icon="undo",
-                                     tooltip="Back to the values written in the parameters cell")
+        self.reset_button = W.Button(
+            description="Defaults", icon="undo", tooltip="Back to the values written in the parameters cell"
+        )
         self.reset_button.on_click(lambda _: self.reset())
 
     def _default_value(self, name):

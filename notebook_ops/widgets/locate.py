@@ -5,6 +5,7 @@ VS Code's ``__vsc_ipynb_file__`` global, ipykernel's ``__session__`` global and 
 ``JPY_SESSION_NAME`` variable that jupyter_server sets for kernels it starts. A candidate counts
 only if it names an existing ``.ipynb`` file; otherwise the user is asked for the path.
 """
+
 from __future__ import annotations
 
 import os
@@ -30,10 +31,12 @@ def candidates(user_ns: dict | None = None, environ=None) -> list[tuple[str, str
     """(where, value) pairs, most precise first."""
     ns = _user_ns() if user_ns is None else user_ns
     env = os.environ if environ is None else environ
-    found = [("__vsc_ipynb_file__", ns.get("__vsc_ipynb_file__")),
-             ("__vsc_ipynb_file__ (environment)", env.get("__vsc_ipynb_file__")),
-             ("__session__", ns.get("__session__")),
-             ("JPY_SESSION_NAME", env.get("JPY_SESSION_NAME"))]
+    found = [
+        ("__vsc_ipynb_file__", ns.get("__vsc_ipynb_file__")),
+        ("__vsc_ipynb_file__ (environment)", env.get("__vsc_ipynb_file__")),
+        ("__session__", ns.get("__session__")),
+        ("JPY_SESSION_NAME", env.get("JPY_SESSION_NAME")),
+    ]
     return [(w, v) for w, v in found if isinstance(v, str) and v.strip()]
 
 
@@ -41,7 +44,7 @@ def _as_file(value: str, cwd: Path) -> Path | None:
     if not value.endswith(".ipynb"):
         return None
     path = Path(value).expanduser()
-    for p in ((path,) if path.is_absolute() else (cwd / path, cwd / path.name)):
+    for p in (path,) if path.is_absolute() else (cwd / path, cwd / path.name):
         if p.is_file():
             return p.resolve()
     return None
@@ -58,4 +61,5 @@ def current_notebook(user_ns: dict | None = None, environ=None, cwd=None) -> Pat
     tried = "; ".join(f"{w}={v!r}" for w, v in seen) or "no notebook name from the front end"
     raise NotebookNotLocated(
         f"cannot tell which notebook this kernel runs ({tried})",
-        hint='pass its path: nbo.panel("my_notebook.ipynb")')
+        hint='pass its path: nbo.panel("my_notebook.ipynb")',
+    )

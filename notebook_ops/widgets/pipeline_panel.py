@@ -6,6 +6,7 @@ service in its thread (Stop cancels it there); exports and schedules run in a wo
 the kernel stays responsive (widgets keep updating from the runner's progress events);
 ``wait()`` joins that thread, with a bound, for scripts and tests.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -20,8 +21,9 @@ from notebook_ops.widgets import results
 from notebook_ops.widgets.form import ParametersForm
 from notebook_ops.widgets.steps import StepsView, problems_html
 
-EXPORT_NOTE = ("the bundle carries the defaults written in the parameters cell; to run it with "
-               "the values set above:")
+EXPORT_NOTE = (
+    "the bundle carries the defaults written in the parameters cell; to run it with the values set above:"
+)
 
 
 def scheduler_available() -> bool:
@@ -34,13 +36,14 @@ def scheduler_available() -> bool:
 
 
 def _section(title: str):
-    return W.HTML(f"<div style='margin-top:.6em;font-weight:600;border-bottom:1px solid "
-                  f"rgba(128,128,128,.35)'>{html.escape(title)}</div>")
+    return W.HTML(
+        f"<div style='margin-top:.6em;font-weight:600;border-bottom:1px solid "
+        f"rgba(128,128,128,.35)'>{html.escape(title)}</div>"
+    )
 
 
 def _check(description: str, value: bool):
-    return W.Checkbox(value=value, description=description, indent=False,
-                      layout=W.Layout(width="auto"))
+    return W.Checkbox(value=value, description=description, indent=False, layout=W.Layout(width="auto"))
 
 
 class Panel(W.VBox):
@@ -59,30 +62,44 @@ class Panel(W.VBox):
         self.export_options = dict(export_options or {})
         self._lock = threading.RLock()
         self._thread: threading.Thread | None = None
-        self._runs = None                # this panel's RunService (made on the first Run)
-        self._run = None                 # the RunHandle of the current (or last) run
+        self._runs = None  # this panel's RunService (made on the first Run)
+        self._run = None  # the RunHandle of the current (or last) run
         self.last_action: str | None = None
         self.last_result = None
         self.last_error: BaseException | None = None
 
-        self.reload_button = W.Button(description="Reload", icon="refresh",
-                                      tooltip="Read the notebook again (after you save it)")
+        self.reload_button = W.Button(
+            description="Reload", icon="refresh", tooltip="Read the notebook again (after you save it)"
+        )
         self.run_button = W.Button(description="Run pipeline", icon="play", button_style="primary")
         self.stop_button = W.Button(description="Stop", icon="stop", disabled=True)
         self.use_cache = _check("reuse unchanged steps", True)
         self.single_kernel = _check("one kernel", False)
         self.export_button = W.Button(description="Export bundle", icon="archive")
-        self.out_dir = W.Text(value=str(out_dir or self.path.parent / "dist"), description="into",
-                              style={"description_width": "3em"}, layout=W.Layout(width="24em"))
+        self.out_dir = W.Text(
+            value=str(out_dir or self.path.parent / "dist"),
+            description="into",
+            style={"description_width": "3em"},
+            layout=W.Layout(width="24em"),
+        )
         self.git_tag = _check("git tag the version", True)
         self.allow_dirty = _check("allow uncommitted changes", False)
         self.schedule_button = W.Button(description="Schedule", icon="clock-o")
-        self.cron = W.Text(description="cron", placeholder="0 6 * * 1-5",
-                           style={"description_width": "3em"}, layout=W.Layout(width="16em"))
-        self.tz = W.Text(value="UTC", description="zone", style={"description_width": "3em"},
-                         layout=W.Layout(width="14em"))
-        self.schedule_name = W.Text(description="name", placeholder="the notebook's name",
-                                    style={"description_width": "3em"}, layout=W.Layout(width="16em"))
+        self.cron = W.Text(
+            description="cron",
+            placeholder="0 6 * * 1-5",
+            style={"description_width": "3em"},
+            layout=W.Layout(width="16em"),
+        )
+        self.tz = W.Text(
+            value="UTC", description="zone", style={"description_width": "3em"}, layout=W.Layout(width="14em")
+        )
+        self.schedule_name = W.Text(
+            description="name",
+            placeholder="the notebook's name",
+            style={"description_width": "3em"},
+            layout=W.Layout(width="16em"),
+        )
         self.cron_feedback = W.HTML()
         self.status = W.HTML()
         self.result = W.HTML()
@@ -112,17 +129,22 @@ class Panel(W.VBox):
         old = [getattr(self, n, None) for n in ("steps", "form", "header", "problems")]
         self.steps = StepsView(p)
         self.form = ParametersForm(p)
-        about = [f"<b style='font-size:1.15em'>{html.escape(p.name)}</b> "
-                 f"<code style='opacity:.7'>{html.escape(str(self.path))}</code>"]
+        about = [
+            f"<b style='font-size:1.15em'>{html.escape(p.name)}</b> "
+            f"<code style='opacity:.7'>{html.escape(str(self.path))}</code>"
+        ]
         if s.get("objective"):
             about.append(html.escape(s["objective"]))
         facts = [f"{len(p.steps)} steps", f"{len(p.parameters)} parameters"]
         if s.get("owner"):
             facts.append(f"owner {html.escape(s['owner'])}")
-        facts += [f"target {html.escape(k)} {html.escape(str(v))}"
-                  for k, v in (s.get("metric_targets") or {}).items()]
-        about.append("<span style='opacity:.7'>" + " · ".join(facts)
-                     + " · runs the notebook as saved on disk</span>")
+        facts += [
+            f"target {html.escape(k)} {html.escape(str(v))}"
+            for k, v in (s.get("metric_targets") or {}).items()
+        ]
+        about.append(
+            "<span style='opacity:.7'>" + " · ".join(facts) + " · runs the notebook as saved on disk</span>"
+        )
         self.header = W.HTML("<br>".join(about))
         self.problems = W.HTML(problems_html(p.problems))
         planned = (s.get("schedules") or [{}])[0]
@@ -138,12 +160,21 @@ class Panel(W.VBox):
             rows.append(self.cron_feedback)
             self.check_cron()
         self.children = [
-            W.HBox([self.header, self.reload_button],
-                   layout=W.Layout(justify_content="space-between", align_items="flex-start")),
-            _section("Steps (graph order)"), self.steps.box,
-            _section("Problems"), self.problems,
-            _section("Parameters"), self.form.box, self.form.reset_button,
-            _section("Actions"), *rows, self.status, self.result,
+            W.HBox(
+                [self.header, self.reload_button],
+                layout=W.Layout(justify_content="space-between", align_items="flex-start"),
+            ),
+            _section("Steps (graph order)"),
+            self.steps.box,
+            _section("Problems"),
+            self.problems,
+            _section("Parameters"),
+            self.form.box,
+            self.form.reset_button,
+            _section("Actions"),
+            *rows,
+            self.status,
+            self.result,
         ]
         for part in old:  # the front end drops the replaced views; free their models too
             if part is not None:
@@ -225,18 +256,23 @@ class Panel(W.VBox):
         self.steps.reset()
         try:
             stale = hashlib.sha256(self.path.read_bytes()).hexdigest() != self.pipeline.notebook_hash
-        except OSError:          # gone: the run says so
+        except OSError:  # gone: the run says so
             stale = True
 
         def progress(event):
             with self._lock:
                 record = event.get("run") or {}
                 self.steps.update(record)
-                done = sum(1 for s in (record.get("steps") or {}).values()
-                           if s.get("status") not in ("pending", "running"))
+                done = sum(
+                    1
+                    for s in (record.get("steps") or {}).values()
+                    if s.get("status") not in ("pending", "running")
+                )
                 note = " (the notebook changed on disk: Reload to see its steps)" if stale else ""
-                self.status.value = (f"<i>run {html.escape(str(event.get('run_id')))}: "
-                                     f"{done}/{len(record.get('steps') or {})} steps{note}</i>")
+                self.status.value = (
+                    f"<i>run {html.escape(str(event.get('run_id')))}: "
+                    f"{done}/{len(record.get('steps') or {})} steps{note}</i>"
+                )
 
         def finished(handle):
             try:
@@ -251,8 +287,7 @@ class Panel(W.VBox):
         opts = dict(cache=self.use_cache.value, single_kernel=self.single_kernel.value)
         opts.update(self.run_options)
         self._runs = self._runs or RunService()
-        self._run = self._runs.start(self.path, params=params, progress=progress,
-                                     on_finish=finished, **opts)
+        self._run = self._runs.start(self.path, params=params, progress=progress, on_finish=finished, **opts)
         self._thread = self._run.thread
 
     def stop(self) -> None:
@@ -268,20 +303,21 @@ class Panel(W.VBox):
         def work():
             from notebook_ops.bundle import export_notebook
 
-            opts = dict(out_dir=self.out_dir.value, tag=self.git_tag.value,
-                        allow_dirty=self.allow_dirty.value)
+            opts = dict(
+                out_dir=self.out_dir.value, tag=self.git_tag.value, allow_dirty=self.allow_dirty.value
+            )
             opts.update(self.export_options)
             return export_notebook(str(self.path), **opts)
 
-        self._start("Export", work,
-                    lambda r: results.export_html(r, EXPORT_NOTE if changed else "", changed))
+        self._start("Export", work, lambda r: results.export_html(r, EXPORT_NOTE if changed else "", changed))
 
     def check_cron(self) -> bool:
         """Validate the cron text and zone as the scheduler will; show the next firings."""
         expr = self.cron.value.strip()
         if not expr:
-            self.cron_feedback.value = ("<span style='opacity:.7'>cron: 5 fields "
-                                        "(min hour day month weekday) or @daily</span>")
+            self.cron_feedback.value = (
+                "<span style='opacity:.7'>cron: 5 fields (min hour day month weekday) or @daily</span>"
+            )
             return False
         from notebook_ops.errors import NotebookOpsError
         from notebook_ops.scheduler.cron import Cron
@@ -304,8 +340,15 @@ class Panel(W.VBox):
         def work():
             from notebook_ops import scheduler
 
-            d = scheduler.add(self.path, cron, tz=tz, name=name, parameters=params,
-                              workdir=self.path.parent, store=self.store)
+            d = scheduler.add(
+                self.path,
+                cron,
+                tz=tz,
+                name=name,
+                parameters=params,
+                workdir=self.path.parent,
+                store=self.store,
+            )
             return d
 
         def render(d):

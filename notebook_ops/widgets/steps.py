@@ -1,5 +1,6 @@
 """The steps in graph order (after, inputs, outputs, parameters read) with a progress bar each,
 and the problems list. Progress comes from the runner's events; nothing here decides anything."""
+
 from __future__ import annotations
 
 import html
@@ -7,9 +8,14 @@ import html
 import ipywidgets as W
 
 # run.json step status -> (bar value out of 2, bar style, label)
-_STATUS = {"pending": (0, "", "waiting"), "running": (1, "info", "running"),
-           "succeeded": (2, "success", "done"), "failed": (2, "danger", "failed"),
-           "skipped": (0, "", "skipped"), "cancelled": (1, "warning", "cancelled")}
+_STATUS = {
+    "pending": (0, "", "waiting"),
+    "running": (1, "info", "running"),
+    "succeeded": (2, "success", "done"),
+    "failed": (2, "danger", "failed"),
+    "skipped": (0, "", "skipped"),
+    "cancelled": (1, "warning", "cancelled"),
+}
 _SEVERITY = {"error": "#c62828", "warning": "#b26a00", "info": "#1565c0"}
 
 
@@ -23,8 +29,11 @@ def _shared() -> dict:
     from ipywidgets.widgets.widget_int import ProgressStyle
     from ipywidgets.widgets.widget_string import HTMLStyle
 
-    return {"layout": W.Layout(overflow="hidden"), "style": HTMLStyle(),
-            "bar": {"layout": W.Layout(width="8em"), "style": ProgressStyle()}}
+    return {
+        "layout": W.Layout(overflow="hidden"),
+        "style": HTMLStyle(),
+        "bar": {"layout": W.Layout(width="8em"), "style": ProgressStyle()},
+    }
 
 
 def _cell(text: str, shared: dict, bold: bool = False):
@@ -42,9 +51,15 @@ class StepRow:
         outs = [f"{n} (changed)" if n in step.changed else n for n in step.outputs]
         self.progress = W.IntProgress(value=0, min=0, max=2, **shared["bar"])
         self.status = _cell("", shared)
-        self.cells = [_cell(step.name, shared, bold=True), _cell(_names(step.after), shared),
-                      _cell(_names(ins), shared), _cell(_names(outs), shared),
-                      _cell(_names(step.parameters_read), shared), self.progress, self.status]
+        self.cells = [
+            _cell(step.name, shared, bold=True),
+            _cell(_names(step.after), shared),
+            _cell(_names(ins), shared),
+            _cell(_names(outs), shared),
+            _cell(_names(step.parameters_read), shared),
+            self.progress,
+            self.status,
+        ]
 
     def show(self, info: dict) -> None:
         value, style, label = _STATUS.get(str(info.get("status")), (0, "", info.get("status") or ""))
@@ -69,9 +84,14 @@ class StepsView:
         self.rows = {s.name: StepRow(s, shared) for s in pipeline.steps}
         head = [W.HTML(f"<b style='opacity:.7'>{h}</b>") for h in self.HEADERS]
         cells = head + [c for row in self.rows.values() for c in row.cells]
-        self.box = W.GridBox(cells, layout=W.Layout(
-            grid_template_columns="9em 10em minmax(10em, 2fr) minmax(8em, 1fr) 9em 8.5em 9em",
-            grid_gap="2px 10px", align_items="center"))
+        self.box = W.GridBox(
+            cells,
+            layout=W.Layout(
+                grid_template_columns="9em 10em minmax(10em, 2fr) minmax(8em, 1fr) 9em 8.5em 9em",
+                grid_gap="2px 10px",
+                align_items="center",
+            ),
+        )
 
     def close(self) -> None:
         for w in self.box.children:
@@ -97,10 +117,15 @@ def problems_html(problems) -> str:
         return "<span style='color:#2e7d32'>No problems.</span>"
     items = []
     for p in problems:
-        where = ", ".join(x for x in (f"cell {p.cell}" if p.cell is not None else "",
-                                      f"step {p.step}" if p.step else "") if x)
+        where = ", ".join(
+            x
+            for x in (f"cell {p.cell}" if p.cell is not None else "", f"step {p.step}" if p.step else "")
+            if x
+        )
         hint = f" <i>({html.escape(p.hint)})</i>" if p.hint else ""
         color = _SEVERITY.get(p.severity, "inherit")
-        items.append(f"<li><b style='color:{color}'>{html.escape(p.severity)}</b> "
-                     f"{html.escape(where + ': ' if where else '')}{html.escape(p.message)}{hint}</li>")
+        items.append(
+            f"<li><b style='color:{color}'>{html.escape(p.severity)}</b> "
+            f"{html.escape(where + ': ' if where else '')}{html.escape(p.message)}{hint}</li>"
+        )
     return "<ul style='margin:0;padding-left:1.2em'>" + "".join(items) + "</ul>"

@@ -3,6 +3,7 @@
 Galata's helper removes the security checks for the browser session; the server tests
 (tests/server) cover authentication, XSRF and path confinement on a normal server.
 """
+
 import os
 
 from jupyterlab.galata import configure_jupyter_server

@@ -1,9 +1,10 @@
 """A real Pulsar-protocol broker (pulsar-lite) for the browser tests, driven from Node.
 
-    python pulsar_broker.py start FOLDER     -> prints "PORT PID" once the broker listens
-    python pulsar_broker.py publish URL JSON -> sends one message (official pulsar-client)
-    python pulsar_broker.py stop PID
+python pulsar_broker.py start FOLDER     -> prints "PORT PID" once the broker listens
+python pulsar_broker.py publish URL JSON -> sends one message (official pulsar-client)
+python pulsar_broker.py stop PID
 """
+
 import json
 import os
 import signal
@@ -21,9 +22,21 @@ def start(folder: str) -> None:
         port = s.getsockname()[1]
     os.makedirs(folder, exist_ok=True)
     log = open(os.path.join(folder, "broker.log"), "ab")
-    proc = subprocess.Popen([find_pulsar_lite_binary(), "--addr", f"127.0.0.1:{port}", "--db-path",
-                             os.path.join(folder, "db"), "--log-level", "warn"], cwd=folder,
-                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        [
+            find_pulsar_lite_binary(),
+            "--addr",
+            f"127.0.0.1:{port}",
+            "--db-path",
+            os.path.join(folder, "db"),
+            "--log-level",
+            "warn",
+        ],
+        cwd=folder,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     for _ in range(400):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
@@ -39,10 +52,13 @@ def publish(url: str, body: str) -> None:
     import pulsar
 
     service, _, topic = url.rpartition("/")
-    client = pulsar.Client(service, operation_timeout_seconds=10,
-                           logger=pulsar.ConsoleLogger(pulsar.LoggerLevel.Error))
+    client = pulsar.Client(
+        service, operation_timeout_seconds=10, logger=pulsar.ConsoleLogger(pulsar.LoggerLevel.Error)
+    )
     try:
-        client.create_producer(f"persistent://public/default/{topic}").send(json.dumps(json.loads(body)).encode())
+        client.create_producer(f"persistent://public/default/{topic}").send(
+            json.dumps(json.loads(body)).encode()
+        )
     finally:
         client.close()
 

@@ -1,4 +1,5 @@
 """Helpers for the bundle tests (a unique module name: every test folder has a conftest)."""
+
 from __future__ import annotations
 
 import os
@@ -18,15 +19,19 @@ SMALL = [
     ("text = yaml.safe_dump(data)\ncount = len(data)", ["step:dump"]),
     ("print(count, json.dumps(text)[:20])", ["step:report"]),
 ]
-SETTINGS = {"notebook_ops": {"name": "small", "owner": "ops@example.com",
-                             "objective": "Exercise the bundle writer.",
-                             "metric_targets": {"count": ">= 1"},
-                             "steps": {"dump": {"retries": 2, "resources": {"cpu": 1}}}}}
+SETTINGS = {
+    "notebook_ops": {
+        "name": "small",
+        "owner": "ops@example.com",
+        "objective": "Exercise the bundle writer.",
+        "metric_targets": {"count": ">= 1"},
+        "steps": {"dump": {"retries": 2, "resources": {"cpu": 1}}},
+    }
+}
 
 
 def git(cwd, *args) -> str:
-    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
-                          text=True).stdout.strip()
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout.strip()
 
 
 def init_repo(path):

@@ -1,4 +1,5 @@
 """Fixtures for bundle tests: small real notebooks, real git repositories in tmp folders."""
+
 from __future__ import annotations
 
 import pytest

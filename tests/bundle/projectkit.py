@@ -1,5 +1,6 @@
 """A small real project (git, ``src/pkg``, a module beside the notebook, CSVs in ``data/``) whose
 notebook hands a file from one step to the next: what issue 14's bundles must carry."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,20 +11,30 @@ from nbfactory import make_notebook, write_notebook
 PKG_INIT = "from .features import double\n"
 PKG_FEATURES = "from .util import scale\n\n\ndef double(values):\n    return scale(values, 2)\n"
 PKG_UTIL = "def scale(values, k):\n    return [v * k for v in values]\n"
-HELPERS = ("import csv\n\n\ndef read_rows(path):\n    with open(path) as f:\n"
-           "        return [int(r['x']) for r in csv.DictReader(f)]\n")
+HELPERS = (
+    "import csv\n\n\ndef read_rows(path):\n    with open(path) as f:\n"
+    "        return [int(r['x']) for r in csv.DictReader(f)]\n"
+)
 
 CELLS = [
     ("factor = 1  # multiplies the total", ["parameters"]),
-    ("import os\nimport sys\nsys.path.insert(0, '../src')\n%load_ext autoreload\n%autoreload 2\n"
-     "from helpers import read_rows\nfrom pkg import double", ["setup"]),
-    ("rows = read_rows('../data/train.csv')\nos.makedirs('work', exist_ok=True)\n"
-     "with open('work/doubled.txt', 'w') as f:\n    f.write(','.join(map(str, double(rows))))",
-     ["step:load"]),
-    ("import notebook_ops as nbo\nwith open('work/doubled.txt') as f:\n"
-     "    total = sum(int(v) for v in f.read().split(',')) * factor\n"
-     "extra = len(open('../data/extra.csv').read().splitlines())\n"
-     "nbo.log_metric('total', total)\nprint('total', total, extra)", ["step:report", "after:load"]),
+    (
+        "import os\nimport sys\nsys.path.insert(0, '../src')\n%load_ext autoreload\n%autoreload 2\n"
+        "from helpers import read_rows\nfrom pkg import double",
+        ["setup"],
+    ),
+    (
+        "rows = read_rows('../data/train.csv')\nos.makedirs('work', exist_ok=True)\n"
+        "with open('work/doubled.txt', 'w') as f:\n    f.write(','.join(map(str, double(rows))))",
+        ["step:load"],
+    ),
+    (
+        "import notebook_ops as nbo\nwith open('work/doubled.txt') as f:\n"
+        "    total = sum(int(v) for v in f.read().split(',')) * factor\n"
+        "extra = len(open('../data/extra.csv').read().splitlines())\n"
+        "nbo.log_metric('total', total)\nprint('total', total, extra)",
+        ["step:report", "after:load"],
+    ),
 ]
 
 
@@ -69,12 +80,20 @@ def make_editable_project(tmp: Path) -> tuple[Path, Path]:
     info = site / "mypkg-0.3.dist-info"
     info.mkdir(parents=True)
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: mypkg\nVersion: 0.3\n")
-    (info / "direct_url.json").write_text(
-        '{"url": "%s", "dir_info": {"editable": true}}' % root.as_uri())
+    (info / "direct_url.json").write_text('{"url": "%s", "dir_info": {"editable": true}}' % root.as_uri())
     (info / "RECORD").write_text("_mypkg.pth,,\nmypkg-0.3.dist-info/METADATA,,\n")
     (info / "INSTALLER").write_text("pip\n")
-    nb = write_notebook(root / "uses_pkg.ipynb", make_notebook([
-        ("import mypkg\nimport notebook_ops as nbo\nnbo.log_metric('answer', mypkg.answer())",
-         ["step:main"])], {"notebook_ops": {"name": "uses-pkg"}}))
+    nb = write_notebook(
+        root / "uses_pkg.ipynb",
+        make_notebook(
+            [
+                (
+                    "import mypkg\nimport notebook_ops as nbo\nnbo.log_metric('answer', mypkg.answer())",
+                    ["step:main"],
+                )
+            ],
+            {"notebook_ops": {"name": "uses-pkg"}},
+        ),
+    )
     commit_all(root, "editable project")
     return nb, site

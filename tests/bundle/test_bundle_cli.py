@@ -1,4 +1,5 @@
 """The export / verify commands as a user runs them: one line on errors, no traceback."""
+
 from __future__ import annotations
 
 import subprocess
@@ -9,8 +10,9 @@ from nbfactory import make_notebook, write_notebook
 
 
 def nbo(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "notebook_ops", *args], cwd=cwd,
-                          capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "notebook_ops", *args], cwd=cwd, capture_output=True, text=True
+    )
 
 
 def test_export_prints_version_path_and_next_commands(repo_notebook):

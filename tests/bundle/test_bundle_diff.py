@@ -1,4 +1,5 @@
 """diff: what changed between two versions, as text and as data."""
+
 from __future__ import annotations
 
 import json
@@ -14,9 +15,11 @@ from notebook_ops.bundle.diff import render
 def test_diff_reports_changed_step_parameters_and_requirements(small_notebook):
     dist = small_notebook.parent / "dist"
     v1 = export_notebook(small_notebook, out_dir=dist, track=False)
-    cells = small_cells(c1="rows = 8  # how many rows\nlabel = 'demo'  # a label\nmode = 'x'",
-                        c2="import json\nimport yaml\nimport numpy",
-                        c5="text = yaml.safe_dump(data, sort_keys=True)\ncount = len(data)")
+    cells = small_cells(
+        c1="rows = 8  # how many rows\nlabel = 'demo'  # a label\nmode = 'x'",
+        c2="import json\nimport yaml\nimport numpy",
+        c5="text = yaml.safe_dump(data, sort_keys=True)\ncount = len(data)",
+    )
     settings = json.loads(json.dumps(SETTINGS))
     settings["notebook_ops"]["steps"]["dump"]["retries"] = 3
     write_notebook(small_notebook, make_notebook(cells, settings))
@@ -48,8 +51,9 @@ def test_diff_of_a_bundle_with_itself_is_empty(small_notebook):
 def test_diff_cli_added_step_and_exit_code(small_notebook):
     dist = small_notebook.parent / "dist"
     v1 = export_notebook(small_notebook, out_dir=dist, track=False)
-    write_notebook(small_notebook, make_notebook(list(small_cells()) + [("print('bye')", ["step:extra"])],
-                                                 SETTINGS))
+    write_notebook(
+        small_notebook, make_notebook(list(small_cells()) + [("print('bye')", ["step:extra"])], SETTINGS)
+    )
     v2 = export_notebook(small_notebook, out_dir=dist, track=False)
     cli = [sys.executable, "-m", "notebook_ops", "diff", str(v1.folder), str(v2.folder)]
     out = subprocess.run(cli, capture_output=True, text=True)

@@ -1,6 +1,7 @@
 """The housing example, written as a data scientist would (pandas + scikit-learn, CSVs in data/,
 a helpers module, a model file handed from train to evaluate): exported from its own git
 repository, its archive runs alone, whole and one task per step with separate data folders."""
+
 from __future__ import annotations
 
 import json
@@ -31,8 +32,17 @@ def test_housing_bundle_runs_from_an_empty_folder(tmp_path):
     done = []
     for step in ("load", "features", "train", "evaluate"):
         stage = [a for p in done for a in ("--stage-in", p, str(tmp_path / f"task-{p}" / p))]
-        out = cli("run-step", r.archive.name, step, "--data", str(tmp_path / f"task-{step}"),
-                  *stage, "-q", cwd=empty, env=env)
+        out = cli(
+            "run-step",
+            r.archive.name,
+            step,
+            "--data",
+            str(tmp_path / f"task-{step}"),
+            *stage,
+            "-q",
+            cwd=empty,
+            env=env,
+        )
         assert out.returncode == 0, out.stdout + out.stderr
         done.append(step)
     metrics = json.loads((tmp_path / "task-evaluate" / "evaluate" / "_metrics.json").read_text())

@@ -1,4 +1,5 @@
 """Export: files, reproducibility, versions, git tags, dirty trees, bad input."""
+
 from __future__ import annotations
 
 import gzip
@@ -15,9 +16,20 @@ from notebook_ops.bundle import export_notebook
 from notebook_ops.bundle.errors import ExportRefused, NameClash
 from notebook_ops.errors import PipelineInvalid
 
-EXPECTED = [".dockerignore", "Dockerfile", "MLproject", "README.md", "SHA256SUMS", "pipeline.yaml",
-            "python_env.yaml", "requirements.txt", "steps/dump.ipynb", "steps/make.ipynb",
-            "steps/report.ipynb", "wheels/notebook_ops-0.1.0-py3-none-any.whl"]
+EXPECTED = [
+    ".dockerignore",
+    "Dockerfile",
+    "MLproject",
+    "README.md",
+    "SHA256SUMS",
+    "pipeline.yaml",
+    "python_env.yaml",
+    "requirements.txt",
+    "steps/dump.ipynb",
+    "steps/make.ipynb",
+    "steps/report.ipynb",
+    "wheels/notebook_ops-0.1.0-py3-none-any.whl",
+]
 
 
 def export(nb, **kw):
@@ -52,8 +64,7 @@ def test_export_writes_every_file_of_the_design(small_notebook):
     step = json.loads((r.folder / "steps/make.ipynb").read_text())
     assert "parameters" in step["cells"][0]["metadata"]["tags"]
     assert all(c.get("outputs", []) == [] for c in step["cells"])
-    assert not any("data\n" == "".join(c["source"]) or "".join(c["source"]) == "data"
-                   for c in step["cells"])
+    assert not any("data\n" == "".join(c["source"]) or "".join(c["source"]) == "data" for c in step["cells"])
 
 
 def test_two_exports_are_byte_identical_and_reuse_the_version(small_notebook, tmp_path):
@@ -86,8 +97,9 @@ def test_archive_is_normalised(small_notebook, monkeypatch):
 
 def test_changed_content_gets_the_next_version(small_notebook):
     assert export(small_notebook).version == 1
-    write_notebook(small_notebook, make_notebook(small_cells(c5="text = yaml.dump(data)\ncount = 1"),
-                                                 SETTINGS))
+    write_notebook(
+        small_notebook, make_notebook(small_cells(c5="text = yaml.dump(data)\ncount = 1"), SETTINGS)
+    )
     r = export(small_notebook)
     assert (r.version, r.reused) == (2, False)
     assert (small_notebook.parent / "dist" / "small-v1").is_dir()
@@ -103,10 +115,16 @@ def test_git_tag_records_the_version(repo_notebook):
     assert git(folder, "rev-parse", f"{r.tag}^{{commit}}") == head
     assert r.manifest["content_sha256"] in git(folder, "tag", "-l", "-n9", r.tag)
     prov = r.manifest["provenance"]["git"]
-    assert prov == {"commit": head, "branch": "main", "dirty": False, "remote": None,
-                    "tag": "notebook-ops/small/v1"}
+    assert prov == {
+        "commit": head,
+        "branch": "main",
+        "dirty": False,
+        "remote": None,
+        "tag": "notebook-ops/small/v1",
+    }
     # a fresh clone without dist/ still knows v1 from the tag: unchanged content reuses it
     import shutil
+
     shutil.rmtree(folder / "dist")
     again = export(repo_notebook)
     assert (again.version, again.reused) == (1, True)
@@ -114,7 +132,9 @@ def test_git_tag_records_the_version(repo_notebook):
     commit_all(folder, "change report")
     r2 = export(repo_notebook)
     assert r2.version == 2 and git(folder, "tag", "-l", "notebook-ops/small/*").split() == [
-        "notebook-ops/small/v1", "notebook-ops/small/v2"]
+        "notebook-ops/small/v1",
+        "notebook-ops/small/v2",
+    ]
 
 
 def test_no_tag_option(repo_notebook):
@@ -133,15 +153,15 @@ def test_dirty_tree_is_refused_unless_allowed(repo_notebook):
 
 
 def test_untracked_notebook_counts_as_dirty(repo_notebook):
-    other = write_notebook(repo_notebook.parent / "new.ipynb",
-                           make_notebook(small_cells(), {"notebook_ops": {"name": "new"}}))
+    other = write_notebook(
+        repo_notebook.parent / "new.ipynb", make_notebook(small_cells(), {"notebook_ops": {"name": "new"}})
+    )
     with pytest.raises(ExportRefused, match="not committed"):
         export(other)
 
 
 def test_lint_errors_refuse_the_export(tmp_path):
-    nb = write_notebook(tmp_path / "bad.ipynb", make_notebook([
-        ("x = 1", ["step:a"]), ("y = 2", ["step:a"])]))
+    nb = write_notebook(tmp_path / "bad.ipynb", make_notebook([("x = 1", ["step:a"]), ("y = 2", ["step:a"])]))
     with pytest.raises(PipelineInvalid, match="cannot export a pipeline with errors"):
         export(nb)
     assert not (tmp_path / "dist").exists() or not any((tmp_path / "dist").iterdir())
@@ -156,8 +176,9 @@ def test_unwritable_output_folder(small_notebook, tmp_path):
 
 def test_name_clash_between_notebooks(small_notebook):
     export(small_notebook)
-    other = write_notebook(small_notebook.parent / "other.ipynb",
-                           make_notebook(small_cells(c6="print(2)"), SETTINGS))
+    other = write_notebook(
+        small_notebook.parent / "other.ipynb", make_notebook(small_cells(c6="print(2)"), SETTINGS)
+    )
     with pytest.raises(NameClash, match="already belongs to small.ipynb"):
         export(other)
     assert export(other, name="other").version == 1
@@ -201,15 +222,34 @@ def test_concurrent_exports_of_one_notebook_agree_on_one_version(repo_notebook):
 
     folder = repo_notebook.parent
     env = {**os.environ, "XDG_CACHE_HOME": str(folder.parent / "cache")}
-    procs = [subprocess.Popen([sys.executable, "-m", "notebook_ops", "export", str(repo_notebook),
-                               "--no-mlflow", "--json", "--target", "none"], cwd=folder, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for _ in range(3)]
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "notebook_ops",
+                "export",
+                str(repo_notebook),
+                "--no-mlflow",
+                "--json",
+                "--target",
+                "none",
+            ],
+            cwd=folder,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
     outs = [p.communicate(timeout=300) for p in procs]
     assert [p.returncode for p in procs] == [0, 0, 0], [o[1] for o in outs]
     results = [json.loads(o[0]) for o in outs]
     assert {r["version"] for r in results} == {1}
     assert sorted(r["reused"] for r in results) == [False, True, True]
     assert git(folder, "tag", "--list").split() == ["notebook-ops/small/v1"]
-    assert sorted(p.name for p in (folder / "dist").iterdir() if not p.name.startswith(".")) == \
-        ["small-v1", "small-v1.tar.gz"]
+    assert sorted(p.name for p in (folder / "dist").iterdir() if not p.name.startswith(".")) == [
+        "small-v1",
+        "small-v1.tar.gz",
+    ]

@@ -1,6 +1,7 @@
 """A pipeline across notebooks exported as a bundle: every notebook's step notebooks, the
 manifest naming each step's source notebook, the bundle run from a folder holding only the
 archive (real kernels); an Elyra pipeline exported and run the same way."""
+
 from __future__ import annotations
 
 import json
@@ -24,12 +25,15 @@ def test_multi_notebook_bundle_runs_from_the_archive(tmp_path):
     r = export_notebook(project / "03_train.ipynb", out_dir=tmp_path / "dist", track=False, tag=False)
     m = yaml.safe_load((r.folder / "pipeline.yaml").read_text())
     assert {s["name"]: s["source"] for s in m["steps"]} == {
-        "ingest": "01_ingest.ipynb", "features_a": "02_features_a.ipynb",
-        "features_b-square": "02_features_b.ipynb", "features_b-total": "02_features_b.ipynb",
-        "fit": "03_train.ipynb", "report": "03_train.ipynb"}
+        "ingest": "01_ingest.ipynb",
+        "features_a": "02_features_a.ipynb",
+        "features_b-square": "02_features_b.ipynb",
+        "features_b-total": "02_features_b.ipynb",
+        "fit": "03_train.ipynb",
+        "report": "03_train.ipynb",
+    }
     square = json.loads((r.folder / "steps" / "features_b-square.ipynb").read_text())
-    assert "squares = [r * r for r in rows]" in "".join(
-        "".join(c["source"]) for c in square["cells"])
+    assert "squares = [r * r for r in rows]" in "".join("".join(c["source"]) for c in square["cells"])
 
     ops = tmp_path / "ops"
     ops.mkdir()
@@ -58,7 +62,7 @@ def test_elyra_bundle_runs_from_the_archive(tmp_path):
     assert result.ok, result.record["error"]
     data = result.record["options"]["data_url"]
     handed = json.loads(Path(data, "join", "_files.json").read_text())
-    assert set(handed) == {"result.txt"}        # the join's output, handed on by digest
+    assert set(handed) == {"result.txt"}  # the join's output, handed on by digest
 
 
 def test_diff_shows_changes_per_notebook(tmp_path):
@@ -68,14 +72,16 @@ def test_diff_shows_changes_per_notebook(tmp_path):
     shutil.copytree(EXAMPLES / "multi", project)
     init_repo(project)
     commit_all(project)
-    first = export_notebook(project / "03_train.ipynb", out_dir=tmp_path / "dist", track=False,
-                            tag=False, target_names=[])
+    first = export_notebook(
+        project / "03_train.ipynb", out_dir=tmp_path / "dist", track=False, tag=False, target_names=[]
+    )
     nb = json.loads((project / "02_features_b.ipynb").read_text())
     nb["cells"][2]["source"] = "total_sq = sum(squares) + 1"
     (project / "02_features_b.ipynb").write_text(json.dumps(nb))
     commit_all(project, "features b changed")
-    second = export_notebook(project / "03_train.ipynb", out_dir=tmp_path / "dist", track=False,
-                             tag=False, target_names=[])
+    second = export_notebook(
+        project / "03_train.ipynb", out_dir=tmp_path / "dist", track=False, tag=False, target_names=[]
+    )
     d = diff_bundles(first.folder, second.folder)
     assert d.notebooks_changed == ["02_features_b.ipynb"]
     assert list(d.steps_changed) == ["features_b-total"]

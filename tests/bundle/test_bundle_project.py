@@ -1,6 +1,7 @@
 """Bundles of a real project (issue 14): the notebook's own code and data travel with it, and a
 file one step writes reaches the next step through the data store. Real git repositories,
 real kernels; every bundle runs from a folder that holds only its archive."""
+
 from __future__ import annotations
 
 import json
@@ -24,11 +25,14 @@ CLI = [sys.executable, "-m", "notebook_ops"]
 
 
 def cli(*args, cwd, env=None):
-    e = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        [str(Path(__file__).resolve().parents[2])] + os.environ.get("PYTHONPATH", "").split(os.pathsep))}
+    e = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(
+            [str(Path(__file__).resolve().parents[2])] + os.environ.get("PYTHONPATH", "").split(os.pathsep)
+        ),
+    }
     e.update(env or {})
-    return subprocess.run([*CLI, *args], cwd=cwd, env=e, capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run([*CLI, *args], cwd=cwd, env=e, capture_output=True, text=True, timeout=300)
 
 
 @pytest.fixture
@@ -43,9 +47,15 @@ def _export(nb, tmp_path, **kw):
 def test_the_bundle_carries_the_code_and_data_the_notebook_needs(project, tmp_path):
     r = _export(project, tmp_path)
     files = set(verify_bundle(r.folder).files)
-    assert {"code/notebooks/helpers.py", "code/src/pkg/__init__.py", "code/src/pkg/features.py",
-            "code/src/pkg/util.py", "assets/data/train.csv", "assets/data/extra.csv"} <= files
-    assert "code/src/pkg/unused.py" not in files            # not imported: not shipped
+    assert {
+        "code/notebooks/helpers.py",
+        "code/src/pkg/__init__.py",
+        "code/src/pkg/features.py",
+        "code/src/pkg/util.py",
+        "assets/data/train.csv",
+        "assets/data/extra.csv",
+    } <= files
+    assert "code/src/pkg/unused.py" not in files  # not imported: not shipped
     m = yaml.safe_load((r.folder / "pipeline.yaml").read_text())
     assert m["files"]["notebook_dir"] == "notebooks"
     assert m["files"]["code_roots"] == ["notebooks", "src"]
@@ -57,7 +67,7 @@ def test_the_bundle_carries_the_code_and_data_the_notebook_needs(project, tmp_pa
     assert steps["report"]["assets"] == ["data/extra.csv"]
     readme = (r.folder / "README.md").read_text()
     assert "## Files and code shipped" in readme and "`assets/data/train.csv`" in readme
-    assert "pkg" not in (r.folder / "requirements.txt").read_text()   # local, not pinned
+    assert "pkg" not in (r.folder / "requirements.txt").read_text()  # local, not pinned
     assert r.shipped.startswith("4 local module(s)")
 
 
@@ -74,19 +84,38 @@ def test_archive_runs_alone_with_run_and_step_by_step(project, tmp_path):
     d1, d2 = tmp_path / "task1", tmp_path / "task2"
     out = cli("run-step", r.archive.name, "load", "--data", str(d1), cwd=alone, env=env)
     assert out.returncode == 0, out.stdout + out.stderr
-    assert not (alone / "work").exists()          # the step ran in its own workspace
-    out = cli("run-step", r.archive.name, "report", "--data", str(d2), "--stage-in", "load",
-              str(d1 / "load"), "-p", "factor=2", cwd=alone, env=env)
+    assert not (alone / "work").exists()  # the step ran in its own workspace
+    out = cli(
+        "run-step",
+        r.archive.name,
+        "report",
+        "--data",
+        str(d2),
+        "--stage-in",
+        "load",
+        str(d1 / "load"),
+        "-p",
+        "factor=2",
+        cwd=alone,
+        env=env,
+    )
     assert out.returncode == 0, out.stdout + out.stderr
     assert "total 24 2" in out.stdout
     assert sorted(p.name for p in alone.iterdir()) == [".notebook_ops", r.archive.name]
-    verify_bundle(r.archive)                       # nothing was written into the bundle
+    verify_bundle(r.archive)  # nothing was written into the bundle
 
 
 def test_a_step_without_its_upstream_file_fails_clearly(project, tmp_path):
     r = _export(project, tmp_path)
-    out = cli("run-step", str(r.folder), "report", "--data", str(tmp_path / "d"), cwd=tmp_path,
-              env={"XDG_CACHE_HOME": str(tmp_path / "cache")})
+    out = cli(
+        "run-step",
+        str(r.folder),
+        "report",
+        "--data",
+        str(tmp_path / "d"),
+        cwd=tmp_path,
+        env={"XDG_CACHE_HOME": str(tmp_path / "cache")},
+    )
     assert out.returncode != 0
     assert "outputs of step 'load'" in (out.stdout + out.stderr)
 
@@ -136,17 +165,23 @@ def _refused(nb, tmp_path, **kw) -> ExportRefused:
 def test_bad_input_is_one_line_naming_the_cell(tmp_path):
     # a path outside the project
     (tmp_path / "secret.csv").write_text("a\n")
-    nb = make_project(tmp_path / "p1", cells=CELLS + [
-        ("import pandas as pd\nt = pd.read_csv('../../secret.csv')", ["step:leak"])],
-        commit=True)
+    nb = make_project(
+        tmp_path / "p1",
+        cells=CELLS + [("import pandas as pd\nt = pd.read_csv('../../secret.csv')", ["step:leak"])],
+        commit=True,
+    )
     e = _refused(nb, tmp_path)
     assert e.cell == 4 and "outside the project" in str(e) and "assets.external" in str(e)
     # a symlink out of the project
     nb = make_project(tmp_path / "p2", commit=False)
     os.symlink(tmp_path / "secret.csv", nb.parent.parent / "data" / "link.csv")
-    write_notebook(nb, make_notebook(CELLS + [
-        ("import pandas as pd\nt = pd.read_csv('../data/link.csv')", ["step:leak"])],
-        {"notebook_ops": {"name": "proj"}}))
+    write_notebook(
+        nb,
+        make_notebook(
+            CELLS + [("import pandas as pd\nt = pd.read_csv('../data/link.csv')", ["step:leak"])],
+            {"notebook_ops": {"name": "proj"}},
+        ),
+    )
     commit_all(nb.parent.parent)
     e = _refused(nb, tmp_path / "b")
     assert e.cell == 4 and "symlink to outside the project" in str(e)
@@ -155,15 +190,18 @@ def test_bad_input_is_one_line_naming_the_cell(tmp_path):
     e = _refused(nb, tmp_path / "c")
     assert "over the" in str(e) and "max_asset_mb" in str(e)
     # an import nothing provides
-    nb = make_project(tmp_path / "p4", cells=CELLS[:1] + [
-        (CELLS[1][0] + "\nimport no_such_module_here", ["setup"])] + CELLS[2:])
+    nb = make_project(
+        tmp_path / "p4",
+        cells=CELLS[:1] + [(CELLS[1][0] + "\nimport no_such_module_here", ["setup"])] + CELLS[2:],
+    )
     e = _refused(nb, tmp_path / "d")
     assert e.cell == 1 and "no_such_module_here" in str(e)
 
 
 def test_secrets_are_never_shipped_even_when_read(tmp_path):
-    nb = make_project(tmp_path / "p", cells=CELLS + [
-        ("creds = open('../.env').read()", ["step:creds"])], commit=False)
+    nb = make_project(
+        tmp_path / "p", cells=CELLS + [("creds = open('../.env').read()", ["step:creds"])], commit=False
+    )
     (nb.parent.parent / ".env").write_text("TOKEN=abc\n")
     commit_all(nb.parent.parent)
     r = _export(nb, tmp_path)
@@ -176,17 +214,38 @@ def test_external_asset_is_a_url_parameter_fetched_before_the_step(tmp_path):
     remote.parent.mkdir()
     remote.write_text("x\n10\n20\n")
     settings = {"assets": {"external": {"../data/big.csv": remote.as_uri()}}}
-    nb = make_project(tmp_path / "p", settings=settings, cells=CELLS[:2] + [
-        ("big = read_rows('../data/big.csv')\nimport notebook_ops as nbo\n"
-         "nbo.log_metric('big', sum(big))", ["step:big"])])
+    nb = make_project(
+        tmp_path / "p",
+        settings=settings,
+        cells=CELLS[:2]
+        + [
+            (
+                "big = read_rows('../data/big.csv')\nimport notebook_ops as nbo\n"
+                "nbo.log_metric('big', sum(big))",
+                ["step:big"],
+            )
+        ],
+    )
     p = export_notebook(nb, out_dir=tmp_path / "dist", track=False)
     params = {x["name"]: x for x in p.manifest["parameters"]}
-    assert params["asset_big"] == {"name": "asset_big", "type": "str",
-                                   "default": remote.as_uri(), "help": params["asset_big"]["help"]}
+    assert params["asset_big"] == {
+        "name": "asset_big",
+        "type": "str",
+        "default": remote.as_uri(),
+        "help": params["asset_big"]["help"],
+    }
     other = tmp_path / "other.csv"
     other.write_text("x\n1\n")
-    out = cli("run", str(p.archive), "--no-track", "--json", "-p", f"asset_big={other.as_uri()}",
-              cwd=tmp_path, env={"XDG_CACHE_HOME": str(tmp_path / "cache")})
+    out = cli(
+        "run",
+        str(p.archive),
+        "--no-track",
+        "--json",
+        "-p",
+        f"asset_big={other.as_uri()}",
+        cwd=tmp_path,
+        env={"XDG_CACHE_HOME": str(tmp_path / "cache")},
+    )
     assert out.returncode == 0, out.stdout + out.stderr
     assert json.loads(out.stdout)["metrics"]["big"] == 1
 
@@ -201,8 +260,9 @@ def test_editor_droppings_do_not_break_a_bundle(project, tmp_path):
     (r.folder / "steps" / ".ipynb_checkpoints").mkdir()
     (r.folder / "steps" / ".ipynb_checkpoints" / "load-checkpoint.ipynb").write_text("{}")
     assert "README.md" in verify_bundle(r.folder).files
-    out = cli("run", str(r.folder), "--no-track", cwd=tmp_path,
-              env={"XDG_CACHE_HOME": str(tmp_path / "cache")})
+    out = cli(
+        "run", str(r.folder), "--no-track", cwd=tmp_path, env={"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    )
     assert out.returncode == 0, out.stdout + out.stderr
     # a real extra file is still refused
     (r.folder / "code" / "evil.py").write_text("x")
@@ -218,18 +278,28 @@ def test_git_state_is_untouched_by_export(project, tmp_path):
 
 
 def test_pip_install_lines_are_pinned_and_reported(tmp_path):
-    nb = make_project(tmp_path / "p", cells=CELLS[:1] + [
-        ("%pip install -q PyYAML\n" + CELLS[1][0], ["setup"])] + CELLS[2:])
+    nb = make_project(
+        tmp_path / "p", cells=CELLS[:1] + [("%pip install -q PyYAML\n" + CELLS[1][0], ["setup"])] + CELLS[2:]
+    )
     r = _export(nb, tmp_path)
     assert r.pip_installs == ["PyYAML"]
     assert "pyyaml==" in (r.folder / "requirements.txt").read_text()
 
 
 def test_a_data_folder_ships_its_files_without_droppings(tmp_path):
-    nb = make_project(tmp_path / "p", cells=CELLS + [
-        ("import glob\nparts = sorted(glob.glob('../data/parts/*.csv'))\n"
-         "n = sum(len(open(f).read()) for f in parts)\n"
-         "print('parts', [os.path.basename(f) for f in parts], n)", ["step:parts"])], commit=False)
+    nb = make_project(
+        tmp_path / "p",
+        cells=CELLS
+        + [
+            (
+                "import glob\nparts = sorted(glob.glob('../data/parts/*.csv'))\n"
+                "n = sum(len(open(f).read()) for f in parts)\n"
+                "print('parts', [os.path.basename(f) for f in parts], n)",
+                ["step:parts"],
+            )
+        ],
+        commit=False,
+    )
     parts = nb.parent.parent / "data" / "parts"
     (parts / ".ipynb_checkpoints").mkdir(parents=True)
     (parts / "a.csv").write_text("1\n")
@@ -240,8 +310,15 @@ def test_a_data_folder_ships_its_files_without_droppings(tmp_path):
     shipped = r.to_dict()["shipped"]["assets"]
     assert "data/parts/a.csv" in shipped and "data/parts/b.csv" in shipped
     assert not any("checkpoint" in a for a in shipped)
-    out = cli("run-step", str(r.archive), "parts", "--data", str(tmp_path / "d"), cwd=tmp_path,
-              env={"XDG_CACHE_HOME": str(tmp_path / "cache")})
+    out = cli(
+        "run-step",
+        str(r.archive),
+        "parts",
+        "--data",
+        str(tmp_path / "d"),
+        cwd=tmp_path,
+        env={"XDG_CACHE_HOME": str(tmp_path / "cache")},
+    )
     assert out.returncode == 0, out.stdout + out.stderr
     assert "parts ['a.csv', 'b.csv'] 5" in out.stdout
 
@@ -262,7 +339,7 @@ def test_an_editable_install_ships_as_a_wheel(tmp_path, monkeypatch):
     core = nb.parent / "src" / "mypkg" / "core.py"
     core.write_text("def answer():\n    return 43\n")
     commit_all(nb.parent, "43")
-    assert _export(nb, tmp_path).version == 2       # the package's code is in the content hash
+    assert _export(nb, tmp_path).version == 2  # the package's code is in the content hash
 
 
 def test_what_local_modules_import_is_pinned_or_refused(tmp_path):

@@ -1,4 +1,5 @@
 """Pinned requirements, secrets kept out, and the deploy-target registry hook."""
+
 from __future__ import annotations
 
 from importlib import metadata
@@ -15,12 +16,14 @@ from notebook_ops.errors import NotebookOpsError
 
 
 def test_imported_modules_reads_code_and_survives_magics():
-    found = imported_modules([
-        "import numpy as np, os\nfrom yaml import safe_load\n%matplotlib inline\n!pip list",
-        "from . import local\nimport xml.dom\nimport sklearn.linear_model",
-        "%%bash\nimport notpython",
-        "def f(:\n  import broken_but_found",  # does not parse: regex fallback
-    ])
+    found = imported_modules(
+        [
+            "import numpy as np, os\nfrom yaml import safe_load\n%matplotlib inline\n!pip list",
+            "from . import local\nimport xml.dom\nimport sklearn.linear_model",
+            "%%bash\nimport notpython",
+            "def f(:\n  import broken_but_found",  # does not parse: regex fallback
+        ]
+    )
     assert found == {"numpy", "yaml", "sklearn", "broken_but_found"}
 
 
@@ -30,14 +33,16 @@ def test_resolve_pins_imports_to_their_distributions_with_closure():
     assert result["direct"]["jsonschema"] == metadata.version("jsonschema")
     assert result["direct"]["notebook-ops"] == metadata.version("notebook-ops")
     assert "referencing" in result["pins"]  # needed by jsonschema
-    assert "papermill" in result["pins"]    # needed by notebook-ops
+    assert "papermill" in result["pins"]  # needed by notebook-ops
     assert result["unresolved"] == ["not_a_real_module_xyz"]
 
 
 def test_unresolved_import_is_an_export_error_naming_the_cell(small_notebook):
     # contract moved (issue 14): an import nothing provides was a warning; it is now refused
-    write_notebook(small_notebook, make_notebook(
-        small_cells(c2="import json\nimport yaml\nimport not_installed_mod"), SETTINGS))
+    write_notebook(
+        small_notebook,
+        make_notebook(small_cells(c2="import json\nimport yaml\nimport not_installed_mod"), SETTINGS),
+    )
     before = small_notebook.read_bytes()
     with pytest.raises(ExportRefused) as err:
         export_notebook(small_notebook, out_dir=small_notebook.parent / "dist", track=False)
@@ -47,9 +52,16 @@ def test_unresolved_import_is_an_export_error_naming_the_cell(small_notebook):
 
 
 def test_optional_import_stays_a_warning(small_notebook):
-    write_notebook(small_notebook, make_notebook(small_cells(
-        c2="import json\nimport yaml\ntry:\n    import not_installed_mod\nexcept ImportError:\n"
-           "    not_installed_mod = None"), SETTINGS))
+    write_notebook(
+        small_notebook,
+        make_notebook(
+            small_cells(
+                c2="import json\nimport yaml\ntry:\n    import not_installed_mod\nexcept ImportError:\n"
+                "    not_installed_mod = None"
+            ),
+            SETTINGS,
+        ),
+    )
     r = export_notebook(small_notebook, out_dir=small_notebook.parent / "dist", track=False)
     assert any("not_installed_mod" in w for w in r.warnings)
     assert "not_installed_mod" not in (r.folder / "requirements.txt").read_text()
@@ -57,9 +69,16 @@ def test_optional_import_stays_a_warning(small_notebook):
 
 
 def test_credential_like_defaults_and_literals_warn(small_notebook):
-    write_notebook(small_notebook, make_notebook(
-        small_cells(c1="rows = 5\nlabel = 'x'\napi_token = 'abc123'  # the token",
-                    c6="key = 'AKIAABCDEFGHIJKLMNOP'\nprint(count)"), SETTINGS))
+    write_notebook(
+        small_notebook,
+        make_notebook(
+            small_cells(
+                c1="rows = 5\nlabel = 'x'\napi_token = 'abc123'  # the token",
+                c6="key = 'AKIAABCDEFGHIJKLMNOP'\nprint(count)",
+            ),
+            SETTINGS,
+        ),
+    )
     r = export_notebook(small_notebook, out_dir=small_notebook.parent / "dist", track=False)
     assert any("'api_token'" in w and "credential" in w for w in r.warnings)
     assert any("AWS access key" in w and "step report" in w for w in r.warnings)
@@ -103,7 +122,8 @@ def test_target_generators_write_under_targets_and_are_checksummed(small_noteboo
     def cron(manifest, bundle_dir):
         steps = " ".join(s["name"] for s in manifest["steps"])
         (bundle_dir / "targets" / "cron.txt").write_text(
-            f"{manifest['name']} v{manifest['version']}: {steps}\n")
+            f"{manifest['name']} v{manifest['version']}: {steps}\n"
+        )
 
     registered("crontab", cron)
     assert "crontab" in targets.names()

@@ -3,6 +3,7 @@
 Any change in their text fails here. After an intended change, regenerate with
 ``NBO_UPDATE_GOLDEN=1 pytest tests/bundle/test_templates.py`` and review the diff.
 """
+
 from __future__ import annotations
 
 import os
@@ -23,10 +24,12 @@ def manifest():
 
 
 def rendered(manifest):
-    return {"Dockerfile": templates.dockerfile(manifest),
-            "MLproject": templates.mlproject(manifest),
-            "python_env.yaml": templates.python_env(manifest),
-            "README.md": templates.readme(manifest, ["targets/airflow_dag.py"])}
+    return {
+        "Dockerfile": templates.dockerfile(manifest),
+        "MLproject": templates.mlproject(manifest),
+        "python_env.yaml": templates.python_env(manifest),
+        "README.md": templates.readme(manifest, ["targets/airflow_dag.py"]),
+    }
 
 
 @pytest.mark.parametrize("name", ["Dockerfile", "MLproject", "python_env.yaml", "README.md"])
@@ -44,13 +47,16 @@ def test_mlproject_is_valid_yaml_with_scalar_parameters(manifest):
     assert list(params) == ["n_customers", "rate", "region", "verbose"]  # the list keeps its default
     assert params["verbose"] == {"type": "string", "default": "false"}
     assert spec["entry_points"]["main"]["command"].startswith(
-        "notebook-ops run . -p n_customers={n_customers}")
+        "notebook-ops run . -p n_customers={n_customers}"
+    )
     assert yaml.safe_load(templates.python_env(manifest))["python"] == "3.11.7"
 
 
 def test_readme_escapes_table_cells(manifest):
     text = templates.readme(manifest, [])
     assert "Predict churn | so" in text  # prose is left alone
-    assert ("| `train` | `load` | `customers` | `model` | `rate` | cpu 2, memory 4Gi, image python:3.11 "
-            "| 1 | 600 |") in text
+    assert (
+        "| `train` | `load` | `customers` | `model` | `rate` | cpu 2, memory 4Gi, image python:3.11 "
+        "| 1 | 600 |"
+    ) in text
     assert "no orchestrator files were generated" in text

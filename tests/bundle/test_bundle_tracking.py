@@ -1,4 +1,5 @@
 """Each export is an MLflow run in the runner's store: archive attached, version and commit tagged."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """verify and load: a bundle is accepted only as exported; it loads back into a runnable Pipeline."""
+
 from __future__ import annotations
 
 import gzip
@@ -25,8 +26,10 @@ def test_verify_accepts_folder_and_archive(bundle):
     assert not b.folder.exists()  # the temporary extraction is gone
 
 
-@pytest.mark.parametrize("rel", ["steps/dump.ipynb", "requirements.txt", "pipeline.yaml",
-                                 "wheels/notebook_ops-0.1.0-py3-none-any.whl"])
+@pytest.mark.parametrize(
+    "rel",
+    ["steps/dump.ipynb", "requirements.txt", "pipeline.yaml", "wheels/notebook_ops-0.1.0-py3-none-any.whl"],
+)
 def test_one_byte_change_is_caught_and_named(bundle, rel):
     path = bundle.folder / rel
     data = bytearray(path.read_bytes())
@@ -113,11 +116,18 @@ def test_load_bundle_rebuilds_the_pipeline(bundle, small_notebook):
         assert manifest["version"] == 1
         assert pipeline.step_names == original.step_names
         for a, b in zip(pipeline.steps, original.steps, strict=True):
-            assert (a.after, a.inputs, a.outputs, a.input_sources, a.parameters_read, a.cells) == \
-                   (b.after, b.inputs, b.outputs, b.input_sources, b.parameters_read, b.cells)
+            assert (a.after, a.inputs, a.outputs, a.input_sources, a.parameters_read, a.cells) == (
+                b.after,
+                b.inputs,
+                b.outputs,
+                b.input_sources,
+                b.parameters_read,
+                b.cells,
+            )
             assert a.options == b.options
-        assert [(p.name, p.type, p.default, p.help) for p in pipeline.parameters] == \
-               [(p.name, p.type, p.default, p.help) for p in original.parameters]
+        assert [(p.name, p.type, p.default, p.help) for p in pipeline.parameters] == [
+            (p.name, p.type, p.default, p.help) for p in original.parameters
+        ]
         assert pipeline.setup_cells == original.setup_cells
         for i in original.setup_cells + tuple(c for s in original.steps for c in s.cells):
             assert pipeline.cell(i).source == original.cell(i).source

@@ -1,5 +1,6 @@
 """Fixtures for the events tests: a real broker (pulsar-lite, speaking the Pulsar binary protocol)
 on a free loopback port, a private spool folder, small notebooks, a loopback HTTP server."""
+
 from __future__ import annotations
 
 import json
@@ -46,9 +47,19 @@ class Broker:
         self.folder.mkdir(parents=True, exist_ok=True)
         log = open(self.folder / "broker.log", "ab")
         self.proc = subprocess.Popen(
-            [self.binary, "--addr", f"127.0.0.1:{self.port}", "--db-path",
-             str(self.folder / "db"), "--log-level", "warn"],
-            cwd=self.folder, stdout=log, stderr=subprocess.STDOUT)
+            [
+                self.binary,
+                "--addr",
+                f"127.0.0.1:{self.port}",
+                "--db-path",
+                str(self.folder / "db"),
+                "--log-level",
+                "warn",
+            ],
+            cwd=self.folder,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         log.close()
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
@@ -92,8 +103,11 @@ def topic():
 def client(broker):
     import pulsar
 
-    c = pulsar.Client(broker.service_url, operation_timeout_seconds=10,
-                      logger=pulsar.ConsoleLogger(pulsar.LoggerLevel.Error))
+    c = pulsar.Client(
+        broker.service_url,
+        operation_timeout_seconds=10,
+        logger=pulsar.ConsoleLogger(pulsar.LoggerLevel.Error),
+    )
     yield c
     c.close()
 

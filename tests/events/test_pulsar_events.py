@@ -1,5 +1,6 @@
 """Run events over a real broker speaking the Pulsar binary protocol (pulsar-lite), published by
 the official pulsar-client: a real example run, then a broker killed mid-run."""
+
 from __future__ import annotations
 
 import json
@@ -16,8 +17,9 @@ from notebook_ops.runner import run_notebook
 def _subscribe(client, topic, name="check"):
     import pulsar
 
-    return client.subscribe(f"persistent://public/default/{topic}", name,
-                            consumer_type=pulsar.ConsumerType.Shared)
+    return client.subscribe(
+        f"persistent://public/default/{topic}", name, consumer_type=pulsar.ConsumerType.Shared
+    )
 
 
 def test_every_event_of_the_example_run_arrives_in_order(broker, client, topic, tmp_path):
@@ -32,14 +34,20 @@ def test_every_event_of_the_example_run_arrives_in_order(broker, client, topic, 
 
     msgs = drain(consumer, want=len(progress))
     events = [json.loads(m.data()) for m in msgs]
-    assert len(events) == len(progress) == 12          # run + 5 x (started, finished) + run
+    assert len(events) == len(progress) == 12  # run + 5 x (started, finished) + run
     for m, e in zip(msgs, events, strict=True):
         schema.validate(e)
         assert m.properties()["type"] == e["type"] and m.properties()["id"] == e["id"]
     assert [e["seq"] for e in events] == list(range(12))
-    expected = [{"run_started": "run.started", "step_started": "step.started",
-                 "step_finished": "step.finished", "run_finished": "run.finished"}[p["event"]]
-                for p in progress]
+    expected = [
+        {
+            "run_started": "run.started",
+            "step_started": "step.started",
+            "step_finished": "step.finished",
+            "run_finished": "run.finished",
+        }[p["event"]]
+        for p in progress
+    ]
     assert [e["type"] for e in events] == expected
     assert [e["data"].get("step") for e in events] == [p.get("step") for p in progress]
     assert {e["run_id"] for e in events} == {result.run_id}
@@ -86,23 +94,22 @@ def test_a_broker_killed_mid_run_loses_no_event(broker, client, topic, small_nb)
             broker.kill()
 
     pub = Publisher([url], retry_s=0.5)
-    result = run_notebook(small_nb, params={"n": "21"}, track=False,
-                          progress=pub.wrap(kill_after_first_step))
+    result = run_notebook(small_nb, params={"n": "21"}, track=False, progress=pub.wrap(kill_after_first_step))
     pub.close(timeout=5)
     assert result.status == "succeeded", result.record["error"]
     assert result.record["metrics"]["total"] == 42
     spool = Spool(url)
-    assert spool.pending()                    # what the dead broker could not take is kept
-    before = drain(consumer)                  # what got through before the kill
+    assert spool.pending()  # what the dead broker could not take is kept
+    before = drain(consumer)  # what got through before the kill
 
-    broker.start()                            # back, same port and storage
-    Publisher([url], retry_s=0.5).close(timeout=30)   # the next publisher re-sends the spool
+    broker.start()  # back, same port and storage
+    Publisher([url], retry_s=0.5).close(timeout=30)  # the next publisher re-sends the spool
     assert not spool.pending()
-    after = drain(consumer, want=len(progress))   # the broker may redeliver some of before
+    after = drain(consumer, want=len(progress))  # the broker may redeliver some of before
 
     seen, ordered = set(), []
     for e in (json.loads(m.data()) for m in before + after):
-        if e["id"] not in seen:               # at-least-once: drop a duplicate by id
+        if e["id"] not in seen:  # at-least-once: drop a duplicate by id
             seen.add(e["id"])
             ordered.append(e)
     assert [e["seq"] for e in ordered] == list(range(len(progress))) == list(range(6))

@@ -10,6 +10,7 @@ its own address. pulsar-lite answers a lookup with its plain ``pulsar://`` addre
 client then has no URL to go to; a Pulsar broker with TLS advertises its TLS address, which is
 what the proxy does. Every event and message in these tests therefore travels over TLS.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -48,25 +49,37 @@ def make_pki(folder: Path, *, names=("localhost",)) -> dict:
     start, end = now - datetime.timedelta(hours=1), now + datetime.timedelta(days=1)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "notebook-ops test CA")])
-    ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name)
-          .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
-          .not_valid_before(start).not_valid_after(end)
-          .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-          .sign(ca_key, hashes.SHA256()))
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(end)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(ca_key, hashes.SHA256())
+    )
     key = ec.generate_private_key(ec.SECP256R1())
-    cert = (x509.CertificateBuilder()
-            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, names[0])]))
-            .issuer_name(ca_name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(start).not_valid_after(end)
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName(n) for n in names]),
-                           critical=False)
-            .sign(ca_key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, names[0])]))
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(end)
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(n) for n in names]), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
     paths = {"ca": folder / "ca.pem", "cert": folder / "server.pem", "key": folder / "server.key"}
     paths["ca"].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
     paths["cert"].write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    paths["key"].write_bytes(key.private_bytes(serialization.Encoding.PEM,
-                                               serialization.PrivateFormat.PKCS8,
-                                               serialization.NoEncryption()))
+    paths["key"].write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
     return paths
 
 
@@ -91,11 +104,11 @@ def _fields(buf: bytes):
             value, i = _varint(buf, i)
         elif wire == 2:
             n, i = _varint(buf, i)
-            value, i = buf[i:i + n], i + n
+            value, i = buf[i : i + n], i + n
         elif wire == 1:
-            value, i = buf[i:i + 8], i + 8
+            value, i = buf[i : i + 8], i + 8
         elif wire == 5:
-            value, i = buf[i:i + 4], i + 4
+            value, i = buf[i : i + 4], i + 4
         else:
             raise ValueError(f"protobuf wire type {wire}")
         yield num, wire, value
@@ -205,7 +218,7 @@ class PulsarTap:
                 total = struct.unpack(">I", self._read(src, 4))[0]
                 frame = self._read(src, total)
                 (size,) = struct.unpack(">I", frame[:4])
-                cmd, rest = frame[4:4 + size], frame[4 + size:]
+                cmd, rest = frame[4 : 4 + size], frame[4 + size :]
                 cmd = on_frame(cmd, rest)
                 dst.sendall(struct.pack(">II", 4 + len(cmd) + len(rest), len(cmd)) + cmd + rest)
         except (EOFError, OSError, ValueError):
@@ -227,8 +240,9 @@ class PulsarTap:
                 self.payloads.append(rest)
             if kind == CONNECT:
                 body = dict((n, v) for n, _, v in _fields(next(v for n, _, v in fields if n == CONNECT)))
-                self.connects.append({"auth_method_name": body.get(5, b"").decode(),
-                                      "auth_data": body.get(3, b"").decode()})
+                self.connects.append(
+                    {"auth_method_name": body.get(5, b"").decode(), "auth_data": body.get(3, b"").decode()}
+                )
         return cmd
 
     def _from_broker(self, cmd: bytes, rest: bytes) -> bytes:
@@ -237,7 +251,7 @@ class PulsarTap:
             return cmd
         out = []
         for num, wire, value in fields:
-            if num == LOOKUP_RESPONSE:   # brokerServiceUrl (1), brokerServiceUrlTls (2): this proxy
+            if num == LOOKUP_RESPONSE:  # brokerServiceUrl (1), brokerServiceUrlTls (2): this proxy
                 sub = [f for f in _fields(value) if f[0] not in (1, 2)]
                 url = self.advertised.encode()
                 value = _encode([(1, 2, url), (2, 2, url)] + sub)
@@ -292,13 +306,17 @@ def test_security_options_map_to_the_documented_client_arguments(pki, tmp_path):
     from notebook_ops.events.pulsar import client_options, parse_url
 
     svc, topic, opts = parse_url(f"pulsar+ssl://broker.example/t?tls_trust_certs={pki['ca']}")
-    assert svc == "pulsar+ssl://broker.example:6651"          # Pulsar's TLS port by default
+    assert svc == "pulsar+ssl://broker.example:6651"  # Pulsar's TLS port by default
     assert client_options(svc, opts) == {
-        "operation_timeout_seconds": 3, "connection_timeout_ms": 3000,
-        "tls_validate_hostname": True, "tls_allow_insecure_connection": False,
-        "tls_trust_certs_file_path": str(pki["ca"])}
-    svc, _, opts = parse_url("pulsar+ssl://h:7000/t?tls_validate_hostname=false"
-                             "&tls_allow_insecure_connection=yes")
+        "operation_timeout_seconds": 3,
+        "connection_timeout_ms": 3000,
+        "tls_validate_hostname": True,
+        "tls_allow_insecure_connection": False,
+        "tls_trust_certs_file_path": str(pki["ca"]),
+    }
+    svc, _, opts = parse_url(
+        "pulsar+ssl://h:7000/t?tls_validate_hostname=false&tls_allow_insecure_connection=yes"
+    )
     assert client_options(svc, opts)["tls_validate_hostname"] is False
     assert client_options(svc, opts)["tls_allow_insecure_connection"] is True
     assert "tls_trust_certs_file_path" not in client_options(svc, opts)
@@ -307,12 +325,15 @@ def test_security_options_map_to_the_documented_client_arguments(pki, tmp_path):
     assert not [k for k in client_options(svc, opts) if k.startswith("tls")]
 
 
-@pytest.mark.parametrize("url, says", [
-    ("pulsar://h/t?token=s3cr3tvalue", "a token= in the pulsar URL"),
-    ("pulsar+ssl://h/t?auth_params=s3cr3tvalue", "a auth_params= in the pulsar URL"),
-    ("pulsar://user:s3cr3tvalue@h/t", "credentials in the pulsar URL"),
-    ("pulsar://s3cr3tvalue@h/t", "credentials in the pulsar URL"),
-])
+@pytest.mark.parametrize(
+    "url, says",
+    [
+        ("pulsar://h/t?token=s3cr3tvalue", "a token= in the pulsar URL"),
+        ("pulsar+ssl://h/t?auth_params=s3cr3tvalue", "a auth_params= in the pulsar URL"),
+        ("pulsar://user:s3cr3tvalue@h/t", "credentials in the pulsar URL"),
+        ("pulsar://s3cr3tvalue@h/t", "credentials in the pulsar URL"),
+    ],
+)
 def test_a_credential_in_a_url_is_refused_without_showing_it(url, says):
     with pytest.raises(EventsConfigError) as err:
         check_url(url)
@@ -321,13 +342,16 @@ def test_a_credential_in_a_url_is_refused_without_showing_it(url, says):
     assert "token_file=" in err.value.hint and "NOTEBOOK_OPS_PULSAR_TOKEN" in err.value.hint
 
 
-@pytest.mark.parametrize("query, says", [
-    ("tls_trust_certs=ca.pem", "must be an absolute path"),
-    ("tls_trust_certs=/no/such/ca.pem", "no such file"),
-    ("token_file=/no/such/token", "no such file"),
-    ("tls_validate_hostname=maybe", "is not true or false"),
-    ("send_timeout_ms=0", "must be positive"),
-])
+@pytest.mark.parametrize(
+    "query, says",
+    [
+        ("tls_trust_certs=ca.pem", "must be an absolute path"),
+        ("tls_trust_certs=/no/such/ca.pem", "no such file"),
+        ("token_file=/no/such/token", "no such file"),
+        ("tls_validate_hostname=maybe", "is not true or false"),
+        ("send_timeout_ms=0", "must be positive"),
+    ],
+)
 def test_bad_security_options_are_config_errors(query, says):
     with pytest.raises(EventsConfigError) as err:
         check_url(f"pulsar+ssl://h/t?{query}")
@@ -360,7 +384,7 @@ def test_tls_sink_delivers_and_tls_source_receives(tls_tap, topic, pki):
     from notebook_ops.events.source import open_source
 
     url = tls_tap.url(topic, f"tls_trust_certs={pki['ca']}")
-    source = open_source(url, subscription="sec")          # subscribes through TLS
+    source = open_source(url, subscription="sec")  # subscribes through TLS
     try:
         sent = _events(3, "tls-run")
         pub = Publisher([url])
@@ -390,7 +414,7 @@ def test_tls_sink_delivers_and_tls_source_receives(tls_tap, topic, pki):
 def test_without_the_ca_the_run_succeeds_and_its_events_are_spooled(tls_tap, topic, small_nb):
     from notebook_ops.runner import run_notebook
 
-    url = tls_tap.url(topic)      # no tls_trust_certs: the system's CAs do not know the test CA
+    url = tls_tap.url(topic)  # no tls_trust_certs: the system's CAs do not know the test CA
     result = run_notebook(small_nb, params={"n": "5"}, track=False, events=[url])
     assert result.status == "succeeded" and result.record["metrics"] == {"total": 10}
     assert [e["type"] for e in Spool(url)._read()][::5] == ["run.started", "run.finished"]
@@ -461,14 +485,16 @@ def test_no_token_sends_no_auth_data(plain_tap, topic):
 
 
 def _cli(*args, env=None):
-    return subprocess.run([CLI, "run", *args], capture_output=True, text=True, timeout=300,
-                          env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [CLI, "run", *args], capture_output=True, text=True, timeout=300, env={**os.environ, **(env or {})}
+    )
 
 
 def test_cli_refuses_a_missing_token_file_and_a_literal_token(small_nb):
     port = free_port()
-    p = _cli(str(small_nb), "--no-track", "--events",
-             f"pulsar://127.0.0.1:{port}/t?token_file=/no/such/token")
+    p = _cli(
+        str(small_nb), "--no-track", "--events", f"pulsar://127.0.0.1:{port}/t?token_file=/no/such/token"
+    )
     assert p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1, p.stderr
     assert "token_file: no such file '/no/such/token'" in p.stderr
     p = _cli(str(small_nb), "--no-track", "--events", f"pulsar://127.0.0.1:{port}/t?token=hunter2xyz")
@@ -486,7 +512,7 @@ def test_a_token_file_gone_at_connect_time_spools(tmp_path, topic, plain_tap):
     token = tmp_path / "t.token"
     token.write_text("x")
     url = plain_tap.url(topic, f"token_file={token}")
-    pub = Publisher([url])          # checked here
+    pub = Publisher([url])  # checked here
     token.unlink()
     pub.publish(_events(1, "gone")[0])
     pub.close(timeout=10)
@@ -525,15 +551,17 @@ def test_a_trigger_over_tls_starts_a_run(tls_tap, client, topic, pki, small_nb):
     source = open_source(tls_tap.url(topic, f"tls_trust_certs={pki['ca']}"), subscription="tls")
     client.create_producer(f"persistent://public/default/{topic}").send(b'{"n": 9}')
     outcomes = []
-    listener = TriggerListener(source, small_nb, run=run_service, run_options={"track": False},
-                               on_settled=outcomes.append)
+    listener = TriggerListener(
+        source, small_nb, run=run_service, run_options={"track": False}, on_settled=outcomes.append
+    )
     try:
         assert listener.serve(threading.Event(), max_messages=1) == 1
     finally:
         source.close()
     (out,) = outcomes
     assert out["action"] == "ack" and out["status"] == "succeeded"
-    (run,) = [json.loads(f.read_text())
-              for f in (small_nb.parent / ".notebook_ops" / "runs").glob("*/run.json")]
+    (run,) = [
+        json.loads(f.read_text()) for f in (small_nb.parent / ".notebook_ops" / "runs").glob("*/run.json")
+    ]
     assert run["run_id"] == out["run_id"] and run["metrics"] == {"total": 18}
     assert tls_tap.handshakes >= 1 and not tls_tap.tls_failures

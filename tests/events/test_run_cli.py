@@ -1,4 +1,5 @@
 """``notebook-ops run --events`` and NOTEBOOK_OPS_EVENTS, as a user runs them (subprocesses)."""
+
 from __future__ import annotations
 
 import json
@@ -15,26 +16,32 @@ CLI = str(ROOT / ".venv/bin/notebook-ops")
 
 
 def _run(*args, env=None):
-    return subprocess.run([CLI, "run", *args], capture_output=True, text=True, timeout=300,
-                          env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [CLI, "run", *args], capture_output=True, text=True, timeout=300, env={**os.environ, **(env or {})}
+    )
 
 
 def test_run_publishes_to_a_file_and_a_webhook(small_nb, tmp_path, hook):
     out = tmp_path / "events.jsonl"
-    p = _run(str(small_nb), "-p", "n=4", "--no-track", "-q", "--events", str(out),
-             "--events", hook.url)
+    p = _run(str(small_nb), "-p", "n=4", "--no-track", "-q", "--events", str(out), "--events", hook.url)
     assert p.returncode == 0, p.stderr
     events = read_jsonl(out)
     for e in events:
         schema.validate(e)
-    assert [e["type"] for e in events] == ["run.started", "step.started", "step.finished",
-                                           "step.started", "step.finished", "run.finished"]
+    assert [e["type"] for e in events] == [
+        "run.started",
+        "step.started",
+        "step.finished",
+        "step.started",
+        "step.finished",
+        "run.finished",
+    ]
     assert events[-1]["data"]["metrics"] == {"total": 8}
     assert [r[0]["id"] for r in hook.received] == [e["id"] for e in events]
 
 
 def test_an_unreachable_broker_does_not_fail_the_run(small_nb, spool_dir):
-    url = f"pulsar://127.0.0.1:{free_port()}/runs"      # nothing listens there
+    url = f"pulsar://127.0.0.1:{free_port()}/runs"  # nothing listens there
     p = _run(str(small_nb), "--no-track", "-q", "--json", env={"NOTEBOOK_OPS_EVENTS": url})
     assert p.returncode == 0, p.stderr
     assert json.loads(p.stdout)["status"] == "succeeded"
@@ -74,13 +81,14 @@ def test_exiting_while_a_pulsar_call_is_in_flight_does_not_abort(spool_dir):
     the interpreter exits during one of its blocking calls: the publisher ends the call first."""
     import socket
 
-    silent = socket.socket()          # accepts TCP, never speaks Pulsar: the client's calls hang
+    silent = socket.socket()  # accepts TCP, never speaks Pulsar: the client's calls hang
     silent.bind(("127.0.0.1", 0))
     silent.listen(5)
     url = f"pulsar://127.0.0.1:{silent.getsockname()[1]}/runs"
     try:
-        p = subprocess.run([str(ROOT / ".venv/bin/python"), "-c", ABANDON, url],
-                           capture_output=True, text=True, timeout=120)
+        p = subprocess.run(
+            [str(ROOT / ".venv/bin/python"), "-c", ABANDON, url], capture_output=True, text=True, timeout=120
+        )
     finally:
         silent.close()
     assert p.returncode == 0, p.stderr

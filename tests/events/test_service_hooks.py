@@ -1,5 +1,6 @@
 """The other services publish too: an export (``bundle.exported``) and a scheduler firing
 (``schedule.fired``, then the scheduled run's own events, from its child process)."""
+
 from __future__ import annotations
 
 import json
@@ -18,10 +19,21 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_export_publishes_bundle_exported(small_nb, tmp_path):
     out = tmp_path / "events.jsonl"
-    p = subprocess.run([str(ROOT / ".venv/bin/notebook-ops"), "export", str(small_nb), "-o",
-                        str(tmp_path / "dist"), "--no-mlflow", "--json"],
-                       capture_output=True, text=True, timeout=300,
-                       env={**os.environ, "NOTEBOOK_OPS_EVENTS": str(out)})
+    p = subprocess.run(
+        [
+            str(ROOT / ".venv/bin/notebook-ops"),
+            "export",
+            str(small_nb),
+            "-o",
+            str(tmp_path / "dist"),
+            "--no-mlflow",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "NOTEBOOK_OPS_EVENTS": str(out)},
+    )
     assert p.returncode == 0, p.stderr
     result = json.loads(p.stdout)
     (e,) = read_jsonl(out)
@@ -30,7 +42,7 @@ def test_export_publishes_bundle_exported(small_nb, tmp_path):
     assert e["data"]["version"] == result["version"] == 1
     assert e["data"]["folder"] == result["folder"]
     assert e["data"]["content_sha256"] == result["content_sha256"]
-    assert e["data"]["commit"] is None                 # not in a git repository
+    assert e["data"]["commit"] is None  # not in a git repository
 
 
 class Clock:
@@ -57,14 +69,19 @@ def test_a_scheduled_run_publishes_its_firing_and_its_events(small_nb, tmp_path,
     from notebook_ops.scheduler.database import Store
 
     out = tmp_path / "events.jsonl"
-    monkeypatch.setenv("NOTEBOOK_OPS_EVENTS", str(out))   # the service and its children
-    nb = json.loads(small_nb.read_text())                 # and a sink the notebook names
+    monkeypatch.setenv("NOTEBOOK_OPS_EVENTS", str(out))  # the service and its children
+    nb = json.loads(small_nb.read_text())  # and a sink the notebook names
     nb["metadata"]["notebook_ops"] = {"events": ["nb-events.jsonl"]}
     small_nb.write_text(json.dumps(nb))
     clock = Clock(datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc))
     store = Store(f"sqlite:///{tmp_path / 'sched.db'}")
-    s = Schedule(name="nightly", cron="*/5 * * * *", target=str(small_nb),
-                 workdir=str(small_nb.parent), parameters={"n": 3})
+    s = Schedule(
+        name="nightly",
+        cron="*/5 * * * *",
+        target=str(small_nb),
+        workdir=str(small_nb.parent),
+        parameters={"n": 3},
+    )
     s.next_fire_at = Cron(s.cron, s.tz).next_after(clock.now())
     s = store.add_schedule(s, clock.now())
     svc = SchedulerService(store, clock=clock)
@@ -83,15 +100,14 @@ def test_a_scheduled_run_publishes_its_firing_and_its_events(small_nb, tmp_path,
     finally:
         svc.shutdown()
         store.close()
-    close_shared()                       # what the service process does at exit
+    close_shared()  # what the service process does at exit
     events = read_jsonl(out)
     for e in events:
         schema.validate(e)
     fired = [e for e in events if e["type"] == "schedule.fired"]
     assert len(fired) == 1
     f = fired[0]["data"]
-    assert (f["schedule_id"], f["name"], f["attempt"], f["parameters"]) == (s.id, "nightly", 1,
-                                                                             {"n": 3})
+    assert (f["schedule_id"], f["name"], f["attempt"], f["parameters"]) == (s.id, "nightly", 1, {"n": 3})
     assert f["scheduled_for"].startswith("2026-03-02T09:05")
     runs = [e for e in events if e["type"] != "schedule.fired"]
     assert [e["type"] for e in runs][0] == "run.started" and runs[-1]["type"] == "run.finished"
@@ -99,8 +115,9 @@ def test_a_scheduled_run_publishes_its_firing_and_its_events(small_nb, tmp_path,
     assert runs[-1]["data"]["metrics"] == {"total": 6}
     assert f["run_id"] == runs[0]["run_id"] == Path(run.run_dir).name
     # the notebook's own sink got the same events, the firing included
-    assert sorted(e["id"] for e in read_jsonl(small_nb.parent / "nb-events.jsonl")) == \
-        sorted(e["id"] for e in events)
+    assert sorted(e["id"] for e in read_jsonl(small_nb.parent / "nb-events.jsonl")) == sorted(
+        e["id"] for e in events
+    )
 
 
 def test_runs_started_from_jupyterlab_publish(small_nb, tmp_path, monkeypatch):
@@ -113,10 +130,11 @@ def test_runs_started_from_jupyterlab_publish(small_nb, tmp_path, monkeypatch):
     first = manager.start(small_nb, params={"n": 5}, track=False).started.result(timeout=240)
     record = Path(first["run_dir"]) / "run.json"
     deadline = time.monotonic() + 240
-    while time.monotonic() < deadline and (manager.is_active(first["run_id"]) or
-                                           json.loads(record.read_text())["status"] == "running"):
+    while time.monotonic() < deadline and (
+        manager.is_active(first["run_id"]) or json.loads(record.read_text())["status"] == "running"
+    ):
         time.sleep(0.1)
-    for _ in range(100):   # the publisher is closed right after the run's last write
+    for _ in range(100):  # the publisher is closed right after the run's last write
         if out.exists() and read_jsonl(out)[-1]["type"] == "run.finished":
             break
         time.sleep(0.1)

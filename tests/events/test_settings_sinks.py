@@ -2,6 +2,7 @@
 notebook publishes to them, whichever face starts it (CLI, the server's run manager, the widgets
 panel); exports too. A bad URL there is a lint problem and a clean CLI error. The settings' sinks
 do not travel into a bundle. Real kernels, a real broker (pulsar-lite), real files."""
+
 from __future__ import annotations
 
 import asyncio
@@ -19,8 +20,7 @@ from notebook_ops.events import schema
 
 ROOT = Path(__file__).resolve().parents[2]
 CLI = str(ROOT / ".venv/bin/notebook-ops")
-TYPES = ["run.started", "step.started", "step.finished", "step.started", "step.finished",
-         "run.finished"]
+TYPES = ["run.started", "step.started", "step.finished", "step.started", "step.finished", "run.finished"]
 
 
 def notebook_with_sinks(folder: Path, events: list[str], name="small.ipynb") -> Path:
@@ -32,8 +32,9 @@ def notebook_with_sinks(folder: Path, events: list[str], name="small.ipynb") -> 
 
 
 def _cli(*args, cwd=None, env=None):
-    return subprocess.run([CLI, *args], capture_output=True, text=True, timeout=300, cwd=cwd,
-                          env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [CLI, *args], capture_output=True, text=True, timeout=300, cwd=cwd, env={**os.environ, **(env or {})}
+    )
 
 
 def _wait_for_lines(path: Path, n: int, timeout_s: float = 30) -> list[dict]:
@@ -45,18 +46,17 @@ def _wait_for_lines(path: Path, n: int, timeout_s: float = 30) -> list[dict]:
     return read_jsonl(path) if path.exists() else []
 
 
-def test_cli_run_publishes_to_a_file_and_a_broker_named_in_settings(broker, client, topic,
-                                                                    tmp_path):
+def test_cli_run_publishes_to_a_file_and_a_broker_named_in_settings(broker, client, topic, tmp_path):
     nb = notebook_with_sinks(tmp_path / "work", ["events/runs.jsonl", broker.topic_url(topic)])
     before = nb.read_bytes()
     consumer = client.subscribe(f"persistent://public/default/{topic}", "settings")
-    elsewhere = tmp_path / "elsewhere"          # a scheduler or a shell in another folder
+    elsewhere = tmp_path / "elsewhere"  # a scheduler or a shell in another folder
     elsewhere.mkdir()
     p = _cli("run", str(nb), "-p", "n=3", "--no-track", "-q", "--json", cwd=elsewhere)
     assert p.returncode == 0, p.stderr
     run = json.loads(p.stdout)
 
-    in_file = read_jsonl(nb.parent / "events" / "runs.jsonl")   # beside the notebook
+    in_file = read_jsonl(nb.parent / "events" / "runs.jsonl")  # beside the notebook
     assert not (elsewhere / "events").exists()
     for e in in_file:
         schema.validate(e)
@@ -81,18 +81,17 @@ def test_server_runs_publish_to_settings_and_environment_sinks_once_each(tmp_pat
     monkeypatch.setenv("NOTEBOOK_OPS_EVENTS", str(shared))
     nb = notebook_with_sinks(tmp_path / "work", [str(shared), "own.jsonl"])
 
-    async def start():   # as the server's POST runs awaits it
-        return await asyncio.wrap_future(RunService().start(nb, params={"n": "4"},
-                                                            track=False).started)
+    async def start():  # as the server's POST runs awaits it
+        return await asyncio.wrap_future(RunService().start(nb, params={"n": "4"}, track=False).started)
 
     first = asyncio.run(start())
     own = _wait_for_lines(nb.parent / "own.jsonl", 6)
     assert [e["type"] for e in own] == TYPES
     assert {e["run_id"] for e in own} == {first["run_id"]}
     in_shared = _wait_for_lines(shared, 6)
-    time.sleep(0.5)                               # a second copy would have arrived by now
+    time.sleep(0.5)  # a second copy would have arrived by now
     in_shared = read_jsonl(shared)
-    assert [e["type"] for e in in_shared] == TYPES          # once, not twice
+    assert [e["type"] for e in in_shared] == TYPES  # once, not twice
     assert {e["run_id"] for e in in_shared} == {first["run_id"]}
 
 
@@ -139,11 +138,14 @@ def test_a_credential_in_a_settings_url_is_a_lint_warning(tmp_path):
     assert "token=***" in problems[0][2] and "s3cr3t" not in problems[0][2]
 
 
-@pytest.mark.parametrize("events, says", [
-    ("runs.jsonl", "events must be array"),
-    (["a.jsonl", "a.jsonl"], "events must contain unique items"),
-    ([""], "events[0] must be longer than or equal to 1 characters"),
-])
+@pytest.mark.parametrize(
+    "events, says",
+    [
+        ("runs.jsonl", "events must be array"),
+        (["a.jsonl", "a.jsonl"], "events must contain unique items"),
+        ([""], "events[0] must be longer than or equal to 1 characters"),
+    ],
+)
 def test_settings_shape_is_checked_by_the_schema(tmp_path, events, says):
     from notebook_ops.model import load_pipeline
 
@@ -160,8 +162,7 @@ def test_settings_sinks_get_the_export_event_and_stay_out_of_the_bundle(tmp_path
 
     hook = "https://hooks.example/nbo?token=BUNDLE_SECRET_42"
     nb = notebook_with_sinks(tmp_path / "work", ["exports.jsonl", hook])
-    result = export_notebook(nb, out_dir=tmp_path / "dist", allow_dirty=True, tag=False,
-                             track=False)
+    result = export_notebook(nb, out_dir=tmp_path / "dist", allow_dirty=True, tag=False, track=False)
     exported = _wait_for_lines(nb.parent / "exports.jsonl", 1)
     assert [e["type"] for e in exported] == ["bundle.exported"]
     assert exported[0]["data"]["version"] == result.version
@@ -173,8 +174,7 @@ def test_settings_sinks_get_the_export_event_and_stay_out_of_the_bundle(tmp_path
     # a run of the bundle: only the sinks of where it runs
     here = tmp_path / "deploy"
     here.mkdir()
-    p = _cli("run", str(result.folder), "--no-track", "-q", "--events", str(here / "ev.jsonl"),
-             cwd=here)
+    p = _cli("run", str(result.folder), "--no-track", "-q", "--events", str(here / "ev.jsonl"), cwd=here)
     assert p.returncode == 0, p.stderr
     assert [e["type"] for e in read_jsonl(here / "ev.jsonl")] == TYPES
     assert len(read_jsonl(nb.parent / "exports.jsonl")) == 1
@@ -191,8 +191,9 @@ def test_runs_started_by_a_trigger_publish_to_settings_sinks(broker, client, top
     source = open_source(broker.topic_url(topic), subscription="settings")
     client.create_producer(f"persistent://public/default/{topic}").send(b'{"n": 8}')
     outcomes = []
-    listener = TriggerListener(source, nb, run=run_service, run_options={"track": False},
-                               on_settled=outcomes.append)
+    listener = TriggerListener(
+        source, nb, run=run_service, run_options={"track": False}, on_settled=outcomes.append
+    )
     try:
         assert listener.serve(threading.Event(), max_messages=1) == 1
     finally:

@@ -2,6 +2,7 @@
 and runs the target once per message, with the message's parameters. A message is acknowledged
 only once its firing is recorded in the store; a redelivered one is not run twice; poison
 messages are rejected and dead-lettered; a paused schedule leaves its messages in the broker."""
+
 from __future__ import annotations
 
 import json
@@ -81,8 +82,7 @@ def _runs(store, name):
 
 def _final(store, name, n):
     rows = _runs(store, name)
-    return rows if len(rows) >= n and all(r["state"] not in ("pending", "running")
-                                          for r in rows) else None
+    return rows if len(rows) >= n and all(r["state"] not in ("pending", "running") for r in rows) else None
 
 
 def _left(client, topic, subscription):
@@ -98,12 +98,18 @@ def _left(client, topic, subscription):
 
 # --- the API: validation and what a trigger schedule looks like (no broker needed) ------------
 
+
 def test_a_trigger_schedule_is_validated_and_has_no_clock(small_nb, store, tmp_path):
-    url = "pulsar://127.0.0.1:9/new-data"     # nothing listens there: adding must still work
-    d = api.add_trigger(small_nb, url, parameters={"n": "{{ message.n }}", "label": "fixed"},
-                        store=store, workdir=tmp_path)
-    assert (d["kind"], d["source"], d["subscription"], d["cron"]) == \
-        ("trigger", url, "notebook-ops.small", "")
+    url = "pulsar://127.0.0.1:9/new-data"  # nothing listens there: adding must still work
+    d = api.add_trigger(
+        small_nb, url, parameters={"n": "{{ message.n }}", "label": "fixed"}, store=store, workdir=tmp_path
+    )
+    assert (d["kind"], d["source"], d["subscription"], d["cron"]) == (
+        "trigger",
+        url,
+        "notebook-ops.small",
+        "",
+    )
     assert d["upcoming"] == [] and d["next_fire_at"] is None and d["subscribed"] is False
     assert store.trigger_schedules()[0].name == "small"
     with pytest.raises(ScheduleError, match="runs on messages from"):
@@ -112,31 +118,41 @@ def test_a_trigger_schedule_is_validated_and_has_no_clock(small_nb, store, tmp_p
     assert store.trigger_schedules() == []
     assert api.resume("small", store=store)["next_fire_at"] is None
 
-    bad = [({"source": "http://example.org/x"}, "cannot listen on http"),
-           ({"parameters": {"n": "{{ env.HOME }}"}}, "unknown placeholder"),
-           ({"parameters": {"nope": "{{ message.x }}"}}, "unknown parameter 'nope'"),
-           ({"parameters": {"n": "many"}}, "'many' is not a valid int"),   # a fixed bad value
-           ({"subscription": "has space"}, "bad subscription name")]
+    bad = [
+        ({"source": "http://example.org/x"}, "cannot listen on http"),
+        ({"parameters": {"n": "{{ env.HOME }}"}}, "unknown placeholder"),
+        ({"parameters": {"nope": "{{ message.x }}"}}, "unknown parameter 'nope'"),
+        ({"parameters": {"n": "many"}}, "'many' is not a valid int"),  # a fixed bad value
+        ({"subscription": "has space"}, "bad subscription name"),
+    ]
     for change, message in bad:
         kw = {"source": url, "name": "other", "store": store, "workdir": tmp_path, **change}
         with pytest.raises(Exception, match=message):
             api.add_trigger(small_nb, kw.pop("source"), **kw)
-    assert [s["name"] for s in api.list_schedules(store=store)] == ["small"]   # nothing half-added
+    assert [s["name"] for s in api.list_schedules(store=store)] == ["small"]  # nothing half-added
 
 
 # --- the service with a real broker --------------------------------------------------------------
 
+
 def test_messages_fire_runs_with_their_parameters_and_poison_is_dead_lettered(
-        broker, client, topic, small_nb, store, tmp_path, monkeypatch):
+    broker, client, topic, small_nb, store, tmp_path, monkeypatch
+):
     """Real runs (the runner in a child process, real kernels), one per good message."""
     events = tmp_path / "events.jsonl"
     monkeypatch.setenv("NOTEBOOK_OPS_EVENTS", str(events))
     url = broker.topic_url(topic)
-    d = api.add_trigger(small_nb, url, name="on-data", store=store, workdir=tmp_path,
-                        parameters={"n": "{{ message.n }}", "label": "{{ properties.origin }}"})
-    assert d["subscribed"] is True          # made at once: messages from now on are kept
+    d = api.add_trigger(
+        small_nb,
+        url,
+        name="on-data",
+        store=store,
+        workdir=tmp_path,
+        parameters={"n": "{{ message.n }}", "label": "{{ properties.origin }}"},
+    )
+    assert d["subscribed"] is True  # made at once: messages from now on are kept
     producer = client.create_producer(_full(topic))
-    producer.send(json.dumps({"n": 3}).encode(), properties={"origin": "etl"})   # before the service
+    producer.send(json.dumps({"n": 3}).encode(), properties={"origin": "etl"})  # before the service
     svc = Running(store)
     try:
         svc.pump(d["id"])
@@ -152,8 +168,10 @@ def test_messages_fire_runs_with_their_parameters_and_poison_is_dead_lettered(
     assert sorted(by_state) == ["rejected", "succeeded"], rows
     ok = sorted(by_state["succeeded"], key=lambda r: r["id"])
     assert [(r["trigger"], r["parameters"]) for r in ok] == [
-        ("message", {"n": 3, "label": "etl"}), ("message", {"n": 4, "label": "crm"})]
-    for r in ok:        # the run folder's record: the parameters reached the kernels
+        ("message", {"n": 3, "label": "etl"}),
+        ("message", {"n": 4, "label": "crm"}),
+    ]
+    for r in ok:  # the run folder's record: the parameters reached the kernels
         rec = json.loads(Path(r["run_dir"], "run.json").read_text())
         assert rec["status"] == "succeeded"
         assert rec["parameters"]["n"] == r["parameters"]["n"]
@@ -163,24 +181,35 @@ def test_messages_fire_runs_with_their_parameters_and_poison_is_dead_lettered(
     assert "not JSON" in reasons[1] and "bad parameters" in reasons[0] and "'n'" in reasons[0]
 
     import pulsar
-    dlq = client.subscribe(_full(topic) + "-notebook-ops.on-data-DLQ", "check",
-                           consumer_type=pulsar.ConsumerType.Shared,
-                           initial_position=pulsar.InitialPosition.Earliest)
+
+    dlq = client.subscribe(
+        _full(topic) + "-notebook-ops.on-data-DLQ",
+        "check",
+        consumer_type=pulsar.ConsumerType.Shared,
+        initial_position=pulsar.InitialPosition.Earliest,
+    )
     parked = drain(dlq, want=2)
     dlq.close()
     assert sorted(m.data() for m in parked) == [b'{"n": "many"}', b"{not json"]
     assert all(m.properties()["nbo_dead_letter_reason"] for m in parked)
-    assert _left(client, topic, "notebook-ops.on-data") == []     # every message acknowledged
+    assert _left(client, topic, "notebook-ops.on-data") == []  # every message acknowledged
 
-    fired = wait_for(lambda: [e["data"] for e in read_jsonl(events)
-                              if e["type"] == "schedule.fired"] if events.exists() else None,
-                     what="schedule.fired events")
-    assert sorted((f["kind"], f["message_id"], f["parameters"]["n"], f["run_id"]) for f in fired) \
-        == sorted(("trigger", r["message_id"], r["parameters"]["n"], r["run_id"]) for r in ok)
+    fired = wait_for(
+        lambda: (
+            [e["data"] for e in read_jsonl(events) if e["type"] == "schedule.fired"]
+            if events.exists()
+            else None
+        ),
+        what="schedule.fired events",
+    )
+    assert sorted((f["kind"], f["message_id"], f["parameters"]["n"], f["run_id"]) for f in fired) == sorted(
+        ("trigger", r["message_id"], r["parameters"]["n"], r["run_id"]) for r in ok
+    )
 
 
 def test_a_redelivered_message_is_not_run_twice_and_pause_leaves_messages_waiting(
-        broker, client, topic, small_nb, store, tmp_path):
+    broker, client, topic, small_nb, store, tmp_path
+):
     from notebook_ops.events.source import open_source
     from notebook_ops.scheduler.clock import SystemClock
     from notebook_ops.scheduler.triggers import TriggerPump
@@ -195,16 +224,16 @@ def test_a_redelivered_message_is_not_run_twice_and_pause_leaves_messages_waitin
     source = open_source(url, subscription=sched.subscription)
     msg = source.receive(20)
     assert msg is not None
-    source.ack = lambda m: None                         # the process is gone before this
+    source.ack = lambda m: None  # the process is gone before this
     assert TriggerPump(sched, store, SystemClock()).handle(source, msg) == "pending"
-    source.close()                                      # its consumer goes: the broker redelivers
+    source.close()  # its consumer goes: the broker redelivers
     assert [r["message_id"] for r in _runs(store, "dedupe")] == [msg.message_id]
 
     svc = Running(store, command=fake_command)
     try:
         svc.pump(d["id"])
         wait_for(lambda: _final(store, "dedupe", 1), what="the recorded firing to run")
-        time.sleep(1)             # the redelivery is recognised (not recorded again) and acked
+        time.sleep(1)  # the redelivery is recognised (not recorded again) and acked
         assert len(_runs(store, "dedupe")) == 1
         api.pause("dedupe", store=store)
         wait_for(lambda: d["id"] not in svc.svc.triggers.pumps, what="the consumer to stop")
@@ -217,7 +246,7 @@ def test_a_redelivered_message_is_not_run_twice_and_pause_leaves_messages_waitin
         svc.stop()
     assert sorted(r["parameters"]["n"] for r in rows) == [7, 8]
     assert all(r["state"] == "succeeded" and r["attempt"] == 1 for r in rows)
-    assert _left(client, topic, sched.subscription) == []    # the redelivery was acknowledged
+    assert _left(client, topic, sched.subscription) == []  # the redelivery was acknowledged
 
 
 def test_the_scheduler_cli_runs_a_trigger_schedule(broker, client, topic, small_nb, tmp_path):
@@ -227,26 +256,59 @@ def test_the_scheduler_cli_runs_a_trigger_schedule(broker, client, topic, small_
     env = dict(os.environ)
     url = broker.topic_url(topic)
 
-    both = subprocess.run(exe + ["schedule", "add", str(small_nb), "--trigger", url, "--cron",
-                                 "@daily", "--db", str(db)], capture_output=True, text=True, env=env)
+    both = subprocess.run(
+        exe + ["schedule", "add", str(small_nb), "--trigger", url, "--cron", "@daily", "--db", str(db)],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert both.returncode == 2 and "not both" in both.stderr
-    bad = subprocess.run(exe + ["schedule", "add", str(small_nb), "--trigger", "kafka://h/t",
-                                "--db", str(db)], capture_output=True, text=True, env=env)
+    bad = subprocess.run(
+        exe + ["schedule", "add", str(small_nb), "--trigger", "kafka://h/t", "--db", str(db)],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert bad.returncode != 0 and "Traceback" not in bad.stderr
     assert len(bad.stderr.strip().splitlines()) == 1 and "cannot listen on kafka" in bad.stderr
 
-    add = subprocess.run(exe + ["schedule", "add", str(small_nb), "--trigger", url,
-                                "-p", "n={{ message.n }}", "--name", "cli-trig", "--db", str(db)],
-                         capture_output=True, text=True, env=env)
+    add = subprocess.run(
+        exe
+        + [
+            "schedule",
+            "add",
+            str(small_nb),
+            "--trigger",
+            url,
+            "-p",
+            "n={{ message.n }}",
+            "--name",
+            "cli-trig",
+            "--db",
+            str(db),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert add.returncode == 0, add.stderr
     assert f"on messages from {url} (subscription notebook-ops.cli-trig)" in add.stdout
-    listed = subprocess.run(exe + ["schedule", "list", "--db", str(db)], capture_output=True,
-                            text=True, env={**env, "COLUMNS": "250"})
+    listed = subprocess.run(
+        exe + ["schedule", "list", "--db", str(db)],
+        capture_output=True,
+        text=True,
+        env={**env, "COLUMNS": "250"},
+    )
     assert f"message: {url}" in listed.stdout
 
     client.create_producer(_full(topic)).send(json.dumps({"n": 21}).encode())
-    proc = subprocess.Popen(exe + ["scheduler", "--db", str(db), "--poll", "0.2"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    proc = subprocess.Popen(
+        exe + ["scheduler", "--db", str(db), "--poll", "0.2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
     try:
         st = Store(f"sqlite:///{db}")
         rows = wait_for(lambda: _final(st, "cli-trig", 1), timeout=240, what="the triggered run")
@@ -257,13 +319,22 @@ def test_the_scheduler_cli_runs_a_trigger_schedule(broker, client, topic, small_
     assert rows[0]["state"] == "succeeded" and rows[0]["parameters"] == {"n": 21}, out
     # the run's id is its folder's name: `runs show` finds it from the scheduler's record
     assert rows[0]["run_id"] == Path(rows[0]["run_dir"]).name
-    shown_run = subprocess.run(exe + ["runs", "show", rows[0]["run_id"], "--json"], cwd=small_nb.parent,
-                               capture_output=True, text=True, env=env)
+    shown_run = subprocess.run(
+        exe + ["runs", "show", rows[0]["run_id"], "--json"],
+        cwd=small_nb.parent,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert shown_run.returncode == 0, shown_run.stderr
     assert json.loads(shown_run.stdout)["parameters"]["n"] == 21
     assert "listening on" in out and "recorded as run" in out
-    shown = subprocess.run(exe + ["schedule", "show", "cli-trig", "--db", str(db)],
-                           capture_output=True, text=True, env={**env, "COLUMNS": "250"})
+    shown = subprocess.run(
+        exe + ["schedule", "show", "cli-trig", "--db", str(db)],
+        capture_output=True,
+        text=True,
+        env={**env, "COLUMNS": "250"},
+    )
     assert "source: " + url in shown.stdout and "message" in shown.stdout
 
 
@@ -277,8 +348,11 @@ def test_a_trigger_schedule_survives_its_broker_going_down(broker, small_nb, sto
     d = api.add_trigger(small_nb, url, name="comeback", store=store, workdir=tmp_path)
 
     def send(n):
-        c = pulsar.Client(broker.service_url, operation_timeout_seconds=10,
-                          logger=pulsar.ConsoleLogger(pulsar.LoggerLevel.Error))
+        c = pulsar.Client(
+            broker.service_url,
+            operation_timeout_seconds=10,
+            logger=pulsar.ConsoleLogger(pulsar.LoggerLevel.Error),
+        )
         try:
             c.create_producer(_full("comeback")).send(json.dumps({"n": n}).encode())
         finally:
@@ -290,12 +364,15 @@ def test_a_trigger_schedule_survives_its_broker_going_down(broker, small_nb, sto
         send(1)
         wait_for(lambda: _final(store, "comeback", 1), what="the first run")
         broker.kill()
-        time.sleep(2)                       # the service goes on; its consumer has no broker
+        time.sleep(2)  # the service goes on; its consumer has no broker
         assert svc.thread.is_alive()
         broker.start()
         send(2)
-        rows = wait_for(lambda: _final(store, "comeback", 2), timeout=120,
-                        what="the message sent after the broker came back")
+        rows = wait_for(
+            lambda: _final(store, "comeback", 2),
+            timeout=120,
+            what="the message sent after the broker came back",
+        )
     finally:
         svc.stop()
     assert sorted(r["parameters"]["n"] for r in rows) == [1, 2]
@@ -309,8 +386,11 @@ def test_a_trigger_schedule_survives_its_broker_going_down(broker, small_nb, sto
         broker.start()
         svc.pump(d["id"], timeout=60)
         send(3)
-        rows = wait_for(lambda: _final(store, "comeback", 3), timeout=120,
-                        what="the message sent to a broker that came up after the service")
+        rows = wait_for(
+            lambda: _final(store, "comeback", 3),
+            timeout=120,
+            what="the message sent to a broker that came up after the service",
+        )
     finally:
         svc.stop()
     assert sorted(r["parameters"]["n"] for r in rows) == [1, 2, 3]

@@ -1,6 +1,7 @@
 """Triggers over a real broker (pulsar-lite): a message starts a real run with its parameters and
 is acknowledged only once the run is recorded; poison messages are dead-lettered with a reason;
 a failing run is retried a bounded number of times; the CLI survives a killed listener."""
+
 from __future__ import annotations
 
 import json
@@ -18,8 +19,7 @@ from conftest import drain
 from notebook_ops.errors import ParameterError
 from notebook_ops.events.source import Message, open_source
 from notebook_ops.runs.service import run as run_service
-from notebook_ops.events.trigger import (PoisonMessage, TriggerListener, message_params,
-                                         parse_templates)
+from notebook_ops.events.trigger import PoisonMessage, TriggerListener, message_params, parse_templates
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,8 +29,9 @@ def _full(topic):
 
 
 def _runs(nb: Path) -> list[dict]:
-    return [json.loads(p.read_text())
-            for p in sorted((nb.parent / ".notebook_ops" / "runs").glob("*/run.json"))]
+    return [
+        json.loads(p.read_text()) for p in sorted((nb.parent / ".notebook_ops" / "runs").glob("*/run.json"))
+    ]
 
 
 def _nothing_left(client, topic, subscription):
@@ -45,14 +46,24 @@ def _nothing_left(client, topic, subscription):
 
 # --- templates (no broker) ---------------------------------------------------------------------
 
+
 def test_templates_take_fields_properties_and_keep_json_types():
-    msg = Message(data=b'{"day": "2026-01-02", "n": 3, "deep": {"list": [5, 6]}}',
-                  properties={"origin": "etl"}, message_id="1:2", topic="t")
-    t = parse_templates(["n={{ message.n }}", "day=run-{{message.day}}",
-                         "x={{ message.deep.list.1 }}", "who={{ properties.origin }}",
-                         "mid={{ message_id }}"])
-    assert message_params(msg, t) == {"n": 3, "day": "run-2026-01-02", "x": 6, "who": "etl",
-                                      "mid": "1:2"}
+    msg = Message(
+        data=b'{"day": "2026-01-02", "n": 3, "deep": {"list": [5, 6]}}',
+        properties={"origin": "etl"},
+        message_id="1:2",
+        topic="t",
+    )
+    t = parse_templates(
+        [
+            "n={{ message.n }}",
+            "day=run-{{message.day}}",
+            "x={{ message.deep.list.1 }}",
+            "who={{ properties.origin }}",
+            "mid={{ message_id }}",
+        ]
+    )
+    assert message_params(msg, t) == {"n": 3, "day": "run-2026-01-02", "x": 6, "who": "etl", "mid": "1:2"}
     with pytest.raises(PoisonMessage, match="no message.missing"):
         message_params(msg, parse_templates(["n={{ message.missing }}"]))
     with pytest.raises(PoisonMessage, match="not JSON"):
@@ -65,8 +76,8 @@ def test_templates_take_fields_properties_and_keep_json_types():
 
 # --- a real broker and real runs ---------------------------------------------------------------
 
-def test_a_message_starts_a_run_and_is_acknowledged_after_it_is_recorded(broker, client, topic,
-                                                                         small_nb):
+
+def test_a_message_starts_a_run_and_is_acknowledged_after_it_is_recorded(broker, client, topic, small_nb):
     url = broker.topic_url(topic)
     source = open_source(url, subscription="runs")
     at_ack = []
@@ -80,10 +91,16 @@ def test_a_message_starts_a_run_and_is_acknowledged_after_it_is_recorded(broker,
     producer = client.create_producer(_full(topic))
     producer.send(json.dumps({"count": 5, "who": "ada"}).encode(), properties={"origin": "etl"})
     outcomes = []
-    listener = TriggerListener(source, small_nb, run=run_service, run_options={"track": False},
-                               templates=parse_templates(["n={{ message.count }}",
-                                                          "label={{ message.who }}-{{ properties.origin }}"]),
-                               on_settled=outcomes.append)
+    listener = TriggerListener(
+        source,
+        small_nb,
+        run=run_service,
+        run_options={"track": False},
+        templates=parse_templates(
+            ["n={{ message.count }}", "label={{ message.who }}-{{ properties.origin }}"]
+        ),
+        on_settled=outcomes.append,
+    )
     try:
         assert listener.serve(threading.Event(), max_messages=1) == 1
     finally:
@@ -96,22 +113,22 @@ def test_a_message_starts_a_run_and_is_acknowledged_after_it_is_recorded(broker,
     assert run["parameters"] == {"n": 5, "label": "ada-etl"}
     assert run["metrics"] == {"total": 10}
     assert run["tags"]["trigger"] == url and run["tags"]["trigger_message_id"]
-    assert _nothing_left(client, topic, "runs")      # acknowledged: not delivered again
+    assert _nothing_left(client, topic, "runs")  # acknowledged: not delivered again
 
 
 def test_poison_messages_are_dead_lettered_with_a_reason(broker, client, topic, small_nb, caplog):
     import pulsar
 
     url = broker.topic_url(topic)
-    dlq = client.subscribe(_full(f"{topic}-runs-DLQ"), "inspect",
-                           consumer_type=pulsar.ConsumerType.Shared)
+    dlq = client.subscribe(_full(f"{topic}-runs-DLQ"), "inspect", consumer_type=pulsar.ConsumerType.Shared)
     source = open_source(url, subscription="runs")
     producer = client.create_producer(_full(topic))
     for body in (b"{not json", b'{"n": 1, "bogus": 2}', b"[1, 2]", b'{"n": "eleven"}'):
         producer.send(body, properties={"k": "v"})
     outcomes = []
-    listener = TriggerListener(source, small_nb, run=run_service, run_options={"track": False},
-                               on_settled=outcomes.append)
+    listener = TriggerListener(
+        source, small_nb, run=run_service, run_options={"track": False}, on_settled=outcomes.append
+    )
     caplog.set_level(logging.WARNING, logger="notebook_ops.events")
     try:
         listener.serve(threading.Event(), max_messages=4)
@@ -129,26 +146,34 @@ def test_poison_messages_are_dead_lettered_with_a_reason(broker, client, topic, 
     assert all(m.properties()["nbo_original_topic"] == _full(topic) for m in parked)
     logged = [r.getMessage() for r in caplog.records if "dead-lettered" in r.getMessage()]
     assert len(logged) == 4 and "not JSON" in logged[0]
-    assert _runs(small_nb) == []                      # nothing ran
-    assert _nothing_left(client, topic, "runs")       # and nothing comes back
+    assert _runs(small_nb) == []  # nothing ran
+    assert _nothing_left(client, topic, "runs")  # and nothing comes back
 
 
 def test_a_failing_run_is_retried_then_dead_lettered(broker, client, topic, tmp_path):
     import pulsar
 
     from nbfactory import make_notebook
+
     nb = tmp_path / "fails.ipynb"
-    nb.write_text(json.dumps(make_notebook([
-        ("n = 1", ["parameters"]),
-        ("assert n > 0, 'n must be positive'", ["step:check"])])))
+    nb.write_text(
+        json.dumps(
+            make_notebook([("n = 1", ["parameters"]), ("assert n > 0, 'n must be positive'", ["step:check"])])
+        )
+    )
     url = broker.topic_url(topic)
-    dlq = client.subscribe(_full(f"{topic}-runs-DLQ"), "inspect",
-                           consumer_type=pulsar.ConsumerType.Shared)
+    dlq = client.subscribe(_full(f"{topic}-runs-DLQ"), "inspect", consumer_type=pulsar.ConsumerType.Shared)
     source = open_source(url, subscription="runs", nack_delay_ms=200)
     client.create_producer(_full(topic)).send(b'{"n": -1}')
     outcomes = []
-    listener = TriggerListener(source, nb, run=run_service, max_redeliveries=1, run_options={"track": False},
-                               on_settled=outcomes.append)
+    listener = TriggerListener(
+        source,
+        nb,
+        run=run_service,
+        max_redeliveries=1,
+        run_options={"track": False},
+        on_settled=outcomes.append,
+    )
     try:
         listener.serve(threading.Event(), max_messages=2)
     finally:
@@ -164,9 +189,23 @@ def test_a_failing_run_is_retried_then_dead_lettered(broker, client, topic, tmp_
 def _listen(url, nb, *extra):
     env = dict(os.environ)
     return subprocess.Popen(
-        [str(ROOT / ".venv/bin/notebook-ops"), "listen", url, "--subscription", "runs", str(nb),
-         "-p", "n={{ message.n }}", "--no-track", *extra],
-        stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
+        [
+            str(ROOT / ".venv/bin/notebook-ops"),
+            "listen",
+            url,
+            "--subscription",
+            "runs",
+            str(nb),
+            "-p",
+            "n={{ message.n }}",
+            "--no-track",
+            *extra,
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        start_new_session=True,
+    )
 
 
 def _wait_listening(proc):
@@ -176,16 +215,19 @@ def _wait_listening(proc):
     raise AssertionError(f"listener ended: {proc.wait()}")
 
 
-def test_cli_listener_killed_mid_run_leaves_the_message_for_the_next(broker, client, topic,
-                                                                     small_nb, tmp_path):
+def test_cli_listener_killed_mid_run_leaves_the_message_for_the_next(
+    broker, client, topic, small_nb, tmp_path
+):
     """The listener is killed (SIGKILL) while its run is going: the message was not
     acknowledged, so the broker gives it to the next listener, which runs it and acks."""
     url = broker.topic_url(topic)
     events = tmp_path / "events.jsonl"
     slow = small_nb.parent / "slow.ipynb"
     nb = json.loads(small_nb.read_text())
-    nb["cells"][2]["source"] = ("import time, pathlib\npathlib.Path('started').write_text('x')\n"
-                                "time.sleep(1 if n == 7 else 0)\ntotal = n * 2")
+    nb["cells"][2]["source"] = (
+        "import time, pathlib\npathlib.Path('started').write_text('x')\n"
+        "time.sleep(1 if n == 7 else 0)\ntotal = n * 2"
+    )
     slow.write_text(json.dumps(nb))
     first = _listen(url, slow)
     try:
@@ -197,13 +239,13 @@ def test_cli_listener_killed_mid_run_leaves_the_message_for_the_next(broker, cli
                 break
             time.sleep(0.1)
         assert marker.exists(), "the first listener never started the run"
-        os.killpg(first.pid, signal.SIGKILL)              # the listener and its kernels
+        os.killpg(first.pid, signal.SIGKILL)  # the listener and its kernels
     finally:
         if first.poll() is None:
             os.killpg(first.pid, signal.SIGKILL)
         first.wait(30)
     (killed,) = _runs(slow)
-    assert killed["status"] == "running"                  # never recorded as finished
+    assert killed["status"] == "running"  # never recorded as finished
 
     second = _listen(url, slow, "--max-messages", "1", "--events", str(events))
     try:
@@ -221,11 +263,13 @@ def test_cli_listener_killed_mid_run_leaves_the_message_for_the_next(broker, cli
 
 
 def test_cli_rejects_bad_input_in_one_line(small_nb):
-    for args in (["listen", "kafka://h/t", "--subscription", "s", str(small_nb)],
-                 ["listen", "pulsar://127.0.0.1:1/t", "--subscription", "s", str(small_nb),
-                  "-p", "n={{ env.X }}"]):
-        p = subprocess.run([str(ROOT / ".venv/bin/notebook-ops"), *args], capture_output=True,
-                           text=True, timeout=60)
+    for args in (
+        ["listen", "kafka://h/t", "--subscription", "s", str(small_nb)],
+        ["listen", "pulsar://127.0.0.1:1/t", "--subscription", "s", str(small_nb), "-p", "n={{ env.X }}"],
+    ):
+        p = subprocess.run(
+            [str(ROOT / ".venv/bin/notebook-ops"), *args], capture_output=True, text=True, timeout=60
+        )
         assert p.returncode == 2, p.stderr
         assert p.stderr.startswith("error: ") and "Traceback" not in p.stderr
         assert len(p.stderr.strip().splitlines()) == 1

@@ -1,4 +1,5 @@
 """Data flow of cells: reads before defines, nested scopes, magics."""
+
 import keyword
 
 from hypothesis import given, settings, strategies as st
@@ -17,35 +18,40 @@ def test_read_before_define_in_order_across_cells():
 
 
 def test_imports_def_class():
-    reads, late, defs = ext("import os.path\nimport numpy as np\nfrom math import sqrt as root, pi\n"
-                            "def f(x, y=default):\n    return x + helper(y) + gvar\n"
-                            "def helper(v):\n    return v\n"
-                            "@decorate\nclass K(Base, metaclass=Meta):\n    attr = classconst\n"
-                            "    def m(self):\n        return method_global\n")
+    reads, late, defs = ext(
+        "import os.path\nimport numpy as np\nfrom math import sqrt as root, pi\n"
+        "def f(x, y=default):\n    return x + helper(y) + gvar\n"
+        "def helper(v):\n    return v\n"
+        "@decorate\nclass K(Base, metaclass=Meta):\n    attr = classconst\n"
+        "    def m(self):\n        return method_global\n"
+    )
     assert set(reads) == {"default", "decorate", "Base", "Meta", "classconst"}
-    assert late == {"gvar", "method_global"}      # helper is defined in the step: not external
+    assert late == {"gvar", "method_global"}  # helper is defined in the step: not external
     assert {"os", "np", "root", "pi", "f", "helper", "K"} <= defs
 
 
 def test_comprehension_scopes_and_walrus():
-    reads, late, defs = ext("xs = [i * k for i in range(n) if (m := i) > t]\n"
-                            "d = {a: b for a, b in pairs}\ng = (z for z in zs)\nprint(i)")
-    assert reads == ["n", "k", "t", "pairs", "zs", "i"]   # i of the comprehension does not leak
+    reads, late, defs = ext(
+        "xs = [i * k for i in range(n) if (m := i) > t]\n"
+        "d = {a: b for a, b in pairs}\ng = (z for z in zs)\nprint(i)"
+    )
+    assert reads == ["n", "k", "t", "pairs", "zs", "i"]  # i of the comprehension does not leak
     assert "m" in defs and "a" not in defs and "z" not in defs
 
 
 def test_global_augmented_del_for_with_except_match():
-    reads, late, defs = ext("def setg():\n    global counter\n    counter = 1\n",
-                            "total += 1\n",
-                            "del scratch\n",
-                            "for i, (j, k) in enumerate(rows):\n    pass\n",
-                            "with open(path) as fh, lock:\n    pass\n",
-                            "try:\n    pass\nexcept ValueError as err:\n    e2 = err\n",
-                            "match point:\n    case (px, *rest):\n        pass\n"
-                            "    case {'k': kv, **others}:\n        pass\n")
+    reads, late, defs = ext(
+        "def setg():\n    global counter\n    counter = 1\n",
+        "total += 1\n",
+        "del scratch\n",
+        "for i, (j, k) in enumerate(rows):\n    pass\n",
+        "with open(path) as fh, lock:\n    pass\n",
+        "try:\n    pass\nexcept ValueError as err:\n    e2 = err\n",
+        "match point:\n    case (px, *rest):\n        pass\n    case {'k': kv, **others}:\n        pass\n",
+    )
     assert reads == ["total", "scratch", "rows", "path", "lock", "point"]
     assert {"counter", "setg", "total", "i", "j", "k", "fh", "e2", "px", "rest", "kv", "others"} <= defs
-    assert "scratch" not in defs and "err" not in defs   # deleted / cleared after the handler
+    assert "scratch" not in defs and "err" not in defs  # deleted / cleared after the handler
 
 
 def test_lambda_and_annotations():
@@ -55,8 +61,9 @@ def test_lambda_and_annotations():
 
 
 def test_nested_function_free_names_and_nonlocal():
-    reads, late, defs = ext("def outer():\n    a = 1\n    def inner():\n        nonlocal a\n        a += b\n"
-                            "    return inner\n")
+    reads, late, defs = ext(
+        "def outer():\n    a = 1\n    def inner():\n        nonlocal a\n        a += b\n    return inner\n"
+    )
     assert reads == [] and late == {"b"}
 
 
@@ -81,7 +88,8 @@ def test_star_import_flagged():
 
 
 names = st.from_regex(r"[a-z][a-z0-9_]{0,6}", fullmatch=True).filter(
-    lambda n: not keyword.iskeyword(n) and n not in BUILTINS)
+    lambda n: not keyword.iskeyword(n) and n not in BUILTINS
+)
 
 
 @settings(max_examples=150, deadline=None)

@@ -1,4 +1,5 @@
 """The CLI as a user runs it: a subprocess, exit codes, one-line errors, files left untouched."""
+
 import json
 import shutil
 import subprocess
@@ -10,8 +11,9 @@ from nbfactory import CORPUS, EXAMPLES
 
 
 def run(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "notebook_ops", *map(str, args)], capture_output=True,
-                          text=True, cwd=cwd)
+    return subprocess.run(
+        [sys.executable, "-m", "notebook_ops", *map(str, args)], capture_output=True, text=True, cwd=cwd
+    )
 
 
 def test_inspect_human_and_json():
@@ -21,8 +23,12 @@ def test_inspect_human_and_json():
     r = run("inspect", EXAMPLES / "churn.ipynb", "--json")
     data = json.loads(r.stdout)
     assert set(data) >= {"name", "parameters", "steps", "problems"}
-    assert data["parameters"][0] == {"name": "n_customers", "type": "int", "default": 2000,
-                                     "help": "how many synthetic customers to generate"}
+    assert data["parameters"][0] == {
+        "name": "n_customers",
+        "type": "int",
+        "default": 2000,
+        "help": "how many synthetic customers to generate",
+    }
     step = data["steps"][2]
     assert {"name", "after", "cells", "inputs", "outputs", "options"} <= set(step)
     assert step["name"] == "train_linear" and step["after"] == ["features"]
@@ -35,14 +41,18 @@ def test_lint_exit_codes_and_line_format():
     assert bad.returncode == 1
     [line] = bad.stdout.splitlines()
     assert line.startswith(
-        f"{CORPUS / 'hidden_state.ipynb'}:cell 2: step three: error:".replace(":cell", ": cell"))
+        f"{CORPUS / 'hidden_state.ipynb'}:cell 2: step three: error:".replace(":cell", ": cell")
+    )
 
 
-@pytest.mark.parametrize("content,fragment", [
-    ("{not json", "not valid JSON"),
-    ('{"hello": 1}', "not a Jupyter notebook"),
-    ('{"nbformat": 9, "cells": []}', "unsupported nbformat version 9"),
-])
+@pytest.mark.parametrize(
+    "content,fragment",
+    [
+        ("{not json", "not valid JSON"),
+        ('{"hello": 1}', "not a Jupyter notebook"),
+        ('{"nbformat": 9, "cells": []}', "unsupported nbformat version 9"),
+    ],
+)
 def test_unreadable_input_one_line_exit_2(tmp_path, content, fragment):
     f = tmp_path / "bad.ipynb"
     f.write_text(content)
@@ -72,9 +82,9 @@ def test_tag_edits_only_tags_and_round_trips(tmp_path):
     r = run("tag", nb, "--cell", 8, "--step", "train_tree", "--after", "load")
     assert r.returncode == 0, r.stderr
     assert json.loads(nb.read_text())["cells"][8]["metadata"]["tags"] == ["step:train_tree", "after:load"]
-    assert run("lint", nb).returncode == 1               # now reads X_train from a non-upstream step
+    assert run("lint", nb).returncode == 1  # now reads X_train from a non-upstream step
     assert run("tag", nb, "--cell", 8, "--step", "train_tree", "--after", "features").returncode == 0
-    assert nb.read_bytes() == original                    # byte-identical after the round trip
+    assert nb.read_bytes() == original  # byte-identical after the round trip
     assert run("tag", nb, "--cell", 4, "--clear").returncode == 0
     assert "tags" not in json.loads(nb.read_text())["cells"][4]["metadata"]
     assert run("tag", nb, "--cell", 4, "--skip").returncode == 0
@@ -85,14 +95,16 @@ def test_tag_bad_input_leaves_file_untouched(tmp_path):
     nb = tmp_path / "churn.ipynb"
     shutil.copy(EXAMPLES / "churn.ipynb", nb)
     original = nb.read_bytes()
-    for args, fragment in [(("--cell", 99, "--skip"), "there is no cell 99"),
-                           (("--cell", 1, "--step", "Bad Name"), "not valid"),
-                           (("--cell", 1), "choose exactly one"),
-                           (("--cell", 1, "--skip", "--step", "x"), "choose exactly one")]:
+    for args, fragment in [
+        (("--cell", 99, "--skip"), "there is no cell 99"),
+        (("--cell", 1, "--step", "Bad Name"), "not valid"),
+        (("--cell", 1), "choose exactly one"),
+        (("--cell", 1, "--skip", "--step", "x"), "choose exactly one"),
+    ]:
         r = run("tag", nb, *args)
         assert r.returncode == 2 and fragment in r.stderr and "Traceback" not in r.stderr
     assert nb.read_bytes() == original
-    assert list(tmp_path.iterdir()) == [nb]               # no temporary files left behind
+    assert list(tmp_path.iterdir()) == [nb]  # no temporary files left behind
 
 
 def test_help_lists_commands():

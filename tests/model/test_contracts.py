@@ -1,5 +1,6 @@
 """The contracts: their schema files are current, they read what the runner writes, and a bad
 REST body is one line naming the field."""
+
 from __future__ import annotations
 
 import json
@@ -28,7 +29,7 @@ def test_schema_files_are_current():
 
 def test_generator_check_flags_a_stale_file(tmp_path, monkeypatch):
     monkeypatch.setattr(generate, "SCHEMA_DIR", tmp_path)
-    assert generate.main(["--check"]) == 1          # nothing written yet: all stale
+    assert generate.main(["--check"]) == 1  # nothing written yet: all stale
     assert generate.main([]) == 0
     assert generate.main(["--check"]) == 0
     f = tmp_path / "run-record.schema.json"
@@ -41,8 +42,14 @@ def test_run_record_schema_lists_every_field_the_runner_writes():
     assert set(schema["required"]) == set(RunRecord("x").to_dict())
     step = schema["$defs"]["StepRecord"]
     assert set(step["required"]) == set(StepRecord().to_dict())
-    assert step["properties"]["status"]["enum"] == ["pending", "running", "succeeded", "failed",
-                                                    "skipped", "cancelled"]
+    assert step["properties"]["status"]["enum"] == [
+        "pending",
+        "running",
+        "succeeded",
+        "failed",
+        "skipped",
+        "cancelled",
+    ]
 
 
 def test_event_data_matches_the_published_event_schema():
@@ -83,12 +90,17 @@ def test_bad_rest_bodies_name_the_field():
     assert ok.parameters == {"n": 1} and ok.cache is True
 
 
-@pytest.mark.parametrize("change,message", [
-    ({"name": "12"}, "bad schedule name"), ({"overlap": "drop"}, "overlap policy"),
-    ({"max_concurrent": 0}, "at least 1"), ({"timeout_s": 0}, "positive"),
-    ({"kind": "trigger"}, "needs a source URL"),
-    ({"kind": "trigger", "source": "pulsar://h/t", "subscription": "a b"}, "subscription"),
-])
+@pytest.mark.parametrize(
+    "change,message",
+    [
+        ({"name": "12"}, "bad schedule name"),
+        ({"overlap": "drop"}, "overlap policy"),
+        ({"max_concurrent": 0}, "at least 1"),
+        ({"timeout_s": 0}, "positive"),
+        ({"kind": "trigger"}, "needs a source URL"),
+        ({"kind": "trigger", "source": "pulsar://h/t", "subscription": "a b"}, "subscription"),
+    ],
+)
 def test_schedule_shape_is_checked_in_one_place(change, message):
     spec = ScheduleSpec(**{"name": "nightly", "target": "/t.ipynb", "cron": "0 6 * * *", **change})
     with pytest.raises(ScheduleError, match=message):
@@ -98,8 +110,12 @@ def test_schedule_shape_is_checked_in_one_place(change, message):
 def test_pipeline_view_is_inspect_json(tmp_path, schema_check):
     """`inspect --json` prints the view: each cell's role included."""
     nb = ROOT / "examples" / "churn.ipynb"
-    out = subprocess.run([sys.executable, "-m", "notebook_ops", "inspect", str(nb), "--json"],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "notebook_ops", "inspect", str(nb), "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     data = json.loads(out)
     view = PipelineView.from_dict(data)
     assert [s.name for s in view.steps][:2] == ["load", "features"]
@@ -112,7 +128,13 @@ def test_pipeline_view_is_inspect_json(tmp_path, schema_check):
 
 
 def test_contracts_import_no_pydantic():
-    code = ("import sys, notebook_ops.model.contracts.rest, notebook_ops.model.contracts.events;"
-            "print('pydantic' in sys.modules)")
-    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=True).stdout.strip() == "False"
+    code = (
+        "import sys, notebook_ops.model.contracts.rest, notebook_ops.model.contracts.events;"
+        "print('pydantic' in sys.modules)"
+    )
+    assert (
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        == "False"
+    )

@@ -1,5 +1,6 @@
 """What a step needs from the project, read from the code (model/files.py): local modules,
 data files, files between steps, and the lint codes file-hidden-state and missing-file."""
+
 from __future__ import annotations
 
 import json
@@ -28,31 +29,43 @@ def codes(p):
 
 
 def test_literal_paths_through_names_joins_and_paths(tmp_path):
-    p = project(tmp_path, [
-        ("import os\nfrom pathlib import Path\nDATA = Path('..') / 'data'", ["setup"]),
-        ("import pandas as pd\nt = pd.read_csv(DATA / 'a.csv')\n"
-         "u = open(os.path.join('..', 'data', 'a.csv')).read()", ["step:one"]),
-    ])
+    p = project(
+        tmp_path,
+        [
+            ("import os\nfrom pathlib import Path\nDATA = Path('..') / 'data'", ["setup"]),
+            (
+                "import pandas as pd\nt = pd.read_csv(DATA / 'a.csv')\n"
+                "u = open(os.path.join('..', 'data', 'a.csv')).read()",
+                ["step:one"],
+            ),
+        ],
+    )
     assert p.step("one").assets == ("data/a.csv",)
     assert codes(p) == []
 
 
 def test_sys_path_literal_finds_modules_transitively(tmp_path):
-    p = project(tmp_path, [
-        ("import sys\nsys.path.insert(0, '../lib')\nimport tools", ["step:one"]),
-    ])
+    p = project(
+        tmp_path,
+        [
+            ("import sys\nsys.path.insert(0, '../lib')\nimport tools", ["step:one"]),
+        ],
+    )
     assert p.step("one").modules == ("lib/lib2.py", "lib/tools.py")
     assert p.project.code_roots == ("lib",)
     assert p.project.imports == ()
 
 
 def test_file_handed_downstream_and_file_hidden_state(tmp_path):
-    p = project(tmp_path, [
-        ("import pandas as pd\npd.DataFrame().to_parquet('out/t.parquet')", ["step:make"]),
-        ("t = pd.read_parquet('out/t.parquet')", ["step:use", "after:make"]),
-        ("u = pd.read_parquet('out/late.parquet')", ["step:early", "after:make"]),
-        ("pd.DataFrame().to_parquet('out/late.parquet')", ["step:late", "after:make"]),
-    ])
+    p = project(
+        tmp_path,
+        [
+            ("import pandas as pd\npd.DataFrame().to_parquet('out/t.parquet')", ["step:make"]),
+            ("t = pd.read_parquet('out/t.parquet')", ["step:use", "after:make"]),
+            ("u = pd.read_parquet('out/late.parquet')", ["step:early", "after:make"]),
+            ("pd.DataFrame().to_parquet('out/late.parquet')", ["step:late", "after:make"]),
+        ],
+    )
     assert p.step("make").files_out == ("out/t.parquet",)
     assert p.step("use").files_in == (("out/t.parquet", "make"),)
     bad = [x for x in p.problems if x.code == "file-hidden-state"]
@@ -67,10 +80,17 @@ def test_file_handed_downstream_and_file_hidden_state(tmp_path):
 
 
 def test_missing_file_is_a_warning_and_external_a_parameter(tmp_path):
-    p = project(tmp_path, [
-        ("import pandas as pd\nx = pd.read_csv('../data/nope.csv')\n"
-         "y = pd.read_csv('../data/big.csv')", ["step:one"]),
-    ], settings={"assets": {"external": {"../data/big.csv": "s3://bucket/big.csv"}}})
+    p = project(
+        tmp_path,
+        [
+            (
+                "import pandas as pd\nx = pd.read_csv('../data/nope.csv')\n"
+                "y = pd.read_csv('../data/big.csv')",
+                ["step:one"],
+            ),
+        ],
+        settings={"assets": {"external": {"../data/big.csv": "s3://bucket/big.csv"}}},
+    )
     assert [(x.code, x.severity, x.cell) for x in p.problems] == [("missing-file", "warning", 0)]
     param = next(x for x in p.parameters if x.name == "asset_big")
     assert (param.type, param.default) == ("str", "s3://bucket/big.csv")
@@ -92,17 +112,30 @@ def test_without_a_path_nothing_is_looked_up():
 
 def test_a_file_a_step_writes_itself_is_not_its_data(tmp_path):
     (tmp_path / "state.json").write_text("{}")
-    p = project(tmp_path, [
-        ("import json\nold = json.load(open('../state.json'))\n"
-         "json.dump(old, open('../state.json', 'w'))", ["step:keep"]),
-        ("t = open('../state.json').read()", ["step:after", "after:keep"]),
-    ])
+    p = project(
+        tmp_path,
+        [
+            (
+                "import json\nold = json.load(open('../state.json'))\n"
+                "json.dump(old, open('../state.json', 'w'))",
+                ["step:keep"],
+            ),
+            ("t = open('../state.json').read()", ["step:after", "after:keep"]),
+        ],
+    )
     assert p.step("keep").assets == () and p.step("keep").files_out == ("../state.json",)
     assert p.step("after").files_in == (("../state.json", "keep"),)
 
 
 def test_a_glob_reads_its_folder(tmp_path):
-    p = project(tmp_path, [("import glob\nfrom pathlib import Path\n"
-                            "a = glob.glob('../data/*.csv')\nb = list(Path('../lib').glob('*.py'))",
-                            ["step:one"])])
+    p = project(
+        tmp_path,
+        [
+            (
+                "import glob\nfrom pathlib import Path\n"
+                "a = glob.glob('../data/*.csv')\nb = list(Path('../lib').glob('*.py'))",
+                ["step:one"],
+            )
+        ],
+    )
     assert p.step("one").assets == ("data", "lib")

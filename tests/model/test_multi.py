@@ -1,5 +1,6 @@
 """Pipelines across notebooks (model/multi.py): the graph, the data flow between notebooks, one
 typed parameter set, bad input as one-line problems, single notebooks exactly as before."""
+
 from __future__ import annotations
 
 import hashlib
@@ -23,8 +24,9 @@ def _write(folder: Path, name: str, cells) -> Path:
 
 
 def _cli(*args):
-    return subprocess.run([sys.executable, "-m", "notebook_ops", *map(str, args)],
-                          check=False, capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "notebook_ops", *map(str, args)], check=False, capture_output=True, text=True
+    )
 
 
 def _example(tmp_path) -> Path:
@@ -35,12 +37,11 @@ def _example(tmp_path) -> Path:
 def test_three_notebooks_one_graph(tmp_path):
     p = load_pipeline(_example(tmp_path))
     assert p.ok, p.errors
-    assert p.step_names == ["ingest", "features_a", "features_b-square", "features_b-total",
-                            "fit", "report"]
+    assert p.step_names == ["ingest", "features_a", "features_b-square", "features_b-total", "fit", "report"]
     by = {s.name: s for s in p.steps}
     assert by["ingest"].notebook == "01_ingest.ipynb" and by["fit"].notebook == "03_train.ipynb"
     assert by["features_a"].after == ("ingest",) and by["features_b-square"].after == ("ingest",)
-    assert by["features_b-total"].after == ("features_b-square",)    # in-notebook, qualified
+    assert by["features_b-total"].after == ("features_b-square",)  # in-notebook, qualified
     assert set(by["fit"].after) == {"features_a", "features_b-total"}
     assert dict(by["fit"].input_sources) == {"scaled": "features_a", "total_sq": "features_b-total"}
     assert by["ingest"].outputs == ("rows",)
@@ -48,9 +49,13 @@ def test_three_notebooks_one_graph(tmp_path):
     assert [(x.name, x.type) for x in p.parameters] == [("n_rows", "int"), ("scale", "float")]
     assert by["ingest"].parameters_read == ("n_rows",)
     entry = tmp_path / "multi" / "03_train.ipynb"
-    assert p.notebook_hash == hashlib.sha256(entry.read_bytes()).hexdigest()   # the panel's check
-    assert [Path(x).name for x in p.notebooks] == ["03_train.ipynb", "01_ingest.ipynb",
-                                                   "02_features_a.ipynb", "02_features_b.ipynb"]
+    assert p.notebook_hash == hashlib.sha256(entry.read_bytes()).hexdigest()  # the panel's check
+    assert [Path(x).name for x in p.notebooks] == [
+        "03_train.ipynb",
+        "01_ingest.ipynb",
+        "02_features_a.ipynb",
+        "02_features_b.ipynb",
+    ]
     view = PipelineView.of(p).to_dict()
     assert view["steps"][0]["notebook"] == "01_ingest.ipynb" and len(view["notebooks"]) == 4
     out = _cli("inspect", tmp_path / "multi" / "03_train.ipynb")
@@ -65,7 +70,7 @@ def test_step_notebook_built_from_its_own_notebook(tmp_path):
     nb = build_step_notebook(p, "features_b-total")
     code = "".join("".join(c["source"]) for c in nb["cells"])
     assert "total_sq = sum(squares)" in code and "'squares': 'features_b-square'" in code
-    assert "scale = 2.0" in code and "n_rows = 40" in code   # the one parameter set
+    assert "scale = 2.0" in code and "n_rows = 40" in code  # the one parameter set
 
 
 def test_single_notebook_exactly_as_before(tmp_path):
@@ -81,8 +86,7 @@ def test_bad_input_one_line_problems(tmp_path):
     entry = _write(tmp_path, "train", [("x = rows", ["after:data/01_ingest"])])
     errs = load_pipeline(entry).errors
     assert [e.code for e in errs] == ["missing-notebook"]
-    assert errs[0].message == ("after:data/01_ingest names data/01_ingest.ipynb, "
-                               "which does not exist")
+    assert errs[0].message == ("after:data/01_ingest names data/01_ingest.ipynb, which does not exist")
 
     _write(tmp_path, "a", [("a = b_val", ["after:b"])])
     _write(tmp_path, "b", [("b_val = 1", ["after:a"])])
@@ -115,7 +119,7 @@ def test_cli_run_refuses_invalid_multi_pipeline(tmp_path):
     entry = _write(tmp_path, "train", [("x = rows", ["after:gone/01_ingest"])])
     before = entry.read_bytes()
     out = _cli("run", entry, "--no-track")
-    assert out.returncode == 1, out.stderr   # as for any invalid pipeline
+    assert out.returncode == 1, out.stderr  # as for any invalid pipeline
     assert "does not exist" in out.stderr and "Traceback" not in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1, out.stderr
     assert entry.read_bytes() == before and not (tmp_path / ".notebook_ops").exists()
@@ -126,7 +130,10 @@ def test_lint_and_parameter_defaults_across_notebooks(tmp_path):
     entry = _write(tmp_path, "down", [("n = 7", ["parameters"]), ("w = v * n", ["after:up"])])
     p = load_pipeline(entry)
     assert p.ok and [x.code for x in p.problems] == ["parameter-default-differs"]
-    assert p.problems[0].message == "up.ipynb: parameter 'n' defaults to 5 here but 7 in down.ipynb, which is used"
+    assert (
+        p.problems[0].message
+        == "up.ipynb: parameter 'n' defaults to 5 here but 7 in down.ipynb, which is used"
+    )
     assert [(x.name, x.default) for x in p.parameters] == [("n", 7)]
 
     _write(tmp_path, "src", [("one = 1", ["step:make"]), ("two = one + 1", ["step:more"])])
@@ -134,16 +141,25 @@ def test_lint_and_parameter_defaults_across_notebooks(tmp_path):
     r = _cli("lint", "-q", entry)
     assert r.returncode == 1
     assert r.stdout.strip().splitlines() == [
-        (f"{entry}: cell 0: step y: error: reads 'two', which only step 'src-more' of src.ipynb "
-         "defines, and it is not upstream of it [hidden-state] (add the tag after:src:more to cell 0)")]
+        (
+            f"{entry}: cell 0: step y: error: reads 'two', which only step 'src-more' of src.ipynb "
+            "defines, and it is not upstream of it [hidden-state] (add the tag after:src:more to cell 0)"
+        )
+    ]
 
 
 def test_files_between_notebooks(tmp_path):
-    _write(tmp_path, "ingest", [(("import os\nos.makedirs('work', exist_ok=True)\n"
-                                  "open('work/raw.csv', 'w').write('1,2,3')"), [])])
-    entry = _write(tmp_path, "train", [("total = sum(map(int, open('work/raw.csv').read().split(',')))",
-                                        ["after:ingest"])])
-    for exists in (False, True):   # before and after a run wrote the file
+    _write(
+        tmp_path,
+        "ingest",
+        [(("import os\nos.makedirs('work', exist_ok=True)\nopen('work/raw.csv', 'w').write('1,2,3')"), [])],
+    )
+    entry = _write(
+        tmp_path,
+        "train",
+        [("total = sum(map(int, open('work/raw.csv').read().split(',')))", ["after:ingest"])],
+    )
+    for exists in (False, True):  # before and after a run wrote the file
         if exists:
             (tmp_path / "work").mkdir()
             (tmp_path / "work" / "raw.csv").write_text("1,2,3")

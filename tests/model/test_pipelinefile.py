@@ -1,4 +1,5 @@
 """A pipeline file (YAML): notebooks and their order in one place; a clear error per field."""
+
 from __future__ import annotations
 
 import json
@@ -15,8 +16,13 @@ from notebook_ops.model import load_pipeline
 
 
 def _cli(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "notebook_ops", *map(str, args)],
-                          check=False, capture_output=True, text=True, cwd=cwd)
+    return subprocess.run(
+        [sys.executable, "-m", "notebook_ops", *map(str, args)],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+    )
 
 
 def _nb(path, cells):
@@ -29,8 +35,14 @@ def test_example_pipeline_file(tmp_path):
     p = load_pipeline(tmp_path / "multi" / "pipeline.yaml")
     assert p.ok, p.errors
     assert p.name == "multi-file" and p.settings == {"owner": "data-team"}
-    assert p.step_names == ["ingest", "features_a", "features_b-square", "features_b-total",
-                            "train-fit", "train-report"]
+    assert p.step_names == [
+        "ingest",
+        "features_a",
+        "features_b-square",
+        "features_b-total",
+        "train-fit",
+        "train-report",
+    ]
     assert set(p.step("train-fit").after) == {"features_a", "features_b-total"}
     assert p.step("train-report").notebook == "03_train.ipynb"
 
@@ -54,16 +66,24 @@ def test_order_from_the_file_alone_runs(tmp_path):
     assert "y 10" in "".join("".join(o.get("text", "")) for c in out["cells"] for o in c.get("outputs", []))
 
 
-@pytest.mark.parametrize("text, message", [
-    ("name: x\n", "pipeline file: the file must contain ['notebooks'] properties"),
-    ("notebooks: []\n", "pipeline file: notebooks must contain at least 1 items"),
-    ("notebooks:\n  - path: a.py\n", "pipeline file: notebooks[0].path must match pattern"),
-    ("notebooks:\n  - path: a.ipynb\n    after: a\n", "pipeline file: notebooks[0].after must be array"),
-    ("notebooks:\n  - path: a.ipynb\n    needs: [b]\n",
-     "pipeline file: notebooks[0] must not contain {'needs'} properties"),
-    ("notebooks:\n  - path: missing.ipynb\n", "pipeline file: notebooks[0].path: missing.ipynb does not exist"),
-    ("notebooks: [\n", "not valid YAML"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("name: x\n", "pipeline file: the file must contain ['notebooks'] properties"),
+        ("notebooks: []\n", "pipeline file: notebooks must contain at least 1 items"),
+        ("notebooks:\n  - path: a.py\n", "pipeline file: notebooks[0].path must match pattern"),
+        ("notebooks:\n  - path: a.ipynb\n    after: a\n", "pipeline file: notebooks[0].after must be array"),
+        (
+            "notebooks:\n  - path: a.ipynb\n    needs: [b]\n",
+            "pipeline file: notebooks[0] must not contain {'needs'} properties",
+        ),
+        (
+            "notebooks:\n  - path: missing.ipynb\n",
+            "pipeline file: notebooks[0].path: missing.ipynb does not exist",
+        ),
+        ("notebooks: [\n", "not valid YAML"),
+    ],
+)
 def test_bad_file_one_error_naming_the_field(tmp_path, text, message):
     _nb(tmp_path / "a.ipynb", [("x = 1", [])])
     f = tmp_path / "p.yaml"
@@ -85,11 +105,20 @@ def test_settings_checked_by_the_notebook_schema(tmp_path):
 
 def test_schedule_add_a_pipeline_file(tmp_path):
     shutil.copytree(EXAMPLES / "multi", tmp_path / "multi")
-    r = _cli("schedule", "add", "multi/pipeline.yaml", "--cron", "0 3 * * *", "-p", "n_rows=5",
-             cwd=tmp_path)
+    r = _cli("schedule", "add", "multi/pipeline.yaml", "--cron", "0 3 * * *", "-p", "n_rows=5", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
-    r = _cli("schedule", "add", "multi/pipeline.yaml", "--cron", "0 4 * * *", "-p", "n_rows=x",
-             "--name", "bad", cwd=tmp_path)
-    assert r.returncode == 2 and "n_rows" in r.stderr   # checked against the one parameter set
+    r = _cli(
+        "schedule",
+        "add",
+        "multi/pipeline.yaml",
+        "--cron",
+        "0 4 * * *",
+        "-p",
+        "n_rows=x",
+        "--name",
+        "bad",
+        cwd=tmp_path,
+    )
+    assert r.returncode == 2 and "n_rows" in r.stderr  # checked against the one parameter set
     r = _cli("schedule", "list", cwd=tmp_path)
     assert "pipeline.yaml" in r.stdout and "bad" not in r.stdout

@@ -1,4 +1,5 @@
 """Every problem code, with the cell and step it names."""
+
 import pytest
 
 from notebook_ops.model import build_pipeline, load_pipeline
@@ -41,38 +42,65 @@ def test_hidden_state_when_the_definer_runs_later():
 
 
 def test_self_after_and_conflicting_tags_and_after_without_step():
-    p = build_pipeline(make_notebook([("a = 1", ["step:s", "after:s"]), ("b = 2", ["setup", "skip"]),
-                                      ("c = a", ["after:s"])]))
+    p = build_pipeline(
+        make_notebook(
+            [("a = 1", ["step:s", "after:s"]), ("b = 2", ["setup", "skip"]), ("c = a", ["after:s"])]
+        )
+    )
     got = {pr.code for pr in p.problems}
     assert {"cyclic-after", "conflicting-tags", "after-without-step"} <= got
 
 
-@pytest.mark.parametrize("source,code", [
-    ("x = [1, 2] * 3", "non-literal-parameter"),
-    ("import os", "non-literal-parameter"),
-    ("_nbo_x = 1", "bad-parameter-name"),
-    ("a: int = 'text'", "parameter-type-mismatch"),
-    ("a = 1\na = 2", "duplicate-parameter"),
-])
+@pytest.mark.parametrize(
+    "source,code",
+    [
+        ("x = [1, 2] * 3", "non-literal-parameter"),
+        ("import os", "non-literal-parameter"),
+        ("_nbo_x = 1", "bad-parameter-name"),
+        ("a: int = 'text'", "parameter-type-mismatch"),
+        ("a = 1\na = 2", "duplicate-parameter"),
+    ],
+)
 def test_parameter_problems(source, code):
     p = build_pipeline(make_notebook([(source, ["parameters"]), "pass"]))
     assert code in {pr.code for pr in p.problems}
 
 
 def test_parameters_types_defaults_help():
-    p = build_pipeline(make_notebook([(
-        "rate: float = 2  # learning rate\nname = 'x'  # the name # really\nflags = [1, 2]\n"
-        "on = True\nneg = -3\nnothing = None\nmapping = {'a': 1}  # a dict", ["parameters"]), "pass"]))
+    p = build_pipeline(
+        make_notebook(
+            [
+                (
+                    "rate: float = 2  # learning rate\nname = 'x'  # the name # really\nflags = [1, 2]\n"
+                    "on = True\nneg = -3\nnothing = None\nmapping = {'a': 1}  # a dict",
+                    ["parameters"],
+                ),
+                "pass",
+            ]
+        )
+    )
     got = {x.name: (x.type, x.default, x.help) for x in p.parameters}
-    assert got == {"rate": ("float", 2.0, "learning rate"), "name": ("str", "x", "the name # really"),
-                   "flags": ("list", [1, 2], ""), "on": ("bool", True, ""), "neg": ("int", -3, ""),
-                   "nothing": ("NoneType", None, ""), "mapping": ("dict", {"a": 1}, "a dict")}
+    assert got == {
+        "rate": ("float", 2.0, "learning rate"),
+        "name": ("str", "x", "the name # really"),
+        "flags": ("list", [1, 2], ""),
+        "on": ("bool", True, ""),
+        "neg": ("int", -3, ""),
+        "nothing": ("NoneType", None, ""),
+        "mapping": ("dict", {"a": 1}, "a dict"),
+    }
     assert p.ok
 
 
 def test_settings_validated_against_schema():
-    bad = {"notebook_ops": {"owner": 3, "metric_targets": {"acc": "about 0.9"},
-                            "steps": {"nope": {"retries": 1}}, "unknown_key": 1}}
+    bad = {
+        "notebook_ops": {
+            "owner": 3,
+            "metric_targets": {"acc": "about 0.9"},
+            "steps": {"nope": {"retries": 1}},
+            "unknown_key": 1,
+        }
+    }
     p = build_pipeline(make_notebook([("x = 1", ["step:s"])], metadata=bad))
     got = [pr for pr in p.problems if pr.code == "invalid-settings"]
     assert len(got) == 3 and any("owner" in pr.message for pr in got)
@@ -80,29 +108,43 @@ def test_settings_validated_against_schema():
 
 
 def test_step_options_merge_defaults_tags_and_step_settings():
-    meta = {"notebook_ops": {"defaults": {"retries": 2, "timeout": 60},
-                             "steps": {"s": {"timeout": 5, "resources": {"cpu": 2}}}}}
-    p = build_pipeline(make_notebook([("x = 1", ["step:s", "limit:memory:1Gi", "cache:disabled"])],
-                                     metadata=meta))
-    assert p.step("s").options == {"retries": 2, "timeout": 5, "cache": False,
-                                   "resources": {"memory": "1Gi", "cpu": 2}}
+    meta = {
+        "notebook_ops": {
+            "defaults": {"retries": 2, "timeout": 60},
+            "steps": {"s": {"timeout": 5, "resources": {"cpu": 2}}},
+        }
+    }
+    p = build_pipeline(
+        make_notebook([("x = 1", ["step:s", "limit:memory:1Gi", "cache:disabled"])], metadata=meta)
+    )
+    assert p.step("s").options == {
+        "retries": 2,
+        "timeout": 5,
+        "cache": False,
+        "resources": {"memory": "1Gi", "cpu": 2},
+    }
 
 
 def test_non_python_kernel_is_an_error():
-    nb = make_notebook(["x <- 1"],
-                       metadata={"kernelspec": {"name": "ir", "language": "R", "display_name": "R"}})
+    nb = make_notebook(
+        ["x <- 1"], metadata={"kernelspec": {"name": "ir", "language": "R", "display_name": "R"}}
+    )
     assert "unsupported-language" in {pr.code for pr in build_pipeline(nb).errors}
 
 
 def test_example_notebook_is_clean_and_parallel(nb_factory):
     from nbfactory import EXAMPLES
+
     p = load_pipeline(EXAMPLES / "churn.ipynb")
     assert p.ok and not p.problems
     assert p.step_names == ["load", "features", "train_linear", "train_tree", "evaluate"]
     assert p.step("train_tree").after == ("features",) == p.step("train_linear").after
-    assert dict(p.step("evaluate").input_sources) == {"X_test": "features", "y_test": "features",
-                                                     "linear_model": "train_linear",
-                                                     "tree_model": "train_tree"}
+    assert dict(p.step("evaluate").input_sources) == {
+        "X_test": "features",
+        "y_test": "features",
+        "linear_model": "train_linear",
+        "tree_model": "train_tree",
+    }
     assert p.step("features").outputs == ("X_test", "X_train", "y_test", "y_train")
     assert p.upstream("evaluate") == {"load", "features", "train_linear", "train_tree"}
     assert p.downstream("features") == {"train_linear", "train_tree", "evaluate"}

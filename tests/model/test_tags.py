@@ -23,8 +23,11 @@ def test_step_after_prev_block():
 
 def test_kale_options():
     t = parse_cell_tags(["image:python:3.11", "cache:disabled", "limit:nvidia.com/gpu:2", "limit:memory:4Gi"])
-    assert t.options == {"image": "python:3.11", "cache": False,
-                         "resources": {"gpu": 2, "gpu_vendor": "nvidia.com", "memory": "4Gi"}}
+    assert t.options == {
+        "image": "python:3.11",
+        "cache": False,
+        "resources": {"gpu": 2, "gpu_vendor": "nvidia.com", "memory": "4Gi"},
+    }
     bad = parse_cell_tags(["limit:gpu:many", "cache:maybe"])
     assert {i[1] for i in bad.issues} == {"bad-tag"}
 
@@ -42,30 +45,47 @@ def test_untagged_notebook_is_one_step_main():
 
 
 def test_cells_before_first_step_join_it_and_untagged_cells_join_step_above():
-    p = build_pipeline(make_notebook(["a = 1", ("b = a", ["step:one"]), "c = b", ("d = c", ["step:two"]),
-                                      "e = d"]))
+    p = build_pipeline(
+        make_notebook(["a = 1", ("b = a", ["step:one"]), "c = b", ("d = c", ["step:two"]), "e = d"])
+    )
     assert [s.cells for s in p.steps] == [(0, 1, 2), (3, 4)]
-    assert p.step("two").after == ("one",)          # implicit: the previous step
+    assert p.step("two").after == ("one",)  # implicit: the previous step
     assert p.step("two").inputs == ("c",)
 
 
 def test_setup_skip_parameters_roles_excluded_from_steps():
-    p = build_pipeline(make_notebook([("import math", ["setup"]), ("n = 3", ["parameters"]),
-                                      ("x = math.sqrt(n)", ["step:s"]),
-                                      ("print(undefined_thing)", ["skip"])]))
+    p = build_pipeline(
+        make_notebook(
+            [
+                ("import math", ["setup"]),
+                ("n = 3", ["parameters"]),
+                ("x = math.sqrt(n)", ["step:s"]),
+                ("print(undefined_thing)", ["skip"]),
+            ]
+        )
+    )
     assert p.steps[0].cells == (2,) and p.setup_cells == (0,) and p.parameters_cell == 1
     assert p.steps[0].inputs == () and p.steps[0].parameters_read == ("n",)
-    assert p.ok and not p.problems   # the skipped cell's undefined name is not analysed
+    assert p.ok and not p.problems  # the skipped cell's undefined name is not analysed
 
 
 def test_markdown_cells_belong_to_steps_and_can_start_them():
-    p = build_pipeline(make_notebook([("# Load", ["step:load"], "markdown"), "x = 1",
-                                      ("## Use", [], "markdown"), ("y = x", ["step:use"])]))
+    p = build_pipeline(
+        make_notebook(
+            [
+                ("# Load", ["step:load"], "markdown"),
+                "x = 1",
+                ("## Use", [], "markdown"),
+                ("y = x", ["step:use"]),
+            ]
+        )
+    )
     assert p.step("load").cells == (0, 1, 2) and p.step("use").inputs == ("x",)
 
 
 def test_kale_notebook_reads_as_is(corpus):
     from notebook_ops.model import load_pipeline
+
     p = load_pipeline(corpus / "kale.ipynb")
     assert p.step_names == ["load_data", "transform", "summarise"]
     assert p.setup_cells == (0, 1) and [x.name for x in p.parameters] == ["n"]
@@ -74,5 +94,5 @@ def test_kale_notebook_reads_as_is(corpus):
     assert p.step("transform").options["cache"] is False
     assert p.step("summarise").options["resources"] == {"memory": "2Gi"}
     assert p.step("summarise").metrics == ("total", "root")
-    assert p.step("transform").inputs == ("values",)   # double() comes from the functions cell
+    assert p.step("transform").inputs == ("values",)  # double() comes from the functions cell
     assert [pr.code for pr in p.problems] == ["legacy-tag"] and p.ok

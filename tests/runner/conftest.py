@@ -1,4 +1,5 @@
 """Fixtures for runner tests: notebooks written to temporary folders, real git repositories."""
+
 from __future__ import annotations
 
 import hashlib

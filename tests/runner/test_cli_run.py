@@ -1,5 +1,6 @@
 """The command line contract the scheduler relies on: --run-dir DIR, --quiet, -p, exit codes,
 run.json at DIR; --json; runs list / show."""
+
 from __future__ import annotations
 
 import json
@@ -18,16 +19,19 @@ CELLS = [
 
 
 def _cli(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "notebook_ops", *map(str, args)], cwd=cwd,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "notebook_ops", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_cli_run_dir_exit_codes_and_runs_commands(tmp_path):
-    nb = write_nb(tmp_path, "nb.ipynb", CELLS,
-                  {"notebook_ops": {"metric_targets": {"total": ">= 100"}}})
+    nb = write_nb(tmp_path, "nb.ipynb", CELLS, {"notebook_ops": {"metric_targets": {"total": ">= 100"}}})
     run_dir = tmp_path / "runs" / "r1"
-    p = _cli("run", nb, "--run-dir", run_dir, "--quiet", "--no-track", "-p", "base=60",
-             cwd=tmp_path)
+    p = _cli("run", nb, "--run-dir", run_dir, "--quiet", "--no-track", "-p", "base=60", cwd=tmp_path)
     assert p.returncode == 0, p.stderr
     assert p.stdout == ""
     rec = json.loads((run_dir / "run.json").read_text())
@@ -45,10 +49,9 @@ def test_cli_run_dir_exit_codes_and_runs_commands(tmp_path):
     # bad input: exit 2, one line, no traceback, no run folder
     p = _cli("run", nb, "--run-dir", tmp_path / "bad", "-p", "bse=1", cwd=tmp_path)
     assert p.returncode == 2
-    assert p.stderr.strip().splitlines() == [
-        "error: unknown parameter 'bse' (known: base)"]
+    assert p.stderr.strip().splitlines() == ["error: unknown parameter 'bse' (known: base)"]
     assert not (tmp_path / "bad").exists()
-    p = _cli("run", nb, "--run-dir", run_dir, cwd=tmp_path)   # a used run folder
+    p = _cli("run", nb, "--run-dir", run_dir, cwd=tmp_path)  # a used run folder
     assert p.returncode == 2 and "already holds a run" in p.stderr
 
     p = _cli("runs", "list", "--json", cwd=tmp_path)

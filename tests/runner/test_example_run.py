@@ -1,5 +1,6 @@
 """The example pipeline end to end with real kernels: run.json, git provenance, MLflow contents,
 cache hits and misses after an edit, the source notebook untouched."""
+
 from __future__ import annotations
 
 import json
@@ -9,10 +10,21 @@ from conftest import sha
 from nbfactory import EXAMPLES
 from notebook_ops.runner import run_notebook
 
-REQUIRED = {"run_id", "status", "started_at", "finished_at", "parameters", "steps", "metrics",
-            "targets", "git", "notebook_hash", "notebook_ops_version", "mlflow"}
-STEP_KEYS = {"status", "started_at", "finished_at", "duration_s", "cached", "attempts", "error",
-             "notebook"}
+REQUIRED = {
+    "run_id",
+    "status",
+    "started_at",
+    "finished_at",
+    "parameters",
+    "steps",
+    "metrics",
+    "targets",
+    "git",
+    "notebook_hash",
+    "notebook_ops_version",
+    "mlflow",
+}
+STEP_KEYS = {"status", "started_at", "finished_at", "duration_s", "cached", "attempts", "error", "notebook"}
 
 
 def test_example_pipeline_tracked_cached_and_edited(git_repo):
@@ -33,9 +45,14 @@ def test_example_pipeline_tracked_cached_and_edited(git_repo):
     assert rec["parameters"]["epochs"] == 100
     assert rec["git"] == {"commit": commit, "branch": "main", "dirty": False}
     assert rec["metrics"]["accuracy"] > 0.5
-    assert rec["targets"] == [{"metric": "accuracy", "condition": ">= 0.8",
-                               "value": rec["metrics"]["accuracy"],
-                               "met": rec["metrics"]["accuracy"] >= 0.8}]
+    assert rec["targets"] == [
+        {
+            "metric": "accuracy",
+            "condition": ">= 0.8",
+            "value": rec["metrics"]["accuracy"],
+            "met": rec["metrics"]["accuracy"] >= 0.8,
+        }
+    ]
     on_disk = json.loads((first.run_dir / "run.json").read_text())
     assert on_disk["status"] == rec["status"] and on_disk["mlflow"]["run_id"]
     assert str(first.run_dir).startswith(str(root) + "/.notebook_ops/runs/")
@@ -53,6 +70,7 @@ def test_example_pipeline_tracked_cached_and_edited(git_repo):
 
     # MLflow: parent + one nested run per step, read back with MlflowClient
     from mlflow.tracking import MlflowClient
+
     uri = rec["mlflow"]["tracking_uri"]
     assert uri == f"sqlite:///{root}/.notebook_ops/mlflow.db"
     client = MlflowClient(tracking_uri=uri)
@@ -62,8 +80,9 @@ def test_example_pipeline_tracked_cached_and_edited(git_repo):
     assert parent.data.tags["notebook_hash"] == rec["notebook_hash"] == before
     assert parent.data.params["epochs"] == "100"
     assert parent.data.metrics["accuracy"] == rec["metrics"]["accuracy"]
-    children = client.search_runs([parent.info.experiment_id],
-                                  f"tags.mlflow.parentRunId = '{parent.info.run_id}'")
+    children = client.search_runs(
+        [parent.info.experiment_id], f"tags.mlflow.parentRunId = '{parent.info.run_id}'"
+    )
     by_name = {r.info.run_name: r for r in children}
     assert set(by_name) == set(rec["steps"])
     assert by_name["train_linear"].data.params == {"epochs": "100", "learning_rate": "0.5"}
@@ -81,8 +100,13 @@ def test_example_pipeline_tracked_cached_and_edited(git_repo):
     # a parameter only train_linear reads: train_linear and evaluate run again
     third = run_notebook(nb, params={"epochs": "120"}, track=False, jobs=2)
     cached = {n: s["cached"] for n, s in third.record["steps"].items()}
-    assert cached == {"load": True, "features": True, "train_linear": False,
-                      "train_tree": True, "evaluate": False}
+    assert cached == {
+        "load": True,
+        "features": True,
+        "train_linear": False,
+        "train_tree": True,
+        "evaluate": False,
+    }
 
     # edit the code of train_tree (in the notebook file): it runs again; its output is the
     # same bytes, so evaluate (keyed on its inputs' hashes) is still a cache hit
@@ -94,8 +118,13 @@ def test_example_pipeline_tracked_cached_and_edited(git_repo):
     edited = sha(nb)
     fourth = run_notebook(nb, params={"epochs": "100"}, track=False, jobs=2)
     cached = {n: s["cached"] for n, s in fourth.record["steps"].items()}
-    assert cached == {"load": True, "features": True, "train_linear": True,
-                      "train_tree": False, "evaluate": True}
+    assert cached == {
+        "load": True,
+        "features": True,
+        "train_linear": True,
+        "train_tree": False,
+        "evaluate": True,
+    }
     assert fourth.record["git"]["dirty"] is True
     # the runner never writes the notebook
     assert sha(nb) == edited != before

@@ -3,6 +3,7 @@ outputs, metrics and run.json statuses (the example, the diamond, a step that ch
 module), the same process state in each step (working folder, environment, argv, sys.path,
 sys.modules, matplotlib backend; seeds of its own), and fresh kernels when an import starts a
 thread."""
+
 from __future__ import annotations
 
 import json
@@ -17,23 +18,33 @@ from nbfactory import CORPUS, EXAMPLES
 from notebook_ops.runner import run_notebook
 
 MUTATE = [
-    ("import json, os, random, string, sys\nimport numpy as np\nimport matplotlib\n"
-     "import matplotlib.pyplot as plt\nimport notebook_ops as nbo", ["setup"]),
-    ("string.ascii_lowercase = 'patched'\njson.marker = 1\nnp.set_printoptions(precision=1)\n"
-     "os.environ['NBO_TEST_MARK'] = 'set'\nsys.argv.append('--patched')\nrandom.seed(5)\n"
-     "np.random.seed(5)\npatched = 1", ["step:patch"]),
-    ("print(string.ascii_lowercase[:3], hasattr(json, 'marker'))\nprint(np.array([1.23456]))\n"
-     "print(os.environ.get('NBO_TEST_MARK'), sys.argv[-1] == '--patched', patched)\n"
-     "fig, ax = plt.subplots(figsize=(2, 2))\nax.plot([1, 3, 2])\nplt.show()\n"
-     "m = np.arange(90000.0).reshape(300, 300)\nnbo.log_metric('trace', float(np.trace(m @ m)))",
-     ["step:check", "after:patch"]),
+    (
+        "import json, os, random, string, sys\nimport numpy as np\nimport matplotlib\n"
+        "import matplotlib.pyplot as plt\nimport notebook_ops as nbo",
+        ["setup"],
+    ),
+    (
+        "string.ascii_lowercase = 'patched'\njson.marker = 1\nnp.set_printoptions(precision=1)\n"
+        "os.environ['NBO_TEST_MARK'] = 'set'\nsys.argv.append('--patched')\nrandom.seed(5)\n"
+        "np.random.seed(5)\npatched = 1",
+        ["step:patch"],
+    ),
+    (
+        "print(string.ascii_lowercase[:3], hasattr(json, 'marker'))\nprint(np.array([1.23456]))\n"
+        "print(os.environ.get('NBO_TEST_MARK'), sys.argv[-1] == '--patched', patched)\n"
+        "fig, ax = plt.subplots(figsize=(2, 2))\nax.plot([1, 3, 2])\nplt.show()\n"
+        "m = np.arange(90000.0).reshape(300, 300)\nnbo.log_metric('trace', float(np.trace(m @ m)))",
+        ["step:check", "after:patch"],
+    ),
 ]
-STATE = ("state = dict(cwd=os.getcwd(), argv=[os.path.basename(sys.argv[0])] + sys.argv[1:2],\n"
-         "    env=sorted(os.environ), path=sys.path, backend=matplotlib.get_backend(),\n"
-         "    r=random.random(), n=float(np.random.rand()), ppid=os.getppid(),\n"
-         "    modules=sorted(sys.modules))\n"
-         "with open(f'state-{nbo.context().run_id}-{nbo.context().step}.json', 'w') as f:\n"
-         "    json.dump(state, f)")
+STATE = (
+    "state = dict(cwd=os.getcwd(), argv=[os.path.basename(sys.argv[0])] + sys.argv[1:2],\n"
+    "    env=sorted(os.environ), path=sys.path, backend=matplotlib.get_backend(),\n"
+    "    r=random.random(), n=float(np.random.rand()), ppid=os.getppid(),\n"
+    "    modules=sorted(sys.modules))\n"
+    "with open(f'state-{nbo.context().run_id}-{nbo.context().step}.json', 'w') as f:\n"
+    "    json.dump(state, f)"
+)
 MUTATE += [(STATE, ["step:state_a", "after:patch"]), (STATE, ["step:state_b", "after:patch"])]
 
 
@@ -42,18 +53,27 @@ def _outputs(run_dir) -> dict:
     found = {}
     for f in sorted((run_dir / "steps").glob("*.ipynb")):
         cells = json.loads(f.read_text())["cells"]
-        found[f.stem] = [[{k: v for k, v in o.items() if k not in ("metadata", "execution_count")}
-                          for o in c.get("outputs", [])]
-                         for c in cells if c["cell_type"] == "code"
-                         and "injected-parameters" not in c["metadata"].get("tags", [])]
+        found[f.stem] = [
+            [
+                {k: v for k, v in o.items() if k not in ("metadata", "execution_count")}
+                for o in c.get("outputs", [])
+            ]
+            for c in cells
+            if c["cell_type"] == "code" and "injected-parameters" not in c["metadata"].get("tags", [])
+        ]
     return found
 
 
 def _summary(res) -> dict:
     rec = res.record
-    return {"status": rec["status"], "metrics": rec["metrics"], "targets": rec["targets"],
-            "steps": {n: {k: s[k] for k in ("status", "cached", "attempts", "error")}
-                      for n, s in rec["steps"].items()}}
+    return {
+        "status": rec["status"],
+        "metrics": rec["metrics"],
+        "targets": rec["targets"],
+        "steps": {
+            n: {k: s[k] for k in ("status", "cached", "attempts", "error")} for n, s in rec["steps"].items()
+        },
+    }
 
 
 def _both(nb, **kw):
@@ -81,7 +101,7 @@ def test_a_step_never_sees_another_steps_changes_to_modules(tmp_path):
     assert out == _outputs(fresh.run_dir)
     check = [o for cell in out["check"] for o in cell]
     text = "".join("".join(o["text"]) for o in check if o["output_type"] == "stream")
-    assert text == "abc False\n[1.23456]\nNone False 1\n"   # modules, env, argv as new
+    assert text == "abc False\n[1.23456]\nNone False 1\n"  # modules, env, argv as new
     assert any("image/png" in o.get("data", {}) for o in check)  # the inline backend works
 
     def state(res, step):
@@ -91,9 +111,9 @@ def test_a_step_never_sees_another_steps_changes_to_modules(tmp_path):
     for key in ("cwd", "argv", "env", "path", "backend", "modules"):
         assert a[key] == fresh_a[key], (key, set(a[key]) ^ set(fresh_a[key]))
     assert a["argv"][1] == "-f" and a["cwd"] == str(tmp_path)
-    assert a["r"] != b["r"] and a["n"] != b["n"]           # seeds of their own, not the zygote's
-    assert a["ppid"] == b["ppid"] != os.getpid()            # forked from one zygote
-    assert fresh_a["ppid"] == os.getpid()                   # fresh kernels are ours
+    assert a["r"] != b["r"] and a["n"] != b["n"]  # seeds of their own, not the zygote's
+    assert a["ppid"] == b["ppid"] != os.getpid()  # forked from one zygote
+    assert fresh_a["ppid"] == os.getpid()  # fresh kernels are ours
 
 
 def test_an_import_that_starts_a_thread_means_fresh_kernels(tmp_path, monkeypatch, caplog):
@@ -101,13 +121,19 @@ def test_an_import_that_starts_a_thread_means_fresh_kernels(tmp_path, monkeypatc
     lib.mkdir()
     (lib / "threadstarter.py").write_text(
         "import threading, time\nthreading.Thread(target=time.sleep, args=(60,), daemon=True)"
-        ".start()\nVALUE = 3\n")
+        ".start()\nVALUE = 3\n"
+    )
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(lib), os.environ.get("PYTHONPATH", "")]))
-    nb = write_nb(tmp_path, "threads.ipynb", [
-        ("import os\nimport threadstarter", ["setup"]),
-        ("x = threadstarter.VALUE\nppid = os.getppid()", ["step:one"]),
-        ("y = threadstarter.VALUE + 1\nprint(os.getppid())", ["step:two"]),
-    ], {"notebook_ops": {"kernels": "fork"}})
+    nb = write_nb(
+        tmp_path,
+        "threads.ipynb",
+        [
+            ("import os\nimport threadstarter", ["setup"]),
+            ("x = threadstarter.VALUE\nppid = os.getppid()", ["step:one"]),
+            ("y = threadstarter.VALUE + 1\nprint(os.getppid())", ["step:two"]),
+        ],
+        {"notebook_ops": {"kernels": "fork"}},
+    )
     with caplog.at_level(logging.WARNING, logger="notebook_ops.runner.forkprovisioner"):
         res = run_notebook(nb, cache=False, track=False, jobs=2)
     assert res.status == "succeeded", res.record["error"]
@@ -115,17 +141,15 @@ def test_an_import_that_starts_a_thread_means_fresh_kernels(tmp_path, monkeypatc
     lines = [r.getMessage() for r in caplog.records if "fresh kernels" in r.getMessage()]
     assert lines == ["kernels: fresh kernels for this run: importing threadstarter started a thread"]
     two = json.loads((res.run_dir / "steps" / "two.ipynb").read_text())
-    printed = ["".join(o["text"]) for c in two["cells"] for o in c.get("outputs", [])
-               if "text" in o]
-    assert printed == [f"{os.getpid()}\n"]                 # a fresh kernel: our child
+    printed = ["".join(o["text"]) for c in two["cells"] for o in c.get("outputs", []) if "text" in o]
+    assert printed == [f"{os.getpid()}\n"]  # a fresh kernel: our child
 
 
 def test_kernels_setting_is_checked(tmp_path):
     from notebook_ops.errors import ParameterError
     from notebook_ops.model import load_pipeline
 
-    nb = write_nb(tmp_path, "bad.ipynb", [("x = 1", ["step:a"])],
-                  {"notebook_ops": {"kernels": "spawn"}})
+    nb = write_nb(tmp_path, "bad.ipynb", [("x = 1", ["step:a"])], {"notebook_ops": {"kernels": "spawn"}})
     problems = [p for p in load_pipeline(nb).problems if p.code == "invalid-settings"]
     assert problems and "kernels" in problems[0].message
     ok = write_nb(tmp_path, "ok.ipynb", [("x = 1", ["step:a"])])
@@ -136,9 +160,9 @@ def test_kernels_setting_is_checked(tmp_path):
 def test_only_ipykernel_commands_are_forked():
     from notebook_ops.runner.forkprovisioner import split_kernel_cmd
 
-    assert split_kernel_cmd(["/v/bin/python", "-Xfrozen_modules=off", "-m", "ipykernel_launcher",
-                             "-f", "/c.json"]) == (["/v/bin/python", "-Xfrozen_modules=off"],
-                                                   ["-f", "/c.json"])
+    assert split_kernel_cmd(
+        ["/v/bin/python", "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f", "/c.json"]
+    ) == (["/v/bin/python", "-Xfrozen_modules=off"], ["-f", "/c.json"])
     assert split_kernel_cmd(["R", "--slave", "-e", "IRkernel::main()", "--args", "/c.json"]) is None
     assert split_kernel_cmd(["python", "-m", "other_kernel", "-f", "/c.json"]) is None
     assert split_kernel_cmd(["python", "-c", "x", "-m", "ipykernel_launcher"]) is None

@@ -1,6 +1,7 @@
 """Faults in forked kernels behave as in fresh ones, with real kernels: an exception, sys.exit,
 os._exit, a segfault, a timeout, retries, Ctrl-C / SIGTERM on `notebook-ops run`, a cancelled
 run, kill -9 of the runner or of the zygote; no kernel and no zygote is left behind."""
+
 from __future__ import annotations
 
 import json
@@ -19,13 +20,16 @@ CELLS = [
     ("import ctypes, os, sys, time", ["setup"]),
     ("fault = 'none'  # what the bad step does", ["parameters"]),
     ("a = 1", ["step:a"]),
-    ("open(f'pids-{fault}', 'w').write(f'{os.getpid()} {os.getppid()}')\n"
-     "if fault == 'raise':\n    raise ValueError('boom')\n"
-     "elif fault == 'exit':\n    sys.exit(3)\n"
-     "elif fault == 'die':\n    os._exit(1)\n"
-     "elif fault == 'segv':\n    ctypes.string_at(0)\n"
-     "elif fault == 'hang':\n    time.sleep(600)\n"
-     "bad = a + 1", ["step:bad", "after:a"]),
+    (
+        "open(f'pids-{fault}', 'w').write(f'{os.getpid()} {os.getppid()}')\n"
+        "if fault == 'raise':\n    raise ValueError('boom')\n"
+        "elif fault == 'exit':\n    sys.exit(3)\n"
+        "elif fault == 'die':\n    os._exit(1)\n"
+        "elif fault == 'segv':\n    ctypes.string_at(0)\n"
+        "elif fault == 'hang':\n    time.sleep(600)\n"
+        "bad = a + 1",
+        ["step:bad", "after:a"],
+    ),
     ("other = a + 2", ["step:other", "after:a"]),
     ("end = bad + other", ["step:end", "after:bad", "after:other"]),
 ]
@@ -51,35 +55,45 @@ def _steps(res) -> dict:
     return {n: (s["status"], s["error"], s["attempts"]) for n, s in res.record["steps"].items()}
 
 
-@pytest.mark.parametrize("fault, message", [
-    ("raise", "ValueError: boom (in step code, notebook cell 3)"),
-    ("exit", "SystemExit: 3"),
-    ("die", "the kernel died"),
-    ("segv", "the kernel died"),
-    ("hang", "timed out after 6 s"),
-])
+@pytest.mark.parametrize(
+    "fault, message",
+    [
+        ("raise", "ValueError: boom (in step code, notebook cell 3)"),
+        ("exit", "SystemExit: 3"),
+        ("die", "the kernel died"),
+        ("segv", "the kernel died"),
+        ("hang", "timed out after 6 s"),
+    ],
+)
 def test_step_fault_as_with_fresh_kernels(faulty, fault, message):
     fork = run_notebook(faulty, params={"fault": fault}, jobs=2, track=False, cache=False)
     kernel, parent = map(int, (faulty.parent / f"pids-{fault}").read_text().split())
-    assert parent != os.getpid()                           # the step ran in a forked kernel
-    fresh = run_notebook(faulty, params={"fault": fault}, jobs=2, track=False, cache=False,
-                         kernels="fresh")
+    assert parent != os.getpid()  # the step ran in a forked kernel
+    fresh = run_notebook(faulty, params={"fault": fault}, jobs=2, track=False, cache=False, kernels="fresh")
     assert fork.status == fresh.status == "failed"
     assert _steps(fork) == _steps(fresh)
     bad = fork.record["steps"]["bad"]
     assert message in bad["error"] and fork.record["steps"]["other"]["status"] == "succeeded"
     assert fork.record["steps"]["end"]["status"] == "skipped"
-    assert _gone(kernel) and _gone(parent)                 # the kernel and the zygote
+    assert _gone(kernel) and _gone(parent)  # the kernel and the zygote
 
 
 def test_retries_in_forked_kernels(tmp_path):
-    nb = write_nb(tmp_path, "flaky.ipynb", [
-        ("import os\nfrom pathlib import Path", ["setup"]),
-        ("n = int(Path('tries').read_text()) if Path('tries').exists() else 0\n"
-         "Path('tries').write_text(str(n + 1))\n"
-         "Path(f'ppid-{n}').write_text(str(os.getppid()))\n"
-         "if n == 0:\n    os._exit(1)\ny = n", ["step:flaky"]),
-    ], {"notebook_ops": {"kernels": "fork", "steps": {"flaky": {"retries": 1}}}})
+    nb = write_nb(
+        tmp_path,
+        "flaky.ipynb",
+        [
+            ("import os\nfrom pathlib import Path", ["setup"]),
+            (
+                "n = int(Path('tries').read_text()) if Path('tries').exists() else 0\n"
+                "Path('tries').write_text(str(n + 1))\n"
+                "Path(f'ppid-{n}').write_text(str(os.getppid()))\n"
+                "if n == 0:\n    os._exit(1)\ny = n",
+                ["step:flaky"],
+            ),
+        ],
+        {"notebook_ops": {"kernels": "fork", "steps": {"flaky": {"retries": 1}}}},
+    )
     res = run_notebook(nb, track=False, cache=False)
     flaky = res.record["steps"]["flaky"]
     assert res.status == "succeeded", res.record["error"]
@@ -98,9 +112,27 @@ def test_interrupt_stops_forked_kernels_and_the_zygote(faulty, tmp_path, sig):
     pids = faulty.parent / "pids-hang"
     pids.unlink(missing_ok=True)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "notebook_ops", "run", str(faulty), "--run-dir", str(run_dir),
-         "--quiet", "--no-track", "--no-cache", "--kernels", "fork", "-p", "fault=hang"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_default_sigint)
+        [
+            sys.executable,
+            "-m",
+            "notebook_ops",
+            "run",
+            str(faulty),
+            "--run-dir",
+            str(run_dir),
+            "--quiet",
+            "--no-track",
+            "--no-cache",
+            "--kernels",
+            "fork",
+            "-p",
+            "fault=hang",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=_default_sigint,
+    )
     deadline = time.time() + 60
     while time.time() < deadline and not pids.exists():
         time.sleep(0.2)
@@ -119,20 +151,28 @@ def test_interrupt_stops_forked_kernels_and_the_zygote(faulty, tmp_path, sig):
 def test_a_killed_zygote_takes_its_kernels_and_retries_run_in_fresh_ones(tmp_path):
     """As fresh kernels stop when the runner dies, forked ones stop when the zygote dies (its
     step then fails as a dead kernel); kernels started after that are fresh ones."""
-    nb = write_nb(tmp_path, "killer.ipynb", [
-        ("import os, signal, time", ["setup"]),
-        ("if not os.path.exists('zygote'):   # the first attempt only\n"
-         "    open('zygote', 'w').write(str(os.getppid()))\n"
-         "    os.kill(os.getppid(), signal.SIGKILL)\n    time.sleep(5)\n"
-         "a = 1\nopen('parent-a', 'w').write(str(os.getppid()))", ["step:a"]),
-        ("b = a + 1\nopen('parent-b', 'w').write(str(os.getppid()))", ["step:b"]),
-    ], {"notebook_ops": {"kernels": "fork", "defaults": {"retries": 1}}})
+    nb = write_nb(
+        tmp_path,
+        "killer.ipynb",
+        [
+            ("import os, signal, time", ["setup"]),
+            (
+                "if not os.path.exists('zygote'):   # the first attempt only\n"
+                "    open('zygote', 'w').write(str(os.getppid()))\n"
+                "    os.kill(os.getppid(), signal.SIGKILL)\n    time.sleep(5)\n"
+                "a = 1\nopen('parent-a', 'w').write(str(os.getppid()))",
+                ["step:a"],
+            ),
+            ("b = a + 1\nopen('parent-b', 'w').write(str(os.getppid()))", ["step:b"]),
+        ],
+        {"notebook_ops": {"kernels": "fork", "defaults": {"retries": 1}}},
+    )
     res = run_notebook(nb, track=False, cache=False)
     assert res.status == "succeeded", res.record["error"]
     a = res.record["steps"]["a"]
     assert a["attempts"] == 2, a
     assert int((tmp_path / "zygote").read_text()) != os.getpid()
-    assert int((tmp_path / "parent-a").read_text()) == os.getpid()   # fresh kernels
+    assert int((tmp_path / "parent-a").read_text()) == os.getpid()  # fresh kernels
     assert int((tmp_path / "parent-b").read_text()) == os.getpid()
 
 
@@ -142,9 +182,23 @@ def test_a_killed_runner_leaves_no_zygote_and_no_kernel(faulty, tmp_path):
     pids = faulty.parent / "pids-hang"
     pids.unlink(missing_ok=True)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "notebook_ops", "run", str(faulty), "--run-dir",
-         str(tmp_path / "run"), "--quiet", "--no-track", "--no-cache", "-p", "fault=hang"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "notebook_ops",
+            "run",
+            str(faulty),
+            "--run-dir",
+            str(tmp_path / "run"),
+            "--quiet",
+            "--no-track",
+            "--no-cache",
+            "-p",
+            "fault=hang",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.time() + 60
     while time.time() < deadline and not pids.exists():
         time.sleep(0.2)

@@ -1,6 +1,7 @@
 """A pipeline across notebooks run with real kernels: ingest -> two feature notebooks in
 parallel -> train, data by name between notebooks; the cache across notebooks (editing one
 notebook re-runs its steps and what depends on them, nothing upstream)."""
+
 from __future__ import annotations
 
 import json
@@ -31,14 +32,13 @@ def test_three_notebooks_parallel_cached_and_edited(tmp_path):
     first = run_notebook(entry, params={"n_rows": 12}, track=False, jobs=2)
     assert first.ok, first.record["error"]
     steps = first.record["steps"]
-    assert list(steps) == ["ingest", "features_a", "features_b-square", "features_b-total",
-                           "fit", "report"]
+    assert list(steps) == ["ingest", "features_a", "features_b-square", "features_b-total", "fit", "report"]
     # the two feature notebooks ran at the same time
     a, b = steps["features_a"], steps["features_b-square"]
     assert _t(a["started_at"]) < _t(b["finished_at"]) and _t(b["started_at"]) < _t(a["finished_at"])
     store = DataStore(first.record["options"]["data_url"])
     rows = [(i % 7) + 0.5 * i for i in range(12)]
-    assert store.load_value("ingest", "rows") == rows                  # saved by name
+    assert store.load_value("ingest", "rows") == rows  # saved by name
     assert store.load_value("features_b-total", "total_sq") == sum(r * r for r in rows)
     assert sorted(store.manifest("ingest")["outputs"]) == ["rows"]
     report = json.loads((first.run_dir / "steps" / "report.ipynb").read_text())
@@ -57,8 +57,14 @@ def test_three_notebooks_parallel_cached_and_edited(tmp_path):
     third = run_notebook(entry, params={"n_rows": 12}, track=False, jobs=2)
     assert third.ok, third.record["error"]
     cached = {n: s["cached"] for n, s in third.record["steps"].items()}
-    assert cached == {"ingest": True, "features_a": True, "features_b-square": True,
-                      "features_b-total": False, "fit": False, "report": False}
+    assert cached == {
+        "ingest": True,
+        "features_a": True,
+        "features_b-square": True,
+        "features_b-total": False,
+        "fit": False,
+        "report": False,
+    }
     report = json.loads((third.run_dir / "steps" / "report.ipynb").read_text())
     printed = "".join("".join(o.get("text", "")) for c in report["cells"] for o in c.get("outputs", []))
     assert f"score {round(_expected_score(12) / 2, 4)}" in printed

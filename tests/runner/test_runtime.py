@@ -1,4 +1,5 @@
 """The kernel-side runtime without a kernel: serialisers, the data store, the helpers."""
+
 from __future__ import annotations
 
 import threading
@@ -26,12 +27,25 @@ def test_store_roundtrip_by_kind(tmp_path, url_kind):
     store = DataStore(url)
     df = pd.DataFrame({"a": [1, 2], "b": ["x", "y"]})
     arr = np.arange(6.0).reshape(2, 3)
-    entries = store.save_values("s", {"df": df, "arr": arr, "fn": _fn, "thing": Thing(3),
-                                      "objs": np.array([{"a": 1}], dtype=object),
-                                      "intcols": pd.DataFrame({1: [1]})})
+    entries = store.save_values(
+        "s",
+        {
+            "df": df,
+            "arr": arr,
+            "fn": _fn,
+            "thing": Thing(3),
+            "objs": np.array([{"a": 1}], dtype=object),
+            "intcols": pd.DataFrame({1: [1]}),
+        },
+    )
     assert {k: e["kind"] for k, e in entries.items()} == {
-        "df": "parquet", "arr": "npy", "fn": "cloudpickle", "thing": "cloudpickle",
-        "objs": "cloudpickle", "intcols": "cloudpickle"}
+        "df": "parquet",
+        "arr": "npy",
+        "fn": "cloudpickle",
+        "thing": "cloudpickle",
+        "objs": "cloudpickle",
+        "intcols": "cloudpickle",
+    }
     pd.testing.assert_frame_equal(store.load_value("s", "df"), df)
     np.testing.assert_array_equal(store.load_value("s", "arr"), arr)
     assert store.load_value("s", "fn")(1) == 2
@@ -44,21 +58,21 @@ def test_unserialisable_value_names_the_variable(tmp_path):
     store = DataStore(str(tmp_path))
     with pytest.raises(OutputError, match="cannot save output 'lock'"):
         store.save_values("s", {"ok": 1, "lock": threading.Lock()})
-    assert not (tmp_path / "s" / "_outputs.json").exists()   # no manifest: the step failed
+    assert not (tmp_path / "s" / "_outputs.json").exists()  # no manifest: the step failed
 
 
 def test_helpers_interactive_and_in_a_step(tmp_path):
     import notebook_ops as nbo
 
-    helpers.configure(mode="interactive", run_id=None, step=None, run_dir=None, data_url=None,
-                       store=None)
+    helpers.configure(mode="interactive", run_id=None, step=None, run_dir=None, data_url=None, store=None)
     assert nbo.context().mode == "interactive"
     assert nbo.log_metric("acc", np.float64(0.5)) == 0.5
     with pytest.raises(TypeError):
         nbo.log_metric("acc", "high")
     store = DataStore(str(tmp_path))
-    helpers.configure(mode="pipeline", run_id="r1", step="train", run_dir=str(tmp_path),
-                       data_url=str(tmp_path), store=store)
+    helpers.configure(
+        mode="pipeline", run_id="r1", step="train", run_dir=str(tmp_path), data_url=str(tmp_path), store=store
+    )
     nbo.log_metric("loss", 0.25, step=3)
     f = tmp_path / "plot.txt"
     f.write_text("plot")
@@ -68,5 +82,4 @@ def test_helpers_interactive_and_in_a_step(tmp_path):
     rows = store.read_json(("train", "_metrics.json"))
     assert rows == [{"name": "loss", "value": 0.25, "step": 3, "run_step": "train"}]
     assert nbo.context().to_dict()["run_id"] == "r1"
-    helpers.configure(mode="interactive", run_id=None, step=None, run_dir=None, data_url=None,
-                       store=None)
+    helpers.configure(mode="interactive", run_id=None, step=None, run_dir=None, data_url=None, store=None)

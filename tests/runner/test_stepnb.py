@@ -1,5 +1,6 @@
 """Step notebooks and parameters: structure, safety of injected values, no kernels except one
 bare-papermill run of a step notebook (the contract a bundle relies on)."""
+
 from __future__ import annotations
 
 import json
@@ -27,6 +28,7 @@ def test_step_notebook_cells_and_papermill_parameters():
     assert p.ok, p.problems
     nb = build_step_notebook(p, "scale")
     import nbformat
+
     nbformat.validate(nbformat.from_dict(nb))
     cells = nb["cells"]
     params = "".join(cells[0]["source"])
@@ -36,11 +38,13 @@ def test_step_notebook_cells_and_papermill_parameters():
     assert "hidden" not in params
     assert cells[1]["metadata"]["jupyter"]["source_hidden"] is True
     make = [c["cell_type"] for c in build_step_notebook(p, "make")["cells"]]
-    assert make.count("markdown") == 1      # the step's markdown is kept
+    assert make.count("markdown") == 1  # the step's markdown is kept
     src = ["".join(c["source"]) for c in cells]
     assert "import math" in src[2]
-    assert any("load_inputs({'xs': 'make', 'sq': 'make'})" in s or
-               "load_inputs({'sq': 'make', 'xs': 'make'})" in s for s in src)
+    assert any(
+        "load_inputs({'xs': 'make', 'sq': 'make'})" in s or "load_inputs({'sq': 'make', 'xs': 'make'})" in s
+        for s in src
+    )
     assert "save_outputs(globals(), []" in src[-1]
     # ids are deterministic: the same pipeline gives the same bytes
     assert json.dumps(nb) == json.dumps(build_step_notebook(p, "scale"))
@@ -48,6 +52,7 @@ def test_step_notebook_cells_and_papermill_parameters():
     import tempfile
 
     import papermill
+
     with tempfile.NamedTemporaryFile("w", suffix=".ipynb", delete=False) as f:
         json.dump(nb, f)
     names = set(papermill.inspect_notebook(f.name))
@@ -67,14 +72,13 @@ def test_literal_refuses_objects_and_writes_plain_values():
 
 def test_parameters_convert_and_reject():
     p = build_pipeline(make_notebook(CELLS))
-    vals = resolve_params(p, parse_pairs(["alpha=2", "n=7", "name=a=b", "shape=[3, 4]",
-                                          "opts={\"k\": [1]}"]))
+    vals = resolve_params(p, parse_pairs(["alpha=2", "n=7", "name=a=b", "shape=[3, 4]", 'opts={"k": [1]}']))
     assert vals == {"alpha": 2.0, "n": 7, "name": "a=b", "shape": [3, 4], "opts": {"k": [1]}}
     assert isinstance(vals["alpha"], float)
     with pytest.raises(ParameterError, match="unknown parameter 'nope'.*known: alpha, n, name"):
         resolve_params(p, {"nope": 1})
     with pytest.raises(ParameterError, match="unknown parameter"):
-        resolve_params(p, {"x = 1; import os": 1})   # a name can never become code
+        resolve_params(p, {"x = 1; import os": 1})  # a name can never become code
     with pytest.raises(ParameterError, match="'n'.*not a valid int"):
         resolve_params(p, {"n": "3; import os"})
     with pytest.raises(ParameterError, match="must be int"):
@@ -94,14 +98,23 @@ def test_bare_papermill_runs_one_step(tmp_path):
     p = load_pipeline(path)
     (tmp_path / "make.ipynb").write_text(json.dumps(build_step_notebook(p, "make")))
     data = tmp_path / "data"
-    papermill.execute_notebook(str(tmp_path / "make.ipynb"), str(tmp_path / "out.ipynb"),
-                               parameters={"_nbo_data_url": str(data), "n": 4},
-                               progress_bar=False, kernel_name="python3")
+    papermill.execute_notebook(
+        str(tmp_path / "make.ipynb"),
+        str(tmp_path / "out.ipynb"),
+        parameters={"_nbo_data_url": str(data), "n": 4},
+        progress_bar=False,
+        kernel_name="python3",
+    )
     manifest = json.loads((data / "make" / "_outputs.json").read_text())
     assert set(manifest["outputs"]) == {"xs", "sq"}
     from notebook_ops.runtime.store import DataStore
+
     assert DataStore(str(data)).load_value("make", "xs") == [0, 1, 2, 3]
     with pytest.raises(papermill.PapermillExecutionError, match="parameter 'n': 'four' is not a valid int"):
-        papermill.execute_notebook(str(tmp_path / "make.ipynb"), str(tmp_path / "out2.ipynb"),
-                                   parameters={"_nbo_data_url": str(data), "n": "four"},
-                                   progress_bar=False, kernel_name="python3")
+        papermill.execute_notebook(
+            str(tmp_path / "make.ipynb"),
+            str(tmp_path / "out2.ipynb"),
+            parameters={"_nbo_data_url": str(data), "n": "four"},
+            progress_bar=False,
+            kernel_name="python3",
+        )

@@ -1,4 +1,5 @@
 """Scheduler test fixtures: a clock the test sets, a store in a temp folder, services."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -71,6 +72,7 @@ def add_schedule(store, clock, tmp_path):
         s = Schedule(name=name, cron=cron, **kw)
         s.next_fire_at = Cron(cron, s.tz).next_after(clock.now())
         return store.add_schedule(s, clock.now())
+
     return add
 
 
@@ -87,6 +89,7 @@ def service(store, clock):
         svc.start()
         made.append(svc)
         return svc
+
     yield make
     for svc in made:
         for w in list(svc.children.values()):
@@ -95,6 +98,7 @@ def service(store, clock):
             try:
                 import os
                 import signal
+
                 os.killpg(w.child.pid, signal.SIGKILL)
             except OSError:
                 pass

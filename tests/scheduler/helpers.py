@@ -1,4 +1,5 @@
 """Scheduler test helpers: a clock the test sets, the fake child command, a tick loop."""
+
 from __future__ import annotations
 
 import json

@@ -6,6 +6,7 @@ from a template that is already migrated to HEAD (``CREATE DATABASE ... TEMPLATE
 one where the migrations themselves are under test. Run as root, the server runs as the
 ``postgres`` system user (``runuser``), which owns the temp folder; as anyone else, as them.
 """
+
 from __future__ import annotations
 
 import glob
@@ -24,8 +25,9 @@ INSTALL_HINT = "install Debian's postgresql package (make install does: apt-get 
 
 def bin_dir() -> Path:
     """``/usr/lib/postgresql/15/bin`` (or the newest installed version); AssertionError if none."""
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"),
-                   key=lambda p: int(Path(p).parent.parent.name))
+    found = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(Path(p).parent.parent.name)
+    )
     want = f"/usr/lib/postgresql/{VERSION}/bin/initdb"
     path = want if want in found else (found[-1] if found else None)
     assert path, f"no PostgreSQL server binaries under /usr/lib/postgresql: {INSTALL_HINT}"
@@ -50,7 +52,7 @@ class Cluster:
         self.user = "postgres"
         self._as = []
         if root:
-            pw = pwd.getpwnam("postgres")     # the package made this user
+            pw = pwd.getpwnam("postgres")  # the package made this user
             os.chown(self.root, pw.pw_uid, pw.pw_gid)
             self._as = ["runuser", "-u", "postgres", "--"]
         self._names = itertools.count()
@@ -61,18 +63,31 @@ class Cluster:
         res = subprocess.run(cmd, capture_output=True, text=True, cwd=self.root)
         if res.returncode:
             log = self.log.read_text() if self.log.exists() else ""
-            raise RuntimeError(f"{' '.join(cmd)} failed ({res.returncode}):\n{res.stdout}\n"
-                               f"{res.stderr}\n{log}")
+            raise RuntimeError(
+                f"{' '.join(cmd)} failed ({res.returncode}):\n{res.stdout}\n{res.stderr}\n{log}"
+            )
         return res
 
     def start(self) -> Cluster:
-        self._run("initdb", "-D", str(self.data), "-U", self.user, "-A", "trust", "-E", "UTF8",
-                  "--locale=C", "--no-sync")
-        opts = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
-                "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300 "
-                "-c shared_buffers=32MB")
-        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", opts, "-w",
-                  "-t", "60", "start")
+        self._run(
+            "initdb",
+            "-D",
+            str(self.data),
+            "-U",
+            self.user,
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--locale=C",
+            "--no-sync",
+        )
+        opts = (
+            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300 "
+            "-c shared_buffers=32MB"
+        )
+        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", opts, "-w", "-t", "60", "start")
         return self
 
     def stop(self) -> None:
@@ -87,8 +102,9 @@ class Cluster:
     def admin(self, sql: str) -> None:
         import psycopg
 
-        with psycopg.connect(host="127.0.0.1", port=self.port, user=self.user, dbname="postgres",
-                             autocommit=True) as c:
+        with psycopg.connect(
+            host="127.0.0.1", port=self.port, user=self.user, dbname="postgres", autocommit=True
+        ) as c:
             c.execute(sql)
 
     def create_db(self, migrated: bool = True) -> str:
@@ -98,7 +114,7 @@ class Cluster:
 
             self.template = "nbo_template"
             self.admin(f"CREATE DATABASE {self.template}")
-            Store(self.url(self.template)).close()          # migrated to HEAD, then left alone
+            Store(self.url(self.template)).close()  # migrated to HEAD, then left alone
         name = f"nbo_{os.getpid()}_{next(self._names)}"
         tmpl = f" TEMPLATE {self.template} STRATEGY FILE_COPY" if migrated else ""
         self.admin(f"CREATE DATABASE {name}{tmpl}")

@@ -1,5 +1,6 @@
 """A scheduler service in its own process, for crash tests: its clock is a file the test writes
 (so the test sets the time across a kill -9 and a restart), its child command the fake run."""
+
 import logging
 import sys
 import threading
@@ -27,6 +28,12 @@ class FileClock:
 if __name__ == "__main__":
     logging.basicConfig(stream=sys.stdout, level=logging.INFO, format="%(message)s")
     db, clock_file = sys.argv[1], sys.argv[2]
-    svc = SchedulerService(Store(db), clock=FileClock(clock_file), command=fake_command,
-                           workers=4, misfire_grace_s=600, heartbeat_s=0)
+    svc = SchedulerService(
+        Store(db),
+        clock=FileClock(clock_file),
+        command=fake_command,
+        workers=4,
+        misfire_grace_s=600,
+        heartbeat_s=0,
+    )
     svc.run()

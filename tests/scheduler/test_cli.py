@@ -1,4 +1,5 @@
 """The schedule commands as a user types them (subprocesses): validation, listing, pausing."""
+
 import json
 import subprocess
 import sys
@@ -8,8 +9,9 @@ from nbfactory import make_notebook, write_notebook
 
 
 def nbo(*args, cwd, check=True):
-    p = subprocess.run([sys.executable, "-m", "notebook_ops", *args], cwd=cwd,
-                       capture_output=True, text=True, timeout=120)
+    p = subprocess.run(
+        [sys.executable, "-m", "notebook_ops", *args], cwd=cwd, capture_output=True, text=True, timeout=120
+    )
     if check:
         assert p.returncode == 0, p.stderr
     return p
@@ -23,16 +25,19 @@ def project(tmp_path, monkeypatch):
     return tmp_path
 
 
-@pytest.mark.parametrize("args,msg", [
-    (["--cron", "* * *"], "has 3 fields"),
-    (["--cron", "0 25 * * *"], "invalid cron expression"),
-    (["--cron", "0 1 * * *", "--tz", "Nowhere/City"], "unknown time zone 'Nowhere/City'"),
-    (["--cron", "0 1 * * *", "-p", "beta=1"], "unknown parameter 'beta' (known: alpha, day)"),
-    (["--cron", "0 1 * * *", "-p", "alpha=high"], "'high' is not a valid float"),
-    (["--cron", "0 1 * * *", "-p", "day={{ when }}"], "unknown template variable(s) when"),
-    (["--cron", "0 1 * * *", "-p", "alpha"], "expected NAME=VALUE"),
-    (["--cron", "0 1 * * *", "--webhook", "ftp://x/y"], "is not an http(s) URL"),
-])
+@pytest.mark.parametrize(
+    "args,msg",
+    [
+        (["--cron", "* * *"], "has 3 fields"),
+        (["--cron", "0 25 * * *"], "invalid cron expression"),
+        (["--cron", "0 1 * * *", "--tz", "Nowhere/City"], "unknown time zone 'Nowhere/City'"),
+        (["--cron", "0 1 * * *", "-p", "beta=1"], "unknown parameter 'beta' (known: alpha, day)"),
+        (["--cron", "0 1 * * *", "-p", "alpha=high"], "'high' is not a valid float"),
+        (["--cron", "0 1 * * *", "-p", "day={{ when }}"], "unknown template variable(s) when"),
+        (["--cron", "0 1 * * *", "-p", "alpha"], "expected NAME=VALUE"),
+        (["--cron", "0 1 * * *", "--webhook", "ftp://x/y"], "is not an http(s) URL"),
+    ],
+)
 def test_bad_schedules_are_refused_in_one_line(project, args, msg):
     p = nbo("schedule", "add", "p.ipynb", *args, cwd=project, check=False)
     assert p.returncode == 2 and msg in p.stderr
@@ -41,16 +46,38 @@ def test_bad_schedules_are_refused_in_one_line(project, args, msg):
 
 
 def test_add_list_show_pause_resume_run_now_remove(project):
-    p = nbo("schedule", "add", "p.ipynb", "--cron", "30 6 * * 1-5", "--tz", "Europe/Paris",
-            "-p", "day={{ scheduled_date }}", "-p", "alpha=0.7", "--retries", "2",
-            "--timeout", "600", "--catchup", "skip", cwd=project)
+    p = nbo(
+        "schedule",
+        "add",
+        "p.ipynb",
+        "--cron",
+        "30 6 * * 1-5",
+        "--tz",
+        "Europe/Paris",
+        "-p",
+        "day={{ scheduled_date }}",
+        "-p",
+        "alpha=0.7",
+        "--retries",
+        "2",
+        "--timeout",
+        "600",
+        "--catchup",
+        "skip",
+        cwd=project,
+    )
     assert "schedule p (id 1)" in p.stdout and "no scheduler service is running" in p.stderr
-    assert (project / ".notebook_ops" / "scheduler.db").is_file()      # the documented default
+    assert (project / ".notebook_ops" / "scheduler.db").is_file()  # the documented default
     (d,) = json.loads(nbo("schedule", "list", "--json", cwd=project).stdout)
-    assert (d["name"], d["tz"], d["retries"], d["timeout_s"], d["catchup"]) == \
-        ("p", "Europe/Paris", 2, 600.0, "skip")
+    assert (d["name"], d["tz"], d["retries"], d["timeout_s"], d["catchup"]) == (
+        "p",
+        "Europe/Paris",
+        2,
+        600.0,
+        "skip",
+    )
     assert d["parameters"] == {"day": "{{ scheduled_date }}", "alpha": "0.7"}
-    assert d["upcoming"][0][11:16] in ("05:30", "04:30")                 # 06:30 Paris in UTC
+    assert d["upcoming"][0][11:16] in ("05:30", "04:30")  # 06:30 Paris in UTC
     nbo("schedule", "pause", "p", cwd=project)
     assert json.loads(nbo("schedule", "show", "p", "--json", cwd=project).stdout)["paused"] is True
     nbo("schedule", "resume", "p", cwd=project)
@@ -70,7 +97,11 @@ def test_db_option_and_env_choose_the_store(project, tmp_path):
     other = tmp_path / "elsewhere.db"
     nbo("schedule", "add", "p.ipynb", "--cron", "0 1 * * *", "--db", str(other), cwd=project)
     assert other.is_file() and not (project / ".notebook_ops" / "scheduler.db").exists()
-    p = subprocess.run([sys.executable, "-m", "notebook_ops", "schedule", "list", "--json"],
-                       cwd=project, capture_output=True, text=True,
-                       env={**__import__("os").environ, "NOTEBOOK_OPS_DB": f"sqlite:///{other}"})
+    p = subprocess.run(
+        [sys.executable, "-m", "notebook_ops", "schedule", "list", "--json"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env={**__import__("os").environ, "NOTEBOOK_OPS_DB": f"sqlite:///{other}"},
+    )
     assert [d["name"] for d in json.loads(p.stdout)] == ["p"]

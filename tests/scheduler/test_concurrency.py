@@ -2,6 +2,7 @@
 atomic. On SQLite every transaction is BEGIN IMMEDIATE (one at a time); on PostgreSQL (READ
 COMMITTED) the store locks what it checks. Threads, each with its own Store (own connections),
 start each round together at a barrier; many rounds, so an unguarded race shows."""
+
 import threading
 from datetime import timedelta
 
@@ -32,12 +33,12 @@ def at_once(url, work, rounds, between=None):
         t.start()
     try:
         for n in range(rounds):
-            barrier.wait()               # go
-            barrier.wait()               # all done
+            barrier.wait()  # go
+            barrier.wait()  # all done
             if between is not None:
                 between(n, out[n])
     except BaseException:
-        barrier.abort()                  # free the threads, then report
+        barrier.abort()  # free the threads, then report
         raise
     finally:
         for t in threads:
@@ -54,8 +55,13 @@ def test_claims_at_once_never_exceed_max_concurrent(store, add_schedule, clock):
     other services claim, as when a run ends under several services. One runs after, never two."""
     s = add_schedule(max_concurrent=1)
     t, rounds = clock.now(), 40
-    store.insert_runs([ScheduledRun(schedule_id=s.id, scheduled_for=t + timedelta(seconds=i))
-                       for i in range(rounds * THREADS)], t)
+    store.insert_runs(
+        [
+            ScheduledRun(schedule_id=s.id, scheduled_for=t + timedelta(seconds=i))
+            for i in range(rounds * THREADS)
+        ],
+        t,
+    )
     later = t + timedelta(hours=2)
     running, current = [], store.claim(later, "first", 60, 1)
 
@@ -69,7 +75,7 @@ def test_claims_at_once_never_exceed_max_concurrent(store, add_schedule, clock):
             return
         assert row[0] is True
         got = [rid for ids in row[1:] for rid in ids]
-        assert len(got) == len(set(got))                     # no row claimed twice
+        assert len(got) == len(set(got))  # no row claimed twice
         now_running = store.list_runs(s.id, limit=0, states=["running"])
         running.append(len(now_running))
         for r in now_running[1:]:
@@ -85,8 +91,9 @@ def test_the_same_message_recorded_by_services_at_once_is_one_run(store, add_sch
     t = clock.now()
 
     def record(st, i, n):
-        row = ScheduledRun(schedule_id=s.id, scheduled_for=t + timedelta(seconds=n),
-                           trigger="message", message_id=f"msg-{n}")
+        row = ScheduledRun(
+            schedule_id=s.id, scheduled_for=t + timedelta(seconds=n), trigger="message", message_id=f"msg-{n}"
+        )
         rec, new = st.record_message(row, t)
         return rec.id, new
 
@@ -97,14 +104,17 @@ def test_the_same_message_recorded_by_services_at_once_is_one_run(store, add_sch
     assert store.count_runs(s.id) == 20
 
 
-def test_different_messages_at_the_same_instant_get_their_own_firing_times(store, add_schedule,
-                                                                          clock):
+def test_different_messages_at_the_same_instant_get_their_own_firing_times(store, add_schedule, clock):
     s = add_schedule(kind="trigger", source="pulsar://h:6650/t", subscription="sub")
     t = clock.now()
 
     def record(st, i, n):
-        row = ScheduledRun(schedule_id=s.id, scheduled_for=t + timedelta(seconds=n),
-                           trigger="message", message_id=f"msg-{n}-{i}")
+        row = ScheduledRun(
+            schedule_id=s.id,
+            scheduled_for=t + timedelta(seconds=n),
+            trigger="message",
+            message_id=f"msg-{n}-{i}",
+        )
         rec, new = st.record_message(row, t)
         return rec.scheduled_for, new
 
@@ -130,10 +140,11 @@ def test_a_lock_taken_at_once_has_one_owner(store, clock):
 def test_advance_and_adopt_at_once_succeed_once(store, add_schedule, clock):
     s = add_schedule()
     t = clock.now()
-    store.insert_runs([ScheduledRun(schedule_id=s.id, scheduled_for=t + timedelta(seconds=i))
-                       for i in range(10)], t)
+    store.insert_runs(
+        [ScheduledRun(schedule_id=s.id, scheduled_for=t + timedelta(seconds=i)) for i in range(10)], t
+    )
     runs = store.claim(t + timedelta(hours=1), "dead", 60, 10)
-    assert len(runs) == 1                   # max_concurrent 1: the others wait
+    assert len(runs) == 1  # max_concurrent 1: the others wait
     start = store.get_schedule(s.id).next_fire_at
 
     def advance(st, i, n):
@@ -145,8 +156,9 @@ def test_advance_and_adopt_at_once_succeed_once(store, add_schedule, clock):
 
     owners = ["dead"]
     for n in range(5):
-        (row,) = at_once(store.url, lambda st, i, _, n=n: st.adopt(runs[0].id, owners[-1],
-                                                               f"svc{n}-{i}", t, 60), 1)
+        (row,) = at_once(
+            store.url, lambda st, i, _, n=n: st.adopt(runs[0].id, owners[-1], f"svc{n}-{i}", t, 60), 1
+        )
         assert sum(row) == 1, f"adoption {n}: {row}"
         owners.append(f"svc{n}-{row.index(True)}")
         assert store.get_run(runs[0].id).owner == owners[-1]

@@ -1,4 +1,5 @@
 """kill -9 the service during a run, restart it: no firing lost, none run twice."""
+
 import json
 import os
 import signal
@@ -37,10 +38,14 @@ def crashable(tmp_path, store, add_schedule):
 
     def start():
         out = open(tmp_path / f"service{len(procs)}.log", "w")
-        p = subprocess.Popen([sys.executable, str(HERE / "service_proc.py"), store.url, str(clock_file)],
-                             stdout=out, stderr=subprocess.STDOUT)
+        p = subprocess.Popen(
+            [sys.executable, str(HERE / "service_proc.py"), store.url, str(clock_file)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
         procs.append(p)
         return p
+
     set_time(datetime(2026, 3, 2, 9, 0, 30, tzinfo=UTC))
     yield set_time, start
     for p in procs:
@@ -50,47 +55,54 @@ def crashable(tmp_path, store, add_schedule):
 
 
 def by_time(store):
-    return {r.scheduled_for.strftime("%H:%M"): r
-            for r in store.list_runs(limit=0)}
+    return {r.scheduled_for.strftime("%H:%M"): r for r in store.list_runs(limit=0)}
 
 
 def test_kill_9_during_a_run_then_restart(store, add_schedule, crashable, tmp_path):
     set_time, start = crashable
     log = tmp_path / "starts.log"
-    add_schedule(cron="* * * * *", catchup="all", max_concurrent=5,
-                 parameters={"sleep": 3, "log": str(log)})
+    add_schedule(cron="* * * * *", catchup="all", max_concurrent=5, parameters={"sleep": 3, "log": str(log)})
     a = start()
     set_time(datetime(2026, 3, 2, 9, 1, 0, tzinfo=UTC))
-    wait_for(lambda: "09:01" in by_time(store) and by_time(store)["09:01"].child_pid,
-             what="the 09:01 run to start")
+    wait_for(
+        lambda: "09:01" in by_time(store) and by_time(store)["09:01"].child_pid, what="the 09:01 run to start"
+    )
     run = by_time(store)["09:01"]
     a.send_signal(signal.SIGKILL)
     a.wait()
-    assert alive(run.child_pid, run.run_dir)            # the run goes on without its service
+    assert alive(run.child_pid, run.run_dir)  # the run goes on without its service
     set_time(datetime(2026, 3, 2, 9, 3, 10, tzinfo=UTC))  # 09:02 and 09:03 fell due while down
     start()
-    wait_for(lambda: len(by_time(store)) == 3 and all(r.final for r in by_time(store).values()),
-             what="three settled runs")
+    wait_for(
+        lambda: len(by_time(store)) == 3 and all(r.final for r in by_time(store).values()),
+        what="three settled runs",
+    )
     runs = by_time(store)
     assert {k: (r.state, r.attempt) for k, r in runs.items()} == {
-        "09:01": ("succeeded", 1), "09:02": ("succeeded", 1), "09:03": ("succeeded", 1)}
-    assert runs["09:01"].run_dir == run.run_dir          # adopted, not run again
+        "09:01": ("succeeded", 1),
+        "09:02": ("succeeded", 1),
+        "09:03": ("succeeded", 1),
+    }
+    assert runs["09:01"].run_dir == run.run_dir  # adopted, not run again
     starts = sorted(json.loads(x)["scheduled_for"][11:16] for x in log.read_text().splitlines())
     assert starts == ["09:01", "09:02", "09:03"]
 
 
-def test_kill_9_of_service_and_run_then_restart_retries_per_policy(store, add_schedule, crashable,
-                                                                    tmp_path):
+def test_kill_9_of_service_and_run_then_restart_retries_per_policy(store, add_schedule, crashable, tmp_path):
     set_time, start = crashable
     log = tmp_path / "starts.log"
-    add_schedule(cron="1 9 * * *", retries=1, retry_delay_s=0,
-                 parameters={"sleep": 30, "sleep_once": 1, "log": str(log)})
+    add_schedule(
+        cron="1 9 * * *",
+        retries=1,
+        retry_delay_s=0,
+        parameters={"sleep": 30, "sleep_once": 1, "log": str(log)},
+    )
     a = start()
     set_time(datetime(2026, 3, 2, 9, 1, 0, tzinfo=UTC))
     wait_for(lambda: log.exists(), what="the run to start")
     run = by_time(store)["09:01"]
     a.send_signal(signal.SIGKILL)
-    os.killpg(run.child_pid, signal.SIGKILL)            # the machine went down with both
+    os.killpg(run.child_pid, signal.SIGKILL)  # the machine went down with both
     a.wait()
     wait_for(lambda: not alive(run.child_pid))
     b = start()
@@ -104,8 +116,7 @@ def test_kill_9_of_service_and_run_then_restart_retries_per_policy(store, add_sc
     assert "settled as failed" in (tmp_path / "service1.log").read_text()
 
 
-def test_three_service_processes_on_one_store_run_each_firing_once(store, add_schedule, crashable,
-                                                                   tmp_path):
+def test_three_service_processes_on_one_store_run_each_firing_once(store, add_schedule, crashable, tmp_path):
     set_time, start = crashable
     log = tmp_path / "starts.log"
     add_schedule(cron="* * * * *", catchup="all", max_concurrent=20, parameters={"log": str(log)})
@@ -113,10 +124,12 @@ def test_three_service_processes_on_one_store_run_each_firing_once(store, add_sc
     for minute in range(1, 16):
         set_time(datetime(2026, 3, 2, 9, minute, 0, tzinfo=UTC))
         time.sleep(0.3)
-    wait_for(lambda: len(by_time(store)) == 15 and all(r.final for r in by_time(store).values()),
-             what="15 settled runs")
+    wait_for(
+        lambda: len(by_time(store)) == 15 and all(r.final for r in by_time(store).values()),
+        what="15 settled runs",
+    )
     starts = [json.loads(x)["scheduled_for"][11:16] for x in log.read_text().splitlines()]
-    assert sorted(starts) == [f"09:{m:02d}" for m in range(1, 16)]     # none twice, none lost
+    assert sorted(starts) == [f"09:{m:02d}" for m in range(1, 16)]  # none twice, none lost
     assert {r.state for r in by_time(store).values()} == {"succeeded"}
     owners = {r.owner.split(":")[1] for r in by_time(store).values()}
     assert owners <= {str(p.pid) for p in procs}

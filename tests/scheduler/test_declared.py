@@ -1,5 +1,6 @@
 """Schedules declared in the notebook (pipeline settings) travel in the bundle's manifest; the
 scheduler adds them from either, and runs a bundle for real (`scheduler --once`)."""
+
 import json
 import os
 import shutil
@@ -12,8 +13,13 @@ from nbfactory import EXAMPLES
 from notebook_ops.scheduler import api
 from notebook_ops.scheduler.errors import ScheduleError, ScheduleExists
 
-WEEKLY = {"name": "churn.weekly", "cron": "0 6 * * 1", "tz": "Europe/Paris", "parameters": {},
-          "catchup": "once"}
+WEEKLY = {
+    "name": "churn.weekly",
+    "cron": "0 6 * * 1",
+    "tz": "Europe/Paris",
+    "parameters": {},
+    "catchup": "once",
+}
 
 
 def test_declared_in_the_notebook(tmp_path, nb_factory):
@@ -37,8 +43,14 @@ def test_a_bundle_carries_them_and_runs_from_the_scheduler(tmp_path, monkeypatch
     env.pop("NOTEBOOK_OPS_DB", None)
 
     def nbo(*a, timeout=300):
-        p = subprocess.run([sys.executable, "-m", "notebook_ops", *a], cwd=tmp_path, env=env,
-                           capture_output=True, text=True, timeout=timeout)
+        p = subprocess.run(
+            [sys.executable, "-m", "notebook_ops", *a],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
         assert p.returncode == 0, p.stdout + p.stderr
         return p.stdout
 

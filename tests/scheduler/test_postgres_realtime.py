@@ -1,6 +1,7 @@
 """The store on PostgreSQL, end to end as a user runs it: `schedule add --db postgresql+psycopg://`
 and `notebook-ops scheduler --db ...` in real time; a seconds cron fires a small notebook through
 the real runner (kernel, MLflow), and `runs list` reads the result back from the server."""
+
 import json
 import os
 import signal
@@ -14,10 +15,9 @@ from nbfactory import make_notebook, write_notebook
 pytestmark = pytest.mark.slow
 
 
-def test_a_cron_schedule_fires_a_real_run_with_its_store_on_postgresql(pg_cluster, tmp_path,
-                                                                       monkeypatch):
+def test_a_cron_schedule_fires_a_real_run_with_its_store_on_postgresql(pg_cluster, tmp_path, monkeypatch):
     monkeypatch.delenv("NOTEBOOK_OPS_DB", raising=False)
-    name = pg_cluster.create_db(migrated=False)          # the CLI makes the schema
+    name = pg_cluster.create_db(migrated=False)  # the CLI makes the schema
     url = pg_cluster.url(name)
     nb = make_notebook([("n = 3", ["parameters"]), ("total = sum(range(n))\nprint(total)", ["step:sum"])])
     write_notebook(tmp_path / "small.ipynb", nb)
@@ -25,19 +25,41 @@ def test_a_cron_schedule_fires_a_real_run_with_its_store_on_postgresql(pg_cluste
     env.pop("NOTEBOOK_OPS_DB", None)
 
     def nbo(*a):
-        return subprocess.run([sys.executable, "-m", "notebook_ops", *a], cwd=tmp_path, env=env,
-                              capture_output=True, text=True, timeout=120)
+        return subprocess.run(
+            [sys.executable, "-m", "notebook_ops", *a],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
 
-    add = nbo("schedule", "add", "small.ipynb", "--cron", "*/3 * * * * *", "--catchup", "skip",
-              "-p", "n=5", "--db", url)
+    add = nbo(
+        "schedule",
+        "add",
+        "small.ipynb",
+        "--cron",
+        "*/3 * * * * *",
+        "--catchup",
+        "skip",
+        "-p",
+        "n=5",
+        "--db",
+        url,
+    )
     assert add.returncode == 0, add.stderr
-    assert not (tmp_path / ".notebook_ops" / "scheduler.db").exists()     # not the SQLite default
+    assert not (tmp_path / ".notebook_ops" / "scheduler.db").exists()  # not the SQLite default
     log = open(tmp_path / "scheduler.log", "w")
-    svc = subprocess.Popen([sys.executable, "-m", "notebook_ops", "scheduler", "--workers", "1",
-                            "--db", url], cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT)
+    svc = subprocess.Popen(
+        [sys.executable, "-m", "notebook_ops", "scheduler", "--workers", "1", "--db", url],
+        cwd=tmp_path,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     done = []
     try:
-        deadline = time.monotonic() + 300      # bounded: a real run on a busy 2-core machine
+        deadline = time.monotonic() + 300  # bounded: a real run on a busy 2-core machine
         while time.monotonic() < deadline and not done:
             time.sleep(1)
             assert svc.poll() is None, (tmp_path / "scheduler.log").read_text()
@@ -57,16 +79,28 @@ def test_a_cron_schedule_fires_a_real_run_with_its_store_on_postgresql(pg_cluste
     assert r["scheduled_for"][17:19] in {f"{s:02d}" for s in range(0, 60, 3)}
     text = (tmp_path / "scheduler.log").read_text()
     assert f"127.0.0.1:{pg_cluster.port}/{name}" in text and "scheduler stopped" in text
-    env["NOTEBOOK_OPS_DB"] = url                 # the variable chooses the store too
+    env["NOTEBOOK_OPS_DB"] = url  # the variable chooses the store too
     (listed,) = json.loads(nbo("schedule", "list", "--json").stdout)
     assert listed["name"] == "small" and listed["parameters"] == {"n": "5"}
 
 
 def test_an_unreachable_server_is_one_line(tmp_path, monkeypatch):
     monkeypatch.delenv("NOTEBOOK_OPS_DB", raising=False)
-    p = subprocess.run([sys.executable, "-m", "notebook_ops", "schedule", "list", "--db",
-                        "postgresql+psycopg://nobody:secret@127.0.0.1:1/nodb"], cwd=tmp_path,
-                       capture_output=True, text=True, timeout=120)
+    p = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "notebook_ops",
+            "schedule",
+            "list",
+            "--db",
+            "postgresql+psycopg://nobody:secret@127.0.0.1:1/nodb",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert p.returncode != 0 and "Traceback" not in p.stderr
     assert len(p.stderr.strip().splitlines()) == 1, p.stderr
     assert "schedule store" in p.stderr and "secret" not in p.stderr

@@ -1,5 +1,6 @@
 """Real time, real runs: a 6-field cron every few seconds fires the example notebook through
 `notebook-ops run` (real kernels, MLflow) at least twice; SIGTERM stops the service cleanly."""
+
 import json
 import os
 import shutil
@@ -21,32 +22,59 @@ def test_a_seconds_cron_fires_the_example_twice_with_real_runs(tmp_path, monkeyp
     env.pop("NOTEBOOK_OPS_DB", None)
 
     def nbo(*a):
-        return subprocess.run([sys.executable, "-m", "notebook_ops", *a], cwd=tmp_path, env=env,
-                               capture_output=True, text=True, timeout=120)
+        return subprocess.run(
+            [sys.executable, "-m", "notebook_ops", *a],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
 
-    add = nbo("schedule", "add", "churn.ipynb", "--cron", "*/5 * * * * *", "--catchup", "skip",
-              "-p", "seed=11", "-p", "epochs=50", "--timeout", "600")
+    add = nbo(
+        "schedule",
+        "add",
+        "churn.ipynb",
+        "--cron",
+        "*/5 * * * * *",
+        "--catchup",
+        "skip",
+        "-p",
+        "seed=11",
+        "-p",
+        "epochs=50",
+        "--timeout",
+        "600",
+    )
     assert add.returncode == 0, add.stderr
     log = open(tmp_path / "scheduler.log", "w")
-    svc = subprocess.Popen([sys.executable, "-m", "notebook_ops", "scheduler", "--workers", "2"],
-                           cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT)
+    svc = subprocess.Popen(
+        [sys.executable, "-m", "notebook_ops", "scheduler", "--workers", "2"],
+        cwd=tmp_path,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     from notebook_ops.scheduler import api
     from notebook_ops.scheduler.database import Store
 
     store = Store(f"sqlite:///{tmp_path / '.notebook_ops' / 'scheduler.db'}")
     try:
-        deadline = time.monotonic() + 420      # bounded: two real runs on a busy 2-core machine
+        deadline = time.monotonic() + 420  # bounded: two real runs on a busy 2-core machine
         done = []
         while time.monotonic() < deadline and len(done) < 2:
             time.sleep(1)
             assert svc.poll() is None, (tmp_path / "scheduler.log").read_text()
-            done = [r for r in api.list_runs("churn", limit=0, store=store) if r["state"] != "pending"
-                    and r["state"] != "running"]
+            done = [
+                r
+                for r in api.list_runs("churn", limit=0, store=store)
+                if r["state"] != "pending" and r["state"] != "running"
+            ]
         assert len(done) >= 2, (tmp_path / "scheduler.log").read_text()
     finally:
         svc.send_signal(signal.SIGTERM)
         rc = svc.wait(60)
-        for r in api.list_runs("churn", limit=0, store=store):     # runs that go on after a stop
+        for r in api.list_runs("churn", limit=0, store=store):  # runs that go on after a stop
             if r["state"] == "running" and r["child_pid"]:
                 try:
                     os.killpg(r["child_pid"], signal.SIGKILL)

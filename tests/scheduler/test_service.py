@@ -1,5 +1,6 @@
 """The service under a clock the test sets: on-time firings, catch-up, pause/resume, the lease
 between two services, concurrency, timeouts that kill the process tree, retries, webhooks."""
+
 import json
 import threading
 import time
@@ -27,11 +28,12 @@ def settled(store, n, sid=None):
 
 
 def test_fires_on_time_and_records_the_run(store, clock, add_schedule, service, tmp_path):
-    s = add_schedule(cron="*/5 * * * *", parameters={"day": "{{ scheduled_date }}",
-                                                      "log": str(tmp_path / "log")})
+    s = add_schedule(
+        cron="*/5 * * * *", parameters={"day": "{{ scheduled_date }}", "log": str(tmp_path / "log")}
+    )
     svc = service()
     svc.tick()
-    assert runs(store) == []                         # 09:00 is the clock's now; next is 09:05
+    assert runs(store) == []  # 09:00 is the clock's now; next is 09:05
     clock.advance(minutes=5)
     drive(svc, settled(store, 1), what="the 09:05 run")
     (r,) = runs(store)
@@ -45,11 +47,14 @@ def test_fires_on_time_and_records_the_run(store, clock, add_schedule, service, 
     assert line["params"]["day"] == "2026-03-02" and line["scheduled_for"].startswith("2026-03-02T09:05")
 
 
-@pytest.mark.parametrize("policy,expect", [
-    ("skip", ["missed"] * 6),
-    ("once", ["missed"] * 5 + ["succeeded"]),
-    ("all", ["succeeded"] * 6),
-])
+@pytest.mark.parametrize(
+    "policy,expect",
+    [
+        ("skip", ["missed"] * 6),
+        ("once", ["missed"] * 5 + ["succeeded"]),
+        ("all", ["succeeded"] * 6),
+    ],
+)
 def test_catch_up_after_an_outage(store, clock, add_schedule, service, policy, expect):
     """Down 09:00-09:32 with firings every 5 minutes: six missed (grace 60 s)."""
     s = add_schedule(cron="*/5 * * * *", catchup=policy, max_concurrent=10)
@@ -60,29 +65,34 @@ def test_catch_up_after_an_outage(store, clock, add_schedule, service, policy, e
     assert [r.state for r in got] == expect
     assert [r.scheduled_for.strftime("%H:%M") for r in got] == [f"09:{m:02d}" for m in range(5, 31, 5)]
     assert {r.trigger for r in got if r.state == "succeeded"} <= {"catchup"}
-    clock.advance(minutes=3)                                  # 09:35 is on time again
+    clock.advance(minutes=3)  # 09:35 is on time again
     drive(svc, settled(store, len(expect) + 1))
     assert runs(store, s.id)[-1].trigger == "cron" and runs(store, s.id)[-1].state == "succeeded"
 
 
 def test_an_on_time_firing_is_the_catch_up_for_once(store, clock, add_schedule, service):
     s = add_schedule(cron="*/5 * * * *", catchup="once")
-    clock.advance(minutes=30, seconds=20)                     # 09:30 is within the grace
+    clock.advance(minutes=30, seconds=20)  # 09:30 is within the grace
     svc = service(misfire_grace_s=60)
     drive(svc, settled(store, 6))
-    assert [(r.state, r.trigger) for r in runs(store, s.id)] == \
-        [("missed", "cron")] * 5 + [("succeeded", "cron")]
+    assert [(r.state, r.trigger) for r in runs(store, s.id)] == [("missed", "cron")] * 5 + [
+        ("succeeded", "cron")
+    ]
 
 
 def test_once_runs_only_the_latest_missed_firing(store, clock, add_schedule, service):
-    s = add_schedule(cron="0 * * * *", catchup="once")       # hourly; down for 5 h 30 min
+    s = add_schedule(cron="0 * * * *", catchup="once")  # hourly; down for 5 h 30 min
     clock.advance(hours=5, minutes=30)
     svc = service()
     drive(svc, settled(store, 5), what="catch-up")
     got = runs(store, s.id)
     assert [(r.scheduled_for.strftime("%H"), r.state, r.trigger) for r in got] == [
-        ("10", "missed", "cron"), ("11", "missed", "cron"), ("12", "missed", "cron"),
-        ("13", "missed", "cron"), ("14", "succeeded", "catchup")]
+        ("10", "missed", "cron"),
+        ("11", "missed", "cron"),
+        ("12", "missed", "cron"),
+        ("13", "missed", "cron"),
+        ("14", "succeeded", "catchup"),
+    ]
 
 
 def test_pause_and_resume(store, clock, add_schedule, service):
@@ -93,7 +103,7 @@ def test_pause_and_resume(store, clock, add_schedule, service):
     for _ in range(3):
         svc.tick()
     assert runs(store) == []
-    d = api.resume("job", store=store, now=clock.now())       # 09:35: next is 09:40, no catch-up
+    d = api.resume("job", store=store, now=clock.now())  # 09:35: next is 09:40, no catch-up
     assert d["next_fire_at"] == "2026-03-02T09:40:00Z" and not d["paused"]
     clock.advance(minutes=5)
     drive(svc, settled(store, 1))
@@ -101,8 +111,7 @@ def test_pause_and_resume(store, clock, add_schedule, service):
     assert store.get_schedule(s.id).paused is False
 
 
-def test_two_services_on_one_store_run_each_firing_once(store, clock, add_schedule, service,
-                                                        tmp_path):
+def test_two_services_on_one_store_run_each_firing_once(store, clock, add_schedule, service, tmp_path):
     """Two services (separate connections) tick in turn through 12 minutes of per-minute firings."""
     from notebook_ops.scheduler.database import Store
 
@@ -126,7 +135,7 @@ def test_two_services_on_one_store_run_each_firing_once(store, clock, add_schedu
 def test_concurrency_limit_per_schedule(store, clock, add_schedule, service):
     add_schedule(cron="* * * * *", parameters={"sleep": 1.5}, max_concurrent=1)
     svc = service(workers=4, misfire_grace_s=600)
-    clock.advance(minutes=3)                                   # 3 firings due, none missed
+    clock.advance(minutes=3)  # 3 firings due, none missed
     svc.tick()
     assert states(store).count("running") == 1 and states(store).count("pending") == 2
     drive(svc, settled(store, 3), what="three runs one after another")
@@ -164,7 +173,7 @@ def test_a_hung_run_is_killed_with_its_whole_tree_on_timeout(store, clock, add_s
     deadline = time.monotonic() + 10
     while (alive(child_pid) or alive(gpid)) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert not alive(child_pid) and not alive(gpid)            # a new session did not escape
+    assert not alive(child_pid) and not alive(gpid)  # a new session did not escape
 
 
 def test_retries_with_backoff(store, clock, add_schedule, service):
@@ -176,10 +185,10 @@ def test_retries_with_backoff(store, clock, add_schedule, service):
     assert r.not_before == clock.now() + timedelta(seconds=60) and "failed" in r.error
     clock.advance(seconds=59)
     svc.tick()
-    assert runs(store)[0].state == "pending"                   # backoff not over
+    assert runs(store)[0].state == "pending"  # backoff not over
     clock.advance(seconds=1)
     drive(svc, lambda: runs(store)[0].attempt == 2 and runs(store)[0].state == "pending")
-    assert runs(store)[0].not_before == clock.now() + timedelta(seconds=120)   # doubled
+    assert runs(store)[0].not_before == clock.now() + timedelta(seconds=120)  # doubled
     clock.advance(seconds=120)
     drive(svc, settled(store, 1))
     (r,) = runs(store)
@@ -187,8 +196,7 @@ def test_retries_with_backoff(store, clock, add_schedule, service):
 
 
 def test_retries_run_out_and_bad_input_is_not_retried(store, clock, add_schedule, service):
-    a = add_schedule("a", cron="0 10 * * *", parameters={"status": "failed"}, retries=1,
-                     retry_delay_s=0)
+    a = add_schedule("a", cron="0 10 * * *", parameters={"status": "failed"}, retries=1, retry_delay_s=0)
     b = add_schedule("b", cron="0 10 * * *", parameters={"exit": 2, "no_record": 1}, retries=3)
     c = add_schedule("c", cron="0 10 * * *", parameters={"status": "below_target"}, retries=3)
     svc = service()
@@ -250,24 +258,32 @@ def test_a_lost_lease_is_reconciled_from_run_json(store, clock, add_schedule, se
     clock.advance(hours=1)
     gone.tick()
     (r,) = runs(store)
-    drive([], lambda: (Path(r.run_dir) / "run.json").exists() and not alive(r.child_pid)
-          and gone.children[r.id].child.proc.poll() is not None)
-    gone.children.clear()                                       # it never reaps: as if dead
+    drive(
+        [],
+        lambda: (
+            (Path(r.run_dir) / "run.json").exists()
+            and not alive(r.child_pid)
+            and gone.children[r.id].child.proc.poll() is not None
+        ),
+    )
+    gone.children.clear()  # it never reaps: as if dead
     heir = service()
     heir.tick()
-    assert runs(store)[0].state == "running"                    # lease still valid: hands off
+    assert runs(store)[0].state == "running"  # lease still valid: hands off
     clock.advance(seconds=61)
     heir.tick()
     (r,) = runs(store)
     assert (r.state, r.owner, r.attempt) == ("succeeded", heir.id, 1)
 
 
-@pytest.mark.parametrize("start,expect", [
-    ((2026, 3, 7, 12), ["03-08 03:30 -0400", "03-09 02:30 -0400"]),    # 02:30 does not exist
-    ((2026, 10, 31, 12), ["11-01 01:30 -0400", "11-02 01:30 -0500"]),  # 01:30 happens twice
-])
-def test_a_daily_job_fires_once_a_day_through_dst_changes(store, clock, add_schedule, service,
-                                                          start, expect):
+@pytest.mark.parametrize(
+    "start,expect",
+    [
+        ((2026, 3, 7, 12), ["03-08 03:30 -0400", "03-09 02:30 -0400"]),  # 02:30 does not exist
+        ((2026, 10, 31, 12), ["11-01 01:30 -0400", "11-02 01:30 -0500"]),  # 01:30 happens twice
+    ],
+)
+def test_a_daily_job_fires_once_a_day_through_dst_changes(store, clock, add_schedule, service, start, expect):
     """Quarter hour by quarter hour through 48 hours around a DST night in New York."""
     from datetime import datetime, timezone
     from zoneinfo import ZoneInfo
@@ -280,23 +296,26 @@ def test_a_daily_job_fires_once_a_day_through_dst_changes(store, clock, add_sche
         clock.advance(minutes=15)
         svc.tick()
     drive(svc, settled(store, len(expect)))
-    got = [r.scheduled_for.astimezone(ZoneInfo("America/New_York")).strftime("%m-%d %H:%M %z")
-           for r in runs(store, s.id)]
+    got = [
+        r.scheduled_for.astimezone(ZoneInfo("America/New_York")).strftime("%m-%d %H:%M %z")
+        for r in runs(store, s.id)
+    ]
     assert got == expect and states(store) == ["succeeded"] * len(expect)
 
 
-def test_overlap_skip_records_firings_that_come_while_the_run_goes(store, clock, add_schedule,
-                                                                    service):
+def test_overlap_skip_records_firings_that_come_while_the_run_goes(store, clock, add_schedule, service):
     s = add_schedule(cron="* * * * *", overlap="skip", parameters={"sleep": 2})
     q = add_schedule("queued", cron="* * * * *", parameters={"sleep": 2})
     svc = service(misfire_grace_s=600)
     clock.advance(minutes=1)
     svc.tick()
     clock.advance(minutes=1)
-    svc.tick()                                       # 09:02 comes while 09:01 still runs
+    svc.tick()  # 09:02 comes while 09:01 still runs
     drive(svc, settled(store, 2, s.id))
-    assert [(r.scheduled_for.strftime("%H:%M"), r.state) for r in runs(store, s.id)] == \
-        [("09:01", "succeeded"), ("09:02", "skipped")]
+    assert [(r.scheduled_for.strftime("%H:%M"), r.state) for r in runs(store, s.id)] == [
+        ("09:01", "succeeded"),
+        ("09:02", "skipped"),
+    ]
     assert "overlap skip" in runs(store, s.id)[1].error
-    drive(svc, settled(store, 2, q.id))              # the default queues it instead
+    drive(svc, settled(store, 2, q.id))  # the default queues it instead
     assert states(store, q.id) == ["succeeded", "succeeded"]

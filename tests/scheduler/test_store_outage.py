@@ -1,6 +1,7 @@
 """A store that goes away (a database restart) does not end the service: it logs the outage once,
 keeps trying, and records what happened meanwhile once the database is back (PostgreSQL: the
 database refuses connections for a while, its open sessions cut)."""
+
 from __future__ import annotations
 
 import logging
@@ -13,8 +14,7 @@ from .helpers import fake_command
 
 
 @pytest.mark.parametrize("backend", ["postgresql"])
-def test_the_service_outlives_a_store_outage(backend, db_url, store, add_schedule, clock,
-                                             pg_cluster, caplog):
+def test_the_service_outlives_a_store_outage(backend, db_url, store, add_schedule, clock, pg_cluster, caplog):
     from notebook_ops.scheduler.service import SchedulerService
 
     name = db_url.rsplit("/", 1)[1]
@@ -26,9 +26,8 @@ def test_the_service_outlives_a_store_outage(backend, db_url, store, add_schedul
     try:
         time.sleep(0.5)
         pg_cluster.admin(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
-        pg_cluster.admin(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                         f"WHERE datname = '{name}'")
-        clock.advance(minutes=1)            # a firing falls due while the store is away
+        pg_cluster.admin(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'")
+        clock.advance(minutes=1)  # a firing falls due while the store is away
         time.sleep(1.5)
         assert t.is_alive(), "the service ended on a store error"
         assert any("store is unreachable" in r.message for r in caplog.records)

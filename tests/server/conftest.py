@@ -1,4 +1,5 @@
 """A real Jupyter server (pytest-jupyter) with the notebook-ops extension enabled."""
+
 from __future__ import annotations
 
 import json
@@ -19,11 +20,18 @@ def jp_server_config():
 def make_notebook(cells) -> dict:
     """``cells``: list of (source, tags)."""
     return {
-        "nbformat": 4, "nbformat_minor": 5,
+        "nbformat": 4,
+        "nbformat_minor": 5,
         "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
         "cells": [
-            {"cell_type": "code", "id": f"c{i}", "source": src, "metadata": {"tags": list(tags)},
-             "outputs": [], "execution_count": None}
+            {
+                "cell_type": "code",
+                "id": f"c{i}",
+                "source": src,
+                "metadata": {"tags": list(tags)},
+                "outputs": [],
+                "execution_count": None,
+            }
             for i, (src, tags) in enumerate(cells)
         ],
     }

@@ -1,5 +1,6 @@
 """Every REST body is its contract: real replies of a real server checked against the generated
 schemas in notebook_ops/model/schema/ (the lab's TypeScript types come from those files)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -31,8 +32,9 @@ async def test_replies_match_their_schemas(jp_fetch, jp_root_dir, nb, notebook_f
     assert view["cell_roles"] == ["parameters", "setup", "code", "code"]
     assert [s["cells"] for s in view["steps"]] == [[2], [3]]
 
-    code, started = await call(jp_fetch, "runs", method="POST",
-                               body={"path": path, "track": False, "parameters": {"alpha": 2}})
+    code, started = await call(
+        jp_fetch, "runs", method="POST", body={"path": path, "track": False, "parameters": {"alpha": 2}}
+    )
     assert code == 202, started
     schema_check("run-listing", started)
     for _ in range(480):
@@ -45,8 +47,9 @@ async def test_replies_match_their_schemas(jp_fetch, jp_root_dir, nb, notebook_f
     code, listing = await call(jp_fetch, "runs", params={"path": path})
     schema_check("rest-runs-response", listing)
 
-    code, made = await call(jp_fetch, "schedules", method="POST",
-                            body={"path": path, "cron": "0 6 * * 1", "name": "weekly"})
+    code, made = await call(
+        jp_fetch, "schedules", method="POST", body={"path": path, "cron": "0 6 * * 1", "name": "weekly"}
+    )
     assert code == 201, made
     schema_check("schedule-view", made)
     code, listing = await call(jp_fetch, "schedules", params={"path": path})

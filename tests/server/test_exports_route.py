@@ -1,4 +1,5 @@
 """/notebook-ops/api/exports: real bundles written by the bundle service from a real git repo."""
+
 from __future__ import annotations
 
 import json
@@ -24,11 +25,18 @@ async def export(jp_fetch, body):
 def repo(jp_root_dir, nb):
     project = jp_root_dir / "proj"
     project.mkdir()
-    (project / "tiny.ipynb").write_text(json.dumps(nb([
-        ("n = 3  # how many", ["parameters"]),
-        ("values = list(range(n))", ["step:make"]),
-        ("total = sum(values)", ["step:add"]),
-    ]), indent=1))
+    (project / "tiny.ipynb").write_text(
+        json.dumps(
+            nb(
+                [
+                    ("n = 3  # how many", ["parameters"]),
+                    ("values = list(range(n))", ["step:make"]),
+                    ("total = sum(values)", ["step:add"]),
+                ]
+            ),
+            indent=1,
+        )
+    )
     subprocess.run(["git", "init", "-q", str(project)], check=True)
     subprocess.run(GIT + ["-C", str(project), "add", "."], check=True)
     subprocess.run(GIT + ["-C", str(project), "commit", "-q", "-m", "tiny"], check=True)
@@ -58,14 +66,16 @@ async def test_a_dirty_work_tree_is_refused_unless_allowed(jp_fetch, repo):
     assert code == 409, reply
     assert reply["error"] == "ExportRefused" and reply["hint"]
     assert not (repo / "bundles").exists()
-    code, result = await export(jp_fetch, {"path": "proj/tiny.ipynb", "out_dir": "bundles",
-                                           "allow_dirty": True})
+    code, result = await export(
+        jp_fetch, {"path": "proj/tiny.ipynb", "out_dir": "bundles", "allow_dirty": True}
+    )
     assert code == 201, result
     assert result["folder"] == "proj/bundles/tiny-v1"
 
 
-@pytest.mark.parametrize("out_dir,status",
-                         [("../../outside", 403), ("/tmp/elsewhere", 400), ("a/../../..", 403)])
+@pytest.mark.parametrize(
+    "out_dir,status", [("../../outside", 403), ("/tmp/elsewhere", 400), ("a/../../..", 403)]
+)
 async def test_export_never_writes_outside_the_root(jp_fetch, repo, jp_root_dir, out_dir, status):
     code, reply = await export(jp_fetch, {"path": "proj/tiny.ipynb", "out_dir": out_dir, "allow_dirty": True})
     assert code == status, reply

@@ -3,6 +3,7 @@
 A user's lab settings file never reaches the server: only the lab applies the per-user
 "Host the scheduler" setting (PUT /scheduler), so a test server is not changed by it.
 """
+
 from __future__ import annotations
 
 import json
@@ -23,9 +24,12 @@ def jp_server_config(tmp_path_factory, monkeypatch):
     store = tmp_path_factory.mktemp("store") / "schedules.db"
     return {
         "ServerApp": {"jpserver_extensions": {"notebook_ops.server": True}},
-        "NotebookOps": {"host_scheduler": True, "scheduler_store": f"sqlite:///{store}",
-                        "mlflow_ui_url": "http://mlflow.test:5000",
-                        "tracking_uri": f"sqlite:///{store.parent}/mlflow.db"},
+        "NotebookOps": {
+            "host_scheduler": True,
+            "scheduler_store": f"sqlite:///{store}",
+            "mlflow_ui_url": "http://mlflow.test:5000",
+            "tracking_uri": f"sqlite:///{store.parent}/mlflow.db",
+        },
     }
 
 
@@ -53,6 +57,7 @@ def test_the_options_are_traitlets_with_help():
     from notebook_ops.server.app import NotebookOps
 
     traits = NotebookOps.class_own_traits(config=True)
-    assert {"host_scheduler", "scheduler_store", "scheduler_workers", "tracking_uri",
-            "mlflow_ui_url"} <= set(traits)
+    assert {"host_scheduler", "scheduler_store", "scheduler_workers", "tracking_uri", "mlflow_ui_url"} <= set(
+        traits
+    )
     assert all(t.help for t in traits.values())

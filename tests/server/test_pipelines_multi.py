@@ -1,6 +1,7 @@
 """POST /notebook-ops/api/pipelines for the entry notebook of a pipeline across notebooks,
 saved and unsaved (the panel posts what the user is typing): the whole graph, each step with
 its notebook (real Jupyter server)."""
+
 from __future__ import annotations
 
 import json
@@ -21,9 +22,10 @@ async def test_entry_notebook_saved_and_unsaved(jp_fetch, jp_root_dir):
     assert len(view["notebooks"]) == 4
 
     content = json.loads((jp_root_dir / "multi" / "03_train.ipynb").read_text())
-    content["cells"][2]["metadata"]["tags"] = ["step:fit", "after:02_features_a"]   # unsaved edit
-    reply = await jp_fetch(*ROUTE, method="POST",
-                           body=json.dumps({"path": "multi/03_train.ipynb", "content": content}))
+    content["cells"][2]["metadata"]["tags"] = ["step:fit", "after:02_features_a"]  # unsaved edit
+    reply = await jp_fetch(
+        *ROUTE, method="POST", body=json.dumps({"path": "multi/03_train.ipynb", "content": content})
+    )
     view = json.loads(reply.body)
     fit = next(s for s in view["steps"] if s["name"] == "fit")
     assert fit["after"] == ["features_a"]

@@ -1,4 +1,5 @@
 """POST /notebook-ops/api/pipelines against a real Jupyter server."""
+
 from __future__ import annotations
 
 import json

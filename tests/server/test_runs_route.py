@@ -1,4 +1,5 @@
 """/notebook-ops/api/runs: real runs (real kernels through the runner) started over HTTP."""
+
 from __future__ import annotations
 
 import asyncio
@@ -38,17 +39,24 @@ async def wait_final(jp_fetch, run_id, path, timeout=180):
 def pipeline_nb(jp_root_dir, nb):
     (jp_root_dir / "work").mkdir()
     path = jp_root_dir / "work" / "tiny.ipynb"
-    path.write_text(json.dumps(nb([
-        ("n = 3  # how many", ["parameters"]),
-        ("values = list(range(n))\nprint('made', values)", ["step:make"]),
-        ("total = sum(values)\nprint('total', total)", ["step:add"]),
-    ])))
+    path.write_text(
+        json.dumps(
+            nb(
+                [
+                    ("n = 3  # how many", ["parameters"]),
+                    ("values = list(range(n))\nprint('made', values)", ["step:make"]),
+                    ("total = sum(values)\nprint('total', total)", ["step:add"]),
+                ]
+            )
+        )
+    )
     return "work/tiny.ipynb"
 
 
 async def test_a_run_starts_progresses_and_is_listed(jp_fetch, pipeline_nb, jp_root_dir):
-    code, started = await call(jp_fetch, *RUNS, method="POST",
-                               body={"path": pipeline_nb, "parameters": {"n": "5"}})
+    code, started = await call(
+        jp_fetch, *RUNS, method="POST", body={"path": pipeline_nb, "parameters": {"n": "5"}}
+    )
     assert code == 202, started
     assert started["status"] == "running"
     assert started["run_dir"].startswith("work/.notebook_ops/runs/")
@@ -67,8 +75,9 @@ async def test_a_run_starts_progresses_and_is_listed(jp_fetch, pipeline_nb, jp_r
     assert code == 200
     outputs = [o for c in step["content"]["cells"] if c["cell_type"] == "code" for o in c.get("outputs", [])]
     assert any("total 10" in "".join(o.get("text", "")) for o in outputs), outputs
-    html = await jp_fetch(*RUNS, started["run_id"], "steps", "add",
-                          params={"path": pipeline_nb, "format": "html"})
+    html = await jp_fetch(
+        *RUNS, started["run_id"], "steps", "add", params={"path": pipeline_nb, "format": "html"}
+    )
     assert html.headers["Content-Type"].startswith("text/html")
     assert "sandbox" in html.headers["Content-Security-Policy"]
     assert b"total 10" in html.body
@@ -77,8 +86,12 @@ async def test_a_run_starts_progresses_and_is_listed(jp_fetch, pipeline_nb, jp_r
     assert b"_nbo_rt" not in html.body
 
     # again from step "add" only (make's outputs come from the cache)
-    code, again = await call(jp_fetch, *RUNS, method="POST",
-                             body={"path": pipeline_nb, "parameters": {"n": "5"}, "from_step": "add"})
+    code, again = await call(
+        jp_fetch,
+        *RUNS,
+        method="POST",
+        body={"path": pipeline_nb, "parameters": {"n": "5"}, "from_step": "add"},
+    )
     assert code == 202, again
     rerun = await wait_final(jp_fetch, again["run_id"], pipeline_nb)
     assert rerun["steps"]["add"]["status"] == "succeeded", rerun
@@ -88,10 +101,16 @@ async def test_a_run_starts_progresses_and_is_listed(jp_fetch, pipeline_nb, jp_r
 
 
 async def test_a_running_run_can_be_cancelled(jp_fetch, jp_root_dir, nb):
-    (jp_root_dir / "slow.ipynb").write_text(json.dumps(nb([
-        ("import time\ntime.sleep(120)", ["step:wait"]),
-        ("done = True", ["step:after"]),
-    ])))
+    (jp_root_dir / "slow.ipynb").write_text(
+        json.dumps(
+            nb(
+                [
+                    ("import time\ntime.sleep(120)", ["step:wait"]),
+                    ("done = True", ["step:after"]),
+                ]
+            )
+        )
+    )
     code, started = await call(jp_fetch, *RUNS, method="POST", body={"path": "slow.ipynb", "track": False})
     assert code == 202, started
     for _ in range(60):  # wait until the step is really running
@@ -99,34 +118,48 @@ async def test_a_running_run_can_be_cancelled(jp_fetch, jp_root_dir, nb):
         if run["steps"]["wait"]["status"] == "running":
             break
         await asyncio.sleep(0.5)
-    code, reply = await call(jp_fetch, *RUNS, started["run_id"], method="DELETE",
-                             params={"path": "slow.ipynb"})
+    code, reply = await call(
+        jp_fetch, *RUNS, started["run_id"], method="DELETE", params={"path": "slow.ipynb"}
+    )
     assert code == 202, reply
     run = await wait_final(jp_fetch, started["run_id"], "slow.ipynb", timeout=90)
     assert run["status"] == "cancelled"
     assert run["steps"]["after"]["status"] != "succeeded"
     # a finished run cannot be cancelled again
-    code, reply = await call(jp_fetch, *RUNS, started["run_id"], method="DELETE",
-                             params={"path": "slow.ipynb"})
+    code, reply = await call(
+        jp_fetch, *RUNS, started["run_id"], method="DELETE", params={"path": "slow.ipynb"}
+    )
     assert code == 409 and "not running" in reply["message"]
 
 
 async def test_bad_parameters_are_refused_before_anything_runs(jp_fetch, pipeline_nb, jp_root_dir):
-    code, reply = await call(jp_fetch, *RUNS, method="POST",
-                             body={"path": pipeline_nb, "parameters": {"nope": 1}, "track": False})
+    code, reply = await call(
+        jp_fetch, *RUNS, method="POST", body={"path": pipeline_nb, "parameters": {"nope": 1}, "track": False}
+    )
     assert code == 400
     assert reply["error"] == "ParameterError" and "nope" in reply["message"]
-    code, reply = await call(jp_fetch, *RUNS, method="POST",
-                             body={"path": pipeline_nb, "parameters": {"n": "many"}, "track": False})
+    code, reply = await call(
+        jp_fetch,
+        *RUNS,
+        method="POST",
+        body={"path": pipeline_nb, "parameters": {"n": "many"}, "track": False},
+    )
     assert code == 400, reply
     assert not (jp_root_dir / "work" / ".notebook_ops" / "runs").exists() or not any(
-        (jp_root_dir / "work" / ".notebook_ops" / "runs").iterdir())
+        (jp_root_dir / "work" / ".notebook_ops" / "runs").iterdir()
+    )
 
 
 async def test_a_pipeline_with_errors_is_422_with_its_problems(jp_fetch, jp_root_dir, nb):
-    (jp_root_dir / "bad.ipynb").write_text(json.dumps(nb([
-        ("a = 1", ["step:one", "after:ghost"]),
-    ])))
+    (jp_root_dir / "bad.ipynb").write_text(
+        json.dumps(
+            nb(
+                [
+                    ("a = 1", ["step:one", "after:ghost"]),
+                ]
+            )
+        )
+    )
     code, reply = await call(jp_fetch, *RUNS, method="POST", body={"path": "bad.ipynb", "track": False})
     assert code == 422, reply
     assert reply["problems"][0]["cell"] == 0
@@ -138,6 +171,7 @@ async def test_unknown_runs_and_bad_requests(jp_fetch, pipeline_nb):
     assert (await call(jp_fetch, *RUNS, "nope", "steps", "make", params={"path": pipeline_nb}))[0] == 404
     assert (await call(jp_fetch, *RUNS, params={"path": "missing.ipynb"}))[0] == 404
     assert (await call(jp_fetch, *RUNS, params={"path": "../x.ipynb"}))[0] == 403
-    assert (await call(jp_fetch, *RUNS, method="POST",
-                       body={"path": pipeline_nb, "parameters": [1]}))[0] == 400
+    assert (await call(jp_fetch, *RUNS, method="POST", body={"path": pipeline_nb, "parameters": [1]}))[
+        0
+    ] == 400
     assert (await call(jp_fetch, *RUNS, method="POST", body={"path": pipeline_nb, "jobs": 0}))[0] == 400

@@ -1,5 +1,6 @@
 """/notebook-ops/api/schedules and /scheduler: the real scheduler store and a hosted service
 firing a real run."""
+
 from __future__ import annotations
 
 import asyncio
@@ -27,10 +28,16 @@ async def call(jp_fetch, *parts, method="GET", body=None, params=None):
 def tiny(jp_root_dir, nb):
     (jp_root_dir / "jobs").mkdir()
     path = jp_root_dir / "jobs" / "tiny.ipynb"
-    path.write_text(json.dumps(nb([
-        ("day = 'none'  # the day this run is for", ["parameters"]),
-        ("msg = 'run for ' + day\nprint(msg)", ["step:say"]),
-    ])))
+    path.write_text(
+        json.dumps(
+            nb(
+                [
+                    ("day = 'none'  # the day this run is for", ["parameters"]),
+                    ("msg = 'run for ' + day\nprint(msg)", ["step:say"]),
+                ]
+            )
+        )
+    )
     return "jobs/tiny.ipynb"
 
 
@@ -43,9 +50,18 @@ def no_hosted_leftover():
 
 
 async def test_create_list_pause_resume_remove(jp_fetch, tiny, jp_root_dir):
-    code, made = await call(jp_fetch, "schedules", method="POST", body={
-        "path": tiny, "cron": "0 6 * * 1", "tz": "Europe/Paris", "name": "weekly",
-        "parameters": {"day": "{{ scheduled_date }}"}})
+    code, made = await call(
+        jp_fetch,
+        "schedules",
+        method="POST",
+        body={
+            "path": tiny,
+            "cron": "0 6 * * 1",
+            "tz": "Europe/Paris",
+            "name": "weekly",
+            "parameters": {"day": "{{ scheduled_date }}"},
+        },
+    )
     assert code == 201, made
     assert made["target"] == tiny and made["tz"] == "Europe/Paris"
     assert len(made["upcoming"]) == 3
@@ -72,19 +88,27 @@ async def test_create_list_pause_resume_remove(jp_fetch, tiny, jp_root_dir):
 async def test_bad_schedules_are_refused_with_the_reason(jp_fetch, tiny):
     code, reply = await call(jp_fetch, "schedules", method="POST", body={"path": tiny, "cron": "every day"})
     assert code == 400 and "cron" in reply["message"]
-    code, reply = await call(jp_fetch, "schedules", method="POST",
-                             body={"path": tiny, "cron": "0 6 * * *", "tz": "Mars/Olympus"})
+    code, reply = await call(
+        jp_fetch, "schedules", method="POST", body={"path": tiny, "cron": "0 6 * * *", "tz": "Mars/Olympus"}
+    )
     assert code == 400, reply
-    code, reply = await call(jp_fetch, "schedules", method="POST",
-                             body={"path": tiny, "cron": "0 6 * * *", "parameters": {"nope": 1}})
+    code, reply = await call(
+        jp_fetch,
+        "schedules",
+        method="POST",
+        body={"path": tiny, "cron": "0 6 * * *", "parameters": {"nope": 1}},
+    )
     assert code == 400 and "nope" in reply["message"]
-    assert (await call(jp_fetch, "schedules", method="POST",
-                       body={"path": "../x.ipynb", "cron": "0 6 * * *"}))[0] == 403
+    assert (
+        await call(jp_fetch, "schedules", method="POST", body={"path": "../x.ipynb", "cron": "0 6 * * *"})
+    )[0] == 403
     assert (await call(jp_fetch, "schedules", method="POST", body={"path": tiny}))[0] == 400
-    code, _ = await call(jp_fetch, "schedules", method="POST",
-                         body={"path": tiny, "cron": "0 6 * * *", "name": "a"})
-    code, reply = await call(jp_fetch, "schedules", method="POST",
-                             body={"path": tiny, "cron": "0 7 * * *", "name": "a"})
+    code, _ = await call(
+        jp_fetch, "schedules", method="POST", body={"path": tiny, "cron": "0 6 * * *", "name": "a"}
+    )
+    code, reply = await call(
+        jp_fetch, "schedules", method="POST", body={"path": tiny, "cron": "0 7 * * *", "name": "a"}
+    )
     assert code == 409, reply
     assert (await call(jp_fetch, "schedules", "a", method="PATCH", body={"paused": "yes"}))[0] == 400
 
@@ -93,20 +117,33 @@ async def test_a_trigger_schedule_is_made_over_http(jp_fetch, tiny):
     """Kind "trigger": fired by messages on a topic (the broker need not be up to make it; the
     firing itself is tested against a real broker in tests/events/test_trigger_schedules.py)."""
     url = "pulsar://127.0.0.1:9/new-data"
-    code, made = await call(jp_fetch, "schedules", method="POST", body={
-        "path": tiny, "trigger": url, "name": "on-data", "parameters": {"day": "{{ message.day }}"}})
+    code, made = await call(
+        jp_fetch,
+        "schedules",
+        method="POST",
+        body={"path": tiny, "trigger": url, "name": "on-data", "parameters": {"day": "{{ message.day }}"}},
+    )
     assert code == 201, made
-    assert (made["kind"], made["source"], made["subscription"], made["upcoming"]) == \
-        ("trigger", url, "notebook-ops.on-data", [])
+    assert (made["kind"], made["source"], made["subscription"], made["upcoming"]) == (
+        "trigger",
+        url,
+        "notebook-ops.on-data",
+        [],
+    )
     code, listing = await call(jp_fetch, "schedules", params={"path": tiny})
     assert [(s["name"], s["kind"]) for s in listing["schedules"]] == [("on-data", "trigger")]
     code, reply = await call(jp_fetch, "schedules", "on-data", "runs", method="POST", body={})
     assert code == 400 and "runs on messages" in reply["message"]
-    code, reply = await call(jp_fetch, "schedules", method="POST", body={
-        "path": tiny, "trigger": url, "cron": "0 6 * * *"})
+    code, reply = await call(
+        jp_fetch, "schedules", method="POST", body={"path": tiny, "trigger": url, "cron": "0 6 * * *"}
+    )
     assert code == 400 and "not both" in reply["message"]
-    code, reply = await call(jp_fetch, "schedules", method="POST", body={
-        "path": tiny, "trigger": url, "name": "x", "parameters": {"day": "{{ env.HOME }}"}})
+    code, reply = await call(
+        jp_fetch,
+        "schedules",
+        method="POST",
+        body={"path": tiny, "trigger": url, "name": "x", "parameters": {"day": "{{ env.HOME }}"}},
+    )
     assert code == 400 and "placeholder" in reply["message"]
 
 
@@ -132,9 +169,17 @@ async def test_the_hosted_scheduler_fires_a_schedule_made_over_http(jp_fetch, ti
     code, state = await call(jp_fetch, "scheduler", method="PUT", body={"hosted": True})
     assert code == 200 and state["hosted"] is True
     # every minute: the first firing comes within 60 s (a run can take a while on a busy machine)
-    code, made = await call(jp_fetch, "schedules", method="POST", body={
-        "path": tiny, "cron": "* * * * *", "name": "often",
-        "parameters": {"day": "{{ scheduled_date }}"}})
+    code, made = await call(
+        jp_fetch,
+        "schedules",
+        method="POST",
+        body={
+            "path": tiny,
+            "cron": "* * * * *",
+            "name": "often",
+            "parameters": {"day": "{{ scheduled_date }}"},
+        },
+    )
     assert code == 201, made
     run = None
     for _ in range(900):  # up to 450 s

@@ -1,4 +1,5 @@
 """Every route: Jupyter authentication, the XSRF check, and paths confined to the server root."""
+
 from __future__ import annotations
 
 import json
@@ -24,29 +25,40 @@ async def test_no_token_is_403(jp_fetch, notebook_file):
 
 
 async def test_wrong_token_is_403(jp_fetch, notebook_file):
-    code, _ = await status_of(jp_fetch, {"path": "two.ipynb"},
-                              headers={"Authorization": "token not-the-token"})
+    code, _ = await status_of(
+        jp_fetch, {"path": "two.ipynb"}, headers={"Authorization": "token not-the-token"}
+    )
     assert code == 403
 
 
 async def test_cookie_session_without_xsrf_is_refused(jp_fetch, jp_serverapp, notebook_file):
     """A browser session (login cookie) must send the _xsrf token; a forged form post has none."""
     token = jp_serverapp.identity_provider.token
-    login = await jp_fetch("login", method="POST", body=f"password={token}",
-                           headers={"Authorization": "", "Cookie": "_xsrf=abc"},
-                           params={"_xsrf": "abc"}, follow_redirects=False, raise_error=False)
+    login = await jp_fetch(
+        "login",
+        method="POST",
+        body=f"password={token}",
+        headers={"Authorization": "", "Cookie": "_xsrf=abc"},
+        params={"_xsrf": "abc"},
+        follow_redirects=False,
+        raise_error=False,
+    )
     cookies = [c.split(";")[0] for c in login.headers.get_list("Set-Cookie")]
     login_cookie = [c for c in cookies if c.startswith("username-")]
     assert login_cookie, (login.code, cookies)
     cookie = "; ".join(login_cookie)
-    code, body = await status_of(jp_fetch, {"path": "two.ipynb"},
-                                 headers={"Authorization": "", "Cookie": cookie})
+    code, body = await status_of(
+        jp_fetch, {"path": "two.ipynb"}, headers={"Authorization": "", "Cookie": cookie}
+    )
     assert code == 403
     assert "xsrf" in body["message"].lower()
     # the same session with the XSRF cookie and header passes
-    reply = await jp_fetch(*ROUTE, method="POST", body=json.dumps({"path": "two.ipynb"}),
-                           headers={"Authorization": "", "Cookie": cookie + "; _xsrf=tok",
-                                    "X-XSRFToken": "tok"})
+    reply = await jp_fetch(
+        *ROUTE,
+        method="POST",
+        body=json.dumps({"path": "two.ipynb"}),
+        headers={"Authorization": "", "Cookie": cookie + "; _xsrf=tok", "X-XSRFToken": "tok"},
+    )
     assert reply.code == 200
 
 
@@ -90,8 +102,12 @@ ROUTES = [
     ("POST", ("notebook-ops", "api", "runs"), {"path": "two.ipynb", "track": False}, {}),
     ("GET", ("notebook-ops", "api", "runs", "20260101-000000-abcdef"), None, {"path": "two.ipynb"}),
     ("DELETE", ("notebook-ops", "api", "runs", "20260101-000000-abcdef"), None, {"path": "two.ipynb"}),
-    ("GET", ("notebook-ops", "api", "runs", "20260101-000000-abcdef", "steps", "load"), None,
-     {"path": "two.ipynb"}),
+    (
+        "GET",
+        ("notebook-ops", "api", "runs", "20260101-000000-abcdef", "steps", "load"),
+        None,
+        {"path": "two.ipynb"},
+    ),
     ("POST", ("notebook-ops", "api", "exports"), {"path": "two.ipynb", "allow_dirty": True}, {}),
     ("GET", ("notebook-ops", "api", "schedules"), None, {"path": "two.ipynb"}),
     ("POST", ("notebook-ops", "api", "schedules"), {"path": "two.ipynb", "cron": "0 6 * * *"}, {}),
@@ -119,16 +135,27 @@ async def test_every_route_needs_authentication(jp_fetch, notebook_file, method,
     assert hosted.current() is None  # no scheduler started
 
 
-@pytest.mark.parametrize("method,parts,body,params", [r for r in ROUTES if r[0] != "GET"],
-                         ids=lambda v: v if isinstance(v, str) else None)
-async def test_every_writing_route_checks_xsrf(jp_fetch, jp_serverapp, notebook_file, method, parts, body,
-                                               params):
+@pytest.mark.parametrize(
+    "method,parts,body,params",
+    [r for r in ROUTES if r[0] != "GET"],
+    ids=lambda v: v if isinstance(v, str) else None,
+)
+async def test_every_writing_route_checks_xsrf(
+    jp_fetch, jp_serverapp, notebook_file, method, parts, body, params
+):
     token = jp_serverapp.identity_provider.token
-    login = await jp_fetch("login", method="POST", body=f"password={token}",
-                           headers={"Authorization": "", "Cookie": "_xsrf=abc"},
-                           params={"_xsrf": "abc"}, follow_redirects=False, raise_error=False)
-    cookie = "; ".join(c.split(";")[0] for c in login.headers.get_list("Set-Cookie")
-                       if c.startswith("username-"))
+    login = await jp_fetch(
+        "login",
+        method="POST",
+        body=f"password={token}",
+        headers={"Authorization": "", "Cookie": "_xsrf=abc"},
+        params={"_xsrf": "abc"},
+        follow_redirects=False,
+        raise_error=False,
+    )
+    cookie = "; ".join(
+        c.split(";")[0] for c in login.headers.get_list("Set-Cookie") if c.startswith("username-")
+    )
     kw = {"method": method, "params": params, "headers": {"Authorization": "", "Cookie": cookie}}
     if body is not None:
         kw["body"] = json.dumps(body)

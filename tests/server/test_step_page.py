@@ -1,4 +1,5 @@
 """The executed step notebook as the panel shows it: the user's cells, not the runner's."""
+
 from __future__ import annotations
 
 import nbformat
@@ -10,7 +11,9 @@ def test_plumbing_cells_go_unless_they_have_something_to_show():
     nb = nbformat.v4.new_notebook()
     quiet = nbformat.v4.new_code_cell("_nbo_rt.begin(globals())", metadata={"tags": [PLUMBING_TAG]})
     failed = nbformat.v4.new_code_cell("_nbo_rt.save(['model'])", metadata={"tags": [PLUMBING_TAG]})
-    failed.outputs = [nbformat.v4.new_output("error", ename="PicklingError", evalue="cannot pickle", traceback=[])]
+    failed.outputs = [
+        nbformat.v4.new_output("error", ename="PicklingError", evalue="cannot pickle", traceback=[])
+    ]
     mine = nbformat.v4.new_code_cell("model = fit(X)", metadata={"tags": ["step:train"]})
     nb.cells = [quiet, mine, failed]
 

@@ -1,5 +1,6 @@
 """A user's lab setting "hostScheduler": true (written when they clicked "Host it in this Jupyter
 server") does not switch the scheduler on in a server started without c.NotebookOps.host_scheduler."""
+
 from __future__ import annotations
 
 import json

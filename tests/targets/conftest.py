@@ -4,6 +4,7 @@ the engines' own environments (Airflow 3 in .venv-airflow; kfp + hera + kubernet
 `make install` creates those venvs; when one is missing (a plain `pytest` on a new checkout),
 the session creates it here the same way, so the tests always run against the real engines.
 """
+
 from __future__ import annotations
 
 import os
@@ -19,8 +20,11 @@ from nbfactory import EXAMPLES, ROOT
 from targetkit import GOLDEN
 
 ENV_SPECS = {  # keep in step with the Makefile's deploy-envs
-    "airflow": ("NBO_AIRFLOW_VENV", ".venv-airflow", ["apache-airflow>=3.3,<3.4",
-                                                      "apache-airflow-providers-cncf-kubernetes>=10"]),
+    "airflow": (
+        "NBO_AIRFLOW_VENV",
+        ".venv-airflow",
+        ["apache-airflow>=3.3,<3.4", "apache-airflow-providers-cncf-kubernetes>=10"],
+    ),
     "kfp": ("NBO_KFP_VENV", ".venv-kfp", ["kfp>=2.14,<3", "hera>=5.16,<8", "kubernetes>=30"]),
 }
 
@@ -31,10 +35,8 @@ def engine_venv(kind: str) -> Path:
     stamp = venv / ".installed-stamp"
     if not stamp.exists():
         if not (venv / "bin" / "python").exists():
-            subprocess.run([shutil.which("python3") or sys.executable, "-m", "venv", str(venv)],
-                           check=True)
-        subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", *packages],
-                       check=True)
+            subprocess.run([shutil.which("python3") or sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", *packages], check=True)
         stamp.touch()
     return venv
 
@@ -67,8 +69,14 @@ def churn_bundle(tmp_path_factory, kfp_venv) -> Path:
     old = os.environ.get("NOTEBOOK_OPS_KFP_PYTHON")
     os.environ["NOTEBOOK_OPS_KFP_PYTHON"] = str(kfp_venv / "bin" / "python")
     try:
-        r = export_notebook(nb, out_dir=work / "dist", track=False, tag=False, allow_dirty=True,
-                            target_names=["airflow", "airflow-image", "kfp", "argo", "k8s"])
+        r = export_notebook(
+            nb,
+            out_dir=work / "dist",
+            track=False,
+            tag=False,
+            allow_dirty=True,
+            target_names=["airflow", "airflow-image", "kfp", "argo", "k8s"],
+        )
     finally:
         if old is None:
             os.environ.pop("NOTEBOOK_OPS_KFP_PYTHON", None)

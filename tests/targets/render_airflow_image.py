@@ -2,6 +2,7 @@
 as Airflow would start it: operator, image, command and arguments rendered by Airflow's
 templating with the given DAG-run params. Usage: python render_airflow_image.py DAG_FOLDER DAG_ID CONF_JSON
 """
+
 import json
 import sys
 
@@ -18,9 +19,14 @@ for t in dag.tasks:
     ctx = {"params": params, "dag": dag, "run_id": run_id}
     res = t.container_resources
     out["tasks"][t.task_id] = {
-        "operator": type(t).__name__, "image": t.image, "cmds": t.cmds,
-        "arguments": t.render_template(t.arguments, ctx), "retries": t.retries,
+        "operator": type(t).__name__,
+        "image": t.image,
+        "cmds": t.cmds,
+        "arguments": t.render_template(t.arguments, ctx),
+        "retries": t.retries,
         "timeout_s": t.execution_timeout.total_seconds() if t.execution_timeout else None,
-        "limits": res.limits if res else None, "upstream": sorted(t.upstream_task_ids),
-        "volume_mounts": [m.mount_path for m in t.volume_mounts]}
+        "limits": res.limits if res else None,
+        "upstream": sorted(t.upstream_task_ids),
+        "volume_mounts": [m.mount_path for m in t.volume_mounts],
+    }
 print("JSON" + json.dumps(out))

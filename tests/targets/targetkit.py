@@ -1,4 +1,5 @@
 """Shared constants of the deploy-target tests (a uniquely named module: test folders share sys.path)."""
+
 from __future__ import annotations
 
 import sys

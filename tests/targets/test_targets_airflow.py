@@ -1,6 +1,7 @@
 """Airflow 3 really runs the exported example DAG: a temporary AIRFLOW_HOME, ``airflow db
 migrate``, ``airflow dags test churn``; every task succeeds through ``notebook-ops run-step`` of
 the main venv and the final metric lands in the shared data store."""
+
 from __future__ import annotations
 
 import json
@@ -24,17 +25,21 @@ def airflow_run(airflow_venv, churn_bundle, tmp_path_factory):
     home = tmp_path_factory.mktemp("airflow_home")
     data = tmp_path_factory.mktemp("airflow_data")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "NOTEBOOK_OPS"))}
-    env.update(AIRFLOW_HOME=str(home),
-               AIRFLOW__CORE__DAGS_FOLDER=str(churn_bundle / "targets" / "airflow"),
-               AIRFLOW__CORE__LOAD_EXAMPLES="False",
-               NOTEBOOK_OPS_BIN=NOTEBOOK_OPS, NOTEBOOK_OPS_DATA=str(data),
-               PATH=f"{airflow_venv / 'bin'}:{env.get('PATH', '')}")
+    env.update(
+        AIRFLOW_HOME=str(home),
+        AIRFLOW__CORE__DAGS_FOLDER=str(churn_bundle / "targets" / "airflow"),
+        AIRFLOW__CORE__LOAD_EXAMPLES="False",
+        NOTEBOOK_OPS_BIN=NOTEBOOK_OPS,
+        NOTEBOOK_OPS_DATA=str(data),
+        PATH=f"{airflow_venv / 'bin'}:{env.get('PATH', '')}",
+    )
     # the bundle folder is not given: the DAG finds it from its own place in targets/airflow/
     airflow = str(airflow_venv / "bin" / "airflow")
 
     def run(*args, timeout=600):
-        done = subprocess.run([airflow, *args], env=env, cwd=home, capture_output=True,
-                              text=True, timeout=timeout)
+        done = subprocess.run(
+            [airflow, *args], env=env, cwd=home, capture_output=True, text=True, timeout=timeout
+        )
         assert done.returncode == 0, (args, done.stdout[-3000:], done.stderr[-3000:])
         return done.stdout
 
@@ -48,8 +53,9 @@ def airflow_run(airflow_venv, churn_bundle, tmp_path_factory):
 def test_every_task_succeeds(airflow_run):
     db = sqlite3.connect(airflow_run["home"] / "airflow.db")
     rows = db.execute("select task_id, state from task_instance where dag_id='churn'").fetchall()
-    assert sorted(rows) == sorted((s, "success") for s in
-                                  ["load", "features", "train_linear", "train_tree", "evaluate"])
+    assert sorted(rows) == sorted(
+        (s, "success") for s in ["load", "features", "train_linear", "train_tree", "evaluate"]
+    )
     runs = db.execute("select state from dag_run where dag_id='churn'").fetchall()
     assert runs == [("success",)]
     assert airflow_run["errors"] == []
@@ -60,14 +66,17 @@ def test_the_final_metric_is_right_and_parameters_reached_the_steps(airflow_run)
     (run_dir,) = list(data.iterdir())  # DATA_ROOT/<dag_id>/<run id>
     for step in ("load", "features", "train_linear", "train_tree", "evaluate"):
         assert (run_dir / step / "_outputs.json").is_file(), step
-    metrics = {m["name"]: m["value"] for m in
-               json.loads((run_dir / "evaluate" / "_metrics.json").read_text())}
+    metrics = {
+        m["name"]: m["value"] for m in json.loads((run_dir / "evaluate" / "_metrics.json").read_text())
+    }
     assert metrics["accuracy"] >= 0.8
     assert metrics["accuracy"] == max(metrics["linear_accuracy"], metrics["tree_accuracy"])
     executed = json.loads((run_dir / "load" / "_notebook.ipynb").read_text())
-    injected = "".join(c["source"] if isinstance(c["source"], str) else "".join(c["source"])
-                       for c in executed["cells"]
-                       if "injected-parameters" in c["metadata"].get("tags", []))
+    injected = "".join(
+        c["source"] if isinstance(c["source"], str) else "".join(c["source"])
+        for c in executed["cells"]
+        if "injected-parameters" in c["metadata"].get("tags", [])
+    )
     assert "n_customers = 1600" in injected  # the DAG run's conf, passed as a DAG param
 
 
@@ -88,9 +97,19 @@ def test_image_style_dag_runs_each_step_in_the_bundle_image(airflow_venv, churn_
     conf = {"n_customers": 1600, "data_root": str(tmp_path / "data")}
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "NOTEBOOK_OPS"))}
     env.update(AIRFLOW_HOME=str(tmp_path / "home"), AIRFLOW__CORE__LOAD_EXAMPLES="False")
-    done = subprocess.run([str(airflow_venv / "bin" / "python"), str(HERE / "render_airflow_image.py"),
-                           str(folder), "churn_image", json.dumps(conf)], env=env,
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [
+            str(airflow_venv / "bin" / "python"),
+            str(HERE / "render_airflow_image.py"),
+            str(folder),
+            "churn_image",
+            json.dumps(conf),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     line = [x for x in done.stdout.splitlines() if x.startswith("JSON")]
     assert line, done.stderr[-3000:]
     dag = json.loads(line[-1][4:])
@@ -111,7 +130,6 @@ def test_image_style_dag_runs_each_step_in_the_bundle_image(airflow_venv, churn_
         run = subprocess.run(argv, capture_output=True, text=True, timeout=600, cwd=tmp_path)
         assert run.returncode == 0, (name, run.stderr[-2000:])
     store = tmp_path / "data" / "churn_image" / "manual__2026-01-05T06_00_00_00_00"
-    metrics = {m["name"]: m["value"] for m in
-               json.loads((store / "evaluate" / "_metrics.json").read_text())}
+    metrics = {m["name"]: m["value"] for m in json.loads((store / "evaluate" / "_metrics.json").read_text())}
     assert metrics["accuracy"] >= 0.8
     assert tasks["load"]["arguments"][-5:] == ["n_customers", "1600", "--param-value", "seed", "7"]

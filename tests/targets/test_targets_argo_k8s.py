@@ -1,5 +1,6 @@
 """Argo and Kubernetes files: valid for the real API models (hera, kubernetes client) and
 faithful to the manifest (DAG, parameters, schedules, resources)."""
+
 from __future__ import annotations
 
 import copy
@@ -22,20 +23,27 @@ def validate(venv, docs, tmp_path) -> list[dict]:
         p = tmp_path / f"doc{i}.yaml"
         p.write_text(yaml.safe_dump(doc, sort_keys=False))
         paths.append(str(p))
-    done = subprocess.run([str(venv / "bin" / "python"), str(HERE / "validate_k8s.py"), *paths],
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [str(venv / "bin" / "python"), str(HERE / "validate_k8s.py"), *paths],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     rows = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
     assert len(rows) == len(docs), done.stderr[-2000:]
     return rows
 
 
 def all_docs(m):
-    return ([argo.workflow(m)] + [d for _, d in argo.cron_workflows(m)]
-            + [k8s.job(m)] + [d for _, d in k8s.cron_jobs(m)])
+    return (
+        [argo.workflow(m)]
+        + [d for _, d in argo.cron_workflows(m)]
+        + [k8s.job(m)]
+        + [d for _, d in k8s.cron_jobs(m)]
+    )
 
 
-def test_generated_files_are_valid_for_the_api_models(kfp_venv, golden_manifest, churn_bundle,
-                                                      tmp_path):
+def test_generated_files_are_valid_for_the_api_models(kfp_venv, golden_manifest, churn_bundle, tmp_path):
     docs = all_docs(golden_manifest)
     for f in sorted((churn_bundle / "targets").glob("*/*.yaml")):
         if f.parent.name in ("argo", "k8s"):
@@ -72,19 +80,29 @@ def test_argo_workflow_follows_the_manifest(golden_manifest):
     m = golden_manifest
     spec = argo.workflow(m)["spec"]
     dag = {t["name"]: t.get("dependencies", []) for t in spec["templates"][0]["dag"]["tasks"]}
-    assert dag == {"load": [], "train": ["load"], "evaluate": ["train", "load"],
-                   "report-card": ["evaluate"]}
+    assert dag == {"load": [], "train": ["load"], "evaluate": ["train", "load"], "report-card": ["evaluate"]}
     args = {p["name"]: p["value"] for p in spec["arguments"]["parameters"]}
-    assert args == {"n_customers": "2000", "rate": "0.5", "region": "eu-west", "verbose": "false",
-                    "columns": '["a", "b"]', "data_url": "/data"}
+    assert args == {
+        "n_customers": "2000",
+        "rate": "0.5",
+        "region": "eu-west",
+        "verbose": "false",
+        "columns": '["a", "b"]',
+        "data_url": "/data",
+    }
     assert spec["artifactRepositoryRef"] == {"configMap": "artifact-repositories", "key": "default"}
     train = next(t for t in spec["templates"] if t["name"] == "train")
     assert train["retryStrategy"]["limit"] == "1" and train["activeDeadlineSeconds"] == 600
     assert train["container"]["image"] == "python:3.11"
     assert train["container"]["resources"]["limits"] == {"cpu": "2", "memory": "4Gi"}
     assert train["container"]["args"][-6:] == [
-        "--param-value", "rate", "{{workflow.parameters.rate}}",
-        "--param-value", "verbose", "{{workflow.parameters.verbose}}"]
+        "--param-value",
+        "rate",
+        "{{workflow.parameters.rate}}",
+        "--param-value",
+        "verbose",
+        "{{workflow.parameters.verbose}}",
+    ]
     evaluate = next(t for t in spec["templates"] if t["name"] == "evaluate")
     assert evaluate["container"]["resources"]["limits"] == {"nvidia.com/gpu": "1"}
     assert all(DNS.match(t["name"]) for t in spec["templates"])
@@ -96,8 +114,9 @@ def test_cron_workflows_and_cron_jobs_per_schedule(golden_manifest):
     assert sorted(crons) == ["schedule-2", "weekly"]
     weekly = crons["weekly"]["spec"]
     assert weekly["schedules"] == ["0 6 * * 1"] and weekly["timezone"] == "Europe/Paris"
-    second = {p["name"]: p["value"] for p in
-              crons["schedule-2"]["spec"]["workflowSpec"]["arguments"]["parameters"]}
+    second = {
+        p["name"]: p["value"] for p in crons["schedule-2"]["spec"]["workflowSpec"]["arguments"]["parameters"]
+    }
     assert second["region"] == "us" and crons["schedule-2"]["spec"]["timezone"] == "UTC"
     jobs = dict(k8s.cron_jobs(m))
     assert jobs["weekly"]["spec"]["schedule"] == "0 6 * * 1"
@@ -106,8 +125,7 @@ def test_cron_workflows_and_cron_jobs_per_schedule(golden_manifest):
     assert pod["containers"][0]["args"] == ["-p", "region=us"]
     assert pod["containers"][0]["image"] == "churn:v7"
     # one pod runs every step: sized for the largest
-    assert pod["containers"][0]["resources"]["limits"] == {"cpu": "2", "memory": "4Gi",
-                                                          "nvidia.com/gpu": "1"}
+    assert pod["containers"][0]["resources"]["limits"] == {"cpu": "2", "memory": "4Gi", "nvidia.com/gpu": "1"}
     for doc in list(crons.values()) + list(jobs.values()):
         assert DNS.match(doc["metadata"]["name"]) and len(doc["metadata"]["name"]) <= 52
 

@@ -1,4 +1,5 @@
 """``notebook-ops export --target``: which generators run, and bad names or manifests refused."""
+
 from __future__ import annotations
 
 import copy
@@ -11,15 +12,28 @@ from nbfactory import make_notebook, write_notebook
 from notebook_ops.targets import airflow, common, kfp
 from targetkit import NOTEBOOK_OPS
 
-CELLS = [("n = 3", ["parameters"]), ("xs = list(range(n))", ["step:make"]),
-         ("total = sum(xs)", ["step:add"])]
+CELLS = [("n = 3", ["parameters"]), ("xs = list(range(n))", ["step:make"]), ("total = sum(xs)", ["step:add"])]
 
 
 def export(tmp_path, *args):
     nb = write_notebook(tmp_path / "tiny.ipynb", make_notebook(CELLS))
-    return subprocess.run([NOTEBOOK_OPS, "export", str(nb), "-o", str(tmp_path / "dist"),
-                           "--allow-dirty", "--no-tag", "--no-mlflow", *args],
-                          capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    return subprocess.run(
+        [
+            NOTEBOOK_OPS,
+            "export",
+            str(nb),
+            "-o",
+            str(tmp_path / "dist"),
+            "--allow-dirty",
+            "--no-tag",
+            "--no-mlflow",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
 
 
 def test_only_the_chosen_targets_are_generated(tmp_path):
@@ -41,8 +55,9 @@ def test_default_is_every_target(tmp_path):
 def test_an_unknown_target_is_one_line_exit_2(tmp_path):
     done = export(tmp_path, "--target", "airflow,nomad")
     assert done.returncode == 2
-    assert done.stderr.strip() == ("error: unknown deploy target 'nomad' "
-                                   "(known: airflow, airflow-image, argo, k8s, kfp)")
+    assert done.stderr.strip() == (
+        "error: unknown deploy target 'nomad' (known: airflow, airflow-image, argo, k8s, kfp)"
+    )
     assert not (tmp_path / "dist" / "tiny-v1").exists()
 
 

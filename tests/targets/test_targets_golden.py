@@ -4,6 +4,7 @@ Any change in their text fails here. After an intended change, regenerate with
 ``NBO_UPDATE_GOLDEN=1 pytest tests/targets/test_golden.py`` and review the diff. The compiled
 KFP spec depends on the kfp SDK's version, so it is checked structurally in test_kfp.py instead.
 """
+
 from __future__ import annotations
 
 import os
@@ -14,8 +15,13 @@ import pytest
 from targetkit import GOLDEN
 from notebook_ops.targets import airflow, argo, k8s, kfp
 
-GENERATORS = {"airflow": airflow.generate, "airflow-image": airflow.generate_image,
-              "argo": argo.generate, "k8s": k8s.generate, "kfp": kfp.generate}
+GENERATORS = {
+    "airflow": airflow.generate,
+    "airflow-image": airflow.generate_image,
+    "argo": argo.generate,
+    "k8s": k8s.generate,
+    "kfp": kfp.generate,
+}
 
 
 @pytest.fixture
@@ -39,8 +45,11 @@ def test_golden_files(generated):
         for rel, text in generated.items():
             (golden_dir / rel).parent.mkdir(parents=True, exist_ok=True)
             (golden_dir / rel).write_text(text)
-    expected = {p.relative_to(golden_dir).as_posix(): p.read_text()
-                for p in sorted(golden_dir.rglob("*")) if p.is_file()}
+    expected = {
+        p.relative_to(golden_dir).as_posix(): p.read_text()
+        for p in sorted(golden_dir.rglob("*"))
+        if p.is_file()
+    }
     assert sorted(generated) == sorted(expected), "the set of generated files changed"
     for rel, text in generated.items():
         assert text == expected[rel], f"{rel} changed; see the module docstring"
@@ -48,16 +57,24 @@ def test_golden_files(generated):
 
 def test_the_expected_files_exist(generated):
     assert sorted(generated) == [
-        "airflow-image/churn_image_dag.py", "airflow/churn_dag.py",
-        "argo/cronworkflow-schedule-2.yaml", "argo/cronworkflow-weekly.yaml", "argo/workflow.yaml",
-        "k8s/cronjob-schedule-2.yaml", "k8s/cronjob-weekly.yaml", "k8s/job.yaml",
-        "kfp/pipeline.py"]
+        "airflow-image/churn_image_dag.py",
+        "airflow/churn_dag.py",
+        "argo/cronworkflow-schedule-2.yaml",
+        "argo/cronworkflow-weekly.yaml",
+        "argo/workflow.yaml",
+        "k8s/cronjob-schedule-2.yaml",
+        "k8s/cronjob-weekly.yaml",
+        "k8s/job.yaml",
+        "kfp/pipeline.py",
+    ]
 
 
 def test_same_manifest_same_bytes(golden_manifest, tmp_path):
     for n in (1, 2):
         for gen in GENERATORS.values():
             gen(golden_manifest, tmp_path / str(n))
-    first, second = ({p.relative_to(tmp_path / n): p.read_bytes() for p in (tmp_path / n).rglob("*")
-                      if p.is_file()} for n in ("1", "2"))
+    first, second = (
+        {p.relative_to(tmp_path / n): p.read_bytes() for p in (tmp_path / n).rglob("*") if p.is_file()}
+        for n in ("1", "2")
+    )
     assert first == second and first

@@ -6,6 +6,7 @@ it: each task's container command from the spec, its placeholders resolved (inpu
 the producers' output folders, parameters to the pipeline defaults), in DAG order, each with a
 fresh local store (as a fresh container has).
 """
+
 from __future__ import annotations
 
 import json
@@ -30,13 +31,12 @@ def test_compiled_spec_matches_the_manifest(churn_bundle):
     spec = spec_of(churn_bundle)
     assert spec["pipelineInfo"]["name"] == "churn"
     params = spec["root"]["inputDefinitions"]["parameters"]
-    kinds = {"int": "NUMBER_INTEGER", "float": "NUMBER_DOUBLE", "str": "STRING",
-             "bool": "BOOLEAN"}
+    kinds = {"int": "NUMBER_INTEGER", "float": "NUMBER_DOUBLE", "str": "STRING", "bool": "BOOLEAN"}
     assert {n: (p["parameterType"], p["defaultValue"]) for n, p in params.items()} == {
-        p["name"]: (kinds[p["type"]], p["default"]) for p in m["parameters"]}
+        p["name"]: (kinds[p["type"]], p["default"]) for p in m["parameters"]
+    }
     tasks = spec["root"]["dag"]["tasks"]
-    assert sorted(t["taskInfo"]["name"] for t in tasks.values()) == sorted(
-        s["name"] for s in m["steps"])
+    assert sorted(t["taskInfo"]["name"] for t in tasks.values()) == sorted(s["name"] for s in m["steps"])
     by_step = {t["taskInfo"]["name"]: (key, t) for key, t in tasks.items()}
     key_of = {step: key for step, (key, _) in by_step.items()}
     execs = spec["deploymentSpec"]["executors"]
@@ -46,7 +46,8 @@ def test_compiled_spec_matches_the_manifest(churn_bundle):
         assert sorted(task.get("dependentTasks", [])) == sorted(key_of[d] for d in upstream)
         arts = task.get("inputs", {}).get("artifacts", {})
         assert {a["taskOutputArtifact"]["producerTask"] for a in arts.values()} == {
-            key_of[p] for p in set(s["input_sources"].values())}
+            key_of[p] for p in set(s["input_sources"].values())
+        }
         assert set(task.get("inputs", {}).get("parameters", {})) == set(s["parameters"])
         comp = spec["components"][task["componentRef"]["name"]]
         assert list(comp["outputDefinitions"]["artifacts"]) == ["nbo_data"]
@@ -81,21 +82,24 @@ def test_the_compiled_spec_runs_step_by_step(churn_bundle, tmp_path):
     tasks = spec["root"]["dag"]["tasks"]
     done: dict[str, Path] = {}
     while len(done) < len(tasks):
-        ready = [k for k, t in tasks.items() if k not in done
-                 and all(d in done for d in t.get("dependentTasks", []))]
+        ready = [
+            k
+            for k, t in tasks.items()
+            if k not in done and all(d in done for d in t.get("dependentTasks", []))
+        ]
         assert ready, "the DAG has a cycle"
         for key in sorted(ready):
             task = tasks[key]
             comp = spec["components"][task["componentRef"]["name"]]
             container = spec["deploymentSpec"]["executors"][comp["executorLabel"]]["container"]
             out_dir = tmp_path / "artifacts" / key
-            argv = [_resolve(a, task, done, defaults, out_dir)
-                    for a in container["command"] + container["args"]]
+            argv = [
+                _resolve(a, task, done, defaults, out_dir) for a in container["command"] + container["args"]
+            ]
             assert argv[:3] == ["notebook-ops", "run-step", "/bundle"]
             argv[0], argv[2] = NOTEBOOK_OPS, str(churn_bundle)
             argv[argv.index(kfp.LOCAL_STORE)] = str(tmp_path / "containers" / key)
-            run = subprocess.run(argv, capture_output=True, text=True, timeout=600,
-                                 cwd=tmp_path)
+            run = subprocess.run(argv, capture_output=True, text=True, timeout=600, cwd=tmp_path)
             assert run.returncode == 0, (key, run.stdout[-1500:], run.stderr[-1500:])
             done[key] = out_dir
     load_out = json.loads((done["step-load"] / "nbo_data" / "_outputs.json").read_text())
@@ -117,11 +121,21 @@ def test_subprocess_runner_refuses_container_components(kfp_venv, churn_bundle, 
         "try:\n"
         "    ns['pipeline_churn']()\n"
         "except RuntimeError as exc:\n"
-        "    print('REFUSED', exc)\n")
-    run = subprocess.run([str(kfp_venv / "bin" / "python"), "-c", code,
-                          str(churn_bundle / "targets" / "kfp" / "pipeline.py"),
-                          str(tmp_path / "root")], capture_output=True, text=True, timeout=300,
-                         cwd=tmp_path)
+        "    print('REFUSED', exc)\n"
+    )
+    run = subprocess.run(
+        [
+            str(kfp_venv / "bin" / "python"),
+            "-c",
+            code,
+            str(churn_bundle / "targets" / "kfp" / "pipeline.py"),
+            str(tmp_path / "root"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
     assert "REFUSED" in run.stdout and "Container Component" in run.stdout, run.stderr[-1500:]
 
 
@@ -140,6 +154,5 @@ def test_every_option_compiles(kfp_venv, golden_manifest, tmp_path):
     assert gpu["resourceType"] == "nvidia.com/gpu" and gpu["resourceCount"] == "1"
     assert execs["exec-step-train"]["container"]["image"] == "python:3.11"
     params = spec["root"]["inputDefinitions"]["parameters"]
-    assert params["columns"] == {"defaultValue": ["a", "b"], "isOptional": True,
-                                 "parameterType": "LIST"}
+    assert params["columns"] == {"defaultValue": ["a", "b"], "isOptional": True, "parameterType": "LIST"}
     assert params["verbose"]["parameterType"] == "BOOLEAN"

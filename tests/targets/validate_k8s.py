@@ -8,6 +8,7 @@ misspelt or unknown field (dropped by the model) or a value of the wrong type (c
 
 Usage: python validate_k8s.py FILE...   prints one JSON line per file: {file, kind, ok, error}.
 """
+
 from __future__ import annotations
 
 import json
@@ -19,8 +20,11 @@ import yaml
 def _argo(doc: dict):
     from hera.workflows import models
 
-    cls = {"Workflow": models.Workflow, "CronWorkflow": models.CronWorkflow,
-           "WorkflowTemplate": models.WorkflowTemplate}[doc["kind"]]
+    cls = {
+        "Workflow": models.Workflow,
+        "CronWorkflow": models.CronWorkflow,
+        "WorkflowTemplate": models.WorkflowTemplate,
+    }[doc["kind"]]
     obj = cls.model_validate(doc)
     return obj.model_dump(mode="json", by_alias=True, exclude_none=True)
 
@@ -74,8 +78,7 @@ def main(paths) -> int:
         for doc in yaml.safe_load_all(open(path, encoding="utf-8")):
             error = validate(doc)
             bad += error is not None
-            print(json.dumps({"file": path, "kind": doc.get("kind"), "ok": error is None,
-                              "error": error}))
+            print(json.dumps({"file": path, "kind": doc.get("kind"), "ok": error is None, "error": error}))
     return 1 if bad else 0
 
 

@@ -1,4 +1,5 @@
 """Experiments keep their artifacts beside the store, never in ``./mlruns`` of the run's folder."""
+
 from __future__ import annotations
 
 from pathlib import Path

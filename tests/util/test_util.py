@@ -1,4 +1,5 @@
 """The shared low-level helpers: one webhook client (signed), atomic writes, backoff, templates."""
+
 import hashlib
 import hmac
 import json
@@ -80,5 +81,4 @@ def test_templates_keep_a_lone_placeholders_type_and_never_evaluate():
     assert templates.render("{ day } {{ 1 + 1 }}", ctx) == "{ day } {{ 1 + 1 }}"
     with pytest.raises(templates.MissingValue, match="message.nope"):
         templates.render("{{ message.nope }}", ctx)
-    assert templates.unknown({"a": "{{ day }}", "b": "{{ env.HOME }}"}, ["day"]) == \
-        [("b", "env.HOME")]
+    assert templates.unknown({"a": "{{ day }}", "b": "{{ env.HOME }}"}, ["day"]) == [("b", "env.HOME")]

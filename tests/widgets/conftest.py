@@ -1,4 +1,5 @@
 """Widget panel fixtures: the example notebook committed in a real git repository in a tmp folder."""
+
 from __future__ import annotations
 
 import shutil
@@ -10,8 +11,7 @@ from nbfactory import EXAMPLES
 
 
 def _git(cwd, *args) -> str:
-    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
-                          text=True).stdout.strip()
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout.strip()
 
 
 @pytest.fixture(autouse=True)
@@ -29,8 +29,12 @@ def churn_repo(tmp_path):
     root = tmp_path / "repo"
     root.mkdir()
     _git(root, "init", "-q", "-b", "main")
-    for k, v in (("user.email", "dev@example.com"), ("user.name", "Dev"),
-                 ("commit.gpgsign", "false"), ("tag.gpgsign", "false")):
+    for k, v in (
+        ("user.email", "dev@example.com"),
+        ("user.name", "Dev"),
+        ("commit.gpgsign", "false"),
+        ("tag.gpgsign", "false"),
+    ):
         _git(root, "config", k, v)
     (root / ".gitignore").write_text("dist/\n.notebook_ops/\n")
     shutil.copy(EXAMPLES / "churn.ipynb", root / "churn.ipynb")

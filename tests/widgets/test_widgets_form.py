@@ -1,5 +1,6 @@
 """The parameters form: a widget type per declared type and help hints; changed values only;
 finding the current notebook from what front ends leave in the kernel."""
+
 from __future__ import annotations
 
 import ipywidgets as W
@@ -25,8 +26,12 @@ label = "x"               # any text, choices are free
 
 @pytest.fixture
 def form():
-    nb = make_notebook([(PARAMS, ["parameters"]),
-                        ("print(rows, ratio, depth, mode, bins, scale, verbose, cols, label)", ["step:go"])])
+    nb = make_notebook(
+        [
+            (PARAMS, ["parameters"]),
+            ("print(rows, ratio, depth, mode, bins, scale, verbose, cols, label)", ["step:go"]),
+        ]
+    )
     return ParametersForm(build_pipeline(nb))
 
 
@@ -58,24 +63,34 @@ def test_changed_values_only_and_reset(form):
     assert form.changed() == {}
 
 
-@pytest.mark.parametrize("text,kind,default,expected", [
-    ("one of a, b or c", "str", "a", ["a", "b", "c"]),
-    ("one of 'x' | 'y'", "str", "x", ["x", "y"]),
-    ("choices: 1/2/3 (more is slower)", "int", 2, [1, 2, 3]),
-    ("how many customers", "int", 5, None),
-    ("one of many things", "str", "a", None),             # one value is no choice
-    ("one of 1, two", "int", 1, None),                    # does not convert: a plain box
-    ("one of a, b", "bool", True, None),
-])
+@pytest.mark.parametrize(
+    "text,kind,default,expected",
+    [
+        ("one of a, b or c", "str", "a", ["a", "b", "c"]),
+        ("one of 'x' | 'y'", "str", "x", ["x", "y"]),
+        ("choices: 1/2/3 (more is slower)", "int", 2, [1, 2, 3]),
+        ("how many customers", "int", 5, None),
+        ("one of many things", "str", "a", None),  # one value is no choice
+        ("one of 1, two", "int", 1, None),  # does not convert: a plain box
+        ("one of a, b", "bool", True, None),
+    ],
+)
 def test_choices_from_help(text, kind, default, expected):
     assert choices_from_help(text, kind, default) == expected
 
 
-@pytest.mark.parametrize("text,kind,expected", [
-    ("in [0, 1]", "float", (0.0, 1.0)), ("0..100", "int", (0.0, 100.0)),
-    ("between 2 and 5", "int", (2.0, 5.0)), ("between 0.5 and 1", "int", None),
-    ("version 1.2.3", "float", None), ("[3, 1]", "float", None), ("[0, 1]", "str", None),
-])
+@pytest.mark.parametrize(
+    "text,kind,expected",
+    [
+        ("in [0, 1]", "float", (0.0, 1.0)),
+        ("0..100", "int", (0.0, 100.0)),
+        ("between 2 and 5", "int", (2.0, 5.0)),
+        ("between 0.5 and 1", "int", None),
+        ("version 1.2.3", "float", None),
+        ("[3, 1]", "float", None),
+        ("[0, 1]", "str", None),
+    ],
+)
 def test_range_from_help(text, kind, expected):
     assert range_from_help(text, kind) == expected
 

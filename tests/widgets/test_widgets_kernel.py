@@ -1,6 +1,7 @@
 """``nbo.panel()`` inside a real kernel started as jupyter_server starts one (JPY_SESSION_NAME in
 its environment): it finds its notebook, displays as a widget, and a Run click leaves the kernel
 free to execute other cells while the pipeline runs."""
+
 from __future__ import annotations
 
 import os
@@ -54,7 +55,7 @@ class Kernel:
 @pytest.fixture
 def kernel_in_repo(churn_repo):
     env = {k: v for k, v in os.environ.items() if k != "__vsc_ipynb_file__"}
-    env["JPY_SESSION_NAME"] = str(churn_repo)      # what jupyter_server's session manager sets
+    env["JPY_SESSION_NAME"] = str(churn_repo)  # what jupyter_server's session manager sets
     k = Kernel(churn_repo.parent, env)
     yield k, churn_repo
     k.close()
@@ -63,20 +64,22 @@ def kernel_in_repo(churn_repo):
 @pytest.mark.slow
 def test_panel_in_a_kernel_finds_its_notebook_and_runs_without_blocking(kernel_in_repo):
     k, nb = kernel_in_repo
-    out, data, reply = k.execute("import notebook_ops as nbo\n"
-                                 "p = nbo.panel(run_options={'track': False, 'jobs': 2})\n"
-                                 "print(p.path)\np")
+    out, data, reply = k.execute(
+        "import notebook_ops as nbo\np = nbo.panel(run_options={'track': False, 'jobs': 2})\nprint(p.path)\np"
+    )
     assert reply["status"] == "ok", out
     assert out.strip() == str(nb.resolve())
-    assert any(WIDGET_MIME in d for d in data)          # front ends render it as a widget
+    assert any(WIDGET_MIME in d for d in data)  # front ends render it as a widget
 
     out, _, reply = k.execute("p.form.widgets['epochs'].value = 25\np.run_button.click()\nprint('clicked')")
     assert reply["status"] == "ok" and out.strip() == "clicked"
     # the kernel answers the next cell while the run goes on in the panel's thread
     out, _, _ = k.execute("print(p.busy, p.run_button.disabled)")
     assert out.split() == ["True", "True"]
-    out, _, reply = k.execute("r = p.wait(600)\nprint(r.status, r.record['parameters']['epochs'])\n"
-                              "print(sorted(row.progress.value for row in p.steps.rows.values()))")
+    out, _, reply = k.execute(
+        "r = p.wait(600)\nprint(r.status, r.record['parameters']['epochs'])\n"
+        "print(sorted(row.progress.value for row in p.steps.rows.values()))"
+    )
     assert reply["status"] == "ok", out
     status, epochs, *_ = out.split()
     assert status in ("succeeded", "below_target") and epochs == "25"
@@ -86,8 +89,9 @@ def test_panel_in_a_kernel_finds_its_notebook_and_runs_without_blocking(kernel_i
 @pytest.mark.slow
 def test_panel_without_a_notebook_name_asks_for_the_path(kernel_in_repo):
     k, nb = kernel_in_repo
-    out, _, reply = k.execute("import os, notebook_ops as nbo\ndel __session__\n"
-                              "os.environ.pop('JPY_SESSION_NAME')\nnbo.panel()")
+    out, _, reply = k.execute(
+        "import os, notebook_ops as nbo\ndel __session__\nos.environ.pop('JPY_SESSION_NAME')\nnbo.panel()"
+    )
     assert reply["status"] == "error" and reply["ename"] == "NotebookNotLocated"
     assert 'nbo.panel("my_notebook.ipynb")' in reply["evalue"]
     out, _, reply = k.execute(f"print(nbo.panel({nb.name!r}).pipeline.name)")

@@ -1,5 +1,6 @@
 """The widgets panel of a pipeline across notebooks, opened on its entry notebook: every
 notebook's steps in the grid, the one parameter set in the form, Run with real kernels."""
+
 from __future__ import annotations
 
 import json

@@ -1,5 +1,6 @@
 """The panel for the example notebook: its widget tree, and the form and buttons driven as a user
 would (value changes, ``.click()``) with real kernels, a real bundle and a real schedule store."""
+
 from __future__ import annotations
 
 import json
@@ -32,7 +33,7 @@ def test_widget_tree_of_the_example(tmp_path):
     assert list(p.steps.rows) == STEPS
     cells = p.steps.box.children
     assert len(cells) == 7 * (1 + len(STEPS))
-    rows = [cells[i:i + 7] for i in range(7, len(cells), 7)]
+    rows = [cells[i : i + 7] for i in range(7, len(cells), 7)]
     assert [r[0].value for r in rows] == [f"<span><b>{s}</b></span>" for s in STEPS]
     evaluate = [c.value for c in rows[4][:5]]
     assert "train_linear, train_tree" in evaluate[1]
@@ -44,8 +45,13 @@ def test_widget_tree_of_the_example(tmp_path):
     # the form: one typed widget per parameter of the parameters cell, with its help
     w = p.form.widgets
     assert list(w) == ["n_customers", "test_fraction", "learning_rate", "epochs", "seed"]
-    assert [type(x).__name__ for x in w.values()] == ["IntText", "FloatText", "FloatText", "IntText",
-                                                      "IntText"]
+    assert [type(x).__name__ for x in w.values()] == [
+        "IntText",
+        "FloatText",
+        "FloatText",
+        "IntText",
+        "IntText",
+    ]
     assert (w["epochs"].value, w["test_fraction"].value) == (200, 0.25)
     assert any(isinstance(x, W.HTML) and "gradient steps" in x.value for x in everything)
 
@@ -91,7 +97,7 @@ def test_schedule_with_chosen_values(churn_repo, tmp_path):
     assert stored["parameters"] == {"epochs": 30} and stored["target"] == str(churn_repo.resolve())
     assert d["id"] == stored["id"]
     assert "Scheduled churn-daytime" in p.result.value and "epochs=30" in p.result.value
-    assert "no scheduler service runs" in p.result.value   # none was started on this store
+    assert "no scheduler service runs" in p.result.value  # none was started on this store
     # the same name again: the scheduler's conflict error is shown, nothing doubled
     p.schedule_button.click()
     p.wait(WAIT)
@@ -123,8 +129,11 @@ def test_run_from_the_panel_with_chosen_values(churn_repo):
         assert "done" in row.status.value
     # the executed step notebook got the chosen values injected by papermill
     train = json.loads((result.run_dir / "steps" / "train_linear.ipynb").read_text())
-    injected = "".join("".join(c["source"]) for c in train["cells"]
-                       if "injected-parameters" in c.get("metadata", {}).get("tags", []))
+    injected = "".join(
+        "".join(c["source"])
+        for c in train["cells"]
+        if "injected-parameters" in c.get("metadata", {}).get("tags", [])
+    )
     assert "epochs = 40" in injected
     assert str(result.run_dir) in p.result.value and "accuracy" in p.result.value
     assert not p.run_button.disabled and p.stop_button.disabled
@@ -147,7 +156,7 @@ def test_export_from_the_panel(churn_repo, tmp_path):
     p = panel(churn_repo, export_options={"track": False})
     assert p.out_dir.value == str(churn_repo.parent / "dist")
     p.out_dir.value = str(out)
-    p.form.widgets["epochs"].value = 40   # run-time values: the bundle keeps the notebook's
+    p.form.widgets["epochs"].value = 40  # run-time values: the bundle keeps the notebook's
     p.export_button.click()
     r = p.wait(WAIT)
     assert p.last_error is None, p.result.value
@@ -155,13 +164,16 @@ def test_export_from_the_panel(churn_repo, tmp_path):
     assert r.folder == out / "churn-v1" and r.archive.is_file()
     assert git_out(churn_repo.parent, "tag", "--list") == "notebook-ops/churn/v1"
     from notebook_ops.bundle import verify_bundle
+
     verify_bundle(r.folder)
     import yaml
+
     manifest = yaml.safe_load((r.folder / "pipeline.yaml").read_text())
     assert [s["name"] for s in manifest["steps"]] == STEPS
     params = manifest["parameters"]
-    epochs = (params["epochs"] if isinstance(params, dict)
-              else next(x for x in params if x["name"] == "epochs"))
+    epochs = (
+        params["epochs"] if isinstance(params, dict) else next(x for x in params if x["name"] == "epochs")
+    )
     assert epochs["default"] == 200
     assert "Exported churn v1" in p.result.value and str(r.folder) in p.result.value
     assert "defaults written in the parameters cell" in p.result.value
@@ -192,10 +204,13 @@ def test_problems_listed_and_actions_refused(tmp_path):
     assert "second parameters cell" in p.problems.value and "cell 1" in p.problems.value
     assert "cell 7, step lost" in p.problems.value and "merge them into one cell" in p.problems.value
     assert p.problems.value.count("<li>") == len(p.pipeline.problems)
-    assert p.cron.value == "" and "5 fields" in p.cron_feedback.value   # no schedule planned
+    assert p.cron.value == "" and "5 fields" in p.cron_feedback.value  # no schedule planned
     p.cron.value = "0 6 * * *"
-    for button, error in ((p.run_button, "PipelineInvalid"), (p.export_button, "PipelineInvalid"),
-                          (p.schedule_button, "PipelineInvalid")):
+    for button, error in (
+        (p.run_button, "PipelineInvalid"),
+        (p.export_button, "PipelineInvalid"),
+        (p.schedule_button, "PipelineInvalid"),
+    ):
         button.click()
         p.wait(WAIT)
         assert type(p.last_error).__name__ == error and "failed:" in p.result.value
@@ -207,12 +222,16 @@ def test_reload_reads_the_saved_notebook_again(churn_repo, tmp_path):
     p = panel(churn_repo, store=f"sqlite:///{tmp_path}/s.db")
     p.form.widgets["epochs"].value = 50
     text = churn_repo.read_text()
-    churn_repo.write_text(text.replace("epochs = 200  # gradient steps for the logistic regression",
-                                       "epochs = 100  # gradient steps, one of 50, 100, 200"))
-    assert p.form.widgets["epochs"].value == 50          # nothing changes until Reload
+    churn_repo.write_text(
+        text.replace(
+            "epochs = 200  # gradient steps for the logistic regression",
+            "epochs = 100  # gradient steps, one of 50, 100, 200",
+        )
+    )
+    assert p.form.widgets["epochs"].value == 50  # nothing changes until Reload
     old = p.form.widgets["epochs"]
     p.reload_button.click()
-    assert old.comm is None                               # the replaced form is closed
+    assert old.comm is None  # the replaced form is closed
     w = p.form.widgets["epochs"]
     assert isinstance(w, W.Dropdown) and [v for _, v in w.options] == [50, 100, 200]
     assert w.value == 100 and p.form.changed() == {}
@@ -227,7 +246,7 @@ def test_reload_reads_the_saved_notebook_again(churn_repo, tmp_path):
 def test_no_schedule_row_without_the_scheduler(monkeypatch):
     import sys
 
-    monkeypatch.setitem(sys.modules, "notebook_ops.scheduler.api", None)   # import fails
+    monkeypatch.setitem(sys.modules, "notebook_ops.scheduler.api", None)  # import fails
     p = panel(EXAMPLES / "churn.ipynb")
     assert not p.has_scheduler
     assert p.schedule_button not in list(_walk(p)) and p.cron not in list(_walk(p))

@@ -7,6 +7,7 @@ a wrong type or a value outside a ``Literal`` is one ``ContractError`` line nami
 null means the default). JSON Schemas are generated from the same classes
 (``notebook_ops.model.contracts.generate``).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -42,9 +43,14 @@ def _spec(cls: type) -> tuple[tuple[str, Any, bool], ...]:
     if cls not in _SPECS:
         hints = _hints(cls)
         _SPECS[cls] = tuple(
-            (f.name, hints[f.name], not (f.default is dataclasses.MISSING
-                                         and f.default_factory is dataclasses.MISSING))
-            for f in dataclasses.fields(cls) if f.init)
+            (
+                f.name,
+                hints[f.name],
+                not (f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING),
+            )
+            for f in dataclasses.fields(cls)
+            if f.init
+        )
     return _SPECS[cls]
 
 
@@ -56,7 +62,7 @@ def _union_args(tp) -> tuple | None:
 
 def _read(tp, value, strict: bool, where: str):
     """``value`` (JSON) as ``tp``; nested contracts become instances."""
-    if tp is Any or not strict and isinstance(value, _SCALARS):   # lenient: as written
+    if tp is Any or not strict and isinstance(value, _SCALARS):  # lenient: as written
         return value
     args = _union_args(tp)
     if args is not None:
@@ -67,7 +73,7 @@ def _read(tp, value, strict: bool, where: str):
         real = [a for a in args if a is not type(None)]
         if len(real) == 1:
             return _read(real[0], value, strict, where)
-        for a in real:      # the first that fits
+        for a in real:  # the first that fits
             try:
                 return _read(a, value, True, where)
             except ContractError:
@@ -76,8 +82,9 @@ def _read(tp, value, strict: bool, where: str):
     origin = get_origin(tp)
     if origin is Literal:
         if strict and value not in get_args(tp):
-            raise ContractError(f"'{where}' must be one of {', '.join(map(str, get_args(tp)))}, "
-                                f"got {value!r}")
+            raise ContractError(
+                f"'{where}' must be one of {', '.join(map(str, get_args(tp)))}, got {value!r}"
+            )
         return value
     if isinstance(tp, type) and issubclass(tp, Contract):
         if not isinstance(value, Mapping):
@@ -100,8 +107,13 @@ def _read(tp, value, strict: bool, where: str):
         vt = get_args(tp)[0] if get_args(tp) else Any
         return [_read(vt, v, strict, f"{where}[{i}]") for i, v in enumerate(value)]
     if strict and tp in (int, float, str, bool):
-        ok = (isinstance(value, tp) and not (tp is int and isinstance(value, bool))
-              or tp is float and isinstance(value, int) and not isinstance(value, bool))
+        ok = (
+            isinstance(value, tp)
+            and not (tp is int and isinstance(value, bool))
+            or tp is float
+            and isinstance(value, int)
+            and not isinstance(value, bool)
+        )
         if not ok:
             names = {int: "an integer", float: "a number", str: "a string", bool: "true or false"}
             raise ContractError(f"'{where}' must be {names[tp]}, got {value!r}")
@@ -109,7 +121,7 @@ def _read(tp, value, strict: bool, where: str):
 
 
 def _plain(value):
-    if isinstance(value, _SCALARS):     # most values: checked first, cheaply
+    if isinstance(value, _SCALARS):  # most values: checked first, cheaply
         return value
     if isinstance(value, Contract):
         return value.to_dict()
@@ -137,14 +149,14 @@ class Contract:
         kwargs = {}
         for name, hint, has_default in _spec(cls):
             if strict and data.get(name, 0) is None and has_default:
-                continue                    # a client's null: the default
+                continue  # a client's null: the default
             if name in data:
-                path = f"{where}.{name}".lstrip(".") if strict else ""   # for errors only
+                path = f"{where}.{name}".lstrip(".") if strict else ""  # for errors only
                 kwargs[name] = _read(hint, data[name], strict, path)
             elif not has_default:
                 if strict:
                     raise ContractError(f"'{where}.{name}'".replace("'.", "'") + " is required")
-                kwargs[name] = None         # lenient: a damaged record still reads
+                kwargs[name] = None  # lenient: a damaged record still reads
         obj = cls(**kwargs)
         if strict:
             obj.check()

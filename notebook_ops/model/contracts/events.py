@@ -5,6 +5,7 @@ The published schema (``notebook_ops/events/schema/event.schema.json``: the enve
 data chosen by ``type``) stays the versioned document consumers validate against; a test holds
 these classes and its ``$defs`` to the same fields, so the two cannot drift.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -13,8 +14,9 @@ from typing import Any, Literal
 from notebook_ops.model.contracts.base import Contract
 from notebook_ops.model.contracts.runs import GitInfo, StepStatus, TargetResult
 
-EventType = Literal["run.started", "step.started", "step.finished", "run.finished",
-                    "bundle.exported", "schedule.fired"]
+EventType = Literal[
+    "run.started", "step.started", "step.finished", "run.finished", "bundle.exported", "schedule.fired"
+]
 
 
 @dataclass
@@ -52,11 +54,11 @@ class RunFinishedData(Contract):
     duration_s: float | None
     metrics: dict[str, Any]
     targets: list[TargetResult]
-    below_target: list[str]          # metrics that missed their target
+    below_target: list[str]  # metrics that missed their target
     steps: dict[str, StepStatus]
     error: str | None
     run_dir: str
-    mlflow_run_id: str | None        # None while MLflow is still being written
+    mlflow_run_id: str | None  # None while MLflow is still being written
 
 
 @dataclass
@@ -83,14 +85,17 @@ class ScheduleFiredData(Contract):
     name: str | None = None
     attempt: int | None = None
     run_dir: str | None = None
-    message_id: str | None = None    # kind trigger: the message that fired it
-    OMITTED_WHEN_NONE = ("name", "attempt", "run_dir", "message_id")   # only when known
+    message_id: str | None = None  # kind trigger: the message that fired it
+    OMITTED_WHEN_NONE = ("name", "attempt", "run_dir", "message_id")  # only when known
 
 
 DATA_BY_TYPE: dict[str, type[Contract]] = {
-    "run.started": RunStartedData, "step.started": StepStartedData,
-    "step.finished": StepFinishedData, "run.finished": RunFinishedData,
-    "bundle.exported": BundleExportedData, "schedule.fired": ScheduleFiredData,
+    "run.started": RunStartedData,
+    "step.started": StepStartedData,
+    "step.finished": StepFinishedData,
+    "run.finished": RunFinishedData,
+    "bundle.exported": BundleExportedData,
+    "schedule.fired": ScheduleFiredData,
 }
 
 
@@ -114,5 +119,11 @@ class EventData(Contract):
     run_id: str | None
     seq: int
     producer: Producer
-    data: (RunStartedData | StepStartedData | StepFinishedData | RunFinishedData
-           | BundleExportedData | ScheduleFiredData)
+    data: (
+        RunStartedData
+        | StepStartedData
+        | StepFinishedData
+        | RunFinishedData
+        | BundleExportedData
+        | ScheduleFiredData
+    )

@@ -7,6 +7,7 @@ pydantic (a development tool here; the package itself never imports it) reads th
 type hints and writes JSON Schema 2020-12; one file per top-level contract, nested ones in
 ``$defs``. The output is sorted and stable, so a diff shows every contract change.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -45,8 +46,14 @@ def _load(ref: str):
 
 # what clients send (fields with a default may be left out); everything else is what we write,
 # where every field is always present (so generated client types mark none optional)
-REQUESTS = ("schedule-spec", "rest-inspect-pipeline", "rest-create-run", "rest-create-export",
-            "rest-create-schedule", "rest-update-schedule")
+REQUESTS = (
+    "schedule-spec",
+    "rest-inspect-pipeline",
+    "rest-create-run",
+    "rest-create-export",
+    "rest-create-schedule",
+    "rest-update-schedule",
+)
 
 
 def _classes() -> dict[str, type]:
@@ -56,8 +63,7 @@ def _classes() -> dict[str, type]:
     out: dict[str, type] = {}
     for ref in SCHEMAS.values():
         module = sys.modules[_load(ref).__module__]
-        out.update({k: v for k, v in vars(module).items()
-                    if isinstance(v, type) and issubclass(v, Contract)})
+        out.update({k: v for k, v in vars(module).items() if isinstance(v, type) and issubclass(v, Contract)})
     return out
 
 
@@ -72,10 +78,13 @@ def schema_of(cls, request: bool = False) -> dict:
             if "properties" in obj:
                 obj["required"] = sorted(set(obj["properties"]) - set(omitted))
     doc = (cls.__doc__ or "").strip()
-    if doc.startswith(f"{cls.__name__}("):   # dataclass' generated signature: not a description
+    if doc.startswith(f"{cls.__name__}("):  # dataclass' generated signature: not a description
         body.pop("description", None)
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema",
-            "$id": f"https://notebook-ops.dev/schemas/{cls.__name__}.json", **body}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"https://notebook-ops.dev/schemas/{cls.__name__}.json",
+        **body,
+    }
 
 
 def render(cls, request: bool = False) -> str:
@@ -83,13 +92,14 @@ def render(cls, request: bool = False) -> str:
 
 
 def expected() -> dict[Path, str]:
-    return {SCHEMA_DIR / f"{name}.schema.json": render(_load(ref), name in REQUESTS)
-            for name, ref in SCHEMAS.items()}
+    return {
+        SCHEMA_DIR / f"{name}.schema.json": render(_load(ref), name in REQUESTS)
+        for name, ref in SCHEMAS.items()
+    }
 
 
 def stale() -> list[Path]:
-    return [p for p, text in expected().items()
-            if not p.is_file() or p.read_text(encoding="utf-8") != text]
+    return [p for p, text in expected().items() if not p.is_file() or p.read_text(encoding="utf-8") != text]
 
 
 def main(argv=None) -> int:

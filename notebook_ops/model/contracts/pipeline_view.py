@@ -7,6 +7,7 @@ cells are in ``steps[].cells``), so a front end needs no grammar of its own. One
 cell, not an object: the lab posts the notebook on every edit, and a 10,000-cell notebook's view
 stays about the size it was.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ CellRole = Literal["code", "markdown", "setup", "parameters", "skip", "metrics",
 @dataclass
 class ParameterView(Contract):
     name: str
-    type: str                  # "int" | "float" | "str" | "bool" | "list" | "dict" | ...
+    type: str  # "int" | "float" | "str" | "bool" | "list" | "dict" | ...
     default: Any = None
     help: str = ""
 
@@ -32,19 +33,19 @@ class StepView(Contract):
     cells: list[int] = field(default_factory=list)
     inputs: list[str] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
-    input_sources: dict[str, str] = field(default_factory=dict)   # input -> producing step
+    input_sources: dict[str, str] = field(default_factory=dict)  # input -> producing step
     parameters_read: list[str] = field(default_factory=list)
     options: dict[str, Any] = field(default_factory=dict)
     metrics: list[str] = field(default_factory=list)
-    changed: list[str] = field(default_factory=list)    # outputs that are objects changed in place
+    changed: list[str] = field(default_factory=list)  # outputs that are objects changed in place
     # input -> steps that may hold a newer version of it, latest first, ending with its source
     input_candidates: dict[str, list[str]] = field(default_factory=dict)
-    watch: list[str] = field(default_factory=list)      # received names checked for changes at run time
-    modules: list[str] = field(default_factory=list)    # project-relative local modules it imports
-    assets: list[str] = field(default_factory=list)     # project data files it reads
-    files_in: dict[str, str] = field(default_factory=dict)   # file path -> step that writes it
+    watch: list[str] = field(default_factory=list)  # received names checked for changes at run time
+    modules: list[str] = field(default_factory=list)  # project-relative local modules it imports
+    assets: list[str] = field(default_factory=list)  # project data files it reads
+    files_in: dict[str, str] = field(default_factory=dict)  # file path -> step that writes it
     files_out: list[str] = field(default_factory=list)  # files it writes for later steps
-    notebook: str | None = None   # its source notebook, in a pipeline across notebooks
+    notebook: str | None = None  # its source notebook, in a pipeline across notebooks
 
 
 @dataclass
@@ -69,28 +70,43 @@ class PipelineView(Contract):
     settings: dict[str, Any] = field(default_factory=dict)
     notebook_hash: str = ""
     cell_roles: list[CellRole] = field(default_factory=list)
-    notebooks: list[str] = field(default_factory=list)   # source notebooks, entry first
+    notebooks: list[str] = field(default_factory=list)  # source notebooks, entry first
 
     @classmethod
     def of(cls, pipeline, path: str | None = None) -> PipelineView:
         """The view of a ``notebook_ops.model.Pipeline`` (``path``: as the face names it)."""
         p = pipeline
         return cls(
-            name=p.name, path=p.path if path is None else path,
+            name=p.name,
+            path=p.path if path is None else path,
             parameters=[ParameterView(x.name, x.type, x.default, x.help) for x in p.parameters],
-            steps=[StepView(name=s.name, after=list(s.after), cells=list(s.cells),
-                            inputs=list(s.inputs), outputs=list(s.outputs),
-                            input_sources=dict(s.input_sources),
-                            parameters_read=list(s.parameters_read), options=dict(s.options),
-                            metrics=list(s.metrics), changed=list(s.changed),
-                            input_candidates={n: list(c) for n, c in s.input_candidates},
-                            watch=list(s.watch), modules=list(s.modules), assets=list(s.assets),
-                            files_in=dict(s.files_in), files_out=list(s.files_out),
-                            notebook=s.notebook)
-                   for s in p.steps],
-            problems=[ProblemView(x.severity, x.code, x.message, x.step, x.cell, x.hint)
-                      for x in p.problems],
-            setup_cells=list(p.setup_cells), parameters_cell=p.parameters_cell,
-            settings=dict(p.settings or {}), notebook_hash=p.notebook_hash,
+            steps=[
+                StepView(
+                    name=s.name,
+                    after=list(s.after),
+                    cells=list(s.cells),
+                    inputs=list(s.inputs),
+                    outputs=list(s.outputs),
+                    input_sources=dict(s.input_sources),
+                    parameters_read=list(s.parameters_read),
+                    options=dict(s.options),
+                    metrics=list(s.metrics),
+                    changed=list(s.changed),
+                    input_candidates={n: list(c) for n, c in s.input_candidates},
+                    watch=list(s.watch),
+                    modules=list(s.modules),
+                    assets=list(s.assets),
+                    files_in=dict(s.files_in),
+                    files_out=list(s.files_out),
+                    notebook=s.notebook,
+                )
+                for s in p.steps
+            ],
+            problems=[ProblemView(x.severity, x.code, x.message, x.step, x.cell, x.hint) for x in p.problems],
+            setup_cells=list(p.setup_cells),
+            parameters_cell=p.parameters_cell,
+            settings=dict(p.settings or {}),
+            notebook_hash=p.notebook_hash,
             cell_roles=[c.role for c in p.cells],
-            notebooks=list(p.notebooks))
+            notebooks=list(p.notebooks),
+        )

@@ -5,6 +5,7 @@ Handlers read a request with ``CreateRun.parse(body)`` (a bad body is one 400 li
 field) and never index the raw dict; the lab's TypeScript types are generated from the same
 classes' schemas.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -34,7 +35,7 @@ class CreateRun(Contract):
     track: bool = True
     jobs: int | None = None
     steps: list[str] | str | None = None
-    from_step: str | None = None         # run this step and everything after it
+    from_step: str | None = None  # run this step and everything after it
 
     def check(self) -> None:
         if self.jobs is not None and self.jobs < 1:
@@ -103,8 +104,10 @@ class CreateSchedule(Contract):
         if source and self.cron:
             raise ScheduleError("send 'cron' or 'trigger' (a topic URL), not both")
         if not source and not (self.cron or "").strip():
-            raise ScheduleError("'cron' is required, e.g. \"0 6 * * 1\" (06:00 every Monday), "
-                                  "or 'trigger': a topic URL such as pulsar://broker:6650/new-data")
+            raise ScheduleError(
+                "'cron' is required, e.g. \"0 6 * * 1\" (06:00 every Monday), "
+                "or 'trigger': a topic URL such as pulsar://broker:6650/new-data"
+            )
 
 
 @dataclass
@@ -130,5 +133,5 @@ class ErrorResponse(Contract):
     cell: int | None = None
     step: str | None = None
     hint: str | None = None
-    problems: list[ProblemView] | None = None     # a pipeline with errors (422)
+    problems: list[ProblemView] | None = None  # a pipeline with errors (422)
     OMITTED_WHEN_NONE = ("problems",)

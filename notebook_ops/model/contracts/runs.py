@@ -5,6 +5,7 @@ CLI's ``runs``, the scheduler (a run's outcome), the Jupyter server (``runs/{id}
 and the lab. This module is its one definition; ``schema/run-record.schema.json`` is generated
 from it.
 """
+
 from __future__ import annotations
 
 import json
@@ -18,7 +19,7 @@ RunStatus = Literal["running", "succeeded", "failed", "below_target", "cancelled
 StepStatus = Literal["pending", "running", "succeeded", "failed", "skipped", "cancelled"]
 RUN_STATUSES: tuple[str, ...] = get_args(RunStatus)
 FINAL_STATUSES = ("succeeded", "failed", "below_target", "cancelled")
-DONE_STATUSES = ("succeeded", "below_target")      # a run that did its work
+DONE_STATUSES = ("succeeded", "below_target")  # a run that did its work
 EXIT_CODES = {"succeeded": 0, "failed": 1, "below_target": 3, "cancelled": 130}
 RUN_JSON = "run.json"
 
@@ -32,10 +33,10 @@ class StepRecord(Contract):
     finished_at: str | None = None
     duration_s: float | None = None
     cached: bool = False
-    reused: str | None = None            # cached: where the outputs came from
+    reused: str | None = None  # cached: where the outputs came from
     attempts: int = 0
     error: str | None = None
-    cell: int | None = None              # the user's notebook cell the error is in
+    cell: int | None = None  # the user's notebook cell the error is in
     notebook: str | None = None
     log: str | None = None
     cache_key: str | None = None
@@ -56,7 +57,7 @@ class MlflowInfo(Contract):
     tracking_uri: str | None = None
     run_id: str | None = None
     experiment_id: str | None = None
-    error: str | None = None             # MLflow could not be written (the run went on)
+    error: str | None = None  # MLflow could not be written (the run went on)
 
 
 @dataclass
@@ -75,7 +76,7 @@ class RunOptions(Contract):
     cache: bool = True
     single_kernel: bool = False
     steps: list[str] = field(default_factory=list)
-    kernels: str | None = None           # "fork" (from a warmed zygote) or "fresh"
+    kernels: str | None = None  # "fork" (from a warmed zygote) or "fresh"
     data_url: str | None = None
 
 
@@ -89,7 +90,7 @@ class RunRecord(Contract):
     pipeline: str | None = None
     pid: int | None = None
     host: str | None = None
-    source: str | None = None            # the notebook (or the bundle's pipeline) it ran
+    source: str | None = None  # the notebook (or the bundle's pipeline) it ran
     run_dir: str | None = None
     mode: Literal["pipeline", "bundle"] = "pipeline"
     started_at: str | None = None
@@ -118,8 +119,7 @@ class RunRecord(Contract):
 
     def failed_steps(self) -> str:
         """``"step: error; ..."`` for the steps that failed (empty when none did)."""
-        return "; ".join(f"{k}: {v.error or v.status}" for k, v in self.steps.items()
-                         if v.status == "failed")
+        return "; ".join(f"{k}: {v.error or v.status}" for k, v in self.steps.items() if v.status == "failed")
 
     @classmethod
     def read(cls, run_dir) -> RunRecord | None:
@@ -136,13 +136,12 @@ class RunListing(RunRecord):
     """A run as ``runs list`` and ``GET runs`` show it: the record, where it lives, and for a
     "running" one whether its process still exists (None: another host, or unknown)."""
 
-    process_alive: bool | None = None    # only for a "running" run
-    active: bool | None = None           # only from the server: it can still cancel the run
+    process_alive: bool | None = None  # only for a "running" run
+    active: bool | None = None  # only from the server: it can still cancel the run
     OMITTED_WHEN_NONE = ("process_alive", "active")
 
 
-ProgressKind = Literal["run_started", "step_started", "step_retry", "step_finished",
-                       "run_finished"]
+ProgressKind = Literal["run_started", "step_started", "step_retry", "step_finished", "run_finished"]
 
 
 @dataclass
@@ -154,5 +153,5 @@ class RunProgress(Contract):
     run_id: str
     status: str
     run: RunRecord
-    step: str | None = None              # step events only
+    step: str | None = None  # step events only
     OMITTED_WHEN_NONE = ("step",)

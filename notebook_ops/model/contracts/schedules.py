@@ -5,6 +5,7 @@ The scheduler adds what needs the world (the cron text through croniter, the zon
 and its parameters, the webhook URL, the topic URL) in ``scheduler.api.validate``, which starts
 with ``ScheduleSpec.check``; the CLI, the REST API and the widgets all go through that one call.
 """
+
 from __future__ import annotations
 
 import re
@@ -14,14 +15,24 @@ from typing import Any, Literal, get_args
 from notebook_ops.model.contracts.base import Contract, ContractError
 
 NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$")
-Kind = Literal["cron", "trigger"]          # fired by a clock, or by messages on a topic
+Kind = Literal["cron", "trigger"]  # fired by a clock, or by messages on a topic
 Catchup = Literal["skip", "once", "all"]
 Overlap = Literal["queue", "skip"]
 KINDS: tuple[str, ...] = get_args(Kind)
 CATCHUP: tuple[str, ...] = get_args(Catchup)
 OVERLAP: tuple[str, ...] = get_args(Overlap)
-RunState = Literal["pending", "running", "succeeded", "failed", "below_target", "cancelled",
-                   "timed_out", "missed", "skipped", "rejected"]
+RunState = Literal[
+    "pending",
+    "running",
+    "succeeded",
+    "failed",
+    "below_target",
+    "cancelled",
+    "timed_out",
+    "missed",
+    "skipped",
+    "rejected",
+]
 
 
 class ScheduleError(ContractError):
@@ -33,7 +44,7 @@ class ScheduleError(ContractError):
 class ScheduleSpec(Contract):
     name: str
     target: str
-    cron: str = ""                      # cron kind: 5 fields or @daily
+    cron: str = ""  # cron kind: 5 fields or @daily
     tz: str = "UTC"
     parameters: dict[str, Any] = field(default_factory=dict)
     catchup: Catchup = "once"
@@ -46,30 +57,32 @@ class ScheduleSpec(Contract):
     paused: bool = False
     workdir: str = "."
     kind: Kind = "cron"
-    source: str | None = None             # trigger kind: the topic URL (pulsar://host:port/topic)
-    subscription: str | None = None       # trigger kind: the shared subscription's name
+    source: str | None = None  # trigger kind: the topic URL (pulsar://host:port/topic)
+    subscription: str | None = None  # trigger kind: the shared subscription's name
     dead_letter_topic: str | None = None  # trigger kind: where rejected messages go
 
     def check(self) -> None:
         """The shape: names, policies, limits (no file, clock or network is looked at)."""
         if not isinstance(self.name, str) or not NAME.match(self.name) or self.name.isdigit():
-            raise ScheduleError(f"bad schedule name {self.name!r}",
-                                  hint="letters, digits, _ . - (up to 100), not only digits")
+            raise ScheduleError(
+                f"bad schedule name {self.name!r}", hint="letters, digits, _ . - (up to 100), not only digits"
+            )
         if self.kind not in KINDS:
             raise ScheduleError(f"schedule kind {self.kind!r}: use one of {', '.join(KINDS)}")
         if self.kind == "trigger":
             if not self.source:
-                raise ScheduleError("a trigger schedule needs a source URL",
-                                      hint="e.g. --trigger pulsar://broker:6650/new-data")
+                raise ScheduleError(
+                    "a trigger schedule needs a source URL",
+                    hint="e.g. --trigger pulsar://broker:6650/new-data",
+                )
             if not self.subscription or not NAME.match(self.subscription):
-                raise ScheduleError(f"bad subscription name {self.subscription!r}",
-                                      hint="letters, digits, _ . - (up to 100)")
+                raise ScheduleError(
+                    f"bad subscription name {self.subscription!r}", hint="letters, digits, _ . - (up to 100)"
+                )
         if self.catchup not in CATCHUP:
-            raise ScheduleError(f"catch-up policy {self.catchup!r}: use one of "
-                                  f"{', '.join(CATCHUP)}")
+            raise ScheduleError(f"catch-up policy {self.catchup!r}: use one of {', '.join(CATCHUP)}")
         if self.overlap not in OVERLAP:
-            raise ScheduleError(f"overlap policy {self.overlap!r}: use one of "
-                                  f"{', '.join(OVERLAP)}")
+            raise ScheduleError(f"overlap policy {self.overlap!r}: use one of {', '.join(OVERLAP)}")
         if int(self.max_concurrent) < 1:
             raise ScheduleError("max concurrent runs must be at least 1")
         if self.timeout_s is not None and float(self.timeout_s) <= 0:
@@ -108,8 +121,8 @@ class ScheduledRunView(Contract):
     notified_at: str | None = None
     id: int | None = None
     schedule_name: str | None = None
-    duration_s: float | None = None       # once started and finished
-    late_s: float | None = None           # once started: how long after scheduled_for
+    duration_s: float | None = None  # once started and finished
+    late_s: float | None = None  # once started: how long after scheduled_for
     OMITTED_WHEN_NONE = ("duration_s", "late_s")
 
 
@@ -125,6 +138,6 @@ class ScheduleView(ScheduleSpec):
     updated_at: str | None = None
     upcoming: list[str] = field(default_factory=list)
     last_run: ScheduledRunView | None = None
-    recent_runs: list[ScheduledRunView] | None = None   # one schedule asked for by name
-    subscribed: bool | None = None        # trigger kind, just added: the broker answered
+    recent_runs: list[ScheduledRunView] | None = None  # one schedule asked for by name
+    subscribed: bool | None = None  # trigger kind, just added: the broker answered
     OMITTED_WHEN_NONE = ("recent_runs", "subscribed", "workdir")

@@ -7,6 +7,7 @@ Several processes may open a new store at once: on SQLite the caller's BEGIN IMM
 migrate at a time; on PostgreSQL a transaction-scoped advisory lock does, and the next one then
 finds the schema at head (alembic reads the version after the lock is held).
 """
+
 from __future__ import annotations
 
 from alembic import context
@@ -16,12 +17,13 @@ from notebook_ops.scheduler.orm import metadata
 
 config = context.config
 VERSION_TABLE = "notebook_ops_scheduler_version"
-MIGRATE_LOCK = 0x6E626F5F73636864     # pg_advisory_xact_lock key: "nbo_schd"
+MIGRATE_LOCK = 0x6E626F5F73636864  # pg_advisory_xact_lock key: "nbo_schd"
 
 
 def _run(connection):
-    context.configure(connection=connection, target_metadata=metadata,
-                      version_table=VERSION_TABLE, render_as_batch=True)
+    context.configure(
+        connection=connection, target_metadata=metadata, version_table=VERSION_TABLE, render_as_batch=True
+    )
     with context.begin_transaction():
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATE_LOCK})

@@ -4,6 +4,7 @@ Revision ID: 0001
 Revises:
 Create Date: 2026-11-29
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -38,8 +39,9 @@ def upgrade() -> None:
     op.create_table(
         "scheduled_runs",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("schedule_id", sa.Integer, sa.ForeignKey("schedules.id", ondelete="CASCADE"),
-                  nullable=False),
+        sa.Column(
+            "schedule_id", sa.Integer, sa.ForeignKey("schedules.id", ondelete="CASCADE"), nullable=False
+        ),
         sa.Column("scheduled_for", sa.DateTime, nullable=False),
         sa.Column("trigger", sa.String(8), nullable=False),
         sa.Column("state", sa.String(16), nullable=False),
