@@ -8,36 +8,18 @@ import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
 import type { NotebookOps } from './schemas/notebook_ops';
+import type { ParameterView, PipelineView, ProblemView, StepView } from './schemas/pipeline_view';
 
-export type Severity = 'error' | 'warning' | 'info';
+export type Severity = ProblemView['severity'];
 
-export interface IParameter {
-  name: string;
-  type: string;
-  default: unknown;
-  help: string;
-}
-
-export interface IStep {
-  name: string;
-  after: string[];
-  cells: number[];
-  inputs: string[];
-  outputs: string[];
-  input_sources: Record<string, string>;
-  parameters_read: string[];
-  options: Record<string, unknown>;
-  metrics: string[];
-}
-
-export interface IProblem {
-  severity: Severity;
-  code: string;
-  message: string;
-  step: string | null;
-  cell: number | null;
-  hint: string | null;
-}
+/*
+ * The pipeline view the server sends (`POST pipelines`, `inspect --json`): types generated from
+ * notebook_ops/model/schema/pipeline-view.schema.json, itself generated from the Python contract
+ * (notebook_ops/model/contracts/pipeline_view.py). Nothing here is copied by hand.
+ */
+export type IParameter = ParameterView;
+export type IStep = StepView;
+export type IProblem = ProblemView;
 
 /**
  * Pipeline settings kept in the notebook's `metadata.notebook_ops`: the type generated from
@@ -45,18 +27,7 @@ export interface IProblem {
  */
 export type IPipelineSettings = NotebookOps;
 
-/** The shape of `Pipeline.to_dict()` (notebook_ops/model/pipeline.py). */
-export interface IPipeline {
-  name: string;
-  path: string | null;
-  parameters: IParameter[];
-  steps: IStep[];
-  problems: IProblem[];
-  setup_cells: number[];
-  parameters_cell: number | null;
-  settings: IPipelineSettings;
-  notebook_hash: string;
-}
+export type IPipeline = PipelineView & { settings: IPipelineSettings };
 
 /** What the server can do: the panel offers only the actions listed here. */
 export interface IFeatures {

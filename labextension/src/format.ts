@@ -5,6 +5,15 @@ export function count(n: number, word: string, plural = word + 's'): string {
   return `${n} ${n === 1 ? word : plural}`;
 }
 
+/**
+ * A step's outputs as the panel lists them: an object the step changed in place (`model.fit(X, y)`)
+ * is marked "(changed)", as `notebook-ops inspect` marks it.
+ */
+export function outputLabels(step: { outputs: string[]; changed?: string[] }): string[] {
+  const changed = new Set(step.changed ?? []);
+  return step.outputs.map(name => (changed.has(name) ? `${name} (changed)` : name));
+}
+
 /** JupyterLab numbers cells from 1 in its status bar ("Cell 34/65"); the model from 0. */
 export function cellLabel(index: number): string {
   return `cell ${index + 1}`;

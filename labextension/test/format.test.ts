@@ -1,5 +1,5 @@
 import { assignColors, colorOf, PALETTE } from '../src/colors';
-import { cellLabel, checkParameter, count, describeTarget, formatValue, zonedTime } from '../src/format';
+import { cellLabel, checkParameter, count, describeTarget, formatValue, outputLabels, zonedTime } from '../src/format';
 import { targetBound, trend } from '../src/trend';
 import { asAttribute, fit, pan, zoom } from '../src/viewport';
 
@@ -120,5 +120,12 @@ describe('a metric over the last runs', () => {
     expect(trend([0.8, null], 100, 20)).toBeNull();
     expect(targetBound('>= 0.8')).toBe(0.8);
     expect(targetBound('< -1e-3')).toBe(-0.001);
+  });
+});
+
+describe('outputLabels', () => {
+  it('marks outputs changed in place, as inspect does', () => {
+    expect(outputLabels({ outputs: ['X', 'model'], changed: ['model'] })).toEqual(['X', 'model (changed)']);
+    expect(outputLabels({ outputs: ['df'] })).toEqual(['df']);
   });
 });

@@ -30,6 +30,10 @@ export interface NotebookOps {
     [k: string]: StepOptions1;
   };
   /**
+   * How step kernels start: 'fork' from one process per run that imported ipykernel and the setup cells' libraries once (Linux and macOS; falls back to fresh kernels when unsafe), or 'fresh' (a new interpreter per step). Default: fork; --kernels overrides it.
+   */
+  kernels?: 'fork' | 'fresh';
+  /**
    * Event sinks every run of this notebook publishes to, besides NOTEBOOK_OPS_EVENTS and --events: pulsar://host:port/topic (or pulsar+ssl://...?tls_trust_certs=/ca.pem&token_file=/path), http(s):// webhooks, a JSON-lines file (a relative path is beside the notebook). No credentials in them: the notebook is shared.
    */
   events?: string[];

@@ -34,6 +34,10 @@ export interface PipelineManifest {
     {
       name: string;
       notebook: string;
+      /**
+       * A pipeline across notebooks: the notebook (or script) the step comes from, relative to the entry notebook's folder or the pipeline file.
+       */
+      source?: string;
       after: string[];
       inputs: string[];
       input_sources?: {
@@ -78,6 +82,10 @@ export interface PipelineManifest {
     ...{
       name: string;
       notebook: string;
+      /**
+       * A pipeline across notebooks: the notebook (or script) the step comes from, relative to the entry notebook's folder or the pipeline file.
+       */
+      source?: string;
       after: string[];
       inputs: string[];
       input_sources?: {

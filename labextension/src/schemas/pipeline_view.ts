@@ -3,6 +3,7 @@
 export type CellRoles = ('code' | 'markdown' | 'setup' | 'parameters' | 'skip' | 'metrics' | 'raw')[];
 export type Name = string;
 export type NotebookHash = string;
+export type Notebooks = string[];
 export type Help = string;
 export type Name1 = string;
 export type Type = string;
@@ -26,6 +27,7 @@ export type Inputs = string[];
 export type Metrics = string[];
 export type Modules = string[];
 export type Name2 = string;
+export type Notebook = string | null;
 export type Outputs = string[];
 export type ParametersRead = string[];
 export type Watch = string[];
@@ -38,6 +40,7 @@ export interface PipelineView {
   cell_roles: CellRoles;
   name: Name;
   notebook_hash: NotebookHash;
+  notebooks: Notebooks;
   parameters: Parameters;
   parameters_cell: ParametersCell;
   path: Path;
@@ -82,6 +85,7 @@ export interface StepView {
   metrics: Metrics;
   modules: Modules;
   name: Name2;
+  notebook: Notebook;
   options: Options;
   outputs: Outputs;
   parameters_read: ParametersRead;

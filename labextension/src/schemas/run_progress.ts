@@ -18,6 +18,7 @@ export type NotebookOpsVersion = string | null;
 export type Cache = boolean;
 export type DataUrl = string | null;
 export type Jobs = number;
+export type Kernels = string | null;
 export type SingleKernel = boolean;
 export type Steps = string[];
 export type Pid = number | null;
@@ -111,6 +112,7 @@ export interface RunOptions {
   cache: Cache;
   data_url: DataUrl;
   jobs: Jobs;
+  kernels: Kernels;
   single_kernel: SingleKernel;
   steps: Steps;
   [k: string]: unknown;

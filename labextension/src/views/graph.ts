@@ -5,6 +5,7 @@
 import dagre from '@dagrejs/dagre';
 
 import { IPipeline, IStep } from '../api';
+import { outputLabels } from '../format';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const NODE_W = 160;
@@ -128,11 +129,11 @@ export function renderGraph(pipeline: IPipeline, options: IGraphOptions): SVGSVG
     const inputs = el('text', { x: 14, y: 34, class: 'nbo-graph-io' }, group);
     inputs.textContent = `in: ${shorten(step.inputs, 22)}`;
     const outputs = el('text', { x: 14, y: 49, class: 'nbo-graph-io' }, group);
-    outputs.textContent = `out: ${shorten(step.outputs, 22)}`;
+    outputs.textContent = `out: ${shorten(outputLabels(step), 22)}`;
     const title = el('title', {}, group);
     title.textContent =
       `${step.name}\nafter: ${step.after.join(', ') || '–'}\ninputs: ${step.inputs.join(', ') || '–'}` +
-      `\noutputs: ${step.outputs.join(', ') || '–'}\nparameters: ${step.parameters_read.join(', ') || '–'}` +
+      `\noutputs: ${outputLabels(step).join(', ') || '–'}\nparameters: ${step.parameters_read.join(', ') || '–'}` +
       (problems.length ? `\n\n⚠ ${problems.join('\n⚠ ')}` : '');
     if (options.onSelect) {
       const select = () => options.onSelect!(step);

@@ -4,6 +4,7 @@
  * the wide drawing with inputs and outputs opens as a main-area tab (graphtab.ts).
  */
 import { IPipeline, IStep } from '../api';
+import { outputLabels } from '../format';
 import { laneLayout } from '../lanes';
 import { h } from './dom';
 
@@ -78,7 +79,7 @@ export function renderLanes(pipeline: IPipeline, options: ILanesOptions): HTMLEl
     const select = () => options.onSelect?.(step);
     const tip =
       `${step.name}\nafter: ${step.after.join(', ') || '–'}\ninputs: ${step.inputs.join(', ') || '–'}` +
-      `\noutputs: ${step.outputs.join(', ') || '–'}\nparameters: ${step.parameters_read.join(', ') || '–'}` +
+      `\noutputs: ${outputLabels(step).join(', ') || '–'}\nparameters: ${step.parameters_read.join(', ') || '–'}` +
       (problems.length ? `\n\n⚠ ${problems.join('\n⚠ ')}` : '');
     const cls = [
       'nbo-graph-node',
@@ -103,7 +104,7 @@ export function renderLanes(pipeline: IPipeline, options: ILanesOptions): HTMLEl
         ? h('span', { class: 'nbo-lane-problem', 'aria-label': `${problems.length} problems` }, `⚠ ${problems.length}`)
         : null,
       status ? h('span', { class: `nbo-lane-status nbo-status-${status}` }, status) : null,
-      h('span', { class: 'nbo-lane-io' }, step.outputs.length ? `→ ${step.outputs.join(', ')}` : '')
+      h('span', { class: 'nbo-lane-io' }, step.outputs.length ? `→ ${outputLabels(step).join(', ')}` : '')
     );
   });
   const list = h('ul', { class: 'nbo-lane-rows', style: `padding-left:${gutter}px` }, rows);
