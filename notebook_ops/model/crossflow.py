@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
+from typing import Any
 
 from notebook_ops.model import analysis
 from notebook_ops.model.pipeline import Pipeline
@@ -60,7 +61,7 @@ def merged_project(pipelines, entry: Pipeline):
     base = entry.project
     if base is None:
         return None
-    merged = {}
+    merged: dict[str, Any] = {}
     for f in ("code_roots", "modules", "assets", "external", "imports", "outside", "pip", "code_imports"):
         items = list(getattr(base, f))
         for p in pipelines:

@@ -110,7 +110,7 @@ class _Node:
         """The node's file as a notebook, its env vars a parameters cell and a setup cell."""
         data = read_bytes(self.file)
         if self.op == "execute-python-node":
-            nb = {
+            nb: dict = {
                 "nbformat": 4,
                 "nbformat_minor": 5,
                 "cells": [
@@ -275,7 +275,7 @@ def _with_files(pipeline: Pipeline, nodes, by_id, composer) -> Pipeline:
     assets_all: list[str] = list(project.assets) if project else []
     handed_all: set[str] = set()
     for n in nodes:
-        files_in = []
+        files_in: list[tuple[str, str]] = []
         for up in _ancestors(n, by_id):
             for out in up.outputs:
                 if out not in [f for f, _ in files_in]:

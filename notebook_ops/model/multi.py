@@ -56,6 +56,7 @@ def build_pipeline(nb: dict, path=None, **kw) -> Pipeline:
 
 def notebook_ref(ref: str, here: Path) -> tuple[Path, str | None]:
     """``NOTEBOOK[:STEP]`` -> (absolute notebook path, step or None)."""
+    step: str | None
     nb, sep, step = ref.rpartition(":")
     if not sep:
         nb, step = ref, None
@@ -283,7 +284,7 @@ class _Composer:
                     ups = [x for x in providers if x in upstream[q]]
                     cell = sf.first_read_cell.get(var)
                     if ups:
-                        src = max(ups, key=rank.get)
+                        src = max(ups, key=rank.__getitem__)
                         extra_in[q].append((var, src))
                         extra_out[src].add(var)
                         resolved.add((path, s.name, var))
@@ -303,7 +304,7 @@ class _Composer:
 
         files_in, files_out = self.file_flow(order, names, upstream, rank, resolved)
         parts, steps = [], {}
-        name = self.name or self.entry.name
+        name = self.name or (self.entry.name if self.entry else slug(self.entry_path.stem))
         for path in order:
             p = self.built[path]
             mine = []
@@ -338,7 +339,8 @@ class _Composer:
                 if self.drop(path, pr, resolved):
                     continue
                 msg = self.at(path) + pr.message
-                self.problems.append(replace(pr, message=msg, step=names.get((path, pr.step), pr.step)))
+                step = names.get((path, pr.step), pr.step) if pr.step is not None else None
+                self.problems.append(replace(pr, message=msg, step=step))
         entry = self.entry or replace(  # a pipeline file: no cells of its own
             self.built[order[0]],
             name=name,
@@ -376,10 +378,11 @@ class _Composer:
         that its notebook does not write comes from the latest upstream step of another notebook
         that writes it (every kernel works in the same folder, so paths compare as written)."""
         uses = {path: crossflow.file_uses(self.built[path]) for path in order}
-        files_in = {q: [] for q in rank}
-        files_out = {q: set() for q in rank}
+        files_in: dict[str, list[tuple[str, str]]] = {q: [] for q in rank}
+        files_out: dict[str, set[str]] = {q: set() for q in rank}
         self.handed: set[str] = set()
-        root = Path(self.built[order[0]].project.root) if self.built[order[0]].project else self.root
+        first = self.built[order[0]].project
+        root = Path(first.root) if first else self.root
         for path in order:
             own = set().union(*(w for w, _ in uses[path].values())) if uses[path] else set()
             for step, (_, reads) in uses[path].items():
@@ -395,7 +398,7 @@ class _Composer:
                         if f in w and names[(o, t)] in upstream[q]
                     ]
                     if ups:
-                        src = max(ups, key=rank.get)
+                        src = max(ups, key=rank.__getitem__)
                         files_in[q].append((f, src))
                         files_out[src].add(f)
                         resolved.add((path, step, "file:" + f))

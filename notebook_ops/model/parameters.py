@@ -215,7 +215,7 @@ def _from_string(name: str, declared: str, text: str):
         return text
 
 
-_ACCEPTS = {
+_ACCEPTS: dict[str, type | tuple[type, ...]] = {
     "int": int,
     "float": (int, float),
     "bool": bool,

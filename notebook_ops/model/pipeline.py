@@ -7,7 +7,7 @@ kernel, MLflow or UI code.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 
@@ -168,7 +168,7 @@ class Pipeline:
 
     @property
     def notebooks(self) -> list[str]:
-        return [p.path for p in self.parts]
+        return [cast(str, p.path) for p in self.parts]  # parts are read from files (multi.py)
 
     @property
     def errors(self) -> list[Problem]:

@@ -57,8 +57,9 @@ def read_pipeline_file(path) -> dict:
     try:
         _validator()(doc)
     except fastjsonschema.JsonSchemaValueException as err:
-        field = err.name.replace("data.", "", 1).replace("data", "the file", 1)
-        message = err.message.replace(err.name, field, 1)
+        name = err.name or "data"
+        field = name.replace("data.", "", 1).replace("data", "the file", 1)
+        message = err.message.replace(name, field, 1)
         raise NotebookReadError(
             f"pipeline file: {message}",
             path=path,
