@@ -73,7 +73,8 @@ test: install
 	$(VENV)/bin/lint-imports
 	$(JLPM) lint
 	$(JLPM) test
-	$(VENV)/bin/ruff check notebook_ops tests benchmarks
+	$(VENV)/bin/ruff check notebook_ops tests benchmarks docs
+	$(VENV)/bin/ruff format --check notebook_ops tests benchmarks docs
 	$(VENV)/bin/mypy notebook_ops
 	$(PY) -m pytest -q
 	$(MAKE) test-browser
