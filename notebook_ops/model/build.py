@@ -476,6 +476,21 @@ class _Builder:
         return params, steps
 
 
+def _with_kale_metadata(settings: dict, kale) -> dict:
+    """Kale's pipeline name and description (``metadata.kubeflow_notebook``) as the pipeline's
+    name and objective, where ``metadata.notebook_ops`` does not set them."""
+    if not isinstance(kale, dict):
+        return settings
+    extra: dict = {}
+    name = kale.get("pipeline_name")
+    if isinstance(name, str) and name.strip() and "name" not in settings:
+        extra["name"] = name.strip() if valid_name(name.strip()) else slug(name)
+    description = kale.get("pipeline_description")
+    if isinstance(description, str) and description.strip() and "objective" not in settings:
+        extra["objective"] = description.strip()
+    return {**extra, **settings} if extra else settings
+
+
 def build_pipeline(
     nb: dict, path=None, *, notebook_hash: str | None = None, notices: list[str] | None = None
 ) -> Pipeline:
@@ -489,6 +504,7 @@ def build_pipeline(
         b.problem("error", "invalid-settings", "metadata.notebook_ops must be an object")
         settings = {}
     b.problems.extend(validate_settings(settings))
+    settings = _with_kale_metadata(settings, metadata.get("kubeflow_notebook"))
     language = (
         (metadata.get("kernelspec") or {}).get("language")
         or (metadata.get("language_info") or {}).get("name")

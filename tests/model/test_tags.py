@@ -96,3 +96,15 @@ def test_kale_notebook_reads_as_is(corpus):
     assert p.step("summarise").metrics == ("total", "root")
     assert p.step("transform").inputs == ("values",)  # double() comes from the functions cell
     assert [pr.code for pr in p.problems] == ["legacy-tag"] and p.ok
+
+
+def test_kale_pipeline_name_and_description_are_read():
+    from nbfactory import make_notebook
+    from notebook_ops.model.build import build_pipeline
+
+    kale = {"kubeflow_notebook": {"pipeline_name": "Titanic ML", "pipeline_description": "Predict survival"}}
+    p = build_pipeline(make_notebook([("x = 1", ["block:load"])], kale), path="nb.ipynb")
+    assert p.name == "titanic-ml" and p.settings["objective"] == "Predict survival"
+    ours = {**kale, "notebook_ops": {"name": "mine", "objective": "ours"}}
+    p = build_pipeline(make_notebook([("x = 1", ["block:load"])], ours), path="nb.ipynb")
+    assert p.name == "mine" and p.settings["objective"] == "ours"  # notebook-ops settings win
