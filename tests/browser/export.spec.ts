@@ -1,5 +1,6 @@
 /** Export from the panel: one click writes the versioned bundle on disk and offers its README. */
 import { expect, test } from '@jupyterlab/galata';
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -28,4 +29,19 @@ test('one click exports the example as a bundle and opens its README', async ({ 
   await expect(preview).toContainText('churn');
   await expect(preview).toContainText('evaluate');
   await shot(page, 'export-readme');
+
+  // Opening and saving a file of the bundle in JupyterLab leaves editor droppings beside it
+  // (.ipynb_checkpoints/); the bundle still verifies, and so still runs (issue 19 item 2).
+  await page.evaluate(async (file: string) => {
+    const app = (
+      window as unknown as {
+        jupyterapp: { serviceManager: { contents: { createCheckpoint: (p: string) => Promise<unknown> } } };
+      }
+    ).jupyterapp;
+    await app.serviceManager.contents.createCheckpoint(file);
+  }, `${tmpPath}/dist/churn-v1/README.md`);
+  expect(fs.existsSync(path.join(bundle, '.ipynb_checkpoints', 'README-checkpoint.md'))).toBe(true);
+  const python = process.env.NBO_VENV_BIN || path.join(__dirname, '..', '..', '.venv', 'bin');
+  const out = execFileSync(path.join(python, 'notebook-ops'), ['verify', bundle]).toString();
+  expect(out).toContain('ok');
 });
