@@ -264,10 +264,14 @@ def serve(ctrl: socket.socket) -> None:
     signal.set_wakeup_fd(wake_w)
     signal.signal(signal.SIGCHLD, lambda *_: None)
     gc.freeze()  # imported objects stay shared with the children
+    # poll, not select: the control socket keeps the runner's fd number, which is over
+    # select's FD_SETSIZE (1024) in a runner that holds many files (a long test session)
+    poller = select.poll()
+    poller.register(ctrl, select.POLLIN)
+    poller.register(wake_r, select.POLLIN)
     buf = b""
     while True:
-        watched: list[socket.socket | int] = [ctrl, wake_r]
-        ready, _, _ = select.select(watched, [], [], 1.0)
+        ready = {fd for fd, _ in poller.poll(1000)}
         if wake_r in ready:
             try:
                 while os.read(wake_r, 512):
@@ -282,7 +286,7 @@ def serve(ctrl: socket.socket) -> None:
             if pid == 0:
                 break
             _send(ctrl, {"exited": pid, "status": os.waitstatus_to_exitcode(status)})
-        if ctrl not in ready:
+        if ctrl.fileno() not in ready:
             continue
         data = ctrl.recv(1 << 16)
         if not data:

@@ -159,7 +159,9 @@ def test_a_killed_zygote_takes_its_kernels_and_retries_run_in_fresh_ones(tmp_pat
             (
                 "if not os.path.exists('zygote'):   # the first attempt only\n"
                 "    open('zygote', 'w').write(str(os.getppid()))\n"
-                "    os.kill(os.getppid(), signal.SIGKILL)\n    time.sleep(5)\n"
+                # never the test process itself, should the kernel not be a forked one
+                f"    if os.getppid() != {os.getpid()}:\n"
+                "        os.kill(os.getppid(), signal.SIGKILL)\n    time.sleep(5)\n"
                 "a = 1\nopen('parent-a', 'w').write(str(os.getppid()))",
                 ["step:a"],
             ),
@@ -230,3 +232,31 @@ def test_cancel_stops_a_forked_kernel(faulty):
     kernel, zygote = map(int, pids.read_text().split())
     assert zygote != os.getpid()
     assert _gone(kernel) and _gone(zygote)
+
+
+def test_fork_from_a_runner_holding_many_files(tmp_path):
+    """The zygote's control socket keeps the runner's fd number: with more than 1024 files open
+    in the runner (a long test session, a server), the zygote still forks (it polls; select()
+    refused fds over FD_SETSIZE and every step fell back to a fresh kernel)."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = 1200
+    if soft < want + 64:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 4096), hard))
+    held = [os.open(os.devnull, os.O_RDONLY) for _ in range(want)]
+    try:
+        assert max(held) > 1024
+        nb = write_nb(
+            tmp_path,
+            "many.ipynb",
+            [("import os", ["setup"]), ("x = os.getppid()\nopen('ppid', 'w').write(str(x))", ["step:a"])],
+            {"notebook_ops": {"kernels": "fork"}},
+        )
+        res = run_notebook(nb, track=False, cache=False)
+        assert res.status == "succeeded", res.record["error"]
+        assert int((tmp_path / "ppid").read_text()) != os.getpid()  # forked by the zygote
+    finally:
+        for fd in held:
+            os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
