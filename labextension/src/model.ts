@@ -13,6 +13,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import { api, ApiError, IPipeline, IPipelineSettings, IProblem } from './api';
 import { NotebookExports } from './exports';
+import { otherNotebook, openPath } from './notebooks';
 import { NotebookRuns } from './runs';
 import { NotebookSchedules } from './schedules';
 import { assignColors, colorOf } from './colors';
@@ -23,7 +24,9 @@ export type { ICellInfo } from './tags';
 export class PipelineModel implements IDisposable {
   constructor(
     readonly panel: NotebookPanel,
-    private _delay = 400
+    private _delay = 400,
+    /** Opens another notebook of the pipeline (server path) and selects the first code cell of `cells`. */
+    private _openStep?: (path: string, cells: number[]) => void
   ) {
     this.runs.changed.connect(() => this._changed.emit(), this);
     this.exports.changed.connect(() => this._changed.emit(), this);
@@ -106,7 +109,11 @@ export class PipelineModel implements IDisposable {
 
   /** The first code cell of a step (its `step:` cell may be a markdown title). */
   firstCodeCell(step: string): number | null {
-    const cells = this._pipeline?.steps.find(s => s.name === step)?.cells ?? [];
+    return this.firstCodeOf(this._pipeline?.steps.find(s => s.name === step)?.cells ?? []);
+  }
+
+  /** The first code cell among `cells` of this notebook (else the first of them). */
+  firstCodeOf(cells: number[]): number | null {
     const model = this.panel.context.model.cells;
     const code = cells.find(i => i < model.length && model.get(i).type === 'code');
     return code ?? cells[0] ?? null;
@@ -122,8 +129,14 @@ export class PipelineModel implements IDisposable {
     return onMarkdown && problem.step ? (this.firstCodeCell(problem.step) ?? problem.cell) : problem.cell;
   }
 
-  /** Select the step's first code cell in the notebook. */
+  /** Select the step's first code cell in the notebook, opening its notebook when another one's. */
   selectStep(step: string): void {
+    const found = this._pipeline?.steps.find(s => s.name === step);
+    const other = found && this._pipeline ? otherNotebook(this._pipeline, found) : null;
+    if (found && other) {
+      this._openStep?.(openPath(this.path, other), found.cells);
+      return;
+    }
     const cell = this.firstCodeCell(step);
     if (cell !== null) {
       this.selectCell(cell);

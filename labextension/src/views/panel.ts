@@ -12,7 +12,7 @@ import { IFeatures, IPipeline, IProblem } from '../api';
 import { count } from '../format';
 import { PipelineModel } from '../model';
 import { h, section } from './dom';
-import { renderLanes } from './lanesview';
+import { notebooksLine, renderLanes } from './lanesview';
 import { parametersView } from './parameters';
 import { problemsView } from './problems';
 import { settingsView } from './settings';
@@ -189,6 +189,7 @@ export class PipelinePanel extends Widget {
                 this._trans.__('Open as a tab')
               )
             ),
+            notebooksLine(pipeline),
             renderLanes(pipeline, {
               colorOf: s => model.colorOf(s),
               status: model.runStatus ?? undefined,
