@@ -11,7 +11,7 @@ import type { PartialJSONValue } from '@lumino/coreutils';
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { api, ApiError, IPipeline, IPipelineSettings, IProblem } from './api';
+import { api, ApiError, IPipeline, IPipelineSettings, IProblem, IStep } from './api';
 import { NotebookExports } from './exports';
 import { otherNotebook, openPath } from './notebooks';
 import { NotebookRuns } from './runs';
@@ -121,6 +121,9 @@ export class PipelineModel implements IDisposable {
 
   /** Where a problem is to be seen: a step's problem on a markdown cell moves to its code. */
   problemCell(problem: IProblem): number | null {
+    if (this._otherStep(problem.step)) {
+      return problem.cell; // a cell of that other notebook
+    }
     if (problem.cell === null) {
       return problem.step ? this.firstCodeCell(problem.step) : null;
     }
@@ -129,12 +132,24 @@ export class PipelineModel implements IDisposable {
     return onMarkdown && problem.step ? (this.firstCodeCell(problem.step) ?? problem.cell) : problem.cell;
   }
 
+  /** Select where a problem is: here, or in the notebook of its step when another one's. */
+  selectProblem(problem: IProblem): void {
+    const other = this._otherStep(problem.step);
+    if (other) {
+      this._openStep?.(other.path, problem.cell === null ? other.step.cells : [problem.cell]);
+      return;
+    }
+    const cell = this.problemCell(problem);
+    if (cell !== null) {
+      this.selectCell(cell);
+    }
+  }
+
   /** Select the step's first code cell in the notebook, opening its notebook when another one's. */
   selectStep(step: string): void {
-    const found = this._pipeline?.steps.find(s => s.name === step);
-    const other = found && this._pipeline ? otherNotebook(this._pipeline, found) : null;
-    if (found && other) {
-      this._openStep?.(openPath(this.path, other), found.cells);
+    const other = this._otherStep(step);
+    if (other) {
+      this._openStep?.(other.path, other.step.cells);
       return;
     }
     const cell = this.firstCodeCell(step);
@@ -265,6 +280,13 @@ export class PipelineModel implements IDisposable {
       delete cell.attachments;
     }
     return nb;
+  }
+
+  /** The step and the server path of its notebook, when the step comes from another notebook. */
+  private _otherStep(name: string | null | undefined): { step: IStep; path: string } | null {
+    const step = name ? this._pipeline?.steps.find(s => s.name === name) : undefined;
+    const other = step && this._pipeline ? otherNotebook(this._pipeline, step) : null;
+    return step && other ? { step, path: openPath(this.path, other) } : null;
   }
 
   private _changed = new Signal<this, void>(this);

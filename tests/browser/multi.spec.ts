@@ -35,7 +35,8 @@ test("the pipeline across notebooks shows each step's notebook and opens it", as
   const ingest = writeNotebook(folder, '01_ingest.ipynb', [['code', 'rows = [1, 2, 3, 4]', ['step:load']]]);
   const features = writeNotebook(folder, '02_features.ipynb', [
     ['markdown', '## Scale the rows', ['step:scale', 'after:01_ingest']],
-    ['code', 'feats = [r * 2 for r in rows]', []]
+    ['code', 'feats = [r * 2 for r in rows]', []],
+    ['code', 'shifted = [f + offset for f in feats]  # offset: defined nowhere, a problem', []]
   ]);
   const train = writeNotebook(folder, '03_train.ipynb', [
     ['code', 'model = sum(feats)', ['step:fit', 'after:02_features']],
@@ -58,6 +59,8 @@ test("the pipeline across notebooks shows each step's notebook and opens it", as
   await expect(graphNode(page, 'features-scale').locator('.nbo-lane-notebook')).toHaveText('02_features');
   await expect(graphNode(page, 'fit').locator('.nbo-lane-notebook')).toHaveCount(0);
   await expect(panel.locator('.nbo-lane-edge')).toHaveCount(3);
+  // the other notebook's problem is marked on its step
+  await expect(graphNode(page, 'features-scale')).toHaveClass(/nbo-has-problem/);
   await shot(page, 'multi-sidebar');
 
   // the graph tab: the notebooks in its toolbar, a notebook line on the other notebooks' steps
@@ -93,6 +96,17 @@ test("the pipeline across notebooks shows each step's notebook and opens it", as
   await expect(page.locator(`${PANEL} .nbo-notebooks`)).toBeVisible();
   await graphNode(page, 'report').click();
   await expect.poll(() => activeCellIndex(page)).toBe(1);
+
+  // a click on the other notebook's problem opens it at the problem's cell
+  await panel.locator('.nbo-problem[data-code="undefined-name"]').click();
+  await expect
+    .poll(() =>
+      page.evaluate(
+        () => (window as unknown as { jupyterapp: JupyterFrontEnd }).jupyterapp.shell.currentWidget?.title.label
+      )
+    )
+    .toBe('02_features.ipynb');
+  await expect.poll(() => activeCellIndex(page)).toBe(2);
 
   // one notebook: no notebook list, no labels
   await openNotebook(page, tmpPath);

@@ -206,12 +206,7 @@ export class PipelinePanel extends Widget {
       graph,
       problemsView(pipeline.problems, {
         cellOf: p => model.problemCell(p),
-        onSelect: (p: IProblem) => {
-          const cell = model.problemCell(p);
-          if (cell !== null) {
-            model.selectCell(cell);
-          }
-        },
+        onSelect: (p: IProblem) => model.selectProblem(p),
         onRetag: () => void this._commands.execute(RETAG_KALE)
       }),
       ...(actions.length ? [h('div', { class: 'nbo-actions' }, actions)] : []),
