@@ -90,8 +90,21 @@ const plugin: JupyterFrontEndPlugin<INotebookOps> = {
     const ops = new NotebookOps(models, panel);
     const show = (model: PipelineModel | null) => ops.show(model);
 
+    // a step of another notebook of the pipeline: open that notebook, select the step's code
+    const openStep = async (path: string, cells: number[]) => {
+      const widget = await app.commands.execute('docmanager:open', { path });
+      if (widget instanceof NotebookPanel) {
+        await widget.context.ready;
+        await widget.revealed;
+        const other = models.get(widget);
+        const cell = other?.firstCodeOf(cells);
+        if (other && cell !== null && cell !== undefined) {
+          other.selectCell(cell);
+        }
+      }
+    };
     tracker.widgetAdded.connect((_, notebook) => {
-      const model = new PipelineModel(notebook);
+      const model = new PipelineModel(notebook, undefined, (path, cells) => void openStep(path, cells));
       const decorations = new CellDecorations(notebook, model);
       models.set(notebook, model);
       // everything a notebook holds (polls, drafts, timers) goes when it closes

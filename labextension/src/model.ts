@@ -11,8 +11,9 @@ import type { PartialJSONValue } from '@lumino/coreutils';
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { api, ApiError, IPipeline, IPipelineSettings, IProblem } from './api';
+import { api, ApiError, IPipeline, IPipelineSettings, IProblem, IStep } from './api';
 import { NotebookExports } from './exports';
+import { otherNotebook, openPath } from './notebooks';
 import { NotebookRuns } from './runs';
 import { NotebookSchedules } from './schedules';
 import { assignColors, colorOf } from './colors';
@@ -23,7 +24,9 @@ export type { ICellInfo } from './tags';
 export class PipelineModel implements IDisposable {
   constructor(
     readonly panel: NotebookPanel,
-    private _delay = 400
+    private _delay = 400,
+    /** Opens another notebook of the pipeline (server path) and selects the first code cell of `cells`. */
+    private _openStep?: (path: string, cells: number[]) => void
   ) {
     this.runs.changed.connect(() => this._changed.emit(), this);
     this.exports.changed.connect(() => this._changed.emit(), this);
@@ -106,7 +109,11 @@ export class PipelineModel implements IDisposable {
 
   /** The first code cell of a step (its `step:` cell may be a markdown title). */
   firstCodeCell(step: string): number | null {
-    const cells = this._pipeline?.steps.find(s => s.name === step)?.cells ?? [];
+    return this.firstCodeOf(this._pipeline?.steps.find(s => s.name === step)?.cells ?? []);
+  }
+
+  /** The first code cell among `cells` of this notebook (else the first of them). */
+  firstCodeOf(cells: number[]): number | null {
     const model = this.panel.context.model.cells;
     const code = cells.find(i => i < model.length && model.get(i).type === 'code');
     return code ?? cells[0] ?? null;
@@ -114,6 +121,9 @@ export class PipelineModel implements IDisposable {
 
   /** Where a problem is to be seen: a step's problem on a markdown cell moves to its code. */
   problemCell(problem: IProblem): number | null {
+    if (this._otherStep(problem.step)) {
+      return problem.cell; // a cell of that other notebook
+    }
     if (problem.cell === null) {
       return problem.step ? this.firstCodeCell(problem.step) : null;
     }
@@ -122,8 +132,26 @@ export class PipelineModel implements IDisposable {
     return onMarkdown && problem.step ? (this.firstCodeCell(problem.step) ?? problem.cell) : problem.cell;
   }
 
-  /** Select the step's first code cell in the notebook. */
+  /** Select where a problem is: here, or in the notebook of its step when another one's. */
+  selectProblem(problem: IProblem): void {
+    const other = this._otherStep(problem.step);
+    if (other) {
+      this._openStep?.(other.path, problem.cell === null ? other.step.cells : [problem.cell]);
+      return;
+    }
+    const cell = this.problemCell(problem);
+    if (cell !== null) {
+      this.selectCell(cell);
+    }
+  }
+
+  /** Select the step's first code cell in the notebook, opening its notebook when another one's. */
   selectStep(step: string): void {
+    const other = this._otherStep(step);
+    if (other) {
+      this._openStep?.(other.path, other.step.cells);
+      return;
+    }
     const cell = this.firstCodeCell(step);
     if (cell !== null) {
       this.selectCell(cell);
@@ -252,6 +280,13 @@ export class PipelineModel implements IDisposable {
       delete cell.attachments;
     }
     return nb;
+  }
+
+  /** The step and the server path of its notebook, when the step comes from another notebook. */
+  private _otherStep(name: string | null | undefined): { step: IStep; path: string } | null {
+    const step = name ? this._pipeline?.steps.find(s => s.name === name) : undefined;
+    const other = step && this._pipeline ? otherNotebook(this._pipeline, step) : null;
+    return step && other ? { step, path: openPath(this.path, other) } : null;
   }
 
   private _changed = new Signal<this, void>(this);

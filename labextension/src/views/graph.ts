@@ -6,10 +6,12 @@ import dagre from '@dagrejs/dagre';
 
 import { IPipeline, IStep } from '../api';
 import { outputLabels } from '../format';
+import { isMulti, notebookLabel, otherNotebook } from '../notebooks';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const NODE_W = 160;
-const NODE_H = 58;
+const SINGLE_H = 58;
+const MULTI_H = 72; // a fourth line: the step's notebook
 
 export interface IGraphOptions {
   colorOf: (step: string) => string;
@@ -46,6 +48,7 @@ function edgeData(source: string, target: IStep): string[] {
 }
 
 export function renderGraph(pipeline: IPipeline, options: IGraphOptions): SVGSVGElement {
+  const NODE_H = isMulti(pipeline) ? MULTI_H : SINGLE_H;
   const g = new dagre.graphlib.Graph({ multigraph: false });
   g.setGraph({ rankdir: 'TB', nodesep: 24, ranksep: 40, marginx: 8, marginy: 8 });
   g.setDefaultEdgeLabel(() => ({}));
@@ -130,8 +133,14 @@ export function renderGraph(pipeline: IPipeline, options: IGraphOptions): SVGSVG
     inputs.textContent = `in: ${shorten(step.inputs, 22)}`;
     const outputs = el('text', { x: 14, y: 49, class: 'nbo-graph-io' }, group);
     outputs.textContent = `out: ${shorten(outputLabels(step), 22)}`;
+    const other = otherNotebook(pipeline, step);
+    if (other) {
+      const label = el('text', { x: 14, y: 64, class: 'nbo-graph-notebook', 'data-notebook': other }, group);
+      label.textContent = `▤ ${shorten([notebookLabel(other)], 22)}`;
+    }
     const title = el('title', {}, group);
     title.textContent =
+      (other ? `${other} (click opens it)\n` : '') +
       `${step.name}\nafter: ${step.after.join(', ') || '–'}\ninputs: ${step.inputs.join(', ') || '–'}` +
       `\noutputs: ${outputLabels(step).join(', ') || '–'}\nparameters: ${step.parameters_read.join(', ') || '–'}` +
       (problems.length ? `\n\n⚠ ${problems.join('\n⚠ ')}` : '');

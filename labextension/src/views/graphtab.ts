@@ -9,6 +9,7 @@ import { PipelineModel } from '../model';
 import { asAttribute, fit, IViewBox, pan, zoom } from '../viewport';
 import { h } from './dom';
 import { renderGraph } from './graph';
+import { notebooksLine } from './lanesview';
 
 export class GraphTab extends Widget {
   constructor(readonly model: PipelineModel) {
@@ -26,7 +27,8 @@ export class GraphTab extends Widget {
         { class: 'nbo-graph-toolbar' },
         button('Fit', 'Fit the whole graph', 'nbo-zoom-fit', () => this._fit()),
         button('+', 'Zoom in', 'nbo-zoom-in', () => this._zoom(1.25)),
-        button('−', 'Zoom out', 'nbo-zoom-out', () => this._zoom(0.8))
+        button('−', 'Zoom out', 'nbo-zoom-out', () => this._zoom(0.8)),
+        this._notebooks
       ),
       this._host
     );
@@ -51,6 +53,7 @@ export class GraphTab extends Widget {
     if (!pipeline) {
       return;
     }
+    this._notebooks.replaceChildren(...[notebooksLine(pipeline)].filter((n): n is HTMLElement => n !== null));
     const svg = renderGraph(pipeline, {
       colorOf: s => this.model.colorOf(s),
       status: this.model.runStatus ?? undefined,
@@ -123,6 +126,7 @@ export class GraphTab extends Widget {
   };
 
   private _host = document.createElement('div');
+  private _notebooks = h('span', { class: 'nbo-graph-notebooks' });
   private _svg: SVGSVGElement | null = null;
   private _box: IViewBox | null = null;
   private _size: [number, number] = [0, 0];

@@ -6,6 +6,7 @@
 import { IPipeline, IStep } from '../api';
 import { outputLabels } from '../format';
 import { laneLayout } from '../lanes';
+import { notebookFiles, notebookLabel, otherNotebook } from '../notebooks';
 import { h } from './dom';
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -77,7 +78,9 @@ export function renderLanes(pipeline: IPipeline, options: ILanesOptions): HTMLEl
     const status = options.status?.[n.name];
     const problems = options.problems?.get(n.name) ?? [];
     const select = () => options.onSelect?.(step);
+    const other = otherNotebook(pipeline, step);
     const tip =
+      (other ? `${other} (click opens it)\n` : '') +
       `${step.name}\nafter: ${step.after.join(', ') || '–'}\ninputs: ${step.inputs.join(', ') || '–'}` +
       `\noutputs: ${outputLabels(step).join(', ') || '–'}\nparameters: ${step.parameters_read.join(', ') || '–'}` +
       (problems.length ? `\n\n⚠ ${problems.join('\n⚠ ')}` : '');
@@ -100,6 +103,7 @@ export function renderLanes(pipeline: IPipeline, options: ILanesOptions): HTMLEl
         onkeydown: (e: KeyboardEvent) => (e.key === 'Enter' || e.key === ' ') && select()
       },
       h('span', { class: 'nbo-lane-name', style: `color:${options.colorOf(n.name)}` }, n.name),
+      other ? h('span', { class: 'nbo-lane-notebook', 'data-notebook': other }, notebookLabel(other)) : null,
       problems.length
         ? h('span', { class: 'nbo-lane-problem', 'aria-label': `${problems.length} problems` }, `⚠ ${problems.length}`)
         : null,
@@ -109,4 +113,18 @@ export function renderLanes(pipeline: IPipeline, options: ILanesOptions): HTMLEl
   });
   const list = h('ul', { class: 'nbo-lane-rows', style: `padding-left:${gutter}px` }, rows);
   return h('div', { class: 'nbo-lanes', role: 'list', 'aria-label': `Steps of ${pipeline.name}` }, svg, list);
+}
+
+/** The notebooks of a pipeline across notebooks, entry first; null for a single notebook. */
+export function notebooksLine(pipeline: IPipeline): HTMLElement | null {
+  const files = notebookFiles(pipeline);
+  if (!files.length) {
+    return null;
+  }
+  return h(
+    'p',
+    { class: 'nbo-notebooks', title: `Steps from ${files.length} notebooks; ${files[0]} is this one (the entry)` },
+    `${files.length} notebooks: `,
+    ...files.map((f, i) => h('span', { class: `nbo-notebook${i ? '' : ' nbo-entry'}`, 'data-notebook': f }, f))
+  );
 }

@@ -12,7 +12,7 @@ import { IFeatures, IPipeline, IProblem } from '../api';
 import { count } from '../format';
 import { PipelineModel } from '../model';
 import { h, section } from './dom';
-import { renderLanes } from './lanesview';
+import { notebooksLine, renderLanes } from './lanesview';
 import { parametersView } from './parameters';
 import { problemsView } from './problems';
 import { settingsView } from './settings';
@@ -189,6 +189,7 @@ export class PipelinePanel extends Widget {
                 this._trans.__('Open as a tab')
               )
             ),
+            notebooksLine(pipeline),
             renderLanes(pipeline, {
               colorOf: s => model.colorOf(s),
               status: model.runStatus ?? undefined,
@@ -205,12 +206,7 @@ export class PipelinePanel extends Widget {
       graph,
       problemsView(pipeline.problems, {
         cellOf: p => model.problemCell(p),
-        onSelect: (p: IProblem) => {
-          const cell = model.problemCell(p);
-          if (cell !== null) {
-            model.selectCell(cell);
-          }
-        },
+        onSelect: (p: IProblem) => model.selectProblem(p),
         onRetag: () => void this._commands.execute(RETAG_KALE)
       }),
       ...(actions.length ? [h('div', { class: 'nbo-actions' }, actions)] : []),
