@@ -164,8 +164,13 @@ test("Kale's legacy tags fold into one line, and retag all rewrites them", async
 test('a schedule error and an open form section survive the periodic refresh', async ({ page, tmpPath }) => {
   await openNotebook(page, tmpPath, writeWideNotebook(), 'wide.ipynb');
   const section = page.locator(`${PANEL} .nbo-schedule`);
-  await section.scrollIntoViewIfNeeded();
-  await section.locator('input.nbo-cron').fill('0 6 * * 1');
+  // the panel is still filling in (pipeline, features, the first schedules poll) right after the
+  // notebook opens: retry until the section holds still and keeps what is typed
+  await expect(async () => {
+    await section.scrollIntoViewIfNeeded({ timeout: 2000 });
+    await section.locator('input.nbo-cron').fill('0 6 * * 1', { timeout: 2000 });
+    await expect(section.locator('input.nbo-cron')).toHaveValue('0 6 * * 1', { timeout: 1000 });
+  }).toPass({ timeout: 30000 });
   await section.locator('.nbo-schedule-params summary').click();
   await section.locator('.nbo-schedule-params input[name="n_rows"]').fill('lots');
   await section.locator('.nbo-add-schedule').click();
