@@ -85,7 +85,8 @@ class S3Server:
         return s3fs.S3FileSystem(
             key=kw.pop("key", self.key),
             secret=kw.pop("secret", self.secret),
-            client_kwargs={"endpoint_url": self.endpoint, "region_name": REGION},
+            endpoint_url=self.endpoint,  # wins over FSSPEC_S3_ENDPOINT_URL (s.apply sets it)
+            client_kwargs={"region_name": REGION},
             skip_instance_cache=True,
             **kw,
         )
