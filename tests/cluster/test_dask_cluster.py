@@ -216,24 +216,24 @@ def test_wrong_credentials_one_line_before_any_step(tmp_path, s3, dask_cluster):
         assert not (nb.parent / ".notebook_ops" / "runs").exists() or not any(
             (nb.parent / ".notebook_ops" / "runs").iterdir()
         )
-        # right credentials here, but the workers have none for this server: refused up front
+        # right credentials here, but the workers' environment points at another server,
+        # which has no such bucket: refused up front, and no bucket is made
         proc = _cli(
             str(nb), "--cluster", dask_cluster.address, "--data-url", url, "--no-track", env=secure.env
         )
         assert proc.returncode == 2, proc.stderr
         assert proc.stderr.startswith("error: worker w"), proc.stderr
-        assert f"cannot use the data store {url}" in proc.stderr.splitlines()[0]
+        assert f"cannot use the data store {url}: FileNotFoundError" in proc.stderr
+        assert "nbo-secure" not in s3.fs().ls("")
         assert secure.fs().ls(f"{secure.bucket}") == []  # no step wrote anything
 
 
 def test_cluster_refusals_before_any_step(tmp_path, s3, dask_cluster):
     from notebook_ops.errors import NotebookOpsError
 
-    meta = {"notebook_ops": {"steps": {"left": {"resources": {"tpu": 2}}}}}
+    meta = {"notebook_ops": {"steps": {"left": {"resources": {"gpu": 2}}}}}
     nb = _project(tmp_path, DIAMOND, meta)
-    with pytest.raises(
-        NotebookOpsError, match="step left: needs tpu=2, which no worker of the cluster declares"
-    ):
+    with pytest.raises(NotebookOpsError, match="step left: needs gpu=2; the most any worker has is 1"):
         run_notebook(nb, cluster=dask_cluster.address, data_url=s3.url("refused"), track=False)
     with pytest.raises(NotebookOpsError, match="needs a data store every worker reaches"):
         run_notebook(nb, cluster=dask_cluster.address, track=False)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from importlib import metadata
 
+import fsspec.config
 import pytest
 
 from nbfactory import make_notebook
@@ -76,6 +77,7 @@ def test_unreachable_store_or_missing_backend_one_line_before_any_step(tmp_path,
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "y")
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # nothing listens there
     monkeypatch.setenv("FSSPEC_S3_ENDPOINT_URL", "http://127.0.0.1:9")
+    monkeypatch.setitem(fsspec.config.conf, "s3", {"endpoint_url": "http://127.0.0.1:9"})
     with pytest.raises(StoreUnreachable) as err:
         run_notebook(nb, track=False, data_url="s3://nowhere/runs")
     assert str(err.value).startswith(
