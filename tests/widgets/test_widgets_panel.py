@@ -251,3 +251,14 @@ def test_no_schedule_row_without_the_scheduler(monkeypatch):
     assert not p.has_scheduler
     assert p.schedule_button not in list(_walk(p)) and p.cron not in list(_walk(p))
     assert p.run_button in list(_walk(p)) and p.export_button in list(_walk(p))
+
+
+def test_run_on_a_cluster_from_the_panel(churn_repo, tmp_path):
+    """The cluster and data fields reach the runner (a scheduler nobody runs: the run is refused
+    in one line, nothing ran; runs on a real cluster: tests/cluster)."""
+    p = panel(churn_repo, store=f"sqlite:///{tmp_path}/s.db", run_options={"track": False})
+    p.cluster.value, p.data_url.value = "tcp://127.0.0.1:9", "memory://nbo/panel"
+    p.run_button.click()
+    p.wait(WAIT)
+    assert type(p.last_error).__name__ == "ClusterError"
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in p.result.value
