@@ -63,6 +63,16 @@ def validate_settings(settings) -> list[Problem]:
             continue
         if key == "events":
             problems.extend(_event_sink_problems(value))
+        if key in ("data_url", "cluster") and redact(value) != value:
+            problems.append(
+                Problem(
+                    "warning",
+                    "secret-in-settings",
+                    f"metadata.notebook_ops.{key} carries a credential ({redact(value)}): the "
+                    "notebook is shared and committed",
+                    hint="give the credentials in the environment of whatever runs the steps",
+                )
+            )
     return problems
 
 

@@ -107,6 +107,20 @@ def test_settings_validated_against_schema():
     assert "unknown-step-settings" in {pr.code for pr in p.problems}
 
 
+def test_data_store_and_cluster_settings_are_checked():
+    ok = {"notebook_ops": {"data_url": "s3://team/churn", "cluster": "tcp://sched:8786"}}
+    p = build_pipeline(make_notebook([("x = 1", ["step:s"])], metadata=ok))
+    assert p.problems == () or all(pr.code != "invalid-settings" for pr in p.problems)
+    leaky = {"notebook_ops": {"data_url": "s3://AKIA:secret@team/churn", "cluster": 8786}}
+    p = build_pipeline(make_notebook([("x = 1", ["step:s"])], metadata=leaky))
+    got = {pr.code: pr.message for pr in p.problems}
+    assert (
+        "secret" not in got["secret-in-settings"]
+        and "data_url carries a credential" in got["secret-in-settings"]
+    )
+    assert "cluster" in got["invalid-settings"]
+
+
 def test_step_options_merge_defaults_tags_and_step_settings():
     meta = {
         "notebook_ops": {
