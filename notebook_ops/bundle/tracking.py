@@ -45,7 +45,10 @@ def _entry(result, cwd) -> tuple[Path, dict]:
             "steps": str(len(m["steps"])),
             "source_notebook": prov["source_notebook"]["path"],
         },
-        "artifacts": [[str(result.archive), "bundle"], [str(result.folder / "pipeline.yaml"), "bundle"]],
+        "artifacts": [
+            [str(Path(result.archive).resolve()), "bundle"],
+            [str(Path(result.folder).resolve() / "pipeline.yaml"), "bundle"],
+        ],
     }
     return Path(cwd).resolve() / ".notebook_ops", entry
 
