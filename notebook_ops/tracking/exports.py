@@ -17,7 +17,7 @@ import secrets
 import time
 from pathlib import Path
 
-from notebook_ops.tracking.sync import read_json
+from notebook_ops.tracking.sync import die_here, read_json
 from notebook_ops.util import atomic
 
 EXPORTS = "exports"
@@ -56,6 +56,7 @@ def log_entry(entry: dict) -> str:
         found = client.create_run(
             str(session.experiment_id), tags={**entry["tags"], "notebook_ops.export_id": entry["id"]}
         )
+        die_here("export")
     rid = found.info.run_id
     try:
         params = [Param(k, str(v)) for k, v in entry["params"].items() if k not in found.data.params]

@@ -96,7 +96,8 @@ def _save(run_dir, state: dict) -> None:
     atomic.write_json(tracking_dir(run_dir) / LOGGED, state)
 
 
-def _die_here(point: str) -> None:
+def die_here(point: str) -> None:
+    """The test hook: end this process at ``point`` when ``EXIT_AFTER`` names it."""
     if os.environ.get(EXIT_AFTER) == point:
         os._exit(17)
 
@@ -117,7 +118,7 @@ def sync_run(run_dir, session=None, *, write_record: bool = True) -> dict:
         state["run_id"] = session.parent(record)
         state["experiment_id"] = session.experiment_id
         _save(run_dir, state)
-        _die_here("parent")
+        die_here("parent")
     payloads = sorted((tracking_dir(run_dir) / STEPS).glob("*.json"), key=lambda p: p.stat().st_mtime_ns)
     for path in payloads:
         p = read_json(path)
