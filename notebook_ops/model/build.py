@@ -33,6 +33,7 @@ class _Builder:
         self.cells: list[Cell] = []
         self.step_cells: dict[str, list[int]] = {}
         self.step_first: dict[str, int] = {}
+        self.step_start: dict[str, int] = {}  # the cell with the step: tag (step_first may be earlier)
         self.step_after: dict[str, list[str]] = {}
         self.step_tag_options: dict[str, dict] = {}
         self.setup_cells: list[int] = []
@@ -90,6 +91,7 @@ class _Builder:
                 else:
                     self.step_cells[name] = []
                     self.step_first[name] = index
+                    self.step_start[name] = index
                     self.step_after[name] = list(parsed.after)
                     self.step_tag_options[name] = {}
                 current = name
@@ -471,6 +473,7 @@ class _Builder:
                     changed=tuple(sorted(outputs[name] & sf.changed)),
                     input_candidates=tuple(candidates[name]),
                     watch=tuple(sorted(watch[name])),
+                    start_cell=self.step_start.get(name),
                 )
             )
         return params, steps

@@ -87,6 +87,7 @@ class Step:
     files_in: tuple[tuple[str, str], ...] = ()  # (path, producing step)
     files_out: tuple[str, ...] = ()
     notebook: str | None = None  # source notebook of a multi-notebook pipeline (model/multi.py)
+    start_cell: int | None = None  # the cell with its step: tag (None for the implicit "main")
 
     def to_dict(self) -> dict:
         return {

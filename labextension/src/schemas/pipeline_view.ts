@@ -30,6 +30,7 @@ export type Name2 = string;
 export type Notebook = string | null;
 export type Outputs = string[];
 export type ParametersRead = string[];
+export type StartCell = number | null;
 export type Watch = string[];
 export type Steps = StepView[];
 
@@ -89,6 +90,7 @@ export interface StepView {
   options: Options;
   outputs: Outputs;
   parameters_read: ParametersRead;
+  start_cell: StartCell;
   watch: Watch;
   [k: string]: unknown;
 }
