@@ -183,6 +183,29 @@ test('a schedule error and an open form section survive the periodic refresh', a
   await shot(page, 'wide-schedule-error-stays');
   await error.locator('.nbo-dismiss').click();
   await expect(error).toHaveCount(0);
+
+  // a valid schedule, fired now with no scheduler service running: the panel says it waits
+  await section.locator('.nbo-schedule-params input[name="n_rows"]').fill('200');
+  await section.locator('input.nbo-schedule-name').fill('weekly-wide');
+  await section.locator('.nbo-add-schedule').click();
+  const item = section.locator('.nbo-schedule-item[data-schedule="weekly-wide"]');
+  await expect(item).toBeVisible();
+  await item.locator('.nbo-run-now').click();
+  const notice = section.locator('.nbo-schedule-notice');
+  await expect(notice).toContainText('"weekly-wide" is queued: it starts once a scheduler service runs');
+  await item.locator('.nbo-history').click();
+  await expect(item.locator('.nbo-schedule-runs li[data-state="pending"]')).toContainText(
+    'Waiting for a scheduler service'
+  );
+  await shot(page, 'wide-run-now-no-service');
+  // like an error, the notice outlives the 5 s refresh until it is dismissed
+  await page.waitForTimeout(6000);
+  await expect(notice).toContainText('is queued');
+  await notice.locator('.nbo-dismiss').click();
+  await expect(notice).toHaveCount(0);
+  page.once('dialog', d => d.accept());
+  await item.locator('.nbo-remove').click();
+  await expect(item).toHaveCount(0);
 });
 
 test('the Run dialog: starting from a step needs the cache', async ({ page, tmpPath }) => {

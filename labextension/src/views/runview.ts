@@ -119,7 +119,7 @@ export class RunView implements IActionView {
             'li',
             { class: `nbo-step-run nbo-status-${step.status}`, 'data-step': name },
             h('span', { class: 'nbo-step-dot', style: `background:${model.colorOf(name)}` }),
-            h('span', { class: 'nbo-step-run-name' }, name),
+            h('span', { class: 'nbo-step-run-name', title: name }, name),
             h(
               'span',
               { class: 'nbo-step-run-status' },

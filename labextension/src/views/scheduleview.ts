@@ -213,7 +213,12 @@ export class ScheduleView implements IActionView {
           )
         : null,
       schedules.notice
-        ? h('div', { class: 'nbo-warning nbo-schedule-notice', role: 'status' }, schedules.notice)
+        ? h(
+            'div',
+            { class: 'nbo-warning nbo-schedule-notice', role: 'status' },
+            schedules.notice,
+            h('button', { class: 'nbo-link nbo-dismiss', title: 'Dismiss', onclick: () => schedules.clearNotice() }, '×')
+          )
         : null,
       schedules.list.length
         ? h(
