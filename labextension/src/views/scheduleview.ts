@@ -217,7 +217,11 @@ export class ScheduleView implements IActionView {
             'div',
             { class: 'nbo-warning nbo-schedule-notice', role: 'status' },
             schedules.notice,
-            h('button', { class: 'nbo-link nbo-dismiss', title: 'Dismiss', onclick: () => schedules.clearNotice() }, '×')
+            h(
+              'button',
+              { class: 'nbo-link nbo-dismiss', title: 'Dismiss', onclick: () => schedules.clearNotice() },
+              '×'
+            )
           )
         : null,
       schedules.list.length
