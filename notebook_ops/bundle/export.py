@@ -159,7 +159,9 @@ def export_notebook(
         modules |= {top for top, _ in pipeline.project.code_imports}
     pip = [r for r, _ in pipeline.project.pip] if pipeline.project else []
     pins = requirements.resolve(
-        modules - local_tops(pipeline), kernel_name=pipeline.kernel_name, dists=requirements.pip_names(pip)
+        modules - local_tops(pipeline),
+        kernel_name=pipeline.kernel_name,
+        dists=requirements.pip_names(pip) + requirements.store_backends(pipeline.settings),
     )
     shipping.check_imports(pipeline, pins["unresolved"], nb_path)
     for module in pins["unresolved"]:
