@@ -109,3 +109,28 @@ def deploy(
         out = {k: v for k, v in vars(d).items() if k != "events"}
         click.echo(json.dumps(out, indent=1, default=str))
     return 1 if failed else 0
+
+
+def list_remote(airflow_url, dag_id, limit: int, as_json: bool, credentials=None) -> None:
+    """``runs list --airflow URL [--dag DAG_ID]``: runs with per-task state and their UI link."""
+    import os
+
+    from notebook_ops.deploy import airflow
+    from notebook_ops.errors import ParameterError
+
+    url = airflow_url or os.environ.get(URL_ENV)
+    if not url:
+        raise ParameterError(f"--dag goes with --airflow URL (or ${URL_ENV})")
+    rows = airflow.list_runs(client_for(url, credentials), dag_id, limit=limit)
+    if as_json:
+        click.echo(json.dumps(rows, indent=1, default=str))
+        return
+    if not rows:
+        click.echo("no runs yet")
+        return
+    for r in rows:  # plain lines: a run id and a URL stay whole (copyable) at any width
+        started = str(r.get("start_date") or r.get("queued_at") or "")[:19].replace("T", " ")
+        click.echo(f"{r['dag_id']}  {r['run_id']}  {r['state']}  {started}")
+        tasks = " · ".join(f"{name} {ti.get('state') or 'none'}" for name, ti in r["tasks"].items())
+        click.echo(f"  {tasks or 'no tasks yet'}")
+        click.echo(f"  {r['url']}")
