@@ -223,15 +223,15 @@ def describe_run(client: AirflowClient, run: dict, tasks: dict | None = None) ->
 def follow(client, dag_id: str, run_id: str, *, timeout: float | None = None, say=lambda text: None) -> dict:
     """Poll the run until it ends, telling each task's state change; the described run."""
     deadline = None if timeout is None else time.monotonic() + timeout
-    seen: dict[str, str | None] = {}
+    seen: dict[str, str] = {}
     attempt = 0
     while True:
         run = client.get(f"/dags/{dag_id}/dagRuns/{run_id}")
         tasks = task_states(client, dag_id, run_id)
         for task_id, ti in sorted(tasks.items(), key=lambda kv: str(kv[1].get("start_date") or "~")):
-            if seen.get(task_id, "") != ti["state"]:
+            if ti["state"] and seen.get(task_id) != ti["state"]:  # None: not scheduled yet
                 seen[task_id] = ti["state"]
-                say(f"  {task_id}: {ti['state'] or 'none'}")
+                say(f"  {task_id}: {ti['state']}")
         if run.get("state") in DONE:
             return describe_run(client, run, tasks)
         if deadline is not None and time.monotonic() > deadline:

@@ -12,11 +12,15 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
 
 import pytest
 
 from airflowkit import PASSWORD, USER, airflow_services, export_diamond
-from s3server import s3_server
+from s3server import free_port, s3_server
 from targetkit import NOTEBOOK_OPS
 
 
@@ -136,3 +140,46 @@ def test_wrong_credentials_and_credentials_in_the_url_are_one_line_errors(live, 
         env={**env, "NOTEBOOK_OPS_AIRFLOW_CREDENTIALS": str(creds)},
     )
     assert done.returncode == 0 and isinstance(json.loads(done.stdout), list)
+
+
+def test_the_jupyter_server_lists_the_remote_runs_for_the_lab(live, deployed, tmp_path):
+    """``GET /notebook-ops/api/remote-runs`` of a real Jupyter server configured with this
+    Airflow (its credentials in the server's environment): the run, its tasks, its link."""
+    af, _ = live
+    port, token = free_port(), "lab-token-for-tests"
+    env = {**af.client_env(), "NOTEBOOK_OPS_AIRFLOW_URL": af.url}
+    argv = [sys.executable, "-m", "jupyter_server", f"--port={port}", "--ip=127.0.0.1", "--no-browser"]
+    argv += [f"--ServerApp.token={token}", f"--ServerApp.root_dir={tmp_path}"]
+    argv += ['--ServerApp.jpserver_extensions={"notebook_ops.server": True}']
+    base = f"http://127.0.0.1:{port}"
+    with open(tmp_path / "jupyter.log", "wb") as log:
+        proc = subprocess.Popen(argv, env=env, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT)
+    try:
+
+        def get(path, auth=True):
+            req = urllib.request.Request(
+                base + path, headers={"Authorization": f"token {token}"} if auth else {}
+            )
+            try:
+                with urllib.request.urlopen(req, timeout=60) as r:
+                    return r.status, json.loads(r.read())
+            except urllib.error.HTTPError as err:
+                return err.code, None
+
+        for _ in range(120):
+            try:
+                if get("/api/status")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.5)
+        code, body = get("/notebook-ops/api/remote-runs?dag=diamond")
+        assert code == 200, (tmp_path / "jupyter.log").read_text()[-3000:]
+        run_id = deployed["deployment"]["run"]["run_id"]
+        (row,) = [r for r in body["runs"] if r["run_id"] == run_id]
+        assert row["state"] == "success" and set(row["tasks"]) == {"start", "left", "right", "join"}
+        assert body["airflow_url"] == af.url and PASSWORD not in json.dumps(body)
+        assert get("/notebook-ops/api", auth=True)[1]["features"]["remote_runs"] is True
+        assert get("/notebook-ops/api/remote-runs", auth=False)[0] == 403
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
