@@ -148,7 +148,9 @@ def test_the_jupyter_server_lists_the_remote_runs_for_the_lab(live, deployed, tm
     af, _ = live
     port, token = free_port(), "lab-token-for-tests"
     env = {**af.client_env(), "NOTEBOOK_OPS_AIRFLOW_URL": af.url}
+    env["JUPYTER_RUNTIME_DIR"] = str(tmp_path / "runtime")
     argv = [sys.executable, "-m", "jupyter_server", f"--port={port}", "--ip=127.0.0.1", "--no-browser"]
+    argv += ["--allow-root"]  # CI containers run as root
     argv += [f"--ServerApp.token={token}", f"--ServerApp.root_dir={tmp_path}"]
     argv += ['--ServerApp.jpserver_extensions={"notebook_ops.server": True}']
     base = f"http://127.0.0.1:{port}"
@@ -166,11 +168,14 @@ def test_the_jupyter_server_lists_the_remote_runs_for_the_lab(live, deployed, tm
             except urllib.error.HTTPError as err:
                 return err.code, None
 
-        for _ in range(120):
+        deadline = time.monotonic() + 180
+        while True:
             try:
                 if get("/api/status")[0] == 200:
                     break
             except OSError:
+                log = (tmp_path / "jupyter.log").read_text()[-3000:]
+                assert proc.poll() is None and time.monotonic() < deadline, log
                 time.sleep(0.5)
         code, body = get("/notebook-ops/api/remote-runs?dag=diamond")
         assert code == 200, (tmp_path / "jupyter.log").read_text()[-3000:]
