@@ -54,3 +54,20 @@ def test_run_step_of_a_missing_bundle_url_is_one_line(s3, tmp_path):  # noqa: F8
     assert (
         done.stderr.strip() == f"error: {url}: no bundle archive at this URL (deploy the bundle there first)"
     )
+
+
+def test_the_uploaded_archive_is_the_bundle_given(tmp_path):
+    """The archive export wrote beside the folder, or, without it, the folder packed anew: the
+    same bundle either way (same SHA256SUMS digest)."""
+    from airflowkit import export_diamond
+    from notebook_ops.bundle.load import open_bundle, verify_bundle
+
+    folder = export_diamond(tmp_path / "nb")
+    bundle = open_bundle(folder)
+    sibling = folder.with_name(folder.name + ".tar.gz")
+    assert airflow.archive_bytes(bundle) == sibling.read_bytes()
+    assert airflow.archive_bytes(open_bundle(sibling)) == sibling.read_bytes()
+    sibling.unlink()
+    packed = tmp_path / "packed.tar.gz"
+    packed.write_bytes(airflow.archive_bytes(bundle))
+    assert verify_bundle(packed).digest == bundle.digest
