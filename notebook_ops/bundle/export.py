@@ -35,6 +35,7 @@ class ExportResult:
     manifest: dict
     warnings: list[str] = field(default_factory=list)
     mlflow_run_id: str | None = None
+    mlflow_pending: Path | None = None  # being logged by a follower: its entry file
     shipped: str = ""  # what it carries from the project, in one line ("" if nothing)
     pip_installs: list[str] = field(default_factory=list)  # %pip install lines, now pinned
 
@@ -115,7 +116,7 @@ def export_notebook(
     name: str | None = None,
     allow_dirty: bool = False,
     tag: bool = True,
-    track: bool = True,
+    track: bool | str = True,
     target_names: list[str] | None = None,
     pipeline=None,
 ) -> ExportResult:
@@ -342,8 +343,12 @@ def _kept_bundle(folder: Path, tar: Path, digest: str, tag_name, repo) -> dict |
     return m
 
 
-def _track(result: ExportResult, track: bool, nb_path: Path, pipeline) -> ExportResult:
-    if track:
+def _track(result: ExportResult, track: bool | str, nb_path: Path, pipeline) -> ExportResult:
+    if track == "process":  # a follower process logs it (the CLI: no MLflow import here)
+        from notebook_ops.bundle.tracking import queue_export
+
+        result.mlflow_pending = queue_export(result, cwd=nb_path.parent)
+    elif track:
         from notebook_ops.bundle.tracking import log_export
 
         try:

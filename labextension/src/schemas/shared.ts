@@ -25,6 +25,7 @@ export type Mode = 'pipeline' | 'bundle';
 export type NotebookHash = string | null;
 export type NotebookOpsVersion = string | null;
 export type Cache = boolean;
+export type Cluster = string | null;
 export type DataUrl = string | null;
 export type Jobs = number;
 export type Kernels = string | null;
@@ -52,6 +53,7 @@ export type Notebook = string | null;
 export type Reused = string | null;
 export type StartedAt1 = string | null;
 export type Status1 = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
+export type Worker = string | null;
 export type Targets = TargetResult[];
 export type Catchup = 'skip' | 'once' | 'all';
 export type CreatedAt = string | null;
@@ -200,6 +202,7 @@ export interface Metrics {
 }
 export interface RunOptions {
   cache: Cache;
+  cluster: Cluster;
   data_url: DataUrl;
   jobs: Jobs;
   kernels: Kernels;
@@ -231,6 +234,7 @@ export interface StepRecord {
   reused: Reused;
   started_at: StartedAt1;
   status: Status1;
+  worker: Worker;
   [k: string]: unknown;
 }
 export interface Metrics1 {
