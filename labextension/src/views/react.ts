@@ -3,7 +3,7 @@
  *
  * React keeps the DOM nodes from one render to the next, so an input keeps its focus, caret and
  * typed text while the panel redraws around it (a 5 s poll, a server reply). Attributes, DOM
- * properties (`value`, `checked`, `open`...) and native listeners (`onchange` fires on commit,
+ * properties (`value`, `checked`, `open`...; an SVG's are all attributes) and native listeners (`onchange` fires on commit,
  * `ontoggle` on <details>) are applied to the node after each render, as the DOM names them; a
  * focused field's `value` is left to the user. A DOM node given as a child (an SVG drawn by
  * hand) is mounted as it is.
@@ -38,7 +38,7 @@ function apply(node: Element, attrs: Record<string, unknown>): void {
     } else if (key === 'class') {
       node.setAttribute('class', String(value));
       now.values.set(key, [false, value]);
-    } else if (key === 'value' || (key in node && typeof value !== 'string')) {
+    } else if (key === 'value' || (key in node && typeof value !== 'string' && !(node instanceof SVGElement))) {
       // properties, not attributes: a textarea's text, live input values, `checked`, `open`
       const typing = key === 'value' && node === document.activeElement;
       if (!typing && props[key] !== value) {
