@@ -14,7 +14,7 @@ import { api } from './api';
 
 import { PipelineModel } from './model';
 import { cellLabel } from './format';
-import { getTags, retagKale, Role, setTags, withoutPipelineTags, withRole, withStep } from './tags';
+import { getTags, hasAfter, retagKale, Role, setTags, withoutPipelineTags, withRole, withStep } from './tags';
 import { GraphTab } from './views/graphtab';
 import { OPEN_GRAPH, pipelineIcon, RETAG_KALE } from './views/panel';
 import { OPEN_STEP_NOTEBOOK } from './views/runview';
@@ -166,7 +166,11 @@ export function registerCommands(ctx: ICommandContext): void {
       );
       refocus(panel);
       if (choice) {
-        editTags(panel, [cell], tags => withStep(tags, choice.name, choice.after));
+        // a step that runs after the one above by default keeps doing so when its boxes stay as shown
+        const shown = own ? info!.after : [];
+        const kept = choice.after.length === shown.length && choice.after.every(a => shown.includes(a));
+        const implicit = kept && !hasAfter(getTags(cell.model));
+        editTags(panel, [cell], tags => withStep(tags, choice.name, implicit ? [] : choice.after));
         void model?.refresh();
       }
     }

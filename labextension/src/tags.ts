@@ -23,6 +23,11 @@ export function isPipelineTag(tag: string): boolean {
   );
 }
 
+/** The cell names the steps it runs after itself (else it runs after the step above). */
+export function hasAfter(tags: readonly string[]): boolean {
+  return tags.some(t => t.startsWith(AFTER) || t.startsWith('prev:'));
+}
+
 export function withoutPipelineTags(tags: readonly string[]): string[] {
   return tags.filter(t => !isPipelineTag(t));
 }

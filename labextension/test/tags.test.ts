@@ -1,10 +1,16 @@
-import { retagKale, validateStepName, withoutPipelineTags, withRole, withStep } from '../src/tags';
+import { hasAfter, retagKale, validateStepName, withoutPipelineTags, withRole, withStep } from '../src/tags';
 
 describe('tag edits', () => {
   it("replaces pipeline tags and keeps the user's own", () => {
     expect(withStep(['mine', 'skip', 'after:x'], 'train', ['load'])).toEqual(['mine', 'step:train', 'after:load']);
     expect(withRole(['mine', 'step:a', 'prev:b'], 'setup')).toEqual(['mine', 'setup']);
     expect(withoutPipelineTags(['mine', 'block:a', 'pipeline-metrics', 'image:x'])).toEqual(['mine', 'image:x']);
+  });
+
+  it('tells a step that names its upstream steps from one that follows the step above', () => {
+    expect(hasAfter(['step:b', 'after:a'])).toBe(true);
+    expect(hasAfter(['block:b', 'prev:a'])).toBe(true);
+    expect(hasAfter(['step:b'])).toBe(false);
   });
 
   it("rewrites Kale's legacy tags in place, once", () => {

@@ -171,6 +171,16 @@ test('a schedule error and an open form section survive the periodic refresh', a
     await section.locator('input.nbo-cron').fill('0 6 * * 1', { timeout: 2000 });
     await expect(section.locator('input.nbo-cron')).toHaveValue('0 6 * * 1', { timeout: 1000 });
   }).toPass({ timeout: 30000 });
+  // typing goes on across the 5 s refresh: the field keeps its focus, caret and text
+  const cron = section.locator('input.nbo-cron');
+  await cron.focus();
+  await page.keyboard.press('End');
+  await page.keyboard.type(',3');
+  await page.waitForTimeout(6000);
+  await expect(cron).toBeFocused();
+  await page.keyboard.type(',5');
+  await expect(cron).toHaveValue('0 6 * * 1,3,5');
+  await expect(section.locator('.nbo-cron-text')).toContainText('Monday, Wednesday, and Friday');
   await section.locator('.nbo-schedule-params summary').click();
   await section.locator('.nbo-schedule-params input[name="n_rows"]').fill('lots');
   await section.locator('.nbo-add-schedule').click();
