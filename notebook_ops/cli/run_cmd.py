@@ -118,6 +118,13 @@ def _sigterm_as_interrupt(signum, frame):
 @click.option("--resume", metavar="RUN_ID", help="Re-run what failed in RUN_ID and what follows.")
 @click.option("--run-dir", type=click.Path(file_okay=False), help="Use exactly this run folder.")
 @click.option("--data-url", help="Data store for step outputs (a folder or an fsspec URL).")
+@click.option(
+    "--cluster",
+    metavar="ADDRESS",
+    help="Run each step as a task on this Dask cluster (tcp://HOST:8786; 'local': here); "
+    "also NOTEBOOK_OPS_CLUSTER and metadata.notebook_ops.cluster. Needs a --data-url the "
+    "workers reach.",
+)
 @click.option("--no-track", is_flag=True, help="Do not record the run in MLflow.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress display; errors only.")
 @click.option("--json", "as_json", is_flag=True, help="Print run.json at the end (for machines).")
@@ -141,6 +148,7 @@ def run(
     resume,
     run_dir,
     data_url,
+    cluster,
     no_track,
     quiet,
     as_json,
@@ -165,6 +173,7 @@ def run(
         resume=resume,
         run_dir=run_dir,
         data_url=data_url,
+        cluster=cluster,
         track=False if no_track else "process",  # logged by a follower process: tracking/outbox.py
         kernels=kernels,
     )

@@ -120,6 +120,9 @@ def sync_run(run_dir, session=None, *, write_record: bool = True) -> dict:
         state["experiment_id"] = session.experiment_id
         _save(run_dir, state)
         die_here("parent")
+    # run.json is read before the step files are listed: the runner writes a step's file before the
+    # final run.json, so a final record read first means every step's file is there to be listed.
+    record = read_json(run_dir / RUN_JSON) or record
     payloads = sorted((tracking_dir(run_dir) / STEPS).glob("*.json"), key=lambda p: p.stat().st_mtime_ns)
     for path in payloads:
         p = read_json(path)
@@ -129,7 +132,6 @@ def sync_run(run_dir, session=None, *, write_record: bool = True) -> dict:
             state["run_id"], p["name"], p["steprec"], p["params"], p["metrics"], p["artifacts"]
         )
         _save(run_dir, state)
-    record = read_json(run_dir / RUN_JSON) or record  # final now? (read after the steps)
     gone = runner_gone(record)  # killed: its MLflow run ends failed, as the run did
     if record.get("status") in FINAL_STATUSES or gone:
         if gone:
