@@ -41,6 +41,8 @@ def _steps_table(record: dict, *, final: bool):
             st_txt = f"[{STYLE.get(st, '')}]{st}[/]"
         if s.attempts > 1:
             note = f"attempt {s.attempts}. {note}"
+        if s.worker:  # a step that ran on a Dask worker (run --cluster)
+            note = f"on {s.worker}" + (f"; {note}" if note else "")
         t.add_row(name, st_txt, dur, note)
     return t
 

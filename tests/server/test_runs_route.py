@@ -175,3 +175,16 @@ async def test_unknown_runs_and_bad_requests(jp_fetch, pipeline_nb):
         0
     ] == 400
     assert (await call(jp_fetch, *RUNS, method="POST", body={"path": pipeline_nb, "jobs": 0}))[0] == 400
+
+
+async def test_a_run_on_a_cluster_is_asked_for_in_the_body(jp_fetch, pipeline_nb, jp_root_dir):
+    """``cluster`` and ``data_url`` reach the runner (a scheduler nobody runs: 400, nothing ran;
+    runs on a real cluster: tests/cluster)."""
+    body = {"path": pipeline_nb, "track": False, "cluster": "tcp://127.0.0.1:9", "data_url": "memory://nbo/x"}
+    code, reply = await call(jp_fetch, *RUNS, method="POST", body=body)
+    assert code == 400, reply
+    assert reply["error"] == "ClusterError"
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in reply["message"]
+    assert not (jp_root_dir / "work" / ".notebook_ops" / "runs").exists() or not any(
+        (jp_root_dir / "work" / ".notebook_ops" / "runs").iterdir()
+    )
