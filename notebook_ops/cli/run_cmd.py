@@ -70,8 +70,15 @@ def print_summary(console, record: dict) -> None:
     console.print(f"run folder: {r.run_dir}")
     ml = r.mlflow
     if ml.tracking_uri:
-        extra = f" (error: {ml.error})" if ml.error else ""
-        console.print(f"MLflow: {ml.tracking_uri} run {ml.run_id}{extra}")
+        from notebook_ops.tracking.sync import pending
+
+        extra = f" (error: {ml.error}; `notebook-ops runs sync {r.run_id}` retries)" if ml.error else ""
+        if not ml.error and r.run_dir and pending(r.run_dir):
+            extra = (
+                " (being logged in the background: `notebook-ops runs show "
+                f"{r.run_id}` has the id when done, `notebook-ops runs sync {r.run_id}` if it stops)"
+            )
+        console.print(f"MLflow: {ml.tracking_uri} run {ml.run_id or '(pending)'}{extra}")
         if str(ml.tracking_uri).startswith("sqlite:"):
             console.print(f"  see it: mlflow ui --backend-store-uri {ml.tracking_uri}")
 
@@ -111,6 +118,13 @@ def _sigterm_as_interrupt(signum, frame):
 @click.option("--resume", metavar="RUN_ID", help="Re-run what failed in RUN_ID and what follows.")
 @click.option("--run-dir", type=click.Path(file_okay=False), help="Use exactly this run folder.")
 @click.option("--data-url", help="Data store for step outputs (a folder or an fsspec URL).")
+@click.option(
+    "--cluster",
+    metavar="ADDRESS",
+    help="Run each step as a task on this Dask cluster (tcp://HOST:8786; 'local': here); "
+    "also NOTEBOOK_OPS_CLUSTER and metadata.notebook_ops.cluster. Needs a --data-url the "
+    "workers reach.",
+)
 @click.option("--no-track", is_flag=True, help="Do not record the run in MLflow.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress display; errors only.")
 @click.option("--json", "as_json", is_flag=True, help="Print run.json at the end (for machines).")
@@ -134,6 +148,7 @@ def run(
     resume,
     run_dir,
     data_url,
+    cluster,
     no_track,
     quiet,
     as_json,
@@ -158,7 +173,8 @@ def run(
         resume=resume,
         run_dir=run_dir,
         data_url=data_url,
-        track=not no_track,
+        cluster=cluster,
+        track=False if no_track else "process",  # logged by a follower process: tracking/outbox.py
         kernels=kernels,
     )
 

@@ -1,4 +1,5 @@
-"""``notebook-ops runs list|show``: past runs, read from the run folders' run.json."""
+"""``notebook-ops runs list|show|sync``: past runs, read from the run folders' run.json; ``sync``
+logs to MLflow what a run's follower process left unlogged (notebook_ops.tracking.sync)."""
 
 from __future__ import annotations
 
@@ -96,3 +97,42 @@ def show_cmd(run_id, root, as_json):
     if git.get("commit"):
         c.print(f"git {git['commit'][:12]} on {git.get('branch')}{' (dirty)' if git.get('dirty') else ''}")
     print_summary(c, record)
+
+
+@runs.command("sync")
+@click.argument("run_id", required=False)
+@click.option("--root", type=click.Path(file_okay=False), help="Runs folder.")
+def sync_cmd(run_id, root):
+    """Log to MLflow what RUN_ID (default: every run in the runs folder, and the exports beside
+    it) is missing there; what is logged already is not logged again."""
+    from pathlib import Path
+
+    from notebook_ops.runs.service import find_run, runs_root
+    from notebook_ops.tracking import exports, sync
+
+    root = Path(root) if root else runs_root()
+    folders = [find_run(run_id, root).path] if run_id else sync.stale_runs(root, limit=10_000)
+    failed = False
+    for d in folders:
+        if not sync.pending(d):
+            state = sync.logged(d)
+            what = f"MLflow run {state['run_id']}" if state.get("run_id") else "not tracked (--no-track)"
+            click.echo(f"{d.name}: {what}, nothing to log")
+            continue
+        try:
+            state = sync.sync_folder(d, wait=False)
+        except sync.Busy:
+            click.echo(f"{d.name}: being logged now by another process (its follower); try again later")
+            continue
+        if state.get("error"):
+            failed = True
+            click.echo(f"{d.name}: not logged: {state['error']}", err=True)
+        elif state.get("finished"):
+            click.echo(f"{d.name}: MLflow run {state['run_id']} ({len(state.get('steps') or {})} step runs)")
+        else:
+            click.echo(f"{d.name}: MLflow run {state.get('run_id')} so far; the run has not ended")
+    if not run_id:
+        for eid, rid in exports.sync_exports(root.parent / exports.EXPORTS).items():
+            click.echo(f"export {eid}: MLflow run {rid}")
+    if failed:
+        raise click.exceptions.Exit(1)

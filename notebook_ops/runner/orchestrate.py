@@ -23,10 +23,12 @@ from notebook_ops.model.pipeline import Pipeline
 from notebook_ops.model import parameters as params_mod
 from notebook_ops.runner.record import LiveRecord, new_step_record
 from notebook_ops.runner.runfolder import RunFolder, find_run, new_run_id, now_iso
+from notebook_ops.util.redact import redact
 
 if TYPE_CHECKING:
+    from notebook_ops.runner.cluster import Cluster
     from notebook_ops.runner.kernels import KernelPool
-    from notebook_ops.tracking.mlflow_tracker import Tracker
+    from notebook_ops.tracking.outbox import RunOutbox
 
 
 @dataclass
@@ -80,6 +82,7 @@ def run_pipeline(
     events=(),
     kernel_cwd=None,
     kernels=None,
+    cluster=None,
 ) -> RunResult:
     run = PipelineRun(
         pipeline,
@@ -102,6 +105,7 @@ def run_pipeline(
         events=events,
         kernel_cwd=kernel_cwd,
         kernels=kernels,
+        cluster=cluster,
     )
     return run.run()
 
@@ -123,9 +127,10 @@ class PipelineRun:
         self.pipeline = pipeline
         self.opts = opts
         self.cancel_event = opts.get("cancel") or threading.Event()
-        self.tracker: Tracker | None = None
+        self.tracker: RunOutbox | None = None
         self.pool: KernelPool | None = None
         self.publisher = None
+        self.cluster: Cluster | None = None
 
     # --- prepare: every bad input is raised here, before anything runs -----------------------
     def _check_pipeline(self) -> None:
@@ -183,7 +188,13 @@ class PipelineRun:
         self.runs_root = self.base / ".notebook_ops" / "runs"
         self.params = params_mod.resolve_params(self.pipeline, o.get("params") or {})
         self.selected = self._select()
-        jobs = o.get("jobs") or os.cpu_count() or 1
+        from notebook_ops.runner.cluster import cluster_address
+
+        self.cluster_address = cluster_address(o.get("cluster"), self.pipeline.settings)
+        if self.cluster_address and o.get("single_kernel"):
+            raise ParameterError("--cluster runs each step as a task: it cannot run in a single kernel")
+        # on a cluster, Dask queues the tasks: every step that can start is submitted
+        jobs = o.get("jobs") or (len(self.selected) if self.cluster_address else os.cpu_count()) or 1
         if not isinstance(jobs, int) or jobs < 1:
             raise ParameterError(f"--jobs must be a positive integer, got {jobs!r}")
         self.jobs = jobs
@@ -192,6 +203,8 @@ class PipelineRun:
         self.kernels = kernels_mode(self.pipeline.settings, o.get("kernels"))
         if self.kernels not in KERNELS:
             raise ParameterError(f"kernels must be fork or fresh, got {self.kernels!r}")
+        # --data-url, else the notebook's data_url setting, else the run folder's data/
+        o["data_url"] = o.get("data_url") or (self.pipeline.settings or {}).get("data_url")
         self.resumed = None
         if o.get("resume"):
             self.resumed = find_run(o["resume"], self.runs_root)
@@ -212,9 +225,10 @@ class PipelineRun:
                 path=folder.path,
                 hint="give an empty or new --run-dir",
             )
+        self._check_stores(run_id)
         folder.create()
         self.folder = folder
-        self.data_url = o.get("data_url") or str(folder.data_dir)
+        self.data_url = o["data_url"] or str(folder.data_dir)
         from notebook_ops.runtime.store import DataStore
 
         self.store = DataStore(self.data_url)
@@ -246,25 +260,58 @@ class PipelineRun:
                 steps=self.selected,
                 kernels=self.kernels,
                 data_url=self.data_url,
+                cluster=redact(self.cluster_address) if self.cluster_address else None,
             ),
             resumed_from=self.resumed.read()["run_id"] if self.resumed else None,
         ).to_dict()  # the runner keeps it as a dict; every write goes through the contract
         data["steps"] = {n: new_step_record() for n in self.pipeline.step_names}
         self.record = LiveRecord(folder, data, self.progress)
         self._t0 = time.monotonic()
-        if o.get("track", True):
-            from notebook_ops.tracking.mlflow_tracker import Tracker, default_tracking_uri
+        from notebook_ops.tracking.outbox import mode_of
 
-            uri, artifacts = default_tracking_uri(self.base)
-            self.tracker = Tracker(self.pipeline.name, uri, artifacts)
-            self.tracker.start_run(data, data["tags"])
-            data["mlflow"]["tracking_uri"] = uri
+        track = mode_of(o.get("track", True))
+        if track:  # MLflow is logged beside the run, never on its way (tracking/outbox.py)
+            from notebook_ops.tracking.outbox import RunOutbox
+
+            self.tracker = RunOutbox(folder.path, self.pipeline.name, self.base, track)
+            data["mlflow"]["tracking_uri"] = self.tracker.tracking_uri
         self.record.save("run_started")
+        if self.tracker:
+            self.tracker.started()
+
+    def _check_stores(self, run_id: str) -> None:
+        """An object store (and a cluster's workers) must answer before anything starts: a
+        marker written and read back, one line naming what is wrong otherwise."""
+        from notebook_ops.runtime.store import check_store, is_url
+
+        url = self.opts.get("data_url") or ""
+        if is_url(url):
+            check_store(url, f"_nbo_preflight/{run_id}")
+        if not self.cluster_address:
+            return
+        if not (is_url(url) or url.startswith("file://")):
+            raise ParameterError(
+                "--cluster needs a data store every worker reaches",
+                hint="give --data-url s3://bucket/prefix (gs://, az://), or file:///path on a disk "
+                "every worker mounts",
+            )
+        from notebook_ops.runner.cluster import Cluster
+
+        from notebook_ops.runner.cluster import dask_resources
+
+        self.cluster = Cluster.connect(self.cluster_address, run_id)
+        self.cluster.check(url)
+        self.step_resources = {
+            n: dask_resources(n, self.pipeline.step(n).options.get("resources") or {}, self.cluster.declared)
+            for n in self.selected
+        }
 
     def _early_prewarm(self) -> None:
         """Start kernels now, overlapping git, MLflow and papermill start-up, when a first step
         will surely run (no cache, or its cache entry is missing). A fully cached run starts none."""
         o = self.opts
+        if self.cluster is not None:
+            return
         if o.get("single_kernel"):
             self.kernel_pool().prewarm(1)
             return
@@ -353,7 +400,7 @@ class PipelineRun:
             adir = Path(self.store.path(name, ARTIFACTS))
             if adir.is_dir():
                 artifacts += [(str(f), "artifacts") for f in sorted(adir.iterdir()) if f.is_file()]
-        self.tracker.log_step(name, steprec, params, metrics, artifacts)
+        self.tracker.step(name, dict(steprec), params, metrics, artifacts)
 
     def collect_metrics(self, name: str) -> None:
         rows = self.store.read_json((name, "_metrics.json"), default=[]) or []
@@ -394,15 +441,19 @@ class PipelineRun:
         data["status"] = status
         data["finished_at"] = now_iso()
         data["duration_s"] = round(time.monotonic() - self._t0, 3)
+        if self.tracker and self.tracker.mode == "process":
+            # the follower owns run.json from the final write on (it adds the MLflow run id)
+            data["mlflow"] = {**data["mlflow"], **self.tracker.finish()}
         # the outcome is final now: readers see it at once, even while MLflow (whose import
         # and store set-up take seconds on a busy machine) is still being written
         self.record.save("run_finished")
-        if self.tracker:
-            self.tracker.finish(data, data["metrics"], [(str(self.folder.record_path), "")])
-            data["mlflow"] = {**data["mlflow"], **self.tracker.wait(timeout=300)}
+        if self.tracker and self.tracker.mode == "thread":
+            data["mlflow"] = {**data["mlflow"], **self.tracker.finish(timeout=300)}
             self.record.save()
 
     def close(self) -> None:
+        if self.cluster is not None:
+            self.cluster.close()
         if self.pool is not None:
             self.pool.close(kill_running=True)
             self._kernel_log.close()

@@ -26,6 +26,7 @@ class Outcome:
     timed_out: bool = False
     kernel_died: bool = False
     stopped_early: bool = False  # sys.exit(0): papermill calls it a success
+    worker: str | None = None  # the Dask worker that ran it (notebook-ops run --cluster)
 
 
 def _quiet_papermill() -> None:

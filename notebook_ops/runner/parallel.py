@@ -4,7 +4,9 @@ The main thread owns all decisions and the run record; worker threads only execu
 (each in a kernel from the prewarmed pool). Before a step runs, its cache key is computed from
 its inputs' stored hashes: a hit (or a step kept from the run being resumed) restores outputs
 without a kernel. Failures are retried per the step's options; a step whose upstream did not
-succeed is skipped; cancelling (Ctrl-C, ``cancel`` event) stops every kernel.
+succeed is skipped; cancelling (Ctrl-C, ``cancel`` event) stops every kernel. On a Dask
+cluster (``run.cluster``, see cluster.py) only the execution moves: a step becomes a task there
+instead of a job for the local kernel pool; everything else here is the same.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ class ParallelSteps:
         self.running: dict = {}  # future -> step name
         self.kms: dict = {}  # step name -> kernel manager in use
         self.retry_at: dict = {}  # step name -> monotonic time it may start again
+        self.cluster = run.cluster  # None: steps run in local kernels
+        self.tokens: dict = {}  # step name -> the token of its task on the cluster
         local = not run.store.remote
         self.cache = StepCache(run.base / ".notebook_ops" / "cache") if local else None
         self.use_cache = bool(run.opts.get("cache", True)) and local
@@ -149,10 +153,25 @@ class ParallelSteps:
         s = self.rec.step(step)
         s["notebook"] = str(self.pr.folder.step_notebook(step))
         s["log"] = str(self.pr.folder.step_log(step))
-        fut = self.pr.pool.submit(lambda km: self._work(step, km))
+        if self.cluster is not None:
+            from notebook_ops.runner.cluster import new_task
+
+            task = new_task(self.pr, step)
+            self.tokens[step] = task.token
+            s["worker"] = None
+            fut = self.cluster.submit(
+                task,
+                resources=self.pr.step_resources.get(step) or {},
+                notebook_path=self.pr.folder.step_notebook(step),
+                log_path=self.pr.folder.step_log(step),
+            )
+        else:
+            fut = self.pr.pool.submit(lambda km: self._work(step, km))
         self.running[fut] = step
 
     def completed(self, step: str, outcome: Outcome, key: str | None) -> None:
+        if outcome.worker:
+            self.rec.step(step)["worker"] = outcome.worker
         if outcome.ok and not self.pr.store.exists((step, "_outputs.json")):
             outcome = Outcome(False, "the step ended without saving its outputs", ename="OutputsMissing")
         if self.pr.cancel_event.is_set():
@@ -239,7 +258,8 @@ class ParallelSteps:
             if len(self.running) >= self.pr.jobs:
                 continue
             self.keys[step] = key
-            self.pr.kernel_pool()
+            if self.cluster is None:
+                self.pr.kernel_pool()
             self.start(step)
             changed = True
         return changed
@@ -269,6 +289,8 @@ class ParallelSteps:
                 else:  # only steps waiting for their retry delay
                     done = set()
                     time.sleep(0.05)
+                if self.cluster is not None:
+                    self._placed(self.cluster.starts())
                 for fut in done:
                     step = self.running.pop(fut)
                     try:
@@ -281,8 +303,36 @@ class ParallelSteps:
             self._cancel()
             raise
 
+    def _placed(self, starts: list[dict]) -> None:
+        """Steps that started on a worker: the worker is recorded; a second start of one task
+        means Dask moved it off a lost worker, an attempt of the step (failed past its retries)."""
+        for msg in starts:
+            step = msg.get("step")
+            if (
+                step not in self.tokens
+                or self.tokens[step] != msg.get("token")
+                or self.state[step] != "running"
+            ):
+                continue
+            s = self.rec.step(step)
+            previous = s.get("worker")
+            s["worker"] = msg.get("name")
+            if previous is None:
+                self.rec.save()
+                continue
+            retries = int(self.p.step(step).options.get("retries") or 0)
+            lost = f"worker {previous} was lost while running the step"
+            if s["attempts"] > retries:
+                self.cluster.fail_lost(msg["token"], f"{lost} (retries: {retries})")
+                continue
+            s["attempts"] += 1
+            s["error"] = f"attempt {s['attempts'] - 1}: {lost}; running again on {s['worker']}"
+            self.rec.save("step_retry", step)
+
     def _cancel(self) -> None:
         """Stop every running kernel; the workers then return and the steps are cancelled."""
+        if self.cluster is not None:
+            self.cluster.cancel_all()
         pool = self.pr.pool
         for km in list(self.kms.values()):
             if pool is not None:

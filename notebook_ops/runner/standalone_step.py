@@ -9,6 +9,7 @@ behaves the same under ``notebook-ops run`` and under ``notebook-ops run-step``.
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 from notebook_ops.runner.papermill_exec import Outcome, execute
@@ -23,20 +24,26 @@ def execute_step(
     timeout: float | None = None,
     log_path=None,
     preload=(),
+    stop: threading.Event | None = None,
 ) -> Outcome:
     """Run ``notebook`` (a step notebook, nbformat-4 dict) in a fresh kernel started in ``cwd``,
     with ``parameters`` (the pipeline's values and the ``_nbo_*`` plumbing: ``_nbo_data_url``
     is the data store the step reads its inputs from and writes its outputs to). The executed
-    notebook goes to ``out_path``; the kernel is stopped afterwards."""
+    notebook goes to ``out_path``; the kernel is stopped afterwards, or as soon as ``stop`` is
+    set (a cancelled run: the step ends as a dead kernel)."""
     from notebook_ops.runner.kernels import KernelPool
 
     kernel = (notebook.get("metadata", {}).get("kernelspec") or {}).get("name") or "python3"
     # the kernel process's own stderr (start-up warnings) goes beside the step's log
     klog = open(f"{log_path}.kernel" if log_path else os.devnull, "ab")
     pool = KernelPool(kernel, cwd=cwd, preload=preload, log_file=klog)
-    try:
-        fut = pool.submit(
-            lambda km: execute(
+    done = threading.Event()
+
+    def work(km) -> Outcome:
+        if stop is not None:
+            threading.Thread(target=_kill_on_stop, args=(stop, done, pool, km), daemon=True).start()
+        try:
+            return execute(
                 notebook,
                 Path(out_path),
                 km=km,
@@ -45,10 +52,21 @@ def execute_step(
                 log_path=log_path,
                 kill=pool.kill,
             )
-        )
-        return fut.result()
+        finally:
+            done.set()
+
+    try:
+        return pool.submit(work).result()
     except RuntimeError as exc:  # the kernel did not start
         return Outcome(False, str(exc), ename="KernelStartError")
     finally:
+        done.set()
         pool.close(kill_running=True)
         klog.close()
+
+
+def _kill_on_stop(stop: threading.Event, done: threading.Event, pool, km) -> None:
+    while not done.is_set():
+        if stop.wait(0.2):
+            pool.kill(km)
+            return

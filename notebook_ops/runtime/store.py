@@ -18,6 +18,7 @@ import os
 from collections.abc import Iterable
 from typing import Any
 
+from notebook_ops.errors import NotebookOpsError
 from notebook_ops.util import atomic
 
 MANIFEST = "_outputs.json"
@@ -186,6 +187,66 @@ def _put(container, key: str, value):
     elif isinstance(container, dict):
         container[key] = value
     return container
+
+
+def probe_store(location: str, marker: str) -> None:
+    """Write, read back and delete a tiny marker at ``<root>/<marker>``; raises what the store
+    raised (no network, no bucket, wrong credentials, no fsspec backend). Written without
+    ``makedirs``, which on an object store would create a missing bucket."""
+    store = DataStore(location)
+    rel = tuple(marker.split("/"))
+    payload = f"notebook-ops preflight {marker}".encode()
+    if not store.remote:
+        store.write_bytes(rel, payload)
+        os.remove(store.path(*rel))
+        return
+    target = store.path(*rel)
+    with store.fs.open(target, "wb") as f:
+        f.write(payload)
+    if store.fs.cat_file(target) != payload:
+        raise OSError("the marker read back is not what was written")
+    store.fs.rm(target)
+
+
+class StoreUnreachable(NotebookOpsError):
+    """The data store cannot be written and read from here."""
+
+
+def check_store(location: str, marker: str, timeout: float = 60.0) -> None:
+    """``probe_store`` before a run starts, as one line naming the store (credentials masked)
+    and what went wrong; ``StoreUnreachable``. Credentials come only from the environment."""
+    import concurrent.futures
+
+    from notebook_ops.util.redact import redact, redact_text
+
+    shown = redact(location)
+    pool = concurrent.futures.ThreadPoolExecutor(1)
+    try:
+        pool.submit(probe_store, location, marker).result(timeout)
+    except concurrent.futures.TimeoutError:
+        raise StoreUnreachable(
+            f"the data store {shown} did not answer within {timeout:g} s", hint=_STORE_HINT
+        ) from None
+    except ImportError as exc:  # fsspec names the package: "Install s3fs to access S3"
+        raise StoreUnreachable(
+            f"the data store {shown} needs an fsspec backend that is not installed: {exc}",
+            hint="pip install it (s3fs for s3://, gcsfs for gs://, adlfs for az://)",
+        ) from None
+    except Exception as exc:
+        lines = str(exc).strip().splitlines()
+        why = redact_text(f"{type(exc).__name__}: {lines[0] if lines else ''}".rstrip(": "))
+        raise StoreUnreachable(
+            f"the data store {shown} cannot be written and read: {why}", hint=_STORE_HINT
+        ) from None
+    finally:
+        pool.shutdown(wait=False)
+
+
+_STORE_HINT = (
+    "check the URL and the credentials in this environment (AWS_ACCESS_KEY_ID, "
+    "AWS_SECRET_ACCESS_KEY, AWS_ENDPOINT_URL for s3://; GOOGLE_APPLICATION_CREDENTIALS for gs://; "
+    "AZURE_STORAGE_CONNECTION_STRING for az://)"
+)
 
 
 class OutputError(Exception):

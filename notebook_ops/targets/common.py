@@ -12,6 +12,7 @@ from pathlib import Path
 
 from notebook_ops.errors import NotebookOpsError
 from notebook_ops.util import atomic
+from notebook_ops.util.quantity import parse_quantity
 
 BUNDLE_IN_IMAGE = "/bundle"  # where the Dockerfile copies the bundle
 RUN_STEP = ["notebook-ops", "run-step"]
@@ -136,26 +137,11 @@ def max_resources(m: dict) -> dict:
     return {k: v for k, v in (("requests", req), ("limits", best)) if v}
 
 
-_UNITS = {
-    "": 1,
-    "m": 1e-3,
-    "k": 1e3,
-    "K": 1e3,
-    "M": 1e6,
-    "G": 1e9,
-    "T": 1e12,
-    "Ki": 2**10,
-    "Mi": 2**20,
-    "Gi": 2**30,
-    "Ti": 2**40,
-}
-
-
 def _quantity(text: str) -> float:
-    match = re.fullmatch(r"([0-9.]+)([a-zA-Z]*)", str(text))
-    if not match or match.group(2) not in _UNITS:
-        raise TargetError(f"not a Kubernetes quantity: {text!r}")
-    return float(match.group(1)) * _UNITS[match.group(2)]
+    try:
+        return parse_quantity(text)
+    except ValueError:
+        raise TargetError(f"not a Kubernetes quantity: {text!r}") from None
 
 
 def dump_yaml(docs) -> str:

@@ -43,6 +43,7 @@ class StepRecord(Contract):
     metrics: dict[str, Any] = field(default_factory=dict)
     # received objects the step changed where the analysis could not see it (the runtime check)
     changed_at_run: list[str] = field(default_factory=list)
+    worker: str | None = None  # the Dask worker that ran it (run --cluster); None: this machine
 
 
 @dataclass
@@ -78,6 +79,7 @@ class RunOptions(Contract):
     steps: list[str] = field(default_factory=list)
     kernels: str | None = None  # "fork" (from a warmed zygote) or "fresh"
     data_url: str | None = None
+    cluster: str | None = None  # the Dask scheduler the steps ran on (run --cluster)
 
 
 @dataclass
