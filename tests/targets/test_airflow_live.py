@@ -210,3 +210,19 @@ def test_a_new_version_replaces_the_old_one_in_airflow(live, deployed):
     assert details["params"]["n"]["value"] == 4
     assert details["params"]["bundle"]["value"] == s3.url("bundles/diamond-v2.tar.gz")
     assert s3.fs().exists(f"{s3.bucket}/bundles/diamond-v1.tar.gz")
+
+
+def test_waiting_on_a_paused_dag_is_refused_in_one_line(live, deployed):
+    af, s3 = live
+    from notebook_ops.deploy.airflow_api import AirflowClient, Credentials
+
+    AirflowClient(af.url, Credentials(username=USER, password=PASSWORD)).patch(
+        "/dags/diamond", {"is_paused": True}
+    )
+    v2 = deployed["work"] / "dist" / "diamond-v2"
+    env = {**af.client_env(), **s3.env}
+    argv = ["deploy", str(v2), "--airflow", af.url, "--dags", str(af.dags), "--bundles", s3.url("bundles")]
+    done = nbo(*argv, "--data-url", s3.url("data"), "--trigger", "--wait", env=env, timeout=300)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.startswith("error: the DAG diamond is paused: run manual__")
+    assert "(deploy with --unpause, or unpause it in Airflow's UI)" in done.stderr
