@@ -75,6 +75,7 @@ def deploy(
     """Put BUNDLE's Airflow DAG and archive where Airflow reads them; wait for the parse;
     optionally trigger a run with parameters and follow it."""
     from notebook_ops.deploy import airflow
+    from notebook_ops.deploy.airflow_api import AirflowError
     from notebook_ops.errors import ParameterError
     from notebook_ops.model.parameters import parse_pairs
 
@@ -99,6 +100,11 @@ def deploy(
         run = airflow.trigger(client, d.dag_id, conf, unpause=unpause)
         say(f"run {run['dag_run_id']} {run.get('state')}: {client.ui_url(d.dag_id, run['dag_run_id'])}")
         if run["paused"]:
+            if wait:  # following would wait for someone to unpause it
+                raise AirflowError(
+                    f"the DAG {d.dag_id} is paused: run {run['dag_run_id']} stays queued",
+                    hint="deploy with --unpause, or unpause it in Airflow's UI",
+                )
             say("the DAG is paused: the run waits until it is unpaused (--unpause, or in Airflow's UI)")
         d.run = airflow.describe_run(client, run, {})
         if wait:
@@ -106,8 +112,7 @@ def deploy(
             say(airflow.summary_line(d.run))
             failed = d.run["state"] != "success"
     if as_json:
-        out = {k: v for k, v in vars(d).items() if k != "events"}
-        click.echo(json.dumps(out, indent=1, default=str))
+        click.echo(json.dumps(vars(d), indent=1, default=str))
     return 1 if failed else 0
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from notebook_ops.deploy import upload
@@ -37,7 +37,6 @@ class Deployment:
     ui_url: str
     parsed_s: float = 0.0
     run: dict | None = None
-    events: list[str] = field(default_factory=list)
 
 
 def _no_secrets(url: str | None, what: str) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from notebook_ops.errors import NotebookOpsError
+from notebook_ops.util.backoff import delay
 from notebook_ops.util.redact import redact
 
 TOKEN_ENV = "NOTEBOOK_OPS_AIRFLOW_TOKEN"
@@ -28,6 +30,8 @@ USER_ENV = "NOTEBOOK_OPS_AIRFLOW_USER"
 PASSWORD_ENV = "NOTEBOOK_OPS_AIRFLOW_PASSWORD"
 FILE_ENV = "NOTEBOOK_OPS_AIRFLOW_CREDENTIALS"
 URL_ENV = "NOTEBOOK_OPS_AIRFLOW_URL"
+TRANSIENT = (0, 502, 503, 504)  # 0: no answer (refused, timed out)
+RETRIES = 4
 
 
 class AirflowError(NotebookOpsError):
@@ -87,7 +91,7 @@ def check_url(url: str) -> str:
 class AirflowClient:
     """``get``/``post``/``patch`` on ``<url>/api/v2/...``, JSON in and out."""
 
-    def __init__(self, url: str, credentials: Credentials | None = None, *, timeout: float = 30.0):
+    def __init__(self, url: str, credentials: Credentials | None = None, *, timeout: float = 60.0):
         self.url = check_url(url)
         self.credentials = credentials if credentials is not None else Credentials.from_env()
         self.timeout = timeout
@@ -143,6 +147,19 @@ class AirflowClient:
         return token
 
     def _send(self, method: str, url: str, body: dict | None, token: str | None = None):
+        """One call; a busy or restarting Airflow (no answer, 502-504) is asked again, with
+        backoff, except for a POST that creates something (a run must not start twice)."""
+        retries = RETRIES if method != "POST" or url.endswith("/auth/token") else 0
+        for attempt in range(1, retries + 2):
+            try:
+                return self._send_once(method, url, body, token)
+            except AirflowError as exc:
+                if exc.status not in TRANSIENT or attempt > retries:
+                    raise
+                time.sleep(delay(attempt, 0.5, 8.0))
+        raise AssertionError("unreachable")
+
+    def _send_once(self, method: str, url: str, body: dict | None, token: str | None = None):
         headers = {"Accept": "application/json", "User-Agent": "notebook-ops"}
         data = None
         if body is not None:

@@ -46,12 +46,17 @@ DIAMOND = [
 ]
 
 
-def export_diamond(work: Path) -> Path:
-    """The diamond exported with its Airflow DAG; the bundle folder."""
+def export_diamond(work: Path, n: int = 3) -> Path:
+    """The diamond (parameter ``n`` defaulting to ``n``) exported with its Airflow DAG into
+    ``work/dist``; the bundle folder (v1, then v2 ... as the notebook changes)."""
     from notebook_ops.bundle import export_notebook
 
     work.mkdir(parents=True, exist_ok=True)
-    nb = write_notebook(work / "diamond.ipynb", make_notebook(DIAMOND))
+    cells = [
+        (f"n = {n}  # how many numbers", tags) if "parameters" in tags else (src, tags)
+        for src, tags in DIAMOND
+    ]
+    nb = write_notebook(work / "diamond.ipynb", make_notebook(cells))
     r = export_notebook(
         nb, out_dir=work / "dist", track=False, tag=False, allow_dirty=True, target_names=["airflow"]
     )

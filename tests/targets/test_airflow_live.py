@@ -48,6 +48,7 @@ def deployed(live, tmp_path_factory):
     text = nbo("runs", "list", "--airflow", af.url, "--dag", "diamond", env=env, timeout=120)
     assert listing.returncode == 0 and text.returncode == 0, (listing.stderr, text.stderr)
     return {
+        "work": bundle.parent.parent,
         "bundle": bundle,
         "deployment": json.loads(done.stdout),
         "outputs": done.stdout + done.stderr + listing.stdout + text.stdout,
@@ -188,3 +189,40 @@ def test_the_jupyter_server_lists_the_remote_runs_for_the_lab(live, deployed, tm
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_a_new_version_replaces_the_old_one_in_airflow(live, deployed):
+    """v2 (another default) deployed over v1: Airflow is asked to re-parse the file at once and
+    the deploy returns when Airflow holds v2; v1's archive stays for the runs that used it."""
+    af, s3 = live
+    v2 = export_diamond(deployed["work"], n=4)
+    assert v2.name == "diamond-v2"
+    env = {**af.client_env(), **s3.env}
+    argv = ["deploy", str(v2), "--airflow", af.url, "--dags", str(af.dags), "--bundles", s3.url("bundles")]
+    done = nbo(*argv, "--data-url", s3.url("data"), "--json", "--timeout", "240", env=env)
+    assert done.returncode == 0, (done.stderr[-3000:], af.logs())
+    assert json.loads(done.stdout)["version"] == 2
+    from notebook_ops.deploy.airflow_api import AirflowClient, Credentials
+
+    details = AirflowClient(af.url, Credentials(username=USER, password=PASSWORD)).get(
+        "/dags/diamond/details"
+    )
+    assert details["params"]["n"]["value"] == 4
+    assert details["params"]["bundle"]["value"] == s3.url("bundles/diamond-v2.tar.gz")
+    assert s3.fs().exists(f"{s3.bucket}/bundles/diamond-v1.tar.gz")
+
+
+def test_waiting_on_a_paused_dag_is_refused_in_one_line(live, deployed):
+    af, s3 = live
+    from notebook_ops.deploy.airflow_api import AirflowClient, Credentials
+
+    AirflowClient(af.url, Credentials(username=USER, password=PASSWORD)).patch(
+        "/dags/diamond", {"is_paused": True}
+    )
+    v2 = deployed["work"] / "dist" / "diamond-v2"
+    env = {**af.client_env(), **s3.env}
+    argv = ["deploy", str(v2), "--airflow", af.url, "--dags", str(af.dags), "--bundles", s3.url("bundles")]
+    done = nbo(*argv, "--data-url", s3.url("data"), "--trigger", "--wait", env=env, timeout=300)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.startswith("error: the DAG diamond is paused: run manual__")
+    assert "(deploy with --unpause, or unpause it in Airflow's UI)" in done.stderr
