@@ -5,8 +5,8 @@ side alike), on the example (examples/churn.ipynb):
 1. a fully cached re-run: `notebook-ops run` (its MLflow run logged by a follower process),
    `notebook-ops run --no-track`, and the same run logged in the process as before this change
    (`run_notebook(track=True)`, what the Jupyter server still does: MLflow imported there);
-2. `notebook-ops export` (its MLflow run logged by a follower), `--no-mlflow`, and in-process
-   (`export_notebook(track=True)`).
+2. `notebook-ops export` of the 20-step notebook of bench_export.py (its MLflow run logged by a
+   follower), `--no-mlflow`, and in-process (`export_notebook(track=True)`).
 
 Also: when the follower has the run in MLflow (from the command's start), and whether the CLI
 process imports mlflow at all (`python -X importtime`). Targets (issue 15): cached re-run with
@@ -34,8 +34,11 @@ PY = [sys.executable, "-c"]
 IN_PROCESS_RUN = "from notebook_ops.runner import run_notebook; run_notebook('churn.ipynb', track=True)"
 IN_PROCESS_EXPORT = (
     "from notebook_ops.bundle import export_notebook; "
-    "export_notebook('churn.ipynb', out_dir='dist', tag=False, allow_dirty=True, track=True)"
+    "export_notebook('steps20.ipynb', out_dir='dist', tag=False, allow_dirty=True, track=True)"
 )
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_export import kale_notebook  # noqa: E402  (the export benchmark's 20-step notebook)
 
 
 def followers_gone(work: Path, timeout: float = 300) -> None:
@@ -95,10 +98,11 @@ def main() -> int:
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="nbo-bench-tracking-"))
     shutil.copy(ROOT / "examples" / "churn.ipynb", work / "churn.ipynb")
+    (work / "steps20.ipynb").write_text(json.dumps(kale_notebook()))
     env_note = os.environ.pop("MLFLOW_TRACKING_URI", None)
     timed(NBO + ["run", "churn.ipynb", "--quiet"], work)  # fills the cache and creates the store
     followers_gone(work)
-    timed(NBO + ["export", "churn.ipynb", "--allow-dirty", "--no-tag"], work)
+    timed(NBO + ["export", "steps20.ipynb", "--allow-dirty", "--no-tag"], work)
     followers_gone(work)
     runs = {
         "run (follower)": NBO + ["run", "churn.ipynb", "--quiet"],
@@ -106,8 +110,8 @@ def main() -> int:
         "run (in-process)": PY + [IN_PROCESS_RUN],
     }
     exports = {
-        "export (follower)": NBO + ["export", "churn.ipynb", "--allow-dirty", "--no-tag"],
-        "export --no-mlflow": NBO + ["export", "churn.ipynb", "--allow-dirty", "--no-tag", "--no-mlflow"],
+        "export (follower)": NBO + ["export", "steps20.ipynb", "--allow-dirty", "--no-tag"],
+        "export --no-mlflow": NBO + ["export", "steps20.ipynb", "--allow-dirty", "--no-tag", "--no-mlflow"],
         "export (in-process)": PY + [IN_PROCESS_EXPORT],
     }
     best: dict[str, float] = {}

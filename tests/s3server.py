@@ -75,8 +75,14 @@ class S3Server:
         """Point this process's boto3 / s3fs at the server (undone by monkeypatch)."""
         for name in _CLEARED:
             monkeypatch.delenv(name, raising=False)
-        for k, v in (env or self.env).items():
+        env = env or self.env
+        for k, v in env.items():
             monkeypatch.setenv(k, v)
+        # fsspec read FSSPEC_* once, when it was imported: give its config this server too
+        import fsspec.config
+
+        s3conf = {**fsspec.config.conf.get("s3", {}), "endpoint_url": env["FSSPEC_S3_ENDPOINT_URL"]}
+        monkeypatch.setitem(fsspec.config.conf, "s3", s3conf)
 
     def fs(self, **kw):
         """A fresh s3fs filesystem on the server (no instance cache: credentials as given)."""
@@ -85,7 +91,8 @@ class S3Server:
         return s3fs.S3FileSystem(
             key=kw.pop("key", self.key),
             secret=kw.pop("secret", self.secret),
-            client_kwargs={"endpoint_url": self.endpoint, "region_name": REGION},
+            endpoint_url=self.endpoint,  # wins over FSSPEC_S3_ENDPOINT_URL (s.apply sets it)
+            client_kwargs={"region_name": REGION},
             skip_instance_cache=True,
             **kw,
         )

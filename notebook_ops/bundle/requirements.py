@@ -89,6 +89,26 @@ def resolve(modules, *, kernel_name: str = "python3", python: str | None = None,
     return result
 
 
+# the fsspec backend of each object store a data URL may name (metadata.notebook_ops.data_url)
+STORE_BACKENDS = {
+    "s3": "s3fs",
+    "s3a": "s3fs",
+    "gs": "gcsfs",
+    "gcs": "gcsfs",
+    "az": "adlfs",
+    "abfs": "adlfs",
+    "abfss": "adlfs",
+}
+
+
+def store_backends(settings) -> list[str]:
+    """The distribution the notebook's data store needs (``s3://...`` -> ``["s3fs"]``): pinned
+    like an import, so the bundle's environment (a Dask worker, an Airflow task) can reach it."""
+    url = str((settings or {}).get("data_url") or "")
+    scheme = url.split("://", 1)[0].lower() if "://" in url else ""
+    return [STORE_BACKENDS[scheme]] if scheme in STORE_BACKENDS else []
+
+
 def pip_names(requirements) -> list[str]:
     """Distribution names of ``%pip install`` arguments (``pandas==2.1`` -> ``pandas``)."""
     import re

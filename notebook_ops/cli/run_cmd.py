@@ -74,10 +74,12 @@ def print_summary(console, record: dict) -> None:
 
         extra = f" (error: {ml.error}; `notebook-ops runs sync {r.run_id}` retries)" if ml.error else ""
         if not ml.error and r.run_dir and pending(r.run_dir):
-            extra = (
-                " (being logged in the background: `notebook-ops runs show "
-                f"{r.run_id}` has the id when done, `notebook-ops runs sync {r.run_id}` if it stops)"
-            )
+            extra = " (being completed in the background)"
+            if not ml.run_id:
+                extra = (
+                    f" (being logged in the background: `notebook-ops runs show {r.run_id}` has its "
+                    f"id in a moment; `notebook-ops runs sync {r.run_id}` if it never does)"
+                )
         console.print(f"MLflow: {ml.tracking_uri} run {ml.run_id or '(pending)'}{extra}")
         if str(ml.tracking_uri).startswith("sqlite:"):
             console.print(f"  see it: mlflow ui --backend-store-uri {ml.tracking_uri}")

@@ -25,10 +25,16 @@ def runs():
     help="List the runs of this notebook's folder.",
 )
 @click.option("--schedule", metavar="NAME", help="The runs of schedule NAME (from the schedule store).")
+@click.option("--airflow", "airflow_url", metavar="URL", help="The runs in this Airflow 3 (see `deploy`).")
+@click.option("--dag", "dag_id", metavar="DAG_ID", help="With --airflow: this DAG's runs only.")
 @click.option("-n", "--limit", type=int, default=20, show_default=True)
 @click.option("--json", "as_json", is_flag=True)
-def list_cmd(root, notebook, schedule, limit, as_json):
+def list_cmd(root, notebook, schedule, airflow_url, dag_id, limit, as_json):
     """Runs, newest first."""
+    if airflow_url or dag_id:  # remote runs, with each task's state and a link to Airflow's UI
+        from notebook_ops.cli.deploy_cmd import list_remote
+
+        return list_remote(airflow_url, dag_id, limit, as_json)
     if schedule:  # the scheduler's run history (state, run folder, MLflow run per firing)
         from notebook_ops.cli.schedule_cmd import runs_cmd
 

@@ -395,11 +395,21 @@ def run_now_cmd(name, db):
     metavar="S",
     help="A firing later than this is 'missed' (its schedule's catch-up policy applies).",
 )
-def scheduler(once, workers, db, poll, grace):
+@click.option(
+    "--cluster",
+    metavar="ADDRESS",
+    help="Run every scheduled run's steps on this Dask cluster (tcp://HOST:8786); "
+    "sets NOTEBOOK_OPS_CLUSTER for the runs. The notebooks need a data_url the workers reach.",
+)
+def scheduler(once, workers, db, poll, grace, cluster):
     """Run the scheduler service in the foreground (Ctrl-C / SIGTERM stop it cleanly)."""
     import logging
+    import os
     import signal
     import sys
+
+    if cluster:  # each run is `notebook-ops run` in a child process: it reads the variable
+        os.environ["NOTEBOOK_OPS_CLUSTER"] = cluster
 
     from notebook_ops.scheduler.service import SchedulerService
 

@@ -51,6 +51,12 @@ class _Builder:
             ctype = raw.get("cell_type", "code")
             tags = cell_tags(raw)
             parsed = parse_cell_tags(tags)
+
+            def add(role: str | None, step: str | None, index=index, ctype=ctype, raw=raw, tags=tags) -> None:
+                """This cell, as ``role`` (None: its step's code or markdown) in ``step``."""
+                role = role or ("markdown" if ctype == "markdown" else "code")
+                self.cells.append(Cell(index, ctype, cell_source(raw), role, step, tuple(tags)))
+
             for severity, code, message, hint in parsed.issues:
                 self.problem(severity, code, message, step=parsed.step or current, cell=index, hint=hint)
             role = parsed.role
@@ -97,16 +103,7 @@ class _Builder:
                 current = name
                 self.step_tag_options[name].update(parsed.options)
                 self.step_cells[name].append(index)
-                self.cells.append(
-                    Cell(
-                        index,
-                        ctype,
-                        cell_source(raw),
-                        "markdown" if ctype == "markdown" else "code",
-                        name,
-                        tuple(tags),
-                    )
-                )
+                add(None, name)
                 continue
             if parsed.after and role not in ("skip", "raw"):
                 self.problem(
@@ -128,39 +125,20 @@ class _Builder:
                         cell=index,
                         hint="merge them into one cell tagged parameters",
                     )
-                self.cells.append(Cell(index, ctype, cell_source(raw), "parameters", None, tuple(tags)))
+                add("parameters", None)
                 continue
             if role in ("setup", "skip", "metrics", "raw"):
                 if role == "setup":
                     self.setup_cells.append(index)
                 elif role == "metrics":
                     self.metrics_cells.append(index)
-                self.cells.append(Cell(index, ctype, cell_source(raw), role, None, tuple(tags)))
+                add(role, None)
                 continue
             if current is None:
                 pending.append(index)
-                self.cells.append(
-                    Cell(
-                        index,
-                        ctype,
-                        cell_source(raw),
-                        "markdown" if ctype == "markdown" else "code",
-                        None,
-                        tuple(tags),
-                    )
-                )
             else:
                 self.step_cells[current].append(index)
-                self.cells.append(
-                    Cell(
-                        index,
-                        ctype,
-                        cell_source(raw),
-                        "markdown" if ctype == "markdown" else "code",
-                        current,
-                        tuple(tags),
-                    )
-                )
+            add(None, current)
         # Cells before the first step: belong to it (or form the one-step pipeline "main").
         first = next(iter(self.step_cells), None)
         if first is None:

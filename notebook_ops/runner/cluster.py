@@ -72,14 +72,14 @@ def dask_resources(step: str, resources: dict, declared: dict[str, float]) -> di
             if name in HINTS_ONLY:
                 continue
             raise ClusterError(
-                f"step {step!r} needs {name}={value}, which no worker of the cluster declares",
+                f"needs {name}={value}, which no worker of the cluster declares",
                 step=step,
                 hint=f"start workers with `dask worker ... --resources {name}=N`, or drop it "
                 "from the step's resources",
             )
         if amount > declared[name]:
             raise ClusterError(
-                f"step {step!r} needs {name}={value}; the most any worker has is {declared[name]:g}",
+                f"needs {name}={value}; the most any worker has is {declared[name]:g}",
                 step=step,
                 hint="start a bigger worker, or lower the step's resources",
             )
@@ -239,7 +239,8 @@ class Cluster:
             self._starts.put(msg)
 
     def starts(self) -> list[dict]:
-        """Step starts on workers since the last call: ``{"step", "token", "worker"}`` each."""
+        """Step starts on workers since the last call: ``{"step", "token", "name"}`` each
+        (``name``: the worker's)."""
         out = []
         while True:
             try:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import tempfile
 import threading
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,17 +60,17 @@ def _lay_out(root: Path, task: StepTask) -> Path:
     return cwd
 
 
-def _watch_cancel(task: StepTask, stop: threading.Event, done: threading.Event) -> None:
-    """Set ``stop`` when the runner cancels the task (its Dask Event), until the step is done."""
-    from distributed import Event
-
-    event = Event(cancel_event_name(task.run_id, task.token))
+def _watch_cancel(event, stop: threading.Event, done: threading.Event) -> None:
+    """Set ``stop`` when the runner cancels the task (its Dask ``event``), until the step is done."""
     while not done.is_set():
         try:
             if event.wait(timeout=0.5):
                 stop.set()
                 return
-        except Exception:  # the scheduler went away: the step stops with its worker
+        except Exception as exc:  # the scheduler went away: the step stops with its worker
+            import logging
+
+            logging.getLogger(__name__).warning("no cancel watch for this step: %r", exc)
             return
 
 
@@ -95,12 +96,18 @@ def run_task(task: StepTask) -> dict:
     name = str(worker.name) if worker is not None else "local"
     if worker is not None:
         worker.log_event(
-            STARTED_TOPIC, {"run_id": task.run_id, "step": task.step, "token": task.token, "worker": name}
+            # "name": Dask sets "worker" to the worker's address
+            STARTED_TOPIC,
+            {"run_id": task.run_id, "step": task.step, "token": task.token, "name": name},
         )
     _clear(DataStore(task.parameters["_nbo_data_url"]), task.step)
     stop, done = threading.Event(), threading.Event()
     if worker is not None:
-        threading.Thread(target=_watch_cancel, args=(task, stop, done), daemon=True).start()
+        from distributed import Event, get_client
+
+        # made here: only the task's own thread finds the worker's client
+        event = Event(cancel_event_name(task.run_id, task.token), client=get_client())
+        threading.Thread(target=_watch_cancel, args=(event, stop, done), daemon=True).start()
     base = worker.local_directory if worker is not None else None
     try:
         with tempfile.TemporaryDirectory(prefix=f"nbo-{task.step}-", dir=base) as tmp:
@@ -131,5 +138,5 @@ def probe(data_url: str, marker: str) -> str:
     from notebook_ops._version import __version__
     from notebook_ops.runtime.store import probe_store
 
-    probe_store(data_url, marker)
+    probe_store(data_url, f"{marker}-{uuid.uuid4().hex[:8]}")  # workers probe at the same time
     return __version__

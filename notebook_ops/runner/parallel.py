@@ -316,7 +316,7 @@ class ParallelSteps:
                 continue
             s = self.rec.step(step)
             previous = s.get("worker")
-            s["worker"] = msg.get("worker")
+            s["worker"] = msg.get("name")
             if previous is None:
                 self.rec.save()
                 continue

@@ -191,17 +191,21 @@ def _put(container, key: str, value):
 
 def probe_store(location: str, marker: str) -> None:
     """Write, read back and delete a tiny marker at ``<root>/<marker>``; raises what the store
-    raised (no network, no bucket, wrong credentials, no fsspec backend)."""
+    raised (no network, no bucket, wrong credentials, no fsspec backend). Written without
+    ``makedirs``, which on an object store would create a missing bucket."""
     store = DataStore(location)
     rel = tuple(marker.split("/"))
     payload = f"notebook-ops preflight {marker}".encode()
-    store.write_bytes(rel, payload)
-    if store.read_bytes(rel) != payload:
-        raise OSError("the marker read back is not what was written")
-    if store.remote:
-        store.fs.rm(store.path(*rel))
-    else:
+    if not store.remote:
+        store.write_bytes(rel, payload)
         os.remove(store.path(*rel))
+        return
+    target = store.path(*rel)
+    with store.fs.open(target, "wb") as f:
+        f.write(payload)
+    if store.fs.cat_file(target) != payload:
+        raise OSError("the marker read back is not what was written")
+    store.fs.rm(target)
 
 
 class StoreUnreachable(NotebookOpsError):

@@ -468,8 +468,11 @@ class SchedulerService:
     def reconcile(self, now: datetime) -> None:
         for r in self.store.orphans(now, f"{self.host}:", self.id):
             o_host, o_pid = _owner(r.owner)
+            local_owner_alive = o_host == self.host and o_pid is not None and procs.alive(o_pid)
+            if r.run_dir and not r.child_pid and local_owner_alive:
+                continue  # its live owner is starting it (run folder recorded, process next)
             expired = r.lease_expires_at is None or r.lease_expires_at < now
-            if not expired and not (o_host == self.host and o_pid and not procs.alive(o_pid)):
+            if not expired and not (o_host == self.host and o_pid and not local_owner_alive):
                 continue  # a live service on this host holds it
             if not self.store.adopt(r.id, r.owner, self.id, now, self.lease_ttl):
                 continue

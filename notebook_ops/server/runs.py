@@ -99,6 +99,10 @@ class RunsHandler(RunsBase):
             options["steps"] = body.steps
         if body.from_step is not None:
             options["from_step"] = body.from_step.strip()
+        if body.cluster:
+            options["cluster"] = body.cluster.strip()
+        if body.data_url:
+            options["data_url"] = body.data_url.strip()
         handle = self.service.start(notebook, **options)
         record = await asyncio.wrap_future(handle.started)  # bad input raises here (400)
         self.reply(self.present(record, runs_root(notebook) / record["run_id"]), status=202)

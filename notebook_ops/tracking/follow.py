@@ -13,14 +13,17 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 from notebook_ops.tracking import sync
+from notebook_ops.util import procs
 
 POLL_S = 0.2
+NO_RECORD_S = 120  # a run whose run.json does not appear by then did not start
 
 
 def spawn(run_dir=None, *, export=None) -> subprocess.Popen:
@@ -44,12 +47,15 @@ def spawn(run_dir=None, *, export=None) -> subprocess.Popen:
         )
 
 
-def follow(run_dir: Path) -> int:
-    """Log ``run_dir`` as it runs; 0 when its MLflow records are complete."""
+def follow(run_dir: Path, runner: int) -> int:
+    """Log ``run_dir`` as it runs (``runner``: the pid of the process running it); 0 when its
+    MLflow records are complete."""
     session = sync.session_for(run_dir)
+    t0 = time.monotonic()
     with sync.locked(run_dir):
         while True:
             try:
+                session.open()  # the slow part (importing MLflow), while the steps run
                 state = sync.sync_run(run_dir, session)
             except Exception as exc:  # noqa: BLE001 - kept for `runs sync`, which retries
                 from notebook_ops.tracking.mlflow_tracker import first_line
@@ -57,11 +63,12 @@ def follow(run_dir: Path) -> int:
                 sync.record_error(run_dir, session.tracking_uri, first_line(exc))
                 logging.getLogger(__name__).warning("MLflow: %s", first_line(exc))
                 return 1
-            if state.get("finished"):
+            if state.get("finished"):  # the run ended (or its runner is gone: it ends failed)
                 break
-            record = sync.read_json(run_dir / sync.RUN_JSON)
-            if record is not None and sync.runner_gone(record):
-                return 1  # killed: its steps are logged; `runs sync` finishes it if it is resumed
+            if not (run_dir / sync.RUN_JSON).exists() and (
+                not procs.alive(runner) or time.monotonic() - t0 > NO_RECORD_S
+            ):
+                return 1  # the run did not start
             time.sleep(POLL_S)
     catch_up(run_dir.parent, skip=run_dir)
     return 0
@@ -91,7 +98,7 @@ def main(argv=None) -> int:
         entry = Path(args.export)
         exports.sync_exports(entry.parent, only=entry)
         return 0
-    return follow(Path(args.run_dir).resolve())
+    return follow(Path(args.run_dir).resolve(), os.getppid())
 
 
 if __name__ == "__main__":

@@ -105,8 +105,9 @@ def die_here(point: str) -> None:
 def sync_run(run_dir, session=None, *, write_record: bool = True) -> dict:
     """Log to MLflow what ``run_dir`` holds and ``logged.json`` lacks (the caller holds
     ``locked(run_dir)``); returns ``logged.json``'s content. The parent run is finished once
-    run.json is final; with ``write_record`` its ``mlflow`` block then gets the run's id too
-    (only once the runner has stopped writing run.json, i.e. when it is final)."""
+    run.json is final (or "failed" once its runner is gone without finishing it); with
+    ``write_record`` run.json's ``mlflow`` block then gets the run's id too (only once the
+    runner has stopped writing run.json)."""
     run_dir = Path(run_dir)
     session = session or session_for(run_dir)
     state = logged(run_dir)
@@ -119,6 +120,9 @@ def sync_run(run_dir, session=None, *, write_record: bool = True) -> dict:
         state["experiment_id"] = session.experiment_id
         _save(run_dir, state)
         die_here("parent")
+    # run.json is read before the step files are listed: the runner writes a step's file before the
+    # final run.json, so a final record read first means every step's file is there to be listed.
+    record = read_json(run_dir / RUN_JSON) or record
     payloads = sorted((tracking_dir(run_dir) / STEPS).glob("*.json"), key=lambda p: p.stat().st_mtime_ns)
     for path in payloads:
         p = read_json(path)
@@ -128,8 +132,10 @@ def sync_run(run_dir, session=None, *, write_record: bool = True) -> dict:
             state["run_id"], p["name"], p["steprec"], p["params"], p["metrics"], p["artifacts"]
         )
         _save(run_dir, state)
-    record = read_json(run_dir / RUN_JSON) or record  # final now? (read after the steps)
-    if record.get("status") in FINAL_STATUSES:
+    gone = runner_gone(record)  # killed: its MLflow run ends failed, as the run did
+    if record.get("status") in FINAL_STATUSES or gone:
+        if gone:
+            record = {**record, "status": "failed", "finished_at": None}
         session.finish(state["run_id"], record, [(str(run_dir / RUN_JSON), "")])
         state["finished"] = True
         state.pop("error", None)

@@ -75,6 +75,20 @@ class Panel(W.VBox):
         self.stop_button = W.Button(description="Stop", icon="stop", disabled=True)
         self.use_cache = _check("reuse unchanged steps", True)
         self.single_kernel = _check("one kernel", False)
+        self.cluster = W.Text(
+            description="cluster",
+            placeholder="tcp://host:8786 (empty: this machine)",
+            tooltip="Run each step as a task on this Dask cluster (or NOTEBOOK_OPS_CLUSTER)",
+            style={"description_width": "4em"},
+            layout=W.Layout(width="22em"),
+        )
+        self.data_url = W.Text(
+            description="data",
+            placeholder="s3://bucket/prefix (a cluster needs one)",
+            tooltip="The data store between steps: a folder or an fsspec URL the workers reach",
+            style={"description_width": "3em"},
+            layout=W.Layout(width="22em"),
+        )
         self.export_button = W.Button(description="Export bundle", icon="archive")
         self.out_dir = W.Text(
             value=str(out_dir or self.path.parent / "dist"),
@@ -153,6 +167,7 @@ class Panel(W.VBox):
             self.tz.value = planned.get("tz") or "UTC"
         rows = [
             W.HBox([self.run_button, self.stop_button, self.use_cache, self.single_kernel]),
+            W.HBox([self.cluster, self.data_url]),
             W.HBox([self.export_button, self.out_dir, self.git_tag, self.allow_dirty]),
         ]
         if self.has_scheduler:
@@ -285,6 +300,10 @@ class Panel(W.VBox):
             self._end("Run", lambda r: results.run_html(r.record), result)
 
         opts = dict(cache=self.use_cache.value, single_kernel=self.single_kernel.value)
+        if self.cluster.value.strip():
+            opts["cluster"] = self.cluster.value.strip()
+        if self.data_url.value.strip():
+            opts["data_url"] = self.data_url.value.strip()
         opts.update(self.run_options)
         self._runs = self._runs or RunService()
         self._run = self._runs.start(self.path, params=params, progress=progress, on_finish=finished, **opts)

@@ -69,6 +69,8 @@ class StepRow:
             label += f" (attempt {info['attempts']})"
         if info.get("duration_s") is not None and info.get("status") != "running":
             label += f" {info['duration_s']:.1f}s"
+        if info.get("worker"):
+            label += f" on {info['worker']}"
         self.progress.value, self.progress.bar_style = value, style
         tip = html.escape(info.get("error") or "")
         self.status.value = f'<span title="{tip}">{html.escape(label)}</span>'

@@ -185,3 +185,48 @@ def test_an_export_whose_follower_died_is_logged_once_by_runs_sync(project, monk
     names = sorted(a.path for a in client(project).list_artifacts(run.info.run_id, "bundle"))
     assert names == ["bundle/pipeline.yaml", "bundle/t-v1.tar.gz"]
     assert json.loads(r.mlflow_pending.read_text())["mlflow_run_id"] == run.info.run_id
+
+
+def test_a_killed_run_ends_failed_in_mlflow_and_its_follower_stops(project):
+    import signal
+
+    cells = [*CELLS[:3], ("import time\ntime.sleep(600)", ["step:slow"])]
+    write_notebook(project / "t.ipynb", make_notebook(cells))
+    cli = subprocess.Popen(
+        [sys.executable, "-m", "notebook_ops", "run", "t.ipynb", "--quiet"],
+        cwd=project,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its group: the runner and its kernels (the follower has its own)
+    )
+    try:
+        deadline = time.monotonic() + WAIT
+        while True:  # the slow step runs and the follower has logged what came before it
+            assert time.monotonic() < deadline and cli.poll() is None
+            runs = project / ".notebook_ops" / "runs"
+            run_dir = next(iter(runs.iterdir()), None) if runs.is_dir() else None
+            rec = sync.read_json(run_dir / "run.json") if run_dir else None
+            if (
+                rec
+                and rec["steps"]["slow"]["status"] == "running"
+                and "make" in sync.logged(run_dir).get("steps", {})
+            ):
+                break
+            time.sleep(0.1)
+        follower = procs.find(str(run_dir))
+        below = [(pid, t) for pid, t in procs.descendants(cli.pid) if pid != follower]
+        procs.signal_tree(cli.pid, below, signal.SIGKILL)  # the runner, its zygote and kernels
+        cli.wait()
+        assert follower is not None
+        gone(run_dir)
+    finally:
+        if cli.poll() is None:
+            cli.kill()
+    state = sync.logged(run_dir)
+    assert state["finished"] and sorted(state["steps"]) == ["make"]
+    c = client(project)
+    parent = c.get_run(state["run_id"])
+    assert parent.info.status == "FAILED" and parent.data.tags["notebook_ops.status"] == "failed"
+    (make,) = c.search_runs([parent.info.experiment_id], f"tags.mlflow.parentRunId = '{parent.info.run_id}'")
+    assert make.info.run_name == "make" and make.info.status == "FINISHED"
+    assert "nothing to log" in nbo("runs", "sync", run_dir.name, cwd=project).stdout

@@ -36,6 +36,8 @@ class CreateRun(Contract):
     jobs: int | None = None
     steps: list[str] | str | None = None
     from_step: str | None = None  # run this step and everything after it
+    cluster: str | None = None  # a Dask scheduler (tcp://host:8786) to run the steps on
+    data_url: str | None = None  # the data store between steps (a cluster needs one its workers reach)
 
     def check(self) -> None:
         if self.jobs is not None and self.jobs < 1:
