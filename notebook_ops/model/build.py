@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 from notebook_ops.model import analysis, files
+from notebook_ops.model.imports import one_parse
 from notebook_ops.model.notebook import cell_source, cell_tags, read_bytes, parse_notebook, sha256_bytes
 from notebook_ops.model.parameters import parse_parameters
 from notebook_ops.model.pipeline import Cell, Parameter, Pipeline, Problem, Step
@@ -476,6 +477,11 @@ def build_pipeline(
     nb: dict, path=None, *, notebook_hash: str | None = None, notices: list[str] | None = None
 ) -> Pipeline:
     """Build the pipeline of an nbformat-4 notebook dict. Problems are collected, never raised."""
+    with one_parse():  # each cell parsed once, for every pass
+        return _build(nb, path, notebook_hash, notices)
+
+
+def _build(nb: dict, path, notebook_hash: str | None, notices: list[str] | None) -> Pipeline:
     b = _Builder(nb, path)
     for notice in notices or []:
         b.problem("info", "nbformat-upgraded", notice)
