@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 /**
  * TypeScript types for the lab, generated from the package's JSON Schemas: every
- * `notebook_ops/**\/*.schema.json` becomes `labextension/src/schemas/<name>.ts`.
+ * `notebook_ops/**\/*.schema.json` becomes `labextension/src/schemas/<name>.ts`. A definition
+ * that more than one schema holds (a `$defs` entry, or a whole schema another one embeds, e.g.
+ * StepRecord, RunListing) is generated once into `schemas/shared.ts`, which the others import.
  *
  *   node labextension/scripts/schema-types.mjs          write the files (the build runs this)
  *   node labextension/scripts/schema-types.mjs --check  fail when a file is missing or stale
@@ -59,28 +61,111 @@ function current(target) {
   }
   return existsSync(target) ? readFileSync(target, 'utf-8') : null;
 }
-const stale = [];
-for (const file of schemas(join(root, 'notebook_ops'))) {
-  const schema = JSON.parse(readFileSync(file, 'utf-8'));
-  const name = typeName(file);
-  const source = relative(root, file);
-  // the file name names the type; the schema's title stays as its comment
-  const described = { ...schema, title: name, description: schema.description ?? schema.title };
-  const body = await compile(described, name, {
-    bannerComment: `/* Generated from ${source} by labextension/scripts/schema-types.mjs: do not edit. */`,
-    cwd: dirname(file),
-    style: prettier,
-    additionalProperties: true // JSON Schema's default: an object without the keyword takes any key
+
+/** The schema without the keys that only place it (so an embedded copy compares equal). */
+function body(schema) {
+  return Object.fromEntries(Object.entries(schema).filter(([key]) => !['$defs', '$id', '$schema'].includes(key)));
+}
+
+const files = schemas(join(root, 'notebook_ops')).map(file => ({
+  file,
+  name: typeName(file),
+  schema: JSON.parse(readFileSync(file, 'utf-8'))
+}));
+
+// name -> [canonical JSON, definition] per schema that holds it (its $defs or itself)
+const seen = new Map();
+const hold = (name, definition) => {
+  seen.set(name, [...(seen.get(name) ?? []), [JSON.stringify(definition), definition]]);
+};
+for (const { name, schema } of files) {
+  hold(name, body(schema));
+  for (const [def, definition] of Object.entries(schema.$defs ?? {})) {
+    hold(def, definition);
+  }
+}
+// shared: held by two or more schemas, all alike (ones that differ stay in their files)
+const shared = new Map(
+  [...seen]
+    .filter(([, copies]) => copies.length > 1 && copies.every(([key]) => key === copies[0][0]))
+    .map(([name, copies]) => [name, copies[0][1]])
+);
+
+/** A copy of `node` whose references to shared definitions name their type instead. */
+function linked(node, used) {
+  if (Array.isArray(node)) {
+    return node.map(n => linked(n, used));
+  }
+  if (!node || typeof node !== 'object') {
+    return node;
+  }
+  const ref = typeof node.$ref === 'string' ? /^#\/\$defs\/(.+)$/.exec(node.$ref) : null;
+  if (ref && shared.has(ref[1])) {
+    used.add(ref[1]);
+    return { ...Object.fromEntries(Object.entries(node).filter(([key]) => key !== '$ref')), tsType: ref[1] };
+  }
+  return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, linked(v, used)]));
+}
+
+const SHARED = 'shared';
+const banner = source => `/* Generated from ${source} by labextension/scripts/schema-types.mjs: do not edit. */`;
+const options = (source, cwd) => ({
+  bannerComment: banner(source),
+  cwd,
+  style: prettier,
+  additionalProperties: true // JSON Schema's default: an object without the keyword takes any key
+});
+const importLine = used => (used.size ? `import type { ${[...used].sort().join(', ')} } from './${SHARED}';\n\n` : '');
+
+const outputs = []; // [target, text]
+{
+  // the shared definitions, generated together so their property types are declared once
+  const container = {
+    title: 'SharedDefinitions',
+    type: 'object',
+    additionalProperties: false,
+    $defs: Object.fromEntries([...shared].map(([name, def]) => [name, { ...def, title: def.title ?? name }]))
+  };
+  const text = await compile(container, 'SharedDefinitions', {
+    ...options('the definitions several schemas share', root),
+    unreachableDefinitions: true
   });
+  // the container itself is no type anyone uses, nor are the generator's notes about it
+  const note =
+    /(\/\*\*\n)?( \*\n)? \* This interface was referenced by `SharedDefinitions`'s JSON-Schema\n \* via the `definition` "\w+"\.\n(?=( \*\/\n)?)/g;
+  const cleaned = text
+    .replace(/export interface SharedDefinitions \{\}\n/, '')
+    .replace(note, (_, open) => (open ? '\0' : ''))
+    .replace(/\0 \*\/\n/g, '');
+  outputs.push([join(out, `${SHARED}.ts`), cleaned]);
+}
+for (const { file, name, schema } of files) {
+  const source = relative(root, file);
   const target = join(out, `${basename(file, '.schema.json').replace(/[^A-Za-z0-9]+/g, '_')}.ts`);
+  if (shared.has(name)) {
+    outputs.push([target, `${banner(source)}\n\nexport type { ${name} } from './${SHARED}';\n`]);
+    continue;
+  }
+  const used = new Set();
+  const $defs = Object.entries(schema.$defs ?? {}).filter(([def]) => !shared.has(def));
+  const own = linked({ ...schema, ...(schema.$defs ? { $defs: Object.fromEntries($defs) } : {}) }, used);
+  // the file name names the type; the schema's title stays as its comment
+  const described = { ...own, title: name, description: schema.description ?? schema.title };
+  const text = await compile(described, name, options(source, dirname(file)));
+  const split = text.indexOf('\n') + 1;
+  outputs.push([target, text.slice(0, split) + '\n' + importLine(used) + text.slice(split).replace(/^\n/, '')]);
+}
+
+const stale = [];
+for (const [target, text] of outputs) {
   if (check) {
-    if (current(target) !== body) {
+    if (current(target) !== text) {
       stale.push(relative(root, target));
     }
   } else {
     mkdirSync(out, { recursive: true });
-    writeFileSync(target, body);
-    console.log(`${source} -> ${relative(root, target)}`);
+    writeFileSync(target, text);
+    console.log(relative(root, target));
   }
 }
 if (stale.length) {

@@ -8,7 +8,8 @@ import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
 import type { NotebookOps } from './schemas/notebook_ops';
-import type { ParameterView, PipelineView, ProblemView, StepView } from './schemas/pipeline_view';
+import type { ParameterView, PipelineView, StepView } from './schemas/pipeline_view';
+import type { ProblemView } from './schemas/shared';
 
 export type Severity = ProblemView['severity'];
 

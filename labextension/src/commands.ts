@@ -14,7 +14,7 @@ import { api } from './api';
 
 import { PipelineModel } from './model';
 import { cellLabel } from './format';
-import { afterOf, getTags, retagKale, Role, setTags, stepOf, withoutPipelineTags, withRole, withStep } from './tags';
+import { getTags, hasAfter, retagKale, Role, setTags, withoutPipelineTags, withRole, withStep } from './tags';
 import { GraphTab } from './views/graphtab';
 import { OPEN_GRAPH, pipelineIcon, RETAG_KALE } from './views/panel';
 import { OPEN_STEP_NOTEBOOK } from './views/runview';
@@ -104,6 +104,12 @@ export function registerCommands(ctx: ICommandContext): void {
   const { commands } = app;
   const current = (): NotebookPanel | null => tracker.currentWidget;
   const enabled = () => !!current() && !!current()!.content.activeCell;
+  /** What the server's view says the cell at `index` of the current notebook is. */
+  const infoOf = (panel: NotebookPanel, index: number) => ctx.modelFor(panel)?.cells[index];
+  const activeRole = (role: Role) => {
+    const panel = current();
+    return !!panel?.content.activeCell && infoOf(panel, panel.content.activeCellIndex)?.role === role;
+  };
 
   const setRole = (role: Role) => async () => {
     const panel = current();
@@ -114,8 +120,9 @@ export function registerCommands(ctx: ICommandContext): void {
     // A step's first cell loses its step: tag only when the user says so (its cells would
     // silently join the previous step).
     const steps = cells
-      .map(c => ({ step: stepOf(getTags(c.model)), index: panel.content.widgets.indexOf(c) }))
-      .filter(s => s.step !== null);
+      .map(c => infoOf(panel, panel.content.widgets.indexOf(c)))
+      .filter(info => info?.starts)
+      .map(info => ({ step: info!.step, index: info!.index }));
     if (steps.length) {
       const where = steps.map(s => `step "${s.step}" (${cellLabel(s.index)})`).join(', ');
       const result = await showDialog({
@@ -148,18 +155,22 @@ export function registerCommands(ctx: ICommandContext): void {
         return;
       }
       const model = ctx.modelFor(panel);
-      const tags = getTags(cell.model);
-      const own = stepOf(tags);
+      const info = model?.cells[panel.content.activeCellIndex];
+      const own = info?.starts ? info.step : null;
       const others = (model?.stepNames ?? []).filter(n => n !== own);
       const choice = await askStep(
-        { name: own ?? suggestName(cell.model.sharedModel.getSource(), others), after: afterOf(tags) },
+        { name: own ?? suggestName(cell.model.sharedModel.getSource(), others), after: own ? info!.after : [] },
         others,
         others,
         { steps: model?.pipeline?.steps ?? [], current: own }
       );
       refocus(panel);
       if (choice) {
-        editTags(panel, [cell], tags => withStep(tags, choice.name, choice.after));
+        // a step that runs after the one above by default keeps doing so when its boxes stay as shown
+        const shown = own ? info!.after : [];
+        const kept = choice.after.length === shown.length && choice.after.every(a => shown.includes(a));
+        const implicit = kept && !hasAfter(getTags(cell.model));
+        editTags(panel, [cell], tags => withStep(tags, choice.name, implicit ? [] : choice.after));
         void model?.refresh();
       }
     }
@@ -168,22 +179,21 @@ export function registerCommands(ctx: ICommandContext): void {
     label: trans.__('Parameters Cell'),
     caption: trans.__("The pipeline's parameters (literal assignments; the comment after a value is its help)"),
     isEnabled: enabled,
-    isToggled: () =>
-      !!current()?.content.activeCell && getTags(current()!.content.activeCell!.model).includes('parameters'),
+    isToggled: () => activeRole('parameters'),
     execute: setRole('parameters')
   });
   commands.addCommand(CommandIDs.setup, {
     label: trans.__('Setup Cell'),
     caption: trans.__('Imports and helpers that run at the start of every step'),
     isEnabled: enabled,
-    isToggled: () => !!current()?.content.activeCell && getTags(current()!.content.activeCell!.model).includes('setup'),
+    isToggled: () => activeRole('setup'),
     execute: setRole('setup')
   });
   commands.addCommand(CommandIDs.skip, {
     label: trans.__('Skip in Pipeline'),
     caption: trans.__('Never run this cell in a pipeline or a bundle (exploration, plots)'),
     isEnabled: enabled,
-    isToggled: () => !!current()?.content.activeCell && getTags(current()!.content.activeCell!.model).includes('skip'),
+    isToggled: () => activeRole('skip'),
     execute: setRole('skip')
   });
   commands.addCommand(CommandIDs.clear, {

@@ -1,10 +1,9 @@
 /**
  * One model per open notebook: what its cells mean as a pipeline, kept current as the user types.
  *
- * The cell roles (step, setup, parameters, skip) are derived here from the tags at once, so badges
- * never lag; the full pipeline (data flow, parameters, problems) comes from the server, which is
- * sent the unsaved notebook after a short pause. The side panel and the cell decorations only
- * render this model.
+ * Everything, each cell's role included, comes from the server's pipeline view, which is sent
+ * the unsaved notebook after a short pause: the lab reads no tag grammar of its own. The side
+ * panel and the cell decorations only render this model.
  */
 import { NotebookPanel } from '@jupyterlab/notebook';
 import type { PartialJSONValue } from '@lumino/coreutils';
@@ -17,9 +16,9 @@ import { otherNotebook, openPath } from './notebooks';
 import { NotebookRuns } from './runs';
 import { NotebookSchedules } from './schedules';
 import { assignColors, colorOf } from './colors';
-import { cellInfos, getTags, ICellInfo } from './tags';
+import { cellInfos, ICellInfo } from './cells';
 
-export type { ICellInfo } from './tags';
+export type { ICellInfo } from './cells';
 
 export class PipelineModel implements IDisposable {
   constructor(
@@ -61,9 +60,9 @@ export class PipelineModel implements IDisposable {
     return this._cells;
   }
 
-  /** Step names in notebook order of their `step:` tags. */
+  /** The pipeline's step names. */
   get stepNames(): string[] {
-    return this._cells.filter(c => c.starts).map(c => c.step as string);
+    return this._pipeline?.steps.map(s => s.name) ?? [];
   }
 
   get settings(): IPipelineSettings {
@@ -73,7 +72,7 @@ export class PipelineModel implements IDisposable {
 
   /** A colour per step, from its name (distinct among the notebook's steps while the palette lasts). */
   colorOf(step: string): string {
-    const names = [...this.stepNames, ...(this._pipeline?.steps.map(s => s.name) ?? [])];
+    const names = this.stepNames;
     const key = names.join('\n');
     if (key !== this._colorKey) {
       this._colorKey = key;
@@ -217,12 +216,14 @@ export class PipelineModel implements IDisposable {
       const pipeline = await api.inspect(this.path, content);
       if (ticket === this._ticket) {
         this._pipeline = pipeline;
+        this._cells = cellInfos(pipeline);
         this._error = null;
       }
     } catch (error) {
       if (ticket === this._ticket) {
         this._error = error instanceof ApiError ? error.message : String(error);
         this._pipeline = null;
+        this._cells = [];
         this._sentKey = '';
       }
     } finally {
@@ -254,17 +255,6 @@ export class PipelineModel implements IDisposable {
   }
 
   private _onContentChanged(): void {
-    const cells = this.panel.context.model.cells;
-    const tags: string[][] = [];
-    for (let i = 0; i < cells.length; i++) {
-      tags.push(getTags(cells.get(i)));
-    }
-    const next = cellInfos(tags);
-    const same = JSON.stringify(next) === JSON.stringify(this._cells);
-    this._cells = next;
-    if (!same) {
-      this._changed.emit();
-    }
     window.clearTimeout(this._timer);
     this._timer = window.setTimeout(() => void this.refresh(), this._delay);
   }

@@ -81,9 +81,17 @@ export class NotebookSchedules {
     return ok;
   }
 
-  /** What the last action left to know (not an error), e.g. a run queued with no service. */
+  /**
+   * What the last action left to know (not an error), e.g. a run queued with no service. Like an
+   * error it stays across refreshes until dismissed or replaced by the next action's.
+   */
   get notice(): string | null {
-    return this._services.length ? null : this._notice;
+    return this._notice;
+  }
+
+  clearNotice(): void {
+    this._notice = null;
+    this._changed.emit();
   }
 
   async toggleDetails(name: string): Promise<void> {
@@ -135,6 +143,7 @@ export class NotebookSchedules {
   }
 
   private async _do(action: () => Promise<unknown>): Promise<boolean> {
+    this._notice = null;
     try {
       await action();
       this._error = null;

@@ -1,8 +1,7 @@
 /**
- * The tag grammar on the front end: pure functions over a cell's `metadata.tags`.
- *
- * Tags stay ordinary nbformat tags (the property inspector shows them, papermill reads them);
- * the server's model is the authority on what they mean, this only edits them.
+ * Tag edits: pure functions that write a cell's `metadata.tags` when the user makes a step or a
+ * role. Tags stay ordinary nbformat tags (the property inspector shows them, papermill reads
+ * them); what they mean comes from the server's pipeline view (cells.ts), never read here.
  */
 import type { ICellModel } from '@jupyterlab/cells';
 
@@ -24,26 +23,9 @@ export function isPipelineTag(tag: string): boolean {
   );
 }
 
-export function stepOf(tags: readonly string[]): string | null {
-  const tag = tags.find(t => t.startsWith(STEP) || t.startsWith('block:'));
-  return tag ? tag.slice(tag.indexOf(':') + 1) : null;
-}
-
-export function afterOf(tags: readonly string[]): string[] {
-  return tags.filter(t => t.startsWith(AFTER) || t.startsWith('prev:')).map(t => t.slice(t.indexOf(':') + 1));
-}
-
-export function roleOf(tags: readonly string[]): Role | null {
-  if (tags.includes('parameters') || tags.includes('pipeline-parameters')) {
-    return 'parameters';
-  }
-  if (tags.includes('setup') || tags.includes('imports') || tags.includes('functions')) {
-    return 'setup';
-  }
-  if (tags.includes('skip')) {
-    return 'skip';
-  }
-  return null;
+/** The cell names the steps it runs after itself (else it runs after the step above). */
+export function hasAfter(tags: readonly string[]): boolean {
+  return tags.some(t => t.startsWith(AFTER) || t.startsWith('prev:'));
 }
 
 export function withoutPipelineTags(tags: readonly string[]): string[] {
@@ -78,34 +60,6 @@ export function validateStepName(name: string, taken: readonly string[]): string
     return `Another cell already starts step "${name}".`;
   }
   return null;
-}
-
-/** What one cell is in the pipeline, derived from the tags alone. */
-export interface ICellInfo {
-  index: number;
-  role: Role | 'step' | 'none';
-  /** The step the cell belongs to (null for setup, parameters, skip). */
-  step: string | null;
-  /** This cell carries the `step:` tag. */
-  starts: boolean;
-  after: string[];
-}
-
-export function cellInfos(tagsPerCell: readonly (readonly string[])[]): ICellInfo[] {
-  const firstStep = tagsPerCell.map(stepOf).find(s => s !== null) ?? 'main';
-  let current: string | null = null;
-  return tagsPerCell.map((tags, index) => {
-    const role = roleOf(tags);
-    if (role) {
-      return { index, role, step: null, starts: false, after: [] };
-    }
-    const step = stepOf(tags);
-    if (step !== null) {
-      current = step;
-      return { index, role: 'step', step, starts: true, after: afterOf(tags) };
-    }
-    return { index, role: 'none', step: current ?? firstStep, starts: false, after: [] };
-  });
 }
 
 export function getTags(cell: ICellModel): string[] {

@@ -35,6 +35,7 @@ class ExportResult:
     manifest: dict
     warnings: list[str] = field(default_factory=list)
     mlflow_run_id: str | None = None
+    mlflow_pending: Path | None = None  # being logged by a follower: its entry file
     shipped: str = ""  # what it carries from the project, in one line ("" if nothing)
     pip_installs: list[str] = field(default_factory=list)  # %pip install lines, now pinned
 
@@ -115,7 +116,7 @@ def export_notebook(
     name: str | None = None,
     allow_dirty: bool = False,
     tag: bool = True,
-    track: bool = True,
+    track: bool | str = True,
     target_names: list[str] | None = None,
     pipeline=None,
 ) -> ExportResult:
@@ -191,27 +192,11 @@ def export_notebook(
         requirements.pin_lines(pins) + [f"{n} {projectwheel.digest(e)}" for n, e in sorted(wheels.items())],
     )
 
+    content = _Content(name, description, steps, pins, digest, chosen_targets, ship.files, wheels)
     out = _out_dir(out_dir)
     with _out_lock(out):  # two exports of one name: one after the other, N then N+1
-        result = _write_version(
-            nb_path,
-            pipeline,
-            name,
-            state,
-            out,
-            description,
-            steps,
-            pins,
-            digest,
-            warnings,
-            nb_bytes,
-            epoch,
-            tag,
-            track,
-            chosen_targets,
-            extra_files=ship.files,
-            wheels=wheels,
-        )
+        result = _write_version(out, content, state, warnings, nb_bytes, epoch, tag)
+    result = _track(result, track, nb_path, pipeline)
     result.shipped = ship.summary() if ship.manifest else ""
     if pip:
         result.pip_installs = pip
@@ -232,87 +217,78 @@ def _out_lock(out: Path):
         os.close(fd)
 
 
-def _write_version(
-    nb_path,
-    pipeline,
-    name,
-    state,
-    out,
-    description,
-    steps,
-    pins,
-    digest,
-    warnings,
-    nb_bytes,
-    epoch,
-    tag,
-    track,
-    chosen_targets,
-    extra_files=None,
-    wheels=None,
-) -> ExportResult:
+@dataclass
+class _Content:
+    """What one export writes, known before its version is chosen."""
+
+    name: str
+    description: dict
+    steps: dict
+    pins: dict
+    digest: str
+    targets: list[str]
+    extra_files: dict
+    wheels: dict
+
+
+def _write_version(out, c: _Content, state, warnings, nb_bytes, epoch, tag) -> ExportResult:
     """Choose the version (a new one, or the one this content already has) and write it."""
+    name, digest = c.name, c.digest
     known = versions.known_versions(name, out, state.repo)
     version, reused = versions.choose(name, digest, state.source_path, known)
     will_tag = tag and state.repo is not None and state.commit is not None
     tag_name = versions.tag_name(name, version) if will_tag else None
     m = manifest_mod.assemble(
-        description,
+        c.description,
         version=version,
         content_sha256=digest,
         provenance=provenance.collect(state, nb_bytes, epoch=epoch, tag=tag_name),
     )
     manifest_mod.validate(m)
     req_text = requirements.render(
-        pins, title=f"{name} v{version}, exported by notebook-ops {m['provenance']['notebook_ops_version']}"
+        c.pins, title=f"{name} v{version}, exported by notebook-ops {m['provenance']['notebook_ops_version']}"
     )
 
     folder_name = versions.folder_name(name, version)
     final, final_tar = out / folder_name, out / f"{folder_name}.tar.gz"
     if final.exists() and not (final / manifest_mod.MANIFEST).is_file():
         raise ExportRefused("exists and is not a notebook-ops bundle; not overwriting", path=final)
-    if reused:
-        kept = _kept_bundle(final, final_tar, digest, tag_name, state.repo)
-        if kept is not None:  # a version, once written, stays byte for byte as it was
-            result = ExportResult(
-                name=name,
-                version=version,
-                reused=True,
-                folder=final,
-                archive=final_tar,
-                tag=tag_name,
-                manifest=kept,
-                warnings=warnings,
+    kept = _kept_bundle(final, final_tar, digest, tag_name, state.repo) if reused else None
+    if kept is not None:  # a version, once written, stays byte for byte as it was
+        m = kept
+    else:
+        staging = Path(tempfile.mkdtemp(prefix=f".{folder_name}.", dir=out))
+        tmp_tar = out / f".{folder_name}.tar.gz.part-{os.getpid()}"
+        try:
+            writer.write_bundle(
+                staging,
+                manifest=m,
+                steps=c.steps,
+                requirements_txt=req_text,
+                epoch=epoch,
+                target_names=c.targets,
+                extra_files=c.extra_files,
+                wheels=c.wheels,
             )
-            return _track(result, track, nb_path, pipeline)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder_name}.", dir=out))
-    tmp_tar = out / f".{folder_name}.tar.gz.part-{os.getpid()}"
-    try:
-        writer.write_bundle(
-            staging,
-            manifest=m,
-            steps=steps,
-            requirements_txt=req_text,
-            epoch=epoch,
-            target_names=chosen_targets,
-            extra_files=extra_files,
-            wheels=wheels,
-        )
-        archive.write_tar_gz(staging, tmp_tar, prefix=folder_name, epoch=epoch)
-        if will_tag:
-            tag_name = versions.create_tag(
-                state.repo, name, version, content_sha256=digest, source=state.source_path, dirty=state.dirty
-            )
-        _replace_dir(staging, final)
-        os.replace(tmp_tar, final_tar)
-    except OSError as exc:
-        raise ExportRefused(f"cannot write the bundle: {exc}", path=final) from None
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-        if tmp_tar.exists():
-            tmp_tar.unlink()
-
-    result = ExportResult(
+            archive.write_tar_gz(staging, tmp_tar, prefix=folder_name, epoch=epoch)
+            if will_tag:
+                tag_name = versions.create_tag(
+                    state.repo,
+                    name,
+                    version,
+                    content_sha256=digest,
+                    source=state.source_path,
+                    dirty=state.dirty,
+                )
+            _replace_dir(staging, final)
+            os.replace(tmp_tar, final_tar)
+        except OSError as exc:
+            raise ExportRefused(f"cannot write the bundle: {exc}", path=final) from None
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+            if tmp_tar.exists():
+                tmp_tar.unlink()
+    return ExportResult(
         name=name,
         version=version,
         reused=reused,
@@ -322,7 +298,6 @@ def _write_version(
         manifest=m,
         warnings=warnings,
     )
-    return _track(result, track, nb_path, pipeline)
 
 
 def _kept_bundle(folder: Path, tar: Path, digest: str, tag_name, repo) -> dict | None:
@@ -344,8 +319,12 @@ def _kept_bundle(folder: Path, tar: Path, digest: str, tag_name, repo) -> dict |
     return m
 
 
-def _track(result: ExportResult, track: bool, nb_path: Path, pipeline) -> ExportResult:
-    if track:
+def _track(result: ExportResult, track: bool | str, nb_path: Path, pipeline) -> ExportResult:
+    if track == "process":  # a follower process logs it (the CLI: no MLflow import here)
+        from notebook_ops.bundle.tracking import queue_export
+
+        result.mlflow_pending = queue_export(result, cwd=nb_path.parent)
+    elif track:
         from notebook_ops.bundle.tracking import log_export
 
         try:

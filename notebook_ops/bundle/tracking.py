@@ -1,41 +1,21 @@
 """Log an export to MLflow: one "export" run in the pipeline's experiment, the archive attached.
 
-mlflow is imported here only, on use. The store is the runner's (``MLFLOW_TRACKING_URI``, else
-the notebook folder's ``.notebook_ops/mlflow.db``: see notebook_ops.tracking), so ``mlflow ui``
-shows a pipeline's runs and its exports side by side, in one experiment named after it.
+The store is the runner's (``MLFLOW_TRACKING_URI``, else the notebook folder's
+``.notebook_ops/mlflow.db``: see notebook_ops.tracking), so ``mlflow ui`` shows a pipeline's runs
+and its exports side by side, in one experiment named after it. The run is described in an entry
+file (``tracking.exports``) first, so it is logged exactly once whoever logs it: this process
+(``log_export``, which imports MLflow) or a follower process (``queue_export``, which does not).
 """
 
 from __future__ import annotations
 
-import logging
+from pathlib import Path
 
 
-def _experiment_id(client, name: str, artifact_root: str | None) -> str:
-    exp = client.get_experiment_by_name(name)
-    if exp is not None:
-        return exp.experiment_id
-    try:
-        loc = f"{artifact_root}/{name}" if artifact_root else None
-        return client.create_experiment(name, artifact_location=loc)
-    except Exception:  # created meanwhile by a concurrent run
-        exp = client.get_experiment_by_name(name)
-        if exp is None:
-            raise
-        return exp.experiment_id
-
-
-def log_export(result, *, cwd) -> str:
-    """Record ``result`` (an ExportResult); returns the MLflow run id."""
-    from mlflow.entities import Param
-    from mlflow.tracking import MlflowClient
-
-    for name in ("mlflow", "alembic"):  # after the import: mlflow sets its own levels then
-        logging.getLogger(name).setLevel(logging.WARNING)
-
+def _entry(result, cwd) -> tuple[Path, dict]:
     from notebook_ops.tracking.mlflow_tracker import default_tracking_uri
 
     uri, artifact_root = default_tracking_uri(cwd)
-    client = MlflowClient(tracking_uri=uri)
     m = result.manifest
     prov = m["provenance"]
     git = prov.get("git") or {}
@@ -55,21 +35,46 @@ def log_export(result, *, cwd) -> str:
         tags["mlflow.source.git.branch"] = git["branch"]
     if result.tag:
         tags["git_tag"] = result.tag
-    run = client.create_run(_experiment_id(client, result.name, artifact_root), tags=tags)
-    rid = run.info.run_id
-    try:
-        client.log_batch(
-            rid,
-            params=[
-                Param("version", str(result.version)),
-                Param("steps", str(len(m["steps"]))),
-                Param("source_notebook", prov["source_notebook"]["path"]),
-            ],
-        )
-        client.log_artifact(rid, str(result.archive), artifact_path="bundle")
-        client.log_artifact(rid, str(result.folder / "pipeline.yaml"), artifact_path="bundle")
-    except BaseException:
-        client.set_terminated(rid, status="FAILED")
-        raise
-    client.set_terminated(rid, status="FINISHED")
-    return rid
+    entry = {
+        "experiment": result.name,
+        "tracking_uri": uri,
+        "artifact_root": artifact_root,
+        "tags": tags,
+        "params": {
+            "version": str(result.version),
+            "steps": str(len(m["steps"])),
+            "source_notebook": prov["source_notebook"]["path"],
+        },
+        "artifacts": [
+            [str(Path(result.archive).resolve()), "bundle"],
+            [str(Path(result.folder).resolve() / "pipeline.yaml"), "bundle"],
+        ],
+    }
+    return Path(cwd).resolve() / ".notebook_ops", entry
+
+
+def log_export(result, *, cwd) -> str:
+    """Record ``result`` (an ExportResult) now; returns the MLflow run id (raises when the
+    store cannot be written; the entry stays for a later ``runs sync``)."""
+    from notebook_ops.tracking import exports
+    from notebook_ops.tracking.sync import read_json
+
+    state, entry = _entry(result, cwd)
+    path = exports.new_entry(state, entry)
+    exports.sync_exports(path.parent, only=path)
+    written = read_json(path) or {}
+    if not written.get("mlflow_run_id"):
+        raise RuntimeError(written.get("error") or "not logged")
+    return written["mlflow_run_id"]
+
+
+def queue_export(result, *, cwd) -> Path:
+    """Record ``result`` from a follower process (``tracking.follow``); returns at once with the
+    entry file, which gets the MLflow run id when it is logged."""
+    from notebook_ops.tracking import exports
+    from notebook_ops.tracking.follow import spawn
+
+    state, entry = _entry(result, cwd)
+    path = exports.new_entry(state, entry)
+    spawn(export=path)
+    return path

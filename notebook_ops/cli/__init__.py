@@ -40,6 +40,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "export",
         "Export a notebook as a versioned, reproducible bundle.",
     ),
+    "deploy": (
+        "notebook_ops.cli.deploy_cmd",
+        "deploy",
+        "Hand a bundle to a running Airflow 3: DAG and archive in place, parsed, optionally run.",
+    ),
     "verify": (
         "notebook_ops.cli.verify_cmd",
         "verify",

@@ -51,7 +51,7 @@ def export(notebook, out_dir, name, allow_dirty, no_tag, no_mlflow, target_list,
         allow_dirty=allow_dirty,
         target_names=target_names,
         tag=not no_tag,
-        track=not no_mlflow,
+        track=False if no_mlflow else "process",  # logged by a follower process
     )
     for w in r.warnings:
         click.echo(f"warning: {w}", err=True)
@@ -73,6 +73,8 @@ def export(notebook, out_dir, name, allow_dirty, no_tag, no_mlflow, target_list,
         )
     if r.mlflow_run_id:
         click.echo(f"  mlflow:  export run {r.mlflow_run_id}")
+    elif r.mlflow_pending:
+        click.echo(f"  mlflow:  export run being logged in the background ({r.mlflow_pending} gets its id)")
     folder = shlex.quote(str(r.folder))
     click.echo("next:")
     click.echo(f"  notebook-ops verify {folder}")

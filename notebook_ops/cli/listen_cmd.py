@@ -1,12 +1,12 @@
-"""``notebook-ops listen URL --subscription NAME TARGET``: start a run per message (thin: the
-events package consumes, the run service runs each message's run in this process)."""
+"""``notebook-ops listen URL --subscription NAME TARGET``: start a run per message (thin: a
+trigger schedule without a store, ``scheduler.triggers.listen_schedule``, runs each message's
+run in this process)."""
 
 from __future__ import annotations
 
 import logging
 import signal
 import sys
-import threading
 
 import click
 
@@ -74,45 +74,40 @@ def listen(
     failed runs are negatively acknowledged (redelivered); bad messages are dead-lettered."""
     from notebook_ops.events.publish import configured_urls
     from notebook_ops.events.sinks import check_url
-    from notebook_ops.events.source import open_source
-    from notebook_ops.events.trigger import TriggerListener, parse_templates
+    from notebook_ops.events.source import check_source
+    from notebook_ops.events.trigger import parse_templates
+    from notebook_ops.runs.service import target_kind
+    from notebook_ops.scheduler.triggers import listen_schedule
 
     templates = parse_templates(params)
+    check_source(url)
     for u in configured_urls(events):
         check_url(u)
-    from notebook_ops.runs.service import run, target_kind
-
     target_kind(target)  # a notebook or a bundle, else one line and exit 2
 
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
-    events_log = logging.getLogger("notebook_ops.events")
-    events_log.addHandler(handler)
-    events_log.setLevel(logging.INFO)
+    for name in ("notebook_ops.events", "notebook_ops.scheduler"):
+        logging.getLogger(name).addHandler(handler)
+        logging.getLogger(name).setLevel(logging.INFO)
 
-    source = open_source(url, subscription=subscription, dead_letter_topic=dead_letter_topic)
-    listener = TriggerListener(
-        source,
+    pump = listen_schedule(
+        url,
         target,
-        run=run,
-        templates=templates,
+        subscription=subscription,
+        parameters=templates,
         max_redeliveries=max_redeliveries,
+        dead_letter_topic=dead_letter_topic,
         events=events,
         run_options={"jobs": jobs, "cache": not no_cache, "track": not no_track},
+        max_messages=max_messages,
     )
-    stop = threading.Event()
 
     def _stop(signum, frame):
-        stop.set()
-        listener.cancel.set()  # the current run stops; its message is redelivered
+        pump.stop()
+        pump.recorder.cancel.set()  # the current run stops; its message is redelivered
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    events_log.info(
-        "listening on %s (subscription %s) for %s", getattr(source, "topic", url), subscription, target
-    )
-    try:
-        listener.serve(stop, max_messages=max_messages)
-    finally:
-        source.close()
-    events_log.info("stopped after %d messages", listener.handled)
+    pump.run()  # in this thread: the signals reach it
+    logging.getLogger("notebook_ops.scheduler").info("stopped after %d messages", pump.handled)

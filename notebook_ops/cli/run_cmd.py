@@ -72,8 +72,17 @@ def print_summary(console, record: dict) -> None:
     console.print(f"run folder: {r.run_dir}")
     ml = r.mlflow
     if ml.tracking_uri:
-        extra = f" (error: {ml.error})" if ml.error else ""
-        console.print(f"MLflow: {ml.tracking_uri} run {ml.run_id}{extra}")
+        from notebook_ops.tracking.sync import pending
+
+        extra = f" (error: {ml.error}; `notebook-ops runs sync {r.run_id}` retries)" if ml.error else ""
+        if not ml.error and r.run_dir and pending(r.run_dir):
+            extra = " (being completed in the background)"
+            if not ml.run_id:
+                extra = (
+                    f" (being logged in the background: `notebook-ops runs show {r.run_id}` has its "
+                    f"id in a moment; `notebook-ops runs sync {r.run_id}` if it never does)"
+                )
+        console.print(f"MLflow: {ml.tracking_uri} run {ml.run_id or '(pending)'}{extra}")
         if str(ml.tracking_uri).startswith("sqlite:"):
             console.print(f"  see it: mlflow ui --backend-store-uri {ml.tracking_uri}")
 
@@ -169,7 +178,7 @@ def run(
         run_dir=run_dir,
         data_url=data_url,
         cluster=cluster,
-        track=not no_track,
+        track=False if no_track else "process",  # logged by a follower process: tracking/outbox.py
         kernels=kernels,
     )
 

@@ -1,4 +1,5 @@
-"""``notebook-ops runs list|show``: past runs, read from the run folders' run.json."""
+"""``notebook-ops runs list|show|sync``: past runs, read from the run folders' run.json; ``sync``
+logs to MLflow what a run's follower process left unlogged (notebook_ops.tracking.sync)."""
 
 from __future__ import annotations
 
@@ -24,10 +25,16 @@ def runs():
     help="List the runs of this notebook's folder.",
 )
 @click.option("--schedule", metavar="NAME", help="The runs of schedule NAME (from the schedule store).")
+@click.option("--airflow", "airflow_url", metavar="URL", help="The runs in this Airflow 3 (see `deploy`).")
+@click.option("--dag", "dag_id", metavar="DAG_ID", help="With --airflow: this DAG's runs only.")
 @click.option("-n", "--limit", type=int, default=20, show_default=True)
 @click.option("--json", "as_json", is_flag=True)
-def list_cmd(root, notebook, schedule, limit, as_json):
+def list_cmd(root, notebook, schedule, airflow_url, dag_id, limit, as_json):
     """Runs, newest first."""
+    if airflow_url or dag_id:  # remote runs, with each task's state and a link to Airflow's UI
+        from notebook_ops.cli.deploy_cmd import list_remote
+
+        return list_remote(airflow_url, dag_id, limit, as_json)
     if schedule:  # the scheduler's run history (state, run folder, MLflow run per firing)
         from notebook_ops.cli.schedule_cmd import runs_cmd
 
@@ -90,3 +97,42 @@ def show_cmd(run_id, root, as_json):
     if git.get("commit"):
         c.print(f"git {git['commit'][:12]} on {git.get('branch')}{' (dirty)' if git.get('dirty') else ''}")
     print_summary(c, record)
+
+
+@runs.command("sync")
+@click.argument("run_id", required=False)
+@click.option("--root", type=click.Path(file_okay=False), help="Runs folder.")
+def sync_cmd(run_id, root):
+    """Log to MLflow what RUN_ID (default: every run in the runs folder, and the exports beside
+    it) is missing there; what is logged already is not logged again."""
+    from pathlib import Path
+
+    from notebook_ops.runs.service import find_run, runs_root
+    from notebook_ops.tracking import exports, sync
+
+    root = Path(root) if root else runs_root()
+    folders = [find_run(run_id, root).path] if run_id else sync.stale_runs(root, limit=10_000)
+    failed = False
+    for d in folders:
+        if not sync.pending(d):
+            state = sync.logged(d)
+            what = f"MLflow run {state['run_id']}" if state.get("run_id") else "not tracked (--no-track)"
+            click.echo(f"{d.name}: {what}, nothing to log")
+            continue
+        try:
+            state = sync.sync_folder(d, wait=False)
+        except sync.Busy:
+            click.echo(f"{d.name}: being logged now by another process (its follower); try again later")
+            continue
+        if state.get("error"):
+            failed = True
+            click.echo(f"{d.name}: not logged: {state['error']}", err=True)
+        elif state.get("finished"):
+            click.echo(f"{d.name}: MLflow run {state['run_id']} ({len(state.get('steps') or {})} step runs)")
+        else:
+            click.echo(f"{d.name}: MLflow run {state.get('run_id')} so far; the run has not ended")
+    if not run_id:
+        for eid, rid in exports.sync_exports(root.parent / exports.EXPORTS).items():
+            click.echo(f"export {eid}: MLflow run {rid}")
+    if failed:
+        raise click.exceptions.Exit(1)

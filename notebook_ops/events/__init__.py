@@ -15,16 +15,12 @@ Public API (everything else in this package is internal)::
     publish_schedule_fired(schedule_id=..., name=..., target=..., scheduled_for=...,
                            parameters=..., attempt=..., run_dir=...)  # when a schedule fires
 
-    from notebook_ops.events import TriggerListener, open_source
-    from notebook_ops.runs.service import run
-    TriggerListener(open_source(url, subscription="s"), "nb.ipynb", run=run,
-                    templates={"day": "{{ message.day }}"}).serve(stop_event)
-
 Modules: ``schema`` (schema/event.schema.json, version 1), ``envelope`` (events from runner
 progress, exports, firings), ``sinks`` (interface + registry by URL scheme), ``filesink``,
 ``webhook``, ``pulsar`` (all Pulsar-specific code: sink and source), ``spool`` (bounded local
 spool), ``publisher`` (threads, queues, back-off), ``source`` (trigger source interface),
-``trigger`` (message -> run). Client libraries are imported on first use only.
+``trigger`` (message -> parameters; ``scheduler.triggers`` consumes). Client libraries are
+imported on first use only.
 """
 
 from __future__ import annotations
@@ -36,7 +32,6 @@ __all__ = [
     "publish_bundle_exported",
     "publish_schedule_fired",
     "Publisher",
-    "TriggerListener",
     "open_source",
     "EventsConfigError",
     "SCHEMA_VERSION",
@@ -50,7 +45,6 @@ _WHERE = {
     "publish_bundle_exported": "publish",
     "publish_schedule_fired": "publish",
     "Publisher": "publisher",
-    "TriggerListener": "trigger",
     "open_source": "source",
     "EventsConfigError": "sinks",
     "SCHEMA_VERSION": "schema",

@@ -202,37 +202,17 @@ def notebook_sinks(target) -> list[str]:
         return []
 
 
-def publish_schedule_fired(
-    *,
-    schedule_id,
-    target,
-    scheduled_for=None,
-    parameters=None,
-    run_id=None,
-    pipeline=None,
-    kind="cron",
-    extra=(),
-    **more,
-) -> None:
-    """Call when a schedule fires (once the firing is recorded). ``more``: name, attempt,
-    run_dir (optional fields of the event's data). Goes to the configured sinks and those the
-    target notebook's settings name, like the run it starts."""
+def publish_schedule_fired(*, target, extra=(), **fields) -> None:
+    """Call when a schedule fires (once the firing is recorded); ``fields``: those of
+    ``envelope.schedule_fired``. Goes to the configured sinks and those the target notebook's
+    settings name, like the run it starts."""
     extra = list(extra or ()) + notebook_sinks(target)
     if not configured_urls(extra):
         return
     from notebook_ops.events.envelope import schedule_fired
 
     try:
-        event = schedule_fired(
-            schedule_id=schedule_id,
-            target=target,
-            scheduled_for=scheduled_for,
-            parameters=parameters,
-            run_id=run_id,
-            pipeline=pipeline,
-            kind=kind,
-            **more,
-        )
+        event = schedule_fired(target=target, **fields)
     except Exception as exc:  # noqa: BLE001 - an event must never fail a firing
         log.warning("schedule.fired not published: %s", exc)
         return

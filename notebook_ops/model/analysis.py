@@ -20,6 +20,7 @@ import ast
 import builtins
 from dataclasses import dataclass, field
 
+from notebook_ops.model.imports import cell_tree
 from notebook_ops.model.mutation import (
     ARGUMENT_MUTATING_BUILTINS,
     ARGUMENT_MUTATING_METHODS,
@@ -559,9 +560,8 @@ class _ModuleFlow(_Visitor):
 def analyze_cell(source: str, aliases: Aliases | None = None) -> CellFlow:
     """The cell's events. ``aliases`` carries which names share objects from the cells before."""
     flow = CellFlow()
-    code = strip_magics(source)
     try:
-        tree = ast.parse(code)
+        tree = cell_tree(source)
     except SyntaxError as exc:
         flow.syntax_error = (exc.msg or "invalid syntax", exc.lineno or 0)
         return flow

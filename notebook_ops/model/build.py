@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 from notebook_ops.model import analysis, files
+from notebook_ops.model.imports import one_parse
 from notebook_ops.model.notebook import cell_source, cell_tags, read_bytes, parse_notebook, sha256_bytes
 from notebook_ops.model.parameters import parse_parameters
 from notebook_ops.model.pipeline import Cell, Parameter, Pipeline, Problem, Step
@@ -33,6 +34,7 @@ class _Builder:
         self.cells: list[Cell] = []
         self.step_cells: dict[str, list[int]] = {}
         self.step_first: dict[str, int] = {}
+        self.step_start: dict[str, int] = {}  # the cell with the step: tag (step_first may be earlier)
         self.step_after: dict[str, list[str]] = {}
         self.step_tag_options: dict[str, dict] = {}
         self.setup_cells: list[int] = []
@@ -50,6 +52,12 @@ class _Builder:
             ctype = raw.get("cell_type", "code")
             tags = cell_tags(raw)
             parsed = parse_cell_tags(tags)
+
+            def add(role: str | None, step: str | None, index=index, ctype=ctype, raw=raw, tags=tags) -> None:
+                """This cell, as ``role`` (None: its step's code or markdown) in ``step``."""
+                role = role or ("markdown" if ctype == "markdown" else "code")
+                self.cells.append(Cell(index, ctype, cell_source(raw), role, step, tuple(tags)))
+
             for severity, code, message, hint in parsed.issues:
                 self.problem(severity, code, message, step=parsed.step or current, cell=index, hint=hint)
             role = parsed.role
@@ -90,21 +98,13 @@ class _Builder:
                 else:
                     self.step_cells[name] = []
                     self.step_first[name] = index
+                    self.step_start[name] = index
                     self.step_after[name] = list(parsed.after)
                     self.step_tag_options[name] = {}
                 current = name
                 self.step_tag_options[name].update(parsed.options)
                 self.step_cells[name].append(index)
-                self.cells.append(
-                    Cell(
-                        index,
-                        ctype,
-                        cell_source(raw),
-                        "markdown" if ctype == "markdown" else "code",
-                        name,
-                        tuple(tags),
-                    )
-                )
+                add(None, name)
                 continue
             if parsed.after and role not in ("skip", "raw"):
                 self.problem(
@@ -126,39 +126,20 @@ class _Builder:
                         cell=index,
                         hint="merge them into one cell tagged parameters",
                     )
-                self.cells.append(Cell(index, ctype, cell_source(raw), "parameters", None, tuple(tags)))
+                add("parameters", None)
                 continue
             if role in ("setup", "skip", "metrics", "raw"):
                 if role == "setup":
                     self.setup_cells.append(index)
                 elif role == "metrics":
                     self.metrics_cells.append(index)
-                self.cells.append(Cell(index, ctype, cell_source(raw), role, None, tuple(tags)))
+                add(role, None)
                 continue
             if current is None:
                 pending.append(index)
-                self.cells.append(
-                    Cell(
-                        index,
-                        ctype,
-                        cell_source(raw),
-                        "markdown" if ctype == "markdown" else "code",
-                        None,
-                        tuple(tags),
-                    )
-                )
             else:
                 self.step_cells[current].append(index)
-                self.cells.append(
-                    Cell(
-                        index,
-                        ctype,
-                        cell_source(raw),
-                        "markdown" if ctype == "markdown" else "code",
-                        current,
-                        tuple(tags),
-                    )
-                )
+            add(None, current)
         # Cells before the first step: belong to it (or form the one-step pipeline "main").
         first = next(iter(self.step_cells), None)
         if first is None:
@@ -471,6 +452,7 @@ class _Builder:
                     changed=tuple(sorted(outputs[name] & sf.changed)),
                     input_candidates=tuple(candidates[name]),
                     watch=tuple(sorted(watch[name])),
+                    start_cell=self.step_start.get(name),
                 )
             )
         return params, steps
@@ -495,6 +477,11 @@ def build_pipeline(
     nb: dict, path=None, *, notebook_hash: str | None = None, notices: list[str] | None = None
 ) -> Pipeline:
     """Build the pipeline of an nbformat-4 notebook dict. Problems are collected, never raised."""
+    with one_parse():  # each cell parsed once, for every pass
+        return _build(nb, path, notebook_hash, notices)
+
+
+def _build(nb: dict, path, notebook_hash: str | None, notices: list[str] | None) -> Pipeline:
     b = _Builder(nb, path)
     for notice in notices or []:
         b.problem("info", "nbformat-upgraded", notice)

@@ -14,7 +14,6 @@ Nothing here runs or imports the user's code.
 
 from __future__ import annotations
 
-import ast
 import dataclasses
 import fnmatch
 import posixpath
@@ -24,7 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from notebook_ops.model import localcode, paths
-from notebook_ops.model.imports import imports, pip_installs, python_source
+from notebook_ops.model.imports import PARSE_ERRORS, cell_tree, imports, pip_installs
 from notebook_ops.model.pipeline import Parameter, Problem, Project
 
 _ROLES = ("code", "setup", "metrics", "parameters")
@@ -35,8 +34,8 @@ _STDLIB = frozenset(sys.stdlib_module_names) | {"__future__"}
 def _parse(source: str):
     """The cell's tree (cached: the lab re-reads the notebook as the user types), or None."""
     try:
-        return ast.parse(python_source(source))
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return cell_tree(source)
+    except PARSE_ERRORS:
         return None
 
 
@@ -100,6 +99,9 @@ class _Scan:
                 continue
             tree = _parse(c.source)
             if tree is None:
+                continue
+            if "'" not in c.source and '"' not in c.source and not any(env.values()):
+                self.parsed[c.index] = []  # no string and no name for a path: no path in it
                 continue
             uses = paths.scan(tree, env)
             self.sys_paths += [u.path for u in uses if u.mode == "syspath"]

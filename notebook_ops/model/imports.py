@@ -7,15 +7,20 @@ reads them, line for line. A cell magic whose body is Python (``%%time``) keeps 
 other cell magic (``%%bash``) has no Python. ``imports`` lists a cell's imports (absolute and
 relative, top level or nested, and whether a ``try/except ImportError`` makes them optional);
 ``pip_installs`` reads ``%pip install`` / ``!pip install`` lines as requirements.
-Every scanner (data flow, kernel preloading, requirements, local code) goes through here.
+Every scanner (data flow, kernel preloading, requirements, local code) goes through here, and
+``cell_tree`` parses a cell once per ``one_parse()`` block (a pipeline's build): the data flow,
+the files and the imports passes share the tree (parsing is most of a big notebook's cost).
 """
 
 from __future__ import annotations
 
 import ast
+import gc
 import re
 import shlex
 import sys
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -140,9 +145,55 @@ def parse_imports(code: str) -> list[ImportRef]:
     return out
 
 
+_TREES: ContextVar[dict | None] = ContextVar("notebook_ops_cell_trees", default=None)
+PARSE_ERRORS = (SyntaxError, ValueError, RecursionError, MemoryError)  # null bytes, absurd nesting
+
+
+@contextmanager
+def one_parse():
+    """Within this block (and the blocks it holds) ``cell_tree`` parses each source once. The
+    cycle collector waits meanwhile (cycles made then are collected after): the trees are many
+    long-lived objects it would scan again and again, a third of a 10,000-cell notebook's build."""
+    if _TREES.get() is not None:
+        yield
+        return
+    token, collecting = _TREES.set({}), gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        _TREES.reset(token)
+        if collecting:
+            gc.enable()
+
+
+def cell_tree(source: str) -> ast.Module:
+    """The cell's tree (IPython syntax made Python); raises one of ``PARSE_ERRORS``. The tree is
+    shared: read it, never change it."""
+    trees = _TREES.get()
+    if trees is None:
+        return ast.parse(python_source(source))
+    got = trees.get(source)
+    if got is None:
+        try:
+            got = ast.parse(python_source(source))
+        except PARSE_ERRORS as exc:
+            got = exc
+        trees[source] = got
+    if isinstance(got, BaseException):
+        raise got
+    return got
+
+
 @lru_cache(maxsize=4096)
 def _cell_imports(source: str) -> tuple[ImportRef, ...]:
-    return tuple(parse_imports(python_source(source)))
+    try:
+        tree = cell_tree(source)
+    except PARSE_ERRORS:
+        return tuple(_scan_text(python_source(source)))
+    out: list[ImportRef] = []
+    _walk(tree.body, out, True, False)
+    return tuple(out)
 
 
 def imports(source: str) -> list[ImportRef]:
@@ -211,8 +262,8 @@ def pip_installs(source: str) -> list[str]:
     if "pip" not in source:
         return []
     try:
-        tree = ast.parse(python_source(source))
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        tree = cell_tree(source)
+    except PARSE_ERRORS:
         return []
     reqs: list[str] = []
     for node in ast.walk(tree):

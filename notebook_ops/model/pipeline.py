@@ -59,9 +59,6 @@ class Parameter:
     cell: int | None = None
     source: str = ""  # the literal as written, e.g. "0.25"
 
-    def to_dict(self) -> dict:
-        return {"name": self.name, "type": self.type, "default": self.default, "help": self.help}
-
 
 @dataclass(frozen=True)
 class Step:
@@ -87,27 +84,7 @@ class Step:
     files_in: tuple[tuple[str, str], ...] = ()  # (path, producing step)
     files_out: tuple[str, ...] = ()
     notebook: str | None = None  # source notebook of a multi-notebook pipeline (model/multi.py)
-
-    def to_dict(self) -> dict:
-        return {
-            "name": self.name,
-            **({"notebook": self.notebook} if self.notebook else {}),
-            "after": list(self.after),
-            "cells": list(self.cells),
-            "inputs": list(self.inputs),
-            "outputs": list(self.outputs),
-            "input_sources": {n: s for n, s in self.input_sources},
-            "parameters_read": list(self.parameters_read),
-            "options": dict(self.options),
-            "metrics": list(self.metrics),
-            "changed": list(self.changed),
-            "input_candidates": {n: list(c) for n, c in self.input_candidates},
-            "watch": list(self.watch),
-            "modules": list(self.modules),
-            "assets": list(self.assets),
-            "files_in": {p: s for p, s in self.files_in},
-            "files_out": list(self.files_out),
-        }
+    start_cell: int | None = None  # the cell with its step: tag (None for the implicit "main")
 
 
 @dataclass(frozen=True)
@@ -125,17 +102,6 @@ class Project:
     pip: tuple[tuple[str, int], ...] = ()  # (requirement, cell) from %pip install lines
     asset_digests: tuple[tuple[str, str], ...] = ()  # (path, sha256) per file: bundles only
     code_imports: tuple[tuple[str, str], ...] = ()  # (top-level module, local module importing it)
-
-    def to_dict(self) -> dict:
-        return {
-            "root": self.root,
-            "notebook_dir": self.notebook_dir,
-            "code_roots": list(self.code_roots),
-            "modules": [p for p, _ in self.modules],
-            "assets": list(self.assets),
-            "external": [{"path": p, "parameter": n, "url": u} for p, n, u in self.external],
-            "pip": [r for r, _ in self.pip],
-        }
 
 
 @dataclass(frozen=True)
@@ -207,19 +173,3 @@ class Pipeline:
 
     def cell(self, index: int) -> Cell:
         return self.cells[index]
-
-    def to_dict(self) -> dict:
-        """The shape of ``notebook-ops inspect --json`` and of the REST API."""
-        return {
-            "name": self.name,
-            "path": self.path,
-            "parameters": [p.to_dict() for p in self.parameters],
-            "steps": [s.to_dict() for s in self.steps],
-            "problems": [p.to_dict() for p in self.problems],
-            "setup_cells": list(self.setup_cells),
-            "parameters_cell": self.parameters_cell,
-            "settings": self.settings,
-            "notebook_hash": self.notebook_hash,
-            "project": self.project.to_dict() if self.project else None,
-            **({"notebooks": self.notebooks} if self.parts else {}),
-        }

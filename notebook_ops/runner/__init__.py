@@ -26,7 +26,9 @@ Public API (everything else in this package is internal)::
                                        # metadata.notebook_ops.kernels, else "fork"
         resume=None,                   # run id or run folder to resume
         data_url=None,                 # data store (fsspec URL); default <run_dir>/data
-        track=True,                    # MLflow (import only when True)
+        track=True,                    # MLflow: True/"thread" from a thread of this process,
+                                       # "process" from a follower process (the CLI; see
+                                       # notebook_ops.tracking.outbox); False: not tracked
         cwd=None,                      # where .notebook_ops/ (runs, cache, MLflow) goes, and the
                                        # kernels' working folder; default the notebook's folder
         kernel_cwd=None,               # the kernels' working folder when it differs from cwd
@@ -43,6 +45,7 @@ Run folder (what a scheduler, the server extension and the lab panel read)::
     run.json              written atomically at the start, after every step change and at the end
     steps/<step>.ipynb    executed step notebooks (papermill's error banner kept on failure)
     logs/<step>.log       the step's stdout / stderr
+    tracking/             what MLflow gets and what it has (notebook_ops.tracking.sync)
     data/<step>/...       the data store (unless data_url points elsewhere)
 
 ``run.json`` (its one definition: ``notebook_ops.model.contracts.runs.RunRecord``; schema
@@ -59,7 +62,8 @@ experiment_id}, tags, error. Exit codes (``RunResult.exit_code``): 0 succeeded, 
 Progress events: ``{"event": "run_started" | "step_started" | "step_retry" | "step_finished" |
 "run_finished", "run_id", "step" (step events), "status", "run": <the run.json dict at that
 moment>}``. "run_finished" comes with the final status; the MLflow ids are added to run.json
-right after (the tracker writes in the background and may lag by a few seconds).
+right after: by this process ("thread"), or by the follower process once it has logged the run
+("process"; ``notebook-ops runs sync RUN_ID`` logs what a dead follower left).
 
 Running a bundle: the bundle service rebuilds the Pipeline from pipeline.yaml and reads
 steps/*.ipynb, then calls ``run_pipeline(pipeline, step_notebooks=..., mode="bundle",

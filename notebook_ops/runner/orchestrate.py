@@ -28,7 +28,7 @@ from notebook_ops.util.redact import redact
 if TYPE_CHECKING:
     from notebook_ops.runner.cluster import Cluster
     from notebook_ops.runner.kernels import KernelPool
-    from notebook_ops.tracking.mlflow_tracker import Tracker
+    from notebook_ops.tracking.outbox import RunOutbox
 
 
 @dataclass
@@ -127,7 +127,7 @@ class PipelineRun:
         self.pipeline = pipeline
         self.opts = opts
         self.cancel_event = opts.get("cancel") or threading.Event()
-        self.tracker: Tracker | None = None
+        self.tracker: RunOutbox | None = None
         self.pool: KernelPool | None = None
         self.publisher = None
         self.cluster: Cluster | None = None
@@ -267,14 +267,17 @@ class PipelineRun:
         data["steps"] = {n: new_step_record() for n in self.pipeline.step_names}
         self.record = LiveRecord(folder, data, self.progress)
         self._t0 = time.monotonic()
-        if o.get("track", True):
-            from notebook_ops.tracking.mlflow_tracker import Tracker, default_tracking_uri
+        from notebook_ops.tracking.outbox import mode_of
 
-            uri, artifacts = default_tracking_uri(self.base)
-            self.tracker = Tracker(self.pipeline.name, uri, artifacts)
-            self.tracker.start_run(data, data["tags"])
-            data["mlflow"]["tracking_uri"] = uri
+        track = mode_of(o.get("track", True))
+        if track:  # MLflow is logged beside the run, never on its way (tracking/outbox.py)
+            from notebook_ops.tracking.outbox import RunOutbox
+
+            self.tracker = RunOutbox(folder.path, self.pipeline.name, self.base, track)
+            data["mlflow"]["tracking_uri"] = self.tracker.tracking_uri
         self.record.save("run_started")
+        if self.tracker:
+            self.tracker.started()
 
     def _check_stores(self, run_id: str) -> None:
         """An object store (and a cluster's workers) must answer before anything starts: a
@@ -397,7 +400,7 @@ class PipelineRun:
             adir = Path(self.store.path(name, ARTIFACTS))
             if adir.is_dir():
                 artifacts += [(str(f), "artifacts") for f in sorted(adir.iterdir()) if f.is_file()]
-        self.tracker.log_step(name, steprec, params, metrics, artifacts)
+        self.tracker.step(name, dict(steprec), params, metrics, artifacts)
 
     def collect_metrics(self, name: str) -> None:
         rows = self.store.read_json((name, "_metrics.json"), default=[]) or []
@@ -438,12 +441,14 @@ class PipelineRun:
         data["status"] = status
         data["finished_at"] = now_iso()
         data["duration_s"] = round(time.monotonic() - self._t0, 3)
+        if self.tracker and self.tracker.mode == "process":
+            # the follower owns run.json from the final write on (it adds the MLflow run id)
+            data["mlflow"] = {**data["mlflow"], **self.tracker.finish()}
         # the outcome is final now: readers see it at once, even while MLflow (whose import
         # and store set-up take seconds on a busy machine) is still being written
         self.record.save("run_finished")
-        if self.tracker:
-            self.tracker.finish(data, data["metrics"], [(str(self.folder.record_path), "")])
-            data["mlflow"] = {**data["mlflow"], **self.tracker.wait(timeout=300)}
+        if self.tracker and self.tracker.mode == "thread":
+            data["mlflow"] = {**data["mlflow"], **self.tracker.finish(timeout=300)}
             self.record.save()
 
     def close(self) -> None:

@@ -139,14 +139,14 @@ def _schedule(
     name,
     parameters,
     *,
-    max_concurrent,
-    overlap,
-    timeout_s,
-    retries,
-    retry_delay_s,
-    webhook,
-    paused,
-    workdir,
+    max_concurrent: int = 1,
+    overlap="queue",
+    timeout_s: float | None = None,
+    retries: int = 0,
+    retry_delay_s: float = 30.0,
+    webhook: str | None = None,
+    paused: bool = False,
+    workdir=None,
     **kind_fields,
 ) -> Schedule:
     target = Path(target).expanduser().resolve()
@@ -174,33 +174,14 @@ def add(
     tz: str = "UTC",
     parameters: dict | None = None,
     catchup: str = "once",
-    max_concurrent: int = 1,
-    overlap: str = "queue",
-    timeout_s: float | None = None,
-    retries: int = 0,
-    retry_delay_s: float = 30.0,
-    webhook: str | None = None,
-    paused: bool = False,
-    workdir=None,
     store=None,
     now: datetime | None = None,
+    **policies,
 ) -> dict:
-    s = _schedule(
-        target,
-        name,
-        parameters,
-        max_concurrent=max_concurrent,
-        overlap=overlap,
-        timeout_s=timeout_s,
-        retries=retries,
-        retry_delay_s=retry_delay_s,
-        webhook=webhook,
-        paused=paused,
-        workdir=workdir,
-        cron=" ".join(str(cron).split()),
-        tz=tz,
-        catchup=catchup,
-    )
+    """A schedule fired by ``cron``; ``policies``: max_concurrent, overlap, timeout_s, retries,
+    retry_delay_s, webhook, paused, workdir (see the package docstring)."""
+    cron = " ".join(str(cron).split())
+    s = _schedule(target, name, parameters, cron=cron, tz=tz, catchup=catchup, **policies)
     return _store_new(s, store, now)
 
 
@@ -212,34 +193,21 @@ def add_trigger(
     name: str | None = None,
     parameters: dict | None = None,
     dead_letter_topic: str | None = None,
-    max_concurrent: int = 1,
-    overlap: str = "queue",
-    timeout_s: float | None = None,
-    retries: int = 0,
-    retry_delay_s: float = 30.0,
-    webhook: str | None = None,
-    paused: bool = False,
-    workdir=None,
     store=None,
     now: datetime | None = None,
+    **policies,
 ) -> dict:
-    """A schedule fired by messages on ``source`` (see the package docstring)."""
+    """A schedule fired by messages on ``source`` (see the package docstring); ``policies`` as
+    for ``add``."""
     s = _schedule(
         target,
         name,
         parameters,
-        max_concurrent=max_concurrent,
-        overlap=overlap,
-        timeout_s=timeout_s,
-        retries=retries,
-        retry_delay_s=retry_delay_s,
-        webhook=webhook,
-        paused=paused,
-        workdir=workdir,
         kind="trigger",
         cron="",
         source=str(source).strip(),
         dead_letter_topic=dead_letter_topic or None,
+        **policies,
     )
     s.subscription = subscription or f"notebook-ops.{s.name}"
     d = _store_new(s, store, now)

@@ -374,17 +374,15 @@ class Store:
                     got.append(rid)
         return [self.get_run(i) for i in got]
 
-    def set_child(self, rid: int, owner: str, pid: int, run_dir: str) -> bool:
+    def _update_held(self, rid: int, holder: str, values: dict) -> bool:
+        """Update run ``rid`` only while ``holder`` holds it (running); -> whether it did."""
         r = orm.runs
         with self.engine.begin() as c:
-            return (
-                c.execute(
-                    update(r)
-                    .where(r.c.id == rid, r.c.owner == owner, r.c.state == "running")
-                    .values(child_pid=pid, run_dir=run_dir)
-                ).rowcount
-                == 1
-            )
+            held = update(r).where(r.c.id == rid, r.c.owner == holder, r.c.state == "running")
+            return c.execute(held.values(**values)).rowcount == 1
+
+    def set_child(self, rid: int, owner: str, pid: int | None, run_dir: str) -> bool:
+        return self._update_held(rid, owner, {"child_pid": pid, "run_dir": run_dir})
 
     def heartbeat(self, owner: str, now: datetime, ttl: float) -> int:
         """Extend every lease ``owner`` holds; also its service row."""
@@ -399,35 +397,13 @@ class Store:
 
     def finish(self, rid: int, owner: str, now: datetime, state: str, **values) -> bool:
         """Record a final state, only if ``owner`` still holds the run."""
-        r = orm.runs
-        with self.engine.begin() as c:
-            return (
-                c.execute(
-                    update(r)
-                    .where(r.c.id == rid, r.c.owner == owner, r.c.state == "running")
-                    .values(state=state, finished_at=now, lease_expires_at=None, **_json(values))
-                ).rowcount
-                == 1
-            )
+        final = {"state": state, "finished_at": now, "lease_expires_at": None}
+        return self._update_held(rid, owner, {**final, **_json(values)})
 
     def requeue(self, rid: int, owner: str, not_before: datetime, **values) -> bool:
         """Back to pending for a retry after ``not_before`` (keeps the attempt count)."""
-        r = orm.runs
-        with self.engine.begin() as c:
-            return (
-                c.execute(
-                    update(r)
-                    .where(r.c.id == rid, r.c.owner == owner, r.c.state == "running")
-                    .values(
-                        state="pending",
-                        owner=None,
-                        lease_expires_at=None,
-                        not_before=not_before,
-                        **_json(values),
-                    )
-                ).rowcount
-                == 1
-            )
+        back = {"state": "pending", "owner": None, "lease_expires_at": None, "not_before": not_before}
+        return self._update_held(rid, owner, {**back, **_json(values)})
 
     def mark_notified(self, rid: int, now: datetime) -> None:
         with self.engine.begin() as c:

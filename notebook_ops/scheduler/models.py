@@ -7,8 +7,16 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
+from typing import get_args
 
-from notebook_ops.model.contracts.schedules import CATCHUP, KINDS, OVERLAP, ScheduleError, ScheduleSpec
+from notebook_ops.model.contracts.schedules import (
+    CATCHUP,
+    KINDS,
+    OVERLAP,
+    RunState,
+    ScheduleError,
+    ScheduleSpec,
+)
 
 __all__ = [
     "ACTIVE_STATES",
@@ -27,16 +35,7 @@ __all__ = [
 TRIGGERS = ("cron", "catchup", "manual", "message")
 # A run row's life: pending -> running -> one final state; a retry goes back to pending.
 ACTIVE_STATES = ("pending", "running")
-FINAL_STATES = (
-    "succeeded",
-    "failed",
-    "below_target",
-    "cancelled",
-    "timed_out",
-    "missed",
-    "skipped",
-    "rejected",
-)  # rejected: a trigger message that could not start a run
+FINAL_STATES = tuple(s for s in get_args(RunState) if s not in ACTIVE_STATES)  # the contract lists them
 RETRYABLE_STATES = ("failed", "timed_out")
 
 

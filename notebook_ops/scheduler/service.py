@@ -70,6 +70,21 @@ class Watch:
     child: executor.Child
     deadline: datetime | None
     timed_out: bool = False
+    exited_at: datetime | None = None  # the child has ended; its MLflow records may lag
+    tracking: object = None  # the Future of this service's own sync of the run's MLflow records
+
+
+TRACKING_WAIT = timedelta(seconds=120)
+
+
+def _sync_quietly(run_dir) -> None:
+    """Log what a run's dead follower left; nothing while it lives (it holds the lock)."""
+    from notebook_ops.tracking import sync
+
+    try:
+        sync.sync_folder(run_dir, wait=False)
+    except sync.Busy:
+        pass
 
 
 def _runs_dir(schedule: Schedule) -> Path:
@@ -120,6 +135,9 @@ class SchedulerService:
         self._last_hb: datetime | None = None
         self._last_reconcile: datetime | None = None
         self.notifications: list[threading.Thread] = []
+        from concurrent.futures import ThreadPoolExecutor
+
+        self._tracking_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nbo-sched-mlflow")
         self.triggers = None  # the consumers of trigger schedules (``triggers.py``)
         if triggers:
             from notebook_ops.scheduler.triggers import TriggerPumps
@@ -385,9 +403,30 @@ class SchedulerService:
                 continue
             if w.timed_out:
                 w.child.reap_tree()
+            if not self._tracking_settled(w, now):
+                continue
             res = executor.outcome(w.child.run_dir, rc, timed_out=w.timed_out, timeout_s=w.schedule.timeout_s)
             self._settle(w.run, w.schedule, res, now)
             del self.children[rid]  # after it is recorded: a store error retries next pass
+
+    def _tracking_settled(self, w: Watch, now: datetime) -> bool:
+        """Whether an ended child's MLflow records are written (so its row gets the MLflow run
+        id). Its follower process writes them; if it died, this service does (in a thread, so
+        MLflow stays loaded for the next run). Waits ``TRACKING_WAIT`` at most."""
+        from notebook_ops.tracking import sync
+
+        run_dir = w.child.run_dir
+        if not run_dir or not (Path(run_dir) / sync.TRACKING).is_dir() or not sync.pending(run_dir):
+            return True
+        w.exited_at = w.exited_at or now
+        if now - w.exited_at > TRACKING_WAIT:
+            log.warning(
+                "schedule %s: run %d is not in MLflow yet; `runs sync` logs it", w.schedule.name, w.run.id
+            )
+            return True
+        if w.tracking is None or w.tracking.done():  # type: ignore[attr-defined]
+            w.tracking = self._tracking_pool.submit(_sync_quietly, run_dir)
+        return False
 
     def _settle(self, run: ScheduledRun, s: Schedule, res: dict, now: datetime) -> None:
         res = dict(res)
@@ -429,8 +468,11 @@ class SchedulerService:
     def reconcile(self, now: datetime) -> None:
         for r in self.store.orphans(now, f"{self.host}:", self.id):
             o_host, o_pid = _owner(r.owner)
+            local_owner_alive = o_host == self.host and o_pid is not None and procs.alive(o_pid)
+            if r.run_dir and not r.child_pid and local_owner_alive:
+                continue  # its live owner is starting it (run folder recorded, process next)
             expired = r.lease_expires_at is None or r.lease_expires_at < now
-            if not expired and not (o_host == self.host and o_pid and not procs.alive(o_pid)):
+            if not expired and not (o_host == self.host and o_pid and not local_owner_alive):
                 continue  # a live service on this host holds it
             if not self.store.adopt(r.id, r.owner, self.id, now, self.lease_ttl):
                 continue

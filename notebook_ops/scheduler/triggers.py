@@ -1,22 +1,29 @@
-"""Trigger schedules inside the scheduler service: one consumer thread per active schedule of kind
-"trigger", turning each message into a recorded firing that the service then runs like any other.
+"""The one consumer of trigger messages: a ``TriggerPump`` per trigger schedule, turning each
+message into a firing that its recorder owns. Two recorders:
+
+- the scheduler's store (``Store``): the firing is a row that the service then runs like a cron
+  firing (the schedule's retries, timeout, overlap policy and failure webhook apply, and a
+  restarted service runs or adopts it);
+- ``RunHere``, for ``notebook-ops listen``: a trigger schedule without a store. The firing runs
+  at once in this process, one at a time. With no store the broker holds the only durable copy,
+  so the message is settled only once the run's record is final: recording it first and losing
+  the process would lose the message.
 
 Per message (``TriggerPump.handle``):
 1. parameters from the message (the schedule's parameters are templates such as
    ``{{ message.day }}``; none means the message's top-level fields), checked against the
    pipeline. A message that can never start a good run (not JSON, a missing field, an unknown
-   parameter, a value of the wrong type) is recorded as ``rejected`` and dead-lettered with the
-   reason: never retried.
-2. the firing is recorded in the store (``Store.record_message``: unique per schedule and message
+   parameter, a value of the wrong type) is a ``rejected`` firing: dead-lettered with the
+   reason, never retried.
+2. the recorder records it (``record_message``: the store keeps one row per schedule and message
    id, so a message redelivered after a crash between 2 and 3 is not run twice);
-3. only then the message is acknowledged. From here the store owns it, as it owns a cron firing:
-   the schedule's retries, timeout, overlap policy and failure webhook apply, and a restarted
-   service runs or adopts it. If the store cannot record it, the message is negatively
-   acknowledged and comes back.
+3. only then the message is settled: acknowledged when the firing is pending (the store owns it),
+   skipped or done; negatively acknowledged (redelivered) when it could not be recorded or its
+   run failed, and dead-lettered once a failed run has had ``retries`` redeliveries.
 
 Back-pressure: with overlap "queue" a pump takes a message only while its schedule has a free
 slot (fewer than ``max_concurrent`` firings pending or running), so the backlog waits in the
-broker, where other services on the same shared subscription can take it. With overlap "skip"
+broker, where other consumers of the same shared subscription can take it. With overlap "skip"
 every message is taken, and one that finds the schedule busy is recorded as skipped.
 
 A broker that is down or goes away is retried with back-off (1 s doubling to 30 s), logged once
@@ -34,6 +41,7 @@ from notebook_ops.util import backoff
 
 log = logging.getLogger("notebook_ops.scheduler")
 BACKOFF_MAX_S = 30.0
+SETTLED_BY_ACK = ("pending", "skipped", "succeeded", "below_target")  # else a run that failed
 
 
 def pump_key(s: Schedule) -> tuple:
@@ -42,12 +50,29 @@ def pump_key(s: Schedule) -> tuple:
 
 
 class TriggerPump(threading.Thread):
-    def __init__(self, schedule: Schedule, store, clock, *, poll_s: float = 0.5, on_recorded=None):
+    """Consume the schedule's topic; ``recorder`` is a ``Store`` or ``RunHere``.
+
+    ``on_settled(outcome)`` is called after each message is settled (``outcome``: message_id,
+    action ack/nack/dead_letter, state, reason, run_id, run_dir); ``max_messages`` ends the
+    pump after that many."""
+
+    def __init__(
+        self,
+        schedule: Schedule,
+        recorder,
+        clock,
+        *,
+        poll_s: float = 0.5,
+        on_settled=None,
+        max_messages: int | None = None,
+    ):
         super().__init__(daemon=True, name=f"nbo-trigger-{schedule.name}")
         self.schedule = schedule
         self.key = pump_key(schedule)
-        self.store, self.clock, self.poll_s = store, clock, poll_s
-        self.on_recorded = on_recorded or (lambda: None)
+        self.recorder, self.clock, self.poll_s = recorder, clock, poll_s
+        self.on_settled = on_settled or (lambda outcome: None)
+        self.max_messages = max_messages
+        self.handled = 0
         self.stopping = threading.Event()
         self.connected = threading.Event()  # set while a consumer is open (tests wait on it)
         self._pipeline = None
@@ -56,12 +81,15 @@ class TriggerPump(threading.Thread):
     def stop(self) -> None:
         self.stopping.set()
 
+    def _done(self) -> bool:
+        return self.stopping.is_set() or (self.max_messages is not None and self.handled >= self.max_messages)
+
     # the loop -------------------------------------------------------------------------------
     def run(self) -> None:
         from notebook_ops.events.source import open_source
 
         s, failures, last_error = self.schedule, 0, None
-        while not self.stopping.is_set():
+        while not self._done():
             try:
                 url, subscription = s.listens_on()
                 source = open_source(url, subscription=subscription, dead_letter_topic=s.dead_letter_topic)
@@ -74,25 +102,32 @@ class TriggerPump(threading.Thread):
                 continue
             failures, last_error = 0, None
             log.info("schedule %s: listening on %s (subscription %s)", s.name, s.source, s.subscription)
-            self.connected.set()
             try:
-                while not self.stopping.is_set():
-                    if not self._has_room():
-                        self.stopping.wait(self.poll_s)
-                        continue
-                    msg = source.receive(self.poll_s)
-                    if msg is not None:
-                        self.handle(source, msg)
+                self.serve(source)
             except Exception as exc:  # noqa: BLE001 - the consumer broke: open a new one
                 log.warning("schedule %s: lost %s (%s); reconnecting", s.name, s.source, exc)
                 self.stopping.wait(backoff.delay(1))
             finally:
-                self.connected.clear()
                 source.close()
 
-    def _has_room(self) -> bool:
+    def serve(self, source) -> int:
+        """Handle messages from the open ``source`` until stopped; -> messages handled."""
+        self.connected.set()
+        try:
+            while not self._done():
+                if self.schedule.overlap == "queue" and self._busy():
+                    self.stopping.wait(self.poll_s)
+                    continue
+                msg = source.receive(self.poll_s)
+                if msg is not None and not self.stopping.is_set():  # else closing returns it
+                    self.handle(source, msg)
+        finally:
+            self.connected.clear()
+        return self.handled
+
+    def _busy(self) -> bool:
         s = self.schedule
-        return s.overlap == "skip" or self.store.count_active(s.id) < s.max_concurrent
+        return self.recorder.count_active(s.id) >= s.max_concurrent
 
     # one message ----------------------------------------------------------------------------
     def _check(self, params: dict) -> None:
@@ -113,14 +148,13 @@ class TriggerPump(threading.Thread):
 
             resolve_params(self._pipeline, params)
 
-    def handle(self, source, msg) -> str:
-        """Record the firing ``msg`` asks for, then settle the message; -> what was done."""
+    def _firing(self, msg, now) -> ScheduledRun:
         from notebook_ops.errors import ParameterError
         from notebook_ops.events.trigger import PoisonMessage, message_params
 
-        s, now = self.schedule, self.clock.now()
+        s = self.schedule
         row = ScheduledRun(
-            schedule_id=s.stored_id, scheduled_for=now, trigger="message", message_id=msg.message_id
+            schedule_id=s.id or 0, scheduled_for=now, trigger="message", message_id=msg.message_id
         )
         try:
             row.parameters = message_params(msg, s.parameters)
@@ -128,56 +162,153 @@ class TriggerPump(threading.Thread):
         except (PoisonMessage, ParameterError) as exc:
             reason = str(exc) if isinstance(exc, PoisonMessage) else f"bad parameters: {exc}"
             row.parameters, row.state, row.finished_at, row.error = {}, "rejected", now, reason
-        if (
-            row.state == "pending"
-            and s.overlap == "skip"
-            and self.store.count_active(s.id) >= s.max_concurrent
-        ):
+        if row.state == "pending" and s.overlap == "skip" and self._busy():
             row.state, row.finished_at = "skipped", now
             row.error = "skipped: the schedule's earlier runs were still going (overlap skip)"
+        return row
+
+    def handle(self, source, msg) -> dict:
+        """Record the firing ``msg`` asks for, then settle the message; -> the outcome."""
         try:
-            rec, new = self.store.record_message(row, now)
+            return self._handle(source, msg)
+        finally:
+            self.handled += 1
+
+    def _handle(self, source, msg) -> dict:
+        s, now = self.schedule, self.clock.now()
+        try:
+            rec, new = self.recorder.record_message(self._firing(msg, now), now)
         except Exception as exc:  # noqa: BLE001 - not recorded: it must come back
-            log.error(
-                "schedule %s: message %s not recorded (%s); negatively acknowledged",
-                s.name,
-                msg.message_id,
-                exc,
-            )
-            source.nack(msg)
-            return "nack"
+            return self._settle(source, msg, "nack", None, f"not recorded: {exc}")
         if rec.state == "rejected":
-            try:
-                source.dead_letter(msg, rec.error or "rejected")
-            except Exception as exc:  # noqa: BLE001 - cannot park it: let it come back
-                log.error(
-                    "schedule %s: message %s could not be dead-lettered (%s)", s.name, msg.message_id, exc
+            return self._settle(source, msg, "dead_letter", rec, rec.error or "rejected", "rejected and ")
+        if rec.state in SETTLED_BY_ACK:
+            if rec.id is None:  # run here
+                note = f": run {rec.run_id} {rec.state};"
+            else:
+                note = (
+                    f" recorded as run {rec.id} ({rec.state});"
+                    if new
+                    else f" was already recorded (run {rec.id});"
                 )
-                source.nack(msg)
-                return "nack"
-            log.warning(
-                "schedule %s: message %s rejected and dead-lettered: %s", s.name, msg.message_id, rec.error
-            )
-            return "rejected"
-        source.ack(msg)
-        if not new:
-            log.info(
-                "schedule %s: message %s was already recorded (run %d); acknowledged",
-                s.name,
-                msg.message_id,
-                rec.id,
-            )
-            return "duplicate"
-        log.info("schedule %s: message %s recorded as run %d (%s)", s.name, msg.message_id, rec.id, rec.state)
-        self.on_recorded()
-        return rec.state
+            return self._settle(source, msg, "ack", rec, None, note)
+        reason = f"run {rec.run_id} {rec.state}" + (f": {rec.error}" if rec.error else "")
+        if msg.redelivery_count >= s.retries:
+            reason += f"; gave up after {msg.redelivery_count + 1} attempts"
+            return self._settle(source, msg, "dead_letter", rec, reason)
+        return self._settle(source, msg, "nack", rec, reason)
+
+    def _settle(
+        self, source, msg, action: str, rec: ScheduledRun | None, reason: str | None, note=""
+    ) -> dict:
+        """Settle ``msg``; ``note``: what the log says before the action."""
+        s, mid = self.schedule, msg.message_id
+        if action == "dead_letter":
+            try:
+                source.dead_letter(msg, reason or "")
+                log.warning("schedule %s: message %s %sdead-lettered: %s", s.name, mid, note, reason)
+            except Exception as exc:  # noqa: BLE001 - cannot park it: let it come back
+                log.error("schedule %s: message %s could not be dead-lettered (%s)", s.name, mid, exc)
+                action = "nack"
+        if action == "nack":
+            source.nack(msg)
+            log.warning("schedule %s: message %s negatively acknowledged: %s", s.name, mid, reason)
+        elif action == "ack":
+            source.ack(msg)
+            log.info("schedule %s: message %s%s acknowledged", s.name, mid, note)
+        outcome = {
+            "message_id": mid,
+            "action": action,
+            "state": rec.state if rec else None,
+            "reason": reason,
+            "run_id": rec.run_id if rec else None,
+            "run_dir": rec.run_dir if rec else None,
+        }
+        self.on_settled(outcome)
+        return outcome
+
+
+class RunHere:
+    """The recorder of a trigger schedule without a store (``notebook-ops listen``): each firing
+    runs at once, in the pump's thread, through the run service; ``record_message`` returns when
+    its record is final. ``cancel`` stops the current run (its message is then redelivered)."""
+
+    def __init__(self, schedule: Schedule, *, events=(), run_options=None):
+        self.schedule = schedule
+        self.events = tuple(events or ())
+        self.run_options = dict(run_options or {})
+        self.cancel = threading.Event()
+
+    def count_active(self, schedule_id) -> int:
+        return 0  # one firing at a time, in the pump's own thread
+
+    def record_message(self, row: ScheduledRun, now) -> tuple[ScheduledRun, bool]:
+        if row.state != "pending":
+            return row, True
+        from notebook_ops.errors import NotebookOpsError, ParameterError
+        from notebook_ops.runs.service import read_record, run
+
+        s = self.schedule
+        options = dict(self.run_options, params=row.parameters, cancel=self.cancel, events=self.events)
+        options["tags"] = {"trigger": s.source, "trigger_message_id": row.message_id}
+        try:
+            result = run(s.target, **options)
+        except ParameterError as exc:
+            row.state, row.error = "rejected", f"bad parameters: {exc}"
+            return row, True
+        except NotebookOpsError as exc:
+            row.state, row.error = "failed", f"the run could not start: {exc}"
+            return row, True
+        except Exception as exc:  # noqa: BLE001 - a crash of one run must not end the listener
+            log.exception("schedule %s: the run for message %s crashed", s.name, row.message_id)
+            row.state, row.error = "failed", f"the run crashed: {exc}"
+            return row, True
+        recorded = read_record(result.run_dir)
+        row.run_id, row.run_dir = result.run_id, str(result.run_dir)
+        row.state = recorded.status if recorded else "failed"
+        row.error = result.record.get("error") or (None if recorded else "not recorded")
+        return row, True
+
+
+def listen_schedule(
+    url: str,
+    target,
+    *,
+    subscription: str,
+    parameters: dict | None = None,
+    max_redeliveries: int = 3,
+    dead_letter_topic: str | None = None,
+    events=(),
+    run_options=None,
+    on_settled=None,
+    max_messages: int | None = None,
+) -> TriggerPump:
+    """``notebook-ops listen``: a trigger schedule of ``target`` on ``url`` that runs without a
+    store (``RunHere``); a failed run is redelivered ``max_redeliveries`` times. Start it as a
+    thread, call ``run()``, or ``serve(source)`` on a source already open."""
+    from notebook_ops.scheduler.clock import SystemClock
+
+    schedule = Schedule(
+        name="listen",
+        target=str(target),
+        kind="trigger",
+        parameters=dict(parameters or {}),
+        retries=max_redeliveries,
+        source=url,
+        subscription=subscription,
+        dead_letter_topic=dead_letter_topic,
+    )
+    schedule.check()
+    recorder = RunHere(schedule, events=events, run_options=run_options)
+    return TriggerPump(schedule, recorder, SystemClock(), on_settled=on_settled, max_messages=max_messages)
 
 
 class TriggerPumps:
     """The pumps of one service: started, restarted and stopped to match the store."""
 
     def __init__(self, store, clock, *, poll_s: float = 0.5, on_recorded=None):
-        self.store, self.clock, self.poll_s, self.on_recorded = store, clock, poll_s, on_recorded
+        self.store, self.clock, self.poll_s = store, clock, poll_s
+        self.on_recorded = on_recorded or (lambda: None)
         self.pumps: dict[int, TriggerPump] = {}
 
     def sync(self) -> None:
@@ -188,7 +319,7 @@ class TriggerPumps:
         for sid, s in wanted.items():
             if sid not in self.pumps:
                 pump = TriggerPump(
-                    s, self.store, self.clock, poll_s=self.poll_s, on_recorded=self.on_recorded
+                    s, self.store, self.clock, poll_s=self.poll_s, on_settled=lambda _o: self.on_recorded()
                 )
                 self.pumps[sid] = pump
                 pump.start()

@@ -5,6 +5,7 @@ Jupyter option (``jupyter_server_config.py``, ``--NotebookOps.host_scheduler=Tru
     c.NotebookOps.scheduler_store = "postgresql+psycopg://..."   # default: under the root
     c.NotebookOps.tracking_uri = "sqlite:////srv/mlflow/mlflow.db"
     c.NotebookOps.mlflow_ui_url = "http://localhost:5000"        # the panel links runs there
+    c.NotebookOps.airflow_url = "http://airflow:8080"            # GET remote-runs lists its runs
 
 The per-user lab setting "Host the scheduler" is applied by the lab itself (PUT /scheduler)
 when it opens; the server never reads the user's lab settings files.
@@ -52,6 +53,13 @@ class NotebookOps(ExtensionApp):
         config=True,
         help="URL of an MLflow UI serving that store (e.g. http://localhost:5000): the panel "
         "links each run to its page there.",
+    )
+
+    airflow_url = Unicode(
+        "",
+        config=True,
+        help="Airflow 3 api-server whose notebook-ops runs GET /notebook-ops/api/remote-runs lists "
+        "(default: NOTEBOOK_OPS_AIRFLOW_URL; credentials from this server's environment).",
     )
 
     def scheduler_settings(self) -> dict:

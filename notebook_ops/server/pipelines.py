@@ -6,13 +6,17 @@ the file on disk is read.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
 from notebook_ops.server.base import BadRequest, NotebookOpsHandler
 
 
-def _inspect(real_path, api_path: str, content: dict | None) -> dict:
+def _inspect(root: str, real_path, api_path: str, content: dict | None) -> dict:
+    import os
+
     from notebook_ops.events.publish import with_settings_problems
     from notebook_ops.model import build_pipeline, load_pipeline
     from notebook_ops.model.contracts.pipeline_view import PipelineView
@@ -22,6 +26,9 @@ def _inspect(real_path, api_path: str, content: dict | None) -> dict:
     else:
         pipeline = build_pipeline(content, path=real_path)
     view = PipelineView.of(with_settings_problems(pipeline), path=api_path)
+    # the notebooks as the Contents API names them (relative to the root), never the disk's paths
+    root = os.path.realpath(root)
+    view.notebooks = [Path(os.path.relpath(os.path.realpath(n), root)).as_posix() for n in view.notebooks]
     return view.to_dict()
 
 
@@ -35,4 +42,4 @@ class PipelinesHandler(NotebookOpsHandler):
         real = self.resolve(body.path, must_exist=body.content is None)
         if body.content is None and not real.is_file():
             raise BadRequest("not a notebook file", path=body.path)
-        self.reply(await self.blocking(_inspect, real, body.path, body.content))
+        self.reply(await self.blocking(_inspect, self.root_dir, real, body.path, body.content))

@@ -21,6 +21,7 @@ def route_table() -> tuple[list[tuple[str, type]], dict[str, bool]]:
     from notebook_ops.server.exports import ExportsHandler
     from notebook_ops.server.features import FeaturesHandler
     from notebook_ops.server.pipelines import PipelinesHandler
+    from notebook_ops.server.remote_runs import RemoteRunsHandler
     from notebook_ops.server.runs import RUN_ID, RunHandler, RunsHandler, RunStepNotebookHandler
 
     routes: list[tuple[str, type]] = [
@@ -30,6 +31,7 @@ def route_table() -> tuple[list[tuple[str, type]], dict[str, bool]]:
         (rf"/runs/({RUN_ID})", RunHandler),
         (rf"/runs/({RUN_ID})/steps/([A-Za-z0-9_-]+)", RunStepNotebookHandler),
         (r"/exports", ExportsHandler),
+        (r"/remote-runs", RemoteRunsHandler),
     ]
     schedules = _has("notebook_ops.scheduler.api") and _has("notebook_ops.scheduler.hosted")
     if schedules:
@@ -55,7 +57,10 @@ def setup_routes(web_app, serverapp=None) -> None:
     from notebook_ops.server.features import FeaturesHandler
     from notebook_ops.runs.service import RunService
 
+    from notebook_ops.server.remote_runs import airflow_url
+
     routes, features = route_table()
+    features["remote_runs"] = bool(airflow_url(web_app.settings.get("notebook_ops_config")))
     FeaturesHandler.features = features
     web_app.settings.setdefault("notebook_ops_runs", RunService())
     web_app.settings["notebook_ops_serverapp"] = serverapp

@@ -86,17 +86,22 @@ def pipeline_data(m: dict) -> dict:
     }
 
 
-def render(m: dict) -> str:
-    default_bundle = f"/opt/notebook-ops/bundles/{m['name']}-v{m['version']}"
+def render(m: dict, *, bundle: str | None = None, data_root: str | None = None) -> str:
+    """The DAG file; ``notebook-ops deploy`` gives the bundle's and the data store's URLs as
+    defaults (the file in the bundle has placeholders: DevOps set them per installation)."""
+    default_bundle = bundle or f"/opt/notebook-ops/bundles/{m['name']}-v{m['version']}"
+    header = common.header(m, "Airflow 3 DAG")
+    if bundle or data_root:
+        header += "# Deployed by `notebook-ops deploy`: its bundle and data defaults are where it put them.\n"
     text = Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
-        header=common.header(m, "Airflow 3 DAG"),
+        header=header,
         name=m["name"],
         version=m["version"],
         pipeline=pprint.pformat(pipeline_data(m), sort_dicts=False, width=96),
         default_bundle=default_bundle,
         default_bundle_literal=repr(default_bundle),
-        default_data=DEFAULT_DATA,
-        default_data_literal=repr(DEFAULT_DATA),
+        default_data=data_root or DEFAULT_DATA,
+        default_data_literal=repr(data_root or DEFAULT_DATA),
     )
     compile(text, "dag.py", "exec")  # a generator bug must not ship a broken DAG
     return text

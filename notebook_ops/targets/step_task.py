@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from notebook_ops.errors import ExecutionError, NotebookOpsError, ParameterError
+from notebook_ops.runtime.store import is_url
 from notebook_ops.targets.common import producers
+from notebook_ops.util.redact import redact
 
 NOTEBOOK_FILE = "_notebook.ipynb"
 
@@ -80,10 +82,22 @@ def _clear(store, step: str) -> None:
         fs.rm(root, recursive=True)
 
 
-def _load(bundle_path, step: str):
+def fetch_bundle(url: str, into: Path) -> Path:
+    """The bundle archive at ``url`` copied into the folder ``into`` (this task's own disk)."""
+    fs, path = _fs(url)
+    if not fs.isfile(path):
+        raise ParameterError(
+            "no bundle archive at this URL", path=redact(url), hint="deploy the bundle there first"
+        )
+    local = into / path.rstrip("/").rsplit("/", 1)[-1]
+    fs.get_file(path, str(local))
+    return local
+
+
+def _load(bundle_path, step: str, extract_to=None):
     from notebook_ops.bundle.load import open_bundle, pipeline_from_manifest, read_step_notebooks
 
-    bundle = open_bundle(bundle_path)
+    bundle = open_bundle(bundle_path, extract_to=extract_to)
     names = [s["name"] for s in bundle.manifest["steps"]]
     if step not in names:
         raise ParameterError(
@@ -118,14 +132,49 @@ def run_step(
 ) -> StepResult:
     """Run ``step`` of the bundle at ``bundle_path``; raises NotebookOpsError on bad input
     (unknown step or parameter, missing inputs); a failing step gives ``ok=False``."""
+    if not data_url:
+        raise ParameterError("--data is required: the shared data store (folder or fsspec URL)")
+    with tempfile.TemporaryDirectory(prefix="nbo-step-") as tmp:
+        extract_to = None
+        if is_url(str(bundle_path)):  # fetched and unpacked on this task's disk, gone afterwards
+            bundle_path, extract_to = fetch_bundle(str(bundle_path), Path(tmp)), Path(tmp) / "bundle"
+        bundle, pipeline, notebook = _load(bundle_path, step, extract_to)
+        return _execute(
+            Path(tmp),
+            bundle,
+            pipeline,
+            notebook,
+            step,
+            data_url=data_url,
+            params=params,
+            stage_in=stage_in,
+            stage_out=stage_out,
+            output_notebook=output_notebook,
+            run_id=run_id,
+            cwd=cwd,
+        )
+
+
+def _execute(
+    tmp: Path,
+    bundle,
+    pipeline,
+    notebook,
+    step,
+    *,
+    data_url,
+    params,
+    stage_in,
+    stage_out,
+    output_notebook,
+    run_id,
+    cwd,
+) -> StepResult:
     from notebook_ops.bundle.workspace import lay_out, needs_workspace
     from notebook_ops.runner import execute_step
     from notebook_ops.model.parameters import resolve_params
     from notebook_ops.runtime.store import MANIFEST, METRICS, DataStore
 
-    if not data_url:
-        raise ParameterError("--data is required: the shared data store (folder or fsspec URL)")
-    bundle, pipeline, notebook = _load(bundle_path, step)
     values = resolve_params(pipeline, _engine_numbers(pipeline, params or {}))
     store = DataStore(data_url)
     for producer, src in (stage_in or {}).items():
@@ -152,27 +201,26 @@ def run_step(
         "_nbo_run_dir": "",
     }
     timeout = (entry.get("options") or {}).get("timeout")
-    with tempfile.TemporaryDirectory(prefix="nbo-step-") as tmp:
-        out, log = Path(tmp) / f"{step}.ipynb", Path(tmp) / f"{step}.log"
-        if needs_workspace(bundle.manifest):  # this step's code and data, on this task's disk
-            cwd = lay_out(bundle.folder, bundle.manifest, Path(tmp) / "work", steps=[step])
-        outcome = execute_step(
-            notebook,
-            out,
-            parameters=parameters,
-            cwd=cwd or os.getcwd(),
-            timeout=float(timeout) if timeout else None,
-            log_path=log,
-        )
-        if outcome.ok and not store.exists((step, MANIFEST)):
-            outcome.ok, outcome.error = False, "the step ended without saving its outputs"
-        log_text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
-        if out.exists():
-            data = out.read_bytes()
-            store.write_bytes((step, NOTEBOOK_FILE), data)
-            if output_notebook:
-                Path(output_notebook).parent.mkdir(parents=True, exist_ok=True)
-                Path(output_notebook).write_bytes(data)
+    out, log = tmp / f"{step}.ipynb", tmp / f"{step}.log"
+    if needs_workspace(bundle.manifest):  # this step's code and data, on this task's disk
+        cwd = lay_out(bundle.folder, bundle.manifest, tmp / "work", steps=[step])
+    outcome = execute_step(
+        notebook,
+        out,
+        parameters=parameters,
+        cwd=cwd or os.getcwd(),
+        timeout=float(timeout) if timeout else None,
+        log_path=log,
+    )
+    if outcome.ok and not store.exists((step, MANIFEST)):
+        outcome.ok, outcome.error = False, "the step ended without saving its outputs"
+    log_text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
+    if out.exists():
+        data = out.read_bytes()
+        store.write_bytes((step, NOTEBOOK_FILE), data)
+        if output_notebook:
+            Path(output_notebook).parent.mkdir(parents=True, exist_ok=True)
+            Path(output_notebook).write_bytes(data)
     metrics = {m["name"]: m["value"] for m in store.read_json((step, METRICS), default=[]) or []}
     if stage_out:
         copy_out(store, step, stage_out)

@@ -1,6 +1,9 @@
-"""Run tracking in MLflow (``mlflow-skinny``), imported only when a run is tracked.
+"""Run tracking in MLflow (``mlflow-skinny``), never on a run's critical path.
 
-``notebook_ops.tracking.mlflow_tracker.Tracker`` records one parent run per pipeline run and a
-nested run per step; ``default_tracking_uri`` picks the local sqlite store when
-``MLFLOW_TRACKING_URI`` is unset.
+``outbox``: what the runner writes into the run folder for MLflow, and who logs it (a follower
+process for the CLI, a thread for long-lived processes); ``sync``: logging a run folder exactly
+once, whoever does it (also ``notebook-ops runs sync``); ``follow``: the follower process;
+``exports``: an export's run, the same way; ``mlflow_tracker``: the MLflow writes themselves
+(``Session``, idempotent), the only module that imports MLflow, on first use.
+``default_tracking_uri`` picks the local sqlite store when ``MLFLOW_TRACKING_URI`` is unset.
 """

@@ -3,12 +3,13 @@
 Under ``mlflow run`` (``MLFLOW_RUN_ID`` names the run MLflow opened for the entry point) that run
 is the parent: the pipeline's parameters, tags and metrics go into it, the steps nest under it,
 and MLflow, which opened it, also closes it. Parameters MLflow already logged are not logged
-again (MLflow refuses a changed value). If that run is not in the tracking store, the tracker
-falls back to a parent run of its own.
+again (MLflow refuses a changed value). If that run is not in the tracking store, the pipeline
+gets a parent run of its own.
 
-Everything goes through ``MlflowClient`` on one background thread (``Tracker`` methods return
-at once), so importing MLflow (~1-2 s) and writing to the store overlap the kernels' work and a
-slow or broken store never stalls or fails a run: errors are kept in ``Tracker.error``.
+``Session`` writes through ``MlflowClient``, and every write may be repeated: a run already in
+the store (found by its ``notebook_ops.run_id`` / ``notebook_ops.step`` tags) is completed, not
+created again, so whoever logs a run folder (``tracking.sync``), the follower process, a later
+``runs sync``, a long-lived server's thread, logs each MLflow run exactly once.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from __future__ import annotations
 import logging
 import os
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -77,87 +77,67 @@ def _param(v) -> str:
     return s[:6000]
 
 
-def _opened(value: str | None, what: str) -> str:
-    """The id ``_open``/``_start`` set; None only when they failed (kept in ``Tracker.error``)."""
-    if value is None:
-        raise RuntimeError(f"no MLflow {what}: the tracking store did not open")
-    return value
+def first_line(exc: BaseException) -> str:
+    text = str(exc)
+    return f"{type(exc).__name__}: {text.splitlines()[0] if text else ''}"
 
 
-class Tracker:
-    def __init__(self, experiment: str, tracking_uri: str, artifact_root: str | None = None):
+class Session:
+    """One tracking store and experiment, opened on first use (importing MLflow takes 1-2 s).
+
+    ``outer``: the run ``mlflow run`` opened (``MLFLOW_RUN_ID`` where the run started)."""
+
+    def __init__(self, experiment: str, tracking_uri: str, artifact_root: str | None = None, outer=None):
         self.experiment = experiment
         self.tracking_uri = tracking_uri
         self.artifact_root = artifact_root
-        self.error: str | None = None
+        self.outer_id: str | None = outer
         self.client: MlflowClient | None = None
         self.experiment_id: str | None = None
-        self.parent_id: str | None = None
-        self.outer: Run | None = None  # the run ``mlflow run`` opened (MLFLOW_RUN_ID), when there is one
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nbo-mlflow")
-        self._submit(self._open)
+        self.outer: Run | None = None
 
-    # --- the worker thread -----------------------------------------------------------------
-    def _submit(self, fn, *args, **kw):
-        def guarded():
-            if self.error is not None and fn is not self._open:
-                return
-            try:
-                fn(*args, **kw)
-            except Exception as exc:  # tracking must never break a run
-                self.error = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-                log.warning("MLflow tracking disabled for this run: %s", self.error)
-
-        return self._pool.submit(guarded)
-
-    def _open(self):
+    def open(self) -> MlflowClient:
+        if self.client is not None:
+            return self.client
         logging.getLogger("mlflow").setLevel(logging.WARNING)
         logging.getLogger("alembic").setLevel(logging.WARNING)
         from mlflow.tracking import MlflowClient
 
         for name in ("mlflow", "mlflow.store.db.utils", "alembic"):  # mlflow resets them on import
             logging.getLogger(name).setLevel(logging.WARNING)
-        self.client = MlflowClient(tracking_uri=self.tracking_uri)
-        outer = os.environ.get("MLFLOW_RUN_ID")
-        if outer:
+        client = MlflowClient(tracking_uri=self.tracking_uri)
+        if self.outer_id:
             try:
-                self.outer = self.client.get_run(outer)
+                self.outer = client.get_run(self.outer_id)
                 self.experiment_id = self.outer.info.experiment_id  # nested runs share it
-                return
+                self.client = client
+                return client
             except Exception as exc:  # noqa: BLE001 - e.g. another tracking store
                 log.warning(
                     "MLFLOW_RUN_ID %s is not in %s (%s): the pipeline gets its own run",
-                    outer,
+                    self.outer_id,
                     self.tracking_uri,
-                    str(exc).splitlines()[0] if str(exc) else exc,
+                    first_line(exc),
                 )
-        exp = self.client.get_experiment_by_name(self.experiment)
-        if exp is None:
-            try:
-                loc = f"{self.artifact_root}/{self.experiment}" if self.artifact_root else None
-                self.experiment_id = self.client.create_experiment(self.experiment, artifact_location=loc)
-            except Exception:  # created meanwhile by a concurrent run
-                exp = self.client.get_experiment_by_name(self.experiment)
-                if exp is None:
-                    raise
-                self.experiment_id = exp.experiment_id
-        else:
-            self.experiment_id = exp.experiment_id
+        self.experiment_id = experiment_id(client, self.experiment, self.artifact_root)
+        self.client = client
+        return client
 
-    @property
-    def _mlflow(self) -> MlflowClient:
-        """The client ``_open`` made: every later call runs after it on the one worker thread."""
-        if self.client is None:
-            raise RuntimeError(f"the MLflow store {self.tracking_uri} did not open: {self.error}")
-        return self.client
+    def find(self, where: str, parent: bool = False) -> Run | None:
+        """The run of this experiment matching ``where`` (``parent``: not a nested one)."""
+        found = self.open().search_runs([str(self.experiment_id)], where, max_results=10)
+        runs = [r for r in found if not (parent and "mlflow.parentRunId" in r.data.tags)]
+        return runs[0] if runs else None
 
-    def _start(self, record: dict, tags: dict):
-        from mlflow.entities import Param
+    def parent(self, record: dict) -> str:
+        """The pipeline's parent run for ``record`` (run.json): created, or found and completed."""
+        from mlflow.entities import Param, RunTag
 
+        client = self.open()
         t = {
             "mlflow.runName": record["run_id"],
             "notebook_ops.run_id": record["run_id"],
-            "notebook_ops.run_dir": record.get("run_dir", ""),
+            "notebook_ops.run_dir": record.get("run_dir") or "",
             "notebook_hash": record.get("notebook_hash") or "",
             "notebook_ops_version": record.get("notebook_ops_version") or "",
         }
@@ -171,106 +151,140 @@ class Tracker:
             t["git_dirty"] = str(git["dirty"]).lower()
         if record.get("source"):
             t["mlflow.source.name"] = record["source"]
-        t.update({str(k): str(v) for k, v in (tags or {}).items()})
+        t.update({str(k): str(v) for k, v in (record.get("tags") or {}).items()})
         params = [Param(k, _param(v)) for k, v in (record.get("parameters") or {}).items()]
         if self.outer is not None:
-            from mlflow.entities import RunTag
-
-            self.parent_id = self.outer.info.run_id
             t.pop("mlflow.runName")
             t.pop("mlflow.source.name", None)
-            params = [p for p in params if p.key not in self.outer.data.params]
-            self._mlflow.log_batch(self.parent_id, params=params, tags=[RunTag(k, v) for k, v in t.items()])
-            return
-        run = self._mlflow.create_run(
-            _opened(self.experiment_id, "experiment"), start_time=_ms(record.get("started_at")), tags=t
-        )
-        self.parent_id = run.info.run_id
+            run = self.outer = client.get_run(self.outer.info.run_id)
+            params = [p for p in params if p.key not in run.data.params]
+            client.log_batch(run.info.run_id, params=params, tags=[RunTag(k, v) for k, v in t.items()])
+            return run.info.run_id
+        found = self.find(f"tags.`notebook_ops.run_id` = '{record['run_id']}'", parent=True)
+        if found is None:
+            found = client.create_run(
+                str(self.experiment_id), start_time=_ms(record.get("started_at")), tags=t
+            )
+        params = [p for p in params if p.key not in found.data.params]
         if params:
-            self._mlflow.log_batch(self.parent_id, params=params)
+            client.log_batch(found.info.run_id, params=params)
+        return found.info.run_id
 
-    def _step(self, name: str, steprec: dict, params: dict, metrics: list, artifacts: list):
+    def step(self, parent_id: str, name: str, steprec: dict, params: dict, metrics: list, artifacts) -> str:
+        """The nested run of step ``name``; ``artifacts``: [(local path, artifact folder)]."""
         from mlflow.entities import Metric, Param
 
-        tags = {
-            "mlflow.parentRunId": self.parent_id,
-            "mlflow.runName": name,
-            "notebook_ops.step": name,
-            "cached": str(bool(steprec.get("cached"))).lower(),
-            "attempts": str(steprec.get("attempts") or 0),
-        }
-        if steprec.get("error"):
-            tags["error"] = steprec["error"][:5000]
-        start = _ms(steprec.get("started_at")) or int(time.time() * 1000)
-        run = self._mlflow.create_run(_opened(self.experiment_id, "experiment"), start_time=start, tags=tags)
-        rid = run.info.run_id
-        ps = [Param(k, _param(v)) for k, v in params.items()]
-        now = int(time.time() * 1000)
+        client = self.open()
+        found = self.find(f"tags.mlflow.parentRunId = '{parent_id}' and tags.`notebook_ops.step` = '{name}'")
+        if found is not None and found.info.end_time:
+            return found.info.run_id  # logged in full before
+        if found is None:
+            tags = {
+                "mlflow.parentRunId": parent_id,
+                "mlflow.runName": name,
+                "notebook_ops.step": name,
+                "cached": str(bool(steprec.get("cached"))).lower(),
+                "attempts": str(steprec.get("attempts") or 0),
+            }
+            if steprec.get("error"):
+                tags["error"] = steprec["error"][:5000]
+            start = _ms(steprec.get("started_at")) or int(time.time() * 1000)
+            found = client.create_run(str(self.experiment_id), start_time=start, tags=tags)
+        rid = found.info.run_id
+        ps = [Param(k, _param(v)) for k, v in params.items() if k not in found.data.params]
+        when = _ms(steprec.get("finished_at")) or int(time.time() * 1000)
         ms = [
-            Metric(m["name"], float(m["value"]), now, int(m.get("step") or 0))
+            Metric(m["name"], float(m["value"]), when, int(m.get("step") or 0))
             for m in metrics
-            if isinstance(m.get("value"), (int, float))
+            if isinstance(m.get("value"), (int, float)) and m["name"] not in found.data.metrics
         ]
         if ps or ms:
-            self._mlflow.log_batch(rid, metrics=ms, params=ps)
+            client.log_batch(rid, metrics=ms, params=ps)
         for path, folder in artifacts:
             if Path(path).is_file():
-                self._mlflow.log_artifact(rid, str(path), artifact_path=folder)
-        self._mlflow.set_terminated(
+                client.log_artifact(rid, str(path), artifact_path=folder)
+        client.set_terminated(
             rid, _STATUS.get(str(steprec.get("status")), "FAILED"), end_time=_ms(steprec.get("finished_at"))
         )
+        return rid
 
-    def _finish(self, record: dict, metrics: dict, artifacts: list):
+    def finish(self, parent_id: str, record: dict, artifacts=()) -> None:
+        """The run's outcome on its parent run: metrics, status, targets, run.json."""
         from mlflow.entities import Metric
 
-        parent = _opened(self.parent_id, "parent run")
-        now = int(time.time() * 1000)
-        ms = [Metric(k, float(v), now, 0) for k, v in metrics.items() if isinstance(v, (int, float))]
+        client = self.open()
+        have = client.get_run(parent_id).data.metrics
+        when = _ms(record.get("finished_at")) or int(time.time() * 1000)
+        ms = [
+            Metric(k, float(v), when, 0)
+            for k, v in (record.get("metrics") or {}).items()
+            if isinstance(v, (int, float)) and k not in have
+        ]
         if ms:
-            self._mlflow.log_batch(parent, metrics=ms)
-        self._mlflow.set_tag(parent, "notebook_ops.status", record["status"])
+            client.log_batch(parent_id, metrics=ms)
+        client.set_tag(parent_id, "notebook_ops.status", record["status"])
         for t in record.get("targets") or []:
-            self._mlflow.set_tag(
-                parent, f"target.{t['metric']}", f"{t['condition']} -> {'met' if t.get('met') else 'missed'}"
-            )
+            met = "met" if t.get("met") else "missed"
+            client.set_tag(parent_id, f"target.{t['metric']}", f"{t['condition']} -> {met}")
         for path, folder in artifacts:
             if Path(path).is_file():
-                self._mlflow.log_artifact(parent, str(path), artifact_path=folder)
+                client.log_artifact(parent_id, str(path), artifact_path=folder)
         if self.outer is None:  # mlflow run closes the run it opened
-            self._mlflow.set_terminated(
-                parent, _STATUS.get(record["status"], "FAILED"), end_time=_ms(record.get("finished_at"))
+            client.set_terminated(
+                parent_id, _STATUS.get(record["status"], "FAILED"), end_time=_ms(record.get("finished_at"))
             )
 
-    # --- the caller's side -----------------------------------------------------------------
-    def start_run(self, record: dict, tags: dict | None = None):
-        return self._submit(self._start, dict(record), dict(tags or {}))
 
-    def log_step(self, name, steprec, params, metrics, artifacts):
-        """``artifacts``: [(local path, artifact folder)]."""
-        return self._submit(self._step, name, dict(steprec), dict(params), list(metrics), list(artifacts))
+def experiment_id(client, name: str, artifact_root: str | None) -> str:
+    """The id of experiment ``name``, created (artifacts under ``artifact_root``) when missing."""
+    exp = client.get_experiment_by_name(name)
+    if exp is not None:
+        return exp.experiment_id
+    try:
+        loc = f"{artifact_root}/{name}" if artifact_root else None
+        return client.create_experiment(name, artifact_location=loc)
+    except Exception:  # created meanwhile by a concurrent run
+        exp = client.get_experiment_by_name(name)
+        if exp is None:
+            raise
+        return exp.experiment_id
 
-    def finish(self, record: dict, metrics: dict, artifacts=()):
-        return self._submit(self._finish, dict(record), dict(metrics), list(artifacts))
 
-    def wait(self, timeout: float | None = None) -> dict:
-        """Wait for every queued write; returns the ``mlflow`` block of run.json."""
+class Tracker:
+    """A ``Session`` on one background thread, for processes that live long (the Jupyter server,
+    the widgets' kernel, a library caller): calls return at once, MLflow's import and the store's
+    writes overlap the kernels' work, and a slow or broken store never stalls or fails a run
+    (the first error is kept in ``error`` and later work is dropped)."""
+
+    def __init__(self, session: Session):
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.session = session
+        self.error: str | None = None
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nbo-mlflow")
+        self.submit(session.open)
+
+    def submit(self, fn, *args, **kw):
+        def guarded():
+            if self.error is not None:
+                return
+            try:
+                fn(*args, **kw)
+            except Exception as exc:  # tracking must never break a run
+                self.error = first_line(exc)
+                log.warning("MLflow tracking disabled for this run: %s", self.error)
+
+        return self._pool.submit(guarded)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for every queued write (False: not within ``timeout``; ``error`` says so)."""
         from concurrent.futures import TimeoutError as FutureTimeout
 
         try:
-            self._submit(lambda: None).result(timeout=timeout)
+            self._pool.submit(lambda: None).result(timeout=timeout)
         except FutureTimeout:
             self.error = self.error or f"MLflow writes did not finish within {timeout:g} s"
             self._pool.shutdown(wait=False)
-            return self.info()
+            return False
         self._pool.shutdown(wait=True)
-        return self.info()
-
-    def info(self) -> dict:
-        out = {
-            "tracking_uri": self.tracking_uri,
-            "run_id": self.parent_id,
-            "experiment_id": self.experiment_id,
-        }
-        if self.error:
-            out["error"] = self.error
-        return out
+        return True

@@ -14,6 +14,13 @@ import { openNotebook, PANEL, ROOT, shot } from './helpers';
 const PYTHON = path.join(process.env.NBO_VENV_BIN || path.join(ROOT, '.venv', 'bin'), 'python');
 const BROKER = path.join(__dirname, 'pulsar_broker.py');
 
+// The specs share one server and one settings folder: leave them as the others expect them, with
+// no scheduler hosted and the user's "host the scheduler" off (wide.spec fires a run with none).
+test.afterEach(async ({ page }) => {
+  expect((await page.request.put('/lab/api/settings/notebook-ops:plugin', { data: { raw: '{}' } })).ok()).toBe(true);
+  expect((await page.request.put('/notebook-ops/api/scheduler', { data: { hosted: false } })).ok()).toBe(true);
+});
+
 test('create a schedule, see it listed, fire it and remove it', async ({ page, tmpPath }) => {
   await openNotebook(page, tmpPath);
   const section = page.locator(`${PANEL} .nbo-schedule`);

@@ -50,6 +50,18 @@ test('the panel shows the example pipeline and a cell tagged from the context me
   await expect(graphNode(page, 'prepare')).toHaveCount(0);
   const after = await cellTags(page, 6);
   expect(after).toEqual([]);
+
+  // "features" runs after the step above by default: the dialog shows it so, and accepting it as
+  // shown writes no after: tag (the step keeps following whatever step is above it)
+  await page.notebook.selectCells(5);
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('p');
+  await page.keyboard.press('s');
+  await expect(dialog.locator('input.nbo-step-name')).toHaveValue('features');
+  await expect(dialog.locator('.nbo-after-option', { hasText: 'load' }).locator('input')).toBeChecked();
+  await dialog.locator('.jp-mod-accept').click();
+  await expect(dialog).toHaveCount(0);
+  expect(await cellTags(page, 5)).toEqual(['step:features']);
 });
 
 test('clicking a problem selects its cell, and fixing the tags clears it', async ({ page, tmpPath }) => {

@@ -171,6 +171,16 @@ test('a schedule error and an open form section survive the periodic refresh', a
     await section.locator('input.nbo-cron').fill('0 6 * * 1', { timeout: 2000 });
     await expect(section.locator('input.nbo-cron')).toHaveValue('0 6 * * 1', { timeout: 1000 });
   }).toPass({ timeout: 30000 });
+  // typing goes on across the 5 s refresh: the field keeps its focus, caret and text
+  const cron = section.locator('input.nbo-cron');
+  await cron.focus();
+  await page.keyboard.press('End');
+  await page.keyboard.type(',3');
+  await page.waitForTimeout(6000);
+  await expect(cron).toBeFocused();
+  await page.keyboard.type(',5');
+  await expect(cron).toHaveValue('0 6 * * 1,3,5');
+  await expect(section.locator('.nbo-cron-text')).toContainText('Monday, Wednesday, and Friday');
   await section.locator('.nbo-schedule-params summary').click();
   await section.locator('.nbo-schedule-params input[name="n_rows"]').fill('lots');
   await section.locator('.nbo-add-schedule').click();
@@ -183,6 +193,29 @@ test('a schedule error and an open form section survive the periodic refresh', a
   await shot(page, 'wide-schedule-error-stays');
   await error.locator('.nbo-dismiss').click();
   await expect(error).toHaveCount(0);
+
+  // a valid schedule, fired now with no scheduler service running: the panel says it waits
+  await section.locator('.nbo-schedule-params input[name="n_rows"]').fill('200');
+  await section.locator('input.nbo-schedule-name').fill('weekly-wide');
+  await section.locator('.nbo-add-schedule').click();
+  const item = section.locator('.nbo-schedule-item[data-schedule="weekly-wide"]');
+  await expect(item).toBeVisible();
+  await item.locator('.nbo-run-now').click();
+  const notice = section.locator('.nbo-schedule-notice');
+  await expect(notice).toContainText('"weekly-wide" is queued: it starts once a scheduler service runs');
+  await item.locator('.nbo-history').click();
+  await expect(item.locator('.nbo-schedule-runs li[data-state="pending"]')).toContainText(
+    'Waiting for a scheduler service'
+  );
+  await shot(page, 'wide-run-now-no-service');
+  // like an error, the notice outlives the 5 s refresh until it is dismissed
+  await page.waitForTimeout(6000);
+  await expect(notice).toContainText('is queued');
+  await notice.locator('.nbo-dismiss').click();
+  await expect(notice).toHaveCount(0);
+  page.once('dialog', d => d.accept());
+  await item.locator('.nbo-remove').click();
+  await expect(item).toHaveCount(0);
 });
 
 test('the Run dialog: starting from a step needs the cache', async ({ page, tmpPath }) => {

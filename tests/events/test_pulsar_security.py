@@ -545,21 +545,26 @@ def test_a_trigger_over_tls_starts_a_run(tls_tap, client, topic, pki, small_nb):
     """The listener's source through the TLS proxy: the message (sent in plain to the broker by
     another client) reaches it over TLS, the run happens, the message is acknowledged."""
     from notebook_ops.events.source import open_source
-    from notebook_ops.events.trigger import TriggerListener
-    from notebook_ops.runs.service import run as run_service
+    from notebook_ops.scheduler.triggers import listen_schedule
 
-    source = open_source(tls_tap.url(topic, f"tls_trust_certs={pki['ca']}"), subscription="tls")
+    url = tls_tap.url(topic, f"tls_trust_certs={pki['ca']}")
+    source = open_source(url, subscription="tls")
     client.create_producer(f"persistent://public/default/{topic}").send(b'{"n": 9}')
     outcomes = []
-    listener = TriggerListener(
-        source, small_nb, run=run_service, run_options={"track": False}, on_settled=outcomes.append
+    listener = listen_schedule(
+        url,
+        small_nb,
+        subscription="tls",
+        run_options={"track": False},
+        on_settled=outcomes.append,
+        max_messages=1,
     )
     try:
-        assert listener.serve(threading.Event(), max_messages=1) == 1
+        assert listener.serve(source) == 1
     finally:
         source.close()
     (out,) = outcomes
-    assert out["action"] == "ack" and out["status"] == "succeeded"
+    assert out["action"] == "ack" and out["state"] == "succeeded"
     (run,) = [
         json.loads(f.read_text()) for f in (small_nb.parent / ".notebook_ops" / "runs").glob("*/run.json")
     ]

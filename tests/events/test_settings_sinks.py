@@ -181,21 +181,23 @@ def test_settings_sinks_get_the_export_event_and_stay_out_of_the_bundle(tmp_path
 
 
 def test_runs_started_by_a_trigger_publish_to_settings_sinks(broker, client, topic, tmp_path):
-    import threading
-
     from notebook_ops.events.source import open_source
-    from notebook_ops.events.trigger import TriggerListener
-    from notebook_ops.runs.service import run as run_service
+    from notebook_ops.scheduler.triggers import listen_schedule
 
     nb = notebook_with_sinks(tmp_path / "work", ["triggered.jsonl"])
     source = open_source(broker.topic_url(topic), subscription="settings")
     client.create_producer(f"persistent://public/default/{topic}").send(b'{"n": 8}')
     outcomes = []
-    listener = TriggerListener(
-        source, nb, run=run_service, run_options={"track": False}, on_settled=outcomes.append
+    listener = listen_schedule(
+        broker.topic_url(topic),
+        nb,
+        subscription="settings",
+        run_options={"track": False},
+        on_settled=outcomes.append,
+        max_messages=1,
     )
     try:
-        assert listener.serve(threading.Event(), max_messages=1) == 1
+        assert listener.serve(source) == 1
     finally:
         source.close()
     assert outcomes[0]["action"] == "ack"

@@ -225,18 +225,19 @@ def test_a_redelivered_message_is_not_run_twice_and_pause_leaves_messages_waitin
     msg = source.receive(20)
     assert msg is not None
     source.ack = lambda m: None  # the process is gone before this
-    assert TriggerPump(sched, store, SystemClock()).handle(source, msg) == "pending"
+    assert TriggerPump(sched, store, SystemClock()).handle(source, msg)["state"] == "pending"
     source.close()  # its consumer goes: the broker redelivers
     assert [r["message_id"] for r in _runs(store, "dedupe")] == [msg.message_id]
 
     svc = Running(store, command=fake_command)
     try:
-        svc.pump(d["id"])
+        pump = svc.pump(d["id"])
         wait_for(lambda: _final(store, "dedupe", 1), what="the recorded firing to run")
-        time.sleep(1)  # the redelivery is recognised (not recorded again) and acked
+        wait_for(lambda: pump.handled == 1, what="the redelivery")  # recognised, acked
         assert len(_runs(store, "dedupe")) == 1
         api.pause("dedupe", store=store)
-        wait_for(lambda: d["id"] not in svc.svc.triggers.pumps, what="the consumer to stop")
+        # the pump leaves the service's table before its consumer closes: wait for the thread
+        wait_for(lambda: not pump.is_alive(), what="the consumer to stop")
         producer.send(json.dumps({"n": 8}).encode())
         time.sleep(2)
         assert len(_runs(store, "dedupe")) == 1

@@ -9,7 +9,6 @@ import logging
 import os
 import signal
 import subprocess
-import threading
 import time
 from pathlib import Path
 
@@ -18,8 +17,8 @@ import pytest
 from conftest import drain
 from notebook_ops.errors import ParameterError
 from notebook_ops.events.source import Message, open_source
-from notebook_ops.runs.service import run as run_service
-from notebook_ops.events.trigger import PoisonMessage, TriggerListener, message_params, parse_templates
+from notebook_ops.events.trigger import PoisonMessage, message_params, parse_templates
+from notebook_ops.scheduler.triggers import listen_schedule
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -91,22 +90,23 @@ def test_a_message_starts_a_run_and_is_acknowledged_after_it_is_recorded(broker,
     producer = client.create_producer(_full(topic))
     producer.send(json.dumps({"count": 5, "who": "ada"}).encode(), properties={"origin": "etl"})
     outcomes = []
-    listener = TriggerListener(
-        source,
+    listener = listen_schedule(
+        url,
         small_nb,
-        run=run_service,
+        subscription="runs",
         run_options={"track": False},
-        templates=parse_templates(
+        parameters=parse_templates(
             ["n={{ message.count }}", "label={{ message.who }}-{{ properties.origin }}"]
         ),
         on_settled=outcomes.append,
+        max_messages=1,
     )
     try:
-        assert listener.serve(threading.Event(), max_messages=1) == 1
+        assert listener.serve(source) == 1
     finally:
         source.close()
     (out,) = outcomes
-    assert out["action"] == "ack" and out["status"] == "succeeded"
+    assert out["action"] == "ack" and out["state"] == "succeeded"
     (run,) = _runs(small_nb)
     assert at_ack == [["succeeded"]]
     assert run["run_id"] == out["run_id"]
@@ -126,12 +126,17 @@ def test_poison_messages_are_dead_lettered_with_a_reason(broker, client, topic, 
     for body in (b"{not json", b'{"n": 1, "bogus": 2}', b"[1, 2]", b'{"n": "eleven"}'):
         producer.send(body, properties={"k": "v"})
     outcomes = []
-    listener = TriggerListener(
-        source, small_nb, run=run_service, run_options={"track": False}, on_settled=outcomes.append
+    listener = listen_schedule(
+        url,
+        small_nb,
+        subscription="runs",
+        run_options={"track": False},
+        on_settled=outcomes.append,
+        max_messages=4,
     )
-    caplog.set_level(logging.WARNING, logger="notebook_ops.events")
+    caplog.set_level(logging.WARNING, logger="notebook_ops.scheduler")
     try:
-        listener.serve(threading.Event(), max_messages=4)
+        listener.serve(source)
     finally:
         source.close()
     assert [o["action"] for o in outcomes] == ["dead_letter"] * 4
@@ -166,20 +171,21 @@ def test_a_failing_run_is_retried_then_dead_lettered(broker, client, topic, tmp_
     source = open_source(url, subscription="runs", nack_delay_ms=200)
     client.create_producer(_full(topic)).send(b'{"n": -1}')
     outcomes = []
-    listener = TriggerListener(
-        source,
+    listener = listen_schedule(
+        url,
         nb,
-        run=run_service,
+        subscription="runs",
         max_redeliveries=1,
         run_options={"track": False},
         on_settled=outcomes.append,
+        max_messages=2,
     )
     try:
-        listener.serve(threading.Event(), max_messages=2)
+        listener.serve(source)
     finally:
         source.close()
     assert [o["action"] for o in outcomes] == ["nack", "dead_letter"]
-    assert [o["status"] for o in outcomes] == ["failed", "failed"]
+    assert [o["state"] for o in outcomes] == ["failed", "failed"]
     (parked,) = drain(dlq, want=1)
     reason = parked.properties()["nbo_dead_letter_reason"]
     assert "n must be positive" in reason and "gave up after 2 attempts" in reason

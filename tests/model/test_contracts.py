@@ -123,6 +123,8 @@ def test_pipeline_view_is_inspect_json(tmp_path, schema_check):
     assert {"parameters", "setup", "code"} <= set(view.cell_roles)
     in_steps = {i for s in view.steps for i in s.cells}
     assert all(i in in_steps for i, r in enumerate(view.cell_roles) if r == "code")
+    # the title cell joins the first step; its badge belongs on the cell with the step: tag
+    assert (view.steps[0].cells, view.steps[0].start_cell) == ([0, 3], 3)
     assert view.to_dict() == data
     schema_check("pipeline-view", data)
 

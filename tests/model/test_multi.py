@@ -76,7 +76,7 @@ def test_step_notebook_built_from_its_own_notebook(tmp_path):
 def test_single_notebook_exactly_as_before(tmp_path):
     nb = _write(tmp_path, "one", [("a = 1", ["step:a"]), ("b = a + 1", ["step:b"])])
     assert load_pipeline(nb) == build.load_pipeline(nb)
-    assert "notebooks" not in load_pipeline(nb).to_dict()
+    assert PipelineView.of(load_pipeline(nb)).notebooks == []
 
 
 def test_bad_input_one_line_problems(tmp_path):

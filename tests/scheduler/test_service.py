@@ -276,6 +276,31 @@ def test_a_lost_lease_is_reconciled_from_run_json(store, clock, add_schedule, se
     assert (r.state, r.owner, r.attempt) == ("succeeded", heir.id, 1)
 
 
+def test_a_run_its_live_owner_is_starting_is_left_to_it(store, clock, add_schedule, service):
+    """The owner recorded the run's folder and is slow to start its process (a loaded machine:
+    its lease lapses meanwhile): another service on the host leaves the run to it instead of
+    settling it as failed (three services on one store lost a run so under load)."""
+    from .helpers import fake_command
+
+    add_schedule(cron="0 10 * * *")
+    heir = service()
+    seen = []
+
+    def slow_start(target, run_dir, params):
+        clock.advance(seconds=61)
+        heir.reconcile(clock.now())
+        seen.append(runs(store)[0])
+        return fake_command(target, run_dir, params)
+
+    owner = service(command=slow_start)
+    clock.advance(hours=1)
+    owner.tick()
+    assert [(r.state, r.owner) for r in seen] == [("running", owner.id)]
+    drive(owner, settled(store, 1), what="the run")
+    (r,) = runs(store)
+    assert (r.state, r.owner, r.attempt) == ("succeeded", owner.id, 1)
+
+
 @pytest.mark.parametrize(
     "start,expect",
     [

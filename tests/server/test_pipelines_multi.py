@@ -19,7 +19,12 @@ async def test_entry_notebook_saved_and_unsaved(jp_fetch, jp_root_dir):
     view = json.loads(reply.body)
     assert [s["name"] for s in view["steps"]] == STEPS and view["problems"] == []
     assert [s["notebook"] for s in view["steps"]][:2] == ["01_ingest.ipynb", "02_features_a.ipynb"]
-    assert len(view["notebooks"]) == 4
+    assert view["notebooks"] == [  # as the Contents API names them: relative to the root
+        "multi/03_train.ipynb",
+        "multi/01_ingest.ipynb",
+        "multi/02_features_a.ipynb",
+        "multi/02_features_b.ipynb",
+    ]
 
     content = json.loads((jp_root_dir / "multi" / "03_train.ipynb").read_text())
     content["cells"][2]["metadata"]["tags"] = ["step:fit", "after:02_features_a"]  # unsaved edit

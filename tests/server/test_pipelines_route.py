@@ -80,5 +80,6 @@ async def test_features_lists_what_the_panel_may_offer(jp_fetch):
     reply = await jp_fetch("notebook-ops", "api", method="GET")
     data = json.loads(reply.body)
     assert data["version"]
-    assert set(data["features"]) == {"runs", "exports", "schedules"}
+    assert set(data["features"]) == {"runs", "exports", "schedules", "remote_runs"}
+    assert data["features"]["remote_runs"] is False  # no Airflow configured
     assert all(isinstance(v, bool) for v in data["features"].values())

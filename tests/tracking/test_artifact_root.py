@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from notebook_ops.tracking.mlflow_tracker import Tracker, artifacts_beside, default_tracking_uri
+from notebook_ops.tracking.mlflow_tracker import Session, artifacts_beside, default_tracking_uri
 
 
 def test_a_sqlite_store_from_the_environment_keeps_artifacts_beside_it(tmp_path, monkeypatch):
@@ -20,13 +20,9 @@ def test_a_sqlite_store_from_the_environment_keeps_artifacts_beside_it(tmp_path,
     assert got == uri
     assert root == (store.parent / "mlartifacts").as_uri()
 
-    tracker = Tracker("churn", got, root)
-    tracker.start_run({"run_id": "r1", "started_at": "2026-01-01T00:00:00+00:00", "parameters": {}})
-    info = tracker.wait(timeout=120)
-    assert "error" not in info, info
-    from mlflow.tracking import MlflowClient
-
-    experiment = MlflowClient(tracking_uri=uri).get_experiment(info["experiment_id"])
+    session = Session("churn", got, root)
+    session.open()
+    experiment = session.client.get_experiment(session.experiment_id)
     assert experiment.artifact_location == f"{root}/churn"
     assert not (project / "mlruns").exists()
 

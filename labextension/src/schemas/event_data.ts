@@ -1,10 +1,9 @@
 /* Generated from notebook_ops/model/schema/event-data.schema.json by labextension/scripts/schema-types.mjs: do not edit. */
 
+import type { GitInfo, TargetResult } from './shared';
+
 export type Data =
   RunStartedData | StepStartedData | StepFinishedData | RunFinishedData | BundleExportedData | ScheduleFiredData;
-export type Branch = string | null;
-export type Commit = string | null;
-export type Dirty = boolean | null;
 export type Mode = 'pipeline' | 'bundle';
 export type NotebookHash = string | null;
 export type RunDir = string;
@@ -24,14 +23,11 @@ export type Error1 = string | null;
 export type MlflowRunId = string | null;
 export type RunDir1 = string;
 export type Status1 = 'succeeded' | 'failed' | 'below_target' | 'cancelled';
-export type Condition = string;
-export type Met = boolean | null;
-export type Metric = string;
 export type Targets = TargetResult[];
 export type Archive = string;
-export type Commit1 = string | null;
+export type Commit = string | null;
 export type ContentSha256 = string;
-export type Dirty1 = boolean | null;
+export type Dirty = boolean | null;
 export type Folder = string;
 export type Name = string;
 export type Reused = boolean;
@@ -85,12 +81,6 @@ export interface RunStartedData {
   tags: Tags;
   [k: string]: unknown;
 }
-export interface GitInfo {
-  branch: Branch;
-  commit: Commit;
-  dirty: Dirty;
-  [k: string]: unknown;
-}
 export interface Parameters {
   [k: string]: unknown;
 }
@@ -133,24 +123,11 @@ export interface Metrics1 {
 export interface Steps1 {
   [k: string]: 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
 }
-/**
- * A metric target against the run's value; ``met`` None: not measured (a partial run).
- */
-export interface TargetResult {
-  condition: Condition;
-  met: Met;
-  metric: Metric;
-  value: Value;
-  [k: string]: unknown;
-}
-export interface Value {
-  [k: string]: unknown;
-}
 export interface BundleExportedData {
   archive: Archive;
-  commit: Commit1;
+  commit: Commit;
   content_sha256: ContentSha256;
-  dirty: Dirty1;
+  dirty: Dirty;
   folder: Folder;
   name: Name;
   reused: Reused;

@@ -34,6 +34,14 @@ export interface NotebookOps {
    */
   kernels?: 'fork' | 'fresh';
   /**
+   * The data store steps read their inputs from and write their outputs to, for every run of this notebook (--data-url wins): a folder, or an fsspec URL such as s3://bucket/prefix, gs://..., az://.... An exported bundle's requirements then include the store's fsspec backend (s3fs, gcsfs, adlfs). No credentials in it: they come from the environment of whatever runs the steps.
+   */
+  data_url?: string;
+  /**
+   * Run each step as a task on this Dask cluster (tcp://HOST:8786), 'local' to run here; NOTEBOOK_OPS_CLUSTER and --cluster win. Needs a data_url every worker reaches.
+   */
+  cluster?: string;
+  /**
    * Event sinks every run of this notebook publishes to, besides NOTEBOOK_OPS_EVENTS and --events: pulsar://host:port/topic (or pulsar+ssl://...?tls_trust_certs=/ca.pem&token_file=/path), http(s):// webhooks, a JSON-lines file (a relative path is beside the notebook). No credentials in them: the notebook is shared.
    */
   events?: string[];

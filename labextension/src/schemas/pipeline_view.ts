@@ -1,5 +1,7 @@
 /* Generated from notebook_ops/model/schema/pipeline-view.schema.json by labextension/scripts/schema-types.mjs: do not edit. */
 
+import type { ProblemView } from './shared';
+
 export type CellRoles = ('code' | 'markdown' | 'setup' | 'parameters' | 'skip' | 'metrics' | 'raw')[];
 export type Name = string;
 export type NotebookHash = string;
@@ -10,12 +12,6 @@ export type Type = string;
 export type Parameters = ParameterView[];
 export type ParametersCell = number | null;
 export type Path = string | null;
-export type Cell = number | null;
-export type Code = string;
-export type Hint = string | null;
-export type Message = string;
-export type Severity = 'error' | 'warning' | 'info';
-export type Step = string | null;
 export type Problems = ProblemView[];
 export type SetupCells = number[];
 export type After = string[];
@@ -30,6 +26,7 @@ export type Name2 = string;
 export type Notebook = string | null;
 export type Outputs = string[];
 export type ParametersRead = string[];
+export type StartCell = number | null;
 export type Watch = string[];
 export type Steps = StepView[];
 
@@ -60,15 +57,6 @@ export interface ParameterView {
 export interface Default {
   [k: string]: unknown;
 }
-export interface ProblemView {
-  cell: Cell;
-  code: Code;
-  hint: Hint;
-  message: Message;
-  severity: Severity;
-  step: Step;
-  [k: string]: unknown;
-}
 export interface Settings {
   [k: string]: unknown;
 }
@@ -89,6 +77,7 @@ export interface StepView {
   options: Options;
   outputs: Outputs;
   parameters_read: ParametersRead;
+  start_cell: StartCell;
   watch: Watch;
   [k: string]: unknown;
 }

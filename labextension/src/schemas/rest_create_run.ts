@@ -1,6 +1,8 @@
 /* Generated from notebook_ops/model/schema/rest-create-run.schema.json by labextension/scripts/schema-types.mjs: do not edit. */
 
 export type Cache = boolean;
+export type Cluster = string | null;
+export type DataUrl = string | null;
 export type FromStep = string | null;
 export type Jobs = number | null;
 export type Path = string;
@@ -12,6 +14,8 @@ export type Track = boolean;
  */
 export interface RestCreateRun {
   cache?: Cache;
+  cluster?: Cluster;
+  data_url?: DataUrl;
   from_step?: FromStep;
   jobs?: Jobs;
   parameters?: Parameters;

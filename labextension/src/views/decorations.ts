@@ -16,9 +16,16 @@ const CLASSES = [
   'nbo-role-parameters',
   'nbo-role-setup',
   'nbo-role-skip',
+  'nbo-role-metrics',
   'nbo-has-problem'
 ];
 const BADGE = 'nbo-cell-badge';
+const ROLE_LABELS: Record<string, string> = {
+  parameters: 'parameters',
+  setup: 'setup · runs before every step',
+  skip: 'skipped in the pipeline',
+  metrics: 'metrics · logged after its step'
+};
 
 export class CellDecorations implements IDisposable {
   constructor(
@@ -26,7 +33,7 @@ export class CellDecorations implements IDisposable {
     private _model: PipelineModel
   ) {
     _model.changed.connect(this._render, this);
-    // New or moved cell widgets must be decorated even when the tags did not change.
+    // New or moved cell widgets must be decorated even when the pipeline did not change.
     _panel.content.model?.cells.changed.connect(this._scheduleRender, this);
     _panel.content.modelChanged.connect(this._scheduleRender, this);
     this._render();
@@ -83,11 +90,9 @@ export class CellDecorations implements IDisposable {
     if (info.starts) {
       node.classList.add('nbo-step-start');
       label = `step ${info.step}` + (info.after.length ? `  ·  after ${info.after.join(', ')}` : '');
-    } else if (info.role === 'parameters' || info.role === 'setup' || info.role === 'skip') {
+    } else if (info.role in ROLE_LABELS) {
       node.classList.add(`nbo-role-${info.role}`);
-      label = { parameters: 'parameters', setup: 'setup · runs before every step', skip: 'skipped in the pipeline' }[
-        info.role
-      ];
+      label = ROLE_LABELS[info.role];
     }
     if (problems.length) {
       node.classList.add('nbo-has-problem');

@@ -7,7 +7,8 @@ import { CommandRegistry } from '@lumino/commands';
 
 import { IPipeline } from '../api';
 import { PipelineModel } from '../model';
-import { h, section } from './dom';
+import { h, section } from './react';
+import type { ReactElement } from 'react';
 import { IActionView } from './panel';
 
 export class ExportView implements IActionView {
@@ -18,7 +19,7 @@ export class ExportView implements IActionView {
     private _outDir: () => string
   ) {}
 
-  render(model: PipelineModel, pipeline: IPipeline | null): HTMLElement | null {
+  render(model: PipelineModel, pipeline: IPipeline | null): ReactElement | null {
     const exports = model.exports;
     const errors = pipeline?.problems.filter(p => p.severity === 'error').length ?? 0;
     const last = exports.last;

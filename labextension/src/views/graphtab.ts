@@ -3,7 +3,9 @@
  * inputs and outputs, edges labelled with the data they carry; fit, zoom (buttons, ctrl+wheel)
  * and pan (drag). Follows the notebook's model while it is open.
  */
+import { ReactWidget } from '@jupyterlab/ui-components';
 import { Widget } from '@lumino/widgets';
+import type { ReactElement } from 'react';
 
 import { PipelineModel } from '../model';
 import { asAttribute, fit, IViewBox, pan, zoom } from '../viewport';
@@ -28,7 +30,7 @@ export class GraphTab extends Widget {
         button('Fit', 'Fit the whole graph', 'nbo-zoom-fit', () => this._fit()),
         button('+', 'Zoom in', 'nbo-zoom-in', () => this._zoom(1.25)),
         button('−', 'Zoom out', 'nbo-zoom-out', () => this._zoom(0.8)),
-        this._notebooks
+        this._notebooks.node
       ),
       this._host
     );
@@ -45,6 +47,7 @@ export class GraphTab extends Widget {
       return;
     }
     this.model.changed.disconnect(this._render, this);
+    this._notebooks.dispose();
     super.dispose();
   }
 
@@ -53,7 +56,7 @@ export class GraphTab extends Widget {
     if (!pipeline) {
       return;
     }
-    this._notebooks.replaceChildren(...[notebooksLine(pipeline)].filter((n): n is HTMLElement => n !== null));
+    this._notebooks.update();
     const svg = renderGraph(pipeline, {
       colorOf: s => this.model.colorOf(s),
       status: this.model.runStatus ?? undefined,
@@ -126,8 +129,21 @@ export class GraphTab extends Widget {
   };
 
   private _host = document.createElement('div');
-  private _notebooks = h('span', { class: 'nbo-graph-notebooks' });
+  private _notebooks = new NotebooksLine(this.model);
   private _svg: SVGSVGElement | null = null;
   private _box: IViewBox | null = null;
   private _size: [number, number] = [0, 0];
+}
+
+/** The pipeline's notebooks above the graph (nothing for one notebook). */
+class NotebooksLine extends ReactWidget {
+  constructor(private _model: PipelineModel) {
+    super();
+    this.addClass('nbo-graph-notebooks');
+  }
+
+  protected render(): ReactElement | null {
+    const pipeline = this._model.pipeline;
+    return pipeline ? notebooksLine(pipeline) : null;
+  }
 }

@@ -7,9 +7,10 @@ import { IPipeline, IStep } from '../api';
 import { outputLabels } from '../format';
 import { laneLayout } from '../lanes';
 import { notebookFiles, notebookLabel, otherNotebook } from '../notebooks';
-import { h } from './dom';
+import type { ReactElement } from 'react';
 
-const SVG = 'http://www.w3.org/2000/svg';
+import { h } from './react';
+
 export const ROW_H = 26;
 const LANE_W = 14;
 
@@ -23,29 +24,15 @@ export interface ILanesOptions {
   onSelect?: (step: IStep) => void;
 }
 
-function svgEl(tag: string, attrs: Record<string, string | number>, parent: Element): SVGElement {
-  const node = document.createElementNS(SVG, tag) as SVGElement;
-  for (const [k, v] of Object.entries(attrs)) {
-    node.setAttribute(k, String(v));
-  }
-  parent.appendChild(node);
-  return node;
-}
-
 const x = (lane: number) => 8 + lane * LANE_W;
 const y = (row: number) => row * ROW_H + ROW_H / 2;
 
-export function renderLanes(pipeline: IPipeline, options: ILanesOptions): HTMLElement {
+export function renderLanes(pipeline: IPipeline, options: ILanesOptions): ReactElement {
   const layout = laneLayout(pipeline.steps);
   const byName = new Map(pipeline.steps.map(s => [s.name, s]));
   const gutter = x(layout.lanes - 1) + 10;
   const height = layout.nodes.length * ROW_H;
-  const svg = document.createElementNS(SVG, 'svg');
-  svg.setAttribute('class', 'nbo-lanes-svg');
-  svg.setAttribute('width', String(gutter));
-  svg.setAttribute('height', String(height));
-  svg.setAttribute('aria-hidden', 'true');
-  for (const e of layout.edges) {
+  const edges = layout.edges.map(e => {
     const y0 = y(e.fromRow);
     const y1 = y(e.toRow);
     const mid0 = y0 + ROW_H / 2;
@@ -53,26 +40,25 @@ export function renderLanes(pipeline: IPipeline, options: ILanesOptions): HTMLEl
     const d =
       `M${x(e.fromLane)},${y0} Q${x(e.lane)},${y0} ${x(e.lane)},${mid0} ` +
       `L${x(e.lane)},${mid1} Q${x(e.lane)},${y1} ${x(e.toLane)},${y1}`;
-    svgEl(
-      'path',
-      { d, class: 'nbo-lane-edge', 'data-from': e.from, 'data-to': e.to, stroke: options.colorOf(e.from) },
-      svg
-    );
-  }
-  for (const n of layout.nodes) {
+    return h('path', {
+      d,
+      class: 'nbo-lane-edge',
+      'data-from': e.from,
+      'data-to': e.to,
+      stroke: options.colorOf(e.from)
+    });
+  });
+  const dots = layout.nodes.map(n => {
     const status = options.status?.[n.name];
-    svgEl(
-      'circle',
-      {
-        cx: x(n.lane),
-        cy: y(n.row),
-        r: 5,
-        class: `nbo-lane-dot${status ? ' nbo-status-' + status : ''}`,
-        fill: options.colorOf(n.name)
-      },
-      svg
-    );
-  }
+    return h('circle', {
+      cx: x(n.lane),
+      cy: y(n.row),
+      r: 5,
+      class: `nbo-lane-dot${status ? ' nbo-status-' + status : ''}`,
+      fill: options.colorOf(n.name)
+    });
+  });
+  const svg = h('svg', { class: 'nbo-lanes-svg', width: gutter, height, 'aria-hidden': 'true' }, edges, dots);
   const rows = layout.nodes.map(n => {
     const step = byName.get(n.name)!;
     const status = options.status?.[n.name];
@@ -116,7 +102,7 @@ export function renderLanes(pipeline: IPipeline, options: ILanesOptions): HTMLEl
 }
 
 /** The notebooks of a pipeline across notebooks, entry first; null for a single notebook. */
-export function notebooksLine(pipeline: IPipeline): HTMLElement | null {
+export function notebooksLine(pipeline: IPipeline): ReactElement | null {
   const files = notebookFiles(pipeline);
   if (!files.length) {
     return null;

@@ -2,16 +2,17 @@
  * The pipeline side panel. Follows the active notebook and renders its PipelineModel: the step
  * graph, problems, parameters, settings, and the actions the server supports (each action view
  * is added only when its back end exists, so the panel never offers something that fails).
+ * A ReactWidget: each change redraws what changed, so a field being typed in keeps its focus.
  */
-import { LabIcon } from '@jupyterlab/ui-components';
+import { LabIcon, ReactWidget } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { CommandRegistry } from '@lumino/commands';
-import { Widget } from '@lumino/widgets';
+import { ReactElement } from 'react';
 
 import { IFeatures, IPipeline, IProblem } from '../api';
 import { count } from '../format';
 import { PipelineModel } from '../model';
-import { h, section } from './dom';
+import { Child, fragment, h, section } from './react';
 import { notebooksLine, renderLanes } from './lanesview';
 import { parametersView } from './parameters';
 import { problemsView } from './problems';
@@ -33,10 +34,10 @@ export const pipelineIcon = new LabIcon({
 /** An action section (run, export, schedule) that renders for the current notebook. */
 export interface IActionView {
   readonly id: string;
-  render(model: PipelineModel, pipeline: IPipeline | null): HTMLElement | null;
+  render(model: PipelineModel, pipeline: IPipeline | null): Child;
 }
 
-export class PipelinePanel extends Widget {
+export class PipelinePanel extends ReactWidget {
   constructor(
     private _commands: CommandRegistry,
     private _trans: TranslationBundle
@@ -48,10 +49,7 @@ export class PipelinePanel extends Widget {
     this.title.caption = _trans.__('Notebook pipeline');
     this.node.addEventListener('nbo-select-step', (e: Event) => {
       this._selectedStep = (e as CustomEvent).detail;
-      this._render(true);
-    });
-    this.node.addEventListener('focusout', () => {
-      window.setTimeout(() => this._stale && this.update(), 0);
+      this.update();
     });
   }
 
@@ -96,33 +94,15 @@ export class PipelinePanel extends Widget {
     this.update();
   }
 
-  protected onUpdateRequest(): void {
-    this._render(false);
-  }
-
-  private _render(force: boolean): void {
-    const active = document.activeElement;
-    const typing =
-      !!active &&
-      this.node.contains(active) &&
-      active.matches('input, textarea, select') &&
-      !!active.closest('.nbo-settings, .nbo-schedule-form');
-    if (!force && typing) {
-      // Do not re-render under the user's cursor; the next change after they leave will.
-      this._stale = true;
-      return;
-    }
-    this._stale = false;
-    const scroll = this.node.scrollTop;
-    this.node.replaceChildren(...this._build());
-    this.node.scrollTop = scroll;
+  protected render(): ReactElement {
+    return fragment(...this._build());
   }
 
   private _onChanged(): void {
     this.update();
   }
 
-  private _build(): Node[] {
+  private _build(): Child[] {
     const model = this._model;
     if (!model) {
       return [
@@ -200,7 +180,7 @@ export class PipelinePanel extends Widget {
           ]
         : h('p', { class: 'nbo-empty' }, this._trans.__('No steps.'))
     );
-    const actions = this._actions.map(a => a.render(model, pipeline)).filter((n): n is HTMLElement => n !== null);
+    const actions = this._actions.map(a => a.render(model, pipeline)).filter(n => n !== null && n !== undefined);
     return [
       header,
       graph,
@@ -215,16 +195,9 @@ export class PipelinePanel extends Widget {
     ];
   }
 
-  protected onAfterShow(): void {
-    if (this._stale) {
-      this.update();
-    }
-  }
-
   private _model: PipelineModel | null = null;
   private _features: IFeatures | null = null;
   private _actions: IActionView[] = [];
   private _selectedStep: string | null = null;
-  private _stale = false;
   private _settings: Record<string, unknown> = {};
 }

@@ -1,9 +1,10 @@
 /** The pipeline's parameters: name, type, default and the help comment from the parameters cell. */
 import { IPipeline } from '../api';
 import { cellLabel, formatValue } from '../format';
-import { h, section } from './dom';
+import { h, section } from './react';
+import type { ReactElement } from 'react';
 
-export function parametersView(pipeline: IPipeline, onSelectCell: (cell: number) => void): HTMLElement {
+export function parametersView(pipeline: IPipeline, onSelectCell: (cell: number) => void): ReactElement {
   const params = pipeline.parameters;
   return section(
     `Parameters (${params.length})`,

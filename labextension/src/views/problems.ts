@@ -4,7 +4,8 @@
  */
 import { IProblem } from '../api';
 import { cellLabel, count } from '../format';
-import { h, section } from './dom';
+import { h, section } from './react';
+import type { ReactElement } from 'react';
 
 export const LEGACY_TAG = 'legacy-tag';
 
@@ -34,7 +35,7 @@ export function problemSummary(problems: readonly IProblem[]): string {
   return parts.join(', ');
 }
 
-export function problemsView(problems: IProblem[], options: IProblemsOptions): HTMLElement {
+export function problemsView(problems: IProblem[], options: IProblemsOptions): ReactElement {
   const order = { error: 0, warning: 1, info: 2 };
   const legacy = problems.filter(p => p.code === LEGACY_TAG);
   const rest = problems.filter(p => p.code !== LEGACY_TAG);

@@ -9,7 +9,8 @@ import { FINAL_STATUSES, IPipeline, IRun } from '../api';
 import { describeTarget, duration } from '../format';
 import { targetBound, trend } from '../trend';
 import { PipelineModel } from '../model';
-import { h, section } from './dom';
+import { h, section } from './react';
+import type { ReactElement } from 'react';
 import { IActionView } from './panel';
 import { askRun } from './paramdialog';
 
@@ -37,7 +38,7 @@ export class RunView implements IActionView {
     private _mlflowUrl: () => string = () => ''
   ) {}
 
-  render(model: PipelineModel, pipeline: IPipeline | null): HTMLElement | null {
+  render(model: PipelineModel, pipeline: IPipeline | null): ReactElement | null {
     const runs = model.runs;
     if (!this._loaded.has(model)) {
       this._loaded.add(model);
@@ -96,7 +97,7 @@ export class RunView implements IActionView {
     await model.runs.start(choice.parameters, { cache: choice.cache, fromStep: choice.fromStep });
   }
 
-  private _runDetails(model: PipelineModel, run: IRun): HTMLElement {
+  private _runDetails(model: PipelineModel, run: IRun): ReactElement {
     const steps = Object.entries(run.steps);
     const metrics = Object.entries(run.metrics ?? {});
     const targets = run.targets ?? [];
@@ -119,7 +120,7 @@ export class RunView implements IActionView {
             'li',
             { class: `nbo-step-run nbo-status-${step.status}`, 'data-step': name },
             h('span', { class: 'nbo-step-dot', style: `background:${model.colorOf(name)}` }),
-            h('span', { class: 'nbo-step-run-name' }, name),
+            h('span', { class: 'nbo-step-run-name', title: name }, name),
             h(
               'span',
               { class: 'nbo-step-run-status' },
@@ -225,7 +226,7 @@ export class RunView implements IActionView {
     return svg;
   }
 
-  private _mlflow(run: IRun): HTMLElement | null {
+  private _mlflow(run: IRun): ReactElement | null {
     const m = run.mlflow;
     if (!m || !m.run_id) {
       return null;
@@ -240,7 +241,6 @@ export class RunView implements IActionView {
       );
     }
     const command = `mlflow ui --backend-store-uri ${m.tracking_uri}`;
-    const feedback = h('span', { class: 'nbo-help nbo-copied', 'aria-live': 'polite' });
     return h(
       'div',
       { class: 'nbo-mlflow', title: `${m.tracking_uri}\nSee it with: ${command}` },
@@ -250,22 +250,27 @@ export class RunView implements IActionView {
         {
           class: 'nbo-link nbo-copy-mlflow',
           title: `${command}\n(set the MLflow server URL in Settings › Notebook pipeline for a link)`,
-          onclick: async () => {
+          onclick: async (e: Event) => {
+            // a note beside the button that no render owns (it has no children to redraw)
+            const feedback = (e.currentTarget as HTMLElement).parentElement?.querySelector('.nbo-copied');
+            let note = ' copied';
             try {
               await navigator.clipboard.writeText(command);
-              feedback.textContent = ' copied';
             } catch {
-              feedback.textContent = ` ${command}`;
+              note = ` ${command}`;
+            }
+            if (feedback) {
+              feedback.textContent = note;
             }
           }
         },
         'copy the mlflow ui command'
       ),
-      feedback
+      h('span', { class: 'nbo-help nbo-copied', 'aria-live': 'polite' })
     );
   }
 
-  private _recent(model: PipelineModel): HTMLElement {
+  private _recent(model: PipelineModel): ReactElement {
     const shown = model.runs.current?.run_id;
     return h(
       'details',

@@ -8,7 +8,8 @@ import cronstrue from 'cronstrue';
 import { IPipeline, ISchedule } from '../api';
 import { zonedTime } from '../format';
 import { PipelineModel } from '../model';
-import { h, section } from './dom';
+import { h, section } from './react';
+import type { ReactElement } from 'react';
 import { IActionView } from './panel';
 
 /** The cron in words, or why it is not valid. */
@@ -56,7 +57,7 @@ export class ScheduleView implements IActionView {
 
   constructor(private _hostScheduler: () => Promise<void>) {}
 
-  render(model: PipelineModel, pipeline: IPipeline | null): HTMLElement | null {
+  render(model: PipelineModel, pipeline: IPipeline | null): ReactElement | null {
     const schedules = model.schedules;
     if (!this._seen.has(model)) {
       this._seen.add(model);
@@ -66,8 +67,7 @@ export class ScheduleView implements IActionView {
     schedules.watch();
     const draft = this._draft(model);
     const byMessage = draft.kind === 'trigger';
-    const check = () => (byMessage ? describeTopic(draft.source) : describeCron(draft.cron));
-    const described = check();
+    const described = byMessage ? describeTopic(draft.source) : describeCron(draft.cron);
     const description = h('div', { class: `nbo-cron-text${described.ok ? '' : ' nbo-cron-invalid'}` }, described.text);
     const add = h(
       'button',
@@ -86,12 +86,8 @@ export class ScheduleView implements IActionView {
       },
       'Add schedule'
     );
-    const onChange = () => {
-      const d = check();
-      description.textContent = d.text;
-      description.classList.toggle('nbo-cron-invalid', !d.ok);
-      add.disabled = !d.ok || !pipeline;
-    };
+    // the description and the button follow what is typed: a redraw keeps the field as it is
+    const onChange = () => model.schedules.touch();
     const kindSelect = h(
       'select',
       {
@@ -213,7 +209,16 @@ export class ScheduleView implements IActionView {
           )
         : null,
       schedules.notice
-        ? h('div', { class: 'nbo-warning nbo-schedule-notice', role: 'status' }, schedules.notice)
+        ? h(
+            'div',
+            { class: 'nbo-warning nbo-schedule-notice', role: 'status' },
+            schedules.notice,
+            h(
+              'button',
+              { class: 'nbo-link nbo-dismiss', title: 'Dismiss', onclick: () => schedules.clearNotice() },
+              '×'
+            )
+          )
         : null,
       schedules.list.length
         ? h(
@@ -227,7 +232,7 @@ export class ScheduleView implements IActionView {
     );
   }
 
-  private _service(model: PipelineModel): HTMLElement | null {
+  private _service(model: PipelineModel): ReactElement | null {
     const services = model.schedules.services;
     if (!model.schedules.loaded) {
       return null;
@@ -259,7 +264,7 @@ export class ScheduleView implements IActionView {
     );
   }
 
-  private _item(model: PipelineModel, s: ISchedule): HTMLElement {
+  private _item(model: PipelineModel, s: ISchedule): ReactElement {
     const schedules = model.schedules;
     const details = schedules.details(s.name);
     const last = s.last_run;

@@ -5,13 +5,14 @@
  */
 import { IPipeline } from '../api';
 import { PipelineModel } from '../model';
-import { h, section } from './dom';
+import { h, section } from './react';
+import type { ReactElement } from 'react';
 
-function field(label: string, input: HTMLElement, help = ''): HTMLElement {
+function field(label: string, input: ReactElement, help = ''): ReactElement {
   return h('label', { class: 'nbo-field', title: help }, h('span', { class: 'nbo-field-label' }, label), input);
 }
 
-function text(value: unknown, onCommit: (value: string) => void, placeholder = ''): HTMLInputElement {
+function text(value: unknown, onCommit: (value: string) => void, placeholder = ''): ReactElement {
   return h('input', {
     type: 'text',
     class: 'jp-mod-styled nbo-input',
@@ -41,7 +42,7 @@ function numberOrUndefined(value: string): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
-export function settingsView(model: PipelineModel, pipeline: IPipeline, selected: string | null): HTMLElement {
+export function settingsView(model: PipelineModel, pipeline: IPipeline, selected: string | null): ReactElement {
   const s = model.settings;
   const targets = Object.entries(s.metric_targets ?? {})
     .map(([k, v]) => `${k} ${v}`)

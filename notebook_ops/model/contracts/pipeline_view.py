@@ -3,7 +3,8 @@ body, the lab's panel and cell decorations. One definition, built from the model
 ``Pipeline``; ``schema/pipeline-view.schema.json`` is generated from it.
 
 ``cell_roles`` gives every cell's role as the tag grammar reads it (by cell index; a step's
-cells are in ``steps[].cells``), so a front end needs no grammar of its own. One string per
+cells are in ``steps[].cells``, the one with its ``step:`` tag is ``steps[].start_cell``), so a
+front end needs no grammar of its own. One string per
 cell, not an object: the lab posts the notebook on every edit, and a 10,000-cell notebook's view
 stays about the size it was.
 """
@@ -46,6 +47,7 @@ class StepView(Contract):
     files_in: dict[str, str] = field(default_factory=dict)  # file path -> step that writes it
     files_out: list[str] = field(default_factory=list)  # files it writes for later steps
     notebook: str | None = None  # its source notebook, in a pipeline across notebooks
+    start_cell: int | None = None  # the cell with its step: tag (None for the implicit "main")
 
 
 @dataclass
@@ -99,6 +101,7 @@ class PipelineView(Contract):
                     files_in=dict(s.files_in),
                     files_out=list(s.files_out),
                     notebook=s.notebook,
+                    start_cell=s.start_cell,
                 )
                 for s in p.steps
             ],

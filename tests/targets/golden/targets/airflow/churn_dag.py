@@ -3,12 +3,14 @@
 """churn v7 as an Airflow 3 DAG: one task per step, each running `notebook-ops run-step`.
 
 Tasks run in the worker's Python environment: `notebook-ops` (pip install -r requirements.txt
-of the bundle) must be on the workers, and the bundle folder readable there. Steps exchange data
-through a shared store: DATA_ROOT/<dag_id>/<run id>/<step>/ (a local folder on one machine; an
-fsspec URL such as s3://bucket/prefix on a cluster, with s3fs installed).
+of the bundle) must be on the workers, and the bundle readable there: a folder, or its .tar.gz at
+a path or an fsspec URL (s3://bucket/bundles/<name>-<version>.tar.gz, fetched by each task onto
+its own disk). Steps exchange data through a shared store: DATA_ROOT/<dag_id>/<run id>/<step>/
+(a local folder on one machine; an fsspec URL such as s3://bucket/prefix on a cluster, with
+s3fs installed). Each task runs in a fresh temporary folder: nothing else is shared.
 
 Settings (environment of the scheduler and workers, or the DAG params when triggering):
-  NOTEBOOK_OPS_BUNDLE  the bundle folder (default: the folder this file sits in, if it is still
+  NOTEBOOK_OPS_BUNDLE  the bundle (default: the folder this file sits in, if it is still
                        inside the bundle's targets/airflow/, else /opt/notebook-ops/bundles/churn-v7)
   NOTEBOOK_OPS_BIN     the notebook-ops executable (default: notebook-ops on PATH)
   NOTEBOOK_OPS_DATA    the data store root (default: /tmp/notebook-ops-data)
@@ -18,6 +20,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -105,7 +108,8 @@ def run_step(step: str) -> None:
     for name in PIPELINE["step_parameters"][step]:
         argv += ["--param-value", name, _value(params[name])]
     print("running:", " ".join(argv), flush=True)
-    done = subprocess.run(argv, check=False)
+    with tempfile.TemporaryDirectory(prefix=f"nbo-{step}-") as cwd:
+        done = subprocess.run(argv, check=False, cwd=cwd)
     if done.returncode != 0:
         raise RuntimeError(f"step {step} failed (notebook-ops exit code {done.returncode}); "
                            f"its executed notebook is in {data}/{step}/_notebook.ipynb")
@@ -114,7 +118,8 @@ def run_step(step: str) -> None:
 def build(dag_id: str, schedule, values: dict, paused: bool) -> DAG:
     params = {p["name"]: Param(values.get(p["name"], p["default"]), **p["param"])
               for p in PIPELINE["parameters"]}
-    params["bundle"] = Param(BUNDLE, type="string", description="bundle folder on the workers")
+    params["bundle"] = Param(BUNDLE, type="string",
+                             description="the bundle: folder, .tar.gz or fsspec URL of the .tar.gz")
     params["notebook_ops_bin"] = Param(NOTEBOOK_OPS_BIN, type="string",
                                        description="notebook-ops executable on the workers")
     params["data_root"] = Param(DATA_ROOT, type="string",

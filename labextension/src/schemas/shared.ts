@@ -1,0 +1,361 @@
+/* Generated from the definitions several schemas share by labextension/scripts/schema-types.mjs: do not edit. */
+
+export type Branch = string | null;
+export type Commit = string | null;
+export type Dirty = boolean | null;
+export type Condition = string;
+export type Met = boolean | null;
+export type Metric = string;
+export type Cell = number | null;
+export type Code = string;
+export type Hint = string | null;
+export type Message = string;
+export type Severity = 'error' | 'warning' | 'info';
+export type Step = string | null;
+export type Error = string | null;
+export type ExperimentId = string | null;
+export type RunId = string | null;
+export type TrackingUri = string | null;
+export type Active = boolean | null;
+export type DurationS = number | null;
+export type Error1 = string | null;
+export type FinishedAt = string | null;
+export type Host = string | null;
+export type Mode = 'pipeline' | 'bundle';
+export type NotebookHash = string | null;
+export type NotebookOpsVersion = string | null;
+export type Cache = boolean;
+export type Cluster = string | null;
+export type DataUrl = string | null;
+export type Jobs = number;
+export type Kernels = string | null;
+export type SingleKernel = boolean;
+export type Steps = string[];
+export type Pid = number | null;
+export type Pipeline = string | null;
+export type ProcessAlive = boolean | null;
+export type ResumedFrom = string | null;
+export type RunDir = string | null;
+export type RunId1 = string;
+export type Source = string | null;
+export type StartedAt = string | null;
+export type Status = 'running' | 'succeeded' | 'failed' | 'below_target' | 'cancelled';
+export type Attempts = number;
+export type CacheKey = string | null;
+export type Cached = boolean;
+export type Cell1 = number | null;
+export type ChangedAtRun = string[];
+export type DurationS1 = number | null;
+export type Error2 = string | null;
+export type FinishedAt1 = string | null;
+export type Log = string | null;
+export type Notebook = string | null;
+export type Reused = string | null;
+export type StartedAt1 = string | null;
+export type Status1 = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
+export type Worker = string | null;
+export type Targets = TargetResult[];
+export type Catchup = 'skip' | 'once' | 'all';
+export type CreatedAt = string | null;
+export type Cron = string;
+export type DeadLetterTopic = string | null;
+export type Id = number | null;
+export type Kind = 'cron' | 'trigger';
+export type Attempt = number;
+export type ChildPid = number | null;
+export type CreatedAt1 = string | null;
+export type DurationS2 = number | null;
+export type Error3 = string | null;
+export type ExitCode = number | null;
+export type FinishedAt2 = string | null;
+export type Id1 = number | null;
+export type LateS = number | null;
+export type LeaseExpiresAt = string | null;
+export type MessageId = string | null;
+export type MlflowRunId = string | null;
+export type MlflowTrackingUri = string | null;
+export type NotBefore = string | null;
+export type NotifiedAt = string | null;
+export type Owner = string | null;
+export type RunDir1 = string | null;
+export type RunId2 = string | null;
+export type ScheduleId = number;
+export type ScheduleName = string | null;
+export type ScheduledFor = string;
+export type StartedAt2 = string | null;
+export type State =
+  | 'pending'
+  | 'running'
+  | 'succeeded'
+  | 'failed'
+  | 'below_target'
+  | 'cancelled'
+  | 'timed_out'
+  | 'missed'
+  | 'skipped'
+  | 'rejected';
+export type Trigger = 'cron' | 'catchup' | 'manual' | 'message';
+export type MaxConcurrent = number;
+export type Name = string;
+export type NextFireAt = string | null;
+export type Overlap = 'queue' | 'skip';
+export type Paused = boolean;
+export type RecentRuns = ScheduledRunView[] | null;
+export type Retries = number;
+export type RetryDelayS = number;
+export type Source1 = string | null;
+export type Subscribed = boolean | null;
+export type Subscription = string | null;
+export type Target = string;
+export type TimeoutS = number | null;
+export type Tz = string;
+export type Upcoming = string[];
+export type UpdatedAt = string | null;
+export type Webhook = string | null;
+export type Workdir = string | null;
+export type DurationS3 = number | null;
+export type Error4 = string | null;
+export type FinishedAt3 = string | null;
+export type Host1 = string | null;
+export type Mode1 = 'pipeline' | 'bundle';
+export type NotebookHash1 = string | null;
+export type NotebookOpsVersion1 = string | null;
+export type Pid1 = number | null;
+export type Pipeline1 = string | null;
+export type ResumedFrom1 = string | null;
+export type RunDir2 = string | null;
+export type RunId3 = string;
+export type Source2 = string | null;
+export type StartedAt3 = string | null;
+export type Status2 = 'running' | 'succeeded' | 'failed' | 'below_target' | 'cancelled';
+export type Targets1 = TargetResult[];
+
+export interface GitInfo {
+  branch: Branch;
+  commit: Commit;
+  dirty: Dirty;
+  [k: string]: unknown;
+}
+/**
+ * A metric target against the run's value; ``met`` None: not measured (a partial run).
+ */
+export interface TargetResult {
+  condition: Condition;
+  met: Met;
+  metric: Metric;
+  value: Value;
+  [k: string]: unknown;
+}
+export interface Value {
+  [k: string]: unknown;
+}
+export interface ProblemView {
+  cell: Cell;
+  code: Code;
+  hint: Hint;
+  message: Message;
+  severity: Severity;
+  step: Step;
+  [k: string]: unknown;
+}
+export interface MlflowInfo {
+  error: Error;
+  experiment_id: ExperimentId;
+  run_id: RunId;
+  tracking_uri: TrackingUri;
+  [k: string]: unknown;
+}
+/**
+ * A run as ``runs list`` and ``GET runs`` show it: the record, where it lives, and for a
+ * "running" one whether its process still exists (None: another host, or unknown).
+ */
+export interface RunListing {
+  active?: Active;
+  duration_s: DurationS;
+  error: Error1;
+  finished_at: FinishedAt;
+  git: GitInfo;
+  host: Host;
+  metrics: Metrics;
+  mlflow: MlflowInfo;
+  mode: Mode;
+  notebook_hash: NotebookHash;
+  notebook_ops_version: NotebookOpsVersion;
+  options: RunOptions;
+  parameters: Parameters;
+  pid: Pid;
+  pipeline: Pipeline;
+  process_alive?: ProcessAlive;
+  resumed_from: ResumedFrom;
+  run_dir: RunDir;
+  run_id: RunId1;
+  source: Source;
+  started_at: StartedAt;
+  status: Status;
+  steps: Steps1;
+  tags: Tags;
+  targets: Targets;
+  [k: string]: unknown;
+}
+export interface Metrics {
+  [k: string]: unknown;
+}
+export interface RunOptions {
+  cache: Cache;
+  cluster: Cluster;
+  data_url: DataUrl;
+  jobs: Jobs;
+  kernels: Kernels;
+  single_kernel: SingleKernel;
+  steps: Steps;
+  [k: string]: unknown;
+}
+export interface Parameters {
+  [k: string]: unknown;
+}
+export interface Steps1 {
+  [k: string]: StepRecord;
+}
+/**
+ * One step of a run. ``notebook`` / ``log``: paths of the executed notebook and its log.
+ */
+export interface StepRecord {
+  attempts: Attempts;
+  cache_key: CacheKey;
+  cached: Cached;
+  cell: Cell1;
+  changed_at_run: ChangedAtRun;
+  duration_s: DurationS1;
+  error: Error2;
+  finished_at: FinishedAt1;
+  log: Log;
+  metrics: Metrics1;
+  notebook: Notebook;
+  reused: Reused;
+  started_at: StartedAt1;
+  status: Status1;
+  worker: Worker;
+  [k: string]: unknown;
+}
+export interface Metrics1 {
+  [k: string]: unknown;
+}
+export interface Tags {
+  [k: string]: string;
+}
+/**
+ * A stored schedule as the API returns it (the REST API leaves out ``workdir``: a path
+ * on the server's disk).
+ */
+export interface ScheduleView {
+  catchup: Catchup;
+  created_at: CreatedAt;
+  cron: Cron;
+  dead_letter_topic: DeadLetterTopic;
+  id: Id;
+  kind: Kind;
+  last_run: ScheduledRunView | null;
+  max_concurrent: MaxConcurrent;
+  name: Name;
+  next_fire_at: NextFireAt;
+  overlap: Overlap;
+  parameters: Parameters2;
+  paused: Paused;
+  recent_runs?: RecentRuns;
+  retries: Retries;
+  retry_delay_s: RetryDelayS;
+  source: Source1;
+  subscribed?: Subscribed;
+  subscription: Subscription;
+  target: Target;
+  timeout_s: TimeoutS;
+  tz: Tz;
+  upcoming: Upcoming;
+  updated_at: UpdatedAt;
+  webhook: Webhook;
+  workdir?: Workdir;
+  [k: string]: unknown;
+}
+/**
+ * One firing of a schedule and its (last) attempt; times are ISO 8601 UTC.
+ */
+export interface ScheduledRunView {
+  attempt: Attempt;
+  child_pid: ChildPid;
+  created_at: CreatedAt1;
+  duration_s?: DurationS2;
+  error: Error3;
+  exit_code: ExitCode;
+  finished_at: FinishedAt2;
+  id: Id1;
+  late_s?: LateS;
+  lease_expires_at: LeaseExpiresAt;
+  message_id: MessageId;
+  metrics: Metrics2;
+  mlflow_run_id: MlflowRunId;
+  mlflow_tracking_uri: MlflowTrackingUri;
+  not_before: NotBefore;
+  notified_at: NotifiedAt;
+  owner: Owner;
+  parameters: Parameters1;
+  run_dir: RunDir1;
+  run_id: RunId2;
+  schedule_id: ScheduleId;
+  schedule_name: ScheduleName;
+  scheduled_for: ScheduledFor;
+  started_at: StartedAt2;
+  state: State;
+  trigger: Trigger;
+  [k: string]: unknown;
+}
+export interface Metrics2 {
+  [k: string]: unknown;
+}
+export interface Parameters1 {
+  [k: string]: unknown;
+}
+export interface Parameters2 {
+  [k: string]: unknown;
+}
+/**
+ * ``run.json``. ``status`` is "running" until the run ends; ``pid``/``host`` tell a reader
+ * whether a "running" run still has a process.
+ */
+export interface RunRecord {
+  duration_s: DurationS3;
+  error: Error4;
+  finished_at: FinishedAt3;
+  git: GitInfo;
+  host: Host1;
+  metrics: Metrics3;
+  mlflow: MlflowInfo;
+  mode: Mode1;
+  notebook_hash: NotebookHash1;
+  notebook_ops_version: NotebookOpsVersion1;
+  options: RunOptions;
+  parameters: Parameters3;
+  pid: Pid1;
+  pipeline: Pipeline1;
+  resumed_from: ResumedFrom1;
+  run_dir: RunDir2;
+  run_id: RunId3;
+  source: Source2;
+  started_at: StartedAt3;
+  status: Status2;
+  steps: Steps2;
+  tags: Tags1;
+  targets: Targets1;
+  [k: string]: unknown;
+}
+export interface Metrics3 {
+  [k: string]: unknown;
+}
+export interface Parameters3 {
+  [k: string]: unknown;
+}
+export interface Steps2 {
+  [k: string]: StepRecord;
+}
+export interface Tags1 {
+  [k: string]: string;
+}
