@@ -196,11 +196,14 @@ export const api = {
   startRun(
     path: string,
     parameters: Record<string, string>,
-    options: { cache?: boolean; fromStep?: string | null } = {}
+    options: { cache?: boolean; fromStep?: string | null; cluster?: string | null } = {}
   ): Promise<IRun> {
     const body: Record<string, unknown> = { path, parameters, cache: options.cache ?? true };
     if (options.fromStep) {
       body.from_step = options.fromStep;
+    }
+    if (options.cluster) {
+      body.cluster = options.cluster;
     }
     return post<IRun>('runs', body);
   },

@@ -132,3 +132,11 @@ export function describeTarget(
     ? { text: `${row.metric} = ${value} (target ${row.condition}: met)`, state: 'met' }
     : { text: `${row.metric} = ${value} (target ${row.condition}: missed)`, state: 'missed' };
 }
+
+/** Why `cluster` is not a place to run ('' when it is: empty or local here, else a scheduler's address). */
+export function clusterProblem(cluster: string): string {
+  const value = cluster.trim();
+  return !value || value === 'local' || /^(tcp|tls|ucx|inproc|ws|wss):\/\/\S+$/.test(value)
+    ? ''
+    : `"${value}" is not a Dask scheduler address: write tcp://HOST:8786, or leave it empty to run here`;
+}

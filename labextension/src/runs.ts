@@ -45,7 +45,7 @@ export class NotebookRuns {
 
   async start(
     parameters: Record<string, string>,
-    options: { cache?: boolean; fromStep?: string | null } = {}
+    options: { cache?: boolean; fromStep?: string | null; cluster?: string | null } = {}
   ): Promise<void> {
     this._starting = true;
     this._error = null;

@@ -1,5 +1,14 @@
 import { assignColors, colorOf, PALETTE } from '../src/colors';
-import { cellLabel, checkParameter, count, describeTarget, formatValue, outputLabels, zonedTime } from '../src/format';
+import {
+  cellLabel,
+  checkParameter,
+  clusterProblem,
+  count,
+  describeTarget,
+  formatValue,
+  outputLabels,
+  zonedTime
+} from '../src/format';
 import { targetBound, trend } from '../src/trend';
 import { asAttribute, fit, pan, zoom } from '../src/viewport';
 
@@ -127,5 +136,14 @@ describe('outputLabels', () => {
   it('marks outputs changed in place, as inspect does', () => {
     expect(outputLabels({ outputs: ['X', 'model'], changed: ['model'] })).toEqual(['X', 'model (changed)']);
     expect(outputLabels({ outputs: ['df'] })).toEqual(['df']);
+  });
+});
+
+describe("the Run dialog's cluster", () => {
+  it('takes a Dask scheduler address, local, or nothing (this server)', () => {
+    expect(clusterProblem('')).toBe('');
+    expect(clusterProblem(' local ')).toBe('');
+    expect(clusterProblem('tcp://10.0.0.5:8786')).toBe('');
+    expect(clusterProblem('10.0.0.5:8786')).toMatch(/not a Dask scheduler address: write tcp:\/\/HOST:8786/);
   });
 });

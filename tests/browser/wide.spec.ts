@@ -230,8 +230,21 @@ test('the Run dialog: starting from a step needs the cache', async ({ page, tmpP
   await expect(dialog.locator('.nbo-run-from-hint')).toBeEmpty();
   await expect(dialog.locator('.jp-mod-accept')).toBeEnabled();
   await shot(page, 'wide-run-dialog-from-step');
-  await dialog.locator('.jp-mod-reject').click();
-  await expect(dialog).toHaveCount(0);
+
+  // where to run: a Dask scheduler's address, checked as typed, reaches the server's run body
+  // (which refuses it here: a cluster needs a data store its workers reach, and none is set)
+  await dialog.locator('select.nbo-run-from').selectOption('');
+  const cluster = dialog.locator('input.nbo-run-cluster');
+  await cluster.fill('127.0.0.1:8786');
+  await expect(dialog.locator('.nbo-run-cluster-error')).toContainText('not a Dask scheduler address');
+  await expect(dialog.locator('.jp-mod-accept')).toBeDisabled();
+  await cluster.fill('tcp://127.0.0.1:9');
+  await expect(dialog.locator('.nbo-run-cluster-error')).toBeEmpty();
+  const posted = page.waitForRequest(r => r.method() === 'POST' && r.url().includes('/notebook-ops/api/runs'));
+  await dialog.locator('.jp-mod-accept').click();
+  expect((await posted).postDataJSON()).toMatchObject({ cluster: 'tcp://127.0.0.1:9' });
+  await expect(page.locator(`${PANEL} .nbo-run .nbo-error`)).toContainText('data store');
+  await shot(page, 'wide-run-cluster-refused');
 });
 
 test("a notebook's polls stop when the panel shows another notebook, and everything goes when it closes", async ({

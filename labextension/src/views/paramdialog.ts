@@ -1,13 +1,14 @@
 /**
  * The Run dialog: one field per parameter (checked against its type as you type), whether to
- * reuse cached step results, and where to start. The last values given for a notebook are
- * offered again next time; a value that does not check keeps the dialog open with every error.
+ * reuse cached step results, where to start, and where to run (this server, or a Dask cluster).
+ * The last values given for a notebook are offered again next time; a value that does not check
+ * keeps the dialog open with every error.
  */
 import { Dialog, showDialog } from '@jupyterlab/apputils';
 import { Widget } from '@lumino/widgets';
 
 import { IParameter } from '../api';
-import { checkParameter } from '../format';
+import { checkParameter, clusterProblem } from '../format';
 import { h } from './dom';
 
 /** A default as the user would type it (the runner converts text to the declared type). */
@@ -30,6 +31,8 @@ export interface IRunChoice {
   cache: boolean;
   /** Run this step and everything downstream of it (earlier results come from the cache). */
   fromStep: string | null;
+  /** A Dask scheduler to run the steps on, 'local' for this server; null: the notebook's setting. */
+  cluster: string | null;
 }
 
 /** What the form holds: every typed value, kept between attempts and runs. */
@@ -37,6 +40,7 @@ interface IRunForm {
   values: Record<string, string>;
   cache: boolean;
   fromStep: string | null;
+  cluster: string;
 }
 
 const remembered = (path: string) => `notebook-ops:run-form:${path}`;
@@ -95,6 +99,15 @@ class RunForm extends Widget implements Dialog.IBodyWidget<IRunForm> {
       onchange: () => this._check()
     });
     this._fromHint = h('div', { class: 'nbo-field-error nbo-run-from-hint', role: 'alert' });
+    this._cluster = h('input', {
+      type: 'text',
+      class: 'jp-mod-styled nbo-input nbo-mono nbo-run-cluster',
+      value: form.cluster,
+      placeholder: 'this server (or tcp://HOST:8786)',
+      'aria-label': 'Dask cluster',
+      oninput: () => this._check()
+    });
+    this._clusterError = h('div', { class: 'nbo-field-error nbo-run-cluster-error', role: 'alert' });
     this._from = h(
       'select',
       { class: 'jp-mod-styled nbo-run-from', 'aria-label': 'start from step', onchange: () => this._check() },
@@ -132,6 +145,16 @@ class RunForm extends Widget implements Dialog.IBodyWidget<IRunForm> {
           h('span', { class: 'nbo-field-label' }, 'start from'),
           this._from,
           this._fromHint
+        ),
+        h(
+          'label',
+          {
+            class: 'nbo-field',
+            title: 'Each step runs as a task on the cluster; it needs a data store its workers reach'
+          },
+          h('span', { class: 'nbo-field-label' }, 'Cluster (Dask scheduler address)'),
+          this._cluster,
+          this._clusterError
         )
       )
     );
@@ -140,7 +163,12 @@ class RunForm extends Widget implements Dialog.IBodyWidget<IRunForm> {
   getValue(): IRunForm {
     const values: Record<string, string> = {};
     this._params.forEach((p, i) => (values[p.name] = this._inputs[i].value.trim()));
-    return { values, cache: this._cache.checked, fromStep: this._from.value || null };
+    return {
+      values,
+      cache: this._cache.checked,
+      fromStep: this._from.value || null,
+      cluster: this._cluster.value.trim()
+    };
   }
 
   protected onAfterAttach(): void {
@@ -160,9 +188,12 @@ class RunForm extends Widget implements Dialog.IBodyWidget<IRunForm> {
       this._errors[i].textContent = errors[p.name] ?? '';
       this._inputs[i].classList.toggle('nbo-invalid', !!errors[p.name]);
     });
+    const cluster = clusterProblem(form.cluster);
+    this._clusterError.textContent = cluster;
+    this._cluster.classList.toggle('nbo-invalid', !!cluster);
     const accept = this.node.closest('.jp-Dialog')?.querySelector<HTMLButtonElement>('.jp-mod-accept');
     if (accept) {
-      accept.disabled = Object.keys(errors).length > 0 || fromNeedsCache;
+      accept.disabled = Object.keys(errors).length > 0 || fromNeedsCache || !!cluster;
     }
   }
 
@@ -170,6 +201,8 @@ class RunForm extends Widget implements Dialog.IBodyWidget<IRunForm> {
   private _errors: HTMLElement[];
   private _cache: HTMLInputElement;
   private _from: HTMLSelectElement;
+  private _cluster: HTMLInputElement;
+  private _clusterError: HTMLElement;
   private _fromHint: HTMLElement;
 }
 
@@ -177,13 +210,16 @@ export async function askRun(
   path: string,
   name: string,
   params: IParameter[],
-  steps: string[]
+  steps: string[],
+  /** The notebook's own `cluster` setting ('' when none). */
+  notebookCluster = ''
 ): Promise<IRunChoice | null> {
   const last = recall(path);
   let form: IRunForm = {
     values: { ...(last.values ?? {}) },
     cache: last.cache ?? true,
-    fromStep: last.fromStep && steps.includes(last.fromStep) ? last.fromStep : null
+    fromStep: last.fromStep && steps.includes(last.fromStep) ? last.fromStep : null,
+    cluster: last.cluster ?? notebookCluster
   };
   // forget values of parameters the notebook no longer has
   form.values = Object.fromEntries(Object.entries(form.values).filter(([k]) => params.some(p => p.name === k)));
@@ -197,7 +233,11 @@ export async function askRun(
       return null;
     }
     form = result.value;
-    if (Object.keys(formErrors(params, form.values)).length || (form.fromStep && !form.cache)) {
+    if (
+      Object.keys(formErrors(params, form.values)).length ||
+      (form.fromStep && !form.cache) ||
+      clusterProblem(form.cluster)
+    ) {
       continue; // every error shows again under its field, the values as typed
     }
     remember(path, form);
@@ -208,6 +248,8 @@ export async function askRun(
         parameters[p.name] = value;
       }
     }
-    return { parameters, cache: form.cache, fromStep: form.fromStep };
+    // emptied while the notebook names a cluster: run here all the same
+    const cluster = form.cluster || (notebookCluster ? 'local' : null);
+    return { parameters, cache: form.cache, fromStep: form.fromStep, cluster };
   }
 }

@@ -86,7 +86,8 @@ export class RunView implements IActionView {
       model.path,
       pipeline.name,
       pipeline.parameters,
-      pipeline.steps.map(s => s.name)
+      pipeline.steps.map(s => s.name),
+      String(model.settings.cluster ?? '')
     );
     if (choice === null) {
       return;
@@ -94,7 +95,11 @@ export class RunView implements IActionView {
     if (model.panel.context.model.dirty) {
       await model.panel.context.save();
     }
-    await model.runs.start(choice.parameters, { cache: choice.cache, fromStep: choice.fromStep });
+    await model.runs.start(choice.parameters, {
+      cache: choice.cache,
+      fromStep: choice.fromStep,
+      cluster: choice.cluster
+    });
   }
 
   private _runDetails(model: PipelineModel, run: IRun): ReactElement {
