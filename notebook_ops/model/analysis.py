@@ -50,6 +50,18 @@ def strip_magics(source: str) -> str:
     return python_source(source)
 
 
+def _visit_outside(visitor, node) -> tuple[set[str], set[str]]:
+    """Visit what a function or lambda evaluates where it is defined (decorators, defaults,
+    annotations); -> its free names and the globals it defines (``function_free``)."""
+    for d in getattr(node, "decorator_list", []):
+        visitor.visit(d)
+    for e in _arg_outer_exprs(node.args, with_annotations=not isinstance(node, ast.Lambda)):
+        visitor.visit(e)
+    if getattr(node, "returns", None) is not None:
+        visitor.visit(node.returns)
+    return function_free(node)
+
+
 def _arg_names(args: ast.arguments) -> set[str]:
     names = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs}
     if args.vararg:
@@ -161,13 +173,7 @@ class _Scope(_Visitor):
         self.generic_visit(node)
 
     def _function(self, node):
-        for d in getattr(node, "decorator_list", []):
-            self.visit(d)
-        for e in _arg_outer_exprs(node.args, with_annotations=not isinstance(node, ast.Lambda)):
-            self.visit(e)
-        if getattr(node, "returns", None) is not None:
-            self.visit(node.returns)
-        free, gdefs = function_free(node)
+        free, gdefs = _visit_outside(self, node)
         self.child_late |= free
         self.global_defs |= gdefs
 
@@ -490,13 +496,7 @@ class _ModuleFlow(_Visitor):
                 self.flow.imports.add(alias.asname or alias.name)
 
     def _function(self, node):
-        for d in getattr(node, "decorator_list", []):
-            self.visit(d)
-        for e in _arg_outer_exprs(node.args, with_annotations=not isinstance(node, ast.Lambda)):
-            self.visit(e)
-        if getattr(node, "returns", None) is not None:
-            self.visit(node.returns)
-        free, gdefs = function_free(node)
+        free, gdefs = _visit_outside(self, node)
         self.flow.late_reads |= free
         for n in sorted(gdefs):
             self.define(n)
