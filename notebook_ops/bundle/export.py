@@ -8,7 +8,6 @@ a written bundle into a failure (it becomes a warning).
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
@@ -22,6 +21,7 @@ from notebook_ops.bundle import projectwheel, secrets, shipping, target_registry
 from notebook_ops.bundle import versions, writer
 from notebook_ops.bundle.errors import ExportRefused
 from notebook_ops.errors import NotebookOpsError, PipelineInvalid
+from notebook_ops.util.locks import folder_lock
 
 
 @dataclass
@@ -194,27 +194,13 @@ def export_notebook(
 
     content = _Content(name, description, steps, pins, digest, chosen_targets, ship.files, wheels)
     out = _out_dir(out_dir)
-    with _out_lock(out):  # two exports of one name: one after the other, N then N+1
+    with folder_lock(out):  # two exports of one name: one after the other, N then N+1
         result = _write_version(out, content, state, warnings, nb_bytes, epoch, tag)
     result = _track(result, track, nb_path, pipeline)
     result.shipped = ship.summary() if ship.manifest else ""
     if pip:
         result.pip_installs = pip
     return result
-
-
-@contextlib.contextmanager
-def _out_lock(out: Path):
-    """An exclusive lock on the output folder itself (no lock file left behind; released if
-    the process dies): exports into one folder choose and write their versions one at a time."""
-    import fcntl
-
-    fd = os.open(out, os.O_RDONLY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)
 
 
 @dataclass

@@ -99,6 +99,29 @@ def show_cmd(run_id, root, as_json):
     print_summary(c, record)
 
 
+BUSY_PATIENCE_S = 10  # a follower just ending (or dying) lets go of a run within moments
+
+
+def _sync_unless_busy(run_dir, patience: float):
+    """``sync_folder`` without waiting on another process's lock for longer than ``patience``
+    seconds; None if it is still held then."""
+    import time
+
+    from notebook_ops.tracking import sync
+    from notebook_ops.util.backoff import delay
+
+    deadline = time.monotonic() + patience
+    attempt = 0
+    while True:
+        try:
+            return sync.sync_folder(run_dir, wait=False)
+        except sync.Busy:
+            attempt += 1
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(delay(attempt, 0.1, 1.0))
+
+
 @runs.command("sync")
 @click.argument("run_id", required=False)
 @click.option("--root", type=click.Path(file_okay=False), help="Runs folder.")
@@ -119,9 +142,8 @@ def sync_cmd(run_id, root):
             what = f"MLflow run {state['run_id']}" if state.get("run_id") else "not tracked (--no-track)"
             click.echo(f"{d.name}: {what}, nothing to log")
             continue
-        try:
-            state = sync.sync_folder(d, wait=False)
-        except sync.Busy:
+        state = _sync_unless_busy(d, patience=BUSY_PATIENCE_S if run_id else 0)
+        if state is None:
             click.echo(f"{d.name}: being logged now by another process (its follower); try again later")
             continue
         if state.get("error"):

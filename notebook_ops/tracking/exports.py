@@ -10,15 +10,13 @@ found in the store by its ``notebook_ops.export_id`` tag is completed, never log
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import os
 import secrets
 import time
 from pathlib import Path
 
 from notebook_ops.tracking.sync import die_here, read_json
 from notebook_ops.util import atomic
+from notebook_ops.util.locks import folder_lock
 
 EXPORTS = "exports"
 
@@ -29,16 +27,6 @@ def new_entry(state_dir, entry: dict) -> Path:
     eid = time.strftime("%Y%m%d-%H%M%S", time.gmtime()) + "-" + secrets.token_hex(3)
     path = Path(state_dir) / EXPORTS / f"{eid}.json"
     return atomic.write_json(path, {**entry, "id": eid, "mlflow_run_id": None})
-
-
-@contextlib.contextmanager
-def _locked(folder: Path):
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)
 
 
 def log_entry(entry: dict) -> str:
@@ -78,7 +66,7 @@ def sync_exports(folder, only=None) -> dict[str, str]:
     if not folder.is_dir():
         return {}
     done = {}
-    with _locked(folder):
+    with folder_lock(folder):
         for path in [Path(only)] if only else sorted(folder.glob("*.json")):
             entry = read_json(path)
             if entry is None or entry.get("mlflow_run_id"):

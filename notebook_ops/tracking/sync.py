@@ -13,7 +13,6 @@ store by its tags (written, but not yet in ``logged.json``) is completed rather 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import logging
 import os
@@ -22,6 +21,7 @@ from pathlib import Path
 
 from notebook_ops.model.contracts.runs import FINAL_STATUSES, RUN_JSON, RunRecord
 from notebook_ops.util import atomic, procs
+from notebook_ops.util.locks import folder_lock
 
 log = logging.getLogger(__name__)
 
@@ -63,15 +63,11 @@ def pending(run_dir) -> bool:
 def locked(run_dir, wait: bool = True):
     """Hold the run folder's tracking lock (released when the process dies); ``Busy`` when
     ``wait`` is False and another process holds it."""
-    fd = os.open(tracking_dir(run_dir), os.O_RDONLY)
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
-        except BlockingIOError:
-            raise Busy(str(run_dir)) from None
-        yield
-    finally:
-        os.close(fd)
+        with folder_lock(tracking_dir(run_dir), wait):
+            yield
+    except BlockingIOError:
+        raise Busy(str(run_dir)) from None
 
 
 def runner_gone(record: dict) -> bool:
