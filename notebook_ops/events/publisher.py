@@ -23,7 +23,7 @@ from notebook_ops.util.redact import redact, redact_text
 log = logging.getLogger(__name__)
 
 QUEUE_SIZE = 1000
-ABORT_JOIN_S = 2.0
+ABORT_JOIN_S = 5.0  # the C++ client ends its call on shutdown; slow on a loaded machine
 DOWN_GRACE_S = 0.2
 _STOP = object()
 
