@@ -1,7 +1,8 @@
 /**
  * The Run dialog: one field per parameter (checked against its type as you type), whether to
- * reuse cached step results, and where to start. The last values given for a notebook are
- * offered again next time; a value that does not check keeps the dialog open with every error.
+ * reuse cached step results, where to start, and optionally a Dask cluster and data store to run
+ * the steps on. The last values given for a notebook are offered again next time; a value that
+ * does not check keeps the dialog open with every error.
  */
 import { Dialog, showDialog } from '@jupyterlab/apputils';
 import { Widget } from '@lumino/widgets';
@@ -30,6 +31,10 @@ export interface IRunChoice {
   cache: boolean;
   /** Run this step and everything downstream of it (earlier results come from the cache). */
   fromStep: string | null;
+  /** A Dask scheduler address (tcp://host:8786) to run the steps on; null: this machine. */
+  cluster: string | null;
+  /** The data store between steps (s3://bucket/prefix), one the cluster's workers reach. */
+  dataUrl: string | null;
 }
 
 /** What the form holds: every typed value, kept between attempts and runs. */
@@ -37,6 +42,8 @@ interface IRunForm {
   values: Record<string, string>;
   cache: boolean;
   fromStep: string | null;
+  cluster: string;
+  dataUrl: string;
 }
 
 const remembered = (path: string) => `notebook-ops:run-form:${path}`;
@@ -101,6 +108,16 @@ class RunForm extends Widget implements Dialog.IBodyWidget<IRunForm> {
       h('option', { value: '', selected: !form.fromStep }, 'the first step (whole pipeline)'),
       steps.map(s => h('option', { value: s, selected: s === form.fromStep }, s))
     );
+    const text = (cls: string, value: string, placeholder: string, label: string) =>
+      h('input', {
+        type: 'text',
+        class: `jp-mod-styled nbo-input nbo-mono ${cls}`,
+        value,
+        placeholder,
+        'aria-label': label
+      });
+    this._cluster = text('nbo-run-cluster', form.cluster, 'tcp://scheduler:8786', 'Dask scheduler address');
+    this._dataUrl = text('nbo-run-data-url', form.dataUrl, 's3://bucket/prefix', 'data store URL');
     this.node.append(
       _params.length
         ? h(
@@ -133,6 +150,22 @@ class RunForm extends Widget implements Dialog.IBodyWidget<IRunForm> {
           this._from,
           this._fromHint
         )
+      ),
+      h(
+        'details',
+        { class: 'nbo-run-cluster-choice', open: !!(form.cluster || form.dataUrl) },
+        h('summary', {}, 'Cluster (empty: run the steps on this machine)'),
+        h(
+          'div',
+          { class: 'nbo-form' },
+          h('label', { class: 'nbo-field' }, h('span', { class: 'nbo-field-label' }, 'Dask scheduler'), this._cluster),
+          h(
+            'label',
+            { class: 'nbo-field' },
+            h('span', { class: 'nbo-field-label' }, "data store URL (the workers' shared store)"),
+            this._dataUrl
+          )
+        )
       )
     );
   }
@@ -140,7 +173,13 @@ class RunForm extends Widget implements Dialog.IBodyWidget<IRunForm> {
   getValue(): IRunForm {
     const values: Record<string, string> = {};
     this._params.forEach((p, i) => (values[p.name] = this._inputs[i].value.trim()));
-    return { values, cache: this._cache.checked, fromStep: this._from.value || null };
+    return {
+      values,
+      cache: this._cache.checked,
+      fromStep: this._from.value || null,
+      cluster: this._cluster.value.trim(),
+      dataUrl: this._dataUrl.value.trim()
+    };
   }
 
   protected onAfterAttach(): void {
@@ -171,6 +210,8 @@ class RunForm extends Widget implements Dialog.IBodyWidget<IRunForm> {
   private _cache: HTMLInputElement;
   private _from: HTMLSelectElement;
   private _fromHint: HTMLElement;
+  private _cluster: HTMLInputElement;
+  private _dataUrl: HTMLInputElement;
 }
 
 export async function askRun(
@@ -183,7 +224,9 @@ export async function askRun(
   let form: IRunForm = {
     values: { ...(last.values ?? {}) },
     cache: last.cache ?? true,
-    fromStep: last.fromStep && steps.includes(last.fromStep) ? last.fromStep : null
+    fromStep: last.fromStep && steps.includes(last.fromStep) ? last.fromStep : null,
+    cluster: last.cluster ?? '',
+    dataUrl: last.dataUrl ?? ''
   };
   // forget values of parameters the notebook no longer has
   form.values = Object.fromEntries(Object.entries(form.values).filter(([k]) => params.some(p => p.name === k)));
@@ -208,6 +251,12 @@ export async function askRun(
         parameters[p.name] = value;
       }
     }
-    return { parameters, cache: form.cache, fromStep: form.fromStep };
+    return {
+      parameters,
+      cache: form.cache,
+      fromStep: form.fromStep,
+      cluster: form.cluster || null,
+      dataUrl: form.dataUrl || null
+    };
   }
 }

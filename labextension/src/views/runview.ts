@@ -94,7 +94,12 @@ export class RunView implements IActionView {
     if (model.panel.context.model.dirty) {
       await model.panel.context.save();
     }
-    await model.runs.start(choice.parameters, { cache: choice.cache, fromStep: choice.fromStep });
+    await model.runs.start(choice.parameters, {
+      cache: choice.cache,
+      fromStep: choice.fromStep,
+      cluster: choice.cluster,
+      dataUrl: choice.dataUrl
+    });
   }
 
   private _runDetails(model: PipelineModel, run: IRun): ReactElement {
