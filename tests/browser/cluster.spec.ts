@@ -28,8 +28,10 @@ test('the Run dialog sends the Dask scheduler and data store; an unreachable one
   expect(body.cluster).toBe('tcp://127.0.0.1:9');
   expect(body.data_url).toBe('memory://nbo/browser');
 
+  // the runner gives a scheduler 20 s to answer (dask retries a refused connection meanwhile)
+  await expect(page.locator(`${PANEL} .nbo-run-button`)).toHaveText('Starting…');
   const error = page.locator(`${PANEL} .nbo-run .nbo-error`);
-  await expect(error).toContainText('cannot reach the Dask scheduler at tcp://127.0.0.1:9');
+  await expect(error).toContainText('cannot reach the Dask scheduler at tcp://127.0.0.1:9', { timeout: 60000 });
   expect((await error.innerText()).trim().split('\n')).toHaveLength(1);
   await expect(page.locator(`${PANEL} .nbo-run-details`)).toHaveCount(0);
   await shot(page, 'cluster-unreachable');
@@ -46,6 +48,9 @@ test('the Run dialog sends the Dask scheduler and data store; an unreachable one
   expect(localBody).not.toHaveProperty('data_url');
   await expect(page.locator(`${PANEL} .nbo-run-details`)).toBeVisible();
   await page.locator(`${PANEL} .nbo-cancel-button`).click();
+  await expect(page.locator(`${PANEL} .nbo-run-head .nbo-status`)).toHaveText(/cancelled|succeeded|below target/, {
+    timeout: 90000
+  });
 });
 
 test('no Airflow configured: no Remote runs section', async ({ page, tmpPath }) => {
