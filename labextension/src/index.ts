@@ -153,7 +153,12 @@ const plugin: JupyterFrontEndPlugin<INotebookOps> = {
           panel.addAction(new ScheduleView(host));
         }
         if (features.features.remote_runs) {
-          panel.addAction(new RemoteRunsView(() => panel.update()));
+          panel.addAction(
+            new RemoteRunsView(
+              () => panel.update(),
+              () => panel.isVisible
+            )
+          );
         }
       })
       .catch(error => console.warn('notebook-ops: the server extension is not available:', error));

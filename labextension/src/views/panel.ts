@@ -99,11 +99,7 @@ export class PipelinePanel extends ReactWidget {
   }
 
   protected render(): ReactElement {
-    const out = fragment(...this._build());
-    if (!this.isVisible) {
-      this._release(); // a redraw while hidden (a model change) starts no poll
-    }
-    return out;
+    return fragment(...this._build());
   }
 
   protected onBeforeHide(msg: Message): void {

@@ -86,13 +86,20 @@ export function remoteRunsView(reply: IRemoteRuns | null, error: string | null):
 export class RemoteRunsView implements IActionView {
   readonly id = 'remote-runs';
 
-  /** `redraw`: ask the panel to render again (a new reply). */
-  constructor(redraw: () => void) {
+  /** `redraw`: ask the panel to render again (a new reply); `shown`: the panel is on screen. */
+  constructor(
+    redraw: () => void,
+    private _shown: () => boolean
+  ) {
     this._runs.changed.connect(redraw);
   }
 
   render(): ReactElement {
-    this._runs.watch(); // released by the panel (release) when it stops showing the section
+    // polled while on screen: a redraw of the hidden panel starts nothing, and the panel
+    // releases the poll (release) when it is hidden or shows another notebook
+    if (this._shown()) {
+      this._runs.watch();
+    }
     return remoteRunsView(this._runs.reply, this._runs.error);
   }
 
