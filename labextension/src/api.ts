@@ -9,6 +9,7 @@ import { ServerConnection } from '@jupyterlab/services';
 
 import type { NotebookOps } from './schemas/notebook_ops';
 import type { ParameterView, PipelineView, StepView } from './schemas/pipeline_view';
+import type { RemoteRun, RemoteTask, RestRemoteRunsResponse } from './schemas/rest_remote_runs_response';
 import type { ProblemView } from './schemas/shared';
 
 export type Severity = ProblemView['severity'];
@@ -30,10 +31,16 @@ export type IPipelineSettings = NotebookOps;
 
 export type IPipeline = PipelineView & { settings: IPipelineSettings };
 
+/** GET remote-runs: the runs of the configured Airflow (types generated from the Python contract). */
+export type IRemoteRuns = RestRemoteRunsResponse;
+export type IRemoteRun = RemoteRun;
+export type IRemoteTask = RemoteTask;
+
 /** What the server can do: the panel offers only the actions listed here. */
 export interface IFeatures {
   version: string;
-  features: { runs: boolean; exports: boolean; schedules: boolean };
+  /** remote_runs: an Airflow is configured (c.NotebookOps.airflow_url), GET remote-runs lists its runs. */
+  features: { runs: boolean; exports: boolean; schedules: boolean; remote_runs?: boolean };
   /** c.NotebookOps.mlflow_ui_url: an MLflow UI the panel links runs to ('' when none). */
   mlflow_ui_url?: string;
   root_dir?: string;
@@ -130,6 +137,14 @@ export interface ISchedulerState {
   env_override: string | null;
 }
 
+/** How a run goes: cache, start step, and where its steps run (a Dask cluster, a data store). */
+export interface IRunOptions {
+  cache?: boolean;
+  fromStep?: string | null;
+  cluster?: string | null;
+  dataUrl?: string | null;
+}
+
 export const FINAL_STATUSES = ['succeeded', 'failed', 'below_target', 'cancelled'];
 
 export class ApiError extends Error {
@@ -193,17 +208,17 @@ export const api = {
   },
 
   /** Start a run of the saved notebook; resolves once the runner accepted the input. */
-  startRun(
-    path: string,
-    parameters: Record<string, string>,
-    options: { cache?: boolean; fromStep?: string | null; cluster?: string | null } = {}
-  ): Promise<IRun> {
+  startRun(path: string, parameters: Record<string, string>, options: IRunOptions = {}): Promise<IRun> {
     const body: Record<string, unknown> = { path, parameters, cache: options.cache ?? true };
     if (options.fromStep) {
       body.from_step = options.fromStep;
     }
+    // a Dask scheduler and a data store its workers reach, sent only when given
     if (options.cluster) {
       body.cluster = options.cluster;
+    }
+    if (options.dataUrl) {
+      body.data_url = options.dataUrl;
     }
     return post<IRun>('runs', body);
   },
@@ -265,6 +280,11 @@ export const api = {
 
   hostScheduler(hosted: boolean): Promise<ISchedulerState> {
     return request<ISchedulerState>('scheduler', { method: 'PUT', body: JSON.stringify({ hosted }) });
+  },
+
+  /** The runs of the Airflow the server is configured with, newest first, each task's state. */
+  remoteRuns(limit = 10): Promise<IRemoteRuns> {
+    return request<IRemoteRuns>(`remote-runs${query({ limit: String(limit) })}`);
   },
 
   /** URL of a step's executed notebook rendered as a static page (outputs included). */

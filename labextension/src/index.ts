@@ -17,6 +17,7 @@ import { INotebookOps } from './token';
 import { CellDecorations } from './views/decorations';
 import { ExportView } from './views/exportview';
 import { PipelinePanel } from './views/panel';
+import { RemoteRunsView } from './views/remoteruns';
 import { RunView } from './views/runview';
 import { ScheduleView } from './views/scheduleview';
 
@@ -150,6 +151,14 @@ const plugin: JupyterFrontEndPlugin<INotebookOps> = {
             }
           };
           panel.addAction(new ScheduleView(host));
+        }
+        if (features.features.remote_runs) {
+          panel.addAction(
+            new RemoteRunsView(
+              () => panel.update(),
+              () => panel.isVisible
+            )
+          );
         }
       })
       .catch(error => console.warn('notebook-ops: the server extension is not available:', error));

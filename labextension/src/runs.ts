@@ -5,7 +5,7 @@
  */
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { api, ApiError, FINAL_STATUSES, IRun } from './api';
+import { api, ApiError, FINAL_STATUSES, IRun, IRunOptions } from './api';
 
 export class NotebookRuns {
   constructor(private _path: () => string) {}
@@ -43,10 +43,7 @@ export class NotebookRuns {
     return out;
   }
 
-  async start(
-    parameters: Record<string, string>,
-    options: { cache?: boolean; fromStep?: string | null; cluster?: string | null } = {}
-  ): Promise<void> {
+  async start(parameters: Record<string, string>, options: IRunOptions = {}): Promise<void> {
     this._starting = true;
     this._error = null;
     this._changed.emit();

@@ -16,6 +16,7 @@ from jupyter_server.auth.decorator import authorized
 from tornado import web
 
 from notebook_ops.errors import NotFoundError
+from notebook_ops.model.contracts.rest import RemoteRunsResponse
 from notebook_ops.server.base import BadRequest, NotebookOpsHandler
 
 DAG_ID = re.compile(r"[A-Za-z0-9_.-]{1,250}")
@@ -48,4 +49,4 @@ class RemoteRunsHandler(NotebookOpsHandler):
             raise BadRequest("limit must be a whole number") from None
         client = AirflowClient(url)
         runs = await self.blocking(list_runs, client, dag, limit=limit)
-        self.reply({"airflow_url": client.url, "runs": runs})
+        self.reply(RemoteRunsResponse.from_dict({"airflow_url": client.url, "runs": runs}).to_dict())

@@ -143,7 +143,7 @@ def test_wrong_credentials_and_credentials_in_the_url_are_one_line_errors(live, 
     assert done.returncode == 0 and isinstance(json.loads(done.stdout), list)
 
 
-def test_the_jupyter_server_lists_the_remote_runs_for_the_lab(live, deployed, tmp_path):
+def test_the_jupyter_server_lists_the_remote_runs_for_the_lab(live, deployed, tmp_path, schema_check):
     """``GET /notebook-ops/api/remote-runs`` of a real Jupyter server configured with this
     Airflow (its credentials in the server's environment): the run, its tasks, its link."""
     af, _ = live
@@ -180,6 +180,7 @@ def test_the_jupyter_server_lists_the_remote_runs_for_the_lab(live, deployed, tm
                 time.sleep(0.5)
         code, body = get("/notebook-ops/api/remote-runs?dag=diamond")
         assert code == 200, (tmp_path / "jupyter.log").read_text()[-3000:]
+        schema_check("rest-remote-runs-response", body)  # the lab's generated types
         run_id = deployed["deployment"]["run"]["run_id"]
         (row,) = [r for r in body["runs"] if r["run_id"] == run_id]
         assert row["state"] == "success" and set(row["tasks"]) == {"start", "left", "right", "join"}

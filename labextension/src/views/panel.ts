@@ -7,6 +7,7 @@
 import { LabIcon, ReactWidget } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { CommandRegistry } from '@lumino/commands';
+import type { Message } from '@lumino/messaging';
 import { ReactElement } from 'react';
 
 import { IFeatures, IPipeline, IProblem } from '../api';
@@ -35,6 +36,8 @@ export const pipelineIcon = new LabIcon({
 export interface IActionView {
   readonly id: string;
   render(model: PipelineModel, pipeline: IPipeline | null): Child;
+  /** Stop what rendering started (a poll): the panel shows another notebook or is hidden. */
+  release?(): void;
 }
 
 export class PipelinePanel extends ReactWidget {
@@ -64,6 +67,7 @@ export class PipelinePanel extends ReactWidget {
     this._model?.changed.disconnect(this._onChanged, this);
     // polls run only for the notebook the panel shows
     this._model?.schedules.unwatch();
+    this._release();
     this._model = model;
     this._selectedStep = null;
     model?.changed.connect(this._onChanged, this);
@@ -96,6 +100,20 @@ export class PipelinePanel extends ReactWidget {
 
   protected render(): ReactElement {
     return fragment(...this._build());
+  }
+
+  protected onBeforeHide(msg: Message): void {
+    super.onBeforeHide(msg);
+    this._release();
+  }
+
+  protected onAfterShow(msg: Message): void {
+    super.onAfterShow(msg);
+    this.update();
+  }
+
+  private _release(): void {
+    this._actions.forEach(a => a.release?.());
   }
 
   private _onChanged(): void {

@@ -1,8 +1,8 @@
 /**
  * The Run dialog: one field per parameter (checked against its type as you type), whether to
- * reuse cached step results, where to start, and where to run (this server, or a Dask cluster).
- * The last values given for a notebook are offered again next time; a value that does not check
- * keeps the dialog open with every error.
+ * reuse cached step results, where to start, and where to run (this server, or a Dask cluster and
+ * the data store its workers share). The last values given for a notebook are offered again next
+ * time; a value that does not check keeps the dialog open with every error.
  */
 import { Dialog, showDialog } from '@jupyterlab/apputils';
 import { Widget } from '@lumino/widgets';
@@ -33,6 +33,8 @@ export interface IRunChoice {
   fromStep: string | null;
   /** A Dask scheduler to run the steps on, 'local' for this server; null: the notebook's setting. */
   cluster: string | null;
+  /** The data store between steps (s3://bucket/prefix), one the cluster's workers reach. */
+  dataUrl: string | null;
 }
 
 /** What the form holds: every typed value, kept between attempts and runs. */
@@ -41,6 +43,7 @@ interface IRunForm {
   cache: boolean;
   fromStep: string | null;
   cluster: string;
+  dataUrl: string;
 }
 
 const remembered = (path: string) => `notebook-ops:run-form:${path}`;
@@ -114,6 +117,15 @@ class RunForm extends Widget implements Dialog.IBodyWidget<IRunForm> {
       h('option', { value: '', selected: !form.fromStep }, 'the first step (whole pipeline)'),
       steps.map(s => h('option', { value: s, selected: s === form.fromStep }, s))
     );
+    const text = (cls: string, value: string, placeholder: string, label: string) =>
+      h('input', {
+        type: 'text',
+        class: `jp-mod-styled nbo-input nbo-mono ${cls}`,
+        value,
+        placeholder,
+        'aria-label': label
+      });
+    this._dataUrl = text('nbo-run-data-url', form.dataUrl, 's3://bucket/prefix', 'data store URL');
     this.node.append(
       _params.length
         ? h(
@@ -155,6 +167,15 @@ class RunForm extends Widget implements Dialog.IBodyWidget<IRunForm> {
           h('span', { class: 'nbo-field-label' }, 'Cluster (Dask scheduler address)'),
           this._cluster,
           this._clusterError
+        ),
+        h(
+          'label',
+          {
+            class: 'nbo-field',
+            title: 'Where steps exchange data on a cluster: s3://, gs://, az:// or a shared folder'
+          },
+          h('span', { class: 'nbo-field-label' }, "Data store URL (the cluster workers' shared store)"),
+          this._dataUrl
         )
       )
     );
@@ -167,7 +188,8 @@ class RunForm extends Widget implements Dialog.IBodyWidget<IRunForm> {
       values,
       cache: this._cache.checked,
       fromStep: this._from.value || null,
-      cluster: this._cluster.value.trim()
+      cluster: this._cluster.value.trim(),
+      dataUrl: this._dataUrl.value.trim()
     };
   }
 
@@ -204,6 +226,7 @@ class RunForm extends Widget implements Dialog.IBodyWidget<IRunForm> {
   private _cluster: HTMLInputElement;
   private _clusterError: HTMLElement;
   private _fromHint: HTMLElement;
+  private _dataUrl: HTMLInputElement;
 }
 
 export async function askRun(
@@ -219,7 +242,8 @@ export async function askRun(
     values: { ...(last.values ?? {}) },
     cache: last.cache ?? true,
     fromStep: last.fromStep && steps.includes(last.fromStep) ? last.fromStep : null,
-    cluster: last.cluster ?? notebookCluster
+    cluster: last.cluster ?? notebookCluster,
+    dataUrl: last.dataUrl ?? ''
   };
   // forget values of parameters the notebook no longer has
   form.values = Object.fromEntries(Object.entries(form.values).filter(([k]) => params.some(p => p.name === k)));
@@ -250,6 +274,6 @@ export async function askRun(
     }
     // emptied while the notebook names a cluster: run here all the same
     const cluster = form.cluster || (notebookCluster ? 'local' : null);
-    return { parameters, cache: form.cache, fromStep: form.fromStep, cluster };
+    return { parameters, cache: form.cache, fromStep: form.fromStep, cluster, dataUrl: form.dataUrl || null };
   }
 }

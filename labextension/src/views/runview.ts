@@ -98,7 +98,8 @@ export class RunView implements IActionView {
     await model.runs.start(choice.parameters, {
       cache: choice.cache,
       fromStep: choice.fromStep,
-      cluster: choice.cluster
+      cluster: choice.cluster,
+      dataUrl: choice.dataUrl
     });
   }
 

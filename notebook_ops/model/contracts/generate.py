@@ -35,6 +35,7 @@ SCHEMAS = {
     "rest-create-schedule": "rest:CreateSchedule",
     "rest-update-schedule": "rest:UpdateSchedule",
     "rest-schedules-response": "rest:SchedulesResponse",
+    "rest-remote-runs-response": "rest:RemoteRunsResponse",
     "rest-error": "rest:ErrorResponse",
 }
 

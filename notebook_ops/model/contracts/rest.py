@@ -126,6 +126,42 @@ class SchedulesResponse(Contract):
 
 
 @dataclass
+class RemoteTask(Contract):
+    """One task instance of a remote run, as Airflow reports it (state None: not scheduled yet)."""
+
+    state: str | None = None
+    try_number: int | None = None
+    start_date: str | None = None
+    end_date: str | None = None
+    hostname: str | None = None
+    pid: int | None = None
+
+
+@dataclass
+class RemoteRun(Contract):
+    """One run of a deployed pipeline in Airflow (``notebook_ops.deploy.airflow.describe_run``)."""
+
+    dag_id: str
+    run_id: str
+    url: str  # the run's page in Airflow's UI
+    state: str | None = None
+    run_type: str | None = None
+    queued_at: str | None = None
+    start_date: str | None = None
+    end_date: str | None = None
+    conf: dict[str, Any] = field(default_factory=dict)
+    tasks: dict[str, RemoteTask] = field(default_factory=dict)
+
+
+@dataclass
+class RemoteRunsResponse(Contract):
+    """GET remote-runs: the runs of the configured Airflow's notebook-ops DAGs, newest first."""
+
+    airflow_url: str
+    runs: list[RemoteRun] = field(default_factory=list)
+
+
+@dataclass
 class ErrorResponse(Contract):
     """Every error: the exception's class name, one line, and where (file, cell, step)."""
 
