@@ -469,8 +469,8 @@ class SchedulerService:
         for r in self.store.orphans(now, f"{self.host}:", self.id):
             o_host, o_pid = _owner(r.owner)
             local_owner_alive = o_host == self.host and o_pid is not None and procs.alive(o_pid)
-            if r.run_dir and not r.child_pid and local_owner_alive:
-                continue  # its live owner is starting it (run folder recorded, process next)
+            if not r.child_pid and local_owner_alive:
+                continue  # its live owner is starting it (claimed; run folder, then process next)
             expired = r.lease_expires_at is None or r.lease_expires_at < now
             if not expired and not (o_host == self.host and o_pid and not local_owner_alive):
                 continue  # a live service on this host holds it
