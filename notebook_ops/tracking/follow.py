@@ -91,6 +91,7 @@ def main(argv=None) -> int:
     ap.add_argument("run_dir", nargs="?")
     ap.add_argument("--export", help="an export's entry file (tracking.exports)")
     args = ap.parse_args(argv)
+    sync.as_follower()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if args.export:
         from notebook_ops.tracking import exports

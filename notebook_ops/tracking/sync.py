@@ -92,9 +92,19 @@ def _save(run_dir, state: dict) -> None:
     atomic.write_json(tracking_dir(run_dir) / LOGGED, state)
 
 
+_follower = False  # set in a follower process: the only kind the test hook may end
+
+
+def as_follower() -> None:
+    """Mark this process a follower (tracking.follow), so the test hook can end it: never the
+    scheduler service or a runner that syncs the same run folders."""
+    global _follower
+    _follower = True
+
+
 def die_here(point: str) -> None:
-    """The test hook: end this process at ``point`` when ``EXIT_AFTER`` names it."""
-    if os.environ.get(EXIT_AFTER) == point:
+    """The test hook: end this follower process at ``point`` when ``EXIT_AFTER`` names it."""
+    if _follower and os.environ.get(EXIT_AFTER) == point:
         os._exit(17)
 
 
