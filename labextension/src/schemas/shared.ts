@@ -16,6 +16,17 @@ export type Error = string | null;
 export type ExperimentId = string | null;
 export type RunId = string | null;
 export type TrackingUri = string | null;
+export type CodeSha256 = string;
+export type Commands = string[];
+export type Databases = string[];
+export type Dirs = string[];
+export type Extensions = string[];
+export type Modules = string[];
+export type Outside = string[];
+export type Reads = string[];
+export type Removed = string[];
+export type Truncated = boolean;
+export type Writes = string[];
 export type Active = boolean | null;
 export type DurationS = number | null;
 export type Error1 = string | null;
@@ -166,6 +177,29 @@ export interface MlflowInfo {
   [k: string]: unknown;
 }
 /**
+ * What a step's code actually did, seen in its kernel (audit hooks) and by a before/after
+ * look at the project's files. Paths are project-relative, POSIX; lists sorted, no repeats.
+ * Export reads the latest successful run's observation of the same code (``code_sha256``).
+ */
+export interface Observed {
+  code_sha256: CodeSha256;
+  commands: Commands;
+  databases: Databases;
+  dirs: Dirs;
+  distributions: Distributions;
+  extensions: Extensions;
+  modules: Modules;
+  outside: Outside;
+  reads: Reads;
+  removed: Removed;
+  truncated: Truncated;
+  writes: Writes;
+  [k: string]: unknown;
+}
+export interface Distributions {
+  [k: string]: string;
+}
+/**
  * A run as ``runs list`` and ``GET runs`` show it: the record, where it lives, and for a
  * "running" one whether its process still exists (None: another host, or unknown).
  */
@@ -231,6 +265,7 @@ export interface StepRecord {
   log: Log;
   metrics: Metrics1;
   notebook: Notebook;
+  observed?: Observed | null;
   reused: Reused;
   started_at: StartedAt1;
   status: Status1;

@@ -25,6 +25,26 @@ RUN_JSON = "run.json"
 
 
 @dataclass
+class Observed(Contract):
+    """What a step's code actually did, seen in its kernel (audit hooks) and by a before/after
+    look at the project's files. Paths are project-relative, POSIX; lists sorted, no repeats.
+    Export reads the latest successful run's observation of the same code (``code_sha256``)."""
+
+    code_sha256: str = ""  # the step's code as run (setup + parameters + step cells)
+    reads: list[str] = field(default_factory=list)  # files under the project read
+    writes: list[str] = field(default_factory=list)  # files under the project created or changed
+    removed: list[str] = field(default_factory=list)  # files under the project deleted
+    dirs: list[str] = field(default_factory=list)  # folders under the project created
+    databases: list[str] = field(default_factory=list)  # SQLite files connected (also in reads/writes)
+    modules: list[str] = field(default_factory=list)  # top-level non-stdlib modules imported
+    distributions: dict[str, str] = field(default_factory=dict)  # distribution -> version
+    extensions: list[str] = field(default_factory=list)  # IPython extensions loaded (%load_ext)
+    commands: list[str] = field(default_factory=list)  # shell commands run (! lines, subprocess)
+    outside: list[str] = field(default_factory=list)  # absolute paths outside the project written
+    truncated: bool = False  # too many events: the lists are cut (the cap is in runtime.observe)
+
+
+@dataclass
 class StepRecord(Contract):
     """One step of a run. ``notebook`` / ``log``: paths of the executed notebook and its log."""
 
@@ -44,6 +64,8 @@ class StepRecord(Contract):
     # received objects the step changed where the analysis could not see it (the runtime check)
     changed_at_run: list[str] = field(default_factory=list)
     worker: str | None = None  # the Dask worker that ran it (run --cluster); None: this machine
+    observed: Observed | None = None  # what the code did (None: not observed, e.g. cached)
+    OMITTED_WHEN_NONE = ("observed",)
 
 
 @dataclass
