@@ -9,6 +9,7 @@ observe").
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 from notebook_ops.model.contracts.runs import Observed
@@ -25,9 +26,20 @@ class Observation:
 
 
 def step_code_sha256(pipeline, step: str) -> str:
-    """The fingerprint of the code ``step`` runs (its cells, setup and parameters cells): what
-    ``Observed.code_sha256`` is compared with. Filled in by the observation work (issue 23)."""
-    raise NotImplementedError
+    """The fingerprint of the code ``step`` runs: the sources of its parameters, setup and own
+    code cells, in notebook order (of the notebook that holds it, for a pipeline across
+    notebooks). What ``Observed.code_sha256`` is compared with: same code, same fingerprint."""
+    part = pipeline.part(step)
+    own = set(part.step(step).cells)
+    wanted = set(part.setup_cells) | own
+    if part.parameters_cell is not None:
+        wanted.add(part.parameters_cell)
+    h = hashlib.sha256()
+    for cell in part.cells:
+        if cell.index in wanted and cell.cell_type == "code":
+            h.update(cell.source.encode())
+            h.update(b"\0")
+    return h.hexdigest()
 
 
 def latest_observation(pipeline, notebook_path) -> Observation:
