@@ -62,7 +62,17 @@ def merged_project(pipelines, entry: Pipeline):
     if base is None:
         return None
     merged: dict[str, Any] = {}
-    for f in ("code_roots", "modules", "assets", "external", "imports", "outside", "pip", "code_imports", "dirs"):
+    for f in (
+        "code_roots",
+        "modules",
+        "assets",
+        "external",
+        "imports",
+        "outside",
+        "pip",
+        "code_imports",
+        "dirs",
+    ):
         items = list(getattr(base, f))
         for p in pipelines:
             if p.project is not None and p.project.root == base.root:

@@ -132,8 +132,13 @@ def _from_file(path: Path, seen: set) -> list[str]:
     out: list[str] = []
     for line in lines:
         line = re.sub(r"(^|\s)#.*$", "", line).strip()
-        if line:
-            out += _arguments(_words(line), path.parent, seen)
+        if line.startswith("-"):  # an option line: -r, -c, --index-url...
+            try:
+                out += _arguments(shlex.split(line), path.parent, seen)
+            except ValueError:
+                continue
+        elif line:  # a requirement, not shell: '>' is a version, ' --hash=...' its options
+            out += _arguments([re.split(r"\s+--?[a-z]", line, maxsplit=1)[0].strip()], path.parent, seen)
     return out
 
 
