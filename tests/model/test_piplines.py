@@ -23,8 +23,11 @@ from notebook_ops.model.piplines import install_requirements, names, references
         ("!{sys.executable} -m pip install 'xgboost[scikit-learn]'", ["xgboost[scikit-learn]"]),
         ("%pip install sklearn", ["scikit-learn"]),
         ("%pip install 'sklearn==0.0.post12'", ["scikit-learn==0.0.post12"]),
-        ('!pip install "rich; python_version >= \'3.8\'"', ['rich; python_version >= "3.8"']),
-        ("!pip install git+https://github.com/org/repo.git ./local_pkg", ["git+https://github.com/org/repo.git", "./local_pkg"]),
+        ("!pip install \"rich; python_version >= '3.8'\"", ['rich; python_version >= "3.8"']),
+        (
+            "!pip install git+https://github.com/org/repo.git ./local_pkg",
+            ["git+https://github.com/org/repo.git", "./local_pkg"],
+        ),
         ("!pip install -e ../mylib", ["../mylib"]),
         ("!pip install $PKG {name}", []),
         ("!pip list", []),
@@ -39,7 +42,9 @@ def test_pip_lines_as_pip_reads_them(line, expected):
 
 def test_requirements_files_are_followed_relative_to_the_notebook(tmp_path):
     (tmp_path / "reqs").mkdir()
-    (tmp_path / "reqs" / "base.txt").write_text("# base\nnumpy>=1.26  # arrays\n-r more.txt\n--index-url https://x/simple\n")
+    (tmp_path / "reqs" / "base.txt").write_text(
+        "# base\nnumpy>=1.26  # arrays\n-r more.txt\n--index-url https://x/simple\n"
+    )
     (tmp_path / "reqs" / "more.txt").write_text("sklearn\n-r base.txt\n")  # a cycle: read once
     got = pip_installs("!pip install -q -r reqs/base.txt seaborn --requirement=nowhere.txt", tmp_path)
     assert got == ["numpy>=1.26", "scikit-learn", "seaborn"]
