@@ -38,7 +38,8 @@ def _project(tmp_path):
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "prices.csv").write_text("p\n1\n")
     (nbdir / "prep.py").write_text(
-        "import pandas as pd\nfrom helpers2 import clean\n\nprices = clean(pd.read_csv('../data/prices.csv'))\n"
+        "import pandas as pd\nfrom helpers2 import clean\n\n"
+        "prices = clean(pd.read_csv('../data/prices.csv'))\n"
         "THRESHOLD = limit * 2\n"
     )
     (nbdir / "helpers2.py").write_text("def clean(df):\n    return df.dropna()\n")
