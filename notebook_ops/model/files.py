@@ -3,7 +3,10 @@ handed from step to step (called once by ``build``, after the data flow).
 
 Per step: the local modules it imports (``localcode``), the data files it reads by literal
 path (``paths``) that exist in the project (assets), the files an upstream step writes for it
-(``files_in``) and the files it writes that a later step reads (``files_out``). Setup cells
+(``files_in``) and the files it writes that a later step reads (``files_out``); a SQLite file
+a step opens is read (if it exists) and written by it (``update``), so it travels like any
+other. The project's folders the code writes into (``Project.dirs``) are created in a bundle's
+workspace; ``%run`` targets (``runmagic``) are the step's code and ship with it. Setup cells
 count for every step. Settings in ``metadata.notebook_ops.assets`` override detection:
 ``include`` (more paths), ``exclude`` (globs), ``external`` (path -> URL, or
 ``{"url", "parameter"}``): an external file becomes a ``str`` parameter whose default is the

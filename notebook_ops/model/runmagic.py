@@ -180,7 +180,7 @@ def expand_cells(cells: list[Cell], path, problems: list[Problem]) -> list[Cell]
     here = Path(path).resolve().parent
     out = []
     for c in cells:
-        if c.cell_type != "code" or c.role not in ROLES or "run" not in c.source:
+        if c.cell_type != "code" or c.role not in ROLES or "%run" not in c.source:
             out.append(c)
             continue
         try:
