@@ -124,6 +124,11 @@ def test_run_targets_and_written_folders_are_in_the_bundle(tmp_path):
     assert files["dirs"] == ["notebooks/logs", "processed"]
     assert [f["path"] for f in files["code"]] == ["notebooks/prep.py"]
     assert _pins(r)["pyyaml"] == _ver("PyYAML")  # imported by the %run target
+    from notebook_ops.bundle.load import open_bundle, pipeline_from_manifest, read_step_notebooks
+
+    bundle = open_bundle(r.folder)
+    loaded = pipeline_from_manifest(bundle.manifest, read_step_notebooks(bundle))
+    assert loaded.project.dirs == ("notebooks/logs", "processed")  # for runs on a cluster too
 
 
 def test_steps_never_observed_are_named_in_one_warning(tmp_path):
