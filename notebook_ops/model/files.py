@@ -186,6 +186,11 @@ class _Scan:
                     continue
                 if p in writes[s.name] and p not in updated[s.name]:
                     continue  # the step's own file (read back, or state it keeps)
+                if p in updated[s.name]:  # a database no upstream step wrote: the project's
+                    rel = self.locate(p, cell, files_only=True)  # copy, else a new one
+                    if rel is not None:
+                        assets_of[s.name].add(rel)
+                    continue
                 # a step neither upstream nor downstream writes it: which version is read
                 # depends on timing (and on another disk it is not there at all)
                 unrelated = [w for w in writers if s.name not in upstream[w]]

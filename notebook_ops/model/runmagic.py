@@ -125,8 +125,8 @@ def expand(source: str, here: Path, stack: tuple[Path, ...] = ()) -> tuple[str, 
     if "run" not in source:
         return None
     try:
-        py = python_source(source) if not stack else source
-        tree = cell_tree(py) if not stack else ast.parse(py)
+        py = python_source(source) if not stack else source  # a target's code is Python already
+        tree = cell_tree(source) if not stack else ast.parse(py)
     except PARSE_ERRORS:
         return None
     found = _run_lines(tree)

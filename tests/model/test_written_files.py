@@ -74,3 +74,19 @@ def test_a_database_in_the_project_is_shipped_to_the_step_that_opens_it_first(tm
     )
     assert p.step("a").assets == ("notebooks/logs/logs.db",)
     assert p.step("b").files_in == (("logs/logs.db", "a"),)
+
+
+def test_steps_that_do_not_follow_each_other_each_open_their_own_database(tmp_path):
+    connect = "import sqlite3\ncon = sqlite3.connect('logs/logs.db')\n"
+    p = _nb(
+        tmp_path,
+        [
+            ("x = 1", ["step:start"]),
+            (connect + "con.execute('create table a (x)')", ["step:a", "after:start"]),
+            (connect + "con.execute('create table b (x)')", ["step:b", "after:start"]),
+            (connect + "n = con.execute('select 1').fetchone()", ["step:join", "after:a", "after:b"]),
+        ],
+    )
+    assert not [x for x in p.problems if x.severity != "info"], p.problems
+    assert p.step("a").files_in == () and p.step("b").files_in == ()
+    assert p.step("join").files_in == (("logs/logs.db", "b"),)
