@@ -65,7 +65,7 @@ def resolve(modules, *, kernel_name: str = "python3", python: str | None = None,
     # notebook_ops maps to no distribution when installed editable: it is always pinned as SELF.
     request = {
         "modules": sorted(set(modules) - {"notebook_ops"}),
-        "dists": [SELF] + sorted({_pins.canonical(d) for d in dists} - {SELF}),
+        "dists": [SELF] + sorted({_dist_key(d) for d in dists} - {SELF}),
     }
     if os.path.abspath(python) == os.path.abspath(sys.executable):  # not realpath: venvs symlink
         return _pins.pin(request["modules"], request["dists"])
@@ -90,6 +90,12 @@ def resolve(modules, *, kernel_name: str = "python3", python: str | None = None,
         for key in ("direct", "pins"):
             result[key] = dict(sorted({**result[key], SELF: __version__}.items()))
     return result
+
+
+def _dist_key(spec: str) -> str:
+    """``Scikit_Learn[extra]`` -> ``scikit-learn[extra]``: the name canonical, extras kept."""
+    name, bracket, extras = spec.partition("[")
+    return _pins.canonical(name.strip()) + (bracket + extras if bracket else "")
 
 
 # the fsspec backend of each object store a data URL may name (metadata.notebook_ops.data_url)

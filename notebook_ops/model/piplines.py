@@ -188,8 +188,9 @@ def install_requirements(command: str, base: Path | None = None) -> list[str]:
 
 
 def names(requirements) -> list[str]:
-    """Distribution names of ``requirements`` (``pandas==2.1`` -> ``pandas``), without the URLs
-    and paths (nothing to pin)."""
+    """Distributions to pin for ``requirements``: ``pandas==2.1`` -> ``pandas``, with the extras
+    asked for (``xgboost[scikit-learn]``); not the URLs and paths (nothing to pin) nor those
+    whose marker does not hold here."""
     from packaging.requirements import InvalidRequirement, Requirement
 
     out = []
@@ -200,8 +201,9 @@ def names(requirements) -> list[str]:
             req = Requirement(text)
         except InvalidRequirement:
             continue
-        if not req.url:
-            out.append(req.name)
+        if req.url or (req.marker is not None and not req.marker.evaluate({"extra": ""})):
+            continue
+        out.append(req.name + (f"[{','.join(sorted(req.extras))}]" if req.extras else ""))
     return out
 
 

@@ -75,6 +75,16 @@ def test_requirements_of_elyra_notebook_and_script_nodes(tmp_path):
     assert pins["pyyaml"] == _ver("PyYAML") and pins["pandas"] == _ver("pandas")
 
 
+def test_extras_asked_for_are_pinned_with_what_they_need():
+    from notebook_ops.bundle.requirements import resolve
+
+    plain = resolve([], dists=["dask"])
+    extra = resolve([], dists=["Dask[distributed]"])
+    assert "dask" in plain["direct"] and "distributed" not in plain["pins"]
+    assert "dask" in extra["direct"] and extra["pins"]["distributed"] == _ver("distributed")
+    assert not extra["unresolved"]
+
+
 def _project(tmp_path, cells, files=None):
     root = tmp_path / "proj"
     (root / "notebooks").mkdir(parents=True)
