@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import shlex
 import textwrap
 from dataclasses import replace
@@ -194,12 +195,6 @@ def expand_cells(cells: list[Cell], path, problems: list[Problem]) -> list[Cell]
             out.append(c)
             continue
         code, targets = got
-        runs = tuple(Path(_relpath(t, here)).as_posix() for t in targets)
+        runs = tuple(Path(os.path.relpath(t, here)).as_posix() for t in targets)
         out.append(replace(c, expanded=code, runs=runs))
     return out
-
-
-def _relpath(target: Path, here: Path) -> str:
-    import os
-
-    return os.path.relpath(target, here)
