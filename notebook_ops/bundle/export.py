@@ -18,7 +18,7 @@ from pathlib import Path
 
 from notebook_ops.bundle import archive, manifest as manifest_mod, provenance, requirements
 from notebook_ops.bundle import projectwheel, secrets, shipping, target_registry as targets_mod
-from notebook_ops.bundle import versions, writer
+from notebook_ops.bundle import observed, versions, writer
 from notebook_ops.bundle.errors import ExportRefused
 from notebook_ops.errors import NotebookOpsError, PipelineInvalid
 from notebook_ops.util.locks import folder_lock
@@ -150,21 +150,33 @@ def export_notebook(
     epoch = provenance.created_epoch(state, nb_path)
 
     warnings = secrets.warnings_for(pipeline)
-    ship = shipping.collect(pipeline, nb_path)  # the project's code and data files
+    seen = observed.of(pipeline, nb_path)  # what the latest run of this code did
+    warnings += seen.warnings
+    ship = shipping.collect(pipeline, nb_path, extra_dirs=seen.dirs)  # the project's code and data
     warnings += ship.warnings
     from notebook_ops.runner.stepfiles import local_tops
 
     modules = requirements.imported_modules(requirements.pipeline_sources(pipeline))
     if pipeline.project:  # what the project's own modules import, too
         modules |= {top for top, _ in pipeline.project.code_imports}
+    static = set(modules)
+    modules |= seen.modules
     pip = [r for r, _ in pipeline.project.pip] if pipeline.project else []
+    warnings += [
+        f"%pip install {ref}: a URL or path, installed as it is and not pinned in requirements.txt"
+        for ref in requirements.pip_references(pip)
+    ]
     pins = requirements.resolve(
         modules - local_tops(pipeline),
         kernel_name=pipeline.kernel_name,
-        dists=requirements.pip_names(pip) + requirements.store_backends(pipeline.settings),
+        dists=requirements.pip_names(pip)
+        + requirements.store_backends(pipeline.settings)
+        + sorted(seen.distributions),
     )
     shipping.check_imports(pipeline, pins["unresolved"], nb_path)
     for module in pins["unresolved"]:
+        if module not in static and (module in seen.modules or module in seen.distributions):
+            continue  # observed only (a kernel's own module, the project's): nothing to pin
         warnings.append(
             f"{module!r} is imported or installed but no installed distribution "
             "provides it: not pinned in requirements.txt"

@@ -180,6 +180,7 @@ def pipeline_from_manifest(m: dict, notebooks: dict[str, dict]):
             assets=tuple(f["path"] for f in files["assets"]),
             asset_digests=tuple((f["path"], f["sha256"]) for f in files["assets"]),
             external=tuple((e["path"], e["parameter"], e["url"]) for e in files.get("external") or ()),
+            dirs=tuple(files.get("dirs") or ()),
         )
         if files
         else None

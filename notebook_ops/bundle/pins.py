@@ -24,9 +24,11 @@ except ImportError:  # pragma: no cover - a kernel interpreter without packaging
         return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def _requires(dist) -> list[str]:
-    """Names of the distributions ``dist`` needs here (markers evaluated, extras ignored)."""
+def _requires(dist, extras=()) -> list[str]:
+    """Names of the distributions ``dist`` needs here (markers evaluated; ``extras``: the extras
+    asked for, ``xgboost[scikit-learn]``, whose requirements count too)."""
     out = []
+    envs = [{"extra": e} for e in ("", *extras)]
     try:
         from packaging.requirements import Requirement
     except ImportError:  # pragma: no cover - packaging is nearly always there
@@ -37,7 +39,7 @@ def _requires(dist) -> list[str]:
                 req = Requirement(line)
             except Exception:
                 continue
-            if req.marker is not None and not req.marker.evaluate({"extra": ""}):
+            if req.marker is not None and not any(req.marker.evaluate(env) for env in envs):
                 continue
             out.append(req.name)
         elif ";" not in line:
@@ -60,7 +62,15 @@ def pin(modules, dists=()) -> dict:
             continue
         by_module[module] = names
         direct_names.extend(names)
-    direct_names.extend(dists)
+    wanted_extras: dict[str, tuple[str, ...]] = {}
+    for spec in dists:  # "name[extra,...]": the extras' requirements are pinned too
+        name, _, rest = spec.partition("[")
+        direct_names.append(name.strip())
+        if rest:
+            wanted_extras[canonical(name)] = tuple(
+                e.strip() for e in rest.rstrip("]").split(",") if e.strip()
+            )
+    dists = [d.partition("[")[0].strip() for d in dists]
     for name in list(direct_names):
         direct_names.extend(COMPANIONS.get(canonical(name), ()))
     pins: dict[str, str] = {}
@@ -84,7 +94,7 @@ def pin(modules, dists=()) -> dict:
         pins[key] = dist.version
         if is_direct:
             direct[key] = dist.version
-        todo.extend((n, False) for n in _requires(dist))
+        todo.extend((n, False) for n in _requires(dist, wanted_extras.get(key, ())))
     return {
         "direct": dict(sorted(direct.items())),
         "pins": dict(sorted(pins.items())),

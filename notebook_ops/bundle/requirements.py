@@ -29,10 +29,13 @@ def imported_modules(sources) -> set[str]:
 
 
 def pipeline_sources(pipeline) -> list[str]:
-    """The code that runs in a bundle: parameters, setup and step cells (skip cells excluded)."""
+    """The code that runs in a bundle: parameters, setup and step cells (skip cells excluded),
+    of every notebook of the pipeline (its parts: ``after:NOTEBOOK``, pipeline files, Elyra
+    nodes and scripts), with ``%run`` targets read in."""
     return [
-        c.source
-        for c in pipeline.cells
+        c.analysed
+        for part in (pipeline.parts or (pipeline,))
+        for c in part.cells
         if c.cell_type == "code" and c.role in ("code", "setup", "parameters", "metrics")
     ]
 
@@ -62,7 +65,7 @@ def resolve(modules, *, kernel_name: str = "python3", python: str | None = None,
     # notebook_ops maps to no distribution when installed editable: it is always pinned as SELF.
     request = {
         "modules": sorted(set(modules) - {"notebook_ops"}),
-        "dists": [SELF] + sorted({_pins.canonical(d) for d in dists} - {SELF}),
+        "dists": [SELF] + sorted({_dist_key(d) for d in dists} - {SELF}),
     }
     if os.path.abspath(python) == os.path.abspath(sys.executable):  # not realpath: venvs symlink
         return _pins.pin(request["modules"], request["dists"])
@@ -89,6 +92,12 @@ def resolve(modules, *, kernel_name: str = "python3", python: str | None = None,
     return result
 
 
+def _dist_key(spec: str) -> str:
+    """``Scikit_Learn[extra]`` -> ``scikit-learn[extra]``: the name canonical, extras kept."""
+    name, bracket, extras = spec.partition("[")
+    return _pins.canonical(name.strip()) + (bracket + extras if bracket else "")
+
+
 # the fsspec backend of each object store a data URL may name (metadata.notebook_ops.data_url)
 STORE_BACKENDS = {
     "s3": "s3fs",
@@ -110,15 +119,18 @@ def store_backends(settings) -> list[str]:
 
 
 def pip_names(requirements) -> list[str]:
-    """Distribution names of ``%pip install`` arguments (``pandas==2.1`` -> ``pandas``)."""
-    import re
+    """Distribution names of ``%pip install`` requirements (``pandas==2.1`` -> ``pandas``);
+    URLs and paths have none (``model.piplines``)."""
+    from notebook_ops.model.piplines import names
 
-    names = []
-    for req in requirements:
-        m = re.match(r"^([A-Za-z0-9][A-Za-z0-9._-]*)", req)
-        if m and not req.startswith((".", "/")) and "://" not in req:
-            names.append(m.group(1))
-    return names
+    return names(requirements)
+
+
+def pip_references(requirements) -> list[str]:
+    """The URLs and paths among ``%pip install`` arguments: installed, never pinned."""
+    from notebook_ops.model.piplines import references
+
+    return references(requirements)
 
 
 def pin_lines(result: dict, *, direct_only: bool = False) -> list[str]:

@@ -2,7 +2,8 @@
 
 The model found, per step, the local modules and data files the notebook needs
 (``model/files.py``); here they are checked and listed for the writer, each at its
-project-relative path under ``code/`` or ``assets/``, with size and sha256 for the manifest.
+project-relative path under ``code/`` or ``assets/``, with size and sha256 for the manifest;
+the folders the code writes into (``dirs``) are listed for the workspace to create.
 Refused, with one line naming the cell and the fix: an import nothing provides (neither an
 installed distribution nor the project), a file read from outside the project (or through a
 symlink out of it), data over the size limit (``bundle.max_asset_mb``, default 100 MB in all).
@@ -11,6 +12,7 @@ Secrets files (``.env``, keys) are never shipped, even when the code reads them:
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -108,8 +110,9 @@ def _files_under(root: Path, rel: str, path) -> list[tuple[str, Path]]:
     return out
 
 
-def collect(pipeline, path) -> Shipment:
-    """Check and list the project files the bundle carries (empty when it needs none)."""
+def collect(pipeline, path, extra_dirs=()) -> Shipment:
+    """Check and list the project files the bundle carries (empty when it needs none), and the
+    folders the code writes into (``extra_dirs``: more of them, project-relative, as observed)."""
     ship = Shipment()
     project = pipeline.project
     if project is None:
@@ -154,7 +157,8 @@ def collect(pipeline, path) -> Shipment:
             path=path,
             hint=fix,
         )
-    if code or assets or project.external or any(s.files_in for s in pipeline.steps):
+    dirs = workspace_dirs(list(project.dirs) + list(extra_dirs), project.notebook_dir)
+    if code or assets or dirs or project.external or any(s.files_in for s in pipeline.steps):
         ship.manifest = {
             "notebook_dir": project.notebook_dir,
             "code_roots": list(project.code_roots),
@@ -162,4 +166,18 @@ def collect(pipeline, path) -> Shipment:
             "assets": assets,
             "external": [{"path": p, "parameter": n, "url": u} for p, n, u in project.external],
         }
+        if dirs:
+            ship.manifest["dirs"] = dirs
     return ship
+
+
+def workspace_dirs(dirs, notebook_dir: str) -> list[str]:
+    """The folders a workspace must create (sorted, no repeats): project-relative, inside the
+    project, not the top folder nor the notebook's (the workspace makes that one)."""
+    out = set()
+    for d in dirs:
+        d = posixpath.normpath(str(d).replace("\\", "/"))
+        if d in (".", notebook_dir) or posixpath.isabs(d) or d == ".." or d.startswith("../"):
+            continue
+        out.add(d)
+    return sorted(out)

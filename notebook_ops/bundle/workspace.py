@@ -4,7 +4,9 @@ A bundle that carries files (``pipeline.yaml`` ``files``) is never run in place:
 stay exactly as exported (``verify``), and steps write files. The code (``code/``) and the data
 files (``assets/``, only those the steps to run read) are copied into a workspace at their
 project paths; kernels start in the notebook's folder there, so relative paths and
-``sys.path.insert(0, "../src")`` mean what they meant in the author's checkout.
+``sys.path.insert(0, "../src")`` mean what they meant in the author's checkout. The folders
+the code writes into (``files.dirs``: ``sqlite3.connect("logs/logs.db")`` needs ``logs/``) are
+created, for every step: each task of ``run-step`` lays out its own.
 """
 
 from __future__ import annotations
@@ -37,6 +39,10 @@ def lay_out(bundle_folder, manifest: dict, dest, steps=None) -> Path:
         target = dest / rel_dest
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(src / rel_src, target)
+    for rel in files.get("dirs") or []:  # folders the code writes into (to_csv("out/x.csv"))
+        folder = (dest / rel).resolve()
+        if folder.is_relative_to(dest.resolve()):
+            folder.mkdir(parents=True, exist_ok=True)
     cwd = dest / files["notebook_dir"]
     cwd.mkdir(parents=True, exist_ok=True)
     return cwd

@@ -106,14 +106,17 @@ def render(p: Pipeline) -> str:
     for x in p.parameters:
         lines.append(f"  {x.name:<{pw}}  {x.type:<6} {x.source or repr(x.default):<10} {x.help}".rstrip())
     pr_ = p.project
-    if pr_ is not None and (pr_.modules or pr_.assets or pr_.external or pr_.pip):
+    if pr_ is not None and (pr_.modules or pr_.assets or pr_.external or pr_.pip or pr_.dirs):
         lines += ["", bold("From the project") + f" ({pr_.root})"]
         if pr_.modules:
-            lines.append(f"  code: {len(pr_.modules)} local module(s), found in {', '.join(pr_.code_roots)}")
+            found = f", found in {', '.join(pr_.code_roots)}" if pr_.code_roots else ""
+            lines.append(f"  code: {len(pr_.modules)} local module(s){found}")
         if pr_.assets:
             lines.append(f"  data: {', '.join(pr_.assets)}")
         for path, name, url in pr_.external:
             lines.append(f"  external: {path} <- parameter {name} (default {url})")
+        if pr_.dirs:
+            lines.append(f"  folders written into: {', '.join(pr_.dirs)} (created in a bundle's workspace)")
         if pr_.pip:
             lines.append(f"  %pip install: {', '.join(r for r, _ in pr_.pip)} (pinned in requirements.txt)")
     targets = p.settings.get("metric_targets") or {}

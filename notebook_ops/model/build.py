@@ -7,7 +7,7 @@ import heapq
 import json
 from pathlib import Path
 
-from notebook_ops.model import analysis, files
+from notebook_ops.model import analysis, files, runmagic
 from notebook_ops.model.imports import one_parse
 from notebook_ops.model.notebook import cell_source, cell_tags, read_bytes, parse_notebook, sha256_bytes
 from notebook_ops.model.parameters import parse_parameters
@@ -275,7 +275,7 @@ class _Builder:
         aliases = analysis.Aliases()  # objects shared by names, followed in notebook order
         for cell in self.cells:
             if cell.cell_type == "code" and cell.role in ("code", "setup", "metrics"):
-                flow = analysis.analyze_cell(cell.source, aliases)
+                flow = analysis.analyze_cell(cell.analysed, aliases)
                 flows[cell.index] = flow
                 if flow.syntax_error:
                     msg, line = flow.syntax_error
@@ -505,6 +505,7 @@ def _build(nb: dict, path, notebook_hash: str | None, notices: list[str] | None)
             hint="use a Python kernel",
         )
     b.read_cells()
+    b.cells = runmagic.expand_cells(b.cells, path, b.problems)  # %run targets read in
     deps, order = b.resolve_dependencies()
     params, steps = b.analyse(deps, order, settings)
     steps, params, project = files.attach(

@@ -16,7 +16,7 @@ def step_flows(p: Pipeline):
     flows, aliases = {}, analysis.Aliases()
     for c in p.cells:
         if c.cell_type == "code" and c.role in ("code", "setup", "metrics"):
-            flows[c.index] = analysis.analyze_cell(c.source, aliases)
+            flows[c.index] = analysis.analyze_cell(c.analysed, aliases)
     functions, imported = {}, set()
     for f in flows.values():
         functions.update(f.functions)
@@ -40,7 +40,7 @@ def file_uses(p: Pipeline) -> dict[str, tuple[set[str], list[str]]]:
     per_cell = {}
     for c in p.cells:  # notebook order: names bound to paths earlier are known later
         if c.cell_type == "code" and c.role in ("code", "setup", "metrics", "parameters"):
-            tree = files._parse(c.source)
+            tree = files._parse(c.analysed)
             if tree is not None:
                 per_cell[c.index] = [
                     u for u in paths.scan(tree, env) if not os.path.isabs(u.path) and u.mode != "syspath"
@@ -49,8 +49,8 @@ def file_uses(p: Pipeline) -> dict[str, tuple[set[str], list[str]]]:
     for s in p.steps:
         cell_uses = [u for i in s.cells for u in per_cell.get(i, [])]
         out[s.name] = (
-            {u.path for u in cell_uses if u.mode == "write"},
-            [u.path for u in cell_uses if u.mode in ("read", "maybe")],
+            {u.path for u in cell_uses if u.mode in ("write", "update")},
+            [u.path for u in cell_uses if u.mode in ("read", "maybe", "update")],
         )
     return out
 
@@ -62,7 +62,17 @@ def merged_project(pipelines, entry: Pipeline):
     if base is None:
         return None
     merged: dict[str, Any] = {}
-    for f in ("code_roots", "modules", "assets", "external", "imports", "outside", "pip", "code_imports"):
+    for f in (
+        "code_roots",
+        "modules",
+        "assets",
+        "external",
+        "imports",
+        "outside",
+        "pip",
+        "code_imports",
+        "dirs",
+    ):
         items = list(getattr(base, f))
         for p in pipelines:
             if p.project is not None and p.project.root == base.root:

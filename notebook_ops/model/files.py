@@ -3,7 +3,10 @@ handed from step to step (called once by ``build``, after the data flow).
 
 Per step: the local modules it imports (``localcode``), the data files it reads by literal
 path (``paths``) that exist in the project (assets), the files an upstream step writes for it
-(``files_in``) and the files it writes that a later step reads (``files_out``). Setup cells
+(``files_in``) and the files it writes that a later step reads (``files_out``); a SQLite file
+a step opens is read (if it exists) and written by it (``update``), so it travels like any
+other. The project's folders the code writes into (``Project.dirs``) are created in a bundle's
+workspace; ``%run`` targets (``runmagic``) are the step's code and ship with it. Setup cells
 count for every step. Settings in ``metadata.notebook_ops.assets`` override detection:
 ``include`` (more paths), ``exclude`` (globs), ``external`` (path -> URL, or
 ``{"url", "parameter"}``): an external file becomes a ``str`` parameter whose default is the
@@ -97,10 +100,10 @@ class _Scan:
         for c in cells:  # notebook order: names bound to paths earlier are known later
             if c.cell_type != "code" or c.role not in _ROLES:
                 continue
-            tree = _parse(c.source)
+            tree = _parse(c.analysed)
             if tree is None:
                 continue
-            if "'" not in c.source and '"' not in c.source and not any(env.values()):
+            if "'" not in c.analysed and '"' not in c.analysed and not any(env.values()):
                 self.parsed[c.index] = []  # no string and no name for a path: no path in it
                 continue
             uses = paths.scan(tree, env)
@@ -143,16 +146,21 @@ class _Scan:
                 upstream[s.name] |= {d} | upstream.get(d, set())
         writes: dict[str, dict[str, int]] = {}  # step -> {path: first cell writing it}
         reads: dict[str, list[tuple[str, int, bool]]] = {}  # step -> [(path, cell, maybe)]
+        updated: dict[str, set[str]] = {}  # step -> paths it reads, then writes
         for s in self.steps:
             mine: dict[str, int] = {}
             rd: list[tuple[str, int, bool]] = []
+            kept: set[str] = set()  # read before the step writes them (a database it updates)
             for i in self.step_cells(s):
                 for u in self.parsed.get(i, []):
-                    if u.mode == "write":
+                    if u.mode in ("write", "update"):
+                        if u.mode == "update" and u.path not in mine:
+                            kept.add(u.path)
+                            rd.append((u.path, i, True))
                         mine.setdefault(u.path, i)
                     else:
                         rd.append((u.path, i, u.mode == "maybe"))
-            writes[s.name], reads[s.name] = mine, rd
+            writes[s.name], reads[s.name], updated[s.name] = mine, rd, kept
 
         ext_params = {p: name for p, (name, _) in self.external.items()}
         new_steps, all_assets = [], set()
@@ -176,7 +184,12 @@ class _Scan:
                     files_in[s.name].append((p, producer))
                     files_out[producer].add(p)
                     continue
-                if p in writes[s.name]:  # the step's own file (read back, or state it keeps)
+                if p in writes[s.name] and p not in updated[s.name]:
+                    continue  # the step's own file (read back, or state it keeps)
+                if p in updated[s.name]:  # a database no upstream step wrote: the project's
+                    rel = self.locate(p, cell, files_only=True)  # copy, else a new one
+                    if rel is not None:
+                        assets_of[s.name].add(rel)
                     continue
                 # a step neither upstream nor downstream writes it: which version is read
                 # depends on timing (and on another disk it is not there at all)
@@ -227,6 +240,7 @@ class _Scan:
             all_assets |= assets_of[n]
 
         code, imports_left, pip = self.code(params)
+        dirs = sorted({d for n in order for d in self.folders(writes[n])})
         for s in self.steps:
             extra = tuple(sorted(set(s.parameters_read) | ext_read[s.name]))
             new_steps.append(
@@ -257,8 +271,21 @@ class _Scan:
             outside=tuple((p, c, why) for p, (c, why) in sorted(self.outside.items())),
             pip=tuple(pip),
             code_imports=tuple(sorted(self.code_imports.items())),
+            dirs=tuple(dirs),
         )
         return new_steps, params, project
+
+    def folders(self, written) -> list[str]:
+        """Project-relative folders the code writes files into (``../processed/x.csv`` ->
+        ``processed``), besides the notebook's own: a bundle's workspace creates them."""
+        out = []
+        for p in written:
+            if p.startswith("~") or posixpath.isabs(p):
+                continue
+            parent = Path(posixpath.normpath((self.nb_dir / p).as_posix())).parent
+            if parent != self.nb_dir and parent != self.root and _inside(parent, self.root):
+                out.append(parent.relative_to(self.root).as_posix())
+        return out
 
     def code(self, params):
         """({step: local module paths}, [(module, cell)] found nowhere locally, [(req, cell)])."""
@@ -270,11 +297,11 @@ class _Scan:
         out, left, pip, seen_left = {}, [], [], set()
         for c in self.cells:
             if c.cell_type == "code" and c.role in _ROLES:
-                pip += [(r, c.index) for r in pip_installs(c.source)]
+                pip += [(r, c.index) for r in pip_installs(c.analysed, self.nb_dir)]
         for s in self.steps:
             scan = localcode.CodeScan(self.root.resolve(), roots, fallback)
             for i in self.step_cells(s):
-                for ref in imports(by_cell[i].source):
+                for ref in imports(by_cell[i].analysed):
                     if (
                         not scan.add(ref)
                         and not ref.level
@@ -284,6 +311,11 @@ class _Scan:
                     ):
                         seen_left.add(ref.top)
                         left.append((ref.top, i))
+            for i in self.step_cells(s):  # %run targets: shipped with the code, found as IPython does
+                for target in by_cell[i].runs:
+                    rel = self.locate(target, i, files_only=True)
+                    if rel is not None:
+                        scan.files.setdefault(rel, self.root / rel)
             out[s.name] = set(scan.files)
             self.used_roots |= scan.used_roots
             for top, module in scan.others.items():

@@ -6,7 +6,7 @@ IPython syntax), so ``%matplotlib inline``, ``x = !ls`` and ``df?`` parse exactl
 reads them, line for line. A cell magic whose body is Python (``%%time``) keeps its body; any
 other cell magic (``%%bash``) has no Python. ``imports`` lists a cell's imports (absolute and
 relative, top level or nested, and whether a ``try/except ImportError`` makes them optional);
-``pip_installs`` reads ``%pip install`` / ``!pip install`` lines as requirements.
+``pip_installs`` reads ``%pip install`` / ``!pip install`` lines as requirements (``piplines``).
 Every scanner (data flow, kernel preloading, requirements, local code) goes through here, and
 ``cell_tree`` parses a cell once per ``one_parse()`` block (a pipeline's build): the data flow,
 the files and the imports passes share the tree (parsing is most of a big notebook's cost).
@@ -17,7 +17,6 @@ from __future__ import annotations
 import ast
 import gc
 import re
-import shlex
 import sys
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -213,70 +212,61 @@ def top_level_modules(sources) -> list[str]:
 
 
 def third_party_modules(sources) -> set[str]:
-    """Top-level names of every absolute import in these cells, without the standard library."""
+    """Top-level names of every absolute import in these cells and of the IPython extensions
+    they load (``%load_ext``), without the standard library."""
     found = {ref.top for src in sources for ref in _cell_imports(src) if not ref.level and ref.top}
+    found |= {m for src in sources for m in loaded_extensions(src)}
     return found - set(sys.stdlib_module_names) - {"__future__"}
 
 
-def _pip_args(text: str) -> list[str]:
-    try:
-        words = shlex.split(text, comments=True)
-    except ValueError:
-        words = text.split()
-    if "pip" in words:
-        words = words[words.index("pip") + 1 :]
-    elif words and words[0].endswith(("pip", "pip3")):
-        words = words[1:]
-    else:
+def pip_installs(source: str, base=None) -> list[str]:
+    """Requirements a cell installs with ``%pip install`` / ``!pip install`` lines, read as pip
+    reads them (``piplines``); ``base``: the folder ``-r FILE`` is read from (the notebook's)."""
+    if "pip" not in source:
         return []
-    if not words or words[0] != "install":
-        return []
-    reqs, skip = [], False
-    for w in words[1:]:
-        if skip:
-            skip = False
-        elif w.startswith("-"):
-            skip = w in (
-                "-r",
-                "--requirement",
-                "-c",
-                "--constraint",
-                "-e",
-                "--editable",
-                "-i",
-                "--index-url",
-                "--extra-index-url",
-                "-f",
-                "--find-links",
-                "--target",
-                "-t",
-                "--prefix",
-            )
-        elif "{" not in w and "$" not in w:
-            reqs.append(w)
+    from notebook_ops.model.piplines import install_requirements
+
+    reqs: list[str] = []
+    for attr, args in _magic_calls(source):
+        if attr == "run_line_magic" and len(args) == 2 and args[0] == "pip":
+            reqs += install_requirements("pip " + args[1], base)
+        elif attr in ("system", "getoutput") and len(args) == 1:
+            reqs += install_requirements(args[0], base)
     return reqs
 
 
-def pip_installs(source: str) -> list[str]:
-    """Requirements a cell installs with ``%pip install`` or ``!pip install`` (options dropped)."""
-    if "pip" not in source:
+# IPython's own extensions: ``%load_ext autoreload`` needs no distribution
+IPYTHON_EXTENSIONS = frozenset({"autoreload", "storemagic"})
+
+
+def loaded_extensions(source: str) -> list[str]:
+    """Top-level modules a cell loads as IPython extensions (``%load_ext line_profiler``): they
+    must be installed like an import."""
+    if "load_ext" not in source:
         return []
+    out: list[str] = []
+    for attr, args in _magic_calls(source):
+        if attr == "run_line_magic" and len(args) == 2 and args[0] in ("load_ext", "reload_ext"):
+            for name in args[1].split():
+                top = name.split(".")[0]
+                if _MODULE_RE.match(name) and top not in IPYTHON_EXTENSIONS and top not in out:
+                    out.append(top)
+    return out
+
+
+def _magic_calls(source: str) -> list[tuple[str, list[str]]]:
+    """``(method, literal string arguments)`` of the cell's ``get_ipython().X(...)`` calls."""
     try:
         tree = cell_tree(source)
     except PARSE_ERRORS:
         return []
-    reqs: list[str] = []
+    out = []
     for node in ast.walk(tree):
-        if not (
+        if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
             and node.args
             and all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in node.args)
         ):
-            continue
-        attr, args = node.func.attr, [str(a.value) for a in node.args if isinstance(a, ast.Constant)]
-        if attr == "run_line_magic" and len(args) == 2 and args[0] == "pip":
-            reqs += _pip_args("pip " + args[1])
-        elif attr in ("system", "getoutput") and len(args) == 1:
-            reqs += _pip_args(args[0])
-    return reqs
+            out.append((node.func.attr, [str(a.value) for a in node.args if isinstance(a, ast.Constant)]))
+    return out

@@ -6,7 +6,8 @@ A path is literal when it is built from string literals only: ``"data/train.csv"
 notebook, to such a value (``DATA = Path("data")``). A call is a read or a write by its name
 (``pd.read_csv``, ``np.load``, ``open(p)`` / ``open(p, "w")``, ``df.to_parquet``,
 ``joblib.dump``, ``plt.savefig``, ``Path.read_text``...); every literal path among its
-arguments (or its receiver, for ``Path`` methods) is what it reads or writes.
+arguments (or its receiver, for ``Path`` methods) is what it reads or writes. A SQLite file
+(``sqlite3.connect(path)``, ``create_engine("sqlite:///path")``) is read and written: ``update``.
 """
 
 from __future__ import annotations
@@ -122,6 +123,16 @@ NOT_READS = frozenset(
         "endswith",
     }
 )
+# modules whose connect(path) opens a database file; calls that take a SQLite URL (mode)
+DATABASE_MODULES = frozenset({"sqlite3", "sqlite", "duckdb", "dbapi2"})
+DATABASE_CALLS = {
+    "create_engine": "update",
+    "to_sql": "update",
+    "read_sql": "read",
+    "read_sql_query": "read",
+    "read_sql_table": "read",
+    "read_database": "read",
+}
 _PATH_METHODS = frozenset({"read_text", "read_bytes", "write_text", "write_bytes", "open"})
 _PATH_CTORS = frozenset({"Path", "PurePath", "PosixPath", "PurePosixPath"})
 _OS_WRAPPERS = frozenset({"abspath", "realpath", "normpath", "expanduser", "fspath", "str"})
@@ -130,7 +141,9 @@ _OS_WRAPPERS = frozenset({"abspath", "realpath", "normpath", "expanduser", "fspa
 @dataclass(frozen=True)
 class PathUse:
     path: str  # as the code names it, normalised (relative to the kernel's folder, or absolute)
-    mode: str  # "read" | "write" | "maybe" (a read if the file exists) | "syspath"
+    # "read" | "write" | "maybe" (a read if the file exists) | "update" (read if it exists, then
+    # written: a database file) | "syspath"
+    mode: str
     line: int
 
 
@@ -216,6 +229,9 @@ def _uses_of_call(call: ast.Call, env: dict) -> list[tuple[str, str]]:
         p = literal_path(call.args[0], env) if call.args else None
         mode = call.args[1] if len(call.args) > 1 else _keyword(call, "mode")
         return [(p, _open_mode(mode))] if p is not None else []
+    db = _database_uses(call, fn, receiver, env)
+    if db is not None:
+        return db
     # any other call given an existing file reads it, maybe (a helper such as load(path))
     mode = "read" if fn in READERS else "write" if fn in WRITERS else None if fn in NOT_READS else "maybe"
     if mode is None:
@@ -223,6 +239,33 @@ def _uses_of_call(call: ast.Call, env: dict) -> list[tuple[str, str]]:
     values = [literal_path(a, env) for a in call.args]
     values += [literal_path(k.value, env) for k in call.keywords if k.arg]
     return [(v, mode) for v in values if v is not None and _plausible(v)]
+
+
+def _sqlite_url_path(value: str | None) -> str | None:
+    """``sqlite:///logs/logs.db`` -> ``logs/logs.db`` (SQLAlchemy's URL: three slashes and a
+    relative path, four for an absolute one); None for any other value or an in-memory one."""
+    if not value or not value.startswith("sqlite") or ":///" not in value:
+        return None
+    path = value.split(":///", 1)[1].split("?", 1)[0]
+    return path if path and path != ":memory:" else None
+
+
+def _database_uses(call: ast.Call, fn: str, receiver, env: dict) -> list[tuple[str, str]] | None:
+    """A SQLite file a call opens: read and written by the step that opens it (``update``).
+    ``sqlite3.connect("logs/logs.db")``, ``create_engine("sqlite:///logs/logs.db")``,
+    ``df.to_sql(name, "sqlite:///x.db")``, ``pd.read_sql(q, "sqlite:///x.db")``. None: not one."""
+    if fn == "connect" and (receiver is None or _name(receiver) in DATABASE_MODULES) and call.args:
+        p = literal_path(call.args[0], env)
+        if p is None or p == ":memory:" or p.startswith("file:") or _keyword(call, "uri") is not None:
+            return []
+        return [(p, "update")]
+    if fn in DATABASE_CALLS:
+        values = [literal_path(a, env) for a in call.args]
+        values += [literal_path(k.value, env) for k in call.keywords if k.arg in ("con", "url")]
+        found = [p for p in map(_sqlite_url_path, values) if p]
+        # a query, a table name, another database's URL: no file
+        return [(p, DATABASE_CALLS[fn]) for p in found]
+    return None
 
 
 def _sys_path_entry(node: ast.Call, env: dict) -> list[tuple[str, str]]:

@@ -48,6 +48,15 @@ class Cell:
     role: str
     step: str | None
     tags: tuple[str, ...] = ()
+    # the source with each ``%run`` target's code in its place (model/runmagic.py); None: as
+    # written. What every analysis reads; the step notebooks run ``source``.
+    expanded: str | None = None
+    runs: tuple[str, ...] = ()  # the %run targets, relative to the notebook's folder
+
+    @property
+    def analysed(self) -> str:
+        """The code as the analysis reads it: ``%run`` targets in their place."""
+        return self.source if self.expanded is None else self.expanded
 
 
 @dataclass(frozen=True)
@@ -102,6 +111,7 @@ class Project:
     pip: tuple[tuple[str, int], ...] = ()  # (requirement, cell) from %pip install lines
     asset_digests: tuple[tuple[str, str], ...] = ()  # (path, sha256) per file: bundles only
     code_imports: tuple[tuple[str, str], ...] = ()  # (top-level module, local module importing it)
+    dirs: tuple[str, ...] = ()  # project-relative folders the code writes files into
 
 
 @dataclass(frozen=True)

@@ -288,4 +288,5 @@ def new_task(run, step: str) -> StepTask:
         timeout=float(opts["timeout"]) if opts.get("timeout") else None,
         notebook_dir=notebook_dir,
         files=files,
+        dirs=list(run.pipeline.project.dirs) if run.pipeline.project else [],
     )

@@ -37,6 +37,7 @@ class StepTask:
     timeout: float | None = None
     notebook_dir: str = "."  # the kernel's folder, relative to the files' root
     files: dict[str, bytes] = field(default_factory=dict)  # project-relative path -> content
+    dirs: list[str] = field(default_factory=list)  # project-relative folders the code writes into
 
 
 def _worker():
@@ -55,6 +56,11 @@ def _lay_out(root: Path, task: StepTask) -> Path:
             raise ValueError(f"refusing a file outside the step's folder: {rel}")
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
+    for rel in task.dirs:
+        folder = root / rel
+        if root.resolve() not in folder.resolve().parents:
+            raise ValueError(f"refusing a folder outside the step's folder: {rel}")
+        folder.mkdir(parents=True, exist_ok=True)
     cwd = root / task.notebook_dir
     cwd.mkdir(parents=True, exist_ok=True)
     return cwd

@@ -225,3 +225,56 @@ def test_editable_project_bundle_installs_its_wheel_in_the_fresh_venv(fresh, tmp
     )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     assert json.loads(run.stdout)["metrics"]["answer"] == 42
+
+
+def test_multi_notebook_bundle_runs_in_a_venv_of_its_own_requirements(tmp_path):
+    """A pipeline across notebooks whose pandas is imported by a notebook that is not the entry
+    (issue 23): a venv built from the bundle's requirements.txt alone runs it."""
+    from bundlekit import commit_all, init_repo
+
+    author = tmp_path / "multi"
+    shutil.copytree(EXAMPLES / "multi", author)
+    ingest = author / "01_ingest.ipynb"
+    nb = json.loads(ingest.read_text())
+    nb["cells"][2]["source"] = (
+        "import pandas as pd\nrows = pd.Series([(i % 7) + 0.5 * i for i in range(n_rows)]).tolist()"
+    )
+    ingest.write_text(json.dumps(nb, indent=1))
+    init_repo(author)
+    (author / ".gitignore").write_text("dist/\n")
+    commit_all(author, "multi")
+    out = subprocess.run(
+        [sys.executable, "-m", "notebook_ops", "export", "03_train.ipynb", "--no-mlflow"],
+        cwd=author,
+        capture_output=True,
+        text=True,
+        env=clean_env(XDG_CACHE_HOME=str(tmp_path / "c1"), PYTHONPATH=str(ROOT)),
+    )
+    assert out.returncode == 0, out.stderr
+    folder = author / "dist" / "multi-demo-v1"  # metadata.notebook_ops.name
+    direct = (folder / "requirements.txt").read_text().split("# needed by the above")[0]
+    assert "\npandas==" in direct  # imported by 01_ingest, a notebook the entry runs after
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    bin_ = venv / "bin"
+    pip = subprocess.run(
+        [str(bin_ / "python"), "-m", "pip", "install", "-q", "-r", str(folder / "requirements.txt")],
+        capture_output=True,
+        text=True,
+        env=clean_env(),
+    )
+    assert pip.returncode == 0, pip.stderr[-3000:]
+    work = tmp_path / "ops"
+    work.mkdir()
+    shutil.copy(author / "dist" / "multi-demo-v1.tar.gz", work)
+    run = subprocess.run(
+        [str(bin_ / "notebook-ops"), "run", "multi-demo-v1.tar.gz", "--no-track", "-p", "n_rows=12"],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        env=clean_env(PATH=f"{bin_}{os.pathsep}/usr/bin:/bin", XDG_CACHE_HOME=str(work / "cache")),
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    record = json.loads(next((work / ".notebook_ops" / "runs").glob("*/run.json")).read_text())
+    assert record["status"] == "succeeded" and record["steps"]["ingest"]["status"] == "succeeded"
+    assert len(record["steps"]) == 6

@@ -14,7 +14,7 @@ def test_export_is_logged_to_the_default_local_store(repo_notebook):
 
     folder = repo_notebook.parent
     r = export_notebook(repo_notebook, out_dir=folder / "dist", track=True)
-    assert r.mlflow_run_id and not r.warnings
+    assert r.mlflow_run_id and not [w for w in r.warnings if "static analysis only" not in w]
     db = folder / ".notebook_ops" / "mlflow.db"
     assert db.is_file()  # the runner's default store, beside the notebook
     client = MlflowClient(tracking_uri=f"sqlite:///{db}")

@@ -153,6 +153,10 @@ export interface PipelineManifest {
     code_roots: string[];
     code: File[];
     assets: File[];
+    /**
+     * Folders the code writes files into, relative to the project's top folder: the workspace creates them (sqlite3.connect("logs/logs.db") needs logs/).
+     */
+    dirs?: string[];
     external?: {
       path: string;
       parameter: string;
