@@ -161,7 +161,9 @@ def export_notebook(
     pins = requirements.resolve(
         modules - local_tops(pipeline),
         kernel_name=pipeline.kernel_name,
-        dists=requirements.pip_names(pip) + requirements.store_backends(pipeline.settings),
+        dists=requirements.pip_names(pip)
+        + requirements.store_backends(pipeline.settings)
+        + requirements.serializer_backends(pipeline.settings),
     )
     shipping.check_imports(pipeline, pins["unresolved"], nb_path)
     for module in pins["unresolved"]:
