@@ -161,7 +161,7 @@ def unsaveable(step: str | None, name: str, value, exc: BaseException) -> str:
         return head
     return (
         f"{head}; compute it in the step that uses it, or register a serialiser for "
-        f"{type_name(value)} (entry point group {ENTRY_POINT_GROUP}, see notebook_ops.runtime.serializers)"
+        f"{type_name(value)} (entry point group {ENTRY_POINT_GROUP})"
     )
 
 
