@@ -204,7 +204,9 @@ def _load_keras(data: bytes):
 
 # --- scikit-learn through skops (safe loading, when the pipeline asks) ---------------------------
 def _is_sklearn_for_skops(value) -> bool:
-    return _PREFERENCES.get("sklearn") == SAFE_SKLEARN and _instance_of(value, "sklearn.base", "BaseEstimator")
+    return _PREFERENCES.get("sklearn") == SAFE_SKLEARN and _instance_of(
+        value, "sklearn.base", "BaseEstimator"
+    )
 
 
 def _dump_skops(value) -> bytes:
@@ -235,7 +237,9 @@ BUILTIN: tuple[Serializer, ...] = (
         _dump_polars,
         _load_polars,
     ),
-    Serializer("arrow-ipc", ".arrow", lambda v: _instance_of(v, "pyarrow", "Table"), _dump_arrow, _load_arrow),
+    Serializer(
+        "arrow-ipc", ".arrow", lambda v: _instance_of(v, "pyarrow", "Table"), _dump_arrow, _load_arrow
+    ),
     Serializer("xgboost-dmatrix", ".buffer", _is_dmatrix, _dump_dmatrix, _load_dmatrix),
     Serializer(
         "xgboost-booster",

@@ -39,7 +39,9 @@ def test_polars_and_pyarrow(store):
     df = pl.DataFrame({"a": [1, 2, 3], "b": ["x", "y", None], "c": [0.5, None, 2.0]})
     back = _roundtrip(store, "pdf", df, "polars-ipc")
     assert isinstance(back, pl.DataFrame) and back.equals(df)
-    table = pa.Table.from_pandas(pd.DataFrame({"a": [1, 2], "t": pd.to_datetime(["2024-01-01", "2024-02-01"])}))
+    table = pa.Table.from_pandas(
+        pd.DataFrame({"a": [1, 2], "t": pd.to_datetime(["2024-01-01", "2024-02-01"])})
+    )
     back = _roundtrip(store, "table", table, "arrow-ipc")
     assert isinstance(back, pa.Table) and back.equals(table)
     assert back.to_pandas()["t"].dtype.kind == "M"  # the pandas metadata travels
@@ -141,7 +143,9 @@ def test_sklearn_is_cloudpickle_unless_skops_is_asked_for(store):
             store.save_values("s", {"ft": own})
         msg = str(err.value)
         assert "\n" not in msg
-        assert "cannot save output 'ft' (sklearn.preprocessing._function_transformer.FunctionTransformer)" in msg
+        assert (
+            "cannot save output 'ft' (sklearn.preprocessing._function_transformer.FunctionTransformer)" in msg
+        )
         assert "skops" in msg and "_double" in msg
     finally:
         library_serializers.configure(None)
@@ -183,7 +187,8 @@ def test_type_tests_import_nothing():
         "from notebook_ops.runtime import serializers\n"
         "for v in (1, 'x', [1], {'a': 1}, object()):\n"
         "    serializers.dump(v)\n"
-        "heavy = {'torch', 'keras', 'xgboost', 'lightgbm', 'polars', 'pyarrow', 'skops', 'sklearn', 'pandas'}\n"
+        "heavy = {'torch', 'keras', 'xgboost', 'lightgbm', 'polars', 'pyarrow', 'skops', 'sklearn',\n"
+        "         'pandas'}\n"
         "print(sorted(heavy & set(sys.modules)))\n"
     )
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}

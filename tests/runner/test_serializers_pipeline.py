@@ -112,7 +112,11 @@ def test_unsaveable_output_fails_the_step_in_one_line(tmp_path):
     nb = write_nb(tmp_path, "db.ipynb", cells)
     before = sha(nb)
     done = subprocess.run(
-        [NOTEBOOK_OPS, "run", str(nb), "--no-cache", "--no-track"], capture_output=True, text=True, timeout=600, cwd=tmp_path
+        [NOTEBOOK_OPS, "run", str(nb), "--no-cache", "--no-track"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=tmp_path,
     )
     assert done.returncode == 1
     shown = [line for line in (done.stdout + done.stderr).splitlines() if line.startswith("step open: ")]
