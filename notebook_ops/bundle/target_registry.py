@@ -27,6 +27,10 @@ BUILTIN: dict[str, str] = {
     "k8s": "notebook_ops.targets.k8s:generate",
 }
 
+class TargetRefused(NotebookOpsError):
+    """A deploy target cannot express this pipeline (its generator said why)."""
+
+
 _registry: dict[str, str | Callable] = {}
 _loaded = False
 
@@ -75,13 +79,11 @@ def get(name: str) -> Callable:
 
 def _cannot_take(name: str, chosen: list[str], exc: NotebookOpsError) -> NotebookOpsError:
     """A generator's refusal as one line naming the target and the ``--target`` that leaves it out."""
-    from notebook_ops.targets.common import TargetError
-
     others = [n for n in chosen if n != name]
     hint = f"export without it: --target {','.join(others) if others else 'none'}"
     if exc.hint:
         hint = f"{exc.hint}; or {hint}"
-    return TargetError(
+    return TargetRefused(
         f"deploy target {name!r} cannot take this pipeline: {exc.message}",
         path=exc.path,
         cell=exc.cell,

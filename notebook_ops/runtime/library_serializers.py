@@ -42,7 +42,7 @@ def _instance_of(value, module: str, *names: str) -> bool:
     if mod is None:
         return False
     for name in names:
-        cls = mod
+        cls: object = mod
         for part in name.split("."):
             cls = getattr(cls, part, None)
         if isinstance(cls, type) and isinstance(value, cls):

@@ -197,3 +197,68 @@ def test_type_tests_import_nothing():
     assert done.stdout.strip() == "[]"
     kinds = [s.kind for s in serializers.serializers()]
     assert kinds[-1] == "cloudpickle" and kinds.index("torch-module") > kinds.index("keras")
+
+
+def _make(constructor: str, tmp_path):
+    """A real value of each constructor the model's lint table names."""
+    import concurrent.futures
+    import multiprocessing
+    import queue
+    import socket
+    import tempfile
+
+    makers = {
+        "tempfile.TemporaryFile": lambda: tempfile.TemporaryFile(),  # noqa: SIM115
+        "sqlite3.connect": lambda: sqlite3.connect(":memory:"),
+        "threading.Lock": threading.Lock,
+        "threading.RLock": threading.RLock,
+        "threading.Condition": threading.Condition,
+        "threading.Semaphore": threading.Semaphore,
+        "threading.Event": threading.Event,
+        "threading.Thread": lambda: threading.Thread(target=print),
+        "queue.Queue": queue.Queue,
+        "socket.socket": socket.socket,
+        "subprocess.Popen": lambda: subprocess.Popen(["true"]),
+        "multiprocessing.Pool": lambda: multiprocessing.get_context("spawn").Pool(1),
+        "concurrent.futures.ThreadPoolExecutor": lambda: concurrent.futures.ThreadPoolExecutor(1),
+        "concurrent.futures.ProcessPoolExecutor": lambda: concurrent.futures.ProcessPoolExecutor(1),
+    }
+    return makers[constructor]()
+
+
+def _close(value):
+    """Release what the value holds (processes, sockets, files); locks and events hold nothing."""
+    import socket
+
+    if isinstance(value, socket.socket):
+        value.close()
+        return
+    for method in ("terminate", "shutdown", "close"):  # Pool, executors, files, sqlite
+        if callable(getattr(value, method, None)):
+            getattr(value, method)()
+            return
+    if isinstance(value, subprocess.Popen):
+        value.wait(timeout=60)
+
+
+def test_the_lint_table_is_true_for_every_serialiser(tmp_path):
+    """What the model's ``unsaveable-output`` lint says no serialiser can save, none can: each
+    constructor makes the type the table names, and ``dump`` refuses it."""
+    from notebook_ops.model.unsaveable import UNSAVEABLE
+
+    for constructor, type_name in UNSAVEABLE.items():
+        value = _make(constructor, tmp_path)
+        try:
+            assert serializers.type_name(value) == type_name, constructor
+            with pytest.raises(Exception):  # noqa: B017 - whatever the pickler raises
+                serializers.dump(value)
+        finally:
+            _close(value)
+    gen = _generator()
+    assert serializers.type_name(gen) == "generator"
+    with pytest.raises(TypeError):
+        serializers.dump(gen)
+    with open(tmp_path / "f.txt", "w") as f:  # why open() is not in the table: cloudpickle
+        f.write("x")  # saves a file opened for reading
+    with open(tmp_path / "f.txt") as f:
+        assert serializers.dump(f)[0].kind == "cloudpickle"
