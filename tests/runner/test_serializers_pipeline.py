@@ -134,3 +134,26 @@ def test_unsaveable_output_fails_the_step_in_one_line(tmp_path):
     assert expected in record["steps"]["open"]["error"]
     assert record["steps"]["query"]["status"] == "skipped"
     assert sha(nb) == before
+
+
+def test_the_serializers_setting_is_validated_and_reaches_the_plumbing():
+    from nbfactory import make_notebook
+    from notebook_ops.model import build_pipeline
+    from notebook_ops.runner.stepnb import build_step_notebook
+
+    cells = [("x = 1", ["step:a"]), ("y = x", ["step:b"])]
+    bad = build_pipeline(make_notebook(cells, {"notebook_ops": {"serializers": {"sklearn": "pickle"}}}))
+    [problem] = [p for p in bad.problems if p.code == "invalid-settings"]
+    assert "serializers" in problem.message and "cloudpickle" in problem.message
+    unknown = build_pipeline(make_notebook(cells, {"notebook_ops": {"serializers": {"torch": "x"}}}))
+    assert [p.code for p in unknown.problems] == ["invalid-settings"]
+
+    def plumbing(settings):
+        p = build_pipeline(make_notebook(cells, {"notebook_ops": settings} if settings else None))
+        nb = build_step_notebook(p, "a")
+        return "".join(
+            next(c for c in nb["cells"] if "nbo-plumbing" in c["metadata"].get("tags", []))["source"]
+        )
+
+    assert "serializers={'sklearn': 'skops'}" in plumbing({"serializers": {"sklearn": "skops"}})
+    assert "serializers" not in plumbing({})  # step notebooks without the setting are as before
