@@ -27,6 +27,7 @@ BUILTIN: dict[str, str] = {
     "k8s": "notebook_ops.targets.k8s:generate",
 }
 
+
 class TargetRefused(NotebookOpsError):
     """A deploy target cannot express this pipeline (its generator said why)."""
 
