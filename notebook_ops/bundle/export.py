@@ -171,6 +171,7 @@ def export_notebook(
         kernel_name=pipeline.kernel_name,
         dists=requirements.pip_names(pip)
         + requirements.store_backends(pipeline.settings)
+        + requirements.serializer_backends(pipeline.settings)
         + sorted(seen.distributions),
     )
     shipping.check_imports(pipeline, pins["unresolved"], nb_path)

@@ -118,6 +118,13 @@ def store_backends(settings) -> list[str]:
     return [STORE_BACKENDS[scheme]] if scheme in STORE_BACKENDS else []
 
 
+def serializer_backends(settings) -> list[str]:
+    """The distributions the pipeline's serialiser choices load with (``"serializers":
+    {"sklearn": "skops"}`` -> ``["skops"]``): no step imports them, every step needs them."""
+    chosen = (settings or {}).get("serializers") or {}
+    return ["skops"] if isinstance(chosen, dict) and chosen.get("sklearn") == "skops" else []
+
+
 def pip_names(requirements) -> list[str]:
     """Distribution names of ``%pip install`` requirements (``pandas==2.1`` -> ``pandas``);
     URLs and paths have none (``model.piplines``)."""

@@ -27,6 +27,11 @@ BUILTIN: dict[str, str] = {
     "k8s": "notebook_ops.targets.k8s:generate",
 }
 
+
+class TargetRefused(NotebookOpsError):
+    """A deploy target cannot express this pipeline (its generator said why)."""
+
+
 _registry: dict[str, str | Callable] = {}
 _loaded = False
 
@@ -73,6 +78,21 @@ def get(name: str) -> Callable:
     return getattr(importlib.import_module(module), attr)
 
 
+def _cannot_take(name: str, chosen: list[str], exc: NotebookOpsError) -> NotebookOpsError:
+    """A generator's refusal as one line naming the target and the ``--target`` that leaves it out."""
+    others = [n for n in chosen if n != name]
+    hint = f"export without it: --target {','.join(others) if others else 'none'}"
+    if exc.hint:
+        hint = f"{exc.hint}; or {hint}"
+    return TargetRefused(
+        f"deploy target {name!r} cannot take this pipeline: {exc.message}",
+        path=exc.path,
+        cell=exc.cell,
+        step=exc.step,
+        hint=hint,
+    )
+
+
 def generate(manifest: dict, bundle_dir, only: list[str] | None = None) -> list[str]:
     """Run the generators (all, or ``only``); returns the names run. Files outside
     ``targets/`` are refused."""
@@ -81,7 +101,11 @@ def generate(manifest: dict, bundle_dir, only: list[str] | None = None) -> list[
     chosen = names() if only is None else list(only)
     for name in chosen:
         (bundle_dir / TARGETS_DIR).mkdir(exist_ok=True)
-        get(name)(manifest, bundle_dir)
+        generator = get(name)
+        try:
+            generator(manifest, bundle_dir)
+        except NotebookOpsError as exc:
+            raise _cannot_take(name, chosen, exc) from None
     stray = sorted(
         p.relative_to(bundle_dir).as_posix()
         for p in bundle_dir.rglob("*")

@@ -135,8 +135,10 @@ def _param_default(details: dict, name: str):
 
 def _parsed(details: dict, m: dict, bundle_url: str) -> bool:
     """Airflow holds *this* version: its docs name the version, its bundle default our upload."""
+    from notebook_ops.targets.airflow import BUNDLE_PARAM
+
     head = (details.get("doc_md") or "").splitlines()[:1]
-    return head == [f"# {m['name']} v{m['version']}"] and _param_default(details, "bundle") == bundle_url
+    return head == [f"# {m['name']} v{m['version']}"] and _param_default(details, BUNDLE_PARAM) == bundle_url
 
 
 def _import_error(client: AirflowClient, file_name: str) -> str | None:

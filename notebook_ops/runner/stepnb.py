@@ -116,13 +116,24 @@ def _parameters_cell(pipeline: Pipeline, step: str, mode: str, prefix: str) -> d
     return _cell("code", "".join(lines), f"{prefix}-parameters", tags=["parameters"])
 
 
+def _serializer_choices(pipeline: Pipeline) -> dict:
+    """``metadata.notebook_ops.serializers`` (validated by the settings schema), plain strings only."""
+    chosen = (pipeline.settings or {}).get("serializers")
+    if not isinstance(chosen, dict):
+        return {}
+    return {k: v for k, v in sorted(chosen.items()) if isinstance(k, str) and isinstance(v, str)}
+
+
 def _plumbing_cell(pipeline: Pipeline, prefix: str) -> dict:
+    chosen = _serializer_choices(pipeline)
     src = (
         "# notebook-ops plumbing: checks parameter types, sets nbo.context(), the data store\n"
         "import notebook_ops.runtime.step as _nbo_rt\n"
         f"_nbo_rt.begin(globals(), params={literal(_param_types(pipeline))},\n"
         "              data_url=_nbo_data_url, run_id=_nbo_run_id, step=_nbo_step,\n"
-        "              mode=_nbo_mode, run_dir=_nbo_run_dir)\n"
+        "              mode=_nbo_mode, run_dir=_nbo_run_dir"
+        + (f",\n              serializers={literal(chosen)}" if chosen else "")
+        + ")\n"
     )
     return _cell(
         "code",

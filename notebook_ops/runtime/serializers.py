@@ -1,12 +1,15 @@
 """Serialisers for values passed between steps: a small registry, tried in order.
 
-pandas DataFrames go to Parquet (pyarrow), numpy arrays to ``.npy``, everything else through
-cloudpickle (which also carries functions and classes defined in a notebook). A serialiser that
-cannot take a particular value (e.g. a DataFrame with non-string column names for Parquet, an
-object array for ``.npy``) raises ``Unsupported`` and the next one is tried.
+pandas DataFrames go to Parquet (pyarrow), numpy arrays to ``.npy``, the libraries' own objects
+(polars, pyarrow, xgboost, LightGBM, PyTorch, Keras; scikit-learn through skops on request) to
+their own formats (``library_serializers``), everything else through cloudpickle (which also
+carries functions and classes defined in a notebook). A serialiser that cannot take a particular
+value (e.g. a DataFrame with non-string column names for Parquet, an object array for ``.npy``)
+raises ``Unsupported`` and the next one is tried.
 
 Extra serialisers register with ``register()`` or through the ``notebook_ops.serializers``
-entry point group (loaded on first use).
+entry point group (loaded on first use): an entry point names a ``Serializer`` or a function
+returning one.
 """
 
 from __future__ import annotations
@@ -101,6 +104,7 @@ _REGISTRY: list[Serializer] = [
     Serializer("cloudpickle", ".pkl", lambda v: True, _dump_pickle, _load_pickle),
 ]
 _entry_points_loaded = False
+ENTRY_POINT_GROUP = "notebook_ops.serializers"
 
 
 def register(serializer: Serializer, *, first: bool = True) -> None:
@@ -112,13 +116,18 @@ def register(serializer: Serializer, *, first: bool = True) -> None:
 
 
 def _load_entry_points() -> None:
+    """The library built-ins (before cloudpickle), then the entry points (before them)."""
     global _entry_points_loaded
     if _entry_points_loaded:
         return
     _entry_points_loaded = True
     from importlib.metadata import entry_points
 
-    for ep in entry_points(group="notebook_ops.serializers"):
+    from notebook_ops.runtime.library_serializers import BUILTIN
+
+    for serializer in BUILTIN:
+        register(serializer, first=False)
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
         obj = ep.load()
         register(obj() if callable(obj) and not isinstance(obj, Serializer) else obj)
 
@@ -133,6 +142,27 @@ def by_kind(kind: str) -> Serializer:
         if s.kind == kind:
             return s
     raise KeyError(f"no serialiser for stored kind {kind!r}")
+
+
+def type_name(value) -> str:
+    """``module.Qualname`` of the value's type (``builtins.`` left out)."""
+    t = type(value)
+    return t.__qualname__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
+
+
+def unsaveable(step: str | None, name: str, value, exc: BaseException) -> str:
+    """One line: which value of which step no serialiser could save, why, and the two fixes."""
+    from notebook_ops.runtime.library_serializers import UnsafeToLoad
+
+    lines = str(exc).strip().splitlines()
+    cause = f"{type(exc).__name__}: {lines[0] if lines else ''}".rstrip(": ")
+    head = f"step {step!r}: cannot save output {name!r} ({type_name(value)}): {cause}"
+    if isinstance(exc, UnsafeToLoad):
+        return head
+    return (
+        f"{head}; compute it in the step that uses it, or register a serialiser for "
+        f"{type_name(value)} (entry point group {ENTRY_POINT_GROUP})"
+    )
 
 
 def dump(value) -> tuple[Serializer, bytes]:

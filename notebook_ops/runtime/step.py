@@ -43,8 +43,17 @@ def _coerce(name: str, declared: str, value):
 
 
 def begin(
-    ns: dict, *, params: dict, data_url: str, run_id: str, step: str, mode: str, run_dir: str = ""
+    ns: dict,
+    *,
+    params: dict,
+    data_url: str,
+    run_id: str,
+    step: str,
+    mode: str,
+    run_dir: str = "",
+    serializers: dict | None = None,
 ) -> None:
+    """``serializers``: the pipeline's choices (``metadata.notebook_ops.serializers``)."""
     for name, declared in params.items():
         if name in ns:
             ns[name] = _coerce(name, declared, ns[name])
@@ -58,6 +67,9 @@ def begin(
     ):
         if not isinstance(val, str):
             raise ParameterTypeError(f"{label} must be a string, got {type(val).__name__}")
+    from notebook_ops.runtime import library_serializers
+
+    library_serializers.configure(serializers)
     store = DataStore(data_url)
     helpers.configure(
         mode=mode, run_id=run_id, step=step, run_dir=run_dir, data_url=store.location, store=store

@@ -104,10 +104,7 @@ class DataStore:
             try:
                 ser, data = prepared.get(name) or serializers.dump(value)
             except Exception as exc:
-                raise OutputError(
-                    f"step {step!r}: cannot save output {name!r} "
-                    f"({type(value).__name__}): {type(exc).__name__}: {exc}"
-                ) from None
+                raise OutputError(serializers.unsaveable(step, name, value, exc)) from None
             fname = name + ser.ext
             self.write_bytes((step, fname), data)
             entries[name] = {

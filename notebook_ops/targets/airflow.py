@@ -27,7 +27,9 @@ PARAM_TYPES = {
     "tuple": "array",
     "dict": "object",
 }
-RESERVED = ("bundle", "notebook_ops_bin", "data_root")
+# The DAG's own settings params: prefixed with _nbo_, which no pipeline parameter can take
+# (model/parameters.py), so every pipeline's parameters fit beside them.
+BUNDLE_PARAM, BIN_PARAM, DATA_PARAM = "_nbo_bundle", "_nbo_bin", "_nbo_data_root"
 JSON_TYPES = ("list", "tuple", "dict")
 DEFAULT_DATA = "/tmp/notebook-ops-data"
 
@@ -57,11 +59,6 @@ def _doc(m: dict) -> str:
 
 
 def pipeline_data(m: dict) -> dict:
-    clash = sorted({p["name"] for p in m["parameters"]} & set(RESERVED))
-    if clash:
-        raise common.TargetError(
-            f"parameter name(s) {', '.join(clash)} are reserved in the Airflow DAG (its settings params)"
-        )
     return {
         "name": m["name"],
         "version": m["version"],

@@ -2,8 +2,9 @@
 
 A DAG template with one container template per step (the bundle image's ``notebook-ops
 run-step``), the pipeline parameters as workflow arguments, a shared data store given by the
-``data_url`` argument (default: a volume claimed per workflow, mounted at ``/data``; an fsspec
-URL such as s3://... on a multi-node cluster), and the executed step notebooks as output
+``_nbo_data_url`` argument (default: a volume claimed per workflow, mounted at ``/data``; an
+fsspec URL such as s3://... on a multi-node cluster; prefixed with ``_nbo_``, which no pipeline
+parameter can take), and the executed step notebooks as output
 artifacts in the artifact repository the ``artifactRepositoryRef`` names.
 """
 
@@ -15,7 +16,8 @@ from typing import Any
 from notebook_ops.targets import common
 
 API_VERSION = "argoproj.io/v1alpha1"
-DATA_PARAM = "data_url"
+DATA_PARAM = "_nbo_data_url"
+DAG_TEMPLATE = "pipeline"
 DATA_MOUNT = "/data"
 VOLUME = "nbo-data"
 NOTEBOOK_PATH = "/tmp/nbo/notebook.ipynb"
@@ -25,8 +27,6 @@ ARTIFACT_REPOSITORY = {"configMap": "artifact-repositories", "key": "default"}
 def _arguments(m: dict, overrides: dict) -> dict:
     params = []
     for p in m["parameters"]:
-        if p["name"] == DATA_PARAM:
-            raise common.TargetError(f"parameter name {DATA_PARAM!r} is reserved in the Argo workflow")
         value = overrides.get(p["name"], p["default"])
         entry = {"name": p["name"], "value": common.cli_value(value)}
         if p.get("help"):
@@ -88,8 +88,9 @@ def workflow_spec(m: dict, overrides: dict | None = None) -> dict:
     names = [t["name"] for t in tasks]
     if len(set(names)) != len(names):
         raise common.TargetError("two step names give the same Argo task name")
+    dag = common.free_name(DAG_TEMPLATE, names, "-")  # a step may be called "pipeline"
     return {
-        "entrypoint": "pipeline",
+        "entrypoint": dag,
         "arguments": _arguments(m, overrides or {}),
         "artifactRepositoryRef": dict(ARTIFACT_REPOSITORY),
         "volumeClaimTemplates": [
@@ -98,8 +99,7 @@ def workflow_spec(m: dict, overrides: dict | None = None) -> dict:
                 "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}},
             }
         ],
-        "templates": [{"name": "pipeline", "dag": {"tasks": tasks}}]
-        + [_step_template(m, s) for s in m["steps"]],
+        "templates": [{"name": dag, "dag": {"tasks": tasks}}] + [_step_template(m, s) for s in m["steps"]],
     }
 
 

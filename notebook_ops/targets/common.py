@@ -112,8 +112,56 @@ def timeout(step: dict) -> int | None:
     return int(t) if t else None
 
 
+def free_name(base: str, taken, sep: str = "_") -> str:
+    """``base``, else ``base_1``, ``base_2``... (``sep`` between), the first no name in ``taken``
+    is: our own names in a generated file never clash with the pipeline's, whatever its
+    parameters and steps are called, and stay as they were when nothing clashes."""
+    name, n = base, 1
+    while name in taken:
+        name, n = f"{base}{sep}{n}", n + 1
+    return name
+
+
+# A Kubernetes resource name: an optional DNS prefix and '/', then a name (kubernetes.io/docs:
+# "Extended resources"); cpu, memory and the GPU count are read apart.
+_RESOURCE_NAME = re.compile(r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
+_READ_APART = ("cpu", "memory", "gpu", "gpu_vendor")
+
+
+def gpu_resource(res: dict) -> str:
+    """The Kubernetes resource of a step's GPUs. ``gpu_vendor`` is a vendor domain (Kale's
+    ``limit:amd.com/gpu:1`` gives ``amd.com``) or a whole resource name; default nvidia.com/gpu."""
+    vendor = str(res.get("gpu_vendor") or "").strip().rstrip("/")
+    if not vendor:
+        return GPU_RESOURCE
+    name = vendor if "/" in vendor else f"{vendor}/gpu"
+    if not _RESOURCE_NAME.match(name):
+        raise TargetError(f"GPU vendor {vendor!r} does not make a Kubernetes resource name")
+    return name
+
+
+def gpu_count(res: dict) -> str | None:
+    value = res.get("gpu")
+    return None if value in (None, "", 0, "0") else str(value)
+
+
+def extra_resources(step: dict) -> dict[str, str]:
+    """Resources besides cpu, memory and GPUs (Kale's ``limit:ephemeral-storage:10Gi``,
+    ``limit:example.com/fpga:1``): name -> amount."""
+    out = {}
+    for name, value in sorted((step.get("resources") or {}).items()):
+        if name in _READ_APART or value in (None, ""):
+            continue
+        if not _RESOURCE_NAME.match(str(name)):
+            raise TargetError(f"step {step['name']!r}: {name!r} is not a Kubernetes resource name")
+        out[str(name)] = str(value)
+    return out
+
+
 def k8s_resources(step: dict) -> dict:
-    """``{"requests": ..., "limits": ...}`` from the step's cpu / memory / gpu (empty: none)."""
+    """``{"requests": ..., "limits": ...}`` from the step's cpu / memory / gpu and any other
+    resource (empty: none). GPUs and other extended resources are limits only (Kubernetes
+    requests them at their limit)."""
     res = step.get("resources") or {}
     req = {}
     if res.get("cpu") not in (None, ""):
@@ -121,8 +169,10 @@ def k8s_resources(step: dict) -> dict:
     if res.get("memory") not in (None, ""):
         req["memory"] = str(res["memory"])
     limits = dict(req)
-    if res.get("gpu") not in (None, "", 0, "0"):
-        limits[res.get("gpu_vendor") or GPU_RESOURCE] = str(res["gpu"])
+    count = gpu_count(res)
+    if count is not None:
+        limits[gpu_resource(res)] = count
+    limits.update(extra_resources(step))
     return {k: v for k, v in (("requests", req), ("limits", limits)) if v}
 
 

@@ -13,9 +13,11 @@ from __future__ import annotations
 import importlib.util
 import keyword
 import os
+import re
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from string import Template
 
@@ -33,6 +35,7 @@ TYPES = {
 }
 LOCAL_STORE = "/tmp/nbo-data"
 OUTPUT = "nbo_data"
+KFP_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")  # KFP: "Must begin with a letter"
 
 
 def kfp_python() -> str | None:
@@ -56,23 +59,58 @@ def pipeline_params(m: dict) -> list[dict]:
     for p in m["parameters"]:
         if p["type"] not in TYPES:
             continue
-        if p["name"] == OUTPUT or p["name"].startswith("nbo_in_"):
-            raise common.TargetError(f"parameter name {p['name']!r} is reserved in the KFP spec")
+        if not KFP_NAME.match(p["name"]):
+            raise common.TargetError(
+                f"parameter {p['name']!r}: Kubeflow Pipelines takes only names that begin with a letter"
+            )
         default = list(p["default"]) if p["type"] == "tuple" else p["default"]
         out.append({"name": p["name"], "type": TYPES[p["type"]], "default": default})
     return out
 
 
-def _component(m: dict, s: dict, typed: set[str]) -> str:
-    fn = ident(s["name"], "step_")
-    ins = [f"{ident(p, 'nbo_in_')}: dsl.Input[dsl.Artifact]" for p in common.producers(s)]
+@dataclass(frozen=True)
+class _Names:
+    """Our own names in the DSL file, chosen so that no pipeline parameter is one of them (a
+    parameter may be called ``nbo_data``, ``step_train`` or ``t_load``): the usual names, with
+    a number added only where a parameter takes one."""
+
+    output: str  # each step's data artifact
+    inputs: str  # prefix of the producers' artifacts
+    step: str  # prefix of the component functions
+    task: str  # prefix of the task variables
+    spec: str  # dsl.ContainerSpec, as the component bodies call it
+
+    @classmethod
+    def of(cls, m: dict) -> _Names:
+        taken = {p["name"] for p in m["parameters"]}
+        steps = [s["name"] for s in m["steps"]]
+
+        def prefix(base: str) -> str:
+            chosen, n = base, 1
+            while any(ident(s, chosen) in taken for s in steps):
+                chosen, n = f"{base.rstrip('_')}{n}_", n + 1
+            return chosen
+
+        return cls(
+            output=common.free_name(OUTPUT, taken),
+            inputs=prefix("nbo_in_"),
+            step=prefix("step_"),
+            task=prefix("t_"),
+            spec="dsl.ContainerSpec" if "dsl" not in taken else "_nbo_dsl.ContainerSpec",
+        )
+
+
+def _component(m: dict, s: dict, typed: set[str], names: _Names) -> str:
+    fn = ident(s["name"], names.step)
+    out = names.output
+    ins = [f"{ident(p, names.inputs)}: dsl.Input[dsl.Artifact]" for p in common.producers(s)]
     params = [p for p in s.get("parameters") or [] if p in typed]
     kinds = {p["name"]: p for p in pipeline_params(m)}
-    sig = ins + [f"{OUTPUT}: dsl.Output[dsl.Artifact]"] + [f"{p}: {kinds[p]['type']}" for p in params]
+    sig = ins + [f"{out}: dsl.Output[dsl.Artifact]"] + [f"{p}: {kinds[p]['type']}" for p in params]
     args: list[str] = []
     for p in common.producers(s):
-        args.append(f"        '--stage-in', {p!r}, {ident(p, 'nbo_in_')}.path,")
-    args.append(f"        '--stage-out', {OUTPUT}.path,")
+        args.append(f"        '--stage-in', {p!r}, {ident(p, names.inputs)}.path,")
+    args.append(f"        '--stage-out', {out}.path,")
     for p in params:
         args.append(f"        '--param-value', {p!r}, {p},")
     command = common.RUN_STEP + [common.BUNDLE_IN_IMAGE, s["name"], "--data", LOCAL_STORE, "-q"]
@@ -81,7 +119,7 @@ def _component(m: dict, s: dict, typed: set[str]) -> str:
             "@dsl.container_component",
             f"def {fn}(" + ", ".join(sig) + "):",
             f'    """Step {s["name"]}: notebook {s["notebook"]}."""',
-            "    return dsl.ContainerSpec(",
+            f"    return {names.spec}(",
             f"        image={common.image(m, s)!r},",
             f"        command={command!r},",
             "        args=[",
@@ -92,18 +130,21 @@ def _component(m: dict, s: dict, typed: set[str]) -> str:
     )
 
 
-def _task(s: dict, typed: set[str]) -> list[str]:
-    var = ident(s["name"], "t_")
-    kwargs = [f"{ident(p, 'nbo_in_')}={ident(p, 't_')}.outputs[{OUTPUT!r}]" for p in common.producers(s)]
+def _task(s: dict, typed: set[str], names: _Names) -> list[str]:
+    var = ident(s["name"], names.task)
+    kwargs = [
+        f"{ident(p, names.inputs)}={ident(p, names.task)}.outputs[{names.output!r}]"
+        for p in common.producers(s)
+    ]
     kwargs += [f"{p}={p}" for p in s.get("parameters") or [] if p in typed]
     lines = [
-        f"    {var} = {ident(s['name'], 'step_')}({', '.join(kwargs)})",
+        f"    {var} = {ident(s['name'], names.step)}({', '.join(kwargs)})",
         f"    {var}.set_display_name({s['name']!r})",
     ]
     data_deps = set(common.producers(s))
     for dep in s["after"]:
         if dep not in data_deps:
-            lines.append(f"    {var}.after({ident(dep, 't_')})")
+            lines.append(f"    {var}.after({ident(dep, names.task)})")
     if common.retries(s):
         lines.append(f"    {var}.set_retry(num_retries={common.retries(s)})")
     res = s.get("resources") or {}
@@ -113,9 +154,16 @@ def _task(s: dict, typed: set[str]) -> list[str]:
     if res.get("memory") not in (None, ""):
         lines.append(f"    {var}.set_memory_limit({str(res['memory'])!r})")
         lines.append(f"    {var}.set_memory_request({str(res['memory'])!r})")
-    if res.get("gpu") not in (None, "", 0, "0"):
-        lines.append(f"    {var}.set_accelerator_type({(res.get('gpu_vendor') or common.GPU_RESOURCE)!r})")
-        lines.append(f"    {var}.set_accelerator_limit({str(res['gpu'])!r})")
+    if common.gpu_count(res) is not None:
+        lines.append(f"    {var}.set_accelerator_type({common.gpu_resource(res)!r})")
+        lines.append(f"    {var}.set_accelerator_limit({common.gpu_count(res)!r})")
+    extra = common.extra_resources(s)
+    if extra:
+        listed = ", ".join(f"{k}: {v}" for k, v in extra.items())
+        raise common.TargetError(
+            f"step {s['name']!r} asks for {listed}; a KFP task takes only cpu, memory and one "
+            "accelerator (GPU) limit"
+        )
     if common.options(s).get("cache") is False:
         lines.append(f"    {var}.set_caching_options(False)")
     return lines
@@ -124,17 +172,21 @@ def _task(s: dict, typed: set[str]) -> list[str]:
 def render(m: dict) -> str:
     params = pipeline_params(m)
     typed = {p["name"] for p in params}
-    names = [ident(s["name"], "step_") for s in m["steps"]]
-    if len(set(names)) != len(names):
+    names = _Names.of(m)
+    fns = [ident(s["name"], names.step) for s in m["steps"]]
+    if len(set(fns)) != len(fns):
         raise common.TargetError("two step names differ only by '-' and '_'")
     sig = ", ".join(f"{p['name']}: {p['type']} = {p['default']!r}" for p in params)
-    body = [line for s in m["steps"] for line in _task(s, typed)]
+    body = [line for s in m["steps"] for line in _task(s, typed, names)]
+    components = "\n\n\n".join(_component(m, s, typed, names) for s in m["steps"])
+    if names.spec.startswith("_nbo_dsl"):  # a parameter called dsl hides the module in components
+        components = "_nbo_dsl = dsl\n\n\n" + components
     return Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
         header=common.header(m, "Kubeflow Pipelines v2 pipeline (DSL)"),
         name=m["name"],
         version=m["version"],
         local_store=LOCAL_STORE,
-        components="\n\n\n".join(_component(m, s, typed) for s in m["steps"]),
+        components=components,
         pipeline_name=repr(m["name"]),
         description=repr((m.get("objective") or f"{m['name']} v{m['version']}")[:500]),
         function=ident(m["name"], "pipeline_"),

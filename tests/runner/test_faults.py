@@ -50,7 +50,7 @@ def faulty(tmp_path_factory):
         ("exit0", "stopped early (sys.exit)"),
         ("die", "the kernel died"),
         ("hang", "timed out after 4 s"),
-        ("unserialisable", "cannot save output 'bad' (lock)"),
+        ("unserialisable", "cannot save output 'bad' (_thread.lock): TypeError: cannot pickle"),
     ],
 )
 def test_step_fault(faulty, fault, message):

@@ -209,7 +209,7 @@ def test_a_new_version_replaces_the_old_one_in_airflow(live, deployed):
         "/dags/diamond/details"
     )
     assert details["params"]["n"]["value"] == 4
-    assert details["params"]["bundle"]["value"] == s3.url("bundles/diamond-v2.tar.gz")
+    assert details["params"]["_nbo_bundle"]["value"] == s3.url("bundles/diamond-v2.tar.gz")
     assert s3.fs().exists(f"{s3.bucket}/bundles/diamond-v1.tar.gz")
 
 

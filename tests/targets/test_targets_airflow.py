@@ -94,7 +94,7 @@ def test_image_style_dag_runs_each_step_in_the_bundle_image(airflow_venv, churn_
     KubernetesPodOperator per step; the commands Airflow renders for the pods, run here in
     order with this bundle in place of the image's /bundle, compute the pipeline."""
     folder = churn_bundle / "targets" / "airflow-image"
-    conf = {"n_customers": 1600, "data_root": str(tmp_path / "data")}
+    conf = {"n_customers": 1600, "_nbo_data_root": str(tmp_path / "data")}
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "NOTEBOOK_OPS"))}
     env.update(AIRFLOW_HOME=str(tmp_path / "home"), AIRFLOW__CORE__LOAD_EXAMPLES="False")
     done = subprocess.run(

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from nbfactory import make_notebook, write_notebook
-from notebook_ops.targets import airflow, common, kfp
+from notebook_ops.targets import common, kfp
 from targetkit import NOTEBOOK_OPS
 
 CELLS = [("n = 3", ["parameters"]), ("xs = list(range(n))", ["step:make"]), ("total = sum(xs)", ["step:add"])]
@@ -63,9 +63,9 @@ def test_an_unknown_target_is_one_line_exit_2(tmp_path):
 
 def test_generators_refuse_what_their_engine_cannot_express(golden_manifest, tmp_path):
     m = copy.deepcopy(golden_manifest)
-    m["parameters"].append({"name": "bundle", "type": "str", "default": "x", "help": ""})
-    with pytest.raises(common.TargetError, match="reserved in the Airflow DAG"):
-        airflow.generate(m, tmp_path)
+    m["parameters"].append({"name": "_seed", "type": "int", "default": 1, "help": ""})
+    with pytest.raises(common.TargetError, match="'_seed': Kubeflow Pipelines takes only names that begin"):
+        kfp.generate(m, tmp_path)
     m = copy.deepcopy(golden_manifest)
     m["steps"][0] = dict(m["steps"][0], name="load_")
     m["steps"].append(dict(m["steps"][0], name="load-"))

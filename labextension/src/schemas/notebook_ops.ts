@@ -70,6 +70,12 @@ export interface NotebookOps {
     };
   };
   /**
+   * How values of some libraries travel between steps. sklearn: 'cloudpickle' (default: any estimator, loaded with pickle) or 'skops' (safe loading: skops refuses types it has not vetted, and a step whose estimator holds one fails when it saves it).
+   */
+  serializers?: {
+    sklearn?: 'cloudpickle' | 'skops';
+  };
+  /**
    * Export options.
    */
   bundle?: {

@@ -72,11 +72,15 @@ export interface PipelineManifest {
       options?: {
         [k: string]: unknown;
       };
+      /**
+       * cpu, memory, gpu (count) and gpu_vendor (a vendor domain such as nvidia.com or amd.com, or a whole resource name), and any other Kubernetes resource a Kale limit: tag names (ephemeral-storage, example.com/fpga) with its amount.
+       */
       resources?: {
         cpu?: string | number | null;
         memory?: string | number | null;
         gpu?: string | number | null;
         gpu_vendor?: string | null;
+        [k: string]: unknown;
       };
     },
     ...{
@@ -120,11 +124,15 @@ export interface PipelineManifest {
       options?: {
         [k: string]: unknown;
       };
+      /**
+       * cpu, memory, gpu (count) and gpu_vendor (a vendor domain such as nvidia.com or amd.com, or a whole resource name), and any other Kubernetes resource a Kale limit: tag names (ephemeral-storage, example.com/fpga) with its amount.
+       */
       resources?: {
         cpu?: string | number | null;
         memory?: string | number | null;
         gpu?: string | number | null;
         gpu_vendor?: string | null;
+        [k: string]: unknown;
       };
     }[]
   ];

@@ -10,7 +10,8 @@ DATA_ROOT/<dag_id>/<run id>/<step>/: an fsspec URL (s3://bucket/prefix, with s3f
 or a folder under /data, where a PersistentVolumeClaim (Kubernetes) or a host folder (Docker)
 is mounted.
 
-Settings (environment of the scheduler, or the DAG params when triggering):
+Settings (environment of the scheduler; the data store root also as the DAG param _nbo_data_root
+when triggering, the _nbo_ prefix keeping it apart from the pipeline's own parameters):
   NOTEBOOK_OPS_DATA        the data store root (default: /data)
   NOTEBOOK_OPS_DATA_PVC    Kubernetes: the claim mounted at /data (default: notebook-ops-data)
   NOTEBOOK_OPS_DATA_HOST   Docker: the host folder mounted at /data (default: /tmp/notebook-ops-data)
@@ -121,9 +122,9 @@ RUN = "{{ dag.dag_id }}/{{ run_id | replace(':', '_') | replace('+', '_') }}"
 def step_arguments(step: dict) -> list[str]:
     """run-step's arguments, rendered by Airflow's templating (values never meet a shell)."""
     args = [PIPELINE["bundle_in_image"], step["name"],
-            "--data", "{{ params.data_root }}/" + RUN, "--run-id", RUN]
-    for name in step["parameters"]:
-        value = "{{ params.%s | tojson }}" % name if PIPELINE["json_params"].get(name) else "{{ params.%s }}" % name
+            "--data", "{{ params['_nbo_data_root'] }}/" + RUN, "--run-id", RUN]
+    for name in step["parameters"]:  # params['x'], never params.x: a parameter may be called 'items'
+        value = ("{{ params['%s'] | tojson }}" if PIPELINE["json_params"].get(name) else "{{ params['%s'] }}") % name
         args += ["--param-value", name, value]
     return args
 
@@ -153,8 +154,8 @@ def step_task(step: dict):
 def build(dag_id: str, schedule, values: dict, paused: bool) -> DAG:
     params = {p["name"]: Param(values.get(p["name"], p["default"]), **p["param"])
               for p in PIPELINE["parameters"]}
-    params["data_root"] = Param(DATA_ROOT, type="string",
-                                description="shared data store root (folder or fsspec URL)")
+    params["_nbo_data_root"] = Param(DATA_ROOT, type="string",
+                                     description="shared data store root (folder or fsspec URL)")
     with DAG(dag_id=dag_id, schedule=schedule, params=params, catchup=False,
              is_paused_upon_creation=paused, max_active_runs=1,
              description=PIPELINE["description"], doc_md=PIPELINE["doc_md"],

@@ -9,7 +9,8 @@ its own disk). Steps exchange data through a shared store: DATA_ROOT/<dag_id>/<r
 (a local folder on one machine; an fsspec URL such as s3://bucket/prefix on a cluster, with
 s3fs installed). Each task runs in a fresh temporary folder: nothing else is shared.
 
-Settings (environment of the scheduler and workers, or the DAG params when triggering):
+Settings (environment of the scheduler and workers, or the DAG params _nbo_bundle, _nbo_bin
+and _nbo_data_root when triggering; the _nbo_ prefix keeps them apart from the pipeline's own):
   NOTEBOOK_OPS_BUNDLE  the bundle (default: the folder this file sits in, if it is still
                        inside the bundle's targets/airflow/, else /opt/notebook-ops/bundles/churn-v7)
   NOTEBOOK_OPS_BIN     the notebook-ops executable (default: notebook-ops on PATH)
@@ -83,7 +84,7 @@ def _default_bundle() -> str:
 BUNDLE = os.environ.get("NOTEBOOK_OPS_BUNDLE") or _default_bundle()
 NOTEBOOK_OPS_BIN = os.environ.get("NOTEBOOK_OPS_BIN") or "notebook-ops"
 DATA_ROOT = os.environ.get("NOTEBOOK_OPS_DATA") or '/tmp/notebook-ops-data'
-SETTINGS = ("bundle", "notebook_ops_bin", "data_root")
+SETTINGS = ("_nbo_bundle", "_nbo_bin", "_nbo_data_root")
 
 
 def _value(value) -> str:
@@ -102,8 +103,8 @@ def run_step(step: str) -> None:
     ctx = get_current_context()
     params, dag_run = ctx["params"], ctx["dag_run"]
     run = re.sub(r"[^A-Za-z0-9_.-]+", "_", dag_run.run_id)
-    data = f"{str(params['data_root']).rstrip('/')}/{dag_run.dag_id}/{run}"
-    argv = [params["notebook_ops_bin"], "run-step", params["bundle"], step, "--data", data,
+    data = f"{str(params['_nbo_data_root']).rstrip('/')}/{dag_run.dag_id}/{run}"
+    argv = [params["_nbo_bin"], "run-step", params["_nbo_bundle"], step, "--data", data,
             "--run-id", f"{dag_run.dag_id}/{run}"]
     for name in PIPELINE["step_parameters"][step]:
         argv += ["--param-value", name, _value(params[name])]
@@ -118,12 +119,12 @@ def run_step(step: str) -> None:
 def build(dag_id: str, schedule, values: dict, paused: bool) -> DAG:
     params = {p["name"]: Param(values.get(p["name"], p["default"]), **p["param"])
               for p in PIPELINE["parameters"]}
-    params["bundle"] = Param(BUNDLE, type="string",
-                             description="the bundle: folder, .tar.gz or fsspec URL of the .tar.gz")
-    params["notebook_ops_bin"] = Param(NOTEBOOK_OPS_BIN, type="string",
-                                       description="notebook-ops executable on the workers")
-    params["data_root"] = Param(DATA_ROOT, type="string",
-                                description="shared data store root (folder or fsspec URL)")
+    params["_nbo_bundle"] = Param(BUNDLE, type="string",
+                                  description="the bundle: folder, .tar.gz or fsspec URL of the .tar.gz")
+    params["_nbo_bin"] = Param(NOTEBOOK_OPS_BIN, type="string",
+                               description="notebook-ops executable on the workers")
+    params["_nbo_data_root"] = Param(DATA_ROOT, type="string",
+                                     description="shared data store root (folder or fsspec URL)")
     with DAG(dag_id=dag_id, schedule=schedule, params=params, catchup=False,
              is_paused_upon_creation=paused, max_active_runs=1,
              description=PIPELINE["description"], doc_md=PIPELINE["doc_md"],
