@@ -172,6 +172,14 @@ def export_notebook(
     wheels = {}  # editable installs, as wheels
     for spec in (pins.get("editable") or {}).values():
         fname, entries = projectwheel.entries(spec)
+        for rel, data in entries:  # the package's own files ship too: scanned like the project's
+            secrets.refuse_credentials(
+                rel,
+                data=data,
+                allow=secrets.allowed_secrets(pipeline.settings),
+                where=Path(spec["path"]),
+                excludable=False,
+            )
         wheels[fname] = entries
         warnings.append(
             f"{spec['name']} is installed in editable mode: shipped as "
@@ -192,7 +200,9 @@ def export_notebook(
         requirements.pin_lines(pins) + [f"{n} {projectwheel.digest(e)}" for n, e in sorted(wheels.items())],
     )
 
-    content = _Content(name, description, steps, pins, digest, chosen_targets, ship.files, wheels)
+    content = _Content(
+        name, description, steps, pins, digest, chosen_targets, ship.files, wheels, frozenset(ship.allowed)
+    )
     out = _out_dir(out_dir)
     with folder_lock(out):  # two exports of one name: one after the other, N then N+1
         result = _write_version(out, content, state, warnings, nb_bytes, epoch, tag)
@@ -215,6 +225,7 @@ class _Content:
     targets: list[str]
     extra_files: dict
     wheels: dict
+    allowed_secrets: frozenset = frozenset()
 
 
 def _write_version(out, c: _Content, state, warnings, nb_bytes, epoch, tag) -> ExportResult:
@@ -255,6 +266,7 @@ def _write_version(out, c: _Content, state, warnings, nb_bytes, epoch, tag) -> E
                 target_names=c.targets,
                 extra_files=c.extra_files,
                 wheels=c.wheels,
+                allowed_secrets=c.allowed_secrets,
             )
             archive.write_tar_gz(staging, tmp_tar, prefix=folder_name, epoch=epoch)
             if will_tag:

@@ -1,0 +1,212 @@
+"""What a credential looks like: by a file's name and by its content.
+
+Pure detection, no policy (``secrets`` decides what is refused). A finding names the kind of
+credential and the line it is on, never the secret itself. Content is read cheaply: the first
+``SCAN_BYTES`` of a file, and a file whose first block holds a NUL byte (parquet, pickles,
+images) is binary and not read further.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+SCAN_BYTES = 8 << 20  # a credential sits near the top of a config file; data files are capped
+
+# (glob on the file name, or on the path's tail when it holds a "/", what it is)
+SECRET_FILE_NAMES: tuple[tuple[str, str], ...] = (
+    (".env", "an environment file"),
+    (".env.*", "an environment file"),
+    ("*.env", "an environment file"),
+    ("*.pem", "a PEM key or certificate file"),
+    ("*.key", "a key file"),
+    ("*.ppk", "a PuTTY private key"),
+    ("id_rsa*", "an SSH key"),
+    ("id_dsa*", "an SSH key"),
+    ("id_ecdsa*", "an SSH key"),
+    ("id_ed25519*", "an SSH key"),
+    ("deploy_key", "an SSH deploy key"),
+    ("*_deploy_key", "an SSH deploy key"),
+    ("deploy_key.*", "an SSH deploy key"),
+    ("*.p12", "a key store"),
+    ("*.pfx", "a key store"),
+    ("*.jks", "a key store"),
+    ("*.keystore", "a key store"),
+    ("*.kdbx", "a password database"),
+    (".netrc", "a netrc password file"),
+    ("_netrc", "a netrc password file"),
+    (".pgpass", "a PostgreSQL password file"),
+    (".my.cnf", "a MySQL client config with a password"),
+    (".htpasswd", "an htpasswd password file"),
+    (".pypirc", "a PyPI credentials file"),
+    (".npmrc", "an npm credentials file"),
+    (".git-credentials", "a git credentials file"),
+    (".dockercfg", "a Docker registry credentials file"),
+    (".docker/config.json", "a Docker registry credentials file"),
+    (".boto", "a boto credentials file"),
+    (".s3cfg", "an s3cmd credentials file"),
+    (".aws/credentials", "an AWS credentials file"),
+    (".vault-token", "a Vault token"),
+    (".terraformrc", "a Terraform credentials file"),
+    ("terraform.rc", "a Terraform credentials file"),
+    ("*.tfvars", "Terraform variables (often secrets)"),
+    ("*.tfvars.json", "Terraform variables (often secrets)"),
+    ("*.tfstate", "Terraform state (holds secrets in clear)"),
+    ("*.tfstate.backup", "Terraform state (holds secrets in clear)"),
+    ("kubeconfig", "a Kubernetes kubeconfig"),
+    ("*.kubeconfig", "a Kubernetes kubeconfig"),
+    (".kube/config", "a Kubernetes kubeconfig"),
+    ("*.ovpn", "an OpenVPN profile (holds keys)"),
+    ("application_default_credentials.json", "Google Cloud application default credentials"),
+    ("service-account*.json", "a Google Cloud service-account key"),
+    ("credentials", "a credentials file"),
+    ("credentials.json", "a credentials file"),
+    ("*.token", "a token file"),
+    ("secrets.*", "a secrets file"),
+)
+
+# Found anywhere in a text file (code, data, config).
+_STRONG: tuple[tuple[str, re.Pattern], ...] = (
+    ("a private key (PEM block)", re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")),
+    ("an AWS access key id", re.compile(r"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b")),
+    (
+        "an AWS secret access key",
+        re.compile(
+            r"(?i)aws_?secret_?(?:access_?)?key[\"']?\s*[:=]\s*[\"']?[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])"
+        ),
+    ),
+    ("a GitHub token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,})")),
+    ("a GitLab token", re.compile(r"\bglpat-[A-Za-z0-9_-]{20,}")),
+    ("a Slack token", re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}")),
+    ("a Slack webhook URL", re.compile(r"hooks\.slack\.com/services/T[A-Za-z0-9_]+/B[A-Za-z0-9_]+/\w+")),
+    ("a Stripe key", re.compile(r"\b[rs]k_(?:live|test)_[A-Za-z0-9]{16,}")),
+    ("an API key (sk-...)", re.compile(r"\bsk-(?:proj-|ant-)?[A-Za-z0-9_-]{20,}")),
+    ("a Google API key", re.compile(r"\bAIza[0-9A-Za-z_-]{35}")),
+    (
+        "a JSON Web Token",
+        re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"),
+    ),
+    (
+        "a URL with a user name and password",
+        re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]{1,20}://[^\s:/@'\"<>{}$%*]+:[^\s/@'\"<>{}$%*]+@[\w.-]+"),
+    ),
+)
+
+_SERVICE_ACCOUNT = re.compile(r"\"type\"\s*:\s*\"service_account\"")
+_PRIVATE_KEY_FIELD = re.compile(r"\"private_key\"\s*:\s*\"[^\"]")
+_AUTHORIZED_USER = re.compile(r"\"type\"\s*:\s*\"authorized_user\"")
+_REFRESH_TOKEN_FIELD = re.compile(r"\"refresh_token\"\s*:\s*\"[^\"]")
+
+# ``password = "..."`` in config files: a key ending in a secret's name (db_password, api_key,
+# not token_url), a non-empty literal value (not a placeholder, a reference or a number).
+CONFIG_SUFFIXES = frozenset(
+    (".yaml", ".yml", ".ini", ".cfg", ".conf", ".json", ".toml", ".env", ".properties", ".cnf", "")
+)
+_ASSIGNMENT = re.compile(
+    r"""^\s*(?:export\s+)?["']?(?P<key>[A-Za-z0-9_.-]*?(?:password|passwd|secret|token|api[_-]?key|
+    access[_-]?key|secret[_-]?key|private[_-]?key|auth[_-]?token|credentials?))["']?\s*[:=]\s*(?P<value>.*?)\s*,?\s*$""",
+    re.I | re.X,
+)
+_PLACEHOLDER = re.compile(
+    r"""^(?:|null|none|nil|~|true|false|yes|no|on|off|\[\]|\{\}|[*x.]+|[-+]?\d+(?:\.\d+)?|
+    \$.*|\{\{.*|<.*>|%\(.*|!(?:env|secret|vault|ref)\b.*|os\.environ.*|(?i:changeme|example|redacted))$""",
+    re.X | re.I,
+)
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str  # what was found, e.g. "an AWS access key id"
+    line: int | None = None  # 1-based; None when found by the file's name
+
+    def describe(self) -> str:
+        return self.kind + (f" (line {self.line})" if self.line else "")
+
+
+def by_name(relpath: str) -> Finding | None:
+    """A file whose name (or path tail, for ``.aws/credentials`` and the like) says credential."""
+    p = PurePosixPath(relpath)
+    for pattern, kind in SECRET_FILE_NAMES:
+        if "/" in pattern:
+            tail = "/".join(p.parts[-len(PurePosixPath(pattern).parts) :])
+            if fnmatch.fnmatchcase(tail, pattern):
+                return Finding(f"{kind}, by its name")
+        elif fnmatch.fnmatchcase(p.name, pattern):
+            return Finding(f"{kind}, by its name")
+    return None
+
+
+def _line(text: str, pos: int) -> int:
+    return text.count("\n", 0, pos) + 1
+
+
+def _assignment(text: str) -> Finding | None:
+    for n, line in enumerate(text.splitlines(), 1):
+        if len(line) > 2000 or line.lstrip().startswith(("#", ";", "//")):
+            continue
+        m = _ASSIGNMENT.match(line)
+        if not m:
+            continue
+        value = m.group("value").strip()
+        if value[:1] in "\"'" and value[-1:] == value[:1] and len(value) >= 2:
+            value = value[1:-1].strip()
+        elif value.startswith(("#", "|", ">", "[", "{")):  # a comment, a block, a list or a map
+            continue
+        if _PLACEHOLDER.match(value):
+            continue
+        return Finding(f"a '{m.group('key')}' with a literal value", n)
+    return None
+
+
+def in_text(text: str, relpath: str = "") -> Finding | None:
+    """The first credential in ``text`` (the content of the file ``relpath``), else None."""
+    found: list[Finding] = []
+    for kind, pattern in _STRONG:
+        m = pattern.search(text)
+        if m:
+            found.append(Finding(kind, _line(text, m.start())))
+    sa = _SERVICE_ACCOUNT.search(text)
+    if sa and _PRIVATE_KEY_FIELD.search(text):
+        found.append(Finding("a Google Cloud service-account key", _line(text, sa.start())))
+    au = _AUTHORIZED_USER.search(text)
+    if au and _REFRESH_TOKEN_FIELD.search(text):
+        found.append(Finding("Google Cloud user credentials (refresh token)", _line(text, au.start())))
+    suffix = PurePosixPath(relpath).suffix.lower()
+    if suffix in CONFIG_SUFFIXES or PurePosixPath(relpath).name.startswith(".env"):
+        a = _assignment(text)
+        if a:
+            found.append(a)
+    return min(found, key=lambda f: f.line or 0) if found else None
+
+
+def is_binary(head: bytes) -> bool:
+    return b"\0" in head[:8192]
+
+
+def in_bytes(data: bytes, relpath: str = "") -> Finding | None:
+    """``in_text`` of a file's bytes (its first ``SCAN_BYTES``); binary content is not read."""
+    if is_binary(data):
+        return None
+    return in_text(data[:SCAN_BYTES].decode("utf-8", errors="replace"), relpath)
+
+
+def in_file(path, relpath: str = "") -> Finding | None:
+    """``in_bytes`` of the first ``SCAN_BYTES`` of the file at ``path``."""
+    with open(Path(path), "rb") as f:
+        head = f.read(8192)
+        if is_binary(head):
+            return None
+        data = head + f.read(SCAN_BYTES - len(head))
+    return in_bytes(data, relpath or Path(path).name)
+
+
+def find(relpath: str, path=None, data: bytes | None = None) -> Finding | None:
+    """A credential by the name ``relpath`` or in the content (``data``, or the file ``path``)."""
+    named = by_name(relpath)
+    if named is not None:
+        return named
+    if data is not None:
+        return in_bytes(data, relpath)
+    return in_file(path, relpath) if path is not None else None
