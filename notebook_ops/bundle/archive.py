@@ -2,7 +2,9 @@
 
 Entries are sorted, owned by 0:0 with no user names, mode 644/755, all with one mtime (the
 bundle's ``SOURCE_DATE_EPOCH``), and the gzip header carries no file name and no timestamp.
-Extraction refuses anything that would land outside its folder (absolute paths, ``..``, links).
+Extraction is streamed and refuses anything that would land outside its folder (absolute paths,
+``..``, links, devices), a second top folder, an entry SHA256SUMS does not list, and more bytes or
+entries than the limits (``limits``), before writing it.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ import gzip
 import io
 import os
 import tarfile
-from pathlib import Path
+import zlib
+from pathlib import Path, PurePosixPath
 
 from notebook_ops.bundle.errors import BundleInvalid
 from notebook_ops.util import atomic
@@ -85,27 +88,138 @@ def is_archive(path) -> bool:
     return name.endswith((".tar.gz", ".tgz")) and Path(path).is_file()
 
 
+DEFAULT_MAX_MB = 2048  # a bundle's data is capped at export (bundle.max_asset_mb, 100 MB)
+DEFAULT_MAX_FILES = 20000
+
+
+def limits() -> tuple[int, int]:
+    """(bytes, members) an archive may unpack to: ``NOTEBOOK_OPS_BUNDLE_MAX_MB`` and
+    ``NOTEBOOK_OPS_BUNDLE_MAX_FILES`` on the machine that unpacks it, else the defaults."""
+
+    def number(name: str, default: int) -> int:
+        try:
+            return max(1, int(os.environ.get(name) or default))
+        except ValueError:
+            return default
+
+    return number("NOTEBOOK_OPS_BUNDLE_MAX_MB", DEFAULT_MAX_MB) * 1_000_000, number(
+        "NOTEBOOK_OPS_BUNDLE_MAX_FILES", DEFAULT_MAX_FILES
+    )
+
+
+class _Budget:
+    """What an archive may still unpack: checked on each member's header, before its data is read
+    (a tar header declares the size), so a bomb is refused having read at most the cap."""
+
+    def __init__(self, archive: Path):
+        self.archive = archive
+        self.max_bytes, self.max_files = limits()
+        self.bytes = self.files = 0
+        self.listed: set[str] | None = None  # SHA256SUMS, once read: nothing else may follow
+        self.seen: set[str] = set()
+        self.top: str | None = None
+
+    def admit(self, m: tarfile.TarInfo) -> str:
+        """The member's path inside the bundle folder ("" for the folder); BundleInvalid if unsafe."""
+        parts = PurePosixPath(m.name).parts
+        if m.name.startswith("/") or ".." in parts or not parts or "\\" in m.name:
+            raise BundleInvalid(
+                f"unsafe entry {m.name!r} in the archive (outside its folder)", path=self.archive
+            )
+        if not (m.isfile() or m.isdir()):
+            raise BundleInvalid(f"entry {m.name!r} is a link or device; refused", path=self.archive)
+        if self.top is None:
+            self.top = parts[0]
+        elif parts[0] != self.top:
+            raise BundleInvalid("a bundle archive holds exactly one top folder", path=self.archive)
+        rel = "/".join(parts[1:])
+        if rel in self.seen:
+            raise BundleInvalid(f"entry {m.name!r} appears twice in the archive", path=self.archive)
+        self.seen.add(rel)
+        self.files += 1
+        self.bytes += m.size if m.isfile() else 0
+        if self.files > self.max_files or self.bytes > self.max_bytes:
+            what = (
+                f"more than {self.max_files} entries"
+                if self.files > self.max_files
+                else f"more than {self.max_bytes // 1_000_000} MB unpacked"
+            )
+            raise BundleInvalid(
+                f"the archive holds {what}: refused before unpacking it all",
+                path=self.archive,
+                hint="raise NOTEBOOK_OPS_BUNDLE_MAX_MB / NOTEBOOK_OPS_BUNDLE_MAX_FILES if the bundle is "
+                "really that big",
+            )
+        if m.isfile() and self.listed is not None and rel not in self.listed:
+            raise BundleInvalid(f"entry {m.name!r} is not in SHA256SUMS", path=self.archive)
+        return rel
+
+    def read_sums(self, rel: str, data: bytes) -> None:
+        """After SHA256SUMS (packed before the files it lists but the manifest), only what it
+        lists may follow."""
+        from notebook_ops.bundle.checksums import SUMS, parse
+
+        if rel == SUMS:
+            self.listed = set(parse(data.decode("utf-8", errors="replace"), SUMS)) | {SUMS}
+
+
+def iter_files(archive):
+    """``(path in the bundle, bytes)`` of each file of the archive at ``archive``, streamed with
+    the same checks as ``extract`` (nothing written anywhere)."""
+    archive = Path(archive)
+    budget = _Budget(archive)
+    try:
+        with tarfile.open(archive, mode="r|gz") as tar:
+            for m in tar:
+                rel = budget.admit(m)
+                if m.isfile():
+                    f = tar.extractfile(m)
+                    data = f.read() if f else b""
+                    budget.read_sums(rel, data)
+                    yield rel, data
+    except (tarfile.TarError, EOFError, OSError, zlib.error) as exc:
+        raise BundleInvalid(f"damaged or truncated archive ({exc})", path=archive) from None
+
+
 def extract(archive, dest_dir) -> Path:
-    """Extract a bundle archive safely into ``dest_dir``; returns the bundle's folder in it."""
+    """Extract a bundle archive safely into ``dest_dir``; returns the bundle's folder in it.
+
+    Streamed: each member is checked (inside one top folder, a regular file or folder, listed in
+    SHA256SUMS once that is read, within the size and count limits) before it is written."""
     archive = Path(archive)
     dest = Path(dest_dir)
+    budget = _Budget(archive)
     try:
-        with tarfile.open(archive, mode="r:gz") as tar:
-            members = tar.getmembers()
-            tops = set()
-            for m in members:
-                parts = Path(m.name).parts
-                if m.name.startswith("/") or ".." in parts or not parts:
-                    raise BundleInvalid(f"unsafe entry {m.name!r} in the archive", path=archive)
-                if not (m.isfile() or m.isdir()):
-                    raise BundleInvalid(f"entry {m.name!r} is a link or device; refused", path=archive)
-                tops.add(parts[0])
-            if len(tops) != 1:
-                raise BundleInvalid("a bundle archive holds exactly one top folder", path=archive)
-            try:
-                tar.extractall(dest, members=members, filter="data")
-            except TypeError:  # Python without extraction filters (< 3.10.12): members checked above
-                tar.extractall(dest, members=members)
-    except (tarfile.TarError, EOFError, OSError, gzip.BadGzipFile) as exc:
+        with tarfile.open(archive, mode="r|gz") as tar:
+            for m in tar:
+                rel = budget.admit(m)
+                try:
+                    tar.extract(m, dest, filter="data")
+                except TypeError:  # Python without extraction filters: members checked above
+                    tar.extract(m, dest)
+                if m.isfile():
+                    budget.read_sums(rel, (dest / m.name).read_bytes() if rel == "SHA256SUMS" else b"")
+    except (tarfile.TarError, EOFError, OSError, zlib.error) as exc:
         raise BundleInvalid(f"damaged or truncated archive ({exc})", path=archive) from None
-    return dest / tops.pop()
+    if budget.top is None:
+        raise BundleInvalid("the archive is empty", path=archive)
+    return dest / budget.top
+
+
+def matches_folder(archive, folder) -> bool:
+    """Is the archive complete (read to its end: gzip CRC and length) and exactly the bundle
+    folder's files? A truncated or altered archive is not kept as "unchanged" on re-export."""
+    import hashlib
+
+    from notebook_ops.bundle.checksums import SUMS
+
+    root = Path(folder)
+    try:
+        sums = (root / SUMS).read_bytes()
+        wanted = {rel: digest for digest, _, rel in (ln.partition("  ") for ln in sums.decode().splitlines())}
+        seen = {}
+        for rel, data in iter_files(archive):
+            seen[rel] = hashlib.sha256(data).hexdigest() if rel != SUMS else data == sums
+    except (BundleInvalid, OSError, UnicodeDecodeError):
+        return False
+    return seen.pop(SUMS, False) is True and seen == wanted
