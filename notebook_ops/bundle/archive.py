@@ -90,21 +90,30 @@ def is_archive(path) -> bool:
 
 DEFAULT_MAX_MB = 2048  # a bundle's data is capped at export (bundle.max_asset_mb, 100 MB)
 DEFAULT_MAX_FILES = 20000
+# Unset, the byte limit is also derived from the archive: real bundles (text, CSV, wheels)
+# unpack to a few times their compressed size, a bomb to a thousand times.
+MAX_RATIO, RATIO_FLOOR = 200, 100_000_000
 
 
-def limits() -> tuple[int, int]:
+def limits(archive=None) -> tuple[int, int]:
     """(bytes, members) an archive may unpack to: ``NOTEBOOK_OPS_BUNDLE_MAX_MB`` and
-    ``NOTEBOOK_OPS_BUNDLE_MAX_FILES`` on the machine that unpacks it, else the defaults."""
+    ``NOTEBOOK_OPS_BUNDLE_MAX_FILES`` on the machine that unpacks it; else the defaults, the
+    bytes also at most ``MAX_RATIO`` times the archive's size (``RATIO_FLOOR`` at least)."""
 
-    def number(name: str, default: int) -> int:
+    def number(name: str) -> int | None:
         try:
-            return max(1, int(os.environ.get(name) or default))
-        except ValueError:
-            return default
+            return max(1, int(os.environ[name]))
+        except (KeyError, ValueError):
+            return None
 
-    return number("NOTEBOOK_OPS_BUNDLE_MAX_MB", DEFAULT_MAX_MB) * 1_000_000, number(
-        "NOTEBOOK_OPS_BUNDLE_MAX_FILES", DEFAULT_MAX_FILES
-    )
+    max_mb, max_files = number("NOTEBOOK_OPS_BUNDLE_MAX_MB"), number("NOTEBOOK_OPS_BUNDLE_MAX_FILES")
+    if max_mb is not None:
+        max_bytes = max_mb * 1_000_000
+    else:
+        max_bytes = DEFAULT_MAX_MB * 1_000_000
+        if archive is not None:
+            max_bytes = min(max_bytes, max(RATIO_FLOOR, MAX_RATIO * Path(archive).stat().st_size))
+    return max_bytes, max_files or DEFAULT_MAX_FILES
 
 
 class _Budget:
@@ -113,7 +122,7 @@ class _Budget:
 
     def __init__(self, archive: Path):
         self.archive = archive
-        self.max_bytes, self.max_files = limits()
+        self.max_bytes, self.max_files = limits(archive)
         self.bytes = self.files = 0
         self.listed: set[str] | None = None  # SHA256SUMS, once read: nothing else may follow
         self.seen: set[str] = set()

@@ -122,7 +122,8 @@ class Finding:
     line: int | None = None  # 1-based; None when found by the file's name
 
     def describe(self) -> str:
-        return self.kind + (f" (line {self.line})" if self.line else "")
+        """``is a PostgreSQL password file (by its name)``, ``holds an AWS access key id (line 3)``."""
+        return f"holds {self.kind} (line {self.line})" if self.line else f"is {self.kind} (by its name)"
 
 
 def by_name(relpath: str) -> Finding | None:
@@ -132,9 +133,9 @@ def by_name(relpath: str) -> Finding | None:
         if "/" in pattern:
             tail = "/".join(p.parts[-len(PurePosixPath(pattern).parts) :])
             if fnmatch.fnmatchcase(tail, pattern):
-                return Finding(f"{kind}, by its name")
+                return Finding(kind)
         elif fnmatch.fnmatchcase(p.name, pattern):
-            return Finding(f"{kind}, by its name")
+            return Finding(kind)
     return None
 
 

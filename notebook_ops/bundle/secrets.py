@@ -87,10 +87,11 @@ def refuse_credentials(
         else "read the secret from the environment instead"
     )
     raise ExportRefused(
-        f"{rel} holds {found.describe()}: a bundle never ships credentials",
+        f"{rel} {found.describe()}: a bundle never ships credentials",
         path=where,
         step=step,
-        hint=f"move it out of the project and give it at run time (environment, secret store), or "
+        hint="move it out of the project and give it at run time through the environment or a secret "
+        f"store, or "
         f'{leave_out}; if it is no secret: "assets": {{"allow_secrets": ["{named}"]}}',
     )
 
