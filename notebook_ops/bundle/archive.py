@@ -9,6 +9,7 @@ entries than the limits (``limits``), before writing it.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import io
 import os
@@ -172,22 +173,37 @@ class _Budget:
             self.listed = set(parse(data.decode("utf-8", errors="replace"), SUMS)) | {SUMS}
 
 
+@contextlib.contextmanager
+def _stream(archive: Path, budget: _Budget):
+    """The archive's tar stream, each member to be passed to ``budget.admit``; on leaving, the
+    gzip stream is read to its end (bounded), so its CRC and length are checked: a truncated or
+    altered archive is refused even when its tar entries came through."""
+    try:
+        with open(archive, "rb") as raw, gzip.GzipFile(fileobj=raw, mode="rb") as gz:
+            with tarfile.open(fileobj=gz, mode="r|") as tar:
+                yield tar
+            left = max(0, budget.max_bytes - budget.bytes) + (1 << 20)
+            while chunk := gz.read(1 << 16):
+                left -= len(chunk)
+                if left < 0:
+                    raise BundleInvalid("data after the archive's end: refused", path=archive)
+    except (tarfile.TarError, EOFError, OSError, zlib.error) as exc:
+        raise BundleInvalid(f"damaged or truncated archive ({exc})", path=archive) from None
+
+
 def iter_files(archive):
     """``(path in the bundle, bytes)`` of each file of the archive at ``archive``, streamed with
     the same checks as ``extract`` (nothing written anywhere)."""
     archive = Path(archive)
     budget = _Budget(archive)
-    try:
-        with tarfile.open(archive, mode="r|gz") as tar:
-            for m in tar:
-                rel = budget.admit(m)
-                if m.isfile():
-                    f = tar.extractfile(m)
-                    data = f.read() if f else b""
-                    budget.read_sums(rel, data)
-                    yield rel, data
-    except (tarfile.TarError, EOFError, OSError, zlib.error) as exc:
-        raise BundleInvalid(f"damaged or truncated archive ({exc})", path=archive) from None
+    with _stream(archive, budget) as tar:
+        for m in tar:
+            rel = budget.admit(m)
+            if m.isfile():
+                f = tar.extractfile(m)
+                data = f.read() if f else b""
+                budget.read_sums(rel, data)
+                yield rel, data
 
 
 def extract(archive, dest_dir) -> Path:
@@ -198,18 +214,15 @@ def extract(archive, dest_dir) -> Path:
     archive = Path(archive)
     dest = Path(dest_dir)
     budget = _Budget(archive)
-    try:
-        with tarfile.open(archive, mode="r|gz") as tar:
-            for m in tar:
-                rel = budget.admit(m)
-                try:
-                    tar.extract(m, dest, filter="data")
-                except TypeError:  # Python without extraction filters: members checked above
-                    tar.extract(m, dest)
-                if m.isfile():
-                    budget.read_sums(rel, (dest / m.name).read_bytes() if rel == "SHA256SUMS" else b"")
-    except (tarfile.TarError, EOFError, OSError, zlib.error) as exc:
-        raise BundleInvalid(f"damaged or truncated archive ({exc})", path=archive) from None
+    with _stream(archive, budget) as tar:
+        for m in tar:
+            rel = budget.admit(m)
+            try:
+                tar.extract(m, dest, filter="data")
+            except TypeError:  # Python without extraction filters: members checked above
+                tar.extract(m, dest)
+            if m.isfile():
+                budget.read_sums(rel, (dest / m.name).read_bytes() if rel == "SHA256SUMS" else b"")
     if budget.top is None:
         raise BundleInvalid("the archive is empty", path=archive)
     return dest / budget.top

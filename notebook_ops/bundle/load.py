@@ -59,8 +59,17 @@ def _extract_cached(path: Path, into=None) -> tuple[Path, list[str] | None]:
     staging = Path(tempfile.mkdtemp(prefix=f".extract-{os.getpid()}-", dir=root))
     try:
         inner = archive.extract(path, staging)
-        files = checksums.check(inner)
-        manifest_mod.read(inner)
+        try:
+            files = checksums.check(inner)
+            manifest_mod.read(inner)
+        except BundleInvalid as exc:  # named by the archive and the entry, not the staging folder
+            try:
+                entry = Path(exc.path or "").relative_to(inner).as_posix()
+            except ValueError:
+                entry = ""
+            raise BundleInvalid(
+                f"{entry}: {exc.message}" if entry else exc.message, path=path, hint=exc.hint
+            ) from None
         os.replace(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
