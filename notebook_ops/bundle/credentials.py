@@ -67,32 +67,63 @@ SECRET_FILE_NAMES: tuple[tuple[str, str], ...] = (
     ("secrets.*", "a secrets file"),
 )
 
-# Found anywhere in a text file (code, data, config).
-_STRONG: tuple[tuple[str, re.Pattern], ...] = (
-    ("a private key (PEM block)", re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")),
-    ("an AWS access key id", re.compile(r"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b")),
+# Found anywhere in a text file (code, data, config): (kind, literal triggers, pattern, whether
+# the match must start a word). A pattern runs only when one of its triggers is in the text
+# (``str.find`` is fast, a regex over megabytes is not), and each starts with its literal so the
+# regex engine skips ahead to it; the word boundary is checked on the match, not in the regex.
+_STRONG: tuple[tuple[str, tuple[str, ...], re.Pattern, bool], ...] = (
+    (
+        "a private key (PEM block)",
+        ("PRIVATE KEY-----",),
+        re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"),
+        False,
+    ),
+    (
+        "an AWS access key id",
+        ("AKIA", "ASIA", "ABIA", "ACCA"),
+        re.compile(r"A(?:KIA|SIA|BIA|CCA)[0-9A-Z]{16}(?![0-9A-Za-z])"),
+        True,
+    ),
     (
         "an AWS secret access key",
+        ("secret",),
         re.compile(
             r"(?i)aws_?secret_?(?:access_?)?key[\"']?\s*[:=]\s*[\"']?[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])"
         ),
+        False,
     ),
-    ("a GitHub token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,})")),
-    ("a GitLab token", re.compile(r"\bglpat-[A-Za-z0-9_-]{20,}")),
-    ("a Slack token", re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}")),
-    ("a Slack webhook URL", re.compile(r"hooks\.slack\.com/services/T[A-Za-z0-9_]+/B[A-Za-z0-9_]+/\w+")),
-    ("a Stripe key", re.compile(r"\b[rs]k_(?:live|test)_[A-Za-z0-9]{16,}")),
-    ("an API key (sk-...)", re.compile(r"\bsk-(?:proj-|ant-)?[A-Za-z0-9_-]{20,}")),
-    ("a Google API key", re.compile(r"\bAIza[0-9A-Za-z_-]{35}")),
+    (
+        "a GitHub token",
+        ("gh", "github_pat_"),
+        re.compile(r"g(?:h[pousr]_[A-Za-z0-9]{30,}|ithub_pat_[A-Za-z0-9_]{40,})"),
+        True,
+    ),
+    ("a GitLab token", ("glpat-",), re.compile(r"glpat-[A-Za-z0-9_-]{20,}"), True),
+    ("a Slack token", ("xox",), re.compile(r"xox[abposr]-[A-Za-z0-9-]{10,}"), True),
+    (
+        "a Slack webhook URL",
+        ("hooks.slack.com",),
+        re.compile(r"hooks\.slack\.com/services/T[A-Za-z0-9_]+/B[A-Za-z0-9_]+/\w+"),
+        False,
+    ),
+    ("a Stripe key", ("k_live_", "k_test_"), re.compile(r"[rs]k_(?:live|test)_[A-Za-z0-9]{16,}"), True),
+    ("an API key (sk-...)", ("sk-",), re.compile(r"sk-(?:proj-|ant-)?[A-Za-z0-9_-]{20,}"), True),
+    ("a Google API key", ("AIza",), re.compile(r"AIza[0-9A-Za-z_-]{35}"), True),
     (
         "a JSON Web Token",
-        re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"),
+        ("eyJ",),
+        re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"),
+        True,
     ),
     (
         "a URL with a user name and password",
-        re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]{1,20}://[^\s:/@'\"<>{}$%*]+:[^\s/@'\"<>{}$%*]+@[\w.-]+"),
+        ("://",),
+        re.compile(r"://[^\s:/@'\"<>{}$%*]+:[^\s/@'\"<>{}$%*]+@[\w.-]+"),
+        False,
     ),
 )
+# the words an assignment's key ends in (found with str.find in the lower-cased text first)
+_KEY_WORDS = ("passw", "secret", "token", "api", "access", "private", "credential")
 
 _SERVICE_ACCOUNT = re.compile(r"\"type\"\s*:\s*\"service_account\"")
 _PRIVATE_KEY_FIELD = re.compile(r"\"private_key\"\s*:\s*\"[^\"]")
@@ -143,8 +174,24 @@ def _line(text: str, pos: int) -> int:
     return text.count("\n", 0, pos) + 1
 
 
+def _candidate_lines(text: str) -> list[int]:
+    """Start offsets of the lines holding one of ``_KEY_WORDS`` (any case), in order."""
+    lower = text.lower()
+    starts = set()
+    for word in _KEY_WORDS:
+        at = lower.find(word)
+        while at != -1:
+            start = lower.rfind("\n", 0, at) + 1
+            starts.add(start)
+            end = lower.find("\n", at)
+            at = lower.find(word, end) if end != -1 else -1
+    return sorted(starts)
+
+
 def _assignment(text: str) -> Finding | None:
-    for n, line in enumerate(text.splitlines(), 1):
+    for start in _candidate_lines(text):
+        end = text.find("\n", start)
+        line = text[start : end if end != -1 else len(text)]
         if len(line) > 2000 or line.lstrip().startswith(("#", ";", "//")):
             continue
         m = _ASSIGNMENT.match(line)
@@ -157,15 +204,27 @@ def _assignment(text: str) -> Finding | None:
             continue
         if _PLACEHOLDER.match(value):
             continue
-        return Finding(f"a '{m.group('key')}' with a literal value", n)
+        return Finding(f"a '{m.group('key')}' with a literal value", _line(text, start))
+    return None
+
+
+def _search(text: str, lower: str, triggers: tuple[str, ...], pattern: re.Pattern, bounded: bool):
+    """The first match of ``pattern`` (starting a word when ``bounded``), if a trigger is there."""
+    haystack = lower if pattern.flags & re.I else text
+    if not any(t in haystack for t in triggers):
+        return None
+    for m in pattern.finditer(text):
+        if not bounded or m.start() == 0 or not (text[m.start() - 1].isalnum() or text[m.start() - 1] == "_"):
+            return m
     return None
 
 
 def in_text(text: str, relpath: str = "") -> Finding | None:
     """The first credential in ``text`` (the content of the file ``relpath``), else None."""
     found: list[Finding] = []
-    for kind, pattern in _STRONG:
-        m = pattern.search(text)
+    lower = text.lower()
+    for kind, triggers, pattern, bounded in _STRONG:
+        m = _search(text, lower, triggers, pattern, bounded)
         if m:
             found.append(Finding(kind, _line(text, m.start())))
     sa = _SERVICE_ACCOUNT.search(text)
