@@ -866,3 +866,18 @@ def test_a_sigkilled_export_leaves_nothing_after_the_next_export(case, tmp_path)
     r = subprocess.run(args, env=env, capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr
     assert sorted(p.name for p in out.iterdir()) == ["proj-v1", "proj-v1.tar.gz"]
+
+
+@pytest.mark.parametrize("case", ["g5-archive-killed-extraction-staging"])
+def test_what_a_killed_extraction_left_in_the_cache_is_removed(case, tmp_path, base):
+    """An extraction killed mid-way leaves ``.extract-<pid>-*`` in the bundle cache; the next
+    load removes it (its process is gone) and leaves a live one's alone."""
+    from notebook_ops.bundle.load import cache_root, open_bundle
+
+    root = cache_root()
+    dead, live = root / f".extract-{_dead_pid()}-k3j4h5g6", root / f".extract-{os.getpid()}-a1b2c3d4"
+    for p in (dead, live):
+        shutil.copytree(base[0], p / base[0].name)
+    b = open_bundle(base[1])
+    assert b.manifest["name"] == "proj" and not dead.exists() and live.is_dir()
+    assert sorted(p.name for p in root.iterdir()) == sorted([live.name, b.folder.parent.name])
