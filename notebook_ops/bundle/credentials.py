@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 SCAN_BYTES = 8 << 20  # a credential sits near the top of a config file; data files are capped
+CONFIG_SCAN_CHARS = 2 << 20  # ``key: value`` lines are checked in a config file's first 2 MB
 
 # (glob on the file name, or on the path's tail when it holds a "/", what it is)
 SECRET_FILE_NAMES: tuple[tuple[str, str], ...] = (
@@ -235,7 +236,7 @@ def in_text(text: str, relpath: str = "") -> Finding | None:
         found.append(Finding("Google Cloud user credentials (refresh token)", _line(text, au.start())))
     suffix = PurePosixPath(relpath).suffix.lower()
     if suffix in CONFIG_SUFFIXES or PurePosixPath(relpath).name.startswith(".env"):
-        a = _assignment(text)
+        a = _assignment(text[:CONFIG_SCAN_CHARS])
         if a:
             found.append(a)
     return min(found, key=lambda f: f.line or 0) if found else None
