@@ -170,7 +170,10 @@ class _Budget:
         from notebook_ops.bundle.checksums import SUMS, parse
 
         if rel == SUMS:
-            self.listed = set(parse(data.decode("utf-8", errors="replace"), SUMS)) | {SUMS}
+            try:
+                self.listed = set(parse(data.decode("utf-8", errors="replace"), SUMS)) | {SUMS}
+            except BundleInvalid as exc:  # named by the archive, as every fault of it
+                raise BundleInvalid(f"{SUMS}: {exc.message}", path=self.archive) from None
 
 
 @contextlib.contextmanager
