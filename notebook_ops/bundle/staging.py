@@ -3,7 +3,8 @@
 An export writes ``.<name>-v<N>.staging-<pid>-*`` (the folder), ``.<name>-v<N>.tar.gz.part-<pid>``
 (the archive, via atomic temp files beside it) and ``.<name>-v<N>.old-<pid>`` (the version it
 replaces), and removes them when it ends. A killed export (SIGKILL, power loss) cannot: the next
-export into the folder removes what a process that is gone left, never a live export's files.
+export into the folder removes what a process that is gone left (and puts back a version it had
+moved aside), never a live export's files.
 Staging folders of older versions (no pid in the name) go when older than ``STALE_AFTER_S``.
 """
 
@@ -19,7 +20,9 @@ from pathlib import Path
 from notebook_ops.util.procs import alive
 
 STALE_AFTER_S = 3600
-_OURS = re.compile(r"^\.\.?[a-z_][a-z0-9_-]*-v\d+\.(?:staging|tar\.gz\.part|old)-(?P<pid>\d+)(?:[-.].*)?$")
+_OURS = re.compile(
+    r"^\.\.?(?P<folder>[a-z_][a-z0-9_-]*-v\d+)\.(?P<kind>staging|tar\.gz\.part|old)-(?P<pid>\d+)(?:[-.].*)?$"
+)
 _OLD_STAGING = re.compile(r"^\.[a-z_][a-z0-9_-]*-v\d+\.[a-z0-9_]{8}$")  # before pids were in names
 
 
@@ -53,6 +56,10 @@ def remove_stale(out: Path) -> list[str]:
             except OSError:
                 continue
         if not stale:
+            continue
+        if m and m.group("kind") == "old" and not (out / m.group("folder")).exists():
+            os.replace(p, out / m.group("folder"))  # killed between moving it aside and replacing it
+            removed.append(p.name)
             continue
         if p.is_dir() and not p.is_symlink():
             shutil.rmtree(p, ignore_errors=True)

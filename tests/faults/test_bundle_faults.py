@@ -919,3 +919,16 @@ def test_credentials_in_an_editable_package_are_refused(capsys, tmp_path, monkey
     line = one_line_error(err)
     assert expect in line and "read the secret from the environment" in line and AWS_SECRET not in line, line
     assert not (tmp_path / "dist").exists() and snapshot(nb.parent) == before
+
+
+@pytest.mark.parametrize("case", ["g6-staging-version-moved-aside-is-put-back"])
+def test_a_version_a_killed_export_moved_aside_is_put_back(case, capsys, tmp_path):
+    """Killed between moving ``proj-v1`` aside and putting its rewrite in place: the next export
+    puts the old folder back rather than deleting the only copy."""
+    nb, out = _export_once(capsys, tmp_path)
+    files = snapshot(out / "proj-v1")
+    os.replace(out / "proj-v1", out / f".proj-v1.old-{_dead_pid()}")
+    (nb.parent / "data" / "train.csv").write_text("x\n2\n")  # a new version
+    assert cli(capsys, *export_args(nb, out))[0] == 0
+    assert sorted(p.name for p in out.iterdir()) == ["proj-v1", "proj-v1.tar.gz", "proj-v2", "proj-v2.tar.gz"]
+    assert snapshot(out / "proj-v1") == files
