@@ -12,13 +12,12 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from notebook_ops.bundle import archive, manifest as manifest_mod, provenance, requirements
 from notebook_ops.bundle import projectwheel, secrets, shipping, target_registry as targets_mod
-from notebook_ops.bundle import observed, versions, writer
+from notebook_ops.bundle import observed, staging as staging_mod, versions, writer
 from notebook_ops.bundle.errors import ExportRefused
 from notebook_ops.errors import NotebookOpsError, PipelineInvalid
 from notebook_ops.util.locks import folder_lock
@@ -102,7 +101,7 @@ def _out_dir(out_dir) -> Path:
 def _replace_dir(staging: Path, final: Path) -> None:
     old = None
     if final.exists():
-        old = final.with_name(f".{final.name}.old-{os.getpid()}")
+        old = staging_mod.old_copy(final)
         os.replace(final, old)
     os.replace(staging, final)
     if old is not None:
@@ -185,6 +184,14 @@ def export_notebook(
     wheels = {}  # editable installs, as wheels
     for spec in (pins.get("editable") or {}).values():
         fname, entries = projectwheel.entries(spec)
+        for rel, data in entries:  # the package's own files ship too: scanned like the project's
+            secrets.refuse_credentials(
+                rel,
+                data=data,
+                allow=secrets.allowed_secrets(pipeline.settings),
+                where=Path(spec["path"]),
+                excludable=False,
+            )
         wheels[fname] = entries
         warnings.append(
             f"{spec['name']} is installed in editable mode: shipped as "
@@ -205,9 +212,12 @@ def export_notebook(
         requirements.pin_lines(pins) + [f"{n} {projectwheel.digest(e)}" for n, e in sorted(wheels.items())],
     )
 
-    content = _Content(name, description, steps, pins, digest, chosen_targets, ship.files, wheels)
+    content = _Content(
+        name, description, steps, pins, digest, chosen_targets, ship.files, wheels, frozenset(ship.allowed)
+    )
     out = _out_dir(out_dir)
     with folder_lock(out):  # two exports of one name: one after the other, N then N+1
+        staging_mod.remove_stale(out)  # what killed exports left
         result = _write_version(out, content, state, warnings, nb_bytes, epoch, tag)
     result = _track(result, track, nb_path, pipeline)
     result.shipped = ship.summary() if ship.manifest else ""
@@ -228,6 +238,7 @@ class _Content:
     targets: list[str]
     extra_files: dict
     wheels: dict
+    allowed_secrets: frozenset = frozenset()
 
 
 def _write_version(out, c: _Content, state, warnings, nb_bytes, epoch, tag) -> ExportResult:
@@ -256,8 +267,12 @@ def _write_version(out, c: _Content, state, warnings, nb_bytes, epoch, tag) -> E
     if kept is not None:  # a version, once written, stays byte for byte as it was
         m = kept
     else:
-        staging = Path(tempfile.mkdtemp(prefix=f".{folder_name}.", dir=out))
-        tmp_tar = out / f".{folder_name}.tar.gz.part-{os.getpid()}"
+        if reused and final.is_dir() and final_tar.is_file():
+            warnings = warnings + [
+                f"{final.name} or its archive was damaged or changed after export: written again"
+            ]
+        staging = staging_mod.staging_dir(out, folder_name)
+        tmp_tar = staging_mod.archive_part(out, folder_name)
         try:
             writer.write_bundle(
                 staging,
@@ -268,6 +283,7 @@ def _write_version(out, c: _Content, state, warnings, nb_bytes, epoch, tag) -> E
                 target_names=c.targets,
                 extra_files=c.extra_files,
                 wheels=c.wheels,
+                allowed_secrets=c.allowed_secrets,
             )
             archive.write_tar_gz(staging, tmp_tar, prefix=folder_name, epoch=epoch)
             if will_tag:
@@ -309,6 +325,8 @@ def _kept_bundle(folder: Path, tar: Path, digest: str, tag_name, repo) -> dict |
     try:
         m = open_bundle(folder).manifest
     except BundleInvalid:
+        return None
+    if not archive.matches_folder(tar, folder):  # truncated or altered: written again
         return None
     git = m["provenance"].get("git") or {}
     if m["content_sha256"] != digest or git.get("tag") != tag_name:

@@ -37,7 +37,11 @@ def cache_root() -> Path:
     return Path(base) / "notebook-ops" / "bundles"
 
 
-def _extract_cached(path: Path, into=None) -> Path:
+def _extract_cached(path: Path, into=None) -> tuple[Path, list[str] | None]:
+    """The archive's bundle folder in the cache, and its checked files when it was unpacked now.
+
+    Unpacked into a staging folder and checked there (SHA256SUMS, the manifest) before it is renamed into the
+    cache: a refused archive leaves nothing behind."""
     digest = checksums.sha256_file(path)
     root = Path(into) if into is not None else cache_root()
     try:
@@ -49,17 +53,38 @@ def _extract_cached(path: Path, into=None) -> Path:
     if target.is_dir():
         folders = [p for p in target.iterdir() if p.is_dir()]
         if len(folders) == 1:
-            return folders[0]
+            return folders[0], None
         shutil.rmtree(target, ignore_errors=True)
-    root.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".extract-", dir=root))
+    _remove_stale_staging(root)
+    staging = Path(tempfile.mkdtemp(prefix=f".extract-{os.getpid()}-", dir=root))
     try:
         inner = archive.extract(path, staging)
+        try:
+            files = checksums.check(inner)
+            manifest_mod.read(inner)
+        except BundleInvalid as exc:  # named by the archive and the entry, not the staging folder
+            try:
+                entry = Path(exc.path or "").relative_to(inner).as_posix()
+            except ValueError:
+                entry = ""
+            raise BundleInvalid(
+                f"{entry}: {exc.message}" if entry else exc.message, path=path, hint=exc.hint
+            ) from None
         os.replace(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return target / inner.name
+    return target / inner.name, files
+
+
+def _remove_stale_staging(root: Path) -> None:
+    """Staging folders of extractions whose process is gone (killed mid-way)."""
+    from notebook_ops.util.procs import alive
+
+    for p in root.glob(".extract-*"):
+        pid = p.name.split("-")[1] if p.name.count("-") >= 2 else ""
+        if not pid.isdigit() or not alive(int(pid)):
+            shutil.rmtree(p, ignore_errors=True)
 
 
 def open_bundle(path, *, extract_to=None) -> Bundle:
@@ -67,13 +92,14 @@ def open_bundle(path, *, extract_to=None) -> Bundle:
     src = Path(path)
     if not src.exists():
         raise BundleInvalid("no such bundle (a folder or a .tar.gz)", path=src)
+    checked = None
     if src.is_dir():
         folder = src
     elif archive.is_archive(src):
-        folder = _extract_cached(src, extract_to)
+        folder, checked = _extract_cached(src, extract_to)
     else:
         raise BundleInvalid("not a bundle: give its folder or its .tar.gz", path=src)
-    files = checksums.check(folder)
+    files = checked if checked is not None else checksums.check(folder)
     m = manifest_mod.read(folder)
     for step in m["steps"]:
         if step["notebook"] not in files:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import posixpath
 from pathlib import Path
 
 from notebook_ops.bundle.errors import BundleInvalid
@@ -144,7 +145,47 @@ def validate(manifest, path=MANIFEST) -> dict:
         raise BundleInvalid(
             f"manifest does not match its schema at {where}: {err.message}", path=path
         ) from None
+    for where, value in _paths(manifest):
+        if not _stays_inside(value):
+            raise BundleInvalid(
+                f"manifest {where} is {value!r}, outside the bundle's folders: refused", path=path
+            )
     return manifest
+
+
+def _stays_inside(rel: str) -> bool:
+    """Relative, and still inside after ``..`` is resolved (``../data/x`` from ``notebooks/``)."""
+    norm = posixpath.normpath(rel) if rel else "."
+    return not (
+        rel.startswith(("/", "~"))
+        or "\\" in rel
+        or norm == ".."
+        or norm.startswith("../")
+        or ":" in rel.split("/")[0]
+    )
+
+
+def _paths(m: dict):
+    """(where, path) of every path a run lays out or reads, relative to the bundle or its workspace
+    (paths the code names are taken from the notebook's folder)."""
+    files = m.get("files") or {}
+    nb_dir = files.get("notebook_dir") or "."
+    yield "files.notebook_dir", nb_dir
+    for i, root in enumerate(files.get("code_roots") or ()):
+        yield f"files.code_roots[{i}]", root
+    for kind in ("code", "assets"):
+        for i, f in enumerate(files.get(kind) or ()):
+            yield f"files.{kind}[{i}].path", f["path"]
+    for i, e in enumerate(files.get("external") or ()):
+        if not e["path"].startswith("/"):
+            yield f"files.external[{i}].path", posixpath.join(nb_dir, e["path"])
+    for s in m.get("steps") or ():
+        for kind in ("modules", "assets"):
+            for value in s.get(kind) or ():
+                yield f"steps.{s['name']}.{kind}", value
+        for value in list(s.get("files_in") or {}) + list(s.get("files_out") or ()):
+            if not value.startswith("/"):  # an absolute path is the code's own (/tmp/x.csv)
+                yield f"steps.{s['name']}.files", posixpath.join(nb_dir, value)
 
 
 def loads(text: str, path=MANIFEST) -> dict:

@@ -1,42 +1,23 @@
 """Keeping secrets out of bundles.
 
-Every file the writer puts in a bundle passes ``refuse_secret_file``: ``.env`` files, private
-keys, key stores and credential files are never written, whoever generated them. Parameter
-defaults and code that look like credentials are reported as warnings (the author decides).
+Every file the writer generates passes ``refuse_secret_file`` (by name: ``.env``, keys, credential
+files are never written, whoever generated them). Every file shipped from the project (code,
+data, editable wheels' files) passes ``refuse_credentials``: by its name and by its content
+(``credentials``); a find refuses the export in one line naming the file, what was found and the
+fix, unless the author excluded the file (``assets.exclude``) or allowed it as a known false
+positive (``assets.allow_secrets``). Parameter defaults and cell code that look like credentials
+are warnings (the author decides).
 """
 
 from __future__ import annotations
 
 import fnmatch
+import posixpath
 import re
-from pathlib import PurePosixPath
 
+from notebook_ops.bundle import credentials
 from notebook_ops.bundle.errors import ExportRefused
 
-SECRET_FILES = (
-    ".env",
-    ".env.*",
-    "*.env",
-    "*.pem",
-    "*.key",
-    "id_rsa*",
-    "id_dsa*",
-    "id_ecdsa*",
-    "id_ed25519*",
-    "*.p12",
-    "*.pfx",
-    "*.jks",
-    "*.keystore",
-    ".netrc",
-    ".pypirc",
-    ".npmrc",
-    "credentials",
-    "credentials.json",
-    "*.token",
-    ".git-credentials",
-    "service-account*.json",
-    "secrets.*",
-)
 SECRET_NAMES = re.compile(
     r"(pass(word|wd)?|secret|token|api[_-]?key|access[_-]?key|"
     r"private[_-]?key|credential|auth)",
@@ -52,8 +33,7 @@ SECRET_VALUES = [
 
 
 def is_secret_file(relpath: str) -> bool:
-    name = PurePosixPath(relpath).name
-    return any(fnmatch.fnmatch(name, pat) for pat in SECRET_FILES)
+    return credentials.by_name(relpath) is not None
 
 
 def refuse_secret_file(relpath: str) -> None:
@@ -63,6 +43,57 @@ def refuse_secret_file(relpath: str) -> None:
             path=relpath,
             hint="pass credentials through the environment at run time",
         )
+
+
+def allowed_secrets(settings) -> list[str]:
+    """``metadata.notebook_ops.assets.allow_secrets``: globs of files the author vouches for."""
+    assets = (settings or {}).get("assets") if isinstance(settings, dict) else None
+    value = assets.get("allow_secrets") if isinstance(assets, dict) else None
+    return [g for g in value if isinstance(g, str) and g] if isinstance(value, list) else []
+
+
+def is_allowed(rel: str, notebook_rel: str, allow: list[str]) -> bool:
+    """``rel`` (project-relative) or ``notebook_rel`` (as the code names it) matches a glob."""
+    return any(fnmatch.fnmatchcase(p, g) for g in allow for p in (rel, notebook_rel))
+
+
+def notebook_relative(rel: str, notebook_dir: str) -> str:
+    """A project-relative path as the notebook's code names it (``../data/x`` from ``notebooks/``)."""
+    return posixpath.relpath(rel, notebook_dir or ".") if notebook_dir not in ("", ".") else rel
+
+
+def refuse_credentials(
+    rel: str,
+    *,
+    path=None,
+    data: bytes | None = None,
+    allow: list[str],
+    notebook_dir: str = ".",
+    where=None,
+    step: str | None = None,
+    excludable: bool = True,
+) -> None:
+    """ExportRefused when the project file ``rel`` (read from ``path``, or ``data``) is or holds a
+    credential and ``allow`` does not name it. ``where``: the file the error points at."""
+    named = notebook_relative(rel, notebook_dir)
+    if is_allowed(rel, named, allow):
+        return
+    found = credentials.find(rel, path=path, data=data)
+    if found is None:
+        return
+    leave_out = (
+        f'leave it out with "assets": {{"exclude": ["{named}"]}} in metadata.notebook_ops'
+        if excludable
+        else "read the secret from the environment instead"
+    )
+    raise ExportRefused(
+        f"{rel} {found.describe()}: a bundle never ships credentials",
+        path=where,
+        step=step,
+        hint="move it out of the project and give it at run time through the environment or a secret "
+        f"store, or "
+        f'{leave_out}; if it is no secret: "assets": {{"allow_secrets": ["{named}"]}}',
+    )
 
 
 def _looks_secret(value: str) -> str | None:

@@ -7,7 +7,9 @@ the folders the code writes into (``dirs``) are listed for the workspace to crea
 Refused, with one line naming the cell and the fix: an import nothing provides (neither an
 installed distribution nor the project), a file read from outside the project (or through a
 symlink out of it), data over the size limit (``bundle.max_asset_mb``, default 100 MB in all).
-Secrets files (``.env``, keys) are never shipped, even when the code reads them: a warning.
+A file that is or holds a credential (by name or content: ``secrets``) is refused, naming the
+step that reads it and the fix, unless excluded (``assets.exclude``) or allowed
+(``assets.allow_secrets``).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ class Shipment:
     files: dict[str, Path] = field(default_factory=dict)  # bundle path -> source file
     manifest: dict | None = None  # the manifest's "files" section
     warnings: list[str] = field(default_factory=list)
+    allowed: set[str] = field(default_factory=set)  # bundle paths named like secrets, allowed
     code_bytes: int = 0
     asset_bytes: int = 0
 
@@ -110,6 +113,24 @@ def _files_under(root: Path, rel: str, path) -> list[tuple[str, Path]]:
     return out
 
 
+def _refuse_credentials(pipeline, rel: str, file: Path, allow, path, kind: str, excludable=True) -> None:
+    """A project file that is or holds a credential: refused, naming the step that needs it."""
+    readers = [
+        s.name
+        for s in pipeline.steps
+        if any(rel == a or rel.startswith(a.rstrip("/") + "/") for a in getattr(s, kind))
+    ]
+    secrets.refuse_credentials(
+        rel,
+        path=file,
+        allow=allow,
+        notebook_dir=pipeline.project.notebook_dir,
+        where=path,
+        step=readers[0] if readers else None,
+        excludable=excludable,
+    )
+
+
 def collect(pipeline, path, extra_dirs=()) -> Shipment:
     """Check and list the project files the bundle carries (empty when it needs none), and the
     folders the code writes into (``extra_dirs``: more of them, project-relative, as observed)."""
@@ -132,17 +153,18 @@ def collect(pipeline, path, extra_dirs=()) -> Shipment:
         "exclude them (assets.exclude), or raise bundle.max_asset_mb"
     )
     code, assets = [], []
+    allow = secrets.allowed_secrets(pipeline.settings)
     for rel, _digest in project.modules:
+        _refuse_credentials(pipeline, rel, root / rel, allow, path, "modules", excludable=False)
+        if secrets.is_secret_file(rel):  # named like one, and allowed by the author
+            ship.allowed.add(f"{CODE_DIR}/{rel}")
         code.append(_entry(rel, root / rel))
         ship.files[f"{CODE_DIR}/{rel}"] = root / rel
     for asset in project.assets:
         for rel, file in _files_under(root, asset, path):
-            if secrets.is_secret_file(rel):
-                ship.warnings.append(
-                    f"{rel} is read by the notebook but is a secrets file: not "
-                    "shipped (provide it at run time)"
-                )
-                continue
+            _refuse_credentials(pipeline, rel, file, allow, path, "assets")
+            if secrets.is_secret_file(rel):  # named like one, and allowed by the author
+                ship.allowed.add(f"{ASSETS_DIR}/{rel}")
             if f"{ASSETS_DIR}/{rel}" not in ship.files:
                 assets.append(_entry(rel, file))
                 ship.files[f"{ASSETS_DIR}/{rel}"] = file

@@ -58,15 +58,19 @@ def write_bundle(
     target_names: list[str],
     extra_files=None,
     wheels=None,
+    allowed_secrets=frozenset(),
 ) -> list[str]:
     """Fill ``folder``; returns the sorted list of files written (SHA256SUMS included).
-    ``extra_files``: {bundle path: source file} (the project's code and data, ``shipping``)."""
+    ``extra_files``: {bundle path: source file} (the project's code and data, ``shipping``,
+    which scanned them); ``allowed_secrets``: those of them the author allowed though named
+    like secrets files."""
     folder = Path(folder)
     put(folder, manifest_mod.MANIFEST, manifest_mod.dumps(manifest))
     for name, data in steps.items():
         put(folder, f"steps/{name}.ipynb", data)
     for rel, source in sorted((extra_files or {}).items()):
-        secrets.refuse_secret_file(rel)
+        if rel not in allowed_secrets:
+            secrets.refuse_secret_file(rel)
         (folder / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, folder / rel)
     put(folder, "requirements.txt", requirements_txt)

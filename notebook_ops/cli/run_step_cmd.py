@@ -57,18 +57,24 @@ def run_step(
     from notebook_ops.model.parameters import parse_pairs
     from notebook_ops.targets.step_task import check, run_step as run
 
+    from notebook_ops.bundle.errors import BundleInvalid
+
     params = parse_pairs(pairs)
     params.update({name: value for name, value in named})
-    result = run(
-        bundle,
-        step,
-        data_url=data_url,
-        params=params,
-        stage_in={s: path for s, path in stage_in},
-        stage_out=stage_out,
-        output_notebook=output_notebook,
-        run_id=run_id,
-    )
+    try:
+        result = run(
+            bundle,
+            step,
+            data_url=data_url,
+            params=params,
+            stage_in={s: path for s, path in stage_in},
+            stage_out=stage_out,
+            output_notebook=output_notebook,
+            run_id=run_id,
+        )
+    except BundleInvalid as exc:  # bad input (exit 2): an orchestrator retries a task's exit 1
+        exc.exit_code = 2
+        raise
     if result.log and not quiet and not as_json:
         click.echo(result.log.rstrip("\n"))
     if as_json:

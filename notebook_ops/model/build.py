@@ -12,7 +12,7 @@ from notebook_ops.model.imports import one_parse
 from notebook_ops.model.notebook import cell_source, cell_tags, read_bytes, parse_notebook, sha256_bytes
 from notebook_ops.model.parameters import parse_parameters
 from notebook_ops.model.pipeline import Cell, Parameter, Pipeline, Problem, Step
-from notebook_ops.model.settings import step_options, validate_settings
+from notebook_ops.model.settings import resource_problem, step_options, validate_settings
 from notebook_ops.model.tags import NAME_RULE, parse_cell_tags, slug, valid_name
 
 DEFAULT_STEP = "main"
@@ -508,6 +508,17 @@ def _build(nb: dict, path, notebook_hash: str | None, notices: list[str] | None)
     b.cells = runmagic.expand_cells(b.cells, path, b.problems)  # %run targets read in
     deps, order = b.resolve_dependencies()
     params, steps = b.analyse(deps, order, settings)
+    for s in steps:
+        wrong = resource_problem(s.options.get("resources"))
+        if wrong:
+            b.problem(
+                "error",
+                "invalid-resources",
+                wrong,
+                step=s.name,
+                cell=s.cells[0] if s.cells else None,
+                hint=f"fix metadata.notebook_ops.steps.{s.name}.resources or the step's limit: tag",
+            )
     steps, params, project = files.attach(
         b.cells, b.setup_cells, steps, params, path, settings, b.problems
     )  # local code, data files, files between steps

@@ -8,6 +8,7 @@ from functools import cache, lru_cache
 from importlib import resources
 
 from notebook_ops.model.pipeline import Problem
+from notebook_ops.util.quantity import parse_quantity
 from notebook_ops.util.redact import redact
 
 _TARGET_RE = re.compile(r"^\s*(>=|<=|>|<|==)\s*(-?[0-9.]+(?:[eE][-+]?[0-9]+)?)\s*$")
@@ -122,3 +123,31 @@ def kernels_mode(settings: dict | None, option: str | None = None) -> str:
     """How step kernels start: ``--kernels`` (``option``), else ``metadata.notebook_ops.kernels``,
     else the default."""
     return option or (settings or {}).get("kernels") or DEFAULT_KERNELS
+
+
+RESOURCE_FORMS = {
+    "cpu": "a positive number of cores or a Kubernetes quantity (2, 0.5, '500m')",
+    "memory": "a Kubernetes quantity in bytes ('512Mi', '2Gi', '1.5G')",
+    "gpu": "a whole number >= 0",
+}
+
+
+def resource_problem(resources) -> str | None:
+    """What is wrong with a step's ``resources`` (settings or Kale ``limit:`` tags), else None:
+    each deploy target writes them into its manifests, where a wrong value fails only there."""
+    if not isinstance(resources, dict):
+        return None
+    for key, form in RESOURCE_FORMS.items():
+        value = resources.get(key)
+        if value is None:
+            continue
+        if key == "gpu":
+            ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+        else:
+            try:
+                ok = not isinstance(value, bool) and parse_quantity(value) > 0
+            except ValueError:
+                ok = False
+        if not ok:
+            return f"resources.{key} is {value!r}: expected {form}"
+    return None

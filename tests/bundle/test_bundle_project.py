@@ -199,14 +199,23 @@ def test_bad_input_is_one_line_naming_the_cell(tmp_path):
 
 
 def test_secrets_are_never_shipped_even_when_read(tmp_path):
+    """Read by the notebook: the export is refused, naming the file and the step; left out with
+    assets.exclude (the path as the code names it), it exports without it."""
     nb = make_project(
         tmp_path / "p", cells=CELLS + [("creds = open('../.env').read()", ["step:creds"])], commit=False
     )
     (nb.parent.parent / ".env").write_text("TOKEN=abc\n")
     commit_all(nb.parent.parent)
+    with pytest.raises(ExportRefused) as e:
+        _export(nb, tmp_path)
+    assert e.value.step == "creds" and ".env is an environment file" in str(e.value)
+    assert '"exclude": ["../.env"]' in str(e.value) and not (tmp_path / "dist").exists()
+    data = json.loads(nb.read_text())
+    data["metadata"]["notebook_ops"]["assets"] = {"exclude": ["../.env"]}
+    nb.write_text(json.dumps(data, indent=1))
+    commit_all(nb.parent.parent)
     r = _export(nb, tmp_path)
     assert not any(".env" in f for f in verify_bundle(r.folder).files)
-    assert any(".env" in w and "not shipped" in w for w in r.warnings)
 
 
 def test_external_asset_is_a_url_parameter_fetched_before_the_step(tmp_path):

@@ -55,11 +55,15 @@ export interface NotebookOps {
     catchup?: 'skip' | 'once' | 'all';
   }[];
   /**
-   * Data files the bundle carries (found by reading the code: literal paths passed to pd.read_csv, open, np.load...). include: more paths; exclude: glob patterns never shipped; external: a path read from a URL instead (it becomes a str parameter, default the URL, fetched with fsspec before the step runs). Paths as the code names them, relative to the notebook's folder.
+   * Data files the bundle carries (found by reading the code: literal paths passed to pd.read_csv, open, np.load...). include: more paths; exclude: glob patterns never shipped; allow_secrets: files that look like credentials but are not (a file that does is refused at export); external: a path read from a URL instead (it becomes a str parameter, default the URL, fetched with fsspec before the step runs). Paths as the code names them, relative to the notebook's folder.
    */
   assets?: {
     include?: string[];
     exclude?: string[];
+    /**
+     * Glob patterns of shipped files that look like credentials (by name or content) but are not: export ships them instead of refusing. Paths as in exclude, or relative to the project's top folder.
+     */
+    allow_secrets?: string[];
     external?: {
       [k: string]:
         | string
