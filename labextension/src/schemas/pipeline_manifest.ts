@@ -80,7 +80,7 @@ export interface PipelineManifest {
         memory?: string | number | null;
         gpu?: string | number | null;
         gpu_vendor?: string | null;
-        [k: string]: unknown;
+        [k: string]: string | number;
       };
     },
     ...{
@@ -132,7 +132,7 @@ export interface PipelineManifest {
         memory?: string | number | null;
         gpu?: string | number | null;
         gpu_vendor?: string | null;
-        [k: string]: unknown;
+        [k: string]: string | number;
       };
     }[]
   ];
