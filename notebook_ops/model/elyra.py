@@ -29,6 +29,7 @@ from notebook_ops.model.build import build_pipeline
 from notebook_ops.model.notebook import parse_notebook, read_bytes
 from notebook_ops.model.pipeline import Pipeline
 from notebook_ops.model.tags import parse_cell_tags, slug
+from notebook_ops.util import confine
 
 SUFFIX = ".pipeline"
 NODE_OPS = {"execute-notebook-node": ".ipynb", "execute-python-node": ".py"}
@@ -79,6 +80,7 @@ class _Node:
         if not isinstance(filename, str) or not filename.endswith(NODE_OPS[op]):
             raise NotebookReadError(f"{self.where}: filename must name a {NODE_OPS[op]} file", path=path)
         self.file = (here / filename).resolve()
+        confine.check(self.file, f"{self.where}: filename {filename}", source=Path(path).name)
         if not self.file.is_file():
             raise NotebookReadError(
                 f"{self.where}: {filename} does not exist",

@@ -23,6 +23,7 @@ from pathlib import Path
 from notebook_ops.model import analysis, build, crossflow
 from notebook_ops.model.pipeline import Parameter, Pipeline, Problem
 from notebook_ops.model.tags import parse_cell_tags, slug, valid_name
+from notebook_ops.util import confine
 
 # what ``load_pipeline`` reads: a notebook, a pipeline file, an Elyra pipeline
 SOURCE_SUFFIXES = (".ipynb", ".yaml", ".yml", ".pipeline")
@@ -155,6 +156,7 @@ class _Composer:
         for step, refs in self.refs[path].items():
             for ref, cell in refs:
                 target, _ = self.resolve(ref, here)
+                confine.check(target, f"after:{ref}", source=self.file(path), cell=cell)
                 if not target.is_file():
                     self.problem(
                         "missing-notebook",
