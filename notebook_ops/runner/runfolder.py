@@ -85,11 +85,55 @@ class RunFolder:
 
     def read(self) -> dict:
         try:
-            return json.loads(self.record_path.read_text(encoding="utf-8"))
+            text = self.record_path.read_text(encoding="utf-8")
         except FileNotFoundError:
             raise NotFoundError("no run.json in this folder", path=self.path) from None
-        except ValueError:
-            raise NotFoundError("run.json is not valid JSON", path=self.path) from None
+        except (OSError, ValueError) as exc:
+            raise NotFoundError(f"run.json cannot be read: {exc}", path=self.path) from None
+        record = parse_record(text)
+        if record is None:
+            raise NotFoundError(
+                "run.json is damaged (not a JSON object a run wrote)",
+                path=self.path,
+                hint="delete this run folder; the run cannot be shown",
+            )
+        return record
+
+
+def parse_record(text: str) -> dict | None:
+    """A run.json's text as its record (a RunListing's fields), or None when it is damaged:
+    not JSON, nested past the parser's limit, not an object, or fields of the wrong type."""
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(data, dict) or not _typed(data, _RECORD_TYPES):
+        return None
+    steps = data.get("steps") or {}
+    if not all(isinstance(s, dict) and _typed(s, _STEP_TYPES) for s in steps.values()):
+        return None
+    return data
+
+
+# the fields every reader of a record walks into (a lenient read keeps the others as they are)
+_RECORD_TYPES = {
+    "run_id": str,
+    "status": str,
+    "steps": dict,
+    "parameters": dict,
+    "metrics": dict,
+    "tags": dict,
+    "targets": list,
+    "git": dict,
+    "options": dict,
+    "mlflow": dict,
+    "run_dir": str,
+}
+_STEP_TYPES = {"status": str, "notebook": str, "log": str, "metrics": dict, "error": str}
+
+
+def _typed(data: dict, types: dict) -> bool:
+    return all(data.get(k) is None or isinstance(data[k], t) for k, t in types.items())
 
 
 def find_run(ref, root=None) -> RunFolder:
@@ -123,10 +167,10 @@ def list_runs(root=None) -> list[dict]:
         if not f.is_file():
             continue
         try:
-            rec = json.loads(f.read_text(encoding="utf-8"))
-        except ValueError:
+            rec = parse_record(f.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
             rec = None
-        if not isinstance(rec, dict):
+        if rec is None:
             out.append({"run_id": d.name, "status": "unreadable", "run_dir": str(d)})
             continue
         listing = RunListing.from_dict({**rec, "run_dir": str(d)})
