@@ -1,0 +1,144 @@
+"""Faults of the stores a run writes (issue 26, items 2 and 5): the default MLflow store under
+concurrent first runs, a half-migrated store, the scheduler's store deleted under the service,
+a full disk. Real processes, real kernels, a real sqlite store.
+
+Groups (case ids): g2- MLflow store, g5- scheduler store and full disk.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from nbfactory import make_notebook, write_notebook
+from notebook_ops.tracking import sync
+from notebook_ops.util import procs
+
+pytestmark = pytest.mark.slow
+WAIT = 600  # a bound on waiting for processes on a busy machine, not a speed check
+
+CELLS = [
+    ("n = 3", ["parameters"]),
+    ("import notebook_ops as nbo", ["setup"]),
+    ("total = n * 2\nnbo.log_metric('total', total)", ["step:make"]),
+]
+
+
+@pytest.fixture(autouse=True)
+def _own_store(monkeypatch):
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    monkeypatch.delenv(sync.EXIT_AFTER, raising=False)
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    write_notebook(tmp_path / "t.ipynb", make_notebook(CELLS))
+    return tmp_path
+
+
+def nbo(*args, cwd, check=True):
+    out = subprocess.run(
+        [sys.executable, "-m", "notebook_ops", *args], cwd=cwd, capture_output=True, text=True, timeout=WAIT
+    )
+    if check:
+        assert out.returncode == 0, out.stderr
+    return out
+
+
+def followers_gone(project: Path) -> None:
+    deadline = time.monotonic() + WAIT
+    while procs.find(str(project / ".notebook_ops" / "runs")) is not None:
+        assert time.monotonic() < deadline, "a follower is still running"
+        time.sleep(0.2)
+
+
+def tables(db: Path) -> set[str]:
+    con = sqlite3.connect(db)
+    try:
+        return {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    finally:
+        con.close()
+
+
+def logged_parents(project: Path) -> dict[str, str]:
+    """notebook_ops.run_id -> status of the parent runs in the store."""
+    from mlflow.tracking import MlflowClient
+
+    c = MlflowClient(tracking_uri=f"sqlite:///{project / '.notebook_ops' / 'mlflow.db'}")
+    (exp,) = [e for e in c.search_experiments() if e.name == "t"]
+    runs = c.search_runs([exp.experiment_id])
+    return {
+        r.data.tags["notebook_ops.run_id"]: r.info.status
+        for r in runs
+        if "mlflow.parentRunId" not in r.data.tags
+    }
+
+
+@pytest.mark.parametrize("runs", [pytest.param(4, id="g2-four-concurrent-first-runs")])
+def test_concurrent_first_runs_migrate_the_store_once(project, runs):
+    argv = [sys.executable, "-m", "notebook_ops", "run", "t.ipynb", "--no-cache"]
+    procs_ = [
+        subprocess.Popen(argv, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(runs)
+    ]
+    for p in procs_:
+        _, err = p.communicate(timeout=WAIT)
+        assert p.returncode == 0, err
+    followers_gone(project)
+    db = project / ".notebook_ops" / "mlflow.db"
+    assert not [t for t in tables(db) if t.startswith("_alembic_tmp_")]
+    run_dirs = sorted((project / ".notebook_ops" / "runs").iterdir())
+    assert len(run_dirs) == runs
+    for d in run_dirs:
+        rec = json.loads((d / "run.json").read_text())
+        assert rec["mlflow"]["error"] is None and rec["mlflow"]["run_id"], rec["mlflow"]
+    assert logged_parents(project) == {d.name: "FINISHED" for d in run_dirs}
+    out = nbo("runs", "sync", cwd=project)
+    assert "error" not in out.stdout.lower() and out.stderr.strip() == ""
+
+
+def half_migrate(db: Path, orphan: bool) -> None:
+    """What an interrupted batch migration leaves: a temporary copy of a table (beside its
+    original, or in its place) and an older schema version."""
+    con = sqlite3.connect(db)
+    with con:
+        con.execute('CREATE TABLE "_alembic_tmp_runs" AS SELECT * FROM runs')
+        if orphan:
+            con.execute("DROP TABLE runs")
+    con.close()
+
+
+@pytest.mark.parametrize(
+    "orphan",
+    [pytest.param(False, id="g2-half-migrated-repaired"), pytest.param(True, id="g2-half-migrated-reported")],
+)
+def test_a_half_migrated_store_is_repaired_or_reported_in_one_line(project, orphan):
+    nbo("run", "t.ipynb", cwd=project)
+    followers_gone(project)
+    db = project / ".notebook_ops" / "mlflow.db"
+    half_migrate(db, orphan)
+    nbo("run", "t.ipynb", "--no-cache", cwd=project)
+    followers_gone(project)
+    newest = sorted((project / ".notebook_ops" / "runs").iterdir())[-1]
+    rec = json.loads((newest / "run.json").read_text())
+    if not orphan:
+        assert rec["mlflow"]["error"] is None and rec["mlflow"]["run_id"]
+        assert not [t for t in tables(db) if t.startswith("_alembic_tmp_")]
+        assert newest.name in logged_parents(project)
+        return
+    error = rec["mlflow"]["error"]
+    assert "half-migrated" in error and "\n" not in error and "mv " in error, error
+    out = nbo("runs", "sync", newest.name, cwd=project, check=False)
+    message = (out.stdout + out.stderr).strip()
+    assert "half-migrated" in message and "Traceback" not in message, message
+    # the fix the message gives works
+    db.rename(db.with_name("mlflow.db.broken"))
+    nbo("runs", "sync", newest.name, cwd=project)
+    assert newest.name in logged_parents(project)
