@@ -419,6 +419,17 @@ class SchedulerService:
         if not run_dir or not (Path(run_dir) / sync.TRACKING).is_dir() or not sync.pending(run_dir):
             return True
         w.exited_at = w.exited_at or now
+        error = sync.logged(run_dir).get("error")
+        if error and w.tracking is not None and w.tracking.done():  # type: ignore[attr-defined]
+            # the follower gave up and this service's own try failed too: waiting longer
+            # would only hold the worker slot; the error is in run.json for `runs sync`
+            log.warning(
+                "schedule %s: run %d is not in MLflow (%s); `runs sync` logs it",
+                w.schedule.name,
+                w.run.id,
+                error,
+            )
+            return True
         if now - w.exited_at > TRACKING_WAIT:
             log.warning(
                 "schedule %s: run %d is not in MLflow yet; `runs sync` logs it", w.schedule.name, w.run.id

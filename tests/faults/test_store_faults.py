@@ -142,3 +142,65 @@ def test_a_half_migrated_store_is_repaired_or_reported_in_one_line(project, orph
     db.rename(db.with_name("mlflow.db.broken"))
     nbo("runs", "sync", newest.name, cwd=project)
     assert newest.name in logged_parents(project)
+
+
+def broken_store(path: Path) -> None:
+    """An MLflow store no process can open (a half-migrated one that cannot be repaired)."""
+    con = sqlite3.connect(path)
+    with con:
+        con.execute("CREATE TABLE _alembic_tmp_runs (x INTEGER)")
+    con.close()
+
+
+@pytest.mark.parametrize("workers", [pytest.param(1, id="g2-scheduler-slot-freed-on-broken-store")])
+def test_a_scheduled_run_whose_store_is_broken_frees_its_slot(tmp_path, workers):
+    """The follower and the service both fail to log the run: the service records the run at
+    once (the error kept for `runs sync`) instead of holding its only worker slot until the
+    tracking wait runs out."""
+    import signal
+
+    from notebook_ops.scheduler import api
+    from notebook_ops.scheduler.database import Store
+
+    write_notebook(tmp_path / "tiny.ipynb", make_notebook(CELLS))
+    db = tmp_path / "mlflow.db"
+    broken_store(db)
+    env = {**os.environ, "MLFLOW_TRACKING_URI": f"sqlite:///{db}"}
+    env.pop("NOTEBOOK_OPS_DB", None)
+    add = subprocess.run(
+        [sys.executable, "-m", "notebook_ops", "schedule", "add", "tiny.ipynb", "--cron", "*/5 * * * * *"]
+        + ["--catchup", "skip"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert add.returncode == 0, add.stderr
+    log_path = tmp_path / "scheduler.log"
+    with open(log_path, "w") as log:
+        svc = subprocess.Popen(
+            [sys.executable, "-m", "notebook_ops", "scheduler", "--workers", str(workers)],
+            cwd=tmp_path,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    store = Store(f"sqlite:///{tmp_path / '.notebook_ops' / 'scheduler.db'}")
+    try:
+        deadline = time.monotonic() + WAIT
+        done: list = []
+        while time.monotonic() < deadline and not done:
+            time.sleep(1)
+            assert svc.poll() is None, log_path.read_text()
+            done = [r for r in api.list_runs("tiny", limit=0, store=store) if r["state"] == "succeeded"]
+        assert done, log_path.read_text()
+    finally:
+        svc.send_signal(signal.SIGTERM)
+        svc.wait(60)
+        store.close()
+    text = log_path.read_text()
+    # settled because logging failed, not because the wait ran out
+    assert "is not in MLflow (" in text and "half-migrated" in text, text
+    assert "is not in MLflow yet" not in text, text
+    rec = json.loads((Path(done[0]["run_dir"]) / "run.json").read_text())
+    assert "half-migrated" in rec["mlflow"]["error"]
