@@ -136,9 +136,20 @@ def _typed(data: dict, types: dict) -> bool:
     return all(data.get(k) is None or isinstance(data[k], t) for k, t in types.items())
 
 
+MAX_REF_CHARS = 4096  # a run id or a run folder's path
+
+
 def find_run(ref, root=None) -> RunFolder:
     """A run by folder path or by run id under ``root`` (default: runs of the current folder)."""
-    p = Path(str(ref))
+    text = str(ref)
+    too_long = len(text) > MAX_REF_CHARS or any(len(part) > 255 for part in text.split("/"))
+    if not text or "\x00" in text or too_long:
+        shown = text[:40] + ("..." if len(text) > 40 else "")
+        raise NotFoundError(
+            f"no run {shown!r}: not a run id or run folder ({len(text):,} characters)",
+            hint="give a run id as `notebook-ops runs list` shows it",
+        )
+    p = Path(text)
     if (p / RUN_JSON).is_file():
         return RunFolder(p)
     root = Path(root) if root else runs_root()
