@@ -16,8 +16,9 @@ from pathlib import Path, PurePosixPath
 from notebook_ops.errors import ForbiddenError, NotebookOpsError, NotFoundError
 from notebook_ops.util.confine import inside
 
-# fsspec schemes of remote stores a request may name as its data store
-REMOTE_SCHEMES = frozenset({"s3", "s3a", "gs", "gcs", "az", "abfs", "abfss", "adl", "hdfs", "webhdfs"})
+# fsspec schemes of stores off this machine's disk a request may name as its data store
+# (``c.NotebookOps.data_url_schemes`` replaces the list); chained URLs (``a::b``) are refused
+REMOTE_SCHEMES = ("s3", "s3a", "gs", "gcs", "az", "abfs", "abfss", "adl", "hdfs", "webhdfs", "memory")
 
 
 class BadPath(NotebookOpsError):
@@ -53,22 +54,27 @@ def resolve_in_root(root: str | os.PathLike, api_path: object, *, must_exist: bo
 MAX_PATH_CHARS = 4096
 
 
-def resolve_data_url(root: str | os.PathLike, url: object, *, field: str = "data_url") -> str:
-    """A request's data store: a remote URL of an allowed scheme as it is, or a path relative
-    to the root as its real path inside the root (created on use). Anything else: 400/403."""
+def resolve_data_url(
+    root: str | os.PathLike, url: object, *, schemes=REMOTE_SCHEMES, field: str = "data_url"
+) -> str:
+    """A request's data store: a URL of an allowed scheme (``schemes``) as it is, or a path
+    relative to the root as its real path inside the root (created on use). Anything else
+    (``file://``, absolute paths, ``..``, a symlink out): 400/403 naming the field."""
     if not isinstance(url, str) or not url.strip():
         raise BadPath(f"{field}: a data store URL or a path relative to the server root is required")
     text = url.strip()
     scheme, sep, _ = text.partition("://")
     if sep:
-        if scheme.lower() in REMOTE_SCHEMES:
+        if scheme.lower() in schemes and "::" not in text:
             return text
         raise BadPath(
-            f"{field}: the scheme {scheme.lower()!r} is not accepted from a request",
-            hint="use a folder relative to the server root or a remote store ("
-            + ", ".join(sorted(REMOTE_SCHEMES))
+            f"{field}: the scheme {scheme.lower()[:40]!r} is not accepted from a request",
+            hint="use a folder relative to the server root or a store of an allowed scheme ("
+            + ", ".join(sorted(schemes))
             + ")",
         )
+    if "::" in text:
+        raise BadPath(f"{field}: chained URLs are not accepted from a request")
     try:
         return str(resolve_in_root(root, text, must_exist=False))
     except NotebookOpsError as exc:

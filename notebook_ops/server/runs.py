@@ -19,7 +19,7 @@ from tornado import web
 
 from notebook_ops.errors import NotFoundError
 from notebook_ops.server.base import BadRequest, NotebookOpsHandler
-from notebook_ops.server.paths import resolve_data_url
+from notebook_ops.server.paths import REMOTE_SCHEMES, resolve_data_url
 from notebook_ops.util.confine import confined_to
 
 RUN_ID = r"[0-9A-Za-z][0-9A-Za-z_.-]{0,127}"
@@ -104,7 +104,10 @@ class RunsHandler(RunsBase):
         if body.cluster:
             options["cluster"] = body.cluster.strip()
         if body.data_url:
-            options["data_url"] = resolve_data_url(self.root_dir, body.data_url)
+            config = self.settings.get("notebook_ops_config")
+            schemes = getattr(config, "data_url_schemes", None) or REMOTE_SCHEMES
+            schemes = tuple(x for x in schemes if x.lower() != "file")  # never the local disk
+            options["data_url"] = resolve_data_url(self.root_dir, body.data_url, schemes=schemes)
         with confined_to(self.root_dir):  # the run's thread reads only files inside the root
             handle = self.service.start(notebook, **options)
         record = await asyncio.wrap_future(handle.started)  # bad input raises here (400)
