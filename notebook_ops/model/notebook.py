@@ -36,7 +36,9 @@ def parse_notebook(data: bytes | str, path=None, notices: list | None = None) ->
         ) from None
     except RecursionError:
         raise NotebookReadError(
-            "JSON nested too deeply to be a notebook", path=path, hint="is this a .ipynb file saved by Jupyter?"
+            "JSON nested too deeply to be a notebook",
+            path=path,
+            hint="is this a .ipynb file saved by Jupyter?",
         ) from None
     if not isinstance(nb, dict) or "nbformat" not in nb or not ("cells" in nb or "worksheets" in nb):
         raise NotebookReadError("not a Jupyter notebook (no 'nbformat' and 'cells')", path=path)

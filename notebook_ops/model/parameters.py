@@ -167,7 +167,7 @@ def read_params_file(path) -> dict:
     except OSError as exc:
         raise ParameterError(f"cannot read parameters file: {exc.strerror}", path=path) from None
     except yaml.YAMLError as exc:
-        raise ParameterError(f"not valid YAML: {exc}", path=path) from None
+        raise ParameterError(f"not valid YAML: {_one_line(exc)}", path=path) from None
     except RecursionError:
         raise ParameterError("nested too deeply to read", path=path) from None
     if data is None:
@@ -175,6 +175,13 @@ def read_params_file(path) -> dict:
     if not isinstance(data, dict):
         raise ParameterError("the parameters file must hold a mapping of name: value", path=path)
     return data
+
+
+def _one_line(exc) -> str:
+    """A YAML error as one line: what is wrong, and where."""
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    mark = getattr(exc, "problem_mark", None)
+    return f"{problem} (line {mark.line + 1}, column {mark.column + 1})" if mark else problem
 
 
 def check_plain(name: str, value, depth: int = 0, budget: list[int] | None = None):

@@ -67,7 +67,7 @@ def repair(db: Path, uri: str) -> None:
         raise StoreDamaged(
             f"the MLflow store is not a readable database ({exc})",
             path=db,
-            hint=f"move it aside (mv {db} {db}.broken); the next run or `notebook-ops runs sync` logs into a new one",
+            hint=_move_aside(db),
         ) from None
     if not tmp:
         return
@@ -76,7 +76,7 @@ def repair(db: Path, uri: str) -> None:
         raise StoreDamaged(
             f"the MLflow store was left half-migrated (table {orphans[0]} replaced its original)",
             path=db,
-            hint=f"move it aside (mv {db} {db}.broken); the next run or `notebook-ops runs sync` logs into a new one",
+            hint=_move_aside(db),
         )
     con = sqlite3.connect(db, timeout=60)
     try:
@@ -86,6 +86,12 @@ def repair(db: Path, uri: str) -> None:
     finally:
         con.close()
     upgrade(uri)
+
+
+def _move_aside(db: Path) -> str:
+    return (
+        f"move it aside (mv {db} {db}.broken); the next run or `notebook-ops runs sync` logs into a new one"
+    )
 
 
 def upgrade(uri: str) -> None:

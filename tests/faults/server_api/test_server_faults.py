@@ -103,9 +103,7 @@ OUTSIDE_TAGS = [
 async def test_posted_notebook_after_outside_root_is_refused(jp_fetch, jp_root_dir, outside, tag):
     (jp_root_dir / "link").symlink_to(outside, target_is_directory=True)
     content = notebook([("alpha = 1", ["parameters"]), ("x = alpha", ["step:load", tag])])
-    code, reply = await call(
-        jp_fetch, "POST", "pipelines", body={"path": "mine.ipynb", "content": content}
-    )
+    code, reply = await call(jp_fetch, "POST", "pipelines", body={"path": "mine.ipynb", "content": content})
     assert code == 400, reply
     message = one_line(reply)
     assert tag in message and "outside the server's root" in message
@@ -121,7 +119,10 @@ async def test_notebook_on_disk_after_outside_root_is_refused(jp_fetch, jp_root_
 
 @pytest.mark.parametrize(
     "kind",
-    [pytest.param("pipeline-file", id="g3-pipeline-file-outside"), pytest.param("elyra", id="g3-elyra-outside")],
+    [
+        pytest.param("pipeline-file", id="g3-pipeline-file-outside"),
+        pytest.param("elyra", id="g3-elyra-outside"),
+    ],
 )
 async def test_pipeline_files_naming_outside_notebooks_are_refused(jp_fetch, jp_root_dir, outside, kind):
     if kind == "pipeline-file":
@@ -204,9 +205,7 @@ async def test_data_url_must_stay_inside_the_root(jp_fetch, jp_root_dir, url, st
 async def test_schedule_of_a_notebook_after_outside_is_refused(jp_fetch, jp_root_dir, outside):
     nb = notebook([("x = 1", ["step:load", "after:../outside/secret"])])
     (jp_root_dir / "sched.ipynb").write_text(json.dumps(nb))
-    code, reply = await call(
-        jp_fetch, "POST", "schedules", body={"path": "sched.ipynb", "cron": "0 3 * * *"}
-    )
+    code, reply = await call(jp_fetch, "POST", "schedules", body={"path": "sched.ipynb", "cron": "0 3 * * *"})
     assert code == 400, reply
     assert "after:../outside/secret" in one_line(reply)
 
@@ -238,8 +237,12 @@ async def test_non_finite_parameters_are_refused(jp_fetch, jp_root_dir, value):
     "raw",
     [
         pytest.param('{"path": "two.ipynb", "parameters": {"alpha": NaN}}', id="g5-body-nan-literal"),
-        pytest.param('{"path": "two.ipynb", "parameters": {"alpha": Infinity}}', id="g5-body-infinity-literal"),
-        pytest.param('{"path": "two.ipynb", "parameters": {"alpha": -Infinity}}', id="g5-body-minus-infinity"),
+        pytest.param(
+            '{"path": "two.ipynb", "parameters": {"alpha": Infinity}}', id="g5-body-infinity-literal"
+        ),
+        pytest.param(
+            '{"path": "two.ipynb", "parameters": {"alpha": -Infinity}}', id="g5-body-minus-infinity"
+        ),
     ],
 )
 async def test_non_json_constants_in_a_body_are_refused(jp_fetch, jp_root_dir, raw):
@@ -260,7 +263,11 @@ def test_replies_refuse_nan_loudly():
 # -- g6: limits, damaged records ------------------------------------------------------------
 @pytest.mark.parametrize(
     "limit",
-    [pytest.param("abc", id="g6-limit-abc"), pytest.param("1e3", id="g6-limit-float"), pytest.param("", id="g6-limit-empty-ok")],
+    [
+        pytest.param("abc", id="g6-limit-abc"),
+        pytest.param("1e3", id="g6-limit-float"),
+        pytest.param("", id="g6-limit-empty-ok"),
+    ],
 )
 async def test_limit_must_be_an_integer(jp_fetch, jp_root_dir, limit):
     (jp_root_dir / "two.ipynb").write_text(json.dumps(notebook(TWO_STEPS)))
