@@ -204,3 +204,69 @@ def test_a_scheduled_run_whose_store_is_broken_frees_its_slot(tmp_path, workers)
     assert "is not in MLflow yet" not in text, text
     rec = json.loads((Path(done[0]["run_dir"]) / "run.json").read_text())
     assert "half-migrated" in rec["mlflow"]["error"]
+
+
+def registered(db: Path) -> bool:
+    """Whether a scheduler service has registered in the store ``db``."""
+    if not db.exists():
+        return False
+    con = sqlite3.connect(db)
+    try:
+        return bool(con.execute("SELECT count(*) FROM services").fetchone()[0])
+    except sqlite3.OperationalError:  # not migrated yet
+        return False
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize(
+    "how",
+    [
+        pytest.param("deleted", id="g5-scheduler-store-deleted"),
+        pytest.param("replaced", id="g5-scheduler-store-replaced"),
+    ],
+)
+def test_the_scheduler_stops_in_one_line_when_its_store_goes(tmp_path, how):
+    """Deleting (or replacing) the scheduler's sqlite file under the service: it stops with one
+    line and a non-zero exit instead of firing into a file nobody can see."""
+    write_notebook(tmp_path / "tiny.ipynb", make_notebook(CELLS))
+    db = tmp_path / "sched.db"
+    env = {**os.environ, "NOTEBOOK_OPS_DB": str(db), "MLFLOW_TRACKING_URI": ""}
+    add = subprocess.run(
+        [sys.executable, "-m", "notebook_ops", "schedule", "add", "tiny.ipynb", "--cron", "0 3 * * *"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=WAIT,
+    )
+    assert add.returncode == 0, add.stderr
+    svc = subprocess.Popen(
+        [sys.executable, "-m", "notebook_ops", "scheduler", "--workers", "1", "--poll", "0.2"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + WAIT
+        while not registered(db):  # the service writes its row once it runs
+            assert svc.poll() is None and time.monotonic() < deadline, svc.communicate()
+            time.sleep(0.2)
+        if how == "deleted":
+            db.unlink()
+        else:  # a copy put in its place (a restore from backup): another file, another inode
+            data = db.read_bytes()
+            db.unlink()
+            db.write_bytes(data)
+        out, err = svc.communicate(timeout=WAIT)
+    finally:
+        if svc.poll() is None:
+            svc.kill()
+            svc.wait()
+    assert svc.returncode != 0, (out, err)
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and "Traceback" not in err, err
+    assert "schedule store" in lines[0] and ("deleted" if how == "deleted" else "replaced") in lines[0]
+    assert "scheduler" in out and "stops:" in out, out
