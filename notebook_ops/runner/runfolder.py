@@ -83,6 +83,38 @@ class RunFolder:
         atomic.write_json(self.record_path, data)
         return data
 
+    def write_failed_in_place(self, data: dict, reason: str) -> bool:
+        """Last resort when ``write`` cannot (a full disk): mark the run failed in the existing
+        run.json by overwriting it in place with a smaller record (no new blocks needed), so it
+        never stays "running". Whether that worked."""
+        steps = {
+            name: {"status": "failed" if st.get("status") in ("pending", "running") else st.get("status")}
+            for name, st in (data.get("steps") or {}).items()
+        }
+        small = {
+            "run_id": data.get("run_id"),
+            "status": "failed",
+            "pipeline": data.get("pipeline"),
+            "source": data.get("source"),
+            "started_at": data.get("started_at"),
+            "finished_at": now_iso(),
+            "error": reason,
+            "steps": steps,
+        }
+        try:
+            size = self.record_path.stat().st_size
+            text = json.dumps(small, allow_nan=False).encode()
+            if len(text) > size:
+                text = json.dumps({**small, "steps": {}}, allow_nan=False).encode()
+            if len(text) > size:
+                return False
+            with open(self.record_path, "r+b") as f:
+                f.write(text)
+                f.truncate()
+            return True
+        except OSError:
+            return False
+
     def read(self) -> dict:
         try:
             text = self.record_path.read_text(encoding="utf-8")

@@ -270,3 +270,74 @@ def test_the_scheduler_stops_in_one_line_when_its_store_goes(tmp_path, how):
     assert len(lines) == 1 and "Traceback" not in err, err
     assert "schedule store" in lines[0] and ("deleted" if how == "deleted" else "replaced") in lines[0]
     assert "scheduler" in out and "stops:" in out, out
+
+
+FULL_DISK = """
+set -e
+mount -t tmpfs -o size=3m tmpfs "$DISK"
+cp "$NB" "$DISK/big.ipynb"
+avail=$(df --output=avail -k "$DISK" | tail -1)
+if [ "$avail" -gt "$FREE" ]; then
+  dd if=/dev/zero of="$DISK/filler" bs=1k count=$((avail - FREE)) 2>/dev/null || true
+fi
+cd "$DISK"
+set +e
+"$PY" -m notebook_ops run big.ipynb --no-track >/dev/null 2>"$OUT/err.txt"
+echo $? > "$OUT/rc"
+for f in .notebook_ops/runs/*/run.json; do [ -f "$f" ] && cp "$f" "$OUT/run.json"; done
+cmp -s big.ipynb "$NB" && echo same > "$OUT/notebook"
+exit 0
+"""
+
+
+@pytest.mark.parametrize(
+    "free_kb",
+    [
+        pytest.param(20, id="g5-full-disk-20k-free"),
+        pytest.param(4, id="g5-full-disk-4k-free"),
+        pytest.param(0, id="g5-full-disk-0k-free"),
+    ],
+)
+def test_a_full_disk_is_one_line_and_the_run_never_stays_running(tmp_path, free_kb):
+    """A small tmpfs, nearly full, in a mount namespace of the test's own (``unshare``: no
+    trace on the machine, no privilege needed): the run stops with one line, and run.json, if
+    it could be written at all, says failed, never running."""
+    nb = write_notebook(
+        tmp_path / "big.ipynb",
+        make_notebook(
+            [
+                ("n = 3", ["parameters"]),
+                ("blob = b'x' * 3_000_000", ["step:make"]),
+                ("k = len(blob)", ["step:use"]),
+            ]
+        ),
+    )
+    disk, out = tmp_path / "disk", tmp_path / "out"
+    disk.mkdir()
+    out.mkdir()
+    env = {
+        **os.environ,
+        "DISK": str(disk),
+        "NB": str(nb),
+        "OUT": str(out),
+        "FREE": str(free_kb),
+        "PY": sys.executable,
+    }
+    env["MLFLOW_TRACKING_URI"] = ""
+    done = subprocess.run(
+        ["unshare", "--mount", "--map-root-user", "sh", "-c", FULL_DISK],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=WAIT,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (out / "notebook").read_text().strip() == "same"
+    assert int((out / "rc").read_text()) != 0
+    err = (out / "err.txt").read_text()
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert "Traceback" not in err and len(lines) == 1, err
+    assert "No space left on device" in lines[0], lines[0]
+    if (out / "run.json").exists():
+        record = json.loads((out / "run.json").read_text())
+        assert record["status"] == "failed" and "No space left" in record["error"], record
