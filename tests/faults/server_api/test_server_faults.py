@@ -324,3 +324,22 @@ async def test_a_damaged_run_json_is_listed_as_unreadable(jp_fetch, jp_root_dir,
     code, reply = await call(jp_fetch, "GET", "runs", "r1", params={"path": "two.ipynb"})
     assert code == 404, reply
     assert "run.json" in one_line(reply)
+
+
+async def test_local_code_above_the_root_is_never_shipped(jp_fetch, jp_root_dir):
+    """A git work tree holding the server root: its top-level modules are outside the root, so
+    an export from the server never copies them (and the panel never lists them)."""
+    import subprocess
+
+    top = jp_root_dir.parent
+    subprocess.run(["git", "init", "-q", str(top)], check=True)
+    (top / "helper.py").write_text(f"{SECRET}\ndef value():\n    return 1\n")
+    nb = notebook([("import helper\nx = helper.value()", ["step:load"])])
+    (jp_root_dir / "uses.ipynb").write_text(json.dumps(nb))
+    code, reply = await call(jp_fetch, "POST", "pipelines", body={"path": "uses.ipynb"})
+    assert code == 200, reply
+    assert "helper.py" not in json.dumps(reply)
+    code, reply = await call(jp_fetch, "POST", "exports", body={"path": "uses.ipynb", "allow_dirty": True})
+    assert code < 500, reply
+    shipped = [p for p in jp_root_dir.rglob("*") if p.is_file() and SECRET.encode() in p.read_bytes()]
+    assert shipped == []
