@@ -284,6 +284,9 @@ def _with_files(pipeline: Pipeline, nodes, by_id, composer) -> Pipeline:
                     files_in.append((out, last[up.file][-1]))
         assets = []
         for dep in n.dependencies:
+            confine.check(
+                n.file.parent / dep, f"{n.where}: dependency {dep}", source=composer.entry_path.name
+            )
             found = (
                 sorted(n.file.parent.glob(dep)) if any(ch in dep for ch in "*?[") else [n.file.parent / dep]
             )
@@ -293,6 +296,8 @@ def _with_files(pipeline: Pipeline, nodes, by_id, composer) -> Pipeline:
                     path=composer.entry_path,
                     hint="dependencies are relative to the node's file",
                 )
+            for f in found:  # a pattern may match a symlink leading out
+                confine.check(f, f"{n.where}: dependency {dep}", source=composer.entry_path.name)
             assets += [Path(os.path.relpath(f.resolve(), root)).as_posix() for f in found]
         # files an upstream node (or this one) writes are handed on, not project data
         handed = {

@@ -122,6 +122,8 @@ async def test_notebook_on_disk_after_outside_root_is_refused(jp_fetch, jp_root_
     [
         pytest.param("pipeline-file", id="g3-pipeline-file-outside"),
         pytest.param("elyra", id="g3-elyra-outside"),
+        pytest.param("elyra-dependency", id="g3-elyra-dependency-outside"),
+        pytest.param("elyra-dependency-glob", id="g3-elyra-dependency-glob-outside"),
     ],
 )
 async def test_pipeline_files_naming_outside_notebooks_are_refused(jp_fetch, jp_root_dir, outside, kind):
@@ -130,11 +132,16 @@ async def test_pipeline_files_naming_outside_notebooks_are_refused(jp_fetch, jp_
         (jp_root_dir / name).write_text("notebooks:\n  - path: ../outside/secret.ipynb\n")
     else:
         name = "flow.pipeline"
+        params = {"filename": "../outside/secret.ipynb"}
+        if kind != "elyra":
+            (jp_root_dir / "mine.ipynb").write_text(json.dumps(notebook([("x = 1", [])])))
+            dep = "../outside/secret.ipynb" if kind == "elyra-dependency" else "../outside/*.ipynb"
+            params = {"filename": "mine.ipynb", "dependencies": [dep]}
         node = {
             "id": "n1",
             "type": "execution_node",
             "op": "execute-notebook-node",
-            "app_data": {"component_parameters": {"filename": "../outside/secret.ipynb"}, "label": "s"},
+            "app_data": {"component_parameters": params, "label": "s"},
             "inputs": [],
             "outputs": [],
         }
@@ -149,7 +156,7 @@ async def test_pipeline_files_naming_outside_notebooks_are_refused(jp_fetch, jp_
     code, reply = await call(jp_fetch, "POST", "pipelines", body={"path": name})
     assert code == 400, reply
     message = one_line(reply)
-    assert "outside the server's root" in message and "../outside/secret.ipynb" in message
+    assert "outside the server's root" in message and "../outside/" in message
     assert SECRET not in json.dumps(reply)
 
 
