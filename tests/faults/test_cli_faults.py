@@ -80,13 +80,15 @@ def test_non_finite_parameters_are_refused(project, pair):
     assert no_runs(project) and (project / "t.ipynb").read_bytes() == before
 
 
-def test_a_nan_in_a_params_file_is_refused(project):
+@pytest.mark.parametrize("case", [pytest.param(None, id="g5-params-file-nan")])
+def test_a_nan_in_a_params_file_is_refused(case, project):
     (project / "p.yaml").write_text("alpha: .nan\n")
     refused(nbo("run", "t.ipynb", "--no-track", "-f", "p.yaml", cwd=project), "'alpha'", "finite")
     assert no_runs(project)
 
 
-def test_records_refuse_nan_loudly(tmp_path):
+@pytest.mark.parametrize("case", [pytest.param(None, id="g5-records-strict-json")])
+def test_records_refuse_nan_loudly(case, tmp_path):
     from notebook_ops.util import atomic
 
     atomic.write_json(tmp_path / "ok.json", {"a": 1.5})
@@ -256,3 +258,40 @@ def test_tag_in_a_read_only_folder_is_one_line(project, cell):
         assert out.returncode != 0
     assert path.read_bytes() == before
     assert sorted(p.name for p in folder.iterdir()) == ["t.ipynb"]
+
+
+# -- g7: tests independent of what earlier commands left -------------------------------------
+@pytest.mark.parametrize(
+    "leftover",
+    [
+        pytest.param(
+            ".notebook_ops/runs/20260101-000000-demo/run.json", id="g7-example-copy-skips-run-folders"
+        ),
+        pytest.param("dist/demo-1/pipeline.yaml", id="g7-example-copy-skips-bundles"),
+        pytest.param("mlruns/0/meta.yaml", id="g7-example-copy-skips-mlruns"),
+        pytest.param("__pycache__/x.cpython-311.pyc", id="g7-example-copy-skips-pycache"),
+    ],
+)
+def test_example_copies_leave_what_make_demo_wrote_behind(tmp_path, monkeypatch, leftover):
+    import nbfactory
+
+    examples = tmp_path / "examples"
+    (examples / "multi").mkdir(parents=True)
+    write_notebook(examples / "multi" / "a.ipynb", make_notebook(CELLS))
+    (examples / "multi" / leftover).parent.mkdir(parents=True)
+    (examples / "multi" / leftover).write_text("left by make demo")
+    monkeypatch.setattr(nbfactory, "EXAMPLES", examples)
+    copy = nbfactory.copy_example("multi", tmp_path / "copy")
+    assert sorted(p.relative_to(copy).as_posix() for p in copy.rglob("*")) == ["a.ipynb"]
+
+
+@pytest.mark.parametrize("case", [pytest.param(None, id="g7-default-order-stable")])
+def test_make_test_keeps_one_order_and_random_order_is_one_flag_away(case):
+    import tomllib
+
+    from nbfactory import ROOT
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert "-p no:randomly" in config["tool"]["pytest"]["ini_options"]["addopts"]
+    dev = config["project"]["optional-dependencies"]["dev"]
+    assert any(req.startswith("pytest-randomly") for req in dev)

@@ -110,7 +110,8 @@ async def test_posted_notebook_after_outside_root_is_refused(jp_fetch, jp_root_d
     assert SECRET not in json.dumps(reply) and "token" not in json.dumps(reply)
 
 
-async def test_notebook_on_disk_after_outside_root_is_refused(jp_fetch, jp_root_dir, outside):
+@pytest.mark.parametrize("case", [pytest.param(None, id="g3-after-on-disk")])
+async def test_notebook_on_disk_after_outside_root_is_refused(case, jp_fetch, jp_root_dir, outside):
     nb = notebook([("x = 1", ["step:load", "after:../outside/secret"])])
     (jp_root_dir / "disk.ipynb").write_text(json.dumps(nb))
     code, reply = await call(jp_fetch, "POST", "pipelines", body={"path": "disk.ipynb"})
@@ -160,7 +161,8 @@ async def test_pipeline_files_naming_outside_notebooks_are_refused(jp_fetch, jp_
     assert SECRET not in json.dumps(reply)
 
 
-async def test_export_never_copies_code_from_outside(jp_fetch, jp_root_dir, outside):
+@pytest.mark.parametrize("case", [pytest.param(None, id="g3-export-after-outside")])
+async def test_export_never_copies_code_from_outside(case, jp_fetch, jp_root_dir, outside):
     nb = notebook([("x = 1", ["step:load", "after:../outside/secret"])])
     (jp_root_dir / "exp.ipynb").write_text(json.dumps(nb))
     before = snapshot(jp_root_dir)
@@ -169,7 +171,8 @@ async def test_export_never_copies_code_from_outside(jp_fetch, jp_root_dir, outs
     assert snapshot(jp_root_dir) == before  # no dist/, nothing copied in
 
 
-async def test_run_after_outside_is_refused_before_it_starts(jp_fetch, jp_root_dir, outside):
+@pytest.mark.parametrize("case", [pytest.param(None, id="g3-run-after-outside")])
+async def test_run_after_outside_is_refused_before_it_starts(case, jp_fetch, jp_root_dir, outside):
     nb = notebook([("x = 1", ["step:load", "after:../outside/secret"])])
     (jp_root_dir / "run.ipynb").write_text(json.dumps(nb))
     code, reply = await call(jp_fetch, "POST", "runs", body={"path": "run.ipynb", "track": False})
@@ -209,7 +212,8 @@ async def test_data_url_must_stay_inside_the_root(jp_fetch, jp_root_dir, url, st
     assert not outside.exists()
 
 
-async def test_schedule_of_a_notebook_after_outside_is_refused(jp_fetch, jp_root_dir, outside):
+@pytest.mark.parametrize("case", [pytest.param(None, id="g3-schedule-after-outside")])
+async def test_schedule_of_a_notebook_after_outside_is_refused(case, jp_fetch, jp_root_dir, outside):
     nb = notebook([("x = 1", ["step:load", "after:../outside/secret"])])
     (jp_root_dir / "sched.ipynb").write_text(json.dumps(nb))
     code, reply = await call(jp_fetch, "POST", "schedules", body={"path": "sched.ipynb", "cron": "0 3 * * *"})
@@ -259,7 +263,10 @@ async def test_non_json_constants_in_a_body_are_refused(jp_fetch, jp_root_dir, r
     assert "not valid JSON" in one_line(reply)
 
 
-def test_replies_refuse_nan_loudly():
+@pytest.mark.parametrize("case", [pytest.param(None, id="g5-replies-strict-json")])
+def test_replies_refuse_nan_loudly(
+    case,
+):
     from notebook_ops.server.base import strict_json
 
     assert strict_json({"a": 1.5}) == '{"a": 1.5}'
@@ -296,12 +303,14 @@ async def test_deep_json_bodies_are_400(jp_fetch, jp_root_dir, depth):
     assert "nested" in one_line(reply)
 
 
-async def test_long_path_is_400(jp_fetch, jp_root_dir):
+@pytest.mark.parametrize("case", [pytest.param(None, id="g6-path-5000-chars")])
+async def test_long_path_is_400(case, jp_fetch, jp_root_dir):
     code, reply = await call(jp_fetch, "POST", "pipelines", body={"path": "a" * 5000 + ".ipynb"})
     assert code == 400 and "longer than" in one_line(reply)
 
 
-async def test_5000_character_run_id_is_4xx(jp_fetch, jp_root_dir):
+@pytest.mark.parametrize("case", [pytest.param(None, id="g6-run-id-5000-chars")])
+async def test_5000_character_run_id_is_4xx(case, jp_fetch, jp_root_dir):
     (jp_root_dir / "two.ipynb").write_text(json.dumps(notebook(TWO_STEPS)))
     code, _ = await call(jp_fetch, "GET", "runs", "r" * 5000, params={"path": "two.ipynb"})
     assert 400 <= code < 500
@@ -333,7 +342,8 @@ async def test_a_damaged_run_json_is_listed_as_unreadable(jp_fetch, jp_root_dir,
     assert "run.json" in one_line(reply)
 
 
-async def test_local_code_above_the_root_is_never_shipped(jp_fetch, jp_root_dir):
+@pytest.mark.parametrize("case", [pytest.param(None, id="g3-local-code-above-root")])
+async def test_local_code_above_the_root_is_never_shipped(case, jp_fetch, jp_root_dir):
     """A git work tree holding the server root: its top-level modules are outside the root, so
     an export from the server never copies them (and the panel never lists them)."""
     import subprocess
