@@ -84,20 +84,25 @@ def live_server(tmp_path_factory):
         stderr=open(base / "server.log", "w"),
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            if requests.get(
-                f"{url}/notebook-ops/api/", headers={"Authorization": f"token {TOKEN}"}, timeout=5
-            ).ok:
-                break
-        except requests.ConnectionError:
-            pass
-        assert server.poll() is None and time.monotonic() < deadline, (base / "server.log").read_text()
-        time.sleep(0.3)
-    yield url, base
-    server.terminate()
-    server.wait(30)
+    try:
+        deadline = time.monotonic() + 120
+        while not _up(url):
+            assert server.poll() is None and time.monotonic() < deadline, (base / "server.log").read_text()
+            time.sleep(0.3)
+        yield url, base
+    finally:
+        server.terminate()
+        server.wait(30)
+
+
+def _up(url: str) -> bool:
+    try:
+        reply = requests.get(
+            f"{url}/notebook-ops/api/", headers={"Authorization": f"token {TOKEN}"}, timeout=5
+        )
+    except requests.ConnectionError:
+        return False
+    return reply.ok
 
 
 SCHEMA = schemathesis.openapi.from_dict(document(known_paths=("two.ipynb",), known_runs=(*RUNS, "r" * 300)))
