@@ -174,12 +174,19 @@ class _Composer:
                         + " depend on each other in a cycle",
                         step=step,
                         cell=cell,
-                        hint=f"remove the tag after:{ref} from {self.file(path)}",
+                        hint=self.cycle_fix(path, ref, cell),
                     )
                 else:
                     self.visit(target, stack)
         stack.pop()
         self.order.append(path)
+
+    def cycle_fix(self, path: Path, ref: str, cell: int | None) -> str:
+        """How to break a cycle at ``ref``: a notebook's tag, or a pipeline file's entry (the
+        notebook has no such tag: its ``after`` is the file's)."""
+        if cell is None and ref in self.extra.get(path, []):
+            return f"remove {ref} from the after: list of {self.file(path)} in {self.entry_path.name}"
+        return f"remove the tag after:{ref} from {self.file(path)}"
 
     # -- names --------------------------------------------------------------------------------
     def qualify(self, path: Path, step: str) -> str:

@@ -295,3 +295,23 @@ def test_make_test_keeps_one_order_and_random_order_is_one_flag_away(case):
     assert "-p no:randomly" in config["tool"]["pytest"]["ini_options"]["addopts"]
     dev = config["project"]["optional-dependencies"]["dev"]
     assert any(req.startswith("pytest-randomly") for req in dev)
+
+
+@pytest.mark.parametrize(
+    "listing,fix",
+    [
+        pytest.param(
+            "notebooks:\n  - path: a.ipynb\n    after: [b]\n  - path: b.ipynb\n    after: [a]\n",
+            "remove a from the after: list of b.ipynb in flow.yaml",
+            id="g6-pipeline-file-cycle-hint-names-its-entry",
+        ),
+    ],
+)
+def test_a_cycle_in_a_pipeline_file_names_the_entry_to_remove(tmp_path, listing, fix):
+    from notebook_ops.model import load_pipeline
+
+    write_notebook(tmp_path / "a.ipynb", make_notebook([("x = 1", ["step:one"])]))
+    write_notebook(tmp_path / "b.ipynb", make_notebook([("y = 2", ["step:two"])]))
+    (tmp_path / "flow.yaml").write_text(listing)
+    cycles = [p for p in load_pipeline(tmp_path / "flow.yaml").problems if p.code == "cyclic-notebooks"]
+    assert [p.hint for p in cycles] == [fix]
