@@ -56,7 +56,7 @@ def difference(a: Any, b: Any, rtol: float = RTOL, depth: int = 0) -> str | None
             else:
                 return None if a == b else "values differ"
         except AssertionError as exc:
-            return _short(exc)
+            return _short(str(exc))
         return None
     if mod == "numpy":
         import numpy as np
@@ -65,10 +65,11 @@ def difference(a: Any, b: Any, rtol: float = RTOL, depth: int = 0) -> str | None
             if a.shape != b.shape:
                 return f"shape {a.shape} != {b.shape}"
             if a.dtype.kind in "fc" or b.dtype.kind in "fc":
-                same = np.allclose(a, b, rtol=rtol, atol=0.0, equal_nan=True)
+                off = ~np.isclose(a, b, rtol=rtol, atol=rtol * 1e-3, equal_nan=True)
             else:
-                same = bool(np.array_equal(a, b))
-            return None if same else f"arrays differ ({int((a != b).sum())} of {a.size} elements)"
+                off = a != b
+            n = int(np.sum(off))
+            return f"arrays differ ({n} of {a.size} elements)" if n else None
         if isinstance(a, np.generic):
             return difference(a.item(), b.item(), rtol, depth + 1)
     if isinstance(a, dict):

@@ -29,7 +29,8 @@ from notebook_ops._version import __version__
 from notebook_ops.bundle import archive as archive_mod
 from notebook_ops.bundle.proofcompare import RTOL, all_equal, compare_metrics, compare_outputs
 from notebook_ops.bundle.proofenv import ProofEnv, child_env, proof_env
-from notebook_ops.errors import ExecutionError, NotFoundError
+from notebook_ops.bundle.errors import BundleInvalid
+from notebook_ops.errors import ExecutionError, NotFoundError, ParameterError
 from notebook_ops.model.contracts.proofs import PROOF_SUFFIX, ProofRecord, StepProof
 from notebook_ops.model.contracts.runs import DONE_STATUSES, RunRecord
 from notebook_ops.runtime.store import DataStore
@@ -155,7 +156,7 @@ def find_source_run(bundle, run_ref: str | None = None) -> SourceRun | None:
 # --- running the steps -----------------------------------------------------------------------
 def graph_order(manifest: dict) -> list[str]:
     """Steps so that each comes after every step it follows or reads from."""
-    from notebook_ops.targets.common import producers
+    from notebook_ops.bundle.manifest import producers
 
     steps = {s["name"]: s for s in manifest["steps"]}
     deps = {n: set(s.get("after") or ()) | set(producers(s)) for n, s in steps.items()}
@@ -281,7 +282,10 @@ def prove_bundle(
 
     say = progress or (lambda _line: None)
     started = time.monotonic()
-    bundle = open_bundle(bundle_path)  # verified: bad input fails here, before any work
+    try:
+        bundle = open_bundle(bundle_path)  # verified: bad input fails here, before any work
+    except BundleInvalid as exc:  # a tampered or unreadable bundle is bad input here (exit 2)
+        raise ParameterError(exc.message, path=exc.path, hint=exc.hint) from None
     manifest = bundle.manifest
     source = find_source_run(bundle, source_run)
     params = {}
@@ -387,7 +391,7 @@ def _prove_steps(record, env, given, order, upstream, tmp: Path, params, source,
 
 def _upstream(manifest: dict, order: list[str]) -> dict[str, set[str]]:
     """Every step's transitive upstream steps."""
-    from notebook_ops.targets.common import producers
+    from notebook_ops.bundle.manifest import producers
 
     direct = {s["name"]: set(s.get("after") or ()) | set(producers(s)) for s in manifest["steps"]}
     up: dict[str, set[str]] = {}
