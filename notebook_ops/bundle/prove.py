@@ -94,16 +94,20 @@ def _archive_of(bundle) -> Path | None:
 
 
 def _candidate_notebooks(bundle) -> list[Path]:
+    """Where the source notebook may be: its recorded path (relative to the git work tree, or
+    its bare name outside git) under the bundle's folders upwards and the current folder, or
+    one or two folders below them (``examples/churn.ipynb`` exported to ``dist/``)."""
     rel = ((bundle.manifest.get("provenance") or {}).get("source_notebook") or {}).get("path")
     if not rel:
         return []
     seen, out = set(), []
     start = Path(bundle.source).resolve()
-    for base in [*start.parents, Path.cwd()]:
-        nb = base / rel
-        if nb.is_file() and nb not in seen:
-            seen.add(nb)
-            out.append(nb)
+    for base in [*list(start.parents)[:4], Path.cwd()]:
+        for nb in [base / rel, *base.glob(f"*/{rel}"), *base.glob(f"*/*/{rel}")]:
+            hidden = any(part.startswith(".") for part in nb.relative_to(base).parts)
+            if nb.is_file() and not hidden and nb not in seen:
+                seen.add(nb)
+                out.append(nb)
     return out
 
 

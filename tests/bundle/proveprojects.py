@@ -198,7 +198,7 @@ def make_data_url_param(root: Path) -> Path:
         root / "fetch.ipynb",
         [
             ("data_url = 'https://example.com/sales.csv'  # where the sales live", ["parameters"]),
-            ("name = data_url.rsplit('/', 1)[-1]\nsize = len(name)", ["step:parse"]),
+            ("size = len(data_url)", ["step:parse"]),
             ("import notebook_ops as nbo\nnbo.log_metric('name_length', size)", ["step:report"]),
         ],
         name="fetch",

@@ -60,15 +60,16 @@ def run_and_export(nb: Path, prove_cache: Path) -> tuple[str, Path]:
     run = ok(cli(nb.parent, prove_cache, "run", nb.name, "--no-track", "--json"))
     run_id = json.loads(run.stdout)["run_id"]
     exp = ok(cli(nb.parent, prove_cache, "export", nb.name, "--no-mlflow", "--json"))
-    return run_id, Path(json.loads(exp.stdout)["folder"])
+    return run_id, nb.parent / json.loads(exp.stdout)["folder"]
 
 
 # --- the example: export --prove, verify, a re-proof from the cache, a proof that must fail ---
 @pytest.fixture(scope="module")
 def churn(tmp_path_factory, prove_cache):
-    author = tmp_path_factory.mktemp("prove-churn")
-    shutil.copy(EXAMPLES / "churn.ipynb", author / "churn.ipynb")
-    run = ok(cli(author, prove_cache, "run", "churn.ipynb", "--no-track", "--json"))
+    author = tmp_path_factory.mktemp("prove-churn")  # as in README: the notebook in examples/
+    (author / "examples").mkdir()
+    shutil.copy(EXAMPLES / "churn.ipynb", author / "examples" / "churn.ipynb")
+    run = ok(cli(author, prove_cache, "run", "examples/churn.ipynb", "--no-track", "--json"))
     return author, json.loads(run.stdout)["run_id"]
 
 
@@ -76,7 +77,7 @@ def churn(tmp_path_factory, prove_cache):
 @pytest.mark.timeout(1800)
 def test_export_prove_compares_every_step_with_the_source_run(churn, prove_cache):
     author, run_id = churn
-    out = ok(cli(author, prove_cache, "export", "churn.ipynb", "--no-mlflow", "--prove"))
+    out = ok(cli(author, prove_cache, "export", "examples/churn.ipynb", "--no-mlflow", "--prove"))
     assert f"5/5 steps equal to run {run_id}" in out.stdout
     assert "[5/5] run-step evaluate" in out.stderr  # progress, step by step
     proof = author / "dist" / "churn-v1.proof.json"
@@ -108,7 +109,7 @@ def test_export_prove_compares_every_step_with_the_source_run(churn, prove_cache
 @pytest.mark.timeout(1800)
 def test_a_module_missing_from_requirements_fails_the_proof_naming_it(churn, prove_cache, tmp_path):
     author, _ = churn
-    ok(cli(author, prove_cache, "export", "churn.ipynb", "--no-mlflow"))
+    ok(cli(author, prove_cache, "export", "examples/churn.ipynb", "--no-mlflow"))
     variant = tmp_path / "handed" / "churn-v1"  # the folder alone, its requirements edited
     shutil.copytree(author / "dist" / "churn-v1", variant)
     req = variant / "requirements.txt"
@@ -151,6 +152,41 @@ PROJECTS = {
 }
 
 
+def _gpu_limits_in_targets(folder: Path) -> None:
+    import yaml
+
+    for target in ("argo/workflow.yaml", "k8s/job.yaml"):
+        text = (folder / "targets" / target).read_text()
+        limits = [
+            c["resources"]["limits"]
+            for doc in yaml.safe_load_all(text)
+            for c in _containers(doc)
+            if (c.get("resources") or {}).get("limits")
+        ]
+        assert limits and all(lim.get("nvidia.com/gpu") in (2, "2") for lim in limits), (target, limits)
+
+
+def _containers(node):
+    if isinstance(node, dict):
+        if "image" in node and "resources" in node:
+            yield node
+        for v in node.values():
+            yield from _containers(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from _containers(v)
+
+
+def _pip_line_read_like_pip(folder: Path) -> None:
+    lines = [ln.split("==")[0] for ln in (folder / "requirements.txt").read_text().splitlines()]
+    assert "pandas" in lines
+    assert not {">", "/dev/null", "2>&1", "install"} & set(lines)
+
+
+# what each project's bundle must also show, beyond the proof
+EXTRA_CHECKS = {"gpu-limits": _gpu_limits_in_targets, "pip-line": _pip_line_read_like_pip}
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(1800)
 @pytest.mark.parametrize("name", sorted(PROJECTS))
@@ -170,6 +206,8 @@ def test_project_exports_and_is_proven(name, tmp_path, prove_cache):
         if c["kind"] == "metric" and c["result"] == "equal"
     }
     assert set(source["metrics"]) and set(source["metrics"]) <= set(proved)
+    if name in EXTRA_CHECKS:
+        EXTRA_CHECKS[name](folder)
 
 
 @pytest.mark.slow
@@ -177,10 +215,10 @@ def test_project_exports_and_is_proven(name, tmp_path, prove_cache):
 def test_without_a_source_run_the_proof_runs_every_step_and_says_so(tmp_path, prove_cache):
     nb = projects.make_pandas_chain(tmp_path / "fresh")
     exp = ok(cli(nb.parent, prove_cache, "export", nb.name, "--no-mlflow", "--json"))
-    folder = json.loads(exp.stdout)["folder"]
-    out = ok(cli(nb.parent, prove_cache, "prove", folder))
+    folder = nb.parent / json.loads(exp.stdout)["folder"]
+    out = ok(cli(nb.parent, prove_cache, "prove", str(folder)))
     assert "no source run to compare with" in out.stdout
-    record = json.loads(Path(folder + ".proof.json").read_text())
+    record = json.loads(folder.with_name(folder.name + ".proof.json").read_text())
     assert record["source_run"] is None and {s["status"] for s in record["steps"].values()} == {"ran"}
 
 
@@ -192,7 +230,7 @@ def test_unseeded_randomness_is_named_as_such(tmp_path, prove_cache):
     out = cli(nb.parent, prove_cache, "prove", str(folder))
     assert out.returncode == 1, out.stdout + out.stderr
     assert "step draw: output 'noise' differs from run to run: unseeded randomness" in out.stderr
-    record = json.loads(Path(str(folder) + ".proof.json").read_text())
+    record = json.loads(folder.with_name(folder.name + ".proof.json").read_text())
     assert record["steps"]["draw"]["status"] == "unseeded"
     assert record["steps"]["report"]["status"] == "differs"  # its input differs, named as such
     assert "inputs differ (from step draw)" in record["steps"]["report"]["problem"]
