@@ -95,19 +95,19 @@ def _archive_of(bundle) -> Path | None:
 
 def _candidate_notebooks(bundle) -> list[Path]:
     """Where the source notebook may be: its recorded path (relative to the git work tree, or
-    its bare name outside git) under the bundle's folders upwards and the current folder, or
-    one or two folders below them (``examples/churn.ipynb`` exported to ``dist/``)."""
+    its bare name outside git) under the bundle's folders upwards and the current folder, or one
+    folder below the folder the export wrote ``dist/`` into (``examples/churn.ipynb``)."""
     rel = ((bundle.manifest.get("provenance") or {}).get("source_notebook") or {}).get("path")
     if not rel:
         return []
-    seen, out = set(), []
     start = Path(bundle.source).resolve()
-    for base in [*list(start.parents)[:4], Path.cwd()]:
-        for nb in [base / rel, *base.glob(f"*/{rel}"), *base.glob(f"*/*/{rel}")]:
-            hidden = any(part.startswith(".") for part in nb.relative_to(base).parts)
-            if nb.is_file() and not hidden and nb not in seen:
-                seen.add(nb)
-                out.append(nb)
+    found = [base / rel for base in [*start.parents, Path.cwd()]]
+    for base in {start.parent.parent, Path.cwd()}:
+        found.extend(nb for nb in sorted(base.glob(f"*/{rel}")) if not nb.parent.name.startswith("."))
+    out: list[Path] = []
+    for nb in found:
+        if nb.is_file() and nb not in out:
+            out.append(nb)
     return out
 
 
