@@ -227,15 +227,24 @@ def diagnose(step: str, error: str, cell) -> str:
             f"step {step}: module '{module}' is not in requirements.txt{imported}: install "
             f"{dist} in the notebook's environment and export again"
         )
-    m = re.search(r"No such file or directory: '([^']+)'", error) or re.search(
-        r"(?:unable to open database file|FileNotFoundError: )(.*)", error
-    )
+    m = re.search(r"No such file or directory: '([^']+)'", error)
     if m:
         return (
-            f"step {step}: file '{m.group(1).strip()}' is missing where the bundle runs{at}: keep it "
-            "in the project so export ships it, or write it in an upstream step"
+            f"step {step}: file '{m.group(1)}' is missing where the bundle runs{at}: keep it in the "
+            "project so export ships it, or write it in an upstream step"
         )
-    return f"step {step} fails in a clean environment{at}: {error}"
+    m = re.search(r"no such table: (\w+)", error)
+    if m or "unable to open database file" in error:
+        what = f"SQLite table '{m.group(1)}'" if m else "the SQLite database it opens"
+        return (
+            f"step {step}: {what} is missing where the bundle runs{at}: the database file was not "
+            "handed on; write it in an upstream step (export hands it through the data store) or "
+            "keep it in the project"
+        )
+    return (
+        f"step {step} fails in a clean environment{at}: {error} (it ran in the notebook's "
+        "environment: compare that environment with requirements.txt)"
+    )
 
 
 def _rerun_differs(env, archive, step, store: Path, tmp: Path, params) -> bool | None:

@@ -164,3 +164,23 @@ def test_proving_something_that_is_not_a_bundle_is_bad_input(tmp_path, capsys):
     assert main(["prove", str(tmp_path / "x.txt")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "not a bundle" in err and str(Path(tmp_path / "x.txt")) in err
+
+
+def test_a_failed_step_is_one_line_naming_what_was_missing_and_the_fix():
+    from notebook_ops.bundle.prove import diagnose
+
+    module = diagnose(
+        "fit", "ModuleNotFoundError: No module named 'sklearn.linear_model' (in setup, notebook cell 1)", 1
+    )
+    assert module == (
+        "step fit: module 'sklearn' is not in requirements.txt (imported in notebook cell 1): "
+        "install scikit-learn in the notebook's environment and export again"
+    )
+    missing = diagnose("load", "FileNotFoundError: [Errno 2] No such file or directory: 'data/x.csv'", 4)
+    assert missing.startswith(
+        "step load: file 'data/x.csv' is missing where the bundle runs (notebook cell 4)"
+    )
+    table = diagnose("ingest", "DatabaseError: Execution failed on sql 'SELECT': no such table: requests", 0)
+    assert table.startswith("step ingest: SQLite table 'requests' is missing where the bundle runs")
+    other = diagnose("x", "ValueError: boom", None)
+    assert other.startswith("step x fails in a clean environment: ValueError: boom") and "\n" not in other
