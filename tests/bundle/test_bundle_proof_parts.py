@@ -184,3 +184,18 @@ def test_a_failed_step_is_one_line_naming_what_was_missing_and_the_fix():
     assert table.startswith("step ingest: SQLite table 'requests' is missing where the bundle runs")
     other = diagnose("x", "ValueError: boom", None)
     assert other.startswith("step x fails in a clean environment: ValueError: boom") and "\n" not in other
+
+
+def test_an_unknown_source_run_is_bad_input(tmp_path, capsys):
+    from notebook_ops.bundle import export_notebook
+    from notebook_ops.cli import main
+
+    from bundlekit import SETTINGS, SMALL
+    from nbfactory import make_notebook, write_notebook
+
+    nb = write_notebook(tmp_path / "small.ipynb", make_notebook(SMALL, SETTINGS))
+    r = export_notebook(nb, out_dir=tmp_path / "dist", tag=False, track=False, target_names=[])
+    assert main(["prove", str(r.folder), "--source-run", "20990101-000000-abcdef"]) == 2
+    err = capsys.readouterr().err
+    assert "--source-run 20990101-000000-abcdef: no such run" in err and err.count("\n") == 1
+    assert not (tmp_path / "dist" / "small-v1.proof.json").exists()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 import shutil
 import subprocess
 import sys
@@ -208,6 +209,35 @@ def test_project_exports_and_is_proven(name, tmp_path, prove_cache):
     assert set(source["metrics"]) and set(source["metrics"]) <= set(proved)
     if name in EXTRA_CHECKS:
         EXTRA_CHECKS[name](folder)
+    # and the whole bundle, run from an empty folder in the proof's env, gives the local metrics
+    assert run_in_proof_env(folder, prove_cache, tmp_path / "ops") == pytest.approx(source["metrics"])
+
+
+def run_in_proof_env(folder: Path, prove_cache: Path, work: Path) -> dict:
+    """``notebook-ops run ARCHIVE`` in an empty folder with the env the proof built (no
+    PYTHONPATH: only the bundle's requirements); returns the run's metrics."""
+    from notebook_ops.bundle.proofenv import child_env, env_key
+
+    env = prove_cache / f"{env_key(folder, platform.python_version())}-uv"
+    work.mkdir()
+    shutil.copy(folder.with_name(folder.name + ".tar.gz"), work)
+    out = subprocess.run(
+        [
+            str(env / "bin" / "python"),
+            "-m",
+            "notebook_ops",
+            "run",
+            f"{folder.name}.tar.gz",
+            "--no-track",
+            "--json",
+        ],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        env={**child_env(env / "bin"), "XDG_CACHE_HOME": str(work / ".cache")},
+    )
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    return json.loads(out.stdout)["metrics"]
 
 
 @pytest.mark.slow
