@@ -29,7 +29,9 @@ def main() -> None:
         shutil.copy(ROOT / "examples" / "churn.ipynb", work / "churn.ipynb")
         nbo = [sys.executable, "-m", "notebook_ops"]
         subprocess.run([*nbo, "run", "churn.ipynb", "--no-track", "-q"], cwd=work, check=True)
-        subprocess.run([*nbo, "export", "churn.ipynb", "--no-mlflow"], cwd=work, check=True, capture_output=True)
+        subprocess.run(
+            [*nbo, "export", "churn.ipynb", "--no-mlflow"], cwd=work, check=True, capture_output=True
+        )
         bundle = work / "dist" / "churn-v1.tar.gz"
         builders = (["uv"] if find_uv() else []) + ["pip"]
         for builder in builders:
