@@ -42,7 +42,41 @@ def step_code_sha256(pipeline, step: str) -> str:
     return h.hexdigest()
 
 
-def latest_observation(pipeline, notebook_path) -> Observation:
+RUNS_EXAMINED = 50  # run folders read, newest first, before giving up on a step
+
+
+def latest_observation(pipeline, notebook_path, *, limit: int = RUNS_EXAMINED) -> Observation:
     """Per step, the observation of the latest successful run of the same code (by
-    ``step_code_sha256``), searched in the notebook's run folders. Filled in by issue 23."""
-    return Observation(missing=list(pipeline.step_names))
+    ``step_code_sha256``), searched in the notebook's run folders, newest first (only their
+    ``run.json``; at most ``limit`` runs)."""
+    from notebook_ops.model.contracts.runs import RunRecord
+    from notebook_ops.runner.runfolder import runs_root
+
+    wanted = {s: step_code_sha256(pipeline, s) for s in pipeline.step_names}
+    found: dict[str, Observed] = {}
+    newest: tuple[str, str | None] | None = None
+    root = runs_root(notebook_path) if notebook_path else None
+    folders = []
+    if root is not None and root.is_dir():
+        folders = sorted((d for d in root.iterdir() if d.is_dir()), key=lambda d: d.name, reverse=True)
+    for folder in folders[:limit]:
+        if len(found) == len(wanted):
+            break
+        record = RunRecord.read(folder)
+        if record is None:
+            continue
+        for name, code in wanted.items():
+            step = record.steps.get(name)
+            if name in found or step is None or step.status != "succeeded" or step.observed is None:
+                continue
+            if step.observed.code_sha256 != code:
+                continue
+            found[name] = step.observed
+            if newest is None:
+                newest = (record.run_id, record.finished_at)
+    return Observation(
+        run_id=newest[0] if newest else None,
+        finished_at=newest[1] if newest else None,
+        steps={n: found[n] for n in pipeline.step_names if n in found},
+        missing=[n for n in pipeline.step_names if n not in found],
+    )
