@@ -159,11 +159,12 @@ def lint(notebooks, quiet):
     from notebook_ops.errors import NotebookOpsError
     from notebook_ops.events.publish import with_settings_problems
     from notebook_ops.model import load_pipeline
+    from notebook_ops.runner.observed import with_observed_problems
 
     worst = 0
     for nb in notebooks:
         try:
-            p = with_settings_problems(load_pipeline(nb))
+            p = with_observed_problems(with_settings_problems(load_pipeline(nb)))
         except NotebookOpsError as exc:
             click.echo(f"{exc}", err=True)
             worst = max(worst, exc.exit_code)

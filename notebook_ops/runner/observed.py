@@ -80,3 +80,72 @@ def latest_observation(pipeline, notebook_path, *, limit: int = RUNS_EXAMINED) -
         steps={n: found[n] for n in pipeline.step_names if n in found},
         missing=[n for n in pipeline.step_names if n not in found],
     )
+
+
+NOTICE_NAMES = 5  # names listed in one notice before "and N more"
+
+
+def _listed(names: list[str]) -> str:
+    shown = ", ".join(f"'{n}'" for n in names[:NOTICE_NAMES])
+    return shown + (f" and {len(names) - NOTICE_NAMES} more" if len(names) > NOTICE_NAMES else "")
+
+
+def observed_problems(pipeline, observation: Observation) -> list:
+    """``observed-not-static`` notices: files and modules the latest run of a step's code saw it
+    use that the static analysis does not find (so the analysis keeps learning; export carries
+    them anyway, from the observation)."""
+    from notebook_ops.model.files import step_imports, step_paths
+    from notebook_ops.model.pipeline import Problem
+
+    if not observation.steps:
+        return []
+    named, imported = step_paths(pipeline), step_imports(pipeline)
+    out = []
+    for step, seen in observation.steps.items():
+        if step not in pipeline.step_names:
+            continue
+        static = named.get(step, set())
+        files = sorted(
+            f
+            for f in {*seen.reads, *seen.writes, *seen.databases}
+            if f not in static and not any(f.startswith(p + "/") for p in static)
+        )
+        mods = sorted(m for m in seen.modules if m not in imported.get(step, set()))
+        cells = pipeline.step(step).cells
+        cell = cells[0] if cells else None
+        run = f"run {observation.run_id}" if observation.run_id else "the latest run"
+        if files:
+            out.append(
+                Problem(
+                    "info",
+                    "observed-not-static",
+                    f"{run} saw this step use the file{'s' * (len(files) > 1)} {_listed(files)}, "
+                    "which the analysis does not find (export carries what the run saw)",
+                    step=step,
+                    cell=cell,
+                    hint="name the path literally in the code for the analysis to see it",
+                )
+            )
+        if mods:
+            out.append(
+                Problem(
+                    "info",
+                    "observed-not-static",
+                    f"{run} saw this step import {_listed(mods)}, which the analysis does not find "
+                    "in its code (imported by a library at run time, or by a magic)",
+                    step=step,
+                    cell=cell,
+                    hint="export pins what the run imported; import it in the step to make it explicit",
+                )
+            )
+    return out
+
+
+def with_observed_problems(pipeline):
+    """``pipeline`` with the ``observed-not-static`` notices of its latest observation."""
+    from dataclasses import replace
+
+    if not pipeline.path:
+        return pipeline
+    extra = observed_problems(pipeline, latest_observation(pipeline, pipeline.path))
+    return replace(pipeline, problems=(*pipeline.problems, *extra)) if extra else pipeline

@@ -252,7 +252,9 @@ class _Step:
     def __init__(self, step: str, root: str, ignore: tuple[str, ...]):
         self.step = step
         self.root = os.path.abspath(root)
+        self.root_sep = self.root.rstrip(os.sep) + os.sep
         self.cwd = os.getcwd()
+        self._memo: dict = {}
         self.ignore = tuple(os.path.abspath(p) + os.sep for p in ignore if p)
         self.overflow = False
         self.before, self.dirs_before, self.scan_truncated = scan(self.root, ignore=ignore)
@@ -260,7 +262,16 @@ class _Step:
 
     def rel(self, raw) -> tuple[str | None, str | None]:
         """(project-relative path, absolute path) of an event's path argument (None, None: not
-        a path we record)."""
+        a path we record). Memoised: a step opens the same files again and again."""
+        try:
+            return self._memo[raw]
+        except KeyError:
+            out = self._memo[raw] = self._rel(raw)
+            return out
+        except TypeError:  # unhashable: not a path
+            return None, None
+
+    def _rel(self, raw) -> tuple[str | None, str | None]:
         if isinstance(raw, int) or raw is None:
             return None, None
         try:
@@ -271,12 +282,14 @@ class _Step:
             p = p[5:].split("?", 1)[0]
         if not p or p == ":memory:":
             return None, None
-        full = os.path.normpath(os.path.join(self.cwd, os.path.expanduser(p)))
-        if full.startswith(self.ignore) or (full + os.sep).startswith(self.ignore):
+        if p[0] == "~":
+            p = os.path.expanduser(p)
+        full = os.path.normpath(p if p[0] == "/" else os.path.join(self.cwd, p))
+        if (full + os.sep).startswith(self.ignore):
             return None, None
-        if full == self.root or not full.startswith(self.root + os.sep):
+        if not full.startswith(self.root_sep):
             return None, full
-        rel = full[len(self.root) + 1 :].replace(os.sep, "/")
+        rel = full[len(self.root_sep) :].replace(os.sep, "/")
         parts = rel.split("/")
         if any(part in SKIP_DIRS for part in parts[:-1]) or rel.endswith(_SIDE_SUFFIXES):
             return None, None
@@ -338,7 +351,7 @@ def _outside_ignored(full: str) -> bool:
 
 def _is_write(mode, flags) -> bool:
     if isinstance(mode, str) and mode:
-        return any(c in mode for c in "wax+")
+        return "w" in mode or "a" in mode or "x" in mode or "+" in mode
     return isinstance(flags, int) and bool(flags & _WRITE_FLAGS)
 
 

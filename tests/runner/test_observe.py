@@ -20,7 +20,11 @@ from notebook_ops.model import load_pipeline
 from notebook_ops.runner import run_notebook
 from notebook_ops.runner.observed import latest_observation, step_code_sha256
 
-SETUP = ("import os\nimport sqlite3\nimport numpy as np\nimport pandas as pd", ["setup"])
+SETUP = (
+    "import os\nimport sqlite3\nimport numpy as np\nimport pandas as pd\n"
+    "DB = '.'.join(['db', 'sqlite'])  # a path the analysis cannot follow",
+    ["setup"],
+)
 MAKE = (
     "os.makedirs('out/sub', exist_ok=True)\n"
     "raw = pd.read_csv('input.csv')\n"
@@ -29,7 +33,7 @@ MAKE = (
     "raw.to_parquet('out/p.parquet')\n"
     "with open('out/note.txt', 'w') as f:\n"
     "    f.write('hi')\n"
-    "con = sqlite3.connect('db' + '.sqlite')  # a name the analysis cannot follow\n"
+    "con = sqlite3.connect(DB)\n"
     "raw.to_sql('t', con, if_exists='replace', index=False)\n"
     "con.close()",
     ["step:make"],
@@ -38,7 +42,7 @@ USE = (
     "!echo observed-command\n"
     "%load_ext autoreload\n"
     "import yaml\n"
-    "con = sqlite3.connect('db' + '.sqlite')\n"
+    "con = sqlite3.connect(DB)\n"
     "count = con.execute('select count(*) from t').fetchone()[0]\n"
     "con.close()\n"
     "assert count == 3, count",
@@ -206,3 +210,22 @@ def test_fork_starts_with_an_empty_buffer_and_the_hook_works_in_the_child(tmp_pa
     assert child["empty"] is True
     assert child["writes"] == ["child.txt"]  # result.json came after finish
     assert json.loads(proc.stdout) == ["child.txt", "parent.txt", "result.json"]
+
+
+def test_lint_notices_what_the_analysis_missed(tmp_path):
+    nb = _project(tmp_path / "proj")
+    cli = [sys.executable, "-m", "notebook_ops", "lint", str(nb)]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    before = subprocess.run(cli, capture_output=True, text=True, env=env, timeout=300)
+    assert before.returncode == 0 and "observed-not-static" not in before.stdout
+    assert run_notebook(nb, cache=False).status == "succeeded"
+    after = subprocess.run(cli, capture_output=True, text=True, env=env, timeout=300)
+    assert after.returncode == 0, after.stderr  # notices, not errors
+    lines = [ln for ln in after.stdout.splitlines() if "[observed-not-static]" in ln]
+    make = [ln for ln in lines if "step make" in ln]
+    use = [ln for ln in lines if "step use" in ln]
+    assert any("'db.sqlite'" in ln and "info:" in ln for ln in make), after.stdout
+    assert any("'pyarrow'" in ln for ln in make), after.stdout  # pandas imports it at run time
+    assert any("'db.sqlite'" in ln for ln in use), after.stdout
+    assert not any("input.csv" in ln or "out/a.csv" in ln for ln in lines)  # literal: seen
+    assert not any("'yaml'" in ln for ln in lines)  # imported in the cell: seen
