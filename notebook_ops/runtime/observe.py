@@ -468,7 +468,7 @@ def _summarise(st: _Step, events: list, ns) -> dict:
     removed = {r for r in removed if r not in exists and not _exists(st.root, r)}
     dirs = {d for d in dirs if os.path.isdir(os.path.join(st.root, d))}
     # a file the step made and read back is its own business, not an input
-    reads = {r for r in reads if r in st.before or (r not in written_first and _exists(st.root, r))}
+    reads = {r for r in reads if r not in written_first and (r in st.before or _exists(st.root, r))}
     modules |= _namespace_modules(ns)
     modules = {m for m in modules if m and m not in _STDLIB and m not in _INFRA and not m.startswith("_")}
     extensions = _loaded_extensions() - st.extensions_before

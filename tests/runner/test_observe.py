@@ -218,7 +218,19 @@ def test_lint_notices_what_the_analysis_missed(tmp_path):
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
     before = subprocess.run(cli, capture_output=True, text=True, env=env, timeout=300)
     assert before.returncode == 0 and "observed-not-static" not in before.stdout
-    assert run_notebook(nb, cache=False).status == "succeeded"
+    res = run_notebook(nb, cache=False)
+    assert res.status == "succeeded"
+    show = [sys.executable, "-m", "notebook_ops", "runs", "show", res.record["run_id"]]
+    shown = subprocess.run(
+        show + ["--root", str(nb.parent / ".notebook_ops" / "runs")],
+        capture_output=True,
+        text=True,
+        env={**env, "COLUMNS": "200"},
+        timeout=300,
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert "observed (what each step's code did):" in shown.stdout
+    assert "use: read db.sqlite; sqlite db.sqlite; imported numpy, pandas, yaml; ran echo" in shown.stdout
     after = subprocess.run(cli, capture_output=True, text=True, env=env, timeout=300)
     assert after.returncode == 0, after.stderr  # notices, not errors
     lines = [ln for ln in after.stdout.splitlines() if "[observed-not-static]" in ln]
@@ -229,3 +241,22 @@ def test_lint_notices_what_the_analysis_missed(tmp_path):
     assert any("'db.sqlite'" in ln for ln in use), after.stdout
     assert not any("input.csv" in ln or "out/a.csv" in ln for ln in lines)  # literal: seen
     assert not any("'yaml'" in ln for ln in lines)  # imported in the cell: seen
+
+
+def test_a_file_over_the_hand_off_cap_is_named_and_left_out(tmp_path, monkeypatch):
+    monkeypatch.setenv("NOTEBOOK_OPS_HANDOFF_MAX_MB", "0.001")  # about 1 KB
+    cells = [
+        ("import os", ["setup"]),
+        (
+            "name = 'big' + '.bin'\nopen(name, 'wb').write(os.urandom(4096))\nopen('small.txt', 'w').write('x')",
+            ["step:a"],
+        ),
+        ("size = os.path.getsize('small.txt')", ["step:b"]),
+    ]
+    nb = write_nb(tmp_path, "cap.ipynb", cells)
+    res = run_notebook(nb, cache=False)
+    assert res.status == "succeeded", res.record["steps"]
+    handed = json.loads((Path(res.record["run_dir"]) / "data" / "a" / "_files.json").read_text())
+    assert list(handed) == ["small.txt"]
+    log = Path(res.record["steps"]["a"]["log"]).read_text()
+    assert "step 'a' wrote 'big.bin'" in log and "NOTEBOOK_OPS_HANDOFF_MAX_MB" in log, log
