@@ -248,7 +248,8 @@ def test_a_file_over_the_hand_off_cap_is_named_and_left_out(tmp_path, monkeypatc
     cells = [
         ("import os", ["setup"]),
         (
-            "name = 'big' + '.bin'\nopen(name, 'wb').write(os.urandom(4096))\nopen('small.txt', 'w').write('x')",
+            "name = 'big' + '.bin'\nopen(name, 'wb').write(os.urandom(4096))\n"
+            "open('small.txt', 'w').write('x')",
             ["step:a"],
         ),
         ("size = os.path.getsize('small.txt')", ["step:b"]),
