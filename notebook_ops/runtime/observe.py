@@ -176,12 +176,7 @@ def install() -> None:
 def _wrap_shell() -> None:
     """``!cmd``, ``x = !cmd`` and ``%pip`` run through the shell's ``system`` / ``getoutput``
     (pexpect: a fork and exec, no ``subprocess.Popen`` event): note their commands there."""
-    try:
-        from IPython import get_ipython
-
-        shell = get_ipython()
-    except Exception:
-        return
+    shell = _shell()
     if shell is None:
         return
     for name in ("system", "getoutput"):
@@ -210,7 +205,9 @@ def paused():
 
 # --- the project tree -------------------------------------------------------------------------
 def _skipped_dir(entry) -> bool:
-    if entry.name in SKIP_DIRS:
+    """Not scanned: tools' state (any hidden folder: ``.yarn``, ``.dvc``...), environments,
+    caches. (What the code writes there through Python is still seen, by its events.)"""
+    if entry.name in SKIP_DIRS or entry.name.startswith("."):
         return True
     return os.path.isfile(os.path.join(entry.path, "pyvenv.cfg"))  # a virtualenv by any name
 
@@ -308,13 +305,17 @@ class _Step:
             self.before[rel] = (st.st_size, st.st_mtime_ns)
 
 
-def _loaded_extensions() -> set:
+def _shell():
+    """The IPython shell running this code, if any (IPython is never imported for it)."""
+    ipython = sys.modules.get("IPython")
     try:
-        from IPython import get_ipython
-
-        shell = get_ipython()
+        return ipython.get_ipython() if ipython is not None else None
     except Exception:
-        return set()
+        return None
+
+
+def _loaded_extensions() -> set:
+    shell = _shell()
     if shell is None:
         return set()
     return set(getattr(shell.extension_manager, "loaded", ()) or ())
@@ -467,8 +468,11 @@ def _summarise(st: _Step, events: list, ns) -> dict:
     writes = {w for w in writes if w in exists or _exists(st.root, w)}
     removed = {r for r in removed if r not in exists and not _exists(st.root, r)}
     dirs = {d for d in dirs if os.path.isdir(os.path.join(st.root, d))}
-    # a file the step made and read back is its own business, not an input
+    # a file the step made and read back is its own business, not an input; a module's source
+    # read by the import system is code (``modules``), not data
     reads = {r for r in reads if r not in written_first and (r in st.before or _exists(st.root, r))}
+    if reads:
+        reads -= _module_files(st)
     modules |= _namespace_modules(ns)
     modules = {m for m in modules if m and m not in _STDLIB and m not in _INFRA and not m.startswith("_")}
     extensions = _loaded_extensions() - st.extensions_before
@@ -497,6 +501,16 @@ def _summarise(st: _Step, events: list, ns) -> dict:
     out["commands"] = commands[:LIST_CAP]
     out["distributions"] = distributions(out["modules"])
     out["truncated"] = bool(truncated or len(commands) > LIST_CAP)
+    return out
+
+
+def _module_files(st: _Step) -> set[str]:
+    """Project-relative source files of the modules loaded in this process."""
+    out = set()
+    for mod in list(sys.modules.values()):
+        f = getattr(mod, "__file__", None)
+        if isinstance(f, str) and f.startswith(st.root_sep):
+            out.add(f[len(st.root_sep) :].replace(os.sep, "/"))
     return out
 
 
