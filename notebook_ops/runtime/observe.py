@@ -144,15 +144,15 @@ def _importer() -> str:
     f: FrameType | None
     try:
         f = sys._getframe(2)
-    except ValueError:
+        while f is not None:
+            if f.f_globals.get("__name__") == "__main__":
+                return "__main__"
+            code = f.f_code
+            if code.co_name == "<module>" and not code.co_filename.startswith("<frozen"):
+                return code.co_filename
+            f = f.f_back
+    except Exception:  # an exception here would fail the import itself
         return ""
-    while f is not None:
-        if f.f_globals.get("__name__") == "__main__":
-            return "__main__"
-        code = f.f_code
-        if code.co_name == "<module>" and not code.co_filename.startswith("<frozen"):
-            return code.co_filename
-        f = f.f_back
     return ""
 
 

@@ -106,7 +106,13 @@ def end_step(ns: dict, *, code: str = "", hand_on: bool = False) -> None:
     from notebook_ops.runtime import observe
 
     step = helpers.context().step
-    seen = observe.finish(ns)
+    try:
+        seen = observe.finish(ns)
+    except Exception as exc:  # observing must never fail the step it watches
+        import sys
+
+        print(f"notebook-ops: step {step!r} could not be observed: {exc!r}", file=sys.stderr)
+        seen = None
     store = helpers.current_store()
     if seen is None or store is None or not step:
         return
