@@ -219,7 +219,7 @@ def test_lint_notices_what_the_analysis_missed(tmp_path):
     before = subprocess.run(cli, capture_output=True, text=True, env=env, timeout=300)
     assert before.returncode == 0 and "observed-not-static" not in before.stdout
     res = run_notebook(nb, cache=False)
-    assert res.status == "succeeded"
+    assert res.status == "succeeded", res.record["steps"]
     show = [sys.executable, "-m", "notebook_ops", "runs", "show", res.record["run_id"]]
     shown = subprocess.run(
         show + ["--root", str(nb.parent / ".notebook_ops" / "runs")],
