@@ -42,6 +42,18 @@ def step_code_sha256(pipeline, step: str) -> str:
     return h.hexdigest()
 
 
+STATIC_ONLY = "static analysis only: run once so export can observe"
+
+
+def observation_note(observation: Observation) -> str | None:
+    """What export says when steps have no observation of their current code (None: all do)."""
+    if not observation.missing:
+        return None
+    if not observation.steps:
+        return STATIC_ONLY
+    return f"steps {', '.join(observation.missing)}: {STATIC_ONLY} (their code changed since it last ran)"
+
+
 RUNS_EXAMINED = 50  # run folders read, newest first, before giving up on a step
 
 

@@ -218,6 +218,9 @@ def test_lint_notices_what_the_analysis_missed(tmp_path):
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
     before = subprocess.run(cli, capture_output=True, text=True, env=env, timeout=300)
     assert before.returncode == 0 and "observed-not-static" not in before.stdout
+    inspect = [sys.executable, "-m", "notebook_ops", "inspect", str(nb)]
+    shown = subprocess.run(inspect, capture_output=True, text=True, env=env, timeout=300)
+    assert "static analysis only: run once so export can observe" in shown.stdout, shown.stdout
     res = run_notebook(nb, cache=False)
     assert res.status == "succeeded", res.record["steps"]
     show = [sys.executable, "-m", "notebook_ops", "runs", "show", res.record["run_id"]]
@@ -241,6 +244,10 @@ def test_lint_notices_what_the_analysis_missed(tmp_path):
     assert any("'db.sqlite'" in ln for ln in use), after.stdout
     assert not any("input.csv" in ln or "out/a.csv" in ln for ln in lines)  # literal: seen
     assert not any("'yaml'" in ln for ln in lines)  # imported in the cell: seen
+    shown = subprocess.run(inspect, capture_output=True, text=True, env=env, timeout=300)
+    assert f"Observed (latest run of the same code: {res.record['run_id']})" in shown.stdout
+    assert "  make: read input.csv; wrote db.sqlite, out/a.csv" in shown.stdout, shown.stdout
+    assert "static analysis only" not in shown.stdout
 
 
 def test_a_file_over_the_hand_off_cap_is_named_and_left_out(tmp_path, monkeypatch):
