@@ -121,7 +121,7 @@ def test_latest_observation_follows_the_code(tmp_path):
     first = latest_observation(load_pipeline(nb), nb)
     assert first.run_id is None and first.missing == ["make", "use"]
     res = run_notebook(nb, cache=False)
-    assert res.status == "succeeded"
+    assert res.status == "succeeded", res.record["steps"]
     seen = latest_observation(load_pipeline(nb), nb)
     assert seen.run_id == res.record["run_id"] and seen.missing == []
     assert "db.sqlite" in seen.steps["make"].writes
@@ -134,7 +134,8 @@ def test_latest_observation_follows_the_code(tmp_path):
 
 def test_cached_step_hands_its_database_on(tmp_path):
     nb = _project(tmp_path / "proj")
-    assert run_notebook(nb).status == "succeeded"
+    first = run_notebook(nb)
+    assert first.status == "succeeded", first.record["steps"]
     (nb.parent / "db.sqlite").unlink()
     changed = [SETUP, MAKE, (USE[0] + "\nprint('again', count)", USE[1])]
     write_nb(nb.parent, nb.name, changed)
@@ -150,7 +151,7 @@ def test_observation_off_switch(tmp_path, monkeypatch):
     monkeypatch.setenv("NOTEBOOK_OPS_OBSERVE", "0")
     nb = _project(tmp_path / "proj")
     res = run_notebook(nb, cache=False)
-    assert res.status == "succeeded"
+    assert res.status == "succeeded", res.record["steps"]
     assert all("observed" not in s for s in res.record["steps"].values())
 
 
