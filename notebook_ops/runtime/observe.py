@@ -250,6 +250,9 @@ class _Step:
         self.step = step
         self.root = os.path.abspath(root)
         self.root_sep = self.root.rstrip(os.sep) + os.sep
+        # a folder holding the whole project (a bundle's workspace inside its run folder) is
+        # not the runtime's own
+        ignore = tuple(p for p in ignore if p and not self.root_sep.startswith(os.path.abspath(p) + os.sep))
         self.cwd = os.getcwd()
         self._memo: dict = {}
         self.ignore = tuple(os.path.abspath(p) + os.sep for p in ignore if p)
