@@ -180,6 +180,15 @@ def test_run_step_hands_a_sqlite_database_between_empty_folders(tmp_path, git_re
     make = json.loads((store / "make" / "_observed.json").read_text())
     assert "db.sqlite" in make["writes"]
     assert make["code_sha256"] == step_code_sha256(load_pipeline(nb), "make")
+    # the whole bundle run here: its steps work in a workspace inside the run folder
+    ops = tmp_path / "ops"
+    ops.mkdir()
+    ok(["run", str(bundle), "--no-track", "--run-dir", str(ops / "run")], ops)
+    assert (ops / "run" / "work" / "input.csv").is_file()  # a workspace it is
+    rec = json.loads((ops / "run" / "run.json").read_text())
+    whole = rec["steps"]["make"]["observed"]
+    assert whole["reads"] == ["input.csv"] and "db.sqlite" in whole["writes"]
+    assert "db.sqlite" in rec["steps"]["use"]["observed"]["reads"]
 
 
 def test_fork_starts_with_an_empty_buffer_and_the_hook_works_in_the_child(tmp_path):
