@@ -124,14 +124,19 @@ def _serializer_choices(pipeline: Pipeline) -> dict:
     return {k: v for k, v in sorted(chosen.items()) if isinstance(k, str) and isinstance(v, str)}
 
 
-def _plumbing_cell(pipeline: Pipeline, prefix: str) -> dict:
+def _plumbing_cell(pipeline: Pipeline, prefix: str, upstream=(), project: str = ".") -> dict:
+    """``upstream``: the steps before this one (their handed-on files are put in place);
+    ``project``: the project's top folder relative to the kernel's (what it observes)."""
     chosen = _serializer_choices(pipeline)
+    extra = (f", project={literal(project)}" if project != "." else "") + (
+        f",\n              upstream={literal([_check_step_name(u) for u in upstream])}" if upstream else ""
+    )
     src = (
         "# notebook-ops plumbing: checks parameter types, sets nbo.context(), the data store\n"
         "import notebook_ops.runtime.step as _nbo_rt\n"
         f"_nbo_rt.begin(globals(), params={literal(_param_types(pipeline))},\n"
         "              data_url=_nbo_data_url, run_id=_nbo_run_id, step=_nbo_step,\n"
-        "              mode=_nbo_mode, run_dir=_nbo_run_dir"
+        f"              mode=_nbo_mode, run_dir=_nbo_run_dir{extra}"
         + (f",\n              serializers={literal(chosen)}" if chosen else "")
         + ")\n"
     )
@@ -199,12 +204,16 @@ def _load_cell(step: Step, prefix: str) -> dict | None:
     )
 
 
-def _save_cell(step: Step, prefix: str) -> dict:
+def _save_cell(step: Step, prefix: str, code: str = "", hand_on: bool = False) -> dict:
     outputs = [_check_ident(n) for n in step.outputs]
     metrics = [_check_ident(n) for n in step.metrics]
     watch = [_check_ident(n) for n in step.watch]
+    if not re.fullmatch(r"[0-9a-f]*", code):
+        raise ValueError(f"invalid code fingerprint {code!r}")
     src = (
-        "# notebook-ops: save this step's outputs for the steps downstream\n"
+        "# notebook-ops: what the step did (and the files it wrote, for the steps downstream),\n"
+        "# then its outputs\n"
+        f"_nbo_rt.end_step(globals(), code={literal(code)}, hand_on={literal(bool(hand_on))})\n"
         f"_nbo_rt.save_outputs(globals(), {literal(outputs)}, metrics={literal(metrics)}"
         + (f", watch={literal(watch)}" if watch else "")
         + ")\n"
@@ -238,11 +247,18 @@ def build_step_notebook(pipeline: Pipeline, step: str, *, mode: str = "bundle") 
     passes "pipeline" as a parameter). A step of a pipeline across notebooks is built from its
     own notebook's cells (``Pipeline.part``).
     """
+    from notebook_ops.runner.observed import step_code_sha256
+
+    code = step_code_sha256(pipeline, step)
+    before, hand_on = stepfiles.upstream(pipeline, step), stepfiles.has_downstream(pipeline, step)
     pipeline = pipeline.part(step)
     s = pipeline.step(step)
     name = _check_step_name(s.name)
     prefix = f"nbo-{name}"
-    cells = [_parameters_cell(pipeline, name, mode, prefix), _plumbing_cell(pipeline, prefix)]
+    cells = [
+        _parameters_cell(pipeline, name, mode, prefix),
+        _plumbing_cell(pipeline, prefix, before, stepfiles.project_up(pipeline)),
+    ]
     cells += stepfiles.prepare_cells(pipeline, s, prefix)
     cells += _setup_cells(pipeline, prefix)
     load = _load_cell(s, prefix)
@@ -250,7 +266,7 @@ def build_step_notebook(pipeline: Pipeline, step: str, *, mode: str = "bundle") 
         cells.append(load)
     cells += _step_cells(pipeline, s, prefix)
     cells += stepfiles.save_cells(s, prefix)
-    cells.append(_save_cell(s, prefix))
+    cells.append(_save_cell(s, prefix, code, hand_on))
     return _notebook(
         pipeline,
         cells,
@@ -283,8 +299,13 @@ def build_single_kernel_notebook(pipeline: Pipeline, *, mode: str = "pipeline") 
             f"--single-kernel runs one notebook; this pipeline spans {len(pipeline.parts)} notebooks",
             hint="run it without --single-kernel",
         )
+    from notebook_ops.runner.observed import step_code_sha256
+
     prefix = "nbo-all"
-    cells = [_parameters_cell(pipeline, "", mode, prefix), _plumbing_cell(pipeline, prefix)]
+    cells = [
+        _parameters_cell(pipeline, "", mode, prefix),
+        _plumbing_cell(pipeline, prefix, project=stepfiles.project_up(pipeline)),
+    ]
     cells += stepfiles.prepare_cells(pipeline, None, prefix)
     cells += _setup_cells(pipeline, prefix)
     for s in pipeline.steps:
@@ -292,7 +313,7 @@ def build_single_kernel_notebook(pipeline: Pipeline, *, mode: str = "pipeline") 
         cells.append(
             _cell(
                 "code",
-                f"_nbo_rt.enter_step({literal(name)})\n",
+                f"_nbo_rt.enter_step({literal(name)}, {literal(step_code_sha256(pipeline, name))})\n",
                 f"nbo-{name}-enter",
                 tags=[PLUMBING_TAG],
                 extra_meta={"jupyter": {"source_hidden": True}, "notebook_ops": {"enter_step": name}},
