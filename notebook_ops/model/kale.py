@@ -165,8 +165,8 @@ def pipeline_settings(settings: dict, kale, problems: list[Problem]) -> dict:
         parsed = parse_cell_tags([t for t in steps_defaults if isinstance(t, str)])
         defaults.update(parsed.options)
     if defaults:
-        own = settings.get("defaults") if isinstance(settings.get("defaults"), dict) else {}
-        extra["defaults"] = {**defaults, **own}
+        own = settings.get("defaults")
+        extra["defaults"] = {**defaults, **(own if isinstance(own, dict) else {})}
     volumes = kale.get("volumes")
     if isinstance(volumes, list) and volumes:
         mounts = ", ".join(str(v.get("mount_point", "?")) for v in volumes if isinstance(v, dict))

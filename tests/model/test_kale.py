@@ -73,7 +73,8 @@ TITANIC = [
     ("import math\nimport statistics", ["imports"]),
     ("PREDICTION_LABEL = 'survived'", ["functions"]),
     (
-        "rows = [{'age': a, 'fare': f, 'survived': int(a < 30)} for a, f in [(22, 7.2), (38, 71.3), (26, 7.9), (35, 53.1), (54, 51.9), (2, 21.1)]]",
+        "raw = [(22, 7.2), (38, 71.3), (26, 7.9), (35, 53.1), (54, 51.9), (2, 21.1)]\n"
+        "rows = [{'age': a, 'fare': f, 'survived': int(a < 30)} for a, f in raw]",
         ["block:loaddata"],
     ),
     ("train = rows[:4]\ntest = rows[4:]", ["block:datapreprocessing", "prev:loaddata"]),
