@@ -86,8 +86,19 @@ def kale_tags(nb: dict) -> tuple[list[list[str]], list[Problem]]:
             out.append(list(tags))
             continue
         if parsed.notebook is not None:
+            target = raw.get("metadata", {}).get("notebook_path") or "(no notebook_path)"
+            notes.append(
+                Problem(
+                    "error",
+                    "kale-composition",
+                    f"Kale 2.3's notebook:{parsed.notebook} cell (composing {target}) is not supported yet",
+                    cell=index,
+                    hint="tag the steps that need it after:NOTEBOOK (a pipeline across notebooks), "
+                    "or run the two notebooks as one pipeline file",
+                )
+            )
             prev = None
-            out.append(list(tags))
+            out.append(["skip"])
             continue
         rest = [t for t in tags if t not in ("block:", "step:")]
         if prev is None:

@@ -229,3 +229,13 @@ def test_our_own_notebooks_keep_our_grammar():
     assert p.step("one").cells == (0, 1)
     dup = build_pipeline(make_notebook(cells + [("d = 1", ["step:one"])]))
     assert "duplicate-step" in {c for c, _, _ in _errors(dup)}
+
+
+def test_kale_composition_cell_is_a_clear_error_naming_the_cell():
+    # Kale 2.3 (kale/processors/nbprocessor.py _add_notebook_reference): notebook:NAME with the
+    # path in the cell's metadata.notebook_path; not supported here yet, said in one problem
+    nb = make_notebook([("", ["notebook:prep"]), ("y = 1", ["step:report"])])
+    nb["cells"][0]["metadata"]["notebook_path"] = "./prep.ipynb"
+    p = build_pipeline(nb)
+    assert [(c, cell) for c, cell, _ in _errors(p)] == [("kale-composition", 0)]
+    assert "./prep.ipynb" in _errors(p)[0][2]
