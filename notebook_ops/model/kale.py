@@ -121,13 +121,14 @@ def kale_tags(nb: dict) -> tuple[list[list[str]], list[Problem]]:
         else:
             out.append(rest)  # continues step ``prev``
     if dropped:
+        many = len(dropped) > 1
         cells = ", ".join(str(i) for i in dropped)
         notes.append(
             Problem(
                 "info",
                 "kale-untagged-start",
-                f"cell{'s' if len(dropped) > 1 else ''} {cells} before the first tagged cell "
-                "run in no step, as in Kale",
+                f"untagged code cell{'s' if many else ''} {cells} before the first tagged cell "
+                f"run{'' if many else 's'} in no step, as in Kale",
                 cell=dropped[0],
                 hint="tag a cell imports to run it in every step, or step:NAME to make it a step",
             )
