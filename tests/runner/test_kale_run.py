@@ -111,3 +111,38 @@ def test_kale_notebook_pipeline_equals_top_to_bottom_and_exports(tmp_path):
     }
     assert "metadata" not in templates["sum-matrix"]
     assert nb.read_bytes() == before
+
+
+# the shape of Kale's dog-breed example: legacy block: tags, a bare block:, untagged functions
+# after functions, a step name repeated after a skip cell, a cell before the first tag
+DOG_BREED = [
+    ("print('exploring')", []),
+    ("import random", ["imports"]),
+    ("def load(n):\n    return [random.Random(i).random() for i in range(n)]", ["functions"]),
+    ("def mean(xs):\n    return sum(xs) / len(xs)", []),
+    ("n_images = 8", ["pipeline-parameters"]),
+    ("images = load(n_images)", ["block:load_data"]),
+    ("images = sorted(images)", ["block:"]),
+    ("features = [x * 2 for x in images]", ["block:feature_extraction", "prev:load_data"]),
+    ("print(len(features))", ["skip"]),
+    ("features = features + [1.0]", ["block:feature_extraction"]),
+    ("model_score = round(mean(features), 6)", ["block:train", "prev:feature_extraction"]),
+    ("print(model_score)", ["pipeline-metrics"]),
+]
+
+
+def test_dog_breed_shape_runs_as_top_to_bottom(tmp_path):
+    nb = write_notebook(tmp_path / "dogs.ipynb", make_notebook(DOG_BREED))
+    top = tmp_path / "top.ipynb"
+    papermill.execute_notebook(
+        str(nb), str(top), kernel_name="python3", progress_bar=False, cwd=str(tmp_path)
+    )
+    expected = float(_printed(top, lambda c: "pipeline-metrics" in c["metadata"].get("tags", [])))
+
+    res = run_notebook(nb, track=False, cache=False)
+    assert res.status == "succeeded", res.record["error"]
+    assert list(res.record["steps"]) == ["load_data", "feature_extraction", "train"]
+    assert res.record["metrics"] == {"model_score": expected}
+    single = run_notebook(nb, track=False, single_kernel=True)
+    assert single.status == "succeeded", single.record["error"]
+    assert single.record["metrics"] == {"model_score": expected}
