@@ -86,22 +86,24 @@ def kale_tags(nb: dict) -> tuple[list[list[str]], list[Problem]]:
             out.append(list(tags))
             continue
         if parsed.notebook is not None:
-            target = raw.get("metadata", {}).get("notebook_path") or "(no notebook_path)"
+            notes.extend(_reference_problems(raw, parsed.notebook, index))
+            prev = "notebook:"  # a reference breaks the chain: nothing continues it
+            out.append(["skip"])
+            continue
+        rest = [t for t in tags if t not in ("block:", "step:")]
+        if prev == "notebook:":
             notes.append(
                 Problem(
                     "error",
                     "kale-composition",
-                    f"Kale 2.3's notebook:{parsed.notebook} cell (composing {target}) is not supported yet",
+                    "untagged code after a notebook: cell: Kale holds it for the next step: cell, "
+                    "notebook-ops does not",
                     cell=index,
-                    hint="tag the steps that need it after:NOTEBOOK (a pipeline across notebooks), "
-                    "or run the two notebooks as one pipeline file",
+                    hint="tag the cell step:NAME",
                 )
             )
-            prev = None
-            out.append(["skip"])
-            continue
-        rest = [t for t in tags if t not in ("block:", "step:")]
-        if prev is None:
+            out.append(rest + ["skip"])
+        elif prev is None:
             dropped.append(index)
             out.append(rest + ["skip"])
         elif ROLE_TAGS.get(prev) == "parameters":
@@ -134,6 +136,54 @@ def kale_tags(nb: dict) -> tuple[list[list[str]], list[Problem]]:
             )
         )
     return out, notes
+
+
+def references(nb: dict) -> list[tuple[int, str, str | None]]:
+    """Kale 2.3's ``notebook:NAME`` cells: (cell, NAME, ``metadata.notebook_path``); one that
+    holds code is left out (``_reference_problems`` reports it)."""
+    out = []
+    for index, raw in enumerate(nb.get("cells", [])):
+        if raw.get("cell_type", "code") != "code":
+            continue
+        name = parse_cell_tags(cell_tags(raw)).notebook
+        if name is not None and not _code_lines(raw):
+            rel = (raw.get("metadata") or {}).get("notebook_path")
+            out.append((index, name, rel if isinstance(rel, str) and rel.strip() else None))
+    return out
+
+
+def _code_lines(raw: dict) -> list[str]:
+    """A reference cell's lines that are neither blank nor comments."""
+    source = raw.get("source") or ""
+    text = "".join(source) if isinstance(source, list) else str(source)
+    return [line for line in text.splitlines() if line.strip() and not line.strip().startswith("#")]
+
+
+def _reference_problems(raw: dict, name: str, index: int) -> list[Problem]:
+    """A ``notebook:`` cell: composed by model/kalecompose.py; here what Kale refuses in it."""
+    rel = (raw.get("metadata") or {}).get("notebook_path")
+    if _code_lines(raw):
+        return [
+            Problem(
+                "error",
+                "kale-composition",
+                f"the notebook:{name} cell contains code; a cell that references a notebook holds "
+                "no code of its own",
+                cell=index,
+                hint="move the code to its own step: cell",
+            )
+        ]
+    if not isinstance(rel, str) or not rel.strip():
+        return [
+            Problem(
+                "error",
+                "kale-composition",
+                f"the notebook:{name} cell has no notebook_path in its cell metadata",
+                cell=index,
+                hint='add "notebook_path": "./OTHER.ipynb" to the cell\'s metadata',
+            )
+        ]
+    return [Problem("info", "kale-reference", f"notebook:{name} composes {rel}", cell=index)]
 
 
 def metric_lines(source: str) -> tuple[list[str], list[int]]:

@@ -7,8 +7,9 @@ cells); each expected value names the Kale file it was read from.
 
 from __future__ import annotations
 
-from nbfactory import make_notebook
+from nbfactory import make_notebook, write_notebook
 from notebook_ops.model.build import build_pipeline
+from notebook_ops.model.multi import load_pipeline
 
 
 def _graph(p):
@@ -231,11 +232,68 @@ def test_our_own_notebooks_keep_our_grammar():
     assert "duplicate-step" in {c for c, _, _ in _errors(dup)}
 
 
-def test_kale_composition_cell_is_a_clear_error_naming_the_cell():
-    # Kale 2.3 (kale/processors/nbprocessor.py _add_notebook_reference): notebook:NAME with the
-    # path in the cell's metadata.notebook_path; not supported here yet, said in one problem
-    nb = make_notebook([("", ["notebook:prep"]), ("y = 1", ["step:report"])])
-    nb["cells"][0]["metadata"]["notebook_path"] = "./prep.ipynb"
-    p = build_pipeline(nb)
-    assert [(c, cell) for c, cell, _ in _errors(p)] == [("kale-composition", 0)]
-    assert "./prep.ipynb" in _errors(p)[0][2]
+def _ref(name, path):
+    return ("# references a notebook", [f"notebook:{name}"], "code", path)
+
+
+def write_composition(folder, root_cells):
+    """Kale's composition example (docs/source/concepts/composition.md): preprocessing defines
+    ``dataset``, training reads it, the root references both and reports."""
+    write_notebook(folder / "preprocessing.ipynb", make_notebook([("dataset = [1, 2, 3, 4]", ["step:load"])]))
+    write_notebook(
+        folder / "training.ipynb", make_notebook([("model = sum(dataset) / len(dataset)", ["step:train"])])
+    )
+    write_notebook(folder / "other.ipynb", make_notebook([("unrelated = 7", ["step:side"])]))
+    cells = [c[:3] for c in root_cells]
+    nb = make_notebook(cells)
+    for i, c in enumerate(root_cells):
+        if len(c) > 3:
+            nb["cells"][i]["metadata"]["notebook_path"] = c[3]
+    return write_notebook(folder / "root.ipynb", nb)
+
+
+def test_kale_composition_links_units_as_kale_does(tmp_path):
+    # expected: kale/processors/nbprocessor.py link_composition_units and the docs' example:
+    # training after preprocessing (it reads 'dataset'), the root step after every unit above,
+    # two references sharing no name in parallel
+    root = write_composition(
+        tmp_path,
+        [
+            _ref("preprocessing", "./preprocessing.ipynb"),
+            _ref("training", "./training.ipynb"),
+            _ref("other", "./other.ipynb"),
+            ("print(model, unrelated)", ["step:report"]),
+        ],
+    )
+    p = load_pipeline(root)
+    assert _errors(p) == []
+    assert _graph(p) == {
+        "preprocessing-load": [],
+        "training-train": ["preprocessing-load"],
+        "other-side": [],
+        "report": ["other-side", "preprocessing-load", "training-train"],
+    }
+    assert dict(p.step("training-train").input_sources) == {"dataset": "preprocessing-load"}
+    assert dict(p.step("report").input_sources) == {"model": "training-train", "unrelated": "other-side"}
+
+
+def test_kale_composition_root_step_feeds_a_notebook_below_it(tmp_path):
+    write_notebook(tmp_path / "use.ipynb", make_notebook([("total = sum(raw)", ["step:add"])]))
+    nb = make_notebook([("raw = [5, 6]", ["step:make"]), ("", ["notebook:use"])])
+    nb["cells"][1]["metadata"]["notebook_path"] = "use.ipynb"
+    p = load_pipeline(write_notebook(tmp_path / "root.ipynb", nb))
+    assert _errors(p) == []
+    assert _graph(p) == {"make": [], "use-add": ["make"]}
+
+
+def test_kale_composition_errors_name_the_cell(tmp_path):
+    # Kale refuses these too (nbprocessor.py): code in a reference cell, no path, a missing file
+    nb = make_notebook([("x = 1", ["notebook:a"]), ("", ["notebook:b"]), ("", ["notebook:c"])])
+    nb["cells"][0]["metadata"]["notebook_path"] = "a.ipynb"
+    nb["cells"][2]["metadata"]["notebook_path"] = "missing.ipynb"
+    p = load_pipeline(write_notebook(tmp_path / "root.ipynb", nb))
+    assert [(c, cell) for c, cell, _ in _errors(p)] == [
+        ("kale-composition", 0),
+        ("kale-composition", 1),
+        ("missing-notebook", 2),
+    ]

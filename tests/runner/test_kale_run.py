@@ -146,3 +146,52 @@ def test_dog_breed_shape_runs_as_top_to_bottom(tmp_path):
     single = run_notebook(nb, track=False, single_kernel=True)
     assert single.status == "succeeded", single.record["error"]
     assert single.record["metrics"] == {"model_score": expected}
+
+
+def test_kale_composition_runs_across_notebooks_and_exports(tmp_path):
+    # Kale 2.3's composition (docs/source/concepts/composition.md): a root notebook whose
+    # notebook: cells reference a preprocessing and a training notebook, and a step of its own
+    write_notebook(
+        tmp_path / "preprocessing.ipynb", make_notebook([("dataset = [1.0, 2.0, 3.0, 6.0]", ["step:load"])])
+    )
+    write_notebook(
+        tmp_path / "training.ipynb", make_notebook([("model = sum(dataset) / len(dataset)", ["step:train"])])
+    )
+    root = make_notebook(
+        [
+            ("# references preprocessing", ["notebook:preprocessing"]),
+            ("# references training", ["notebook:training"]),
+            ("score = model * 2", ["step:report"]),
+            ("print(score)", ["pipeline-metrics"]),
+        ]
+    )
+    root["cells"][0]["metadata"]["notebook_path"] = "./preprocessing.ipynb"
+    root["cells"][1]["metadata"]["notebook_path"] = "./training.ipynb"
+    nb = write_notebook(tmp_path / "root.ipynb", root)
+
+    res = run_notebook(nb, track=False, cache=False)
+    assert res.status == "succeeded", res.record["error"]
+    assert list(res.record["steps"]) == ["preprocessing-load", "training-train", "report"]
+    assert res.record["metrics"] == {"score": 6.0}
+
+    out = subprocess.run(
+        [
+            NOTEBOOK_OPS,
+            "export",
+            str(nb),
+            "-o",
+            str(tmp_path / "dist"),
+            "--allow-dirty",
+            "--no-tag",
+            "--no-mlflow",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=tmp_path,
+    )
+    assert out.returncode == 0, out.stderr
+    bundle = next(p for p in (tmp_path / "dist").iterdir() if p.is_dir())
+    steps = {s["name"]: s for s in yaml.safe_load((bundle / "pipeline.yaml").read_text())["steps"]}
+    assert steps["training-train"]["after"] == ["preprocessing-load"]
+    assert steps["report"]["after"] == ["preprocessing-load", "training-train"]
