@@ -25,7 +25,8 @@ from notebook_ops.model.pipeline import Problem
 from notebook_ops.model.tags import ROLE_TAGS, parse_cell_tags, slug, valid_name
 
 _KALE_ONLY_TAGS = {"imports", "functions", "pipeline-parameters", "pipeline-metrics"}
-_KALE_ONLY_PREFIXES = ("block:", "prev:", "notebook:", "annotation:", "label:")
+# (image:, cache:, limit:, annotation:, label: are step options in either grammar)
+_KALE_ONLY_PREFIXES = ("block:", "prev:", "notebook:")
 # Kale's metric rule (kale/common/astutils.py parse_metrics_print_statements)
 METRIC_LINE_RE = re.compile(r"print\(([a-z](?:[_a-z0-9]{0,62}[a-z0-9])?)\)")
 

@@ -297,3 +297,11 @@ def test_kale_composition_errors_name_the_cell(tmp_path):
         ("kale-composition", 1),
         ("missing-notebook", 2),
     ]
+
+
+def test_step_options_alone_keep_our_grammar():
+    # image:, cache:, limit:, annotation:, label: are options in both grammars: no Kale grouping
+    cells = [("a = 1", ["step:one", "label:team:ml"]), ("b = a + 1", ["step:two", "limit:memory:1Gi"])]
+    p = build_pipeline(make_notebook(cells))
+    assert _graph(p) == {"one": [], "two": ["one"]}
+    assert p.step("one").options["labels"] == {"team": "ml"}
