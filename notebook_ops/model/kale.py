@@ -12,8 +12,9 @@ first rewritten, in memory, into tags that mean the same to the builder:
 
 The builder then merges a step name repeated on non-adjacent cells into one step and takes a
 step's dependencies from ``prev:`` only (no implicit edge to the previous step), both as Kale
-does. A ``pipeline-metrics`` cell is Kale's list of ``print(NAME)`` lines (``metric_lines``). Kale 2.3's ``notebook:`` cells are read here
-(``references``) and composed by model/kalecompose.py.
+does. A ``pipeline-metrics`` cell is Kale's list of ``print(NAME)`` lines (``metric_lines``).
+Kale 2.3's ``notebook:`` cells are read here (``references``) and composed by
+model/kalecompose.py.
 """
 
 from __future__ import annotations
