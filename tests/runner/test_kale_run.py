@@ -110,6 +110,17 @@ def test_kale_notebook_pipeline_equals_top_to_bottom_and_exports(tmp_path):
         "labels": {"stage": "train"},
     }
     assert "metadata" not in templates["sum-matrix"]
+    # proven: each step as run-step in its own folder, from the bundle's requirements alone,
+    # equal to the run above
+    proof = subprocess.run(
+        [NOTEBOOK_OPS, "prove", str(bundle), "--source-run", str(res.run_dir)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=tmp_path,
+    )
+    assert proof.returncode == 0, proof.stdout + proof.stderr
+    assert "2/2 steps equal" in proof.stdout
     assert nb.read_bytes() == before
 
 
