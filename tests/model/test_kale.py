@@ -128,6 +128,45 @@ def test_titanic_shape_matches_kales_expected_graph():
     assert p.setup_cells == (2, 3)
 
 
+# Kale's open-vaccine example (examples/openvaccine-kaggle-competition): functions, a
+# parameters cell, skip cells among the steps, bare block: cells continuing a step, a metrics
+# cell at the end. Issue 24: the bare block: became a step named '' (bad-step-name).
+OPEN_VACCINE = [
+    ("import json", ["imports"]),
+    ("def mse(a, b):\n    return sum((x - y) ** 2 for x, y in zip(a, b)) / len(a)", ["functions"]),
+    ("LR = 0.001\nEPOCHS = 3\nBATCH_SIZE = 2", ["pipeline-parameters"]),
+    ("print('peek at the raw data')", ["skip"]),
+    ("train = [[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]]", ["block:load_data"]),
+    ("targets = [0.3, 0.7, 1.1]", ["block:"]),
+    ("X = [sum(r) for r in train]", ["block:preprocess_data", "prev:load_data"]),
+    ("print(json.dumps(X))", ["skip"]),
+    ("weights = [LR * EPOCHS * BATCH_SIZE]", ["block:model_training", "prev:preprocess_data"]),
+    ("preds = [x * weights[0] for x in X]", ["block:"]),
+    ("validation_loss = mse(preds, targets)", ["block:model_evaluation", "prev:model_training"]),
+    ("print(validation_loss)", ["pipeline-metrics"]),
+]
+
+
+def test_open_vaccine_shape_bare_blocks_continue_their_steps():
+    p = build_pipeline(make_notebook(OPEN_VACCINE))
+    assert _errors(p) == []
+    assert "bad-step-name" not in _codes(p)
+    assert _graph(p) == {
+        "load_data": [],
+        "preprocess_data": ["load_data"],
+        "model_training": ["preprocess_data"],
+        "model_evaluation": ["model_training"],
+    }
+    assert p.step("load_data").cells == (4, 5)
+    assert p.step("model_training").cells == (8, 9)
+    assert dict(p.step("model_evaluation").input_sources) == {
+        "preds": "model_training",
+        "targets": "load_data",
+    }
+    assert p.step("model_evaluation").metrics == ("validation_loss",)
+    assert {x.name for x in p.parameters} == {"LR", "EPOCHS", "BATCH_SIZE"}
+
+
 # Kale's dog-breed example (examples/dog-breed-classification): a step name repeated on cells
 # that are not adjacent merges into one step (Kale's merge_code); untagged cells after
 # functions are functions
