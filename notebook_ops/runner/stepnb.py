@@ -12,7 +12,9 @@ runs step ``x`` alone, given its inputs in ``DIR``. Its cells, in order:
 3. the notebook's setup cells;
 4. a cell loading the step's inputs from the data store, by producing step;
 5. the step's own cells (markdown kept);
-6. a cell saving the step's outputs (and logging Kale ``pipeline-metrics`` names).
+6. the step's lines of Kale's ``pipeline-metrics`` cell (``print(NAME)`` of the metrics it
+   reports), so that code runs where its values are;
+7. a cell saving the step's outputs (and logging those metrics).
 
 Everything written into code here is either the user's own cell source or a literal made with
 ``repr`` of a validated identifier, step name, or plain value: no value ever becomes code.
@@ -182,6 +184,17 @@ def _step_cells(pipeline: Pipeline, step: Step, prefix: str) -> list[dict]:
     return out
 
 
+def _metrics_cells(pipeline: Pipeline, step: Step, prefix: str) -> list[dict]:
+    """Kale's ``pipeline-metrics`` code for the metrics ``step`` reports: its ``print(NAME)``
+    lines (Kale's rule admits no other line), run after the step's own cells."""
+    if not step.metrics:
+        return []
+    cells = [c.index for c in pipeline.cells if c.role == "metrics"]
+    source = "".join(f"print({_check_ident(n)})\n" for n in step.metrics)
+    meta = {"notebook_ops": {"source_cell": cells[0], "step": step.name}} if cells else None
+    return [_cell("code", source, f"{prefix}-metrics-code", extra_meta=meta)]
+
+
 def _load_cell(step: Step, prefix: str) -> dict | None:
     if not step.input_sources:
         return None
@@ -265,6 +278,7 @@ def build_step_notebook(pipeline: Pipeline, step: str, *, mode: str = "bundle") 
     if load:
         cells.append(load)
     cells += _step_cells(pipeline, s, prefix)
+    cells += _metrics_cells(pipeline, s, prefix)
     cells += stepfiles.save_cells(s, prefix)
     cells.append(_save_cell(s, prefix, code, hand_on))
     return _notebook(
@@ -320,6 +334,7 @@ def build_single_kernel_notebook(pipeline: Pipeline, *, mode: str = "pipeline") 
             )
         )
         cells += _step_cells(pipeline, s, f"nbo-{name}")
+        cells += _metrics_cells(pipeline, s, f"nbo-{name}")
         if s.metrics:
             metrics = [_check_ident(n) for n in s.metrics]
             cells.append(
