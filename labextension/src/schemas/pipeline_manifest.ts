@@ -80,7 +80,7 @@ export interface PipelineManifest {
         memory?: string | number | null;
         gpu?: string | number | null;
         gpu_vendor?: string | null;
-        [k: string]: string | number | null;
+        [k: string]: unknown;
       };
     },
     ...{
@@ -132,7 +132,7 @@ export interface PipelineManifest {
         memory?: string | number | null;
         gpu?: string | number | null;
         gpu_vendor?: string | null;
-        [k: string]: string | number | null;
+        [k: string]: unknown;
       };
     }[]
   ];
