@@ -186,7 +186,7 @@ class PipelineRun:
         self._check_pipeline()
         self.base = Path(o["cwd"]).resolve() if o.get("cwd") else _base_dir(self.pipeline)
         self.runs_root = self.base / ".notebook_ops" / "runs"
-        self.params = params_mod.resolve_params(self.pipeline, o.get("params") or {})
+        self._resolve_params(o.get("params") or {})
         self.selected = self._select()
         from notebook_ops.runner.cluster import cluster_address
 
@@ -279,6 +279,31 @@ class PipelineRun:
         if self.tracker:
             self.tracker.started()
 
+    def _resolve_params(self, given: dict) -> None:
+        """``self.params`` as records show them (secrets as ``***``); the secrets' values stay
+        in memory (``self.secrets``) and reach the kernels through their environment only."""
+        from notebook_ops.model import secrets as secrets_mod
+
+        declared = self.pipeline.parameters
+        values = params_mod.resolve_params(self.pipeline, secrets_mod.from_environment(declared), given)
+        self.secret_names = secrets_mod.names(declared)
+        self.secrets = {n: values[n] for n in self.secret_names if values[n] not in (None, "")}
+        self.params = secrets_mod.masked(values, self.secret_names)
+
+    def secret_env(self) -> dict[str, str]:
+        """The kernel environment that carries the secrets (``NOTEBOOK_OPS_SECRET_<NAME>``)."""
+        import json
+
+        from notebook_ops.model.secrets import env_name
+
+        return {env_name(n): v if isinstance(v, str) else json.dumps(v) for n, v in self.secrets.items()}
+
+    def scrub_values(self) -> list[str]:
+        """The texts masked in executed notebooks, logs and errors."""
+        from notebook_ops.model.secrets import scrub_values
+
+        return scrub_values(self.secrets.values())
+
     def _check_stores(self, run_id: str) -> None:
         """An object store (and a cluster's workers) must answer before anything starts: a
         marker written and read back, one line naming what is wrong otherwise."""
@@ -360,12 +385,14 @@ class PipelineRun:
                 preload=setup_imports(setup, exclude=local_tops(self.pipeline)),
                 log_file=self._kernel_log,
                 kernels="fresh" if self.opts.get("single_kernel") else self.kernels,
+                env=self.secret_env(),
             )
         return self.pool
 
     def kernel_parameters(self, step: str) -> dict:
+        """What papermill injects: never a secret (the kernel reads those from its environment)."""
         return {
-            **self.params,
+            **{k: v for k, v in self.params.items() if k not in self.secret_names},
             "_nbo_data_url": self.data_url,
             "_nbo_run_id": self.record.data["run_id"],
             "_nbo_step": step,

@@ -102,7 +102,12 @@ def _parameters_cell(pipeline: Pipeline, step: str, mode: str, prefix: str) -> d
     lines = []
     for p in pipeline.parameters:
         help_ = f"  # {p.help}" if p.help and "\n" not in p.help else ""
-        lines.append(f"{_check_ident(p.name)} = {literal(p.default)}{help_}\n")
+        if p.secret:  # the value comes from NOTEBOOK_OPS_SECRET_<NAME> (runtime/secrets.py)
+            default = p.default if p.default is None else ""
+            help_ = "  # secret" + (f": {p.help}" if help_ else "")
+        else:
+            default = p.default
+        lines.append(f"{_check_ident(p.name)} = {literal(default)}{help_}\n")
     if lines:
         lines.append("\n")
     lines += [
@@ -126,6 +131,7 @@ def _serializer_choices(pipeline: Pipeline) -> dict:
 
 def _plumbing_cell(pipeline: Pipeline, prefix: str) -> dict:
     chosen = _serializer_choices(pipeline)
+    secret = [_check_ident(p.name) for p in pipeline.parameters if p.secret]
     src = (
         "# notebook-ops plumbing: checks parameter types, sets nbo.context(), the data store\n"
         "import notebook_ops.runtime.step as _nbo_rt\n"
@@ -133,6 +139,7 @@ def _plumbing_cell(pipeline: Pipeline, prefix: str) -> dict:
         "              data_url=_nbo_data_url, run_id=_nbo_run_id, step=_nbo_step,\n"
         "              mode=_nbo_mode, run_dir=_nbo_run_dir"
         + (f",\n              serializers={literal(chosen)}" if chosen else "")
+        + (f",\n              secrets={literal(secret)}" if secret else "")
         + ")\n"
     )
     return _cell(
