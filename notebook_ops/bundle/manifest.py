@@ -92,6 +92,8 @@ def body(
         "kernel": {"name": pipeline.kernel_name, "language": pipeline.language},
         "parameters": [
             {"name": p.name, "type": p.type, "default": plain(p.default), "help": p.help or ""}
+            if not p.secret
+            else {"name": p.name, "type": p.type, "secret": True, "help": p.help or ""}
             for p in pipeline.parameters
         ],
         "steps": [step_entry(s) for s in pipeline.steps],

@@ -25,6 +25,8 @@ def execute_step(
     log_path=None,
     preload=(),
     stop: threading.Event | None = None,
+    env: dict | None = None,
+    secrets=(),
 ) -> Outcome:
     """Run ``notebook`` (a step notebook, nbformat-4 dict) in a fresh kernel started in ``cwd``,
     with ``parameters`` (the pipeline's values and the ``_nbo_*`` plumbing: ``_nbo_data_url``
@@ -36,7 +38,7 @@ def execute_step(
     kernel = (notebook.get("metadata", {}).get("kernelspec") or {}).get("name") or "python3"
     # the kernel process's own stderr (start-up warnings) goes beside the step's log
     klog = open(f"{log_path}.kernel" if log_path else os.devnull, "ab")
-    pool = KernelPool(kernel, cwd=cwd, preload=preload, log_file=klog)
+    pool = KernelPool(kernel, cwd=cwd, preload=preload, log_file=klog, env=env)
     done = threading.Event()
 
     def work(km) -> Outcome:
@@ -51,6 +53,7 @@ def execute_step(
                 timeout=timeout,
                 log_path=log_path,
                 kill=pool.kill,
+                secrets=secrets,
             )
         finally:
             done.set()

@@ -219,3 +219,45 @@ def write(bundle_dir, rel: str, text: str) -> Path:
     if root not in path.parents:
         raise TargetError(f"refusing to write outside targets/: {rel}")
     return atomic.write_text(path, text)
+
+
+# --- secret parameters: each target takes them its own way (model/secrets.py) ---------------
+
+
+def public(m: dict) -> dict:
+    """The manifest a target renders parameters from: secret parameters left out (they have no
+    default and are never a pipeline argument), their names in ``secret_parameters``."""
+    secret = [p["name"] for p in m["parameters"] if p.get("secret")]
+    if not secret:
+        return m
+    out = dict(m)
+    out["parameters"] = [p for p in m["parameters"] if not p.get("secret")]
+    out["steps"] = [
+        {**s, "parameters": [n for n in s.get("parameters") or () if n not in secret]} for s in m["steps"]
+    ]
+    for key in ("schedules",):  # a schedule never carries a secret (scheduler/api.py refuses it)
+        out[key] = [
+            {**sch, "parameters": {k: v for k, v in (sch.get("parameters") or {}).items() if k not in secret}}
+            for sch in m.get(key) or ()
+        ]
+    out["secret_parameters"] = secret
+    return out
+
+
+def secret_name(m: dict) -> str:
+    """The Kubernetes Secret every task reads its secret parameters from: ``<pipeline>-secrets``,
+    one key per parameter name (``kubectl create secret generic NAME --from-literal=api_token=...``)."""
+    return dns_name(f"{m['name']}-secrets")
+
+
+def secret_env(m: dict) -> list[dict]:
+    """Container ``env`` entries: each secret parameter from the pipeline's Secret."""
+    from notebook_ops.model.secrets import env_name
+
+    return [
+        {
+            "name": env_name(n),
+            "valueFrom": {"secretKeyRef": {"name": secret_name(m), "key": n}},
+        }
+        for n in m.get("secret_parameters") or ()
+    ]
