@@ -19,12 +19,15 @@ export interface PipelineManifest {
     name: string;
     language: string;
   };
-  parameters: {
-    name: string;
-    type: 'int' | 'float' | 'str' | 'bool' | 'list' | 'dict' | 'tuple' | 'NoneType';
-    default: unknown;
-    help?: string;
-  }[];
+  parameters: (
+    | {
+        [k: string]: unknown;
+      }
+    | {
+        secret: true;
+        [k: string]: unknown;
+      }
+  )[];
   /**
    * In graph order: every step comes after the steps in its `after`.
    *
