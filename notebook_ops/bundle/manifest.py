@@ -209,3 +209,35 @@ def read(bundle_dir) -> dict:
     except (OSError, UnicodeDecodeError) as exc:
         raise BundleInvalid(f"cannot read the manifest: {exc}", path=path) from None
     return loads(text, path)
+
+
+# --- secret parameters (model/secrets.py): how every target sees them ----------------------
+
+
+def without_secrets(m: dict) -> dict:
+    """The manifest a target renders parameters from: secret parameters left out (they have no
+    default and are never a pipeline argument), their names in ``secret_parameters``."""
+    secret = [p["name"] for p in m["parameters"] if p.get("secret")]
+    if not secret:
+        return m
+    out = dict(m)
+    out["parameters"] = [p for p in m["parameters"] if not p.get("secret")]
+    out["steps"] = [
+        {**s, "parameters": [n for n in s.get("parameters") or () if n not in secret]} for s in m["steps"]
+    ]
+    # a schedule never carries a secret (scheduler/api.py refuses it)
+    out["schedules"] = [
+        {**sch, "parameters": {k: v for k, v in (sch.get("parameters") or {}).items() if k not in secret}}
+        for sch in m.get("schedules") or ()
+    ]
+    out["secret_parameters"] = secret
+    return out
+
+
+def secrets_object_name(m: dict) -> str:
+    """The Kubernetes Secret (and the convention for any target) holding the pipeline's secret
+    parameters: ``<pipeline>-secrets``, one key per parameter name
+    (``kubectl create secret generic NAME --from-literal=api_token=...``)."""
+    import re
+
+    return re.sub(r"[^a-z0-9-]+", "-", f"{m['name']}-secrets".lower()).strip("-")[-63:].lstrip("-")

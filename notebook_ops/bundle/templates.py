@@ -42,7 +42,7 @@ def _secrets_text(m: dict) -> str:
     secret = [p["name"] for p in m["parameters"] if p.get("secret")]
     if not secret:
         return ""
-    from notebook_ops.targets.common import secret_name
+    from notebook_ops.bundle.manifest import secrets_object_name as secret_name
 
     envs = ", ".join(f"`{env_name(n)}`" for n in secret)
     keys = " ".join(f"--from-literal={n}=..." for n in secret)

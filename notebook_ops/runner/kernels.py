@@ -98,7 +98,7 @@ class KernelPool:
             if self.zygote is None
             else ForkKernelManager(kernel_name=self.kernel_name, zygote=self.zygote)
         )
-        kw = {}
+        kw: dict = {}
         if self.cwd:
             kw["cwd"] = self.cwd
         if self.env:

@@ -62,7 +62,7 @@ def begin(
     if secrets:
         from notebook_ops.runtime import secrets as secrets_rt
 
-        secrets_rt.load(ns, secrets, lambda name, text: _coerce(name, params.get(name), text))
+        secrets_rt.load(ns, secrets, lambda name, text: _coerce(name, params.get(name) or "str", text))
     if mode not in ("pipeline", "bundle"):
         raise ValueError(f"_nbo_mode must be 'pipeline' or 'bundle', got {mode!r}")
     for label, val in (

@@ -224,30 +224,11 @@ def write(bundle_dir, rel: str, text: str) -> Path:
 # --- secret parameters: each target takes them its own way (model/secrets.py) ---------------
 
 
-def public(m: dict) -> dict:
-    """The manifest a target renders parameters from: secret parameters left out (they have no
-    default and are never a pipeline argument), their names in ``secret_parameters``."""
-    secret = [p["name"] for p in m["parameters"] if p.get("secret")]
-    if not secret:
-        return m
-    out = dict(m)
-    out["parameters"] = [p for p in m["parameters"] if not p.get("secret")]
-    out["steps"] = [
-        {**s, "parameters": [n for n in s.get("parameters") or () if n not in secret]} for s in m["steps"]
-    ]
-    for key in ("schedules",):  # a schedule never carries a secret (scheduler/api.py refuses it)
-        out[key] = [
-            {**sch, "parameters": {k: v for k, v in (sch.get("parameters") or {}).items() if k not in secret}}
-            for sch in m.get(key) or ()
-        ]
-    out["secret_parameters"] = secret
-    return out
-
-
 def secret_name(m: dict) -> str:
-    """The Kubernetes Secret every task reads its secret parameters from: ``<pipeline>-secrets``,
-    one key per parameter name (``kubectl create secret generic NAME --from-literal=api_token=...``)."""
-    return dns_name(f"{m['name']}-secrets")
+    """The Kubernetes Secret every task reads its secret parameters from (``bundle.manifest``)."""
+    from notebook_ops.bundle.manifest import secrets_object_name
+
+    return secrets_object_name(m)
 
 
 def secret_env(m: dict) -> list[dict]:
