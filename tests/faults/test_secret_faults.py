@@ -39,6 +39,19 @@ def _isolate(monkeypatch, tmp_path):
             monkeypatch.delenv(name)
 
 
+def engine_venv(kind: str) -> Path:
+    """The engine's own environment (made as tests/targets/conftest.py makes it)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "nbo_targets_conftest", HERE.parent / "targets" / "conftest.py"
+    )
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.engine_venv(kind)
+
+
 def secret_cells(params='api_token = ""  # secret: the API token\nn = 3\n'):
     return [
         ("import sys\nimport notebook_ops as nbo\n", ["setup"]),
@@ -396,10 +409,7 @@ def test_g4_bundle_targets_carry_secret_refs_and_validate(secret_bundle, tmp_pat
     assert all("api_token" not in t["container"]["args"] for t in steps)
     job = yaml.safe_load((secret_bundle / "targets" / "k8s" / "job.yaml").read_text())
     assert job["spec"]["template"]["spec"]["containers"][0]["env"] == [ref]
-    kfp_venv = Path(os.environ.get("NBO_KFP_VENV") or HERE.parents[1] / ".venv-kfp")
-    if not (kfp_venv / "bin" / "python").exists():
-        kfp_venv = Path("/work/main/.venv-kfp")
-    rows = validate(kfp_venv, [wf, job], tmp_path)
+    rows = validate(engine_venv("kfp"), [wf, job], tmp_path)
     assert [r for r in rows if not r["ok"]] == [], rows
     dag = (secret_bundle / "targets" / "airflow" / "sec_dag.py").read_text()
     assert "'secrets': {'api_token': 'NOTEBOOK_OPS_SECRET_API_TOKEN'}" in dag and "Variable.get(" in dag
@@ -446,3 +456,34 @@ def test_g4_run_bundle_takes_the_secret_from_the_environment(secret_bundle, tmp_
     rec = json.loads(done.stdout[done.stdout.index("{") :])
     assert rec["metrics"]["token_len"] == len(SECRET) and rec["parameters"]["api_token"] == "***"
     assert leaks(tmp_path) == []
+
+
+def test_g4_airflow_dag_takes_the_secret_from_a_variable(secret_bundle, tmp_path):
+    """``airflow dags test`` of the bundle's DAG with the secret as an Airflow Variable (from
+    the environment, ``AIRFLOW_VAR_<NAME>``): every task succeeds, the step saw the value, and
+    neither the data store nor Airflow's logs and database hold it."""
+    airflow_venv = engine_venv("airflow")
+    home, data = tmp_path / "airflow_home", tmp_path / "airflow_data"
+    home.mkdir()
+    data.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "NOTEBOOK_OPS"))}
+    env.update(
+        AIRFLOW_HOME=str(home),
+        AIRFLOW__CORE__DAGS_FOLDER=str(secret_bundle / "targets" / "airflow"),
+        AIRFLOW__CORE__LOAD_EXAMPLES="False",
+        AIRFLOW_VAR_NOTEBOOK_OPS_SECRET_API_TOKEN=SECRET,
+        NOTEBOOK_OPS_BIN=NOTEBOOK_OPS,
+        NOTEBOOK_OPS_DATA=str(data),
+        PATH=f"{airflow_venv / 'bin'}:{env.get('PATH', '')}",
+    )
+    airflow = str(airflow_venv / "bin" / "airflow")
+    for args in (["db", "migrate"], ["dags", "test", "sec"]):
+        done = subprocess.run(
+            [airflow, *args], env=env, cwd=home, capture_output=True, text=True, timeout=900
+        )
+        assert done.returncode == 0, (args, done.stdout[-3000:], done.stderr[-3000:])
+    assert SECRET not in done.stdout + done.stderr
+    (run_dir,) = list((data / "sec").iterdir())
+    metrics = {m["name"]: m["value"] for m in json.loads((run_dir / "use" / "_metrics.json").read_text())}
+    assert metrics["token_len"] == len(SECRET)
+    assert leaks(data) == [] and leaks(home) == []
