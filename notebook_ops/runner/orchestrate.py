@@ -110,6 +110,13 @@ def run_pipeline(
     return run.run()
 
 
+def _shown_mlflow(info: dict) -> dict:
+    """The MLflow facts a record shows: the tracking URI without its credentials."""
+    if info.get("tracking_uri"):
+        info["tracking_uri"] = redact(info["tracking_uri"])
+    return info
+
+
 def _import_papermill() -> None:
     """Warm the import in the background: the first step would otherwise pay for it."""
     from notebook_ops.runner.kernels import IMPORT_LOCK
@@ -259,7 +266,7 @@ class PipelineRun:
                 single_kernel=bool(o.get("single_kernel")),
                 steps=self.selected,
                 kernels=self.kernels,
-                data_url=self.data_url,
+                data_url=redact(self.data_url),  # a record shows no credential
                 cluster=redact(self.cluster_address) if self.cluster_address else None,
             ),
             resumed_from=self.resumed.read()["run_id"] if self.resumed else None,
@@ -274,7 +281,7 @@ class PipelineRun:
             from notebook_ops.tracking.outbox import RunOutbox
 
             self.tracker = RunOutbox(folder.path, self.pipeline.name, self.base, track)
-            data["mlflow"]["tracking_uri"] = self.tracker.tracking_uri
+            data["mlflow"]["tracking_uri"] = redact(self.tracker.tracking_uri)
         self.record.save("run_started")
         if self.tracker:
             self.tracker.started()
@@ -470,12 +477,12 @@ class PipelineRun:
         data["duration_s"] = round(time.monotonic() - self._t0, 3)
         if self.tracker and self.tracker.mode == "process":
             # the follower owns run.json from the final write on (it adds the MLflow run id)
-            data["mlflow"] = {**data["mlflow"], **self.tracker.finish()}
+            data["mlflow"] = _shown_mlflow({**data["mlflow"], **self.tracker.finish()})
         # the outcome is final now: readers see it at once, even while MLflow (whose import
         # and store set-up take seconds on a busy machine) is still being written
         self.record.save("run_finished")
         if self.tracker and self.tracker.mode == "thread":
-            data["mlflow"] = {**data["mlflow"], **self.tracker.finish(timeout=300)}
+            data["mlflow"] = _shown_mlflow({**data["mlflow"], **self.tracker.finish(timeout=300)})
             self.record.save()
 
     def close(self) -> None:
