@@ -211,6 +211,17 @@ def read(bundle_dir) -> dict:
     return loads(text, path)
 
 
+def producers(step: dict) -> list[str]:
+    """Steps whose outputs this step may read, sorted: each input's source, the steps upstream
+    that may save a changed version of it (``input_candidates``) and the writers of the files
+    it reads (``files_in``)."""
+    found = set((step.get("input_sources") or {}).values())
+    for steps in (step.get("input_candidates") or {}).values():
+        found.update(steps)
+    found.update((step.get("files_in") or {}).values())  # files it reads, written upstream
+    return sorted(found)
+
+
 # --- secret parameters (model/secrets.py): how every target sees them ----------------------
 
 
