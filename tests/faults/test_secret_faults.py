@@ -487,3 +487,12 @@ def test_g4_airflow_dag_takes_the_secret_from_a_variable(secret_bundle, tmp_path
     metrics = {m["name"]: m["value"] for m in json.loads((run_dir / "use" / "_metrics.json").read_text())}
     assert metrics["token_len"] == len(SECRET)
     assert leaks(data) == [] and leaks(home) == []
+
+
+def test_g4_the_leak_check_finds_a_value(tmp_path):
+    """The check every case relies on: a file holding the value, plain or base64, is found."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "plain.json").write_text(json.dumps({"x": SECRET}))
+    (tmp_path / "b64.txt").write_bytes(base64.b64encode(SECRET.encode()))
+    (tmp_path / "clean.txt").write_text("***")
+    assert leaks(tmp_path) == ["a/plain.json", "b64.txt"]
