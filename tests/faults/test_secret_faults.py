@@ -43,6 +43,8 @@ def engine_venv(kind: str) -> Path:
     """The engine's own environment (made as tests/targets/conftest.py makes it)."""
     import importlib.util
 
+    if str(HERE.parent / "targets") not in sys.path:  # its conftest imports its helpers
+        sys.path.insert(0, str(HERE.parent / "targets"))
     spec = importlib.util.spec_from_file_location(
         "nbo_targets_conftest", HERE.parent / "targets" / "conftest.py"
     )
@@ -369,14 +371,22 @@ def secret_bundle(tmp_path_factory):
 
     work = tmp_path_factory.mktemp("secret-bundle")
     nb = write_notebook(work / "sec.ipynb", make_notebook(secret_cells()))
-    export_notebook(
-        nb,
-        out_dir=work / "dist",
-        track=False,
-        tag=False,
-        allow_dirty=True,
-        target_names=["airflow", "airflow-image", "argo", "k8s"],
-    )
+    old = os.environ.get("NOTEBOOK_OPS_KFP_PYTHON")
+    os.environ["NOTEBOOK_OPS_KFP_PYTHON"] = str(engine_venv("kfp") / "bin" / "python")
+    try:  # the KFP spec compiled by the real SDK (with kfp-kubernetes)
+        export_notebook(
+            nb,
+            out_dir=work / "dist",
+            track=False,
+            tag=False,
+            allow_dirty=True,
+            target_names=["airflow", "airflow-image", "argo", "k8s", "kfp"],
+        )
+    finally:
+        if old is None:
+            os.environ.pop("NOTEBOOK_OPS_KFP_PYTHON", None)
+        else:
+            os.environ["NOTEBOOK_OPS_KFP_PYTHON"] = old
     (bundle,) = [p for p in (work / "dist").iterdir() if p.is_dir()]
     return bundle
 
@@ -391,7 +401,7 @@ def test_g4_bundle_declares_the_secret_without_a_value(secret_bundle):
 
 
 def test_g4_bundle_targets_carry_secret_refs_and_validate(secret_bundle, tmp_path):
-    sys.path.insert(0, str(HERE.parent / "targets"))  # the targets' validation helper
+    engine_venv("kfp")  # puts tests/targets on sys.path, for its validation helper
     from test_targets_argo_k8s import validate
 
     from notebook_ops.targets.common import secret_name
@@ -411,6 +421,17 @@ def test_g4_bundle_targets_carry_secret_refs_and_validate(secret_bundle, tmp_pat
     assert job["spec"]["template"]["spec"]["containers"][0]["env"] == [ref]
     rows = validate(engine_venv("kfp"), [wf, job], tmp_path)
     assert [r for r in rows if not r["ok"]] == [], rows
+    # KFP: no pipeline input for the secret; each task's pod env from the Secret (kfp-kubernetes)
+    docs = list(yaml.safe_load_all((secret_bundle / "targets" / "kfp" / "pipeline.yaml").read_text()))
+    spec, platform = docs[0], docs[1]
+    assert "api_token" not in spec["root"]["inputDefinitions"]["parameters"]
+    executors = platform["platforms"]["kubernetes"]["deploymentSpec"]["executors"]
+    assert executors and all(
+        e["secretAsEnv"][0]["keyToEnv"]
+        == [{"secretKey": "api_token", "envVar": "NOTEBOOK_OPS_SECRET_API_TOKEN"}]
+        and e["secretAsEnv"][0].get("secretName", "sec-secrets") == "sec-secrets"
+        for e in executors.values()
+    ), executors
     dag = (secret_bundle / "targets" / "airflow" / "sec_dag.py").read_text()
     assert "'secrets': {'api_token': 'NOTEBOOK_OPS_SECRET_API_TOKEN'}" in dag and "Variable.get(" in dag
     assert "'name': 'api_token'" not in dag  # not a DAG param (those show in the UI and the run conf)
