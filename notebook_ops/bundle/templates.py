@@ -51,8 +51,8 @@ def _secrets_text(m: dict) -> str:
         f"notebooks show `***`). Give them in the environment: {envs} (`notebook-ops run`, "
         "`run-step`, `docker run -e`); Kubernetes CronJob and Argo read them from the Secret "
         f"`{secret_name(m)}` (`kubectl create secret generic {secret_name(m)} {keys}`); Airflow "
-        f"from the Variables of the same names ({envs}); Kubeflow Pipelines from the pod "
-        "environment (set it for the run's pods: the spec carries no Secret)."
+        f"from the Variables of the same names ({envs}); Kubeflow Pipelines from the same Secret "
+        "(compiling `targets/kfp/pipeline.py` needs `pip install kfp-kubernetes`)."
     )
 
 
