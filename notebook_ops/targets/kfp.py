@@ -4,9 +4,10 @@ One container component per step running the bundle image's ``notebook-ops run-s
 steps' data travel as KFP artifacts (each step's store folder is its ``nbo_data`` output and is
 staged into the consumers' local store), parameters are typed pipeline inputs (secret
 parameters are not: each task's environment gets them from the Secret ``<pipeline>-secrets``
-through kfp-kubernetes), resources and retries come from the step options. The DSL file is generated (identifiers checked, values
-written with ``repr`` of plain data) and compiled by the ``kfp`` SDK: ``$NOTEBOOK_OPS_KFP_PYTHON``
-if set, else this Python when it has kfp; without either only the DSL file is written.
+through kfp-kubernetes), resources and retries come from the step options. The DSL file is
+generated (identifiers checked, values written with ``repr`` of plain data) and compiled by the
+``kfp`` SDK: ``$NOTEBOOK_OPS_KFP_PYTHON`` if set, else this Python when it has kfp; without
+either only the DSL file is written.
 """
 
 from __future__ import annotations
