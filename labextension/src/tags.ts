@@ -40,10 +40,17 @@ export function withRole(tags: readonly string[], role: Role): string[] {
   return [...withoutPipelineTags(tags), role];
 }
 
-/** Kale's legacy `block:`/`prev:` tags rewritten as `step:`/`after:`; other tags kept in place. */
+/**
+ * Kale's legacy `block:`/`prev:` tags rewritten as `step:`/`after:`; other tags kept in place. A
+ * bare `block:` (Kale: the cell continues the previous step) is dropped: an untagged cell does
+ * the same in both grammars.
+ */
 export function retagKale(tags: readonly string[]): string[] {
   const out: string[] = [];
   for (const tag of tags) {
+    if (tag === 'block:' || tag === STEP) {
+      continue;
+    }
     const next = tag.startsWith('block:') ? STEP + tag.slice(6) : tag.startsWith('prev:') ? AFTER + tag.slice(5) : tag;
     if (!out.includes(next)) {
       out.push(next);

@@ -16,6 +16,9 @@ describe('tag edits', () => {
   it("rewrites Kale's legacy tags in place, once", () => {
     expect(retagKale(['block:load', 'prev:a', 'mine', 'after:a'])).toEqual(['step:load', 'after:a', 'mine']);
     expect(retagKale(['step:x'])).toEqual(['step:x']);
+    // a bare block: continues the previous step, as an untagged cell does: no step named ''
+    expect(retagKale(['block:', 'mine'])).toEqual(['mine']);
+    expect(retagKale(['step:'])).toEqual([]);
   });
 
   it('checks step names', () => {

@@ -144,14 +144,30 @@ def inspect(notebook, as_json):
     with inputs and outputs, the notebooks and the edges between them, parameters, problems."""
     from notebook_ops.events.publish import with_settings_problems
     from notebook_ops.model import load_pipeline
+    from notebook_ops.runner.observed import latest_observation, observation_note, observed_problems
 
     p = with_settings_problems(load_pipeline(notebook))
+    seen = latest_observation(p, p.path) if p.path else None
+    if seen is not None:
+        from dataclasses import replace
+
+        p = replace(p, problems=(*p.problems, *observed_problems(p, seen)))
     if as_json:
         from notebook_ops.model.contracts.pipeline_view import PipelineView
 
         click.echo(json.dumps(PipelineView.of(p).to_dict(), indent=2, default=repr))
-    else:
-        click.echo(render(p))
+        return
+    click.echo(render(p))
+    if seen is not None:
+        from notebook_ops.cli.runs_cmd import observed_line
+
+        bold = click.style("Observed", bold=True)
+        click.echo(f"\n{bold}" + (f" (latest run of the same code: {seen.run_id})" if seen.run_id else ""))
+        for name, obs in seen.steps.items():
+            click.echo(f"  {name}: {observed_line(obs.to_dict())}")
+        note = observation_note(seen)
+        if note:
+            click.echo(f"  {note}")
 
 
 @click.command()
@@ -162,11 +178,12 @@ def lint(notebooks, quiet):
     from notebook_ops.errors import NotebookOpsError
     from notebook_ops.events.publish import with_settings_problems
     from notebook_ops.model import load_pipeline
+    from notebook_ops.runner.observed import with_observed_problems
 
     worst = 0
     for nb in notebooks:
         try:
-            p = with_settings_problems(load_pipeline(nb))
+            p = with_observed_problems(with_settings_problems(load_pipeline(nb)))
         except NotebookOpsError as exc:
             click.echo(f"{exc}", err=True)
             worst = max(worst, exc.exit_code)

@@ -97,6 +97,35 @@ def show_cmd(run_id, root, as_json):
     if git.get("commit"):
         c.print(f"git {git['commit'][:12]} on {git.get('branch')}{' (dirty)' if git.get('dirty') else ''}")
     print_summary(c, record)
+    observed = [(name, s["observed"]) for name, s in (record.get("steps") or {}).items() if s.get("observed")]
+    if observed:
+        c.print("observed (what each step's code did):", markup=False)
+        for name, seen in observed:
+            c.print(f"  {name}: {observed_line(seen)}", markup=False, highlight=False)
+
+
+def observed_line(seen: dict) -> str:
+    """One line of a step's observation: counts, with the first names."""
+
+    def part(label: str, items) -> str | None:
+        items = list(items or [])
+        if not items:
+            return None
+        shown = ", ".join(items[:3]) + (f" +{len(items) - 3}" if len(items) > 3 else "")
+        return f"{label} {shown}"
+
+    bits = [
+        part("read", seen.get("reads")),
+        part("wrote", seen.get("writes")),
+        part("made", seen.get("dirs")),
+        part("sqlite", seen.get("databases")),
+        part("imported", seen.get("modules")),
+        part("ran", seen.get("commands")),
+        part("loaded", seen.get("extensions")),
+        part("outside", seen.get("outside")),
+    ]
+    text = "; ".join(b for b in bits if b) or "nothing under the project"
+    return text + (" (truncated)" if seen.get("truncated") else "")
 
 
 BUSY_PATIENCE_S = 10  # a follower just ending (or dying) lets go of a run within moments

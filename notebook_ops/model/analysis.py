@@ -651,13 +651,3 @@ def step_flow(cells: list[tuple[int, CellFlow]], *, unchanged: frozenset | set =
         changed=changed,
         changed_cell=changed_at,
     )
-
-
-def metric_names(source: str) -> list[str]:
-    """Names a Kale ``pipeline-metrics`` cell prints (``print(accuracy)``) or shows bare."""
-    flow = analyze_cell(source)
-    names = []
-    for kind, name in flow.events:
-        if kind == "read" and name not in BUILTINS and name not in names:
-            names.append(name)
-    return names

@@ -7,7 +7,7 @@ import heapq
 import json
 from pathlib import Path
 
-from notebook_ops.model import analysis, files, runmagic, unsaveable
+from notebook_ops.model import analysis, files, kale, runmagic, unsaveable
 from notebook_ops.model.imports import one_parse
 from notebook_ops.model.notebook import cell_source, cell_tags, read_bytes, parse_notebook, sha256_bytes
 from notebook_ops.model import secrets
@@ -41,6 +41,13 @@ class _Builder:
         self.setup_cells: list[int] = []
         self.metrics_cells: list[int] = []
         self.parameters_cell: int | None = None
+        # a Kale notebook: its tags as Kale groups them (model/kale.py), repeated step names
+        # merge, and a step's dependencies are its prev: tags only
+        self.kale = kale.is_kale_notebook(nb)
+        self.kale_tags: list[list[str]] | None = None
+        if self.kale:
+            self.kale_tags, notes = kale.kale_tags(nb)
+            self.problems.extend(notes)
 
     def problem(self, severity, code, message, step=None, cell=None, hint=None):
         self.problems.append(Problem(severity, code, message, step=step, cell=cell, hint=hint))
@@ -52,7 +59,7 @@ class _Builder:
         for index, raw in enumerate(self.nb.get("cells", [])):
             ctype = raw.get("cell_type", "code")
             tags = cell_tags(raw)
-            parsed = parse_cell_tags(tags)
+            parsed = parse_cell_tags(self.kale_tags[index] if self.kale_tags is not None else tags)
 
             def add(role: str | None, step: str | None, index=index, ctype=ctype, raw=raw, tags=tags) -> None:
                 """This cell, as ``role`` (None: its step's code or markdown) in ``step``."""
@@ -87,7 +94,9 @@ class _Builder:
                         cell=index,
                         hint=f"rename it, e.g. step:{slug(name)}",
                     )
-                if name in self.step_cells:
+                if name in self.step_cells and self.kale:
+                    pass  # Kale merges a repeated step name into the step (its prev: tags unread)
+                elif name in self.step_cells:
                     self.problem(
                         "error",
                         "duplicate-step",
@@ -102,8 +111,9 @@ class _Builder:
                     self.step_start[name] = index
                     self.step_after[name] = list(parsed.after)
                     self.step_tag_options[name] = {}
+                if self.step_start[name] == index or not self.kale:
+                    self.step_tag_options[name].update(parsed.options)
                 current = name
-                self.step_tag_options[name].update(parsed.options)
                 self.step_cells[name].append(index)
                 add(None, name)
                 continue
@@ -164,7 +174,7 @@ class _Builder:
             cell = self.step_first[name]
             explicit = self.step_after[name]
             if not explicit:
-                deps[name] = (names[i - 1],) if i else ()
+                deps[name] = (names[i - 1],) if i and not self.kale else ()
                 continue
             good = []
             for dep in explicit:
@@ -219,6 +229,41 @@ class _Builder:
             )
             order += left
         return deps, order
+
+    def assign_metrics(self, order, step_flows, param_names) -> dict[str, list[str]]:
+        """Kale's pipeline-metrics: each printed name is reported by the last step in graph
+        order that defines it (or, for a parameter, reads it), as Kale assigns them."""
+        metrics_of: dict[str, list[str]] = {n: [] for n in order}
+        for i in self.metrics_cells:
+            names, bad = kale.metric_lines(self.cells[i].source)
+            if bad:
+                self.problem(
+                    "error",
+                    "bad-metrics-cell",
+                    f"line {bad[0]} of the pipeline-metrics cell is not print(NAME): Kale reads "
+                    "only print(NAME) lines there, NAME in lowercase letters, digits and '_'",
+                    cell=i,
+                    hint="compute the value in the step that makes it and print its name here",
+                )
+            for var in names:
+                owners = [
+                    n
+                    for n in order
+                    if var in step_flows[n].defines
+                    or (var in param_names and var in step_flows[n].external_reads)
+                ]
+                if owners:
+                    if var not in metrics_of[owners[-1]]:
+                        metrics_of[owners[-1]].append(var)
+                else:
+                    self.problem(
+                        "warning",
+                        "undefined-metric",
+                        f"metric '{var}' is defined by no step",
+                        cell=i,
+                        hint="print a name a step assigns (or a parameter a step reads)",
+                    )
+        return metrics_of
 
     # -- 3. parameters, data flow -----------------------------------------------------------------
     def check_changes(self, reader, var, cell, source, ups, providers, flows, upstream, position):
@@ -409,16 +454,7 @@ class _Builder:
                     for u in cands:
                         watch[u].add(var)
 
-        metrics_of: dict[str, list[str]] = {n: [] for n in order}
-        for i in self.metrics_cells:
-            for var in analysis.metric_names(self.cells[i].source):
-                definers = [n for n in order if var in step_flows[n].defines]
-                if definers:
-                    metrics_of[definers[-1]].append(var)
-                elif var not in available:
-                    self.problem(
-                        "warning", "undefined-metric", f"metric '{var}' is defined by no step", cell=i
-                    )
+        metrics_of = self.assign_metrics(order, step_flows, param_names)
 
         known = set(order)
         for sname in settings.get("steps") or {}:
@@ -459,21 +495,6 @@ class _Builder:
         return params, steps
 
 
-def _with_kale_metadata(settings: dict, kale) -> dict:
-    """Kale's pipeline name and description (``metadata.kubeflow_notebook``) as the pipeline's
-    name and objective, where ``metadata.notebook_ops`` does not set them."""
-    if not isinstance(kale, dict):
-        return settings
-    extra: dict = {}
-    name = kale.get("pipeline_name")
-    if isinstance(name, str) and name.strip() and "name" not in settings:
-        extra["name"] = name.strip() if valid_name(name.strip()) else slug(name)
-    description = kale.get("pipeline_description")
-    if isinstance(description, str) and description.strip() and "objective" not in settings:
-        extra["objective"] = description.strip()
-    return {**extra, **settings} if extra else settings
-
-
 def build_pipeline(
     nb: dict, path=None, *, notebook_hash: str | None = None, notices: list[str] | None = None
 ) -> Pipeline:
@@ -492,7 +513,7 @@ def _build(nb: dict, path, notebook_hash: str | None, notices: list[str] | None)
         b.problem("error", "invalid-settings", "metadata.notebook_ops must be an object")
         settings = {}
     b.problems.extend(validate_settings(settings))
-    settings = _with_kale_metadata(settings, metadata.get("kubeflow_notebook"))
+    settings = kale.pipeline_settings(settings, metadata.get("kubeflow_notebook"), b.problems)
     language = (
         (metadata.get("kernelspec") or {}).get("language")
         or (metadata.get("language_info") or {}).get("name")

@@ -333,3 +333,58 @@ def attach(cells, setup_cells, steps, params, path, settings, problems: list):
     steps, params, project = scan.run(params)
     problems.extend(scan.problems)
     return steps, params, project
+
+
+def _common_cells(part) -> set[int]:
+    """The cells every step runs: setup and parameters."""
+    return set(part.setup_cells) | ({part.parameters_cell} if part.parameters_cell is not None else set())
+
+
+def step_paths(pipeline) -> dict[str, set[str]]:
+    """Per step, every literal path its cells (setup, parameters and its own) name, read or
+    written, project-relative (what an observation is compared with: ``observed-not-static``).
+    Empty for an unsaved notebook."""
+    out: dict[str, set[str]] = {}
+    for part in pipeline.parts or (pipeline,):
+        if part.path is None or part.project is None:
+            continue
+        nb_dir = Path(part.path).resolve().parent
+        root = Path(part.project.root)
+        env: dict = {}
+        named: dict[int, list[str]] = {}
+        for c in part.cells:  # notebook order, as the analysis reads it
+            if c.cell_type != "code" or c.role not in _ROLES:
+                continue
+            tree = _parse(c.source)
+            if tree is not None:
+                named[c.index] = [u.path for u in paths.scan(tree, env) if u.mode != "syspath"]
+        common = _common_cells(part)
+        for s in part.steps:
+            found: set[str] = set()
+            for i in common | set(s.cells):
+                for p in named.get(i, ()):
+                    full = Path(posixpath.normpath((nb_dir / Path(p).expanduser()).as_posix()))
+                    if _inside(full, root):
+                        found.add(full.relative_to(root).as_posix())
+            out[s.name] = found
+    return out
+
+
+def step_imports(pipeline) -> dict[str, set[str]]:
+    """Per step, the top-level modules its cells import (and the project's own code imports)."""
+    out: dict[str, set[str]] = {}
+    for part in pipeline.parts or (pipeline,):
+        cells = {c.index: c for c in part.cells}
+        common = _common_cells(part)
+        local = {m for m, _ in part.project.code_imports} if part.project is not None else set()
+        for s in part.steps:
+            tops = set(local)
+            for i in common | set(s.cells):
+                c = cells.get(i)
+                if c is not None and c.cell_type == "code":
+                    try:
+                        tops |= {ref.top for ref in imports(c.source) if not ref.level}
+                    except PARSE_ERRORS:
+                        continue
+            out[s.name] = tops
+    return out

@@ -41,6 +41,9 @@ def load_pipeline(path) -> Pipeline:
 
         return load_elyra(path)
     entry = build.load_pipeline(path)
+    composed = _kale_composition(None, path, entry)
+    if composed is not None:
+        return composed
     if path is None or not any(_cross_refs(entry, Path(path).resolve().parent).values()):
         return entry
     return _Composer(Path(path).resolve(), entry).build()
@@ -50,9 +53,26 @@ def build_pipeline(nb: dict, path=None, **kw) -> Pipeline:
     """``build.build_pipeline`` of an in-memory notebook (the lab's unsaved content), composed
     with the notebooks on disk its ``after:`` name."""
     entry = build.build_pipeline(nb, path, **kw)
+    composed = _kale_composition(nb, path, entry)
+    if composed is not None:
+        return composed
     if path is None or not any(_cross_refs(entry, Path(path).resolve().parent).values()):
         return entry
     return _Composer(Path(path).resolve(), entry).build()
+
+
+def _kale_composition(nb: dict | None, path, entry: Pipeline) -> Pipeline | None:
+    """A Kale root notebook's ``notebook:`` cells composed (model/kalecompose.py), or None."""
+    if path is None or not any(pr.code == "kale-reference" for pr in entry.problems):
+        return None
+    from notebook_ops.model import kalecompose
+
+    plan = kalecompose.plan(nb, path, entry)
+    if plan is None:
+        return None
+    if not plan.listed:
+        return replace(entry, problems=entry.problems + tuple(plan.problems))
+    return _Composer(Path(path).resolve(), entry, kale_plan=plan).build()
 
 
 def notebook_ref(ref: str, here: Path) -> tuple[Path, str | None]:
@@ -107,6 +127,7 @@ class _Composer:
         file_hash="",
         built=None,
         ref_targets=None,
+        kale_plan=None,
     ):
         """``entry``: the notebook run; or, for a pipeline file at ``entry_path``, the notebooks
         it ``listed`` and the ``after`` it gives each (``extra_refs``: path -> refs relative
@@ -123,6 +144,13 @@ class _Composer:
         self.refs: dict[Path, dict] = {}
         self.order: list[Path] = []  # notebooks, upstream first
         self.problems: list[Problem] = []
+        # Kale's composition: its notebooks, edges and problems (model/kalecompose.py)
+        self.kale_plan = kale_plan
+        if kale_plan is not None:
+            self.built.update(kale_plan.built)
+            self.listed = [entry_path] + list(kale_plan.listed)
+            self.extra = {**self.extra, **kale_plan.first_refs}
+            self.problems.extend(kale_plan.problems)
 
     def resolve(self, ref: str, here: Path) -> tuple[Path, str | None]:
         return self.ref_targets.get(ref) or notebook_ref(ref, here)
@@ -148,6 +176,9 @@ class _Composer:
         self.built[path] = p
         here = path.parent
         self.refs[path] = _cross_refs(p, here)
+        if self.kale_plan is not None and path == self.entry_path:
+            for step, refs in self.kale_plan.step_refs.items():
+                self.refs[path][step] += [(r, None) for r in refs]
         for ref in self.extra.get(path, []):  # a pipeline file's after: the notebook's first steps
             for s in p.steps:
                 if not s.after and (ref, None) not in self.refs[path][s.name]:
@@ -165,6 +196,8 @@ class _Composer:
                         cell=cell,
                         hint="fix the path (relative to this notebook, without .ipynb)",
                     )
+                elif target in stack and self.kale_plan is not None:
+                    continue  # a composition runs the way it reads: cycles are found step by step
                 elif target in stack:
                     loop = stack[stack.index(target) :] + [target]
                     self.problem(
@@ -236,6 +269,9 @@ class _Composer:
             for s in p.steps:
                 q = names[(path, s.name)]
                 deps[q] = [names[(path, d)] for d in s.after]
+                if self.kale_plan is not None and path == self.entry_path:
+                    local = self.kale_plan.local_after.get(s.name, [])
+                    deps[q] += [names[(path, d)] for d in local if names[(path, d)] not in deps[q]]
                 for ref, cell in self.refs[path].get(s.name, []):
                     target, step = self.resolve(ref, path.parent)
                     if target not in self.built or target == path:

@@ -3,7 +3,9 @@
 notebook-ops tags: ``parameters``, ``step:NAME``, ``after:NAME``, ``setup``, ``skip``.
 Kubeflow Kale 2.x tags are read as they are: ``prev:`` = ``after:``, ``imports``/``functions`` =
 ``setup``, ``pipeline-parameters`` = ``parameters``, ``pipeline-metrics``, ``image:``, ``cache:``,
-``limit:``; the legacy ``block:`` is read as ``step:`` with a notice. Other tags are left alone.
+``limit:``, ``annotation:``, ``label:``, ``notebook:``; the legacy ``block:`` is read as ``step:``
+with a notice, and a bare ``block:`` (or ``step:``) continues the previous step, as in Kale. How a
+Kale notebook's cells group into steps is model/kale.py's concern. Other tags are left alone.
 """
 
 from __future__ import annotations
@@ -30,9 +32,11 @@ class CellTags:
     """What a cell's tags declare. ``issues`` are (severity, code, message, hint) tuples."""
 
     step: str | None = None
+    continues: bool = False  # a bare block:/step: (Kale): the cell continues the previous step
+    notebook: str | None = None  # Kale 2.3's notebook:NAME (a reference to another notebook)
     after: list[str] = field(default_factory=list)
     roles: list[str] = field(default_factory=list)  # parameters / setup / skip / metrics
-    options: dict = field(default_factory=dict)  # from Kale's image:, cache:, limit:
+    options: dict = field(default_factory=dict)  # from Kale's image:, cache:, limit:, annotation:, label:
     issues: list[tuple[str, str, str, str | None]] = field(default_factory=list)
 
     @property
@@ -66,6 +70,23 @@ def _kale_limit(value: str, options: dict, issues: list) -> None:
         res[resource] = amount
 
 
+def _kale_pod_metadata(kind: str, value: str, options: dict, issues: list) -> None:
+    """Kale's ``annotation:KEY:VALUE`` and ``label:KEY:VALUE``: a pod annotation or label of the
+    step; the value is everything after the key, ``:`` included (Kale's own reading)."""
+    key, sep, text = value.partition(":")
+    if not sep or not key:
+        issues.append(
+            (
+                "warning",
+                "bad-tag",
+                f"cannot read Kale tag '{kind}:{value}'",
+                f"write it as {kind}:<key>:<value>, e.g. {kind}:team:vision",
+            )
+        )
+        return
+    options.setdefault(kind + "s", {})[key] = text
+
+
 def parse_cell_tags(tags: list[str]) -> CellTags:
     out = CellTags()
     for raw in tags:
@@ -78,7 +99,9 @@ def parse_cell_tags(tags: list[str]) -> CellTags:
         key, sep, value = tag.partition(":")
         if not sep:
             continue
-        if key in ("step", "block"):
+        if key in ("step", "block") and not value:
+            out.continues = True  # Kale: a cell without a step name joins the previous one
+        elif key in ("step", "block"):
             if key == "block":
                 out.issues.append(
                     (
@@ -116,6 +139,10 @@ def parse_cell_tags(tags: list[str]) -> CellTags:
                 )
         elif key == "limit":
             _kale_limit(value, out.options, out.issues)
+        elif key in ("annotation", "label"):
+            _kale_pod_metadata(key, value, out.options, out.issues)
+        elif key == "notebook" and value:
+            out.notebook = value
     return out
 
 

@@ -436,7 +436,11 @@ class PipelineRun:
                 artifacts += [(str(f), "artifacts") for f in sorted(adir.iterdir()) if f.is_file()]
         self.tracker.step(name, dict(steprec), params, metrics, artifacts)
 
-    def collect_metrics(self, name: str) -> None:
+    def collect_metrics(self, name: str, observed: bool = True) -> None:
+        """The step's metrics, the objects it changed at run time and (``observed``: it ran
+        here, not reused) what its code was observed doing, from the data store into the record."""
+        if observed:
+            self.collect_observed(name)
         rows = self.store.read_json((name, "_metrics.json"), default=[]) or []
         per_step = {}
         for m in rows:
@@ -447,6 +451,20 @@ class PipelineRun:
         changed = sorted(n for n, e in outputs.items() if e.get("changed_at_run"))
         if changed:  # found by the runtime check, not the analysis: tell the user once
             self.record.step(name)["changed_at_run"] = changed
+
+    def collect_observed(self, name: str) -> None:
+        from notebook_ops.model.contracts.runs import Observed
+        from notebook_ops.runtime.store import OBSERVED
+
+        raw = self.store.read_json((name, OBSERVED), default=None)
+        if not isinstance(raw, dict):
+            return
+        try:
+            self.record.step(name)["observed"] = Observed.from_dict(raw).to_dict()
+        except (TypeError, ValueError, KeyError) as exc:
+            import logging
+
+            logging.getLogger(__name__).warning("step %s: unreadable %s: %s", name, OBSERVED, exc)
 
     def finish(self, interrupted: bool) -> None:
         from notebook_ops.runner.objectives import check_targets

@@ -20,7 +20,7 @@ from typing import Any
 
 from notebook_ops.runner.cache import StepCache, step_key
 from notebook_ops.runner.papermill_exec import Outcome, execute
-from notebook_ops.runner.stepfiles import asset_signature
+from notebook_ops.runner.stepfiles import asset_signature, upstream
 
 log = logging.getLogger(__name__)
 DONE_OK = ("succeeded", "unselected")  # unselected: not asked for and not cached
@@ -67,6 +67,12 @@ class ParallelSteps:
             if digest is None:
                 return None
             hashes[f"file:{path}"] = [producer, digest]
+        handed: dict = {}  # files upstream steps were observed writing (newest writer wins)
+        for up in upstream(self.p, step):
+            for path, digest in (self.pr.store.read_json((up, "_files.json"), default={}) or {}).items():
+                handed[path] = [up, digest]
+        if handed:
+            hashes["handed:"] = dict(sorted(handed.items()))
         assets = asset_signature(self.p, s)  # the data files it reads from the project
         if assets:
             hashes["assets:"] = assets
@@ -113,7 +119,7 @@ class ParallelSteps:
     def _finish_reused(self, step: str, key: str, note: str) -> None:
         nb = self.pr.folder.step_notebook(step)
         self.state[step] = "succeeded"
-        self.pr.collect_metrics(step)
+        self.pr.collect_metrics(step, observed=False)
         self.rec.step_finished(
             step,
             "succeeded",

@@ -159,5 +159,11 @@ def run_single_kernel(run) -> None:
     for n in names:
         if seen.get(n) is None and not run.cancel_event.is_set():
             rec.step_finished(n, "skipped", error="an earlier step failed")
+    # a step's observation is written when the next one starts: read them all once it is over
+    observed = [n for n in names if rec.step(n)["status"] == "succeeded" and not rec.step(n).get("observed")]
+    for n in observed:
+        run.collect_observed(n)
+    if observed:
+        rec.save()
     for n in names:
         run.log_step_to_tracker(n)

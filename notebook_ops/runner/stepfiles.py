@@ -34,6 +34,31 @@ def _external(pipeline, step) -> dict:
     return {path: name for path, name, _ in project.external if read is None or name in read}
 
 
+def project_up(pipeline) -> str:
+    """The project's top folder relative to the kernel's working folder (the notebook's)."""
+    project = pipeline.project
+    if project is None or project.notebook_dir in ("", "."):
+        return "."
+    return posixpath.relpath(".", project.notebook_dir)
+
+
+def upstream(pipeline, step: str) -> list[str]:
+    """The steps ``step`` runs after, directly or not, in graph order."""
+    seen: set[str] = set()
+    todo = list(pipeline.step(step).after)
+    while todo:
+        s = todo.pop()
+        if s not in seen:
+            seen.add(s)
+            todo += list(pipeline.step(s).after)
+    return [n for n in pipeline.step_names if n in seen]
+
+
+def has_downstream(pipeline, step: str) -> bool:
+    """Whether any step runs after ``step`` (then the files it writes are handed on)."""
+    return any(step in s.after for s in pipeline.steps)
+
+
 def prepare_cells(pipeline, step, prefix: str) -> list[dict]:
     """``step`` None: the single-kernel notebook (code folders and external files only)."""
     from notebook_ops.runner.stepnb import PLUMBING_TAG, _cell, literal

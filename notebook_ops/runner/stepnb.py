@@ -12,7 +12,9 @@ runs step ``x`` alone, given its inputs in ``DIR``. Its cells, in order:
 3. the notebook's setup cells;
 4. a cell loading the step's inputs from the data store, by producing step;
 5. the step's own cells (markdown kept);
-6. a cell saving the step's outputs (and logging Kale ``pipeline-metrics`` names).
+6. the step's lines of Kale's ``pipeline-metrics`` cell (``print(NAME)`` of the metrics it
+   reports), so that code runs where its values are;
+7. a cell saving the step's outputs (and logging those metrics).
 
 Everything written into code here is either the user's own cell source or a literal made with
 ``repr`` of a validated identifier, step name, or plain value: no value ever becomes code.
@@ -129,15 +131,20 @@ def _serializer_choices(pipeline: Pipeline) -> dict:
     return {k: v for k, v in sorted(chosen.items()) if isinstance(k, str) and isinstance(v, str)}
 
 
-def _plumbing_cell(pipeline: Pipeline, prefix: str) -> dict:
+def _plumbing_cell(pipeline: Pipeline, prefix: str, upstream=(), project: str = ".") -> dict:
+    """``upstream``: the steps before this one (their handed-on files are put in place);
+    ``project``: the project's top folder relative to the kernel's (what it observes)."""
     chosen = _serializer_choices(pipeline)
     secret = [_check_ident(p.name) for p in pipeline.parameters if p.secret]
+    extra = (f", project={literal(project)}" if project != "." else "") + (
+        f",\n              upstream={literal([_check_step_name(u) for u in upstream])}" if upstream else ""
+    )
     src = (
         "# notebook-ops plumbing: checks parameter types, sets nbo.context(), the data store\n"
         "import notebook_ops.runtime.step as _nbo_rt\n"
         f"_nbo_rt.begin(globals(), params={literal(_param_types(pipeline))},\n"
         "              data_url=_nbo_data_url, run_id=_nbo_run_id, step=_nbo_step,\n"
-        "              mode=_nbo_mode, run_dir=_nbo_run_dir"
+        f"              mode=_nbo_mode, run_dir=_nbo_run_dir{extra}"
         + (f",\n              serializers={literal(chosen)}" if chosen else "")
         + (f",\n              secrets={literal(secret)}" if secret else "")
         + ")\n"
@@ -184,6 +191,17 @@ def _step_cells(pipeline: Pipeline, step: Step, prefix: str) -> list[dict]:
     return out
 
 
+def _metrics_cells(pipeline: Pipeline, step: Step, prefix: str) -> list[dict]:
+    """Kale's ``pipeline-metrics`` code for the metrics ``step`` reports: its ``print(NAME)``
+    lines (Kale's rule admits no other line), run after the step's own cells."""
+    if not step.metrics:
+        return []
+    cells = [c.index for c in pipeline.cells if c.role == "metrics"]
+    source = "".join(f"print({_check_ident(n)})\n" for n in step.metrics)
+    meta = {"notebook_ops": {"source_cell": cells[0], "step": step.name}} if cells else None
+    return [_cell("code", source, f"{prefix}-metrics-code", extra_meta=meta)]
+
+
 def _load_cell(step: Step, prefix: str) -> dict | None:
     if not step.input_sources:
         return None
@@ -206,12 +224,16 @@ def _load_cell(step: Step, prefix: str) -> dict | None:
     )
 
 
-def _save_cell(step: Step, prefix: str) -> dict:
+def _save_cell(step: Step, prefix: str, code: str = "", hand_on: bool = False) -> dict:
     outputs = [_check_ident(n) for n in step.outputs]
     metrics = [_check_ident(n) for n in step.metrics]
     watch = [_check_ident(n) for n in step.watch]
+    if not re.fullmatch(r"[0-9a-f]*", code):
+        raise ValueError(f"invalid code fingerprint {code!r}")
     src = (
-        "# notebook-ops: save this step's outputs for the steps downstream\n"
+        "# notebook-ops: what the step did (and the files it wrote, for the steps downstream),\n"
+        "# then its outputs\n"
+        f"_nbo_rt.end_step(globals(), code={literal(code)}, hand_on={literal(bool(hand_on))})\n"
         f"_nbo_rt.save_outputs(globals(), {literal(outputs)}, metrics={literal(metrics)}"
         + (f", watch={literal(watch)}" if watch else "")
         + ")\n"
@@ -245,19 +267,27 @@ def build_step_notebook(pipeline: Pipeline, step: str, *, mode: str = "bundle") 
     passes "pipeline" as a parameter). A step of a pipeline across notebooks is built from its
     own notebook's cells (``Pipeline.part``).
     """
+    from notebook_ops.runner.observed import step_code_sha256
+
+    code = step_code_sha256(pipeline, step)
+    before, hand_on = stepfiles.upstream(pipeline, step), stepfiles.has_downstream(pipeline, step)
     pipeline = pipeline.part(step)
     s = pipeline.step(step)
     name = _check_step_name(s.name)
     prefix = f"nbo-{name}"
-    cells = [_parameters_cell(pipeline, name, mode, prefix), _plumbing_cell(pipeline, prefix)]
+    cells = [
+        _parameters_cell(pipeline, name, mode, prefix),
+        _plumbing_cell(pipeline, prefix, before, stepfiles.project_up(pipeline)),
+    ]
     cells += stepfiles.prepare_cells(pipeline, s, prefix)
     cells += _setup_cells(pipeline, prefix)
     load = _load_cell(s, prefix)
     if load:
         cells.append(load)
     cells += _step_cells(pipeline, s, prefix)
+    cells += _metrics_cells(pipeline, s, prefix)
     cells += stepfiles.save_cells(s, prefix)
-    cells.append(_save_cell(s, prefix))
+    cells.append(_save_cell(s, prefix, code, hand_on))
     return _notebook(
         pipeline,
         cells,
@@ -290,8 +320,13 @@ def build_single_kernel_notebook(pipeline: Pipeline, *, mode: str = "pipeline") 
             f"--single-kernel runs one notebook; this pipeline spans {len(pipeline.parts)} notebooks",
             hint="run it without --single-kernel",
         )
+    from notebook_ops.runner.observed import step_code_sha256
+
     prefix = "nbo-all"
-    cells = [_parameters_cell(pipeline, "", mode, prefix), _plumbing_cell(pipeline, prefix)]
+    cells = [
+        _parameters_cell(pipeline, "", mode, prefix),
+        _plumbing_cell(pipeline, prefix, project=stepfiles.project_up(pipeline)),
+    ]
     cells += stepfiles.prepare_cells(pipeline, None, prefix)
     cells += _setup_cells(pipeline, prefix)
     for s in pipeline.steps:
@@ -299,13 +334,14 @@ def build_single_kernel_notebook(pipeline: Pipeline, *, mode: str = "pipeline") 
         cells.append(
             _cell(
                 "code",
-                f"_nbo_rt.enter_step({literal(name)})\n",
+                f"_nbo_rt.enter_step({literal(name)}, {literal(step_code_sha256(pipeline, name))})\n",
                 f"nbo-{name}-enter",
                 tags=[PLUMBING_TAG],
                 extra_meta={"jupyter": {"source_hidden": True}, "notebook_ops": {"enter_step": name}},
             )
         )
         cells += _step_cells(pipeline, s, f"nbo-{name}")
+        cells += _metrics_cells(pipeline, s, f"nbo-{name}")
         if s.metrics:
             metrics = [_check_ident(n) for n in s.metrics]
             cells.append(

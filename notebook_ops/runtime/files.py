@@ -8,6 +8,12 @@ bundle always; in the checkout only when the file is missing).
 ``save`` runs after the step's code, before its outputs (whose manifest comes last), and
 copies the files later steps read into ``<store>/<step>/_files/`` with their sha256 in
 ``_files.json`` (the cache key of a reading step includes them).
+
+Files no analysis can see (a path built at run time, a SQLite database, native writers) travel
+the same way: ``hand_on`` adds every file the step was observed writing (runtime/observe.py) to
+its ``_files/``, and ``restore_handed`` puts the files of every upstream step in place before a
+step runs (newest upstream writer wins), on a task's empty disk or after a cached step alike.
+Paths in ``_files.json`` are relative to the kernel's working folder.
 """
 
 from __future__ import annotations
@@ -23,6 +29,8 @@ from notebook_ops.util import atomic
 
 FILES_DIR = "_files"
 FILES_INDEX = "_files.json"
+HANDOFF_MAX_ENV = "NOTEBOOK_OPS_HANDOFF_MAX_MB"  # the largest file handed on (default 256 MB)
+HANDOFF_MAX_MB = 256.0
 
 
 def _write(path: str, data: bytes) -> None:
@@ -37,6 +45,14 @@ def _write(path: str, data: bytes) -> None:
 def prepare(ns: dict, *, code_roots=(), files_in=None, external=None) -> None:
     """``code_roots``: folders relative to the kernel's working folder; ``files_in``:
     {path: producing step}; ``external``: {path: name of the parameter holding its URL}."""
+    from notebook_ops.runtime import observe
+
+    with observe.paused():  # staging files is the runtime's doing, not the step's
+        _prepare(ns, code_roots, files_in, external)
+    observe.restat([*(files_in or {}), *(external or {})])
+
+
+def _prepare(ns: dict, code_roots, files_in, external) -> None:
     for root in reversed(list(code_roots)):
         full = os.path.abspath(root)
         if full not in sys.path:
@@ -71,6 +87,13 @@ def save(paths) -> None:
     """Copy the files this step wrote for later steps into the data store."""
     if not paths:
         return
+    from notebook_ops.runtime import observe
+
+    with observe.paused():
+        _save(paths)
+
+
+def _save(paths) -> None:
     store, step = helpers.current_store(), helpers.context().step
     if store is None:
         raise RuntimeError("notebook-ops plumbing cell did not run (begin() first)")
@@ -86,3 +109,70 @@ def save(paths) -> None:
         store.write_bytes((step, FILES_DIR, quote(path, safe="")), data)
         index[path] = hashlib.sha256(data).hexdigest()
     store.write_json((step, FILES_INDEX), index)
+
+
+def _norm(path: str) -> str:
+    return os.path.normpath(path).replace(os.sep, "/")
+
+
+def _handoff_cap() -> float:
+    try:
+        return float(os.environ.get(HANDOFF_MAX_ENV, HANDOFF_MAX_MB)) * 1024 * 1024
+    except ValueError:
+        return HANDOFF_MAX_MB * 1024 * 1024
+
+
+def hand_on(paths) -> list[str]:
+    """Add the files the step was observed writing (relative to the kernel's working folder)
+    to its files in the data store; a file over the size cap is left out with a warning naming
+    it. Returns the paths handed on."""
+    store, step = helpers.current_store(), helpers.context().step
+    if store is None or not step or not paths:
+        return []
+    index = store.read_json((step, FILES_INDEX), default={}) or {}
+    known = {_norm(p) for p in index}
+    cap, added = _handoff_cap(), []
+    for raw in paths:
+        path = _norm(raw)
+        if path in known or not os.path.isfile(path):
+            continue
+        size = os.path.getsize(path)
+        if size > cap:
+            print(
+                f"notebook-ops: step {step!r} wrote {path!r} ({size / 1048576:.0f} MB), over the "
+                f"{cap / 1048576:.0f} MB a step hands on: later steps on another disk will not "
+                f"have it (set {HANDOFF_MAX_ENV} to raise the cap)",
+                file=sys.stderr,
+            )
+            continue
+        with open(path, "rb") as f:
+            data = f.read()
+        store.write_bytes((step, FILES_DIR, quote(path, safe="")), data)
+        index[path] = hashlib.sha256(data).hexdigest()
+        known.add(path)
+        added.append(path)
+    if added:
+        store.write_json((step, FILES_INDEX), index)
+    return added
+
+
+def restore_handed(store, upstream: list) -> list[str]:
+    """Put in place every file the ``upstream`` steps (graph order) handed on; a later writer's
+    copy wins. Returns the paths written."""
+    newest: dict[str, str] = {}
+    for producer in upstream:
+        for path in store.read_json((producer, FILES_INDEX), default={}) or {}:
+            newest[path] = producer
+    from notebook_ops.runtime import observe
+
+    with observe.paused():
+        for path, producer in newest.items():
+            try:
+                data = store.read_bytes((producer, FILES_DIR, quote(path, safe="")))
+            except FileNotFoundError:
+                continue  # a producer that failed half-way: its own step reported it
+            parent = os.path.dirname(path)
+            if parent:
+                os.makedirs(parent, exist_ok=True)
+            _write(path, data)
+    return list(newest)

@@ -3,22 +3,26 @@
 ``begin`` checks the parameter values papermill injected against the declared types (a bare
 ``papermill -p`` run can pass anything), sets ``nbo.context()`` and opens the data store;
 ``load_inputs`` / ``save_outputs`` move the step's data; ``enter_step`` marks step boundaries in
-a single-kernel run.
+a single-kernel run. Between ``begin`` and ``end_step`` (or two ``enter_step``) the kernel
+observes what the step's code does (``notebook_ops.runtime.observe``); ``end_step`` writes it
+beside the outputs (``_observed.json``) and hands on the files the step wrote.
 """
 
 from __future__ import annotations
 
 import numbers
+import os
 from collections.abc import Sequence
 
 from notebook_ops.runtime import helpers
-from notebook_ops.runtime.store import DataStore, InputError, OutputError
+from notebook_ops.runtime.store import OBSERVED, DataStore, InputError, OutputError
 
 __all__ = [
     "begin",
     "load_inputs",
     "save_outputs",
     "enter_step",
+    "end_step",
     "log_named_metrics",
     "ParameterTypeError",
     "InputError",
@@ -51,11 +55,16 @@ def begin(
     step: str,
     mode: str,
     run_dir: str = "",
+    project: str = ".",
+    upstream: Sequence[str] = (),
     serializers: dict | None = None,
     secrets: Sequence[str] = (),
 ) -> None:
-    """``serializers``: the pipeline's choices (``metadata.notebook_ops.serializers``);
-    ``secrets``: the secret parameters, read from the kernel's environment (runtime/secrets.py)."""
+    """``project``: the project's top folder relative to the kernel's working folder;
+    ``upstream``: the steps before this one, in graph order (their handed-on files are put in
+    place first; the newest writer wins); ``serializers``: the pipeline's choices
+    (``metadata.notebook_ops.serializers``); ``secrets``: the secret parameters, read from the
+    kernel's environment (runtime/secrets.py)."""
     for name, declared in params.items():
         if name in ns:
             ns[name] = _coerce(name, declared, ns[name])
@@ -80,6 +89,52 @@ def begin(
     helpers.configure(
         mode=mode, run_id=run_id, step=step, run_dir=run_dir, data_url=store.location, store=store
     )
+    global _OBSERVE
+    _OBSERVE = (project or ".", (store.root if not store.remote else "", run_dir))
+    if upstream:
+        from notebook_ops.runtime import files
+
+        files.restore_handed(store, list(upstream))
+    if step:
+        _observe_start(step)
+
+
+# (project folder, folders whose I/O is the runtime's own) for the observer
+_OBSERVE: tuple[str, tuple[str, ...]] = (".", ())
+
+
+def _observe_start(step: str) -> None:
+    from notebook_ops.runtime import observe
+
+    project, ignore = _OBSERVE
+    observe.start(step, root=project, ignore=ignore)
+
+
+def end_step(ns: dict, *, code: str = "", hand_on: bool = False) -> None:
+    """End the step's observation: write it to ``<store>/<step>/_observed.json`` (``code``:
+    the fingerprint of the step's code, ``runner.observed.step_code_sha256``) and, when a later
+    step may need them (``hand_on``), save the files it wrote to the data store."""
+    from notebook_ops.runtime import observe
+
+    step = helpers.context().step
+    try:
+        seen = observe.finish(ns)
+    except Exception as exc:  # observing must never fail the step it watches
+        import sys
+
+        print(f"notebook-ops: step {step!r} could not be observed: {exc!r}", file=sys.stderr)
+        seen = None
+    store = helpers.current_store()
+    if seen is None or store is None or not step:
+        return
+    seen["code_sha256"] = code
+    with observe.paused():
+        if hand_on:
+            from notebook_ops.runtime import files
+
+            project = _OBSERVE[0]
+            files.hand_on([os.path.join(project, p) for p in seen["writes"]])
+        store.write_json((step, OBSERVED), seen)
 
 
 def _store() -> DataStore:
@@ -100,6 +155,13 @@ def load_inputs(sources: dict, watch: Sequence[str] = ()) -> dict:
     version of it (see ``save_outputs``); the first that did is read. Objects that shared
     identity when saved (``data = [train, test]``) share it again. ``watch``: the names to
     check for changes after the step."""
+    from notebook_ops.runtime import observe
+
+    with observe.paused():  # the data store's reads are the runtime's, not the step's
+        return _load_inputs(sources, watch)
+
+
+def _load_inputs(sources: dict, watch: Sequence[str]) -> dict:
     from notebook_ops.runtime.fingerprint import content_hash
 
     store = _store()
@@ -183,5 +245,19 @@ def save_outputs(ns: dict, names: list, *, metrics: Sequence[str] = (), watch: S
     store.save_values(step, values, prepared=prepared)
 
 
-def enter_step(step: str | None) -> None:
+def enter_step(step: str | None, code: str = "") -> None:
+    """A single-kernel run moves to ``step`` (None: the end): the previous step's observation
+    is written, the next one starts."""
+    previous = helpers.context().step
+    if previous:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        end_step(shell.user_ns if shell is not None else {}, code=_CODES.get(previous, ""))
     helpers.set_step(step)
+    if step:
+        _CODES[step] = code
+        _observe_start(step)
+
+
+_CODES: dict[str, str] = {}  # single-kernel run: step -> its code fingerprint

@@ -6,6 +6,7 @@ Layout under the store's root, one folder per producing step::
     <root>/<step>/_outputs.json       manifest: name -> {kind, file, sha256, bytes}
     <root>/<step>/_metrics.json       metrics the step logged (nbo.log_metric)
     <root>/<step>/_artifacts/...      files the step logged (nbo.log_artifact)
+    <root>/<step>/_observed.json      what the step's code did (runtime/observe.py)
 
 Local folders use plain file I/O (atomic: temp file + rename); fsspec is imported only for URLs.
 """
@@ -24,6 +25,7 @@ from notebook_ops.util import atomic
 MANIFEST = "_outputs.json"
 METRICS = "_metrics.json"
 ARTIFACTS = "_artifacts"
+OBSERVED = "_observed.json"
 
 
 def is_url(location: str) -> bool:

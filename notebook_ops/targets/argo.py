@@ -73,6 +73,8 @@ def _step_template(m: dict, s: dict) -> dict:
         "container": container,
         "outputs": {"artifacts": [{"name": "notebook", "path": NOTEBOOK_PATH, "optional": True}]},
     }
+    if common.pod_metadata(s):
+        t["metadata"] = common.pod_metadata(s)  # the step pod's annotations and labels
     if common.retries(s):
         t["retryStrategy"] = {"limit": str(common.retries(s)), "retryPolicy": "Always"}
     if common.timeout(s):

@@ -93,6 +93,17 @@ def options(step: dict) -> dict:
     return step.get("options") or {}
 
 
+def pod_metadata(step: dict) -> dict:
+    """The step's own pod annotations and labels (Kale's ``annotation:``/``label:`` tags), as
+    Kubernetes metadata; empty when it sets none."""
+    meta = {}
+    for key in ("annotations", "labels"):
+        value = options(step).get(key)
+        if isinstance(value, dict) and value:
+            meta[key] = {str(k): str(v) for k, v in sorted(value.items())}
+    return meta
+
+
 def retries(step: dict) -> int:
     return int(options(step).get("retries") or 0)
 

@@ -114,6 +114,18 @@ export interface StepOptions {
     gpu?: number;
     gpu_vendor?: string;
   };
+  /**
+   * Kubernetes pod annotations of the step (Kale's annotation:KEY:VALUE)
+   */
+  annotations?: {
+    [k: string]: string;
+  };
+  /**
+   * Kubernetes pod labels of the step (Kale's label:KEY:VALUE)
+   */
+  labels?: {
+    [k: string]: string;
+  };
 }
 export interface StepOptions1 {
   retries?: number;
@@ -132,5 +144,17 @@ export interface StepOptions1 {
     memory?: string;
     gpu?: number;
     gpu_vendor?: string;
+  };
+  /**
+   * Kubernetes pod annotations of the step (Kale's annotation:KEY:VALUE)
+   */
+  annotations?: {
+    [k: string]: string;
+  };
+  /**
+   * Kubernetes pod labels of the step (Kale's label:KEY:VALUE)
+   */
+  labels?: {
+    [k: string]: string;
   };
 }

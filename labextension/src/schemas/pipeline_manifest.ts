@@ -83,7 +83,7 @@ export interface PipelineManifest {
         memory?: string | number | null;
         gpu?: string | number | null;
         gpu_vendor?: string | null;
-        [k: string]: string | number;
+        [k: string]: unknown;
       };
     },
     ...{
@@ -135,7 +135,7 @@ export interface PipelineManifest {
         memory?: string | number | null;
         gpu?: string | number | null;
         gpu_vendor?: string | null;
-        [k: string]: string | number;
+        [k: string]: unknown;
       };
     }[]
   ];

@@ -1,0 +1,1 @@
+"use strict";(self.webpackChunkploomber_extension=self.webpackChunkploomber_extension||[]).push([[408],{9408:(e,n,t)=>{function r(){return r=Object.assign?Object.assign.bind():function(e){for(var n=1;n<arguments.length;n++){var t=arguments[n];for(var r in t)Object.prototype.hasOwnProperty.call(t,r)&&(e[r]=t[r])}return e},r.apply(this,arguments)}t.d(n,{c:()=>r})}}]);
