@@ -19,15 +19,13 @@ export interface PipelineManifest {
     name: string;
     language: string;
   };
-  parameters: (
-    | {
-        [k: string]: unknown;
-      }
-    | {
-        secret: true;
-        [k: string]: unknown;
-      }
-  )[];
+  parameters: {
+    name: string;
+    type: 'int' | 'float' | 'str' | 'bool' | 'list' | 'dict' | 'tuple' | 'NoneType';
+    default?: unknown;
+    secret?: true;
+    help?: string;
+  }[];
   /**
    * In graph order: every step comes after the steps in its `after`.
    *

@@ -269,7 +269,9 @@ export async function askRun(
     }
     remember(path, {
       ...form,
-      values: Object.fromEntries(Object.entries(form.values).filter(([k]) => !params.some(p => p.secret && p.name === k)))
+      values: Object.fromEntries(
+        Object.entries(form.values).filter(([k]) => !params.some(p => p.secret && p.name === k))
+      )
     });
     const parameters: Record<string, string> = {};
     for (const p of params) {
