@@ -517,3 +517,20 @@ def test_g4_the_leak_check_finds_a_value(tmp_path):
     (tmp_path / "b64.txt").write_bytes(base64.b64encode(SECRET.encode()))
     (tmp_path / "clean.txt").write_text("***")
     assert leaks(tmp_path) == ["a/plain.json", "b64.txt"]
+
+
+def test_g4_deploy_refuses_a_secret_in_the_dag_run_conf(secret_bundle):
+    """``deploy -p`` becomes a DAG run's conf, which Airflow stores and shows: never a secret.
+    The DAG deploy renders has no Param for it either."""
+    from notebook_ops.deploy import airflow as deploy_airflow
+    from notebook_ops.errors import ParameterError
+    from notebook_ops.targets import airflow as airflow_target
+    from notebook_ops.bundle.manifest import without_secrets
+
+    m = yaml.safe_load((secret_bundle / "pipeline.yaml").read_text())
+    assert deploy_airflow.conf_for(m, {"n": "5"}) == {"n": 5}
+    with pytest.raises(ParameterError) as info:
+        deploy_airflow.conf_for(m, {"api_token": SECRET})
+    assert "NOTEBOOK_OPS_SECRET_API_TOKEN" in info.value.hint and SECRET not in str(info.value)
+    dag = airflow_target.render(without_secrets(m), bundle="http://127.0.0.1/b.tar.gz", data_root="/data")
+    assert "'name': 'api_token'" not in dag and "NOTEBOOK_OPS_SECRET_API_TOKEN" in dag
