@@ -90,6 +90,13 @@ def masked(values: Mapping, secret_names: Iterable[str]) -> dict:
     return {k: (MASK if k in hidden else v) for k, v in values.items()}
 
 
+def unmasked(given: Mapping, parameters: Iterable[Parameter]) -> dict:
+    """``given`` without secrets given as ``***`` (a record's value copied back, a re-run from
+    the lab): those come from the environment as if not given."""
+    hidden = set(names(parameters))
+    return {k: v for k, v in given.items() if not (k in hidden and v == MASK)}
+
+
 def scrub_values(values: Iterable) -> list[str]:
     """The texts to mask in outputs and logs: each secret as a string, longest first."""
     out = {str(v) for v in values if v is not None and len(str(v)) >= MIN_SCRUB}

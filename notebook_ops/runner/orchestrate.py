@@ -292,7 +292,9 @@ class PipelineRun:
         from notebook_ops.model import secrets as secrets_mod
 
         declared = self.pipeline.parameters
-        values = params_mod.resolve_params(self.pipeline, secrets_mod.from_environment(declared), given)
+        values = params_mod.resolve_params(
+            self.pipeline, secrets_mod.from_environment(declared), secrets_mod.unmasked(given, declared)
+        )
         self.secret_names = secrets_mod.names(declared)
         self.secrets = {n: values[n] for n in self.secret_names if values[n] not in (None, "")}
         self.params = secrets_mod.masked(values, self.secret_names)

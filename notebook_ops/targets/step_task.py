@@ -180,7 +180,9 @@ def _execute(
 
     declared = pipeline.parameters
     values = resolve_params(
-        pipeline, secrets_mod.from_environment(declared), _engine_numbers(pipeline, params or {})
+        pipeline,
+        secrets_mod.from_environment(declared),
+        secrets_mod.unmasked(_engine_numbers(pipeline, params or {}), declared),
     )
     # secret parameters: to the kernel through its environment only, masked in what is written
     hidden = secrets_mod.names(declared)

@@ -534,3 +534,15 @@ def test_g4_deploy_refuses_a_secret_in_the_dag_run_conf(secret_bundle):
     assert "NOTEBOOK_OPS_SECRET_API_TOKEN" in info.value.hint and SECRET not in str(info.value)
     dag = airflow_target.render(without_secrets(m), bundle="http://127.0.0.1/b.tar.gz", data_root="/data")
     assert "'name': 'api_token'" not in dag and "NOTEBOOK_OPS_SECRET_API_TOKEN" in dag
+
+
+def test_g4_a_masked_value_given_back_means_from_the_environment(tmp_path, monkeypatch):
+    """``-p api_token=***`` (a record's parameters given back, a re-run from the lab) is no
+    value: the environment's is used."""
+    from notebook_ops.runner import run_notebook
+
+    monkeypatch.setenv("NOTEBOOK_OPS_SECRET_API_TOKEN", SECRET)
+    nb = write_notebook(tmp_path / "sec.ipynb", make_notebook(secret_cells()))
+    res = run_notebook(nb, params={"api_token": "***", "n": 1}, track=False, kernels="fresh", cache=False)
+    assert res.ok and res.record["metrics"]["token_len"] == len(SECRET)
+    assert leaks(tmp_path) == []
