@@ -511,6 +511,10 @@ class PipelineRun:
         if self.pool is not None:
             self.pool.close(kill_running=True)
             self._kernel_log.close()
+            if self.secrets:  # what kernel processes wrote themselves (os.system, fd 2)
+                from notebook_ops.runner.papermill_exec import scrub_file
+
+                scrub_file(self.folder.logs_dir / "kernels.log", self.scrub_values())
 
     def close_publisher(self) -> None:
         """Bounded (what is not delivered in time waits in the spool for the next run)."""

@@ -66,6 +66,10 @@ def execute_step(
         done.set()
         pool.close(kill_running=True)
         klog.close()
+        if secrets and log_path:  # what the kernel process wrote itself (os.system, fd 2)
+            from notebook_ops.runner.papermill_exec import scrub_file
+
+            scrub_file(f"{log_path}.kernel", secrets)
 
 
 def _kill_on_stop(stop: threading.Event, done: threading.Event, pool, km) -> None:

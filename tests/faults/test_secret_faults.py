@@ -67,7 +67,10 @@ def secret_cells(params='api_token = ""  # secret: the API token\nn = 3\n'):
             ["step:use"],
         ),
         (
-            'total = size + len(api_token)\nnbo.log_metric("total", total)\nprint(f"{api_token!r}")',
+            'total = size + len(api_token)\nnbo.log_metric("total", total)\nprint(f"{api_token!r}")\n'
+            "import os\n"
+            'os.system("echo sys-$NOTEBOOK_OPS_SECRET_API_TOKEN")  # the process itself writes it\n'
+            'os.write(2, ("fd2-" + api_token + "\\n").encode())',
             ["step:after"],
         ),
     ]
