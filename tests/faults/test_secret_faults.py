@@ -549,3 +549,20 @@ def test_g4_a_masked_value_given_back_means_from_the_environment(tmp_path, monke
     res = run_notebook(nb, params={"api_token": "***", "n": 1}, track=False, kernels="fresh", cache=False)
     assert res.ok and res.record["metrics"]["token_len"] == len(SECRET)
     assert leaks(tmp_path) == []
+
+
+def test_g4_run_json_shows_the_tracking_uri_without_credentials(tmp_path):
+    """What the MLflow follower writes into run.json (where the run is logged, why it is not)
+    shows no password, whatever the tracking URI and the error say."""
+    from notebook_ops.runner import run_notebook
+    from notebook_ops.tracking.sync import write_mlflow_block
+
+    nb = write_notebook(tmp_path / "sec.ipynb", make_notebook(secret_cells()))
+    res = run_notebook(nb, params={"api_token": SECRET}, track=False, kernels="fresh")
+    assert res.ok
+    uri = "https://ml:hunter2-PASS@mlflow.example.com"
+    write_mlflow_block(res.run_dir, uri, {"error": f"cannot reach {uri}/api/2.0"})
+    block = json.loads((res.run_dir / "run.json").read_text())["mlflow"]
+    assert block["tracking_uri"] == "https://ml:***@mlflow.example.com"
+    assert block["error"] == "cannot reach https://ml:***@mlflow.example.com/api/2.0"
+    assert leaks(tmp_path) == []
