@@ -4,7 +4,21 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'lib/', 'build/', 'notebook_ops/', '.venv*/', '.yarn/', 'docs/', 'benchmarks/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'lib/',
+      'build/',
+      'notebook_ops/',
+      '.venv*/',
+      '.yarn/',
+      'docs/',
+      'benchmarks/',
+      '.pytest_cache/',
+      'dist/',
+      'examples/'
+    ]
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,

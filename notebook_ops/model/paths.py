@@ -121,6 +121,21 @@ NOT_READS = frozenset(
         "format",
         "startswith",
         "endswith",
+        # str methods whose argument is a separator or a piece of text, not a file
+        "split",
+        "rsplit",
+        "partition",
+        "rpartition",
+        "strip",
+        "lstrip",
+        "rstrip",
+        "removeprefix",
+        "removesuffix",
+        "count",
+        "find",
+        "rfind",
+        "index",
+        "rindex",
     }
 )
 # modules whose connect(path) opens a database file; calls that take a SQLite URL (mode)
@@ -301,6 +316,8 @@ def _glob_folder(pattern: str) -> str | None:
 def _plausible(value: str) -> bool:
     """A string that names a file: not empty, one line, not a URL, not a format or a mode."""
     if not value or "\n" in value or "://" in value or len(value) > 400:
+        return False
+    if not value.strip("/.\\ "):  # "/", "./", "..": a separator or a folder marker, no file
         return False
     return "/" in value or "." in posixpath.basename(value)
 

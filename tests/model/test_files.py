@@ -103,6 +103,20 @@ def test_outside_paths_are_recorded_for_export(tmp_path):
     assert p.project.outside == (("../../outside.csv", 0, "outside the project"),)
 
 
+def test_separators_and_text_are_not_files(tmp_path):
+    # url.rsplit("/", 1) once made export refuse: "reads '/', an absolute path"
+    code = (
+        "url = 's3://bucket/x.csv'\n"
+        "base, name = url.rsplit('/', 1)\n"
+        "parts = 'a/b'.split('/')\n"
+        "first = 'a/b.csv'.partition('/')[0]\n"
+        "print('/'.join(parts), first.strip('/'))"
+    )
+    p = project(tmp_path, [(code, ["step:one"])])
+    assert p.project.outside == ()
+    assert "missing-file" not in [c for c, _ in codes(p)]
+
+
 def test_without_a_path_nothing_is_looked_up():
     from notebook_ops.model import build_pipeline
 
