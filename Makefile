@@ -44,7 +44,7 @@ $(AIRFLOW_VENV)/.installed-stamp:
 
 $(KFP_VENV)/.installed-stamp:
 	@test -x $(KFP_VENV)/bin/python || python3 -m venv $(KFP_VENV)
-	$(KFP_VENV)/bin/python -m pip install -q 'kfp>=2.14,<3' 'hera>=5.16,<8' 'kubernetes>=30'
+	$(KFP_VENV)/bin/python -m pip install -q 'kfp>=2.14,<3' 'kfp-kubernetes>=2.14,<3' 'hera>=5.16,<8' 'kubernetes>=30'
 	@touch $@
 
 DEMO := dist/demo

@@ -203,13 +203,14 @@ def render(d: BundleDiff) -> str:
             lines.extend("  " + line for line in change["code"].rstrip("\n").split("\n"))
     for name, (va, vb) in d.parameters.items():
         if va is None:
-            lines.append(f"parameter added: {name} = {_show(vb['default'])} ({vb['type']})")
+            shown = "(secret)" if vb.get("secret") else _show(vb.get("default"))
+            lines.append(f"parameter added: {name} = {shown} ({vb['type']})")
         elif vb is None:
             lines.append(f"parameter removed: {name}")
         else:
             diffs = [
                 f"{k} {_show(va.get(k))} -> {_show(vb.get(k))}"
-                for k in ("type", "default", "help")
+                for k in ("type", "default", "secret", "help")
                 if va.get(k) != vb.get(k)
             ]
             lines.append(f"parameter changed: {name}: " + ", ".join(diffs))

@@ -134,6 +134,8 @@ def read_step_notebooks(bundle: Bundle) -> dict[str, dict]:
 
 
 def _default(p: dict):
+    if p.get("secret"):  # no default: the value comes from the environment (model/secrets.py)
+        return "" if p["type"] == "str" else None
     value = p["default"]
     return tuple(value) if p["type"] == "tuple" and isinstance(value, list) else value
 
@@ -218,7 +220,8 @@ def pipeline_from_manifest(m: dict, notebooks: dict[str, dict]):
         steps=tuple(steps),
         project=project,
         parameters=tuple(
-            Parameter(p["name"], p["type"], _default(p), p.get("help", "")) for p in m["parameters"]
+            Parameter(p["name"], p["type"], _default(p), p.get("help", ""), secret=bool(p.get("secret")))
+            for p in m["parameters"]
         ),
         setup_cells=tuple(sorted(setup)),
         parameters_cell=None,

@@ -92,6 +92,8 @@ def body(
         "kernel": {"name": pipeline.kernel_name, "language": pipeline.language},
         "parameters": [
             {"name": p.name, "type": p.type, "default": plain(p.default), "help": p.help or ""}
+            if not p.secret
+            else {"name": p.name, "type": p.type, "secret": True, "help": p.help or ""}
             for p in pipeline.parameters
         ],
         "steps": [step_entry(s) for s in pipeline.steps],
@@ -218,3 +220,35 @@ def producers(step: dict) -> list[str]:
         found.update(steps)
     found.update((step.get("files_in") or {}).values())  # files it reads, written upstream
     return sorted(found)
+
+
+# --- secret parameters (model/secrets.py): how every target sees them ----------------------
+
+
+def without_secrets(m: dict) -> dict:
+    """The manifest a target renders parameters from: secret parameters left out (they have no
+    default and are never a pipeline argument), their names in ``secret_parameters``."""
+    secret = [p["name"] for p in m["parameters"] if p.get("secret")]
+    if not secret:
+        return m
+    out = dict(m)
+    out["parameters"] = [p for p in m["parameters"] if not p.get("secret")]
+    out["steps"] = [
+        {**s, "parameters": [n for n in s.get("parameters") or () if n not in secret]} for s in m["steps"]
+    ]
+    # a schedule never carries a secret (scheduler/api.py refuses it)
+    out["schedules"] = [
+        {**sch, "parameters": {k: v for k, v in (sch.get("parameters") or {}).items() if k not in secret}}
+        for sch in m.get("schedules") or ()
+    ]
+    out["secret_parameters"] = secret
+    return out
+
+
+def secrets_object_name(m: dict) -> str:
+    """The Kubernetes Secret (and the convention for any target) holding the pipeline's secret
+    parameters: ``<pipeline>-secrets``, one key per parameter name
+    (``kubectl create secret generic NAME --from-literal=api_token=...``)."""
+    import re
+
+    return re.sub(r"[^a-z0-9-]+", "-", f"{m['name']}-secrets".lower()).strip("-")[-63:].lstrip("-")

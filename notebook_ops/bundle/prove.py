@@ -303,7 +303,8 @@ def prove_bundle(
     source = find_source_run(bundle, source_run)
     params = {}
     if source is not None:
-        declared = {p["name"] for p in manifest["parameters"]}
+        # a secret is recorded as *** : each step takes it from NOTEBOOK_OPS_SECRET_<NAME> here
+        declared = {p["name"] for p in manifest["parameters"] if not p.get("secret")}
         params = {k: v for k, v in source.record.parameters.items() if k in declared}
     order = graph_order(manifest)
     with tempfile.TemporaryDirectory(prefix="nbo-prove-") as tmp_name:

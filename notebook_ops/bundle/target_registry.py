@@ -96,7 +96,10 @@ def _cannot_take(name: str, chosen: list[str], exc: NotebookOpsError) -> Noteboo
 def generate(manifest: dict, bundle_dir, only: list[str] | None = None) -> list[str]:
     """Run the generators (all, or ``only``); returns the names run. Files outside
     ``targets/`` are refused."""
+    from notebook_ops.bundle.manifest import without_secrets
+
     bundle_dir = Path(bundle_dir)
+    manifest = without_secrets(manifest)  # secret parameters: not arguments, but secret_parameters
     before = {p for p in bundle_dir.rglob("*") if p.is_file()}
     chosen = names() if only is None else list(only)
     for name in chosen:

@@ -31,9 +31,35 @@ def _common(m: dict) -> dict:
     }
 
 
+def env_name(name: str) -> str:
+    from notebook_ops.model.secrets import env_name as secret_env_name
+
+    return secret_env_name(name)
+
+
+def _secrets_text(m: dict) -> str:
+    """How DevOps hand the secret parameters to each target (nothing when there are none)."""
+    secret = [p["name"] for p in m["parameters"] if p.get("secret")]
+    if not secret:
+        return ""
+    from notebook_ops.bundle.manifest import secrets_object_name as secret_name
+
+    envs = ", ".join(f"`{env_name(n)}`" for n in secret)
+    keys = " ".join(f"--from-literal={n}=..." for n in secret)
+    return (
+        "\n\nSecret parameters have no default and are never written (records, MLflow, "
+        f"notebooks show `***`). Give them in the environment: {envs} (`notebook-ops run`, "
+        "`run-step`, `docker run -e`); Kubernetes CronJob and Argo read them from the Secret "
+        f"`{secret_name(m)}` (`kubectl create secret generic {secret_name(m)} {keys}`); Airflow "
+        f"from the Variables of the same names ({envs}); Kubeflow Pipelines from the same Secret "
+        "(compiling `targets/kfp/pipeline.py` needs `pip install kfp-kubernetes`)."
+    )
+
+
 def mlflow_parameters(m: dict) -> list[dict]:
-    """The parameters an MLflow entry point can carry: scalars (lists and dicts keep defaults)."""
-    return [p for p in m["parameters"] if p["type"] in SCALAR_TYPES]
+    """The parameters an MLflow entry point can carry: scalars (lists and dicts keep defaults;
+    secrets come from the environment, never a command line)."""
+    return [p for p in m["parameters"] if p["type"] in SCALAR_TYPES and not p.get("secret")]
 
 
 def _cli_value(p: dict) -> str:
@@ -189,8 +215,17 @@ def readme(m: dict, target_files: list[str]) -> str:
         else "no orchestrator files were generated for this bundle.",
         parameters_table=_table(
             ["name", "type", "default", "help"],
-            [[f"`{p['name']}`", p["type"], json.dumps(p["default"]), p.get("help")] for p in params],
+            [
+                [
+                    f"`{p['name']}`",
+                    p["type"],
+                    f"secret: `{env_name(p['name'])}`" if p.get("secret") else json.dumps(p["default"]),
+                    p.get("help"),
+                ]
+                for p in params
+            ],
         )
+        + _secrets_text(m)
         if params
         else "No parameters.",
         steps_table=_table(

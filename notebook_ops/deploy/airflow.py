@@ -75,12 +75,20 @@ def conf_for(manifest: dict, values: dict) -> dict:
     against its Param's JSON schema), unknown names refused."""
     from notebook_ops.model.parameters import check_plain, convert
 
+    from notebook_ops.model.secrets import env_name
+
     declared = {p["name"]: p["type"] for p in manifest["parameters"]}
+    secret = {p["name"] for p in manifest["parameters"] if p.get("secret")}
     conf = {}
     for name, value in values.items():
         if name not in declared:
             known = ", ".join(sorted(declared)) or "(none)"
             raise ParameterError(f"unknown parameter {name!r}", hint=f"known: {known}")
+        if name in secret:  # a run's conf is stored and shown by Airflow
+            raise ParameterError(
+                f"parameter {name!r} is secret: a DAG run's conf does not carry secrets",
+                hint=f"set the Airflow Variable {env_name(name)} (the DAG's tasks read it)",
+            )
         typed = check_plain(name, convert(name, declared[name], value))
         conf[name] = list(typed) if isinstance(typed, tuple) else typed
     return conf
@@ -110,7 +118,9 @@ def deploy(
     name = f"{versions.folder_name(m['name'], m['version'])}.tar.gz"
     bundle_url = upload.put(archive_bytes(bundle), bundles_url, name)
     say(f"bundle {bundle.label} -> {redact(bundle_url)}")
-    dag_text = airflow_target.render(m, bundle=bundle_url, data_root=data_url)
+    from notebook_ops.bundle.manifest import without_secrets
+
+    dag_text = airflow_target.render(without_secrets(m), bundle=bundle_url, data_root=data_url)
     dag_file = upload.put(dag_text.encode(), dags_url, f"{dag_id}_dag.py")
     say(f"DAG {dag_id} -> {redact(dag_file)}")
     started = time.monotonic()

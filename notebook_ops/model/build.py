@@ -10,6 +10,7 @@ from pathlib import Path
 from notebook_ops.model import analysis, files, kale, runmagic, unsaveable
 from notebook_ops.model.imports import one_parse
 from notebook_ops.model.notebook import cell_source, cell_tags, read_bytes, parse_notebook, sha256_bytes
+from notebook_ops.model import secrets
 from notebook_ops.model.parameters import parse_parameters
 from notebook_ops.model.pipeline import Cell, Parameter, Pipeline, Problem, Step
 from notebook_ops.model.settings import resource_problem, step_options, validate_settings
@@ -529,6 +530,7 @@ def _build(nb: dict, path, notebook_hash: str | None, notices: list[str] | None)
     b.cells = runmagic.expand_cells(b.cells, path, b.problems)  # %run targets read in
     deps, order = b.resolve_dependencies()
     params, steps = b.analyse(deps, order, settings)
+    params = secrets.mark(params, settings, b.problems)  # "# secret" and settings "secrets"
     for s in steps:
         wrong = resource_problem(s.options.get("resources"))
         if wrong:

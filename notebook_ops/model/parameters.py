@@ -41,6 +41,14 @@ def _help_after(lines: list[str], node: ast.stmt) -> str:
     return rest[1:].strip() if rest.startswith("#") else ""
 
 
+def _secret_comment(comment: str) -> tuple[bool, str]:
+    """``secret`` or ``secret: the help`` (``-`` works too) -> (True, help); else (False, comment)."""
+    word, rest = comment[:6], comment[6:]
+    if word.lower() == "secret" and (not rest or rest[0] in " :-\t"):
+        return True, rest.lstrip(" :-\t")
+    return False, comment
+
+
 def parse_parameters(source: str, cell: int) -> tuple[list[Parameter], list[Problem]]:
     params: list[Parameter] = []
     problems: list[Problem] = []
@@ -130,9 +138,16 @@ def parse_parameters(source: str, cell: int) -> tuple[list[Parameter], list[Prob
             )
             params = [p for p in params if p.name != name]
         seen.add(name)
+        secret, help_ = _secret_comment(_help_after(lines, node))
         params.append(
             Parameter(
-                name=name, type=typ, default=default, help=_help_after(lines, node), cell=cell, source=literal
+                name=name,
+                type=typ,
+                default=default,
+                help=help_,
+                cell=cell,
+                source=literal,
+                secret=secret,
             )
         )
     return params, problems

@@ -67,6 +67,8 @@ class Parameter:
     help: str = ""
     cell: int | None = None
     source: str = ""  # the literal as written, e.g. "0.25"
+    # never written anywhere; reaches the kernel through its environment (model/secrets.py)
+    secret: bool = False
 
 
 @dataclass(frozen=True)

@@ -289,4 +289,6 @@ def new_task(run, step: str) -> StepTask:
         notebook_dir=notebook_dir,
         files=files,
         dirs=list(run.pipeline.project.dirs) if run.pipeline.project else [],
+        env=run.secret_env(),
+        secrets=run.scrub_values(),
     )

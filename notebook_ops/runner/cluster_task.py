@@ -38,6 +38,10 @@ class StepTask:
     notebook_dir: str = "."  # the kernel's folder, relative to the files' root
     files: dict[str, bytes] = field(default_factory=dict)  # project-relative path -> content
     dirs: list[str] = field(default_factory=list)  # project-relative folders the code writes into
+    # secret parameters: the kernel's environment (NOTEBOOK_OPS_SECRET_<NAME>), and the texts
+    # masked in the executed notebook and log (model/secrets.py); sent to the worker, never written
+    env: dict[str, str] = field(default_factory=dict, repr=False)
+    secrets: list[str] = field(default_factory=list, repr=False)
 
 
 def _worker():
@@ -126,6 +130,8 @@ def run_task(task: StepTask) -> dict:
                 timeout=task.timeout,
                 log_path=log,
                 stop=stop,
+                env=task.env,
+                secrets=task.secrets,
             )
             if stop.is_set():
                 outcome.error, outcome.ename = "cancelled", "Cancelled"

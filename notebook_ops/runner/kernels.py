@@ -65,8 +65,11 @@ class KernelPool:
         log_file=None,
         startup_timeout: float = 60,
         kernels: str = "fresh",
+        env: dict | None = None,
     ):
         self.kernel_name = kernel_name
+        # added to each kernel's environment (secret parameters: model/secrets.py)
+        self.env = dict(env or {})
         self.cwd = str(cwd) if cwd else None
         self.preload = [m for m in preload if _MODULE_RE.match(m)] + ["notebook_ops.runtime.step"]
         self.log_file = log_file
@@ -95,9 +98,13 @@ class KernelPool:
             if self.zygote is None
             else ForkKernelManager(kernel_name=self.kernel_name, zygote=self.zygote)
         )
-        kw = {}
+        kw: dict = {}
         if self.cwd:
             kw["cwd"] = self.cwd
+        if self.env:
+            import os
+
+            kw["env"] = {**os.environ, **self.env}
         if self.log_file is not None:
             kw["stdout"] = kw["stderr"] = self.log_file
 

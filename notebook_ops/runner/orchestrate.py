@@ -110,6 +110,13 @@ def run_pipeline(
     return run.run()
 
 
+def _shown_mlflow(info: dict) -> dict:
+    """The MLflow facts a record shows: the tracking URI without its credentials."""
+    if info.get("tracking_uri"):
+        info["tracking_uri"] = redact(info["tracking_uri"])
+    return info
+
+
 def _import_papermill() -> None:
     """Warm the import in the background: the first step would otherwise pay for it."""
     from notebook_ops.runner.kernels import IMPORT_LOCK
@@ -186,7 +193,7 @@ class PipelineRun:
         self._check_pipeline()
         self.base = Path(o["cwd"]).resolve() if o.get("cwd") else _base_dir(self.pipeline)
         self.runs_root = self.base / ".notebook_ops" / "runs"
-        self.params = params_mod.resolve_params(self.pipeline, o.get("params") or {})
+        self._resolve_params(o.get("params") or {})
         self.selected = self._select()
         from notebook_ops.runner.cluster import cluster_address
 
@@ -259,7 +266,7 @@ class PipelineRun:
                 single_kernel=bool(o.get("single_kernel")),
                 steps=self.selected,
                 kernels=self.kernels,
-                data_url=self.data_url,
+                data_url=redact(self.data_url),  # a record shows no credential
                 cluster=redact(self.cluster_address) if self.cluster_address else None,
             ),
             resumed_from=self.resumed.read()["run_id"] if self.resumed else None,
@@ -274,10 +281,37 @@ class PipelineRun:
             from notebook_ops.tracking.outbox import RunOutbox
 
             self.tracker = RunOutbox(folder.path, self.pipeline.name, self.base, track)
-            data["mlflow"]["tracking_uri"] = self.tracker.tracking_uri
+            data["mlflow"]["tracking_uri"] = redact(self.tracker.tracking_uri)
         self.record.save("run_started")
         if self.tracker:
             self.tracker.started()
+
+    def _resolve_params(self, given: dict) -> None:
+        """``self.params`` as records show them (secrets as ``***``); the secrets' values stay
+        in memory (``self.secrets``) and reach the kernels through their environment only."""
+        from notebook_ops.model import secrets as secrets_mod
+
+        declared = self.pipeline.parameters
+        values = params_mod.resolve_params(
+            self.pipeline, secrets_mod.from_environment(declared), secrets_mod.unmasked(given, declared)
+        )
+        self.secret_names = secrets_mod.names(declared)
+        self.secrets = {n: values[n] for n in self.secret_names if values[n] not in (None, "")}
+        self.params = secrets_mod.masked(values, self.secret_names)
+
+    def secret_env(self) -> dict[str, str]:
+        """The kernel environment that carries the secrets (``NOTEBOOK_OPS_SECRET_<NAME>``)."""
+        import json
+
+        from notebook_ops.model.secrets import env_name
+
+        return {env_name(n): v if isinstance(v, str) else json.dumps(v) for n, v in self.secrets.items()}
+
+    def scrub_values(self) -> list[str]:
+        """The texts masked in executed notebooks, logs and errors."""
+        from notebook_ops.model.secrets import scrub_values
+
+        return scrub_values(self.secrets.values())
 
     def _check_stores(self, run_id: str) -> None:
         """An object store (and a cluster's workers) must answer before anything starts: a
@@ -360,12 +394,14 @@ class PipelineRun:
                 preload=setup_imports(setup, exclude=local_tops(self.pipeline)),
                 log_file=self._kernel_log,
                 kernels="fresh" if self.opts.get("single_kernel") else self.kernels,
+                env=self.secret_env(),
             )
         return self.pool
 
     def kernel_parameters(self, step: str) -> dict:
+        """What papermill injects: never a secret (the kernel reads those from its environment)."""
         return {
-            **self.params,
+            **{k: v for k, v in self.params.items() if k not in self.secret_names},
             "_nbo_data_url": self.data_url,
             "_nbo_run_id": self.record.data["run_id"],
             "_nbo_step": step,
@@ -461,12 +497,12 @@ class PipelineRun:
         data["duration_s"] = round(time.monotonic() - self._t0, 3)
         if self.tracker and self.tracker.mode == "process":
             # the follower owns run.json from the final write on (it adds the MLflow run id)
-            data["mlflow"] = {**data["mlflow"], **self.tracker.finish()}
+            data["mlflow"] = _shown_mlflow({**data["mlflow"], **self.tracker.finish()})
         # the outcome is final now: readers see it at once, even while MLflow (whose import
         # and store set-up take seconds on a busy machine) is still being written
         self.record.save("run_finished")
         if self.tracker and self.tracker.mode == "thread":
-            data["mlflow"] = {**data["mlflow"], **self.tracker.finish(timeout=300)}
+            data["mlflow"] = _shown_mlflow({**data["mlflow"], **self.tracker.finish(timeout=300)})
             self.record.save()
 
     def close(self) -> None:
@@ -475,6 +511,10 @@ class PipelineRun:
         if self.pool is not None:
             self.pool.close(kill_running=True)
             self._kernel_log.close()
+            if self.secrets:  # what kernel processes wrote themselves (os.system, fd 2)
+                from notebook_ops.runner.papermill_exec import scrub_file
+
+                scrub_file(self.folder.logs_dir / "kernels.log", self.scrub_values())
 
     def close_publisher(self) -> None:
         """Bounded (what is not delivered in time waits in the spool for the next run)."""

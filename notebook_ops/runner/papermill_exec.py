@@ -76,7 +76,38 @@ def _locate(out_path: Path) -> tuple[int | None, str | None, dict | None, bool]:
     return None, None, None, unrun
 
 
-def execute(
+def execute(nb: dict, out_path, *, secrets=(), **kw) -> Outcome:
+    """Run ``nb`` (an nbformat-4 dict) in the started kernel ``km``; write it to ``out_path``
+    (see ``_execute``). ``secrets``: texts masked as ``***`` in the executed notebook, the step
+    log and the error, whatever the step printed (the kernel masks them too: runtime/secrets.py)."""
+    outcome = _execute(nb, out_path, **kw)
+    if secrets:
+        from notebook_ops.model.secrets import scrub
+
+        scrub_file(out_path, secrets)
+        if kw.get("log_path"):
+            scrub_file(kw["log_path"], secrets)
+        if outcome.error:
+            outcome.error = scrub(outcome.error, secrets)
+    return outcome
+
+
+def scrub_file(path, secrets) -> None:
+    """Mask ``secrets`` in the text file at ``path`` (as written, and JSON-escaped), atomically."""
+    from notebook_ops.model.secrets import scrub
+    from notebook_ops.util.atomic import write_text
+
+    try:
+        text = Path(path).read_text(encoding="utf-8", errors="surrogateescape")
+    except OSError:
+        return
+    forms = sorted({f for v in secrets for f in (v, json.dumps(v)[1:-1])}, key=len, reverse=True)
+    clean = scrub(text, forms)
+    if clean != text:
+        write_text(path, clean)
+
+
+def _execute(
     nb: dict, out_path, *, km, parameters: dict, timeout: float | None = None, log_path=None, kill=None
 ) -> Outcome:
     """Run ``nb`` (an nbformat-4 dict) in the started kernel ``km``; write it to ``out_path``.

@@ -146,6 +146,7 @@ class ParallelSteps:
                 timeout=opts.get("timeout"),
                 log_path=self.pr.folder.step_log(step),
                 kill=self.pr.pool.kill,
+                secrets=self.pr.scrub_values(),
             )
         finally:
             self.kms.pop(step, None)

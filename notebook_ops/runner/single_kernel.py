@@ -123,6 +123,7 @@ def run_single_kernel(run) -> None:
             timeout=None,
             log_path=run.folder.step_log("pipeline"),
             kill=pool.kill,
+            secrets=run.scrub_values(),
         )
 
     fut = pool.submit(work)

@@ -25,6 +25,8 @@ def execute_step(
     log_path=None,
     preload=(),
     stop: threading.Event | None = None,
+    env: dict | None = None,
+    secrets=(),
 ) -> Outcome:
     """Run ``notebook`` (a step notebook, nbformat-4 dict) in a fresh kernel started in ``cwd``,
     with ``parameters`` (the pipeline's values and the ``_nbo_*`` plumbing: ``_nbo_data_url``
@@ -36,7 +38,7 @@ def execute_step(
     kernel = (notebook.get("metadata", {}).get("kernelspec") or {}).get("name") or "python3"
     # the kernel process's own stderr (start-up warnings) goes beside the step's log
     klog = open(f"{log_path}.kernel" if log_path else os.devnull, "ab")
-    pool = KernelPool(kernel, cwd=cwd, preload=preload, log_file=klog)
+    pool = KernelPool(kernel, cwd=cwd, preload=preload, log_file=klog, env=env)
     done = threading.Event()
 
     def work(km) -> Outcome:
@@ -51,6 +53,7 @@ def execute_step(
                 timeout=timeout,
                 log_path=log_path,
                 kill=pool.kill,
+                secrets=secrets,
             )
         finally:
             done.set()
@@ -63,6 +66,10 @@ def execute_step(
         done.set()
         pool.close(kill_running=True)
         klog.close()
+        if secrets and log_path:  # what the kernel process wrote itself (os.system, fd 2)
+            from notebook_ops.runner.papermill_exec import scrub_file
+
+            scrub_file(f"{log_path}.kernel", secrets)
 
 
 def _kill_on_stop(stop: threading.Event, done: threading.Event, pool, km) -> None:

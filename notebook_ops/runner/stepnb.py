@@ -104,7 +104,12 @@ def _parameters_cell(pipeline: Pipeline, step: str, mode: str, prefix: str) -> d
     lines = []
     for p in pipeline.parameters:
         help_ = f"  # {p.help}" if p.help and "\n" not in p.help else ""
-        lines.append(f"{_check_ident(p.name)} = {literal(p.default)}{help_}\n")
+        if p.secret:  # the value comes from NOTEBOOK_OPS_SECRET_<NAME> (runtime/secrets.py)
+            default = p.default if p.default is None else ""
+            help_ = "  # secret" + (f": {p.help}" if help_ else "")
+        else:
+            default = p.default
+        lines.append(f"{_check_ident(p.name)} = {literal(default)}{help_}\n")
     if lines:
         lines.append("\n")
     lines += [
@@ -130,6 +135,7 @@ def _plumbing_cell(pipeline: Pipeline, prefix: str, upstream=(), project: str = 
     """``upstream``: the steps before this one (their handed-on files are put in place);
     ``project``: the project's top folder relative to the kernel's (what it observes)."""
     chosen = _serializer_choices(pipeline)
+    secret = [_check_ident(p.name) for p in pipeline.parameters if p.secret]
     extra = (f", project={literal(project)}" if project != "." else "") + (
         f",\n              upstream={literal([_check_step_name(u) for u in upstream])}" if upstream else ""
     )
@@ -140,6 +146,7 @@ def _plumbing_cell(pipeline: Pipeline, prefix: str, upstream=(), project: str = 
         "              data_url=_nbo_data_url, run_id=_nbo_run_id, step=_nbo_step,\n"
         f"              mode=_nbo_mode, run_dir=_nbo_run_dir{extra}"
         + (f",\n              serializers={literal(chosen)}" if chosen else "")
+        + (f",\n              secrets={literal(secret)}" if secret else "")
         + ")\n"
     )
     return _cell(

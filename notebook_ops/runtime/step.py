@@ -58,14 +58,20 @@ def begin(
     project: str = ".",
     upstream: Sequence[str] = (),
     serializers: dict | None = None,
+    secrets: Sequence[str] = (),
 ) -> None:
     """``project``: the project's top folder relative to the kernel's working folder;
     ``upstream``: the steps before this one, in graph order (their handed-on files are put in
     place first; the newest writer wins); ``serializers``: the pipeline's choices
-    (``metadata.notebook_ops.serializers``)."""
+    (``metadata.notebook_ops.serializers``); ``secrets``: the secret parameters, read from the
+    kernel's environment (runtime/secrets.py)."""
     for name, declared in params.items():
         if name in ns:
             ns[name] = _coerce(name, declared, ns[name])
+    if secrets:
+        from notebook_ops.runtime import secrets as secrets_rt
+
+        secrets_rt.load(ns, secrets, lambda name, text: _coerce(name, params.get(name) or "str", text))
     if mode not in ("pipeline", "bundle"):
         raise ValueError(f"_nbo_mode must be 'pipeline' or 'bundle', got {mode!r}")
     for label, val in (

@@ -90,6 +90,16 @@ def validate(s: Schedule) -> Schedule:
     from notebook_ops.model.parameters import resolve_params
 
     pipeline = pipeline_of(target)
+    from notebook_ops.model.secrets import env_name
+
+    for p in pipeline.parameters:  # a schedule's values are stored and shown: never a secret
+        if p.secret and p.name in s.parameters:
+            raise ScheduleError(
+                f"parameter {p.name!r} is secret: a schedule does not store secrets",
+                path=target,
+                hint=f"set {env_name(p.name)} in the environment of the scheduler service "
+                "(its runs inherit it) and leave it out of -p",
+            )
     if s.kind == "cron":
         sample = cronlib.render(
             s.parameters, scheduled_for=datetime.now(timezone.utc), tz=s.tz, schedule_name=s.name
@@ -282,7 +292,12 @@ def describe(s: Schedule, st, *, upcoming: int = 3, now=None, recent: int = 0) -
     ``recent`` its latest runs."""
     from notebook_ops.model.contracts.schedules import ScheduleView
 
+    from notebook_ops.util.redact import redact
+
     d = s.to_dict()
+    for key in ("webhook", "source"):  # every face shows them: never their credentials
+        if d.get(key):
+            d[key] = redact(d[key])
     d["upcoming"] = (
         []
         if s.paused or s.kind != "cron"

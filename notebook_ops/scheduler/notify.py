@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from notebook_ops.scheduler.errors import ScheduleError
 from notebook_ops.util import backoff, webhook
+from notebook_ops.util.redact import redact
 
 log = logging.getLogger("notebook_ops.scheduler")
 NOTIFY_STATES = ("failed", "timed_out", "below_target")
@@ -51,7 +52,7 @@ def send(url: str, body: dict, on_sent=None, tries: int = TRIES) -> threading.Th
             try:
                 webhook.post(url, body, timeout=TIMEOUT_S)
             except webhook.WebhookError as exc:
-                log.warning("webhook %s: %s (try %d of %d)", url, exc, i, tries)
+                log.warning("webhook %s: %s (try %d of %d)", redact(url), exc, i, tries)
                 if not exc.retryable:
                     return
                 time.sleep(backoff.delay(i, 1.0, 10.0))

@@ -144,8 +144,16 @@ class TriggerPump(threading.Thread):
                     "schedule %s: %s; messages are not checked before their runs", self.schedule.name, exc
                 )
         if self._pipeline is not None:
+            from notebook_ops.errors import ParameterError
             from notebook_ops.model.parameters import resolve_params
+            from notebook_ops.model.secrets import env_name
 
+            for p in self._pipeline.parameters:  # stored with the firing: never a secret
+                if p.secret and p.name in params:
+                    raise ParameterError(
+                        f"parameter {p.name!r} is secret: a message cannot carry it "
+                        f"(set {env_name(p.name)} in the scheduler's environment)"
+                    )
             resolve_params(self._pipeline, params)
 
     def _firing(self, msg, now) -> ScheduledRun:

@@ -58,6 +58,12 @@ def _doc(m: dict) -> str:
     return "\n".join(lines).strip() + "\n"
 
 
+def env_name(name: str) -> str:
+    from notebook_ops.model.secrets import env_name as secret_env_name
+
+    return secret_env_name(name)
+
+
 def pipeline_data(m: dict) -> dict:
     return {
         "name": m["name"],
@@ -79,6 +85,9 @@ def pipeline_data(m: dict) -> dict:
             for s in m["steps"]
         ],
         "step_parameters": {s["name"]: list(s.get("parameters") or []) for s in m["steps"]},
+        # secret parameters: Airflow Variables of these names (masked in Airflow's logs: the
+        # name holds "SECRET"), handed to each task in its environment
+        "secrets": {n: env_name(n) for n in m.get("secret_parameters") or ()},
         "schedules": common.schedules(m),
     }
 

@@ -66,6 +66,8 @@ def _step_template(m: dict, s: dict) -> dict:
     resources = common.k8s_resources(s)
     if resources:
         container["resources"] = resources
+    if common.secret_env(m):
+        container["env"] = common.secret_env(m)
     t: dict[str, Any] = {
         "name": common.dns_name(s["name"]),
         "container": container,

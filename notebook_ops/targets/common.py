@@ -220,3 +220,26 @@ def write(bundle_dir, rel: str, text: str) -> Path:
     if root not in path.parents:
         raise TargetError(f"refusing to write outside targets/: {rel}")
     return atomic.write_text(path, text)
+
+
+# --- secret parameters: each target takes them its own way (model/secrets.py) ---------------
+
+
+def secret_name(m: dict) -> str:
+    """The Kubernetes Secret every task reads its secret parameters from (``bundle.manifest``)."""
+    from notebook_ops.bundle.manifest import secrets_object_name
+
+    return secrets_object_name(m)
+
+
+def secret_env(m: dict) -> list[dict]:
+    """Container ``env`` entries: each secret parameter from the pipeline's Secret."""
+    from notebook_ops.model.secrets import env_name
+
+    return [
+        {
+            "name": env_name(n),
+            "valueFrom": {"secretKeyRef": {"name": secret_name(m), "key": n}},
+        }
+        for n in m.get("secret_parameters") or ()
+    ]

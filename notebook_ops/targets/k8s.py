@@ -27,6 +27,8 @@ def _pod_spec(m: dict, overrides: dict) -> dict:
     resources = common.max_resources(m)
     if resources:
         container["resources"] = resources
+    if common.secret_env(m):
+        container["env"] = common.secret_env(m)
     if not args:
         del container["args"]
     return {

@@ -2,10 +2,12 @@
 
 One container component per step running the bundle image's ``notebook-ops run-step``; the
 steps' data travel as KFP artifacts (each step's store folder is its ``nbo_data`` output and is
-staged into the consumers' local store), parameters are typed pipeline inputs, resources and
-retries come from the step options. The DSL file is generated (identifiers checked, values
-written with ``repr`` of plain data) and compiled by the ``kfp`` SDK: ``$NOTEBOOK_OPS_KFP_PYTHON``
-if set, else this Python when it has kfp; without either only the DSL file is written.
+staged into the consumers' local store), parameters are typed pipeline inputs (secret
+parameters are not: each task's environment gets them from the Secret ``<pipeline>-secrets``
+through kfp-kubernetes), resources and retries come from the step options. The DSL file is
+generated (identifiers checked, values written with ``repr`` of plain data) and compiled by the
+``kfp`` SDK: ``$NOTEBOOK_OPS_KFP_PYTHON`` if set, else this Python when it has kfp; without
+either only the DSL file is written.
 """
 
 from __future__ import annotations
@@ -130,7 +132,7 @@ def _component(m: dict, s: dict, typed: set[str], names: _Names) -> str:
     )
 
 
-def _task(s: dict, typed: set[str], names: _Names) -> list[str]:
+def _task(s: dict, typed: set[str], names: _Names, secrets: dict | None = None) -> list[str]:
     var = ident(s["name"], names.task)
     kwargs = [
         f"{ident(p, names.inputs)}={ident(p, names.task)}.outputs[{names.output!r}]"
@@ -166,7 +168,22 @@ def _task(s: dict, typed: set[str], names: _Names) -> list[str]:
         )
     if common.options(s).get("cache") is False:
         lines.append(f"    {var}.set_caching_options(False)")
+    if secrets:  # each secret parameter from the pipeline's Kubernetes Secret (kfp-kubernetes)
+        lines.append(
+            f"    _nbo_kubernetes.use_secret_as_env({var}, secret_name={secrets['name']!r}, "
+            f"secret_key_to_env={secrets['env']!r})"
+        )
     return lines
+
+
+def _secrets(m: dict) -> dict | None:
+    """The Secret every task reads its secret parameters from, and the key -> variable map."""
+    from notebook_ops.model.secrets import env_name
+
+    names = m.get("secret_parameters") or []
+    if not names:
+        return None
+    return {"name": common.secret_name(m), "env": {n: env_name(n) for n in names}}
 
 
 def render(m: dict) -> str:
@@ -177,10 +194,15 @@ def render(m: dict) -> str:
     if len(set(fns)) != len(fns):
         raise common.TargetError("two step names differ only by '-' and '_'")
     sig = ", ".join(f"{p['name']}: {p['type']} = {p['default']!r}" for p in params)
-    body = [line for s in m["steps"] for line in _task(s, typed, names)]
+    secrets = _secrets(m)
+    body = [line for s in m["steps"] for line in _task(s, typed, names, secrets)]
     components = "\n\n\n".join(_component(m, s, typed, names) for s in m["steps"])
     if names.spec.startswith("_nbo_dsl"):  # a parameter called dsl hides the module in components
         components = "_nbo_dsl = dsl\n\n\n" + components
+    if secrets:  # secret parameters need the kfp-kubernetes extension to compile
+        components = (
+            "from kfp import kubernetes as _nbo_kubernetes  # pip install kfp-kubernetes\n\n\n" + components
+        )
     return Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
         header=common.header(m, "Kubeflow Pipelines v2 pipeline (DSL)"),
         name=m["name"],

@@ -10,6 +10,7 @@ The notebook runs through the runner's ``execute_step``, exactly as under ``note
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tempfile
@@ -175,7 +176,19 @@ def _execute(
     from notebook_ops.model.parameters import resolve_params
     from notebook_ops.runtime.store import MANIFEST, METRICS, DataStore
 
-    values = resolve_params(pipeline, _engine_numbers(pipeline, params or {}))
+    from notebook_ops.model import secrets as secrets_mod
+
+    declared = pipeline.parameters
+    values = resolve_params(
+        pipeline,
+        secrets_mod.from_environment(declared),
+        secrets_mod.unmasked(_engine_numbers(pipeline, params or {}), declared),
+    )
+    # secret parameters: to the kernel through its environment only, masked in what is written
+    hidden = secrets_mod.names(declared)
+    secret_values = {n: values.pop(n) for n in hidden if values.get(n) not in (None, "")}
+    for n in hidden:
+        values.pop(n, None)
     store = DataStore(data_url)
     for producer, src in (stage_in or {}).items():
         if producer not in pipeline.step_names:
@@ -211,6 +224,11 @@ def _execute(
         cwd=cwd or os.getcwd(),
         timeout=float(timeout) if timeout else None,
         log_path=log,
+        env={
+            secrets_mod.env_name(n): v if isinstance(v, str) else json.dumps(v)
+            for n, v in secret_values.items()
+        },
+        secrets=secrets_mod.scrub_values(secret_values.values()),
     )
     if outcome.ok and not store.exists((step, MANIFEST)):
         outcome.ok, outcome.error = False, "the step ended without saving its outputs"

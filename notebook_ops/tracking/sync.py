@@ -156,11 +156,13 @@ def write_mlflow_block(run_dir, tracking_uri: str, state: dict) -> None:
     record = read_json(Path(run_dir) / RUN_JSON)
     if record is None:
         return
+    from notebook_ops.util.redact import redact, redact_text
+
     block = {
-        "tracking_uri": tracking_uri,
+        "tracking_uri": redact(tracking_uri),  # a record shows no credential
         "run_id": state.get("run_id") if state.get("finished") else None,
         "experiment_id": state.get("experiment_id"),
-        "error": state.get("error"),
+        "error": redact_text(state["error"]) if state.get("error") else None,
     }
     if record.get("mlflow") == block:
         return

@@ -75,6 +75,8 @@ def widget_for(param):
     """The input widget for one ``notebook_ops.model.Parameter``."""
     common = dict(description=param.name, style=DESC, layout=W.Layout(width="22em"))
     kind, default = param.type, param.default
+    if param.secret:  # typed unseen; empty: from NOTEBOOK_OPS_SECRET_<NAME>
+        return W.Password(value="", placeholder="secret (empty: from the environment)", **common)
     if kind == "bool":
         return W.Checkbox(value=bool(default), indent=True, **common)
     choices = choices_from_help(param.help, kind, default)
@@ -117,6 +119,8 @@ class ParametersForm:
 
     def _default_value(self, name):
         p = self.parameters[name]
+        if p.secret:  # the form never shows one: empty means "from the environment"
+            return ""
         return (p.source or repr(p.default)) if p.type in LITERAL_TYPES else p.default
 
     def changed(self) -> dict:

@@ -256,3 +256,31 @@ def test_cluster_from_the_environment_and_local(tmp_path, s3, dask_cluster, monk
     assert res.status == "succeeded", res.record["error"]
     assert res.record["steps"]["start"]["worker"] is None
     assert res.record["options"]["cluster"] is None
+
+
+def test_a_secret_reaches_the_remote_step_and_is_written_nowhere(tmp_path, s3, dask_cluster):
+    """A secret parameter travels to the worker in the task (never in a file), reaches the
+    kernel through its environment; the run folder, the workers' folders and the S3 store hold
+    only ``***``."""
+    secret = "s3cr3t-CLUSTER-VALUE"
+    cells = [
+        ("import notebook_ops as nbo", ["setup"]),
+        ('api_token = ""  # secret', ["parameters"]),
+        ('print("token", api_token)\nnbo.log_metric("token_len", len(api_token))\nx = 1', ["step:use"]),
+    ]
+    nb = _project(tmp_path, cells)
+    res = run_notebook(
+        nb, params={"api_token": secret}, cluster=dask_cluster.address, data_url=s3.url("sec"), track=False
+    )
+    assert res.status == "succeeded", res.record["error"]
+    assert (
+        res.record["metrics"] == {"token_len": len(secret)} and res.record["parameters"]["api_token"] == "***"
+    )
+    assert "token ***" in Path(res.record["steps"]["use"]["notebook"]).read_text()
+    import fsspec
+
+    fs, root = fsspec.core.url_to_fs(s3.url("sec"))
+    stored = [fs.cat_file(p) for p in fs.find(root)]
+    assert stored and not any(secret.encode() in b for b in stored)
+    for folder in (tmp_path, dask_cluster.root):
+        assert not [p for p in folder.rglob("*") if p.is_file() and secret.encode() in p.read_bytes()]

@@ -25,7 +25,11 @@ ENV_SPECS = {  # keep in step with the Makefile's deploy-envs
         ".venv-airflow",
         ["apache-airflow>=3.3,<3.4", "apache-airflow-providers-cncf-kubernetes>=10"],
     ),
-    "kfp": ("NBO_KFP_VENV", ".venv-kfp", ["kfp>=2.14,<3", "hera>=5.16,<8", "kubernetes>=30"]),
+    "kfp": (
+        "NBO_KFP_VENV",
+        ".venv-kfp",
+        ["kfp>=2.14,<3", "kfp-kubernetes>=2.14,<3", "hera>=5.16,<8", "kubernetes>=30"],
+    ),
 }
 
 

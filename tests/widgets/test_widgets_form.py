@@ -110,3 +110,20 @@ def test_current_notebook_from_front_end_hints(tmp_path):
     assert "gone.ipynb" in str(err.value) and 'nbo.panel("my_notebook.ipynb")' in str(err.value)
     with pytest.raises(NotebookNotLocated, match="no notebook name from the front end"):
         current_notebook({}, {})
+
+
+def test_a_secret_is_a_password_field_sent_only_when_typed():
+    nb = make_notebook(
+        [
+            ("api_token = None  # secret: the key\nrows = 1", ["parameters"]),
+            ("print(api_token, rows)", ["step:go"]),
+        ]
+    )
+    form = ParametersForm(build_pipeline(nb))
+    w = form.widgets["api_token"]
+    assert isinstance(w, W.Password) and w.value == ""
+    assert form.changed() == {}  # empty: the run takes it from NOTEBOOK_OPS_SECRET_API_TOKEN
+    w.value = "typed-key"
+    assert form.changed() == {"api_token": "typed-key"}
+    form.reset()
+    assert w.value == "" and form.changed() == {}

@@ -34,6 +34,10 @@ export interface NotebookOps {
    */
   kernels?: 'fork' | 'fresh';
   /**
+   * Parameters whose values are secrets (as '# secret' after the value in the parameters cell): never written to run records, events, MLflow, logs or notebooks; they reach the kernel through its environment (NOTEBOOK_OPS_SECRET_<NAME>) and, in bundles, through each target's secret mechanism.
+   */
+  secrets?: string[];
+  /**
    * The data store steps read their inputs from and write their outputs to, for every run of this notebook (--data-url wins): a folder, or an fsspec URL such as s3://bucket/prefix, gs://..., az://.... An exported bundle's requirements then include the store's fsspec backend (s3fs, gcsfs, adlfs). No credentials in it: they come from the environment of whatever runs the steps.
    */
   data_url?: string;

@@ -22,7 +22,8 @@ export interface PipelineManifest {
   parameters: {
     name: string;
     type: 'int' | 'float' | 'str' | 'bool' | 'list' | 'dict' | 'tuple' | 'NoneType';
-    default: unknown;
+    default?: unknown;
+    secret?: true;
     help?: string;
   }[];
   /**

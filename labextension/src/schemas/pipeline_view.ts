@@ -8,6 +8,7 @@ export type NotebookHash = string;
 export type Notebooks = string[];
 export type Help = string;
 export type Name1 = string;
+export type Secret = boolean;
 export type Type = string;
 export type Parameters = ParameterView[];
 export type ParametersCell = number | null;
@@ -51,6 +52,7 @@ export interface ParameterView {
   default: Default;
   help: Help;
   name: Name1;
+  secret: Secret;
   type: Type;
   [k: string]: unknown;
 }

@@ -86,7 +86,10 @@ class RunForm extends Widget implements Dialog.IBodyWidget<IRunForm> {
     this.addClass('nbo-params-form');
     this._inputs = _params.map(p =>
       h('input', {
-        type: 'text',
+        // a secret is typed unseen and never remembered (the server masks it everywhere)
+        type: p.secret ? 'password' : 'text',
+        autocomplete: p.secret ? 'off' : undefined,
+        placeholder: p.secret ? 'secret: from the server environment when empty' : undefined,
         class: 'jp-mod-styled nbo-input',
         name: p.name,
         value: form.values[p.name] ?? asText(p),
@@ -264,7 +267,12 @@ export async function askRun(
     ) {
       continue; // every error shows again under its field, the values as typed
     }
-    remember(path, form);
+    remember(path, {
+      ...form,
+      values: Object.fromEntries(
+        Object.entries(form.values).filter(([k]) => !params.some(p => p.secret && p.name === k))
+      )
+    });
     const parameters: Record<string, string> = {};
     for (const p of params) {
       const value = form.values[p.name] ?? asText(p);

@@ -25,6 +25,7 @@ class ParameterView(Contract):
     type: str  # "int" | "float" | "str" | "bool" | "list" | "dict" | ...
     default: Any = None
     help: str = ""
+    secret: bool = False  # given at run time, never shown or stored (a password field in forms)
 
 
 @dataclass
@@ -81,7 +82,7 @@ class PipelineView(Contract):
         return cls(
             name=p.name,
             path=p.path if path is None else path,
-            parameters=[ParameterView(x.name, x.type, x.default, x.help) for x in p.parameters],
+            parameters=[ParameterView(x.name, x.type, x.default, x.help, x.secret) for x in p.parameters],
             steps=[
                 StepView(
                     name=s.name,

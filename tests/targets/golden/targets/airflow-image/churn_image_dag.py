@@ -98,6 +98,7 @@ PIPELINE = {'name': 'churn',
             'pod_name': 'churn-report-card',
             'resources': {'requests': {'cpu': '500m', 'memory': '512Mi'},
                           'limits': {'cpu': '500m', 'memory': '512Mi'}}}],
+ 'secrets': {},
  'schedules': [{'key': 'weekly',
                 'cron': '0 6 * * 1',
                 'tz': 'Europe/Paris',
@@ -129,6 +130,10 @@ def step_arguments(step: dict) -> list[str]:
     return args
 
 
+# secret parameters: each task's environment from the Airflow Variables of these names
+SECRET_ENV = {v: "{{ var.value.%s }}" % v for v in PIPELINE["secrets"].values()}
+
+
 def step_task(step: dict):
     task_args = dict(task_id=step["name"], retries=step["retries"], retry_delay=timedelta(seconds=30),
                   execution_timeout=timedelta(seconds=step["timeout"]) if step["timeout"] else None)
@@ -144,10 +149,12 @@ def step_task(step: dict):
             volume_mounts=[k8s.V1VolumeMount(name="nbo-data", mount_path="/data")],
             labels={"app.kubernetes.io/name": PIPELINE["k8s_name"],
                     "app.kubernetes.io/managed-by": "notebook-ops"},
+            env_vars=dict(SECRET_ENV) or None,
             get_logs=True, on_finish_action="delete_succeeded_pod", **task_args)
     return DockerOperator(
         image=step["image"], command=["notebook-ops", "run-step", *step_arguments(step)],
         entrypoint=[], mounts=[Mount(source=DATA_HOST, target="/data", type="bind")],
+        environment=dict(SECRET_ENV) or None,
         auto_remove="success", mount_tmp_dir=False, **task_args)
 
 

@@ -25,7 +25,7 @@ import tempfile
 from datetime import timedelta
 from pathlib import Path
 
-from airflow.sdk import DAG, Param, get_current_context, task
+from airflow.sdk import DAG, Param, Variable, get_current_context, task
 from airflow.timetables.trigger import CronTriggerTimetable
 
 PIPELINE = {'name': 'churn',
@@ -62,6 +62,7 @@ PIPELINE = {'name': 'churn',
                      'train': ['rate', 'verbose'],
                      'evaluate': [],
                      'report-card': ['region']},
+ 'secrets': {},
  'schedules': [{'key': 'weekly',
                 'cron': '0 6 * * 1',
                 'tz': 'Europe/Paris',
@@ -109,8 +110,13 @@ def run_step(step: str) -> None:
     for name in PIPELINE["step_parameters"][step]:
         argv += ["--param-value", name, _value(params[name])]
     print("running:", " ".join(argv), flush=True)
+    env = dict(os.environ)
+    for variable in PIPELINE["secrets"].values():  # secret parameters: Airflow Variables
+        value = Variable.get(variable, default=None)
+        if value is not None:
+            env[variable] = value
     with tempfile.TemporaryDirectory(prefix=f"nbo-{step}-") as cwd:
-        done = subprocess.run(argv, check=False, cwd=cwd)
+        done = subprocess.run(argv, check=False, cwd=cwd, env=env)
     if done.returncode != 0:
         raise RuntimeError(f"step {step} failed (notebook-ops exit code {done.returncode}); "
                            f"its executed notebook is in {data}/{step}/_notebook.ipynb")
