@@ -155,7 +155,7 @@ class _Composer:
         for step, refs in self.refs[path].items():
             for ref, cell in refs:
                 target, _ = self.resolve(ref, here)
-                if not target.is_file():
+                if target not in self.built and not target.is_file():  # built: made in memory
                     self.problem(
                         "missing-notebook",
                         f"{self.at(path)}after:{ref} names {self.file(target)}, which does not exist",
