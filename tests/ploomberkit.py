@@ -41,7 +41,9 @@ tasks:
       offset: [0, 5]
 
   - source: scripts/report.py
-    product: output/report.txt
+    product:
+      nb: output/report.ipynb
+      txt: output/report.txt
 """
 
 ENV = """\
@@ -110,7 +112,7 @@ lines = []
 for name, prod in sorted(upstream["fit-*"].items()):
     with open(prod["model"]) as f:
         lines.append(f"{name}={f.read()}")
-with open(product, "w") as f:
+with open(product["txt"], "w") as f:
     f.write("\\n".join(lines) + "\\n")
 """
 

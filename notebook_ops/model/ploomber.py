@@ -323,11 +323,12 @@ def _rel(product, root: Path):
     return p.as_posix()
 
 
-def _files(product, nb_key: str) -> list[str]:
-    """The product's output files (the executed-notebook key ``nb`` is ours to keep)."""
-    if isinstance(product, dict):
-        return [v for k, v in product.items() if k != nb_key]
-    return [product]
+def _files(task: _Task, nb_key: str) -> list[str]:
+    """The task's output files: a function's product; a notebook's products but ``nb`` (the
+    executed notebook, which our run folder keeps: a notebook's single product is that)."""
+    if isinstance(task.product, dict):
+        return [v for k, v in task.product.items() if k != nb_key or _is_dotted(task.source)]
+    return [task.product] if _is_dotted(task.source) else []
 
 
 def _code_cell(cell_id: str, source: str) -> dict:
@@ -340,7 +341,7 @@ def _injected(task: _Task, upstream: dict, notebook: bool, nb_key: str) -> str:
         lines.append(f"upstream = {upstream!r}")
     lines.append(f"product = {task.product!r}")
     lines += [f"{k} = {v!r}" for k, v in task.params.items()]
-    outs = [p for p in _files(task.product, nb_key) if Path(p).parent != Path(".")]
+    outs = [p for p in _files(task, nb_key) if Path(p).parent != Path(".")]
     if outs:
         folders = sorted({Path(p).parent.as_posix() for p in outs})
         lines.append(f"for _nbo_dir in {folders!r}:\n    __import__('os').makedirs(_nbo_dir, exist_ok=True)")
@@ -454,13 +455,13 @@ def _with_products(pipeline: Pipeline, tasks, ups, virtual, composer, nb_key) ->
         files_in = []
         for found in ups[t.name].values():
             for f in found:
-                for out in _files(next(x for x in tasks if x.name == f).product, nb_key):
+                for out in _files(next(x for x in tasks if x.name == f), nb_key):
                     if out not in [x for x, _ in files_in]:
                         files_in.append((out, step_of[f]))
         s = pipeline.step(step_of[t.name])
         changes[s.name] = {
             "files_in": tuple(dict.fromkeys(tuple(files_in) + s.files_in)),
-            "files_out": tuple(sorted(set(s.files_out) | set(_files(t.product, nb_key)))),
+            "files_out": tuple(sorted(set(s.files_out) | set(_files(t, nb_key)))),
         }
     handed = {f for c in changes.values() for f, _ in c["files_in"]}
 
