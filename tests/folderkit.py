@@ -20,12 +20,16 @@ NOTEBOOKS = {
         "with open('data/raw.csv', 'w', newline='') as f:\n"
         "    w = csv.writer(f)\n    w.writerow(['x', 'y'])\n    w.writerows(square_rows(6))",
     ],
-    "5-settings.ipynb": ["import json\nwith open('settings.json', 'w') as f:\n    json.dump({'factor': 3}, f)"],
+    "5-settings.ipynb": [
+        "import json\nwith open('settings.json', 'w') as f:\n    json.dump({'factor': 3}, f)"
+    ],
     "1-load.ipynb": [
         "import csv, json, sqlite3\nwith open('settings.json') as f:\n    factor = json.load(f)['factor']",
-        "with open('data/raw.csv') as f:\n    rows = [(int(r['x']), int(r['y']) * factor) for r in csv.DictReader(f)]",
+        "with open('data/raw.csv') as f:\n"
+        "    rows = [(int(r['x']), int(r['y']) * factor) for r in csv.DictReader(f)]",
         "con = sqlite3.connect('data/store.db')\ncon.execute('drop table if exists pts')\n"
-        "con.execute('create table pts (x int, y int)')\ncon.executemany('insert into pts values (?, ?)', rows)\n"
+        "con.execute('create table pts (x int, y int)')\n"
+        "con.executemany('insert into pts values (?, ?)', rows)\n"
         "con.commit()\ncon.close()",
     ],
     "2-eda.ipynb": [
@@ -37,7 +41,8 @@ NOTEBOOKS = {
     "10-report.ipynb": [
         "%run common.ipynb",
         "with open('summary.csv') as f:\n    total = f.read().split()[1]",
-        "with open('report.txt', 'w') as f:\n    f.write(shout(f'total {total}'))",
+        "with open('report.txt', 'w') as f:\n    f.write(shout(f'total {total}'))\n"
+        "print(shout(f'total {total}'))",
     ],
 }
 

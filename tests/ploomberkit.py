@@ -81,9 +81,14 @@ def features(product, upstream):
 
 CLEAN = [
     ("upstream = ['features']\nproduct = None", ["parameters"]),
-    ("upstream = {'stale': 'from an old run'}\nproduct = {'data': '/home/jovyan/onboarding/output/x.csv'}", ["injected-parameters"]),
-    "import csv\nwith open(upstream['features']) as f:\n    rows = [r for r in csv.DictReader(f) if int(r['x']) % 2 == 0]",
-    "with open(product['data'], 'w') as f:\n    f.write('x,z\\n' + ''.join(f\"{r['x']},{r['z']}\\n\" for r in rows))",
+    (
+        "upstream = {'stale': 'from an old run'}\nproduct = {'data': '/home/jovyan/onboarding/output/x.csv'}",
+        ["injected-parameters"],
+    ),
+    "import csv\nwith open(upstream['features']) as f:\n"
+    "    rows = [r for r in csv.DictReader(f) if int(r['x']) % 2 == 0]",
+    "with open(product['data'], 'w') as f:\n"
+    "    f.write('x,z\\n' + ''.join(f\"{r['x']},{r['z']}\\n\" for r in rows))",
 ]
 
 FIT = """\

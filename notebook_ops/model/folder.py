@@ -74,12 +74,7 @@ def infer_order(notebooks: list[Path]) -> tuple[list[Path], dict[Path, list[tupl
     """(the notebooks in run order, what each gets from which: (provider, 'file x' | 'name x'),
     the notebooks left out because another ``%run``s them)."""
     built = {nb: build.load_pipeline(nb) for nb in notebooks}
-    ran = {
-        (nb.parent / target).resolve()
-        for nb, p in built.items()
-        for c in p.cells
-        for target in c.runs
-    }
+    ran = {(nb.parent / target).resolve() for nb, p in built.items() for c in p.cells for target in c.runs}
     helpers = [nb for nb in notebooks if nb in ran]
     steps = [nb for nb in notebooks if nb not in ran]
     writes, reads, defines, wants = {}, {}, {}, {}
@@ -157,7 +152,9 @@ def describe_order(path) -> list[str]:
         why = "; ".join(f"{what} from {o.name}" for o, what in gets[nb])
         lines.append(f"  {i}. {nb.relative_to(folder.resolve()).as_posix()}" + (f"  ({why})" if why else ""))
     for nb in helpers:
-        lines.append(f"  -  {nb.relative_to(folder.resolve()).as_posix()}  (%run by another notebook: runs inside it)")
+        lines.append(
+            f"  -  {nb.relative_to(folder.resolve()).as_posix()}  (%run by another notebook: runs inside it)"
+        )
     return lines
 
 
@@ -181,4 +178,6 @@ def pipeline_file_text(path) -> str:
         "# They run one after another in this order; edit 'after:' to change it (each names the\n"
         "# notebooks, without .ipynb, that must finish first; independent ones run in parallel).\n"
     )
-    return head + yaml.safe_dump({"name": slug(folder.name) or "pipeline", "notebooks": items}, sort_keys=False)
+    return head + yaml.safe_dump(
+        {"name": slug(folder.name) or "pipeline", "notebooks": items}, sort_keys=False
+    )

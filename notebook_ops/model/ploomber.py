@@ -112,7 +112,9 @@ def _env_values(here: Path, path) -> dict:
         user = "user"
     base = {"here": str(here), "root": str(here), "cwd": os.getcwd(), "user": user}
     values = {**base, **values}
-    return _render(values, {**base, **{k: v for k, v in values.items() if not isinstance(v, str)}}, "env.yaml", path)
+    return _render(
+        values, {**base, **{k: v for k, v in values.items() if not isinstance(v, str)}}, "env.yaml", path
+    )
 
 
 # -- reading the spec ----------------------------------------------------------------------------
@@ -152,7 +154,7 @@ def _default_name(source: str) -> str:
 
 
 def _is_dotted(source: str) -> bool:
-    return not Path(source).suffix.lower() in (".ipynb", ".py", ".sql", ".sh", ".r", ".rmd") and bool(
+    return Path(source).suffix.lower() not in (".ipynb", ".py", ".sql", ".sh", ".r", ".rmd") and bool(
         re.fullmatch(r"[A-Za-z_][\w]*(\.[A-Za-z_]\w*)+", source)
     )
 
@@ -182,7 +184,9 @@ def read_tasks(path) -> tuple[list[_Task], dict]:
     values = _env_values(path.resolve().parent, path)
     raw_tasks = doc.get("tasks")
     if not isinstance(raw_tasks, list) or not raw_tasks:
-        raise NotebookReadError("this is a Ploomber pipeline with no tasks (tasks: must be a list)", path=path)
+        raise NotebookReadError(
+            "this is a Ploomber pipeline with no tasks (tasks: must be a list)", path=path
+        )
     tasks: list[_Task] = []
     for i, raw in enumerate(raw_tasks):
         if not isinstance(raw, dict) or not isinstance(raw.get("source"), str):
@@ -195,7 +199,9 @@ def read_tasks(path) -> tuple[list[_Task], dict]:
         source = raw["source"]
         suffix = Path(source).suffix.lower()
         if suffix not in (".ipynb", ".py") and not _is_dotted(source):
-            raise _unsupported(where, f"source: {source}", path, "notebook-ops runs .ipynb, .py and functions")
+            raise _unsupported(
+                where, f"source: {source}", path, "notebook-ops runs .ipynb, .py and functions"
+            )
         product = raw.get("product")
         if product is None:
             raise NotebookReadError(f"Ploomber {where}: needs a product", path=path)
@@ -216,22 +222,27 @@ def read_tasks(path) -> tuple[list[_Task], dict]:
                 task_params = {**params, **combo}
                 name = raw["name"]
                 if "[[" in name:
-                    name = re.sub(r"\[\[\s*(\w+)\s*\]\]", lambda m, p=task_params: str(p.get(m.group(1))), name)
+                    name = _render_brackets(name, task_params)
                     task_product = _render_brackets(product, task_params)
                 else:
                     name, task_product = f"{name}{n}", _indexed(product, n)
                 tasks.append(_Task(name, source, task_product, task_params, upstream, i))
         else:
-            tasks.append(_Task(raw.get("name") or _default_name(source), source, product, params, upstream, i))
+            tasks.append(
+                _Task(raw.get("name") or _default_name(source), source, product, params, upstream, i)
+            )
     seen: set[str] = set()
     for t in tasks:
         if t.name in seen:
-            raise NotebookReadError(f"Ploomber: two tasks are named '{t.name}'", path=path, hint="give each a name")
+            raise NotebookReadError(
+                f"Ploomber: two tasks are named '{t.name}'", path=path, hint="give each a name"
+            )
         seen.add(t.name)
     return tasks, meta
 
 
 def _render_brackets(product, params):
+    """Ploomber's ``[[key]]`` placeholders of a grid task's name and products."""
     if isinstance(product, dict):
         return {k: _render_brackets(v, params) for k, v in product.items()}
     return re.sub(r"\[\[\s*(\w+)\s*\]\]", lambda m: str(params.get(m.group(1))), product)
@@ -244,7 +255,9 @@ def _source_notebook(file: Path, where: str, path) -> dict:
     try:
         import jupytext
     except ImportError:  # pragma: no cover - a dependency
-        raise NotebookReadError("reading .py tasks needs jupytext", path=path, hint="pip install jupytext") from None
+        raise NotebookReadError(
+            "reading .py tasks needs jupytext", path=path, hint="pip install jupytext"
+        ) from None
     nb = jupytext.reads(read_bytes(file).decode("utf-8"), fmt="py:percent")
     return json.loads(json.dumps(nb))  # plain dicts, as parse_notebook gives
 
@@ -263,7 +276,9 @@ def _declared_upstream(nb: dict, where: str, path) -> tuple[int | None, list[str
         try:
             tree = ast.parse(_src(c))
         except SyntaxError:
-            raise NotebookReadError(f"Ploomber {where}: the parameters cell does not parse", path=path) from None
+            raise NotebookReadError(
+                f"Ploomber {where}: the parameters cell does not parse", path=path
+            ) from None
         for node in tree.body:
             if isinstance(node, ast.Assign) and any(
                 isinstance(t, ast.Name) and t.id == "upstream" for t in node.targets
@@ -292,7 +307,9 @@ def _function_upstream(root: Path, source: str, where: str, path) -> list[str]:
     if not file.is_file():
         file = root / module.replace(".", "/") / "__init__.py"
     if not file.is_file():
-        raise NotebookReadError(f"Ploomber {where}: module {module} not found beside pipeline.yaml", path=path)
+        raise NotebookReadError(
+            f"Ploomber {where}: module {module} not found beside pipeline.yaml", path=path
+        )
     tree = ast.parse(read_bytes(file).decode("utf-8"))
     for node in tree.body:
         if isinstance(node, ast.FunctionDef) and node.name == fn:
@@ -332,7 +349,14 @@ def _files(task: _Task, nb_key: str) -> list[str]:
 
 
 def _code_cell(cell_id: str, source: str) -> dict:
-    return {"cell_type": "code", "id": cell_id, "metadata": {}, "execution_count": None, "outputs": [], "source": source}
+    return {
+        "cell_type": "code",
+        "id": cell_id,
+        "metadata": {},
+        "execution_count": None,
+        "outputs": [],
+        "source": source,
+    }
 
 
 def _injected(task: _Task, upstream: dict, notebook: bool, nb_key: str) -> str:
@@ -355,15 +379,18 @@ def _task_notebook(task: _Task, root: Path, upstream: dict, nb_key: str, path) -
         args = ["product=product"] + (["upstream=upstream"] if upstream else [])
         args += [f"{k}={k}" for k in task.params]
         call = f"from {module} import {fn}\n\n{fn}({', '.join(args)})\n"
-        nb = {
+        fn_nb: dict = {
             "nbformat": 4,
             "nbformat_minor": 5,
             "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
-            "cells": [_code_cell("ploomber-injected", _injected(task, upstream, False, nb_key)), _code_cell("call", call)],
+            "cells": [
+                _code_cell("ploomber-injected", _injected(task, upstream, False, nb_key)),
+                _code_cell("call", call),
+            ],
         }
-        return nb
-    nb = _source_notebook(root / task.source, where, path)
-    cells = nb.setdefault("cells", [])
+        return fn_nb
+    nb: dict = _source_notebook(root / task.source, where, path)
+    cells: list = nb.setdefault("cells", [])
     at, _ = _declared_upstream(nb, where, path)
     assert at is not None
     params_cell = cells[at]
@@ -387,7 +414,12 @@ def load_ploomber(path) -> Pipeline:
     for t in tasks:
         where = f"task '{t.name}'"
         if t.declared_upstream is not None:
-            t.upstream = [str(u) for u in (t.declared_upstream if isinstance(t.declared_upstream, list) else [t.declared_upstream])]
+            t.upstream = [
+                str(u)
+                for u in (
+                    t.declared_upstream if isinstance(t.declared_upstream, list) else [t.declared_upstream]
+                )
+            ]
         elif _is_dotted(t.source):
             t.upstream = _function_upstream(root, t.source, where, path)
         else:
@@ -452,7 +484,7 @@ def _with_products(pipeline: Pipeline, tasks, ups, virtual, composer, nb_key) ->
         step_of[t.name] = [s for s in mine if not any(s in pipeline.step(x).after for x in mine)][-1]
     changes: dict[str, dict] = {}
     for t in tasks:
-        files_in = []
+        files_in: list[tuple[str, str]] = []
         for found in ups[t.name].values():
             for f in found:
                 for out in _files(next(x for x in tasks if x.name == f), nb_key):
@@ -466,11 +498,20 @@ def _with_products(pipeline: Pipeline, tasks, ups, virtual, composer, nb_key) ->
     handed = {f for c in changes.values() for f, _ in c["files_in"]}
 
     def fix(s):
-        return replace(s, **changes[s.name], assets=tuple(a for a in s.assets if a not in handed)) if s.name in changes else s
+        return (
+            replace(s, **changes[s.name], assets=tuple(a for a in s.assets if a not in handed))
+            if s.name in changes
+            else s
+        )
 
     def handed_on(pr) -> bool:
         m = re.search(r"reads '([^']+)', which exists neither", pr.message)
-        return bool(pr.code == "missing-file" and m and pr.step in changes and m.group(1) in dict(changes[pr.step]["files_in"]))
+        return bool(
+            pr.code == "missing-file"
+            and m
+            and pr.step in changes
+            and m.group(1) in dict(changes[pr.step]["files_in"])
+        )
 
     return replace(
         pipeline,

@@ -71,7 +71,10 @@ def test_unsupported_is_one_line_naming_task_and_key(tmp_path, edit, message):
         load_pipeline(path)
     assert message in str(info.value)
     r = subprocess.run(
-        [sys.executable, "-m", "notebook_ops", "inspect", str(path)], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "notebook_ops", "inspect", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert r.returncode != 0 and message in r.stderr and "Traceback" not in r.stderr
     assert len(r.stderr.strip().splitlines()) <= 2  # the error and its fix
@@ -82,8 +85,9 @@ def test_a_yaml_neither_ours_nor_ploombers(tmp_path):
     path.write_text("steps:\n  - run: a.ipynb\n")
     with pytest.raises(NotebookReadError) as info:
         load_pipeline(path)
-    assert "not a notebook-ops pipeline file (needs 'notebooks:') nor a Ploomber pipeline (needs 'tasks:')" in str(
-        info.value
+    assert (
+        "not a notebook-ops pipeline file (needs 'notebooks:') nor a Ploomber pipeline (needs 'tasks:')"
+        in str(info.value)
     )
 
 

@@ -11,7 +11,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from ploomberkit import expected_report, ploomber_project
 
 from nbfactory import ROOT
@@ -27,7 +26,9 @@ def ploomber_venv() -> Path:
     if not stamp.exists():
         if not (venv / "bin" / "python").exists():
             subprocess.run([shutil.which("python3") or sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "ploomber==0.23.3"], check=True)
+        subprocess.run(
+            [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "ploomber==0.23.3"], check=True
+        )
         stamp.touch()
     return venv
 
@@ -40,7 +41,12 @@ def test_same_products_as_ploomber(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
     done = subprocess.run(
-        [str(venv / "bin" / "ploomber"), "build"], cwd=theirs, env=env, capture_output=True, text=True, timeout=900
+        [str(venv / "bin" / "ploomber"), "build"],
+        cwd=theirs,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     result = run_notebook(ours / "pipeline.yaml", track=False, jobs=2)
