@@ -169,7 +169,12 @@ def inspect(notebook, as_json, pattern, write_pipeline, force):
 
         click.echo(json.dumps(PipelineView.of(p).to_dict(), indent=2, default=repr))
     else:
-        click.echo(render(p))
+        if is_folder:  # the folder is the pipeline's source (its first notebook is its path)
+            from dataclasses import replace
+
+            click.echo(render(replace(p, path=notebook)))
+        else:
+            click.echo(render(p))
         if is_folder:
             click.echo("\n" + click.style("Order inferred from the folder", bold=True))
             click.echo("\n".join(folder.describe_order(notebook)))

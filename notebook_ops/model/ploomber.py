@@ -477,10 +477,11 @@ def load_ploomber(path) -> Pipeline:
 
 def _with_products(pipeline: Pipeline, tasks, ups, virtual, composer, nb_key) -> Pipeline:
     """Products: each task's files are its step's outputs, handed to the tasks that name it."""
-    step_of = {}
+    step_of, source_of = {}, {}
     for t in tasks:
         rel = composer.file(virtual[t.name])
         mine = [s.name for s in pipeline.steps if s.notebook == rel]
+        source_of.update(dict.fromkeys(mine, t.source))  # shown as the task's source, as written
         step_of[t.name] = [s for s in mine if not any(s in pipeline.step(x).after for x in mine)][-1]
     changes: dict[str, dict] = {}
     for t in tasks:
@@ -497,6 +498,9 @@ def _with_products(pipeline: Pipeline, tasks, ups, virtual, composer, nb_key) ->
         }
     handed = {f for c in changes.values() for f, _ in c["files_in"]}
 
+    for name, src in source_of.items():
+        changes.setdefault(name, {})["notebook"] = src
+
     def fix(s):
         return (
             replace(s, **changes[s.name], assets=tuple(a for a in s.assets if a not in handed))
@@ -510,7 +514,7 @@ def _with_products(pipeline: Pipeline, tasks, ups, virtual, composer, nb_key) ->
             pr.code == "missing-file"
             and m
             and pr.step in changes
-            and m.group(1) in dict(changes[pr.step]["files_in"])
+            and m.group(1) in dict(changes[pr.step].get("files_in", ()))
         )
 
     return replace(
