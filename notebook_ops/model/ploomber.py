@@ -122,7 +122,7 @@ def _unsupported(where: str, key: str, path, hint: str = "") -> NotebookReadErro
     return NotebookReadError(
         f"this is a Ploomber pipeline: {where} uses '{key}', which notebook-ops does not support",
         path=path,
-        hint=hint or "remove it (notebook-ops runs notebook, script and function tasks with file products)",
+        hint=hint or "remove it: notebook-ops runs notebook, script and function tasks with file products",
     )
 
 

@@ -103,3 +103,23 @@ def test_inspect_shows_order_and_writes_a_pipeline_file(tmp_path):
     assert load_pipeline(tmp_path / "flow.yaml").ok
     r = cli("inspect", "proj/1-load.ipynb", "--write-pipeline", "x.yaml", cwd=tmp_path)
     assert r.returncode != 0 and "take a folder of notebooks" in r.stderr
+
+
+def test_schedule_takes_a_folder_and_a_ploomber_file(tmp_path):
+    from ploomberkit import ploomber_project
+
+    numbered_folder(tmp_path / "proj")
+    ploomber_project(tmp_path / "ml")
+    r = cli("schedule", "add", "proj", "--cron", "0 6 * * *", "--db", str(tmp_path / "s.db"), cwd=tmp_path)
+    assert r.returncode == 0 and "-> " + str((tmp_path / "proj").resolve()) in r.stdout, r.stderr
+    r = cli(
+        "schedule",
+        "add",
+        "ml/pipeline.yaml",
+        "--cron",
+        "0 7 * * *",
+        "--db",
+        str(tmp_path / "s.db"),
+        cwd=tmp_path,
+    )
+    assert r.returncode == 0, r.stderr
