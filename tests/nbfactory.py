@@ -30,3 +30,16 @@ def make_notebook(cells, metadata=None) -> dict:
 def write_notebook(path: Path, nb: dict) -> Path:
     path.write_text(json.dumps(nb, indent=1) + "\n")
     return path
+
+
+# what running the examples leaves in them (`make demo`, a user's runs): never part of a copy
+EXAMPLE_LEFTOVERS = (".notebook_ops", "dist", "mlruns", "mlartifacts", "__pycache__", ".ipynb_checkpoints")
+
+
+def copy_example(name: str, dest: Path) -> Path:
+    """Copy ``examples/<name>`` to ``dest`` as a fresh clone has it: without the run folders,
+    bundles and MLflow stores earlier commands (``make demo``) left in the working tree."""
+    import shutil
+
+    shutil.copytree(EXAMPLES / name, dest, ignore=shutil.ignore_patterns(*EXAMPLE_LEFTOVERS))
+    return Path(dest)

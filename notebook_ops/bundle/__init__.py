@@ -12,13 +12,15 @@ Public API (imported lazily; the CLI, server and widgets call only these)::
     d = diff_bundles("dist/churn-v2", "dist/churn-v3")   # -> BundleDiff; diff.render(d) for text
     if is_bundle(target):                                 # a bundle folder or .tar.gz
         result = run_bundle(target, params={...}, jobs=2) # runner.run_pipeline options; -> RunResult
+    record = prove_bundle("dist/churn-v3")                # -> ProofRecord, or raises ProofFailed
 
 Layout of a bundle: see DESIGN.md "The bundle". Modules: ``manifest`` (pipeline.yaml and its
 schema), ``requirements``/``pins`` (pinned environment), ``templates`` (Dockerfile, MLproject,
 python_env.yaml, README.md), ``selfwheel`` (notebook-ops's own wheel), ``archive`` (reproducible
 tar.gz), ``checksums``, ``versions`` (numbers and git tags), ``provenance``, ``secrets``,
 ``targets`` (registry of orchestrator generators), ``writer``, ``export``, ``load``, ``diff``,
-``tracking`` (MLflow).
+``tracking`` (MLflow), ``prove`` (run the bundle in a clean env and compare with its source
+run: ``proofenv`` builds the env, ``proofcompare`` compares values).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ __all__ = [
     "BundleDiff",
     "run_bundle",
     "is_bundle",
+    "prove_bundle",
 ]
 
 _WHERE = {
@@ -47,6 +50,7 @@ _WHERE = {
     "BundleDiff": "diff",
     "run_bundle": "run",
     "is_bundle": "run",
+    "prove_bundle": "prove",
 }
 
 

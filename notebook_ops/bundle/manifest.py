@@ -207,3 +207,14 @@ def read(bundle_dir) -> dict:
     except (OSError, UnicodeDecodeError) as exc:
         raise BundleInvalid(f"cannot read the manifest: {exc}", path=path) from None
     return loads(text, path)
+
+
+def producers(step: dict) -> list[str]:
+    """Steps whose outputs this step may read, sorted: each input's source, the steps upstream
+    that may save a changed version of it (``input_candidates``) and the writers of the files
+    it reads (``files_in``)."""
+    found = set((step.get("input_sources") or {}).values())
+    for steps in (step.get("input_candidates") or {}).values():
+        found.update(steps)
+    found.update((step.get("files_in") or {}).values())  # files it reads, written upstream
+    return sorted(found)

@@ -50,6 +50,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "verify",
         "Check a bundle's checksums and manifest (exit 1 on any change).",
     ),
+    "prove": (
+        "notebook_ops.cli.prove_cmd",
+        "prove",
+        "Run a bundle in a clean env as orchestrators do and compare with its source run.",
+    ),
     "diff": ("notebook_ops.cli.diff_cmd", "diff", "Show what changed between two bundles."),
     "schedule": (
         "notebook_ops.cli.schedule_cmd",

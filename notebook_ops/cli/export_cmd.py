@@ -32,8 +32,15 @@ import click
     help="Deploy targets to generate under targets/, comma-separated "
     "(airflow,airflow-image,kfp,argo,k8s; 'none' for none; default: all).",
 )
+@click.option(
+    "--prove",
+    "prove",
+    is_flag=True,
+    help="Then prove the bundle: a clean env from its requirements, each step as an orchestrator "
+    "task, results compared with the notebook's latest run (notebook-ops prove).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def export(notebook, out_dir, name, allow_dirty, no_tag, no_mlflow, target_list, as_json):
+def export(notebook, out_dir, name, allow_dirty, no_tag, no_mlflow, target_list, prove, as_json):
     """Export NOTEBOOK to a bundle DevOps can run, verify and diff."""
     from notebook_ops.bundle import export_notebook
 
@@ -56,7 +63,17 @@ def export(notebook, out_dir, name, allow_dirty, no_tag, no_mlflow, target_list,
     for w in r.warnings:
         click.echo(f"warning: {w}", err=True)
     if as_json:
-        click.echo(json.dumps(r.to_dict(), indent=2))
+        out = r.to_dict()
+        if prove:
+            from notebook_ops.bundle.prove import ProofFailed, prove_bundle
+
+            try:
+                out["proof"] = prove_bundle(r.folder).to_dict()
+            except ProofFailed as exc:
+                out["proof"] = exc.record.to_dict()
+                click.echo(json.dumps(out, indent=2))
+                raise
+        click.echo(json.dumps(out, indent=2))
         return
     what = "unchanged, same version" if r.reused else "new version"
     tag = f"; git tag {r.tag}" if r.tag else ""
@@ -76,6 +93,10 @@ def export(notebook, out_dir, name, allow_dirty, no_tag, no_mlflow, target_list,
     elif r.mlflow_pending:
         click.echo(f"  mlflow:  export run being logged in the background ({r.mlflow_pending} gets its id)")
     folder = shlex.quote(str(r.folder))
+    if prove:
+        from notebook_ops.cli.prove_cmd import run_proof
+
+        run_proof(r.folder)
     click.echo("next:")
     click.echo(f"  notebook-ops verify {folder}")
     click.echo(f"  notebook-ops run {folder} [-p NAME=VALUE]...")

@@ -84,6 +84,7 @@ def run_step(
                     "step": result.step,
                     "ok": result.ok,
                     "error": result.error,
+                    "cell": result.cell,
                     "metrics": result.metrics,
                     "data": result.data_url,
                 },

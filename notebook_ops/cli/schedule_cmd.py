@@ -423,3 +423,5 @@ def scheduler(once, workers, db, poll, grace, cluster):
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     svc.run(once=once)
+    if svc.gone is not None:
+        raise svc.gone  # one line and a non-zero exit (main renders it)

@@ -10,9 +10,11 @@ import click
 def verify(bundle):
     """Check that BUNDLE (folder or .tar.gz) is exactly what was exported."""
     from notebook_ops.bundle import verify_bundle
+    from notebook_ops.bundle.prove import proof_line, read_proof
 
     b = verify_bundle(bundle)
     click.echo(
         f"ok: {b.label}, {len(b.files)} files match SHA256SUMS, manifest valid "
         f"(bundle sha256 {b.digest[:16]})"
     )
+    click.echo(proof_line(read_proof(bundle), b.manifest.get("content_sha256", "")))

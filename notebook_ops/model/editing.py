@@ -63,5 +63,12 @@ def retag_file(path, cell: int, new_tags: list[str]) -> list[str]:
             hint="open and save it in Jupyter to upgrade it first",
         )
     retag_cell(nb, cell, new_tags, path=path)
-    write_text(path, dumps_like(nb, original))
+    try:
+        write_text(path, dumps_like(nb, original))
+    except OSError as exc:  # a read-only folder or file, a full disk: the file is as it was
+        raise NotebookOpsError(
+            f"cannot write the notebook: {exc.strerror or exc}",
+            path=path,
+            hint="the file is unchanged; make its folder writable (tags are saved by replacing the file)",
+        ) from None
     return nb["cells"][cell].get("metadata", {}).get("tags", [])

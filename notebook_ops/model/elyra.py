@@ -29,6 +29,7 @@ from notebook_ops.model.build import build_pipeline
 from notebook_ops.model.notebook import parse_notebook, read_bytes
 from notebook_ops.model.pipeline import Pipeline
 from notebook_ops.model.tags import parse_cell_tags, slug
+from notebook_ops.util import confine
 
 SUFFIX = ".pipeline"
 NODE_OPS = {"execute-notebook-node": ".ipynb", "execute-python-node": ".py"}
@@ -79,6 +80,7 @@ class _Node:
         if not isinstance(filename, str) or not filename.endswith(NODE_OPS[op]):
             raise NotebookReadError(f"{self.where}: filename must name a {NODE_OPS[op]} file", path=path)
         self.file = (here / filename).resolve()
+        confine.check(self.file, f"{self.where}: filename {filename}", source=Path(path).name)
         if not self.file.is_file():
             raise NotebookReadError(
                 f"{self.where}: {filename} does not exist",
@@ -282,6 +284,9 @@ def _with_files(pipeline: Pipeline, nodes, by_id, composer) -> Pipeline:
                     files_in.append((out, last[up.file][-1]))
         assets = []
         for dep in n.dependencies:
+            confine.check(
+                n.file.parent / dep, f"{n.where}: dependency {dep}", source=composer.entry_path.name
+            )
             found = (
                 sorted(n.file.parent.glob(dep)) if any(ch in dep for ch in "*?[") else [n.file.parent / dep]
             )
@@ -291,6 +296,8 @@ def _with_files(pipeline: Pipeline, nodes, by_id, composer) -> Pipeline:
                     path=composer.entry_path,
                     hint="dependencies are relative to the node's file",
                 )
+            for f in found:  # a pattern may match a symlink leading out
+                confine.check(f, f"{n.where}: dependency {dep}", source=composer.entry_path.name)
             assets += [Path(os.path.relpath(f.resolve(), root)).as_posix() for f in found]
         # files an upstream node (or this one) writes are handed on, not project data
         handed = {

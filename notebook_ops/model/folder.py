@@ -23,6 +23,7 @@ from notebook_ops.errors import NotebookReadError
 from notebook_ops.model import build, crossflow
 from notebook_ops.model.pipeline import Pipeline
 from notebook_ops.model.tags import slug
+from notebook_ops.util import confine
 
 DEFAULT_GLOB = "*.ipynb"
 _GLOB_CHARS = "*?["
@@ -67,6 +68,8 @@ def folder_notebooks(folder: Path, glob: str = DEFAULT_GLOB) -> list[Path]:
             path=folder,
             hint="pass the folder of the notebooks, or FOLDER/GLOB (e.g. 'analysis/[0-9]*.ipynb')",
         )
+    for nb in found:  # a symlink out of the server's root is refused (no root: the CLI)
+        confine.check(nb, nb.name, source=folder)
     return sorted(found, key=number_key)
 
 

@@ -17,15 +17,21 @@ from functools import lru_cache
 from pathlib import Path
 
 from notebook_ops.model.imports import ImportRef, parse_imports
+from notebook_ops.util import confine
 
 # notebook-ops ships itself as a wheel: never as project code, even from its own checkout.
 NEVER_LOCAL = frozenset({"notebook_ops"})
 
 
 def project_root(notebook_dir: Path) -> Path:
-    """The git work tree holding ``notebook_dir`` (its top folder), else ``notebook_dir``."""
+    """The git work tree holding ``notebook_dir`` (its top folder), else ``notebook_dir``.
+    Never above the root a server request is confined to (``util.confine``): code and data
+    outside the server's root are not the project's, and are never read or shipped."""
+    limit = confine.active_root()
     for d in [notebook_dir, *notebook_dir.parents]:
         if (d / ".git").exists():
+            return d
+        if limit is not None and os.path.realpath(d) == limit:
             return d
     return notebook_dir
 

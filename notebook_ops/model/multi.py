@@ -23,6 +23,7 @@ from pathlib import Path
 from notebook_ops.model import analysis, build, crossflow
 from notebook_ops.model.pipeline import Parameter, Pipeline, Problem
 from notebook_ops.model.tags import parse_cell_tags, slug, valid_name
+from notebook_ops.util import confine
 
 # what ``load_pipeline`` reads: a notebook, a pipeline file, an Elyra pipeline
 SOURCE_SUFFIXES = (".ipynb", ".yaml", ".yml", ".pipeline")
@@ -158,6 +159,7 @@ class _Composer:
         for step, refs in self.refs[path].items():
             for ref, cell in refs:
                 target, _ = self.resolve(ref, here)
+                confine.check(target, f"after:{ref}", source=self.file(path), cell=cell)
                 if target not in self.built and not target.is_file():  # built: made in memory
                     self.problem(
                         "missing-notebook",
@@ -175,12 +177,19 @@ class _Composer:
                         + " depend on each other in a cycle",
                         step=step,
                         cell=cell,
-                        hint=f"remove the tag after:{ref} from {self.file(path)}",
+                        hint=self.cycle_fix(path, ref, cell),
                     )
                 else:
                     self.visit(target, stack)
         stack.pop()
         self.order.append(path)
+
+    def cycle_fix(self, path: Path, ref: str, cell: int | None) -> str:
+        """How to break a cycle at ``ref``: a notebook's tag, or a pipeline file's entry (the
+        notebook has no such tag: its ``after`` is the file's)."""
+        if cell is None and ref in self.extra.get(path, []):
+            return f"remove {ref} from the after: list of {self.file(path)} in {self.entry_path.name}"
+        return f"remove the tag after:{ref} from {self.file(path)}"
 
     # -- names --------------------------------------------------------------------------------
     def qualify(self, path: Path, step: str) -> str:

@@ -34,6 +34,12 @@ def parse_notebook(data: bytes | str, path=None, notices: list | None = None) ->
         raise NotebookReadError(
             f"not valid JSON ({exc})", path=path, hint="is this a .ipynb file saved by Jupyter?"
         ) from None
+    except RecursionError:
+        raise NotebookReadError(
+            "JSON nested too deeply to be a notebook",
+            path=path,
+            hint="is this a .ipynb file saved by Jupyter?",
+        ) from None
     if not isinstance(nb, dict) or "nbformat" not in nb or not ("cells" in nb or "worksheets" in nb):
         raise NotebookReadError("not a Jupyter notebook (no 'nbformat' and 'cells')", path=path)
     major = nb.get("nbformat")
@@ -58,7 +64,31 @@ def parse_notebook(data: bytes | str, path=None, notices: list | None = None) ->
     for i, cell in enumerate(nb["cells"]):
         if not isinstance(cell, dict) or "cell_type" not in cell:
             raise NotebookReadError("malformed cell (no cell_type)", path=path, cell=i)
+        check_cell(cell, i, path)
     return nb
+
+
+_FIX = "open the notebook in Jupyter and save it, or fix the cell's JSON"
+
+
+def check_cell(cell: dict, index: int, path=None) -> None:
+    """Refuse what nbformat forbids and reading would otherwise coerce: ``source`` not a string
+    or a list of strings, ``metadata`` not an object, ``tags`` not a list of strings."""
+    src = cell.get("source", "")
+    if not (isinstance(src, str) or (isinstance(src, list) and all(isinstance(s, str) for s in src))):
+        raise NotebookReadError(
+            f"the cell's source is {type(src).__name__}, not text", path=path, cell=index, hint=_FIX
+        )
+    meta = cell.get("metadata", {})
+    if not isinstance(meta, dict):
+        raise NotebookReadError(
+            f"the cell's metadata is {type(meta).__name__}, not an object", path=path, cell=index, hint=_FIX
+        )
+    tags = meta.get("tags", [])
+    if tags is not None and not (isinstance(tags, list) and all(isinstance(t, str) for t in tags)):
+        raise NotebookReadError(
+            "the cell's metadata.tags is not a list of strings", path=path, cell=index, hint=_FIX
+        )
 
 
 def read_notebook(path, notices: list | None = None) -> dict:

@@ -9,15 +9,24 @@ Values reach the kernel through papermill's injected cell, which writes ``name =
 So only declared names (identifiers by construction) and plain values (None, bool, int, float,
 str, and lists / dicts of them with string keys) are ever passed: nothing can become code.
 Tuples travel as lists and the step's plumbing cell turns them back into tuples.
+
+Values are bounded: finite numbers only (NaN and infinities are not JSON, and run records,
+events and REST replies are strict JSON), at most ``MAX_DEPTH`` levels of nesting and
+``MAX_SIZE`` characters and items in all (a YAML alias bomb expands lazily into billions of
+items: it is refused after ``MAX_SIZE``, not expanded).
 """
 
 from __future__ import annotations
 
 import ast
 import json
+import math
 
 from notebook_ops.errors import ParameterError
 from notebook_ops.model.pipeline import Parameter, Pipeline, Problem
+
+MAX_DEPTH = 20
+MAX_SIZE = 1_000_000  # characters of strings plus items of containers, per parameter value
 
 TYPES = {"int": int, "float": float, "str": str, "bool": bool, "list": list, "dict": dict, "tuple": tuple}
 
@@ -158,7 +167,9 @@ def read_params_file(path) -> dict:
     except OSError as exc:
         raise ParameterError(f"cannot read parameters file: {exc.strerror}", path=path) from None
     except yaml.YAMLError as exc:
-        raise ParameterError(f"not valid YAML: {exc}", path=path) from None
+        raise ParameterError(f"not valid YAML: {_one_line(exc)}", path=path) from None
+    except RecursionError:
+        raise ParameterError("nested too deeply to read", path=path) from None
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -166,19 +177,40 @@ def read_params_file(path) -> dict:
     return data
 
 
-def check_plain(name: str, value, depth: int = 0):
-    if depth > 20:
-        raise ParameterError(f"parameter {name!r}: value nested too deeply")
+def _one_line(exc) -> str:
+    """A YAML error as one line: what is wrong, and where."""
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    mark = getattr(exc, "problem_mark", None)
+    return f"{problem} (line {mark.line + 1}, column {mark.column + 1})" if mark else problem
+
+
+def check_plain(name: str, value, depth: int = 0, budget: list[int] | None = None):
+    """``value`` as plain data (tuples as lists), or a ParameterError naming ``name``: an
+    unsupported type, a non-finite number, too deep or too big (``budget``: what is left)."""
+    budget = [MAX_SIZE] if budget is None else budget
+    if depth > MAX_DEPTH:
+        raise ParameterError(f"parameter {name!r}: value nested more than {MAX_DEPTH} levels deep")
+    budget[0] -= len(value) + 1 if isinstance(value, (str, list, tuple, dict)) else 1
+    if budget[0] < 0:
+        raise ParameterError(
+            f"parameter {name!r}: value larger than {MAX_SIZE:,} characters and items",
+            hint="pass large data as a file or a data store URL",
+        )
     if value is None or isinstance(value, (bool, int, str)):
         return value
     if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ParameterError(
+                f"parameter {name!r}: {value!r} is not a finite number",
+                hint="NaN and infinities cannot be recorded; pass a finite number (or a string)",
+            )
         return value
     if isinstance(value, (list, tuple)):
-        return [check_plain(name, v, depth + 1) for v in value]
+        return [check_plain(name, v, depth + 1, budget) for v in value]
     if isinstance(value, dict):
         if not all(isinstance(k, str) for k in value):
             raise ParameterError(f"parameter {name!r}: dict keys must be strings")
-        return {k: check_plain(name, v, depth + 1) for k, v in value.items()}
+        return {k: check_plain(name, v, depth + 1, budget) for k, v in value.items()}
     raise ParameterError(
         f"parameter {name!r}: {type(value).__name__} values are not supported",
         hint="use numbers, strings, booleans, None, lists and dicts",
@@ -189,6 +221,8 @@ def _literal(text: str):
     """A JSON or Python literal (never code); ValueError if ``text`` is neither."""
     try:
         return json.loads(text)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
     except ValueError:
         try:
             return ast.literal_eval(text)
@@ -197,6 +231,11 @@ def _literal(text: str):
 
 
 def _from_string(name: str, declared: str, text: str):
+    if len(text) > MAX_SIZE:
+        raise ParameterError(
+            f"parameter {name!r}: value longer than {MAX_SIZE:,} characters",
+            hint="pass large data as a file or a data store URL",
+        )
     t = text.strip()
     try:
         if declared == "int":
@@ -208,7 +247,8 @@ def _from_string(name: str, declared: str, text: str):
         if declared in ("list", "tuple", "dict"):
             return convert(name, declared, _literal(t))
     except (ValueError, KeyError):
-        raise ParameterError(f"parameter {name!r}: {text!r} is not a valid {declared}") from None
+        shown = repr(text) if len(text) <= 80 else repr(text[:60]) + f"... ({len(text):,} characters)"
+        raise ParameterError(f"parameter {name!r}: {shown} is not a valid {declared}") from None
     try:  # NoneType default (type unknown): a literal if it reads as one, else the string
         return ast.literal_eval(t)
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):

@@ -28,6 +28,7 @@ from notebook_ops.model.notebook import read_bytes
 from notebook_ops.model.pipeline import Pipeline
 from notebook_ops.model.settings import validate_settings
 from notebook_ops.model.tags import slug
+from notebook_ops.util import confine
 
 SUFFIXES = (".yaml", ".yml")
 
@@ -97,6 +98,7 @@ def load_pipeline_file(path) -> Pipeline:
     listed, extra = [], {}
     for i, item in enumerate(doc["notebooks"]):
         nb = (here / item["path"]).resolve()
+        confine.check(nb, f"notebooks[{i}].path: {item['path']}", source=path.name)
         if not nb.is_file():
             raise NotebookReadError(
                 f"pipeline file: notebooks[{i}].path: {item['path']} does not exist",

@@ -39,6 +39,7 @@ from notebook_ops.model.build import build_pipeline
 from notebook_ops.model.notebook import parse_notebook, read_bytes
 from notebook_ops.model.pipeline import Pipeline
 from notebook_ops.model.tags import slug
+from notebook_ops.util import confine
 
 # keys we read; every other key Ploomber knows is named in the error as unsupported
 TASK_KEYS = {"source", "product", "name", "params", "grid", "upstream", "static_analysis", "nb_product_key"}
@@ -250,6 +251,7 @@ def _render_brackets(product, params):
 
 # -- the task's code -----------------------------------------------------------------------------
 def _source_notebook(file: Path, where: str, path) -> dict:
+    confine.check(file, f"{where}'s source", source=path)
     if file.suffix.lower() == ".ipynb":
         return copy.deepcopy(parse_notebook(read_bytes(file), path=file))
     try:
@@ -310,6 +312,7 @@ def _function_upstream(root: Path, source: str, where: str, path) -> list[str]:
         raise NotebookReadError(
             f"Ploomber {where}: module {module} not found beside pipeline.yaml", path=path
         )
+    confine.check(file, f"{where}'s source", source=path)
     tree = ast.parse(read_bytes(file).decode("utf-8"))
     for node in tree.body:
         if isinstance(node, ast.FunctionDef) and node.name == fn:

@@ -10,10 +10,17 @@ from __future__ import annotations
 import logging
 import time
 
+from notebook_ops.errors import NotebookOpsError
 from notebook_ops.model.contracts.runs import StepRecord
 from notebook_ops.runner.runfolder import RunFolder, now_iso
 
 log = logging.getLogger(__name__)
+
+
+class RecordWriteError(NotebookOpsError):
+    """The run's record could not be written (a full disk): the run stops."""
+
+    exit_code = 1
 
 
 def new_step_record() -> dict:
@@ -30,7 +37,16 @@ class LiveRecord:
         self._t0: dict[str, float] = {}
 
     def save(self, event: str | None = None, step: str | None = None) -> None:
-        written = self.folder.write(self.data)  # a fresh copy: the event's snapshot
+        try:
+            written = self.folder.write(self.data)  # a fresh copy: the event's snapshot
+        except OSError as exc:  # a full disk, a folder gone read-only: the run cannot go on
+            reason = f"run.json cannot be written: {exc.strerror or exc}"
+            marked = self.folder.write_failed_in_place(self.data, reason)
+            raise RecordWriteError(
+                reason + ("; the run stopped and run.json says failed" if marked else "; the run stopped"),
+                path=self.folder.path,
+                hint="free space (or make the folder writable) and run again",
+            ) from None
         if self.progress and event:
             ev = {
                 "event": event,

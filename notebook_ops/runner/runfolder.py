@@ -83,18 +83,105 @@ class RunFolder:
         atomic.write_json(self.record_path, data)
         return data
 
+    def write_failed_in_place(self, data: dict, reason: str) -> bool:
+        """Last resort when ``write`` cannot (a full disk): mark the run failed in the existing
+        run.json by overwriting it in place with a smaller record (no new blocks needed), so it
+        never stays "running". Whether that worked."""
+        steps = {
+            name: {"status": "failed" if st.get("status") in ("pending", "running") else st.get("status")}
+            for name, st in (data.get("steps") or {}).items()
+        }
+        small = {
+            "run_id": data.get("run_id"),
+            "status": "failed",
+            "pipeline": data.get("pipeline"),
+            "source": data.get("source"),
+            "started_at": data.get("started_at"),
+            "finished_at": now_iso(),
+            "error": reason,
+            "steps": steps,
+        }
+        try:
+            size = self.record_path.stat().st_size
+            text = json.dumps(small, allow_nan=False).encode()
+            if len(text) > size:
+                text = json.dumps({**small, "steps": {}}, allow_nan=False).encode()
+            if len(text) > size:
+                return False
+            with open(self.record_path, "r+b") as f:
+                f.write(text)
+                f.truncate()
+            return True
+        except OSError:
+            return False
+
     def read(self) -> dict:
         try:
-            return json.loads(self.record_path.read_text(encoding="utf-8"))
+            text = self.record_path.read_text(encoding="utf-8")
         except FileNotFoundError:
             raise NotFoundError("no run.json in this folder", path=self.path) from None
-        except ValueError:
-            raise NotFoundError("run.json is not valid JSON", path=self.path) from None
+        except (OSError, ValueError) as exc:
+            raise NotFoundError(f"run.json cannot be read: {exc}", path=self.path) from None
+        record = parse_record(text)
+        if record is None:
+            raise NotFoundError(
+                "run.json is damaged (not a JSON object a run wrote)",
+                path=self.path,
+                hint="delete this run folder; the run cannot be shown",
+            )
+        return record
+
+
+def parse_record(text: str) -> dict | None:
+    """A run.json's text as its record (a RunListing's fields), or None when it is damaged:
+    not JSON, nested past the parser's limit, not an object, or fields of the wrong type."""
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(data, dict) or not _typed(data, _RECORD_TYPES):
+        return None
+    steps = data.get("steps") or {}
+    if not all(isinstance(s, dict) and _typed(s, _STEP_TYPES) for s in steps.values()):
+        return None
+    return data
+
+
+# the fields every reader of a record walks into (a lenient read keeps the others as they are)
+_RECORD_TYPES = {
+    "run_id": str,
+    "status": str,
+    "steps": dict,
+    "parameters": dict,
+    "metrics": dict,
+    "tags": dict,
+    "targets": list,
+    "git": dict,
+    "options": dict,
+    "mlflow": dict,
+    "run_dir": str,
+}
+_STEP_TYPES = {"status": str, "notebook": str, "log": str, "metrics": dict, "error": str}
+
+
+def _typed(data: dict, types: dict) -> bool:
+    return all(data.get(k) is None or isinstance(data[k], t) for k, t in types.items())
+
+
+MAX_REF_CHARS = 4096  # a run id or a run folder's path
 
 
 def find_run(ref, root=None) -> RunFolder:
     """A run by folder path or by run id under ``root`` (default: runs of the current folder)."""
-    p = Path(str(ref))
+    text = str(ref)
+    too_long = len(text) > MAX_REF_CHARS or any(len(part) > 255 for part in text.split("/"))
+    if not text or "\x00" in text or too_long:
+        shown = text[:40] + ("..." if len(text) > 40 else "")
+        raise NotFoundError(
+            f"no run {shown!r}: not a run id or run folder ({len(text):,} characters)",
+            hint="give a run id as `notebook-ops runs list` shows it",
+        )
+    p = Path(text)
     if (p / RUN_JSON).is_file():
         return RunFolder(p)
     root = Path(root) if root else runs_root()
@@ -123,10 +210,10 @@ def list_runs(root=None) -> list[dict]:
         if not f.is_file():
             continue
         try:
-            rec = json.loads(f.read_text(encoding="utf-8"))
-        except ValueError:
+            rec = parse_record(f.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
             rec = None
-        if not isinstance(rec, dict):
+        if rec is None:
             out.append({"run_id": d.name, "status": "unreadable", "run_dir": str(d)})
             continue
         listing = RunListing.from_dict({**rec, "run_dir": str(d)})

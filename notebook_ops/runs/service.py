@@ -20,6 +20,7 @@ into it); the record ends "cancelled". Past runs: ``list_runs``, ``load_run``, `
 from __future__ import annotations
 
 import concurrent.futures
+import contextvars
 import json
 import logging
 import sys
@@ -163,8 +164,10 @@ class RunService:
                     except Exception:  # a face's display must not hide the run
                         log.exception("on_finish of run %s failed", handle.run_id)
 
+        # the run's thread sees the caller's context (a server request's root confinement)
+        context = contextvars.copy_context()
         handle.thread = threading.Thread(
-            target=work, daemon=True, name=f"notebook-ops-run-{Path(str(target)).name}"
+            target=context.run, args=(work,), daemon=True, name=f"notebook-ops-run-{Path(str(target)).name}"
         )
         handle.thread.start()
         return handle

@@ -26,7 +26,7 @@ from sqlalchemy import and_, create_engine, delete, event, func, insert, or_, se
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from notebook_ops.scheduler import orm
-from notebook_ops.scheduler.errors import ScheduleExists, ScheduleNotFound, StoreError
+from notebook_ops.scheduler.errors import ScheduleExists, ScheduleNotFound, StoreError, StoreGone
 from notebook_ops.scheduler.models import RUN_FIELDS, SCHEDULE_FIELDS, Schedule, ScheduledRun
 
 ENV_URL = "NOTEBOOK_OPS_DB"
@@ -105,10 +105,12 @@ class Store:
         self.safe_url = safe_url(self.url)
         kw: dict[str, Any] = {}
         self.is_sqlite = self.url.startswith("sqlite")
+        self.path: Path | None = None  # the database file of a sqlite store
         if self.is_sqlite:
             path = self.url.split("///", 1)[-1] if "///" in self.url else ""
             if path and path != ":memory:":
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
+                self.path = Path(path.split("?", 1)[0])
+                self.path.parent.mkdir(parents=True, exist_ok=True)
             kw["connect_args"] = {"timeout": 30, "check_same_thread": False}
         else:
             kw["pool_pre_ping"] = True  # a server restarted since: reconnect, not fail
@@ -129,6 +131,30 @@ class Store:
             event.listen(self.engine, "begin", _begin_immediate)
         if migrate:
             self.migrate()
+        self._identity = self._file_identity()
+
+    def _file_identity(self) -> tuple[int, int] | None:
+        if self.path is None:
+            return None
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            return None
+        return st.st_dev, st.st_ino
+
+    def check_file(self) -> None:
+        """``StoreGone`` when the sqlite file this store opened was deleted or replaced since
+        (sqlite would go on writing into the deleted file: every firing lost)."""
+        if self.path is None or self._identity is None:
+            return
+        now = self._file_identity()
+        if now != self._identity:
+            what = "deleted" if now is None else "replaced by another file"
+            raise StoreGone(
+                f"the schedule store {self.path} was {what} while the scheduler ran",
+                hint="restore it (or let the next `notebook-ops scheduler` start a new one) and "
+                "start the scheduler again",
+            )
 
     def close(self) -> None:
         self.engine.dispose()

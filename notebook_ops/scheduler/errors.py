@@ -21,3 +21,7 @@ class StoreError(NotebookOpsError):
 
     exit_code = 1
     http_status = 500
+
+
+class StoreGone(StoreError):
+    """The store's database file was deleted or replaced under a running service."""

@@ -34,7 +34,7 @@ from notebook_ops.runs.service import child_command
 from notebook_ops.scheduler import cron as cronlib
 from notebook_ops.scheduler import executor, notify
 from notebook_ops.scheduler.clock import SystemClock
-from notebook_ops.scheduler.errors import ScheduleNotFound
+from notebook_ops.scheduler.errors import ScheduleNotFound, StoreGone
 from notebook_ops.scheduler.models import RETRYABLE_STATES, Schedule, ScheduledRun
 from notebook_ops.scheduler.database import one_line
 from notebook_ops.util import backoff, procs
@@ -138,6 +138,7 @@ class SchedulerService:
         self.host = socket.gethostname()
         self.id = f"{self.host}:{os.getpid()}:{secrets.token_hex(4)}"
         self.children: dict[int, Watch] = {}
+        self.gone: Exception | None = None  # why the service stopped by itself (its store is gone)
         self.stop_event = threading.Event()
         self.wake = threading.Event()  # set by stop() and by a child that exits
         self.active = lock is None  # False while another host holds the lock
@@ -178,6 +179,10 @@ class SchedulerService:
                 self.wake.clear()  # a child ending during the pass wakes the sleep
                 try:
                     wait, launched = self.tick()
+                except StoreGone as exc:  # firing into a deleted file would lose every run
+                    log.error("scheduler %s stops: %s", self.id, exc)
+                    self.gone = exc
+                    break
                 except STORE_DOWN as exc:  # a database restart must not end the service:
                     if down is None:  # runs go on, and the next pass records them
                         log.error(
@@ -223,6 +228,9 @@ class SchedulerService:
     # one pass -------------------------------------------------------------------------------
     def tick(self) -> tuple[float, int]:
         """One pass; returns (seconds until the next pass is useful, runs launched)."""
+        check = getattr(self.store, "check_file", None)
+        if check is not None:
+            check()
         now = self.clock.now()
         if self._last_hb is None or (now - self._last_hb).total_seconds() >= self.heartbeat_s:
             self._last_hb = now
@@ -429,6 +437,17 @@ class SchedulerService:
         if not run_dir or not (Path(run_dir) / sync.TRACKING).is_dir() or not sync.pending(run_dir):
             return True
         w.exited_at = w.exited_at or now
+        error = sync.logged(run_dir).get("error")
+        if error and w.tracking is not None and w.tracking.done():  # type: ignore[attr-defined]
+            # the follower gave up and this service's own try failed too: waiting longer
+            # would only hold the worker slot; the error is in run.json for `runs sync`
+            log.warning(
+                "schedule %s: run %d is not in MLflow (%s); `runs sync` logs it",
+                w.schedule.name,
+                w.run.id,
+                error,
+            )
+            return True
         if now - w.exited_at > TRACKING_WAIT:
             log.warning(
                 "schedule %s: run %d is not in MLflow yet; `runs sync` logs it", w.schedule.name, w.run.id

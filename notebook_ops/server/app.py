@@ -17,7 +17,7 @@ import os
 from typing import TYPE_CHECKING
 
 from jupyter_server.extension.application import ExtensionApp
-from traitlets import Bool, Int, Unicode
+from traitlets import Bool, Int, List, Unicode
 
 if TYPE_CHECKING:
     from jupyter_server.serverapp import ServerApp
@@ -60,6 +60,16 @@ class NotebookOps(ExtensionApp):
         config=True,
         help="Airflow 3 api-server whose notebook-ops runs GET /notebook-ops/api/remote-runs lists "
         "(default: NOTEBOOK_OPS_AIRFLOW_URL; credentials from this server's environment).",
+    )
+
+    data_url_schemes = List(
+        Unicode(),
+        default_value=None,
+        allow_none=True,
+        config=True,
+        help="fsspec schemes a run request's data_url may use (default: remote stores such as "
+        "s3, gs, az, hdfs, and memory); local paths must lie inside the server root, file:// "
+        "is never accepted.",
     )
 
     def scheduler_settings(self) -> dict:

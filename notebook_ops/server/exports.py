@@ -15,10 +15,20 @@ from tornado import web
 from notebook_ops.server.base import BadPath, BadRequest, NotebookOpsHandler
 
 
-def _export(notebook: Path, out_dir: Path, allow_dirty: bool) -> dict:
+def _export(notebook: Path, out_dir: Path, allow_dirty: bool, prove: bool) -> dict:
     from notebook_ops.bundle import export_notebook
 
-    return export_notebook(str(notebook), out_dir=str(out_dir), allow_dirty=allow_dirty).to_dict()
+    result = export_notebook(str(notebook), out_dir=str(out_dir), allow_dirty=allow_dirty).to_dict()
+    if prove:  # a failed proof is still an export: the record says which step and the fix
+        from notebook_ops.bundle.prove import ProofFailed, prove_bundle
+
+        folder = Path(result["folder"])
+        folder = folder if folder.is_absolute() else out_dir.parent / folder
+        try:
+            result["proof"] = prove_bundle(folder).to_dict()
+        except ProofFailed as exc:
+            result["proof"] = exc.record.to_dict()
+    return result
 
 
 class ExportsHandler(NotebookOpsHandler):
@@ -40,7 +50,7 @@ class ExportsHandler(NotebookOpsHandler):
         nb_dir = self.api_path(notebook.parent)
         out_api = f"{nb_dir}/{out}" if nb_dir not in ("", ".") else out
         out_dir = self.resolve(out_api, must_exist=False)
-        result = await self.blocking(_export, notebook, out_dir, body.allow_dirty)
+        result = await self.blocking(_export, notebook, out_dir, body.allow_dirty, body.prove)
         folder = Path(result["folder"])
         folder = folder if folder.is_absolute() else out_dir.parent / folder
         archive = Path(result["archive"])

@@ -24,6 +24,12 @@ def _inspect(root: str, real_path, api_path: str, content: dict | None) -> dict:
     if content is None:
         pipeline = load_pipeline(real_path)
     else:
+        import json
+
+        from notebook_ops.model.notebook import parse_notebook
+
+        # the lab's unsaved notebook is checked as a file would be (cells, sources, tags)
+        content = parse_notebook(json.dumps(content), path=api_path)
         pipeline = build_pipeline(content, path=real_path)
     view = PipelineView.of(with_settings_problems(pipeline), path=api_path)
     # the notebooks as the Contents API names them (relative to the root), never the disk's paths

@@ -43,10 +43,7 @@ class RemoteRunsHandler(NotebookOpsHandler):
         dag = self.get_query_argument("dag", None)
         if dag is not None and not DAG_ID.fullmatch(dag):
             raise BadRequest("dag: letters, digits, '_', '.', '-' only")
-        try:
-            limit = min(100, max(1, int(self.get_query_argument("limit", "20"))))
-        except ValueError:
-            raise BadRequest("limit must be a whole number") from None
+        limit = self.query_int("limit", 20, low=1, high=100)
         client = AirflowClient(url)
         runs = await self.blocking(list_runs, client, dag, limit=limit)
         self.reply(RemoteRunsResponse.from_dict({"airflow_url": client.url, "runs": runs}).to_dict())

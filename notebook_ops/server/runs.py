@@ -19,6 +19,8 @@ from tornado import web
 
 from notebook_ops.errors import NotFoundError
 from notebook_ops.server.base import BadRequest, NotebookOpsHandler
+from notebook_ops.server.paths import REMOTE_SCHEMES, resolve_data_url
+from notebook_ops.util.confine import confined_to
 
 RUN_ID = r"[0-9A-Za-z][0-9A-Za-z_.-]{0,127}"
 
@@ -79,9 +81,9 @@ class RunsHandler(RunsBase):
         from notebook_ops.runs.service import list_runs, runs_root
 
         notebook = self.notebook(self.get_query_argument("path", None))
-        limit = int(self.get_query_argument("limit", "20") or 20)
+        limit = self.query_int("limit", 20, low=1, high=200)
         records = await self.blocking(list_runs, runs_root(notebook))
-        runs = [self.present(r, Path(r["run_dir"])) for r in records[: max(1, min(limit, 200))]]
+        runs = [self.present(r, Path(r["run_dir"])) for r in records[:limit]]
         self.reply({"runs": runs})  # a RunsResponse
 
     @web.authenticated
@@ -102,8 +104,12 @@ class RunsHandler(RunsBase):
         if body.cluster:
             options["cluster"] = body.cluster.strip()
         if body.data_url:
-            options["data_url"] = body.data_url.strip()
-        handle = self.service.start(notebook, **options)
+            config = self.settings.get("notebook_ops_config")
+            schemes = getattr(config, "data_url_schemes", None) or REMOTE_SCHEMES
+            schemes = tuple(x for x in schemes if x.lower() != "file")  # never the local disk
+            options["data_url"] = resolve_data_url(self.root_dir, body.data_url, schemes=schemes)
+        with confined_to(self.root_dir):  # the run's thread reads only files inside the root
+            handle = self.service.start(notebook, **options)
         record = await asyncio.wrap_future(handle.started)  # bad input raises here (400)
         self.reply(self.present(record, runs_root(notebook) / record["run_id"]), status=202)
 

@@ -10,6 +10,7 @@ import json
 import re
 from pathlib import Path
 
+from notebook_ops.bundle.manifest import producers  # noqa: F401 - the generators' API
 from notebook_ops.errors import NotebookOpsError
 from notebook_ops.util import atomic
 from notebook_ops.util.quantity import parse_quantity
@@ -86,17 +87,6 @@ def cli_value(value) -> str:
 
 def param(m: dict, name: str) -> dict:
     return next(p for p in m["parameters"] if p["name"] == name)
-
-
-def producers(step: dict) -> list[str]:
-    """Steps whose outputs this step may read, sorted: each input's source, the steps upstream
-    that may save a changed version of it (``input_candidates``) and the writers of the files
-    it reads (``files_in``)."""
-    found = set((step.get("input_sources") or {}).values())
-    for steps in (step.get("input_candidates") or {}).values():
-        found.update(steps)
-    found.update((step.get("files_in") or {}).values())  # files it reads, written upstream
-    return sorted(found)
 
 
 def options(step: dict) -> dict:

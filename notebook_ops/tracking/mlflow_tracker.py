@@ -105,7 +105,14 @@ class Session:
 
         for name in ("mlflow", "mlflow.store.db.utils", "alembic"):  # mlflow resets them on import
             logging.getLogger(name).setLevel(logging.WARNING)
-        client = MlflowClient(tracking_uri=self.tracking_uri)
+        from notebook_ops.tracking import store
+
+        with store.opened(self.tracking_uri):  # created and migrated by one process at a time
+            client = MlflowClient(tracking_uri=self.tracking_uri)
+            client._tracking_client.store  # noqa: B018 - opens (creates, migrates) the store here
+            return self._opened(client)
+
+    def _opened(self, client: MlflowClient) -> MlflowClient:
         if self.outer_id:
             try:
                 self.outer = client.get_run(self.outer_id)

@@ -42,5 +42,8 @@ def write_text(path, text: str) -> Path:
 
 
 def write_json(path, obj) -> Path:
-    """``obj`` as indented JSON with a final newline (unknown types via ``str``)."""
-    return write_text(path, json.dumps(obj, indent=1, default=str) + "\n")
+    """``obj`` as indented, strict JSON with a final newline (unknown types via ``str``).
+
+    Strict: a NaN or infinity raises ValueError instead of writing ``NaN`` (not JSON; browsers
+    and other readers refuse the whole file). Values are made finite where they enter."""
+    return write_text(path, json.dumps(obj, indent=1, default=str, allow_nan=False) + "\n")

@@ -8,14 +8,14 @@ import json
 import shutil
 
 from bundlekit import commit_all, init_repo
-from nbfactory import EXAMPLES
+from nbfactory import copy_example
 from notebook_ops.bundle import export_notebook
 from test_bundle_project import cli
 
 
 def test_housing_bundle_runs_from_an_empty_folder(tmp_path):
     repo = tmp_path / "housing"
-    shutil.copytree(EXAMPLES / "housing", repo)
+    copy_example("housing", repo)
     init_repo(repo)
     commit_all(repo, "housing")
     r = export_notebook(repo / "housing.ipynb", out_dir=tmp_path / "dist", track=False)

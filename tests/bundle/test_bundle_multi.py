@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 from bundlekit import commit_all, init_repo
 from elyrakit import elyra_project
-from nbfactory import EXAMPLES
+from nbfactory import copy_example
 
 from notebook_ops.bundle import export_notebook
 from notebook_ops.runs.service import run as run_target
@@ -19,7 +19,7 @@ from notebook_ops.runs.service import run as run_target
 
 def test_multi_notebook_bundle_runs_from_the_archive(tmp_path):
     project = tmp_path / "multi"
-    shutil.copytree(EXAMPLES / "multi", project)
+    copy_example("multi", project)
     init_repo(project)
     commit_all(project)
     r = export_notebook(project / "03_train.ipynb", out_dir=tmp_path / "dist", track=False, tag=False)
@@ -69,7 +69,7 @@ def test_diff_shows_changes_per_notebook(tmp_path):
     from notebook_ops.bundle.diff import diff_bundles, render
 
     project = tmp_path / "multi"
-    shutil.copytree(EXAMPLES / "multi", project)
+    copy_example("multi", project)
     init_repo(project)
     commit_all(project)
     first = export_notebook(

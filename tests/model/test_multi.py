@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from nbfactory import EXAMPLES, make_notebook
+from nbfactory import copy_example, make_notebook
 
 from notebook_ops.model import build, load_pipeline
 from notebook_ops.model.contracts.pipeline_view import PipelineView
@@ -30,7 +29,7 @@ def _cli(*args):
 
 
 def _example(tmp_path) -> Path:
-    shutil.copytree(EXAMPLES / "multi", tmp_path / "multi")
+    copy_example("multi", tmp_path / "multi")
     return tmp_path / "multi" / "03_train.ipynb"
 
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from nbfactory import EXAMPLES, make_notebook
+from nbfactory import copy_example, make_notebook
 
 from notebook_ops.errors import NotebookReadError
 from notebook_ops.model import load_pipeline
@@ -31,7 +30,7 @@ def _nb(path, cells):
 
 
 def test_example_pipeline_file(tmp_path):
-    shutil.copytree(EXAMPLES / "multi", tmp_path / "multi")
+    copy_example("multi", tmp_path / "multi")
     p = load_pipeline(tmp_path / "multi" / "pipeline.yaml")
     assert p.ok, p.errors
     assert p.name == "multi-file" and p.settings == {"owner": "data-team"}
@@ -107,7 +106,7 @@ def test_settings_checked_by_the_notebook_schema(tmp_path):
 
 
 def test_schedule_add_a_pipeline_file(tmp_path):
-    shutil.copytree(EXAMPLES / "multi", tmp_path / "multi")
+    copy_example("multi", tmp_path / "multi")
     r = _cli("schedule", "add", "multi/pipeline.yaml", "--cron", "0 3 * * *", "-p", "n_rows=5", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     r = _cli(

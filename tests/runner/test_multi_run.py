@@ -5,10 +5,9 @@ notebook re-runs its steps and what depends on them, nothing upstream)."""
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import datetime
 
-from nbfactory import EXAMPLES
+from nbfactory import copy_example
 
 from notebook_ops.runner import run_notebook
 from notebook_ops.runtime.store import DataStore
@@ -25,7 +24,7 @@ def _expected_score(n_rows, scale=2.0):
 
 
 def test_three_notebooks_parallel_cached_and_edited(tmp_path):
-    shutil.copytree(EXAMPLES / "multi", tmp_path / "multi")
+    copy_example("multi", tmp_path / "multi")
     entry = tmp_path / "multi" / "03_train.ipynb"
     sources = {p.name: p.read_bytes() for p in (tmp_path / "multi").glob("*.ipynb")}
 
@@ -75,7 +74,7 @@ def test_single_kernel_refused_before_anything_is_written(tmp_path):
 
     from notebook_ops.errors import ParameterError
 
-    shutil.copytree(EXAMPLES / "multi", tmp_path / "multi")
+    copy_example("multi", tmp_path / "multi")
     with pytest.raises(ParameterError) as err:
         run_notebook(tmp_path / "multi" / "03_train.ipynb", single_kernel=True, track=False)
     assert "spans 4 notebooks" in err.value.message

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+from pathlib import Path
 
 import pytest
 from tornado.httpclient import HTTPClientError
 
 EXPORTS = ("notebook-ops", "api", "exports")
+ORIGINAL_ENV = dict(os.environ)  # before fixtures point caches at tmp folders
 GIT = ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com", "-c", "commit.gpgsign=false"]
 
 
@@ -94,3 +97,24 @@ async def test_export_bad_requests(jp_fetch, repo):
     assert (await export(jp_fetch, {"path": "proj/missing.ipynb"}))[0] == 404
     assert (await export(jp_fetch, {"path": "proj"}))[0] == 400
     assert (await export(jp_fetch, {"path": "proj/tiny.ipynb", "out_dir": 3}))[0] == 400
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+async def test_export_and_prove_returns_the_proof_record(jp_fetch, repo, schema_check, monkeypatch, request):
+    """ "Export and prove": the reply carries the proof (no run of the notebook yet: proven to
+    run, nothing to compare with), and the record lies beside the archive."""
+    monkeypatch.setenv("NOTEBOOK_OPS_PROVE_CACHE", str(request.config.cache.mkdir("notebook-ops-prove-envs")))
+    cache = ORIGINAL_ENV.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")  # uv's download cache
+    monkeypatch.setenv("UV_CACHE_DIR", ORIGINAL_ENV.get("UV_CACHE_DIR") or f"{cache}/uv")
+    code, result = await export(jp_fetch, {"path": "proj/tiny.ipynb", "prove": True})
+    assert code == 201, result
+    schema_check("rest-export-response", result)
+    proof = result["proof"]
+    assert proof["proven"] is True and proof["source_run"] is None, proof
+    assert {s: v["status"] for s, v in proof["steps"].items()} == {"make": "ran", "add": "ran"}
+    assert "no source run to compare with" in proof["summary"]
+    on_disk = json.loads((repo / "dist" / "tiny-v1.proof.json").read_text())
+    assert on_disk["content_sha256"] == result["content_sha256"] == proof["content_sha256"]
+    code, plain = await export(jp_fetch, {"path": "proj/tiny.ipynb"})
+    assert code == 201 and plain["proof"] is None

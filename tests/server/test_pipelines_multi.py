@@ -5,16 +5,15 @@ its notebook (real Jupyter server)."""
 from __future__ import annotations
 
 import json
-import shutil
 
-from nbfactory import EXAMPLES
+from nbfactory import copy_example
 
 ROUTE = ("notebook-ops", "api", "pipelines")
 STEPS = ["ingest", "features_a", "features_b-square", "features_b-total", "fit", "report"]
 
 
 async def test_entry_notebook_saved_and_unsaved(jp_fetch, jp_root_dir):
-    shutil.copytree(EXAMPLES / "multi", jp_root_dir / "multi")
+    copy_example("multi", jp_root_dir / "multi")
     reply = await jp_fetch(*ROUTE, method="POST", body=json.dumps({"path": "multi/03_train.ipynb"}))
     view = json.loads(reply.body)
     assert [s["name"] for s in view["steps"]] == STEPS and view["problems"] == []

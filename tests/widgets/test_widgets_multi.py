@@ -4,9 +4,8 @@ notebook's steps in the grid, the one parameter set in the form, Run with real k
 from __future__ import annotations
 
 import json
-import shutil
 
-from nbfactory import EXAMPLES
+from nbfactory import copy_example
 
 from notebook_ops.widgets import panel
 
@@ -15,7 +14,7 @@ STEPS = ["ingest", "features_a", "features_b-square", "features_b-total", "fit",
 
 
 def test_panel_of_the_entry_notebook_runs_the_whole_graph(tmp_path):
-    shutil.copytree(EXAMPLES / "multi", tmp_path / "multi")
+    copy_example("multi", tmp_path / "multi")
     entry = tmp_path / "multi" / "03_train.ipynb"
     p = panel(entry, store=f"sqlite:///{tmp_path}/s.db", run_options={"jobs": 2, "track": False})
     assert list(p.steps.rows) == STEPS

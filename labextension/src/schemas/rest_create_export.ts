@@ -3,6 +3,7 @@
 export type AllowDirty = boolean;
 export type OutDir = string;
 export type Path = string;
+export type Prove = boolean;
 
 /**
  * POST exports: export the notebook at ``path`` into ``out_dir`` (relative to it).
@@ -11,5 +12,6 @@ export interface RestCreateExport {
   allow_dirty?: AllowDirty;
   out_dir?: OutDir;
   path: Path;
+  prove?: Prove;
   [k: string]: unknown;
 }

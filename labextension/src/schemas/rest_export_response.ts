@@ -1,5 +1,7 @@
 /* Generated from notebook_ops/model/schema/rest-export-response.schema.json by labextension/scripts/schema-types.mjs: do not edit. */
 
+import type { ProofRecord } from './shared';
+
 export type Archive = string;
 export type ContentSha256 = string;
 export type Folder = string;
@@ -21,6 +23,7 @@ export interface RestExportResponse {
   folder: Folder;
   mlflow_run_id: MlflowRunId;
   name: Name;
+  proof: ProofRecord | null;
   readme: Readme;
   reused: Reused;
   tag: Tag;

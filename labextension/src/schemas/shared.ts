@@ -12,7 +12,31 @@ export type Hint = string | null;
 export type Message = string;
 export type Severity = 'error' | 'warning' | 'info';
 export type Step = string | null;
+export type Bundle = string;
+export type ContentSha256 = string;
+export type Date = string;
+export type DurationS = number;
+export type EnvBuildS = number;
+export type EnvBuilder = 'uv' | 'pip';
+export type EnvCached = boolean;
+export type NotebookOpsVersion = string;
+export type Platform = string;
+export type Proven = boolean;
+export type Python = string;
+export type Rtol = number;
+export type SourceRun = string | null;
+export type Detail = string | null;
+export type Kind = 'output' | 'metric';
+export type Name = string;
+export type Result = 'equal' | 'differs' | 'missing' | 'extra' | 'unseeded';
+export type Compared = ComparedValue[];
+export type DurationS1 = number | null;
 export type Error = string | null;
+export type Problem = string | null;
+export type Status = 'equal' | 'ran' | 'differs' | 'unseeded' | 'failed' | 'not_run';
+export type Summary = string;
+export type Version = number;
+export type Error1 = string | null;
 export type ExperimentId = string | null;
 export type RunId = string | null;
 export type TrackingUri = string | null;
@@ -28,20 +52,20 @@ export type Removed = string[];
 export type Truncated = boolean;
 export type Writes = string[];
 export type Active = boolean | null;
-export type DurationS = number | null;
-export type Error1 = string | null;
+export type DurationS2 = number | null;
+export type Error2 = string | null;
 export type FinishedAt = string | null;
 export type Host = string | null;
 export type Mode = 'pipeline' | 'bundle';
 export type NotebookHash = string | null;
-export type NotebookOpsVersion = string | null;
+export type NotebookOpsVersion1 = string | null;
 export type Cache = boolean;
 export type Cluster = string | null;
 export type DataUrl = string | null;
 export type Jobs = number;
 export type Kernels = string | null;
 export type SingleKernel = boolean;
-export type Steps = string[];
+export type Steps1 = string[];
 export type Pid = number | null;
 export type Pipeline = string | null;
 export type ProcessAlive = boolean | null;
@@ -50,20 +74,20 @@ export type RunDir = string | null;
 export type RunId1 = string;
 export type Source = string | null;
 export type StartedAt = string | null;
-export type Status = 'running' | 'succeeded' | 'failed' | 'below_target' | 'cancelled';
+export type Status1 = 'running' | 'succeeded' | 'failed' | 'below_target' | 'cancelled';
 export type Attempts = number;
 export type CacheKey = string | null;
 export type Cached = boolean;
 export type Cell1 = number | null;
 export type ChangedAtRun = string[];
-export type DurationS1 = number | null;
-export type Error2 = string | null;
+export type DurationS3 = number | null;
+export type Error3 = string | null;
 export type FinishedAt1 = string | null;
 export type Log = string | null;
 export type Notebook = string | null;
 export type Reused = string | null;
 export type StartedAt1 = string | null;
-export type Status1 = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
+export type Status2 = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
 export type Worker = string | null;
 export type Targets = TargetResult[];
 export type Catchup = 'skip' | 'once' | 'all';
@@ -71,12 +95,12 @@ export type CreatedAt = string | null;
 export type Cron = string;
 export type DeadLetterTopic = string | null;
 export type Id = number | null;
-export type Kind = 'cron' | 'trigger';
+export type Kind1 = 'cron' | 'trigger';
 export type Attempt = number;
 export type ChildPid = number | null;
 export type CreatedAt1 = string | null;
-export type DurationS2 = number | null;
-export type Error3 = string | null;
+export type DurationS4 = number | null;
+export type Error4 = string | null;
 export type ExitCode = number | null;
 export type FinishedAt2 = string | null;
 export type Id1 = number | null;
@@ -107,7 +131,7 @@ export type State =
   | 'rejected';
 export type Trigger = 'cron' | 'catchup' | 'manual' | 'message';
 export type MaxConcurrent = number;
-export type Name = string;
+export type Name1 = string;
 export type NextFireAt = string | null;
 export type Overlap = 'queue' | 'skip';
 export type Paused = boolean;
@@ -124,13 +148,13 @@ export type Upcoming = string[];
 export type UpdatedAt = string | null;
 export type Webhook = string | null;
 export type Workdir = string | null;
-export type DurationS3 = number | null;
-export type Error4 = string | null;
+export type DurationS5 = number | null;
+export type Error5 = string | null;
 export type FinishedAt3 = string | null;
 export type Host1 = string | null;
 export type Mode1 = 'pipeline' | 'bundle';
 export type NotebookHash1 = string | null;
-export type NotebookOpsVersion1 = string | null;
+export type NotebookOpsVersion2 = string | null;
 export type Pid1 = number | null;
 export type Pipeline1 = string | null;
 export type ResumedFrom1 = string | null;
@@ -138,7 +162,7 @@ export type RunDir2 = string | null;
 export type RunId3 = string;
 export type Source2 = string | null;
 export type StartedAt3 = string | null;
-export type Status2 = 'running' | 'succeeded' | 'failed' | 'below_target' | 'cancelled';
+export type Status3 = 'running' | 'succeeded' | 'failed' | 'below_target' | 'cancelled';
 export type Targets1 = TargetResult[];
 
 export interface GitInfo {
@@ -169,8 +193,51 @@ export interface ProblemView {
   step: Step;
   [k: string]: unknown;
 }
-export interface MlflowInfo {
+/**
+ * ``proven``: every step ran in the clean env and (with a source run) gave equal results.
+ */
+export interface ProofRecord {
+  bundle: Bundle;
+  content_sha256: ContentSha256;
+  date: Date;
+  duration_s: DurationS;
+  env_build_s: EnvBuildS;
+  env_builder: EnvBuilder;
+  env_cached: EnvCached;
+  notebook_ops_version: NotebookOpsVersion;
+  platform: Platform;
+  proven: Proven;
+  python: Python;
+  rtol: Rtol;
+  source_run: SourceRun;
+  steps: Steps;
+  summary: Summary;
+  version: Version;
+  [k: string]: unknown;
+}
+export interface Steps {
+  [k: string]: StepProof;
+}
+export interface StepProof {
+  compared: Compared;
+  duration_s: DurationS1;
   error: Error;
+  problem: Problem;
+  status: Status;
+  [k: string]: unknown;
+}
+/**
+ * One output or metric of a step: the proof run's value against the source run's.
+ */
+export interface ComparedValue {
+  detail: Detail;
+  kind: Kind;
+  name: Name;
+  result: Result;
+  [k: string]: unknown;
+}
+export interface MlflowInfo {
+  error: Error1;
   experiment_id: ExperimentId;
   run_id: RunId;
   tracking_uri: TrackingUri;
@@ -205,8 +272,8 @@ export interface Distributions {
  */
 export interface RunListing {
   active?: Active;
-  duration_s: DurationS;
-  error: Error1;
+  duration_s: DurationS2;
+  error: Error2;
   finished_at: FinishedAt;
   git: GitInfo;
   host: Host;
@@ -214,7 +281,7 @@ export interface RunListing {
   mlflow: MlflowInfo;
   mode: Mode;
   notebook_hash: NotebookHash;
-  notebook_ops_version: NotebookOpsVersion;
+  notebook_ops_version: NotebookOpsVersion1;
   options: RunOptions;
   parameters: Parameters;
   pid: Pid;
@@ -225,8 +292,8 @@ export interface RunListing {
   run_id: RunId1;
   source: Source;
   started_at: StartedAt;
-  status: Status;
-  steps: Steps1;
+  status: Status1;
+  steps: Steps2;
   tags: Tags;
   targets: Targets;
   [k: string]: unknown;
@@ -241,13 +308,13 @@ export interface RunOptions {
   jobs: Jobs;
   kernels: Kernels;
   single_kernel: SingleKernel;
-  steps: Steps;
+  steps: Steps1;
   [k: string]: unknown;
 }
 export interface Parameters {
   [k: string]: unknown;
 }
-export interface Steps1 {
+export interface Steps2 {
   [k: string]: StepRecord;
 }
 /**
@@ -259,8 +326,8 @@ export interface StepRecord {
   cached: Cached;
   cell: Cell1;
   changed_at_run: ChangedAtRun;
-  duration_s: DurationS1;
-  error: Error2;
+  duration_s: DurationS3;
+  error: Error3;
   finished_at: FinishedAt1;
   log: Log;
   metrics: Metrics1;
@@ -268,7 +335,7 @@ export interface StepRecord {
   observed?: Observed | null;
   reused: Reused;
   started_at: StartedAt1;
-  status: Status1;
+  status: Status2;
   worker: Worker;
   [k: string]: unknown;
 }
@@ -288,10 +355,10 @@ export interface ScheduleView {
   cron: Cron;
   dead_letter_topic: DeadLetterTopic;
   id: Id;
-  kind: Kind;
+  kind: Kind1;
   last_run: ScheduledRunView | null;
   max_concurrent: MaxConcurrent;
-  name: Name;
+  name: Name1;
   next_fire_at: NextFireAt;
   overlap: Overlap;
   parameters: Parameters2;
@@ -318,8 +385,8 @@ export interface ScheduledRunView {
   attempt: Attempt;
   child_pid: ChildPid;
   created_at: CreatedAt1;
-  duration_s?: DurationS2;
-  error: Error3;
+  duration_s?: DurationS4;
+  error: Error4;
   exit_code: ExitCode;
   finished_at: FinishedAt2;
   id: Id1;
@@ -357,8 +424,8 @@ export interface Parameters2 {
  * whether a "running" run still has a process.
  */
 export interface RunRecord {
-  duration_s: DurationS3;
-  error: Error4;
+  duration_s: DurationS5;
+  error: Error5;
   finished_at: FinishedAt3;
   git: GitInfo;
   host: Host1;
@@ -366,7 +433,7 @@ export interface RunRecord {
   mlflow: MlflowInfo;
   mode: Mode1;
   notebook_hash: NotebookHash1;
-  notebook_ops_version: NotebookOpsVersion1;
+  notebook_ops_version: NotebookOpsVersion2;
   options: RunOptions;
   parameters: Parameters3;
   pid: Pid1;
@@ -376,8 +443,8 @@ export interface RunRecord {
   run_id: RunId3;
   source: Source2;
   started_at: StartedAt3;
-  status: Status2;
-  steps: Steps2;
+  status: Status3;
+  steps: Steps3;
   tags: Tags1;
   targets: Targets1;
   [k: string]: unknown;
@@ -388,7 +455,7 @@ export interface Metrics3 {
 export interface Parameters3 {
   [k: string]: unknown;
 }
-export interface Steps2 {
+export interface Steps3 {
   [k: string]: StepRecord;
 }
 export interface Tags1 {

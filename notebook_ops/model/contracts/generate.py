@@ -37,6 +37,7 @@ SCHEMAS = {
     "rest-schedules-response": "rest:SchedulesResponse",
     "rest-remote-runs-response": "rest:RemoteRunsResponse",
     "rest-error": "rest:ErrorResponse",
+    "proof-record": "proofs:ProofRecord",
 }
 
 

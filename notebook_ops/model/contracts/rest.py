@@ -13,6 +13,7 @@ from typing import Any
 
 from notebook_ops.model.contracts.base import Contract, ContractError
 from notebook_ops.model.contracts.pipeline_view import ProblemView
+from notebook_ops.model.contracts.proofs import ProofRecord
 from notebook_ops.model.contracts.runs import RunListing
 from notebook_ops.model.contracts.schedules import Catchup, ScheduleError, ScheduleView
 
@@ -66,6 +67,7 @@ class CreateExport(Contract):
     path: str
     out_dir: str = "dist"
     allow_dirty: bool = False
+    prove: bool = False  # then prove it (notebook-ops prove): the reply carries the proof record
 
 
 @dataclass
@@ -83,6 +85,7 @@ class ExportResponse(Contract):
     mlflow_run_id: str | None = None
     content_sha256: str = ""
     readme: str | None = None
+    proof: ProofRecord | None = None  # with ``prove``: proven or not, per step (a failed proof is 201 too)
 
 
 @dataclass

@@ -150,7 +150,7 @@ class RunRecord(Contract):
         """The record in ``run_dir`` (None when there is none, or it is not readable JSON)."""
         try:
             data = json.loads((Path(run_dir) / RUN_JSON).read_text(encoding="utf-8"))
-        except (OSError, ValueError, TypeError):
+        except (OSError, ValueError, TypeError, RecursionError):
             return None
         return cls.from_dict(data) if isinstance(data, dict) and "run_id" in data else None
 
