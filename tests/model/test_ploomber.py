@@ -109,3 +109,15 @@ def test_stale_injected_cell_of_any_notebook_is_skipped(tmp_path):
     assert p.cells[1].role == "skip" and 1 not in p.step("main").cells
     assert [pr.cell for pr in p.problems if pr.code == "stale-injected-parameters"] == [1]
     assert nb.read_bytes() == before
+
+
+def test_upstream_from_the_yaml_and_here_placeholder(tmp_path):
+    path = ploomber_project(tmp_path)
+    text = path.read_text().replace("extract_upstream: true", "extract_upstream: false")
+    text = text.replace("    name: clean\n", "    name: clean\n    upstream: [get]\n")
+    text = text.replace("output/clean.csv", "'{{here}}/output/clean.csv'")
+    path.write_text(text)
+    p = load_pipeline(path)
+    assert p.step("clean").after == ("get",)  # the yaml's upstream, not the cell's ['features']
+    assert p.step("clean").files_out == ("output/clean.csv",)  # {{here}}: made relative again
+    assert p.step("get").after == ()
