@@ -260,7 +260,7 @@ def _source_notebook(file: Path, where: str, path) -> dict:
         raise NotebookReadError(
             "reading .py tasks needs jupytext", path=path, hint="pip install jupytext"
         ) from None
-    nb = jupytext.reads(read_bytes(file).decode("utf-8"), fmt="py:percent")
+    nb = jupytext.reads(read_bytes(file).decode("utf-8"), fmt="py")  # percent or light, as found
     return json.loads(json.dumps(nb))  # plain dicts, as parse_notebook gives
 
 
