@@ -1,6 +1,6 @@
 """Ploomber's ``pipeline.yaml`` as it is: its ``tasks`` read as a pipeline across notebooks.
 
-A task's ``source`` is a notebook (``.ipynb``), a percent-format script (``.py``, read through
+A task's ``source`` is a notebook (``.ipynb``), a script (``.py``, percent or light format, read through
 jupytext) or a dotted path to a function (``tasks.get``: a step that calls it). ``product`` is a
 path or a dict of paths (``nb`` is the executed notebook, the rest are outputs); relative paths
 are relative to the ``pipeline.yaml`` folder, where every kernel runs, as with Ploomber.
