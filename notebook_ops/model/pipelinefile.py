@@ -88,10 +88,10 @@ def _peek(path) -> object:
 def load_pipeline_file(path) -> Pipeline:
     from notebook_ops.model.multi import _Composer
 
-    from notebook_ops.model import ploomber
+    from notebook_ops.model import ploomber, ploomberspec
 
     path = Path(path).resolve()
-    if ploomber.is_ploomber(_peek(path)):
+    if ploomberspec.is_ploomber(_peek(path)):
         return ploomber.load_ploomber(path)
     doc = read_pipeline_file(path)
     here = path.parent
