@@ -35,7 +35,9 @@ $(STAMP): pyproject.toml $(LAB_SOURCES)
 # and validate the KFP, Argo and Kubernetes files). Made only when missing; ~1 min and ~25 s here.
 AIRFLOW_VENV ?= .venv-airflow
 KFP_VENV ?= .venv-kfp
-deploy-envs: $(AIRFLOW_VENV)/.installed-stamp $(KFP_VENV)/.installed-stamp
+# Ploomber 0.23.3 (its last release), to compare a Ploomber project's products with ours.
+PLOOMBER_VENV ?= .venv-ploomber
+deploy-envs: $(AIRFLOW_VENV)/.installed-stamp $(KFP_VENV)/.installed-stamp $(PLOOMBER_VENV)/.installed-stamp
 
 $(AIRFLOW_VENV)/.installed-stamp:
 	@test -x $(AIRFLOW_VENV)/bin/python || python3 -m venv $(AIRFLOW_VENV)
@@ -45,6 +47,11 @@ $(AIRFLOW_VENV)/.installed-stamp:
 $(KFP_VENV)/.installed-stamp:
 	@test -x $(KFP_VENV)/bin/python || python3 -m venv $(KFP_VENV)
 	$(KFP_VENV)/bin/python -m pip install -q 'kfp>=2.14,<3' 'kfp-kubernetes>=2.14,<3' 'hera>=5.16,<8' 'kubernetes>=30'
+	@touch $@
+
+$(PLOOMBER_VENV)/.installed-stamp:
+	@test -x $(PLOOMBER_VENV)/bin/python || python3 -m venv $(PLOOMBER_VENV)
+	$(PLOOMBER_VENV)/bin/python -m pip install -q 'ploomber==0.23.3'
 	@touch $@
 
 DEMO := dist/demo

@@ -124,7 +124,12 @@ def export_notebook(
     from notebook_ops.model.notebook import read_bytes
     from notebook_ops.model.tags import NAME_RULE, valid_name
 
+    from notebook_ops.model.folder import is_folder_source
+
     nb_path = Path(notebook)
+    if is_folder_source(nb_path):  # a folder of notebooks: its first one stands for the folder
+        pipeline = pipeline or load_pipeline(nb_path)
+        nb_path = Path(str(pipeline.path))
     nb_bytes = read_bytes(nb_path)
     pipeline = pipeline or load_pipeline(nb_path)
     _check_pipeline(pipeline, nb_path)

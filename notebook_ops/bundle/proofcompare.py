@@ -133,6 +133,28 @@ def compare_outputs(
     return out
 
 
+def compare_files(step: str, proof: DataStore, source: DataStore) -> list[ComparedValue]:
+    """The files a step hands on (``_files.json``: path -> sha256), as outputs named ``file
+    PATH``: equal digests are equal (a Ploomber product, a folder pipeline's CSV or database)."""
+    mine = proof.read_json((step, "_files.json"), default={}) or {}
+    theirs = source.read_json((step, "_files.json"), default={}) or {}
+    out = []
+    for path in sorted(set(mine) | set(theirs)):
+        name = f"file {path}"
+        if path not in mine:
+            out.append(ComparedValue(name, "output", "missing", "the proof run did not write it"))
+        elif path not in theirs:
+            out.append(ComparedValue(name, "output", "extra", "the source run did not write it"))
+        else:
+            same = mine[path] == theirs[path]
+            out.append(
+                ComparedValue(
+                    name, "output", "equal" if same else "differs", None if same else "bytes differ"
+                )
+            )
+    return out
+
+
 def compare_metrics(mine: dict, theirs: dict, rtol: float = RTOL) -> list[ComparedValue]:
     out = []
     for name in sorted(set(mine) | set(theirs)):

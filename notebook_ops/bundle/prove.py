@@ -27,7 +27,7 @@ from pathlib import Path
 
 from notebook_ops._version import __version__
 from notebook_ops.bundle import archive as archive_mod
-from notebook_ops.bundle.proofcompare import RTOL, all_equal, compare_metrics, compare_outputs
+from notebook_ops.bundle.proofcompare import RTOL, all_equal, compare_files, compare_metrics, compare_outputs
 from notebook_ops.bundle.proofenv import ProofEnv, child_env, proof_env
 from notebook_ops.bundle.errors import BundleInvalid
 from notebook_ops.errors import ExecutionError, NotFoundError, ParameterError
@@ -258,7 +258,7 @@ def _rerun_differs(env, archive, step, store: Path, tmp: Path, params) -> bool |
     if result.get("returncode") != 0:
         return None
     a, b = DataStore(str(store)), DataStore(str(again))
-    first = compare_outputs(step, b, a)
+    first = compare_outputs(step, b, a) + compare_files(step, b, a)
     metrics = compare_metrics(result.get("metrics") or {}, _metrics(a, step))
     return not all_equal(first + metrics)
 
@@ -378,9 +378,10 @@ def _prove_steps(record, env, given, order, upstream, tmp: Path, params, source,
             say(f"[{i}/{len(order)}] {step}: ran in {proof.duration_s:.1f} s")
             continue
         src_metrics = (source.record.steps.get(step).metrics if source.record.steps.get(step) else {}) or {}
-        proof.compared = compare_outputs(step, DataStore(str(store)), source.store, rtol) + compare_metrics(
-            result.get("metrics") or {}, src_metrics, rtol
-        )
+        proof.compared = (
+            compare_outputs(step, DataStore(str(store)), source.store, rtol)
+            + compare_files(step, DataStore(str(store)), source.store)
+        ) + compare_metrics(result.get("metrics") or {}, src_metrics, rtol)
         if all_equal(proof.compared):
             proof.status = "equal"
         else:

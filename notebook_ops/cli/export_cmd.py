@@ -9,7 +9,7 @@ import click
 
 
 @click.command("export")
-@click.argument("notebook", type=click.Path(dir_okay=False))
+@click.argument("notebook", type=click.Path())
 @click.option(
     "-o",
     "--out",

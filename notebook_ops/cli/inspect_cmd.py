@@ -137,27 +137,49 @@ def render(p: Pipeline) -> str:
 
 
 @click.command()
-@click.argument("notebook", type=click.Path(dir_okay=False))
+@click.argument("notebook", type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print the pipeline as JSON.")
-def inspect(notebook, as_json):
-    """Show NOTEBOOK's pipeline (or a pipeline file's, an Elyra .pipeline's): steps in graph order
-    with inputs and outputs, the notebooks and the edges between them, parameters, problems."""
+@click.option("--glob", "pattern", help="A folder: the notebooks to take (default *.ipynb).")
+@click.option(
+    "--write-pipeline",
+    type=click.Path(dir_okay=False),
+    help="A folder: write its inferred order to this pipeline file (to edit and run).",
+)
+@click.option("--force", is_flag=True, help="Overwrite the --write-pipeline file.")
+def inspect(notebook, as_json, pattern, write_pipeline, force):
+    """Show NOTEBOOK's pipeline (or a pipeline file's, Ploomber's pipeline.yaml's, an Elyra
+    .pipeline's, a folder of notebooks'): steps in graph order with inputs and outputs, the
+    notebooks and the edges between them, parameters, problems."""
+    from dataclasses import replace
+    from pathlib import Path
+
     from notebook_ops.events.publish import with_settings_problems
-    from notebook_ops.model import load_pipeline
+    from notebook_ops.model import folder, load_pipeline
     from notebook_ops.runner.observed import latest_observation, observation_note, observed_problems
 
+    if pattern:
+        notebook = str(Path(notebook) / pattern)
+    is_folder = folder.is_folder_source(notebook)
+    if (pattern or write_pipeline) and not is_folder:
+        raise click.UsageError("--glob and --write-pipeline take a folder of notebooks")
+    if write_pipeline:
+        _write_pipeline_file(notebook, Path(write_pipeline), force)
+        return
     p = with_settings_problems(load_pipeline(notebook))
     seen = latest_observation(p, p.path) if p.path else None
     if seen is not None:
-        from dataclasses import replace
-
         p = replace(p, problems=(*p.problems, *observed_problems(p, seen)))
     if as_json:
         from notebook_ops.model.contracts.pipeline_view import PipelineView
 
         click.echo(json.dumps(PipelineView.of(p).to_dict(), indent=2, default=repr))
         return
-    click.echo(render(p))
+    if is_folder:  # the folder is the pipeline's source (its first notebook is its path)
+        click.echo(render(replace(p, path=notebook)))
+        click.echo("\n" + click.style("Order inferred from the folder", bold=True))
+        click.echo("\n".join(folder.describe_order(notebook)))
+    else:
+        click.echo(render(p))
     if seen is not None:
         from notebook_ops.cli.runs_cmd import observed_line
 
@@ -168,6 +190,45 @@ def inspect(notebook, as_json):
         note = observation_note(seen)
         if note:
             click.echo(f"  {note}")
+
+
+def _write_pipeline_file(source: str, out, force: bool) -> None:
+    from notebook_ops.errors import ConflictError
+    from notebook_ops.model import folder
+    from notebook_ops.util.atomic import write_text
+
+    if out.exists() and not force:
+        raise ConflictError("the file exists", path=out, hint="pass --force to overwrite it")
+    text = folder.pipeline_file_text(source)
+    write_text(out, _relative_to(text, source, out))  # atomic
+    click.echo(f"wrote {out}")
+
+
+def _relative_to(text: str, source: str, target) -> str:
+    """Paths in ``text`` are relative to the notebooks' folder; rewrite them for ``target``'s."""
+    import os
+    from pathlib import Path
+
+    import yaml
+
+    from notebook_ops.model.folder import split_source
+
+    src = split_source(source)
+    assert src is not None
+    base = src[0].resolve()
+    where = Path(target).resolve().parent
+    if where == base:
+        return text
+    head = "".join(line + "\n" for line in text.splitlines() if line.startswith("#"))
+    doc = yaml.safe_load(text)
+    for item in doc["notebooks"]:
+        item["path"] = Path(os.path.relpath(base / item["path"], where)).as_posix()
+        item["after"] = [
+            Path(os.path.relpath(base / a, where)).as_posix() for a in item.get("after", [])
+        ] or item.pop("after", None)
+        if item.get("after") is None:
+            item.pop("after", None)
+    return head + yaml.safe_dump(doc, sort_keys=False)
 
 
 @click.command()

@@ -79,6 +79,16 @@ class _Builder:
                     cell=index,
                     hint="keep one of them",
                 )
+            if "injected-parameters" in tags and ctype == "code":
+                # a stale injected cell saved in the notebook (papermill's, Ploomber's): never run
+                self.problem(
+                    "info",
+                    "stale-injected-parameters",
+                    "an old injected-parameters cell is saved here; it is not run",
+                    cell=index,
+                    hint="delete the cell (papermill injects a new one at each run)",
+                )
+                role = "skip"
             if ctype == "raw":
                 role = "raw"
             elif ctype == "markdown" and role != "skip":

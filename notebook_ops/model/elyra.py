@@ -71,7 +71,7 @@ class _Node:
         op = raw.get("op")
         if raw.get("type") != "execution_node" or op not in NODE_OPS:
             raise NotebookReadError(
-                f"{self.where}: node type {op or raw.get('type')!r} is not supported",
+                f"{self.where}: this Elyra node type is not supported: {op or raw.get('type')!r}",
                 path=path,
                 hint="notebook-ops runs notebook and Python script nodes (execute-notebook-node, "
                 "execute-python-node)",

@@ -31,9 +31,12 @@ SOURCE_SUFFIXES = (".ipynb", ".yaml", ".yml", ".pipeline")
 
 def load_pipeline(path) -> Pipeline:
     """The pipeline of the notebook at ``path``, across notebooks when its ``after:`` say so;
-    or of a pipeline file (``pipelinefile``), or of an Elyra ``.pipeline`` (``elyra``)."""
-    from notebook_ops.model import pipelinefile
+    or of a pipeline file (``pipelinefile``; Ploomber's: ``ploomber``), of an Elyra
+    ``.pipeline`` (``elyra``), of a folder of notebooks (``folder``)."""
+    from notebook_ops.model import folder, pipelinefile
 
+    if folder.is_folder_source(path):  # a folder of notebooks (or FOLDER/GLOB)
+        return folder.load_folder(path)
     if path is not None and str(path).endswith(pipelinefile.SUFFIXES):
         return pipelinefile.load_pipeline_file(path)
     if path is not None and str(path).endswith(".pipeline"):
@@ -188,7 +191,7 @@ class _Composer:
             for ref, cell in refs:
                 target, _ = self.resolve(ref, here)
                 confine.check(target, f"after:{ref}", source=self.file(path), cell=cell)
-                if not target.is_file():
+                if target not in self.built and not target.is_file():  # built: made in memory
                     self.problem(
                         "missing-notebook",
                         f"{self.at(path)}after:{ref} names {self.file(target)}, which does not exist",
@@ -429,9 +432,11 @@ class _Composer:
         first = self.built[order[0]].project
         root = Path(first.root) if first else self.root
         for path in order:
-            own = set().union(*(w for w, _ in uses[path].values())) if uses[path] else set()
             for step, (_, reads) in uses[path].items():
                 q = names[(path, step)]
+                # written by another step of this notebook: build.py hands it on; a file this
+                # step updates (a SQLite database) comes from upstream as it was left there
+                own = set().union(*(w for t, (w, _) in uses[path].items() if t != step))
                 for f in dict.fromkeys(reads):
                     if f in own:
                         continue

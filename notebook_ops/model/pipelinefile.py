@@ -55,6 +55,12 @@ def read_pipeline_file(path) -> dict:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark else ""
         raise NotebookReadError(f"not valid YAML{where}", path=path, hint="fix the file's syntax") from None
+    if not isinstance(doc, dict) or ("notebooks" not in doc and "tasks" not in doc):
+        raise NotebookReadError(
+            "not a notebook-ops pipeline file (needs 'notebooks:') nor a Ploomber pipeline (needs 'tasks:')",
+            path=path,
+            hint="list the notebooks under 'notebooks:' (see README, 'Pipeline files')",
+        )
     try:
         _validator()(doc)
     except fastjsonschema.JsonSchemaValueException as err:
@@ -69,10 +75,24 @@ def read_pipeline_file(path) -> dict:
     return doc
 
 
+def _peek(path) -> object:
+    """The YAML document, or None when it does not parse (``read_pipeline_file`` says why)."""
+    import yaml
+
+    try:
+        return yaml.safe_load(read_bytes(path))
+    except yaml.YAMLError:
+        return None
+
+
 def load_pipeline_file(path) -> Pipeline:
     from notebook_ops.model.multi import _Composer
 
+    from notebook_ops.model import ploomber, ploomberspec
+
     path = Path(path).resolve()
+    if ploomberspec.is_ploomber(_peek(path)):
+        return ploomber.load_ploomber(path)
     doc = read_pipeline_file(path)
     here = path.parent
     listed, extra = [], {}

@@ -58,8 +58,14 @@ def target_kind(target) -> str:
 
     if is_bundle(target):
         return "bundle"
+    from notebook_ops.model.folder import is_folder_source
+
+    if is_folder_source(target):  # a folder of notebooks: a pipeline
+        return "notebook"
     raise NotebookReadError(
-        "not a notebook (.ipynb), a pipeline file (.yaml, Elyra's .pipeline) or a bundle", path=target
+        "not a notebook (.ipynb), a pipeline file (.yaml, Elyra's .pipeline), a folder of notebooks "
+        "or a bundle",
+        path=target,
     )
 
 

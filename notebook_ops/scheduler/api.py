@@ -42,9 +42,12 @@ def pipeline_of(target: Path):
     """The Pipeline a target runs (notebook or bundle), to check parameters against."""
     from notebook_ops.errors import PipelineInvalid
 
+    from notebook_ops.bundle.run import is_bundle
+    from notebook_ops.model.folder import is_folder_source
     from notebook_ops.model.multi import SOURCE_SUFFIXES
 
-    if target.suffix in SOURCE_SUFFIXES:  # a notebook, a pipeline file, an Elyra pipeline
+    # a notebook, a pipeline file, an Elyra pipeline, a folder of notebooks
+    if target.suffix in SOURCE_SUFFIXES or (is_folder_source(target) and not is_bundle(target)):
         from notebook_ops.model import load_pipeline
 
         p = load_pipeline(target)
@@ -59,8 +62,6 @@ def pipeline_of(target: Path):
                 hint="run `notebook-ops lint` to see them all",
             )
         return p
-    from notebook_ops.bundle.run import is_bundle
-
     if not is_bundle(target):
         raise ScheduleError("not a notebook (.ipynb) or a bundle (folder or .tar.gz)", path=target)
     from notebook_ops.bundle.load import load_bundle

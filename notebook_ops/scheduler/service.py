@@ -93,7 +93,17 @@ def _runs_dir(schedule: Schedule) -> Path:
     target = Path(schedule.target)
     from notebook_ops.model.multi import SOURCE_SUFFIXES
 
-    base = target.parent if target.suffix in SOURCE_SUFFIXES else Path(schedule.workdir)
+    from notebook_ops.bundle.run import is_bundle
+    from notebook_ops.model.folder import split_source
+
+    folder = split_source(target) if not is_bundle(target) else None
+    base = (
+        target.parent
+        if target.suffix in SOURCE_SUFFIXES
+        else folder[0]  # a folder of notebooks: runs beside them
+        if folder
+        else Path(schedule.workdir)
+    )
     return base / ".notebook_ops" / "runs"
 
 

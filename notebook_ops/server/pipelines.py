@@ -46,6 +46,6 @@ class PipelinesHandler(NotebookOpsHandler):
 
         body = InspectPipeline.parse(self.json_body())
         real = self.resolve(body.path, must_exist=body.content is None)
-        if body.content is None and not real.is_file():
-            raise BadRequest("not a notebook file", path=body.path)
+        if body.content is None and not (real.is_file() or real.is_dir()):  # a folder: its notebooks
+            raise BadRequest("not a notebook file or folder", path=body.path)
         self.reply(await self.blocking(_inspect, self.root_dir, real, body.path, body.content))

@@ -68,7 +68,10 @@ def test_order_from_the_file_alone_runs(tmp_path):
 @pytest.mark.parametrize(
     "text, message",
     [
-        ("name: x\n", "pipeline file: the file must contain ['notebooks'] properties"),
+        (
+            "name: x\n",
+            "not a notebook-ops pipeline file (needs 'notebooks:') nor a Ploomber pipeline (needs 'tasks:')",
+        ),
         ("notebooks: []\n", "pipeline file: notebooks must contain at least 1 items"),
         ("notebooks:\n  - path: a.py\n", "pipeline file: notebooks[0].path must match pattern"),
         ("notebooks:\n  - path: a.ipynb\n    after: a\n", "pipeline file: notebooks[0].after must be array"),

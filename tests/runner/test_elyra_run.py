@@ -75,7 +75,7 @@ def test_elyra_runs_in_parallel_with_files_and_env(tmp_path):
     [
         (
             lambda nodes: nodes.append(_node("n9", "x.ipynb", op="airflow-package-catalog:1234")),
-            "Elyra node 'x.ipynb': node type 'airflow-package-catalog:1234' is not supported",
+            "Elyra node 'x.ipynb': this Elyra node type is not supported: 'airflow-package-catalog:1234'",
         ),
         (
             lambda nodes: nodes[1]["inputs"][0]["links"].append({"node_id_ref": "gone"}),

@@ -1,0 +1,107 @@
+"""A Ploomber project runs as it is, with real kernels, and gives what Ploomber 0.23.3 gives
+(run for real in its own venv, .venv-ploomber, made like the deploy targets' venvs); cached as
+Ploomber users expect (a task reruns when its code or an upstream product changes); exported,
+its bundle runs step by step, each step in its own empty folder with one shared data store."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from ploomberkit import expected_report, ploomber_project
+
+from nbfactory import ROOT
+from notebook_ops.runner import run_notebook
+
+OUTPUTS = ["raw.csv", "features.csv", "clean.csv", "report.txt"] + [f"model-{i}.txt" for i in range(4)]
+
+
+def ploomber_venv() -> Path:
+    """Ploomber 0.23.3 apart from the main venv (keep in step with the Makefile's deploy-envs)."""
+    venv = Path(os.environ.get("NBO_PLOOMBER_VENV") or ROOT / ".venv-ploomber")
+    stamp = venv / ".installed-stamp"
+    if not stamp.exists():
+        if not (venv / "bin" / "python").exists():
+            subprocess.run([shutil.which("python3") or sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run(
+            [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "ploomber==0.23.3"], check=True
+        )
+        stamp.touch()
+    return venv
+
+
+def test_same_products_as_ploomber(tmp_path):
+    ours, theirs = tmp_path / "ours", tmp_path / "theirs"
+    ploomber_project(ours)
+    ploomber_project(theirs)
+    venv = ploomber_venv()
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+    done = subprocess.run(
+        [str(venv / "bin" / "ploomber"), "build"],
+        cwd=theirs,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    result = run_notebook(ours / "pipeline.yaml", track=False, jobs=2)
+    assert result.ok, result.record["error"]
+    for name in OUTPUTS:
+        assert (ours / "output" / name).read_text() == (theirs / "output" / name).read_text(), name
+    assert (ours / "output" / "report.txt").read_text() == expected_report()
+    # the stale injected cell (a path under /home/jovyan) ran in neither
+    assert not Path("/home/jovyan/onboarding/output/x.csv").exists()
+
+
+def test_cached_until_code_or_upstream_product_changes(tmp_path):
+    path = ploomber_project(tmp_path)
+    first = run_notebook(path, track=False, jobs=2)
+    assert first.ok, first.record["error"]
+    again = run_notebook(path, track=False, jobs=2)
+    assert again.ok and all(s["cached"] for s in again.record["steps"].values())
+    fit = tmp_path / "scripts" / "fit.py"
+    fit.write_text(fit.read_text().replace("total * scale + offset", "total * scale + offset + 1"))
+    third = run_notebook(path, track=False, jobs=2)
+    assert third.ok, third.record["error"]
+    cached = {n: s["cached"] for n, s in third.record["steps"].items()}
+    assert cached == {
+        "get": True,
+        "features": True,
+        "clean": True,
+        "fit-0": False,
+        "fit-1": False,
+        "fit-2": False,
+        "fit-3": False,
+        "report": False,
+    }
+    assert (tmp_path / "output" / "report.txt").read_text().startswith("fit-0=24\n")
+
+
+def test_bundle_runs_step_by_step_in_empty_folders(tmp_path):
+    from notebook_ops.bundle import export_notebook
+    from notebook_ops.model import load_pipeline
+
+    path = ploomber_project(tmp_path / "proj")
+    r = export_notebook(path, out_dir=tmp_path / "dist", track=False, tag=False, allow_dirty=True)
+    data = tmp_path / "store"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
+    for step in load_pipeline(path).step_names:
+        task = tmp_path / "tasks" / step
+        task.mkdir(parents=True)
+        out = subprocess.run(
+            [sys.executable, "-m", "notebook_ops", "run-step", str(r.archive), step, "--data", str(data)],
+            cwd=task,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert out.returncode == 0, step + out.stdout[-2000:] + out.stderr[-2000:]
+    # the step's files in the store, by their path in the project (quoted)
+    assert (data / "report" / "_files" / "output%2Freport.txt").read_text() == expected_report()
