@@ -15,7 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from notebook_ops.bundle import pins as _pins
+from notebook_ops.util import pins as _pins
 from notebook_ops.errors import NotebookOpsError
 
 SELF = "notebook-ops"

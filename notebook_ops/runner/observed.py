@@ -112,17 +112,19 @@ def observed_problems(pipeline, observation: Observation) -> list:
     if not observation.steps:
         return []
     named, imported = step_paths(pipeline), step_imports(pipeline)
+    brought = _brought_along({m for mods in imported.values() for m in mods})
     out = []
     for step, seen in observation.steps.items():
         if step not in pipeline.step_names:
             continue
-        static = named.get(step, set())
+        code = {path for path, _ in pipeline.project.modules} if pipeline.project else set()
+        static = named.get(step, set()) | code  # the project's modules are code, shipped as such
         files = sorted(
             f
             for f in {*seen.reads, *seen.writes, *seen.databases}
             if f not in static and not any(f.startswith(p + "/") for p in static)
         )
-        mods = sorted(m for m in seen.modules if m not in imported.get(step, set()))
+        mods = sorted(m for m in seen.modules if m not in imported.get(step, set()) and m not in brought)
         cells = pipeline.step(step).cells
         cell = cells[0] if cells else None
         run = f"run {observation.run_id}" if observation.run_id else "the latest run"
@@ -151,6 +153,23 @@ def observed_problems(pipeline, observation: Observation) -> list:
                 )
             )
     return out
+
+
+def _brought_along(modules) -> set[str]:
+    """Top-level modules of the distributions that the statically imported ``modules`` need
+    (transitively): numpy imported by pandas, narwhals by scikit-learn are no news."""
+    from importlib import metadata
+
+    from notebook_ops.util import pins
+
+    if not modules:
+        return set()
+    closure = set(pins.pin(modules)["pins"])
+    return {
+        module
+        for module, dists in metadata.packages_distributions().items()
+        if any(pins.canonical(d) in closure for d in dists)
+    }
 
 
 def with_observed_problems(pipeline):

@@ -250,7 +250,7 @@ def test_lint_notices_what_the_analysis_missed(tmp_path):
     make = [ln for ln in lines if "step make" in ln]
     use = [ln for ln in lines if "step use" in ln]
     assert any("'db.sqlite'" in ln and "info:" in ln for ln in make), after.stdout
-    assert any("'pyarrow'" in ln for ln in make), after.stdout  # pandas imports it at run time
+    assert not any("'pyarrow'" in ln for ln in make), after.stdout  # pandas needs it: no news
     assert any("'db.sqlite'" in ln for ln in use), after.stdout
     assert not any("input.csv" in ln or "out/a.csv" in ln for ln in lines)  # literal: seen
     assert not any("'yaml'" in ln for ln in lines)  # imported in the cell: seen
@@ -278,3 +278,16 @@ def test_a_file_over_the_hand_off_cap_is_named_and_left_out(tmp_path, monkeypatc
     assert list(handed) == ["small.txt"]
     log = Path(res.record["steps"]["a"]["log"]).read_text()
     assert "step 'a' wrote 'big.bin'" in log and "NOTEBOOK_OPS_HANDOFF_MAX_MB" in log, log
+
+
+def test_a_module_only_a_library_brings_along_is_no_notice(tmp_path):
+    from notebook_ops.model import load_pipeline
+    from notebook_ops.model.contracts.runs import Observed
+    from notebook_ops.runner.observed import Observation, observed_problems
+
+    nb = write_nb(tmp_path, "n.ipynb", [("import pandas as pd\ndf = pd.DataFrame({'a': [1]})", ["step:one"])])
+    p = load_pipeline(nb)
+    seen = Observation(run_id="r1", steps={"one": Observed(modules=["numpy", "pandas", "pyarrow", "rich"])})
+    notices = [x.message for x in observed_problems(p, seen)]
+    assert len(notices) == 1 and "'rich'" in notices[0], notices  # imported by a magic or exec
+    assert not any(m in notices[0] for m in ("'numpy'", "'pandas'", "'pyarrow'")), notices
