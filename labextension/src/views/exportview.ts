@@ -146,7 +146,8 @@ export class ExportView implements IActionView {
               value: proof.step_index - 1,
               'aria-label': `step ${proof.step_index} of ${proof.steps_total}`
             })
-          : h('progress', { class: 'nbo-proof-bar', 'aria-label': 'building the environment' })
+          : // wrapped: another element than the steps' bar, so that one starts determinate at 0
+            h('div', {}, h('progress', { class: 'nbo-proof-bar', 'aria-label': 'building the environment' }))
       );
     }
     return h(
