@@ -47,7 +47,7 @@ test('one click exports the example as a bundle and opens its README', async ({ 
 });
 
 /** A two-step notebook written by the spec (stdlib only: its proof env is small and cached). */
-function tinyNotebook(name: string, second: string): string {
+function tinyNotebook(name: string, second: string, sleep = 4): string {
   let n = 0;
   const code = (source: string, tags: string[]) => ({
     cell_type: 'code',
@@ -62,7 +62,7 @@ function tinyNotebook(name: string, second: string): string {
     nbformat_minor: 5,
     metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
     // the first step takes a few seconds, so the panel shows it running
-    cells: [code('import time\n\ntime.sleep(4)\nvalues = [1, 2, 3]', ['step:make']), code(second, ['step:add'])]
+    cells: [code(`import time\n\ntime.sleep(${sleep})\nvalues = [1, 2, 3]`, ['step:make']), code(second, ['step:add'])]
   };
   const local = path.join(ROOT, 'build', 'browser-results', name);
   fs.mkdirSync(path.dirname(local), { recursive: true });
@@ -112,4 +112,23 @@ test("a failed proof names the failing step's problem until dismissed", async ({
   await failed.getByRole('button', { name: 'Dismiss the proof result' }).click();
   await expect(failed).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Export and prove' })).toBeFocused();
+});
+
+test('a reloaded page picks up the proof still running and sees it end', async ({ page, tmpPath }) => {
+  test.setTimeout(600000);
+  // the first step takes long enough for the page to reload while it runs
+  const local = tinyNotebook('slow.ipynb', 'total = sum(values)', 40);
+  await openNotebook(page, tmpPath, local, 'slow.ipynb');
+  await page.getByRole('button', { name: 'Export and prove' }).click();
+  const running = page.locator(`${PANEL} .nbo-proof-running`);
+  await expect(running).toContainText('step 1 of 2, make', { timeout: 400000 });
+
+  await page.reload({ waitForIsReady: false }); // the restored layout shows the notebook, not the Launcher
+  await page.locator('#jupyterlab-splash').waitFor({ state: 'detached' });
+  // the layout comes back as it was: the notebook in front, the pipeline panel open
+  await expect(page.getByRole('tab', { name: 'slow.ipynb' })).toHaveAttribute('aria-selected', 'true');
+  await expect(page.locator(PANEL)).toBeVisible();
+  await expect(running).toContainText('Proving:');
+  await shot(page, 'export-prove-reloaded');
+  await expect(page.locator(`${PANEL} .nbo-proof-proven`)).toContainText('2/2 steps ran', { timeout: 300000 });
 });
