@@ -15,8 +15,7 @@ def test_a_proof_that_cannot_run_ends_in_one_line_error(tmp_path):
     not_a_bundle.mkdir(parents=True)
     jobs = ProofJobs()
     job = jobs.start(not_a_bundle, tmp_path / "x.ipynb")
-    assert job.active and job.state == "building_env"
-    job.thread.join(120)
+    job.thread.join(120)  # (it may be over already: nothing to build)
     assert job.state == "error" and job.record is None and job.finished_at
     assert job.error and "\n" not in job.error and "x-v1" in job.error, job.error
     assert jobs.get(job.id) is job
