@@ -10,6 +10,9 @@ import { ServerConnection } from '@jupyterlab/services';
 import type { NotebookOps } from './schemas/notebook_ops';
 import type { ParameterView, PipelineView, StepView } from './schemas/pipeline_view';
 import type { RemoteRun, RemoteTask, RestRemoteRunsResponse } from './schemas/rest_remote_runs_response';
+import type { RestExportResponse } from './schemas/rest_export_response';
+import type { RestProofProgress } from './schemas/rest_proof_progress';
+import type { RestProofsResponse } from './schemas/rest_proofs_response';
 import type { ProblemView } from './schemas/shared';
 
 export type Severity = ProblemView['severity'];
@@ -80,19 +83,13 @@ export interface IRun {
   active: boolean;
 }
 
-/** ExportResult.to_dict() (notebook_ops/bundle/export.py), paths relative to the server root. */
-export interface IExport {
-  name: string;
-  version: number;
-  reused: boolean;
-  folder: string;
-  archive: string;
-  readme: string | null;
-  tag: string | null;
-  warnings: string[];
-  mlflow_run_id: string | null;
-  content_sha256: string;
-}
+/**
+ * POST exports: the version written, paths relative to the server root; with `prove` (202) the
+ * proof it started (`proving`), followed at GET proofs/{id}. Types generated from the contracts.
+ */
+export type IExport = RestExportResponse;
+/** GET proofs/{id}: building the env, step k of n, done with the proof record, or one-line error. */
+export type IProofProgress = RestProofProgress;
 
 /** A firing of a schedule (notebook_ops.scheduler run dict). */
 export interface IScheduledRun {
@@ -235,9 +232,22 @@ export const api = {
     return request(`runs/${encodeURIComponent(runId)}${query({ path })}`, { method: 'DELETE' });
   },
 
-  /** Export the saved notebook as a bundle into `outDir` (relative to the notebook). */
-  exportBundle(path: string, outDir: string, allowDirty = false): Promise<IExport> {
-    return post<IExport>('exports', { path, out_dir: outDir, allow_dirty: allowDirty });
+  /**
+   * Export the saved notebook as a bundle into `outDir` (relative to the notebook); with `prove`
+   * the server then proves it in the background (the reply's `proving`).
+   */
+  exportBundle(path: string, outDir: string, allowDirty = false, prove = false): Promise<IExport> {
+    return post<IExport>('exports', { path, out_dir: outDir, allow_dirty: allowDirty, prove });
+  },
+
+  /** Where a proof started by an export is now. */
+  proof(id: string): Promise<IProofProgress> {
+    return request<IProofProgress>(`proofs/${encodeURIComponent(id)}`);
+  },
+
+  /** The proofs of the notebook's bundles this server runs or ran, newest first. */
+  proofs(path: string): Promise<RestProofsResponse> {
+    return request<RestProofsResponse>(`proofs${query({ path })}`);
   },
 
   schedules(path: string): Promise<{ schedules: ISchedule[]; services: Record<string, unknown>[] }> {

@@ -1,4 +1,5 @@
 /** Words and numbers as the panel shows them. Pure: no DOM, no JupyterLab. */
+import type { RestProofProgress } from './schemas/rest_proof_progress';
 
 /** "1 step", "3 steps". */
 export function count(n: number, word: string, plural = word + 's'): string {
@@ -139,4 +140,23 @@ export function clusterProblem(cluster: string): string {
   return !value || value === 'local' || /^(tcp|tls|ucx|inproc|ws|wss):\/\/\S+$/.test(value)
     ? ''
     : `"${value}" is not a Dask scheduler address: write tcp://HOST:8786, or leave it empty to run here`;
+}
+
+/**
+ * A proof as the Export section shows it: while it runs, what it does (the env, then step k of n
+ * by name); once over, the proof's own one line ("proven ...: 3/3 steps equal to run ...", or the
+ * failing step's problem and its fix). `tone`: running, proven, or not proven.
+ */
+export function proofStatus(p: RestProofProgress): { text: string; tone: 'running' | 'proven' | 'failed' } {
+  if (p.state === 'building_env') {
+    return { text: 'Proving: building the clean environment from requirements.txt…', tone: 'running' };
+  }
+  if (p.state === 'running_step') {
+    const where = p.step_index && p.steps_total ? `step ${p.step_index} of ${p.steps_total}` : 'step';
+    return { text: `Proving: ${where}, ${p.step ?? ''}…`, tone: 'running' };
+  }
+  if (p.state === 'done' && p.proof) {
+    return { text: p.proof.summary || p.message, tone: p.proof.proven ? 'proven' : 'failed' };
+  }
+  return { text: `Not proven: ${p.error || p.message || 'the proof stopped'}`, tone: 'failed' };
 }

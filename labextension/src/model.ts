@@ -36,6 +36,7 @@ export class PipelineModel implements IDisposable {
       }
       panel.context.model.contentChanged.connect(this._onContentChanged, this);
       this._onContentChanged();
+      void this.exports.resume(); // a proof still running since before a reload
     });
   }
 

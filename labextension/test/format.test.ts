@@ -7,9 +7,12 @@ import {
   describeTarget,
   formatValue,
   outputLabels,
+  proofStatus,
   zonedTime
 } from '../src/format';
 import { targetBound, trend } from '../src/trend';
+import type { RestProofProgress } from '../src/schemas/rest_proof_progress';
+import type { ProofRecord } from '../src/schemas/shared';
 import { asAttribute, fit, pan, zoom } from '../src/viewport';
 
 describe('words and numbers', () => {
@@ -145,5 +148,62 @@ describe("the Run dialog's cluster", () => {
     expect(clusterProblem(' local ')).toBe('');
     expect(clusterProblem('tcp://10.0.0.5:8786')).toBe('');
     expect(clusterProblem('10.0.0.5:8786')).toMatch(/not a Dask scheduler address: write tcp:\/\/HOST:8786/);
+  });
+});
+
+describe('proofStatus', () => {
+  const progress = (over: Partial<RestProofProgress>): RestProofProgress => ({
+    id: '0123456789ab',
+    notebook: 'churn.ipynb',
+    bundle: 'dist/churn-v1',
+    state: 'building_env',
+    message: 'building the clean environment from requirements.txt ...',
+    step: null,
+    step_index: null,
+    steps_total: null,
+    proof: null,
+    error: null,
+    started_at: '2026-12-06T21:00:00Z',
+    finished_at: null,
+    ...over
+  });
+  const record = (proven: boolean, summary: string): ProofRecord => ({
+    bundle: 'churn',
+    version: 1,
+    content_sha256: 'abc',
+    proven,
+    date: '2026-12-06T21:01:00Z',
+    python: '3.11.2',
+    platform: 'Linux x86_64',
+    env_builder: 'uv',
+    env_build_s: 0,
+    env_cached: true,
+    source_run: 'r1',
+    steps: {},
+    summary,
+    rtol: 1e-6,
+    notebook_ops_version: '0.1',
+    duration_s: 12
+  });
+
+  it('says the env is being built, then which step of how many runs', () => {
+    expect(proofStatus(progress({}))).toEqual({
+      text: 'Proving: building the clean environment from requirements.txt…',
+      tone: 'running'
+    });
+    const step = proofStatus(progress({ state: 'running_step', step: 'train', step_index: 2, steps_total: 3 }));
+    expect(step).toEqual({ text: 'Proving: step 2 of 3, train…', tone: 'running' });
+  });
+
+  it("ends with the proof's own line: proven, or the failing step's problem", () => {
+    const ok = record(true, 'proven 2026-12-06, Python 3.11.2, Linux x86_64: 3/3 steps equal to run r1');
+    expect(proofStatus(progress({ state: 'done', proof: ok }))).toEqual({ text: ok.summary, tone: 'proven' });
+    const bad = record(false, "step train: module 'sklearn' is not in requirements.txt: install it and export again");
+    expect(proofStatus(progress({ state: 'done', proof: bad }))).toEqual({ text: bad.summary, tone: 'failed' });
+  });
+
+  it('names why a proof could not run', () => {
+    const stopped = proofStatus(progress({ state: 'error', error: 'no proof 0123456789ab in this server' }));
+    expect(stopped).toEqual({ text: 'Not proven: no proof 0123456789ab in this server', tone: 'failed' });
   });
 });

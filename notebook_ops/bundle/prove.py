@@ -37,6 +37,7 @@ from notebook_ops.runtime.store import DataStore
 from notebook_ops.util import atomic
 
 Progress = Callable[[str], None]
+StepStarted = Callable[[int, int, str], None]  # (k, n, step): step k of n starts (1-based)
 UNSEEDED = "differs from run to run: unseeded randomness (seed it, e.g. np.random.seed / random_state=)"
 
 
@@ -287,10 +288,13 @@ def prove_bundle(
     cache: Path | None = None,
     rtol: float = RTOL,
     progress: Progress | None = None,
+    on_step: StepStarted | None = None,
     write: bool = True,
 ) -> ProofRecord:
     """Prove the bundle at ``bundle_path`` (folder or archive); returns the record (written
-    beside the archive). Raises ``ProofFailed`` (exit 1) when a step fails or differs."""
+    beside the archive). Raises ``ProofFailed`` (exit 1) when a step fails or differs.
+    ``progress`` gets one line per stage; ``on_step(k, n, step)`` is told as step k of n starts
+    (a face that shows progress as data, the lab's, needs no parsing of the lines)."""
     from notebook_ops.bundle.load import open_bundle
 
     say = progress or (lambda _line: None)
@@ -344,7 +348,7 @@ def prove_bundle(
                     notebook_ops_version=__version__,
                 )
                 upstream = _upstream(manifest, order)
-                _prove_steps(record, env, given, order, upstream, tmp, params, source, rtol, say)
+                _prove_steps(record, env, given, order, upstream, tmp, params, source, rtol, say, on_step)
     record.proven = all(record.steps[s].status in ("equal", "ran") for s in order)
     record.summary = _summary(record, order)
     record.duration_s = round(time.monotonic() - started, 2)
@@ -355,7 +359,9 @@ def prove_bundle(
     return record
 
 
-def _prove_steps(record, env, given, order, upstream, tmp: Path, params, source, rtol, say) -> None:
+def _prove_steps(
+    record, env, given, order, upstream, tmp: Path, params, source, rtol, say, on_step=None
+) -> None:
     store = tmp / "store"
     store.mkdir()
     differing: set[str] = set()
@@ -366,6 +372,8 @@ def _prove_steps(record, env, given, order, upstream, tmp: Path, params, source,
             record.steps[step] = StepProof(status="not_run", problem=f"step {step}: an upstream step failed")
             continue
         say(f"[{i}/{len(order)}] run-step {step} ...")
+        if on_step is not None:
+            on_step(i, len(order), step)
         result = _run_step(env, given, step, store, tmp / "tasks" / step, params)
         proof = StepProof(status="ran", duration_s=result["duration_s"])
         record.steps[step] = proof

@@ -18,7 +18,7 @@ def _has(module: str) -> bool:
 
 def route_table() -> tuple[list[tuple[str, type]], dict[str, bool]]:
     """(pattern, handler) pairs and the features they provide."""
-    from notebook_ops.server.exports import ExportsHandler
+    from notebook_ops.server.exports import PROOF_ID, ExportsHandler, ProofHandler, ProofsHandler
     from notebook_ops.server.features import FeaturesHandler
     from notebook_ops.server.pipelines import PipelinesHandler
     from notebook_ops.server.remote_runs import RemoteRunsHandler
@@ -31,6 +31,8 @@ def route_table() -> tuple[list[tuple[str, type]], dict[str, bool]]:
         (rf"/runs/({RUN_ID})", RunHandler),
         (rf"/runs/({RUN_ID})/steps/([A-Za-z0-9_-]+)", RunStepNotebookHandler),
         (r"/exports", ExportsHandler),
+        (r"/proofs", ProofsHandler),
+        (rf"/proofs/({PROOF_ID})", ProofHandler),
         (r"/remote-runs", RemoteRunsHandler),
     ]
     schedules = _has("notebook_ops.scheduler.api") and _has("notebook_ops.scheduler.hosted")
@@ -55,6 +57,7 @@ def route_table() -> tuple[list[tuple[str, type]], dict[str, bool]]:
 
 def setup_routes(web_app, serverapp=None) -> None:
     from notebook_ops.server.features import FeaturesHandler
+    from notebook_ops.bundle.proofjobs import ProofJobs
     from notebook_ops.runs.service import RunService
 
     from notebook_ops.server.remote_runs import airflow_url
@@ -63,6 +66,7 @@ def setup_routes(web_app, serverapp=None) -> None:
     features["remote_runs"] = bool(airflow_url(web_app.settings.get("notebook_ops_config")))
     FeaturesHandler.features = features
     web_app.settings.setdefault("notebook_ops_runs", RunService())
+    web_app.settings.setdefault("notebook_ops_proofs", ProofJobs())
     web_app.settings["notebook_ops_serverapp"] = serverapp
     if features["schedules"]:
         from notebook_ops.scheduler import hosted

@@ -4,7 +4,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { openNotebook, PANEL, SERVER_ROOT, shot } from './helpers';
+import { openNotebook, PANEL, ROOT, SERVER_ROOT, shot } from './helpers';
 
 test('one click exports the example as a bundle and opens its README', async ({ page, tmpPath }) => {
   await openNotebook(page, tmpPath);
@@ -44,4 +44,91 @@ test('one click exports the example as a bundle and opens its README', async ({ 
   const python = process.env.NBO_VENV_BIN || path.join(__dirname, '..', '..', '.venv', 'bin');
   const out = execFileSync(path.join(python, 'notebook-ops'), ['verify', bundle]).toString();
   expect(out).toContain('ok');
+});
+
+/** A two-step notebook written by the spec (stdlib only: its proof env is small and cached). */
+function tinyNotebook(name: string, second: string, sleep = 4): string {
+  let n = 0;
+  const code = (source: string, tags: string[]) => ({
+    cell_type: 'code',
+    id: `c${n++}`,
+    source,
+    metadata: { tags },
+    outputs: [],
+    execution_count: null
+  });
+  const nb = {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
+    // the first step takes a few seconds, so the panel shows it running
+    cells: [code(`import time\n\ntime.sleep(${sleep})\nvalues = [1, 2, 3]`, ['step:make']), code(second, ['step:add'])]
+  };
+  const local = path.join(ROOT, 'build', 'browser-results', name);
+  fs.mkdirSync(path.dirname(local), { recursive: true });
+  fs.writeFileSync(local, JSON.stringify(nb, null, 1));
+  return local;
+}
+
+test('Export and prove shows the proof running step by step, then proven', async ({ page, tmpPath }) => {
+  test.setTimeout(600000); // the first proof on a machine builds its env (~45 s, more under load)
+  await openNotebook(page, tmpPath, tinyNotebook('tiny.ipynb', 'total = sum(values)'), 'tiny.ipynb');
+  const prove = page.getByRole('button', { name: 'Export and prove' });
+  await expect(prove).toBeEnabled();
+  await prove.click();
+
+  const result = page.locator(`${PANEL} .nbo-export-result`);
+  await expect(result).toContainText('tiny v1', { timeout: 120000 });
+  const running = page.locator(`${PANEL} .nbo-proof-running[role="status"]`);
+  await expect(running).toContainText('Proving:');
+  await expect(page.locator(`${PANEL} .nbo-export-prove`)).toBeDisabled();
+  await expect(running).toContainText('step 1 of 2, make', { timeout: 400000 });
+  await shot(page, 'export-prove-running');
+
+  const done = page.locator(`${PANEL} .nbo-proof-proven`);
+  await expect(done).toContainText('proven to run', { timeout: 300000 });
+  await expect(done).toContainText('2/2 steps ran');
+  expect(fs.existsSync(path.join(SERVER_ROOT, tmpPath, 'dist', 'tiny-v1.proof.json'))).toBe(true);
+  await shot(page, 'export-prove-done');
+
+  // the outcome stays until dismissed; focus then returns to the button
+  await done.getByRole('button', { name: 'Dismiss the proof result' }).click();
+  await expect(done).toHaveCount(0);
+  await expect(prove).toBeFocused();
+});
+
+test("a failed proof names the failing step's problem until dismissed", async ({ page, tmpPath }) => {
+  test.setTimeout(600000);
+  await openNotebook(page, tmpPath, tinyNotebook('broken.ipynb', "raise RuntimeError('boom')"), 'broken.ipynb');
+  await page.getByRole('button', { name: 'Export and prove' }).click();
+
+  const failed = page.locator(`${PANEL} .nbo-proof-failed[role="alert"]`);
+  await expect(failed).toContainText('step add', { timeout: 400000 });
+  await expect(failed).toContainText('boom');
+  await shot(page, 'export-prove-failed');
+  // the panel's 1 s poll has stopped; the problem is still there a while later
+  await page.waitForTimeout(2500);
+  await expect(failed).toContainText('step add');
+  await failed.getByRole('button', { name: 'Dismiss the proof result' }).click();
+  await expect(failed).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Export and prove' })).toBeFocused();
+});
+
+test('a reloaded page picks up the proof still running and sees it end', async ({ page, tmpPath }) => {
+  test.setTimeout(600000);
+  // the first step takes long enough for the page to reload while it runs
+  const local = tinyNotebook('slow.ipynb', 'total = sum(values)', 40);
+  await openNotebook(page, tmpPath, local, 'slow.ipynb');
+  await page.getByRole('button', { name: 'Export and prove' }).click();
+  const running = page.locator(`${PANEL} .nbo-proof-running`);
+  await expect(running).toContainText('step 1 of 2, make', { timeout: 400000 });
+
+  await page.reload({ waitForIsReady: false }); // the restored layout shows the notebook, not the Launcher
+  await page.locator('#jupyterlab-splash').waitFor({ state: 'detached' });
+  // the layout comes back as it was: the notebook in front, the pipeline panel open
+  await expect(page.getByRole('tab', { name: 'slow.ipynb' })).toHaveAttribute('aria-selected', 'true');
+  await expect(page.locator(PANEL)).toBeVisible();
+  await expect(running).toContainText('Proving:');
+  await shot(page, 'export-prove-reloaded');
+  await expect(page.locator(`${PANEL} .nbo-proof-proven`)).toContainText('2/2 steps ran', { timeout: 300000 });
 });

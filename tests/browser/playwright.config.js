@@ -37,6 +37,16 @@ const own = name => {
   fs.mkdirSync(folder, { recursive: true });
   return folder;
 };
+// The server loads this checkout's built extension (a git worktree's own build, not the copy the
+// venv installed): JUPYTER_PATH comes before every other data folder, even with
+// JUPYTER_PREFER_ENV_PATH.
+const built = path.join(root, 'notebook_ops', 'labextension');
+const jupyterPath = own('path');
+const link = path.join(jupyterPath, 'labextensions', 'notebook-ops');
+if (fs.existsSync(path.join(built, 'package.json')) && !fs.existsSync(link)) {
+  fs.mkdirSync(path.dirname(link), { recursive: true });
+  fs.symlinkSync(built, link);
+}
 const serverEnv = { ...process.env };
 for (const key of Object.keys(serverEnv)) {
   if (key.startsWith('NOTEBOOK_OPS_') || key.startsWith('JUPYTER') || key.startsWith('MLFLOW_')) {
@@ -48,6 +58,7 @@ Object.assign(serverEnv, {
   JUPYTERLAB_GALATA_ROOT_DIR: serverRoot,
   JUPYTER_CONFIG_DIR: own('config'),
   JUPYTER_DATA_DIR: own('data'),
+  JUPYTER_PATH: jupyterPath,
   JUPYTER_RUNTIME_DIR: own('runtime'),
   JUPYTERLAB_SETTINGS_DIR: own('lab-settings'),
   JUPYTERLAB_WORKSPACES_DIR: own('lab-workspaces'),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -99,22 +100,102 @@ async def test_export_bad_requests(jp_fetch, repo):
     assert (await export(jp_fetch, {"path": "proj/tiny.ipynb", "out_dir": 3}))[0] == 400
 
 
-@pytest.mark.slow
-@pytest.mark.timeout(900)
-async def test_export_and_prove_returns_the_proof_record(jp_fetch, repo, schema_check, monkeypatch, request):
-    """ "Export and prove": the reply carries the proof (no run of the notebook yet: proven to
-    run, nothing to compare with), and the record lies beside the archive."""
+@pytest.fixture
+def prove_caches(monkeypatch, request):
+    """The proof envs in pytest's cache (keyed by requirements: the first proof builds one, ~45 s),
+    uv's downloads in the user's cache."""
     monkeypatch.setenv("NOTEBOOK_OPS_PROVE_CACHE", str(request.config.cache.mkdir("notebook-ops-prove-envs")))
     cache = ORIGINAL_ENV.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")  # uv's download cache
     monkeypatch.setenv("UV_CACHE_DIR", ORIGINAL_ENV.get("UV_CACHE_DIR") or f"{cache}/uv")
+
+
+async def follow_proof(jp_fetch, job_id, schema_check, timeout_s=600.0) -> list[dict]:
+    """Every state GET proofs/{id} showed, polled as the lab polls, until the proof ends."""
+    seen: list[dict] = []
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while asyncio.get_running_loop().time() < deadline:
+        reply = await jp_fetch("notebook-ops", "api", "proofs", job_id)
+        state = schema_check("rest-proof-progress", json.loads(reply.body))
+        if not seen or state != seen[-1]:
+            seen.append(state)
+        if state["state"] in ("done", "error"):
+            return seen
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"the proof did not end in {timeout_s} s: {seen[-1:]}")
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+async def test_export_and_prove_runs_in_the_background_with_progress(
+    jp_fetch, repo, schema_check, prove_caches
+):
+    """ "Export and prove": the bundle is written at once (202), the proof goes on in the
+    background and GET proofs/{id} follows it: env, step k of n by name, then the record (no run
+    of the notebook yet: proven to run, nothing to compare with), which lies beside the archive."""
     code, result = await export(jp_fetch, {"path": "proj/tiny.ipynb", "prove": True})
-    assert code == 201, result
+    assert code == 202, result
     schema_check("rest-export-response", result)
-    proof = result["proof"]
+    assert result["folder"] == "proj/dist/tiny-v1" and result["proof"] is None
+    proving = result["proving"]
+    assert proving["state"] in ("building_env", "running_step"), proving
+    assert proving["notebook"] == "proj/tiny.ipynb" and proving["bundle"] == "proj/dist/tiny-v1"
+
+    seen = await follow_proof(jp_fetch, proving["id"], schema_check)
+    steps = [(s["step_index"], s["steps_total"], s["step"]) for s in seen if s["state"] == "running_step"]
+    assert (1, 2, "make") in steps and (2, 2, "add") in steps, seen
+    assert steps == sorted(steps), steps  # step k of n only moves forward
+    done = seen[-1]
+    assert done["state"] == "done" and done["error"] is None and done["finished_at"], done
+    proof = done["proof"]
     assert proof["proven"] is True and proof["source_run"] is None, proof
     assert {s: v["status"] for s, v in proof["steps"].items()} == {"make": "ran", "add": "ran"}
-    assert "no source run to compare with" in proof["summary"]
+    assert done["message"] == proof["summary"] and "no source run to compare with" in proof["summary"]
     on_disk = json.loads((repo / "dist" / "tiny-v1.proof.json").read_text())
     assert on_disk["content_sha256"] == result["content_sha256"] == proof["content_sha256"]
+
+    # a reloaded page finds it by its notebook
+    reply = await jp_fetch("notebook-ops", "api", "proofs", params={"path": "proj/tiny.ipynb"})
+    listed = schema_check("rest-proofs-response", json.loads(reply.body))["proofs"]
+    assert [p["id"] for p in listed] == [proving["id"]] and listed[0]["state"] == "done"
+
+    # the same content exported again (plain, synchronous) carries the proof beside its archive
     code, plain = await export(jp_fetch, {"path": "proj/tiny.ipynb"})
-    assert code == 201 and plain["proof"] is None
+    assert code == 201 and plain["reused"] is True and plain["proving"] is None, plain
+    assert plain["proof"]["proven"] is True and plain["proof"]["date"] == proof["date"]
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+async def test_a_failed_proof_ends_done_with_the_failing_step_and_its_problem(
+    jp_fetch, repo, schema_check, prove_caches, nb
+):
+    (repo / "boom.ipynb").write_text(
+        json.dumps(nb([("values = [1, 2]", ["step:make"]), ("raise RuntimeError('boom')", ["step:explode"])]))
+    )
+    subprocess.run(GIT + ["-C", str(repo), "add", "."], check=True)
+    subprocess.run(GIT + ["-C", str(repo), "commit", "-q", "-m", "boom"], check=True)
+    code, result = await export(jp_fetch, {"path": "proj/boom.ipynb", "prove": True})
+    assert code == 202, result
+    done = (await follow_proof(jp_fetch, result["proving"]["id"], schema_check))[-1]
+    assert done["state"] == "done" and done["error"] is None, done
+    proof = done["proof"]
+    assert proof["proven"] is False
+    assert proof["steps"]["make"]["status"] == "ran" and proof["steps"]["explode"]["status"] == "failed"
+    assert done["message"] == proof["summary"] == proof["steps"]["explode"]["problem"]
+    assert "step explode" in done["message"] and "boom" in done["message"], done["message"]
+    assert (repo / "dist" / "boom-v1.proof.json").is_file()
+
+
+async def test_proof_routes_bad_requests(jp_fetch, repo):
+    for params, status in (({"path": "proj/missing.ipynb"}, 404), ({"path": "proj"}, 400), ({}, 400)):
+        with pytest.raises(HTTPClientError) as info:
+            await jp_fetch("notebook-ops", "api", "proofs", params=params)
+        assert info.value.code == status, params
+    with pytest.raises(HTTPClientError) as info:
+        await jp_fetch("notebook-ops", "api", "proofs", "0123456789ab")
+    assert info.value.code == 404
+    body = json.loads(info.value.response.body)
+    assert "no proof 0123456789ab" in body["message"] and body["hint"]
+    # a notebook with no proof in this server: an empty list
+    reply = await jp_fetch("notebook-ops", "api", "proofs", params={"path": "proj/tiny.ipynb"})
+    assert json.loads(reply.body) == {"proofs": []}

@@ -109,6 +109,9 @@ ROUTES = [
         {"path": "two.ipynb"},
     ),
     ("POST", ("notebook-ops", "api", "exports"), {"path": "two.ipynb", "allow_dirty": True}, {}),
+    ("POST", ("notebook-ops", "api", "exports"), {"path": "two.ipynb", "prove": True}, {}),
+    ("GET", ("notebook-ops", "api", "proofs"), None, {"path": "two.ipynb"}),
+    ("GET", ("notebook-ops", "api", "proofs", "0123456789ab"), None, {}),
     ("GET", ("notebook-ops", "api", "schedules"), None, {"path": "two.ipynb"}),
     ("POST", ("notebook-ops", "api", "schedules"), {"path": "two.ipynb", "cron": "0 6 * * *"}, {}),
     ("GET", ("notebook-ops", "api", "schedules", "two"), None, {}),
@@ -165,8 +168,9 @@ async def test_every_writing_route_checks_xsrf(
     assert "xsrf" in json.loads(info.value.response.body)["message"].lower()
 
 
+@pytest.mark.parametrize("route", ["runs", "proofs"])
 @pytest.mark.parametrize("params", [{"path": "../two.ipynb"}, {"path": "/etc/passwd"}, {}])
-async def test_run_routes_confine_paths(jp_fetch, notebook_file, params):
+async def test_run_routes_confine_paths(jp_fetch, notebook_file, params, route):
     with pytest.raises(HTTPClientError) as info:
-        await jp_fetch("notebook-ops", "api", "runs", method="GET", params=params)
+        await jp_fetch("notebook-ops", "api", route, method="GET", params=params)
     assert info.value.code in (400, 403)

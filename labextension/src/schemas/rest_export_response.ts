@@ -1,6 +1,6 @@
 /* Generated from notebook_ops/model/schema/rest-export-response.schema.json by labextension/scripts/schema-types.mjs: do not edit. */
 
-import type { ProofRecord } from './shared';
+import type { ProofProgress, ProofRecord } from './shared';
 
 export type Archive = string;
 export type ContentSha256 = string;
@@ -24,6 +24,7 @@ export interface RestExportResponse {
   mlflow_run_id: MlflowRunId;
   name: Name;
   proof: ProofRecord | null;
+  proving: ProofProgress | null;
   readme: Readme;
   reused: Reused;
   tag: Tag;

@@ -36,7 +36,18 @@ export type Problem = string | null;
 export type Status = 'equal' | 'ran' | 'differs' | 'unseeded' | 'failed' | 'not_run';
 export type Summary = string;
 export type Version = number;
+export type Bundle1 = string;
 export type Error1 = string | null;
+export type FinishedAt = string | null;
+export type Id = string;
+export type Message1 = string;
+export type Notebook = string;
+export type StartedAt = string;
+export type State = 'building_env' | 'running_step' | 'done' | 'error';
+export type Step1 = string | null;
+export type StepIndex = number | null;
+export type StepsTotal = number | null;
+export type Error2 = string | null;
 export type ExperimentId = string | null;
 export type RunId = string | null;
 export type TrackingUri = string | null;
@@ -53,8 +64,8 @@ export type Truncated = boolean;
 export type Writes = string[];
 export type Active = boolean | null;
 export type DurationS2 = number | null;
-export type Error2 = string | null;
-export type FinishedAt = string | null;
+export type Error3 = string | null;
+export type FinishedAt1 = string | null;
 export type Host = string | null;
 export type Mode = 'pipeline' | 'bundle';
 export type NotebookHash = string | null;
@@ -73,7 +84,7 @@ export type ResumedFrom = string | null;
 export type RunDir = string | null;
 export type RunId1 = string;
 export type Source = string | null;
-export type StartedAt = string | null;
+export type StartedAt1 = string | null;
 export type Status1 = 'running' | 'succeeded' | 'failed' | 'below_target' | 'cancelled';
 export type Attempts = number;
 export type CacheKey = string | null;
@@ -81,12 +92,12 @@ export type Cached = boolean;
 export type Cell1 = number | null;
 export type ChangedAtRun = string[];
 export type DurationS3 = number | null;
-export type Error3 = string | null;
-export type FinishedAt1 = string | null;
+export type Error4 = string | null;
+export type FinishedAt2 = string | null;
 export type Log = string | null;
-export type Notebook = string | null;
+export type Notebook1 = string | null;
 export type Reused = string | null;
-export type StartedAt1 = string | null;
+export type StartedAt2 = string | null;
 export type Status2 = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
 export type Worker = string | null;
 export type Targets = TargetResult[];
@@ -94,16 +105,16 @@ export type Catchup = 'skip' | 'once' | 'all';
 export type CreatedAt = string | null;
 export type Cron = string;
 export type DeadLetterTopic = string | null;
-export type Id = number | null;
+export type Id1 = number | null;
 export type Kind1 = 'cron' | 'trigger';
 export type Attempt = number;
 export type ChildPid = number | null;
 export type CreatedAt1 = string | null;
 export type DurationS4 = number | null;
-export type Error4 = string | null;
+export type Error5 = string | null;
 export type ExitCode = number | null;
-export type FinishedAt2 = string | null;
-export type Id1 = number | null;
+export type FinishedAt3 = string | null;
+export type Id2 = number | null;
 export type LateS = number | null;
 export type LeaseExpiresAt = string | null;
 export type MessageId = string | null;
@@ -117,8 +128,8 @@ export type RunId2 = string | null;
 export type ScheduleId = number;
 export type ScheduleName = string | null;
 export type ScheduledFor = string;
-export type StartedAt2 = string | null;
-export type State =
+export type StartedAt3 = string | null;
+export type State1 =
   | 'pending'
   | 'running'
   | 'succeeded'
@@ -149,8 +160,8 @@ export type UpdatedAt = string | null;
 export type Webhook = string | null;
 export type Workdir = string | null;
 export type DurationS5 = number | null;
-export type Error5 = string | null;
-export type FinishedAt3 = string | null;
+export type Error6 = string | null;
+export type FinishedAt4 = string | null;
 export type Host1 = string | null;
 export type Mode1 = 'pipeline' | 'bundle';
 export type NotebookHash1 = string | null;
@@ -161,7 +172,7 @@ export type ResumedFrom1 = string | null;
 export type RunDir2 = string | null;
 export type RunId3 = string;
 export type Source2 = string | null;
-export type StartedAt3 = string | null;
+export type StartedAt4 = string | null;
 export type Status3 = 'running' | 'succeeded' | 'failed' | 'below_target' | 'cancelled';
 export type Targets1 = TargetResult[];
 
@@ -236,8 +247,27 @@ export interface ComparedValue {
   result: Result;
   [k: string]: unknown;
 }
-export interface MlflowInfo {
+/**
+ * GET proofs/{id}: a proof started by POST exports with ``prove``, where it is now (paths
+ * relative to the server root). A failed proof is ``done`` with ``proof.proven`` false.
+ */
+export interface ProofProgress {
+  bundle: Bundle1;
   error: Error1;
+  finished_at: FinishedAt;
+  id: Id;
+  message: Message1;
+  notebook: Notebook;
+  proof: ProofRecord | null;
+  started_at: StartedAt;
+  state: State;
+  step: Step1;
+  step_index: StepIndex;
+  steps_total: StepsTotal;
+  [k: string]: unknown;
+}
+export interface MlflowInfo {
+  error: Error2;
   experiment_id: ExperimentId;
   run_id: RunId;
   tracking_uri: TrackingUri;
@@ -273,8 +303,8 @@ export interface Distributions {
 export interface RunListing {
   active?: Active;
   duration_s: DurationS2;
-  error: Error2;
-  finished_at: FinishedAt;
+  error: Error3;
+  finished_at: FinishedAt1;
   git: GitInfo;
   host: Host;
   metrics: Metrics;
@@ -291,7 +321,7 @@ export interface RunListing {
   run_dir: RunDir;
   run_id: RunId1;
   source: Source;
-  started_at: StartedAt;
+  started_at: StartedAt1;
   status: Status1;
   steps: Steps2;
   tags: Tags;
@@ -327,14 +357,14 @@ export interface StepRecord {
   cell: Cell1;
   changed_at_run: ChangedAtRun;
   duration_s: DurationS3;
-  error: Error3;
-  finished_at: FinishedAt1;
+  error: Error4;
+  finished_at: FinishedAt2;
   log: Log;
   metrics: Metrics1;
-  notebook: Notebook;
+  notebook: Notebook1;
   observed?: Observed | null;
   reused: Reused;
-  started_at: StartedAt1;
+  started_at: StartedAt2;
   status: Status2;
   worker: Worker;
   [k: string]: unknown;
@@ -354,7 +384,7 @@ export interface ScheduleView {
   created_at: CreatedAt;
   cron: Cron;
   dead_letter_topic: DeadLetterTopic;
-  id: Id;
+  id: Id1;
   kind: Kind1;
   last_run: ScheduledRunView | null;
   max_concurrent: MaxConcurrent;
@@ -386,10 +416,10 @@ export interface ScheduledRunView {
   child_pid: ChildPid;
   created_at: CreatedAt1;
   duration_s?: DurationS4;
-  error: Error4;
+  error: Error5;
   exit_code: ExitCode;
-  finished_at: FinishedAt2;
-  id: Id1;
+  finished_at: FinishedAt3;
+  id: Id2;
   late_s?: LateS;
   lease_expires_at: LeaseExpiresAt;
   message_id: MessageId;
@@ -405,8 +435,8 @@ export interface ScheduledRunView {
   schedule_id: ScheduleId;
   schedule_name: ScheduleName;
   scheduled_for: ScheduledFor;
-  started_at: StartedAt2;
-  state: State;
+  started_at: StartedAt3;
+  state: State1;
   trigger: Trigger;
   [k: string]: unknown;
 }
@@ -425,8 +455,8 @@ export interface Parameters2 {
  */
 export interface RunRecord {
   duration_s: DurationS5;
-  error: Error5;
-  finished_at: FinishedAt3;
+  error: Error6;
+  finished_at: FinishedAt4;
   git: GitInfo;
   host: Host1;
   metrics: Metrics3;
@@ -442,7 +472,7 @@ export interface RunRecord {
   run_dir: RunDir2;
   run_id: RunId3;
   source: Source2;
-  started_at: StartedAt3;
+  started_at: StartedAt4;
   status: Status3;
   steps: Steps3;
   tags: Tags1;

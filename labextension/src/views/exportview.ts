@@ -2,10 +2,15 @@
  * The Export section: one click saves the notebook and writes the versioned bundle; the result
  * shows the version and folder and offers the bundle's README. A dirty git work tree is refused
  * by the server; the user may then export anyway (the manifest marks it dirty).
+ *
+ * "Export and prove" writes the bundle, then the server proves it where DevOps will run it: the
+ * section shows the proof's progress (the env, step k of n), then "proven ..." or the failing
+ * step's one-line problem, which stays until dismissed (focus then returns to the button).
  */
 import { CommandRegistry } from '@lumino/commands';
 
 import { IPipeline } from '../api';
+import { proofStatus } from '../format';
 import { PipelineModel } from '../model';
 import { h, section } from './react';
 import type { ReactElement } from 'react';
@@ -41,6 +46,19 @@ export class ExportView implements IActionView {
             onclick: () => void this._export(model, false)
           },
           exports.busy ? 'Exporting…' : 'Export bundle'
+        ),
+        h(
+          'button',
+          {
+            class: 'jp-mod-styled nbo-button nbo-export-prove',
+            disabled: !pipeline || errors > 0 || exports.busy || exports.proving,
+            title: errors
+              ? 'Fix the problems below first'
+              : 'Export, then run the bundle as DevOps will (a clean environment from its requirements, ' +
+                'each step as its own task) and compare with the last run',
+            onclick: () => void this._export(model, false, true)
+          },
+          exports.proving ? 'Proving…' : 'Export and prove'
         )
       ),
       error
@@ -56,7 +74,7 @@ export class ExportView implements IActionView {
                     'button',
                     {
                       class: 'jp-mod-styled jp-mod-warn nbo-button nbo-export-dirty',
-                      onclick: () => void this._export(model, true)
+                      onclick: () => void this._export(model, true, exports.refusedProve)
                     },
                     'Export anyway (marked dirty)'
                   )
@@ -104,14 +122,62 @@ export class ExportView implements IActionView {
               )
             )
           )
-        : null
+        : null,
+      this._proof(model)
     );
   }
 
-  private async _export(model: PipelineModel, allowDirty: boolean): Promise<void> {
+  /** The proof's progress while it runs (a live status), then its outcome until dismissed. */
+  private _proof(model: PipelineModel): ReactElement | null {
+    const proof = model.exports.proof;
+    if (!proof) {
+      return null;
+    }
+    const status = proofStatus(proof);
+    if (status.tone === 'running') {
+      return h(
+        'div',
+        { class: 'nbo-proof nbo-proof-running', role: 'status', 'aria-live': 'polite', 'data-state': proof.state },
+        h('div', { class: 'nbo-proof-text' }, status.text),
+        proof.step_index && proof.steps_total
+          ? h('progress', {
+              class: 'nbo-proof-bar',
+              max: proof.steps_total,
+              value: proof.step_index - 1,
+              'aria-label': `step ${proof.step_index} of ${proof.steps_total}`
+            })
+          : // wrapped: another element than the steps' bar, so that one starts determinate at 0
+            h('div', {}, h('progress', { class: 'nbo-proof-bar', 'aria-label': 'building the environment' }))
+      );
+    }
+    return h(
+      'div',
+      {
+        class: `nbo-proof nbo-proof-${status.tone}${status.tone === 'failed' ? ' nbo-error' : ''}`,
+        role: status.tone === 'failed' ? 'alert' : 'status',
+        'data-state': proof.state
+      },
+      h('div', { class: `nbo-proof-text${status.tone === 'proven' ? ' nbo-ok' : ''}` }, status.text),
+      h(
+        'button',
+        {
+          class: 'nbo-link nbo-proof-dismiss',
+          'aria-label': 'Dismiss the proof result',
+          onclick: (event: Event) => {
+            const section = (event.currentTarget as HTMLElement).closest('.nbo-export');
+            model.exports.dismissProof();
+            (section?.querySelector('.nbo-export-prove') as HTMLElement | null)?.focus();
+          }
+        },
+        'Dismiss'
+      )
+    );
+  }
+
+  private async _export(model: PipelineModel, allowDirty: boolean, prove = false): Promise<void> {
     if (model.panel.context.model.dirty) {
       await model.panel.context.save();
     }
-    await model.exports.export(this._outDir(), allowDirty);
+    await model.exports.export(this._outDir(), allowDirty, prove);
   }
 }

@@ -32,6 +32,8 @@ SCHEMAS = {
     "rest-cancel-response": "rest:CancelResponse",
     "rest-create-export": "rest:CreateExport",
     "rest-export-response": "rest:ExportResponse",
+    "rest-proof-progress": "rest:ProofProgress",
+    "rest-proofs-response": "rest:ProofsResponse",
     "rest-create-schedule": "rest:CreateSchedule",
     "rest-update-schedule": "rest:UpdateSchedule",
     "rest-schedules-response": "rest:SchedulesResponse",

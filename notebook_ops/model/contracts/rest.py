@@ -9,7 +9,7 @@ classes' schemas.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from notebook_ops.model.contracts.base import Contract, ContractError
 from notebook_ops.model.contracts.pipeline_view import ProblemView
@@ -67,7 +67,38 @@ class CreateExport(Contract):
     path: str
     out_dir: str = "dist"
     allow_dirty: bool = False
-    prove: bool = False  # then prove it (notebook-ops prove): the reply carries the proof record
+    prove: bool = False  # then prove it (notebook-ops prove) in the background: the reply is 202
+
+
+# building_env: the clean env from requirements.txt; running_step: step k of n as its own task;
+# done: the proof record says proven or which step and why; error: the proof could not run
+ProofState = Literal["building_env", "running_step", "done", "error"]
+
+
+@dataclass
+class ProofProgress(Contract):
+    """GET proofs/{id}: a proof started by POST exports with ``prove``, where it is now (paths
+    relative to the server root). A failed proof is ``done`` with ``proof.proven`` false."""
+
+    id: str
+    notebook: str
+    bundle: str  # the bundle folder
+    state: ProofState
+    message: str  # the last progress line (the proof's summary once done)
+    step: str | None = None  # running_step: the step running, its 1-based index and the count
+    step_index: int | None = None
+    steps_total: int | None = None
+    proof: ProofRecord | None = None  # done
+    error: str | None = None  # error: one line
+    started_at: str = ""
+    finished_at: str | None = None
+
+
+@dataclass
+class ProofsResponse(Contract):
+    """GET proofs?path=NOTEBOOK: the proofs of its bundles this server runs or ran, newest first."""
+
+    proofs: list[ProofProgress] = field(default_factory=list)
 
 
 @dataclass
@@ -85,7 +116,8 @@ class ExportResponse(Contract):
     mlflow_run_id: str | None = None
     content_sha256: str = ""
     readme: str | None = None
-    proof: ProofRecord | None = None  # with ``prove``: proven or not, per step (a failed proof is 201 too)
+    proof: ProofRecord | None = None  # the proof record beside the archive, when it is for this content
+    proving: ProofProgress | None = None  # with ``prove`` (202): follow it at GET proofs/{proving.id}
 
 
 @dataclass
