@@ -402,8 +402,10 @@ class Store:
                 )
                 if res.rowcount == 1:
                     got.append(rid)
-            faults.point("scheduler.store.claim.before_commit")
-        faults.point("scheduler.store.claim.after_commit")
+            if got:  # the points mark a claim, not a pass that found nothing to claim
+                faults.point("scheduler.store.claim.before_commit")
+        if got:
+            faults.point("scheduler.store.claim.after_commit")
         return [self.get_run(i) for i in got]
 
     def _update_held(self, rid: int, holder: str, values: dict) -> bool:
