@@ -18,7 +18,7 @@ import zlib
 from pathlib import Path, PurePosixPath
 
 from notebook_ops.bundle.errors import BundleInvalid
-from notebook_ops.util import atomic
+from notebook_ops.util import atomic, faults
 
 
 # Made by running a bundle in place (`notebook-ops run .`, `mlflow run .`, a venv beside it):
@@ -220,6 +220,7 @@ def extract(archive, dest_dir) -> Path:
     with _stream(archive, budget) as tar:
         for m in tar:
             rel = budget.admit(m)
+            faults.point("bundle.archive.extract.member")
             try:
                 tar.extract(m, dest, filter="data")
             except TypeError:  # Python without extraction filters: members checked above

@@ -20,6 +20,7 @@ from notebook_ops.bundle import projectwheel, secrets, shipping, target_registry
 from notebook_ops.bundle import observed, staging as staging_mod, versions, writer
 from notebook_ops.bundle.errors import ExportRefused
 from notebook_ops.errors import NotebookOpsError, PipelineInvalid
+from notebook_ops.util import faults
 from notebook_ops.util.locks import folder_lock
 
 
@@ -103,6 +104,7 @@ def _replace_dir(staging: Path, final: Path) -> None:
     if final.exists():
         old = staging_mod.old_copy(final)
         os.replace(final, old)
+    faults.point("bundle.export.before_rename")
     os.replace(staging, final)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)

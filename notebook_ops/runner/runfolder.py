@@ -15,7 +15,7 @@ from pathlib import Path
 
 from notebook_ops.errors import NotFoundError
 from notebook_ops.model.contracts.runs import FINAL_STATUSES, RUN_JSON, RunListing, RunRecord
-from notebook_ops.util import atomic, procs
+from notebook_ops.util import atomic, faults, procs
 
 __all__ = [
     "FINAL_STATUSES",
@@ -80,6 +80,7 @@ class RunFolder:
     def write(self, record) -> dict:
         """Write ``record`` (a RunRecord or its dict) as its contract has it; -> what was written."""
         data = (record if isinstance(record, RunRecord) else RunRecord.from_dict(record)).to_dict()
+        faults.point("runner.run_json.before_write")
         atomic.write_json(self.record_path, data)
         return data
 

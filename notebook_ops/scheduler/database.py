@@ -28,6 +28,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from notebook_ops.scheduler import orm
 from notebook_ops.scheduler.errors import ScheduleExists, ScheduleNotFound, StoreError, StoreGone
 from notebook_ops.scheduler.models import RUN_FIELDS, SCHEDULE_FIELDS, Schedule, ScheduledRun
+from notebook_ops.util import faults
 
 ENV_URL = "NOTEBOOK_OPS_DB"
 DEFAULT_PATH = Path(".notebook_ops") / "scheduler.db"
@@ -183,6 +184,7 @@ class Store:
             with self.engine.begin() as conn:
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, "head")
+                faults.point("scheduler.store.migrate.before_commit")
         except DBAPIError as exc:
             hint = None if self.is_sqlite else "is the database server up, and the URL right?"
             raise StoreError(
@@ -287,6 +289,8 @@ class Store:
                         n += 1
                     except IntegrityError:
                         pass
+            faults.point("scheduler.store.firings.before_commit")
+        faults.point("scheduler.store.firings.after_commit")
         return n
 
     def record_message(self, row: ScheduledRun, now: datetime) -> tuple[ScheduledRun, bool]:
@@ -398,6 +402,10 @@ class Store:
                 )
                 if res.rowcount == 1:
                     got.append(rid)
+            if got:  # the points mark a claim, not a pass that found nothing to claim
+                faults.point("scheduler.store.claim.before_commit")
+        if got:
+            faults.point("scheduler.store.claim.after_commit")
         return [self.get_run(i) for i in got]
 
     def _update_held(self, rid: int, holder: str, values: dict) -> bool:
@@ -405,7 +413,10 @@ class Store:
         r = orm.runs
         with self.engine.begin() as c:
             held = update(r).where(r.c.id == rid, r.c.owner == holder, r.c.state == "running")
-            return c.execute(held.values(**values)).rowcount == 1
+            done = c.execute(held.values(**values)).rowcount == 1
+            faults.point("scheduler.store.run.before_commit")
+        faults.point("scheduler.store.run.after_commit")
+        return done
 
     def set_child(self, rid: int, owner: str, pid: int | None, run_dir: str) -> bool:
         return self._update_held(rid, owner, {"child_pid": pid, "run_dir": run_dir})

@@ -15,12 +15,11 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
 import socket
 from pathlib import Path
 
 from notebook_ops.model.contracts.runs import FINAL_STATUSES, RUN_JSON, RunRecord
-from notebook_ops.util import atomic, procs
+from notebook_ops.util import atomic, faults, procs
 from notebook_ops.util.locks import folder_lock
 
 log = logging.getLogger(__name__)
@@ -29,7 +28,6 @@ TRACKING = "tracking"  # the folder inside a run folder
 START = "start.json"  # {experiment, tracking_uri, artifact_root, outer}: written when the run starts
 STEPS = "steps"  # <step>.json: {name, steprec, params, metrics, artifacts}, one per finished step
 LOGGED = "logged.json"  # {run_id, experiment_id, steps: {name: id}, finished, error}
-EXIT_AFTER = "NOTEBOOK_OPS_TRACKING_EXIT_AFTER"  # tests: "parent" makes a syncing process die there
 
 
 class Busy(Exception):
@@ -103,9 +101,9 @@ def as_follower() -> None:
 
 
 def die_here(point: str) -> None:
-    """The test hook: end this follower process at ``point`` when ``EXIT_AFTER`` names it."""
-    if _follower and os.environ.get(EXIT_AFTER) == point:
-        os._exit(17)
+    """Fault point ``tracking.follower.<point>`` (util/faults.py), in follower processes only."""
+    if _follower:
+        faults.point(f"tracking.follower.{point}")
 
 
 def sync_run(run_dir, session=None, *, write_record: bool = True) -> dict:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from nbfactory import make_notebook, write_notebook
-from notebook_ops.tracking import sync
+from notebook_ops.util import faults
 from notebook_ops.util import procs
 
 pytestmark = pytest.mark.slow
@@ -34,7 +34,7 @@ CELLS = [
 @pytest.fixture(autouse=True)
 def _own_store(monkeypatch):
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
-    monkeypatch.delenv(sync.EXIT_AFTER, raising=False)
+    monkeypatch.delenv(faults.ENV, raising=False)
 
 
 @pytest.fixture

@@ -133,3 +133,29 @@ def test_three_service_processes_on_one_store_run_each_firing_once(store, add_sc
     assert {r.state for r in by_time(store).values()} == {"succeeded"}
     owners = {r.owner.split(":")[1] for r in by_time(store).values()}
     assert owners <= {str(p.pid) for p in procs}
+
+
+def test_a_migration_killed_before_its_commit_leaves_the_store_as_it_was(empty_db_url):
+    """Fault point ``scheduler.store.migrate.before_commit``: the process dies with the whole
+    schema written but not committed; the store is still empty (no half-made tables), and the
+    next open migrates it."""
+    from notebook_ops.scheduler.database import HEAD, Store
+    from notebook_ops.util import faults
+
+    code = f"from notebook_ops.scheduler.database import Store; Store({empty_db_url!r})"
+    env = {**os.environ, faults.ENV: "scheduler.store.migrate.before_commit=kill"}
+    res = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+    assert res.returncode == -signal.SIGKILL, res.stderr
+    bare = Store(empty_db_url, migrate=False)
+    try:
+        assert bare.revision() is None
+        from sqlalchemy import inspect
+
+        assert inspect(bare.engine).get_table_names() == []
+    finally:
+        bare.close()
+    store = Store(empty_db_url)
+    try:
+        assert store.revision() == HEAD and store.list_schedules() == []
+    finally:
+        store.close()

@@ -13,6 +13,7 @@ import pytest
 from nbfactory import make_notebook, write_notebook
 
 from notebook_ops.tracking import sync
+from notebook_ops.util import faults
 
 pytestmark = pytest.mark.slow
 
@@ -31,7 +32,8 @@ def test_the_scheduler_logs_what_a_dead_follower_left(tmp_path, monkeypatch):
     )
     env = {**os.environ, "MLFLOW_TRACKING_URI": f"sqlite:///{tmp_path / 'mlflow.db'}"}
     env.pop("NOTEBOOK_OPS_DB", None)
-    env[sync.EXIT_AFTER] = "parent"  # every run's follower dies after logging its parent run
+    # every run's follower dies after logging its parent run
+    env[faults.ENV] = "tracking.follower.parent=exit:17"
 
     def nbo(*a):
         return subprocess.run(

@@ -15,6 +15,7 @@ import pytest
 
 from nbfactory import make_notebook, write_notebook
 from notebook_ops.tracking import sync
+from notebook_ops.util import faults
 from notebook_ops.util import procs
 
 pytestmark = pytest.mark.slow
@@ -31,7 +32,7 @@ CELLS = [
 @pytest.fixture(autouse=True)
 def _own_store(monkeypatch):
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
-    monkeypatch.delenv(sync.EXIT_AFTER, raising=False)
+    monkeypatch.delenv(faults.ENV, raising=False)
 
 
 @pytest.fixture
@@ -112,7 +113,7 @@ def test_the_follower_logs_parent_and_step_runs_after_the_command_ends(project):
 
 
 def test_a_killed_follower_is_made_good_by_runs_sync_exactly_once(project):
-    nbo("run", "t.ipynb", cwd=project, **{sync.EXIT_AFTER: "parent"})
+    nbo("run", "t.ipynb", cwd=project, **{faults.ENV: "tracking.follower.parent=exit:17"})
     run_dir = only_run(project)
     gone(run_dir)  # the follower died right after logging the parent run
     state = sync.logged(run_dir)
@@ -141,7 +142,7 @@ def test_a_killed_follower_is_made_good_by_runs_sync_exactly_once(project):
 
 
 def test_the_next_run_logs_what_a_dead_follower_left(project):
-    nbo("run", "t.ipynb", cwd=project, **{sync.EXIT_AFTER: "parent"})
+    nbo("run", "t.ipynb", cwd=project, **{faults.ENV: "tracking.follower.parent=exit:17"})
     first = only_run(project)
     gone(first)
     assert not sync.logged(first).get("finished")
@@ -159,11 +160,12 @@ def test_the_next_run_logs_what_a_dead_follower_left(project):
 def test_an_export_whose_follower_died_is_logged_once_by_runs_sync(project, monkeypatch):
     from notebook_ops.bundle import export_notebook
 
-    monkeypatch.setenv(sync.EXIT_AFTER, "export")  # the follower dies after creating the run
+    # the follower dies after creating the run
+    monkeypatch.setenv(faults.ENV, "tracking.follower.export=exit:17")
     r = export_notebook(
         project / "t.ipynb", out_dir=project / "dist", tag=False, allow_dirty=True, track="process"
     )
-    monkeypatch.delenv(sync.EXIT_AFTER)
+    monkeypatch.delenv(faults.ENV)
     assert r.mlflow_run_id is None and r.mlflow_pending.is_file()
     gone(r.mlflow_pending)
     entry = json.loads(r.mlflow_pending.read_text())
