@@ -142,11 +142,32 @@ test('the keyboard stays in the notebook; P P asks before replacing a step; loop
 });
 
 test("Kale's legacy tags fold into one line, and retag all rewrites them", async ({ page, tmpPath }) => {
+  // The wide notebook as a Kale user writes it: Kale reads code cells only, and a step runs
+  // after exactly the steps its prev: tags name (no implicit order).
   const local = writeWideNotebook('wide-kale.ipynb', nb => {
+    let previous: string | undefined;
+    let pending: string[] = [];
     for (const cell of nb.cells) {
-      cell.metadata.tags = (cell.metadata.tags ?? []).map((t: string) =>
-        t.replace(/^step:/, 'block:').replace(/^after:/, 'prev:')
-      );
+      let tags: string[] = cell.metadata.tags ?? [];
+      if (pending.length && cell.cell_type === 'code') {
+        tags = [...pending, ...tags];
+        pending = [];
+      }
+      const step = tags.find(t => t.startsWith('step:'))?.slice(5);
+      if (step) {
+        const kale = tags.map(t => t.replace(/^step:/, 'block:').replace(/^after:/, 'prev:'));
+        if (previous && !tags.some(t => t.startsWith('after:'))) {
+          kale.push(`prev:${previous}`);
+        }
+        previous = step;
+        if (cell.cell_type === 'code') {
+          tags = kale;
+        } else {
+          pending = kale;
+          tags = [];
+        }
+      }
+      cell.metadata.tags = tags;
     }
   });
   await openNotebook(page, tmpPath, local, 'wide-kale.ipynb');
