@@ -126,6 +126,24 @@ def _source_from(folder: Path) -> SourceRun | None:
     return SourceRun(record.run_id, record, DataStore(data))
 
 
+def _pipeline_hashes(bundle, want) -> set[str]:
+    """What runs of the unchanged source record as their ``notebook_hash``: for a pipeline file
+    (ours, Ploomber's, Elyra's) the hash of all its sources, not of the file's bytes that the
+    manifest's provenance holds."""
+    from notebook_ops.model import load_pipeline
+    from notebook_ops.model.notebook import sha256_bytes
+
+    out = set()
+    for source in _candidate_notebooks(bundle):
+        if source.suffix == ".ipynb" or sha256_bytes(source.read_bytes()) != want:
+            continue
+        try:
+            out.add(load_pipeline(source).notebook_hash)
+        except Exception:  # noqa: BLE001 - a source that no longer reads is no source
+            continue
+    return out
+
+
 def find_source_run(bundle, run_ref: str | None = None) -> SourceRun | None:
     """The latest successful run of the notebook the bundle came from, with the same content
     (notebook hash), every step of the bundle succeeded in it; or the run ``run_ref`` names
@@ -145,11 +163,12 @@ def find_source_run(bundle, run_ref: str | None = None) -> SourceRun | None:
             )
         return found
     want = ((bundle.manifest.get("provenance") or {}).get("source_notebook") or {}).get("sha256")
+    wanted = {want, *_pipeline_hashes(bundle, want)}
     best: SourceRun | None = None
     for root in _runs_roots(bundle):
         for folder in root.iterdir():
             record = RunRecord.read(folder)
-            if record is None or record.status not in DONE_STATUSES or record.notebook_hash != want:
+            if record is None or record.status not in DONE_STATUSES or record.notebook_hash not in wanted:
                 continue
             if any((record.steps.get(s) is None or record.steps[s].status != "succeeded") for s in steps):
                 continue

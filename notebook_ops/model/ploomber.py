@@ -250,7 +250,9 @@ def load_ploomber(path) -> Pipeline:
                 injected[u] = by_name[u].product
         nb = _task_notebook(t, root, injected, nb_key, path)
         file = root / f"{t.name}.ipynb"  # where its kernel runs: pipeline.yaml's folder
-        digest = hashlib.sha256(json.dumps(nb, sort_keys=True).encode()).hexdigest()
+        # without cell ids: jupytext gives a script's cells new random ones at every read
+        stable = {**nb, "cells": [{k: v for k, v in c.items() if k != "id"} for c in nb["cells"]]}
+        digest = hashlib.sha256(json.dumps(stable, sort_keys=True).encode()).hexdigest()
         built[file] = build_pipeline(nb, path=file, notebook_hash=digest)
         extra[file] = [f"@{f}" for found in ups[t.name].values() for f in found]
         targets[f"@{t.name}"] = (file, None)
