@@ -37,17 +37,17 @@ AIRFLOW_VENV ?= .venv-airflow
 KFP_VENV ?= .venv-kfp
 # Ploomber 0.23.3 (its last release), to compare a Ploomber project's products with ours.
 PLOOMBER_VENV ?= .venv-ploomber
-deploy-envs: $(AIRFLOW_VENV)/.installed-stamp $(KFP_VENV)/.installed-stamp $(PLOOMBER_VENV)/.installed-stamp
+deploy-envs: $(AIRFLOW_VENV)/.installed-stamp $(KFP_VENV)/.installed-stamp-kfp-kubernetes $(PLOOMBER_VENV)/.installed-stamp
 
 $(AIRFLOW_VENV)/.installed-stamp:
 	@test -x $(AIRFLOW_VENV)/bin/python || python3 -m venv $(AIRFLOW_VENV)
 	$(AIRFLOW_VENV)/bin/python -m pip install -q 'apache-airflow>=3.3,<3.4' 'apache-airflow-providers-cncf-kubernetes>=10'
 	@touch $@
 
-$(KFP_VENV)/.installed-stamp:
+$(KFP_VENV)/.installed-stamp-kfp-kubernetes:
 	@test -x $(KFP_VENV)/bin/python || python3 -m venv $(KFP_VENV)
 	$(KFP_VENV)/bin/python -m pip install -q 'kfp>=2.14,<3' 'kfp-kubernetes>=2.14,<3' 'hera>=5.16,<8' 'kubernetes>=30'
-	@touch $@
+	@touch $@ $(KFP_VENV)/.installed-stamp
 
 $(PLOOMBER_VENV)/.installed-stamp:
 	@test -x $(PLOOMBER_VENV)/bin/python || python3 -m venv $(PLOOMBER_VENV)

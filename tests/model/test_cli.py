@@ -28,6 +28,7 @@ def test_inspect_human_and_json():
         "type": "int",
         "default": 2000,
         "help": "how many synthetic customers to generate",
+        "secret": False,
     }
     step = data["steps"][2]
     assert {"name", "after", "cells", "inputs", "outputs", "options"} <= set(step)
