@@ -133,8 +133,12 @@ def test_a_half_migrated_store_is_repaired_or_reported_in_one_line(project, orph
         assert not [t for t in tables(db) if t.startswith("_alembic_tmp_")]
         assert newest.name in logged_parents(project)
         return
+    deadline = time.monotonic() + WAIT  # the follower writes it when it gives up: wait for it
+    while not rec["mlflow"]["error"] and time.monotonic() < deadline:
+        time.sleep(0.2)
+        rec = json.loads((newest / "run.json").read_text())
     error = rec["mlflow"]["error"]
-    assert "half-migrated" in error and "\n" not in error and "mv " in error, error
+    assert error and "half-migrated" in error and "\n" not in error and "mv " in error, rec["mlflow"]
     out = nbo("runs", "sync", newest.name, cwd=project, check=False)
     message = (out.stdout + out.stderr).strip()
     assert "half-migrated" in message and "Traceback" not in message, message
