@@ -2,7 +2,11 @@
 
 papermill passes extra keyword arguments down to its notebook client, whose ``km`` argument
 takes an already started kernel manager: ``papermill.execute_notebook(..., km=km)`` then runs
-the notebook in that kernel and leaves shutting it down to us.
+the notebook in that kernel and leaves shutting it down to us. It also leaves open the client
+it made (nbclient stops its client only on a kernel it owns): a heartbeat thread, a zmq context
+and five sockets per step, until a long-lived process (the scheduler service, a test session)
+runs out of file descriptors. The pool's managers remember the clients they make and the pool
+stops them with the kernel.
 
 Each kernel lives in its own "slot" thread, from start to shutdown: the thread starts the kernel
 (``AsyncKernelManager``, whose client notices a kernel that dies), waits until it answers,
@@ -19,6 +23,7 @@ is the same.
 
 from __future__ import annotations
 
+import functools
 import logging
 import queue
 import re
@@ -40,6 +45,28 @@ def setup_imports(sources, exclude=()) -> list[str]:
     from notebook_ops.model.imports import top_level_modules
 
     return [m for m in top_level_modules(sources) if m.split(".")[0] not in set(exclude)]
+
+
+class _StopsItsClients:
+    """Mixin for a kernel manager: ``stop_clients()`` stops every client ``client()`` made."""
+
+    def client(self, **kw):
+        kc = super().client(**kw)  # type: ignore[misc]
+        self.__dict__.setdefault("_nbo_clients", []).append(kc)
+        return kc
+
+    def stop_clients(self) -> None:
+        for kc in self.__dict__.pop("_nbo_clients", []):
+            try:
+                kc.stop_channels()
+            except Exception as exc:  # a client whose sockets are already gone
+                log.debug("kernel client stop: %s", exc)
+
+
+@functools.cache
+def _pool_manager(base: type) -> type:
+    """``base`` (a kernel manager class) with ``_StopsItsClients`` mixed in."""
+    return type(f"Pool{base.__name__}", (_StopsItsClients, base), {})
 
 
 class _Slot:
@@ -94,9 +121,9 @@ class KernelPool:
                 from notebook_ops.runner.forkprovisioner import ForkKernelManager
 
         km = (
-            AsyncKernelManager(kernel_name=self.kernel_name)
+            _pool_manager(AsyncKernelManager)(kernel_name=self.kernel_name)
             if self.zygote is None
-            else ForkKernelManager(kernel_name=self.kernel_name, zygote=self.zygote)
+            else _pool_manager(ForkKernelManager)(kernel_name=self.kernel_name, zygote=self.zygote)
         )
         kw: dict = {}
         if self.cwd:
@@ -132,6 +159,7 @@ class KernelPool:
 
     @staticmethod
     def _stop_kernel(km, loop) -> None:
+        km.stop_clients()
         try:
             if km.has_kernel:
                 loop.run_until_complete(km.shutdown_kernel(now=True))
@@ -168,6 +196,7 @@ class KernelPool:
         finally:
             if slot.km is not None:
                 self._stop_kernel(slot.km, loop)
+            loop.close()  # its selector and self-pipe: three descriptors per step otherwise
             with self._lock:
                 if slot in self._slots:
                     self._slots.remove(slot)
