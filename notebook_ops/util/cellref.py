@@ -21,12 +21,6 @@ def cell_label(index: int) -> str:
     return f"cell {cell_number(index)}"
 
 
-def cell_index(number: int, count: int) -> int | None:
-    """The 0-based index of the cell JupyterLab numbers ``number`` among ``count`` cells, or None
-    when there is no such cell."""
-    return number - 1 if 1 <= number <= count else None
-
-
 def cell_ranges(indexes: Iterable[int]) -> str:
     """Cells as JupyterLab numbers them, runs folded: ``[0, 6, 7]`` -> ``"1, 7-8"``."""
     out: list[str] = []

@@ -111,7 +111,7 @@ def test_hidden_state_across_notebooks(tmp_path):
     entry = _write(tmp_path, "use", [("y = two", ["step:y", "after:src:make"])])
     errs = load_pipeline(entry).errors
     assert [e.code for e in errs] == ["hidden-state"]
-    assert errs[0].hint == "add the tag after:src:more to cell 0"
+    assert errs[0].hint == "add the tag after:src:more to cell 1"
 
 
 def test_cli_run_refuses_invalid_multi_pipeline(tmp_path):
@@ -141,8 +141,8 @@ def test_lint_and_parameter_defaults_across_notebooks(tmp_path):
     assert r.returncode == 1
     assert r.stdout.strip().splitlines() == [
         (
-            f"{entry}: cell 0: step y: error: reads 'two', which only step 'src-more' of src.ipynb "
-            "defines, and it is not upstream of it [hidden-state] (add the tag after:src:more to cell 0)"
+            f"{entry}: cell 1: step y: error: reads 'two', which only step 'src-more' of src.ipynb "
+            "defines, and it is not upstream of it [hidden-state] (add the tag after:src:more to cell 1)"
         )
     ]
 
