@@ -7,7 +7,7 @@
  * tested without a browser.
  */
 import { IPipeline } from './api';
-import { otherNotebook } from './notebooks';
+import { notebookFiles, otherNotebook } from './notebooks';
 import { referenceOf } from './tags';
 
 export interface IAfterChoice {
@@ -15,6 +15,8 @@ export interface IAfterChoice {
   ref: string;
   /** The pipeline's name of the step it runs after (null: not a step of the view). */
   step: string | null;
+  /** Why the reference is suspect, shown beside it ("names no step"). */
+  note?: string;
 }
 
 /** The model's short name of a notebook (`01_ingest` -> `ingest`; multi.py `_short`). */
@@ -61,9 +63,11 @@ export function afterRefs(tags: readonly string[]): string[] {
 
 /**
  * What the dialog offers and ticks for a cell: every step of the pipeline, plus each reference
- * of the cell's own tags that names none of them (a whole notebook, a typo: shown, so unticking
- * removes it). Ticked: the cell's references; for a step that follows the step above (no
- * `after:` tag), the steps it runs after now.
+ * of the cell's own tags that is none of them. Ticked: the cell's references to a step or to a
+ * notebook of the pipeline (`after:01_ingest`: the whole notebook), so accepting keeps them;
+ * for a step that follows the step above (no `after:` tag), the steps it runs after now. A
+ * reference that names nothing of the pipeline (a typo, a deleted notebook) is shown unticked,
+ * marked, so accepting drops it unless the user ticks it.
  */
 export function dialogAfters(
   pipeline: IPipeline | null,
@@ -73,16 +77,26 @@ export function dialogAfters(
 ): { choices: IAfterChoice[]; ticked: string[] } {
   const choices = afterChoices(pipeline, own);
   const refs = afterRefs(tags);
+  const files = pipeline ? notebookFiles(pipeline) : [];
+  const ticked: string[] = [];
   for (const ref of refs) {
-    if (!choices.some(c => c.ref === ref)) {
+    if (choices.some(c => c.ref === ref)) {
+      ticked.push(ref);
+    } else if (files.includes(ref.split(':')[0] + '.ipynb')) {
       choices.push({ ref, step: null });
+      ticked.push(ref);
+    } else {
+      choices.push({ ref, step: null, note: 'names no step' });
     }
   }
-  const ticked = refs.length
-    ? refs
-    : runsAfter
-        .map(name => choices.find(c => c.step === name)?.ref ?? name)
-        .filter(r => choices.some(c => c.ref === r));
+  if (!refs.length) {
+    for (const name of runsAfter) {
+      const ref = choices.find(c => c.step === name)?.ref;
+      if (ref) {
+        ticked.push(ref);
+      }
+    }
+  }
   return { choices, ticked };
 }
 

@@ -56,10 +56,16 @@ describe('the after: choices of Make step', () => {
     expect(choices.map(c => c.ref)).toContain('01_ingest');
   });
 
-  it('shows a reference that names no step of the view, ticked, so unticking removes it', () => {
-    const { choices, ticked } = dialogAfters(single, 'train', ['step:train', 'after:gone'], ['features']);
-    expect(choices).toContainEqual({ ref: 'gone', step: null });
-    expect(ticked).toEqual(['gone']);
+  it('keeps a whole-notebook reference to a notebook with steps, ticked', () => {
+    const { choices, ticked } = dialogAfters(multi, 'fit', ['step:fit', 'after:../shared/02_prep'], []);
+    expect(choices).toContainEqual({ ref: '../shared/02_prep', step: null });
+    expect(ticked).toEqual(['../shared/02_prep']);
+  });
+
+  it('shows a reference that names nothing of the pipeline unticked, so accepting drops it', () => {
+    const { choices, ticked } = dialogAfters(single, 'train', ['step:train', 'after:features', 'after:gone'], []);
+    expect(choices).toContainEqual({ ref: 'gone', step: null, note: 'names no step' });
+    expect(ticked).toEqual(['features']);
   });
 
   it('ticks the steps a step follows by default when it has no after: tag', () => {

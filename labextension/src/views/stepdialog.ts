@@ -44,7 +44,15 @@ class StepForm extends Widget implements Dialog.IBodyWidget<IStepChoice> {
             'fieldset',
             { class: 'nbo-after' },
             h('legend', {}, 'Runs after (none: the previous step in the notebook)'),
-            this._boxes.map(box => h('label', { class: 'nbo-after-option' }, box, box.value))
+            this._boxes.map((box, i) =>
+              h(
+                'label',
+                { class: 'nbo-after-option' },
+                box,
+                box.value,
+                _choices[i].note ? h('span', { class: 'nbo-help' }, ` (${_choices[i].note})`) : null
+              )
+            )
           )
         : h('p', { class: 'nbo-help' }, 'The first step. Later steps run after it.'),
       this._warning
