@@ -44,9 +44,16 @@ export function afterRef(pipeline: IPipeline, step: IPipeline['steps'][number]):
   return step.name.startsWith(short + '-') ? `${notebook}:${step.name.slice(short.length + 1)}` : notebook;
 }
 
-/** The steps a cell's step may run after, `own` (the step it starts) left out. */
+/**
+ * The steps a cell's step may run after: `own` (the step it starts) left out, and so is this
+ * notebook's step without a `step:` tag (a notebook without steps is one; it is gone once a
+ * cell starts a step, and `after:` naming it would name no step).
+ */
 export function afterChoices(pipeline: IPipeline | null, own: string | null): IAfterChoice[] {
-  return (pipeline?.steps ?? []).filter(s => s.name !== own).map(s => ({ ref: afterRef(pipeline!, s), step: s.name }));
+  const implicit = (s: IPipeline['steps'][number]) => s.start_cell === null && !otherNotebook(pipeline!, s);
+  return (pipeline?.steps ?? [])
+    .filter(s => s.name !== own && !implicit(s))
+    .map(s => ({ ref: afterRef(pipeline!, s), step: s.name }));
 }
 
 /** The `after:` (or Kale `prev:`) references a cell's tags make. */

@@ -1,8 +1,8 @@
 import { IPipeline, IStep } from '../src/api';
 import { afterChoices, afterRef, dialogAfters, notebookShort, stepsOf } from '../src/afters';
 
-const step = (name: string, notebook: string | null, after: string[] = []): IStep =>
-  ({ name, notebook, after }) as unknown as IStep;
+const step = (name: string, notebook: string | null, after: string[] = [], start_cell: number | null = 0): IStep =>
+  ({ name, notebook, after, start_cell }) as unknown as IStep;
 
 // 03_train.ipynb runs after the untagged 01_ingest (one step, named "ingest") and after step
 // "clean" of ../shared/02_prep.ipynb (qualified "prep-clean" by the model)
@@ -11,7 +11,7 @@ const multi = {
   path: 'proj/nb/03_train.ipynb',
   notebooks: ['/srv/proj/nb/03_train.ipynb', '/srv/proj/nb/01_ingest.ipynb', '/srv/proj/shared/02_prep.ipynb'],
   steps: [
-    step('ingest', '01_ingest.ipynb'),
+    step('ingest', '01_ingest.ipynb', [], null),
     step('prep-clean', '../shared/02_prep.ipynb', ['ingest']),
     step('scale_rows', '03_train.ipynb', ['ingest']),
     step('fit', '03_train.ipynb', ['scale_rows', 'prep-clean'])
@@ -47,6 +47,17 @@ describe('the after: choices of Make step', () => {
     ]);
     expect(afterChoices(single, null).map(c => c.ref)).toEqual(['load', 'features', 'train']);
     expect(afterChoices(null, null)).toEqual([]);
+  });
+
+  it("leaves out this notebook's step without a step: tag (gone once the cell starts one)", () => {
+    const untagged = {
+      ...multi,
+      notebooks: ['/srv/proj/nb/02_scale.ipynb', '/srv/proj/nb/01_ingest.ipynb'],
+      steps: [step('ingest', '01_ingest.ipynb', [], null), step('scale', '02_scale.ipynb', ['ingest'], null)]
+    } as unknown as IPipeline;
+    expect(afterChoices(untagged, null)).toEqual([{ ref: '01_ingest', step: 'ingest' }]);
+    const main = { ...single, steps: [step('main', null, [], null)] } as unknown as IPipeline;
+    expect(afterChoices(main, null)).toEqual([]);
   });
 
   it("ticks the cell's own after: tags, the cross-notebook one included", () => {
