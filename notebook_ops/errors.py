@@ -6,7 +6,7 @@ Each error carries where it happened (file, cell, step) and how to fix it when w
 
 from __future__ import annotations
 
-from notebook_ops.util.cellref import cell_label
+from notebook_ops.cellref import cell_label
 
 
 class NotebookOpsError(Exception):

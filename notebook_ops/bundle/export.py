@@ -22,7 +22,7 @@ from notebook_ops.bundle.errors import ExportRefused
 from notebook_ops.errors import NotebookOpsError, PipelineInvalid
 from notebook_ops.util import faults
 from notebook_ops.util.locks import folder_lock
-from notebook_ops.util.cellref import cell_label
+from notebook_ops.cellref import cell_label
 
 
 @dataclass

@@ -35,7 +35,7 @@ from notebook_ops.model.contracts.proofs import PROOF_SUFFIX, ProofRecord, StepP
 from notebook_ops.model.contracts.runs import DONE_STATUSES, RunRecord
 from notebook_ops.runtime.store import DataStore
 from notebook_ops.util import atomic
-from notebook_ops.util.cellref import cell_label
+from notebook_ops.cellref import cell_label
 
 Progress = Callable[[str], None]
 StepStarted = Callable[[int, int, str], None]  # (k, n, step): step k of n starts (1-based)

@@ -17,7 +17,7 @@ import re
 
 from notebook_ops.bundle import credentials
 from notebook_ops.bundle.errors import ExportRefused
-from notebook_ops.util.cellref import cell_label
+from notebook_ops.cellref import cell_label
 
 SECRET_NAMES = re.compile(
     r"(pass(word|wd)?|secret|token|api[_-]?key|access[_-]?key|"

@@ -7,13 +7,13 @@ import json
 import click
 
 from notebook_ops.model.pipeline import Pipeline
-from notebook_ops.util.cellref import cell_label, cell_ranges
+from notebook_ops.cellref import cell_label, cell_ranges
 
 _COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
 
 
 def _cells(indices) -> str:
-    """``[2, 4, 5, 6]`` -> ``3, 5-7``: JupyterLab's numbers (util/cellref.py)."""
+    """``[2, 4, 5, 6]`` -> ``3, 5-7``: JupyterLab's numbers (notebook_ops/cellref.py)."""
     return cell_ranges(indices) or "-"
 
 

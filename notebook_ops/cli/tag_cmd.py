@@ -27,7 +27,7 @@ def tag(notebook, number, step, after, role):
     """Set the pipeline tags of one cell of NOTEBOOK; other tags and the rest of the file are kept."""
     from notebook_ops.errors import NotebookOpsError
     from notebook_ops.model.editing import pipeline_tags, retag_file
-    from notebook_ops.util.cellref import cell_label
+    from notebook_ops.cellref import cell_label
 
     chosen = [x for x in (step and "step", role) if x]
     if len(chosen) != 1:

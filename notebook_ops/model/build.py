@@ -15,7 +15,7 @@ from notebook_ops.model.parameters import parse_parameters
 from notebook_ops.model.pipeline import Cell, Parameter, Pipeline, Problem, Step
 from notebook_ops.model.settings import resource_problem, step_options, validate_settings
 from notebook_ops.model.tags import NAME_RULE, parse_cell_tags, slug, valid_name
-from notebook_ops.util.cellref import cell_label
+from notebook_ops.cellref import cell_label
 
 DEFAULT_STEP = "main"
 

@@ -8,7 +8,7 @@ from notebook_ops.errors import NotebookOpsError
 from notebook_ops.model.notebook import dumps_like, parse_notebook, read_bytes
 from notebook_ops.util.atomic import write_text
 from notebook_ops.model.tags import NAME_RULE, ROLE_TAGS, valid_name
-from notebook_ops.util.cellref import cell_label
+from notebook_ops.cellref import cell_label
 
 _PIPELINE_PREFIXES = ("step:", "after:", "block:", "prev:")
 

@@ -28,7 +28,7 @@ from pathlib import Path
 from notebook_ops.model import localcode, paths
 from notebook_ops.model.imports import PARSE_ERRORS, cell_tree, imports, pip_installs
 from notebook_ops.model.pipeline import Parameter, Problem, Project
-from notebook_ops.util.cellref import cell_label
+from notebook_ops.cellref import cell_label
 
 _ROLES = ("code", "setup", "metrics", "parameters")
 _STDLIB = frozenset(sys.stdlib_module_names) | {"__future__"}

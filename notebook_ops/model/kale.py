@@ -24,7 +24,7 @@ import re
 from notebook_ops.model.notebook import cell_tags
 from notebook_ops.model.pipeline import Problem
 from notebook_ops.model.tags import ROLE_TAGS, parse_cell_tags, slug, valid_name
-from notebook_ops.util.cellref import cell_ranges
+from notebook_ops.cellref import cell_ranges
 
 _KALE_ONLY_TAGS = {"imports", "functions", "pipeline-parameters", "pipeline-metrics"}
 # (image:, cache:, limit:, annotation:, label: are step options in either grammar)

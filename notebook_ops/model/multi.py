@@ -24,7 +24,7 @@ from notebook_ops.model import analysis, build, crossflow
 from notebook_ops.model.pipeline import Parameter, Pipeline, Problem
 from notebook_ops.model.tags import parse_cell_tags, slug, valid_name
 from notebook_ops.util import confine
-from notebook_ops.util.cellref import cell_label
+from notebook_ops.cellref import cell_label
 
 # what ``load_pipeline`` reads: a notebook, a pipeline file, an Elyra pipeline
 SOURCE_SUFFIXES = (".ipynb", ".yaml", ".yml", ".pipeline")

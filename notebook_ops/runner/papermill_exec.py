@@ -7,7 +7,7 @@ thread: the notebook client then sees a dead kernel, and we report the timeout.
 
 from __future__ import annotations
 
-from notebook_ops.util.cellref import cell_label
+from notebook_ops.cellref import cell_label
 
 import json
 import logging

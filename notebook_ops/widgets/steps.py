@@ -3,7 +3,7 @@ and the problems list. Progress comes from the runner's events; nothing here dec
 
 from __future__ import annotations
 
-from notebook_ops.util.cellref import cell_label
+from notebook_ops.cellref import cell_label
 
 import html
 

@@ -57,7 +57,7 @@ class StepRecord(Contract):
     attempts: int = 0
     error: str | None = None
     # the user's notebook cell the error is in: its 0-based index (texts show JupyterLab's number,
-    # from 1: util/cellref.py)
+    # from 1: notebook_ops/cellref.py)
     cell: int | None = None
     notebook: str | None = None
     log: str | None = None

@@ -3,7 +3,7 @@
 import pytest
 
 from notebook_ops.errors import NotebookOpsError
-from notebook_ops.util.cellref import cell_label, cell_number, cell_ranges
+from notebook_ops.cellref import cell_label, cell_number, cell_ranges
 
 
 def test_a_cell_is_labelled_with_jupyterlabs_number():

@@ -3,7 +3,8 @@
 The model, the JSON records (``cell`` of problems, run errors, steps' ``cells``) and the lab's
 code keep 0-based indexes; every text a person reads (CLI output, messages, hints, errors) goes
 through these helpers, so one cell has one number everywhere. The lab's twin is
-``labextension/src/format.ts`` ``cellLabel``.
+``labextension/src/format.ts`` ``cellLabel``. It imports nothing of ours: ``errors`` (which
+``util`` imports) and every layer use it.
 """
 
 from __future__ import annotations
