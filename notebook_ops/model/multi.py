@@ -223,7 +223,8 @@ class _Composer:
         notebook has no such tag: its ``after`` is the file's)."""
         if cell is None and ref in self.extra.get(path, []):
             return f"remove {ref} from the after: list of {self.file(path)} in {self.entry_path.name}"
-        return f"remove the tag after:{ref} from {self.file(path)}"
+        at = f"{cell_label(cell)} of " if cell is not None else ""
+        return f"remove the tag after:{ref} from {at}{self.file(path)}"
 
     # -- names --------------------------------------------------------------------------------
     def qualify(self, path: Path, step: str) -> str:

@@ -92,6 +92,7 @@ def test_bad_input_one_line_problems(tmp_path):
     errs = load_pipeline(tmp_path / "a.ipynb").errors
     assert [e.code for e in errs] == ["cyclic-notebooks"]
     assert "a -> b -> a" in errs[0].message
+    assert errs[0].hint == "remove the tag after:a from cell 1 of b.ipynb"
 
     _write(tmp_path, "up", [("lr = 1", ["parameters"]), ("v = lr", [])])
     entry = _write(tmp_path, "down", [("lr = 0.5", ["parameters"]), ("w = v * lr", ["after:up"])])
