@@ -6,6 +6,8 @@ Each error carries where it happened (file, cell, step) and how to fix it when w
 
 from __future__ import annotations
 
+from notebook_ops.cellref import cell_label
+
 
 class NotebookOpsError(Exception):
     """Base class. ``exit_code`` is for the CLI, ``http_status`` for the REST API."""
@@ -13,6 +15,7 @@ class NotebookOpsError(Exception):
     exit_code = 2
     http_status = 400
 
+    # ``cell``: the 0-based index (``to_dict``'s field); the message shows JupyterLab's number
     def __init__(
         self,
         message: str,
@@ -34,7 +37,7 @@ class NotebookOpsError(Exception):
         if self.path:
             where.append(self.path)
         if self.cell is not None:
-            where.append(f"cell {self.cell}")
+            where.append(cell_label(self.cell))
         if self.step:
             where.append(f"step {self.step}")
         text = ": ".join(where + [self.message])

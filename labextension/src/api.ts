@@ -59,6 +59,8 @@ export interface IStepRun {
   cached: boolean;
   attempts: number;
   error: string | null;
+  /** The notebook cell the error is in: its 0-based index (the error's text shows JupyterLab's number). */
+  cell?: number | null;
   notebook: string | null;
   log: string | null;
   metrics?: Record<string, number>;

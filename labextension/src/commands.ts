@@ -10,6 +10,7 @@ import { IFrame } from '@jupyterlab/ui-components';
 import { Menu } from '@lumino/widgets';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
+import { dialogAfters } from './afters';
 import { api } from './api';
 
 import { PipelineModel } from './model';
@@ -158,19 +159,26 @@ export function registerCommands(ctx: ICommandContext): void {
       const info = model?.cells[panel.content.activeCellIndex];
       const own = info?.starts ? info.step : null;
       const others = (model?.stepNames ?? []).filter(n => n !== own);
+      // boxes as the tags spell them; the cell's own after: tags ticked (and kept when not offered)
+      const { choices, ticked } = dialogAfters(
+        model?.pipeline ?? null,
+        own,
+        getTags(cell.model),
+        own ? info!.after : []
+      );
       const choice = await askStep(
-        { name: own ?? suggestName(cell.model.sharedModel.getSource(), others), after: own ? info!.after : [] },
-        others,
+        { name: own ?? suggestName(cell.model.sharedModel.getSource(), others), after: ticked },
+        choices,
         others,
         { steps: model?.pipeline?.steps ?? [], current: own }
       );
       refocus(panel);
       if (choice) {
         // a step that runs after the one above by default keeps doing so when its boxes stay as shown
-        const shown = own ? info!.after : [];
-        const kept = choice.after.length === shown.length && choice.after.every(a => shown.includes(a));
+        const kept = choice.after.length === ticked.length && choice.after.every(a => ticked.includes(a));
         const implicit = kept && !hasAfter(getTags(cell.model));
-        editTags(panel, [cell], tags => withStep(tags, choice.name, implicit ? [] : choice.after));
+        const owned = choices.map(c => c.ref);
+        editTags(panel, [cell], tags => withStep(tags, choice.name, implicit ? [] : choice.after, owned));
         void model?.refresh();
       }
     }

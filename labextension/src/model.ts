@@ -145,6 +145,19 @@ export class PipelineModel implements IDisposable {
     }
   }
 
+  /**
+   * Select the cell a step failed in (`cell`: its 0-based index in the step's notebook, as the
+   * run records it), opening the step's notebook when another one's.
+   */
+  selectFailedCell(step: string, cell: number): void {
+    const other = this._otherStep(step);
+    if (other) {
+      this._openStep?.(other.path, [cell]);
+      return;
+    }
+    this.selectCell(cell);
+  }
+
   /** Select the step's first code cell in the notebook, opening its notebook when another one's. */
   selectStep(step: string): void {
     const other = this._otherStep(step);

@@ -7,6 +7,8 @@ import type { ICellModel } from '@jupyterlab/cells';
 
 export const STEP = 'step:';
 export const AFTER = 'after:';
+/** Kale's spelling of `after:`. */
+export const PREV = 'prev:';
 export type Role = 'parameters' | 'setup' | 'skip';
 export const ROLES: Role[] = ['parameters', 'setup', 'skip'];
 /** Kale's spellings, read by the model; cleared together with ours. */
@@ -28,12 +30,31 @@ export function hasAfter(tags: readonly string[]): boolean {
   return tags.some(t => t.startsWith(AFTER) || t.startsWith('prev:'));
 }
 
+/** What an `after:` (or Kale's `prev:`) tag names; null for any other tag. */
+export function referenceOf(tag: string): string | null {
+  return tag.startsWith(AFTER) ? tag.slice(AFTER.length) : tag.startsWith(PREV) ? tag.slice(PREV.length) : null;
+}
+
 export function withoutPipelineTags(tags: readonly string[]): string[] {
   return tags.filter(t => !isPipelineTag(t));
 }
 
-export function withStep(tags: readonly string[], name: string, after: readonly string[]): string[] {
-  return [...withoutPipelineTags(tags), STEP + name, ...after.map(a => AFTER + a)];
+/**
+ * The cell starts step `name` and runs after `after`. The tags the Make step dialog owns go: the
+ * step's name, roles, and the `after:`/`prev:` references it offered (`owned`); every other
+ * tag stays where it is (the user's own, an `after:NOTEBOOK` the dialog did not show).
+ */
+export function withStep(
+  tags: readonly string[],
+  name: string,
+  after: readonly string[],
+  owned: readonly string[]
+): string[] {
+  const kept = tags.filter(t => {
+    const ref = referenceOf(t);
+    return ref !== null ? !owned.includes(ref) && !after.includes(ref) : !isPipelineTag(t);
+  });
+  return [...kept, STEP + name, ...after.map(a => AFTER + a)];
 }
 
 export function withRole(tags: readonly string[], role: Role): string[] {

@@ -1,10 +1,47 @@
-import { hasAfter, retagKale, validateStepName, withoutPipelineTags, withRole, withStep } from '../src/tags';
+import {
+  hasAfter,
+  referenceOf,
+  retagKale,
+  validateStepName,
+  withoutPipelineTags,
+  withRole,
+  withStep
+} from '../src/tags';
 
 describe('tag edits', () => {
   it("replaces pipeline tags and keeps the user's own", () => {
-    expect(withStep(['mine', 'skip', 'after:x'], 'train', ['load'])).toEqual(['mine', 'step:train', 'after:load']);
+    expect(withStep(['mine', 'skip', 'after:x'], 'train', ['load'], ['x', 'load'])).toEqual([
+      'mine',
+      'step:train',
+      'after:load'
+    ]);
     expect(withRole(['mine', 'step:a', 'prev:b'], 'setup')).toEqual(['mine', 'setup']);
     expect(withoutPipelineTags(['mine', 'block:a', 'pipeline-metrics', 'image:x'])).toEqual(['mine', 'image:x']);
+  });
+
+  it('keeps every tag the dialog does not own: an after: it did not offer stays', () => {
+    // issue 25: P S on a cell tagged after:01_ingest kept only step:scale_rows
+    expect(withStep(['after:01_ingest'], 'scale_rows', [], ['clean'])).toEqual(['after:01_ingest', 'step:scale_rows']);
+    expect(withStep(['mine', 'prev:legacy', 'step:old', 'setup'], 'b', ['a'], ['a'])).toEqual([
+      'mine',
+      'prev:legacy',
+      'step:b',
+      'after:a'
+    ]);
+    // an offered reference goes when unticked, stays (once) when ticked
+    expect(withStep(['after:01_ingest', 'after:a'], 'b', ['01_ingest'], ['01_ingest', 'a'])).toEqual([
+      'step:b',
+      'after:01_ingest'
+    ]);
+  });
+
+  it('reads what an after: or prev: tag names', () => {
+    expect(['after:01_ingest:load', 'prev:a', 'step:b', 'after'].map(referenceOf)).toEqual([
+      '01_ingest:load',
+      'a',
+      null,
+      null
+    ]);
   });
 
   it('tells a step that names its upstream steps from one that follows the step above', () => {

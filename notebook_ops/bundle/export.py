@@ -22,6 +22,7 @@ from notebook_ops.bundle.errors import ExportRefused
 from notebook_ops.errors import NotebookOpsError, PipelineInvalid
 from notebook_ops.util import faults
 from notebook_ops.util.locks import folder_lock
+from notebook_ops.cellref import cell_label
 
 
 @dataclass
@@ -77,7 +78,8 @@ def content_sha256(description: dict, steps: dict[str, bytes], pins: list[str]) 
 def _check_pipeline(pipeline, path) -> None:
     if pipeline.errors:
         listed = "; ".join(
-            f"cell {p.cell}: {p.message}" if p.cell is not None else p.message for p in pipeline.errors[:5]
+            f"{cell_label(p.cell)}: {p.message}" if p.cell is not None else p.message
+            for p in pipeline.errors[:5]
         )
         more = f" (+{len(pipeline.errors) - 5} more)" if len(pipeline.errors) > 5 else ""
         raise PipelineInvalid(

@@ -35,6 +35,7 @@ from notebook_ops.model.contracts.proofs import PROOF_SUFFIX, ProofRecord, StepP
 from notebook_ops.model.contracts.runs import DONE_STATUSES, RunRecord
 from notebook_ops.runtime.store import DataStore
 from notebook_ops.util import atomic
+from notebook_ops.cellref import cell_label
 
 Progress = Callable[[str], None]
 StepStarted = Callable[[int, int, str], None]  # (k, n, step): step k of n starts (1-based)
@@ -237,12 +238,12 @@ def _distribution_of(module: str) -> str:
 
 def diagnose(step: str, error: str, cell) -> str:
     """One line: what was missing where the bundle runs, and the fix."""
-    at = f" (notebook cell {cell})" if cell is not None else ""
+    at = f" (notebook {cell_label(cell)})" if cell is not None else ""
     m = re.search(r"No module named '([\w.]+)'", error)
     if m:
         module = m.group(1).split(".")[0]
         dist = _distribution_of(module)
-        imported = f" (imported in notebook cell {cell})" if cell is not None else ""
+        imported = f" (imported in notebook {cell_label(cell)})" if cell is not None else ""
         return (
             f"step {step}: module '{module}' is not in requirements.txt{imported}: install "
             f"{dist} in the notebook's environment and export again"

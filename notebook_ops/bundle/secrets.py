@@ -17,6 +17,7 @@ import re
 
 from notebook_ops.bundle import credentials
 from notebook_ops.bundle.errors import ExportRefused
+from notebook_ops.cellref import cell_label
 
 SECRET_NAMES = re.compile(
     r"(pass(word|wd)?|secret|token|api[_-]?key|access[_-]?key|"
@@ -122,5 +123,5 @@ def warnings_for(pipeline) -> list[str]:
         label = _looks_secret(cell.source)
         if label:
             where = f"step {cell.step}" if cell.step else cell.role
-            out.append(f"cell {cell.index} ({where}) contains what looks like a {label}")
+            out.append(f"{cell_label(cell.index)} ({where}) contains what looks like a {label}")
     return out

@@ -7,30 +7,20 @@ import json
 import click
 
 from notebook_ops.model.pipeline import Pipeline
+from notebook_ops.cellref import cell_label, cell_ranges
 
 _COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
 
 
 def _cells(indices) -> str:
-    """``3, 5, 6, 7`` -> ``3, 5-7``."""
-    out: list[str] = []
-    run: list[int] = []
-    for i in indices:
-        if run and i == run[-1] + 1:
-            run.append(i)
-            continue
-        if run:
-            out.append(f"{run[0]}-{run[-1]}" if len(run) > 1 else str(run[0]))
-        run = [i]
-    if run:
-        out.append(f"{run[0]}-{run[-1]}" if len(run) > 1 else str(run[0]))
-    return ", ".join(out) or "-"
+    """``[2, 4, 5, 6]`` -> ``3, 5-7``: JupyterLab's numbers (notebook_ops/cellref.py)."""
+    return cell_ranges(indices) or "-"
 
 
 def problem_line(pipeline_path: str | None, p) -> str:
     where = [pipeline_path or "<notebook>"]
     if p.cell is not None:
-        where.append(f"cell {p.cell}")
+        where.append(cell_label(p.cell))
     if p.step:
         where.append(f"step {p.step}")
     text = ": ".join(where) + f": {p.severity}: {p.message} [{p.code}]"
@@ -98,7 +88,7 @@ def render(p: Pipeline) -> str:
         lines.append(f"  setup cells {_cells(p.setup_cells)} run at the start of every step")
     lines += [
         "",
-        bold("Parameters") + (f" (cell {p.parameters_cell})" if p.parameters_cell is not None else ""),
+        bold("Parameters") + (f" ({cell_label(p.parameters_cell)})" if p.parameters_cell is not None else ""),
     ]
     if not p.parameters:
         lines.append("  none (tag a cell 'parameters' to add some)")
@@ -126,7 +116,7 @@ def render(p: Pipeline) -> str:
     if not p.problems:
         lines.append("  " + click.style("none", fg="green"))
     for pr in p.problems:
-        where = f"cell {pr.cell}" if pr.cell is not None else "notebook"
+        where = cell_label(pr.cell) if pr.cell is not None else "notebook"
         if pr.step:
             where += f", step {pr.step}"
         sev = click.style(f"{pr.severity:<7}", fg=_COLOURS.get(pr.severity))

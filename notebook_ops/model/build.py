@@ -15,6 +15,7 @@ from notebook_ops.model.parameters import parse_parameters
 from notebook_ops.model.pipeline import Cell, Parameter, Pipeline, Problem, Step
 from notebook_ops.model.settings import resource_problem, step_options, validate_settings
 from notebook_ops.model.tags import NAME_RULE, parse_cell_tags, slug, valid_name
+from notebook_ops.cellref import cell_label
 
 DEFAULT_STEP = "main"
 
@@ -110,7 +111,7 @@ class _Builder:
                     self.problem(
                         "error",
                         "duplicate-step",
-                        f"step '{name}' is already started at cell {self.step_first[name]}",
+                        f"step '{name}' is already started at {cell_label(self.step_first[name])}",
                         step=name,
                         cell=index,
                         hint="give each step a unique name",
@@ -143,7 +144,7 @@ class _Builder:
                     self.problem(
                         "error",
                         "multiple-parameters-cells",
-                        f"second parameters cell (the first is cell {self.parameters_cell})",
+                        f"second parameters cell (the first is {cell_label(self.parameters_cell)})",
                         cell=index,
                         hint="merge them into one cell tagged parameters",
                     )
@@ -195,7 +196,7 @@ class _Builder:
                         f"step '{name}' cannot run after itself",
                         step=name,
                         cell=cell,
-                        hint=f"remove the tag after:{dep}",
+                        hint=f"remove the tag after:{dep} from {cell_label(cell)}",
                     )
                 elif dep not in self.step_cells:
                     close = [n for n in names if n != name]
@@ -210,35 +211,46 @@ class _Builder:
                 else:
                     good.append(dep)
             deps[name] = tuple(good)
-        # Kahn's algorithm; ties broken by notebook order so the order reads like the notebook.
         position = {n: i for i, n in enumerate(names)}
-        waiting = {n: set(d) for n, d in deps.items()}
-        users: dict[str, list[str]] = {n: [] for n in names}
-        for n, d in deps.items():
-            for dep in d:
-                users[dep].append(n)
-        ready = [(position[n], n) for n, d in waiting.items() if not d]
-        heapq.heapify(ready)
-        order: list[str] = []
-        while ready:
-            _, n = heapq.heappop(ready)
-            order.append(n)
-            for u in users[n]:
-                waiting[u].discard(n)
-                if not waiting[u]:
-                    heapq.heappush(ready, (position[u], u))
-        left = [n for n in names if n not in order]
-        if left:
-            self.problem(
-                "error",
-                "cyclic-after",
-                f"steps {', '.join(left)} depend on each other in a cycle",
-                step=left[0],
-                cell=self.step_first[left[0]],
-                hint="remove one of their after: tags",
-            )
-            order += left
+        order = _graph_order(deps, names, position)
+        while len(order) < len(names):  # a cycle: report the tag that closes it, then drop it
+            self.break_cycle(deps, order, names, position)
+            order = _graph_order(deps, names, position)
         return deps, order
+
+    def break_cycle(self, deps, order, names, position) -> None:
+        """One ``cyclic-after`` error for a cycle among the steps left out of ``order``, naming
+        the ``after:`` tag that closes it; ``deps`` then lose that tag's edge (the step follows
+        the step above it again when it was its only ``after:``), so the rest of the analysis
+        sees the pipeline as it is once the tag is removed, not a cascade of ``hidden-state``
+        errors asking for more ``after:`` tags. A cycle always has a tag pointing down the
+        notebook (the implicit edges point up): of those, the one on the lowest step."""
+        done = set(order)
+        walk = [next(n for n in names if n not in done)]
+        while walk.count(walk[-1]) < 2:  # follow unmet dependencies until one repeats
+            walk.append(next(d for d in deps[walk[-1]] if d not in done))
+        cycle = walk[walk.index(walk[-1]) :]  # cycle[i] runs after cycle[i + 1]
+        edges = list(zip(cycle, cycle[1:], strict=False))
+        tagged = [(u, d) for u, d in edges if d in self.step_after[u] and position[d] > position[u]]
+        user, dep = max(tagged or edges, key=lambda e: position[e[0]])
+        k = edges.index((user, dep))
+        ring = cycle[k:-1] + cycle[:k]  # user, dep, ...: each runs after the next
+        cell = self.step_first[user]
+        spelled = next(
+            (t for t in self.cells[cell].tags if t in (f"after:{dep}", f"prev:{dep}")), f"after:{dep}"
+        )
+        self.problem(
+            "error",
+            "cyclic-after",
+            f"{spelled} makes a cycle: '{dep}' already runs after '{user}' "
+            f"({' -> '.join([user] + ring[:0:-1])})",
+            step=user,
+            cell=cell,
+            hint=f"remove the tag {spelled} from {cell_label(cell)}",
+        )
+        rest = tuple(d for d in deps[user] if d != dep)
+        i = position[user]
+        deps[user] = rest or ((names[i - 1],) if i and not self.kale else ())
 
     def assign_metrics(self, order, step_flows, param_names) -> dict[str, list[str]]:
         """Kale's pipeline-metrics: each printed name is reported by the last step in graph
@@ -294,7 +306,7 @@ class _Builder:
                 f"after the other: the step would see only one of the changes",
                 step=reader,
                 cell=cell,
-                hint=f"choose an order: add the tag after:{a} to cell {self.step_first[b]}",
+                hint=f"choose an order: add the tag after:{a} to {cell_label(self.step_first[b])}",
             )
             return
         if var in flows[reader].changed:
@@ -316,7 +328,7 @@ class _Builder:
                     "pipeline",
                     step=reader,
                     cell=cell,
-                    hint=f"add the tag after:{p} to cell {self.step_first[reader]}",
+                    hint=f"add the tag after:{p} to {cell_label(self.step_first[reader])}",
                 )
                 return
 
@@ -421,7 +433,7 @@ class _Builder:
                         step=name,
                         cell=read_at,
                         hint=(
-                            f"add the tag after:{p} to cell {self.step_first[name]}"
+                            f"add the tag after:{p} to {cell_label(self.step_first[name])}"
                             if not later
                             else f"move the code that defines '{var}' into an earlier step"
                         ),
@@ -580,3 +592,24 @@ def _build(nb: dict, path, notebook_hash: str | None, notices: list[str] | None)
         notebook_hash=notebook_hash,
         project=project,
     )
+
+
+def _graph_order(deps: dict, names: list[str], position: dict[str, int]) -> list[str]:
+    """Kahn's algorithm, ties broken by notebook order so the order reads like the notebook;
+    steps in (or behind) a cycle are left out."""
+    waiting = {n: set(d) for n, d in deps.items()}
+    users: dict[str, list[str]] = {n: [] for n in names}
+    for n, d in deps.items():
+        for dep in d:
+            users[dep].append(n)
+    ready = [(position[n], n) for n, d in waiting.items() if not d]
+    heapq.heapify(ready)
+    order: list[str] = []
+    while ready:
+        _, n = heapq.heappop(ready)
+        order.append(n)
+        for u in users[n]:
+            waiting[u].discard(n)
+            if not waiting[u]:
+                heapq.heappush(ready, (position[u], u))
+    return order

@@ -8,6 +8,7 @@ from notebook_ops.errors import NotebookOpsError
 from notebook_ops.model.notebook import dumps_like, parse_notebook, read_bytes
 from notebook_ops.util.atomic import write_text
 from notebook_ops.model.tags import NAME_RULE, ROLE_TAGS, valid_name
+from notebook_ops.cellref import cell_label
 
 _PIPELINE_PREFIXES = ("step:", "after:", "block:", "prev:")
 
@@ -35,11 +36,15 @@ def pipeline_tags(*, step: str | None = None, after=(), role: str | None = None)
 
 
 def retag_cell(nb: dict, cell: int, new_tags: list[str], path=None) -> dict:
-    """Replace the pipeline tags of ``nb``'s cell ``cell`` (0-based) in place; other tags stay."""
+    """Replace the pipeline tags of ``nb``'s cell at index ``cell`` (0-based) in place; other tags
+    stay. The error names the cell as JupyterLab numbers it (from 1), as the user typed it."""
     cells = nb.get("cells", [])
     if not 0 <= cell < len(cells):
+        numbered = f"its cells are numbered 1 to {len(cells)}" if cells else "it has no cells"
         raise NotebookOpsError(
-            f"there is no cell {cell}; cells are numbered 0 to {len(cells) - 1}", path=path, cell=cell
+            f"there is no {cell_label(cell)}; {numbered}",
+            path=path,
+            hint="give the cell's number as JupyterLab's status bar shows it (Cell N/M)",
         )
     meta = cells[cell].setdefault("metadata", {})
     kept = [t for t in meta.get("tags", []) if not is_pipeline_tag(t)]
@@ -52,7 +57,8 @@ def retag_cell(nb: dict, cell: int, new_tags: list[str], path=None) -> dict:
 
 
 def retag_file(path, cell: int, new_tags: list[str]) -> list[str]:
-    """Retag one cell of the notebook file ``path``; returns the cell's tags afterwards."""
+    """Retag the cell at index ``cell`` (0-based) of the notebook file ``path``; returns the
+    cell's tags afterwards."""
     data = read_bytes(path)
     original = data.decode("utf-8")
     nb = parse_notebook(data, path=path)

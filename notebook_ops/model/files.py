@@ -28,6 +28,7 @@ from pathlib import Path
 from notebook_ops.model import localcode, paths
 from notebook_ops.model.imports import PARSE_ERRORS, cell_tree, imports, pip_installs
 from notebook_ops.model.pipeline import Parameter, Problem, Project
+from notebook_ops.cellref import cell_label
 
 _ROLES = ("code", "setup", "metrics", "parameters")
 _STDLIB = frozenset(sys.stdlib_module_names) | {"__future__"}
@@ -213,7 +214,7 @@ class _Scan:
                             step=s.name,
                             cell=cell,
                             hint=(
-                                f"add the tag after:{w} to cell {s.cells[0] if s.cells else cell}"
+                                f"add the tag after:{w} to {cell_label(s.cells[0] if s.cells else cell)}"
                                 if not later
                                 else f"write '{p}' in an earlier step"
                             ),

@@ -24,6 +24,7 @@ import re
 from notebook_ops.model.notebook import cell_tags
 from notebook_ops.model.pipeline import Problem
 from notebook_ops.model.tags import ROLE_TAGS, parse_cell_tags, slug, valid_name
+from notebook_ops.cellref import cell_ranges
 
 _KALE_ONLY_TAGS = {"imports", "functions", "pipeline-parameters", "pipeline-metrics"}
 # (image:, cache:, limit:, annotation:, label: are step options in either grammar)
@@ -127,12 +128,12 @@ def kale_tags(nb: dict) -> tuple[list[list[str]], list[Problem]]:
             out.append(rest)  # continues step ``prev``
     if dropped:
         many = len(dropped) > 1
-        cells = ", ".join(str(i) for i in dropped)
+        cells = cell_ranges(dropped)
         notes.append(
             Problem(
                 "info",
                 "kale-untagged-start",
-                f"untagged code cell{'s' if many else ''} {cells} before the first tagged cell "
+                f"untagged code {'cells' if many else 'cell'} {cells} before the first tagged cell "
                 f"run{'' if many else 's'} in no step, as in Kale",
                 cell=dropped[0],
                 hint="tag a cell imports to run it in every step, or step:NAME to make it a step",

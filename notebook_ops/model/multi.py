@@ -24,6 +24,7 @@ from notebook_ops.model import analysis, build, crossflow
 from notebook_ops.model.pipeline import Parameter, Pipeline, Problem
 from notebook_ops.model.tags import parse_cell_tags, slug, valid_name
 from notebook_ops.util import confine
+from notebook_ops.cellref import cell_label
 
 # what ``load_pipeline`` reads: a notebook, a pipeline file, an Elyra pipeline
 SOURCE_SUFFIXES = (".ipynb", ".yaml", ".yml", ".pipeline")
@@ -222,7 +223,8 @@ class _Composer:
         notebook has no such tag: its ``after`` is the file's)."""
         if cell is None and ref in self.extra.get(path, []):
             return f"remove {ref} from the after: list of {self.file(path)} in {self.entry_path.name}"
-        return f"remove the tag after:{ref} from {self.file(path)}"
+        at = f"{cell_label(cell)} of " if cell is not None else ""
+        return f"remove the tag after:{ref} from {at}{self.file(path)}"
 
     # -- names --------------------------------------------------------------------------------
     def qualify(self, path: Path, step: str) -> str:
@@ -347,7 +349,7 @@ class _Composer:
                             step=q,
                             cell=cell,
                             hint=f"add the tag after:{self.rel_from(path, op)}:{ostep} "
-                            f"to cell {s.cells[0] if s.cells else 0}",
+                            f"to {cell_label(s.cells[0] if s.cells else 0)}",
                         )
 
         files_in, files_out = self.file_flow(order, names, upstream, rank, resolved)

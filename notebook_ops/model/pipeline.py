@@ -14,7 +14,8 @@ ERROR, WARNING, INFO = "error", "warning", "info"
 
 @dataclass(frozen=True)
 class Problem:
-    """One finding about the notebook. ``cell`` is the 0-based cell index in the notebook."""
+    """One finding about the notebook. ``cell`` is the 0-based cell index in the notebook; its
+    ``message`` and ``hint`` name cells as JupyterLab numbers them, from 1 (notebook_ops/cellref.py)."""
 
     severity: str  # "error" | "warning" | "info"
     code: str  # stable kebab-case id, e.g. "hidden-state"

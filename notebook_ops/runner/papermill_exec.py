@@ -7,6 +7,8 @@ thread: the notebook client then sees a dead kernel, and we report the timeout.
 
 from __future__ import annotations
 
+from notebook_ops.cellref import cell_label
+
 import json
 import logging
 import threading
@@ -153,7 +155,7 @@ def _execute(
         cell, role, _, _ = _locate(out_path)
         evalue = (exc.evalue or "").strip().splitlines()
         msg = f"{exc.ename}: {evalue[0] if evalue else ''}".rstrip(": ")
-        where = f"{role}" + (f", notebook cell {cell}" if cell is not None else "")
+        where = f"{role}" + (f", notebook {cell_label(cell)}" if cell is not None else "")
         return Outcome(False, f"{msg} (in {where})", ename=exc.ename, cell=cell, where=role)
     except DeadKernelError:
         cell, role, _, _ = _locate(out_path)
@@ -193,7 +195,7 @@ def _execute(
         )
     cell, role, err, unrun = _locate(out_path)
     if err is not None or unrun:  # papermill counts sys.exit(0) as success; the rest never ran
-        at = f" (in {role}, notebook cell {cell})" if cell is not None else ""
+        at = f" (in {role}, notebook {cell_label(cell)})" if cell is not None else ""
         return Outcome(
             False,
             f"the notebook stopped early (sys.exit){at}; its remaining cells did not run",

@@ -3,6 +3,8 @@ and the problems list. Progress comes from the runner's events; nothing here dec
 
 from __future__ import annotations
 
+from notebook_ops.cellref import cell_label
+
 import html
 
 import ipywidgets as W
@@ -121,7 +123,7 @@ def problems_html(problems) -> str:
     for p in problems:
         where = ", ".join(
             x
-            for x in (f"cell {p.cell}" if p.cell is not None else "", f"step {p.step}" if p.step else "")
+            for x in (cell_label(p.cell) if p.cell is not None else "", f"step {p.step}" if p.step else "")
             if x
         )
         hint = f" <i>({html.escape(p.hint)})</i>" if p.hint else ""

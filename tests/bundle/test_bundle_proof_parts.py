@@ -173,12 +173,12 @@ def test_a_failed_step_is_one_line_naming_what_was_missing_and_the_fix():
         "fit", "ModuleNotFoundError: No module named 'sklearn.linear_model' (in setup, notebook cell 1)", 1
     )
     assert module == (
-        "step fit: module 'sklearn' is not in requirements.txt (imported in notebook cell 1): "
+        "step fit: module 'sklearn' is not in requirements.txt (imported in notebook cell 2): "
         "install scikit-learn in the notebook's environment and export again"
     )
     missing = diagnose("load", "FileNotFoundError: [Errno 2] No such file or directory: 'data/x.csv'", 4)
     assert missing.startswith(
-        "step load: file 'data/x.csv' is missing where the bundle runs (notebook cell 4)"
+        "step load: file 'data/x.csv' is missing where the bundle runs (notebook cell 5)"
     )
     table = diagnose("ingest", "DatabaseError: Execution failed on sql 'SELECT': no such table: requests", 0)
     assert table.startswith("step ingest: SQLite table 'requests' is missing where the bundle runs")

@@ -194,13 +194,13 @@ def bad_cell(cell: dict, field: str, value) -> dict:
 @pytest.mark.parametrize(
     "field,value,words",
     [
-        pytest.param("source", 5, ["cell 1", "source is int"], id="g6-cell-source-int"),
-        pytest.param("source", {"a": 1}, ["cell 1", "source is dict"], id="g6-cell-source-dict"),
-        pytest.param("source", ["x = 1\n", 2], ["cell 1", "source is list"], id="g6-cell-source-list-of-int"),
-        pytest.param("source", None, ["cell 1", "source is NoneType"], id="g6-cell-source-null"),
-        pytest.param("metadata", [], ["cell 1", "metadata is list"], id="g6-cell-metadata-list"),
-        pytest.param("tags", "step:make", ["cell 1", "tags"], id="g6-cell-tags-a-string"),
-        pytest.param("tags", [1, 2], ["cell 1", "tags"], id="g6-cell-tags-ints"),
+        pytest.param("source", 5, ["cell 2", "source is int"], id="g6-cell-source-int"),
+        pytest.param("source", {"a": 1}, ["cell 2", "source is dict"], id="g6-cell-source-dict"),
+        pytest.param("source", ["x = 1\n", 2], ["cell 2", "source is list"], id="g6-cell-source-list-of-int"),
+        pytest.param("source", None, ["cell 2", "source is NoneType"], id="g6-cell-source-null"),
+        pytest.param("metadata", [], ["cell 2", "metadata is list"], id="g6-cell-metadata-list"),
+        pytest.param("tags", "step:make", ["cell 2", "tags"], id="g6-cell-tags-a-string"),
+        pytest.param("tags", [1, 2], ["cell 2", "tags"], id="g6-cell-tags-ints"),
     ],
 )
 @pytest.mark.parametrize("command", ["inspect", "run"])

@@ -216,7 +216,7 @@ def test_a_secret_with_a_value_in_the_notebook_is_refused(tmp_path, capsys, para
     rc, out, err = cli(capsys, "lint", nb)
     assert rc == 1
     where = (
-        "bad.ipynb: cell 0" if code == "secret-default" else "bad.ipynb: error: metadata.notebook_ops.secrets"
+        "bad.ipynb: cell 1" if code == "secret-default" else "bad.ipynb: error: metadata.notebook_ops.secrets"
     )
     assert f"[{code}]" in out + err and where in out + err
     assert "sk-live-1234567890" not in out + err

@@ -42,8 +42,9 @@ def test_lint_exit_codes_and_line_format():
     assert bad.returncode == 1
     [line] = bad.stdout.splitlines()
     assert line.startswith(
-        f"{CORPUS / 'hidden_state.ipynb'}:cell 2: step three: error:".replace(":cell", ": cell")
-    )
+        f"{CORPUS / 'hidden_state.ipynb'}:cell 3: step three: error:".replace(":cell", ": cell")
+    )  # JupyterLab's number of the cell at index 2
+    assert line.endswith("(add the tag after:two to cell 3)")
 
 
 @pytest.mark.parametrize(
@@ -80,15 +81,17 @@ def test_tag_edits_only_tags_and_round_trips(tmp_path):
     nb = tmp_path / "churn.ipynb"
     shutil.copy(EXAMPLES / "churn.ipynb", nb)
     original = nb.read_bytes()
-    r = run("tag", nb, "--cell", 8, "--step", "train_tree", "--after", "load")
+    # --cell is JupyterLab's number: cell 9 is the cell at index 8
+    r = run("tag", nb, "--cell", 9, "--step", "train_tree", "--after", "load")
     assert r.returncode == 0, r.stderr
+    assert r.stdout == f"{nb}: cell 9: tags now step:train_tree, after:load\n"
     assert json.loads(nb.read_text())["cells"][8]["metadata"]["tags"] == ["step:train_tree", "after:load"]
     assert run("lint", nb).returncode == 1  # now reads X_train from a non-upstream step
-    assert run("tag", nb, "--cell", 8, "--step", "train_tree", "--after", "features").returncode == 0
+    assert run("tag", nb, "--cell", 9, "--step", "train_tree", "--after", "features").returncode == 0
     assert nb.read_bytes() == original  # byte-identical after the round trip
-    assert run("tag", nb, "--cell", 4, "--clear").returncode == 0
+    assert run("tag", nb, "--cell", 5, "--clear").returncode == 0
     assert "tags" not in json.loads(nb.read_text())["cells"][4]["metadata"]
-    assert run("tag", nb, "--cell", 4, "--skip").returncode == 0
+    assert run("tag", nb, "--cell", 5, "--skip").returncode == 0
     assert nb.read_bytes() == original
 
 
@@ -97,15 +100,39 @@ def test_tag_bad_input_leaves_file_untouched(tmp_path):
     shutil.copy(EXAMPLES / "churn.ipynb", nb)
     original = nb.read_bytes()
     for args, fragment in [
-        (("--cell", 99, "--skip"), "there is no cell 99"),
+        (("--cell", 99, "--skip"), "there is no cell 99; its cells are numbered 1 to 10"),
+        (("--cell", 0, "--skip"), "there is no cell 0; its cells are numbered 1 to 10"),
+        (("--cell", 11, "--skip"), "there is no cell 11"),
         (("--cell", 1, "--step", "Bad Name"), "not valid"),
         (("--cell", 1), "choose exactly one"),
         (("--cell", 1, "--skip", "--step", "x"), "choose exactly one"),
     ]:
         r = run("tag", nb, *args)
         assert r.returncode == 2 and fragment in r.stderr and "Traceback" not in r.stderr
+        assert len(r.stderr.strip().splitlines()) == 1
     assert nb.read_bytes() == original
     assert list(tmp_path.iterdir()) == [nb]  # no temporary files left behind
+
+
+def test_tag_help_says_the_cell_number_is_jupyterlabs():
+    r = run("tag", "--help")
+    assert r.returncode == 0 and "as JupyterLab shows it" in r.stdout and "from 1" in r.stdout
+
+
+def test_tag_the_last_cell_by_its_jupyterlab_number(tmp_path):
+    nb = tmp_path / "churn.ipynb"
+    shutil.copy(EXAMPLES / "churn.ipynb", nb)
+    cells = json.loads(nb.read_text())["cells"]
+    assert run("tag", nb, "--cell", len(cells), "--skip").returncode == 0
+    after = json.loads(nb.read_text())["cells"]
+    assert after[-1]["metadata"]["tags"] == ["skip"] and after[:-1] == cells[:-1]
+
+
+def test_inspect_numbers_cells_as_jupyterlab_does():
+    out = run("inspect", EXAMPLES / "churn.ipynb").stdout
+    # load starts at index 3 (cell 4), its markdown title at index 0 joins it: cells 1, 4
+    assert "load" in out and "cells 1, 4\n" in out and "setup cells 3 run" in out
+    assert "Parameters (cell 2)" in out
 
 
 def test_help_lists_commands():

@@ -92,6 +92,7 @@ def test_bad_input_one_line_problems(tmp_path):
     errs = load_pipeline(tmp_path / "a.ipynb").errors
     assert [e.code for e in errs] == ["cyclic-notebooks"]
     assert "a -> b -> a" in errs[0].message
+    assert errs[0].hint == "remove the tag after:a from cell 1 of b.ipynb"
 
     _write(tmp_path, "up", [("lr = 1", ["parameters"]), ("v = lr", [])])
     entry = _write(tmp_path, "down", [("lr = 0.5", ["parameters"]), ("w = v * lr", ["after:up"])])
@@ -111,7 +112,7 @@ def test_hidden_state_across_notebooks(tmp_path):
     entry = _write(tmp_path, "use", [("y = two", ["step:y", "after:src:make"])])
     errs = load_pipeline(entry).errors
     assert [e.code for e in errs] == ["hidden-state"]
-    assert errs[0].hint == "add the tag after:src:more to cell 0"
+    assert errs[0].hint == "add the tag after:src:more to cell 1"
 
 
 def test_cli_run_refuses_invalid_multi_pipeline(tmp_path):
@@ -141,8 +142,8 @@ def test_lint_and_parameter_defaults_across_notebooks(tmp_path):
     assert r.returncode == 1
     assert r.stdout.strip().splitlines() == [
         (
-            f"{entry}: cell 0: step y: error: reads 'two', which only step 'src-more' of src.ipynb "
-            "defines, and it is not upstream of it [hidden-state] (add the tag after:src:more to cell 0)"
+            f"{entry}: cell 1: step y: error: reads 'two', which only step 'src-more' of src.ipynb "
+            "defines, and it is not upstream of it [hidden-state] (add the tag after:src:more to cell 1)"
         )
     ]
 

@@ -165,7 +165,7 @@ def test_conflicting_change_on_a_diamond():
     codes = [(x.code, x.step, x.cell) for x in p.problems]
     assert ("conflicting-change", "join", 4) in codes
     msg = next(x for x in p.problems if x.code == "conflicting-change")
-    assert "after:left to cell 3" in msg.hint
+    assert "after:left to cell 4" in msg.hint  # index 3
 
 
 def test_hidden_state_for_a_change_by_a_step_that_is_not_upstream():
@@ -178,7 +178,7 @@ def test_hidden_state_for_a_change_by_a_step_that_is_not_upstream():
         ]
     )
     hs = [x for x in p.problems if x.code == "hidden-state"]
-    assert len(hs) == 1 and hs[0].step == "evaluate" and "after:train to cell 2" in hs[0].hint
+    assert len(hs) == 1 and hs[0].step == "evaluate" and "after:train to cell 3" in hs[0].hint
 
 
 def test_setup_object_changed_in_a_step_travels():

@@ -32,7 +32,7 @@ def test_hidden_state_names_the_defining_step_and_suggests_after(corpus):
     [pr] = p.errors
     assert pr.code == "hidden-state" and pr.step == "three" and pr.cell == 2
     assert "'b'" in pr.message and "'two'" in pr.message
-    assert pr.hint == "add the tag after:two to cell 2"
+    assert pr.hint == "add the tag after:two to cell 3"  # JupyterLab's number of index 2
 
 
 def test_hidden_state_when_the_definer_runs_later():
@@ -162,3 +162,72 @@ def test_example_notebook_is_clean_and_parallel(nb_factory):
     assert p.step("features").outputs == ("X_test", "X_train", "y_test", "y_train")
     assert p.upstream("evaluate") == {"load", "features", "train_linear", "train_tree"}
     assert p.downstream("features") == {"train_linear", "train_tree", "evaluate"}
+
+
+def _chain(n, tagged_at, after):
+    """``n`` steps s0..s{n-1}, each reading what the one above defines; ``tagged_at``'s cell also
+    carries ``after:{after}``."""
+    cells = []
+    for i in range(n):
+        tags = [f"step:s{i}"] + ([f"after:{after}"] if i == tagged_at else [])
+        cells.append((f"v{i} = {'v' + str(i - 1) + ' + 1' if i else '1'}", tags))
+    return build_pipeline(make_notebook(cells))
+
+
+def test_one_raw_cyclic_after_is_one_error_naming_the_tag_and_its_cell():
+    # s3 runs after s11, which (step after step) runs after s3: one tag closes the cycle
+    p = _chain(12, 3, "s11")
+    assert [(pr.code, pr.cell, pr.step) for pr in p.problems] == [("cyclic-after", 3, "s3")]
+    [pr] = p.problems
+    assert pr.hint == "remove the tag after:s11 from cell 4"  # JupyterLab's number of index 3
+    assert pr.message == (
+        "after:s11 makes a cycle: 's11' already runs after 's3' "
+        "(s3 -> s4 -> s5 -> s6 -> s7 -> s8 -> s9 -> s10 -> s11)"
+    )
+    # the rest of the analysis sees the pipeline as it is without the tag: s3 follows s2 again
+    assert p.step("s3").after == ("s2",) and p.step("s3").input_sources == (("v2", "s2"),)
+    assert [s.name for s in p.steps] == [f"s{i}" for i in range(12)]
+
+
+def test_a_cycle_with_the_first_step_is_one_error_and_no_hidden_state():
+    p = _chain(6, 0, "s5")
+    assert [(pr.code, pr.cell, pr.hint) for pr in p.problems] == [
+        ("cyclic-after", 0, "remove the tag after:s5 from cell 1")
+    ]
+
+
+def test_two_steps_after_each_other_name_the_tag_pointing_down_the_notebook():
+    p = build_pipeline(make_notebook([("a = 1", ["step:a", "after:b"]), ("b = a", ["step:b", "after:a"])]))
+    assert [(pr.code, pr.cell, pr.hint) for pr in p.problems] == [
+        ("cyclic-after", 0, "remove the tag after:b from cell 1")
+    ]
+
+
+def test_two_separate_cycles_are_two_errors():
+    p = build_pipeline(
+        make_notebook(
+            [
+                ("a = 1", ["step:a", "after:b"]),
+                ("b = a", ["step:b"]),
+                ("c = b", ["step:c", "after:d"]),
+                ("d = c", ["step:d"]),
+            ]
+        )
+    )
+    assert [(pr.code, pr.cell, pr.hint) for pr in p.problems] == [
+        ("cyclic-after", 0, "remove the tag after:b from cell 1"),
+        ("cyclic-after", 2, "remove the tag after:d from cell 3"),
+    ]
+
+
+def test_a_kale_prev_tag_that_closes_a_cycle_is_named_as_written():
+    p = build_pipeline(
+        make_notebook(
+            [
+                ("a = 1", ["block:a", "prev:b"]),
+                ("b = a", ["block:b", "prev:a"]),
+            ]
+        )
+    )
+    cyc = [pr for pr in p.problems if pr.code == "cyclic-after"]
+    assert [pr.hint for pr in cyc] == ["remove the tag prev:b from cell 1"]

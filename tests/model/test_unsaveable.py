@@ -101,7 +101,7 @@ def test_lint_cli_shows_it(tmp_path):
     exe = str(Path(sys.executable).parent / "notebook-ops")
     done = subprocess.run([exe, "lint", str(nb)], capture_output=True, text=True, timeout=120)
     assert done.stdout.strip() == (
-        f"{nb}: cell 1: step open: warning: output 'conn' is a sqlite3.Connection, which no "
+        f"{nb}: cell 2: step open: warning: output 'conn' is a sqlite3.Connection, which no "
         "serialiser can save to hand to step 'query' [unsaveable-output] (compute it in the step "
         "that uses it ('query'), or register a serialiser for sqlite3.Connection (entry point "
         "group notebook_ops.serializers))"

@@ -45,7 +45,7 @@ def faulty(tmp_path_factory):
 @pytest.mark.parametrize(
     "fault, message",
     [
-        ("raise", "ValueError: boom (in step code, notebook cell 3)"),
+        ("raise", "ValueError: boom (in step code, notebook cell 4)"),
         ("exit", "SystemExit: 3"),
         ("exit0", "stopped early (sys.exit)"),
         ("die", "the kernel died"),

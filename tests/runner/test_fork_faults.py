@@ -58,7 +58,7 @@ def _steps(res) -> dict:
 @pytest.mark.parametrize(
     "fault, message",
     [
-        ("raise", "ValueError: boom (in step code, notebook cell 3)"),
+        ("raise", "ValueError: boom (in step code, notebook cell 4)"),
         ("exit", "SystemExit: 3"),
         ("die", "the kernel died"),
         ("segv", "the kernel died"),

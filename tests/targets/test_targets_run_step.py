@@ -84,7 +84,7 @@ def test_a_failing_step_exits_1_and_keeps_its_executed_notebook(bundle, tmp_path
     failed = cli(bundle, "shout", "--data", store, "-p", "label=boom", "-q")
     assert failed.returncode == 1
     assert "Traceback" not in failed.stderr
-    assert failed.stderr.startswith("error: cell 4: step shout: step failed: ValueError: label says boom")
+    assert failed.stderr.startswith("error: cell 5: step shout: step failed: ValueError: label says boom")
     assert len(failed.stderr.strip().splitlines()) == 1
     assert (store / "shout" / "_notebook.ipynb").is_file()
     assert not (store / "shout" / "_outputs.json").exists()

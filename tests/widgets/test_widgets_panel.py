@@ -201,8 +201,8 @@ def test_problems_listed_and_actions_refused(tmp_path):
     nb = shutil.copy(CORPUS / "problems.ipynb", tmp_path / "problems.ipynb")
     before = nb.read_bytes()
     p = panel(nb, store=f"sqlite:///{tmp_path}/s.db")
-    assert "second parameters cell" in p.problems.value and "cell 1" in p.problems.value
-    assert "cell 7, step lost" in p.problems.value and "merge them into one cell" in p.problems.value
+    assert "second parameters cell" in p.problems.value and "cell 2" in p.problems.value
+    assert "cell 8, step lost" in p.problems.value and "merge them into one cell" in p.problems.value
     assert p.problems.value.count("<li>") == len(p.pipeline.problems)
     assert p.cron.value == "" and "5 fields" in p.cron_feedback.value  # no schedule planned
     p.cron.value = "0 6 * * *"

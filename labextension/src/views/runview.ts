@@ -6,7 +6,7 @@
 import { CommandRegistry } from '@lumino/commands';
 
 import { FINAL_STATUSES, IPipeline, IRun } from '../api';
-import { describeTarget, duration } from '../format';
+import { cellLabel, describeTarget, duration } from '../format';
 import { targetBound, trend } from '../trend';
 import { PipelineModel } from '../model';
 import { h, section } from './react';
@@ -154,8 +154,12 @@ export class RunView implements IActionView {
                   'button',
                   {
                     class: 'nbo-step-error nbo-clickable',
-                    title: `Go to the first code cell of step ${name}`,
-                    onclick: () => model.selectStep(name)
+                    title:
+                      typeof step.cell === 'number'
+                        ? `Go to the cell that failed (${cellLabel(step.cell)})`
+                        : `Go to the first code cell of step ${name}`,
+                    onclick: () =>
+                      typeof step.cell === 'number' ? model.selectFailedCell(name, step.cell) : model.selectStep(name)
                   },
                   step.error
                 )

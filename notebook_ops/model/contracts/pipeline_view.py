@@ -57,7 +57,7 @@ class ProblemView(Contract):
     code: str
     message: str
     step: str | None = None
-    cell: int | None = None
+    cell: int | None = None  # 0-based index; messages show JupyterLab's number, from 1
     hint: str | None = None
 
 

@@ -56,7 +56,9 @@ class StepRecord(Contract):
     reused: str | None = None  # cached: where the outputs came from
     attempts: int = 0
     error: str | None = None
-    cell: int | None = None  # the user's notebook cell the error is in
+    # the user's notebook cell the error is in: its 0-based index (texts show JupyterLab's number,
+    # from 1: notebook_ops/cellref.py)
+    cell: int | None = None
     notebook: str | None = None
     log: str | None = None
     cache_key: str | None = None
