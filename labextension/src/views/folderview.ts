@@ -159,7 +159,8 @@ export class FolderView extends ReactWidget {
       order,
       problemsView(pipeline.problems, {
         cellOf: p => p.cell ?? null,
-        onSelect: p => model.selectProblem(p)
+        onSelect: p => model.selectProblem(p),
+        subject: 'this folder'
       }),
       h('div', { class: 'nbo-actions' }, run),
       write
