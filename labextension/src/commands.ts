@@ -51,6 +51,8 @@ export interface ICommandContext {
   fileBrowser?: IDefaultFileBrowser | null;
   /** The MLflow UI runs link to ('' when unknown). */
   mlflowUrl?: () => string;
+  /** Open a notebook at the first code cell of `cells` (a problem's cell). */
+  openAt?: (path: string, cells: number[]) => void;
 }
 
 /** A step name from the cell's first comment ("# Load the data" -> "load_the_data"). */
@@ -318,13 +320,14 @@ export function registerCommands(ctx: ICommandContext): void {
         return;
       }
       const id = `notebook-ops-folder-${path}`;
-      const open = Array.from(app.shell.widgets('main')).find(w => w.id === id);
-      if (open instanceof MainAreaWidget && open.content instanceof FolderView) {
-        void open.content.model.refresh();
+      const shown = Array.from(app.shell.widgets('main')).find(w => w.id === id);
+      if (shown instanceof MainAreaWidget && shown.content instanceof FolderView) {
+        void shown.content.model.refresh();
         app.shell.activateById(id);
         return;
       }
-      const model = new FolderModel(path, file => void commands.execute('docmanager:open', { path: file }));
+      const open = (file: string) => void commands.execute('docmanager:open', { path: file });
+      const model = new FolderModel(path, open, ctx.openAt);
       const content = new FolderView(model, new RunView(commands, ctx.mlflowUrl));
       const widget = new MainAreaWidget({ content });
       widget.id = id;

@@ -37,10 +37,14 @@ export function notebookOfStep(view: IFolderView | null, step: string | null | u
 }
 
 export class FolderModel implements IDisposable {
-  /** `open(path)`: opens a file of the server (a notebook, the pipeline file) in the lab. */
+  /**
+   * `open(path)`: opens a file of the server (a notebook, the pipeline file) in the lab;
+   * `openAt(path, cells)`: opens a notebook at the first code cell of `cells`.
+   */
   constructor(
     readonly path: string,
-    private _open: (path: string) => void = () => undefined
+    private _open: (path: string) => void = () => undefined,
+    private _openAt: (path: string, cells: number[]) => void = path => _open(path)
   ) {
     this.runs.changed.connect(() => this._changed.emit(), this);
   }
@@ -99,8 +103,12 @@ export class FolderModel implements IDisposable {
     }
   }
 
+  /** Open the notebook of the problem's step, at its cell when it names one. */
   selectProblem(problem: IProblem): void {
-    this.selectStep(problem.step ?? '');
+    const path = notebookOfStep(this._view, problem.step);
+    if (path) {
+      this._openAt(path, problem.cell === null ? [] : [problem.cell]);
+    }
   }
 
   open(path: string): void {

@@ -141,7 +141,8 @@ const plugin: JupyterFrontEndPlugin<INotebookOps> = {
       palette,
       trans,
       fileBrowser,
-      mlflowUrl
+      mlflowUrl,
+      openAt: (path, cells) => void openStep(path, cells)
     });
 
     features()
