@@ -109,3 +109,16 @@ test('a folder of numbered notebooks runs as a pipeline from the file browser', 
   await dialog.locator('.jp-mod-reject').click();
   await expect(dialog).toHaveCount(0);
 });
+
+test('a folder without notebooks says so in one line', async ({ page, tmpPath }) => {
+  await page.contents.uploadContent('just notes', 'text', `${tmpPath}/notes/readme.txt`);
+  await page.filebrowser.openDirectory(tmpPath);
+  await page.locator('.jp-DirListing-item[data-isdir="true"]', { hasText: 'notes' }).click({ button: 'right' });
+  await page.locator('.lm-Menu-item', { hasText: 'Run Folder as a Pipeline' }).click();
+  const error = page.locator(`${VIEW} .nbo-error`);
+  await expect(error).toHaveText(
+    `${tmpPath}/notes: no notebooks match *.ipynb in this folder (pass the folder of the notebooks, or FOLDER/GLOB (e.g. 'analysis/[0-9]*.ipynb'))`
+  );
+  await expect(page.locator(`${VIEW} .nbo-run-button`)).toHaveCount(0);
+  await shot(page, 'folder-no-notebooks');
+});
