@@ -14,27 +14,9 @@ from jupyter_server.auth.decorator import authorized
 from tornado import web
 
 from notebook_ops.errors import ConflictError
-from notebook_ops.server.base import BadRequest, NotebookOpsHandler
+from notebook_ops.server.base import BadRequest, NotebookOpsHandler, named_as_the_lab_names_them
 
 EXISTS_HINT = "overwrite it (overwrite: true), or choose another file name"
-
-
-def _named_for_the_lab(root: str, fn, *args):
-    """``fn(*args)``; an error naming a file on disk names it as the Contents API does."""
-    import os
-
-    from notebook_ops.errors import NotebookOpsError
-    from notebook_ops.server.paths import to_api_path
-
-    try:
-        return fn(*args)
-    except NotebookOpsError as exc:
-        if exc.path and os.path.isabs(exc.path):
-            try:
-                exc.path = to_api_path(root, exc.path)
-            except ValueError:
-                exc.path = None
-        raise
 
 
 def _folder_view(root: str, real: Path, api_path: str) -> dict:
@@ -77,7 +59,9 @@ class FoldersHandler(FolderBase):
     async def get(self):
         path = self.get_query_argument("path", None)
         real = self.folder(path)
-        view = await self.blocking(_named_for_the_lab, self.root_dir, _folder_view, self.root_dir, real, path)
+        view = await self.blocking(
+            named_as_the_lab_names_them, self.root_dir, _folder_view, self.root_dir, real, path
+        )
         self.reply(view)
 
 
@@ -97,6 +81,6 @@ class PipelineFilesHandler(FolderBase):
         if out.exists() and not body.overwrite:  # named as the lab names it, not the disk's path
             raise ConflictError("the file exists", path=self.api_path(out), hint=EXISTS_HINT)
         written = await self.blocking(
-            _named_for_the_lab, self.root_dir, _write, self.root_dir, real, out, body.overwrite
+            named_as_the_lab_names_them, self.root_dir, _write, self.root_dir, real, out, body.overwrite
         )
         self.reply(written, status=201)

@@ -64,6 +64,10 @@ async def test_bad_folders_are_one_line_errors(jp_fetch, jp_root_dir):
     (jp_root_dir / "empty" / "notes.txt").write_text("no notebooks here")
     code, body = await call(jp_fetch, "folders", params={"path": "empty"})
     assert code == 400 and body["message"].startswith("empty: no notebooks match *.ipynb"), body
+    # the pipeline view of the same folder names it the same way, never by the server's disk path
+    code, body = await call(jp_fetch, "pipelines", method="POST", body={"path": "empty"})
+    assert code == 400 and body["message"].startswith("empty: no notebooks match *.ipynb"), body
+    assert str(jp_root_dir) not in json.dumps(body)
     (jp_root_dir / "one.ipynb").write_text("{}")
     code, body = await call(jp_fetch, "folders", params={"path": "one.ipynb"})
     assert code == 400 and body["message"].startswith("one.ipynb: not a folder of notebooks"), body
