@@ -1,9 +1,10 @@
 """``/notebook-ops/api/folders`` and ``pipeline-files``: a folder of notebooks as a pipeline.
 
-``GET folders?path=FOLDER``: the order the lab shows (``FolderView``: each notebook, why it
-comes where it does, the pipeline they make); ``POST pipeline-files``: that order written as a
-pipeline file to edit (atomically; an existing file is kept unless ``overwrite``). Running the
-folder is ``POST runs`` with the folder's path, as for a notebook.
+``GET folders?path=FOLDER``: the order the lab shows (``FolderView``: each notebook, its steps,
+why it comes where it does; the pipeline itself is ``POST pipelines`` of the folder);
+``POST pipeline-files``: that order written as a pipeline file to edit (atomically; an existing
+file is kept unless ``overwrite``). Running the folder is ``POST runs`` with the folder's path,
+as for a notebook.
 """
 
 from __future__ import annotations
