@@ -61,3 +61,33 @@ def numbered_folder(folder: Path) -> Path:
 
 def expected_report() -> str:
     return f"TOTAL {sum(i * i for i in range(6)) * 3}!"
+
+
+# Three numbered notebooks, no tags, chained through CSV files (the lab's "Run Folder as a
+# Pipeline" journey): 1-make writes numbers.csv, 2-double reads it and writes doubled.csv,
+# 3-report reads that and writes report.txt.
+CSV_CHAIN = {
+    "1-make.ipynb": [
+        "import csv\nwith open('numbers.csv', 'w', newline='') as f:\n"
+        "    w = csv.writer(f)\n    w.writerow(['n'])\n    w.writerows([[i] for i in range(1, 6)])"
+    ],
+    "2-double.ipynb": [
+        "import csv\nwith open('numbers.csv') as f:\n"
+        "    doubled = [2 * int(r['n']) for r in csv.DictReader(f)]",
+        "with open('doubled.csv', 'w', newline='') as f:\n"
+        "    w = csv.writer(f)\n    w.writerow(['n'])\n    w.writerows([[d] for d in doubled])",
+    ],
+    "3-report.ipynb": [
+        "import csv\nwith open('doubled.csv') as f:\n    total = sum(int(r['n']) for r in csv.DictReader(f))",
+        "with open('report.txt', 'w') as f:\n    f.write(f'total {total}')\nprint('total', total)",
+    ],
+}
+CSV_CHAIN_TOTAL = 2 * sum(range(1, 6))
+
+
+def csv_chain(folder: Path) -> Path:
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, cells in CSV_CHAIN.items():
+        (folder / name).write_text(json.dumps(make_notebook(cells), indent=1) + "\n")
+    return folder

@@ -7,10 +7,12 @@
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
+import type { FolderView } from './schemas/folder_view';
 import type { NotebookOps } from './schemas/notebook_ops';
 import type { ParameterView, PipelineView, StepView } from './schemas/pipeline_view';
 import type { RemoteRun, RemoteTask, RestRemoteRunsResponse } from './schemas/rest_remote_runs_response';
 import type { RestExportResponse } from './schemas/rest_export_response';
+import type { RestPipelineFileResponse } from './schemas/rest_pipeline_file_response';
 import type { RestProofProgress } from './schemas/rest_proof_progress';
 import type { RestProofsResponse } from './schemas/rest_proofs_response';
 import type { ProblemView } from './schemas/shared';
@@ -38,6 +40,13 @@ export type IPipeline = PipelineView & { settings: IPipelineSettings };
 export type IRemoteRuns = RestRemoteRunsResponse;
 export type IRemoteRun = RemoteRun;
 export type IRemoteTask = RemoteTask;
+
+/**
+ * GET folders: a folder of notebooks in the order inferred from what they hand each other, and
+ * why; POST pipeline-files: that order written out (types generated from the Python contracts).
+ */
+export type IFolderView = FolderView;
+export type IPipelineFile = RestPipelineFileResponse;
 
 /** What the server can do: the panel offers only the actions listed here. */
 export interface IFeatures {
@@ -206,7 +215,17 @@ export const api = {
     return post<IPipeline>('pipelines', content === undefined ? { path } : { path, content });
   },
 
-  /** Start a run of the saved notebook; resolves once the runner accepted the input. */
+  /** A folder of notebooks: their inferred order, what links them, where a pipeline file goes. */
+  folder(path: string): Promise<IFolderView> {
+    return request<IFolderView>(`folders${query({ path })}`);
+  },
+
+  /** Write the folder's inferred order as a pipeline file (409 over an existing one unless `overwrite`). */
+  writePipelineFile(path: string, overwrite = false): Promise<IPipelineFile> {
+    return post<IPipelineFile>('pipeline-files', { path, overwrite });
+  },
+
+  /** Start a run of the saved notebook (or a folder of notebooks); resolves once the runner accepted the input. */
   startRun(path: string, parameters: Record<string, string>, options: IRunOptions = {}): Promise<IRun> {
     const body: Record<string, unknown> = { path, parameters, cache: options.cache ?? true };
     if (options.fromStep) {

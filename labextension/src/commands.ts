@@ -5,6 +5,7 @@
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import { Dialog, ICommandPalette, MainAreaWidget, showDialog } from '@jupyterlab/apputils';
 import { Cell } from '@jupyterlab/cells';
+import type { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { IFrame } from '@jupyterlab/ui-components';
 import { Menu } from '@lumino/widgets';
@@ -13,12 +14,14 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import { dialogAfters } from './afters';
 import { api } from './api';
 
+import { FolderModel } from './folder';
 import { PipelineModel } from './model';
 import { cellLabel } from './format';
 import { getTags, hasAfter, retagKale, Role, setTags, withoutPipelineTags, withRole, withStep } from './tags';
 import { GraphTab } from './views/graphtab';
 import { OPEN_GRAPH, pipelineIcon, RETAG_KALE } from './views/panel';
-import { OPEN_STEP_NOTEBOOK } from './views/runview';
+import { FolderView } from './views/folderview';
+import { OPEN_STEP_NOTEBOOK, RunView } from './views/runview';
 import { askStep } from './views/stepdialog';
 
 export const CommandIDs = {
@@ -28,12 +31,14 @@ export const CommandIDs = {
   skip: 'notebook-ops:mark-skip',
   clear: 'notebook-ops:clear-tags',
   openPanel: 'notebook-ops:open-panel',
-  refresh: 'notebook-ops:refresh'
+  refresh: 'notebook-ops:refresh',
+  runFolder: 'notebook-ops:run-folder'
 } as const;
 
 const CATEGORY = 'Notebook pipeline'; // translated where used
 const CELL_SELECTOR = '.jp-Notebook .jp-Cell';
 const COMMAND_MODE = '.jp-Notebook.jp-mod-commandMode :focus:not(:read-write)';
+const FOLDER_ITEM = '.jp-DirListing-item[data-isdir="true"]';
 
 export interface ICommandContext {
   app: JupyterFrontEnd;
@@ -43,6 +48,12 @@ export interface ICommandContext {
   palette: ICommandPalette | null;
   /** The user's language for every label (ITranslator's bundle "notebook-ops"). */
   trans: TranslationBundle;
+  /** The file browser whose folders "Run Folder as a Pipeline" takes (null: the command needs a path). */
+  fileBrowser?: IDefaultFileBrowser | null;
+  /** The MLflow UI runs link to ('' when unknown). */
+  mlflowUrl?: () => string;
+  /** Open a notebook at the first code cell of `cells` (a problem's cell). */
+  openAt?: (path: string, cells: number[]) => void;
 }
 
 /** A step name from the cell's first comment ("# Load the data" -> "load_the_data"). */
@@ -296,6 +307,49 @@ export function registerCommands(ctx: ICommandContext): void {
       app.shell.activateById(id);
     }
   });
+
+  /** The folder selected in the file browser (its server path), if one is. */
+  const selectedFolder = (): string | null => {
+    for (const item of ctx.fileBrowser?.selectedItems() ?? []) {
+      return item.type === 'directory' ? item.path : null;
+    }
+    return null;
+  };
+  commands.addCommand(CommandIDs.runFolder, {
+    label: trans.__('Run Folder as a Pipeline'),
+    caption: trans.__(
+      'The notebooks in this folder as a pipeline, in the order they hand each other files: see it, run it, write it out'
+    ),
+    icon: pipelineIcon,
+    isVisible: args => typeof args.path === 'string' || selectedFolder() !== null,
+    execute: args => {
+      const path = typeof args.path === 'string' ? args.path : selectedFolder();
+      if (path === null) {
+        return;
+      }
+      const id = `notebook-ops-folder-${path}`;
+      const shown = Array.from(app.shell.widgets('main')).find(w => w.id === id);
+      if (shown instanceof MainAreaWidget && shown.content instanceof FolderView) {
+        void shown.content.model.refresh();
+        app.shell.activateById(id);
+        return;
+      }
+      const open = (file: string) => void commands.execute('docmanager:open', { path: file });
+      const model = new FolderModel(path, open, ctx.openAt);
+      const content = new FolderView(model, new RunView(commands, ctx.mlflowUrl));
+      const widget = new MainAreaWidget({ content });
+      widget.id = id;
+      widget.title.label = content.title.label;
+      widget.title.caption = content.title.caption;
+      widget.title.icon = pipelineIcon;
+      widget.title.closable = true;
+      widget.disposed.connect(() => model.dispose());
+      app.shell.add(widget, 'main');
+      app.shell.activateById(id);
+      void model.refresh();
+    }
+  });
+  app.contextMenu.addItem({ command: CommandIDs.runFolder, selector: FOLDER_ITEM, rank: 20 });
 
   const tagging = [CommandIDs.makeStep, CommandIDs.parameters, CommandIDs.setup, CommandIDs.skip, CommandIDs.clear];
   const keys: Record<string, string[]> = {

@@ -5,6 +5,7 @@
  */
 import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
+import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
@@ -73,7 +74,7 @@ const plugin: JupyterFrontEndPlugin<INotebookOps> = {
   description: 'Tag notebook cells as pipeline steps; see, run, export and schedule the pipeline.',
   autoStart: true,
   requires: [INotebookTracker],
-  optional: [ICommandPalette, ILayoutRestorer, ISettingRegistry, ITranslator],
+  optional: [ICommandPalette, ILayoutRestorer, ISettingRegistry, ITranslator, IDefaultFileBrowser],
   provides: INotebookOps,
   activate: (
     app: JupyterFrontEnd,
@@ -81,7 +82,8 @@ const plugin: JupyterFrontEndPlugin<INotebookOps> = {
     palette: ICommandPalette | null,
     restorer: ILayoutRestorer | null,
     settingRegistry: ISettingRegistry | null,
-    translator: ITranslator | null
+    translator: ITranslator | null,
+    fileBrowser: IDefaultFileBrowser | null
   ): INotebookOps => {
     const trans = (translator ?? nullTranslator).load('notebook-ops');
     const models = new Map<NotebookPanel, PipelineModel>();
@@ -125,17 +127,30 @@ const plugin: JupyterFrontEndPlugin<INotebookOps> = {
       show(notebook ? (models.get(notebook) ?? null) : null);
     });
 
-    registerCommands({ app, tracker, modelFor: p => models.get(p), panelId: panel.id, palette, trans });
-
     let settings: ISettingRegistry.ISettings | null = null;
     const setting = (key: string) => (settings?.composite as Record<string, unknown> | undefined)?.[key];
+    let serverMlflowUrl = '';
+    // the user's setting, else the server's c.NotebookOps.mlflow_ui_url
+    const mlflowUrl = () => String(setting('mlflowUrl') || serverMlflowUrl || '');
+
+    registerCommands({
+      app,
+      tracker,
+      modelFor: p => models.get(p),
+      panelId: panel.id,
+      palette,
+      trans,
+      fileBrowser,
+      mlflowUrl,
+      openAt: (path, cells) => void openStep(path, cells)
+    });
+
     features()
       .then(features => {
         panel.setFeatures(features);
+        serverMlflowUrl = features.mlflow_ui_url || '';
         // Offer an action only when the server has its back end.
         if (features.features.runs) {
-          // the user's setting, else the server's c.NotebookOps.mlflow_ui_url
-          const mlflowUrl = () => String(setting('mlflowUrl') || features.mlflow_ui_url || '');
           panel.addAction(new RunView(app.commands, mlflowUrl));
         }
         if (features.features.exports) {

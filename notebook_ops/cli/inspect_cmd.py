@@ -183,42 +183,10 @@ def inspect(notebook, as_json, pattern, write_pipeline, force):
 
 
 def _write_pipeline_file(source: str, out, force: bool) -> None:
-    from notebook_ops.errors import ConflictError
     from notebook_ops.model import folder
-    from notebook_ops.util.atomic import write_text
 
-    if out.exists() and not force:
-        raise ConflictError("the file exists", path=out, hint="pass --force to overwrite it")
-    text = folder.pipeline_file_text(source)
-    write_text(out, _relative_to(text, source, out))  # atomic
+    folder.write_pipeline_file(source, out, overwrite=force, exists_hint="pass --force to overwrite it")
     click.echo(f"wrote {out}")
-
-
-def _relative_to(text: str, source: str, target) -> str:
-    """Paths in ``text`` are relative to the notebooks' folder; rewrite them for ``target``'s."""
-    import os
-    from pathlib import Path
-
-    import yaml
-
-    from notebook_ops.model.folder import split_source
-
-    src = split_source(source)
-    assert src is not None
-    base = src[0].resolve()
-    where = Path(target).resolve().parent
-    if where == base:
-        return text
-    head = "".join(line + "\n" for line in text.splitlines() if line.startswith("#"))
-    doc = yaml.safe_load(text)
-    for item in doc["notebooks"]:
-        item["path"] = Path(os.path.relpath(base / item["path"], where)).as_posix()
-        item["after"] = [
-            Path(os.path.relpath(base / a, where)).as_posix() for a in item.get("after", [])
-        ] or item.pop("after", None)
-        if item.get("after") is None:
-            item.pop("after", None)
-    return head + yaml.safe_dump(doc, sort_keys=False)
 
 
 @click.command()

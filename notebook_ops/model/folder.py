@@ -17,6 +17,7 @@ from __future__ import annotations
 import heapq
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from notebook_ops.errors import NotebookReadError
@@ -76,8 +77,18 @@ def folder_notebooks(folder: Path, glob: str = DEFAULT_GLOB) -> list[Path]:
 def infer_order(notebooks: list[Path]) -> tuple[list[Path], dict[Path, list[tuple[Path, str]]], list[Path]]:
     """(the notebooks in run order, what each gets from which: (provider, 'file x' | 'name x'),
     the notebooks left out because another ``%run``s them)."""
+    order, gets, helpers, _ = _infer(notebooks)
+    return order, gets, helpers
+
+
+def _infer(notebooks: list[Path]):
+    """``infer_order``'s three, and which notebooks each one ``%run``s."""
     built = {nb: build.load_pipeline(nb) for nb in notebooks}
-    ran = {(nb.parent / target).resolve() for nb, p in built.items() for c in p.cells for target in c.runs}
+    runs = {
+        nb: sorted({(nb.parent / target).resolve() for c in p.cells for target in c.runs})
+        for nb, p in built.items()
+    }
+    ran = {target for targets in runs.values() for target in targets}
     helpers = [nb for nb in notebooks if nb in ran]
     steps = [nb for nb in notebooks if nb not in ran]
     writes, reads, defines, wants = {}, {}, {}, {}
@@ -118,7 +129,7 @@ def infer_order(notebooks: list[Path]) -> tuple[list[Path], dict[Path, list[tupl
                 waiting[other].discard(nb)
                 if not waiting[other]:
                     heapq.heappush(ready, (number_key(other), other))
-    return order, gets, helpers
+    return order, gets, helpers, runs
 
 
 def load_folder(path) -> Pipeline:
@@ -161,8 +172,81 @@ def describe_order(path) -> list[str]:
     return lines
 
 
-def pipeline_file_text(path) -> str:
-    """The inferred order as one of our pipeline files (``pipelinefile``), to edit."""
+@dataclass(frozen=True)
+class FolderOrder:
+    """The inferred order as the faces show it: each notebook in run order with its number,
+    what it gets from which notebook and which notebooks it ``%run``s; the ``%run`` helpers."""
+
+    folder: Path
+    glob: str
+    name: str
+    order: tuple[Path, ...]
+    gets: dict[Path, list[tuple[Path, str]]]
+    runs: dict[Path, list[Path]]
+    helpers: tuple[Path, ...]
+
+    @staticmethod
+    def number(path: Path) -> int | None:
+        key = number_key(path)
+        return key[1] if key[0] == 0 else None
+
+
+def folder_order(path) -> FolderOrder:
+    """The order of the notebooks in ``path`` (``FOLDER`` or ``FOLDER/GLOB``) and why."""
+    source = split_source(path)
+    if source is None:
+        raise NotebookReadError(
+            "not a folder of notebooks", path=path, hint="name a folder that holds notebooks"
+        )
+    folder, glob = source
+    folder = folder.resolve()
+    order, gets, helpers, runs = _infer(folder_notebooks(folder, glob))
+    return FolderOrder(
+        folder, glob, slug(folder.name) or "pipeline", tuple(order), gets, runs, tuple(helpers)
+    )
+
+
+def pipeline_file_text(path, target=None) -> str:
+    """The inferred order as one of our pipeline files (``pipelinefile``), to edit; paths
+    relative to ``target``'s folder (default: the notebooks' folder)."""
+    text = _pipeline_file_text(path)
+    return text if target is None else _relative_to(text, path, target)
+
+
+def write_pipeline_file(path, out, *, overwrite: bool = False, exists_hint: str = "") -> Path:
+    """Write the inferred order of ``path``'s notebooks to ``out`` (atomically); an existing
+    file is kept (ConflictError, with the face's ``exists_hint``) unless ``overwrite``."""
+    from notebook_ops.errors import ConflictError
+    from notebook_ops.util.atomic import write_text
+
+    out = Path(out)
+    if out.exists() and not overwrite:
+        raise ConflictError("the file exists", path=out, hint=exists_hint or None)
+    return write_text(out, pipeline_file_text(path, out))
+
+
+def _relative_to(text: str, source, target) -> str:
+    """Paths in ``text`` are relative to the notebooks' folder; rewrite them for ``target``'s."""
+    import yaml
+
+    src = split_source(source)
+    assert src is not None
+    base = src[0].resolve()
+    where = Path(target).resolve().parent
+    if where == base:
+        return text
+    head = "".join(line + "\n" for line in text.splitlines() if line.startswith("#"))
+    doc = yaml.safe_load(text)
+    for item in doc["notebooks"]:
+        item["path"] = Path(os.path.relpath(base / item["path"], where)).as_posix()
+        after = [Path(os.path.relpath(base / a, where)).as_posix() for a in item.get("after", [])]
+        item.pop("after", None)
+        if after:
+            item["after"] = after
+    return head + yaml.safe_dump(doc, sort_keys=False)
+
+
+def _pipeline_file_text(path) -> str:
     import yaml
 
     source = split_source(path)

@@ -40,7 +40,10 @@ def new_run_id() -> str:
 
 
 def runs_root(notebook_path=None) -> Path:
-    """``<notebook dir>/.notebook_ops/runs`` (the current folder without a notebook)."""
+    """``<notebook dir>/.notebook_ops/runs``; a folder of notebooks: ``<folder>/.notebook_ops/runs``
+    (where its runs go: beside its notebooks); the current folder without a notebook."""
+    if notebook_path and Path(notebook_path).is_dir():
+        return Path(notebook_path).resolve() / ".notebook_ops" / "runs"
     base = Path(notebook_path).resolve().parent if notebook_path else Path.cwd()
     return base / ".notebook_ops" / "runs"
 

@@ -52,6 +52,22 @@ def _confined(root: str, fn, *args, **kwargs):
         return fn(*args, **kwargs)
 
 
+def named_as_the_lab_names_them(root: str, fn, *args):
+    """``fn(*args)``; an error naming a file inside the root names it as the Contents API does
+    (relative), never by the server's disk path."""
+    import os
+
+    try:
+        return fn(*args)
+    except NotebookOpsError as exc:
+        if exc.path and os.path.isabs(exc.path):
+            try:
+                exc.path = to_api_path(root, exc.path)
+            except ValueError:
+                exc.path = None
+        raise
+
+
 def strict_json(data: Any) -> str:
     """A reply body: strict JSON a browser parses (``allow_nan=False``: a NaN reaching a reply
     is a bug that must fail loudly, not an invalid document)."""
@@ -144,4 +160,4 @@ class NotebookOpsHandler(APIHandler):
         super().log_exception(typ, value, tb)
 
 
-__all__ = ["BadPath", "BadRequest", "NotebookOpsHandler", "strict_json"]
+__all__ = ["BadPath", "BadRequest", "NotebookOpsHandler", "named_as_the_lab_names_them", "strict_json"]

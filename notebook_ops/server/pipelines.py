@@ -11,7 +11,7 @@ from pathlib import Path
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
-from notebook_ops.server.base import BadRequest, NotebookOpsHandler
+from notebook_ops.server.base import BadRequest, NotebookOpsHandler, named_as_the_lab_names_them
 
 
 def _inspect(root: str, real_path, api_path: str, content: dict | None) -> dict:
@@ -48,4 +48,7 @@ class PipelinesHandler(NotebookOpsHandler):
         real = self.resolve(body.path, must_exist=body.content is None)
         if body.content is None and not (real.is_file() or real.is_dir()):  # a folder: its notebooks
             raise BadRequest("not a notebook file or folder", path=body.path)
-        self.reply(await self.blocking(_inspect, self.root_dir, real, body.path, body.content))
+        view = await self.blocking(
+            named_as_the_lab_names_them, self.root_dir, _inspect, self.root_dir, real, body.path, body.content
+        )
+        self.reply(view)

@@ -20,6 +20,7 @@ def route_table() -> tuple[list[tuple[str, type]], dict[str, bool]]:
     """(pattern, handler) pairs and the features they provide."""
     from notebook_ops.server.exports import PROOF_ID, ExportsHandler, ProofHandler, ProofsHandler
     from notebook_ops.server.features import FeaturesHandler
+    from notebook_ops.server.folders import FoldersHandler, PipelineFilesHandler
     from notebook_ops.server.pipelines import PipelinesHandler
     from notebook_ops.server.remote_runs import RemoteRunsHandler
     from notebook_ops.server.runs import RUN_ID, RunHandler, RunsHandler, RunStepNotebookHandler
@@ -27,6 +28,8 @@ def route_table() -> tuple[list[tuple[str, type]], dict[str, bool]]:
     routes: list[tuple[str, type]] = [
         (r"/?", FeaturesHandler),
         (r"/pipelines", PipelinesHandler),
+        (r"/folders", FoldersHandler),
+        (r"/pipeline-files", PipelineFilesHandler),
         (r"/runs", RunsHandler),
         (rf"/runs/({RUN_ID})", RunHandler),
         (rf"/runs/({RUN_ID})/steps/([A-Za-z0-9_-]+)", RunStepNotebookHandler),

@@ -4,7 +4,8 @@ Thin: the run service (``notebook_ops.runs.service.RunService``, one per server)
 in a thread of its own (it runs kernels, it must not block the server's event loop) and cancels
 it by id; progress is read back from the run folder's ``run.json``, which the runner rewrites
 atomically after every step change, so a poll always sees a whole document. Runs of a notebook
-live in ``<notebook dir>/.notebook_ops/runs/<run_id>/``. Bodies are the contracts of
+live in ``<notebook dir>/.notebook_ops/runs/<run_id>/``, runs of a folder of notebooks in
+``<folder>/.notebook_ops/runs/<run_id>/``. Bodies are the contracts of
 ``notebook_ops.model.contracts.rest``.
 """
 
@@ -32,9 +33,10 @@ class RunsBase(NotebookOpsHandler):
         return self.settings["notebook_ops_runs"]
 
     def notebook(self, api_path) -> Path:
+        """The run's source: a notebook, or a folder of notebooks (their inferred order)."""
         real = self.resolve(api_path)
-        if not real.is_file() or real.suffix != ".ipynb":
-            raise BadRequest("runs start from a notebook (.ipynb)", path=api_path)
+        if not real.is_dir() and (not real.is_file() or real.suffix != ".ipynb"):
+            raise BadRequest("runs start from a notebook (.ipynb) or a folder of notebooks", path=api_path)
         return real
 
     def present(self, record: dict, run_dir: Path | None = None) -> dict:

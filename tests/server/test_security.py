@@ -98,6 +98,8 @@ async def test_symlink_inside_the_root_is_fine(jp_fetch, jp_root_dir, notebook_f
 ROUTES = [
     ("GET", ("notebook-ops", "api"), None, {}),
     ("POST", ("notebook-ops", "api", "pipelines"), {"path": "two.ipynb"}, {}),
+    ("GET", ("notebook-ops", "api", "folders"), None, {"path": "."}),
+    ("POST", ("notebook-ops", "api", "pipeline-files"), {"path": "."}, {}),
     ("GET", ("notebook-ops", "api", "runs"), None, {"path": "two.ipynb"}),
     ("POST", ("notebook-ops", "api", "runs"), {"path": "two.ipynb", "track": False}, {}),
     ("GET", ("notebook-ops", "api", "runs", "20260101-000000-abcdef"), None, {"path": "two.ipynb"}),
@@ -133,6 +135,7 @@ async def test_every_route_needs_authentication(jp_fetch, notebook_file, method,
     assert info.value.code == 403
     assert not (notebook_file.parent / ".notebook_ops").exists()  # nothing ran
     assert not (notebook_file.parent / "dist").exists()  # nothing exported
+    assert not (notebook_file.parent / "pipeline.yaml").exists()  # no pipeline file written
     from notebook_ops.scheduler import hosted
 
     assert hosted.current() is None  # no scheduler started

@@ -15,6 +15,8 @@ export interface IProblemsOptions {
   onSelect: (problem: IProblem) => void;
   /** Rewrite Kale's legacy tags as step:/after: in every cell. */
   onRetag?: () => void;
+  /** What runs as a pipeline, as the "no problems" line names it (default: "this notebook"). */
+  subject?: string;
 }
 
 /** "2 errors, 1 warning" (what the section title says). */
@@ -98,6 +100,10 @@ export function problemsView(problems: IProblem[], options: IProblemsOptions): R
     'nbo-problems',
     problems.length
       ? h('ul', { class: 'nbo-problem-list' }, sorted.map(item), legacyLine)
-      : h('p', { class: 'nbo-empty nbo-ok' }, '✓ No problems: this notebook runs as a pipeline.')
+      : h(
+          'p',
+          { class: 'nbo-empty nbo-ok' },
+          `✓ No problems: ${options.subject ?? 'this notebook'} runs as a pipeline.`
+        )
   );
 }

@@ -9,6 +9,7 @@ import { FINAL_STATUSES, IPipeline, IRun } from '../api';
 import { cellLabel, describeTarget, duration } from '../format';
 import { targetBound, trend } from '../trend';
 import { PipelineModel } from '../model';
+import type { NotebookRuns } from '../runs';
 import { h, section } from './react';
 import type { ReactElement } from 'react';
 import { IActionView } from './panel';
@@ -29,6 +30,19 @@ export function mlflowRunUrl(run: IRun, serverUrl: string): string | null {
   return `${base.replace(/\/+$/, '')}/#/experiments/${m.experiment_id}/runs/${m.run_id}`;
 }
 
+/**
+ * What has runs the Run section follows: a notebook's PipelineModel, or a folder of notebooks'
+ * FolderModel (the folder view shows the same section).
+ */
+export interface IRunSource {
+  /** The server path runs start from (a notebook, or a folder). */
+  readonly path: string;
+  readonly runs: NotebookRuns;
+  colorOf(step: string): string;
+  /** Show where a step's code is (its first code cell, or its notebook). */
+  selectStep(step: string): void;
+}
+
 export class RunView implements IActionView {
   readonly id = 'runs';
 
@@ -39,6 +53,21 @@ export class RunView implements IActionView {
   ) {}
 
   render(model: PipelineModel, pipeline: IPipeline | null): ReactElement | null {
+    return this.section(model, pipeline, 'Save the notebook and run it as a pipeline', () =>
+      this._start(model, pipeline)
+    );
+  }
+
+  /**
+   * The Run section for any source of runs: the button (`start` asks and starts), Cancel while
+   * it runs, the run followed step by step, the recent runs.
+   */
+  section(
+    model: IRunSource,
+    pipeline: IPipeline | null,
+    caption: string,
+    start: () => Promise<void>
+  ): ReactElement | null {
     const runs = model.runs;
     if (!this._loaded.has(model)) {
       this._loaded.add(model);
@@ -52,8 +81,8 @@ export class RunView implements IActionView {
       {
         class: 'jp-mod-styled jp-mod-accept nbo-button nbo-run-button',
         disabled: !pipeline || errors > 0 || running || runs.starting,
-        title: errors ? 'Fix the problems below first' : 'Save the notebook and run it as a pipeline',
-        onclick: () => void this._start(model, pipeline)
+        title: errors ? 'Fix the problems below first' : caption,
+        onclick: () => void start()
       },
       runs.starting ? 'Starting…' : 'Run pipeline'
     );
@@ -103,7 +132,7 @@ export class RunView implements IActionView {
     });
   }
 
-  private _runDetails(model: PipelineModel, run: IRun): ReactElement {
+  private _runDetails(model: IRunSource, run: IRun): ReactElement {
     const steps = Object.entries(run.steps);
     const metrics = Object.entries(run.metrics ?? {});
     const targets = run.targets ?? [];
@@ -203,7 +232,7 @@ export class RunView implements IActionView {
   }
 
   /** The metric over the last runs (oldest first, this one last), with the target's line. */
-  private _trend(model: PipelineModel, run: IRun, metric: string, bound: number | null): SVGSVGElement | null {
+  private _trend(model: IRunSource, run: IRun, metric: string, bound: number | null): SVGSVGElement | null {
     const older = model.runs.recent.filter(r => r.run_id < run.run_id).reverse();
     const runs = [...older.slice(-9), run];
     const values = runs.map(r => (typeof r.metrics?.[metric] === 'number' ? r.metrics[metric] : null));
@@ -280,7 +309,7 @@ export class RunView implements IActionView {
     );
   }
 
-  private _recent(model: PipelineModel): ReactElement {
+  private _recent(model: IRunSource): ReactElement {
     const shown = model.runs.current?.run_id;
     return h(
       'details',
@@ -314,6 +343,6 @@ export class RunView implements IActionView {
     );
   }
 
-  private _loaded = new WeakSet<PipelineModel>();
+  private _loaded = new WeakSet<IRunSource>();
   private _recentOpen = false;
 }

@@ -27,6 +27,25 @@ class InspectPipeline(Contract):
 
 
 @dataclass
+class CreatePipelineFile(Contract):
+    """POST pipeline-files: write the order inferred for the folder at ``path`` as a pipeline
+    file to edit (``out``: default ``<folder>/pipeline.yaml``); an existing file is kept (409)
+    unless ``overwrite``."""
+
+    path: str
+    out: str | None = None
+    overwrite: bool = False
+
+
+@dataclass
+class PipelineFileResponse(Contract):
+    """POST pipeline-files (201): the file written, relative to the server root."""
+
+    path: str
+    notebooks: int  # how many notebooks it lists
+
+
+@dataclass
 class CreateRun(Contract):
     """POST runs: run the notebook at ``path`` (reply: the first ``RunListing``, 202)."""
 
