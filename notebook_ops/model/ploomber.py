@@ -2,8 +2,10 @@
 
 A task's ``source`` is a notebook (``.ipynb``), a script (``.py``, percent or light format, read through
 jupytext) or a dotted path to a function (``tasks.get``: a step that calls it). ``product`` is a
-path or a dict of paths (``nb`` is the executed notebook, the rest are outputs); relative paths
-are relative to the ``pipeline.yaml`` folder, where every kernel runs, as with Ploomber.
+path or a dict of paths (``nb``, or a notebook task's single ``.ipynb`` product, is where the
+executed notebook is written after the step, as Ploomber writes it: ``Step.notebook_product``;
+the rest are outputs); relative paths are relative to the ``pipeline.yaml`` folder, where every
+kernel runs, as with Ploomber.
 ``upstream`` comes from the source's ``parameters`` cell (``upstream = ['a', 'b']``, a dict, or
 ``None``; names may be globs such as ``'fit-*'``), or, for a function, from the ``upstream['x']``
 its body reads; ``meta.extract_upstream: false`` takes the task's own ``upstream:`` instead.
@@ -136,10 +138,28 @@ def _rel(product, root: Path):
 
 def _files(task: Task, nb_key: str) -> list[str]:
     """The task's output files: a function's product; a notebook's products but ``nb`` (the
-    executed notebook, which our run folder keeps: a notebook's single product is that)."""
+    executed notebook, written by the runner: ``notebook_product``; a notebook's single product
+    is that)."""
     if isinstance(task.product, dict):
         return [v for k, v in task.product.items() if k != nb_key or is_dotted(task.source)]
     return [task.product] if is_dotted(task.source) else []
+
+
+def notebook_product(task: Task, nb_key: str, path) -> str | None:
+    """Where Ploomber writes a notebook task's executed notebook: its ``nb`` product (or its
+    single product), when that is a ``.ipynb`` inside the pipeline's folder; None otherwise."""
+    if is_dotted(task.source):
+        return None
+    nb = task.product.get(nb_key) if isinstance(task.product, dict) else task.product
+    if not isinstance(nb, str) or Path(nb).suffix.lower() != ".ipynb":
+        return None  # an .html nb product (Ploomber converts it) is not written
+    if Path(nb).is_absolute() or ".." in Path(nb).parts:
+        raise NotebookReadError(
+            f"Ploomber task '{task.name}': its notebook product {nb} is outside the pipeline's folder",
+            path=path,
+            hint="write products under the folder of pipeline.yaml",
+        )
+    return nb
 
 
 def _code_cell(cell_id: str, source: str) -> dict:
@@ -268,10 +288,10 @@ def load_ploomber(path) -> Pipeline:
         file_hash=hashlib.sha256(read_bytes(path)).hexdigest(),
     )
     pipeline = composer.build()
-    return _with_products(pipeline, tasks, ups, virtual, composer, nb_key)
+    return _with_products(pipeline, tasks, ups, virtual, composer, nb_key, path)
 
 
-def _with_products(pipeline: Pipeline, tasks, ups, virtual, composer, nb_key) -> Pipeline:
+def _with_products(pipeline: Pipeline, tasks, ups, virtual, composer, nb_key, path) -> Pipeline:
     """Products: each task's files are its step's outputs, handed to the tasks that name it."""
     step_of, source_of = {}, {}
     for t in tasks:
@@ -291,6 +311,7 @@ def _with_products(pipeline: Pipeline, tasks, ups, virtual, composer, nb_key) ->
         changes[s.name] = {
             "files_in": tuple(dict.fromkeys(tuple(files_in) + s.files_in)),
             "files_out": tuple(sorted(set(s.files_out) | set(_files(t, nb_key)))),
+            "notebook_product": notebook_product(t, nb_key, path),
         }
     handed = {f for c in changes.values() for f, _ in c["files_in"]}
 

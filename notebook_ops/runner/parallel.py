@@ -119,6 +119,9 @@ class ParallelSteps:
     def _finish_reused(self, step: str, key: str, note: str) -> None:
         nb = self.pr.folder.step_notebook(step)
         self.state[step] = "succeeded"
+        product = self.p.step(step).notebook_product
+        if product and nb.is_file():  # the restored notebook where a rerun would write it
+            _write_file(Path(self.pr.cwd) / product, nb.read_bytes())
         self.pr.collect_metrics(step, observed=False)
         self.rec.step_finished(
             step,
@@ -201,6 +204,7 @@ class ParallelSteps:
             self.pr.log_step_to_tracker(step)
             return
         self.state[step] = "succeeded"
+        self._save_notebook_product(step)
         self.pr.collect_metrics(step)
         self.rec.step_finished(step, "succeeded", cache_key=key)
         if key is not None and self.cache is not None and self._cacheable(step):
@@ -216,6 +220,17 @@ class ParallelSteps:
             except OSError as exc:
                 log.warning("could not cache step %s: %s", step, exc)
         self.pr.log_step_to_tracker(step)
+
+    def _save_notebook_product(self, step: str) -> None:
+        """A Ploomber task's ``nb`` product: its executed notebook, written after the kernel
+        (before the step is cached, so a cache hit hands it on too)."""
+        product = self.p.step(step).notebook_product
+        nb = self.pr.folder.step_notebook(step)
+        if not product or not nb.is_file():
+            return
+        from notebook_ops.runtime.files import save_notebook_product
+
+        save_notebook_product(self.pr.store, step, product, nb.read_bytes(), self.pr.cwd)
 
     # --- the loop --------------------------------------------------------------------------
     def _missing_inputs(self, step: str) -> str | None:
@@ -352,3 +367,10 @@ class ParallelSteps:
             self.running.pop(fut, None)
             self.state[step] = "cancelled"
             self.rec.step_finished(step, "cancelled", error="cancelled")
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    from notebook_ops.util import atomic
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic.write_bytes(path, data)

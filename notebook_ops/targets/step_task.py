@@ -236,6 +236,10 @@ def _execute(
     if out.exists():
         data = out.read_bytes()
         store.write_bytes((step, NOTEBOOK_FILE), data)
+        if outcome.ok and entry.get("notebook_product"):  # a Ploomber task's nb product
+            from notebook_ops.runtime.files import save_notebook_product
+
+            save_notebook_product(store, step, entry["notebook_product"], data, cwd or os.getcwd())
         if output_notebook:
             Path(output_notebook).parent.mkdir(parents=True, exist_ok=True)
             Path(output_notebook).write_bytes(data)
