@@ -121,7 +121,9 @@ class ParallelSteps:
         self.state[step] = "succeeded"
         product = self.p.step(step).notebook_product
         if product and nb.is_file():  # the restored notebook where a rerun would write it
-            _write_file(Path(self.pr.cwd) / product, nb.read_bytes())
+            from notebook_ops.runtime.files import write_notebook_product
+
+            write_notebook_product(self.pr.cwd, product, nb.read_bytes())
         self.pr.collect_metrics(step, observed=False)
         self.rec.step_finished(
             step,
@@ -222,15 +224,13 @@ class ParallelSteps:
         self.pr.log_step_to_tracker(step)
 
     def _save_notebook_product(self, step: str) -> None:
-        """A Ploomber task's ``nb`` product: its executed notebook, written after the kernel
-        (before the step is cached, so a cache hit hands it on too)."""
+        """A Ploomber task's ``nb`` product: its executed notebook, written after the kernel."""
         product = self.p.step(step).notebook_product
         nb = self.pr.folder.step_notebook(step)
-        if not product or not nb.is_file():
-            return
-        from notebook_ops.runtime.files import save_notebook_product
+        if product and nb.is_file():
+            from notebook_ops.runtime.files import write_notebook_product
 
-        save_notebook_product(self.pr.store, step, product, nb.read_bytes(), self.pr.cwd)
+            write_notebook_product(self.pr.cwd, product, nb.read_bytes())
 
     # --- the loop --------------------------------------------------------------------------
     def _missing_inputs(self, step: str) -> str | None:
@@ -367,10 +367,3 @@ class ParallelSteps:
             self.running.pop(fut, None)
             self.state[step] = "cancelled"
             self.rec.step_finished(step, "cancelled", error="cancelled")
-
-
-def _write_file(path: Path, data: bytes) -> None:
-    from notebook_ops.util import atomic
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    atomic.write_bytes(path, data)

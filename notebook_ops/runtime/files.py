@@ -15,8 +15,8 @@ its ``_files/``, and ``restore_handed`` puts the files of every upstream step in
 step runs (newest upstream writer wins), on a task's empty disk or after a cached step alike.
 Paths in ``_files.json`` are relative to the kernel's working folder.
 
-``save_notebook_product`` runs in the runner, after the kernel: the executed step notebook
-written where a Ploomber task's ``nb`` product says, and handed on like the step's other files.
+``write_notebook_product`` runs in the runner, after the kernel: the executed step notebook
+written where a Ploomber task's ``nb`` product says.
 """
 
 from __future__ import annotations
@@ -181,16 +181,14 @@ def restore_handed(store, upstream: list) -> list[str]:
     return list(newest)
 
 
-def save_notebook_product(store, step: str, path: str, data: bytes, cwd) -> None:
-    """The executed notebook of ``step`` at ``path`` (relative to the kernel's working folder
-    ``cwd``), as Ploomber writes a task's ``nb`` product, and in the step's files in ``store``
-    (a later task on another disk gets it as it gets the step's other products)."""
+def write_notebook_product(cwd, path: str, data: bytes) -> None:
+    """The executed notebook of a step at ``path`` (relative to the kernel's working folder
+    ``cwd``), as Ploomber writes a task's ``nb`` product. Not handed on through the store: it is
+    a record of the run, not a result (it differs at every run, so it would defeat the cache of
+    the steps after it and the comparison of ``prove``); the store keeps the step's executed
+    notebook already."""
     target = os.path.join(os.fspath(cwd), path)
     parent = os.path.dirname(target)
     if parent:
         os.makedirs(parent, exist_ok=True)
     _write(target, data)
-    store.write_bytes((step, FILES_DIR, quote(path, safe="")), data)
-    index = store.read_json((step, FILES_INDEX), default={}) or {}
-    index[path] = hashlib.sha256(data).hexdigest()
-    store.write_json((step, FILES_INDEX), index)

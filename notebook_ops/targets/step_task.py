@@ -237,9 +237,9 @@ def _execute(
         data = out.read_bytes()
         store.write_bytes((step, NOTEBOOK_FILE), data)
         if outcome.ok and entry.get("notebook_product"):  # a Ploomber task's nb product
-            from notebook_ops.runtime.files import save_notebook_product
+            from notebook_ops.runtime.files import write_notebook_product
 
-            save_notebook_product(store, step, entry["notebook_product"], data, cwd or os.getcwd())
+            write_notebook_product(cwd or os.getcwd(), entry["notebook_product"], data)
         if output_notebook:
             Path(output_notebook).parent.mkdir(parents=True, exist_ok=True)
             Path(output_notebook).write_bytes(data)

@@ -95,8 +95,12 @@ def test_cached_until_code_or_upstream_product_changes(tmp_path):
     path = ploomber_project(tmp_path)
     first = run_notebook(path, track=False, jobs=2)
     assert first.ok, first.record["error"]
+    (tmp_path / "output" / "get.ipynb").unlink()  # a cached task still writes its nb product
     again = run_notebook(path, track=False, jobs=2)
     assert again.ok and all(s["cached"] for s in again.record["steps"].values())
+    assert (tmp_path / "output" / "get.ipynb").read_bytes() == Path(
+        first.record["steps"]["get"]["notebook"]
+    ).read_bytes()
     fit = tmp_path / "scripts" / "fit.py"
     fit.write_text(fit.read_text().replace("total * scale + offset", "total * scale + offset + 1"))
     third = run_notebook(path, track=False, jobs=2)
@@ -138,13 +142,19 @@ def test_bundle_runs_step_by_step_in_empty_folders(tmp_path):
         assert out.returncode == 0, step + out.stdout[-2000:] + out.stderr[-2000:]
     # the step's files in the store, by their path in the project (quoted)
     assert (data / "report" / "_files" / "output%2Freport.txt").read_text() == expected_report()
-    # the nb products: handed on as the tasks' other products are, each its executed notebook
+    # the nb products: a record of the run, not handed on (the store has the executed notebook)
     import json
 
-    index = json.loads((data / "clean" / "_files.json").read_text())
-    assert set(index) == {"output/clean.csv", "output/clean.ipynb"}
-    clean_nb = json.loads((data / "clean" / "_files" / "output%2Fclean.ipynb").read_text())
-    assert clean_nb == json.loads((data / "clean" / "_notebook.ipynb").read_text())
-    assert "features" not in {
-        p.name for p in data.iterdir() if (p / "_files" / "output%2Ffeatures.ipynb").exists()
-    }
+    assert set(json.loads((data / "clean" / "_files.json").read_text())) == {"output/clean.csv"}
+    assert (data / "clean" / "_notebook.ipynb").is_file()
+    # run as a whole, the bundle writes them in its workspace, where the kernels write products
+    from notebook_ops.bundle.run import run_bundle
+
+    result = run_bundle(r.archive, cwd=tmp_path / "whole", track=False, jobs=2)
+    assert result.ok, result.record["error"]
+    work = Path(result.run_dir) / "work"
+    assert (work / "output" / "report.txt").read_text() == expected_report()
+    for step in ("clean", "fit-2"):
+        written = work / "output" / f"{step}.ipynb"
+        assert written.read_bytes() == Path(result.record["steps"][step]["notebook"]).read_bytes()
+    assert not (work / "output" / "features.ipynb").exists()
