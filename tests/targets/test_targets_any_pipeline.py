@@ -6,6 +6,7 @@ so in one line naming it and the ``--target`` that leaves it out."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 
@@ -13,7 +14,7 @@ import pytest
 import yaml
 
 from nbfactory import make_notebook, write_notebook
-from targetkit import NOTEBOOK_OPS
+from targetkit import HERE, NOTEBOOK_OPS
 from test_targets_argo_k8s import validate
 
 # names the generated files use for themselves, or that templates would read as something else
@@ -177,9 +178,10 @@ def test_a_target_that_cannot_take_the_pipeline_says_so_at_export(tmp_path, targ
 POD_TAGS = ["annotation:example.com/dashboard:http://grafana:3000/d", "label:team:vision"]
 
 
-def test_kale_annotation_and_label_tags_reach_every_pod(kfp_venv, golden_manifest, tmp_path):
+def test_kale_annotation_and_label_tags_reach_every_pod(kfp_venv, airflow_venv, tmp_path):
     """Kale's ``annotation:KEY:VALUE`` / ``label:KEY:VALUE`` on a step: its pod's metadata in
-    the KFP spec (kfp-kubernetes), the Argo workflow and the Kubernetes Job/CronJob pods."""
+    the KFP spec (kfp-kubernetes), the Argo workflow, the Kubernetes Job/CronJob pods and the
+    Airflow image DAG's KubernetesPodOperator."""
     done = export(tmp_path, POD_TAGS, kfp_python=str(kfp_venv / "bin" / "python"))
     assert done.returncode == 0, done.stdout + done.stderr
     bundle = tmp_path / "dist" / "anyp-v1"
@@ -206,6 +208,30 @@ def test_kale_annotation_and_label_tags_reach_every_pod(kfp_venv, golden_manifes
     executors = platform["platforms"]["kubernetes"]["deploymentSpec"]["executors"]
     assert executors["exec-step1-train"]["podMetadata"] == mine
     assert "podMetadata" not in executors.get("exec-step1-load", {})
+
+    # Airflow (image style), loaded by Airflow's own DagBag: the train task's pod
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "NOTEBOOK_OPS"))}
+    env.update(AIRFLOW_HOME=str(tmp_path / "home"), AIRFLOW__CORE__LOAD_EXAMPLES="False")
+    shown = subprocess.run(
+        [
+            str(airflow_venv / "bin" / "python"),
+            str(HERE / "render_airflow_image.py"),
+            str(bundle / "targets" / "airflow-image"),
+            "anyp_image",
+            "{}",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    line = [x for x in shown.stdout.splitlines() if x.startswith("JSON")]
+    assert line, shown.stderr[-3000:]
+    tasks = json.loads(line[-1][4:])["tasks"]
+    assert tasks["train"]["annotations"] == mine["annotations"]
+    assert tasks["train"]["labels"]["team"] == "vision"
+    assert tasks["train"]["labels"]["app.kubernetes.io/managed-by"] == "notebook-ops"
+    assert not tasks["load"]["annotations"] and "team" not in tasks["load"]["labels"]
 
 
 def test_pod_metadata_of_cron_jobs_and_a_key_two_steps_set(kfp_venv, golden_manifest, tmp_path):
