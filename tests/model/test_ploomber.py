@@ -58,6 +58,15 @@ def test_notebook_products(tmp_path):
         "report": None,  # Ploomber converts an .html nb; we do not write one
     }
     assert "output/clean-run.ipynb" not in p.step("clean").files_out
+    # a task's nb_product_key names another key (Ploomber's NotebookRunner option)
+    path.write_text(
+        path.read_text()
+        .replace("      nb: '{{root}}/output/get.ipynb'", "      executed: '{{root}}/output/get.ipynb'")
+        .replace("  - source: scripts/get.py\n", "  - source: scripts/get.py\n    nb_product_key: executed\n")
+    )
+    p = load_pipeline(path)
+    assert p.step("get").notebook_product == "output/get.ipynb"
+    assert p.step("get").files_out == ("output/raw.csv",)
 
 
 def test_injected_values_follow_ploomber(tmp_path):
