@@ -30,6 +30,7 @@ STEP_FIELDS = (
     "assets",
     "files_in",
     "files_out",
+    "notebook_product",
 )
 PIPELINE_FIELDS = ("owner", "objective", "metric_targets", "schedules", "kernel")
 

@@ -193,6 +193,7 @@ def pipeline_from_manifest(m: dict, notebooks: dict[str, dict]):
                 files_in=tuple(sorted((s.get("files_in") or {}).items())),
                 files_out=tuple(s.get("files_out") or ()),
                 notebook=s.get("source"),
+                notebook_product=s.get("notebook_product"),
             )
         )
     settings = {k: m[k] for k in ("owner", "objective", "metric_targets", "schedules") if m.get(k)}

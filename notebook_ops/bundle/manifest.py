@@ -76,6 +76,8 @@ def step_entry(step) -> dict:
         entry["input_candidates"] = {name: list(c) for name, c in step.input_candidates}
     if step.watch:
         entry["watch"] = list(step.watch)
+    if step.notebook_product:
+        entry["notebook_product"] = step.notebook_product
     return entry
 
 

@@ -7,6 +7,8 @@ import shlex
 
 import click
 
+from notebook_ops.cli.folder_glob import glob_option, with_glob
+
 
 @click.command("export")
 @click.argument("notebook", type=click.Path())
@@ -18,6 +20,7 @@ import click
     show_default=True,
     help="Folder that receives <name>-v<N>/ and <name>-v<N>.tar.gz.",
 )
+@glob_option
 @click.option("--name", default=None, help="Pipeline name (default: the notebook's).")
 @click.option(
     "--allow-dirty", is_flag=True, help="Export uncommitted changes; the manifest marks the bundle dirty."
@@ -40,9 +43,12 @@ import click
     "task, results compared with the notebook's latest run (notebook-ops prove).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def export(notebook, out_dir, name, allow_dirty, no_tag, no_mlflow, target_list, prove, as_json):
-    """Export NOTEBOOK to a bundle DevOps can run, verify and diff."""
+def export(notebook, out_dir, pattern, name, allow_dirty, no_tag, no_mlflow, target_list, prove, as_json):
+    """Export NOTEBOOK (or a pipeline file, a folder of notebooks) to a bundle DevOps can run,
+    verify and diff."""
     from notebook_ops.bundle import export_notebook
+
+    notebook = with_glob(notebook, pattern)
 
     target_names = None
     if target_list is not None:

@@ -6,6 +6,8 @@ import json
 
 import click
 
+from notebook_ops.cli.folder_glob import glob_option
+
 from notebook_ops.model.pipeline import Pipeline
 from notebook_ops.cellref import cell_label, cell_ranges
 
@@ -129,7 +131,7 @@ def render(p: Pipeline) -> str:
 @click.command()
 @click.argument("notebook", type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print the pipeline as JSON.")
-@click.option("--glob", "pattern", help="A folder: the notebooks to take (default *.ipynb).")
+@glob_option
 @click.option(
     "--write-pipeline",
     type=click.Path(dir_okay=False),

@@ -9,6 +9,8 @@ import sys
 
 import click
 
+from notebook_ops.cli.folder_glob import glob_option, with_glob
+
 STYLE = {
     "pending": "dim",
     "running": "yellow",
@@ -107,6 +109,7 @@ def _sigterm_as_interrupt(signum, frame):
     type=click.Path(exists=True, dir_okay=False),
     help="A YAML file of parameter values (-p wins).",
 )
+@glob_option
 @click.option("--steps", help="Run only these steps (comma-separated); others come from the cache.")
 @click.option("--from", "from_step", metavar="STEP", help="Run STEP and everything downstream.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Steps in parallel (default: cores).")
@@ -143,6 +146,7 @@ def run(
     target,
     params,
     params_file,
+    pattern,
     steps,
     from_step,
     jobs,
@@ -158,13 +162,16 @@ def run(
     as_json,
     events,
 ):
-    """Run TARGET (a notebook, a pipeline file, an Elyra .pipeline, or a bundle) as a pipeline.
+    """Run TARGET (a notebook, a pipeline file, an Elyra .pipeline, a folder of notebooks, or a
+    bundle) as a pipeline.
 
     Exit codes: 0 succeeded, 1 a step failed, 2 bad input, 3 below a metric target,
     130 interrupted.
     """
     from notebook_ops.model.parameters import parse_pairs
     from notebook_ops.runs.service import run as run_target
+
+    target = with_glob(target, pattern)
 
     options = dict(
         params=parse_pairs(params),

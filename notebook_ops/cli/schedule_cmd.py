@@ -11,6 +11,8 @@ import os
 
 import click
 
+from notebook_ops.cli.folder_glob import glob_option, with_glob
+
 DB_HELP = (
     "Store: a SQLAlchemy URL or SQLite path (default $NOTEBOOK_OPS_DB, else ./.notebook_ops/scheduler.db)."
 )
@@ -77,6 +79,7 @@ def schedule():
     metavar="TOPIC",
     help="With --trigger: where rejected messages go (default <topic>-<subscription>-DLQ).",
 )
+@glob_option
 @click.option("--tz", default="UTC", show_default=True, help="IANA time zone of the cron times.")
 @click.option("--name", help="Schedule name (default: the notebook or bundle name).")
 @click.option(
@@ -128,6 +131,7 @@ def add_cmd(
     source,
     subscription,
     dead_letter_topic,
+    pattern,
     tz,
     name,
     params,
@@ -142,8 +146,8 @@ def add_cmd(
     db,
     as_json,
 ):
-    """Schedule TARGET (a notebook, a pipeline file or a bundle) on a cron expression, or on
-    messages (--trigger).
+    """Schedule TARGET (a notebook, a pipeline file, a folder of notebooks or a bundle) on a
+    cron expression, or on messages (--trigger).
 
     Without --cron or --trigger, adds the schedules TARGET declares (the notebook's pipeline
     settings, or the manifest of a bundle), named <pipeline>.<schedule>.
@@ -155,6 +159,7 @@ def add_cmd(
     from notebook_ops.model.parameters import parse_pairs
     from notebook_ops.scheduler import api
 
+    target = with_glob(target, pattern)  # stored as FOLDER/GLOB: each firing runs those notebooks
     common = dict(
         max_concurrent=max_concurrent,
         overlap=overlap,

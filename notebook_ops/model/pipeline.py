@@ -97,6 +97,9 @@ class Step:
     files_out: tuple[str, ...] = ()
     notebook: str | None = None  # source notebook of a multi-notebook pipeline (model/multi.py)
     start_cell: int | None = None  # the cell with its step: tag (None for the implicit "main")
+    # where the executed step notebook is also written, relative to the kernel's working folder
+    # (Ploomber's ``nb`` product); None: only in the run folder
+    notebook_product: str | None = None
 
 
 @dataclass(frozen=True)

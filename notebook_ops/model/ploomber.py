@@ -2,8 +2,10 @@
 
 A task's ``source`` is a notebook (``.ipynb``), a script (``.py``, percent or light format, read through
 jupytext) or a dotted path to a function (``tasks.get``: a step that calls it). ``product`` is a
-path or a dict of paths (``nb`` is the executed notebook, the rest are outputs); relative paths
-are relative to the ``pipeline.yaml`` folder, where every kernel runs, as with Ploomber.
+path or a dict of paths: ``nb`` (the task's ``nb_product_key``), or a notebook task's single
+``.ipynb`` product, is where the executed notebook is written after the step, as Ploomber writes
+it (``Step.notebook_product``), the rest are outputs; relative paths are relative to the
+``pipeline.yaml`` folder, where every kernel runs, as with Ploomber.
 ``upstream`` comes from the source's ``parameters`` cell (``upstream = ['a', 'b']``, a dict, or
 ``None``; names may be globs such as ``'fit-*'``), or, for a function, from the ``upstream['x']``
 its body reads; ``meta.extract_upstream: false`` takes the task's own ``upstream:`` instead.
@@ -134,12 +136,30 @@ def _rel(product, root: Path):
     return p.as_posix()
 
 
-def _files(task: Task, nb_key: str) -> list[str]:
+def _files(task: Task) -> list[str]:
     """The task's output files: a function's product; a notebook's products but ``nb`` (the
-    executed notebook, which our run folder keeps: a notebook's single product is that)."""
+    executed notebook, written by the runner: ``notebook_product``; a notebook's single product
+    is that)."""
     if isinstance(task.product, dict):
-        return [v for k, v in task.product.items() if k != nb_key or is_dotted(task.source)]
+        return [v for k, v in task.product.items() if k != task.nb_key or is_dotted(task.source)]
     return [task.product] if is_dotted(task.source) else []
+
+
+def notebook_product(task: Task, path) -> str | None:
+    """Where Ploomber writes a notebook task's executed notebook: its ``nb`` product (or its
+    single product), when that is a ``.ipynb`` inside the pipeline's folder; None otherwise."""
+    if is_dotted(task.source):
+        return None
+    nb = task.product.get(task.nb_key) if isinstance(task.product, dict) else task.product
+    if not isinstance(nb, str) or Path(nb).suffix.lower() != ".ipynb":
+        return None  # an .html nb product (Ploomber converts it) is not written
+    if Path(nb).is_absolute() or ".." in Path(nb).parts:
+        raise NotebookReadError(
+            f"Ploomber task '{task.name}': its notebook product {nb} is outside the pipeline's folder",
+            path=path,
+            hint="write products under the folder of pipeline.yaml",
+        )
+    return nb
 
 
 def _code_cell(cell_id: str, source: str) -> dict:
@@ -153,20 +173,20 @@ def _code_cell(cell_id: str, source: str) -> dict:
     }
 
 
-def _injected(task: Task, upstream: dict, notebook: bool, nb_key: str) -> str:
+def _injected(task: Task, upstream: dict, notebook: bool) -> str:
     lines = ["# Ploomber's injected parameters (as `ploomber build` injects them)"]
     if upstream or notebook:
         lines.append(f"upstream = {upstream!r}")
     lines.append(f"product = {task.product!r}")
     lines += [f"{k} = {v!r}" for k, v in task.params.items()]
-    outs = [p for p in _files(task, nb_key) if Path(p).parent != Path(".")]
+    outs = [p for p in _files(task) if Path(p).parent != Path(".")]
     if outs:
         folders = sorted({Path(p).parent.as_posix() for p in outs})
         lines.append(f"for _nbo_dir in {folders!r}:\n    __import__('os').makedirs(_nbo_dir, exist_ok=True)")
     return "\n".join(lines) + "\n"
 
 
-def _task_notebook(task: Task, root: Path, upstream: dict, nb_key: str, path) -> dict:
+def _task_notebook(task: Task, root: Path, upstream: dict, path) -> dict:
     where = f"task '{task.name}'"
     if is_dotted(task.source):
         module, _, fn = task.source.rpartition(".")
@@ -178,7 +198,7 @@ def _task_notebook(task: Task, root: Path, upstream: dict, nb_key: str, path) ->
             "nbformat_minor": 5,
             "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
             "cells": [
-                _code_cell("ploomber-injected", _injected(task, upstream, False, nb_key)),
+                _code_cell("ploomber-injected", _injected(task, upstream, False)),
                 _code_cell("call", call),
             ],
         }
@@ -190,7 +210,7 @@ def _task_notebook(task: Task, root: Path, upstream: dict, nb_key: str, path) ->
     params_cell = cells[at]
     tags = [t for t in (params_cell.get("metadata") or {}).get("tags") or [] if t != "parameters"]
     params_cell.setdefault("metadata", {})["tags"] = tags  # runs as the task's code, as papermill's
-    cells.insert(at + 1, _code_cell("ploomber-injected", _injected(task, upstream, True, nb_key)))
+    cells.insert(at + 1, _code_cell("ploomber-injected", _injected(task, upstream, True)))
     meta = nb.setdefault("metadata", {})
     meta.setdefault("kernelspec", {"name": "python3", "display_name": "Python 3", "language": "python"})
     return nb
@@ -204,7 +224,6 @@ def load_ploomber(path) -> Pipeline:
     tasks, meta = read_tasks(path)
     names = [t.name for t in tasks]
     by_name = {t.name: t for t in tasks}
-    nb_key = "nb"
     for t in tasks:
         where = f"task '{t.name}'"
         if t.declared_upstream is not None:
@@ -248,7 +267,7 @@ def load_ploomber(path) -> Pipeline:
                 injected[u] = {f: by_name[f].product for f in found}
             else:
                 injected[u] = by_name[u].product
-        nb = _task_notebook(t, root, injected, nb_key, path)
+        nb = _task_notebook(t, root, injected, path)
         file = root / f"{t.name}.ipynb"  # where its kernel runs: pipeline.yaml's folder
         # without cell ids: jupytext gives a script's cells new random ones at every read
         stable = {**nb, "cells": [{k: v for k, v in c.items() if k != "id"} for c in nb["cells"]]}
@@ -268,10 +287,10 @@ def load_ploomber(path) -> Pipeline:
         file_hash=hashlib.sha256(read_bytes(path)).hexdigest(),
     )
     pipeline = composer.build()
-    return _with_products(pipeline, tasks, ups, virtual, composer, nb_key)
+    return _with_products(pipeline, tasks, ups, virtual, composer, path)
 
 
-def _with_products(pipeline: Pipeline, tasks, ups, virtual, composer, nb_key) -> Pipeline:
+def _with_products(pipeline: Pipeline, tasks, ups, virtual, composer, path) -> Pipeline:
     """Products: each task's files are its step's outputs, handed to the tasks that name it."""
     step_of, source_of = {}, {}
     for t in tasks:
@@ -284,13 +303,14 @@ def _with_products(pipeline: Pipeline, tasks, ups, virtual, composer, nb_key) ->
         files_in: list[tuple[str, str]] = []
         for found in ups[t.name].values():
             for f in found:
-                for out in _files(next(x for x in tasks if x.name == f), nb_key):
+                for out in _files(next(x for x in tasks if x.name == f)):
                     if out not in [x for x, _ in files_in]:
                         files_in.append((out, step_of[f]))
         s = pipeline.step(step_of[t.name])
         changes[s.name] = {
             "files_in": tuple(dict.fromkeys(tuple(files_in) + s.files_in)),
-            "files_out": tuple(sorted(set(s.files_out) | set(_files(t, nb_key)))),
+            "files_out": tuple(sorted(set(s.files_out) | set(_files(t)))),
+            "notebook_product": notebook_product(t, path),
         }
     handed = {f for c in changes.values() for f, _ in c["files_in"]}
 

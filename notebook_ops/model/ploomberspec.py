@@ -32,8 +32,11 @@ def is_ploomber(doc) -> bool:
 class Task:
     """One task of the spec (one combination of a grid)."""
 
-    def __init__(self, name: str, source: str, product, params: dict, upstream, raw_index: int):
+    def __init__(
+        self, name: str, source: str, product, params: dict, upstream, raw_index: int, nb_key: str = "nb"
+    ):
         self.name, self.source, self.product, self.params = name, source, product, params
+        self.nb_key = nb_key  # the product key of the executed notebook (``nb_product_key``)
         self.declared_upstream = upstream  # from the yaml (extract_upstream: false) or None
         self.index = raw_index
         self.upstream: list[str] = []  # as written (names or globs)
@@ -189,6 +192,9 @@ def read_tasks(path) -> tuple[list[Task], dict]:
         if not isinstance(params, dict):
             raise NotebookReadError(f"Ploomber {where}: params must be a mapping", path=path)
         upstream = raw.get("upstream") if meta.get("extract_upstream") is False else None
+        nb_key = raw.get("nb_product_key") or "nb"
+        if not isinstance(nb_key, str):
+            raise NotebookReadError(f"Ploomber {where}: nb_product_key must be a product's key", path=path)
         if "grid" in raw:
             if not raw.get("name"):
                 raise NotebookReadError(
@@ -202,9 +208,10 @@ def read_tasks(path) -> tuple[list[Task], dict]:
                     task_product = _render_brackets(product, task_params)
                 else:
                     name, task_product = f"{name}{n}", _indexed(product, n)
-                tasks.append(Task(name, source, task_product, task_params, upstream, i))
+                tasks.append(Task(name, source, task_product, task_params, upstream, i, nb_key))
         else:
-            tasks.append(Task(raw.get("name") or _default_name(source), source, product, params, upstream, i))
+            name = raw.get("name") or _default_name(source)
+            tasks.append(Task(name, source, product, params, upstream, i, nb_key))
     seen: set[str] = set()
     for t in tasks:
         if t.name in seen:

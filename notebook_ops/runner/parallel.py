@@ -119,6 +119,11 @@ class ParallelSteps:
     def _finish_reused(self, step: str, key: str, note: str) -> None:
         nb = self.pr.folder.step_notebook(step)
         self.state[step] = "succeeded"
+        product = self.p.step(step).notebook_product
+        if product and nb.is_file():  # the restored notebook where a rerun would write it
+            from notebook_ops.runtime.files import write_notebook_product
+
+            write_notebook_product(self.pr.cwd, product, nb.read_bytes())
         self.pr.collect_metrics(step, observed=False)
         self.rec.step_finished(
             step,
@@ -201,6 +206,7 @@ class ParallelSteps:
             self.pr.log_step_to_tracker(step)
             return
         self.state[step] = "succeeded"
+        self._save_notebook_product(step)
         self.pr.collect_metrics(step)
         self.rec.step_finished(step, "succeeded", cache_key=key)
         if key is not None and self.cache is not None and self._cacheable(step):
@@ -216,6 +222,15 @@ class ParallelSteps:
             except OSError as exc:
                 log.warning("could not cache step %s: %s", step, exc)
         self.pr.log_step_to_tracker(step)
+
+    def _save_notebook_product(self, step: str) -> None:
+        """A Ploomber task's ``nb`` product: its executed notebook, written after the kernel."""
+        product = self.p.step(step).notebook_product
+        nb = self.pr.folder.step_notebook(step)
+        if product and nb.is_file():
+            from notebook_ops.runtime.files import write_notebook_product
+
+            write_notebook_product(self.pr.cwd, product, nb.read_bytes())
 
     # --- the loop --------------------------------------------------------------------------
     def _missing_inputs(self, step: str) -> str | None:

@@ -189,7 +189,13 @@ class RunService:
 def child_command(target, run_dir, params: dict) -> list[str]:
     """The command line that does ``run(target)`` in a process of its own, recording into
     exactly ``run_dir`` (``notebook-ops run TARGET --run-dir DIR --quiet -p k=v ...``)."""
-    argv = [sys.executable, "-m", "notebook_ops", "run", str(target), "--run-dir", str(run_dir), "--quiet"]
+    from notebook_ops.model.folder import split_source
+
+    where = [str(target)]
+    folder = None if Path(target).exists() else split_source(target)
+    if folder is not None:  # a folder's FOLDER/GLOB (--glob): the same notebooks at every firing
+        where = [str(folder[0]), "--glob", folder[1]]
+    argv = [sys.executable, "-m", "notebook_ops", "run", *where, "--run-dir", str(run_dir), "--quiet"]
     for k, v in params.items():
         argv += ["-p", f"{k}={v if isinstance(v, str) else json.dumps(v)}"]
     return argv

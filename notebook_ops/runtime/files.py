@@ -14,6 +14,9 @@ the same way: ``hand_on`` adds every file the step was observed writing (runtime
 its ``_files/``, and ``restore_handed`` puts the files of every upstream step in place before a
 step runs (newest upstream writer wins), on a task's empty disk or after a cached step alike.
 Paths in ``_files.json`` are relative to the kernel's working folder.
+
+``write_notebook_product`` runs in the runner, after the kernel: the executed step notebook
+written where a Ploomber task's ``nb`` product says.
 """
 
 from __future__ import annotations
@@ -176,3 +179,16 @@ def restore_handed(store, upstream: list) -> list[str]:
                 os.makedirs(parent, exist_ok=True)
             _write(path, data)
     return list(newest)
+
+
+def write_notebook_product(cwd, path: str, data: bytes) -> None:
+    """The executed notebook of a step at ``path`` (relative to the kernel's working folder
+    ``cwd``), as Ploomber writes a task's ``nb`` product. Not handed on through the store: it is
+    a record of the run, not a result (it differs at every run, so it would defeat the cache of
+    the steps after it and the comparison of ``prove``); the store keeps the step's executed
+    notebook already."""
+    target = os.path.join(os.fspath(cwd), path)
+    parent = os.path.dirname(target)
+    if parent:
+        os.makedirs(parent, exist_ok=True)
+    _write(target, data)

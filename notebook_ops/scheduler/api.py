@@ -69,6 +69,13 @@ def pipeline_of(target: Path):
     return load_bundle(target)[0]
 
 
+def _exists(target: Path) -> bool:
+    """A path, or a folder's ``FOLDER/GLOB`` (``--glob``: its notebooks are read when it runs)."""
+    from notebook_ops.model.folder import is_folder_source
+
+    return target.exists() or is_folder_source(target)
+
+
 def validate(s: Schedule) -> Schedule:
     """Check everything a schedule needs before it is stored (clear errors, nothing half-added):
     its shape (``ScheduleSpec.check``, the one place), then what needs the world: the cron text
@@ -84,7 +91,7 @@ def validate(s: Schedule) -> Schedule:
     if s.kind == "cron":
         cronlib.check_templates(s.parameters)
     target = Path(s.target)
-    if not target.exists():
+    if not _exists(target):
         raise ScheduleError("no such notebook or bundle", path=target)
     if not Path(s.workdir).is_dir():
         raise ScheduleError("the working folder does not exist", path=s.workdir)
@@ -244,7 +251,7 @@ def declared(target) -> builtins.list[dict]:
     """The schedules a notebook declares (``metadata.notebook_ops.schedules``, edited from the
     panel) or a bundle's manifest carries: [{name, cron, tz, parameters, catchup}]."""
     target = Path(target).expanduser().resolve()
-    if not target.exists():
+    if not _exists(target):
         raise ScheduleError("no such notebook or bundle", path=target)
     p = pipeline_of(target)
     out = []

@@ -114,7 +114,8 @@ def render(m: dict, *, bundle: str | None = None, data_root: str | None = None) 
 
 
 def image_data(m: dict) -> dict:
-    """The image style's extra facts: each step's image, pod name and resources."""
+    """The image style's extra facts: each step's image, pod name, resources, and pod
+    annotations and labels (only a step that has them)."""
     data = pipeline_data(m)
     data["dag_id"] = f"{dag_id(m)}_image"
     data["bundle_in_image"] = common.BUNDLE_IN_IMAGE
@@ -129,6 +130,7 @@ def image_data(m: dict) -> dict:
             pod_name=common.dns_name(f"{m['name']}-{s['name']}"),
             resources=common.k8s_resources(step),
         )
+        s.update(common.pod_metadata(step))  # Kale's annotation:/label: tags, when it has any
     del data["step_parameters"]
     return data
 

@@ -104,6 +104,18 @@ def pod_metadata(step: dict) -> dict:
     return meta
 
 
+def run_pod_metadata(m: dict) -> dict:
+    """The annotations and labels of a pod that runs every step (a k8s Job): each step's, in
+    graph order (a key two steps set differently takes the later step's value), under the
+    pipeline's own labels (which select its pods and are never overridden)."""
+    meta: dict = {"annotations": {}, "labels": {}}
+    for s in m["steps"]:
+        for key, values in pod_metadata(s).items():
+            meta[key].update(values)
+    meta["labels"].update(labels(m))
+    return {k: v for k, v in meta.items() if v}
+
+
 def retries(step: dict) -> int:
     return int(options(step).get("retries") or 0)
 

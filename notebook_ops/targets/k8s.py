@@ -2,7 +2,8 @@
 
 The whole pipeline runs in one pod from the bundle image (its entry point is
 ``notebook-ops run /bundle``: steps in parallel kernels, run folder under ``/runs``), sized for
-its largest step. Schedule parameters become ``-p NAME=VALUE`` arguments.
+its largest step, with every step's pod annotations and labels (Kale's ``annotation:`` and
+``label:`` tags). Schedule parameters become ``-p NAME=VALUE`` arguments.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def _pod_spec(m: dict, overrides: dict) -> dict:
 def _job_spec(m: dict, overrides: dict) -> dict:
     spec: dict[str, Any] = {
         "backoffLimit": 0,
-        "template": {"metadata": {"labels": common.labels(m)}, "spec": _pod_spec(m, overrides)},
+        "template": {"metadata": common.run_pod_metadata(m), "spec": _pod_spec(m, overrides)},
     }
     timeouts = [common.timeout(s) for s in m["steps"]]
     if all(timeouts):

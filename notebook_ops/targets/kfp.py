@@ -4,7 +4,9 @@ One container component per step running the bundle image's ``notebook-ops run-s
 steps' data travel as KFP artifacts (each step's store folder is its ``nbo_data`` output and is
 staged into the consumers' local store), parameters are typed pipeline inputs (secret
 parameters are not: each task's environment gets them from the Secret ``<pipeline>-secrets``
-through kfp-kubernetes), resources and retries come from the step options. The DSL file is
+through kfp-kubernetes), resources and retries come from the step options, a step's pod
+annotations and labels (Kale's ``annotation:``/``label:`` tags) go on its task's pod through
+kfp-kubernetes. The DSL file is
 generated (identifiers checked, values written with ``repr`` of plain data) and compiled by the
 ``kfp`` SDK: ``$NOTEBOOK_OPS_KFP_PYTHON`` if set, else this Python when it has kfp; without
 either only the DSL file is written.
@@ -168,6 +170,11 @@ def _task(s: dict, typed: set[str], names: _Names, secrets: dict | None = None) 
         )
     if common.options(s).get("cache") is False:
         lines.append(f"    {var}.set_caching_options(False)")
+    meta = common.pod_metadata(s)  # Kale's annotation:/label: tags, on the task's pod (kfp-kubernetes)
+    for key, value in meta.get("annotations", {}).items():
+        lines.append(f"    _nbo_kubernetes.add_pod_annotation({var}, {key!r}, {value!r})")
+    for key, value in meta.get("labels", {}).items():
+        lines.append(f"    _nbo_kubernetes.add_pod_label({var}, {key!r}, {value!r})")
     if secrets:  # each secret parameter from the pipeline's Kubernetes Secret (kfp-kubernetes)
         lines.append(
             f"    _nbo_kubernetes.use_secret_as_env({var}, secret_name={secrets['name']!r}, "
@@ -199,7 +206,8 @@ def render(m: dict) -> str:
     components = "\n\n\n".join(_component(m, s, typed, names) for s in m["steps"])
     if names.spec.startswith("_nbo_dsl"):  # a parameter called dsl hides the module in components
         components = "_nbo_dsl = dsl\n\n\n" + components
-    if secrets:  # secret parameters need the kfp-kubernetes extension to compile
+    if secrets or any(common.pod_metadata(s) for s in m["steps"]):
+        # secret parameters and pod metadata need the kfp-kubernetes extension to compile
         components = (
             "from kfp import kubernetes as _nbo_kubernetes  # pip install kfp-kubernetes\n\n\n" + components
         )

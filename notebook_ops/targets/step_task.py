@@ -236,6 +236,10 @@ def _execute(
     if out.exists():
         data = out.read_bytes()
         store.write_bytes((step, NOTEBOOK_FILE), data)
+        if outcome.ok and entry.get("notebook_product"):  # a Ploomber task's nb product
+            from notebook_ops.runtime.files import write_notebook_product
+
+            write_notebook_product(cwd or os.getcwd(), entry["notebook_product"], data)
         if output_notebook:
             Path(output_notebook).parent.mkdir(parents=True, exist_ok=True)
             Path(output_notebook).write_bytes(data)

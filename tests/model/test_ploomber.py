@@ -34,6 +34,41 @@ def test_tasks_graph_products_and_grid(tmp_path):
     assert any(pr.code == "stale-injected-parameters" for pr in p.problems)
 
 
+def test_notebook_products(tmp_path):
+    """A notebook task's ``nb`` (or single .ipynb) product is where its executed notebook goes."""
+    path = ploomber_project(tmp_path)
+    path.write_text(
+        path.read_text()
+        .replace("nb: output/report.ipynb", "nb: output/report.html")
+        .replace(
+            "    product:\n      nb: output/clean.ipynb\n      data: output/clean.csv",
+            "    product: output/clean-run.ipynb",
+        )
+        .replace("data: output/clean.csv", "")
+    )
+    clean = tmp_path / "clean.ipynb"
+    clean.write_text(clean.read_text().replace("product['data']", "'output/clean.csv'"))
+    p = load_pipeline(path)
+    got = {s.name: s.notebook_product for s in p.steps}
+    assert got == {
+        "get": "output/get.ipynb",  # {{root}}/output/get.ipynb, relative to the pipeline's folder
+        "features": None,  # a function: its product is a data file
+        "clean": "output/clean-run.ipynb",  # a notebook task's single .ipynb product
+        **{f"fit-{i}": f"output/fit-{i}.ipynb" for i in range(4)},
+        "report": None,  # Ploomber converts an .html nb; we do not write one
+    }
+    assert "output/clean-run.ipynb" not in p.step("clean").files_out
+    # a task's nb_product_key names another key (Ploomber's NotebookRunner option)
+    path.write_text(
+        path.read_text()
+        .replace("      nb: '{{root}}/output/get.ipynb'", "      executed: '{{root}}/output/get.ipynb'")
+        .replace("  - source: scripts/get.py\n", "  - source: scripts/get.py\n    nb_product_key: executed\n")
+    )
+    p = load_pipeline(path)
+    assert p.step("get").notebook_product == "output/get.ipynb"
+    assert p.step("get").files_out == ("output/raw.csv",)
+
+
 def test_injected_values_follow_ploomber(tmp_path):
     p = load_pipeline(ploomber_project(tmp_path))
     fit = p.part("fit-3")
@@ -62,6 +97,10 @@ def test_injected_values_follow_ploomber(tmp_path):
             "task 'report' uses 'source: scripts/report.sql'",
         ),
         (lambda s: s.replace("{{data_name}}", "{{missing}}"), "placeholder {{missing}} has no value"),
+        (
+            lambda s: s.replace("nb: output/clean.ipynb", "nb: ../elsewhere/clean.ipynb"),
+            "task 'clean': its notebook product ../elsewhere/clean.ipynb is outside the pipeline's folder",
+        ),
     ],
 )
 def test_unsupported_is_one_line_naming_task_and_key(tmp_path, edit, message):

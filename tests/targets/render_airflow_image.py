@@ -28,5 +28,7 @@ for t in dag.tasks:
         "limits": res.limits if res else None,
         "upstream": sorted(t.upstream_task_ids),
         "volume_mounts": [m.mount_path for m in t.volume_mounts],
+        "labels": t.labels,
+        "annotations": t.annotations,
     }
 print("JSON" + json.dumps(out))

@@ -6,6 +6,7 @@ so in one line naming it and the ``--target`` that leaves it out."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 
@@ -13,7 +14,7 @@ import pytest
 import yaml
 
 from nbfactory import make_notebook, write_notebook
-from targetkit import NOTEBOOK_OPS
+from targetkit import HERE, NOTEBOOK_OPS
 from test_targets_argo_k8s import validate
 
 # names the generated files use for themselves, or that templates would read as something else
@@ -172,3 +173,89 @@ def test_a_target_that_cannot_take_the_pipeline_says_so_at_export(tmp_path, targ
     assert again.returncode == 0, again.stderr
     _, tmpl = _argo_template(tmp_path / "dist" / "anyp-v1", "train")
     assert tmpl["container"]["resources"]["limits"] == {"ephemeral-storage": "1Gi", "example.com/fpga": "1"}
+
+
+POD_TAGS = ["annotation:example.com/dashboard:http://grafana:3000/d", "label:team:vision"]
+
+
+def test_kale_annotation_and_label_tags_reach_every_pod(kfp_venv, airflow_venv, tmp_path):
+    """Kale's ``annotation:KEY:VALUE`` / ``label:KEY:VALUE`` on a step: its pod's metadata in
+    the KFP spec (kfp-kubernetes), the Argo workflow, the Kubernetes Job/CronJob pods and the
+    Airflow image DAG's KubernetesPodOperator."""
+    done = export(tmp_path, POD_TAGS, kfp_python=str(kfp_venv / "bin" / "python"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    bundle = tmp_path / "dist" / "anyp-v1"
+    mine = {
+        "annotations": {"example.com/dashboard": "http://grafana:3000/d"},
+        "labels": {"team": "vision"},
+    }
+
+    # Argo: the train template's pod, and only it
+    wf, tmpl = _argo_template(bundle, "train")
+    assert tmpl["metadata"] == mine
+    assert "metadata" not in _argo_template(bundle, "load")[1]
+    # Kubernetes: the one pod runs every step, so it carries them, beside the pipeline's labels
+    job = yaml.safe_load((bundle / "targets" / "k8s" / "job.yaml").read_text())
+    pod_meta = job["spec"]["template"]["metadata"]
+    assert pod_meta["annotations"] == mine["annotations"]
+    assert pod_meta["labels"] == {"team": "vision", **job["metadata"]["labels"]}
+    rows = validate(kfp_venv, [wf, job], tmp_path)
+    assert [r for r in rows if not r["ok"]] == [], rows
+
+    # KFP: compiled by the real SDK with kfp-kubernetes: the train executor's pod metadata
+    docs = list(yaml.safe_load_all((bundle / "targets" / "kfp" / "pipeline.yaml").read_text()))
+    platform = next(d for d in docs if "platforms" in d)
+    executors = platform["platforms"]["kubernetes"]["deploymentSpec"]["executors"]
+    assert executors["exec-step1-train"]["podMetadata"] == mine
+    assert "podMetadata" not in executors.get("exec-step1-load", {})
+
+    # Airflow (image style), loaded by Airflow's own DagBag: the train task's pod
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "NOTEBOOK_OPS"))}
+    env.update(AIRFLOW_HOME=str(tmp_path / "home"), AIRFLOW__CORE__LOAD_EXAMPLES="False")
+    shown = subprocess.run(
+        [
+            str(airflow_venv / "bin" / "python"),
+            str(HERE / "render_airflow_image.py"),
+            str(bundle / "targets" / "airflow-image"),
+            "anyp_image",
+            "{}",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    line = [x for x in shown.stdout.splitlines() if x.startswith("JSON")]
+    assert line, shown.stderr[-3000:]
+    tasks = json.loads(line[-1][4:])["tasks"]
+    assert tasks["train"]["annotations"] == mine["annotations"]
+    assert tasks["train"]["labels"]["team"] == "vision"
+    assert tasks["train"]["labels"]["app.kubernetes.io/managed-by"] == "notebook-ops"
+    assert not tasks["load"]["annotations"] and "team" not in tasks["load"]["labels"]
+
+
+def test_pod_metadata_of_cron_jobs_and_a_key_two_steps_set(kfp_venv, golden_manifest, tmp_path):
+    import copy
+
+    from notebook_ops.targets import k8s
+
+    m = copy.deepcopy(golden_manifest)
+    first, last = m["steps"][0], m["steps"][-1]
+    first["options"] = {**first["options"], "labels": {"team": "data", "tier": "etl"}}
+    last["options"] = {**last["options"], "labels": {"team": "ml", "app.kubernetes.io/name": "x"}}
+    last["options"]["annotations"] = {"example.com/owner": "ana:ml"}
+    crons = k8s.cron_jobs(m)
+    assert crons
+    for _, doc in crons:
+        meta = doc["spec"]["jobTemplate"]["spec"]["template"]["metadata"]
+        # the later step's value wins; the pipeline's own labels (its selector) are never replaced
+        assert meta["labels"] == {"team": "ml", "tier": "etl", **common_labels(m)}
+        assert meta["annotations"] == {"example.com/owner": "ana:ml"}
+    rows = validate(kfp_venv, [d for _, d in crons] + [k8s.job(m)], tmp_path)
+    assert [r for r in rows if not r["ok"]] == [], rows
+
+
+def common_labels(m):
+    from notebook_ops.targets import common
+
+    return common.labels(m)

@@ -147,8 +147,9 @@ def step_task(step: dict):
             volumes=[k8s.V1Volume(name="nbo-data", persistent_volume_claim=(
                 k8s.V1PersistentVolumeClaimVolumeSource(claim_name=DATA_PVC)))],
             volume_mounts=[k8s.V1VolumeMount(name="nbo-data", mount_path="/data")],
-            labels={"app.kubernetes.io/name": PIPELINE["k8s_name"],
+            labels={**step.get("labels", {}), "app.kubernetes.io/name": PIPELINE["k8s_name"],
                     "app.kubernetes.io/managed-by": "notebook-ops"},
+            annotations=step.get("annotations") or None,
             env_vars=dict(SECRET_ENV) or None,
             get_logs=True, on_finish_action="delete_succeeded_pod", **task_args)
     return DockerOperator(
