@@ -423,7 +423,9 @@ class PipelineRun:
     def log_step_to_tracker(self, name: str) -> None:
         if not self.tracker:
             return
+        from notebook_ops.runtime.models import MODELS, MODELS_JSON
         from notebook_ops.runtime.store import ARTIFACTS
+        from notebook_ops.tracking.registry import lineage_tags
 
         steprec = self.record.step(name)
         step = self.pipeline.step(name)
@@ -436,7 +438,13 @@ class PipelineRun:
             adir = Path(self.store.path(name, ARTIFACTS))
             if adir.is_dir():
                 artifacts += [(str(f), "artifacts") for f in sorted(adir.iterdir()) if f.is_file()]
-        self.tracker.step(name, dict(steprec), params, metrics, artifacts)
+        models = []
+        if not self.store.remote and steprec.get("status") == "succeeded" and not steprec.get("cached"):
+            tags = lineage_tags(self.record.data, name, params, steprec)
+            for m in self.store.read_json((name, MODELS_JSON), default=[]) or []:
+                path = self.store.path(name, MODELS, m["name"])
+                models.append({"name": m["name"], "flavor": m.get("flavor"), "path": path, "tags": tags})
+        self.tracker.step(name, dict(steprec), params, metrics, artifacts, models)
 
     def collect_metrics(self, name: str, observed: bool = True) -> None:
         """The step's metrics, the objects it changed at run time and (``observed``: it ran
