@@ -388,10 +388,14 @@ class PipelineRun:
             self._kernel_log = open(self.folder.logs_dir / "kernels.log", "ab")
             from notebook_ops.runner.stepfiles import local_tops
 
+            from notebook_ops.runtime.models import preload_for
+
+            preload = setup_imports(setup, exclude=local_tops(self.pipeline))
+            code = [c.source for c in self.pipeline.cells if c.cell_type == "code"]
             self.pool = KernelPool(
                 self.pipeline.kernel_name,
                 cwd=self.cwd,
-                preload=setup_imports(setup, exclude=local_tops(self.pipeline)),
+                preload=preload + preload_for(code, preload),
                 log_file=self._kernel_log,
                 kernels="fresh" if self.opts.get("single_kernel") else self.kernels,
                 env=self.secret_env(),

@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 
 from notebook_ops.runtime import helpers
-from notebook_ops.runtime.library_serializers import _instance_of
+from notebook_ops.runtime.library_serializers import _PREFERENCES, SAFE_SKLEARN, _instance_of
 
 MODELS = "_models"  # the step's folder of saved models in the data store
 MODELS_JSON = "_models.json"  # [{"name", "flavor", "files": [...], "signature": bool}]
@@ -34,6 +34,23 @@ _FLAVORS = (
     ("pytorch", "torch.nn", ("Module",)),
     ("keras", "keras", ("Model",)),
 )
+
+
+def preload_for(sources, imported) -> list[str]:
+    """MLflow modules a forked kernel's zygote imports ahead when the pipeline's code calls
+    ``log_model`` (``imported``: the setup cells' modules): MLflow's import is then paid once per
+    run, not in every step that logs a model."""
+    if not any("log_model(" in s for s in sources):
+        return []
+    tops = {m.split(".")[0] for m in imported}
+    libs = {
+        "xgboost": "xgboost",
+        "lightgbm": "lightgbm",
+        "sklearn": "sklearn",
+        "torch": "pytorch",
+        "keras": "keras",
+    }
+    return ["mlflow.models", "mlflow.pyfunc", *(f"mlflow.{f}" for lib, f in libs.items() if lib in tops)]
 
 
 def flavor_of(obj) -> str:
@@ -86,6 +103,11 @@ def save(obj, path: str, *, input_example=None) -> dict:
         defaults = getattr(mod, "get_default_pip_requirements", None)
         if defaults is not None:  # MLflow would otherwise load the model in a subprocess to infer them
             kw["pip_requirements"] = defaults()
+        if flavor == "sklearn":  # skops only when the pipeline asks for safe loading, as between steps:
+            # importing skops.io lists every estimator (torch included): 5 s of a step here
+            kw["serialization_format"] = (
+                "skops" if _PREFERENCES.get("sklearn") == SAFE_SKLEARN else "cloudpickle"
+            )
         mod.save_model(obj, path, **kw)
     return {"flavor": flavor, "signature": signature is not None}
 
