@@ -1,13 +1,13 @@
 """notebook-ops: run a tagged notebook as a pipeline, export it as a bundle, schedule it.
 
 Inside a kernel, ``import notebook_ops as nbo`` gives the kernel helpers (``nbo.log_metric``,
-``nbo.log_artifact``, ``nbo.context``) and ``nbo.panel()``. They are loaded on first use so
+``nbo.log_artifact``, ``nbo.log_model``, ``nbo.context``) and ``nbo.panel()``. They are loaded on first use so
 importing the package stays cheap for the CLI.
 """
 
 from notebook_ops._version import __version__
 
-__all__ = ["__version__", "context", "log_artifact", "log_metric", "panel"]
+__all__ = ["__version__", "context", "log_artifact", "log_metric", "log_model", "panel"]
 
 _HELPERS = ("context", "log_artifact", "log_metric")
 
@@ -17,6 +17,10 @@ def __getattr__(name):
         from notebook_ops.runtime import helpers
 
         return getattr(helpers, name)
+    if name == "log_model":  # a model to the MLflow Model Registry (runtime/models.py)
+        from notebook_ops.runtime.models import log_model
+
+        return log_model
     if name == "panel":  # the ipywidgets pipeline panel (notebook_ops.widgets)
         from notebook_ops.widgets import panel
 

@@ -94,3 +94,10 @@ class ExecutionError(NotebookOpsError):
 
     exit_code = 1
     http_status = 500
+
+
+class PromotionRefused(NotebookOpsError):
+    """A model version's run missed its targets (or does not beat the alias it is compared to)."""
+
+    exit_code = 3
+    http_status = 409

@@ -30,6 +30,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Run a notebook or a bundle as a pipeline (parallel steps, cache, MLflow).",
     ),
     "runs": ("notebook_ops.cli.runs_cmd", "runs", "List past runs and show one."),
+    "models": (
+        "notebook_ops.cli.models_cmd",
+        "models",
+        "Registered models: versions with lineage, promotion gated on the pipeline's targets.",
+    ),
     "run-step": (
         "notebook_ops.cli.run_step_cmd",
         "run_step",

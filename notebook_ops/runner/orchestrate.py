@@ -388,10 +388,14 @@ class PipelineRun:
             self._kernel_log = open(self.folder.logs_dir / "kernels.log", "ab")
             from notebook_ops.runner.stepfiles import local_tops
 
+            from notebook_ops.runtime.models import preload_for
+
+            preload = setup_imports(setup, exclude=local_tops(self.pipeline))
+            code = [c.source for c in self.pipeline.cells if c.cell_type == "code"]
             self.pool = KernelPool(
                 self.pipeline.kernel_name,
                 cwd=self.cwd,
-                preload=setup_imports(setup, exclude=local_tops(self.pipeline)),
+                preload=preload + preload_for(code, preload),
                 log_file=self._kernel_log,
                 kernels="fresh" if self.opts.get("single_kernel") else self.kernels,
                 env=self.secret_env(),
@@ -423,7 +427,9 @@ class PipelineRun:
     def log_step_to_tracker(self, name: str) -> None:
         if not self.tracker:
             return
+        from notebook_ops.runtime.models import MODELS, MODELS_JSON
         from notebook_ops.runtime.store import ARTIFACTS
+        from notebook_ops.tracking.registry import lineage_tags
 
         steprec = self.record.step(name)
         step = self.pipeline.step(name)
@@ -436,7 +442,13 @@ class PipelineRun:
             adir = Path(self.store.path(name, ARTIFACTS))
             if adir.is_dir():
                 artifacts += [(str(f), "artifacts") for f in sorted(adir.iterdir()) if f.is_file()]
-        self.tracker.step(name, dict(steprec), params, metrics, artifacts)
+        models = []
+        if not self.store.remote and steprec.get("status") == "succeeded" and not steprec.get("cached"):
+            tags = lineage_tags(self.record.data, name, params, steprec)
+            for m in self.store.read_json((name, MODELS_JSON), default=[]) or []:
+                path = self.store.path(name, MODELS, m["name"])
+                models.append({"name": m["name"], "flavor": m.get("flavor"), "path": path, "tags": tags})
+        self.tracker.step(name, dict(steprec), params, metrics, artifacts, models)
 
     def collect_metrics(self, name: str, observed: bool = True) -> None:
         """The step's metrics, the objects it changed at run time and (``observed``: it ran

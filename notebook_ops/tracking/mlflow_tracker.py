@@ -177,8 +177,11 @@ class Session:
             client.log_batch(found.info.run_id, params=params)
         return found.info.run_id
 
-    def step(self, parent_id: str, name: str, steprec: dict, params: dict, metrics: list, artifacts) -> str:
-        """The nested run of step ``name``; ``artifacts``: [(local path, artifact folder)]."""
+    def step(
+        self, parent_id: str, name: str, steprec: dict, params: dict, metrics: list, artifacts, models=()
+    ) -> str:
+        """The nested run of step ``name``; ``artifacts``: [(local path, artifact folder)];
+        ``models``: [{"name", "path", "tags"}] to log and register (``registry.py``)."""
         from mlflow.entities import Metric, Param
 
         client = self.open()
@@ -210,6 +213,10 @@ class Session:
         for path, folder in artifacts:
             if Path(path).is_file():
                 client.log_artifact(rid, str(path), artifact_path=folder)
+        if models:
+            from notebook_ops.tracking.registry import log_and_register
+
+            log_and_register(client, rid, list(models))
         client.set_terminated(
             rid, _STATUS.get(str(steprec.get("status")), "FAILED"), end_time=_ms(steprec.get("finished_at"))
         )

@@ -78,12 +78,22 @@ class RunOutbox:
         """run.json is written."""
         self._sync()
 
-    def step(self, name: str, steprec: dict, params: dict, metrics: list, artifacts: list) -> None:
-        """Step ``name`` ended (``artifacts``: [(local path, artifact folder)])."""
+    def step(
+        self, name: str, steprec: dict, params: dict, metrics: list, artifacts: list, models: list = ()
+    ) -> None:
+        """Step ``name`` ended (``artifacts``: [(local path, artifact folder)]; ``models``: the
+        models it saved, [{"name", "path", "tags"}], registered when the step is logged)."""
         safe = re.sub(r"[^A-Za-z0-9_.-]", "_", name)
         atomic.write_json(
             sync.tracking_dir(self.run_dir) / sync.STEPS / f"{safe}.json",
-            {"name": name, "steprec": steprec, "params": params, "metrics": metrics, "artifacts": artifacts},
+            {
+                "name": name,
+                "steprec": steprec,
+                "params": params,
+                "metrics": metrics,
+                "artifacts": artifacts,
+                "models": list(models),
+            },
         )
         self._sync()
 

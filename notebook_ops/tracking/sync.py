@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 TRACKING = "tracking"  # the folder inside a run folder
 START = "start.json"  # {experiment, tracking_uri, artifact_root, outer}: written when the run starts
-STEPS = "steps"  # <step>.json: {name, steprec, params, metrics, artifacts}, one per finished step
+STEPS = "steps"  # <step>.json: {name, steprec, params, metrics, artifacts, models}, one per finished step
 LOGGED = "logged.json"  # {run_id, experiment_id, steps: {name: id}, finished, error}
 
 
@@ -133,7 +133,13 @@ def sync_run(run_dir, session=None, *, write_record: bool = True) -> dict:
         if p is None or p["name"] in state["steps"]:
             continue
         state["steps"][p["name"]] = session.step(
-            state["run_id"], p["name"], p["steprec"], p["params"], p["metrics"], p["artifacts"]
+            state["run_id"],
+            p["name"],
+            p["steprec"],
+            p["params"],
+            p["metrics"],
+            p["artifacts"],
+            p.get("models") or [],
         )
         _save(run_dir, state)
     gone = runner_gone(record)  # killed: its MLflow run ends failed, as the run did

@@ -1,0 +1,134 @@
+"""``notebook-ops models list|show|promote``: registered model versions with their lineage, and
+promotion to an alias gated on the business targets (notebook_ops.tracking.promotion)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import click
+
+from notebook_ops.errors import NotebookOpsError, NotFoundError, PromotionRefused
+
+_URI_HELP = "MLflow tracking store (default: MLFLOW_TRACKING_URI, else ./.notebook_ops/mlflow.db)."
+
+
+def _client(uri: str | None):
+    """A client on ``uri`` or the default store; a missing default store is a one-line error
+    (a read never creates one)."""
+    uri = uri or os.environ.get("MLFLOW_TRACKING_URI")
+    if not uri:
+        db = Path.cwd() / ".notebook_ops" / "mlflow.db"
+        if not db.is_file():
+            raise NotFoundError(
+                f"no MLflow store here ({db}): run a pipeline in this folder, or pass --tracking-uri"
+            )
+        uri = f"sqlite:///{db}"
+    from notebook_ops.tracking.mlflow_tracker import Session
+
+    return Session("Default", uri).open()
+
+
+def _lineage(tags: dict) -> dict:
+    from notebook_ops.tracking.registry import TAG
+
+    return {k[len(TAG) :]: v for k, v in sorted(tags.items()) if k.startswith(TAG)}
+
+
+@click.group("models")
+def models():
+    """Registered models: versions with lineage, promotion gated on the pipeline's targets."""
+
+
+@models.command("list")
+@click.option("--tracking-uri", help=_URI_HELP)
+@click.option("--json", "as_json", is_flag=True)
+def list_cmd(tracking_uri, as_json):
+    """Registered models, their newest version and aliases."""
+    client = _client(tracking_uri)
+    rows = []
+    for rm in client.search_registered_models():
+        versions = client.search_model_versions(f"name = '{rm.name}'")
+        newest = max((int(v.version) for v in versions), default=None)
+        rows.append(
+            {"name": rm.name, "versions": len(versions), "newest": newest, "aliases": dict(rm.aliases)}
+        )
+    if as_json:
+        click.echo(json.dumps(rows, indent=1))
+        return
+    if not rows:
+        click.echo("no registered models (log one with nbo.log_model in a step)")
+    for r in rows:
+        aliases = ", ".join(f"{a}={v}" for a, v in sorted(r["aliases"].items())) or "no alias"
+        click.echo(f"{r['name']}: {r['versions']} version(s), newest {r['newest']}, {aliases}")
+
+
+@models.command("show")
+@click.argument("name")
+@click.option("--tracking-uri", help=_URI_HELP)
+@click.option("--json", "as_json", is_flag=True)
+def show_cmd(name, tracking_uri, as_json):
+    """A model's versions, newest first: aliases, lineage (run, step, parameters, commit, bundle)."""
+    client = _client(tracking_uri)
+    versions = sorted(client.search_model_versions(f"name = '{name}'"), key=lambda v: -int(v.version))
+    if not versions:
+        raise NotFoundError(f"no registered model {name!r} (models list shows those there are)")
+    aliases: dict[str, list[str]] = {}
+    for alias, number in client.get_registered_model(name).aliases.items():
+        aliases.setdefault(str(number), []).append(alias)
+    rows = [
+        {
+            "version": int(v.version),
+            "aliases": sorted(aliases.get(str(v.version), [])),
+            "mlflow_run_id": v.run_id,
+            "source": v.source,
+            "lineage": _lineage(v.tags),
+        }
+        for v in versions
+    ]
+    if as_json:
+        click.echo(json.dumps(rows, indent=1))
+        return
+    for r in rows:
+        lin = r["lineage"]
+        alias = f" [{', '.join(r['aliases'])}]" if r["aliases"] else ""
+        click.echo(f"{name} v{r['version']}{alias}")
+        for key in ("pipeline", "run_id", "step", "parameters", "git_commit", "bundle", "bundle_version"):
+            if key in lin:
+                click.echo(f"  {key}: {lin[key]}")
+        for key in sorted(k for k in lin if k.startswith("promoted.")):
+            p = json.loads(lin[key])
+            click.echo(
+                f"  {key}: by {p.get('by')} at {p.get('at')} ({p.get('gate')}) {p.get('why') or ''}".rstrip()
+            )
+
+
+@models.command("promote")
+@click.argument("name")
+@click.option("--alias", required=True, help="The alias to point at the version, e.g. champion.")
+@click.option("--version", "version", help="The version to promote (default: the newest).")
+@click.option(
+    "--vs", "vs", metavar="ALIAS", help="Also require beating this alias's version on the objective."
+)
+@click.option("--metric", help="The objective for --vs (default: the first metric target).")
+@click.option("--why", default="", help="Why: kept with the promotion.")
+@click.option("--force", is_flag=True, help="Promote even if the gate refuses (recorded as forced).")
+@click.option("--tracking-uri", help=_URI_HELP)
+def promote_cmd(name, alias, version, vs, metric, why, force, tracking_uri):
+    """Point ALIAS at a version whose run met the pipeline's metric_targets (exit 3 otherwise)."""
+    from notebook_ops.tracking.promotion import gate, promote
+
+    if not alias.replace("_", "").replace("-", "").isalnum():
+        raise NotebookOpsError(f"alias {alias!r}: letters, digits, '_' and '-' only")
+    client = _client(tracking_uri)
+    verdict = gate(client, name, version, vs=vs, metric=metric)
+    for line in verdict.reasons:
+        click.echo(f"  {line}")
+    if not verdict.passed and not force:
+        raise PromotionRefused(
+            f"{name} version {verdict.version} not promoted to {alias!r}",
+            hint="the checks above; --force promotes anyway and records it",
+        )
+    record = promote(client, verdict, alias, why=why, forced=force)
+    click.echo(f"{name} version {verdict.version} is now {alias!r} ({record['gate']})")

@@ -1,0 +1,150 @@
+"""Promotion of a registered model version to an alias (``champion``), gated on the business
+targets of the pipeline run that made it.
+
+The gate reads MLflow only, so it judges a version wherever its run was logged (here, a
+scheduled run, a bundle on a cluster sharing the tracking server): the version's step run,
+its parent (the pipeline run) with its ``notebook_ops.status`` and ``target.<metric>`` tags
+("<condition> -> met|missed") and metrics. A version passes when its run succeeded and met every
+target; with ``vs`` it must also beat that alias's version on the objective (the metric named,
+else the first target's), in the target's direction. A promotion sets the alias (MLflow 3
+aliases, not stages) and tags the version ``notebook_ops.promoted.<alias>`` with who, when, from
+which run and why.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING
+
+from notebook_ops.errors import NotFoundError
+from notebook_ops.tracking.registry import TAG
+
+if TYPE_CHECKING:
+    from mlflow.tracking import MlflowClient
+
+_TARGET = re.compile(r"^(?P<cond>.*?)\s*->\s*(?P<met>met|missed)$")
+
+
+@dataclass
+class Verdict:
+    name: str
+    version: str
+    passed: bool
+    reasons: list[str] = field(default_factory=list)  # why it passes or not, with the numbers
+    run_id: str | None = None  # the notebook-ops run that made it
+    metrics: dict[str, float] = field(default_factory=dict)
+
+
+def _version(client: MlflowClient, name: str, version: str | None):
+    try:
+        if version is None:
+            found = client.search_model_versions(f"name = '{name}'")
+            if not found:
+                raise NotFoundError(f"model {name!r} has no version (log one with nbo.log_model)")
+            return max(found, key=lambda v: int(v.version))
+        return client.get_model_version(name, str(version))
+    except NotFoundError:
+        raise
+    except Exception as exc:
+        raise NotFoundError(f"model {name!r} version {version}: not in the registry ({exc})") from None
+
+
+def pipeline_run(client: MlflowClient, mv):
+    """The pipeline (parent) run of a version's step run; None for a model logged outside a run."""
+    if not mv.run_id:
+        return None
+    step_run = client.get_run(mv.run_id)
+    parent = step_run.data.tags.get("mlflow.parentRunId")
+    return client.get_run(parent) if parent else None
+
+
+def _targets(run) -> dict[str, tuple[str, bool]]:
+    """{metric: (condition, met)} from the run's ``target.<metric>`` tags."""
+    out = {}
+    for k, v in run.data.tags.items():
+        m = _TARGET.match(v) if k.startswith("target.") else None
+        if m:
+            out[k[len("target.") :]] = (m["cond"], m["met"] == "met")
+    return out
+
+
+def higher_is_better(condition: str) -> bool:
+    return not condition.lstrip().startswith("<")
+
+
+def gate(
+    client: MlflowClient, name: str, version: str | None = None, *, vs: str | None = None, metric=None
+) -> Verdict:
+    """Judge ``name`` ``version`` (the newest when None) for promotion."""
+    mv = _version(client, name, version)
+    v = Verdict(name=name, version=str(mv.version), passed=False)
+    run = pipeline_run(client, mv)
+    if run is None:
+        v.reasons.append(f"version {mv.version} was not made by a pipeline run: no targets to check")
+        return v
+    v.run_id = run.data.tags.get(TAG + "run_id")
+    v.metrics = dict(run.data.metrics)
+    status = run.data.tags.get(TAG + "status")
+    targets = _targets(run)
+    ok = status == "succeeded"
+    if status != "succeeded":
+        v.reasons.append(f"its run {v.run_id} ended {status or 'without a status'}")
+    for m, (cond, met) in sorted(targets.items()):
+        value = v.metrics.get(m)
+        shown = f"{value:g}" if isinstance(value, float) else "not measured"
+        v.reasons.append(f"{m} {shown} (target {cond}): {'met' if met else 'missed'}")
+        ok = ok and met
+    if not targets:
+        v.reasons.append("the pipeline sets no metric_targets: only its status is checked")
+    if vs:
+        ok = _beats(client, v, vs, metric or (sorted(targets)[0] if targets else None), targets) and ok
+    v.passed = ok
+    return v
+
+
+def _beats(client: MlflowClient, v: Verdict, alias: str, metric, targets) -> bool:
+    try:
+        other = client.get_model_version_by_alias(v.name, alias)
+    except Exception:
+        v.reasons.append(f"no version is {alias!r} yet: nothing to beat")
+        return True
+    if str(other.version) == v.version:
+        v.reasons.append(f"version {v.version} is already {alias!r}")
+        return False
+    if metric is None:
+        v.reasons.append(f"no objective to compare with {alias!r} (set metric_targets or --metric)")
+        return False
+    theirs_run = pipeline_run(client, other)
+    theirs = (theirs_run.data.metrics if theirs_run else {}).get(metric)
+    mine = v.metrics.get(metric)
+    if mine is None:
+        v.reasons.append(f"{metric} was not measured by version {v.version}'s run")
+        return False
+    if theirs is None:
+        v.reasons.append(f"{alias!r} (version {other.version}) has no {metric}: nothing to beat")
+        return True
+    up = higher_is_better(targets.get(metric, (">=", True))[0])
+    better = mine > theirs if up else mine < theirs
+    word = "beats" if better else "does not beat"
+    v.reasons.append(f"{metric} {mine:g} {word} {alias!r} (version {other.version}) {theirs:g}")
+    return better
+
+
+def promote(client: MlflowClient, verdict: Verdict, alias: str, *, why: str = "", forced=False) -> dict:
+    """Point ``alias`` at the judged version and tag it with the promotion; returns the record."""
+    record = {
+        "alias": alias,
+        "by": getpass.getuser(),
+        "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "run_id": verdict.run_id,
+        "why": why,
+        "gate": "forced" if forced and not verdict.passed else "passed",
+        "checks": verdict.reasons,
+    }
+    client.set_registered_model_alias(verdict.name, alias, verdict.version)
+    client.set_model_version_tag(verdict.name, verdict.version, f"{TAG}promoted.{alias}", json.dumps(record))
+    return record
