@@ -244,8 +244,9 @@ def test_fork_from_a_runner_holding_many_files(tmp_path):
     want = 1200
     if soft < want + 64:
         resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 4096), hard))
-    held = [os.open(os.devnull, os.O_RDONLY) for _ in range(want)]
+    held: list[int] = []
     try:
+        held += (os.open(os.devnull, os.O_RDONLY) for _ in range(want))
         assert max(held) > 1024
         nb = write_nb(
             tmp_path,
