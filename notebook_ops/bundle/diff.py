@@ -31,7 +31,7 @@ STEP_FIELDS = (
     "files_in",
     "files_out",
 )
-PIPELINE_FIELDS = ("owner", "objective", "metric_targets", "schedules", "kernel")
+PIPELINE_FIELDS = ("owner", "objective", "metric_targets", "schedules", "promote", "kernel")
 
 
 @dataclass
