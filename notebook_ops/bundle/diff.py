@@ -32,7 +32,7 @@ STEP_FIELDS = (
     "files_out",
     "notebook_product",
 )
-PIPELINE_FIELDS = ("owner", "objective", "metric_targets", "schedules", "kernel")
+PIPELINE_FIELDS = ("owner", "objective", "metric_targets", "schedules", "promote", "kernel")
 
 
 @dataclass

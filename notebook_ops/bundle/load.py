@@ -196,7 +196,7 @@ def pipeline_from_manifest(m: dict, notebooks: dict[str, dict]):
                 notebook_product=s.get("notebook_product"),
             )
         )
-    settings = {k: m[k] for k in ("owner", "objective", "metric_targets", "schedules") if m.get(k)}
+    settings = {k: m[k] for k in ("owner", "objective", "metric_targets", "schedules", "promote") if m.get(k)}
     settings["name"] = m["name"]
     settings["steps"] = settings_steps
     files = m.get("files")

@@ -101,6 +101,7 @@ def body(
         "steps": [step_entry(s) for s in pipeline.steps],
         "metric_targets": plain(settings.get("metric_targets")),
         "schedules": plain(list(settings.get("schedules") or [])),
+        **({"promote": plain(settings["promote"])} if settings.get("promote") else {}),
         "requirements": list(requirements),
         "targets": list(targets),
         **({"files": files} if files else {}),

@@ -70,6 +70,8 @@ def list_cmd(tracking_uri, as_json):
 @click.option("--json", "as_json", is_flag=True)
 def show_cmd(name, tracking_uri, as_json):
     """A model's versions, newest first: aliases, lineage (run, step, parameters, commit, bundle)."""
+    from notebook_ops.tracking.registry import LINEAGE
+
     client = _client(tracking_uri)
     versions = sorted(client.search_model_versions(f"name = '{name}'"), key=lambda v: -int(v.version))
     if not versions:
@@ -94,7 +96,7 @@ def show_cmd(name, tracking_uri, as_json):
         lin = r["lineage"]
         alias = f" [{', '.join(r['aliases'])}]" if r["aliases"] else ""
         click.echo(f"{name} v{r['version']}{alias}")
-        for key in ("pipeline", "run_id", "step", "parameters", "git_commit", "bundle", "bundle_version"):
+        for key in LINEAGE:
             if key in lin:
                 click.echo(f"  {key}: {lin[key]}")
         for key in sorted(k for k in lin if k.startswith("promoted.")):

@@ -280,7 +280,8 @@ class PipelineRun:
         if track:  # MLflow is logged beside the run, never on its way (tracking/outbox.py)
             from notebook_ops.tracking.outbox import RunOutbox
 
-            self.tracker = RunOutbox(folder.path, self.pipeline.name, self.base, track)
+            promote = (self.pipeline.settings or {}).get("promote")
+            self.tracker = RunOutbox(folder.path, self.pipeline.name, self.base, track, promote)
             data["mlflow"]["tracking_uri"] = redact(self.tracker.tracking_uri)
         self.record.save("run_started")
         if self.tracker:

@@ -38,7 +38,7 @@ def mode_of(track) -> str | None:
 
 
 class RunOutbox:
-    def __init__(self, run_dir, experiment: str, base_dir, mode: str = "thread"):
+    def __init__(self, run_dir, experiment: str, base_dir, mode: str = "thread", promote: dict | None = None):
         from notebook_ops.tracking.mlflow_tracker import default_tracking_uri
 
         self.run_dir = Path(run_dir)
@@ -52,6 +52,7 @@ class RunOutbox:
                 "tracking_uri": self.tracking_uri,
                 "artifact_root": artifact_root,
                 "outer": outer,
+                **({"promote": promote} if promote else {}),
             },
         )
         self.tracker = None
@@ -79,7 +80,7 @@ class RunOutbox:
         self._sync()
 
     def step(
-        self, name: str, steprec: dict, params: dict, metrics: list, artifacts: list, models: list = ()
+        self, name: str, steprec: dict, params: dict, metrics: list, artifacts: list, models: list | None = None
     ) -> None:
         """Step ``name`` ended (``artifacts``: [(local path, artifact folder)]; ``models``: the
         models it saved, [{"name", "path", "tags"}], registered when the step is logged)."""
@@ -92,7 +93,7 @@ class RunOutbox:
                 "params": params,
                 "metrics": metrics,
                 "artifacts": artifacts,
-                "models": list(models),
+                "models": list(models or []),
             },
         )
         self._sync()

@@ -148,3 +148,37 @@ def promote(client: MlflowClient, verdict: Verdict, alias: str, *, why: str = ""
     client.set_registered_model_alias(verdict.name, alias, verdict.version)
     client.set_model_version_tag(verdict.name, verdict.version, f"{TAG}promoted.{alias}", json.dumps(record))
     return record
+
+
+def after_run(client: MlflowClient, state: dict, setting: dict) -> dict:
+    """The pipeline's ``promote`` setting applied to the version its run registered (``state``:
+    logged.json's content, its step runs' ids): promoted if the gate passes. Returns what
+    happened (kept in logged.json, and as the parent run's tag ``notebook_ops.promotion``)."""
+    name, alias = setting["model"], setting["alias"]
+    runs = set((state.get("steps") or {}).values())
+    made = [v for v in client.search_model_versions(f"name = '{name}'") if v.run_id in runs]
+    if not made:
+        out = {
+            "model": name,
+            "alias": alias,
+            "promoted": False,
+            "reasons": ["this run registered no version"],
+        }
+    else:
+        version = str(max(int(v.version) for v in made))
+        verdict = gate(client, name, version, vs=setting.get("vs"), metric=setting.get("metric"))
+        if verdict.passed:
+            promote(client, verdict, alias, why="the pipeline's promote setting, after its run")
+        out = {
+            "model": name,
+            "alias": alias,
+            "version": version,
+            "promoted": verdict.passed,
+            "reasons": verdict.reasons,
+        }
+    verdict_text = (
+        f"v{out.get('version', '-')} -> {alias}: {'promoted' if out['promoted'] else 'not promoted'}"
+    )
+    text = f"{name} {verdict_text}; " + "; ".join(out["reasons"])
+    client.set_tag(state["run_id"], TAG + "promotion", text[:5000])
+    return out

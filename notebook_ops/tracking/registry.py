@@ -20,7 +20,17 @@ if TYPE_CHECKING:
 
 MODELS_ARTIFACT = "models"  # the step run's artifact folder of its models
 TAG = "notebook_ops."  # the prefix of every lineage tag
-LINEAGE = ("pipeline", "run_id", "step", "parameters", "git_commit", "bundle", "bundle_version", "inputs")
+LINEAGE = (
+    "pipeline",
+    "run_id",
+    "step",
+    "parameters",
+    "git_commit",
+    "bundle",
+    "bundle_version",
+    "bundle_content_sha256",
+    "inputs",
+)
 
 
 def lineage_tags(record: dict, step: str, params: dict, steprec: dict) -> dict[str, str]:
@@ -31,9 +41,10 @@ def lineage_tags(record: dict, step: str, params: dict, steprec: dict) -> dict[s
         "run_id": record.get("run_id"),
         "step": step,
         "parameters": json.dumps(params, sort_keys=True, default=str),
-        "git_commit": (record.get("git") or {}).get("commit"),
-        "bundle": record.get("source") if record.get("mode") == "bundle" else None,
+        "git_commit": (record.get("git") or {}).get("commit") or tags.get("bundle_git_commit"),
+        "bundle": tags.get("bundle_name"),
         "bundle_version": tags.get("bundle_version"),
+        "bundle_content_sha256": tags.get("bundle_content_sha256"),
         "inputs": steprec.get("cache_key"),
     }
     return {TAG + k: str(v)[:5000] for k, v in values.items() if v not in (None, "")}

@@ -25,9 +25,9 @@ from notebook_ops.util.locks import folder_lock
 log = logging.getLogger(__name__)
 
 TRACKING = "tracking"  # the folder inside a run folder
-START = "start.json"  # {experiment, tracking_uri, artifact_root, outer}: written when the run starts
+START = "start.json"  # {experiment, tracking_uri, artifact_root, outer, promote?}: at the run's start
 STEPS = "steps"  # <step>.json: {name, steprec, params, metrics, artifacts, models}, one per finished step
-LOGGED = "logged.json"  # {run_id, experiment_id, steps: {name: id}, finished, error}
+LOGGED = "logged.json"  # {run_id, experiment_id, steps: {name: id}, promotion?, finished, error}
 
 
 class Busy(Exception):
@@ -147,6 +147,12 @@ def sync_run(run_dir, session=None, *, write_record: bool = True) -> dict:
         if gone:
             record = {**record, "status": "failed", "finished_at": None}
         session.finish(state["run_id"], record, [(str(run_dir / RUN_JSON), "")])
+        promote = (read_json(tracking_dir(run_dir) / START) or {}).get("promote")
+        if promote and "promotion" not in state and not gone:
+            from notebook_ops.tracking.promotion import after_run
+
+            state["promotion"] = after_run(session.open(), state, promote)
+            _save(run_dir, state)
         state["finished"] = True
         state.pop("error", None)
         _save(run_dir, state)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 import sys
 
 import numpy as np
@@ -142,3 +143,50 @@ def test_unknown_models_and_bad_names_are_one_line_errors(registry, tmp_path):
     res = run_notebook(nb, track=False, cache=False)
     assert res.status == "failed"
     assert "model name 'bad name!' must start with a letter or digit" in res.record["steps"]["a"]["error"]
+
+
+def test_the_promote_setting_promotes_after_a_run_that_meets_its_targets(tmp_path):
+    """A schedule retrains, evaluates and promotes with nobody in the loop: the run that meets
+    the target becomes the champion, the one that misses it does not."""
+
+    promote = {"model": "churn-clf", "alias": "champion", "vs": "champion"}
+    meta = {"notebook_ops": {**TARGETS["notebook_ops"], "promote": promote}}
+    nb = write_nb(tmp_path, "churn.ipynb", CELLS, meta)
+    good = run_notebook(nb, cache=False)
+    bad = run_notebook(nb, params={"C": 0.001}, cache=False)
+    assert (good.status, bad.status) == ("succeeded", "below_target")
+    client = _client(tmp_path)
+    assert str(client.get_model_version_by_alias("churn-clf", "champion").version) == "1"
+    logged = json.loads(
+        (tmp_path / ".notebook_ops" / "runs" / bad.record["run_id"] / "tracking" / "logged.json").read_text()
+    )
+    assert logged["promotion"]["promoted"] is False and logged["promotion"]["version"] == "2"
+    assert any("missed" in r for r in logged["promotion"]["reasons"])
+    parent = client.get_run(bad.record["mlflow"]["run_id"])
+    assert "not promoted" in parent.data.tags["notebook_ops.promotion"]
+    promoted = json.loads(client.get_model_version("churn-clf", "1").tags["notebook_ops.promoted.champion"])
+    assert promoted["run_id"] == good.record["run_id"]
+
+
+def test_a_bundle_registers_with_its_bundle_lineage_and_promotes(tmp_path):
+    """The manifest carries the promote setting: the bundle's run registers and promotes as
+    the notebook's does, and the version names the bundle and its version."""
+    promote = {"model": "churn-clf", "alias": "champion"}
+    write_nb(
+        tmp_path, "churn.ipynb", CELLS, {"notebook_ops": {**TARGETS["notebook_ops"], "promote": promote}}
+    )
+    exported = _cli(tmp_path, "export", "churn.ipynb")
+    assert exported.returncode == 0, exported.stderr
+    ran = _cli(tmp_path, "run", "dist/churn-v1")
+    assert ran.returncode == 0, ran.stderr
+    run_dir = max((tmp_path / ".notebook_ops" / "runs").iterdir())
+    for _ in range(600):  # the follower process logs, registers and promotes after the command
+        logged = run_dir / "tracking" / "logged.json"
+        if logged.is_file() and json.loads(logged.read_text()).get("finished"):
+            break
+        time.sleep(0.1)
+    client = _client(tmp_path)
+    version = client.get_model_version_by_alias("churn-clf", "champion")
+    assert version.tags["notebook_ops.bundle"] == "churn"
+    assert version.tags["notebook_ops.bundle_version"] == "1"
+    assert len(version.tags["notebook_ops.bundle_content_sha256"]) == 64
