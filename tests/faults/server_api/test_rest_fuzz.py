@@ -137,7 +137,20 @@ def fuzzed_document() -> dict:
     return doc
 
 
-SCHEMA = schemathesis.openapi.from_dict(fuzzed_document())
+DOCUMENT = fuzzed_document()
+SCHEMA = schemathesis.openapi.from_dict(DOCUMENT)
+
+
+def field_names(path: str, method: str) -> set[str]:
+    """What a 400 of this operation may name: its parameters and its body's fields."""
+    operation = DOCUMENT["paths"][path][method]
+    names = {p["name"] for p in operation.get("parameters", [])} | {"body", "JSON"}
+    body = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {})
+    if "$ref" in body:
+        body = DOCUMENT["components"]["schemas"][body["$ref"].rsplit("/", 1)[1]]
+    return names | set(body.get("properties", {}))
+
+
 OPERATIONS = [result.ok() for result in SCHEMA.get_all_operations()]
 
 
@@ -147,6 +160,7 @@ OPERATIONS = [result.ok() for result in SCHEMA.get_all_operations()]
 def test_no_request_is_a_500(live_server, operation):
     url, base = live_server
     replies: list[int] = []
+    fields = field_names(operation.path, operation.method)
 
     @given(case=operation.as_strategy())
     @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
@@ -156,8 +170,11 @@ def test_no_request_is_a_500(live_server, operation):
         where = (case.method, case.formatted_path, case.query, str(case.body)[:300], response.text[:500])
         assert response.status_code < 500, where
         if 400 <= response.status_code < 500 and "json" in response.headers.get("Content-Type", ""):
-            message = response.json().get("message") or ""
+            reply = response.json()
+            message = reply.get("message") or ""
             assert message and "\n" not in message and "Traceback" not in message, where
+            if response.status_code == 400:  # bad input: the reply names the field (or carries the path)
+                assert reply.get("path") or any(name in message for name in fields), (fields, where)
 
     one()
     assert set(replies) - {403}, f"every request was refused as unauthenticated: {replies}"
