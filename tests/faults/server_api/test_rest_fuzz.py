@@ -1,7 +1,8 @@
 """schemathesis against a live Jupyter server with the extension: every route of the product's
 OpenAPI document (``notebook_ops/model/schema/openapi.json``, generated from the route table and
 the contracts, the one the server serves), bodies and parameters generated from their schemas
-(and broken on purpose): no reply is a 500, and every 4xx is JSON with a one-line message.
+(and broken on purpose): no reply is a 500, every reply is the contract the document gives for
+its status, and every 4xx is JSON with a one-line message (a 400's naming the field).
 
 The server runs as a process of its own (requests from this process must not block the loop
 that answers them), with its own HOME and Jupyter folders and a root holding one notebook.
@@ -169,6 +170,7 @@ def test_no_request_is_a_500(live_server, operation):
         replies.append(response.status_code)
         where = (case.method, case.formatted_path, case.query, str(case.body)[:300], response.text[:500])
         assert response.status_code < 500, where
+        operation.validate_response(response, case=case)  # the reply is its documented contract
         if 400 <= response.status_code < 500 and "json" in response.headers.get("Content-Type", ""):
             reply = response.json()
             message = reply.get("message") or ""
