@@ -8,7 +8,9 @@ the wheel installs into ``etc/jupyter/jupyter_server_config.d``.
 
 from __future__ import annotations
 
-API_PREFIX = "notebook-ops/api"
+from notebook_ops.model.contracts.api import API_PREFIX
+
+__all__ = ["API_PREFIX"]
 
 
 def _jupyter_server_extension_points():

@@ -22,9 +22,6 @@ from notebook_ops.server.base import BadPath, BadRequest, NotebookOpsHandler
 from notebook_ops.util.confine import confined_to
 
 
-PROOF_ID = r"[0-9a-f]{12}"
-
-
 def _export(notebook: Path, out_dir: Path, allow_dirty: bool) -> dict:
     from notebook_ops.bundle import export_notebook
     from notebook_ops.bundle.prove import read_proof

@@ -1,4 +1,5 @@
-"""The URL map of the REST API. A route is added here once its service exists and works."""
+"""The URL map of the REST API: each route of the route table (``model.contracts.api.ROUTES``,
+which the OpenAPI document is generated from too) bound to its handler."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import importlib.util
 
 from jupyter_server.utils import url_path_join
 
-from notebook_ops.server import API_PREFIX
+from notebook_ops.model.contracts.api import API_PREFIX, ROUTES
 
 
 def _has(module: str) -> bool:
@@ -16,45 +17,57 @@ def _has(module: str) -> bool:
         return False
 
 
-def route_table() -> tuple[list[tuple[str, type]], dict[str, bool]]:
-    """(pattern, handler) pairs and the features they provide."""
-    from notebook_ops.server.exports import PROOF_ID, ExportsHandler, ProofHandler, ProofsHandler
+def handlers() -> dict[str, type]:
+    """The handler of each route by the route's name (schedules' only when the scheduler is)."""
+    from notebook_ops.server.exports import ExportsHandler, ProofHandler, ProofsHandler
     from notebook_ops.server.features import FeaturesHandler
     from notebook_ops.server.folders import FoldersHandler, PipelineFilesHandler
+    from notebook_ops.server.openapi import OpenApiHandler
     from notebook_ops.server.pipelines import PipelinesHandler
     from notebook_ops.server.remote_runs import RemoteRunsHandler
-    from notebook_ops.server.runs import RUN_ID, RunHandler, RunsHandler, RunStepNotebookHandler
+    from notebook_ops.server.runs import RunHandler, RunsHandler, RunStepNotebookHandler
 
-    routes: list[tuple[str, type]] = [
-        (r"/?", FeaturesHandler),
-        (r"/pipelines", PipelinesHandler),
-        (r"/folders", FoldersHandler),
-        (r"/pipeline-files", PipelineFilesHandler),
-        (r"/runs", RunsHandler),
-        (rf"/runs/({RUN_ID})", RunHandler),
-        (rf"/runs/({RUN_ID})/steps/([A-Za-z0-9_-]+)", RunStepNotebookHandler),
-        (r"/exports", ExportsHandler),
-        (r"/proofs", ProofsHandler),
-        (rf"/proofs/({PROOF_ID})", ProofHandler),
-        (r"/remote-runs", RemoteRunsHandler),
-    ]
-    schedules = _has("notebook_ops.scheduler.api") and _has("notebook_ops.scheduler.hosted")
-    if schedules:
+    out: dict[str, type] = {
+        "features": FeaturesHandler,
+        "openapi": OpenApiHandler,
+        "pipelines": PipelinesHandler,
+        "folders": FoldersHandler,
+        "pipeline_files": PipelineFilesHandler,
+        "runs": RunsHandler,
+        "run": RunHandler,
+        "run_step": RunStepNotebookHandler,
+        "exports": ExportsHandler,
+        "proofs": ProofsHandler,
+        "proof": ProofHandler,
+        "remote_runs": RemoteRunsHandler,
+    }
+    if _has("notebook_ops.scheduler.api") and _has("notebook_ops.scheduler.hosted"):
         from notebook_ops.server.schedules import (
-            NAME,
             ScheduleHandler,
             SchedulerHandler,
             ScheduleRunsHandler,
             SchedulesHandler,
         )
 
-        routes += [
-            (r"/schedules", SchedulesHandler),
-            (rf"/schedules/({NAME})", ScheduleHandler),
-            (rf"/schedules/({NAME})/runs", ScheduleRunsHandler),
-            (r"/scheduler", SchedulerHandler),
-        ]
+        out.update(
+            schedules=SchedulesHandler,
+            schedule=ScheduleHandler,
+            schedule_runs=ScheduleRunsHandler,
+            scheduler=SchedulerHandler,
+        )
+    return out
+
+
+def route_table() -> tuple[list[tuple[str, type]], dict[str, bool]]:
+    """(pattern, handler) pairs and the features they provide."""
+    bound = handlers()
+    schedules = "schedules" in bound
     features = {"runs": True, "exports": True, "schedules": schedules}
+    routes = [
+        (route.pattern(), bound[route.name])
+        for route in ROUTES
+        if route.feature is None or features.get(route.feature)
+    ]
     return routes, features
 
 
@@ -71,6 +84,9 @@ def setup_routes(web_app, serverapp=None) -> None:
     web_app.settings.setdefault("notebook_ops_runs", RunService())
     web_app.settings.setdefault("notebook_ops_proofs", ProofJobs())
     web_app.settings["notebook_ops_serverapp"] = serverapp
+    web_app.settings["notebook_ops_routes"] = [
+        r.path for r in ROUTES if r.feature is None or features.get(r.feature)
+    ]
     if features["schedules"]:
         from notebook_ops.scheduler import hosted
 

@@ -19,11 +19,10 @@ from jupyter_server.auth.decorator import authorized
 from tornado import web
 
 from notebook_ops.errors import NotFoundError
+from notebook_ops.model.contracts.api import STEP
 from notebook_ops.server.base import BadRequest, NotebookOpsHandler
 from notebook_ops.server.paths import REMOTE_SCHEMES, resolve_data_url
 from notebook_ops.util.confine import confined_to
-
-RUN_ID = r"[0-9A-Za-z][0-9A-Za-z_.-]{0,127}"
 
 
 class RunsBase(NotebookOpsHandler):
@@ -146,7 +145,7 @@ class RunStepNotebookHandler(RunsBase):
         notebook = self.notebook(self.get_query_argument("path", None))
         folder = self.run_folder(notebook, run_id)
         path = folder / "steps" / f"{step}.ipynb"
-        if not re.fullmatch(r"[A-Za-z0-9_-]+", step) or not path.is_file():
+        if not re.fullmatch(STEP, step) or not path.is_file():
             raise NotFoundError(f"run {run_id} has no executed notebook for step {step!r}")
         if self.get_query_argument("format", "json") == "html":
             html = await self.blocking(_as_html, path)

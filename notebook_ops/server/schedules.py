@@ -16,8 +16,6 @@ from tornado import web
 from notebook_ops.errors import NotFoundError
 from notebook_ops.server.base import BadRequest, NotebookOpsHandler
 
-NAME = r"[A-Za-z0-9_.-]{1,128}"
-
 
 def _store(settings) -> str:
     return settings["notebook_ops_scheduler_store"]

@@ -4,10 +4,41 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
+from pathlib import Path
+
+from nbfactory import ROOT
 
 # The environment as the test session started, before fixtures point caches at tmp folders
 # (pip in a test venv should use the machine's wheel cache and index settings).
 ORIGINAL_ENV = dict(os.environ)
+
+
+def _machine_cache(tool: str) -> str:
+    base = ORIGINAL_ENV.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, tool)
+
+
+def prove_cli(cwd: Path, prove_cache: Path, *args: str) -> subprocess.CompletedProcess:
+    """``notebook-ops ARGS`` as a user types it, from this checkout (PYTHONPATH), with the
+    proofs' envs in ``prove_cache`` (the conftest's fixture) and the machine's uv/pip caches."""
+    env = {k: v for k, v in ORIGINAL_ENV.items() if not k.startswith("PYTEST") and k != "MLFLOW_TRACKING_URI"}
+    env.update(
+        PYTHONPATH=str(ROOT),
+        XDG_CACHE_HOME=str(cwd / ".cache"),
+        NOTEBOOK_OPS_PROVE_CACHE=str(prove_cache),
+        UV_CACHE_DIR=ORIGINAL_ENV.get("UV_CACHE_DIR") or _machine_cache("uv"),
+        PIP_CACHE_DIR=ORIGINAL_ENV.get("PIP_CACHE_DIR") or _machine_cache("pip"),
+    )
+    env.pop("SOURCE_DATE_EPOCH", None)
+    return subprocess.run(
+        [sys.executable, "-m", "notebook_ops", *args], cwd=cwd, capture_output=True, text=True, env=env
+    )
+
+
+def ok(out: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    return out
 
 
 SMALL = [

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bundlekit import SETTINGS, SMALL, commit_all, init_repo
 from nbfactory import make_notebook, write_notebook
+
+
+@pytest.fixture(scope="session")
+def prove_cache(request) -> Path:
+    """The clean envs ``notebook-ops prove`` builds, kept across sessions (pytest's cache)."""
+    return Path(request.config.cache.mkdir("notebook-ops-prove-envs"))
 
 
 @pytest.fixture

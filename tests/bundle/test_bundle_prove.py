@@ -9,58 +9,25 @@ session (``NOTEBOOK_OPS_PROVE_CACHE`` under pytest's cache folder), as a re-proo
 from __future__ import annotations
 
 import json
-import os
 import platform
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 import proveprojects as projects
-from bundlekit import ORIGINAL_ENV
-from nbfactory import EXAMPLES, ROOT
+from bundlekit import ok, prove_cli
+from nbfactory import EXAMPLES
 
 slow = [pytest.mark.slow, pytest.mark.timeout(1800)]
 
 
-@pytest.fixture(scope="session")
-def prove_cache(request) -> Path:
-    return Path(request.config.cache.mkdir("notebook-ops-prove-envs"))
-
-
-def _machine_cache(tool: str) -> str:
-    base = ORIGINAL_ENV.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, tool)
-
-
-def cli(cwd: Path, prove_cache: Path, *args: str) -> subprocess.CompletedProcess:
-    """``notebook-ops ARGS`` as a user types it, from this checkout (PYTHONPATH), caches aside."""
-    env = {k: v for k, v in ORIGINAL_ENV.items() if not k.startswith("PYTEST") and k != "MLFLOW_TRACKING_URI"}
-    env.update(
-        PYTHONPATH=str(ROOT),
-        XDG_CACHE_HOME=str(cwd / ".cache"),
-        NOTEBOOK_OPS_PROVE_CACHE=str(prove_cache),
-        UV_CACHE_DIR=ORIGINAL_ENV.get("UV_CACHE_DIR") or _machine_cache("uv"),
-        PIP_CACHE_DIR=ORIGINAL_ENV.get("PIP_CACHE_DIR") or _machine_cache("pip"),
-    )
-    env.pop("SOURCE_DATE_EPOCH", None)
-    return subprocess.run(
-        [sys.executable, "-m", "notebook_ops", *args], cwd=cwd, capture_output=True, text=True, env=env
-    )
-
-
-def ok(out: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
-    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
-    return out
-
-
 def run_and_export(nb: Path, prove_cache: Path) -> tuple[str, Path]:
     """Run the notebook (the source run), export it; (run id, bundle folder)."""
-    run = ok(cli(nb.parent, prove_cache, "run", nb.name, "--no-track", "--json"))
+    run = ok(prove_cli(nb.parent, prove_cache, "run", nb.name, "--no-track", "--json"))
     run_id = json.loads(run.stdout)["run_id"]
-    exp = ok(cli(nb.parent, prove_cache, "export", nb.name, "--no-mlflow", "--json"))
+    exp = ok(prove_cli(nb.parent, prove_cache, "export", nb.name, "--no-mlflow", "--json"))
     return run_id, nb.parent / json.loads(exp.stdout)["folder"]
 
 
@@ -70,7 +37,7 @@ def churn(tmp_path_factory, prove_cache):
     author = tmp_path_factory.mktemp("prove-churn")  # as in README: the notebook in examples/
     (author / "examples").mkdir()
     shutil.copy(EXAMPLES / "churn.ipynb", author / "examples" / "churn.ipynb")
-    run = ok(cli(author, prove_cache, "run", "examples/churn.ipynb", "--no-track", "--json"))
+    run = ok(prove_cli(author, prove_cache, "run", "examples/churn.ipynb", "--no-track", "--json"))
     return author, json.loads(run.stdout)["run_id"]
 
 
@@ -78,7 +45,7 @@ def churn(tmp_path_factory, prove_cache):
 @pytest.mark.timeout(1800)
 def test_export_prove_compares_every_step_with_the_source_run(churn, prove_cache):
     author, run_id = churn
-    out = ok(cli(author, prove_cache, "export", "examples/churn.ipynb", "--no-mlflow", "--prove"))
+    out = ok(prove_cli(author, prove_cache, "export", "examples/churn.ipynb", "--no-mlflow", "--prove"))
     assert f"5/5 steps equal to run {run_id}" in out.stdout
     assert "[5/5] run-step evaluate" in out.stderr  # progress, step by step
     proof = author / "dist" / "churn-v1.proof.json"
@@ -97,12 +64,12 @@ def test_export_prove_compares_every_step_with_the_source_run(churn, prove_cache
     # beside the bundle, not in it: the bundle still verifies, and verify reports the proof
     assert not (author / "dist" / "churn-v1" / "churn-v1.proof.json").exists()
     for target in ("dist/churn-v1", "dist/churn-v1.tar.gz"):
-        verify = ok(cli(author, prove_cache, "verify", target)).stdout
+        verify = ok(prove_cli(author, prove_cache, "verify", target)).stdout
         line = next(ln for ln in verify.splitlines() if "proven" in ln)
         assert f"Python {record['python']}" in line and "5/5 steps equal" in line
         assert record["date"][:10] in line and record["platform"] in line
     # a re-proof of the same requirements takes the cached env
-    again = json.loads(ok(cli(author, prove_cache, "prove", "dist/churn-v1.tar.gz", "--json")).stdout)
+    again = json.loads(ok(prove_cli(author, prove_cache, "prove", "dist/churn-v1.tar.gz", "--json")).stdout)
     assert again["env_cached"] is True and again["env_build_s"] == 0 and again["proven"] is True
 
 
@@ -110,7 +77,7 @@ def test_export_prove_compares_every_step_with_the_source_run(churn, prove_cache
 @pytest.mark.timeout(1800)
 def test_a_module_missing_from_requirements_fails_the_proof_naming_it(churn, prove_cache, tmp_path):
     author, _ = churn
-    ok(cli(author, prove_cache, "export", "examples/churn.ipynb", "--no-mlflow"))
+    ok(prove_cli(author, prove_cache, "export", "examples/churn.ipynb", "--no-mlflow"))
     variant = tmp_path / "handed" / "churn-v1"  # the folder alone, its requirements edited
     shutil.copytree(author / "dist" / "churn-v1", variant)
     req = variant / "requirements.txt"
@@ -125,8 +92,8 @@ def test_a_module_missing_from_requirements_fails_the_proof_naming_it(churn, pro
             for ln in sums.read_text().splitlines(True)
         )
     )
-    ok(cli(tmp_path, prove_cache, "verify", str(variant)))
-    out = cli(author, prove_cache, "prove", str(variant))
+    ok(prove_cli(tmp_path, prove_cache, "verify", str(variant)))
+    out = prove_cli(author, prove_cache, "prove", str(variant))
     assert out.returncode == 1, out.stdout + out.stderr
     error = [ln for ln in out.stderr.splitlines() if ln.startswith("error:")]
     assert len(error) == 1 and "Traceback" not in out.stderr
@@ -135,7 +102,7 @@ def test_a_module_missing_from_requirements_fails_the_proof_naming_it(churn, pro
     record = json.loads((variant.parent / "churn-v1.proof.json").read_text())
     assert record["proven"] is False and record["steps"]["load"]["status"] == "failed"
     assert record["steps"]["evaluate"]["status"] == "not_run"
-    verify = ok(cli(tmp_path, prove_cache, "verify", str(variant))).stdout
+    verify = ok(prove_cli(tmp_path, prove_cache, "verify", str(variant))).stdout
     assert "not proven: step load: module 'pandas'" in verify
 
 
@@ -195,7 +162,7 @@ def test_project_exports_and_is_proven(name, tmp_path, prove_cache):
     nb = PROJECTS[name](tmp_path / name)
     run_id, folder = run_and_export(nb, prove_cache)
     source = json.loads(next((nb.parent / ".notebook_ops" / "runs").glob(f"{run_id}/run.json")).read_text())
-    out = ok(cli(nb.parent, prove_cache, "prove", str(folder), "--json"))
+    out = ok(prove_cli(nb.parent, prove_cache, "prove", str(folder), "--json"))
     record = json.loads(out.stdout)
     assert record["proven"] is True and record["source_run"] == run_id, record["summary"]
     assert all(s["status"] == "equal" for s in record["steps"].values()), record["steps"]
@@ -244,9 +211,9 @@ def run_in_proof_env(folder: Path, prove_cache: Path, work: Path) -> dict:
 @pytest.mark.timeout(1800)
 def test_without_a_source_run_the_proof_runs_every_step_and_says_so(tmp_path, prove_cache):
     nb = projects.make_pandas_chain(tmp_path / "fresh")
-    exp = ok(cli(nb.parent, prove_cache, "export", nb.name, "--no-mlflow", "--json"))
+    exp = ok(prove_cli(nb.parent, prove_cache, "export", nb.name, "--no-mlflow", "--json"))
     folder = nb.parent / json.loads(exp.stdout)["folder"]
-    out = ok(cli(nb.parent, prove_cache, "prove", str(folder)))
+    out = ok(prove_cli(nb.parent, prove_cache, "prove", str(folder)))
     assert "no source run to compare with" in out.stdout
     record = json.loads(folder.with_name(folder.name + ".proof.json").read_text())
     assert record["source_run"] is None and {s["status"] for s in record["steps"].values()} == {"ran"}
@@ -257,7 +224,7 @@ def test_without_a_source_run_the_proof_runs_every_step_and_says_so(tmp_path, pr
 def test_unseeded_randomness_is_named_as_such(tmp_path, prove_cache):
     nb = projects.make_unseeded(tmp_path / "noisy")
     _, folder = run_and_export(nb, prove_cache)
-    out = cli(nb.parent, prove_cache, "prove", str(folder))
+    out = prove_cli(nb.parent, prove_cache, "prove", str(folder))
     assert out.returncode == 1, out.stdout + out.stderr
     assert "step draw: output 'noise' differs from run to run: unseeded randomness" in out.stderr
     record = json.loads(folder.with_name(folder.name + ".proof.json").read_text())

@@ -6,44 +6,13 @@ equal to the source run."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from folderkit import numbered_folder
 from ploomberkit import ploomber_project
 
-from bundlekit import ORIGINAL_ENV
-from nbfactory import ROOT
-
-
-@pytest.fixture(scope="session")
-def prove_cache(request) -> Path:
-    return Path(request.config.cache.mkdir("notebook-ops-prove-envs"))
-
-
-def _cache(tool: str) -> str:
-    base = ORIGINAL_ENV.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, tool)
-
-
-def cli(cwd: Path, prove_cache: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in ORIGINAL_ENV.items() if not k.startswith("PYTEST") and k != "MLFLOW_TRACKING_URI"}
-    env.update(
-        PYTHONPATH=str(ROOT),
-        XDG_CACHE_HOME=str(cwd / ".cache"),
-        NOTEBOOK_OPS_PROVE_CACHE=str(prove_cache),
-        UV_CACHE_DIR=ORIGINAL_ENV.get("UV_CACHE_DIR") or _cache("uv"),
-        PIP_CACHE_DIR=ORIGINAL_ENV.get("PIP_CACHE_DIR") or _cache("pip"),
-    )
-    env.pop("SOURCE_DATE_EPOCH", None)
-    out = subprocess.run(
-        [sys.executable, "-m", "notebook_ops", *args], cwd=cwd, capture_output=True, text=True, env=env
-    )
-    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
-    return out
+from bundlekit import ok, prove_cli
 
 
 @pytest.mark.slow
@@ -56,15 +25,14 @@ def test_exported_and_proven(kind, tmp_path, prove_cache):
     else:
         numbered_folder(tmp_path / "analysis")
         source = "analysis"
-    run = json.loads(cli(tmp_path, prove_cache, "run", source, "--no-track", "--json").stdout)
-    exp = json.loads(
-        cli(tmp_path, prove_cache, "export", source, "--no-mlflow", "--allow-dirty", "--json").stdout
-    )
+    run = json.loads(ok(prove_cli(tmp_path, prove_cache, "run", source, "--no-track", "--json")).stdout)
+    export = ("export", source, "--no-mlflow", "--allow-dirty", "--json")
+    exp = json.loads(ok(prove_cli(tmp_path, prove_cache, *export)).stdout)
     folder = tmp_path / exp["folder"] if not Path(exp["folder"]).is_absolute() else Path(exp["folder"])
     runs = next(tmp_path.glob(f"*/.notebook_ops/runs/{run['run_id']}"))
     # a pipeline file's source run is found by itself (runs record the hash of all its sources)
     given = ["--source-run", str(runs)] if kind == "folder" else []
-    out = cli(tmp_path, prove_cache, "prove", str(folder), *given, "--json")
+    out = ok(prove_cli(tmp_path, prove_cache, "prove", str(folder), *given, "--json"))
     record = json.loads(out.stdout)
     assert record["proven"] is True and record["source_run"] == run["run_id"], record["summary"]
     assert record["steps"] and all(s["status"] == "equal" for s in record["steps"].values()), record["steps"]

@@ -49,6 +49,29 @@ def _printed(nb_path: Path, marker) -> str:
     return "".join(texts)
 
 
+def export(nb: Path, tmp_path: Path) -> Path:
+    """``notebook-ops export`` of ``nb`` into ``tmp_path/dist`` (no git tag, no MLflow); the
+    bundle folder."""
+    out = subprocess.run(
+        [
+            NOTEBOOK_OPS,
+            "export",
+            str(nb),
+            "-o",
+            str(tmp_path / "dist"),
+            "--allow-dirty",
+            "--no-tag",
+            "--no-mlflow",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=tmp_path,
+    )
+    assert out.returncode == 0, out.stderr
+    return next(p for p in (tmp_path / "dist").iterdir() if p.is_dir())
+
+
 def test_kale_notebook_pipeline_equals_top_to_bottom_and_exports(tmp_path):
     nb = write_notebook(tmp_path / "hp.ipynb", make_notebook(CELLS, metadata=META))
     before = nb.read_bytes()
@@ -75,24 +98,7 @@ def test_kale_notebook_pipeline_equals_top_to_bottom_and_exports(tmp_path):
         assert "Kale runs this nowhere" not in path.read_text()
     assert nb.read_bytes() == before
 
-    out = subprocess.run(
-        [
-            NOTEBOOK_OPS,
-            "export",
-            str(nb),
-            "-o",
-            str(tmp_path / "dist"),
-            "--allow-dirty",
-            "--no-tag",
-            "--no-mlflow",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        cwd=tmp_path,
-    )
-    assert out.returncode == 0, out.stderr
-    bundle = next(p for p in (tmp_path / "dist").iterdir() if p.is_dir())
+    bundle = export(nb, tmp_path)
     manifest = yaml.safe_load((bundle / "pipeline.yaml").read_text())
     assert manifest["name"] == "hp-test"
     steps = {s["name"]: s for s in manifest["steps"]}
@@ -185,24 +191,7 @@ def test_kale_composition_runs_across_notebooks_and_exports(tmp_path):
     assert list(res.record["steps"]) == ["preprocessing-load", "training-train", "report"]
     assert res.record["metrics"] == {"score": 6.0}
 
-    out = subprocess.run(
-        [
-            NOTEBOOK_OPS,
-            "export",
-            str(nb),
-            "-o",
-            str(tmp_path / "dist"),
-            "--allow-dirty",
-            "--no-tag",
-            "--no-mlflow",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        cwd=tmp_path,
-    )
-    assert out.returncode == 0, out.stderr
-    bundle = next(p for p in (tmp_path / "dist").iterdir() if p.is_dir())
+    bundle = export(nb, tmp_path)
     steps = {s["name"]: s for s in yaml.safe_load((bundle / "pipeline.yaml").read_text())["steps"]}
     assert steps["training-train"]["after"] == ["preprocessing-load"]
     assert steps["report"]["after"] == ["preprocessing-load", "training-train"]

@@ -122,7 +122,22 @@ ROUTES = [
     ("POST", ("notebook-ops", "api", "schedules", "two", "runs"), {}, {}),
     ("GET", ("notebook-ops", "api", "scheduler"), None, {}),
     ("PUT", ("notebook-ops", "api", "scheduler"), {"hosted": True}, {}),
+    ("GET", ("notebook-ops", "api", "remote-runs"), None, {}),
+    ("GET", ("notebook-ops", "api", "openapi.json"), None, {}),
 ]
+
+
+def test_the_list_covers_every_route_of_the_route_table():
+    """A route added to the table (model/contracts/api.py) must be added above."""
+    import re
+
+    from notebook_ops.model.contracts.api import ROUTES as TABLE
+
+    listed = {(method.lower(), "/" + "/".join(parts[2:])) for method, parts, _, _ in ROUTES}
+    for route in TABLE:
+        for method in route.methods:
+            pattern = re.compile(route.pattern().replace("/?", "/"))
+            assert any(m == method and pattern.fullmatch(path) for m, path in listed), (method, route.path)
 
 
 @pytest.mark.parametrize("method,parts,body,params", ROUTES, ids=lambda v: v if isinstance(v, str) else None)

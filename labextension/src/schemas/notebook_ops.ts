@@ -78,6 +78,15 @@ export interface NotebookOps {
     };
   };
   /**
+   * After each tracked run, promote the newest version of this registered model (nbo.log_model) to the alias if the run met its metric_targets (and, with vs, beats that alias's version on metric, else the first target). E.g. {"model": "churn-clf", "alias": "champion", "vs": "champion"}.
+   */
+  promote?: {
+    model: string;
+    alias: string;
+    vs?: string;
+    metric?: string;
+  };
+  /**
    * How values of some libraries travel between steps. sklearn: 'cloudpickle' (default: any estimator, loaded with pickle) or 'skops' (safe loading: skops refuses types it has not vetted, and a step whose estimator holds one fails when it saves it).
    */
   serializers?: {

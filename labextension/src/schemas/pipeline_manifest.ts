@@ -70,6 +70,10 @@ export interface PipelineManifest {
        * Files this step writes that a later step reads; saved to the data store.
        */
       files_out?: string[];
+      /**
+       * Where the executed step notebook is also written after the step, relative to the kernels' working folder (Ploomber's nb product); not handed on through the data store.
+       */
+      notebook_product?: string;
       options?: {
         [k: string]: unknown;
       };
@@ -122,6 +126,10 @@ export interface PipelineManifest {
        * Files this step writes that a later step reads; saved to the data store.
        */
       files_out?: string[];
+      /**
+       * Where the executed step notebook is also written after the step, relative to the kernels' working folder (Ploomber's nb product); not handed on through the data store.
+       */
+      notebook_product?: string;
       options?: {
         [k: string]: unknown;
       };
@@ -143,6 +151,9 @@ export interface PipelineManifest {
       }
     | unknown[]
     | null;
+  promote?: {
+    [k: string]: unknown;
+  };
   schedules?: {
     [k: string]: unknown;
   }[];

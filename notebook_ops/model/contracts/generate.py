@@ -1,4 +1,5 @@
-"""Write the contracts' JSON Schemas into ``notebook_ops/model/schema/`` (or check them).
+"""Write the contracts' JSON Schemas into ``notebook_ops/model/schema/`` (or check them), and
+the REST API's OpenAPI document made of them (``openapi.json``, see ``contracts.openapi``).
 
     python -m notebook_ops.model.contracts.generate          # write
     python -m notebook_ops.model.contracts.generate --check  # exit 1 naming stale files
@@ -95,15 +96,18 @@ def schema_of(cls, request: bool = False) -> dict:
     }
 
 
-def render(cls, request: bool = False) -> str:
-    return json.dumps(schema_of(cls, request), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+def _dump(data: dict) -> str:
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def expected() -> dict[Path, str]:
-    return {
-        SCHEMA_DIR / f"{name}.schema.json": render(_load(ref), name in REQUESTS)
-        for name, ref in SCHEMAS.items()
-    }
+    from notebook_ops.model.contracts.api import OPENAPI_FILE
+    from notebook_ops.model.contracts.openapi import document
+
+    schemas = {name: schema_of(_load(ref), name in REQUESTS) for name, ref in SCHEMAS.items()}
+    out = {SCHEMA_DIR / f"{name}.schema.json": _dump(schema) for name, schema in schemas.items()}
+    out[SCHEMA_DIR / OPENAPI_FILE.name] = _dump(document(schemas))
+    return out
 
 
 def stale() -> list[Path]:

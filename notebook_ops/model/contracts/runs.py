@@ -18,6 +18,8 @@ from notebook_ops.model.contracts.base import Contract
 RunStatus = Literal["running", "succeeded", "failed", "below_target", "cancelled"]
 StepStatus = Literal["pending", "running", "succeeded", "failed", "skipped", "cancelled"]
 RUN_STATUSES: tuple[str, ...] = get_args(RunStatus)
+# a listing also shows a run folder whose run.json cannot be read (runner/runfolder.py)
+ListedStatus = Literal["running", "succeeded", "failed", "below_target", "cancelled", "unreadable"]
 FINAL_STATUSES = ("succeeded", "failed", "below_target", "cancelled")
 DONE_STATUSES = ("succeeded", "below_target")  # a run that did its work
 EXIT_CODES = {"succeeded": 0, "failed": 1, "below_target": 3, "cancelled": 130}
@@ -162,6 +164,7 @@ class RunListing(RunRecord):
     """A run as ``runs list`` and ``GET runs`` show it: the record, where it lives, and for a
     "running" one whether its process still exists (None: another host, or unknown)."""
 
+    status: ListedStatus = "running"  # type: ignore[assignment]  # a RunStatus, or "unreadable"
     process_alive: bool | None = None  # only for a "running" run
     active: bool | None = None  # only from the server: it can still cancel the run
     OMITTED_WHEN_NONE = ("process_alive", "active")

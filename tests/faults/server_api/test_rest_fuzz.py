@@ -1,6 +1,8 @@
-"""schemathesis against a live Jupyter server with the extension: every route of the OpenAPI
-document built from the contracts, bodies and parameters generated from their schemas (and
-broken on purpose): no reply is a 500, and every 4xx is JSON with a one-line message.
+"""schemathesis against a live Jupyter server with the extension: every route of the product's
+OpenAPI document (``notebook_ops/model/schema/openapi.json``, generated from the route table and
+the contracts, the one the server serves), bodies and parameters generated from their schemas
+(and broken on purpose): no reply is a 500, every reply is the contract the document gives for
+its status, and every 4xx is JSON with a one-line message (a 400's naming the field).
 
 The server runs as a process of its own (requests from this process must not block the loop
 that answers them), with its own HOME and Jupyter folders and a root holding one notebook.
@@ -22,10 +24,11 @@ import requests
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
-from .openapi import document
+from notebook_ops.model.contracts.api import OPENAPI_FILE
 
 pytestmark = pytest.mark.slow
 TOKEN = "fuzz-token"
+AUTH = {"Authorization": f"token {TOKEN}"}
 RUNS = {  # run folders beside the notebook: a whole record and a damaged one
     "20260101-000000-aaaaaa": json.dumps(
         {"run_id": "20260101-000000-aaaaaa", "status": "succeeded", "steps": {}}
@@ -97,34 +100,83 @@ def live_server(tmp_path_factory):
 
 def _up(url: str) -> bool:
     try:
-        reply = requests.get(
-            f"{url}/notebook-ops/api/", headers={"Authorization": f"token {TOKEN}"}, timeout=5
-        )
+        reply = requests.get(f"{url}/notebook-ops/api/", headers=AUTH, timeout=5)
     except requests.ConnectionError:
         return False
     return reply.ok
 
 
-SCHEMA = schemathesis.openapi.from_dict(document(known_paths=("two.ipynb",), known_runs=(*RUNS, "r" * 300)))
+def test_the_server_serves_the_generated_document(live_server):
+    """What is fuzzed here is what the server publishes (its servers URL aside)."""
+    url, _ = live_server
+    reply = requests.get(f"{url}/notebook-ops/api/openapi.json", headers=AUTH, timeout=30)
+    assert reply.status_code == 200, reply.text[:500]
+    served = reply.json()
+    assert served.pop("servers") == [{"url": "/notebook-ops/api"}]
+    generated = json.loads(OPENAPI_FILE.read_text())
+    generated.pop("servers")
+    assert served == generated
+    assert requests.get(f"{url}/notebook-ops/api/openapi.json", timeout=30).status_code == 403
+
+
+# parameters narrowed to values that reach past the lookups, and bad ones of our choosing
+# (random text never names a notebook or a run that exists)
+KNOWN = {
+    "path": ("two.ipynb", "nowhere.ipynb", "../two.ipynb", "/etc/passwd", ""),
+    "run_id": (*RUNS, "r" * 300),
+    "limit": ("5", "abc", "-1", "1e3"),
+}
+
+
+def fuzzed_document() -> dict:
+    doc = json.loads(OPENAPI_FILE.read_text())
+    for item in doc["paths"].values():
+        for operation in item.values():
+            for param in operation.get("parameters", []):
+                if param["name"] in KNOWN:
+                    param["schema"] = {"enum": list(KNOWN[param["name"]])}
+    return doc
+
+
+DOCUMENT = fuzzed_document()
+SCHEMA = schemathesis.openapi.from_dict(DOCUMENT)
+
+
+def field_names(path: str, method: str) -> set[str]:
+    """What a 400 of this operation may name: its parameters and its body's fields."""
+    operation = DOCUMENT["paths"][path][method]
+    names = {p["name"] for p in operation.get("parameters", [])} | {"body", "JSON"}
+    body = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {})
+    if "$ref" in body:
+        body = DOCUMENT["components"]["schemas"][body["$ref"].rsplit("/", 1)[1]]
+    return names | set(body.get("properties", {}))
+
+
 OPERATIONS = [result.ok() for result in SCHEMA.get_all_operations()]
 
 
 @pytest.mark.parametrize(
-    "operation",
-    OPERATIONS,
-    ids=[f"g6-fuzz-{op.method.upper()}-{op.path.split('/api', 1)[1]}" for op in OPERATIONS],
+    "operation", OPERATIONS, ids=[f"g6-fuzz-{op.method.upper()}-{op.path}" for op in OPERATIONS]
 )
 def test_no_request_is_a_500(live_server, operation):
     url, base = live_server
+    replies: list[int] = []
+    fields = field_names(operation.path, operation.method)
 
     @given(case=operation.as_strategy())
     @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
     def one(case):
-        response = case.call(base_url=url, headers={"Authorization": f"token {TOKEN}"}, timeout=60)
+        response = case.call(base_url=f"{url}/notebook-ops/api", headers=AUTH, timeout=60)
+        replies.append(response.status_code)
         where = (case.method, case.formatted_path, case.query, str(case.body)[:300], response.text[:500])
         assert response.status_code < 500, where
+        operation.validate_response(response, case=case)  # the reply is its documented contract
         if 400 <= response.status_code < 500 and "json" in response.headers.get("Content-Type", ""):
-            message = response.json().get("message") or ""
+            reply = response.json()
+            message = reply.get("message") or ""
             assert message and "\n" not in message and "Traceback" not in message, where
+            if response.status_code == 400:  # bad input: the reply names the field (or carries the path)
+                assert reply.get("path") or any(name in message for name in fields), (fields, where)
 
     one()
+    assert set(replies) - {403}, f"every request was refused as unauthenticated: {replies}"

@@ -13,34 +13,9 @@ import os
 import pytest
 from tornado.httpclient import HTTPClientError
 
+from serverfixtures import make_notebook
+
 SECRET = "TOP_SECRET_OUTSIDE_CODE = 42"
-
-
-def notebook(cells) -> dict:
-    """``cells``: list of (source, tags)."""
-    return {
-        "nbformat": 4,
-        "nbformat_minor": 5,
-        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
-        "cells": [
-            {
-                "cell_type": "code",
-                "id": f"c{i}",
-                "source": src,
-                "metadata": {"tags": list(tags)},
-                "outputs": [],
-                "execution_count": None,
-            }
-            for i, (src, tags) in enumerate(cells)
-        ],
-    }
-
-
-TWO_STEPS = [
-    ("alpha = 0.5  # learning rate", ["parameters"]),
-    ("x = alpha * 2", ["step:load"]),
-    ("y = x + 1", ["step:train"]),
-]
 
 
 async def call(jp_fetch, method, *parts, body=None, params=None, raw=None):
@@ -73,7 +48,7 @@ def outside(jp_root_dir):
     folder = jp_root_dir.parent / "outside"
     folder.mkdir(exist_ok=True)
     (folder / "secret.ipynb").write_text(
-        json.dumps(notebook([("token = 'x'  # the default", ["parameters"]), (SECRET, ["step:train"])]))
+        json.dumps(make_notebook([("token = 'x'  # the default", ["parameters"]), (SECRET, ["step:train"])]))
     )
     return folder
 
@@ -102,7 +77,7 @@ OUTSIDE_TAGS = [
 @pytest.mark.parametrize("tag", OUTSIDE_TAGS)
 async def test_posted_notebook_after_outside_root_is_refused(jp_fetch, jp_root_dir, outside, tag):
     (jp_root_dir / "link").symlink_to(outside, target_is_directory=True)
-    content = notebook([("alpha = 1", ["parameters"]), ("x = alpha", ["step:load", tag])])
+    content = make_notebook([("alpha = 1", ["parameters"]), ("x = alpha", ["step:load", tag])])
     code, reply = await call(jp_fetch, "POST", "pipelines", body={"path": "mine.ipynb", "content": content})
     assert code == 400, reply
     message = one_line(reply)
@@ -112,7 +87,7 @@ async def test_posted_notebook_after_outside_root_is_refused(jp_fetch, jp_root_d
 
 @pytest.mark.parametrize("case", [pytest.param(None, id="g3-after-on-disk")])
 async def test_notebook_on_disk_after_outside_root_is_refused(case, jp_fetch, jp_root_dir, outside):
-    nb = notebook([("x = 1", ["step:load", "after:../outside/secret"])])
+    nb = make_notebook([("x = 1", ["step:load", "after:../outside/secret"])])
     (jp_root_dir / "disk.ipynb").write_text(json.dumps(nb))
     code, reply = await call(jp_fetch, "POST", "pipelines", body={"path": "disk.ipynb"})
     assert code == 400 and "after:../outside/secret" in one_line(reply)
@@ -135,7 +110,7 @@ async def test_pipeline_files_naming_outside_notebooks_are_refused(jp_fetch, jp_
         name = "flow.pipeline"
         params = {"filename": "../outside/secret.ipynb"}
         if kind != "elyra":
-            (jp_root_dir / "mine.ipynb").write_text(json.dumps(notebook([("x = 1", [])])))
+            (jp_root_dir / "mine.ipynb").write_text(json.dumps(make_notebook([("x = 1", [])])))
             dep = "../outside/secret.ipynb" if kind == "elyra-dependency" else "../outside/*.ipynb"
             params = {"filename": "mine.ipynb", "dependencies": [dep]}
         node = {
@@ -163,7 +138,7 @@ async def test_pipeline_files_naming_outside_notebooks_are_refused(jp_fetch, jp_
 
 @pytest.mark.parametrize("case", [pytest.param(None, id="g3-export-after-outside")])
 async def test_export_never_copies_code_from_outside(case, jp_fetch, jp_root_dir, outside):
-    nb = notebook([("x = 1", ["step:load", "after:../outside/secret"])])
+    nb = make_notebook([("x = 1", ["step:load", "after:../outside/secret"])])
     (jp_root_dir / "exp.ipynb").write_text(json.dumps(nb))
     before = snapshot(jp_root_dir)
     code, reply = await call(jp_fetch, "POST", "exports", body={"path": "exp.ipynb", "allow_dirty": True})
@@ -173,7 +148,7 @@ async def test_export_never_copies_code_from_outside(case, jp_fetch, jp_root_dir
 
 @pytest.mark.parametrize("case", [pytest.param(None, id="g3-run-after-outside")])
 async def test_run_after_outside_is_refused_before_it_starts(case, jp_fetch, jp_root_dir, outside):
-    nb = notebook([("x = 1", ["step:load", "after:../outside/secret"])])
+    nb = make_notebook([("x = 1", ["step:load", "after:../outside/secret"])])
     (jp_root_dir / "run.ipynb").write_text(json.dumps(nb))
     code, reply = await call(jp_fetch, "POST", "runs", body={"path": "run.ipynb", "track": False})
     assert code == 400 and "after:../outside/secret" in one_line(reply)
@@ -195,8 +170,7 @@ DATA_URLS = [
 
 
 @pytest.mark.parametrize("url,status", DATA_URLS)
-async def test_data_url_must_stay_inside_the_root(jp_fetch, jp_root_dir, url, status):
-    (jp_root_dir / "two.ipynb").write_text(json.dumps(notebook(TWO_STEPS)))
+async def test_data_url_must_stay_inside_the_root(jp_fetch, jp_root_dir, notebook_file, url, status):
     (jp_root_dir / "linkdata").symlink_to(jp_root_dir.parent, target_is_directory=True)
     outside = jp_root_dir.parent / "nbo-data"  # where an accepted URL would write
     before = snapshot(jp_root_dir.parent)
@@ -214,7 +188,7 @@ async def test_data_url_must_stay_inside_the_root(jp_fetch, jp_root_dir, url, st
 
 @pytest.mark.parametrize("case", [pytest.param(None, id="g3-schedule-after-outside")])
 async def test_schedule_of_a_notebook_after_outside_is_refused(case, jp_fetch, jp_root_dir, outside):
-    nb = notebook([("x = 1", ["step:load", "after:../outside/secret"])])
+    nb = make_notebook([("x = 1", ["step:load", "after:../outside/secret"])])
     (jp_root_dir / "sched.ipynb").write_text(json.dumps(nb))
     code, reply = await call(jp_fetch, "POST", "schedules", body={"path": "sched.ipynb", "cron": "0 3 * * *"})
     assert code == 400, reply
@@ -231,8 +205,7 @@ async def test_schedule_of_a_notebook_after_outside_is_refused(case, jp_fetch, j
         pytest.param("Infinity", id="g5-param-infinity"),
     ],
 )
-async def test_non_finite_parameters_are_refused(jp_fetch, jp_root_dir, value):
-    (jp_root_dir / "two.ipynb").write_text(json.dumps(notebook(TWO_STEPS)))
+async def test_non_finite_parameters_are_refused(jp_fetch, jp_root_dir, notebook_file, value):
     code, reply = await call(
         jp_fetch, "POST", "runs", body={"path": "two.ipynb", "parameters": {"alpha": value}, "track": False}
     )
@@ -256,8 +229,7 @@ async def test_non_finite_parameters_are_refused(jp_fetch, jp_root_dir, value):
         ),
     ],
 )
-async def test_non_json_constants_in_a_body_are_refused(jp_fetch, jp_root_dir, raw):
-    (jp_root_dir / "two.ipynb").write_text(json.dumps(notebook(TWO_STEPS)))
+async def test_non_json_constants_in_a_body_are_refused(jp_fetch, notebook_file, raw):
     code, reply = await call(jp_fetch, "POST", "runs", raw=raw)
     assert code == 400, reply
     assert "not valid JSON" in one_line(reply)
@@ -283,8 +255,7 @@ def test_replies_refuse_nan_loudly(
         pytest.param("", id="g6-limit-empty-ok"),
     ],
 )
-async def test_limit_must_be_an_integer(jp_fetch, jp_root_dir, limit):
-    (jp_root_dir / "two.ipynb").write_text(json.dumps(notebook(TWO_STEPS)))
+async def test_limit_must_be_an_integer(jp_fetch, notebook_file, limit):
     code, reply = await call(jp_fetch, "GET", "runs", params={"path": "two.ipynb", "limit": limit})
     if limit == "":
         assert code == 200 and reply == {"runs": []}
@@ -310,8 +281,7 @@ async def test_long_path_is_400(case, jp_fetch, jp_root_dir):
 
 
 @pytest.mark.parametrize("case", [pytest.param(None, id="g6-run-id-5000-chars")])
-async def test_5000_character_run_id_is_4xx(case, jp_fetch, jp_root_dir):
-    (jp_root_dir / "two.ipynb").write_text(json.dumps(notebook(TWO_STEPS)))
+async def test_5000_character_run_id_is_4xx(case, jp_fetch, notebook_file):
     code, _ = await call(jp_fetch, "GET", "runs", "r" * 5000, params={"path": "two.ipynb"})
     assert 400 <= code < 500
 
@@ -329,8 +299,7 @@ DAMAGED = [
 
 
 @pytest.mark.parametrize("text", DAMAGED)
-async def test_a_damaged_run_json_is_listed_as_unreadable(jp_fetch, jp_root_dir, text):
-    (jp_root_dir / "two.ipynb").write_text(json.dumps(notebook(TWO_STEPS)))
+async def test_a_damaged_run_json_is_listed_as_unreadable(jp_fetch, jp_root_dir, notebook_file, text):
     run = jp_root_dir / ".notebook_ops" / "runs" / "r1"
     run.mkdir(parents=True)
     (run / "run.json").write_bytes(text.encode("utf-8", "surrogateescape"))
@@ -351,7 +320,7 @@ async def test_local_code_above_the_root_is_never_shipped(case, jp_fetch, jp_roo
     top = jp_root_dir.parent
     subprocess.run(["git", "init", "-q", str(top)], check=True)
     (top / "helper.py").write_text(f"{SECRET}\ndef value():\n    return 1\n")
-    nb = notebook([("import helper\nx = helper.value()", ["step:load"])])
+    nb = make_notebook([("import helper\nx = helper.value()", ["step:load"])])
     (jp_root_dir / "uses.ipynb").write_text(json.dumps(nb))
     code, reply = await call(jp_fetch, "POST", "pipelines", body={"path": "uses.ipynb"})
     assert code == 200, reply
