@@ -80,7 +80,13 @@ class RunOutbox:
         self._sync()
 
     def step(
-        self, name: str, steprec: dict, params: dict, metrics: list, artifacts: list, models: list | None = None
+        self,
+        name: str,
+        steprec: dict,
+        params: dict,
+        metrics: list,
+        artifacts: list,
+        models: list | None = None,
     ) -> None:
         """Step ``name`` ended (``artifacts``: [(local path, artifact folder)]; ``models``: the
         models it saved, [{"name", "path", "tags"}], registered when the step is logged)."""
