@@ -134,3 +134,40 @@ def promote_cmd(name, alias, version, vs, metric, why, force, tracking_uri):
         )
     record = promote(client, verdict, alias, why=why, forced=force)
     click.echo(f"{name} version {verdict.version} is now {alias!r} ({record['gate']})")
+
+
+@models.command("serve")
+@click.argument("model", metavar="NAME@ALIAS|NAME/VERSION")
+@click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True, help="0.0.0.0 to serve beyond this host.")
+@click.option("--tracking-uri", help=_URI_HELP)
+def serve_cmd(model, port, host, tracking_uri):
+    """Serve a registered version through MLflow's scoring server (POST /invocations, GET /ping),
+    in this environment (the one the pipeline ran in)."""
+    import subprocess
+    import sys
+
+    name, sep, which = model.partition("@") if "@" in model else model.partition("/")
+    if not name or not which:
+        raise NotebookOpsError(f"{model!r}: give NAME@ALIAS (e.g. churn-clf@champion) or NAME/VERSION")
+    client = _client(tracking_uri)
+    try:
+        version = (
+            client.get_model_version_by_alias(name, which)
+            if sep == "@"
+            else client.get_model_version(name, which)
+        )
+    except Exception:
+        raise NotFoundError(
+            f"{model!r} is not in the registry (models show {name} lists its versions)"
+        ) from None
+    click.echo(f"serving {name} version {version.version} on http://{host}:{port}/invocations", err=True)
+    bindir = os.path.dirname(sys.executable)  # MLflow starts `uvicorn` from PATH: this environment's
+    path = os.pathsep.join([bindir, os.environ.get("PATH", "")])
+    env = {**os.environ, "MLFLOW_TRACKING_URI": client.tracking_uri, "PATH": path}
+    cmd = [sys.executable, "-m", "mlflow", "models", "serve", "-m", f"models:/{model}"]
+    cmd += ["--env-manager", "local", "--host", host, "--port", str(port)]
+    try:
+        raise SystemExit(subprocess.call(cmd, env=env))
+    except KeyboardInterrupt:
+        raise SystemExit(130) from None

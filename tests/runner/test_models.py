@@ -190,3 +190,48 @@ def test_a_bundle_registers_with_its_bundle_lineage_and_promotes(tmp_path):
     assert version.tags["notebook_ops.bundle"] == "churn"
     assert version.tags["notebook_ops.bundle_version"] == "1"
     assert len(version.tags["notebook_ops.bundle_content_sha256"]) == 64
+
+
+def test_the_champion_is_served_and_answers_predictions(registry):
+    """``models serve NAME@ALIAS``: MLflow's scoring server on loopback answers as the model."""
+    import socket
+    import urllib.request
+
+    root, *_ = registry
+    promoted = _cli(root, "models", "promote", "churn-clf", "--version", "1", "--alias", "served")
+    assert promoted.returncode == 0, promoted.stderr
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "notebook_ops", "models", "serve", "churn-clf@served", "--port", str(port)],
+        cwd=root,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(1200):
+            try:
+                urllib.request.urlopen(f"{url}/ping", timeout=2)
+                break
+            except OSError:
+                assert server.poll() is None, server.stderr.read().decode()
+                time.sleep(0.1)
+        X = np.array([[2.0, 0.1, 0.3], [-2.0, 0.0, 0.5]])
+        req = urllib.request.Request(
+            f"{url}/invocations",
+            data=json.dumps({"inputs": X.tolist()}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        answer = json.loads(urllib.request.urlopen(req, timeout=30).read())
+        assert answer["predictions"] == [1, 0]
+    finally:
+        import os
+        import signal
+
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    missing = _cli(root, "models", "serve", "churn-clf@nobody")
+    assert missing.returncode == 2 and "'churn-clf@nobody' is not in the registry" in missing.stderr
