@@ -31,25 +31,3 @@ def schema_check():
         return data
 
     return check
-
-
-_EXIT: dict[str, int] = {}
-
-
-def pytest_sessionfinish(session, exitstatus):
-    _EXIT["status"] = int(exitstatus)
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_unconfigure(config):
-    """End the process once the results are reported. Kernel clients a test left open keep
-    zmq contexts whose ``__del__`` blocks in ``term()`` when pytest's exit-time garbage
-    collection reaches them (seen: a full run reported its result, then hung with 800 idle
-    heartbeat threads), which would hold CI until its time limit."""
-    if "status" in _EXIT:
-        import os
-        import sys
-
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(_EXIT["status"])

@@ -35,8 +35,8 @@ def test_runs_leave_no_threads_or_file_descriptors(tmp_path, kernels):
     threads, fds = threading.active_count(), _open_fds()
     for _ in range(3):
         run()
-    # leaked before: a heartbeat thread, a zmq context and sockets per step, an event loop per kernel
-    assert threading.active_count() <= threads + 1, [t.name for t in threading.enumerate()]
-    assert _open_fds() <= fds + 2, sorted(
-        os.readlink(f"/proc/self/fd/{f}") for f in os.listdir("/proc/self/fd")
-    )
+    # leaked before: a heartbeat thread, a zmq context and sockets per step (9 threads and about
+    # 100 descriptors over these runs), an event loop per kernel (27 descriptors); the slack is
+    # for what other tests' background threads (a server's, a tracker's) open meanwhile
+    assert threading.active_count() <= threads + 2, [t.name for t in threading.enumerate()]
+    assert _open_fds() <= fds + 8
