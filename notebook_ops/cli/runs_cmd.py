@@ -197,6 +197,14 @@ def _stats_source(target, root):
     from notebook_ops.runs.service import runs_root, target_kind
 
     if target is None or not Path(target).exists():
+        from notebook_ops.model.multi import SOURCE_SUFFIXES
+
+        if target is not None and str(target).endswith(SOURCE_SUFFIXES):
+            from notebook_ops.errors import NotebookReadError
+
+            raise NotebookReadError(
+                "no such file", path=target, hint="give a notebook, a bundle or a pipeline name"
+            )
         return target, {}, Path(root) if root else runs_root()
     if target_kind(target) == "bundle":
         from notebook_ops.bundle.load import open_bundle
@@ -231,6 +239,10 @@ def stats_cmd(target, root, rate, plot, as_json):
     from notebook_ops.runs.service import list_runs
     from notebook_ops.runs.stats import run_stats
 
+    if plot:
+        from notebook_ops.runs.statsplot import check_plot_path
+
+        check_plot_path(plot)
     name, settings, folder = _stats_source(target, root)
     records = list_runs(folder)
     if name is None:
@@ -271,11 +283,15 @@ def _print_stats(stats) -> None:
     def num(v, fmt="{:.1f}") -> str:
         return fmt.format(v) if isinstance(v, (int, float)) else "-"
 
-    t = Table(title=f"runs of {stats.pipeline}", show_edge=False, pad_edge=False)
+    title = f"runs of {stats.pipeline}"
+    if stats.cost_per_cpu_hour is not None:
+        title += f", cost at {stats.cost_per_cpu_hour:g} per CPU hour"
+    caption = "metrics: mean (first run → last run)" if stats.metrics else None
+    t = Table(title=title, caption=caption, show_edge=False, pad_edge=False)
     cols = ["version", "runs", "success", "wall/run", "CPU/run", "peak MiB"]
     if stats.cost_per_cpu_hour is not None:
-        cols.append(f"cost/run (@{stats.cost_per_cpu_hour:g}/CPU h)")
-    cols += [f"{m} (mean, first→last)" for m in stats.metrics]
+        cols.append("cost/run")
+    cols += list(stats.metrics)
     for col in cols:
         t.add_column(col)
     for v in stats.versions:

@@ -116,7 +116,7 @@ def run_stats(
         peaks = [p for p in (_number(r.get("peak_mem_mb")) for r in runs) if p is not None]
         cost = None
         if cost_per_cpu_hour is not None and mean_cpu is not None:
-            cost = round(mean_cpu / 3600 * cost_per_cpu_hour, 6)
+            cost = float(f"{mean_cpu / 3600 * cost_per_cpu_hour:.6g}")  # small sums keep their digits
         trends = {m: t for m in metrics if (t := _trend(runs, m)) is not None}
         versions.append(
             VersionStats(

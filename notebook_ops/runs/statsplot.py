@@ -16,11 +16,17 @@ class PlotUnavailable(NotebookOpsError):
     """matplotlib is not installed where notebook-ops runs."""
 
 
-def plot_stats(stats: RunStats, path) -> Path:
-    """Draw ``stats`` to ``path`` (.png or .svg), written atomically; the path written."""
+def check_plot_path(path) -> Path:
+    """``path`` if it names a format the plot is drawn in, else ParameterError."""
     path = Path(path)
     if path.suffix.lower() not in FORMATS:
         raise ParameterError("the plot is written as .png or .svg", path=path, hint="name it e.g. stats.png")
+    return path
+
+
+def plot_stats(stats: RunStats, path) -> Path:
+    """Draw ``stats`` to ``path`` (.png or .svg), written atomically; the path written."""
+    path = check_plot_path(path)
     try:
         import matplotlib
     except ImportError:
