@@ -145,6 +145,20 @@ def test_runs_stats_per_bundle_version(project, tmp_path):
     drawn = _cli("runs", "stats", nb.name, "--plot", svg, "--json", cwd=root)
     assert drawn.returncode == 0, drawn.stderr
     assert "<svg" in svg.read_text()[:2000]
+    # a bundle carries the rate in its manifest: its runs are costed from it
+    assert bundle.manifest["cost_per_cpu_hour"] == RATE
+    by_bundle = json.loads(_cli("runs", "stats", bundle.folder, "--json", cwd=root).stdout)
+    assert by_bundle["pipeline"] == "costly" and by_bundle["cost_per_cpu_hour"] == RATE
+    assert [v["version"] for v in by_bundle["versions"]] == [str(bundle.version), "notebook"]
+
+
+def test_the_rate_setting_is_checked():
+    from notebook_ops.model.settings import validate_settings
+
+    assert validate_settings({"cost_per_cpu_hour": 0.05}) == []
+    for wrong in ("cheap", -1):
+        (problem,) = validate_settings({"cost_per_cpu_hour": wrong})
+        assert problem.code == "invalid-settings" and "cost_per_cpu_hour" in problem.message
 
 
 def test_runs_stats_bad_input_is_one_line(project, tmp_path):
