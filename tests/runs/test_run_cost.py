@@ -205,3 +205,11 @@ def test_runs_stats_bad_input_is_one_line(project, tmp_path):
     out = _cli("runs", "stats", cwd=mixed)
     assert out.returncode == 2 and "several pipelines (one, two)" in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1, out.stderr
+
+
+def test_a_single_kernel_run_has_the_totals_only(tmp_path):
+    nb = write_notebook(tmp_path / "costly.ipynb", make_notebook(CELLS, SETTINGS))
+    res = run_notebook(nb, single_kernel=True, cache=False, track=False)
+    assert res.status == "succeeded", res.record["error"]
+    assert res.record["cpu_s"] >= 0.5 and res.record["peak_mem_mb"] > 150
+    assert not any("cpu_s" in s or "peak_mem_mb" in s for s in res.record["steps"].values())
