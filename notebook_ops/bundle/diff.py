@@ -32,7 +32,15 @@ STEP_FIELDS = (
     "files_out",
     "notebook_product",
 )
-PIPELINE_FIELDS = ("owner", "objective", "metric_targets", "schedules", "promote", "kernel")
+PIPELINE_FIELDS = (
+    "owner",
+    "objective",
+    "metric_targets",
+    "schedules",
+    "promote",
+    "cost_per_cpu_hour",
+    "kernel",
+)
 
 
 @dataclass

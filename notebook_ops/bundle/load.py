@@ -196,7 +196,11 @@ def pipeline_from_manifest(m: dict, notebooks: dict[str, dict]):
                 notebook_product=s.get("notebook_product"),
             )
         )
-    settings = {k: m[k] for k in ("owner", "objective", "metric_targets", "schedules", "promote") if m.get(k)}
+    settings = {
+        k: m[k]
+        for k in ("owner", "objective", "metric_targets", "schedules", "promote", "cost_per_cpu_hour")
+        if m.get(k)
+    }
     settings["name"] = m["name"]
     settings["steps"] = settings_steps
     files = m.get("files")

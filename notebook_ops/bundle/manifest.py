@@ -102,6 +102,7 @@ def body(
         "metric_targets": plain(settings.get("metric_targets")),
         "schedules": plain(list(settings.get("schedules") or [])),
         **({"promote": plain(settings["promote"])} if settings.get("promote") else {}),
+        **({"cost_per_cpu_hour": settings["cost_per_cpu_hour"]} if settings.get("cost_per_cpu_hour") else {}),
         "requirements": list(requirements),
         "targets": list(targets),
         **({"files": files} if files else {}),

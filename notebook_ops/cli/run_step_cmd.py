@@ -87,6 +87,9 @@ def run_step(
                     "cell": result.cell,
                     "metrics": result.metrics,
                     "data": result.data_url,
+                    "duration_s": result.duration_s,
+                    "cpu_s": result.cpu_s,
+                    "peak_mem_mb": result.peak_mem_mb,
                 },
                 indent=2,
             )

@@ -1,4 +1,5 @@
-"""``notebook-ops runs list|show|sync``: past runs, read from the run folders' run.json; ``sync``
+"""``notebook-ops runs list|show|stats|sync``: past runs, read from the run folders' run.json; ``stats``
+what they cost and gave per bundle version (notebook_ops.runs.stats); ``sync``
 logs to MLflow what a run's follower process left unlogged (notebook_ops.tracking.sync)."""
 
 from __future__ import annotations
@@ -187,3 +188,125 @@ def sync_cmd(run_id, root):
             click.echo(f"export {eid}: MLflow run {rid}")
     if failed:
         raise click.exceptions.Exit(1)
+
+
+def _stats_source(target, root):
+    """(pipeline name or None, its settings, runs folder) for ``runs stats TARGET``."""
+    from pathlib import Path
+
+    from notebook_ops.runs.service import runs_root, target_kind
+
+    if target is None or not Path(target).exists():
+        from notebook_ops.model.multi import SOURCE_SUFFIXES
+
+        if target is not None and str(target).endswith(SOURCE_SUFFIXES):
+            from notebook_ops.errors import NotebookReadError
+
+            raise NotebookReadError(
+                "no such file", path=target, hint="give a notebook, a bundle or a pipeline name"
+            )
+        return target, {}, Path(root) if root else runs_root()
+    if target_kind(target) == "bundle":
+        from notebook_ops.bundle.load import open_bundle
+
+        manifest = open_bundle(target).manifest
+        return manifest["name"], manifest, Path(root) if root else runs_root()
+    from notebook_ops.model.multi import load_pipeline
+
+    pipeline = load_pipeline(target)
+    return pipeline.name, pipeline.settings or {}, Path(root) if root else runs_root(target)
+
+
+@runs.command("stats")
+@click.argument("target", required=False, metavar="[NOTEBOOK|BUNDLE|PIPELINE]")
+@click.option(
+    "--root", type=click.Path(file_okay=False), help="Runs folder (default: beside NOTEBOOK, else ./)."
+)
+@click.option(
+    "--cost-per-cpu-hour",
+    "rate",
+    type=click.FloatRange(min=0),
+    help="What a CPU hour costs (default: the pipeline's setting cost_per_cpu_hour).",
+)
+@click.option(
+    "--plot", type=click.Path(dir_okay=False), help="Also draw the stats to this .png or .svg file."
+)
+@click.option("--json", "as_json", is_flag=True)
+def stats_cmd(target, root, rate, plot, as_json):
+    """Per bundle version: runs, success rate, wall and CPU time per run, cost per run and the
+    trend of each metric with a target."""
+    from notebook_ops.errors import ParameterError
+    from notebook_ops.runs.service import list_runs
+    from notebook_ops.runs.stats import run_stats
+
+    if plot:
+        from notebook_ops.runs.statsplot import check_plot_path
+
+        check_plot_path(plot)
+    name, settings, folder = _stats_source(target, root)
+    records = list_runs(folder)
+    if name is None:
+        names = sorted({str(r["pipeline"]) for r in records if r.get("pipeline")})
+        if len(names) > 1:
+            raise ParameterError(
+                f"the runs in {folder} are of several pipelines ({', '.join(names)})",
+                hint="name one: notebook-ops runs stats PIPELINE",
+            )
+        name = names[0] if names else None
+    if rate is None and isinstance(settings.get("cost_per_cpu_hour"), (int, float)):
+        rate = float(settings["cost_per_cpu_hour"])
+    stats = run_stats(
+        records,
+        pipeline=name,
+        cost_per_cpu_hour=rate,
+        target_metrics=list(settings.get("metric_targets") or []),
+    )
+    if plot:
+        from notebook_ops.runs.statsplot import plot_stats
+
+        plot_stats(stats, plot)
+    if as_json:
+        click.echo(json.dumps(stats.to_dict(), indent=1))
+        return
+    if not stats.versions:
+        click.echo(f"no finished runs of {name or 'any pipeline'} in {folder}")
+        return
+    _print_stats(stats)
+    if plot:
+        click.echo(f"plot: {plot}")
+
+
+def _print_stats(stats) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    def num(v, fmt="{:.1f}") -> str:
+        return fmt.format(v) if isinstance(v, (int, float)) else "-"
+
+    title = f"runs of {stats.pipeline}"
+    if stats.cost_per_cpu_hour is not None:
+        title += f", cost at {stats.cost_per_cpu_hour:g} per CPU hour"
+    caption = "metrics: mean (first run → last run)" if stats.metrics else None
+    t = Table(title=title, caption=caption, show_edge=False, pad_edge=False)
+    cols = ["version", "runs", "success", "wall/run", "CPU/run", "peak MiB"]
+    if stats.cost_per_cpu_hour is not None:
+        cols.append("cost/run")
+    cols += list(stats.metrics)
+    for col in cols:
+        t.add_column(col)
+    for v in stats.versions:
+        row = [
+            v.version,
+            str(v.runs),
+            f"{v.success_rate:.0%}",
+            num(v.mean_wall_s, "{:.1f}s"),
+            num(v.mean_cpu_s, "{:.2f}s"),
+            num(v.max_peak_mem_mb, "{:.0f}"),
+        ]
+        if stats.cost_per_cpu_hour is not None:
+            row.append(num(v.cost_per_run, "{:.6g}"))
+        for m in stats.metrics:
+            tr = v.metrics.get(m)
+            row.append(f"{tr.mean:.4g} ({tr.first:.4g}→{tr.last:.4g})" if tr else "-")
+        t.add_row(*row)
+    Console().print(t)

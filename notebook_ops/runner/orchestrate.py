@@ -506,6 +506,7 @@ class PipelineRun:
             first = data["steps"][failed[0]]
             data["error"] = f"step {failed[0]}: {first['error']}"
         data["status"] = status
+        self.record.total_usage()
         data["finished_at"] = now_iso()
         data["duration_s"] = round(time.monotonic() - self._t0, 3)
         if self.tracker and self.tracker.mode == "process":

@@ -29,6 +29,8 @@ class Outcome:
     kernel_died: bool = False
     stopped_early: bool = False  # sys.exit(0): papermill calls it a success
     worker: str | None = None  # the Dask worker that ran it (notebook-ops run --cluster)
+    cpu_s: float | None = None  # the kernel's CPU seconds during the step (runner/usage.py)
+    peak_mem_mb: float | None = None  # the kernel's peak PSS (else RSS) in MiB (runner/usage.py)
 
 
 def _quiet_papermill() -> None:
@@ -80,9 +82,16 @@ def _locate(out_path: Path) -> tuple[int | None, str | None, dict | None, bool]:
 
 def execute(nb: dict, out_path, *, secrets=(), **kw) -> Outcome:
     """Run ``nb`` (an nbformat-4 dict) in the started kernel ``km``; write it to ``out_path``
-    (see ``_execute``). ``secrets``: texts masked as ``***`` in the executed notebook, the step
-    log and the error, whatever the step printed (the kernel masks them too: runtime/secrets.py)."""
-    outcome = _execute(nb, out_path, **kw)
+    (see ``_execute``) and measure what it cost (``cpu_s``, ``peak_mem_mb``: runner/usage.py).
+    ``secrets``: texts masked as ``***`` in the executed notebook, the step log and the error,
+    whatever the step printed (the kernel masks them too: runtime/secrets.py)."""
+    from notebook_ops.runner.usage import UsageMeter, kernel_pid
+
+    with UsageMeter(kernel_pid(kw.get("km"))) as meter:
+        outcome = _execute(nb, out_path, **kw)
+    used = meter.usage()
+    if used is not None:
+        outcome.cpu_s, outcome.peak_mem_mb = used.cpu_s, used.peak_mem_mb
     if secrets:
         from notebook_ops.model.secrets import scrub
 

@@ -184,6 +184,7 @@ class ParallelSteps:
     def completed(self, step: str, outcome: Outcome, key: str | None) -> None:
         if outcome.worker:
             self.rec.step(step)["worker"] = outcome.worker
+        self.rec.add_usage(step, outcome.cpu_s, outcome.peak_mem_mb)
         if outcome.ok and not self.pr.store.exists((step, "_outputs.json")):
             outcome = Outcome(False, "the step ended without saving its outputs", ename="OutputsMissing")
         if self.pr.cancel_event.is_set():

@@ -84,3 +84,20 @@ class LiveRecord:
         s["duration_s"] = round(time.monotonic() - t0, 3) if t0 is not None else 0.0
         s.update(extra)  # e.g. times read from an executed notebook
         self.save("step_finished", name)
+
+    def add_usage(self, name: str, cpu_s: float | None, peak_mem_mb: float | None) -> None:
+        """What one attempt of step ``name`` cost (runner/usage.py): retries add their CPU, the
+        peak is the highest of the attempts. Saved with the step's next change."""
+        if cpu_s is None:
+            return
+        s = self.step(name)
+        s["cpu_s"] = round((s.get("cpu_s") or 0.0) + cpu_s, 3)
+        s["peak_mem_mb"] = max(s.get("peak_mem_mb") or 0.0, peak_mem_mb or 0.0)
+
+    def total_usage(self) -> None:
+        """The run's cost from its steps': CPU seconds added up, the highest peak. A run whose
+        steps were not measured one by one (--single-kernel) keeps the totals it was given."""
+        measured = [s for s in self.data["steps"].values() if s.get("cpu_s") is not None]
+        if measured:
+            self.data["cpu_s"] = round(sum(s["cpu_s"] for s in measured), 3)
+            self.data["peak_mem_mb"] = max(s.get("peak_mem_mb") or 0.0 for s in measured)

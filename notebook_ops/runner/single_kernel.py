@@ -145,6 +145,8 @@ def run_single_kernel(run) -> None:
         from notebook_ops.runner.papermill_exec import Outcome
 
         outcome = Outcome(False, f"{type(exc).__name__}: {exc}", ename=type(exc).__name__)
+    if outcome.cpu_s is not None:  # one kernel ran every step: only the run's totals are known
+        rec.data.update(cpu_s=outcome.cpu_s, peak_mem_mb=outcome.peak_mem_mb)
     sync(_read(out), final=True)
     if outcome is not None and not outcome.ok:
         # a failure outside any step's cells (parameters, setup, a dead kernel)

@@ -26,6 +26,7 @@ MANIFEST = "_outputs.json"
 METRICS = "_metrics.json"
 ARTIFACTS = "_artifacts"
 OBSERVED = "_observed.json"
+USAGE = "_usage.json"  # run-step: what the step cost (cpu_s, peak_mem_mb, duration_s)
 
 
 def is_url(location: str) -> bool:

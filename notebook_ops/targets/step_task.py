@@ -14,6 +14,7 @@ import json
 import os
 import re
 import tempfile
+import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +40,10 @@ class StepResult:
     cell: int | None = None
     metrics: dict = field(default_factory=dict)
     log: str = ""
+    # what it cost (runner/usage.py); also written to ``<data>/<step>/_usage.json``
+    duration_s: float | None = None
+    cpu_s: float | None = None
+    peak_mem_mb: float | None = None
 
 
 def _fs(url: str):
@@ -174,7 +179,7 @@ def _execute(
     from notebook_ops.bundle.workspace import lay_out, needs_workspace
     from notebook_ops.runner import execute_step
     from notebook_ops.model.parameters import resolve_params
-    from notebook_ops.runtime.store import MANIFEST, METRICS, DataStore
+    from notebook_ops.runtime.store import MANIFEST, METRICS, USAGE, DataStore
 
     from notebook_ops.model import secrets as secrets_mod
 
@@ -217,6 +222,7 @@ def _execute(
     out, log = tmp / f"{step}.ipynb", tmp / f"{step}.log"
     if needs_workspace(bundle.manifest):  # this step's code and data, on this task's disk
         cwd = lay_out(bundle.folder, bundle.manifest, tmp / "work", steps=[step])
+    t0 = time.monotonic()
     outcome = execute_step(
         notebook,
         out,
@@ -230,8 +236,11 @@ def _execute(
         },
         secrets=secrets_mod.scrub_values(secret_values.values()),
     )
+    duration_s = round(time.monotonic() - t0, 3)
     if outcome.ok and not store.exists((step, MANIFEST)):
         outcome.ok, outcome.error = False, "the step ended without saving its outputs"
+    usage = {"duration_s": duration_s, "cpu_s": outcome.cpu_s, "peak_mem_mb": outcome.peak_mem_mb}
+    store.write_json((step, USAGE), usage)
     log_text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
     if out.exists():
         data = out.read_bytes()
@@ -254,6 +263,7 @@ def _execute(
         cell=outcome.cell,
         metrics=metrics,
         log=log_text,
+        **usage,
     )
 
 

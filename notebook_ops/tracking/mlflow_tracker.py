@@ -77,6 +77,17 @@ def _param(v) -> str:
     return s[:6000]
 
 
+USAGE_METRICS = ("cpu_s", "peak_mem_mb")  # a step's cost (runner/usage.py), the run's totals
+
+
+def usage_metrics(rec: dict, taken) -> dict[str, float]:
+    """The cost fields of a step or run record as metrics, unless ``taken`` (names the user's
+    own metrics or an earlier write already use)."""
+    return {
+        k: float(rec[k]) for k in USAGE_METRICS if isinstance(rec.get(k), (int, float)) and k not in taken
+    }
+
+
 def first_line(exc: BaseException) -> str:
     text = str(exc)
     return f"{type(exc).__name__}: {text.splitlines()[0] if text else ''}"
@@ -208,6 +219,8 @@ class Session:
             for m in metrics
             if isinstance(m.get("value"), (int, float)) and m["name"] not in found.data.metrics
         ]
+        taken = {*found.data.metrics, *(m.key for m in ms)}
+        ms += [Metric(k, v, when, 0) for k, v in usage_metrics(steprec, taken).items()]
         if ps or ms:
             client.log_batch(rid, metrics=ms, params=ps)
         for path, folder in artifacts:
@@ -234,6 +247,8 @@ class Session:
             for k, v in (record.get("metrics") or {}).items()
             if isinstance(v, (int, float)) and k not in have
         ]
+        taken = {*have, *(m.key for m in ms)}
+        ms += [Metric(k, v, when, 0) for k, v in usage_metrics(record, taken).items()]
         if ms:
             client.log_batch(parent_id, metrics=ms)
         client.set_tag(parent_id, "notebook_ops.status", record["status"])

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from conftest import write_nb
 from nbfactory import CORPUS
+from trackingkit import own
 from notebook_ops.runner import run_notebook
 from notebook_ops.runtime.store import DataStore
 
@@ -61,7 +62,8 @@ def test_diamond_parallel_data_kinds_and_single_kernel(tmp_path):
     assert [a.path for a in client.list_artifacts(join[0].info.run_id, "artifacts")] == [
         "artifacts/report.txt"
     ]
-    assert join[0].data.metrics == {"total": 32.0}
+    assert own(join[0].data.metrics) == {"total": 32.0}
+    assert join[0].data.metrics["cpu_s"] == rec["steps"]["join"]["cpu_s"]
     left, right = rec["steps"]["left"], rec["steps"]["right"]
     # the two branches overlapped in time
     assert _t(left["started_at"]) < _t(right["finished_at"])

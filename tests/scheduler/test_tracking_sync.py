@@ -11,6 +11,7 @@ import time
 
 import pytest
 from nbfactory import make_notebook, write_notebook
+from trackingkit import own
 
 from notebook_ops.tracking import sync
 from notebook_ops.util import faults
@@ -75,6 +76,6 @@ def test_the_scheduler_logs_what_a_dead_follower_left(tmp_path, monkeypatch):
 
     c = MlflowClient(tracking_uri=env["MLFLOW_TRACKING_URI"])
     parent = c.get_run(state["run_id"])
-    assert parent.info.status == "FINISHED" and parent.data.metrics == {"twice": 4.0}
+    assert parent.info.status == "FINISHED" and own(parent.data.metrics) == {"twice": 4.0}
     same = c.search_runs([parent.info.experiment_id], f"tags.`notebook_ops.run_id` = '{rec['run_id']}'")
     assert [p.info.run_id for p in same if "mlflow.parentRunId" not in p.data.tags] == [state["run_id"]]

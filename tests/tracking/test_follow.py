@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from nbfactory import make_notebook, write_notebook
+from trackingkit import own
 from notebook_ops.tracking import sync
 from notebook_ops.util import faults
 from notebook_ops.util import procs
@@ -100,11 +101,12 @@ def test_the_follower_logs_parent_and_step_runs_after_the_command_ends(project):
     assert rec["mlflow"]["run_id"] == parent.info.run_id
     assert parent.info.status == "FINISHED"
     assert parent.data.params == {"n": "4"}
-    assert parent.data.metrics == {"total": 8.0, "doubled": 16.0}
+    assert own(parent.data.metrics) == {"total": 8.0, "doubled": 16.0}
+    assert parent.data.metrics["cpu_s"] == rec["cpu_s"] and parent.data.metrics["peak_mem_mb"] > 0
     assert parent.data.tags["notebook_ops.status"] == "succeeded"
     assert [a.path for a in client(project).list_artifacts(parent.info.run_id)] == ["run.json"]
-    assert steps["make"].data.params == {"n": "4"} and steps["make"].data.metrics == {"total": 8.0}
-    assert steps["show"].data.metrics == {"doubled": 16.0} and steps["show"].info.status == "FINISHED"
+    assert steps["make"].data.params == {"n": "4"} and own(steps["make"].data.metrics) == {"total": 8.0}
+    assert own(steps["show"].data.metrics) == {"doubled": 16.0} and steps["show"].info.status == "FINISHED"
     arts = client(project).list_artifacts(steps["show"].info.run_id, "notebooks")
     assert [a.path for a in arts] == ["notebooks/show.ipynb"]
     # the summary said where to look; `runs show` now has the id
@@ -125,8 +127,9 @@ def test_a_killed_follower_is_made_good_by_runs_sync_exactly_once(project):
     assert "2 step runs" in out.stdout
     parent, steps = logged_once(project, rec["run_id"])
     assert parent.info.run_id == state["run_id"] and parent.info.status == "FINISHED"
-    assert parent.data.metrics == {"total": 6.0, "doubled": 12.0}
-    assert steps["make"].data.metrics == {"total": 6.0}
+    assert own(parent.data.metrics) == {"total": 6.0, "doubled": 12.0}
+    assert parent.data.metrics["cpu_s"] == rec["cpu_s"]  # the totals, logged by runs sync
+    assert own(steps["make"].data.metrics) == {"total": 6.0}
     assert json.loads((run_dir / "run.json").read_text())["mlflow"]["run_id"] == parent.info.run_id
 
     out = nbo("runs", "sync", rec["run_id"], cwd=project)  # again: nothing to do
@@ -138,7 +141,7 @@ def test_a_killed_follower_is_made_good_by_runs_sync_exactly_once(project):
     again, steps_again = logged_once(project, rec["run_id"])
     assert again.info.run_id == parent.info.run_id
     assert {k: r.info.run_id for k, r in steps_again.items()} == {k: r.info.run_id for k, r in steps.items()}
-    assert steps_again["make"].data.metrics == {"total": 6.0}
+    assert own(steps_again["make"].data.metrics) == {"total": 6.0}
 
 
 def test_the_next_run_logs_what_a_dead_follower_left(project):

@@ -87,6 +87,10 @@ export interface NotebookOps {
     metric?: string;
   };
   /**
+   * What one CPU hour costs (in your currency): notebook-ops runs stats turns each run's CPU seconds into a cost per run, next to the metric targets. E.g. 0.05.
+   */
+  cost_per_cpu_hour?: number;
+  /**
    * How values of some libraries travel between steps. sklearn: 'cloudpickle' (default: any estimator, loaded with pickle) or 'skops' (safe loading: skops refuses types it has not vetted, and a step whose estimator holds one fails when it saves it).
    */
   serializers?: {

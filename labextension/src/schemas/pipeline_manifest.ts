@@ -154,6 +154,10 @@ export interface PipelineManifest {
   promote?: {
     [k: string]: unknown;
   };
+  /**
+   * The price of one CPU hour: runs stats shows each run's cost from its CPU seconds.
+   */
+  cost_per_cpu_hour?: number;
   schedules?: {
     [k: string]: unknown;
   }[];

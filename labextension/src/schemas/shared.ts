@@ -63,6 +63,7 @@ export type Removed = string[];
 export type Truncated = boolean;
 export type Writes = string[];
 export type Active = boolean | null;
+export type CpuS = number | null;
 export type DurationS2 = number | null;
 export type Error3 = string | null;
 export type FinishedAt1 = string | null;
@@ -77,6 +78,7 @@ export type Jobs = number;
 export type Kernels = string | null;
 export type SingleKernel = boolean;
 export type Steps1 = string[];
+export type PeakMemMb = number | null;
 export type Pid = number | null;
 export type Pipeline = string | null;
 export type ProcessAlive = boolean | null;
@@ -91,11 +93,13 @@ export type CacheKey = string | null;
 export type Cached = boolean;
 export type Cell1 = number | null;
 export type ChangedAtRun = string[];
+export type CpuS1 = number | null;
 export type DurationS3 = number | null;
 export type Error4 = string | null;
 export type FinishedAt2 = string | null;
 export type Log = string | null;
 export type Notebook1 = string | null;
+export type PeakMemMb1 = number | null;
 export type Reused = string | null;
 export type StartedAt2 = string | null;
 export type Status2 = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
@@ -159,6 +163,7 @@ export type Upcoming = string[];
 export type UpdatedAt = string | null;
 export type Webhook = string | null;
 export type Workdir = string | null;
+export type CpuS2 = number | null;
 export type DurationS5 = number | null;
 export type Error6 = string | null;
 export type FinishedAt4 = string | null;
@@ -166,6 +171,7 @@ export type Host1 = string | null;
 export type Mode1 = 'pipeline' | 'bundle';
 export type NotebookHash1 = string | null;
 export type NotebookOpsVersion2 = string | null;
+export type PeakMemMb2 = number | null;
 export type Pid1 = number | null;
 export type Pipeline1 = string | null;
 export type ResumedFrom1 = string | null;
@@ -302,6 +308,7 @@ export interface Distributions {
  */
 export interface RunListing {
   active?: Active;
+  cpu_s?: CpuS;
   duration_s: DurationS2;
   error: Error3;
   finished_at: FinishedAt1;
@@ -314,6 +321,7 @@ export interface RunListing {
   notebook_ops_version: NotebookOpsVersion1;
   options: RunOptions;
   parameters: Parameters;
+  peak_mem_mb?: PeakMemMb;
   pid: Pid;
   pipeline: Pipeline;
   process_alive?: ProcessAlive;
@@ -356,6 +364,7 @@ export interface StepRecord {
   cached: Cached;
   cell: Cell1;
   changed_at_run: ChangedAtRun;
+  cpu_s?: CpuS1;
   duration_s: DurationS3;
   error: Error4;
   finished_at: FinishedAt2;
@@ -363,6 +372,7 @@ export interface StepRecord {
   metrics: Metrics1;
   notebook: Notebook1;
   observed?: Observed | null;
+  peak_mem_mb?: PeakMemMb1;
   reused: Reused;
   started_at: StartedAt2;
   status: Status2;
@@ -454,6 +464,7 @@ export interface Parameters2 {
  * whether a "running" run still has a process.
  */
 export interface RunRecord {
+  cpu_s?: CpuS2;
   duration_s: DurationS5;
   error: Error6;
   finished_at: FinishedAt4;
@@ -466,6 +477,7 @@ export interface RunRecord {
   notebook_ops_version: NotebookOpsVersion2;
   options: RunOptions;
   parameters: Parameters3;
+  peak_mem_mb?: PeakMemMb2;
   pid: Pid1;
   pipeline: Pipeline1;
   resumed_from: ResumedFrom1;

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any, ClassVar, Literal, get_args
 
 from notebook_ops.model.contracts.base import Contract
 
@@ -69,7 +69,11 @@ class StepRecord(Contract):
     changed_at_run: list[str] = field(default_factory=list)
     worker: str | None = None  # the Dask worker that ran it (run --cluster); None: this machine
     observed: Observed | None = None  # what the code did (None: not observed, e.g. cached)
-    OMITTED_WHEN_NONE = ("observed",)
+    # what running it cost, measured on its kernel's processes (runner/usage.py); None: not
+    # measured (cached, skipped, a kernel that did not start, a --single-kernel run)
+    cpu_s: float | None = None  # user + system CPU seconds of the kernel and its children
+    peak_mem_mb: float | None = None  # peak PSS in MiB, sampled (RSS where PSS is unreadable)
+    OMITTED_WHEN_NONE = ("observed", "cpu_s", "peak_mem_mb")
 
 
 @dataclass
@@ -136,6 +140,11 @@ class RunRecord(Contract):
     resumed_from: str | None = None
     mlflow: MlflowInfo = field(default_factory=MlflowInfo)
     error: str | None = None
+    # the steps' cost (StepRecord.cpu_s, peak_mem_mb): the CPU seconds they used together and
+    # the highest peak of one of them; None: no step was measured
+    cpu_s: float | None = None
+    peak_mem_mb: float | None = None
+    OMITTED_WHEN_NONE: ClassVar[tuple[str, ...]] = ("cpu_s", "peak_mem_mb")
 
     @property
     def final(self) -> bool:
@@ -167,7 +176,7 @@ class RunListing(RunRecord):
     status: ListedStatus = "running"  # type: ignore[assignment]  # a RunStatus, or "unreadable"
     process_alive: bool | None = None  # only for a "running" run
     active: bool | None = None  # only from the server: it can still cancel the run
-    OMITTED_WHEN_NONE = ("process_alive", "active")
+    OMITTED_WHEN_NONE = ("process_alive", "active", "cpu_s", "peak_mem_mb")
 
 
 ProgressKind = Literal["run_started", "step_started", "step_retry", "step_finished", "run_finished"]
