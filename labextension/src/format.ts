@@ -58,6 +58,27 @@ export function zonedTime(iso: string | null | undefined, timeZone: string, loca
   }
 }
 
+/**
+ * The time zones a schedule may use, the browser's own first (then the others in the runtime's
+ * order, no repeat). `all` is `Intl.supportedValuesOf('timeZone')`; an empty list (an older
+ * runtime) still offers the browser's zone and UTC.
+ */
+export function timeZoneChoices(browserZone: string | undefined, all: readonly string[]): string[] {
+  const first = browserZone || 'UTC';
+  const rest = all.length ? all : ['UTC'];
+  return [first, ...rest.filter(z => z !== first)];
+}
+
+/** Every IANA zone this browser knows (`Intl.supportedValuesOf`, missing on older runtimes). */
+export function supportedTimeZones(): string[] {
+  const intl = Intl as unknown as { supportedValuesOf?: (key: string) => string[] };
+  try {
+    return intl.supportedValuesOf ? intl.supportedValuesOf('timeZone') : [];
+  } catch {
+    return [];
+  }
+}
+
 const TRUE = ['true', '1', 'yes', 'y', 'on'];
 const FALSE = ['false', '0', 'no', 'n', 'off'];
 
