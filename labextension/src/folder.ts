@@ -98,6 +98,14 @@ export class FolderModel implements IDisposable {
     }
   }
 
+  /** A step failed in a cell of its notebook: open that notebook at the cell. */
+  selectFailedCell(step: string, cell: number): void {
+    const path = notebookOfStep(this._view, step);
+    if (path) {
+      this._openAt(path, [cell]);
+    }
+  }
+
   /** Open the notebook of the problem's step, at its cell when it names one. */
   selectProblem(problem: IProblem): void {
     const path = notebookOfStep(this._view, problem.step);
