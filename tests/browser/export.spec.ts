@@ -28,6 +28,9 @@ test('one click exports the example as a bundle and opens its README', async ({ 
   await expect(preview).toBeVisible();
   await expect(preview).toContainText('churn');
   await expect(preview).toContainText('evaluate');
+  // the server root is no git repository: no tag is named, not even "none"
+  await expect(preview).toContainText('v1');
+  await expect(preview).not.toContainText('git tag');
   await shot(page, 'export-readme');
   // read, not opened as a document: nothing is written into the bundle folder (issue 25)
   await page.waitForTimeout(1500);

@@ -383,8 +383,8 @@ export class ScheduleView implements IActionView {
       `next: ${zonedTime(times[0], tz)}`,
       times.length > 1
         ? h(
-            'ol',
-            { class: 'nbo-upcoming-list', 'aria-label': 'the next firings' },
+            'ul',
+            { class: 'nbo-upcoming-list', 'aria-label': 'the firings after the next' },
             times.slice(1, 5).map(t => h('li', {}, `then ${zonedTime(t, tz)}`))
           )
         : null
