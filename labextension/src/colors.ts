@@ -34,20 +34,45 @@ export function colorOf(step: string): string {
 }
 
 /**
- * Colours for a pipeline's steps: each step keeps its name's colour unless an earlier name (in
- * alphabetical order) took it, then the next free one; so steps differ while the palette lasts,
- * and adding a step repaints only the steps whose colour it takes (rarely any).
+ * The step colours of a lab session: a name gets its colour the first time a view draws a
+ * pipeline holding it and keeps it in every view (the notebook's cells and panel, the graph tab,
+ * the folder view), whichever set of steps that view draws; so adding a step never repaints the
+ * others. A new name takes its own slot unless a name took it, then the next free one (free in
+ * the session while the palette lasts, then free among the pipeline's own steps).
  */
-export function assignColors(steps: readonly string[]): Map<string, string> {
-  const out = new Map<string, string>();
-  const taken = new Set<number>();
-  for (const name of [...new Set(steps)].sort()) {
-    let s = slot(name);
-    for (let i = 0; i < PALETTE.length && taken.has(s); i++) {
-      s = (s + 1) % PALETTE.length;
+export class StepColors {
+  /** Give the steps not yet coloured their colours; the colours of all of them. */
+  assign(steps: readonly string[]): Map<string, string> {
+    const names = [...new Set(steps)].sort();
+    const inPipeline = new Set(names.filter(n => this._slots.has(n)).map(n => this._slots.get(n)!));
+    for (const name of names) {
+      if (this._slots.has(name)) {
+        continue;
+      }
+      const used = new Set(this._slots.values());
+      const taken = used.size < PALETTE.length ? used : inPipeline;
+      let s = slot(name);
+      for (let i = 0; i < PALETTE.length && taken.has(s); i++) {
+        s = (s + 1) % PALETTE.length;
+      }
+      this._slots.set(name, s);
+      inPipeline.add(s);
     }
-    taken.add(s);
-    out.set(name, PALETTE[s]);
+    return new Map(names.map(n => [n, PALETTE[this._slots.get(n)!]]));
   }
-  return out;
+
+  /** The colour of one step of `steps`. */
+  colorIn(steps: readonly string[], step: string): string {
+    return this.assign(steps).get(step) ?? colorOf(step);
+  }
+
+  private _slots = new Map<string, number>();
+}
+
+/** The lab's one palette of step colours, shared by every view. */
+export const stepColors = new StepColors();
+
+/** Colours for one pipeline's steps on a fresh palette (distinct while the palette lasts). */
+export function assignColors(steps: readonly string[]): Map<string, string> {
+  return new StepColors().assign(steps);
 }

@@ -6,6 +6,7 @@ import { JupyterFrontEnd } from '@jupyterlab/application';
 import { Dialog, ICommandPalette, MainAreaWidget, showDialog } from '@jupyterlab/apputils';
 import { Cell } from '@jupyterlab/cells';
 import type { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
+import { MimeModel, type IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { IFrame } from '@jupyterlab/ui-components';
 import { Menu } from '@lumino/widgets';
@@ -32,7 +33,8 @@ export const CommandIDs = {
   clear: 'notebook-ops:clear-tags',
   openPanel: 'notebook-ops:open-panel',
   refresh: 'notebook-ops:refresh',
-  runFolder: 'notebook-ops:run-folder'
+  runFolder: 'notebook-ops:run-folder',
+  openBundleReadme: 'notebook-ops:open-bundle-readme'
 } as const;
 
 const CATEGORY = 'Notebook pipeline'; // translated where used
@@ -54,6 +56,8 @@ export interface ICommandContext {
   mlflowUrl?: () => string;
   /** Open a notebook at the first code cell of `cells` (a problem's cell). */
   openAt?: (path: string, cells: number[]) => void;
+  /** Renders a bundle's README read-only (null: it opens as a Markdown document). */
+  rendermime?: IRenderMimeRegistry | null;
 }
 
 /** A step name from the cell's first comment ("# Load the data" -> "load_the_data"). */
@@ -304,6 +308,36 @@ export function registerCommands(ctx: ICommandContext): void {
       widget.title.closable = true;
       widget.addClass('nbo-step-notebook');
       app.shell.add(widget, 'main', { mode: 'split-right' });
+      app.shell.activateById(id);
+    }
+  });
+
+  commands.addCommand(CommandIDs.openBundleReadme, {
+    label: args => trans.__('Open the README of bundle %1', String(args.path ?? '')),
+    execute: async args => {
+      const path = String(args.path);
+      const id = `notebook-ops-readme-${path}`;
+      if (Array.from(app.shell.widgets('main')).some(w => w.id === id)) {
+        app.shell.activateById(id);
+        return;
+      }
+      if (!ctx.rendermime) {
+        await commands.execute('docmanager:open', { path, factory: 'Markdown Preview' });
+        return;
+      }
+      // Read, not opened as a document: a document gets a checkpoint beside it
+      // (.ipynb_checkpoints/README-checkpoint.md), and an exported bundle stays as it was written.
+      const file = await app.serviceManager.contents.get(path, { type: 'file', format: 'text', content: true });
+      const renderer = ctx.rendermime.createRenderer('text/markdown');
+      await renderer.renderModel(new MimeModel({ data: { 'text/markdown': String(file.content) } }));
+      const widget = new MainAreaWidget({ content: renderer });
+      widget.id = id;
+      widget.title.label = path.split('/').slice(-2).join('/');
+      widget.title.caption = `${path} (read-only: the bundle as exported)`;
+      widget.title.icon = pipelineIcon;
+      widget.title.closable = true;
+      widget.addClass('nbo-bundle-readme');
+      app.shell.add(widget, 'main');
       app.shell.activateById(id);
     }
   });

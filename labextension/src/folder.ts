@@ -8,7 +8,7 @@ import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { api, ApiError, IFolderView, IPipeline, IProblem } from './api';
-import { assignColors, colorOf } from './colors';
+import { stepColors } from './colors';
 import { NotebookRuns } from './runs';
 import type { FolderNotebook } from './schemas/folder_view';
 
@@ -87,12 +87,7 @@ export class FolderModel implements IDisposable {
   readonly runs = new NotebookRuns(() => this.path);
 
   colorOf(step: string): string {
-    const names = this._pipeline?.steps.map(s => s.name) ?? [];
-    if (names.join('\n') !== this._colorKey) {
-      this._colorKey = names.join('\n');
-      this._colors = assignColors(names);
-    }
-    return this._colors.get(step) ?? colorOf(step);
+    return stepColors.colorIn(this._pipeline?.steps.map(s => s.name) ?? [], step);
   }
 
   /** A step lives in a notebook of the folder: open that notebook. */
@@ -100,6 +95,14 @@ export class FolderModel implements IDisposable {
     const path = notebookOfStep(this._view, step);
     if (path) {
       this._open(path);
+    }
+  }
+
+  /** A step failed in a cell of its notebook: open that notebook at the cell. */
+  selectFailedCell(step: string, cell: number): void {
+    const path = notebookOfStep(this._view, step);
+    if (path) {
+      this._openAt(path, [cell]);
     }
   }
 
@@ -193,7 +196,5 @@ export class FolderModel implements IDisposable {
   private _writeError: string | null = null;
   private _busy = false;
   private _ticket = 0;
-  private _colorKey = '';
-  private _colors = new Map<string, string>();
   private _disposed = false;
 }

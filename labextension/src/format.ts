@@ -41,6 +41,51 @@ export function formatValue(value: unknown): string {
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
+/** The header's last word: the errors to fix, else whether a run is on, else ready. */
+export function readiness(errors: number, running: boolean): string {
+  return errors ? count(errors, 'error') : running ? 'running…' : 'ready';
+}
+
+/**
+ * Whether the notebook has no step tagged yet: its one step is the implicit "main" (no cell
+ * starts it), so the panel teaches how to tag one.
+ */
+export function untagged(steps: readonly { start_cell: number | null }[]): boolean {
+  return steps.length === 1 && steps[0].start_cell === null;
+}
+
+/** A run's parameter values as Python spells them ("n = 5 · region = \"eu\""); '' when none. */
+export function parametersText(parameters: Record<string, unknown> | null | undefined): string {
+  return Object.entries(parameters ?? {})
+    .map(([name, value]) => `${name} = ${formatValue(value)}`)
+    .join(' · ');
+}
+
+/**
+ * A past run in one line of the Recent runs list: when it started, how long it took and its
+ * parameters (shortened past `width` characters), so runs tell apart without opening each one.
+ */
+export function runSummary(
+  run: { started_at: string; duration_s: number | null; parameters: Record<string, unknown> },
+  options: { timeZone?: string; locale?: string; width?: number } = {}
+): string {
+  const start = new Date(run.started_at);
+  const when = isNaN(start.getTime())
+    ? run.started_at
+    : start.toLocaleString(options.locale, {
+        dateStyle: 'medium',
+        timeStyle: 'short',
+        hourCycle: 'h23',
+        timeZone: options.timeZone
+      });
+  const width = options.width ?? 60;
+  let params = parametersText(run.parameters);
+  if (params.length > width) {
+    params = params.slice(0, width - 1).trimEnd() + '…';
+  }
+  return [when, run.duration_s ? duration(run.duration_s) : '', params].filter(Boolean).join(' · ');
+}
+
 /** A time in the schedule's own zone, labelled with it ("Mon 8 Dec, 06:00 Europe/Paris"). */
 export function zonedTime(iso: string | null | undefined, timeZone: string, locale?: string): string {
   if (!iso) {
@@ -55,6 +100,27 @@ export function zonedTime(iso: string | null | undefined, timeZone: string, loca
     return `${text} ${timeZone}`;
   } catch {
     return `${d.toLocaleString(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' })} UTC`;
+  }
+}
+
+/**
+ * The time zones a schedule may use, the browser's own first (then the others in the runtime's
+ * order, no repeat). `all` is `Intl.supportedValuesOf('timeZone')`; an empty list (an older
+ * runtime) still offers the browser's zone and UTC.
+ */
+export function timeZoneChoices(browserZone: string | undefined, all: readonly string[]): string[] {
+  const first = browserZone || 'UTC';
+  const rest = all.length ? all : ['UTC'];
+  return [first, ...rest.filter(z => z !== first)];
+}
+
+/** Every IANA zone this browser knows (`Intl.supportedValuesOf`, missing on older runtimes). */
+export function supportedTimeZones(): string[] {
+  const intl = Intl as unknown as { supportedValuesOf?: (key: string) => string[] };
+  try {
+    return intl.supportedValuesOf ? intl.supportedValuesOf('timeZone') : [];
+  } catch {
+    return [];
   }
 }
 

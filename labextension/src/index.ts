@@ -7,6 +7,7 @@ import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyte
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { ISignal, Signal } from '@lumino/signaling';
@@ -74,7 +75,7 @@ const plugin: JupyterFrontEndPlugin<INotebookOps> = {
   description: 'Tag notebook cells as pipeline steps; see, run, export and schedule the pipeline.',
   autoStart: true,
   requires: [INotebookTracker],
-  optional: [ICommandPalette, ILayoutRestorer, ISettingRegistry, ITranslator, IDefaultFileBrowser],
+  optional: [ICommandPalette, ILayoutRestorer, ISettingRegistry, ITranslator, IDefaultFileBrowser, IRenderMimeRegistry],
   provides: INotebookOps,
   activate: (
     app: JupyterFrontEnd,
@@ -83,7 +84,8 @@ const plugin: JupyterFrontEndPlugin<INotebookOps> = {
     restorer: ILayoutRestorer | null,
     settingRegistry: ISettingRegistry | null,
     translator: ITranslator | null,
-    fileBrowser: IDefaultFileBrowser | null
+    fileBrowser: IDefaultFileBrowser | null,
+    rendermime: IRenderMimeRegistry | null
   ): INotebookOps => {
     const trans = (translator ?? nullTranslator).load('notebook-ops');
     const models = new Map<NotebookPanel, PipelineModel>();
@@ -142,7 +144,8 @@ const plugin: JupyterFrontEndPlugin<INotebookOps> = {
       trans,
       fileBrowser,
       mlflowUrl,
-      openAt: (path, cells) => void openStep(path, cells)
+      openAt: (path, cells) => void openStep(path, cells),
+      rendermime
     });
 
     features()

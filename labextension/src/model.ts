@@ -15,7 +15,7 @@ import { NotebookExports } from './exports';
 import { otherNotebook, openPath } from './notebooks';
 import { NotebookRuns } from './runs';
 import { NotebookSchedules } from './schedules';
-import { assignColors, colorOf } from './colors';
+import { stepColors } from './colors';
 import { cellInfos, ICellInfo } from './cells';
 
 export type { ICellInfo } from './cells';
@@ -71,15 +71,10 @@ export class PipelineModel implements IDisposable {
     return value && typeof value === 'object' ? (value as IPipelineSettings) : {};
   }
 
-  /** A colour per step, from its name (distinct among the notebook's steps while the palette lasts). */
+  /** A step's colour: the same in every view of the lab (colors.ts stepColors). */
   colorOf(step: string): string {
     const names = this.stepNames;
-    const key = names.join('\n');
-    if (key !== this._colorKey) {
-      this._colorKey = key;
-      this._colors = assignColors(names);
-    }
-    return this._colors.get(step) ?? colorOf(step);
+    return stepColors.colorIn(names, step);
   }
 
   /**
@@ -294,8 +289,6 @@ export class PipelineModel implements IDisposable {
   }
 
   private _changed = new Signal<this, void>(this);
-  private _colorKey = '';
-  private _colors = new Map<string, string>();
   private _pipeline: IPipeline | null = null;
   private _error: string | null = null;
   private _cells: ICellInfo[] = [];

@@ -31,6 +31,12 @@ export class NotebookRuns {
     return this._starting;
   }
 
+  /** A run is starting or on (the one shown has not ended). */
+  get running(): boolean {
+    const run = this._current;
+    return this._starting || (!!run && (!FINAL_STATUSES.includes(run.status) || run.active));
+  }
+
   /** Step name -> status of the current run, for the graph. */
   get stepStatus(): Record<string, string> | null {
     if (!this._current) {

@@ -73,10 +73,7 @@ export class NotebookSchedules {
 
   async runNow(name: string): Promise<boolean> {
     const ok = await this._do(() => api.runScheduleNow(name));
-    this._notice =
-      ok && !this._services.length
-        ? `"${name}" is queued: it starts once a scheduler service runs (none is running now).`
-        : null;
+    this._queued = ok ? name : null;
     this._changed.emit();
     return ok;
   }
@@ -86,11 +83,11 @@ export class NotebookSchedules {
    * error it stays across refreshes until dismissed or replaced by the next action's.
    */
   get notice(): string | null {
-    return this._notice;
+    return queuedNotice(this._queued, this._services.length > 0);
   }
 
   clearNotice(): void {
-    this._notice = null;
+    this._queued = null;
     this._changed.emit();
   }
 
@@ -143,7 +140,7 @@ export class NotebookSchedules {
   }
 
   private async _do(action: () => Promise<unknown>): Promise<boolean> {
-    this._notice = null;
+    this._queued = null;
     try {
       await action();
       this._error = null;
@@ -161,10 +158,21 @@ export class NotebookSchedules {
   private _services: Record<string, unknown>[] = [];
   private _details = new Map<string, ISchedule>();
   private _error: string | null = null;
-  private _notice: string | null = null;
+  /** The schedule last run now, while its notice is not dismissed. */
+  private _queued: string | null = null;
   private _loaded = false;
   private _timer = 0;
   private _disposed = false;
+}
+
+/**
+ * What to say about a schedule run now: queued while no scheduler service runs, nothing once one
+ * does (a notice kept from before a service started would contradict the section's status line).
+ */
+export function queuedNotice(queued: string | null, serviceRunning: boolean): string | null {
+  return queued && !serviceRunning
+    ? `"${queued}" is queued: it starts once a scheduler service runs (none is running now).`
+    : null;
 }
 
 function message(error: unknown): string {

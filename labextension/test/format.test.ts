@@ -1,4 +1,4 @@
-import { assignColors, colorOf, PALETTE } from '../src/colors';
+import { assignColors, colorOf, PALETTE, StepColors } from '../src/colors';
 import {
   cellLabel,
   checkParameter,
@@ -103,6 +103,29 @@ describe('step colours', () => {
     const moved = steps.filter(s => before.get(s) !== after.get(s));
     expect(moved.length).toBeLessThanOrEqual(1);
     expect(new Set(after.values()).size).toBe(steps.length + 1);
+  });
+
+  it("are a step's own in every view, whichever steps a view draws", () => {
+    // a notebook alone and the folder pipeline holding it: different sets of names
+    const notebook = ['load', 'clean', 'featurize', 'train_linear', 'train_tree'];
+    const folder = [...notebook, 'train_forest', 'train_knn', 'compare', 'report', 'a', 'b', 'c'];
+    // on separate palettes one step at least comes out in two colours (the defect)
+    const apart = [assignColors(notebook), assignColors(folder)];
+    expect(notebook.some(s => apart[0].get(s) !== apart[1].get(s))).toBe(true);
+    // on the lab's one palette, in either order of opening, each step keeps one colour
+    for (const [first, second] of [
+      [notebook, folder],
+      [folder, notebook]
+    ]) {
+      const palette = new StepColors();
+      const one = palette.assign(first);
+      const two = palette.assign(second);
+      for (const s of notebook) {
+        expect(two.get(s)).toBe(one.get(s));
+      }
+      expect(new Set(two.values()).size).toBe(new Set(second).size);
+      expect(new Set(palette.assign(folder).values()).size).toBe(folder.length);
+    }
   });
 });
 

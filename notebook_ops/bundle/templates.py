@@ -204,7 +204,7 @@ def readme(m: dict, target_files: list[str]) -> str:
         "README.md",
         objective=m.get("objective") or "_No objective set: add one in the pipeline panel._",
         owner=_cell(m.get("owner")) or "(not set)",
-        tag=(git or {}).get("tag") or "none",
+        tag_note=f" (git tag `{tag}`)" if (tag := (git or {}).get("tag")) else "",
         source=prov["source_notebook"]["path"],
         git_line=git_line,
         created=prov["created"],

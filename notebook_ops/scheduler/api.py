@@ -295,9 +295,9 @@ def add_declared(target, *, store=None, now=None, **options) -> builtins.list[di
     return [add(target, d.pop("cron"), store=st, now=now, **{**options, **d}) for d in items]
 
 
-def describe(s: Schedule, st, *, upcoming: int = 3, now=None, recent: int = 0) -> dict:
-    """The schedule as the faces show it (a ``ScheduleView``): next firings, last run, and with
-    ``recent`` its latest runs."""
+def describe(s: Schedule, st, *, upcoming: int = 5, now=None, recent: int = 0) -> dict:
+    """The schedule as the faces show it (a ``ScheduleView``): its next five firings (the lab's
+    Schedule section lists them), last run, and with ``recent`` its latest runs."""
     from notebook_ops.model.contracts.schedules import ScheduleView
 
     from notebook_ops.util.redact import redact
@@ -330,7 +330,7 @@ def list_schedules(*, store=None) -> builtins.list[dict]:
 
 def get(name, *, store=None) -> dict:
     st = open_store(store)
-    return describe(st.get_schedule(name), st, upcoming=5, recent=10)
+    return describe(st.get_schedule(name), st, recent=10)
 
 
 def pause(name, *, store=None, now=None) -> dict:

@@ -163,17 +163,30 @@ class RunStepNotebookHandler(RunsBase):
 PLUMBING_TAG = "nbo-plumbing"  # the runner's own cells in a step notebook (runner/stepnb.py)
 
 
+PARAMETER_TAGS = ("parameters", "injected-parameters")  # the step's own and papermill's
+PLUMBING_LINE = re.compile(r"^\s*(_nbo_\w+\s*=|# run plumbing\b)")
+
+
 def without_plumbing(notebook):
     """The user's cells only: the runner's plumbing cells (loading inputs, saving outputs,
     metrics) are left out, unless one has an output to show (an error there), whose input is
-    then hidden."""
+    then hidden. The parameters cells keep the user's parameters without the ``_nbo_*`` lines
+    the runner adds to them (a cell left with nothing else goes)."""
     cells = []
     for cell in notebook.cells:
-        if PLUMBING_TAG not in (cell.get("metadata", {}).get("tags") or []):
-            cells.append(cell)
-        elif cell.get("outputs"):
-            cell["metadata"]["transient"] = {"remove_source": True}
-            cells.append(cell)
+        tags = cell.get("metadata", {}).get("tags") or []
+        if PLUMBING_TAG in tags:
+            if cell.get("outputs"):
+                cell["metadata"]["transient"] = {"remove_source": True}
+                cells.append(cell)
+            continue
+        if set(tags) & set(PARAMETER_TAGS):
+            lines = [ln for ln in cell.source.splitlines() if not PLUMBING_LINE.match(ln)]
+            if not any(ln.strip() and not ln.lstrip().startswith("#") for ln in lines):
+                if not cell.get("outputs"):
+                    continue
+            cell.source = "\n".join(lines).strip("\n")
+        cells.append(cell)
     notebook.cells = cells
     return notebook
 

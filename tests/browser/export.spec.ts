@@ -24,11 +24,17 @@ test('one click exports the example as a bundle and opens its README', async ({ 
   await shot(page, 'export-done');
 
   await result.locator('.nbo-open-readme').click();
-  const preview = page.locator('.jp-MarkdownViewer');
+  const preview = page.locator('.nbo-bundle-readme .jp-RenderedMarkdown');
   await expect(preview).toBeVisible();
   await expect(preview).toContainText('churn');
   await expect(preview).toContainText('evaluate');
+  // the server root is no git repository: no tag is named, not even "none"
+  await expect(preview).toContainText('v1');
+  await expect(preview).not.toContainText('git tag');
   await shot(page, 'export-readme');
+  // read, not opened as a document: nothing is written into the bundle folder (issue 25)
+  await page.waitForTimeout(1500);
+  expect(fs.existsSync(path.join(bundle, '.ipynb_checkpoints'))).toBe(false);
 
   // Opening and saving a file of the bundle in JupyterLab leaves editor droppings beside it
   // (.ipynb_checkpoints/); the bundle still verifies, and so still runs (issue 19 item 2).

@@ -72,3 +72,32 @@ test('P S on a cell tagged after:01_ingest keeps that tag and the pipeline acros
   await expect(panel.locator('.nbo-problems .nbo-ok')).toBeVisible();
   await shot(page, 'make-step-keeps-after-notebook');
 });
+
+test('a notebook with no step yet is taught P S, and the hint goes once a cell is a step', async ({
+  page,
+  tmpPath
+}) => {
+  const folder = path.join(ROOT, 'build', 'browser-results', 'makestep');
+  fs.mkdirSync(folder, { recursive: true });
+  const plain = writeNotebook(folder, 'plain.ipynb', [
+    ['rows = [1, 2, 3]', []],
+    ['total = sum(rows)', []]
+  ]);
+  await openNotebook(page, tmpPath, plain, 'plain.ipynb');
+  const panel = page.locator(PANEL);
+  await expect(panel.locator('.nbo-summary')).toHaveText('1 step · 0 parameters · ready');
+  const hint = panel.locator('.nbo-tag-hint');
+  await expect(hint).toContainText('select its first cell and press P S');
+  await expect(hint.locator('kbd')).toHaveText(['P', 'S']);
+  await shot(page, 'untagged-notebook-hint');
+
+  await page.notebook.selectCells(1);
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('p');
+  await page.keyboard.press('s');
+  const dialog = page.locator('.jp-Dialog');
+  await dialog.locator('input.nbo-step-name').fill('add');
+  await dialog.locator('.jp-mod-accept').click();
+  await expect(graphNode(page, 'add')).toBeVisible();
+  await expect(hint).toHaveCount(0);
+});

@@ -22,6 +22,11 @@ test('run the example pipeline from the panel and watch each step finish', async
 
   // live progress: a step is running (or already done) while the run is on
   await expect(page.locator(`${PANEL} .nbo-run-details`)).toBeVisible();
+  // the header says so too, not "ready"
+  await expect(page.locator(`${PANEL} .nbo-summary`)).toHaveText('5 steps · 5 parameters · running…');
+  await shot(page, 'run-running');
+  // the run's parameters are on it, the value given and the defaults
+  await expect(page.locator(`${PANEL} .nbo-run-params`)).toContainText('n_customers = 1500');
   const steps = ['load', 'features', 'train_linear', 'train_tree', 'evaluate'];
   for (const step of steps) {
     await expect(page.locator(`${PANEL} .nbo-step-run[data-step="${step}"]`)).toHaveClass(/nbo-status-succeeded/, {
@@ -40,13 +45,22 @@ test('run the example pipeline from the panel and watch each step finish', async
     'linear_accuracy = 0.'
   );
   await expect(page.locator(`${PANEL} .nbo-mlflow`)).toContainText('MLflow run');
+  await expect(page.locator(`${PANEL} .nbo-summary`)).toHaveText('5 steps · 5 parameters · ready');
   await shot(page, 'run-finished');
+
+  // the past run in Recent runs says when it ran, how long and with what, not its id alone
+  await page.locator(`${PANEL} .nbo-recent-runs summary`).click();
+  const past = page.locator(`${PANEL} .nbo-recent-run`).first();
+  await expect(past).toContainText(/(succeeded|below target) .*\d\d:\d\d · .*n_customers = 1500/);
+  await shot(page, 'run-recent');
 
   // the executed notebook of a step opens in JupyterLab, with its outputs
   await page.locator(`${PANEL} .nbo-step-run[data-step="evaluate"] .nbo-open-step`).click();
   const frame = page.frameLocator('.nbo-step-notebook iframe');
   await expect(frame.locator('body')).toContainText('linear', { timeout: 30000 });
   await expect(frame.locator('body')).toContainText('accuracy');
+  // the user's cells, not the runner's _nbo_* plumbing
+  await expect(frame.locator('body')).not.toContainText('_nbo_');
   await shot(page, 'run-step-notebook');
 });
 

@@ -34,7 +34,13 @@ test('create a schedule, see it listed, fire it and remove it', async ({ page, t
 
   await section.locator('input.nbo-cron').fill('0 6 * * 1');
   await expect(section.locator('.nbo-cron-text')).toContainText('Monday');
-  await section.locator('input.nbo-schedule-tz').fill('Europe/Paris');
+  // the time zone is a pick from the browser's zones, the browser's own first
+  const zones = section.locator('select.nbo-schedule-tz option');
+  expect(await zones.count()).toBeGreaterThan(300);
+  const own = await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone);
+  await expect(zones.first()).toHaveText(own);
+  await expect(section.locator('select.nbo-schedule-tz')).toHaveValue(own);
+  await section.locator('select.nbo-schedule-tz').selectOption('Europe/Paris');
   await section.locator('input.nbo-schedule-name').fill('weekly');
   await section.locator('.nbo-add-schedule').click();
 
@@ -44,6 +50,12 @@ test('create a schedule, see it listed, fire it and remove it', async ({ page, t
   await expect(item).toContainText('Europe/Paris');
   // the next firing in the schedule's own zone, labelled with it
   await expect(item.locator('.nbo-schedule-next')).toContainText(/next: .* 06:00 Europe\/Paris/);
+  // and the four after it, a week apart
+  const then = item.locator('.nbo-upcoming-list li');
+  await expect(then).toHaveCount(4);
+  for (const text of await then.allTextContents()) {
+    expect(text).toMatch(/^then .* 06:00 Europe\/Paris$/);
+  }
   await shot(page, 'schedule-listed');
 
   await item.locator('.nbo-pause').click();
@@ -62,10 +74,25 @@ test('create a schedule, see it listed, fire it and remove it', async ({ page, t
   await expect(page.locator(`${PANEL} .nbo-run-details .nbo-step-run[data-step="evaluate"]`)).toHaveClass(
     /nbo-status-succeeded/
   );
+  // the firing reads as words, its link apart from them
+  await expect(item.locator('.nbo-schedule-runs li[data-state="succeeded"]')).toContainText(/· run now · open the run/);
 
-  page.once('dialog', dialog => dialog.accept());
+  // Remove asks in JupyterLab's own dialog (no browser confirm); Cancel keeps the schedule
+  let browserDialog = false;
+  page.on('dialog', dialog => {
+    browserDialog = true;
+    void dialog.dismiss();
+  });
   await item.locator('.nbo-remove').click();
+  const ask = page.locator('.jp-Dialog');
+  await expect(ask).toContainText('Remove the schedule "weekly"');
+  await shot(page, 'schedule-remove-dialog');
+  await ask.getByRole('button', { name: 'Cancel' }).click();
+  await expect(item).toBeVisible();
+  await item.locator('.nbo-remove').click();
+  await page.locator('.jp-Dialog').getByRole('button', { name: 'Remove' }).click();
   await expect(item).toHaveCount(0);
+  expect(browserDialog).toBe(false);
   await expect(section).toContainText('No schedules on this notebook.');
 });
 
@@ -107,10 +134,34 @@ test('a trigger schedule made in the panel runs when a message arrives', async (
     await item.scrollIntoViewIfNeeded();
     await shot(page, 'schedule-trigger-fired');
 
-    page.once('dialog', dialog => dialog.accept());
     await item.locator('.nbo-remove').click();
+    await page.locator('.jp-Dialog').getByRole('button', { name: 'Remove' }).click();
     await expect(item).toHaveCount(0);
   } finally {
     execFileSync(PYTHON, [BROKER, 'stop', pid]);
   }
+});
+
+test('a run queued with no service stops saying so once a service runs', async ({ page, tmpPath }) => {
+  await openNotebook(page, tmpPath);
+  const section = page.locator(`${PANEL} .nbo-schedule`);
+  await section.scrollIntoViewIfNeeded();
+  await expect(section.locator('.nbo-scheduler-off')).toBeVisible();
+  await section.locator('input.nbo-cron').fill('0 6 * * 1');
+  await section.locator('input.nbo-schedule-name').fill('queued');
+  await section.locator('.nbo-add-schedule').click();
+  const item = section.locator('.nbo-schedule-item[data-schedule="queued"]');
+  await item.locator('.nbo-run-now').click();
+  await expect(section.locator('.nbo-schedule-notice')).toContainText('none is running now');
+
+  await section.locator('.nbo-host-scheduler').click();
+  await expect(section.locator('.nbo-scheduler-on')).toBeVisible({ timeout: 30000 });
+  // the section never says both "a scheduler service is running" and "none is running now"
+  await expect(section.locator('.nbo-schedule-notice')).toHaveCount(0);
+  await expect(section).not.toContainText('none is running');
+  await shot(page, 'schedule-queued-then-hosted');
+
+  await item.locator('.nbo-remove').click();
+  await page.locator('.jp-Dialog').getByRole('button', { name: 'Remove' }).click();
+  await expect(item).toHaveCount(0);
 });

@@ -60,3 +60,12 @@ def test_readme_escapes_table_cells(manifest):
         "| 1 | 600 |"
     ) in text
     assert "no orchestrator files were generated" in text
+
+
+def test_readme_names_a_git_tag_only_when_the_version_has_one(manifest):
+    assert "| version | v7 (git tag `notebook-ops/churn/v7`) |" in templates.readme(manifest, [])
+    untagged = {**manifest, "provenance": {**manifest["provenance"]}}
+    untagged["provenance"]["git"] = {**untagged["provenance"]["git"], "tag": None}
+    text = templates.readme(untagged, [])
+    assert "| version | v7 |" in text
+    assert "git tag" not in text and "none" not in text.split("| version |")[1].split("\n")[0]

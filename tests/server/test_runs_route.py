@@ -84,6 +84,10 @@ async def test_a_run_starts_progresses_and_is_listed(jp_fetch, pipeline_nb, jp_r
     # the runner's plumbing cells are in the JSON, not on the page the panel shows
     assert any("_nbo_rt" in "".join(c["source"]) for c in step["content"]["cells"])
     assert b"_nbo_rt" not in html.body
+    # nor the _nbo_* values the runner and papermill write into the parameters cells
+    assert any("_nbo_data_url" in "".join(c["source"]) for c in step["content"]["cells"])
+    assert b"_nbo_" not in html.body
+    assert b"how many" in html.body  # the user's own parameters cell stays
 
     # again from step "add" only (make's outputs come from the cache)
     code, again = await call(

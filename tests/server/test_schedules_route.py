@@ -64,12 +64,15 @@ async def test_create_list_pause_resume_remove(jp_fetch, tiny, jp_root_dir):
     )
     assert code == 201, made
     assert made["target"] == tiny and made["tz"] == "Europe/Paris"
-    assert len(made["upcoming"]) == 3
+    assert len(made["upcoming"]) == 5
     assert "workdir" not in made  # no absolute server paths in replies
     assert (jp_root_dir / ".notebook_ops" / "scheduler.db").is_file()
 
     code, listing = await call(jp_fetch, "schedules", params={"path": tiny})
     assert code == 200 and [s["name"] for s in listing["schedules"]] == ["weekly"]
+    # the next five firings, a week apart, for the lab's Schedule section
+    upcoming = listing["schedules"][0]["upcoming"]
+    assert len(upcoming) == 5 and len(set(upcoming)) == 5
 
     code, paused = await call(jp_fetch, "schedules", "weekly", method="PATCH", body={"paused": True})
     assert code == 200 and paused["paused"] is True and paused["upcoming"] == []

@@ -23,3 +23,24 @@ def test_plumbing_cells_go_unless_they_have_something_to_show():
     # the failing plumbing cell keeps its error, its code is hidden from the page
     assert shown.cells[1].metadata["transient"] == {"remove_source": True}
     assert "transient" not in shown.cells[0].metadata
+
+
+def test_parameters_cells_keep_the_users_values_not_the_runners():
+    nb = nbformat.v4.new_notebook()
+    own = nbformat.v4.new_code_cell(
+        "n = 3  # how many\n\n# run plumbing (set by notebook-ops; papermill -p works too)\n"
+        '_nbo_data_url = ""  # data store\n_nbo_step = "add"',
+        metadata={"tags": ["parameters"]},
+    )
+    injected = nbformat.v4.new_code_cell(
+        '# Parameters\nn = 5\n_nbo_data_url = "/tmp/data"\n_nbo_run_id = "r1"\n',
+        metadata={"tags": ["injected-parameters"]},
+    )
+    only_plumbing = nbformat.v4.new_code_cell(
+        '# Parameters\n_nbo_data_url = "/tmp/data"\n', metadata={"tags": ["injected-parameters"]}
+    )
+    nb.cells = [own, injected, only_plumbing, nbformat.v4.new_code_cell("total = n")]
+
+    shown = without_plumbing(nb)
+
+    assert [c.source for c in shown.cells] == ["n = 3  # how many", "# Parameters\nn = 5", "total = n"]

@@ -104,10 +104,7 @@ export class ExportView implements IActionView {
                     {
                       class: 'nbo-link nbo-open-readme',
                       onclick: () =>
-                        void this._commands.execute('docmanager:open', {
-                          path: last.readme,
-                          factory: 'Markdown Preview'
-                        })
+                        void this._commands.execute('notebook-ops:open-bundle-readme', { path: last.readme })
                     },
                     'Open the bundle README'
                   )

@@ -8,7 +8,7 @@ import { Dialog, showDialog } from '@jupyterlab/apputils';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import type { ReactElement } from 'react';
 
-import { count } from '../format';
+import { count, readiness } from '../format';
 import { FolderModel, fileName, linkLines } from '../folder';
 import { askRun } from './paramdialog';
 import { problemsView } from './problems';
@@ -55,7 +55,7 @@ export class FolderView extends ReactWidget {
         { class: 'nbo-summary' },
         view && pipeline
           ? `${count(view.notebooks.length, 'notebook')} · ${count(pipeline.steps.length, 'step')} · ` +
-              (errors ? count(errors, 'error') : 'ready')
+              readiness(errors, model.runs.running)
           : model.busy
             ? 'reading…'
             : ''

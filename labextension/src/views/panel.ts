@@ -11,7 +11,7 @@ import type { Message } from '@lumino/messaging';
 import { ReactElement } from 'react';
 
 import { IFeatures, IPipeline, IProblem } from '../api';
-import { count } from '../format';
+import { count, readiness, untagged } from '../format';
 import { PipelineModel } from '../model';
 import { Child, fragment, h, section } from './react';
 import { notebooksLine, renderLanes } from './lanesview';
@@ -150,7 +150,7 @@ export class PipelinePanel extends ReactWidget {
         { class: 'nbo-summary' },
         pipeline
           ? `${count(pipeline.steps.length, 'step')} · ${count(pipeline.parameters.length, 'parameter')} · ` +
-              (errors ? count(errors, 'error') : this._trans.__('ready'))
+              readiness(errors, model.runs.running)
           : model.busy
             ? this._trans.__('reading…')
             : ''
@@ -188,6 +188,19 @@ export class PipelinePanel extends ReactWidget {
               )
             ),
             notebooksLine(pipeline),
+            untagged(pipeline.steps)
+              ? h(
+                  'p',
+                  { class: 'nbo-help nbo-tag-hint' },
+                  this._trans.__(
+                    'The whole notebook is one step for now. To make a step, select its first cell and press '
+                  ),
+                  h('kbd', {}, 'P'),
+                  ' ',
+                  h('kbd', {}, 'S'),
+                  this._trans.__(' (or Make step… in the cell toolbar or the command palette).')
+                )
+              : null,
             renderLanes(pipeline, {
               colorOf: s => model.colorOf(s),
               status: model.runStatus ?? undefined,

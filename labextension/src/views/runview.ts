@@ -6,7 +6,7 @@
 import { CommandRegistry } from '@lumino/commands';
 
 import { FINAL_STATUSES, IPipeline, IRun } from '../api';
-import { cellLabel, describeTarget, duration } from '../format';
+import { cellLabel, describeTarget, duration, parametersText, runSummary } from '../format';
 import { targetBound, trend } from '../trend';
 import { PipelineModel } from '../model';
 import type { NotebookRuns } from '../runs';
@@ -41,6 +41,8 @@ export interface IRunSource {
   colorOf(step: string): string;
   /** Show where a step's code is (its first code cell, or its notebook). */
   selectStep(step: string): void;
+  /** Show the cell a step failed in (`cell`: its 0-based index in the step's notebook). */
+  selectFailedCell(step: string, cell: number): void;
 }
 
 export class RunView implements IActionView {
@@ -146,6 +148,12 @@ export class RunView implements IActionView {
         { class: 'nbo-run-head' },
         h('span', { class: `nbo-status nbo-status-${run.status}` }, run.status.replace('_', ' ')),
         h('span', { class: 'nbo-help' }, ` run ${run.run_id}${run.duration_s ? ' · ' + duration(run.duration_s) : ''}`)
+      ),
+      // what the run was given: a past run shown again says which values made its results
+      h(
+        'div',
+        { class: 'nbo-run-params nbo-mono', title: 'The parameters of this run' },
+        Object.keys(run.parameters ?? {}).length ? parametersText(run.parameters) : 'no parameters'
       ),
       h(
         'ul',
@@ -335,7 +343,11 @@ export class RunView implements IActionView {
                 'data-run': r.run_id
               },
               h('span', { class: `nbo-status nbo-status-${r.status}` }, r.status.replace('_', ' ')),
-              ` ${r.run_id}`
+              h(
+                'span',
+                { class: 'nbo-recent-run-text', title: `run ${r.run_id}\n${parametersText(r.parameters)}` },
+                ` ${runSummary(r)}`
+              )
             )
           )
         )

@@ -3,10 +3,11 @@
  * time zone and parameters, or a trigger schedule fired by messages on a topic; the list with next firings and last run, pause/resume, run now,
  * remove and recent runs; and whether a scheduler service is running to fire them.
  */
+import { Dialog, showDialog } from '@jupyterlab/apputils';
 import cronstrue from 'cronstrue';
 
 import { IPipeline, ISchedule } from '../api';
-import { zonedTime } from '../format';
+import { supportedTimeZones, timeZoneChoices, zonedTime } from '../format';
 import { PipelineModel } from '../model';
 import { h, section } from './react';
 import type { ReactElement } from 'react';
@@ -52,6 +53,14 @@ interface IDraft {
   paramsOpen: boolean;
 }
 
+/** A firing's trigger in words (the scheduler's cron | catchup | manual | message). */
+const TRIGGER_WORDS: Record<string, string> = {
+  cron: 'on schedule',
+  catchup: 'caught up',
+  manual: 'run now',
+  message: 'by message'
+};
+
 export class ScheduleView implements IActionView {
   readonly id = 'schedules';
 
@@ -78,7 +87,7 @@ export class ScheduleView implements IActionView {
           const name = draft.name.trim() || undefined;
           const ok = byMessage
             ? await schedules.addTrigger(draft.source.trim(), draft.params, name)
-            : await schedules.add(draft.cron.trim(), draft.tz.trim() || 'UTC', draft.params, name);
+            : await schedules.add(draft.cron.trim(), draft.tz, draft.params, name);
           if (ok) {
             this._drafts.delete(model);
           }
@@ -123,15 +132,24 @@ export class ScheduleView implements IActionView {
         onChange();
       }
     });
-    const text = (key: 'tz' | 'name', placeholder: string, label: string) =>
-      h('input', {
-        type: 'text',
-        class: `jp-mod-styled nbo-input nbo-schedule-${key}`,
-        value: draft[key],
-        placeholder,
-        'aria-label': label,
-        oninput: (e: Event) => (draft[key] = (e.target as HTMLInputElement).value)
-      });
+    const nameInput = h('input', {
+      type: 'text',
+      class: 'jp-mod-styled nbo-input nbo-schedule-name',
+      value: draft.name,
+      placeholder: pipeline?.name ?? '',
+      'aria-label': 'schedule name',
+      oninput: (e: Event) => (draft.name = (e.target as HTMLInputElement).value)
+    });
+    // a pick from the zones the browser knows, its own first (jupyter-scheduler does the same)
+    const tzSelect = h(
+      'select',
+      {
+        class: 'jp-mod-styled nbo-input nbo-schedule-tz',
+        'aria-label': 'time zone',
+        onchange: (e: Event) => (draft.tz = (e.target as HTMLSelectElement).value)
+      },
+      this._zones().map(z => h('option', { value: z, selected: z === draft.tz }, z))
+    );
     const params = pipeline?.parameters ?? [];
     const form = h(
       'div',
@@ -142,18 +160,8 @@ export class ScheduleView implements IActionView {
         : h('label', { class: 'nbo-field' }, h('span', { class: 'nbo-field-label' }, 'cron'), cronInput, description),
       byMessage
         ? null
-        : h(
-            'label',
-            { class: 'nbo-field' },
-            h('span', { class: 'nbo-field-label' }, 'time zone'),
-            text('tz', 'UTC', 'time zone')
-          ),
-      h(
-        'label',
-        { class: 'nbo-field' },
-        h('span', { class: 'nbo-field-label' }, 'name (optional)'),
-        text('name', pipeline?.name ?? '', 'schedule name')
-      ),
+        : h('label', { class: 'nbo-field' }, h('span', { class: 'nbo-field-label' }, 'time zone'), tzSelect),
+      h('label', { class: 'nbo-field' }, h('span', { class: 'nbo-field-label' }, 'name (optional)'), nameInput),
       params.length
         ? h(
             'details',
@@ -287,11 +295,7 @@ export class ScheduleView implements IActionView {
       h(
         'div',
         { class: 'nbo-schedule-next' },
-        s.paused
-          ? 'paused'
-          : byMessage
-            ? 'listening'
-            : `next: ${zonedTime(s.upcoming[0] ?? s.next_fire_at, s.tz || 'UTC')}`,
+        s.paused ? 'paused' : byMessage ? 'listening' : this._upcoming(s),
         last
           ? h('span', { class: `nbo-status nbo-status-${last.state}` }, `last: ${last.state.replace('_', ' ')}`)
           : null
@@ -316,9 +320,14 @@ export class ScheduleView implements IActionView {
           'button',
           {
             class: 'nbo-link nbo-remove',
-            onclick: () => {
-              if (window.confirm(`Remove the schedule "${s.name}" and its history?`)) {
-                void schedules.remove(s.name);
+            onclick: async () => {
+              const answer = await showDialog({
+                title: 'Remove schedule',
+                body: `Remove the schedule "${s.name}" and its history of firings? Runs it made stay.`,
+                buttons: [Dialog.cancelButton(), Dialog.warnButton({ label: 'Remove' })]
+              });
+              if (answer.button.accept) {
+                await schedules.remove(s.name);
               }
             }
           },
@@ -335,7 +344,8 @@ export class ScheduleView implements IActionView {
                     'li',
                     { 'data-state': r.state },
                     h('span', { class: `nbo-status nbo-status-${r.state}` }, r.state.replace('_', ' ')),
-                    ` ${zonedTime(r.scheduled_for, s.tz || 'UTC')} · ${r.trigger}`,
+                    ` ${zonedTime(r.scheduled_for, s.tz || 'UTC')} · ${TRIGGER_WORDS[r.trigger] ?? r.trigger}`,
+                    r.run_id ? ' · ' : null,
                     r.run_id
                       ? h(
                           'button',
@@ -344,7 +354,7 @@ export class ScheduleView implements IActionView {
                             title: 'Show this run in the Run section: steps, executed notebooks, metrics',
                             onclick: () => void model.runs.showById(r.run_id!)
                           },
-                          'open'
+                          'open the run'
                         )
                       : null,
                     r.state === 'pending' && !schedules.services.length
@@ -362,6 +372,33 @@ export class ScheduleView implements IActionView {
         : null
     );
   }
+
+  /** The next five firings, the first as "next" (the server lists them: scheduler/api.py). */
+  private _upcoming(s: ISchedule): ReactElement {
+    const tz = s.tz || 'UTC';
+    const times = s.upcoming.length ? s.upcoming : s.next_fire_at ? [s.next_fire_at] : [];
+    return h(
+      'div',
+      { class: 'nbo-schedule-upcoming' },
+      `next: ${zonedTime(times[0], tz)}`,
+      times.length > 1
+        ? h(
+            'ul',
+            { class: 'nbo-upcoming-list', 'aria-label': 'the firings after the next' },
+            times.slice(1, 5).map(t => h('li', {}, `then ${zonedTime(t, tz)}`))
+          )
+        : null
+    );
+  }
+
+  private _zones(): string[] {
+    if (!this._zoneList) {
+      this._zoneList = timeZoneChoices(Intl.DateTimeFormat().resolvedOptions().timeZone, supportedTimeZones());
+    }
+    return this._zoneList;
+  }
+
+  private _zoneList: string[] | null = null;
 
   private _draft(model: PipelineModel): IDraft {
     let draft = this._drafts.get(model);
