@@ -65,7 +65,7 @@ async def test_a_run_starts_progresses_and_is_listed(jp_fetch, pipeline_nb, jp_r
     assert run["parameters"]["n"] == 5
     assert {k: v["status"] for k, v in run["steps"].items()} == {"make": "succeeded", "add": "succeeded"}
     assert run["steps"]["add"]["notebook"] == f"{started['run_dir']}/steps/add.ipynb"
-    assert run["mlflow"]["run_id"]
+    assert run["mlflow"]["run_id"], run["mlflow"]  # once failed in a random-order run: None, why unseen
 
     code, listing = await call(jp_fetch, *RUNS, params={"path": pipeline_nb})
     assert code == 200
