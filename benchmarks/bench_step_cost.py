@@ -45,7 +45,10 @@ CHAIN = _nb(
 PHASES = [
     ("kernel start (fork, connect, ready, preload), off the critical path", "KernelPool._start_kernel"),
     ("waiting for a job (prewarmed, idle)", "Queue.get"),
-    ("kernel shutdown", "KernelPool._stop_kernel"),
+    (
+        "kernel shutdown, after the step's result is handed over: off the critical path",
+        "KernelPool._stop_kernel",
+    ),
     ("nbclient: the step's client waits for the kernel", "NotebookClient.setup_kernel"),
     ("papermill: notebook written at each cell's start and end", "NotebookExecutionManager.save"),
     ("cells running in the kernel (plumbing, parameters, code)", "papermill_execute_cells"),
@@ -113,7 +116,7 @@ def profile(nb: Path) -> None:
         phase = next((name for name, key in PHASES if key in stack), "other")
         phases[phase] += int(count)
     on_path = sum(v for k, v in phases.items() if "off the critical path" not in k and "idle" not in k)
-    print(f"\nstep threads of one run, per step (samples at 50/s; on the critical path: {on_path})")
+    print(f"\nstep threads of one run, per step (on the critical path: {on_path / 50 / STEPS * 1000:.0f} ms)")
     for name, v in phases.most_common():
         print(f"  {v / 50 / STEPS * 1000:7.0f} ms  {name}")
 
