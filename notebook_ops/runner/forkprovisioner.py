@@ -77,18 +77,24 @@ class Zygote:
         self._exited: dict[int, int] = {}
         self._sock: socket.socket | None = None
         self._closed = False
+        self._killed = False  # kill(): no new zygote, and the one there is does not finish warming
+        self.forked: list[int] = []  # every kernel pid it forked (the ended ones are in _exited)
 
     # --- start -----------------------------------------------------------------------------
     def usable(self, prefix: list[str], env: dict, cwd) -> bool:
         """Start the zygote if needed; whether kernels with this interpreter can be forked."""
         with self._start_lock:
-            if self.ok is None and not self._closed:
+            if self.ok is None and not self._closed and not self._killed:
                 self.prefix = list(prefix)
                 try:
                     self._start(env, cwd)
                 except (OSError, ValueError, TimeoutError) as exc:
-                    self._fail(f"the zygote did not start ({exc})")
-            return bool(self.ok) and not self._closed and list(prefix) == self.prefix
+                    if self._killed:  # the pool closed while it warmed: nothing to warn about
+                        self.ok = False
+                        self.close()
+                    else:
+                        self._fail(f"the zygote did not start ({exc})")
+            return bool(self.ok) and not self._closed and not self._killed and list(prefix) == self.prefix
 
     def _fail(self, reason: str) -> None:
         self.ok, self.reason = False, reason
@@ -114,6 +120,9 @@ class Zygote:
         finally:
             theirs.close()
         self._sock = ours
+        if self._killed:  # kill() came while we were starting it
+            self._kill_group(self.proc.pid)
+            raise OSError("the pool closed")
         ours.sendall((json.dumps({"preload": self.preload}) + "\n").encode())
         threading.Thread(target=self._read, daemon=True, name="nbo-zygote").start()
         first = self._reply(self.startup_timeout)
@@ -179,7 +188,10 @@ class Zygote:
             reply = self._reply(30)
         if not reply or not reply.get("forked"):
             raise OSError(f"the zygote could not fork: {(reply or {}).get('error', 'no answer')}")
-        return int(reply["forked"])
+        pid = int(reply["forked"])
+        with self._cond:
+            self.forked.append(pid)
+        return pid
 
     def status(self, pid: int) -> int | None:
         """The child's exit status once it ended, else None."""
@@ -190,6 +202,37 @@ class Zygote:
         # the zygote is gone: its kernels stop within a second (ipykernel's parent poller
         # sees their parent change), so they count as dead now
         return -signal.SIGKILL if closed else None
+
+    @property
+    def killed(self) -> bool:
+        return self._killed
+
+    @property
+    def warming(self) -> bool:
+        """Started and still importing (no kernel forked from it yet)."""
+        return self.proc is not None and self.ok is None and self.proc.poll() is None
+
+    @staticmethod
+    def _kill_group(pgid: int, sig: int = signal.SIGKILL) -> None:
+        try:
+            os.killpg(pgid, sig)
+        except OSError:  # gone already
+            pass
+
+    def kill(self) -> None:
+        """Stop the zygote and its kernels now, without waiting for imports nobody will use:
+        the zygote is stopped first (so it reaps none of its kernels and their pids stay
+        theirs), each kernel's process group is killed, then the zygote's; ``close`` reaps it."""
+        self._killed = True
+        proc = self.proc
+        if proc is not None and proc.poll() is None:
+            self._kill_group(proc.pid, signal.SIGSTOP)
+            with self._cond:
+                live = [pid for pid in self.forked if pid not in self._exited]
+            for pid in live:
+                self._kill_group(pid)  # a kernel is its own session and group (setsid)
+            self._kill_group(proc.pid)
+        self.close()
 
     def close(self) -> None:
         """Close the socket (the zygote then exits) and wait for it."""
@@ -203,7 +246,7 @@ class Zygote:
         proc = self.proc
         if proc is not None:
             try:
-                proc.wait(timeout=10)
+                proc.wait(timeout=0 if self._killed else 10)
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
@@ -258,10 +301,14 @@ class ForkProvisioner(LocalProvisioner):
             or (self.kernel_spec.language or "").lower() != "python"
             or not zygote.usable(split[0], env, cwd)
         ):
+            if zygote is not None and zygote.killed:  # its pool closed: no fresh kernel instead
+                raise RuntimeError("the kernel pool closed")
             return await super().launch_kernel(cmd, **kwargs)
         try:
             pid = zygote.fork(split[1], env, cwd, kwargs.get("stdout"), kwargs.get("stderr"))
         except OSError as exc:  # the zygote died (killed, out of memory): go on without it
+            if zygote.killed:
+                raise RuntimeError("the kernel pool closed") from exc
             log.warning("kernels: a fresh kernel: %s", exc)
             return await super().launch_kernel(cmd, **kwargs)
         self.process = ForkedProcess(pid, zygote)  # type: ignore[assignment]  # Popen's poll/wait/pid

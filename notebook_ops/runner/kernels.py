@@ -65,8 +65,19 @@ class _StopsItsClients:
 
 @functools.cache
 def _pool_manager(base: type) -> type:
-    """``base`` (a kernel manager class) with ``_StopsItsClients`` mixed in."""
-    return type(f"Pool{base.__name__}", (_StopsItsClients, base), {})
+    """``base`` (a kernel manager class) with ``_StopsItsClients`` mixed in, whose clients are
+    ready as soon as the kernel is (``kernel_client.py``: a step's client no longer waits 0.2 s
+    for IOPub to fall silent)."""
+    with IMPORT_LOCK:
+        from traitlets import Type
+
+        from notebook_ops.runner.kernel_client import PromptKernelClient
+
+    return type(
+        f"Pool{base.__name__}",
+        (_StopsItsClients, base),
+        {"client_factory": Type(PromptKernelClient, config=True)},
+    )
 
 
 class _Slot:
@@ -77,6 +88,7 @@ class _Slot:
         self.jobs: queue.Queue = queue.Queue(maxsize=1)
         self.thread: threading.Thread | None = None
         self.taken = False
+        self.starting = None  # the kernel manager while its kernel starts (close kills it)
 
 
 class KernelPool:
@@ -113,7 +125,9 @@ class KernelPool:
             self.zygote = Zygote(self.preload, log_file=log_file)
 
     # --- the slot thread -------------------------------------------------------------------
-    def _start_kernel(self, loop):
+    def _start_kernel(self, loop, slot: _Slot):
+        if self._closed:
+            raise RuntimeError("kernel pool closed")
         with IMPORT_LOCK:
             from jupyter_client.manager import AsyncKernelManager
 
@@ -125,6 +139,7 @@ class KernelPool:
             if self.zygote is None
             else _pool_manager(ForkKernelManager)(kernel_name=self.kernel_name, zygote=self.zygote)
         )
+        slot.starting = km
         kw: dict = {}
         if self.cwd:
             kw["cwd"] = self.cwd
@@ -155,6 +170,8 @@ class KernelPool:
         except BaseException:
             self._stop_kernel(km, loop)
             raise
+        finally:
+            slot.starting = None
         return km
 
     @staticmethod
@@ -172,7 +189,7 @@ class KernelPool:
 
         loop = ensure_event_loop()  # the loop nbclient's run_sync will use in this thread too
         try:
-            slot.km = self._start_kernel(loop)
+            slot.km = self._start_kernel(loop, slot)
             with self._lock:
                 self.started += 1
         except BaseException as exc:
@@ -264,7 +281,11 @@ class KernelPool:
             pass
 
     def close(self, *, kill_running: bool = False) -> None:
-        """Stop idle kernels (and running ones if ``kill_running``); wait for every slot."""
+        """Stop idle kernels (and running ones if ``kill_running``); wait for every slot.
+
+        Nothing waits for kernels no step will use: when no kernel is running a step (or
+        ``kill_running``), kernels still starting are killed, and so is the zygote, even one
+        still importing the setup cells' libraries (``Zygote.kill``)."""
         with self._lock:
             self._closed = True
             idle, self._idle = self._idle, []
@@ -274,10 +295,17 @@ class KernelPool:
                 s.jobs.put_nowait(None)
             except queue.Full:
                 pass
+        unused = kill_running or not any(s.taken for s in slots)
         if kill_running:
             for s in slots:
                 if s.km is not None:
                     self.kill(s.km)
+        if unused:
+            for s in idle:
+                if s.starting is not None:  # a fresh kernel still starting
+                    self.kill(s.starting)
+            if self.zygote is not None:
+                self.zygote.kill()
         for s in slots:
             if s.thread is not None:
                 s.thread.join(timeout=60)

@@ -343,7 +343,10 @@ class PipelineRun:
 
     def _early_prewarm(self) -> None:
         """Start kernels now, overlapping git, MLflow and papermill start-up, when a first step
-        will surely run (no cache, or its cache entry is missing). A fully cached run starts none."""
+        will surely run: its cache entry is missing (the same key the step scheduler computes),
+        or the cache is off. A run whose first steps are cached starts none here: the scheduler
+        starts the pool for the first step that misses, so a fully cached run starts no kernel
+        and no zygote."""
         o = self.opts
         if self.cluster is not None:
             return
@@ -352,25 +355,25 @@ class PipelineRun:
             return
         if o.get("resume") or not self.selected:
             return
-        roots = [n for n in self.selected if not self.pipeline.step(n).input_sources]
-        if not roots:
+        # the first wave: nothing runs before them, so their keys are known already
+        first = [n for n in self.selected if not self.pipeline.step(n).after]
+        if not first:
             return
         if o.get("cache", True) and not self.store.remote:
-            from notebook_ops.runner.cache import StepCache, step_key
+            from notebook_ops.runner.cache import StepCache
+            from notebook_ops.runner.parallel import cache_key, cacheable
 
             cache = StepCache(self.base / ".notebook_ops" / "cache")
 
-            def hit(n):
-                s = self.pipeline.step(n)
-                key = step_key(
-                    self.notebooks[n],
-                    {k: self.params.get(k) for k in sorted(s.parameters_read)},
-                    {},
-                    self.pipeline.kernel_name,
+            def hit(n: str) -> bool:
+                key = cache_key(self, n)
+                return (
+                    key is not None
+                    and cacheable(self.pipeline, n)
+                    and cache.lookup(self.pipeline.name, n, key) is not None
                 )
-                return cache.lookup(self.pipeline.name, n, key) is not None
 
-            if all(hit(n) for n in roots):
+            if all(hit(n) for n in first):
                 return
         self.kernel_pool().prewarm(min(self.jobs + 1, len(self.selected)))
         threading.Thread(target=_import_papermill, daemon=True).start()  # after: kernels first

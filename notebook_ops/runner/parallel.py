@@ -27,6 +27,44 @@ DONE_OK = ("succeeded", "unselected")  # unselected: not asked for and not cache
 DONE_BAD = ("failed", "skipped", "cancelled")
 
 
+def cache_key(run, step: str) -> str | None:
+    """The step's cache key from what is in the run's data store now (None: an input is
+    missing). Also what the run asks before it starts kernels, for its first steps."""
+    p = run.pipeline
+    s = p.step(step)
+    hashes: dict[str, Any] = {}
+    candidates = dict(s.input_candidates)
+    for name, producer in s.input_sources:
+        for source in candidates.get(name, (producer,)):  # the version the step will load
+            entry = (run.store.manifest(source).get("outputs") or {}).get(name)
+            if entry is not None:
+                break
+        else:
+            return None
+        hashes[name] = [source, entry["sha256"]]
+    for path, producer in s.files_in:  # files an upstream step wrote for this one
+        digest = (run.store.read_json((producer, "_files.json"), default={}) or {}).get(path)
+        if digest is None:
+            return None
+        hashes[f"file:{path}"] = [producer, digest]
+    handed: dict = {}  # files upstream steps were observed writing (newest writer wins)
+    for up in upstream(p, step):
+        for path, digest in (run.store.read_json((up, "_files.json"), default={}) or {}).items():
+            handed[path] = [up, digest]
+    if handed:
+        hashes["handed:"] = dict(sorted(handed.items()))
+    assets = asset_signature(p, s)  # the data files it reads from the project
+    if assets:
+        hashes["assets:"] = assets
+    params = {k: run.params.get(k) for k in sorted(s.parameters_read)}
+    return step_key(run.notebooks[step], params, hashes, p.kernel_name)
+
+
+def cacheable(pipeline, step: str) -> bool:
+    """Whether the step's options let the cache skip it."""
+    return pipeline.step(step).options.get("cache", True) is not False
+
+
 class ParallelSteps:
     def __init__(self, run):
         self.pr = run
@@ -51,36 +89,10 @@ class ParallelSteps:
         return Path(self.pr.store.path(step))
 
     def key(self, step: str) -> str | None:
-        s = self.p.step(step)
-        hashes: dict[str, Any] = {}
-        candidates = dict(s.input_candidates)
-        for name, producer in s.input_sources:
-            for source in candidates.get(name, (producer,)):  # the version the step will load
-                entry = (self.pr.store.manifest(source).get("outputs") or {}).get(name)
-                if entry is not None:
-                    break
-            else:
-                return None
-            hashes[name] = [source, entry["sha256"]]
-        for path, producer in s.files_in:  # files an upstream step wrote for this one
-            digest = (self.pr.store.read_json((producer, "_files.json"), default={}) or {}).get(path)
-            if digest is None:
-                return None
-            hashes[f"file:{path}"] = [producer, digest]
-        handed: dict = {}  # files upstream steps were observed writing (newest writer wins)
-        for up in upstream(self.p, step):
-            for path, digest in (self.pr.store.read_json((up, "_files.json"), default={}) or {}).items():
-                handed[path] = [up, digest]
-        if handed:
-            hashes["handed:"] = dict(sorted(handed.items()))
-        assets = asset_signature(self.p, s)  # the data files it reads from the project
-        if assets:
-            hashes["assets:"] = assets
-        params = {k: self.pr.params.get(k) for k in sorted(s.parameters_read)}
-        return step_key(self.pr.notebooks[step], params, hashes, self.p.kernel_name)
+        return cache_key(self.pr, step)
 
     def _cacheable(self, step: str) -> bool:
-        return self.cache is not None and self.p.step(step).options.get("cache", True) is not False
+        return self.cache is not None and cacheable(self.p, step)
 
     def try_reuse(self, step: str, key: str | None) -> bool:
         """Restore a step from the resumed run or the cache; True when it needs no kernel."""
