@@ -135,7 +135,7 @@ class ParallelSteps:
         if product and nb.is_file():  # the restored notebook where a rerun would write it
             from notebook_ops.runtime.files import write_notebook_product
 
-            write_notebook_product(self.pr.cwd, product, nb.read_bytes())
+            write_notebook_product(self.pr.cwd, product, nb.read_bytes(), self._ledger())
         self.pr.collect_metrics(step, observed=False)
         self.rec.step_finished(
             step,
@@ -236,6 +236,11 @@ class ParallelSteps:
                 log.warning("could not cache step %s: %s", step, exc)
         self.pr.log_step_to_tracker(step)
 
+    def _ledger(self) -> str:
+        from notebook_ops.runtime.observe import LEDGER_DIR
+
+        return str(self.pr.folder.path / LEDGER_DIR)
+
     def _save_notebook_product(self, step: str) -> None:
         """A Ploomber task's ``nb`` product: its executed notebook, written after the kernel."""
         product = self.p.step(step).notebook_product
@@ -243,7 +248,7 @@ class ParallelSteps:
         if product and nb.is_file():
             from notebook_ops.runtime.files import write_notebook_product
 
-            write_notebook_product(self.pr.cwd, product, nb.read_bytes())
+            write_notebook_product(self.pr.cwd, product, nb.read_bytes(), self._ledger())
 
     # --- the loop --------------------------------------------------------------------------
     def _missing_inputs(self, step: str) -> str | None:

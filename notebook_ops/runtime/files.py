@@ -181,13 +181,18 @@ def restore_handed(store, upstream: list) -> list[str]:
     return list(newest)
 
 
-def write_notebook_product(cwd, path: str, data: bytes) -> None:
+def write_notebook_product(cwd, path: str, data: bytes, ledger: str = "") -> None:
     """The executed notebook of a step at ``path`` (relative to the kernel's working folder
     ``cwd``), as Ploomber writes a task's ``nb`` product. Not handed on through the store: it is
     a record of the run, not a result (it differs at every run, so it would defeat the cache of
     the steps after it and the comparison of ``prove``); the store keeps the step's executed
-    notebook already."""
+    notebook already. ``ledger``: the run's ledger folder (``observe.LEDGER_DIR``), so steps
+    running meanwhile do not take the file for one of theirs."""
     target = os.path.join(os.fspath(cwd), path)
+    if ledger:
+        from notebook_ops.runtime.observe import note_write
+
+        note_write(ledger, "_runner", target)
     parent = os.path.dirname(target)
     if parent:
         os.makedirs(parent, exist_ok=True)

@@ -119,6 +119,11 @@ _recording = False
 _paused = 0
 _installed = False
 _step: _Step | None = None
+# the run's ledger of writes (one file per step, appended by the hook as files are opened for
+# writing): steps running at the same time in one project see each other's files appear in their
+# before/after scans; a file another step's hook saw it write is that step's, not this one's
+_ledger_fd: int | None = None
+LEDGER_DIR = "observe-ledger"  # in the run folder
 
 
 def enabled() -> bool:
@@ -128,12 +133,35 @@ def enabled() -> bool:
 def _hook(event, args, _watched=_WATCHED, _cap=EVENT_CAP):
     if event not in _watched or not _recording or _paused:
         return
+    if _ledger_fd is not None and event in _LEDGERED:
+        _ledger(event, args)
     if len(_events) < _cap:
         if event == "import":  # who imports: the code's own, or a library's inner import
             args = (args[0], _importer())
         _events.append((event, args))
     elif _step is not None:
         _step.overflow = True
+
+
+_LEDGERED = frozenset({"open", "os.rename", "shutil.move", "shutil.copyfile", "shutil.copytree"})
+
+
+def _ledger(event, args) -> None:
+    """Append the path this event writes to the step's ledger file (before the write happens)."""
+    try:
+        if event == "open":
+            if not _is_write(args[1], args[2] if len(args) > 2 else None) or isinstance(args[0], int):
+                return
+            raw = args[0]
+        else:
+            raw = args[1]
+        p = os.fsdecode(raw)
+        if p and p[0] != "/":
+            p = os.path.join(os.getcwd(), p)
+        if _ledger_fd is not None:
+            os.write(_ledger_fd, os.fsencode(os.path.normpath(p)) + b"\n")
+    except Exception:  # never fail the code's own I/O
+        pass
 
 
 def _importer() -> str:
@@ -157,9 +185,9 @@ def _importer() -> str:
 
 
 def _after_fork() -> None:
-    global _recording, _paused, _step
+    global _recording, _paused, _step, _ledger_fd
     _events.clear()
-    _recording, _paused, _step = False, 0, None
+    _recording, _paused, _step, _ledger_fd = False, 0, None, None
 
 
 def install() -> None:
@@ -257,6 +285,7 @@ class _Step:
         self._memo: dict = {}
         self.ignore = tuple(os.path.abspath(p) + os.sep for p in ignore if p)
         self.overflow = False
+        self.ledger = ""  # the run's ledger folder (``start``)
         self.before, self.dirs_before, self.scan_truncated = scan(self.root, ignore=ignore)
         self.extensions_before = _loaded_extensions()
 
@@ -324,17 +353,71 @@ def _loaded_extensions() -> set:
     return set(getattr(shell.extension_manager, "loaded", ()) or ())
 
 
-def start(step: str, *, root: str = ".", ignore=()) -> None:
-    """Begin observing ``step`` (ending the one before, in a single-kernel run, unrecorded)."""
-    global _recording, _step
+def start(step: str, *, root: str = ".", ignore=(), ledger: str = "") -> None:
+    """Begin observing ``step`` (ending the one before, in a single-kernel run, unrecorded).
+    ``ledger``: the run's folder of write ledgers (``LEDGER_DIR``), "" for none (a step alone)."""
+    global _recording, _step, _ledger_fd
     if not enabled():
         return
     install()
     _recording = False
     _events.clear()
+    _close_ledger()
     with paused():
         _step = _Step(step, root, tuple(ignore))
+        if ledger:
+            try:
+                os.makedirs(ledger, exist_ok=True)
+                _step.ledger = ledger
+                name = os.path.join(ledger, _ledger_name(step))
+                _ledger_fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_TRUNC, 0o600)
+            except OSError:
+                _ledger_fd = None
     _recording = True
+
+
+def note_write(ledger: str, writer: str, path: str) -> None:
+    """Enter in the run's ledger a file written outside any observed kernel (the runner's)."""
+    os.makedirs(ledger, exist_ok=True)
+    with open(os.path.join(ledger, _ledger_name(writer)), "ab") as f:
+        f.write(os.fsencode(os.path.normpath(os.path.abspath(path))) + b"\n")
+
+
+def _ledger_name(step: str) -> str:
+    return "".join(c if c.isalnum() or c in "_.-" else "_" for c in step) + ".writes"
+
+
+def _close_ledger() -> None:
+    global _ledger_fd
+    if _ledger_fd is not None:
+        try:
+            os.close(_ledger_fd)
+        except OSError:
+            pass
+        _ledger_fd = None
+
+
+def _others_wrote(st: _Step) -> set[str]:
+    """Project-relative paths the other steps' ledgers say they wrote (their hooks saw it)."""
+    out: set[str] = set()
+    if not st.ledger:
+        return out
+    mine = _ledger_name(st.step)
+    try:
+        names = [n for n in os.listdir(st.ledger) if n.endswith(".writes") and n != mine]
+    except OSError:
+        return out
+    for n in names:
+        try:
+            with open(os.path.join(st.ledger, n), "rb") as f:
+                lines = f.read().decode(errors="replace").splitlines()
+        except OSError:
+            continue
+        for line in lines:
+            rel, _ = st.rel(line)
+            if rel is not None:
+                out.add(rel)
+    return out
 
 
 def restat(paths) -> None:
@@ -395,6 +478,7 @@ def finish(ns=None) -> dict | None:
     events = list(_events)
     _events.clear()
     _step = None
+    _close_ledger()
     with paused():
         return _summarise(st, events, ns)
 
@@ -461,9 +545,10 @@ def _summarise(st: _Step, events: list, ns) -> dict:
             continue
 
     after, dirs_after, truncated_after = scan(st.root, ignore=[p.rstrip(os.sep) for p in st.ignore])
-    for rel, sig in after.items():
-        if st.before.get(rel) != sig:
-            writes.add(rel)
+    scanned = {rel for rel, sig in after.items() if st.before.get(rel) != sig and rel not in writes}
+    if scanned:  # seen only by the scan: native code's writes, or another step's running meanwhile
+        scanned -= _others_wrote(st)
+    writes |= scanned
     if not (st.scan_truncated or truncated_after):
         removed |= set(st.before) - set(after)
     dirs |= dirs_after - st.dirs_before

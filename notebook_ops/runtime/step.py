@@ -107,7 +107,9 @@ def _observe_start(step: str) -> None:
     from notebook_ops.runtime import observe
 
     project, ignore = _OBSERVE
-    observe.start(step, root=project, ignore=ignore)
+    run_dir = ignore[1] if len(ignore) > 1 else ""
+    ledger = os.path.join(run_dir, observe.LEDGER_DIR) if run_dir else ""
+    observe.start(step, root=project, ignore=ignore, ledger=ledger)
 
 
 def end_step(ns: dict, *, code: str = "", hand_on: bool = False) -> None:

@@ -291,3 +291,29 @@ def test_a_module_only_a_library_brings_along_is_no_notice(tmp_path):
     notices = [x.message for x in observed_problems(p, seen)]
     assert len(notices) == 1 and "'rich'" in notices[0], notices  # imported by a magic or exec
     assert not any(m in notices[0] for m in ("'numpy'", "'pandas'", "'pyarrow'")), notices
+
+
+def test_a_file_another_step_writes_meanwhile_is_not_this_steps(tmp_path):
+    """Steps running at the same time in one project see each other's files appear in their
+    before/after scans; each keeps only its own (the run's ledger of the hooks' writes): a
+    Ploomber grid's proof once failed on a model file its neighbour wrote."""
+    cells = [
+        ("import time, os", ["setup"]),
+        ("x = 1", ["step:start"]),
+        (
+            "for _ in range(600):  # until b has written its file\n"
+            "    if os.path.exists('b.txt'):\n"
+            "        break\n"
+            "    time.sleep(0.05)\n"
+            "time.sleep(0.2)\n"
+            "open('a.txt', 'w').write('a')",
+            ["step:a", "after:start"],
+        ),
+        ("time.sleep(0.5)\nopen('b.txt', 'w').write('b')\ntime.sleep(0.5)", ["step:b", "after:start"]),
+    ]
+    nb = write_nb(tmp_path, "pair.ipynb", cells)
+    res = run_notebook(nb, cache=False, track=False, jobs=2)
+    assert res.status == "succeeded", res.record["error"]
+    steps = res.record["steps"]
+    assert steps["a"]["observed"]["writes"] == ["a.txt"]
+    assert steps["b"]["observed"]["writes"] == ["b.txt"]
