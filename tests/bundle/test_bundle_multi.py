@@ -17,7 +17,8 @@ from notebook_ops.bundle import export_notebook
 from notebook_ops.runs.service import run as run_target
 
 
-def test_multi_notebook_bundle_runs_from_the_archive(tmp_path):
+def test_multi_notebook_bundle_runs_from_the_archive(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the run folder goes beside the caller, never into the checkout
     project = tmp_path / "multi"
     copy_example("multi", project)
     init_repo(project)
@@ -43,7 +44,8 @@ def test_multi_notebook_bundle_runs_from_the_archive(tmp_path):
     assert result.record["steps"]["report"]["status"] == "succeeded"
 
 
-def test_elyra_bundle_runs_from_the_archive(tmp_path):
+def test_elyra_bundle_runs_from_the_archive(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the run folder goes beside the caller, never into the checkout
     project = tmp_path / "elyra"
     project.mkdir()
     path = elyra_project(project)
