@@ -131,6 +131,7 @@ def test_editing_a_local_module_new_version_diff_and_cache_miss(project, tmp_pat
     util.write_text(util.read_text().replace("v * k", "v * k + 1"))
     commit_all(root, "util changed")
     edited = run_notebook(project, track=False)
+    assert edited.ok, edited.record["error"]
     assert not any(s["cached"] for s in edited.record["steps"].values())
     assert edited.record["metrics"]["total"] == 15
     v2 = _export(project, tmp_path)
