@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 # the background warm-up); importing them concurrently can expose a partially initialised module
 # (jupyter_client's imports are circular), so these imports are serialised.
 IMPORT_LOCK = threading.Lock()
+START_ATTEMPTS = 3  # kernels started for one slot before its step fails
 _MODULE_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
 
@@ -126,6 +127,19 @@ class KernelPool:
 
     # --- the slot thread -------------------------------------------------------------------
     def _start_kernel(self, loop, slot: _Slot):
+        """A started kernel; a start that fails is tried again with a new kernel (its ports are
+        picked anew: a port another process took between jupyter_client's choice and the
+        kernel's bind kills the kernel, "Address already in use")."""
+        for attempt in range(1, START_ATTEMPTS + 1):
+            try:
+                return self._start_kernel_once(loop, slot)
+            except Exception as exc:
+                if attempt == START_ATTEMPTS or self._closed:
+                    raise
+                log.warning("a kernel did not start (%s); starting another", exc)
+        raise AssertionError("unreachable")
+
+    def _start_kernel_once(self, loop, slot: _Slot):
         if self._closed:
             raise RuntimeError("kernel pool closed")
         with IMPORT_LOCK:

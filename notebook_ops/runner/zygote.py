@@ -252,7 +252,16 @@ def _become_kernel(req: dict, ctrl: socket.socket, keep_open: list[int], session
         traceback.print_exc()
         sys.stderr.flush()
         os._exit(1)
-    kernelapp.launch_new_instance()
+    try:
+        kernelapp.launch_new_instance()
+    except Exception:  # a kernel that cannot start (its port taken meanwhile) ends now: through
+        # atexit, ipykernel's close would wait forever in zmq's term() on the sockets it opened
+        import traceback
+
+        traceback.print_exc()
+        if sys.stderr is not None:
+            sys.stderr.flush()
+        os._exit(1)
     raise SystemExit(0)
 
 
