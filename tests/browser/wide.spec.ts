@@ -234,8 +234,8 @@ test('a schedule error and an open form section survive the periodic refresh', a
   await expect(notice).toContainText('is queued');
   await notice.locator('.nbo-dismiss').click();
   await expect(notice).toHaveCount(0);
-  page.once('dialog', d => d.accept());
   await item.locator('.nbo-remove').click();
+  await page.locator('.jp-Dialog').getByRole('button', { name: 'Remove' }).click();
   await expect(item).toHaveCount(0);
 });
 
