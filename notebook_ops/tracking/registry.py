@@ -70,10 +70,10 @@ def log_and_register(client: MlflowClient, run_id: str, models: list[dict]) -> d
     from pathlib import Path
 
     done = {}
+    have = {f.path for f in client.list_artifacts(run_id, MODELS_ARTIFACT)} if models else set()
     for m in models:
         if not Path(m["path"]).is_dir():
             continue
-        have = {f.path for f in client.list_artifacts(run_id, MODELS_ARTIFACT)}
         if f"{MODELS_ARTIFACT}/{m['name']}" not in have:
             client.log_artifacts(run_id, m["path"], artifact_path=f"{MODELS_ARTIFACT}/{m['name']}")
         done[m["name"]] = register_version(client, m["name"], run_id, m.get("tags") or {})
