@@ -26,7 +26,7 @@ class ObservedNeeds:
 
 def of(pipeline, notebook_path) -> ObservedNeeds:
     """The needs observed for ``pipeline``'s steps in the latest successful run of their code."""
-    from notebook_ops.runner.observed import latest_observation
+    from notebook_ops.execution.observations import latest_observation
 
     seen = latest_observation(pipeline, notebook_path)
     out = ObservedNeeds(run_id=seen.run_id)

@@ -224,7 +224,7 @@ def pip_installs(source: str, base=None) -> list[str]:
     reads them (``piplines``); ``base``: the folder ``-r FILE`` is read from (the notebook's)."""
     if "pip" not in source:
         return []
-    from notebook_ops.model.piplines import install_requirements
+    from notebook_ops.model.pip_lines import install_requirements
 
     reqs: list[str] = []
     for attr, args in _magic_calls(source):

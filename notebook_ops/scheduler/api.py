@@ -12,9 +12,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from notebook_ops.scheduler import cron as cronlib
-from notebook_ops.scheduler.errors import ScheduleError
+from notebook_ops.scheduler.schedule_errors import ScheduleError
 from notebook_ops.scheduler.models import Schedule, ScheduledRun
-from notebook_ops.util import templates
+from notebook_ops.util import placeholders as templates
 
 _stores: dict[str, object] = {}
 _stores_lock = threading.Lock()
@@ -281,7 +281,7 @@ def add_declared(target, *, store=None, now=None, **options) -> builtins.list[di
     taken = {s.name for s in st.list_schedules()}
     clash = [d["name"] for d in items if d["name"] in taken]
     if clash:
-        from notebook_ops.scheduler.errors import ScheduleExists
+        from notebook_ops.scheduler.schedule_errors import ScheduleExists
 
         raise ScheduleExists(f"schedule(s) {', '.join(clash)} exist", hint="remove them first")
     for d in items:  # validate all first: nothing half-added

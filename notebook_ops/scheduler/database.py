@@ -26,7 +26,7 @@ from sqlalchemy import and_, create_engine, delete, event, func, insert, or_, se
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from notebook_ops.scheduler import orm
-from notebook_ops.scheduler.errors import ScheduleExists, ScheduleNotFound, StoreError, StoreGone
+from notebook_ops.scheduler.schedule_errors import ScheduleExists, ScheduleNotFound, StoreError, StoreGone
 from notebook_ops.scheduler.models import RUN_FIELDS, SCHEDULE_FIELDS, Schedule, ScheduledRun
 from notebook_ops.util import faults
 

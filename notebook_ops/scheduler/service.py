@@ -30,11 +30,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from notebook_ops.runs.service import child_command
+from notebook_ops.execution.run_service import child_command
 from notebook_ops.scheduler import cron as cronlib
 from notebook_ops.scheduler import executor, notify
 from notebook_ops.scheduler.clock import SystemClock
-from notebook_ops.scheduler.errors import ScheduleNotFound, StoreGone
+from notebook_ops.scheduler.schedule_errors import ScheduleNotFound, StoreGone
 from notebook_ops.scheduler.models import RETRYABLE_STATES, Schedule, ScheduledRun
 from notebook_ops.scheduler.database import one_line
 from notebook_ops.util import backoff, procs
@@ -45,7 +45,7 @@ log = logging.getLogger("notebook_ops.scheduler")
 def _store_errors() -> tuple:
     from sqlalchemy.exc import DBAPIError
 
-    from notebook_ops.scheduler.errors import StoreError
+    from notebook_ops.scheduler.schedule_errors import StoreError
 
     return (DBAPIError, StoreError)
 
@@ -357,7 +357,7 @@ class SchedulerService:
         return len(claimed)
 
     def _start(self, run: ScheduledRun, s: Schedule, now: datetime) -> None:
-        from notebook_ops.runner.runfolder import new_run_id
+        from notebook_ops.execution.runfolder import new_run_id
 
         run_dir = str(_runs_dir(s) / f"{new_run_id()}-s{s.id}r{run.id}a{run.attempt}")
         # the folder is recorded before the process exists: a crash in between is found by it

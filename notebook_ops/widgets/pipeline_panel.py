@@ -263,7 +263,7 @@ class Panel(W.VBox):
     # -- actions --------------------------------------------------------------------------
     def run(self) -> None:
         """Run the pipeline with the form's values: the run service, as `notebook-ops run`."""
-        from notebook_ops.runs.service import RunService
+        from notebook_ops.execution.run_service import RunService
 
         if not self._begin("Run"):
             return

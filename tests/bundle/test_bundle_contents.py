@@ -17,7 +17,7 @@ from nbfactory import EXAMPLES, make_notebook, write_notebook
 from notebook_ops.bundle import export_notebook, verify_bundle
 from notebook_ops.bundle.requirements import parse as parse_requirements
 from notebook_ops.model import load_pipeline
-from notebook_ops.runner.observed import step_code_sha256
+from notebook_ops.execution.observations import step_code_sha256
 
 pytestmark = pytest.mark.slow  # exports pin from the environment and build the wheel
 

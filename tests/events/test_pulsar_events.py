@@ -11,7 +11,7 @@ from nbfactory import EXAMPLES
 from notebook_ops.events import schema
 from notebook_ops.events.publisher import Publisher
 from notebook_ops.events.spool import Spool
-from notebook_ops.runner import run_notebook
+from notebook_ops.execution import run_notebook
 
 
 def _subscribe(client, topic, name="check"):

@@ -9,7 +9,7 @@ import schemathesis
 from schemathesis.core.result import Err
 
 from notebook_ops.model.contracts import generate
-from notebook_ops.model.contracts.api import OPENAPI_FILE, ROUTES
+from notebook_ops.model.contracts.route_table import OPENAPI_FILE, ROUTES
 
 DOC = json.loads(OPENAPI_FILE.read_text(encoding="utf-8"))
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from notebook_ops.scheduler.errors import ScheduleExists, ScheduleNotFound
+from notebook_ops.scheduler.schedule_errors import ScheduleExists, ScheduleNotFound
 from notebook_ops.scheduler.models import Schedule, ScheduledRun
 from notebook_ops.scheduler.database import HEAD, Store, default_url
 

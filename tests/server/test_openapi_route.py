@@ -9,8 +9,8 @@ import pytest
 from jupyter_server.utils import url_path_join
 from tornado.httpclient import HTTPClientError
 
-from notebook_ops.model.contracts.api import OPENAPI_FILE, ROUTES
-from notebook_ops.server.base import NotebookOpsHandler
+from notebook_ops.model.contracts.route_table import OPENAPI_FILE, ROUTES
+from notebook_ops.server.handler_base import NotebookOpsHandler
 from notebook_ops.server.routes import handlers, route_table
 
 

@@ -101,7 +101,7 @@ def _dump(data: dict) -> str:
 
 
 def expected() -> dict[Path, str]:
-    from notebook_ops.model.contracts.api import OPENAPI_FILE
+    from notebook_ops.model.contracts.route_table import OPENAPI_FILE
     from notebook_ops.model.contracts.openapi import document
 
     schemas = {name: schema_of(_load(ref), name in REQUESTS) for name, ref in SCHEMAS.items()}

@@ -193,7 +193,7 @@ class RemoteTask(Contract):
 
 @dataclass
 class RemoteRun(Contract):
-    """One run of a deployed pipeline in Airflow (``notebook_ops.deploy.airflow.describe_run``)."""
+    """One run of a deployed pipeline in Airflow (``notebook_ops.deploy.airflow_push.describe_run``)."""
 
     dag_id: str
     run_id: str

@@ -18,7 +18,7 @@ from notebook_ops.model.contracts.base import Contract
 RunStatus = Literal["running", "succeeded", "failed", "below_target", "cancelled"]
 StepStatus = Literal["pending", "running", "succeeded", "failed", "skipped", "cancelled"]
 RUN_STATUSES: tuple[str, ...] = get_args(RunStatus)
-# a listing also shows a run folder whose run.json cannot be read (runner/runfolder.py)
+# a listing also shows a run folder whose run.json cannot be read (execution/runfolder.py)
 ListedStatus = Literal["running", "succeeded", "failed", "below_target", "cancelled", "unreadable"]
 FINAL_STATUSES = ("succeeded", "failed", "below_target", "cancelled")
 DONE_STATUSES = ("succeeded", "below_target")  # a run that did its work
@@ -69,7 +69,7 @@ class StepRecord(Contract):
     changed_at_run: list[str] = field(default_factory=list)
     worker: str | None = None  # the Dask worker that ran it (run --cluster); None: this machine
     observed: Observed | None = None  # what the code did (None: not observed, e.g. cached)
-    # what running it cost, measured on its kernel's processes (runner/usage.py); None: not
+    # what running it cost, measured on its kernel's processes (execution/usage.py); None: not
     # measured (cached, skipped, a kernel that did not start, a --single-kernel run)
     cpu_s: float | None = None  # user + system CPU seconds of the kernel and its children
     peak_mem_mb: float | None = None  # peak PSS in MiB, sampled (RSS where PSS is unreadable)
