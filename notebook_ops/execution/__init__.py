@@ -1,4 +1,9 @@
-"""The runner: run a pipeline, step by step in separate kernels (or in one), cached and tracked.
+"""Execution: run a pipeline, step by step in separate kernels (or in one), cached and tracked.
+
+The runner (``orchestrate``: the run's order, retries, record; ``parallel``; ``kernels``,
+``zygote``, ``forkprovisioner``, ``cluster``: where steps run; ``cache``, ``record``, ``usage``)
+and the run service above it (``run_service``: the one way every face starts, follows, cancels
+and records a run; ``stats``, ``statsplot``: what past runs cost).
 
 Public API (everything else in this package is internal)::
 

@@ -26,7 +26,7 @@ export interface RestRemoteRunsResponse {
   [k: string]: unknown;
 }
 /**
- * One run of a deployed pipeline in Airflow (``notebook_ops.deploy.airflow.describe_run``).
+ * One run of a deployed pipeline in Airflow (``notebook_ops.deploy.airflow_push.describe_run``).
  */
 export interface RemoteRun {
   conf: Conf;
