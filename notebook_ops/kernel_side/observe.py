@@ -17,84 +17,24 @@ turns observation off (for measuring its cost; see benchmarks/bench_observe.py).
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import os
 import shlex
 import sys
 from types import FrameType
 
+from notebook_ops.kernel_side.module_origins import (
+    INFRA_MODULES,
+    STDLIB_MODULES,
+    distributions,
+    namespace_modules,
+)
+from notebook_ops.kernel_side.project_scan import SKIP_DIRS, scan
+
 ENV_SWITCH = "NOTEBOOK_OPS_OBSERVE"
 EVENT_CAP = 100_000  # raw events kept per step; past it ``truncated``
-SCAN_CAP = 20_000  # files looked at by the before/after scan; past it ``truncated``
 LIST_CAP = 2_000  # entries per list in the record
-# folders never scanned nor recorded: tools' state, environments, caches
-SKIP_DIRS = frozenset(
-    {
-        ".notebook_ops",
-        ".git",
-        ".hg",
-        ".svn",
-        ".venv",
-        "venv",
-        "node_modules",
-        "__pycache__",
-        ".ipynb_checkpoints",
-        ".mypy_cache",
-        ".pytest_cache",
-        ".ruff_cache",
-        ".tox",
-        ".nox",
-        ".cache",
-        ".idea",
-        ".vscode",
-    }
-)
 # SQLite's side files come and go with every transaction
 _SIDE_SUFFIXES = ("-journal", "-wal", "-shm")
-# the kernel's own machinery: imported on its behalf, never the code's need
-_INFRA = frozenset(
-    {
-        "notebook_ops",
-        "ipykernel",
-        "IPython",
-        "jupyter_client",
-        "jupyter_core",
-        "zmq",
-        "tornado",
-        "traitlets",
-        "comm",
-        "debugpy",
-        "papermill",
-        "nbformat",
-        "nbclient",
-        "matplotlib_inline",
-        "pexpect",
-        "ptyprocess",
-        "prompt_toolkit",
-        "pygments",
-        "jedi",
-        "parso",
-        "psutil",
-        "platformdirs",
-        "decorator",
-        "executing",
-        "asttokens",
-        "pure_eval",
-        "stack_data",
-        "wcwidth",
-        "pickleshare",
-        "backcall",
-        "dateutil",
-        "six",
-        "packaging",
-        "typing_extensions",
-        "_distutils_hack",
-        "pkg_resources",
-        "setuptools",
-    }
-)
-_STDLIB = frozenset(sys.stdlib_module_names) | {"__future__", "__main__", "builtins"}
 _WATCHED = frozenset(
     {
         "open",
@@ -229,46 +169,6 @@ def paused():
         yield
     finally:
         _paused -= 1
-
-
-# --- the project tree -------------------------------------------------------------------------
-def _skipped_dir(entry) -> bool:
-    """Not scanned: tools' state (any hidden folder: ``.yarn``, ``.dvc``...), environments,
-    caches. (What the code writes there through Python is still seen, by its events.)"""
-    if entry.name in SKIP_DIRS or entry.name.startswith("."):
-        return True
-    return os.path.isfile(os.path.join(entry.path, "pyvenv.cfg"))  # a virtualenv by any name
-
-
-def scan(root: str, cap: int = SCAN_CAP, ignore=()) -> tuple[dict, set, bool]:
-    """({project-relative file: (size, mtime_ns)}, {project-relative folders}, truncated)."""
-    files: dict = {}
-    dirs: set = set()
-    ignore = {os.path.abspath(p) for p in ignore if p}
-    stack = [(root, "")]
-    while stack:
-        path, rel = stack.pop()
-        try:
-            it = os.scandir(path)
-        except OSError:
-            continue
-        with it:
-            for e in it:
-                r = f"{rel}{e.name}"
-                try:
-                    if e.is_dir(follow_symlinks=False):
-                        if _skipped_dir(e) or e.path in ignore:
-                            continue
-                        dirs.add(r)
-                        stack.append((e.path, r + "/"))
-                    elif e.is_file(follow_symlinks=False):
-                        if len(files) >= cap:
-                            return files, dirs, True
-                        st = e.stat(follow_symlinks=False)
-                        files[r] = (st.st_size, st.st_mtime_ns)
-                except OSError:
-                    continue
-    return files, dirs, False
 
 
 class _Step:
@@ -452,21 +352,6 @@ def _command(args) -> str:
     return _text(args)
 
 
-def _namespace_modules(ns) -> set:
-    """Top-level modules the user's names come from (imported before the step, e.g. preloaded
-    by a forked kernel, raise no import event)."""
-    out = set()
-    for name, value in list((ns or {}).items()):
-        if name.startswith("_"):
-            continue
-        mod = getattr(value, "__name__", None) if type(value).__name__ == "module" else None
-        if mod is None:
-            mod = getattr(value, "__module__", None) if callable(value) else type(value).__module__
-        if isinstance(mod, str) and mod:
-            out.add(mod.split(".", 1)[0])
-    return out
-
-
 def finish(ns=None) -> dict | None:
     """End the current step's observation: the ``Observed`` fields (a dict; ``code_sha256``
     left for the caller), or None when nothing was observed."""
@@ -561,12 +446,16 @@ def _summarise(st: _Step, events: list, ns) -> dict:
     reads = {r for r in reads if r not in written_first and (r in st.before or _exists(st.root, r))}
     if reads:
         reads -= _module_files(st)
-    modules |= _namespace_modules(ns)
-    modules = {m for m in modules if m and m not in _STDLIB and m not in _INFRA and not m.startswith("_")}
+    modules |= namespace_modules(ns)
+    modules = {
+        m
+        for m in modules
+        if m and m not in STDLIB_MODULES and m not in INFRA_MODULES and not m.startswith("_")
+    }
     extensions = _loaded_extensions() - st.extensions_before
     for ext in extensions:
         top = ext.split(".", 1)[0]
-        if top not in _STDLIB and top not in _INFRA:
+        if top not in STDLIB_MODULES and top not in INFRA_MODULES:
             modules.add(top)
     commands = list(dict.fromkeys(commands))  # in order, no repeats
     truncated = st.overflow or st.scan_truncated or truncated_after
@@ -604,67 +493,3 @@ def _module_files(st: _Step) -> set[str]:
 
 def _exists(root: str, rel: str) -> bool:
     return os.path.isfile(os.path.join(root, rel))
-
-
-# --- distributions ----------------------------------------------------------------------------
-_DISTS: dict | None = None
-
-
-def _site_key() -> str:
-    """Changes when a package is installed or removed in any folder on sys.path."""
-    h = hashlib.sha256(sys.prefix.encode())
-    for p in sys.path:
-        try:
-            h.update(f"{p}\0{os.stat(p or '.').st_mtime_ns}\0".encode())
-        except OSError:
-            continue
-    return h.hexdigest()[:24]
-
-
-def _cache_file(key: str) -> str:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "notebook-ops", f"distributions-{key}.json")
-
-
-def _module_distributions() -> dict:
-    """{top-level module: [distributions]}: ``packages_distributions()`` once per process, kept
-    on disk per environment state (it reads every installed package's metadata: ~0.2 s)."""
-    global _DISTS
-    if _DISTS is not None:
-        return _DISTS
-    key = _site_key()
-    path = _cache_file(key)
-    try:
-        with open(path, encoding="utf-8") as f:
-            _DISTS = json.load(f)
-            return _DISTS
-    except (OSError, ValueError):
-        pass
-    from importlib.metadata import packages_distributions
-
-    _DISTS = {k: list(v) for k, v in packages_distributions().items()}
-    try:
-        from notebook_ops.util import atomic
-
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        atomic.write_bytes(path, json.dumps(_DISTS, sort_keys=True).encode())
-    except OSError:
-        pass
-    return _DISTS
-
-
-def distributions(modules) -> dict:
-    """{distribution: version} of the installed packages providing ``modules``."""
-    if not modules:
-        return {}
-    from importlib.metadata import PackageNotFoundError, version
-
-    mapping = _module_distributions()
-    out = {}
-    for m in modules:
-        for dist in mapping.get(m, ()):
-            try:
-                out[dist] = version(dist)
-            except PackageNotFoundError:
-                continue
-    return dict(sorted(out.items()))
