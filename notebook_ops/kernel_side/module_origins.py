@@ -13,7 +13,6 @@ import json
 import os
 import sys
 
-
 # the kernel's own machinery: imported on its behalf, never the code's need
 INFRA_MODULES = frozenset(
     {

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 
-
 SCAN_CAP = 20_000  # files looked at by the before/after scan; past it ``truncated``
 # folders never scanned nor recorded: tools' state, environments, caches
 SKIP_DIRS = frozenset(

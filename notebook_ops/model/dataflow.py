@@ -9,25 +9,24 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-
+from notebook_ops.cellref import cell_label
 from notebook_ops.model import analysis, kale
 from notebook_ops.model.parameters import parse_parameters
 from notebook_ops.model.pipeline import Parameter, Step
 from notebook_ops.model.settings import step_options
-from notebook_ops.cellref import cell_label
 
 if TYPE_CHECKING:
     from notebook_ops.model.build import PipelineBuilder
 
 
-def assign_metrics(b: PipelineBuilder, order, step_flows, param_names) -> dict[str, list[str]]:
+def assign_metrics(builder: PipelineBuilder, order, step_flows, param_names) -> dict[str, list[str]]:
     """Kale's pipeline-metrics: each printed name is reported by the last step in graph
     order that defines it (or, for a parameter, reads it), as Kale assigns them."""
     metrics_of: dict[str, list[str]] = {n: [] for n in order}
-    for i in b.metrics_cells:
-        names, bad = kale.metric_lines(b.cells[i].source)
+    for i in builder.metrics_cells:
+        names, bad = kale.metric_lines(builder.cells[i].source)
         if bad:
-            b.problem(
+            builder.problem(
                 "error",
                 "bad-metrics-cell",
                 f"line {bad[0]} of the pipeline-metrics cell is not print(NAME): Kale reads "
@@ -46,7 +45,7 @@ def assign_metrics(b: PipelineBuilder, order, step_flows, param_names) -> dict[s
                 if var not in metrics_of[owners[-1]]:
                     metrics_of[owners[-1]].append(var)
             else:
-                b.problem(
+                builder.problem(
                     "warning",
                     "undefined-metric",
                     f"metric '{var}' is defined by no step",
@@ -57,7 +56,9 @@ def assign_metrics(b: PipelineBuilder, order, step_flows, param_names) -> dict[s
 
 
 # -- 3. parameters, data flow -----------------------------------------------------------------
-def check_changes(b: PipelineBuilder, reader, var, cell, source, ups, providers, flows, upstream, position):
+def check_changes(
+    builder: PipelineBuilder, reader, var, cell, source, ups, providers, flows, upstream, position
+):
     """Problems of objects changed in place that ``reader`` reads from ``source``.
 
     ``conflicting-change``: two upstream steps that do not follow each other both give a
@@ -68,14 +69,14 @@ def check_changes(b: PipelineBuilder, reader, var, cell, source, ups, providers,
     latest = [u for u in ups if not any(u in upstream[o] for o in ups if o != u)]
     if len(latest) > 1 and any(var in flows[u].changed for u in latest):
         a, b = sorted(latest, key=position.get)[:2]
-        b.problem(
+        builder.problem(
             "error",
             "conflicting-change",
             f"reads '{var}', which steps '{a}' and '{b}' both change and neither runs "
             f"after the other: the step would see only one of the changes",
             step=reader,
             cell=cell,
-            hint=f"choose an order: add the tag after:{a} to {cell_label(b.step_first[b])}",
+            hint=f"choose an order: add the tag after:{a} to {cell_label(builder.step_first[b])}",
         )
         return
     if var in flows[reader].changed:
@@ -89,7 +90,7 @@ def check_changes(b: PipelineBuilder, reader, var, cell, source, ups, providers,
             and position[p] < position[reader]
             and (source == p or source in upstream[p])
         ):
-            b.problem(
+            builder.problem(
                 "error",
                 "hidden-state",
                 f"reads '{var}', which step '{p}' changes in place, and '{p}' is not "
@@ -97,27 +98,29 @@ def check_changes(b: PipelineBuilder, reader, var, cell, source, ups, providers,
                 "pipeline",
                 step=reader,
                 cell=cell,
-                hint=f"add the tag after:{p} to {cell_label(b.step_first[reader])}",
+                hint=f"add the tag after:{p} to {cell_label(builder.step_first[reader])}",
             )
             return
 
 
-def analyse_dataflow(b: PipelineBuilder, deps, order, settings):
+def analyse_dataflow(builder: PipelineBuilder, deps, order, settings):
     params: list[Parameter] = []
-    if b.parameters_cell is not None:
-        params, probs = parse_parameters(b.cells[b.parameters_cell].source, b.parameters_cell)
-        b.problems.extend(probs)
+    if builder.parameters_cell is not None:
+        params, probs = parse_parameters(
+            builder.cells[builder.parameters_cell].source, builder.parameters_cell
+        )
+        builder.problems.extend(probs)
     param_names = {p.name for p in params}
 
     flows: dict[int, analysis.CellFlow] = {}
     aliases = analysis.Aliases()  # objects shared by names, followed in notebook order
-    for cell in b.cells:
+    for cell in builder.cells:
         if cell.cell_type == "code" and cell.role in ("code", "setup", "metrics"):
             flow = analysis.analyze_cell(cell.analysed, aliases)
             flows[cell.index] = flow
             if flow.syntax_error:
                 msg, line = flow.syntax_error
-                b.problem(
+                builder.problem(
                     "error",
                     "syntax-error",
                     f"syntax error: {msg} (line {line})",
@@ -126,7 +129,7 @@ def analyse_dataflow(b: PipelineBuilder, deps, order, settings):
                     hint="fix the code so the cell parses",
                 )
             if flow.star_import:
-                b.problem(
+                builder.problem(
                     "warning",
                     "star-import",
                     "'from ... import *' hides which names the cell defines",
@@ -145,12 +148,12 @@ def analyse_dataflow(b: PipelineBuilder, deps, order, settings):
     unchanged = analysis.BUILTINS | imported  # modules changed in place do not travel
 
     available = analysis.BUILTINS | param_names
-    setup = analysis.step_flow([(i, flows[i]) for i in b.setup_cells if i in flows])
+    setup = analysis.step_flow([(i, flows[i]) for i in builder.setup_cells if i in flows])
     setup_params = {n for n in setup.external_reads if n in param_names}
     for name in setup.external_reads + sorted(setup.late_reads):
         if name not in available and name not in setup.defines:
             read_at = setup.first_read_cell.get(name)
-            b.problem(
+            builder.problem(
                 "warning",
                 "undefined-name",
                 f"setup cell reads '{name}', which nothing defines before it",
@@ -162,7 +165,7 @@ def analyse_dataflow(b: PipelineBuilder, deps, order, settings):
     step_flows = {}
     for name in order:
         step_flows[name] = analysis.step_flow(
-            [(i, flows[i]) for i in b.step_cells[name] if i in flows], unchanged=unchanged
+            [(i, flows[i]) for i in builder.step_cells[name] if i in flows], unchanged=unchanged
         )
 
     upstream: dict[str, set[str]] = {n: set() for n in order}
@@ -171,7 +174,7 @@ def analyse_dataflow(b: PipelineBuilder, deps, order, settings):
             upstream[n] |= {d} | upstream.get(d, set())
     rank = {n: i for i, n in enumerate(order)}
 
-    position = {n: i for i, n in enumerate(b.step_cells)}  # notebook order
+    position = {n: i for i, n in enumerate(builder.step_cells)}  # notebook order
     sources: dict[str, list[tuple[str, str]]] = {n: [] for n in order}
     for name in order:
         sf = step_flows[name]
@@ -188,12 +191,14 @@ def analyse_dataflow(b: PipelineBuilder, deps, order, settings):
             if ups:
                 source = max(ups, key=rank.__getitem__)
                 sources[name].append((var, source))
-                check_changes(b, name, var, read_at, source, ups, providers, step_flows, upstream, position)
+                check_changes(
+                    builder, name, var, read_at, source, ups, providers, step_flows, upstream, position
+                )
             elif providers:
                 p = providers[0]
                 later = name in upstream.get(p, set())
                 why = f"'{p}' runs after it" if later else f"'{p}' is not upstream of it"
-                b.problem(
+                builder.problem(
                     "error",
                     "hidden-state",
                     f"reads '{var}', which only step '{p}' defines, and {why}: it works top to "
@@ -201,13 +206,13 @@ def analyse_dataflow(b: PipelineBuilder, deps, order, settings):
                     step=name,
                     cell=read_at,
                     hint=(
-                        f"add the tag after:{p} to {cell_label(b.step_first[name])}"
+                        f"add the tag after:{p} to {cell_label(builder.step_first[name])}"
                         if not later
                         else f"move the code that defines '{var}' into an earlier step"
                     ),
                 )
             elif var not in step_flows[name].defines or var in sf.external_reads:
-                b.problem(
+                builder.problem(
                     "warning",
                     "undefined-name",
                     f"reads '{var}', which no step, setup cell or parameter defines",
@@ -244,12 +249,12 @@ def analyse_dataflow(b: PipelineBuilder, deps, order, settings):
                 for u in cands:
                     watch[u].add(var)
 
-    metrics_of = assign_metrics(b, order, step_flows, param_names)
+    metrics_of = assign_metrics(builder, order, step_flows, param_names)
 
     known = set(order)
     for sname in settings.get("steps") or {}:
         if sname not in known:
-            b.problem(
+            builder.problem(
                 "warning",
                 "unknown-step-settings",
                 f"metadata.notebook_ops.steps has settings for '{sname}', which is not a step",
@@ -259,25 +264,27 @@ def analyse_dataflow(b: PipelineBuilder, deps, order, settings):
     steps = []
     for name in order:
         sf = step_flows[name]
-        code_cells = [i for i in b.step_cells[name] if b.cells[i].cell_type == "code"]
+        code_cells = [i for i in builder.step_cells[name] if builder.cells[i].cell_type == "code"]
         if not code_cells:
-            b.problem("warning", "empty-step", "step has no code cells", step=name, cell=b.step_first[name])
+            builder.problem(
+                "warning", "empty-step", "step has no code cells", step=name, cell=builder.step_first[name]
+            )
         reads = set(sf.external_reads) | sf.late_reads
         steps.append(
             Step(
                 name=name,
-                cells=tuple(b.step_cells[name]),
+                cells=tuple(builder.step_cells[name]),
                 after=deps[name],
                 inputs=tuple(v for v, _ in sources[name]),
                 outputs=tuple(sorted(outputs[name])),
                 input_sources=tuple(sources[name]),
                 parameters_read=tuple(sorted((reads & param_names) | setup_params)),
-                options=step_options(settings, name, b.step_tag_options[name]),
+                options=step_options(settings, name, builder.step_tag_options[name]),
                 metrics=tuple(metrics_of[name]),
                 changed=tuple(sorted(outputs[name] & sf.changed)),
                 input_candidates=tuple(candidates[name]),
                 watch=tuple(sorted(watch[name])),
-                start_cell=b.step_start.get(name),
+                start_cell=builder.step_start.get(name),
             )
         )
     return params, steps

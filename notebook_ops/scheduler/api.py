@@ -23,7 +23,8 @@ _stores_lock = threading.Lock()
 def open_store(store=None, *, base_dir=None):
     """A ``Store``: the one given, one for a URL, or the default (``$NOTEBOOK_OPS_DB`` or
     ``<base_dir or cwd>/.notebook_ops/scheduler.db``); opened stores are reused."""
-    from notebook_ops.scheduler.database import Store, default_url
+    from notebook_ops.scheduler.database import Store
+    from notebook_ops.scheduler.db_connect import default_url
 
     if store is not None and not isinstance(store, str):
         return store

@@ -36,7 +36,7 @@ from notebook_ops.scheduler import executor, notify
 from notebook_ops.scheduler.clock import SystemClock
 from notebook_ops.scheduler.schedule_errors import ScheduleNotFound, StoreGone
 from notebook_ops.scheduler.models import RETRYABLE_STATES, Schedule, ScheduledRun
-from notebook_ops.scheduler.database import one_line
+from notebook_ops.scheduler.db_connect import one_line
 from notebook_ops.util import backoff, procs
 
 log = logging.getLogger("notebook_ops.scheduler")
