@@ -85,9 +85,9 @@ __all__ = ["run_pipeline", "run_notebook", "RunResult", "list_runs", "load_run",
 
 def __getattr__(name):
     if name in ("run_pipeline", "run_notebook", "RunResult"):
-        from notebook_ops.execution import orchestrate
+        from notebook_ops.execution import runner_api
 
-        return getattr(orchestrate, name)
+        return getattr(runner_api, name)
     if name == "execute_step":  # one step notebook alone (notebook-ops run-step)
         from notebook_ops.execution import standalone_step
 

@@ -12,102 +12,23 @@ import os
 import socket
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from notebook_ops._version import __version__
 from notebook_ops.errors import ConflictError, NotebookOpsError, ParameterError, PipelineInvalid
-from notebook_ops.model.contracts.runs import EXIT_CODES, GitInfo, RunOptions, RunRecord
+from notebook_ops.model.contracts.runs import GitInfo, RunOptions, RunRecord
 from notebook_ops.model.pipeline import Pipeline
 from notebook_ops.model import parameters as params_mod
 from notebook_ops.execution.record import LiveRecord, new_step_record
 from notebook_ops.execution.runfolder import RunFolder, find_run, new_run_id, now_iso
 from notebook_ops.util.redact import redact
+from notebook_ops.execution.runner_api import RunResult
 
 if TYPE_CHECKING:
     from notebook_ops.execution.cluster import Cluster
     from notebook_ops.execution.kernels import KernelPool
     from notebook_ops.tracking.outbox import RunOutbox
-
-
-@dataclass
-class RunResult:
-    run_id: str
-    run_dir: Path
-    status: str
-    record: dict
-
-    @property
-    def exit_code(self) -> int:
-        return EXIT_CODES.get(self.status, 1)
-
-    @property
-    def ok(self) -> bool:
-        return self.status == "succeeded"
-
-
-def run_notebook(path, *, params=None, params_file=None, **kw) -> RunResult:
-    """Load the notebook at ``path`` and run it (see ``run_pipeline`` for the options)."""
-    from notebook_ops.events.publish import with_settings_problems
-    from notebook_ops.model import load_pipeline
-
-    pipeline = with_settings_problems(load_pipeline(path))
-    merged = {}
-    if params_file:
-        merged.update(params_mod.read_params_file(params_file))
-    merged.update(params or {})
-    return run_pipeline(pipeline, params=merged, **kw)
-
-
-def run_pipeline(
-    pipeline: Pipeline,
-    *,
-    params=None,
-    run_dir=None,
-    step_notebooks=None,
-    tags=None,
-    mode="pipeline",
-    steps=None,
-    from_step=None,
-    jobs=None,
-    cache=True,
-    single_kernel=False,
-    resume=None,
-    data_url=None,
-    track=True,
-    cwd=None,
-    progress=None,
-    cancel: threading.Event | None = None,
-    events=(),
-    kernel_cwd=None,
-    kernels=None,
-    cluster=None,
-) -> RunResult:
-    run = PipelineRun(
-        pipeline,
-        params=params,
-        run_dir=run_dir,
-        step_notebooks=step_notebooks,
-        tags=tags,
-        mode=mode,
-        steps=steps,
-        from_step=from_step,
-        jobs=jobs,
-        cache=cache,
-        single_kernel=single_kernel,
-        resume=resume,
-        data_url=data_url,
-        track=track,
-        cwd=cwd,
-        progress=progress,
-        cancel=cancel,
-        events=events,
-        kernel_cwd=kernel_cwd,
-        kernels=kernels,
-        cluster=cluster,
-    )
-    return run.run()
 
 
 def _shown_mlflow(info: dict) -> dict:
