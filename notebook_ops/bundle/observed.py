@@ -1,4 +1,4 @@
-"""What export takes from the latest observed run (``runner.observed``) besides static analysis.
+"""What export takes from the latest observed run (``execution.observations``) besides static analysis.
 
 A step's kernel records what its code really imported and which folders it created; export
 pins those modules and distributions too and creates those folders in the bundle's workspace,

@@ -127,7 +127,7 @@ def serializer_backends(settings) -> list[str]:
 
 def pip_names(requirements) -> list[str]:
     """Distribution names of ``%pip install`` requirements (``pandas==2.1`` -> ``pandas``);
-    URLs and paths have none (``model.piplines``)."""
+    URLs and paths have none (``model.pip_lines``)."""
     from notebook_ops.model.pip_lines import names
 
     return names(requirements)

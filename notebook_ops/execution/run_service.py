@@ -73,7 +73,7 @@ def run(target, *, params=None, params_file=None, **options):
     """Run ``target`` (a notebook or a bundle) in this thread; the runner's ``RunResult``.
 
     ``params``: {name: value} (strings convert to the declared types; ``params_file`` (YAML)
-    first, ``params`` win); ``options``: what ``runner.run_pipeline`` takes (``progress``,
+    first, ``params`` win); ``options``: what ``execution.run_pipeline`` takes (``progress``,
     ``cancel``, ``events``, ``jobs``, ``cache``, ``track``, ``run_dir``, ``tags``, ...).
     Bad input raises a NotebookOpsError before anything starts."""
     kind = target_kind(target)

@@ -114,7 +114,7 @@ def _observe_start(step: str) -> None:
 
 def end_step(ns: dict, *, code: str = "", hand_on: bool = False) -> None:
     """End the step's observation: write it to ``<store>/<step>/_observed.json`` (``code``:
-    the fingerprint of the step's code, ``runner.observed.step_code_sha256``) and, when a later
+    the fingerprint of the step's code, ``execution.observations.step_code_sha256``) and, when a later
     step may need them (``hand_on``), save the files it wrote to the data store."""
     from notebook_ops.kernel_side import observe
 

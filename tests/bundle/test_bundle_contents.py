@@ -149,7 +149,7 @@ def test_steps_never_observed_are_named_in_one_warning(tmp_path):
 
 
 def test_what_the_latest_run_observed_is_pinned_and_created(tmp_path):
-    """Needs the observation reader (``runner.observed.latest_observation``, issue 23 part 1):
+    """Needs the observation reader (``execution.observations.latest_observation``, issue 23 part 1):
     fails until that work is merged."""
     nb = _project(tmp_path, [("import json\nx = 1", ["step:one"]), ("y = x", ["step:two"])])
     p = load_pipeline(nb)

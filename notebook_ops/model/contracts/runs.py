@@ -43,7 +43,7 @@ class Observed(Contract):
     extensions: list[str] = field(default_factory=list)  # IPython extensions loaded (%load_ext)
     commands: list[str] = field(default_factory=list)  # shell commands run (! lines, subprocess)
     outside: list[str] = field(default_factory=list)  # absolute paths outside the project written
-    truncated: bool = False  # too many events: the lists are cut (the cap is in runtime.observe)
+    truncated: bool = False  # too many events: the lists are cut (the cap is in kernel_side.observe)
 
 
 @dataclass
