@@ -61,7 +61,9 @@ def resources(draw) -> dict:
         vendor = draw(st.none() | no_colon)
         if vendor is not None:
             res["gpu_vendor"] = vendor
-    for key in draw(st.lists(no_colon.filter(lambda k: not k.endswith("gpu") and k != "gpu_vendor"), max_size=2)):
+    for key in draw(
+        st.lists(no_colon.filter(lambda k: not k.endswith("gpu") and k != "gpu_vendor"), max_size=2)
+    ):
         res[key] = draw(no_colon.map(str.rstrip).filter(bool))
     return res
 
@@ -132,7 +134,12 @@ def test_order_repeats_and_other_tags_change_nothing(t, rnd, others):
     shuffled = tags + tags
     rnd.shuffle(shuffled)
     got = parse_cell_tags(shuffled)
-    assert (got.step, got.continues, got.notebook, got.options) == (t.step, t.continues, t.notebook, t.options)
+    assert (got.step, got.continues, got.notebook, got.options) == (
+        t.step,
+        t.continues,
+        t.notebook,
+        t.options,
+    )
     assert sorted(got.after) == sorted(t.after) and sorted(got.roles) == sorted(t.roles)
     assert got.issues == []
 
@@ -193,7 +200,12 @@ def test_tagging_a_cell_round_trips_and_keeps_the_users_tags(step, after, others
 
 
 @FEW
-@given(st.one_of(invalid_names.map(lambda b: (b, [])), st.tuples(names, st.lists(invalid_names, min_size=1, max_size=2))))
+@given(
+    st.one_of(
+        invalid_names.map(lambda b: (b, [])),
+        st.tuples(names, st.lists(invalid_names, min_size=1, max_size=2)),
+    )
+)
 def test_tagging_with_an_invalid_name_is_a_clear_error(case):
     step, after = case
     with pytest.raises(NotebookOpsError) as err:
