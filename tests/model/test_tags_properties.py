@@ -22,7 +22,7 @@ from notebook_ops.model.tags import NAME_RE, CellTags, parse_cell_tags, slug, va
 
 # deterministic and database-less: the shared CI sees the same examples every run
 FEW = settings(max_examples=60, deadline=None, derandomize=True, database=None)
-SOME = settings(max_examples=150, deadline=None, derandomize=True, database=None)
+SOME = settings(max_examples=100, deadline=None, derandomize=True, database=None)
 
 KEYS = ("step", "block", "after", "prev", "image", "cache", "limit", "annotation", "label", "notebook")
 ROLE_SPELLINGS = {
