@@ -262,3 +262,57 @@ def _has_cycle(after: dict[str, list[str]]) -> bool:
         return False
 
     return any(visit(n) for n in after)
+
+
+any_tag = st.one_of(
+    st.sampled_from(["parameters", "setup", "skip", "imports", "functions", "pipeline-parameters"]),
+    st.sampled_from(["pipeline-metrics", "injected-parameters", "other", "step:", "block:"]),
+    st.builds("{}:{}".format, st.sampled_from(["image", "cache", "limit", "annotation", "label"]), tag_text),
+)
+sources = st.sampled_from(
+    ["x = 1", "y = x + 1", "print(y)", "n = 3", "def f():\n    return x", "x.append(1)", "(", ""]
+)
+
+
+@st.composite
+def any_notebook(draw) -> list:
+    """Cells with step tags (unique, repeated or invalid names, notebook-ops' or Kale's
+    spelling), after:/prev: tags naming steps above, below, themselves or nothing, and
+    any other tag of either grammar."""
+    n = draw(st.integers(min_value=1, max_value=7))
+    pool = [f"s{i}" for i in range(n)] + ["", "B", "1x"]
+    cells = []
+    for i in range(n):
+        tags = []
+        if draw(st.integers(0, 3)):  # most cells start a step
+            key = draw(st.sampled_from(["step", "step", "step", "block"]))
+            tags.append(f"{key}:" + draw(st.sampled_from([f"s{i}", f"s{i}", *pool])))
+        tags += [
+            draw(st.sampled_from(["after:", "prev:"])) + name
+            for name in draw(st.lists(st.sampled_from(pool), max_size=2))
+        ]
+        tags += draw(st.lists(any_tag, max_size=2))
+        cells.append(
+            (draw(sources), tags, draw(st.sampled_from(["code", "code", "code", "markdown", "raw"])))
+        )
+    return cells
+
+
+@SOME
+@given(any_notebook())
+def test_any_tags_on_any_cells_build_a_pipeline_and_never_raise(cells):
+    """Notebook-ops' and Kale's grammars mixed, valid or not: problems, never an exception."""
+    p = build_pipeline(make_notebook(cells))
+    assert p.steps, "a notebook always has at least one step"
+    seen: set[str] = set()
+    for s in p.steps:  # a topological order, each cell in at most one step
+        assert set(s.after) <= seen
+        seen.add(s.name)
+        assert all(0 <= i < len(cells) for i in s.cells)
+    owned = [i for s in p.steps for i in s.cells]
+    assert len(owned) == len(set(owned))
+    for pr in p.problems:
+        assert pr.severity in ("error", "warning", "info") and KEBAB.fullmatch(pr.code)
+        assert pr.cell is None or 0 <= pr.cell < len(cells)
+        if pr.severity == "error":
+            assert pr.hint, pr
