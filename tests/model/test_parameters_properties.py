@@ -100,6 +100,19 @@ def test_a_parameters_cell_reads_back_its_values_types_and_help(rows, eol):
 
 
 @FEW
+@given(
+    identifiers,
+    scalars,
+    helps.filter(lambda h: not h[:1] or h[0] not in ":-"),
+    st.sampled_from([": ", " - ", " "]),
+)
+def test_a_secret_comment_marks_the_parameter_and_keeps_its_help(name, value, help_, sep):
+    comment = "secret" + (sep + help_ if help_ else "")
+    (p,), problems = parse_parameters(f"{name} = {value!r}  # {comment}", cell=0)
+    assert problems == [] and p.secret and p.help == help_ and same(p.default, value)
+
+
+@FEW
 @given(identifiers, st.sampled_from(["int", "float", "str", "bool", "list", "dict"]), plain)
 def test_an_annotated_default_is_of_its_type_or_a_problem(name, ann, value):
     params, problems = parse_parameters(f"{name}: {ann} = {value!r}", cell=0)
