@@ -206,13 +206,14 @@ class _ModuleFlow(CachedVisitor):
         if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             self.bind_alias(node.targets[0].id, node.value)
 
-    def visit_AugAssign(self, node):
-        self.visit(node.value)
+    def visit_AugAssign(self, node):  # Python reads the target before it evaluates the value
         if isinstance(node.target, ast.Name):
             self.read(node.target.id)
+            self.visit(node.value)
             self.define(node.target.id)
         else:
             self.visit(node.target)
+            self.visit(node.value)
             self.mutate_target(node.target)
 
     def visit_AnnAssign(self, node):
