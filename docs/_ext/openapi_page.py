@@ -113,17 +113,17 @@ def render(doc: dict[str, Any], source: str) -> str:
         "",
     ]
     for scheme in security.values():
-        out += [f"Authentication: the `{scheme.get('name')}` {scheme.get('in')}, {scheme.get('description', '')}.", ""]
+        how = f"the `{scheme.get('name')}` {scheme.get('in')}, {scheme.get('description', '')}"
+        out += [f"Authentication: {how}.", ""]
     out += ["## Routes", "", "| method | route | what |", "| --- | --- | --- |"]
-    routes = [(m, p, op) for p, item in sorted(doc["paths"].items()) for m, op in item.items() if m in METHODS]
+    routes = [(m, p, op) for p, ops in sorted(doc["paths"].items()) for m, op in ops.items() if m in METHODS]
     for method, path, op in routes:
-        out.append(
-            f"| {method.upper()} | {{ref}}`{path} <{_route_label(method, path)}>` | {_cell(op.get('summary', ''))} |"
-        )
+        link = f"{{ref}}`{path} <{_route_label(method, path)}>`"
+        out.append(f"| {method.upper()} | {link} | {_cell(op.get('summary', ''))} |")
     out += [""]
     for method, path, op in routes:
         out += _route(method, path, op)
-    out += ["## Schemas", "", "The bodies of the routes above, each a JSON Schema in `notebook_ops/model/schema/`.", ""]
+    out += ["## Schemas", "", "The routes' bodies (JSON Schemas in `notebook_ops/model/schema/`).", ""]
     for name, schema in sorted(doc.get("components", {}).get("schemas", {}).items()):
         out += _schema(name, schema)
     return "\n".join(out).rstrip() + "\n"

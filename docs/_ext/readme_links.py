@@ -61,7 +61,8 @@ def problems(readme: Path) -> list[tuple[int, str]]:
             if not file.exists():
                 out.append((number, f"link to {target}: {path} does not exist"))
             elif anchor and file.suffix == ".md" and anchor not in anchors(file.read_text(encoding="utf-8")):
-                out.append((number, f"link to {target}: no heading or target '{anchor}' in {path or readme.name}"))
+                where = path or readme.name
+                out.append((number, f"link to {target}: no heading or target '{anchor}' in {where}"))
     return out
 
 

@@ -65,7 +65,8 @@ class SchemaFields(SphinxDirective):
         schema = json.loads(path.read_text(encoding="utf-8"))
         lines = ["| field | type | required | description |", "| --- | --- | --- | --- |"]
         for field, kind, required, description in rows(schema):
-            lines.append(f"| `{field}` | {_cell(kind)} | {'yes' if required else ''} | {_cell(description)} |")
+            need = "yes" if required else ""
+            lines.append(f"| `{field}` | {_cell(kind)} | {need} | {_cell(description)} |")
         holder = nodes.container()
         self.state.nested_parse(StringList(lines, source=str(path)), self.content_offset, holder)
         return list(holder.children)
