@@ -24,6 +24,7 @@ copyright = "the notebook-ops authors"  # noqa: A001 (Sphinx's name)
 extensions = [
     "myst_parser",
     "sphinx_click",
+    "click_help",
     "openapi_page",
     "readme_links",
     "schema_fields",
@@ -38,6 +39,8 @@ myst_heading_anchors = 4
 myst_enable_extensions = ["colon_fence", "deflist"]
 
 nitpicky = True
+# Help texts and outputs are shown as typed: `--trigger` stays two hyphens.
+smartquotes = False
 suppress_warnings: list[str] = []
 
 html_theme = "pydata_sphinx_theme"
