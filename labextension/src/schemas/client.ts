@@ -29,6 +29,7 @@ import type {
   ScheduledRunView,
   SchedulerState,
   SchedulesResponse,
+  StepNotebookResponse,
   UpdateSchedule
 } from './types';
 
@@ -151,8 +152,8 @@ export function getRunStep(
   step: string,
   query: { path: string; format?: 'json' | 'html' },
   settings?: ServerConnection.ISettings
-): Promise<Record<string, unknown>> {
-  return call<Record<string, unknown>>(
+): Promise<StepNotebookResponse> {
+  return call<StepNotebookResponse>(
     'GET',
     `${API_PREFIX}/runs/${encodeURIComponent(runId)}/steps/${encodeURIComponent(step)}`,
     { query },

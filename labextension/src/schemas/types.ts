@@ -575,6 +575,18 @@ export interface SchedulesResponse {
   [k: string]: unknown;
 }
 /**
+ * GET runs/{id}/steps/{step} (format=json): the step's executed notebook (nbformat JSON).
+ */
+export interface StepNotebookResponse {
+  content: {
+    [k: string]: unknown;
+  };
+  name: string;
+  run_id: string;
+  step: string;
+  [k: string]: unknown;
+}
+/**
  * PATCH schedules/{name}: pause or resume.
  */
 export interface UpdateSchedule {

@@ -150,7 +150,7 @@ ROUTES: tuple[Route, ...] = (
                 "get",
                 "The executed notebook of one step (format=html: a static page)",
                 200,
-                None,
+                "rest-step-notebook-response",
                 query=(PATH, Param("format", "json (default) or html", values=("json", "html"))),
                 media=("application/json", "text/html"),
             ),

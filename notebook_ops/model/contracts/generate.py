@@ -36,6 +36,7 @@ SCHEMAS = {
     "rest-run-view": "rest:RunView",
     "rest-runs-response": "rest:RunsResponse",
     "rest-cancel-response": "rest:CancelResponse",
+    "rest-step-notebook-response": "rest:StepNotebookResponse",
     "rest-create-export": "rest:CreateExport",
     "rest-export-response": "rest:ExportResponse",
     "rest-proof-progress": "rest:ProofProgress",

@@ -109,6 +109,16 @@ class CancelResponse(Contract):
 
 
 @dataclass
+class StepNotebookResponse(Contract):
+    """GET runs/{id}/steps/{step} (format=json): the step's executed notebook (nbformat JSON)."""
+
+    name: str  # "<step>.ipynb"
+    run_id: str
+    step: str
+    content: dict[str, Any]
+
+
+@dataclass
 class CreateExport(Contract):
     """POST exports: export the notebook at ``path`` into ``out_dir`` (relative to it)."""
 
