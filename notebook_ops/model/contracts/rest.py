@@ -9,7 +9,7 @@ classes' schemas.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from notebook_ops.model.contracts.base import Contract, ContractError
 from notebook_ops.model.contracts.pipeline_view import ProblemView
@@ -92,7 +92,7 @@ class RunView(RunListing):
     always ``active``: whether this server can still cancel it (the lab's Cancel button)."""
 
     active: bool = False
-    OMITTED_WHEN_NONE = ("process_alive", "cpu_s", "peak_mem_mb")
+    OMITTED_WHEN_NONE: ClassVar[tuple[str, ...]] = ("process_alive", "cpu_s", "peak_mem_mb")
 
 
 @dataclass
