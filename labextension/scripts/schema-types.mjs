@@ -49,10 +49,14 @@ const SUBSCHEMA_MAPS = ['properties', 'patternProperties', '$defs', 'definitions
 const SUBSCHEMA_LISTS = ['anyOf', 'oneOf', 'allOf', 'prefixItems'];
 const SUBSCHEMAS = ['items', 'additionalProperties', 'not', 'if', 'then', 'else', 'contains'];
 
+// what makes a schema say anything about its value's type
+const TYPING = ['type', '$ref', 'anyOf', 'oneOf', 'allOf', 'enum', 'const', 'properties', 'items', 'not'];
+
 /**
- * A copy of `schema` without the titles of its inner schemas: pydantic titles every property
- * ("Run Id"), and the type generator would declare a type alias per title (`RunId = string`).
- * Only the schema itself keeps its title (it names the type).
+ * A copy of `schema` ready for the type generator: without the titles of its inner schemas
+ * (pydantic titles every property, "Run Id", and the generator would declare an alias per
+ * title, `RunId = string`; only the schema itself keeps its title, which names the type), and
+ * with a schema that allows any value (a Python `Any`) typed `unknown`, not an object.
  */
 function untitled(schema, top = true) {
   if (Array.isArray(schema) || !schema || typeof schema !== 'object') {
@@ -61,6 +65,9 @@ function untitled(schema, top = true) {
   const copy = { ...schema };
   if (!top && typeof copy.title === 'string') {
     delete copy.title;
+  }
+  if (!TYPING.some(key => key in copy)) {
+    copy.tsType = 'unknown';
   }
   for (const key of SUBSCHEMA_MAPS) {
     if (copy[key] && typeof copy[key] === 'object') {

@@ -266,9 +266,7 @@ export interface Observed {
   [k: string]: unknown;
 }
 export interface ParameterView {
-  default: {
-    [k: string]: unknown;
-  };
+  default: unknown;
   help: string;
   name: string;
   secret: boolean;
@@ -460,9 +458,7 @@ export interface TargetResult {
   condition: string;
   met: boolean | null;
   metric: string;
-  value: {
-    [k: string]: unknown;
-  };
+  value: unknown;
   [k: string]: unknown;
 }
 /**
