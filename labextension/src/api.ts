@@ -31,7 +31,8 @@ import type {
   SchedulerState,
   SchedulesResponse,
   ScheduleView,
-  StepRecord
+  StepRecord,
+  StepView
 } from './schemas/types';
 import { ApiError, call } from './request';
 
@@ -44,7 +45,6 @@ export type Severity = ProblemView['severity'];
 export type IParameter = ParameterView;
 export type IStep = StepView;
 export type IProblem = ProblemView;
-type StepView = PipelineView['steps'][number];
 
 /**
  * Pipeline settings kept in the notebook's `metadata.notebook_ops`: the type generated from
