@@ -250,16 +250,21 @@ for (const [target, text] of outputs) {
     console.log(relative(root, target));
   }
 }
-// a file here that this script does not write is a leftover of an older generator
+// a generated file this script no longer writes is a leftover (removed); this folder holds
+// generated files only, so anything else is reported, never removed
 for (const entry of existsSync(out) ? readdirSync(out) : []) {
   const target = join(out, entry);
-  if (!outputs.has(target)) {
-    if (check) {
-      stale.push(`${relative(root, target)} (not generated: remove it)`);
-    } else {
-      rmSync(target);
-      console.log(`removed ${relative(root, target)}`);
-    }
+  if (outputs.has(target)) {
+    continue;
+  }
+  const generated = readFileSync(target, 'utf-8').startsWith('/* Generated from ');
+  if (check || !generated) {
+    stale.push(
+      `${relative(root, target)} (${generated ? 'no longer generated: remove it' : 'not generated: move it out'})`
+    );
+  } else {
+    rmSync(target);
+    console.log(`removed ${relative(root, target)}`);
   }
 }
 if (stale.length) {
