@@ -77,7 +77,7 @@ ROUTES: tuple[Route, ...] = (
     Route(
         "features",
         "/",
-        (Operation("get", "The server's version and the features it offers", 200, None),),
+        (Operation("get", "The server's version and the features it offers", 200, "rest-features-response"),),
     ),
     Route(
         "openapi",
@@ -130,14 +130,14 @@ ROUTES: tuple[Route, ...] = (
             Operation(
                 "get", "The notebook's runs, newest first", 200, "rest-runs-response", query=(PATH, LIMIT)
             ),
-            Operation("post", "Start a run of the notebook", 202, "run-listing", request="rest-create-run"),
+            Operation("post", "Start a run of the notebook", 202, "rest-run-view", request="rest-create-run"),
         ),
     ),
     Route(
         "run",
         "/runs/{run_id}",
         (
-            Operation("get", "One run, as its run.json says now", 200, "run-listing", query=(PATH,)),
+            Operation("get", "One run, as its run.json says now", 200, "rest-run-view", query=(PATH,)),
             Operation("delete", "Cancel the run", 202, "rest-cancel-response", query=(PATH,)),
         ),
         segments=(("run_id", RUN_ID),),
@@ -150,7 +150,7 @@ ROUTES: tuple[Route, ...] = (
                 "get",
                 "The executed notebook of one step (format=html: a static page)",
                 200,
-                None,
+                "rest-step-notebook-response",
                 query=(PATH, Param("format", "json (default) or html", values=("json", "html"))),
                 media=("application/json", "text/html"),
             ),
@@ -246,17 +246,15 @@ ROUTES: tuple[Route, ...] = (
         "scheduler",
         "/scheduler",
         (
-            Operation("get", "Is a scheduler service firing this store's schedules?", 200, None),
+            Operation(
+                "get", "Is a scheduler service firing this store's schedules?", 200, "rest-scheduler-state"
+            ),
             Operation(
                 "put",
                 "Start or stop the scheduler hosted in this server",
                 200,
-                None,
-                body_schema={
-                    "type": "object",
-                    "properties": {"hosted": {"type": "boolean"}},
-                    "required": ["hosted"],
-                },
+                "rest-scheduler-state",
+                request="rest-host-scheduler",
             ),
         ),
         feature="schedules",

@@ -176,7 +176,7 @@ class RunListing(RunRecord):
     status: ListedStatus = "running"  # type: ignore[assignment]  # a RunStatus, or "unreadable"
     process_alive: bool | None = None  # only for a "running" run
     active: bool | None = None  # only from the server: it can still cancel the run
-    OMITTED_WHEN_NONE = ("process_alive", "active", "cpu_s", "peak_mem_mb")
+    OMITTED_WHEN_NONE: ClassVar[tuple[str, ...]] = ("process_alive", "active", "cpu_s", "peak_mem_mb")
 
 
 ProgressKind = Literal["run_started", "step_started", "step_retry", "step_finished", "run_finished"]
