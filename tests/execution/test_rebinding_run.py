@@ -101,7 +101,10 @@ def test_the_bundle_hands_the_rebound_parameter_on(tmp_path):
     ops.mkdir()
     bundle = next((tmp_path / "dist").glob("*.tar.gz"))
     done = subprocess.run(
-        cli + ["run", str(bundle), "-p", "n=7", "--no-track", "--json"], capture_output=True, text=True, cwd=ops
+        cli + ["run", str(bundle), "-p", "n=7", "--no-track", "--json"],
+        capture_output=True,
+        text=True,
+        cwd=ops,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert json.loads(done.stdout)["metrics"] == expected == {"n": 8, "rows": 2, "scaled": 500}

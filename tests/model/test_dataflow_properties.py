@@ -3,10 +3,10 @@
 Generated straight-line programs (assignments, ``+=``, ``del``, bare expressions over a few
 names), split into cells and steps, are built into a pipeline; a reference computed by really
 running the program step by step, each step in its own namespace that fetches a name it lacks
-from the steps upstream (then the parameters and setup names), says what each step's inputs (and their sources) and outputs must be
-and which reads are hidden state or undefined. Steps rebind parameters and setup names too: a
-later step reads the rebound value, as top to bottom. Adding skip or markdown cells, or an
-assignment nobody reads, changes none of it.
+from the steps upstream (then the parameters and setup names), says what each step's inputs
+(and their sources) and outputs must be and which reads are hidden state or undefined. Steps
+rebind parameters and setup names too: a later step reads the rebound value, as top to bottom.
+Adding skip or markdown cells, or an assignment nobody reads, changes none of it.
 """
 
 from __future__ import annotations
@@ -224,8 +224,9 @@ def check_against_reference(prog: Program) -> Pipeline:
 def test_a_chain_of_steps_passes_what_running_it_passes(prog):
     p = check_against_reference(prog)
     if prog.extras:
-        for s, cells in zip(p.steps, prog.steps, strict=True):
-            assert set(s.parameters_read) == reference(prog).reads[s.name] & set(PARAMS), s.name
+        reads = reference(prog).reads
+        for s in p.steps:
+            assert set(s.parameters_read) == reads[s.name] & set(PARAMS), s.name
 
 
 @SOME
