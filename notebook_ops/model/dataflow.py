@@ -175,18 +175,23 @@ def analyse_dataflow(builder: PipelineBuilder, deps, order, settings):
     rank = {n: i for i, n in enumerate(order)}
 
     position = {n: i for i, n in enumerate(builder.step_cells)}  # notebook order
+    definers: dict[str, list[str]] = {}  # name -> the steps that leave it bound, in graph order
+    for name in order:
+        for var in step_flows[name].defines:
+            definers.setdefault(var, []).append(name)
     sources: dict[str, list[tuple[str, str]]] = {n: [] for n in order}
     for name in order:
         sf = step_flows[name]
         for var in sf.external_reads + sorted(sf.late_reads):
             read_at = sf.first_read_cell.get(var)
+            providers = [n for n in definers.get(var, ()) if n != name]
             if var in available:
-                # a setup name or parameter changed in place upstream travels like an output
-                changers = [u for u in upstream[name] if var in step_flows[u].changed]
-                if changers:
-                    sources[name].append((var, max(changers, key=rank.__getitem__)))
-                continue
-            providers = [n for n in order if n != name and var in step_flows[n].defines]
+                # a parameter or setup name that a step upstream rebinds or changes in place
+                # travels like an output (top to bottom the reader sees that step's version);
+                # else the reader's kernel has the injected or set-up value itself. A module
+                # imported again is the same module: it never travels.
+                if var in imported or not any(p in upstream[name] for p in providers):
+                    continue
             ups = [p for p in providers if p in upstream[name]]
             if ups:
                 source = max(ups, key=rank.__getitem__)
