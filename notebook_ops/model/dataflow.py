@@ -103,6 +103,15 @@ def check_changes(
             return
 
 
+def _steps_by_name(order, names_of) -> dict[str, list[str]]:
+    """Each name to the steps (in ``order``) whose ``names_of(step)`` holds it: one pass."""
+    out: dict[str, list[str]] = {}
+    for n in order:
+        for var in names_of(n):
+            out.setdefault(var, []).append(n)
+    return out
+
+
 def analyse_dataflow(builder: PipelineBuilder, deps, order, settings):
     params: list[Parameter] = []
     if builder.parameters_cell is not None:
@@ -173,6 +182,10 @@ def analyse_dataflow(builder: PipelineBuilder, deps, order, settings):
         for d in deps[n]:
             upstream[n] |= {d} | upstream.get(d, set())
     rank = {n: i for i, n in enumerate(order)}
+    # who defines and who changes each name, in graph order: looked up per read instead of a
+    # scan over every step per read (which made a 2,000-step chain quadratic; issue 27)
+    definers = _steps_by_name(order, lambda n: step_flows[n].defines)
+    changers_of = _steps_by_name(order, lambda n: step_flows[n].changed)
 
     position = {n: i for i, n in enumerate(builder.step_cells)}  # notebook order
     sources: dict[str, list[tuple[str, str]]] = {n: [] for n in order}
@@ -182,11 +195,11 @@ def analyse_dataflow(builder: PipelineBuilder, deps, order, settings):
             read_at = sf.first_read_cell.get(var)
             if var in available:
                 # a setup name or parameter changed in place upstream travels like an output
-                changers = [u for u in upstream[name] if var in step_flows[u].changed]
+                changers = [u for u in changers_of.get(var, ()) if u in upstream[name]]
                 if changers:
                     sources[name].append((var, max(changers, key=rank.__getitem__)))
                 continue
-            providers = [n for n in order if n != name and var in step_flows[n].defines]
+            providers = [n for n in definers.get(var, ()) if n != name]
             ups = [p for p in providers if p in upstream[name]]
             if ups:
                 source = max(ups, key=rank.__getitem__)
@@ -226,6 +239,7 @@ def analyse_dataflow(builder: PipelineBuilder, deps, order, settings):
         for var, producer in sources[name]:
             outputs[producer].add(var)
     received = {n: {v for v, _ in sources[n]} for n in order}
+    receivers = _steps_by_name(order, received.__getitem__)
 
     # The runtime check: a step that received an object and may change it in a way the
     # analysis cannot see (a library call, a helper module) is a candidate source for the
@@ -234,13 +248,16 @@ def analyse_dataflow(builder: PipelineBuilder, deps, order, settings):
     watch: dict[str, set[str]] = {n: set() for n in order}
     for name in order:
         for var, producer in sources[name]:
+            # the shorter of the two lists to walk: a wide fan-out has many receivers, a long
+            # chain many upstream steps
+            near = upstream[name] if len(upstream[name]) < len(receivers[var]) else receivers[var]
             cands = [
                 u
-                for u in order
+                for u in near
                 if u in upstream[name]
+                and var in received[u]
                 and u != producer
                 and (producer in upstream[u])
-                and var in received[u]
                 and var not in step_flows[u].defines
             ]
             if cands:
