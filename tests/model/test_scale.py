@@ -1,0 +1,100 @@
+"""The model's work grows linearly with the number of steps (issue 27, item 5).
+
+Work is counted, never timed: the Python lines executed inside ``notebook_ops/model/`` while
+a notebook of N trivial steps is built, shaped as a long chain and as a wide fan-out with a
+sink reading every branch. Four times the steps must cost about four times the lines; the
+quadratic scans this replaced (a look-up of every step per name read, per received input, per
+step's cells, per ``after:`` tag, ``Pipeline.step`` and ``downstream`` walking every step) cost
+ten to sixteen times. ``benchmarks/bench_scale.py`` measures the times.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+import notebook_ops
+from nbfactory import write_nb
+from notebook_ops.model import load_pipeline
+
+MODEL = str(Path(notebook_ops.__file__).resolve().parent / "model")
+SMALL, LARGE = 50, 200
+LINEAR_AT_MOST = 5.0  # LARGE / SMALL is 4: linear gives ~4, quadratic ~16
+
+
+def steps_notebook(n: int, shape: str) -> list:
+    """Cells of ``n`` trivial steps: ``chain`` (each after the one above) or ``fan`` (a source,
+    ``n - 2`` steps reading it, a sink reading them all)."""
+    cells: list = [("x0 = 0  # start", ["parameters"])]
+    if shape == "chain":
+        return cells + [(f"x{i} = x{i - 1} + 1", [f"step:s{i}"]) for i in range(1, n + 1)]
+    middle = range(1, n - 1)
+    cells.append(("src = x0 + 1", ["step:source"]))
+    cells += [(f"y{i} = src + {i}", [f"step:f{i}", "after:source"]) for i in middle]
+    total = "total = sum([" + ", ".join(f"y{i}" for i in middle) + "])"
+    return cells + [(total, ["step:sink"] + [f"after:f{i}" for i in middle])]
+
+
+def model_lines(fn) -> int:
+    """Lines executed in ``notebook_ops/model/`` while ``fn()`` runs (any other tracer, a
+    coverage tool's, is put back afterwards)."""
+    count = 0
+
+    def local(frame, event, arg):
+        nonlocal count
+        if event == "line":
+            count += 1
+        return local
+
+    def new_frame(frame, event, arg):
+        return local if frame.f_code.co_filename.startswith(MODEL) else None
+
+    before = sys.gettrace()
+    sys.settrace(new_frame)
+    try:
+        fn()
+    finally:
+        sys.settrace(before)
+    return count
+
+
+def built(tmp_path, n: int, shape: str):
+    path = write_nb(tmp_path, f"{shape}{n}.ipynb", steps_notebook(n, shape))
+    pipeline = load_pipeline(path)  # also warms every import before anything is counted
+    assert len(pipeline.steps) == n and pipeline.ok, [p.message for p in pipeline.errors]
+    return path, pipeline
+
+
+@pytest.mark.parametrize("shape", ["chain", "fan"])
+def test_building_a_pipeline_is_linear_in_its_steps(tmp_path, shape):
+    small, _ = built(tmp_path, SMALL, shape)
+    large, pipeline = built(tmp_path, LARGE, shape)
+    if shape == "chain":  # the data flow is still found: each step reads the one above
+        assert pipeline.step("s7").input_sources == (("x6", "s6"),)
+    else:
+        assert len(pipeline.step("sink").inputs) == LARGE - 2
+    ratio = model_lines(lambda: load_pipeline(large)) / model_lines(lambda: load_pipeline(small))
+    assert ratio < LINEAR_AT_MOST, f"{LARGE / SMALL:.0f}x the steps cost {ratio:.1f}x the work"
+
+
+@pytest.mark.parametrize("shape", ["chain", "fan"])
+def test_step_lookups_and_downstream_are_linear(tmp_path, shape):
+    work = {}
+    for n in (SMALL, LARGE):
+        _, p = built(tmp_path, n, shape)
+        names = p.step_names
+        # what a run or an export asks of every step: the step by name, and what follows the first
+        work[n] = model_lines(lambda p=p, names=names: ([p.step(s) for s in names], p.downstream(names[0])))
+        brute = {s.name for s in p.steps if names[0] in p.upstream(s.name)}
+        assert p.downstream(names[0]) == brute == set(names[1:])
+        assert p.downstream(names[-1]) == set()
+    ratio = work[LARGE] / work[SMALL]
+    assert ratio < LINEAR_AT_MOST, f"{LARGE / SMALL:.0f}x the steps cost {ratio:.1f}x the work"
+
+
+def test_an_unknown_step_is_still_a_key_error(tmp_path):
+    _, p = built(tmp_path, 3, "chain")
+    with pytest.raises(KeyError):
+        p.step("nope")
