@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from notebook_ops.cellref import cell_label
 from notebook_ops.model import analysis, kale
+from notebook_ops.model.ancestry import transitive_upstream
 from notebook_ops.model.parameters import parse_parameters
 from notebook_ops.model.pipeline import Parameter, Step
 from notebook_ops.model.settings import step_options
@@ -177,10 +178,7 @@ def analyse_dataflow(builder: PipelineBuilder, deps, order, settings):
             [(i, flows[i]) for i in builder.step_cells[name] if i in flows], unchanged=unchanged
         )
 
-    upstream: dict[str, set[str]] = {n: set() for n in order}
-    for n in order:  # graph order: dependencies are complete before their users
-        for d in deps[n]:
-            upstream[n] |= {d} | upstream.get(d, set())
+    upstream = transitive_upstream(order, deps)
     rank = {n: i for i, n in enumerate(order)}
     # who defines and who changes each name, in graph order: looked up per read instead of a
     # scan over every step per read (which made a 2,000-step chain quadratic; issue 27)
@@ -209,7 +207,7 @@ def analyse_dataflow(builder: PipelineBuilder, deps, order, settings):
                 )
             elif providers:
                 p = providers[0]
-                later = name in upstream.get(p, set())
+                later = p in upstream and name in upstream[p]
                 why = f"'{p}' runs after it" if later else f"'{p}' is not upstream of it"
                 builder.problem(
                     "error",

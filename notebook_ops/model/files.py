@@ -26,6 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from notebook_ops.model import localcode, paths
+from notebook_ops.model.ancestry import transitive_upstream
 from notebook_ops.model.imports import PARSE_ERRORS, cell_tree, imports, pip_installs
 from notebook_ops.model.pipeline import Parameter, Problem, Project
 from notebook_ops.cellref import cell_label
@@ -144,10 +145,7 @@ class _Scan:
     def run(self, params: list[Parameter]):
         order = [s.name for s in self.steps]
         rank = {n: i for i, n in enumerate(order)}
-        upstream: dict[str, set[str]] = {s.name: set() for s in self.steps}
-        for s in self.steps:
-            for d in s.after:
-                upstream[s.name] |= {d} | upstream.get(d, set())
+        upstream = transitive_upstream(order, {s.name: s.after for s in self.steps})
         writes: dict[str, dict[str, int]] = {}  # step -> {path: first cell writing it}
         reads: dict[str, list[tuple[str, int, bool]]] = {}  # step -> [(path, cell, maybe)]
         updated: dict[str, set[str]] = {}  # step -> paths it reads, then writes
