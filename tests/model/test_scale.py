@@ -136,3 +136,16 @@ def test_transitive_upstream_matches_a_walk_of_the_graph():
         assert set(up[n]) == walk(n) and len(up[n]) == len(walk(n))
         assert list(up[n]) == [m for m in order if m in walk(n)]  # iterated in graph order
     assert "a" in up["f"] and "f" not in up["a"] and "gone" not in up["e"] and 3 not in up["f"]
+
+
+def test_a_sink_summing_a_thousand_inputs_with_plus_reads_them_all(tmp_path):
+    """``total = y0 + y1 + ...`` nests one BinOp per term: the analysis walks it in a loop (its
+    recursion overflowed at ~500 terms and ``inspect`` printed a traceback)."""
+    n = 1000
+    cells = [
+        ("".join(f"y{i} = {i}\n" for i in range(n)), ["step:make"]),
+        ("total = " + " + ".join(f"y{i}" for i in range(n)), ["step:sink"]),
+    ]
+    p = load_pipeline(write_nb(tmp_path, "deep.ipynb", cells))
+    assert p.ok, [e.message for e in p.errors]
+    assert p.step("sink").inputs == tuple(f"y{i}" for i in range(n))  # in reading order
