@@ -378,8 +378,11 @@ def analyze_cell(source: str, aliases: Aliases | None = None) -> CellFlow:
         flow.syntax_error = (str(exc), 0)
         return flow
     visitor = _ModuleFlow(flow, aliases)
-    for stmt in tree.body:
-        visitor.visit(stmt)
+    try:
+        for stmt in tree.body:
+            visitor.visit(stmt)
+    except RecursionError:  # nesting Python compiles but the analysis cannot follow
+        flow.syntax_error = ("nested too deeply for the analysis to follow", 0)
     return flow
 
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from notebook_ops.cellref import cell_label
 from notebook_ops.model import analysis, kale
+from notebook_ops.model.ancestry import transitive_upstream
 from notebook_ops.model.parameters import parse_parameters
 from notebook_ops.model.pipeline import Parameter, Step
 from notebook_ops.model.settings import step_options
@@ -103,6 +104,15 @@ def check_changes(
             return
 
 
+def _steps_by_name(order, names_of) -> dict[str, list[str]]:
+    """Each name to the steps (in ``order``) whose ``names_of(step)`` holds it: one pass."""
+    out: dict[str, list[str]] = {}
+    for n in order:
+        for var in names_of(n):
+            out.setdefault(var, []).append(n)
+    return out
+
+
 def analyse_dataflow(builder: PipelineBuilder, deps, order, settings):
     params: list[Parameter] = []
     if builder.parameters_cell is not None:
@@ -168,17 +178,13 @@ def analyse_dataflow(builder: PipelineBuilder, deps, order, settings):
             [(i, flows[i]) for i in builder.step_cells[name] if i in flows], unchanged=unchanged
         )
 
-    upstream: dict[str, set[str]] = {n: set() for n in order}
-    for n in order:  # graph order: dependencies are complete before their users
-        for d in deps[n]:
-            upstream[n] |= {d} | upstream.get(d, set())
+    upstream = transitive_upstream(order, deps)
     rank = {n: i for i, n in enumerate(order)}
+    # the steps that leave each name bound (changed objects included), in graph order: looked
+    # up per read instead of a scan over every step per read (a 2,000-step chain was quadratic)
+    definers = _steps_by_name(order, lambda n: step_flows[n].defines)
 
     position = {n: i for i, n in enumerate(builder.step_cells)}  # notebook order
-    definers: dict[str, list[str]] = {}  # name -> the steps that leave it bound, in graph order
-    for name in order:
-        for var in step_flows[name].defines:
-            definers.setdefault(var, []).append(name)
     sources: dict[str, list[tuple[str, str]]] = {n: [] for n in order}
     for name in order:
         sf = step_flows[name]
@@ -201,7 +207,7 @@ def analyse_dataflow(builder: PipelineBuilder, deps, order, settings):
                 )
             elif providers:
                 p = providers[0]
-                later = name in upstream.get(p, set())
+                later = p in upstream and name in upstream[p]
                 why = f"'{p}' runs after it" if later else f"'{p}' is not upstream of it"
                 builder.problem(
                     "error",
@@ -231,6 +237,7 @@ def analyse_dataflow(builder: PipelineBuilder, deps, order, settings):
         for var, producer in sources[name]:
             outputs[producer].add(var)
     received = {n: {v for v, _ in sources[n]} for n in order}
+    receivers = _steps_by_name(order, received.__getitem__)
 
     # The runtime check: a step that received an object and may change it in a way the
     # analysis cannot see (a library call, a helper module) is a candidate source for the
@@ -239,13 +246,16 @@ def analyse_dataflow(builder: PipelineBuilder, deps, order, settings):
     watch: dict[str, set[str]] = {n: set() for n in order}
     for name in order:
         for var, producer in sources[name]:
+            # the shorter of the two lists to walk: a wide fan-out has many receivers, a long
+            # chain many upstream steps
+            near = upstream[name] if len(upstream[name]) < len(receivers[var]) else receivers[var]
             cands = [
                 u
-                for u in order
+                for u in near
                 if u in upstream[name]
+                and var in received[u]
                 and u != producer
                 and (producer in upstream[u])
-                and var in received[u]
                 and var not in step_flows[u].defines
             ]
             if cands:

@@ -26,6 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from notebook_ops.model import localcode, paths
+from notebook_ops.model.ancestry import transitive_upstream
 from notebook_ops.model.imports import PARSE_ERRORS, cell_tree, imports, pip_installs
 from notebook_ops.model.pipeline import Parameter, Problem, Project
 from notebook_ops.cellref import cell_label
@@ -87,6 +88,8 @@ class _Scan:
     def __init__(self, cells, setup_cells, steps, nb_dir: Path, settings: dict):
         self.cells, self.steps = cells, steps
         self.setup = set(setup_cells)
+        # every step's cells include these: found once, not once per step (issue 27: linear cost)
+        self.parameter_cells = {c.index for c in cells if c.role == "parameters"}
         self.nb_dir = nb_dir
         self.root = localcode.project_root(nb_dir)
         assets = _assets(settings)
@@ -136,15 +139,13 @@ class _Scan:
 
     # -- per step ----------------------------------------------------------------------------
     def step_cells(self, step) -> list[int]:
-        wanted = self.setup | set(step.cells) | {c.index for c in self.cells if c.role == "parameters"}
+        wanted = self.setup | set(step.cells) | self.parameter_cells
         return sorted(i for i in wanted if i in self.parsed)
 
     def run(self, params: list[Parameter]):
         order = [s.name for s in self.steps]
-        upstream: dict[str, set[str]] = {s.name: set() for s in self.steps}
-        for s in self.steps:
-            for d in s.after:
-                upstream[s.name] |= {d} | upstream.get(d, set())
+        rank = {n: i for i, n in enumerate(order)}
+        upstream = transitive_upstream(order, {s.name: s.after for s in self.steps})
         writes: dict[str, dict[str, int]] = {}  # step -> {path: first cell writing it}
         reads: dict[str, list[tuple[str, int, bool]]] = {}  # step -> [(path, cell, maybe)]
         updated: dict[str, set[str]] = {}  # step -> paths it reads, then writes
@@ -181,7 +182,7 @@ class _Scan:
                 writers = [w for w in order if p in writes[w] and w != s.name]
                 ups = [w for w in writers if w in upstream[s.name]]
                 if ups:
-                    producer = max(ups, key=order.index)
+                    producer = max(ups, key=rank.__getitem__)
                     files_in[s.name].append((p, producer))
                     files_out[producer].add(p)
                     continue

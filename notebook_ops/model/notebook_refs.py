@@ -20,7 +20,7 @@ def notebook_ref(ref: str, here: Path) -> tuple[Path, str | None]:
     return (here / (nb + ".ipynb")).resolve(), step
 
 
-def is_cross(ref: str, steps: list[str], here: Path) -> bool:
+def is_cross(ref: str, steps: list[str] | set[str] | frozenset[str], here: Path) -> bool:
     if ref in steps:
         return False
     return ":" in ref or "/" in ref or not valid_name(ref) or notebook_ref(ref, here)[0].is_file()
@@ -33,13 +33,14 @@ def is_untagged(p: Pipeline) -> bool:
 def cross_refs(p: Pipeline, here: Path) -> dict[str, list[tuple[str, int]]]:
     """step -> [(cross-notebook after: ref, cell)] as the notebook's tags declare them."""
     out: dict[str, list[tuple[str, int]]] = {s: [] for s in p.step_names}
+    names = frozenset(out)  # once, not a list of every step per after: tag (issue 27: linear cost)
     untagged = is_untagged(p)
     for c in p.cells:
         parsed = parse_cell_tags(list(c.tags))
         if not (parsed.step or untagged) or c.step not in out:
             continue
         for ref in parsed.after:
-            if is_cross(ref, p.step_names, here) and (ref, c.index) not in out[c.step]:
+            if is_cross(ref, names, here) and (ref, c.index) not in out[c.step]:
                 out[c.step].append((ref, c.index))
     return out
 

@@ -7,6 +7,7 @@ kernel, MLflow or UI code.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, cast
 
 ERROR, WARNING, INFO = "error", "warning", "info"
@@ -160,11 +161,24 @@ class Pipeline:
     def ok(self) -> bool:
         return not self.errors
 
-    def step(self, name: str) -> Step:
+    @cached_property
+    def _by_name(self) -> dict[str, Step]:
+        """Each step by name, built once: ``step()`` is called per step and per dependency,
+        and a scan there made writing a 2,000-step chain's notebooks quadratic (issue 27)."""
+        return {s.name: s for s in self.steps}
+
+    @cached_property
+    def _children(self) -> dict[str, list[str]]:
+        """Each step's direct dependents, built once (``downstream`` walks them)."""
+        out: dict[str, list[str]] = {s.name: [] for s in self.steps}
         for s in self.steps:
-            if s.name == name:
-                return s
-        raise KeyError(name)
+            for d in s.after:
+                if d in out:
+                    out[d].append(s.name)
+        return out
+
+    def step(self, name: str) -> Step:
+        return self._by_name[name]
 
     @property
     def step_names(self) -> list[str]:
@@ -172,7 +186,7 @@ class Pipeline:
 
     def upstream(self, name: str) -> set[str]:
         """All steps that must finish before ``name`` (transitive)."""
-        by_name = {s.name: s for s in self.steps}
+        by_name = self._by_name
         seen: set[str] = set()
         todo = list(by_name[name].after)
         while todo:
@@ -185,7 +199,14 @@ class Pipeline:
 
     def downstream(self, name: str) -> set[str]:
         """All steps that depend on ``name`` (transitive)."""
-        return {s.name for s in self.steps if name in self.upstream(s.name)}
+        seen: set[str] = set()
+        todo = list(self._children.get(name, ()))
+        while todo:
+            n = todo.pop()
+            if n not in seen:
+                seen.add(n)
+                todo.extend(self._children.get(n, ()))
+        return seen
 
     def cell(self, index: int) -> Cell:
         return self.cells[index]

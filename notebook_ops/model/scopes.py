@@ -71,6 +71,17 @@ class CachedVisitor(ast.NodeVisitor):
             elif isinstance(value, ast.AST):
                 self.visit(value)
 
+    def visit_BinOp(self, node):
+        """Left to right like ``generic_visit``, but a long ``a + b + ...`` (a nested BinOp per
+        term) is walked in a loop: recursion overflowed at ~500 terms, a sink summing its inputs."""
+        rights = []
+        while isinstance(node, ast.BinOp):
+            rights.append(node.right)
+            node = node.left
+        self.visit(node)
+        for right in reversed(rights):
+            self.visit(right)
+
     def visit_Constant(self, node):
         pass
 
