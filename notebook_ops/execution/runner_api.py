@@ -65,7 +65,7 @@ def run_pipeline(
     kernels=None,
     cluster=None,
 ) -> RunResult:
-    from notebook_ops.execution.orchestrate import PipelineRun
+    from notebook_ops.execution.orchestrate import PipelineRun  # it imports RunResult from here
 
     run = PipelineRun(
         pipeline,
