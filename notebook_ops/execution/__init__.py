@@ -1,6 +1,8 @@
 """Execution: run a pipeline, step by step in separate kernels (or in one), cached and tracked.
 
-The runner (``orchestrate``: the run's order, retries, record; ``parallel``; ``kernels``,
+The runner (``orchestrate``: a run top to bottom; ``options``: its ``RunConfig``, resolved
+once; ``executors``: one executor per way steps run, chosen once from ``EXECUTORS``, each given a
+``StepContext`` per step (``step_context``); ``parallel``: the step scheduler; ``kernels``,
 ``zygote``, ``forkprovisioner``, ``cluster``: where steps run; ``cache``, ``record``, ``usage``)
 and the run service above it (``run_service``: the one way every face starts, follows, cancels
 and records a run; ``stats``, ``statsplot``: what past runs cost).
@@ -83,7 +85,7 @@ from __future__ import annotations
 from notebook_ops.execution.executors import EXECUTORS, StepExecutor, execute_step
 from notebook_ops.execution.options import RunConfig
 from notebook_ops.execution.runfolder import list_runs, load_run, runs_root
-from notebook_ops.execution.runner_api import RunResult, run_notebook, run_pipeline
+from notebook_ops.execution.orchestrate import RunResult, run_notebook, run_pipeline
 from notebook_ops.execution.step_context import StepContext
 
 __all__ = [

@@ -1,11 +1,12 @@
 """Run a pipeline: check the input, set up the run folder, run the steps, record the outcome.
 
-Read top to bottom, as a run goes (``PipelineRun.run``, a template): the options are resolved
-once (``RunConfig``, in ``__init__``: bad input raises before anything exists); ``prepare``
-(parameters, the run folder, the data store, the executor's own checks, the record, MLflow);
-``execute`` (the executor ``RunConfig.executor`` names: the step scheduler over forked or fresh
-kernels or Dask tasks, or the whole notebook in one kernel); ``finish`` (metric targets, final
-status, MLflow); ``close``. See the package docstring for the public API and the run folder.
+Read top to bottom, as a run goes: ``run_notebook`` / ``run_pipeline`` (the entry points: the
+pipeline checked, its options resolved once into a frozen ``RunConfig``, so bad input raises
+before anything exists), then ``PipelineRun.run``, a template: ``prepare`` (parameters, the run
+folder, the data store, the executor's own checks, the record, MLflow), ``execute`` (the
+executor ``RunConfig.executor`` names: the step scheduler over forked or fresh kernels or Dask
+tasks, or the whole notebook in one kernel), ``finish`` (metric targets, final status, MLflow),
+``close``. See the package docstring for the public API and the run folder.
 """
 
 from __future__ import annotations
@@ -13,18 +14,19 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from notebook_ops._version import __version__
 from notebook_ops.errors import ConflictError, NotebookOpsError, PipelineInvalid
-from notebook_ops.events.publish import publisher_for_run
+from notebook_ops.events.publish import publisher_for_run, with_settings_problems
 from notebook_ops.execution.executors import Executor, executor_for
 from notebook_ops.execution.objectives import check_targets
 from notebook_ops.execution.options import RunConfig
 from notebook_ops.execution.record import LiveRecord, new_step_record
 from notebook_ops.execution.runfolder import RunFolder, find_run, new_run_id, now_iso
-from notebook_ops.execution.runner_api import RunResult
 from notebook_ops.execution.single_kernel import ALL
 from notebook_ops.execution.step_context import StepContext, secret_env
 from notebook_ops.execution.stepnb import build_single_kernel_notebook, build_step_notebook
@@ -32,7 +34,8 @@ from notebook_ops.kernel_side.data_store import ARTIFACTS, OBSERVED, DataStore, 
 from notebook_ops.kernel_side.model_logging import MODELS, MODELS_JSON
 from notebook_ops.model import parameters as params_mod
 from notebook_ops.model import secrets as secrets_mod
-from notebook_ops.model.contracts.runs import GitInfo, Observed, RunOptions, RunRecord
+from notebook_ops.model.contracts.runs import EXIT_CODES, GitInfo, Observed, RunOptions, RunRecord
+from notebook_ops.model.multi import load_pipeline
 from notebook_ops.model.pipeline import Pipeline
 from notebook_ops.tracking.outbox import RunOutbox, mode_of
 from notebook_ops.tracking.registry import lineage_tags
@@ -40,6 +43,85 @@ from notebook_ops.util.gitstate import git_summary
 from notebook_ops.util.redact import redact
 
 log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunResult:
+    run_id: str
+    run_dir: Path
+    status: str
+    record: dict
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_CODES.get(self.status, 1)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "succeeded"
+
+
+def run_notebook(path, *, params=None, params_file=None, **kw) -> RunResult:
+    """Load the notebook at ``path`` and run it (see ``run_pipeline`` for the options)."""
+    pipeline = with_settings_problems(load_pipeline(path))
+    merged = {}
+    if params_file:
+        merged.update(params_mod.read_params_file(params_file))
+    merged.update(params or {})
+    return run_pipeline(pipeline, params=merged, **kw)
+
+
+def run_pipeline(
+    pipeline: Pipeline,
+    *,
+    params=None,
+    run_dir=None,
+    step_notebooks=None,
+    tags=None,
+    mode="pipeline",
+    steps=None,
+    from_step=None,
+    jobs=None,
+    cache=True,
+    single_kernel=False,
+    resume=None,
+    data_url=None,
+    track=True,
+    cwd=None,
+    progress=None,
+    cancel: threading.Event | None = None,
+    events=(),
+    kernel_cwd=None,
+    kernels=None,
+    cluster=None,
+) -> RunResult:
+    """Run ``pipeline`` (see the package docstring for the options); bad input raises a
+    NotebookOpsError before anything starts."""
+    check_pipeline(pipeline)
+    config = RunConfig.resolve(
+        pipeline,
+        params=params,
+        run_dir=run_dir,
+        step_notebooks=step_notebooks,
+        tags=tags,
+        mode=mode,
+        steps=steps,
+        from_step=from_step,
+        jobs=jobs,
+        cache=cache,
+        single_kernel=single_kernel,
+        resume=resume,
+        data_url=data_url,
+        track=track,
+        cwd=cwd,
+        progress=progress,
+        cancel=cancel,
+        events=events,
+        kernel_cwd=kernel_cwd,
+        kernels=kernels,
+        cluster=cluster,
+    )
+    return PipelineRun(pipeline, config).run()
 
 
 def _shown_mlflow(info: dict) -> dict:
@@ -66,12 +148,11 @@ def check_pipeline(p: Pipeline) -> None:
 
 
 class PipelineRun:
-    """One run of ``pipeline`` with ``run_pipeline``'s options (``**options``)."""
+    """One run of ``pipeline`` (checked: ``check_pipeline``) with its resolved options."""
 
-    def __init__(self, pipeline: Pipeline, **options):
-        check_pipeline(pipeline)
+    def __init__(self, pipeline: Pipeline, config: RunConfig):
         self.pipeline = pipeline
-        self.config = RunConfig.resolve(pipeline, **options)
+        self.config = config
         self.executor: Executor = executor_for(self)
         self.runs_root = self.config.base / ".notebook_ops" / "runs"
         # set by prepare(): the run's parameters, folder, data store, record and trackers
