@@ -10,7 +10,6 @@ The notebook runs through the runner's ``execute_step``, exactly as under ``note
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import tempfile
@@ -177,7 +176,7 @@ def _execute(
     cwd,
 ) -> StepResult:
     from notebook_ops.bundle.workspace import lay_out, needs_workspace
-    from notebook_ops.execution import execute_step
+    from notebook_ops.execution import StepContext, execute_step
     from notebook_ops.model.parameters import resolve_params
     from notebook_ops.kernel_side.data_store import MANIFEST, METRICS, USAGE, DataStore
 
@@ -210,32 +209,26 @@ def _execute(
     _clear(store, step)
 
     run_id = run_id or os.environ.get("NOTEBOOK_OPS_RUN_ID") or uuid.uuid4().hex[:12]
-    parameters = {
-        **values,
-        "_nbo_data_url": store.location,
-        "_nbo_run_id": run_id,
-        "_nbo_step": step,
-        "_nbo_mode": "bundle",
-        "_nbo_run_dir": "",
-    }
     timeout = (entry.get("options") or {}).get("timeout")
     out, log = tmp / f"{step}.ipynb", tmp / f"{step}.log"
     if needs_workspace(bundle.manifest):  # this step's code and data, on this task's disk
         cwd = lay_out(bundle.folder, bundle.manifest, tmp / "work", steps=[step])
     t0 = time.monotonic()
-    outcome = execute_step(
+    ctx = StepContext.build(
+        step,
         notebook,
-        out,
-        parameters=parameters,
-        cwd=cwd or os.getcwd(),
-        timeout=float(timeout) if timeout else None,
+        values=values,
+        secrets=secret_values,
+        data_url=store.location,
+        run_id=run_id,
+        mode="bundle",
+        run_dir="",
+        out_path=out,
         log_path=log,
-        env={
-            secrets_mod.env_name(n): v if isinstance(v, str) else json.dumps(v)
-            for n, v in secret_values.items()
-        },
-        secrets=secrets_mod.scrub_values(secret_values.values()),
+        timeout=timeout,
+        cwd=cwd or os.getcwd(),
     )
+    outcome = execute_step(ctx)
     duration_s = round(time.monotonic() - t0, 3)
     if outcome.ok and not store.exists((step, MANIFEST)):
         outcome.ok, outcome.error = False, "the step ended without saving its outputs"

@@ -1,6 +1,8 @@
 """Execution: run a pipeline, step by step in separate kernels (or in one), cached and tracked.
 
-The runner (``orchestrate``: the run's order, retries, record; ``parallel``; ``kernels``,
+The runner (``orchestrate``: a run top to bottom; ``options``: its ``RunConfig``, resolved
+once; ``executors``: one executor per way steps run, chosen once from ``EXECUTORS``, each given a
+``StepContext`` per step (``step_context``); ``parallel``: the step scheduler; ``kernels``,
 ``zygote``, ``forkprovisioner``, ``cluster``: where steps run; ``cache``, ``record``, ``usage``)
 and the run service above it (``run_service``: the one way every face starts, follows, cancels
 and records a run; ``stats``, ``statsplot``: what past runs cost).
@@ -80,20 +82,22 @@ run-step`` when the bundle carries files: it lays them out).
 
 from __future__ import annotations
 
-__all__ = ["run_pipeline", "run_notebook", "RunResult", "list_runs", "load_run", "runs_root", "execute_step"]
+from notebook_ops.execution.executors import EXECUTORS, StepExecutor, execute_step
+from notebook_ops.execution.options import RunConfig
+from notebook_ops.execution.runfolder import list_runs, load_run, runs_root
+from notebook_ops.execution.orchestrate import RunResult, run_notebook, run_pipeline
+from notebook_ops.execution.step_context import StepContext
 
-
-def __getattr__(name):
-    if name in ("run_pipeline", "run_notebook", "RunResult"):
-        from notebook_ops.execution import runner_api
-
-        return getattr(runner_api, name)
-    if name == "execute_step":  # one step notebook alone (notebook-ops run-step)
-        from notebook_ops.execution import standalone_step
-
-        return standalone_step.execute_step
-    if name in ("list_runs", "load_run", "runs_root"):
-        from notebook_ops.execution import runfolder
-
-        return getattr(runfolder, name)
-    raise AttributeError(name)
+__all__ = [
+    "EXECUTORS",
+    "RunConfig",
+    "RunResult",
+    "StepContext",
+    "StepExecutor",
+    "execute_step",
+    "list_runs",
+    "load_run",
+    "run_notebook",
+    "run_pipeline",
+    "runs_root",
+]

@@ -28,6 +28,7 @@ from typing import Any
 from notebook_ops.errors import NotebookOpsError
 from notebook_ops.execution.cluster_task import STARTED_TOPIC, StepTask, cancel_event_name
 from notebook_ops.execution.papermill_exec import Outcome
+from notebook_ops.execution.step_context import StepContext
 from notebook_ops.util import atomic
 from notebook_ops.util.quantity import parse_quantity
 from notebook_ops.util.redact import redact, redact_text
@@ -275,20 +276,20 @@ class Cluster:
             pass
 
 
-def new_task(run, step: str) -> StepTask:
-    """The task of ``step`` of the run ``run`` (an orchestrate.PipelineRun)."""
-    opts = run.pipeline.step(step).options
-    notebook_dir, files = step_files(run.pipeline, step, run.cwd)
+def new_task(pipeline, ctx: StepContext, kernel_cwd) -> StepTask:
+    """The task that runs ``ctx`` (a step of ``pipeline``) on a worker, with the project files
+    it reads from ``kernel_cwd``."""
+    notebook_dir, files = step_files(pipeline, ctx.step, kernel_cwd)
     return StepTask(
-        run_id=run.record.data["run_id"],
-        step=step,
+        run_id=ctx.parameters["_nbo_run_id"],
+        step=ctx.step,
         token=uuid.uuid4().hex[:12],
-        notebook=run.notebooks[step],
-        parameters={**run.kernel_parameters(step), "_nbo_run_dir": ""},
-        timeout=float(opts["timeout"]) if opts.get("timeout") else None,
+        notebook=ctx.notebook,
+        parameters=dict(ctx.parameters),
+        timeout=ctx.timeout,
         notebook_dir=notebook_dir,
         files=files,
-        dirs=list(run.pipeline.project.dirs) if run.pipeline.project else [],
-        env=run.secret_env(),
-        secrets=run.scrub_values(),
+        dirs=list(pipeline.project.dirs) if pipeline.project else [],
+        env=dict(ctx.env),
+        secrets=list(ctx.scrub),
     )

@@ -3,7 +3,7 @@
 The task carries everything the step needs: its notebook, its parameters and the project's code
 and data files it reads (project-relative path -> bytes); nothing is read from the author's
 disk. The worker lays the files out in a folder of its own, runs the notebook through papermill
-in a fresh kernel exactly as ``notebook-ops run-step`` does (``execute_step``), with inputs and
+in a fresh kernel exactly as ``notebook-ops run-step`` does (``executors.execute_step``), with inputs and
 outputs in the shared data store (``_nbo_data_url``), and sends back the outcome, the executed
 notebook, the log and its name. The runner learns when a step starts on a worker from an event
 (``STARTED_TOPIC``: a second start of one task means its first worker was lost), and stops a
@@ -99,7 +99,8 @@ def _clear(store, step: str) -> None:
 def run_task(task: StepTask) -> dict:
     """Run the step on this worker: ``{"outcome": Outcome fields, "notebook": bytes | None,
     "log": str, "worker": name}``. A failing step is an outcome, never an exception."""
-    from notebook_ops.execution.standalone_step import execute_step
+    from notebook_ops.execution.executors import execute_step
+    from notebook_ops.execution.step_context import StepContext
     from notebook_ops.kernel_side.data_store import DataStore
 
     worker = _worker()
@@ -122,17 +123,18 @@ def run_task(task: StepTask) -> dict:
     try:
         with tempfile.TemporaryDirectory(prefix=f"nbo-{task.step}-", dir=base) as tmp:
             out, log = Path(tmp) / "step.ipynb", Path(tmp) / "step.log"
-            outcome = execute_step(
-                task.notebook,
-                out,
+            ctx = StepContext(
+                step=task.step,
+                notebook=task.notebook,
                 parameters=task.parameters,
-                cwd=_lay_out(Path(tmp) / "work", task),
-                timeout=task.timeout,
+                out_path=out,
                 log_path=log,
-                stop=stop,
+                timeout=task.timeout,
                 env=task.env,
-                secrets=task.secrets,
+                scrub=tuple(task.secrets),
+                cwd=_lay_out(Path(tmp) / "work", task),
             )
+            outcome = execute_step(ctx, stop=stop)
             if stop.is_set():
                 outcome.error, outcome.ename = "cancelled", "Cancelled"
             return {

@@ -1,34 +1,127 @@
 """Run a pipeline: check the input, set up the run folder, run the steps, record the outcome.
 
-The lifecycle is a template: ``prepare`` (everything that can be bad input raises a
-NotebookOpsError before anything starts), ``execute`` (the step scheduler, or one kernel for
-``single_kernel``), ``finish`` (metric targets, final status, MLflow, kernels stopped).
-See the package docstring for the public API and the run folder contract.
+Read top to bottom, as a run goes: ``run_notebook`` / ``run_pipeline`` (the entry points: the
+pipeline checked, its options resolved once into a frozen ``RunConfig``, so bad input raises
+before anything exists), then ``PipelineRun.run``, a template: ``prepare`` (parameters, the run
+folder, the data store, the executor's own checks, the record, MLflow), ``execute`` (the
+executor ``RunConfig.executor`` names: the step scheduler over forked or fresh kernels or Dask
+tasks, or the whole notebook in one kernel), ``finish`` (metric targets, final status, MLflow),
+``close``. See the package docstring for the public API and the run folder.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from notebook_ops._version import __version__
-from notebook_ops.errors import ConflictError, NotebookOpsError, ParameterError, PipelineInvalid
-from notebook_ops.model.contracts.runs import GitInfo, RunOptions, RunRecord
-from notebook_ops.model.pipeline import Pipeline
-from notebook_ops.model import parameters as params_mod
+from notebook_ops.errors import ConflictError, NotebookOpsError, PipelineInvalid
+from notebook_ops.events.publish import publisher_for_run, with_settings_problems
+from notebook_ops.execution.executors import Executor, executor_for
+from notebook_ops.execution.objectives import check_targets
+from notebook_ops.execution.options import RunConfig
 from notebook_ops.execution.record import LiveRecord, new_step_record
 from notebook_ops.execution.runfolder import RunFolder, find_run, new_run_id, now_iso
+from notebook_ops.execution.single_kernel import ALL
+from notebook_ops.execution.step_context import StepContext, secret_env
+from notebook_ops.execution.stepnb import build_single_kernel_notebook, build_step_notebook
+from notebook_ops.kernel_side.data_store import ARTIFACTS, OBSERVED, DataStore, check_store, is_url
+from notebook_ops.kernel_side.model_logging import MODELS, MODELS_JSON
+from notebook_ops.model import parameters as params_mod
+from notebook_ops.model import secrets as secrets_mod
+from notebook_ops.model.contracts.runs import EXIT_CODES, GitInfo, Observed, RunOptions, RunRecord
+from notebook_ops.model.multi import load_pipeline
+from notebook_ops.model.pipeline import Pipeline
+from notebook_ops.tracking.outbox import RunOutbox, mode_of
+from notebook_ops.tracking.registry import lineage_tags
+from notebook_ops.util.gitstate import git_summary
 from notebook_ops.util.redact import redact
-from notebook_ops.execution.runner_api import RunResult
 
-if TYPE_CHECKING:
-    from notebook_ops.execution.cluster import Cluster
-    from notebook_ops.execution.kernels import KernelPool
-    from notebook_ops.tracking.outbox import RunOutbox
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunResult:
+    run_id: str
+    run_dir: Path
+    status: str
+    record: dict
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_CODES.get(self.status, 1)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "succeeded"
+
+
+def run_notebook(path, *, params=None, params_file=None, **kw) -> RunResult:
+    """Load the notebook at ``path`` and run it (see ``run_pipeline`` for the options)."""
+    pipeline = with_settings_problems(load_pipeline(path))
+    merged = {}
+    if params_file:
+        merged.update(params_mod.read_params_file(params_file))
+    merged.update(params or {})
+    return run_pipeline(pipeline, params=merged, **kw)
+
+
+def run_pipeline(
+    pipeline: Pipeline,
+    *,
+    params=None,
+    run_dir=None,
+    step_notebooks=None,
+    tags=None,
+    mode="pipeline",
+    steps=None,
+    from_step=None,
+    jobs=None,
+    cache=True,
+    single_kernel=False,
+    resume=None,
+    data_url=None,
+    track=True,
+    cwd=None,
+    progress=None,
+    cancel: threading.Event | None = None,
+    events=(),
+    kernel_cwd=None,
+    kernels=None,
+    cluster=None,
+) -> RunResult:
+    """Run ``pipeline`` (see the package docstring for the options); bad input raises a
+    NotebookOpsError before anything starts."""
+    check_pipeline(pipeline)
+    config = RunConfig.resolve(
+        pipeline,
+        params=params,
+        run_dir=run_dir,
+        step_notebooks=step_notebooks,
+        tags=tags,
+        mode=mode,
+        steps=steps,
+        from_step=from_step,
+        jobs=jobs,
+        cache=cache,
+        single_kernel=single_kernel,
+        resume=resume,
+        data_url=data_url,
+        track=track,
+        cwd=cwd,
+        progress=progress,
+        cancel=cancel,
+        events=events,
+        kernel_cwd=kernel_cwd,
+        kernels=kernels,
+        cluster=cluster,
+    )
+    return PipelineRun(pipeline, config).run()
 
 
 def _shown_mlflow(info: dict) -> dict:
@@ -38,134 +131,150 @@ def _shown_mlflow(info: dict) -> dict:
     return info
 
 
-def _import_papermill() -> None:
-    """Warm the import in the background: the first step would otherwise pay for it."""
-    from notebook_ops.execution.kernels import IMPORT_LOCK
-
-    with IMPORT_LOCK:
-        import papermill  # noqa: F401
-
-
-def _base_dir(pipeline: Pipeline) -> Path:
-    return Path(pipeline.path).resolve().parent if pipeline.path else Path.cwd()
+def check_pipeline(p: Pipeline) -> None:
+    """A pipeline with errors, or with no code, does not run."""
+    if not p.ok:
+        first = p.errors[0]
+        raise PipelineInvalid(
+            f"the pipeline has {len(p.errors)} error(s); first: {first.message}",
+            problems=p.errors,
+            path=p.path,
+            cell=first.cell,
+            step=first.step,
+            hint="run `notebook-ops lint` to see them all",
+        )
+    if not p.steps:
+        raise PipelineInvalid("the notebook has no code to run", path=p.path)
 
 
 class PipelineRun:
-    def __init__(self, pipeline: Pipeline, **opts):
+    """One run of ``pipeline`` (checked: ``check_pipeline``) with its resolved options."""
+
+    def __init__(self, pipeline: Pipeline, config: RunConfig):
         self.pipeline = pipeline
-        self.opts = opts
-        self.cancel_event = opts.get("cancel") or threading.Event()
-        self.tracker: RunOutbox | None = None
-        self.pool: KernelPool | None = None
+        self.config = config
+        self.executor: Executor = executor_for(self)
+        self.runs_root = self.config.base / ".notebook_ops" / "runs"
+        # set by prepare(): the run's parameters, folder, data store, record and trackers
+        self.params: dict = {}  # as records show them (secrets as ***)
+        self.secret_names: list[str] = []
+        self.secrets: dict = {}  # secret values: kernels get them through their environment
+        self.notebooks: dict[str, dict] = {}
+        self.resumed: RunFolder | None = None
+        self.folder: RunFolder
+        self.data_url = ""
+        self.store: DataStore
+        self.record: LiveRecord
+        self.progress = self.config.progress
         self.publisher = None
-        self.cluster: Cluster | None = None
+        self.tracker: RunOutbox | None = None
+        self._t0 = time.monotonic()
+
+    @property
+    def selected(self) -> list[str]:
+        return list(self.config.selected)
+
+    @property
+    def pool(self):
+        """The local kernel pool, if the executor started one (None: no kernel started)."""
+        return getattr(self.executor, "pool", None)
+
+    # --- the run, as a template ---------------------------------------------------------------
+    def run(self) -> RunResult:
+        try:
+            self.prepare()
+        except BaseException:
+            self.close()
+            self.close_publisher()
+            raise
+        interrupted, crash = False, None
+        try:
+            try:
+                self.executor.execute()
+            except KeyboardInterrupt:
+                interrupted = True
+                self.config.cancel.set()
+                self.executor.abort()
+            except Exception as exc:  # a bug: still leave a consistent, final run.json
+                crash = exc
+                self.record.data["error"] = f"internal error: {type(exc).__name__}: {exc}"
+                for st in self.record.data["steps"].values():
+                    if st["status"] in ("pending", "running"):
+                        st.update(status="failed", error="the runner stopped (internal error)")
+                self.executor.abort()
+        finally:
+            self.close()
+        try:
+            self.finish(interrupted)
+        finally:
+            self.close_publisher()
+        if crash is not None:
+            raise crash
+        d = self.record.data
+        return RunResult(d["run_id"], self.folder.path, d["status"], d)
 
     # --- prepare: every bad input is raised here, before anything runs -----------------------
-    def _check_pipeline(self) -> None:
-        p = self.pipeline
-        if not p.ok:
-            first = p.errors[0]
-            raise PipelineInvalid(
-                f"the pipeline has {len(p.errors)} error(s); first: {first.message}",
-                problems=p.errors,
-                path=p.path,
-                cell=first.cell,
-                step=first.step,
-                hint="run `notebook-ops lint` to see them all",
-            )
-        if not p.steps:
-            raise PipelineInvalid("the notebook has no code to run", path=p.path)
-
-    def _select(self) -> list[str]:
-        names = self.pipeline.step_names
-        steps, from_step = self.opts.get("steps"), self.opts.get("from_step")
-        if isinstance(steps, str):
-            steps = [s.strip() for s in steps.split(",") if s.strip()]
-        for n in list(steps or []) + ([from_step] if from_step else []):
-            if n not in names:
-                raise ParameterError(f"unknown step {n!r}", hint=f"steps: {', '.join(names)}")
-        if from_step:
-            chosen = {from_step} | self.pipeline.downstream(from_step)
-            if steps:
-                chosen &= set(steps)
-        elif steps:
-            chosen = set(steps)
-        else:
-            chosen = set(names)
-        return [n for n in names if n in chosen]
-
-    def _step_notebooks(self) -> dict:
-        given = self.opts.get("step_notebooks")
-        if self.opts.get("single_kernel"):
-            from notebook_ops.execution.stepnb import build_single_kernel_notebook
-
-            return {"_all": build_single_kernel_notebook(self.pipeline)}
-        if given is not None:
-            missing = [n for n in self.pipeline.step_names if n not in given]
-            if missing:
-                raise NotebookOpsError(f"no step notebook for {', '.join(missing)}", path=self.pipeline.path)
-            return dict(given)
-        from notebook_ops.execution.stepnb import build_step_notebook
-
-        return {n: build_step_notebook(self.pipeline, n) for n in self.pipeline.step_names}
-
     def prepare(self) -> None:
-        o = self.opts
-        self._check_pipeline()
-        self.base = Path(o["cwd"]).resolve() if o.get("cwd") else _base_dir(self.pipeline)
-        self.runs_root = self.base / ".notebook_ops" / "runs"
-        self._resolve_params(o.get("params") or {})
-        self.selected = self._select()
-        from notebook_ops.execution.cluster import cluster_address
-
-        self.cluster_address = cluster_address(o.get("cluster"), self.pipeline.settings)
-        if self.cluster_address and o.get("single_kernel"):
-            raise ParameterError("--cluster runs each step as a task: it cannot run in a single kernel")
-        # on a cluster, Dask queues the tasks: every step that can start is submitted
-        jobs = o.get("jobs") or (len(self.selected) if self.cluster_address else os.cpu_count()) or 1
-        if not isinstance(jobs, int) or jobs < 1:
-            raise ParameterError(f"--jobs must be a positive integer, got {jobs!r}")
-        self.jobs = jobs
-        from notebook_ops.model.settings import KERNELS, kernels_mode
-
-        self.kernels = kernels_mode(self.pipeline.settings, o.get("kernels"))
-        if self.kernels not in KERNELS:
-            raise ParameterError(f"kernels must be fork or fresh, got {self.kernels!r}")
-        # --data-url, else the notebook's data_url setting, else the run folder's data/
-        o["data_url"] = o.get("data_url") or (self.pipeline.settings or {}).get("data_url")
-        self.resumed = None
-        if o.get("resume"):
-            self.resumed = find_run(o["resume"], self.runs_root)
+        cfg = self.config
+        self._resolve_params(cfg.params)
+        if cfg.resume:
+            self.resumed = find_run(cfg.resume, self.runs_root)
         self.notebooks = self._step_notebooks()
-        if o.get("mode", "pipeline") not in ("pipeline", "bundle"):
-            raise ParameterError(f"mode must be pipeline or bundle, got {o.get('mode')!r}")
         # events: NOTEBOOK_OPS_EVENTS, ``events`` and the notebook's settings (bad URLs raise here)
-        from notebook_ops.events.publish import publisher_for_run
-
-        self.progress, self.publisher = publisher_for_run(self.pipeline, o.get("progress"), o.get("events"))
-
+        self.progress, self.publisher = publisher_for_run(self.pipeline, cfg.progress, cfg.events)
         # a run's id is its folder's name, so `runs show ID` finds any run, the scheduler's too
-        run_id = Path(o["run_dir"]).name if o.get("run_dir") else new_run_id()
-        folder = RunFolder(o.get("run_dir") or self.runs_root / run_id)
+        run_id = cfg.run_dir.name if cfg.run_dir else new_run_id()
+        folder = RunFolder(cfg.run_dir or self.runs_root / run_id)
         if folder.record_path.exists():
             raise ConflictError(
                 "this run folder already holds a run (run.json)",
                 path=folder.path,
                 hint="give an empty or new --run-dir",
             )
-        self._check_stores(run_id)
+        if cfg.data_url and is_url(cfg.data_url):  # an object store must answer first
+            check_store(cfg.data_url, f"_nbo_preflight/{run_id}")
+        self.executor.prepare(run_id)
         folder.create()
         self.folder = folder
-        self.data_url = o["data_url"] or str(folder.data_dir)
-        from notebook_ops.kernel_side.data_store import DataStore
-
+        self.data_url = cfg.data_url or str(folder.data_dir)
         self.store = DataStore(self.data_url)
-        # kernels work here: the notebook's folder, or a bundle's workspace (bundle/workspace.py)
-        self.cwd = Path(o["kernel_cwd"]).resolve() if o.get("kernel_cwd") else self.base
-        self._early_prewarm()
+        self.executor.warm_up()  # kernels start while git, MLflow and papermill start up
+        self.record = LiveRecord(folder, self._new_record(run_id), self.progress)
+        self._t0 = time.monotonic()
+        track = mode_of(cfg.track)
+        if track:  # MLflow is logged beside the run, never on its way (tracking/outbox.py)
+            promote = (self.pipeline.settings or {}).get("promote")
+            self.tracker = RunOutbox(folder.path, self.pipeline.name, cfg.base, track, promote)
+            self.record.data["mlflow"]["tracking_uri"] = redact(self.tracker.tracking_uri)
+        self.record.save("run_started")
+        if self.tracker:
+            self.tracker.started()
 
-        from notebook_ops.util.gitstate import git_summary
+    def _resolve_params(self, given) -> None:
+        """``self.params`` as records show them (secrets as ``***``); the secrets' values stay
+        in memory (``self.secrets``) and reach the kernels through their environment only."""
+        declared = self.pipeline.parameters
+        values = params_mod.resolve_params(
+            self.pipeline, secrets_mod.from_environment(declared), secrets_mod.unmasked(dict(given), declared)
+        )
+        self.secret_names = secrets_mod.names(declared)
+        self.secrets = {n: values[n] for n in self.secret_names if values[n] not in (None, "")}
+        self.params = secrets_mod.masked(values, self.secret_names)
 
+    def _step_notebooks(self) -> dict:
+        if self.config.single_kernel:
+            return {ALL: build_single_kernel_notebook(self.pipeline)}
+        given = self.config.step_notebooks
+        if given is not None:
+            missing = [n for n in self.pipeline.step_names if n not in given]
+            if missing:
+                raise NotebookOpsError(f"no step notebook for {', '.join(missing)}", path=self.pipeline.path)
+            return dict(given)
+        return {n: build_step_notebook(self.pipeline, n) for n in self.pipeline.step_names}
+
+    def _new_record(self, run_id: str) -> dict:
+        """run.json as it starts: every step pending (a dict shaped by ``RunRecord``)."""
+        cfg = self.config
         data = RunRecord(
             run_id=run_id,
             status="running",
@@ -173,189 +282,67 @@ class PipelineRun:
             pid=os.getpid(),
             host=socket.gethostname(),
             source=str(Path(self.pipeline.path).resolve()) if self.pipeline.path else None,
-            run_dir=str(folder.path),
-            mode=o.get("mode", "pipeline"),
+            run_dir=str(self.folder.path),
+            mode=cfg.mode,  # type: ignore[arg-type]  # RunConfig checked it
             started_at=now_iso(),
             parameters=self.params,
             notebook_hash=self.pipeline.notebook_hash,
-            git=GitInfo.from_dict(git_summary(self.pipeline.path or self.base)),
+            git=GitInfo.from_dict(git_summary(self.pipeline.path or cfg.base)),
             notebook_ops_version=__version__,
-            tags=dict(o.get("tags") or {}),
+            tags=dict(cfg.tags),
             options=RunOptions(
-                jobs=jobs,
-                cache=bool(o.get("cache", True)),
-                single_kernel=bool(o.get("single_kernel")),
-                steps=self.selected,
-                kernels=self.kernels,
+                jobs=cfg.jobs,
+                cache=cfg.cache,
+                single_kernel=cfg.single_kernel,
+                steps=list(cfg.selected),
+                kernels=cfg.kernels,
                 data_url=redact(self.data_url),  # a record shows no credential
-                cluster=redact(self.cluster_address) if self.cluster_address else None,
+                cluster=redact(cfg.cluster) if cfg.cluster else None,
             ),
             resumed_from=self.resumed.read()["run_id"] if self.resumed else None,
         ).to_dict()  # the runner keeps it as a dict; every write goes through the contract
         data["steps"] = {n: new_step_record() for n in self.pipeline.step_names}
-        self.record = LiveRecord(folder, data, self.progress)
-        self._t0 = time.monotonic()
-        from notebook_ops.tracking.outbox import mode_of
+        return data
 
-        track = mode_of(o.get("track", True))
-        if track:  # MLflow is logged beside the run, never on its way (tracking/outbox.py)
-            from notebook_ops.tracking.outbox import RunOutbox
-
-            promote = (self.pipeline.settings or {}).get("promote")
-            self.tracker = RunOutbox(folder.path, self.pipeline.name, self.base, track, promote)
-            data["mlflow"]["tracking_uri"] = redact(self.tracker.tracking_uri)
-        self.record.save("run_started")
-        if self.tracker:
-            self.tracker.started()
-
-    def _resolve_params(self, given: dict) -> None:
-        """``self.params`` as records show them (secrets as ``***``); the secrets' values stay
-        in memory (``self.secrets``) and reach the kernels through their environment only."""
-        from notebook_ops.model import secrets as secrets_mod
-
-        declared = self.pipeline.parameters
-        values = params_mod.resolve_params(
-            self.pipeline, secrets_mod.from_environment(declared), secrets_mod.unmasked(given, declared)
-        )
-        self.secret_names = secrets_mod.names(declared)
-        self.secrets = {n: values[n] for n in self.secret_names if values[n] not in (None, "")}
-        self.params = secrets_mod.masked(values, self.secret_names)
-
+    # --- what a step's kernel is given -------------------------------------------------------
     def secret_env(self) -> dict[str, str]:
         """The kernel environment that carries the secrets (``NOTEBOOK_OPS_SECRET_<NAME>``)."""
-        import json
-
-        from notebook_ops.model.secrets import env_name
-
-        return {env_name(n): v if isinstance(v, str) else json.dumps(v) for n, v in self.secrets.items()}
+        return secret_env(self.secrets)
 
     def scrub_values(self) -> list[str]:
         """The texts masked in executed notebooks, logs and errors."""
-        from notebook_ops.model.secrets import scrub_values
+        return secrets_mod.scrub_values(self.secrets.values())
 
-        return scrub_values(self.secrets.values())
+    def context_for(self, step: str, notebook: dict, out_path, log_path, timeout=None) -> StepContext:
+        """The kernel's parameters (never a secret: those go through its environment)."""
+        return StepContext.build(
+            step,
+            notebook,
+            values={k: v for k, v in self.params.items() if k not in self.secret_names},
+            secrets=self.secrets,
+            data_url=self.data_url,
+            run_id=self.record.data["run_id"],
+            mode=self.config.mode,
+            run_dir=str(self.folder.path),
+            out_path=out_path,
+            log_path=log_path,
+            timeout=timeout,
+            cwd=self.config.kernel_cwd,
+        )
 
-    def _check_stores(self, run_id: str) -> None:
-        """An object store (and a cluster's workers) must answer before anything starts: a
-        marker written and read back, one line naming what is wrong otherwise."""
-        from notebook_ops.kernel_side.data_store import check_store, is_url
-
-        url = self.opts.get("data_url") or ""
-        if is_url(url):
-            check_store(url, f"_nbo_preflight/{run_id}")
-        if not self.cluster_address:
-            return
-        if not (is_url(url) or url.startswith("file://")):
-            raise ParameterError(
-                "--cluster needs a data store every worker reaches",
-                hint="give --data-url s3://bucket/prefix (gs://, az://), or file:///path on a disk "
-                "every worker mounts",
-            )
-        from notebook_ops.execution.cluster import Cluster
-
-        from notebook_ops.execution.cluster import dask_resources
-
-        self.cluster = Cluster.connect(self.cluster_address, run_id)
-        self.cluster.check(url)
-        self.step_resources = {
-            n: dask_resources(n, self.pipeline.step(n).options.get("resources") or {}, self.cluster.declared)
-            for n in self.selected
-        }
-
-    def _early_prewarm(self) -> None:
-        """Start kernels now, overlapping git, MLflow and papermill start-up, when a first step
-        will surely run: its cache entry is missing (the same key the step scheduler computes),
-        or the cache is off. A run whose first steps are cached starts none here: the scheduler
-        starts the pool for the first step that misses, so a fully cached run starts no kernel
-        and no zygote."""
-        o = self.opts
-        if self.cluster is not None:
-            return
-        if o.get("single_kernel"):
-            self.kernel_pool().prewarm(1)
-            return
-        if o.get("resume") or not self.selected:
-            return
-        # the first wave: nothing runs before them, so their keys are known already
-        first = [n for n in self.selected if not self.pipeline.step(n).after]
-        if not first:
-            return
-        if o.get("cache", True) and not self.store.remote:
-            from notebook_ops.execution.cache import StepCache
-            from notebook_ops.execution.parallel import cache_key, cacheable
-
-            cache = StepCache(self.base / ".notebook_ops" / "cache")
-
-            def hit(n: str) -> bool:
-                key = cache_key(self, n)
-                return (
-                    key is not None
-                    and cacheable(self.pipeline, n)
-                    and cache.lookup(self.pipeline.name, n, key) is not None
-                )
-
-            if all(hit(n) for n in first):
-                return
-        self.kernel_pool().prewarm(min(self.jobs + 1, len(self.selected)))
-        threading.Thread(target=_import_papermill, daemon=True).start()  # after: kernels first
-
-    # --- execute ---------------------------------------------------------------------------
-    def kernel_pool(self):
-        """Created on first need, so a fully cached run starts no kernel."""
-        if self.pool is None:
-            from notebook_ops.execution.kernels import KernelPool, setup_imports
-
-            setup = [
-                self.pipeline.cell(i).source
-                for i in self.pipeline.setup_cells
-                if self.pipeline.cell(i).cell_type == "code"
-            ]
-            self._kernel_log = open(self.folder.logs_dir / "kernels.log", "ab")
-            from notebook_ops.execution.stepfiles import local_tops
-
-            from notebook_ops.kernel_side.model_logging import preload_for
-
-            preload = setup_imports(setup, exclude=local_tops(self.pipeline))
-            code = [c.source for c in self.pipeline.cells if c.cell_type == "code"]
-            self.pool = KernelPool(
-                self.pipeline.kernel_name,
-                cwd=self.cwd,
-                preload=preload + preload_for(code, preload),
-                log_file=self._kernel_log,
-                kernels="fresh" if self.opts.get("single_kernel") else self.kernels,
-                env=self.secret_env(),
-            )
-        return self.pool
-
-    def kernel_parameters(self, step: str) -> dict:
-        """What papermill injects: never a secret (the kernel reads those from its environment)."""
-        return {
-            **{k: v for k, v in self.params.items() if k not in self.secret_names},
-            "_nbo_data_url": self.data_url,
-            "_nbo_run_id": self.record.data["run_id"],
-            "_nbo_step": step,
-            "_nbo_mode": self.opts.get("mode", "pipeline"),
-            "_nbo_run_dir": str(self.folder.path),
-        }
-
-    def execute(self) -> None:
-        if self.opts.get("single_kernel"):
-            from notebook_ops.execution.single_kernel import run_single_kernel
-
-            run_single_kernel(self)
-        else:
-            from notebook_ops.execution.parallel import ParallelSteps
-
-            ParallelSteps(self).run()
+    def step_context(self, step: str) -> StepContext:
+        return self.context_for(
+            step,
+            self.notebooks[step],
+            self.folder.step_notebook(step),
+            self.folder.step_log(step),
+            self.pipeline.step(step).options.get("timeout"),
+        )
 
     # --- finish ----------------------------------------------------------------------------
     def log_step_to_tracker(self, name: str) -> None:
         if not self.tracker:
             return
-        from notebook_ops.kernel_side.model_logging import MODELS, MODELS_JSON
-        from notebook_ops.kernel_side.data_store import ARTIFACTS
-        from notebook_ops.tracking.registry import lineage_tags
-
         steprec = self.record.step(name)
         step = self.pipeline.step(name)
         params = {k: self.params[k] for k in step.parameters_read if k in self.params}
@@ -392,25 +379,18 @@ class PipelineRun:
             self.record.step(name)["changed_at_run"] = changed
 
     def collect_observed(self, name: str) -> None:
-        from notebook_ops.model.contracts.runs import Observed
-        from notebook_ops.kernel_side.data_store import OBSERVED
-
         raw = self.store.read_json((name, OBSERVED), default=None)
         if not isinstance(raw, dict):
             return
         try:
             self.record.step(name)["observed"] = Observed.from_dict(raw).to_dict()
         except (TypeError, ValueError, KeyError) as exc:
-            import logging
-
-            logging.getLogger(__name__).warning("step %s: unreadable %s: %s", name, OBSERVED, exc)
+            log.warning("step %s: unreadable %s: %s", name, OBSERVED, exc)
 
     def finish(self, interrupted: bool) -> None:
-        from notebook_ops.execution.objectives import check_targets
-
         data = self.record.data
         statuses = {s: data["steps"][s]["status"] for s in data["steps"]}
-        if interrupted or self.cancel_event.is_set():
+        if interrupted or self.config.cancel.is_set():
             status = "cancelled"
             for s, st in statuses.items():
                 if st in ("pending", "running"):
@@ -444,53 +424,10 @@ class PipelineRun:
             self.record.save()
 
     def close(self) -> None:
-        if self.cluster is not None:
-            self.cluster.close()
-        if self.pool is not None:
-            self.pool.close(kill_running=True)
-            self._kernel_log.close()
-            if self.secrets:  # what kernel processes wrote themselves (os.system, fd 2)
-                from notebook_ops.execution.papermill_exec import scrub_file
-
-                scrub_file(self.folder.logs_dir / "kernels.log", self.scrub_values())
+        self.executor.close()
 
     def close_publisher(self) -> None:
         """Bounded (what is not delivered in time waits in the spool for the next run)."""
         if self.publisher is not None:
             self.publisher.close()
             self.publisher = None
-
-    def run(self) -> RunResult:
-        try:
-            self.prepare()
-        except BaseException:
-            self.close()
-            self.close_publisher()
-            raise
-        interrupted, crash = False, None
-        try:
-            try:
-                self.execute()
-            except KeyboardInterrupt:
-                interrupted = True
-                self.cancel_event.set()
-                if self.pool is not None:
-                    self.pool.close(kill_running=True)
-            except Exception as exc:  # a bug: still leave a consistent, final run.json
-                crash = exc
-                self.record.data["error"] = f"internal error: {type(exc).__name__}: {exc}"
-                for st in self.record.data["steps"].values():
-                    if st["status"] in ("pending", "running"):
-                        st.update(status="failed", error="the runner stopped (internal error)")
-                if self.pool is not None:
-                    self.pool.close(kill_running=True)
-        finally:
-            self.close()
-        try:
-            self.finish(interrupted)
-        finally:
-            self.close_publisher()
-        if crash is not None:
-            raise crash
-        d = self.record.data
-        return RunResult(d["run_id"], self.folder.path, d["status"], d)

@@ -4,9 +4,9 @@ The main thread owns all decisions and the run record; worker threads only execu
 (each in a kernel from the prewarmed pool). Before a step runs, its cache key is computed from
 its inputs' stored hashes: a hit (or a step kept from the run being resumed) restores outputs
 without a kernel. Failures are retried per the step's options; a step whose upstream did not
-succeed is skipped; cancelling (Ctrl-C, ``cancel`` event) stops every kernel. On a Dask
-cluster (``run.cluster``, see cluster.py) only the execution moves: a step becomes a task there
-instead of a job for the local kernel pool; everything else here is the same.
+succeed is skipped; cancelling (Ctrl-C, ``cancel`` event) stops every kernel. Where a step
+executes is the executor's (``executors.py``: a kernel of the local pool, forked or fresh, or a
+task on a Dask cluster); everything here is the same for all of them.
 """
 
 from __future__ import annotations
@@ -16,11 +16,16 @@ import shutil
 import time
 from concurrent.futures import FIRST_COMPLETED, wait
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from notebook_ops.execution.cache import StepCache, step_key
-from notebook_ops.execution.papermill_exec import Outcome, execute
+from notebook_ops.execution.cache import StepCache, link_tree, step_key
+from notebook_ops.execution.papermill_exec import Outcome
 from notebook_ops.execution.stepfiles import asset_signature, upstream
+from notebook_ops.kernel_side.file_handoff import write_notebook_product
+from notebook_ops.kernel_side.observe import LEDGER_DIR
+
+if TYPE_CHECKING:
+    from notebook_ops.execution.executors import StepExecutor
 
 log = logging.getLogger(__name__)
 DONE_OK = ("succeeded", "unselected")  # unselected: not asked for and not cached
@@ -66,20 +71,19 @@ def cacheable(pipeline, step: str) -> bool:
 
 
 class ParallelSteps:
-    def __init__(self, run):
+    def __init__(self, run, executor: StepExecutor):
         self.pr = run
+        self.executor = executor
         self.p = run.pipeline
         self.rec = run.record
         self.selected = set(run.selected)
         self.state = {n: "pending" for n in self.p.step_names}
         self.running: dict = {}  # future -> step name
-        self.kms: dict = {}  # step name -> kernel manager in use
         self.retry_at: dict = {}  # step name -> monotonic time it may start again
-        self.cluster = run.cluster  # None: steps run in local kernels
-        self.tokens: dict = {}  # step name -> the token of its task on the cluster
+        self.keys: dict = {}  # step name -> the cache key it started with
         local = not run.store.remote
-        self.cache = StepCache(run.base / ".notebook_ops" / "cache") if local else None
-        self.use_cache = bool(run.opts.get("cache", True)) and local
+        self.cache = StepCache(run.config.base / ".notebook_ops" / "cache") if local else None
+        self.use_cache = run.config.cache and local
         self.resumed = None
         if run.resumed is not None and local:
             self.resumed = (run.resumed, run.resumed.read())
@@ -108,8 +112,6 @@ class ParallelSteps:
                 and srec.get("cache_key") == key
                 and (src / "_outputs.json").is_file()
             ):
-                from notebook_ops.execution.cache import link_tree
-
                 dst = self._data_dir(step)
                 if dst.exists():
                     shutil.rmtree(dst)
@@ -133,9 +135,7 @@ class ParallelSteps:
         self.state[step] = "succeeded"
         product = self.p.step(step).notebook_product
         if product and nb.is_file():  # the restored notebook where a rerun would write it
-            from notebook_ops.kernel_side.file_handoff import write_notebook_product
-
-            write_notebook_product(self.pr.cwd, product, nb.read_bytes(), self._ledger())
+            write_notebook_product(self.pr.config.kernel_cwd, product, nb.read_bytes(), self._ledger())
         self.pr.collect_metrics(step, observed=False)
         self.rec.step_finished(
             step,
@@ -148,50 +148,18 @@ class ParallelSteps:
         self.pr.log_step_to_tracker(step)
 
     # --- running a step --------------------------------------------------------------------
-    def _work(self, step: str, km) -> Outcome:
-        """In the kernel's own thread (see kernels.py)."""
-        self.kms[step] = km
-        try:
-            if self.pr.cancel_event.is_set():
-                return Outcome(False, "cancelled", ename="Cancelled")
-            opts = self.p.step(step).options
-            return execute(
-                self.pr.notebooks[step],
-                self.pr.folder.step_notebook(step),
-                km=km,
-                parameters=self.pr.kernel_parameters(step),
-                timeout=opts.get("timeout"),
-                log_path=self.pr.folder.step_log(step),
-                kill=self.pr.pool.kill,
-                secrets=self.pr.scrub_values(),
-            )
-        finally:
-            self.kms.pop(step, None)
-
     def start(self, step: str) -> None:
         d = self._data_dir(step)
         if not self.pr.store.remote and d.exists():
             shutil.rmtree(d)  # nothing stale from an earlier attempt
         self.state[step] = "running"
         self.rec.step_started(step)
+        ctx = self.pr.step_context(step)
         s = self.rec.step(step)
-        s["notebook"] = str(self.pr.folder.step_notebook(step))
-        s["log"] = str(self.pr.folder.step_log(step))
-        if self.cluster is not None:
-            from notebook_ops.execution.cluster import new_task
-
-            task = new_task(self.pr, step)
-            self.tokens[step] = task.token
-            s["worker"] = None
-            fut = self.cluster.submit(
-                task,
-                resources=self.pr.step_resources.get(step) or {},
-                notebook_path=self.pr.folder.step_notebook(step),
-                log_path=self.pr.folder.step_log(step),
-            )
-        else:
-            fut = self.pr.pool.submit(lambda km: self._work(step, km))
-        self.running[fut] = step
+        s["notebook"] = str(ctx.out_path)
+        s["log"] = str(ctx.log_path)
+        s["worker"] = None  # set when the executor tells where it ran
+        self.running[self.executor.submit(ctx)] = step
 
     def completed(self, step: str, outcome: Outcome, key: str | None) -> None:
         if outcome.worker:
@@ -199,7 +167,7 @@ class ParallelSteps:
         self.rec.add_usage(step, outcome.cpu_s, outcome.peak_mem_mb)
         if outcome.ok and not self.pr.store.exists((step, "_outputs.json")):
             outcome = Outcome(False, "the step ended without saving its outputs", ename="OutputsMissing")
-        if self.pr.cancel_event.is_set():
+        if self.pr.config.cancel.is_set():
             self.state[step] = "cancelled"
             self.rec.step_finished(step, "cancelled", error="cancelled")
             self.pr.log_step_to_tracker(step)
@@ -237,8 +205,6 @@ class ParallelSteps:
         self.pr.log_step_to_tracker(step)
 
     def _ledger(self) -> str:
-        from notebook_ops.kernel_side.observe import LEDGER_DIR
-
         return str(self.pr.folder.path / LEDGER_DIR)
 
     def _save_notebook_product(self, step: str) -> None:
@@ -246,9 +212,7 @@ class ParallelSteps:
         product = self.p.step(step).notebook_product
         nb = self.pr.folder.step_notebook(step)
         if product and nb.is_file():
-            from notebook_ops.kernel_side.file_handoff import write_notebook_product
-
-            write_notebook_product(self.pr.cwd, product, nb.read_bytes(), self._ledger())
+            write_notebook_product(self.pr.config.kernel_cwd, product, nb.read_bytes(), self._ledger())
 
     # --- the loop --------------------------------------------------------------------------
     def _missing_inputs(self, step: str) -> str | None:
@@ -266,7 +230,7 @@ class ParallelSteps:
         changed = False
         now = time.monotonic()
         for step in self.p.step_names:
-            if self.state[step] != "pending" or self.pr.cancel_event.is_set():
+            if self.state[step] != "pending" or self.pr.config.cancel.is_set():
                 continue
             deps = self.p.step(step).after
             bad = [d for d in deps if self.state[d] in DONE_BAD]
@@ -295,42 +259,36 @@ class ParallelSteps:
                 self.rec.step_finished(step, "failed", error=missing)
                 changed = True
                 continue
-            if len(self.running) >= self.pr.jobs:
+            if len(self.running) >= self.pr.config.jobs:
                 continue
             self.keys[step] = key
-            if self.cluster is None:
-                self.pr.kernel_pool()
             self.start(step)
             changed = True
         return changed
 
     def _want_kernels(self) -> int:
         waiting = sum(1 for s in self.p.step_names if self.state[s] == "pending" and s in self.selected)
-        return min(self.pr.jobs, waiting)
+        return min(self.pr.config.jobs, waiting)
 
     def run(self) -> None:
-        self.keys: dict = {}
+        cancel = self.pr.config.cancel
         try:
             while True:
                 while self._advance():
                     pass
-                if self.pr.cancel_event.is_set():
+                if cancel.is_set():
                     self._cancel()
                 if not self.running and not any(st == "pending" for st in self.state.values()):
                     break
-                if self.kms and self.pr.pool is not None:
-                    # once a step's kernel is up (not before: on few cores, kernels starting
-                    # together all start late), keep kernels ready for the steps to come
-                    self.pr.pool.prewarm(self._want_kernels())
+                self.executor.keep_ready(self._want_kernels())
                 if self.running:
                     done, _ = wait(list(self.running), timeout=0.25, return_when=FIRST_COMPLETED)
-                elif self.pr.cancel_event.is_set():
+                elif cancel.is_set():
                     break
                 else:  # only steps waiting for their retry delay
                     done = set()
                     time.sleep(0.05)
-                if self.cluster is not None:
-                    self._placed(self.cluster.starts())
+                self._placed(self.executor.placed())
                 for fut in done:
                     step = self.running.pop(fut)
                     try:
@@ -339,7 +297,7 @@ class ParallelSteps:
                         outcome = Outcome(False, f"{type(exc).__name__}: {exc}", ename=type(exc).__name__)
                     self.completed(step, outcome, self.keys.get(step))
         except KeyboardInterrupt:
-            self.pr.cancel_event.set()
+            cancel.set()
             self._cancel()
             raise
 
@@ -348,11 +306,7 @@ class ParallelSteps:
         means Dask moved it off a lost worker, an attempt of the step (failed past its retries)."""
         for msg in starts:
             step = msg.get("step")
-            if (
-                step not in self.tokens
-                or self.tokens[step] != msg.get("token")
-                or self.state[step] != "running"
-            ):
+            if self.state.get(step) != "running":
                 continue
             s = self.rec.step(step)
             previous = s.get("worker")
@@ -363,7 +317,7 @@ class ParallelSteps:
             retries = int(self.p.step(step).options.get("retries") or 0)
             lost = f"worker {previous} was lost while running the step"
             if s["attempts"] > retries:
-                self.cluster.fail_lost(msg["token"], f"{lost} (retries: {retries})")
+                self.executor.fail_lost(str(step), f"{lost} (retries: {retries})")
                 continue
             s["attempts"] += 1
             s["error"] = f"attempt {s['attempts'] - 1}: {lost}; running again on {s['worker']}"
@@ -371,12 +325,7 @@ class ParallelSteps:
 
     def _cancel(self) -> None:
         """Stop every running kernel; the workers then return and the steps are cancelled."""
-        if self.cluster is not None:
-            self.cluster.cancel_all()
-        pool = self.pr.pool
-        for km in list(self.kms.values()):
-            if pool is not None:
-                pool.kill(km)
+        self.executor.cancel()
         for fut, step in list(self.running.items()):
             try:
                 fut.result(timeout=30)

@@ -29,7 +29,10 @@ from pathlib import Path
 
 from notebook_ops.errors import ConflictError, NotebookReadError
 from notebook_ops.model.contracts.runs import RunRecord
+from notebook_ops.execution.orchestrate import run_notebook
 from notebook_ops.execution.runfolder import find_run, list_runs, load_run, runs_root
+from notebook_ops.model.multi import SOURCE_SUFFIXES
+from notebook_ops.model.parameters import read_params_file
 
 __all__ = [
     "RunHandle",
@@ -50,8 +53,6 @@ log = logging.getLogger(__name__)
 def target_kind(target) -> str:
     """ "notebook" (an .ipynb, or a pipeline file of notebooks) or "bundle" (a bundle folder or
     archive); else NotebookReadError."""
-    from notebook_ops.model.multi import SOURCE_SUFFIXES
-
     if str(target).endswith(SOURCE_SUFFIXES):
         return "notebook"
     from notebook_ops.bundle.run import is_bundle
@@ -79,16 +80,12 @@ def run(target, *, params=None, params_file=None, **options):
     kind = target_kind(target)
     values = {}
     if params_file:
-        from notebook_ops.model.parameters import read_params_file
-
         values.update(read_params_file(params_file))
     values.update(params or {})
     if kind == "bundle":
         from notebook_ops.bundle.run import run_bundle
 
         return run_bundle(target, params=values, **options)
-    from notebook_ops.execution import run_notebook
-
     return run_notebook(target, params=values, **options)
 
 

@@ -10,7 +10,15 @@ from __future__ import annotations
 
 import json
 from concurrent.futures import wait
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from notebook_ops.execution.papermill_exec import Outcome
+
+if TYPE_CHECKING:
+    from notebook_ops.execution.executors import SingleKernelExecutor
+    from notebook_ops.execution.orchestrate import PipelineRun
 
 ALL = "_all"
 
@@ -59,7 +67,6 @@ def _step_spans(nb: dict) -> dict:
 
 def _times(span: dict) -> dict:
     """started_at / finished_at / duration_s from papermill's cell timestamps."""
-    from datetime import datetime
 
     def parse(t):
         try:
@@ -77,8 +84,9 @@ def _times(span: dict) -> dict:
     }
 
 
-def run_single_kernel(run) -> None:
-    from notebook_ops.execution.papermill_exec import execute
+def run_single_kernel(run: PipelineRun, executor: SingleKernelExecutor) -> None:
+    """Run ``run``'s one notebook in the executor's kernel, following its steps."""
+    from notebook_ops.execution.executors import run_in_kernel
 
     rec = run.record
     out = run.folder.steps_dir / "pipeline.ipynb"
@@ -110,40 +118,30 @@ def run_single_kernel(run) -> None:
                 run.collect_metrics(name)
                 rec.step_finished(name, status, error=span["error"], cell=span["cell"], **_times(span))
 
-    pool = run.kernel_pool()
+    pool = executor.kernel_pool()
     kms = []
+    ctx = run.context_for("", run.notebooks[ALL], out, run.folder.step_log("pipeline"))
 
     def work(km):
         kms.append(km)
-        return execute(
-            run.notebooks[ALL],
-            out,
-            km=km,
-            parameters=run.kernel_parameters(""),
-            timeout=None,
-            log_path=run.folder.step_log("pipeline"),
-            kill=pool.kill,
-            secrets=run.scrub_values(),
-        )
+        return run_in_kernel(ctx, km, pool.kill)
 
     fut = pool.submit(work)
     try:
         while not fut.done():
             wait([fut], timeout=0.5)
             sync(_read(out), final=False)
-            if run.cancel_event.is_set():
+            if run.config.cancel.is_set():
                 for km in kms:
                     pool.kill(km)
     except KeyboardInterrupt:
-        run.cancel_event.set()
+        run.config.cancel.set()
         for km in kms:
             pool.kill(km)
         raise
     try:
         outcome = fut.result()
     except Exception as exc:
-        from notebook_ops.execution.papermill_exec import Outcome
-
         outcome = Outcome(False, f"{type(exc).__name__}: {exc}", ename=type(exc).__name__)
     if outcome.cpu_s is not None:  # one kernel ran every step: only the run's totals are known
         rec.data.update(cpu_s=outcome.cpu_s, peak_mem_mb=outcome.peak_mem_mb)
@@ -159,7 +157,7 @@ def run_single_kernel(run) -> None:
             seen[target] = "done"
             rec.step_finished(target, "failed", error=outcome.error, cell=outcome.cell)
     for n in names:
-        if seen.get(n) is None and not run.cancel_event.is_set():
+        if seen.get(n) is None and not run.config.cancel.is_set():
             rec.step_finished(n, "skipped", error="an earlier step failed")
     # a step's observation is written when the next one starts: read them all once it is over
     observed = [n for n in names if rec.step(n)["status"] == "succeeded" and not rec.step(n).get("observed")]

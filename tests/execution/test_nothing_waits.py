@@ -18,7 +18,7 @@ import pytest
 from conftest import write_nb
 from notebook_ops.model import load_pipeline
 from notebook_ops.execution.kernels import KernelPool
-from notebook_ops.execution.orchestrate import PipelineRun
+from notebook_ops.execution.orchestrate import PipelineRun, RunConfig
 
 CHAIN = [
     ("import json\nimport pandas as pd", ["setup"]),
@@ -64,7 +64,8 @@ class _ProcessWatch:
 
 
 def _run(nb, **opts) -> PipelineRun:
-    run = PipelineRun(load_pipeline(nb), **opts)
+    pipeline = load_pipeline(nb)
+    run = PipelineRun(pipeline, RunConfig.resolve(pipeline, **opts))
     run.run()
     return run
 
