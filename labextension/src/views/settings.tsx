@@ -56,15 +56,20 @@ export function CommitField(props: ICommitFieldProps): JSX.Element {
   const value = props.value === undefined || props.value === null ? '' : String(props.value);
   const [draft, setDraft] = useState<string | null>(null);
   const ref = useRef<HTMLInputElement & HTMLTextAreaElement>(null);
+  // what Enter last wrote, so that leaving the field does not write it again
+  const written = useRef<string | null>(null);
   // the model's value changed: show it, unless the user is still typing here
   useEffect(() => {
+    written.current = null;
     if (ref.current !== document.activeElement) {
       setDraft(null);
     }
   }, [value]);
   const commit = () => {
-    if (draft !== null && draft.trim() !== value) {
-      props.onCommit(draft.trim());
+    const text = draft?.trim();
+    if (text !== undefined && text !== value && text !== written.current) {
+      written.current = text;
+      props.onCommit(text);
     }
   };
   const common = {
