@@ -122,11 +122,17 @@ export function RunFormFields({ params, steps, initial, onChange }: IRunFormFiel
   const edit = (patch: Partial<IRunForm>) => setForm(f => ({ ...f, ...patch }));
   useEffect(() => {
     onChange(form);
-    // the dialog's own Run button: disabled while a field does not check
-    const accept = host.current?.closest('.jp-Dialog')?.querySelector<HTMLButtonElement>('.jp-mod-accept');
-    if (accept) {
-      accept.disabled = blocked;
-    }
+    // the dialog's own Run button: disabled while a field does not check. Set again once the
+    // event that changed the form is over: the dialog re-enables it at every 'input' event.
+    const apply = () => {
+      const accept = host.current?.closest('.jp-Dialog')?.querySelector<HTMLButtonElement>('.jp-mod-accept');
+      if (accept) {
+        accept.disabled = blocked;
+      }
+    };
+    apply();
+    const later = window.setTimeout(apply, 0);
+    return () => window.clearTimeout(later);
   });
   return (
     <div ref={host}>
