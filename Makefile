@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 EXAMPLE := examples/churn.ipynb
 LAB_PORT ?= 8888
 
-.PHONY: install deploy-envs postgresql demo test test-browser lab bench clean
+.PHONY: install deploy-envs postgresql demo test test-browser lab bench docs clean
 
 install: $(STAMP) deploy-envs postgresql
 
@@ -102,5 +102,17 @@ lab: install
 bench: install
 	$(PY) benchmarks/run_all.py
 
+# The documentation site (docs/, Sphinx + MyST) into docs/_build/html: warnings are errors,
+# nitpicky; every cross-reference between pages and every link of README.md is checked (no
+# internet here: web links are not; docs/README.md). The `docs` extra is installed when missing.
+DOCS_STAMP := $(VENV)/.docs-stamp
+$(DOCS_STAMP): pyproject.toml | $(STAMP)
+	$(PY) -m pip install -q $$($(PY) -c 'import tomllib; print(" ".join(tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-dependencies"]["docs"]))')
+	@touch $@
+
+docs: $(DOCS_STAMP)
+	$(VENV)/bin/sphinx-build -W --keep-going -n -q -b html docs docs/_build/html
+	@echo "documentation: $(CURDIR)/docs/_build/html/index.html"
+
 clean:
-	rm -rf $(VENV) $(AIRFLOW_VENV) $(KFP_VENV) build dist .pytest_cache
+	rm -rf $(VENV) $(AIRFLOW_VENV) $(KFP_VENV) build dist .pytest_cache docs/_build

@@ -4,7 +4,7 @@ runs, and the whole diamond on Airflow vs ``notebook-ops run`` of the same bundl
 Run: .venv/bin/python benchmarks/bench_airflow.py   (needs .venv-airflow: `make deploy-envs`)
 A real Airflow 3 (api-server, scheduler, dag-processor; LocalExecutor, sqlite; scheduler
 heartbeat 1 s, DAG folder refresh 2 s) and a moto S3 server start on loopback, as in
-tests/targets/test_airflow_live.py; the diamond's bundle and step data live in S3. Times of the
+tests/deploy/test_airflow_live.py; the diamond's bundle and step data live in S3. Times of the
 Airflow side come from Airflow's own records (the run's ``queued_at``, each task's
 ``start_date``/``end_date``), each figure a median of REPEAT runs.
 """
@@ -21,7 +21,7 @@ from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "tests" / "targets"), str(ROOT / "tests"), str(ROOT)]
+sys.path[:0] = [str(ROOT / "tests" / "deploy"), str(ROOT / "tests"), str(ROOT)]
 
 from airflowkit import PASSWORD, USER, airflow_services, export_diamond  # noqa: E402
 from s3server import s3_server  # noqa: E402
@@ -35,7 +35,7 @@ def _t(iso: str) -> float:
 
 
 def main() -> None:
-    from notebook_ops.deploy import airflow
+    from notebook_ops.deploy import airflow_push as airflow
     from notebook_ops.deploy.airflow_api import AirflowClient, Credentials
 
     venv = Path(os.environ.get("NBO_AIRFLOW_VENV") or ROOT / ".venv-airflow")

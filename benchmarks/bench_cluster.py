@@ -41,7 +41,7 @@ DIAMOND = [
 
 def one(nb: Path, url: str, **kw) -> tuple[float, float]:
     """(wall s, mean step s) of one run."""
-    from notebook_ops.runner import run_notebook
+    from notebook_ops.execution import run_notebook
 
     t0 = time.perf_counter()
     res = run_notebook(nb, data_url=url, track=False, cache=False, **kw)

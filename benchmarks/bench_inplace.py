@@ -1,6 +1,6 @@
 """The runtime check for objects changed in place: what it costs per step.
 
-After a step, each object it received and may hand on is checked for change (runtime/fingerprint.py):
+After a step, each object it received and may hand on is checked for change (kernel_side/fingerprint.py):
 pandas and numpy by a content hash taken at load and after the step, anything else by serialising
 it once after the step. This prints, for a DataFrame of about 1 GB (and smaller ones), the two
 hashes the check takes against what saving and loading the object cost in the same run, and the
@@ -23,8 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from notebook_ops.model.build import load_pipeline  # noqa: E402
-from notebook_ops.runtime.fingerprint import content_hash  # noqa: E402
-from notebook_ops.runtime.store import DataStore  # noqa: E402
+from notebook_ops.kernel_side.fingerprint import content_hash  # noqa: E402
+from notebook_ops.kernel_side.data_store import DataStore  # noqa: E402
 
 
 def best(fn, n=3):

@@ -55,7 +55,7 @@ def churn_run(observe: bool) -> float:
 FIXED = textwrap.dedent(
     """
     import json, sys, time
-    from notebook_ops.runtime import observe
+    from notebook_ops.kernel_side import observe
     root, repeat = sys.argv[1], int(sys.argv[2])
     times = []
     for _ in range(repeat):
@@ -71,7 +71,7 @@ MANY = textwrap.dedent(
     """
     import json, os, sys, time
     root, observed = sys.argv[1], sys.argv[2] == "1"
-    from notebook_ops.runtime import observe
+    from notebook_ops.kernel_side import observe
     if observed:
         observe.install()
     os.makedirs(os.path.join(root, "many"), exist_ok=True)

@@ -218,7 +218,7 @@ def main() -> int:
     import papermill
 
     from notebook_ops.model import load_pipeline
-    from notebook_ops.runner import run_pipeline
+    from notebook_ops.execution import run_pipeline
 
     pipes = {"churn": load_pipeline(churn), "diamond": load_pipeline(diamond)}
     for _ in range(args.repeat):

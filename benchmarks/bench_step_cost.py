@@ -6,7 +6,7 @@ one before, so every step's overhead is on the critical path.
    to a temporary folder, first on PYTHONPATH); the per-step figure is (run - papermill) / 21;
 2. the wait of a new client for an already started kernel (what nbclient does for every step):
    jupyter_client's client (reads IOPub until 0.2 s of silence) vs the pool's
-   (`runner/kernel_client.py`), 10 times each, in one process;
+   (`execution/kernel_client.py`), 10 times each, in one process;
 3. with `--py-spy`: one run of this checkout under `py-spy record --subprocesses --idle`, and
    the runner's samples of the step threads split by what they were doing.
 
@@ -71,8 +71,8 @@ def client_waits(n: int = 10) -> dict[str, float]:
     """Median seconds a new client waits for a started, idle kernel: each client class."""
     from jupyter_client.asynchronous import AsyncKernelClient
 
-    from notebook_ops.runner.kernel_client import PromptKernelClient
-    from notebook_ops.runner.kernels import KernelPool
+    from notebook_ops.execution.kernel_client import PromptKernelClient
+    from notebook_ops.execution.kernels import KernelPool
 
     def measure(km):
         async def go():

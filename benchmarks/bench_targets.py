@@ -31,7 +31,7 @@ def timed(argv, cwd) -> float:
 
 def main() -> None:
     from notebook_ops.bundle import export_notebook, manifest
-    from notebook_ops.targets import airflow, argo, k8s, kfp
+    from notebook_ops.deploy import airflow_dag as airflow, argo, k8s, kfp
 
     work = Path(tempfile.mkdtemp(prefix="nbo-bench-targets-"))
     try:

@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 NBO = [str(BIN / "notebook-ops")]
 PY = [sys.executable, "-c"]
-IN_PROCESS_RUN = "from notebook_ops.runner import run_notebook; run_notebook('churn.ipynb', track=True)"
+IN_PROCESS_RUN = "from notebook_ops.execution import run_notebook; run_notebook('churn.ipynb', track=True)"
 IN_PROCESS_EXPORT = (
     "from notebook_ops.bundle import export_notebook; "
     "export_notebook('steps20.ipynb', out_dir='dist', tag=False, allow_dirty=True, track=True)"

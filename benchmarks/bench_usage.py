@@ -1,4 +1,4 @@
-"""What measuring a step's cost costs the runner (runner/usage.py).
+"""What measuring a step's cost costs the runner (execution/usage.py).
 
 The meter looks at the kernel's process tree every SAMPLE_EVERY_S: its RSS and CPU times (cheap
 counters), its children every TREE_EVERY_S (psutil scans every process), and its PSS (the OS
@@ -45,7 +45,7 @@ def _cost(fn) -> float:
 def main() -> None:
     import psutil
 
-    from notebook_ops.runner import usage
+    from notebook_ops.execution import usage
 
     proc = subprocess.Popen(
         [sys.executable, "-c", KERNEL_LIKE], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True

@@ -41,7 +41,7 @@ def main() -> None:
     from bench_inspect import big_notebook
 
     from notebook_ops.model import load_pipeline
-    from notebook_ops.runner import run_notebook
+    from notebook_ops.execution import run_notebook
     from notebook_ops.widgets import panel
 
     example = ROOT / "examples" / "churn.ipynb"

@@ -14,11 +14,11 @@ _HELPERS = ("context", "log_artifact", "log_metric")
 
 def __getattr__(name):
     if name in _HELPERS:
-        from notebook_ops.runtime import helpers
+        from notebook_ops.kernel_side import helpers
 
         return getattr(helpers, name)
-    if name == "log_model":  # a model to the MLflow Model Registry (runtime/models.py)
-        from notebook_ops.runtime.models import log_model
+    if name == "log_model":  # a model to the MLflow Model Registry (kernel_side/model_logging.py)
+        from notebook_ops.kernel_side.model_logging import log_model
 
         return log_model
     if name == "panel":  # the ipywidgets pipeline panel (notebook_ops.widgets)

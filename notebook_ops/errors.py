@@ -101,3 +101,26 @@ class PromotionRefused(NotebookOpsError):
 
     exit_code = 3
     http_status = 409
+
+
+# The bundle service's errors: each names the file at fault so the CLI can print one line.
+
+
+class BundleInvalid(NotebookOpsError):
+    """A bundle that fails verification: a changed, missing, extra or unreadable file."""
+
+    exit_code = 1
+    http_status = 422
+
+
+class ExportRefused(NotebookOpsError):
+    """The export cannot go ahead as asked (dirty work tree, unwritable folder, ...)."""
+
+    exit_code = 1
+    http_status = 409
+
+
+class NameClash(ConflictError):
+    """The pipeline name is already used by bundles of another notebook."""
+
+    exit_code = 1

@@ -31,3 +31,15 @@ def schema_check():
         return data
 
     return check
+
+
+@pytest.fixture
+def git_repo(tmp_path):
+    """A real, empty git repository (branch main) with a committer set."""
+    import git
+
+    repo = git.Repo.init(tmp_path / "repo", initial_branch="main")
+    with repo.config_writer() as cw:
+        cw.set_value("user", "name", "Test").set_value("user", "email", "t@example.com")
+    yield repo
+    repo.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -43,3 +44,15 @@ def copy_example(name: str, dest: Path) -> Path:
 
     shutil.copytree(EXAMPLES / name, dest, ignore=shutil.ignore_patterns(*EXAMPLE_LEFTOVERS))
     return Path(dest)
+
+
+def write_nb(folder: Path, name: str, cells, metadata=None) -> Path:
+    """``make_notebook(cells, metadata)`` written as ``folder/name``."""
+    path = Path(folder) / name
+    path.write_text(json.dumps(make_notebook(cells, metadata), indent=1) + "\n")
+    return path
+
+
+def sha(path) -> str:
+    """The SHA-256 of a file's bytes (a notebook left untouched keeps it)."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()

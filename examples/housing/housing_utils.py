@@ -1,10 +1,18 @@
 """Cleaning and feature helpers for the housing notebook (kept out of the notebook so they can
 be tested and reused)."""
+
 import numpy as np
 import pandas as pd
 
-FEATURES = ["bedrooms", "bathrooms", "area_sqft", "age", "median_income",
-            "distance_to_center_km", "area_per_room"]
+FEATURES = [
+    "bedrooms",
+    "bathrooms",
+    "area_sqft",
+    "age",
+    "median_income",
+    "distance_to_center_km",
+    "area_per_room",
+]
 
 
 def parse_price(text):

@@ -10,7 +10,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 import { api, ApiError, IFolderView, IPipeline, IProblem } from './api';
 import { stepColors } from './colors';
 import { NotebookRuns } from './runs';
-import type { FolderNotebook } from './schemas/folder_view';
+import type { FolderNotebook } from './api';
 
 /** `analysis/1-load.ipynb` -> `1-load.ipynb`: a notebook's name within its folder. */
 export function fileName(path: string): string {

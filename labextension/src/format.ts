@@ -1,5 +1,5 @@
 /** Words and numbers as the panel shows them. Pure: no DOM, no JupyterLab. */
-import type { RestProofProgress } from './schemas/rest_proof_progress';
+import type { IRun, ProofProgress as RestProofProgress } from './api';
 
 /** "1 step", "3 steps". */
 export function count(n: number, word: string, plural = word + 's'): string {
@@ -66,12 +66,13 @@ export function parametersText(parameters: Record<string, unknown> | null | unde
  * parameters (shortened past `width` characters), so runs tell apart without opening each one.
  */
 export function runSummary(
-  run: { started_at: string; duration_s: number | null; parameters: Record<string, unknown> },
+  run: Pick<IRun, 'started_at' | 'duration_s' | 'parameters'>,
   options: { timeZone?: string; locale?: string; width?: number } = {}
 ): string {
-  const start = new Date(run.started_at);
+  // no start time: a run whose run.json could not be read (status "unreadable")
+  const start = new Date(run.started_at ?? NaN);
   const when = isNaN(start.getTime())
-    ? run.started_at
+    ? (run.started_at ?? '')
     : start.toLocaleString(options.locale, {
         dateStyle: 'medium',
         timeStyle: 'short',

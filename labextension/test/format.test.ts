@@ -11,8 +11,8 @@ import {
   zonedTime
 } from '../src/format';
 import { targetBound, trend } from '../src/trend';
-import type { RestProofProgress } from '../src/schemas/rest_proof_progress';
-import type { ProofRecord } from '../src/schemas/shared';
+import type { ProofProgress as RestProofProgress } from '../src/api';
+import type { ProofRecord } from '../src/api';
 import { asAttribute, fit, pan, zoom } from '../src/viewport';
 
 describe('words and numbers', () => {

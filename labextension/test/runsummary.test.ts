@@ -35,4 +35,9 @@ describe('a past run', () => {
     const short = runSummary(run, { timeZone: 'UTC', locale: 'en-GB', width: 20 });
     expect(short.endsWith('n_customers = 1500…')).toBe(true);
   });
+
+  it('has no start time when its run.json could not be read (no 1970 date)', () => {
+    const unreadable = { started_at: null, duration_s: null, parameters: {} };
+    expect(runSummary(unreadable, { timeZone: 'UTC', locale: 'en-GB' })).toBe('');
+  });
 });

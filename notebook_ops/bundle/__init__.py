@@ -17,8 +17,8 @@ Public API (imported lazily; the CLI, server and widgets call only these)::
 Layout of a bundle: see DESIGN.md "The bundle". Modules: ``manifest`` (pipeline.yaml and its
 schema), ``requirements``/``pins`` (pinned environment), ``templates`` (Dockerfile, MLproject,
 python_env.yaml, README.md), ``selfwheel`` (notebook-ops's own wheel), ``archive`` (reproducible
-tar.gz), ``checksums``, ``versions`` (numbers and git tags), ``provenance``, ``secrets``,
-``targets`` (registry of orchestrator generators), ``writer``, ``export``, ``load``, ``diff``,
+tar.gz), ``checksums``, ``versions`` (numbers and git tags), ``provenance``, ``secret_guard``,
+``writer`` (its orchestrator files by ``deploy.generators``), ``export``, ``load``, ``diff``,
 ``tracking`` (MLflow), ``prove`` (run the bundle in a clean env and compare with its source
 run: ``proofenv`` builds the env, ``proofcompare`` compares values).
 """

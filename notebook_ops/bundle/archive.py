@@ -17,7 +17,7 @@ import tarfile
 import zlib
 from pathlib import Path, PurePosixPath
 
-from notebook_ops.bundle.errors import BundleInvalid
+from notebook_ops.errors import BundleInvalid
 from notebook_ops.util import atomic, faults
 
 

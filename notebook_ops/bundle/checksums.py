@@ -6,7 +6,7 @@ import hashlib
 from pathlib import Path
 
 from notebook_ops.bundle.archive import bundle_files
-from notebook_ops.bundle.errors import BundleInvalid
+from notebook_ops.errors import BundleInvalid
 
 SUMS = "SHA256SUMS"
 

@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from notebook_ops.bundle import archive, manifest as manifest_mod, provenance, requirements
-from notebook_ops.bundle import projectwheel, secrets, shipping, target_registry as targets_mod
+from notebook_ops.bundle import projectwheel, secret_guard as secrets, shipping
+from notebook_ops.deploy import generators as targets_mod
 from notebook_ops.bundle import observed, staging as staging_mod, versions, writer
-from notebook_ops.bundle.errors import ExportRefused
+from notebook_ops.errors import ExportRefused
 from notebook_ops.errors import NotebookOpsError, PipelineInvalid
 from notebook_ops.util import faults
 from notebook_ops.util.locks import folder_lock
@@ -162,7 +163,7 @@ def export_notebook(
     warnings += seen.warnings
     ship = shipping.collect(pipeline, nb_path, extra_dirs=seen.dirs)  # the project's code and data
     warnings += ship.warnings
-    from notebook_ops.runner.stepfiles import local_tops
+    from notebook_ops.execution.stepfiles import local_tops
 
     modules = requirements.imported_modules(requirements.pipeline_sources(pipeline))
     if pipeline.project:  # what the project's own modules import, too
@@ -326,7 +327,7 @@ def _write_version(out, c: _Content, state, warnings, nb_bytes, epoch, tag) -> E
 
 def _kept_bundle(folder: Path, tar: Path, digest: str, tag_name, repo) -> dict | None:
     """The manifest of an intact bundle already written for this content, else None."""
-    from notebook_ops.bundle.errors import BundleInvalid
+    from notebook_ops.errors import BundleInvalid
     from notebook_ops.bundle.load import open_bundle
 
     if not (folder.is_dir() and tar.is_file()):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from notebook_ops.bundle import archive, checksums, manifest as manifest_mod
-from notebook_ops.bundle.errors import BundleInvalid
+from notebook_ops.errors import BundleInvalid
 
 
 @dataclass

@@ -12,7 +12,7 @@ import json
 import posixpath
 from pathlib import Path
 
-from notebook_ops.bundle.errors import BundleInvalid
+from notebook_ops.errors import BundleInvalid
 
 MANIFEST = "pipeline.yaml"
 SCHEMA_VERSION = 1

@@ -1,4 +1,4 @@
-"""What export takes from the latest observed run (``runner.observed``) besides static analysis.
+"""What export takes from the latest observed run (``execution.observations``) besides static analysis.
 
 A step's kernel records what its code really imported and which folders it created; export
 pins those modules and distributions too and creates those folders in the bundle's workspace,
@@ -26,7 +26,7 @@ class ObservedNeeds:
 
 def of(pipeline, notebook_path) -> ObservedNeeds:
     """The needs observed for ``pipeline``'s steps in the latest successful run of their code."""
-    from notebook_ops.runner.observed import latest_observation
+    from notebook_ops.execution.observations import latest_observation
 
     seen = latest_observation(pipeline, notebook_path)
     out = ObservedNeeds(run_id=seen.run_id)

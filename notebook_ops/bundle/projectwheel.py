@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 
 from notebook_ops.bundle.archive import EDITOR_DROPPINGS
-from notebook_ops.bundle.errors import ExportRefused
+from notebook_ops.errors import ExportRefused
 
 
 def _files(src: Path, top: str) -> list[tuple[str, Path]]:

@@ -12,7 +12,7 @@ import math
 from typing import Any
 
 from notebook_ops.model.contracts.proofs import ComparedValue
-from notebook_ops.runtime.store import DataStore
+from notebook_ops.kernel_side.data_store import DataStore
 
 RTOL = 1e-6
 _DEPTH = 6

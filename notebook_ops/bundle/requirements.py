@@ -127,15 +127,15 @@ def serializer_backends(settings) -> list[str]:
 
 def pip_names(requirements) -> list[str]:
     """Distribution names of ``%pip install`` requirements (``pandas==2.1`` -> ``pandas``);
-    URLs and paths have none (``model.piplines``)."""
-    from notebook_ops.model.piplines import names
+    URLs and paths have none (``model.pip_lines``)."""
+    from notebook_ops.model.pip_lines import names
 
     return names(requirements)
 
 
 def pip_references(requirements) -> list[str]:
     """The URLs and paths among ``%pip install`` arguments: installed, never pinned."""
-    from notebook_ops.model.piplines import references
+    from notebook_ops.model.pip_lines import references
 
     return references(requirements)
 

@@ -41,7 +41,7 @@ def bundle_tags(bundle) -> dict:
 
 def run_bundle(path, **run_options):
     """``run_pipeline`` on the bundle at ``path``; ``run_options`` as the runner takes them."""
-    from notebook_ops.runner import run_pipeline
+    from notebook_ops.execution import run_pipeline
 
     bundle = open_bundle(path)
     notebooks = read_step_notebooks(bundle)
@@ -50,7 +50,7 @@ def run_bundle(path, **run_options):
     run_options.setdefault("cwd", os.getcwd())
     if needs_workspace(bundle.manifest):
         # the project's code and data, copied into the run folder's work/ (kernels start there)
-        from notebook_ops.runner.runfolder import new_run_id
+        from notebook_ops.execution.runfolder import new_run_id
 
         run_dir = Path(
             run_options.get("run_dir") or Path(run_options["cwd"]) / ".notebook_ops" / "runs" / new_run_id()

@@ -18,10 +18,10 @@ import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from notebook_ops.bundle import secrets
+from notebook_ops.bundle import secret_guard as secrets
 from notebook_ops.bundle.archive import EDITOR_DROPPINGS
 from notebook_ops.bundle.checksums import sha256_file
-from notebook_ops.bundle.errors import ExportRefused
+from notebook_ops.errors import ExportRefused
 
 CODE_DIR, ASSETS_DIR = "code", "assets"
 DEFAULT_MAX_ASSET_MB = 100

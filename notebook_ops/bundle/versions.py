@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from notebook_ops.bundle.errors import NameClash
+from notebook_ops.errors import NameClash
 
 
 def tag_name(name: str, version: int) -> str:
@@ -112,7 +112,7 @@ def create_tag(repo, name: str, version: int, *, content_sha256: str, source: st
             ):
                 repo.create_tag(tag, ref="HEAD", message=message)
     except git.GitCommandError as exc:
-        from notebook_ops.bundle.errors import ExportRefused
+        from notebook_ops.errors import ExportRefused
 
         raise ExportRefused(
             f"cannot create the git tag {tag}: {exc.stderr.strip()}", hint="or export with --no-tag"

@@ -12,8 +12,8 @@ import os
 import shutil
 from pathlib import Path
 
-from notebook_ops.bundle import checksums, manifest as manifest_mod, secrets, templates
-from notebook_ops.bundle import target_registry as targets_mod
+from notebook_ops.bundle import checksums, manifest as manifest_mod, secret_guard as secrets, templates
+from notebook_ops.deploy import generators as targets_mod
 from notebook_ops.bundle.archive import RUN_STATE
 from notebook_ops.bundle.selfwheel import build_wheel, write_wheel
 
@@ -34,7 +34,7 @@ def notebook_bytes(nb: dict) -> bytes:
 
 def step_notebooks(pipeline) -> dict[str, bytes]:
     """``{step: bytes}`` of the notebooks the runner executes, in bundle mode."""
-    from notebook_ops.runner.stepnb import build_step_notebook
+    from notebook_ops.execution.stepnb import build_step_notebook
 
     return {
         s.name: notebook_bytes(build_step_notebook(pipeline, s.name, mode="bundle")) for s in pipeline.steps

@@ -74,7 +74,7 @@ def deploy(
 ):
     """Put BUNDLE's Airflow DAG and archive where Airflow reads them; wait for the parse;
     optionally trigger a run with parameters and follow it."""
-    from notebook_ops.deploy import airflow
+    from notebook_ops.deploy import airflow_push as airflow
     from notebook_ops.deploy.airflow_api import AirflowError
     from notebook_ops.errors import ParameterError
     from notebook_ops.model.parameters import parse_pairs
@@ -120,7 +120,7 @@ def list_remote(airflow_url, dag_id, limit: int, as_json: bool, credentials=None
     """``runs list --airflow URL [--dag DAG_ID]``: runs with per-task state and their UI link."""
     import os
 
-    from notebook_ops.deploy import airflow
+    from notebook_ops.deploy import airflow_push as airflow
     from notebook_ops.errors import ParameterError
 
     url = airflow_url or os.environ.get(URL_ENV)

@@ -52,7 +52,7 @@ def export(notebook, out_dir, pattern, name, allow_dirty, no_tag, no_mlflow, tar
 
     target_names = None
     if target_list is not None:
-        from notebook_ops.bundle import target_registry as targets
+        from notebook_ops.deploy import generators as targets
 
         target_names = [t.strip() for t in target_list.split(",") if t.strip() not in ("", "none")]
         for t in target_names:

@@ -147,7 +147,7 @@ def inspect(notebook, as_json, pattern, write_pipeline, force):
 
     from notebook_ops.events.publish import with_settings_problems
     from notebook_ops.model import folder, load_pipeline
-    from notebook_ops.runner.observed import latest_observation, observation_note, observed_problems
+    from notebook_ops.execution.observations import latest_observation, observation_note, observed_problems
 
     if pattern:
         notebook = str(Path(notebook) / pattern)
@@ -199,7 +199,7 @@ def lint(notebooks, quiet):
     from notebook_ops.errors import NotebookOpsError
     from notebook_ops.events.publish import with_settings_problems
     from notebook_ops.model import load_pipeline
-    from notebook_ops.runner.observed import with_observed_problems
+    from notebook_ops.execution.observations import with_observed_problems
 
     worst = 0
     for nb in notebooks:

@@ -76,7 +76,7 @@ def listen(
     from notebook_ops.events.sinks import check_url
     from notebook_ops.events.source import check_source
     from notebook_ops.events.trigger import parse_templates
-    from notebook_ops.runs.service import target_kind
+    from notebook_ops.execution.run_service import target_kind
     from notebook_ops.scheduler.triggers import listen_schedule
 
     templates = parse_templates(params)

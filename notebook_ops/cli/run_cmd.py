@@ -169,7 +169,7 @@ def run(
     130 interrupted.
     """
     from notebook_ops.model.parameters import parse_pairs
-    from notebook_ops.runs.service import run as run_target
+    from notebook_ops.execution.run_service import run as run_target
 
     target = with_glob(target, pattern)
 

@@ -55,9 +55,9 @@ def run_step(
 ):
     """Run STEP of BUNDLE alone against a shared data store (what every deploy target calls)."""
     from notebook_ops.model.parameters import parse_pairs
-    from notebook_ops.targets.step_task import check, run_step as run
+    from notebook_ops.deploy.step_task import check, run_step as run
 
-    from notebook_ops.bundle.errors import BundleInvalid
+    from notebook_ops.errors import BundleInvalid
 
     params = parse_pairs(pairs)
     params.update({name: value for name, value in named})

@@ -1,5 +1,5 @@
 """``notebook-ops runs list|show|stats|sync``: past runs, read from the run folders' run.json; ``stats``
-what they cost and gave per bundle version (notebook_ops.runs.stats); ``sync``
+what they cost and gave per bundle version (notebook_ops.execution.stats); ``sync``
 logs to MLflow what a run's follower process left unlogged (notebook_ops.tracking.sync)."""
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def list_cmd(root, notebook, schedule, airflow_url, dag_id, limit, as_json):
         from notebook_ops.cli.schedule_cmd import runs_cmd
 
         return click.get_current_context().invoke(runs_cmd, name=schedule, limit=limit, as_json=as_json)
-    from notebook_ops.runs.service import list_runs, runs_root
+    from notebook_ops.execution.run_service import list_runs, runs_root
 
     rows = list_runs(root or runs_root(notebook))[:limit]
     if as_json:
@@ -79,7 +79,7 @@ def list_cmd(root, notebook, schedule, airflow_url, dag_id, limit, as_json):
 @click.option("--json", "as_json", is_flag=True)
 def show_cmd(run_id, root, as_json):
     """One run: steps, metrics, targets, where its files are."""
-    from notebook_ops.runs.service import load_run
+    from notebook_ops.execution.run_service import load_run
 
     record = load_run(run_id, root)
     if as_json:
@@ -160,7 +160,7 @@ def sync_cmd(run_id, root):
     it) is missing there; what is logged already is not logged again."""
     from pathlib import Path
 
-    from notebook_ops.runs.service import find_run, runs_root
+    from notebook_ops.execution.run_service import find_run, runs_root
     from notebook_ops.tracking import exports, sync
 
     root = Path(root) if root else runs_root()
@@ -194,7 +194,7 @@ def _stats_source(target, root):
     """(pipeline name or None, its settings, runs folder) for ``runs stats TARGET``."""
     from pathlib import Path
 
-    from notebook_ops.runs.service import runs_root, target_kind
+    from notebook_ops.execution.run_service import runs_root, target_kind
 
     if target is None or not Path(target).exists():
         from notebook_ops.model.multi import SOURCE_SUFFIXES
@@ -236,11 +236,11 @@ def stats_cmd(target, root, rate, plot, as_json):
     """Per bundle version: runs, success rate, wall and CPU time per run, cost per run and the
     trend of each metric with a target."""
     from notebook_ops.errors import ParameterError
-    from notebook_ops.runs.service import list_runs
-    from notebook_ops.runs.stats import run_stats
+    from notebook_ops.execution.run_service import list_runs
+    from notebook_ops.execution.stats import run_stats
 
     if plot:
-        from notebook_ops.runs.statsplot import check_plot_path
+        from notebook_ops.execution.statsplot import check_plot_path
 
         check_plot_path(plot)
     name, settings, folder = _stats_source(target, root)
@@ -262,7 +262,7 @@ def stats_cmd(target, root, rate, plot, as_json):
         target_metrics=list(settings.get("metric_targets") or []),
     )
     if plot:
-        from notebook_ops.runs.statsplot import plot_stats
+        from notebook_ops.execution.statsplot import plot_stats
 
         plot_stats(stats, plot)
     if as_json:

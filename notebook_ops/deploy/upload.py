@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from notebook_ops.errors import NotebookOpsError
-from notebook_ops.runtime.store import is_url
+from notebook_ops.kernel_side.data_store import is_url
 from notebook_ops.util import atomic
 from notebook_ops.util.redact import redact, redact_text
 

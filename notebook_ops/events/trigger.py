@@ -16,7 +16,7 @@ import json
 
 from notebook_ops.errors import ParameterError
 from notebook_ops.model.parameters import parse_pairs
-from notebook_ops.util import templates
+from notebook_ops.util import placeholders as templates
 
 
 class PoisonMessage(Exception):

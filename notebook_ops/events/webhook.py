@@ -1,4 +1,4 @@
-"""Webhook sink: POST each event as JSON to an http(s) URL (the one client: ``util/webhook.py``).
+"""Webhook sink: POST each event as JSON to an http(s) URL (the one client: ``util/webhook_client.py``).
 
 Headers: ``X-Notebook-Ops-Event`` (the type), ``X-Notebook-Ops-Event-Id``, and, when
 ``NOTEBOOK_OPS_EVENTS_SECRET`` is set, ``X-Notebook-Ops-Signature: sha256=<HMAC of the body>``.
@@ -12,7 +12,7 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from notebook_ops.events.sinks import EventsConfigError, Sink, SinkRejected, SinkUnavailable
-from notebook_ops.util import webhook
+from notebook_ops.util import webhook_client as webhook
 
 DEFAULT_TIMEOUT_S = 3.0
 

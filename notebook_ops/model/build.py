@@ -7,15 +7,15 @@ import heapq
 import json
 from pathlib import Path
 
-from notebook_ops.model import analysis, files, kale, runmagic, unsaveable
+from notebook_ops.model import files, kale, runmagic, unsaveable
 from notebook_ops.model.imports import one_parse
 from notebook_ops.model.notebook import cell_source, cell_tags, read_bytes, parse_notebook, sha256_bytes
 from notebook_ops.model import secrets
-from notebook_ops.model.parameters import parse_parameters
-from notebook_ops.model.pipeline import Cell, Parameter, Pipeline, Problem, Step
-from notebook_ops.model.settings import resource_problem, step_options, validate_settings
+from notebook_ops.model.pipeline import Cell, Pipeline, Problem
+from notebook_ops.model.settings import resource_problem, validate_settings
 from notebook_ops.model.tags import NAME_RULE, parse_cell_tags, slug, valid_name
 from notebook_ops.cellref import cell_label
+from notebook_ops.model.dataflow import analyse_dataflow
 
 DEFAULT_STEP = "main"
 
@@ -28,7 +28,9 @@ def load_pipeline(path) -> Pipeline:
     return build_pipeline(nb, path=path, notebook_hash=sha256_bytes(data), notices=notices)
 
 
-class _Builder:
+class PipelineBuilder:
+    """A notebook being built into a pipeline: its cells, its steps' cells, its problems."""
+
     def __init__(self, nb: dict, path):
         self.nb = nb
         self.path = str(path) if path is not None else None
@@ -252,270 +254,6 @@ class _Builder:
         i = position[user]
         deps[user] = rest or ((names[i - 1],) if i and not self.kale else ())
 
-    def assign_metrics(self, order, step_flows, param_names) -> dict[str, list[str]]:
-        """Kale's pipeline-metrics: each printed name is reported by the last step in graph
-        order that defines it (or, for a parameter, reads it), as Kale assigns them."""
-        metrics_of: dict[str, list[str]] = {n: [] for n in order}
-        for i in self.metrics_cells:
-            names, bad = kale.metric_lines(self.cells[i].source)
-            if bad:
-                self.problem(
-                    "error",
-                    "bad-metrics-cell",
-                    f"line {bad[0]} of the pipeline-metrics cell is not print(NAME): Kale reads "
-                    "only print(NAME) lines there, NAME in lowercase letters, digits and '_'",
-                    cell=i,
-                    hint="compute the value in the step that makes it and print its name here",
-                )
-            for var in names:
-                owners = [
-                    n
-                    for n in order
-                    if var in step_flows[n].defines
-                    or (var in param_names and var in step_flows[n].external_reads)
-                ]
-                if owners:
-                    if var not in metrics_of[owners[-1]]:
-                        metrics_of[owners[-1]].append(var)
-                else:
-                    self.problem(
-                        "warning",
-                        "undefined-metric",
-                        f"metric '{var}' is defined by no step",
-                        cell=i,
-                        hint="print a name a step assigns (or a parameter a step reads)",
-                    )
-        return metrics_of
-
-    # -- 3. parameters, data flow -----------------------------------------------------------------
-    def check_changes(self, reader, var, cell, source, ups, providers, flows, upstream, position):
-        """Problems of objects changed in place that ``reader`` reads from ``source``.
-
-        ``conflicting-change``: two upstream steps that do not follow each other both give a
-        version of ``var`` and one changed it in place: the reader sees only one of the changes.
-        ``hidden-state``: a step that is not upstream changed the object the reader gets, before
-        it in the notebook: top to bottom the reader sees that change, as a pipeline it does not.
-        """
-        latest = [u for u in ups if not any(u in upstream[o] for o in ups if o != u)]
-        if len(latest) > 1 and any(var in flows[u].changed for u in latest):
-            a, b = sorted(latest, key=position.get)[:2]
-            self.problem(
-                "error",
-                "conflicting-change",
-                f"reads '{var}', which steps '{a}' and '{b}' both change and neither runs "
-                f"after the other: the step would see only one of the changes",
-                step=reader,
-                cell=cell,
-                hint=f"choose an order: add the tag after:{a} to {cell_label(self.step_first[b])}",
-            )
-            return
-        if var in flows[reader].changed:
-            return  # it changes the object itself; a join after it gets a conflicting-change
-        for p in providers:
-            pf = flows[p]
-            if (
-                var in pf.changed
-                and p not in upstream[reader]
-                and reader not in upstream[p]
-                and position[p] < position[reader]
-                and (source == p or source in upstream[p])
-            ):
-                self.problem(
-                    "error",
-                    "hidden-state",
-                    f"reads '{var}', which step '{p}' changes in place, and '{p}' is not "
-                    "upstream of it: it works top to bottom in the notebook but not as a "
-                    "pipeline",
-                    step=reader,
-                    cell=cell,
-                    hint=f"add the tag after:{p} to {cell_label(self.step_first[reader])}",
-                )
-                return
-
-    def analyse(self, deps, order, settings):
-        params: list[Parameter] = []
-        if self.parameters_cell is not None:
-            params, probs = parse_parameters(self.cells[self.parameters_cell].source, self.parameters_cell)
-            self.problems.extend(probs)
-        param_names = {p.name for p in params}
-
-        flows: dict[int, analysis.CellFlow] = {}
-        aliases = analysis.Aliases()  # objects shared by names, followed in notebook order
-        for cell in self.cells:
-            if cell.cell_type == "code" and cell.role in ("code", "setup", "metrics"):
-                flow = analysis.analyze_cell(cell.analysed, aliases)
-                flows[cell.index] = flow
-                if flow.syntax_error:
-                    msg, line = flow.syntax_error
-                    self.problem(
-                        "error",
-                        "syntax-error",
-                        f"syntax error: {msg} (line {line})",
-                        step=cell.step,
-                        cell=cell.index,
-                        hint="fix the code so the cell parses",
-                    )
-                if flow.star_import:
-                    self.problem(
-                        "warning",
-                        "star-import",
-                        "'from ... import *' hides which names the cell defines",
-                        step=cell.step,
-                        cell=cell.index,
-                        hint="import the names you use explicitly",
-                    )
-
-        functions: dict = {}
-        imported: set[str] = set()
-        for flow in flows.values():
-            functions.update(flow.functions)
-            imported |= flow.imports
-        for flow in flows.values():
-            analysis.resolve_calls(flow, functions)
-        unchanged = analysis.BUILTINS | imported  # modules changed in place do not travel
-
-        available = analysis.BUILTINS | param_names
-        setup = analysis.step_flow([(i, flows[i]) for i in self.setup_cells if i in flows])
-        setup_params = {n for n in setup.external_reads if n in param_names}
-        for name in setup.external_reads + sorted(setup.late_reads):
-            if name not in available and name not in setup.defines:
-                read_at = setup.first_read_cell.get(name)
-                self.problem(
-                    "warning",
-                    "undefined-name",
-                    f"setup cell reads '{name}', which nothing defines before it",
-                    cell=read_at,
-                    hint="define it in the setup cell or the parameters",
-                )
-        available = available | setup.defines
-
-        step_flows = {}
-        for name in order:
-            step_flows[name] = analysis.step_flow(
-                [(i, flows[i]) for i in self.step_cells[name] if i in flows], unchanged=unchanged
-            )
-
-        upstream: dict[str, set[str]] = {n: set() for n in order}
-        for n in order:  # graph order: dependencies are complete before their users
-            for d in deps[n]:
-                upstream[n] |= {d} | upstream.get(d, set())
-        rank = {n: i for i, n in enumerate(order)}
-
-        position = {n: i for i, n in enumerate(self.step_cells)}  # notebook order
-        sources: dict[str, list[tuple[str, str]]] = {n: [] for n in order}
-        for name in order:
-            sf = step_flows[name]
-            for var in sf.external_reads + sorted(sf.late_reads):
-                read_at = sf.first_read_cell.get(var)
-                if var in available:
-                    # a setup name or parameter changed in place upstream travels like an output
-                    changers = [u for u in upstream[name] if var in step_flows[u].changed]
-                    if changers:
-                        sources[name].append((var, max(changers, key=rank.__getitem__)))
-                    continue
-                providers = [n for n in order if n != name and var in step_flows[n].defines]
-                ups = [p for p in providers if p in upstream[name]]
-                if ups:
-                    source = max(ups, key=rank.__getitem__)
-                    sources[name].append((var, source))
-                    self.check_changes(
-                        name, var, read_at, source, ups, providers, step_flows, upstream, position
-                    )
-                elif providers:
-                    p = providers[0]
-                    later = name in upstream.get(p, set())
-                    why = f"'{p}' runs after it" if later else f"'{p}' is not upstream of it"
-                    self.problem(
-                        "error",
-                        "hidden-state",
-                        f"reads '{var}', which only step '{p}' defines, and {why}: it works top to "
-                        "bottom in the notebook but not as a pipeline",
-                        step=name,
-                        cell=read_at,
-                        hint=(
-                            f"add the tag after:{p} to {cell_label(self.step_first[name])}"
-                            if not later
-                            else f"move the code that defines '{var}' into an earlier step"
-                        ),
-                    )
-                elif var not in step_flows[name].defines or var in sf.external_reads:
-                    self.problem(
-                        "warning",
-                        "undefined-name",
-                        f"reads '{var}', which no step, setup cell or parameter defines",
-                        step=name,
-                        cell=read_at,
-                        hint="define it in an upstream step, a setup cell or the parameters",
-                    )
-
-        outputs: dict[str, set[str]] = {n: set() for n in order}
-        for name in order:
-            for var, producer in sources[name]:
-                outputs[producer].add(var)
-        received = {n: {v for v, _ in sources[n]} for n in order}
-
-        # The runtime check: a step that received an object and may change it in a way the
-        # analysis cannot see (a library call, a helper module) is a candidate source for the
-        # readers after it; the reader takes the latest candidate that saved a version.
-        candidates: dict[str, list[tuple[str, tuple[str, ...]]]] = {n: [] for n in order}
-        watch: dict[str, set[str]] = {n: set() for n in order}
-        for name in order:
-            for var, producer in sources[name]:
-                cands = [
-                    u
-                    for u in order
-                    if u in upstream[name]
-                    and u != producer
-                    and (producer in upstream[u])
-                    and var in received[u]
-                    and var not in step_flows[u].defines
-                ]
-                if cands:
-                    cands.sort(key=rank.__getitem__, reverse=True)
-                    candidates[name].append((var, tuple(cands) + (producer,)))
-                    for u in cands:
-                        watch[u].add(var)
-
-        metrics_of = self.assign_metrics(order, step_flows, param_names)
-
-        known = set(order)
-        for sname in settings.get("steps") or {}:
-            if sname not in known:
-                self.problem(
-                    "warning",
-                    "unknown-step-settings",
-                    f"metadata.notebook_ops.steps has settings for '{sname}', which is not a step",
-                    hint=f"steps are: {', '.join(order)}",
-                )
-
-        steps = []
-        for name in order:
-            sf = step_flows[name]
-            code_cells = [i for i in self.step_cells[name] if self.cells[i].cell_type == "code"]
-            if not code_cells:
-                self.problem(
-                    "warning", "empty-step", "step has no code cells", step=name, cell=self.step_first[name]
-                )
-            reads = set(sf.external_reads) | sf.late_reads
-            steps.append(
-                Step(
-                    name=name,
-                    cells=tuple(self.step_cells[name]),
-                    after=deps[name],
-                    inputs=tuple(v for v, _ in sources[name]),
-                    outputs=tuple(sorted(outputs[name])),
-                    input_sources=tuple(sources[name]),
-                    parameters_read=tuple(sorted((reads & param_names) | setup_params)),
-                    options=step_options(settings, name, self.step_tag_options[name]),
-                    metrics=tuple(metrics_of[name]),
-                    changed=tuple(sorted(outputs[name] & sf.changed)),
-                    input_candidates=tuple(candidates[name]),
-                    watch=tuple(sorted(watch[name])),
-                    start_cell=self.step_start.get(name),
-                )
-            )
-        return params, steps
-
 
 def build_pipeline(
     nb: dict, path=None, *, notebook_hash: str | None = None, notices: list[str] | None = None
@@ -526,7 +264,7 @@ def build_pipeline(
 
 
 def _build(nb: dict, path, notebook_hash: str | None, notices: list[str] | None) -> Pipeline:
-    b = _Builder(nb, path)
+    b = PipelineBuilder(nb, path)
     for notice in notices or []:
         b.problem("info", "nbformat-upgraded", notice)
     metadata = nb.get("metadata") or {}
@@ -551,7 +289,7 @@ def _build(nb: dict, path, notebook_hash: str | None, notices: list[str] | None)
     b.read_cells()
     b.cells = runmagic.expand_cells(b.cells, path, b.problems)  # %run targets read in
     deps, order = b.resolve_dependencies()
-    params, steps = b.analyse(deps, order, settings)
+    params, steps = analyse_dataflow(b, deps, order, settings)
     params = secrets.mark(params, settings, b.problems)  # "# secret" and settings "secrets"
     for s in steps:
         wrong = resource_problem(s.options.get("resources"))

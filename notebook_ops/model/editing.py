@@ -7,7 +7,7 @@ import json
 from notebook_ops.errors import NotebookOpsError
 from notebook_ops.model.notebook import dumps_like, parse_notebook, read_bytes
 from notebook_ops.util.atomic import write_text
-from notebook_ops.model.tags import NAME_RULE, ROLE_TAGS, valid_name
+from notebook_ops.model.tags import NAME_RULE, ROLE_TAGS, slug, valid_name
 from notebook_ops.cellref import cell_label
 
 _PIPELINE_PREFIXES = ("step:", "after:", "block:", "prev:")
@@ -21,10 +21,14 @@ def pipeline_tags(*, step: str | None = None, after=(), role: str | None = None)
     """The tags for a cell; ``role`` is one of parameters, setup, skip (or None)."""
     if step is not None:
         if not valid_name(step):
-            raise NotebookOpsError(f"step name '{step}' is not valid: {NAME_RULE}")
+            raise NotebookOpsError(
+                f"step name '{step}' is not valid: {NAME_RULE}", hint=f"rename it, e.g. {slug(step)}"
+            )
         for a in after:
             if not valid_name(a):
-                raise NotebookOpsError(f"after name '{a}' is not valid: {NAME_RULE}")
+                raise NotebookOpsError(
+                    f"after name '{a}' is not valid: {NAME_RULE}", hint=f"name a step, e.g. {slug(a)}"
+                )
         return [f"step:{step}"] + [f"after:{a}" for a in after]
     if after:
         raise NotebookOpsError("after: needs a step on the same cell", hint="use --step NAME --after A")

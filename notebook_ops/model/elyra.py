@@ -220,7 +220,7 @@ def read_elyra(path) -> tuple[dict, list[_Node]]:
 
 
 def load_elyra(path) -> Pipeline:
-    from notebook_ops.model.multi import _Composer
+    from notebook_ops.model.multi import Composer
 
     path = Path(path).resolve()
     props, nodes = read_elyra(path)
@@ -236,7 +236,7 @@ def load_elyra(path) -> Pipeline:
         extra[n.file] = [f"@{pid}" for pid in n.parents]
         targets[f"@{n.id}"] = (n.file, None)
     name = props.get("name") if isinstance(props.get("name"), str) else None
-    composer = _Composer(
+    composer = Composer(
         path,
         listed=[n.file for n in nodes],
         extra_refs=extra,

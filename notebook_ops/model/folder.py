@@ -134,7 +134,7 @@ def _infer(notebooks: list[Path]):
 
 def load_folder(path) -> Pipeline:
     """The pipeline of the notebooks in a folder (``FOLDER`` or ``FOLDER/GLOB``)."""
-    from notebook_ops.model.multi import _Composer
+    from notebook_ops.model.multi import Composer
 
     source = split_source(path)
     assert source is not None, path
@@ -144,7 +144,7 @@ def load_folder(path) -> Pipeline:
     extra = {}
     for prev, nb in zip(order, order[1:], strict=False):
         extra[nb] = [Path(os.path.relpath(prev, nb.parent)).with_suffix("").as_posix()]
-    composer = _Composer(
+    composer = Composer(
         order[0],
         listed=order,
         extra_refs=extra,

@@ -6,7 +6,7 @@ IPython syntax), so ``%matplotlib inline``, ``x = !ls`` and ``df?`` parse exactl
 reads them, line for line. A cell magic whose body is Python (``%%time``) keeps its body; any
 other cell magic (``%%bash``) has no Python. ``imports`` lists a cell's imports (absolute and
 relative, top level or nested, and whether a ``try/except ImportError`` makes them optional);
-``pip_installs`` reads ``%pip install`` / ``!pip install`` lines as requirements (``piplines``).
+``pip_installs`` reads ``%pip install`` / ``!pip install`` lines as requirements (``pip_lines``).
 Every scanner (data flow, kernel preloading, requirements, local code) goes through here, and
 ``cell_tree`` parses a cell once per ``one_parse()`` block (a pipeline's build): the data flow,
 the files and the imports passes share the tree (parsing is most of a big notebook's cost).
@@ -221,10 +221,10 @@ def third_party_modules(sources) -> set[str]:
 
 def pip_installs(source: str, base=None) -> list[str]:
     """Requirements a cell installs with ``%pip install`` / ``!pip install`` lines, read as pip
-    reads them (``piplines``); ``base``: the folder ``-r FILE`` is read from (the notebook's)."""
+    reads them (``pip_lines``); ``base``: the folder ``-r FILE`` is read from (the notebook's)."""
     if "pip" not in source:
         return []
-    from notebook_ops.model.piplines import install_requirements
+    from notebook_ops.model.pip_lines import install_requirements
 
     reqs: list[str] = []
     for attr, args in _magic_calls(source):

@@ -5,7 +5,7 @@ The units are the root's own steps and the referenced notebooks, in reading orde
 - data flow: a unit that reads a name another unit defines (and it does not) runs after it;
 - reading order: a root step runs after every unit above it and before every unit below it; two
   references with nothing between them get no edge, so they run in parallel.
-The referenced notebooks are read as they are (their own Kale tags); ``multi._Composer`` then
+The referenced notebooks are read as they are (their own Kale tags); ``multi.Composer`` then
 builds the graph across notebooks, its steps named ``NOTEBOOK-STEP``, the root's parameters
 first. Nested references, a missing file and a name two units define are errors, as in Kale.
 """
@@ -22,7 +22,7 @@ from notebook_ops.model.pipeline import Pipeline, Problem
 
 @dataclass
 class Plan:
-    """What ``multi._Composer`` needs: the notebooks, and the edges as its ``after`` refs."""
+    """What ``multi.Composer`` needs: the notebooks, and the edges as its ``after`` refs."""
 
     listed: list[Path]
     built: dict[Path, Pipeline]

@@ -21,10 +21,12 @@ from dataclasses import replace
 from pathlib import Path
 
 from notebook_ops.model import analysis, build, crossflow
-from notebook_ops.model.pipeline import Parameter, Pipeline, Problem
-from notebook_ops.model.tags import parse_cell_tags, slug, valid_name
+from notebook_ops.model.pipeline import Pipeline, Problem
+from notebook_ops.model.tags import slug, valid_name
 from notebook_ops.util import confine
 from notebook_ops.cellref import cell_label
+from notebook_ops.model.multi_parameters import merge_parameters
+from notebook_ops.model.notebook_refs import cross_refs, is_untagged, notebook_ref, short_name
 
 # what ``load_pipeline`` reads: a notebook, a pipeline file, an Elyra pipeline
 SOURCE_SUFFIXES = (".ipynb", ".yaml", ".yml", ".pipeline")
@@ -48,9 +50,9 @@ def load_pipeline(path) -> Pipeline:
     composed = _kale_composition(None, path, entry)
     if composed is not None:
         return composed
-    if path is None or not any(_cross_refs(entry, Path(path).resolve().parent).values()):
+    if path is None or not any(cross_refs(entry, Path(path).resolve().parent).values()):
         return entry
-    return _Composer(Path(path).resolve(), entry).build()
+    return Composer(Path(path).resolve(), entry).build()
 
 
 def build_pipeline(nb: dict, path=None, **kw) -> Pipeline:
@@ -60,9 +62,9 @@ def build_pipeline(nb: dict, path=None, **kw) -> Pipeline:
     composed = _kale_composition(nb, path, entry)
     if composed is not None:
         return composed
-    if path is None or not any(_cross_refs(entry, Path(path).resolve().parent).values()):
+    if path is None or not any(cross_refs(entry, Path(path).resolve().parent).values()):
         return entry
-    return _Composer(Path(path).resolve(), entry).build()
+    return Composer(Path(path).resolve(), entry).build()
 
 
 def _kale_composition(nb: dict | None, path, entry: Pipeline) -> Pipeline | None:
@@ -76,49 +78,12 @@ def _kale_composition(nb: dict | None, path, entry: Pipeline) -> Pipeline | None
         return None
     if not plan.listed:
         return replace(entry, problems=entry.problems + tuple(plan.problems))
-    return _Composer(Path(path).resolve(), entry, kale_plan=plan).build()
+    return Composer(Path(path).resolve(), entry, kale_plan=plan).build()
 
 
-def notebook_ref(ref: str, here: Path) -> tuple[Path, str | None]:
-    """``NOTEBOOK[:STEP]`` -> (absolute notebook path, step or None)."""
-    step: str | None
-    nb, sep, step = ref.rpartition(":")
-    if not sep:
-        nb, step = ref, None
-    return (here / (nb + ".ipynb")).resolve(), step
+class Composer:
+    """Builds each notebook of a pipeline across notebooks and joins them into one graph."""
 
-
-def _is_cross(ref: str, steps: list[str], here: Path) -> bool:
-    if ref in steps:
-        return False
-    return ":" in ref or "/" in ref or not valid_name(ref) or notebook_ref(ref, here)[0].is_file()
-
-
-def _untagged(p: Pipeline) -> bool:
-    return not any(parse_cell_tags(list(c.tags)).step for c in p.cells)
-
-
-def _cross_refs(p: Pipeline, here: Path) -> dict[str, list[tuple[str, int]]]:
-    """step -> [(cross-notebook after: ref, cell)] as the notebook's tags declare them."""
-    out: dict[str, list[tuple[str, int]]] = {s: [] for s in p.step_names}
-    untagged = _untagged(p)
-    for c in p.cells:
-        parsed = parse_cell_tags(list(c.tags))
-        if not (parsed.step or untagged) or c.step not in out:
-            continue
-        for ref in parsed.after:
-            if _is_cross(ref, p.step_names, here) and (ref, c.index) not in out[c.step]:
-                out[c.step].append((ref, c.index))
-    return out
-
-
-def _short(rel: str) -> str:
-    """A notebook's part of a step name: ``01_ingest`` -> ``ingest``."""
-    stem = re.sub(r"^[0-9_\-. ]+", "", Path(rel).name) or Path(rel).name
-    return slug(stem)
-
-
-class _Composer:
     def __init__(
         self,
         entry_path: Path,
@@ -179,7 +144,7 @@ class _Composer:
         p = self.built.get(path) or build.load_pipeline(path)
         self.built[path] = p
         here = path.parent
-        self.refs[path] = _cross_refs(p, here)
+        self.refs[path] = cross_refs(p, here)
         if self.kale_plan is not None and path == self.entry_path:
             for step, refs in self.kale_plan.step_refs.items():
                 self.refs[path][step] += [(r, None) for r in refs]
@@ -229,11 +194,11 @@ class _Composer:
     # -- names --------------------------------------------------------------------------------
     def qualify(self, path: Path, step: str) -> str:
         p = self.built[path]
-        if _untagged(p):
-            return _short(self.rel(path))
+        if is_untagged(p):
+            return short_name(self.rel(path))
         if path == self.entry_path:
             return step
-        return f"{_short(self.rel(path))}-{step}"
+        return f"{short_name(self.rel(path))}-{step}"
 
     def build(self) -> Pipeline:
         for path in self.listed:
@@ -303,7 +268,7 @@ class _Composer:
             for d in deps[n]:
                 upstream[n] |= {d} | upstream.get(d, set())
 
-        params = self.parameters(order)
+        params = merge_parameters(self, order)
         pnames = {x.name for x in params}
 
         # data flow between notebooks: names a step reads that its notebook does not provide
@@ -466,7 +431,7 @@ class _Composer:
         refs = [r for rs in self.refs[path].values() for r, _ in rs]
         if pr.code == "unknown-after" and any(pr.message == f"after:{r} names no step" for r in refs):
             return True
-        if pr.code == "after-without-step" and _untagged(self.built[path]):
+        if pr.code == "after-without-step" and is_untagged(self.built[path]):
             return True
         if pr.code == "missing-file":
             m = re.match(r"reads '([^']+)', which exists neither", pr.message)
@@ -508,38 +473,6 @@ class _Composer:
                 hint="remove one of their after: tags",
             )
         return out + left
-
-    def parameters(self, order) -> list[Parameter]:
-        """One typed set: the entry's first; a name with two types is an error."""
-        seen: dict[str, tuple[Parameter, Path]] = {}
-        out = []
-        for path in order:
-            for x in self.built[path].parameters:
-                if x.name not in seen:
-                    seen[x.name] = (x, path)
-                    out.append(x)
-                elif seen[x.name][0].type != x.type:
-                    first, where = seen[x.name]
-                    self.problem(
-                        "parameter-type-conflict",
-                        f"parameter '{x.name}' is {first.type} in {self.file(where)} "
-                        f"and {x.type} in {self.file(path)}",
-                        cell=x.cell,
-                        hint="declare it with one type in every notebook",
-                    )
-                elif seen[x.name][0].default != x.default:
-                    first, where = seen[x.name]
-                    self.problem(
-                        "parameter-default-differs",
-                        f"{self.at(path)}parameter '{x.name}' defaults to "
-                        f"{x.source or repr(x.default)} here but "
-                        f"{first.source or repr(first.default)} in {self.file(where)}, "
-                        "which is used",
-                        cell=x.cell,
-                        severity="warning",
-                        hint="give it one default (or drop it here and use the other)",
-                    )
-        return out
 
 
 def sinks_of(p: Pipeline) -> list[str]:

@@ -21,12 +21,14 @@ from __future__ import annotations
 import ast
 import json
 import math
+import re
 
 from notebook_ops.errors import ParameterError
 from notebook_ops.model.pipeline import Parameter, Pipeline, Problem
 
 MAX_DEPTH = 20
 MAX_SIZE = 1_000_000  # characters of strings plus items of containers, per parameter value
+MAX_INT_BITS = 13_300  # about 4,000 digits: Python prints (and JSON reads) at most 4,300
 
 TYPES = {"int": int, "float": float, "str": str, "bool": bool, "list": list, "dict": dict, "tuple": tuple}
 
@@ -37,7 +39,7 @@ def _type_name(value) -> str:
 
 def _help_after(lines: list[str], node: ast.stmt) -> str:
     line = lines[node.end_lineno - 1] if node.end_lineno and node.end_lineno <= len(lines) else ""
-    rest = line[node.end_col_offset :].strip()
+    rest = line.encode()[node.end_col_offset :].decode().strip()  # ast's offsets count UTF-8 bytes
     return rest[1:].strip() if rest.startswith("#") else ""
 
 
@@ -59,12 +61,14 @@ def parse_parameters(source: str, cell: int) -> tuple[list[Parameter], list[Prob
             Problem(
                 "error",
                 "syntax-error",
-                f"syntax error in the parameters cell: {exc.msg} (line {exc.lineno})",
+                f"syntax error in the parameters cell: {exc.msg}"
+                + (f" (line {exc.lineno})" if exc.lineno else ""),
                 cell=cell,
+                hint="fix the code so the cell parses",
             )
         )
         return params, problems
-    lines = source.splitlines()
+    lines = re.split(r"\r\n|\r|\n", source)  # Python's line ends only, as ast numbers lines
     seen: set[str] = set()
     for node in tree.body:
         annotation = None
@@ -172,6 +176,11 @@ def parse_pairs(pairs, option: str = "-p") -> dict[str, str]:
     return out
 
 
+# what PyYAML's constructors raise for a value its tag or form cannot hold (``!!float abc``,
+# ``2001-13-14``, ``!!bool maybe``, an int of more than 4,300 digits)
+YAML_VALUE_ERRORS = (ValueError, KeyError, TypeError, AttributeError, ArithmeticError)
+
+
 def read_params_file(path) -> dict:
     """A YAML (or JSON) mapping of parameter values."""
     import yaml
@@ -183,6 +192,10 @@ def read_params_file(path) -> dict:
         raise ParameterError(f"cannot read parameters file: {exc.strerror}", path=path) from None
     except yaml.YAMLError as exc:
         raise ParameterError(f"not valid YAML: {_one_line(exc)}", path=path) from None
+    except YAML_VALUE_ERRORS as exc:
+        raise ParameterError(
+            f"cannot read a value: {exc}", path=path, hint="quote values meant as text"
+        ) from None
     except RecursionError:
         raise ParameterError("nested too deeply to read", path=path) from None
     if data is None:
@@ -210,6 +223,11 @@ def check_plain(name: str, value, depth: int = 0, budget: list[int] | None = Non
         raise ParameterError(
             f"parameter {name!r}: value larger than {MAX_SIZE:,} characters and items",
             hint="pass large data as a file or a data store URL",
+        )
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value).bit_length() > MAX_INT_BITS:
+        raise ParameterError(
+            f"parameter {name!r}: a whole number of more than 4,000 digits",
+            hint="pass it as a string (JSON readers refuse longer numbers)",
         )
     if value is None or isinstance(value, (bool, int, str)):
         return value
@@ -295,9 +313,20 @@ def convert(name: str, declared: str, value):
         return value
     if not isinstance(value, accepts) or (isinstance(value, bool) and declared != "bool"):
         raise ParameterError(
-            f"parameter {name!r} must be {declared}, got {type(value).__name__} {value!r:.60}"
+            f"parameter {name!r} must be {declared}, got {type(value).__name__} {_shown(value)}"
         )
-    return _AS[declared](value) if declared in _AS else value
+    try:
+        return _AS[declared](value) if declared in _AS else value
+    except OverflowError:  # an int past float's range
+        raise ParameterError(f"parameter {name!r}: {_shown(value)} is too large for a float") from None
+
+
+def _shown(value) -> str:
+    """``value`` for a message, at most 60 characters (an int too long to print, named so)."""
+    try:
+        return f"{value!r:.60}"
+    except ValueError:
+        return "a whole number of more than 4,000 digits"
 
 
 def resolve_params(pipeline: Pipeline, *sources: dict) -> dict:

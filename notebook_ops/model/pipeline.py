@@ -86,7 +86,7 @@ class Step:
     metrics: tuple[str, ...] = ()  # Kale pipeline-metrics names this step defines (logged after it)
     changed: tuple[str, ...] = ()  # outputs that are received objects changed in place
     # inputs a step upstream may change in ways the analysis cannot see: (name, steps to try,
-    # latest first, ending with the input's source); see runtime.step.load_inputs
+    # latest first, ending with the input's source); see kernel_side.step.load_inputs
     input_candidates: tuple[tuple[str, tuple[str, ...]], ...] = ()
     watch: tuple[str, ...] = ()  # received names checked for changes after the step runs
     # files (see model/files.py): project-relative local modules and data files it needs, and

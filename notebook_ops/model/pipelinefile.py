@@ -86,7 +86,7 @@ def _peek(path) -> object:
 
 
 def load_pipeline_file(path) -> Pipeline:
-    from notebook_ops.model.multi import _Composer
+    from notebook_ops.model.multi import Composer
 
     from notebook_ops.model import ploomber, ploomberspec
 
@@ -118,7 +118,7 @@ def load_pipeline_file(path) -> Pipeline:
             refs.append(rel + (f":{step}" if sep else ""))
         extra[nb] = refs
     settings = doc.get("settings") or {}
-    composer = _Composer(
+    composer = Composer(
         path,
         listed=listed,
         extra_refs=extra,

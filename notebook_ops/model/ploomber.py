@@ -217,7 +217,7 @@ def _task_notebook(task: Task, root: Path, upstream: dict, path) -> dict:
 
 
 def load_ploomber(path) -> Pipeline:
-    from notebook_ops.model.multi import _Composer
+    from notebook_ops.model.multi import Composer
 
     path = Path(path).resolve()
     root = path.parent
@@ -276,7 +276,7 @@ def load_ploomber(path) -> Pipeline:
         extra[file] = [f"@{f}" for found in ups[t.name].values() for f in found]
         targets[f"@{t.name}"] = (file, None)
         virtual[t.name] = file
-    composer = _Composer(
+    composer = Composer(
         path,
         listed=list(built),
         extra_refs=extra,

@@ -62,7 +62,14 @@ def _kale_limit(value: str, options: dict, issues: list) -> None:
         try:
             res["gpu"] = int(amount)
         except ValueError:
-            issues.append(("warning", "bad-tag", f"GPU count {amount!r} is not a whole number", None))
+            issues.append(
+                (
+                    "warning",
+                    "bad-tag",
+                    f"GPU count {amount!r} is not a whole number",
+                    f"write it as limit:{resource}:<count>, e.g. limit:{resource}:1",
+                )
+            )
             return
         if "/" in resource:
             res["gpu_vendor"] = resource.rsplit("/", 1)[0]

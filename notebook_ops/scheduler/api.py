@@ -12,9 +12,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from notebook_ops.scheduler import cron as cronlib
-from notebook_ops.scheduler.errors import ScheduleError
+from notebook_ops.scheduler.schedule_errors import ScheduleError
 from notebook_ops.scheduler.models import Schedule, ScheduledRun
-from notebook_ops.util import templates
+from notebook_ops.util import placeholders as templates
 
 _stores: dict[str, object] = {}
 _stores_lock = threading.Lock()
@@ -23,7 +23,8 @@ _stores_lock = threading.Lock()
 def open_store(store=None, *, base_dir=None):
     """A ``Store``: the one given, one for a URL, or the default (``$NOTEBOOK_OPS_DB`` or
     ``<base_dir or cwd>/.notebook_ops/scheduler.db``); opened stores are reused."""
-    from notebook_ops.scheduler.database import Store, default_url
+    from notebook_ops.scheduler.database import Store
+    from notebook_ops.scheduler.db_connect import default_url
 
     if store is not None and not isinstance(store, str):
         return store
@@ -281,7 +282,7 @@ def add_declared(target, *, store=None, now=None, **options) -> builtins.list[di
     taken = {s.name for s in st.list_schedules()}
     clash = [d["name"] for d in items if d["name"] in taken]
     if clash:
-        from notebook_ops.scheduler.errors import ScheduleExists
+        from notebook_ops.scheduler.schedule_errors import ScheduleExists
 
         raise ScheduleExists(f"schedule(s) {', '.join(clash)} exist", hint="remove them first")
     for d in items:  # validate all first: nothing half-added

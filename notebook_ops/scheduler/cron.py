@@ -22,8 +22,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 
-from notebook_ops.scheduler.errors import ScheduleError
-from notebook_ops.util import templates
+from notebook_ops.scheduler.schedule_errors import ScheduleError
+from notebook_ops.util import placeholders as templates
 
 UTC = timezone.utc
 _MARGIN = timedelta(hours=3)  # longer than any DST shift (they are 30 or 60 minutes)
@@ -167,7 +167,7 @@ class Cron:
 
 
 def check_templates(parameters: dict) -> None:
-    """Every placeholder names a firing-time variable (``util/templates.py`` is the language)."""
+    """Every placeholder names a firing-time variable (``util/placeholders.py`` is the language)."""
     bad = templates.unknown(parameters, TEMPLATE_VARS)
     if bad:
         raise ScheduleError(

@@ -16,91 +16,37 @@ Every method takes the time as an argument: the service's clock decides, never t
 
 from __future__ import annotations
 
-import json
 import os
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, create_engine, delete, event, func, insert, or_, select, update
+from sqlalchemy import create_engine, delete, event, func, insert, or_, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from notebook_ops.scheduler import orm
-from notebook_ops.scheduler.errors import ScheduleExists, ScheduleNotFound, StoreError, StoreGone
+from notebook_ops.scheduler.schedule_errors import ScheduleExists, ScheduleNotFound, StoreError, StoreGone
 from notebook_ops.scheduler.models import RUN_FIELDS, SCHEDULE_FIELDS, Schedule, ScheduledRun
 from notebook_ops.util import faults
+from notebook_ops.scheduler.db_connect import (
+    ENV_URL,
+    begin_immediate,
+    default_url,
+    engine_url,
+    one_line,
+    safe_url,
+    sqlite_pragmas,
+)
+from notebook_ops.scheduler.service_locks import ServicesAndLocks
+from notebook_ops.scheduler.db_rows import as_row, insert_ignoring_conflict, inserted_id, json_values
 
-ENV_URL = "NOTEBOOK_OPS_DB"
-DEFAULT_PATH = Path(".notebook_ops") / "scheduler.db"
 HEAD = "0003"  # the newest migration (a test keeps it equal to alembic's head)
 VERSION_TABLE = "notebook_ops_scheduler_version"
-_JSON_COLS = {"parameters": dict, "metrics": dict}
 _MAX_ID = 2**31 - 1  # Integer ids: 32 bits on PostgreSQL
 _RECORD_TRIES = 5  # record_message on a dialect without row locks: retries
 
 
-def default_url(base_dir=None) -> str:
-    """``$NOTEBOOK_OPS_DB``, else ``sqlite:///<base_dir or cwd>/.notebook_ops/scheduler.db``."""
-    env = os.environ.get(ENV_URL)
-    if env:
-        return env if "://" in env else f"sqlite:///{Path(env).expanduser().resolve()}"
-    return f"sqlite:///{(Path(base_dir or os.getcwd()).resolve() / DEFAULT_PATH)}"
-
-
-def _sqlite_pragmas(dbapi_conn, _record):
-    dbapi_conn.isolation_level = None  # we issue BEGIN ourselves (below)
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA busy_timeout = 30000")
-    cur.execute("PRAGMA journal_mode = WAL")
-    cur.execute("PRAGMA synchronous = NORMAL")
-    cur.execute("PRAGMA foreign_keys = ON")
-    cur.close()
-
-
-def _begin_immediate(conn):
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-
-def _engine_url(url: str) -> str:
-    """``postgresql://`` means psycopg2 to SQLAlchemy; use psycopg (3) when only it is here."""
-    head, sep, rest = url.partition("://")
-    if sep and head in ("postgresql", "postgres"):
-        import importlib.util
-
-        if importlib.util.find_spec("psycopg2") is None and importlib.util.find_spec("psycopg"):
-            return f"postgresql+psycopg://{rest}"
-    return url
-
-
-def one_line(exc) -> str:
-    return " ".join(str(exc).split())
-
-
-def safe_url(url: str) -> str:
-    """The URL with any password masked, for messages and logs."""
-    try:
-        from sqlalchemy.engine import make_url
-
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - not a URL: nothing to hide
-        return url
-
-
-def _row(cls, fields_, row):
-    data = dict(row._mapping)
-    for k, kind in _JSON_COLS.items():
-        if k in data:
-            data[k] = json.loads(data[k]) if data[k] else kind()
-    return cls(**{k: v for k, v in data.items() if k in fields_ or k == "schedule_name"})
-
-
-def _json(values: dict) -> dict:
-    return {
-        k: (json.dumps(v, sort_keys=True, default=str) if k in _JSON_COLS else v) for k, v in values.items()
-    }
-
-
-class Store:
+class Store(ServicesAndLocks):
     def __init__(self, url: str | None = None, *, base_dir=None, migrate: bool = True):
         self.url = url or default_url(base_dir)
         self.safe_url = safe_url(self.url)
@@ -116,7 +62,7 @@ class Store:
         else:
             kw["pool_pre_ping"] = True  # a server restarted since: reconnect, not fail
         try:
-            self.engine = create_engine(_engine_url(self.url), **kw)
+            self.engine = create_engine(engine_url(self.url), **kw)
         except Exception as exc:  # bad URL, missing driver
             hint = f"set {ENV_URL} (or --db) to a SQLAlchemy URL"
             if self.url.startswith("postgres"):
@@ -128,8 +74,8 @@ class Store:
                 f"cannot open the schedule store {self.safe_url!r}: {one_line(exc)}", hint=hint
             ) from None
         if self.is_sqlite:
-            event.listen(self.engine, "connect", _sqlite_pragmas)
-            event.listen(self.engine, "begin", _begin_immediate)
+            event.listen(self.engine, "connect", sqlite_pragmas)
+            event.listen(self.engine, "begin", begin_immediate)
         if migrate:
             self.migrate()
         self._identity = self._file_identity()
@@ -199,7 +145,7 @@ class Store:
         values.update(created_at=now, updated_at=now)
         try:
             with self.engine.begin() as c:
-                sid = _new_id(c.execute(insert(orm.schedules).values(**_json(values))))
+                sid = inserted_id(c.execute(insert(orm.schedules).values(**json_values(values))))
         except IntegrityError:
             raise ScheduleExists(
                 f"a schedule named {s.name!r} exists", hint="choose another --name or remove it first"
@@ -216,17 +162,19 @@ class Store:
                 row = c.execute(select(t).where(t.c.name == str(ref))).first()
         if row is None:
             raise ScheduleNotFound(f"no schedule {ref!r}", hint="see: notebook-ops schedule list")
-        return _row(Schedule, SCHEDULE_FIELDS, row)
+        return as_row(Schedule, SCHEDULE_FIELDS, row)
 
     def list_schedules(self) -> list[Schedule]:
         with self.engine.connect() as c:
             rows = c.execute(select(orm.schedules).order_by(orm.schedules.c.name)).all()
-        return [_row(Schedule, SCHEDULE_FIELDS, r) for r in rows]
+        return [as_row(Schedule, SCHEDULE_FIELDS, r) for r in rows]
 
     def update_schedule(self, sid: int, now: datetime, **values) -> Schedule:
         with self.engine.begin() as c:
             c.execute(
-                update(orm.schedules).where(orm.schedules.c.id == sid).values(updated_at=now, **_json(values))
+                update(orm.schedules)
+                .where(orm.schedules.c.id == sid)
+                .values(updated_at=now, **json_values(values))
             )
         return self.get_schedule(sid)
 
@@ -242,7 +190,7 @@ class Store:
             rows = c.execute(
                 select(t).where(t.c.paused.is_(False), t.c.next_fire_at <= now).order_by(t.c.next_fire_at)
             ).all()
-        return [_row(Schedule, SCHEDULE_FIELDS, r) for r in rows]
+        return [as_row(Schedule, SCHEDULE_FIELDS, r) for r in rows]
 
     def next_due(self) -> datetime | None:
         """The earliest next firing of any active schedule."""
@@ -276,16 +224,18 @@ class Store:
                 values = {k: getattr(r, k) for k in RUN_FIELDS if k != "id"}
                 values.update(created_at=now, not_before=r.not_before or r.scheduled_for)
                 if self.engine.dialect.name == "sqlite":
-                    n += c.execute(_on_conflict_ignore("sqlite", values)).rowcount
+                    n += c.execute(insert_ignoring_conflict("sqlite", values)).rowcount
                     continue
                 if self.engine.dialect.name == "postgresql":  # rowcount is -1 there: count rows
                     n += len(
-                        c.execute(_on_conflict_ignore("postgresql", values).returning(orm.runs.c.id)).all()
+                        c.execute(
+                            insert_ignoring_conflict("postgresql", values).returning(orm.runs.c.id)
+                        ).all()
                     )
                     continue
                 with c.begin_nested():
                     try:
-                        c.execute(insert(orm.runs).values(**_json(values)))
+                        c.execute(insert(orm.runs).values(**json_values(values)))
                         n += 1
                     except IntegrityError:
                         pass
@@ -328,7 +278,7 @@ class Store:
                     row.scheduled_for += timedelta(microseconds=1)
                 values = {k: getattr(row, k) for k in RUN_FIELDS if k != "id"}
                 values.update(created_at=now, not_before=row.not_before or row.scheduled_for)
-                rid = _new_id(c.execute(insert(r).values(**_json(values))))
+                rid = inserted_id(c.execute(insert(r).values(**json_values(values))))
         if old is not None:
             return self.get_run(old), False
         return self.get_run(rid), True
@@ -354,7 +304,7 @@ class Store:
             rows = c.execute(
                 select(t).where(t.c.kind == "trigger", t.c.paused.is_(False)).order_by(t.c.id)
             ).all()
-        return [_row(Schedule, SCHEDULE_FIELDS, r) for r in rows]
+        return [as_row(Schedule, SCHEDULE_FIELDS, r) for r in rows]
 
     def claim(self, now: datetime, owner: str, ttl: float, limit: int) -> list[ScheduledRun]:
         """Take up to ``limit`` due pending firings: each by one atomic UPDATE that also checks
@@ -435,12 +385,12 @@ class Store:
     def finish(self, rid: int, owner: str, now: datetime, state: str, **values) -> bool:
         """Record a final state, only if ``owner`` still holds the run."""
         final = {"state": state, "finished_at": now, "lease_expires_at": None}
-        return self._update_held(rid, owner, {**final, **_json(values)})
+        return self._update_held(rid, owner, {**final, **json_values(values)})
 
     def requeue(self, rid: int, owner: str, not_before: datetime, **values) -> bool:
         """Back to pending for a retry after ``not_before`` (keeps the attempt count)."""
         back = {"state": "pending", "owner": None, "lease_expires_at": None, "not_before": not_before}
-        return self._update_held(rid, owner, {**back, **_json(values)})
+        return self._update_held(rid, owner, {**back, **json_values(values)})
 
     def mark_notified(self, rid: int, now: datetime) -> None:
         with self.engine.begin() as c:
@@ -457,7 +407,7 @@ class Store:
                     or_(r.c.lease_expires_at < now, r.c.owner.like(host_prefix + "%")),
                 )
             ).all()
-        return [_row(ScheduledRun, RUN_FIELDS, x) for x in rows]
+        return [as_row(ScheduledRun, RUN_FIELDS, x) for x in rows]
 
     def adopt(self, rid: int, old_owner: str, me: str, now: datetime, ttl: float) -> bool:
         r = orm.runs
@@ -485,7 +435,7 @@ class Store:
             row = c.execute(self._runs_query().where(orm.runs.c.id == rid)).first()
         if row is None:
             raise ScheduleNotFound(f"no scheduled run {rid}")
-        return _row(ScheduledRun, RUN_FIELDS, row)
+        return as_row(ScheduledRun, RUN_FIELDS, row)
 
     def _runs_query(self):
         return select(orm.runs, orm.schedules.c.name.label("schedule_name")).join(
@@ -504,7 +454,7 @@ class Store:
         if limit:
             q = q.limit(limit)
         with self.engine.connect() as c:
-            return [_row(ScheduledRun, RUN_FIELDS, x) for x in c.execute(q).all()]
+            return [as_row(ScheduledRun, RUN_FIELDS, x) for x in c.execute(q).all()]
 
     def count_active(self, schedule_id: int) -> int:
         r = orm.runs
@@ -524,67 +474,3 @@ class Store:
             q = q.where(r.c.state == state)
         with self.engine.connect() as c:
             return c.execute(q).scalar_one()
-
-    # services and locks -----------------------------------------------------------------
-    def register_service(self, sid: str, host: str, pid: int, kind: str, workers: int, now: datetime) -> None:
-        with self.engine.begin() as c:
-            c.execute(delete(orm.services).where(orm.services.c.id == sid))
-            c.execute(
-                insert(orm.services).values(
-                    id=sid, host=host, pid=pid, kind=kind, workers=workers, started_at=now, heartbeat_at=now
-                )
-            )
-
-    def live_services(self, now: datetime, stale_after: float) -> list[dict]:
-        t = orm.services
-        with self.engine.connect() as c:
-            rows = c.execute(select(t).where(t.c.heartbeat_at >= now - timedelta(seconds=stale_after))).all()
-        return [dict(r._mapping) for r in rows]
-
-    def acquire_lock(self, name: str, owner: str, now: datetime, ttl: float) -> bool:
-        """Take or renew lock ``name`` if it is free, expired or already ours."""
-        t = orm.locks
-        until = now + timedelta(seconds=ttl)
-        try:
-            with self.engine.begin() as c:
-                if c.execute(
-                    update(t)
-                    .where(t.c.name == name, or_(t.c.owner == owner, t.c.expires_at < now))
-                    .values(owner=owner, expires_at=until)
-                ).rowcount:
-                    return True
-                if c.execute(select(t.c.name).where(t.c.name == name)).first() is not None:
-                    return False
-                c.execute(insert(t).values(name=name, owner=owner, expires_at=until))
-                return True
-        except IntegrityError:  # another service made the lock at the same time: it is theirs
-            return False
-
-    def release_lock(self, name: str, owner: str) -> None:
-        t = orm.locks
-        with self.engine.begin() as c:
-            c.execute(delete(t).where(and_(t.c.name == name, t.c.owner == owner)))
-
-    def lock_owner(self, name: str, now: datetime) -> str | None:
-        t = orm.locks
-        with self.engine.connect() as c:
-            return c.execute(select(t.c.owner).where(t.c.name == name, t.c.expires_at >= now)).scalar()
-
-
-def _new_id(result) -> int:
-    """The id the database gave the row just inserted."""
-    key = result.inserted_primary_key
-    if key is None:
-        raise StoreError("the database gave no id for the inserted row")
-    return int(key[0])
-
-
-def _on_conflict_ignore(dialect: str, values: dict):
-    from sqlalchemy.dialects import postgresql, sqlite
-
-    return (
-        (sqlite if dialect == "sqlite" else postgresql)
-        .insert(orm.runs)
-        .values(**_json(values))
-        .on_conflict_do_nothing(index_elements=["schedule_id", "scheduled_for"])
-    )

@@ -119,7 +119,7 @@ def outcome(
     run_dir, exit_code: int | None, *, timed_out: bool = False, timeout_s: float | None = None
 ) -> dict:
     """The final state and what the scheduler records, from run.json and the exit code."""
-    from notebook_ops.runs.service import read_record
+    from notebook_ops.execution.run_service import read_record
 
     rec = read_record(run_dir)
     out: dict = {"exit_code": exit_code}

@@ -72,7 +72,7 @@ def _settings(serverapp, settings) -> dict:
 
 def store_url(serverapp=None, settings=None) -> str:
     """The store URL a server (and its REST handlers) use."""
-    from notebook_ops.scheduler.database import default_url
+    from notebook_ops.scheduler.db_connect import default_url
 
     s = _settings(serverapp, settings)
     return s.get("db") or default_url(s.get("root_dir"))

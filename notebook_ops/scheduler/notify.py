@@ -3,7 +3,7 @@
 Sent when a firing's final state is failed, timed_out or below_target (after its last retry).
 Body: ``{"type": "schedule.run_<state>", "schedule": {...}, "run": {...}, "text": "..."}``
 (``text`` makes Slack/Teams-style incoming webhooks show a readable line). Sent by the one
-webhook client (``util/webhook.py``: signed when ``NOTEBOOK_OPS_EVENTS_SECRET`` is set) on a small
+webhook client (``util/webhook_client.py``: signed when ``NOTEBOOK_OPS_EVENTS_SECRET`` is set) on a small
 thread with a short timeout and a few tries (none after a 4xx other than 408/425/429), so a slow
 receiver never holds the service.
 """
@@ -15,8 +15,8 @@ import threading
 import time
 from urllib.parse import urlsplit
 
-from notebook_ops.scheduler.errors import ScheduleError
-from notebook_ops.util import backoff, webhook
+from notebook_ops.scheduler.schedule_errors import ScheduleError
+from notebook_ops.util import backoff, webhook_client as webhook
 from notebook_ops.util.redact import redact
 
 log = logging.getLogger("notebook_ops.scheduler")

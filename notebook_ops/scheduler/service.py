@@ -30,14 +30,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from notebook_ops.runs.service import child_command
-from notebook_ops.scheduler import cron as cronlib
+from notebook_ops.execution.run_service import child_command
 from notebook_ops.scheduler import executor, notify
 from notebook_ops.scheduler.clock import SystemClock
-from notebook_ops.scheduler.errors import ScheduleNotFound, StoreGone
+from notebook_ops.scheduler.schedule_errors import ScheduleNotFound, StoreGone
 from notebook_ops.scheduler.models import RETRYABLE_STATES, Schedule, ScheduledRun
-from notebook_ops.scheduler.database import one_line
+from notebook_ops.scheduler.db_connect import one_line
 from notebook_ops.util import backoff, procs
+from notebook_ops.scheduler.firings import record_firings
 
 log = logging.getLogger("notebook_ops.scheduler")
 
@@ -45,7 +45,7 @@ log = logging.getLogger("notebook_ops.scheduler")
 def _store_errors() -> tuple:
     from sqlalchemy.exc import DBAPIError
 
-    from notebook_ops.scheduler.errors import StoreError
+    from notebook_ops.scheduler.schedule_errors import StoreError
 
     return (DBAPIError, StoreError)
 
@@ -56,11 +56,6 @@ STORE_DOWN = _store_errors()
 def _one_line(exc) -> str:
     """The driver's own message (a DBAPIError's ``orig``; not the SQL statement) on one line."""
     return one_line(getattr(exc, "orig", None) or exc)
-
-
-MAX_CATCHUP = 1000  # firings considered per schedule per pass after a long outage
-MISSED_ROWS = 100  # missed firings recorded (the most recent) per pass
-_US = timedelta(microseconds=1)
 
 
 @dataclass
@@ -255,7 +250,7 @@ class SchedulerService:
         if self._last_reconcile is None or now - self._last_reconcile >= self.reconcile_every:
             self._last_reconcile = now
             self.reconcile(now)
-        self._generate(now)
+        record_firings(self.store, self.misfire_grace, now)
         launched = self._launch(now)
         wait = self.poll_s
         nxt = self.store.next_due()
@@ -267,82 +262,6 @@ class SchedulerService:
             elif w.deadline is not None:
                 wait = min(wait, max(0.01, (w.deadline - now).total_seconds()))
         return wait, launched
-
-    # 4. generate ----------------------------------------------------------------------------
-    def _generate(self, now: datetime) -> None:
-        for s in self.store.due_schedules(now):
-            try:
-                c = cronlib.Cron(s.cron, s.tz)
-            except Exception as exc:  # a row edited by hand: stop firing it, keep the service
-                log.error("schedule %s: %s; it will not fire until fixed", s.name, exc)
-                self.store.advance(s.id, s.next_fire_at, None, now)
-                continue
-            rows = self._firings(s, c, now)
-            if rows:
-                n = self.store.insert_runs(rows, now)
-                if n:
-                    due = sum(1 for r in rows if r.state == "pending")
-                    log.info("schedule %s: %d firing(s) recorded (%d to run)", s.name, n, due)
-            self.store.advance(s.id, s.next_fire_at, c.next_after(now), now)
-
-    def _firings(self, s: Schedule, c: cronlib.Cron, now: datetime) -> list[ScheduledRun]:
-        first = s.next_fire_at
-        if first is None:  # the store lists due schedules only: they have a next firing
-            return []
-        edge = now - self.misfire_grace
-        late: list[datetime] = []
-        more = False
-        if first < edge:
-            late, more = c.between(first, edge - _US, MAX_CATCHUP)
-        on_time, _ = c.between(max(first, edge), now, MAX_CATCHUP)
-        run_late: list[datetime] = []
-        if s.catchup == "all":
-            run_late = late
-            if more:
-                log.warning(
-                    "schedule %s: more than %d firings missed; the oldest %d run",
-                    s.name,
-                    MAX_CATCHUP,
-                    MAX_CATCHUP,
-                )
-        elif s.catchup == "once" and late and not on_time:
-            run_late = [(c.prev_before(edge - _US) if more else None) or late[-1]]
-        missed = [t for t in late if t not in run_late][-MISSED_ROWS:]
-        if missed:
-            log.warning(
-                "schedule %s: %s%d firing(s) missed while no scheduler ran (catch-up %s)",
-                s.name,
-                "more than " if more else "",
-                len(missed),
-                s.catchup,
-            )
-        rows = [self._row(s, t, "missed", now) for t in missed]
-        rows += [self._row(s, t, "catchup") for t in run_late]
-        rows += [self._row(s, t, "cron") for t in on_time]
-        if s.overlap == "skip":  # only as many as free slots; the rest are recorded skipped
-            free = s.max_concurrent - self.store.count_active(s.id)
-            for r in rows:
-                if r.state == "pending":
-                    if free > 0:
-                        free -= 1
-                    else:
-                        r.state, r.finished_at = "skipped", now
-                        r.error = "skipped: the schedule's earlier runs were still going (overlap skip)"
-        return rows
-
-    def _row(self, s: Schedule, t: datetime, trigger: str, missed_at=None) -> ScheduledRun:
-        params = cronlib.render(s.parameters, scheduled_for=t, tz=s.tz, schedule_name=s.name)
-        if trigger == "missed":
-            return ScheduledRun(
-                schedule_id=s.stored_id,
-                scheduled_for=t,
-                trigger="cron",
-                state="missed",
-                parameters=params,
-                finished_at=missed_at,
-                error=f"missed: no scheduler ran at that time (catch-up {s.catchup})",
-            )
-        return ScheduledRun(schedule_id=s.stored_id, scheduled_for=t, trigger=trigger, parameters=params)
 
     # 5. launch ------------------------------------------------------------------------------
     def _launch(self, now: datetime) -> int:
@@ -357,7 +276,7 @@ class SchedulerService:
         return len(claimed)
 
     def _start(self, run: ScheduledRun, s: Schedule, now: datetime) -> None:
-        from notebook_ops.runner.runfolder import new_run_id
+        from notebook_ops.execution.runfolder import new_run_id
 
         run_dir = str(_runs_dir(s) / f"{new_run_id()}-s{s.id}r{run.id}a{run.attempt}")
         # the folder is recorded before the process exists: a crash in between is found by it

@@ -254,7 +254,7 @@ class RunHere:
         if row.state != "pending":
             return row, True
         from notebook_ops.errors import NotebookOpsError, ParameterError
-        from notebook_ops.runs.service import read_record, run
+        from notebook_ops.execution.run_service import read_record, run
 
         s = self.schedule
         options = dict(self.run_options, params=row.parameters, cancel=self.cancel, events=self.events)

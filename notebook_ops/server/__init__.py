@@ -8,7 +8,7 @@ the wheel installs into ``etc/jupyter/jupyter_server_config.d``.
 
 from __future__ import annotations
 
-from notebook_ops.model.contracts.api import API_PREFIX
+from notebook_ops.model.contracts.route_table import API_PREFIX
 
 __all__ = ["API_PREFIX"]
 

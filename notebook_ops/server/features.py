@@ -9,7 +9,7 @@ from __future__ import annotations
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
-from notebook_ops.server.base import NotebookOpsHandler
+from notebook_ops.server.handler_base import NotebookOpsHandler
 
 
 class FeaturesHandler(NotebookOpsHandler):

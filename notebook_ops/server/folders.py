@@ -15,7 +15,7 @@ from jupyter_server.auth.decorator import authorized
 from tornado import web
 
 from notebook_ops.errors import ConflictError
-from notebook_ops.server.base import BadRequest, NotebookOpsHandler, named_as_the_lab_names_them
+from notebook_ops.server.handler_base import BadRequest, NotebookOpsHandler, named_as_the_lab_names_them
 
 EXISTS_HINT = "overwrite it (overwrite: true), or choose another file name"
 
@@ -23,7 +23,7 @@ EXISTS_HINT = "overwrite it (overwrite: true), or choose another file name"
 def _folder_view(root: str, real: Path, api_path: str) -> dict:
     from notebook_ops.model import folder, load_pipeline
     from notebook_ops.model.contracts.folder_view import FolderView
-    from notebook_ops.server.paths import to_api_path
+    from notebook_ops.server.request_paths import to_api_path
 
     order = folder.folder_order(real)
     steps_of: dict[Path, list[str]] = {}
@@ -37,7 +37,7 @@ def _folder_view(root: str, real: Path, api_path: str) -> dict:
 def _write(root: str, real: Path, out: Path, overwrite: bool) -> dict:
     from notebook_ops.model import folder
     from notebook_ops.model.contracts.rest import PipelineFileResponse
-    from notebook_ops.server.paths import to_api_path
+    from notebook_ops.server.request_paths import to_api_path
 
     count = len(folder.folder_order(real).order)
     written = folder.write_pipeline_file(real, out, overwrite=overwrite, exists_hint=EXISTS_HINT)

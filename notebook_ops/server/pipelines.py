@@ -11,7 +11,7 @@ from pathlib import Path
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
-from notebook_ops.server.base import BadRequest, NotebookOpsHandler, named_as_the_lab_names_them
+from notebook_ops.server.handler_base import BadRequest, NotebookOpsHandler, named_as_the_lab_names_them
 
 
 def _inspect(root: str, real_path, api_path: str, content: dict | None) -> dict:

@@ -4,7 +4,7 @@ the Airflow this server is configured with (``c.NotebookOps.airflow_url`` or
 
 The browser never names the Airflow to call nor sees its credentials: the server's environment
 holds them (``NOTEBOOK_OPS_AIRFLOW_USER``/``_PASSWORD``, ``_TOKEN`` or ``_CREDENTIALS``). Thin:
-``notebook_ops.deploy.airflow.list_runs`` in a worker thread.
+``notebook_ops.deploy.airflow_push.list_runs`` in a worker thread.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from tornado import web
 
 from notebook_ops.errors import NotFoundError
 from notebook_ops.model.contracts.rest import RemoteRunsResponse
-from notebook_ops.server.base import BadRequest, NotebookOpsHandler
+from notebook_ops.server.handler_base import BadRequest, NotebookOpsHandler
 
 DAG_ID = re.compile(r"[A-Za-z0-9_.-]{1,250}")
 
@@ -32,7 +32,7 @@ class RemoteRunsHandler(NotebookOpsHandler):
     @web.authenticated
     @authorized(action="read")
     async def get(self):
-        from notebook_ops.deploy.airflow import list_runs
+        from notebook_ops.deploy.airflow_push import list_runs
         from notebook_ops.deploy.airflow_api import AirflowClient
 
         url = airflow_url(self.settings.get("notebook_ops_config"))

@@ -7,7 +7,7 @@ import importlib.util
 
 from jupyter_server.utils import url_path_join
 
-from notebook_ops.model.contracts.api import API_PREFIX, ROUTES
+from notebook_ops.model.contracts.route_table import API_PREFIX, ROUTES
 
 
 def _has(module: str) -> bool:
@@ -19,13 +19,13 @@ def _has(module: str) -> bool:
 
 def handlers() -> dict[str, type]:
     """The handler of each route by the route's name (schedules' only when the scheduler is)."""
-    from notebook_ops.server.exports import ExportsHandler, ProofHandler, ProofsHandler
+    from notebook_ops.server.export_handlers import ExportsHandler, ProofHandler, ProofsHandler
     from notebook_ops.server.features import FeaturesHandler
     from notebook_ops.server.folders import FoldersHandler, PipelineFilesHandler
-    from notebook_ops.server.openapi import OpenApiHandler
+    from notebook_ops.server.openapi_handler import OpenApiHandler
     from notebook_ops.server.pipelines import PipelinesHandler
     from notebook_ops.server.remote_runs import RemoteRunsHandler
-    from notebook_ops.server.runs import RunHandler, RunsHandler, RunStepNotebookHandler
+    from notebook_ops.server.run_handlers import RunHandler, RunsHandler, RunStepNotebookHandler
 
     out: dict[str, type] = {
         "features": FeaturesHandler,
@@ -42,7 +42,7 @@ def handlers() -> dict[str, type]:
         "remote_runs": RemoteRunsHandler,
     }
     if _has("notebook_ops.scheduler.api") and _has("notebook_ops.scheduler.hosted"):
-        from notebook_ops.server.schedules import (
+        from notebook_ops.server.schedule_handlers import (
             ScheduleHandler,
             SchedulerHandler,
             ScheduleRunsHandler,
@@ -74,7 +74,7 @@ def route_table() -> tuple[list[tuple[str, type]], dict[str, bool]]:
 def setup_routes(web_app, serverapp=None) -> None:
     from notebook_ops.server.features import FeaturesHandler
     from notebook_ops.bundle.proofjobs import ProofJobs
-    from notebook_ops.runs.service import RunService
+    from notebook_ops.execution.run_service import RunService
 
     from notebook_ops.server.remote_runs import airflow_url
 

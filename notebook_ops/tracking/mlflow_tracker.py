@@ -77,7 +77,7 @@ def _param(v) -> str:
     return s[:6000]
 
 
-USAGE_METRICS = ("cpu_s", "peak_mem_mb")  # a step's cost (runner/usage.py), the run's totals
+USAGE_METRICS = ("cpu_s", "peak_mem_mb")  # a step's cost (execution/usage.py), the run's totals
 
 
 def usage_metrics(rec: dict, taken) -> dict[str, float]:

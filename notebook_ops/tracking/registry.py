@@ -1,6 +1,6 @@
 """Model versions in the MLflow Model Registry, each tagged with where it came from.
 
-A step's ``nbo.log_model`` leaves a saved model in the data store (``runtime/models.py``); when
+A step's ``nbo.log_model`` leaves a saved model in the data store (``kernel_side/model_logging.py``); when
 the step's MLflow run is logged (``mlflow_tracker.Session.step``) the model folder becomes that
 run's artifact ``models/<name>`` and a new version of the registered model ``<name>`` points at
 it. The version's tags are its lineage (``LINEAGE``): the pipeline, the notebook-ops run and

@@ -1,6 +1,6 @@
 """Root confinement: the one check every path a request leads to goes through.
 
-The Jupyter server confines request paths to its root (``server/paths.py``); but a request's
+The Jupyter server confines request paths to its root (``server/request_paths.py``); but a request's
 notebook also names other files (``after:`` tags, a pipeline file's notebooks, Elyra nodes),
 read deep inside the model. The server sets the root for the work it does on a request's behalf
 (``confined_to``); every reader of a referenced file calls ``check`` before it opens it, so a

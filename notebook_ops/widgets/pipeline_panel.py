@@ -50,7 +50,7 @@ class Panel(W.VBox):
     """``nbo.panel(path)``: steps, problems, parameters, Run / Export / Schedule, results.
 
     ``out_dir`` (default ``<notebook dir>/dist``), ``store`` (the scheduler store, as for
-    ``scheduler.add``), ``run_options`` (extra keywords for ``runs.service.run``, e.g.
+    ``scheduler.add``), ``run_options`` (extra keywords for ``execution.run_service.run``, e.g.
     ``jobs``, ``track``), ``export_options`` (extra ``export_notebook`` keywords, e.g. ``track``)."""
 
     def __init__(self, path, *, out_dir=None, store=None, run_options=None, export_options=None):
@@ -263,7 +263,7 @@ class Panel(W.VBox):
     # -- actions --------------------------------------------------------------------------
     def run(self) -> None:
         """Run the pipeline with the form's values: the run service, as `notebook-ops run`."""
-        from notebook_ops.runs.service import RunService
+        from notebook_ops.execution.run_service import RunService
 
         if not self._begin("Run"):
             return

@@ -17,7 +17,7 @@ from nbfactory import EXAMPLES, make_notebook, write_notebook
 from notebook_ops.bundle import export_notebook, verify_bundle
 from notebook_ops.bundle.requirements import parse as parse_requirements
 from notebook_ops.model import load_pipeline
-from notebook_ops.runner.observed import step_code_sha256
+from notebook_ops.execution.observations import step_code_sha256
 
 pytestmark = pytest.mark.slow  # exports pin from the environment and build the wheel
 
@@ -149,7 +149,7 @@ def test_steps_never_observed_are_named_in_one_warning(tmp_path):
 
 
 def test_what_the_latest_run_observed_is_pinned_and_created(tmp_path):
-    """Needs the observation reader (``runner.observed.latest_observation``, issue 23 part 1):
+    """Needs the observation reader (``execution.observations.latest_observation``, issue 23 part 1):
     fails until that work is merged."""
     nb = _project(tmp_path, [("import json\nx = 1", ["step:one"]), ("y = x", ["step:two"])])
     p = load_pipeline(nb)

@@ -17,7 +17,7 @@ import pytest
 from bundlekit import commit_all, init_repo
 from nbfactory import make_notebook, write_notebook
 from notebook_ops.bundle import export_notebook
-from notebook_ops.runner import run_notebook
+from notebook_ops.execution import run_notebook
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 

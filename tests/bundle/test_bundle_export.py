@@ -13,7 +13,7 @@ import yaml
 from bundlekit import SETTINGS, commit_all, git, small_cells
 from nbfactory import make_notebook, write_notebook
 from notebook_ops.bundle import export_notebook
-from notebook_ops.bundle.errors import ExportRefused, NameClash
+from notebook_ops.errors import ExportRefused, NameClash
 from notebook_ops.errors import PipelineInvalid
 
 EXPECTED = [
@@ -42,7 +42,7 @@ def test_export_writes_every_file_of_the_design(small_notebook):
     r = export(small_notebook)
     files = sorted(p.relative_to(r.folder).as_posix() for p in r.folder.rglob("*") if p.is_file())
     assert [f for f in files if not f.startswith("targets/")] == EXPECTED
-    from notebook_ops.bundle import target_registry as targets
+    from notebook_ops.deploy import generators as targets
 
     assert r.manifest["targets"] == targets.names()  # every registered deploy target ran
     assert any(f.startswith("targets/") for f in files) == bool(targets.names())

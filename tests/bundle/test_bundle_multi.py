@@ -14,7 +14,7 @@ from elyrakit import elyra_project
 from nbfactory import copy_example
 
 from notebook_ops.bundle import export_notebook
-from notebook_ops.runs.service import run as run_target
+from notebook_ops.execution.run_service import run as run_target
 
 
 def test_multi_notebook_bundle_runs_from_the_archive(tmp_path, monkeypatch):

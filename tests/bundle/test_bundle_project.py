@@ -17,8 +17,8 @@ import yaml
 from bundlekit import commit_all, git
 from nbfactory import make_notebook, write_notebook
 from notebook_ops.bundle import diff_bundles, export_notebook, verify_bundle
-from notebook_ops.bundle.errors import BundleInvalid, ExportRefused
-from notebook_ops.runner import run_notebook
+from notebook_ops.errors import BundleInvalid, ExportRefused
+from notebook_ops.execution import run_notebook
 from projectkit import CELLS, make_project
 
 CLI = [sys.executable, "-m", "notebook_ops"]

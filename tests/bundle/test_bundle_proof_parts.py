@@ -14,7 +14,7 @@ from notebook_ops.bundle import proofenv
 from notebook_ops.bundle.proofcompare import compare_metrics, compare_outputs, difference
 from notebook_ops.bundle.prove import graph_order, proof_line, proof_path, read_proof
 from notebook_ops.model.contracts.proofs import ProofRecord, StepProof
-from notebook_ops.runtime.store import DataStore
+from notebook_ops.kernel_side.data_store import DataStore
 
 
 class Fitted:

@@ -8,8 +8,9 @@ import pytest
 
 from bundlekit import SETTINGS, small_cells
 from nbfactory import make_notebook, write_notebook
-from notebook_ops.bundle import export_notebook, target_registry as targets, verify_bundle
-from notebook_ops.bundle.errors import ExportRefused
+from notebook_ops.bundle import export_notebook, verify_bundle
+from notebook_ops.deploy import generators as targets
+from notebook_ops.errors import ExportRefused
 from notebook_ops.util.gitstate import clean_url
 from notebook_ops.bundle.requirements import imported_modules, parse, resolve
 from notebook_ops.errors import NotebookOpsError

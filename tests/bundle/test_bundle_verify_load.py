@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from notebook_ops.bundle import export_notebook, load_bundle, verify_bundle
-from notebook_ops.bundle.errors import BundleInvalid
+from notebook_ops.errors import BundleInvalid
 from notebook_ops.model import load_pipeline
 
 

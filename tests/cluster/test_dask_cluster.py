@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 from nbfactory import EXAMPLES, make_notebook
-from notebook_ops.runner import run_notebook
-from notebook_ops.runtime.store import DataStore
+from notebook_ops.execution import run_notebook
+from notebook_ops.kernel_side.data_store import DataStore
 from s3server import s3_server
 
 pytestmark = pytest.mark.slow
@@ -127,7 +127,7 @@ def _wait_worker(run_dir_holder: dict, step: str, timeout: float = 120) -> str:
 
 
 def _start(nb, **kw):
-    from notebook_ops.runs.service import RunService
+    from notebook_ops.execution.run_service import RunService
 
     holder: dict = {}
 

@@ -13,9 +13,9 @@ import pytest
 from nbfactory import make_notebook
 from notebook_ops.bundle import export_notebook
 from notebook_ops.bundle.requirements import parse
-from notebook_ops.runner import run_notebook
-from notebook_ops.runs.service import run as run_target
-from notebook_ops.runtime.store import DataStore, StoreUnreachable
+from notebook_ops.execution import run_notebook
+from notebook_ops.execution.run_service import run as run_target
+from notebook_ops.kernel_side.data_store import DataStore, StoreUnreachable
 
 pytestmark = pytest.mark.slow
 

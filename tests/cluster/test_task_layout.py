@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from notebook_ops.runner.cluster_task import StepTask, _lay_out
+from notebook_ops.execution.cluster_task import StepTask, _lay_out
 
 
 def _task(**kw) -> StepTask:

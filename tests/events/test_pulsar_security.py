@@ -412,7 +412,7 @@ def test_tls_sink_delivers_and_tls_source_receives(tls_tap, topic, pki):
 
 
 def test_without_the_ca_the_run_succeeds_and_its_events_are_spooled(tls_tap, topic, small_nb):
-    from notebook_ops.runner import run_notebook
+    from notebook_ops.execution import run_notebook
 
     url = tls_tap.url(topic)  # no tls_trust_certs: the system's CAs do not know the test CA
     result = run_notebook(small_nb, params={"n": "5"}, track=False, events=[url])
@@ -426,7 +426,7 @@ def test_without_the_ca_the_run_succeeds_and_its_events_are_spooled(tls_tap, top
 
 def test_hostname_validation_is_applied(tls_tap, topic, pki, small_nb):
     from notebook_ops.events.publisher import Publisher
-    from notebook_ops.runner import run_notebook
+    from notebook_ops.execution import run_notebook
 
     # the certificate names localhost; 127.0.0.1 is not in it
     wrong = tls_tap.url(topic, f"tls_trust_certs={pki['ca']}", host="127.0.0.1")

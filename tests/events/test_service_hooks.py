@@ -122,7 +122,7 @@ def test_a_scheduled_run_publishes_its_firing_and_its_events(small_nb, tmp_path,
 
 def test_runs_started_from_jupyterlab_publish(small_nb, tmp_path, monkeypatch):
     """The server extension's run service (what the lab panel's Run button calls)."""
-    from notebook_ops.runs.service import RunService
+    from notebook_ops.execution.run_service import RunService
 
     out = tmp_path / "events.jsonl"
     monkeypatch.setenv("NOTEBOOK_OPS_EVENTS", str(out))

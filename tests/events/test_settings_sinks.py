@@ -75,7 +75,7 @@ def test_cli_run_publishes_to_a_file_and_a_broker_named_in_settings(broker, clie
 def test_server_runs_publish_to_settings_and_environment_sinks_once_each(tmp_path, monkeypatch):
     """The server's run service wraps its own publisher (NOTEBOOK_OPS_EVENTS); the runner adds
     the settings' sinks it does not already cover: a sink named in both gets each event once."""
-    from notebook_ops.runs.service import RunService
+    from notebook_ops.execution.run_service import RunService
 
     shared = tmp_path / "shared.jsonl"
     monkeypatch.setenv("NOTEBOOK_OPS_EVENTS", str(shared))

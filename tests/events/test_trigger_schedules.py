@@ -18,7 +18,7 @@ import pytest
 
 from conftest import drain, read_jsonl
 from notebook_ops.scheduler import api
-from notebook_ops.scheduler.errors import ScheduleError
+from notebook_ops.scheduler.schedule_errors import ScheduleError
 from notebook_ops.scheduler.service import SchedulerService
 from notebook_ops.scheduler.database import Store
 

@@ -40,13 +40,13 @@ def _isolate(monkeypatch, tmp_path):
 
 
 def engine_venv(kind: str) -> Path:
-    """The engine's own environment (made as tests/targets/conftest.py makes it)."""
+    """The engine's own environment (made as tests/deploy/conftest.py makes it)."""
     import importlib.util
 
-    if str(HERE.parent / "targets") not in sys.path:  # its conftest imports its helpers
-        sys.path.insert(0, str(HERE.parent / "targets"))
+    if str(HERE.parent / "deploy") not in sys.path:  # its conftest imports its helpers
+        sys.path.insert(0, str(HERE.parent / "deploy"))
     spec = importlib.util.spec_from_file_location(
-        "nbo_targets_conftest", HERE.parent / "targets" / "conftest.py"
+        "nbo_targets_conftest", HERE.parent / "deploy" / "conftest.py"
     )
     assert spec and spec.loader
     mod = importlib.util.module_from_spec(spec)
@@ -122,7 +122,7 @@ def outputs_text(nb_path: Path) -> str:
     ],
 )
 def test_a_secret_reaches_the_step_and_is_written_nowhere(tmp_path, how):
-    from notebook_ops.runner import run_notebook
+    from notebook_ops.execution import run_notebook
 
     project = tmp_path / "project"
     project.mkdir()
@@ -176,7 +176,7 @@ def test_g4_secret_from_the_environment_on_the_command_line(tmp_path):
 def test_g4_a_second_run_with_another_secret_is_not_a_cache_hit_that_leaks(tmp_path):
     """The cache key leaves the secret out (a key never encodes it): a second run with another
     value reuses the step, and the cache holds neither value."""
-    from notebook_ops.runner import run_notebook
+    from notebook_ops.execution import run_notebook
 
     nb = write_notebook(tmp_path / "sec.ipynb", make_notebook(secret_cells()))
     first = run_notebook(nb, params={"api_token": SECRET}, track=False, kernels="fresh")
@@ -327,7 +327,7 @@ def receiver():
     ],
 )
 def test_webhook_credentials_go_as_basic_auth(receiver, userinfo, user, password):
-    from notebook_ops.util import webhook
+    from notebook_ops.util import webhook_client as webhook
 
     port, seen = receiver
     status = webhook.post(f"http://{userinfo}@127.0.0.1:{port}/ok/hook?x=1", {"a": 1}, timeout=10, secret="")
@@ -340,7 +340,7 @@ def test_webhook_credentials_go_as_basic_auth(receiver, userinfo, user, password
 
 
 def test_g4_webhook_error_never_shows_the_password(receiver):
-    from notebook_ops.util import webhook
+    from notebook_ops.util import webhook_client as webhook
 
     port, _ = receiver
     with pytest.raises(webhook.WebhookError) as info:
@@ -351,7 +351,7 @@ def test_g4_webhook_error_never_shows_the_password(receiver):
 def test_g4_events_webhook_sink_sends_basic_auth(tmp_path, receiver):
     """A run whose events go to a webhook with credentials: each event arrives with the header,
     on a URL without them, and the run's records never show the password."""
-    from notebook_ops.runner import run_notebook
+    from notebook_ops.execution import run_notebook
 
     port, seen = receiver
     nb = write_notebook(tmp_path / "sec.ipynb", make_notebook(secret_cells()))
@@ -404,10 +404,10 @@ def test_g4_bundle_declares_the_secret_without_a_value(secret_bundle):
 
 
 def test_g4_bundle_targets_carry_secret_refs_and_validate(secret_bundle, tmp_path):
-    engine_venv("kfp")  # puts tests/targets on sys.path, for its validation helper
+    engine_venv("kfp")  # puts tests/deploy on sys.path, for its validation helper
     from test_targets_argo_k8s import validate
 
-    from notebook_ops.targets.common import secret_name
+    from notebook_ops.deploy.common import secret_name
 
     ref = {
         "name": "NOTEBOOK_OPS_SECRET_API_TOKEN",
@@ -525,9 +525,9 @@ def test_g4_the_leak_check_finds_a_value(tmp_path):
 def test_g4_deploy_refuses_a_secret_in_the_dag_run_conf(secret_bundle):
     """``deploy -p`` becomes a DAG run's conf, which Airflow stores and shows: never a secret.
     The DAG deploy renders has no Param for it either."""
-    from notebook_ops.deploy import airflow as deploy_airflow
+    from notebook_ops.deploy import airflow_push as deploy_airflow
     from notebook_ops.errors import ParameterError
-    from notebook_ops.targets import airflow as airflow_target
+    from notebook_ops.deploy import airflow_dag as airflow_target
     from notebook_ops.bundle.manifest import without_secrets
 
     m = yaml.safe_load((secret_bundle / "pipeline.yaml").read_text())
@@ -542,7 +542,7 @@ def test_g4_deploy_refuses_a_secret_in_the_dag_run_conf(secret_bundle):
 def test_g4_a_masked_value_given_back_means_from_the_environment(tmp_path, monkeypatch):
     """``-p api_token=***`` (a record's parameters given back, a re-run from the lab) is no
     value: the environment's is used."""
-    from notebook_ops.runner import run_notebook
+    from notebook_ops.execution import run_notebook
 
     monkeypatch.setenv("NOTEBOOK_OPS_SECRET_API_TOKEN", SECRET)
     nb = write_notebook(tmp_path / "sec.ipynb", make_notebook(secret_cells()))
@@ -554,7 +554,7 @@ def test_g4_a_masked_value_given_back_means_from_the_environment(tmp_path, monke
 def test_g4_run_json_shows_the_tracking_uri_without_credentials(tmp_path):
     """What the MLflow follower writes into run.json (where the run is logged, why it is not)
     shows no password, whatever the tracking URI and the error say."""
-    from notebook_ops.runner import run_notebook
+    from notebook_ops.execution import run_notebook
     from notebook_ops.tracking.sync import write_mlflow_block
 
     nb = write_notebook(tmp_path / "sec.ipynb", make_notebook(secret_cells()))

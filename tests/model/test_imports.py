@@ -2,7 +2,7 @@
 
 from notebook_ops.bundle.requirements import imported_modules
 from notebook_ops.model.imports import imports, pip_installs, python_source, top_level_modules
-from notebook_ops.runner.kernels import setup_imports
+from notebook_ops.execution.kernels import setup_imports
 
 
 def test_magics_become_python_line_for_line():

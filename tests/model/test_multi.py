@@ -63,7 +63,7 @@ def test_three_notebooks_one_graph(tmp_path):
 
 
 def test_step_notebook_built_from_its_own_notebook(tmp_path):
-    from notebook_ops.runner.stepnb import build_step_notebook
+    from notebook_ops.execution.stepnb import build_step_notebook
 
     p = load_pipeline(_example(tmp_path))
     nb = build_step_notebook(p, "features_b-total")

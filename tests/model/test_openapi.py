@@ -9,7 +9,7 @@ import schemathesis
 from schemathesis.core.result import Err
 
 from notebook_ops.model.contracts import generate
-from notebook_ops.model.contracts.api import OPENAPI_FILE, ROUTES
+from notebook_ops.model.contracts.route_table import OPENAPI_FILE, ROUTES
 
 DOC = json.loads(OPENAPI_FILE.read_text(encoding="utf-8"))
 
@@ -73,3 +73,19 @@ def test_path_segments_match_what_the_server_routes():
     assert route.pattern() == "/runs/(" + pattern.strip("^$") + ")"
     assert re.fullmatch(pattern.strip("^$"), "20260101-000000-aaaaaa")
     assert not re.fullmatch(pattern.strip("^$"), "../x")
+
+
+def test_every_json_reply_has_a_contract():
+    """The lab's client is typed from these references: a reply documented as a bare object
+    would reach the lab untyped (only this document itself has no contract)."""
+    untyped = []
+    for path, operations in DOC["paths"].items():
+        for method, op in operations.items():
+            for status, reply in op["responses"].items():
+                schema = reply["content"].get("application/json", {}).get("schema", {})
+                if "$ref" not in schema and path != "/openapi.json":
+                    untyped.append(f"{method.upper()} {path} {status}")
+            body = op.get("requestBody", {}).get("content", {}).get("application/json", {})
+            if body and "$ref" not in body["schema"]:
+                untyped.append(f"{method.upper()} {path} body")
+    assert not untyped

@@ -8,7 +8,7 @@ import pytest
 from nbfactory import make_notebook, write_notebook
 from notebook_ops.model import load_pipeline
 from notebook_ops.model.imports import loaded_extensions, pip_installs, third_party_modules
-from notebook_ops.model.piplines import install_requirements, names, references
+from notebook_ops.model.pip_lines import install_requirements, names, references
 
 
 @pytest.mark.parametrize(

@@ -77,7 +77,7 @@ def test_run_targets_define_names_bring_imports_and_files(tmp_path):
     assert set(p.step("configure").modules) == {"notebooks/lib/Setup.ipynb", "notebooks/lib/inner.py"}
     assert {"pandas", "yaml"} <= {m for m, _ in p.project.imports}
     # the step cache keys on the target's content, as on a local module's
-    from notebook_ops.runner.stepfiles import metadata
+    from notebook_ops.execution.stepfiles import metadata
 
     assert set(metadata(p, load)["local_code"]) == {"notebooks/helpers2.py", "notebooks/prep.py"}
     # the step notebooks keep the line as written

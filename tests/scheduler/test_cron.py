@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from notebook_ops.scheduler.cron import Cron, check_templates, render
-from notebook_ops.scheduler.errors import ScheduleError
+from notebook_ops.scheduler.schedule_errors import ScheduleError
 
 UTC = timezone.utc
 

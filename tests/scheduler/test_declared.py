@@ -11,7 +11,7 @@ import pytest
 from nbfactory import EXAMPLES
 
 from notebook_ops.scheduler import api
-from notebook_ops.scheduler.errors import ScheduleError, ScheduleExists
+from notebook_ops.scheduler.schedule_errors import ScheduleError, ScheduleExists
 
 WEEKLY = {
     "name": "churn.weekly",

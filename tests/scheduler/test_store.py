@@ -6,9 +6,10 @@ from datetime import timedelta
 
 import pytest
 
-from notebook_ops.scheduler.errors import ScheduleExists, ScheduleNotFound
+from notebook_ops.scheduler.schedule_errors import ScheduleExists, ScheduleNotFound
 from notebook_ops.scheduler.models import Schedule, ScheduledRun
-from notebook_ops.scheduler.database import HEAD, Store, default_url
+from notebook_ops.scheduler.database import HEAD, Store
+from notebook_ops.scheduler.db_connect import default_url
 
 
 def test_migrations_make_the_orm_schema(store):

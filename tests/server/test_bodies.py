@@ -36,16 +36,20 @@ async def test_replies_match_their_schemas(jp_fetch, jp_root_dir, nb, notebook_f
         jp_fetch, "runs", method="POST", body={"path": path, "track": False, "parameters": {"alpha": 2}}
     )
     assert code == 202, started
-    schema_check("run-listing", started)
+    schema_check("rest-run-view", started)
     for _ in range(480):
         code, run = await call(jp_fetch, "runs", started["run_id"], params={"path": path})
         if run["status"] != "running" and not run["active"]:
             break
         await asyncio.sleep(0.5)
     assert run["status"] == "succeeded", run
-    schema_check("run-listing", run)
+    schema_check("rest-run-view", run)
+    assert run["active"] is False  # always sent: the lab's Cancel button reads it
     code, listing = await call(jp_fetch, "runs", params={"path": path})
     schema_check("rest-runs-response", listing)
+    code, page = await call(jp_fetch, "runs", run["run_id"], "steps", "train", params={"path": path})
+    assert code == 200, page
+    assert schema_check("rest-step-notebook-response", page)["content"]["nbformat"] == 4
 
     code, made = await call(
         jp_fetch, "schedules", method="POST", body={"path": path, "cron": "0 6 * * 1", "name": "weekly"}

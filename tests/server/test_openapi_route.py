@@ -9,8 +9,8 @@ import pytest
 from jupyter_server.utils import url_path_join
 from tornado.httpclient import HTTPClientError
 
-from notebook_ops.model.contracts.api import OPENAPI_FILE, ROUTES
-from notebook_ops.server.base import NotebookOpsHandler
+from notebook_ops.model.contracts.route_table import OPENAPI_FILE, ROUTES
+from notebook_ops.server.handler_base import NotebookOpsHandler
 from notebook_ops.server.routes import handlers, route_table
 
 
@@ -54,6 +54,23 @@ async def test_every_documented_route_answers(jp_fetch, notebook_file):
         assert reply.code != 405, route.path
     unknown = await jp_fetch("notebook-ops", "api", "nowhere", raise_error=False)
     assert unknown.code == 404 and b"NotFound" not in unknown.body  # what the check above tells apart
+
+
+async def test_features_and_scheduler_replies_are_their_contracts(jp_fetch, schema_check):
+    """The replies the lab's panel starts from (GET /) and its "Host the scheduler" setting
+    reads and writes (GET/PUT scheduler), checked against the schemas its types come from."""
+    reply = await jp_fetch("notebook-ops", "api")
+    features = schema_check("rest-features-response", json.loads(reply.body))
+    assert features["features"]["runs"] is True and features["features"]["remote_runs"] is False
+    reply = await jp_fetch("notebook-ops", "api", "scheduler")
+    state = schema_check("rest-scheduler-state", json.loads(reply.body))
+    assert state["hosted"] is False and state["active"] is False
+    reply = await jp_fetch(
+        "notebook-ops", "api", "scheduler", method="PUT", body=json.dumps({"hosted": False})
+    )
+    assert schema_check("rest-scheduler-state", json.loads(reply.body))["hosted"] is False
+    with pytest.raises(Exception, match=r"must contain \['features'\]"):
+        schema_check("rest-features-response", {"version": "1", "mlflow_ui_url": ""})  # the check can fail
 
 
 def _methods(cls: type) -> set[str]:

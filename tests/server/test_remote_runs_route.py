@@ -1,5 +1,5 @@
 """/notebook-ops/api/remote-runs without an Airflow configured, and with bad query values; the
-route against a real Airflow is in tests/targets/test_airflow_live.py."""
+route against a real Airflow is in tests/deploy/test_airflow_live.py."""
 
 from __future__ import annotations
 

@@ -128,10 +128,10 @@ ROUTES = [
 
 
 def test_the_list_covers_every_route_of_the_route_table():
-    """A route added to the table (model/contracts/api.py) must be added above."""
+    """A route added to the table (model/contracts/route_table.py) must be added above."""
     import re
 
-    from notebook_ops.model.contracts.api import ROUTES as TABLE
+    from notebook_ops.model.contracts.route_table import ROUTES as TABLE
 
     listed = {(method.lower(), "/" + "/".join(parts[2:])) for method, parts, _, _ in ROUTES}
     for route in TABLE:

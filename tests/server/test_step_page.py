@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import nbformat
 
-from notebook_ops.server.runs import PLUMBING_TAG, without_plumbing
+from notebook_ops.server.run_handlers import PLUMBING_TAG, without_plumbing
 
 
 def test_plumbing_cells_go_unless_they_have_something_to_show():

@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
-from notebook_ops.util import atomic, backoff, templates, webhook
+from notebook_ops.util import atomic, backoff, placeholders as templates, webhook_client as webhook
 
 
 class _Hook(BaseHTTPRequestHandler):

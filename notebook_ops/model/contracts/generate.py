@@ -28,12 +28,15 @@ SCHEMAS = {
     "schedule-view": "schedules:ScheduleView",
     "scheduled-run-view": "schedules:ScheduledRunView",
     "event-data": "events:EventData",
+    "rest-features-response": "rest:FeaturesResponse",
     "rest-inspect-pipeline": "rest:InspectPipeline",
     "rest-create-pipeline-file": "rest:CreatePipelineFile",
     "rest-pipeline-file-response": "rest:PipelineFileResponse",
     "rest-create-run": "rest:CreateRun",
+    "rest-run-view": "rest:RunView",
     "rest-runs-response": "rest:RunsResponse",
     "rest-cancel-response": "rest:CancelResponse",
+    "rest-step-notebook-response": "rest:StepNotebookResponse",
     "rest-create-export": "rest:CreateExport",
     "rest-export-response": "rest:ExportResponse",
     "rest-proof-progress": "rest:ProofProgress",
@@ -41,6 +44,8 @@ SCHEMAS = {
     "rest-create-schedule": "rest:CreateSchedule",
     "rest-update-schedule": "rest:UpdateSchedule",
     "rest-schedules-response": "rest:SchedulesResponse",
+    "rest-host-scheduler": "rest:HostScheduler",
+    "rest-scheduler-state": "rest:SchedulerState",
     "rest-remote-runs-response": "rest:RemoteRunsResponse",
     "rest-error": "rest:ErrorResponse",
     "proof-record": "proofs:ProofRecord",
@@ -62,6 +67,7 @@ REQUESTS = (
     "rest-create-export",
     "rest-create-schedule",
     "rest-update-schedule",
+    "rest-host-scheduler",
 )
 
 
@@ -101,7 +107,7 @@ def _dump(data: dict) -> str:
 
 
 def expected() -> dict[Path, str]:
-    from notebook_ops.model.contracts.api import OPENAPI_FILE
+    from notebook_ops.model.contracts.route_table import OPENAPI_FILE
     from notebook_ops.model.contracts.openapi import document
 
     schemas = {name: schema_of(_load(ref), name in REQUESTS) for name, ref in SCHEMAS.items()}

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
-from notebook_ops.model.contracts.api import API_PREFIX, ROUTES, Operation, Param, Route
+from notebook_ops.model.contracts.route_table import API_PREFIX, ROUTES, Operation, Param, Route
 
 API_VERSION = "1"  # the API's, not the package's: raised when a route or a body changes incompatibly
 SECURITY = {

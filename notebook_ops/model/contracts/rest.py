@@ -9,13 +9,33 @@ classes' schemas.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from notebook_ops.model.contracts.base import Contract, ContractError
 from notebook_ops.model.contracts.pipeline_view import ProblemView
 from notebook_ops.model.contracts.proofs import ProofRecord
 from notebook_ops.model.contracts.runs import RunListing
 from notebook_ops.model.contracts.schedules import Catchup, ScheduleError, ScheduleView
+
+
+@dataclass
+class Features(Contract):
+    """The actions this server offers: the lab shows a button only for a listed one."""
+
+    runs: bool
+    exports: bool
+    schedules: bool  # the scheduler package is installed
+    remote_runs: bool = False  # an Airflow is configured (c.NotebookOps.airflow_url)
+
+
+@dataclass
+class FeaturesResponse(Contract):
+    """GET / : the server's version, what it offers, and the MLflow UI the panel links runs to
+    (c.NotebookOps.mlflow_ui_url; "" when none)."""
+
+    version: str
+    features: Features
+    mlflow_ui_url: str = ""
 
 
 @dataclass
@@ -47,7 +67,7 @@ class PipelineFileResponse(Contract):
 
 @dataclass
 class CreateRun(Contract):
-    """POST runs: run the notebook at ``path`` (reply: the first ``RunListing``, 202)."""
+    """POST runs: run the notebook at ``path`` (reply: the first ``RunView``, 202)."""
 
     path: str
     parameters: dict[str, Any] = field(default_factory=dict)
@@ -67,16 +87,35 @@ class CreateRun(Contract):
 
 
 @dataclass
+class RunView(RunListing):
+    """A run as the REST API sends it (POST runs, GET runs and runs/{id}): its listing, and
+    always ``active``: whether this server can still cancel it (the lab's Cancel button)."""
+
+    active: bool = False
+    OMITTED_WHEN_NONE: ClassVar[tuple[str, ...]] = ("process_alive", "cpu_s", "peak_mem_mb")
+
+
+@dataclass
 class RunsResponse(Contract):
     """GET runs: the notebook's runs, newest first."""
 
-    runs: list[RunListing] = field(default_factory=list)
+    runs: list[RunView] = field(default_factory=list)
 
 
 @dataclass
 class CancelResponse(Contract):
     run_id: str
     status: str = "cancelling"
+
+
+@dataclass
+class StepNotebookResponse(Contract):
+    """GET runs/{id}/steps/{step} (format=json): the step's executed notebook (nbformat JSON)."""
+
+    name: str  # "<step>.ipynb"
+    run_id: str
+    step: str
+    content: dict[str, Any]
 
 
 @dataclass
@@ -180,6 +219,25 @@ class SchedulesResponse(Contract):
 
 
 @dataclass
+class HostScheduler(Contract):
+    """PUT scheduler: start (true) or stop (false) the scheduler hosted in this server."""
+
+    hosted: bool
+
+
+@dataclass
+class SchedulerState(Contract):
+    """GET/PUT scheduler: is a scheduler service firing this store's schedules? ``hosted``: one
+    runs in this server (``active``: it is firing); ``env_override``: NOTEBOOK_OPS_SCHEDULER,
+    which decides over the lab's setting when set."""
+
+    hosted: bool
+    active: bool
+    services: list[dict[str, Any]] = field(default_factory=list)  # services seen alive (last minute)
+    env_override: str | None = None
+
+
+@dataclass
 class RemoteTask(Contract):
     """One task instance of a remote run, as Airflow reports it (state None: not scheduled yet)."""
 
@@ -193,7 +251,7 @@ class RemoteTask(Contract):
 
 @dataclass
 class RemoteRun(Contract):
-    """One run of a deployed pipeline in Airflow (``notebook_ops.deploy.airflow.describe_run``)."""
+    """One run of a deployed pipeline in Airflow (``notebook_ops.deploy.airflow_push.describe_run``)."""
 
     dag_id: str
     run_id: str

@@ -18,7 +18,7 @@ from notebook_ops.model.contracts.base import Contract
 RunStatus = Literal["running", "succeeded", "failed", "below_target", "cancelled"]
 StepStatus = Literal["pending", "running", "succeeded", "failed", "skipped", "cancelled"]
 RUN_STATUSES: tuple[str, ...] = get_args(RunStatus)
-# a listing also shows a run folder whose run.json cannot be read (runner/runfolder.py)
+# a listing also shows a run folder whose run.json cannot be read (execution/runfolder.py)
 ListedStatus = Literal["running", "succeeded", "failed", "below_target", "cancelled", "unreadable"]
 FINAL_STATUSES = ("succeeded", "failed", "below_target", "cancelled")
 DONE_STATUSES = ("succeeded", "below_target")  # a run that did its work
@@ -43,7 +43,7 @@ class Observed(Contract):
     extensions: list[str] = field(default_factory=list)  # IPython extensions loaded (%load_ext)
     commands: list[str] = field(default_factory=list)  # shell commands run (! lines, subprocess)
     outside: list[str] = field(default_factory=list)  # absolute paths outside the project written
-    truncated: bool = False  # too many events: the lists are cut (the cap is in runtime.observe)
+    truncated: bool = False  # too many events: the lists are cut (the cap is in kernel_side.observe)
 
 
 @dataclass
@@ -69,7 +69,7 @@ class StepRecord(Contract):
     changed_at_run: list[str] = field(default_factory=list)
     worker: str | None = None  # the Dask worker that ran it (run --cluster); None: this machine
     observed: Observed | None = None  # what the code did (None: not observed, e.g. cached)
-    # what running it cost, measured on its kernel's processes (runner/usage.py); None: not
+    # what running it cost, measured on its kernel's processes (execution/usage.py); None: not
     # measured (cached, skipped, a kernel that did not start, a --single-kernel run)
     cpu_s: float | None = None  # user + system CPU seconds of the kernel and its children
     peak_mem_mb: float | None = None  # peak PSS in MiB, sampled (RSS where PSS is unreadable)
@@ -176,7 +176,7 @@ class RunListing(RunRecord):
     status: ListedStatus = "running"  # type: ignore[assignment]  # a RunStatus, or "unreadable"
     process_alive: bool | None = None  # only for a "running" run
     active: bool | None = None  # only from the server: it can still cancel the run
-    OMITTED_WHEN_NONE = ("process_alive", "active", "cpu_s", "peak_mem_mb")
+    OMITTED_WHEN_NONE: ClassVar[tuple[str, ...]] = ("process_alive", "active", "cpu_s", "peak_mem_mb")
 
 
 ProgressKind = Literal["run_started", "step_started", "step_retry", "step_finished", "run_finished"]

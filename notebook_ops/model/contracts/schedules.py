@@ -37,7 +37,7 @@ RunState = Literal[
 
 class ScheduleError(ContractError):
     """A schedule that cannot be accepted: invalid cron, zone, parameter, policy or target (400).
-    The scheduler raises it too (``notebook_ops.scheduler.errors`` re-exports it)."""
+    The scheduler raises it too (``notebook_ops.scheduler.schedule_errors`` re-exports it)."""
 
 
 @dataclass

@@ -24,7 +24,7 @@ import requests
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
-from notebook_ops.model.contracts.api import OPENAPI_FILE
+from notebook_ops.model.contracts.route_table import OPENAPI_FILE
 
 pytestmark = pytest.mark.slow
 TOKEN = "fuzz-token"

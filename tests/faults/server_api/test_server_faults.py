@@ -239,7 +239,7 @@ async def test_non_json_constants_in_a_body_are_refused(jp_fetch, notebook_file,
 def test_replies_refuse_nan_loudly(
     case,
 ):
-    from notebook_ops.server.base import strict_json
+    from notebook_ops.server.handler_base import strict_json
 
     assert strict_json({"a": 1.5}) == '{"a": 1.5}'
     with pytest.raises(ValueError):

@@ -1,0 +1,387 @@
+"""The step scheduler: steps in graph order, independent ones in parallel up to ``jobs``.
+
+The main thread owns all decisions and the run record; worker threads only execute notebooks
+(each in a kernel from the prewarmed pool). Before a step runs, its cache key is computed from
+its inputs' stored hashes: a hit (or a step kept from the run being resumed) restores outputs
+without a kernel. Failures are retried per the step's options; a step whose upstream did not
+succeed is skipped; cancelling (Ctrl-C, ``cancel`` event) stops every kernel. On a Dask
+cluster (``run.cluster``, see cluster.py) only the execution moves: a step becomes a task there
+instead of a job for the local kernel pool; everything else here is the same.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import time
+from concurrent.futures import FIRST_COMPLETED, wait
+from pathlib import Path
+from typing import Any
+
+from notebook_ops.execution.cache import StepCache, step_key
+from notebook_ops.execution.papermill_exec import Outcome, execute
+from notebook_ops.execution.stepfiles import asset_signature, upstream
+
+log = logging.getLogger(__name__)
+DONE_OK = ("succeeded", "unselected")  # unselected: not asked for and not cached
+DONE_BAD = ("failed", "skipped", "cancelled")
+
+
+def cache_key(run, step: str) -> str | None:
+    """The step's cache key from what is in the run's data store now (None: an input is
+    missing). Also what the run asks before it starts kernels, for its first steps."""
+    p = run.pipeline
+    s = p.step(step)
+    hashes: dict[str, Any] = {}
+    candidates = dict(s.input_candidates)
+    for name, producer in s.input_sources:
+        for source in candidates.get(name, (producer,)):  # the version the step will load
+            entry = (run.store.manifest(source).get("outputs") or {}).get(name)
+            if entry is not None:
+                break
+        else:
+            return None
+        hashes[name] = [source, entry["sha256"]]
+    for path, producer in s.files_in:  # files an upstream step wrote for this one
+        digest = (run.store.read_json((producer, "_files.json"), default={}) or {}).get(path)
+        if digest is None:
+            return None
+        hashes[f"file:{path}"] = [producer, digest]
+    handed: dict = {}  # files upstream steps were observed writing (newest writer wins)
+    for up in upstream(p, step):
+        for path, digest in (run.store.read_json((up, "_files.json"), default={}) or {}).items():
+            handed[path] = [up, digest]
+    if handed:
+        hashes["handed:"] = dict(sorted(handed.items()))
+    assets = asset_signature(p, s)  # the data files it reads from the project
+    if assets:
+        hashes["assets:"] = assets
+    params = {k: run.params.get(k) for k in sorted(s.parameters_read)}
+    return step_key(run.notebooks[step], params, hashes, p.kernel_name)
+
+
+def cacheable(pipeline, step: str) -> bool:
+    """Whether the step's options let the cache skip it."""
+    return pipeline.step(step).options.get("cache", True) is not False
+
+
+class ParallelSteps:
+    def __init__(self, run):
+        self.pr = run
+        self.p = run.pipeline
+        self.rec = run.record
+        self.selected = set(run.selected)
+        self.state = {n: "pending" for n in self.p.step_names}
+        self.running: dict = {}  # future -> step name
+        self.kms: dict = {}  # step name -> kernel manager in use
+        self.retry_at: dict = {}  # step name -> monotonic time it may start again
+        self.cluster = run.cluster  # None: steps run in local kernels
+        self.tokens: dict = {}  # step name -> the token of its task on the cluster
+        local = not run.store.remote
+        self.cache = StepCache(run.base / ".notebook_ops" / "cache") if local else None
+        self.use_cache = bool(run.opts.get("cache", True)) and local
+        self.resumed = None
+        if run.resumed is not None and local:
+            self.resumed = (run.resumed, run.resumed.read())
+
+    # --- keys, reuse ---------------------------------------------------------------------------
+    def _data_dir(self, step: str) -> Path:
+        return Path(self.pr.store.path(step))
+
+    def key(self, step: str) -> str | None:
+        return cache_key(self.pr, step)
+
+    def _cacheable(self, step: str) -> bool:
+        return self.cache is not None and cacheable(self.p, step)
+
+    def try_reuse(self, step: str, key: str | None) -> bool:
+        """Restore a step from the resumed run or the cache; True when it needs no kernel."""
+        if key is None or self.cache is None:
+            return False
+        nb_dest = self.pr.folder.step_notebook(step)
+        if self.resumed is not None:
+            folder, old = self.resumed
+            srec = old.get("steps", {}).get(step) or {}
+            src = Path(old.get("options", {}).get("data_url") or folder.data_dir) / step
+            if (
+                srec.get("status") == "succeeded"
+                and srec.get("cache_key") == key
+                and (src / "_outputs.json").is_file()
+            ):
+                from notebook_ops.execution.cache import link_tree
+
+                dst = self._data_dir(step)
+                if dst.exists():
+                    shutil.rmtree(dst)
+                link_tree(src, dst)
+                old_nb = folder.step_notebook(step)
+                if old_nb.is_file():
+                    shutil.copy2(old_nb, nb_dest)
+                self._finish_reused(step, key, f"kept from run {old['run_id']}")
+                return True
+        if not (self.use_cache and self._cacheable(step)):
+            return False
+        entry = self.cache.lookup(self.p.name, step, key)
+        if entry is None:
+            return False
+        meta = self.cache.restore(entry, self._data_dir(step), nb_dest)
+        self._finish_reused(step, key, f"cached from run {meta.get('run_id')}")
+        return True
+
+    def _finish_reused(self, step: str, key: str, note: str) -> None:
+        nb = self.pr.folder.step_notebook(step)
+        self.state[step] = "succeeded"
+        product = self.p.step(step).notebook_product
+        if product and nb.is_file():  # the restored notebook where a rerun would write it
+            from notebook_ops.kernel_side.file_handoff import write_notebook_product
+
+            write_notebook_product(self.pr.cwd, product, nb.read_bytes(), self._ledger())
+        self.pr.collect_metrics(step, observed=False)
+        self.rec.step_finished(
+            step,
+            "succeeded",
+            cached=True,
+            cache_key=key,
+            reused=note,
+            notebook=str(nb) if nb.is_file() else None,
+        )
+        self.pr.log_step_to_tracker(step)
+
+    # --- running a step --------------------------------------------------------------------
+    def _work(self, step: str, km) -> Outcome:
+        """In the kernel's own thread (see kernels.py)."""
+        self.kms[step] = km
+        try:
+            if self.pr.cancel_event.is_set():
+                return Outcome(False, "cancelled", ename="Cancelled")
+            opts = self.p.step(step).options
+            return execute(
+                self.pr.notebooks[step],
+                self.pr.folder.step_notebook(step),
+                km=km,
+                parameters=self.pr.kernel_parameters(step),
+                timeout=opts.get("timeout"),
+                log_path=self.pr.folder.step_log(step),
+                kill=self.pr.pool.kill,
+                secrets=self.pr.scrub_values(),
+            )
+        finally:
+            self.kms.pop(step, None)
+
+    def start(self, step: str) -> None:
+        d = self._data_dir(step)
+        if not self.pr.store.remote and d.exists():
+            shutil.rmtree(d)  # nothing stale from an earlier attempt
+        self.state[step] = "running"
+        self.rec.step_started(step)
+        s = self.rec.step(step)
+        s["notebook"] = str(self.pr.folder.step_notebook(step))
+        s["log"] = str(self.pr.folder.step_log(step))
+        if self.cluster is not None:
+            from notebook_ops.execution.cluster import new_task
+
+            task = new_task(self.pr, step)
+            self.tokens[step] = task.token
+            s["worker"] = None
+            fut = self.cluster.submit(
+                task,
+                resources=self.pr.step_resources.get(step) or {},
+                notebook_path=self.pr.folder.step_notebook(step),
+                log_path=self.pr.folder.step_log(step),
+            )
+        else:
+            fut = self.pr.pool.submit(lambda km: self._work(step, km))
+        self.running[fut] = step
+
+    def completed(self, step: str, outcome: Outcome, key: str | None) -> None:
+        if outcome.worker:
+            self.rec.step(step)["worker"] = outcome.worker
+        self.rec.add_usage(step, outcome.cpu_s, outcome.peak_mem_mb)
+        if outcome.ok and not self.pr.store.exists((step, "_outputs.json")):
+            outcome = Outcome(False, "the step ended without saving its outputs", ename="OutputsMissing")
+        if self.pr.cancel_event.is_set():
+            self.state[step] = "cancelled"
+            self.rec.step_finished(step, "cancelled", error="cancelled")
+            self.pr.log_step_to_tracker(step)
+            return
+        if not outcome.ok:
+            opts = self.p.step(step).options
+            attempts = self.rec.step(step)["attempts"]
+            if attempts <= int(opts.get("retries") or 0):
+                self.state[step] = "pending"
+                self.retry_at[step] = time.monotonic() + float(opts.get("retry_delay") or 0)
+                self.rec.step(step).update(status="pending", error=f"attempt {attempts}: {outcome.error}")
+                self.rec.save("step_retry", step)
+                return
+            self.state[step] = "failed"
+            self.pr.collect_metrics(step)
+            self.rec.step_finished(step, "failed", error=outcome.error, cell=outcome.cell, cache_key=key)
+            self.pr.log_step_to_tracker(step)
+            return
+        self.state[step] = "succeeded"
+        self._save_notebook_product(step)
+        self.pr.collect_metrics(step)
+        self.rec.step_finished(step, "succeeded", cache_key=key)
+        if key is not None and self.cache is not None and self._cacheable(step):
+            try:
+                self.cache.store(
+                    self.p.name,
+                    step,
+                    key,
+                    self._data_dir(step),
+                    self.pr.folder.step_notebook(step),
+                    {"run_id": self.rec.data["run_id"], "duration_s": self.rec.step(step)["duration_s"]},
+                )
+            except OSError as exc:
+                log.warning("could not cache step %s: %s", step, exc)
+        self.pr.log_step_to_tracker(step)
+
+    def _ledger(self) -> str:
+        from notebook_ops.kernel_side.observe import LEDGER_DIR
+
+        return str(self.pr.folder.path / LEDGER_DIR)
+
+    def _save_notebook_product(self, step: str) -> None:
+        """A Ploomber task's ``nb`` product: its executed notebook, written after the kernel."""
+        product = self.p.step(step).notebook_product
+        nb = self.pr.folder.step_notebook(step)
+        if product and nb.is_file():
+            from notebook_ops.kernel_side.file_handoff import write_notebook_product
+
+            write_notebook_product(self.pr.cwd, product, nb.read_bytes(), self._ledger())
+
+    # --- the loop --------------------------------------------------------------------------
+    def _missing_inputs(self, step: str) -> str | None:
+        for name, producer in self.p.step(step).input_sources:
+            if self.state.get(producer) != "succeeded":
+                return (
+                    f"input {name!r} comes from step {producer!r}, which did not run in this "
+                    f"run and has no cached outputs; add {producer!r} to --steps or run it "
+                    "first"
+                )
+        return None
+
+    def _advance(self) -> bool:
+        """Start, reuse or skip every step that can move now; True if anything changed."""
+        changed = False
+        now = time.monotonic()
+        for step in self.p.step_names:
+            if self.state[step] != "pending" or self.pr.cancel_event.is_set():
+                continue
+            deps = self.p.step(step).after
+            bad = [d for d in deps if self.state[d] in DONE_BAD]
+            if bad:
+                self.state[step] = "skipped"
+                self.rec.step_finished(step, "skipped", error=f"upstream step {bad[0]!r} did not succeed")
+                changed = True
+                continue
+            if not all(self.state[d] in DONE_OK for d in deps):
+                continue
+            if self.retry_at.get(step, 0) > now:
+                continue
+            key = self.key(step)
+            if step not in self.retry_at and self.try_reuse(step, key):
+                changed = True
+                continue
+            if step not in self.selected:
+                self.state[step] = "unselected"
+                self.rec.step_finished(step, "skipped", error="not selected and not cached")
+                changed = True
+                continue
+            missing = self._missing_inputs(step)
+            if missing:
+                self.state[step] = "failed"
+                self.rec.step_started(step)
+                self.rec.step_finished(step, "failed", error=missing)
+                changed = True
+                continue
+            if len(self.running) >= self.pr.jobs:
+                continue
+            self.keys[step] = key
+            if self.cluster is None:
+                self.pr.kernel_pool()
+            self.start(step)
+            changed = True
+        return changed
+
+    def _want_kernels(self) -> int:
+        waiting = sum(1 for s in self.p.step_names if self.state[s] == "pending" and s in self.selected)
+        return min(self.pr.jobs, waiting)
+
+    def run(self) -> None:
+        self.keys: dict = {}
+        try:
+            while True:
+                while self._advance():
+                    pass
+                if self.pr.cancel_event.is_set():
+                    self._cancel()
+                if not self.running and not any(st == "pending" for st in self.state.values()):
+                    break
+                if self.kms and self.pr.pool is not None:
+                    # once a step's kernel is up (not before: on few cores, kernels starting
+                    # together all start late), keep kernels ready for the steps to come
+                    self.pr.pool.prewarm(self._want_kernels())
+                if self.running:
+                    done, _ = wait(list(self.running), timeout=0.25, return_when=FIRST_COMPLETED)
+                elif self.pr.cancel_event.is_set():
+                    break
+                else:  # only steps waiting for their retry delay
+                    done = set()
+                    time.sleep(0.05)
+                if self.cluster is not None:
+                    self._placed(self.cluster.starts())
+                for fut in done:
+                    step = self.running.pop(fut)
+                    try:
+                        outcome = fut.result()
+                    except Exception as exc:  # a bug or a kernel that would not start
+                        outcome = Outcome(False, f"{type(exc).__name__}: {exc}", ename=type(exc).__name__)
+                    self.completed(step, outcome, self.keys.get(step))
+        except KeyboardInterrupt:
+            self.pr.cancel_event.set()
+            self._cancel()
+            raise
+
+    def _placed(self, starts: list[dict]) -> None:
+        """Steps that started on a worker: the worker is recorded; a second start of one task
+        means Dask moved it off a lost worker, an attempt of the step (failed past its retries)."""
+        for msg in starts:
+            step = msg.get("step")
+            if (
+                step not in self.tokens
+                or self.tokens[step] != msg.get("token")
+                or self.state[step] != "running"
+            ):
+                continue
+            s = self.rec.step(step)
+            previous = s.get("worker")
+            s["worker"] = msg.get("name")
+            if previous is None:
+                self.rec.save()
+                continue
+            retries = int(self.p.step(step).options.get("retries") or 0)
+            lost = f"worker {previous} was lost while running the step"
+            if s["attempts"] > retries:
+                self.cluster.fail_lost(msg["token"], f"{lost} (retries: {retries})")
+                continue
+            s["attempts"] += 1
+            s["error"] = f"attempt {s['attempts'] - 1}: {lost}; running again on {s['worker']}"
+            self.rec.save("step_retry", step)
+
+    def _cancel(self) -> None:
+        """Stop every running kernel; the workers then return and the steps are cancelled."""
+        if self.cluster is not None:
+            self.cluster.cancel_all()
+        pool = self.pr.pool
+        for km in list(self.kms.values()):
+            if pool is not None:
+                pool.kill(km)
+        for fut, step in list(self.running.items()):
+            try:
+                fut.result(timeout=30)
+            except Exception:
+                pass
+            self.running.pop(fut, None)
+            self.state[step] = "cancelled"
+            self.rec.step_finished(step, "cancelled", error="cancelled")

@@ -1,0 +1,179 @@
+"""Serialisers for values passed between steps: a small registry, tried in order.
+
+pandas DataFrames go to Parquet (pyarrow), numpy arrays to ``.npy``, the libraries' own objects
+(polars, pyarrow, xgboost, LightGBM, PyTorch, Keras; scikit-learn through skops on request) to
+their own formats (``library_serializers``), everything else through cloudpickle (which also
+carries functions and classes defined in a notebook). A serialiser that cannot take a particular
+value (e.g. a DataFrame with non-string column names for Parquet, an object array for ``.npy``)
+raises ``Unsupported`` and the next one is tried.
+
+Extra serialisers register with ``register()`` or through the ``notebook_ops.serializers``
+entry point group (loaded on first use): an entry point names a ``Serializer`` or a function
+returning one.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+
+class Unsupported(Exception):
+    """This serialiser cannot take this value; try the next one."""
+
+
+@dataclass(frozen=True)
+class Serializer:
+    kind: str  # stored in the manifest, picks the loader
+    ext: str  # file extension, e.g. ".parquet"
+    accepts: Callable[[Any], bool]  # cheap type test (must not import heavy modules)
+    dump: Callable[[Any], bytes]
+    load: Callable[[bytes], Any]
+
+
+def _module_of(value) -> str:
+    return type(value).__module__ or ""
+
+
+def _is_dataframe(value) -> bool:
+    if not _module_of(value).startswith("pandas"):
+        return False
+    import pandas as pd
+
+    return isinstance(value, pd.DataFrame)
+
+
+def _dump_parquet(value) -> bytes:
+    if not all(isinstance(c, str) for c in value.columns):
+        raise Unsupported("parquet needs string column names")
+    buf = io.BytesIO()
+    try:
+        value.to_parquet(buf, engine="pyarrow")
+    except Exception as exc:  # pyarrow raises several kinds for unsupported dtypes
+        raise Unsupported(str(exc)) from None
+    return buf.getvalue()
+
+
+def _load_parquet(data: bytes):
+    import pandas as pd
+
+    return pd.read_parquet(io.BytesIO(data), engine="pyarrow")
+
+
+def _is_ndarray(value) -> bool:
+    if not _module_of(value).startswith("numpy"):
+        return False
+    import numpy as np
+
+    return type(value) is np.ndarray
+
+
+def _dump_npy(value) -> bytes:
+    if value.dtype.hasobject:
+        raise Unsupported("object arrays need pickle")
+    import numpy as np
+
+    buf = io.BytesIO()
+    np.save(buf, value, allow_pickle=False)
+    return buf.getvalue()
+
+
+def _load_npy(data: bytes):
+    import numpy as np
+
+    return np.load(io.BytesIO(data), allow_pickle=False)
+
+
+def _dump_pickle(value) -> bytes:
+    import cloudpickle
+
+    return cloudpickle.dumps(value)
+
+
+def _load_pickle(data: bytes):
+    import pickle
+
+    return pickle.loads(data)
+
+
+_REGISTRY: list[Serializer] = [
+    Serializer("parquet", ".parquet", _is_dataframe, _dump_parquet, _load_parquet),
+    Serializer("npy", ".npy", _is_ndarray, _dump_npy, _load_npy),
+    Serializer("cloudpickle", ".pkl", lambda v: True, _dump_pickle, _load_pickle),
+]
+_entry_points_loaded = False
+ENTRY_POINT_GROUP = "notebook_ops.serializers"
+
+
+def register(serializer: Serializer, *, first: bool = True) -> None:
+    """Add a serialiser; ``first`` puts it before the built-in ones (cloudpickle stays last)."""
+    if first:
+        _REGISTRY.insert(0, serializer)
+    else:
+        _REGISTRY.insert(len(_REGISTRY) - 1, serializer)
+
+
+def _load_entry_points() -> None:
+    """The library built-ins (before cloudpickle), then the entry points (before them)."""
+    global _entry_points_loaded
+    if _entry_points_loaded:
+        return
+    _entry_points_loaded = True
+    from importlib.metadata import entry_points
+
+    from notebook_ops.kernel_side.library_serializers import BUILTIN
+
+    for serializer in BUILTIN:
+        register(serializer, first=False)
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        obj = ep.load()
+        register(obj() if callable(obj) and not isinstance(obj, Serializer) else obj)
+
+
+def serializers() -> list[Serializer]:
+    _load_entry_points()
+    return list(_REGISTRY)
+
+
+def by_kind(kind: str) -> Serializer:
+    for s in serializers():
+        if s.kind == kind:
+            return s
+    raise KeyError(f"no serialiser for stored kind {kind!r}")
+
+
+def type_name(value) -> str:
+    """``module.Qualname`` of the value's type (``builtins.`` left out)."""
+    t = type(value)
+    return t.__qualname__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
+
+
+def unsaveable(step: str | None, name: str, value, exc: BaseException) -> str:
+    """One line: which value of which step no serialiser could save, why, and the two fixes."""
+    from notebook_ops.kernel_side.library_serializers import UnsafeToLoad
+
+    lines = str(exc).strip().splitlines()
+    cause = f"{type(exc).__name__}: {lines[0] if lines else ''}".rstrip(": ")
+    head = f"step {step!r}: cannot save output {name!r} ({type_name(value)}): {cause}"
+    if isinstance(exc, UnsafeToLoad):
+        return head
+    return (
+        f"{head}; compute it in the step that uses it, or register a serialiser for "
+        f"{type_name(value)} (entry point group {ENTRY_POINT_GROUP})"
+    )
+
+
+def dump(value) -> tuple[Serializer, bytes]:
+    """Serialise with the first serialiser that accepts ``value``. Raises the last error."""
+    last: Exception | None = None
+    for s in serializers():
+        if not s.accepts(value):
+            continue
+        try:
+            return s, s.dump(value)
+        except Unsupported as exc:
+            last = exc
+            continue
+    raise TypeError(str(last) if last else f"no serialiser for {type(value).__name__}")

@@ -1,0 +1,45 @@
+"""How the schedule store's rows go in and out: JSON columns, rows to the scheduler's data
+classes, the id a database gave an inserted row, and an insert that skips a firing already
+recorded (``database.Store``)."""
+
+from __future__ import annotations
+
+import json
+
+from notebook_ops.scheduler import orm
+from notebook_ops.scheduler.schedule_errors import StoreError
+
+JSON_COLUMNS = {"parameters": dict, "metrics": dict}
+
+
+def as_row(cls, fields_, row):
+    data = dict(row._mapping)
+    for k, kind in JSON_COLUMNS.items():
+        if k in data:
+            data[k] = json.loads(data[k]) if data[k] else kind()
+    return cls(**{k: v for k, v in data.items() if k in fields_ or k == "schedule_name"})
+
+
+def json_values(values: dict) -> dict:
+    return {
+        k: (json.dumps(v, sort_keys=True, default=str) if k in JSON_COLUMNS else v) for k, v in values.items()
+    }
+
+
+def inserted_id(result) -> int:
+    """The id the database gave the row just inserted."""
+    key = result.inserted_primary_key
+    if key is None:
+        raise StoreError("the database gave no id for the inserted row")
+    return int(key[0])
+
+
+def insert_ignoring_conflict(dialect: str, values: dict):
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    return (
+        (sqlite if dialect == "sqlite" else postgresql)
+        .insert(orm.runs)
+        .values(**json_values(values))
+        .on_conflict_do_nothing(index_elements=["schedule_id", "scheduled_for"])
+    )

@@ -1,0 +1,237 @@
+"""``nbo.log_model`` in a pipeline step registers a version in a real MLflow Model Registry
+(sqlite store) with its lineage; ``models promote`` lets it become the champion only when its
+run met the pipeline's targets (and, with ``--vs``, beats the champion)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+import sys
+
+import numpy as np
+import pytest
+from nbfactory import write_nb
+from notebook_ops.execution import run_notebook
+
+CELLS = [
+    (
+        "import numpy as np\nfrom sklearn.linear_model import LogisticRegression\nimport notebook_ops as nbo",
+        ["setup"],
+    ),
+    ("C = 1.0  # regularisation", ["parameters"]),
+    (
+        "rng = np.random.default_rng(0)\nX = rng.normal(size=(80, 3))\ny = (X[:, 0] > 0).astype(int)",
+        ["step:data"],
+    ),
+    (
+        "model = LogisticRegression(C=C).fit(X, y)\n"
+        "nbo.log_metric('accuracy', model.score(X, y))\n"
+        "uri = nbo.log_model(model, 'churn-clf', input_example=X[:3])",
+        ["step:train"],
+    ),
+]
+TARGETS = {"notebook_ops": {"metric_targets": {"accuracy": ">= 0.9"}}}
+
+
+def _cli(cwd, *args, env=None):
+    return subprocess.run(
+        [sys.executable, "-m", "notebook_ops", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+
+
+@pytest.fixture(scope="module")
+def registry(tmp_path_factory):
+    """Two tracked runs of one notebook: C=1.0 meets the target, C=0.001 misses it."""
+    root = tmp_path_factory.mktemp("models")
+    nb = write_nb(root, "churn.ipynb", CELLS, TARGETS)
+    good = run_notebook(nb, cache=False)
+    bad = run_notebook(nb, params={"C": 0.001}, cache=False)
+    return root, nb, good, bad
+
+
+def _client(root):
+    from mlflow.tracking import MlflowClient
+
+    return MlflowClient(f"sqlite:///{root / '.notebook_ops' / 'mlflow.db'}")
+
+
+def test_each_run_registers_a_version_with_its_lineage(registry):
+    root, _, good, bad = registry
+    assert good.status == "succeeded", good.record["error"]
+    assert bad.status == "below_target"
+    versions = sorted(_client(root).search_model_versions("name = 'churn-clf'"), key=lambda v: int(v.version))
+    assert [str(v.version) for v in versions] == ["1", "2"]
+    tags = versions[0].tags
+    assert tags["notebook_ops.run_id"] == good.record["run_id"]
+    assert tags["notebook_ops.step"] == "train"
+    assert tags["notebook_ops.pipeline"] == "churn"
+    assert json.loads(tags["notebook_ops.parameters"]) == {"C": 1.0}
+    assert tags["notebook_ops.inputs"] == good.record["steps"]["train"]["cache_key"]
+    assert json.loads(versions[1].tags["notebook_ops.parameters"]) == {"C": 0.001}
+
+
+def test_the_registered_version_loads_and_predicts_as_the_trained_model(registry):
+    import mlflow.sklearn
+
+    root, *_ = registry
+    mlflow.set_tracking_uri(f"sqlite:///{root / '.notebook_ops' / 'mlflow.db'}")
+    try:
+        model = mlflow.sklearn.load_model("models:/churn-clf/1")
+    finally:
+        mlflow.set_tracking_uri("")
+    X = np.random.default_rng(0).normal(size=(80, 3))
+    assert model.C == 1.0
+    assert (model.predict(X) == (X[:, 0] > 0)).mean() > 0.9
+
+
+def test_promotion_is_gated_on_the_targets(registry):
+    root, *_ = registry
+    refused = _cli(root, "models", "promote", "churn-clf", "--version", "2", "--alias", "champion")
+    assert refused.returncode == 3, refused.stderr
+    assert "accuracy" in refused.stdout and "missed" in refused.stdout and "below_target" in refused.stdout
+    assert "Traceback" not in refused.stderr and len(refused.stderr.strip().splitlines()) == 1
+    ok = _cli(
+        root, "models", "promote", "churn-clf", "--version", "1", "--alias", "champion", "--why", "baseline"
+    )
+    assert ok.returncode == 0, ok.stderr
+    client = _client(root)
+    assert str(client.get_model_version_by_alias("churn-clf", "champion").version) == "1"
+    promoted = json.loads(client.get_model_version("churn-clf", "1").tags["notebook_ops.promoted.champion"])
+    assert promoted["gate"] == "passed" and promoted["why"] == "baseline"
+    assert promoted["run_id"] == registry[2].record["run_id"]
+    # version 2 does not beat the champion: refused, the alias stays
+    vs = _cli(
+        root, "models", "promote", "churn-clf", "--version", "2", "--alias", "champion", "--vs", "champion"
+    )
+    assert vs.returncode == 3
+    assert "does not beat 'champion' (version 1)" in vs.stdout
+    assert str(client.get_model_version_by_alias("churn-clf", "champion").version) == "1"
+    forced = _cli(root, "models", "promote", "churn-clf", "--version", "2", "--alias", "canary", "--force")
+    assert forced.returncode == 0, forced.stderr
+    tag = json.loads(client.get_model_version("churn-clf", "2").tags["notebook_ops.promoted.canary"])
+    assert tag["gate"] == "forced"
+    shown = _cli(root, "models", "show", "churn-clf", "--json")
+    rows = json.loads(shown.stdout)
+    assert [(r["version"], r["aliases"]) for r in rows] == [(2, ["canary"]), (1, ["champion"])]
+
+
+def test_a_cached_step_registers_no_new_version(tmp_path):
+    nb = write_nb(tmp_path, "churn.ipynb", CELLS, TARGETS)
+    first = run_notebook(nb)
+    again = run_notebook(nb)
+    assert first.status == again.status == "succeeded"
+    assert again.record["steps"]["train"]["cached"] is True
+    assert [str(v.version) for v in _client(tmp_path).search_model_versions("name = 'churn-clf'")] == ["1"]
+
+
+def test_unknown_models_and_bad_names_are_one_line_errors(registry, tmp_path):
+    root, *_ = registry
+    missing = _cli(root, "models", "show", "nope")
+    assert missing.returncode == 2 and "no registered model 'nope'" in missing.stderr
+    nostore = _cli(tmp_path, "models", "list")
+    assert nostore.returncode == 2 and "no MLflow store here" in nostore.stderr
+    assert not (tmp_path / ".notebook_ops").exists()
+    nb = write_nb(
+        tmp_path, "bad.ipynb", [("import notebook_ops as nbo\nnbo.log_model(1, 'bad name!')", ["step:a"])]
+    )
+    res = run_notebook(nb, track=False, cache=False)
+    assert res.status == "failed"
+    assert "model name 'bad name!' must start with a letter or digit" in res.record["steps"]["a"]["error"]
+
+
+def test_the_promote_setting_promotes_after_a_run_that_meets_its_targets(tmp_path):
+    """A schedule retrains, evaluates and promotes with nobody in the loop: the run that meets
+    the target becomes the champion, the one that misses it does not."""
+
+    promote = {"model": "churn-clf", "alias": "champion", "vs": "champion"}
+    meta = {"notebook_ops": {**TARGETS["notebook_ops"], "promote": promote}}
+    nb = write_nb(tmp_path, "churn.ipynb", CELLS, meta)
+    good = run_notebook(nb, cache=False)
+    bad = run_notebook(nb, params={"C": 0.001}, cache=False)
+    assert (good.status, bad.status) == ("succeeded", "below_target")
+    client = _client(tmp_path)
+    assert str(client.get_model_version_by_alias("churn-clf", "champion").version) == "1"
+    logged = json.loads(
+        (tmp_path / ".notebook_ops" / "runs" / bad.record["run_id"] / "tracking" / "logged.json").read_text()
+    )
+    assert logged["promotion"]["promoted"] is False and logged["promotion"]["version"] == "2"
+    assert any("missed" in r for r in logged["promotion"]["reasons"])
+    parent = client.get_run(bad.record["mlflow"]["run_id"])
+    assert "not promoted" in parent.data.tags["notebook_ops.promotion"]
+    promoted = json.loads(client.get_model_version("churn-clf", "1").tags["notebook_ops.promoted.champion"])
+    assert promoted["run_id"] == good.record["run_id"]
+
+
+def test_a_bundle_registers_with_its_bundle_lineage_and_promotes(tmp_path):
+    """The manifest carries the promote setting: the bundle's run registers and promotes as
+    the notebook's does, and the version names the bundle and its version."""
+    promote = {"model": "churn-clf", "alias": "champion"}
+    write_nb(
+        tmp_path, "churn.ipynb", CELLS, {"notebook_ops": {**TARGETS["notebook_ops"], "promote": promote}}
+    )
+    exported = _cli(tmp_path, "export", "churn.ipynb")
+    assert exported.returncode == 0, exported.stderr
+    ran = _cli(tmp_path, "run", "dist/churn-v1")
+    assert ran.returncode == 0, ran.stderr
+    run_dir = max((tmp_path / ".notebook_ops" / "runs").iterdir())
+    for _ in range(600):  # the follower process logs, registers and promotes after the command
+        logged = run_dir / "tracking" / "logged.json"
+        if logged.is_file() and json.loads(logged.read_text()).get("finished"):
+            break
+        time.sleep(0.1)
+    client = _client(tmp_path)
+    version = client.get_model_version_by_alias("churn-clf", "champion")
+    assert version.tags["notebook_ops.bundle"] == "churn"
+    assert version.tags["notebook_ops.bundle_version"] == "1"
+    assert len(version.tags["notebook_ops.bundle_content_sha256"]) == 64
+
+
+def test_the_champion_is_served_and_answers_predictions(registry):
+    """``models serve NAME@ALIAS``: MLflow's scoring server on loopback answers as the model."""
+    import socket
+    import urllib.request
+
+    root, *_ = registry
+    promoted = _cli(root, "models", "promote", "churn-clf", "--version", "1", "--alias", "served")
+    assert promoted.returncode == 0, promoted.stderr
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "notebook_ops", "models", "serve", "churn-clf@served", "--port", str(port)],
+        cwd=root,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(1200):
+            try:
+                urllib.request.urlopen(f"{url}/ping", timeout=2)
+                break
+            except OSError:
+                assert server.poll() is None, server.stderr.read().decode()
+                time.sleep(0.1)
+        X = np.array([[2.0, 0.1, 0.3], [-2.0, 0.0, 0.5]])
+        req = urllib.request.Request(
+            f"{url}/invocations",
+            data=json.dumps({"inputs": X.tolist()}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        answer = json.loads(urllib.request.urlopen(req, timeout=30).read())
+        assert answer["predictions"] == [1, 0]
+    finally:
+        import os
+        import signal
+
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    missing = _cli(root, "models", "serve", "churn-clf@nobody")
+    assert missing.returncode == 2 and "'churn-clf@nobody' is not in the registry" in missing.stderr
