@@ -24,7 +24,7 @@ export function mlflowRunUrl(run: IRun, serverUrl: string): string | null {
   if (!m || !m.run_id) {
     return null;
   }
-  const base = /^https?:/.test(m.tracking_uri) ? m.tracking_uri : serverUrl;
+  const base = m.tracking_uri && /^https?:/.test(m.tracking_uri) ? m.tracking_uri : serverUrl;
   if (!base) {
     return null;
   }
