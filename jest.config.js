@@ -1,6 +1,6 @@
-/** Unit tests of the lab extension's pure functions (tags, graph layout, formatting). */
+/** Unit tests of the lab extension: its pure functions and its React components (in jsdom). */
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/labextension/test'],
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/labextension/test/tsconfig.json' }] }
+  transform: { '^.+\\.tsx?$': ['ts-jest', { tsconfig: '<rootDir>/labextension/test/tsconfig.json' }] }
 };

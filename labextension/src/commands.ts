@@ -22,7 +22,7 @@ import { getTags, hasAfter, retagKale, Role, setTags, withoutPipelineTags, withR
 import { GraphTab } from './views/graphtab';
 import { OPEN_GRAPH, pipelineIcon, RETAG_KALE } from './views/panel';
 import { FolderView } from './views/folderview';
-import { OPEN_STEP_NOTEBOOK, RunView } from './views/runview';
+import { OPEN_STEP_NOTEBOOK } from './views/runview';
 import { askStep } from './views/stepdialog';
 
 export const CommandIDs = {
@@ -370,7 +370,7 @@ export function registerCommands(ctx: ICommandContext): void {
       }
       const open = (file: string) => void commands.execute('docmanager:open', { path: file });
       const model = new FolderModel(path, open, ctx.openAt);
-      const content = new FolderView(model, new RunView(commands, ctx.mlflowUrl));
+      const content = new FolderView(model, commands, ctx.mlflowUrl);
       const widget = new MainAreaWidget({ content });
       widget.id = id;
       widget.title.label = content.title.label;

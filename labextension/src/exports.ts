@@ -4,14 +4,22 @@
  * runs, its outcome kept until the user dismisses it. A reloaded page picks up a proof still
  * running (`resume`).
  */
+import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { api, ApiError, IExport, IProofProgress } from './api';
 
-const POLL_MS = 1000;
-
 export class NotebookExports {
   constructor(private _path: () => string) {}
+
+  /** The followed proof's poll: every second while it runs, backing off while the server fails. */
+  readonly poll = new Poll({
+    auto: false,
+    factory: () => this._tick(),
+    frequency: { interval: 1000, backoff: true, max: 30 * 1000 },
+    standby: 'when-hidden',
+    name: 'notebook-ops:proof'
+  });
 
   get changed(): ISignal<this, void> {
     return this._changed;
@@ -90,35 +98,37 @@ export class NotebookExports {
 
   dispose(): void {
     this._disposed = true;
-    window.clearTimeout(this._timer);
+    this.poll.dispose();
     Signal.clearData(this);
   }
 
   private _follow(progress: IProofProgress): void {
     this._proof = progress;
-    window.clearTimeout(this._timer);
-    if (!this.proving) {
+    void (this.proving ? this.poll.start() : this.poll.stop());
+  }
+
+  /** One look at the followed proof; a failure other than "forgotten" backs the poll off. */
+  private async _tick(): Promise<void> {
+    const progress = this._proof;
+    if (this._disposed || !progress || !this.proving) {
+      void this.poll.stop();
       return;
     }
-    this._timer = window.setTimeout(async () => {
-      if (this._disposed || this._proof?.id !== progress.id) {
-        return;
+    let next: IProofProgress;
+    try {
+      next = await api.proof(progress.id);
+    } catch (error) {
+      // a restarted server forgot the proof: say so, stop polling; other failures: poll again
+      if (!(error instanceof ApiError && error.status === 404)) {
+        throw error;
       }
-      let next = progress;
-      try {
-        next = await api.proof(progress.id);
-      } catch (error) {
-        // a restarted server forgot the proof: say so, stop polling; other failures: poll again
-        if (error instanceof ApiError && error.status === 404) {
-          next = { ...progress, state: 'error', error: error.message };
-        }
-      }
-      if (this._disposed || this._proof?.id !== progress.id) {
-        return;
-      }
-      this._follow(next);
-      this._changed.emit();
-    }, POLL_MS);
+      next = { ...progress, state: 'error', error: error.message };
+    }
+    if (this._disposed || this._proof?.id !== progress.id) {
+      return;
+    }
+    this._follow(next);
+    this._changed.emit();
   }
 
   private _changed = new Signal<this, void>(this);
@@ -127,6 +137,5 @@ export class NotebookExports {
   private _error: { message: string; refused: boolean } | null = null;
   private _refusedProve = false;
   private _proof: IProofProgress | null = null;
-  private _timer = 0;
   private _disposed = false;
 }

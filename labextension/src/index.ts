@@ -17,11 +17,7 @@ import { registerCommands } from './commands';
 import { PipelineModel } from './model';
 import { INotebookOps } from './token';
 import { CellDecorations } from './views/decorations';
-import { ExportView } from './views/exportview';
 import { PipelinePanel } from './views/panel';
-import { RemoteRunsView } from './views/remoteruns';
-import { RunView } from './views/runview';
-import { ScheduleView } from './views/scheduleview';
 
 export { INotebookOps } from './token';
 
@@ -89,7 +85,25 @@ const plugin: JupyterFrontEndPlugin<INotebookOps> = {
   ): INotebookOps => {
     const trans = (translator ?? nullTranslator).load('notebook-ops');
     const models = new Map<NotebookPanel, PipelineModel>();
-    const panel = new PipelinePanel(app.commands, trans);
+    let settings: ISettingRegistry.ISettings | null = null;
+    const setting = (key: string) => (settings?.composite as Record<string, unknown> | undefined)?.[key];
+    let serverMlflowUrl = '';
+    // the user's setting, else the server's c.NotebookOps.mlflow_ui_url
+    const mlflowUrl = () => String(setting('mlflowUrl') || serverMlflowUrl || '');
+    // "Host it here": start the service now and remember it in the user's settings.
+    const hostScheduler = async () => {
+      await api.hostScheduler(true);
+      if (settings) {
+        await settings.set('hostScheduler', true);
+      }
+    };
+    const panel = new PipelinePanel({
+      commands: app.commands,
+      trans,
+      mlflowUrl,
+      outDir: () => String(setting('exportFolder') || 'dist'),
+      hostScheduler
+    });
     app.shell.add(panel, 'right', { rank: 600 });
     restorer?.add(panel, panel.id);
     const ops = new NotebookOps(models, panel);
@@ -129,12 +143,6 @@ const plugin: JupyterFrontEndPlugin<INotebookOps> = {
       show(notebook ? (models.get(notebook) ?? null) : null);
     });
 
-    let settings: ISettingRegistry.ISettings | null = null;
-    const setting = (key: string) => (settings?.composite as Record<string, unknown> | undefined)?.[key];
-    let serverMlflowUrl = '';
-    // the user's setting, else the server's c.NotebookOps.mlflow_ui_url
-    const mlflowUrl = () => String(setting('mlflowUrl') || serverMlflowUrl || '');
-
     registerCommands({
       app,
       tracker,
@@ -150,34 +158,9 @@ const plugin: JupyterFrontEndPlugin<INotebookOps> = {
 
     features()
       .then(features => {
-        panel.setFeatures(features);
         serverMlflowUrl = features.mlflow_ui_url || '';
-        // Offer an action only when the server has its back end.
-        if (features.features.runs) {
-          panel.addAction(new RunView(app.commands, mlflowUrl));
-        }
-        if (features.features.exports) {
-          const outDir = () => String(setting('exportFolder') || 'dist');
-          panel.addAction(new ExportView(app.commands, outDir));
-        }
-        if (features.features.schedules) {
-          // "Host it here": start the service now and remember it in the user's settings.
-          const host = async () => {
-            await api.hostScheduler(true);
-            if (settings) {
-              await settings.set('hostScheduler', true);
-            }
-          };
-          panel.addAction(new ScheduleView(host));
-        }
-        if (features.features.remote_runs) {
-          panel.addAction(
-            new RemoteRunsView(
-              () => panel.update(),
-              () => panel.isVisible
-            )
-          );
-        }
+        // the panel offers an action only when the server has its back end
+        panel.setFeatures(features);
       })
       .catch(error => console.warn('notebook-ops: the server extension is not available:', error));
 

@@ -195,6 +195,8 @@ export class PipelineModel implements IDisposable {
     } else {
       this.panel.context.model.deleteMetadata('notebook_ops');
     }
+    // the settings the views show changed now; the pipeline is re-read after the usual pause
+    this._changed.emit();
   }
 
   /** Select and show cell `index` in the notebook. */

@@ -3,12 +3,22 @@
  * runner's run.json) and the recent ones. Owned by the notebook's PipelineModel; the panel
  * renders it and the graph shows the watched run's step statuses.
  */
+import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { api, ApiError, FINAL_STATUSES, IRun, IRunOptions } from './api';
 
 export class NotebookRuns {
   constructor(private _path: () => string) {}
+
+  /** The watched run's poll: every second while it runs, backing off while the server fails. */
+  readonly poll = new Poll({
+    auto: false,
+    factory: () => this._tick(),
+    frequency: { interval: 1000, backoff: true, max: 30 * 1000 },
+    standby: 'when-hidden',
+    name: 'notebook-ops:run'
+  });
 
   get changed(): ISignal<this, void> {
     return this._changed;
@@ -94,6 +104,14 @@ export class NotebookRuns {
     }
   }
 
+  /** The recent runs, fetched the first time someone shows them (the panel, the folder tab). */
+  loadRecentOnce(): void {
+    if (!this._recentAsked) {
+      this._recentAsked = true;
+      void this.loadRecent();
+    }
+  }
+
   async loadRecent(): Promise<void> {
     try {
       this._recent = (await api.runs(this._path(), 8)).runs;
@@ -108,33 +126,40 @@ export class NotebookRuns {
   }
 
   dispose(): void {
-    window.clearTimeout(this._timer);
     this._disposed = true;
+    this.poll.dispose();
     Signal.clearData(this);
   }
 
+  /** Follow the current run: the poll starts at once (or goes on, if it is already going). */
   private _poll(): void {
-    window.clearTimeout(this._timer);
-    this._timer = window.setTimeout(async () => {
-      if (this._disposed || !this._current) {
+    void this.poll.start();
+  }
+
+  /** One look at the watched run; a failure is shown and rethrown so the poll backs off. */
+  private async _tick(): Promise<void> {
+    if (this._disposed || !this._current) {
+      void this.poll.stop();
+      return;
+    }
+    try {
+      const run = await api.run(this._path(), this._current.run_id);
+      if (this._disposed) {
         return;
       }
-      try {
-        const run = await api.run(this._path(), this._current.run_id);
-        if (this._current && run.run_id === this._current.run_id) {
-          this._current = run;
-        }
-        this._changed.emit();
-        if (!FINAL_STATUSES.includes(run.status) || run.active) {
-          this._poll();
-        } else {
-          void this.loadRecent();
-        }
-      } catch (error) {
-        this._error = error instanceof ApiError ? error.message : String(error);
-        this._changed.emit();
+      if (this._current && run.run_id === this._current.run_id) {
+        this._current = run;
       }
-    }, 1000);
+      this._changed.emit();
+      if (FINAL_STATUSES.includes(run.status) && !run.active) {
+        void this.poll.stop();
+        void this.loadRecent();
+      }
+    } catch (error) {
+      this._error = error instanceof ApiError ? error.message : String(error);
+      this._changed.emit();
+      throw error;
+    }
   }
 
   private _changed = new Signal<this, void>(this);
@@ -142,6 +167,6 @@ export class NotebookRuns {
   private _recent: IRun[] = [];
   private _error: string | null = null;
   private _starting = false;
-  private _timer = 0;
+  private _recentAsked = false;
   private _disposed = false;
 }

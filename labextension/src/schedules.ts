@@ -2,12 +2,25 @@
  * The schedules of one notebook and whether a scheduler service fires them. Refreshed when the
  * panel shows them and every few seconds while it does (firings happen server-side).
  */
+import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { api, ApiError, ISchedule } from './api';
 
 export class NotebookSchedules {
   constructor(private _path: () => string) {}
+
+  /**
+   * Every 5 s while watched (the panel shows this notebook's section), backing off while the
+   * server fails, standing by while the browser tab is hidden.
+   */
+  readonly poll = new Poll({
+    auto: false,
+    factory: () => this._fetch(),
+    frequency: { interval: 5000, backoff: true, max: 60 * 1000 },
+    standby: 'when-hidden',
+    name: 'notebook-ops:schedules'
+  });
 
   get changed(): ISignal<this, void> {
     return this._changed;
@@ -29,28 +42,13 @@ export class NotebookSchedules {
     return this._loaded;
   }
 
-  /** Ask the panel to draw the section again (a local change, e.g. the form's kind). */
-  touch(): void {
-    this._changed.emit();
-  }
-
   /** Recent firings of a schedule, once fetched. */
   details(name: string): ISchedule | undefined {
     return this._details.get(name);
   }
 
   async refresh(): Promise<void> {
-    try {
-      const reply = await api.schedules(this._path());
-      this._list = reply.schedules;
-      this._services = reply.services;
-      // an action's error stays until the user acts again or dismisses it
-      await Promise.all([...this._details.keys()].map(name => this._fetchDetails(name)));
-    } catch (error) {
-      this._error = message(error);
-    }
-    this._loaded = true;
-    this._changed.emit();
+    await this._fetch().catch(() => undefined);
   }
 
   async add(cron: string, tz: string, parameters: Record<string, string>, name?: string): Promise<boolean> {
@@ -106,29 +104,47 @@ export class NotebookSchedules {
     this._changed.emit();
   }
 
-  /** Poll while someone looks (the panel calls this when it renders the section). */
+  /** Poll while someone looks (the panel, while it shows this notebook); the first look is now. */
   watch(): void {
-    if (this._timer || this._disposed) {
-      return;
+    if (!this._disposed) {
+      void this.poll.start();
     }
-    this._timer = window.setInterval(() => void this.refresh(), 5000);
   }
 
-  /** Stop polling (the panel shows another notebook). */
+  /** Stop polling (the panel shows another notebook, or is hidden). */
   unwatch(): void {
-    window.clearInterval(this._timer);
-    this._timer = 0;
+    void this.poll.stop();
   }
 
   /** Polling, for tests and the token's users. */
   get watching(): boolean {
-    return this._timer !== 0;
+    const phase = this.poll.state.phase;
+    return phase !== 'stopped' && phase !== 'constructed' && phase !== 'disposed';
   }
 
   dispose(): void {
     this._disposed = true;
-    this.unwatch();
+    this.poll.dispose();
     Signal.clearData(this);
+  }
+
+  /** One look; a failure is kept as the section's error and rethrown so the poll backs off. */
+  private async _fetch(): Promise<void> {
+    try {
+      const reply = await api.schedules(this._path());
+      this._list = reply.schedules;
+      this._services = reply.services;
+      // an action's error stays until the user acts again or dismisses it
+      await Promise.all([...this._details.keys()].map(name => this._fetchDetails(name)));
+    } catch (error) {
+      this._error = message(error);
+      throw error;
+    } finally {
+      this._loaded = true;
+      if (!this._disposed) {
+        this._changed.emit();
+      }
+    }
   }
 
   private async _fetchDetails(name: string): Promise<void> {
@@ -161,7 +177,6 @@ export class NotebookSchedules {
   /** The schedule last run now, while its notice is not dismissed. */
   private _queued: string | null = null;
   private _loaded = false;
-  private _timer = 0;
   private _disposed = false;
 }
 

@@ -1,11 +1,11 @@
 /**
  * @jest-environment jsdom
  */
-import { act } from 'react';
+import React, { act } from 'react';
 import { createRoot } from 'react-dom/client';
 
 import { IRemoteRun } from '../src/api';
-import { remoteRunsView, taskSummary } from '../src/views/remoteruns';
+import { RemoteRunsList, taskSummary } from '../src/views/remoteruns';
 
 (globalThis as unknown as { IS_REACT_ACT_ENVIRONMENT: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
@@ -46,7 +46,9 @@ describe('remote runs', () => {
   it("renders each run with its tasks' states and a link to Airflow's UI in a new tab", () => {
     const host = document.createElement('div');
     const root = createRoot(host);
-    act(() => root.render(remoteRunsView({ airflow_url: 'http://127.0.0.1:8080', runs: [run] }, null)));
+    act(() =>
+      root.render(<RemoteRunsList reply={{ airflow_url: 'http://127.0.0.1:8080', runs: [run] }} error={null} />)
+    );
     expect(host.querySelector('.nbo-section-title')?.textContent).toBe('Remote runs (Airflow)');
     const item = host.querySelector('.nbo-remote-run') as HTMLElement;
     expect(item.dataset.dag).toBe('example_pipeline');
@@ -64,7 +66,9 @@ describe('remote runs', () => {
       ['train', 'running'],
       ['report', 'none']
     ]);
-    act(() => root.render(remoteRunsView({ airflow_url: 'http://a:8080', runs: [] }, 'Airflow refused')));
+    act(() =>
+      root.render(<RemoteRunsList reply={{ airflow_url: 'http://a:8080', runs: [] }} error="Airflow refused" />)
+    );
     expect(host.querySelector('[role=alert]')?.textContent).toBe('Airflow refused');
     expect(host.querySelector('.nbo-empty')?.textContent).toContain('http://a:8080');
     act(() => root.unmount());
