@@ -130,7 +130,7 @@ const FALSE = ['false', '0', 'no', 'n', 'off'];
 
 /**
  * Why `text` is not a valid value of the declared type, or null when it is (the runner's own
- * rules, notebook_ops/runner/params.py: it converts the text again and has the last word).
+ * rules, notebook_ops/model/parameters.py: it converts the text again and has the last word).
  */
 export function checkParameter(type: string, text: string): string | null {
   const t = text.trim();
