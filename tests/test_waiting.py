@@ -25,7 +25,9 @@ def test_an_exception_to_retry_counts_as_not_yet_and_is_reported_last():
         raise ConnectionRefusedError("not up yet")
 
     with pytest.raises(AssertionError) as err:
-        eventually(flaky, timeout=0.2, interval=0.01, what="the server", retry_on=(OSError,), context=lambda: "LOG")
+        eventually(
+            flaky, timeout=0.2, interval=0.01, what="the server", retry_on=(OSError,), context=lambda: "LOG"
+        )
     message = str(err.value)
     assert "the server" in message and "not up yet" in message and message.endswith("\nLOG")
     assert isinstance(err.value.__cause__, ConnectionRefusedError)

@@ -21,12 +21,12 @@ import ssl
 import struct
 import subprocess
 import threading
-import time
 from pathlib import Path
 
 import pytest
 
 from conftest import drain, free_port
+from waiting import eventually
 from notebook_ops.events.sinks import EventsConfigError, check_url
 from notebook_ops.events.spool import Spool
 
@@ -393,12 +393,15 @@ def test_tls_sink_delivers_and_tls_source_receives(tls_tap, topic, pki):
         pub.close(timeout=30)
         assert not Spool(url).pending()
         got = []
-        deadline = time.monotonic() + 30
-        while len(got) < 3 and time.monotonic() < deadline:
+
+        def three() -> bool:
             msg = source.receive(1.0)
             if msg is not None:
                 got.append(json.loads(msg.data))
                 source.ack(msg)
+            return len(got) >= 3
+
+        eventually(three, timeout=30, interval=0, what="the three events through TLS")
     finally:
         source.close()
     assert [e["id"] for e in got] == [e["id"] for e in sent]
