@@ -7,11 +7,11 @@ import json
 import os
 import subprocess
 import threading
-import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from conftest import read_jsonl
+from waiting import eventually
 from notebook_ops.events import schema
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -88,14 +88,12 @@ def test_a_scheduled_run_publishes_its_firing_and_its_events(small_nb, tmp_path,
     svc.start()
     try:
         clock.advance(minutes=5)
-        deadline = time.monotonic() + 240
-        while time.monotonic() < deadline:
+
+        def settled() -> list:
             svc.tick()
-            done = [r for r in store.list_runs(s.id, limit=0) if r.final]
-            if done:
-                break
-            time.sleep(0.1)
-        (run,) = done
+            return [r for r in store.list_runs(s.id, limit=0) if r.final]
+
+        (run,) = eventually(settled, timeout=240, interval=0.1, what="the fired run to settle")
         assert run.state == "succeeded"
     finally:
         svc.shutdown()
@@ -129,15 +127,20 @@ def test_runs_started_from_jupyterlab_publish(small_nb, tmp_path, monkeypatch):
     manager = RunService()
     first = manager.start(small_nb, params={"n": 5}, track=False).started.result(timeout=240)
     record = Path(first["run_dir"]) / "run.json"
-    deadline = time.monotonic() + 240
-    while time.monotonic() < deadline and (
-        manager.is_active(first["run_id"]) or json.loads(record.read_text())["status"] == "running"
-    ):
-        time.sleep(0.1)
-    for _ in range(100):  # the publisher is closed right after the run's last write
-        if out.exists() and read_jsonl(out)[-1]["type"] == "run.finished":
-            break
-        time.sleep(0.1)
+    eventually(
+        lambda: (
+            not manager.is_active(first["run_id"]) and json.loads(record.read_text())["status"] != "running"
+        ),
+        timeout=240,
+        interval=0.1,
+        what="the run to finish",
+    )
+    eventually(  # the publisher is closed right after the run's last write
+        lambda: out.exists() and read_jsonl(out)[-1]["type"] == "run.finished",
+        timeout=10,
+        interval=0.1,
+        what="the run.finished event",
+    )
     types = [e["type"] for e in read_jsonl(out)]
     assert types[0] == "run.started" and types[-1] == "run.finished" and len(types) == 6
     assert read_jsonl(out)[-1]["data"]["metrics"] == {"total": 10}
