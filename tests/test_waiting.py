@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 
 import pytest
-from waiting import eventually
+from waiting import eventually, eventually_async
 
 
 def test_returns_the_predicates_first_truthy_value():
@@ -51,3 +52,18 @@ def test_other_exceptions_and_assertions_fail_at_once():
     with pytest.raises(AssertionError, match="the server died"):
         eventually(died, timeout=600, interval=0.01, retry_on=(Exception,))
     assert next(calls) == 4
+
+
+def test_the_async_flavour_awaits_the_predicate_and_fails_the_same_way():
+    calls = itertools.count(1)
+
+    async def third():
+        return (n := next(calls)) >= 3 and n
+
+    assert asyncio.run(eventually_async(third, interval=0)) == 3
+
+    async def never():
+        return None
+
+    with pytest.raises(AssertionError, match=r"waiting for the run \(last value None\)"):
+        asyncio.run(eventually_async(never, timeout=0.2, interval=0.01, what="the run"))

@@ -7,8 +7,9 @@ copies of the loop and a timeout message that says what it waited for and what i
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -48,8 +49,42 @@ def eventually(
         if time.monotonic() >= deadline:
             break
         time.sleep(interval)
+    raise _timed_out(timeout, what, last, error, context) from error
+
+
+async def eventually_async(
+    predicate: Callable[[], Awaitable[T]],
+    timeout: float = 60.0,
+    interval: float = 0.05,
+    what: str = "the condition",
+    retry_on: tuple[type[BaseException], ...] = (),
+    context: Callable[[], object] | None = None,
+) -> T:
+    """``eventually`` for a coroutine predicate (a REST call in a server test): the event loop
+    runs between polls, so the server under test keeps serving."""
+    deadline = time.monotonic() + timeout
+    last: object = None
+    error: BaseException | None = None
+    while True:
+        try:
+            value = await predicate()
+        except AssertionError:
+            raise
+        except retry_on as exc:
+            error, last = exc, None
+        else:
+            if value:
+                return value
+            error, last = None, value
+        if time.monotonic() >= deadline:
+            break
+        await asyncio.sleep(interval)
+    raise _timed_out(timeout, what, last, error, context) from error
+
+
+def _timed_out(timeout, what, last, error, context) -> AssertionError:
     seen = f"last error {error!r}" if error is not None else f"last value {last!r}"
     message = f"timed out after {timeout:g} s waiting for {what} ({seen})"
     if context is not None:
         message += f"\n{context()}"
-    raise AssertionError(message) from error
+    return AssertionError(message)
