@@ -9,12 +9,12 @@ import logging
 import os
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
 
 from conftest import drain
+from waiting import eventually
 from notebook_ops.errors import ParameterError
 from notebook_ops.events.source import Message, open_source
 from notebook_ops.events.trigger import PoisonMessage, message_params, parse_templates
@@ -240,11 +240,14 @@ def test_cli_listener_killed_mid_run_leaves_the_message_for_the_next(
         _wait_listening(first)
         client.create_producer(_full(topic)).send(b'{"n": 7}')
         marker = small_nb.parent / "started"
-        for _ in range(1200):
-            if marker.exists() or first.poll() is not None:
-                break
-            time.sleep(0.1)
-        assert marker.exists(), "the first listener never started the run"
+
+        def started() -> bool:
+            if marker.exists():
+                return True
+            assert first.poll() is None, "the first listener ended before it started the run"
+            return False
+
+        eventually(started, timeout=120, interval=0.1, what="the first listener to start the run")
         os.killpg(first.pid, signal.SIGKILL)  # the listener and its kernels
     finally:
         if first.poll() is None:
