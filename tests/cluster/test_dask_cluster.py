@@ -10,10 +10,8 @@ an unknown resource or an unreachable scheduler stop the run in one line before 
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -23,6 +21,7 @@ from notebook_ops.execution import run_notebook
 from notebook_ops.kernel_side.data_store import DataStore
 from s3server import s3_server
 from waiting import eventually
+from clikit import run_cli
 
 pytestmark = pytest.mark.slow
 
@@ -189,15 +188,7 @@ def test_cancel_kills_the_remote_kernel(tmp_path, s3, dask_cluster):
     )
 
 
-def _cli(*args, env=None, cwd=None):
-    return subprocess.run(
-        [sys.executable, "-m", "notebook_ops", "run", *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {})},
-        cwd=cwd,
-        timeout=240,
-    )
+_cli = partial(run_cli, "run", timeout=240)
 
 
 def test_wrong_credentials_one_line_before_any_step(tmp_path, s3, dask_cluster):

@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import datetime
 import json
-import os
 import socket
 import ssl
 import struct
-import subprocess
 import threading
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -29,9 +28,8 @@ from conftest import drain, free_port
 from waiting import eventually
 from notebook_ops.events.sinks import EventsConfigError, check_url
 from notebook_ops.events.spool import Spool
+from clikit import run_cli
 
-ROOT = Path(__file__).resolve().parents[2]
-CLI = str(ROOT / ".venv/bin/notebook-ops")
 
 CONNECT, SEND, LOOKUP_RESPONSE = 2, 6, 24
 
@@ -487,10 +485,7 @@ def test_no_token_sends_no_auth_data(plain_tap, topic):
     assert {(c["auth_method_name"], c["auth_data"]) for c in plain_tap.connects} == {("none", "")}
 
 
-def _cli(*args, env=None):
-    return subprocess.run(
-        [CLI, "run", *args], capture_output=True, text=True, timeout=300, env={**os.environ, **(env or {})}
-    )
+_cli = partial(run_cli, "run", timeout=300)
 
 
 def test_cli_refuses_a_missing_token_file_and_a_literal_token(small_nb):

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -17,9 +15,8 @@ from conftest import SMALL, drain, read_jsonl
 from nbfactory import make_notebook
 from waiting import eventually
 from notebook_ops.events import schema
+from clikit import run_cli
 
-ROOT = Path(__file__).resolve().parents[2]
-CLI = str(ROOT / ".venv/bin/notebook-ops")
 TYPES = ["run.started", "step.started", "step.finished", "step.started", "step.finished", "run.finished"]
 
 
@@ -29,12 +26,6 @@ def notebook_with_sinks(folder: Path, events: list[str], name="small.ipynb") -> 
     nb = make_notebook(SMALL, metadata={"notebook_ops": {"events": events}})
     path.write_text(json.dumps(nb, indent=1) + "\n")
     return path
-
-
-def _cli(*args, cwd=None, env=None):
-    return subprocess.run(
-        [CLI, *args], capture_output=True, text=True, timeout=300, cwd=cwd, env={**os.environ, **(env or {})}
-    )
 
 
 def _lines(path: Path, n: int) -> list[dict]:
@@ -49,7 +40,7 @@ def test_cli_run_publishes_to_a_file_and_a_broker_named_in_settings(broker, clie
     consumer = client.subscribe(f"persistent://public/default/{topic}", "settings")
     elsewhere = tmp_path / "elsewhere"  # a scheduler or a shell in another folder
     elsewhere.mkdir()
-    p = _cli("run", str(nb), "-p", "n=3", "--no-track", "-q", "--json", cwd=elsewhere)
+    p = run_cli("run", str(nb), "-p", "n=3", "--no-track", "-q", "--json", cwd=elsewhere)
     assert p.returncode == 0, p.stderr
     run = json.loads(p.stdout)
 
@@ -116,14 +107,14 @@ def test_widgets_panel_runs_publish_to_settings_sinks(tmp_path):
 def test_a_bad_sink_url_in_settings_is_a_lint_problem_and_a_clean_run_error(tmp_path):
     nb = notebook_with_sinks(tmp_path / "work", ["kafka://broker/t", "pulsar://h/t?token=abc123"])
     before = nb.read_bytes()
-    p = _cli("lint", str(nb))
+    p = run_cli("lint", str(nb))
     assert p.returncode == 1
     lines = [ln for ln in p.stdout.splitlines() if "invalid-settings" in ln]
     assert len(lines) == 2, p.stdout
     assert "events[0]" in lines[0] and "no event sink for kafka://" in lines[0]
     assert "events[1]" in lines[1] and "token=***" in lines[1] and "abc123" not in p.stdout
 
-    p = _cli("run", str(nb), "--no-track")
+    p = run_cli("run", str(nb), "--no-track")
     assert p.returncode == 1 and "Traceback" not in p.stderr
     assert len(p.stderr.strip().splitlines()) == 1, p.stderr
     assert p.stderr.startswith("error:") and "no event sink for kafka://" in p.stderr
@@ -177,7 +168,7 @@ def test_settings_sinks_get_the_export_event_and_stay_out_of_the_bundle(tmp_path
     # a run of the bundle: only the sinks of where it runs
     here = tmp_path / "deploy"
     here.mkdir()
-    p = _cli("run", str(result.folder), "--no-track", "-q", "--events", str(here / "ev.jsonl"), cwd=here)
+    p = run_cli("run", str(result.folder), "--no-track", "-q", "--events", str(here / "ev.jsonl"), cwd=here)
     assert p.returncode == 0, p.stderr
     assert [e["type"] for e in read_jsonl(here / "ev.jsonl")] == TYPES
     assert len(read_jsonl(nb.parent / "exports.jsonl")) == 1

@@ -12,6 +12,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from waiting import eventually
 from nbfactory import make_notebook, write_notebook
 from notebook_ops.util import faults
 from notebook_ops.util import procs
+from clikit import run_cli
 
 pytestmark = pytest.mark.slow
 WAIT = 600  # a bound on waiting for processes on a busy machine, not a speed check
@@ -43,13 +45,7 @@ def project(tmp_path) -> Path:
     return tmp_path
 
 
-def nbo(*args, cwd, check=True):
-    out = subprocess.run(
-        [sys.executable, "-m", "notebook_ops", *args], cwd=cwd, capture_output=True, text=True, timeout=WAIT
-    )
-    if check:
-        assert out.returncode == 0, out.stderr
-    return out
+nbo = partial(run_cli, check=True, timeout=WAIT)
 
 
 def followers_gone(project: Path) -> None:

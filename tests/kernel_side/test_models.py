@@ -13,6 +13,7 @@ import pytest
 from nbfactory import write_nb
 from waiting import eventually
 from notebook_ops.execution import run_notebook
+from clikit import run_cli
 
 CELLS = [
     (
@@ -34,15 +35,8 @@ CELLS = [
 TARGETS = {"notebook_ops": {"metric_targets": {"accuracy": ">= 0.9"}}}
 
 
-def _cli(cwd, *args, env=None):
-    return subprocess.run(
-        [sys.executable, "-m", "notebook_ops", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
+def _cli(cwd, *args):
+    return run_cli(*args, cwd=cwd, timeout=300)
 
 
 @pytest.fixture(scope="module")

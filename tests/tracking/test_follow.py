@@ -5,7 +5,6 @@ sqlite store, read back with MlflowClient."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +17,7 @@ from waiting import eventually
 from notebook_ops.tracking import sync
 from notebook_ops.util import faults
 from notebook_ops.util import procs
+from clikit import run_cli
 
 pytestmark = pytest.mark.slow
 WAIT = 300  # a bound on waiting for a process on a busy machine, not a speed check
@@ -43,16 +43,7 @@ def project(tmp_path) -> Path:
 
 
 def nbo(*args, cwd, **env):
-    out = subprocess.run(
-        [sys.executable, "-m", "notebook_ops", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env={**os.environ, **env},
-        timeout=WAIT,
-    )
-    assert out.returncode == 0, out.stderr
-    return out
+    return run_cli(*args, cwd=cwd, env=env, timeout=WAIT, check=True)
 
 
 def gone(marker) -> None:
