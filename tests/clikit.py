@@ -14,6 +14,21 @@ import sys
 from nbfactory import ROOT
 
 
+CLI = [sys.executable, "-m", "notebook_ops"]
+
+
+def cli_env(env: dict[str, str | None] | None = None) -> dict[str, str]:
+    """This process's environment with this checkout first on PYTHONPATH, plus ``env`` (a value
+    of None removes the variable): what a child ``notebook-ops`` gets."""
+    child_env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    for key, value in (env or {}).items():
+        if value is None:
+            child_env.pop(key, None)
+        else:
+            child_env[key] = value
+    return child_env
+
+
 def run_cli(
     *args,
     cwd=None,
@@ -21,19 +36,14 @@ def run_cli(
     timeout: float = 600,
     check: bool = False,
 ) -> subprocess.CompletedProcess:
-    """``notebook-ops ARGS`` (each turned into a string); ``env`` adds to this process's
-    environment (a value of None removes the variable); ``check`` fails the test, showing
-    stderr, unless it exits 0. The timeout is generous: a busy 2-core CI machine."""
-    child_env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
-    for key, value in (env or {}).items():
-        if value is None:
-            child_env.pop(key, None)
-        else:
-            child_env[key] = value
+    """``notebook-ops ARGS`` (each turned into a string), run to its end; ``env`` as in
+    ``cli_env``; ``check`` fails the test, showing stderr, unless it exits 0. The timeout is
+    generous: a busy 2-core CI machine. A command that keeps running (a listener, a server):
+    ``subprocess.Popen([*CLI, ...], env=cli_env())``."""
     out = subprocess.run(
-        [sys.executable, "-m", "notebook_ops", *map(str, args)],
+        [*CLI, *map(str, args)],
         cwd=cwd,
-        env=child_env,
+        env=cli_env(env),
         capture_output=True,
         text=True,
         timeout=timeout,

@@ -4,35 +4,27 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import threading
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from clikit import run_cli
 from conftest import read_jsonl
 from waiting import eventually
 from notebook_ops.events import schema
 
-ROOT = Path(__file__).resolve().parents[2]
-
 
 def test_export_publishes_bundle_exported(small_nb, tmp_path):
     out = tmp_path / "events.jsonl"
-    p = subprocess.run(
-        [
-            str(ROOT / ".venv/bin/notebook-ops"),
-            "export",
-            str(small_nb),
-            "-o",
-            str(tmp_path / "dist"),
-            "--no-mlflow",
-            "--json",
-        ],
-        capture_output=True,
-        text=True,
+    p = run_cli(
+        "export",
+        small_nb,
+        "-o",
+        tmp_path / "dist",
+        "--no-mlflow",
+        "--json",
         timeout=300,
-        env={**os.environ, "NOTEBOOK_OPS_EVENTS": str(out)},
+        env={"NOTEBOOK_OPS_EVENTS": str(out)},
     )
     assert p.returncode == 0, p.stderr
     result = json.loads(p.stdout)

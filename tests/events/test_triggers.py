@@ -13,14 +13,13 @@ from pathlib import Path
 
 import pytest
 
+from clikit import CLI, cli_env, run_cli
 from conftest import drain
 from waiting import eventually
 from notebook_ops.errors import ParameterError
 from notebook_ops.events.source import Message, open_source
 from notebook_ops.events.trigger import PoisonMessage, message_params, parse_templates
 from notebook_ops.scheduler.triggers import listen_schedule
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _full(topic):
@@ -193,10 +192,9 @@ def test_a_failing_run_is_retried_then_dead_lettered(broker, client, topic, tmp_
 
 
 def _listen(url, nb, *extra):
-    env = dict(os.environ)
     return subprocess.Popen(
         [
-            str(ROOT / ".venv/bin/notebook-ops"),
+            *CLI,
             "listen",
             url,
             "--subscription",
@@ -209,7 +207,7 @@ def _listen(url, nb, *extra):
         ],
         stderr=subprocess.PIPE,
         text=True,
-        env=env,
+        env=cli_env(),
         start_new_session=True,
     )
 
@@ -276,9 +274,7 @@ def test_cli_rejects_bad_input_in_one_line(small_nb):
         ["listen", "kafka://h/t", "--subscription", "s", str(small_nb)],
         ["listen", "pulsar://127.0.0.1:1/t", "--subscription", "s", str(small_nb), "-p", "n={{ env.X }}"],
     ):
-        p = subprocess.run(
-            [str(ROOT / ".venv/bin/notebook-ops"), *args], capture_output=True, text=True, timeout=60
-        )
+        p = run_cli(*args, timeout=60)
         assert p.returncode == 2, p.stderr
         assert p.stderr.startswith("error: ") and "Traceback" not in p.stderr
         assert len(p.stderr.strip().splitlines()) == 1
