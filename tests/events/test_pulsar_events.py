@@ -22,12 +22,13 @@ def _subscribe(client, topic, name="check"):
     )
 
 
-def _nothing_spooled(url: str) -> None:
-    """All was sent when the publisher closed. Else it says which events it spooled: a send that
-    failed during the run marks the sink down, and ``close`` then gives up within DOWN_GRACE_S
-    (what a short count from ``drain`` would otherwise leave unexplained)."""
-    spooled = Spool(url)._read()
-    assert not spooled, f"spooled at close, not sent: {[(e['type'], e['data'].get('step')) for e in spooled]}"
+def _all_sent(pub: Publisher, n: int) -> None:
+    """The publisher sent all ``n`` events before it closed. Else it says how many it sent and
+    which it spooled (a send that fails marks the sink down; ``close`` then gives up within
+    DOWN_GRACE_S): what a short count from ``drain`` would otherwise leave unexplained."""
+    (worker,) = pub.workers
+    spooled = [(e["type"], e["data"].get("step")) for e in worker.spool._read()]
+    assert worker.sent == n and not spooled, f"sent {worker.sent} of {n}; spooled at close: {spooled}"
 
 
 def test_every_event_of_the_example_run_arrives_in_order(broker, client, topic, tmp_path):
@@ -39,7 +40,7 @@ def test_every_event_of_the_example_run_arrives_in_order(broker, client, topic, 
     result = run_notebook(nb, params={"epochs": "50"}, jobs=2, progress=pub.wrap(progress.append))
     pub.close(timeout=30)
     assert result.status in ("succeeded", "below_target"), result.record["error"]
-    _nothing_spooled(url)
+    _all_sent(pub, len(progress))
 
     msgs = drain(consumer, want=len(progress))
     events = [json.loads(m.data()) for m in msgs]
