@@ -23,13 +23,13 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from waiting import eventually
 
 REGION = "us-east-1"
 FAKE_KEY, FAKE_SECRET = "testing", "testing"
@@ -111,16 +111,15 @@ class S3Server:
 
 
 def _wait_up(endpoint: str, proc: subprocess.Popen, log: Path, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"moto server exited ({proc.returncode}):\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=2):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"moto server not up after {timeout}s:\n{log.read_text()}")
+
+    def up() -> bool:
+        assert proc.poll() is None, f"moto server exited ({proc.returncode}):\n{log.read_text()}"
+        with urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=2):
+            return True
+
+    eventually(
+        up, timeout=timeout, interval=0.1, what="the moto server", retry_on=(OSError,), context=log.read_text
+    )
 
 
 def _admin_user(server: S3Server) -> tuple[str, str]:

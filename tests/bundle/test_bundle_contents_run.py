@@ -6,10 +6,8 @@ folders sharing only the data store."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,6 +16,7 @@ from bundlekit import commit_all, init_repo
 from nbfactory import make_notebook, write_notebook
 from notebook_ops.bundle import export_notebook
 from notebook_ops.execution import run_notebook
+from clikit import run_cli
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
@@ -64,18 +63,8 @@ def project(tmp_path_factory):
     return nb
 
 
-def _cli(*args, cwd, env=None):
-    e = {k: v for k, v in os.environ.items() if k != "MLFLOW_TRACKING_URI"}
-    e["PYTHONPATH"] = str(ROOT)
-    e.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "notebook_ops", *map(str, args)],
-        cwd=cwd,
-        env=e,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+def _cli(*args, cwd, env=None):  # no tracking server of this machine
+    return run_cli(*args, cwd=cwd, env={"MLFLOW_TRACKING_URI": None, **(env or {})})
 
 
 def test_the_database_goes_from_step_to_step_and_comes_back_from_the_cache(project):

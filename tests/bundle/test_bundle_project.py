@@ -7,9 +7,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 import yaml
@@ -20,19 +17,7 @@ from notebook_ops.bundle import diff_bundles, export_notebook, verify_bundle
 from notebook_ops.errors import BundleInvalid, ExportRefused
 from notebook_ops.execution import run_notebook
 from projectkit import CELLS, make_project
-
-CLI = [sys.executable, "-m", "notebook_ops"]
-
-
-def cli(*args, cwd, env=None):
-    e = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(
-            [str(Path(__file__).resolve().parents[2])] + os.environ.get("PYTHONPATH", "").split(os.pathsep)
-        ),
-    }
-    e.update(env or {})
-    return subprocess.run([*CLI, *args], cwd=cwd, env=e, capture_output=True, text=True, timeout=300)
+from clikit import run_cli
 
 
 @pytest.fixture
@@ -77,15 +62,15 @@ def test_archive_runs_alone_with_run_and_step_by_step(project, tmp_path):
     alone.mkdir()
     shutil.copy(r.archive, alone)
     env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
-    out = cli("run", r.archive.name, "--no-track", "--json", cwd=alone, env=env)
+    out = run_cli("run", r.archive.name, "--no-track", "--json", cwd=alone, env=env)
     assert out.returncode == 0, out.stdout + out.stderr
     assert json.loads(out.stdout)["metrics"]["total"] == 12
     # as an orchestrator runs it: one task per step, each with its own data folder
     d1, d2 = tmp_path / "task1", tmp_path / "task2"
-    out = cli("run-step", r.archive.name, "load", "--data", str(d1), cwd=alone, env=env)
+    out = run_cli("run-step", r.archive.name, "load", "--data", str(d1), cwd=alone, env=env)
     assert out.returncode == 0, out.stdout + out.stderr
     assert not (alone / "work").exists()  # the step ran in its own workspace
-    out = cli(
+    out = run_cli(
         "run-step",
         r.archive.name,
         "report",
@@ -107,7 +92,7 @@ def test_archive_runs_alone_with_run_and_step_by_step(project, tmp_path):
 
 def test_a_step_without_its_upstream_file_fails_clearly(project, tmp_path):
     r = _export(project, tmp_path)
-    out = cli(
+    out = run_cli(
         "run-step",
         str(r.folder),
         "report",
@@ -246,7 +231,7 @@ def test_external_asset_is_a_url_parameter_fetched_before_the_step(tmp_path):
     }
     other = tmp_path / "other.csv"
     other.write_text("x\n1\n")
-    out = cli(
+    out = run_cli(
         "run",
         str(p.archive),
         "--no-track",
@@ -270,7 +255,7 @@ def test_editor_droppings_do_not_break_a_bundle(project, tmp_path):
     (r.folder / "steps" / ".ipynb_checkpoints").mkdir()
     (r.folder / "steps" / ".ipynb_checkpoints" / "load-checkpoint.ipynb").write_text("{}")
     assert "README.md" in verify_bundle(r.folder).files
-    out = cli(
+    out = run_cli(
         "run", str(r.folder), "--no-track", cwd=tmp_path, env={"XDG_CACHE_HOME": str(tmp_path / "cache")}
     )
     assert out.returncode == 0, out.stdout + out.stderr
@@ -320,7 +305,7 @@ def test_a_data_folder_ships_its_files_without_droppings(tmp_path):
     shipped = r.to_dict()["shipped"]["assets"]
     assert "data/parts/a.csv" in shipped and "data/parts/b.csv" in shipped
     assert not any("checkpoint" in a for a in shipped)
-    out = cli(
+    out = run_cli(
         "run-step",
         str(r.archive),
         "parts",

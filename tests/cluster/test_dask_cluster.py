@@ -10,11 +10,8 @@ an unknown resource or an unreachable scheduler stop the run in one line before 
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
-import time
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -23,6 +20,8 @@ from nbfactory import EXAMPLES, make_notebook
 from notebook_ops.execution import run_notebook
 from notebook_ops.kernel_side.data_store import DataStore
 from s3server import s3_server
+from waiting import eventually
+from clikit import run_cli
 
 pytestmark = pytest.mark.slow
 
@@ -112,8 +111,8 @@ SLOW = [
 
 def _wait_worker(run_dir_holder: dict, step: str, timeout: float = 120) -> str:
     """The worker a running step was placed on (read from run.json as it is written)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+
+    def worker() -> str | None:
         rd = run_dir_holder.get("run_dir")
         if rd and (Path(rd) / "run.json").is_file():
             try:
@@ -122,8 +121,9 @@ def _wait_worker(run_dir_holder: dict, step: str, timeout: float = 120) -> str:
                 s = {}
             if s.get("status") == "running" and s.get("worker"):
                 return s["worker"]
-        time.sleep(0.1)
-    raise AssertionError(f"step {step} never started on a worker")
+        return None
+
+    return eventually(worker, timeout=timeout, interval=0.1, what=f"step {step} to start on a worker")
 
 
 def _start(nb, **kw):
@@ -177,30 +177,18 @@ def test_cancel_kills_the_remote_kernel(tmp_path, s3, dask_cluster):
         nb, params={"sleep_s": 300}, cluster=dask_cluster.address, data_url=s3.url("cancel"), track=False
     )
     worker = _wait_worker(holder, "slow")
-    deadline = time.monotonic() + 60
-    while not dask_cluster.kernels_of(worker) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert dask_cluster.kernels_of(worker), "the step's kernel never started"
+    eventually(lambda: dask_cluster.kernels_of(worker), interval=0.1, what="the step's kernel to start")
     handle.cancel()
     res = handle.wait(timeout=60)
     assert res.status == "cancelled"
     assert res.record["steps"]["slow"]["status"] == "cancelled"
     # the kernel on the worker was stopped (its step would have slept five minutes)
-    deadline = time.monotonic() + 60
-    while dask_cluster.kernels_of(worker) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert dask_cluster.kernels_of(worker) == []
-
-
-def _cli(*args, env=None, cwd=None):
-    return subprocess.run(
-        [sys.executable, "-m", "notebook_ops", "run", *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {})},
-        cwd=cwd,
-        timeout=240,
+    eventually(
+        lambda: dask_cluster.kernels_of(worker) == [], interval=0.1, what="the worker's kernel to stop"
     )
+
+
+_cli = partial(run_cli, "run", timeout=240)
 
 
 def test_wrong_credentials_one_line_before_any_step(tmp_path, s3, dask_cluster):

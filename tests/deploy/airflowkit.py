@@ -18,13 +18,13 @@ import os
 import signal
 import socket
 import subprocess
-import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 from nbfactory import make_notebook, write_notebook
 from targetkit import NOTEBOOK_OPS
+from waiting import eventually
 
 USER, PASSWORD = "deployer", "s3cret-pw-for-tests"
 
@@ -147,11 +147,13 @@ def airflow_services(venv: Path, home: Path, extra_env: dict | None = None, time
                     stderr=subprocess.STDOUT,
                     start_new_session=True,
                 )
-        deadline = time.monotonic() + timeout
-        while not _healthy(url):
+
+        def healthy() -> bool:
             dead = [n for n, p in procs.items() if p.poll() is not None]
-            assert not dead and time.monotonic() < deadline, f"Airflow did not start ({dead}):\n{af.logs()}"
-            time.sleep(0.5)
+            assert not dead, f"Airflow did not start ({dead}):\n{af.logs()}"
+            return _healthy(url)
+
+        eventually(healthy, timeout=timeout, interval=0.5, what="Airflow to start", context=af.logs)
         yield af
     finally:
         for p in procs.values():

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 
@@ -22,6 +21,7 @@ import pytest
 from airflowkit import PASSWORD, USER, airflow_services, export_diamond
 from s3server import free_port, s3_server
 from targetkit import NOTEBOOK_OPS
+from waiting import eventually
 
 
 @pytest.fixture(scope="module")
@@ -171,15 +171,18 @@ def test_the_jupyter_server_lists_the_remote_runs_for_the_lab(live, deployed, tm
             except urllib.error.HTTPError as err:
                 return err.code, None
 
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                if get("/api/status")[0] == 200:
-                    break
-            except OSError:
-                log = (tmp_path / "jupyter.log").read_text()[-3000:]
-                assert proc.poll() is None and time.monotonic() < deadline, log
-                time.sleep(0.5)
+        def up() -> bool:
+            assert proc.poll() is None, (tmp_path / "jupyter.log").read_text()[-3000:]
+            return get("/api/status")[0] == 200
+
+        eventually(
+            up,
+            timeout=180,
+            interval=0.5,
+            what="the Jupyter server",
+            retry_on=(OSError,),
+            context=lambda: (tmp_path / "jupyter.log").read_text()[-3000:],
+        )
         code, body = get("/notebook-ops/api/remote-runs?dag=diamond")
         assert code == 200, (tmp_path / "jupyter.log").read_text()[-3000:]
         schema_check("rest-remote-runs-response", body)  # the lab's generated types

@@ -8,7 +8,6 @@ import signal
 import socket
 import subprocess
 import threading
-import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -16,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from nbfactory import make_notebook
+from waiting import eventually
 
 
 def free_port() -> int:
@@ -61,16 +61,13 @@ class Broker:
             stderr=subprocess.STDOUT,
         )
         log.close()
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"broker exited: {(self.folder / 'broker.log').read_text()}")
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("broker did not start")
+
+        def listening() -> bool:
+            assert self.proc.poll() is None, f"broker exited: {(self.folder / 'broker.log').read_text()}"
+            socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+            return True
+
+        eventually(listening, timeout=20, what="the broker to listen", retry_on=(OSError,))
 
     def kill(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -115,21 +112,29 @@ def client(broker):
 def drain(consumer, *, want: int | None = None, timeout_s: float = 30.0, idle_ms: int = 1500):
     """Receive and acknowledge messages until ``want`` different event ids arrived (or, without
     ``want``, until the topic is idle). A broker may redeliver (at least once): every message
-    is returned, duplicates included."""
+    is returned, duplicates included. Fails, saying what arrived, when that takes over
+    ``timeout_s``."""
     import pulsar
 
     out, ids = [], set()
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline and (want is None or len(ids) < want):
+
+    def enough() -> bool:  # one receive per call: ``want`` ids, or an idle topic without it
         try:
             m = consumer.receive(timeout_millis=idle_ms)
         except pulsar.Timeout:
-            if want is None:
-                break
-            continue
+            return want is None
         consumer.acknowledge(m)
         out.append(m)
         ids.add(m.properties().get("id") or str(m.message_id()))
+        return want is not None and len(ids) >= want
+
+    eventually(
+        enough,
+        timeout=timeout_s,
+        interval=0,
+        what=f"{want} different events" if want is not None else "the topic to be idle",
+        context=lambda: f"{len(ids)} arrived: {[m.properties().get('type') for m in out]}",
+    )
     return out
 
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import time
 
 import pytest
 
 from conftest import read_jsonl
+from waiting import eventually
 from notebook_ops.events import envelope as build, schema
 from notebook_ops.events.publisher import Publisher
 from notebook_ops.events.sinks import EventsConfigError, check_url
@@ -216,10 +216,7 @@ def test_a_publisher_never_blocks_the_callers_thread():
         worker = pub.workers[0]
         evs = [build.make_event("run.started", {"i": i}, run_id="r") for i in range(20)]
         pub.publish(evs[0])
-        for _ in range(200):  # until the worker is inside the hung send
-            if worker._inflight is not None:
-                break
-            time.sleep(0.02)
+        eventually(lambda: worker._inflight is not None, timeout=4, interval=0.02, what="the hung send")
         for e in evs[1:]:
             pub.publish(e)
         assert worker._inflight is evs[0]  # still stuck: publish did not wait for it

@@ -22,6 +22,15 @@ def _subscribe(client, topic, name="check"):
     )
 
 
+def _all_sent(pub: Publisher, n: int) -> None:
+    """The publisher sent all ``n`` events before it closed. Else it says how many it sent and
+    which it spooled (a send that fails marks the sink down; ``close`` then gives up within
+    DOWN_GRACE_S): what a short count from ``drain`` would otherwise leave unexplained."""
+    (worker,) = pub.workers
+    spooled = [(e["type"], e["data"].get("step")) for e in worker.spool._read()]
+    assert worker.sent == n and not spooled, f"sent {worker.sent} of {n}; spooled at close: {spooled}"
+
+
 def test_every_event_of_the_example_run_arrives_in_order(broker, client, topic, tmp_path):
     nb = shutil.copy(EXAMPLES / "churn.ipynb", tmp_path)
     consumer = _subscribe(client, topic)
@@ -35,6 +44,7 @@ def test_every_event_of_the_example_run_arrives_in_order(broker, client, topic, 
     result = run_notebook(nb, params={"epochs": "50"}, jobs=2, progress=pub.wrap(progress.append))
     pub.close(timeout=60)
     assert result.status in ("succeeded", "below_target"), result.record["error"]
+    _all_sent(pub, len(progress))
 
     msgs = drain(consumer, want=len(progress))
     events = [json.loads(m.data()) for m in msgs]

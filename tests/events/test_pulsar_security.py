@@ -15,23 +15,21 @@ from __future__ import annotations
 
 import datetime
 import json
-import os
 import socket
 import ssl
 import struct
-import subprocess
 import threading
-import time
+from functools import partial
 from pathlib import Path
 
 import pytest
 
 from conftest import drain, free_port
+from waiting import eventually
 from notebook_ops.events.sinks import EventsConfigError, check_url
 from notebook_ops.events.spool import Spool
+from clikit import run_cli
 
-ROOT = Path(__file__).resolve().parents[2]
-CLI = str(ROOT / ".venv/bin/notebook-ops")
 
 CONNECT, SEND, LOOKUP_RESPONSE = 2, 6, 24
 
@@ -393,12 +391,15 @@ def test_tls_sink_delivers_and_tls_source_receives(tls_tap, topic, pki):
         pub.close(timeout=30)
         assert not Spool(url).pending()
         got = []
-        deadline = time.monotonic() + 30
-        while len(got) < 3 and time.monotonic() < deadline:
+
+        def three() -> bool:
             msg = source.receive(1.0)
             if msg is not None:
                 got.append(json.loads(msg.data))
                 source.ack(msg)
+            return len(got) >= 3
+
+        eventually(three, timeout=30, interval=0, what="the three events through TLS")
     finally:
         source.close()
     assert [e["id"] for e in got] == [e["id"] for e in sent]
@@ -484,10 +485,7 @@ def test_no_token_sends_no_auth_data(plain_tap, topic):
     assert {(c["auth_method_name"], c["auth_data"]) for c in plain_tap.connects} == {("none", "")}
 
 
-def _cli(*args, env=None):
-    return subprocess.run(
-        [CLI, "run", *args], capture_output=True, text=True, timeout=300, env={**os.environ, **(env or {})}
-    )
+_cli = partial(run_cli, "run", timeout=300)
 
 
 def test_cli_refuses_a_missing_token_file_and_a_literal_token(small_nb):

@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-from pathlib import Path
+import sys
+from functools import partial
 
 from conftest import free_port, read_jsonl
 from notebook_ops.events import schema
 from notebook_ops.events.spool import Spool
-
-ROOT = Path(__file__).resolve().parents[2]
-CLI = str(ROOT / ".venv/bin/notebook-ops")
+from clikit import run_cli
 
 
-def _run(*args, env=None):
-    return subprocess.run(
-        [CLI, "run", *args], capture_output=True, text=True, timeout=300, env={**os.environ, **(env or {})}
-    )
+_run = partial(run_cli, "run", timeout=300)
 
 
 def test_run_publishes_to_a_file_and_a_webhook(small_nb, tmp_path, hook):
@@ -86,9 +81,7 @@ def test_exiting_while_a_pulsar_call_is_in_flight_does_not_abort(spool_dir):
     silent.listen(5)
     url = f"pulsar://127.0.0.1:{silent.getsockname()[1]}/runs"
     try:
-        p = subprocess.run(
-            [str(ROOT / ".venv/bin/python"), "-c", ABANDON, url], capture_output=True, text=True, timeout=120
-        )
+        p = subprocess.run([sys.executable, "-c", ABANDON, url], capture_output=True, text=True, timeout=120)
     finally:
         silent.close()
     assert p.returncode == 0, p.stderr

@@ -4,35 +4,27 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import threading
-import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from clikit import run_cli
 from conftest import read_jsonl
+from waiting import eventually
 from notebook_ops.events import schema
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_export_publishes_bundle_exported(small_nb, tmp_path):
     out = tmp_path / "events.jsonl"
-    p = subprocess.run(
-        [
-            str(ROOT / ".venv/bin/notebook-ops"),
-            "export",
-            str(small_nb),
-            "-o",
-            str(tmp_path / "dist"),
-            "--no-mlflow",
-            "--json",
-        ],
-        capture_output=True,
-        text=True,
+    p = run_cli(
+        "export",
+        small_nb,
+        "-o",
+        tmp_path / "dist",
+        "--no-mlflow",
+        "--json",
         timeout=300,
-        env={**os.environ, "NOTEBOOK_OPS_EVENTS": str(out)},
+        env={"NOTEBOOK_OPS_EVENTS": str(out)},
     )
     assert p.returncode == 0, p.stderr
     result = json.loads(p.stdout)
@@ -88,14 +80,12 @@ def test_a_scheduled_run_publishes_its_firing_and_its_events(small_nb, tmp_path,
     svc.start()
     try:
         clock.advance(minutes=5)
-        deadline = time.monotonic() + 240
-        while time.monotonic() < deadline:
+
+        def settled() -> list:
             svc.tick()
-            done = [r for r in store.list_runs(s.id, limit=0) if r.final]
-            if done:
-                break
-            time.sleep(0.1)
-        (run,) = done
+            return [r for r in store.list_runs(s.id, limit=0) if r.final]
+
+        (run,) = eventually(settled, timeout=240, interval=0.1, what="the fired run to settle")
         assert run.state == "succeeded"
     finally:
         svc.shutdown()
@@ -129,15 +119,20 @@ def test_runs_started_from_jupyterlab_publish(small_nb, tmp_path, monkeypatch):
     manager = RunService()
     first = manager.start(small_nb, params={"n": 5}, track=False).started.result(timeout=240)
     record = Path(first["run_dir"]) / "run.json"
-    deadline = time.monotonic() + 240
-    while time.monotonic() < deadline and (
-        manager.is_active(first["run_id"]) or json.loads(record.read_text())["status"] == "running"
-    ):
-        time.sleep(0.1)
-    for _ in range(100):  # the publisher is closed right after the run's last write
-        if out.exists() and read_jsonl(out)[-1]["type"] == "run.finished":
-            break
-        time.sleep(0.1)
+    eventually(
+        lambda: (
+            not manager.is_active(first["run_id"]) and json.loads(record.read_text())["status"] != "running"
+        ),
+        timeout=240,
+        interval=0.1,
+        what="the run to finish",
+    )
+    eventually(  # the publisher is closed right after the run's last write
+        lambda: out.exists() and read_jsonl(out)[-1]["type"] == "run.finished",
+        timeout=10,
+        interval=0.1,
+        what="the run.finished event",
+    )
     types = [e["type"] for e in read_jsonl(out)]
     assert types[0] == "run.started" and types[-1] == "run.finished" and len(types) == 6
     assert read_jsonl(out)[-1]["data"]["metrics"] == {"total": 10}

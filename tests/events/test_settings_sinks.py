@@ -7,19 +7,16 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import subprocess
-import time
 from pathlib import Path
 
 import pytest
 
 from conftest import SMALL, drain, read_jsonl
 from nbfactory import make_notebook
+from waiting import eventually
 from notebook_ops.events import schema
+from clikit import run_cli
 
-ROOT = Path(__file__).resolve().parents[2]
-CLI = str(ROOT / ".venv/bin/notebook-ops")
 TYPES = ["run.started", "step.started", "step.finished", "step.started", "step.finished", "run.finished"]
 
 
@@ -31,19 +28,10 @@ def notebook_with_sinks(folder: Path, events: list[str], name="small.ipynb") -> 
     return path
 
 
-def _cli(*args, cwd=None, env=None):
-    return subprocess.run(
-        [CLI, *args], capture_output=True, text=True, timeout=300, cwd=cwd, env={**os.environ, **(env or {})}
-    )
-
-
-def _wait_for_lines(path: Path, n: int, timeout_s: float = 30) -> list[dict]:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if path.exists() and len(read_jsonl(path)) >= n:
-            break
-        time.sleep(0.05)
-    return read_jsonl(path) if path.exists() else []
+def _lines(path: Path, n: int) -> list[dict]:
+    """The file's ``n`` or more events once they are there (``eventually(lambda: _lines(...))``)."""
+    got = read_jsonl(path) if path.exists() else []
+    return got if len(got) >= n else []
 
 
 def test_cli_run_publishes_to_a_file_and_a_broker_named_in_settings(broker, client, topic, tmp_path):
@@ -52,7 +40,7 @@ def test_cli_run_publishes_to_a_file_and_a_broker_named_in_settings(broker, clie
     consumer = client.subscribe(f"persistent://public/default/{topic}", "settings")
     elsewhere = tmp_path / "elsewhere"  # a scheduler or a shell in another folder
     elsewhere.mkdir()
-    p = _cli("run", str(nb), "-p", "n=3", "--no-track", "-q", "--json", cwd=elsewhere)
+    p = run_cli("run", str(nb), "-p", "n=3", "--no-track", "-q", "--json", cwd=elsewhere)
     assert p.returncode == 0, p.stderr
     run = json.loads(p.stdout)
 
@@ -81,15 +69,19 @@ def test_server_runs_publish_to_settings_and_environment_sinks_once_each(tmp_pat
     monkeypatch.setenv("NOTEBOOK_OPS_EVENTS", str(shared))
     nb = notebook_with_sinks(tmp_path / "work", [str(shared), "own.jsonl"])
 
+    handles = []
+
     async def start():  # as the server's POST runs awaits it
-        return await asyncio.wrap_future(RunService().start(nb, params={"n": "4"}, track=False).started)
+        handles.append(RunService().start(nb, params={"n": "4"}, track=False))
+        return await asyncio.wrap_future(handles[0].started)
 
     first = asyncio.run(start())
-    own = _wait_for_lines(nb.parent / "own.jsonl", 6)
+    own = eventually(lambda: _lines(nb.parent / "own.jsonl", 6), timeout=30, what="6 events in own.jsonl")
     assert [e["type"] for e in own] == TYPES
     assert {e["run_id"] for e in own} == {first["run_id"]}
-    in_shared = _wait_for_lines(shared, 6)
-    time.sleep(0.5)  # a second copy would have arrived by now
+    eventually(lambda: _lines(shared, 6), timeout=30, what="6 events in the shared sink")
+    # the run is over: its publisher has closed, delivering whatever it had (a second copy too)
+    handles[0].wait(240)
     in_shared = read_jsonl(shared)
     assert [e["type"] for e in in_shared] == TYPES  # once, not twice
     assert {e["run_id"] for e in in_shared} == {first["run_id"]}
@@ -104,7 +96,9 @@ def test_widgets_panel_runs_publish_to_settings_sinks(tmp_path):
     p.run()
     result = p.wait(600)
     assert result.status == "succeeded"
-    events = _wait_for_lines(nb.parent / "panel-events.jsonl", 6)
+    events = eventually(
+        lambda: _lines(nb.parent / "panel-events.jsonl", 6), timeout=30, what="the panel's events"
+    )
     assert [e["type"] for e in events] == TYPES
     assert events[0]["data"]["parameters"]["n"] == 7
     assert events[-1]["run_id"] == result.run_id
@@ -113,14 +107,14 @@ def test_widgets_panel_runs_publish_to_settings_sinks(tmp_path):
 def test_a_bad_sink_url_in_settings_is_a_lint_problem_and_a_clean_run_error(tmp_path):
     nb = notebook_with_sinks(tmp_path / "work", ["kafka://broker/t", "pulsar://h/t?token=abc123"])
     before = nb.read_bytes()
-    p = _cli("lint", str(nb))
+    p = run_cli("lint", str(nb))
     assert p.returncode == 1
     lines = [ln for ln in p.stdout.splitlines() if "invalid-settings" in ln]
     assert len(lines) == 2, p.stdout
     assert "events[0]" in lines[0] and "no event sink for kafka://" in lines[0]
     assert "events[1]" in lines[1] and "token=***" in lines[1] and "abc123" not in p.stdout
 
-    p = _cli("run", str(nb), "--no-track")
+    p = run_cli("run", str(nb), "--no-track")
     assert p.returncode == 1 and "Traceback" not in p.stderr
     assert len(p.stderr.strip().splitlines()) == 1, p.stderr
     assert p.stderr.startswith("error:") and "no event sink for kafka://" in p.stderr
@@ -163,7 +157,7 @@ def test_settings_sinks_get_the_export_event_and_stay_out_of_the_bundle(tmp_path
     hook = "https://hooks.example/nbo?token=BUNDLE_SECRET_42"
     nb = notebook_with_sinks(tmp_path / "work", ["exports.jsonl", hook])
     result = export_notebook(nb, out_dir=tmp_path / "dist", allow_dirty=True, tag=False, track=False)
-    exported = _wait_for_lines(nb.parent / "exports.jsonl", 1)
+    exported = eventually(lambda: _lines(nb.parent / "exports.jsonl", 1), timeout=30, what="the export event")
     assert [e["type"] for e in exported] == ["bundle.exported"]
     assert exported[0]["data"]["version"] == result.version
     for f in [*result.folder.rglob("*"), result.archive]:
@@ -174,7 +168,7 @@ def test_settings_sinks_get_the_export_event_and_stay_out_of_the_bundle(tmp_path
     # a run of the bundle: only the sinks of where it runs
     here = tmp_path / "deploy"
     here.mkdir()
-    p = _cli("run", str(result.folder), "--no-track", "-q", "--events", str(here / "ev.jsonl"), cwd=here)
+    p = run_cli("run", str(result.folder), "--no-track", "-q", "--events", str(here / "ev.jsonl"), cwd=here)
     assert p.returncode == 0, p.stderr
     assert [e["type"] for e in read_jsonl(here / "ev.jsonl")] == TYPES
     assert len(read_jsonl(nb.parent / "exports.jsonl")) == 1
@@ -201,6 +195,6 @@ def test_runs_started_by_a_trigger_publish_to_settings_sinks(broker, client, top
     finally:
         source.close()
     assert outcomes[0]["action"] == "ack"
-    events = _wait_for_lines(nb.parent / "triggered.jsonl", 6)
+    events = eventually(lambda: _lines(nb.parent / "triggered.jsonl", 6), timeout=30, what="the run's events")
     assert [e["type"] for e in events] == TYPES
     assert events[-1]["data"]["metrics"] == {"total": 16}

@@ -11,15 +11,16 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
 
 from conftest import drain, read_jsonl
+from waiting import eventually
 from notebook_ops.scheduler import api
 from notebook_ops.scheduler.schedule_errors import ScheduleError
 from notebook_ops.scheduler.service import SchedulerService
+from notebook_ops.scheduler.clock import SystemClock
 from notebook_ops.scheduler.database import Store
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,38 +43,43 @@ def store(tmp_path):
     s.close()
 
 
+class CountingClock(SystemClock):
+    """The real time; counts the service's passes (it sleeps once per pass of its loop)."""
+
+    def __init__(self):
+        self.passes = 0
+
+    def sleep(self, seconds, stop) -> None:
+        self.passes += 1
+        super().sleep(seconds, stop)
+
+
 class Running:
     """A SchedulerService looping in a thread, as `notebook-ops scheduler` runs it."""
 
     def __init__(self, store, **kw):
         kw.setdefault("poll_s", 0.1)
+        self.clock = kw.setdefault("clock", CountingClock())
         self.svc = SchedulerService(store, **kw)
         self.thread = threading.Thread(target=self.svc.run, daemon=True)
         self.thread.start()
 
     def pump(self, schedule_id, timeout=30.0):
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
+        def connected():
             p = self.svc.triggers.pumps.get(schedule_id)
-            if p is not None and p.connected.is_set():
-                return p
-            time.sleep(0.05)
-        raise AssertionError("the trigger schedule's consumer did not connect")
+            return p if p is not None and p.connected.is_set() else None
+
+        return eventually(connected, timeout=timeout, what="the trigger schedule's consumer to connect")
+
+    def passed(self, n: int, what: str = "the service") -> None:
+        """Wait until the service made ``n`` more passes (each syncs its trigger consumers)."""
+        start = self.clock.passes
+        eventually(lambda: self.clock.passes >= start + n, what=f"{what} to make {n} passes")
 
     def stop(self):
         self.svc.stop()
         self.thread.join(30)
         assert not self.thread.is_alive()
-
-
-def wait_for(cond, timeout=60.0, what="condition"):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        got = cond()
-        if got:
-            return got
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def _runs(store, name):
@@ -159,7 +165,7 @@ def test_messages_fire_runs_with_their_parameters_and_poison_is_dead_lettered(
         producer.send(b"{not json", properties={"origin": "etl"})
         producer.send(json.dumps({"n": "many"}).encode(), properties={"origin": "etl"})
         producer.send(json.dumps({"n": 4}).encode(), properties={"origin": "crm"})
-        rows = wait_for(lambda: _final(store, "on-data", 4), timeout=240, what="4 settled firings")
+        rows = eventually(lambda: _final(store, "on-data", 4), timeout=240, what="4 settled firings")
     finally:
         svc.stop()
     by_state = {}
@@ -194,7 +200,7 @@ def test_messages_fire_runs_with_their_parameters_and_poison_is_dead_lettered(
     assert all(m.properties()["nbo_dead_letter_reason"] for m in parked)
     assert _left(client, topic, "notebook-ops.on-data") == []  # every message acknowledged
 
-    fired = wait_for(
+    fired = eventually(
         lambda: (
             [e["data"] for e in read_jsonl(events) if e["type"] == "schedule.fired"]
             if events.exists()
@@ -211,7 +217,6 @@ def test_a_redelivered_message_is_not_run_twice_and_pause_leaves_messages_waitin
     broker, client, topic, small_nb, store, tmp_path
 ):
     from notebook_ops.events.source import open_source
-    from notebook_ops.scheduler.clock import SystemClock
     from notebook_ops.scheduler.triggers import TriggerPump
 
     url = broker.topic_url(topic)
@@ -232,17 +237,18 @@ def test_a_redelivered_message_is_not_run_twice_and_pause_leaves_messages_waitin
     svc = Running(store, command=fake_command)
     try:
         pump = svc.pump(d["id"])
-        wait_for(lambda: _final(store, "dedupe", 1), what="the recorded firing to run")
-        wait_for(lambda: pump.handled == 1, what="the redelivery")  # recognised, acked
+        eventually(lambda: _final(store, "dedupe", 1), what="the recorded firing to run")
+        eventually(lambda: pump.handled == 1, what="the redelivery")  # recognised, acked
         assert len(_runs(store, "dedupe")) == 1
         api.pause("dedupe", store=store)
         # the pump leaves the service's table before its consumer closes: wait for the thread
-        wait_for(lambda: not pump.is_alive(), what="the consumer to stop")
+        eventually(lambda: not pump.is_alive(), what="the consumer to stop")
         producer.send(json.dumps({"n": 8}).encode())
-        time.sleep(2)
+        svc.passed(10, "the service with the schedule paused")  # each pass syncs the consumers
+        assert d["id"] not in svc.svc.triggers.pumps  # none listens for a paused schedule
         assert len(_runs(store, "dedupe")) == 1
         api.resume("dedupe", store=store)
-        rows = wait_for(lambda: _final(store, "dedupe", 2), what="the message sent while paused")
+        rows = eventually(lambda: _final(store, "dedupe", 2), what="the message sent while paused")
     finally:
         svc.stop()
     assert sorted(r["parameters"]["n"] for r in rows) == [7, 8]
@@ -312,7 +318,7 @@ def test_the_scheduler_cli_runs_a_trigger_schedule(broker, client, topic, small_
     )
     try:
         st = Store(f"sqlite:///{db}")
-        rows = wait_for(lambda: _final(st, "cli-trig", 1), timeout=240, what="the triggered run")
+        rows = eventually(lambda: _final(st, "cli-trig", 1), timeout=240, what="the triggered run")
     finally:
         proc.send_signal(signal.SIGTERM)
         out = proc.communicate(timeout=60)[0]
@@ -363,13 +369,13 @@ def test_a_trigger_schedule_survives_its_broker_going_down(broker, small_nb, sto
     try:
         svc.pump(d["id"])
         send(1)
-        wait_for(lambda: _final(store, "comeback", 1), what="the first run")
+        eventually(lambda: _final(store, "comeback", 1), what="the first run")
         broker.kill()
-        time.sleep(2)  # the service goes on; its consumer has no broker
+        svc.passed(10, "the service without its broker")  # it goes on; its consumer has no broker
         assert svc.thread.is_alive()
         broker.start()
         send(2)
-        rows = wait_for(
+        rows = eventually(
             lambda: _final(store, "comeback", 2),
             timeout=120,
             what="the message sent after the broker came back",
@@ -382,12 +388,13 @@ def test_a_trigger_schedule_survives_its_broker_going_down(broker, small_nb, sto
     broker.kill()
     svc = Running(store, command=fake_command)
     try:
-        time.sleep(1.5)
-        assert not svc.svc.triggers.pumps[d["id"]].connected.is_set()
+        svc.passed(10, "the service started without a broker")
+        pump = svc.svc.triggers.pumps[d["id"]]
+        assert pump.is_alive() and not pump.connected.is_set()  # trying, not listening
         broker.start()
         svc.pump(d["id"], timeout=60)
         send(3)
-        rows = wait_for(
+        rows = eventually(
             lambda: _final(store, "comeback", 3),
             timeout=120,
             what="the message sent to a broker that came up after the service",

@@ -9,18 +9,17 @@ import logging
 import os
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
 
+from clikit import CLI, cli_env, run_cli
 from conftest import drain
+from waiting import eventually
 from notebook_ops.errors import ParameterError
 from notebook_ops.events.source import Message, open_source
 from notebook_ops.events.trigger import PoisonMessage, message_params, parse_templates
 from notebook_ops.scheduler.triggers import listen_schedule
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _full(topic):
@@ -193,10 +192,9 @@ def test_a_failing_run_is_retried_then_dead_lettered(broker, client, topic, tmp_
 
 
 def _listen(url, nb, *extra):
-    env = dict(os.environ)
     return subprocess.Popen(
         [
-            str(ROOT / ".venv/bin/notebook-ops"),
+            *CLI,
             "listen",
             url,
             "--subscription",
@@ -209,7 +207,7 @@ def _listen(url, nb, *extra):
         ],
         stderr=subprocess.PIPE,
         text=True,
-        env=env,
+        env=cli_env(),
         start_new_session=True,
     )
 
@@ -240,11 +238,14 @@ def test_cli_listener_killed_mid_run_leaves_the_message_for_the_next(
         _wait_listening(first)
         client.create_producer(_full(topic)).send(b'{"n": 7}')
         marker = small_nb.parent / "started"
-        for _ in range(1200):
-            if marker.exists() or first.poll() is not None:
-                break
-            time.sleep(0.1)
-        assert marker.exists(), "the first listener never started the run"
+
+        def started() -> bool:
+            if marker.exists():
+                return True
+            assert first.poll() is None, "the first listener ended before it started the run"
+            return False
+
+        eventually(started, timeout=120, interval=0.1, what="the first listener to start the run")
         os.killpg(first.pid, signal.SIGKILL)  # the listener and its kernels
     finally:
         if first.poll() is None:
@@ -273,9 +274,7 @@ def test_cli_rejects_bad_input_in_one_line(small_nb):
         ["listen", "kafka://h/t", "--subscription", "s", str(small_nb)],
         ["listen", "pulsar://127.0.0.1:1/t", "--subscription", "s", str(small_nb), "-p", "n={{ env.X }}"],
     ):
-        p = subprocess.run(
-            [str(ROOT / ".venv/bin/notebook-ops"), *args], capture_output=True, text=True, timeout=60
-        )
+        p = run_cli(*args, timeout=60)
         assert p.returncode == 2, p.stderr
         assert p.stderr.startswith("error: ") and "Traceback" not in p.stderr
         assert len(p.stderr.strip().splitlines()) == 1

@@ -27,6 +27,7 @@ import pytest
 import yaml
 
 from nbfactory import make_notebook, write_notebook
+from waiting import eventually
 from notebook_ops.bundle.checksums import sha256_file
 from notebook_ops.cli import main
 
@@ -864,9 +865,14 @@ def test_a_sigkilled_export_leaves_nothing_after_the_next_export(case, tmp_path)
     proc = subprocess.Popen(
         args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
     )
-    deadline = time.time() + 240
-    while time.time() < deadline and not any(p.name.startswith(".proj-v1.") for p in out.glob(".*")):
-        time.sleep(0.02)
+
+    def staging() -> bool:
+        if any(p.name.startswith(".proj-v1.") for p in out.glob(".*")):
+            return True
+        assert proc.poll() is None, "the export finished before it could be killed"
+        return False
+
+    eventually(staging, timeout=240, interval=0.02, what="the export's staging folder")
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     left = [p.name for p in out.glob(".proj-v1.*")]

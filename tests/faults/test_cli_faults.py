@@ -12,12 +12,13 @@ import contextlib
 import json
 import os
 import subprocess
-import sys
+from functools import partial
 from pathlib import Path
 
 import pytest
 
 from nbfactory import make_notebook, write_notebook
+from clikit import run_cli
 
 WAIT = 300  # a bound on a process on a busy machine, not a speed check
 
@@ -33,15 +34,7 @@ def project(tmp_path) -> Path:
     return tmp_path
 
 
-def nbo(*args, cwd):
-    return subprocess.run(
-        [sys.executable, "-m", "notebook_ops", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=WAIT,
-        env={**os.environ, "MLFLOW_TRACKING_URI": ""},
-    )
+nbo = partial(run_cli, timeout=WAIT, env={"MLFLOW_TRACKING_URI": ""})
 
 
 def refused(out, *words) -> str:

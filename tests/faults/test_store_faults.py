@@ -12,14 +12,16 @@ import os
 import sqlite3
 import subprocess
 import sys
-import time
+from functools import partial
 from pathlib import Path
 
 import pytest
+from waiting import eventually
 
 from nbfactory import make_notebook, write_notebook
 from notebook_ops.util import faults
 from notebook_ops.util import procs
+from clikit import run_cli
 
 pytestmark = pytest.mark.slow
 WAIT = 600  # a bound on waiting for processes on a busy machine, not a speed check
@@ -43,20 +45,16 @@ def project(tmp_path) -> Path:
     return tmp_path
 
 
-def nbo(*args, cwd, check=True):
-    out = subprocess.run(
-        [sys.executable, "-m", "notebook_ops", *args], cwd=cwd, capture_output=True, text=True, timeout=WAIT
-    )
-    if check:
-        assert out.returncode == 0, out.stderr
-    return out
+nbo = partial(run_cli, check=True, timeout=WAIT)
 
 
 def followers_gone(project: Path) -> None:
-    deadline = time.monotonic() + WAIT
-    while procs.find(str(project / ".notebook_ops" / "runs")) is not None:
-        assert time.monotonic() < deadline, "a follower is still running"
-        time.sleep(0.2)
+    eventually(
+        lambda: procs.find(str(project / ".notebook_ops" / "runs")) is None,
+        timeout=WAIT,
+        interval=0.2,
+        what="the run's tracking follower to end",
+    )
 
 
 def tables(db: Path) -> set[str]:
@@ -133,12 +131,14 @@ def test_a_half_migrated_store_is_repaired_or_reported_in_one_line(project, orph
         assert not [t for t in tables(db) if t.startswith("_alembic_tmp_")]
         assert newest.name in logged_parents(project)
         return
-    deadline = time.monotonic() + WAIT  # the follower writes it when it gives up: wait for it
-    while not rec["mlflow"]["error"] and time.monotonic() < deadline:
-        time.sleep(0.2)
-        rec = json.loads((newest / "run.json").read_text())
-    error = rec["mlflow"]["error"]
-    assert error and "half-migrated" in error and "\n" not in error and "mv " in error, rec["mlflow"]
+    # the follower writes it when it gives up: wait for it
+    error = eventually(
+        lambda: json.loads((newest / "run.json").read_text())["mlflow"]["error"],
+        timeout=WAIT,
+        interval=0.2,
+        what="the follower to record its error in run.json",
+    )
+    assert error and "half-migrated" in error and "\n" not in error and "mv " in error, error
     out = nbo("runs", "sync", newest.name, cwd=project, check=False)
     message = (out.stdout + out.stderr).strip()
     assert "half-migrated" in message and "Traceback" not in message, message
@@ -191,13 +191,14 @@ def test_a_scheduled_run_whose_store_is_broken_frees_its_slot(tmp_path, workers)
         )
     store = Store(f"sqlite:///{tmp_path / '.notebook_ops' / 'scheduler.db'}")
     try:
-        deadline = time.monotonic() + WAIT
-        done: list = []
-        while time.monotonic() < deadline and not done:
-            time.sleep(1)
+
+        def succeeded() -> list:
             assert svc.poll() is None, log_path.read_text()
-            done = [r for r in api.list_runs("tiny", limit=0, store=store) if r["state"] == "succeeded"]
-        assert done, log_path.read_text()
+            return [r for r in api.list_runs("tiny", limit=0, store=store) if r["state"] == "succeeded"]
+
+        done = eventually(
+            succeeded, timeout=WAIT, interval=1, what="a succeeded run", context=log_path.read_text
+        )
     finally:
         svc.send_signal(signal.SIGTERM)
         svc.wait(60)
@@ -254,10 +255,12 @@ def test_the_scheduler_stops_in_one_line_when_its_store_goes(tmp_path, how):
         text=True,
     )
     try:
-        deadline = time.monotonic() + WAIT
-        while not registered(db):  # the service writes its row once it runs
-            assert svc.poll() is None and time.monotonic() < deadline, svc.communicate()
-            time.sleep(0.2)
+
+        def running() -> bool:  # the service writes its row once it runs
+            assert svc.poll() is None, svc.communicate()
+            return registered(db)
+
+        eventually(running, timeout=WAIT, interval=0.2, what="the service to register in its store")
         if how == "deleted":
             db.unlink()
         else:  # a copy put in its place (a restore from backup): another file, another inode

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import json
 import subprocess
-import time
 import sys
 
 import numpy as np
 import pytest
 from nbfactory import write_nb
+from waiting import eventually
 from notebook_ops.execution import run_notebook
+from clikit import run_cli
 
 CELLS = [
     (
@@ -34,15 +35,8 @@ CELLS = [
 TARGETS = {"notebook_ops": {"metric_targets": {"accuracy": ">= 0.9"}}}
 
 
-def _cli(cwd, *args, env=None):
-    return subprocess.run(
-        [sys.executable, "-m", "notebook_ops", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
+def _cli(cwd, *args):
+    return run_cli(*args, cwd=cwd, timeout=300)
 
 
 @pytest.fixture(scope="module")
@@ -180,11 +174,13 @@ def test_a_bundle_registers_with_its_bundle_lineage_and_promotes(tmp_path):
     ran = _cli(tmp_path, "run", "dist/churn-v1")
     assert ran.returncode == 0, ran.stderr
     run_dir = max((tmp_path / ".notebook_ops" / "runs").iterdir())
-    for _ in range(600):  # the follower process logs, registers and promotes after the command
-        logged = run_dir / "tracking" / "logged.json"
-        if logged.is_file() and json.loads(logged.read_text()).get("finished"):
-            break
-        time.sleep(0.1)
+    logged = run_dir / "tracking" / "logged.json"
+    eventually(  # the follower process logs, registers and promotes after the command
+        lambda: logged.is_file() and json.loads(logged.read_text()).get("finished"),
+        timeout=60,
+        interval=0.1,
+        what="the tracking follower to finish",
+    )
     client = _client(tmp_path)
     version = client.get_model_version_by_alias("churn-clf", "champion")
     assert version.tags["notebook_ops.bundle"] == "churn"
@@ -212,13 +208,16 @@ def test_the_champion_is_served_and_answers_predictions(registry):
     )
     try:
         url = f"http://127.0.0.1:{port}"
-        for _ in range(1200):
+
+        def answers() -> bool:
             try:
-                urllib.request.urlopen(f"{url}/ping", timeout=2)
-                break
+                urllib.request.urlopen(f"{url}/ping", timeout=2).close()
             except OSError:
                 assert server.poll() is None, server.stderr.read().decode()
-                time.sleep(0.1)
+                return False
+            return True
+
+        eventually(answers, timeout=120, interval=0.1, what="the scoring server")
         X = np.array([[2.0, 0.1, 0.3], [-2.0, 0.0, 0.5]])
         req = urllib.request.Request(
             f"{url}/invocations",

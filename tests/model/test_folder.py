@@ -5,8 +5,6 @@ pipeline file (atomically, never over a file without --force)."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 
 import pytest
 import yaml
@@ -16,12 +14,7 @@ from nbfactory import make_notebook, write_notebook
 from notebook_ops.errors import NotebookReadError
 from notebook_ops.model import load_pipeline
 from notebook_ops.model.folder import folder_notebooks, infer_order
-
-
-def cli(*args, cwd):
-    return subprocess.run(
-        [sys.executable, "-m", "notebook_ops", *args], cwd=cwd, capture_output=True, text=True, check=False
-    )
+from clikit import run_cli
 
 
 def test_order_from_what_they_hand_each_other(tmp_path):
@@ -61,14 +54,14 @@ def test_glob_chooses_and_nothing_matching_is_one_error(tmp_path):
     assert any(pr.code == "missing-file" and "settings.json" in pr.message for pr in p.problems)
     with pytest.raises(NotebookReadError, match=r"no notebooks match \*\.py"):
         load_pipeline(folder / "*.py")
-    r = cli("inspect", str(folder), "--glob", "[0-1]-*.ipynb", cwd=tmp_path)
+    r = run_cli("inspect", str(folder), "--glob", "[0-1]-*.ipynb", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert "  1. 0-simulate.ipynb\n  2. 1-load.ipynb  (file data/raw.csv from 0-simulate.ipynb)" in r.stdout
 
 
 def test_inspect_shows_order_and_writes_a_pipeline_file(tmp_path):
     folder = numbered_folder(tmp_path / "proj")
-    r = cli("inspect", "proj/", cwd=tmp_path)
+    r = run_cli("inspect", "proj/", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert "Order inferred from the folder" in r.stdout
     assert (
@@ -77,7 +70,7 @@ def test_inspect_shows_order_and_writes_a_pipeline_file(tmp_path):
     )
     assert "common.ipynb  (%run by another notebook: runs inside it)" in r.stdout
     before = sorted(p.name for p in folder.iterdir())
-    r = cli("inspect", "proj", "--write-pipeline", "proj/pipeline.yaml", cwd=tmp_path)
+    r = run_cli("inspect", "proj", "--write-pipeline", "proj/pipeline.yaml", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     doc = yaml.safe_load((folder / "pipeline.yaml").read_text())
     assert doc["name"] == "proj"
@@ -92,16 +85,16 @@ def test_inspect_shows_order_and_writes_a_pipeline_file(tmp_path):
         s.notebook for s in load_pipeline(folder).steps
     ]
     # never over a file without --force; a file elsewhere gets paths relative to it
-    r = cli("inspect", "proj", "--write-pipeline", "proj/pipeline.yaml", cwd=tmp_path)
+    r = run_cli("inspect", "proj", "--write-pipeline", "proj/pipeline.yaml", cwd=tmp_path)
     assert r.returncode != 0 and "pass --force" in r.stderr and "Traceback" not in r.stderr
-    r = cli("inspect", "proj", "--write-pipeline", "flow.yaml", cwd=tmp_path)
+    r = run_cli("inspect", "proj", "--write-pipeline", "flow.yaml", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert yaml.safe_load((tmp_path / "flow.yaml").read_text())["notebooks"][1] == {
         "path": "proj/5-settings.ipynb",
         "after": ["proj/0-simulate"],
     }
     assert load_pipeline(tmp_path / "flow.yaml").ok
-    r = cli("inspect", "proj/1-load.ipynb", "--write-pipeline", "x.yaml", cwd=tmp_path)
+    r = run_cli("inspect", "proj/1-load.ipynb", "--write-pipeline", "x.yaml", cwd=tmp_path)
     assert r.returncode != 0 and "take a folder of notebooks" in r.stderr
 
 
@@ -110,9 +103,11 @@ def test_schedule_takes_a_folder_and_a_ploomber_file(tmp_path):
 
     numbered_folder(tmp_path / "proj")
     ploomber_project(tmp_path / "ml")
-    r = cli("schedule", "add", "proj", "--cron", "0 6 * * *", "--db", str(tmp_path / "s.db"), cwd=tmp_path)
+    r = run_cli(
+        "schedule", "add", "proj", "--cron", "0 6 * * *", "--db", str(tmp_path / "s.db"), cwd=tmp_path
+    )
     assert r.returncode == 0 and "-> " + str((tmp_path / "proj").resolve()) in r.stdout, r.stderr
-    r = cli(
+    r = run_cli(
         "schedule",
         "add",
         "ml/pipeline.yaml",

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 from nbfactory import copy_example, make_notebook
 
 from notebook_ops.model import build, load_pipeline
 from notebook_ops.model.contracts.pipeline_view import PipelineView
+from clikit import run_cli
 
 
 def _write(folder: Path, name: str, cells) -> Path:
@@ -20,12 +19,6 @@ def _write(folder: Path, name: str, cells) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(make_notebook(cells), indent=1))
     return path
-
-
-def _cli(*args):
-    return subprocess.run(
-        [sys.executable, "-m", "notebook_ops", *map(str, args)], check=False, capture_output=True, text=True
-    )
 
 
 def _example(tmp_path) -> Path:
@@ -57,7 +50,7 @@ def test_three_notebooks_one_graph(tmp_path):
     ]
     view = PipelineView.of(p).to_dict()
     assert view["steps"][0]["notebook"] == "01_ingest.ipynb" and len(view["notebooks"]) == 4
-    out = _cli("inspect", tmp_path / "multi" / "03_train.ipynb")
+    out = run_cli("inspect", tmp_path / "multi" / "03_train.ipynb")
     assert out.returncode == 0, out.stderr
     assert "features_a (02_features_a.ipynb) -> fit (03_train.ipynb): scaled" in out.stdout
 
@@ -118,7 +111,7 @@ def test_hidden_state_across_notebooks(tmp_path):
 def test_cli_run_refuses_invalid_multi_pipeline(tmp_path):
     entry = _write(tmp_path, "train", [("x = rows", ["after:gone/01_ingest"])])
     before = entry.read_bytes()
-    out = _cli("run", entry, "--no-track")
+    out = run_cli("run", entry, "--no-track")
     assert out.returncode == 1, out.stderr  # as for any invalid pipeline
     assert "does not exist" in out.stderr and "Traceback" not in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1, out.stderr
@@ -138,7 +131,7 @@ def test_lint_and_parameter_defaults_across_notebooks(tmp_path):
 
     _write(tmp_path, "src", [("one = 1", ["step:make"]), ("two = one + 1", ["step:more"])])
     entry = _write(tmp_path, "use", [("y = two", ["step:y", "after:src:make"])])
-    r = _cli("lint", "-q", entry)
+    r = run_cli("lint", "-q", entry)
     assert r.returncode == 1
     assert r.stdout.strip().splitlines() == [
         (

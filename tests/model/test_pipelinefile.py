@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,16 +10,7 @@ from nbfactory import copy_example, make_notebook
 
 from notebook_ops.errors import NotebookReadError
 from notebook_ops.model import load_pipeline
-
-
-def _cli(*args, cwd=None):
-    return subprocess.run(
-        [sys.executable, "-m", "notebook_ops", *map(str, args)],
-        check=False,
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-    )
+from clikit import run_cli
 
 
 def _nb(path, cells):
@@ -57,7 +46,7 @@ def test_order_from_the_file_alone_runs(tmp_path):
     assert p.ok, p.errors
     assert p.step_names == ["a", "b-double"] and p.step("b-double").after == ("a",)
     assert dict(p.step("b-double").input_sources) == {"x": "a"}
-    r = _cli("run", f, "--no-track", "-q", "-p", "base=4", "--json")
+    r = run_cli("run", f, "--no-track", "-q", "-p", "base=4", "--json")
     assert r.returncode == 0, r.stderr
     record = json.loads(r.stdout)
     assert record["status"] == "succeeded" and record["pipeline"] == "flow"
@@ -93,7 +82,7 @@ def test_bad_file_one_error_naming_the_field(tmp_path, text, message):
     with pytest.raises(NotebookReadError) as err:
         load_pipeline(f)
     assert err.value.message.startswith(message), err.value.message
-    r = _cli("run", f, "--no-track")
+    r = run_cli("run", f, "--no-track")
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr
     assert not (tmp_path / ".notebook_ops").exists()
 
@@ -107,9 +96,11 @@ def test_settings_checked_by_the_notebook_schema(tmp_path):
 
 def test_schedule_add_a_pipeline_file(tmp_path):
     copy_example("multi", tmp_path / "multi")
-    r = _cli("schedule", "add", "multi/pipeline.yaml", "--cron", "0 3 * * *", "-p", "n_rows=5", cwd=tmp_path)
+    r = run_cli(
+        "schedule", "add", "multi/pipeline.yaml", "--cron", "0 3 * * *", "-p", "n_rows=5", cwd=tmp_path
+    )
     assert r.returncode == 0, r.stderr
-    r = _cli(
+    r = run_cli(
         "schedule",
         "add",
         "multi/pipeline.yaml",
@@ -122,5 +113,5 @@ def test_schedule_add_a_pipeline_file(tmp_path):
         cwd=tmp_path,
     )
     assert r.returncode == 2 and "n_rows" in r.stderr  # checked against the one parameter set
-    r = _cli("schedule", "list", cwd=tmp_path)
+    r = run_cli("schedule", "list", cwd=tmp_path)
     assert "pipeline.yaml" in r.stdout and "bad" not in r.stdout

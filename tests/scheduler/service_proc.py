@@ -7,7 +7,7 @@ import threading
 from datetime import datetime
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent))
+sys.path[:0] = [str(Path(__file__).parent), str(Path(__file__).parent.parent)]  # helpers, waiting
 from helpers import fake_command  # noqa: E402
 
 from notebook_ops.scheduler.service import SchedulerService  # noqa: E402

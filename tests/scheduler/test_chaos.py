@@ -22,6 +22,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from waiting import eventually
 
 from notebook_ops.scheduler.models import FINAL_STATES
 from notebook_ops.util import faults, procs
@@ -127,17 +128,26 @@ def test_chaos_every_firing_once_nothing_half_written(store, add_schedule, tmp_p
             elif roll < 0.4:
                 killed["run"] += _kill_a_run(store, rnd)
             time.sleep(rnd.uniform(0.2, 0.7))
+
         # drain: both services up, no faults armed, the clock moving (reconcile runs on it)
-        deadline = time.monotonic() + WAIT
-        while time.monotonic() < deadline:
+        def drained() -> bool:
+            nonlocal now
             for slot in svc.dead():
                 svc.start(slot)
             runs = store.list_runs(limit=0)
             if len(runs) == SCHEDULES * MINUTES and all(r.state in FINAL_STATES for r in runs):
-                break
+                return True
             now += timedelta(seconds=5)
             svc.set_time(now)
-            time.sleep(0.5)
+            return False
+
+        eventually(
+            drained,
+            timeout=WAIT,
+            interval=0.5,
+            what=f"{SCHEDULES * MINUTES} runs, all settled",
+            context=lambda: f"states: {dict(Counter(r.state for r in store.list_runs(limit=0)))}",
+        )
     finally:
         svc.stop_all()
 

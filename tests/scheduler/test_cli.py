@@ -3,18 +3,14 @@
 import json
 import subprocess
 import sys
+from functools import partial
 
 import pytest
 from nbfactory import make_notebook, write_notebook
+from clikit import run_cli
 
 
-def nbo(*args, cwd, check=True):
-    p = subprocess.run(
-        [sys.executable, "-m", "notebook_ops", *args], cwd=cwd, capture_output=True, text=True, timeout=120
-    )
-    if check:
-        assert p.returncode == 0, p.stderr
-    return p
+nbo = partial(run_cli, check=True, timeout=120)
 
 
 @pytest.fixture

@@ -10,20 +10,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from waiting import eventually
 
 from notebook_ops.scheduler.executor import alive
 
 HERE = Path(__file__).parent
 UTC = timezone.utc
-
-
-def wait_for(cond, timeout=60, what="condition"):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if cond():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.fixture
@@ -64,7 +56,7 @@ def test_kill_9_during_a_run_then_restart(store, add_schedule, crashable, tmp_pa
     add_schedule(cron="* * * * *", catchup="all", max_concurrent=5, parameters={"sleep": 3, "log": str(log)})
     a = start()
     set_time(datetime(2026, 3, 2, 9, 1, 0, tzinfo=UTC))
-    wait_for(
+    eventually(
         lambda: "09:01" in by_time(store) and by_time(store)["09:01"].child_pid, what="the 09:01 run to start"
     )
     run = by_time(store)["09:01"]
@@ -73,7 +65,7 @@ def test_kill_9_during_a_run_then_restart(store, add_schedule, crashable, tmp_pa
     assert alive(run.child_pid, run.run_dir)  # the run goes on without its service
     set_time(datetime(2026, 3, 2, 9, 3, 10, tzinfo=UTC))  # 09:02 and 09:03 fell due while down
     start()
-    wait_for(
+    eventually(
         lambda: len(by_time(store)) == 3 and all(r.final for r in by_time(store).values()),
         what="three settled runs",
     )
@@ -99,14 +91,14 @@ def test_kill_9_of_service_and_run_then_restart_retries_per_policy(store, add_sc
     )
     a = start()
     set_time(datetime(2026, 3, 2, 9, 1, 0, tzinfo=UTC))
-    wait_for(lambda: log.exists(), what="the run to start")
+    eventually(lambda: log.exists(), what="the run to start")
     run = by_time(store)["09:01"]
     a.send_signal(signal.SIGKILL)
     os.killpg(run.child_pid, signal.SIGKILL)  # the machine went down with both
     a.wait()
-    wait_for(lambda: not alive(run.child_pid))
+    eventually(lambda: not alive(run.child_pid))
     b = start()
-    wait_for(lambda: by_time(store)["09:01"].final, what="the retry")
+    eventually(lambda: by_time(store)["09:01"].final, what="the retry")
     r = by_time(store)["09:01"]
     assert (r.state, r.attempt) == ("succeeded", 2) and r.run_dir != run.run_dir
     starts = [json.loads(x)["attempt"] for x in log.read_text().splitlines()]
@@ -124,7 +116,7 @@ def test_three_service_processes_on_one_store_run_each_firing_once(store, add_sc
     for minute in range(1, 16):
         set_time(datetime(2026, 3, 2, 9, minute, 0, tzinfo=UTC))
         time.sleep(0.3)
-    wait_for(
+    eventually(
         lambda: len(by_time(store)) == 15 and all(r.final for r in by_time(store).values()),
         what="15 settled runs",
     )

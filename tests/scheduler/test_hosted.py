@@ -1,9 +1,8 @@
 """The service hosted in a real Jupyter server: schedules fire while it runs; one host per store."""
 
-import time
-
 import pytest
 from .helpers import fake_command
+from waiting import eventually
 from nbfactory import make_notebook, write_notebook
 
 from notebook_ops.scheduler import api, hosted
@@ -25,15 +24,6 @@ def hosted_app(jp_serverapp, monkeypatch):
     hosted.stop_hosted()
 
 
-def wait_for(cond, timeout=60):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if cond():
-            return True
-        time.sleep(0.05)
-    raise AssertionError("timed out")
-
-
 def test_off_unless_a_setting_turns_it_on(hosted_app, monkeypatch):
     assert hosted.start_hosted(hosted_app) is None
     monkeypatch.setenv("NOTEBOOK_OPS_SCHEDULER", "on")
@@ -50,7 +40,9 @@ def test_a_schedule_made_for_the_server_fires_in_it(hosted_app, jp_root_dir):
     )
     assert h.store.url == url
     api.add(jp_root_dir / "n.ipynb", "*/2 * * * * *", store=url, workdir=jp_root_dir)
-    wait_for(lambda: any(r["state"] == "succeeded" for r in api.list_runs("n", store=url)))
+    eventually(
+        lambda: any(r["state"] == "succeeded" for r in api.list_runs("n", store=url)), what="a run to succeed"
+    )
     assert h.active and h.thread.is_alive()
     assert [s["kind"] for s in api.services(store=url)] == ["jupyter"]
 
@@ -58,7 +50,9 @@ def test_a_schedule_made_for_the_server_fires_in_it(hosted_app, jp_root_dir):
 def test_only_one_host_runs_a_store(hosted_app):
     url = hosted.store_url(hosted_app)
     h = hosted.start_hosted(hosted_app, settings={"enabled": True}, command=fake_command, poll_s=0.05)
-    wait_for(lambda: h.store.lock_owner(hosted.LOCK, h.service.clock.now()) == h.service.id)
+    eventually(
+        lambda: h.store.lock_owner(hosted.LOCK, h.service.clock.now()) == h.service.id, what="the host lock"
+    )
     other = SchedulerService(
         api.open_store(url), kind="jupyter", lock=hosted.LOCK, command=fake_command, heartbeat_s=0
     )

@@ -7,9 +7,9 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
+from waiting import eventually
 from nbfactory import make_notebook, write_notebook
 
 pytestmark = pytest.mark.slow
@@ -57,19 +57,24 @@ def test_a_cron_schedule_fires_a_real_run_with_its_store_on_postgresql(pg_cluste
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    done = []
-    try:
-        deadline = time.monotonic() + 300  # bounded: a real run on a busy 2-core machine
-        while time.monotonic() < deadline and not done:
-            time.sleep(1)
-            assert svc.poll() is None, (tmp_path / "scheduler.log").read_text()
-            runs = nbo("schedule", "runs", "small", "--json", "--db", url)
-            assert runs.returncode == 0, runs.stderr
-            done = [r for r in json.loads(runs.stdout) if r["state"] not in ("pending", "running")]
+
+    def settled() -> list:
+        assert svc.poll() is None, (tmp_path / "scheduler.log").read_text()
+        runs = nbo("schedule", "runs", "small", "--json", "--db", url)
+        assert runs.returncode == 0, runs.stderr
+        return [r for r in json.loads(runs.stdout) if r["state"] not in ("pending", "running")]
+
+    try:  # bounded: a real run on a busy 2-core machine
+        done = eventually(
+            settled,
+            timeout=300,
+            interval=1,
+            what="a settled run",
+            context=lambda: (tmp_path / "scheduler.log").read_text(),
+        )
     finally:
         svc.send_signal(signal.SIGTERM)
         rc = svc.wait(60)
-    assert done, (tmp_path / "scheduler.log").read_text()
     assert rc == 0
     r = done[0]
     assert r["state"] == "succeeded", r

@@ -7,9 +7,9 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
+from waiting import eventually
 from nbfactory import EXAMPLES
 
 pytestmark = pytest.mark.slow
@@ -59,18 +59,24 @@ def test_a_seconds_cron_fires_the_example_twice_with_real_runs(tmp_path, monkeyp
     from notebook_ops.scheduler.database import Store
 
     store = Store(f"sqlite:///{tmp_path / '.notebook_ops' / 'scheduler.db'}")
-    try:
-        deadline = time.monotonic() + 420  # bounded: two real runs on a busy 2-core machine
-        done = []
-        while time.monotonic() < deadline and len(done) < 2:
-            time.sleep(1)
-            assert svc.poll() is None, (tmp_path / "scheduler.log").read_text()
-            done = [
-                r
-                for r in api.list_runs("churn", limit=0, store=store)
-                if r["state"] != "pending" and r["state"] != "running"
-            ]
-        assert len(done) >= 2, (tmp_path / "scheduler.log").read_text()
+
+    def two_settled() -> list | None:
+        assert svc.poll() is None, (tmp_path / "scheduler.log").read_text()
+        done = [
+            r
+            for r in api.list_runs("churn", limit=0, store=store)
+            if r["state"] != "pending" and r["state"] != "running"
+        ]
+        return done if len(done) >= 2 else None
+
+    try:  # bounded: two real runs on a busy 2-core machine
+        done = eventually(
+            two_settled,
+            timeout=420,
+            interval=1,
+            what="two settled runs",
+            context=lambda: (tmp_path / "scheduler.log").read_text(),
+        )
     finally:
         svc.send_signal(signal.SIGTERM)
         rc = svc.wait(60)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from .helpers import drive
+from waiting import eventually
 
 from notebook_ops.scheduler import api
 from notebook_ops.scheduler.executor import alive
@@ -170,10 +171,10 @@ def test_a_hung_run_is_killed_with_its_whole_tree_on_timeout(store, clock, add_s
     drive(svc, settled(store, 1), what="the timeout")
     (r,) = runs(store)
     assert r.state == "timed_out" and "timed out after 120 s" in r.error
-    deadline = time.monotonic() + 10
-    while (alive(child_pid) or alive(gpid)) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not alive(child_pid) and not alive(gpid)  # a new session did not escape
+    # a new session did not escape
+    eventually(
+        lambda: not alive(child_pid) and not alive(gpid), timeout=10, what="the child and grandchild to end"
+    )
 
 
 def test_retries_with_backoff(store, clock, add_schedule, service):

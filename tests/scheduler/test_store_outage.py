@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 
 import pytest
+from waiting import eventually
 
 from .helpers import fake_command
 
@@ -24,20 +24,23 @@ def test_the_service_outlives_a_store_outage(backend, db_url, store, add_schedul
     t = threading.Thread(target=svc.run, daemon=True)
     t.start()
     try:
-        time.sleep(0.5)
+        clock.passed(3, "the service before the outage")
         pg_cluster.admin(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
         pg_cluster.admin(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'")
         clock.advance(minutes=1)  # a firing falls due while the store is away
-        time.sleep(1.5)
+        eventually(
+            lambda: any("store is unreachable" in r.message for r in caplog.records) or not t.is_alive(),
+            what="the service to notice the outage",
+        )
         assert t.is_alive(), "the service ended on a store error"
-        assert any("store is unreachable" in r.message for r in caplog.records)
+        clock.passed(10, "the service during the outage")  # it goes on retrying, logging once
+        assert t.is_alive(), "the service ended on a store error"
         pg_cluster.admin(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
-        end = time.monotonic() + 60
-        while time.monotonic() < end:
-            runs = store.list_runs(s.id, limit=0)
-            if runs and all(r.final for r in runs):
-                break
-            time.sleep(0.1)
+        runs = eventually(
+            lambda: (rs := store.list_runs(s.id, limit=0)) and all(r.final for r in rs) and rs,
+            interval=0.1,
+            what="the firing due during the outage to settle",
+        )
     finally:
         pg_cluster.admin(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
         svc.stop()

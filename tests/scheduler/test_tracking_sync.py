@@ -7,9 +7,9 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
+from waiting import eventually
 from nbfactory import make_notebook, write_notebook
 from trackingkit import own
 
@@ -56,14 +56,19 @@ def test_the_scheduler_logs_what_a_dead_follower_left(tmp_path, monkeypatch):
     from notebook_ops.scheduler.database import Store
 
     store = Store(f"sqlite:///{tmp_path / '.notebook_ops' / 'scheduler.db'}")
-    try:
-        deadline = time.monotonic() + 300  # bounded: a real run on a busy 2-core machine
-        done = []
-        while time.monotonic() < deadline and not done:
-            time.sleep(1)
-            assert svc.poll() is None, (tmp_path / "scheduler.log").read_text()
-            done = [r for r in api.list_runs("tiny", limit=0, store=store) if r["state"] == "succeeded"]
-        assert done, (tmp_path / "scheduler.log").read_text()
+
+    def succeeded() -> list:
+        assert svc.poll() is None, (tmp_path / "scheduler.log").read_text()
+        return [r for r in api.list_runs("tiny", limit=0, store=store) if r["state"] == "succeeded"]
+
+    try:  # bounded: a real run on a busy 2-core machine
+        done = eventually(
+            succeeded,
+            timeout=300,
+            interval=1,
+            what="a succeeded run",
+            context=lambda: (tmp_path / "scheduler.log").read_text(),
+        )
     finally:
         svc.send_signal(signal.SIGTERM)
         svc.wait(60)

@@ -3,10 +3,10 @@ schemas in notebook_ops/model/schema/ (the lab's TypeScript types come from thos
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import pytest
+from waiting import eventually_async
 from tornado.httpclient import HTTPClientError
 
 pytestmark = pytest.mark.slow
@@ -37,11 +37,12 @@ async def test_replies_match_their_schemas(jp_fetch, jp_root_dir, nb, notebook_f
     )
     assert code == 202, started
     schema_check("rest-run-view", started)
-    for _ in range(480):
-        code, run = await call(jp_fetch, "runs", started["run_id"], params={"path": path})
-        if run["status"] != "running" and not run["active"]:
-            break
-        await asyncio.sleep(0.5)
+
+    async def ended():
+        _, run = await call(jp_fetch, "runs", started["run_id"], params={"path": path})
+        return run if run["status"] != "running" and not run["active"] else None
+
+    run = await eventually_async(ended, timeout=240, interval=0.5, what="the run to end")
     assert run["status"] == "succeeded", run
     schema_check("rest-run-view", run)
     assert run["active"] is False  # always sent: the lab's Cancel button reads it

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import subprocess
 from pathlib import Path
 
 import pytest
+from waiting import eventually_async
 from tornado.httpclient import HTTPClientError
 
 EXPORTS = ("notebook-ops", "api", "exports")
@@ -112,16 +112,18 @@ def prove_caches(monkeypatch, request):
 async def follow_proof(jp_fetch, job_id, schema_check, timeout_s=600.0) -> list[dict]:
     """Every state GET proofs/{id} showed, polled as the lab polls, until the proof ends."""
     seen: list[dict] = []
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while asyncio.get_running_loop().time() < deadline:
+
+    async def ended() -> bool:
         reply = await jp_fetch("notebook-ops", "api", "proofs", job_id)
         state = schema_check("rest-proof-progress", json.loads(reply.body))
         if not seen or state != seen[-1]:
             seen.append(state)
-        if state["state"] in ("done", "error"):
-            return seen
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"the proof did not end in {timeout_s} s: {seen[-1:]}")
+        return state["state"] in ("done", "error")
+
+    await eventually_async(
+        ended, timeout=timeout_s, interval=0.1, what="the proof to end", context=lambda: seen[-1:]
+    )
+    return seen
 
 
 @pytest.mark.slow

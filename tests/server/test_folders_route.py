@@ -5,10 +5,10 @@ kernels) and the runs routes follow it as they follow a notebook's run."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import pytest
+from waiting import eventually_async
 import yaml
 from folderkit import CSV_CHAIN_TOTAL, csv_chain, numbered_folder
 from tornado.httpclient import HTTPClientError
@@ -139,13 +139,13 @@ async def test_a_folder_runs_and_is_followed_like_a_notebook(jp_fetch, jp_root_d
     code, started = await call(jp_fetch, "runs", method="POST", body={"path": "chain", "track": False})
     assert code == 202, started
     assert started["run_dir"].startswith("chain/.notebook_ops/runs/"), started
-    run = started
-    for _ in range(600):
+
+    async def final():
         code, run = await call(jp_fetch, "runs", started["run_id"], params={"path": "chain"})
         assert code == 200, run
-        if run["status"] in FINAL and not run["active"]:
-            break
-        await asyncio.sleep(0.5)
+        return run if run["status"] in FINAL and not run["active"] else None
+
+    run = await eventually_async(final, timeout=300, interval=0.5, what="the folder run to finish")
     assert run["status"] == "succeeded", run
     assert list(run["steps"]) == ["make", "double", "report"]
     assert all(s["status"] == "succeeded" for s in run["steps"].values()), run["steps"]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import pytest
+from waiting import eventually_async
 from tornado.httpclient import HTTPClientError
 
 pytestmark = pytest.mark.slow
@@ -26,13 +26,12 @@ async def call(jp_fetch, *parts, method="GET", body=None, params=None):
 
 
 async def wait_final(jp_fetch, run_id, path, timeout=180):
-    for _ in range(int(timeout / 0.5)):
+    async def final():
         code, run = await call(jp_fetch, *RUNS, run_id, params={"path": path})
         assert code == 200, run
-        if run["status"] in FINAL and not run["active"]:
-            return run
-        await asyncio.sleep(0.5)
-    raise AssertionError(f"run {run_id} did not finish: {run}")
+        return run if run["status"] in FINAL and not run["active"] else None
+
+    return await eventually_async(final, timeout=timeout, interval=0.5, what=f"run {run_id} to finish")
 
 
 @pytest.fixture
@@ -117,11 +116,12 @@ async def test_a_running_run_can_be_cancelled(jp_fetch, jp_root_dir, nb):
     )
     code, started = await call(jp_fetch, *RUNS, method="POST", body={"path": "slow.ipynb", "track": False})
     assert code == 202, started
-    for _ in range(60):  # wait until the step is really running
+
+    async def step_running() -> bool:
         _, run = await call(jp_fetch, *RUNS, started["run_id"], params={"path": "slow.ipynb"})
-        if run["steps"]["wait"]["status"] == "running":
-            break
-        await asyncio.sleep(0.5)
+        return run["steps"]["wait"]["status"] == "running"
+
+    await eventually_async(step_running, timeout=90, interval=0.5, what="the step to run")
     code, reply = await call(
         jp_fetch, *RUNS, started["run_id"], method="DELETE", params={"path": "slow.ipynb"}
     )

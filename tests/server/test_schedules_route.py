@@ -3,10 +3,10 @@ firing a real run."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import pytest
+from waiting import eventually_async
 from tornado.httpclient import HTTPClientError
 
 
@@ -184,15 +184,13 @@ async def test_the_hosted_scheduler_fires_a_schedule_made_over_http(jp_fetch, ti
         },
     )
     assert code == 201, made
-    run = None
-    for _ in range(900):  # up to 450 s
-        code, one = await call(jp_fetch, "schedules", "often")
+
+    async def settled():
+        _, one = await call(jp_fetch, "schedules", "often")
         last = one.get("last_run")
-        if last and last["state"] not in ("pending", "running"):
-            run = last
-            break
-        await asyncio.sleep(0.5)
-    assert run is not None, [(r["state"], r["trigger"]) for r in one["recent_runs"]]
+        return last if last and last["state"] not in ("pending", "running") else None
+
+    run = await eventually_async(settled, timeout=450, interval=0.5, what="the schedule's first settled run")
     assert run["state"] == "succeeded", run
     assert run["trigger"] == "cron"
     assert run["run_dir"] and run["run_dir"].startswith("jobs/")

@@ -5,19 +5,19 @@ sqlite store, read back with MlflowClient."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from nbfactory import make_notebook, write_notebook
 from trackingkit import own
+from waiting import eventually
 from notebook_ops.tracking import sync
 from notebook_ops.util import faults
 from notebook_ops.util import procs
+from clikit import run_cli
 
 pytestmark = pytest.mark.slow
 WAIT = 300  # a bound on waiting for a process on a busy machine, not a speed check
@@ -43,24 +43,17 @@ def project(tmp_path) -> Path:
 
 
 def nbo(*args, cwd, **env):
-    out = subprocess.run(
-        [sys.executable, "-m", "notebook_ops", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env={**os.environ, **env},
-        timeout=WAIT,
-    )
-    assert out.returncode == 0, out.stderr
-    return out
+    return run_cli(*args, cwd=cwd, env=env, timeout=WAIT, check=True)
 
 
 def gone(marker) -> None:
     """Wait until no process has ``marker`` (a run folder, an export entry) on its command line."""
-    deadline = time.monotonic() + WAIT
-    while procs.find(str(marker)) is not None:
-        assert time.monotonic() < deadline, f"a process for {marker} is still running"
-        time.sleep(0.1)
+    eventually(
+        lambda: procs.find(str(marker)) is None,
+        timeout=WAIT,
+        interval=0.1,
+        what=f"the processes for {marker} to end",
+    )
 
 
 def only_run(project: Path) -> Path:
@@ -205,9 +198,9 @@ def test_a_killed_run_ends_failed_in_mlflow_and_its_follower_stops(project):
         start_new_session=True,  # its group: the runner and its kernels (the follower has its own)
     )
     try:
-        deadline = time.monotonic() + WAIT
-        while True:  # the slow step runs and the follower has logged what came before it
-            assert time.monotonic() < deadline and cli.poll() is None
+
+        def slow_step_running() -> Path | None:  # and the follower logged what came before it
+            assert cli.poll() is None, "the run ended before it could be killed"
             runs = project / ".notebook_ops" / "runs"
             run_dir = next(iter(runs.iterdir()), None) if runs.is_dir() else None
             rec = sync.read_json(run_dir / "run.json") if run_dir else None
@@ -216,8 +209,10 @@ def test_a_killed_run_ends_failed_in_mlflow_and_its_follower_stops(project):
                 and rec["steps"]["slow"]["status"] == "running"
                 and "make" in sync.logged(run_dir).get("steps", {})
             ):
-                break
-            time.sleep(0.1)
+                return run_dir
+            return None
+
+        run_dir = eventually(slow_step_running, timeout=WAIT, interval=0.1, what="the slow step to run")
         follower = procs.find(str(run_dir))
         below = [(pid, t) for pid, t in procs.descendants(cli.pid) if pid != follower]
         procs.signal_tree(cli.pid, below, signal.SIGKILL)  # the runner, its zygote and kernels

@@ -17,11 +17,11 @@ import os
 import socket
 import subprocess
 import sys
-import time
 
 import pytest
 import requests
 import schemathesis
+from waiting import eventually
 from hypothesis import HealthCheck, given, settings
 
 from notebook_ops.model.contracts.route_table import OPENAPI_FILE
@@ -88,10 +88,18 @@ def live_server(tmp_path_factory):
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while not _up(url):
-            assert server.poll() is None and time.monotonic() < deadline, (base / "server.log").read_text()
-            time.sleep(0.3)
+
+        def up() -> bool:
+            assert server.poll() is None, (base / "server.log").read_text()
+            return _up(url)
+
+        eventually(
+            up,
+            timeout=120,
+            interval=0.3,
+            what="the Jupyter server",
+            context=lambda: (base / "server.log").read_text(),
+        )
         yield url, base
     finally:
         server.terminate()
