@@ -8,8 +8,10 @@ copies of the loop and a timeout message that says what it waited for and what i
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -88,3 +90,24 @@ def _timed_out(timeout, what, last, error, context) -> AssertionError:
     if context is not None:
         message += f"\n{context()}"
     return AssertionError(message)
+
+
+def jupyter_server_url(runtime_dir, proc, timeout: float = 180.0, log=None) -> str:
+    """The URL of a ``jupyter_server`` started with ``--port=0`` (the OS picks a free port; a
+    port chosen beforehand could be taken by a kernel before the server binds it, and the
+    server then moved to another one silently): read from the ``jpserver-<pid>.json`` it writes
+    in ``JUPYTER_RUNTIME_DIR`` once it listens."""
+    info = Path(runtime_dir) / f"jpserver-{proc.pid}.json"
+
+    def ready():
+        assert proc.poll() is None, Path(log).read_text()[-3000:] if log else "the server exited"
+        return json.loads(info.read_text())["url"].rstrip("/") if info.exists() else None
+
+    return eventually(
+        ready,
+        timeout=timeout,
+        interval=0.3,
+        what=f"the Jupyter server's {info.name}",
+        retry_on=(ValueError, KeyError),  # read while it is being written
+        context=(lambda: Path(log).read_text()[-3000:]) if log else None,
+    )

@@ -19,9 +19,9 @@ import urllib.request
 import pytest
 
 from airflowkit import PASSWORD, USER, airflow_services, export_diamond
-from s3server import free_port, s3_server
+from s3server import s3_server
 from targetkit import NOTEBOOK_OPS
-from waiting import eventually
+from waiting import eventually, jupyter_server_url
 
 
 @pytest.fixture(scope="module")
@@ -149,17 +149,17 @@ def test_the_jupyter_server_lists_the_remote_runs_for_the_lab(live, deployed, tm
     """``GET /notebook-ops/api/remote-runs`` of a real Jupyter server configured with this
     Airflow (its credentials in the server's environment): the run, its tasks, its link."""
     af, _ = live
-    port, token = free_port(), "lab-token-for-tests"
+    token = "lab-token-for-tests"
     env = {**af.client_env(), "NOTEBOOK_OPS_AIRFLOW_URL": af.url}
     env["JUPYTER_RUNTIME_DIR"] = str(tmp_path / "runtime")
-    argv = [sys.executable, "-m", "jupyter_server", f"--port={port}", "--ip=127.0.0.1", "--no-browser"]
+    argv = [sys.executable, "-m", "jupyter_server", "--port=0", "--ip=127.0.0.1", "--no-browser"]
     argv += ["--allow-root"]  # CI containers run as root
     argv += [f"--ServerApp.token={token}", f"--ServerApp.root_dir={tmp_path}"]
     argv += ['--ServerApp.jpserver_extensions={"notebook_ops.server": True}']
-    base = f"http://127.0.0.1:{port}"
     with open(tmp_path / "jupyter.log", "wb") as log:
         proc = subprocess.Popen(argv, env=env, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT)
     try:
+        base = jupyter_server_url(env["JUPYTER_RUNTIME_DIR"], proc, log=tmp_path / "jupyter.log")
 
         def get(path, auth=True):
             req = urllib.request.Request(

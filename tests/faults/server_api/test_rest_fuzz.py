@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 
 import pytest
 import requests
 import schemathesis
-from waiting import eventually
+from waiting import eventually, jupyter_server_url
 from hypothesis import HealthCheck, given, settings
 
 from notebook_ops.model.contracts.route_table import OPENAPI_FILE
@@ -35,12 +34,6 @@ RUNS = {  # run folders beside the notebook: a whole record and a damaged one
     ),
     "20260101-000000-bbbbbb": "{not json",
 }
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +51,6 @@ def live_server(tmp_path_factory):
     for run_id, text in RUNS.items():
         (root / ".notebook_ops" / "runs" / run_id).mkdir(parents=True)
         (root / ".notebook_ops" / "runs" / run_id / "run.json").write_text(text)
-    port = _free_port()
     env = {
         **os.environ,
         "HOME": str(home),
@@ -74,7 +66,7 @@ def live_server(tmp_path_factory):
             sys.executable,
             "-m",
             "jupyter_server",
-            f"--port={port}",
+            "--port=0",
             "--ip=127.0.0.1",
             "--no-browser",
             "--allow-root",
@@ -86,8 +78,8 @@ def live_server(tmp_path_factory):
         stdout=subprocess.DEVNULL,
         stderr=open(base / "server.log", "w"),
     )
-    url = f"http://127.0.0.1:{port}"
     try:
+        url = jupyter_server_url(home / "runtime", server, timeout=120, log=base / "server.log")
 
         def up() -> bool:
             assert server.poll() is None, (base / "server.log").read_text()
