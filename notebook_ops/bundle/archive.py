@@ -19,6 +19,7 @@ from pathlib import Path, PurePosixPath
 
 from notebook_ops.errors import BundleInvalid
 from notebook_ops.util import atomic, faults
+import hashlib
 
 
 # Made by running a bundle in place (`notebook-ops run .`, `mlflow run .`, a venv beside it):
@@ -235,7 +236,6 @@ def extract(archive, dest_dir) -> Path:
 def matches_folder(archive, folder) -> bool:
     """Is the archive complete (read to its end: gzip CRC and length) and exactly the bundle
     folder's files? A truncated or altered archive is not kept as "unchanged" on re-export."""
-    import hashlib
 
     from notebook_ops.bundle.checksums import SUMS
 

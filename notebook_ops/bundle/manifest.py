@@ -13,6 +13,7 @@ import posixpath
 from pathlib import Path
 
 from notebook_ops.errors import BundleInvalid
+import re
 
 MANIFEST = "pipeline.yaml"
 SCHEMA_VERSION = 1
@@ -253,6 +254,5 @@ def secrets_object_name(m: dict) -> str:
     """The Kubernetes Secret (and the convention for any target) holding the pipeline's secret
     parameters: ``<pipeline>-secrets``, one key per parameter name
     (``kubectl create secret generic NAME --from-literal=api_token=...``)."""
-    import re
 
     return re.sub(r"[^a-z0-9-]+", "-", f"{m['name']}-secrets".lower()).strip("-")[-63:].lstrip("-")

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from notebook_ops.errors import ExecutionError, ParameterError
+import platform
 
 LEAKS = ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PYTHONSTARTUP", "PYTHONUSERBASE", "CONDA_PREFIX")
 STALE_BUILD_S = 3600  # a build folder older than this is a crashed build
@@ -83,8 +84,6 @@ def find_uv() -> str | None:
 
 def python_version(python: str) -> str:
     if Path(python).resolve() == Path(sys.executable).resolve():
-        import platform
-
         return platform.python_version()
     try:
         out = subprocess.run(

@@ -36,6 +36,10 @@ from notebook_ops.model.contracts.runs import DONE_STATUSES, RunRecord
 from notebook_ops.kernel_side.data_store import DataStore
 from notebook_ops.util import atomic
 from notebook_ops.cellref import cell_label
+from notebook_ops.bundle.load import open_bundle
+from notebook_ops.bundle.manifest import producers
+from notebook_ops.model import load_pipeline
+from notebook_ops.model.notebook import sha256_bytes
 
 Progress = Callable[[str], None]
 StepStarted = Callable[[int, int, str], None]  # (k, n, step): step k of n starts (1-based)
@@ -131,8 +135,6 @@ def _pipeline_hashes(bundle, want) -> set[str]:
     """What runs of the unchanged source record as their ``notebook_hash``: for a pipeline file
     (ours, Ploomber's, Elyra's) the hash of all its sources, not of the file's bytes that the
     manifest's provenance holds."""
-    from notebook_ops.model import load_pipeline
-    from notebook_ops.model.notebook import sha256_bytes
 
     out = set()
     for source in _candidate_notebooks(bundle):
@@ -181,7 +183,6 @@ def find_source_run(bundle, run_ref: str | None = None) -> SourceRun | None:
 # --- running the steps -----------------------------------------------------------------------
 def graph_order(manifest: dict) -> list[str]:
     """Steps so that each comes after every step it follows or reads from."""
-    from notebook_ops.bundle.manifest import producers
 
     steps = {s["name"]: s for s in manifest["steps"]}
     deps = {n: set(s.get("after") or ()) | set(producers(s)) for n, s in steps.items()}
@@ -315,7 +316,6 @@ def prove_bundle(
     beside the archive). Raises ``ProofFailed`` (exit 1) when a step fails or differs.
     ``progress`` gets one line per stage; ``on_step(k, n, step)`` is told as step k of n starts
     (a face that shows progress as data, the lab's, needs no parsing of the lines)."""
-    from notebook_ops.bundle.load import open_bundle
 
     say = progress or (lambda _line: None)
     started = time.monotonic()
@@ -434,7 +434,6 @@ def _prove_steps(
 
 def _upstream(manifest: dict, order: list[str]) -> dict[str, set[str]]:
     """Every step's transitive upstream steps."""
-    from notebook_ops.bundle.manifest import producers
 
     direct = {s["name"]: set(s.get("after") or ()) | set(producers(s)) for s in manifest["steps"]}
     up: dict[str, set[str]] = {}

@@ -15,6 +15,7 @@ from importlib import metadata
 from pathlib import Path
 
 from notebook_ops._version import __version__
+import time
 
 DIST = "notebook-ops"
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]  # the notebook_ops package folder
@@ -96,7 +97,6 @@ def build_wheel(dest_dir, *, epoch: int) -> Path:
 
 def write_wheel(entries: list[tuple[str, bytes]], dest: Path, *, epoch: int) -> Path:
     """A reproducible wheel of ``entries`` (RECORD included by the caller) at ``dest``."""
-    import time
 
     stamp = time.gmtime(max(epoch, 315532800))[:6]  # zip cannot store dates before 1980
     buf = io.BytesIO()

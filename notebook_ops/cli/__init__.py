@@ -11,6 +11,7 @@ import importlib
 import sys
 
 import click
+from notebook_ops.errors import NotebookOpsError
 
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "inspect": (
@@ -114,7 +115,6 @@ def _skip_iri_grammar() -> None:
 
 def main(argv=None) -> int:
     """Entry point: turns every NotebookOpsError into one line on stderr and its exit code."""
-    from notebook_ops.errors import NotebookOpsError
 
     _skip_iri_grammar()
 

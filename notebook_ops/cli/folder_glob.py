@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from notebook_ops.bundle.run import is_bundle
 
 glob_option = click.option(
     "--glob",
@@ -23,7 +24,6 @@ def with_glob(target: str, pattern: str | None) -> str:
     """``target`` (a folder) with ``pattern`` as ``FOLDER/GLOB``; ``target`` when no pattern."""
     if not pattern:
         return target
-    from notebook_ops.bundle.run import is_bundle
 
     if not Path(target).is_dir() or is_bundle(target):
         raise click.UsageError(f"--glob takes a folder of notebooks; {target} is not one")

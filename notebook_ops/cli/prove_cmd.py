@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import click
+from notebook_ops.bundle.prove import ProofFailed, proof_path, prove_bundle
 
 
 def echo_proof(record) -> None:
@@ -20,7 +21,6 @@ def echo_proof(record) -> None:
 
 
 def run_proof(bundle, *, source_run=None, python=None, as_json=False) -> int:
-    from notebook_ops.bundle.prove import ProofFailed, proof_path, prove_bundle
 
     def progress(line: str) -> None:
         if not as_json:

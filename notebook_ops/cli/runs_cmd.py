@@ -7,6 +7,19 @@ from __future__ import annotations
 import json
 
 import click
+from pathlib import Path
+import time
+from notebook_ops.bundle.load import open_bundle
+from notebook_ops.cli.deploy_cmd import list_remote
+from notebook_ops.cli.run_cmd import print_summary
+from notebook_ops.cli.schedule_cmd import runs_cmd
+from notebook_ops.errors import NotebookReadError, ParameterError
+from notebook_ops.execution.run_service import find_run, list_runs, load_run, runs_root, target_kind
+from notebook_ops.execution.stats import run_stats
+from notebook_ops.execution.statsplot import check_plot_path, plot_stats
+from notebook_ops.model.multi import SOURCE_SUFFIXES, load_pipeline
+from notebook_ops.tracking import exports, sync
+from notebook_ops.util.backoff import delay
 
 
 @click.group("runs")
@@ -33,14 +46,9 @@ def runs():
 def list_cmd(root, notebook, schedule, airflow_url, dag_id, limit, as_json):
     """Runs, newest first."""
     if airflow_url or dag_id:  # remote runs, with each task's state and a link to Airflow's UI
-        from notebook_ops.cli.deploy_cmd import list_remote
-
         return list_remote(airflow_url, dag_id, limit, as_json)
     if schedule:  # the scheduler's run history (state, run folder, MLflow run per firing)
-        from notebook_ops.cli.schedule_cmd import runs_cmd
-
         return click.get_current_context().invoke(runs_cmd, name=schedule, limit=limit, as_json=as_json)
-    from notebook_ops.execution.run_service import list_runs, runs_root
 
     rows = list_runs(root or runs_root(notebook))[:limit]
     if as_json:
@@ -79,15 +87,12 @@ def list_cmd(root, notebook, schedule, airflow_url, dag_id, limit, as_json):
 @click.option("--json", "as_json", is_flag=True)
 def show_cmd(run_id, root, as_json):
     """One run: steps, metrics, targets, where its files are."""
-    from notebook_ops.execution.run_service import load_run
 
     record = load_run(run_id, root)
     if as_json:
         click.echo(json.dumps(record, indent=1, default=str))
         return
     from rich.console import Console
-
-    from notebook_ops.cli.run_cmd import print_summary
 
     c = Console()
     c.print(
@@ -135,10 +140,6 @@ BUSY_PATIENCE_S = 10  # a follower just ending (or dying) lets go of a run withi
 def _sync_unless_busy(run_dir, patience: float):
     """``sync_folder`` without waiting on another process's lock for longer than ``patience``
     seconds; None if it is still held then."""
-    import time
-
-    from notebook_ops.tracking import sync
-    from notebook_ops.util.backoff import delay
 
     deadline = time.monotonic() + patience
     attempt = 0
@@ -158,10 +159,6 @@ def _sync_unless_busy(run_dir, patience: float):
 def sync_cmd(run_id, root):
     """Log to MLflow what RUN_ID (default: every run in the runs folder, and the exports beside
     it) is missing there; what is logged already is not logged again."""
-    from pathlib import Path
-
-    from notebook_ops.execution.run_service import find_run, runs_root
-    from notebook_ops.tracking import exports, sync
 
     root = Path(root) if root else runs_root()
     folders = [find_run(run_id, root).path] if run_id else sync.stale_runs(root, limit=10_000)
@@ -192,26 +189,16 @@ def sync_cmd(run_id, root):
 
 def _stats_source(target, root):
     """(pipeline name or None, its settings, runs folder) for ``runs stats TARGET``."""
-    from pathlib import Path
-
-    from notebook_ops.execution.run_service import runs_root, target_kind
 
     if target is None or not Path(target).exists():
-        from notebook_ops.model.multi import SOURCE_SUFFIXES
-
         if target is not None and str(target).endswith(SOURCE_SUFFIXES):
-            from notebook_ops.errors import NotebookReadError
-
             raise NotebookReadError(
                 "no such file", path=target, hint="give a notebook, a bundle or a pipeline name"
             )
         return target, {}, Path(root) if root else runs_root()
     if target_kind(target) == "bundle":
-        from notebook_ops.bundle.load import open_bundle
-
         manifest = open_bundle(target).manifest
         return manifest["name"], manifest, Path(root) if root else runs_root()
-    from notebook_ops.model.multi import load_pipeline
 
     pipeline = load_pipeline(target)
     return pipeline.name, pipeline.settings or {}, Path(root) if root else runs_root(target)
@@ -235,13 +222,8 @@ def _stats_source(target, root):
 def stats_cmd(target, root, rate, plot, as_json):
     """Per bundle version: runs, success rate, wall and CPU time per run, cost per run and the
     trend of each metric with a target."""
-    from notebook_ops.errors import ParameterError
-    from notebook_ops.execution.run_service import list_runs
-    from notebook_ops.execution.stats import run_stats
 
     if plot:
-        from notebook_ops.execution.statsplot import check_plot_path
-
         check_plot_path(plot)
     name, settings, folder = _stats_source(target, root)
     records = list_runs(folder)
@@ -262,8 +244,6 @@ def stats_cmd(target, root, rate, plot, as_json):
         target_metrics=list(settings.get("metric_targets") or []),
     )
     if plot:
-        from notebook_ops.execution.statsplot import plot_stats
-
         plot_stats(stats, plot)
     if as_json:
         click.echo(json.dumps(stats.to_dict(), indent=1))

@@ -14,6 +14,8 @@ from notebook_ops.bundle.manifest import producers  # noqa: F401 - the generator
 from notebook_ops.errors import NotebookOpsError
 from notebook_ops.util import atomic
 from notebook_ops.util.quantity import parse_quantity
+from notebook_ops.bundle.manifest import secrets_object_name
+from notebook_ops.model.secrets import env_name
 
 BUNDLE_IN_IMAGE = "/bundle"  # where the Dockerfile copies the bundle
 RUN_STEP = ["notebook-ops", "run-step"]
@@ -239,14 +241,12 @@ def write(bundle_dir, rel: str, text: str) -> Path:
 
 def secret_name(m: dict) -> str:
     """The Kubernetes Secret every task reads its secret parameters from (``bundle.manifest``)."""
-    from notebook_ops.bundle.manifest import secrets_object_name
 
     return secrets_object_name(m)
 
 
 def secret_env(m: dict) -> list[dict]:
     """Container ``env`` entries: each secret parameter from the pipeline's Secret."""
-    from notebook_ops.model.secrets import env_name
 
     return [
         {

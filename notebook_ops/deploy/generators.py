@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from notebook_ops.errors import NotebookOpsError
+from notebook_ops.bundle.manifest import without_secrets
 
 TARGETS_DIR = "targets"
 ENTRY_POINT_GROUP = "notebook_ops.deploy"
@@ -96,7 +97,6 @@ def _cannot_take(name: str, chosen: list[str], exc: NotebookOpsError) -> Noteboo
 def generate(manifest: dict, bundle_dir, only: list[str] | None = None) -> list[str]:
     """Run the generators (all, or ``only``); returns the names run. Files outside
     ``targets/`` are refused."""
-    from notebook_ops.bundle.manifest import without_secrets
 
     bundle_dir = Path(bundle_dir)
     manifest = without_secrets(manifest)  # secret parameters: not arguments, but secret_parameters

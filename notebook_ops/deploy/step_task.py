@@ -23,6 +23,13 @@ from notebook_ops.errors import ExecutionError, NotebookOpsError, ParameterError
 from notebook_ops.kernel_side.data_store import is_url
 from notebook_ops.deploy.common import producers
 from notebook_ops.util.redact import redact
+from notebook_ops.bundle.load import open_bundle, pipeline_from_manifest, read_step_notebooks
+from notebook_ops.bundle.workspace import lay_out, needs_workspace
+from notebook_ops.execution import execute_step
+from notebook_ops.kernel_side.data_store import DataStore, MANIFEST, METRICS, USAGE
+from notebook_ops.kernel_side.file_handoff import write_notebook_product
+from notebook_ops.model import secrets as secrets_mod
+from notebook_ops.model.parameters import resolve_params
 
 NOTEBOOK_FILE = "_notebook.ipynb"
 
@@ -101,7 +108,6 @@ def fetch_bundle(url: str, into: Path) -> Path:
 
 
 def _load(bundle_path, step: str, extract_to=None):
-    from notebook_ops.bundle.load import open_bundle, pipeline_from_manifest, read_step_notebooks
 
     bundle = open_bundle(bundle_path, extract_to=extract_to)
     names = [s["name"] for s in bundle.manifest["steps"]]
@@ -176,12 +182,6 @@ def _execute(
     run_id,
     cwd,
 ) -> StepResult:
-    from notebook_ops.bundle.workspace import lay_out, needs_workspace
-    from notebook_ops.execution import execute_step
-    from notebook_ops.model.parameters import resolve_params
-    from notebook_ops.kernel_side.data_store import MANIFEST, METRICS, USAGE, DataStore
-
-    from notebook_ops.model import secrets as secrets_mod
 
     declared = pipeline.parameters
     values = resolve_params(
@@ -246,8 +246,6 @@ def _execute(
         data = out.read_bytes()
         store.write_bytes((step, NOTEBOOK_FILE), data)
         if outcome.ok and entry.get("notebook_product"):  # a Ploomber task's nb product
-            from notebook_ops.kernel_side.file_handoff import write_notebook_product
-
             write_notebook_product(cwd or os.getcwd(), entry["notebook_product"], data)
         if output_notebook:
             Path(output_notebook).parent.mkdir(parents=True, exist_ok=True)

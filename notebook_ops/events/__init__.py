@@ -24,6 +24,7 @@ imported on first use only.
 """
 
 from __future__ import annotations
+import importlib
 
 __all__ = [
     "run_publisher",
@@ -54,7 +55,5 @@ _WHERE = {
 
 def __getattr__(name):
     if name in _WHERE:
-        import importlib
-
         return getattr(importlib.import_module(f"notebook_ops.events.{_WHERE[name]}"), name)
     raise AttributeError(name)

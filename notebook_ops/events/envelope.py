@@ -23,6 +23,7 @@ from notebook_ops.model.contracts.events import (
     StepStartedData,
 )
 from notebook_ops.model.contracts.runs import GitInfo, TargetResult
+from notebook_ops._version import __version__
 
 # runner progress event name -> event type
 RUNNER_TYPES = {
@@ -38,7 +39,6 @@ def now_iso() -> str:
 
 
 def _producer() -> dict:
-    from notebook_ops._version import __version__
 
     return {"host": socket.gethostname(), "pid": os.getpid(), "notebook_ops_version": __version__}
 

@@ -35,6 +35,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from notebook_ops.events.sinks import EventsConfigError, Sink, SinkUnavailable
 from notebook_ops.events.source import Message, Source
 from notebook_ops.util.redact import is_secret_key, redact
+from notebook_ops.events.spool import default_dir
 
 log = logging.getLogger(__name__)
 
@@ -65,8 +66,6 @@ def _client_logger():
     interpreter exits aborts the process (seen with pulsar-client 3.13), and not to stdout,
     which belongs to the command (``run --json``)."""
     import pulsar
-
-    from notebook_ops.events.spool import default_dir
 
     folder = default_dir()
     try:

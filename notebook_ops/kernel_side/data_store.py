@@ -21,6 +21,8 @@ from typing import Any
 
 from notebook_ops.errors import NotebookOpsError
 from notebook_ops.util import atomic
+from notebook_ops.kernel_side import serializers
+from notebook_ops.util.redact import redact, redact_text
 
 MANIFEST = "_outputs.json"
 METRICS = "_metrics.json"
@@ -98,7 +100,6 @@ class DataStore:
         ``prepared``: name -> (serialiser, bytes) already made (values found changed in place
         at run time; the manifest marks them ``changed_at_run``). Containers that hold other
         saved values record which (``refs``), so readers get one object, not two copies."""
-        from notebook_ops.kernel_side import serializers
 
         prepared = prepared or {}
         refs = _shared_refs(values)
@@ -137,7 +138,6 @@ class DataStore:
         )
 
     def load_entry(self, step: str, entry: dict):
-        from notebook_ops.kernel_side import serializers
 
         data = self.read_bytes((step, entry["file"]))
         return serializers.by_kind(entry["kind"]).load(data)
@@ -216,8 +216,6 @@ def check_store(location: str, marker: str, timeout: float = 60.0) -> None:
     """``probe_store`` before a run starts, as one line naming the store (credentials masked)
     and what went wrong; ``StoreUnreachable``. Credentials come only from the environment."""
     import concurrent.futures
-
-    from notebook_ops.util.redact import redact, redact_text
 
     shown = redact(location)
     pool = concurrent.futures.ThreadPoolExecutor(1)

@@ -29,6 +29,8 @@ from urllib.parse import quote
 from notebook_ops.kernel_side import helpers
 from notebook_ops.kernel_side.data_store import InputError, OutputError
 from notebook_ops.util import atomic
+from notebook_ops.kernel_side import observe
+from notebook_ops.kernel_side.observe import note_write
 
 FILES_DIR = "_files"
 FILES_INDEX = "_files.json"
@@ -48,7 +50,6 @@ def _write(path: str, data: bytes) -> None:
 def prepare(ns: dict, *, code_roots=(), files_in=None, external=None) -> None:
     """``code_roots``: folders relative to the kernel's working folder; ``files_in``:
     {path: producing step}; ``external``: {path: name of the parameter holding its URL}."""
-    from notebook_ops.kernel_side import observe
 
     with observe.paused():  # staging files is the runtime's doing, not the step's
         _prepare(ns, code_roots, files_in, external)
@@ -90,7 +91,6 @@ def save(paths) -> None:
     """Copy the files this step wrote for later steps into the data store."""
     if not paths:
         return
-    from notebook_ops.kernel_side import observe
 
     with observe.paused():
         _save(paths)
@@ -166,7 +166,6 @@ def restore_handed(store, upstream: list) -> list[str]:
     for producer in upstream:
         for path in store.read_json((producer, FILES_INDEX), default={}) or {}:
             newest[path] = producer
-    from notebook_ops.kernel_side import observe
 
     with observe.paused():
         for path, producer in newest.items():
@@ -190,8 +189,6 @@ def write_notebook_product(cwd, path: str, data: bytes, ledger: str = "") -> Non
     running meanwhile do not take the file for one of theirs."""
     target = os.path.join(os.fspath(cwd), path)
     if ledger:
-        from notebook_ops.kernel_side.observe import note_write
-
         note_write(ledger, "_runner", target)
     parent = os.path.dirname(target)
     if parent:

@@ -19,6 +19,8 @@ from pathlib import Path
 
 from notebook_ops.kernel_side import helpers
 from notebook_ops.kernel_side.library_serializers import _PREFERENCES, SAFE_SKLEARN, _instance_of
+import importlib
+from notebook_ops.tracking.registry import register_interactive
 
 MODELS = "_models"  # the step's folder of saved models in the data store
 MODELS_JSON = "_models.json"  # [{"name", "flavor", "files": [...], "signature": bool}]
@@ -88,7 +90,6 @@ class _Predicts:
 
 def save(obj, path: str, *, input_example=None) -> dict:
     """Save ``obj`` with its MLflow flavour under ``path``; returns {"flavor", "signature"}."""
-    import importlib
 
     flavor = flavor_of(obj)
     signature = _signature(obj, input_example)
@@ -128,8 +129,6 @@ def log_model(obj, name: str, input_example=None) -> str:
         folder = Path(tmp) / name
         info = save(obj, str(folder), input_example=input_example)
         if store is None or not ctx.step:
-            from notebook_ops.tracking.registry import register_interactive
-
             version = register_interactive(str(folder), name, info["flavor"])
             return f"models:/{name}/{version}"
         files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())

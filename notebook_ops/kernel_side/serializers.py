@@ -18,6 +18,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+import pickle
 
 
 class Unsupported(Exception):
@@ -93,7 +94,6 @@ def _dump_pickle(value) -> bytes:
 
 
 def _load_pickle(data: bytes):
-    import pickle
 
     return pickle.loads(data)
 

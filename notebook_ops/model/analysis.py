@@ -31,6 +31,7 @@ from notebook_ops.model.mutation import (
     root_name,
 )
 from notebook_ops.model.scopes import CachedVisitor, class_free, comprehension_free, visit_outside
+from notebook_ops.model.imports import python_source
 
 BUILTINS = frozenset(dir(builtins)) | {
     "get_ipython",
@@ -46,7 +47,6 @@ BUILTINS = frozenset(dir(builtins)) | {
 
 def strip_magics(source: str) -> str:
     """Make IPython syntax parse, line for line (IPython's own transformer, in ``imports``)."""
-    from notebook_ops.model.imports import python_source
 
     return python_source(source)
 

@@ -30,6 +30,7 @@ from notebook_ops.model.notebook import parse_notebook, read_bytes
 from notebook_ops.model.pipeline import Pipeline
 from notebook_ops.model.tags import parse_cell_tags, slug
 from notebook_ops.util import confine
+from notebook_ops.model.multi import Composer
 
 SUFFIX = ".pipeline"
 NODE_OPS = {"execute-notebook-node": ".ipynb", "execute-python-node": ".py"}
@@ -220,7 +221,6 @@ def read_elyra(path) -> tuple[dict, list[_Node]]:
 
 
 def load_elyra(path) -> Pipeline:
-    from notebook_ops.model.multi import Composer
 
     path = Path(path).resolve()
     props, nodes = read_elyra(path)

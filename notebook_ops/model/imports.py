@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
+from notebook_ops.model.pip_lines import install_requirements
 
 # Cell magics whose body is still Python.
 PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug"})
@@ -224,7 +225,6 @@ def pip_installs(source: str, base=None) -> list[str]:
     reads them (``pip_lines``); ``base``: the folder ``-r FILE`` is read from (the notebook's)."""
     if "pip" not in source:
         return []
-    from notebook_ops.model.pip_lines import install_requirements
 
     reqs: list[str] = []
     for attr, args in _magic_calls(source):

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from notebook_ops.model import analysis, build, crossflow, kale
 from notebook_ops.model.pipeline import Pipeline, Problem
+from notebook_ops.model.notebook import parse_notebook, read_bytes
 
 
 @dataclass
@@ -170,6 +171,5 @@ def _label(unit, here: Path) -> str:
 
 
 def _read(path: Path) -> dict:
-    from notebook_ops.model.notebook import parse_notebook, read_bytes
 
     return parse_notebook(read_bytes(path), path=path)

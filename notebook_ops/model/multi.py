@@ -27,6 +27,7 @@ from notebook_ops.util import confine
 from notebook_ops.cellref import cell_label
 from notebook_ops.model.multi_parameters import merge_parameters
 from notebook_ops.model.notebook_refs import cross_refs, is_untagged, notebook_ref, short_name
+from notebook_ops.model import kalecompose
 
 # what ``load_pipeline`` reads: a notebook, a pipeline file, an Elyra pipeline
 SOURCE_SUFFIXES = (".ipynb", ".yaml", ".yml", ".pipeline")
@@ -71,7 +72,6 @@ def _kale_composition(nb: dict | None, path, entry: Pipeline) -> Pipeline | None
     """A Kale root notebook's ``notebook:`` cells composed (model/kalecompose.py), or None."""
     if path is None or not any(pr.code == "kale-reference" for pr in entry.problems):
         return None
-    from notebook_ops.model import kalecompose
 
     plan = kalecompose.plan(nb, path, entry)
     if plan is None:

@@ -29,6 +29,8 @@ from notebook_ops.model.pipeline import Pipeline
 from notebook_ops.model.settings import validate_settings
 from notebook_ops.model.tags import slug
 from notebook_ops.util import confine
+from notebook_ops.model import ploomber, ploomberspec
+from notebook_ops.model.multi import Composer
 
 SUFFIXES = (".yaml", ".yml")
 
@@ -86,9 +88,6 @@ def _peek(path) -> object:
 
 
 def load_pipeline_file(path) -> Pipeline:
-    from notebook_ops.model.multi import Composer
-
-    from notebook_ops.model import ploomber, ploomberspec
 
     path = Path(path).resolve()
     if ploomberspec.is_ploomber(_peek(path)):

@@ -40,6 +40,7 @@ from notebook_ops.model.pipeline import Pipeline
 from notebook_ops.model.ploomberspec import is_dotted, Task, read_tasks
 from notebook_ops.model.tags import slug
 from notebook_ops.util import confine
+from notebook_ops.model.multi import Composer
 
 
 # -- the task's code -----------------------------------------------------------------------------
@@ -217,7 +218,6 @@ def _task_notebook(task: Task, root: Path, upstream: dict, path) -> dict:
 
 
 def load_ploomber(path) -> Pipeline:
-    from notebook_ops.model.multi import Composer
 
     path = Path(path).resolve()
     root = path.parent

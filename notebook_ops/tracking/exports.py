@@ -17,6 +17,7 @@ from pathlib import Path
 from notebook_ops.tracking.sync import die_here, read_json
 from notebook_ops.util import atomic
 from notebook_ops.util.locks import folder_lock
+from notebook_ops.tracking.mlflow_tracker import Session
 
 EXPORTS = "exports"
 
@@ -32,8 +33,6 @@ def new_entry(state_dir, entry: dict) -> Path:
 def log_entry(entry: dict) -> str:
     """The MLflow run of ``entry`` (created, or found and completed); its id."""
     from mlflow.entities import Param
-
-    from notebook_ops.tracking.mlflow_tracker import Session
 
     session = Session(entry["experiment"], entry["tracking_uri"], entry.get("artifact_root"))
     client = session.open()

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from notebook_ops.tracking import sync
 from notebook_ops.util import procs
+from notebook_ops.tracking import exports
 
 POLL_S = 0.2
 NO_RECORD_S = 120  # a run whose run.json does not appear by then did not start
@@ -76,7 +77,6 @@ def follow(run_dir: Path, runner: int) -> int:
 
 def catch_up(runs_root: Path, skip=None) -> None:
     """Finish what dead followers left in ``runs_root`` and in the exports beside it."""
-    from notebook_ops.tracking import exports
 
     for d in sync.stale_runs(runs_root, skip=skip):
         try:
@@ -94,8 +94,6 @@ def main(argv=None) -> int:
     sync.as_follower()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if args.export:
-        from notebook_ops.tracking import exports
-
         entry = Path(args.export)
         exports.sync_exports(entry.parent, only=entry)
         return 0

@@ -19,6 +19,8 @@ import os
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
+from datetime import datetime
+from notebook_ops.tracking import store
 
 if TYPE_CHECKING:
     from mlflow.entities import Run
@@ -67,7 +69,6 @@ def _ms(iso_or_epoch) -> int | None:
         return None
     if isinstance(iso_or_epoch, (int, float)):
         return int(iso_or_epoch * 1000)
-    from datetime import datetime
 
     return int(datetime.fromisoformat(str(iso_or_epoch).replace("Z", "+00:00")).timestamp() * 1000)
 
@@ -116,7 +117,6 @@ class Session:
 
         for name in ("mlflow", "mlflow.store.db.utils", "alembic"):  # mlflow resets them on import
             logging.getLogger(name).setLevel(logging.WARNING)
-        from notebook_ops.tracking import store
 
         with store.opened(self.tracking_uri):  # created and migrated by one process at a time
             client = MlflowClient(tracking_uri=self.tracking_uri)

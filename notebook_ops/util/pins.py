@@ -11,6 +11,7 @@ import json
 import re
 import sys
 from importlib import metadata
+import os
 
 # What the runner needs beside a distribution the code imports (pandas data goes to Parquet).
 COMPANIONS = {"pandas": ("pyarrow",)}
@@ -120,7 +121,6 @@ def _editable_source(dist) -> str | None:
 def _editable_owner(module: str) -> list[str]:
     """Editable installs whose finder hides the module from ``packages_distributions``: the
     distribution whose source folder holds ``module`` (``src/`` layout or flat)."""
-    import os
 
     for dist in metadata.distributions():
         src = _editable_source(dist)

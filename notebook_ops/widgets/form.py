@@ -15,6 +15,7 @@ import ipywidgets as W
 
 from notebook_ops.errors import ParameterError
 from notebook_ops.model.parameters import convert
+import html
 
 _CHOICES = re.compile(r"\b(?:one of\s*:?|choices?\s*:)\s*([^;()\n]+)", re.I)
 _SPLIT = re.compile(r"\s*(?:,|\||/|\bor\b)\s*")
@@ -147,6 +148,5 @@ class ParametersForm:
 
 
 def _esc(text) -> str:
-    import html
 
     return html.escape(str(text or ""))
