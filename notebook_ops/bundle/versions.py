@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from notebook_ops.errors import NameClash
+from notebook_ops.errors import ExportRefused
 
 
 def tag_name(name: str, version: int) -> str:
@@ -112,8 +113,6 @@ def create_tag(repo, name: str, version: int, *, content_sha256: str, source: st
             ):
                 repo.create_tag(tag, ref="HEAD", message=message)
     except git.GitCommandError as exc:
-        from notebook_ops.errors import ExportRefused
-
         raise ExportRefused(
             f"cannot create the git tag {tag}: {exc.stderr.strip()}", hint="or export with --no-tag"
         ) from None

@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import sys
+from notebook_ops.util import atomic
 
 # the kernel's own machinery: imported on its behalf, never the code's need
 INFRA_MODULES = frozenset(
@@ -111,8 +112,6 @@ def _module_distributions() -> dict:
 
     _DISTS = {k: list(v) for k, v in packages_distributions().items()}
     try:
-        from notebook_ops.util import atomic
-
         os.makedirs(os.path.dirname(path), exist_ok=True)
         atomic.write_bytes(path, json.dumps(_DISTS, sort_keys=True).encode())
     except OSError:

@@ -124,8 +124,6 @@ def end_step(ns: dict, *, code: str = "", hand_on: bool = False) -> None:
     try:
         seen = observe.finish(ns)
     except Exception as exc:  # observing must never fail the step it watches
-        import sys
-
         print(f"notebook-ops: step {step!r} could not be observed: {exc!r}", file=sys.stderr)
         seen = None
     store = helpers.current_store()

@@ -18,6 +18,7 @@ from notebook_ops.tracking.sync import die_here, read_json
 from notebook_ops.util import atomic
 from notebook_ops.util.locks import folder_lock
 from notebook_ops.tracking.mlflow_tracker import Session
+from notebook_ops.tracking.mlflow_tracker import first_line
 
 EXPORTS = "exports"
 
@@ -75,8 +76,6 @@ def sync_exports(folder, only=None) -> dict[str, str]:
                 entry.pop("error", None)
                 done[entry["id"]] = entry["mlflow_run_id"]
             except Exception as exc:  # noqa: BLE001 - kept; the next sync retries
-                from notebook_ops.tracking.mlflow_tracker import first_line
-
                 entry["error"] = first_line(exc)
             atomic.write_json(path, entry)
     return done

@@ -22,6 +22,7 @@ from pathlib import Path
 from notebook_ops.tracking import sync
 from notebook_ops.util import procs
 from notebook_ops.tracking import exports
+from notebook_ops.tracking.mlflow_tracker import first_line
 
 POLL_S = 0.2
 NO_RECORD_S = 120  # a run whose run.json does not appear by then did not start
@@ -59,8 +60,6 @@ def follow(run_dir: Path, runner: int) -> int:
                 session.open()  # the slow part (importing MLflow), while the steps run
                 state = sync.sync_run(run_dir, session)
             except Exception as exc:  # noqa: BLE001 - kept for `runs sync`, which retries
-                from notebook_ops.tracking.mlflow_tracker import first_line
-
                 sync.record_error(run_dir, session.tracking_uri, first_line(exc))
                 logging.getLogger(__name__).warning("MLflow: %s", first_line(exc))
                 return 1

@@ -24,6 +24,7 @@ from notebook_ops.util.locks import folder_lock
 from notebook_ops.tracking.mlflow_tracker import Session
 from notebook_ops.tracking.promotion import after_run
 from notebook_ops.util.redact import redact, redact_text
+from notebook_ops.tracking.mlflow_tracker import first_line
 
 log = logging.getLogger(__name__)
 
@@ -195,8 +196,6 @@ def sync_folder(run_dir, session=None, *, wait: bool = True) -> dict:
         try:
             return sync_run(run_dir, session)
         except Exception as exc:  # noqa: BLE001 - a broken store: kept for the next sync
-            from notebook_ops.tracking.mlflow_tracker import first_line
-
             start = read_json(tracking_dir(run_dir) / START) or {}
             record_error(run_dir, start.get("tracking_uri") or "", first_line(exc))
             return logged(run_dir)

@@ -18,6 +18,8 @@ and the worker thread; not ``panel``, which is the function).
 
 from __future__ import annotations
 
+from notebook_ops.errors import NotebookOpsError
+
 __all__ = ["panel", "Panel"]
 
 
@@ -26,8 +28,6 @@ def panel(path=None, **options):
     try:
         import ipywidgets  # noqa: F401
     except ImportError:
-        from notebook_ops.errors import NotebookOpsError
-
         raise NotebookOpsError(
             "the panel needs ipywidgets", hint="pip install 'notebook-ops[lab]' (or ipywidgets)"
         ) from None
