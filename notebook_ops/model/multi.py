@@ -208,6 +208,37 @@ class Composer:
             if self.entry
             else list(self.order)
         )
+        names, owner = self.qualified_names(order)
+        deps = self.dependencies(order, names)
+        graph_order = self.topological(deps, order, names)
+        rank = {n: i for i, n in enumerate(graph_order)}
+        upstream: dict[str, set[str]] = {n: set() for n in graph_order}
+        for n in graph_order:
+            for d in deps[n]:
+                upstream[n] |= {d} | upstream.get(d, set())
+
+        params = merge_parameters(self, order)
+        extra_in, extra_out, resolved = self.data_flow(
+            order, names, owner, upstream, rank, {x.name for x in params}
+        )
+        files_in, files_out = self.file_flow(order, names, upstream, rank, resolved)
+        name = self.name or (self.entry.name if self.entry else slug(self.entry_path.stem))
+        parts, steps = self.qualified_parts(
+            order, names, deps, (extra_in, extra_out), (files_in, files_out), params, name, resolved
+        )
+        entry = self.entry_pipeline(order, name)
+        rank_sev = {"error": 0, "warning": 1, "info": 2}
+        return replace(
+            entry,
+            steps=tuple(steps[n] for n in graph_order),
+            parameters=tuple(params),
+            problems=tuple(sorted(self.problems, key=lambda x: rank_sev[x.severity])),
+            parts=tuple(parts),
+        )
+
+    def qualified_names(self, order):
+        """Each (notebook, step) -> its name in the whole pipeline, and back; bad or duplicate
+        names are problems."""
         names: dict[tuple[Path, str], str] = {}
         owner: dict[str, tuple[Path, str]] = {}
         for path in order:
@@ -232,7 +263,10 @@ class Composer:
                 names[(path, s.name)] = q
                 owner[q] = (path, s.name)
 
-        # graph: in-notebook dependencies, qualified, and the cross-notebook ones
+        return names, owner
+
+    def dependencies(self, order, names) -> dict[str, list[str]]:
+        """The graph: in-notebook dependencies, qualified, and the cross-notebook ones."""
         deps: dict[str, list[str]] = {}
         for path in order:
             p = self.built[path]
@@ -261,22 +295,16 @@ class Composer:
                         )
                         continue
                     deps[q] += [u for u in ups if u not in deps[q]]
-        graph_order = self.topological(deps, order, names)
-        rank = {n: i for i, n in enumerate(graph_order)}
-        upstream: dict[str, set[str]] = {n: set() for n in graph_order}
-        for n in graph_order:
-            for d in deps[n]:
-                upstream[n] |= {d} | upstream.get(d, set())
+        return deps
 
-        params = merge_parameters(self, order)
-        pnames = {x.name for x in params}
-
-        # data flow between notebooks: names a step reads that its notebook does not provide
+    def data_flow(self, order, names, owner, upstream, rank, pnames):
+        """Data flow between notebooks: names a step reads that its notebook does not provide come
+        from the latest upstream step of another notebook that defines them."""
         flows, setup_defs = {}, {}
         for path in order:
             flows[path], setup_defs[path] = crossflow.step_flows(self.built[path])
-        extra_in: dict[str, list[tuple[str, str]]] = {n: [] for n in graph_order}
-        extra_out: dict[str, set[str]] = {n: set() for n in graph_order}
+        extra_in: dict[str, list[tuple[str, str]]] = {n: [] for n in rank}
+        extra_out: dict[str, set[str]] = {n: set() for n in rank}
         resolved: set = set()  # (notebook, its step, name) found in another notebook
         for path in order:
             p = self.built[path]
@@ -317,7 +345,13 @@ class Composer:
                             f"to {cell_label(s.cells[0] if s.cells else 0)}",
                         )
 
-        files_in, files_out = self.file_flow(order, names, upstream, rank, resolved)
+        return extra_in, extra_out, resolved
+
+    def qualified_parts(self, order, names, deps, extra, files, params, name, resolved):
+        """Each notebook's steps renamed and rewired for the whole pipeline (its part), and its
+        problems carried over."""
+        extra_in, extra_out = extra
+        files_in, files_out = files
         parts, steps = [], {}
         name = self.name or (self.entry.name if self.entry else slug(self.entry_path.stem))
         for path in order:
@@ -356,6 +390,11 @@ class Composer:
                 msg = self.at(path) + pr.message
                 step = names.get((path, pr.step), pr.step) if pr.step is not None else None
                 self.problems.append(replace(pr, message=msg, step=step))
+        return parts, steps
+
+    def entry_pipeline(self, order, name) -> Pipeline:
+        """The pipeline the whole is built on: the entry notebook, or a pipeline file's (no cells
+        of its own), with the merged project and its hash."""
         entry = self.entry or replace(  # a pipeline file: no cells of its own
             self.built[order[0]],
             name=name,
@@ -378,15 +417,7 @@ class Composer:
                 (self.file_hash + "".join(self.built[x].notebook_hash for x in order)).encode()
             ).hexdigest()
         )
-        rank_sev = {"error": 0, "warning": 1, "info": 2}
-        return replace(
-            entry,
-            steps=tuple(steps[n] for n in graph_order),
-            parameters=tuple(params),
-            problems=tuple(sorted(self.problems, key=lambda x: rank_sev[x.severity])),
-            notebook_hash=digest,
-            parts=tuple(parts),
-        )
+        return replace(entry, notebook_hash=digest)
 
     def file_flow(self, order, names, upstream, rank, resolved):
         """Files between notebooks, as ``files.py`` finds them inside one: a file a step reads
