@@ -24,6 +24,7 @@ run: ``proofenv`` builds the env, ``proofcompare`` compares values).
 """
 
 from __future__ import annotations
+
 import importlib
 
 __all__ = [

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import hashlib
 import io
 import os
 import tarfile
@@ -19,8 +20,6 @@ from pathlib import Path, PurePosixPath
 
 from notebook_ops.errors import BundleInvalid
 from notebook_ops.util import atomic, faults
-import hashlib
-
 
 # Made by running a bundle in place (`notebook-ops run .`, `mlflow run .`, a venv beside it):
 # run state, not bundle content, so neither packed nor checked.

@@ -8,6 +8,7 @@ a written bundle into a failure (it becomes a warning).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -15,20 +16,25 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from notebook_ops.bundle import archive, manifest as manifest_mod, provenance, requirements
-from notebook_ops.bundle import projectwheel, secret_guard as secrets, shipping
-from notebook_ops.deploy import generators as targets_mod
-from notebook_ops.bundle import observed, staging as staging_mod, versions, writer
-from notebook_ops.errors import ExportRefused
-from notebook_ops.errors import NotebookOpsError, PipelineInvalid
-from notebook_ops.util import faults
-from notebook_ops.util.locks import folder_lock
-from notebook_ops.cellref import cell_label
-import dataclasses
+from notebook_ops.bundle import (
+    archive,
+    observed,
+    projectwheel,
+    provenance,
+    requirements,
+    shipping,
+    versions,
+    writer,
+)
+from notebook_ops.bundle import manifest as manifest_mod
+from notebook_ops.bundle import secret_guard as secrets
+from notebook_ops.bundle import staging as staging_mod
 from notebook_ops.bundle.load import open_bundle
 from notebook_ops.bundle.selfwheel import package_digest
 from notebook_ops.bundle.tracking import log_export, queue_export
-from notebook_ops.errors import BundleInvalid
+from notebook_ops.cellref import cell_label
+from notebook_ops.deploy import generators as targets_mod
+from notebook_ops.errors import BundleInvalid, ExportRefused, NotebookOpsError, PipelineInvalid
 from notebook_ops.events import publish_bundle_exported
 from notebook_ops.events.publish import settings_urls
 from notebook_ops.execution.stepfiles import local_tops
@@ -36,6 +42,8 @@ from notebook_ops.model import load_pipeline
 from notebook_ops.model.folder import is_folder_source
 from notebook_ops.model.notebook import read_bytes
 from notebook_ops.model.tags import NAME_RULE, valid_name
+from notebook_ops.util import faults
+from notebook_ops.util.locks import folder_lock
 
 
 @dataclass

@@ -15,7 +15,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from notebook_ops.bundle import archive, checksums, manifest as manifest_mod
+from notebook_ops.bundle import archive, checksums
+from notebook_ops.bundle import manifest as manifest_mod
 from notebook_ops.errors import BundleInvalid
 from notebook_ops.model.pipeline import Cell, Parameter, Pipeline, Project, Step
 from notebook_ops.util.procs import alive

@@ -10,10 +10,10 @@ from __future__ import annotations
 import functools
 import json
 import posixpath
+import re
 from pathlib import Path
 
 from notebook_ops.errors import BundleInvalid
-import re
 
 MANIFEST = "pipeline.yaml"
 SCHEMA_VERSION = 1

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
+
 from notebook_ops.execution.observations import latest_observation
 
 _NEVER = frozenset(sys.stdlib_module_names) | {"__future__", "notebook_ops", "__main__"}

@@ -15,8 +15,8 @@ import re
 from pathlib import Path
 
 from notebook_ops.bundle.archive import EDITOR_DROPPINGS
-from notebook_ops.errors import ExportRefused
 from notebook_ops.bundle.selfwheel import record_hash
+from notebook_ops.errors import ExportRefused
 
 
 def _files(src: Path, top: str) -> list[tuple[str, Path]]:

@@ -18,6 +18,7 @@ import contextlib
 import fcntl
 import hashlib
 import os
+import platform
 import shutil
 import subprocess
 import sys
@@ -28,7 +29,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from notebook_ops.errors import ExecutionError, ParameterError
-import platform
 
 LEAKS = ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PYTHONSTARTUP", "PYTHONUSERBASE", "CONDA_PREFIX")
 STALE_BUILD_S = 3600  # a build folder older than this is a crashed build

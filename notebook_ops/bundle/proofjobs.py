@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from notebook_ops.model.contracts.proofs import ProofRecord
 from notebook_ops.bundle.prove import ProofFailed, prove_bundle
 from notebook_ops.errors import NotebookOpsError
+from notebook_ops.model.contracts.proofs import ProofRecord
 
 log = logging.getLogger(__name__)
 

@@ -27,19 +27,18 @@ from pathlib import Path
 
 from notebook_ops._version import __version__
 from notebook_ops.bundle import archive as archive_mod
-from notebook_ops.bundle.proofcompare import RTOL, all_equal, compare_files, compare_metrics, compare_outputs
-from notebook_ops.bundle.proofenv import ProofEnv, child_env, proof_env
-from notebook_ops.errors import BundleInvalid
-from notebook_ops.errors import ExecutionError, NotFoundError, ParameterError
-from notebook_ops.model.contracts.proofs import PROOF_SUFFIX, ProofRecord, StepProof
-from notebook_ops.model.contracts.runs import DONE_STATUSES, RunRecord
-from notebook_ops.kernel_side.data_store import DataStore
-from notebook_ops.util import atomic
-from notebook_ops.cellref import cell_label
 from notebook_ops.bundle.load import open_bundle
 from notebook_ops.bundle.manifest import producers
+from notebook_ops.bundle.proofcompare import RTOL, all_equal, compare_files, compare_metrics, compare_outputs
+from notebook_ops.bundle.proofenv import ProofEnv, child_env, proof_env
+from notebook_ops.cellref import cell_label
+from notebook_ops.errors import BundleInvalid, ExecutionError, NotFoundError, ParameterError
+from notebook_ops.kernel_side.data_store import DataStore
 from notebook_ops.model import load_pipeline
+from notebook_ops.model.contracts.proofs import PROOF_SUFFIX, ProofRecord, StepProof
+from notebook_ops.model.contracts.runs import DONE_STATUSES, RunRecord
 from notebook_ops.model.notebook import sha256_bytes
+from notebook_ops.util import atomic
 
 Progress = Callable[[str], None]
 StepStarted = Callable[[int, int, str], None]  # (k, n, step): step k of n starts (1-based)

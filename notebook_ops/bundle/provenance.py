@@ -14,9 +14,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from notebook_ops._version import __version__
+from notebook_ops.errors import NotebookOpsError
 from notebook_ops.model.notebook import sha256_bytes
 from notebook_ops.util.gitstate import GitState, clean_url, git_state  # noqa: F401 - export.py's API
-from notebook_ops.errors import NotebookOpsError
 
 
 def created_epoch(state: GitState, notebook_path) -> int:

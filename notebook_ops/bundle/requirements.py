@@ -15,11 +15,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from notebook_ops.util import pins as _pins
-from notebook_ops.errors import NotebookOpsError
 from notebook_ops._version import __version__
+from notebook_ops.errors import NotebookOpsError
 from notebook_ops.model.imports import third_party_modules
 from notebook_ops.model.pip_lines import names, references
+from notebook_ops.util import pins as _pins
 
 SELF = "notebook-ops"
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import time
 import zipfile
 from importlib import metadata
 from pathlib import Path
 
 from notebook_ops._version import __version__
-import time
 
 DIST = "notebook-ops"
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]  # the notebook_ops package folder

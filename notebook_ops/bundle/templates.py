@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from string import Template
+
 from notebook_ops.bundle.manifest import secrets_object_name as secret_name
 from notebook_ops.model.secrets import env_name as secret_env_name
 

@@ -10,6 +10,7 @@ file (``tracking.exports``) first, so it is logged exactly once whoever logs it:
 from __future__ import annotations
 
 from pathlib import Path
+
 from notebook_ops.tracking import exports
 from notebook_ops.tracking.follow import spawn
 from notebook_ops.tracking.mlflow_tracker import default_tracking_uri

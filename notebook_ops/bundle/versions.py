@@ -12,8 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from notebook_ops.errors import NameClash
-from notebook_ops.errors import ExportRefused
+from notebook_ops.errors import ExportRefused, NameClash
 
 
 def tag_name(name: str, version: int) -> str:

@@ -12,10 +12,12 @@ import os
 import shutil
 from pathlib import Path
 
-from notebook_ops.bundle import checksums, manifest as manifest_mod, secret_guard as secrets, templates
-from notebook_ops.deploy import generators as targets_mod
+from notebook_ops.bundle import checksums, templates
+from notebook_ops.bundle import manifest as manifest_mod
+from notebook_ops.bundle import secret_guard as secrets
 from notebook_ops.bundle.archive import RUN_STATE
 from notebook_ops.bundle.selfwheel import build_wheel, write_wheel
+from notebook_ops.deploy import generators as targets_mod
 from notebook_ops.execution.stepnb import build_step_notebook
 
 WHEELS_DIR = "wheels"

@@ -11,6 +11,7 @@ import importlib
 import sys
 
 import click
+
 from notebook_ops.errors import NotebookOpsError
 
 COMMANDS: dict[str, tuple[str, str, str]] = {

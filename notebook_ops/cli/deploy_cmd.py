@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 
 import click
 
-from notebook_ops.deploy.airflow_api import FILE_ENV, URL_ENV
-import os
 from notebook_ops.bundle.load import open_bundle
 from notebook_ops.deploy import airflow_push as airflow
-from notebook_ops.deploy.airflow_api import AirflowClient, AirflowError, Credentials
+from notebook_ops.deploy.airflow_api import FILE_ENV, URL_ENV, AirflowClient, AirflowError, Credentials
 from notebook_ops.errors import ParameterError
 from notebook_ops.model.parameters import parse_pairs
 

@@ -6,6 +6,7 @@ import json
 import sys
 
 import click
+
 from notebook_ops.bundle import diff_bundles
 from notebook_ops.bundle.diff import render
 

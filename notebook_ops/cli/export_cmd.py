@@ -7,9 +7,9 @@ import shlex
 
 import click
 
-from notebook_ops.cli.folder_glob import glob_option, with_glob
 from notebook_ops.bundle import export_notebook
 from notebook_ops.bundle.prove import ProofFailed, prove_bundle
+from notebook_ops.cli.folder_glob import glob_option, with_glob
 from notebook_ops.cli.prove_cmd import run_proof
 from notebook_ops.deploy import generators as targets
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+
 from notebook_ops.bundle.run import is_bundle
 
 glob_option = click.option(

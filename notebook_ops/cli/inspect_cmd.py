@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from pathlib import Path
 
 import click
 
-from notebook_ops.cli.folder_glob import glob_option
-
-from notebook_ops.model.pipeline import Pipeline
 from notebook_ops.cellref import cell_label, cell_ranges
-from dataclasses import replace
-from pathlib import Path
+from notebook_ops.cli.folder_glob import glob_option
 from notebook_ops.cli.runs_cmd import observed_line
 from notebook_ops.errors import NotebookOpsError
 from notebook_ops.events.publish import with_settings_problems
@@ -23,6 +21,7 @@ from notebook_ops.execution.observations import (
 )
 from notebook_ops.model import folder, load_pipeline
 from notebook_ops.model.contracts.pipeline_view import PipelineView
+from notebook_ops.model.pipeline import Pipeline
 
 _COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
 

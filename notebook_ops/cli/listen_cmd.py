@@ -9,6 +9,7 @@ import signal
 import sys
 
 import click
+
 from notebook_ops.events.publish import configured_urls
 from notebook_ops.events.sinks import check_url
 from notebook_ops.events.source import check_source

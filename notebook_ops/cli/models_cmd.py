@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import click
 
 from notebook_ops.errors import NotebookOpsError, NotFoundError, PromotionRefused
-import subprocess
-import sys
 from notebook_ops.tracking.mlflow_tracker import Session
 from notebook_ops.tracking.promotion import gate, promote
 from notebook_ops.tracking.registry import LINEAGE, TAG

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import click
+
 from notebook_ops.bundle.prove import ProofFailed, proof_path, prove_bundle
 
 

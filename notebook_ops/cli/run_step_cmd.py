@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 
 import click
-from notebook_ops.deploy.step_task import check, run_step as run
+
+from notebook_ops.deploy.step_task import check
+from notebook_ops.deploy.step_task import run_step as run
 from notebook_ops.errors import BundleInvalid
 from notebook_ops.model.parameters import parse_pairs
 

@@ -5,10 +5,11 @@ logs to MLflow what a run's follower process left unlogged (notebook_ops.trackin
 from __future__ import annotations
 
 import json
+import time
+from pathlib import Path
 
 import click
-from pathlib import Path
-import time
+
 from notebook_ops.bundle.load import open_bundle
 from notebook_ops.cli.deploy_cmd import list_remote
 from notebook_ops.cli.run_cmd import print_summary

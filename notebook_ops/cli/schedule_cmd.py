@@ -7,16 +7,16 @@ Thin: the scheduler package does the work. The store is ``$NOTEBOOK_OPS_DB`` or
 from __future__ import annotations
 
 import json
+import logging
 import os
+import signal
+import sys
+from datetime import datetime
+from pathlib import Path
 
 import click
 
 from notebook_ops.cli.folder_glob import glob_option, with_glob
-from datetime import datetime
-from pathlib import Path
-import logging
-import signal
-import sys
 from notebook_ops.events.trigger import parse_templates
 from notebook_ops.model.parameters import parse_pairs
 from notebook_ops.scheduler import api

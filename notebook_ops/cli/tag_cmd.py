@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+
 from notebook_ops.cellref import cell_label
 from notebook_ops.errors import NotebookOpsError
 from notebook_ops.model.editing import pipeline_tags, retag_file

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+
 from notebook_ops.bundle import verify_bundle
 from notebook_ops.bundle.prove import proof_line, read_proof
 

@@ -15,21 +15,21 @@ from __future__ import annotations
 import tempfile
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
-from notebook_ops.deploy import upload
-from notebook_ops.deploy.airflow_api import AirflowClient, AirflowError
-from notebook_ops.errors import ParameterError
-from notebook_ops.util.backoff import delay
-from notebook_ops.util.redact import redact
-from datetime import datetime
 from notebook_ops.bundle import archive, versions
 from notebook_ops.bundle.load import open_bundle, verify_bundle
 from notebook_ops.bundle.manifest import without_secrets
 from notebook_ops.deploy import airflow_dag as airflow_target
+from notebook_ops.deploy import upload
+from notebook_ops.deploy.airflow_api import AirflowClient, AirflowError
 from notebook_ops.deploy.airflow_dag import BUNDLE_PARAM
+from notebook_ops.errors import ParameterError
 from notebook_ops.model.parameters import check_plain, convert
 from notebook_ops.model.secrets import env_name
+from notebook_ops.util.backoff import delay
+from notebook_ops.util.redact import redact
 
 DONE = ("success", "failed")  # a DAG run's final states
 POLL = 1.0

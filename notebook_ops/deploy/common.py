@@ -10,12 +10,14 @@ import json
 import re
 from pathlib import Path
 
-from notebook_ops.bundle.manifest import producers  # noqa: F401 - the generators' API
+from notebook_ops.bundle.manifest import (
+    producers,  # noqa: F401 - the generators' API
+    secrets_object_name,
+)
 from notebook_ops.errors import NotebookOpsError
+from notebook_ops.model.secrets import env_name
 from notebook_ops.util import atomic
 from notebook_ops.util.quantity import parse_quantity
-from notebook_ops.bundle.manifest import secrets_object_name
-from notebook_ops.model.secrets import env_name
 
 BUNDLE_IN_IMAGE = "/bundle"  # where the Dockerfile copies the bundle
 RUN_STEP = ["notebook-ops", "run-step"]

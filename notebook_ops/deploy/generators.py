@@ -13,8 +13,8 @@ import importlib
 from collections.abc import Callable
 from pathlib import Path
 
-from notebook_ops.errors import NotebookOpsError
 from notebook_ops.bundle.manifest import without_secrets
+from notebook_ops.errors import NotebookOpsError
 
 TARGETS_DIR = "targets"
 ENTRY_POINT_GROUP = "notebook_ops.deploy"

@@ -19,17 +19,16 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from notebook_ops.errors import ExecutionError, NotebookOpsError, ParameterError
-from notebook_ops.kernel_side.data_store import is_url
-from notebook_ops.deploy.common import producers
-from notebook_ops.util.redact import redact
 from notebook_ops.bundle.load import open_bundle, pipeline_from_manifest, read_step_notebooks
 from notebook_ops.bundle.workspace import lay_out, needs_workspace
+from notebook_ops.deploy.common import producers
+from notebook_ops.errors import ExecutionError, NotebookOpsError, ParameterError
 from notebook_ops.execution import execute_step
-from notebook_ops.kernel_side.data_store import DataStore, MANIFEST, METRICS, USAGE
+from notebook_ops.kernel_side.data_store import MANIFEST, METRICS, USAGE, DataStore, is_url
 from notebook_ops.kernel_side.file_handoff import write_notebook_product
 from notebook_ops.model import secrets as secrets_mod
 from notebook_ops.model.parameters import resolve_params
+from notebook_ops.util.redact import redact
 
 NOTEBOOK_FILE = "_notebook.ipynb"
 

@@ -24,6 +24,7 @@ imported on first use only.
 """
 
 from __future__ import annotations
+
 import importlib
 
 __all__ = [

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
+from notebook_ops._version import __version__
 from notebook_ops.events.schema import SCHEMA_VERSION
 from notebook_ops.model.contracts.events import (
     BundleExportedData,
@@ -23,7 +24,6 @@ from notebook_ops.model.contracts.events import (
     StepStartedData,
 )
 from notebook_ops.model.contracts.runs import GitInfo, TargetResult
-from notebook_ops._version import __version__
 
 # runner progress event name -> event type
 RUNNER_TYPES = {

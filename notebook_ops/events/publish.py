@@ -12,13 +12,14 @@ scheduler, trigger listener) publishes the same way without repeating it.
 from __future__ import annotations
 
 import atexit
+import json
 import logging
 import os
 import threading
-from typing import TYPE_CHECKING
 from dataclasses import replace
 from pathlib import Path
-import json
+from typing import TYPE_CHECKING
+
 from notebook_ops.errors import NotebookOpsError
 from notebook_ops.events.envelope import bundle_exported, schedule_fired
 from notebook_ops.events.publisher import Publisher

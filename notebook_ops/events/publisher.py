@@ -15,11 +15,11 @@ import queue
 import threading
 import time
 
+from notebook_ops.events.envelope import RunEvents
 from notebook_ops.events.sinks import Sink, SinkRejected, check_url, open_sink
 from notebook_ops.events.spool import Spool
 from notebook_ops.util import backoff
 from notebook_ops.util.redact import redact, redact_text
-from notebook_ops.events.envelope import RunEvents
 
 log = logging.getLogger(__name__)
 

@@ -34,8 +34,8 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from notebook_ops.events.sinks import EventsConfigError, Sink, SinkUnavailable
 from notebook_ops.events.source import Message, Source
-from notebook_ops.util.redact import is_secret_key, redact
 from notebook_ops.events.spool import default_dir
+from notebook_ops.util.redact import is_secret_key, redact
 
 log = logging.getLogger(__name__)
 

@@ -11,8 +11,7 @@ import importlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from notebook_ops.events.sinks import EventsConfigError, scheme_of
-from notebook_ops.events.sinks import check_url
+from notebook_ops.events.sinks import EventsConfigError, check_url, scheme_of
 
 SOURCES: dict[str, str] = {
     "pulsar": "notebook_ops.events.pulsar:PulsarSource",

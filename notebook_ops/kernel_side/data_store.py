@@ -20,8 +20,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from notebook_ops.errors import NotebookOpsError
-from notebook_ops.util import atomic
 from notebook_ops.kernel_side import serializers
+from notebook_ops.util import atomic
 from notebook_ops.util.redact import redact, redact_text
 
 MANIFEST = "_outputs.json"

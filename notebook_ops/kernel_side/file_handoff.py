@@ -26,11 +26,10 @@ import os
 import sys
 from urllib.parse import quote
 
-from notebook_ops.kernel_side import helpers
+from notebook_ops.kernel_side import helpers, observe
 from notebook_ops.kernel_side.data_store import InputError, OutputError
-from notebook_ops.util import atomic
-from notebook_ops.kernel_side import observe
 from notebook_ops.kernel_side.observe import note_write
+from notebook_ops.util import atomic
 
 FILES_DIR = "_files"
 FILES_INDEX = "_files.json"

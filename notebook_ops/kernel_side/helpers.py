@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass, field
+
 from notebook_ops.kernel_side.data_store import ARTIFACTS, METRICS
 
 MODES = ("interactive", "pipeline", "bundle")

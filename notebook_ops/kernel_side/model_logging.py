@@ -13,13 +13,13 @@ MLflow is imported only when ``log_model`` is called.
 
 from __future__ import annotations
 
+import importlib
 import re
 import tempfile
 from pathlib import Path
 
 from notebook_ops.kernel_side import helpers
 from notebook_ops.kernel_side.library_serializers import _PREFERENCES, SAFE_SKLEARN, _instance_of
-import importlib
 from notebook_ops.tracking.registry import register_interactive
 
 MODELS = "_models"  # the step's folder of saved models in the data store

@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import sys
+
 from notebook_ops.util import atomic
 
 # the kernel's own machinery: imported on its behalf, never the code's need

@@ -15,10 +15,10 @@ returning one.
 from __future__ import annotations
 
 import io
+import pickle
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-import pickle
 
 
 class Unsupported(Exception):

@@ -12,19 +12,23 @@ from __future__ import annotations
 
 import numbers
 import os
+import sys
 from collections.abc import Sequence
 
-from notebook_ops.kernel_side import helpers
-from notebook_ops.kernel_side.data_store import OBSERVED, DataStore, InputError, OutputError
-import sys
 from notebook_ops.errors import ParameterError
 from notebook_ops.kernel_side import (
     file_handoff as files,
+)
+from notebook_ops.kernel_side import (
+    helpers,
     library_serializers,
     observe,
-    secret_params as secrets_rt,
     serializers,
 )
+from notebook_ops.kernel_side import (
+    secret_params as secrets_rt,
+)
+from notebook_ops.kernel_side.data_store import OBSERVED, DataStore, InputError, OutputError
 from notebook_ops.kernel_side.fingerprint import content_hash, sha256
 from notebook_ops.model.parameters import convert
 

@@ -20,7 +20,7 @@ import ast
 import builtins
 from dataclasses import dataclass, field
 
-from notebook_ops.model.imports import cell_tree
+from notebook_ops.model.imports import cell_tree, python_source
 from notebook_ops.model.mutation import (
     ARGUMENT_MUTATING_BUILTINS,
     ARGUMENT_MUTATING_METHODS,
@@ -31,7 +31,6 @@ from notebook_ops.model.mutation import (
     root_name,
 )
 from notebook_ops.model.scopes import CachedVisitor, class_free, comprehension_free, visit_outside
-from notebook_ops.model.imports import python_source
 
 BUILTINS = frozenset(dir(builtins)) | {
     "get_ipython",

@@ -7,9 +7,8 @@ import os
 from dataclasses import replace
 from typing import Any
 
-from notebook_ops.model import analysis
+from notebook_ops.model import analysis, files, paths
 from notebook_ops.model.pipeline import Pipeline
-from notebook_ops.model import files, paths
 
 
 def step_flows(p: Pipeline):

@@ -26,11 +26,11 @@ from pathlib import Path
 
 from notebook_ops.errors import NotebookReadError
 from notebook_ops.model.build import build_pipeline
+from notebook_ops.model.multi import Composer
 from notebook_ops.model.notebook import parse_notebook, read_bytes
 from notebook_ops.model.pipeline import Pipeline
 from notebook_ops.model.tags import parse_cell_tags, slug
 from notebook_ops.util import confine
-from notebook_ops.model.multi import Composer
 
 SUFFIX = ".pipeline"
 NODE_OPS = {"execute-notebook-node": ".ipynb", "execute-python-node": ".py"}

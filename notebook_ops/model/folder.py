@@ -20,13 +20,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from notebook_ops.errors import NotebookReadError
+from notebook_ops.errors import ConflictError, NotebookReadError
 from notebook_ops.model import build, crossflow
+from notebook_ops.model.multi import Composer
 from notebook_ops.model.pipeline import Pipeline
 from notebook_ops.model.tags import slug
 from notebook_ops.util import confine
-from notebook_ops.errors import ConflictError
-from notebook_ops.model.multi import Composer
 from notebook_ops.util.atomic import write_text
 
 DEFAULT_GLOB = "*.ipynb"

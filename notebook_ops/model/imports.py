@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
+
 from notebook_ops.model.pip_lines import install_requirements
 
 # Cell magics whose body is still Python.

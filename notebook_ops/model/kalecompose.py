@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from notebook_ops.model import analysis, build, crossflow, kale
-from notebook_ops.model.pipeline import Pipeline, Problem
 from notebook_ops.model.notebook import parse_notebook, read_bytes
+from notebook_ops.model.pipeline import Pipeline, Problem
 
 
 @dataclass

@@ -20,14 +20,13 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-from notebook_ops.model import analysis, build, crossflow
+from notebook_ops.cellref import cell_label
+from notebook_ops.model import analysis, build, crossflow, kalecompose
+from notebook_ops.model.multi_parameters import merge_parameters
+from notebook_ops.model.notebook_refs import cross_refs, is_untagged, notebook_ref, short_name
 from notebook_ops.model.pipeline import Pipeline, Problem
 from notebook_ops.model.tags import slug, valid_name
 from notebook_ops.util import confine
-from notebook_ops.cellref import cell_label
-from notebook_ops.model.multi_parameters import merge_parameters
-from notebook_ops.model.notebook_refs import cross_refs, is_untagged, notebook_ref, short_name
-from notebook_ops.model import kalecompose
 
 # what ``load_pipeline`` reads: a notebook, a pipeline file, an Elyra pipeline
 SOURCE_SUFFIXES = (".ipynb", ".yaml", ".yml", ".pipeline")

@@ -24,13 +24,13 @@ from importlib import resources
 from pathlib import Path
 
 from notebook_ops.errors import NotebookReadError
+from notebook_ops.model import ploomber, ploomberspec
+from notebook_ops.model.multi import Composer
 from notebook_ops.model.notebook import read_bytes
 from notebook_ops.model.pipeline import Pipeline
 from notebook_ops.model.settings import validate_settings
 from notebook_ops.model.tags import slug
 from notebook_ops.util import confine
-from notebook_ops.model import ploomber, ploomberspec
-from notebook_ops.model.multi import Composer
 
 SUFFIXES = (".yaml", ".yml")
 

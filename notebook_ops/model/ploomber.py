@@ -35,12 +35,12 @@ from pathlib import Path
 
 from notebook_ops.errors import NotebookReadError
 from notebook_ops.model.build import build_pipeline
+from notebook_ops.model.multi import Composer
 from notebook_ops.model.notebook import parse_notebook, read_bytes
 from notebook_ops.model.pipeline import Pipeline
-from notebook_ops.model.ploomberspec import is_dotted, Task, read_tasks
+from notebook_ops.model.ploomberspec import Task, is_dotted, read_tasks
 from notebook_ops.model.tags import slug
 from notebook_ops.util import confine
-from notebook_ops.model.multi import Composer
 
 
 # -- the task's code -----------------------------------------------------------------------------

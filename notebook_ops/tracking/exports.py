@@ -14,11 +14,10 @@ import secrets
 import time
 from pathlib import Path
 
+from notebook_ops.tracking.mlflow_tracker import Session, first_line
 from notebook_ops.tracking.sync import die_here, read_json
 from notebook_ops.util import atomic
 from notebook_ops.util.locks import folder_lock
-from notebook_ops.tracking.mlflow_tracker import Session
-from notebook_ops.tracking.mlflow_tracker import first_line
 
 EXPORTS = "exports"
 

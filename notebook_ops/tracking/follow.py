@@ -19,10 +19,9 @@ import sys
 import time
 from pathlib import Path
 
-from notebook_ops.tracking import sync
-from notebook_ops.util import procs
-from notebook_ops.tracking import exports
+from notebook_ops.tracking import exports, sync
 from notebook_ops.tracking.mlflow_tracker import first_line
+from notebook_ops.util import procs
 
 POLL_S = 0.2
 NO_RECORD_S = 120  # a run whose run.json does not appear by then did not start

@@ -17,9 +17,10 @@ from __future__ import annotations
 import logging
 import os
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
-from datetime import datetime
+
 from notebook_ops.tracking import store
 
 if TYPE_CHECKING:

@@ -21,9 +21,9 @@ import re
 from pathlib import Path
 
 from notebook_ops.tracking import sync
-from notebook_ops.util import atomic
 from notebook_ops.tracking.follow import spawn
 from notebook_ops.tracking.mlflow_tracker import Tracker, default_tracking_uri
+from notebook_ops.util import atomic
 
 MODES = ("process", "thread")
 

@@ -12,10 +12,11 @@ is repeatable: a version of the same MLflow run is found, not made twice.
 from __future__ import annotations
 
 import json
-import time
-from typing import TYPE_CHECKING
-from pathlib import Path
 import os
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 from notebook_ops.tracking.mlflow_tracker import Session, default_tracking_uri
 
 if TYPE_CHECKING:

@@ -19,12 +19,11 @@ import socket
 from pathlib import Path
 
 from notebook_ops.model.contracts.runs import FINAL_STATUSES, RUN_JSON, RunRecord
+from notebook_ops.tracking.mlflow_tracker import Session, first_line
+from notebook_ops.tracking.promotion import after_run
 from notebook_ops.util import atomic, faults, procs
 from notebook_ops.util.locks import folder_lock
-from notebook_ops.tracking.mlflow_tracker import Session
-from notebook_ops.tracking.promotion import after_run
 from notebook_ops.util.redact import redact, redact_text
-from notebook_ops.tracking.mlflow_tracker import first_line
 
 log = logging.getLogger(__name__)
 

@@ -8,10 +8,11 @@ own interpreter when that differs from the one running notebook-ops:
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from importlib import metadata
-import os
+from urllib.parse import unquote, urlparse
 
 # What the runner needs beside a distribution the code imports (pandas data goes to Parquet).
 COMPANIONS = {"pandas": ("pyarrow",)}
@@ -113,8 +114,6 @@ def _editable_source(dist) -> str | None:
     url = info.get("url") or ""
     if not (info.get("dir_info") or {}).get("editable") or not url.startswith("file://"):
         return None
-    from urllib.parse import unquote, urlparse
-
     return unquote(urlparse(url).path)
 
 

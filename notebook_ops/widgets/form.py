@@ -9,13 +9,13 @@ dict, tuple, None: the runner converts and checks those exactly as it does for `
 
 from __future__ import annotations
 
+import html
 import re
 
 import ipywidgets as W
 
 from notebook_ops.errors import ParameterError
 from notebook_ops.model.parameters import convert
-import html
 
 _CHOICES = re.compile(r"\b(?:one of\s*:?|choices?\s*:)\s*([^;()\n]+)", re.I)
 _SPLIT = re.compile(r"\s*(?:,|\||/|\bor\b)\s*")

@@ -17,9 +17,6 @@ from pathlib import Path
 
 import ipywidgets as W
 
-from notebook_ops.widgets import results
-from notebook_ops.widgets.form import ParametersForm
-from notebook_ops.widgets.steps import StepsView, problems_html
 from notebook_ops import scheduler
 from notebook_ops.bundle import export_notebook
 from notebook_ops.errors import NotebookOpsError
@@ -27,6 +24,9 @@ from notebook_ops.events.publish import with_settings_problems
 from notebook_ops.execution.run_service import RunService
 from notebook_ops.model import load_pipeline
 from notebook_ops.scheduler.cron import Cron
+from notebook_ops.widgets import results
+from notebook_ops.widgets.form import ParametersForm
+from notebook_ops.widgets.steps import StepsView, problems_html
 
 EXPORT_NOTE = (
     "the bundle carries the defaults written in the parameters cell; to run it with the values set above:"

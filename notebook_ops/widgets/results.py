@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import shlex
+
 from notebook_ops.errors import NotebookOpsError
 from notebook_ops.model.contracts.runs import RunRecord
 
