@@ -167,7 +167,7 @@ class _Budget:
     def read_sums(self, rel: str, data: bytes) -> None:
         """After SHA256SUMS (packed before the files it lists but the manifest), only what it
         lists may follow."""
-        from notebook_ops.bundle.checksums import SUMS, parse
+        from notebook_ops.bundle.checksums import SUMS, parse  # noqa: PLC0415 - cycle: checksums imports archive.bundle_files
 
         if rel == SUMS:
             try:
@@ -236,7 +236,7 @@ def matches_folder(archive, folder) -> bool:
     """Is the archive complete (read to its end: gzip CRC and length) and exactly the bundle
     folder's files? A truncated or altered archive is not kept as "unchanged" on re-export."""
 
-    from notebook_ops.bundle.checksums import SUMS
+    from notebook_ops.bundle.checksums import SUMS  # noqa: PLC0415 - cycle: checksums imports archive.bundle_files
 
     root = Path(folder)
     try:

@@ -120,7 +120,7 @@ def assemble(description: dict, *, version: int, content_sha256: str, provenance
 
 
 def dumps(manifest: dict) -> str:
-    import yaml
+    import yaml  # noqa: PLC0415 - yaml costs 26 ms CPU to import, loaded on first use
 
     header = (
         "# notebook-ops bundle manifest; schema: notebook_ops/bundle/schema/pipeline-manifest.schema.json\n"
@@ -135,13 +135,13 @@ def _validator():
     # fastjsonschema (already needed by nbformat) compiles the schema in ~40 ms; importing
     # jsonschema costs ~3 s where rfc3987-syntax is installed. The schema keeps to keywords
     # both understand, so either validates it the same way.
-    import fastjsonschema
+    import fastjsonschema  # noqa: PLC0415 - fastjsonschema costs 25 ms CPU to import, loaded on first use
 
     return fastjsonschema.compile(schema())
 
 
 def validate(manifest, path=MANIFEST) -> dict:
-    import fastjsonschema
+    import fastjsonschema  # noqa: PLC0415 - fastjsonschema costs 25 ms CPU to import, loaded on first use
 
     if not isinstance(manifest, dict):
         raise BundleInvalid("the manifest is not a mapping", path=path)
@@ -196,7 +196,7 @@ def _paths(m: dict):
 
 
 def loads(text: str, path=MANIFEST) -> dict:
-    import yaml
+    import yaml  # noqa: PLC0415 - yaml costs 26 ms CPU to import, loaded on first use
 
     try:
         data = yaml.safe_load(text)

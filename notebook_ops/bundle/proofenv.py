@@ -74,7 +74,7 @@ def find_uv() -> str | None:
     if found:
         return found
     try:
-        import uv  # type: ignore[import-not-found,unused-ignore]
+        import uv  # type: ignore[import-not-found,unused-ignore]  # noqa: PLC0415 - a probe: the uv wheel is optional
 
         path = uv.find_uv_bin()
     except Exception:  # not installed, or a broken install: pip does it

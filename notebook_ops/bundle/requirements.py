@@ -45,7 +45,7 @@ def pipeline_sources(pipeline) -> list[str]:
 def kernel_python(kernel_name: str) -> str:
     """The interpreter the notebook's kernel runs; ours when the kernel is the native one."""
     try:
-        from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+        from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel  # noqa: PLC0415 - jupyter_client.kernelspec costs 196 ms CPU to import, loaded on first use
     except ImportError:
         return sys.executable
     try:

@@ -27,7 +27,7 @@ STYLE = {
 
 
 def _steps_table(record: dict, *, final: bool):
-    from rich.table import Table
+    from rich.table import Table  # noqa: PLC0415 - rich.table costs 45 ms CPU to import, loaded on first use
 
     r = RunRecord.from_dict(record)
     t = Table(title=None if not final else f"run {r.run_id}: {r.status}", show_edge=False, pad_edge=False)
@@ -186,12 +186,12 @@ def run(
         kernels=kernels,
     )
 
-    from rich.console import Console
+    from rich.console import Console  # noqa: PLC0415 - rich.console costs 49 ms CPU to import, loaded on first use
 
     console = Console(stderr=True)
     live = None
     if not quiet and not as_json and console.is_terminal:
-        from rich.live import Live
+        from rich.live import Live  # noqa: PLC0415 - rich.live costs 62 ms CPU to import, loaded on first use
 
         live = Live(console=console, refresh_per_second=8, transient=True)
 

@@ -212,7 +212,7 @@ def _quantity(text: str) -> float:
 
 
 def dump_yaml(docs) -> str:
-    import yaml
+    import yaml  # noqa: PLC0415 - yaml costs 26 ms CPU to import, loaded on first use
 
     docs = docs if isinstance(docs, list) else [docs]
     return "---\n".join(

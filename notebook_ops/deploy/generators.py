@@ -44,7 +44,7 @@ def _load() -> None:
     _loaded = True
     for name, ref in BUILTIN.items():
         _registry.setdefault(name, ref)
-    from importlib.metadata import entry_points
+    from importlib.metadata import entry_points  # noqa: PLC0415 - importlib.metadata costs 63 ms CPU to import, loaded on first use
 
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         _registry.setdefault(ep.name, ep.value)

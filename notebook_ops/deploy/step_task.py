@@ -53,7 +53,7 @@ class StepResult:
 
 
 def _fs(url: str):
-    import fsspec
+    import fsspec  # noqa: PLC0415 - optional library (103 ms), imported only when used
 
     return fsspec.core.url_to_fs(url)
 

@@ -44,7 +44,7 @@ class DataStore:
         self.location = location
         self.remote = is_url(location)
         if self.remote:
-            import fsspec
+            import fsspec  # noqa: PLC0415 - optional library (103 ms), imported only when used
 
             self.fs, self.root = fsspec.core.url_to_fs(location)
         else:
@@ -215,7 +215,7 @@ class StoreUnreachable(NotebookOpsError):
 def check_store(location: str, marker: str, timeout: float = 60.0) -> None:
     """``probe_store`` before a run starts, as one line naming the store (credentials masked)
     and what went wrong; ``StoreUnreachable``. Credentials come only from the environment."""
-    import concurrent.futures
+    import concurrent.futures  # noqa: PLC0415 - concurrent.futures costs 19 ms CPU to import, loaded on first use
 
     shown = redact(location)
     pool = concurrent.futures.ThreadPoolExecutor(1)

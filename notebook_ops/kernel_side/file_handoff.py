@@ -80,7 +80,7 @@ def _prepare(ns: dict, code_roots, files_in, external) -> None:
         url = ns.get(param)
         if not isinstance(url, str) or not url:
             raise InputError(f"parameter {param!r} must give the URL of {path!r}")
-        import fsspec
+        import fsspec  # noqa: PLC0415 - optional library (103 ms), imported only when used
 
         with fsspec.open(url, "rb") as f:
             _write(path, f.read())

@@ -109,7 +109,7 @@ def _module_distributions() -> dict:
             return _DISTS
     except (OSError, ValueError):
         pass
-    from importlib.metadata import packages_distributions
+    from importlib.metadata import packages_distributions  # noqa: PLC0415 - importlib.metadata costs 63 ms CPU to import, loaded on first use
 
     _DISTS = {k: list(v) for k, v in packages_distributions().items()}
     try:
@@ -124,7 +124,7 @@ def distributions(modules) -> dict:
     """{distribution: version} of the installed packages providing ``modules``."""
     if not modules:
         return {}
-    from importlib.metadata import PackageNotFoundError, version
+    from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415 - importlib.metadata costs 63 ms CPU to import, loaded on first use
 
     mapping = _module_distributions()
     out = {}

@@ -248,7 +248,7 @@ def enter_step(step: str | None, code: str = "") -> None:
     is written, the next one starts."""
     previous = helpers.context().step
     if previous:
-        from IPython import get_ipython
+        from IPython import get_ipython  # noqa: PLC0415 - IPython costs 108 ms CPU to import, loaded on first use
 
         shell = get_ipython()
         end_step(shell.user_ns if shell is not None else {}, code=_CODES.get(previous, ""))

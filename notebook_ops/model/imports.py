@@ -37,7 +37,7 @@ _manager = None
 def _transform(source: str) -> str:
     global _manager
     if _manager is None:
-        from IPython.core.inputtransformer2 import TransformerManager
+        from IPython.core.inputtransformer2 import TransformerManager  # noqa: PLC0415 - IPython.core.inputtransformer2 costs 97 ms CPU to import, loaded on first use
 
         _manager = TransformerManager()
     try:

@@ -36,14 +36,14 @@ def load_pipeline(path) -> Pipeline:
     """The pipeline of the notebook at ``path``, across notebooks when its ``after:`` say so;
     or of a pipeline file (``pipelinefile``; Ploomber's: ``ploomber``), of an Elyra
     ``.pipeline`` (``elyra``), of a folder of notebooks (``folder``)."""
-    from notebook_ops.model import folder, pipelinefile
+    from notebook_ops.model import folder, pipelinefile  # noqa: PLC0415 - cycle: these readers build on multi.Composer
 
     if folder.is_folder_source(path):  # a folder of notebooks (or FOLDER/GLOB)
         return folder.load_folder(path)
     if path is not None and str(path).endswith(pipelinefile.SUFFIXES):
         return pipelinefile.load_pipeline_file(path)
     if path is not None and str(path).endswith(".pipeline"):
-        from notebook_ops.model.elyra import load_elyra
+        from notebook_ops.model.elyra import load_elyra  # noqa: PLC0415 - cycle: these readers build on multi.Composer
 
         return load_elyra(path)
     entry = build.load_pipeline(path)

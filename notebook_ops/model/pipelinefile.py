@@ -37,7 +37,7 @@ SUFFIXES = (".yaml", ".yml")
 
 @lru_cache(maxsize=1)
 def _validator():
-    import fastjsonschema
+    import fastjsonschema  # noqa: PLC0415 - fastjsonschema costs 25 ms CPU to import, loaded on first use
 
     schema = json.loads(
         resources.files("notebook_ops.model").joinpath("schema/pipeline-file.schema.json").read_text()
@@ -47,8 +47,8 @@ def _validator():
 
 def read_pipeline_file(path) -> dict:
     """The file's content, checked against the schema (one error naming the field)."""
-    import fastjsonschema
-    import yaml
+    import fastjsonschema  # noqa: PLC0415 - fastjsonschema costs 25 ms CPU to import, loaded on first use
+    import yaml  # noqa: PLC0415 - yaml costs 26 ms CPU to import, loaded on first use
 
     data = read_bytes(path)
     try:
@@ -79,7 +79,7 @@ def read_pipeline_file(path) -> dict:
 
 def _peek(path) -> object:
     """The YAML document, or None when it does not parse (``read_pipeline_file`` says why)."""
-    import yaml
+    import yaml  # noqa: PLC0415 - yaml costs 26 ms CPU to import, loaded on first use
 
     try:
         return yaml.safe_load(read_bytes(path))

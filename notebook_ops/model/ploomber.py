@@ -49,7 +49,7 @@ def _source_notebook(file: Path, where: str, path) -> dict:
     if file.suffix.lower() == ".ipynb":
         return copy.deepcopy(parse_notebook(read_bytes(file), path=file))
     try:
-        import jupytext
+        import jupytext  # noqa: PLC0415 - jupytext costs 1816 ms CPU to import, loaded on first use
     except ImportError:  # pragma: no cover - a dependency
         raise NotebookReadError(
             "reading .py tasks needs jupytext", path=path, hint="pip install jupytext"

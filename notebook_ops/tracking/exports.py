@@ -32,7 +32,7 @@ def new_entry(state_dir, entry: dict) -> Path:
 
 def log_entry(entry: dict) -> str:
     """The MLflow run of ``entry`` (created, or found and completed); its id."""
-    from mlflow.entities import Param
+    from mlflow.entities import Param  # noqa: PLC0415 - mlflow costs 1703 ms CPU to import, loaded on first use
 
     session = Session(entry["experiment"], entry["tracking_uri"], entry.get("artifact_root"))
     client = session.open()

@@ -114,7 +114,7 @@ class Session:
             return self.client
         logging.getLogger("mlflow").setLevel(logging.WARNING)
         logging.getLogger("alembic").setLevel(logging.WARNING)
-        from mlflow.tracking import MlflowClient
+        from mlflow.tracking import MlflowClient  # noqa: PLC0415 - mlflow costs 1703 ms CPU to import, loaded on first use
 
         for name in ("mlflow", "mlflow.store.db.utils", "alembic"):  # mlflow resets them on import
             logging.getLogger(name).setLevel(logging.WARNING)
@@ -150,7 +150,7 @@ class Session:
 
     def parent(self, record: dict) -> str:
         """The pipeline's parent run for ``record`` (run.json): created, or found and completed."""
-        from mlflow.entities import Param, RunTag
+        from mlflow.entities import Param, RunTag  # noqa: PLC0415 - mlflow costs 1703 ms CPU to import, loaded on first use
 
         client = self.open()
         t = {
@@ -194,7 +194,7 @@ class Session:
     ) -> str:
         """The nested run of step ``name``; ``artifacts``: [(local path, artifact folder)];
         ``models``: [{"name", "path", "tags"}] to log and register (``registry.py``)."""
-        from mlflow.entities import Metric, Param
+        from mlflow.entities import Metric, Param  # noqa: PLC0415 - mlflow costs 1703 ms CPU to import, loaded on first use
 
         client = self.open()
         found = self.find(f"tags.mlflow.parentRunId = '{parent_id}' and tags.`notebook_ops.step` = '{name}'")
@@ -228,7 +228,7 @@ class Session:
             if Path(path).is_file():
                 client.log_artifact(rid, str(path), artifact_path=folder)
         if models:
-            from notebook_ops.tracking.registry import log_and_register
+            from notebook_ops.tracking.registry import log_and_register  # noqa: PLC0415 - cycle: registry imports mlflow_tracker
 
             log_and_register(client, rid, list(models))
         client.set_terminated(
@@ -238,7 +238,7 @@ class Session:
 
     def finish(self, parent_id: str, record: dict, artifacts=()) -> None:
         """The run's outcome on its parent run: metrics, status, targets, run.json."""
-        from mlflow.entities import Metric
+        from mlflow.entities import Metric  # noqa: PLC0415 - mlflow costs 1703 ms CPU to import, loaded on first use
 
         client = self.open()
         have = client.get_run(parent_id).data.metrics
@@ -287,7 +287,7 @@ class Tracker:
     (the first error is kept in ``error`` and later work is dropped)."""
 
     def __init__(self, session: Session):
-        from concurrent.futures import ThreadPoolExecutor
+        from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415 - concurrent.futures costs 19 ms CPU to import, loaded on first use
 
         self.session = session
         self.error: str | None = None
@@ -308,7 +308,7 @@ class Tracker:
 
     def wait(self, timeout: float | None = None) -> bool:
         """Wait for every queued write (False: not within ``timeout``; ``error`` says so)."""
-        from concurrent.futures import TimeoutError as FutureTimeout
+        from concurrent.futures import TimeoutError as FutureTimeout  # noqa: PLC0415 - concurrent.futures costs 19 ms CPU to import, loaded on first use
 
         try:
             self._pool.submit(lambda: None).result(timeout=timeout)

@@ -32,7 +32,7 @@ def _requires(dist, extras=()) -> list[str]:
     out = []
     envs = [{"extra": e} for e in ("", *extras)]
     try:
-        from packaging.requirements import Requirement
+        from packaging.requirements import Requirement  # noqa: PLC0415 - packaging.requirements costs 67 ms CPU to import, loaded on first use
     except ImportError:  # pragma: no cover - packaging is nearly always there
         Requirement = None  # type: ignore[assignment,misc]  # then names are read without it
     for line in dist.requires or []:
