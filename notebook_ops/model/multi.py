@@ -21,7 +21,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from notebook_ops.cellref import cell_label
-from notebook_ops.model import analysis, build, crossflow, kalecompose
+from notebook_ops.model import build, crossflow, kalecompose
+from notebook_ops.model.multi_flow import data_flow, file_flow
 from notebook_ops.model.multi_parameters import merge_parameters
 from notebook_ops.model.notebook_refs import cross_refs, is_untagged, notebook_ref, short_name
 from notebook_ops.model.pipeline import Pipeline, Problem
@@ -112,6 +113,7 @@ class Composer:
         self.refs: dict[Path, dict] = {}
         self.order: list[Path] = []  # notebooks, upstream first
         self.problems: list[Problem] = []
+        self.handed: set[str] = set()  # files handed between notebooks (multi_flow.file_flow)
         # Kale's composition: its notebooks, edges and problems (model/kalecompose.py)
         self.kale_plan = kale_plan
         if kale_plan is not None:
@@ -217,10 +219,10 @@ class Composer:
                 upstream[n] |= {d} | upstream.get(d, set())
 
         params = merge_parameters(self, order)
-        extra_in, extra_out, resolved = self.data_flow(
-            order, names, owner, upstream, rank, {x.name for x in params}
+        extra_in, extra_out, resolved = data_flow(
+            self, order, names, owner, upstream, rank, {x.name for x in params}
         )
-        files_in, files_out = self.file_flow(order, names, upstream, rank, resolved)
+        files_in, files_out = file_flow(self, order, names, upstream, rank, resolved)
         name = self.name or (self.entry.name if self.entry else slug(self.entry_path.stem))
         parts, steps = self.qualified_parts(
             order, names, deps, (extra_in, extra_out), (files_in, files_out), params, name, resolved
@@ -296,56 +298,6 @@ class Composer:
                     deps[q] += [u for u in ups if u not in deps[q]]
         return deps
 
-    def data_flow(self, order, names, owner, upstream, rank, pnames):
-        """Data flow between notebooks: names a step reads that its notebook does not provide come
-        from the latest upstream step of another notebook that defines them."""
-        flows, setup_defs = {}, {}
-        for path in order:
-            flows[path], setup_defs[path] = crossflow.step_flows(self.built[path])
-        extra_in: dict[str, list[tuple[str, str]]] = {n: [] for n in rank}
-        extra_out: dict[str, set[str]] = {n: set() for n in rank}
-        resolved: set = set()  # (notebook, its step, name) found in another notebook
-        for path in order:
-            p = self.built[path]
-            available = analysis.BUILTINS | pnames | setup_defs[path]
-            for s in p.steps:
-                q = names[(path, s.name)]
-                sf = flows[path][s.name]
-                for var in sf.external_reads + sorted(sf.late_reads):
-                    if var in available or var in s.inputs:
-                        continue
-                    if any(var in flows[path][t.name].defines for t in p.steps if t.name != s.name):
-                        continue  # the notebook's own story (build.py reported it)
-                    providers = [
-                        names[(o, t.name)]
-                        for o in order
-                        if o != path
-                        for t in self.built[o].steps
-                        if var in flows[o][t.name].defines
-                    ]
-                    ups = [x for x in providers if x in upstream[q]]
-                    cell = sf.first_read_cell.get(var)
-                    if ups:
-                        src = max(ups, key=rank.__getitem__)
-                        extra_in[q].append((var, src))
-                        extra_out[src].add(var)
-                        resolved.add((path, s.name, var))
-                    elif providers:
-                        op, ostep = owner[providers[0]]
-                        resolved.add((path, s.name, var))
-                        self.problem(
-                            "hidden-state",
-                            f"{self.at(path)}reads '{var}', which only step "
-                            f"'{providers[0]}' of {self.file(op)} defines, and it is not "
-                            "upstream of it",
-                            step=q,
-                            cell=cell,
-                            hint=f"add the tag after:{self.rel_from(path, op)}:{ostep} "
-                            f"to {cell_label(s.cells[0] if s.cells else 0)}",
-                        )
-
-        return extra_in, extra_out, resolved
-
     def qualified_parts(self, order, names, deps, extra, files, params, name, resolved):
         """Each notebook's steps renamed and rewired for the whole pipeline (its part), and its
         problems carried over."""
@@ -417,40 +369,6 @@ class Composer:
             ).hexdigest()
         )
         return replace(entry, notebook_hash=digest)
-
-    def file_flow(self, order, names, upstream, rank, resolved):
-        """Files between notebooks, as ``files.py`` finds them inside one: a file a step reads
-        that its notebook does not write comes from the latest upstream step of another notebook
-        that writes it (every kernel works in the same folder, so paths compare as written)."""
-        uses = {path: crossflow.file_uses(self.built[path]) for path in order}
-        files_in: dict[str, list[tuple[str, str]]] = {q: [] for q in rank}
-        files_out: dict[str, set[str]] = {q: set() for q in rank}
-        self.handed: set[str] = set()
-        first = self.built[order[0]].project
-        root = Path(first.root) if first else self.root
-        for path in order:
-            for step, (_, reads) in uses[path].items():
-                q = names[(path, step)]
-                # written by another step of this notebook: build.py hands it on; a file this
-                # step updates (a SQLite database) comes from upstream as it was left there
-                own = set().union(*(w for t, (w, _) in uses[path].items() if t != step))
-                for f in dict.fromkeys(reads):
-                    if f in own:
-                        continue
-                    ups = [
-                        names[(o, t)]
-                        for o in order
-                        if o != path
-                        for t, (w, _) in uses[o].items()
-                        if f in w and names[(o, t)] in upstream[q]
-                    ]
-                    if ups:
-                        src = max(ups, key=rank.__getitem__)
-                        files_in[q].append((f, src))
-                        files_out[src].add(f)
-                        resolved.add((path, step, "file:" + f))
-                        self.handed.add(Path(os.path.relpath(self.root / f, root)).as_posix())
-        return files_in, files_out
 
     def rel_from(self, path: Path, other: Path) -> str:
         return Path(os.path.relpath(other, path.parent)).with_suffix("").as_posix()
