@@ -154,7 +154,8 @@ PARSE_ERRORS = (SyntaxError, ValueError, RecursionError, MemoryError)  # null by
 def one_parse():
     """Within this block (and the blocks it holds) ``cell_tree`` parses each source once. The
     cycle collector waits meanwhile (cycles made then are collected after): the trees are many
-    long-lived objects it would scan again and again, a third of a 10,000-cell notebook's build."""
+    long-lived objects it would scan again and again. Measured (issue 29, benchmarks/bench_inspect.py's
+    10,000-cell notebook, best of 3, CPU): 2.35 s with the collector paused, 3.92 s without."""
     if _TREES.get() is not None:
         yield
         return
