@@ -103,15 +103,9 @@ def check_changes(
             return
 
 
-def analyse_dataflow(builder: PipelineBuilder, deps, order, settings):
-    params: list[Parameter] = []
-    if builder.parameters_cell is not None:
-        params, probs = parse_parameters(
-            builder.cells[builder.parameters_cell].source, builder.parameters_cell
-        )
-        builder.problems.extend(probs)
-    param_names = {p.name for p in params}
-
+def cell_flows(builder: PipelineBuilder) -> dict[int, analysis.CellFlow]:
+    """Each code cell's names read and defined (objects shared by names followed in notebook
+    order); a cell that does not parse or star-imports is a problem."""
     flows: dict[int, analysis.CellFlow] = {}
     aliases = analysis.Aliases()  # objects shared by names, followed in notebook order
     for cell in builder.cells:
@@ -138,15 +132,12 @@ def analyse_dataflow(builder: PipelineBuilder, deps, order, settings):
                     hint="import the names you use explicitly",
                 )
 
-    functions: dict = {}
-    imported: set[str] = set()
-    for flow in flows.values():
-        functions.update(flow.functions)
-        imported |= flow.imports
-    for flow in flows.values():
-        analysis.resolve_calls(flow, functions)
-    unchanged = analysis.BUILTINS | imported  # modules changed in place do not travel
+    return flows
 
+
+def setup_names(builder: PipelineBuilder, flows, param_names):
+    """The parameters the setup cells read, and the names every step may read (built-ins,
+    parameters, setup definitions); a setup cell reading an undefined name is a problem."""
     available = analysis.BUILTINS | param_names
     setup = analysis.step_flow([(i, flows[i]) for i in builder.setup_cells if i in flows])
     setup_params = {n for n in setup.external_reads if n in param_names}
@@ -160,20 +151,12 @@ def analyse_dataflow(builder: PipelineBuilder, deps, order, settings):
                 cell=read_at,
                 hint="define it in the setup cell or the parameters",
             )
-    available = available | setup.defines
+    return setup_params, available | setup.defines
 
-    step_flows = {}
-    for name in order:
-        step_flows[name] = analysis.step_flow(
-            [(i, flows[i]) for i in builder.step_cells[name] if i in flows], unchanged=unchanged
-        )
 
-    upstream: dict[str, set[str]] = {n: set() for n in order}
-    for n in order:  # graph order: dependencies are complete before their users
-        for d in deps[n]:
-            upstream[n] |= {d} | upstream.get(d, set())
-    rank = {n: i for i, n in enumerate(order)}
-
+def find_sources(builder: PipelineBuilder, order, step_flows, upstream, rank, available):
+    """Each step's inputs as (name, the upstream step it comes from): the latest upstream step
+    defining it; a name only a non-upstream step defines, or none, is a problem."""
     position = {n: i for i, n in enumerate(builder.step_cells)}  # notebook order
     sources: dict[str, list[tuple[str, str]]] = {n: [] for n in order}
     for name in order:
@@ -221,15 +204,13 @@ def analyse_dataflow(builder: PipelineBuilder, deps, order, settings):
                     hint="define it in an upstream step, a setup cell or the parameters",
                 )
 
-    outputs: dict[str, set[str]] = {n: set() for n in order}
-    for name in order:
-        for var, producer in sources[name]:
-            outputs[producer].add(var)
-    received = {n: {v for v, _ in sources[n]} for n in order}
+    return sources
 
-    # The runtime check: a step that received an object and may change it in a way the
-    # analysis cannot see (a library call, a helper module) is a candidate source for the
-    # readers after it; the reader takes the latest candidate that saved a version.
+
+def runtime_candidates(order, sources, step_flows, upstream, rank, received):
+    """The runtime check: a step that received an object and may change it in a way the
+    analysis cannot see (a library call, a helper module) is a candidate source for the
+    readers after it; the reader takes the latest candidate that saved a version."""
     candidates: dict[str, list[tuple[str, tuple[str, ...]]]] = {n: [] for n in order}
     watch: dict[str, set[str]] = {n: set() for n in order}
     for name in order:
@@ -248,9 +229,11 @@ def analyse_dataflow(builder: PipelineBuilder, deps, order, settings):
                 candidates[name].append((var, tuple(cands) + (producer,)))
                 for u in cands:
                     watch[u].add(var)
+    return candidates, watch
 
-    metrics_of = assign_metrics(builder, order, step_flows, param_names)
 
+def check_step_settings(builder: PipelineBuilder, order, settings) -> None:
+    """Settings in the notebook's metadata for a step that does not exist are a problem."""
     known = set(order)
     for sname in settings.get("steps") or {}:
         if sname not in known:
@@ -260,6 +243,56 @@ def analyse_dataflow(builder: PipelineBuilder, deps, order, settings):
                 f"metadata.notebook_ops.steps has settings for '{sname}', which is not a step",
                 hint=f"steps are: {', '.join(order)}",
             )
+
+
+def analyse_dataflow(builder: PipelineBuilder, deps, order, settings):
+    """The parameters and the steps with what each reads, from which step, and writes."""
+    params: list[Parameter] = []
+    if builder.parameters_cell is not None:
+        params, probs = parse_parameters(
+            builder.cells[builder.parameters_cell].source, builder.parameters_cell
+        )
+        builder.problems.extend(probs)
+    param_names = {p.name for p in params}
+
+    flows = cell_flows(builder)
+
+    functions: dict = {}
+    imported: set[str] = set()
+    for flow in flows.values():
+        functions.update(flow.functions)
+        imported |= flow.imports
+    for flow in flows.values():
+        analysis.resolve_calls(flow, functions)
+    unchanged = analysis.BUILTINS | imported  # modules changed in place do not travel
+
+    setup_params, available = setup_names(builder, flows, param_names)
+
+    step_flows = {}
+    for name in order:
+        step_flows[name] = analysis.step_flow(
+            [(i, flows[i]) for i in builder.step_cells[name] if i in flows], unchanged=unchanged
+        )
+
+    upstream: dict[str, set[str]] = {n: set() for n in order}
+    for n in order:  # graph order: dependencies are complete before their users
+        for d in deps[n]:
+            upstream[n] |= {d} | upstream.get(d, set())
+    rank = {n: i for i, n in enumerate(order)}
+
+    sources = find_sources(builder, order, step_flows, upstream, rank, available)
+
+    outputs: dict[str, set[str]] = {n: set() for n in order}
+    for name in order:
+        for var, producer in sources[name]:
+            outputs[producer].add(var)
+    received = {n: {v for v, _ in sources[n]} for n in order}
+
+    candidates, watch = runtime_candidates(order, sources, step_flows, upstream, rank, received)
+
+    metrics_of = assign_metrics(builder, order, step_flows, param_names)
+
+    check_step_settings(builder, order, settings)
 
     steps = []
     for name in order:
