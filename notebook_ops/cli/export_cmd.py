@@ -10,7 +10,6 @@ import click
 from notebook_ops.bundle import export_notebook
 from notebook_ops.bundle.prove import ProofFailed, prove_bundle
 from notebook_ops.cli.folder_glob import glob_option, with_glob
-from notebook_ops.cli.prove_cmd import run_proof
 from notebook_ops.deploy import generators as targets
 
 
@@ -99,6 +98,8 @@ def export(notebook, out_dir, pattern, name, allow_dirty, no_tag, no_mlflow, tar
         click.echo(f"  mlflow:  export run being logged in the background ({r.mlflow_pending} gets its id)")
     folder = shlex.quote(str(r.folder))
     if prove:
+        from notebook_ops.cli.prove_cmd import run_proof  # noqa: PLC0415 - another command's module: each loads only when its command runs
+
         run_proof(r.folder)
     click.echo("next:")
     click.echo(f"  notebook-ops verify {folder}")

@@ -10,7 +10,7 @@ import click
 
 from notebook_ops.cellref import cell_label, cell_ranges
 from notebook_ops.cli.folder_glob import glob_option
-from notebook_ops.cli.runs_cmd import observed_line
+from notebook_ops.cli.observation_lines import observed_line
 from notebook_ops.errors import NotebookOpsError
 from notebook_ops.events.publish import with_settings_problems
 from notebook_ops.execution.observations import (

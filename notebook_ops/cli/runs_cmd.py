@@ -11,9 +11,7 @@ from pathlib import Path
 import click
 
 from notebook_ops.bundle.load import open_bundle
-from notebook_ops.cli.deploy_cmd import list_remote
-from notebook_ops.cli.run_cmd import print_summary
-from notebook_ops.cli.schedule_cmd import runs_cmd
+from notebook_ops.cli.observation_lines import observed_line
 from notebook_ops.errors import NotebookReadError, ParameterError
 from notebook_ops.execution.run_service import find_run, list_runs, load_run, runs_root, target_kind
 from notebook_ops.execution.stats import run_stats
@@ -47,8 +45,12 @@ def runs():
 def list_cmd(root, notebook, schedule, airflow_url, dag_id, limit, as_json):
     """Runs, newest first."""
     if airflow_url or dag_id:  # remote runs, with each task's state and a link to Airflow's UI
+        from notebook_ops.cli.deploy_cmd import list_remote  # noqa: PLC0415 - another command's module: each loads only when its command runs
+
         return list_remote(airflow_url, dag_id, limit, as_json)
     if schedule:  # the scheduler's run history (state, run folder, MLflow run per firing)
+        from notebook_ops.cli.schedule_cmd import runs_cmd  # noqa: PLC0415 - another command's module: each loads only when its command runs
+
         return click.get_current_context().invoke(runs_cmd, name=schedule, limit=limit, as_json=as_json)
 
     rows = list_runs(root or runs_root(notebook))[:limit]
@@ -95,6 +97,8 @@ def show_cmd(run_id, root, as_json):
         return
     from rich.console import Console  # noqa: PLC0415 - rich.console costs 49 ms CPU to import, loaded on first use
 
+    from notebook_ops.cli.run_cmd import print_summary  # noqa: PLC0415 - another command's module: each loads only when its command runs
+
     c = Console()
     c.print(
         f"pipeline {record.get('pipeline')} · started {record.get('started_at')} · "
@@ -109,30 +113,6 @@ def show_cmd(run_id, root, as_json):
         c.print("observed (what each step's code did):", markup=False)
         for name, seen in observed:
             c.print(f"  {name}: {observed_line(seen)}", markup=False, highlight=False)
-
-
-def observed_line(seen: dict) -> str:
-    """One line of a step's observation: counts, with the first names."""
-
-    def part(label: str, items) -> str | None:
-        items = list(items or [])
-        if not items:
-            return None
-        shown = ", ".join(items[:3]) + (f" +{len(items) - 3}" if len(items) > 3 else "")
-        return f"{label} {shown}"
-
-    bits = [
-        part("read", seen.get("reads")),
-        part("wrote", seen.get("writes")),
-        part("made", seen.get("dirs")),
-        part("sqlite", seen.get("databases")),
-        part("imported", seen.get("modules")),
-        part("ran", seen.get("commands")),
-        part("loaded", seen.get("extensions")),
-        part("outside", seen.get("outside")),
-    ]
-    text = "; ".join(b for b in bits if b) or "nothing under the project"
-    return text + (" (truncated)" if seen.get("truncated") else "")
 
 
 BUSY_PATIENCE_S = 10  # a follower just ending (or dying) lets go of a run within moments
