@@ -14,15 +14,15 @@ _HELPERS = ("context", "log_artifact", "log_metric")
 
 def __getattr__(name):
     if name in _HELPERS:
-        from notebook_ops.kernel_side import helpers
+        from notebook_ops.kernel_side import helpers  # noqa: PLC0415 - PEP 562: kernel helpers load on first use, the CLI's import stays cheap
 
         return getattr(helpers, name)
     if name == "log_model":  # a model to the MLflow Model Registry (kernel_side/model_logging.py)
-        from notebook_ops.kernel_side.model_logging import log_model
+        from notebook_ops.kernel_side.model_logging import log_model  # noqa: PLC0415 - PEP 562: kernel helpers load on first use, the CLI's import stays cheap
 
         return log_model
     if name == "panel":  # the ipywidgets pipeline panel (notebook_ops.widgets)
-        from notebook_ops.widgets import panel
+        from notebook_ops.widgets import panel  # noqa: PLC0415 - PEP 562: the panel pulls ipywidgets (156 ms), loaded on first use
 
         return panel
     raise AttributeError(f"module 'notebook_ops' has no attribute {name!r}")

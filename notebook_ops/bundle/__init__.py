@@ -25,6 +25,8 @@ run: ``proofenv`` builds the env, ``proofcompare`` compares values).
 
 from __future__ import annotations
 
+import importlib
+
 __all__ = [
     "export_notebook",
     "ExportResult",
@@ -56,7 +58,5 @@ _WHERE = {
 
 def __getattr__(name):
     if name in _WHERE:
-        import importlib
-
         return getattr(importlib.import_module(f"notebook_ops.bundle.{_WHERE[name]}"), name)
     raise AttributeError(name)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import hashlib
 import io
 import os
 import tarfile
@@ -19,7 +20,6 @@ from pathlib import Path, PurePosixPath
 
 from notebook_ops.errors import BundleInvalid
 from notebook_ops.util import atomic, faults
-
 
 # Made by running a bundle in place (`notebook-ops run .`, `mlflow run .`, a venv beside it):
 # run state, not bundle content, so neither packed nor checked.
@@ -167,7 +167,7 @@ class _Budget:
     def read_sums(self, rel: str, data: bytes) -> None:
         """After SHA256SUMS (packed before the files it lists but the manifest), only what it
         lists may follow."""
-        from notebook_ops.bundle.checksums import SUMS, parse
+        from notebook_ops.bundle.checksums import SUMS, parse  # noqa: PLC0415 - cycle: checksums imports archive.bundle_files
 
         if rel == SUMS:
             try:
@@ -235,9 +235,8 @@ def extract(archive, dest_dir) -> Path:
 def matches_folder(archive, folder) -> bool:
     """Is the archive complete (read to its end: gzip CRC and length) and exactly the bundle
     folder's files? A truncated or altered archive is not kept as "unchanged" on re-export."""
-    import hashlib
 
-    from notebook_ops.bundle.checksums import SUMS
+    from notebook_ops.bundle.checksums import SUMS  # noqa: PLC0415 - cycle: checksums imports archive.bundle_files
 
     root = Path(folder)
     try:

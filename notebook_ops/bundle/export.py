@@ -8,6 +8,7 @@ a written bundle into a failure (it becomes a warning).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -15,15 +16,34 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from notebook_ops.bundle import archive, manifest as manifest_mod, provenance, requirements
-from notebook_ops.bundle import projectwheel, secret_guard as secrets, shipping
+from notebook_ops.bundle import (
+    archive,
+    observed,
+    projectwheel,
+    provenance,
+    requirements,
+    shipping,
+    versions,
+    writer,
+)
+from notebook_ops.bundle import manifest as manifest_mod
+from notebook_ops.bundle import secret_guard as secrets
+from notebook_ops.bundle import staging as staging_mod
+from notebook_ops.bundle.load import open_bundle
+from notebook_ops.bundle.selfwheel import package_digest
+from notebook_ops.bundle.tracking import log_export, queue_export
+from notebook_ops.cellref import cell_label
 from notebook_ops.deploy import generators as targets_mod
-from notebook_ops.bundle import observed, staging as staging_mod, versions, writer
-from notebook_ops.errors import ExportRefused
-from notebook_ops.errors import NotebookOpsError, PipelineInvalid
+from notebook_ops.errors import BundleInvalid, ExportRefused, NotebookOpsError, PipelineInvalid
+from notebook_ops.events import publish_bundle_exported
+from notebook_ops.events.publish import settings_urls
+from notebook_ops.execution.stepfiles import local_tops
+from notebook_ops.model import load_pipeline
+from notebook_ops.model.folder import is_folder_source
+from notebook_ops.model.notebook import read_bytes
+from notebook_ops.model.tags import NAME_RULE, valid_name
 from notebook_ops.util import faults
 from notebook_ops.util.locks import folder_lock
-from notebook_ops.cellref import cell_label
 
 
 @dataclass
@@ -65,7 +85,6 @@ class ExportResult:
 def content_sha256(description: dict, steps: dict[str, bytes], pins: list[str]) -> str:
     """What decides whether an export is a new version: the pipeline, its code, its pins, and
     the notebook_ops code shipped in wheels/."""
-    from notebook_ops.bundle.selfwheel import package_digest
 
     doc = {
         "manifest": description,
@@ -125,11 +144,6 @@ def export_notebook(
     pipeline=None,
 ) -> ExportResult:
     """Export ``notebook`` (a path). ``pipeline`` may be passed when already loaded."""
-    from notebook_ops.model import load_pipeline
-    from notebook_ops.model.notebook import read_bytes
-    from notebook_ops.model.tags import NAME_RULE, valid_name
-
-    from notebook_ops.model.folder import is_folder_source
 
     nb_path = Path(notebook)
     if is_folder_source(nb_path):  # a folder of notebooks: its first one stands for the folder
@@ -142,8 +156,6 @@ def export_notebook(
     if not valid_name(name):
         raise NotebookOpsError(f"pipeline name {name!r} is not valid: {NAME_RULE}", hint="pass --name")
     if name != pipeline.name:  # --name: the step notebooks and runs carry the bundle's name
-        import dataclasses
-
         pipeline = dataclasses.replace(pipeline, name=name)
 
     state = provenance.git_state(nb_path)
@@ -163,7 +175,6 @@ def export_notebook(
     warnings += seen.warnings
     ship = shipping.collect(pipeline, nb_path, extra_dirs=seen.dirs)  # the project's code and data
     warnings += ship.warnings
-    from notebook_ops.execution.stepfiles import local_tops
 
     modules = requirements.imported_modules(requirements.pipeline_sources(pipeline))
     if pipeline.project:  # what the project's own modules import, too
@@ -327,8 +338,6 @@ def _write_version(out, c: _Content, state, warnings, nb_bytes, epoch, tag) -> E
 
 def _kept_bundle(folder: Path, tar: Path, digest: str, tag_name, repo) -> dict | None:
     """The manifest of an intact bundle already written for this content, else None."""
-    from notebook_ops.errors import BundleInvalid
-    from notebook_ops.bundle.load import open_bundle
 
     if not (folder.is_dir() and tar.is_file()):
         return None
@@ -348,18 +357,12 @@ def _kept_bundle(folder: Path, tar: Path, digest: str, tag_name, repo) -> dict |
 
 def _track(result: ExportResult, track: bool | str, nb_path: Path, pipeline) -> ExportResult:
     if track == "process":  # a follower process logs it (the CLI: no MLflow import here)
-        from notebook_ops.bundle.tracking import queue_export
-
         result.mlflow_pending = queue_export(result, cwd=nb_path.parent)
     elif track:
-        from notebook_ops.bundle.tracking import log_export
-
         try:
             result.mlflow_run_id = log_export(result, cwd=nb_path.parent)
         except Exception as exc:  # noqa: BLE001 - tracking must not undo a written bundle
             result.warnings.append(f"the export was not logged to MLflow: {exc}")
-    from notebook_ops.events import publish_bundle_exported  # returns at once; never raises
-    from notebook_ops.events.publish import settings_urls
 
     # also to the sinks the notebook's settings name (they are not written into the bundle)
     publish_bundle_exported(result, settings_urls(pipeline.settings, nb_path.resolve().parent))

@@ -15,8 +15,11 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from notebook_ops.bundle import archive, checksums, manifest as manifest_mod
+from notebook_ops.bundle import archive, checksums
+from notebook_ops.bundle import manifest as manifest_mod
 from notebook_ops.errors import BundleInvalid
+from notebook_ops.model.pipeline import Cell, Parameter, Pipeline, Project, Step
+from notebook_ops.util.procs import alive
 
 
 @dataclass
@@ -79,7 +82,6 @@ def _extract_cached(path: Path, into=None) -> tuple[Path, list[str] | None]:
 
 def _remove_stale_staging(root: Path) -> None:
     """Staging folders of extractions whose process is gone (killed mid-way)."""
-    from notebook_ops.util.procs import alive
 
     for p in root.glob(".extract-*"):
         pid = p.name.split("-")[1] if p.name.count("-") >= 2 else ""
@@ -142,7 +144,6 @@ def _default(p: dict):
 
 def pipeline_from_manifest(m: dict, notebooks: dict[str, dict]):
     """The Pipeline a bundle describes, with cells rebuilt from the step notebooks."""
-    from notebook_ops.model.pipeline import Cell, Parameter, Pipeline, Project, Step
 
     cells: dict[int, Cell] = {}
     setup: set[int] = set()

@@ -12,6 +12,8 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 
+from notebook_ops.execution.observations import latest_observation
+
 _NEVER = frozenset(sys.stdlib_module_names) | {"__future__", "notebook_ops", "__main__"}
 
 
@@ -26,7 +28,6 @@ class ObservedNeeds:
 
 def of(pipeline, notebook_path) -> ObservedNeeds:
     """The needs observed for ``pipeline``'s steps in the latest successful run of their code."""
-    from notebook_ops.execution.observations import latest_observation
 
     seen = latest_observation(pipeline, notebook_path)
     out = ObservedNeeds(run_id=seen.run_id)

@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 
 from notebook_ops.bundle.archive import EDITOR_DROPPINGS
+from notebook_ops.bundle.selfwheel import record_hash
 from notebook_ops.errors import ExportRefused
 
 
@@ -36,7 +37,6 @@ def _files(src: Path, top: str) -> list[tuple[str, Path]]:
 
 def entries(spec: dict) -> tuple[str, list[tuple[str, bytes]]]:
     """(wheel file name, entries) of an editable distribution as ``pins`` describes it."""
-    from notebook_ops.bundle.selfwheel import record_hash
 
     name = re.sub(r"[-_.]+", "_", spec["name"])
     src = Path(spec["path"])

@@ -18,6 +18,7 @@ import contextlib
 import fcntl
 import hashlib
 import os
+import platform
 import shutil
 import subprocess
 import sys
@@ -73,7 +74,7 @@ def find_uv() -> str | None:
     if found:
         return found
     try:
-        import uv  # type: ignore[import-not-found,unused-ignore]
+        import uv  # type: ignore[import-not-found,unused-ignore]  # noqa: PLC0415 - a probe: the uv wheel is optional
 
         path = uv.find_uv_bin()
     except Exception:  # not installed, or a broken install: pip does it
@@ -83,8 +84,6 @@ def find_uv() -> str | None:
 
 def python_version(python: str) -> str:
     if Path(python).resolve() == Path(sys.executable).resolve():
-        import platform
-
         return platform.python_version()
     try:
         out = subprocess.run(

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from notebook_ops.bundle.prove import ProofFailed, prove_bundle
+from notebook_ops.errors import NotebookOpsError
 from notebook_ops.model.contracts.proofs import ProofRecord
 
 log = logging.getLogger(__name__)
@@ -99,8 +101,6 @@ class ProofJobs:
         return sorted(jobs, key=lambda j: j.started_at, reverse=True)
 
     def _work(self, job: ProofJob) -> None:
-        from notebook_ops.bundle.prove import ProofFailed, prove_bundle
-        from notebook_ops.errors import NotebookOpsError
 
         try:
             job.record = prove_bundle(job.bundle, progress=job._line, on_step=job._step)

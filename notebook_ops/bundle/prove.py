@@ -27,15 +27,18 @@ from pathlib import Path
 
 from notebook_ops._version import __version__
 from notebook_ops.bundle import archive as archive_mod
+from notebook_ops.bundle.load import open_bundle
+from notebook_ops.bundle.manifest import producers
 from notebook_ops.bundle.proofcompare import RTOL, all_equal, compare_files, compare_metrics, compare_outputs
 from notebook_ops.bundle.proofenv import ProofEnv, child_env, proof_env
-from notebook_ops.errors import BundleInvalid
-from notebook_ops.errors import ExecutionError, NotFoundError, ParameterError
+from notebook_ops.cellref import cell_label
+from notebook_ops.errors import BundleInvalid, ExecutionError, NotFoundError, ParameterError
+from notebook_ops.kernel_side.data_store import DataStore
+from notebook_ops.model import load_pipeline
 from notebook_ops.model.contracts.proofs import PROOF_SUFFIX, ProofRecord, StepProof
 from notebook_ops.model.contracts.runs import DONE_STATUSES, RunRecord
-from notebook_ops.kernel_side.data_store import DataStore
+from notebook_ops.model.notebook import sha256_bytes
 from notebook_ops.util import atomic
-from notebook_ops.cellref import cell_label
 
 Progress = Callable[[str], None]
 StepStarted = Callable[[int, int, str], None]  # (k, n, step): step k of n starts (1-based)
@@ -131,8 +134,6 @@ def _pipeline_hashes(bundle, want) -> set[str]:
     """What runs of the unchanged source record as their ``notebook_hash``: for a pipeline file
     (ours, Ploomber's, Elyra's) the hash of all its sources, not of the file's bytes that the
     manifest's provenance holds."""
-    from notebook_ops.model import load_pipeline
-    from notebook_ops.model.notebook import sha256_bytes
 
     out = set()
     for source in _candidate_notebooks(bundle):
@@ -181,7 +182,6 @@ def find_source_run(bundle, run_ref: str | None = None) -> SourceRun | None:
 # --- running the steps -----------------------------------------------------------------------
 def graph_order(manifest: dict) -> list[str]:
     """Steps so that each comes after every step it follows or reads from."""
-    from notebook_ops.bundle.manifest import producers
 
     steps = {s["name"]: s for s in manifest["steps"]}
     deps = {n: set(s.get("after") or ()) | set(producers(s)) for n, s in steps.items()}
@@ -230,7 +230,7 @@ def _run_step(env: ProofEnv, archive: Path, step: str, store: Path, work: Path, 
 
 
 def _distribution_of(module: str) -> str:
-    from importlib.metadata import packages_distributions
+    from importlib.metadata import packages_distributions  # noqa: PLC0415 - importlib.metadata costs 63 ms CPU to import, loaded on first use
 
     dists = packages_distributions().get(module) or []
     return dists[0] if dists else module
@@ -315,7 +315,6 @@ def prove_bundle(
     beside the archive). Raises ``ProofFailed`` (exit 1) when a step fails or differs.
     ``progress`` gets one line per stage; ``on_step(k, n, step)`` is told as step k of n starts
     (a face that shows progress as data, the lab's, needs no parsing of the lines)."""
-    from notebook_ops.bundle.load import open_bundle
 
     say = progress or (lambda _line: None)
     started = time.monotonic()
@@ -434,7 +433,6 @@ def _prove_steps(
 
 def _upstream(manifest: dict, order: list[str]) -> dict[str, set[str]]:
     """Every step's transitive upstream steps."""
-    from notebook_ops.bundle.manifest import producers
 
     direct = {s["name"]: set(s.get("after") or ()) | set(producers(s)) for s in manifest["steps"]}
     up: dict[str, set[str]] = {}

@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from notebook_ops._version import __version__
+from notebook_ops.errors import NotebookOpsError
 from notebook_ops.model.notebook import sha256_bytes
 from notebook_ops.util.gitstate import GitState, clean_url, git_state  # noqa: F401 - export.py's API
 
@@ -24,8 +25,6 @@ def created_epoch(state: GitState, notebook_path) -> int:
         try:
             return int(env)
         except ValueError:
-            from notebook_ops.errors import NotebookOpsError
-
             raise NotebookOpsError(f"SOURCE_DATE_EPOCH={env!r} is not a whole number of seconds") from None
     if state.commit_time is not None and not state.dirty:
         return state.commit_time

@@ -15,15 +15,17 @@ import subprocess
 import sys
 from pathlib import Path
 
-from notebook_ops.util import pins as _pins
+from notebook_ops._version import __version__
 from notebook_ops.errors import NotebookOpsError
+from notebook_ops.model.imports import third_party_modules
+from notebook_ops.model.pip_lines import names, references
+from notebook_ops.util import pins as _pins
 
 SELF = "notebook-ops"
 
 
 def imported_modules(sources) -> set[str]:
     """Top-level names of the absolute imports in ``sources``, without the standard library."""
-    from notebook_ops.model.imports import third_party_modules
 
     return third_party_modules(sources)
 
@@ -43,7 +45,7 @@ def pipeline_sources(pipeline) -> list[str]:
 def kernel_python(kernel_name: str) -> str:
     """The interpreter the notebook's kernel runs; ours when the kernel is the native one."""
     try:
-        from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+        from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel  # noqa: PLC0415 - jupyter_client.kernelspec costs 196 ms CPU to import, loaded on first use
     except ImportError:
         return sys.executable
     try:
@@ -84,7 +86,6 @@ def resolve(modules, *, kernel_name: str = "python3", python: str | None = None,
     if SELF in result["unresolved"]:
         # The kernel's environment lacks notebook-ops: the bundle still ships ours (wheels/);
         # pip resolves its own requirements then, unpinned.
-        from notebook_ops._version import __version__
 
         result["unresolved"].remove(SELF)
         for key in ("direct", "pins"):
@@ -128,14 +129,12 @@ def serializer_backends(settings) -> list[str]:
 def pip_names(requirements) -> list[str]:
     """Distribution names of ``%pip install`` requirements (``pandas==2.1`` -> ``pandas``);
     URLs and paths have none (``model.pip_lines``)."""
-    from notebook_ops.model.pip_lines import names
 
     return names(requirements)
 
 
 def pip_references(requirements) -> list[str]:
     """The URLs and paths among ``%pip install`` arguments: installed, never pinned."""
-    from notebook_ops.model.pip_lines import references
 
     return references(requirements)
 

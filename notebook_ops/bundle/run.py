@@ -16,6 +16,8 @@ from notebook_ops.bundle.checksums import SUMS
 from notebook_ops.bundle.load import open_bundle, pipeline_from_manifest, read_step_notebooks
 from notebook_ops.bundle.manifest import MANIFEST
 from notebook_ops.bundle.workspace import lay_out, needs_workspace
+from notebook_ops.execution import run_pipeline
+from notebook_ops.execution.runfolder import new_run_id
 
 
 def is_bundle(path) -> bool:
@@ -41,7 +43,6 @@ def bundle_tags(bundle) -> dict:
 
 def run_bundle(path, **run_options):
     """``run_pipeline`` on the bundle at ``path``; ``run_options`` as the runner takes them."""
-    from notebook_ops.execution import run_pipeline
 
     bundle = open_bundle(path)
     notebooks = read_step_notebooks(bundle)
@@ -50,7 +51,6 @@ def run_bundle(path, **run_options):
     run_options.setdefault("cwd", os.getcwd())
     if needs_workspace(bundle.manifest):
         # the project's code and data, copied into the run folder's work/ (kernels start there)
-        from notebook_ops.execution.runfolder import new_run_id
 
         run_dir = Path(
             run_options.get("run_dir") or Path(run_options["cwd"]) / ".notebook_ops" / "runs" / new_run_id()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import time
 import zipfile
 from importlib import metadata
 from pathlib import Path
@@ -96,7 +97,6 @@ def build_wheel(dest_dir, *, epoch: int) -> Path:
 
 def write_wheel(entries: list[tuple[str, bytes]], dest: Path, *, epoch: int) -> Path:
     """A reproducible wheel of ``entries`` (RECORD included by the caller) at ``dest``."""
-    import time
 
     stamp = time.gmtime(max(epoch, 315532800))[:6]  # zip cannot store dates before 1980
     buf = io.BytesIO()

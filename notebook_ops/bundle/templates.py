@@ -11,6 +11,9 @@ import json
 from pathlib import Path
 from string import Template
 
+from notebook_ops.bundle.manifest import secrets_object_name as secret_name
+from notebook_ops.model.secrets import env_name as secret_env_name
+
 TEMPLATES = Path(__file__).parent / "templates"
 SCALAR_TYPES = {"int": "float", "float": "float", "str": "string", "bool": "string"}
 
@@ -32,7 +35,6 @@ def _common(m: dict) -> dict:
 
 
 def env_name(name: str) -> str:
-    from notebook_ops.model.secrets import env_name as secret_env_name
 
     return secret_env_name(name)
 
@@ -42,7 +44,6 @@ def _secrets_text(m: dict) -> str:
     secret = [p["name"] for p in m["parameters"] if p.get("secret")]
     if not secret:
         return ""
-    from notebook_ops.bundle.manifest import secrets_object_name as secret_name
 
     envs = ", ".join(f"`{env_name(n)}`" for n in secret)
     keys = " ".join(f"--from-literal={n}=..." for n in secret)

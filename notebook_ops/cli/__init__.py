@@ -12,6 +12,8 @@ import sys
 
 import click
 
+from notebook_ops.errors import NotebookOpsError
+
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "inspect": (
         "notebook_ops.cli.inspect_cmd",
@@ -114,7 +116,6 @@ def _skip_iri_grammar() -> None:
 
 def main(argv=None) -> int:
     """Entry point: turns every NotebookOpsError into one line on stderr and its exit code."""
-    from notebook_ops.errors import NotebookOpsError
 
     _skip_iri_grammar()
 

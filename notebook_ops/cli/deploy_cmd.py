@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
 
 import click
 
-from notebook_ops.deploy.airflow_api import FILE_ENV, URL_ENV
+from notebook_ops.bundle.load import open_bundle
+from notebook_ops.deploy import airflow_push as airflow
+from notebook_ops.deploy.airflow_api import FILE_ENV, URL_ENV, AirflowClient, AirflowError, Credentials
+from notebook_ops.errors import ParameterError
+from notebook_ops.model.parameters import parse_pairs
 
 
 def client_for(url: str, credentials):
-    from notebook_ops.deploy.airflow_api import AirflowClient, Credentials
 
     return AirflowClient(url, Credentials.from_env(credentials))
 
@@ -74,10 +78,6 @@ def deploy(
 ):
     """Put BUNDLE's Airflow DAG and archive where Airflow reads them; wait for the parse;
     optionally trigger a run with parameters and follow it."""
-    from notebook_ops.deploy import airflow_push as airflow
-    from notebook_ops.deploy.airflow_api import AirflowError
-    from notebook_ops.errors import ParameterError
-    from notebook_ops.model.parameters import parse_pairs
 
     if (pairs or wait or unpause) and not trigger:
         raise ParameterError("-p, --wait and --unpause go with --trigger")
@@ -94,8 +94,6 @@ def deploy(
     )
     failed = False
     if trigger:
-        from notebook_ops.bundle.load import open_bundle
-
         conf = airflow.conf_for(open_bundle(bundle).manifest, parse_pairs(pairs))
         run = airflow.trigger(client, d.dag_id, conf, unpause=unpause)
         say(f"run {run['dag_run_id']} {run.get('state')}: {client.ui_url(d.dag_id, run['dag_run_id'])}")
@@ -118,10 +116,6 @@ def deploy(
 
 def list_remote(airflow_url, dag_id, limit: int, as_json: bool, credentials=None) -> None:
     """``runs list --airflow URL [--dag DAG_ID]``: runs with per-task state and their UI link."""
-    import os
-
-    from notebook_ops.deploy import airflow_push as airflow
-    from notebook_ops.errors import ParameterError
 
     url = airflow_url or os.environ.get(URL_ENV)
     if not url:

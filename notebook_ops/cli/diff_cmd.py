@@ -7,6 +7,9 @@ import sys
 
 import click
 
+from notebook_ops.bundle import diff_bundles
+from notebook_ops.bundle.diff import render
+
 
 @click.command("diff")
 @click.argument("a", type=click.Path())
@@ -15,8 +18,6 @@ import click
 @click.option("--exit-code", is_flag=True, help="Exit 1 when the bundles differ.")
 def diff(a, b, as_json, exit_code):
     """Show what changed from bundle A to bundle B (folders or .tar.gz)."""
-    from notebook_ops.bundle import diff_bundles
-    from notebook_ops.bundle.diff import render
 
     d = diff_bundles(a, b)
     if as_json:

@@ -7,7 +7,10 @@ import shlex
 
 import click
 
+from notebook_ops.bundle import export_notebook
+from notebook_ops.bundle.prove import ProofFailed, prove_bundle
 from notebook_ops.cli.folder_glob import glob_option, with_glob
+from notebook_ops.deploy import generators as targets
 
 
 @click.command("export")
@@ -46,14 +49,11 @@ from notebook_ops.cli.folder_glob import glob_option, with_glob
 def export(notebook, out_dir, pattern, name, allow_dirty, no_tag, no_mlflow, target_list, prove, as_json):
     """Export NOTEBOOK (or a pipeline file, a folder of notebooks) to a bundle DevOps can run,
     verify and diff."""
-    from notebook_ops.bundle import export_notebook
 
     notebook = with_glob(notebook, pattern)
 
     target_names = None
     if target_list is not None:
-        from notebook_ops.deploy import generators as targets
-
         target_names = [t.strip() for t in target_list.split(",") if t.strip() not in ("", "none")]
         for t in target_names:
             targets.get(t)  # an unknown name fails here, listing the known ones
@@ -71,8 +71,6 @@ def export(notebook, out_dir, pattern, name, allow_dirty, no_tag, no_mlflow, tar
     if as_json:
         out = r.to_dict()
         if prove:
-            from notebook_ops.bundle.prove import ProofFailed, prove_bundle
-
             try:
                 out["proof"] = prove_bundle(r.folder).to_dict()
             except ProofFailed as exc:
@@ -100,7 +98,7 @@ def export(notebook, out_dir, pattern, name, allow_dirty, no_tag, no_mlflow, tar
         click.echo(f"  mlflow:  export run being logged in the background ({r.mlflow_pending} gets its id)")
     folder = shlex.quote(str(r.folder))
     if prove:
-        from notebook_ops.cli.prove_cmd import run_proof
+        from notebook_ops.cli.prove_cmd import run_proof  # noqa: PLC0415 - another command's module: each loads only when its command runs
 
         run_proof(r.folder)
     click.echo("next:")

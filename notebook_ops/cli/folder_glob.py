@@ -23,7 +23,9 @@ def with_glob(target: str, pattern: str | None) -> str:
     """``target`` (a folder) with ``pattern`` as ``FOLDER/GLOB``; ``target`` when no pattern."""
     if not pattern:
         return target
-    from notebook_ops.bundle.run import is_bundle
+    # bundle.run pulls the bundle, tracking and run-service modules: +48 imports of ours for
+    # every command with --glob, `inspect` too; only --glob needs it
+    from notebook_ops.bundle.run import is_bundle  # noqa: PLC0415 - +48 modules for `inspect`, see above
 
     if not Path(target).is_dir() or is_bundle(target):
         raise click.UsageError(f"--glob takes a folder of notebooks; {target} is not one")

@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from pathlib import Path
 
 import click
 
-from notebook_ops.cli.folder_glob import glob_option
-
-from notebook_ops.model.pipeline import Pipeline
 from notebook_ops.cellref import cell_label, cell_ranges
+from notebook_ops.cli.folder_glob import glob_option
+from notebook_ops.cli.observation_lines import observed_line
+from notebook_ops.errors import NotebookOpsError
+from notebook_ops.events.publish import with_settings_problems
+from notebook_ops.execution.observations import (
+    latest_observation,
+    observation_note,
+    observed_problems,
+    with_observed_problems,
+)
+from notebook_ops.model import folder, load_pipeline
+from notebook_ops.model.contracts.pipeline_view import PipelineView
+from notebook_ops.model.pipeline import Pipeline
 
 _COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
 
@@ -142,12 +154,6 @@ def inspect(notebook, as_json, pattern, write_pipeline, force):
     """Show NOTEBOOK's pipeline (or a pipeline file's, Ploomber's pipeline.yaml's, an Elyra
     .pipeline's, a folder of notebooks'): steps in graph order with inputs and outputs, the
     notebooks and the edges between them, parameters, problems."""
-    from dataclasses import replace
-    from pathlib import Path
-
-    from notebook_ops.events.publish import with_settings_problems
-    from notebook_ops.model import folder, load_pipeline
-    from notebook_ops.execution.observations import latest_observation, observation_note, observed_problems
 
     if pattern:
         notebook = str(Path(notebook) / pattern)
@@ -162,8 +168,6 @@ def inspect(notebook, as_json, pattern, write_pipeline, force):
     if seen is not None:
         p = replace(p, problems=(*p.problems, *observed_problems(p, seen)))
     if as_json:
-        from notebook_ops.model.contracts.pipeline_view import PipelineView
-
         click.echo(json.dumps(PipelineView.of(p).to_dict(), indent=2, default=repr))
         return
     if is_folder:  # the folder is the pipeline's source (its first notebook is its path)
@@ -173,8 +177,6 @@ def inspect(notebook, as_json, pattern, write_pipeline, force):
     else:
         click.echo(render(p))
     if seen is not None:
-        from notebook_ops.cli.runs_cmd import observed_line
-
         bold = click.style("Observed", bold=True)
         click.echo(f"\n{bold}" + (f" (latest run of the same code: {seen.run_id})" if seen.run_id else ""))
         for name, obs in seen.steps.items():
@@ -185,7 +187,6 @@ def inspect(notebook, as_json, pattern, write_pipeline, force):
 
 
 def _write_pipeline_file(source: str, out, force: bool) -> None:
-    from notebook_ops.model import folder
 
     folder.write_pipeline_file(source, out, overwrite=force, exists_hint="pass --force to overwrite it")
     click.echo(f"wrote {out}")
@@ -196,10 +197,6 @@ def _write_pipeline_file(source: str, out, force: bool) -> None:
 @click.option("--quiet", "-q", is_flag=True, help="Print errors only.")
 def lint(notebooks, quiet):
     """Check NOTEBOOKS for pipeline problems: one line each; exit 1 if any has errors."""
-    from notebook_ops.errors import NotebookOpsError
-    from notebook_ops.events.publish import with_settings_problems
-    from notebook_ops.model import load_pipeline
-    from notebook_ops.execution.observations import with_observed_problems
 
     worst = 0
     for nb in notebooks:

@@ -10,6 +10,13 @@ import sys
 
 import click
 
+from notebook_ops.events.publish import configured_urls
+from notebook_ops.events.sinks import check_url
+from notebook_ops.events.source import check_source
+from notebook_ops.events.trigger import parse_templates
+from notebook_ops.execution.run_service import target_kind
+from notebook_ops.scheduler.triggers import listen_schedule
+
 
 @click.command("listen")
 @click.argument("url")
@@ -72,12 +79,6 @@ def listen(
     """Consume messages from URL (pulsar://host:port/topic) and run TARGET (a notebook or a
     bundle) once per message. A message is acknowledged only after its run is recorded;
     failed runs are negatively acknowledged (redelivered); bad messages are dead-lettered."""
-    from notebook_ops.events.publish import configured_urls
-    from notebook_ops.events.sinks import check_url
-    from notebook_ops.events.source import check_source
-    from notebook_ops.events.trigger import parse_templates
-    from notebook_ops.execution.run_service import target_kind
-    from notebook_ops.scheduler.triggers import listen_schedule
 
     templates = parse_templates(params)
     check_source(url)

@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import click
 
 from notebook_ops.errors import NotebookOpsError, NotFoundError, PromotionRefused
+from notebook_ops.tracking.mlflow_tracker import Session
+from notebook_ops.tracking.promotion import gate, promote
+from notebook_ops.tracking.registry import LINEAGE, TAG
 
 _URI_HELP = "MLflow tracking store (default: MLFLOW_TRACKING_URI, else ./.notebook_ops/mlflow.db)."
 
@@ -25,13 +30,11 @@ def _client(uri: str | None):
                 f"no MLflow store here ({db}): run a pipeline in this folder, or pass --tracking-uri"
             )
         uri = f"sqlite:///{db}"
-    from notebook_ops.tracking.mlflow_tracker import Session
 
     return Session("Default", uri).open()
 
 
 def _lineage(tags: dict) -> dict:
-    from notebook_ops.tracking.registry import TAG
 
     return {k[len(TAG) :]: v for k, v in sorted(tags.items()) if k.startswith(TAG)}
 
@@ -70,7 +73,6 @@ def list_cmd(tracking_uri, as_json):
 @click.option("--json", "as_json", is_flag=True)
 def show_cmd(name, tracking_uri, as_json):
     """A model's versions, newest first: aliases, lineage (run, step, parameters, commit, bundle)."""
-    from notebook_ops.tracking.registry import LINEAGE
 
     client = _client(tracking_uri)
     versions = sorted(client.search_model_versions(f"name = '{name}'"), key=lambda v: -int(v.version))
@@ -119,7 +121,6 @@ def show_cmd(name, tracking_uri, as_json):
 @click.option("--tracking-uri", help=_URI_HELP)
 def promote_cmd(name, alias, version, vs, metric, why, force, tracking_uri):
     """Point ALIAS at a version whose run met the pipeline's metric_targets (exit 3 otherwise)."""
-    from notebook_ops.tracking.promotion import gate, promote
 
     if not alias.replace("_", "").replace("-", "").isalnum():
         raise NotebookOpsError(f"alias {alias!r}: letters, digits, '_' and '-' only")
@@ -144,8 +145,6 @@ def promote_cmd(name, alias, version, vs, metric, why, force, tracking_uri):
 def serve_cmd(model, port, host, tracking_uri):
     """Serve a registered version through MLflow's scoring server (POST /invocations, GET /ping),
     in this environment (the one the pipeline ran in)."""
-    import subprocess
-    import sys
 
     name, sep, which = model.partition("@") if "@" in model else model.partition("/")
     if not name or not which:

@@ -7,6 +7,8 @@ import json
 
 import click
 
+from notebook_ops.bundle.prove import ProofFailed, proof_path, prove_bundle
+
 
 def echo_proof(record) -> None:
     """The proof as the CLI prints it (``prove`` and ``export --prove``)."""
@@ -20,7 +22,6 @@ def echo_proof(record) -> None:
 
 
 def run_proof(bundle, *, source_run=None, python=None, as_json=False) -> int:
-    from notebook_ops.bundle.prove import ProofFailed, proof_path, prove_bundle
 
     def progress(line: str) -> None:
         if not as_json:

@@ -6,6 +6,11 @@ import json
 
 import click
 
+from notebook_ops.deploy.step_task import check
+from notebook_ops.deploy.step_task import run_step as run
+from notebook_ops.errors import BundleInvalid
+from notebook_ops.model.parameters import parse_pairs
+
 
 @click.command("run-step")
 @click.argument("bundle", type=click.Path())
@@ -54,10 +59,6 @@ def run_step(
     bundle, step, data_url, pairs, named, stage_in, stage_out, output_notebook, run_id, as_json, quiet
 ):
     """Run STEP of BUNDLE alone against a shared data store (what every deploy target calls)."""
-    from notebook_ops.model.parameters import parse_pairs
-    from notebook_ops.deploy.step_task import check, run_step as run
-
-    from notebook_ops.errors import BundleInvalid
 
     params = parse_pairs(pairs)
     params.update({name: value for name, value in named})

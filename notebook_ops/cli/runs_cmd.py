@@ -5,8 +5,20 @@ logs to MLflow what a run's follower process left unlogged (notebook_ops.trackin
 from __future__ import annotations
 
 import json
+import time
+from pathlib import Path
 
 import click
+
+from notebook_ops.bundle.load import open_bundle
+from notebook_ops.cli.observation_lines import observed_line
+from notebook_ops.errors import NotebookReadError, ParameterError
+from notebook_ops.execution.run_service import find_run, list_runs, load_run, runs_root, target_kind
+from notebook_ops.execution.stats import run_stats
+from notebook_ops.execution.statsplot import check_plot_path, plot_stats
+from notebook_ops.model.multi import SOURCE_SUFFIXES, load_pipeline
+from notebook_ops.tracking import exports, sync
+from notebook_ops.util.backoff import delay
 
 
 @click.group("runs")
@@ -33,14 +45,13 @@ def runs():
 def list_cmd(root, notebook, schedule, airflow_url, dag_id, limit, as_json):
     """Runs, newest first."""
     if airflow_url or dag_id:  # remote runs, with each task's state and a link to Airflow's UI
-        from notebook_ops.cli.deploy_cmd import list_remote
+        from notebook_ops.cli.deploy_cmd import list_remote  # noqa: PLC0415 - another command's module: each loads only when its command runs
 
         return list_remote(airflow_url, dag_id, limit, as_json)
     if schedule:  # the scheduler's run history (state, run folder, MLflow run per firing)
-        from notebook_ops.cli.schedule_cmd import runs_cmd
+        from notebook_ops.cli.schedule_cmd import runs_cmd  # noqa: PLC0415 - another command's module: each loads only when its command runs
 
         return click.get_current_context().invoke(runs_cmd, name=schedule, limit=limit, as_json=as_json)
-    from notebook_ops.execution.run_service import list_runs, runs_root
 
     rows = list_runs(root or runs_root(notebook))[:limit]
     if as_json:
@@ -49,8 +60,8 @@ def list_cmd(root, notebook, schedule, airflow_url, dag_id, limit, as_json):
     if not rows:
         click.echo("no runs yet")
         return
-    from rich.console import Console
-    from rich.table import Table
+    from rich.console import Console  # noqa: PLC0415 - rich.console costs 49 ms CPU to import, loaded on first use
+    from rich.table import Table  # noqa: PLC0415 - rich.table costs 45 ms CPU to import, loaded on first use
 
     t = Table(show_edge=False, pad_edge=False)
     for col in ("run id", "pipeline", "status", "started", "time", "steps"):
@@ -79,15 +90,14 @@ def list_cmd(root, notebook, schedule, airflow_url, dag_id, limit, as_json):
 @click.option("--json", "as_json", is_flag=True)
 def show_cmd(run_id, root, as_json):
     """One run: steps, metrics, targets, where its files are."""
-    from notebook_ops.execution.run_service import load_run
 
     record = load_run(run_id, root)
     if as_json:
         click.echo(json.dumps(record, indent=1, default=str))
         return
-    from rich.console import Console
+    from rich.console import Console  # noqa: PLC0415 - rich.console costs 49 ms CPU to import, loaded on first use
 
-    from notebook_ops.cli.run_cmd import print_summary
+    from notebook_ops.cli.run_cmd import print_summary  # noqa: PLC0415 - another command's module: each loads only when its command runs
 
     c = Console()
     c.print(
@@ -105,40 +115,12 @@ def show_cmd(run_id, root, as_json):
             c.print(f"  {name}: {observed_line(seen)}", markup=False, highlight=False)
 
 
-def observed_line(seen: dict) -> str:
-    """One line of a step's observation: counts, with the first names."""
-
-    def part(label: str, items) -> str | None:
-        items = list(items or [])
-        if not items:
-            return None
-        shown = ", ".join(items[:3]) + (f" +{len(items) - 3}" if len(items) > 3 else "")
-        return f"{label} {shown}"
-
-    bits = [
-        part("read", seen.get("reads")),
-        part("wrote", seen.get("writes")),
-        part("made", seen.get("dirs")),
-        part("sqlite", seen.get("databases")),
-        part("imported", seen.get("modules")),
-        part("ran", seen.get("commands")),
-        part("loaded", seen.get("extensions")),
-        part("outside", seen.get("outside")),
-    ]
-    text = "; ".join(b for b in bits if b) or "nothing under the project"
-    return text + (" (truncated)" if seen.get("truncated") else "")
-
-
 BUSY_PATIENCE_S = 10  # a follower just ending (or dying) lets go of a run within moments
 
 
 def _sync_unless_busy(run_dir, patience: float):
     """``sync_folder`` without waiting on another process's lock for longer than ``patience``
     seconds; None if it is still held then."""
-    import time
-
-    from notebook_ops.tracking import sync
-    from notebook_ops.util.backoff import delay
 
     deadline = time.monotonic() + patience
     attempt = 0
@@ -158,10 +140,6 @@ def _sync_unless_busy(run_dir, patience: float):
 def sync_cmd(run_id, root):
     """Log to MLflow what RUN_ID (default: every run in the runs folder, and the exports beside
     it) is missing there; what is logged already is not logged again."""
-    from pathlib import Path
-
-    from notebook_ops.execution.run_service import find_run, runs_root
-    from notebook_ops.tracking import exports, sync
 
     root = Path(root) if root else runs_root()
     folders = [find_run(run_id, root).path] if run_id else sync.stale_runs(root, limit=10_000)
@@ -192,26 +170,16 @@ def sync_cmd(run_id, root):
 
 def _stats_source(target, root):
     """(pipeline name or None, its settings, runs folder) for ``runs stats TARGET``."""
-    from pathlib import Path
-
-    from notebook_ops.execution.run_service import runs_root, target_kind
 
     if target is None or not Path(target).exists():
-        from notebook_ops.model.multi import SOURCE_SUFFIXES
-
         if target is not None and str(target).endswith(SOURCE_SUFFIXES):
-            from notebook_ops.errors import NotebookReadError
-
             raise NotebookReadError(
                 "no such file", path=target, hint="give a notebook, a bundle or a pipeline name"
             )
         return target, {}, Path(root) if root else runs_root()
     if target_kind(target) == "bundle":
-        from notebook_ops.bundle.load import open_bundle
-
         manifest = open_bundle(target).manifest
         return manifest["name"], manifest, Path(root) if root else runs_root()
-    from notebook_ops.model.multi import load_pipeline
 
     pipeline = load_pipeline(target)
     return pipeline.name, pipeline.settings or {}, Path(root) if root else runs_root(target)
@@ -235,13 +203,8 @@ def _stats_source(target, root):
 def stats_cmd(target, root, rate, plot, as_json):
     """Per bundle version: runs, success rate, wall and CPU time per run, cost per run and the
     trend of each metric with a target."""
-    from notebook_ops.errors import ParameterError
-    from notebook_ops.execution.run_service import list_runs
-    from notebook_ops.execution.stats import run_stats
 
     if plot:
-        from notebook_ops.execution.statsplot import check_plot_path
-
         check_plot_path(plot)
     name, settings, folder = _stats_source(target, root)
     records = list_runs(folder)
@@ -262,8 +225,6 @@ def stats_cmd(target, root, rate, plot, as_json):
         target_metrics=list(settings.get("metric_targets") or []),
     )
     if plot:
-        from notebook_ops.execution.statsplot import plot_stats
-
         plot_stats(stats, plot)
     if as_json:
         click.echo(json.dumps(stats.to_dict(), indent=1))
@@ -277,8 +238,8 @@ def stats_cmd(target, root, rate, plot, as_json):
 
 
 def _print_stats(stats) -> None:
-    from rich.console import Console
-    from rich.table import Table
+    from rich.console import Console  # noqa: PLC0415 - rich.console costs 49 ms CPU to import, loaded on first use
+    from rich.table import Table  # noqa: PLC0415 - rich.table costs 45 ms CPU to import, loaded on first use
 
     def num(v, fmt="{:.1f}") -> str:
         return fmt.format(v) if isinstance(v, (int, float)) else "-"

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import click
 
+from notebook_ops.cellref import cell_label
+from notebook_ops.errors import NotebookOpsError
+from notebook_ops.model.editing import pipeline_tags, retag_file
+
 
 @click.command()
 @click.argument("notebook", type=click.Path(dir_okay=False))
@@ -25,9 +29,6 @@ import click
 @click.option("--clear", "role", flag_value="clear", help="Remove the cell's pipeline tags.")
 def tag(notebook, number, step, after, role):
     """Set the pipeline tags of one cell of NOTEBOOK; other tags and the rest of the file are kept."""
-    from notebook_ops.errors import NotebookOpsError
-    from notebook_ops.model.editing import pipeline_tags, retag_file
-    from notebook_ops.cellref import cell_label
 
     chosen = [x for x in (step and "step", role) if x]
     if len(chosen) != 1:

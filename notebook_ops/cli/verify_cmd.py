@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import click
 
+from notebook_ops.bundle import verify_bundle
+from notebook_ops.bundle.prove import proof_line, read_proof
+
 
 @click.command("verify")
 @click.argument("bundle", type=click.Path())
 def verify(bundle):
     """Check that BUNDLE (folder or .tar.gz) is exactly what was exported."""
-    from notebook_ops.bundle import verify_bundle
-    from notebook_ops.bundle.prove import proof_line, read_proof
 
     b = verify_bundle(bundle)
     click.echo(

@@ -15,6 +15,7 @@ from pathlib import Path
 from string import Template
 
 from notebook_ops.deploy import common
+from notebook_ops.model.secrets import env_name as secret_env_name
 
 TEMPLATE = Path(__file__).parent / "templates" / "airflow_dag.py.tmpl"
 IMAGE_TEMPLATE = Path(__file__).parent / "templates" / "airflow_image_dag.py.tmpl"
@@ -59,7 +60,6 @@ def _doc(m: dict) -> str:
 
 
 def env_name(name: str) -> str:
-    from notebook_ops.model.secrets import env_name as secret_env_name
 
     return secret_env_name(name)
 

@@ -15,11 +15,19 @@ from __future__ import annotations
 import tempfile
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
+from notebook_ops.bundle import archive, versions
+from notebook_ops.bundle.load import open_bundle, verify_bundle
+from notebook_ops.bundle.manifest import without_secrets
+from notebook_ops.deploy import airflow_dag as airflow_target
 from notebook_ops.deploy import upload
 from notebook_ops.deploy.airflow_api import AirflowClient, AirflowError
+from notebook_ops.deploy.airflow_dag import BUNDLE_PARAM
 from notebook_ops.errors import ParameterError
+from notebook_ops.model.parameters import check_plain, convert
+from notebook_ops.model.secrets import env_name
 from notebook_ops.util.backoff import delay
 from notebook_ops.util.redact import redact
 
@@ -52,15 +60,12 @@ def _no_secrets(url: str | None, what: str) -> None:
 def archive_bytes(bundle) -> bytes:
     """The bundle's ``.tar.gz``: the archive given, the one export wrote beside the folder (if
     it holds the same bundle), else the folder packed the way export packs it."""
-    from notebook_ops.bundle import archive
-    from notebook_ops.bundle.load import verify_bundle
 
     if archive.is_archive(bundle.source):
         return Path(bundle.source).read_bytes()
     sibling = bundle.folder.with_name(bundle.folder.name + ".tar.gz")
     if sibling.is_file() and verify_bundle(sibling).digest == bundle.digest:
         return sibling.read_bytes()
-    from datetime import datetime
 
     created = (bundle.manifest.get("provenance") or {}).get("created")
     epoch = int(datetime.fromisoformat(created.replace("Z", "+00:00")).timestamp()) if created else 0
@@ -73,9 +78,6 @@ def archive_bytes(bundle) -> bytes:
 def conf_for(manifest: dict, values: dict) -> dict:
     """``-p`` values as the DAG run's conf: typed as the pipeline declares (Airflow checks each
     against its Param's JSON schema), unknown names refused."""
-    from notebook_ops.model.parameters import check_plain, convert
-
-    from notebook_ops.model.secrets import env_name
 
     declared = {p["name"]: p["type"] for p in manifest["parameters"]}
     secret = {p["name"] for p in manifest["parameters"] if p.get("secret")}
@@ -105,9 +107,6 @@ def deploy(
     say=lambda text: None,
 ) -> Deployment:
     """Upload the archive and the DAG file, then wait until Airflow has parsed this version."""
-    from notebook_ops.bundle import versions
-    from notebook_ops.bundle.load import open_bundle
-    from notebook_ops.deploy import airflow_dag as airflow_target
 
     bundles_url = bundles_url or dags_url
     for url, what in ((dags_url, "DAGS_URL"), (bundles_url, "BUNDLES_URL"), (data_url, "the data URL")):
@@ -118,7 +117,6 @@ def deploy(
     name = f"{versions.folder_name(m['name'], m['version'])}.tar.gz"
     bundle_url = upload.put(archive_bytes(bundle), bundles_url, name)
     say(f"bundle {bundle.label} -> {redact(bundle_url)}")
-    from notebook_ops.bundle.manifest import without_secrets
 
     dag_text = airflow_target.render(without_secrets(m), bundle=bundle_url, data_root=data_url)
     dag_file = upload.put(dag_text.encode(), dags_url, f"{dag_id}_dag.py")
@@ -145,7 +143,6 @@ def _param_default(details: dict, name: str):
 
 def _parsed(details: dict, m: dict, bundle_url: str) -> bool:
     """Airflow holds *this* version: its docs name the version, its bundle default our upload."""
-    from notebook_ops.deploy.airflow_dag import BUNDLE_PARAM
 
     head = (details.get("doc_md") or "").splitlines()[:1]
     return head == [f"# {m['name']} v{m['version']}"] and _param_default(details, BUNDLE_PARAM) == bundle_url

@@ -26,6 +26,7 @@ from pathlib import Path
 from string import Template
 
 from notebook_ops.deploy import common
+from notebook_ops.model.secrets import env_name
 
 TEMPLATE = Path(__file__).parent / "templates" / "kfp_pipeline.py.tmpl"
 TYPES = {
@@ -185,7 +186,6 @@ def _task(s: dict, typed: set[str], names: _Names, secrets: dict | None = None) 
 
 def _secrets(m: dict) -> dict | None:
     """The Secret every task reads its secret parameters from, and the key -> variable map."""
-    from notebook_ops.model.secrets import env_name
 
     names = m.get("secret_parameters") or []
     if not names:

@@ -18,9 +18,15 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from notebook_ops.errors import ExecutionError, NotebookOpsError, ParameterError
-from notebook_ops.kernel_side.data_store import is_url
+from notebook_ops.bundle.load import open_bundle, pipeline_from_manifest, read_step_notebooks
+from notebook_ops.bundle.workspace import lay_out, needs_workspace
 from notebook_ops.deploy.common import producers
+from notebook_ops.errors import ExecutionError, NotebookOpsError, ParameterError
+from notebook_ops.execution import StepContext, execute_step
+from notebook_ops.kernel_side.data_store import MANIFEST, METRICS, USAGE, DataStore, is_url
+from notebook_ops.kernel_side.file_handoff import write_notebook_product
+from notebook_ops.model import secrets as secrets_mod
+from notebook_ops.model.parameters import resolve_params
 from notebook_ops.util.redact import redact
 
 NOTEBOOK_FILE = "_notebook.ipynb"
@@ -46,7 +52,7 @@ class StepResult:
 
 
 def _fs(url: str):
-    import fsspec
+    import fsspec  # noqa: PLC0415 - optional library (103 ms), imported only when used
 
     return fsspec.core.url_to_fs(url)
 
@@ -100,7 +106,6 @@ def fetch_bundle(url: str, into: Path) -> Path:
 
 
 def _load(bundle_path, step: str, extract_to=None):
-    from notebook_ops.bundle.load import open_bundle, pipeline_from_manifest, read_step_notebooks
 
     bundle = open_bundle(bundle_path, extract_to=extract_to)
     names = [s["name"] for s in bundle.manifest["steps"]]
@@ -175,12 +180,6 @@ def _execute(
     run_id,
     cwd,
 ) -> StepResult:
-    from notebook_ops.bundle.workspace import lay_out, needs_workspace
-    from notebook_ops.execution import StepContext, execute_step
-    from notebook_ops.model.parameters import resolve_params
-    from notebook_ops.kernel_side.data_store import MANIFEST, METRICS, USAGE, DataStore
-
-    from notebook_ops.model import secrets as secrets_mod
 
     declared = pipeline.parameters
     values = resolve_params(
@@ -239,8 +238,6 @@ def _execute(
         data = out.read_bytes()
         store.write_bytes((step, NOTEBOOK_FILE), data)
         if outcome.ok and entry.get("notebook_product"):  # a Ploomber task's nb product
-            from notebook_ops.kernel_side.file_handoff import write_notebook_product
-
             write_notebook_product(cwd or os.getcwd(), entry["notebook_product"], data)
         if output_notebook:
             Path(output_notebook).parent.mkdir(parents=True, exist_ok=True)

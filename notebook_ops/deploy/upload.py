@@ -32,7 +32,7 @@ def put(data: bytes, base: str, name: str) -> str:
         if not is_url(base):
             atomic.write_bytes(target, data)
             return target
-        import fsspec
+        import fsspec  # noqa: PLC0415 - optional library (103 ms), imported only when used
 
         fs, path = fsspec.core.url_to_fs(target)
         fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)

@@ -25,6 +25,8 @@ imported on first use only.
 
 from __future__ import annotations
 
+import importlib
+
 __all__ = [
     "run_publisher",
     "configured_urls",
@@ -54,7 +56,5 @@ _WHERE = {
 
 def __getattr__(name):
     if name in _WHERE:
-        import importlib
-
         return getattr(importlib.import_module(f"notebook_ops.events.{_WHERE[name]}"), name)
     raise AttributeError(name)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
+from notebook_ops._version import __version__
 from notebook_ops.events.schema import SCHEMA_VERSION
 from notebook_ops.model.contracts.events import (
     BundleExportedData,
@@ -38,7 +39,6 @@ def now_iso() -> str:
 
 
 def _producer() -> dict:
-    from notebook_ops._version import __version__
 
     return {"host": socket.gethostname(), "pid": os.getpid(), "notebook_ops_version": __version__}
 

@@ -12,10 +12,19 @@ scheduler, trigger listener) publishes the same way without repeating it.
 from __future__ import annotations
 
 import atexit
+import json
 import logging
 import os
 import threading
+from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING
+
+from notebook_ops.errors import NotebookOpsError
+from notebook_ops.events.envelope import bundle_exported, schedule_fired
+from notebook_ops.events.publisher import Publisher
+from notebook_ops.events.sinks import check_url, scheme_of
+from notebook_ops.model.pipeline import Problem
 
 if TYPE_CHECKING:
     from notebook_ops.events.publisher import Publisher
@@ -34,9 +43,6 @@ def configured_urls(extra=()) -> list[str]:
 def settings_urls(settings, base_dir=None) -> list[str]:
     """The sink URLs a notebook's settings name (``events``). A plain relative path is a file
     beside the notebook (``base_dir``), whichever folder the run starts from."""
-    from pathlib import Path
-
-    from notebook_ops.events.sinks import scheme_of
 
     urls = (settings or {}).get("events") or []
     if not isinstance(urls, (list, tuple)):
@@ -63,9 +69,6 @@ def settings_problems(settings) -> list:
     the sink for its scheme reads it (plugins extend the schemes). Only the URL is checked, not
     the files it names (a CA, a token file), which may exist only where the notebook runs.
     The model checks the settings' shape and flags credentials; this is the sinks' part."""
-    from notebook_ops.errors import NotebookOpsError
-    from notebook_ops.events.sinks import check_url  # stdlib only: no client library
-    from notebook_ops.model.pipeline import Problem
 
     urls = (settings or {}).get("events")
     problems: list = []
@@ -86,7 +89,6 @@ def settings_problems(settings) -> list:
 
 def with_settings_problems(pipeline):
     """``pipeline`` with the events' ``settings_problems`` added (what faces show and lint)."""
-    from dataclasses import replace
 
     extra = settings_problems(pipeline.settings)
     return replace(pipeline, problems=(*pipeline.problems, *extra)) if extra else pipeline
@@ -97,7 +99,6 @@ def publisher_for_run(pipeline, progress=None, extra=()):
     sinks (environment, ``extra``, the notebook's settings) that ``progress`` does not already
     publish to (a face that wrapped its own publisher keeps it; no event is sent twice).
     Bad URLs raise EventsConfigError here, before the run starts. Close the publisher after."""
-    from pathlib import Path
 
     base = Path(pipeline.path).resolve().parent if getattr(pipeline, "path", None) else None
     urls = configured_urls(list(extra or ()) + settings_urls(pipeline.settings, base))
@@ -105,7 +106,6 @@ def publisher_for_run(pipeline, progress=None, extra=()):
     urls = [u for u in urls if u not in covered]
     if not urls:
         return progress, None
-    from notebook_ops.events.publisher import Publisher
 
     publisher = Publisher(urls)
     return publisher.wrap(progress), publisher
@@ -117,7 +117,6 @@ def run_publisher(extra=(), **kw):
     urls = configured_urls(extra)
     if not urls:
         return None
-    from notebook_ops.events.publisher import Publisher
 
     return Publisher(urls, **kw)
 
@@ -134,8 +133,6 @@ def _shared_publisher(urls: list[str]):
     with _shared_lock:
         pub = _shared.get(key)
         if pub is None:
-            from notebook_ops.events.publisher import Publisher
-
             pub = _shared[key] = Publisher(urls)
             if len(_shared) == 1:
                 atexit.register(close_shared)
@@ -169,7 +166,6 @@ def publish_bundle_exported(result, extra=()) -> None:
     """Call after a successful export with its ExportResult."""
     if not configured_urls(extra):
         return
-    from notebook_ops.events.envelope import bundle_exported
 
     try:
         event = bundle_exported(result)
@@ -185,8 +181,6 @@ _sinks_cache: dict[tuple, list[str]] = {}
 def notebook_sinks(target) -> list[str]:
     """The sinks a notebook's settings name, read from its metadata only (a scheduler fires
     often: no pipeline build), cached per file version; [] for a bundle or an unreadable file."""
-    import json
-    from pathlib import Path
 
     p = Path(target)
     if p.suffix != ".ipynb":
@@ -209,7 +203,6 @@ def publish_schedule_fired(*, target, extra=(), **fields) -> None:
     extra = list(extra or ()) + notebook_sinks(target)
     if not configured_urls(extra):
         return
-    from notebook_ops.events.envelope import schedule_fired
 
     try:
         event = schedule_fired(target=target, **fields)

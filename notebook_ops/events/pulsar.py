@@ -34,6 +34,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from notebook_ops.events.sinks import EventsConfigError, Sink, SinkUnavailable
 from notebook_ops.events.source import Message, Source
+from notebook_ops.events.spool import default_dir
 from notebook_ops.util.redact import is_secret_key, redact
 
 log = logging.getLogger(__name__)
@@ -64,9 +65,7 @@ def _client_logger():
     not to a Python logger: a Python logger called from the client's threads while the
     interpreter exits aborts the process (seen with pulsar-client 3.13), and not to stdout,
     which belongs to the command (``run --json``)."""
-    import pulsar
-
-    from notebook_ops.events.spool import default_dir
+    import pulsar  # noqa: PLC0415 - optional library (74 ms), imported only when used
 
     folder = default_dir()
     try:
@@ -197,7 +196,7 @@ def client_options(service_url: str, opts: dict) -> dict:
 
 
 def _client(service_url: str, opts: dict):
-    import pulsar
+    import pulsar  # noqa: PLC0415 - optional library (74 ms), imported only when used
 
     token = read_token(opts)
     auth = pulsar.AuthenticationToken(token) if token else None
@@ -296,7 +295,7 @@ class PulsarSource(Source):
     def __init__(
         self, url: str, *, subscription: str, dead_letter_topic: str | None = None, nack_delay_ms: int = 1000
     ):
-        import pulsar
+        import pulsar  # noqa: PLC0415 - optional library (74 ms), imported only when used
 
         self.url = url
         self.service_url, self.topic, self.opts = parse_url(url)
@@ -325,7 +324,7 @@ class PulsarSource(Source):
         self._dlq: Any = None
 
     def receive(self, timeout_s: float) -> Message | None:
-        import pulsar
+        import pulsar  # noqa: PLC0415 - optional library (74 ms), imported only when used
 
         try:
             m = self._consumer.receive(timeout_millis=max(1, int(timeout_s * 1000)))

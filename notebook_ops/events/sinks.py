@@ -71,7 +71,7 @@ def _load_entry_points() -> None:
     if _entry_points_loaded:
         return
     _entry_points_loaded = True
-    from importlib.metadata import entry_points
+    from importlib.metadata import entry_points  # noqa: PLC0415 - importlib.metadata costs 63 ms CPU to import, loaded on first use
 
     for ep in entry_points(group="notebook_ops.event_sinks"):
         SINKS.setdefault(ep.name, ep.value)

@@ -11,7 +11,7 @@ import importlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from notebook_ops.events.sinks import EventsConfigError, scheme_of
+from notebook_ops.events.sinks import EventsConfigError, check_url, scheme_of
 
 SOURCES: dict[str, str] = {
     "pulsar": "notebook_ops.events.pulsar:PulsarSource",
@@ -58,7 +58,6 @@ def check_source(url: str) -> str:
         raise EventsConfigError(
             f"cannot listen on {scheme}:// ({url!r})", hint="use pulsar://host:port/topic"
         )
-    from notebook_ops.events.sinks import check_url
 
     return check_url(url)  # the same URL grammar as the sink's (topic, options)
 

@@ -20,7 +20,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from notebook_ops.errors import NotebookOpsError
+from notebook_ops.kernel_side import serializers
 from notebook_ops.util import atomic
+from notebook_ops.util.redact import redact, redact_text
 
 MANIFEST = "_outputs.json"
 METRICS = "_metrics.json"
@@ -42,7 +44,7 @@ class DataStore:
         self.location = location
         self.remote = is_url(location)
         if self.remote:
-            import fsspec
+            import fsspec  # noqa: PLC0415 - optional library (103 ms), imported only when used
 
             self.fs, self.root = fsspec.core.url_to_fs(location)
         else:
@@ -98,7 +100,6 @@ class DataStore:
         ``prepared``: name -> (serialiser, bytes) already made (values found changed in place
         at run time; the manifest marks them ``changed_at_run``). Containers that hold other
         saved values record which (``refs``), so readers get one object, not two copies."""
-        from notebook_ops.kernel_side import serializers
 
         prepared = prepared or {}
         refs = _shared_refs(values)
@@ -137,7 +138,6 @@ class DataStore:
         )
 
     def load_entry(self, step: str, entry: dict):
-        from notebook_ops.kernel_side import serializers
 
         data = self.read_bytes((step, entry["file"]))
         return serializers.by_kind(entry["kind"]).load(data)
@@ -215,9 +215,7 @@ class StoreUnreachable(NotebookOpsError):
 def check_store(location: str, marker: str, timeout: float = 60.0) -> None:
     """``probe_store`` before a run starts, as one line naming the store (credentials masked)
     and what went wrong; ``StoreUnreachable``. Credentials come only from the environment."""
-    import concurrent.futures
-
-    from notebook_ops.util.redact import redact, redact_text
+    import concurrent.futures  # noqa: PLC0415 - concurrent.futures costs 19 ms CPU to import, loaded on first use
 
     shown = redact(location)
     pool = concurrent.futures.ThreadPoolExecutor(1)

@@ -26,8 +26,9 @@ import os
 import sys
 from urllib.parse import quote
 
-from notebook_ops.kernel_side import helpers
+from notebook_ops.kernel_side import helpers, observe
 from notebook_ops.kernel_side.data_store import InputError, OutputError
+from notebook_ops.kernel_side.observe import note_write
 from notebook_ops.util import atomic
 
 FILES_DIR = "_files"
@@ -48,7 +49,6 @@ def _write(path: str, data: bytes) -> None:
 def prepare(ns: dict, *, code_roots=(), files_in=None, external=None) -> None:
     """``code_roots``: folders relative to the kernel's working folder; ``files_in``:
     {path: producing step}; ``external``: {path: name of the parameter holding its URL}."""
-    from notebook_ops.kernel_side import observe
 
     with observe.paused():  # staging files is the runtime's doing, not the step's
         _prepare(ns, code_roots, files_in, external)
@@ -80,7 +80,7 @@ def _prepare(ns: dict, code_roots, files_in, external) -> None:
         url = ns.get(param)
         if not isinstance(url, str) or not url:
             raise InputError(f"parameter {param!r} must give the URL of {path!r}")
-        import fsspec
+        import fsspec  # noqa: PLC0415 - optional library (103 ms), imported only when used
 
         with fsspec.open(url, "rb") as f:
             _write(path, f.read())
@@ -90,7 +90,6 @@ def save(paths) -> None:
     """Copy the files this step wrote for later steps into the data store."""
     if not paths:
         return
-    from notebook_ops.kernel_side import observe
 
     with observe.paused():
         _save(paths)
@@ -166,7 +165,6 @@ def restore_handed(store, upstream: list) -> list[str]:
     for producer in upstream:
         for path in store.read_json((producer, FILES_INDEX), default={}) or {}:
             newest[path] = producer
-    from notebook_ops.kernel_side import observe
 
     with observe.paused():
         for path, producer in newest.items():
@@ -190,8 +188,6 @@ def write_notebook_product(cwd, path: str, data: bytes, ledger: str = "") -> Non
     running meanwhile do not take the file for one of theirs."""
     target = os.path.join(os.fspath(cwd), path)
     if ledger:
-        from notebook_ops.kernel_side.observe import note_write
-
         note_write(ledger, "_runner", target)
     parent = os.path.dirname(target)
     if parent:

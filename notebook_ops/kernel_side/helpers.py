@@ -12,6 +12,8 @@ import math
 import os
 from dataclasses import dataclass, field
 
+from notebook_ops.kernel_side.data_store import ARTIFACTS, METRICS
+
 MODES = ("interactive", "pipeline", "bundle")
 
 
@@ -74,7 +76,6 @@ def _persist(kind: str) -> None:
     """Rewrite this step's record file (small; rewriting works on any fsspec store)."""
     if _STORE is None or not _CTX.step:
         return
-    from notebook_ops.kernel_side.data_store import METRICS
 
     if kind == "metrics":
         rows = [m for m in _CTX.metrics if m["run_step"] == _CTX.step]
@@ -113,8 +114,6 @@ def log_artifact(path) -> str:
         raise FileNotFoundError(f"log_artifact: no such file {p!r}")
     stored = os.path.abspath(p)
     if _STORE is not None and _CTX.step:
-        from notebook_ops.kernel_side.data_store import ARTIFACTS
-
         with open(p, "rb") as f:
             data = f.read()
         name = os.path.basename(p)

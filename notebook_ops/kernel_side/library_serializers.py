@@ -76,13 +76,13 @@ def _dump_polars(value) -> bytes:
 
 
 def _load_polars(data: bytes):
-    import polars as pl
+    import polars as pl  # noqa: PLC0415 - optional library, imported only when used
 
     return pl.read_ipc(io.BytesIO(data))
 
 
 def _dump_arrow(value) -> bytes:
-    import pyarrow as pa
+    import pyarrow as pa  # noqa: PLC0415 - optional library (144 ms), imported only when used
 
     sink = pa.BufferOutputStream()
     with pa.ipc.new_stream(sink, value.schema) as writer:
@@ -91,7 +91,7 @@ def _dump_arrow(value) -> bytes:
 
 
 def _load_arrow(data: bytes):
-    import pyarrow as pa
+    import pyarrow as pa  # noqa: PLC0415 - optional library (144 ms), imported only when used
 
     return pa.ipc.open_stream(data).read_all()
 
@@ -109,7 +109,7 @@ def _dump_dmatrix(value) -> bytes:
 
 
 def _load_dmatrix(data: bytes):
-    import xgboost as xgb
+    import xgboost as xgb  # noqa: PLC0415 - optional library, imported only when used
 
     return _from_file(".buffer", data, lambda path: xgb.DMatrix(path))
 
@@ -119,7 +119,7 @@ def _dump_xgb_booster(value) -> bytes:
 
 
 def _load_xgb_booster(data: bytes):
-    import xgboost as xgb
+    import xgboost as xgb  # noqa: PLC0415 - optional library, imported only when used
 
     booster = xgb.Booster()
     booster.load_model(bytearray(data))
@@ -131,7 +131,7 @@ def _dump_lgb_booster(value) -> bytes:
 
 
 def _load_lgb_booster(data: bytes):
-    import lightgbm as lgb
+    import lightgbm as lgb  # noqa: PLC0415 - optional library, imported only when used
 
     return lgb.Booster(model_str=data.decode("utf-8"))
 
@@ -146,7 +146,7 @@ def _is_torch_module(value) -> bool:
 
 
 def _dump_torch(value) -> bytes:
-    import torch
+    import torch  # noqa: PLC0415 - optional library, imported only when used
 
     buf = io.BytesIO()
     torch.save(value, buf)
@@ -154,20 +154,20 @@ def _dump_torch(value) -> bytes:
 
 
 def _map_location():
-    import torch
+    import torch  # noqa: PLC0415 - optional library, imported only when used
 
     return None if torch.cuda.is_available() else "cpu"  # a GPU tensor still loads on a CPU task
 
 
 def _load_tensor(data: bytes):
-    import torch
+    import torch  # noqa: PLC0415 - optional library, imported only when used
 
     return torch.load(io.BytesIO(data), weights_only=True, map_location=_map_location())
 
 
 def _dump_torch_module(value) -> bytes:
-    import cloudpickle
-    import torch
+    import cloudpickle  # noqa: PLC0415 - optional library (35 ms), imported only when used
+    import torch  # noqa: PLC0415 - optional library, imported only when used
 
     buf = io.BytesIO()
     torch.save(value, buf, pickle_module=cloudpickle)  # classes from the notebook travel by value
@@ -175,7 +175,7 @@ def _dump_torch_module(value) -> bytes:
 
 
 def _load_torch_module(data: bytes):
-    import torch
+    import torch  # noqa: PLC0415 - optional library, imported only when used
 
     # a whole module is its class too: weights_only cannot rebuild it (tensors use it)
     return torch.load(io.BytesIO(data), weights_only=False, map_location=_map_location())
@@ -197,7 +197,7 @@ def _dump_keras(value) -> bytes:
 
 
 def _load_keras(data: bytes):
-    import keras
+    import keras  # noqa: PLC0415 - optional library, imported only when used
 
     return _from_file(".keras", data, keras.models.load_model)
 
@@ -210,7 +210,7 @@ def _is_sklearn_for_skops(value) -> bool:
 
 
 def _dump_skops(value) -> bytes:
-    import skops.io as sio
+    import skops.io as sio  # noqa: PLC0415 - optional library, imported only when used
 
     data = sio.dumps(value)
     untrusted = sio.get_untrusted_types(data=data)
@@ -223,7 +223,7 @@ def _dump_skops(value) -> bytes:
 
 
 def _load_skops(data: bytes):
-    import skops.io as sio
+    import skops.io as sio  # noqa: PLC0415 - optional library, imported only when used
 
     return sio.loads(data)  # trusts only skops' default types: nothing runs that it has not vetted
 

@@ -13,12 +13,14 @@ MLflow is imported only when ``log_model`` is called.
 
 from __future__ import annotations
 
+import importlib
 import re
 import tempfile
 from pathlib import Path
 
 from notebook_ops.kernel_side import helpers
 from notebook_ops.kernel_side.library_serializers import _PREFERENCES, SAFE_SKLEARN, _instance_of
+from notebook_ops.tracking.registry import register_interactive
 
 MODELS = "_models"  # the step's folder of saved models in the data store
 MODELS_JSON = "_models.json"  # [{"name", "flavor", "files": [...], "signature": bool}]
@@ -65,7 +67,7 @@ def _signature(obj, example):
     """The model signature inferred from ``example`` and the model's prediction on it."""
     if example is None:
         return None
-    from mlflow.models import infer_signature
+    from mlflow.models import infer_signature  # noqa: PLC0415 - mlflow costs 1703 ms CPU to import, loaded on first use
 
     predict = getattr(obj, "predict", None) or (obj if callable(obj) else None)
     try:
@@ -88,13 +90,12 @@ class _Predicts:
 
 def save(obj, path: str, *, input_example=None) -> dict:
     """Save ``obj`` with its MLflow flavour under ``path``; returns {"flavor", "signature"}."""
-    import importlib
 
     flavor = flavor_of(obj)
     signature = _signature(obj, input_example)
     kw: dict = {"signature": signature, "input_example": input_example}
     if flavor == "pyfunc":
-        import mlflow.pyfunc
+        import mlflow.pyfunc  # noqa: PLC0415 - mlflow costs 1703 ms CPU to import, loaded on first use
 
         base = type("NotebookOpsModel", (_Predicts, mlflow.pyfunc.PythonModel), {})
         mlflow.pyfunc.save_model(path, python_model=base(obj), **kw)
@@ -128,8 +129,6 @@ def log_model(obj, name: str, input_example=None) -> str:
         folder = Path(tmp) / name
         info = save(obj, str(folder), input_example=input_example)
         if store is None or not ctx.step:
-            from notebook_ops.tracking.registry import register_interactive
-
             version = register_interactive(str(folder), name, info["flavor"])
             return f"models:/{name}/{version}"
         files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())

@@ -13,6 +13,8 @@ import json
 import os
 import sys
 
+from notebook_ops.util import atomic
+
 # the kernel's own machinery: imported on its behalf, never the code's need
 INFRA_MODULES = frozenset(
     {
@@ -107,12 +109,10 @@ def _module_distributions() -> dict:
             return _DISTS
     except (OSError, ValueError):
         pass
-    from importlib.metadata import packages_distributions
+    from importlib.metadata import packages_distributions  # noqa: PLC0415 - importlib.metadata costs 63 ms CPU to import, loaded on first use
 
     _DISTS = {k: list(v) for k, v in packages_distributions().items()}
     try:
-        from notebook_ops.util import atomic
-
         os.makedirs(os.path.dirname(path), exist_ok=True)
         atomic.write_bytes(path, json.dumps(_DISTS, sort_keys=True).encode())
     except OSError:
@@ -124,7 +124,7 @@ def distributions(modules) -> dict:
     """{distribution: version} of the installed packages providing ``modules``."""
     if not modules:
         return {}
-    from importlib.metadata import PackageNotFoundError, version
+    from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415 - importlib.metadata costs 63 ms CPU to import, loaded on first use
 
     mapping = _module_distributions()
     out = {}

@@ -64,7 +64,7 @@ def _install() -> None:
             except (AttributeError, TypeError):  # a stream that takes no attributes
                 pass
     try:
-        from IPython import get_ipython
+        from IPython import get_ipython  # noqa: PLC0415 - IPython costs 108 ms CPU to import, loaded on first use
     except ImportError:
         return
     shell = get_ipython()

@@ -12,10 +12,25 @@ from __future__ import annotations
 
 import numbers
 import os
+import sys
 from collections.abc import Sequence
 
-from notebook_ops.kernel_side import helpers
+from notebook_ops.errors import ParameterError
+from notebook_ops.kernel_side import (
+    file_handoff as files,
+)
+from notebook_ops.kernel_side import (
+    helpers,
+    library_serializers,
+    observe,
+    serializers,
+)
+from notebook_ops.kernel_side import (
+    secret_params as secrets_rt,
+)
 from notebook_ops.kernel_side.data_store import OBSERVED, DataStore, InputError, OutputError
+from notebook_ops.kernel_side.fingerprint import content_hash, sha256
+from notebook_ops.model.parameters import convert
 
 __all__ = [
     "begin",
@@ -37,8 +52,6 @@ class ParameterTypeError(TypeError):
 def _coerce(name: str, declared: str, value):
     """The value converted to the declared type (the model's one converter), or
     ParameterTypeError. No eval, ever."""
-    from notebook_ops.errors import ParameterError
-    from notebook_ops.model.parameters import convert
 
     try:
         return convert(name, declared or "NoneType", value)
@@ -69,8 +82,6 @@ def begin(
         if name in ns:
             ns[name] = _coerce(name, declared, ns[name])
     if secrets:
-        from notebook_ops.kernel_side import secret_params as secrets_rt
-
         secrets_rt.load(ns, secrets, lambda name, text: _coerce(name, params.get(name) or "str", text))
     if mode not in ("pipeline", "bundle"):
         raise ValueError(f"_nbo_mode must be 'pipeline' or 'bundle', got {mode!r}")
@@ -82,7 +93,6 @@ def begin(
     ):
         if not isinstance(val, str):
             raise ParameterTypeError(f"{label} must be a string, got {type(val).__name__}")
-    from notebook_ops.kernel_side import library_serializers
 
     library_serializers.configure(serializers)
     store = DataStore(data_url)
@@ -92,8 +102,6 @@ def begin(
     global _OBSERVE
     _OBSERVE = (project or ".", (store.root if not store.remote else "", run_dir))
     if upstream:
-        from notebook_ops.kernel_side import file_handoff as files
-
         files.restore_handed(store, list(upstream))
     if step:
         _observe_start(step)
@@ -104,7 +112,6 @@ _OBSERVE: tuple[str, tuple[str, ...]] = (".", ())
 
 
 def _observe_start(step: str) -> None:
-    from notebook_ops.kernel_side import observe
 
     project, ignore = _OBSERVE
     run_dir = ignore[1] if len(ignore) > 1 else ""
@@ -116,14 +123,11 @@ def end_step(ns: dict, *, code: str = "", hand_on: bool = False) -> None:
     """End the step's observation: write it to ``<store>/<step>/_observed.json`` (``code``:
     the fingerprint of the step's code, ``execution.observations.step_code_sha256``) and, when a later
     step may need them (``hand_on``), save the files it wrote to the data store."""
-    from notebook_ops.kernel_side import observe
 
     step = helpers.context().step
     try:
         seen = observe.finish(ns)
     except Exception as exc:  # observing must never fail the step it watches
-        import sys
-
         print(f"notebook-ops: step {step!r} could not be observed: {exc!r}", file=sys.stderr)
         seen = None
     store = helpers.current_store()
@@ -132,8 +136,6 @@ def end_step(ns: dict, *, code: str = "", hand_on: bool = False) -> None:
     seen["code_sha256"] = code
     with observe.paused():
         if hand_on:
-            from notebook_ops.kernel_side import file_handoff as files
-
             project = _OBSERVE[0]
             files.hand_on([os.path.join(project, p) for p in seen["writes"]])
         store.write_json((step, OBSERVED), seen)
@@ -157,14 +159,12 @@ def load_inputs(sources: dict, watch: Sequence[str] = ()) -> dict:
     version of it (see ``save_outputs``); the first that did is read. Objects that shared
     identity when saved (``data = [train, test]``) share it again. ``watch``: the names to
     check for changes after the step."""
-    from notebook_ops.kernel_side import observe
 
     with observe.paused():  # the data store's reads are the runtime's, not the step's
         return _load_inputs(sources, watch)
 
 
 def _load_inputs(sources: dict, watch: Sequence[str]) -> dict:
-    from notebook_ops.kernel_side.fingerprint import content_hash
 
     store = _store()
     found = {
@@ -182,8 +182,6 @@ def _load_inputs(sources: dict, watch: Sequence[str]) -> dict:
 
 def _changed_in_place(store: DataStore, name: str, value) -> tuple | None:
     """(serialiser, bytes) of a received value the step changed, else None (see fingerprint)."""
-    from notebook_ops.kernel_side import serializers
-    from notebook_ops.kernel_side.fingerprint import content_hash, sha256
 
     step, entry, before = _RECEIVED[name]
     if before is not None:
@@ -234,8 +232,6 @@ def save_outputs(ns: dict, names: list, *, metrics: Sequence[str] = (), watch: S
         if dumped is not None:
             prepared[name] = dumped
     if prepared:
-        import sys
-
         for name in prepared:
             print(
                 f"notebook-ops: step {step!r} changed {name!r} in place, which the analysis did "
@@ -252,7 +248,7 @@ def enter_step(step: str | None, code: str = "") -> None:
     is written, the next one starts."""
     previous = helpers.context().step
     if previous:
-        from IPython import get_ipython
+        from IPython import get_ipython  # noqa: PLC0415 - IPython costs 108 ms CPU to import, loaded on first use
 
         shell = get_ipython()
         end_step(shell.user_ns if shell is not None else {}, code=_CODES.get(previous, ""))

@@ -24,15 +24,15 @@ __all__ = [
 
 def __getattr__(name):
     if name == "load_pipeline":  # a notebook's pipeline, across notebooks when it says so
-        from notebook_ops.model import multi
+        from notebook_ops.model import multi  # noqa: PLC0415 - PEP 562 in the package __init__: a cycle (every model module imports it)
 
         return multi.load_pipeline
     if name == "build_pipeline":  # the same from an in-memory notebook
-        from notebook_ops.model import multi
+        from notebook_ops.model import multi  # noqa: PLC0415 - PEP 562 in the package __init__: a cycle (every model module imports it)
 
         return multi.build_pipeline
     if name == "read_notebook":
-        from notebook_ops.model.notebook import read_notebook
+        from notebook_ops.model.notebook import read_notebook  # noqa: PLC0415 - PEP 562 in the package __init__: a cycle (every model module imports it)
 
         return read_notebook
     raise AttributeError(name)

@@ -20,7 +20,7 @@ import ast
 import builtins
 from dataclasses import dataclass, field
 
-from notebook_ops.model.imports import cell_tree
+from notebook_ops.model.imports import cell_tree, python_source
 from notebook_ops.model.mutation import (
     ARGUMENT_MUTATING_BUILTINS,
     ARGUMENT_MUTATING_METHODS,
@@ -46,7 +46,6 @@ BUILTINS = frozenset(dir(builtins)) | {
 
 def strip_magics(source: str) -> str:
     """Make IPython syntax parse, line for line (IPython's own transformer, in ``imports``)."""
-    from notebook_ops.model.imports import python_source
 
     return python_source(source)
 

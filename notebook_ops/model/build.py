@@ -69,63 +69,10 @@ class PipelineBuilder:
                 role = role or ("markdown" if ctype == "markdown" else "code")
                 self.cells.append(Cell(index, ctype, cell_source(raw), role, step, tuple(tags)))
 
-            for severity, code, message, hint in parsed.issues:
-                self.problem(severity, code, message, step=parsed.step or current, cell=index, hint=hint)
-            role = parsed.role
-            if len(parsed.roles) > 1 or (role and parsed.step):
-                found = parsed.roles + ([f"step:{parsed.step}"] if parsed.step else [])
-                self.problem(
-                    "error",
-                    "conflicting-tags",
-                    f"cell has conflicting tags {', '.join(found)}",
-                    step=current,
-                    cell=index,
-                    hint="keep one of them",
-                )
-            if "injected-parameters" in tags and ctype == "code":
-                # a stale injected cell saved in the notebook (papermill's, Ploomber's): never run
-                self.problem(
-                    "info",
-                    "stale-injected-parameters",
-                    "an old injected-parameters cell is saved here; it is not run",
-                    cell=index,
-                    hint="delete the cell (papermill injects a new one at each run)",
-                )
-                role = "skip"
-            if ctype == "raw":
-                role = "raw"
-            elif ctype == "markdown" and role != "skip":
-                role = None
+            role = self.cell_role(index, ctype, tags, parsed, current)
             if parsed.step is not None and role not in ("skip", "raw"):
                 name = parsed.step
-                if not valid_name(name):
-                    self.problem(
-                        "error",
-                        "bad-step-name",
-                        f"step name '{name}' is not valid: {NAME_RULE}",
-                        step=name,
-                        cell=index,
-                        hint=f"rename it, e.g. step:{slug(name)}",
-                    )
-                if name in self.step_cells and self.kale:
-                    pass  # Kale merges a repeated step name into the step (its prev: tags unread)
-                elif name in self.step_cells:
-                    self.problem(
-                        "error",
-                        "duplicate-step",
-                        f"step '{name}' is already started at {cell_label(self.step_first[name])}",
-                        step=name,
-                        cell=index,
-                        hint="give each step a unique name",
-                    )
-                else:
-                    self.step_cells[name] = []
-                    self.step_first[name] = index
-                    self.step_start[name] = index
-                    self.step_after[name] = list(parsed.after)
-                    self.step_tag_options[name] = {}
-                if self.step_start[name] == index or not self.kale:
-                    self.step_tag_options[name].update(parsed.options)
+                self.start_step(index, parsed)
                 current = name
                 self.step_cells[name].append(index)
                 add(None, name)
@@ -164,7 +111,75 @@ class PipelineBuilder:
             else:
                 self.step_cells[current].append(index)
             add(None, current)
-        # Cells before the first step: belong to it (or form the one-step pipeline "main").
+        self.place_pending(pending)
+
+    def cell_role(self, index, ctype, tags, parsed, current):
+        """The cell's role from its tags and type (None: its step's code or markdown); conflicting
+        tags and a stale injected-parameters cell are problems."""
+        for severity, code, message, hint in parsed.issues:
+            self.problem(severity, code, message, step=parsed.step or current, cell=index, hint=hint)
+        role = parsed.role
+        if len(parsed.roles) > 1 or (role and parsed.step):
+            found = parsed.roles + ([f"step:{parsed.step}"] if parsed.step else [])
+            self.problem(
+                "error",
+                "conflicting-tags",
+                f"cell has conflicting tags {', '.join(found)}",
+                step=current,
+                cell=index,
+                hint="keep one of them",
+            )
+        if "injected-parameters" in tags and ctype == "code":
+            # a stale injected cell saved in the notebook (papermill's, Ploomber's): never run
+            self.problem(
+                "info",
+                "stale-injected-parameters",
+                "an old injected-parameters cell is saved here; it is not run",
+                cell=index,
+                hint="delete the cell (papermill injects a new one at each run)",
+            )
+            role = "skip"
+        if ctype == "raw":
+            role = "raw"
+        elif ctype == "markdown" and role != "skip":
+            role = None
+        return role
+
+    def start_step(self, index, parsed) -> None:
+        """A ``step:`` tag on cell ``index``: a new step, or (Kale) more of a repeated one; a bad
+        or duplicate name is a problem."""
+        name = parsed.step
+        if not valid_name(name):
+            self.problem(
+                "error",
+                "bad-step-name",
+                f"step name '{name}' is not valid: {NAME_RULE}",
+                step=name,
+                cell=index,
+                hint=f"rename it, e.g. step:{slug(name)}",
+            )
+        if name in self.step_cells and self.kale:
+            pass  # Kale merges a repeated step name into the step (its prev: tags unread)
+        elif name in self.step_cells:
+            self.problem(
+                "error",
+                "duplicate-step",
+                f"step '{name}' is already started at {cell_label(self.step_first[name])}",
+                step=name,
+                cell=index,
+                hint="give each step a unique name",
+            )
+        else:
+            self.step_cells[name] = []
+            self.step_first[name] = index
+            self.step_start[name] = index
+            self.step_after[name] = list(parsed.after)
+            self.step_tag_options[name] = {}
+        if self.step_start[name] == index or not self.kale:
+            self.step_tag_options[name].update(parsed.options)
+
+    def place_pending(self, pending) -> None:
+        """Cells before the first step: belong to it (or form the one-step pipeline "main")."""
         first = next(iter(self.step_cells), None)
         if first is None:
             first = DEFAULT_STEP

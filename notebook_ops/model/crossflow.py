@@ -7,7 +7,7 @@ import os
 from dataclasses import replace
 from typing import Any
 
-from notebook_ops.model import analysis
+from notebook_ops.model import analysis, files, paths
 from notebook_ops.model.pipeline import Pipeline
 
 
@@ -34,7 +34,6 @@ def step_flows(p: Pipeline):
 
 def file_uses(p: Pipeline) -> dict[str, tuple[set[str], list[str]]]:
     """Per step: the relative paths its code writes, and those it reads (``model/paths.py``)."""
-    from notebook_ops.model import files, paths
 
     env: dict = {}
     per_cell = {}

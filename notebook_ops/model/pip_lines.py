@@ -106,7 +106,7 @@ def is_reference(word: str) -> bool:
 
 def requirement(word: str) -> str | None:
     """``word`` as a requirement string (``sklearn`` -> ``scikit-learn``), None if it is none."""
-    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.requirements import InvalidRequirement, Requirement  # noqa: PLC0415 - packaging.requirements costs 67 ms CPU to import, loaded on first use
 
     try:
         req = Requirement(word)
@@ -191,7 +191,7 @@ def names(requirements) -> list[str]:
     """Distributions to pin for ``requirements``: ``pandas==2.1`` -> ``pandas``, with the extras
     asked for (``xgboost[scikit-learn]``); not the URLs and paths (nothing to pin) nor those
     whose marker does not hold here."""
-    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.requirements import InvalidRequirement, Requirement  # noqa: PLC0415 - packaging.requirements costs 67 ms CPU to import, loaded on first use
 
     out = []
     for text in requirements:

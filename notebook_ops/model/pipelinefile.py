@@ -24,6 +24,8 @@ from importlib import resources
 from pathlib import Path
 
 from notebook_ops.errors import NotebookReadError
+from notebook_ops.model import ploomber, ploomberspec
+from notebook_ops.model.multi import Composer
 from notebook_ops.model.notebook import read_bytes
 from notebook_ops.model.pipeline import Pipeline
 from notebook_ops.model.settings import validate_settings
@@ -35,7 +37,7 @@ SUFFIXES = (".yaml", ".yml")
 
 @lru_cache(maxsize=1)
 def _validator():
-    import fastjsonschema
+    import fastjsonschema  # noqa: PLC0415 - fastjsonschema costs 25 ms CPU to import, loaded on first use
 
     schema = json.loads(
         resources.files("notebook_ops.model").joinpath("schema/pipeline-file.schema.json").read_text()
@@ -45,8 +47,8 @@ def _validator():
 
 def read_pipeline_file(path) -> dict:
     """The file's content, checked against the schema (one error naming the field)."""
-    import fastjsonschema
-    import yaml
+    import fastjsonschema  # noqa: PLC0415 - fastjsonschema costs 25 ms CPU to import, loaded on first use
+    import yaml  # noqa: PLC0415 - yaml costs 26 ms CPU to import, loaded on first use
 
     data = read_bytes(path)
     try:
@@ -77,7 +79,7 @@ def read_pipeline_file(path) -> dict:
 
 def _peek(path) -> object:
     """The YAML document, or None when it does not parse (``read_pipeline_file`` says why)."""
-    import yaml
+    import yaml  # noqa: PLC0415 - yaml costs 26 ms CPU to import, loaded on first use
 
     try:
         return yaml.safe_load(read_bytes(path))
@@ -86,9 +88,6 @@ def _peek(path) -> object:
 
 
 def load_pipeline_file(path) -> Pipeline:
-    from notebook_ops.model.multi import Composer
-
-    from notebook_ops.model import ploomber, ploomberspec
 
     path = Path(path).resolve()
     if ploomberspec.is_ploomber(_peek(path)):

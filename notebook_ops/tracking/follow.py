@@ -19,7 +19,8 @@ import sys
 import time
 from pathlib import Path
 
-from notebook_ops.tracking import sync
+from notebook_ops.tracking import exports, sync
+from notebook_ops.tracking.mlflow_tracker import first_line
 from notebook_ops.util import procs
 
 POLL_S = 0.2
@@ -58,8 +59,6 @@ def follow(run_dir: Path, runner: int) -> int:
                 session.open()  # the slow part (importing MLflow), while the steps run
                 state = sync.sync_run(run_dir, session)
             except Exception as exc:  # noqa: BLE001 - kept for `runs sync`, which retries
-                from notebook_ops.tracking.mlflow_tracker import first_line
-
                 sync.record_error(run_dir, session.tracking_uri, first_line(exc))
                 logging.getLogger(__name__).warning("MLflow: %s", first_line(exc))
                 return 1
@@ -76,7 +75,6 @@ def follow(run_dir: Path, runner: int) -> int:
 
 def catch_up(runs_root: Path, skip=None) -> None:
     """Finish what dead followers left in ``runs_root`` and in the exports beside it."""
-    from notebook_ops.tracking import exports
 
     for d in sync.stale_runs(runs_root, skip=skip):
         try:
@@ -94,8 +92,6 @@ def main(argv=None) -> int:
     sync.as_follower()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if args.export:
-        from notebook_ops.tracking import exports
-
         entry = Path(args.export)
         exports.sync_exports(entry.parent, only=entry)
         return 0

@@ -17,8 +17,11 @@ from __future__ import annotations
 import logging
 import os
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from notebook_ops.tracking import store
 
 if TYPE_CHECKING:
     from mlflow.entities import Run
@@ -67,7 +70,6 @@ def _ms(iso_or_epoch) -> int | None:
         return None
     if isinstance(iso_or_epoch, (int, float)):
         return int(iso_or_epoch * 1000)
-    from datetime import datetime
 
     return int(datetime.fromisoformat(str(iso_or_epoch).replace("Z", "+00:00")).timestamp() * 1000)
 
@@ -112,11 +114,10 @@ class Session:
             return self.client
         logging.getLogger("mlflow").setLevel(logging.WARNING)
         logging.getLogger("alembic").setLevel(logging.WARNING)
-        from mlflow.tracking import MlflowClient
+        from mlflow.tracking import MlflowClient  # noqa: PLC0415 - mlflow costs 1703 ms CPU to import, loaded on first use
 
         for name in ("mlflow", "mlflow.store.db.utils", "alembic"):  # mlflow resets them on import
             logging.getLogger(name).setLevel(logging.WARNING)
-        from notebook_ops.tracking import store
 
         with store.opened(self.tracking_uri):  # created and migrated by one process at a time
             client = MlflowClient(tracking_uri=self.tracking_uri)
@@ -149,7 +150,7 @@ class Session:
 
     def parent(self, record: dict) -> str:
         """The pipeline's parent run for ``record`` (run.json): created, or found and completed."""
-        from mlflow.entities import Param, RunTag
+        from mlflow.entities import Param, RunTag  # noqa: PLC0415 - mlflow costs 1703 ms CPU to import, loaded on first use
 
         client = self.open()
         t = {
@@ -193,7 +194,7 @@ class Session:
     ) -> str:
         """The nested run of step ``name``; ``artifacts``: [(local path, artifact folder)];
         ``models``: [{"name", "path", "tags"}] to log and register (``registry.py``)."""
-        from mlflow.entities import Metric, Param
+        from mlflow.entities import Metric, Param  # noqa: PLC0415 - mlflow costs 1703 ms CPU to import, loaded on first use
 
         client = self.open()
         found = self.find(f"tags.mlflow.parentRunId = '{parent_id}' and tags.`notebook_ops.step` = '{name}'")
@@ -227,7 +228,7 @@ class Session:
             if Path(path).is_file():
                 client.log_artifact(rid, str(path), artifact_path=folder)
         if models:
-            from notebook_ops.tracking.registry import log_and_register
+            from notebook_ops.tracking.registry import log_and_register  # noqa: PLC0415 - cycle: registry imports mlflow_tracker
 
             log_and_register(client, rid, list(models))
         client.set_terminated(
@@ -237,7 +238,7 @@ class Session:
 
     def finish(self, parent_id: str, record: dict, artifacts=()) -> None:
         """The run's outcome on its parent run: metrics, status, targets, run.json."""
-        from mlflow.entities import Metric
+        from mlflow.entities import Metric  # noqa: PLC0415 - mlflow costs 1703 ms CPU to import, loaded on first use
 
         client = self.open()
         have = client.get_run(parent_id).data.metrics
@@ -286,7 +287,7 @@ class Tracker:
     (the first error is kept in ``error`` and later work is dropped)."""
 
     def __init__(self, session: Session):
-        from concurrent.futures import ThreadPoolExecutor
+        from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415 - concurrent.futures costs 19 ms CPU to import, loaded on first use
 
         self.session = session
         self.error: str | None = None
@@ -307,7 +308,7 @@ class Tracker:
 
     def wait(self, timeout: float | None = None) -> bool:
         """Wait for every queued write (False: not within ``timeout``; ``error`` says so)."""
-        from concurrent.futures import TimeoutError as FutureTimeout
+        from concurrent.futures import TimeoutError as FutureTimeout  # noqa: PLC0415 - concurrent.futures costs 19 ms CPU to import, loaded on first use
 
         try:
             self._pool.submit(lambda: None).result(timeout=timeout)

@@ -21,6 +21,8 @@ import re
 from pathlib import Path
 
 from notebook_ops.tracking import sync
+from notebook_ops.tracking.follow import spawn
+from notebook_ops.tracking.mlflow_tracker import Tracker, default_tracking_uri
 from notebook_ops.util import atomic
 
 MODES = ("process", "thread")
@@ -39,7 +41,6 @@ def mode_of(track) -> str | None:
 
 class RunOutbox:
     def __init__(self, run_dir, experiment: str, base_dir, mode: str = "thread", promote: dict | None = None):
-        from notebook_ops.tracking.mlflow_tracker import default_tracking_uri
 
         self.run_dir = Path(run_dir)
         self.tracking_uri, artifact_root = default_tracking_uri(base_dir)
@@ -58,12 +59,8 @@ class RunOutbox:
         self.tracker = None
         self.follower = None
         if self.mode == "process":
-            from notebook_ops.tracking.follow import spawn
-
             self.follower = spawn(self.run_dir)
         else:
-            from notebook_ops.tracking.mlflow_tracker import Tracker
-
             self.tracker = Tracker(sync.session_for(self.run_dir))  # imports MLflow meanwhile
 
     def _sync(self) -> None:

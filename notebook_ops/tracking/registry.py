@@ -12,8 +12,12 @@ is repeatable: a version of the same MLflow run is found, not made twice.
 from __future__ import annotations
 
 import json
+import os
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING
+
+from notebook_ops.tracking.mlflow_tracker import Session, default_tracking_uri
 
 if TYPE_CHECKING:
     from mlflow.tracking import MlflowClient
@@ -67,7 +71,6 @@ def register_version(client: MlflowClient, name: str, run_id: str, tags: dict[st
 def log_and_register(client: MlflowClient, run_id: str, models: list[dict]) -> dict[str, str]:
     """Log each model folder (``{"name", "path", "tags"}``) as ``models/<name>`` of the run and
     register it; returns {name: version}."""
-    from pathlib import Path
 
     done = {}
     have = {f.path for f in client.list_artifacts(run_id, MODELS_ARTIFACT)} if models else set()
@@ -83,9 +86,6 @@ def log_and_register(client: MlflowClient, run_id: str, models: list[dict]) -> d
 def register_interactive(folder: str, name: str, flavor: str) -> str:
     """A model logged outside any run (``nbo.log_model`` in a notebook session): an MLflow run
     of its own in the experiment "interactive" of the default store, then a new version."""
-    import os
-
-    from notebook_ops.tracking.mlflow_tracker import Session, default_tracking_uri
 
     uri, root = default_tracking_uri(os.getcwd())
     session = Session("interactive", uri, root)

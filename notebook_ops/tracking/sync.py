@@ -19,8 +19,11 @@ import socket
 from pathlib import Path
 
 from notebook_ops.model.contracts.runs import FINAL_STATUSES, RUN_JSON, RunRecord
+from notebook_ops.tracking.mlflow_tracker import Session, first_line
+from notebook_ops.tracking.promotion import after_run
 from notebook_ops.util import atomic, faults, procs
 from notebook_ops.util.locks import folder_lock
+from notebook_ops.util.redact import redact, redact_text
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +81,6 @@ def runner_gone(record: dict) -> bool:
 
 def session_for(run_dir):
     """A ``Session`` on the store and experiment the run named when it started."""
-    from notebook_ops.tracking.mlflow_tracker import Session
 
     start = read_json(tracking_dir(run_dir) / START)
     if start is None:
@@ -149,8 +151,6 @@ def sync_run(run_dir, session=None, *, write_record: bool = True) -> dict:
         session.finish(state["run_id"], record, [(str(run_dir / RUN_JSON), "")])
         promote = (read_json(tracking_dir(run_dir) / START) or {}).get("promote")
         if promote and "promotion" not in state and not gone:
-            from notebook_ops.tracking.promotion import after_run
-
             state["promotion"] = after_run(session.open(), state, promote)
             _save(run_dir, state)
         state["finished"] = True
@@ -166,7 +166,6 @@ def write_mlflow_block(run_dir, tracking_uri: str, state: dict) -> None:
     record = read_json(Path(run_dir) / RUN_JSON)
     if record is None:
         return
-    from notebook_ops.util.redact import redact, redact_text
 
     block = {
         "tracking_uri": redact(tracking_uri),  # a record shows no credential
@@ -196,8 +195,6 @@ def sync_folder(run_dir, session=None, *, wait: bool = True) -> dict:
         try:
             return sync_run(run_dir, session)
         except Exception as exc:  # noqa: BLE001 - a broken store: kept for the next sync
-            from notebook_ops.tracking.mlflow_tracker import first_line
-
             start = read_json(tracking_dir(run_dir) / START) or {}
             record_error(run_dir, start.get("tracking_uri") or "", first_line(exc))
             return logged(run_dir)

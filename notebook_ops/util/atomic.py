@@ -7,13 +7,28 @@ The one place that writes files this way: run records, notebooks, targets, spool
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import tempfile
 from pathlib import Path
 
-_UMASK = os.umask(0o022)  # read once (os.umask can only be read by setting it)
-os.umask(_UMASK)
+
+@functools.cache
+def process_umask() -> int:
+    """The process's umask, read once on the first write of a new file (not at import: importing
+    must not touch process state). Linux shows it in /proc/self/status without changing it;
+    elsewhere ``os.umask`` can only be read by setting it, so it is set and put back at once."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except OSError:
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def write_bytes(path, data: bytes, mode: int | None = None) -> Path:
@@ -27,7 +42,7 @@ def write_bytes(path, data: bytes, mode: int | None = None) -> Path:
         if path.exists():
             os.chmod(tmp, path.stat().st_mode & 0o7777)
         else:
-            os.chmod(tmp, 0o666 & ~_UMASK if mode is None else mode)
+            os.chmod(tmp, 0o666 & ~process_umask() if mode is None else mode)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

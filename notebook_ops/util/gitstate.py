@@ -47,7 +47,7 @@ def git_state(path) -> GitState:
     """The repository holding ``path`` (a file or a folder); the caller closes it."""
     path = Path(path).resolve()
     try:
-        import git
+        import git  # noqa: PLC0415 - git costs 100 ms CPU to import, loaded on first use
     except ImportError:  # GitPython fails to import when no git executable exists
         return GitState(repo=None, source_path=path.name)
     try:

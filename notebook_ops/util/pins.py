@@ -8,9 +8,11 @@ own interpreter when that differs from the one running notebook-ops:
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from importlib import metadata
+from urllib.parse import unquote, urlparse
 
 # What the runner needs beside a distribution the code imports (pandas data goes to Parquet).
 COMPANIONS = {"pandas": ("pyarrow",)}
@@ -30,7 +32,7 @@ def _requires(dist, extras=()) -> list[str]:
     out = []
     envs = [{"extra": e} for e in ("", *extras)]
     try:
-        from packaging.requirements import Requirement
+        from packaging.requirements import Requirement  # noqa: PLC0415 - packaging.requirements costs 67 ms CPU to import, loaded on first use
     except ImportError:  # pragma: no cover - packaging is nearly always there
         Requirement = None  # type: ignore[assignment,misc]  # then names are read without it
     for line in dist.requires or []:
@@ -112,15 +114,12 @@ def _editable_source(dist) -> str | None:
     url = info.get("url") or ""
     if not (info.get("dir_info") or {}).get("editable") or not url.startswith("file://"):
         return None
-    from urllib.parse import unquote, urlparse
-
     return unquote(urlparse(url).path)
 
 
 def _editable_owner(module: str) -> list[str]:
     """Editable installs whose finder hides the module from ``packages_distributions``: the
     distribution whose source folder holds ``module`` (``src/`` layout or flat)."""
-    import os
 
     for dist in metadata.distributions():
         src = _editable_source(dist)

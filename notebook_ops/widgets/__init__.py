@@ -18,28 +18,28 @@ and the worker thread; not ``panel``, which is the function).
 
 from __future__ import annotations
 
+from notebook_ops.errors import NotebookOpsError
+
 __all__ = ["panel", "Panel"]
 
 
 def panel(path=None, **options):
     """The pipeline panel for ``path``, or for the notebook this kernel runs."""
     try:
-        import ipywidgets  # noqa: F401
+        import ipywidgets  # noqa: F401, PLC0415 - a probe: ipywidgets (156 ms) is optional
     except ImportError:
-        from notebook_ops.errors import NotebookOpsError
-
         raise NotebookOpsError(
             "the panel needs ipywidgets", hint="pip install 'notebook-ops[lab]' (or ipywidgets)"
         ) from None
-    from notebook_ops.widgets.locate import current_notebook
-    from notebook_ops.widgets.pipeline_panel import Panel
+    from notebook_ops.widgets.locate import current_notebook  # noqa: PLC0415 - the panel pulls ipywidgets (156 ms); `import notebook_ops.widgets` stays cheap
+    from notebook_ops.widgets.pipeline_panel import Panel  # noqa: PLC0415 - the panel pulls ipywidgets (156 ms); `import notebook_ops.widgets` stays cheap
 
     return Panel(path if path is not None else current_notebook(), **options)
 
 
 def __getattr__(name):
     if name == "Panel":
-        from notebook_ops.widgets.pipeline_panel import Panel
+        from notebook_ops.widgets.pipeline_panel import Panel  # noqa: PLC0415 - the panel pulls ipywidgets (156 ms); `import notebook_ops.widgets` stays cheap
 
         return Panel
     raise AttributeError(name)

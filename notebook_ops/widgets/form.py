@@ -9,6 +9,7 @@ dict, tuple, None: the runner converts and checks those exactly as it does for `
 
 from __future__ import annotations
 
+import html
 import re
 
 import ipywidgets as W
@@ -147,6 +148,5 @@ class ParametersForm:
 
 
 def _esc(text) -> str:
-    import html
 
     return html.escape(str(text or ""))

@@ -20,7 +20,7 @@ class NotebookNotLocated(NotebookOpsError):
 
 def _user_ns() -> dict:
     try:
-        from IPython import get_ipython
+        from IPython import get_ipython  # noqa: PLC0415 - IPython costs 108 ms CPU to import, loaded on first use
     except ImportError:
         return {}
     ip = get_ipython()

@@ -17,6 +17,13 @@ from pathlib import Path
 
 import ipywidgets as W
 
+from notebook_ops import scheduler
+from notebook_ops.bundle import export_notebook
+from notebook_ops.errors import NotebookOpsError
+from notebook_ops.events.publish import with_settings_problems
+from notebook_ops.execution.run_service import RunService
+from notebook_ops.model import load_pipeline
+from notebook_ops.scheduler.cron import Cron
 from notebook_ops.widgets import results
 from notebook_ops.widgets.form import ParametersForm
 from notebook_ops.widgets.steps import StepsView, problems_html
@@ -29,7 +36,7 @@ EXPORT_NOTE = (
 def scheduler_available() -> bool:
     """The Schedule row is shown only when the scheduler service can be imported."""
     try:
-        import notebook_ops.scheduler.api  # noqa: F401
+        import notebook_ops.scheduler.api  # noqa: F401, PLC0415 - a probe: ImportError means no scheduler extra
     except ImportError:
         return False
     return True
@@ -131,8 +138,6 @@ class Panel(W.VBox):
     # -- building -------------------------------------------------------------------------
     def reload(self) -> None:
         """(Re)read the notebook from disk and rebuild the steps, problems and form."""
-        from notebook_ops.events.publish import with_settings_problems
-        from notebook_ops.model import load_pipeline
 
         if self.busy:  # the running action reports into the current steps view
             self.status.value = "<i>wait for the current action to finish, then reload</i>"
@@ -196,7 +201,6 @@ class Panel(W.VBox):
                 part.close()
 
     def _reload_clicked(self) -> None:
-        from notebook_ops.errors import NotebookOpsError
 
         try:
             self.reload()
@@ -263,7 +267,6 @@ class Panel(W.VBox):
     # -- actions --------------------------------------------------------------------------
     def run(self) -> None:
         """Run the pipeline with the form's values: the run service, as `notebook-ops run`."""
-        from notebook_ops.execution.run_service import RunService
 
         if not self._begin("Run"):
             return
@@ -320,7 +323,6 @@ class Panel(W.VBox):
         changed = self.form.changed()
 
         def work():
-            from notebook_ops.bundle import export_notebook
 
             opts = dict(
                 out_dir=self.out_dir.value, tag=self.git_tag.value, allow_dirty=self.allow_dirty.value
@@ -338,8 +340,6 @@ class Panel(W.VBox):
                 "<span style='opacity:.7'>cron: 5 fields (min hour day month weekday) or @daily</span>"
             )
             return False
-        from notebook_ops.errors import NotebookOpsError
-        from notebook_ops.scheduler.cron import Cron
 
         try:
             nxt = Cron(expr, self.tz.value.strip() or "UTC").upcoming(datetime.now(timezone.utc), 3)
@@ -357,7 +357,6 @@ class Panel(W.VBox):
         name = self.schedule_name.value.strip() or None
 
         def work():
-            from notebook_ops import scheduler
 
             d = scheduler.add(
                 self.path,
@@ -371,7 +370,6 @@ class Panel(W.VBox):
             return d
 
         def render(d):
-            from notebook_ops import scheduler
 
             return results.schedule_html(d, bool(scheduler.services(store=self.store)))
 

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import html
+import shlex
+
+from notebook_ops.errors import NotebookOpsError
+from notebook_ops.model.contracts.runs import RunRecord
 
 _OK = {
     "succeeded": "#2e7d32",
@@ -32,7 +36,6 @@ def _num(v) -> str:
 
 def run_html(record: dict) -> str:
     """The end of a run: status, run folder, metrics against targets, MLflow, the error."""
-    from notebook_ops.model.contracts.runs import RunRecord
 
     r = RunRecord.from_dict(record)
     title = (
@@ -61,7 +64,6 @@ def run_html(record: dict) -> str:
 def export_html(result, params_note: str = "", params: dict | None = None) -> str:
     """An ExportResult: version (new or reused), folder, archive, git tag, warnings; with
     ``params``, the command that runs the bundle with those values."""
-    import shlex
 
     what = "unchanged, same version" if result.reused else "new version"
     warnings = "<br>".join(_e(w) for w in result.warnings)
@@ -110,7 +112,6 @@ def schedule_html(d: dict, service_running: bool) -> str:
 def error_html(action: str, exc: BaseException) -> str:
     """A NotebookOpsError in one line (with its hint), as the CLI prints it; anything else with
     its type, since the panel must not swallow what went wrong."""
-    from notebook_ops.errors import NotebookOpsError
 
     text = str(exc) if isinstance(exc, NotebookOpsError) else f"{type(exc).__name__}: {exc}"
     return f"<span style='color:#c62828'><b>{_e(action)} failed:</b> {_e(text)}</span>"

@@ -28,8 +28,8 @@ def _names(values) -> str:
 def _shared() -> dict:
     """One layout and one style model for all static cells of a grid: ipywidgets makes two extra
     models per widget otherwise, a third of the panel's build time on a long pipeline."""
-    from ipywidgets.widgets.widget_int import ProgressStyle
-    from ipywidgets.widgets.widget_string import HTMLStyle
+    from ipywidgets.widgets.widget_int import ProgressStyle  # noqa: PLC0415 - ipywidgets costs 156 ms CPU to import, loaded on first use
+    from ipywidgets.widgets.widget_string import HTMLStyle  # noqa: PLC0415 - ipywidgets costs 156 ms CPU to import, loaded on first use
 
     return {
         "layout": W.Layout(overflow="hidden"),

@@ -1,5 +1,7 @@
 """The shared low-level helpers: one webhook client (signed), atomic writes, backoff, templates."""
 
+import sys
+import subprocess
 import hashlib
 import hmac
 import json
@@ -82,3 +84,19 @@ def test_templates_keep_a_lone_placeholders_type_and_never_evaluate():
     with pytest.raises(templates.MissingValue, match="message.nope"):
         templates.render("{{ message.nope }}", ctx)
     assert templates.unknown({"a": "{{ day }}", "b": "{{ env.HOME }}"}, ["day"]) == [("b", "env.HOME")]
+
+
+def test_new_file_mode_follows_the_umask_read_on_first_write(tmp_path):
+    """The umask is read when a new file is first written, not at import: a process that sets
+    its umask after importing atomic still gets files with that mode, and the umask stays set."""
+    script = (
+        "import os, sys\n"
+        "from notebook_ops.util import atomic\n"
+        "os.umask(0o027)\n"
+        "p = atomic.write_text(sys.argv[1], 'x')\n"
+        "print(oct(p.stat().st_mode & 0o777), oct(os.umask(0)), oct(atomic.process_umask()))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "f.txt")], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out == ["0o640", "0o27", "0o27"]
