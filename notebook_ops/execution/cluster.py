@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import concurrent.futures
 import dataclasses
+import os
 import queue
 import uuid
 from pathlib import Path
 from typing import Any
 
 from notebook_ops.errors import NotebookOpsError
-from notebook_ops.execution.cluster_task import STARTED_TOPIC, StepTask, cancel_event_name
+from notebook_ops.execution.cluster_task import STARTED_TOPIC, StepTask, cancel_event_name, probe, run_task
 from notebook_ops.execution.papermill_exec import Outcome
 from notebook_ops.execution.step_context import StepContext
 from notebook_ops.util import atomic
@@ -45,7 +46,6 @@ class ClusterError(NotebookOpsError):
 def cluster_address(option: str | None, settings: dict | None) -> str | None:
     """``--cluster``, else ``NOTEBOOK_OPS_CLUSTER``, else ``metadata.notebook_ops.cluster``;
     None (or ``local``): run on this machine."""
-    import os
 
     for value in (option, os.environ.get(ENV), (settings or {}).get("cluster")):
         if value is not None and str(value).strip() != "":
@@ -136,7 +136,7 @@ class Cluster:
     @classmethod
     def connect(cls, address: str, run_id: str, timeout: float = 20.0) -> Cluster:
         try:
-            from distributed import Client
+            from distributed import Client  # noqa: PLC0415 - distributed is optional (the cluster extra)
         except ImportError:
             raise ClusterError(
                 "--cluster needs dask.distributed on this machine", hint="pip install 'dask[distributed]'"
@@ -154,7 +154,6 @@ class Cluster:
     # --- before any step -------------------------------------------------------------------
     def check(self, data_url: str, timeout: float = 60.0) -> None:
         """Workers exist, import notebook-ops and can write and read the data store."""
-        from notebook_ops.execution.cluster_task import probe
 
         try:
             self.client.wait_for_workers(1, timeout=timeout)
@@ -197,7 +196,6 @@ class Cluster:
     ) -> concurrent.futures.Future:
         """Run ``task`` on a worker; a Future of its ``Outcome`` (``worker`` set), the executed
         notebook and log written to ``notebook_path`` / ``log_path`` on this machine."""
-        from notebook_ops.execution.cluster_task import run_task
 
         done: concurrent.futures.Future = concurrent.futures.Future()
         fut = self.client.submit(
@@ -255,7 +253,7 @@ class Cluster:
         self._stop([token])
 
     def _stop(self, tokens: list[str]) -> None:
-        from distributed import Event
+        from distributed import Event  # noqa: PLC0415 - distributed is optional (the cluster extra)
 
         futures = [self._futures[t] for t in tokens if t in self._futures]
         for t in tokens:

@@ -14,11 +14,18 @@ preflight each worker runs before any step: notebook-ops imports, the data store
 from __future__ import annotations
 
 import dataclasses
+import logging
+import shutil
 import tempfile
 import threading
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from notebook_ops._version import __version__
+from notebook_ops.execution.executors import execute_step
+from notebook_ops.execution.step_context import StepContext
+from notebook_ops.kernel_side.data_store import DataStore, probe_store
 
 STARTED_TOPIC = "notebook-ops-step-started"
 
@@ -46,7 +53,7 @@ class StepTask:
 
 def _worker():
     try:
-        from distributed import get_worker
+        from distributed import get_worker  # noqa: PLC0415 - distributed is optional (the cluster extra)
 
         return get_worker()
     except (ImportError, ValueError):  # called outside a worker (tests of the task itself)
@@ -78,8 +85,6 @@ def _watch_cancel(event, stop: threading.Event, done: threading.Event) -> None:
                 stop.set()
                 return
         except Exception as exc:  # the scheduler went away: the step stops with its worker
-            import logging
-
             logging.getLogger(__name__).warning("no cancel watch for this step: %r", exc)
             return
 
@@ -91,17 +96,12 @@ def _clear(store, step: str) -> None:
         if store.fs.exists(root):
             store.fs.rm(root, recursive=True)
     else:
-        import shutil
-
         shutil.rmtree(store.path(step), ignore_errors=True)
 
 
 def run_task(task: StepTask) -> dict:
     """Run the step on this worker: ``{"outcome": Outcome fields, "notebook": bytes | None,
     "log": str, "worker": name}``. A failing step is an outcome, never an exception."""
-    from notebook_ops.execution.executors import execute_step
-    from notebook_ops.execution.step_context import StepContext
-    from notebook_ops.kernel_side.data_store import DataStore
 
     worker = _worker()
     name = str(worker.name) if worker is not None else "local"
@@ -114,7 +114,7 @@ def run_task(task: StepTask) -> dict:
     _clear(DataStore(task.parameters["_nbo_data_url"]), task.step)
     stop, done = threading.Event(), threading.Event()
     if worker is not None:
-        from distributed import Event, get_client
+        from distributed import Event, get_client  # noqa: PLC0415 - distributed is optional (the cluster extra)
 
         # made here: only the task's own thread finds the worker's client
         event = Event(cancel_event_name(task.run_id, task.token), client=get_client())
@@ -149,8 +149,6 @@ def run_task(task: StepTask) -> dict:
 
 def probe(data_url: str, marker: str) -> str:
     """On a worker, before the run: write, read back and delete a marker in the data store."""
-    from notebook_ops._version import __version__
-    from notebook_ops.kernel_side.data_store import probe_store
 
     probe_store(data_url, f"{marker}-{uuid.uuid4().hex[:8]}")  # workers probe at the same time
     return __version__

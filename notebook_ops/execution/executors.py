@@ -31,6 +31,7 @@ from notebook_ops.execution.papermill_exec import Outcome, execute, scrub_file
 from notebook_ops.execution.parallel import ParallelSteps, cache_key, cacheable
 from notebook_ops.execution.step_context import StepContext
 from notebook_ops.execution.stepfiles import local_tops
+from notebook_ops.kernel_side.data_store import is_url
 from notebook_ops.kernel_side.model_logging import preload_for
 
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ def run_in_kernel(ctx: StepContext, km, kill) -> Outcome:
 def _import_papermill() -> None:
     """Warm the import in the background: the first step would otherwise pay for it."""
     with IMPORT_LOCK:
-        import papermill  # noqa: F401
+        import papermill  # noqa: F401, PLC0415 - warmed in a thread under IMPORT_LOCK
 
 
 class _LocalKernels:
@@ -209,7 +210,7 @@ class SingleKernelExecutor(_LocalKernels):
         self.kernel_pool().prewarm(1)
 
     def execute(self) -> None:
-        from notebook_ops.execution.single_kernel import run_single_kernel
+        from notebook_ops.execution.single_kernel import run_single_kernel  # noqa: PLC0415 - cycle: single_kernel runs through run_in_kernel
 
         run_single_kernel(self.run, self)
 
@@ -225,8 +226,7 @@ class DaskTaskExecutor:
         self.tokens: dict[str, str] = {}  # step -> the token of its current task
 
     def prepare(self, run_id: str) -> None:
-        from notebook_ops.execution.cluster import Cluster, dask_resources
-        from notebook_ops.kernel_side.data_store import is_url
+        from notebook_ops.execution.cluster import Cluster, dask_resources  # noqa: PLC0415 - cycle: cluster_task runs steps through execute_step
 
         cfg = self.run.config
         url = cfg.data_url or ""
@@ -252,7 +252,7 @@ class DaskTaskExecutor:
         ParallelSteps(self.run, self).run()
 
     def submit(self, ctx: StepContext) -> Future[Outcome]:
-        from notebook_ops.execution.cluster import new_task
+        from notebook_ops.execution.cluster import new_task  # noqa: PLC0415 - cycle: cluster_task runs steps through execute_step
 
         assert self.cluster is not None
         task = new_task(self.run.pipeline, ctx.elsewhere(), self.run.config.kernel_cwd)

@@ -25,10 +25,13 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import queue
 import re
 import threading
 from concurrent.futures import Future
+
+from notebook_ops.model.imports import top_level_modules
 
 log = logging.getLogger(__name__)
 # jupyter_client, nbclient and papermill are imported from several threads at once (kernel slots,
@@ -43,7 +46,6 @@ def setup_imports(sources, exclude=()) -> list[str]:
     """Top-level modules imported by these code cells (``import a.b`` -> ``a.b``), without
     those whose top name is in ``exclude`` (the project's own code: preloading it before the
     notebook sets ``sys.path`` could import another module of the same name)."""
-    from notebook_ops.model.imports import top_level_modules
 
     return [m for m in top_level_modules(sources) if m.split(".")[0] not in set(exclude)]
 
@@ -70,9 +72,9 @@ def _pool_manager(base: type) -> type:
     ready as soon as the kernel is (``kernel_client.py``: a step's client no longer waits 0.2 s
     for IOPub to fall silent)."""
     with IMPORT_LOCK:
-        from traitlets import Type
+        from traitlets import Type  # noqa: PLC0415 - jupyter_client loads with the first kernel, not at import
 
-        from notebook_ops.execution.kernel_client import PromptKernelClient
+        from notebook_ops.execution.kernel_client import PromptKernelClient  # noqa: PLC0415 - jupyter_client loads with the first kernel, not at import
 
     return type(
         f"Pool{base.__name__}",
@@ -122,7 +124,7 @@ class KernelPool:
         self.zygote = None
         if kernels == "fork":
             with IMPORT_LOCK:
-                from notebook_ops.execution.forkprovisioner import Zygote
+                from notebook_ops.execution.forkprovisioner import Zygote  # noqa: PLC0415 - jupyter_client loads with the first kernel, not at import
             self.zygote = Zygote(self.preload, log_file=log_file)
 
     # --- the slot thread -------------------------------------------------------------------
@@ -143,10 +145,10 @@ class KernelPool:
         if self._closed:
             raise RuntimeError("kernel pool closed")
         with IMPORT_LOCK:
-            from jupyter_client.manager import AsyncKernelManager
+            from jupyter_client.manager import AsyncKernelManager  # noqa: PLC0415 - jupyter_client loads with the first kernel, not at import
 
             if self.zygote is not None:
-                from notebook_ops.execution.forkprovisioner import ForkKernelManager
+                from notebook_ops.execution.forkprovisioner import ForkKernelManager  # noqa: PLC0415 - jupyter_client loads with the first kernel, not at import
 
         km = (
             _pool_manager(AsyncKernelManager)(kernel_name=self.kernel_name)
@@ -158,8 +160,6 @@ class KernelPool:
         if self.cwd:
             kw["cwd"] = self.cwd
         if self.env:
-            import os
-
             kw["env"] = {**os.environ, **self.env}
         if self.log_file is not None:
             kw["stdout"] = kw["stderr"] = self.log_file
@@ -199,7 +199,7 @@ class KernelPool:
 
     def _slot_main(self, slot: _Slot) -> None:
         with IMPORT_LOCK:
-            from jupyter_core.utils import ensure_event_loop
+            from jupyter_core.utils import ensure_event_loop  # noqa: PLC0415 - jupyter_client loads with the first kernel, not at import
 
         loop = ensure_event_loop()  # the loop nbclient's run_sync will use in this thread too
         try:

@@ -7,13 +7,17 @@ thread: the notebook client then sees a dead kernel, and we report the timeout.
 
 from __future__ import annotations
 
-from notebook_ops.cellref import cell_label
-
 import json
 import logging
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+
+from notebook_ops.cellref import cell_label
+from notebook_ops.execution.kernels import IMPORT_LOCK
+from notebook_ops.execution.usage import UsageMeter, kernel_pid
+from notebook_ops.model.secrets import scrub
+from notebook_ops.util.atomic import write_text
 
 PLUMBING_TAG = "nbo-plumbing"
 
@@ -85,7 +89,6 @@ def execute(nb: dict, out_path, *, secrets=(), **kw) -> Outcome:
     (see ``_execute``) and measure what it cost (``cpu_s``, ``peak_mem_mb``: execution/usage.py).
     ``secrets``: texts masked as ``***`` in the executed notebook, the step log and the error,
     whatever the step printed (the kernel masks them too: kernel_side/secret_params.py)."""
-    from notebook_ops.execution.usage import UsageMeter, kernel_pid
 
     with UsageMeter(kernel_pid(kw.get("km"))) as meter:
         outcome = _execute(nb, out_path, **kw)
@@ -93,8 +96,6 @@ def execute(nb: dict, out_path, *, secrets=(), **kw) -> Outcome:
     if used is not None:
         outcome.cpu_s, outcome.peak_mem_mb = used.cpu_s, used.peak_mem_mb
     if secrets:
-        from notebook_ops.model.secrets import scrub
-
         scrub_file(out_path, secrets)
         if kw.get("log_path"):
             scrub_file(kw["log_path"], secrets)
@@ -105,8 +106,6 @@ def execute(nb: dict, out_path, *, secrets=(), **kw) -> Outcome:
 
 def scrub_file(path, secrets) -> None:
     """Mask ``secrets`` in the text file at ``path`` (as written, and JSON-escaped), atomically."""
-    from notebook_ops.model.secrets import scrub
-    from notebook_ops.util.atomic import write_text
 
     try:
         text = Path(path).read_text(encoding="utf-8", errors="surrogateescape")
@@ -125,13 +124,12 @@ def _execute(
 
     ``kill(km)`` stops the kernel (the pool's); used for the timeout.
     """
-    from notebook_ops.execution.kernels import IMPORT_LOCK
 
     with IMPORT_LOCK:
-        import nbformat
-        import papermill
-        from nbclient.exceptions import DeadKernelError
-        from papermill.exceptions import PapermillExecutionError
+        import nbformat  # noqa: PLC0415 - under IMPORT_LOCK: a fork never copies a half-imported module
+        import papermill  # noqa: PLC0415 - under IMPORT_LOCK
+        from nbclient.exceptions import DeadKernelError  # noqa: PLC0415 - under IMPORT_LOCK
+        from papermill.exceptions import PapermillExecutionError  # noqa: PLC0415 - under IMPORT_LOCK
 
     _quiet_papermill()
     out_path = Path(out_path)

@@ -28,9 +28,10 @@ import threading
 from pathlib import Path
 
 from notebook_ops.errors import ConflictError, NotebookReadError
-from notebook_ops.model.contracts.runs import RunRecord
 from notebook_ops.execution.orchestrate import run_notebook
 from notebook_ops.execution.runfolder import find_run, list_runs, load_run, runs_root
+from notebook_ops.model.contracts.runs import RunRecord
+from notebook_ops.model.folder import is_folder_source, split_source
 from notebook_ops.model.multi import SOURCE_SUFFIXES
 from notebook_ops.model.parameters import read_params_file
 
@@ -55,11 +56,10 @@ def target_kind(target) -> str:
     archive); else NotebookReadError."""
     if str(target).endswith(SOURCE_SUFFIXES):
         return "notebook"
-    from notebook_ops.bundle.run import is_bundle
+    from notebook_ops.bundle.run import is_bundle  # noqa: PLC0415 - cycle: bundle.run runs through run_pipeline
 
     if is_bundle(target):
         return "bundle"
-    from notebook_ops.model.folder import is_folder_source
 
     if is_folder_source(target):  # a folder of notebooks: a pipeline
         return "notebook"
@@ -83,7 +83,7 @@ def run(target, *, params=None, params_file=None, **options):
         values.update(read_params_file(params_file))
     values.update(params or {})
     if kind == "bundle":
-        from notebook_ops.bundle.run import run_bundle
+        from notebook_ops.bundle.run import run_bundle  # noqa: PLC0415 - cycle: bundle.run runs through run_pipeline
 
         return run_bundle(target, params=values, **options)
     return run_notebook(target, params=values, **options)
@@ -186,7 +186,6 @@ class RunService:
 def child_command(target, run_dir, params: dict) -> list[str]:
     """The command line that does ``run(target)`` in a process of its own, recording into
     exactly ``run_dir`` (``notebook-ops run TARGET --run-dir DIR --quiet -p k=v ...``)."""
-    from notebook_ops.model.folder import split_source
 
     where = [str(target)]
     folder = None if Path(target).exists() else split_source(target)

@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from notebook_ops.execution.executors import run_in_kernel
 from notebook_ops.execution.papermill_exec import Outcome
 
 if TYPE_CHECKING:
@@ -86,7 +87,6 @@ def _times(span: dict) -> dict:
 
 def run_single_kernel(run: PipelineRun, executor: SingleKernelExecutor) -> None:
     """Run ``run``'s one notebook in the executor's kernel, following its steps."""
-    from notebook_ops.execution.executors import run_in_kernel
 
     rec = run.record
     out = run.folder.steps_dir / "pipeline.ipynb"

@@ -4,10 +4,12 @@ a development and lab dependency, not the runtime's, so without it this is a one
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from notebook_ops.errors import NotebookOpsError, ParameterError
 from notebook_ops.execution.stats import RunStats
+from notebook_ops.util.atomic import write_bytes
 
 FORMATS = (".png", ".svg")
 
@@ -28,17 +30,14 @@ def plot_stats(stats: RunStats, path) -> Path:
     """Draw ``stats`` to ``path`` (.png or .svg), written atomically; the path written."""
     path = check_plot_path(path)
     try:
-        import matplotlib
+        import matplotlib  # noqa: PLC0415 - matplotlib (~0.5 s) only for --plot
     except ImportError:
         raise PlotUnavailable(
             "--plot needs matplotlib, which is not installed", hint="pip install matplotlib"
         ) from None
     matplotlib.use("Agg", force=True)  # no display: files only
-    import io
 
-    import matplotlib.pyplot as plt
-
-    from notebook_ops.util.atomic import write_bytes
+    import matplotlib.pyplot as plt  # noqa: PLC0415 - matplotlib only for --plot
 
     labels = [v.version if v.version == "notebook" else f"v{v.version}" for v in stats.versions]
     money = stats.cost_per_cpu_hour is not None

@@ -29,8 +29,10 @@ import keyword
 import re
 from typing import Any
 
-from notebook_ops.model.pipeline import Pipeline, Step
+from notebook_ops.errors import ParameterError
 from notebook_ops.execution import stepfiles
+from notebook_ops.execution.observations import step_code_sha256
+from notebook_ops.model.pipeline import Pipeline, Step
 
 PLUMBING_PARAMS = ("_nbo_data_url", "_nbo_run_id", "_nbo_step", "_nbo_mode", "_nbo_run_dir")
 PLUMBING_TAG = "nbo-plumbing"
@@ -267,7 +269,6 @@ def build_step_notebook(pipeline: Pipeline, step: str, *, mode: str = "bundle") 
     passes "pipeline" as a parameter). A step of a pipeline across notebooks is built from its
     own notebook's cells (``Pipeline.part``).
     """
-    from notebook_ops.execution.observations import step_code_sha256
 
     code = step_code_sha256(pipeline, step)
     before, hand_on = stepfiles.upstream(pipeline, step), stepfiles.has_downstream(pipeline, step)
@@ -314,13 +315,10 @@ def build_single_kernel_notebook(pipeline: Pipeline, *, mode: str = "pipeline") 
     after the step that defines them.
     """
     if pipeline.parts:
-        from notebook_ops.errors import ParameterError
-
         raise ParameterError(
             f"--single-kernel runs one notebook; this pipeline spans {len(pipeline.parts)} notebooks",
             hint="run it without --single-kernel",
         )
-    from notebook_ops.execution.observations import step_code_sha256
 
     prefix = "nbo-all"
     cells = [

@@ -21,17 +21,20 @@ kernels.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import importlib
 import importlib.machinery
 import importlib.util
 import json
 import os
+import random
 import select
 import signal
 import socket
 import sys
 import threading
+import traceback
 import warnings
 
 FORK_SAFE_THREADS = {"jemalloc_bg_thd"}  # /proc/<pid>/task/<tid>/comm of threads fork handles
@@ -107,7 +110,7 @@ def _threads() -> list[str] | None:
         tids = os.listdir("/proc/self/task")
     except OSError:
         try:
-            import psutil
+            import psutil  # noqa: PLC0415 - fallback where /proc is missing
 
             return ["?"] * psutil.Process().num_threads()
         except Exception:
@@ -127,7 +130,7 @@ def _openblas_workers() -> int:
     OpenBLAS shuts down before a fork and restarts when the child next calls it)."""
     had, env = "threadpoolctl" in sys.modules, dict(os.environ)
     try:
-        from threadpoolctl import threadpool_info
+        from threadpoolctl import threadpool_info  # noqa: PLC0415 - optional; asked only when loaded
 
         info = threadpool_info()
     except ImportError:
@@ -191,7 +194,6 @@ def _import_all(preload) -> tuple[bool, str | None]:
     zmq = sys.modules.get("zmq")
     if zmq is not None and getattr(zmq.Context, "_instance", None) is not None:
         return False, "a zmq context exists after the imports"
-    import asyncio
 
     if asyncio.events._get_running_loop() is not None:
         return False, "an event loop runs after the imports"
@@ -235,7 +237,6 @@ def _become_kernel(req: dict, ctrl: socket.socket, keep_open: list[int], session
         env["JPY_PARENT_PID"] = str(os.getppid())  # the kernel stops if the zygote dies
         os.environ.clear()
         os.environ.update(env)
-        import random
 
         random.seed()  # seeds are the child's own, as in a fresh process
         np = sys.modules.get("numpy")
@@ -245,10 +246,8 @@ def _become_kernel(req: dict, ctrl: socket.socket, keep_open: list[int], session
         if spec is None or spec.origin is None:
             raise ImportError("ipykernel_launcher is not installed in the zygote's interpreter")
         sys.argv = [spec.origin, *req["args"]]
-        from ipykernel import kernelapp
+        from ipykernel import kernelapp  # noqa: PLC0415 - in the forked child only: the zygote loads no ipykernel (zmq) before a fork
     except BaseException:
-        import traceback
-
         traceback.print_exc()
         sys.stderr.flush()
         os._exit(1)
@@ -256,7 +255,6 @@ def _become_kernel(req: dict, ctrl: socket.socket, keep_open: list[int], session
         kernelapp.launch_new_instance()
     except Exception:  # a kernel that cannot start (its port taken meanwhile) ends now: through
         # atexit, ipykernel's close would wait forever in zmq's term() on the sockets it opened
-        import traceback
 
         traceback.print_exc()
         if sys.stderr is not None:

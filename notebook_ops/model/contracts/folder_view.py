@@ -47,7 +47,7 @@ class FolderView(Contract):
     ) -> FolderView:
         """The view of a ``model.folder.FolderOrder``; ``steps_of``: each notebook's steps in the
         pipeline; ``name_of`` names a file as the face does."""
-        from notebook_ops.model.folder import FolderOrder
+        from notebook_ops.model.folder import FolderOrder  # noqa: PLC0415 - cycle: model.folder builds this view
 
         out = order.folder / "pipeline.yaml"
         notebooks = []

@@ -16,6 +16,12 @@ import json
 import sys
 from pathlib import Path
 
+from pydantic import TypeAdapter
+
+from notebook_ops.model.contracts.base import Contract
+from notebook_ops.model.contracts.openapi import document
+from notebook_ops.model.contracts.route_table import OPENAPI_FILE
+
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
 # file name -> "module:Class" (module under notebook_ops.model.contracts)
 SCHEMAS = {
@@ -73,7 +79,6 @@ REQUESTS = (
 
 def _classes() -> dict[str, type]:
     """Every contract class by name (a schema's $defs name them)."""
-    from notebook_ops.model.contracts.base import Contract
 
     out: dict[str, type] = {}
     for ref in SCHEMAS.values():
@@ -83,7 +88,6 @@ def _classes() -> dict[str, type]:
 
 
 def schema_of(cls, request: bool = False) -> dict:
-    from pydantic import TypeAdapter
 
     body = TypeAdapter(cls).json_schema(ref_template="#/$defs/{model}")
     if not request:
@@ -107,8 +111,6 @@ def _dump(data: dict) -> str:
 
 
 def expected() -> dict[Path, str]:
-    from notebook_ops.model.contracts.route_table import OPENAPI_FILE
-    from notebook_ops.model.contracts.openapi import document
 
     schemas = {name: schema_of(_load(ref), name in REQUESTS) for name, ref in SCHEMAS.items()}
     out = {SCHEMA_DIR / f"{name}.schema.json": _dump(schema) for name, schema in schemas.items()}
