@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from notebook_ops.scheduler import cron as cronlib
 from notebook_ops.scheduler.database import Store
-from notebook_ops.scheduler.models import Schedule, ScheduledRun
+from notebook_ops.model.contracts.schedules import Schedule, ScheduledRun
 
 log = logging.getLogger("notebook_ops.scheduler")
 

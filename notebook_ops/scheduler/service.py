@@ -34,7 +34,7 @@ from notebook_ops.execution.run_service import child_command
 from notebook_ops.scheduler import executor, notify
 from notebook_ops.scheduler.clock import SystemClock
 from notebook_ops.scheduler.schedule_errors import ScheduleNotFound, StoreGone
-from notebook_ops.scheduler.models import RETRYABLE_STATES, Schedule, ScheduledRun
+from notebook_ops.model.contracts.schedules import RETRYABLE_STATES, Schedule, ScheduledRun
 from notebook_ops.scheduler.db_connect import one_line
 from notebook_ops.util import backoff, procs
 from notebook_ops.scheduler.firings import record_firings
@@ -405,7 +405,7 @@ class SchedulerService:
             return
         log.info("schedule %s: run %d %s", s.name, run.id, state)
         if state in notify.NOTIFY_STATES and s.webhook:
-            body = notify.message(s.to_dict(), self.store.get_run(run.id).to_dict())
+            body = notify.message(s, self.store.get_run(run.id).view())
             self.notifications.append(
                 notify.send(
                     s.webhook, body, on_sent=lambda: self.store.mark_notified(run.id, self.clock.now())

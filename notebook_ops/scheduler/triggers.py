@@ -36,7 +36,7 @@ import logging
 import threading
 from pathlib import Path
 
-from notebook_ops.scheduler.models import Schedule, ScheduledRun
+from notebook_ops.model.contracts.schedules import Schedule, ScheduledRun
 from notebook_ops.util import backoff
 
 log = logging.getLogger("notebook_ops.scheduler")
