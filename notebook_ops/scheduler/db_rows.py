@@ -1,6 +1,6 @@
 """How the schedule store's rows go in and out, in one place: rows to the schedule contracts
-(``as_row``) and back (``row_values``), JSON columns, the id a database gave an inserted row, and an insert that skips a firing already
-recorded (``database.Store``)."""
+(``as_row``) and back (``row_values``), JSON columns, the id a database gave an inserted row,
+and an insert that skips a firing already recorded (``database.Store``)."""
 
 from __future__ import annotations
 

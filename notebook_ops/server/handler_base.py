@@ -1,7 +1,8 @@
 """What every notebook-ops handler shares: JSON in and out, errors as JSON, work off the loop.
 
 Handlers stay thin: parse the request, confine paths, call a service in a worker thread, reply
-with the contract it returns (``reply`` serialises it). Every ``NotebookOpsError`` becomes ``{"message", "error", ...}`` with its ``http_status``.
+with the contract it returns (``reply`` serialises it). Every ``NotebookOpsError`` becomes an
+``ErrorResponse`` with its ``http_status``.
 """
 
 from __future__ import annotations

@@ -77,7 +77,7 @@ def wait_for(cond, timeout=60.0, what="condition"):
 
 
 def _runs(store, name):
-    return api.list_runs(name, store=store)
+    return [r.to_dict() for r in api.list_runs(name, store=store)]
 
 
 def _final(store, name, n):
@@ -104,19 +104,19 @@ def test_a_trigger_schedule_is_validated_and_has_no_clock(small_nb, store, tmp_p
     d = api.add_trigger(
         small_nb, url, parameters={"n": "{{ message.n }}", "label": "fixed"}, store=store, workdir=tmp_path
     )
-    assert (d["kind"], d["source"], d["subscription"], d["cron"]) == (
+    assert (d.kind, d.source, d.subscription, d.cron) == (
         "trigger",
         url,
         "notebook-ops.small",
         "",
     )
-    assert d["upcoming"] == [] and d["next_fire_at"] is None and d["subscribed"] is False
+    assert d.upcoming == [] and d.next_fire_at is None and d.subscribed is False
     assert store.trigger_schedules()[0].name == "small"
     with pytest.raises(ScheduleError, match="runs on messages from"):
         api.run_now("small", store=store)
     api.pause("small", store=store)
     assert store.trigger_schedules() == []
-    assert api.resume("small", store=store)["next_fire_at"] is None
+    assert api.resume("small", store=store).next_fire_at is None
 
     bad = [
         ({"source": "http://example.org/x"}, "cannot listen on http"),
@@ -129,7 +129,7 @@ def test_a_trigger_schedule_is_validated_and_has_no_clock(small_nb, store, tmp_p
         kw = {"source": url, "name": "other", "store": store, "workdir": tmp_path, **change}
         with pytest.raises(Exception, match=message):
             api.add_trigger(small_nb, kw.pop("source"), **kw)
-    assert [s["name"] for s in api.list_schedules(store=store)] == ["small"]  # nothing half-added
+    assert [s.name for s in api.list_schedules(store=store)] == ["small"]  # nothing half-added
 
 
 # --- the service with a real broker --------------------------------------------------------------
@@ -150,12 +150,12 @@ def test_messages_fire_runs_with_their_parameters_and_poison_is_dead_lettered(
         workdir=tmp_path,
         parameters={"n": "{{ message.n }}", "label": "{{ properties.origin }}"},
     )
-    assert d["subscribed"] is True  # made at once: messages from now on are kept
+    assert d.subscribed is True  # made at once: messages from now on are kept
     producer = client.create_producer(_full(topic))
     producer.send(json.dumps({"n": 3}).encode(), properties={"origin": "etl"})  # before the service
     svc = Running(store)
     try:
-        svc.pump(d["id"])
+        svc.pump(d.id)
         producer.send(b"{not json", properties={"origin": "etl"})
         producer.send(json.dumps({"n": "many"}).encode(), properties={"origin": "etl"})
         producer.send(json.dumps({"n": 4}).encode(), properties={"origin": "crm"})
@@ -231,7 +231,7 @@ def test_a_redelivered_message_is_not_run_twice_and_pause_leaves_messages_waitin
 
     svc = Running(store, command=fake_command)
     try:
-        pump = svc.pump(d["id"])
+        pump = svc.pump(d.id)
         wait_for(lambda: _final(store, "dedupe", 1), what="the recorded firing to run")
         wait_for(lambda: pump.handled == 1, what="the redelivery")  # recognised, acked
         assert len(_runs(store, "dedupe")) == 1
@@ -361,7 +361,7 @@ def test_a_trigger_schedule_survives_its_broker_going_down(broker, small_nb, sto
 
     svc = Running(store, command=fake_command)
     try:
-        svc.pump(d["id"])
+        svc.pump(d.id)
         send(1)
         wait_for(lambda: _final(store, "comeback", 1), what="the first run")
         broker.kill()
@@ -383,9 +383,9 @@ def test_a_trigger_schedule_survives_its_broker_going_down(broker, small_nb, sto
     svc = Running(store, command=fake_command)
     try:
         time.sleep(1.5)
-        assert not svc.svc.triggers.pumps[d["id"]].connected.is_set()
+        assert not svc.svc.triggers.pumps[d.id].connected.is_set()
         broker.start()
-        svc.pump(d["id"], timeout=60)
+        svc.pump(d.id, timeout=60)
         send(3)
         rows = wait_for(
             lambda: _final(store, "comeback", 3),

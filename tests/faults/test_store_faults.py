@@ -196,7 +196,7 @@ def test_a_scheduled_run_whose_store_is_broken_frees_its_slot(tmp_path, workers)
         while time.monotonic() < deadline and not done:
             time.sleep(1)
             assert svc.poll() is None, log_path.read_text()
-            done = [r for r in api.list_runs("tiny", limit=0, store=store) if r["state"] == "succeeded"]
+            done = [r for r in api.list_runs("tiny", limit=0, store=store) if r.state == "succeeded"]
         assert done, log_path.read_text()
     finally:
         svc.send_signal(signal.SIGTERM)
@@ -206,7 +206,7 @@ def test_a_scheduled_run_whose_store_is_broken_frees_its_slot(tmp_path, workers)
     # settled because logging failed, not because the wait ran out
     assert "is not in MLflow (" in text and "half-migrated" in text, text
     assert "is not in MLflow yet" not in text, text
-    rec = json.loads((Path(done[0]["run_dir"]) / "run.json").read_text())
+    rec = json.loads((Path(done[0].run_dir) / "run.json").read_text())
     assert "half-migrated" in rec["mlflow"]["error"]
 
 

@@ -68,16 +68,16 @@ def test_a_seconds_cron_fires_the_example_twice_with_real_runs(tmp_path, monkeyp
             done = [
                 r
                 for r in api.list_runs("churn", limit=0, store=store)
-                if r["state"] != "pending" and r["state"] != "running"
+                if r.state != "pending" and r.state != "running"
             ]
         assert len(done) >= 2, (tmp_path / "scheduler.log").read_text()
     finally:
         svc.send_signal(signal.SIGTERM)
         rc = svc.wait(60)
         for r in api.list_runs("churn", limit=0, store=store):  # runs that go on after a stop
-            if r["state"] == "running" and r["child_pid"]:
+            if r.state == "running" and r.child_pid:
                 try:
-                    os.killpg(r["child_pid"], signal.SIGKILL)
+                    os.killpg(r.child_pid, signal.SIGKILL)
                 except OSError:
                     pass
     assert rc == 0

@@ -62,16 +62,16 @@ def test_the_scheduler_logs_what_a_dead_follower_left(tmp_path, monkeypatch):
         while time.monotonic() < deadline and not done:
             time.sleep(1)
             assert svc.poll() is None, (tmp_path / "scheduler.log").read_text()
-            done = [r for r in api.list_runs("tiny", limit=0, store=store) if r["state"] == "succeeded"]
+            done = [r for r in api.list_runs("tiny", limit=0, store=store) if r.state == "succeeded"]
         assert done, (tmp_path / "scheduler.log").read_text()
     finally:
         svc.send_signal(signal.SIGTERM)
         svc.wait(60)
     r = done[0]
-    rec = json.loads(open(os.path.join(r["run_dir"], "run.json")).read())
-    state = sync.logged(r["run_dir"])
+    rec = json.loads(open(os.path.join(r.run_dir, "run.json")).read())
+    state = sync.logged(r.run_dir)
     assert state["finished"] and list(state["steps"]) == ["double"]
-    assert r["mlflow_run_id"] == rec["mlflow"]["run_id"] == state["run_id"]
+    assert r.mlflow_run_id == rec["mlflow"]["run_id"] == state["run_id"]
     from mlflow.tracking import MlflowClient
 
     c = MlflowClient(tracking_uri=env["MLFLOW_TRACKING_URI"])
