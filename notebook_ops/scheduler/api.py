@@ -320,7 +320,7 @@ def get(name, *, store=None) -> ScheduleView:
 def pause(name, *, store=None, now=None) -> ScheduleView:
     st = open_store(store)
     s = st.get_schedule(name)
-    return describe(st.update_schedule(s.id, _now(now), paused=True), st)
+    return describe(st.update_schedule(s.stored_id, _now(now), paused=True), st)
 
 
 def resume(name, *, store=None, now=None) -> ScheduleView:
@@ -329,7 +329,7 @@ def resume(name, *, store=None, now=None) -> ScheduleView:
     s = st.get_schedule(name)
     now = _now(now)
     nxt = cronlib.Cron(s.cron, s.tz).next_after(now) if s.kind == "cron" else None
-    return describe(st.update_schedule(s.id, now, paused=False, next_fire_at=nxt), st, now=now)
+    return describe(st.update_schedule(s.stored_id, now, paused=False, next_fire_at=nxt), st, now=now)
 
 
 def remove(name, *, store=None) -> ScheduleView:
@@ -337,7 +337,7 @@ def remove(name, *, store=None) -> ScheduleView:
     returns what was removed (no upcoming firings, no runs any more)."""
     st = open_store(store)
     s = st.get_schedule(name)
-    st.delete_schedule(s.id)
+    st.delete_schedule(s.stored_id)
     return _shown(s)
 
 
@@ -352,7 +352,7 @@ def run_now(name, *, store=None, now=None) -> ScheduledRunView | None:
     now = _now(now)
     params = cronlib.render(s.parameters, scheduled_for=now, tz=s.tz, schedule_name=s.name)
     st.insert_runs(
-        [ScheduledRun(schedule_id=s.id, scheduled_for=now, trigger="manual", parameters=params)], now
+        [ScheduledRun(schedule_id=s.stored_id, scheduled_for=now, trigger="manual", parameters=params)], now
     )
     got = [r for r in st.list_runs(s.id, limit=5) if r.scheduled_for == now]
     return got[0].view() if got else None

@@ -19,6 +19,9 @@ from typing import TYPE_CHECKING
 from jupyter_server.extension.application import ExtensionApp
 from traitlets import Bool, Int, List, Unicode
 
+from notebook_ops.model.contracts.route_table import API_PREFIX
+from notebook_ops.server.routes import setup_routes
+
 if TYPE_CHECKING:
     from jupyter_server.serverapp import ServerApp
 
@@ -94,9 +97,6 @@ class NotebookOps(ExtensionApp):
         settings["notebook_ops_config"] = self
 
     def initialize_handlers(self) -> None:
-        from notebook_ops.server import API_PREFIX
-        from notebook_ops.server.routes import setup_routes
-
         server = self._server()
         setup_routes(server.web_app, server)
         self.log.info("notebook-ops: REST API at /%s/", API_PREFIX)

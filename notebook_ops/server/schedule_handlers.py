@@ -64,11 +64,15 @@ class ScheduleBase(NotebookOpsHandler):
             run_dir = None
         return dataclasses.replace(run, run_dir=run_dir)
 
-    async def visible(self, name: str) -> ScheduleView:
-        found = self.present(await self.blocking(scheduler.get, name, store=self.store))
+    def shown(self, schedule: ScheduleView) -> ScheduleView:
+        """``present``, or 404 for a schedule whose target lies outside the root."""
+        found = self.present(schedule)
         if found is None:
-            raise NotFoundError(f"no schedule {name!r}")
+            raise NotFoundError(f"no schedule {schedule.name!r}")
         return found
+
+    async def visible(self, name: str) -> ScheduleView:
+        return self.shown(await self.blocking(scheduler.get, name, store=self.store))
 
 
 class SchedulesHandler(ScheduleBase):
@@ -123,7 +127,7 @@ class SchedulesHandler(ScheduleBase):
                 store=self.store,
                 **options,
             )
-        self.reply(self.present(created), status=201)
+        self.reply(self.shown(created), status=201)
 
 
 class ScheduleHandler(ScheduleBase):
@@ -138,13 +142,13 @@ class ScheduleHandler(ScheduleBase):
         body = UpdateSchedule.parse(self.json_body())
         await self.visible(name)
         change = scheduler.pause if body.paused else scheduler.resume
-        self.reply(self.present(await self.blocking(change, name, store=self.store)))
+        self.reply(self.shown(await self.blocking(change, name, store=self.store)))
 
     @web.authenticated
     @authorized(action="write")
     async def delete(self, name: str):
         await self.visible(name)
-        self.reply(self.present(await self.blocking(scheduler.remove, name, store=self.store)))
+        self.reply(self.shown(await self.blocking(scheduler.remove, name, store=self.store)))
 
 
 class ScheduleRunsHandler(ScheduleBase):
