@@ -83,6 +83,7 @@ def test_a_seconds_cron_fires_the_example_twice_with_real_runs(tmp_path, monkeyp
     assert rc == 0
     text = (tmp_path / "scheduler.log").read_text()
     assert "signal 15: stopping" in text and "scheduler stopped" in text
+    done = [r.to_dict() for r in done]  # as the faces send them
     for r in done:
         assert r["state"] == "succeeded", r
         rec = json.loads(open(os.path.join(r["run_dir"], "run.json")).read())
