@@ -40,7 +40,7 @@ def rss_mb(pid: int) -> float:
 
 def fill(store, n: int, now) -> None:
     from notebook_ops.scheduler.cron import Cron
-    from notebook_ops.scheduler.models import Schedule
+    from notebook_ops.model.contracts.schedules import Schedule
 
     for i in range(n):  # yearly (1 January) at spread times: never due in the window
         cron = f"{i % 60} {(i // 60) % 24} 1 1 *"
@@ -88,7 +88,7 @@ def measure_burst(db: str, tmp: Path, n: int = 50, workers: int = 4) -> list[flo
     import threading
 
     from notebook_ops.scheduler.cron import Cron
-    from notebook_ops.scheduler.models import Schedule
+    from notebook_ops.model.contracts.schedules import Schedule
     from notebook_ops.scheduler.service import SchedulerService
     from notebook_ops.scheduler.database import Store
 

@@ -11,7 +11,6 @@ import logging
 import os
 import signal
 import sys
-from datetime import datetime
 from pathlib import Path
 
 import click
@@ -37,17 +36,19 @@ def _store(db):
 
 
 def _echo_json(obj):
-    click.echo(json.dumps(obj, indent=1, default=str))
+    """A contract (or a list of them) as the JSON the REST API sends."""
+    plain = [o.to_dict() for o in obj] if isinstance(obj, list) else obj.to_dict()
+    click.echo(json.dumps(plain, indent=1, default=str))
 
 
-def _when(iso):
-    return (iso or "")[:19].replace("T", " ")
+def _when(t) -> str:
+    """``2026-11-30 06:00:00`` (UTC) for a stored time; empty for none."""
+    return t.strftime("%Y-%m-%d %H:%M:%S") if t else ""
 
 
-def _local(iso, tz):
-    """``2026-11-30 06:00 Europe/Paris`` for a UTC ISO time (and the UTC time beside it)."""
+def _local(t, tz):
+    """``2026-11-30 06:00 Europe/Paris`` for a UTC time (and the UTC time beside it)."""
 
-    t = datetime.fromisoformat(iso.replace("Z", "+00:00"))
     if tz == "UTC":
         return t.strftime("%Y-%m-%d %H:%M:%S UTC")
     return f"{t.astimezone(zone(tz)).strftime('%a %Y-%m-%d %H:%M:%S')} {tz} ({t.strftime('%H:%M')} UTC)"
@@ -200,10 +201,10 @@ def add_cmd(
     if as_json:
         return _echo_json(rows[0] if cron or source else rows)
     for d in rows:
-        click.echo(f"schedule {d['name']} (id {d['id']}): {_when_fires(d)} -> {d['target']}")
-        if d["upcoming"]:
-            click.echo("  next: " + _local(d["upcoming"][0], d["tz"]))
-        if d.get("subscribed") is False:
+        click.echo(f"schedule {d.name} (id {d.id}): {_when_fires(d)} -> {d.target}")
+        if d.upcoming:
+            click.echo("  next: " + _local(d.upcoming[0], d.tz))
+        if d.subscribed is False:
             click.echo(
                 "  the broker did not answer: the subscription is made when a service "
                 "first listens; messages published before that are not kept for it",
@@ -216,9 +217,9 @@ def add_cmd(
 
 
 def _when_fires(d) -> str:
-    if d.get("kind") == "trigger":
-        return f"on messages from {d['source']} (subscription {d['subscription']})"
-    return f"{d['cron']} {d['tz']}"
+    if d.kind == "trigger":
+        return f"on messages from {d.source} (subscription {d.subscription})"
+    return f"{d.cron} {d.tz}"
 
 
 @schedule.command("list")
@@ -240,15 +241,15 @@ def list_cmd(db, as_json):
     for col in ("id", "name", "fires", "next (UTC)", "last run", "target"):
         t.add_column(col, overflow="fold")
     for d in rows:
-        last = d.get("last_run") or {}
-        fires = f"message: {d['source']}" if d.get("kind") == "trigger" else f"{d['cron']} {d['tz']}"
+        last = d.last_run
+        fires = f"message: {d.source}" if d.kind == "trigger" else f"{d.cron} {d.tz}"
         t.add_row(
-            str(d["id"]),
-            d["name"] + (" (paused)" if d["paused"] else ""),
+            str(d.id),
+            d.name + (" (paused)" if d.paused else ""),
             fires,
-            _when(d["upcoming"][0]) if d["upcoming"] else "-",
-            f"{last.get('state')} {_when(last.get('scheduled_for'))}" if last else "-",
-            d["target"],
+            _when(d.upcoming[0]) if d.upcoming else "-",
+            f"{last.state} {_when(last.scheduled_for)}" if last else "-",
+            d.target,
         )
     Console().print(t)
 
@@ -263,9 +264,9 @@ def show_cmd(name, db, as_json):
     d = api.get(name, store=_store(db))
     if as_json:
         return _echo_json(d)
-    click.echo(f"schedule {d['name']} (id {d['id']}){' paused' if d['paused'] else ''}")
+    click.echo(f"schedule {d.name} (id {d.id}){' paused' if d.paused else ''}")
     keys: tuple[str, ...] = ("target", "cron", "tz", "catchup")
-    if d.get("kind") == "trigger":
+    if d.kind == "trigger":
         keys = ("target", "kind", "source", "subscription", "dead_letter_topic")
     for k in keys + (
         "overlap",
@@ -276,11 +277,11 @@ def show_cmd(name, db, as_json):
         "webhook",
         "workdir",
     ):
-        click.echo(f"  {k}: {d[k]}")
-    click.echo(f"  parameters: {json.dumps(d['parameters'])}")
-    if d.get("kind") != "trigger":
-        click.echo("  upcoming:" + ("".join(f"\n    {_local(t, d['tz'])}" for t in d["upcoming"]) or " -"))
-    _runs_table(d["recent_runs"])
+        click.echo(f"  {k}: {getattr(d, k)}")
+    click.echo(f"  parameters: {json.dumps(d.parameters)}")
+    if d.kind != "trigger":
+        click.echo("  upcoming:" + ("".join(f"\n    {_local(t, d.tz)}" for t in d.upcoming) or " -"))
+    _runs_table(d.recent_runs)
 
 
 def _runs_table(rows):
@@ -304,18 +305,18 @@ def _runs_table(rows):
     ):
         t.add_column(col, overflow="fold")
     for r in rows:
-        dur = f"{r['duration_s']:.1f}s" if r.get("duration_s") is not None else ""
-        late = f"{r['late_s']:.1f}s" if r.get("late_s") is not None else ""
-        note = os.path.basename(r.get("run_dir") or "")
-        if r.get("error") and r["state"] != "succeeded":
-            note = f"{note}\n{r['error'][:200]}" if note else r["error"][:200]
+        dur = f"{r.duration_s:.1f}s" if r.duration_s is not None else ""
+        late = f"{r.late_s:.1f}s" if r.late_s is not None else ""
+        note = os.path.basename(r.run_dir or "")
+        if r.error and r.state != "succeeded":
+            note = f"{note}\n{r.error[:200]}" if note else r.error[:200]
         t.add_row(
-            str(r["id"]),
-            r.get("schedule_name") or "",
-            _when(r["scheduled_for"])[5:],
-            r["trigger"],
-            r["state"],
-            str(r["attempt"]),
+            str(r.id),
+            r.schedule_name or "",
+            _when(r.scheduled_for)[5:],
+            r.trigger,
+            r.state,
+            str(r.attempt),
             late,
             dur,
             note,
@@ -343,7 +344,7 @@ def _simple(action, verb):
     def cmd(name, db):
 
         d = getattr(api, action)(name, store=_store(db))
-        click.echo(f"schedule {d.get('name', name)} {verb}")
+        click.echo(f"schedule {d.name} {verb}")
 
     cmd.__doc__ = f"{verb.capitalize()} schedule NAME."
     return cmd
@@ -362,7 +363,10 @@ def run_now_cmd(name, db):
 
     st = _store(db)
     r = api.run_now(name, store=st)
-    click.echo(f"run {r['id']} of {name} queued for {_when(r['scheduled_for'])} UTC")
+    if r is None:  # a firing at this very time is already recorded
+        click.echo(f"a run of {name} is already queued for now")
+    else:
+        click.echo(f"run {r.id} of {name} queued for {_when(r.scheduled_for)} UTC")
     if not api.services(store=st):
         click.echo(
             "no scheduler service is running on this store: start one with `notebook-ops scheduler`", err=True

@@ -1,5 +1,6 @@
 """The scheduler's Python API (what the CLI and the server's REST handlers call); see the package
-docstring for the contract. Every function returns plain JSON-ready dicts and raises
+docstring for the contract. Typed in, typed out: every function returns the schedule contracts
+(``ScheduleView``, ``ScheduledRunView``; the faces serialise them with ``to_dict()``) and raises
 NotebookOpsError subclasses (ScheduleError 400, ScheduleNotFound 404, ScheduleExists 409)."""
 
 from __future__ import annotations
@@ -11,21 +12,33 @@ import threading
 from datetime import datetime, timezone
 from pathlib import Path
 
+from notebook_ops.bundle.load import load_bundle
+from notebook_ops.bundle.run import is_bundle
+from notebook_ops.errors import NotebookOpsError, PipelineInvalid
+from notebook_ops.events.source import check_source, open_source
+from notebook_ops.events.trigger import check_templates
+from notebook_ops.model import load_pipeline
+from notebook_ops.model.contracts.base import iso_utc
+from notebook_ops.model.contracts.schedules import Schedule, ScheduledRun, ScheduledRunView, ScheduleView
+from notebook_ops.model.folder import is_folder_source
+from notebook_ops.model.multi import SOURCE_SUFFIXES
+from notebook_ops.model.parameters import resolve_params
+from notebook_ops.model.secrets import env_name
 from notebook_ops.scheduler import cron as cronlib
-from notebook_ops.scheduler.schedule_errors import ScheduleError
-from notebook_ops.scheduler.models import Schedule, ScheduledRun
+from notebook_ops.scheduler.database import Store
+from notebook_ops.scheduler.db_connect import default_url
+from notebook_ops.scheduler.notify import check_webhook
+from notebook_ops.scheduler.schedule_errors import ScheduleError, ScheduleExists
 from notebook_ops.util import placeholders as templates
+from notebook_ops.util.redact import redact
 
-_stores: dict[str, object] = {}
+_stores: dict[str, Store] = {}
 _stores_lock = threading.Lock()
 
 
-def open_store(store=None, *, base_dir=None):
+def open_store(store=None, *, base_dir=None) -> Store:
     """A ``Store``: the one given, one for a URL, or the default (``$NOTEBOOK_OPS_DB`` or
     ``<base_dir or cwd>/.notebook_ops/scheduler.db``); opened stores are reused."""
-    from notebook_ops.scheduler.database import Store
-    from notebook_ops.scheduler.db_connect import default_url
-
     if store is not None and not isinstance(store, str):
         return store
     url = store or default_url(base_dir)
@@ -41,16 +54,8 @@ def _now(now=None) -> datetime:
 
 def pipeline_of(target: Path):
     """The Pipeline a target runs (notebook or bundle), to check parameters against."""
-    from notebook_ops.errors import PipelineInvalid
-
-    from notebook_ops.bundle.run import is_bundle
-    from notebook_ops.model.folder import is_folder_source
-    from notebook_ops.model.multi import SOURCE_SUFFIXES
-
     # a notebook, a pipeline file, an Elyra pipeline, a folder of notebooks
     if target.suffix in SOURCE_SUFFIXES or (is_folder_source(target) and not is_bundle(target)):
-        from notebook_ops.model import load_pipeline
-
         p = load_pipeline(target)
         if not p.ok:
             first = p.errors[0]
@@ -65,15 +70,11 @@ def pipeline_of(target: Path):
         return p
     if not is_bundle(target):
         raise ScheduleError("not a notebook (.ipynb) or a bundle (folder or .tar.gz)", path=target)
-    from notebook_ops.bundle.load import load_bundle
-
     return load_bundle(target)[0]
 
 
 def _exists(target: Path) -> bool:
     """A path, or a folder's ``FOLDER/GLOB`` (``--glob``: its notebooks are read when it runs)."""
-    from notebook_ops.model.folder import is_folder_source
-
     return target.exists() or is_folder_source(target)
 
 
@@ -86,8 +87,6 @@ def validate(s: Schedule) -> Schedule:
         cronlib.Cron(s.cron, s.tz)
     else:
         _check_trigger(s)
-    from notebook_ops.scheduler.notify import check_webhook
-
     check_webhook(s.webhook)
     if s.kind == "cron":
         cronlib.check_templates(s.parameters)
@@ -96,11 +95,7 @@ def validate(s: Schedule) -> Schedule:
         raise ScheduleError("no such notebook or bundle", path=target)
     if not Path(s.workdir).is_dir():
         raise ScheduleError("the working folder does not exist", path=s.workdir)
-    from notebook_ops.model.parameters import resolve_params
-
     pipeline = pipeline_of(target)
-    from notebook_ops.model.secrets import env_name
-
     for p in pipeline.parameters:  # a schedule's values are stored and shown: never a secret
         if p.secret and p.name in s.parameters:
             raise ScheduleError(
@@ -123,10 +118,6 @@ def validate(s: Schedule) -> Schedule:
 def _check_trigger(s: Schedule) -> None:
     """A trigger schedule: a source URL we can listen on (not connected to now: the broker may
     be down while the schedule is made), message placeholders that exist."""
-    from notebook_ops.errors import NotebookOpsError
-    from notebook_ops.events.source import check_source
-    from notebook_ops.events.trigger import check_templates
-
     try:
         check_source(s.listens_on()[0])
         check_templates(s.parameters)
@@ -145,7 +136,7 @@ def _default_name(target: Path) -> str:
     )
 
 
-def _store_new(s: Schedule, store, now) -> dict:
+def _store_new(s: Schedule, store, now) -> ScheduleView:
     validate(s)
     now = _now(now)
     s.next_fire_at = cronlib.Cron(s.cron, s.tz).next_after(now) if s.kind == "cron" else None
@@ -196,7 +187,7 @@ def add(
     store=None,
     now: datetime | None = None,
     **policies,
-) -> dict:
+) -> ScheduleView:
     """A schedule fired by ``cron``; ``policies``: max_concurrent, overlap, timeout_s, retries,
     retry_delay_s, webhook, paused, workdir (see the package docstring)."""
     cron = " ".join(str(cron).split())
@@ -215,7 +206,7 @@ def add_trigger(
     store=None,
     now: datetime | None = None,
     **policies,
-) -> dict:
+) -> ScheduleView:
     """A schedule fired by messages on ``source`` (see the package docstring); ``policies`` as
     for ``add``."""
     s = _schedule(
@@ -229,17 +220,15 @@ def add_trigger(
         **policies,
     )
     s.subscription = subscription or f"notebook-ops.{s.name}"
-    d = _store_new(s, store, now)
-    d["subscribed"] = _subscribe(s)
-    return d
+    view = _store_new(s, store, now)
+    view.subscribed = _subscribe(s)
+    return view
 
 
 def _subscribe(s: Schedule) -> bool:
     """Create the subscription now if the broker answers: a topic keeps messages only for
     subscriptions that exist, so those published before a service first listens still count.
     False (not an error) when the broker is not reachable: the service subscribes later."""
-    from notebook_ops.events.source import open_source
-
     try:
         url, subscription = s.listens_on()
         open_source(url, subscription=subscription, dead_letter_topic=s.dead_letter_topic).close()
@@ -271,7 +260,7 @@ def declared(target) -> builtins.list[dict]:
     return out
 
 
-def add_declared(target, *, store=None, now=None, **options) -> builtins.list[dict]:
+def add_declared(target, *, store=None, now=None, **options) -> builtins.list[ScheduleView]:
     """Add every schedule ``target`` declares (all validated before any is stored)."""
     items = declared(target)
     if not items:
@@ -282,8 +271,6 @@ def add_declared(target, *, store=None, now=None, **options) -> builtins.list[di
     taken = {s.name for s in st.list_schedules()}
     clash = [d["name"] for d in items if d["name"] in taken]
     if clash:
-        from notebook_ops.scheduler.schedule_errors import ScheduleExists
-
         raise ScheduleExists(f"schedule(s) {', '.join(clash)} exist", hint="remove them first")
     for d in items:  # validate all first: nothing half-added
         validate(
@@ -296,68 +283,65 @@ def add_declared(target, *, store=None, now=None, **options) -> builtins.list[di
     return [add(target, d.pop("cron"), store=st, now=now, **{**options, **d}) for d in items]
 
 
-def describe(s: Schedule, st, *, upcoming: int = 5, now=None, recent: int = 0) -> dict:
-    """The schedule as the faces show it (a ``ScheduleView``): its next five firings (the lab's
-    Schedule section lists them), last run, and with ``recent`` its latest runs."""
-    from notebook_ops.model.contracts.schedules import ScheduleView
+def _shown(s: Schedule, **shown) -> ScheduleView:
+    """``s`` as every face shows it: its webhook and topic URL without their credentials."""
+    view = ScheduleView.of(s, **shown)
+    view.webhook = redact(s.webhook) if s.webhook else s.webhook
+    view.source = redact(s.source) if s.source else s.source
+    return view
 
-    from notebook_ops.util.redact import redact
 
-    d = s.to_dict()
-    for key in ("webhook", "source"):  # every face shows them: never their credentials
-        if d.get(key):
-            d[key] = redact(d[key])
-    d["upcoming"] = (
-        []
-        if s.paused or s.kind != "cron"
-        else [
-            t.isoformat(timespec="seconds").replace("+00:00", "Z")
-            for t in cronlib.Cron(s.cron, s.tz).upcoming(_now(now), upcoming)
-        ]
-    )
+def describe(s: Schedule, st: Store, *, upcoming: int = 5, now=None, recent: int = 0) -> ScheduleView:
+    """The schedule as the faces show it: its next five firings (the lab's Schedule section
+    lists them), last run, and with ``recent`` its latest runs."""
     last = st.list_runs(
         s.id, limit=1, states=("running", "succeeded", "failed", "below_target", "cancelled", "timed_out")
     )
-    d["last_run"] = last[0].to_dict() if last else None
-    if recent:
-        d["recent_runs"] = [r.to_dict() for r in st.list_runs(s.id, limit=recent)]
-    return ScheduleView.from_dict(d).to_dict()
+    return _shown(
+        s,
+        upcoming=[]
+        if s.paused or s.kind != "cron"
+        else cronlib.Cron(s.cron, s.tz).upcoming(_now(now), upcoming),
+        last_run=last[0].view() if last else None,
+        recent_runs=[r.view() for r in st.list_runs(s.id, limit=recent)] if recent else None,
+    )
 
 
-def list_schedules(*, store=None) -> builtins.list[dict]:
+def list_schedules(*, store=None) -> builtins.list[ScheduleView]:
     st = open_store(store)
     return [describe(s, st) for s in st.list_schedules()]
 
 
-def get(name, *, store=None) -> dict:
+def get(name, *, store=None) -> ScheduleView:
     st = open_store(store)
     return describe(st.get_schedule(name), st, recent=10)
 
 
-def pause(name, *, store=None, now=None) -> dict:
+def pause(name, *, store=None, now=None) -> ScheduleView:
     st = open_store(store)
     s = st.get_schedule(name)
-    return describe(st.update_schedule(s.id, _now(now), paused=True), st)
+    return describe(st.update_schedule(s.stored_id, _now(now), paused=True), st)
 
 
-def resume(name, *, store=None, now=None) -> dict:
+def resume(name, *, store=None, now=None) -> ScheduleView:
     """Resume from now on: firings that fell in the pause are not caught up."""
     st = open_store(store)
     s = st.get_schedule(name)
     now = _now(now)
     nxt = cronlib.Cron(s.cron, s.tz).next_after(now) if s.kind == "cron" else None
-    return describe(st.update_schedule(s.id, now, paused=False, next_fire_at=nxt), st, now=now)
+    return describe(st.update_schedule(s.stored_id, now, paused=False, next_fire_at=nxt), st, now=now)
 
 
-def remove(name, *, store=None) -> dict:
-    """Delete a schedule and its run history (runs in progress finish but are not recorded)."""
+def remove(name, *, store=None) -> ScheduleView:
+    """Delete a schedule and its run history (runs in progress finish but are not recorded);
+    returns what was removed (no upcoming firings, no runs any more)."""
     st = open_store(store)
     s = st.get_schedule(name)
-    st.delete_schedule(s.id)
-    return s.to_dict()
+    st.delete_schedule(s.stored_id)
+    return _shown(s)
 
 
-def run_now(name, *, store=None, now=None) -> dict:
+def run_now(name, *, store=None, now=None) -> ScheduledRunView | None:
     """Queue one firing at the current time; a running scheduler service starts it."""
     st = open_store(store)
     s = st.get_schedule(name)
@@ -368,28 +352,29 @@ def run_now(name, *, store=None, now=None) -> dict:
     now = _now(now)
     params = cronlib.render(s.parameters, scheduled_for=now, tz=s.tz, schedule_name=s.name)
     st.insert_runs(
-        [ScheduledRun(schedule_id=s.id, scheduled_for=now, trigger="manual", parameters=params)], now
+        [ScheduledRun(schedule_id=s.stored_id, scheduled_for=now, trigger="manual", parameters=params)], now
     )
     got = [r for r in st.list_runs(s.id, limit=5) if r.scheduled_for == now]
-    return got[0].to_dict() if got else {}
+    return got[0].view() if got else None
 
 
-def list_runs(name=None, *, limit: int = 50, store=None) -> builtins.list[dict]:
+def list_runs(name=None, *, limit: int = 50, store=None) -> builtins.list[ScheduledRunView]:
     """Firings newest first (all schedules, or one), with state, run folder and MLflow run."""
     st = open_store(store)
     sid = st.get_schedule(name).id if name is not None else None
-    return [r.to_dict() for r in st.list_runs(sid, limit=limit)]
+    return [r.view() for r in st.list_runs(sid, limit=limit)]
 
 
-def get_run(run_id: int, *, store=None) -> dict:
-    return open_store(store).get_run(int(run_id)).to_dict()
+def get_run(run_id: int, *, store=None) -> ScheduledRunView:
+    return open_store(store).get_run(int(run_id)).view()
 
 
 def services(*, store=None, now=None) -> builtins.list[dict]:
     """Scheduler services seen alive in the last minute (to tell the user whether runs fire)."""
-    from notebook_ops.scheduler.models import plain
-
-    return [{k: plain(v) for k, v in s.items()} for s in open_store(store).live_services(_now(now), 60.0)]
+    return [
+        {k: iso_utc(v) if isinstance(v, datetime) else v for k, v in s.items()}
+        for s in open_store(store).live_services(_now(now), 60.0)
+    ]
 
 
 list = list_schedules  # noqa: A001 - the API name the faces use: scheduler.list()

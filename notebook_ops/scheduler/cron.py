@@ -21,6 +21,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from croniter import croniter
 
 from notebook_ops.scheduler.schedule_errors import ScheduleError
 from notebook_ops.util import placeholders as templates
@@ -33,7 +36,6 @@ TEMPLATE_VARS = ("scheduled_date", "scheduled_time", "scheduled_utc", "schedule_
 @lru_cache(maxsize=256)
 def zone(name: str):
     """A ``ZoneInfo`` for an IANA name (``Europe/Paris``); ``ScheduleError`` for anything else."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     try:
         if not name or name != name.strip() or name.startswith(("/", ".")) or ".." in name:
@@ -49,7 +51,6 @@ class Cron:
     """One cron expression in one time zone; yields firing instants as aware UTC datetimes."""
 
     def __init__(self, expr: str, tz: str = "UTC"):
-        from croniter import croniter
 
         self.expr = " ".join(str(expr).split())
         self.tz_name = tz

@@ -26,7 +26,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from notebook_ops.scheduler import orm
 from notebook_ops.scheduler.schedule_errors import ScheduleExists, ScheduleNotFound, StoreError, StoreGone
-from notebook_ops.scheduler.models import RUN_FIELDS, SCHEDULE_FIELDS, Schedule, ScheduledRun
+from notebook_ops.model.contracts.schedules import RUN_FIELDS, SCHEDULE_FIELDS, Schedule, ScheduledRun
 from notebook_ops.util import faults
 from notebook_ops.scheduler.db_connect import (
     ENV_URL,
@@ -38,7 +38,13 @@ from notebook_ops.scheduler.db_connect import (
     sqlite_pragmas,
 )
 from notebook_ops.scheduler.service_locks import ServicesAndLocks
-from notebook_ops.scheduler.db_rows import as_row, insert_ignoring_conflict, inserted_id, json_values
+from notebook_ops.scheduler.db_rows import (
+    as_row,
+    insert_ignoring_conflict,
+    inserted_id,
+    json_values,
+    row_values,
+)
 
 HEAD = "0003"  # the newest migration (a test keeps it equal to alembic's head)
 VERSION_TABLE = "notebook_ops_scheduler_version"
@@ -120,8 +126,8 @@ class Store(ServicesAndLocks):
         """Bring the schema to the newest migration (alembic), safely from several processes."""
         if self.revision() == HEAD:
             return
-        from alembic import command
-        from alembic.config import Config
+        from alembic import command  # noqa: PLC0415 - alembic only when a store migrates
+        from alembic.config import Config  # noqa: PLC0415 - alembic only when a store migrates
 
         cfg = Config()
         cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
@@ -141,8 +147,7 @@ class Store(ServicesAndLocks):
 
     # schedules --------------------------------------------------------------------------
     def add_schedule(self, s: Schedule, now: datetime) -> Schedule:
-        values = {k: getattr(s, k) for k in SCHEDULE_FIELDS if k != "id"}
-        values.update(created_at=now, updated_at=now)
+        values = row_values(s, SCHEDULE_FIELDS, created_at=now, updated_at=now)
         try:
             with self.engine.begin() as c:
                 sid = inserted_id(c.execute(insert(orm.schedules).values(**json_values(values))))
@@ -221,8 +226,7 @@ class Store(ServicesAndLocks):
         n = 0
         with self.engine.begin() as c:
             for r in rows:
-                values = {k: getattr(r, k) for k in RUN_FIELDS if k != "id"}
-                values.update(created_at=now, not_before=r.not_before or r.scheduled_for)
+                values = row_values(r, RUN_FIELDS, created_at=now, not_before=r.not_before or r.scheduled_for)
                 if self.engine.dialect.name == "sqlite":
                     n += c.execute(insert_ignoring_conflict("sqlite", values)).rowcount
                     continue
@@ -276,8 +280,9 @@ class Store(ServicesAndLocks):
                 )
                 while row.scheduled_for in taken:
                     row.scheduled_for += timedelta(microseconds=1)
-                values = {k: getattr(row, k) for k in RUN_FIELDS if k != "id"}
-                values.update(created_at=now, not_before=row.not_before or row.scheduled_for)
+                values = row_values(
+                    row, RUN_FIELDS, created_at=now, not_before=row.not_before or row.scheduled_for
+                )
                 rid = inserted_id(c.execute(insert(r).values(**json_values(values))))
         if old is not None:
             return self.get_run(old), False

@@ -4,8 +4,11 @@ with its password masked for messages (``database.Store`` opens it)."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
+
+from sqlalchemy.engine import make_url
 
 ENV_URL = "NOTEBOOK_OPS_DB"
 DEFAULT_PATH = Path(".notebook_ops") / "scheduler.db"
@@ -37,8 +40,6 @@ def engine_url(url: str) -> str:
     """``postgresql://`` means psycopg2 to SQLAlchemy; use psycopg (3) when only it is here."""
     head, sep, rest = url.partition("://")
     if sep and head in ("postgresql", "postgres"):
-        import importlib.util
-
         if importlib.util.find_spec("psycopg2") is None and importlib.util.find_spec("psycopg"):
             return f"postgresql+psycopg://{rest}"
     return url
@@ -51,8 +52,6 @@ def one_line(exc) -> str:
 def safe_url(url: str) -> str:
     """The URL with any password masked, for messages and logs."""
     try:
-        from sqlalchemy.engine import make_url
-
         return make_url(url).render_as_string(hide_password=True)
     except Exception:  # noqa: BLE001 - not a URL: nothing to hide
         return url

@@ -1,10 +1,12 @@
-"""How the schedule store's rows go in and out: JSON columns, rows to the scheduler's data
-classes, the id a database gave an inserted row, and an insert that skips a firing already
-recorded (``database.Store``)."""
+"""How the schedule store's rows go in and out, in one place: rows to the schedule contracts
+(``as_row``) and back (``row_values``), JSON columns, the id a database gave an inserted row,
+and an insert that skips a firing already recorded (``database.Store``)."""
 
 from __future__ import annotations
 
 import json
+
+from sqlalchemy.dialects import postgresql, sqlite
 
 from notebook_ops.scheduler import orm
 from notebook_ops.scheduler.schedule_errors import StoreError
@@ -13,11 +15,18 @@ JSON_COLUMNS = {"parameters": dict, "metrics": dict}
 
 
 def as_row(cls, fields_, row):
+    """A ``Schedule`` or ``ScheduledRun`` (``cls``) from a database row."""
     data = dict(row._mapping)
     for k, kind in JSON_COLUMNS.items():
         if k in data:
             data[k] = json.loads(data[k]) if data[k] else kind()
     return cls(**{k: v for k, v in data.items() if k in fields_ or k == "schedule_name"})
+
+
+def row_values(obj, fields_, **extra) -> dict:
+    """The columns to insert for ``obj`` (its ``fields_`` but the id the database gives), with
+    ``extra`` columns set by the store (times)."""
+    return {**{k: getattr(obj, k) for k in fields_ if k != "id"}, **extra}
 
 
 def json_values(values: dict) -> dict:
@@ -35,7 +44,6 @@ def inserted_id(result) -> int:
 
 
 def insert_ignoring_conflict(dialect: str, values: dict):
-    from sqlalchemy.dialects import postgresql, sqlite
 
     return (
         (sqlite if dialect == "sqlite" else postgresql)

@@ -22,6 +22,7 @@ import threading
 import time
 from pathlib import Path
 
+from notebook_ops.execution.run_service import read_record
 from notebook_ops.util.procs import alive, descendants, signal_tree
 
 KILL_GRACE_S = 5.0
@@ -119,8 +120,6 @@ def outcome(
     run_dir, exit_code: int | None, *, timed_out: bool = False, timeout_s: float | None = None
 ) -> dict:
     """The final state and what the scheduler records, from run.json and the exit code."""
-    from notebook_ops.execution.run_service import read_record
-
     rec = read_record(run_dir)
     out: dict = {"exit_code": exit_code}
     status = rec.status if rec else None

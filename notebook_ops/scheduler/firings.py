@@ -6,11 +6,12 @@ recent ``MISSED_ROWS``), caught up (``catchup`` all/once), skipped when the earl
 from __future__ import annotations
 
 import logging
+from typing import Literal
 from datetime import datetime, timedelta
 
 from notebook_ops.scheduler import cron as cronlib
 from notebook_ops.scheduler.database import Store
-from notebook_ops.scheduler.models import Schedule, ScheduledRun
+from notebook_ops.model.contracts.schedules import Schedule, ScheduledRun, Trigger
 
 log = logging.getLogger("notebook_ops.scheduler")
 
@@ -85,7 +86,9 @@ def _firings(
     return rows
 
 
-def _row(s: Schedule, t: datetime, trigger: str, missed_at=None) -> ScheduledRun:
+def _row(
+    s: Schedule, t: datetime, trigger: Literal["cron", "catchup", "missed"], missed_at=None
+) -> ScheduledRun:
     params = cronlib.render(s.parameters, scheduled_for=t, tz=s.tz, schedule_name=s.name)
     if trigger == "missed":
         return ScheduledRun(
@@ -97,4 +100,5 @@ def _row(s: Schedule, t: datetime, trigger: str, missed_at=None) -> ScheduledRun
             finished_at=missed_at,
             error=f"missed: no scheduler ran at that time (catch-up {s.catchup})",
         )
-    return ScheduledRun(schedule_id=s.stored_id, scheduled_for=t, trigger=trigger, parameters=params)
+    fired_by: Trigger = trigger  # "cron" or "catchup" here
+    return ScheduledRun(schedule_id=s.stored_id, scheduled_for=t, trigger=fired_by, parameters=params)

@@ -28,6 +28,7 @@ import threading
 from typing import Any
 
 from notebook_ops.model.parameters import BOOLS
+from notebook_ops.scheduler.db_connect import default_url
 
 log = logging.getLogger("notebook_ops.scheduler")
 LOCK = "jupyter-host"
@@ -72,8 +73,6 @@ def _settings(serverapp, settings) -> dict:
 
 def store_url(serverapp=None, settings=None) -> str:
     """The store URL a server (and its REST handlers) use."""
-    from notebook_ops.scheduler.db_connect import default_url
-
     s = _settings(serverapp, settings)
     return s.get("db") or default_url(s.get("root_dir"))
 
@@ -89,8 +88,10 @@ def start_hosted(
     with _guard:
         if _current is not None and _current.thread.is_alive():
             return _current
-        from notebook_ops.scheduler.api import open_store
-        from notebook_ops.scheduler.service import SchedulerService
+        # the service (SQLAlchemy, the run service) loads only when a server hosts it: off by
+        # default, so a server start does not pay for it
+        from notebook_ops.scheduler.api import open_store  # noqa: PLC0415 - see above
+        from notebook_ops.scheduler.service import SchedulerService  # noqa: PLC0415 - see above
 
         store = open_store(store_url(serverapp, settings))
         svc = SchedulerService(

@@ -15,6 +15,8 @@ import threading
 import time
 from urllib.parse import urlsplit
 
+from notebook_ops.model.contracts.base import iso_utc
+from notebook_ops.model.contracts.schedules import Schedule, ScheduledRunView
 from notebook_ops.scheduler.schedule_errors import ScheduleError
 from notebook_ops.util import backoff, webhook_client as webhook
 from notebook_ops.util.redact import redact
@@ -33,15 +35,20 @@ def check_webhook(url: str | None) -> None:
         raise ScheduleError(f"webhook {url!r} is not an http(s) URL")
 
 
-def message(schedule: dict, run: dict) -> dict:
-    state = run.get("state")
+def message(schedule: Schedule, run: ScheduledRunView) -> dict:
+    """The webhook's JSON body: the schedule, the run as the faces show it, and one line."""
     text = (
-        f"notebook-ops: schedule {schedule.get('name')!r} run for "
-        f"{run.get('scheduled_for')} {state}"
-        + (f" after {run.get('attempt')} attempts" if (run.get("attempt") or 0) > 1 else "")
-        + (f": {run.get('error')}" if run.get("error") else "")
+        f"notebook-ops: schedule {schedule.name!r} run for "
+        f"{iso_utc(run.scheduled_for)} {run.state}"
+        + (f" after {run.attempt} attempts" if (run.attempt or 0) > 1 else "")
+        + (f": {run.error}" if run.error else "")
     )
-    return {"type": f"schedule.run_{state}", "schedule": schedule, "run": run, "text": text}
+    return {
+        "type": f"schedule.run_{run.state}",
+        "schedule": schedule.to_dict(),
+        "run": run.to_dict(),
+        "text": text,
+    }
 
 
 def send(url: str, body: dict, on_sent=None, tries: int = TRIES) -> threading.Thread:

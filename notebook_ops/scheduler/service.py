@@ -26,26 +26,33 @@ import os
 import secrets
 import socket
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy.exc import DBAPIError
+
+from notebook_ops.bundle.run import is_bundle
+from notebook_ops.events import publish_schedule_fired
 from notebook_ops.execution.run_service import child_command
+from notebook_ops.execution.runfolder import new_run_id
+from notebook_ops.model.contracts.schedules import RETRYABLE_STATES, Schedule, ScheduledRun
+from notebook_ops.model.folder import split_source
+from notebook_ops.model.multi import SOURCE_SUFFIXES
 from notebook_ops.scheduler import executor, notify
 from notebook_ops.scheduler.clock import SystemClock
-from notebook_ops.scheduler.schedule_errors import ScheduleNotFound, StoreGone
-from notebook_ops.scheduler.models import RETRYABLE_STATES, Schedule, ScheduledRun
 from notebook_ops.scheduler.db_connect import one_line
-from notebook_ops.util import backoff, procs
 from notebook_ops.scheduler.firings import record_firings
+from notebook_ops.scheduler.schedule_errors import ScheduleNotFound, StoreError, StoreGone
+from notebook_ops.scheduler.triggers import TriggerPumps
+from notebook_ops.tracking import sync
+from notebook_ops.util import backoff, procs
 
 log = logging.getLogger("notebook_ops.scheduler")
 
 
 def _store_errors() -> tuple:
-    from sqlalchemy.exc import DBAPIError
-
-    from notebook_ops.scheduler.schedule_errors import StoreError
 
     return (DBAPIError, StoreError)
 
@@ -74,8 +81,6 @@ TRACKING_WAIT = timedelta(seconds=120)
 
 def _sync_quietly(run_dir) -> None:
     """Log what a run's dead follower left; nothing while it lives (it holds the lock)."""
-    from notebook_ops.tracking import sync
-
     try:
         sync.sync_folder(run_dir, wait=False)
     except sync.Busy:
@@ -86,11 +91,6 @@ def _runs_dir(schedule: Schedule) -> Path:
     """Scheduled runs go where ``notebook-ops runs list`` looks: beside the notebook, or under
     the schedule's working folder for a bundle."""
     target = Path(schedule.target)
-    from notebook_ops.model.multi import SOURCE_SUFFIXES
-
-    from notebook_ops.bundle.run import is_bundle
-    from notebook_ops.model.folder import split_source
-
     folder = split_source(target) if not is_bundle(target) else None
     base = (
         target.parent
@@ -141,13 +141,10 @@ class SchedulerService:
         self._last_hb: datetime | None = None
         self._last_reconcile: datetime | None = None
         self.notifications: list[threading.Thread] = []
-        from concurrent.futures import ThreadPoolExecutor
 
         self._tracking_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nbo-sched-mlflow")
         self.triggers = None  # the consumers of trigger schedules (``triggers.py``)
         if triggers:
-            from notebook_ops.scheduler.triggers import TriggerPumps
-
             self.triggers = TriggerPumps(
                 store, self.clock, poll_s=min(poll_s, 0.5), on_recorded=self.wake.set
             )
@@ -276,8 +273,6 @@ class SchedulerService:
         return len(claimed)
 
     def _start(self, run: ScheduledRun, s: Schedule, now: datetime) -> None:
-        from notebook_ops.execution.runfolder import new_run_id
-
         run_dir = str(_runs_dir(s) / f"{new_run_id()}-s{s.id}r{run.id}a{run.attempt}")
         # the folder is recorded before the process exists: a crash in between is found by it
         self.store.set_child(run.id, self.id, None, run_dir)
@@ -297,10 +292,8 @@ class SchedulerService:
             self._settle(run, s, {"state": "failed", "error": f"cannot start: {exc}"}, now)
             return
         self.store.set_child(run.id, self.id, child.pid, run_dir)
-        from notebook_ops.events import publish_schedule_fired  # returns at once; never raises
-
         more = {"message_id": run.message_id} if run.message_id else {}
-        publish_schedule_fired(
+        publish_schedule_fired(  # returns at once; never raises
             schedule_id=s.id,
             name=s.name,
             target=s.target,
@@ -350,8 +343,6 @@ class SchedulerService:
         """Whether an ended child's MLflow records are written (so its row gets the MLflow run
         id). Its follower process writes them; if it died, this service does (in a thread, so
         MLflow stays loaded for the next run). Waits ``TRACKING_WAIT`` at most."""
-        from notebook_ops.tracking import sync
-
         run_dir = w.child.run_dir
         if not run_dir or not (Path(run_dir) / sync.TRACKING).is_dir() or not sync.pending(run_dir):
             return True
@@ -405,7 +396,7 @@ class SchedulerService:
             return
         log.info("schedule %s: run %d %s", s.name, run.id, state)
         if state in notify.NOTIFY_STATES and s.webhook:
-            body = notify.message(s.to_dict(), self.store.get_run(run.id).to_dict())
+            body = notify.message(s, self.store.get_run(run.id).view())
             self.notifications.append(
                 notify.send(
                     s.webhook, body, on_sent=lambda: self.store.mark_notified(run.id, self.clock.now())

@@ -36,7 +36,15 @@ import logging
 import threading
 from pathlib import Path
 
-from notebook_ops.scheduler.models import Schedule, ScheduledRun
+from notebook_ops.errors import NotebookOpsError, ParameterError
+from notebook_ops.events.source import open_source
+from notebook_ops.events.trigger import PoisonMessage, message_params
+from notebook_ops.execution.run_service import read_record, run
+from notebook_ops.model.contracts.schedules import Schedule, ScheduledRun
+from notebook_ops.model.parameters import resolve_params
+from notebook_ops.model.secrets import env_name
+from notebook_ops.scheduler.api import pipeline_of
+from notebook_ops.scheduler.clock import SystemClock
 from notebook_ops.util import backoff
 
 log = logging.getLogger("notebook_ops.scheduler")
@@ -86,8 +94,6 @@ class TriggerPump(threading.Thread):
 
     # the loop -------------------------------------------------------------------------------
     def run(self) -> None:
-        from notebook_ops.events.source import open_source
-
         s, failures, last_error = self.schedule, 0, None
         while not self._done():
             try:
@@ -136,18 +142,12 @@ class TriggerPump(threading.Thread):
         if not self._pipeline_loaded:
             self._pipeline_loaded = True
             try:
-                from notebook_ops.scheduler.api import pipeline_of
-
                 self._pipeline = pipeline_of(Path(self.schedule.target))
             except Exception as exc:  # noqa: BLE001
                 log.warning(
                     "schedule %s: %s; messages are not checked before their runs", self.schedule.name, exc
                 )
         if self._pipeline is not None:
-            from notebook_ops.errors import ParameterError
-            from notebook_ops.model.parameters import resolve_params
-            from notebook_ops.model.secrets import env_name
-
             for p in self._pipeline.parameters:  # stored with the firing: never a secret
                 if p.secret and p.name in params:
                     raise ParameterError(
@@ -157,9 +157,6 @@ class TriggerPump(threading.Thread):
             resolve_params(self._pipeline, params)
 
     def _firing(self, msg, now) -> ScheduledRun:
-        from notebook_ops.errors import ParameterError
-        from notebook_ops.events.trigger import PoisonMessage, message_params
-
         s = self.schedule
         row = ScheduledRun(
             schedule_id=s.id or 0, scheduled_for=now, trigger="message", message_id=msg.message_id
@@ -253,9 +250,6 @@ class RunHere:
     def record_message(self, row: ScheduledRun, now) -> tuple[ScheduledRun, bool]:
         if row.state != "pending":
             return row, True
-        from notebook_ops.errors import NotebookOpsError, ParameterError
-        from notebook_ops.execution.run_service import read_record, run
-
         s = self.schedule
         options = dict(self.run_options, params=row.parameters, cancel=self.cancel, events=self.events)
         options["tags"] = {"trigger": s.source, "trigger_message_id": row.message_id}
@@ -294,8 +288,6 @@ def listen_schedule(
     """``notebook-ops listen``: a trigger schedule of ``target`` on ``url`` that runs without a
     store (``RunHere``); a failed run is redelivered ``max_redeliveries`` times. Start it as a
     thread, call ``run()``, or ``serve(source)`` on a source already open."""
-    from notebook_ops.scheduler.clock import SystemClock
-
     schedule = Schedule(
         name="listen",
         target=str(target),

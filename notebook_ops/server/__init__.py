@@ -14,7 +14,7 @@ __all__ = ["API_PREFIX"]
 
 
 def _jupyter_server_extension_points():
-    from notebook_ops.server.app import NotebookOps
+    from notebook_ops.server.app import NotebookOps  # noqa: PLC0415 - the handlers load with the server, not on discovery
 
     return [{"module": "notebook_ops.server", "app": NotebookOps}]
 

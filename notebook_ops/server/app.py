@@ -14,10 +14,14 @@ when it opens; the server never reads the user's lab settings files.
 from __future__ import annotations
 
 import os
+import sys
 from typing import TYPE_CHECKING
 
 from jupyter_server.extension.application import ExtensionApp
 from traitlets import Bool, Int, List, Unicode
+
+from notebook_ops.model.contracts.route_table import API_PREFIX
+from notebook_ops.server.routes import setup_routes
 
 if TYPE_CHECKING:
     from jupyter_server.serverapp import ServerApp
@@ -94,16 +98,12 @@ class NotebookOps(ExtensionApp):
         settings["notebook_ops_config"] = self
 
     def initialize_handlers(self) -> None:
-        from notebook_ops.server import API_PREFIX
-        from notebook_ops.server.routes import setup_routes
-
         server = self._server()
         setup_routes(server.web_app, server)
         self.log.info("notebook-ops: REST API at /%s/", API_PREFIX)
 
     async def stop_extension(self) -> None:
         """Stop the hosted scheduler (if this server runs one) when the server stops."""
-        import sys
 
         hosted = sys.modules.get("notebook_ops.scheduler.hosted")
         if hosted is not None:

@@ -17,23 +17,36 @@ from pathlib import Path
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
+from notebook_ops.bundle import export_notebook
+from notebook_ops.bundle.prove import read_proof
 from notebook_ops.errors import NotFoundError
+from notebook_ops.model.contracts.proofs import ProofRecord
+from notebook_ops.model.contracts.rest import CreateExport, ExportResponse, ProofProgress, ProofsResponse
 from notebook_ops.server.handler_base import BadPath, BadRequest, NotebookOpsHandler
 from notebook_ops.util.confine import confined_to
 
 
-def _export(notebook: Path, out_dir: Path, allow_dirty: bool) -> dict:
-    from notebook_ops.bundle import export_notebook
-    from notebook_ops.bundle.prove import read_proof
-
-    result = export_notebook(str(notebook), out_dir=str(out_dir), allow_dirty=allow_dirty).to_dict()
-    folder = Path(result["folder"])
-    folder = folder if folder.is_absolute() else out_dir.parent / folder
-    result["folder"] = folder
-    proof = read_proof(folder)  # a reused version proven before keeps its proof
-    if proof is not None and proof.content_sha256 == result.get("content_sha256"):
-        result["proof"] = proof.to_dict()
-    return result
+def _export(notebook: Path, out_dir: Path, allow_dirty: bool) -> tuple[ExportResponse, Path, Path]:
+    """Export ``notebook``: the reply (its paths still the server's), the bundle folder and the
+    archive as absolute paths; with the proof beside the archive when it is for this content."""
+    result = export_notebook(str(notebook), out_dir=str(out_dir), allow_dirty=allow_dirty)
+    folder = result.folder if result.folder.is_absolute() else out_dir.parent / result.folder
+    archive = result.archive if result.archive.is_absolute() else out_dir.parent / result.archive
+    content_sha256 = result.manifest["content_sha256"]
+    proof: ProofRecord | None = read_proof(folder)  # a reused version proven before keeps its proof
+    reply = ExportResponse(
+        name=result.name,
+        version=result.version,
+        reused=result.reused,
+        folder=str(folder),
+        archive=str(archive),
+        tag=result.tag,
+        warnings=list(result.warnings),
+        mlflow_run_id=result.mlflow_run_id,
+        content_sha256=content_sha256,
+        proof=proof if proof is not None and proof.content_sha256 == content_sha256 else None,
+    )
+    return reply, folder, archive
 
 
 class ProofsBase(NotebookOpsHandler):
@@ -42,10 +55,8 @@ class ProofsBase(NotebookOpsHandler):
         """The server's ``ProofJobs``."""
         return self.settings["notebook_ops_proofs"]
 
-    def present(self, job) -> dict:
+    def present(self, job) -> ProofProgress:
         """A job as a ``ProofProgress``: paths relative to the server root."""
-        from notebook_ops.model.contracts.rest import ProofProgress
-
         return ProofProgress(
             id=job.id,
             notebook=self.api_path(job.notebook),
@@ -59,15 +70,13 @@ class ProofsBase(NotebookOpsHandler):
             error=job.error,
             started_at=job.started_at,
             finished_at=job.finished_at,
-        ).to_dict()
+        )
 
 
 class ExportsHandler(ProofsBase):
     @web.authenticated
     @authorized(action="write")
     async def post(self):
-        from notebook_ops.model.contracts.rest import CreateExport, ExportResponse
-
         body = CreateExport.parse(self.json_body())
         notebook = self.resolve(body.path)
         if not notebook.is_file() or notebook.suffix != ".ipynb":
@@ -81,33 +90,28 @@ class ExportsHandler(ProofsBase):
         nb_dir = self.api_path(notebook.parent)
         out_api = f"{nb_dir}/{out}" if nb_dir not in ("", ".") else out
         out_dir = self.resolve(out_api, must_exist=False)
-        result = await self.blocking(_export, notebook, out_dir, body.allow_dirty)
-        folder = result["folder"]
-        archive = Path(result["archive"])
-        archive = archive if archive.is_absolute() else out_dir.parent / archive
-        result["folder"] = self.api_path(folder)
-        result["archive"] = self.api_path(archive)
+        reply, folder, archive = await self.blocking(_export, notebook, out_dir, body.allow_dirty)
+        reply.folder = self.api_path(folder)
+        reply.archive = self.api_path(archive)
         readme = folder / "README.md"
-        result["readme"] = self.api_path(readme) if readme.is_file() else None
+        reply.readme = self.api_path(readme) if readme.is_file() else None
         if body.prove:  # a failed proof is still an export: the record will say which step and why
             with confined_to(self.root_dir):  # the proof's thread reads only files inside the root
                 job = self.jobs.start(folder, notebook)
-            result["proving"] = self.present(job)
-        self.reply(ExportResponse.from_dict(result).to_dict(), status=202 if body.prove else 201)
+            reply.proving = self.present(job)
+        self.reply(reply, status=202 if body.prove else 201)
 
 
 class ProofsHandler(ProofsBase):
     @web.authenticated
     @authorized(action="read")
     async def get(self):
-        from notebook_ops.model.contracts.rest import ProofsResponse
-
         api = self.get_query_argument("path", None)
         notebook = self.resolve(api)
         if not notebook.is_file() or notebook.suffix != ".ipynb":
             raise BadRequest("proofs are asked by the notebook exported (.ipynb)", path=api)
         jobs = self.jobs.of_notebook(notebook)
-        self.reply(ProofsResponse.from_dict({"proofs": [self.present(j) for j in jobs]}).to_dict())
+        self.reply(ProofsResponse([self.present(j) for j in jobs]))
 
 
 class ProofHandler(ProofsBase):

@@ -15,33 +15,29 @@ from jupyter_server.auth.decorator import authorized
 from tornado import web
 
 from notebook_ops.errors import ConflictError
+from notebook_ops.model import folder, load_pipeline
+from notebook_ops.model.contracts.folder_view import FolderView
+from notebook_ops.model.contracts.rest import CreatePipelineFile, PipelineFileResponse
 from notebook_ops.server.handler_base import BadRequest, NotebookOpsHandler, named_as_the_lab_names_them
+from notebook_ops.server.request_paths import to_api_path
 
 EXISTS_HINT = "overwrite it (overwrite: true), or choose another file name"
 
 
-def _folder_view(root: str, real: Path, api_path: str) -> dict:
-    from notebook_ops.model import folder, load_pipeline
-    from notebook_ops.model.contracts.folder_view import FolderView
-    from notebook_ops.server.request_paths import to_api_path
-
+def _folder_view(root: str, real: Path, api_path: str) -> FolderView:
     order = folder.folder_order(real)
     steps_of: dict[Path, list[str]] = {}
     for step in load_pipeline(real).steps:  # each notebook's steps (their names are the graph's)
         if step.notebook:
             steps_of.setdefault((order.folder / step.notebook).resolve(), []).append(step.name)
     name_of = lambda p: to_api_path(root, p)  # noqa: E731
-    return FolderView.of(order, steps_of, path=api_path, name_of=name_of).to_dict()
+    return FolderView.of(order, steps_of, path=api_path, name_of=name_of)
 
 
-def _write(root: str, real: Path, out: Path, overwrite: bool) -> dict:
-    from notebook_ops.model import folder
-    from notebook_ops.model.contracts.rest import PipelineFileResponse
-    from notebook_ops.server.request_paths import to_api_path
-
+def _write(root: str, real: Path, out: Path, overwrite: bool) -> PipelineFileResponse:
     count = len(folder.folder_order(real).order)
     written = folder.write_pipeline_file(real, out, overwrite=overwrite, exists_hint=EXISTS_HINT)
-    return PipelineFileResponse(to_api_path(root, written), count).to_dict()
+    return PipelineFileResponse(to_api_path(root, written), count)
 
 
 class FolderBase(NotebookOpsHandler):
@@ -70,8 +66,6 @@ class PipelineFilesHandler(FolderBase):
     @web.authenticated
     @authorized(action="write")
     async def post(self):
-        from notebook_ops.model.contracts.rest import CreatePipelineFile
-
         body = CreatePipelineFile.parse(self.json_body())
         real = self.folder(body.path)
         out = self.resolve(body.out, must_exist=False) if body.out else real / "pipeline.yaml"

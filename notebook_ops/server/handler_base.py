@@ -1,7 +1,8 @@
 """What every notebook-ops handler shares: JSON in and out, errors as JSON, work off the loop.
 
-Handlers stay thin: parse the request, confine paths, call a service in a worker thread, return
-its dict. Every ``NotebookOpsError`` becomes ``{"message", "error", ...}`` with its ``http_status``.
+Handlers stay thin: parse the request, confine paths, call a service in a worker thread, reply
+with the contract it returns (``reply`` serialises it). Every ``NotebookOpsError`` becomes an
+``ErrorResponse`` with its ``http_status``.
 """
 
 from __future__ import annotations
@@ -9,12 +10,16 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
+import os
 from typing import Any
 
 from jupyter_server.base.handlers import APIHandler
 from tornado import web
 
 from notebook_ops.errors import NotebookOpsError
+from notebook_ops.model.contracts.base import Contract
+from notebook_ops.model.contracts.pipeline_view import ProblemView
+from notebook_ops.model.contracts.rest import ErrorResponse
 from notebook_ops.server.request_paths import BadPath, resolve_in_root, to_api_path
 from notebook_ops.util.confine import confined_to
 
@@ -55,8 +60,6 @@ def _confined(root: str, fn, *args, **kwargs):
 def named_as_the_lab_names_them(root: str, fn, *args):
     """``fn(*args)``; an error naming a file inside the root names it as the Contents API does
     (relative), never by the server's disk path."""
-    import os
-
     try:
         return fn(*args)
     except NotebookOpsError as exc:
@@ -116,10 +119,11 @@ class NotebookOpsHandler(APIHandler):
             raise BadRequest(f"query argument {name!r} must be an integer, got {text[:40]!r}") from None
         return min(high, max(low, value))
 
-    def reply(self, data: Any, status: int = 200) -> None:
+    def reply(self, data: Contract | dict | list, status: int = 200) -> None:
+        """Send ``data`` (a contract: its JSON form) as the reply."""
         self.set_status(status)
         self.set_header("Content-Type", "application/json")
-        self.finish(strict_json(data))
+        self.finish(strict_json(data.to_dict() if isinstance(data, Contract) else data))
 
     async def blocking(self, fn, *args, **kwargs):
         """Run ``fn`` in a worker thread so the server's event loop stays free; confined to the
@@ -131,9 +135,6 @@ class NotebookOpsHandler(APIHandler):
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         exc = (kwargs.get("exc_info") or (None, None, None))[1]
         if isinstance(exc, NotebookOpsError):
-            from notebook_ops.model.contracts.pipeline_view import ProblemView
-            from notebook_ops.model.contracts.rest import ErrorResponse
-
             self.set_status(exc.http_status)
             reply = ErrorResponse.from_dict(exc.to_dict())
             problems = getattr(exc, "problems", None)

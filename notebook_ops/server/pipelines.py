@@ -6,28 +6,25 @@ the file on disk is read.
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
 
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
+from notebook_ops.events.publish import with_settings_problems
+from notebook_ops.model import build_pipeline, load_pipeline
+from notebook_ops.model.contracts.pipeline_view import PipelineView
+from notebook_ops.model.contracts.rest import InspectPipeline
+from notebook_ops.model.notebook import parse_notebook
 from notebook_ops.server.handler_base import BadRequest, NotebookOpsHandler, named_as_the_lab_names_them
 
 
-def _inspect(root: str, real_path, api_path: str, content: dict | None) -> dict:
-    import os
-
-    from notebook_ops.events.publish import with_settings_problems
-    from notebook_ops.model import build_pipeline, load_pipeline
-    from notebook_ops.model.contracts.pipeline_view import PipelineView
-
+def _inspect(root: str, real_path, api_path: str, content: dict | None) -> PipelineView:
     if content is None:
         pipeline = load_pipeline(real_path)
     else:
-        import json
-
-        from notebook_ops.model.notebook import parse_notebook
-
         # the lab's unsaved notebook is checked as a file would be (cells, sources, tags)
         content = parse_notebook(json.dumps(content), path=api_path)
         pipeline = build_pipeline(content, path=real_path)
@@ -35,15 +32,13 @@ def _inspect(root: str, real_path, api_path: str, content: dict | None) -> dict:
     # the notebooks as the Contents API names them (relative to the root), never the disk's paths
     root = os.path.realpath(root)
     view.notebooks = [Path(os.path.relpath(os.path.realpath(n), root)).as_posix() for n in view.notebooks]
-    return view.to_dict()
+    return view
 
 
 class PipelinesHandler(NotebookOpsHandler):
     @web.authenticated
     @authorized(action="read")
     async def post(self):
-        from notebook_ops.model.contracts.rest import InspectPipeline
-
         body = InspectPipeline.parse(self.json_body())
         real = self.resolve(body.path, must_exist=body.content is None)
         if body.content is None and not (real.is_file() or real.is_dir()):  # a folder: its notebooks

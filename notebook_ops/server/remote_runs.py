@@ -15,16 +15,16 @@ import re
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
+from notebook_ops.deploy.airflow_api import URL_ENV, AirflowClient
+from notebook_ops.deploy.airflow_push import list_runs
 from notebook_ops.errors import NotFoundError
-from notebook_ops.model.contracts.rest import RemoteRunsResponse
+from notebook_ops.model.contracts.rest import RemoteRun, RemoteRunsResponse
 from notebook_ops.server.handler_base import BadRequest, NotebookOpsHandler
 
 DAG_ID = re.compile(r"[A-Za-z0-9_.-]{1,250}")
 
 
 def airflow_url(config) -> str:
-    from notebook_ops.deploy.airflow_api import URL_ENV
-
     return getattr(config, "airflow_url", "") or os.environ.get(URL_ENV, "")
 
 
@@ -32,9 +32,6 @@ class RemoteRunsHandler(NotebookOpsHandler):
     @web.authenticated
     @authorized(action="read")
     async def get(self):
-        from notebook_ops.deploy.airflow_push import list_runs
-        from notebook_ops.deploy.airflow_api import AirflowClient
-
         url = airflow_url(self.settings.get("notebook_ops_config"))
         if not url:
             raise NotFoundError(
@@ -46,4 +43,4 @@ class RemoteRunsHandler(NotebookOpsHandler):
         limit = self.query_int("limit", 20, low=1, high=100)
         client = AirflowClient(url)
         runs = await self.blocking(list_runs, client, dag, limit=limit)
-        self.reply(RemoteRunsResponse.from_dict({"airflow_url": client.url, "runs": runs}).to_dict())
+        self.reply(RemoteRunsResponse(client.url, [RemoteRun.from_dict(r) for r in runs]))

@@ -7,7 +7,17 @@ import importlib.util
 
 from jupyter_server.utils import url_path_join
 
+from notebook_ops.bundle.proofjobs import ProofJobs
+from notebook_ops.execution.run_service import RunService
+from notebook_ops.model.contracts.rest import Features
 from notebook_ops.model.contracts.route_table import API_PREFIX, ROUTES
+from notebook_ops.server.export_handlers import ExportsHandler, ProofHandler, ProofsHandler
+from notebook_ops.server.features import FeaturesHandler
+from notebook_ops.server.folders import FoldersHandler, PipelineFilesHandler
+from notebook_ops.server.openapi_handler import OpenApiHandler
+from notebook_ops.server.pipelines import PipelinesHandler
+from notebook_ops.server.remote_runs import RemoteRunsHandler, airflow_url
+from notebook_ops.server.run_handlers import RunHandler, RunsHandler, RunStepNotebookHandler
 
 
 def _has(module: str) -> bool:
@@ -19,14 +29,6 @@ def _has(module: str) -> bool:
 
 def handlers() -> dict[str, type]:
     """The handler of each route by the route's name (schedules' only when the scheduler is)."""
-    from notebook_ops.server.export_handlers import ExportsHandler, ProofHandler, ProofsHandler
-    from notebook_ops.server.features import FeaturesHandler
-    from notebook_ops.server.folders import FoldersHandler, PipelineFilesHandler
-    from notebook_ops.server.openapi_handler import OpenApiHandler
-    from notebook_ops.server.pipelines import PipelinesHandler
-    from notebook_ops.server.remote_runs import RemoteRunsHandler
-    from notebook_ops.server.run_handlers import RunHandler, RunsHandler, RunStepNotebookHandler
-
     out: dict[str, type] = {
         "features": FeaturesHandler,
         "openapi": OpenApiHandler,
@@ -42,7 +44,7 @@ def handlers() -> dict[str, type]:
         "remote_runs": RemoteRunsHandler,
     }
     if _has("notebook_ops.scheduler.api") and _has("notebook_ops.scheduler.hosted"):
-        from notebook_ops.server.schedule_handlers import (
+        from notebook_ops.server.schedule_handlers import (  # noqa: PLC0415 - only with the scheduler
             ScheduleHandler,
             SchedulerHandler,
             ScheduleRunsHandler,
@@ -72,15 +74,9 @@ def route_table() -> tuple[list[tuple[str, type]], dict[str, bool]]:
 
 
 def setup_routes(web_app, serverapp=None) -> None:
-    from notebook_ops.server.features import FeaturesHandler
-    from notebook_ops.bundle.proofjobs import ProofJobs
-    from notebook_ops.execution.run_service import RunService
-
-    from notebook_ops.server.remote_runs import airflow_url
-
     routes, features = route_table()
     features["remote_runs"] = bool(airflow_url(web_app.settings.get("notebook_ops_config")))
-    FeaturesHandler.features = features
+    FeaturesHandler.features = Features(**features)
     web_app.settings.setdefault("notebook_ops_runs", RunService())
     web_app.settings.setdefault("notebook_ops_proofs", ProofJobs())
     web_app.settings["notebook_ops_serverapp"] = serverapp
@@ -88,7 +84,7 @@ def setup_routes(web_app, serverapp=None) -> None:
         r.path for r in ROUTES if r.feature is None or features.get(r.feature)
     ]
     if features["schedules"]:
-        from notebook_ops.scheduler import hosted
+        from notebook_ops.scheduler import hosted  # noqa: PLC0415 - only with the scheduler
 
         # settings["notebook_ops_scheduler"]: the NotebookOps traitlets (server/app.py)
         web_app.settings["notebook_ops_scheduler_store"] = hosted.store_url(serverapp)

@@ -12,6 +12,7 @@ live in ``<notebook dir>/.notebook_ops/runs/<run_id>/``, runs of a folder of not
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from pathlib import Path
 
@@ -19,6 +20,14 @@ from jupyter_server.auth.decorator import authorized
 from tornado import web
 
 from notebook_ops.errors import NotFoundError
+from notebook_ops.execution.run_service import list_runs, load_run, runs_root
+from notebook_ops.model.contracts.rest import (
+    CancelResponse,
+    CreateRun,
+    RunsResponse,
+    RunView,
+    StepNotebookResponse,
+)
 from notebook_ops.model.contracts.route_table import STEP
 from notebook_ops.server.handler_base import BadRequest, NotebookOpsHandler
 from notebook_ops.server.request_paths import REMOTE_SCHEMES, resolve_data_url
@@ -38,11 +47,9 @@ class RunsBase(NotebookOpsHandler):
             raise BadRequest("runs start from a notebook (.ipynb) or a folder of notebooks", path=api_path)
         return real
 
-    def present(self, record: dict, run_dir: Path | None = None) -> dict:
-        """run.json as the panel needs it (a ``RunListing``): paths relative to the server root."""
-        from notebook_ops.model.contracts.runs import RunListing
-
-        out = RunListing.from_dict(record)
+    def present(self, record: dict, run_dir: Path | None = None) -> RunView:
+        """run.json as the panel needs it: paths relative to the server root."""
+        out = RunView.from_dict(record)
         out.run_dir = self._api_or_none(run_dir) if run_dir is not None else None
         for step in out.steps.values():
             for key in ("notebook", "log"):
@@ -52,7 +59,7 @@ class RunsBase(NotebookOpsHandler):
                         path = run_dir / path
                     setattr(step, key, self._api_or_none(path))
         out.active = self.service.is_active(str(out.run_id))
-        return out.to_dict()
+        return out
 
     def _api_or_none(self, path) -> str | None:
         try:
@@ -61,38 +68,25 @@ class RunsBase(NotebookOpsHandler):
             return None
 
     def run_folder(self, notebook: Path, run_id: str) -> Path:
-        from notebook_ops.execution.run_service import runs_root
-
         folder = runs_root(notebook) / run_id
         if not (folder / "run.json").is_file():
             raise NotFoundError(f"no run {run_id} for this notebook")
         return folder
 
 
-def _read(folder: Path) -> dict:
-    from notebook_ops.execution.run_service import load_run
-
-    return load_run(folder)
-
-
 class RunsHandler(RunsBase):
     @web.authenticated
     @authorized(action="read")
     async def get(self):
-        from notebook_ops.execution.run_service import list_runs, runs_root
-
         notebook = self.notebook(self.get_query_argument("path", None))
         limit = self.query_int("limit", 20, low=1, high=200)
         records = await self.blocking(list_runs, runs_root(notebook))
         runs = [self.present(r, Path(r["run_dir"])) for r in records[:limit]]
-        self.reply({"runs": runs})  # a RunsResponse
+        self.reply(RunsResponse(runs))
 
     @web.authenticated
     @authorized(action="execute")
     async def post(self):
-        from notebook_ops.model.contracts.rest import CreateRun
-        from notebook_ops.execution.run_service import runs_root
-
         body = CreateRun.parse(self.json_body())
         notebook = self.notebook(body.path)
         options = {"params": body.parameters, "cache": body.cache, "track": body.track}
@@ -121,7 +115,7 @@ class RunHandler(RunsBase):
     async def get(self, run_id: str):
         notebook = self.notebook(self.get_query_argument("path", None))
         folder = self.run_folder(notebook, run_id)
-        self.reply(self.present(await self.blocking(_read, folder), folder))
+        self.reply(self.present(await self.blocking(load_run, folder), folder))
 
     @web.authenticated
     @authorized(action="execute")
@@ -129,9 +123,7 @@ class RunHandler(RunsBase):
         notebook = self.notebook(self.get_query_argument("path", None))
         self.run_folder(notebook, run_id)
         self.service.cancel(run_id)
-        from notebook_ops.model.contracts.rest import CancelResponse
-
-        self.reply(CancelResponse(run_id).to_dict(), status=202)
+        self.reply(CancelResponse(run_id), status=202)
 
 
 class RunStepNotebookHandler(RunsBase):
@@ -140,8 +132,6 @@ class RunStepNotebookHandler(RunsBase):
     @web.authenticated
     @authorized(action="read")
     async def get(self, run_id: str, step: str):
-        import json
-
         notebook = self.notebook(self.get_query_argument("path", None))
         folder = self.run_folder(notebook, run_id)
         path = folder / "steps" / f"{step}.ipynb"
@@ -157,7 +147,7 @@ class RunStepNotebookHandler(RunsBase):
             self.finish(html, set_content_type="text/html; charset=utf-8")
             return
         content = await self.blocking(lambda: json.loads(path.read_text(encoding="utf-8")))
-        self.reply({"name": f"{step}.ipynb", "run_id": run_id, "step": step, "content": content})
+        self.reply(StepNotebookResponse(f"{step}.ipynb", run_id, step, content))
 
 
 PLUMBING_TAG = "nbo-plumbing"  # the runner's own cells in a step notebook (execution/stepnb.py)
@@ -193,8 +183,8 @@ def without_plumbing(notebook):
 
 def _as_html(path: Path) -> str:
     """The executed notebook as a static page (nbconvert's lab template, outputs included)."""
-    import nbformat
-    from nbconvert import HTMLExporter
+    import nbformat  # noqa: PLC0415 - nbconvert (~1 s) only for format=html
+    from nbconvert import HTMLExporter  # noqa: PLC0415 - nbconvert only for format=html
 
     notebook = without_plumbing(nbformat.read(str(path), as_version=4))
     exporter = HTMLExporter(template_name="lab")

@@ -8,12 +8,23 @@ others (made with the CLI elsewhere) stay hidden, as if absent.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
+from notebook_ops import scheduler  # the package: its API loads on first use
 from notebook_ops.errors import NotFoundError
+from notebook_ops.model.contracts.rest import (
+    CreateSchedule,
+    HostScheduler,
+    SchedulerState,
+    SchedulesResponse,
+    UpdateSchedule,
+)
+from notebook_ops.model.contracts.schedules import ScheduledRunView, ScheduleView
+from notebook_ops.scheduler import hosted
 from notebook_ops.server.handler_base import BadRequest, NotebookOpsHandler
 
 
@@ -26,62 +37,58 @@ class ScheduleBase(NotebookOpsHandler):
     def store(self) -> str:
         return _store(self.settings)
 
-    def present(self, schedule: dict) -> dict | None:
-        """The schedule with its target as a root-relative path; None when outside the root."""
+    def present(self, schedule: ScheduleView) -> ScheduleView | None:
+        """The schedule with its target as a root-relative path and no ``workdir`` (a path on
+        the server's disk); None when outside the root."""
         try:
-            target = self.api_path(schedule["target"])
+            target = self.api_path(schedule.target)
         except (ValueError, OSError):
             return None
-        out = dict(schedule)
-        out["target"] = target
-        for key in ("workdir",):
-            out.pop(key, None)
-        runs = out.get("recent_runs")
-        if runs is not None:
-            out["recent_runs"] = [self._run(r) for r in runs]
-        if out.get("last_run"):
-            out["last_run"] = self._run(out["last_run"])
-        return out
+        return dataclasses.replace(
+            schedule,
+            target=target,
+            workdir=None,
+            recent_runs=None
+            if schedule.recent_runs is None
+            else [self._run(r) for r in schedule.recent_runs],
+            last_run=self._run(schedule.last_run) if schedule.last_run else None,
+        )
 
-    def _run(self, run: dict) -> dict:
-        run = dict(run)
-        if run.get("run_dir"):
-            try:
-                run["run_dir"] = self.api_path(run["run_dir"])
-            except (ValueError, OSError):
-                run["run_dir"] = None
-        run.pop("parameters", None) if isinstance(run.get("parameters"), str) else None
-        return run
+    def _run(self, run: ScheduledRunView) -> ScheduledRunView:
+        """The run with its folder as a root-relative path (None when outside the root)."""
+        if not run.run_dir:
+            return run
+        try:
+            run_dir: str | None = self.api_path(run.run_dir)
+        except (ValueError, OSError):
+            run_dir = None
+        return dataclasses.replace(run, run_dir=run_dir)
 
-    async def visible(self, name: str) -> dict:
-        from notebook_ops import scheduler
-
-        found = self.present(await self.blocking(scheduler.get, name, store=self.store))
+    def shown(self, schedule: ScheduleView) -> ScheduleView:
+        """``present``, or 404 for a schedule whose target lies outside the root."""
+        found = self.present(schedule)
         if found is None:
-            raise NotFoundError(f"no schedule {name!r}")
+            raise NotFoundError(f"no schedule {schedule.name!r}")
         return found
+
+    async def visible(self, name: str) -> ScheduleView:
+        return self.shown(await self.blocking(scheduler.get, name, store=self.store))
 
 
 class SchedulesHandler(ScheduleBase):
     @web.authenticated
     @authorized(action="read")
     async def get(self):
-        from notebook_ops import scheduler
-
         path = self.get_query_argument("path", None)
         wanted = str(self.resolve(path)) if path else None
         found = await self.blocking(scheduler.list, store=self.store)
-        shown = [self.present(s) for s in found if wanted is None or s["target"] == wanted]
+        shown = [self.present(s) for s in found if wanted is None or s.target == wanted]
         services = await self.blocking(scheduler.services, store=self.store)
-        self.reply({"schedules": [s for s in shown if s is not None], "services": services})
+        self.reply(SchedulesResponse([s for s in shown if s is not None], services))
 
     @web.authenticated
     @authorized(action="write")
     async def post(self):
-        from notebook_ops import scheduler
-
-        from notebook_ops.model.contracts.rest import CreateSchedule
-
         body = CreateSchedule.parse(self.json_body())  # the shape; the scheduler checks the rest
         target = self.resolve(body.path)
         if not target.is_file() and not target.is_dir():
@@ -120,7 +127,7 @@ class SchedulesHandler(ScheduleBase):
                 store=self.store,
                 **options,
             )
-        self.reply(self.present(created), status=201)
+        self.reply(self.shown(created), status=201)
 
 
 class ScheduleHandler(ScheduleBase):
@@ -132,22 +139,16 @@ class ScheduleHandler(ScheduleBase):
     @web.authenticated
     @authorized(action="write")
     async def patch(self, name: str):
-        from notebook_ops import scheduler
-
-        from notebook_ops.model.contracts.rest import UpdateSchedule
-
         body = UpdateSchedule.parse(self.json_body())
         await self.visible(name)
         change = scheduler.pause if body.paused else scheduler.resume
-        self.reply(self.present(await self.blocking(change, name, store=self.store)))
+        self.reply(self.shown(await self.blocking(change, name, store=self.store)))
 
     @web.authenticated
     @authorized(action="write")
     async def delete(self, name: str):
-        from notebook_ops import scheduler
-
         await self.visible(name)
-        self.reply(self.present(await self.blocking(scheduler.remove, name, store=self.store)) or {})
+        self.reply(self.shown(await self.blocking(scheduler.remove, name, store=self.store)))
 
 
 class ScheduleRunsHandler(ScheduleBase):
@@ -156,44 +157,36 @@ class ScheduleRunsHandler(ScheduleBase):
     @web.authenticated
     @authorized(action="execute")
     async def post(self, name: str):
-        from notebook_ops import scheduler
-
         await self.visible(name)
-        self.reply(self._run(await self.blocking(scheduler.run_now, name, store=self.store)), status=202)
+        run = await self.blocking(scheduler.run_now, name, store=self.store)
+        if run is None:
+            raise BadRequest(f"a run of {name!r} is already queued for this very time", hint="try again")
+        self.reply(self._run(run), status=202)
 
 
 class SchedulerHandler(ScheduleBase):
     """Is a scheduler service firing this store's schedules? PUT ``{"hosted": bool}`` starts or
     stops the one hosted in this server (the lab setting "Host the scheduler")."""
 
-    def _state(self, services) -> dict:
-        from notebook_ops.scheduler import hosted
-
+    def _state(self, services) -> SchedulerState:
         current = hosted.current()
-        return {
-            "hosted": current is not None,
-            "active": bool(current and current.active),
-            "services": services,
-            "env_override": os.environ.get("NOTEBOOK_OPS_SCHEDULER"),
-        }
+        return SchedulerState(
+            hosted=current is not None,
+            active=bool(current and current.active),
+            services=services,
+            env_override=os.environ.get("NOTEBOOK_OPS_SCHEDULER"),
+        )
 
     @web.authenticated
     @authorized(action="read")
     async def get(self):
-        from notebook_ops import scheduler
-
         self.reply(self._state(await self.blocking(scheduler.services, store=self.store)))
 
     @web.authenticated
     @authorized(action="execute")
     async def put(self, *_):
-        from notebook_ops import scheduler
-        from notebook_ops.scheduler import hosted
-
-        body = self.json_body()
-        if not isinstance(body.get("hosted"), bool):
-            raise BadRequest('send {"hosted": true} or {"hosted": false}')
-        if body["hosted"]:
+        body = HostScheduler.parse(self.json_body())
+        if body.hosted:
             app = self.settings["notebook_ops_serverapp"]
             await self.blocking(hosted.start_hosted, app, settings={"enabled": True})
         else:

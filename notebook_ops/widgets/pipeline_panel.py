@@ -367,7 +367,7 @@ class Panel(W.VBox):
                 workdir=self.path.parent,
                 store=self.store,
             )
-            return d
+            return d.to_dict()  # results.schedule_html renders the JSON the other faces send
 
         def render(d):
 

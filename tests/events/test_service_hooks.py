@@ -56,7 +56,7 @@ class Clock:
 def test_a_scheduled_run_publishes_its_firing_and_its_events(small_nb, tmp_path, monkeypatch):
     from notebook_ops.events.publish import close_shared
     from notebook_ops.scheduler.cron import Cron
-    from notebook_ops.scheduler.models import Schedule
+    from notebook_ops.model.contracts.schedules import Schedule
     from notebook_ops.scheduler.service import SchedulerService
     from notebook_ops.scheduler.database import Store
 

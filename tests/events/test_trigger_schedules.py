@@ -83,7 +83,7 @@ class Running:
 
 
 def _runs(store, name):
-    return api.list_runs(name, store=store)
+    return [r.to_dict() for r in api.list_runs(name, store=store)]
 
 
 def _final(store, name, n):
@@ -110,19 +110,19 @@ def test_a_trigger_schedule_is_validated_and_has_no_clock(small_nb, store, tmp_p
     d = api.add_trigger(
         small_nb, url, parameters={"n": "{{ message.n }}", "label": "fixed"}, store=store, workdir=tmp_path
     )
-    assert (d["kind"], d["source"], d["subscription"], d["cron"]) == (
+    assert (d.kind, d.source, d.subscription, d.cron) == (
         "trigger",
         url,
         "notebook-ops.small",
         "",
     )
-    assert d["upcoming"] == [] and d["next_fire_at"] is None and d["subscribed"] is False
+    assert d.upcoming == [] and d.next_fire_at is None and d.subscribed is False
     assert store.trigger_schedules()[0].name == "small"
     with pytest.raises(ScheduleError, match="runs on messages from"):
         api.run_now("small", store=store)
     api.pause("small", store=store)
     assert store.trigger_schedules() == []
-    assert api.resume("small", store=store)["next_fire_at"] is None
+    assert api.resume("small", store=store).next_fire_at is None
 
     bad = [
         ({"source": "http://example.org/x"}, "cannot listen on http"),
@@ -135,7 +135,7 @@ def test_a_trigger_schedule_is_validated_and_has_no_clock(small_nb, store, tmp_p
         kw = {"source": url, "name": "other", "store": store, "workdir": tmp_path, **change}
         with pytest.raises(Exception, match=message):
             api.add_trigger(small_nb, kw.pop("source"), **kw)
-    assert [s["name"] for s in api.list_schedules(store=store)] == ["small"]  # nothing half-added
+    assert [s.name for s in api.list_schedules(store=store)] == ["small"]  # nothing half-added
 
 
 # --- the service with a real broker --------------------------------------------------------------
@@ -156,12 +156,12 @@ def test_messages_fire_runs_with_their_parameters_and_poison_is_dead_lettered(
         workdir=tmp_path,
         parameters={"n": "{{ message.n }}", "label": "{{ properties.origin }}"},
     )
-    assert d["subscribed"] is True  # made at once: messages from now on are kept
+    assert d.subscribed is True  # made at once: messages from now on are kept
     producer = client.create_producer(_full(topic))
     producer.send(json.dumps({"n": 3}).encode(), properties={"origin": "etl"})  # before the service
     svc = Running(store)
     try:
-        svc.pump(d["id"])
+        svc.pump(d.id)
         producer.send(b"{not json", properties={"origin": "etl"})
         producer.send(json.dumps({"n": "many"}).encode(), properties={"origin": "etl"})
         producer.send(json.dumps({"n": 4}).encode(), properties={"origin": "crm"})
@@ -236,7 +236,7 @@ def test_a_redelivered_message_is_not_run_twice_and_pause_leaves_messages_waitin
 
     svc = Running(store, command=fake_command)
     try:
-        pump = svc.pump(d["id"])
+        pump = svc.pump(d.id)
         eventually(lambda: _final(store, "dedupe", 1), what="the recorded firing to run")
         eventually(lambda: pump.handled == 1, what="the redelivery")  # recognised, acked
         assert len(_runs(store, "dedupe")) == 1
@@ -245,7 +245,7 @@ def test_a_redelivered_message_is_not_run_twice_and_pause_leaves_messages_waitin
         eventually(lambda: not pump.is_alive(), what="the consumer to stop")
         producer.send(json.dumps({"n": 8}).encode())
         svc.passed(10, "the service with the schedule paused")  # each pass syncs the consumers
-        assert d["id"] not in svc.svc.triggers.pumps  # none listens for a paused schedule
+        assert d.id not in svc.svc.triggers.pumps  # none listens for a paused schedule
         assert len(_runs(store, "dedupe")) == 1
         api.resume("dedupe", store=store)
         rows = eventually(lambda: _final(store, "dedupe", 2), what="the message sent while paused")
@@ -367,7 +367,7 @@ def test_a_trigger_schedule_survives_its_broker_going_down(broker, small_nb, sto
 
     svc = Running(store, command=fake_command)
     try:
-        svc.pump(d["id"])
+        svc.pump(d.id)
         send(1)
         eventually(lambda: _final(store, "comeback", 1), what="the first run")
         broker.kill()
@@ -389,10 +389,10 @@ def test_a_trigger_schedule_survives_its_broker_going_down(broker, small_nb, sto
     svc = Running(store, command=fake_command)
     try:
         svc.passed(10, "the service started without a broker")
-        pump = svc.svc.triggers.pumps[d["id"]]
+        pump = svc.svc.triggers.pumps[d.id]
         assert pump.is_alive() and not pump.connected.is_set()  # trying, not listening
         broker.start()
-        svc.pump(d["id"], timeout=60)
+        svc.pump(d.id, timeout=60)
         send(3)
         rows = eventually(
             lambda: _final(store, "comeback", 3),

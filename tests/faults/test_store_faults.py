@@ -194,7 +194,7 @@ def test_a_scheduled_run_whose_store_is_broken_frees_its_slot(tmp_path, workers)
 
         def succeeded() -> list:
             assert svc.poll() is None, log_path.read_text()
-            return [r for r in api.list_runs("tiny", limit=0, store=store) if r["state"] == "succeeded"]
+            return [r for r in api.list_runs("tiny", limit=0, store=store) if r.state == "succeeded"]
 
         done = eventually(
             succeeded, timeout=WAIT, interval=1, what="a succeeded run", context=log_path.read_text
@@ -207,7 +207,7 @@ def test_a_scheduled_run_whose_store_is_broken_frees_its_slot(tmp_path, workers)
     # settled because logging failed, not because the wait ran out
     assert "is not in MLflow (" in text and "half-migrated" in text, text
     assert "is not in MLflow yet" not in text, text
-    rec = json.loads((Path(done[0]["run_dir"]) / "run.json").read_text())
+    rec = json.loads((Path(done[0].run_dir) / "run.json").read_text())
     assert "half-migrated" in rec["mlflow"]["error"]
 
 

@@ -140,3 +140,28 @@ def test_contracts_import_no_pydantic():
         ).stdout.strip()
         == "False"
     )
+
+
+def test_stored_schedule_times_are_datetimes_and_iso_utc_in_json():
+    """One class from the store to the wire: aware datetimes inside, ``...Z`` strings in JSON,
+    read back as the same datetimes; a client's bad time is one line naming the field."""
+    from datetime import datetime, timezone
+
+    from notebook_ops.model.contracts.schedules import ScheduledRun, ScheduledRunView, ScheduleView
+
+    fired = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+    run = ScheduledRun(
+        schedule_id=1, scheduled_for=fired, started_at=fired.replace(second=30), id=7, state="running"
+    )
+    view = run.view()
+    assert isinstance(view, ScheduledRunView) and view.late_s == 30.0 and view.duration_s is None
+    wire = view.to_dict()
+    assert wire["scheduled_for"] == "2026-03-02T09:00:00Z" and "duration_s" not in wire
+    assert ScheduledRunView.from_dict(wire).scheduled_for == fired
+    assert ScheduledRunView.parse(wire).started_at == fired.replace(second=30)
+    with pytest.raises(ContractError, match="'scheduled_for' must be an ISO 8601 time, got 'noon'"):
+        ScheduledRunView.parse({**wire, "scheduled_for": "noon"})
+    with pytest.raises(ContractError, match="'started_at' must be an ISO 8601 time, got 5"):
+        ScheduledRunView.parse({**wire, "started_at": 5})
+    shown = ScheduleView(name="n", target="/t.ipynb", cron="0 6 * * *", upcoming=[fired])
+    assert shown.to_dict()["upcoming"] == ["2026-03-02T09:00:00Z"]

@@ -64,7 +64,7 @@ def store(db_url):
 def add_schedule(store, clock, tmp_path):
     """Insert a schedule straight into the store (the service tests use a fake target)."""
     from notebook_ops.scheduler.cron import Cron
-    from notebook_ops.scheduler.models import Schedule
+    from notebook_ops.model.contracts.schedules import Schedule
 
     def add(name="job", cron="* * * * *", **kw):
         kw.setdefault("target", str(tmp_path / "job.ipynb"))

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 from waiting import eventually
 
-from notebook_ops.scheduler.models import FINAL_STATES
+from notebook_ops.model.contracts.schedules import FINAL_STATES
 from notebook_ops.util import faults, procs
 
 pytestmark = pytest.mark.slow

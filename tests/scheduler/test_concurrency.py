@@ -6,7 +6,7 @@ start each round together at a barrier; many rounds, so an unguarded race shows.
 import threading
 from datetime import timedelta
 
-from notebook_ops.scheduler.models import ScheduledRun
+from notebook_ops.model.contracts.schedules import ScheduledRun
 from notebook_ops.scheduler.database import Store
 
 THREADS = 6

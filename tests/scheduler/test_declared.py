@@ -26,7 +26,7 @@ def test_declared_in_the_notebook(tmp_path, nb_factory):
     assert api.declared(EXAMPLES / "churn.ipynb") == [WEEKLY]
     url = f"sqlite:///{tmp_path / 's.db'}"
     (d,) = api.add_declared(EXAMPLES / "churn.ipynb", store=url, workdir=tmp_path, retries=2)
-    assert (d["name"], d["cron"], d["tz"], d["retries"]) == ("churn.weekly", "0 6 * * 1", "Europe/Paris", 2)
+    assert (d.name, d.cron, d.tz, d.retries) == ("churn.weekly", "0 6 * * 1", "Europe/Paris", 2)
     with pytest.raises(ScheduleExists):
         api.add_declared(EXAMPLES / "churn.ipynb", store=url, workdir=tmp_path)
     plain = tmp_path / "plain.ipynb"

@@ -41,7 +41,7 @@ def test_a_schedule_made_for_the_server_fires_in_it(hosted_app, jp_root_dir):
     assert h.store.url == url
     api.add(jp_root_dir / "n.ipynb", "*/2 * * * * *", store=url, workdir=jp_root_dir)
     eventually(
-        lambda: any(r["state"] == "succeeded" for r in api.list_runs("n", store=url)), what="a run to succeed"
+        lambda: any(r.state == "succeeded" for r in api.list_runs("n", store=url)), what="a run to succeed"
     )
     assert h.active and h.thread.is_alive()
     assert [s["kind"] for s in api.services(store=url)] == ["jupyter"]

@@ -65,7 +65,7 @@ def test_a_seconds_cron_fires_the_example_twice_with_real_runs(tmp_path, monkeyp
         done = [
             r
             for r in api.list_runs("churn", limit=0, store=store)
-            if r["state"] != "pending" and r["state"] != "running"
+            if r.state != "pending" and r.state != "running"
         ]
         return done if len(done) >= 2 else None
 
@@ -81,14 +81,15 @@ def test_a_seconds_cron_fires_the_example_twice_with_real_runs(tmp_path, monkeyp
         svc.send_signal(signal.SIGTERM)
         rc = svc.wait(60)
         for r in api.list_runs("churn", limit=0, store=store):  # runs that go on after a stop
-            if r["state"] == "running" and r["child_pid"]:
+            if r.state == "running" and r.child_pid:
                 try:
-                    os.killpg(r["child_pid"], signal.SIGKILL)
+                    os.killpg(r.child_pid, signal.SIGKILL)
                 except OSError:
                     pass
     assert rc == 0
     text = (tmp_path / "scheduler.log").read_text()
     assert "signal 15: stopping" in text and "scheduler stopped" in text
+    done = [r.to_dict() for r in done]  # as the faces send them
     for r in done:
         assert r["state"] == "succeeded", r
         rec = json.loads(open(os.path.join(r["run_dir"], "run.json")).read())

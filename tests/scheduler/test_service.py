@@ -105,7 +105,7 @@ def test_pause_and_resume(store, clock, add_schedule, service):
         svc.tick()
     assert runs(store) == []
     d = api.resume("job", store=store, now=clock.now())  # 09:35: next is 09:40, no catch-up
-    assert d["next_fire_at"] == "2026-03-02T09:40:00Z" and not d["paused"]
+    assert d.to_dict()["next_fire_at"] == "2026-03-02T09:40:00Z" and not d.paused
     clock.advance(minutes=5)
     drive(svc, settled(store, 1))
     assert [r.scheduled_for.strftime("%H:%M") for r in runs(store)] == ["09:40"]

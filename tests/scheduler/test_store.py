@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from notebook_ops.scheduler.schedule_errors import ScheduleExists, ScheduleNotFound
-from notebook_ops.scheduler.models import Schedule, ScheduledRun
+from notebook_ops.model.contracts.schedules import Schedule, ScheduledRun
 from notebook_ops.scheduler.database import HEAD, Store
 from notebook_ops.scheduler.db_connect import default_url
 

@@ -59,7 +59,7 @@ def test_the_scheduler_logs_what_a_dead_follower_left(tmp_path, monkeypatch):
 
     def succeeded() -> list:
         assert svc.poll() is None, (tmp_path / "scheduler.log").read_text()
-        return [r for r in api.list_runs("tiny", limit=0, store=store) if r["state"] == "succeeded"]
+        return [r for r in api.list_runs("tiny", limit=0, store=store) if r.state == "succeeded"]
 
     try:  # bounded: a real run on a busy 2-core machine
         done = eventually(
@@ -73,10 +73,10 @@ def test_the_scheduler_logs_what_a_dead_follower_left(tmp_path, monkeypatch):
         svc.send_signal(signal.SIGTERM)
         svc.wait(60)
     r = done[0]
-    rec = json.loads(open(os.path.join(r["run_dir"], "run.json")).read())
-    state = sync.logged(r["run_dir"])
+    rec = json.loads(open(os.path.join(r.run_dir, "run.json")).read())
+    state = sync.logged(r.run_dir)
     assert state["finished"] and list(state["steps"]) == ["double"]
-    assert r["mlflow_run_id"] == rec["mlflow"]["run_id"] == state["run_id"]
+    assert r.mlflow_run_id == rec["mlflow"]["run_id"] == state["run_id"]
     from mlflow.tracking import MlflowClient
 
     c = MlflowClient(tracking_uri=env["MLFLOW_TRACKING_URI"])

@@ -161,7 +161,7 @@ async def test_schedules_outside_the_root_stay_hidden(jp_fetch, jp_serverapp, ti
     assert code == 200 and "foreign" not in [s["name"] for s in listing["schedules"]]
     assert (await call(jp_fetch, "schedules", "foreign"))[0] == 404
     assert (await call(jp_fetch, "schedules", "foreign", method="DELETE"))[0] == 404
-    assert scheduler.get("foreign", store=store)["name"] == "foreign"  # untouched
+    assert scheduler.get("foreign", store=store).name == "foreign"  # untouched
 
 
 @pytest.mark.slow

@@ -93,9 +93,9 @@ def test_schedule_with_chosen_values(churn_repo, tmp_path):
     d = p.wait(WAIT)
     assert p.last_error is None, p.result.value
     [stored] = scheduler.list_schedules(store=store)
-    assert stored["name"] == "churn-daytime" and stored["cron"] == "*/15 6-18 * * 1-5"
-    assert stored["parameters"] == {"epochs": 30} and stored["target"] == str(churn_repo.resolve())
-    assert d["id"] == stored["id"]
+    assert stored.name == "churn-daytime" and stored.cron == "*/15 6-18 * * 1-5"
+    assert stored.parameters == {"epochs": 30} and stored.target == str(churn_repo.resolve())
+    assert d["id"] == stored.id
     assert "Scheduled churn-daytime" in p.result.value and "epochs=30" in p.result.value
     assert "no scheduler service runs" in p.result.value  # none was started on this store
     # the same name again: the scheduler's conflict error is shown, nothing doubled

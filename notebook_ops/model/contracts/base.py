@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import types
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any, ClassVar, Literal, TypeVar, Union, get_args, get_origin, get_type_hints
 
 from notebook_ops.errors import ParameterError
@@ -60,9 +61,40 @@ def _union_args(tp) -> tuple | None:
     return None
 
 
+_TIMES: dict[Any, bool] = {}
+
+
+def _is_time(tp) -> bool:
+    """``tp`` is ``datetime`` or ``datetime | None`` (read once per hint)."""
+    if tp not in _TIMES:
+        _TIMES[tp] = tp is datetime or datetime in (_union_args(tp) or ())
+    return _TIMES[tp]
+
+
+def iso_utc(value: datetime) -> str:
+    """A time as the contracts write it: ISO 8601 to the second, UTC as ``Z``."""
+    return value.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _read_time(value, strict: bool, where: str):
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            if strict:
+                raise ContractError(f"'{where}' must be an ISO 8601 time, got {value!r}") from None
+    elif strict and not isinstance(value, datetime):
+        raise ContractError(f"'{where}' must be an ISO 8601 time, got {value!r}")
+    return value
+
+
 def _read(tp, value, strict: bool, where: str):
-    """``value`` (JSON) as ``tp``; nested contracts become instances."""
-    if tp is Any or not strict and isinstance(value, _SCALARS):  # lenient: as written
+    """``value`` (JSON) as ``tp``; nested contracts become instances, ISO times datetimes."""
+    if tp is Any:
+        return value
+    if isinstance(value, str) and _is_time(tp):
+        return _read_time(value, strict, where)
+    if not strict and isinstance(value, _SCALARS):  # lenient: as written
         return value
     args = _union_args(tp)
     if args is not None:
@@ -106,6 +138,8 @@ def _read(tp, value, strict: bool, where: str):
             return value
         vt = get_args(tp)[0] if get_args(tp) else Any
         return [_read(vt, v, strict, f"{where}[{i}]") for i, v in enumerate(value)]
+    if tp is datetime:
+        return _read_time(value, strict, where)
     if strict and tp in (int, float, str, bool):
         ok = (
             isinstance(value, tp)
@@ -125,6 +159,8 @@ def _plain(value):
         return value
     if isinstance(value, Contract):
         return value.to_dict()
+    if isinstance(value, datetime):
+        return iso_utc(value)
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -190,4 +226,4 @@ class Contract:
         return out
 
 
-__all__ = ["Contract", "ContractError"]
+__all__ = ["Contract", "ContractError", "iso_utc"]

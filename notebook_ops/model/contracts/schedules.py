@@ -1,5 +1,8 @@
-"""Schedules: what a schedule is (``ScheduleSpec``, checked here and only here for its shape),
-how the faces show one (``ScheduleView``) and its firings (``ScheduledRunView``).
+"""Schedules, one definition for the store, the service, the CLI and REST: what a schedule is
+(``ScheduleSpec``, checked here and only here for its shape), a stored one (``Schedule``) and its
+firings (``ScheduledRun``), and how the faces show them (``ScheduleView``, ``ScheduledRunView``:
+the stored ones plus what is worked out for display). Times are aware UTC ``datetime`` objects
+here and ISO 8601 UTC strings in JSON (``base``).
 
 The scheduler adds what needs the world (the cron text through croniter, the zone, the target
 and its parameters, the webhook URL, the topic URL) in ``scheduler.api.validate``, which starts
@@ -8,8 +11,10 @@ with ``ScheduleSpec.check``; the CLI, the REST API and the widgets all go throug
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal, get_args
 
 from notebook_ops.model.contracts.base import Contract, ContractError
@@ -21,6 +26,8 @@ Overlap = Literal["queue", "skip"]
 KINDS: tuple[str, ...] = get_args(Kind)
 CATCHUP: tuple[str, ...] = get_args(Catchup)
 OVERLAP: tuple[str, ...] = get_args(Overlap)
+Trigger = Literal["cron", "catchup", "manual", "message"]  # what made a firing
+TRIGGERS: tuple[str, ...] = get_args(Trigger)
 RunState = Literal[
     "pending",
     "running",
@@ -33,6 +40,10 @@ RunState = Literal[
     "skipped",
     "rejected",
 ]
+# A run row's life: pending -> running -> one final state; a retry goes back to pending.
+ACTIVE_STATES = ("pending", "running")
+FINAL_STATES = tuple(s for s in get_args(RunState) if s not in ACTIVE_STATES)
+RETRYABLE_STATES = ("failed", "timed_out")
 
 
 class ScheduleError(ContractError):
@@ -94,19 +105,42 @@ class ScheduleSpec(Contract):
 
 
 @dataclass
-class ScheduledRunView(Contract):
-    """One firing of a schedule and its (last) attempt; times are ISO 8601 UTC."""
+class Schedule(ScheduleSpec):
+    """A stored schedule: its spec and the store's fields."""
+
+    id: int | None = None
+    next_fire_at: datetime | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    @property
+    def stored_id(self) -> int:
+        """The store's id: every schedule read from the store has one."""
+        if self.id is None:
+            raise ValueError(f"schedule {self.name!r} is not stored")
+        return self.id
+
+    def listens_on(self) -> tuple[str, str]:
+        """A trigger schedule's (source URL, subscription): ``check()`` makes sure both are set."""
+        if not self.source or not self.subscription:
+            raise ScheduleError(f"schedule {self.name!r}: a trigger needs a source and a subscription")
+        return self.source, self.subscription
+
+
+@dataclass
+class ScheduledRun(Contract):
+    """One firing of a schedule and its (last) attempt, as the store keeps it."""
 
     schedule_id: int
-    scheduled_for: str
-    trigger: Literal["cron", "catchup", "manual", "message"] = "cron"
+    scheduled_for: datetime
+    trigger: Trigger = "cron"
     state: RunState = "pending"
     attempt: int = 0
-    not_before: str | None = None
+    not_before: datetime | None = None
     parameters: dict[str, Any] = field(default_factory=dict)
-    message_id: str | None = None
+    message_id: str | None = None  # the trigger message this firing came from
     owner: str | None = None
-    lease_expires_at: str | None = None
+    lease_expires_at: datetime | None = None
     child_pid: int | None = None
     run_dir: str | None = None
     run_id: str | None = None
@@ -115,29 +149,62 @@ class ScheduledRunView(Contract):
     mlflow_tracking_uri: str | None = None
     mlflow_run_id: str | None = None
     metrics: dict[str, Any] = field(default_factory=dict)
-    created_at: str | None = None
-    started_at: str | None = None
-    finished_at: str | None = None
-    notified_at: str | None = None
+    created_at: datetime | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    notified_at: datetime | None = None
     id: int | None = None
-    schedule_name: str | None = None
+    schedule_name: str | None = None  # joined in when listed, not a column
+
+    @property
+    def stored_id(self) -> int:
+        """The store's id: every run row read from the store has one."""
+        if self.id is None:
+            raise ValueError("this run row is not stored")
+        return self.id
+
+    @property
+    def final(self) -> bool:
+        return self.state in FINAL_STATES
+
+    def view(self) -> ScheduledRunView:
+        """The firing as the faces show it: with how long it took and how late it started."""
+        started, finished = self.started_at, self.finished_at
+        return ScheduledRunView(
+            **{name: getattr(self, name) for name in RUN_VIEW_FIELDS},
+            duration_s=round((finished - started).total_seconds(), 3) if started and finished else None,
+            late_s=round((started - self.scheduled_for).total_seconds(), 3) if started else None,
+        )
+
+
+@dataclass
+class ScheduledRunView(ScheduledRun):
+    """One firing of a schedule and its (last) attempt; times are ISO 8601 UTC."""
+
     duration_s: float | None = None  # once started and finished
     late_s: float | None = None  # once started: how long after scheduled_for
     OMITTED_WHEN_NONE = ("duration_s", "late_s")
 
 
 @dataclass
-class ScheduleView(ScheduleSpec):
+class ScheduleView(Schedule):
     """A stored schedule as the API returns it (the REST API leaves out ``workdir``: a path
     on the server's disk)."""
 
     workdir: str | None = "."  # type: ignore[assignment]  # None: left out (REST)
-    id: int | None = None
-    next_fire_at: str | None = None
-    created_at: str | None = None
-    updated_at: str | None = None
-    upcoming: list[str] = field(default_factory=list)
+    upcoming: list[datetime] = field(default_factory=list)
     last_run: ScheduledRunView | None = None
     recent_runs: list[ScheduledRunView] | None = None  # one schedule asked for by name
     subscribed: bool | None = None  # trigger kind, just added: the broker answered
     OMITTED_WHEN_NONE = ("recent_runs", "subscribed", "workdir")
+
+    @classmethod
+    def of(cls, s: Schedule, **shown) -> ScheduleView:
+        """``s`` with what the faces show besides (``upcoming``, ``last_run``, ...)."""
+        return cls(**{name: getattr(s, name) for name in SCHEDULE_FIELDS}, **shown)
+
+
+# the store's columns (``scheduler.database`` reads and writes exactly these)
+SCHEDULE_FIELDS = tuple(f.name for f in dataclasses.fields(Schedule))
+RUN_FIELDS = tuple(f.name for f in dataclasses.fields(ScheduledRun) if f.name != "schedule_name")
+RUN_VIEW_FIELDS = tuple(f.name for f in dataclasses.fields(ScheduledRun))
