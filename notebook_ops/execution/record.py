@@ -7,12 +7,13 @@ what was written, so readers never see half a change.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 
 from notebook_ops.errors import NotebookOpsError
 from notebook_ops.model.contracts.runs import StepRecord
-from notebook_ops.execution.runfolder import RunFolder, now_iso
+from notebook_ops.execution.runfolder import RecordWriter, RunFolder, now_iso
 
 log = logging.getLogger(__name__)
 
@@ -35,10 +36,13 @@ class LiveRecord:
         self.data = data
         self.progress = progress
         self._t0: dict[str, float] = {}
+        self.writer = RecordWriter(folder)  # each save serialises only the steps that changed
+        self.saves = 0
 
     def save(self, event: str | None = None, step: str | None = None) -> None:
+        self.saves += 1
         try:
-            written = self.folder.write(self.data)  # a fresh copy: the event's snapshot
+            text = self.writer.write(self.data)
         except OSError as exc:  # a full disk, a folder gone read-only: the run cannot go on
             reason = f"run.json cannot be written: {exc.strerror or exc}"
             marked = self.folder.write_failed_in_place(self.data, reason)
@@ -52,7 +56,7 @@ class LiveRecord:
                 "event": event,
                 "run_id": self.data["run_id"],
                 "status": self.data["status"],
-                "run": written,
+                "run": json.loads(text),  # a fresh copy of what was written: the event's snapshot
             }
             if step is not None:
                 ev["step"] = step

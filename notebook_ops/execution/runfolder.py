@@ -7,6 +7,7 @@ polling it always sees a complete document; it is written and read through its c
 
 from __future__ import annotations
 
+import copy
 import json
 import secrets
 import time
@@ -14,13 +15,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from notebook_ops.errors import NotFoundError
-from notebook_ops.model.contracts.runs import FINAL_STATUSES, RUN_JSON, RunListing, RunRecord
+from notebook_ops.model.contracts.runs import FINAL_STATUSES, RUN_JSON, RunListing, RunRecord, StepRecord
 from notebook_ops.util import atomic, faults, procs
 
 __all__ = [
     "FINAL_STATUSES",
     "RUN_JSON",
     "RunFolder",
+    "RecordWriter",
     "find_run",
     "list_runs",
     "load_run",
@@ -87,6 +89,11 @@ class RunFolder:
         atomic.write_json(self.record_path, data)
         return data
 
+    def write_text(self, text: str) -> None:
+        """Write run.json's text as rendered (``RecordWriter``), atomically."""
+        faults.point("runner.run_json.before_write")
+        atomic.write_text(self.record_path, text)
+
     def write_failed_in_place(self, data: dict, reason: str) -> bool:
         """Last resort when ``write`` cannot (a full disk): mark the run failed in the existing
         run.json by overwriting it in place with a smaller record (no new blocks needed), so it
@@ -134,6 +141,64 @@ class RunFolder:
                 hint="delete this run folder; the run cannot be shown",
             )
         return record
+
+
+class RecordWriter:
+    """Writes a run's record again and again as it changes, each time as ``RunFolder.write`` would
+    (the same bytes) but at the cost of what changed: a step's record is read through its
+    contract and serialised only when it differs from the one last written, so a run of N steps
+    no longer pays O(N) contract work per save (O(N^2) per run). ``renders`` counts the step
+    records serialised (a test's measure). A step is compared by value (``==``): a field going
+    from ``1`` to ``True`` or ``1.0`` alone would keep the old text; the runner never does that.
+    """
+
+    # where the steps go in the rest's JSON: a top-level line (a value's text holds no raw newline)
+    _STEPS = '\n "steps": "\\u0000steps\\u0000"'
+
+    def __init__(self, folder: RunFolder):
+        self.folder = folder
+        self.renders = 0
+        self._steps: dict[str, tuple[object, str]] = {}  # name -> (record as compared, its JSON)
+
+    def write(self, data: dict) -> str:
+        """Write ``data`` (a dict shaped by ``RunRecord``); -> the text written."""
+        text = self.render(data)
+        self.folder.write_text(text)
+        return text
+
+    def render(self, data: dict) -> str:
+        steps = data.get("steps")
+        if not isinstance(steps, dict):  # not the runner's record: the whole contract way
+            return _record_text(RunRecord.from_dict(data).to_dict())
+        rest = RunRecord.from_dict({k: v for k, v in data.items() if k != "steps"}).to_dict()
+        rest["steps"] = "\0steps\0"
+        return _record_text(rest).replace(self._STEPS, '\n "steps": ' + self._steps_text(steps), 1)
+
+    def _steps_text(self, steps: dict) -> str:
+        if not steps:
+            return "{}"
+        items = []
+        for name, step in steps.items():
+            cached = self._steps.get(name)
+            if cached is None or cached[0] != step:
+                cached = (copy.deepcopy(step), self._step_text(step))
+                self._steps[name] = cached
+            items.append(f"  {json.dumps(name)}: {cached[1]}")
+        return "{\n" + ",\n".join(items) + "\n }"
+
+    def _step_text(self, step) -> str:
+        """One step's JSON as it sits in run.json (two levels in: its lines indented by 2)."""
+        self.renders += 1
+        plain = StepRecord.from_dict(step).to_dict() if isinstance(step, dict) else step
+        return _json(plain).replace("\n", "\n  ")  # a JSON string holds no raw newline
+
+
+def _json(obj) -> str:
+    return json.dumps(obj, indent=1, default=str, allow_nan=False)
+
+
+def _record_text(data: dict) -> str:
+    return _json(data) + "\n"  # as atomic.write_json writes it
 
 
 def parse_record(text: str) -> dict | None:
