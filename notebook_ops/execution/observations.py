@@ -45,8 +45,9 @@ def step_code_sha256(pipeline, step: str) -> str:
 def _cells_at(cells, indexes: set[int]) -> list:
     """The cells at ``indexes``, in notebook order: looked up by position (a pipeline's cells are
     its notebook's, ``cells[i].index == i``), so a step costs its own cells, not the notebook's."""
-    picked = [cells[i] for i in sorted(indexes) if 0 <= i < len(cells) and cells[i].index == i]
-    if len(picked) == len(indexes):
+    order = sorted(indexes)
+    picked = [cells[i] for i in order if 0 <= i < len(cells)]
+    if len(picked) == len(order) and all(c.index == i for c, i in zip(picked, order)):
         return picked
     return [c for c in cells if c.index in indexes]  # cells not at their position: scan them all
 
