@@ -47,7 +47,7 @@ def _cells_at(cells, indexes: set[int]) -> list:
     its notebook's, ``cells[i].index == i``), so a step costs its own cells, not the notebook's."""
     order = sorted(indexes)
     picked = [cells[i] for i in order if 0 <= i < len(cells)]
-    if len(picked) == len(order) and all(c.index == i for c, i in zip(picked, order)):
+    if len(picked) == len(order) and all(c.index == i for c, i in zip(picked, order, strict=True)):
         return picked
     return [c for c in cells if c.index in indexes]  # cells not at their position: scan them all
 

@@ -56,3 +56,30 @@ def test_step_code_sha256_reads_the_steps_own_cells(tmp_path):
         own = len(pipeline.step(name).cells) + len(pipeline.setup_cells) + 1
         assert CountingCells.read == own, (name, CountingCells.read)  # not the notebook's 122
     assert len({step_code_sha256(pipeline, s) for s in pipeline.step_names}) == 60
+
+
+class CountingSteps(tuple):
+    """A pipeline's steps that count the steps handed out when iterated."""
+
+    read = 0
+
+    def __iter__(self):
+        for step in super().__iter__():
+            CountingSteps.read += 1
+            yield step
+
+
+def test_upstream_and_has_downstream_read_the_steps_once(tmp_path):
+    from notebook_ops.execution import stepfiles
+
+    pipeline = _chain(tmp_path, 60)
+    names = pipeline.step_names
+    before = {n: [u for u in names if u in pipeline.upstream(n)] for n in names}  # graph order
+    counted = dataclasses.replace(pipeline, steps=CountingSteps(pipeline.steps))
+    CountingSteps.read = 0
+    for i, name in enumerate(names):
+        assert stepfiles.upstream(counted, name) == before[name] == names[:i]
+        assert stepfiles.has_downstream(counted, name) is (i < len(names) - 1)
+    # the pipeline's lookups are built once (a few passes over 60 steps), not a pass per step
+    # per call (was 60 + 60 passes of 60: 7,200)
+    assert CountingSteps.read <= 3 * len(names), CountingSteps.read
