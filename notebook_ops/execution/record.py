@@ -7,7 +7,6 @@ what was written, so readers never see half a change.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 
@@ -42,7 +41,7 @@ class LiveRecord:
     def save(self, event: str | None = None, step: str | None = None) -> None:
         self.saves += 1
         try:
-            text = self.writer.write(self.data)
+            written = self.writer.write(self.data)  # the event's snapshot (read only)
         except OSError as exc:  # a full disk, a folder gone read-only: the run cannot go on
             reason = f"run.json cannot be written: {exc.strerror or exc}"
             marked = self.folder.write_failed_in_place(self.data, reason)
@@ -56,7 +55,7 @@ class LiveRecord:
                 "event": event,
                 "run_id": self.data["run_id"],
                 "status": self.data["status"],
-                "run": json.loads(text),  # a fresh copy of what was written: the event's snapshot
+                "run": written,
             }
             if step is not None:
                 ev["step"] = step

@@ -158,39 +158,35 @@ class RecordWriter:
     def __init__(self, folder: RunFolder):
         self.folder = folder
         self.renders = 0
-        self._steps: dict[str, tuple[object, str]] = {}  # name -> (record as compared, its JSON)
+        # name -> (the record as compared, as the contract has it, its JSON in run.json)
+        self._steps: dict[str, tuple[object, object, str]] = {}
 
-    def write(self, data: dict) -> str:
-        """Write ``data`` (a dict shaped by ``RunRecord``); -> the text written."""
-        text = self.render(data)
-        self.folder.write_text(text)
-        return text
-
-    def render(self, data: dict) -> str:
+    def write(self, data: dict) -> dict:
+        """Write ``data`` (a dict shaped by ``RunRecord``); -> what was written, as a dict whose
+        step records are shared with the snapshots before it while unchanged: read only."""
         steps = data.get("steps")
         if not isinstance(steps, dict):  # not the runner's record: the whole contract way
-            return _record_text(RunRecord.from_dict(data).to_dict())
+            return self.folder.write(data)
         rest = RunRecord.from_dict({k: v for k, v in data.items() if k != "steps"}).to_dict()
         rest["steps"] = "\0steps\0"
-        return _record_text(rest).replace(self._STEPS, '\n "steps": ' + self._steps_text(steps), 1)
-
-    def _steps_text(self, steps: dict) -> str:
-        if not steps:
-            return "{}"
-        items = []
+        items, plain = [], {}
         for name, step in steps.items():
             cached = self._steps.get(name)
             if cached is None or cached[0] != step:
-                cached = (copy.deepcopy(step), self._step_text(step))
+                cached = self._render(step)
                 self._steps[name] = cached
-            items.append(f"  {json.dumps(name)}: {cached[1]}")
-        return "{\n" + ",\n".join(items) + "\n }"
+            plain[name] = cached[1]
+            items.append(f"  {json.dumps(name)}: {cached[2]}")
+        steps_text = "{\n" + ",\n".join(items) + "\n }" if items else "{}"
+        self.folder.write_text(_record_text(rest).replace(self._STEPS, '\n "steps": ' + steps_text, 1))
+        rest["steps"] = plain
+        return rest
 
-    def _step_text(self, step) -> str:
-        """One step's JSON as it sits in run.json (two levels in: its lines indented by 2)."""
+    def _render(self, step) -> tuple[object, object, str]:
         self.renders += 1
         plain = StepRecord.from_dict(step).to_dict() if isinstance(step, dict) else step
-        return _json(plain).replace("\n", "\n  ")  # a JSON string holds no raw newline
+        # two levels in run.json: its lines indented by 2 more (a JSON string holds no raw newline)
+        return copy.deepcopy(step), plain, _json(plain).replace("\n", "\n  ")
 
 
 def _json(obj) -> str:
