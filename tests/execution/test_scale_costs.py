@@ -7,6 +7,7 @@ import dataclasses
 import hashlib
 
 from nbfactory import make_notebook, write_notebook
+from notebook_ops.execution import stepfiles
 from notebook_ops.execution.observations import step_code_sha256
 from notebook_ops.model import load_pipeline
 
@@ -70,8 +71,6 @@ class CountingSteps(tuple):
 
 
 def test_upstream_and_has_downstream_read_the_steps_once(tmp_path):
-    from notebook_ops.execution import stepfiles
-
     pipeline = _chain(tmp_path, 60)
     names = pipeline.step_names
     before = {n: [u for u in names if u in pipeline.upstream(n)] for n in names}  # graph order
