@@ -35,11 +35,21 @@ def step_code_sha256(pipeline, step: str) -> str:
     if part.parameters_cell is not None:
         wanted.add(part.parameters_cell)
     h = hashlib.sha256()
-    for cell in part.cells:
-        if cell.index in wanted and cell.cell_type == "code":
+    for cell in _cells_at(part.cells, wanted):
+        if cell.cell_type == "code":
             h.update(cell.source.encode())
             h.update(b"\0")
     return h.hexdigest()
+
+
+def _cells_at(cells, indexes: set[int]) -> list:
+    """The cells at ``indexes``, in notebook order: looked up by position (a pipeline's cells are
+    its notebook's, ``cells[i].index == i``), so a step costs its own cells, not the notebook's."""
+    order = sorted(indexes)
+    picked = [cells[i] for i in order if 0 <= i < len(cells)]
+    if len(picked) == len(order) and all(c.index == i for c, i in zip(picked, order, strict=True)):
+        return picked
+    return [c for c in cells if c.index in indexes]  # cells not at their position: scan them all
 
 
 STATIC_ONLY = "static analysis only: run once so export can observe"

@@ -12,7 +12,7 @@ import time
 
 from notebook_ops.errors import NotebookOpsError
 from notebook_ops.model.contracts.runs import StepRecord
-from notebook_ops.execution.runfolder import RunFolder, now_iso
+from notebook_ops.execution.runfolder import RecordWriter, RunFolder, now_iso
 
 log = logging.getLogger(__name__)
 
@@ -35,10 +35,13 @@ class LiveRecord:
         self.data = data
         self.progress = progress
         self._t0: dict[str, float] = {}
+        self.writer = RecordWriter(folder)  # each save serialises only the steps that changed
+        self.saves = 0
 
     def save(self, event: str | None = None, step: str | None = None) -> None:
+        self.saves += 1
         try:
-            written = self.folder.write(self.data)  # a fresh copy: the event's snapshot
+            written = self.writer.write(self.data)  # the event's snapshot (read only)
         except OSError as exc:  # a full disk, a folder gone read-only: the run cannot go on
             reason = f"run.json cannot be written: {exc.strerror or exc}"
             marked = self.folder.write_failed_in_place(self.data, reason)

@@ -7,6 +7,7 @@ polling it always sees a complete document; it is written and read through its c
 
 from __future__ import annotations
 
+import copy
 import json
 import secrets
 import time
@@ -14,13 +15,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from notebook_ops.errors import NotFoundError
-from notebook_ops.model.contracts.runs import FINAL_STATUSES, RUN_JSON, RunListing, RunRecord
+from notebook_ops.model.contracts.runs import FINAL_STATUSES, RUN_JSON, RunListing, RunRecord, StepRecord
 from notebook_ops.util import atomic, faults, procs
 
 __all__ = [
     "FINAL_STATUSES",
     "RUN_JSON",
     "RunFolder",
+    "RecordWriter",
     "find_run",
     "list_runs",
     "load_run",
@@ -87,6 +89,11 @@ class RunFolder:
         atomic.write_json(self.record_path, data)
         return data
 
+    def write_text(self, text: str) -> None:
+        """Write run.json's text as rendered (``RecordWriter``), atomically."""
+        faults.point("runner.run_json.before_write")
+        atomic.write_text(self.record_path, text)
+
     def write_failed_in_place(self, data: dict, reason: str) -> bool:
         """Last resort when ``write`` cannot (a full disk): mark the run failed in the existing
         run.json by overwriting it in place with a smaller record (no new blocks needed), so it
@@ -134,6 +141,60 @@ class RunFolder:
                 hint="delete this run folder; the run cannot be shown",
             )
         return record
+
+
+class RecordWriter:
+    """Writes a run's record again and again as it changes, each time as ``RunFolder.write`` would
+    (the same bytes) but at the cost of what changed: a step's record is read through its
+    contract and serialised only when it differs from the one last written, so a run of N steps
+    no longer pays O(N) contract work per save (O(N^2) per run). ``renders`` counts the step
+    records serialised (a test's measure). A step is compared by value (``==``): a field going
+    from ``1`` to ``True`` or ``1.0`` alone would keep the old text; the runner never does that.
+    """
+
+    # where the steps go in the rest's JSON: a top-level line (a value's text holds no raw newline)
+    _STEPS = '\n "steps": "\\u0000steps\\u0000"'
+
+    def __init__(self, folder: RunFolder):
+        self.folder = folder
+        self.renders = 0
+        # name -> (the record as compared, as the contract has it, its JSON in run.json)
+        self._steps: dict[str, tuple[object, object, str]] = {}
+
+    def write(self, data: dict) -> dict:
+        """Write ``data`` (a dict shaped by ``RunRecord``); -> what was written, as a dict whose
+        step records are shared with the snapshots before it while unchanged: read only."""
+        steps = data.get("steps")
+        if not isinstance(steps, dict):  # not the runner's record: the whole contract way
+            return self.folder.write(data)
+        rest = RunRecord.from_dict({k: v for k, v in data.items() if k != "steps"}).to_dict()
+        rest["steps"] = "\0steps\0"
+        items, plain = [], {}
+        for name, step in steps.items():
+            cached = self._steps.get(name)
+            if cached is None or cached[0] != step:
+                cached = self._render(step)
+                self._steps[name] = cached
+            plain[name] = cached[1]
+            items.append(f"  {json.dumps(name)}: {cached[2]}")
+        steps_text = "{\n" + ",\n".join(items) + "\n }" if items else "{}"
+        self.folder.write_text(_record_text(rest).replace(self._STEPS, '\n "steps": ' + steps_text, 1))
+        rest["steps"] = plain
+        return rest
+
+    def _render(self, step) -> tuple[object, object, str]:
+        self.renders += 1
+        plain = StepRecord.from_dict(step).to_dict() if isinstance(step, dict) else step
+        # two levels in run.json: its lines indented by 2 more (a JSON string holds no raw newline)
+        return copy.deepcopy(step), plain, _json(plain).replace("\n", "\n  ")
+
+
+def _json(obj) -> str:
+    return json.dumps(obj, indent=1, default=str, allow_nan=False)
+
+
+def _record_text(data: dict) -> str:
+    return _json(data) + "\n"  # as atomic.write_json writes it
 
 
 def parse_record(text: str) -> dict | None:

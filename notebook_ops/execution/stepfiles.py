@@ -43,7 +43,8 @@ def project_up(pipeline) -> str:
 
 
 def upstream(pipeline, step: str) -> list[str]:
-    """The steps ``step`` runs after, directly or not, in graph order."""
+    """The steps ``step`` runs after, directly or not, in graph order. All of them, not only
+    those that hand on files: which do is seen at run time (``_files.json`` in the store)."""
     seen: set[str] = set()
     todo = list(pipeline.step(step).after)
     while todo:
@@ -51,12 +52,15 @@ def upstream(pipeline, step: str) -> list[str]:
         if s not in seen:
             seen.add(s)
             todo += list(pipeline.step(s).after)
-    return [n for n in pipeline.step_names if n in seen]
+    if not seen:
+        return []
+    return [n for n in pipeline._by_name if n in seen]  # graph order (its steps' order)
 
 
 def has_downstream(pipeline, step: str) -> bool:
-    """Whether any step runs after ``step`` (then the files it writes are handed on)."""
-    return any(step in s.after for s in pipeline.steps)
+    """Whether any step runs after ``step`` (then the files it writes are handed on): looked up
+    in the pipeline's dependents, built once, not by reading every step for every step."""
+    return bool(pipeline._children.get(step))
 
 
 def prepare_cells(pipeline, step, prefix: str) -> list[dict]:
