@@ -10,9 +10,14 @@ observe").
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from importlib import metadata
 
-from notebook_ops.model.contracts.runs import Observed
+from notebook_ops.execution.runfolder import runs_root
+from notebook_ops.model.contracts.runs import Observed, RunRecord
+from notebook_ops.model.files import step_imports, step_paths
+from notebook_ops.model.pipeline import Problem
+from notebook_ops.util import pins
 
 
 @dataclass
@@ -71,8 +76,6 @@ def latest_observation(pipeline, notebook_path, *, limit: int = RUNS_EXAMINED) -
     """Per step, the observation of the latest successful run of the same code (by
     ``step_code_sha256``), searched in the notebook's run folders, newest first (only their
     ``run.json``; at most ``limit`` runs)."""
-    from notebook_ops.model.contracts.runs import RunRecord
-    from notebook_ops.execution.runfolder import runs_root
 
     wanted = {s: step_code_sha256(pipeline, s) for s in pipeline.step_names}
     found: dict[str, Observed] = {}
@@ -116,8 +119,6 @@ def observed_problems(pipeline, observation: Observation) -> list:
     """``observed-not-static`` notices: files and modules the latest run of a step's code saw it
     use that the static analysis does not find (so the analysis keeps learning; export carries
     them anyway, from the observation)."""
-    from notebook_ops.model.files import step_imports, step_paths
-    from notebook_ops.model.pipeline import Problem
 
     if not observation.steps:
         return []
@@ -168,9 +169,6 @@ def observed_problems(pipeline, observation: Observation) -> list:
 def _brought_along(modules) -> set[str]:
     """Top-level modules of the distributions that the statically imported ``modules`` need
     (transitively): numpy imported by pandas, narwhals by scikit-learn are no news."""
-    from importlib import metadata
-
-    from notebook_ops.util import pins
 
     if not modules:
         return set()
@@ -184,7 +182,6 @@ def _brought_along(modules) -> set[str]:
 
 def with_observed_problems(pipeline):
     """``pipeline`` with the ``observed-not-static`` notices of its latest observation."""
-    from dataclasses import replace
 
     if not pipeline.path:
         return pipeline

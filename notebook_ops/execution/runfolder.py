@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import json
 import secrets
+import socket
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -290,7 +291,6 @@ def list_runs(root=None) -> list[dict]:
 
 def _alive(pid, host) -> bool | None:
     """Whether a "running" run's process still exists (None: another host, or unknown)."""
-    import socket
 
     if not isinstance(pid, int) or host != socket.gethostname():
         return None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+from pathlib import Path
 
 
 def _code_roots(pipeline) -> list[str]:
@@ -65,7 +66,7 @@ def has_downstream(pipeline, step: str) -> bool:
 
 def prepare_cells(pipeline, step, prefix: str) -> list[dict]:
     """``step`` None: the single-kernel notebook (code folders and external files only)."""
-    from notebook_ops.execution.stepnb import PLUMBING_TAG, _cell, literal
+    from notebook_ops.execution.stepnb import PLUMBING_TAG, _cell, literal  # noqa: PLC0415 - cycle: stepnb builds on stepfiles
 
     roots = _code_roots(pipeline)
     files_in = dict(step.files_in) if step is not None else {}
@@ -90,7 +91,7 @@ def prepare_cells(pipeline, step, prefix: str) -> list[dict]:
 
 
 def save_cells(step, prefix: str) -> list[dict]:
-    from notebook_ops.execution.stepnb import PLUMBING_TAG, _cell, literal
+    from notebook_ops.execution.stepnb import PLUMBING_TAG, _cell, literal  # noqa: PLC0415 - cycle: stepnb builds on stepfiles
 
     if not step.files_out:
         return []
@@ -149,7 +150,6 @@ def asset_signature(pipeline, step) -> dict:
                 d for d in project.asset_digests if d[0] == asset or d[0].startswith(asset + "/")
             )
         return sig
-    from pathlib import Path
 
     root = Path(project.root)
     for asset in step.assets:
