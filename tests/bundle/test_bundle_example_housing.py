@@ -10,7 +10,7 @@ import shutil
 from bundlekit import commit_all, init_repo
 from nbfactory import copy_example
 from notebook_ops.bundle import export_notebook
-from test_bundle_project import cli
+from clikit import run_cli as cli
 
 
 def test_housing_bundle_runs_from_an_empty_folder(tmp_path):
