@@ -112,7 +112,10 @@ def test_promotion_is_gated_on_the_targets(registry):
     assert tag["gate"] == "forced"
     shown = _cli(root, "models", "show", "churn-clf", "--json")
     rows = json.loads(shown.stdout)
-    assert [(r["version"], r["aliases"]) for r in rows] == [(2, ["canary"]), (1, ["champion"])]
+    # the registry is shared by this module's tests: the serving test's "served" alias may be
+    # on version 1 already when the suite runs in random order
+    aliases = [(r["version"], [a for a in r["aliases"] if a != "served"]) for r in rows]
+    assert aliases == [(2, ["canary"]), (1, ["champion"])]
 
 
 def test_a_cached_step_registers_no_new_version(tmp_path):
