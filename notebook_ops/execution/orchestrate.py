@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import os
 import socket
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,54 +72,13 @@ def run_notebook(path, *, params=None, params_file=None, **kw) -> RunResult:
 
 def run_pipeline(
     pipeline: Pipeline,
-    *,
-    params=None,
-    run_dir=None,
-    step_notebooks=None,
-    tags=None,
-    mode="pipeline",
-    steps=None,
-    from_step=None,
-    jobs=None,
-    cache=True,
-    single_kernel=False,
-    resume=None,
-    data_url=None,
-    track=True,
-    cwd=None,
-    progress=None,
-    cancel: threading.Event | None = None,
-    events=(),
-    kernel_cwd=None,
-    kernels=None,
-    cluster=None,
+    **options,
 ) -> RunResult:
-    """Run ``pipeline`` (see the package docstring for the options); bad input raises a
+    """Run ``pipeline``; ``options`` are ``RunConfig.resolve``'s keyword arguments (one
+    signature, documented there and in the package docstring). Bad input raises a
     NotebookOpsError before anything starts."""
     check_pipeline(pipeline)
-    config = RunConfig.resolve(
-        pipeline,
-        params=params,
-        run_dir=run_dir,
-        step_notebooks=step_notebooks,
-        tags=tags,
-        mode=mode,
-        steps=steps,
-        from_step=from_step,
-        jobs=jobs,
-        cache=cache,
-        single_kernel=single_kernel,
-        resume=resume,
-        data_url=data_url,
-        track=track,
-        cwd=cwd,
-        progress=progress,
-        cancel=cancel,
-        events=events,
-        kernel_cwd=kernel_cwd,
-        kernels=kernels,
-        cluster=cluster,
-    )
+    config = RunConfig.resolve(pipeline, **options)
     return PipelineRun(pipeline, config).run()
 
 
