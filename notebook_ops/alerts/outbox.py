@@ -242,7 +242,7 @@ class Outbox:
         rows = self._select("WHERE alert_id = ? AND destination = ?", (alert_id, destination))
         return rows[0] if rows else None
 
-    def list(self, alert_id: str | None = None) -> list[Delivery]:
+    def deliveries(self, alert_id: str | None = None) -> list[Delivery]:
         if alert_id is None:
             return self._select("ORDER BY created_at", ())
         return self._select("WHERE alert_id = ? ORDER BY created_at", (alert_id,))
@@ -254,4 +254,10 @@ class Outbox:
                 f" occurrence FROM deliveries {where}",  # noqa: S608 - fixed clauses
                 args,
             ).fetchall()
-        return [Delivery(*r[:8], occurrence=Occurrence.from_dict(json.loads(r[8]))) for r in rows]
+        names = ("alert_id", "destination", "format", "condition", "state", "attempts", "error", "sent_at")
+        return [
+            Delivery(
+                **dict(zip(names, r[:8], strict=True)), occurrence=Occurrence.from_dict(json.loads(r[8]))
+            )
+            for r in rows
+        ]

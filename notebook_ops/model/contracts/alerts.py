@@ -75,7 +75,7 @@ class AlertSpec(Contract):
     """One alert: a destination and the conditions it is sent on."""
 
     to: str
-    on: list[Condition] = field(default_factory=lambda: list(CONDITIONS))
+    on: list[Condition] = field(default_factory=lambda: list(get_args(Condition)))
     format: Format = "auto"
 
     def check(self) -> None:
