@@ -17,6 +17,7 @@ import click
 
 from notebook_ops.cli.folder_glob import glob_option, with_glob
 from notebook_ops.events.trigger import parse_templates
+from notebook_ops.model.contracts.alerts import AlertError
 from notebook_ops.model.parameters import parse_pairs
 from notebook_ops.scheduler import api
 from notebook_ops.scheduler.api import open_store
@@ -310,7 +311,9 @@ def show_cmd(name, db, as_json):
 def _alerts(destinations, alert_on) -> list:
     """``--alert`` destinations, each on the ``--alert-on`` conditions (all when not given)."""
     if alert_on and not destinations:
-        raise click.UsageError("--alert-on goes with --alert")
+        raise AlertError(
+            "--alert-on goes with --alert", hint="e.g. --alert mailto:ops@example.com --alert-on run.failed"
+        )
     on = [c.strip() for c in (alert_on or "").split(",") if c.strip()]
     return [{"to": d, **({"on": on} if on else {})} for d in destinations]
 
