@@ -3,7 +3,9 @@
 A small SQLite table (``$NOTEBOOK_OPS_ALERTS_DB``, default ``~/.local/state/notebook-ops/
 alerts.db`` beside the events spool), shared by every process of the user on this machine: a
 run, its tracking follower and the scheduler service that watched it add the same alert under
-the same key, and only the first row counts.
+the same key, and only the first row counts. The key is the alert's id and a digest of where it
+really goes (``env:NAME`` resolved), so one receiver named twice (in the pipeline's settings
+and on its schedule) hears once; the row keeps the destination as configured, never resolved.
 
 A row's life: ``pending`` -> ``sending`` (claimed by one process, committed before the send)
 -> ``sent``; a failed send goes back to ``pending`` with a backoff (``util.backoff``), or to
@@ -16,6 +18,7 @@ not arrive twice). The window is the send itself; everything else is retried.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import os
@@ -25,7 +28,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from notebook_ops.alerts.delivery import DeliveryError, send
+from notebook_ops.alerts.delivery import DeliveryError, resolve, send
 from notebook_ops.alerts.occurrences import Occurrence
 from notebook_ops.model.contracts.alerts import shown
 from notebook_ops.util import backoff, faults, procs
@@ -41,6 +44,7 @@ STALE_SENDING_S = 300.0  # a claim older than this is a dead sender's, wherever 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS deliveries (
     alert_id    TEXT NOT NULL,
+    target_key  TEXT NOT NULL,
     destination TEXT NOT NULL,
     format      TEXT NOT NULL,
     condition   TEXT NOT NULL,
@@ -53,7 +57,7 @@ CREATE TABLE IF NOT EXISTS deliveries (
     error       TEXT,
     created_at  REAL NOT NULL,
     sent_at     REAL,
-    PRIMARY KEY (alert_id, destination)
+    PRIMARY KEY (alert_id, target_key)
 );
 CREATE INDEX IF NOT EXISTS ix_deliveries_due ON deliveries (state, next_at);
 """
@@ -69,6 +73,7 @@ def default_path() -> Path:
 
 @dataclass
 class Delivery:
+    rowid: int
     alert_id: str
     destination: str
     format: str
@@ -82,6 +87,16 @@ class Delivery:
     @property
     def shown(self) -> str:
         return shown(self.destination)
+
+
+def target_key(destination: str) -> str:
+    """A digest of where ``destination`` really goes (``env:NAME`` read here; an unset one is
+    keyed as written: its send fails and says so)."""
+    try:
+        real = resolve(destination)
+    except DeliveryError:
+        real = destination
+    return hashlib.sha256(real.strip().encode()).hexdigest()[:32]
 
 
 def _owner() -> str:
@@ -114,10 +129,11 @@ class Outbox:
         now = time.time() if now is None else now
         with self._db() as db:
             cur = db.execute(
-                "INSERT OR IGNORE INTO deliveries (alert_id, destination, format, condition, occurrence,"
-                " state, next_at, created_at) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)",
+                "INSERT OR IGNORE INTO deliveries (alert_id, target_key, destination, format, condition,"
+                " occurrence, state, next_at, created_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
                 (
                     occurrence.id,
+                    target_key(destination),
                     destination,
                     fmt,
                     occurrence.condition,
@@ -146,7 +162,7 @@ class Outbox:
             db.execute("BEGIN IMMEDIATE")
             try:
                 found = db.execute(
-                    "SELECT alert_id, destination FROM deliveries WHERE state = 'pending' AND next_at <= ?"
+                    "SELECT rowid FROM deliveries WHERE state = 'pending' AND next_at <= ?"
                     " ORDER BY next_at LIMIT 1",
                     (now,),
                 ).fetchone()
@@ -155,14 +171,15 @@ class Outbox:
                     return None
                 db.execute(
                     "UPDATE deliveries SET state = 'sending', owner = ?, claimed_at = ?,"
-                    " attempts = attempts + 1 WHERE alert_id = ? AND destination = ?",
-                    (_owner(), time.time(), *found),
+                    " attempts = attempts + 1 WHERE rowid = ?",
+                    (_owner(), time.time(), found[0]),
                 )
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")
                 raise
-        return self.get(*found)
+        rows = self._select("WHERE rowid = ?", (found[0],))
+        return rows[0] if rows else None
 
     def _deliver(self, d: Delivery) -> int:
         try:
@@ -202,21 +219,21 @@ class Outbox:
         n = 0
         with self._db() as db:
             rows = db.execute(
-                "SELECT alert_id, destination, owner, claimed_at FROM deliveries WHERE state = 'sending'"
+                "SELECT rowid, alert_id, destination, owner, claimed_at FROM deliveries"
+                " WHERE state = 'sending'"
             ).fetchall()
-        for alert_id, destination, owner, claimed_at in rows:
+        for rowid, alert_id, destination, owner, claimed_at in rows:
             o_host, _, o_pid = (owner or "").rpartition(":")
             dead_here = o_host == host and o_pid.isdigit() and not procs.alive(int(o_pid))
             if not dead_here and (claimed_at or 0) > now - STALE_SENDING_S:
                 continue
             with self._db() as db:
                 cur = db.execute(
-                    "UPDATE deliveries SET state = 'unconfirmed', error = ? WHERE alert_id = ?"
-                    " AND destination = ? AND state = 'sending' AND owner IS ?",
+                    "UPDATE deliveries SET state = 'unconfirmed', error = ? WHERE rowid = ?"
+                    " AND state = 'sending' AND owner IS ?",
                     (
                         "the sender stopped during the send: it may have arrived, so it is not sent again",
-                        alert_id,
-                        destination,
+                        rowid,
                         owner,
                     ),
                 )
@@ -234,8 +251,8 @@ class Outbox:
         cols = ", ".join(f"{k} = ?" for k in values)
         with self._db() as db:
             db.execute(
-                f"UPDATE deliveries SET {cols} WHERE alert_id = ? AND destination = ?",  # noqa: S608 - our column names
-                (*values.values(), d.alert_id, d.destination),
+                f"UPDATE deliveries SET {cols} WHERE rowid = ?",  # noqa: S608 - our column names
+                (*values.values(), d.rowid),
             )
 
     def get(self, alert_id: str, destination: str) -> Delivery | None:
@@ -250,14 +267,24 @@ class Outbox:
     def _select(self, where: str, args: tuple) -> list[Delivery]:
         with self._db() as db:
             rows = db.execute(
-                "SELECT alert_id, destination, format, condition, state, attempts, error, sent_at,"
+                "SELECT rowid, alert_id, destination, format, condition, state, attempts, error, sent_at,"
                 f" occurrence FROM deliveries {where}",  # noqa: S608 - fixed clauses
                 args,
             ).fetchall()
-        names = ("alert_id", "destination", "format", "condition", "state", "attempts", "error", "sent_at")
+        names = (
+            "rowid",
+            "alert_id",
+            "destination",
+            "format",
+            "condition",
+            "state",
+            "attempts",
+            "error",
+            "sent_at",
+        )
         return [
             Delivery(
-                **dict(zip(names, r[:8], strict=True)), occurrence=Occurrence.from_dict(json.loads(r[8]))
+                **dict(zip(names, r[:9], strict=True)), occurrence=Occurrence.from_dict(json.loads(r[9]))
             )
             for r in rows
         ]

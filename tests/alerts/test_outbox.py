@@ -100,3 +100,15 @@ def test_a_sender_killed_between_send_and_record_does_not_send_again(hook, outbo
     (o,) = from_run(FAILED)
     assert box.add(o, hook.url + "/once") is False
     assert box.deliver_due() == 0 and len(hook.got) == 1
+
+
+def test_one_receiver_named_twice_hears_once(hook, monkeypatch):
+    """The pipeline names it through env:NAME, its schedule by URL: one alert, not two."""
+    monkeypatch.setenv("OPS_ALERTS_URL", f"{hook.url}/ops")
+    box = Outbox()
+    (o,) = from_run(FAILED)
+    assert box.add(o, "env:OPS_ALERTS_URL") is True
+    assert box.add(o, f"{hook.url}/ops") is False
+    assert box.deliver_due() == 1 and len(hook.got) == 1
+    (d,) = box.deliveries()
+    assert d.destination == "env:OPS_ALERTS_URL"  # kept as configured, never resolved
