@@ -11,7 +11,7 @@ Who sends what, so that nothing is told twice or not at all:
   from its tracking folder once logged), and ``schedule.missed`` when it records a missed firing.
 
 Modules: ``occurrences`` (what happened, with a stable id), ``messages`` (Slack, Teams, JSON,
-e-mail), ``delivery`` (one send: webhook client, SMTP), ``outbox`` (one row per alert and
+e-mail), ``delivery`` (one send: webhook client, SMTP), ``alert_outbox`` (one row per alert and
 destination: delivered once, retried with backoff), ``dispatch`` (match, queue, send).
 """
 

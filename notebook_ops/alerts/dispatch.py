@@ -12,7 +12,7 @@ import threading
 import time
 
 from notebook_ops.alerts.occurrences import Occurrence
-from notebook_ops.alerts.outbox import Outbox
+from notebook_ops.alerts.alert_outbox import Outbox
 from notebook_ops.model.contracts.alerts import AlertError, AlertSpec, parse_alerts
 
 log = logging.getLogger("notebook_ops.alerts")

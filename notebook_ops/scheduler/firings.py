@@ -9,7 +9,7 @@ import logging
 from typing import Literal
 from datetime import datetime, timedelta
 
-from notebook_ops.scheduler import alerts
+from notebook_ops.scheduler import schedule_alerts
 from notebook_ops.scheduler import cron as cronlib
 from notebook_ops.scheduler.database import Store
 from notebook_ops.model.contracts.schedules import Schedule, ScheduledRun, Trigger
@@ -38,7 +38,7 @@ def record_firings(store: Store, misfire_grace: timedelta, now: datetime) -> int
             if n:
                 due = sum(1 for r in rows if r.state == "pending")
                 log.info("schedule %s: %d firing(s) recorded (%d to run)", s.name, n, due)
-                alerted += alerts.missed(s, rows)
+                alerted += schedule_alerts.missed(s, rows)
         store.advance(s.stored_id, s.next_fire_at, c.next_after(now), now)
     return alerted
 

@@ -42,7 +42,7 @@ from notebook_ops.model.folder import split_source
 from notebook_ops.model.multi import SOURCE_SUFFIXES
 from notebook_ops.alerts.dispatch import Deliverer
 from notebook_ops.scheduler import executor, notify
-from notebook_ops.scheduler import alerts as schedule_alerts
+from notebook_ops.scheduler import schedule_alerts
 from notebook_ops.scheduler.clock import SystemClock
 from notebook_ops.scheduler.db_connect import one_line
 from notebook_ops.scheduler.firings import record_firings

@@ -12,7 +12,7 @@ import time
 
 from notebook_ops.alerts import dispatch
 from notebook_ops.alerts.occurrences import from_promotion, from_run
-from notebook_ops.alerts.outbox import RETRY_BASE_S, Outbox
+from notebook_ops.alerts.alert_outbox import RETRY_BASE_S, Outbox
 from notebook_ops.model.contracts.alerts import parse_alerts
 
 FAILED = {"run_id": "r-1", "pipeline": "churn", "status": "failed", "error": "step train: ValueError"}
@@ -78,7 +78,7 @@ def test_a_sender_killed_between_send_and_record_does_not_send_again(hook, outbo
     script = textwrap.dedent(
         f"""
         from notebook_ops.alerts.occurrences import from_run
-        from notebook_ops.alerts.outbox import Outbox
+        from notebook_ops.alerts.alert_outbox import Outbox
         box = Outbox()
         (o,) = from_run({FAILED!r})
         box.add(o, {hook.url + "/once"!r})

@@ -59,7 +59,7 @@ def kind_of(to: str) -> str:
     if parts.scheme.lower() in ("http", "https") and parts.hostname:
         return "webhook"
     raise AlertError(
-        f"alert destination {redact(to)!r} is not a webhook URL, a mailto: address or env:NAME",
+        f"alert destination {shown(to)!r} is not a webhook URL, a mailto: address or env:NAME",
         hint="https://hooks.slack.com/services/..., mailto:ops@example.com or env:SLACK_ALERTS_URL",
     )
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from notebook_ops.alerts import occurrences
 from notebook_ops.alerts.dispatch import queue
-from notebook_ops.alerts.outbox import default_path
+from notebook_ops.alerts.alert_outbox import default_path
 from notebook_ops.model.contracts.base import iso_utc
 from notebook_ops.model.contracts.runs import RUN_JSON
 from notebook_ops.model.contracts.schedules import Schedule, ScheduledRun
