@@ -12,7 +12,8 @@ A row's life: ``pending`` -> ``sending`` (claimed by one process, committed befo
 ``failed`` when the destination refused it for good or after ``MAX_ATTEMPTS``. A process that
 died during a send leaves its row ``sending``: the next delivery pass marks it
 ``unconfirmed`` and does not send it again (the receiver may have it already: an alert must
-not arrive twice). The window is the send itself; everything else is retried.
+not arrive twice). The window is the send itself; everything else is retried. Settled rows are
+forgotten after ``KEEP_S`` (30 days).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ MAX_ATTEMPTS = 8
 RETRY_BASE_S = 5.0
 RETRY_CAP_S = 600.0
 STALE_SENDING_S = 300.0  # a claim older than this is a dead sender's, wherever it ran
+KEEP_S = 30 * 24 * 3600.0  # settled rows are kept this long (a late duplicate is still known)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS deliveries (
@@ -149,6 +151,7 @@ class Outbox:
         """Send every due row (one at a time, each claimed first); returns how many were sent.
         Stops at ``deadline`` (a ``time.monotonic()`` value): the rest waits for the next pass."""
         self.settle_stale(now)
+        self.prune(now)
         sent = 0
         while deadline is None or time.monotonic() < deadline:
             row = self._claim(time.time() if now is None else now)
@@ -245,6 +248,16 @@ class Outbox:
                     shown(destination),
                 )
         return n
+
+    def prune(self, now: float | None = None) -> int:
+        """Forget settled rows older than ``KEEP_S`` (the file stays small)."""
+        now = time.time() if now is None else now
+        with self._db() as db:
+            cur = db.execute(
+                "DELETE FROM deliveries WHERE state IN ('sent', 'failed', 'unconfirmed') AND created_at < ?",
+                (now - KEEP_S,),
+            )
+            return cur.rowcount
 
     # --- reading --------------------------------------------------------------------------
     def _set(self, d: Delivery, **values) -> None:

@@ -79,6 +79,7 @@ class Watch:
 
 
 TRACKING_WAIT = timedelta(seconds=120)
+ALERTS_JOIN_S = 15.0
 
 
 def _sync_quietly(run_dir) -> None:
@@ -205,6 +206,7 @@ class SchedulerService:
         """Stop: runs in progress go on; their leases lapse now so the next service adopts them."""
         if self.triggers is not None:
             self.triggers.stop_all()  # unacknowledged messages go back to the broker
+        self.deliverer.join(ALERTS_JOIN_S)  # a send in progress ends before the process does
         now = self.clock.now()
         try:
             n = self.store.release(self.id, now)

@@ -112,3 +112,14 @@ def test_one_receiver_named_twice_hears_once(hook, monkeypatch):
     assert box.deliver_due() == 1 and len(hook.got) == 1
     (d,) = box.deliveries()
     assert d.destination == "env:OPS_ALERTS_URL"  # kept as configured, never resolved
+
+
+def test_settled_rows_are_forgotten_after_thirty_days(hook):
+    from notebook_ops.alerts.alert_outbox import KEEP_S
+
+    box = Outbox()
+    (o,) = from_run(FAILED)
+    box.add(o, f"{hook.url}/old")
+    assert box.deliver_due() == 1
+    assert box.prune(now=time.time() + KEEP_S / 2) == 0
+    assert box.prune(now=time.time() + KEEP_S + 1) == 1 and box.deliveries() == []
