@@ -38,6 +38,7 @@ PIPELINE_FIELDS = (
     "metric_targets",
     "schedules",
     "promote",
+    "alerts",
     "cost_per_cpu_hour",
     "kernel",
 )

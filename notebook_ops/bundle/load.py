@@ -199,7 +199,15 @@ def pipeline_from_manifest(m: dict, notebooks: dict[str, dict]):
         )
     settings = {
         k: m[k]
-        for k in ("owner", "objective", "metric_targets", "schedules", "promote", "cost_per_cpu_hour")
+        for k in (
+            "owner",
+            "objective",
+            "metric_targets",
+            "schedules",
+            "promote",
+            "alerts",
+            "cost_per_cpu_hour",
+        )
         if m.get(k)
     }
     settings["name"] = m["name"]

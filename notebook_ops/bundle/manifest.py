@@ -13,7 +13,8 @@ import posixpath
 import re
 from pathlib import Path
 
-from notebook_ops.errors import BundleInvalid
+from notebook_ops.errors import BundleInvalid, ExportRefused
+from notebook_ops.model.contracts.alerts import carries_credential, parse_alerts, shown
 
 MANIFEST = "pipeline.yaml"
 SCHEMA_VERSION = 1
@@ -103,11 +104,28 @@ def body(
         "metric_targets": plain(settings.get("metric_targets")),
         "schedules": plain(list(settings.get("schedules") or [])),
         **({"promote": plain(settings["promote"])} if settings.get("promote") else {}),
+        **({"alerts": shipped_alerts(pipeline)} if settings.get("alerts") else {}),
         **({"cost_per_cpu_hour": settings["cost_per_cpu_hour"]} if settings.get("cost_per_cpu_hour") else {}),
         "requirements": list(requirements),
         "targets": list(targets),
         **({"files": files} if files else {}),
     }
+
+
+def shipped_alerts(pipeline) -> list[dict]:
+    """The pipeline's ``alerts`` as the bundle carries them (so a bundle run alerts too). A
+    destination written with its credential in clear would ship with every copy of the bundle:
+    the export is refused, naming the fix (``env:NAME``)."""
+    specs = parse_alerts(pipeline.settings.get("alerts"), "metadata.notebook_ops.alerts")
+    for i, spec in enumerate(specs):
+        if carries_credential(spec.to):
+            raise ExportRefused(
+                f"metadata.notebook_ops.alerts[{i}] carries a credential ({shown(spec.to)}): it would "
+                "ship in the bundle",
+                path=pipeline.path,
+                hint="write env:NAME in the alert and set NAME where the bundle runs",
+            )
+    return [spec.to_dict() for spec in specs]
 
 
 def assemble(description: dict, *, version: int, content_sha256: str, provenance: dict) -> dict:

@@ -17,6 +17,7 @@ import click
 
 from notebook_ops.cli.folder_glob import glob_option, with_glob
 from notebook_ops.events.trigger import parse_templates
+from notebook_ops.model.contracts.alerts import AlertError
 from notebook_ops.model.parameters import parse_pairs
 from notebook_ops.scheduler import api
 from notebook_ops.scheduler.api import open_store
@@ -127,7 +128,25 @@ def schedule():
     metavar="S",
     help="First retry after S seconds, doubling each time.",
 )
-@click.option("--webhook", metavar="URL", help="POST JSON here when a run fails or misses a target.")
+@click.option(
+    "--webhook",
+    metavar="URL",
+    help="POST JSON here when a run fails or misses a target (the older form of --alert).",
+)
+@click.option(
+    "--alert",
+    "alerts",
+    multiple=True,
+    metavar="URL_OR_MAILTO",
+    help="Tell this destination (https://... webhook, mailto:ops@example.com, or env:NAME) when a run "
+    "fails, misses a target, promotes a model or a firing is missed. Repeatable.",
+)
+@click.option(
+    "--alert-on",
+    metavar="CONDITIONS",
+    help="Only these, comma-separated, for the --alert destinations: run.failed, target.missed, "
+    "model.promoted, schedule.missed (default: all).",
+)
 @click.option("--paused", is_flag=True, help="Add it paused.")
 @click.option("--db", help=DB_HELP)
 @click.option("--json", "as_json", is_flag=True)
@@ -148,6 +167,8 @@ def add_cmd(
     retries,
     retry_delay,
     webhook,
+    alerts,
+    alert_on,
     paused,
     db,
     as_json,
@@ -171,6 +192,7 @@ def add_cmd(
         retries=retries,
         retry_delay_s=retry_delay,
         webhook=webhook,
+        alerts=_alerts(alerts, alert_on),
         paused=paused,
         store=_store(db),
     )
@@ -278,10 +300,22 @@ def show_cmd(name, db, as_json):
         "workdir",
     ):
         click.echo(f"  {k}: {getattr(d, k)}")
+    for a in d.alerts:
+        click.echo(f"  alert: {a.to} on {', '.join(a.on)}")
     click.echo(f"  parameters: {json.dumps(d.parameters)}")
     if d.kind != "trigger":
         click.echo("  upcoming:" + ("".join(f"\n    {_local(t, d.tz)}" for t in d.upcoming) or " -"))
     _runs_table(d.recent_runs)
+
+
+def _alerts(destinations, alert_on) -> list:
+    """``--alert`` destinations, each on the ``--alert-on`` conditions (all when not given)."""
+    if alert_on and not destinations:
+        raise AlertError(
+            "--alert-on goes with --alert", hint="e.g. --alert mailto:ops@example.com --alert-on run.failed"
+        )
+    on = [c.strip() for c in (alert_on or "").split(",") if c.strip()]
+    return [{"to": d, **({"on": on} if on else {})} for d in destinations]
 
 
 def _runs_table(rows):

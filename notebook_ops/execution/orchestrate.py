@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from notebook_ops._version import __version__
+from notebook_ops.alerts.dispatch import notify, specs_of
+from notebook_ops.alerts.occurrences import from_run
 from notebook_ops.errors import ConflictError, NotebookOpsError, PipelineInvalid
 from notebook_ops.events.publish import publisher_for_run, with_settings_problems
 from notebook_ops.execution.executors import Executor, executor_for
@@ -164,6 +166,7 @@ class PipelineRun:
             self.close()
         try:
             self.finish(interrupted)
+            self.send_alerts()
         finally:
             self.close_publisher()
         if crash is not None:
@@ -201,8 +204,15 @@ class PipelineRun:
         self._t0 = time.monotonic()
         track = mode_of(cfg.track)
         if track:  # MLflow is logged beside the run, never on its way (tracking/outbox.py)
-            promote = (self.pipeline.settings or {}).get("promote")
-            self.tracker = RunOutbox(folder.path, self.pipeline.name, cfg.base, track, promote)
+            settings = self.pipeline.settings or {}
+            self.tracker = RunOutbox(
+                folder.path,
+                self.pipeline.name,
+                cfg.base,
+                track,
+                settings.get("promote"),
+                alerts=settings.get("alerts"),  # the promotion's alerts go from where it is made
+            )
             self.record.data["mlflow"]["tracking_uri"] = redact(self.tracker.tracking_uri)
         self.record.save("run_started")
         if self.tracker:
@@ -380,6 +390,13 @@ class PipelineRun:
         if self.tracker and self.tracker.mode == "thread":
             data["mlflow"] = _shown_mlflow({**data["mlflow"], **self.tracker.finish(timeout=300)})
             self.record.save()
+
+    def send_alerts(self) -> None:
+        """The pipeline's alerts for this run's outcome (failed, below its targets): sent from
+        here, within a bounded wait; never raises (``notebook_ops.alerts``)."""
+        specs = specs_of((self.pipeline.settings or {}).get("alerts"))
+        if specs:
+            notify(from_run(self.record.data), specs)
 
     def close(self) -> None:
         self.executor.close()

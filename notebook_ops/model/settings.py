@@ -7,6 +7,7 @@ import re
 from functools import cache, lru_cache
 from importlib import resources
 
+from notebook_ops.model.contracts.alerts import AlertError, carries_credential, parse_alerts, shown
 from notebook_ops.model.pipeline import Problem
 from notebook_ops.util.quantity import parse_quantity
 from notebook_ops.util.redact import redact
@@ -64,6 +65,8 @@ def validate_settings(settings) -> list[Problem]:
             continue
         if key == "events":
             problems.extend(_event_sink_problems(value))
+        if key == "alerts":
+            problems.extend(_alert_problems(value))
         if key in ("data_url", "cluster") and redact(value) != value:
             problems.append(
                 Problem(
@@ -93,6 +96,30 @@ def _event_sink_problems(urls: list) -> list[Problem]:
                 )
             )
     return problems
+
+
+def _alert_problems(items: list) -> list[Problem]:
+    """A destination no alert can take is an error; one written with its credential in clear
+    (a Slack/Teams URL is one) is flagged: the notebook is shared and committed."""
+    try:
+        specs = parse_alerts(items, "metadata.notebook_ops.alerts")
+    except AlertError as err:
+        return [
+            Problem(
+                "error", "invalid-settings", err.message, hint=err.hint or "fix it in the notebook metadata"
+            )
+        ]
+    return [
+        Problem(
+            "warning",
+            "secret-in-settings",
+            f"metadata.notebook_ops.alerts[{i}] carries a credential ({shown(spec.to)}): the notebook is "
+            "shared and committed",
+            hint="write env:NAME and set NAME on the machine that sends the alerts",
+        )
+        for i, spec in enumerate(specs)
+        if carries_credential(spec.to)
+    ]
 
 
 def parse_target(condition: str) -> tuple[str, float]:

@@ -9,7 +9,7 @@ NotebookOpsError subclasses raised: ScheduleError 400, ScheduleNotFound 404, Sch
 
     scheduler.add(target, cron, *, name=None, tz="UTC", parameters=None, catchup="once",
                   max_concurrent=1, overlap="queue", timeout_s=None, retries=0, retry_delay_s=30.0,
-                  webhook=None, paused=False, workdir=None, store=None) -> ScheduleView
+                  webhook=None, alerts=None, paused=False, workdir=None, store=None) -> ScheduleView
         # target: a notebook (.ipynb), a bundle folder or .tar.gz (absolute path stored);
         # cron: 5 fields, or 6 with seconds first ("*/10 * * * * *"), or @daily etc.;
         # parameters: {name: value}; string values may use {{ scheduled_date }},
@@ -18,7 +18,9 @@ NotebookOpsError subclasses raised: ScheduleError 400, ScheduleNotFound 404, Sch
         #   missed), "once" (run the latest of them once), "all" (run each);
         # overlap: a firing while max_concurrent runs still go: "queue" (waits its turn) or
         #   "skip" (recorded as skipped);
-        # workdir: the runs' working folder (bundles run there; default the current folder).
+        # workdir: the runs' working folder (bundles run there; default the current folder);
+        # alerts: [destination or {to, on, format}] (model.contracts.alerts; shown without
+        #   credentials); webhook: the older form, a JSON notice when a run fails or misses.
         # Everything is validated first: cron, zone, parameter names and types, the target.
     scheduler.add_trigger(target, source, *, subscription=None, name=None, parameters=None,
                           dead_letter_topic=None, max_concurrent=1, overlap="queue", timeout_s=None,
@@ -47,7 +49,7 @@ NotebookOpsError subclasses raised: ScheduleError 400, ScheduleNotFound 404, Sch
 
 A schedule (``ScheduleView``): id, name, kind (cron | trigger), source, subscription, dead_letter_topic,
 target, cron ("" for a trigger), tz, parameters, catchup, overlap, max_concurrent, timeout_s,
-retries, retry_delay_s, webhook, paused, workdir, next_fire_at, created_at, updated_at,
+retries, retry_delay_s, webhook, alerts, paused, workdir, next_fire_at, created_at, updated_at,
 upcoming [times], last_run. A run (``ScheduledRunView``): id, schedule_id, schedule_name,
 scheduled_for, trigger (cron | catchup | manual | message), message_id, state (pending | running |
 succeeded | failed | below_target | cancelled | timed_out | missed | skipped | rejected),
@@ -62,7 +64,8 @@ scheduler`` runs one in the foreground; ``hosted.start_hosted`` runs one inside 
 Modules: ``model.contracts.schedules`` (the shapes), ``orm`` + ``migrations/`` (tables,
 alembic), ``db_rows`` (rows to and from the shapes), ``database`` (``Store``: queries, leases),
 ``cron`` (expressions, zones, DST, templates), ``clock``, ``executor`` (child
-processes), ``notify`` (webhooks), ``triggers`` (a consumer per trigger schedule), ``service``
+processes), ``notify`` (the older webhook notices; alerts go through ``notebook_ops.alerts``),
+``triggers`` (a consumer per trigger schedule), ``service``
 (the loop), ``hosted`` (inside Jupyter), ``api``.
 """
 

@@ -6,6 +6,7 @@ NotebookOpsError subclasses (ScheduleError 400, ScheduleNotFound 404, ScheduleEx
 from __future__ import annotations
 
 import builtins
+import dataclasses
 import os
 import re
 import threading
@@ -18,6 +19,8 @@ from notebook_ops.errors import NotebookOpsError, PipelineInvalid
 from notebook_ops.events.source import check_source, open_source
 from notebook_ops.events.trigger import check_templates
 from notebook_ops.model import load_pipeline
+from notebook_ops.model.contracts.alerts import AlertError, parse_alerts
+from notebook_ops.model.contracts.alerts import shown as shown_destination
 from notebook_ops.model.contracts.base import iso_utc
 from notebook_ops.model.contracts.schedules import Schedule, ScheduledRun, ScheduledRunView, ScheduleView
 from notebook_ops.model.folder import is_folder_source
@@ -155,11 +158,16 @@ def _schedule(
     retries: int = 0,
     retry_delay_s: float = 30.0,
     webhook: str | None = None,
+    alerts=None,
     paused: bool = False,
     workdir=None,
     **kind_fields,
 ) -> Schedule:
     target = Path(target).expanduser().resolve()
+    try:
+        specs = parse_alerts(builtins.list(alerts or []))
+    except AlertError as exc:
+        raise ScheduleError(exc.message, hint=exc.hint) from None
     return Schedule(
         name=name or _default_name(target),
         target=str(target),
@@ -170,6 +178,7 @@ def _schedule(
         retries=int(retries),
         retry_delay_s=float(retry_delay_s),
         webhook=webhook or None,
+        alerts=specs,
         paused=bool(paused),
         workdir=str(Path(workdir or os.getcwd()).resolve()),
         **kind_fields,
@@ -189,7 +198,7 @@ def add(
     **policies,
 ) -> ScheduleView:
     """A schedule fired by ``cron``; ``policies``: max_concurrent, overlap, timeout_s, retries,
-    retry_delay_s, webhook, paused, workdir (see the package docstring)."""
+    retry_delay_s, webhook, alerts, paused, workdir (see the package docstring)."""
     cron = " ".join(str(cron).split())
     s = _schedule(target, name, parameters, cron=cron, tz=tz, catchup=catchup, **policies)
     return _store_new(s, store, now)
@@ -284,9 +293,11 @@ def add_declared(target, *, store=None, now=None, **options) -> builtins.list[Sc
 
 
 def _shown(s: Schedule, **shown) -> ScheduleView:
-    """``s`` as every face shows it: its webhook and topic URL without their credentials."""
+    """``s`` as every face shows it: its webhook, alert destinations and topic URL without
+    their credentials."""
     view = ScheduleView.of(s, **shown)
     view.webhook = redact(s.webhook) if s.webhook else s.webhook
+    view.alerts = [dataclasses.replace(a, to=shown_destination(a.to)) for a in s.alerts]
     view.source = redact(s.source) if s.source else s.source
     return view
 

@@ -46,7 +46,7 @@ from notebook_ops.scheduler.db_rows import (
     row_values,
 )
 
-HEAD = "0003"  # the newest migration (a test keeps it equal to alembic's head)
+HEAD = "0004"  # the newest migration (a test keeps it equal to alembic's head)
 VERSION_TABLE = "notebook_ops_scheduler_version"
 _MAX_ID = 2**31 - 1  # Integer ids: 32 bits on PostgreSQL
 _RECORD_TRIES = 5  # record_message on a dialect without row locks: retries

@@ -8,10 +8,12 @@ import json
 
 from sqlalchemy.dialects import postgresql, sqlite
 
+from notebook_ops.model.contracts.alerts import AlertSpec
+from notebook_ops.model.contracts.base import Contract
 from notebook_ops.scheduler import orm
 from notebook_ops.scheduler.schedule_errors import StoreError
 
-JSON_COLUMNS = {"parameters": dict, "metrics": dict}
+JSON_COLUMNS = {"parameters": dict, "metrics": dict, "alerts": list}
 
 
 def as_row(cls, fields_, row):
@@ -20,6 +22,8 @@ def as_row(cls, fields_, row):
     for k, kind in JSON_COLUMNS.items():
         if k in data:
             data[k] = json.loads(data[k]) if data[k] else kind()
+    if "alerts" in data:
+        data["alerts"] = [AlertSpec.from_dict(a) for a in data["alerts"]]
     return cls(**{k: v for k, v in data.items() if k in fields_ or k == "schedule_name"})
 
 
@@ -29,9 +33,17 @@ def row_values(obj, fields_, **extra) -> dict:
     return {**{k: getattr(obj, k) for k in fields_ if k != "id"}, **extra}
 
 
+def _plain(value):
+    """Contracts inside a JSON column (a schedule's alerts) as their dicts."""
+    if isinstance(value, list):
+        return [v.to_dict() if isinstance(v, Contract) else v for v in value]
+    return value
+
+
 def json_values(values: dict) -> dict:
     return {
-        k: (json.dumps(v, sort_keys=True, default=str) if k in JSON_COLUMNS else v) for k, v in values.items()
+        k: (json.dumps(_plain(v), sort_keys=True, default=str) if k in JSON_COLUMNS else v)
+        for k, v in values.items()
     }
 
 

@@ -9,6 +9,7 @@ import logging
 from typing import Literal
 from datetime import datetime, timedelta
 
+from notebook_ops.scheduler import schedule_alerts
 from notebook_ops.scheduler import cron as cronlib
 from notebook_ops.scheduler.database import Store
 from notebook_ops.model.contracts.schedules import Schedule, ScheduledRun, Trigger
@@ -20,8 +21,10 @@ MISSED_ROWS = 100  # missed firings recorded (the most recent) per pass
 _US = timedelta(microseconds=1)
 
 
-def record_firings(store: Store, misfire_grace: timedelta, now: datetime) -> None:
-    """Record the firings of every due schedule and move its next firing on (step 4 of a tick)."""
+def record_firings(store: Store, misfire_grace: timedelta, now: datetime) -> int:
+    """Record the firings of every due schedule and move its next firing on (step 4 of a tick);
+    returns how many alerts of missed firings were queued."""
+    alerted = 0
     for s in store.due_schedules(now):
         try:
             c = cronlib.Cron(s.cron, s.tz)
@@ -35,7 +38,9 @@ def record_firings(store: Store, misfire_grace: timedelta, now: datetime) -> Non
             if n:
                 due = sum(1 for r in rows if r.state == "pending")
                 log.info("schedule %s: %d firing(s) recorded (%d to run)", s.name, n, due)
+                alerted += schedule_alerts.missed(s, rows)
         store.advance(s.stored_id, s.next_fire_at, c.next_after(now), now)
+    return alerted
 
 
 def _firings(

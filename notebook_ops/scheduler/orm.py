@@ -67,6 +67,7 @@ schedules = Table(
     Column("source", Text),  # trigger: topic URL (no secrets: see events)
     Column("subscription", String(200)),
     Column("dead_letter_topic", Text),
+    Column("alerts", Text, nullable=False, server_default="[]"),  # JSON [{to, on, format}] (0004)
     Column("next_fire_at", UTCDateTime),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),

@@ -40,7 +40,9 @@ from notebook_ops.execution.runfolder import new_run_id
 from notebook_ops.model.contracts.schedules import RETRYABLE_STATES, Schedule, ScheduledRun
 from notebook_ops.model.folder import split_source
 from notebook_ops.model.multi import SOURCE_SUFFIXES
+from notebook_ops.alerts.dispatch import Deliverer
 from notebook_ops.scheduler import executor, notify
+from notebook_ops.scheduler import schedule_alerts
 from notebook_ops.scheduler.clock import SystemClock
 from notebook_ops.scheduler.db_connect import one_line
 from notebook_ops.scheduler.firings import record_firings
@@ -77,6 +79,7 @@ class Watch:
 
 
 TRACKING_WAIT = timedelta(seconds=120)
+ALERTS_JOIN_S = 15.0
 
 
 def _sync_quietly(run_dir) -> None:
@@ -141,6 +144,7 @@ class SchedulerService:
         self._last_hb: datetime | None = None
         self._last_reconcile: datetime | None = None
         self.notifications: list[threading.Thread] = []
+        self.deliverer = Deliverer()  # sends the alerts outbox's due rows off the loop
 
         self._tracking_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nbo-sched-mlflow")
         self.triggers = None  # the consumers of trigger schedules (``triggers.py``)
@@ -202,6 +206,7 @@ class SchedulerService:
         """Stop: runs in progress go on; their leases lapse now so the next service adopts them."""
         if self.triggers is not None:
             self.triggers.stop_all()  # unacknowledged messages go back to the broker
+        self.deliverer.join(ALERTS_JOIN_S)  # a send in progress ends before the process does
         now = self.clock.now()
         try:
             n = self.store.release(self.id, now)
@@ -247,8 +252,11 @@ class SchedulerService:
         if self._last_reconcile is None or now - self._last_reconcile >= self.reconcile_every:
             self._last_reconcile = now
             self.reconcile(now)
-        record_firings(self.store, self.misfire_grace, now)
+        if record_firings(self.store, self.misfire_grace, now):
+            self.deliverer.kick(force=True)  # a missed firing's alerts
         launched = self._launch(now)
+        if schedule_alerts.outbox_exists():
+            self.deliverer.kick()  # alerts a receiver could not take yet
         wait = self.poll_s
         nxt = self.store.next_due()
         if nxt is not None:
@@ -395,6 +403,9 @@ class SchedulerService:
             )
             return
         log.info("schedule %s: run %d %s", s.name, run.id, state)
+        if s.alerts:
+            schedule_alerts.after_run(s, run.run_id or res.get("run_id"), state, res, self.store)
+            self.deliverer.kick(force=True)
         if state in notify.NOTIFY_STATES and s.webhook:
             body = notify.message(s, self.store.get_run(run.id).view())
             self.notifications.append(
@@ -443,6 +454,7 @@ class SchedulerService:
     def wait_notifications(self, timeout: float = 30.0) -> None:
         for t in self.notifications:
             t.join(timeout)
+        self.deliverer.join(timeout)
 
 
 def _owner(owner: str | None) -> tuple[str | None, int | None]:

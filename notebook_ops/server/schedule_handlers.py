@@ -96,6 +96,8 @@ class SchedulesHandler(ScheduleBase):
         options = {
             k: getattr(body, k) for k in ("name", "timeout_s", "retries") if getattr(body, k) is not None
         }
+        if body.alerts:
+            options["alerts"] = body.alerts
         workdir = str(target.parent if target.is_file() else target)
         if body.trigger and body.trigger.strip():
             options.update(

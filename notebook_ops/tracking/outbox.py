@@ -40,7 +40,15 @@ def mode_of(track) -> str | None:
 
 
 class RunOutbox:
-    def __init__(self, run_dir, experiment: str, base_dir, mode: str = "thread", promote: dict | None = None):
+    def __init__(
+        self,
+        run_dir,
+        experiment: str,
+        base_dir,
+        mode: str = "thread",
+        promote: dict | None = None,
+        alerts: list | None = None,
+    ):
 
         self.run_dir = Path(run_dir)
         self.tracking_uri, artifact_root = default_tracking_uri(base_dir)
@@ -54,6 +62,7 @@ class RunOutbox:
                 "artifact_root": artifact_root,
                 "outer": outer,
                 **({"promote": promote} if promote else {}),
+                **({"alerts": alerts} if alerts else {}),
             },
         )
         self.tracker = None

@@ -18,6 +18,8 @@ import logging
 import socket
 from pathlib import Path
 
+from notebook_ops.alerts.dispatch import notify
+from notebook_ops.alerts.occurrences import from_promotion
 from notebook_ops.model.contracts.runs import FINAL_STATUSES, RUN_JSON, RunRecord
 from notebook_ops.tracking.mlflow_tracker import Session, first_line
 from notebook_ops.tracking.promotion import after_run
@@ -28,7 +30,7 @@ from notebook_ops.util.redact import redact, redact_text
 log = logging.getLogger(__name__)
 
 TRACKING = "tracking"  # the folder inside a run folder
-START = "start.json"  # {experiment, tracking_uri, artifact_root, outer, promote?}: at the run's start
+START = "start.json"  # {experiment, tracking_uri, artifact_root, outer, promote?, alerts?}: at the start
 STEPS = "steps"  # <step>.json: {name, steprec, params, metrics, artifacts, models}, one per finished step
 LOGGED = "logged.json"  # {run_id, experiment_id, steps: {name: id}, promotion?, finished, error}
 
@@ -149,10 +151,18 @@ def sync_run(run_dir, session=None, *, write_record: bool = True) -> dict:
         if gone:
             record = {**record, "status": "failed", "finished_at": None}
         session.finish(state["run_id"], record, [(str(run_dir / RUN_JSON), "")])
-        promote = (read_json(tracking_dir(run_dir) / START) or {}).get("promote")
+        start = read_json(tracking_dir(run_dir) / START) or {}
+        promote = start.get("promote")
         if promote and "promotion" not in state and not gone:
             state["promotion"] = after_run(session.open(), state, promote)
             _save(run_dir, state)
+            if start.get("alerts"):  # the pipeline's model.promoted alerts (outbox: sent once)
+                notify(
+                    from_promotion(
+                        state["promotion"], run_id=record.get("run_id"), pipeline=record.get("pipeline")
+                    ),
+                    start["alerts"],
+                )
         state["finished"] = True
         state.pop("error", None)
         _save(run_dir, state)

@@ -171,7 +171,7 @@ def test_an_older_store_is_upgraded_in_place(empty_db_url, clock):
         )
     assert old.revision() == "0001"
     new = Store(url)
-    assert new.revision() == HEAD == "0003"
+    assert new.revision() == HEAD == "0004"
     s = new.get_schedule("legacy")
     assert (s.overlap, s.cron, s.kind, s.source) == ("queue", "0 * * * *", "cron", None)
 

@@ -199,3 +199,35 @@ async def test_the_hosted_scheduler_fires_a_schedule_made_over_http(jp_fetch, ti
     await call(jp_fetch, "schedules", "often", method="PATCH", body={"paused": True})
     code, state = await call(jp_fetch, "scheduler", method="PUT", body={"hosted": False})
     assert code == 200 and state["hosted"] is False
+
+
+async def test_alerts_are_taken_checked_and_shown_without_credentials(jp_fetch, tiny):
+    secret_hook = "https://bot:hunter2-PASS@alerts.example.com/hook?token=tok-SECRET"
+    code, made = await call(
+        jp_fetch,
+        "schedules",
+        method="POST",
+        body={
+            "path": tiny,
+            "cron": "0 6 * * 1",
+            "name": "alerted",
+            "alerts": [{"to": secret_hook, "on": ["run.failed"]}, {"to": "mailto:ops@example.com"}],
+        },
+    )
+    assert code == 201, made
+    code, listing = await call(jp_fetch, "schedules", params={"path": tiny})
+    assert code == 200
+    for shown in (made, listing["schedules"][0]):
+        text = json.dumps(shown)
+        assert "hunter2-PASS" not in text and "tok-SECRET" not in text
+        assert [(a["to"], a["on"]) for a in shown["alerts"]] == [
+            ("https://bot:***@alerts.example.com/hook?token=***", ["run.failed"]),
+            ("mailto:ops@example.com", ["run.failed", "target.missed", "model.promoted", "schedule.missed"]),
+        ]
+    code, refused = await call(
+        jp_fetch,
+        "schedules",
+        method="POST",
+        body={"path": tiny, "cron": "0 6 * * 1", "name": "bad", "alerts": [{"to": "ftp://x.example.com/y"}]},
+    )
+    assert code == 400 and "is not a webhook URL" in refused["message"], refused

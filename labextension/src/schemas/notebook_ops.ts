@@ -87,6 +87,23 @@ export interface NotebookOps {
     metric?: string;
   };
   /**
+   * Who is told when a run fails, misses a metric target, promotes a model or a schedule misses a firing: webhooks (Slack/Teams message format) and e-mail. Each item a destination (https://..., mailto:ops@example.com, or env:NAME to read the destination from the environment where the alert is sent) or {"to": ..., "on": ["run.failed", "target.missed", "model.promoted", "schedule.missed"], "format": "auto"}. SMTP settings and credentials come from the environment (NOTEBOOK_OPS_SMTP_*), never from here.
+   */
+  alerts?: (
+    | string
+    | {
+        to: string;
+        /**
+         * @minItems 1
+         */
+        on?: [
+          'run.failed' | 'target.missed' | 'model.promoted' | 'schedule.missed',
+          ...('run.failed' | 'target.missed' | 'model.promoted' | 'schedule.missed')[]
+        ];
+        format?: 'auto' | 'slack' | 'teams' | 'json';
+      }
+  )[];
+  /**
    * What one CPU hour costs (in your currency): notebook-ops runs stats turns each run's CPU seconds into a cost per run, next to the metric targets. E.g. 0.05.
    */
   cost_per_cpu_hour?: number;

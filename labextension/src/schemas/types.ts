@@ -1,5 +1,14 @@
 /* Generated from notebook_ops/model/schema/openapi.json by labextension/scripts/schema-types.mjs: do not edit. */
 
+/**
+ * One alert: a destination and the conditions it is sent on.
+ */
+export interface AlertSpec {
+  format: 'auto' | 'slack' | 'teams' | 'json';
+  on: ('run.failed' | 'target.missed' | 'model.promoted' | 'schedule.missed')[];
+  to: string;
+  [k: string]: unknown;
+}
 export interface CancelResponse {
   run_id: string;
   status: string;
@@ -57,6 +66,9 @@ export interface CreateRun {
  * POST schedules: ``cron`` (a clock) or ``trigger`` (a topic URL), not both.
  */
 export interface CreateSchedule {
+  alerts?: {
+    [k: string]: unknown;
+  }[];
   catchup?: ('skip' | 'once' | 'all') | null;
   cron?: string | null;
   dead_letter_topic?: string | null;
@@ -473,6 +485,7 @@ export interface RunsResponse {
  * on the server's disk).
  */
 export interface ScheduleView {
+  alerts: AlertSpec[];
   catchup: 'skip' | 'once' | 'all';
   created_at: string | null;
   cron: string;

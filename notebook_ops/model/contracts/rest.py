@@ -193,6 +193,9 @@ class CreateSchedule(Contract):
     catchup: Catchup | None = None
     subscription: str | None = None
     dead_letter_topic: str | None = None
+    # each {to, on?, format?} (``contracts.alerts.AlertSpec``: its response shape has every
+    # field, so the request names it by its fields); the scheduler checks them
+    alerts: list[dict[str, Any]] = field(default_factory=list)
 
     def check(self) -> None:
         source = (self.trigger or "").strip()

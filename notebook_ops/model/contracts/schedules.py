@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, get_args
 
+from notebook_ops.model.contracts.alerts import AlertSpec
 from notebook_ops.model.contracts.base import Contract, ContractError
 
 NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$")
@@ -71,6 +72,7 @@ class ScheduleSpec(Contract):
     source: str | None = None  # trigger kind: the topic URL (pulsar://host:port/topic)
     subscription: str | None = None  # trigger kind: the shared subscription's name
     dead_letter_topic: str | None = None  # trigger kind: where rejected messages go
+    alerts: list[AlertSpec] = field(default_factory=list)  # who is told of failures, misses, promotions
 
     def check(self) -> None:
         """The shape: names, policies, limits (no file, clock or network is looked at)."""
@@ -102,6 +104,11 @@ class ScheduleSpec(Contract):
             raise ScheduleError("retries and retry delay cannot be negative")
         if not isinstance(self.parameters, dict):
             raise ScheduleError("parameters must be a mapping of name to value")
+        for i, alert in enumerate(self.alerts):
+            try:
+                alert.check()
+            except ContractError as exc:
+                raise ScheduleError(f"alerts[{i}]: {exc.message}", hint=exc.hint) from None
 
 
 @dataclass
