@@ -20,6 +20,7 @@ run starts), ``warm_up()`` (start kernels early when a step will surely run), ``
 from __future__ import annotations
 
 import threading
+import time
 from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Protocol
@@ -74,6 +75,15 @@ def run_in_kernel(ctx: StepContext, km, kill) -> Outcome:
     )
 
 
+def pipeline_preload(p) -> list[str]:
+    """What a step's kernel imports ahead (in its zygote, when forked): the setup cells'
+    libraries (not the project's own modules) and what the code's model logging needs."""
+    setup = [p.cell(i).source for i in p.setup_cells if p.cell(i).cell_type == "code"]
+    preload = setup_imports(setup, exclude=local_tops(p))
+    code = [c.source for c in p.cells if c.cell_type == "code"]
+    return preload + preload_for(code, preload)
+
+
 def _import_papermill() -> None:
     """Warm the import in the background: the first step would otherwise pay for it."""
     with IMPORT_LOCK:
@@ -95,14 +105,11 @@ class _LocalKernels:
     def kernel_pool(self) -> KernelPool:
         if self.pool is None:
             p = self.run.pipeline
-            setup = [p.cell(i).source for i in p.setup_cells if p.cell(i).cell_type == "code"]
-            preload = setup_imports(setup, exclude=local_tops(p))
-            code = [c.source for c in p.cells if c.cell_type == "code"]
             self._kernel_log = open(self.run.folder.logs_dir / "kernels.log", "ab")
             self.pool = KernelPool(
                 p.kernel_name,
                 cwd=self.run.config.kernel_cwd,
-                preload=preload + preload_for(code, preload),
+                preload=pipeline_preload(p),
                 log_file=self._kernel_log,
                 kernels=self.kernels,
                 env=self.run.secret_env(),
@@ -224,6 +231,7 @@ class DaskTaskExecutor:
         self.cluster: Cluster | None = None
         self.resources: dict[str, dict] = {}  # step -> Dask resources of its task
         self.tokens: dict[str, str] = {}  # step -> the token of its current task
+        self.zygote: str | None = None  # the worker plugin keeping a warm zygote per worker
 
     def prepare(self, run_id: str) -> None:
         from notebook_ops.execution.cluster import Cluster, dask_resources  # noqa: PLC0415 - cycle: cluster_task runs steps through execute_step
@@ -246,7 +254,11 @@ class DaskTaskExecutor:
         }
 
     def warm_up(self) -> None:
-        pass  # the workers' kernels are theirs
+        """Each worker warms a zygote with the setup cells' libraries (``--kernels fresh``: none),
+        while the first steps are being submitted."""
+        if self.cluster is not None and self.run.config.kernels == "fork" and self.run.config.selected:
+            p = self.run.pipeline
+            self.zygote = self.cluster.start_zygotes(p.kernel_name, pipeline_preload(p))
 
     def execute(self) -> None:
         ParallelSteps(self.run, self).run()
@@ -255,7 +267,7 @@ class DaskTaskExecutor:
         from notebook_ops.execution.cluster import new_task  # noqa: PLC0415 - cycle: cluster_task runs steps through execute_step
 
         assert self.cluster is not None
-        task = new_task(self.run.pipeline, ctx.elsewhere(), self.run.config.kernel_cwd)
+        task = new_task(self.run.pipeline, ctx.elsewhere(), self.run.config.kernel_cwd, zygote=self.zygote)
         self.tokens[ctx.step] = task.token
         return self.cluster.submit(
             task,
@@ -303,21 +315,30 @@ def executor_for(run: PipelineRun) -> Executor:
     return EXECUTORS[run.config.executor](run)
 
 
-def execute_step(ctx: StepContext, *, preload=(), stop: threading.Event | None = None) -> Outcome:
+def execute_step(
+    ctx: StepContext, *, preload=(), stop: threading.Event | None = None, zygote=None
+) -> Outcome:
     """A ``run-step`` task (an orchestrator's, or a Dask worker's): ``ctx`` in a fresh kernel
-    started in ``ctx.cwd``, stopped afterwards, or as soon as ``stop`` is set (a cancelled run:
-    the step ends as a dead kernel). The kernel's own stderr goes beside the step's log."""
+    started in ``ctx.cwd`` (or forked from ``zygote``, a Dask worker's: ``worker_zygote.py``),
+    stopped afterwards, or as soon as ``stop`` is set (a cancelled run: the step ends as a dead
+    kernel). The kernel's own stderr goes beside the step's log. The outcome's ``startup_s`` and
+    ``code_s``: until the kernel was ready, then the notebook's run in it."""
+    t0 = time.monotonic()
     kernel = (ctx.notebook.get("metadata", {}).get("kernelspec") or {}).get("name") or "python3"
     kernel_log = Path(f"{ctx.log_path}.kernel")
     klog = open(kernel_log, "ab")
-    pool = KernelPool(kernel, cwd=ctx.cwd, preload=preload, log_file=klog, env=dict(ctx.env))
+    pool = KernelPool(kernel, cwd=ctx.cwd, preload=preload, log_file=klog, env=dict(ctx.env), zygote=zygote)
     done = threading.Event()
 
     def work(km) -> Outcome:
+        ready = time.monotonic()
         if stop is not None:
             threading.Thread(target=_kill_on_stop, args=(stop, done, pool, km), daemon=True).start()
         try:
-            return run_in_kernel(ctx, km, pool.kill)
+            outcome = run_in_kernel(ctx, km, pool.kill)
+            outcome.startup_s = round(ready - t0, 3)
+            outcome.code_s = round(time.monotonic() - ready, 3)
+            return outcome
         finally:
             done.set()
 
