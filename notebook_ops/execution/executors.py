@@ -32,7 +32,7 @@ from notebook_ops.execution.papermill_exec import Outcome, execute, scrub_file
 from notebook_ops.execution.parallel import ParallelSteps, cache_key, cacheable
 from notebook_ops.execution.step_context import StepContext
 from notebook_ops.execution.stepfiles import local_tops
-from notebook_ops.kernel_side.data_store import is_url
+from notebook_ops.kernel_side.data_store import backend_modules, is_url
 from notebook_ops.kernel_side.model_logging import preload_for
 
 if TYPE_CHECKING:
@@ -256,9 +256,11 @@ class DaskTaskExecutor:
     def warm_up(self) -> None:
         """Each worker warms a zygote with the setup cells' libraries (``--kernels fresh``: none),
         while the first steps are being submitted."""
-        if self.cluster is not None and self.run.config.kernels == "fork" and self.run.config.selected:
+        cfg = self.run.config
+        if self.cluster is not None and cfg.kernels == "fork" and cfg.selected:
             p = self.run.pipeline
-            self.zygote = self.cluster.start_zygotes(p.kernel_name, pipeline_preload(p))
+            preload = pipeline_preload(p) + backend_modules(cfg.data_url or "")  # s3fs: ~2.5 s a step
+            self.zygote = self.cluster.start_zygotes(p.kernel_name, preload)
 
     def execute(self) -> None:
         ParallelSteps(self.run, self).run()
