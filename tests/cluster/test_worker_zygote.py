@@ -179,9 +179,11 @@ def _gone(pid: int) -> bool:
         return True
 
 
-def test_a_closing_worker_kills_its_zygote_and_kernels(tmp_path, s3_module, s3):
-    """SIGTERM to a worker running a step in a forked kernel: the worker closes, the plugin's
-    teardown kills the zygote and the kernel; no process of theirs is left."""
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["closed", "killed"])
+def test_a_worker_that_ends_leaves_no_zygote_or_kernel(tmp_path, s3_module, s3, sig):
+    """A worker running a step in a forked kernel ends: closed (SIGTERM: the plugin's teardown
+    kills the zygote and the kernel) or killed outright (SIGKILL: the zygote sees its socket
+    close and exits, the kernel sees its parent gone); no process of theirs is left."""
     from notebook_ops.execution.run_service import RunService
 
     cluster = DaskCluster(s3_module.env)
@@ -203,7 +205,7 @@ def test_a_closing_worker_kills_its_zygote_and_kernels(tmp_path, s3_module, s3):
         assert len(zygotes) == 1
         assert all(psutil.Process(k).ppid() == zygotes[0] for k in kernels)  # forked, not started
         worker = cluster.workers["t1"]
-        os.kill(worker.pid, signal.SIGTERM)  # the worker alone (the zygote has its own session)
+        os.kill(worker.pid, sig)  # the worker alone (the zygote has its own session)
         worker.wait(timeout=120)
         eventually(
             lambda: all(_gone(p) for p in [*zygotes, *kernels]),
