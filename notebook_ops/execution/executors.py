@@ -84,8 +84,9 @@ def pipeline_preload(p) -> list[str]:
     return preload + preload_for(code, preload)
 
 
-def _import_papermill() -> None:
-    """Warm the import in the background: the first step would otherwise pay for it."""
+def import_papermill() -> None:
+    """Warm the import in the background: the first step would otherwise pay for it (here, and
+    on each Dask worker: ``worker_zygote.py``)."""
     with IMPORT_LOCK:
         import papermill  # noqa: F401, PLC0415 - warmed in a thread under IMPORT_LOCK
 
@@ -175,7 +176,7 @@ class KernelPoolExecutor(_LocalKernels):
             if all(hit(n) for n in first):
                 return
         self.kernel_pool().prewarm(min(cfg.jobs + 1, len(cfg.selected)))
-        threading.Thread(target=_import_papermill, daemon=True).start()  # after: kernels first
+        threading.Thread(target=import_papermill, daemon=True).start()  # after: kernels first
 
     def execute(self) -> None:
         ParallelSteps(self.run, self).run()

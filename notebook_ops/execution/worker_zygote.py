@@ -38,6 +38,13 @@ WORKER_ENV = "NOTEBOOK_OPS_WORKER_KERNELS"  # "fresh" on a worker: no zygote the
 READY_TIMEOUT = 180.0  # a task waits this long for a zygote still importing, then starts fresh
 
 
+def _warm_papermill() -> None:
+    """The worker's own import of papermill, in the background (else its first step pays it)."""
+    from notebook_ops.execution.executors import import_papermill  # noqa: PLC0415 - cycle: executors runs the tasks that use this plugin
+
+    threading.Thread(target=import_papermill, daemon=True, name="nbo-papermill-warm").start()
+
+
 def plugin_name(kernel_name: str, preload) -> str:
     """The plugin's name on the cluster: one per kernel, warm set and notebook-ops version."""
     payload = json.dumps([kernel_name, sorted(set(warm_set(preload))), __version__])
@@ -82,7 +89,9 @@ class ZygotePlugin(WorkerPlugin):
         self._recipe(state["kernel_name"], state["preload"])
 
     def setup(self, worker) -> None:
-        """Start the zygote in the background: a worker's event loop never waits for imports."""
+        """Start the zygote in the background, and the worker's own import of papermill (~1 s,
+        10 s and more on a loaded machine, else paid by its first step): a worker's event loop
+        never waits for imports."""
         self._ready = threading.Event()
         with IMPORT_LOCK:
             from notebook_ops.execution.forkprovisioner import Zygote, fork_supported  # noqa: PLC0415 - jupyter_client loads with the first kernel, not at import
@@ -93,6 +102,7 @@ class ZygotePlugin(WorkerPlugin):
             self.refused = "this platform cannot fork kernels"
         if self.refused:
             self._ready.set()
+            _warm_papermill()
             return
         folder = Path(worker.local_directory) / self.name  # empty: nothing beside it is preloaded
         folder.mkdir(parents=True, exist_ok=True)
@@ -102,7 +112,10 @@ class ZygotePlugin(WorkerPlugin):
 
     def _warm(self, folder: Path) -> None:
         try:
-            prefix = kernel_prefix(self.kernel_name)
+            try:
+                prefix = kernel_prefix(self.kernel_name)
+            finally:  # after: both take the import lock, and the zygote comes first
+                _warm_papermill()
             if prefix is None:
                 self.refused = f"kernel {self.kernel_name} is not an ipykernel that can be forked"
             elif self.zygote is not None and not self.zygote.usable(prefix, dict(os.environ), folder):
