@@ -26,6 +26,13 @@ STYLE = {
 }
 
 
+def _task_times(s) -> str:
+    """A Dask task's time apart from its code's: `` (queued 0.0s, start-up 0.4s, code 1.2s)``."""
+    times = (("queued", s.queued_s), ("start-up", s.startup_s), ("code", s.code_s))
+    shown = [f"{label} {v:.1f}s" for label, v in times if v is not None]
+    return f" ({', '.join(shown)})" if shown else ""
+
+
 def _steps_table(record: dict, *, final: bool):
     from rich.table import Table  # noqa: PLC0415 - rich.table costs 45 ms CPU to import, loaded on first use
 
@@ -46,7 +53,7 @@ def _steps_table(record: dict, *, final: bool):
         if s.attempts > 1:
             note = f"attempt {s.attempts}. {note}"
         if s.worker:  # a step that ran on a Dask worker (run --cluster)
-            note = f"on {s.worker}" + (f"; {note}" if note else "")
+            note = f"on {s.worker}{_task_times(s)}" + (f"; {note}" if note else "")
         t.add_row(name, st_txt, dur, note)
     return t
 

@@ -4,9 +4,11 @@ Only where a step executes changes. The step scheduler (``parallel.py``: graph o
 keys, retries, skipping, the run record and its progress events) stays on the machine that
 started the run, with the run folder and MLflow; where a local run hands a step to a kernel of
 its pool, a cluster run submits it here as one Dask task (``cluster_task.run_task``) carrying
-the step notebook, its parameters and the project files it reads. Inputs and outputs go through
-the shared data store, which every worker must reach: ``check`` proves it (and that the workers
-can run notebook-ops at all) before any step starts.
+the step notebook, its parameters and the project files it reads; each worker keeps a zygote
+warmed with the setup cells' libraries (``start_zygotes``, ``worker_zygote.py``), so the task
+forks a ready kernel. Inputs and outputs go through the shared data store, which every worker
+must reach: ``check`` proves it (and that the workers can run notebook-ops at all) before any
+step starts.
 
 Step ``resources`` become Dask worker resources (``dask worker --resources gpu=1``); one that no
 worker declares is refused up front, except cpu and memory: Dask places tasks by threads, so
@@ -20,8 +22,10 @@ from __future__ import annotations
 
 import concurrent.futures
 import dataclasses
+import logging
 import os
 import queue
+import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -34,6 +38,7 @@ from notebook_ops.util import atomic
 from notebook_ops.util.quantity import parse_quantity
 from notebook_ops.util.redact import redact, redact_text
 
+log = logging.getLogger(__name__)
 ENV = "NOTEBOOK_OPS_CLUSTER"
 LOCAL = ("", "local")  # --cluster local: run here even when the variable or the settings name one
 HINTS_ONLY = ("cpu", "memory")  # not placement constraints unless some worker declares them
@@ -190,6 +195,20 @@ class Cluster:
                     else "give the workers credentials for the store in their environment",
                 )
 
+    def start_zygotes(self, kernel_name: str, preload) -> str | None:
+        """Register the worker plugin that keeps a zygote warmed with ``preload`` on each worker
+        (``worker_zygote.py``); its name for the tasks, or None when the workers refused it (they
+        then start a fresh kernel per step, as before)."""
+        try:
+            from notebook_ops.execution.worker_zygote import ZygotePlugin  # noqa: PLC0415 - distributed is optional (the cluster extra)
+
+            plugin = ZygotePlugin(kernel_name, preload)
+            self.client.register_plugin(plugin, name=plugin.name)
+        except Exception as exc:  # an older notebook-ops on a worker, a plugin it could not set up
+            log.warning("the workers keep no warm zygote (a fresh kernel per step): %s", _one_line(exc))
+            return None
+        return plugin.name
+
     # --- steps -----------------------------------------------------------------------------
     def submit(
         self, task: StepTask, *, resources: dict, notebook_path, log_path
@@ -198,6 +217,7 @@ class Cluster:
         notebook and log written to ``notebook_path`` / ``log_path`` on this machine."""
 
         done: concurrent.futures.Future = concurrent.futures.Future()
+        task.submitted_at = time.time()
         fut = self.client.submit(
             run_task,
             task,
@@ -274,9 +294,9 @@ class Cluster:
             pass
 
 
-def new_task(pipeline, ctx: StepContext, kernel_cwd) -> StepTask:
+def new_task(pipeline, ctx: StepContext, kernel_cwd, zygote: str | None = None) -> StepTask:
     """The task that runs ``ctx`` (a step of ``pipeline``) on a worker, with the project files
-    it reads from ``kernel_cwd``."""
+    it reads from ``kernel_cwd``; ``zygote``: the worker plugin whose zygote forks its kernel."""
     notebook_dir, files = step_files(pipeline, ctx.step, kernel_cwd)
     return StepTask(
         run_id=ctx.parameters["_nbo_run_id"],
@@ -290,4 +310,5 @@ def new_task(pipeline, ctx: StepContext, kernel_cwd) -> StepTask:
         dirs=list(pipeline.project.dirs) if pipeline.project else [],
         env=dict(ctx.env),
         secrets=list(ctx.scrub),
+        zygote=zygote,
     )

@@ -3,11 +3,14 @@
 The task carries everything the step needs: its notebook, its parameters and the project's code
 and data files it reads (project-relative path -> bytes); nothing is read from the author's
 disk. The worker lays the files out in a folder of its own, runs the notebook through papermill
-in a fresh kernel exactly as ``notebook-ops run-step`` does (``executors.execute_step``), with inputs and
+in a kernel exactly as ``notebook-ops run-step`` does (``executors.execute_step``), with inputs and
 outputs in the shared data store (``_nbo_data_url``), and sends back the outcome, the executed
-notebook, the log and its name. The runner learns when a step starts on a worker from an event
-(``STARTED_TOPIC``: a second start of one task means its first worker was lost), and stops a
-running step by setting its Dask ``Event`` (``cancel_event_name``). ``probe`` is the
+notebook, the log and its name. The kernel is forked from the worker's warm zygote when the run
+registered one (``task.zygote``, ``worker_zygote.py``), else started fresh; the outcome says how
+long the task waited (submitted -> started here), how long its kernel took to be ready (the
+files laid out included) and how long the notebook ran. The runner learns when a step starts
+on a worker from an event (``STARTED_TOPIC``: a second start of one task means its first worker
+was lost), and stops a running step by setting its Dask ``Event`` (``cancel_event_name``). ``probe`` is the
 preflight each worker runs before any step: notebook-ops imports, the data store answers.
 """
 
@@ -18,6 +21,7 @@ import logging
 import shutil
 import tempfile
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +53,8 @@ class StepTask:
     # masked in the executed notebook and log (model/secrets.py); sent to the worker, never written
     env: dict[str, str] = field(default_factory=dict, repr=False)
     secrets: list[str] = field(default_factory=list, repr=False)
+    zygote: str | None = None  # the worker plugin whose zygote forks the kernel (None: fresh)
+    submitted_at: float | None = None  # the runner's clock (time.time()) when it submitted the task
 
 
 def _worker():
@@ -58,6 +64,15 @@ def _worker():
         return get_worker()
     except (ImportError, ValueError):  # called outside a worker (tests of the task itself)
         return None
+
+
+def _zygote(worker, task: StepTask):
+    """The worker's warm zygote for this task's kernel, else None (a fresh kernel)."""
+    plugin = worker.plugins.get(task.zygote) if worker is not None and task.zygote else None
+    if plugin is None or not hasattr(plugin, "zygote_for"):
+        return None
+    kernel = (task.notebook.get("metadata", {}).get("kernelspec") or {}).get("name") or "python3"
+    return plugin.zygote_for(kernel)
 
 
 def _lay_out(root: Path, task: StepTask) -> Path:
@@ -103,6 +118,7 @@ def run_task(task: StepTask) -> dict:
     """Run the step on this worker: ``{"outcome": Outcome fields, "notebook": bytes | None,
     "log": str, "worker": name}``. A failing step is an outcome, never an exception."""
 
+    started, t0 = time.time(), time.monotonic()
     worker = _worker()
     name = str(worker.name) if worker is not None else "local"
     if worker is not None:
@@ -134,7 +150,13 @@ def run_task(task: StepTask) -> dict:
                 scrub=tuple(task.secrets),
                 cwd=_lay_out(Path(tmp) / "work", task),
             )
-            outcome = execute_step(ctx, stop=stop)
+            zygote = _zygote(worker, task)
+            before = time.monotonic() - t0  # the event, the store cleared, the files laid out
+            outcome = execute_step(ctx, stop=stop, zygote=zygote)
+            if task.submitted_at is not None:  # two clocks: the runner's and this machine's
+                outcome.queued_s = round(max(0.0, started - task.submitted_at), 3)
+            if outcome.startup_s is not None:
+                outcome.startup_s = round(outcome.startup_s + before, 3)
             if stop.is_set():
                 outcome.error, outcome.ename = "cancelled", "Cancelled"
             return {

@@ -20,6 +20,7 @@ run starts), ``warm_up()`` (start kernels early when a step will surely run), ``
 from __future__ import annotations
 
 import threading
+import time
 from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Protocol
@@ -31,7 +32,7 @@ from notebook_ops.execution.papermill_exec import Outcome, execute, scrub_file
 from notebook_ops.execution.parallel import ParallelSteps, cache_key, cacheable
 from notebook_ops.execution.step_context import StepContext
 from notebook_ops.execution.stepfiles import local_tops
-from notebook_ops.kernel_side.data_store import is_url
+from notebook_ops.kernel_side.data_store import backend_modules, is_url
 from notebook_ops.kernel_side.model_logging import preload_for
 
 if TYPE_CHECKING:
@@ -74,8 +75,18 @@ def run_in_kernel(ctx: StepContext, km, kill) -> Outcome:
     )
 
 
-def _import_papermill() -> None:
-    """Warm the import in the background: the first step would otherwise pay for it."""
+def pipeline_preload(p) -> list[str]:
+    """What a step's kernel imports ahead (in its zygote, when forked): the setup cells'
+    libraries (not the project's own modules) and what the code's model logging needs."""
+    setup = [p.cell(i).source for i in p.setup_cells if p.cell(i).cell_type == "code"]
+    preload = setup_imports(setup, exclude=local_tops(p))
+    code = [c.source for c in p.cells if c.cell_type == "code"]
+    return preload + preload_for(code, preload)
+
+
+def import_papermill() -> None:
+    """Warm the import in the background: the first step would otherwise pay for it (here, and
+    on each Dask worker: ``worker_zygote.py``)."""
     with IMPORT_LOCK:
         import papermill  # noqa: F401, PLC0415 - warmed in a thread under IMPORT_LOCK
 
@@ -95,14 +106,11 @@ class _LocalKernels:
     def kernel_pool(self) -> KernelPool:
         if self.pool is None:
             p = self.run.pipeline
-            setup = [p.cell(i).source for i in p.setup_cells if p.cell(i).cell_type == "code"]
-            preload = setup_imports(setup, exclude=local_tops(p))
-            code = [c.source for c in p.cells if c.cell_type == "code"]
             self._kernel_log = open(self.run.folder.logs_dir / "kernels.log", "ab")
             self.pool = KernelPool(
                 p.kernel_name,
                 cwd=self.run.config.kernel_cwd,
-                preload=preload + preload_for(code, preload),
+                preload=pipeline_preload(p),
                 log_file=self._kernel_log,
                 kernels=self.kernels,
                 env=self.run.secret_env(),
@@ -168,7 +176,7 @@ class KernelPoolExecutor(_LocalKernels):
             if all(hit(n) for n in first):
                 return
         self.kernel_pool().prewarm(min(cfg.jobs + 1, len(cfg.selected)))
-        threading.Thread(target=_import_papermill, daemon=True).start()  # after: kernels first
+        threading.Thread(target=import_papermill, daemon=True).start()  # after: kernels first
 
     def execute(self) -> None:
         ParallelSteps(self.run, self).run()
@@ -224,6 +232,7 @@ class DaskTaskExecutor:
         self.cluster: Cluster | None = None
         self.resources: dict[str, dict] = {}  # step -> Dask resources of its task
         self.tokens: dict[str, str] = {}  # step -> the token of its current task
+        self.zygote: str | None = None  # the worker plugin keeping a warm zygote per worker
 
     def prepare(self, run_id: str) -> None:
         from notebook_ops.execution.cluster import Cluster, dask_resources  # noqa: PLC0415 - cycle: cluster_task runs steps through execute_step
@@ -246,7 +255,13 @@ class DaskTaskExecutor:
         }
 
     def warm_up(self) -> None:
-        pass  # the workers' kernels are theirs
+        """Each worker warms a zygote with the setup cells' libraries (``--kernels fresh``: none),
+        while the first steps are being submitted."""
+        cfg = self.run.config
+        if self.cluster is not None and cfg.kernels == "fork" and cfg.selected:
+            p = self.run.pipeline
+            preload = pipeline_preload(p) + backend_modules(cfg.data_url or "")  # s3fs: ~2.5 s a step
+            self.zygote = self.cluster.start_zygotes(p.kernel_name, preload)
 
     def execute(self) -> None:
         ParallelSteps(self.run, self).run()
@@ -255,7 +270,7 @@ class DaskTaskExecutor:
         from notebook_ops.execution.cluster import new_task  # noqa: PLC0415 - cycle: cluster_task runs steps through execute_step
 
         assert self.cluster is not None
-        task = new_task(self.run.pipeline, ctx.elsewhere(), self.run.config.kernel_cwd)
+        task = new_task(self.run.pipeline, ctx.elsewhere(), self.run.config.kernel_cwd, zygote=self.zygote)
         self.tokens[ctx.step] = task.token
         return self.cluster.submit(
             task,
@@ -303,21 +318,30 @@ def executor_for(run: PipelineRun) -> Executor:
     return EXECUTORS[run.config.executor](run)
 
 
-def execute_step(ctx: StepContext, *, preload=(), stop: threading.Event | None = None) -> Outcome:
+def execute_step(
+    ctx: StepContext, *, preload=(), stop: threading.Event | None = None, zygote=None
+) -> Outcome:
     """A ``run-step`` task (an orchestrator's, or a Dask worker's): ``ctx`` in a fresh kernel
-    started in ``ctx.cwd``, stopped afterwards, or as soon as ``stop`` is set (a cancelled run:
-    the step ends as a dead kernel). The kernel's own stderr goes beside the step's log."""
+    started in ``ctx.cwd`` (or forked from ``zygote``, a Dask worker's: ``worker_zygote.py``),
+    stopped afterwards, or as soon as ``stop`` is set (a cancelled run: the step ends as a dead
+    kernel). The kernel's own stderr goes beside the step's log. The outcome's ``startup_s`` and
+    ``code_s``: until the kernel was ready, then the notebook's run in it."""
+    t0 = time.monotonic()
     kernel = (ctx.notebook.get("metadata", {}).get("kernelspec") or {}).get("name") or "python3"
     kernel_log = Path(f"{ctx.log_path}.kernel")
     klog = open(kernel_log, "ab")
-    pool = KernelPool(kernel, cwd=ctx.cwd, preload=preload, log_file=klog, env=dict(ctx.env))
+    pool = KernelPool(kernel, cwd=ctx.cwd, preload=preload, log_file=klog, env=dict(ctx.env), zygote=zygote)
     done = threading.Event()
 
     def work(km) -> Outcome:
+        ready = time.monotonic()
         if stop is not None:
             threading.Thread(target=_kill_on_stop, args=(stop, done, pool, km), daemon=True).start()
         try:
-            return run_in_kernel(ctx, km, pool.kill)
+            outcome = run_in_kernel(ctx, km, pool.kill)
+            outcome.startup_s = round(ready - t0, 3)
+            outcome.code_s = round(time.monotonic() - ready, 3)
+            return outcome
         finally:
             done.set()
 

@@ -17,7 +17,8 @@ runs one step: steps never share interpreter state. ``kill`` (timeout, Ctrl-C) s
 kernel process directly, which is safe from any thread; the step's client then sees it die.
 
 With ``kernels="fork"`` the kernels are forked from one zygote process per pool that imported
-the setup cells' libraries once (``forkprovisioner.py``, ``zygote.py``); everything else here
+the setup cells' libraries once (``forkprovisioner.py``, ``zygote.py``), or from a zygote the
+pool is given and does not own (a Dask worker's: ``worker_zygote.py``); everything else here
 is the same.
 """
 
@@ -48,6 +49,12 @@ def setup_imports(sources, exclude=()) -> list[str]:
     notebook sets ``sys.path`` could import another module of the same name)."""
 
     return [m for m in top_level_modules(sources) if m.split(".")[0] not in set(exclude)]
+
+
+def warm_set(preload) -> list[str]:
+    """What a pool's kernels (and a zygote made for them) import ahead: the valid module names
+    of ``preload`` and the step plumbing."""
+    return [m for m in preload if _MODULE_RE.match(m)] + ["notebook_ops.kernel_side.step"]
 
 
 class _StopsItsClients:
@@ -108,12 +115,13 @@ class KernelPool:
         startup_timeout: float = 60,
         kernels: str = "fresh",
         env: dict | None = None,
+        zygote=None,
     ):
         self.kernel_name = kernel_name
         # added to each kernel's environment (secret parameters: model/secrets.py)
         self.env = dict(env or {})
         self.cwd = str(cwd) if cwd else None
-        self.preload = [m for m in preload if _MODULE_RE.match(m)] + ["notebook_ops.kernel_side.step"]
+        self.preload = warm_set(preload)
         self.log_file = log_file
         self.startup_timeout = startup_timeout
         self._lock = threading.Lock()
@@ -121,8 +129,10 @@ class KernelPool:
         self._slots: list[_Slot] = []
         self._closed = False
         self.started = 0
-        self.zygote = None
-        if kernels == "fork":
+        # ``zygote``: one owned elsewhere (a Dask worker's, worker_zygote.py), which outlives the pool
+        self.zygote = zygote
+        self._owns_zygote = zygote is None
+        if kernels == "fork" and zygote is None:
             with IMPORT_LOCK:
                 from notebook_ops.execution.forkprovisioner import Zygote  # noqa: PLC0415 - jupyter_client loads with the first kernel, not at import
             self.zygote = Zygote(self.preload, log_file=log_file)
@@ -318,10 +328,10 @@ class KernelPool:
             for s in idle:
                 if s.starting is not None:  # a fresh kernel still starting
                     self.kill(s.starting)
-            if self.zygote is not None:
+            if self.zygote is not None and self._owns_zygote:
                 self.zygote.kill()
         for s in slots:
             if s.thread is not None:
                 s.thread.join(timeout=60)
-        if self.zygote is not None:
+        if self.zygote is not None and self._owns_zygote:
             self.zygote.close()

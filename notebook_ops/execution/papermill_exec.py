@@ -35,6 +35,11 @@ class Outcome:
     worker: str | None = None  # the Dask worker that ran it (notebook-ops run --cluster)
     cpu_s: float | None = None  # the kernel's CPU seconds during the step (execution/usage.py)
     peak_mem_mb: float | None = None  # the kernel's peak PSS (else RSS) in MiB (execution/usage.py)
+    # where a task's time went (a Dask worker's step: cluster_task.py): submitted -> started on
+    # the worker, started -> its kernel ready, the notebook's run in that kernel
+    queued_s: float | None = None
+    startup_s: float | None = None
+    code_s: float | None = None
 
 
 def _quiet_papermill() -> None:

@@ -164,6 +164,8 @@ class ParallelSteps:
     def completed(self, step: str, outcome: Outcome, key: str | None) -> None:
         if outcome.worker:
             self.rec.step(step)["worker"] = outcome.worker
+            for part in ("queued_s", "startup_s", "code_s"):  # a Dask task's times (cluster_task.py)
+                self.rec.step(step)[part] = getattr(outcome, part)
         self.rec.add_usage(step, outcome.cpu_s, outcome.peak_mem_mb)
         if outcome.ok and not self.pr.store.exists((step, "_outputs.json")):
             outcome = Outcome(False, "the step ended without saving its outputs", ename="OutputsMissing")

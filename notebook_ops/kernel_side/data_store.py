@@ -35,6 +35,21 @@ def is_url(location: str) -> bool:
     return "://" in location and not location.startswith("file://")
 
 
+def backend_modules(location: str) -> list[str]:
+    """What a kernel imports to reach the store at ``location``: fsspec and the backend of its
+    protocol (``s3://`` -> s3fs), for a zygote to import ahead (``worker_zygote.py``); none for
+    a local folder or a protocol fsspec does not know."""
+    if not location or not is_url(location) or location.startswith("file://"):
+        return []
+    try:
+        from fsspec.registry import known_implementations  # noqa: PLC0415 - optional library, imported only when used
+    except ImportError:
+        return []
+    protocol = location.split("://", 1)[0]
+    target = (known_implementations.get(protocol) or {}).get("class", "")
+    return list(dict.fromkeys(["fsspec", *([target.split(".")[0]] if target else [])]))
+
+
 class DataStore:
     def __init__(self, location: str):
         if not location:

@@ -40,7 +40,7 @@ class DaskCluster:
         self.scheduler: subprocess.Popen | None = None
         self.workers: dict[str, subprocess.Popen] = {}
 
-    def _spawn(self, name: str, argv: list[str]) -> subprocess.Popen:
+    def _spawn(self, name: str, argv: list[str], env: dict | None = None) -> subprocess.Popen:
         folder = self.root / name
         folder.mkdir(exist_ok=True)
         log = open(self.root / f"{name}.log", "ab")
@@ -48,7 +48,7 @@ class DaskCluster:
             return subprocess.Popen(
                 [sys.executable, "-m", *argv],
                 cwd=folder,
-                env=self.env,
+                env={**self.env, **(env or {})},
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # its own group: a kill takes its kernels too
@@ -60,7 +60,10 @@ class DaskCluster:
         p = self.root / f"{name}.log"
         return p.read_text(errors="replace") if p.exists() else ""
 
-    def start(self, workers=("w1", "w2"), resources: dict | None = None) -> DaskCluster:
+    def start(
+        self, workers=("w1", "w2"), resources: dict | None = None, env: dict | None = None
+    ) -> DaskCluster:
+        """``resources`` / ``env``: worker name -> its ``--resources`` / environment additions."""
         self.scheduler = self._spawn(
             "scheduler",
             [
@@ -75,11 +78,12 @@ class DaskCluster:
             ],
         )
         for name in workers:
-            self.start_worker(name, (resources or {}).get(name))
+            self.start_worker(name, (resources or {}).get(name), (env or {}).get(name))
         self.wait_workers(len(workers))
         return self
 
-    def start_worker(self, name: str, resources: str | None = None) -> None:
+    def start_worker(self, name: str, resources: str | None = None, env: dict | None = None) -> None:
+        """``env``: added to this worker's environment (``NOTEBOOK_OPS_WORKER_KERNELS=fresh``)."""
         folder = self.root / name
         argv = [
             "distributed.cli.dask_worker",
@@ -98,7 +102,7 @@ class DaskCluster:
         ]
         if resources:
             argv += ["--resources", resources]
-        self.workers[name] = self._spawn(name, argv)
+        self.workers[name] = self._spawn(name, argv, env)
 
     def client(self):
         from distributed import Client
@@ -121,10 +125,23 @@ class DaskCluster:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
 
+    def zygotes_of(self, name: str) -> list[int]:
+        """The worker's zygotes (worker_zygote.py): its children running zygote.py."""
+        proc = psutil.Process(self.workers[name].pid)
+        out = []
+        for child in proc.children():
+            try:
+                if any(part.endswith("zygote.py") for part in child.cmdline()):
+                    out.append(child.pid)
+            except psutil.NoSuchProcess:
+                pass
+        return out
+
     def kernels_of(self, name: str) -> list[int]:
-        """Processes running below a worker (a step's kernel while it runs)."""
+        """Processes running below a worker but its zygotes (a step's kernel while it runs)."""
         proc = self.workers[name]
-        return [c.pid for c in psutil.Process(proc.pid).children(recursive=True)]
+        zygotes = set(self.zygotes_of(name))
+        return [c.pid for c in psutil.Process(proc.pid).children(recursive=True) if c.pid not in zygotes]
 
     def stop(self) -> None:
         procs = [*self.workers.values(), *([self.scheduler] if self.scheduler else [])]

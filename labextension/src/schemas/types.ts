@@ -446,6 +446,7 @@ export interface StepRecord {
   cached: boolean;
   cell: number | null;
   changed_at_run: string[];
+  code_s?: number | null;
   cpu_s?: number | null;
   duration_s: number | null;
   error: string | null;
@@ -457,8 +458,10 @@ export interface StepRecord {
   notebook: string | null;
   observed?: Observed | null;
   peak_mem_mb?: number | null;
+  queued_s?: number | null;
   reused: string | null;
   started_at: string | null;
+  startup_s?: number | null;
   status: 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
   worker: string | null;
   [k: string]: unknown;

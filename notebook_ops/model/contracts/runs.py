@@ -73,7 +73,12 @@ class StepRecord(Contract):
     # measured (cached, skipped, a kernel that did not start, a --single-kernel run)
     cpu_s: float | None = None  # user + system CPU seconds of the kernel and its children
     peak_mem_mb: float | None = None  # peak PSS in MiB, sampled (RSS where PSS is unreadable)
-    OMITTED_WHEN_NONE = ("observed", "cpu_s", "peak_mem_mb")
+    # where a Dask task's time went (run --cluster; None elsewhere), its last attempt: submitted
+    # -> started on the worker (two machines' clocks), -> its kernel ready, the notebook's run
+    queued_s: float | None = None
+    startup_s: float | None = None
+    code_s: float | None = None
+    OMITTED_WHEN_NONE = ("observed", "cpu_s", "peak_mem_mb", "queued_s", "startup_s", "code_s")
 
 
 @dataclass
