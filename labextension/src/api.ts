@@ -16,12 +16,14 @@ import type {
   ExportResponse,
   FeaturesResponse,
   FolderView,
+  ModelsResponse,
   ParameterView,
   PipelineFileResponse,
   PipelineView,
   ProblemView,
   ProofProgress,
   ProofsResponse,
+  PromoteResponse,
   RemoteRun,
   RemoteRunsResponse,
   RemoteTask,
@@ -207,6 +209,23 @@ export const api = {
   /** The runs of the Airflow the server is configured with, newest first, each task's state. */
   remoteRuns(limit = 10): Promise<IRemoteRuns> {
     return client.getRemoteRuns({ limit });
+  },
+
+  /** The models this pipeline registered in the notebook's MLflow store, newest versions first. */
+  models(path: string, pipeline: string): Promise<ModelsResponse> {
+    return client.getModels({ path, pipeline });
+  },
+
+  /** Point `alias` at a version if the gate passes (or anyway with `force`, recorded). */
+  promoteModel(
+    path: string,
+    name: string,
+    version: number,
+    alias: string,
+    why = '',
+    force = false
+  ): Promise<PromoteResponse> {
+    return client.postModelPromote(name, { path, alias, version, why, force });
   },
 
   /** URL of a step's executed notebook rendered as a static page (outputs included). */

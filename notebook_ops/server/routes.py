@@ -14,6 +14,7 @@ from notebook_ops.model.contracts.route_table import API_PREFIX, ROUTES
 from notebook_ops.server.export_handlers import ExportsHandler, ProofHandler, ProofsHandler
 from notebook_ops.server.features import FeaturesHandler
 from notebook_ops.server.folders import FoldersHandler, PipelineFilesHandler
+from notebook_ops.server.model_handlers import ModelPromoteHandler, ModelsHandler
 from notebook_ops.server.openapi_handler import OpenApiHandler
 from notebook_ops.server.pipelines import PipelinesHandler
 from notebook_ops.server.remote_runs import RemoteRunsHandler, airflow_url
@@ -42,6 +43,8 @@ def handlers() -> dict[str, type]:
         "proofs": ProofsHandler,
         "proof": ProofHandler,
         "remote_runs": RemoteRunsHandler,
+        "models": ModelsHandler,
+        "model_promote": ModelPromoteHandler,
     }
     if _has("notebook_ops.scheduler.api") and _has("notebook_ops.scheduler.hosted"):
         from notebook_ops.server.schedule_handlers import (  # noqa: PLC0415 - only with the scheduler
@@ -64,7 +67,7 @@ def route_table() -> tuple[list[tuple[str, type]], dict[str, bool]]:
     """(pattern, handler) pairs and the features they provide."""
     bound = handlers()
     schedules = "schedules" in bound
-    features = {"runs": True, "exports": True, "schedules": schedules}
+    features = {"runs": True, "exports": True, "schedules": schedules, "models": _has("mlflow")}
     routes = [
         (route.pattern(), bound[route.name])
         for route in ROUTES

@@ -18,8 +18,11 @@ import type {
   FolderView,
   HostScheduler,
   InspectPipeline,
+  ModelsResponse,
   PipelineFileResponse,
   PipelineView,
+  PromoteModel,
+  PromoteResponse,
   ProofProgress,
   ProofsResponse,
   RemoteRunsResponse,
@@ -55,6 +58,29 @@ export function postExports(body: CreateExport, settings?: ServerConnection.ISet
  */
 export function getFolders(query: { path: string }, settings?: ServerConnection.ISettings): Promise<FolderView> {
   return call<FolderView>('GET', `${API_PREFIX}/folders`, { query }, settings);
+}
+
+/**
+ * GET /models: The registered models of the notebook's MLflow store: versions with lineage, targets, cost and the promotion gate's verdict.
+ * Only when the server offers the 'models' feature (GET /).
+ */
+export function getModels(
+  query: { path: string; pipeline?: string; limit?: number },
+  settings?: ServerConnection.ISettings
+): Promise<ModelsResponse> {
+  return call<ModelsResponse>('GET', `${API_PREFIX}/models`, { query }, settings);
+}
+
+/**
+ * POST /models/{name}/promote: Point an alias at a version if the gate passes (promoted false and the reasons if not).
+ * Only when the server offers the 'models' feature (GET /).
+ */
+export function postModelPromote(
+  name: string,
+  body: PromoteModel,
+  settings?: ServerConnection.ISettings
+): Promise<PromoteResponse> {
+  return call<PromoteResponse>('POST', `${API_PREFIX}/models/${encodeURIComponent(name)}/promote`, { body }, settings);
 }
 
 /**

@@ -181,6 +181,7 @@ export interface ProofProgress {
  */
 export interface Features {
   exports: boolean;
+  models: boolean;
   remote_runs: boolean;
   runs: boolean;
   schedules: boolean;
@@ -225,6 +226,15 @@ export interface FolderView {
   pipeline_file_exists: boolean;
   [k: string]: unknown;
 }
+/**
+ * Whether a version may be promoted now: its run succeeded and met every metric target
+ * (and beat the alias it was compared with); ``reasons``: each check with its numbers.
+ */
+export interface GateVerdict {
+  passed: boolean;
+  reasons: string[];
+  [k: string]: unknown;
+}
 export interface GitInfo {
   branch: string | null;
   commit: string | null;
@@ -253,6 +263,69 @@ export interface MlflowInfo {
   experiment_id: string | null;
   run_id: string | null;
   tracking_uri: string | null;
+  [k: string]: unknown;
+}
+/**
+ * One registered version: where it came from and what its run measured and cost.
+ */
+export interface ModelVersionView {
+  aliases: string[];
+  bundle: string | null;
+  bundle_version: string | null;
+  cpu_s: number | null;
+  created_at: string;
+  duration_s: number | null;
+  gate: GateVerdict | null;
+  git_commit: string | null;
+  metrics: {
+    [k: string]: number;
+  };
+  parameters: {
+    [k: string]: string;
+  };
+  pipeline: string | null;
+  promotions: Promotion[];
+  run_id: string | null;
+  status: string | null;
+  step: string | null;
+  targets: {
+    [k: string]: string;
+  };
+  version: number;
+  [k: string]: unknown;
+}
+/**
+ * An alias pointed at the version: who, when, from which run, why, and whether the gate
+ * passed or was forced (the version's ``notebook_ops.promoted.<alias>`` tag).
+ */
+export interface Promotion {
+  alias: string;
+  at: string;
+  by: string;
+  gate: string;
+  run_id: string | null;
+  why: string;
+  [k: string]: unknown;
+}
+/**
+ * GET models: the models in the MLflow store of the notebook's runs (only those a
+ * pipeline registered, when ``pipeline`` is given); ``store``: whether there is a store.
+ */
+export interface ModelsResponse {
+  models: RegisteredModelView[];
+  store: boolean;
+  [k: string]: unknown;
+}
+/**
+ * A registered model: its aliases ({alias: version}) and its versions, newest first.
+ */
+export interface RegisteredModelView {
+  aliases: {
+    [k: string]: number;
+  };
+  name: string;
+  total_versions: number;
+  versions: ModelVersionView[];
   [k: string]: unknown;
 }
 /**
@@ -336,6 +409,29 @@ export interface StepView {
   parameters_read: string[];
   start_cell: number | null;
   watch: string[];
+  [k: string]: unknown;
+}
+/**
+ * POST models/{name}/promote: point ``alias`` at ``version`` (default: the newest) if the
+ * gate passes (``force``: anyway, recorded as forced); ``path``: the notebook whose store.
+ */
+export interface PromoteModel {
+  alias: string;
+  force: boolean;
+  path: string;
+  version: number | null;
+  why: string;
+  [k: string]: unknown;
+}
+/**
+ * The promotion's outcome: ``promoted`` false when the gate refused (its reasons say why).
+ */
+export interface PromoteResponse {
+  alias: string;
+  gate: GateVerdict;
+  name: string;
+  promoted: boolean;
+  version: number;
   [k: string]: unknown;
 }
 /**

@@ -22,6 +22,7 @@ import { useSignal } from './hooks';
 import { Lanes, NotebooksLine } from './lanesview';
 import { Parameters } from './parameters';
 import { Problems } from './problems';
+import { ModelsSection } from './modelsview';
 import { RemoteRunsSection } from './remoteruns';
 import { RunSection, startNotebookRun } from './runview';
 import { ScheduleSection } from './scheduleview';
@@ -233,7 +234,7 @@ function PanelView({ model, features, options, remoteRuns }: IPanelViewProps): J
         onSelect={p => model.selectProblem(p)}
         onRetag={() => void options.commands.execute(RETAG_KALE)}
       />
-      {offered && (offered.runs || offered.exports || offered.schedules || offered.remote_runs) ? (
+      {offered && (offered.runs || offered.exports || offered.schedules || offered.remote_runs || offered.models) ? (
         <div className="nbo-actions">
           {offered.runs ? (
             <RunSection
@@ -252,6 +253,7 @@ function PanelView({ model, features, options, remoteRuns }: IPanelViewProps): J
             <ScheduleSection model={model} pipeline={pipeline} hostScheduler={options.hostScheduler} />
           ) : null}
           {offered.remote_runs ? <RemoteRunsSection runs={remoteRuns} /> : null}
+          {offered.models ? <ModelsSection model={model} pipeline={pipeline} /> : null}
         </div>
       ) : null}
       <Parameters pipeline={pipeline} onSelectCell={cell => model.selectCell(cell)} />

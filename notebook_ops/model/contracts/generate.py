@@ -53,6 +53,9 @@ SCHEMAS = {
     "rest-host-scheduler": "rest:HostScheduler",
     "rest-scheduler-state": "rest:SchedulerState",
     "rest-remote-runs-response": "rest:RemoteRunsResponse",
+    "rest-models-response": "models:ModelsResponse",
+    "rest-promote-model": "models:PromoteModel",
+    "rest-promote-response": "models:PromoteResponse",
     "rest-error": "rest:ErrorResponse",
     "proof-record": "proofs:ProofRecord",
 }

@@ -26,6 +26,7 @@ class Features(Contract):
     exports: bool
     schedules: bool  # the scheduler package is installed
     remote_runs: bool = False  # an Airflow is configured (c.NotebookOps.airflow_url)
+    models: bool = False  # MLflow is installed: the Model Registry's models can be shown
 
 
 @dataclass

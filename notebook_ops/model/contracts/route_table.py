@@ -191,6 +191,40 @@ ROUTES: tuple[Route, ...] = (
         segments=(("proof_id", PROOF_ID),),
     ),
     Route(
+        "models",
+        "/models",
+        (
+            Operation(
+                "get",
+                "The registered models of the notebook's MLflow store: versions with lineage, "
+                "targets, cost and the promotion gate's verdict",
+                200,
+                "rest-models-response",
+                query=(
+                    PATH,
+                    Param("pipeline", "only models this pipeline registered a version of"),
+                    Param("limit", "the newest versions shown per model (default 10)", integer=True),
+                ),
+            ),
+        ),
+        feature="models",
+    ),
+    Route(
+        "model_promote",
+        "/models/{name}/promote",
+        (
+            Operation(
+                "post",
+                "Point an alias at a version if the gate passes (promoted false and the reasons if not)",
+                200,
+                "rest-promote-response",
+                request="rest-promote-model",
+            ),
+        ),
+        segments=(("name", NAME),),
+        feature="models",
+    ),
+    Route(
         "remote_runs",
         "/remote-runs",
         (
