@@ -133,14 +133,14 @@ function VersionRow({ model, v, costPerCpuHour, onPromote }: IVersionProps): JSX
   const verdict = verdictText(v);
   return (
     <li className="nbo-model-version" data-model={model.name} data-version={v.version}>
-      <div className="nbo-run-head">
+      <div className="nbo-model-head">
         <strong>{`v${v.version}`}</strong>{' '}
         {v.aliases.map(a => (
           <span key={a} className="nbo-chip nbo-alias" data-alias={a}>
             {a}
           </span>
         ))}{' '}
-        {v.status ? <span className={`nbo-status nbo-status-${v.status}`}>{v.status}</span> : null}{' '}
+        {v.status ? <span className={`nbo-status nbo-status-${v.status}`}>{v.status.replace('_', ' ')}</span> : null}{' '}
         {verdict ? (
           <span
             className={`nbo-gate ${v.gate?.passed ? 'nbo-gate-passed' : 'nbo-gate-refused'}`}
@@ -185,7 +185,7 @@ function ModelItem(props: {
   const aliases = Object.entries(model.aliases);
   return (
     <li className="nbo-model" data-model={model.name}>
-      <div className="nbo-run-head">
+      <div className="nbo-model-head">
         <strong>{model.name}</strong>
         <span className="nbo-help">
           {` ${model.total_versions} version${model.total_versions === 1 ? '' : 's'}`}
