@@ -20,7 +20,7 @@ from pathlib import Path
 
 from notebook_ops._version import __version__
 from notebook_ops.errors import ConflictError, NotebookOpsError, PipelineInvalid
-from notebook_ops.events.publish import publisher_for_run, with_settings_problems
+from notebook_ops.events.publish import publisher_for_run, run_urls, with_settings_problems
 from notebook_ops.execution.executors import Executor, executor_for
 from notebook_ops.execution.objectives import check_targets
 from notebook_ops.execution.options import RunConfig
@@ -202,7 +202,8 @@ class PipelineRun:
         track = mode_of(cfg.track)
         if track:  # MLflow is logged beside the run, never on its way (tracking/outbox.py)
             promote = (self.pipeline.settings or {}).get("promote")
-            self.tracker = RunOutbox(folder.path, self.pipeline.name, cfg.base, track, promote)
+            sinks = run_urls(self.pipeline, cfg.progress, cfg.events)  # a promotion is published there
+            self.tracker = RunOutbox(folder.path, self.pipeline.name, cfg.base, track, promote, sinks)
             self.record.data["mlflow"]["tracking_uri"] = redact(self.tracker.tracking_uri)
         self.record.save("run_started")
         if self.tracker:

@@ -28,7 +28,9 @@ from notebook_ops.util.redact import redact, redact_text
 log = logging.getLogger(__name__)
 
 TRACKING = "tracking"  # the folder inside a run folder
-START = "start.json"  # {experiment, tracking_uri, artifact_root, outer, promote?}: at the run's start
+START = (
+    "start.json"  # {experiment, tracking_uri, artifact_root, outer, promote?, events?}: at the run's start
+)
 STEPS = "steps"  # <step>.json: {name, steprec, params, metrics, artifacts, models}, one per finished step
 LOGGED = "logged.json"  # {run_id, experiment_id, steps: {name: id}, promotion?, finished, error}
 
@@ -108,12 +110,13 @@ def die_here(point: str) -> None:
         faults.point(f"tracking.follower.{point}")
 
 
-def sync_run(run_dir, session=None, *, write_record: bool = True) -> dict:
+def sync_run(run_dir, session=None, *, write_record: bool = True, events=()) -> dict:
     """Log to MLflow what ``run_dir`` holds and ``logged.json`` lacks (the caller holds
     ``locked(run_dir)``); returns ``logged.json``'s content. The parent run is finished once
     run.json is final (or "failed" once its runner is gone without finishing it); with
     ``write_record`` run.json's ``mlflow`` block then gets the run's id too (only once the
-    runner has stopped writing run.json)."""
+    runner has stopped writing run.json). A promotion by the promote setting is published to
+    the configured sinks, start.json's ``events`` and ``events``."""
     run_dir = Path(run_dir)
     session = session or session_for(run_dir)
     state = logged(run_dir)
@@ -149,9 +152,11 @@ def sync_run(run_dir, session=None, *, write_record: bool = True) -> dict:
         if gone:
             record = {**record, "status": "failed", "finished_at": None}
         session.finish(state["run_id"], record, [(str(run_dir / RUN_JSON), "")])
-        promote = (read_json(tracking_dir(run_dir) / START) or {}).get("promote")
+        start = read_json(tracking_dir(run_dir) / START) or {}
+        promote = start.get("promote")
         if promote and "promotion" not in state and not gone:
-            state["promotion"] = after_run(session.open(), state, promote)
+            sinks = [*(start.get("events") or []), *events]
+            state["promotion"] = after_run(session.open(), state, promote, sinks)
             _save(run_dir, state)
         state["finished"] = True
         state.pop("error", None)
