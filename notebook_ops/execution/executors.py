@@ -105,7 +105,7 @@ class _LocalKernels:
                 preload=preload + preload_for(code, preload),
                 log_file=self._kernel_log,
                 kernels=self.kernels,
-                env=self.run.secret_env(),
+                env=self.run.kernel_env(),
             )
         return self.pool
 

@@ -244,6 +244,15 @@ export interface MlflowInfo {
   [k: string]: unknown;
 }
 /**
+ * A model the step registers (``nbo.log_model``); ``name`` None: computed at run time.
+ */
+export interface ModelView {
+  cell: number | null;
+  expression: string | null;
+  name: string | null;
+  [k: string]: unknown;
+}
+/**
  * What a step's code actually did, seen in its kernel (audit hooks) and by a before/after
  * look at the project's files. Paths are project-relative, POSIX; lists sorted, no repeats.
  * Export reads the latest successful run's observation of the same code (``code_sha256``).
@@ -314,6 +323,7 @@ export interface StepView {
   };
   inputs: string[];
   metrics: string[];
+  models: ModelView[];
   modules: string[];
   name: string;
   notebook: string | null;
