@@ -156,7 +156,8 @@ def render_comparison(c: dict) -> str:
     for r in c["lineage"]:
         if r["values"] == [None, None]:
             continue
-        rows.append([f"  {r['name']}", *(_shown(v) for v in r["values"])])
+        short = r["name"] in ("git_commit", "bundle_content_sha256")  # --json has them in full
+        rows.append([f"  {r['name']}", *(_shown(v)[:12] if short and v else _shown(v) for v in r["values"])])
         marks.append("*" if r["differs"] else "")
     lines = _table(rows, marks)
     o = c["objective"]

@@ -126,6 +126,11 @@ def run_step(
         click.echo(f"warning: MLflow not written: {result.tracking_error}", err=True)
     check(result)
     if not as_json:
+        metrics = ", ".join(f"{k}={v}" for k, v in result.metrics.items())
+        click.echo(
+            f"step {step} succeeded; outputs in {result.data_url}/{step}/"
+            + (f"; metrics: {metrics}" if metrics else "")
+        )
         for name, version in result.models.items():
             click.echo(f"registered {name} version {version}")
         p = result.promotion
@@ -134,8 +139,3 @@ def run_step(
             click.echo(
                 f"{p['model']} v{p.get('version', '-')} -> {p['alias']}: {done}; " + "; ".join(p["reasons"])
             )
-        metrics = ", ".join(f"{k}={v}" for k, v in result.metrics.items())
-        click.echo(
-            f"step {step} succeeded; outputs in {result.data_url}/{step}/"
-            + (f"; metrics: {metrics}" if metrics else "")
-        )

@@ -274,7 +274,9 @@ def _execute(
         cell=outcome.cell,
         metrics=metrics,
         log=log_text,
-        **usage,
+        duration_s=duration_s,
+        cpu_s=outcome.cpu_s,
+        peak_mem_mb=outcome.peak_mem_mb,
     )
     if tracking_uri:
         steprec = {

@@ -45,7 +45,7 @@ def _literal(node: ast.AST) -> str | None:
     if isinstance(node, ast.JoinedStr) and all(
         isinstance(v, ast.Constant) and isinstance(v.value, str) for v in node.values
     ):
-        return "".join(v.value for v in node.values if isinstance(v, ast.Constant))
+        return "".join(str(v.value) for v in node.values if isinstance(v, ast.Constant))
     return None
 
 
