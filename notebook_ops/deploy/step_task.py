@@ -37,7 +37,7 @@ from notebook_ops.model.parameters import resolve_params
 from notebook_ops.tracking import tasks
 from notebook_ops.tracking.mlflow_tracker import first_line
 from notebook_ops.tracking.registry import lineage_tags
-from notebook_ops.util.redact import redact
+from notebook_ops.util.redact import redact, redact_text
 
 NOTEBOOK_FILE = "_notebook.ipynb"
 
@@ -382,7 +382,7 @@ def _track(
             }
             result.promotion = tasks.finish(session, final, manifest.get("promote"))
     except Exception as exc:  # noqa: BLE001 - a broken store never fails the step it records
-        result.tracking_error = first_line(exc)
+        result.tracking_error = redact_text(first_line(exc))  # no credential of the store
 
 
 def check(result: StepResult) -> StepResult:

@@ -211,3 +211,25 @@ def test_the_bundles_serve_stage_serves_the_champion(orchestrated):
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+
+
+def test_a_broken_tracking_store_never_fails_the_step(orchestrated):
+    """The step's outcome stands; why MLflow has nothing is in the result (and on stderr)."""
+    tmp_path, bundle, *_ = orchestrated
+    task = tmp_path / "task-broken"
+    task.mkdir()
+    ran = run_cli(
+        "run-step",
+        bundle,
+        "data",
+        "--data",
+        tmp_path / "data-broken",
+        "--tracking-uri",
+        "sqlite:////proc/no-such-folder/mlflow.db",
+        cwd=task,
+        env={"MLFLOW_TRACKING_URI": None, "NOTEBOOK_OPS_EVENTS": None},
+        timeout=600,
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert "step data succeeded" in ran.stdout
+    assert "warning: MLflow not written:" in ran.stderr and "Traceback" not in ran.stderr
