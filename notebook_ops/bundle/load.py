@@ -18,7 +18,7 @@ from pathlib import Path
 from notebook_ops.bundle import archive, checksums
 from notebook_ops.bundle import manifest as manifest_mod
 from notebook_ops.errors import BundleInvalid
-from notebook_ops.model.pipeline import Cell, Parameter, Pipeline, Project, Step
+from notebook_ops.model.pipeline import Cell, LoggedModel, Parameter, Pipeline, Project, Step
 from notebook_ops.util.procs import alive
 
 
@@ -195,6 +195,9 @@ def pipeline_from_manifest(m: dict, notebooks: dict[str, dict]):
                 files_out=tuple(s.get("files_out") or ()),
                 notebook=s.get("source"),
                 notebook_product=s.get("notebook_product"),
+                models=tuple(
+                    LoggedModel(m.get("name"), None, m.get("expression")) for m in s.get("models") or ()
+                ),
             )
         )
     settings = {

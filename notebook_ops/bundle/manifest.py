@@ -80,6 +80,10 @@ def step_entry(step) -> dict:
         entry["watch"] = list(step.watch)
     if step.notebook_product:
         entry["notebook_product"] = step.notebook_product
+    if step.models:  # the registered models it makes a version of (None: named at run time)
+        entry["models"] = [
+            {"name": m.name} if m.name else {"name": None, "expression": m.expression} for m in step.models
+        ]
     return entry
 
 

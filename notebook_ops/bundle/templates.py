@@ -70,8 +70,56 @@ def _cli_value(p: dict) -> str:
     return str(value)
 
 
+SERVE_PORT = 8080
+MODEL_ENV = "NOTEBOOK_OPS_MODEL"  # what `notebook-ops models serve` serves when given no model
+
+
+def registered_models(m: dict) -> list[str]:
+    """The models the pipeline registers (literal names, as its steps list them)."""
+    names = [x["name"] for s in m["steps"] for x in s.get("models") or () if x.get("name")]
+    return list(dict.fromkeys(names))
+
+
+def serve_model(m: dict) -> str | None:
+    """The serving image's default model: the promote setting's alias, else the first model
+    the pipeline registers as ``@champion``; None when the pipeline registers none."""
+    promote = m.get("promote") or {}
+    if promote.get("model") and promote.get("alias"):
+        return f"models:/{promote['model']}@{promote['alias']}"
+    names = registered_models(m)
+    return f"models:/{names[0]}@champion" if names else None
+
+
+def _serve_stage(m: dict) -> str:
+    """The Dockerfile's ``serve`` stage, for a pipeline that registers a model: MLflow's
+    scoring server (full ``mlflow``, the version of the pinned mlflow-skinny) serving
+    ``MODEL`` from the registry named at run time. The last stage is the pipeline image
+    again, so a plain ``docker build`` builds what it always did."""
+    model = serve_model(m)
+    if model is None:
+        return ""
+    return (
+        "\n# Serving image for a model this pipeline registers (MLflow's scoring server):\n"
+        f"#   docker build --target serve --build-arg MODEL={model} -t {m['name']}-serve:v{m['version']} .\n"
+        f"#   docker run --rm -p {SERVE_PORT}:{SERVE_PORT} -e MLFLOW_TRACKING_URI=<registry> "
+        f"{m['name']}-serve:v{m['version']}\n"
+        "# MODEL is models:/NAME@ALIAS or models:/NAME/VERSION, resolved when the container starts.\n"
+        "FROM run AS serve\n"
+        f"ARG MODEL={model}\n"
+        f"ENV {MODEL_ENV}=$MODEL\n"
+        "# The scoring server needs full mlflow, at the version of the pinned mlflow-skinny.\n"
+        "RUN pip install \"mlflow==$(pip show mlflow-skinny | sed -n 's/^Version: //p')\"\n"
+        "WORKDIR /serve\n"
+        f"EXPOSE {SERVE_PORT}\n"
+        'ENTRYPOINT ["notebook-ops", "models", "serve"]\n'
+        f'CMD ["--host", "0.0.0.0", "--port", "{SERVE_PORT}"]\n'
+        "\n# The default target: the pipeline image above.\n"
+        "FROM run\n"
+    )
+
+
 def dockerfile(m: dict) -> str:
-    return _render("Dockerfile", **_common(m))
+    return _render("Dockerfile", serve_stage=_serve_stage(m), **_common(m))
 
 
 def python_env(m: dict) -> str:
@@ -172,6 +220,43 @@ def files_section(m: dict) -> str:
     )
 
 
+def models_section(m: dict) -> str:
+    """ "Models": what the steps register, and how to serve one (empty when they register none)."""
+    rows = [
+        [
+            f"`{x['name']}`" if x.get("name") else f"named at run time: `{x.get('expression')}`",
+            f"`{s['name']}`",
+        ]
+        for s in m["steps"]
+        for x in s.get("models") or ()
+    ]
+    if not rows:
+        return ""
+    model = serve_model(m)
+    serving = ""
+    if model:
+        image = f"{m['name']}-serve:v{m['version']}"
+        short = model.removeprefix("models:/")
+        serving = (
+            "\nServe one through MLflow's scoring server (`POST /invocations`, `GET /ping`), from the "
+            "Dockerfile's `serve` stage (the registry is read when the container starts):\n\n"
+            "```bash\n"
+            f"docker build --target serve --build-arg MODEL={model} -t {image} .\n"
+            f"docker run --rm -p {SERVE_PORT}:{SERVE_PORT} -e MLFLOW_TRACKING_URI=<registry> {image}\n"
+            "```\n\n"
+            f"or in the environment above: `notebook-ops models serve {short} --port {SERVE_PORT}`.\n"
+        )
+    return (
+        "\n## Models\n\n"
+        "Each run registers a new version of these models in the MLflow Model Registry "
+        "(`nbo.log_model`), tagged with its lineage (run, step, parameters, commit, this bundle's "
+        "name and version); `notebook-ops models list|show|compare|promote` reads them.\n\n"
+        + _table(["model", "step"], rows)
+        + "\n"
+        + serving
+    )
+
+
 def readme(m: dict, target_files: list[str]) -> str:
     prov = m["provenance"]
     git = prov.get("git")
@@ -244,5 +329,6 @@ def readme(m: dict, target_files: list[str]) -> str:
         targets_table=_table(["metric", "target"], [[f"`{k}`", v] for k, v in targets.items()])
         if isinstance(targets, dict) and targets
         else "None.",
+        models_section=models_section(m),
         **_common(m),
     )

@@ -59,6 +59,16 @@ def _notebooks(p: Pipeline) -> list[str]:
     return lines
 
 
+def _models(models) -> str:
+    """``churn-clf, dynamic f'clf-{region}' (cell 7)``: the models a step registers."""
+
+    def one(m) -> str:
+        where = f" ({cell_label(m.cell)})" if m.cell is not None else ""
+        return m.name if m.name else f"dynamic {m.expression}{where}"
+
+    return ", ".join(one(m) for m in models)
+
+
 def render(p: Pipeline) -> str:
     bold = lambda s: click.style(s, bold=True)  # noqa: E731
     lines = [
@@ -86,6 +96,8 @@ def render(p: Pipeline) -> str:
             lines.append(f"     {'':<{width}}  params: {', '.join(s.parameters_read)}")
         if s.metrics:
             lines.append(f"     {'':<{width}}  metrics: {', '.join(s.metrics)}")
+        if s.models:
+            lines.append(f"     {'':<{width}}  models: {_models(s.models)}")
         if extra:
             lines.append(f"     {'':<{width}}  options: {', '.join(extra)}")
         for label, items in (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import click
 
@@ -53,13 +54,35 @@ from notebook_ops.model.parameters import parse_pairs
     default=None,
     help="Run id shown by nbo.context() (default: $NOTEBOOK_OPS_RUN_ID, else a new one).",
 )
+@click.option(
+    "--tracking-uri",
+    metavar="URI",
+    help="MLflow store for the step's records and the models it logs (default: "
+    "$MLFLOW_TRACKING_URI; without either, nothing is tracked).",
+)
+@click.option("--no-track", is_flag=True, help="Do not write to MLflow even if MLFLOW_TRACKING_URI is set.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="Do not print the step's output.")
 def run_step(
-    bundle, step, data_url, pairs, named, stage_in, stage_out, output_notebook, run_id, as_json, quiet
+    bundle,
+    step,
+    data_url,
+    pairs,
+    named,
+    stage_in,
+    stage_out,
+    output_notebook,
+    run_id,
+    tracking_uri,
+    no_track,
+    as_json,
+    quiet,
 ):
-    """Run STEP of BUNDLE alone against a shared data store (what every deploy target calls)."""
+    """Run STEP of BUNDLE alone against a shared data store (what every deploy target calls).
+    With an MLflow store the step's models are registered with the bundle's lineage, and the
+    last step applies the pipeline's promote setting."""
 
+    tracking_uri = None if no_track else tracking_uri or os.environ.get("MLFLOW_TRACKING_URI") or None
     params = parse_pairs(pairs)
     params.update({name: value for name, value in named})
     try:
@@ -72,6 +95,7 @@ def run_step(
             stage_out=stage_out,
             output_notebook=output_notebook,
             run_id=run_id,
+            tracking_uri=tracking_uri,
         )
     except BundleInvalid as exc:  # bad input (exit 2): an orchestrator retries a task's exit 1
         exc.exit_code = 2
@@ -91,10 +115,15 @@ def run_step(
                     "duration_s": result.duration_s,
                     "cpu_s": result.cpu_s,
                     "peak_mem_mb": result.peak_mem_mb,
+                    "models": result.models,
+                    "promotion": result.promotion,
+                    "tracking_error": result.tracking_error,
                 },
                 indent=2,
             )
         )
+    if result.tracking_error and not as_json:  # the step's outcome stands; say why MLflow has nothing
+        click.echo(f"warning: MLflow not written: {result.tracking_error}", err=True)
     check(result)
     if not as_json:
         metrics = ", ".join(f"{k}={v}" for k, v in result.metrics.items())
@@ -102,3 +131,11 @@ def run_step(
             f"step {step} succeeded; outputs in {result.data_url}/{step}/"
             + (f"; metrics: {metrics}" if metrics else "")
         )
+        for name, version in result.models.items():
+            click.echo(f"registered {name} version {version}")
+        p = result.promotion
+        if p:
+            done = "promoted" if p["promoted"] else "not promoted"
+            click.echo(
+                f"{p['model']} v{p.get('version', '-')} -> {p['alias']}: {done}; " + "; ".join(p["reasons"])
+            )

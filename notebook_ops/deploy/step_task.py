@@ -6,6 +6,9 @@ notebook ``_notebook.ipynb``) to ``<data>/<step>/``; ``data`` is a folder or any
 Engines that move data as artifacts (Kubeflow Pipelines) copy producers' folders in first
 (``stage_in``) and the step's folder out afterwards (``stage_out``).
 The notebook runs through the runner's ``execute_step``, exactly as under ``notebook-ops run``.
+With a tracking store (``--tracking-uri`` or ``MLFLOW_TRACKING_URI``) the task writes its step's
+MLflow records and registers the models the step logged, with the bundle's lineage; the last
+step's task finishes the run and applies the pipeline's promote setting (``tracking.tasks``).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from pathlib import Path
 from notebook_ops.bundle.load import open_bundle, pipeline_from_manifest, read_step_notebooks
 from notebook_ops.bundle.workspace import lay_out, needs_workspace
 from notebook_ops.deploy.common import producers
+from notebook_ops.deploy.step_tracking import inputs_key, now_iso, track_step
 from notebook_ops.errors import ExecutionError, NotebookOpsError, ParameterError
 from notebook_ops.execution import StepContext, execute_step
 from notebook_ops.kernel_side.data_store import MANIFEST, METRICS, USAGE, DataStore, is_url
@@ -49,6 +53,11 @@ class StepResult:
     duration_s: float | None = None
     cpu_s: float | None = None
     peak_mem_mb: float | None = None
+    # with a tracking store: the versions registered ({model: version}), the promote setting's
+    # outcome on the last step, and why tracking failed (a tracking failure never fails the step)
+    models: dict = field(default_factory=dict)
+    promotion: dict | None = None
+    tracking_error: str | None = None
 
 
 def _fs(url: str):
@@ -139,9 +148,11 @@ def run_step(
     output_notebook=None,
     run_id: str | None = None,
     cwd=None,
+    tracking_uri: str | None = None,
 ) -> StepResult:
     """Run ``step`` of the bundle at ``bundle_path``; raises NotebookOpsError on bad input
-    (unknown step or parameter, missing inputs); a failing step gives ``ok=False``."""
+    (unknown step or parameter, missing inputs); a failing step gives ``ok=False``.
+    ``tracking_uri``: the MLflow store its records and models go to (None: none)."""
     if not data_url:
         raise ParameterError("--data is required: the shared data store (folder or fsspec URL)")
     with tempfile.TemporaryDirectory(prefix="nbo-step-") as tmp:
@@ -162,6 +173,7 @@ def run_step(
             output_notebook=output_notebook,
             run_id=run_id,
             cwd=cwd,
+            tracking_uri=tracking_uri,
         )
 
 
@@ -179,6 +191,7 @@ def _execute(
     output_notebook,
     run_id,
     cwd,
+    tracking_uri=None,
 ) -> StepResult:
 
     declared = pipeline.parameters
@@ -213,6 +226,7 @@ def _execute(
     if needs_workspace(bundle.manifest):  # this step's code and data, on this task's disk
         cwd = lay_out(bundle.folder, bundle.manifest, tmp / "work", steps=[step])
     t0 = time.monotonic()
+    started_at = now_iso()
     ctx = StepContext.build(
         step,
         notebook,
@@ -226,6 +240,7 @@ def _execute(
         log_path=log,
         timeout=timeout,
         cwd=cwd or os.getcwd(),
+        env={"MLFLOW_TRACKING_URI": tracking_uri} if tracking_uri else None,  # models:/ URIs in the step
     )
     outcome = execute_step(ctx)
     duration_s = round(time.monotonic() - t0, 3)
@@ -245,7 +260,7 @@ def _execute(
     metrics = {m["name"]: m["value"] for m in store.read_json((step, METRICS), default=[]) or []}
     if stage_out:
         copy_out(store, step, stage_out)
-    return StepResult(
+    result = StepResult(
         step=step,
         data_url=store.location,
         ok=outcome.ok,
@@ -253,8 +268,23 @@ def _execute(
         cell=outcome.cell,
         metrics=metrics,
         log=log_text,
-        **usage,
+        duration_s=duration_s,
+        cpu_s=outcome.cpu_s,
+        peak_mem_mb=outcome.peak_mem_mb,
     )
+    if tracking_uri:
+        steprec = {
+            "status": "succeeded" if outcome.ok else "failed",
+            "error": outcome.error,
+            "attempts": 1,
+            "cached": False,
+            "started_at": started_at,
+            "finished_at": now_iso(),
+            "cache_key": inputs_key(pipeline, store, step, notebook, values),
+            **usage,
+        }
+        track_step(tmp, bundle, pipeline, store, step, run_id, values, steprec, out, tracking_uri, result)
+    return result
 
 
 def check(result: StepResult) -> StepResult:

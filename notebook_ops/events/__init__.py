@@ -1,5 +1,5 @@
-"""Events: every run, step, export and schedule firing as one versioned JSON event, published to
-the configured sinks; and triggers that start runs from messages.
+"""Events: every run, step, export, schedule firing and model promotion as one versioned JSON
+event, published to the configured sinks; and triggers that start runs from messages.
 
 Public API (everything else in this package is internal)::
 
@@ -14,6 +14,7 @@ Public API (everything else in this package is internal)::
     publish_bundle_exported(export_result)                      # after an export
     publish_schedule_fired(schedule_id=..., name=..., target=..., scheduled_for=...,
                            parameters=..., attempt=..., run_dir=...)  # when a schedule fires
+    publish_model_promoted(record, pipeline=...)               # an alias moved (tracking.promotion)
 
 Modules: ``schema`` (schema/event.schema.json, version 1), ``envelope`` (events from runner
 progress, exports, firings), ``sinks`` (interface + registry by URL scheme), ``filesink``,
@@ -33,6 +34,7 @@ __all__ = [
     "publish_events",
     "publish_bundle_exported",
     "publish_schedule_fired",
+    "publish_model_promoted",
     "Publisher",
     "open_source",
     "EventsConfigError",
@@ -46,6 +48,7 @@ _WHERE = {
     "publish_events": "publish",
     "publish_bundle_exported": "publish",
     "publish_schedule_fired": "publish",
+    "publish_model_promoted": "publish",
     "Publisher": "publisher",
     "open_source": "source",
     "EventsConfigError": "sinks",

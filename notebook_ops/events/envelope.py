@@ -1,4 +1,5 @@
-"""Event builder: the runner's progress events, exports and schedule firings -> schema-v1 events.
+"""Event builder: the runner's progress events, exports, schedule firings and model promotions
+-> schema-v1 events.
 
 Plain dicts in, plain dicts out (JSON-ready), so every sink sends the same bytes; each type's
 ``data`` is built through its contract (``notebook_ops.model.contracts.events``).
@@ -17,6 +18,7 @@ from notebook_ops._version import __version__
 from notebook_ops.events.schema import SCHEMA_VERSION
 from notebook_ops.model.contracts.events import (
     BundleExportedData,
+    ModelPromotedData,
     RunFinishedData,
     RunStartedData,
     ScheduleFiredData,
@@ -176,3 +178,12 @@ def schedule_fired(
         **optional,
     ).to_dict()
     return make_event("schedule.fired", data, pipeline=pipeline, run_id=run_id)
+
+
+def model_promoted(record: dict, *, pipeline=None) -> dict:
+    """From a promotion record (``tracking.promotion.promote``: the fields of
+    ``ModelPromotedData``). Outside any run's numbering: the run that made the version is
+    ``data.run_id`` (the envelope's ``run_id`` too)."""
+    fields = {k: record.get(k) for k in ModelPromotedData.__dataclass_fields__}
+    data = ModelPromotedData.from_dict(fields).to_dict()
+    return make_event("model.promoted", data, pipeline=pipeline, run_id=data["run_id"])

@@ -1,5 +1,5 @@
 """Entry points for the services: which sinks are configured, a publisher for a run, and
-one-shot publishing of export and schedule events.
+one-shot publishing of export, schedule and model promotion events.
 
 Configured sinks: ``NOTEBOOK_OPS_EVENTS`` (comma-separated URLs), plus any passed explicitly
 (``--events URL``), plus, for a notebook, the ``events`` list of its settings
@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from notebook_ops.errors import NotebookOpsError
-from notebook_ops.events.envelope import bundle_exported, schedule_fired
+from notebook_ops.events.envelope import bundle_exported, model_promoted, schedule_fired
 from notebook_ops.events.publisher import Publisher
 from notebook_ops.events.sinks import check_url, scheme_of
 from notebook_ops.model.pipeline import Problem
@@ -94,16 +94,22 @@ def with_settings_problems(pipeline):
     return replace(pipeline, problems=(*pipeline.problems, *extra)) if extra else pipeline
 
 
+def run_urls(pipeline, progress=None, extra=()) -> list[str]:
+    """Every sink a run of ``pipeline`` publishes to: the configured ones (environment,
+    ``extra``, the notebook's settings) and those a face's own publisher (``progress``) covers."""
+    base = Path(pipeline.path).resolve().parent if getattr(pipeline, "path", None) else None
+    urls = configured_urls(list(extra or ()) + settings_urls(pipeline.settings, base))
+    return list(dict.fromkeys([*urls, *(getattr(progress, "event_urls", ()) or ())]))
+
+
 def publisher_for_run(pipeline, progress=None, extra=()):
     """``(progress callback, Publisher or None)`` for one run of ``pipeline``: the configured
     sinks (environment, ``extra``, the notebook's settings) that ``progress`` does not already
     publish to (a face that wrapped its own publisher keeps it; no event is sent twice).
     Bad URLs raise EventsConfigError here, before the run starts. Close the publisher after."""
 
-    base = Path(pipeline.path).resolve().parent if getattr(pipeline, "path", None) else None
-    urls = configured_urls(list(extra or ()) + settings_urls(pipeline.settings, base))
     covered = set(getattr(progress, "event_urls", ()) or ())
-    urls = [u for u in urls if u not in covered]
+    urls = [u for u in run_urls(pipeline, None, extra) if u not in covered]
     if not urls:
         return progress, None
 
@@ -208,5 +214,19 @@ def publish_schedule_fired(*, target, extra=(), **fields) -> None:
         event = schedule_fired(target=target, **fields)
     except Exception as exc:  # noqa: BLE001 - an event must never fail a firing
         log.warning("schedule.fired not published: %s", exc)
+        return
+    publish_events([event], extra)
+
+
+def publish_model_promoted(record: dict, *, pipeline=None, extra=()) -> None:
+    """Call when a model version was pointed at an alias (``record``: the fields of
+    ``ModelPromotedData``); goes to the configured sinks and ``extra`` (a run's sinks, for the
+    promote setting). Returns at once; never raises."""
+    if not configured_urls(extra):
+        return
+    try:
+        event = model_promoted(record, pipeline=pipeline)
+    except Exception as exc:  # noqa: BLE001 - an event must never fail a promotion
+        log.warning("model.promoted not published: %s", exc)
         return
     publish_events([event], extra)

@@ -21,6 +21,7 @@ EVENT_TYPES = (
     "run.finished",
     "bundle.exported",
     "schedule.fired",
+    "model.promoted",
 )
 
 

@@ -113,7 +113,7 @@ class _LocalKernels:
                 preload=pipeline_preload(p),
                 log_file=self._kernel_log,
                 kernels=self.kernels,
-                env=self.run.secret_env(),
+                env=self.run.kernel_env(),
             )
         return self.pool
 

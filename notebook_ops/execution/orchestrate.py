@@ -22,7 +22,7 @@ from notebook_ops._version import __version__
 from notebook_ops.alerts.dispatch import notify, specs_of
 from notebook_ops.alerts.occurrences import from_run
 from notebook_ops.errors import ConflictError, NotebookOpsError, PipelineInvalid
-from notebook_ops.events.publish import publisher_for_run, with_settings_problems
+from notebook_ops.events.publish import publisher_for_run, run_urls, with_settings_problems
 from notebook_ops.execution.executors import Executor, executor_for
 from notebook_ops.execution.objectives import check_targets
 from notebook_ops.execution.options import RunConfig
@@ -38,6 +38,7 @@ from notebook_ops.model import secrets as secrets_mod
 from notebook_ops.model.contracts.runs import EXIT_CODES, GitInfo, Observed, RunOptions, RunRecord
 from notebook_ops.model.multi import load_pipeline
 from notebook_ops.model.pipeline import Pipeline
+from notebook_ops.tracking.mlflow_tracker import default_tracking_uri
 from notebook_ops.tracking.outbox import RunOutbox, mode_of
 from notebook_ops.tracking.registry import lineage_tags
 from notebook_ops.util.gitstate import git_summary
@@ -128,6 +129,8 @@ class PipelineRun:
         self.progress = self.config.progress
         self.publisher = None
         self.tracker: RunOutbox | None = None
+        # a tracked run's store, for the kernels too (MLflow calls in a step, models:/ URIs)
+        self.kernel_tracking_uri: str | None = None
         self._t0 = time.monotonic()
 
     @property
@@ -199,18 +202,22 @@ class PipelineRun:
         self.folder = folder
         self.data_url = cfg.data_url or str(folder.data_dir)
         self.store = DataStore(self.data_url)
+        if mode_of(cfg.track) and not os.environ.get("MLFLOW_TRACKING_URI"):
+            self.kernel_tracking_uri = default_tracking_uri(cfg.base)[0]
         self.executor.warm_up()  # kernels start while git, MLflow and papermill start up
         self.record = LiveRecord(folder, self._new_record(run_id), self.progress)
         self._t0 = time.monotonic()
         track = mode_of(cfg.track)
         if track:  # MLflow is logged beside the run, never on its way (tracking/outbox.py)
             settings = self.pipeline.settings or {}
+            sinks = run_urls(self.pipeline, cfg.progress, cfg.events)  # a promotion is published there
             self.tracker = RunOutbox(
                 folder.path,
                 self.pipeline.name,
                 cfg.base,
                 track,
                 settings.get("promote"),
+                sinks,
                 alerts=settings.get("alerts"),  # the promotion's alerts go from where it is made
             )
             self.record.data["mlflow"]["tracking_uri"] = redact(self.tracker.tracking_uri)
@@ -273,9 +280,15 @@ class PipelineRun:
         return data
 
     # --- what a step's kernel is given -------------------------------------------------------
-    def secret_env(self) -> dict[str, str]:
-        """The kernel environment that carries the secrets (``NOTEBOOK_OPS_SECRET_<NAME>``)."""
-        return secret_env(self.secrets)
+    def kernel_env(self) -> dict[str, str]:
+        """The kernels' environment: the secrets (``NOTEBOOK_OPS_SECRET_<NAME>``) and, for a
+        tracked run, its MLflow store (``MLFLOW_TRACKING_URI``), so a step's own MLflow calls
+        and ``mlflow.pyfunc.load_model("models:/NAME@ALIAS")`` use the registry the run does."""
+        return {**secret_env(self.secrets), **self._tracking_env()}
+
+    def _tracking_env(self) -> dict[str, str]:
+        uri = self.kernel_tracking_uri
+        return {"MLFLOW_TRACKING_URI": uri} if uri else {}
 
     def scrub_values(self) -> list[str]:
         """The texts masked in executed notebooks, logs and errors."""
@@ -296,6 +309,7 @@ class PipelineRun:
             log_path=log_path,
             timeout=timeout,
             cwd=self.config.kernel_cwd,
+            env=self._tracking_env(),
         )
 
     def step_context(self, step: str) -> StepContext:

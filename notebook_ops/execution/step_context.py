@@ -44,7 +44,7 @@ class StepContext:
     out_path: Path
     log_path: Path
     timeout: float | None = None
-    env: Mapping[str, str] = field(default_factory=dict)  # secret parameters
+    env: Mapping[str, str] = field(default_factory=dict)  # secret parameters, the MLflow store
     scrub: tuple[str, ...] = ()  # texts masked in the executed notebook and the logs
     cwd: Path | None = None
 
@@ -64,9 +64,11 @@ class StepContext:
         log_path,
         timeout=None,
         cwd=None,
+        env: Mapping[str, str] | None = None,
     ) -> StepContext:
         """``values``: the parameters the kernel may see (no secret among them); ``secrets``:
-        name -> value, passed through the environment only."""
+        name -> value, passed through the environment only; ``env``: more of the kernel's
+        environment (the run's MLflow store)."""
         return cls(
             step=step,
             notebook=notebook,
@@ -79,7 +81,7 @@ class StepContext:
             out_path=Path(out_path),
             log_path=Path(log_path),
             timeout=float(timeout) if timeout else None,
-            env=secret_env(secrets),
+            env={**secret_env(secrets), **(env or {})},
             scrub=tuple(scrub_values(secrets.values())),
             cwd=Path(cwd) if cwd else None,
         )

@@ -14,18 +14,16 @@ MLflow is imported only when ``log_model`` is called.
 from __future__ import annotations
 
 import importlib
-import re
 import tempfile
 from pathlib import Path
 
 from notebook_ops.kernel_side import helpers
 from notebook_ops.kernel_side.library_serializers import _PREFERENCES, SAFE_SKLEARN, _instance_of
+from notebook_ops.model.logged_models import NAME_RE, NAME_RULE
 from notebook_ops.tracking.registry import register_interactive
 
 MODELS = "_models"  # the step's folder of saved models in the data store
 MODELS_JSON = "_models.json"  # [{"name", "flavor", "files": [...], "signature": bool}]
-# MLflow's registered-model names are free text; these also make safe folder names and tags
-NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 
 # (flavour, library module, classes), first match wins: the libraries' scikit-learn wrappers
 # are scikit-learn estimators too, so they come first
@@ -118,10 +116,7 @@ def log_model(obj, name: str, input_example=None) -> str:
     registered model ``name``, with its lineage. Returns ``models:/NAME`` in a run (the version
     is numbered when the run is logged), ``models:/NAME/VERSION`` interactively."""
     if not isinstance(name, str) or not NAME_RE.match(name):
-        raise ValueError(
-            f"log_model: model name {name!r} must start with a letter or digit, then letters, digits, "
-            "'_', '.' or '-' (at most 100)"
-        )
+        raise ValueError(f"log_model: model name {name!r} must {NAME_RULE}")
     if obj is None:
         raise TypeError(f"log_model: no model given for {name!r}")
     store, ctx = helpers.current_store(), helpers.context()

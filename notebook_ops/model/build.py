@@ -7,7 +7,7 @@ import heapq
 import json
 from pathlib import Path
 
-from notebook_ops.model import files, kale, runmagic, unsaveable
+from notebook_ops.model import files, kale, logged_models, runmagic, unsaveable
 from notebook_ops.model.imports import one_parse
 from notebook_ops.model.notebook import cell_source, cell_tags, read_bytes, parse_notebook, sha256_bytes
 from notebook_ops.model import secrets
@@ -321,6 +321,7 @@ def _build(nb: dict, path, notebook_hash: str | None, notices: list[str] | None)
         b.cells, b.setup_cells, steps, params, path, settings, b.problems
     )  # local code, data files, files between steps
     b.problems.extend(unsaveable.problems(b.cells, steps))  # outputs no serialiser can save
+    steps = logged_models.attach(b.cells, steps, b.problems)  # the models each step registers
     name = settings.get("name") if isinstance(settings.get("name"), str) else None
     if not name or not valid_name(name):
         name = slug(Path(path).stem) if path else "pipeline"

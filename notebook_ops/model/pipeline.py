@@ -74,6 +74,20 @@ class Parameter:
 
 
 @dataclass(frozen=True)
+class LoggedModel:
+    """A ``nbo.log_model`` call in a step's code (model/logged_models.py): the registered model
+    it makes a version of, or None when the name is computed at run time (``expression``)."""
+
+    name: str | None
+    cell: int | None = None
+    expression: str | None = None  # the name as written, when it is not a literal
+
+    @property
+    def dynamic(self) -> bool:
+        return self.name is None
+
+
+@dataclass(frozen=True)
 class Step:
     name: str
     cells: tuple[int, ...]  # code and markdown cells of this step, in notebook order
@@ -101,6 +115,7 @@ class Step:
     # where the executed step notebook is also written, relative to the kernel's working folder
     # (Ploomber's ``nb`` product); None: only in the run folder
     notebook_product: str | None = None
+    models: tuple[LoggedModel, ...] = ()  # the models it registers (nbo.log_model calls), in order
 
 
 @dataclass(frozen=True)

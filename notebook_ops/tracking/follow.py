@@ -19,6 +19,7 @@ import sys
 import time
 from pathlib import Path
 
+from notebook_ops.events.publish import ENV
 from notebook_ops.tracking import exports, sync
 from notebook_ops.tracking.mlflow_tracker import first_line
 from notebook_ops.util import procs
@@ -27,8 +28,9 @@ POLL_S = 0.2
 NO_RECORD_S = 120  # a run whose run.json does not appear by then did not start
 
 
-def spawn(run_dir=None, *, export=None) -> subprocess.Popen:
-    """Start the follower for ``run_dir`` (or for the export entry ``export``); returns at once."""
+def spawn(run_dir=None, *, export=None, events=()) -> subprocess.Popen:
+    """Start the follower for ``run_dir`` (or for the export entry ``export``); returns at once.
+    ``events``: more sink URLs for what it publishes (a promotion), through its environment."""
     argv = [sys.executable, "-m", "notebook_ops.tracking.follow"]
     if export is not None:
         argv += ["--export", str(export)]
@@ -37,9 +39,13 @@ def spawn(run_dir=None, *, export=None) -> subprocess.Popen:
         argv.append(str(run_dir))
         log_path = Path(run_dir) / "logs" / "mlflow.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
+    env = None
+    if events:
+        env = {**os.environ, ENV: ",".join([os.environ.get(ENV, ""), *events]).strip(",")}
     with open(log_path, "ab") as out:
         return subprocess.Popen(
             argv,
+            env=env,
             stdin=subprocess.DEVNULL,
             stdout=out,
             stderr=subprocess.STDOUT,

@@ -24,6 +24,7 @@ from notebook_ops.tracking import sync
 from notebook_ops.tracking.follow import spawn
 from notebook_ops.tracking.mlflow_tracker import Tracker, default_tracking_uri
 from notebook_ops.util import atomic
+from notebook_ops.util.redact import redact
 
 MODES = ("process", "thread")
 
@@ -47,10 +48,16 @@ class RunOutbox:
         base_dir,
         mode: str = "thread",
         promote: dict | None = None,
+        events=(),
         alerts: list | None = None,
     ):
-
+        """``promote``: the pipeline's promote setting; ``events``: the run's sink URLs (a
+        promotion after the run is published there too). Those carrying a credential are never
+        written to start.json: the follower gets them in its environment, the thread in memory.
+        ``alerts``: the pipeline's alerts setting (a promotion's alerts are sent from there)."""
         self.run_dir = Path(run_dir)
+        self.events = list(events or ()) if promote else []
+        plain = [u for u in self.events if redact(u) == u]
         self.tracking_uri, artifact_root = default_tracking_uri(base_dir)
         outer = os.environ.get("MLFLOW_RUN_ID")
         self.mode = "thread" if outer else mode
@@ -63,12 +70,13 @@ class RunOutbox:
                 "outer": outer,
                 **({"promote": promote} if promote else {}),
                 **({"alerts": alerts} if alerts else {}),
+                **({"events": plain} if plain else {}),
             },
         )
         self.tracker = None
         self.follower = None
         if self.mode == "process":
-            self.follower = spawn(self.run_dir)
+            self.follower = spawn(self.run_dir, events=[u for u in self.events if u not in plain])
         else:
             self.tracker = Tracker(sync.session_for(self.run_dir))  # imports MLflow meanwhile
 
@@ -79,7 +87,7 @@ class RunOutbox:
     def _sync_now(self) -> None:
         assert self.tracker is not None
         with sync.locked(self.run_dir):
-            sync.sync_run(self.run_dir, self.tracker.session, write_record=False)
+            sync.sync_run(self.run_dir, self.tracker.session, write_record=False, events=self.events)
 
     def started(self) -> None:
         """run.json is written."""

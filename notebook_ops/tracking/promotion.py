@@ -7,8 +7,9 @@ its parent (the pipeline run) with its ``notebook_ops.status`` and ``target.<met
 ("<condition> -> met|missed") and metrics. A version passes when its run succeeded and met every
 target; with ``vs`` it must also beat that alias's version on the objective (the metric named,
 else the first target's), in the target's direction. A promotion sets the alias (MLflow 3
-aliases, not stages) and tags the version ``notebook_ops.promoted.<alias>`` with who, when, from
-which run and why.
+aliases, not stages), tags the version ``notebook_ops.promoted.<alias>`` with who, when, from
+which run and why, and publishes a ``model.promoted`` event to the configured sinks (faces call
+``gate`` and ``promote``: the CLI, the lab's routes, the promote setting through ``after_run``).
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from notebook_ops.errors import NotFoundError
+from notebook_ops.events.publish import publish_model_promoted
 from notebook_ops.tracking.registry import TAG
+from notebook_ops.util.redact import redact
 
 if TYPE_CHECKING:
     from mlflow.tracking import MlflowClient
@@ -37,9 +40,11 @@ class Verdict:
     reasons: list[str] = field(default_factory=list)  # why it passes or not, with the numbers
     run_id: str | None = None  # the notebook-ops run that made it
     metrics: dict[str, float] = field(default_factory=dict)
+    mlflow_run_id: str | None = None  # the step's MLflow run the version's files come from
+    pipeline: str | None = None
 
 
-def _version(client: MlflowClient, name: str, version: str | None):
+def model_version(client: MlflowClient, name: str, version: str | None):
     try:
         if version is None:
             found = client.search_model_versions(f"name = '{name}'")
@@ -62,7 +67,7 @@ def pipeline_run(client: MlflowClient, mv):
     return client.get_run(parent) if parent else None
 
 
-def _targets(run) -> dict[str, tuple[str, bool]]:
+def targets_of(run) -> dict[str, tuple[str, bool]]:
     """{metric: (condition, met)} from the run's ``target.<metric>`` tags."""
     out = {}
     for k, v in run.data.tags.items():
@@ -80,8 +85,14 @@ def gate(
     client: MlflowClient, name: str, version: str | None = None, *, vs: str | None = None, metric=None
 ) -> Verdict:
     """Judge ``name`` ``version`` (the newest when None) for promotion."""
-    mv = _version(client, name, version)
-    v = Verdict(name=name, version=str(mv.version), passed=False)
+    mv = model_version(client, name, version)
+    v = Verdict(
+        name=name,
+        version=str(mv.version),
+        passed=False,
+        mlflow_run_id=mv.run_id or None,
+        pipeline=(mv.tags or {}).get(TAG + "pipeline"),
+    )
     run = pipeline_run(client, mv)
     if run is None:
         v.reasons.append(f"version {mv.version} was not made by a pipeline run: no targets to check")
@@ -89,7 +100,7 @@ def gate(
     v.run_id = run.data.tags.get(TAG + "run_id")
     v.metrics = dict(run.data.metrics)
     status = run.data.tags.get(TAG + "status")
-    targets = _targets(run)
+    targets = targets_of(run)
     ok = status == "succeeded"
     if status != "succeeded":
         v.reasons.append(f"its run {v.run_id} ended {status or 'without a status'}")
@@ -134,26 +145,53 @@ def _beats(client: MlflowClient, v: Verdict, alias: str, metric, targets) -> boo
     return better
 
 
-def promote(client: MlflowClient, verdict: Verdict, alias: str, *, why: str = "", forced=False) -> dict:
-    """Point ``alias`` at the judged version and tag it with the promotion; returns the record."""
+def _holder(client: MlflowClient, name: str, alias: str) -> int | None:
+    """The version ``alias`` points at now (None: no version has it)."""
+    try:
+        return int(client.get_model_version_by_alias(name, alias).version)
+    except Exception:  # MLflow raises RESOURCE_DOES_NOT_EXIST (or INVALID_PARAMETER_VALUE)
+        return None
+
+
+def promote(
+    client: MlflowClient,
+    verdict: Verdict,
+    alias: str,
+    *,
+    why: str = "",
+    forced=False,
+    origin: str = "manual",
+    events=(),
+) -> dict:
+    """Point ``alias`` at the judged version, tag it with the promotion and publish
+    ``model.promoted`` (to the configured sinks and ``events``); returns the event's data."""
     record = {
+        "model": verdict.name,
+        "version": int(verdict.version),
         "alias": alias,
+        "previous_version": _holder(client, verdict.name, alias),
         "by": getpass.getuser(),
         "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "run_id": verdict.run_id,
+        "mlflow_run_id": verdict.mlflow_run_id,
         "why": why,
         "gate": "forced" if forced and not verdict.passed else "passed",
         "checks": verdict.reasons,
+        "origin": origin,
+        "tracking_uri": redact(client.tracking_uri),
     }
     client.set_registered_model_alias(verdict.name, alias, verdict.version)
-    client.set_model_version_tag(verdict.name, verdict.version, f"{TAG}promoted.{alias}", json.dumps(record))
+    tag = {k: record[k] for k in ("alias", "by", "at", "run_id", "why", "gate", "checks", "previous_version")}
+    client.set_model_version_tag(verdict.name, verdict.version, f"{TAG}promoted.{alias}", json.dumps(tag))
+    publish_model_promoted(record, pipeline=verdict.pipeline, extra=events)
     return record
 
 
-def after_run(client: MlflowClient, state: dict, setting: dict) -> dict:
+def after_run(client: MlflowClient, state: dict, setting: dict, events=()) -> dict:
     """The pipeline's ``promote`` setting applied to the version its run registered (``state``:
-    logged.json's content, its step runs' ids): promoted if the gate passes. Returns what
-    happened (kept in logged.json, and as the parent run's tag ``notebook_ops.promotion``)."""
+    logged.json's content, its step runs' ids): promoted if the gate passes (``model.promoted``
+    goes to the configured sinks and the run's ``events``). Returns what happened (kept in
+    logged.json, and as the parent run's tag ``notebook_ops.promotion``)."""
     name, alias = setting["model"], setting["alias"]
     runs = set((state.get("steps") or {}).values())
     made = [v for v in client.search_model_versions(f"name = '{name}'") if v.run_id in runs]
@@ -168,7 +206,8 @@ def after_run(client: MlflowClient, state: dict, setting: dict) -> dict:
         version = str(max(int(v.version) for v in made))
         verdict = gate(client, name, version, vs=setting.get("vs"), metric=setting.get("metric"))
         if verdict.passed:
-            promote(client, verdict, alias, why="the pipeline's promote setting, after its run")
+            why = "the pipeline's promote setting, after its run"
+            promote(client, verdict, alias, why=why, origin="setting", events=events)
         out = {
             "model": name,
             "alias": alias,

@@ -30,7 +30,7 @@ from notebook_ops.util.redact import redact, redact_text
 log = logging.getLogger(__name__)
 
 TRACKING = "tracking"  # the folder inside a run folder
-START = "start.json"  # {experiment, tracking_uri, artifact_root, outer, promote?, alerts?}: at the start
+START = "start.json"  # {experiment, tracking_uri, artifact_root, outer, promote?, events?, alerts?}
 STEPS = "steps"  # <step>.json: {name, steprec, params, metrics, artifacts, models}, one per finished step
 LOGGED = "logged.json"  # {run_id, experiment_id, steps: {name: id}, promotion?, finished, error}
 
@@ -110,12 +110,13 @@ def die_here(point: str) -> None:
         faults.point(f"tracking.follower.{point}")
 
 
-def sync_run(run_dir, session=None, *, write_record: bool = True) -> dict:
+def sync_run(run_dir, session=None, *, write_record: bool = True, events=()) -> dict:
     """Log to MLflow what ``run_dir`` holds and ``logged.json`` lacks (the caller holds
     ``locked(run_dir)``); returns ``logged.json``'s content. The parent run is finished once
     run.json is final (or "failed" once its runner is gone without finishing it); with
     ``write_record`` run.json's ``mlflow`` block then gets the run's id too (only once the
-    runner has stopped writing run.json)."""
+    runner has stopped writing run.json). A promotion by the promote setting is published to
+    the configured sinks, start.json's ``events`` and ``events``."""
     run_dir = Path(run_dir)
     session = session or session_for(run_dir)
     state = logged(run_dir)
@@ -154,7 +155,8 @@ def sync_run(run_dir, session=None, *, write_record: bool = True) -> dict:
         start = read_json(tracking_dir(run_dir) / START) or {}
         promote = start.get("promote")
         if promote and "promotion" not in state and not gone:
-            state["promotion"] = after_run(session.open(), state, promote)
+            sinks = [*(start.get("events") or []), *events]
+            state["promotion"] = after_run(session.open(), state, promote, sinks)
             _save(run_dir, state)
             if start.get("alerts"):  # the pipeline's model.promoted alerts (outbox: sent once)
                 notify(

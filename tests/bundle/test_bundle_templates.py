@@ -69,3 +69,26 @@ def test_readme_names_a_git_tag_only_when_the_version_has_one(manifest):
     text = templates.readme(untagged, [])
     assert "| version | v7 |" in text
     assert "git tag" not in text and "none" not in text.split("| version |")[1].split("\n")[0]
+
+
+def test_the_dockerfile_has_a_serve_stage_for_a_model_the_pipeline_registers(manifest):
+    """``docker build --target serve --build-arg MODEL=...`` builds a scoring-server image; a plain
+    ``docker build`` still builds the pipeline image (the last stage); no model, no serve stage.
+    (That its command serves: tests/deploy/test_run_step_models.py.)"""
+    from dockerkit import parse
+
+    run, serve, default = parse(templates.dockerfile(manifest))
+    assert (run.name, run.base) == ("run", "python:3.11-slim")
+    assert run.command() == ["notebook-ops", "run", "/bundle"]
+    assert (serve.name, serve.base) == ("serve", "run")
+    assert serve.args == {"MODEL": "models:/churn-clf@champion"}  # the first model, as champion
+    assert serve.env == {"NOTEBOOK_OPS_MODEL": "$MODEL"}
+    assert serve.command() == ["notebook-ops", "models", "serve", "--host", "0.0.0.0", "--port", "8080"]
+    assert ("EXPOSE", "8080") in serve.instructions
+    assert (default.base, default.name, default.command()) == ("run", None, run.command())
+    promoted = {**manifest, "promote": {"model": "churn-clf", "alias": "prod"}}
+    assert parse(templates.dockerfile(promoted))[1].args == {"MODEL": "models:/churn-clf@prod"}
+    plain = {**manifest, "steps": [{k: v for k, v in s.items() if k != "models"} for s in manifest["steps"]]}
+    [only] = parse(templates.dockerfile(plain))
+    assert only.command() == run.command()
+    assert "## Models" not in templates.readme(plain, [])

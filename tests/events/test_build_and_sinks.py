@@ -66,6 +66,35 @@ def test_builder_numbers_a_runs_events_and_they_match_the_schema():
     assert rb.from_progress({"event": "something_else", "run": run}) is None
 
 
+def test_model_promoted_event_matches_the_schema():
+    record = {
+        "model": "churn-clf",
+        "version": 3,
+        "alias": "champion",
+        "previous_version": 2,
+        "by": "ana",
+        "at": "2026-12-07T06:00:00+00:00",
+        "run_id": "20261207-060000-abcdef",
+        "mlflow_run_id": "f" * 32,
+        "why": "weekly retrain",
+        "gate": "passed",
+        "checks": ["accuracy 0.95 (target >= 0.9): met"],
+        "origin": "setting",
+        "tracking_uri": "https://***@mlflow.example/",
+    }
+    e = build.model_promoted(record, pipeline="churn")
+    schema.validate(e)
+    assert (e["type"], e["pipeline"], e["run_id"], e["seq"]) == (
+        "model.promoted",
+        "churn",
+        "20261207-060000-abcdef",
+        0,
+    )
+    assert e["data"] == record
+    with pytest.raises(schema.EventInvalid, match="data"):
+        schema.validate({**e, "data": {**record, "gate": "maybe"}})
+
+
 def test_schema_rejects_a_wrong_event():
     e = build.make_event("run.finished", {"status": "exploded"}, run_id="r")
     with pytest.raises(schema.EventInvalid, match="data"):

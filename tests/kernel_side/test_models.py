@@ -14,6 +14,7 @@ from nbfactory import write_nb
 from waiting import eventually
 from notebook_ops.execution import run_notebook
 from clikit import run_cli
+from notebook_ops.events import schema
 
 CELLS = [
     (
@@ -33,6 +34,21 @@ CELLS = [
     ),
 ]
 TARGETS = {"notebook_ops": {"metric_targets": {"accuracy": ">= 0.9"}}}
+# a later pipeline: scores new data with whatever version is the champion now
+SCORE_CELLS = [
+    ("import numpy as np\nimport mlflow.pyfunc\nimport notebook_ops as nbo", ["setup"]),
+    ("X = np.random.default_rng(1).normal(size=(50, 3))", ["step:fresh"]),
+    (
+        "model = mlflow.pyfunc.load_model('models:/churn-clf@champion')\n"
+        "agreement = float((model.predict(X) == (X[:, 0] > 0)).mean())\n"
+        "nbo.log_metric('agreement', agreement)",
+        ["step:score"],
+    ),
+]
+
+
+def _read_jsonl(path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
 def _cli(cwd, *args):
@@ -90,10 +106,36 @@ def test_promotion_is_gated_on_the_targets(registry):
     assert refused.returncode == 3, refused.stderr
     assert "accuracy" in refused.stdout and "missed" in refused.stdout and "below_target" in refused.stdout
     assert "Traceback" not in refused.stderr and len(refused.stderr.strip().splitlines()) == 1
+    events = root / "promotions.jsonl"
+    assert not events.exists()  # a refused promotion is no event
     ok = _cli(
-        root, "models", "promote", "churn-clf", "--version", "1", "--alias", "champion", "--why", "baseline"
+        root,
+        "models",
+        "promote",
+        "churn-clf",
+        "--version",
+        "1",
+        "--alias",
+        "champion",
+        "--why",
+        "baseline",
+        "--events",
+        str(events),
     )
     assert ok.returncode == 0, ok.stderr
+    (event,) = _read_jsonl(events)  # the command's publisher is closed at its exit
+    schema.validate(event)
+    assert event["type"] == "model.promoted" and event["pipeline"] == "churn"
+    data = event["data"]
+    assert (data["model"], data["version"], data["alias"], data["previous_version"]) == (
+        "churn-clf",
+        1,
+        "champion",
+        None,
+    )
+    assert (data["why"], data["gate"], data["origin"]) == ("baseline", "passed", "manual")
+    assert data["run_id"] == registry[2].record["run_id"] and data["by"]
+    assert any("accuracy" in c and "met" in c for c in data["checks"])
     client = _client(root)
     assert str(client.get_model_version_by_alias("churn-clf", "champion").version) == "1"
     promoted = json.loads(client.get_model_version("churn-clf", "1").tags["notebook_ops.promoted.champion"])
@@ -106,16 +148,77 @@ def test_promotion_is_gated_on_the_targets(registry):
     assert vs.returncode == 3
     assert "does not beat 'champion' (version 1)" in vs.stdout
     assert str(client.get_model_version_by_alias("churn-clf", "champion").version) == "1"
-    forced = _cli(root, "models", "promote", "churn-clf", "--version", "2", "--alias", "canary", "--force")
+    forced = _cli(
+        root,
+        "models",
+        "promote",
+        "churn-clf",
+        "--version",
+        "2",
+        "--alias",
+        "canary",
+        "--force",
+        "--events",
+        str(events),
+    )
     assert forced.returncode == 0, forced.stderr
     tag = json.loads(client.get_model_version("churn-clf", "2").tags["notebook_ops.promoted.canary"])
     assert tag["gate"] == "forced"
+    assert [(e["data"]["version"], e["data"]["gate"]) for e in _read_jsonl(events)] == [
+        (1, "passed"),
+        (2, "forced"),
+    ]
     shown = _cli(root, "models", "show", "churn-clf", "--json")
     rows = json.loads(shown.stdout)
     # the registry is shared by this module's tests: the serving test's "served" alias may be
     # on version 1 already when the suite runs in random order
-    aliases = [(r["version"], [a for a in r["aliases"] if a != "served"]) for r in rows]
+    aliases = [(r["version"], [a for a in r["aliases"] if a in ("canary", "champion")]) for r in rows]
     assert aliases == [(2, ["canary"]), (1, ["champion"])]
+
+
+def test_compare_shows_two_versions_side_by_side(registry):
+    """``models compare``: the runs' parameters and metrics against the targets, the objective
+    and the lineage of two versions (by number, by alias, or the two newest)."""
+    root, _, good, bad = registry
+    out = _cli(root, "models", "compare", "churn-clf", "1", "2", "--json")
+    assert out.returncode == 0, out.stderr
+    c = json.loads(out.stdout)
+    assert [v["version"] for v in c["versions"]] == [1, 2]
+    assert [v["status"] for v in c["versions"]] == ["succeeded", "below_target"]
+    [param] = c["parameters"]
+    assert (param["name"], param["values"], param["differs"]) == ("C", ["1.0", "0.001"], True)
+    acc = next(m for m in c["metrics"] if m["name"] == "accuracy")
+    assert acc["target"] == ">= 0.9" and acc["met"] == [True, False]
+    assert acc["values"] == [good.record["metrics"]["accuracy"], bad.record["metrics"]["accuracy"]]
+    assert acc["delta"] == pytest.approx(acc["values"][1] - acc["values"][0])
+    assert c["objective"] == {"metric": "accuracy", "higher_is_better": True, "better": 1}
+    lineage = {r["name"]: r for r in c["lineage"]}
+    assert lineage["run_id"]["values"] == [good.record["run_id"], bad.record["run_id"]]
+    assert lineage["inputs"]["values"] == [
+        good.record["steps"]["train"]["cache_key"],
+        bad.record["steps"]["train"]["cache_key"],
+    ]
+    assert lineage["step"]["differs"] is False
+    # no versions given: the two newest, oldest first; the text shows the same, * where they differ
+    text = _cli(root, "models", "compare", "churn-clf")
+    assert text.returncode == 0, text.stderr
+    lines = text.stdout.splitlines()
+    assert lines[0].split()[:2] == ["churn-clf", "v1"]
+    assert any(line.split()[:3] == ["C", "1.0", "0.001"] and line.endswith("*") for line in lines)
+    assert any(
+        line.strip().startswith("accuracy (>= 0.9)") and " met " in line and "missed" in line
+        for line in lines
+    )
+    assert "objective: accuracy (higher is better): v1 is better" in text.stdout
+    # bad input: one line, exit 2, nothing else
+    for args, message in (
+        (("1",), "give two versions to compare (got 1)"),
+        (("--aliases", "nobody", "champion"), "model 'churn-clf' has no version 'nobody'"),
+        (("1", "9"), "model 'churn-clf' version 9: not in the registry"),
+    ):
+        bad_input = _cli(root, "models", "compare", "churn-clf", *args)
+        assert bad_input.returncode == 2, bad_input.stderr
+        assert message in bad_input.stderr and len(bad_input.stderr.strip().splitlines()) == 1
 
 
 def test_a_cached_step_registers_no_new_version(tmp_path):
@@ -134,8 +237,12 @@ def test_unknown_models_and_bad_names_are_one_line_errors(registry, tmp_path):
     nostore = _cli(tmp_path, "models", "list")
     assert nostore.returncode == 2 and "no MLflow store here" in nostore.stderr
     assert not (tmp_path / ".notebook_ops").exists()
+    # a literal name is checked before the run (tests/model/test_logged_models.py); one the
+    # code computes, when the step calls log_model
     nb = write_nb(
-        tmp_path, "bad.ipynb", [("import notebook_ops as nbo\nnbo.log_model(1, 'bad name!')", ["step:a"])]
+        tmp_path,
+        "bad.ipynb",
+        [("import notebook_ops as nbo\nname = 'bad' + ' name!'\nnbo.log_model(1, name)", ["step:a"])],
     )
     res = run_notebook(nb, track=False, cache=False)
     assert res.status == "failed"
@@ -147,8 +254,8 @@ def test_the_promote_setting_promotes_after_a_run_that_meets_its_targets(tmp_pat
     the target becomes the champion, the one that misses it does not."""
 
     promote = {"model": "churn-clf", "alias": "champion", "vs": "champion"}
-    meta = {"notebook_ops": {**TARGETS["notebook_ops"], "promote": promote}}
-    nb = write_nb(tmp_path, "churn.ipynb", CELLS, meta)
+    settings = {**TARGETS["notebook_ops"], "promote": promote, "events": ["events.jsonl"]}
+    nb = write_nb(tmp_path, "churn.ipynb", CELLS, {"notebook_ops": settings})
     good = run_notebook(nb, cache=False)
     bad = run_notebook(nb, params={"C": 0.001}, cache=False)
     assert (good.status, bad.status) == ("succeeded", "below_target")
@@ -163,6 +270,27 @@ def test_the_promote_setting_promotes_after_a_run_that_meets_its_targets(tmp_pat
     assert "not promoted" in parent.data.tags["notebook_ops.promotion"]
     promoted = json.loads(client.get_model_version("churn-clf", "1").tags["notebook_ops.promoted.champion"])
     assert promoted["run_id"] == good.record["run_id"]
+    # a later pipeline loads the champion by its alias: its kernels use the run's registry
+    scorer = write_nb(tmp_path, "score.ipynb", SCORE_CELLS)
+    scored = run_notebook(scorer, cache=False)
+    assert scored.status == "succeeded", scored.record["error"]
+    assert scored.record["metrics"]["agreement"] > 0.9
+    # the promotion went to the run's sinks (the notebook's events setting), once; the run that
+    # missed its target promoted nothing
+    sink = tmp_path / "events.jsonl"
+
+    def promotions():
+        return [e for e in _read_jsonl(sink) if e["type"] == "model.promoted"]
+
+    eventually(promotions, timeout=30, interval=0.1, what="the model.promoted event")
+    (event,) = promotions()
+    schema.validate(event)
+    assert event["run_id"] == event["data"]["run_id"] == good.record["run_id"]
+    assert (event["data"]["version"], event["data"]["origin"], event["data"]["gate"]) == (
+        1,
+        "setting",
+        "passed",
+    )
 
 
 def test_a_bundle_registers_with_its_bundle_lineage_and_promotes(tmp_path):

@@ -308,6 +308,15 @@ export interface Promotion {
   [k: string]: unknown;
 }
 /**
+ * A model the step registers (``nbo.log_model``); ``name`` None: computed at run time.
+ */
+export interface ModelView {
+  cell: number | null;
+  expression: string | null;
+  name: string | null;
+  [k: string]: unknown;
+}
+/**
  * GET models: the models in the MLflow store of the notebook's runs (only those a
  * pipeline registered, when ``pipeline`` is given); ``store``: whether there is a store.
  */
@@ -399,6 +408,7 @@ export interface StepView {
   };
   inputs: string[];
   metrics: string[];
+  models: ModelView[];
   modules: string[];
   name: string;
   notebook: string | null;

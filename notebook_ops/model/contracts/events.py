@@ -15,7 +15,13 @@ from notebook_ops.model.contracts.base import Contract
 from notebook_ops.model.contracts.runs import GitInfo, StepStatus, TargetResult
 
 EventType = Literal[
-    "run.started", "step.started", "step.finished", "run.finished", "bundle.exported", "schedule.fired"
+    "run.started",
+    "step.started",
+    "step.finished",
+    "run.finished",
+    "bundle.exported",
+    "schedule.fired",
+    "model.promoted",
 ]
 
 
@@ -89,6 +95,26 @@ class ScheduleFiredData(Contract):
     OMITTED_WHEN_NONE = ("name", "attempt", "run_dir", "message_id")  # only when known
 
 
+@dataclass
+class ModelPromotedData(Contract):
+    """A registered model version pointed at an alias (``models promote``, or the pipeline's
+    ``promote`` setting after a run): who, when, from which run, why and the gate's verdict."""
+
+    model: str
+    version: int
+    alias: str
+    previous_version: int | None  # the alias's version before (None: the alias is new)
+    by: str  # the user who promoted it (the runner's user for the setting)
+    at: str  # ISO 8601, UTC
+    run_id: str | None  # the notebook-ops run that made the version (None: logged outside a run)
+    mlflow_run_id: str | None  # the step's MLflow run the version's files come from
+    why: str
+    gate: Literal["passed", "forced"]  # forced: promoted with --force although the gate refused
+    checks: list[str]  # the gate's reasons, with the numbers
+    origin: Literal["manual", "setting"]  # a person (CLI, lab) or the pipeline's promote setting
+    tracking_uri: str  # the registry (credentials masked)
+
+
 DATA_BY_TYPE: dict[str, type[Contract]] = {
     "run.started": RunStartedData,
     "step.started": StepStartedData,
@@ -96,6 +122,7 @@ DATA_BY_TYPE: dict[str, type[Contract]] = {
     "run.finished": RunFinishedData,
     "bundle.exported": BundleExportedData,
     "schedule.fired": ScheduleFiredData,
+    "model.promoted": ModelPromotedData,
 }
 
 
@@ -126,4 +153,5 @@ class EventData(Contract):
         | RunFinishedData
         | BundleExportedData
         | ScheduleFiredData
+        | ModelPromotedData
     )

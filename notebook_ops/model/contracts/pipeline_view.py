@@ -29,6 +29,15 @@ class ParameterView(Contract):
 
 
 @dataclass
+class ModelView(Contract):
+    """A model the step registers (``nbo.log_model``); ``name`` None: computed at run time."""
+
+    name: str | None
+    cell: int | None = None  # 0-based index of the cell with the call
+    expression: str | None = None  # the name as written, when it is not a literal
+
+
+@dataclass
 class StepView(Contract):
     name: str
     after: list[str] = field(default_factory=list)
@@ -49,6 +58,7 @@ class StepView(Contract):
     files_out: list[str] = field(default_factory=list)  # files it writes for later steps
     notebook: str | None = None  # its source notebook, in a pipeline across notebooks
     start_cell: int | None = None  # the cell with its step: tag (None for the implicit "main")
+    models: list[ModelView] = field(default_factory=list)  # the models it registers
 
 
 @dataclass
@@ -103,6 +113,7 @@ class PipelineView(Contract):
                     files_out=list(s.files_out),
                     notebook=s.notebook,
                     start_cell=s.start_cell,
+                    models=[ModelView(m.name, m.cell, m.expression) for m in s.models],
                 )
                 for s in p.steps
             ],

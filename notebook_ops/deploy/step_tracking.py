@@ -1,0 +1,113 @@
+"""What a ``run-step`` task records in MLflow: its step's run and the models the step logged,
+registered with the bundle's lineage, and, for the last step of the run (or a failed one), the
+run's outcome and the pipeline's promote setting (``tracking.tasks`` writes them).
+
+The step's records are built here, from what the task sees: the bundle's manifest, the data
+store (the step's metrics and saved models, its inputs' fingerprints, which steps have run).
+A tracking failure never fails the step: it is kept in the result's ``tracking_error``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+from notebook_ops.bundle.run import bundle_tags
+from notebook_ops.execution.cache import step_key
+from notebook_ops.execution.objectives import check_targets
+from notebook_ops.kernel_side.data_store import MANIFEST, METRICS
+from notebook_ops.kernel_side.model_logging import MODELS, MODELS_JSON
+from notebook_ops.tracking import tasks
+from notebook_ops.tracking.mlflow_tracker import first_line
+from notebook_ops.tracking.registry import lineage_tags
+from notebook_ops.util.redact import redact_text
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def inputs_key(pipeline, store, step: str, notebook: dict, values: dict) -> str:
+    """The fingerprint of the step's code, the parameters it read and its inputs' contents (the
+    cache key of a local run, from what this task sees: the inputs in the data store)."""
+    s = pipeline.step(step)
+    hashes = {}
+    for name, producer in s.input_sources:
+        entry = (store.manifest(producer).get("outputs") or {}).get(name) or {}
+        hashes[name] = [producer, entry.get("sha256")]
+    params = {k: values.get(k) for k in sorted(s.parameters_read)}
+    return step_key(notebook, params, hashes, pipeline.kernel_name)
+
+
+def _saved_models(store, step: str, into: Path) -> list[dict]:
+    """The models the step saved in the data store (any fsspec store), copied to ``into``."""
+    out = []
+    for m in store.read_json((step, MODELS_JSON), default=[]) or []:
+        folder = into / m["name"]
+        for rel in m.get("files") or []:
+            target = folder / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(store.read_bytes((step, MODELS, m["name"], *rel.split("/"))))
+        out.append({"name": m["name"], "flavor": m.get("flavor"), "path": str(folder)})
+    return out
+
+
+def _finished(pipeline, store, step: str) -> bool:
+    """This step ends the run: no step comes after it, and every step's outputs are in the store."""
+    if pipeline.downstream(step):
+        return False
+    return all(store.exists((s, MANIFEST)) for s in pipeline.step_names if s != step)
+
+
+def track_step(
+    tmp: Path, bundle, pipeline, store, step, run_id, values, steprec, notebook_path, uri, result
+) -> None:
+    """The step's MLflow records and models (and, on the last step or a failure, the run's
+    outcome and the promote setting) in the store at ``uri``; failures go to
+    ``result.tracking_error``: the step's own outcome stands."""
+    manifest = bundle.manifest
+    shown = dict(values)  # secrets were taken out before
+    params = {k: shown[k] for k in pipeline.step(step).parameters_read if k in shown}
+    record = tasks.run_record(manifest, run_id, bundle_tags(bundle), shown)
+    models = []
+    if result.ok:
+        tags = lineage_tags(record, step, params, steprec)
+        models = [{**m, "tags": tags} for m in _saved_models(store, step, tmp / "models")]
+    metrics = store.read_json((step, METRICS), default=[]) or []
+    artifacts = [(str(notebook_path), "notebooks")] if Path(notebook_path).exists() else []
+    try:
+        session = tasks.session(manifest, uri)
+        tasks.log_step(session, record, step, steprec, params, metrics, artifacts, models)
+        client = session.open()
+        for m in models:
+            found = client.search_model_versions(f"name = '{m['name']}'")
+            mine = [
+                v
+                for v in found
+                if v.tags.get("notebook_ops.run_id") == run_id and v.tags.get("notebook_ops.step") == step
+            ]
+            if mine:
+                result.models[m["name"]] = str(max(int(v.version) for v in mine))
+        if not result.ok or _finished(pipeline, store, step):
+            everything: dict = {}
+            for s in pipeline.step_names:
+                rows = store.read_json((s, METRICS), default=[]) or []
+                everything.update({r["name"]: r["value"] for r in rows})
+            targets = check_targets(manifest.get("metric_targets"), everything)
+            status = (
+                "failed"
+                if not result.ok
+                else "below_target"
+                if any(t["met"] is False for t in targets)
+                else "succeeded"
+            )
+            final = {
+                **record,
+                "status": status,
+                "metrics": everything,
+                "targets": targets,
+                "finished_at": now_iso(),
+            }
+            result.promotion = tasks.finish(session, final, manifest.get("promote"))
+    except Exception as exc:  # noqa: BLE001 - a broken store never fails the step it records
+        result.tracking_error = redact_text(first_line(exc))  # no credential of the store

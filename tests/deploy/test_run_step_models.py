@@ -1,0 +1,235 @@
+"""A bundle run as orchestrator tasks (``run-step``, each step in its own empty folder, one
+shared data store, one MLflow sqlite store) registers the model its step logs with the bundle's
+lineage, as a local run does; the last step finishes the run and applies the promote setting,
+whose promotion is a ``model.promoted`` event."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+
+from clikit import run_cli
+from nbfactory import write_nb
+from notebook_ops.events import schema
+
+CELLS = [
+    (
+        "import numpy as np\nfrom sklearn.linear_model import LogisticRegression\nimport notebook_ops as nbo",
+        ["setup"],
+    ),
+    ("C = 1.0  # regularisation", ["parameters"]),
+    (
+        "rng = np.random.default_rng(0)\nX = rng.normal(size=(80, 3))\ny = (X[:, 0] > 0).astype(int)",
+        ["step:data"],
+    ),
+    (
+        "model = LogisticRegression(C=C).fit(X, y)\n"
+        "nbo.log_metric('accuracy', model.score(X, y))\n"
+        "nbo.log_model(model, 'churn-clf', input_example=X[:3])",
+        ["step:train"],
+    ),
+]
+SETTINGS = {
+    "metric_targets": {"accuracy": ">= 0.9"},
+    "promote": {"model": "churn-clf", "alias": "champion"},
+}
+
+
+@pytest.fixture(scope="module")
+def orchestrated(tmp_path_factory):
+    """The bundle exported, then its steps run as two tasks of one orchestrator run."""
+    tmp_path = tmp_path_factory.mktemp("orchestrated")
+    project = tmp_path / "project"
+    project.mkdir()
+    write_nb(project, "churn.ipynb", CELLS, {"notebook_ops": SETTINGS})
+    exported = run_cli("export", "churn.ipynb", cwd=project, timeout=600)
+    assert exported.returncode == 0, exported.stderr
+    bundle = project / "dist" / "churn-v1"
+    manifest = yaml.safe_load((bundle / "pipeline.yaml").read_text())
+    # the manifest lists the models each step registers (read from the code)
+    assert {s["name"]: s.get("models") for s in manifest["steps"]} == {
+        "data": None,
+        "train": [{"name": "churn-clf"}],
+    }
+
+    data, registry, sink = tmp_path / "data", tmp_path / "registry" / "mlflow.db", tmp_path / "events.jsonl"
+    registry.parent.mkdir()
+    env = {"MLFLOW_TRACKING_URI": f"sqlite:///{registry}", "NOTEBOOK_OPS_EVENTS": str(sink)}
+    results = {}
+    for step in ("data", "train"):
+        task = tmp_path / f"task-{step}"  # each task in its own empty folder
+        task.mkdir()
+        ran = run_cli(
+            "run-step",
+            bundle,
+            step,
+            "--data",
+            data,
+            "--run-id",
+            "orch-7",
+            "--json",
+            cwd=task,
+            env=env,
+            timeout=600,
+        )
+        assert ran.returncode == 0, ran.stderr
+        results[step] = json.loads(ran.stdout)
+        assert not (task / ".notebook_ops").exists()  # everything went to the shared store
+    return tmp_path, bundle, manifest, registry, env, results
+
+
+def test_run_step_registers_the_steps_model_with_the_bundle_lineage_and_promotes(orchestrated):
+    tmp_path, bundle, manifest, registry, env, results = orchestrated
+    data, sink = tmp_path / "data", tmp_path / "events.jsonl"
+    assert results["data"]["models"] == {} and results["data"]["promotion"] is None
+    assert results["train"]["models"] == {"churn-clf": "1"}
+    assert results["train"]["tracking_error"] is None
+    promotion = results["train"]["promotion"]
+    assert promotion["promoted"] is True and promotion["version"] == "1"
+
+    from mlflow.tracking import MlflowClient
+
+    client = MlflowClient(f"sqlite:///{registry}")
+    version = client.get_model_version_by_alias("churn-clf", "champion")
+    tags = version.tags
+    assert (tags["notebook_ops.bundle"], tags["notebook_ops.bundle_version"]) == ("churn", "1")
+    assert tags["notebook_ops.bundle_content_sha256"] == manifest["content_sha256"]
+    assert (tags["notebook_ops.run_id"], tags["notebook_ops.step"]) == ("orch-7", "train")
+    assert json.loads(tags["notebook_ops.parameters"]) == {"C": 1.0}
+    assert len(tags["notebook_ops.inputs"]) == 32
+    # one parent run for the two tasks, finished with the run's outcome, a nested run per step
+    step_run = client.get_run(version.run_id)
+    parent = client.get_run(step_run.data.tags["mlflow.parentRunId"])
+    assert parent.data.tags["notebook_ops.run_id"] == "orch-7"
+    assert parent.data.tags["notebook_ops.status"] == "succeeded"
+    assert parent.data.tags["target.accuracy"] == ">= 0.9 -> met"
+    assert "champion: promoted" in parent.data.tags["notebook_ops.promotion"]
+    children = client.search_runs(
+        [parent.info.experiment_id], f"tags.mlflow.parentRunId = '{parent.info.run_id}'"
+    )
+    assert sorted(r.data.tags["notebook_ops.step"] for r in children) == ["data", "train"]
+    # the promotion is an event on the configured sinks
+    (event,) = [json.loads(line) for line in sink.read_text().splitlines() if line.strip()]
+    schema.validate(event)
+    assert (event["type"], event["data"]["origin"], event["data"]["run_id"]) == (
+        "model.promoted",
+        "setting",
+        "orch-7",
+    )
+
+    # the text output names the version and the promotion; no store: nothing is tracked
+    again = run_cli(
+        "run-step",
+        bundle,
+        "train",
+        "--data",
+        data,
+        "--run-id",
+        "orch-8",
+        cwd=tmp_path / "task-train",
+        env=env,
+        timeout=600,
+    )
+    assert again.returncode == 0, again.stderr
+    assert "registered churn-clf version 2" in again.stdout
+    assert "churn-clf v2 -> champion: promoted" in again.stdout
+    untracked = run_cli(
+        "run-step",
+        bundle,
+        "train",
+        "--data",
+        data,
+        "--json",
+        cwd=tmp_path / "task-train",
+        env={"MLFLOW_TRACKING_URI": None, "NOTEBOOK_OPS_EVENTS": None},
+        timeout=600,
+    )
+    assert untracked.returncode == 0, untracked.stderr
+    assert json.loads(untracked.stdout)["models"] == {}
+    assert len(client.search_model_versions("name = 'churn-clf'")) == 2
+
+
+def test_the_bundles_serve_stage_serves_the_champion(orchestrated):
+    """What the Dockerfile's ``serve`` stage runs (its ENTRYPOINT + CMD, MODEL as the build's
+    default, MLFLOW_TRACKING_URI given at ``docker run``) answers predictions of the champion;
+    here on loopback and in this environment, as Docker is not on the test machines."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import urllib.request
+
+    import numpy as np
+
+    from clikit import CLI, cli_env
+    from dockerkit import parse
+    from waiting import eventually
+
+    tmp_path, bundle, _, _, env, _ = orchestrated
+    serve = next(s for s in parse((bundle / "Dockerfile").read_text()) if s.name == "serve")
+    command = serve.command()
+    assert command[:3] == ["notebook-ops", "models", "serve"]
+    model = serve.args["MODEL"]
+    assert model == "models:/churn-clf@champion"  # the promote setting's model and alias
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    args = command[3:]
+    args[args.index("--host") + 1] = "127.0.0.1"  # the image listens on 0.0.0.0; loopback here
+    args[args.index("--port") + 1] = str(port)
+    workdir = tmp_path / "serve"
+    workdir.mkdir()
+    server = subprocess.Popen(
+        [*CLI, "models", "serve", *args],
+        cwd=workdir,
+        env=cli_env({**env, "NOTEBOOK_OPS_MODEL": model}),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+
+        def answers() -> bool:
+            try:
+                urllib.request.urlopen(f"{url}/ping", timeout=2).close()
+            except OSError:
+                assert server.poll() is None, server.stderr.read().decode()
+                return False
+            return True
+
+        eventually(answers, timeout=180, interval=0.2, what="the scoring server")
+        X = np.array([[2.0, 0.1, 0.3], [-2.0, 0.0, 0.5]])
+        req = urllib.request.Request(
+            f"{url}/invocations",
+            data=json.dumps({"inputs": X.tolist()}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        assert json.loads(urllib.request.urlopen(req, timeout=60).read())["predictions"] == [1, 0]
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def test_a_broken_tracking_store_never_fails_the_step(orchestrated):
+    """The step's outcome stands; why MLflow has nothing is in the result (and on stderr)."""
+    tmp_path, bundle, *_ = orchestrated
+    task = tmp_path / "task-broken"
+    task.mkdir()
+    ran = run_cli(
+        "run-step",
+        bundle,
+        "data",
+        "--data",
+        tmp_path / "data-broken",
+        "--tracking-uri",
+        "sqlite:////proc/no-such-folder/mlflow.db",
+        cwd=task,
+        env={"MLFLOW_TRACKING_URI": None, "NOTEBOOK_OPS_EVENTS": None},
+        timeout=600,
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert "step data succeeded" in ran.stdout
+    assert "warning: MLflow not written:" in ran.stderr and "Traceback" not in ran.stderr
