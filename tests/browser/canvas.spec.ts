@@ -1,0 +1,197 @@
+/**
+ * Issue 25 item 1, compose on the graph: three untagged notebooks become a running pipeline on
+ * the canvas (New Pipeline Canvas, drag each notebook from the file browser onto it, draw two
+ * edges from a step's handle, Run). The spec counts the user's actions and logs how long the
+ * journey took; it checks the tags written (an existing tag kept), then deletes an edge with the
+ * Delete key and undoes it with Z.
+ */
+import { expect, test } from '@jupyterlab/galata';
+import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
+import type { Locator } from '@playwright/test';
+import * as fs from 'fs';
+import * as path from 'path';
+
+import { INotebookFile, SERVER_ROOT, shot } from './helpers';
+
+const CANVAS = '.nbo-canvas-tab';
+
+type Spec = ['code' | 'markdown', string, string[]];
+
+function notebook(cells: Spec[]): string {
+  const nb: INotebookFile = {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
+    cells: cells.map(([type, source, tags], i) =>
+      type === 'code'
+        ? { cell_type: type, id: `c${i}`, source, metadata: { tags }, outputs: [], execution_count: null }
+        : { cell_type: type, id: `c${i}`, source, metadata: { tags } }
+    )
+  };
+  return JSON.stringify(nb, null, 1);
+}
+
+// three untagged notebooks that hand each other names: rows -> feats -> model
+const NOTEBOOKS: Record<string, Spec[]> = {
+  '01_ingest.ipynb': [['code', 'rows = [1, 2, 3, 4]', []]],
+  '02_features.ipynb': [
+    ['markdown', '## Features', []],
+    ['code', 'feats = [r * 2 for r in rows]', ['keep-me']]
+  ],
+  '03_train.ipynb': [
+    ['code', 'model = sum(feats)', []],
+    ['code', "print('model', model)", []]
+  ]
+};
+
+/** A drag with the mouse, in small moves (Lumino starts a drag past a few pixels). */
+async function drag(page: IJupyterLabPageFixture, from: Locator, to: Locator): Promise<void> {
+  const a = (await from.boundingBox())!;
+  const b = (await to.boundingBox())!;
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(a.x + a.width / 2 + 12, a.y + a.height / 2 + 12, { steps: 4 });
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 12 });
+  await page.mouse.up();
+}
+
+function tagsOnDisk(tmpPath: string, name: string): string[][] {
+  const nb = JSON.parse(fs.readFileSync(path.join(SERVER_ROOT, tmpPath, name), 'utf-8')) as INotebookFile;
+  return nb.cells.map(c => c.metadata.tags ?? []);
+}
+
+test('three untagged notebooks become a running pipeline on the canvas', async ({ page, tmpPath }) => {
+  for (const [name, cells] of Object.entries(NOTEBOOKS)) {
+    await page.contents.uploadContent(notebook(cells), 'text', `${tmpPath}/${name}`);
+  }
+  await page.filebrowser.openDirectory(tmpPath);
+  const canvas = page.locator(CANVAS);
+  const node = (step: string) => canvas.locator(`.nbo-graph-node[data-step="${step}"]`);
+  const item = (name: string) => page.locator('.jp-DirListing-item', { hasText: name });
+  const status = canvas.locator('.nbo-canvas-status');
+  let actions = 0;
+  const began = Date.now();
+
+  // 1: New Pipeline Canvas, from the command palette
+  await page.keyboard.press('Control+Shift+C');
+  await page.locator('.lm-CommandPalette-input').fill('New Pipeline Canvas');
+  await page.keyboard.press('Enter');
+  actions += 1;
+  await expect(canvas.locator('.nbo-canvas-empty')).toHaveText('Drop notebooks here from the file browser');
+  await shot(page, 'canvas-empty');
+
+  // 3: drag each notebook from the file browser onto the canvas
+  const expected = ['ingest', 'features', 'train'];
+  for (const [i, name] of Object.keys(NOTEBOOKS).entries()) {
+    await drag(page, item(name), canvas.locator('.nbo-canvas-host'));
+    actions += 1;
+    await expect(canvas.locator('.nbo-graph-node')).toHaveCount(i + 1);
+    await expect(node(expected[i])).toBeVisible();
+  }
+  await expect(status).toHaveText('added 03_train.ipynb to pipeline.yaml');
+  expect(fs.readFileSync(path.join(SERVER_ROOT, tmpPath, 'pipeline.yaml'), 'utf-8')).toContain(
+    'notebooks:\n  - path: "01_ingest.ipynb"\n  - path: "02_features.ipynb"\n  - path: "03_train.ipynb"\n'
+  );
+  // not joined yet: features reads rows that no step before it defines
+  await expect(canvas.locator('.nbo-run-button')).toBeDisabled();
+  await shot(page, 'canvas-dropped');
+
+  // 2: an edge from each step's handle to the next step
+  await drag(page, node('ingest').locator('.nbo-graph-handle'), node('features'));
+  actions += 1;
+  await expect(status).toHaveText('wrote after:01_ingest to 02_features.ipynb, cell 2');
+  await drag(page, node('features').locator('.nbo-graph-handle'), node('train'));
+  actions += 1;
+  await expect(status).toHaveText('wrote after:02_features to 03_train.ipynb, cell 1');
+  await expect(canvas.locator('.nbo-graph-edge')).toHaveCount(2);
+  // the tag is on the first code cell, after the tags it had
+  expect(tagsOnDisk(tmpPath, '02_features.ipynb')).toEqual([[], ['keep-me', 'after:01_ingest']]);
+  expect(tagsOnDisk(tmpPath, '03_train.ipynb')).toEqual([['after:02_features'], []]);
+  await shot(page, 'canvas-joined');
+
+  // 2: Run, then the dialog's Run
+  const run = canvas.locator('.nbo-run-button');
+  await expect(run).toBeEnabled();
+  await run.click();
+  await page.locator('.jp-Dialog .jp-mod-accept').click();
+  actions += 2;
+  for (const step of expected) {
+    await expect(canvas.locator(`.nbo-step-run[data-step="${step}"]`)).toHaveClass(/nbo-status-succeeded/, {
+      timeout: 150000
+    });
+  }
+  await expect(canvas.locator('.nbo-run-head .nbo-status')).toHaveText('succeeded');
+  const seconds = (Date.now() - began) / 1000;
+  console.log(`canvas journey: ${actions} user actions, ${seconds.toFixed(1)} s from the first to a succeeded run`);
+  test.info().annotations.push({ type: 'journey', description: `${actions} actions, ${seconds.toFixed(1)} s` });
+  expect(actions).toBe(8);
+  for (const step of expected) {
+    await expect(node(step)).toHaveClass(/nbo-status-(succeeded|cached)/);
+  }
+  await shot(page, 'canvas-run');
+});
+
+test('an edge deleted with the Delete key comes back with Z; other tags stay', async ({ page, tmpPath }) => {
+  for (const [name, cells] of Object.entries(NOTEBOOKS)) {
+    await page.contents.uploadContent(notebook(cells), 'text', `${tmpPath}/${name}`);
+  }
+  const joined = notebook([
+    ['markdown', '## Features', []],
+    ['code', 'feats = [r * 2 for r in rows]', ['keep-me', 'after:01_ingest']]
+  ]);
+  await page.contents.uploadContent(joined, 'text', `${tmpPath}/02_features.ipynb`);
+  await page.contents.uploadContent(
+    '# notebook-ops pipeline file written by the pipeline canvas (README, "Pipeline files").\n' +
+      "# The notebooks' after: tags give their order; notebooks no tag joins run in parallel.\n" +
+      'notebooks:\n  - path: "01_ingest.ipynb"\n  - path: "02_features.ipynb"\n',
+    'text',
+    `${tmpPath}/pipeline.yaml`
+  );
+  await page.filebrowser.openDirectory(tmpPath);
+  // the file opens as a canvas from its context menu
+  await page.locator('.jp-DirListing-item', { hasText: 'pipeline.yaml' }).click({ button: 'right' });
+  await page.locator('.lm-Menu-item', { hasText: 'Open as Pipeline Canvas' }).click();
+  const canvas = page.locator(CANVAS);
+  const status = canvas.locator('.nbo-canvas-status');
+  const edge = canvas.locator('.nbo-graph-edge[data-from="ingest"][data-to="features"]');
+  await expect(edge).toHaveCount(1);
+
+  // the features notebook is open in an editor: the edit goes through it (and saves it)
+  await page.notebook.openByPath(`${tmpPath}/02_features.ipynb`);
+  await page.locator('.lm-TabBar-tab', { hasText: 'Canvas · pipeline.yaml' }).click();
+  await edge.locator('.nbo-graph-edge-hit').click();
+  await expect(edge).toHaveClass(/nbo-selected/);
+  await page.keyboard.press('Delete');
+  await expect(status).toHaveText('removed after:01_ingest from 02_features.ipynb, cell 2');
+  await expect(edge).toHaveCount(0);
+  expect(tagsOnDisk(tmpPath, '02_features.ipynb')).toEqual([[], ['keep-me']]);
+  await shot(page, 'canvas-edge-deleted');
+
+  await page.keyboard.press('z');
+  await expect(status).toHaveText('undid: removed after:01_ingest from 02_features.ipynb, cell 2');
+  await expect(edge).toHaveCount(1);
+  expect(tagsOnDisk(tmpPath, '02_features.ipynb')).toEqual([[], ['keep-me', 'after:01_ingest']]);
+
+  // the open editor followed: its cell has the tag back, and it is not dirty
+  await page.locator('.lm-TabBar-tab', { hasText: '02_features.ipynb' }).click();
+  const tags = await page.evaluate(() => {
+    const app = (window as unknown as { jupyterapp: import('@jupyterlab/application').JupyterFrontEnd }).jupyterapp;
+    const panel = app.shell.currentWidget as import('@jupyterlab/notebook').NotebookPanel;
+    return [panel.context.model.cells.get(1).getMetadata('tags'), panel.context.model.dirty];
+  });
+  expect(tags).toEqual([['keep-me', 'after:01_ingest'], false]);
+
+  // a notebook deleted from the canvas leaves the file and the tags naming it; Z brings both back
+  await page.locator('.lm-TabBar-tab', { hasText: 'Canvas · pipeline.yaml' }).click();
+  await canvas.locator('.nbo-graph-node[data-step="ingest"]').click();
+  await page.keyboard.press('Delete');
+  await expect(status).toHaveText('removed 01_ingest.ipynb from pipeline.yaml and 1 after: tag(s) naming it');
+  await expect(canvas.locator('.nbo-graph-node')).toHaveCount(1);
+  expect(tagsOnDisk(tmpPath, '02_features.ipynb')).toEqual([[], ['keep-me']]);
+  await shot(page, 'canvas-node-deleted');
+  await page.keyboard.press('Control+z');
+  await expect(canvas.locator('.nbo-graph-node')).toHaveCount(2);
+  await expect(edge).toHaveCount(1);
+  expect(tagsOnDisk(tmpPath, '02_features.ipynb')).toEqual([[], ['keep-me', 'after:01_ingest']]);
+  await shot(page, 'canvas-undone');
+});
