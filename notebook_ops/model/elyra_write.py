@@ -54,6 +54,11 @@ def _primary(doc, path=None) -> dict:
     raise NotebookReadError("the Elyra file has no primary pipeline", path=path)
 
 
+def nodes(doc: dict) -> list[dict]:
+    """The primary pipeline's nodes."""
+    return _primary(doc)["nodes"]
+
+
 def _node(doc: dict, node_id: str) -> dict:
     for n in _primary(doc)["nodes"]:
         if n.get("id") == node_id:
