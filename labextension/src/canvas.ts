@@ -4,12 +4,14 @@
  * which holds the notebooks dropped on the canvas before any tag joins them. An edge drawn is an
  * `after:` tag on the target step's first cell, written through the notebook's open editor (its
  * document model, then saved) or, when it is not open, to the file; deleting an edge removes
- * only that tag; Z undoes the last edit. Every write is said in `status`. The view renders this.
+ * only that tag; Z undoes the last edit. An Elyra `.pipeline` opens the same way: there a node
+ * is a node of the file and an edge a link, written back by the server (POST elyra-edits).
+ * Every write is said in `status`. The view renders this.
  */
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { api, ApiError, IPipeline } from './api';
+import { api, ApiError, EditElyraPipeline, IPipeline } from './api';
 import {
   afterRefFor,
   afterTagsOf,
@@ -155,6 +157,16 @@ export class CanvasModel implements IDisposable {
 
   /** Notebooks dropped on the canvas join the pipeline file's list. */
   async addNotebooks(paths: string[]): Promise<void> {
+    if (this.isElyra) {
+      const files = paths.filter(p => /\.(ipynb|py)$/.test(p) && !this._notebooks.includes(p));
+      for (const file of files) {
+        await this._elyra({ path: this.path, op: 'add-node', file });
+      }
+      if (!files.length) {
+        this._say('an Elyra node runs a notebook (.ipynb) or a Python script (.py) not on the canvas yet');
+      }
+      return;
+    }
     const fresh = paths.filter(p => p.endsWith('.ipynb') && !this._notebooks.includes(p));
     const refused = paths.filter(p => !p.endsWith('.ipynb'));
     if (!fresh.length) {
@@ -173,6 +185,13 @@ export class CanvasModel implements IDisposable {
   async connect(from: string, to: string): Promise<void> {
     const [source, target] = [this._step(from), this._step(to)];
     if (!source || !target || from === to) {
+      return;
+    }
+    if (this.isElyra) {
+      if (source.notebook !== target.notebook) {
+        this._selection = { kind: 'edge', from, to };
+        await this._elyra({ path: this.path, op: 'add-link', file: source.notebook, target: target.notebook });
+      }
       return;
     }
     const ref = afterRefFor(source, target);
@@ -215,6 +234,11 @@ export class CanvasModel implements IDisposable {
     if (!source || !target) {
       return;
     }
+    if (this.isElyra) {
+      this._selection = null;
+      await this._elyra({ path: this.path, op: 'remove-link', file: source.notebook, target: target.notebook });
+      return;
+    }
     const changes = await this._untag(target, edgeRefs(source, target));
     if (!changes.length) {
       this._say(`no tag makes ${from} → ${to}: ${to} follows ${from} in its notebook`);
@@ -230,6 +254,11 @@ export class CanvasModel implements IDisposable {
   async removeNotebookOf(name: string): Promise<void> {
     const gone = this._step(name);
     if (!gone) {
+      return;
+    }
+    if (this.isElyra) {
+      this._selection = null;
+      await this._elyra({ path: this.path, op: 'remove-node', file: gone.notebook });
       return;
     }
     if (!this._ownsFile()) {
@@ -278,6 +307,11 @@ export class CanvasModel implements IDisposable {
     await this._done(`undid: ${edit.label}`);
   }
 
+  /** The canvas shows an Elyra pipeline (its nodes and links are edited, not tags). */
+  get isElyra(): boolean {
+    return this.path.endsWith('.pipeline');
+  }
+
   get isDisposed(): boolean {
     return this._disposed;
   }
@@ -322,6 +356,19 @@ export class CanvasModel implements IDisposable {
     await this._files.writeText(this.path, after);
     this._push({ label: `wrote ${fileName(this.path)}: ${label}`, changes: [{ kind: 'file', path: this.path, before, after }] });
     await this._done(label);
+  }
+
+  /** One edit of the Elyra file by the server; the file's text before it kept to undo it. */
+  private async _elyra(edit: EditElyraPipeline): Promise<void> {
+    const before = await this._files.readText(this.path);
+    try {
+      const reply = await api.editElyra(edit);
+      const after = await this._files.readText(this.path);
+      this._push({ label: reply.message, changes: [{ kind: 'file', path: this.path, before, after }] });
+      await this._done(reply.message);
+    } catch (error) {
+      this._say(error instanceof ApiError ? error.message : String(error));
+    }
   }
 
   private _step(name: string): ICanvasStep | undefined {

@@ -48,8 +48,8 @@ const CELL_SELECTOR = '.jp-Notebook .jp-Cell';
 const COMMAND_MODE = '.jp-Notebook.jp-mod-commandMode :focus:not(:read-write)';
 const FOLDER_ITEM = '.jp-DirListing-item[data-isdir="true"]';
 const FILE_ITEM = '.jp-DirListing-item[data-isdir="false"]';
-/** What the canvas opens: a pipeline file (model/pipelinefile.py). */
-const CANVAS_FILE = /\.ya?ml$/;
+/** What the canvas opens: a pipeline file (model/pipelinefile.py), an Elyra pipeline. */
+const CANVAS_FILE = /\.(ya?ml|pipeline)$/;
 
 export interface ICommandContext {
   app: JupyterFrontEnd;
