@@ -4,6 +4,7 @@
  * Pure, so tested without a browser.
  */
 import { IPipeline } from './api';
+import { notebookShort } from './afters';
 import { notebookLabel, otherNotebook } from './notebooks';
 
 export interface ICellInfo {
@@ -29,7 +30,7 @@ export interface ICellLink {
   step: string;
   /** Its notebook, relative to this one (`01_ingest.ipynb`). */
   notebook: string;
-  /** The badge: `⇠ 01_ingest`, or `⇠ 01_ingest · load` for one of its several steps. */
+  /** The badge, as the tag spells it: `⇠ 01_ingest` (no steps), `⇠ 02_features:scale`. */
   label: string;
 }
 
@@ -53,8 +54,10 @@ export function cellInfos(pipeline: IPipeline | null): ICellInfo[] {
       if (!up || !file) {
         return [];
       }
-      const several = pipeline.steps.filter(s => s.notebook === up.notebook).length > 1;
-      const label = `⇠ ${notebookLabel(file)}` + (several ? ` · ${name}` : '');
+      // spelled as the tag is: NOTEBOOK for a notebook without steps, else NOTEBOOK:STEP
+      const short = notebookShort(file.replace(/\.ipynb$/, ''));
+      const local = up.start_cell === null ? '' : name.startsWith(short + '-') ? name.slice(short.length + 1) : name;
+      const label = `⇠ ${notebookLabel(file)}` + (local ? `:${local}` : '');
       return [{ step: name, notebook: file, label }];
     });
   for (const step of pipeline.steps) {

