@@ -213,7 +213,10 @@ export class CanvasModel implements IDisposable {
     }
     await this._files.setTags(target.notebook, index, next);
     const label = `wrote ${AFTER}${ref} to ${fileName(target.notebook)}, ${cellLabel(index)}`;
-    this._push({ label, changes: [{ kind: 'tags', path: target.notebook, cell: index, added: [AFTER + ref], removed: [] }] });
+    this._push({
+      label,
+      changes: [{ kind: 'tags', path: target.notebook, cell: index, added: [AFTER + ref], removed: [] }]
+    });
     this._selection = { kind: 'edge', from, to };
     await this._done(label);
   }
@@ -244,7 +247,11 @@ export class CanvasModel implements IDisposable {
       this._say(`no tag makes ${from} → ${to}: ${to} follows ${from} in its notebook`);
       return;
     }
-    const label = changes.map(c => (c.kind === 'tags' ? `removed ${c.removed.join(', ')} from ${fileName(c.path)}, ${cellLabel(c.cell)}` : '')).join('; ');
+    const label = changes
+      .map(c =>
+        c.kind === 'tags' ? `removed ${c.removed.join(', ')} from ${fileName(c.path)}, ${cellLabel(c.cell)}` : ''
+      )
+      .join('; ');
     this._push({ label, changes });
     this._selection = null;
     await this._done(label);
@@ -279,7 +286,9 @@ export class CanvasModel implements IDisposable {
     await (after === null ? this._files.remove(this.path) : this._files.writeText(this.path, after));
     changes.push({ kind: 'file', path: this.path, before, after });
     const untagged = changes.filter(c => c.kind === 'tags').length;
-    const label = `removed ${fileName(gone.notebook)} from ${fileName(this.path)}` + (untagged ? ` and ${untagged} after: tag(s) naming it` : '');
+    const label =
+      `removed ${fileName(gone.notebook)} from ${fileName(this.path)}` +
+      (untagged ? ` and ${untagged} after: tag(s) naming it` : '');
     this._push({ label, changes });
     this._selection = null;
     await this._done(label);
@@ -296,7 +305,10 @@ export class CanvasModel implements IDisposable {
       if (change.kind === 'tags') {
         const cells = await this._files.cells(change.path);
         const tags = (cells[change.cell]?.tags ?? []).filter(t => !change.added.includes(t));
-        await this._files.setTags(change.path, change.cell, [...tags, ...change.removed.filter(t => !tags.includes(t))]);
+        await this._files.setTags(change.path, change.cell, [
+          ...tags,
+          ...change.removed.filter(t => !tags.includes(t))
+        ]);
       } else if (change.before === null) {
         await this._files.remove(change.path);
       } else {
@@ -334,7 +346,11 @@ export class CanvasModel implements IDisposable {
       const tags = cells[index]?.tags ?? [];
       const removed = afterTagsOf(tags, refs);
       if (removed.length) {
-        await this._files.setTags(target.notebook, index, tags.filter(t => !removed.includes(t)));
+        await this._files.setTags(
+          target.notebook,
+          index,
+          tags.filter(t => !removed.includes(t))
+        );
         changes.push({ kind: 'tags', path: target.notebook, cell: index, added: [], removed });
       }
     }
@@ -354,7 +370,10 @@ export class CanvasModel implements IDisposable {
     const before = this._text;
     const after = pipelineFileText(this.path, listed);
     await this._files.writeText(this.path, after);
-    this._push({ label: `wrote ${fileName(this.path)}: ${label}`, changes: [{ kind: 'file', path: this.path, before, after }] });
+    this._push({
+      label: `wrote ${fileName(this.path)}: ${label}`,
+      changes: [{ kind: 'file', path: this.path, before, after }]
+    });
     await this._done(label);
   }
 

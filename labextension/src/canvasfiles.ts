@@ -31,9 +31,12 @@ export function labCanvasFiles(
       if (panel) {
         await panel.context.ready;
         const cells = panel.context.model.cells;
-        return Array.from({ length: cells.length }, (_, i) => ({ type: cells.get(i).type, tags: getTags(cells.get(i)) }));
+        return Array.from({ length: cells.length }, (_, i) => ({
+          type: cells.get(i).type,
+          tags: getTags(cells.get(i))
+        }));
       }
-      return (( await notebook(path)).cells ?? []).map(c => ({ type: c.cell_type, tags: tagsOf(c.metadata?.tags) }));
+      return ((await notebook(path)).cells ?? []).map(c => ({ type: c.cell_type, tags: tagsOf(c.metadata?.tags) }));
     },
     async setTags(path: string, cell: number, tags: string[]): Promise<void> {
       const panel = editor(path);

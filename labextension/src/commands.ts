@@ -475,7 +475,14 @@ export function registerCommands(ctx: ICommandContext): void {
   app.contextMenu.addItem({ type: 'submenu', submenu, selector: CELL_SELECTOR, rank: 0 });
 
   if (ctx.palette) {
-    for (const command of [...tagging, CommandIDs.openPanel, CommandIDs.refresh, OPEN_GRAPH, RETAG_KALE, CommandIDs.newCanvas]) {
+    for (const command of [
+      ...tagging,
+      CommandIDs.openPanel,
+      CommandIDs.refresh,
+      OPEN_GRAPH,
+      RETAG_KALE,
+      CommandIDs.newCanvas
+    ]) {
       ctx.palette.addItem({ command, category: trans.__(CATEGORY) });
     }
   }

@@ -218,9 +218,7 @@ test('an Elyra pipeline opens on the canvas; edits write pipeline-flow v3 back, 
       component_parameters: { filename, env_vars: [], outputs: [], dependencies: [] },
       ui_data: { x_pos: 10, y_pos: 20, image: 'notebook.svg' }
     },
-    inputs: [
-      { id: 'inPort', links: parents.map(p => ({ id: `l-${p}`, node_id_ref: p, port_id_ref: 'outPort' })) }
-    ],
+    inputs: [{ id: 'inPort', links: parents.map(p => ({ id: `l-${p}`, node_id_ref: p, port_id_ref: 'outPort' })) }],
     outputs: [{ id: 'outPort' }]
   });
   const flow = {
@@ -249,7 +247,11 @@ test('an Elyra pipeline opens on the canvas; edits write pipeline-flow v3 back, 
   await expect(canvas.locator('.nbo-graph-edge[data-from="ingest"][data-to="features"]')).toHaveCount(1);
 
   // a notebook dropped: a node of the file; an edge drawn: a link
-  await drag(page, page.locator('.jp-DirListing-item', { hasText: '03_train.ipynb' }), canvas.locator('.nbo-canvas-host'));
+  await drag(
+    page,
+    page.locator('.jp-DirListing-item', { hasText: '03_train.ipynb' }),
+    canvas.locator('.nbo-canvas-host')
+  );
   await expect(status).toHaveText('added 03_train.ipynb to flow.pipeline');
   await expect(canvas.locator('.nbo-graph-node')).toHaveCount(3);
   const train = canvas.locator('.nbo-graph-node[data-step="train"]');
@@ -258,11 +260,11 @@ test('an Elyra pipeline opens on the canvas; edits write pipeline-flow v3 back, 
   await expect(canvas.locator('.nbo-graph-edge[data-from="features"][data-to="train"]')).toHaveCount(1);
   const written = onDisk();
   const nodes = written.pipelines[0].nodes;
-  expect(nodes.map((n: { app_data: { component_parameters: { filename: string } } }) => n.app_data.component_parameters.filename)).toEqual([
-    '01_ingest.ipynb',
-    '02_features.ipynb',
-    '03_train.ipynb'
-  ]);
+  expect(
+    nodes.map(
+      (n: { app_data: { component_parameters: { filename: string } } }) => n.app_data.component_parameters.filename
+    )
+  ).toEqual(['01_ingest.ipynb', '02_features.ipynb', '03_train.ipynb']);
   expect(nodes[2].inputs[0].links.map((l: { node_id_ref: string }) => l.node_id_ref)).toEqual(['n2']);
   // what the canvas did not touch is as it was
   expect(nodes.slice(0, 2)).toEqual(flow.pipelines[0].nodes);
@@ -289,7 +291,8 @@ function stepsNotebook(prefix: string, count: number, after: string | null, read
     if (i === 0 && after) {
       tags.push(`after:${after}`);
     }
-    const source = i === 0 && reads ? `${prefix}1 = ${reads} + 1` : `${prefix}${i + 1} = ${i ? `${prefix}${i}` : 0} + 1`;
+    const source =
+      i === 0 && reads ? `${prefix}1 = ${reads} + 1` : `${prefix}${i + 1} = ${i ? `${prefix}${i}` : 0} + 1`;
     return ['code', source, tags] as Spec;
   });
 }

@@ -115,7 +115,12 @@ function CanvasView({ model, commands, mlflowUrl }: ICanvasViewProps): JSX.Eleme
     if (!pipeline) {
       return;
     }
-    const choice = await askRun(model.path, pipeline.name, pipeline.parameters, pipeline.steps.map(s => s.name));
+    const choice = await askRun(
+      model.path,
+      pipeline.name,
+      pipeline.parameters,
+      pipeline.steps.map(s => s.name)
+    );
     if (choice !== null) {
       await model.runs.start(choice.parameters, {
         cache: choice.cache,
@@ -144,8 +149,20 @@ function CanvasView({ model, commands, mlflowUrl }: ICanvasViewProps): JSX.Eleme
         {button('+', 'Zoom in', 'nbo-zoom-in', () => zoomBy(1.25))}
         {button('−', 'Zoom out', 'nbo-zoom-out', () => zoomBy(0.8))}
         {button('Undo', 'Undo the last canvas edit (Z)', 'nbo-canvas-undo', () => void model.undo(), !model.canUndo)}
-        {button('Delete', 'Delete the selected edge or notebook (Delete)', 'nbo-canvas-delete', () => void model.deleteSelected(), !selection)}
-        {button('Open', 'Open the selected step in its notebook', 'nbo-canvas-open', () => selectedStep && model.selectStep(selectedStep), !selectedStep)}
+        {button(
+          'Delete',
+          'Delete the selected edge or notebook (Delete)',
+          'nbo-canvas-delete',
+          () => void model.deleteSelected(),
+          !selection
+        )}
+        {button(
+          'Open',
+          'Open the selected step in its notebook',
+          'nbo-canvas-open',
+          () => selectedStep && model.selectStep(selectedStep),
+          !selectedStep
+        )}
       </div>
       <div className="nbo-canvas-status" role="status">
         {model.error ? <span className="nbo-error">{model.error}</span> : model.status}

@@ -179,7 +179,9 @@ export function Graph(props: IGraphProps): JSX.Element {
           onHandleDown={props.canvas?.onHandleDown}
         />
       ))}
-      {props.canvas?.draft ? <line className="nbo-graph-draft" {...props.canvas.draft} markerEnd="url(#nbo-arrow)" /> : null}
+      {props.canvas?.draft ? (
+        <line className="nbo-graph-draft" {...props.canvas.draft} markerEnd="url(#nbo-arrow)" />
+      ) : null}
     </svg>
   );
 }
