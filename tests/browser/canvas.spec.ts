@@ -70,6 +70,7 @@ test('three untagged notebooks become a running pipeline on the canvas', async (
   for (const [name, cells] of Object.entries(NOTEBOOKS)) {
     await page.contents.uploadContent(notebook(cells), 'text', `${tmpPath}/${name}`);
   }
+  await page.filebrowser.refresh();
   await page.filebrowser.openDirectory(tmpPath);
   const canvas = page.locator(CANVAS);
   const node = (step: string) => canvas.locator(`.nbo-graph-node[data-step="${step}"]`);
@@ -153,6 +154,7 @@ test('an edge deleted with the Delete key comes back with Z; other tags stay', a
     'text',
     `${tmpPath}/pipeline.yaml`
   );
+  await page.filebrowser.refresh();
   await page.filebrowser.openDirectory(tmpPath);
   // the file opens as a canvas from its context menu
   await page.locator('.jp-DirListing-item', { hasText: 'pipeline.yaml' }).click({ button: 'right' });
@@ -238,6 +240,7 @@ test('an Elyra pipeline opens on the canvas; edits write pipeline-flow v3 back, 
   const text = JSON.stringify(flow, null, 2) + '\n';
   await page.contents.uploadContent(text, 'text', `${tmpPath}/flow.pipeline`);
   const onDisk = () => JSON.parse(fs.readFileSync(path.join(SERVER_ROOT, tmpPath, 'flow.pipeline'), 'utf-8'));
+  await page.filebrowser.refresh();
   await page.filebrowser.openDirectory(tmpPath);
   await page.locator('.jp-DirListing-item', { hasText: 'flow.pipeline' }).click({ button: 'right' });
   await page.locator('.lm-Menu-item', { hasText: 'Open as Pipeline Canvas' }).click();
@@ -357,6 +360,7 @@ test('a 3-notebook pipeline of 13 steps: the panel at the default width, badges,
     'text',
     `${tmpPath}/pipeline.yaml`
   );
+  await page.filebrowser.refresh();
   await page.filebrowser.openDirectory(tmpPath);
   await page.locator('.jp-DirListing-item', { hasText: 'pipeline.yaml' }).click({ button: 'right' });
   await page.locator('.lm-Menu-item', { hasText: 'Open as Pipeline Canvas' }).click();
