@@ -111,6 +111,8 @@ test('three untagged notebooks become a running pipeline on the canvas', async (
   actions += 1;
   await expect(status).toHaveText('wrote after:02_features to 03_train.ipynb, cell 1');
   await expect(canvas.locator('.nbo-graph-edge')).toHaveCount(2);
+  // every step names its notebook (none is "the entry" on a canvas)
+  await expect(canvas.locator('.nbo-graph-notebook')).toHaveText(['▤ 01_ingest', '▤ 02_features', '▤ 03_train']);
   // the tag is on the first code cell, after the tags it had
   expect(tagsOnDisk(tmpPath, '02_features.ipynb')).toEqual([[], ['keep-me', 'after:01_ingest']]);
   expect(tagsOnDisk(tmpPath, '03_train.ipynb')).toEqual([['after:02_features'], []]);

@@ -100,7 +100,8 @@ function CanvasView({ model, commands, mlflowUrl }: ICanvasViewProps): JSX.Eleme
       model.select({ kind: 'edge', from, to });
     },
     onHandleDown,
-    draft
+    draft,
+    allNotebooks: true
   };
   const onKeyDown = (event: React.KeyboardEvent) => {
     if (event.key === 'Delete' || event.key === 'Backspace') {

@@ -127,6 +127,8 @@ export interface IGraphCanvas {
   onHandleDown: (step: string, event: React.PointerEvent) => void;
   /** The edge being drawn, in the drawing's coordinates. */
   draft: { x1: number; y1: number; x2: number; y2: number } | null;
+  /** Every step names its notebook (a canvas has no entry notebook to leave unnamed). */
+  allNotebooks?: boolean;
 }
 
 export function Graph(props: IGraphProps): JSX.Element {
@@ -176,6 +178,7 @@ export function Graph(props: IGraphProps): JSX.Element {
           problems={props.problems?.get(step.name) ?? []}
           onSelect={props.onSelect}
           selected={props.canvas?.selectedStep === step.name}
+          allNotebooks={props.canvas?.allNotebooks}
           onHandleDown={props.canvas?.onHandleDown}
         />
       ))}
@@ -197,6 +200,7 @@ interface IGraphNodeProps {
   onSelect?: (step: IStep) => void;
   selected?: boolean;
   onHandleDown?: (step: string, event: React.PointerEvent) => void;
+  allNotebooks?: boolean;
 }
 
 function isSelectedEdge(canvas: IGraphCanvas | undefined, e: { from: string; to: string }): boolean {
@@ -205,7 +209,7 @@ function isSelectedEdge(canvas: IGraphCanvas | undefined, e: { from: string; to:
 
 function GraphNode(props: IGraphNodeProps): JSX.Element {
   const { pipeline, step, at, height, color, status, problems, onSelect, selected, onHandleDown } = props;
-  const other = otherNotebook(pipeline, step);
+  const other = props.allNotebooks && isMulti(pipeline) ? step.notebook : otherNotebook(pipeline, step);
   const select = onSelect ? () => onSelect(step) : undefined;
   return (
     <g
