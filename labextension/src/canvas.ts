@@ -90,7 +90,7 @@ export class CanvasModel implements IDisposable {
   }
 
   get canUndo(): boolean {
-    return this._undo.length > 0;
+    return this._history.length > 0;
   }
 
   /** The notebooks the canvas lists (server paths). */
@@ -156,7 +156,7 @@ export class CanvasModel implements IDisposable {
   }
 
   /** Notebooks dropped on the canvas join the pipeline file's list. */
-  async addNotebooks(paths: string[]): Promise<void> {
+  private async _addNotebooks(paths: string[]): Promise<void> {
     if (this.isElyra) {
       const files = paths.filter(p => /\.(ipynb|py)$/.test(p) && !this._notebooks.includes(p));
       for (const file of files) {
@@ -182,7 +182,7 @@ export class CanvasModel implements IDisposable {
   }
 
   /** An edge drawn from step `from` to step `to`: `after:` on `to`'s first cell. */
-  async connect(from: string, to: string): Promise<void> {
+  private async _connect(from: string, to: string): Promise<void> {
     const [source, target] = [this._step(from), this._step(to)];
     if (!source || !target || from === to) {
       return;
@@ -222,17 +222,51 @@ export class CanvasModel implements IDisposable {
   }
 
   /** Delete what is selected: an edge's tags, or a notebook from the canvas (and the tags naming it). */
-  async deleteSelected(): Promise<void> {
-    const selected = this._selection;
-    if (selected?.kind === 'edge') {
-      await this.disconnect(selected.from, selected.to);
-    } else if (selected?.kind === 'node') {
-      await this.removeNotebookOf(selected.step);
-    }
+  deleteSelected(): Promise<void> {
+    return this._serial(async () => {
+      const selected = this._selection;
+      if (selected?.kind === 'edge') {
+        await this._disconnect(selected.from, selected.to);
+      } else if (selected?.kind === 'node') {
+        await this._removeNotebookOf(selected.step);
+      }
+    });
+  }
+
+  /** Notebooks dropped on the canvas join the pipeline file's list (an Elyra file's nodes). */
+  addNotebooks(paths: string[]): Promise<void> {
+    return this._serial(() => this._addNotebooks(paths));
+  }
+
+  /** An edge drawn from step `from` to step `to`. */
+  connect(from: string, to: string): Promise<void> {
+    return this._serial(() => this._connect(from, to));
+  }
+
+  /** Delete the edge `from -> to`. */
+  disconnect(from: string, to: string): Promise<void> {
+    return this._serial(() => this._disconnect(from, to));
+  }
+
+  /** Take a step's notebook off the canvas. */
+  removeNotebookOf(name: string): Promise<void> {
+    return this._serial(() => this._removeNotebookOf(name));
+  }
+
+  /** Undo the last edit. */
+  undo(): Promise<void> {
+    return this._serial(() => this._undoLast());
+  }
+
+  /** Edits one after another (a key held down must not interleave two edits' writes). */
+  private _serial(op: () => Promise<void>): Promise<void> {
+    const next = this._queue.then(op, op);
+    this._queue = next.catch(() => undefined);
+    return next;
   }
 
   /** Remove the tags that make the edge `from -> to`; never any other tag. */
-  async disconnect(from: string, to: string): Promise<void> {
+  private async _disconnect(from: string, to: string): Promise<void> {
     const [source, target] = [this._step(from), this._step(to)];
     if (!source || !target) {
       return;
@@ -258,7 +292,7 @@ export class CanvasModel implements IDisposable {
   }
 
   /** Take a step's notebook off the canvas: out of the list, and the tags naming it out of the others. */
-  async removeNotebookOf(name: string): Promise<void> {
+  private async _removeNotebookOf(name: string): Promise<void> {
     const gone = this._step(name);
     if (!gone) {
       return;
@@ -295,8 +329,8 @@ export class CanvasModel implements IDisposable {
   }
 
   /** Undo the last edit: tags added go, tags removed come back, the file as it was. */
-  async undo(): Promise<void> {
-    const edit = this._undo.pop();
+  private async _undoLast(): Promise<void> {
+    const edit = this._history.pop();
     if (!edit) {
       this._say('nothing to undo');
       return;
@@ -395,7 +429,7 @@ export class CanvasModel implements IDisposable {
   }
 
   private _push(edit: IEdit): void {
-    this._undo.push(edit);
+    this._history.push(edit);
   }
 
   private async _done(label: string): Promise<void> {
@@ -416,7 +450,8 @@ export class CanvasModel implements IDisposable {
   private _error: string | null = null;
   private _status = '';
   private _selection: CanvasSelection = null;
-  private _undo: IEdit[] = [];
+  private _history: IEdit[] = [];
+  private _queue: Promise<void> = Promise.resolve();
   private _ticket = 0;
   private _disposed = false;
 }
