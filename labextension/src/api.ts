@@ -13,6 +13,8 @@ import type { NotebookOps } from './schemas/notebook_ops';
 import type {
   CreateRun,
   CreateSchedule,
+  EditElyraPipeline,
+  ElyraEditResponse,
   ExportResponse,
   FeaturesResponse,
   FolderView,
@@ -126,6 +128,11 @@ export const api = {
   /** Write the folder's inferred order as a pipeline file (409 over an existing one unless `overwrite`). */
   writePipelineFile(path: string, overwrite = false): Promise<IPipelineFile> {
     return client.postPipelineFiles({ path, overwrite });
+  },
+
+  /** One canvas edit of an Elyra `.pipeline` (a node or a link, named by their files), written back. */
+  editElyra(body: EditElyraPipeline): Promise<ElyraEditResponse> {
+    return client.postElyraEdits(body);
   },
 
   /** Start a run of the saved notebook (or a folder of notebooks); resolves once the runner accepted the input. */

@@ -15,12 +15,16 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import { dialogAfters } from './afters';
 import { api } from './api';
 
+import { CanvasModel } from './canvas';
+import { freeFileName } from './canvasedits';
+import { labCanvasFiles } from './canvasfiles';
 import { FolderModel } from './folder';
 import { PipelineModel } from './model';
 import { cellLabel } from './format';
 import { getTags, hasAfter, retagKale, Role, setTags, withoutPipelineTags, withRole, withStep } from './tags';
 import { GraphTab } from './views/graphtab';
 import { OPEN_GRAPH, pipelineIcon, RETAG_KALE } from './views/panel';
+import { CanvasTab } from './views/canvas';
 import { FolderView } from './views/folderview';
 import { OPEN_STEP_NOTEBOOK } from './views/runview';
 import { askStep } from './views/stepdialog';
@@ -34,6 +38,8 @@ export const CommandIDs = {
   openPanel: 'notebook-ops:open-panel',
   refresh: 'notebook-ops:refresh',
   runFolder: 'notebook-ops:run-folder',
+  newCanvas: 'notebook-ops:new-canvas',
+  openCanvas: 'notebook-ops:open-canvas',
   openBundleReadme: 'notebook-ops:open-bundle-readme'
 } as const;
 
@@ -41,6 +47,9 @@ const CATEGORY = 'Notebook pipeline'; // translated where used
 const CELL_SELECTOR = '.jp-Notebook .jp-Cell';
 const COMMAND_MODE = '.jp-Notebook.jp-mod-commandMode :focus:not(:read-write)';
 const FOLDER_ITEM = '.jp-DirListing-item[data-isdir="true"]';
+const FILE_ITEM = '.jp-DirListing-item[data-isdir="false"]';
+/** What the canvas opens: a pipeline file (model/pipelinefile.py), an Elyra pipeline. */
+const CANVAS_FILE = /\.(ya?ml|pipeline)$/;
 
 export interface ICommandContext {
   app: JupyterFrontEnd;
@@ -385,6 +394,64 @@ export function registerCommands(ctx: ICommandContext): void {
   });
   app.contextMenu.addItem({ command: CommandIDs.runFolder, selector: FOLDER_ITEM, rank: 20 });
 
+  // the pipeline canvas (views/canvas.tsx) of a pipeline file: a new one, or one that exists
+  const openCanvas = (path: string) => {
+    const id = `notebook-ops-canvas-${path}`;
+    const shown = Array.from(app.shell.widgets('main')).find(w => w.id === id);
+    if (shown instanceof MainAreaWidget && shown.content instanceof CanvasTab) {
+      void shown.content.model.refresh();
+      app.shell.activateById(id);
+      return shown.content;
+    }
+    const files = labCanvasFiles(app.serviceManager.contents, ctx.tracker, (file, cells) =>
+      ctx.openAt ? ctx.openAt(file, cells) : void commands.execute('docmanager:open', { path: file })
+    );
+    const model = new CanvasModel(path, files);
+    const content = new CanvasTab(model, commands, ctx.mlflowUrl);
+    const widget = new MainAreaWidget({ content });
+    widget.id = id;
+    widget.title.label = content.title.label;
+    widget.title.caption = content.title.caption;
+    widget.title.icon = pipelineIcon;
+    widget.title.closable = true;
+    widget.disposed.connect(() => model.dispose());
+    app.shell.add(widget, 'main');
+    app.shell.activateById(id);
+    void model.refresh();
+    return content;
+  };
+  /** The file selected in the file browser (its server path), if one is. */
+  const selectedFile = (): string | null => {
+    for (const item of ctx.fileBrowser?.selectedItems() ?? []) {
+      return item.type !== 'directory' ? item.path : null;
+    }
+    return null;
+  };
+  commands.addCommand(CommandIDs.newCanvas, {
+    label: trans.__('New Pipeline Canvas'),
+    caption: trans.__('Compose a pipeline on a graph: drop notebooks on it, draw edges between their steps'),
+    icon: pipelineIcon,
+    execute: async args => {
+      const folder =
+        typeof args.path === 'string' ? args.path : (selectedFolder() ?? ctx.fileBrowser?.model.path ?? '');
+      const listing = await app.serviceManager.contents.get(folder, { content: true });
+      const taken = ((listing.content as { path: string }[]) ?? []).map(item => item.path);
+      return openCanvas(freeFileName(folder, taken));
+    }
+  });
+  commands.addCommand(CommandIDs.openCanvas, {
+    label: trans.__('Open as Pipeline Canvas'),
+    caption: trans.__('The pipeline file as a graph to edit: drop notebooks, draw edges'),
+    icon: pipelineIcon,
+    isVisible: args => typeof args.path === 'string' || CANVAS_FILE.test(selectedFile() ?? ''),
+    execute: args => {
+      const path = typeof args.path === 'string' ? args.path : selectedFile();
+      return path ? openCanvas(path) : undefined;
+    }
+  });
+  app.contextMenu.addItem({ command: CommandIDs.newCanvas, selector: FOLDER_ITEM, rank: 21 });
+  app.contextMenu.addItem({ command: CommandIDs.openCanvas, selector: FILE_ITEM, rank: 21 });
+
   const tagging = [CommandIDs.makeStep, CommandIDs.parameters, CommandIDs.setup, CommandIDs.skip, CommandIDs.clear];
   const keys: Record<string, string[]> = {
     [CommandIDs.makeStep]: ['P', 'S'],
@@ -408,7 +475,14 @@ export function registerCommands(ctx: ICommandContext): void {
   app.contextMenu.addItem({ type: 'submenu', submenu, selector: CELL_SELECTOR, rank: 0 });
 
   if (ctx.palette) {
-    for (const command of [...tagging, CommandIDs.openPanel, CommandIDs.refresh, OPEN_GRAPH, RETAG_KALE]) {
+    for (const command of [
+      ...tagging,
+      CommandIDs.openPanel,
+      CommandIDs.refresh,
+      OPEN_GRAPH,
+      RETAG_KALE,
+      CommandIDs.newCanvas
+    ]) {
       ctx.palette.addItem({ command, category: trans.__(CATEGORY) });
     }
   }

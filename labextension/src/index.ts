@@ -109,8 +109,10 @@ const plugin: JupyterFrontEndPlugin<INotebookOps> = {
     const ops = new NotebookOps(models, panel);
     const show = (model: PipelineModel | null) => ops.show(model);
 
-    // a step of another notebook of the pipeline: open that notebook, select the step's code
+    // a step of another notebook of the pipeline: open that notebook, select the step's code;
+    // the panel keeps the whole pipeline it showed (that notebook's own is a part of it)
     const openStep = async (path: string, cells: number[]) => {
+      const shown = ops.current;
       const widget = await app.commands.execute('docmanager:open', { path });
       if (widget instanceof NotebookPanel) {
         await widget.context.ready;
@@ -120,8 +122,24 @@ const plugin: JupyterFrontEndPlugin<INotebookOps> = {
         if (other && cell !== null && cell !== undefined) {
           other.selectCell(cell);
         }
+        if (shown && !shown.isDisposed && shown !== other && shown.spans(widget.context.path)) {
+          show(shown);
+        }
       }
     };
+    // a notebook saved (by its editor, the canvas, anyone through the Contents API): the
+    // pipelines that span it are read again, so the panel follows tags changed in any of them
+    app.serviceManager.contents.fileChanged.connect((_, change) => {
+      const path = change.type === 'delete' ? change.oldValue?.path : change.newValue?.path;
+      if (!path) {
+        return;
+      }
+      for (const model of models.values()) {
+        if (model.spans(path)) {
+          model.reread();
+        }
+      }
+    });
     tracker.widgetAdded.connect((_, notebook) => {
       const model = new PipelineModel(notebook, undefined, (path, cells) => void openStep(path, cells));
       const decorations = new CellDecorations(notebook, model);

@@ -245,6 +245,20 @@ export class PipelineModel implements IDisposable {
     }
   }
 
+  /**
+   * Read again after another notebook of the pipeline changed on disk (its tags: the composed
+   * graph changes though this notebook did not).
+   */
+  reread(): void {
+    this._sentKey = '';
+    this._onContentChanged();
+  }
+
+  /** The pipeline spans the notebook at `path` (a server path), besides this one. */
+  spans(path: string): boolean {
+    return path !== this.path && (this._pipeline?.notebooks ?? []).includes(path);
+  }
+
   get busy(): boolean {
     return this._busy;
   }

@@ -19,7 +19,7 @@ function normalize(parts: string[]): string[] {
 }
 
 /** `to` relative to the folder `from` (both absolute or both relative, `/`-separated). */
-function relative(from: string, to: string): string {
+export function relative(from: string, to: string): string {
   const a = normalize(from.split('/'));
   const b = normalize(to.split('/'));
   let i = 0;
@@ -29,7 +29,7 @@ function relative(from: string, to: string): string {
   return [...a.slice(i).map(() => '..'), ...b.slice(i)].join('/');
 }
 
-const folderOf = (path: string) => path.split('/').slice(0, -1).join('/');
+export const folderOf = (path: string) => path.split('/').slice(0, -1).join('/');
 
 /** True when the pipeline spans more than one notebook. */
 export function isMulti(pipeline: IPipeline): boolean {

@@ -41,6 +41,26 @@ describe('cell roles from the pipeline view', () => {
     expect(infos[0]).toMatchObject({ step: 'train', starts: true });
   });
 
+  it("badges the other notebooks' steps a step runs after, on its first cell", () => {
+    // 03_train (the entry, untagged: one step) runs after the untagged 01_ingest and after
+    // step "scale" of 02_features, which has two steps
+    const infos = cellInfos(
+      view(
+        ['markdown', 'code'],
+        [
+          step('ingest', [0], null, [], '01_ingest.ipynb'),
+          step('features-scale', [0], 0, ['ingest'], '02_features.ipynb'),
+          step('features-norm', [1], 1, ['features-scale'], '02_features.ipynb'),
+          step('train', [0, 1], null, ['ingest', 'features-scale'], '03_train.ipynb')
+        ],
+        ['p/03_train.ipynb', 'p/01_ingest.ipynb', 'p/02_features.ipynb']
+      )
+    );
+    expect(infos[0].links.map(l => l.label)).toEqual(['⇠ 01_ingest', '⇠ 02_features:scale']);
+    expect(infos[0].links[1]).toMatchObject({ step: 'features-scale', notebook: '02_features.ipynb' });
+    expect(infos[1].links).toEqual([]);
+  });
+
   it('has nothing to say without a view', () => {
     expect(cellInfos(null)).toEqual([]);
   });

@@ -11,6 +11,7 @@ from notebook_ops.bundle.proofjobs import ProofJobs
 from notebook_ops.execution.run_service import RunService
 from notebook_ops.model.contracts.rest import Features
 from notebook_ops.model.contracts.route_table import API_PREFIX, ROUTES
+from notebook_ops.server.elyra_edits import ElyraEditsHandler
 from notebook_ops.server.export_handlers import ExportsHandler, ProofHandler, ProofsHandler
 from notebook_ops.server.features import FeaturesHandler
 from notebook_ops.server.folders import FoldersHandler, PipelineFilesHandler
@@ -36,6 +37,7 @@ def handlers() -> dict[str, type]:
         "pipelines": PipelinesHandler,
         "folders": FoldersHandler,
         "pipeline_files": PipelineFilesHandler,
+        "elyra_edits": ElyraEditsHandler,
         "runs": RunsHandler,
         "run": RunHandler,
         "run_step": RunStepNotebookHandler,

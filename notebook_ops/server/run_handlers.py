@@ -29,6 +29,7 @@ from notebook_ops.model.contracts.rest import (
     StepNotebookResponse,
 )
 from notebook_ops.model.contracts.route_table import STEP
+from notebook_ops.model.multi import SOURCE_SUFFIXES
 from notebook_ops.server.handler_base import BadRequest, NotebookOpsHandler
 from notebook_ops.server.request_paths import REMOTE_SCHEMES, resolve_data_url
 from notebook_ops.util.confine import confined_to
@@ -41,10 +42,15 @@ class RunsBase(NotebookOpsHandler):
         return self.settings["notebook_ops_runs"]
 
     def notebook(self, api_path) -> Path:
-        """The run's source: a notebook, or a folder of notebooks (their inferred order)."""
+        """The run's source: a notebook, a pipeline file (ours, Elyra's: the lab's canvas shows
+        them), or a folder of notebooks (their inferred order)."""
         real = self.resolve(api_path)
-        if not real.is_dir() and (not real.is_file() or real.suffix != ".ipynb"):
-            raise BadRequest("runs start from a notebook (.ipynb) or a folder of notebooks", path=api_path)
+        if not real.is_dir() and (not real.is_file() or real.suffix not in SOURCE_SUFFIXES):
+            raise BadRequest(
+                "runs start from a notebook (.ipynb), a pipeline file (.yaml, Elyra's .pipeline) "
+                "or a folder of notebooks",
+                path=api_path,
+            )
         return real
 
     def present(self, record: dict, run_dir: Path | None = None) -> RunView:

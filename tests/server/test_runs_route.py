@@ -192,3 +192,24 @@ async def test_a_run_on_a_cluster_is_asked_for_in_the_body(jp_fetch, pipeline_nb
     assert not (jp_root_dir / "work" / ".notebook_ops" / "runs").exists() or not any(
         (jp_root_dir / "work" / ".notebook_ops" / "runs").iterdir()
     )
+
+
+async def test_a_pipeline_file_runs_as_the_canvas_starts_it(jp_fetch, jp_root_dir, nb):
+    """The lab's canvas runs its pipeline file (notebooks joined by after: tags)."""
+    (jp_root_dir / "flow").mkdir()
+    (jp_root_dir / "flow" / "01_make.ipynb").write_text(json.dumps(nb([("rows = [1, 2, 3]", [])])))
+    (jp_root_dir / "flow" / "02_sum.ipynb").write_text(
+        json.dumps(nb([("total = sum(rows)\nprint('total', total)", ["after:01_make"])]))
+    )
+    (jp_root_dir / "flow" / "pipeline.yaml").write_text(
+        'notebooks:\n  - path: "01_make.ipynb"\n  - path: "02_sum.ipynb"\n'
+    )
+    code, started = await call(jp_fetch, *RUNS, method="POST", body={"path": "flow/pipeline.yaml"})
+    assert code == 202, started
+    run = await wait_final(jp_fetch, started["run_id"], "flow/pipeline.yaml")
+    assert run["status"] == "succeeded", run
+    assert set(run["steps"]) == {"make", "sum"}
+    code, listed = await call(jp_fetch, *RUNS, params={"path": "flow/pipeline.yaml"})
+    assert code == 200 and started["run_id"] in [r["run_id"] for r in listed["runs"]], listed
+    code, refused = await call(jp_fetch, *RUNS, method="POST", body={"path": "flow/pipeline.txt"})
+    assert code in (400, 404), refused

@@ -13,6 +13,8 @@ import type {
   CreatePipelineFile,
   CreateRun,
   CreateSchedule,
+  EditElyraPipeline,
+  ElyraEditResponse,
   ExportResponse,
   FeaturesResponse,
   FolderView,
@@ -44,6 +46,16 @@ export const API_PREFIX = 'notebook-ops/api';
  */
 export function getFeatures(settings?: ServerConnection.ISettings): Promise<FeaturesResponse> {
   return call<FeaturesResponse>('GET', API_PREFIX, {}, settings);
+}
+
+/**
+ * POST /elyra-edits: Edit an Elyra pipeline (a node or a link) and write it back as pipeline-flow v3.
+ */
+export function postElyraEdits(
+  body: EditElyraPipeline,
+  settings?: ServerConnection.ISettings
+): Promise<ElyraEditResponse> {
+  return call<ElyraEditResponse>('POST', `${API_PREFIX}/elyra-edits`, { body }, settings);
 }
 
 /**

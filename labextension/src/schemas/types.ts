@@ -85,6 +85,29 @@ export interface CreateSchedule {
   [k: string]: unknown;
 }
 /**
+ * POST elyra-edits: one edit of the Elyra pipeline at ``path`` (the lab's canvas), written
+ * back as pipeline-flow v3 with every other field kept (``model/elyra_write.py``). ``file``
+ * and ``target`` are server paths of the nodes' notebooks or scripts: ``add-node`` adds
+ * ``file``; ``remove-node`` removes its node and the links to it; ``add-link`` makes
+ * ``target`` run after ``file``; ``remove-link`` undoes that.
+ */
+export interface EditElyraPipeline {
+  file: string;
+  op: 'add-node' | 'remove-node' | 'add-link' | 'remove-link';
+  path: string;
+  target?: string | null;
+  [k: string]: unknown;
+}
+/**
+ * POST elyra-edits: the file written (relative to the server root) and what changed, as the
+ * canvas' status line says it.
+ */
+export interface ElyraEditResponse {
+  message: string;
+  path: string;
+  [k: string]: unknown;
+}
+/**
  * Every error: the exception's class name, one line, and where (file, cell, step).
  */
 export interface ErrorResponse {

@@ -97,7 +97,7 @@ export class CellDecorations implements IDisposable {
     if (problems.length) {
       node.classList.add('nbo-has-problem');
     }
-    if (!label && !problems.length) {
+    if (!label && !problems.length && !info.links.length) {
       badge?.remove();
       return;
     }
@@ -114,6 +114,16 @@ export class CellDecorations implements IDisposable {
       const pill = document.createElement('span');
       pill.className = 'nbo-cell-badge-label';
       pill.textContent = label;
+      badge.appendChild(pill);
+    }
+    for (const link of info.links) {
+      const pill = document.createElement('button');
+      pill.className = 'nbo-cell-badge-link';
+      pill.dataset.step = link.step;
+      pill.textContent = link.label;
+      pill.title = `Runs after step ${link.step} of ${link.notebook}: open it`;
+      pill.style.setProperty('--nbo-link-color', this._model.colorOf(link.step));
+      pill.onclick = () => this._model.selectStep(link.step);
       badge.appendChild(pill);
     }
     if (problems.length) {

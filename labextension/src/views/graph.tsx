@@ -115,6 +115,20 @@ export interface IGraphProps {
   /** Step name -> its problems' messages: the node is marked. */
   problems?: Map<string, string[]>;
   onSelect?: (step: IStep) => void;
+  /** The canvas (views/canvas.tsx): what is selected, edges to select, handles to draw edges from. */
+  canvas?: IGraphCanvas;
+}
+
+export interface IGraphCanvas {
+  selectedStep: string | null;
+  selectedEdge: [string, string] | null;
+  onSelectEdge: (from: string, to: string) => void;
+  /** A pointer went down on a step's handle: the view follows it to the step it is released on. */
+  onHandleDown: (step: string, event: React.PointerEvent) => void;
+  /** The edge being drawn, in the drawing's coordinates. */
+  draft: { x1: number; y1: number; x2: number; y2: number } | null;
+  /** Every step names its notebook (a canvas has no entry notebook to leave unnamed). */
+  allNotebooks?: boolean;
 }
 
 export function Graph(props: IGraphProps): JSX.Element {
@@ -133,7 +147,14 @@ export function Graph(props: IGraphProps): JSX.Element {
         </marker>
       </defs>
       {layout.edges.map(e => (
-        <g key={`${e.from}->${e.to}`} className="nbo-graph-edge" data-from={e.from} data-to={e.to}>
+        <g
+          key={`${e.from}->${e.to}`}
+          className={`nbo-graph-edge${isSelectedEdge(props.canvas, e) ? ' nbo-selected' : ''}`}
+          data-from={e.from}
+          data-to={e.to}
+          onClick={props.canvas ? () => props.canvas!.onSelectEdge(e.from, e.to) : undefined}
+        >
+          {props.canvas ? <path d={e.d} className="nbo-graph-edge-hit" /> : null}
           <path d={e.d} markerEnd="url(#nbo-arrow)" />
           {e.label ? (
             <>
@@ -156,8 +177,14 @@ export function Graph(props: IGraphProps): JSX.Element {
           status={props.status?.[step.name]}
           problems={props.problems?.get(step.name) ?? []}
           onSelect={props.onSelect}
+          selected={props.canvas?.selectedStep === step.name}
+          allNotebooks={props.canvas?.allNotebooks}
+          onHandleDown={props.canvas?.onHandleDown}
         />
       ))}
+      {props.canvas?.draft ? (
+        <line className="nbo-graph-draft" {...props.canvas.draft} markerEnd="url(#nbo-arrow)" />
+      ) : null}
     </svg>
   );
 }
@@ -171,14 +198,22 @@ interface IGraphNodeProps {
   status?: string;
   problems: string[];
   onSelect?: (step: IStep) => void;
+  selected?: boolean;
+  onHandleDown?: (step: string, event: React.PointerEvent) => void;
+  allNotebooks?: boolean;
 }
 
-function GraphNode({ pipeline, step, at, height, color, status, problems, onSelect }: IGraphNodeProps): JSX.Element {
-  const other = otherNotebook(pipeline, step);
+function isSelectedEdge(canvas: IGraphCanvas | undefined, e: { from: string; to: string }): boolean {
+  return !!canvas?.selectedEdge && canvas.selectedEdge[0] === e.from && canvas.selectedEdge[1] === e.to;
+}
+
+function GraphNode(props: IGraphNodeProps): JSX.Element {
+  const { pipeline, step, at, height, color, status, problems, onSelect, selected, onHandleDown } = props;
+  const other = props.allNotebooks && isMulti(pipeline) ? step.notebook : otherNotebook(pipeline, step);
   const select = onSelect ? () => onSelect(step) : undefined;
   return (
     <g
-      className={`nbo-graph-node${status ? ' nbo-status-' + status : ''}${problems.length ? ' nbo-has-problem' : ''}`}
+      className={`nbo-graph-node${status ? ' nbo-status-' + status : ''}${problems.length ? ' nbo-has-problem' : ''}${selected ? ' nbo-selected' : ''}`}
       data-step={step.name}
       transform={`translate(${at.x},${at.y})`}
       tabIndex={0}
@@ -202,6 +237,17 @@ function GraphNode({ pipeline, step, at, height, color, status, problems, onSele
         </text>
       ) : null}
       <title>{stepTip(pipeline, step, problems)}</title>
+      {onHandleDown ? (
+        <circle
+          className="nbo-graph-handle"
+          cx={NODE_W / 2}
+          cy={height}
+          r={6}
+          onPointerDown={event => onHandleDown(step.name, event)}
+        >
+          <title>{`Drag to the step that runs after ${step.name}`}</title>
+        </circle>
+      ) : null}
     </g>
   );
 }

@@ -35,11 +35,53 @@ function GraphTabView({ model }: { model: PipelineModel }): JSX.Element {
   const last = useRef<IPipeline | null>(null);
   last.current = model.pipeline ?? last.current;
   const pipeline = last.current;
-  const [box, setBox] = useState<IViewBox | null>(null);
   const host = useRef<HTMLDivElement>(null);
   const layout = useMemo(() => (pipeline ? graphLayout(pipeline) : null), [pipeline]);
   const width = layout?.width ?? 0;
   const height = layout?.height ?? 0;
+  const { box, setBox, zoomBy, onPointerDown } = useViewport(host, width, height);
+  const button = (label: string, title: string, cls: string, onClick: () => void) => (
+    <button className={`jp-mod-styled nbo-button nbo-zoom ${cls}`} title={title} aria-label={title} onClick={onClick}>
+      {label}
+    </button>
+  );
+  return (
+    <>
+      <div className="nbo-graph-toolbar">
+        {button('Fit', 'Fit the whole graph', 'nbo-zoom-fit', () => setBox(width ? fit(width, height) : null))}
+        {button('+', 'Zoom in', 'nbo-zoom-in', () => zoomBy(1.25))}
+        {button('−', 'Zoom out', 'nbo-zoom-out', () => zoomBy(0.8))}
+        <div className="nbo-graph-notebooks">{pipeline ? <NotebooksLine pipeline={pipeline} /> : null}</div>
+      </div>
+      <div className="nbo-graph-host" ref={host} onPointerDown={onPointerDown}>
+        {pipeline && layout ? (
+          <Graph
+            pipeline={pipeline}
+            layout={layout}
+            viewBox={asAttribute(box ?? fit(width, height))}
+            colorOf={s => model.colorOf(s)}
+            status={model.runStatus ?? undefined}
+            problems={model.problemsByStep()}
+            onSelect={s => model.selectStep(s.name)}
+          />
+        ) : null}
+      </div>
+    </>
+  );
+}
+
+/** Fit, zoom (ctrl+wheel too) and pan (drag the background) of a drawing `width` x `height` in `host`. */
+export function useViewport(
+  host: React.RefObject<HTMLDivElement>,
+  width: number,
+  height: number
+): {
+  box: IViewBox | null;
+  setBox: React.Dispatch<React.SetStateAction<IViewBox | null>>;
+  zoomBy: (factor: number) => void;
+  onPointerDown: (event: React.PointerEvent) => void;
+} {
+  const [box, setBox] = useState<IViewBox | null>(null);
   // a drawing of another size shows whole; the same size keeps the user's zoom and pan
   useEffect(() => setBox(width ? fit(width, height) : null), [width, height]);
   const zoomBy = (factor: number) => setBox(b => (b ? zoom(b, factor) : b));
@@ -76,32 +118,5 @@ function GraphTabView({ model }: { model: PipelineModel }): JSX.Element {
     window.addEventListener('pointermove', move);
     window.addEventListener('pointerup', up);
   };
-  const button = (label: string, title: string, cls: string, onClick: () => void) => (
-    <button className={`jp-mod-styled nbo-button nbo-zoom ${cls}`} title={title} aria-label={title} onClick={onClick}>
-      {label}
-    </button>
-  );
-  return (
-    <>
-      <div className="nbo-graph-toolbar">
-        {button('Fit', 'Fit the whole graph', 'nbo-zoom-fit', () => setBox(width ? fit(width, height) : null))}
-        {button('+', 'Zoom in', 'nbo-zoom-in', () => zoomBy(1.25))}
-        {button('−', 'Zoom out', 'nbo-zoom-out', () => zoomBy(0.8))}
-        <div className="nbo-graph-notebooks">{pipeline ? <NotebooksLine pipeline={pipeline} /> : null}</div>
-      </div>
-      <div className="nbo-graph-host" ref={host} onPointerDown={onPointerDown}>
-        {pipeline && layout ? (
-          <Graph
-            pipeline={pipeline}
-            layout={layout}
-            viewBox={asAttribute(box ?? fit(width, height))}
-            colorOf={s => model.colorOf(s)}
-            status={model.runStatus ?? undefined}
-            problems={model.problemsByStep()}
-            onSelect={s => model.selectStep(s.name)}
-          />
-        ) : null}
-      </div>
-    </>
-  );
+  return { box, setBox, zoomBy, onPointerDown };
 }

@@ -67,6 +67,29 @@ class PipelineFileResponse(Contract):
 
 
 @dataclass
+class EditElyraPipeline(Contract):
+    """POST elyra-edits: one edit of the Elyra pipeline at ``path`` (the lab's canvas), written
+    back as pipeline-flow v3 with every other field kept (``model/elyra_write.py``). ``file``
+    and ``target`` are server paths of the nodes' notebooks or scripts: ``add-node`` adds
+    ``file``; ``remove-node`` removes its node and the links to it; ``add-link`` makes
+    ``target`` run after ``file``; ``remove-link`` undoes that."""
+
+    path: str
+    op: Literal["add-node", "remove-node", "add-link", "remove-link"]
+    file: str
+    target: str | None = None
+
+
+@dataclass
+class ElyraEditResponse(Contract):
+    """POST elyra-edits: the file written (relative to the server root) and what changed, as the
+    canvas' status line says it."""
+
+    path: str
+    message: str
+
+
+@dataclass
 class CreateRun(Contract):
     """POST runs: run the notebook at ``path`` (reply: the first ``RunView``, 202)."""
 

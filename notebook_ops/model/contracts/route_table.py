@@ -124,6 +124,19 @@ ROUTES: tuple[Route, ...] = (
         ),
     ),
     Route(
+        "elyra_edits",
+        "/elyra-edits",
+        (
+            Operation(
+                "post",
+                "Edit an Elyra pipeline (a node or a link) and write it back as pipeline-flow v3",
+                200,
+                "rest-elyra-edit-response",
+                request="rest-edit-elyra-pipeline",
+            ),
+        ),
+    ),
+    Route(
         "runs",
         "/runs",
         (
