@@ -17,7 +17,12 @@ from notebook_ops.server.folders import FoldersHandler, PipelineFilesHandler
 from notebook_ops.server.openapi_handler import OpenApiHandler
 from notebook_ops.server.pipelines import PipelinesHandler
 from notebook_ops.server.remote_runs import RemoteRunsHandler, airflow_url
-from notebook_ops.server.run_handlers import RunHandler, RunsHandler, RunStepNotebookHandler
+from notebook_ops.server.run_handlers import (
+    RunComparisonHandler,
+    RunHandler,
+    RunsHandler,
+    RunStepNotebookHandler,
+)
 
 
 def _has(module: str) -> bool:
@@ -38,6 +43,7 @@ def handlers() -> dict[str, type]:
         "runs": RunsHandler,
         "run": RunHandler,
         "run_step": RunStepNotebookHandler,
+        "run_comparison": RunComparisonHandler,
         "exports": ExportsHandler,
         "proofs": ProofsHandler,
         "proof": ProofHandler,
