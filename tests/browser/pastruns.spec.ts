@@ -101,6 +101,10 @@ test('at 250 px: the failed step reads, a past run opens in full, two runs compa
   for (const row of await cmp.locator('tr').all()) {
     expect(await insideAcross(row, panel)).toBe(true);
   }
+  // at 250 px each step's outcomes and times are read whole, not cut to an ellipsis
+  for (const line of await cmp.locator('.nbo-compare-outcomes, .nbo-compare-time').all()) {
+    expect(await line.evaluate(el => el.scrollWidth <= el.clientWidth + 1), await line.innerText()).toBe(true);
+  }
   await cmp.scrollIntoViewIfNeeded();
   await shot(page, 'pastruns-compare');
   await cmp.locator('.nbo-compare-close').click();

@@ -79,15 +79,17 @@ export function CompareView({ runs }: { runs: NotebookRuns }): JSX.Element | nul
       </table>
       {cmp.metrics.length ? (
         <table className="nbo-compare-table nbo-compare-metrics">
-          <caption>Metrics (b − a)</caption>
+          <caption>Metrics: a → b (b − a)</caption>
           <tbody>
             {cmp.metrics.map(m => (
               <tr key={m.name} data-metric={m.name} title={targetChange(m)}>
                 <th scope="row" title={m.name}>
                   {m.name}
                 </th>
-                <td className="nbo-mono">{`${value(m.a)} → ${value(m.b)}`}</td>
-                <td className="nbo-mono nbo-compare-delta">{signed(m.delta)}</td>
+                <td className="nbo-mono">
+                  <span className="nbo-compare-values">{`${value(m.a)} → ${value(m.b)}`}</span>
+                  <span className="nbo-compare-delta">{signed(m.delta)}</span>
+                </td>
                 <td className={`nbo-compare-verdict${m.met_b === false ? ' nbo-missed' : m.met_b ? ' nbo-met' : ''}`}>
                   {m.target ? (m.met_b === null ? '–' : m.met_b ? '✓' : '✗') : ''}
                 </td>
@@ -105,21 +107,23 @@ export function CompareView({ runs }: { runs: NotebookRuns }): JSX.Element | nul
                 {s.name}
               </th>
               <td title={`a: ${OUTCOME_TIP[s.outcome_a]}\nb: ${OUTCOME_TIP[s.outcome_b]}`}>
-                <span className="nbo-compare-outcome">{s.outcome_a}</span>
-                {' → '}
-                <span className="nbo-compare-outcome nbo-compare-outcome-b">{s.outcome_b}</span>
-              </td>
-              <td
-                className="nbo-help nbo-compare-time"
-                title={
-                  s.same_inputs === null
-                    ? ''
-                    : s.same_inputs
-                      ? 'same inputs (code, parameters, data)'
-                      : 'inputs changed'
-                }
-              >
-                {`${duration(s.a.duration_s) || '–'} → ${duration(s.b.duration_s) || '–'}`}
+                <span className="nbo-compare-outcomes">
+                  <span className="nbo-compare-outcome">{s.outcome_a}</span>
+                  {' → '}
+                  <span className="nbo-compare-outcome nbo-compare-outcome-b">{s.outcome_b}</span>
+                </span>
+                <span
+                  className="nbo-help nbo-compare-time"
+                  title={
+                    s.same_inputs === null
+                      ? ''
+                      : s.same_inputs
+                        ? 'same inputs (code, parameters, data)'
+                        : 'inputs changed'
+                  }
+                >
+                  {`${duration(s.a.duration_s) || '–'} → ${duration(s.b.duration_s) || '–'}`}
+                </span>
               </td>
             </tr>
           ))}
