@@ -332,6 +332,49 @@ class _Scan:
         return out, left, pip
 
 
+def shared_root(pipelines) -> str | None:
+    """The one project root of several notebooks' pipelines (a pipeline across notebooks): the
+    widest of their roots when each lies inside it (outside git each notebook's folder widens to
+    what its own code reads, so one may reach further than another); None when they already
+    agree, or when they are unrelated folders (each keeps its own)."""
+    roots = {p.project.root for p in pipelines if p.project is not None}
+    if len(roots) < 2:
+        return None
+    widest = min(roots, key=lambda r: len(Path(r).parts))
+    return widest if all(_inside(Path(r), Path(widest)) for r in roots) else None
+
+
+def rebased(pipeline, root: str):
+    """``pipeline`` with its project-relative paths (the project's and its steps') relative to
+    ``root``, a folder holding its project root."""
+    project = pipeline.project
+    if project is None or project.root == root:
+        return pipeline
+    prefix = Path(project.root).relative_to(root).as_posix()
+
+    def move(rel: str) -> str:
+        return posixpath.normpath(posixpath.join(prefix, rel))
+
+    moved = dataclasses.replace(
+        project,
+        root=root,
+        notebook_dir=move(project.notebook_dir),
+        code_roots=tuple(move(r) for r in project.code_roots),
+        modules=tuple((move(m), digest) for m, digest in project.modules),
+        assets=tuple(move(a) for a in project.assets),
+        asset_digests=tuple((move(a), digest) for a, digest in project.asset_digests),
+        code_imports=tuple((top, move(m)) for top, m in project.code_imports),
+        dirs=tuple(move(d) for d in project.dirs),
+    )
+    steps = tuple(
+        dataclasses.replace(
+            s, modules=tuple(move(m) for m in s.modules), assets=tuple(move(a) for a in s.assets)
+        )
+        for s in pipeline.steps
+    )
+    return dataclasses.replace(pipeline, project=moved, steps=steps)
+
+
 OUTSIDE_PROJECT = "outside-project"  # the problem code: export refuses while it is listed
 
 

@@ -201,7 +201,7 @@ test('issue 25 item 4: a notebooks/ + datasets/ folder outside git exports with 
   const problem = panel.locator('.nbo-problem[data-code="outside-project"]');
   await expect(problem).toContainText('export will be refused');
   await expect(problem.locator('.nbo-problem-where')).toContainText('cell 1');
-  await expect(problem).toHaveAttribute('title', /copy the file into proj\//);
+  await expect(problem).toHaveAttribute('title', /copy the file into notebooks\//);
   await expect(panel.locator('.nbo-export-button')).toBeDisabled();
   await expect(panel.locator('.nbo-export-prove')).toBeDisabled();
   await expect(panel.locator('.nbo-export-blocked')).toHaveText(

@@ -116,3 +116,34 @@ def test_the_export_carries_the_datasets_and_runs_where_only_it_exists(tmp_path)
     ran = run_cli("run", folder.name, "--no-track", "--json", cwd=alone, env=env)
     assert ran.returncode == 0, ran.stdout + ran.stderr
     assert json.loads(ran.stdout)["metrics"]["total"] == 4
+
+
+def test_notebooks_of_one_pipeline_share_the_widest_project(tmp_path):
+    """Across notebooks: only 01_ingest reads ../datasets/, yet the pipeline is one project, the
+    entry's paths and the ingest step's asset relative to it, and its bundle runs alone."""
+    top = tmp_path / "proj"
+    (top / "datasets").mkdir(parents=True)
+    (top / "datasets" / "x.csv").write_text("a,b\n1,2\n3,4\n")
+    (top / "notebooks").mkdir()
+    write_notebook(top / "notebooks" / "01_ingest.ipynb", make_notebook([CELLS[0]]))
+    report = (
+        "import notebook_ops as nbo\nnbo.log_metric('total', int(df['a'].sum()))",
+        ["step:report", "after:01_ingest"],
+    )
+    nb = write_notebook(top / "notebooks" / "02_report.ipynb", make_notebook([report]))
+    p = load_pipeline(nb)
+    assert Path(p.project.root) == top.resolve() and p.project.notebook_dir == "notebooks"
+    assert {s.name: s.assets for s in p.steps} == {"ingest-load": ("datasets/x.csv",), "report": ()}
+    assert p.project.assets == ("datasets/x.csv",) and outside_problems(p) == []
+    out = run_cli("export", nb, "--out", tmp_path / "dist", "--no-mlflow", cwd=top)
+    assert out.returncode == 0, out.stderr
+    [folder] = (tmp_path / "dist").glob("*-v*/")
+    assert "assets/datasets/x.csv" in verify_bundle(folder).files
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    shutil.copytree(folder, alone / folder.name)
+    ran = run_cli(
+        "run", folder.name, "--no-track", "--json", cwd=alone, env={"XDG_CACHE_HOME": str(tmp_path / "c")}
+    )
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert json.loads(ran.stdout)["metrics"]["total"] == 4
