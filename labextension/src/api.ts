@@ -29,6 +29,7 @@ import type {
   RemoteRun,
   RemoteRunsResponse,
   RemoteTask,
+  RunComparison,
   RunsResponse,
   RunView,
   ScheduledRunView,
@@ -76,6 +77,8 @@ export type IFeatures = FeaturesResponse;
 export type IRun = RunView;
 export type RunStatus = RunView['status'];
 export type IStepRun = StepRecord;
+/** GET runs/{a}/comparisons/{b}: two runs side by side (as `notebook-ops runs compare`). */
+export type IRunComparison = RunComparison;
 
 /**
  * POST exports: the version written, paths relative to the server root; with `prove` (202) the
@@ -157,6 +160,11 @@ export const api = {
 
   runs(path: string, limit = 10): Promise<RunsResponse> {
     return client.getRuns({ path, limit });
+  },
+
+  /** Run `a` against run `b` of the notebook: parameters, metrics and steps (deltas are b - a). */
+  compareRuns(path: string, a: string, b: string): Promise<IRunComparison> {
+    return client.getRunComparison(a, b, { path });
   },
 
   cancelRun(path: string, runId: string): Promise<unknown> {

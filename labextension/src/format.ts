@@ -227,3 +227,47 @@ export function proofStatus(p: RestProofProgress): { text: string; tone: 'runnin
   }
   return { text: `Not proven: ${p.error || p.message || 'the proof stopped'}`, tone: 'failed' };
 }
+
+/** What a step's run cost: "0.42 s CPU · 95 MiB" ('' when it was not measured: cached, skipped). */
+export function stepCost(step: { cpu_s?: number | null; peak_mem_mb?: number | null }): string {
+  const parts: string[] = [];
+  if (typeof step.cpu_s === 'number') {
+    parts.push(`${step.cpu_s.toFixed(2)} s CPU`);
+  }
+  if (typeof step.peak_mem_mb === 'number') {
+    parts.push(`${Math.round(step.peak_mem_mb)} MiB`);
+  }
+  return parts.join(' · ');
+}
+
+/** A difference with its sign ("+7", "-0.25", "±0"); '' when there is none to show. */
+export function signed(delta: number | null | undefined, digits = 4): string {
+  if (typeof delta !== 'number' || !isFinite(delta)) {
+    return '';
+  }
+  if (delta === 0) {
+    return '±0';
+  }
+  const text = String(+delta.toPrecision(digits));
+  return delta > 0 ? `+${text}` : text;
+}
+
+/** A compared metric's verdicts against its target: "≥ 5: missed → met" ('' without a target). */
+export function targetChange(m: { target: string | null; met_a: boolean | null; met_b: boolean | null }): string {
+  if (!m.target) {
+    return '';
+  }
+  const word = (met: boolean | null) => (met === null ? 'not measured' : met ? 'met' : 'missed');
+  return `${m.target}: ${word(m.met_a)} → ${word(m.met_b)}`;
+}
+
+/** The two runs of a comparison as the user picked them: the older first (deltas read b - a). */
+export function comparePair<T extends { run_id: string; started_at?: string | null }>(
+  runs: readonly T[]
+): [T, T] | null {
+  if (runs.length !== 2) {
+    return null;
+  }
+  const [x, y] = runs;
+  return String(x.started_at ?? x.run_id) <= String(y.started_at ?? y.run_id) ? [x, y] : [y, x];
+}

@@ -1,12 +1,14 @@
 /**
  * The runs of one notebook: the run being watched (polled from the server, which reads the
- * runner's run.json) and the recent ones. Owned by the notebook's PipelineModel; the panel
- * renders it and the graph shows the watched run's step statuses.
+ * runner's run.json), the recent ones, and two of them compared side by side. Owned by the
+ * notebook's PipelineModel; the panel renders it and the graph shows the watched run's step
+ * statuses.
  */
 import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { api, ApiError, FINAL_STATUSES, IRun, IRunOptions } from './api';
+import { api, ApiError, FINAL_STATUSES, IRun, IRunComparison, IRunOptions } from './api';
+import { comparePair } from './format';
 
 export class NotebookRuns {
   constructor(private _path: () => string) {}
@@ -125,6 +127,44 @@ export class NotebookRuns {
     }
   }
 
+  /** The recent runs ticked for comparing (at most two: a third replaces the oldest tick). */
+  get picked(): string[] {
+    return this._picked;
+  }
+
+  /** The comparison shown (the older run as `a`), or null. */
+  get comparison(): IRunComparison | null {
+    return this._comparison;
+  }
+
+  /** Tick or untick a recent run for comparing. */
+  pick(runId: string): void {
+    this._picked = this._picked.includes(runId)
+      ? this._picked.filter(r => r !== runId)
+      : [...this._picked, runId].slice(-2);
+    this._changed.emit();
+  }
+
+  /** Compare the two ticked runs (the older one as `a`: deltas read newer - older). */
+  async compare(): Promise<void> {
+    const pair = comparePair(this._recent.filter(r => this._picked.includes(r.run_id)));
+    if (!pair) {
+      return;
+    }
+    this._error = null;
+    try {
+      this._comparison = await api.compareRuns(this._path(), pair[0].run_id, pair[1].run_id);
+    } catch (error) {
+      this._error = error instanceof ApiError ? error.message : String(error);
+    }
+    this._changed.emit();
+  }
+
+  closeComparison(): void {
+    this._comparison = null;
+    this._changed.emit();
+  }
+
   dispose(): void {
     this._disposed = true;
     this.poll.dispose();
@@ -168,5 +208,7 @@ export class NotebookRuns {
   private _error: string | null = null;
   private _starting = false;
   private _recentAsked = false;
+  private _picked: string[] = [];
+  private _comparison: IRunComparison | null = null;
   private _disposed = false;
 }

@@ -22,6 +22,7 @@ from notebook_ops.bundle import secret_guard as secrets
 from notebook_ops.bundle.archive import EDITOR_DROPPINGS
 from notebook_ops.bundle.checksums import sha256_file
 from notebook_ops.errors import ExportRefused
+from notebook_ops.model.files import outside_message
 
 CODE_DIR, ASSETS_DIR = "code", "assets"
 DEFAULT_MAX_ASSET_MB = 100
@@ -138,14 +139,14 @@ def collect(pipeline, path, extra_dirs=()) -> Shipment:
     project = pipeline.project
     if project is None:
         return ship
-    if project.outside:
+    if project.outside:  # the panel lists the same as the problem outside-project
         p, cell, why = project.outside[0]
+        message, hint = outside_message(p, why, project.root)
         raise ExportRefused(
-            f"reads '{p}', {why}: a bundle carries only files inside the project ({project.root})",
+            message.replace(", so the export will be refused", ""),
             path=path,
             cell=cell if cell >= 0 else None,
-            hint="move the file into the project, or declare it in "
-            "metadata.notebook_ops.assets.external with the URL it is read from",
+            hint=hint,
         )
     root = Path(project.root)
     fix = (

@@ -91,7 +91,6 @@ class _Scan:
         # every step's cells include these: found once, not once per step (issue 27: linear cost)
         self.parameter_cells = {c.index for c in cells if c.role == "parameters"}
         self.nb_dir = nb_dir
-        self.root = localcode.project_root(nb_dir)
         assets = _assets(settings)
         self.include = [paths.normalise(p) for p in _strings(assets.get("include"))]
         self.exclude = _strings(assets.get("exclude"))
@@ -113,6 +112,10 @@ class _Scan:
             uses = paths.scan(tree, env)
             self.sys_paths += [u.path for u in uses if u.mode == "syspath"]
             self.parsed[c.index] = [u for u in uses if u.mode != "syspath"]
+        # outside git, the project reaches as far as the code's relative paths do (localcode)
+        reaches = [u.path for uses in self.parsed.values() for u in uses] + self.sys_paths
+        reaches += self.include + [t for c in cells if c.cell_type == "code" for t in c.runs]
+        self.root = localcode.project_root(nb_dir, reaches)
 
     # -- paths -----------------------------------------------------------------------------
     def excluded(self, p: str) -> bool:
@@ -261,6 +264,9 @@ class _Scan:
             for path, (name, url) in self.external.items()
             if name not in known
         ]
+        self.problems += [
+            outside_problem(p, cell, why, self.root) for p, (cell, why) in sorted(self.outside.items())
+        ]
         mods = sorted({m for ms in code.values() for m in ms})
         project = Project(
             root=str(self.root),
@@ -324,6 +330,73 @@ class _Scan:
                 if top not in _STDLIB:
                     self.code_imports.setdefault(top, module)
         return out, left, pip
+
+
+def shared_root(pipelines) -> str | None:
+    """The one project root of several notebooks' pipelines (a pipeline across notebooks): the
+    widest of their roots when each lies inside it (outside git each notebook's folder widens to
+    what its own code reads, so one may reach further than another); None when they already
+    agree, or when they are unrelated folders (each keeps its own)."""
+    roots = {p.project.root for p in pipelines if p.project is not None}
+    if len(roots) < 2:
+        return None
+    widest = min(roots, key=lambda r: len(Path(r).parts))
+    return widest if all(_inside(Path(r), Path(widest)) for r in roots) else None
+
+
+def rebased(pipeline, root: str):
+    """``pipeline`` with its project-relative paths (the project's and its steps') relative to
+    ``root``, a folder holding its project root."""
+    project = pipeline.project
+    if project is None or project.root == root:
+        return pipeline
+    prefix = Path(project.root).relative_to(root).as_posix()
+
+    def move(rel: str) -> str:
+        return posixpath.normpath(posixpath.join(prefix, rel))
+
+    moved = dataclasses.replace(
+        project,
+        root=root,
+        notebook_dir=move(project.notebook_dir),
+        code_roots=tuple(move(r) for r in project.code_roots),
+        modules=tuple((move(m), digest) for m, digest in project.modules),
+        assets=tuple(move(a) for a in project.assets),
+        asset_digests=tuple((move(a), digest) for a, digest in project.asset_digests),
+        code_imports=tuple((top, move(m)) for top, m in project.code_imports),
+        dirs=tuple(move(d) for d in project.dirs),
+    )
+    steps = tuple(
+        dataclasses.replace(
+            s, modules=tuple(move(m) for m in s.modules), assets=tuple(move(a) for a in s.assets)
+        )
+        for s in pipeline.steps
+    )
+    return dataclasses.replace(pipeline, project=moved, steps=steps)
+
+
+OUTSIDE_PROJECT = "outside-project"  # the problem code: export refuses while it is listed
+
+
+def outside_message(path: str, why: str, root) -> tuple[str, str]:
+    """(message, hint) for a file the code reads that no bundle can carry: the panel's problem
+    and export's refusal say the same thing (one check: ``Project.outside``)."""
+    top = Path(root)
+    message = (
+        f"reads '{path}', {why}: an exported bundle carries only files inside the project "
+        f"folder {top.name or top}/, so the export will be refused"
+    )
+    hint = (
+        f"copy the file into {top.name or top}/ (e.g. a datasets/ folder beside the notebooks) and "
+        "read it by a path relative to the notebook; a file that must stay where it is can be "
+        "read from a URL instead (assets.external in the pipeline settings)"
+    )
+    return message, hint
+
+
+def outside_problem(path: str, cell: int, why: str, root) -> Problem:
+    message, hint = outside_message(path, why, root)
+    return Problem("warning", OUTSIDE_PROJECT, message, cell=cell if cell >= 0 else None, hint=hint)
 
 
 def attach(cells, setup_cells, steps, params, path, settings, problems: list):

@@ -1,17 +1,20 @@
 """The project's own Python code a notebook imports: which files, found where.
 
 An import is local when it resolves to a file inside the project (the git work tree holding
-the notebook, else the notebook's folder) through one of the folders the notebook's kernel
-searches: a folder the notebook puts on ``sys.path`` with a literal, the notebook's own folder
-(the kernel's working folder), or the project's top folder (code run from the checkout's root)
-unless an installed distribution provides that name. A local module brings its package's
-``__init__.py`` chain and, statically and transitively, the local modules it imports in turn.
+the notebook, else the notebook's folder widened to the files its code names: ``project_root``)
+through one of the folders the notebook's kernel searches: a folder the notebook puts on
+``sys.path`` with a literal, the notebook's own folder (the kernel's working folder), or the
+project's top folder (code run from the checkout's root) unless an installed distribution
+provides that name. A local module brings its package's ``__init__.py`` chain and, statically
+and transitively, the local modules it imports in turn.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import posixpath
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -23,17 +26,45 @@ from notebook_ops.util import confine
 NEVER_LOCAL = frozenset({"notebook_ops"})
 
 
-def project_root(notebook_dir: Path) -> Path:
-    """The git work tree holding ``notebook_dir`` (its top folder), else ``notebook_dir``.
-    Never above the root a server request is confined to (``util.confine``): code and data
-    outside the server's root are not the project's, and are never read or shipped."""
+def project_root(notebook_dir: Path, reaches: Iterable[str] = ()) -> Path:
+    """The git work tree holding ``notebook_dir`` (its top folder). Outside git: the notebook's
+    folder, widened to the nearest folder that also holds what its code names by a relative
+    path (``reaches``: ``../datasets/x.csv`` makes the notebook's parent the project), so a
+    ``notebooks/`` + ``datasets/`` folder is one project to the panel, a run and an export.
+    Never above the root a server request is confined to (``util.confine``), never the home
+    folder nor the disk's root: code and data there are not the project's (a path climbing that
+    far stays outside it, and export says so)."""
     limit = confine.active_root()
     for d in [notebook_dir, *notebook_dir.parents]:
         if (d / ".git").exists():
             return d
         if limit is not None and os.path.realpath(d) == limit:
-            return d
-    return notebook_dir
+            break
+    return _widened(notebook_dir, reaches, limit)
+
+
+def _too_wide(folder: Path, limit: str | None) -> bool:
+    """A folder no project outside git may span: the disk's root, the home folder or above it,
+    or above the server's root."""
+    if folder == Path(folder.anchor):
+        return True
+    home = Path.home()
+    if folder == home or home.is_relative_to(folder):
+        return True
+    return limit is not None and not confine.inside(limit, folder)
+
+
+def _widened(notebook_dir: Path, reaches: Iterable[str], limit: str | None) -> Path:
+    """``notebook_dir`` widened to hold every relative path in ``reaches`` it can hold."""
+    root = notebook_dir
+    for rel in reaches:
+        if not rel or rel.startswith("~") or posixpath.isabs(rel) or not rel.startswith(".."):
+            continue
+        target = Path(posixpath.normpath((notebook_dir / rel).as_posix()))
+        common = Path(os.path.commonpath([root, target]))
+        if common != root and not _too_wide(common, limit):
+            root = common
+    return root
 
 
 @lru_cache(maxsize=1)

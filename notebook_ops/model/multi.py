@@ -21,7 +21,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from notebook_ops.cellref import cell_label
-from notebook_ops.model import build, crossflow, kalecompose
+from notebook_ops.model import build, crossflow, files, kalecompose
 from notebook_ops.model.multi_flow import data_flow, file_flow
 from notebook_ops.model.multi_parameters import merge_parameters
 from notebook_ops.model.notebook_refs import cross_refs, is_untagged, notebook_ref, short_name
@@ -204,6 +204,11 @@ class Composer:
     def build(self) -> Pipeline:
         for path in self.listed:
             self.visit(path, [])
+        root = files.shared_root(self.built.values())
+        if root is not None:  # one project for every notebook: the paths of each relative to it
+            self.built = {path: files.rebased(p, root) for path, p in self.built.items()}
+            if self.entry is not None:
+                self.entry = files.rebased(self.entry, root)
         order = (
             [self.entry_path] + [p for p in self.order if p != self.entry_path]
             if self.entry

@@ -19,7 +19,12 @@ from notebook_ops.server.model_handlers import ModelPromoteHandler, ModelsHandle
 from notebook_ops.server.openapi_handler import OpenApiHandler
 from notebook_ops.server.pipelines import PipelinesHandler
 from notebook_ops.server.remote_runs import RemoteRunsHandler, airflow_url
-from notebook_ops.server.run_handlers import RunHandler, RunsHandler, RunStepNotebookHandler
+from notebook_ops.server.run_handlers import (
+    RunComparisonHandler,
+    RunHandler,
+    RunsHandler,
+    RunStepNotebookHandler,
+)
 
 
 def _has(module: str) -> bool:
@@ -41,6 +46,7 @@ def handlers() -> dict[str, type]:
         "runs": RunsHandler,
         "run": RunHandler,
         "run_step": RunStepNotebookHandler,
+        "run_comparison": RunComparisonHandler,
         "exports": ExportsHandler,
         "proofs": ProofsHandler,
         "proof": ProofHandler,

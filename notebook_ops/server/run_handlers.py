@@ -1,4 +1,5 @@
-"""``/notebook-ops/api/runs``: start a pipeline run, follow it, cancel it, list past runs.
+"""``/notebook-ops/api/runs``: start a pipeline run, follow it, cancel it, list past runs, compare
+two of them (``runs/{a}/comparisons/{b}``: ``notebook_ops.execution.compare``, as ``runs compare``).
 
 Thin: the run service (``notebook_ops.execution.run_service.RunService``, one per server) starts each run
 in a thread of its own (it runs kernels, it must not block the server's event loop) and cancels
@@ -20,6 +21,7 @@ from jupyter_server.auth.decorator import authorized
 from tornado import web
 
 from notebook_ops.errors import NotFoundError
+from notebook_ops.execution.compare import compare_runs
 from notebook_ops.execution.run_service import list_runs, load_run, runs_root
 from notebook_ops.model.contracts.rest import (
     CancelResponse,
@@ -29,6 +31,7 @@ from notebook_ops.model.contracts.rest import (
     StepNotebookResponse,
 )
 from notebook_ops.model.contracts.route_table import STEP
+from notebook_ops.model.contracts.runs import RunRecord
 from notebook_ops.model.multi import SOURCE_SUFFIXES
 from notebook_ops.server.handler_base import BadRequest, NotebookOpsHandler
 from notebook_ops.server.request_paths import REMOTE_SCHEMES, resolve_data_url
@@ -130,6 +133,18 @@ class RunHandler(RunsBase):
         self.run_folder(notebook, run_id)
         self.service.cancel(run_id)
         self.reply(CancelResponse(run_id), status=202)
+
+
+class RunComparisonHandler(RunsBase):
+    """Two runs of the notebook side by side (the lab's compare view)."""
+
+    @web.authenticated
+    @authorized(action="read")
+    async def get(self, run_id: str, other_id: str):
+        notebook = self.notebook(self.get_query_argument("path", None))
+        folders = [self.run_folder(notebook, r) for r in (run_id, other_id)]
+        records = [RunRecord.from_dict(await self.blocking(load_run, f)) for f in folders]
+        self.reply(compare_runs(*records))
 
 
 class RunStepNotebookHandler(RunsBase):

@@ -4,7 +4,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { openNotebook, PANEL, ROOT, SERVER_ROOT, shot } from './helpers';
+import { insideAcross, openNotebook, PANEL, ROOT, SERVER_ROOT, setRightSidebarWidth, shot } from './helpers';
 
 test('one click exports the example as a bundle and opens its README', async ({ page, tmpPath }) => {
   await openNotebook(page, tmpPath);
@@ -137,4 +137,82 @@ test('a reloaded page picks up the proof still running and sees it end', async (
   await expect(running).toContainText('Proving:');
   await shot(page, 'export-prove-reloaded');
   await expect(page.locator(`${PANEL} .nbo-proof-proven`)).toContainText('2/2 steps ran', { timeout: 300000 });
+});
+
+/** A notebook for the outside-git project: `cells` as (source, tags). */
+function writeProjectNotebook(file: string, cells: [string, string[]][]): void {
+  const nb = {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
+    cells: cells.map(([source, tags], i) => ({
+      cell_type: 'code',
+      id: `c${i}`,
+      source,
+      metadata: { tags },
+      outputs: [],
+      execution_count: null
+    }))
+  };
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify(nb, null, 1));
+}
+
+test('issue 25 item 4: a notebooks/ + datasets/ folder outside git exports with its data; a file no bundle can carry is flagged before the click', async ({
+  page,
+  tmpPath
+}) => {
+  test.setTimeout(300000);
+  const proj = path.join(SERVER_ROOT, tmpPath, 'proj');
+  fs.mkdirSync(path.join(proj, 'datasets'), { recursive: true });
+  fs.writeFileSync(path.join(proj, 'datasets', 'x.csv'), 'a,b\n1,2\n3,4\n');
+  writeProjectNotebook(path.join(proj, 'notebooks', 'a.ipynb'), [
+    ["import csv\nrows = list(csv.reader(open('../datasets/x.csv')))", ['step:load']],
+    ['total = sum(int(r[0]) for r in rows[1:])', ['step:report']]
+  ]);
+  // a file outside the server's root, by an absolute path with a long name (the message must wrap)
+  const outsideDir = fs.mkdtempSync(
+    path.join(path.dirname(SERVER_ROOT), 'nbo-elsewhere-with-a-rather-long-folder-name-')
+  );
+  const outside = path.join(outsideDir, 'measurements_exported_from_the_warehouse_last_quarter.csv');
+  fs.writeFileSync(outside, 'a\n1\n');
+  writeProjectNotebook(path.join(proj, 'notebooks', 'b.ipynb'), [
+    [`import csv\nrows = list(csv.reader(open(${JSON.stringify(outside)})))`, ['step:load']]
+  ]);
+  const panel = page.locator(PANEL);
+
+  // the panel says no problems, and the export carries datasets/x.csv
+  await page.notebook.openByPath(`${tmpPath}/proj/notebooks/a.ipynb`);
+  await page.notebook.activate('a.ipynb');
+  await page.sidebar.openTab('notebook-ops-panel');
+  await expect(panel.locator('.nbo-problems .nbo-ok')).toContainText('No problems');
+  await panel.locator('.nbo-export-button').click();
+  const result = panel.locator('.nbo-export-result');
+  await expect(result).toContainText('a v1', { timeout: 120000 });
+  await expect(panel.locator('.nbo-export .nbo-error')).toHaveCount(0);
+  const bundle = path.join(proj, 'notebooks', 'dist', 'a-v1');
+  expect(fs.readFileSync(path.join(bundle, 'assets', 'datasets', 'x.csv'), 'utf-8')).toBe('a,b\n1,2\n3,4\n');
+  await shot(page, 'export-outside-git');
+
+  // a file no bundle can carry: a problem on its cell before any click, the buttons say why
+  await setRightSidebarWidth(page, 250);
+  await page.notebook.openByPath(`${tmpPath}/proj/notebooks/b.ipynb`);
+  await page.notebook.activate('b.ipynb');
+  const problem = panel.locator('.nbo-problem[data-code="outside-project"]');
+  await expect(problem).toContainText('export will be refused');
+  await expect(problem.locator('.nbo-problem-where')).toContainText('cell 1');
+  await expect(problem).toHaveAttribute('title', /copy the file into notebooks\//);
+  await expect(panel.locator('.nbo-export-button')).toBeDisabled();
+  await expect(panel.locator('.nbo-export-prove')).toBeDisabled();
+  await expect(panel.locator('.nbo-export-blocked')).toHaveText(
+    'Export would be refused: a file outside the project (cell 1). See Problems for the fix.'
+  );
+  // the long message wraps inside the panel
+  for (const part of [problem.locator('.nbo-problem-message'), panel.locator('.nbo-export-blocked')]) {
+    expect(await part.evaluate(el => el.scrollWidth <= el.clientWidth + 1)).toBe(true);
+    expect(await insideAcross(part, panel)).toBe(true);
+  }
+  await problem.scrollIntoViewIfNeeded();
+  await shot(page, 'export-outside-project-flagged');
+  fs.rmSync(outsideDir, { recursive: true, force: true });
 });

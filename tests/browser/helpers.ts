@@ -2,7 +2,7 @@
 import type { JupyterFrontEnd } from '@jupyterlab/application';
 import { IJupyterLabPageFixture } from '@jupyterlab/galata';
 import type { NotebookPanel } from '@jupyterlab/notebook';
-import { expect } from '@playwright/test';
+import { expect, Locator } from '@playwright/test';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -161,4 +161,42 @@ export function writeWideNotebook(name = 'wide.ipynb', edit?: (nb: INotebookFile
   fs.mkdirSync(path.dirname(local), { recursive: true });
   fs.writeFileSync(local, JSON.stringify(nb, null, 1));
   return local;
+}
+
+/**
+ * Drag the handle between the main area and the right sidebar (where the pipeline panel lives)
+ * until the sidebar is `px` wide, as a user narrows it; returns the panel's width then.
+ */
+export async function setRightSidebarWidth(page: IJupyterLabPageFixture, px: number): Promise<number> {
+  const stack = page.locator('#jp-right-stack');
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const box = (await stack.boundingBox())!;
+    if (Math.abs(box.width - px) <= 2) {
+      break;
+    }
+    const handles = await page.locator('#jp-main-split-panel > .lm-SplitPanel-handle').all();
+    let handle: { x: number; y: number; width: number; height: number } | null = null;
+    for (const h of handles) {
+      const b = await h.boundingBox();
+      if (b && Math.abs(b.x + b.width - box.x) <= 3) {
+        handle = b;
+      }
+    }
+    if (!handle) {
+      throw new Error('no handle beside the right sidebar');
+    }
+    const y = handle.y + handle.height / 2;
+    await page.mouse.move(handle.x + handle.width / 2, y);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width - px - handle.width / 2, y, { steps: 8 });
+    await page.mouse.up();
+  }
+  return (await page.locator(PANEL).boundingBox())!.width;
+}
+
+/** Whether `inner` lies inside `outer` across (its right edge is not cut off). */
+export async function insideAcross(inner: Locator, outer: Locator): Promise<boolean> {
+  const a = (await inner.boundingBox())!;
+  const b = (await outer.boundingBox())!;
+  return a.x >= b.x - 0.5 && a.x + a.width <= b.x + b.width + 0.5;
 }

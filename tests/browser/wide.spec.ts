@@ -85,6 +85,55 @@ test('the 13-step graph fits the default sidebar and opens as a zoomable tab', a
   await shot(page, 'wide-graph-tab');
 });
 
+test('in a small tab, Fit keeps the graph readable (pan and scroll for the rest); edges run beneath opaque nodes', async ({
+  page,
+  tmpPath
+}) => {
+  await page.setViewportSize({ width: 1000, height: 560 });
+  await openNotebook(page, tmpPath, writeWideNotebook(), 'wide.ipynb');
+  await page.locator(`${PANEL} .nbo-open-graph`).click();
+  const tab = page.locator('.nbo-graph-tab');
+  await expect(tab.locator('.nbo-graph-node')).toHaveCount(13);
+  const svg = tab.locator('svg.nbo-graph');
+  // the drawing's scale on screen, and the size its smallest text (the 10 px in/out lines) has there
+  const scale = () => svg.evaluate(el => (el as SVGSVGElement).getScreenCTM()!.a);
+  await tab.locator('.nbo-zoom-out').click();
+  await tab.locator('.nbo-zoom-fit').click();
+  expect(await scale()).toBeGreaterThanOrEqual(0.84);
+  const ioPx = await tab
+    .locator('.nbo-graph-node[data-step="train_knn"] .nbo-graph-io')
+    .first()
+    .evaluate(el => parseFloat(getComputedStyle(el).fontSize) * (el as SVGGraphicsElement).getScreenCTM()!.a);
+  expect(ioPx).toBeGreaterThanOrEqual(8.4);
+  // not all of it fits at that size: the wheel scrolls down to the last step
+  const fitted = await svg.getAttribute('viewBox');
+  const host = (await tab.locator('.nbo-graph-host').boundingBox())!;
+  const validate = tab.locator('.nbo-graph-node[data-step="validate"]');
+  const below = async () => (await validate.boundingBox())!.y > host.y + host.height;
+  expect(await below()).toBe(true);
+  await page.mouse.move(host.x + host.width / 2, host.y + host.height / 2);
+  for (let i = 0; i < 10 && (await below()); i++) {
+    await page.mouse.wheel(0, 200);
+  }
+  expect(await svg.getAttribute('viewBox')).not.toEqual(fitted);
+  expect(await below()).toBe(false);
+  // edges are drawn first (beneath), and each node's box is opaque: no edge shows through a node
+  const order = await svg.evaluate(el =>
+    Array.from(el.children).map(c =>
+      c.classList.contains('nbo-graph-edge') ? 'e' : c.classList.contains('nbo-graph-node') ? 'n' : '-'
+    )
+  );
+  expect(order.lastIndexOf('e')).toBeLessThan(order.indexOf('n'));
+  const fill = await tab.locator('.nbo-graph-node[data-step="compare"] .nbo-graph-box').evaluate(el => {
+    const style = getComputedStyle(el);
+    return { fill: style.fill, opacity: style.fillOpacity };
+  });
+  expect(fill.fill).not.toBe('none');
+  expect(fill.fill).not.toMatch(/rgba\(.*,\s*0\)$/);
+  expect(fill.opacity).toBe('1');
+  await shot(page, 'wide-graph-tab-small');
+});
+
 test('problems name cells as JupyterLab numbers them, point at code and mark the graph', async ({ page, tmpPath }) => {
   // step "load" starts on a markdown title (cell 4 as JupyterLab counts) and names a missing step
   const local = writeWideNotebook('wide-broken.ipynb', nb => nb.cells[3].metadata.tags.push('after:ghost'));

@@ -33,7 +33,13 @@ async def test_document_needs_the_token(jp_fetch):
 async def test_every_documented_route_answers(jp_fetch, notebook_file):
     """Each path of the document reaches its handler (no 404 from the router): GET on the
     routes that have one, with sample segments that match their patterns."""
-    samples = {"run_id": "20260101-000000-aaaaaa", "step": "load", "proof_id": "0" * 12, "name": "nightly"}
+    samples = {
+        "run_id": "20260101-000000-aaaaaa",
+        "other_id": "20260101-000000-bbbbbb",
+        "step": "load",
+        "proof_id": "0" * 12,
+        "name": "nightly",
+    }
     for route in ROUTES:
         if "get" not in route.methods:
             continue

@@ -110,6 +110,12 @@ ROUTES = [
         None,
         {"path": "two.ipynb"},
     ),
+    (
+        "GET",
+        ("notebook-ops", "api", "runs", "20260101-000000-abcdef", "comparisons", "20260101-000000-fedcba"),
+        None,
+        {"path": "two.ipynb"},
+    ),
     ("POST", ("notebook-ops", "api", "exports"), {"path": "two.ipynb", "allow_dirty": True}, {}),
     ("POST", ("notebook-ops", "api", "exports"), {"path": "two.ipynb", "prove": True}, {}),
     ("GET", ("notebook-ops", "api", "proofs"), None, {"path": "two.ipynb"}),

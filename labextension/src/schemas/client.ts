@@ -28,6 +28,7 @@ import type {
   ProofProgress,
   ProofsResponse,
   RemoteRunsResponse,
+  RunComparison,
   RunView,
   RunsResponse,
   ScheduleView,
@@ -180,6 +181,23 @@ export function getRun(
   settings?: ServerConnection.ISettings
 ): Promise<RunView> {
   return call<RunView>('GET', `${API_PREFIX}/runs/${encodeURIComponent(runId)}`, { query }, settings);
+}
+
+/**
+ * GET /runs/{run_id}/comparisons/{other_id}: The run against another of the notebook's runs: parameters, metrics, steps (b - a).
+ */
+export function getRunComparison(
+  runId: string,
+  otherId: string,
+  query: { path: string },
+  settings?: ServerConnection.ISettings
+): Promise<RunComparison> {
+  return call<RunComparison>(
+    'GET',
+    `${API_PREFIX}/runs/${encodeURIComponent(runId)}/comparisons/${encodeURIComponent(otherId)}`,
+    { query },
+    settings
+  );
 }
 
 /**

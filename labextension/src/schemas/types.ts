@@ -281,6 +281,20 @@ export interface InspectPipeline {
   path: string;
   [k: string]: unknown;
 }
+/**
+ * A metric either run logged, or one with a target: ``delta`` is b - a when both are
+ * numbers; ``met_a``/``met_b`` whether each met the target (None: no target, not measured).
+ */
+export interface MetricComparison {
+  a: unknown;
+  b: unknown;
+  delta: number | null;
+  met_a: boolean | null;
+  met_b: boolean | null;
+  name: string;
+  target: string | null;
+  [k: string]: unknown;
+}
 export interface MlflowInfo {
   error: string | null;
   experiment_id: string | null;
@@ -380,6 +394,16 @@ export interface Observed {
   removed: string[];
   truncated: boolean;
   writes: string[];
+  [k: string]: unknown;
+}
+/**
+ * A parameter of either run; ``changed``: the two values differ (one missing counts).
+ */
+export interface ParameterComparison {
+  a: unknown;
+  b: unknown;
+  changed: boolean;
+  name: string;
   [k: string]: unknown;
 }
 export interface ParameterView {
@@ -512,6 +536,55 @@ export interface RemoteTask {
 export interface RemoteRunsResponse {
   airflow_url: string;
   runs: RemoteRun[];
+  [k: string]: unknown;
+}
+/**
+ * Two runs side by side (``notebook-ops runs compare A B``, ``GET runs/{a}/comparisons/{b}``):
+ * their parameters, metrics with deltas and targets, and per step reused or re-ran, with times.
+ */
+export interface RunComparison {
+  a: RunSide;
+  b: RunSide;
+  cpu_delta_s: number | null;
+  duration_delta_s: number | null;
+  metrics: MetricComparison[];
+  parameters: ParameterComparison[];
+  steps: StepComparison[];
+  [k: string]: unknown;
+}
+/**
+ * One of two runs compared: what it is and what it cost (``runs compare``).
+ */
+export interface RunSide {
+  bundle_version: string | null;
+  commit: string | null;
+  cpu_s: number | null;
+  duration_s: number | null;
+  peak_mem_mb: number | null;
+  run_id: string;
+  started_at: string | null;
+  status: 'running' | 'succeeded' | 'failed' | 'below_target' | 'cancelled' | 'unreadable';
+  [k: string]: unknown;
+}
+export interface StepComparison {
+  a: StepSide;
+  b: StepSide;
+  duration_delta_s: number | null;
+  name: string;
+  outcome_a: 'reused' | 're-ran' | 'failed' | 'not run' | 'absent';
+  outcome_b: 'reused' | 're-ran' | 'failed' | 'not run' | 'absent';
+  same_inputs: boolean | null;
+  [k: string]: unknown;
+}
+/**
+ * A step in one of the runs; ``status`` None: the run has no such step.
+ */
+export interface StepSide {
+  cached: boolean;
+  cpu_s: number | null;
+  duration_s: number | null;
+  peak_mem_mb: number | null;
+  status: ('pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled') | null;
   [k: string]: unknown;
 }
 export interface RunOptions {

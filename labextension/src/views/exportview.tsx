@@ -1,7 +1,9 @@
 /**
  * The Export section: one click saves the notebook and writes the versioned bundle; the result
  * shows the version and folder and offers the bundle's README. A dirty git work tree is refused
- * by the server; the user may then export anyway (the manifest marks it dirty).
+ * by the server; the user may then export anyway (the manifest marks it dirty). A problem export
+ * would refuse (a file outside the project: `outside-project`) is listed with the problems before
+ * any click, and the buttons say so instead of failing after it.
  *
  * "Export and prove" writes the bundle, then the server proves it where DevOps will run it: the
  * section shows the proof's progress (the env, step k of n), then "proven ..." or the failing
@@ -12,7 +14,7 @@ import { CommandRegistry } from '@lumino/commands';
 import React, { useRef } from 'react';
 
 import { IExport, IPipeline, IProofProgress } from '../api';
-import { proofStatus } from '../format';
+import { cellLabel, proofStatus } from '../format';
 import { PipelineModel } from '../model';
 import { Section } from './section';
 
@@ -27,6 +29,9 @@ export interface IExportSectionProps {
 export function ExportSection({ model, pipeline, commands, outDir }: IExportSectionProps): JSX.Element {
   const exports = model.exports;
   const errors = pipeline?.problems.filter(p => p.severity === 'error').length ?? 0;
+  const refusal = exportRefusal(pipeline);
+  const blocked = errors > 0 || refusal !== null;
+  const why = errors ? 'Fix the problems below first' : refusal;
   const error = exports.error;
   const prove = useRef<HTMLButtonElement>(null);
   const run = async (allowDirty: boolean, andProve = false) => {
@@ -40,12 +45,8 @@ export function ExportSection({ model, pipeline, commands, outDir }: IExportSect
       <div className="nbo-buttons">
         <button
           className="jp-mod-styled jp-mod-accept nbo-button nbo-export-button"
-          disabled={!pipeline || errors > 0 || exports.busy}
-          title={
-            errors
-              ? 'Fix the problems below first'
-              : `Save the notebook and write ${outDir()}/<name>-v<N>/ and its .tar.gz`
-          }
+          disabled={!pipeline || blocked || exports.busy}
+          title={why ?? `Save the notebook and write ${outDir()}/<name>-v<N>/ and its .tar.gz`}
           onClick={() => void run(false)}
         >
           {exports.busy ? 'Exporting…' : 'Export bundle'}
@@ -53,18 +54,22 @@ export function ExportSection({ model, pipeline, commands, outDir }: IExportSect
         <button
           ref={prove}
           className="jp-mod-styled nbo-button nbo-export-prove"
-          disabled={!pipeline || errors > 0 || exports.busy || exports.proving}
+          disabled={!pipeline || blocked || exports.busy || exports.proving}
           title={
-            errors
-              ? 'Fix the problems below first'
-              : 'Export, then run the bundle as DevOps will (a clean environment from its requirements, ' +
-                'each step as its own task) and compare with the last run'
+            why ??
+            'Export, then run the bundle as DevOps will (a clean environment from its requirements, ' +
+              'each step as its own task) and compare with the last run'
           }
           onClick={() => void run(false, true)}
         >
           {exports.proving ? 'Proving…' : 'Export and prove'}
         </button>
       </div>
+      {refusal && !errors ? (
+        <div className="nbo-warning nbo-export-blocked" role="status">
+          {refusal}
+        </div>
+      ) : null}
       {error ? (
         <div className="nbo-error" role="alert">
           {error.message}
@@ -92,6 +97,20 @@ export function ExportSection({ model, pipeline, commands, outDir }: IExportSect
       ) : null}
     </Section>
   );
+}
+
+/** Problem codes export refuses (the server checks the same: bundle/shipping.py). */
+export const EXPORT_REFUSES = ['outside-project'];
+
+/** Why export would be refused, from the problems the panel lists (null: it would not). */
+export function exportRefusal(pipeline: IPipeline | null): string | null {
+  const found = (pipeline?.problems ?? []).filter(p => EXPORT_REFUSES.includes(p.code));
+  if (!found.length) {
+    return null;
+  }
+  const first = found[0];
+  const where = first.cell !== null && first.cell !== undefined ? ` (${cellLabel(first.cell)})` : '';
+  return `Export would be refused: ${found.length === 1 ? 'a file' : `${found.length} files`} outside the project${where}. See Problems for the fix.`;
 }
 
 /** The bundle written: its version, folder, tag, warnings, README and place in the file browser. */

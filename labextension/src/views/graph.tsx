@@ -9,7 +9,7 @@ import React from 'react';
 import { IPipeline, IStep } from '../api';
 import { outputLabels } from '../format';
 import { isMulti, notebookLabel, otherNotebook } from '../notebooks';
-import { stepTip } from './lanesview';
+import { statusLabel, stepTip } from './lanesview';
 import { onActivate } from './section';
 
 const NODE_W = 160;
@@ -223,7 +223,9 @@ function GraphNode(props: IGraphNodeProps): JSX.Element {
       <rect width={NODE_W} height={height} rx={6} className="nbo-graph-box" style={{ stroke: color }} />
       <rect width={6} height={height} rx={3} style={{ fill: color }} />
       <text x={14} y={17} className="nbo-graph-name">
-        {(problems.length ? '⚠ ' : '') + step.name + (status ? `  · ${status}` : '')}
+        {(problems.length ? '⚠ ' : '') +
+          shorten([step.name], status ? 13 : 22) +
+          (status ? ` · ${statusLabel(status)}` : '')}
       </text>
       <text x={14} y={34} className="nbo-graph-io">
         {`in: ${shorten(step.inputs, 22)}`}

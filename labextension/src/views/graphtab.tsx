@@ -1,14 +1,15 @@
 /**
  * The step graph as a main-area tab, for pipelines too wide for the sidebar: each step with its
  * inputs and outputs, edges labelled with the data they carry; fit, zoom (buttons, ctrl+wheel)
- * and pan (drag). Follows the notebook's model while it is open.
+ * and pan (drag, wheel). Fit never shrinks the text below a readable size: a graph too big for
+ * the tab shows its top at that size and pans. Follows the notebook's model while it is open.
  */
 import { ReactWidget } from '@jupyterlab/ui-components';
 import React, { useEffect, useMemo, useRef, useState } from 'react';
 
 import { IPipeline } from '../api';
 import { PipelineModel } from '../model';
-import { asAttribute, fit, IViewBox, pan, zoom } from '../viewport';
+import { asAttribute, fit, fitReadable, IViewBox, pan, zoom } from '../viewport';
 import { Graph, graphLayout } from './graph';
 import { useSignal } from './hooks';
 import { NotebooksLine } from './lanesview';
@@ -39,7 +40,7 @@ function GraphTabView({ model }: { model: PipelineModel }): JSX.Element {
   const layout = useMemo(() => (pipeline ? graphLayout(pipeline) : null), [pipeline]);
   const width = layout?.width ?? 0;
   const height = layout?.height ?? 0;
-  const { box, setBox, zoomBy, onPointerDown } = useViewport(host, width, height);
+  const { box, setBox, zoomBy, onPointerDown, fitted } = useViewport(host, width, height);
   const button = (label: string, title: string, cls: string, onClick: () => void) => (
     <button className={`jp-mod-styled nbo-button nbo-zoom ${cls}`} title={title} aria-label={title} onClick={onClick}>
       {label}
@@ -48,7 +49,9 @@ function GraphTabView({ model }: { model: PipelineModel }): JSX.Element {
   return (
     <>
       <div className="nbo-graph-toolbar">
-        {button('Fit', 'Fit the whole graph', 'nbo-zoom-fit', () => setBox(width ? fit(width, height) : null))}
+        {button('Fit', 'Fit the graph (never below a readable size: then drag or scroll)', 'nbo-zoom-fit', () =>
+          setBox(fitted())
+        )}
         {button('+', 'Zoom in', 'nbo-zoom-in', () => zoomBy(1.25))}
         {button('−', 'Zoom out', 'nbo-zoom-out', () => zoomBy(0.8))}
         <div className="nbo-graph-notebooks">{pipeline ? <NotebooksLine pipeline={pipeline} /> : null}</div>
@@ -80,10 +83,16 @@ export function useViewport(
   setBox: React.Dispatch<React.SetStateAction<IViewBox | null>>;
   zoomBy: (factor: number) => void;
   onPointerDown: (event: React.PointerEvent) => void;
+  /** The whole drawing, or its top at the smallest readable scale (the host's size decides). */
+  fitted: () => IViewBox | null;
 } {
   const [box, setBox] = useState<IViewBox | null>(null);
-  // a drawing of another size shows whole; the same size keeps the user's zoom and pan
-  useEffect(() => setBox(width ? fit(width, height) : null), [width, height]);
+  const fitted = (): IViewBox | null => {
+    const node = host.current;
+    return width ? fitReadable(width, height, node?.clientWidth ?? 0, node?.clientHeight ?? 0) : null;
+  };
+  // a drawing of another size shows fitted; the same size keeps the user's zoom and pan
+  useEffect(() => setBox(fitted()), [width, height]);
   const zoomBy = (factor: number) => setBox(b => (b ? zoom(b, factor) : b));
   // ctrl+wheel zooms: a listener that may cancel the page's scroll (React's wheel is passive)
   useEffect(() => {
@@ -92,9 +101,12 @@ export function useViewport(
       return;
     }
     const onWheel = (event: WheelEvent) => {
+      event.preventDefault();
       if (event.ctrlKey) {
-        event.preventDefault();
         zoomBy(event.deltaY < 0 ? 1.1 : 1 / 1.1);
+      } else {
+        // the wheel (or a trackpad) scrolls the drawing
+        setBox(b => (b ? pan(b, -event.deltaX, -event.deltaY, node.clientWidth, node.clientHeight) : b));
       }
     };
     node.addEventListener('wheel', onWheel, { passive: false });
@@ -118,5 +130,5 @@ export function useViewport(
     window.addEventListener('pointermove', move);
     window.addEventListener('pointerup', up);
   };
-  return { box, setBox, zoomBy, onPointerDown };
+  return { box, setBox, zoomBy, onPointerDown, fitted };
 }

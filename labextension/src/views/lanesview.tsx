@@ -28,6 +28,11 @@ export interface ILanesProps {
 const x = (lane: number) => 8 + lane * LANE_W;
 const y = (row: number) => row * ROW_H + ROW_H / 2;
 
+/** A step's run status as a row shows it: a failed one with a mark that needs no colour. */
+export function statusLabel(status: string): string {
+  return status === 'failed' ? '✗ failed' : status;
+}
+
 /** A step's tooltip: where it runs, what it takes and gives, and its problems. */
 export function stepTip(pipeline: IPipeline, step: IStep, problems: readonly string[]): string {
   const other = otherNotebook(pipeline, step);
@@ -129,11 +134,11 @@ function LaneRow(props: ILaneRowProps): JSX.Element {
       onClick={select}
       onKeyDown={onActivate(select, true)}
     >
-      <span className="nbo-lane-name" style={{ color: props.color }}>
+      <span className="nbo-lane-name" style={{ color: props.color }} title={step.name}>
         {step.name}
       </span>
       {other ? (
-        <span className="nbo-lane-notebook" data-notebook={other}>
+        <span className="nbo-lane-notebook" data-notebook={other} title={other}>
           {notebookLabel(other)}
         </span>
       ) : null}
@@ -142,7 +147,11 @@ function LaneRow(props: ILaneRowProps): JSX.Element {
           {`⚠ ${problems.length}`}
         </span>
       ) : null}
-      {status ? <span className={`nbo-lane-status nbo-status-${status}`}>{status}</span> : null}
+      {status ? (
+        <span className={`nbo-lane-status nbo-status-${status}`} title={`${step.name}: ${status}`}>
+          {statusLabel(status)}
+        </span>
+      ) : null}
       <span className="nbo-lane-io">{step.outputs.length ? `→ ${outputLabels(step).join(', ')}` : ''}</span>
     </li>
   );

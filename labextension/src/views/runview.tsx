@@ -1,17 +1,21 @@
 /**
  * The Run section of the panel: start a run (parameters, cache, start step), follow each step
  * live, cancel, open each executed step notebook, reach a failed step's cell, see metrics against
- * their targets and the MLflow run; past runs below open the same way. It renders the source's
- * NotebookRuns, which fetches and polls (runs.ts); the section only asks it to act.
+ * their targets, each step's time and cost (CPU seconds, peak memory) and the MLflow run; past
+ * runs below open the same way, and two of them ticked compare side by side (compareview.tsx).
+ * It renders the source's NotebookRuns, which fetches and polls (runs.ts); the section only asks
+ * it to act.
  */
 import { CommandRegistry } from '@lumino/commands';
 import React, { useState } from 'react';
 
 import { FINAL_STATUSES, IPipeline, IRun } from '../api';
-import { cellLabel, describeTarget, duration, parametersText, runSummary } from '../format';
+import { cellLabel, describeTarget, duration, parametersText, runSummary, stepCost } from '../format';
 import { targetBound } from '../trend';
 import { PipelineModel } from '../model';
 import type { NotebookRuns } from '../runs';
+import { CompareView } from './compareview';
+import { statusLabel } from './lanesview';
 import { askRun } from './paramdialog';
 import { Section } from './section';
 import { Trend } from './trendplot';
@@ -115,6 +119,7 @@ export function RunSection(props: IRunSectionProps): JSX.Element {
       ) : null}
       {run ? <RunDetails source={source} run={run} commands={props.commands} mlflowUrl={props.mlflowUrl} /> : null}
       {runs.recent.length ? <RecentRuns runs={runs} /> : null}
+      <CompareView runs={runs} />
     </Section>
   );
 }
@@ -138,6 +143,11 @@ function RunDetails({ source, run, commands, mlflowUrl }: IRunDetailsProps): JSX
       <div className="nbo-run-head">
         <span className={`nbo-status nbo-status-${run.status}`}>{run.status.replace('_', ' ')}</span>
         <span className="nbo-help">{` run ${run.run_id}${run.duration_s ? ' · ' + duration(run.duration_s) : ''}`}</span>
+        {stepCost(run) ? (
+          <span className="nbo-help nbo-run-cost" title="CPU seconds of all steps · the highest peak memory of one">
+            {` · ${stepCost(run)}`}
+          </span>
+        ) : null}
       </div>
       {/* what the run was given: a past run shown again says which values made its results */}
       <div className="nbo-run-params nbo-mono" title="The parameters of this run">
@@ -150,10 +160,19 @@ function RunDetails({ source, run, commands, mlflowUrl }: IRunDetailsProps): JSX
             <span className="nbo-step-run-name" title={name}>
               {name}
             </span>
-            <span className="nbo-step-run-status">
-              {step.cached && step.status === 'succeeded' ? 'cached' : step.status}
+            <span
+              className="nbo-step-run-status"
+              title={
+                step.cached && step.status === 'succeeded'
+                  ? `reused: its outputs came from the cache${step.reused ? ' (' + step.reused + ')' : ''}, it did not run`
+                  : step.status
+              }
+            >
+              {step.cached && step.status === 'succeeded' ? 'cached' : statusLabel(step.status)}
             </span>
-            <span className="nbo-help">{duration(step.duration_s)}</span>
+            <span className="nbo-help" title="wall time">
+              {duration(step.duration_s)}
+            </span>
             {step.notebook && step.status !== 'pending' && step.status !== 'running' ? (
               <button
                 className="nbo-link nbo-open-step"
@@ -164,6 +183,11 @@ function RunDetails({ source, run, commands, mlflowUrl }: IRunDetailsProps): JSX
               >
                 open
               </button>
+            ) : null}
+            {stepCost(step) ? (
+              <span className="nbo-step-cost nbo-help" title="CPU seconds used · peak memory (its kernel and children)">
+                {stepCost(step)}
+              </span>
             ) : null}
             {step.error ? (
               <button
@@ -259,6 +283,7 @@ function MlflowRun({ run, mlflowUrl }: { run: IRun; mlflowUrl: () => string }): 
 function RecentRuns({ runs }: { runs: NotebookRuns }): JSX.Element {
   const [open, setOpen] = useState(false);
   const shown = runs.current?.run_id;
+  const picked = runs.picked;
   return (
     <details
       className="nbo-recent-runs"
@@ -266,9 +291,26 @@ function RecentRuns({ runs }: { runs: NotebookRuns }): JSX.Element {
       onToggle={e => setOpen((e.currentTarget as HTMLDetailsElement).open)}
     >
       <summary>{`Recent runs (${runs.recent.length})`}</summary>
+      <div className="nbo-compare-bar nbo-help">
+        {picked.length === 2 ? (
+          <button className="jp-mod-styled nbo-button nbo-compare-button" onClick={() => void runs.compare()}>
+            Compare the two runs
+          </button>
+        ) : (
+          `Tick two runs to compare them${picked.length ? ' (1 ticked)' : ''}`
+        )}
+      </div>
       <ul>
         {runs.recent.map(r => (
-          <li key={r.run_id}>
+          <li key={r.run_id} className="nbo-recent-item">
+            <input
+              type="checkbox"
+              className="nbo-compare-pick"
+              checked={picked.includes(r.run_id)}
+              aria-label={`Compare run ${r.run_id}`}
+              title="Tick two runs to compare them side by side"
+              onChange={() => runs.pick(r.run_id)}
+            />
             <button
               className={`nbo-recent-run nbo-clickable${r.run_id === shown ? ' nbo-selected' : ''}`}
               title="Show this run: its steps, executed notebooks, metrics"

@@ -28,6 +28,7 @@ SCHEMAS = {
     "run-record": "runs:RunRecord",
     "run-listing": "runs:RunListing",
     "run-progress": "runs:RunProgress",
+    "run-comparison": "runs:RunComparison",
     "pipeline-view": "pipeline_view:PipelineView",
     "folder-view": "folder_view:FolderView",
     "schedule-spec": "schedules:ScheduleSpec",

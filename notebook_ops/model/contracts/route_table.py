@@ -171,6 +171,20 @@ ROUTES: tuple[Route, ...] = (
         segments=(("run_id", RUN_ID), ("step", STEP)),
     ),
     Route(
+        "run_comparison",
+        "/runs/{run_id}/comparisons/{other_id}",
+        (
+            Operation(
+                "get",
+                "The run against another of the notebook's runs: parameters, metrics, steps (b - a)",
+                200,
+                "run-comparison",
+                query=(PATH,),
+            ),
+        ),
+        segments=(("run_id", RUN_ID), ("other_id", RUN_ID)),
+    ),
+    Route(
         "exports",
         "/exports",
         (

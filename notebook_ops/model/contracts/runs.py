@@ -198,3 +198,83 @@ class RunProgress(Contract):
     run: RunRecord
     step: str | None = None  # step events only
     OMITTED_WHEN_NONE = ("step",)
+
+
+@dataclass
+class RunSide(Contract):
+    """One of two runs compared: what it is and what it cost (``runs compare``)."""
+
+    run_id: str
+    status: ListedStatus = "running"
+    started_at: str | None = None
+    duration_s: float | None = None
+    cpu_s: float | None = None
+    peak_mem_mb: float | None = None
+    commit: str | None = None  # git commit the run's source was at
+    bundle_version: str | None = None  # tags.bundle_version: the bundle it ran (None: a notebook)
+
+
+@dataclass
+class ParameterComparison(Contract):
+    """A parameter of either run; ``changed``: the two values differ (one missing counts)."""
+
+    name: str
+    a: Any = None
+    b: Any = None
+    changed: bool = False
+
+
+@dataclass
+class MetricComparison(Contract):
+    """A metric either run logged, or one with a target: ``delta`` is b - a when both are
+    numbers; ``met_a``/``met_b`` whether each met the target (None: no target, not measured)."""
+
+    name: str
+    a: Any = None
+    b: Any = None
+    delta: float | None = None
+    target: str | None = None  # the condition, e.g. ">= 0.8"
+    met_a: bool | None = None
+    met_b: bool | None = None
+
+
+@dataclass
+class StepSide(Contract):
+    """A step in one of the runs; ``status`` None: the run has no such step."""
+
+    status: StepStatus | None = None
+    cached: bool = False  # its outputs were reused, it did not run
+    duration_s: float | None = None
+    cpu_s: float | None = None
+    peak_mem_mb: float | None = None
+
+
+# what happened to a step in run b: its outputs reused, run again, or not done (failed, skipped,
+# cancelled, pending, running), or the run has no such step
+StepOutcome = Literal["reused", "re-ran", "failed", "not run", "absent"]
+
+
+@dataclass
+class StepComparison(Contract):
+    name: str
+    a: StepSide
+    b: StepSide
+    outcome_a: StepOutcome
+    outcome_b: StepOutcome
+    # the step's cache keys are equal: same code, parameters it reads and inputs (None: unknown)
+    same_inputs: bool | None = None
+    duration_delta_s: float | None = None  # b - a, when both ran
+
+
+@dataclass
+class RunComparison(Contract):
+    """Two runs side by side (``notebook-ops runs compare A B``, ``GET runs/{a}/comparisons/{b}``):
+    their parameters, metrics with deltas and targets, and per step reused or re-ran, with times."""
+
+    a: RunSide
+    b: RunSide
+    parameters: list[ParameterComparison] = field(default_factory=list)
+    metrics: list[MetricComparison] = field(default_factory=list)
+    steps: list[StepComparison] = field(default_factory=list)
+    duration_delta_s: float | None = None  # b - a
+    cpu_delta_s: float | None = None
