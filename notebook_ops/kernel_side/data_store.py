@@ -9,6 +9,9 @@ Layout under the store's root, one folder per producing step::
     <root>/<step>/_observed.json      what the step's code did (kernel_side/observe.py)
 
 Local folders use plain file I/O (atomic: temp file + rename); fsspec is imported only for URLs.
+On a local store a consumer maps the producer's file (``Serializer.load_file``): the value is
+handed over as a path, read once, shared by every consumer through the page cache. Because
+files are replaced by rename, never rewritten, a mapping always sees the file it opened.
 """
 
 from __future__ import annotations
@@ -59,7 +62,7 @@ class DataStore:
             return "/".join([self.root.rstrip("/"), *parts])
         return os.path.join(self.root, *parts)
 
-    def write_bytes(self, rel: tuple[str, ...], data: bytes) -> None:
+    def write_bytes(self, rel: tuple[str, ...], data: bytes | memoryview) -> None:
         target = self.path(*rel)
         if self.remote:
             self.fs.makedirs(self.path(*rel[:-1]), exist_ok=True)
@@ -114,7 +117,7 @@ class DataStore:
             entries[name] = {
                 "kind": ser.kind,
                 "file": fname,
-                "bytes": len(data),
+                "bytes": memoryview(data).nbytes,
                 "sha256": hashlib.sha256(data).hexdigest(),
                 "type": f"{type(value).__module__}.{type(value).__qualname__}",
             }
@@ -138,9 +141,12 @@ class DataStore:
         )
 
     def load_entry(self, step: str, entry: dict):
-
-        data = self.read_bytes((step, entry["file"]))
-        return serializers.by_kind(entry["kind"]).load(data)
+        """The value, mapped from the producer's file when the store is local and the format
+        allows (no copy, no parsing; copy-on-write), else read whole."""
+        ser = serializers.by_kind(entry["kind"])
+        if ser.load_file is not None and not self.remote:
+            return ser.load_file(self.path(step, entry["file"]))
+        return ser.load(self.read_bytes((step, entry["file"])))
 
     def load_value(self, step: str, name: str):
         return self.load_entry(*self.find_value(name, [step]))
