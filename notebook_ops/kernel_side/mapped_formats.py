@@ -24,9 +24,18 @@ from __future__ import annotations
 import mmap
 import struct
 import sys
+import warnings
 
 # --- pandas through Arrow IPC ----------------------------------------------------------------------
 _ARROW_KINDS = set("biufmM")  # numpy dtype kinds Arrow gives back as they were (not float16)
+
+
+_NULLABLE = {
+    *(f"{sign}Int{bits}" for sign in ("", "U") for bits in (8, 16, 32, 64)),
+    "Float32",
+    "Float64",
+    "boolean",
+}
 
 
 def _dtype_exact(dtype) -> bool:
@@ -38,8 +47,8 @@ def _dtype_exact(dtype) -> bool:
         return dtype.storage == "pyarrow"  # python-backed strings come back Arrow-backed
     if isinstance(dtype, (pd.ArrowDtype, pd.PeriodDtype, pd.IntervalDtype, pd.DatetimeTZDtype)):
         return True
-    if isinstance(dtype, pd.api.extensions.ExtensionDtype):  # Int64, Float64, boolean
-        return type(dtype).__module__.startswith("pandas.core.arrays") and dtype.kind in "iufb"
+    if isinstance(dtype, pd.api.extensions.ExtensionDtype):
+        return dtype.name in _NULLABLE
     return dtype.kind in _ARROW_KINDS and not (dtype.kind == "f" and dtype.itemsize == 2)
 
 
@@ -77,7 +86,9 @@ def dump_pandas_arrow(df) -> memoryview:
     import pyarrow as pa  # noqa: PLC0415 - optional library (144 ms), imported only when used
 
     try:
-        table = pa.Table.from_pandas(df)
+        with warnings.catch_warnings():  # pyarrow's own use of deprecated pandas API: not the user's
+            warnings.simplefilter("ignore")
+            table = pa.Table.from_pandas(df)
         sink = pa.BufferOutputStream()
         with pa.ipc.new_file(sink, table.schema) as writer:
             writer.write_table(table)
