@@ -100,7 +100,12 @@ def dump_pandas_arrow(df) -> memoryview:
 def _table_to_pandas(source):
     import pyarrow as pa  # noqa: PLC0415 - optional library (144 ms), imported only when used
 
-    return pa.ipc.open_file(source).read_all().to_pandas()
+    df = pa.ipc.open_file(source).read_all().to_pandas()
+    pd = sys.modules["pandas"]
+    for i, dtype in enumerate(df.dtypes):
+        if isinstance(dtype, pd.CategoricalDtype):  # Arrow hands the codes over read-only
+            df.isetitem(i, df.iloc[:, i].copy())  # (one byte or so a row): a step may set values
+    return df
 
 
 def load_pandas_arrow(data) -> object:

@@ -111,6 +111,21 @@ def test_every_dtype_family_round_trips_exactly(store, name):
     _same_frame(store.load_value("s", "df"), df)
 
 
+@pytest.mark.parametrize("name", sorted(n for n, (df, kind) in FRAMES.items() if kind == "pandas-arrow" and len(df) > 1))
+def test_a_loaded_frame_takes_new_values_in_every_column(store, name):
+    """What Arrow hands over without a copy (categorical codes) is copied: a step sets values
+    in a frame it received as it would in a notebook run top to bottom."""
+    df, _ = FRAMES[name]
+    store.save_values("s", {"df": df})
+    back = store.load_value("s", "df")
+    expected = df.copy()
+    for frame in (back, expected):
+        for i in range(frame.shape[1]):
+            frame.iloc[0, i] = frame.iloc[1, i]
+    _same_frame(back, expected)
+    _same_frame(store.load_value("s", "df"), df)
+
+
 ARRAYS = {
     "int8": np.arange(-5, 5, dtype="int8"),
     "uint64": np.arange(10, dtype="uint64") * (2**60),
