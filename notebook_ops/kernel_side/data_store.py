@@ -16,10 +16,11 @@ files are replaced by rename, never rewritten, a mapping always sees the file it
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from notebook_ops.errors import NotebookOpsError
@@ -108,17 +109,21 @@ class DataStore:
         refs = _shared_refs(values)
         entries = {}
         for name, value in values.items():
+            digest = _Digest()
             try:
-                ser, data = prepared.get(name) or serializers.dump(value)
+                if name in prepared:
+                    ser, data = prepared[name]
+                    with self._output((step, name + ser.ext), digest) as f:
+                        f.write(data)
+                else:
+                    ser = serializers.write(value, lambda s: self._output((step, name + s.ext), digest))
             except Exception as exc:
                 raise OutputError(serializers.unsaveable(step, name, value, exc)) from None
-            fname = name + ser.ext
-            self.write_bytes((step, fname), data)
             entries[name] = {
                 "kind": ser.kind,
-                "file": fname,
-                "bytes": memoryview(data).nbytes,
-                "sha256": hashlib.sha256(data).hexdigest(),
+                "file": name + ser.ext,
+                "bytes": digest.size,
+                "sha256": digest.sha256.hexdigest(),
                 "type": f"{type(value).__module__}.{type(value).__qualname__}",
             }
             if name in refs:
@@ -127,6 +132,26 @@ class DataStore:
                 entries[name]["changed_at_run"] = True
         self.write_json((step, MANIFEST), {"step": step, "outputs": entries})
         return entries
+
+    @contextlib.contextmanager
+    def _output(self, rel: tuple[str, ...], digest: _Digest) -> Iterator[_Digest]:
+        """A file written whole or not at all (a local one atomically), hashed as it is written."""
+        digest.reset()
+        target = self.path(*rel)
+        if not self.remote:
+            with atomic.writing(target) as f:
+                digest.file = f
+                yield digest
+            return
+        self.fs.makedirs(self.path(*rel[:-1]), exist_ok=True)
+        try:
+            with self.fs.open(target, "wb") as f:
+                digest.file = f
+                yield digest
+        except BaseException:
+            with contextlib.suppress(Exception):
+                self.fs.rm(target)
+            raise
 
     def find_value(self, name: str, steps: list) -> tuple[str, dict]:
         """(step, manifest entry) of the first of ``steps`` that saved ``name``."""
@@ -160,6 +185,38 @@ class DataStore:
                 if other in values:
                     values[name] = _put(values[name], key, values[other])
         return values
+
+
+class _Digest:
+    """A binary file's writer that keeps the size and the sha256 of what went through it."""
+
+    def __init__(self) -> None:
+        self.file: Any = None
+        self.reset()
+
+    def reset(self) -> None:
+        self.size = 0
+        self.sha256 = hashlib.sha256()
+
+    def write(self, data) -> int:
+        view = memoryview(data).cast("B")
+        self.sha256.update(view)
+        self.size += view.nbytes
+        self.file.write(view)
+        return view.nbytes
+
+    def tell(self) -> int:
+        return self.size
+
+    def flush(self) -> None:
+        self.file.flush()
+
+    def writable(self) -> bool:
+        return True
+
+    @property
+    def closed(self) -> bool:
+        return False
 
 
 _MAX_REF_SCAN = 10_000

@@ -77,7 +77,7 @@ def _arrow_exact(df) -> str | None:
     return None
 
 
-def dump_pandas_arrow(df) -> memoryview:
+def _arrow_table(df):
     from notebook_ops.kernel_side.serializers import Unsupported  # noqa: PLC0415 - cycle: serializers registers these formats
 
     why = _arrow_exact(df)
@@ -88,12 +88,26 @@ def dump_pandas_arrow(df) -> memoryview:
     try:
         with warnings.catch_warnings():  # pyarrow's own use of deprecated pandas API: not the user's
             warnings.simplefilter("ignore")
-            table = pa.Table.from_pandas(df)
-        sink = pa.BufferOutputStream()
-        with pa.ipc.new_file(sink, table.schema) as writer:
-            writer.write_table(table)
+            return pa.Table.from_pandas(df)
     except Exception as exc:  # pyarrow raises several kinds for what it cannot convert
         raise Unsupported(str(exc)) from None
+
+
+def write_pandas_arrow(df, f) -> None:
+    import pyarrow as pa  # noqa: PLC0415 - optional library (144 ms), imported only when used
+
+    table = _arrow_table(df)
+    with pa.ipc.new_file(f, table.schema) as writer:  # record batches go straight to the file
+        writer.write_table(table)
+
+
+def dump_pandas_arrow(df) -> memoryview:
+    import pyarrow as pa  # noqa: PLC0415 - optional library (144 ms), imported only when used
+
+    table = _arrow_table(df)
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
     return memoryview(sink.getvalue()).cast("B")
 
 
@@ -139,9 +153,8 @@ def _pad(n: int) -> int:
     return -n % _ALIGN
 
 
-def dump_pickle5(value) -> bytes:
-    """``MAGIC, u64 count, u64 pickle length, count x (u64 offset, u64 length), pickle, buffers``;
-    offsets from the start of the file, each buffer 64-byte aligned."""
+def _pickle5(value) -> tuple[bytes, list[memoryview]]:
+    """The pickle and its out-of-band buffers (views of the value's memory: nothing copied)."""
     import pickle  # noqa: PLC0415 - only the pickling path needs PickleBuffer
 
     import cloudpickle  # noqa: PLC0415 - optional library (35 ms), imported only when used
@@ -155,14 +168,13 @@ def dump_pickle5(value) -> bytes:
         buffers.append(raw)
         return False
 
-    body = cloudpickle.dumps(value, protocol=5, buffer_callback=out_of_band)
-    return _pack(body, buffers)
+    return cloudpickle.dumps(value, protocol=5, buffer_callback=out_of_band), buffers
 
 
-def _pack(body: bytes, buffers: list[memoryview]) -> bytes:
-    """One allocation and one copy of each buffer (``bytes.join``), as pickling in band costs."""
-    head_size = len(MAGIC) + 16 + 16 * len(buffers)
-    offset = head_size + len(body)
+def _layout(body: bytes, buffers: list[memoryview]) -> list:
+    """``MAGIC, u64 count, u64 pickle length, count x (u64 offset, u64 length), pickle, buffers``:
+    the file's parts in order; offsets from the start of the file, each buffer 64-byte aligned."""
+    offset = len(MAGIC) + 16 + 16 * len(buffers) + len(body)
     spans, parts = [], [body]
     for buf in buffers:
         parts.append(bytes(_pad(offset)))
@@ -170,8 +182,17 @@ def _pack(body: bytes, buffers: list[memoryview]) -> bytes:
         spans.append((offset, buf.nbytes))
         parts.append(buf)
         offset += buf.nbytes
-    head = MAGIC + struct.pack(f"<{2 + 2 * len(spans)}Q", len(spans), len(body), *(n for span in spans for n in span))
-    return b"".join([head, *parts])
+    flat = [n for span in spans for n in span]
+    return [MAGIC + struct.pack(f"<{2 + len(flat)}Q", len(spans), len(body), *flat), *parts]
+
+
+def write_pickle5(value, f) -> None:
+    for part in _layout(*_pickle5(value)):
+        f.write(part)
+
+
+def dump_pickle5(value) -> bytes:
+    return b"".join(_layout(*_pickle5(value)))  # one allocation, one copy of each buffer
 
 
 def _unpack(view: memoryview):

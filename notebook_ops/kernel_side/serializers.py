@@ -23,7 +23,8 @@ import io
 import pickle
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from contextlib import AbstractContextManager
+from typing import Any, BinaryIO
 
 from notebook_ops.kernel_side import mapped_formats as mapped
 
@@ -44,6 +45,9 @@ class Serializer:
     load: Callable[[Any], Any]  # from bytes or any bytes-like object
     # from a local file, without reading it all (memory-mapped, copy-on-write); None: ``load``
     load_file: Callable[[str], Any] | None = None
+    # streams the value into a binary file (the store saves with it: no whole copy in memory);
+    # None: the store writes what ``dump`` gives
+    write: Callable[[Any, BinaryIO], None] | None = None
 
 
 def _never(value) -> bool:
@@ -88,13 +92,17 @@ def _is_ndarray(value) -> bool:
 
 
 def _dump_npy(value) -> bytes:
+    buf = io.BytesIO()
+    _write_npy(value, buf)
+    return buf.getvalue()
+
+
+def _write_npy(value, f) -> None:
     if value.dtype.hasobject:
         raise Unsupported("object arrays need pickle")
     import numpy as np  # noqa: PLC0415 - numpy costs 103 ms CPU to import, loaded on first use
 
-    buf = io.BytesIO()
-    np.save(buf, value, allow_pickle=False)
-    return buf.getvalue()
+    np.save(f, value, allow_pickle=False)
 
 
 def _load_npy(data: bytes):
@@ -122,13 +130,20 @@ _REGISTRY: list[Serializer] = [
         mapped.dump_pandas_arrow,
         mapped.load_pandas_arrow,
         mapped.load_pandas_arrow_file,
+        mapped.write_pandas_arrow,
     ),
-    Serializer("npy", ".npy", _is_ndarray, _dump_npy, _load_npy, mapped.load_npy_file),
+    Serializer("npy", ".npy", _is_ndarray, _dump_npy, _load_npy, mapped.load_npy_file, _write_npy),
     # the formats before the hand-off without copies: read, never written
     Serializer("parquet", ".parquet", _never, _dump_parquet, _load_parquet),
     Serializer("cloudpickle", ".pkl", _never, _dump_pickle, _load_pickle),
     Serializer(
-        "pickle5", ".pkl5", lambda v: True, mapped.dump_pickle5, mapped.load_pickle5, mapped.load_pickle5_file
+        "pickle5",
+        ".pkl5",
+        lambda v: True,
+        mapped.dump_pickle5,
+        mapped.load_pickle5,
+        mapped.load_pickle5_file,
+        mapped.write_pickle5,
     ),
 ]
 _entry_points_loaded = False
@@ -201,6 +216,27 @@ def dump(value) -> tuple[Serializer, Payload]:
             continue
         try:
             return s, s.dump(value)
+        except Unsupported as exc:
+            last = exc
+            continue
+    raise TypeError(str(last) if last else f"no serialiser for {type(value).__name__}")
+
+
+def write(value, open_for: Callable[[Serializer], AbstractContextManager[BinaryIO]]) -> Serializer:
+    """Like ``dump``, into the file ``open_for(serializer)`` opens; serialisers that stream
+    (``Serializer.write``) never hold the value's bytes. ``open_for``'s context discards the
+    file of an attempt that raises (``Unsupported``: the next serialiser is tried)."""
+    last: Exception | None = None
+    for s in serializers():
+        if not s.accepts(value):
+            continue
+        try:
+            with open_for(s) as f:
+                if s.write is not None:
+                    s.write(value, f)
+                else:
+                    f.write(s.dump(value))
+            return s
         except Unsupported as exc:
             last = exc
             continue

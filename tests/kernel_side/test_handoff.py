@@ -109,6 +109,8 @@ def test_every_dtype_family_round_trips_exactly(store, name):
     entries = store.save_values("s", {"df": df})
     assert entries["df"]["kind"] == kind
     _same_frame(store.load_value("s", "df"), df)
+    # a format that refused the frame left no file behind (temp files included)
+    assert sorted(os.listdir(store.path("s"))) == sorted(["_outputs.json", entries["df"]["file"]])
 
 
 @pytest.mark.parametrize("name", sorted(n for n, (df, kind) in FRAMES.items() if kind == "pandas-arrow" and len(df) > 1))
