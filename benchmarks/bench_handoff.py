@@ -7,18 +7,21 @@ Values: a pandas DataFrame of mixed dtypes (int64, float64, strings, a categoric
 datetimes) and a float64 numpy array, each of about SIZE MB in memory, and a dict holding both
 (what pickle carries). Two parts:
 
-1. Formats. This process saves each value in the old format (Parquet, ``.npy`` read whole,
-   cloudpickle) and the new one (Arrow IPC mapped, ``.npy`` mapped, pickle protocol 5 mapped):
-   save time, bytes on disk. Then 1 or 3 consumer processes load it at once, as the steps after
-   the producer do (each touches the value: sums over its numbers): load time (median of the
-   consumers) and the consumers' PSS (psutil ``memory_full_info().pss``) summed, steady after the
-   load and at its peak (sampled every 50 ms), less what the same processes hold without the
-   value. Files are read warm, from the page cache, as a consumer right after its producer does.
+1. Formats. A producer process makes each value and saves it in the old format (Parquet,
+   ``.npy`` read whole, cloudpickle: bytes in memory, then the file) and the new one (Arrow IPC,
+   ``.npy``, pickle protocol 5, streamed into the file): save time, the memory the save adds
+   (RSS peak during it less RSS before), bytes on disk. Then 1 or 3 consumer processes load it
+   at once, as the steps after the producer do (each touches the value: sums over its numbers):
+   load time (median of the consumers) and the consumers' PSS (psutil
+   ``memory_full_info().pss``) summed, steady after the load and at its peak (sampled every
+   50 ms), less what the same processes hold without the value. Files are read warm, from the
+   page cache, as a consumer right after its producer does.
 2. End to end. A notebook whose first step makes the frame and the array and whose 1 or 3 next
    steps read them: ``notebook-ops run --no-track --no-cache`` with the code before this change
    (``--baseline REV``, extracted with ``git archive``) and with this code, against papermill
    running the same notebook in one kernel (no hand-off at all): wall time, the ratio to
-   papermill, peak PSS of the command's process tree (sampled every 0.2 s).
+   papermill, peak PSS of the command's process tree (sampled every 0.2 s). On two cores shared
+   with other work, kernel start-up and load noise weigh more here than the hand-off itself.
 
 Nothing here asserts a time; docs/benchmarks.md quotes a run.
 """
@@ -33,7 +36,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,7 +45,6 @@ sys.path.insert(0, str(ROOT))
 from bench_scale import NBO, PAPERMILL, _cell, run_with_peak_pss  # noqa: E402
 
 from notebook_ops.kernel_side import serializers  # noqa: E402
-from notebook_ops.util import atomic  # noqa: E402
 
 MB = 1e6
 # the old format and the new one for each value (kinds of kernel_side/serializers.py)
@@ -79,11 +80,14 @@ def touch(value):
     return float(value.sum())
 """
 
-CONSUMER = """
+CONSUMER = (
+    """
 import json, sys, time
 import numpy as np, pandas as pd, pyarrow
 from notebook_ops.kernel_side import serializers
-""" + TOUCH + """
+"""
+    + TOUCH
+    + """
 kind, path, mapped = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
 if kind:
     ser = serializers.by_kind(kind)
@@ -101,6 +105,58 @@ else:
 print(json.dumps({"load_s": load, "load_touch_s": took}), flush=True)
 sys.stdin.readline()
 """
+)
+
+
+PRODUCER = (
+    MAKE
+    + """
+import json, sys, threading, time
+import psutil
+from notebook_ops.kernel_side import serializers
+from notebook_ops.util import atomic
+what, mb, kind, path = sys.argv[1], float(sys.argv[2]), sys.argv[3], sys.argv[4]
+frame, array = make(mb)
+value = {"frame": frame, "array": array, "object": {"frame": frame, "array": array}}[what]
+me = psutil.Process()
+base = me.memory_info().rss
+peak = [base]
+done = threading.Event()
+def sample():
+    while not done.is_set():
+        peak[0] = max(peak[0], me.memory_info().rss)
+        done.wait(0.01)
+sampler = threading.Thread(target=sample, daemon=True)
+sampler.start()
+ser = serializers.by_kind(kind)
+t = time.perf_counter()
+if kind in ("parquet", "cloudpickle"):  # the old formats, as the store wrote them: bytes, then the file
+    dump = {"parquet": serializers._dump_parquet, "cloudpickle": serializers._dump_pickle}[kind]
+    atomic.write_bytes(path, dump(value))
+else:  # as the store writes now: streamed into the file
+    with atomic.writing(path) as f:
+        (ser.write or (lambda v, f: f.write(ser.dump(v))))(value, f)
+took = time.perf_counter() - t
+done.set()
+sampler.join()
+print(json.dumps({"save_s": took, "extra_mb": (max(peak[0], me.memory_info().rss) - base) / 2**20}))
+"""
+)
+
+
+def produce(what: str, mb: float, kind: str, path: Path) -> dict:
+    """The value made and saved in a process of its own: save time, memory the save added (RSS
+    peak during the save, sampled every 10 ms, less the RSS before it)."""
+    done = subprocess.run(
+        [sys.executable, "-c", PRODUCER, what, str(mb), kind, str(path)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr[-2000:])
+    return json.loads(done.stdout.splitlines()[-1])
 
 
 def _pss(pids) -> float:
@@ -158,23 +214,19 @@ def formats(sizes, consumers, work: Path) -> list[dict]:
     out = []
     for mb in sizes:
         frame, array = ns["make"](mb)
-        values = {"frame": frame, "array": array, "object": {"frame": frame, "array": array}}
         print(
             f"{mb} MB: frame {frame.memory_usage(deep=True).sum() / MB:.0f} MB "
             f"({len(frame):,} rows), array {array.nbytes / MB:.0f} MB",
             flush=True,
         )
+        del frame, array
         bare = {n: consume("", "", False, n) for n in consumers}
-        for what, value in values.items():
+        for what in FORMATS:
             for label, kind in zip(("old", "new"), FORMATS[what], strict=True):
                 ser = serializers.by_kind(kind)
                 path = work / f"{what}-{mb}{ser.ext}"
-                dump = getattr(serializers, "_dump_pickle") if kind == "cloudpickle" else ser.dump
-                if kind == "parquet":
-                    dump = getattr(serializers, "_dump_parquet")
-                t = time.perf_counter()
-                atomic.write_bytes(path, dump(value))
-                save = time.perf_counter() - t
+                saved = produce(what, mb, kind, path)
+                save = saved["save_s"]
                 mapped = label == "new" and ser.load_file is not None
                 for n in consumers:
                     got = consume(kind, str(path), mapped, n)
@@ -184,6 +236,7 @@ def formats(sizes, consumers, work: Path) -> list[dict]:
                         "format": f"{label} {kind}{' mapped' if mapped else ''}",
                         "n": n,
                         "save_s": save,
+                        "save_extra_mb": saved["extra_mb"],
                         "disk_mb": path.stat().st_size / MB,
                         "load_s": got["load_s"],
                         "touch_s": got["touch_s"],
@@ -192,13 +245,14 @@ def formats(sizes, consumers, work: Path) -> list[dict]:
                     }
                     out.append(row)
                     print(
-                        f"  {what:6} {row['format']:22} x{n}: save {save:6.2f} s, disk {row['disk_mb']:6.0f} MB, "
+                        f"  {what:6} {row['format']:22} x{n}: "
+                        f"save {save:6.2f} s (+{saved['extra_mb']:4.0f} MiB), "
+                        f"disk {row['disk_mb']:6.0f} MB, "
                         f"load {row['load_s']:6.3f} s (+touch {row['touch_s']:6.3f}), "
                         f"PSS {row['pss']:6.0f} MiB (peak {row['peak']:6.0f})",
                         flush=True,
                     )
                 path.unlink()
-        del frame, array, values
     return out
 
 
@@ -209,7 +263,11 @@ def handoff_notebook(mb: float, consumers: int) -> dict:
         _cell(0, "frame, array = make(mb)\n", ["step:produce"]),
     ]
     cells += [
-        _cell(i, f"total{i} = touch(frame) + touch(array) + {i}\nprint(total{i})\n", [f"step:use{i}", "after:produce"])
+        _cell(
+            i,
+            f"total{i} = touch(frame) + touch(array) + {i}\nprint(total{i})\n",
+            [f"step:use{i}", "after:produce"],
+        )
         for i in range(1, consumers + 1)
     ]
     return {
@@ -225,16 +283,28 @@ def baseline_source(rev: str | None, work: Path) -> tuple[str, Path]:
     parent of the commit that added kernel_side/mapped_formats.py)."""
     if not rev:
         added = subprocess.run(
-            ["git", "log", "--diff-filter=A", "--format=%H", "--", "notebook_ops/kernel_side/mapped_formats.py"],
+            [
+                "git",
+                "log",
+                "--diff-filter=A",
+                "--format=%H",
+                "--",
+                "notebook_ops/kernel_side/mapped_formats.py",
+            ],
             cwd=ROOT,
             capture_output=True,
             text=True,
             check=True,
         ).stdout.split()
         rev = f"{added[-1]}^"
+    rev = subprocess.run(
+        ["git", "rev-parse", rev], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
     dest = work / "baseline"
     dest.mkdir()
-    archive = subprocess.run(["git", "archive", rev, "notebook_ops"], cwd=ROOT, capture_output=True, check=True)
+    archive = subprocess.run(
+        ["git", "archive", rev, "notebook_ops"], cwd=ROOT, capture_output=True, check=True
+    )
     subprocess.run(["tar", "-x", "-C", str(dest)], input=archive.stdout, check=True)
     return rev, dest
 
@@ -273,7 +343,9 @@ def _end_to_end(sizes, consumers, repeat: int, rev: str | None, work: Path) -> l
             parts = [f"papermill {pm_wall:5.1f} s {pm_pss:6.0f} MiB"]
             for label in list(sources)[1:]:
                 wall, pss = row[label]
-                parts.append(f"{label} {wall:5.1f} s (x{wall / pm_wall:.2f}) {pss:6.0f} MiB (x{pss / pm_pss:.2f})")
+                parts.append(
+                    f"{label} {wall:5.1f} s (x{wall / pm_wall:.2f}) {pss:6.0f} MiB (x{pss / pm_pss:.2f})"
+                )
             print(f"  {mb} MB, 1 -> {n}: " + "; ".join(parts), flush=True)
     return out
 

@@ -116,7 +116,7 @@ class DataStore:
                     with self._output((step, name + ser.ext), digest) as f:
                         f.write(data)
                 else:
-                    ser = serializers.write(value, lambda s: self._output((step, name + s.ext), digest))
+                    ser = serializers.write(value, self._opener(step, name, digest))
             except Exception as exc:
                 raise OutputError(serializers.unsaveable(step, name, value, exc)) from None
             entries[name] = {
@@ -132,6 +132,10 @@ class DataStore:
                 entries[name]["changed_at_run"] = True
         self.write_json((step, MANIFEST), {"step": step, "outputs": entries})
         return entries
+
+    def _opener(self, step: str, name: str, digest: _Digest):
+        """``serializers.write``'s ``open_for``: the file of ``name`` in the serialiser's format."""
+        return lambda ser: self._output((step, name + ser.ext), digest)
 
     @contextlib.contextmanager
     def _output(self, rel: tuple[str, ...], digest: _Digest) -> Iterator[_Digest]:

@@ -65,5 +65,5 @@ def _pandas_hash(value) -> str | None:
     return h.hexdigest()
 
 
-def sha256(data: bytes) -> str:
+def sha256(data: bytes | memoryview) -> str:
     return hashlib.sha256(data).hexdigest()

@@ -175,7 +175,8 @@ def _layout(body: bytes, buffers: list[memoryview]) -> list:
     """``MAGIC, u64 count, u64 pickle length, count x (u64 offset, u64 length), pickle, buffers``:
     the file's parts in order; offsets from the start of the file, each buffer 64-byte aligned."""
     offset = len(MAGIC) + 16 + 16 * len(buffers) + len(body)
-    spans, parts = [], [body]
+    spans: list[tuple[int, int]] = []
+    parts: list[bytes | memoryview] = [body]
     for buf in buffers:
         parts.append(bytes(_pad(offset)))
         offset += _pad(offset)

@@ -29,8 +29,12 @@ def _frames() -> dict[str, tuple[pd.DataFrame, str]]:
     day = pd.date_range("2024-03-30", periods=n, freq="D")
     arrow = {
         "ints": pd.DataFrame({f"{t}": np.arange(n, dtype=t) for t in ("int8", "int16", "int32", "int64")}),
-        "uints": pd.DataFrame({f"{t}": np.arange(n, dtype=t) for t in ("uint8", "uint16", "uint32", "uint64")}),
-        "floats": pd.DataFrame({"f32": np.float32([0.5, np.nan, 2, 3, -1]), "f64": [np.inf, 1e-300, np.nan, 0, -0.0]}),
+        "uints": pd.DataFrame(
+            {f"{t}": np.arange(n, dtype=t) for t in ("uint8", "uint16", "uint32", "uint64")}
+        ),
+        "floats": pd.DataFrame(
+            {"f32": np.float32([0.5, np.nan, 2, 3, -1]), "f64": [np.inf, 1e-300, np.nan, 0, -0.0]}
+        ),
         "bools": pd.DataFrame({"b": [True, False, True, True, False]}),
         "strings": pd.DataFrame({"s": ["a", "", "ünï", None, "x" * 1000]}),
         "arrow_strings": pd.DataFrame({"s": pd.array(["a", None, "c", "d", "e"], dtype="string[pyarrow]")}),
@@ -45,7 +49,9 @@ def _frames() -> dict[str, tuple[pd.DataFrame, str]]:
         "categoricals": pd.DataFrame(
             {
                 "c": pd.Categorical(["x", "y", "x", None, "z"]),
-                "ordered": pd.Categorical(["lo", "hi", "lo", "hi", "lo"], categories=["lo", "hi"], ordered=True),
+                "ordered": pd.Categorical(
+                    ["lo", "hi", "lo", "hi", "lo"], categories=["lo", "hi"], ordered=True
+                ),
                 "int_cats": pd.Categorical([3, 1, 3, 1, 2]),
                 "unused": pd.Categorical(["a"] * n, categories=["a", "b", "c"]),
             }
@@ -113,7 +119,9 @@ def test_every_dtype_family_round_trips_exactly(store, name):
     assert sorted(os.listdir(store.path("s"))) == sorted(["_outputs.json", entries["df"]["file"]])
 
 
-@pytest.mark.parametrize("name", sorted(n for n, (df, kind) in FRAMES.items() if kind == "pandas-arrow" and len(df) > 1))
+@pytest.mark.parametrize(
+    "name", sorted(n for n, (df, kind) in FRAMES.items() if kind == "pandas-arrow" and len(df) > 1)
+)
 def test_a_loaded_frame_takes_new_values_in_every_column(store, name):
     """What Arrow hands over without a copy (categorical codes) is copied: a step sets values
     in a frame it received as it would in a notebook run top to bottom."""
@@ -160,7 +168,12 @@ def test_arrays_round_trip_as_plain_writable_arrays(store, name):
 
 def test_object_arrays_and_other_objects_go_to_pickle_5(store):
     big = np.random.default_rng(0).random(100_000)
-    value = {"objs": np.array([{"a": 1}, None], dtype=object), "big": big, "frame": FRAMES["objects"][0], "n": 3}
+    value = {
+        "objs": np.array([{"a": 1}, None], dtype=object),
+        "big": big,
+        "frame": FRAMES["objects"][0],
+        "n": 3,
+    }
     entries = store.save_values("s", {"v": value, "big_alone_in_a_list": [big]})
     assert {e["kind"] for e in entries.values()} == {"pickle5"}
     back = store.load_value("s", "v")
@@ -232,7 +245,10 @@ def test_old_kinds_still_load(store):
     the manifest names the kind that wrote each file."""
     df = pd.DataFrame({"i": [1, 2], "s": ["a", "b"], "c": pd.Categorical(["x", "y"])})
     obj = {"fn": _double, "arr": np.arange(5)}
-    old = {"df": ("parquet", serializers._dump_parquet(df)), "obj": ("cloudpickle", serializers._dump_pickle(obj))}
+    old = {
+        "df": ("parquet", serializers._dump_parquet(df)),
+        "obj": ("cloudpickle", serializers._dump_pickle(obj)),
+    }
     prepared = {n: (serializers.by_kind(k), data) for n, (k, data) in old.items()}
     entries = store.save_values("old", {"df": df, "obj": obj}, prepared=prepared)
     assert {n: e["kind"] for n, e in entries.items()} == {"df": "parquet", "obj": "cloudpickle"}
@@ -266,7 +282,11 @@ def test_s3_store_gets_the_same_values_writable(s3):  # noqa: F811 - the fixture
     arr = np.arange(100_000, dtype=float)
     obj = {"weights": np.arange(100_000, dtype=float), "objs": FRAMES["objects"][0]}
     entries = store.save_values("p", {"df": df, "arr": arr, "obj": obj})
-    assert {n: e["kind"] for n, e in entries.items()} == {"df": "pandas-arrow", "arr": "npy", "obj": "pickle5"}
+    assert {n: e["kind"] for n, e in entries.items()} == {
+        "df": "pandas-arrow",
+        "arr": "npy",
+        "obj": "pickle5",
+    }
     assert s3.fs().exists(f"{s3.bucket}/run1/p/obj.pkl5")
     back = DataStore(s3.url("run1")).load_values({n: ("p", e) for n, e in entries.items()})
     _same_frame(back["df"], df)

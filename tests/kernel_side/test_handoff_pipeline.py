@@ -78,7 +78,11 @@ def papermill_lines(tmp_path_factory):
 
 
 def _run_lines(res) -> list[str]:
-    return [line for step in ("pristine", "mutate", "check") for line in _printed(res.run_dir / "steps" / f"{step}.ipynb")]
+    return [
+        line
+        for step in ("pristine", "mutate", "check")
+        for line in _printed(res.run_dir / "steps" / f"{step}.ipynb")
+    ]
 
 
 def _file_sha(path: Path) -> str:
@@ -98,7 +102,11 @@ def test_consumers_change_their_copies_as_top_to_bottom(tmp_path, papermill_line
     assert _run_lines(res) == papermill_lines
     data = res.run_dir / "data"
     made = json.loads((data / "produce" / "_outputs.json").read_text())["outputs"]
-    assert {n: e["kind"] for n, e in made.items()} == {"arr": "npy", "df": "pandas-arrow", "weights": "pickle5"}
+    assert {n: e["kind"] for n, e in made.items()} == {
+        "arr": "npy",
+        "df": "pandas-arrow",
+        "weights": "pickle5",
+    }
     # the consumers mapped these files and changed their copies: the files are as written, and
     # so is the cache entry hard-linked to them
     entry = _cache_entry(nb, "produce")
@@ -120,7 +128,10 @@ def _to_old_formats(entry: Path) -> None:
 
     store = DataStore(str(entry.parent))
     for name, e in manifest["outputs"].items():
-        old = {"pandas-arrow": ("parquet", serializers._dump_parquet), "pickle5": ("cloudpickle", serializers._dump_pickle)}
+        old = {
+            "pandas-arrow": ("parquet", serializers._dump_parquet),
+            "pickle5": ("cloudpickle", serializers._dump_pickle),
+        }
         if e["kind"] not in old:
             continue
         value = store.load_entry(entry.name, e)
