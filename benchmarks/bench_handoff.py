@@ -10,9 +10,10 @@ datetimes) and a float64 numpy array, each of about SIZE MB in memory, and a dic
 1. Formats. A producer process makes each value and saves it in the old format (Parquet,
    ``.npy`` read whole, cloudpickle: bytes in memory, then the file) and the new one (Arrow IPC,
    ``.npy``, pickle protocol 5, streamed into the file): save time, the memory the save adds
-   (RSS peak during it less RSS before), bytes on disk. Then 1 or 3 consumer processes load it
-   at once, as the steps after the producer do (each touches the value: sums over its numbers):
-   load time (median of the consumers) and the consumers' PSS (psutil
+   (RSS peak during it less RSS before), bytes on disk; each with its sha256, as the store
+   records it (the new formats through ``DataStore.save_values`` itself). Then 1 or 3 consumer
+   processes load it at once, as the steps after the producer do (each touches the value: sums
+   over its numbers): load time (median of the consumers) and the consumers' PSS (psutil
    ``memory_full_info().pss``) summed, steady after the load and at its peak (sampled every
    50 ms), less what the same processes hold without the value. Files are read warm, from the
    page cache, as a consumer right after its producer does.
@@ -111,11 +112,14 @@ sys.stdin.readline()
 PRODUCER = (
     MAKE
     + """
-import json, sys, threading, time
+import hashlib, json, os, sys, threading, time
 import psutil
 from notebook_ops.kernel_side import serializers
+from notebook_ops.kernel_side.data_store import DataStore
 from notebook_ops.util import atomic
 what, mb, kind, path = sys.argv[1], float(sys.argv[2]), sys.argv[3], sys.argv[4]
+old = sys.argv[5] == "old"
+folder = os.path.join(os.path.dirname(path), "store")
 frame, array = make(mb)
 value = {"frame": frame, "array": array, "object": {"frame": frame, "array": array}}[what]
 me = psutil.Process()
@@ -128,14 +132,18 @@ def sample():
         done.wait(0.01)
 sampler = threading.Thread(target=sample, daemon=True)
 sampler.start()
-ser = serializers.by_kind(kind)
 t = time.perf_counter()
-if kind in ("parquet", "cloudpickle"):  # the old formats, as the store wrote them: bytes, then the file
-    dump = {"parquet": serializers._dump_parquet, "cloudpickle": serializers._dump_pickle}[kind]
-    atomic.write_bytes(path, dump(value))
-else:  # as the store writes now: streamed into the file
-    with atomic.writing(path) as f:
-        (ser.write or (lambda v, f: f.write(ser.dump(v))))(value, f)
+if old:  # as the store wrote before: the bytes in memory, then the file
+    dump = {"parquet": serializers._dump_parquet, "cloudpickle": serializers._dump_pickle}.get(
+        kind, serializers.by_kind(kind).dump
+    )
+    data = dump(value)
+    hashlib.sha256(data).hexdigest()
+    atomic.write_bytes(path, data)
+else:  # as the store saves now (streamed into the file, hashed as written)
+    entry = DataStore(folder).save_values("p", {what: value})[what]
+    assert entry["kind"] == kind, entry
+    os.replace(os.path.join(folder, "p", entry["file"]), path)
 took = time.perf_counter() - t
 done.set()
 sampler.join()
@@ -144,11 +152,11 @@ print(json.dumps({"save_s": took, "extra_mb": (max(peak[0], me.memory_info().rss
 )
 
 
-def produce(what: str, mb: float, kind: str, path: Path) -> dict:
+def produce(what: str, mb: float, kind: str, path: Path, label: str) -> dict:
     """The value made and saved in a process of its own: save time, memory the save added (RSS
     peak during the save, sampled every 10 ms, less the RSS before it)."""
     done = subprocess.run(
-        [sys.executable, "-c", PRODUCER, what, str(mb), kind, str(path)],
+        [sys.executable, "-c", PRODUCER, what, str(mb), kind, str(path), label],
         capture_output=True,
         text=True,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
@@ -225,7 +233,7 @@ def formats(sizes, consumers, work: Path) -> list[dict]:
             for label, kind in zip(("old", "new"), FORMATS[what], strict=True):
                 ser = serializers.by_kind(kind)
                 path = work / f"{what}-{mb}{ser.ext}"
-                saved = produce(what, mb, kind, path)
+                saved = produce(what, mb, kind, path, label)
                 save = saved["save_s"]
                 mapped = label == "new" and ser.load_file is not None
                 for n in consumers:
