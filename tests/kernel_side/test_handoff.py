@@ -297,3 +297,23 @@ def test_s3_store_gets_the_same_values_writable(s3):  # noqa: F811 - the fixture
     back["df"].loc[0, "td"] = pd.Timedelta(0)
     again = DataStore(s3.url("run1")).load_value("p", "obj")
     assert again["weights"][0] == 0
+
+
+def test_the_file_streamed_is_what_dump_gives(store):
+    """The in-place check (kernel_side/step.py) compares ``dump``'s bytes with the sha256 the
+    store recorded while streaming the file: the two paths must give the same bytes."""
+    values = {
+        "df": FRAMES["datetimes"][0],
+        "arr": np.asfortranarray(np.arange(90_000.0).reshape(300, 300)),
+        "obj": {"w": np.ones(100_000), "o": [1, "a"]},
+    }
+    entries = store.save_values("p", values)
+    for name, value in values.items():
+        ser, data = serializers.dump(value)
+        assert ser.kind == entries[name]["kind"]
+        assert (
+            hashlib.sha256(data).hexdigest()
+            == entries[name]["sha256"]
+            == _sha(store.path("p", entries[name]["file"]))
+        )
+        assert memoryview(data).nbytes == entries[name]["bytes"]
