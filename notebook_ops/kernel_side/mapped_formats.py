@@ -2,14 +2,20 @@
 
 - pandas DataFrames: the Arrow IPC file format, uncompressed. A local file is memory-mapped and
   read with no copy; ``to_pandas`` then builds the frame (numeric columns are copied into pandas'
-  blocks, strings stay in the mapped Arrow buffers: pandas' ``str`` dtype is Arrow-backed). Only
+  blocks, strings stay in the mapped Arrow buffers: pandas' ``str`` dtype is Arrow-backed; the
+  categorical codes Arrow would hand over read-only are copied, so a step can set values). Only
   frames whose every column and index level comes back with the same dtype are taken
   (``_arrow_exact``); the others (object columns, Python-backed strings, a ``DatetimeIndex`` with a
   ``freq``) go to pickle, which is exact.
 - numpy arrays: ``.npy`` as before, loaded with ``mmap_mode="c"`` when local.
-- everything else: pickle protocol 5 (cloudpickle) with the large buffers (numpy arrays, pandas
-  blocks, Arrow buffers inside any object) out of band, after the pickle, 64-byte aligned in the
-  same file (``_pack``): loading maps the file and the arrays point into it.
+- everything else: pickle protocol 5 (cloudpickle) with the large buffers (numpy arrays, pandas'
+  numeric blocks, inside any object) out of band, after the pickle, 64-byte aligned in the same
+  file (``_layout``): loading maps the file and the arrays point into it. One file, not a pickle
+  and a side file: the manifest's one sha256 per value, the cache's hard links and the proof's
+  comparisons stay as they are.
+
+Writers stream (``write_*``): Arrow record batches and pickle buffers go from the value's memory
+to the file, never through a second copy of the whole value.
 
 Mapped values are copy-on-write (``mmap.ACCESS_COPY``, numpy's ``mmap_mode="c"``): a step may
 change what it received, as in a notebook run top to bottom, and the change stays in its own

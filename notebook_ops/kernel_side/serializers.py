@@ -9,8 +9,8 @@ that cannot take a particular value (e.g. a DataFrame with an object column for 
 array for ``.npy``) raises ``Unsupported`` and the next one is tried.
 
 Kinds are versions: a manifest names the kind that wrote each file, and kinds no longer written
-(``parquet``, ``cloudpickle``: the formats before 0.x's hand-off without copies) stay loadable, so
-old cache entries and data stores still read.
+(``parquet``, ``cloudpickle``: the formats written before the hand-off without copies) stay
+loadable, so old cache entries and data stores still read.
 
 Extra serialisers register with ``register()`` or through the ``notebook_ops.serializers``
 entry point group (loaded on first use): an entry point names a ``Serializer`` or a function
