@@ -98,11 +98,28 @@ def _dump_npy(value) -> bytes:
 
 
 def _write_npy(value, f) -> None:
+    """``np.save``'s bytes; a contiguous array goes to ``f`` straight from its memory (np.save
+    copies it through 16 MiB chunks into anything that is not a plain file)."""
     if value.dtype.hasobject:
         raise Unsupported("object arrays need pickle")
     import numpy as np  # noqa: PLC0415 - numpy costs 103 ms CPU to import, loaded on first use
 
-    np.save(f, value, allow_pickle=False)
+    raw = None
+    if value.ndim and value.size and (value.flags.c_contiguous or value.flags.f_contiguous):
+        try:  # Fortran order is saved as the transpose's C order, as np.save does
+            raw = memoryview(value if value.flags.c_contiguous else value.T).cast("B")
+        except (TypeError, ValueError):  # dtypes the buffer protocol does not export
+            raw = None
+    if raw is None:
+        np.save(f, value, allow_pickle=False)
+        return
+    header = np.lib.format.header_data_from_array_1_0(value)
+    try:
+        np.lib.format.write_array_header_1_0(f, header)
+    except ValueError:  # a header too long for format 1.0 (huge structured dtypes)
+        np.save(f, value, allow_pickle=False)
+        return
+    f.write(raw)
 
 
 def _load_npy(data: bytes):
