@@ -9,14 +9,18 @@ Layout under the store's root, one folder per producing step::
     <root>/<step>/_observed.json      what the step's code did (kernel_side/observe.py)
 
 Local folders use plain file I/O (atomic: temp file + rename); fsspec is imported only for URLs.
+On a local store a consumer maps the producer's file (``Serializer.load_file``): the value is
+handed over as a path, read once, shared by every consumer through the page cache. Because
+files are replaced by rename, never rewritten, a mapping always sees the file it opened.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from notebook_ops.errors import NotebookOpsError
@@ -74,7 +78,7 @@ class DataStore:
             return "/".join([self.root.rstrip("/"), *parts])
         return os.path.join(self.root, *parts)
 
-    def write_bytes(self, rel: tuple[str, ...], data: bytes) -> None:
+    def write_bytes(self, rel: tuple[str, ...], data: bytes | memoryview) -> None:
         target = self.path(*rel)
         if self.remote:
             self.fs.makedirs(self.path(*rel[:-1]), exist_ok=True)
@@ -120,17 +124,21 @@ class DataStore:
         refs = _shared_refs(values)
         entries = {}
         for name, value in values.items():
+            digest = _Digest()
             try:
-                ser, data = prepared.get(name) or serializers.dump(value)
+                if name in prepared:
+                    ser, data = prepared[name]
+                    with self._output((step, name + ser.ext), digest) as f:
+                        f.write(data)
+                else:
+                    ser = serializers.write(value, self._opener(step, name, digest))
             except Exception as exc:
                 raise OutputError(serializers.unsaveable(step, name, value, exc)) from None
-            fname = name + ser.ext
-            self.write_bytes((step, fname), data)
             entries[name] = {
                 "kind": ser.kind,
-                "file": fname,
-                "bytes": len(data),
-                "sha256": hashlib.sha256(data).hexdigest(),
+                "file": name + ser.ext,
+                "bytes": digest.size,
+                "sha256": digest.sha256.hexdigest(),
                 "type": f"{type(value).__module__}.{type(value).__qualname__}",
             }
             if name in refs:
@@ -139,6 +147,30 @@ class DataStore:
                 entries[name]["changed_at_run"] = True
         self.write_json((step, MANIFEST), {"step": step, "outputs": entries})
         return entries
+
+    def _opener(self, step: str, name: str, digest: _Digest):
+        """``serializers.write``'s ``open_for``: the file of ``name`` in the serialiser's format."""
+        return lambda ser: self._output((step, name + ser.ext), digest)
+
+    @contextlib.contextmanager
+    def _output(self, rel: tuple[str, ...], digest: _Digest) -> Iterator[_Digest]:
+        """A file written whole or not at all (a local one atomically), hashed as it is written."""
+        digest.reset()
+        target = self.path(*rel)
+        if not self.remote:
+            with atomic.writing(target) as f:
+                digest.file = f
+                yield digest
+            return
+        self.fs.makedirs(self.path(*rel[:-1]), exist_ok=True)
+        try:
+            with self.fs.open(target, "wb") as f:
+                digest.file = f
+                yield digest
+        except BaseException:
+            with contextlib.suppress(Exception):
+                self.fs.rm(target)
+            raise
 
     def find_value(self, name: str, steps: list) -> tuple[str, dict]:
         """(step, manifest entry) of the first of ``steps`` that saved ``name``."""
@@ -153,9 +185,12 @@ class DataStore:
         )
 
     def load_entry(self, step: str, entry: dict):
-
-        data = self.read_bytes((step, entry["file"]))
-        return serializers.by_kind(entry["kind"]).load(data)
+        """The value, mapped from the producer's file when the store is local and the format
+        allows (no copy, no parsing; copy-on-write), else read whole."""
+        ser = serializers.by_kind(entry["kind"])
+        if ser.load_file is not None and not self.remote:
+            return ser.load_file(self.path(step, entry["file"]))
+        return ser.load(self.read_bytes((step, entry["file"])))
 
     def load_value(self, step: str, name: str):
         return self.load_entry(*self.find_value(name, [step]))
@@ -169,6 +204,38 @@ class DataStore:
                 if other in values:
                     values[name] = _put(values[name], key, values[other])
         return values
+
+
+class _Digest:
+    """A binary file's writer that keeps the size and the sha256 of what went through it."""
+
+    def __init__(self) -> None:
+        self.file: Any = None
+        self.reset()
+
+    def reset(self) -> None:
+        self.size = 0
+        self.sha256 = hashlib.sha256()
+
+    def write(self, data) -> int:
+        view = memoryview(data).cast("B")
+        self.sha256.update(view)
+        self.size += view.nbytes
+        self.file.write(view)
+        return view.nbytes
+
+    def tell(self) -> int:
+        return self.size
+
+    def flush(self) -> None:
+        self.file.flush()
+
+    def writable(self) -> bool:
+        return True
+
+    @property
+    def closed(self) -> bool:
+        return False
 
 
 _MAX_REF_SCAN = 10_000

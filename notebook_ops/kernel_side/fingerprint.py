@@ -30,11 +30,22 @@ def content_hash(value) -> str | None:
                 return None
             h = hashlib.blake2b(digest_size=20)
             h.update(f"{value.dtype.str}{value.shape}".encode())
-            h.update(memoryview(value.tobytes()))
+            h.update(_array_bytes(value))
             return h.hexdigest()
     except (TypeError, ValueError):
         return None
     return None
+
+
+def _array_bytes(value):
+    """The array's own memory when it can be viewed as bytes (a mapped input is hashed where it
+    lies: ``tobytes()`` would copy a large array), else a copy (datetimes, empty, strided)."""
+    if value.flags.c_contiguous and value.size:
+        try:
+            return memoryview(value).cast("B")
+        except (TypeError, ValueError):  # dtypes the buffer protocol does not export
+            pass
+    return value.tobytes()
 
 
 def _pandas_hash(value) -> str | None:
@@ -54,5 +65,5 @@ def _pandas_hash(value) -> str | None:
     return h.hexdigest()
 
 
-def sha256(data: bytes) -> str:
+def sha256(data: bytes | memoryview) -> str:
     return hashlib.sha256(data).hexdigest()

@@ -7,11 +7,14 @@ The one place that writes files this way: run records, notebooks, targets, spool
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 
 @functools.cache
@@ -31,14 +34,23 @@ def process_umask() -> int:
     return mask
 
 
-def write_bytes(path, data: bytes, mode: int | None = None) -> Path:
+def write_bytes(path, data: bytes | memoryview, mode: int | None = None) -> Path:
     """Write ``data`` to ``path`` atomically (its folder is made when missing)."""
+    with writing(path, mode) as f:
+        f.write(data)
+    return Path(path)
+
+
+@contextlib.contextmanager
+def writing(path, mode: int | None = None) -> Iterator[BinaryIO]:
+    """A binary file whose content becomes ``path`` when the block ends (and nothing when it
+    raises): for writers that stream a large value instead of holding its bytes."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(data)
+            yield f
         if path.exists():
             os.chmod(tmp, path.stat().st_mode & 0o7777)
         else:
@@ -48,7 +60,6 @@ def write_bytes(path, data: bytes, mode: int | None = None) -> Path:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
-    return path
 
 
 def write_text(path, text: str) -> Path:

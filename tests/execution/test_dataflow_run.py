@@ -74,7 +74,7 @@ def test_diamond_parallel_data_kinds_and_single_kernel(tmp_path):
             "outputs"
         ].items()
     }
-    assert kinds == {"df": "parquet", "arr": "npy", "scale": "cloudpickle", "box": "cloudpickle"}
+    assert kinds == {"df": "pandas-arrow", "arr": "npy", "scale": "pickle5", "box": "pickle5"}
     assert rec["metrics"] == {"total": 12 + 15 + 5}
     assert not (res.run_dir / "data").exists()  # the data went to the given store
     store = DataStore(str(tmp_path / "store"))

@@ -61,7 +61,7 @@ def test_example_pipeline_tracked_cached_and_edited(git_repo):
     kinds = json.loads((first.run_dir / "data" / "features" / "_outputs.json").read_text())
     assert {e["kind"] for e in kinds["outputs"].values()} == {"npy"}
     kinds = json.loads((first.run_dir / "data" / "load" / "_outputs.json").read_text())
-    assert kinds["outputs"]["customers"]["kind"] == "parquet"
+    assert kinds["outputs"]["customers"]["kind"] == "pandas-arrow"
     # progress events: run started, each step started and finished, run finished
     names = [(e["event"], e.get("step")) for e in events]
     assert names[0] == ("run_started", None) and names[-1] == ("run_finished", None)

@@ -39,12 +39,12 @@ def test_store_roundtrip_by_kind(tmp_path, url_kind):
         },
     )
     assert {k: e["kind"] for k, e in entries.items()} == {
-        "df": "parquet",
+        "df": "pandas-arrow",
         "arr": "npy",
-        "fn": "cloudpickle",
-        "thing": "cloudpickle",
-        "objs": "cloudpickle",
-        "intcols": "cloudpickle",
+        "fn": "pickle5",
+        "thing": "pickle5",
+        "objs": "pickle5",
+        "intcols": "pickle5",
     }
     pd.testing.assert_frame_equal(store.load_value("s", "df"), df)
     np.testing.assert_array_equal(store.load_value("s", "arr"), arr)

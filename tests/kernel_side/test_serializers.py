@@ -134,7 +134,7 @@ def test_sklearn_is_cloudpickle_unless_skops_is_asked_for(store):
     y = (X[:, 0] > 0.5).astype(int)
     model = LogisticRegression().fit(X, y)
     try:
-        assert store.save_values("s", {"m": model})["m"]["kind"] == "cloudpickle"
+        assert store.save_values("s", {"m": model})["m"]["kind"] == "pickle5"
         library_serializers.configure({"sklearn": "skops"})
         back = _roundtrip(store, "m", model, "skops")
         np.testing.assert_array_equal(back.predict(X), model.predict(X))
@@ -196,7 +196,7 @@ def test_type_tests_import_nothing():
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
     kinds = [s.kind for s in serializers.serializers()]
-    assert kinds[-1] == "cloudpickle" and kinds.index("torch-module") > kinds.index("keras")
+    assert kinds[-1] == "pickle5" and kinds.index("torch-module") > kinds.index("keras")
 
 
 def _make(constructor: str, tmp_path):
@@ -261,4 +261,4 @@ def test_the_lint_table_is_true_for_every_serialiser(tmp_path):
     with open(tmp_path / "f.txt", "w") as f:  # why open() is not in the table: cloudpickle
         f.write("x")  # saves a file opened for reading
     with open(tmp_path / "f.txt") as f:
-        assert serializers.dump(f)[0].kind == "cloudpickle"
+        assert serializers.dump(f)[0].kind == "pickle5"
