@@ -15,7 +15,7 @@ from notebook_ops.server.export_handlers import ExportsHandler, ProofHandler, Pr
 from notebook_ops.server.features import FeaturesHandler
 from notebook_ops.server.folders import FoldersHandler, PipelineFilesHandler
 from notebook_ops.server.openapi_handler import OpenApiHandler
-from notebook_ops.server.pipelines import PipelinesHandler
+from notebook_ops.server.pipelines import PipelinesHandler, StaleStepsHandler
 from notebook_ops.server.remote_runs import RemoteRunsHandler, airflow_url
 from notebook_ops.server.run_handlers import RunHandler, RunsHandler, RunStepNotebookHandler
 
@@ -33,6 +33,7 @@ def handlers() -> dict[str, type]:
         "features": FeaturesHandler,
         "openapi": OpenApiHandler,
         "pipelines": PipelinesHandler,
+        "stale_steps": StaleStepsHandler,
         "folders": FoldersHandler,
         "pipeline_files": PipelineFilesHandler,
         "runs": RunsHandler,
