@@ -20,7 +20,7 @@ import { PipelineModel } from './model';
 import { cellLabel } from './format';
 import { getTags, hasAfter, retagKale, Role, setTags, withoutPipelineTags, withRole, withStep } from './tags';
 import { GraphTab } from './views/graphtab';
-import { OPEN_GRAPH, pipelineIcon, RETAG_KALE } from './views/panel';
+import { OPEN_GRAPH, pipelineIcon, RETAG_KALE, RUN_STALE } from './views/panel';
 import { FolderView } from './views/folderview';
 import { OPEN_STEP_NOTEBOOK } from './views/runview';
 import { askStep } from './views/stepdialog';
@@ -245,6 +245,21 @@ export function registerCommands(ctx: ICommandContext): void {
     }
   });
 
+  commands.addCommand(RUN_STALE, {
+    label: trans.__('Run Stale Steps'),
+    caption: trans.__('Save and run the pipeline: the stale steps run, the cache reuses the fresh ones'),
+    isEnabled: () => {
+      const panel = current();
+      const model = panel ? ctx.modelFor(panel) : undefined;
+      return !!model?.staleness?.stale.length && !model.runs.running;
+    },
+    execute: async () => {
+      const panel = current();
+      const model = panel ? ctx.modelFor(panel) : undefined;
+      await model?.runStale();
+    }
+  });
+
   commands.addCommand(RETAG_KALE, {
     label: trans.__('Retag Kale Cells as step:/after:'),
     caption: trans.__("Rewrite Kale's block:/prev: tags as step:/after: in every cell (Z undoes it)"),
@@ -408,7 +423,7 @@ export function registerCommands(ctx: ICommandContext): void {
   app.contextMenu.addItem({ type: 'submenu', submenu, selector: CELL_SELECTOR, rank: 0 });
 
   if (ctx.palette) {
-    for (const command of [...tagging, CommandIDs.openPanel, CommandIDs.refresh, OPEN_GRAPH, RETAG_KALE]) {
+    for (const command of [...tagging, CommandIDs.openPanel, CommandIDs.refresh, OPEN_GRAPH, RETAG_KALE, RUN_STALE]) {
       ctx.palette.addItem({ command, category: trans.__(CATEGORY) });
     }
   }

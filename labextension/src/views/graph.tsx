@@ -9,6 +9,7 @@ import React from 'react';
 import { IPipeline, IStep } from '../api';
 import { outputLabels } from '../format';
 import { isMulti, notebookLabel, otherNotebook } from '../notebooks';
+import { IStepStaleness, staleTip } from '../stale';
 import { stepTip } from './lanesview';
 import { onActivate } from './section';
 
@@ -114,6 +115,8 @@ export interface IGraphProps {
   status?: Record<string, string>;
   /** Step name -> its problems' messages: the node is marked. */
   problems?: Map<string, string[]>;
+  /** Step name -> its verdict, for the steps a run now would run (stale.ts): the node is marked. */
+  stale?: Map<string, IStepStaleness>;
   onSelect?: (step: IStep) => void;
 }
 
@@ -155,6 +158,7 @@ export function Graph(props: IGraphProps): JSX.Element {
           color={props.colorOf(step.name)}
           status={props.status?.[step.name]}
           problems={props.problems?.get(step.name) ?? []}
+          stale={props.stale?.get(step.name)}
           onSelect={props.onSelect}
         />
       ))}
@@ -170,15 +174,20 @@ interface IGraphNodeProps {
   color: string;
   status?: string;
   problems: string[];
+  stale?: IStepStaleness;
   onSelect?: (step: IStep) => void;
 }
 
-function GraphNode({ pipeline, step, at, height, color, status, problems, onSelect }: IGraphNodeProps): JSX.Element {
+function GraphNode(props: IGraphNodeProps): JSX.Element {
+  const { pipeline, step, at, height, color, status, problems, stale, onSelect } = props;
   const other = otherNotebook(pipeline, step);
   const select = onSelect ? () => onSelect(step) : undefined;
   return (
     <g
-      className={`nbo-graph-node${status ? ' nbo-status-' + status : ''}${problems.length ? ' nbo-has-problem' : ''}`}
+      className={
+        `nbo-graph-node${status ? ' nbo-status-' + status : ''}${problems.length ? ' nbo-has-problem' : ''}` +
+        (stale ? ' nbo-stale' : '')
+      }
       data-step={step.name}
       transform={`translate(${at.x},${at.y})`}
       tabIndex={0}
@@ -188,7 +197,9 @@ function GraphNode({ pipeline, step, at, height, color, status, problems, onSele
       <rect width={NODE_W} height={height} rx={6} className="nbo-graph-box" style={{ stroke: color }} />
       <rect width={6} height={height} rx={3} style={{ fill: color }} />
       <text x={14} y={17} className="nbo-graph-name">
-        {(problems.length ? '⚠ ' : '') + step.name + (status ? `  · ${status}` : '')}
+        {(problems.length ? '⚠ ' : '') +
+          step.name +
+          (status ? `  · ${status}` : stale ? `  · ${stale.state === 'never_run' ? 'never run' : 'stale'}` : '')}
       </text>
       <text x={14} y={34} className="nbo-graph-io">
         {`in: ${shorten(step.inputs, 22)}`}
@@ -201,7 +212,7 @@ function GraphNode({ pipeline, step, at, height, color, status, problems, onSele
           {`▤ ${shorten([notebookLabel(other)], 22)}`}
         </text>
       ) : null}
-      <title>{stepTip(pipeline, step, problems)}</title>
+      <title>{stepTip(pipeline, step, problems) + (stale ? `\n\n${staleTip(stale)}` : '')}</title>
     </g>
   );
 }
