@@ -260,7 +260,12 @@ export class PipelineModel implements IDisposable {
         this._pipeline = pipeline;
         this._cells = cellInfos(pipeline);
         this._error = null;
-        await this._askStale(content, ticket, pipeline);
+        // the stale marks follow the same read; the graph does not wait for them
+        void this._askStale(content, ticket, pipeline).then(() => {
+          if (ticket === this._ticket) {
+            this._changed.emit();
+          }
+        });
       }
     } catch (error) {
       if (ticket === this._ticket) {
