@@ -52,6 +52,19 @@ class _RestoredStore:
         return self.read_json((step, MANIFEST), default=None) or {}
 
 
+class _StepNotebooks(dict):
+    """The step notebooks as the run builds them, each built when first asked for: a step that
+    never ran, or whose cache holds nothing, is decided without one."""
+
+    def __init__(self, pipeline: Pipeline) -> None:
+        super().__init__()
+        self.pipeline = pipeline
+
+    def __missing__(self, step: str) -> dict:
+        self[step] = nb = build_step_notebook(self.pipeline, step)
+        return nb
+
+
 @dataclass
 class _Probe:
     """What ``key_material`` reads of a run, for a run not started."""
@@ -151,12 +164,20 @@ def staleness(pipeline: Pipeline, params: dict | None = None) -> StalenessView:
     use_cache = not (data_url and is_url(data_url))  # the cache serves local data stores only
     cache = StepCache(base / ".notebook_ops" / "cache")
     last = _last_successes(pipeline, base / ".notebook_ops" / "runs")
-    notebooks = {n: build_step_notebook(pipeline, n) for n in pipeline.step_names}
-    probe = _Probe(pipeline, _RestoredStore(), values, notebooks)
+    probe = _Probe(pipeline, _RestoredStore(), values, _StepNotebooks(pipeline))
     view = StalenessView(pipeline=pipeline.name, cache=use_cache)
+    order = {name: i for i, name in enumerate(pipeline.step_names)}
     fresh: set[str] = set()
+    waits_for: dict[str, set[str]] = {}  # step -> the steps before it that will run
     for step in pipeline.step_names:
-        verdict = _verdict(pipeline, step, probe, cache, last.get(step), fresh, use_cache)
+        behind: set[str] = set()
+        for dep in pipeline.step(step).after:
+            behind |= waits_for.get(dep, set())
+            if dep in order and dep not in fresh:
+                behind.add(dep)
+        waits_for[step] = behind
+        ahead = sorted(behind, key=order.__getitem__)
+        verdict = _verdict(pipeline, step, probe, cache, last.get(step), ahead, use_cache)
         if verdict.state == "fresh":
             fresh.add(step)
         else:
@@ -165,50 +186,55 @@ def staleness(pipeline: Pipeline, params: dict | None = None) -> StalenessView:
     return view
 
 
-def _verdict(pipeline, step, probe, cache: StepCache, last, fresh: set, use_cache: bool) -> StepStaleness:
+def _verdict(
+    pipeline, step, probe, cache: StepCache, last, behind: list[str], use_cache: bool
+) -> StepStaleness:
+    """``behind``: the steps before ``step`` that a run now would run (its inputs wait for them)."""
     name = pipeline.name
-    ran = last is not None or (cache.root / name / step).is_dir()
+    cached = (cache.root / name / step).is_dir()  # without an entry it cannot be reused
+    ran = last is not None or cached
     state: StaleState = "stale" if ran else "never_run"
     run_id = last[0] if last else None
     if not (use_cache and cacheable(pipeline, step)):
         return StepStaleness(step, state, ["cache_off"], ["runs every time (cache off)"], run_id=run_id)
-    behind = [s for s in pipeline.step_names if s in pipeline.upstream(step) and s not in fresh]
     if behind:  # its inputs are unknown until those run: compare what can be compared
-        s = pipeline.step(step)
-        assets = asset_signature(pipeline, s)
-        now = key_parts(
-            probe.notebooks[step],
-            {k: probe.params.get(k) for k in sorted(s.parameters_read)},
-            {"assets:": assets} if assets else {},
-            pipeline.kernel_name,
+        then = _reference_parts(cache, name, step, last) if cached else None
+        reasons, details = (
+            _changed(_parts_without_inputs(pipeline, step, probe), then, False) if then else ([], [])
         )
-        then = _reference_parts(cache, name, step, last) if ran else None
-        reasons, details = _changed(now, then, with_inputs=False) if then else ([], [])
         reasons.append("upstream")
-        return StepStaleness(
-            step,
-            state,
-            reasons,
-            [*details, f"upstream {', '.join(behind)} will run"],
-            upstream=behind,
-            run_id=run_id,
-        )
+        details.append(f"upstream {', '.join(behind)} will run")
+        return StepStaleness(step, state, reasons, details, upstream=behind, run_id=run_id)
+    if not cached:
+        if not ran:
+            return StepStaleness(step, "never_run")
+        gone = "its results are no longer in the cache"
+        return StepStaleness(step, "stale", ["unknown"], [gone], run_id=run_id)
     material = key_material(probe, step)
     if material is None:  # a fresh upstream step's entry lacks an input: the run would run it
         return StepStaleness(step, state, ["inputs"], ["an input is missing from the cache"], run_id=run_id)
-    key = step_key(*material)
-    entry = cache.lookup(name, step, key)
+    entry = cache.lookup(name, step, step_key(*material))
     if entry is not None:
         probe.store.folders[step] = entry / "data"
         return StepStaleness(step, "fresh", run_id=_meta(entry).get("run_id"))
-    if not ran:
-        return StepStaleness(step, "never_run")
     then = _reference_parts(cache, name, step, last)
     if then is None:
-        return StepStaleness(
-            step, "stale", ["unknown"], ["its last run kept nothing to compare"], run_id=run_id
-        )
+        kept = "its last run kept nothing to compare"
+        return StepStaleness(step, "stale", ["unknown"], [kept], run_id=run_id)
     reasons, details = _changed(key_parts(*material), then, with_inputs=True)
     if not reasons:  # same parts, yet no entry: the cache was cleared or pruned
         reasons, details = ["unknown"], ["its results are no longer in the cache"]
     return StepStaleness(step, "stale", reasons, details, run_id=run_id)
+
+
+def _parts_without_inputs(pipeline, step: str, probe) -> dict:
+    """The key parts of ``step`` that do not wait for the steps before it: code, parameters,
+    data files read (its inputs' hashes are known only once those steps have run)."""
+    s = pipeline.step(step)
+    assets = asset_signature(pipeline, s)
+    return key_parts(
+        probe.notebooks[step],
+        {k: probe.params.get(k) for k in sorted(s.parameters_read)},
+        {"assets:": assets} if assets else {},
+        pipeline.kernel_name,
+    )
