@@ -36,6 +36,7 @@ import type {
   SchedulerState,
   SchedulesResponse,
   ScheduleView,
+  StalenessView,
   StepRecord,
   StepView
 } from './schemas/types';
@@ -121,6 +122,15 @@ export const api = {
   inspect(path: string, content?: unknown): Promise<IPipeline> {
     const body = content === undefined ? { path } : { path, content: content as Record<string, unknown> };
     return client.postPipelines(body) as Promise<IPipeline>;
+  },
+
+  /**
+   * Which steps a run now would run again (stale, and why, or never run) and which the cache
+   * would reuse; `content` is the unsaved notebook JSON, as `inspect` sends it.
+   */
+  staleSteps(path: string, content?: unknown): Promise<StalenessView> {
+    const body = content === undefined ? { path } : { path, content: content as Record<string, unknown> };
+    return client.postStaleSteps(body);
   },
 
   /** A folder of notebooks: their inferred order, what links them, where a pipeline file goes. */

@@ -23,7 +23,7 @@ import { PipelineModel } from './model';
 import { cellLabel } from './format';
 import { getTags, hasAfter, retagKale, Role, setTags, withoutPipelineTags, withRole, withStep } from './tags';
 import { GraphTab } from './views/graphtab';
-import { OPEN_GRAPH, pipelineIcon, RETAG_KALE } from './views/panel';
+import { OPEN_GRAPH, pipelineIcon, RETAG_KALE, RUN_STALE } from './views/panel';
 import { CanvasTab } from './views/canvas';
 import { FolderView } from './views/folderview';
 import { OPEN_STEP_NOTEBOOK } from './views/runview';
@@ -254,6 +254,21 @@ export function registerCommands(ctx: ICommandContext): void {
     }
   });
 
+  commands.addCommand(RUN_STALE, {
+    label: trans.__('Run Stale Steps'),
+    caption: trans.__('Save and run the pipeline: the stale steps run, the cache reuses the fresh ones'),
+    isEnabled: () => {
+      const panel = current();
+      const model = panel ? ctx.modelFor(panel) : undefined;
+      return !!model?.staleness?.stale.length && !model.runs.running;
+    },
+    execute: async () => {
+      const panel = current();
+      const model = panel ? ctx.modelFor(panel) : undefined;
+      await model?.runStale();
+    }
+  });
+
   commands.addCommand(RETAG_KALE, {
     label: trans.__('Retag Kale Cells as step:/after:'),
     caption: trans.__("Rewrite Kale's block:/prev: tags as step:/after: in every cell (Z undoes it)"),
@@ -481,7 +496,8 @@ export function registerCommands(ctx: ICommandContext): void {
       CommandIDs.refresh,
       OPEN_GRAPH,
       RETAG_KALE,
-      CommandIDs.newCanvas
+      CommandIDs.newCanvas,
+      RUN_STALE
     ]) {
       ctx.palette.addItem({ command, category: trans.__(CATEGORY) });
     }

@@ -17,6 +17,7 @@ import { NotebookRuns } from './runs';
 import { NotebookSchedules } from './schedules';
 import { stepColors } from './colors';
 import { cellInfos, ICellInfo } from './cells';
+import { IStaleness, IStepStaleness, staleSteps } from './stale';
 
 export type { ICellInfo } from './cells';
 
@@ -27,7 +28,7 @@ export class PipelineModel implements IDisposable {
     /** Opens another notebook of the pipeline (server path) and selects the first code cell of `cells`. */
     private _openStep?: (path: string, cells: number[]) => void
   ) {
-    this.runs.changed.connect(() => this._changed.emit(), this);
+    this.runs.changed.connect(this._onRunsChanged, this);
     this.exports.changed.connect(() => this._changed.emit(), this);
     this.schedules.changed.connect(() => this._changed.emit(), this);
     panel.context.ready.then(() => {
@@ -89,6 +90,36 @@ export class PipelineModel implements IDisposable {
     const now = this._pipeline.steps.map(s => s.name).sort();
     const then = Object.keys(status).sort();
     return now.length === then.length && now.every((n, i) => n === then[i]) ? status : null;
+  }
+
+  /**
+   * Which steps a run now would run again, asked with every pipeline read of the edited
+   * notebook and after every run (null: not known, e.g. the pipeline has errors).
+   */
+  get staleness(): IStaleness | null {
+    return this._staleness;
+  }
+
+  /** Step name -> its verdict, for the stale and never-run steps (the graph and cells mark them). */
+  staleSteps(): Map<string, IStepStaleness> {
+    return this._staleSteps;
+  }
+
+  /**
+   * Run the stale steps: save, then run the pipeline with the cache, which reuses the fresh
+   * steps (the same verdict: the server asks the cache). The marks clear when it has finished.
+   */
+  async runStale(): Promise<void> {
+    if (this.panel.context.model.dirty) {
+      await this.panel.context.save();
+    }
+    await this.runs.start({}, { cache: true });
+  }
+
+  /** Ask which steps are stale for the notebook as it is now (after a run, or from tests). */
+  async refreshStale(): Promise<void> {
+    await this._askStale(this._content(), this._ticket);
+    this._changed.emit();
   }
 
   /** Step name -> messages of its errors and warnings (the graph marks those steps). */
@@ -229,12 +260,19 @@ export class PipelineModel implements IDisposable {
         this._pipeline = pipeline;
         this._cells = cellInfos(pipeline);
         this._error = null;
+        // the stale marks follow the same read; the graph does not wait for them
+        void this._askStale(content, ticket, pipeline).then(() => {
+          if (ticket === this._ticket) {
+            this._changed.emit();
+          }
+        });
       }
     } catch (error) {
       if (ticket === this._ticket) {
         this._error = error instanceof ApiError ? error.message : String(error);
         this._pipeline = null;
         this._cells = [];
+        this._setStaleness(null);
         this._sentKey = '';
       }
     } finally {
@@ -279,6 +317,39 @@ export class PipelineModel implements IDisposable {
     Signal.clearData(this);
   }
 
+  /** The stale verdict for `content`, kept unless a newer read started meanwhile. */
+  private async _askStale(content: unknown, ticket: number, pipeline = this._pipeline): Promise<void> {
+    if (!pipeline || pipeline.problems.some(p => p.severity === 'error') || !pipeline.steps.length) {
+      this._setStaleness(null); // a pipeline with errors does not run: nothing to say
+      return;
+    }
+    try {
+      const view = await api.staleSteps(this.path, content);
+      if (ticket === this._ticket) {
+        this._setStaleness(view);
+      }
+    } catch {
+      if (ticket === this._ticket) {
+        this._setStaleness(null); // the marks are a hint: a failure only hides them
+      }
+    }
+  }
+
+  private _setStaleness(view: IStaleness | null): void {
+    this._staleness = view;
+    this._staleSteps = staleSteps(view);
+  }
+
+  /** A run that has just ended changes what is stale: ask again. */
+  private _onRunsChanged(): void {
+    const running = this.runs.running;
+    if (this._runWasOn && !running) {
+      void this.refreshStale();
+    }
+    this._runWasOn = running;
+    this._changed.emit();
+  }
+
   private _onContentChanged(): void {
     window.clearTimeout(this._timer);
     this._timer = window.setTimeout(() => void this.refresh(), this._delay);
@@ -308,6 +379,9 @@ export class PipelineModel implements IDisposable {
   private _pipeline: IPipeline | null = null;
   private _error: string | null = null;
   private _cells: ICellInfo[] = [];
+  private _staleness: IStaleness | null = null;
+  private _staleSteps = new Map<string, IStepStaleness>();
+  private _runWasOn = false;
   private _timer = 0;
   private _ticket = 0;
   private _sentKey = '';

@@ -19,8 +19,11 @@ from notebook_ops.execution.observations import (
     observed_problems,
     with_observed_problems,
 )
+from notebook_ops.execution.staleness import staleness
 from notebook_ops.model import folder, load_pipeline
 from notebook_ops.model.contracts.pipeline_view import PipelineView
+from notebook_ops.model.contracts.staleness import StalenessView
+from notebook_ops.model.parameters import parse_pairs
 from notebook_ops.model.pipeline import Pipeline
 
 _COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
@@ -152,6 +155,32 @@ def render(p: Pipeline) -> str:
     return "\n".join(lines)
 
 
+_STATE_COLOURS = {"fresh": "green", "stale": "yellow", "never_run": "cyan"}
+
+
+def render_stale(view: StalenessView) -> str:
+    """One line per step: its state, and for a stale one what changed."""
+    width = max((len(s.step) for s in view.steps), default=4)
+    lines = [click.style(view.pipeline, bold=True) + ": " + _stale_summary(view), ""]
+    for s in view.steps:
+        state = click.style(f"{s.state.replace('_', ' '):<9}", fg=_STATE_COLOURS[s.state])
+        if s.state == "fresh":
+            why = f"reused from run {s.run_id}" if s.run_id else "reused from the cache"
+        else:
+            why = "; ".join(s.details) or ("not run yet" if s.state == "never_run" else "")
+        lines.append(f"  {s.step:<{width}}  {state} {why}".rstrip())
+    if not view.cache:
+        lines += ["", "  the data store is remote: the cache serves local data stores only"]
+    return "\n".join(lines)
+
+
+def _stale_summary(view: StalenessView) -> str:
+    if not view.stale:
+        return "every step is fresh (a run now reuses them all from the cache)"
+    n = len(view.stale)
+    return f"{n} of {len(view.steps)} step{'s' * (len(view.steps) != 1)} would run: {', '.join(view.stale)}"
+
+
 @click.command()
 @click.argument("notebook", type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print the pipeline as JSON.")
@@ -162,10 +191,18 @@ def render(p: Pipeline) -> str:
     help="A folder: write its inferred order to this pipeline file (to edit and run).",
 )
 @click.option("--force", is_flag=True, help="Overwrite the --write-pipeline file.")
-def inspect(notebook, as_json, pattern, write_pipeline, force):
+@click.option(
+    "--stale",
+    is_flag=True,
+    help="Show which steps a run now would run again (code, parameters or files changed since "
+    "their last successful run, or a step before them did) and which the cache would reuse.",
+)
+@click.option("-p", "--param", "params", multiple=True, help="With --stale: a run's parameter (name=value).")
+def inspect(notebook, as_json, pattern, write_pipeline, force, stale, params):
     """Show NOTEBOOK's pipeline (or a pipeline file's, Ploomber's pipeline.yaml's, an Elyra
     .pipeline's, a folder of notebooks'): steps in graph order with inputs and outputs, the
-    notebooks and the edges between them, parameters, problems."""
+    notebooks and the edges between them, parameters, problems. With --stale: per step, fresh
+    (the cache reuses it), stale and why, or never run."""
 
     if pattern:
         notebook = str(Path(notebook) / pattern)
@@ -175,7 +212,13 @@ def inspect(notebook, as_json, pattern, write_pipeline, force):
     if write_pipeline:
         _write_pipeline_file(notebook, Path(write_pipeline), force)
         return
+    if params and not stale:
+        raise click.UsageError("-p/--param goes with --stale")
     p = with_settings_problems(load_pipeline(notebook))
+    if stale:
+        view = staleness(p, parse_pairs(params))
+        click.echo(json.dumps(view.to_dict(), indent=2) if as_json else render_stale(view))
+        return
     seen = latest_observation(p, p.path) if p.path else None
     if seen is not None:
         p = replace(p, problems=(*p.problems, *observed_problems(p, seen)))

@@ -5,7 +5,8 @@ once; ``executors``: one executor per way steps run, chosen once from ``EXECUTOR
 ``StepContext`` per step (``step_context``); ``parallel``: the step scheduler; ``kernels``,
 ``zygote``, ``forkprovisioner``, ``cluster``: where steps run; ``cache``, ``record``, ``usage``)
 and the run service above it (``run_service``: the one way every face starts, follows, cancels
-and records a run; ``stats``, ``statsplot``: what past runs cost).
+and records a run; ``stats``, ``statsplot``: what past runs cost; ``staleness``: which steps
+a run now would run again, as the cache decides it).
 
 Public API (everything else in this package is internal)::
 

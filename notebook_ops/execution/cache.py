@@ -23,18 +23,63 @@ CACHE_VERSION = 1
 KEEP_PER_STEP = 5
 
 
-def step_key(step_nb: dict, param_values: dict, input_hashes: dict, kernel: str) -> str:
-    code = [
+def _code_cells(step_nb: dict) -> list[str]:
+    """The step notebook's code the key hashes (the parameters cell is in the values instead)."""
+    return [
         ("".join(c["source"]) if isinstance(c["source"], list) else c["source"])
         for c in step_nb.get("cells", [])
         if c.get("cell_type") == "code" and "parameters" not in (c.get("metadata", {}).get("tags") or [])
     ]
-    doc = {"v": CACHE_VERSION, "code": code, "params": param_values, "inputs": input_hashes, "kernel": kernel}
-    local_code = (step_nb.get("metadata", {}).get("notebook_ops") or {}).get("local_code")
-    if local_code:  # the project's own modules the step imports: {path: sha256}
+
+
+def _local_code(step_nb: dict) -> dict:
+    """The project's own modules the step imports: {path: sha256}."""
+    return (step_nb.get("metadata", {}).get("notebook_ops") or {}).get("local_code") or {}
+
+
+def step_key(step_nb: dict, param_values: dict, input_hashes: dict, kernel: str) -> str:
+    doc = {
+        "v": CACHE_VERSION,
+        "code": _code_cells(step_nb),
+        "params": param_values,
+        "inputs": input_hashes,
+        "kernel": kernel,
+    }
+    local_code = _local_code(step_nb)
+    if local_code:
         doc["local_code"] = local_code
-    blob = json.dumps(doc, sort_keys=True, default=repr).encode()
-    return hashlib.sha256(blob).hexdigest()[:32]
+    return _digest(doc, 32)
+
+
+def _digest(value, size: int = 16) -> str:
+    blob = json.dumps(value, sort_keys=True, default=repr).encode()
+    return hashlib.sha256(blob).hexdigest()[:size]
+
+
+def key_parts(step_nb: dict, param_values: dict, input_hashes: dict, kernel: str) -> dict:
+    """``step_key``'s document part by part, each hashed on its own (kept in a cache entry's
+    meta): two keys that differ differ in some part, which says *why* a step is stale
+    (``staleness.py``). Parts: code (cells, local modules, kernel), each parameter read, each
+    input value, each file handed on by an upstream step, each data file read from the project."""
+    inputs, files, assets = {}, {}, {}
+    for name, value in input_hashes.items():
+        if name == "assets:":
+            assets = {path: _digest(sig) for path, sig in value.items()}
+        elif name == "handed:":
+            files.update({path: _digest(v) for path, v in value.items()})
+        elif name.startswith("file:"):
+            files[name[len("file:") :]] = _digest(value)
+        else:
+            inputs[name] = _digest(value)
+    return {
+        "code": _digest(_code_cells(step_nb)),
+        "local_code": dict(_local_code(step_nb)),
+        "kernel": kernel,
+        "params": {name: _digest(value) for name, value in param_values.items()},
+        "inputs": inputs,
+        "files": files,
+        "assets": assets,
+    }
 
 
 def link_tree(src: Path, dst: Path) -> None:

@@ -31,14 +31,15 @@ class Observation:
 
 
 def step_code_sha256(pipeline, step: str) -> str:
-    """The fingerprint of the code ``step`` runs: the sources of its parameters, setup and own
-    code cells, in notebook order (of the notebook that holds it, for a pipeline across
-    notebooks). What ``Observed.code_sha256`` is compared with: same code, same fingerprint."""
+    """The fingerprint of the code ``step`` runs: the sources of its setup and own code cells,
+    in notebook order (of the notebook that holds it, for a pipeline across notebooks). What
+    ``Observed.code_sha256`` is compared with: same code, same fingerprint. Not the parameters
+    cell: its defaults are values, as ``-p`` ones are (the step notebooks carry this fingerprint,
+    so with the cell in it a new default made every step's cache key change, not only the keys
+    of the steps that read that parameter)."""
     part = pipeline.part(step)
     own = set(part.step(step).cells)
     wanted = set(part.setup_cells) | own
-    if part.parameters_cell is not None:
-        wanted.add(part.parameters_cell)
     h = hashlib.sha256()
     for cell in _cells_at(part.cells, wanted):
         if cell.cell_type == "code":

@@ -108,6 +108,19 @@ def check_pipeline(p: Pipeline) -> None:
         raise PipelineInvalid("the notebook has no code to run", path=p.path)
 
 
+def run_parameters(pipeline: Pipeline, given) -> tuple[dict, list[str], dict]:
+    """A run's parameters from ``given`` over the defaults: (the values as records show them,
+    secrets as ``***``; the secrets' names; their values). What the cache keys on is the first
+    (``staleness.py`` asks the same for a run not started yet)."""
+    declared = pipeline.parameters
+    values = params_mod.resolve_params(
+        pipeline, secrets_mod.from_environment(declared), secrets_mod.unmasked(dict(given), declared)
+    )
+    secret_names = secrets_mod.names(declared)
+    secrets = {n: values[n] for n in secret_names if values[n] not in (None, "")}
+    return secrets_mod.masked(values, secret_names), secret_names, secrets
+
+
 class PipelineRun:
     """One run of ``pipeline`` (checked: ``check_pipeline``) with its resolved options."""
 
@@ -228,13 +241,7 @@ class PipelineRun:
     def _resolve_params(self, given) -> None:
         """``self.params`` as records show them (secrets as ``***``); the secrets' values stay
         in memory (``self.secrets``) and reach the kernels through their environment only."""
-        declared = self.pipeline.parameters
-        values = params_mod.resolve_params(
-            self.pipeline, secrets_mod.from_environment(declared), secrets_mod.unmasked(dict(given), declared)
-        )
-        self.secret_names = secrets_mod.names(declared)
-        self.secrets = {n: values[n] for n in self.secret_names if values[n] not in (None, "")}
-        self.params = secrets_mod.masked(values, self.secret_names)
+        self.params, self.secret_names, self.secrets = run_parameters(self.pipeline, given)
 
     def _step_notebooks(self) -> dict:
         if self.config.single_kernel:

@@ -18,7 +18,7 @@ from concurrent.futures import FIRST_COMPLETED, wait
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from notebook_ops.execution.cache import StepCache, link_tree, step_key
+from notebook_ops.execution.cache import StepCache, key_parts, link_tree, step_key
 from notebook_ops.execution.papermill_exec import Outcome
 from notebook_ops.execution.stepfiles import asset_signature, upstream
 from notebook_ops.kernel_side.file_handoff import write_notebook_product
@@ -32,9 +32,11 @@ DONE_OK = ("succeeded", "unselected")  # unselected: not asked for and not cache
 DONE_BAD = ("failed", "skipped", "cancelled")
 
 
-def cache_key(run, step: str) -> str | None:
-    """The step's cache key from what is in the run's data store now (None: an input is
-    missing). Also what the run asks before it starts kernels, for its first steps."""
+def key_material(run, step: str) -> tuple[dict, dict, dict, str] | None:
+    """What the step's cache key hashes, from what is in the run's data store now: (step
+    notebook, parameter values it reads, input hashes, kernel); None when an input is missing.
+    ``run`` needs ``pipeline``, ``store``, ``params`` and ``notebooks`` (a ``PipelineRun``, or
+    ``staleness.py``'s look at the cache without a run)."""
     p = run.pipeline
     s = p.step(step)
     hashes: dict[str, Any] = {}
@@ -62,7 +64,14 @@ def cache_key(run, step: str) -> str | None:
     if assets:
         hashes["assets:"] = assets
     params = {k: run.params.get(k) for k in sorted(s.parameters_read)}
-    return step_key(run.notebooks[step], params, hashes, p.kernel_name)
+    return run.notebooks[step], params, hashes, p.kernel_name
+
+
+def cache_key(run, step: str) -> str | None:
+    """The step's cache key from what is in the run's data store now (None: an input is
+    missing). Also what the run asks before it starts kernels, for its first steps."""
+    material = key_material(run, step)
+    return None if material is None else step_key(*material)
 
 
 def cacheable(pipeline, step: str) -> bool:
@@ -81,6 +90,7 @@ class ParallelSteps:
         self.running: dict = {}  # future -> step name
         self.retry_at: dict = {}  # step name -> monotonic time it may start again
         self.keys: dict = {}  # step name -> the cache key it started with
+        self.parts: dict = {}  # step name -> its key's parts (cache.key_parts), kept with its entry
         local = not run.store.remote
         self.cache = StepCache(run.config.base / ".notebook_ops" / "cache") if local else None
         self.use_cache = run.config.cache and local
@@ -93,7 +103,11 @@ class ParallelSteps:
         return Path(self.pr.store.path(step))
 
     def key(self, step: str) -> str | None:
-        return cache_key(self.pr, step)
+        material = key_material(self.pr, step)
+        if material is None:
+            return None
+        self.parts[step] = key_parts(*material)
+        return step_key(*material)
 
     def _cacheable(self, step: str) -> bool:
         return self.cache is not None and cacheable(self.p, step)
@@ -200,7 +214,11 @@ class ParallelSteps:
                     key,
                     self._data_dir(step),
                     self.pr.folder.step_notebook(step),
-                    {"run_id": self.rec.data["run_id"], "duration_s": self.rec.step(step)["duration_s"]},
+                    {
+                        "run_id": self.rec.data["run_id"],
+                        "duration_s": self.rec.step(step)["duration_s"],
+                        "parts": self.parts.get(step),
+                    },
                 )
             except OSError as exc:
                 log.warning("could not cache step %s: %s", step, exc)

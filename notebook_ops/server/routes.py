@@ -17,7 +17,7 @@ from notebook_ops.server.features import FeaturesHandler
 from notebook_ops.server.folders import FoldersHandler, PipelineFilesHandler
 from notebook_ops.server.model_handlers import ModelPromoteHandler, ModelsHandler
 from notebook_ops.server.openapi_handler import OpenApiHandler
-from notebook_ops.server.pipelines import PipelinesHandler
+from notebook_ops.server.pipelines import PipelinesHandler, StaleStepsHandler
 from notebook_ops.server.remote_runs import RemoteRunsHandler, airflow_url
 from notebook_ops.server.run_handlers import (
     RunComparisonHandler,
@@ -40,6 +40,7 @@ def handlers() -> dict[str, type]:
         "features": FeaturesHandler,
         "openapi": OpenApiHandler,
         "pipelines": PipelinesHandler,
+        "stale_steps": StaleStepsHandler,
         "folders": FoldersHandler,
         "pipeline_files": PipelineFilesHandler,
         "elyra_edits": ElyraEditsHandler,

@@ -98,6 +98,7 @@ async def test_symlink_inside_the_root_is_fine(jp_fetch, jp_root_dir, notebook_f
 ROUTES = [
     ("GET", ("notebook-ops", "api"), None, {}),
     ("POST", ("notebook-ops", "api", "pipelines"), {"path": "two.ipynb"}, {}),
+    ("POST", ("notebook-ops", "api", "stale-steps"), {"path": "two.ipynb"}, {}),
     ("GET", ("notebook-ops", "api", "folders"), None, {"path": "."}),
     ("POST", ("notebook-ops", "api", "pipeline-files"), {"path": "."}, {}),
     ("GET", ("notebook-ops", "api", "runs"), None, {"path": "two.ipynb"}),

@@ -20,6 +20,7 @@ import type {
   FolderView,
   HostScheduler,
   InspectPipeline,
+  InspectStaleSteps,
   ModelsResponse,
   PipelineFileResponse,
   PipelineView,
@@ -35,6 +36,7 @@ import type {
   ScheduledRunView,
   SchedulerState,
   SchedulesResponse,
+  StalenessView,
   StepNotebookResponse,
   UpdateSchedule
 } from './types';
@@ -298,4 +300,11 @@ export function patchSchedule(
  */
 export function postScheduleRuns(name: string, settings?: ServerConnection.ISettings): Promise<ScheduledRunView> {
   return call<ScheduledRunView>('POST', `${API_PREFIX}/schedules/${encodeURIComponent(name)}/runs`, {}, settings);
+}
+
+/**
+ * POST /stale-steps: Which steps of a notebook (or its unsaved content) a run now would run again, and why.
+ */
+export function postStaleSteps(body: InspectStaleSteps, settings?: ServerConnection.ISettings): Promise<StalenessView> {
+  return call<StalenessView>('POST', `${API_PREFIX}/stale-steps`, { body }, settings);
 }

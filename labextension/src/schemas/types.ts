@@ -282,6 +282,20 @@ export interface InspectPipeline {
   [k: string]: unknown;
 }
 /**
+ * POST stale-steps: which steps of the notebook at ``path`` (or of its unsaved ``content``)
+ * a run with ``parameters`` (as the Run dialog sends them) would run again.
+ */
+export interface InspectStaleSteps {
+  content?: {
+    [k: string]: unknown;
+  } | null;
+  parameters?: {
+    [k: string]: unknown;
+  };
+  path: string;
+  [k: string]: unknown;
+}
+/**
  * A metric either run logged, or one with a target: ``delta`` is b - a when both are
  * numbers; ``met_a``/``met_b`` whether each met the target (None: no target, not measured).
  */
@@ -786,6 +800,26 @@ export interface SchedulesResponse {
   services: {
     [k: string]: unknown;
   }[];
+  [k: string]: unknown;
+}
+/**
+ * Per step, in graph order, whether a run now would reuse it; ``stale``: the names of the
+ * steps that would run (stale or never run).
+ */
+export interface StalenessView {
+  cache: boolean;
+  pipeline: string;
+  stale: string[];
+  steps: StepStaleness[];
+  [k: string]: unknown;
+}
+export interface StepStaleness {
+  details: string[];
+  reasons: ('code' | 'parameters' | 'inputs' | 'files' | 'upstream' | 'cache_off' | 'unknown')[];
+  run_id: string | null;
+  state: 'fresh' | 'stale' | 'never_run';
+  step: string;
+  upstream: string[];
   [k: string]: unknown;
 }
 /**

@@ -1,13 +1,15 @@
 /**
  * Cell decorations: a badge with the step name (in the step's colour) on the cell that starts a
  * step, a coloured edge on every cell of a step, and labels on parameters / setup cells; skipped
- * cells look muted. Renders the notebook's PipelineModel; holds no state of its own.
+ * cells look muted; a stale step's cells get a dashed edge and its badge says why (stale.ts).
+ * Renders the notebook's PipelineModel; holds no state of its own.
  */
 import { Cell } from '@jupyterlab/cells';
 import { NotebookPanel } from '@jupyterlab/notebook';
 import { IDisposable } from '@lumino/disposable';
 
 import { ICellInfo, PipelineModel } from '../model';
+import { IStepStaleness, staleLabel, staleTip } from '../stale';
 
 const CLASSES = [
   'nbo-cell',
@@ -17,7 +19,8 @@ const CLASSES = [
   'nbo-role-setup',
   'nbo-role-skip',
   'nbo-role-metrics',
-  'nbo-has-problem'
+  'nbo-has-problem',
+  'nbo-stale'
 ];
 const BADGE = 'nbo-cell-badge';
 const ROLE_LABELS: Record<string, string> = {
@@ -67,15 +70,17 @@ export class CellDecorations implements IDisposable {
       }
     }
     const infos = this._model.cells;
+    const stale = this._model.staleSteps();
     this._panel.content.widgets.forEach((cell, index) => {
       const info = infos[index];
       if (info) {
-        this._decorate(cell, info, problems.get(index) ?? []);
+        const verdict = info.step && info.role !== 'skip' ? stale.get(info.step) : undefined;
+        this._decorate(cell, info, problems.get(index) ?? [], verdict);
       }
     });
   }
 
-  private _decorate(cell: Cell, info: ICellInfo, problems: string[]): void {
+  private _decorate(cell: Cell, info: ICellInfo, problems: string[], stale?: IStepStaleness): void {
     const node = cell.node;
     node.classList.remove(...CLASSES);
     node.style.removeProperty('--nbo-step-color');
@@ -97,6 +102,10 @@ export class CellDecorations implements IDisposable {
     if (problems.length) {
       node.classList.add('nbo-has-problem');
     }
+    if (stale) {
+      node.classList.add('nbo-stale');
+    }
+    const stalePill = stale && info.starts;
     if (!label && !problems.length && !info.links.length) {
       badge?.remove();
       return;
@@ -125,6 +134,14 @@ export class CellDecorations implements IDisposable {
       pill.style.setProperty('--nbo-link-color', this._model.colorOf(link.step));
       pill.onclick = () => this._model.selectStep(link.step);
       badge.appendChild(pill);
+    }
+    if (stalePill) {
+      const mark = document.createElement('span');
+      mark.className = 'nbo-cell-badge-stale';
+      mark.dataset.nboState = stale.state;
+      mark.textContent = staleLabel(stale);
+      mark.title = staleTip(stale);
+      badge.appendChild(mark);
     }
     if (problems.length) {
       const warn = document.createElement('span');

@@ -9,6 +9,7 @@ import React from 'react';
 import { IPipeline, IStep } from '../api';
 import { outputLabels } from '../format';
 import { isMulti, notebookLabel, otherNotebook } from '../notebooks';
+import { IStepStaleness, staleTip } from '../stale';
 import { statusLabel, stepTip } from './lanesview';
 import { onActivate } from './section';
 
@@ -114,6 +115,8 @@ export interface IGraphProps {
   status?: Record<string, string>;
   /** Step name -> its problems' messages: the node is marked. */
   problems?: Map<string, string[]>;
+  /** Step name -> its verdict, for the steps a run now would run (stale.ts): the node is marked. */
+  stale?: Map<string, IStepStaleness>;
   onSelect?: (step: IStep) => void;
   /** The canvas (views/canvas.tsx): what is selected, edges to select, handles to draw edges from. */
   canvas?: IGraphCanvas;
@@ -176,6 +179,7 @@ export function Graph(props: IGraphProps): JSX.Element {
           color={props.colorOf(step.name)}
           status={props.status?.[step.name]}
           problems={props.problems?.get(step.name) ?? []}
+          stale={props.stale?.get(step.name)}
           onSelect={props.onSelect}
           selected={props.canvas?.selectedStep === step.name}
           allNotebooks={props.canvas?.allNotebooks}
@@ -197,6 +201,7 @@ interface IGraphNodeProps {
   color: string;
   status?: string;
   problems: string[];
+  stale?: IStepStaleness;
   onSelect?: (step: IStep) => void;
   selected?: boolean;
   onHandleDown?: (step: string, event: React.PointerEvent) => void;
@@ -208,12 +213,15 @@ function isSelectedEdge(canvas: IGraphCanvas | undefined, e: { from: string; to:
 }
 
 function GraphNode(props: IGraphNodeProps): JSX.Element {
-  const { pipeline, step, at, height, color, status, problems, onSelect, selected, onHandleDown } = props;
+  const { pipeline, step, at, height, color, status, problems, stale, onSelect, selected, onHandleDown } = props;
   const other = props.allNotebooks && isMulti(pipeline) ? step.notebook : otherNotebook(pipeline, step);
   const select = onSelect ? () => onSelect(step) : undefined;
   return (
     <g
-      className={`nbo-graph-node${status ? ' nbo-status-' + status : ''}${problems.length ? ' nbo-has-problem' : ''}${selected ? ' nbo-selected' : ''}`}
+      className={
+        `nbo-graph-node${status ? ' nbo-status-' + status : ''}${problems.length ? ' nbo-has-problem' : ''}` +
+        `${selected ? ' nbo-selected' : ''}${stale ? ' nbo-stale' : ''}`
+      }
       data-step={step.name}
       transform={`translate(${at.x},${at.y})`}
       tabIndex={0}
@@ -224,8 +232,12 @@ function GraphNode(props: IGraphNodeProps): JSX.Element {
       <rect width={6} height={height} rx={3} style={{ fill: color }} />
       <text x={14} y={17} className="nbo-graph-name">
         {(problems.length ? '⚠ ' : '') +
-          shorten([step.name], status ? 13 : 22) +
-          (status ? ` · ${statusLabel(status)}` : '')}
+          shorten([step.name], status || stale ? 13 : 22) +
+          (status
+            ? ` · ${statusLabel(status)}`
+            : stale
+              ? ` · ${stale.state === 'never_run' ? 'never run' : 'stale'}`
+              : '')}
       </text>
       <text x={14} y={34} className="nbo-graph-io">
         {`in: ${shorten(step.inputs, 22)}`}
@@ -238,7 +250,7 @@ function GraphNode(props: IGraphNodeProps): JSX.Element {
           {`▤ ${shorten([notebookLabel(other)], 22)}`}
         </text>
       ) : null}
-      <title>{stepTip(pipeline, step, problems)}</title>
+      <title>{stepTip(pipeline, step, problems) + (stale ? `\n\n${staleTip(stale)}` : '')}</title>
       {onHandleDown ? (
         <circle
           className="nbo-graph-handle"

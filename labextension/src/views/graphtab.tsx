@@ -65,6 +65,7 @@ function GraphTabView({ model }: { model: PipelineModel }): JSX.Element {
             colorOf={s => model.colorOf(s)}
             status={model.runStatus ?? undefined}
             problems={model.problemsByStep()}
+            stale={model.staleSteps()}
             onSelect={s => model.selectStep(s.name)}
           />
         ) : null}

@@ -9,6 +9,7 @@ import { IPipeline, IStep } from '../api';
 import { outputLabels } from '../format';
 import { laneLayout } from '../lanes';
 import { notebookFiles, notebookLabel, otherNotebook } from '../notebooks';
+import { IStepStaleness, staleTip } from '../stale';
 import { onActivate } from './section';
 
 export const ROW_H = 26;
@@ -21,6 +22,8 @@ export interface ILanesProps {
   status?: Record<string, string>;
   /** Step name -> its problems' messages (errors and warnings). */
   problems?: Map<string, string[]>;
+  /** Step name -> its verdict, for the steps a run now would run (stale.ts). */
+  stale?: Map<string, IStepStaleness>;
   selected?: string | null;
   onSelect?: (step: IStep) => void;
 }
@@ -93,6 +96,7 @@ export function Lanes(props: ILanesProps): JSX.Element {
             color={colorOf(n.name)}
             status={props.status?.[n.name]}
             problems={props.problems?.get(n.name) ?? []}
+            stale={props.stale?.get(n.name)}
             selected={props.selected === n.name}
             onSelect={props.onSelect}
           />
@@ -108,13 +112,14 @@ interface ILaneRowProps {
   color: string;
   status?: string;
   problems: string[];
+  stale?: IStepStaleness;
   selected: boolean;
   onSelect?: (step: IStep) => void;
 }
 
 /** One step's row: its name in its colour, its notebook, problems, run status and outputs. */
 function LaneRow(props: ILaneRowProps): JSX.Element {
-  const { step, status, problems } = props;
+  const { step, status, problems, stale } = props;
   const other = otherNotebook(props.pipeline, step);
   const select = () => props.onSelect?.(step);
   const cls = [
@@ -122,13 +127,14 @@ function LaneRow(props: ILaneRowProps): JSX.Element {
     'nbo-lane-row',
     status ? `nbo-status-${status}` : '',
     problems.length ? 'nbo-has-problem' : '',
+    stale ? 'nbo-stale' : '',
     props.selected ? 'nbo-selected' : ''
   ].filter(Boolean);
   return (
     <li
       className={cls.join(' ')}
       data-step={step.name}
-      title={stepTip(props.pipeline, step, problems)}
+      title={stepTip(props.pipeline, step, problems) + (stale ? `\n\n${staleTip(stale)}` : '')}
       tabIndex={0}
       role="button"
       onClick={select}
@@ -145,6 +151,11 @@ function LaneRow(props: ILaneRowProps): JSX.Element {
       {problems.length ? (
         <span className="nbo-lane-problem" aria-label={`${problems.length} problems`}>
           {`⚠ ${problems.length}`}
+        </span>
+      ) : null}
+      {stale ? (
+        <span className="nbo-lane-stale" data-state={stale.state}>
+          {stale.state === 'never_run' ? 'never run' : 'stale'}
         </span>
       ) : null}
       {status ? (

@@ -17,6 +17,7 @@ import { IFeatures, IPipeline } from '../api';
 import { count, readiness, untagged } from '../format';
 import { PipelineModel } from '../model';
 import { RemoteRuns } from '../remoteruns';
+import { runStaleLabel } from '../stale';
 import { ExportSection } from './exportview';
 import { useSignal } from './hooks';
 import { Lanes, NotebooksLine } from './lanesview';
@@ -32,6 +33,7 @@ import { Settings } from './settings';
 /** Commands the panel's buttons run (registered in commands.ts). */
 export const OPEN_GRAPH = 'notebook-ops:open-graph';
 export const RETAG_KALE = 'notebook-ops:retag-kale';
+export const RUN_STALE = 'notebook-ops:run-stale';
 
 export const pipelineIcon = new LabIcon({
   name: 'notebook-ops:pipeline',
@@ -227,7 +229,14 @@ function PanelView({ model, features, options, remoteRuns }: IPanelViewProps): J
   return (
     <>
       {header}
-      <Steps model={model} pipeline={pipeline} options={options} selected={selected} onSelect={selectStep} />
+      <Steps
+        model={model}
+        pipeline={pipeline}
+        options={options}
+        selected={selected}
+        onSelect={selectStep}
+        canRun={!!offered?.runs}
+      />
       <Problems
         problems={pipeline.problems}
         cellOf={p => model.problemCell(p)}
@@ -268,10 +277,12 @@ interface IStepsProps {
   options: IPanelOptions;
   selected: string | null;
   onSelect: (step: string) => void;
+  /** The server runs notebooks: the Run stale button is offered. */
+  canRun: boolean;
 }
 
 /** The Steps section: the lanes graph, the notebooks it spans, how to make a step. */
-function Steps({ model, pipeline, options, selected, onSelect }: IStepsProps): JSX.Element {
+function Steps({ model, pipeline, options, selected, onSelect, canRun }: IStepsProps): JSX.Element {
   const trans = options.trans;
   return (
     <Section title={trans.__('Steps')} cls="nbo-steps">
@@ -285,6 +296,20 @@ function Steps({ model, pipeline, options, selected, onSelect }: IStepsProps): J
             >
               {trans.__('Open as a tab')}
             </button>
+            {canRun && model.staleness ? (
+              <button
+                className="jp-mod-styled nbo-button nbo-run-stale"
+                disabled={!model.staleness.stale.length || model.runs.running}
+                title={
+                  model.staleness.stale.length
+                    ? trans.__('Save and run the pipeline: the stale steps run, the cache reuses the others')
+                    : trans.__('Every step is fresh: a run now reuses them all from the cache')
+                }
+                onClick={() => void options.commands.execute(RUN_STALE)}
+              >
+                {runStaleLabel(model.staleness)}
+              </button>
+            ) : null}
           </div>
           <NotebooksLine pipeline={pipeline} />
           {untagged(pipeline.steps) ? (
@@ -299,6 +324,7 @@ function Steps({ model, pipeline, options, selected, onSelect }: IStepsProps): J
             colorOf={s => model.colorOf(s)}
             status={model.runStatus ?? undefined}
             problems={model.problemsByStep()}
+            stale={model.staleSteps()}
             selected={selected}
             onSelect={s => onSelect(s.name)}
           />

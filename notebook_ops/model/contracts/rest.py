@@ -48,6 +48,16 @@ class InspectPipeline(Contract):
 
 
 @dataclass
+class InspectStaleSteps(Contract):
+    """POST stale-steps: which steps of the notebook at ``path`` (or of its unsaved ``content``)
+    a run with ``parameters`` (as the Run dialog sends them) would run again."""
+
+    path: str
+    content: dict[str, Any] | None = None
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
 class CreatePipelineFile(Contract):
     """POST pipeline-files: write the order inferred for the folder at ``path`` as a pipeline
     file to edit (``out``: default ``<folder>/pipeline.yaml``); an existing file is kept (409)

@@ -98,6 +98,19 @@ ROUTES: tuple[Route, ...] = (
         ),
     ),
     Route(
+        "stale_steps",
+        "/stale-steps",
+        (
+            Operation(
+                "post",
+                "Which steps of a notebook (or its unsaved content) a run now would run again, and why",
+                200,
+                "staleness-view",
+                request="rest-inspect-stale-steps",
+            ),
+        ),
+    ),
+    Route(
         "folders",
         "/folders",
         (

@@ -32,7 +32,7 @@ class Observed(Contract):
     look at the project's files. Paths are project-relative, POSIX; lists sorted, no repeats.
     Export reads the latest successful run's observation of the same code (``code_sha256``)."""
 
-    code_sha256: str = ""  # the step's code as run (setup + parameters + step cells)
+    code_sha256: str = ""  # the step's code as run (setup + step cells)
     reads: list[str] = field(default_factory=list)  # files under the project read
     writes: list[str] = field(default_factory=list)  # files under the project created or changed
     removed: list[str] = field(default_factory=list)  # files under the project deleted
