@@ -3,7 +3,8 @@
  * with one notebook open, each in their own browser context. A step one makes shows in the
  * other's panel and graph, and a run one starts is followed live in the other's panel.
  */
-import { expect, galata, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import { expect, test } from '@jupyterlab/galata';
+import type { Page } from '@playwright/test';
 
 import { graphNode, openNotebook, PANEL, shot } from './helpers';
 
@@ -13,37 +14,18 @@ test('two users on one notebook see each other tag a step and follow the same ru
   baseURL,
   tmpPath
 }) => {
-  await openNotebook(page, tmpPath);
+  const remote = await openNotebook(page, tmpPath);
   await expect(graphNode(page, 'evaluate')).toBeVisible();
 
-  // the second user: a browser context of their own, another identity
-  const { page: guest } = await galata.newPage({
-    baseURL: baseURL!,
-    browser,
-    // ready once the splash has gone (the shared workspace need not show a Launcher)
-    waitForApplication: async p => {
-      await p.locator('#jupyterlab-splash').waitFor({ state: 'detached' });
-    },
-    mockUser: {
-      identity: {
-        username: 'guest',
-        name: 'Guest',
-        display_name: 'Guest',
-        initials: 'G',
-        color: 'var(--jp-collaborator-color2)'
-      }
-    }
-  });
-  // galata's new page lands on /lab/tree, which JupyterLab answers with a "Path Not Found" notice
-  const notice = guest.locator('.jp-Dialog');
-  if (await notice.isVisible()) {
-    await notice.locator('.jp-mod-accept, .jp-mod-reject').first().click();
-  }
-  await guest.filebrowser.openDirectory(tmpPath);
-  await guest.notebook.open('churn.ipynb');
-  await guest.notebook.activate('churn.ipynb');
-  await guest.sidebar.openTab('notebook-ops-panel');
-  await expect(graphNode(guest, 'evaluate')).toBeVisible();
+  // the second user: a browser context of their own (another cookie, so another identity),
+  // opening the notebook's URL; plain Playwright with long waits (galata's helpers wait 15 s)
+  const context = await browser.newContext();
+  const guest = await context.newPage();
+  await guest.goto(`${baseURL}/lab/tree/${remote}?reset`);
+  await expect(guest.locator('.jp-Notebook .jp-Cell').first()).toBeVisible({ timeout: 120000 });
+  await guest.locator('.jp-SideBar li[data-id="notebook-ops-panel"]').click();
+  await expect(guest.locator(PANEL)).toBeVisible({ timeout: 60000 });
+  await expect(graphNode(guest, 'evaluate')).toBeVisible({ timeout: 60000 });
   await expect(graphNode(guest, 'explore')).toHaveCount(0);
 
   // the first user makes the exploration cell (cell 5, tagged skip) a step with P S
@@ -61,14 +43,14 @@ test('two users on one notebook see each other tag a step and follow the same ru
   // ... and it is in the guest's graph without the guest saving, reloading or clicking anything
   await expect(graphNode(guest, 'explore')).toBeVisible({ timeout: 30000 });
   await expect(guest.locator(`${PANEL} .nbo-summary`)).toContainText('6 steps');
-  await shot(guest as IJupyterLabPageFixture, 'collab-guest-sees-step');
+  await shot(guest, 'collab-guest-sees-step');
 
   // the first user runs the pipeline; the guest's panel follows that run as it goes
   await page.locator(`${PANEL} .nbo-run-button`).click();
   await page.locator('.jp-Dialog .jp-mod-accept').click();
   await expect(guest.locator(`${PANEL} .nbo-run-details`)).toBeVisible({ timeout: 30000 });
   await expect(guest.locator(`${PANEL} .nbo-summary`)).toContainText('running…');
-  await shot(guest as IJupyterLabPageFixture, 'collab-guest-follows-run');
+  await shot(guest, 'collab-guest-follows-run');
   for (const step of ['load', 'explore', 'evaluate']) {
     await expect(guest.locator(`${PANEL} .nbo-step-run[data-step="${step}"]`)).toHaveClass(/nbo-status-succeeded/, {
       timeout: 150000
@@ -76,8 +58,8 @@ test('two users on one notebook see each other tag a step and follow the same ru
     await expect(graphNode(guest, step)).toHaveClass(/nbo-status-(succeeded|cached)/);
   }
   // the same run on both sides
-  const id = (p: IJupyterLabPageFixture) => p.locator(`${PANEL} .nbo-run-details`).getAttribute('data-run');
+  const id = (p: Pick<Page, 'locator'>) => p.locator(`${PANEL} .nbo-run-details`).getAttribute('data-run');
   expect(await id(guest)).toBe(await id(page));
-  await shot(guest as IJupyterLabPageFixture, 'collab-guest-run-finished');
-  await guest.context().close();
+  await shot(guest, 'collab-guest-run-finished');
+  await context.close();
 });
