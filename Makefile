@@ -94,10 +94,12 @@ test-browser: install
 
 # JupyterLab on examples/ with the extension; prints the URL to open.
 lab: install
+	@mkdir -p build
 	@T=$$($(PY) -c 'import secrets; print(secrets.token_hex(16))'); \
 	echo "JupyterLab with notebook-ops, open: http://localhost:$(LAB_PORT)/lab/tree/churn.ipynb?token=$$T"; \
 	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/jupyter lab --notebook-dir=examples --port=$(LAB_PORT) \
-	  --IdentityProvider.token=$$T --no-browser $$([ "$$(id -u)" = 0 ] && echo --allow-root)
+	  --IdentityProvider.token=$$T \
+	  --SQLiteYStore.db_path=$(CURDIR)/build/jupyter_ystore.db --no-browser $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 bench: install
 	$(PY) benchmarks/run_all.py

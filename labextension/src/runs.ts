@@ -22,6 +22,19 @@ export class NotebookRuns {
     name: 'notebook-ops:run'
   });
 
+  /**
+   * Runs of this notebook started elsewhere (another user of a shared notebook, the CLI, a
+   * schedule): while none is followed here, the newest run is looked up every few seconds and a
+   * run still going is followed like one started here. Started with the recent runs' first load.
+   */
+  readonly elsewhere = new Poll({
+    auto: false,
+    factory: () => this._lookElsewhere(),
+    frequency: { interval: 3000, backoff: true, max: 60 * 1000 },
+    standby: 'when-hidden',
+    name: 'notebook-ops:runs-elsewhere'
+  });
+
   get changed(): ISignal<this, void> {
     return this._changed;
   }
@@ -111,6 +124,7 @@ export class NotebookRuns {
     if (!this._recentAsked) {
       this._recentAsked = true;
       void this.loadRecent();
+      void this.elsewhere.start();
     }
   }
 
@@ -168,12 +182,34 @@ export class NotebookRuns {
   dispose(): void {
     this._disposed = true;
     this.poll.dispose();
+    this.elsewhere.dispose();
     Signal.clearData(this);
   }
 
   /** Follow the current run: the poll starts at once (or goes on, if it is already going). */
   private _poll(): void {
     void this.poll.start();
+  }
+
+  /** Follow the newest run when it is going and not the one shown (none is being followed). */
+  private async _lookElsewhere(): Promise<void> {
+    if (this._disposed || this.running) {
+      return;
+    }
+    let newest: IRun | undefined;
+    try {
+      newest = (await api.runs(this._path(), 1)).runs[0];
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) {
+        return; // never run
+      }
+      throw error; // the poll backs off; the panel's own requests show the server's state
+    }
+    const going = !!newest && (!FINAL_STATUSES.includes(newest.status) || newest.active);
+    if (newest && going && !this._disposed && !this.running && newest.run_id !== this._current?.run_id) {
+      this.show(newest);
+      void this.loadRecent();
+    }
   }
 
   /** One look at the watched run; a failure is shown and rethrown so the poll backs off. */

@@ -2,7 +2,7 @@
 import type { JupyterFrontEnd } from '@jupyterlab/application';
 import { IJupyterLabPageFixture } from '@jupyterlab/galata';
 import type { NotebookPanel } from '@jupyterlab/notebook';
-import { expect, Locator } from '@playwright/test';
+import { expect, Locator, Page } from '@playwright/test';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -13,7 +13,7 @@ export const PANEL = '#notebook-ops-panel';
 /** The Jupyter server's root folder (see playwright.config.js). */
 export const SERVER_ROOT = process.env.NBO_BROWSER_ROOT ?? path.join(os.tmpdir(), 'notebook-ops-browser-root');
 
-export async function shot(page: IJupyterLabPageFixture, name: string): Promise<string> {
+export async function shot(page: IJupyterLabPageFixture | Page, name: string): Promise<string> {
   const file = path.join(SHOTS, `${name}.png`);
   await page.screenshot({ path: file });
   return file;
@@ -35,7 +35,7 @@ export async function openNotebook(
   return remote;
 }
 
-export function graphNode(page: IJupyterLabPageFixture, step: string) {
+export function graphNode(page: IJupyterLabPageFixture | Page, step: string) {
   return page.locator(`${PANEL} .nbo-graph-node[data-step="${step}"]`);
 }
 

@@ -13,3 +13,6 @@ configure_jupyter_server(c)  # noqa: F821
 c.ServerApp.port = int(os.environ.get("NBO_BROWSER_PORT", "8917"))  # noqa: F821
 c.ServerApp.allow_root = True  # noqa: F821
 c.ServerApp.jpserver_extensions = {"notebook_ops.server": True}  # noqa: F821
+# jupyter-collaboration keeps shared documents' updates in a SQLite file, by default in the
+# server's working directory (this checkout): the test session's own runtime folder instead
+c.SQLiteYStore.db_path = os.path.join(os.environ.get("JUPYTER_RUNTIME_DIR", "."), "ystore.db")  # noqa: F821
