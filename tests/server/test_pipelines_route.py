@@ -80,6 +80,7 @@ async def test_features_lists_what_the_panel_may_offer(jp_fetch):
     reply = await jp_fetch("notebook-ops", "api", method="GET")
     data = json.loads(reply.body)
     assert data["version"]
-    assert set(data["features"]) == {"runs", "exports", "schedules", "remote_runs"}
+    assert set(data["features"]) == {"runs", "exports", "schedules", "remote_runs", "models"}
     assert data["features"]["remote_runs"] is False  # no Airflow configured
+    assert data["features"]["models"] is True  # MLflow is installed here: the Models section works
     assert all(isinstance(v, bool) for v in data["features"].values())

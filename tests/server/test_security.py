@@ -130,6 +130,19 @@ ROUTES = [
     ("GET", ("notebook-ops", "api", "scheduler"), None, {}),
     ("PUT", ("notebook-ops", "api", "scheduler"), {"hosted": True}, {}),
     ("GET", ("notebook-ops", "api", "remote-runs"), None, {}),
+    (
+        "POST",
+        ("notebook-ops", "api", "elyra-edits"),
+        {"path": "p.pipeline", "op": "add-node", "file": "two.ipynb"},
+        {},
+    ),
+    ("GET", ("notebook-ops", "api", "models"), None, {"path": "two.ipynb"}),
+    (
+        "POST",
+        ("notebook-ops", "api", "models", "clf", "promote"),
+        {"path": "two.ipynb", "alias": "champion"},
+        {},
+    ),
     ("GET", ("notebook-ops", "api", "openapi.json"), None, {}),
 ]
 
