@@ -74,6 +74,8 @@ class LiveNotebookManager(NotebookExecutionManager):
 class LiveSaveEngine(NBClientEngine):
     """papermill's nbclient engine with ``LiveNotebookManager``'s deferred writes."""
 
+    manager: type[LiveNotebookManager] = LiveNotebookManager
+
     @classmethod
     def execute_notebook(
         cls,
@@ -85,7 +87,7 @@ class LiveSaveEngine(NBClientEngine):
         autosave_cell_every=30,
         **kwargs,
     ):
-        nb_man = LiveNotebookManager(
+        nb_man = cls.manager(
             nb,
             output_path=output_path,
             progress_bar=progress_bar,
