@@ -26,6 +26,8 @@ LIVE_EVERY = 0.5  # seconds between two writes of a running step's notebook
 class LiveNotebookManager(NotebookExecutionManager):
     """papermill's execution state, whose ``save`` writes at most every ``LIVE_EVERY`` s."""
 
+    output_path: str | None  # papermill's, set in its __init__
+
     def __init__(self, *args, **kw):
         super().__init__(*args, **kw)
         self._written = time.monotonic()  # the start's write is deferred like any other
