@@ -116,7 +116,11 @@ def _record(cmd, cwd, env) -> None:
             ended_at = None if alive else (ended_at or time.monotonic())
         if ended_at is not None and time.monotonic() - ended_at > 10:
             spy.send_signal(signal.SIGINT)
-            spy.wait(timeout=120)
+            try:
+                spy.wait(timeout=60)
+            except subprocess.TimeoutExpired:  # stuck for good: nothing recorded
+                spy.kill()
+                spy.wait()
 
 
 def profile(nb: Path, side: str, pythonpath: Path) -> None:
