@@ -13,7 +13,10 @@
 Wall is the command's; CPU is user + system of the command and every process it waited for
 (`getrusage(RUSAGE_CHILDREN)` around it: kernels, forked ones through the zygote, included).
 
-Usage: python benchmarks/bench_fork.py [--repeat N]
+With `--before REV`, also `--kernels fork` of git revision REV's `notebook_ops` (extracted to a
+temporary folder, first on PYTHONPATH), in the same rounds; `--only NAME` runs one notebook.
+
+Usage: python benchmarks/bench_fork.py [--repeat N] [--before REV] [--only realistic]
 """
 
 from __future__ import annotations
@@ -107,11 +110,14 @@ def write_data(folder: Path, rows: int = 6000) -> None:
     pd.DataFrame(cols).to_csv(folder / "data" / "customers.csv", index=False)
 
 
-def measured(cmd, cwd) -> tuple[float, float]:
+def measured(cmd, cwd, pythonpath=None) -> tuple[float, float]:
     """(wall s, CPU s of the command and the processes it waited for)."""
+    env = dict(os.environ)
+    if pythonpath:
+        env["PYTHONPATH"] = str(pythonpath)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
-    p = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    p = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=env)
     wall = time.perf_counter() - t
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if p.returncode != 0:
@@ -156,6 +162,8 @@ def peak_memory(cmd, cwd) -> tuple[float, float]:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--before", help="a git revision to compare with (e.g. main)")
+    ap.add_argument("--only", choices=["realistic", "example", "diamond"])
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="nbo-bench-fork-"))
     notebooks = {
@@ -167,6 +175,8 @@ def main() -> int:
     shutil.copy(ROOT / "examples" / "churn.ipynb", notebooks["example"])
     notebooks["diamond"].write_text(json.dumps(DIAMOND))
     write_data(work)
+    if args.only:
+        notebooks = {args.only: notebooks[args.only]}
     load0 = os.getloadavg()
     sides = {
         "papermill": lambda nb: PAPERMILL + ["--no-progress-bar", str(nb), str(work / "o.ipynb")],
@@ -175,27 +185,38 @@ def main() -> int:
         ),
         "fork": lambda nb: NBO + ["run", str(nb), "--no-track", "--no-cache", "--quiet", "--kernels", "fork"],
     }
+    paths = {}  # side -> the notebook_ops it runs, when not this checkout's
+    if args.before:
+        from bench_cached import checkout  # noqa: PLC0415 - bench_cached imports this module
+
+        side = f"fork ({args.before})"
+        sides[side] = sides["fork"]
+        paths[side] = checkout(args.before, work / "before")
     best: dict[tuple[str, str], list[float]] = {}
     for i in range(args.repeat):
         print(f"round {i + 1}/{args.repeat} (load {os.getloadavg()[0]:.1f})", flush=True)
         for name, nb in notebooks.items():
             for side, cmd in sides.items():
-                wall, cpu = measured(cmd(nb), work)
+                wall, cpu = measured(cmd(nb), work, paths.get(side))
                 b = best.setdefault((name, side), [wall, cpu])
                 b[0], b[1] = min(b[0], wall), min(b[1], cpu)
-    mem = {side: peak_memory(sides[side](notebooks["realistic"]), work) for side in ("fresh", "fork")}
+    mem = (
+        {side: peak_memory(sides[side](notebooks["realistic"]), work) for side in ("fresh", "fork")}
+        if "realistic" in notebooks
+        else {}
+    )
     load1 = os.getloadavg()
 
     print(
         f"\nbest of {args.repeat}; load average {load0[0]:.1f} at the start, "
         f"{load1[0]:.1f} at the end; {os.cpu_count()} cores"
     )
-    print(f"{'notebook':10} {'side':10} {'wall s':>8} {'x pm':>6} {'CPU s':>8} {'x pm':>6}")
+    print(f"{'notebook':10} {'side':14} {'wall s':>8} {'x pm':>6} {'CPU s':>8} {'x pm':>6}")
     for name in notebooks:
         pm_wall, pm_cpu = best[(name, "papermill")]
         for side in sides:
             wall, cpu = best[(name, side)]
-            print(f"{name:10} {side:10} {wall:8.2f} {wall / pm_wall:6.2f} {cpu:8.2f} {cpu / pm_cpu:6.2f}")
+            print(f"{name:10} {side:14} {wall:8.2f} {wall / pm_wall:6.2f} {cpu:8.2f} {cpu / pm_cpu:6.2f}")
     print("\npeak memory of the realistic notebook's run (process tree)")
     print(f"{'side':10} {'RSS MB':>8} {'PSS MB':>8}")
     for side, (rss, pss) in mem.items():

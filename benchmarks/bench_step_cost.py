@@ -7,8 +7,9 @@ one before, so every step's overhead is on the critical path.
 2. the wait of a new client for an already started kernel (what nbclient does for every step):
    jupyter_client's client (reads IOPub until 0.2 s of silence) vs the pool's
    (`execution/kernel_client.py`), 10 times each, in one process;
-3. with `--py-spy`: one run of this checkout under `py-spy record --subprocesses --idle`, and
-   the runner's samples of the step threads split by what they were doing.
+3. with `--py-spy`: one run of each side under `py-spy record --subprocesses --idle`, and the
+   runner's samples of the step threads split by what they were doing, with the main thread's
+   (the scheduler's) busy samples beside them.
 
 Usage: python benchmarks/bench_step_cost.py [--repeat N] [--before REV] [--py-spy]
 """
@@ -18,9 +19,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import contextlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -54,6 +57,7 @@ PHASES = [
     ("cells running in the kernel (plumbing, parameters, code)", "papermill_execute_cells"),
     ("papermill: read, parameterize, write", "papermill/"),
 ]
+SCHEDULER = "the scheduler between steps (cache key, record, metrics; the main thread)"
 
 
 def timed(cmd, cwd, pythonpath=None) -> float:
@@ -98,12 +102,36 @@ def client_waits(n: int = 10) -> dict[str, float]:
         pool.close(kill_running=True)
 
 
-def profile(nb: Path) -> None:
+def _record(cmd, cwd, env) -> None:
+    """Run py-spy; it can outlive the run it records (seen on a loaded machine): once its child
+    has ended, it gets SIGINT, on which it writes what it has."""
+    import psutil  # noqa: PLC0415 - only for --py-spy
+
+    spy = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ended_at = None
+    while spy.poll() is None:
+        time.sleep(1)
+        with contextlib.suppress(psutil.Error):
+            alive = [c for c in psutil.Process(spy.pid).children() if c.status() != psutil.STATUS_ZOMBIE]
+            ended_at = None if alive else (ended_at or time.monotonic())
+        if ended_at is not None and time.monotonic() - ended_at > 10:
+            spy.send_signal(signal.SIGINT)
+            try:
+                spy.wait(timeout=60)
+            except subprocess.TimeoutExpired:  # stuck for good: nothing recorded
+                spy.kill()
+                spy.wait()
+
+
+def profile(nb: Path, side: str, pythonpath: Path) -> None:
     raw = nb.parent / "profile.raw"
+    raw.unlink(missing_ok=True)
     spy = shutil.which("py-spy") or str(BIN / "py-spy")
     cmd = [spy, "record", "--subprocesses", "--idle", "--format", "raw", "-r", "50", "-o", str(raw)]
     cmd += ["--", sys.executable, "-m", "notebook_ops", "run", str(nb), "--no-cache", "--no-track", "--quiet"]
-    if subprocess.run(cmd, cwd=nb.parent, capture_output=True).returncode != 0 or not raw.exists():
+    env = {**os.environ, "PYTHONPATH": str(pythonpath)}
+    _record(cmd, nb.parent, env)
+    if not raw.exists():
         print("py-spy: could not record (not installed, or no ptrace here)")
         return
     phases: collections.Counter = collections.Counter()
@@ -111,12 +139,18 @@ def profile(nb: Path) -> None:
         stack, count = line.rsplit(" ", 1)
         frames = stack.split(";")
         procs = [f for f in frames if f.startswith("process ")]
-        if len(procs) != 1 or "_slot_main" not in stack:  # the runner's step threads only
+        if len(procs) != 1:  # the runner's threads only
+            continue
+        if "ParallelSteps.run" in stack and "_slot_main" not in stack:
+            if "wait (concurrent" not in stack:
+                phases[SCHEDULER] += int(count)
+            continue
+        if "_slot_main" not in stack:
             continue
         phase = next((name for name, key in PHASES if key in stack), "other")
         phases[phase] += int(count)
     on_path = sum(v for k, v in phases.items() if "off the critical path" not in k and "idle" not in k)
-    print(f"\nstep threads of one run, per step (on the critical path: {on_path / 50 / STEPS * 1000:.0f} ms)")
+    print(f"\n{side}: one run, per step (on the critical path: {on_path / 50 / STEPS * 1000:.0f} ms)")
     for name, v in phases.most_common():
         print(f"  {v / 50 / STEPS * 1000:7.0f} ms  {name}")
 
@@ -152,7 +186,8 @@ def main() -> int:
     for k, v in waits.items():
         print(f"  {k:20} {v * 1000:6.0f} ms")
     if args.pyspy:
-        profile(nb)
+        for side, path in sides.items():
+            profile(nb, side, path)
     shutil.rmtree(work, ignore_errors=True)
     return 0
 

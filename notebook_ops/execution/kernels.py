@@ -40,6 +40,15 @@ log = logging.getLogger(__name__)
 # (jupyter_client's imports are circular), so these imports are serialised.
 IMPORT_LOCK = threading.Lock()
 START_ATTEMPTS = 3  # kernels started for one slot before its step fails
+# an IPython kernel's arguments for a step: its input history in memory, not in the user's
+# history.sqlite that every kernel on the machine shares (each cell waited for its lock), and no
+# sleep before each reply (ipykernel's old workaround: output is flushed before the reply)
+IPYKERNEL_ARGS = ["--HistoryManager.hist_file=:memory:", "--IPythonKernel._execute_sleep=0"]
+# after the preload: the step runtime's registries, filled before a step needs them
+WARM_STEP_RUNTIME = (
+    "try:\n    __import__('notebook_ops.kernel_side.step', fromlist=['warm']).warm()\n"
+    "except Exception:\n    pass\n"
+)
 _MODULE_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
 
@@ -173,6 +182,8 @@ class KernelPool:
             kw["env"] = {**os.environ, **self.env}
         if self.log_file is not None:
             kw["stdout"] = kw["stderr"] = self.log_file
+        if any("ipykernel" in a for a in km.kernel_spec.argv):
+            kw["extra_arguments"] = list(IPYKERNEL_ARGS)
 
         async def go():
             await km.start_kernel(**kw)
@@ -181,6 +192,7 @@ class KernelPool:
             try:
                 await kc.wait_for_ready(timeout=self.startup_timeout)
                 code = "".join(f"try:\n    import {m}\nexcept Exception:\n    pass\n" for m in self.preload)
+                code += WARM_STEP_RUNTIME
                 msg_id = kc.execute(code, silent=True, store_history=False)
                 while True:  # wait for this request's reply: the imports are done
                     reply = await kc.get_shell_msg(timeout=self.startup_timeout)

@@ -1,8 +1,9 @@
 """Execute one (step or whole-pipeline) notebook through papermill in a given kernel.
 
-papermill writes the output notebook as cells run (and its error banner on failure), so a failed
-step keeps its executed notebook. A step timeout is enforced by stopping the kernel from a timer
-thread: the notebook client then sees a dead kernel, and we report the timeout.
+papermill writes the output notebook as cells run (at most twice a second: live_notebook.py) and
+its error banner on failure, so a failed step keeps its executed notebook. A step timeout is
+enforced by stopping the kernel from a timer thread: the notebook client then sees a dead kernel,
+and we report the timeout.
 """
 
 from __future__ import annotations
@@ -136,6 +137,8 @@ def _execute(
         from nbclient.exceptions import DeadKernelError  # noqa: PLC0415 - under IMPORT_LOCK
         from papermill.exceptions import PapermillExecutionError  # noqa: PLC0415 - under IMPORT_LOCK
 
+        from notebook_ops.execution import live_notebook  # noqa: PLC0415 - imports papermill: under IMPORT_LOCK
+
     _quiet_papermill()
     out_path = Path(out_path)
     timed_out = threading.Event()
@@ -162,6 +165,7 @@ def _execute(
             stdout_file=logf,
             stderr_file=logf,
             kernel_name=nb.get("metadata", {}).get("kernelspec", {}).get("name"),
+            engine_name=live_notebook.register(),
         )
     except PapermillExecutionError as exc:
         cell, role, _, _ = _locate(out_path)

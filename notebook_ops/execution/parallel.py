@@ -7,6 +7,10 @@ without a kernel. Failures are retried per the step's options; a step whose upst
 succeed is skipped; cancelling (Ctrl-C, ``cancel`` event) stops every kernel. Where a step
 executes is the executor's (``executors.py``: a kernel of the local pool, forked or fresh, or a
 task on a Dask cluster); everything here is the same for all of them.
+
+A step that ends well releases the steps after it before its own bookkeeping (the record, the
+cache, metrics, tracking): their kernels start running while that is written, and the record
+still tells the step's end before their start.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from __future__ import annotations
 import logging
 import shutil
 import time
-from concurrent.futures import FIRST_COMPLETED, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +30,7 @@ from notebook_ops.kernel_side.observe import LEDGER_DIR
 
 if TYPE_CHECKING:
     from notebook_ops.execution.executors import StepExecutor
+    from notebook_ops.execution.step_context import StepContext
 
 log = logging.getLogger(__name__)
 DONE_OK = ("succeeded", "unselected")  # unselected: not asked for and not cached
@@ -163,17 +168,64 @@ class ParallelSteps:
 
     # --- running a step --------------------------------------------------------------------
     def start(self, step: str) -> None:
+        self._announce(step, *self._launch(step))
+
+    def _launch(self, step: str) -> tuple[Future[Outcome], StepContext]:
+        """The step's job handed to the executor (not yet in the record: ``_announce``)."""
         d = self._data_dir(step)
         if not self.pr.store.remote and d.exists():
             shutil.rmtree(d)  # nothing stale from an earlier attempt
+        ctx = self.pr.step_context(step)
+        return self.executor.submit(ctx), ctx
+
+    def _announce(self, step: str, fut: Future[Outcome], ctx: StepContext) -> None:
         self.state[step] = "running"
         self.rec.step_started(step)
-        ctx = self.pr.step_context(step)
         s = self.rec.step(step)
         s["notebook"] = str(ctx.out_path)
         s["log"] = str(ctx.log_path)
         s["worker"] = None  # set when the executor tells where it ran
-        self.running[self.executor.submit(ctx)] = step
+        self.running[fut] = step
+
+    def _ends_well(self, step: str, outcome: Outcome) -> bool:
+        """Whether ``completed`` will call the step a success."""
+        return (
+            outcome.ok
+            and not self.pr.config.cancel.is_set()
+            and self.pr.store.exists((step, "_outputs.json"))
+        )
+
+    def _launch_released(self, done_well: list[str]) -> list[tuple[str, Future[Outcome], StepContext]]:
+        """Launch the steps that ``done_well`` (steps that just ended well) release and that need
+        a kernel; a step the cache or the resumed run may restore is left to ``_advance``."""
+        for step in done_well:
+            self.state[step] = "succeeded"  # what completed() records next
+        released = {n for n in self.p.step_names if set(self.p.step(n).after) & set(done_well)}
+        launched: list[tuple[str, Future[Outcome], StepContext]] = []
+        for step in self.p.step_names:
+            if len(self.running) + len(launched) >= self.pr.config.jobs:
+                break
+            if step not in released or self.state[step] != "pending" or step not in self.selected:
+                continue
+            deps = self.p.step(step).after
+            if step in self.retry_at or not all(self.state[d] in DONE_OK for d in deps):
+                continue
+            key = self.key(step)
+            if self._reusable(step, key) or self._missing_inputs(step):
+                continue
+            self.keys[step] = key
+            launched.append((step, *self._launch(step)))
+        return launched
+
+    def _reusable(self, step: str, key: str | None) -> bool:
+        """Whether ``try_reuse`` might restore the step (without restoring anything)."""
+        if key is None or self.cache is None:
+            return False
+        if self.resumed is not None:
+            return True
+        return (
+            self.use_cache and self._cacheable(step) and self.cache.lookup(self.p.name, step, key) is not None
+        )
 
     def completed(self, step: str, outcome: Outcome, key: str | None) -> None:
         if outcome.worker:
@@ -309,13 +361,19 @@ class ParallelSteps:
                     done = set()
                     time.sleep(0.05)
                 self._placed(self.executor.placed())
+                finished = []
                 for fut in done:
                     step = self.running.pop(fut)
                     try:
                         outcome = fut.result()
                     except Exception as exc:  # a bug or a kernel that would not start
                         outcome = Outcome(False, f"{type(exc).__name__}: {exc}", ename=type(exc).__name__)
+                    finished.append((step, outcome))
+                launched = self._launch_released([s for s, o in finished if self._ends_well(s, o)])
+                for step, outcome in finished:
                     self.completed(step, outcome, self.keys.get(step))
+                for step, fut, ctx in launched:
+                    self._announce(step, fut, ctx)
         except KeyboardInterrupt:
             cancel.set()
             self._cancel()

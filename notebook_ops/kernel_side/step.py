@@ -39,6 +39,7 @@ __all__ = [
     "enter_step",
     "end_step",
     "log_named_metrics",
+    "warm",
     "ParameterTypeError",
     "InputError",
     "OutputError",
@@ -139,6 +140,13 @@ def end_step(ns: dict, *, code: str = "", hand_on: bool = False) -> None:
             project = _OBSERVE[0]
             files.hand_on([os.path.join(project, p) for p in seen["writes"]])
         store.write_json((step, OBSERVED), seen)
+
+
+def warm() -> None:
+    """Pay now, while the kernel waits for its step (the pool's preload, execution/kernels.py),
+    what the step's first load or save would pay on its critical path: the serialiser registry,
+    which reads every installed package's entry points (about 25 ms)."""
+    serializers.serializers()
 
 
 def _store() -> DataStore:
