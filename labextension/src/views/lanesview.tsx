@@ -153,7 +153,8 @@ function LaneRow(props: ILaneRowProps): JSX.Element {
           {`⚠ ${problems.length}`}
         </span>
       ) : null}
-      {stale ? (
+      {stale && !status ? (
+        // beside a run's status the row's own mark says it (a narrow sidebar keeps the status)
         <span className="nbo-lane-stale" data-state={stale.state}>
           {stale.state === 'never_run' ? 'never run' : 'stale'}
         </span>
