@@ -128,8 +128,9 @@ export const api = {
    * Which steps a run now would run again (stale, and why, or never run) and which the cache
    * would reuse; `content` is the unsaved notebook JSON, as `inspect` sends it.
    */
-  staleSteps(path: string, content?: unknown): Promise<StalenessView> {
-    const body = content === undefined ? { path } : { path, content: content as Record<string, unknown> };
+  staleSteps(path: string, content?: unknown, parameters: Record<string, string> = {}): Promise<StalenessView> {
+    const body =
+      content === undefined ? { path, parameters } : { path, content: content as Record<string, unknown>, parameters };
     return client.postStaleSteps(body);
   },
 

@@ -17,6 +17,7 @@ import { NotebookRuns } from './runs';
 import { NotebookSchedules } from './schedules';
 import { stepColors } from './colors';
 import { cellInfos, ICellInfo } from './cells';
+import { rememberedValues } from './runform';
 import { IStaleness, IStepStaleness, staleSteps } from './stale';
 
 export type { ICellInfo } from './cells';
@@ -113,7 +114,13 @@ export class PipelineModel implements IDisposable {
     if (this.panel.context.model.dirty) {
       await this.panel.context.save();
     }
-    await this.runs.start({}, { cache: true });
+    await this.runs.start(this._nextRunValues(), { cache: true });
+  }
+
+  /** The values the Run dialog would send now: its remembered ones, for this pipeline's parameters. */
+  private _nextRunValues(): Record<string, string> {
+    const names = new Set((this._pipeline?.parameters ?? []).filter(p => !p.secret).map(p => p.name));
+    return Object.fromEntries(Object.entries(rememberedValues(this.path)).filter(([k]) => names.has(k)));
   }
 
   /** Ask which steps are stale for the notebook as it is now (after a run, or from tests). */
@@ -324,7 +331,7 @@ export class PipelineModel implements IDisposable {
       return;
     }
     try {
-      const view = await api.staleSteps(this.path, content);
+      const view = await api.staleSteps(this.path, content, this._nextRunValues());
       if (ticket === this._ticket) {
         this._setStaleness(view);
       }

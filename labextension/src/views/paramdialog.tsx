@@ -10,6 +10,7 @@ import React, { useEffect, useRef, useState } from 'react';
 
 import { IParameter } from '../api';
 import { checkParameter, clusterProblem } from '../format';
+import { runFormKey } from '../runform';
 
 /** A default as the user would type it (the runner converts text to the declared type). */
 export function asText(p: IParameter): string {
@@ -46,7 +47,7 @@ interface IRunForm {
   dataUrl: string;
 }
 
-const remembered = (path: string) => `notebook-ops:run-form:${path}`;
+const remembered = runFormKey;
 
 function recall(path: string): Partial<IRunForm> {
   try {
