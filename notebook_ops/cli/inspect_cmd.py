@@ -22,7 +22,7 @@ from notebook_ops.execution.observations import (
 from notebook_ops.execution.staleness import staleness
 from notebook_ops.model import folder, load_pipeline
 from notebook_ops.model.contracts.pipeline_view import PipelineView
-from notebook_ops.model.contracts.staleness import StalenessView
+from notebook_ops.model.contracts.stale_view import StalenessView
 from notebook_ops.model.parameters import parse_pairs
 from notebook_ops.model.pipeline import Pipeline
 

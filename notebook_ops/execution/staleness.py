@@ -26,7 +26,7 @@ from notebook_ops.execution.stepfiles import asset_signature
 from notebook_ops.execution.stepnb import build_step_notebook
 from notebook_ops.kernel_side.data_store import MANIFEST, is_url
 from notebook_ops.model.contracts.runs import RunRecord
-from notebook_ops.model.contracts.staleness import StalenessView, StaleReason, StaleState, StepStaleness
+from notebook_ops.model.contracts.stale_view import StalenessView, StaleReason, StaleState, StepStaleness
 from notebook_ops.model.pipeline import Pipeline
 
 RUNS_EXAMINED = 50  # run folders read, newest first, looking for each step's last success

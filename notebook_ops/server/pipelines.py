@@ -19,7 +19,7 @@ from notebook_ops.execution.staleness import staleness
 from notebook_ops.model import build_pipeline, load_pipeline
 from notebook_ops.model.contracts.pipeline_view import PipelineView
 from notebook_ops.model.contracts.rest import InspectPipeline, InspectStaleSteps
-from notebook_ops.model.contracts.staleness import StalenessView
+from notebook_ops.model.contracts.stale_view import StalenessView
 from notebook_ops.model.notebook import parse_notebook
 from notebook_ops.model.pipeline import Pipeline
 from notebook_ops.server.handler_base import BadRequest, NotebookOpsHandler, named_as_the_lab_names_them

@@ -31,7 +31,7 @@ SCHEMAS = {
     "run-comparison": "runs:RunComparison",
     "pipeline-view": "pipeline_view:PipelineView",
     "folder-view": "folder_view:FolderView",
-    "staleness-view": "staleness:StalenessView",
+    "staleness-view": "stale_view:StalenessView",
     "schedule-spec": "schedules:ScheduleSpec",
     "schedule-view": "schedules:ScheduleView",
     "scheduled-run-view": "schedules:ScheduledRunView",
