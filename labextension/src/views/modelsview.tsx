@@ -22,6 +22,7 @@ import type { PipelineModel } from '../model';
 import { costText, kpiOf, kpiSeries, lineageText, targetChecks, targetText, verdictText } from '../registry';
 import { trend } from '../trend';
 import { useSignal } from './hooks';
+import { TrendSvg } from './trendplot';
 import { Section } from './section';
 
 const SHOWN = 5; // versions per model before "all versions"
@@ -105,17 +106,7 @@ function KpiTrend({ model }: { model: RegisteredModelView }): JSX.Element | null
   return (
     <div className="nbo-model-kpi" data-metric={metric}>
       <span className="nbo-help">{`${metric} by version `}</span>
-      <svg className="nbo-trend" width="120" height="28" role="img" aria-label={`${metric} by version`}>
-        {geometry.targetY !== null ? (
-          <line x1={0} x2={120} y1={geometry.targetY} y2={geometry.targetY} className="nbo-trend-target" />
-        ) : null}
-        <path d={geometry.path} className="nbo-trend-line" />
-        {geometry.points.map((p, i) => (
-          <circle key={i} cx={p.x} cy={p.y} r={2} className="nbo-trend-dot">
-            <title>{`${metric} = ${+p.value.toFixed(4)}`}</title>
-          </circle>
-        ))}
-      </svg>
+      <TrendSvg geometry={geometry} metric={metric} label={`${metric} by version`} />
     </div>
   );
 }

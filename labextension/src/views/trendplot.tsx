@@ -3,7 +3,7 @@ import React from 'react';
 
 import { IRun } from '../api';
 import type { NotebookRuns } from '../runs';
-import { trend } from '../trend';
+import { ITrend, trend } from '../trend';
 
 export interface ITrendProps {
   runs: NotebookRuns;
@@ -22,14 +22,14 @@ export function Trend({ runs, run, metric, bound }: ITrendProps): JSX.Element | 
   if (!geometry) {
     return null;
   }
+  return <TrendSvg geometry={geometry} metric={metric} label={`${metric} over the last ${shown.length} runs`} />;
+}
+
+/** A trend's line plot, 120 x 28, with the target's line and each value on hover. */
+export function TrendSvg(props: { geometry: ITrend; metric: string; label: string }): JSX.Element {
+  const { geometry, metric } = props;
   return (
-    <svg
-      className="nbo-trend"
-      width="120"
-      height="28"
-      role="img"
-      aria-label={`${metric} over the last ${shown.length} runs`}
-    >
+    <svg className="nbo-trend" width="120" height="28" role="img" aria-label={props.label}>
       {geometry.targetY !== null ? (
         <line x1={0} x2={120} y1={geometry.targetY} y2={geometry.targetY} className="nbo-trend-target" />
       ) : null}
