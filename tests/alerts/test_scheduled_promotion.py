@@ -9,15 +9,12 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
-import subprocess
 import sys
-import urllib.request
 
 import pytest
 from nbfactory import write_nb
 from waiting import eventually
+from trackingkit import free_port, predict, scoring_server
 
 pytestmark = pytest.mark.slow
 
@@ -57,25 +54,6 @@ def _settled(store, name):
         return rows[0] if rows else None
 
     return done
-
-
-def _serve(root, port):
-    return subprocess.Popen(
-        [sys.executable, "-m", "notebook_ops", "models", "serve", "churn-clf@champion", "--port", str(port)],
-        cwd=root,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-
-
-def _predict(url):
-    req = urllib.request.Request(
-        f"{url}/invocations",
-        data=json.dumps({"inputs": PROBE}).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    return json.loads(urllib.request.urlopen(req, timeout=60).read())["predictions"]
 
 
 def test_a_missed_target_alerts_once_and_a_met_one_promotes_and_is_served(tmp_path, monkeypatch, hook, smtp):
@@ -141,23 +119,17 @@ def test_a_missed_target_alerts_once_and_a_met_one_promotes_and_is_served(tmp_pa
     finally:
         svc.shutdown()
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = _serve(root, port)
-    url = f"http://127.0.0.1:{port}"
-    try:
-
-        def answers() -> bool:
-            try:
-                urllib.request.urlopen(f"{url}/ping", timeout=2).close()
-            except OSError:
-                assert server.poll() is None, server.stderr.read().decode()
-                return False
-            return True
-
-        eventually(answers, timeout=180, interval=0.2, what="the scoring server")
-        assert _predict(url) == [1, 0]  # version 2; version 1 learned flipped labels: [0, 1]
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=60)
+    port = free_port()
+    serve = [
+        sys.executable,
+        "-m",
+        "notebook_ops",
+        "models",
+        "serve",
+        "churn-clf@champion",
+        "--port",
+        str(port),
+    ]
+    with scoring_server(serve, port, cwd=root) as url:
+        # version 2; version 1 learned flipped labels: [0, 1]
+        assert predict(url, PROBE) == [1, 0]

@@ -13,6 +13,7 @@ import yaml
 from clikit import run_cli
 from nbfactory import write_nb
 from notebook_ops.events import schema
+from trackingkit import free_port, predict, scoring_server
 
 CELLS = [
     (
@@ -155,17 +156,9 @@ def test_the_bundles_serve_stage_serves_the_champion(orchestrated):
     """What the Dockerfile's ``serve`` stage runs (its ENTRYPOINT + CMD, MODEL as the build's
     default, MLFLOW_TRACKING_URI given at ``docker run``) answers predictions of the champion;
     here on loopback and in this environment, as Docker is not on the test machines."""
-    import os
-    import signal
-    import socket
-    import subprocess
-    import urllib.request
-
-    import numpy as np
 
     from clikit import CLI, cli_env
     from dockerkit import parse
-    from waiting import eventually
 
     tmp_path, bundle, _, _, env, _ = orchestrated
     serve = next(s for s in parse((bundle / "Dockerfile").read_text()) if s.name == "serve")
@@ -173,44 +166,15 @@ def test_the_bundles_serve_stage_serves_the_champion(orchestrated):
     assert command[:3] == ["notebook-ops", "models", "serve"]
     model = serve.args["MODEL"]
     assert model == "models:/churn-clf@champion"  # the promote setting's model and alias
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     args = command[3:]
     args[args.index("--host") + 1] = "127.0.0.1"  # the image listens on 0.0.0.0; loopback here
     args[args.index("--port") + 1] = str(port)
     workdir = tmp_path / "serve"
     workdir.mkdir()
-    server = subprocess.Popen(
-        [*CLI, "models", "serve", *args],
-        cwd=workdir,
-        env=cli_env({**env, "NOTEBOOK_OPS_MODEL": model}),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-    try:
-        url = f"http://127.0.0.1:{port}"
-
-        def answers() -> bool:
-            try:
-                urllib.request.urlopen(f"{url}/ping", timeout=2).close()
-            except OSError:
-                assert server.poll() is None, server.stderr.read().decode()
-                return False
-            return True
-
-        eventually(answers, timeout=180, interval=0.2, what="the scoring server")
-        X = np.array([[2.0, 0.1, 0.3], [-2.0, 0.0, 0.5]])
-        req = urllib.request.Request(
-            f"{url}/invocations",
-            data=json.dumps({"inputs": X.tolist()}).encode(),
-            headers={"Content-Type": "application/json"},
-        )
-        assert json.loads(urllib.request.urlopen(req, timeout=60).read())["predictions"] == [1, 0]
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+    env = cli_env({**env, "NOTEBOOK_OPS_MODEL": model})
+    with scoring_server([*CLI, "models", "serve", *args], port, cwd=workdir, env=env) as url:
+        assert predict(url, [[2.0, 0.1, 0.3], [-2.0, 0.0, 0.5]]) == [1, 0]
 
 
 def test_a_broken_tracking_store_never_fails_the_step(orchestrated):

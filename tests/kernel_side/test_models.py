@@ -5,7 +5,6 @@ run met the pipeline's targets (and, with ``--vs``, beats the champion)."""
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 
 import numpy as np
@@ -15,6 +14,7 @@ from waiting import eventually
 from notebook_ops.execution import run_notebook
 from clikit import run_cli
 from notebook_ops.events import schema
+from trackingkit import free_port, predict, scoring_server
 
 CELLS = [
     (
@@ -321,47 +321,12 @@ def test_a_bundle_registers_with_its_bundle_lineage_and_promotes(tmp_path):
 
 def test_the_champion_is_served_and_answers_predictions(registry):
     """``models serve NAME@ALIAS``: MLflow's scoring server on loopback answers as the model."""
-    import socket
-    import urllib.request
-
     root, *_ = registry
     promoted = _cli(root, "models", "promote", "churn-clf", "--version", "1", "--alias", "served")
     assert promoted.returncode == 0, promoted.stderr
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "notebook_ops", "models", "serve", "churn-clf@served", "--port", str(port)],
-        cwd=root,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-    try:
-        url = f"http://127.0.0.1:{port}"
-
-        def answers() -> bool:
-            try:
-                urllib.request.urlopen(f"{url}/ping", timeout=2).close()
-            except OSError:
-                assert server.poll() is None, server.stderr.read().decode()
-                return False
-            return True
-
-        eventually(answers, timeout=120, interval=0.1, what="the scoring server")
-        X = np.array([[2.0, 0.1, 0.3], [-2.0, 0.0, 0.5]])
-        req = urllib.request.Request(
-            f"{url}/invocations",
-            data=json.dumps({"inputs": X.tolist()}).encode(),
-            headers={"Content-Type": "application/json"},
-        )
-        answer = json.loads(urllib.request.urlopen(req, timeout=30).read())
-        assert answer["predictions"] == [1, 0]
-    finally:
-        import os
-        import signal
-
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+    port = free_port()
+    serve = [sys.executable, "-m", "notebook_ops", "models", "serve", "churn-clf@served", "--port", str(port)]
+    with scoring_server(serve, port, cwd=root) as url:
+        assert predict(url, [[2.0, 0.1, 0.3], [-2.0, 0.0, 0.5]]) == [1, 0]
     missing = _cli(root, "models", "serve", "churn-clf@nobody")
     assert missing.returncode == 2 and "'churn-clf@nobody' is not in the registry" in missing.stderr
