@@ -15,7 +15,7 @@ import click
 from notebook_ops.bundle.templates import MODEL_ENV
 from notebook_ops.errors import NotebookOpsError, NotFoundError, PromotionRefused
 from notebook_ops.events.sinks import check_url
-from notebook_ops.tracking.mlflow_tracker import Session
+from notebook_ops.tracking.mlflow_tracker import Session, default_store
 from notebook_ops.tracking.model_compare import compare
 from notebook_ops.tracking.promotion import gate, promote
 from notebook_ops.tracking.registry import LINEAGE, TAG
@@ -28,7 +28,7 @@ def _client(uri: str | None):
     (a read never creates one)."""
     uri = uri or os.environ.get("MLFLOW_TRACKING_URI")
     if not uri:
-        db = Path.cwd() / ".notebook_ops" / "mlflow.db"
+        db = default_store(Path.cwd())
         if not db.is_file():
             raise NotFoundError(
                 f"no MLflow store here ({db}): run a pipeline in this folder, or pass --tracking-uri"

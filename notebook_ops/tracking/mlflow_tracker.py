@@ -52,6 +52,12 @@ def artifacts_beside(uri: str) -> str | None:
     return (Path(db).resolve().parent / "mlartifacts").as_uri()
 
 
+def default_store(base_dir) -> Path:
+    """The default store's database file for runs started in ``base_dir``: one rule for the
+    runs that write it and the faces that read it (a read never creates it)."""
+    return Path(base_dir).resolve() / ".notebook_ops" / "mlflow.db"
+
+
 def default_tracking_uri(base_dir) -> tuple[str, str | None]:
     """(tracking URI, artifact root or None). ``MLFLOW_TRACKING_URI`` wins; otherwise a sqlite
     store ``<base_dir>/.notebook_ops/mlflow.db``. A sqlite store keeps its artifacts in
@@ -59,9 +65,9 @@ def default_tracking_uri(base_dir) -> tuple[str, str | None]:
     env = os.environ.get("MLFLOW_TRACKING_URI")
     if env:
         return env, artifacts_beside(env)
-    state = Path(base_dir).resolve() / ".notebook_ops"
-    state.mkdir(parents=True, exist_ok=True)
-    uri = f"sqlite:///{state / 'mlflow.db'}"
+    db = default_store(base_dir)
+    db.parent.mkdir(parents=True, exist_ok=True)
+    uri = f"sqlite:///{db}"
     return uri, artifacts_beside(uri)
 
 

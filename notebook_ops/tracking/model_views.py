@@ -12,7 +12,6 @@ import json
 import os
 import re
 from datetime import datetime, timezone
-from pathlib import Path
 
 from notebook_ops.errors import NotebookOpsError
 from notebook_ops.model.contracts.models import (
@@ -23,6 +22,7 @@ from notebook_ops.model.contracts.models import (
     PromoteResponse,
     RegisteredModelView,
 )
+from notebook_ops.tracking.mlflow_tracker import default_store
 from notebook_ops.tracking.promotion import gate, pipeline_run, promote
 from notebook_ops.tracking.registry import TAG
 
@@ -36,7 +36,7 @@ def store_uri(base_dir: str | os.PathLike) -> str | None:
     env = os.environ.get("MLFLOW_TRACKING_URI")
     if env:
         return env
-    db = Path(base_dir).resolve() / ".notebook_ops" / "mlflow.db"
+    db = default_store(base_dir)
     return f"sqlite:///{db}" if db.is_file() else None
 
 
