@@ -8,49 +8,21 @@ import shutil
 
 from conftest import drain
 from nbfactory import EXAMPLES
-from waiting import eventually
 from notebook_ops.events import schema
 from notebook_ops.events.publisher import Publisher
 from notebook_ops.events.spool import Spool
 from notebook_ops.execution import run_notebook
 
 
-def _subscribe(client, topic, name="check"):
+def _subscribe(client, topic, name="check", *, earliest: bool = False):
     import pulsar
 
     return client.subscribe(
-        f"persistent://public/default/{topic}", name, consumer_type=pulsar.ConsumerType.Shared
+        f"persistent://public/default/{topic}",
+        name,
+        consumer_type=pulsar.ConsumerType.Shared,
+        initial_position=pulsar.InitialPosition.Earliest if earliest else pulsar.InitialPosition.Latest,
     )
-
-
-def _receive_every(client, topic, consumer, want: int) -> tuple[list, object]:
-    """Receive (and acknowledge) until ``want`` different events arrived. pulsar-lite, loaded,
-    has left a run's last messages undispatched to a connected consumer although it acked them
-    to the producer (they are stored): a new consumer on the same subscription gets them, as
-    after any consumer restart. Up to three consumers, 30 s each; then fail, saying what came.
-    Returns the messages and the consumer now subscribed."""
-    import pulsar
-
-    out, ids, current = [], set(), [consumer]
-
-    def enough() -> bool:
-        try:
-            m = current[0].receive(timeout_millis=1500)
-        except pulsar.Timeout:
-            return False
-        current[0].acknowledge(m)
-        out.append(m)
-        ids.add(m.properties().get("id") or str(m.message_id()))
-        return len(ids) >= want
-
-    for _ in range(3):
-        try:
-            eventually(enough, timeout=30, interval=0, what=f"{want} different events")
-            return out, current[0]
-        except AssertionError:
-            current[0].close()
-            current[0] = _subscribe(client, topic)
-    raise AssertionError(f"{len(ids)} of {want} arrived: {[m.properties().get('type') for m in out]}")
 
 
 def _all_sent(pub: Publisher, n: int) -> None:
@@ -64,7 +36,6 @@ def _all_sent(pub: Publisher, n: int) -> None:
 
 def test_every_event_of_the_example_run_arrives_in_order(broker, client, topic, tmp_path):
     nb = shutil.copy(EXAMPLES / "churn.ipynb", tmp_path)
-    consumer = _subscribe(client, topic)
     # Long timeouts: this test is about content and order. With the defaults (2 s send, 3 s
     # operation) a loaded 2-core machine made the first connect time out while the zygote
     # imported pandas: those events were spooled for the next publisher (by design; the
@@ -77,7 +48,13 @@ def test_every_event_of_the_example_run_arrives_in_order(broker, client, topic, 
     assert result.status in ("succeeded", "below_target"), result.record["error"]
     _all_sent(pub, len(progress))
 
-    msgs, consumer = _receive_every(client, topic, consumer, want=len(progress))
+    # What the broker stored, read by a subscription made after the run from the topic's start.
+    # A consumer subscribed during the run is the broker's live dispatch, not ours to test:
+    # in CI, pulsar-lite 0.2.0 left a run's last two events stored and acknowledged to the
+    # producer but never delivered to the consumer subscribed during the run, nor to a new one
+    # on that subscription (its shared dispatcher drops a dispatch that starts while another is
+    # in progress, as far as its source shows).
+    msgs = drain(_subscribe(client, topic, "first", earliest=True), want=len(progress))
     events = [json.loads(m.data()) for m in msgs]
     assert len(events) == len(progress) == 12  # run + 5 x (started, finished) + run
     for m, e in zip(msgs, events, strict=True):
@@ -122,7 +99,9 @@ def test_every_event_of_the_example_run_arrives_in_order(broker, client, topic, 
     again = run_notebook(nb, params={"epochs": "50"}, track=False, progress=pub)
     pub.close(timeout=30)
     # a cached step has no step.started: run.started, 5 x step.finished, run.finished
-    events = [json.loads(m.data()) for m in drain(consumer, want=7)]
+    stored = drain(_subscribe(client, topic, "again", earliest=True), want=len(progress) + 7)
+    events = [e for e in (json.loads(m.data()) for m in stored) if e["run_id"] == again.run_id]
+    assert len(events) == 7, [(e["type"], e["data"].get("step")) for e in events]
     finished = [e for e in events if e["type"] == "step.finished"]
     assert {e["run_id"] for e in events} == {again.run_id}
     assert len(finished) == 5 and all(e["data"]["cached"] for e in finished)
