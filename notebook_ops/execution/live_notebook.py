@@ -14,10 +14,14 @@ run raised (a dead kernel, a timeout), so the executed notebook keeps every outp
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 
 from jupyter_core.utils import ensure_event_loop
 from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
+from papermill.utils import merge_kwargs, remove_args
+
+from notebook_ops.execution.step_client import StepNotebookClient
 
 ENGINE_NAME = "notebook_ops"
 LIVE_EVERY = 0.5  # seconds between two writes of a running step's notebook
@@ -74,7 +78,8 @@ class LiveNotebookManager(NotebookExecutionManager):
 
 
 class LiveSaveEngine(NBClientEngine):
-    """papermill's nbclient engine with ``LiveNotebookManager``'s deferred writes."""
+    """papermill's nbclient engine with ``LiveNotebookManager``'s deferred writes, running cells
+    through ``StepNotebookClient`` (fewer round trips for a step notebook)."""
 
     manager: type[LiveNotebookManager] = LiveNotebookManager
 
@@ -106,6 +111,33 @@ class LiveSaveEngine(NBClientEngine):
         nb_man.cleanup_pbar()
         nb_man.finish(write=False)
         return nb_man.nb
+
+    @classmethod
+    def execute_managed_notebook(
+        cls,
+        nb_man,
+        kernel_name,
+        log_output=False,
+        stdout_file=None,
+        stderr_file=None,
+        start_timeout=60,
+        execution_timeout=None,
+        **kwargs,
+    ):
+        """papermill's ``NBClientEngine.execute_managed_notebook`` with our client."""
+        kwargs = remove_args(["input_path"], **kwargs)
+        safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
+        final_kwargs = merge_kwargs(
+            safe_kwargs,
+            timeout=execution_timeout if execution_timeout else kwargs.get("timeout"),
+            startup_timeout=start_timeout,
+            kernel_name=kernel_name,
+            log=logging.getLogger("papermill"),
+            log_output=log_output,
+            stdout_file=stdout_file,
+            stderr_file=stderr_file,
+        )
+        return StepNotebookClient(nb_man, **final_kwargs).execute()
 
 
 def register() -> str:
