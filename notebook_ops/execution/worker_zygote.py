@@ -131,7 +131,8 @@ class ZygotePlugin(WorkerPlugin):
         10 s and more on a loaded machine, else paid by its first step): a worker's event loop
         never waits for imports."""
         self._ready = threading.Event()
-        self.threads = int(getattr(worker, "nthreads", None) or 1)
+        state = getattr(worker, "state", None)  # distributed's WorkerState holds nthreads
+        self.threads = int(getattr(state, "nthreads", None) or getattr(worker, "nthreads", None) or 1)
         with IMPORT_LOCK:
             from notebook_ops.execution.forkprovisioner import Zygote, fork_supported  # noqa: PLC0415 - jupyter_client loads with the first kernel, not at import
 

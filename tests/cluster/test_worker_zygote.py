@@ -263,3 +263,37 @@ def test_a_worker_that_ends_leaves_no_zygote_or_kernel(tmp_path, s3_module, s3, 
             handle.cancel()
             handle.wait(timeout=120)
         cluster.stop()
+
+
+def test_a_worker_keeps_a_kernel_ahead_per_thread_and_its_teardown_kills_them(s3_module):
+    """A worker with two threads keeps two kernels forked ahead from its zygote (two tasks may
+    start at once); removing the plugin (its teardown, as when the worker closes) kills the
+    zygote and both waiting kernels."""
+    from notebook_ops.execution.cluster import Cluster
+
+    cluster = DaskCluster(s3_module.env)
+    try:
+        cluster.start(workers=("t2",), threads={"t2": 2})
+        conn = Cluster.connect(cluster.address, "threads-check")
+        try:
+            name = conn.start_zygotes("python3", ["json"])
+            assert name is not None
+            state = eventually(
+                lambda: (s := _states(cluster, name).get("t2")) and len(s["waiting"]) == 2 and s,
+                timeout=180,
+                what="t2's zygote to fork two kernels ahead",
+            )
+            assert sorted(state["forked"]) == sorted(state["waiting"]) and state["taken"] == 0
+            assert all(_parent(pid) == state["pid"] for pid in state["waiting"])
+            conn.client.unregister_worker_plugin(name)
+        finally:
+            conn.close()
+        eventually(
+            lambda: all(_gone(p) for p in [state["pid"], *state["waiting"]]),
+            timeout=60,
+            interval=0.2,
+            what="the zygote and the kernels waiting ahead to be gone",
+        )
+        assert cluster.zygotes_of("t2") == [] and cluster.kernels_of("t2") == []
+    finally:
+        cluster.stop()
