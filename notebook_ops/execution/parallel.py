@@ -94,7 +94,6 @@ class ParallelSteps:
         self.state = {n: "pending" for n in self.p.step_names}
         self.running: dict = {}  # future -> step name
         self.retry_at: dict = {}  # step name -> monotonic time it may start again
-        self.launched_at: dict[str, float] = {}  # step name -> monotonic time it went to the executor
         self.keys: dict = {}  # step name -> the cache key it started with
         self.parts: dict = {}  # step name -> its key's parts (cache.key_parts), kept with its entry
         local = not run.store.remote
@@ -177,14 +176,11 @@ class ParallelSteps:
         if not self.pr.store.remote and d.exists():
             shutil.rmtree(d)  # nothing stale from an earlier attempt
         ctx = self.pr.step_context(step)
-        self.launched_at[step] = time.monotonic()
         return self.executor.submit(ctx), ctx
 
     def _announce(self, step: str, fut: Future[Outcome], ctx: StepContext) -> None:
         self.state[step] = "running"
-        # from its launch: a released step is launched before the steps that released it are
-        # recorded, so its duration holds the whole of its task (queued_s counts from there too)
-        self.rec.step_started(step, since=self.launched_at.pop(step, None))
+        self.rec.step_started(step)
         s = self.rec.step(step)
         s["notebook"] = str(ctx.out_path)
         s["log"] = str(ctx.log_path)

@@ -68,22 +68,13 @@ class LiveRecord:
     def step(self, name: str) -> dict:
         return self.data["steps"][name]
 
-    def step_started(self, name: str, since: float | None = None) -> None:
-        """``since``: when the step was handed to its executor (``time.monotonic()``), if
-        earlier than now: its start and duration count from then."""
+    def step_started(self, name: str) -> None:
         s = self.step(name)
-        now = time.monotonic()
-        ago = max(0.0, now - since) if since is not None else 0.0
         s.update(
-            status="running",
-            started_at=now_iso(ago),
-            finished_at=None,
-            duration_s=None,
-            error=None,
-            cell=None,
+            status="running", started_at=now_iso(), finished_at=None, duration_s=None, error=None, cell=None
         )
         s["attempts"] += 1
-        self._t0[name] = now - ago
+        self._t0[name] = time.monotonic()
         self.save("step_started", name)
 
     def step_finished(self, name: str, status: str, *, error=None, cell=None, cached=False, **extra) -> None:

@@ -12,7 +12,7 @@ import json
 import secrets
 import socket
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 from notebook_ops.errors import NotFoundError
@@ -33,10 +33,8 @@ __all__ = [
 ]
 
 
-def now_iso(ago: float = 0.0) -> str:
-    """Now (or ``ago`` seconds before), in UTC, to the millisecond."""
-    when = datetime.now(timezone.utc) - timedelta(seconds=ago)
-    return when.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def new_run_id() -> str:
