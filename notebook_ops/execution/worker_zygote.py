@@ -90,8 +90,9 @@ class KernelsAhead(KernelPool):
     def submit(self, fn) -> Future:
         ready = bool(self.ready_pids())
         fut = super().submit(fn)
-        self.taken += 1
-        self.taken_ready += int(ready)
+        with self._lock:  # the worker's task threads take kernels at the same time
+            self.taken += 1
+            self.taken_ready += int(ready)
         self.prewarm(self.n)
         return fut
 
