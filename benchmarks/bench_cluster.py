@@ -7,14 +7,16 @@ The scheduler, the two workers (one thread each, no nanny) and the S3 server are
 script starts and stops (tests/cluster/daskcluster.py, tests/s3server.py). Side by side:
 
 - the diamond's wall time (median of BENCH_REPEAT runs) locally with forked kernels (-j2) and on
-  the cluster with each worker's warm zygote (issue 27; the first cluster run, whose zygotes are
-  still importing, is reported apart) and with fresh kernels (``--kernels fresh``: before);
+  the cluster with each worker's warm zygote and the kernel it forked ahead of the tasks (issue
+  27; the first cluster run, whose zygotes are still importing, is reported apart) and with fresh
+  kernels (``--kernels fresh``: before);
 - per task, from run.json: queued (submitted -> started on the worker), start-up (-> kernel
   ready), code (the notebook's run), and the overhead: a step's time minus its code's;
 - that overhead against a no-op Dask task's round trip (``client.submit(int, 1)``), on a
   one-step pipeline whose code does nothing (``x = 1``), BENCH_NOOP runs.
 
-Figures are for this machine (2 cores, shared); the point is the ratios.
+Figures are for this machine (2 cores, shared: the load average is printed at the start and the
+end); the point is the ratios. The last lines put each figure beside its target.
 """
 
 from __future__ import annotations
@@ -95,6 +97,7 @@ def main() -> None:
     nb, noop = tmp / "diamond.ipynb", tmp / "noop.ipynb"
     nb.write_text(json.dumps(make_notebook(DIAMOND)))
     noop.write_text(json.dumps(make_notebook(NOOP)))
+    print(f"load average at the start: {_load()}")
     with s3_server() as s3:
         os.environ.update(s3.env)
         cluster = DaskCluster(s3.env).start()
@@ -128,8 +131,17 @@ def main() -> None:
                 results[label] = statistics.median(s["duration_s"] - s["code_s"] for s in steps) - rt
             for label, over in results.items():
                 print(f"per-task overhead over a no-op Dask task, {label}: {over * 1000:.0f} ms")
+            warm = results["Dask, warm zygote per worker"]
+            print(f"\nload average at the end: {_load()}")
+            print("side by side (target):")
+            print(f"  diamond, cluster (warm) / local (forked): x{warm_wall / fork_wall:.2f}   (<= x1.2)")
+            print(f"  per-task overhead over a no-op task, warm workers: {warm * 1000:.0f} ms   (<= 500 ms)")
         finally:
             cluster.stop()
+
+
+def _load() -> str:
+    return " ".join(f"{v:.1f}" for v in os.getloadavg())
 
 
 if __name__ == "__main__":

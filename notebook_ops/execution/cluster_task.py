@@ -5,10 +5,11 @@ and data files it reads (project-relative path -> bytes); nothing is read from t
 disk. The worker lays the files out in a folder of its own, runs the notebook through papermill
 in a kernel exactly as ``notebook-ops run-step`` does (``executors.execute_step``), with inputs and
 outputs in the shared data store (``_nbo_data_url``), and sends back the outcome, the executed
-notebook, the log and its name. The kernel is forked from the worker's warm zygote when the run
-registered one (``task.zygote``, ``worker_zygote.py``), else started fresh; the outcome says how
-long the task waited (submitted -> started here), how long its kernel took to be ready (the
-files laid out included) and how long the notebook ran. The runner learns when a step starts
+notebook, the log and its name. The kernel is one the worker forked ahead from its warm zygote
+when the run registered one (``task.zygote``, ``worker_zygote.py``: it moves into the task's
+folder and environment, and is shut down after the outcome is set), else started fresh; the
+outcome says how long the task waited (submitted -> started here), how long its kernel took to
+be ready (the files laid out included) and how long the notebook ran. The runner learns when a step starts
 on a worker from an event (``STARTED_TOPIC``: a second start of one task means its first worker
 was lost), and stops a running step by setting its Dask ``Event`` (``cancel_event_name``). ``probe`` is the
 preflight each worker runs before any step: notebook-ops imports, the data store answers.
@@ -66,13 +67,14 @@ def _worker():
         return None
 
 
-def _zygote(worker, task: StepTask):
-    """The worker's warm zygote for this task's kernel, else None (a fresh kernel)."""
+def _kernels(worker, task: StepTask):
+    """The kernels the worker forked ahead from its warm zygote for this task's kernel, else
+    None (a fresh kernel)."""
     plugin = worker.plugins.get(task.zygote) if worker is not None and task.zygote else None
-    if plugin is None or not hasattr(plugin, "zygote_for"):
+    if plugin is None or not hasattr(plugin, "kernels_for"):
         return None
     kernel = (task.notebook.get("metadata", {}).get("kernelspec") or {}).get("name") or "python3"
-    return plugin.zygote_for(kernel)
+    return plugin.kernels_for(kernel)
 
 
 def _lay_out(root: Path, task: StepTask) -> Path:
@@ -150,9 +152,9 @@ def run_task(task: StepTask) -> dict:
                 scrub=tuple(task.secrets),
                 cwd=_lay_out(Path(tmp) / "work", task),
             )
-            zygote = _zygote(worker, task)
+            kernels = _kernels(worker, task)
             before = time.monotonic() - t0  # the event, the store cleared, the files laid out
-            outcome = execute_step(ctx, stop=stop, zygote=zygote)
+            outcome = execute_step(ctx, stop=stop, kernels=kernels)
             if task.submitted_at is not None:  # two clocks: the runner's and this machine's
                 outcome.queued_s = round(max(0.0, started - task.submitted_at), 3)
             if outcome.startup_s is not None:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, BinaryIO, Protocol
 
 from notebook_ops.errors import ParameterError
 from notebook_ops.execution.cache import StepCache
-from notebook_ops.execution.kernels import IMPORT_LOCK, KernelPool, setup_imports
+from notebook_ops.execution.kernels import IMPORT_LOCK, KernelPool, move_kernel, setup_imports
 from notebook_ops.execution.papermill_exec import Outcome, execute, scrub_file
 from notebook_ops.execution.parallel import ParallelSteps, cache_key, cacheable
 from notebook_ops.execution.step_context import StepContext
@@ -319,21 +319,29 @@ def executor_for(run: PipelineRun) -> Executor:
 
 
 def execute_step(
-    ctx: StepContext, *, preload=(), stop: threading.Event | None = None, zygote=None
+    ctx: StepContext, *, preload=(), stop: threading.Event | None = None, kernels: KernelPool | None = None
 ) -> Outcome:
     """A ``run-step`` task (an orchestrator's, or a Dask worker's): ``ctx`` in a fresh kernel
-    started in ``ctx.cwd`` (or forked from ``zygote``, a Dask worker's: ``worker_zygote.py``),
-    stopped afterwards, or as soon as ``stop`` is set (a cancelled run: the step ends as a dead
-    kernel). The kernel's own stderr goes beside the step's log. The outcome's ``startup_s`` and
-    ``code_s``: until the kernel was ready, then the notebook's run in it."""
+    started in ``ctx.cwd``, stopped afterwards, or as soon as ``stop`` is set (a cancelled run:
+    the step ends as a dead kernel). The kernel's own stderr goes beside the step's log.
+    ``kernels``: a pool of kernels started ahead (a Dask worker's, forked from its zygote:
+    ``worker_zygote.py``): the step takes one, moves it into ``ctx.cwd`` and ``ctx.env``
+    (``move_kernel``), and the pool shuts it down once the outcome is set, off the step's path.
+    The outcome's ``startup_s`` and ``code_s``: until the kernel was ready, then the notebook's
+    run in it."""
     t0 = time.monotonic()
     kernel = (ctx.notebook.get("metadata", {}).get("kernelspec") or {}).get("name") or "python3"
     kernel_log = Path(f"{ctx.log_path}.kernel")
-    klog = open(kernel_log, "ab")
-    pool = KernelPool(kernel, cwd=ctx.cwd, preload=preload, log_file=klog, env=dict(ctx.env), zygote=zygote)
+    klog: BinaryIO | None = None
+    pool = kernels
+    if pool is None:
+        klog = open(kernel_log, "ab")
+        pool = KernelPool(kernel, cwd=ctx.cwd, preload=preload, log_file=klog, env=dict(ctx.env))
     done = threading.Event()
 
     def work(km) -> Outcome:
+        if kernels is not None:
+            move_kernel(km, ctx.cwd, ctx.env)
         ready = time.monotonic()
         if stop is not None:
             threading.Thread(target=_kill_on_stop, args=(stop, done, pool, km), daemon=True).start()
@@ -351,10 +359,11 @@ def execute_step(
         return Outcome(False, str(exc), ename="KernelStartError")
     finally:
         done.set()
-        pool.close(kill_running=True)
-        klog.close()
-        if ctx.scrub:  # what the kernel process wrote itself (os.system, fd 2)
-            scrub_file(kernel_log, list(ctx.scrub))
+        if klog is not None:  # the pool is this step's own
+            pool.close(kill_running=True)
+            klog.close()
+            if ctx.scrub:  # what the kernel process wrote itself (os.system, fd 2)
+                scrub_file(kernel_log, list(ctx.scrub))
 
 
 def _kill_on_stop(stop: threading.Event, done: threading.Event, pool, km) -> None:

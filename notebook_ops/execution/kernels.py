@@ -30,6 +30,7 @@ import os
 import queue
 import re
 import threading
+from collections.abc import Mapping
 from concurrent.futures import Future
 
 from notebook_ops.model.imports import top_level_modules
@@ -64,6 +65,43 @@ def warm_set(preload) -> list[str]:
     """What a pool's kernels (and a zygote made for them) import ahead: the valid module names
     of ``preload`` and the step plumbing."""
     return [m for m in preload if _MODULE_RE.match(m)] + ["notebook_ops.kernel_side.step"]
+
+
+async def _run_silently(kc, code: str, timeout: float) -> dict:
+    """Run ``code`` in the kernel without a trace in its history or outputs; its reply."""
+    msg_id = kc.execute(code, silent=True, store_history=False)
+    while True:  # wait for this request's reply (earlier replies are skipped)
+        reply = await kc.get_shell_msg(timeout=timeout)
+        if reply["parent_header"].get("msg_id") == msg_id:
+            return reply
+
+
+def move_kernel(km, cwd, env: Mapping[str, str], timeout: float = 60) -> None:
+    """Put a kernel started ahead, before its step was known (a Dask worker's:
+    ``worker_zygote.py``), in the step's folder and environment, as a kernel started there
+    would be: imports beside the notebook resolve (IPython's ``''`` on ``sys.path`` is the
+    current folder), secret parameters are in ``os.environ`` (kernel_side/secret_params.py).
+    In the thread that runs the step (the slot's: its event loop)."""
+    with IMPORT_LOCK:
+        from jupyter_core.utils import ensure_event_loop  # noqa: PLC0415 - jupyter_client loads with the first kernel, not at import
+    code = f"__import__('os').chdir({str(cwd)!r})\n"
+    if env:
+        code += f"__import__('os').environ.update({dict(env)!r})\n"
+
+    async def go() -> dict:
+        kc = km.client()
+        kc.start_channels(iopub=False, stdin=False, hb=False, control=False)  # the reply is enough
+        try:
+            return await _run_silently(kc, code, timeout)
+        finally:
+            kc.stop_channels()
+
+    reply = ensure_event_loop().run_until_complete(go())
+    content = reply.get("content") or {}
+    if content.get("status") != "ok":
+        raise RuntimeError(
+            f"the kernel could not move to the step's folder: {content.get('ename')}: {content.get('evalue')}"
+        )
 
 
 class _StopsItsClients:
@@ -192,12 +230,7 @@ class KernelPool:
             try:
                 await kc.wait_for_ready(timeout=self.startup_timeout)
                 code = "".join(f"try:\n    import {m}\nexcept Exception:\n    pass\n" for m in self.preload)
-                code += WARM_STEP_RUNTIME
-                msg_id = kc.execute(code, silent=True, store_history=False)
-                while True:  # wait for this request's reply: the imports are done
-                    reply = await kc.get_shell_msg(timeout=self.startup_timeout)
-                    if reply["parent_header"].get("msg_id") == msg_id:
-                        break
+                await _run_silently(kc, code + WARM_STEP_RUNTIME, self.startup_timeout)
             finally:
                 kc.stop_channels()
 
@@ -306,6 +339,13 @@ class KernelPool:
             slot.taken = True
         slot.jobs.put((fn, fut))
         return fut
+
+    def ready_pids(self) -> list[int]:
+        """The processes of the idle kernels that are up (waiting for a job)."""
+        with self._lock:
+            slots = [s for s in self._idle if s.ready.is_set() and s.error is None and s.km is not None]
+        pids = [getattr(getattr(s.km, "provisioner", None), "pid", None) for s in slots]
+        return [int(p) for p in pids if p]
 
     def kill(self, km) -> None:
         """Stop a kernel now, from any thread (its step then fails with a dead kernel)."""

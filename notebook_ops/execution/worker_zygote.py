@@ -1,17 +1,22 @@
-"""A warm zygote on each Dask worker, so a step's task forks a ready kernel (``run --cluster``).
+"""A warm zygote on each Dask worker, and kernels forked from it ahead of the tasks (``run --cluster``).
 
 When a cluster run starts, the runner registers a ``ZygotePlugin`` (a ``distributed``
 ``WorkerPlugin``) named for what its kernels import ahead: the kernel and the setup cells'
 libraries (``plugin_name``). Each worker, there now or joining later, starts a zygote
 (``forkprovisioner.Zygote``) in a thread of its own that imports those libraries once, before any
-step arrives; a task (``cluster_task.run_task``) finds the plugin by that name and its kernel is
-forked from the zygote. The plugin is idempotent: a second run with the same imports finds it
-registered and its zygotes warm, and runs with other imports get zygotes of their own.
+step arrives, then keeps as many kernels forked from it, connected and answering as the worker
+has threads (``KernelsAhead``). A task (``cluster_task.run_task``) finds the plugin by that name
+and takes one of those kernels, which then moves into the task's folder and environment
+(``kernels.move_kernel``); the next is forked at once. A kernel runs one task only, and is shut
+down after the task's outcome is set, off its path. The plugin is idempotent: a second run with
+the same imports finds it registered and its zygotes and kernels ready, and runs with other
+imports get their own.
 
 A worker without it (an older notebook-ops, a refused registration, a platform without fork,
 ``NOTEBOOK_OPS_WORKER_KERNELS=fresh`` in the worker's environment, a zygote that found an import
 unsafe to fork) runs the task in a fresh kernel, as ``run-step`` does. The plugin's teardown (the
-worker closing, or the plugin removed) kills the zygote and every kernel it forked.
+worker closing, or the plugin removed) kills the zygote and every kernel it forked, the ones
+waiting for a task included.
 """
 
 from __future__ import annotations
@@ -27,9 +32,11 @@ from typing import IO, TYPE_CHECKING, Any
 from distributed import WorkerPlugin
 
 from notebook_ops._version import __version__
-from notebook_ops.execution.kernels import IMPORT_LOCK, warm_set
+from notebook_ops.execution.kernels import IMPORT_LOCK, KernelPool, warm_set
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from notebook_ops.execution.forkprovisioner import Zygote
 
 log = logging.getLogger(__name__)
@@ -65,6 +72,36 @@ def kernel_prefix(kernel_name: str) -> list[str] | None:
     return split[0] if split else None
 
 
+class KernelsAhead(KernelPool):
+    """``n`` kernels forked from a worker's zygote before any task asks for one (in an empty
+    folder, with the worker's environment): ``submit(fn)`` runs ``fn(km)`` in one, a ready one
+    first, and forks the next at once. Their own output (fd 1 and 2) is dropped, as a task's
+    fresh kernel's was with the task's folder: a secret a kernel printed there stays nowhere."""
+
+    def __init__(self, kernel_name: str, zygote: Zygote, folder: Path, n: int):
+        self.n = max(1, n)
+        self.taken = 0  # kernels handed to tasks
+        self.taken_ready = 0  # of those, the ones up and waiting when their task came
+        self._devnull = open(os.devnull, "ab")
+        folder.mkdir(parents=True, exist_ok=True)
+        super().__init__(kernel_name, cwd=folder, log_file=self._devnull, zygote=zygote)
+        self.prewarm(self.n)
+
+    def submit(self, fn) -> Future:
+        ready = bool(self.ready_pids())
+        fut = super().submit(fn)
+        with self._lock:  # the worker's task threads take kernels at the same time
+            self.taken += 1
+            self.taken_ready += int(ready)
+        self.prewarm(self.n)
+        return fut
+
+    def close(self, *, kill_running: bool = True) -> None:
+        """Kill every kernel (waiting or running a task) and wait for their threads."""
+        super().close(kill_running=kill_running)
+        self._devnull.close()
+
+
 class ZygotePlugin(WorkerPlugin):
     """Keeps one zygote on a worker, warmed with ``preload`` for kernels of ``kernel_name``."""
 
@@ -78,6 +115,8 @@ class ZygotePlugin(WorkerPlugin):
         self.preload = preload
         self.name = plugin_name(kernel_name, preload)
         self.zygote: Zygote | None = None  # the worker's, made in setup
+        self.ahead: KernelsAhead | None = None  # kernels forked from it, made once it is warm
+        self.threads = 1  # the worker's: how many kernels wait ahead
         self.refused: str | None = None  # why this worker runs fresh kernels
         self._ready: threading.Event | None = None
         self._log: IO[bytes] | None = None
@@ -93,6 +132,8 @@ class ZygotePlugin(WorkerPlugin):
         10 s and more on a loaded machine, else paid by its first step): a worker's event loop
         never waits for imports."""
         self._ready = threading.Event()
+        state = getattr(worker, "state", None)  # distributed's WorkerState holds nthreads
+        self.threads = int(getattr(state, "nthreads", None) or getattr(worker, "nthreads", None) or 1)
         with IMPORT_LOCK:
             from notebook_ops.execution.forkprovisioner import Zygote, fork_supported  # noqa: PLC0415 - jupyter_client loads with the first kernel, not at import
 
@@ -120,6 +161,10 @@ class ZygotePlugin(WorkerPlugin):
                 self.refused = f"kernel {self.kernel_name} is not an ipykernel that can be forked"
             elif self.zygote is not None and not self.zygote.usable(prefix, dict(os.environ), folder):
                 self.refused = self.zygote.reason or "the zygote did not start"
+            elif (zygote := self.zygote) is not None and not zygote.killed:
+                self.ahead = KernelsAhead(self.kernel_name, zygote, folder / "kernels", self.threads)
+                if self.zygote is None:  # torn down meanwhile
+                    self.ahead.close()
         except Exception as exc:  # no such kernel here, jupyter_client missing: fresh kernels
             self.refused = f"{type(exc).__name__}: {exc}"
             log.warning("notebook-ops: no zygote on this worker: %s", self.refused)
@@ -127,19 +172,24 @@ class ZygotePlugin(WorkerPlugin):
             assert self._ready is not None
             self._ready.set()
 
-    def zygote_for(self, kernel_name: str, timeout: float = READY_TIMEOUT):
-        """The warm zygote for a kernel of ``kernel_name`` (waiting while it imports), else None."""
+    def kernels_for(self, kernel_name: str, timeout: float = READY_TIMEOUT) -> KernelsAhead | None:
+        """The kernels forked ahead for a kernel of ``kernel_name`` (waiting while the zygote
+        imports), else None (a fresh kernel)."""
         if self.zygote is None or self._ready is None or kernel_name != self.kernel_name:
             return None
         if not self._ready.wait(timeout) or self.refused or not self.zygote.ok:
             return None
-        return self.zygote
+        return self.ahead
 
     def teardown(self, worker) -> None:
-        """Kill the zygote and every kernel it forked (the worker is closing)."""
+        """Kill the zygote and every kernel it forked (the worker is closing): the zygote
+        first (it kills each kernel's group), then the kernels' threads are joined."""
         zygote, self.zygote = self.zygote, None
+        ahead, self.ahead = self.ahead, None
         if zygote is not None:
             zygote.kill()
+        if ahead is not None:
+            ahead.close()
         if self._log is not None:
             self._log.close()
             self._log = None
@@ -159,6 +209,10 @@ class ZygotePlugin(WorkerPlugin):
             "pid": proc.pid if proc is not None else None,
             "forked": list(z.forked) if z is not None else [],
             "live": live,
+            # kernels forked ahead: waiting for a task now, and handed to tasks (ready or not)
+            "waiting": self.ahead.ready_pids() if self.ahead is not None else [],
+            "taken": self.ahead.taken if self.ahead is not None else 0,
+            "taken_ready": self.ahead.taken_ready if self.ahead is not None else 0,
         }
 
 

@@ -61,9 +61,14 @@ class DaskCluster:
         return p.read_text(errors="replace") if p.exists() else ""
 
     def start(
-        self, workers=("w1", "w2"), resources: dict | None = None, env: dict | None = None
+        self,
+        workers=("w1", "w2"),
+        resources: dict | None = None,
+        env: dict | None = None,
+        threads: dict | None = None,
     ) -> DaskCluster:
-        """``resources`` / ``env``: worker name -> its ``--resources`` / environment additions."""
+        """``resources`` / ``env`` / ``threads``: worker name -> its ``--resources`` / environment
+        additions / ``--nthreads`` (1 unless given)."""
         self.scheduler = self._spawn(
             "scheduler",
             [
@@ -78,11 +83,15 @@ class DaskCluster:
             ],
         )
         for name in workers:
-            self.start_worker(name, (resources or {}).get(name), (env or {}).get(name))
+            self.start_worker(
+                name, (resources or {}).get(name), (env or {}).get(name), (threads or {}).get(name, 1)
+            )
         self.wait_workers(len(workers))
         return self
 
-    def start_worker(self, name: str, resources: str | None = None, env: dict | None = None) -> None:
+    def start_worker(
+        self, name: str, resources: str | None = None, env: dict | None = None, threads: int = 1
+    ) -> None:
         """``env``: added to this worker's environment (``NOTEBOOK_OPS_WORKER_KERNELS=fresh``)."""
         folder = self.root / name
         argv = [
@@ -91,7 +100,7 @@ class DaskCluster:
             "--name",
             name,
             "--nthreads",
-            "1",
+            str(threads),
             "--no-nanny",
             "--local-directory",
             str(folder),

@@ -26,7 +26,7 @@ def test_only_the_recipe_travels():
     assert (copy.kernel_name, copy.preload, copy.name) == ("python3", ["numpy"], plugin.name)
     assert copy.refused is None and copy.zygote is None
     assert ZygotePlugin.idempotent is True
-    assert copy.zygote_for("python3") is None  # not set up on a worker: a fresh kernel
+    assert copy.kernels_for("python3") is None  # not set up on a worker: a fresh kernel
 
 
 def test_the_data_stores_backend_is_warmed():
