@@ -53,10 +53,16 @@ def _saved_models(store, step: str, into: Path) -> list[dict]:
 
 
 def _finished(pipeline, store, step: str) -> bool:
-    """This step ends the run: no step comes after it, and every step's outputs are in the store."""
+    """This step ends the run: no step comes after it, and every other step ran before it: it
+    comes after all of them (an orchestrator starts a task once its upstream tasks succeeded;
+    Kubeflow Pipelines stages only the producers' data into a task's store), or their outputs
+    are in the store (a shared one: Argo, Airflow)."""
     if pipeline.downstream(step):
         return False
-    return all(store.exists((s, MANIFEST)) for s in pipeline.step_names if s != step)
+    others = set(pipeline.step_names) - {step}
+    if others <= pipeline.upstream(step):
+        return True
+    return all(store.exists((s, MANIFEST)) for s in others)
 
 
 def track_step(

@@ -14,6 +14,7 @@ from __future__ import annotations
 from notebook_ops._version import __version__
 from notebook_ops.tracking.mlflow_tracker import Session
 from notebook_ops.tracking.promotion import after_run
+from notebook_ops.tracking.promotion_alerts import alerts_tag
 from notebook_ops.tracking.registry import TAG
 
 
@@ -28,7 +29,7 @@ def run_record(manifest: dict, run_id: str, tags: dict, params: dict, **outcome)
         "notebook_hash": None,
         "notebook_ops_version": __version__,
         "git": None,
-        "tags": dict(tags),
+        "tags": {**tags, **alerts_tag(manifest.get("alerts"))},  # promotions alert from there
         "parameters": dict(params),
         **outcome,
     }

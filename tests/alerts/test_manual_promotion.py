@@ -1,0 +1,69 @@
+"""A manual ``models promote`` alerts like the promote setting does: a real tracked run of a
+notebook whose settings hold ``alerts`` for ``model.promoted`` (and no promote setting) registers
+a version; promoting it by hand tells the pipeline's webhook once, through the outbox (promoting
+it again to the same alias tells nobody twice); a version promoted to another alias is news."""
+
+from __future__ import annotations
+
+from clikit import run_cli
+from nbfactory import write_nb
+
+CELLS = [
+    (
+        "import numpy as np\nfrom sklearn.linear_model import LogisticRegression\nimport notebook_ops as nbo",
+        ["setup"],
+    ),
+    ("C = 1.0", ["parameters"]),
+    (
+        "rng = np.random.default_rng(0)\nX = rng.normal(size=(80, 3))\ny = (X[:, 0] > 0).astype(int)\n"
+        "model = LogisticRegression(C=C).fit(X, y)\n"
+        "nbo.log_metric('accuracy', model.score(X, y))\n"
+        "nbo.log_model(model, 'churn-clf', input_example=X[:3])",
+        ["step:train"],
+    ),
+]
+
+
+def test_a_manual_promotion_alerts_the_pipelines_webhook_once(tmp_path, hook, monkeypatch):
+    project = tmp_path / "project"
+    project.mkdir()
+    # the destination through the environment, as a notebook names one (no URL in the notebook)
+    monkeypatch.setenv("CHURN_PROMOTIONS_URL", f"{hook.url}/promotions")
+    settings = {
+        "metric_targets": {"accuracy": ">= 0.9"},
+        "alerts": [{"to": "env:CHURN_PROMOTIONS_URL", "on": ["model.promoted"]}],
+    }
+    nb = write_nb(project, "churn.ipynb", CELLS, {"notebook_ops": settings})
+    tracking = f"sqlite:///{tmp_path / 'registry.db'}"
+    env = {"MLFLOW_TRACKING_URI": tracking}
+    ran = run_cli("run", nb, "-q", cwd=project, env=env, timeout=900)
+    assert ran.returncode == 0, ran.stderr
+    assert hook.got == []  # a run alone promotes nothing
+
+    from mlflow.tracking import MlflowClient
+
+    client = MlflowClient(tracking)
+    (version,) = client.search_model_versions("name = 'churn-clf'")
+    assert version.tags["notebook_ops.pipeline"] == "churn"
+    parent = client.get_run(client.get_run(version.run_id).data.tags["mlflow.parentRunId"])
+    assert "env:CHURN_PROMOTIONS_URL" in parent.data.tags["notebook_ops.alerts"]  # never the URL
+    assert hook.url not in parent.data.tags["notebook_ops.alerts"]
+
+    promoted = run_cli("models", "promote", "churn-clf", "champion", "--why", "reviewed", env=env)
+    assert promoted.returncode == 0, promoted.stderr
+    assert [g["headers"]["X-Notebook-Ops-Alert"] for g in hook.got] == ["model.promoted"]
+    got = hook.got[0]
+    assert got["path"] == "/promotions"
+    alert = got["body"]["alert"]
+    assert alert["id"] == f"model.promoted:churn-clf:{version.version}:champion"
+    assert alert["pipeline"] == "churn" and alert["text"] == "reviewed"
+
+    again = run_cli("models", "promote", "churn-clf", "champion", env=env)
+    assert again.returncode == 0, again.stderr
+    assert len(hook.got) == 1  # the same promotion: the outbox sent it once
+
+    staging = run_cli("models", "promote", "churn-clf", "staging", env=env)
+    assert staging.returncode == 0, staging.stderr
+    assert [g["body"]["alert"]["id"] for g in hook.got[1:]] == [
+        f"model.promoted:churn-clf:{version.version}:staging"
+    ]
