@@ -149,6 +149,9 @@ def sync_run(run_dir, session=None, *, write_record: bool = True, events=()) -> 
         )
         _save(run_dir, state)
     gone = runner_gone(record)  # killed: its MLflow run ends failed, as the run did
+    if gone:  # unless it wrote its final record (then exited) since ours was read
+        record = read_json(run_dir / RUN_JSON) or record
+        gone = runner_gone(record)
     if record.get("status") in FINAL_STATUSES or gone:
         if gone:
             record = {**record, "status": "failed", "finished_at": None}

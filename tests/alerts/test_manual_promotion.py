@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from clikit import run_cli
 from nbfactory import write_nb
+from waiting import eventually
 
 CELLS = [
     (
@@ -45,12 +46,20 @@ def test_a_manual_promotion_alerts_the_pipelines_webhook_once(tmp_path, hook, mo
     client = MlflowClient(tracking)
     (version,) = client.search_model_versions("name = 'churn-clf'")
     assert version.tags["notebook_ops.pipeline"] == "churn"
-    parent = client.get_run(client.get_run(version.run_id).data.tags["mlflow.parentRunId"])
+    parent_id = client.get_run(version.run_id).data.tags["mlflow.parentRunId"]
+    # the run's tracking finishes beside it (tracking/outbox.py): its outcome, then the promotion
+    parent = eventually(
+        lambda: (r := client.get_run(parent_id)).data.tags.get("notebook_ops.status") and r,
+        timeout=120,
+        interval=0.5,
+        what="the run's outcome in MLflow",
+    )
+    assert parent.data.tags["notebook_ops.status"] == "succeeded"
     assert "env:CHURN_PROMOTIONS_URL" in parent.data.tags["notebook_ops.alerts"]  # never the URL
     assert hook.url not in parent.data.tags["notebook_ops.alerts"]
 
-    promoted = run_cli("models", "promote", "churn-clf", "champion", "--why", "reviewed", env=env)
-    assert promoted.returncode == 0, promoted.stderr
+    promoted = run_cli("models", "promote", "churn-clf", "--alias", "champion", "--why", "reviewed", env=env)
+    assert promoted.returncode == 0, (promoted.stdout, promoted.stderr)
     assert [g["headers"]["X-Notebook-Ops-Alert"] for g in hook.got] == ["model.promoted"]
     got = hook.got[0]
     assert got["path"] == "/promotions"
@@ -58,11 +67,11 @@ def test_a_manual_promotion_alerts_the_pipelines_webhook_once(tmp_path, hook, mo
     assert alert["id"] == f"model.promoted:churn-clf:{version.version}:champion"
     assert alert["pipeline"] == "churn" and alert["text"] == "reviewed"
 
-    again = run_cli("models", "promote", "churn-clf", "champion", env=env)
+    again = run_cli("models", "promote", "churn-clf", "--alias", "champion", env=env)
     assert again.returncode == 0, again.stderr
     assert len(hook.got) == 1  # the same promotion: the outbox sent it once
 
-    staging = run_cli("models", "promote", "churn-clf", "staging", env=env)
+    staging = run_cli("models", "promote", "churn-clf", "--alias", "staging", env=env)
     assert staging.returncode == 0, staging.stderr
     assert [g["body"]["alert"]["id"] for g in hook.got[1:]] == [
         f"model.promoted:churn-clf:{version.version}:staging"
