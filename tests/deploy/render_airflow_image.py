@@ -31,6 +31,6 @@ for t in dag.tasks:
         "labels": t.labels,
         "annotations": t.annotations,
         # the pod's environment as given (Airflow renders its templates when the task runs)
-        "env": {e.name: e.value for e in t.env_vars or []},
+        "env": t.env_vars if isinstance(t.env_vars, dict) else {e.name: e.value for e in t.env_vars or []},
     }
 print("JSON" + json.dumps(out))
