@@ -76,3 +76,35 @@ def test_a_manual_promotion_alerts_the_pipelines_webhook_once(tmp_path, hook, mo
     assert [g["body"]["alert"]["id"] for g in hook.got[1:]] == [
         f"model.promoted:churn-clf:{version.version}:staging"
     ]
+
+
+def test_a_promotion_by_orchestrator_tasks_alerts_from_the_bundles_alerts(tmp_path, hook, monkeypatch):
+    """The bundle carries the alerts; its tasks (``run-step``, each in its own empty folder) record
+    them on the parent run, and the last task's promotion tells the webhook once."""
+    project = tmp_path / "project"
+    project.mkdir()
+    monkeypatch.setenv("CHURN_PROMOTIONS_URL", f"{hook.url}/promotions")
+    settings = {
+        "metric_targets": {"accuracy": ">= 0.9"},
+        "promote": {"model": "churn-clf", "alias": "champion"},
+        "alerts": [{"to": "env:CHURN_PROMOTIONS_URL", "on": ["model.promoted"]}],
+    }
+    data, train = CELLS[2][0].split("\nmodel = ", 1)
+    cells = [*CELLS[:2], (data, ["step:data"]), ("model = " + train, ["step:train"])]
+    write_nb(project, "churn.ipynb", cells, {"notebook_ops": settings})
+    exported = run_cli("export", "churn.ipynb", "--target", "none", cwd=project, timeout=600)
+    assert exported.returncode == 0, exported.stderr
+    bundle = project / "dist" / "churn-v1"
+    env = {"MLFLOW_TRACKING_URI": f"sqlite:///{tmp_path / 'registry.db'}"}
+    for step in ("data", "train"):
+        task = tmp_path / f"task-{step}"
+        task.mkdir()
+        ran = run_cli(
+            "run-step", bundle, step, "--data", tmp_path / "data", "--run-id", "orch-1", cwd=task, env=env
+        )
+        assert ran.returncode == 0, ran.stderr
+        if step == "data":
+            assert hook.got == []  # nothing promoted yet
+    assert "churn-clf v1 -> champion: promoted" in ran.stdout
+    assert [g["body"]["alert"]["id"] for g in hook.got] == ["model.promoted:churn-clf:1:champion"]
+    assert hook.got[0]["body"]["alert"]["pipeline"] == "churn"
