@@ -5,6 +5,8 @@ it again to the same alias tells nobody twice); a version promoted to another al
 
 from __future__ import annotations
 
+import json
+
 from clikit import run_cli
 from nbfactory import write_nb
 from waiting import eventually
@@ -41,19 +43,22 @@ def test_a_manual_promotion_alerts_the_pipelines_webhook_once(tmp_path, hook, mo
     assert ran.returncode == 0, ran.stderr
     assert hook.got == []  # a run alone promotes nothing
 
+    # the run's tracking goes on beside it (tracking/outbox.py): run.json names the MLflow run
+    # once it is all written
+    (record,) = (project / ".notebook_ops" / "runs").glob("*/run.json")
+    eventually(
+        lambda: (json.loads(record.read_text()).get("mlflow") or {}).get("run_id"),
+        timeout=120,
+        interval=0.5,
+        what="the run's MLflow records",
+    )
+
     from mlflow.tracking import MlflowClient
 
     client = MlflowClient(tracking)
     (version,) = client.search_model_versions("name = 'churn-clf'")
     assert version.tags["notebook_ops.pipeline"] == "churn"
-    parent_id = client.get_run(version.run_id).data.tags["mlflow.parentRunId"]
-    # the run's tracking finishes beside it (tracking/outbox.py): its outcome, then the promotion
-    parent = eventually(
-        lambda: (r := client.get_run(parent_id)).data.tags.get("notebook_ops.status") and r,
-        timeout=120,
-        interval=0.5,
-        what="the run's outcome in MLflow",
-    )
+    parent = client.get_run(client.get_run(version.run_id).data.tags["mlflow.parentRunId"])
     assert parent.data.tags["notebook_ops.status"] == "succeeded"
     assert "env:CHURN_PROMOTIONS_URL" in parent.data.tags["notebook_ops.alerts"]  # never the URL
     assert hook.url not in parent.data.tags["notebook_ops.alerts"]
