@@ -15,6 +15,7 @@ either only the DSL file is written.
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.util
 import keyword
 import os
@@ -45,11 +46,18 @@ KFP_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")  # KFP: "Must begin with a let
 
 
 def kfp_python() -> str | None:
-    """A Python with the kfp SDK: ``$NOTEBOOK_OPS_KFP_PYTHON``, else this one if it has kfp."""
+    """A Python with the kfp SDK: ``$NOTEBOOK_OPS_KFP_PYTHON``, else this one if it has kfp and
+    kfp-kubernetes (every task's MLflow Secret needs it)."""
     configured = os.environ.get("NOTEBOOK_OPS_KFP_PYTHON")
     if configured:
         return configured
-    return sys.executable if importlib.util.find_spec("kfp") is not None else None
+    if importlib.util.find_spec("kfp") is None:
+        return None
+    try:
+        importlib.metadata.version("kfp-kubernetes")
+    except importlib.metadata.PackageNotFoundError:
+        return None  # only the DSL file: the README says how to compile it
+    return sys.executable
 
 
 def ident(text: str, prefix: str) -> str:
