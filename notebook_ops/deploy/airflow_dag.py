@@ -88,6 +88,8 @@ def pipeline_data(m: dict) -> dict:
         # secret parameters: Airflow Variables of these names (masked in Airflow's logs: the
         # name holds "SECRET"), handed to each task in its environment
         "secrets": {n: env_name(n) for n in m.get("secret_parameters") or ()},
+        # the MLflow store: the worker's environment, else the Airflow Variables of these names
+        "tracking_env": list(common.TRACKING_ENV),
         "schedules": common.schedules(m),
     }
 

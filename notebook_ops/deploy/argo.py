@@ -66,8 +66,7 @@ def _step_template(m: dict, s: dict) -> dict:
     resources = common.k8s_resources(s)
     if resources:
         container["resources"] = resources
-    if common.secret_env(m):
-        container["env"] = common.secret_env(m)
+    container["env"] = common.container_env(m)  # secret parameters, the MLflow store
     t: dict[str, Any] = {
         "name": common.dns_name(s["name"]),
         "container": container,

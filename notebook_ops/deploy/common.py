@@ -257,3 +257,36 @@ def secret_env(m: dict) -> list[dict]:
         }
         for n in m.get("secret_parameters") or ()
     ]
+
+
+# --- the MLflow tracking store: configured where the tasks run, never the author's machine ---
+
+# One Secret per namespace for every pipeline's tasks (a tracking URI may carry a password, and
+# an MLflow server's credentials sit beside it); each key is optional, as is the Secret itself:
+# without it a task runs and tracks nothing.
+TRACKING_SECRET = "notebook-ops-mlflow"
+TRACKING_ENV = (
+    "MLFLOW_TRACKING_URI",
+    "MLFLOW_TRACKING_USERNAME",
+    "MLFLOW_TRACKING_PASSWORD",
+    "MLFLOW_TRACKING_TOKEN",
+)
+
+
+def tracking_env() -> list[dict]:
+    """Container ``env`` entries: the MLflow store and its credentials from the keys of the
+    same names in the Secret ``notebook-ops-mlflow``, each optional."""
+
+    return [
+        {
+            "name": name,
+            "valueFrom": {"secretKeyRef": {"name": TRACKING_SECRET, "key": name, "optional": True}},
+        }
+        for name in TRACKING_ENV
+    ]
+
+
+def container_env(m: dict) -> list[dict]:
+    """A task container's ``env``: its secret parameters, then the MLflow store's settings."""
+
+    return secret_env(m) + tracking_env()

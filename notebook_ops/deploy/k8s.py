@@ -28,8 +28,7 @@ def _pod_spec(m: dict, overrides: dict) -> dict:
     resources = common.max_resources(m)
     if resources:
         container["resources"] = resources
-    if common.secret_env(m):
-        container["env"] = common.secret_env(m)
+    container["env"] = common.container_env(m)  # secret parameters, the MLflow store
     if not args:
         del container["args"]
     return {

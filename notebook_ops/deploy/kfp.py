@@ -6,7 +6,8 @@ staged into the consumers' local store), parameters are typed pipeline inputs (s
 parameters are not: each task's environment gets them from the Secret ``<pipeline>-secrets``
 through kfp-kubernetes), resources and retries come from the step options, a step's pod
 annotations and labels (Kale's ``annotation:``/``label:`` tags) go on its task's pod through
-kfp-kubernetes. The DSL file is
+kfp-kubernetes, as does the MLflow store (the optional Secret ``notebook-ops-mlflow``,
+``common.tracking_env``); every task gets the KFP run's id as ``--run-id``. The DSL file is
 generated (identifiers checked, values written with ``repr`` of plain data) and compiled by the
 ``kfp`` SDK: ``$NOTEBOOK_OPS_KFP_PYTHON`` if set, else this Python when it has kfp; without
 either only the DSL file is written.
@@ -14,6 +15,7 @@ either only the DSL file is written.
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.util
 import keyword
 import os
@@ -44,11 +46,18 @@ KFP_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")  # KFP: "Must begin with a let
 
 
 def kfp_python() -> str | None:
-    """A Python with the kfp SDK: ``$NOTEBOOK_OPS_KFP_PYTHON``, else this one if it has kfp."""
+    """A Python with the kfp SDK: ``$NOTEBOOK_OPS_KFP_PYTHON``, else this one if it has kfp and
+    kfp-kubernetes (every task's MLflow Secret needs it)."""
     configured = os.environ.get("NOTEBOOK_OPS_KFP_PYTHON")
     if configured:
         return configured
-    return sys.executable if importlib.util.find_spec("kfp") is not None else None
+    if importlib.util.find_spec("kfp") is None:
+        return None
+    try:
+        importlib.metadata.version("kfp-kubernetes")
+    except importlib.metadata.PackageNotFoundError:
+        return None  # only the DSL file: the README says how to compile it
+    return sys.executable
 
 
 def ident(text: str, prefix: str) -> str:
@@ -83,7 +92,7 @@ class _Names:
     inputs: str  # prefix of the producers' artifacts
     step: str  # prefix of the component functions
     task: str  # prefix of the task variables
-    spec: str  # dsl.ContainerSpec, as the component bodies call it
+    dsl: str  # the kfp.dsl module, as the component bodies call it
 
     @classmethod
     def of(cls, m: dict) -> _Names:
@@ -101,7 +110,7 @@ class _Names:
             inputs=prefix("nbo_in_"),
             step=prefix("step_"),
             task=prefix("t_"),
-            spec="dsl.ContainerSpec" if "dsl" not in taken else "_nbo_dsl.ContainerSpec",
+            dsl="dsl" if "dsl" not in taken else "_nbo_dsl",
         )
 
 
@@ -116,6 +125,8 @@ def _component(m: dict, s: dict, typed: set[str], names: _Names) -> str:
     for p in common.producers(s):
         args.append(f"        '--stage-in', {p!r}, {ident(p, names.inputs)}.path,")
     args.append(f"        '--stage-out', {out}.path,")
+    # the KFP run's id: every task of one run records into one MLflow parent run
+    args.append(f"        '--run-id', {names.dsl}.PIPELINE_JOB_ID_PLACEHOLDER,")
     for p in params:
         args.append(f"        '--param-value', {p!r}, {p},")
     command = common.RUN_STEP + [common.BUNDLE_IN_IMAGE, s["name"], "--data", LOCAL_STORE, "-q"]
@@ -124,7 +135,7 @@ def _component(m: dict, s: dict, typed: set[str], names: _Names) -> str:
             "@dsl.container_component",
             f"def {fn}(" + ", ".join(sig) + "):",
             f'    """Step {s["name"]}: notebook {s["notebook"]}."""',
-            f"    return {names.spec}(",
+            f"    return {names.dsl}.ContainerSpec(",
             f"        image={common.image(m, s)!r},",
             f"        command={command!r},",
             "        args=[",
@@ -181,6 +192,11 @@ def _task(s: dict, typed: set[str], names: _Names, secrets: dict | None = None) 
             f"    _nbo_kubernetes.use_secret_as_env({var}, secret_name={secrets['name']!r}, "
             f"secret_key_to_env={secrets['env']!r})"
         )
+    tracking = {name: name for name in common.TRACKING_ENV}  # the MLflow store, where DevOps set it
+    lines.append(
+        f"    _nbo_kubernetes.use_secret_as_env({var}, secret_name={common.TRACKING_SECRET!r}, "
+        f"secret_key_to_env={tracking!r}, optional=True)"
+    )
     return lines
 
 
@@ -204,13 +220,13 @@ def render(m: dict) -> str:
     secrets = _secrets(m)
     body = [line for s in m["steps"] for line in _task(s, typed, names, secrets)]
     components = "\n\n\n".join(_component(m, s, typed, names) for s in m["steps"])
-    if names.spec.startswith("_nbo_dsl"):  # a parameter called dsl hides the module in components
+    if names.dsl == "_nbo_dsl":  # a parameter called dsl hides the module in components
         components = "_nbo_dsl = dsl\n\n\n" + components
-    if secrets or any(common.pod_metadata(s) for s in m["steps"]):
-        # secret parameters and pod metadata need the kfp-kubernetes extension to compile
-        components = (
-            "from kfp import kubernetes as _nbo_kubernetes  # pip install kfp-kubernetes\n\n\n" + components
-        )
+    # the MLflow store's Secret (every task), secret parameters and pod metadata need the
+    # kfp-kubernetes extension to compile
+    components = (
+        "from kfp import kubernetes as _nbo_kubernetes  # pip install kfp-kubernetes\n\n\n" + components
+    )
     return Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
         header=common.header(m, "Kubeflow Pipelines v2 pipeline (DSL)"),
         name=m["name"],

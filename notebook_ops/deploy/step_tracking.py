@@ -53,10 +53,16 @@ def _saved_models(store, step: str, into: Path) -> list[dict]:
 
 
 def _finished(pipeline, store, step: str) -> bool:
-    """This step ends the run: no step comes after it, and every step's outputs are in the store."""
+    """This step ends the run: no step comes after it, and every other step ran before it: it
+    comes after all of them (an orchestrator starts a task once its upstream tasks succeeded;
+    Kubeflow Pipelines stages only the producers' data into a task's store), or their outputs
+    are in the store (a shared one: Argo, Airflow)."""
     if pipeline.downstream(step):
         return False
-    return all(store.exists((s, MANIFEST)) for s in pipeline.step_names if s != step)
+    others = set(pipeline.step_names) - {step}
+    if others <= pipeline.upstream(step):
+        return True
+    return all(store.exists((s, MANIFEST)) for s in others)
 
 
 def track_step(
@@ -77,7 +83,7 @@ def track_step(
     artifacts = [(str(notebook_path), "notebooks")] if Path(notebook_path).exists() else []
     try:
         session = tasks.session(manifest, uri)
-        tasks.log_step(session, record, step, steprec, params, metrics, artifacts, models)
+        parent = tasks.log_step(session, record, step, steprec, params, metrics, artifacts, models)
         client = session.open()
         for m in models:
             found = client.search_model_versions(f"name = '{m['name']}'")
@@ -90,9 +96,14 @@ def track_step(
                 result.models[m["name"]] = str(max(int(v.version) for v in mine))
         if not result.ok or _finished(pipeline, store, step):
             everything: dict = {}
+            recorded = None  # the steps' MLflow runs, read once if the store lacks a step's metrics
             for s in pipeline.step_names:
-                rows = store.read_json((s, METRICS), default=[]) or []
-                everything.update({r["name"]: r["value"] for r in rows})
+                rows = store.read_json((s, METRICS), default=None)
+                if rows is None and s != step:  # not staged into this task (KFP): its MLflow run's
+                    recorded = tasks.step_metrics(session, parent) if recorded is None else recorded
+                    everything.update(recorded.get(s, {}))
+                else:
+                    everything.update({r["name"]: r["value"] for r in rows or []})
             targets = check_targets(manifest.get("metric_targets"), everything)
             status = (
                 "failed"

@@ -8,7 +8,8 @@ its parent (the pipeline run) with its ``notebook_ops.status`` and ``target.<met
 target; with ``vs`` it must also beat that alias's version on the objective (the metric named,
 else the first target's), in the target's direction. A promotion sets the alias (MLflow 3
 aliases, not stages), tags the version ``notebook_ops.promoted.<alias>`` with who, when, from
-which run and why, and publishes a ``model.promoted`` event to the configured sinks (faces call
+which run and why, publishes a ``model.promoted`` event to the configured sinks and alerts the
+destinations of the pipeline's ``alerts`` setting (``promotion_alerts``; faces call
 ``gate`` and ``promote``: the CLI, the lab's routes, the promote setting through ``after_run``).
 """
 
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from notebook_ops.errors import NotFoundError
 from notebook_ops.events.publish import publish_model_promoted
+from notebook_ops.tracking import promotion_alerts
 from notebook_ops.tracking.registry import TAG
 from notebook_ops.util.redact import redact
 
@@ -184,6 +186,7 @@ def promote(
     tag = {k: record[k] for k in ("alias", "by", "at", "run_id", "why", "gate", "checks", "previous_version")}
     client.set_model_version_tag(verdict.name, verdict.version, f"{TAG}promoted.{alias}", json.dumps(tag))
     publish_model_promoted(record, pipeline=verdict.pipeline, extra=events)
+    promotion_alerts.send(client, record, verdict.pipeline)  # the pipeline's alerts, once each
     return record
 
 

@@ -18,11 +18,10 @@ import logging
 import socket
 from pathlib import Path
 
-from notebook_ops.alerts.dispatch import notify
-from notebook_ops.alerts.occurrences import from_promotion
 from notebook_ops.model.contracts.runs import FINAL_STATUSES, RUN_JSON, RunRecord
 from notebook_ops.tracking.mlflow_tracker import Session, first_line
 from notebook_ops.tracking.promotion import after_run
+from notebook_ops.tracking.promotion_alerts import alerts_tag
 from notebook_ops.util import atomic, faults, procs
 from notebook_ops.util.locks import folder_lock
 from notebook_ops.util.redact import redact, redact_text
@@ -125,7 +124,9 @@ def sync_run(run_dir, session=None, *, write_record: bool = True, events=()) -> 
         return state
     state.setdefault("steps", {})
     if not state.get("run_id"):
-        state["run_id"] = session.parent(record)
+        alerts = (read_json(tracking_dir(run_dir) / START) or {}).get("alerts")
+        tags = {**(record.get("tags") or {}), **alerts_tag(alerts)}  # a later promotion alerts from there
+        state["run_id"] = session.parent({**record, "tags": tags})
         state["experiment_id"] = session.experiment_id
         _save(run_dir, state)
         die_here("parent")
@@ -148,6 +149,9 @@ def sync_run(run_dir, session=None, *, write_record: bool = True, events=()) -> 
         )
         _save(run_dir, state)
     gone = runner_gone(record)  # killed: its MLflow run ends failed, as the run did
+    if gone:  # unless it wrote its final record (then exited) since ours was read
+        record = read_json(run_dir / RUN_JSON) or record
+        gone = runner_gone(record)
     if record.get("status") in FINAL_STATUSES or gone:
         if gone:
             record = {**record, "status": "failed", "finished_at": None}
@@ -156,15 +160,9 @@ def sync_run(run_dir, session=None, *, write_record: bool = True, events=()) -> 
         promote = start.get("promote")
         if promote and "promotion" not in state and not gone:
             sinks = [*(start.get("events") or []), *events]
+            # a promotion alerts the pipeline's alerts recorded on the parent run (promotion_alerts)
             state["promotion"] = after_run(session.open(), state, promote, sinks)
             _save(run_dir, state)
-            if start.get("alerts"):  # the pipeline's model.promoted alerts (outbox: sent once)
-                notify(
-                    from_promotion(
-                        state["promotion"], run_id=record.get("run_id"), pipeline=record.get("pipeline")
-                    ),
-                    start["alerts"],
-                )
         state["finished"] = True
         state.pop("error", None)
         _save(run_dir, state)

@@ -12,8 +12,9 @@ run (status, metrics, targets) and applies the pipeline's ``promote`` setting (`
 from __future__ import annotations
 
 from notebook_ops._version import __version__
-from notebook_ops.tracking.mlflow_tracker import Session
+from notebook_ops.tracking.mlflow_tracker import USAGE_METRICS, Session
 from notebook_ops.tracking.promotion import after_run
+from notebook_ops.tracking.promotion_alerts import alerts_tag
 from notebook_ops.tracking.registry import TAG
 
 
@@ -28,7 +29,7 @@ def run_record(manifest: dict, run_id: str, tags: dict, params: dict, **outcome)
         "notebook_hash": None,
         "notebook_ops_version": __version__,
         "git": None,
-        "tags": dict(tags),
+        "tags": {**tags, **alerts_tag(manifest.get("alerts"))},  # promotions alert from there
         "parameters": dict(params),
         **outcome,
     }
@@ -45,6 +46,19 @@ def log_step(s: Session, record: dict, step: str, steprec: dict, params, metrics
     parent = s.parent(record)
     s.step(parent, step, steprec, params, metrics, artifacts, models)
     return parent
+
+
+def step_metrics(s: Session, parent: str) -> dict[str, dict[str, float]]:
+    """{step: its own metrics} from the nested runs of ``parent`` (the cost metrics left out):
+    what earlier tasks logged, for a task whose store holds only its producers' data (KFP)."""
+    children = s.open().search_runs(
+        [str(s.experiment_id)], f"tags.mlflow.parentRunId = '{parent}'", max_results=1000
+    )
+    return {
+        r.data.tags[TAG + "step"]: {k: v for k, v in r.data.metrics.items() if k not in USAGE_METRICS}
+        for r in children
+        if TAG + "step" in r.data.tags
+    }
 
 
 def finish(s: Session, record: dict, promote: dict | None, events=()) -> dict | None:

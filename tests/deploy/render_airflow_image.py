@@ -30,5 +30,7 @@ for t in dag.tasks:
         "volume_mounts": [m.mount_path for m in t.volume_mounts],
         "labels": t.labels,
         "annotations": t.annotations,
+        # the pod's environment as given (Airflow renders its templates when the task runs)
+        "env": t.env_vars if isinstance(t.env_vars, dict) else {e.name: e.value for e in t.env_vars or []},
     }
 print("JSON" + json.dumps(out))

@@ -197,3 +197,64 @@ def test_a_broken_tracking_store_never_fails_the_step(orchestrated):
     assert ran.returncode == 0, ran.stderr
     assert "step data succeeded" in ran.stdout
     assert "warning: MLflow not written:" in ran.stderr and "Traceback" not in ran.stderr
+
+
+def test_tasks_with_stores_of_their_own_finish_the_run_with_every_steps_metrics(tmp_path):
+    """Kubeflow Pipelines' way: each task has a store of its own holding only its producers'
+    data (``--stage-in``/``--stage-out``). The last task still finishes the run, judging the
+    targets on every step's metrics: those of a step it never saw come from that step's MLflow run."""
+    cells = [
+        ("import notebook_ops as nbo", ["setup"]),
+        ("n = 20", ["parameters"]),
+        ("values = list(range(n))\nnbo.log_metric('rows', len(values))", ["step:first"]),
+        ("total = sum(values)", ["step:middle"]),
+        ("mean = total / n\nnbo.log_metric('mean', mean)", ["step:last"]),
+    ]
+    project = tmp_path / "project"
+    project.mkdir()
+    write_nb(
+        project, "chain.ipynb", cells, {"notebook_ops": {"metric_targets": {"rows": ">= 10", "mean": ">= 5"}}}
+    )
+    exported = run_cli("export", "chain.ipynb", "--target", "none", cwd=project, timeout=600)
+    assert exported.returncode == 0, exported.stderr
+    bundle = project / "dist" / "chain-v1"
+    registry = tmp_path / "registry.db"
+    env = {"MLFLOW_TRACKING_URI": f"sqlite:///{registry}", "NOTEBOOK_OPS_EVENTS": None}
+    out = tmp_path / "artifacts"
+    staging = {
+        "first": [],
+        "middle": ["--stage-in", "first", out / "first"],
+        "last": ["--stage-in", "middle", out / "middle"],
+    }
+    for step, stage_in in staging.items():
+        task = tmp_path / f"task-{step}"
+        task.mkdir()
+        ran = run_cli(
+            "run-step",
+            bundle,
+            step,
+            "--data",
+            task / "store",  # a store of its own, as a fresh container has
+            *stage_in,
+            "--stage-out",
+            out / step,
+            "--run-id",
+            "kfp-job-1",
+            "--json",
+            cwd=task,
+            env=env,
+            timeout=600,
+        )
+        assert ran.returncode == 0, ran.stderr
+        assert json.loads(ran.stdout)["tracking_error"] is None
+    assert not (tmp_path / "task-last" / "store" / "first").exists()  # the last task never saw it
+
+    from mlflow.tracking import MlflowClient
+
+    client = MlflowClient(f"sqlite:///{registry}")
+    (parent,) = client.search_runs(
+        [e.experiment_id for e in client.search_experiments()], "tags.`notebook_ops.run_id` = 'kfp-job-1'"
+    )
+    assert parent.data.tags["notebook_ops.status"] == "succeeded"
+    assert parent.data.tags["target.rows"] == ">= 10 -> met"
+    assert parent.data.metrics["rows"] == 20 and parent.data.metrics["mean"] == 9.5

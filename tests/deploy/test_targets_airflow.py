@@ -12,6 +12,7 @@ import subprocess
 import pytest
 
 from targetkit import HERE, NOTEBOOK_OPS
+from notebook_ops.deploy import common
 
 
 def json_output(text: str):
@@ -122,6 +123,12 @@ def test_image_style_dag_runs_each_step_in_the_bundle_image(airflow_venv, churn_
     assert tasks["train_linear"]["limits"] == {"cpu": "1", "memory": "1Gi"}
     assert tasks["evaluate"]["upstream"] == ["train_linear", "train_tree"]
     assert tasks["load"]["volume_mounts"] == ["/data"]
+    # every pod: the MLflow store from the Airflow Variables of the same names (none: untracked)
+    assert {json.dumps(t["env"], sort_keys=True) for t in tasks.values()} == {
+        json.dumps(
+            {name: "{{ var.value.get('%s', '') }}" % name for name in common.TRACKING_ENV}, sort_keys=True
+        )
+    }
     order = ["load", "features", "train_linear", "train_tree", "evaluate"]
     for name in order:
         argv = tasks[name]["cmds"] + tasks[name]["arguments"]

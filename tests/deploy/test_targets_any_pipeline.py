@@ -96,7 +96,7 @@ def test_clashing_names_and_kale_gpu_limits_export_to_every_target(kfp_venv, tmp
     assert [r for r in rows if not r["ok"]] == [], rows
 
     # KFP: compiled by the real SDK; the user's parameters are pipeline inputs, ours moved aside
-    spec = yaml.safe_load((bundle / "targets" / "kfp" / "pipeline.yaml").read_text())
+    spec = next(yaml.safe_load_all((bundle / "targets" / "kfp" / "pipeline.yaml").read_text()))
     assert set(CLASHING) <= set(spec["root"]["inputDefinitions"]["parameters"])
     comp = spec["components"]["comp-step1-train"]  # step_train is a parameter: the component moved
     assert list(comp["outputDefinitions"]["artifacts"]) == ["nbo_data_1"]
@@ -150,7 +150,7 @@ def test_other_vendors_and_resources(kfp_venv, tmp_path):
         "requests": {"cpu": "2"},
         "limits": {"cpu": "2", "amd.com/gpu": "1"},
     }
-    spec = yaml.safe_load((bundle / "targets" / "kfp" / "pipeline.yaml").read_text())
+    spec = next(yaml.safe_load_all((bundle / "targets" / "kfp" / "pipeline.yaml").read_text()))
     resources = spec["deploymentSpec"]["executors"]["exec-step1-train"]["container"]["resources"]
     assert resources["accelerator"]["resourceType"] == "amd.com/gpu"
 

@@ -142,3 +142,55 @@ def test_bad_manifests_are_refused_with_a_clear_error(golden_manifest):
     m["steps"][0]["resources"] = {"cpu": 1, "bad name!": "1"}
     with pytest.raises(common.TargetError, match="'bad name!' is not a Kubernetes resource name"):
         argo.workflow(m)
+
+
+MLFLOW_ENV = [
+    {
+        "name": name,
+        "valueFrom": {"secretKeyRef": {"name": "notebook-ops-mlflow", "key": name, "optional": True}},
+    }
+    for name in (
+        "MLFLOW_TRACKING_URI",
+        "MLFLOW_TRACKING_USERNAME",
+        "MLFLOW_TRACKING_PASSWORD",
+        "MLFLOW_TRACKING_TOKEN",
+    )
+]
+
+
+def _pod_containers(doc):
+    if isinstance(doc, dict):
+        if "image" in doc and "name" in doc:
+            yield doc
+        for value in doc.values():
+            yield from _pod_containers(value)
+    elif isinstance(doc, list):
+        for value in doc:
+            yield from _pod_containers(value)
+
+
+def test_every_container_reads_the_mlflow_store_from_the_optional_secret(golden_manifest, monkeypatch):
+    """Argo and Kubernetes tasks take MLFLOW_TRACKING_URI (and its credentials) from the Secret
+    DevOps create in the namespace, optional (no Secret: the task runs untracked); the author's
+    own store is never written into the files. Secret parameters keep their own entries first."""
+    m = copy.deepcopy(golden_manifest)
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "sqlite:////home/author/mlflow.db")
+    docs = [
+        argo.workflow(m),
+        k8s.job(m),
+        *dict(argo.cron_workflows(m)).values(),
+        *dict(k8s.cron_jobs(m)).values(),
+    ]
+    containers = [c for d in docs for c in _pod_containers(d)]
+    assert len(containers) == 3 * 4 + 1 + 2  # a template per step (workflow, 2 crons), a pod per job
+    assert all(c["env"] == MLFLOW_ENV for c in containers)
+    assert "/home/author" not in common.dump_yaml(docs)
+
+    m["secret_parameters"] = ["api_key"]
+    env = argo.workflow(m)["spec"]["templates"][1]["container"]["env"]
+    assert env[0] == {
+        "name": "NOTEBOOK_OPS_SECRET_API_KEY",
+        "valueFrom": {"secretKeyRef": {"name": "churn-secrets", "key": "api_key"}},
+    }
+    assert env[1:] == MLFLOW_ENV
+    assert k8s.job(m)["spec"]["template"]["spec"]["containers"][0]["env"][1:] == MLFLOW_ENV

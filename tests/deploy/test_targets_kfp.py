@@ -3,7 +3,8 @@
 ``kfp.local.SubprocessRunner`` runs only lightweight Python components (it refuses container
 components, checked below), so the compiled spec is run here the way a KFP launcher would run
 it: each task's container command from the spec, its placeholders resolved (input artifacts to
-the producers' output folders, parameters to the pipeline defaults), in DAG order, each with a
+the producers' output folders, parameters to the pipeline defaults, the run's id to one id), its
+environment from the Secrets its platform spec names (kfp-kubernetes), in DAG order, each with a
 fresh local store (as a fresh container has).
 """
 
@@ -11,19 +12,43 @@ from __future__ import annotations
 
 import json
 import re
+import os
 import subprocess
+import uuid
 from pathlib import Path
 
 import yaml
 
 from targetkit import NOTEBOOK_OPS
-from notebook_ops.deploy import kfp
+from notebook_ops.deploy import common, kfp
 
 PLACEHOLDER = re.compile(r"\{\{\$\.(inputs|outputs)\.(artifacts|parameters)\['([^']+)'\](\.path)?\}\}")
+JOB_ID = "{{$.pipeline_job_uuid}}"  # dsl.PIPELINE_JOB_ID_PLACEHOLDER, as kfp 2 compiles it
 
 
 def spec_of(bundle: Path) -> dict:
-    return yaml.safe_load((bundle / "targets" / "kfp" / "pipeline.yaml").read_text())
+    """The pipeline spec (the first document; the second is kfp-kubernetes' platform spec)."""
+    return next(yaml.safe_load_all((bundle / "targets" / "kfp" / "pipeline.yaml").read_text()))
+
+
+def platform_of(bundle: Path) -> dict:
+    """kfp-kubernetes' settings per executor (Secrets as env, pod metadata)."""
+    docs = list(yaml.safe_load_all((bundle / "targets" / "kfp" / "pipeline.yaml").read_text()))
+    return docs[1]["platforms"]["kubernetes"]["deploymentSpec"]["executors"]
+
+
+def secret_env(executor: dict, secrets: dict[str, dict]) -> dict[str, str]:
+    """The env a pod gets from ``secretAsEnv``, given the Secrets that exist (name -> data); a
+    missing Secret or key of an optional entry gives nothing, as Kubernetes does."""
+    env = {}
+    for entry in executor.get("secretAsEnv") or []:
+        data = secrets.get(entry["secretName"])
+        for pair in entry["keyToEnv"]:
+            if data is not None and pair["secretKey"] in data:
+                env[pair["envVar"]] = data[pair["secretKey"]]
+            else:
+                assert entry.get("optional"), (entry["secretName"], pair)
+    return env
 
 
 def test_compiled_spec_matches_the_manifest(churn_bundle):
@@ -58,6 +83,18 @@ def test_compiled_spec_matches_the_manifest(churn_bundle):
             assert task["retryPolicy"]["maxRetryCount"] == s["options"]["retries"]
     linear = execs["exec-step-train-linear"]["container"]["resources"]
     assert linear["resourceCpuLimit"] == "1" and linear["resourceMemoryLimit"] == "1Gi"
+    # every task: the KFP run's id (one MLflow parent run per pipeline run), and the MLflow
+    # store from the optional Secret DevOps create in the namespace, never the author's
+    platform = platform_of(churn_bundle)
+    for label, executor in execs.items():
+        args = executor["container"]["args"]
+        assert args[args.index("--run-id") + 1] == JOB_ID, label
+        (tracking,) = [e for e in platform[label]["secretAsEnv"] if e["secretName"] == common.TRACKING_SECRET]
+        assert tracking["optional"] is True
+        assert {p["envVar"]: p["secretKey"] for p in tracking["keyToEnv"]} == {
+            name: name for name in common.TRACKING_ENV
+        }
+    assert "sqlite" not in (churn_bundle / "targets" / "kfp" / "pipeline.yaml").read_text()
 
 
 def _resolve(arg: str, task: dict, outputs: dict, defaults: dict, out_dir: Path) -> str:
@@ -76,7 +113,15 @@ def _resolve(arg: str, task: dict, outputs: dict, defaults: dict, out_dir: Path)
 
 
 def test_the_compiled_spec_runs_step_by_step(churn_bundle, tmp_path):
+    """Run as a launcher would, with the Secret notebook-ops-mlflow holding a sqlite store: the
+    tasks record one MLflow parent run (the KFP run's id), a nested run per step."""
     spec = spec_of(churn_bundle)
+    platform = platform_of(churn_bundle)
+    registry = tmp_path / "registry" / "mlflow.db"
+    registry.parent.mkdir()
+    secrets = {common.TRACKING_SECRET: {"MLFLOW_TRACKING_URI": f"sqlite:///{registry}"}}
+    job_id = str(uuid.uuid4())
+    base_env = {k: v for k, v in os.environ.items() if not k.startswith(("MLFLOW_", "NOTEBOOK_OPS_"))}
     defaults = {n: p["defaultValue"] for n, p in spec["root"]["inputDefinitions"]["parameters"].items()}
     defaults["n_customers"] = 1600  # a non-default value travels through the placeholders
     tasks = spec["root"]["dag"]["tasks"]
@@ -94,12 +139,15 @@ def test_the_compiled_spec_runs_step_by_step(churn_bundle, tmp_path):
             container = spec["deploymentSpec"]["executors"][comp["executorLabel"]]["container"]
             out_dir = tmp_path / "artifacts" / key
             argv = [
-                _resolve(a, task, done, defaults, out_dir) for a in container["command"] + container["args"]
+                _resolve(a, task, done, defaults, out_dir).replace(JOB_ID, job_id)
+                for a in container["command"] + container["args"]
             ]
             assert argv[:3] == ["notebook-ops", "run-step", "/bundle"]
             argv[0], argv[2] = NOTEBOOK_OPS, str(churn_bundle)
             argv[argv.index(kfp.LOCAL_STORE)] = str(tmp_path / "containers" / key)
-            run = subprocess.run(argv, capture_output=True, text=True, timeout=600, cwd=tmp_path)
+            env = {**base_env, **secret_env(platform[comp["executorLabel"]], secrets)}
+            assert env["MLFLOW_TRACKING_URI"] == f"sqlite:///{registry}"
+            run = subprocess.run(argv, capture_output=True, text=True, timeout=600, cwd=tmp_path, env=env)
             assert run.returncode == 0, (key, run.stdout[-1500:], run.stderr[-1500:])
             done[key] = out_dir
     load_out = json.loads((done["step-load"] / "nbo_data" / "_outputs.json").read_text())
@@ -110,6 +158,21 @@ def test_the_compiled_spec_runs_step_by_step(churn_bundle, tmp_path):
     executed = json.loads((done["step-load"] / "nbo_data" / "_notebook.ipynb").read_text())
     injected = [c for c in executed["cells"] if "injected-parameters" in c["metadata"].get("tags", [])]
     assert "n_customers = 1600" in "".join(injected[0]["source"])
+
+    from mlflow.tracking import MlflowClient
+
+    client = MlflowClient(f"sqlite:///{registry}")
+    runs = client.search_runs(
+        [e.experiment_id for e in client.search_experiments()], f"tags.`notebook_ops.run_id` = '{job_id}'"
+    )
+    (parent,) = [r for r in runs if "mlflow.parentRunId" not in r.data.tags]
+    assert parent.data.tags["notebook_ops.status"] == "succeeded"
+    children = client.search_runs(
+        [parent.info.experiment_id], f"tags.mlflow.parentRunId = '{parent.info.run_id}'"
+    )
+    assert sorted(r.data.tags["notebook_ops.step"] for r in children) == sorted(
+        t["taskInfo"]["name"] for t in tasks.values()
+    )
 
 
 def test_subprocess_runner_refuses_container_components(kfp_venv, churn_bundle, tmp_path):
@@ -143,7 +206,7 @@ def test_every_option_compiles(kfp_venv, golden_manifest, tmp_path):
     """GPU, custom image, cache off, list / bool parameters, order-only dependencies."""
     dsl = tmp_path / "pipeline.py"
     dsl.write_text(kfp.render(golden_manifest))
-    spec = yaml.safe_load(kfp.compile_spec(dsl, str(kfp_venv / "bin" / "python")))
+    spec = next(yaml.safe_load_all(kfp.compile_spec(dsl, str(kfp_venv / "bin" / "python"))))
     tasks = spec["root"]["dag"]["tasks"]
     assert tasks["step-report-card"]["dependentTasks"] == ["step-evaluate"]
     assert "inputs" not in tasks["step-report-card"] or "artifacts" not in tasks["step-report-card"]["inputs"]

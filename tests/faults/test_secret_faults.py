@@ -407,7 +407,7 @@ def test_g4_bundle_targets_carry_secret_refs_and_validate(secret_bundle, tmp_pat
     engine_venv("kfp")  # puts tests/deploy on sys.path, for its validation helper
     from test_targets_argo_k8s import validate
 
-    from notebook_ops.deploy.common import secret_name
+    from notebook_ops.deploy.common import secret_name, tracking_env
 
     ref = {
         "name": "NOTEBOOK_OPS_SECRET_API_TOKEN",
@@ -421,7 +421,7 @@ def test_g4_bundle_targets_carry_secret_refs_and_validate(secret_bundle, tmp_pat
     assert steps and all(ref in t["container"]["env"] for t in steps)
     assert all("api_token" not in t["container"]["args"] for t in steps)
     job = yaml.safe_load((secret_bundle / "targets" / "k8s" / "job.yaml").read_text())
-    assert job["spec"]["template"]["spec"]["containers"][0]["env"] == [ref]
+    assert job["spec"]["template"]["spec"]["containers"][0]["env"] == [ref, *tracking_env()]  # + MLflow's
     rows = validate(engine_venv("kfp"), [wf, job], tmp_path)
     assert [r for r in rows if not r["ok"]] == [], rows
     # KFP: no pipeline input for the secret; each task's pod env from the Secret (kfp-kubernetes)

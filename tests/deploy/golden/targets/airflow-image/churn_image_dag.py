@@ -16,6 +16,8 @@ when triggering, the _nbo_ prefix keeping it apart from the pipeline's own param
   NOTEBOOK_OPS_DATA_PVC    Kubernetes: the claim mounted at /data (default: notebook-ops-data)
   NOTEBOOK_OPS_DATA_HOST   Docker: the host folder mounted at /data (default: /tmp/notebook-ops-data)
   NOTEBOOK_OPS_NAMESPACE   Kubernetes: the pods' namespace (default: default)
+The MLflow store each task records into: the Airflow Variable MLFLOW_TRACKING_URI (and
+MLFLOW_TRACKING_USERNAME, _PASSWORD, _TOKEN), given to every container; unset, nothing is tracked.
 """
 from __future__ import annotations
 
@@ -99,6 +101,10 @@ PIPELINE = {'name': 'churn',
             'resources': {'requests': {'cpu': '500m', 'memory': '512Mi'},
                           'limits': {'cpu': '500m', 'memory': '512Mi'}}}],
  'secrets': {},
+ 'tracking_env': ['MLFLOW_TRACKING_URI',
+                  'MLFLOW_TRACKING_USERNAME',
+                  'MLFLOW_TRACKING_PASSWORD',
+                  'MLFLOW_TRACKING_TOKEN'],
  'schedules': [{'key': 'weekly',
                 'cron': '0 6 * * 1',
                 'tz': 'Europe/Paris',
@@ -132,6 +138,8 @@ def step_arguments(step: dict) -> list[str]:
 
 # secret parameters: each task's environment from the Airflow Variables of these names
 SECRET_ENV = {v: "{{ var.value.%s }}" % v for v in PIPELINE["secrets"].values()}
+# the MLflow store: the Airflow Variables of these names, empty (nothing tracked) when unset
+TRACKING_ENV = {v: "{{ var.value.get('%s', '') }}" % v for v in PIPELINE["tracking_env"]}
 
 
 def step_task(step: dict):
@@ -150,12 +158,12 @@ def step_task(step: dict):
             labels={**step.get("labels", {}), "app.kubernetes.io/name": PIPELINE["k8s_name"],
                     "app.kubernetes.io/managed-by": "notebook-ops"},
             annotations=step.get("annotations") or None,
-            env_vars=dict(SECRET_ENV) or None,
+            env_vars={**SECRET_ENV, **TRACKING_ENV},
             get_logs=True, on_finish_action="delete_succeeded_pod", **task_args)
     return DockerOperator(
         image=step["image"], command=["notebook-ops", "run-step", *step_arguments(step)],
         entrypoint=[], mounts=[Mount(source=DATA_HOST, target="/data", type="bind")],
-        environment=dict(SECRET_ENV) or None,
+        environment={**SECRET_ENV, **TRACKING_ENV},
         auto_remove="success", mount_tmp_dir=False, **task_args)
 
 

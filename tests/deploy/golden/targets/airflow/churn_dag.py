@@ -15,6 +15,10 @@ and _nbo_data_root when triggering; the _nbo_ prefix keeps them apart from the p
                        inside the bundle's targets/airflow/, else /opt/notebook-ops/bundles/churn-v7)
   NOTEBOOK_OPS_BIN     the notebook-ops executable (default: notebook-ops on PATH)
   NOTEBOOK_OPS_DATA    the data store root (default: /tmp/notebook-ops-data)
+  MLFLOW_TRACKING_URI  the MLflow store each task records its step and registers its models in
+                       (also MLFLOW_TRACKING_USERNAME, _PASSWORD, _TOKEN): the workers'
+                       environment, else the Airflow Variables of these names; without it
+                       nothing is tracked
 """
 from __future__ import annotations
 
@@ -63,6 +67,10 @@ PIPELINE = {'name': 'churn',
                      'evaluate': [],
                      'report-card': ['region']},
  'secrets': {},
+ 'tracking_env': ['MLFLOW_TRACKING_URI',
+                  'MLFLOW_TRACKING_USERNAME',
+                  'MLFLOW_TRACKING_PASSWORD',
+                  'MLFLOW_TRACKING_TOKEN'],
  'schedules': [{'key': 'weekly',
                 'cron': '0 6 * * 1',
                 'tz': 'Europe/Paris',
@@ -114,6 +122,10 @@ def run_step(step: str) -> None:
     for variable in PIPELINE["secrets"].values():  # secret parameters: Airflow Variables
         value = Variable.get(variable, default=None)
         if value is not None:
+            env[variable] = value
+    for variable in PIPELINE["tracking_env"]:  # the MLflow store: the worker's, else a Variable
+        value = env.get(variable) or Variable.get(variable, default=None)
+        if value:
             env[variable] = value
     with tempfile.TemporaryDirectory(prefix=f"nbo-{step}-") as cwd:
         done = subprocess.run(argv, check=False, cwd=cwd, env=env)

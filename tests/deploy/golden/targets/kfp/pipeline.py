@@ -5,12 +5,17 @@
 Each step runs `notebook-ops run-step` in the bundle image (build it from the bundle's
 Dockerfile and push it where the cluster pulls from; retag the image names below if needed).
 A step's data is its `nbo_data` output artifact, staged into the next steps' local store at
-/tmp/nbo-data. Compile: `python pipeline.py pipeline.yaml` (kfp>=2.14); upload pipeline.yaml in
-the KFP UI or with `kfp pipeline create`.
+/tmp/nbo-data. Each task records into MLflow when the Secret notebook-ops-mlflow gives it
+MLFLOW_TRACKING_URI (optional: without it nothing is tracked). Compile: `python pipeline.py
+pipeline.yaml` (kfp>=2.14 and kfp-kubernetes); upload pipeline.yaml in the KFP UI or with
+`kfp pipeline create`.
 """
 import sys
 
 from kfp import compiler, dsl
+
+
+from kfp import kubernetes as _nbo_kubernetes  # pip install kfp-kubernetes
 
 
 @dsl.container_component
@@ -21,6 +26,7 @@ def step_load(nbo_data: dsl.Output[dsl.Artifact], n_customers: int, columns: lis
         command=['notebook-ops', 'run-step', '/bundle', 'load', '--data', '/tmp/nbo-data', '-q'],
         args=[
             '--stage-out', nbo_data.path,
+            '--run-id', dsl.PIPELINE_JOB_ID_PLACEHOLDER,
             '--param-value', 'n_customers', n_customers,
             '--param-value', 'columns', columns,
         ],
@@ -36,6 +42,7 @@ def step_train(nbo_in_load: dsl.Input[dsl.Artifact], nbo_data: dsl.Output[dsl.Ar
         args=[
             '--stage-in', 'load', nbo_in_load.path,
             '--stage-out', nbo_data.path,
+            '--run-id', dsl.PIPELINE_JOB_ID_PLACEHOLDER,
             '--param-value', 'rate', rate,
             '--param-value', 'verbose', verbose,
         ],
@@ -52,6 +59,7 @@ def step_evaluate(nbo_in_load: dsl.Input[dsl.Artifact], nbo_in_train: dsl.Input[
             '--stage-in', 'load', nbo_in_load.path,
             '--stage-in', 'train', nbo_in_train.path,
             '--stage-out', nbo_data.path,
+            '--run-id', dsl.PIPELINE_JOB_ID_PLACEHOLDER,
         ],
     )
 
@@ -64,6 +72,7 @@ def step_report_card(nbo_data: dsl.Output[dsl.Artifact], region: str):
         command=['notebook-ops', 'run-step', '/bundle', 'report-card', '--data', '/tmp/nbo-data', '-q'],
         args=[
             '--stage-out', nbo_data.path,
+            '--run-id', dsl.PIPELINE_JOB_ID_PLACEHOLDER,
             '--param-value', 'region', region,
         ],
     )
@@ -73,6 +82,7 @@ def step_report_card(nbo_data: dsl.Output[dsl.Artifact], region: str):
 def pipeline_churn(n_customers: int = 2000, rate: float = 0.5, region: str = 'eu-west', verbose: bool = False, columns: list = ['a', 'b']):
     t_load = step_load(n_customers=n_customers, columns=columns)
     t_load.set_display_name('load')
+    _nbo_kubernetes.use_secret_as_env(t_load, secret_name='notebook-ops-mlflow', secret_key_to_env={'MLFLOW_TRACKING_URI': 'MLFLOW_TRACKING_URI', 'MLFLOW_TRACKING_USERNAME': 'MLFLOW_TRACKING_USERNAME', 'MLFLOW_TRACKING_PASSWORD': 'MLFLOW_TRACKING_PASSWORD', 'MLFLOW_TRACKING_TOKEN': 'MLFLOW_TRACKING_TOKEN'}, optional=True)
     t_train = step_train(nbo_in_load=t_load.outputs['nbo_data'], rate=rate, verbose=verbose)
     t_train.set_display_name('train')
     t_train.set_retry(num_retries=1)
@@ -80,11 +90,13 @@ def pipeline_churn(n_customers: int = 2000, rate: float = 0.5, region: str = 'eu
     t_train.set_cpu_request('2')
     t_train.set_memory_limit('4Gi')
     t_train.set_memory_request('4Gi')
+    _nbo_kubernetes.use_secret_as_env(t_train, secret_name='notebook-ops-mlflow', secret_key_to_env={'MLFLOW_TRACKING_URI': 'MLFLOW_TRACKING_URI', 'MLFLOW_TRACKING_USERNAME': 'MLFLOW_TRACKING_USERNAME', 'MLFLOW_TRACKING_PASSWORD': 'MLFLOW_TRACKING_PASSWORD', 'MLFLOW_TRACKING_TOKEN': 'MLFLOW_TRACKING_TOKEN'}, optional=True)
     t_evaluate = step_evaluate(nbo_in_load=t_load.outputs['nbo_data'], nbo_in_train=t_train.outputs['nbo_data'])
     t_evaluate.set_display_name('evaluate')
     t_evaluate.set_accelerator_type('nvidia.com/gpu')
     t_evaluate.set_accelerator_limit('1')
     t_evaluate.set_caching_options(False)
+    _nbo_kubernetes.use_secret_as_env(t_evaluate, secret_name='notebook-ops-mlflow', secret_key_to_env={'MLFLOW_TRACKING_URI': 'MLFLOW_TRACKING_URI', 'MLFLOW_TRACKING_USERNAME': 'MLFLOW_TRACKING_USERNAME', 'MLFLOW_TRACKING_PASSWORD': 'MLFLOW_TRACKING_PASSWORD', 'MLFLOW_TRACKING_TOKEN': 'MLFLOW_TRACKING_TOKEN'}, optional=True)
     t_report_card = step_report_card(region=region)
     t_report_card.set_display_name('report-card')
     t_report_card.after(t_evaluate)
@@ -92,6 +104,7 @@ def pipeline_churn(n_customers: int = 2000, rate: float = 0.5, region: str = 'eu
     t_report_card.set_cpu_request('500m')
     t_report_card.set_memory_limit('512Mi')
     t_report_card.set_memory_request('512Mi')
+    _nbo_kubernetes.use_secret_as_env(t_report_card, secret_name='notebook-ops-mlflow', secret_key_to_env={'MLFLOW_TRACKING_URI': 'MLFLOW_TRACKING_URI', 'MLFLOW_TRACKING_USERNAME': 'MLFLOW_TRACKING_USERNAME', 'MLFLOW_TRACKING_PASSWORD': 'MLFLOW_TRACKING_PASSWORD', 'MLFLOW_TRACKING_TOKEN': 'MLFLOW_TRACKING_TOKEN'}, optional=True)
 
 
 if __name__ == "__main__":
