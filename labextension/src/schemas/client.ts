@@ -8,7 +8,9 @@ import { ServerConnection } from '@jupyterlab/services';
 
 import { apiUrl, call } from '../request';
 import type {
+  AlertChecksResponse,
   CancelResponse,
+  CheckAlerts,
   CreateExport,
   CreatePipelineFile,
   CreateRun,
@@ -49,6 +51,16 @@ export const API_PREFIX = 'notebook-ops/api';
  */
 export function getFeatures(settings?: ServerConnection.ISettings): Promise<FeaturesResponse> {
   return call<FeaturesResponse>('GET', API_PREFIX, {}, settings);
+}
+
+/**
+ * POST /alert-checks: Check alert destinations before they are saved (400 naming a bad one); each comes back as shown, its credential masked.
+ */
+export function postAlertChecks(
+  body: CheckAlerts,
+  settings?: ServerConnection.ISettings
+): Promise<AlertChecksResponse> {
+  return call<AlertChecksResponse>('POST', `${API_PREFIX}/alert-checks`, { body }, settings);
 }
 
 /**

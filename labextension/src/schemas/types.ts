@@ -1,6 +1,25 @@
 /* Generated from notebook_ops/model/schema/openapi.json by labextension/scripts/schema-types.mjs: do not edit. */
 
 /**
+ * The alerts checked, in order, each as shown (never with its credential).
+ */
+export interface AlertChecksResponse {
+  alerts: AlertView[];
+  [k: string]: unknown;
+}
+/**
+ * One alert as a face may show it: its destination masked (``shown``), its kind
+ * (webhook, mail, env) and whether it was written with its credential in clear.
+ */
+export interface AlertView {
+  carries_credential: boolean;
+  format: 'auto' | 'slack' | 'teams' | 'json';
+  kind: 'webhook' | 'mail' | 'env';
+  on: ('run.failed' | 'target.missed' | 'model.promoted' | 'schedule.missed')[];
+  to: string;
+  [k: string]: unknown;
+}
+/**
  * One alert: a destination and the conditions it is sent on.
  */
 export interface AlertSpec {
@@ -12,6 +31,16 @@ export interface AlertSpec {
 export interface CancelResponse {
   run_id: string;
   status: string;
+  [k: string]: unknown;
+}
+/**
+ * POST alert-checks: alerts as the lab is about to save them (a schedule's or the pipeline
+ * settings'), each ``{to, on?, format?}``.
+ */
+export interface CheckAlerts {
+  alerts: {
+    [k: string]: unknown;
+  }[];
   [k: string]: unknown;
 }
 /**

@@ -61,6 +61,8 @@ SCHEMAS = {
     "rest-models-response": "models:ModelsResponse",
     "rest-promote-model": "models:PromoteModel",
     "rest-promote-response": "models:PromoteResponse",
+    "rest-check-alerts": "alerts:CheckAlerts",
+    "rest-alert-checks-response": "alerts:AlertChecksResponse",
     "rest-error": "rest:ErrorResponse",
     "proof-record": "proofs:ProofRecord",
 }

@@ -265,6 +265,20 @@ ROUTES: tuple[Route, ...] = (
         feature="models",
     ),
     Route(
+        "alert_checks",
+        "/alert-checks",
+        (
+            Operation(
+                "post",
+                "Check alert destinations before they are saved (400 naming a bad one); each comes "
+                "back as shown, its credential masked",
+                200,
+                "rest-alert-checks-response",
+                request="rest-check-alerts",
+            ),
+        ),
+    ),
+    Route(
         "remote_runs",
         "/remote-runs",
         (
