@@ -45,9 +45,16 @@ async def test_destinations_come_back_masked_with_their_kind(jp_fetch, schema_ch
 
 async def test_bad_destinations_are_one_line_400s_naming_the_item(jp_fetch):
     cases = [
-        ([{"to": "mailto:ops@example.com"}, {"to": "not a url"}], "alerts[1]: alert destination 'not a url' is not a webhook URL"),
+        (
+            [{"to": "mailto:ops@example.com"}, {"to": "not a url"}],
+            "alerts[1]: alert destination 'not a url' is not a webhook URL",
+        ),
         ([{"to": "mailto:nobody"}], "not an e-mail address (nobody)"),
-        ([{"to": "https://x.example.com/h", "on": ["run.exploded"]}], "'on[0]' must be one of run.failed, target.missed, model.promoted, schedule.missed, got 'run.exploded'"),
+        (
+            [{"to": "https://x.example.com/h", "on": ["run.exploded"]}],
+            "'on[0]' must be one of run.failed, target.missed, model.promoted, schedule.missed, "
+            "got 'run.exploded'",
+        ),
         ([{"to": "https://x.example.com/h", "on": []}], "'on' names no condition"),
         ([{"to": "https://x.example.com/h", "format": "pager"}], "format"),
         ([{"to": "env:1BAD"}], "env: takes an environment variable's name"),
