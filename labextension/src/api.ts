@@ -11,6 +11,8 @@ import { ServerConnection } from '@jupyterlab/services';
 import * as client from './schemas/client';
 import type { NotebookOps } from './schemas/notebook_ops';
 import type {
+  AlertChecksResponse,
+  AlertView,
   CreateRun,
   CreateSchedule,
   EditElyraPipeline,
@@ -88,6 +90,9 @@ export type IRunComparison = RunComparison;
 export type IExport = ExportResponse;
 /** GET proofs/{id}: building the env, step k of n, done with the proof record, or one-line error. */
 export type IProofProgress = ProofProgress;
+
+/** An alert as the server shows it (POST alert-checks, a schedule's `alerts`): masked. */
+export type IAlertView = AlertView;
 
 /** A firing of a schedule. */
 export type IScheduledRun = ScheduledRunView;
@@ -210,6 +215,11 @@ export const api = {
 
   addSchedule(body: CreateSchedule): Promise<ISchedule> {
     return client.postSchedules(body);
+  },
+
+  /** Alerts checked as the CLI's --alert checks them, sent back masked (400: the bad one, named). */
+  checkAlerts(alerts: { to: string; on?: string[]; format?: string }[]): Promise<AlertChecksResponse> {
+    return client.postAlertChecks({ alerts });
   },
 
   pauseSchedule(name: string, paused: boolean): Promise<ISchedule> {
