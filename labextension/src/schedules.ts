@@ -5,8 +5,8 @@
 import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import type { IAlertItem } from './alerts';
-import { api, ApiError, ISchedule } from './api';
+import { IAlertItem, withHint } from './alerts';
+import { api, ISchedule } from './api';
 
 export class NotebookSchedules {
   constructor(private _path: () => string) {}
@@ -210,6 +210,7 @@ function withAlerts(alerts: IAlertItem[]): { alerts?: Record<string, unknown>[] 
   return alerts.length ? { alerts: alerts.map(a => ({ ...a })) } : {};
 }
 
+/** The server's line and its fix (a bad cron, zone or alert says what to write instead). */
 function message(error: unknown): string {
-  return error instanceof ApiError ? error.message : String(error);
+  return withHint(error);
 }
