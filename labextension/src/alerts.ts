@@ -99,15 +99,6 @@ export async function checkAlerts(items: IAlertItem[]): Promise<{ shown: IAlertV
   try {
     return { shown: (await api.checkAlerts(items)).alerts };
   } catch (error) {
-    return { error: withHint(error) };
+    return { error: error instanceof ApiError ? error.message : String(error) };
   }
-}
-
-/** The server's one line and, when it gives one, its fix in brackets (as the CLI prints it). */
-export function withHint(error: unknown): string {
-  if (!(error instanceof ApiError)) {
-    return String(error);
-  }
-  const hint = error.body.hint;
-  return typeof hint === 'string' && hint ? `${error.message} (${hint})` : error.message;
 }

@@ -5,8 +5,8 @@
 import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { IAlertItem, withHint } from './alerts';
-import { api, ISchedule } from './api';
+import type { IAlertItem } from './alerts';
+import { api, ApiError, ISchedule } from './api';
 
 export class NotebookSchedules {
   constructor(private _path: () => string) {}
@@ -210,7 +210,6 @@ function withAlerts(alerts: IAlertItem[]): { alerts?: Record<string, unknown>[] 
   return alerts.length ? { alerts: alerts.map(a => ({ ...a })) } : {};
 }
 
-/** The server's line and its fix (a bad cron, zone or alert says what to write instead). */
 function message(error: unknown): string {
-  return withHint(error);
+  return error instanceof ApiError ? error.message : String(error);
 }

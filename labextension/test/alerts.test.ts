@@ -8,10 +8,8 @@ import {
   settingsAlerts,
   settingsRefusal,
   withAlert,
-  withHint,
   withoutAlert
 } from '../src/alerts';
-import { ApiError } from '../src/request';
 
 describe('an alert draft', () => {
   it('starts on every condition and needs a destination', () => {
@@ -76,14 +74,5 @@ describe('conditions in words', () => {
   it('says "every condition" for all four, else names them', () => {
     expect(conditionWords(emptyAlertDraft().on)).toBe('every condition');
     expect(conditionWords(['run.failed', 'schedule.missed'])).toBe('run failed, schedule missed');
-  });
-});
-
-describe("the server's refusal", () => {
-  it('reads as the CLI prints it: the line, then the fix in brackets', () => {
-    const refused = new ApiError('alerts[0]: not an e-mail address (nobody)', 400, { hint: 'mailto:ops@example.com' });
-    expect(withHint(refused)).toBe('alerts[0]: not an e-mail address (nobody) (mailto:ops@example.com)');
-    expect(withHint(new ApiError('no schedule "x"', 404, { hint: null }))).toBe('no schedule "x"');
-    expect(withHint(new Error('offline'))).toBe('Error: offline');
   });
 });

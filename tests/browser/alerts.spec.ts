@@ -46,6 +46,7 @@ test('an alert added to a schedule is shown masked and tells the webhook of a fa
     await openNotebook(page, tmpPath, writeWideNotebook('alerted.ipynb'), 'alerted.ipynb');
     const section = page.locator(`${PANEL} .nbo-schedule`);
     await section.scrollIntoViewIfNeeded();
+    await expect(section.locator('.nbo-scheduler-on, .nbo-scheduler-off')).toBeVisible();
     if (await section.locator('.nbo-host-scheduler').isVisible()) {
       await section.locator('.nbo-host-scheduler').click();
     }
