@@ -1,10 +1,13 @@
-"""/notebook-ops/api/alert-checks: the lab's check of alert destinations before it saves them,
-with the parser the CLI's --alert uses; what comes back never carries a credential."""
+"""/notebook-ops/api/alert-checks and alert-tests: the lab's check of alert destinations before
+it saves them, with the parser the CLI's --alert uses, and its test message, delivered to a real
+loopback webhook receiver and a real SMTP server; what comes back never carries a credential."""
 
 from __future__ import annotations
 
 import json
 
+import pytest
+from alertkit import SmtpServer, WebhookReceiver
 from tornado.httpclient import HTTPClientError
 
 API = ("notebook-ops", "api")
@@ -70,3 +73,72 @@ async def test_a_credential_in_a_refused_destination_is_not_echoed(jp_fetch):
     code, reply = await check(jp_fetch, [{"to": "https://bot:hunter2@x.example.com/h", "on": ["nope"]}])
     assert code == 400
     assert "hunter2" not in json.dumps(reply)
+
+
+# --- alert-tests: one test message, sent now from this server ---------------------------------
+async def send_test(jp_fetch, body):
+    try:
+        reply = await jp_fetch(*API, "alert-tests", method="POST", body=json.dumps(body), request_timeout=60)
+    except HTTPClientError as err:
+        return err.code, json.loads(err.response.body)
+    return reply.code, json.loads(reply.body)
+
+
+@pytest.fixture
+def hook():
+    receiver = WebhookReceiver()
+    yield receiver
+    receiver.close()
+
+
+async def test_a_test_alert_reaches_the_webhook_and_comes_back_masked(jp_fetch, hook, schema_check):
+    to = hook.url.replace("http://", "http://bot:hunter2-PASS@") + "/hook?token=tok-SECRET"
+    code, reply = await send_test(jp_fetch, {"to": to, "on": ["target.missed"], "pipeline": "churn"})
+    assert code == 200, reply
+    schema_check("rest-test-alert-response", reply)
+    assert reply["delivered"] is True
+    assert reply["alert"]["to"] == hook.url.replace("http://", "http://bot:***@") + "/hook?token=***"
+    assert "hunter2" not in json.dumps(reply) and "tok-SECRET" not in json.dumps(reply)
+    (got,) = hook.got
+    assert got["path"] == "/hook?token=tok-SECRET"
+    assert got["headers"]["X-Notebook-Ops-Alert"] == "target.missed"
+    assert got["headers"]["X-Notebook-Ops-Alert-Id"].startswith("test:")
+    assert got["body"]["alert"]["title"] == "notebook-ops: test alert for churn"
+    assert "nothing happened" in got["body"]["text"]
+
+
+async def test_a_test_alert_the_destination_refuses_is_a_502_naming_it_masked(jp_fetch, hook):
+    hook.answers.put(403)
+    to = hook.url.replace("http://", "http://bot:hunter2-PASS@") + "/hook"
+    code, reply = await send_test(jp_fetch, {"to": to})
+    assert code == 502, reply
+    assert reply["message"].startswith(
+        f"the test alert to {hook.url.replace('http://', 'http://bot:***@')}/hook"
+    )
+    assert "403" in reply["message"] and "hunter2" not in json.dumps(reply)
+    assert hook.got == []
+
+
+async def test_a_test_alert_by_mail_goes_through_the_servers_smtp(jp_fetch, tmp_path, monkeypatch):
+    smtp = SmtpServer(tmp_path / "pki")
+    try:
+        for k, v in smtp.env().items():
+            monkeypatch.setenv(k, v)
+        code, reply = await send_test(jp_fetch, {"to": "mailto:ops@example.com", "on": ["run.failed"]})
+        assert code == 200, reply
+        (msg,) = smtp.messages
+        assert msg["Subject"] == "notebook-ops: test alert" and msg["X-Notebook-Ops-Alert"] == "run.failed"
+        monkeypatch.delenv("NOTEBOOK_OPS_SMTP_HOST")
+        code, reply = await send_test(jp_fetch, {"to": "mailto:ops@example.com"})
+        assert code == 502 and "NOTEBOOK_OPS_SMTP_HOST is not set" in reply["message"], reply
+        assert "NOTEBOOK_OPS_SMTP_*" in reply["hint"]
+    finally:
+        smtp.close()
+
+
+async def test_a_test_alert_to_an_unset_env_name_or_a_bad_destination(jp_fetch, monkeypatch):
+    monkeypatch.delenv("NBO_TEST_UNSET_HOOK", raising=False)
+    code, reply = await send_test(jp_fetch, {"to": "env:NBO_TEST_UNSET_HOOK"})
+    assert code == 502 and "NBO_TEST_UNSET_HOOK is not set where the alert is sent" in reply["message"], reply
+    code, reply = await send_test(jp_fetch, {"to": "ftp://x.example.com/y"})
+    assert code == 400 and "is not a webhook URL" in reply["message"], reply

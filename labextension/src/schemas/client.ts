@@ -38,8 +38,10 @@ import type {
   ScheduledRunView,
   SchedulerState,
   SchedulesResponse,
+  SendTestAlert,
   StalenessView,
   StepNotebookResponse,
+  TestAlertResponse,
   UpdateSchedule
 } from './types';
 
@@ -61,6 +63,13 @@ export function postAlertChecks(
   settings?: ServerConnection.ISettings
 ): Promise<AlertChecksResponse> {
   return call<AlertChecksResponse>('POST', `${API_PREFIX}/alert-checks`, { body }, settings);
+}
+
+/**
+ * POST /alert-tests: Send one test message to an alert destination now, from this server (502 with the destination's answer when it does not take it).
+ */
+export function postAlertTests(body: SendTestAlert, settings?: ServerConnection.ISettings): Promise<TestAlertResponse> {
+  return call<TestAlertResponse>('POST', `${API_PREFIX}/alert-tests`, { body }, settings);
 }
 
 /**

@@ -832,6 +832,17 @@ export interface SchedulesResponse {
   [k: string]: unknown;
 }
 /**
+ * POST alert-tests: one test message to ``to`` now, on ``on`` (its first condition is the
+ * message's), shaped by ``format``; ``pipeline`` names what it is for in the message.
+ */
+export interface SendTestAlert {
+  format: 'auto' | 'slack' | 'teams' | 'json';
+  on: ('run.failed' | 'target.missed' | 'model.promoted' | 'schedule.missed')[];
+  pipeline: string | null;
+  to: string;
+  [k: string]: unknown;
+}
+/**
  * Per step, in graph order, whether a run now would reuse it; ``stale``: the names of the
  * steps that would run (stale or never run).
  */
@@ -861,6 +872,14 @@ export interface StepNotebookResponse {
   name: string;
   run_id: string;
   step: string;
+  [k: string]: unknown;
+}
+/**
+ * The test message was taken by the destination (a webhook's 2xx, the SMTP server's 250).
+ */
+export interface TestAlertResponse {
+  alert: AlertView;
+  delivered: boolean;
   [k: string]: unknown;
 }
 /**

@@ -148,6 +148,25 @@ class AlertChecksResponse(Contract):
     alerts: list[AlertView] = field(default_factory=list)
 
 
+@dataclass
+class SendTestAlert(Contract):
+    """POST alert-tests: one test message to ``to`` now, on ``on`` (its first condition is the
+    message's), shaped by ``format``; ``pipeline`` names what it is for in the message."""
+
+    to: str
+    on: list[Condition] = field(default_factory=lambda: list(get_args(Condition)))
+    format: Format = "auto"
+    pipeline: str | None = None
+
+
+@dataclass
+class TestAlertResponse(Contract):
+    """The test message was taken by the destination (a webhook's 2xx, the SMTP server's 250)."""
+
+    alert: AlertView
+    delivered: bool = True
+
+
 # webhook hosts whose URL path is itself the credential
 _TOKEN_PATH_HOSTS = re.compile(
     r"(^|\.)(hooks\.slack\.com|webhook\.office\.com|outlook\.office\.com|logic\.azure\.com|discord\.com)$"
@@ -179,6 +198,8 @@ __all__ = [
     "AlertSpec",
     "AlertView",
     "CheckAlerts",
+    "SendTestAlert",
+    "TestAlertResponse",
     "AlertError",
     "CONDITIONS",
     "FORMATS",

@@ -63,6 +63,8 @@ SCHEMAS = {
     "rest-promote-response": "models:PromoteResponse",
     "rest-check-alerts": "alerts:CheckAlerts",
     "rest-alert-checks-response": "alerts:AlertChecksResponse",
+    "rest-send-test-alert": "alerts:SendTestAlert",
+    "rest-test-alert-response": "alerts:TestAlertResponse",
     "rest-error": "rest:ErrorResponse",
     "proof-record": "proofs:ProofRecord",
 }

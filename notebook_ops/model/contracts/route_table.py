@@ -279,6 +279,20 @@ ROUTES: tuple[Route, ...] = (
         ),
     ),
     Route(
+        "alert_tests",
+        "/alert-tests",
+        (
+            Operation(
+                "post",
+                "Send one test message to an alert destination now, from this server (502 with the "
+                "destination's answer when it does not take it)",
+                200,
+                "rest-test-alert-response",
+                request="rest-send-test-alert",
+            ),
+        ),
+    ),
+    Route(
         "remote_runs",
         "/remote-runs",
         (
