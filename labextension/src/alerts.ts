@@ -94,6 +94,21 @@ export function settingsRefusal(view: IAlertView): string | null {
     : null;
 }
 
+/**
+ * One test message to the draft's destination, sent now by the Jupyter server (`env:NAME` and the
+ * SMTP settings read from its environment): what to say either way, the destination masked.
+ */
+export async function sendTestAlert(draft: IAlertDraft, pipeline?: string): Promise<{ ok: boolean; text: string }> {
+  const item = alertOf(draft);
+  try {
+    const on = item.on ?? CONDITIONS.map(c => c.value);
+    const reply = await api.testAlert({ to: item.to, on, format: item.format ?? 'auto', pipeline: pipeline ?? null });
+    return { ok: true, text: `Test alert sent to ${reply.alert.to}.` };
+  } catch (error) {
+    return { ok: false, text: error instanceof ApiError ? error.message : String(error) };
+  }
+}
+
 /** The alerts as the server shows them (masked), or its one-line reason for refusing one. */
 export async function checkAlerts(items: IAlertItem[]): Promise<{ shown: IAlertView[] } | { error: string }> {
   try {

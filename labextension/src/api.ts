@@ -38,9 +38,11 @@ import type {
   SchedulerState,
   SchedulesResponse,
   ScheduleView,
+  SendTestAlert,
   StalenessView,
   StepRecord,
-  StepView
+  StepView,
+  TestAlertResponse
 } from './schemas/types';
 import { ApiError, call } from './request';
 
@@ -220,6 +222,11 @@ export const api = {
   /** Alerts checked as the CLI's --alert checks them, sent back masked (400: the bad one, named). */
   checkAlerts(alerts: { to: string; on?: string[]; format?: string }[]): Promise<AlertChecksResponse> {
     return client.postAlertChecks({ alerts });
+  },
+
+  /** One test message to an alert destination, sent now by the server (502: its answer). */
+  testAlert(body: SendTestAlert): Promise<TestAlertResponse> {
+    return client.postAlertTests(body);
   },
 
   pauseSchedule(name: string, paused: boolean): Promise<ISchedule> {

@@ -2,9 +2,9 @@
  * The alert fields the Schedule form and the pipeline Settings share: a destination typed with
  * the conditions it is sent on, and alerts listed as the server shows them (masked).
  */
-import React from 'react';
+import React, { useState } from 'react';
 
-import { CONDITIONS, conditionWords, IAlertDraft } from '../alerts';
+import { CONDITIONS, conditionWords, draftProblem, IAlertDraft, sendTestAlert } from '../alerts';
 import type { IAlertView } from '../api';
 
 export interface IAlertDraftRowProps {
@@ -13,10 +13,23 @@ export interface IAlertDraftRowProps {
   /** Drop this row (the schedule form's ×); absent: the row stays. */
   onRemove?: () => void;
   onEnter?: () => void;
+  /** The pipeline the test message names. */
+  pipeline?: string;
 }
 
-/** One alert being typed: its destination and a tick per condition. */
-export function AlertDraftRow({ draft, onChange, onRemove, onEnter }: IAlertDraftRowProps): JSX.Element {
+/** One alert being typed: its destination, a tick per condition, and a test message to it. */
+export function AlertDraftRow({ draft, onChange, onRemove, onEnter, pipeline }: IAlertDraftRowProps): JSX.Element {
+  const [test, setTest] = useState<{ ok: boolean; text: string } | null>(null);
+  const [sending, setSending] = useState(false);
+  const change = (next: IAlertDraft) => {
+    setTest(null);
+    onChange(next);
+  };
+  const sendTest = async () => {
+    setSending(true);
+    setTest(await sendTestAlert(draft, pipeline));
+    setSending(false);
+  };
   return (
     <div className="nbo-alert-draft">
       <div className="nbo-alert-to">
@@ -28,7 +41,7 @@ export function AlertDraftRow({ draft, onChange, onRemove, onEnter }: IAlertDraf
           aria-label="alert destination"
           autoComplete="off"
           spellCheck={false}
-          onChange={e => onChange({ ...draft, to: e.target.value })}
+          onChange={e => change({ ...draft, to: e.target.value })}
           onKeyDown={e => e.key === 'Enter' && onEnter?.()}
         />
         {onRemove ? (
@@ -45,7 +58,7 @@ export function AlertDraftRow({ draft, onChange, onRemove, onEnter }: IAlertDraf
               value={c.value}
               checked={draft.on.includes(c.value)}
               onChange={e =>
-                onChange({
+                change({
                   ...draft,
                   on: e.target.checked ? [...draft.on, c.value] : draft.on.filter(v => v !== c.value)
                 })
@@ -54,7 +67,23 @@ export function AlertDraftRow({ draft, onChange, onRemove, onEnter }: IAlertDraf
             {c.label}
           </label>
         ))}
+        <button
+          className="nbo-link nbo-test-alert"
+          title="Send one test message to this destination now, from the Jupyter server"
+          disabled={sending || draftProblem(draft) !== null}
+          onClick={() => void sendTest()}
+        >
+          {sending ? 'Sending…' : 'Send test alert'}
+        </button>
       </div>
+      {test ? (
+        <div
+          className={test.ok ? 'nbo-help nbo-alert-test-result' : 'nbo-field-error nbo-alert-test-result'}
+          role={test.ok ? 'status' : 'alert'}
+        >
+          {test.text}
+        </div>
+      ) : null}
     </div>
   );
 }

@@ -186,7 +186,7 @@ export function ScheduleForm(props: { schedules: NotebookSchedules; pipeline: IP
           onChange={values => edit({ params: values })}
         />
       ) : null}
-      <ScheduleAlerts alerts={draft.alerts} onChange={alerts => edit({ alerts })} />
+      <ScheduleAlerts alerts={draft.alerts} pipeline={pipeline?.name} onChange={alerts => edit({ alerts })} />
       {alertProblem ? (
         <div className="nbo-field-error nbo-alert-error" role="alert">
           {alertProblem}
@@ -206,7 +206,11 @@ export function ScheduleForm(props: { schedules: NotebookSchedules; pipeline: IP
 }
 
 /** The schedule's alerts: a row per destination, added one at a time. */
-function ScheduleAlerts(props: { alerts: IAlertDraft[]; onChange: (alerts: IAlertDraft[]) => void }): JSX.Element {
+function ScheduleAlerts(props: {
+  alerts: IAlertDraft[];
+  pipeline?: string;
+  onChange: (alerts: IAlertDraft[]) => void;
+}): JSX.Element {
   const { alerts, onChange } = props;
   const set = (i: number, draft: IAlertDraft) => onChange(alerts.map((a, j) => (j === i ? draft : a)));
   return (
@@ -216,6 +220,7 @@ function ScheduleAlerts(props: { alerts: IAlertDraft[]; onChange: (alerts: IAler
         <AlertDraftRow
           key={i}
           draft={a}
+          pipeline={props.pipeline}
           onChange={d => set(i, d)}
           onRemove={() => onChange(alerts.filter((_, j) => j !== i))}
         />

@@ -104,6 +104,7 @@ export function SettingsAlerts({ model }: { model: PipelineModel }): JSX.Element
           setMessage(null);
         }}
         onEnter={() => void add()}
+        pipeline={model.pipeline?.name}
       />
       {message ? (
         <div className="nbo-field-error nbo-alert-error" role="alert">
