@@ -1,7 +1,7 @@
 /**
- * Alerts from the panel: an alert added in the Schedule form (a webhook with its credential in
- * its URL) is shown masked in the schedule's view and tells a real local webhook receiver when a
- * firing fails; a pipeline alert added in Settings is written to the notebook's metadata, a
+ * Alerts from the panel: an alert typed in the Schedule form (a webhook with its credential in
+ * its URL) takes a test message, is shown masked in the schedule's view and tells a real local
+ * webhook receiver when a firing fails; a pipeline alert added in Settings is written to the notebook's metadata, a
  * destination with its credential in clear is refused there, and bad input is one line with
  * nothing saved.
  */
@@ -82,6 +82,17 @@ test('an alert added to a schedule is shown masked and tells the webhook of a fa
     await shot(page, 'alerts-schedule-refused');
 
     await row.locator('input.nbo-alert-destination').fill(hook);
+    // a test message first: sent now by the server, the outcome in one line, the URL masked
+    await row.locator('.nbo-test-alert').click();
+    const masked = `http://alerts-bot:***@127.0.0.1:${port}/hook?token=***`;
+    await expect(row.locator('.nbo-alert-test-result')).toHaveText(`Test alert sent to ${masked}.`);
+    await expect.poll(() => received(folder).length).toBe(1);
+    const test = received(folder)[0];
+    expect(test.headers['X-Notebook-Ops-Alert-Id']).toMatch(/^test:/);
+    expect(test.headers['X-Notebook-Ops-Alert']).toBe('run.failed');
+    expect(test.headers['Authorization']).toBe('Basic ' + Buffer.from('alerts-bot:s3cret-PASS').toString('base64'));
+    expect(JSON.stringify(test.body)).toContain('test alert for alerted');
+
     await section.locator('.nbo-add-schedule').click();
     const item = section.locator('.nbo-schedule-item[data-schedule="alerted"]');
     await expect(item).toBeVisible();
@@ -89,7 +100,7 @@ test('an alert added to a schedule is shown masked and tells the webhook of a fa
     // the form starts over: the typed secret is gone from it
     await expect(section.locator('.nbo-alert-draft')).toHaveCount(0);
     // the schedule's view shows the alert as the CLI does: userinfo and token masked
-    await expect(item.locator('.nbo-alert-shown')).toHaveText(`http://alerts-bot:***@127.0.0.1:${port}/hook?token=***`);
+    await expect(item.locator('.nbo-alert-shown')).toHaveText(masked);
     await expect(item.locator('.nbo-alert')).toContainText('on run failed');
     const panelText = (await page.locator(PANEL).innerText()) + (await page.locator(PANEL).innerHTML());
     expect(panelText).not.toContain('s3cret-PASS');
@@ -101,8 +112,9 @@ test('an alert added to a schedule is shown masked and tells the webhook of a fa
     await item.locator('.nbo-run-now').click();
     await item.locator('.nbo-history').click();
     await expect(item.locator('.nbo-schedule-runs li[data-state="failed"]')).toBeVisible({ timeout: 240000 });
-    await expect.poll(() => received(folder).length, { timeout: 60000 }).toBeGreaterThan(0);
-    const got = received(folder);
+    const alerts = () => received(folder).filter(r => !r.headers['X-Notebook-Ops-Alert-Id'].startsWith('test:'));
+    await expect.poll(() => alerts().length, { timeout: 60000 }).toBeGreaterThan(0);
+    const got = alerts();
     expect(got).toHaveLength(1);
     expect(got[0].path).toBe('/hook?token=tok-SECRET');
     expect(got[0].headers['X-Notebook-Ops-Alert']).toBe('run.failed');
@@ -151,6 +163,13 @@ test('a pipeline alert added in Settings is saved in the notebook metadata, show
       'Write env:NAME here and set NAME where the alerts are sent.'
   );
   await shot(page, 'alerts-settings-refused');
+
+  // a test to env:NAME reads NAME where the server runs: unset there, it says so, nothing saved
+  await destination.fill('env:TEAM_ALERTS_URL');
+  await settings.locator('.nbo-test-alert').click();
+  await expect(settings.locator('.nbo-alert-test-result')).toContainText(
+    'the test alert to env:TEAM_ALERTS_URL was not delivered: TEAM_ALERTS_URL is not set where the alert is sent'
+  );
   expect(await notebookMetadata(page, 'notebook_ops')).toMatchObject({ alerts: [slack] });
 
   // env:NAME on two conditions: written to the metadata as typed, listed after the first
