@@ -96,14 +96,17 @@ export function settingsRefusal(view: IAlertView): string | null {
 
 /**
  * One test message to the draft's destination, sent now by the Jupyter server (`env:NAME` and the
- * SMTP settings read from its environment): what to say either way, the destination masked.
+ * SMTP settings read from its environment): what to say either way (a destination refused, or one
+ * that did not take it), the destination masked.
  */
 export async function sendTestAlert(draft: IAlertDraft, pipeline?: string): Promise<{ ok: boolean; text: string }> {
   const item = alertOf(draft);
   try {
     const on = item.on ?? CONDITIONS.map(c => c.value);
     const reply = await api.testAlert({ to: item.to, on, format: item.format ?? 'auto', pipeline: pipeline ?? null });
-    return { ok: true, text: `Test alert sent to ${reply.alert.to}.` };
+    return reply.delivered
+      ? { ok: true, text: `Test alert sent to ${reply.alert.to}.` }
+      : { ok: false, text: reply.error ?? `The test alert to ${reply.alert.to} was not delivered.` };
   } catch (error) {
     return { ok: false, text: error instanceof ApiError ? error.message : String(error) };
   }

@@ -13,7 +13,6 @@ from __future__ import annotations
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
-from notebook_ops.errors import NotebookOpsError
 from notebook_ops.model.contracts.alerts import (
     AlertChecksResponse,
     AlertView,
@@ -23,12 +22,6 @@ from notebook_ops.model.contracts.alerts import (
     parse_alerts,
 )
 from notebook_ops.server.handler_base import NotebookOpsHandler
-
-
-class AlertNotDelivered(NotebookOpsError):
-    """The destination did not take the test message (its answer, credentials masked)."""
-
-    http_status = 502
 
 
 class AlertChecksHandler(NotebookOpsHandler):
@@ -54,10 +47,16 @@ class AlertTestsHandler(NotebookOpsHandler):
                 delivery.send, occurrences.test_alert(list(spec.on), body.pipeline), spec.to, spec.format
             )
         except delivery.DeliveryError as exc:
-            raise AlertNotDelivered(
-                f"the test alert to {view.to} was not delivered: {exc}",
-                hint="check the destination"
-                + (", the SMTP settings (NOTEBOOK_OPS_SMTP_*)" if view.kind == "mail" else "")
-                + " and the environment of the Jupyter server",
-            ) from None
-        self.reply(TestAlertResponse(view))
+            # the request was fine, the destination said no: an answer, not a server error
+            where = (
+                "the destination, the SMTP settings (NOTEBOOK_OPS_SMTP_*)"
+                if view.kind == "mail"
+                else "the destination"
+            )
+            error = (
+                f"the test alert to {view.to} was not delivered: {exc} "
+                f"(check {where} and the environment of the Jupyter server)"
+            )
+            self.reply(TestAlertResponse(view, delivered=False, error=error))
+            return
+        self.reply(TestAlertResponse(view, delivered=True))

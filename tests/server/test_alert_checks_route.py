@@ -107,15 +107,18 @@ async def test_a_test_alert_reaches_the_webhook_and_comes_back_masked(jp_fetch, 
     assert "nothing happened" in got["body"]["text"]
 
 
-async def test_a_test_alert_the_destination_refuses_is_a_502_naming_it_masked(jp_fetch, hook):
+async def test_a_test_alert_the_destination_refuses_is_not_delivered_naming_it_masked(
+    jp_fetch, hook, schema_check
+):
     hook.answers.put(403)
     to = hook.url.replace("http://", "http://bot:hunter2-PASS@") + "/hook"
     code, reply = await send_test(jp_fetch, {"to": to})
-    assert code == 502, reply
-    assert reply["message"].startswith(
-        f"the test alert to {hook.url.replace('http://', 'http://bot:***@')}/hook"
-    )
-    assert "403" in reply["message"] and "hunter2" not in json.dumps(reply)
+    assert code == 200 and reply["delivered"] is False, reply
+    schema_check("rest-test-alert-response", reply)
+    masked = hook.url.replace("http://", "http://bot:***@") + "/hook"
+    assert reply["error"].startswith(f"the test alert to {masked} was not delivered: ")
+    assert "403" in reply["error"] and "\n" not in reply["error"]
+    assert "hunter2" not in json.dumps(reply)
     assert hook.got == []
 
 
@@ -130,8 +133,10 @@ async def test_a_test_alert_by_mail_goes_through_the_servers_smtp(jp_fetch, tmp_
         assert msg["Subject"] == "notebook-ops: test alert" and msg["X-Notebook-Ops-Alert"] == "run.failed"
         monkeypatch.delenv("NOTEBOOK_OPS_SMTP_HOST")
         code, reply = await send_test(jp_fetch, {"to": "mailto:ops@example.com"})
-        assert code == 502 and "NOTEBOOK_OPS_SMTP_HOST is not set" in reply["message"], reply
-        assert "NOTEBOOK_OPS_SMTP_*" in reply["hint"]
+        assert code == 200 and reply["delivered"] is False, reply
+        assert (
+            "NOTEBOOK_OPS_SMTP_HOST is not set" in reply["error"] and "NOTEBOOK_OPS_SMTP_*" in reply["error"]
+        )
     finally:
         smtp.close()
 
@@ -139,6 +144,7 @@ async def test_a_test_alert_by_mail_goes_through_the_servers_smtp(jp_fetch, tmp_
 async def test_a_test_alert_to_an_unset_env_name_or_a_bad_destination(jp_fetch, monkeypatch):
     monkeypatch.delenv("NBO_TEST_UNSET_HOOK", raising=False)
     code, reply = await send_test(jp_fetch, {"to": "env:NBO_TEST_UNSET_HOOK"})
-    assert code == 502 and "NBO_TEST_UNSET_HOOK is not set where the alert is sent" in reply["message"], reply
+    assert code == 200 and reply["delivered"] is False, reply
+    assert "NBO_TEST_UNSET_HOOK is not set where the alert is sent" in reply["error"], reply
     code, reply = await send_test(jp_fetch, {"to": "ftp://x.example.com/y"})
     assert code == 400 and "is not a webhook URL" in reply["message"], reply

@@ -66,7 +66,7 @@ export function postAlertChecks(
 }
 
 /**
- * POST /alert-tests: Send one test message to an alert destination now, from this server (502 with the destination's answer when it does not take it).
+ * POST /alert-tests: Send one test message to an alert destination now, from this server (delivered false and the destination's answer when it does not take it).
  */
 export function postAlertTests(body: SendTestAlert, settings?: ServerConnection.ISettings): Promise<TestAlertResponse> {
   return call<TestAlertResponse>('POST', `${API_PREFIX}/alert-tests`, { body }, settings);

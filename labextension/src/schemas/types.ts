@@ -875,11 +875,13 @@ export interface StepNotebookResponse {
   [k: string]: unknown;
 }
 /**
- * The test message was taken by the destination (a webhook's 2xx, the SMTP server's 250).
+ * Whether the destination took the test message (a webhook's 2xx, the SMTP server's 250);
+ * when not, ``error``: its answer or why it was not sent, in one line, credentials masked.
  */
 export interface TestAlertResponse {
   alert: AlertView;
   delivered: boolean;
+  error?: string | null;
   [k: string]: unknown;
 }
 /**

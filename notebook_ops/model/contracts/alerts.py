@@ -161,10 +161,13 @@ class SendTestAlert(Contract):
 
 @dataclass
 class TestAlertResponse(Contract):
-    """The test message was taken by the destination (a webhook's 2xx, the SMTP server's 250)."""
+    """Whether the destination took the test message (a webhook's 2xx, the SMTP server's 250);
+    when not, ``error``: its answer or why it was not sent, in one line, credentials masked."""
 
     alert: AlertView
-    delivered: bool = True
+    delivered: bool
+    error: str | None = None
+    OMITTED_WHEN_NONE = ("error",)
 
 
 # webhook hosts whose URL path is itself the credential

@@ -284,8 +284,8 @@ ROUTES: tuple[Route, ...] = (
         (
             Operation(
                 "post",
-                "Send one test message to an alert destination now, from this server (502 with the "
-                "destination's answer when it does not take it)",
+                "Send one test message to an alert destination now, from this server (delivered "
+                "false and the destination's answer when it does not take it)",
                 200,
                 "rest-test-alert-response",
                 request="rest-send-test-alert",
