@@ -167,7 +167,7 @@ def from_missed_firing(schedule_id, schedule_name: str, scheduled_for: str, reas
     )
 
 
-def test_alert(on: list[str], pipeline: str | None = None) -> Occurrence:
+def trial_alert(on: list[str], pipeline: str | None = None) -> Occurrence:
     """A test message (the lab's "Send test alert"): says what the destination will be told of,
     so whoever reads it knows it is not an incident. Its id is new each time: never deduplicated."""
     import uuid  # noqa: PLC0415 - only for a test alert

@@ -44,7 +44,7 @@ class AlertTestsHandler(NotebookOpsHandler):
         view = AlertView.of(spec)
         try:
             await self.blocking(
-                delivery.send, occurrences.test_alert(list(spec.on), body.pipeline), spec.to, spec.format
+                delivery.send, occurrences.trial_alert(list(spec.on), body.pipeline), spec.to, spec.format
             )
         except delivery.DeliveryError as exc:
             # the request was fine, the destination said no: an answer, not a server error
