@@ -11,6 +11,8 @@ import { ServerConnection } from '@jupyterlab/services';
 import * as client from './schemas/client';
 import type { NotebookOps } from './schemas/notebook_ops';
 import type {
+  AlertChecksResponse,
+  AlertView,
   CreateRun,
   CreateSchedule,
   EditElyraPipeline,
@@ -36,9 +38,11 @@ import type {
   SchedulerState,
   SchedulesResponse,
   ScheduleView,
+  SendTestAlert,
   StalenessView,
   StepRecord,
-  StepView
+  StepView,
+  TestAlertResponse
 } from './schemas/types';
 import { ApiError, call } from './request';
 
@@ -88,6 +92,9 @@ export type IRunComparison = RunComparison;
 export type IExport = ExportResponse;
 /** GET proofs/{id}: building the env, step k of n, done with the proof record, or one-line error. */
 export type IProofProgress = ProofProgress;
+
+/** An alert as the server shows it (POST alert-checks, a schedule's `alerts`): masked. */
+export type IAlertView = AlertView;
 
 /** A firing of a schedule. */
 export type IScheduledRun = ScheduledRunView;
@@ -210,6 +217,16 @@ export const api = {
 
   addSchedule(body: CreateSchedule): Promise<ISchedule> {
     return client.postSchedules(body);
+  },
+
+  /** Alerts checked as the CLI's --alert checks them, sent back masked (400: the bad one, named). */
+  checkAlerts(alerts: { to: string; on?: string[]; format?: string }[]): Promise<AlertChecksResponse> {
+    return client.postAlertChecks({ alerts });
+  },
+
+  /** One test message to an alert destination, sent now by the server (502: its answer). */
+  testAlert(body: SendTestAlert): Promise<TestAlertResponse> {
+    return client.postAlertTests(body);
   },
 
   pauseSchedule(name: string, paused: boolean): Promise<ISchedule> {

@@ -5,6 +5,7 @@
 import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
+import type { IAlertItem } from './alerts';
 import { api, ApiError, ISchedule } from './api';
 
 export class NotebookSchedules {
@@ -51,13 +52,27 @@ export class NotebookSchedules {
     await this._fetch().catch(() => undefined);
   }
 
-  async add(cron: string, tz: string, parameters: Record<string, string>, name?: string): Promise<boolean> {
-    return this._do(() => api.addSchedule({ path: this._path(), cron, tz, parameters, name }));
+  /** A schedule fired by `cron`; `alerts`: who is told (the server checks them as --alert). */
+  async add(
+    cron: string,
+    tz: string,
+    parameters: Record<string, string>,
+    name?: string,
+    alerts: IAlertItem[] = []
+  ): Promise<boolean> {
+    return this._do(() => api.addSchedule({ path: this._path(), cron, tz, parameters, name, ...withAlerts(alerts) }));
   }
 
   /** A schedule fired by each message on the topic `source` (pulsar://host:port/topic). */
-  async addTrigger(source: string, parameters: Record<string, string>, name?: string): Promise<boolean> {
-    return this._do(() => api.addSchedule({ path: this._path(), trigger: source, parameters, name }));
+  async addTrigger(
+    source: string,
+    parameters: Record<string, string>,
+    name?: string,
+    alerts: IAlertItem[] = []
+  ): Promise<boolean> {
+    return this._do(() =>
+      api.addSchedule({ path: this._path(), trigger: source, parameters, name, ...withAlerts(alerts) })
+    );
   }
 
   async setPaused(name: string, paused: boolean): Promise<boolean> {
@@ -188,6 +203,11 @@ export function queuedNotice(queued: string | null, serviceRunning: boolean): st
   return queued && !serviceRunning
     ? `"${queued}" is queued: it starts once a scheduler service runs (none is running now).`
     : null;
+}
+
+/** The body's `alerts`, left out when none (the request stays as it was without alerts). */
+function withAlerts(alerts: IAlertItem[]): { alerts?: Record<string, unknown>[] } {
+  return alerts.length ? { alerts: alerts.map(a => ({ ...a })) } : {};
 }
 
 function message(error: unknown): string {

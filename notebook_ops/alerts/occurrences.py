@@ -165,3 +165,19 @@ def from_missed_firing(schedule_id, schedule_name: str, scheduled_for: str, reas
         text=reason,
         facts={"schedule": schedule_name, "scheduled for": scheduled_for},
     )
+
+
+def trial_alert(on: list[str], pipeline: str | None = None) -> Occurrence:
+    """A test message (the lab's "Send test alert"): says what the destination will be told of,
+    so whoever reads it knows it is not an incident. Its id is new each time: never deduplicated."""
+    import uuid  # noqa: PLC0415 - only for a test alert
+
+    about = f" for {pipeline}" if pipeline else ""
+    return Occurrence(
+        id=f"test:{uuid.uuid4().hex[:12]}",
+        condition=on[0],
+        title=f"notebook-ops: test alert{about}",
+        text=f"A test: nothing happened. This destination will be told of: {', '.join(on)}.",
+        facts={"conditions": ", ".join(on), **({"pipeline": pipeline} if pipeline else {})},
+        pipeline=pipeline,
+    )

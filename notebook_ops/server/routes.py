@@ -11,6 +11,7 @@ from notebook_ops.bundle.proofjobs import ProofJobs
 from notebook_ops.execution.run_service import RunService
 from notebook_ops.model.contracts.rest import Features
 from notebook_ops.model.contracts.route_table import API_PREFIX, ROUTES
+from notebook_ops.server.alert_handlers import AlertChecksHandler, AlertTestsHandler
 from notebook_ops.server.elyra_edits import ElyraEditsHandler
 from notebook_ops.server.export_handlers import ExportsHandler, ProofHandler, ProofsHandler
 from notebook_ops.server.features import FeaturesHandler
@@ -54,6 +55,8 @@ def handlers() -> dict[str, type]:
         "remote_runs": RemoteRunsHandler,
         "models": ModelsHandler,
         "model_promote": ModelPromoteHandler,
+        "alert_checks": AlertChecksHandler,
+        "alert_tests": AlertTestsHandler,
     }
     if _has("notebook_ops.scheduler.api") and _has("notebook_ops.scheduler.hosted"):
         from notebook_ops.server.schedule_handlers import (  # noqa: PLC0415 - only with the scheduler

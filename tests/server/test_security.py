@@ -130,6 +130,8 @@ ROUTES = [
     ("GET", ("notebook-ops", "api", "scheduler"), None, {}),
     ("PUT", ("notebook-ops", "api", "scheduler"), {"hosted": True}, {}),
     ("GET", ("notebook-ops", "api", "remote-runs"), None, {}),
+    ("POST", ("notebook-ops", "api", "alert-checks"), {"alerts": [{"to": "mailto:ops@example.com"}]}, {}),
+    ("POST", ("notebook-ops", "api", "alert-tests"), {"to": "http://127.0.0.1:9/never"}, {}),
     (
         "POST",
         ("notebook-ops", "api", "elyra-edits"),

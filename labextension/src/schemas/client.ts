@@ -8,7 +8,9 @@ import { ServerConnection } from '@jupyterlab/services';
 
 import { apiUrl, call } from '../request';
 import type {
+  AlertChecksResponse,
   CancelResponse,
+  CheckAlerts,
   CreateExport,
   CreatePipelineFile,
   CreateRun,
@@ -36,8 +38,10 @@ import type {
   ScheduledRunView,
   SchedulerState,
   SchedulesResponse,
+  SendTestAlert,
   StalenessView,
   StepNotebookResponse,
+  TestAlertResponse,
   UpdateSchedule
 } from './types';
 
@@ -49,6 +53,23 @@ export const API_PREFIX = 'notebook-ops/api';
  */
 export function getFeatures(settings?: ServerConnection.ISettings): Promise<FeaturesResponse> {
   return call<FeaturesResponse>('GET', API_PREFIX, {}, settings);
+}
+
+/**
+ * POST /alert-checks: Check alert destinations before they are saved (400 naming a bad one); each comes back as shown, its credential masked.
+ */
+export function postAlertChecks(
+  body: CheckAlerts,
+  settings?: ServerConnection.ISettings
+): Promise<AlertChecksResponse> {
+  return call<AlertChecksResponse>('POST', `${API_PREFIX}/alert-checks`, { body }, settings);
+}
+
+/**
+ * POST /alert-tests: Send one test message to an alert destination now, from this server (delivered false and the destination's answer when it does not take it).
+ */
+export function postAlertTests(body: SendTestAlert, settings?: ServerConnection.ISettings): Promise<TestAlertResponse> {
+  return call<TestAlertResponse>('POST', `${API_PREFIX}/alert-tests`, { body }, settings);
 }
 
 /**

@@ -1,6 +1,25 @@
 /* Generated from notebook_ops/model/schema/openapi.json by labextension/scripts/schema-types.mjs: do not edit. */
 
 /**
+ * The alerts checked, in order, each as shown (never with its credential).
+ */
+export interface AlertChecksResponse {
+  alerts: AlertView[];
+  [k: string]: unknown;
+}
+/**
+ * One alert as a face may show it: its destination masked (``shown``), its kind
+ * (webhook, mail, env) and whether it was written with its credential in clear.
+ */
+export interface AlertView {
+  carries_credential: boolean;
+  format: 'auto' | 'slack' | 'teams' | 'json';
+  kind: 'webhook' | 'mail' | 'env';
+  on: ('run.failed' | 'target.missed' | 'model.promoted' | 'schedule.missed')[];
+  to: string;
+  [k: string]: unknown;
+}
+/**
  * One alert: a destination and the conditions it is sent on.
  */
 export interface AlertSpec {
@@ -12,6 +31,16 @@ export interface AlertSpec {
 export interface CancelResponse {
   run_id: string;
   status: string;
+  [k: string]: unknown;
+}
+/**
+ * POST alert-checks: alerts as the lab is about to save them (a schedule's or the pipeline
+ * settings'), each ``{to, on?, format?}``.
+ */
+export interface CheckAlerts {
+  alerts: {
+    [k: string]: unknown;
+  }[];
   [k: string]: unknown;
 }
 /**
@@ -803,6 +832,17 @@ export interface SchedulesResponse {
   [k: string]: unknown;
 }
 /**
+ * POST alert-tests: one test message to ``to`` now, on ``on`` (its first condition is the
+ * message's), shaped by ``format``; ``pipeline`` names what it is for in the message.
+ */
+export interface SendTestAlert {
+  format: 'auto' | 'slack' | 'teams' | 'json';
+  on: ('run.failed' | 'target.missed' | 'model.promoted' | 'schedule.missed')[];
+  pipeline: string | null;
+  to: string;
+  [k: string]: unknown;
+}
+/**
  * Per step, in graph order, whether a run now would reuse it; ``stale``: the names of the
  * steps that would run (stale or never run).
  */
@@ -832,6 +872,16 @@ export interface StepNotebookResponse {
   name: string;
   run_id: string;
   step: string;
+  [k: string]: unknown;
+}
+/**
+ * Whether the destination took the test message (a webhook's 2xx, the SMTP server's 250);
+ * when not, ``error``: its answer or why it was not sent, in one line, credentials masked.
+ */
+export interface TestAlertResponse {
+  alert: AlertView;
+  delivered: boolean;
+  error?: string | null;
   [k: string]: unknown;
 }
 /**

@@ -1,14 +1,17 @@
 /**
  * The new-schedule form of the Schedule section: a cron (described in words as you type) and its
- * time zone, or a topic whose messages fire runs; a name and parameter values. What is typed is
- * the form's own state until "Add schedule" hands it to the notebook's NotebookSchedules.
+ * time zone, or a topic whose messages fire runs; a name, parameter values and alerts. What is
+ * typed is the form's own state until "Add schedule" hands it to the notebook's NotebookSchedules
+ * (the server checks the alerts as the CLI's --alert does: a bad one is the section's error line).
  */
 import cronstrue from 'cronstrue';
 import React, { useState } from 'react';
 
+import { alertsOf, draftProblem, emptyAlertDraft, IAlertDraft } from '../alerts';
 import { IParameter, IPipeline } from '../api';
 import { supportedTimeZones, timeZoneChoices } from '../format';
 import type { NotebookSchedules } from '../schedules';
+import { AlertDraftRow } from './alertrows';
 
 /** The cron in words, or why it is not valid. */
 export function describeCron(expr: string): { text: string; ok: boolean } {
@@ -50,6 +53,8 @@ interface IDraft {
   params: Record<string, string>;
   /** The parameters section is open (kept across the periodic refresh). */
   paramsOpen: boolean;
+  /** Who is told when a run fails, misses a target, or a firing is missed. */
+  alerts: IAlertDraft[];
 }
 
 const ownZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
@@ -61,7 +66,8 @@ const emptyDraft = (): IDraft => ({
   tz: ownZone(),
   name: '',
   params: {},
-  paramsOpen: false
+  paramsOpen: false,
+  alerts: []
 });
 
 let zoneList: string[] | null = null;
@@ -88,11 +94,14 @@ export function ScheduleForm(props: { schedules: NotebookSchedules; pipeline: IP
       .map(([k, v]) => [k, v.trim()])
       .filter(([, v]) => v)
   );
+  const typed = draft.alerts.filter(a => a.to.trim() || a.on.length < emptyAlertDraft().on.length);
+  const alertProblem = typed.map(draftProblem).find(p => p) ?? null;
   const add = async () => {
     const name = draft.name.trim() || undefined;
+    const alerts = alertsOf(draft.alerts);
     const ok = byMessage
-      ? await schedules.addTrigger(draft.source.trim(), given, name)
-      : await schedules.add(draft.cron.trim(), draft.tz, given, name);
+      ? await schedules.addTrigger(draft.source.trim(), given, name, alerts)
+      : await schedules.add(draft.cron.trim(), draft.tz, given, name, alerts);
     if (ok) {
       setDraft(emptyDraft());
     }
@@ -177,15 +186,48 @@ export function ScheduleForm(props: { schedules: NotebookSchedules; pipeline: IP
           onChange={values => edit({ params: values })}
         />
       ) : null}
+      <ScheduleAlerts alerts={draft.alerts} pipeline={pipeline?.name} onChange={alerts => edit({ alerts })} />
+      {alertProblem ? (
+        <div className="nbo-field-error nbo-alert-error" role="alert">
+          {alertProblem}
+        </div>
+      ) : null}
       <div className="nbo-buttons">
         <button
           className="jp-mod-styled jp-mod-accept nbo-button nbo-add-schedule"
-          disabled={!described.ok || !pipeline}
+          disabled={!described.ok || !pipeline || alertProblem !== null}
           onClick={() => void add()}
         >
           Add schedule
         </button>
       </div>
+    </div>
+  );
+}
+
+/** The schedule's alerts: a row per destination, added one at a time. */
+function ScheduleAlerts(props: {
+  alerts: IAlertDraft[];
+  pipeline?: string;
+  onChange: (alerts: IAlertDraft[]) => void;
+}): JSX.Element {
+  const { alerts, onChange } = props;
+  const set = (i: number, draft: IAlertDraft) => onChange(alerts.map((a, j) => (j === i ? draft : a)));
+  return (
+    <div className="nbo-schedule-alerts">
+      <span className="nbo-field-label">alerts</span>
+      {alerts.map((a, i) => (
+        <AlertDraftRow
+          key={i}
+          draft={a}
+          pipeline={props.pipeline}
+          onChange={d => set(i, d)}
+          onRemove={() => onChange(alerts.filter((_, j) => j !== i))}
+        />
+      ))}
+      <button className="nbo-link nbo-add-alert" onClick={() => onChange([...alerts, emptyAlertDraft()])}>
+        {alerts.length ? 'Add another alert' : 'Add an alert (webhook or e-mail)'}
+      </button>
     </div>
   );
 }

@@ -11,6 +11,7 @@ import { IPipeline, ISchedule } from '../api';
 import { zonedTime } from '../format';
 import { PipelineModel } from '../model';
 import type { NotebookSchedules } from '../schedules';
+import { ShownAlerts } from './alertrows';
 import { describeCron, ScheduleForm } from './scheduleform';
 import { Section } from './section';
 
@@ -127,6 +128,11 @@ function ScheduleItem({ model, schedule: s }: { model: PipelineModel; schedule: 
           <span className={`nbo-status nbo-status-${last.state}`}>{`last: ${last.state.replace('_', ' ')}`}</span>
         ) : null}
       </div>
+      {s.alerts.length ? (
+        <div className="nbo-schedule-alerts-shown" aria-label="alerts">
+          <ShownAlerts alerts={s.alerts} />
+        </div>
+      ) : null}
       <div className="nbo-buttons">
         <button className="nbo-link nbo-pause" onClick={() => void schedules.setPaused(s.name, !s.paused)}>
           {s.paused ? 'Resume' : 'Pause'}

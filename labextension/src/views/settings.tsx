@@ -1,6 +1,7 @@
 /**
  * Pipeline settings, edited into the notebook's `metadata.notebook_ops`: name, owner, objective,
- * metric targets, and the options of one step at a time (retries, timeout, cache, resources, image).
+ * metric targets, alerts (settingsalerts.tsx), and the options of one step at a time (retries,
+ * timeout, cache, resources, image).
  * Values are written when a field is committed (Enter or leaving it); the model re-reads the pipeline.
  */
 import React, { ReactNode, useEffect, useRef, useState } from 'react';
@@ -8,6 +9,7 @@ import React, { ReactNode, useEffect, useRef, useState } from 'react';
 import { IPipeline } from '../api';
 import { PipelineModel } from '../model';
 import { Section } from './section';
+import { SettingsAlerts } from './settingsalerts';
 
 /** "accuracy >= 0.8" lines <-> {"accuracy": ">= 0.8"}. */
 export function parseTargets(value: string): Record<string, string> {
@@ -135,6 +137,7 @@ export function Settings({ model, pipeline, selected, onSelectStep }: ISettingsP
           />
         </Field>
       </div>
+      <SettingsAlerts model={model} />
       {step ? <StepOptions model={model} step={step} stepNames={stepNames} onSelectStep={onSelectStep} /> : null}
     </Section>
   );

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 from urllib.parse import unquote, urlsplit
 
 from notebook_ops.model.contracts.base import Contract, ContractError
@@ -27,6 +27,7 @@ CONDITIONS: tuple[str, ...] = get_args(Condition)
 # Slack-shaped JSON with the alert's fields beside (any other receiver)
 Format = Literal["auto", "slack", "teams", "json"]
 FORMATS: tuple[str, ...] = get_args(Format)
+Kind = Literal["webhook", "mail", "env"]  # what a destination is (``kind_of``)
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _ADDRESS = re.compile(r"^[^@\s,<>]+@[^@\s,<>]+\.[^@\s,<>]+$")
 
@@ -35,7 +36,7 @@ class AlertError(ContractError):
     """An alert that cannot be accepted: an unknown destination kind or condition (bad input)."""
 
 
-def kind_of(to: str) -> str:
+def kind_of(to: str) -> Kind:
     """``webhook``, ``mail`` or ``env`` for a destination; AlertError for anything else."""
     if not isinstance(to, str) or not to.strip():
         raise AlertError(
@@ -110,6 +111,65 @@ def parse_alerts(items, where: str = "alerts") -> list[AlertSpec]:
     return out
 
 
+@dataclass
+class CheckAlerts(Contract):
+    """POST alert-checks: alerts as the lab is about to save them (a schedule's or the pipeline
+    settings'), each ``{to, on?, format?}``."""
+
+    alerts: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class AlertView(Contract):
+    """One alert as a face may show it: its destination masked (``shown``), its kind
+    (webhook, mail, env) and whether it was written with its credential in clear."""
+
+    to: str
+    on: list[Condition]
+    format: Format
+    kind: Kind
+    carries_credential: bool
+
+    @classmethod
+    def of(cls, spec: AlertSpec) -> AlertView:
+        return cls(
+            to=shown(spec.to),
+            on=list(spec.on),
+            format=spec.format,
+            kind=kind_of(spec.to),
+            carries_credential=carries_credential(spec.to),
+        )
+
+
+@dataclass
+class AlertChecksResponse(Contract):
+    """The alerts checked, in order, each as shown (never with its credential)."""
+
+    alerts: list[AlertView] = field(default_factory=list)
+
+
+@dataclass
+class SendTestAlert(Contract):
+    """POST alert-tests: one test message to ``to`` now, on ``on`` (its first condition is the
+    message's), shaped by ``format``; ``pipeline`` names what it is for in the message."""
+
+    to: str
+    on: list[Condition] = field(default_factory=lambda: list(get_args(Condition)))
+    format: Format = "auto"
+    pipeline: str | None = None
+
+
+@dataclass
+class TestAlertResponse(Contract):
+    """Whether the destination took the test message (a webhook's 2xx, the SMTP server's 250);
+    when not, ``error``: its answer or why it was not sent, in one line, credentials masked."""
+
+    alert: AlertView
+    delivered: bool
+    error: str | None = None
+    OMITTED_WHEN_NONE = ("error",)
+
+
 # webhook hosts whose URL path is itself the credential
 _TOKEN_PATH_HOSTS = re.compile(
     r"(^|\.)(hooks\.slack\.com|webhook\.office\.com|outlook\.office\.com|logic\.azure\.com|discord\.com)$"
@@ -137,7 +197,12 @@ def shown(to: str) -> str:
 
 
 __all__ = [
+    "AlertChecksResponse",
     "AlertSpec",
+    "AlertView",
+    "CheckAlerts",
+    "SendTestAlert",
+    "TestAlertResponse",
     "AlertError",
     "CONDITIONS",
     "FORMATS",

@@ -61,6 +61,10 @@ SCHEMAS = {
     "rest-models-response": "models:ModelsResponse",
     "rest-promote-model": "models:PromoteModel",
     "rest-promote-response": "models:PromoteResponse",
+    "rest-check-alerts": "alerts:CheckAlerts",
+    "rest-alert-checks-response": "alerts:AlertChecksResponse",
+    "rest-send-test-alert": "alerts:SendTestAlert",
+    "rest-test-alert-response": "alerts:TestAlertResponse",
     "rest-error": "rest:ErrorResponse",
     "proof-record": "proofs:ProofRecord",
 }

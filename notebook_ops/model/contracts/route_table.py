@@ -265,6 +265,34 @@ ROUTES: tuple[Route, ...] = (
         feature="models",
     ),
     Route(
+        "alert_checks",
+        "/alert-checks",
+        (
+            Operation(
+                "post",
+                "Check alert destinations before they are saved (400 naming a bad one); each comes "
+                "back as shown, its credential masked",
+                200,
+                "rest-alert-checks-response",
+                request="rest-check-alerts",
+            ),
+        ),
+    ),
+    Route(
+        "alert_tests",
+        "/alert-tests",
+        (
+            Operation(
+                "post",
+                "Send one test message to an alert destination now, from this server (delivered "
+                "false and the destination's answer when it does not take it)",
+                200,
+                "rest-test-alert-response",
+                request="rest-send-test-alert",
+            ),
+        ),
+    ),
+    Route(
         "remote_runs",
         "/remote-runs",
         (
