@@ -49,7 +49,15 @@ class LiveNotebookManager(NotebookExecutionManager):
             return  # a write is already due; it will carry this state too
         # the loop nbclient runs each cell in, in this thread (papermill asks for saves between
         # cells, when it is not running): a deferred write fires while a later cell runs
-        self._pending = ensure_event_loop().call_later(wait, self._write)
+        self._pending = ensure_event_loop().call_later(wait, self._write_live)
+
+    def _write_live(self) -> None:
+        """The deferred write, from the event loop: a failure (a full disk) is not raised there,
+        where asyncio would print its traceback; the final write meets it and reports it."""
+        try:
+            self._write()
+        except OSError:
+            self._pending = None
 
     def _write(self) -> None:
         self._cancel_pending()

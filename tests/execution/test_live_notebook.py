@@ -160,3 +160,29 @@ def test_a_failing_cell_is_named_and_its_error_kept(tmp_path):
     errors = [o for c in nb["cells"] for o in c.get("outputs", []) if o["output_type"] == "error"]
     assert [e["ename"] for e in errors] == ["ZeroDivisionError"]
     assert any("papermill-error-cell-tag" in (c["metadata"].get("tags") or []) for c in nb["cells"])
+
+
+def test_a_live_write_that_fails_prints_no_traceback(tmp_path, caplog):
+    """A deferred write meets a folder gone (as it meets a full disk): nothing is printed from the
+    event loop (asyncio's "Exception in callback" and its traceback); the final write meets it
+    too and raises, for the runner's one-line error."""
+    folder = tmp_path / "gone"
+    folder.mkdir()
+    out = folder / "out.ipynb"
+    cells = [f"import shutil, time\nshutil.rmtree({str(folder)!r})", "time.sleep(3 * 0.5)", "x = 1"]
+
+    def run(km, pool):
+        with pytest.raises(OSError):
+            papermill.execute_notebook(
+                nbformat.from_dict(_notebook(*cells)),
+                str(out),
+                km=km,
+                progress_bar=False,
+                engine_name="nbo-test-live",
+            )
+        return True
+
+    papermill_engines.register("nbo-test-live", LiveSaveEngine)
+    with caplog.at_level("ERROR", logger="asyncio"):
+        assert _in_kernel(tmp_path, run)
+    assert not [r for r in caplog.records if r.name == "asyncio"], caplog.text
