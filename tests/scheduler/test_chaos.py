@@ -126,7 +126,9 @@ def test_chaos_every_firing_once_nothing_half_written(store, add_schedule, tmp_p
                 killed["service"] += 1
                 svc.start(slot, _fault(rnd))
             elif roll < 0.4:
-                killed["run"] += _kill_a_run(store, rnd)
+                # until three runs were killed, wait up to 5 s for one to be running: a loaded
+                # machine (services restarting slowly) once left 1 of 18 tries with a run to kill
+                killed["run"] += _kill_a_run(store, rnd, within=5.0 if killed["run"] < 3 else 0.0)
             time.sleep(rnd.uniform(0.2, 0.7))
 
         # drain: both services up, no faults armed, the clock moving (reconcile runs on it)
@@ -206,13 +208,19 @@ def _fault(rnd: random.Random) -> str | None:
     return f"{rnd.choice(POINTS)}=kill@{rnd.randint(1, 4)}"
 
 
-def _kill_a_run(store, rnd: random.Random) -> int:
-    """SIGKILL one running fake run's process group (the machine lost it); -> 1 if one was."""
-    live = [
-        r
-        for r in store.list_runs(limit=0)
-        if r.state == "running" and r.child_pid and procs.alive(r.child_pid, r.run_dir)
-    ]
+def _kill_a_run(store, rnd: random.Random, within: float = 0.0) -> int:
+    """SIGKILL one running fake run's process group (the machine lost it); -> 1 if one was.
+    ``within``: seconds to wait for a run to be running."""
+    deadline = time.monotonic() + within
+    while True:
+        live = [
+            r
+            for r in store.list_runs(limit=0)
+            if r.state == "running" and r.child_pid and procs.alive(r.child_pid, r.run_dir)
+        ]
+        if live or time.monotonic() >= deadline:
+            break
+        time.sleep(0.2)
     if not live:
         return 0
     r = rnd.choice(live)
