@@ -9,6 +9,7 @@ import { INotebookTracker } from '@jupyterlab/notebook';
 
 import type { ICanvasCell, ICanvasFiles } from './canvas';
 import { getTags, setTags } from './tags';
+import { saveFirst } from './savefirst';
 
 interface INotebookJSON {
   cells?: { cell_type: string; metadata?: { tags?: unknown } }[];
@@ -43,7 +44,7 @@ export function labCanvasFiles(
       if (panel) {
         await panel.context.ready;
         setTags(panel.context.model.cells.get(cell), tags);
-        await panel.context.save();
+        await saveFirst(panel.context);
         return;
       }
       const content = await notebook(path);

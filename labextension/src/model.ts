@@ -19,6 +19,7 @@ import { stepColors } from './colors';
 import { cellInfos, ICellInfo } from './cells';
 import { rememberedValues } from './runform';
 import { IStaleness, IStepStaleness, staleSteps } from './stale';
+import { saveFirst } from './savefirst';
 
 export type { ICellInfo } from './cells';
 
@@ -112,7 +113,7 @@ export class PipelineModel implements IDisposable {
    */
   async runStale(): Promise<void> {
     if (this.panel.context.model.dirty) {
-      await this.panel.context.save();
+      await saveFirst(this.panel.context);
     }
     await this.runs.start(this._nextRunValues(), { cache: true });
   }

@@ -17,6 +17,7 @@ import { IExport, IPipeline, IProofProgress } from '../api';
 import { cellLabel, proofStatus } from '../format';
 import { PipelineModel } from '../model';
 import { Section } from './section';
+import { saveFirst } from '../savefirst';
 
 export interface IExportSectionProps {
   model: PipelineModel;
@@ -36,7 +37,7 @@ export function ExportSection({ model, pipeline, commands, outDir }: IExportSect
   const prove = useRef<HTMLButtonElement>(null);
   const run = async (allowDirty: boolean, andProve = false) => {
     if (model.panel.context.model.dirty) {
-      await model.panel.context.save();
+      await saveFirst(model.panel.context);
     }
     await exports.export(outDir(), allowDirty, andProve);
   };

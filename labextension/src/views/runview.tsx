@@ -19,6 +19,7 @@ import { statusLabel } from './lanesview';
 import { askRun } from './paramdialog';
 import { Section } from './section';
 import { Trend } from './trendplot';
+import { saveFirst } from '../savefirst';
 
 export const OPEN_STEP_NOTEBOOK = 'notebook-ops:open-step-notebook';
 
@@ -78,7 +79,7 @@ export async function startNotebookRun(model: PipelineModel, pipeline: IPipeline
     return;
   }
   if (model.panel.context.model.dirty) {
-    await model.panel.context.save();
+    await saveFirst(model.panel.context);
   }
   await model.runs.start(choice.parameters, {
     cache: choice.cache,
