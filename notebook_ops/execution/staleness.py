@@ -14,6 +14,7 @@ byte-identical the cache still reuses it.
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,15 +82,17 @@ def _last_successes(pipeline: Pipeline, runs_dir: Path) -> dict[str, tuple[str, 
     if not runs_dir.is_dir():
         return out
     folders = sorted((d for d in runs_dir.iterdir() if d.is_dir()), key=lambda d: d.name, reverse=True)
-    for folder in folders[:RUNS_EXAMINED]:
+    # a run id is its start second and a random suffix: runs of one second are ordered by the
+    # millisecond they started (by name alone, an older run was taken for the newest)
+    for _, same_second in itertools.groupby(folders[:RUNS_EXAMINED], key=lambda d: d.name[:15]):
         if len(out) == len(pipeline.steps):
             break
-        record = RunRecord.read(folder)
-        if record is None or record.pipeline != pipeline.name:
-            continue
-        for name, step in record.steps.items():
-            if name not in out and step.status == "succeeded" and step.cache_key:
-                out[name] = (record.run_id, step.cache_key)
+        records = [r for r in map(RunRecord.read, same_second) if r and r.pipeline == pipeline.name]
+        records.sort(key=lambda r: r.started_at or "", reverse=True)
+        for record in records:
+            for name, step in record.steps.items():
+                if name not in out and step.status == "succeeded" and step.cache_key:
+                    out[name] = (record.run_id, step.cache_key)
     return out
 
 

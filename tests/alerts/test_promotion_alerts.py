@@ -56,9 +56,24 @@ def test_a_manual_promotion_alerts_the_pipelines_webhook_once(tmp_path, hook, mo
     from mlflow.tracking import MlflowClient
 
     client = MlflowClient(tracking)
+    # the follower registers the step's model after it names the run (a random-order CI run
+    # looked between the two and found no version)
+    eventually(
+        lambda: len(client.search_model_versions("name = 'churn-clf'")) == 1,
+        timeout=120,
+        interval=0.5,
+        what="the run's model version",
+    )
     (version,) = client.search_model_versions("name = 'churn-clf'")
     assert version.tags["notebook_ops.pipeline"] == "churn"
-    parent = client.get_run(client.get_run(version.run_id).data.tags["mlflow.parentRunId"])
+    parent_id = client.get_run(version.run_id).data.tags["mlflow.parentRunId"]
+    eventually(
+        lambda: "notebook_ops.status" in client.get_run(parent_id).data.tags,
+        timeout=120,
+        interval=0.5,
+        what="the parent run's outcome",
+    )
+    parent = client.get_run(parent_id)
     assert parent.data.tags["notebook_ops.status"] == "succeeded"
     assert "env:CHURN_PROMOTIONS_URL" in parent.data.tags["notebook_ops.alerts"]  # never the URL
     assert hook.url not in parent.data.tags["notebook_ops.alerts"]

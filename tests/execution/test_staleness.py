@@ -117,3 +117,28 @@ def test_a_step_with_its_cache_off_is_always_stale(tmp_path):
     assert v["total"].reasons == ["cache_off"]
     assert v["report"].reasons == ["upstream"] and v["report"].upstream == ["total"]
     assert v["scale"].state == "fresh"
+
+
+def test_runs_of_one_second_are_ordered_by_when_they_started(tmp_path):
+    """A run id is its start second and a random suffix: of two runs in one second, the one that
+    started later is the newest, whatever its suffix (a random-order CI run once took the older
+    one, and called a step stale for a code edit the newer run had already run)."""
+    from notebook_ops.execution.staleness import _last_successes
+
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "points.csv").write_text("1\n2\n")
+    nb = write_nb(tmp_path, "pipe.ipynb", CELLS)
+    older = run_notebook(nb, track=False)
+    _edit_cell(nb, 4, "msg = f'the total is {total}'\nprint(msg)")
+    newer = run_notebook(nb, track=False)
+    runs = older.run_dir.parent
+    # both in one second, the newer one with the smaller suffix: first by name, last by time
+    older.run_dir.rename(runs / "20261207-120000-ffffff")
+    newer.run_dir.rename(runs / "20261207-120000-000000")
+    for folder in runs.iterdir():
+        record = json.loads((folder / "run.json").read_text())
+        record["run_id"] = folder.name
+        (folder / "run.json").write_text(json.dumps(record))
+    last = _last_successes(load_pipeline(nb), runs)
+    assert last["report"] == ("20261207-120000-000000", newer.record["steps"]["report"]["cache_key"])
+    assert _verdicts(nb)["report"].state == "fresh"
