@@ -15,6 +15,27 @@ from waiting import eventually
 from notebook_ops.tracking.mlflow_tracker import USAGE_METRICS
 
 
+# a two-step pipeline whose train step registers the model "churn-clf" (scikit-learn), for the
+# tests of the registry, promotion and serving
+MODEL_CELLS = [
+    (
+        "import numpy as np\nfrom sklearn.linear_model import LogisticRegression\nimport notebook_ops as nbo",
+        ["setup"],
+    ),
+    ("C = 1.0  # regularisation", ["parameters"]),
+    (
+        "rng = np.random.default_rng(0)\nX = rng.normal(size=(80, 3))\ny = (X[:, 0] > 0).astype(int)",
+        ["step:data"],
+    ),
+    (
+        "model = LogisticRegression(C=C).fit(X, y)\n"
+        "nbo.log_metric('accuracy', model.score(X, y))\n"
+        "nbo.log_model(model, 'churn-clf', input_example=X[:3])",
+        ["step:train"],
+    ),
+]
+
+
 def own(metrics: dict) -> dict:
     """The metrics the steps logged, without the cost beside them (cpu_s, peak_mem_mb)."""
     return {k: v for k, v in metrics.items() if k not in USAGE_METRICS}

@@ -13,25 +13,8 @@ import yaml
 from clikit import run_cli
 from nbfactory import write_nb
 from notebook_ops.events import schema
-from trackingkit import free_port, predict, scoring_server
+from trackingkit import MODEL_CELLS, free_port, predict, scoring_server
 
-CELLS = [
-    (
-        "import numpy as np\nfrom sklearn.linear_model import LogisticRegression\nimport notebook_ops as nbo",
-        ["setup"],
-    ),
-    ("C = 1.0  # regularisation", ["parameters"]),
-    (
-        "rng = np.random.default_rng(0)\nX = rng.normal(size=(80, 3))\ny = (X[:, 0] > 0).astype(int)",
-        ["step:data"],
-    ),
-    (
-        "model = LogisticRegression(C=C).fit(X, y)\n"
-        "nbo.log_metric('accuracy', model.score(X, y))\n"
-        "nbo.log_model(model, 'churn-clf', input_example=X[:3])",
-        ["step:train"],
-    ),
-]
 SETTINGS = {
     "metric_targets": {"accuracy": ">= 0.9"},
     "promote": {"model": "churn-clf", "alias": "champion"},
@@ -44,7 +27,7 @@ def orchestrated(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("orchestrated")
     project = tmp_path / "project"
     project.mkdir()
-    write_nb(project, "churn.ipynb", CELLS, {"notebook_ops": SETTINGS})
+    write_nb(project, "churn.ipynb", MODEL_CELLS, {"notebook_ops": SETTINGS})
     exported = run_cli("export", "churn.ipynb", cwd=project, timeout=600)
     assert exported.returncode == 0, exported.stderr
     bundle = project / "dist" / "churn-v1"

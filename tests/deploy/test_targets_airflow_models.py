@@ -14,26 +14,10 @@ import subprocess
 import yaml
 
 from clikit import run_cli
+from trackingkit import MODEL_CELLS
 from nbfactory import write_nb
 from targetkit import NOTEBOOK_OPS
 
-CELLS = [
-    (
-        "import numpy as np\nfrom sklearn.linear_model import LogisticRegression\nimport notebook_ops as nbo",
-        ["setup"],
-    ),
-    ("C = 1.0  # regularisation", ["parameters"]),
-    (
-        "rng = np.random.default_rng(0)\nX = rng.normal(size=(80, 3))\ny = (X[:, 0] > 0).astype(int)",
-        ["step:data"],
-    ),
-    (
-        "model = LogisticRegression(C=C).fit(X, y)\n"
-        "nbo.log_metric('accuracy', model.score(X, y))\n"
-        "nbo.log_model(model, 'churn-clf', input_example=X[:3])",
-        ["step:train"],
-    ),
-]
 SETTINGS = {
     "metric_targets": {"accuracy": ">= 0.9"},
     "promote": {"model": "churn-clf", "alias": "champion"},
@@ -43,7 +27,7 @@ SETTINGS = {
 def test_the_airflow_dag_registers_the_model_in_the_store_its_variable_names(airflow_venv, tmp_path):
     project = tmp_path / "project"
     project.mkdir()
-    write_nb(project, "churn.ipynb", CELLS, {"notebook_ops": SETTINGS})
+    write_nb(project, "churn.ipynb", MODEL_CELLS, {"notebook_ops": SETTINGS})
     # the author's own store is set while exporting: it must not reach the DAG
     exported = run_cli(
         "export",

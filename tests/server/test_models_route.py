@@ -8,28 +8,12 @@ import json
 import shutil
 
 import pytest
+from trackingkit import MODEL_CELLS
 from nbfactory import sha, write_nb
 from tornado.httpclient import HTTPClientError
 
 from notebook_ops.execution import run_notebook
 
-CELLS = [
-    (
-        "import numpy as np\nfrom sklearn.linear_model import LogisticRegression\nimport notebook_ops as nbo",
-        ["setup"],
-    ),
-    ("C = 1.0  # regularisation", ["parameters"]),
-    (
-        "rng = np.random.default_rng(0)\nX = rng.normal(size=(80, 3))\ny = (X[:, 0] > 0).astype(int)",
-        ["step:data"],
-    ),
-    (
-        "model = LogisticRegression(C=C).fit(X, y)\n"
-        "nbo.log_metric('accuracy', model.score(X, y))\n"
-        "nbo.log_model(model, 'churn-clf', input_example=X[:3])",
-        ["step:train"],
-    ),
-]
 TARGETS = {"notebook_ops": {"metric_targets": {"accuracy": ">= 0.9"}}}
 
 
@@ -52,7 +36,7 @@ def made(tmp_path_factory):
     (version 2). Made once; each test gets a copy of the store (the registry is only read and
     re-tagged: the model artifacts stay where they were logged)."""
     root = tmp_path_factory.mktemp("models-route")
-    nb = write_nb(root, "churn.ipynb", CELLS, TARGETS)
+    nb = write_nb(root, "churn.ipynb", MODEL_CELLS, TARGETS)
     with pytest.MonkeyPatch.context() as mp:
         mp.delenv("MLFLOW_TRACKING_URI", raising=False)
         good = run_notebook(nb, cache=False)
