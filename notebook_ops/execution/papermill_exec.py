@@ -16,11 +16,10 @@ from pathlib import Path
 
 from notebook_ops.cellref import cell_label
 from notebook_ops.execution.kernels import IMPORT_LOCK
+from notebook_ops.execution.stepnb import PLUMBING_TAG
 from notebook_ops.execution.usage import UsageMeter, kernel_pid
 from notebook_ops.model.secrets import scrub
 from notebook_ops.util.atomic import write_text
-
-PLUMBING_TAG = "nbo-plumbing"
 
 
 @dataclass

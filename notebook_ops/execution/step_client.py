@@ -19,7 +19,8 @@ import threading
 from nbclient.exceptions import CellExecutionError
 from papermill.clientwrap import PapermillNotebookClient
 
-PLUMBING_TAG = "nbo-plumbing"  # as execution/stepnb.py writes it
+from notebook_ops.execution.stepnb import PLUMBING_TAG
+
 
 _language_info: dict[str, dict] = {}
 _language_lock = threading.Lock()
