@@ -10,7 +10,8 @@ task on a Dask cluster); everything here is the same for all of them.
 
 A step that ends well releases the steps after it before its own bookkeeping (the record, the
 cache, metrics, tracking): their kernels start running while that is written, and the record
-still tells the step's end before their start.
+still tells the step's end before their start. A step's times are when it was handed to the
+executor and when its result was seen, not when the record got to them.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from notebook_ops.execution.cache import StepCache, key_parts, link_tree, step_key
 from notebook_ops.execution.papermill_exec import Outcome
+from notebook_ops.execution.record import instant
 from notebook_ops.execution.stepfiles import asset_signature, upstream
 from notebook_ops.kernel_side.file_handoff import write_notebook_product
 from notebook_ops.kernel_side.observe import LEDGER_DIR
@@ -94,6 +96,7 @@ class ParallelSteps:
         self.state = {n: "pending" for n in self.p.step_names}
         self.running: dict = {}  # future -> step name
         self.retry_at: dict = {}  # step name -> monotonic time it may start again
+        self.handed: dict[str, tuple[float, str]] = {}  # step -> when it went to the executor
         self.keys: dict = {}  # step name -> the cache key it started with
         self.parts: dict = {}  # step name -> its key's parts (cache.key_parts), kept with its entry
         local = not run.store.remote
@@ -176,11 +179,12 @@ class ParallelSteps:
         if not self.pr.store.remote and d.exists():
             shutil.rmtree(d)  # nothing stale from an earlier attempt
         ctx = self.pr.step_context(step)
+        self.handed[step] = instant()  # the step's time counts from here (its task may start now)
         return self.executor.submit(ctx), ctx
 
     def _announce(self, step: str, fut: Future[Outcome], ctx: StepContext) -> None:
         self.state[step] = "running"
-        self.rec.step_started(step)
+        self.rec.step_started(step, at=self.handed.pop(step, None))
         s = self.rec.step(step)
         s["notebook"] = str(ctx.out_path)
         s["log"] = str(ctx.log_path)
@@ -227,7 +231,8 @@ class ParallelSteps:
             self.use_cache and self._cacheable(step) and self.cache.lookup(self.p.name, step, key) is not None
         )
 
-    def completed(self, step: str, outcome: Outcome, key: str | None) -> None:
+    def completed(self, step: str, outcome: Outcome, key: str | None, seen=None) -> None:
+        """Record the step's outcome (``seen``: when its result came back, ``instant()``)."""
         if outcome.worker:
             self.rec.step(step)["worker"] = outcome.worker
             for part in ("queued_s", "startup_s", "code_s"):  # a Dask task's times (cluster_task.py)
@@ -237,7 +242,7 @@ class ParallelSteps:
             outcome = Outcome(False, "the step ended without saving its outputs", ename="OutputsMissing")
         if self.pr.config.cancel.is_set():
             self.state[step] = "cancelled"
-            self.rec.step_finished(step, "cancelled", error="cancelled")
+            self.rec.step_finished(step, "cancelled", error="cancelled", at=seen)
             self.pr.log_step_to_tracker(step)
             return
         if not outcome.ok:
@@ -251,13 +256,15 @@ class ParallelSteps:
                 return
             self.state[step] = "failed"
             self.pr.collect_metrics(step)
-            self.rec.step_finished(step, "failed", error=outcome.error, cell=outcome.cell, cache_key=key)
+            self.rec.step_finished(
+                step, "failed", error=outcome.error, cell=outcome.cell, cache_key=key, at=seen
+            )
             self.pr.log_step_to_tracker(step)
             return
         self.state[step] = "succeeded"
         self._save_notebook_product(step)
         self.pr.collect_metrics(step)
-        self.rec.step_finished(step, "succeeded", cache_key=key)
+        self.rec.step_finished(step, "succeeded", cache_key=key, at=seen)
         if key is not None and self.cache is not None and self._cacheable(step):
             try:
                 self.cache.store(
@@ -355,10 +362,11 @@ class ParallelSteps:
                 self.executor.keep_ready(self._want_kernels())
                 if self.running:
                     done, _ = wait(list(self.running), timeout=0.25, return_when=FIRST_COMPLETED)
+                    seen = instant()
                 elif cancel.is_set():
                     break
                 else:  # only steps waiting for their retry delay
-                    done = set()
+                    done, seen = set(), instant()
                     time.sleep(0.05)
                 self._placed(self.executor.placed())
                 finished = []
@@ -371,7 +379,7 @@ class ParallelSteps:
                     finished.append((step, outcome))
                 launched = self._launch_released([s for s, o in finished if self._ends_well(s, o)])
                 for step, outcome in finished:
-                    self.completed(step, outcome, self.keys.get(step))
+                    self.completed(step, outcome, self.keys.get(step), seen)
                 for step, fut, ctx in launched:
                     self._announce(step, fut, ctx)
         except KeyboardInterrupt:

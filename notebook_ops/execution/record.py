@@ -27,6 +27,12 @@ def new_step_record() -> dict:
     return StepRecord().to_dict()
 
 
+def instant() -> tuple[float, str]:
+    """Now, as a step's start or end is recorded: the monotonic clock its duration is measured
+    on, and the wall-clock stamp run.json shows."""
+    return time.monotonic(), now_iso()
+
+
 class LiveRecord:
     """The record of the run in progress (a dict shaped by ``RunRecord``), saved on change."""
 
@@ -68,23 +74,27 @@ class LiveRecord:
     def step(self, name: str) -> dict:
         return self.data["steps"][name]
 
-    def step_started(self, name: str) -> None:
+    def step_started(self, name: str, at: tuple[float, str] | None = None) -> None:
+        """``at``: when the step was handed to its executor (``instant()``), if before now."""
+        t0, stamp = at or instant()
         s = self.step(name)
-        s.update(
-            status="running", started_at=now_iso(), finished_at=None, duration_s=None, error=None, cell=None
-        )
+        s.update(status="running", started_at=stamp, finished_at=None, duration_s=None, error=None, cell=None)
         s["attempts"] += 1
-        self._t0[name] = time.monotonic()
+        self._t0[name] = t0
         self.save("step_started", name)
 
-    def step_finished(self, name: str, status: str, *, error=None, cell=None, cached=False, **extra) -> None:
+    def step_finished(
+        self, name: str, status: str, *, error=None, cell=None, cached=False, at=None, **extra
+    ) -> None:
+        """``at``: when the step's end was seen (``instant()``), if before now."""
+        t1, stamp = at or instant()
         s = self.step(name)
         s.update(status=status, error=error, cell=cell, cached=cached)
-        s["finished_at"] = now_iso()
+        s["finished_at"] = stamp
         if s["started_at"] is None:
             s["started_at"] = s["finished_at"]
         t0 = self._t0.pop(name, None)
-        s["duration_s"] = round(time.monotonic() - t0, 3) if t0 is not None else 0.0
+        s["duration_s"] = round(t1 - t0, 3) if t0 is not None else 0.0
         s.update(extra)  # e.g. times read from an executed notebook
         self.save("step_finished", name)
 

@@ -54,3 +54,29 @@ def test_the_next_step_runs_while_the_one_before_is_recorded(tmp_path):
     assert "2\n" in printed
     third = json.loads((res.run_dir / "steps" / "third.ipynb").read_text())
     assert "20\n" in ["".join(o.get("text", "")) for c in third["cells"] for o in c.get("outputs", [])]
+
+
+def _t(stamp: str) -> float:
+    return datetime.datetime.fromisoformat(stamp).timestamp()
+
+
+def test_a_released_steps_time_holds_its_notebook(tmp_path):
+    """Its start is when it was handed to a kernel, not when the runner got to recording it after
+    the step before's slow bookkeeping; and the one before ended when its result came back."""
+    nb = write_nb(tmp_path, "chain.ipynb", CELLS)
+
+    def progress(ev: dict) -> None:
+        if ev["event"] == "step_finished" and ev.get("step") == "first":
+            time.sleep(SLOW)
+
+    res = run_notebook(nb, cache=False, track=False, progress=progress)
+    assert res.status == "succeeded", res.record["error"]
+    steps = res.record["steps"]
+    for name in ("first", "second", "third"):
+        ran = json.loads((res.run_dir / "steps" / f"{name}.ipynb").read_text())["metadata"]["papermill"]
+        s = steps[name]
+        assert _t(s["started_at"]) <= _t(ran["start_time"]) + 0.01, (name, s, ran)
+        assert _t(ran["end_time"]) <= _t(s["finished_at"]) + 0.01, (name, s, ran)
+        assert s["duration_s"] >= _t(ran["end_time"]) - _t(ran["start_time"]) - 0.01, (name, s, ran)
+    # one's end is told before the other's start
+    assert _t(steps["first"]["finished_at"]) <= _t(steps["second"]["started_at"])
