@@ -286,6 +286,9 @@ def list_runs(root=None) -> list[dict]:
         if listing.status == "running":
             listing.process_alive = _alive(listing.pid, listing.host)
         out.append(listing.to_dict())
+    # a run id is its start second and a random suffix: runs of one second go by the millisecond
+    # they started (stable: the rest stay in name order)
+    out.sort(key=lambda r: (Path(r["run_dir"]).name[:15], r.get("started_at") or ""), reverse=True)
     return out
 
 

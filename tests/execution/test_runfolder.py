@@ -43,3 +43,20 @@ def test_list_find_and_stale_running_runs(tmp_path):
     with pytest.raises(NotFoundError, match="several runs match"):
         find_run("2026010", tmp_path)
     assert not list(tmp_path.glob("*/.tmp-*"))  # atomic writes leave no temp files
+
+
+def test_runs_of_one_second_are_listed_by_when_they_started(tmp_path):
+    """Their ids share the second; the random suffix says nothing of which came first."""
+    for run_id, started in [
+        ("20260105-120000-ffffff", "2026-01-05T12:00:00.100Z"),
+        ("20260105-120000-000000", "2026-01-05T12:00:00.900Z"),
+        ("20260105-120000-888888", "2026-01-05T12:00:00.500Z"),
+        ("20260105-115959-ffffff", "2026-01-05T11:59:59.999Z"),
+    ]:
+        RunFolder(tmp_path / run_id).write({"run_id": run_id, "status": "succeeded", "started_at": started})
+    assert [r["run_id"] for r in list_runs(tmp_path)] == [
+        "20260105-120000-000000",
+        "20260105-120000-888888",
+        "20260105-120000-ffffff",
+        "20260105-115959-ffffff",
+    ]
