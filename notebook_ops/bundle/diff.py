@@ -16,6 +16,7 @@ from typing import Any
 
 from notebook_ops.bundle import checksums, requirements
 from notebook_ops.bundle.load import open_bundle, read_step_notebooks
+from notebook_ops.execution.stepnb import PLUMBING_TAG
 
 STEP_FIELDS = (
     "source",
@@ -101,9 +102,7 @@ def step_code(nb: dict) -> list[str]:
         if "parameters" in tags:
             continue  # parameters are diffed on their own
         source = "".join(cell.get("source") or [])
-        kind = (
-            "setup" if "setup" in tags else ("notebook-ops" if "nbo-plumbing" in tags else cell["cell_type"])
-        )
+        kind = "setup" if "setup" in tags else ("notebook-ops" if PLUMBING_TAG in tags else cell["cell_type"])
         lines.append(f"# --- {kind} cell ---\n")
         lines.extend(
             line if line.endswith("\n") else line + "\n" for line in source.splitlines(keepends=True)

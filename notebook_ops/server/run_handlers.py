@@ -23,6 +23,7 @@ from tornado import web
 from notebook_ops.errors import NotFoundError
 from notebook_ops.execution.compare import compare_runs
 from notebook_ops.execution.run_service import list_runs, load_run, runs_root
+from notebook_ops.execution.stepnb import PLUMBING_TAG
 from notebook_ops.model.contracts.rest import (
     CancelResponse,
     CreateRun,
@@ -169,9 +170,6 @@ class RunStepNotebookHandler(RunsBase):
             return
         content = await self.blocking(lambda: json.loads(path.read_text(encoding="utf-8")))
         self.reply(StepNotebookResponse(f"{step}.ipynb", run_id, step, content))
-
-
-PLUMBING_TAG = "nbo-plumbing"  # the runner's own cells in a step notebook (execution/stepnb.py)
 
 
 PARAMETER_TAGS = ("parameters", "injected-parameters")  # the step's own and papermill's
