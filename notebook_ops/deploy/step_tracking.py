@@ -9,13 +9,14 @@ A tracking failure never fails the step: it is kept in the result's ``tracking_e
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
 from notebook_ops.bundle.run import bundle_tags
 from notebook_ops.execution.cache import step_key
 from notebook_ops.execution.objectives import check_targets
-from notebook_ops.kernel_side.data_store import MANIFEST, METRICS
+from notebook_ops.kernel_side.data_store import METRICS
 from notebook_ops.kernel_side.model_logging import MODELS, MODELS_JSON
 from notebook_ops.tracking import tasks
 from notebook_ops.tracking.mlflow_tracker import first_line
@@ -52,17 +53,24 @@ def _saved_models(store, step: str, into: Path) -> list[dict]:
     return out
 
 
-def _finished(pipeline, store, step: str) -> bool:
-    """This step ends the run: no step comes after it, and every other step ran before it: it
-    comes after all of them (an orchestrator starts a task once its upstream tasks succeeded;
-    Kubeflow Pipelines stages only the producers' data into a task's store), or their outputs
-    are in the store (a shared one: Argo, Airflow)."""
+def _finished(pipeline, step: str, succeeded: Callable[[], dict[str, int]]) -> bool:
+    """This step's task finishes the run: no step comes after it, and every other step has
+    succeeded. A step that comes after all the others knows it from the graph (an orchestrator
+    starts a task once its upstream tasks succeeded). Otherwise (several final steps, or one not
+    after all the others) the steps' MLflow runs tell (``succeeded``: {step: when it ended}; a
+    task's store may hold only its producers' data: Kubeflow Pipelines). Of the final steps,
+    the one that ended last (then by name) finishes, so that two final tasks that both see
+    every step done finish the run once; a failed step's task has finished it already."""
     if pipeline.downstream(step):
         return False
     others = set(pipeline.step_names) - {step}
     if others <= pipeline.upstream(step):
         return True
-    return all(store.exists((s, MANIFEST)) for s in others)
+    done = succeeded()
+    if step not in done or not others <= set(done):
+        return False
+    finals = [s for s in pipeline.step_names if not pipeline.downstream(s)]
+    return max(finals, key=lambda s: (done[s], s)) == step
 
 
 def track_step(
@@ -94,7 +102,7 @@ def track_step(
             ]
             if mine:
                 result.models[m["name"]] = str(max(int(v.version) for v in mine))
-        if not result.ok or _finished(pipeline, store, step):
+        if not result.ok or _finished(pipeline, step, lambda: tasks.succeeded_steps(session, parent)):
             everything: dict = {}
             recorded = None  # the steps' MLflow runs, read once if the store lacks a step's metrics
             for s in pipeline.step_names:

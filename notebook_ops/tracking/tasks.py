@@ -48,16 +48,30 @@ def log_step(s: Session, record: dict, step: str, steprec: dict, params, metrics
     return parent
 
 
-def step_metrics(s: Session, parent: str) -> dict[str, dict[str, float]]:
-    """{step: its own metrics} from the nested runs of ``parent`` (the cost metrics left out):
-    what earlier tasks logged, for a task whose store holds only its producers' data (KFP)."""
+def _step_runs(s: Session, parent: str) -> list:
+    """The nested runs of ``parent`` that record a step (each tagged with its step's name)."""
     children = s.open().search_runs(
         [str(s.experiment_id)], f"tags.mlflow.parentRunId = '{parent}'", max_results=1000
     )
+    return [r for r in children if TAG + "step" in r.data.tags]
+
+
+def step_metrics(s: Session, parent: str) -> dict[str, dict[str, float]]:
+    """{step: its own metrics} from the nested runs of ``parent`` (the cost metrics left out):
+    what earlier tasks logged, for a task whose store holds only its producers' data (KFP)."""
     return {
         r.data.tags[TAG + "step"]: {k: v for k, v in r.data.metrics.items() if k not in USAGE_METRICS}
-        for r in children
-        if TAG + "step" in r.data.tags
+        for r in _step_runs(s, parent)
+    }
+
+
+def succeeded_steps(s: Session, parent: str) -> dict[str, int]:
+    """{step: when it ended (ms)} for the steps of ``parent`` recorded as succeeded: what a task
+    that cannot see the others' data (KFP), or one of several final steps, knows of the run."""
+    return {
+        r.data.tags[TAG + "step"]: int(r.info.end_time or 0)
+        for r in _step_runs(s, parent)
+        if r.info.status == "FINISHED"
     }
 
 

@@ -241,3 +241,101 @@ def test_tasks_with_stores_of_their_own_finish_the_run_with_every_steps_metrics(
     assert parent.data.tags["notebook_ops.status"] == "succeeded"
     assert parent.data.tags["target.rows"] == ">= 10 -> met"
     assert parent.data.metrics["rows"] == 20 and parent.data.metrics["mean"] == 9.5
+
+
+FORK_CELLS = [
+    ("import notebook_ops as nbo", ["setup"]),
+    ("n = 20\nfail_right = False", ["parameters"]),
+    ("values = list(range(n))\nnbo.log_metric('rows', len(values))", ["step:first"]),
+    ("low = min(values)\nnbo.log_metric('low', low)", ["step:left", "after:first"]),
+    (
+        "assert not fail_right, 'asked to fail'\nhigh = max(values)\nnbo.log_metric('high', high)",
+        ["step:right", "after:first"],
+    ),
+]
+
+
+def _fork_task(tmp_path, bundle, env, run_id: str, step: str, *params: str):
+    """One task the KFP way: a store of its own, its producer's data staged in."""
+    out = tmp_path / run_id
+    task = tmp_path / f"{run_id}-{step}"
+    task.mkdir()
+    stage_in = ["--stage-in", "first", out / "first"] if step != "first" else []
+    return run_cli(
+        "run-step",
+        bundle,
+        step,
+        "--data",
+        task / "store",
+        *stage_in,
+        "--stage-out",
+        out / step,
+        "--run-id",
+        run_id,
+        *[a for p in params for a in ("-p", p)],
+        "--json",
+        cwd=task,
+        env=env,
+        timeout=600,
+    )
+
+
+def _parent(registry, run_id: str):
+    from mlflow.tracking import MlflowClient
+
+    client = MlflowClient(f"sqlite:///{registry}")
+    (parent,) = client.search_runs(
+        [e.experiment_id for e in client.search_experiments()], f"tags.`notebook_ops.run_id` = '{run_id}'"
+    )
+    return parent
+
+
+def test_the_last_of_several_final_steps_finishes_the_run(tmp_path):
+    """Two steps end the pipeline, and neither task sees the other's data (Kubeflow Pipelines).
+    The first to end leaves the run open, the second finishes it with every step's metrics; a
+    failed final step's task finishes it as failed, and a later success does not undo that."""
+    project = tmp_path / "project"
+    project.mkdir()
+    write_nb(project, "fork.ipynb", FORK_CELLS, {"notebook_ops": {"metric_targets": {"high": ">= 10"}}})
+    exported = run_cli("export", "fork.ipynb", "--target", "none", cwd=project, timeout=600)
+    assert exported.returncode == 0, exported.stderr
+    bundle = project / "dist" / "fork-v1"
+    registry = tmp_path / "registry.db"
+    env = {"MLFLOW_TRACKING_URI": f"sqlite:///{registry}", "NOTEBOOK_OPS_EVENTS": None}
+
+    for step in ("first", "left"):
+        ran = _fork_task(tmp_path, bundle, env, "job-1", step)
+        assert ran.returncode == 0, ran.stderr
+        assert json.loads(ran.stdout)["tracking_error"] is None
+    open_run = _parent(registry, "job-1")
+    assert open_run.info.status == "RUNNING" and "notebook_ops.status" not in open_run.data.tags
+    ran = _fork_task(tmp_path, bundle, env, "job-1", "right")
+    assert ran.returncode == 0, ran.stderr
+    done = _parent(registry, "job-1")
+    assert done.info.status == "FINISHED" and done.data.tags["notebook_ops.status"] == "succeeded"
+    assert done.data.tags["target.high"] == ">= 10 -> met"
+    assert {k: done.data.metrics[k] for k in ("rows", "low", "high")} == {"rows": 20, "low": 0, "high": 19}
+
+    assert _fork_task(tmp_path, bundle, env, "job-2", "first").returncode == 0
+    failed = _fork_task(tmp_path, bundle, env, "job-2", "right", "fail_right=True")
+    assert failed.returncode != 0
+    assert _parent(registry, "job-2").data.tags["notebook_ops.status"] == "failed"
+    assert _fork_task(tmp_path, bundle, env, "job-2", "left").returncode == 0
+    after = _parent(registry, "job-2")
+    assert after.info.status == "FAILED" and after.data.tags["notebook_ops.status"] == "failed"
+
+
+def test_two_final_tasks_that_see_every_step_done_finish_the_run_once():
+    """Both check after both logged their runs: the one that ended last finishes (then by name)."""
+    from nbfactory import make_notebook
+    from notebook_ops.deploy.step_tracking import _finished
+    from notebook_ops.model.build import build_pipeline
+
+    pipeline = build_pipeline(make_notebook(FORK_CELLS))
+    everything = {"first": 100, "left": 300, "right": 200}
+    assert [s for s in ("left", "right") if _finished(pipeline, s, lambda: everything)] == ["left"]
+    tied = {"first": 100, "left": 300, "right": 300}
+    assert [s for s in ("left", "right") if _finished(pipeline, s, lambda: tied)] == ["right"]
+    # one that checks before the other has ended leaves the run to it
+    assert not _finished(pipeline, "right", lambda: {"first": 100, "right": 200})
+    assert not _finished(pipeline, "first", lambda: everything)  # steps come after it
