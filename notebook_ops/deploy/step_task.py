@@ -272,6 +272,7 @@ def _execute(
         cpu_s=outcome.cpu_s,
         peak_mem_mb=outcome.peak_mem_mb,
     )
+    final = None  # the run's outcome, when this task finished the run
     if tracking_uri:
         steprec = {
             "status": "succeeded" if outcome.ok else "failed",
@@ -283,8 +284,31 @@ def _execute(
             "cache_key": inputs_key(pipeline, store, step, notebook, values),
             **usage,
         }
-        track_step(tmp, bundle, pipeline, store, step, run_id, values, steprec, out, tracking_uri, result)
+        final = track_step(
+            tmp, bundle, pipeline, store, step, run_id, values, steprec, out, tracking_uri, result
+        )
+    if final is None and not outcome.ok:  # untracked, or the store would not take it: still told
+        final = {
+            "run_id": run_id,
+            "pipeline": pipeline.name,
+            "status": "failed",
+            "error": f"step {step}: {outcome.error}",
+        }
+    if final is not None:
+        _send_run_alerts(final, bundle.manifest.get("alerts"))
     return result
+
+
+def _send_run_alerts(final: dict, alerts) -> None:
+    """``run.failed`` / ``target.missed`` to the pipeline's alerts, by the task that finished
+    the run (or failed: a task never knows whether a parallel one failed too; each tells). A
+    local run's own process sends the same (``notebook_ops.alerts``)."""
+    if not alerts:
+        return
+    from notebook_ops.alerts.dispatch import notify  # noqa: PLC0415 - only a pipeline with alerts pays for it
+    from notebook_ops.alerts.occurrences import from_run  # noqa: PLC0415 - as above
+
+    notify(from_run(final), alerts)
 
 
 def check(result: StepResult) -> StepResult:

@@ -75,10 +75,11 @@ def _finished(pipeline, step: str, succeeded: Callable[[], dict[str, int]]) -> b
 
 def track_step(
     tmp: Path, bundle, pipeline, store, step, run_id, values, steprec, notebook_path, uri, result
-) -> None:
+) -> dict | None:
     """The step's MLflow records and models (and, on the last step or a failure, the run's
     outcome and the promote setting) in the store at ``uri``; failures go to
-    ``result.tracking_error``: the step's own outcome stands."""
+    ``result.tracking_error``: the step's own outcome stands. Returns the run's final record
+    when this task finished the run."""
     manifest = bundle.manifest
     shown = dict(values)  # secrets were taken out before
     params = {k: shown[k] for k in pipeline.step(step).parameters_read if k in shown}
@@ -127,6 +128,10 @@ def track_step(
                 "targets": targets,
                 "finished_at": now_iso(),
             }
+            if not result.ok:
+                final["error"] = f"step {step}: {result.error}"
             result.promotion = tasks.finish(session, final, manifest.get("promote"))
+            return final
     except Exception as exc:  # noqa: BLE001 - a broken store never fails the step it records
         result.tracking_error = redact_text(first_line(exc))  # no credential of the store
+    return None
