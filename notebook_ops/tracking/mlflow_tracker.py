@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from notebook_ops.tracking import store
+from notebook_ops.util import faults
 
 if TYPE_CHECKING:
     from mlflow.entities import Run
@@ -148,11 +149,18 @@ class Session:
         self.client = client
         return client
 
-    def find(self, where: str, parent: bool = False) -> Run | None:
-        """The run of this experiment matching ``where`` (``parent``: not a nested one)."""
+    def find(self, where: str) -> Run | None:
+        """A run of this experiment matching ``where``."""
         found = self.open().search_runs([str(self.experiment_id)], where, max_results=10)
-        runs = [r for r in found if not (parent and "mlflow.parentRunId" in r.data.tags)]
-        return runs[0] if runs else None
+        return found[0] if found else None
+
+    def _first_parent(self, run_id: str) -> Run | None:
+        """The first made parent run (not a nested one) tagged with ``run_id``."""
+        found = self.open().search_runs(
+            [str(self.experiment_id)], f"tags.`notebook_ops.run_id` = '{run_id}'", max_results=100
+        )
+        runs = [r for r in found if "mlflow.parentRunId" not in r.data.tags]
+        return min(runs, key=lambda r: (r.info.start_time or 0, r.info.run_id), default=None)
 
     def parent(self, record: dict) -> str:
         """The pipeline's parent run for ``record`` (run.json): created, or found and completed."""
@@ -185,11 +193,16 @@ class Session:
             params = [p for p in params if p.key not in run.data.params]
             client.log_batch(run.info.run_id, params=params, tags=[RunTag(k, v) for k, v in t.items()])
             return run.info.run_id
-        found = self.find(f"tags.`notebook_ops.run_id` = '{record['run_id']}'", parent=True)
+        found = self._first_parent(record["run_id"])
         if found is None:
-            found = client.create_run(
-                str(self.experiment_id), start_time=_ms(record.get("started_at")), tags=t
-            )
+            faults.point("tracking.parent.before_create")
+            start = _ms(record.get("started_at"))
+            made = client.create_run(str(self.experiment_id), start_time=start, tags=t)
+            # tasks of one run that start together (several first steps) may each make one: all
+            # take the first made, and the others' makers delete theirs
+            found = self._first_parent(record["run_id"]) or made
+            if found.info.run_id != made.info.run_id:
+                client.delete_run(made.info.run_id)
         params = [p for p in params if p.key not in found.data.params]
         if params:
             client.log_batch(found.info.run_id, params=params)

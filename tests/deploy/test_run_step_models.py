@@ -339,3 +339,56 @@ def test_two_final_tasks_that_see_every_step_done_finish_the_run_once():
     # one that checks before the other has ended leaves the run to it
     assert not _finished(pipeline, "right", lambda: {"first": 100, "right": 200})
     assert not _finished(pipeline, "first", lambda: everything)  # steps come after it
+
+
+def test_first_steps_that_start_together_share_one_parent_run(tmp_path):
+    """Two notebooks feed a third: both first tasks start at once, find no parent run and make
+    one each (a fault point holds each between its search and its make). Both then take the first
+    made, the other is deleted, and the joining task finishes that one run with all three steps."""
+    import subprocess
+
+    from clikit import CLI, cli_env
+
+    project = tmp_path / "project"
+    project.mkdir()
+    write_nb(project, "ingest_a.ipynb", ["a = list(range(10))"])
+    write_nb(project, "ingest_b.ipynb", ["b = list(range(5))"])
+    total = "import notebook_ops as nbo\nnbo.log_metric('total', len(a) + len(b))"
+    write_nb(project, "join.ipynb", [(total, ["after:ingest_a", "after:ingest_b"])])
+    exported = run_cli("export", "join.ipynb", "--target", "none", cwd=project, timeout=600)
+    assert exported.returncode == 0, exported.stderr
+    bundle = project / "dist" / "join-v1"
+    registry = tmp_path / "registry.db"
+    env = {
+        "MLFLOW_TRACKING_URI": f"sqlite:///{registry}",
+        "NOTEBOOK_OPS_EVENTS": None,
+        "NOTEBOOK_OPS_FAULTS": "tracking.parent.before_create=sleep:4",
+    }
+
+    def task(step: str) -> list[str]:
+        (tmp_path / step).mkdir()
+        return [*CLI, "run-step", str(bundle), step, "--data", str(tmp_path / "data"), "--run-id", "j1"]
+
+    first = [
+        subprocess.Popen(task(s), cwd=tmp_path / s, env=cli_env(env), stderr=subprocess.PIPE, text=True)
+        for s in ("ingest_a", "ingest_b")
+    ]
+    for proc in first:
+        _, err = proc.communicate(timeout=600)
+        assert proc.returncode == 0 and "MLflow not written" not in err, err
+    joined = task("join")
+    ran = subprocess.run(joined, cwd=tmp_path / "join", env=cli_env(env), capture_output=True, text=True)
+    assert ran.returncode == 0 and "MLflow not written" not in ran.stderr, ran.stderr
+
+    from mlflow.tracking import MlflowClient
+
+    client = MlflowClient(f"sqlite:///{registry}")
+    experiments = [e.experiment_id for e in client.search_experiments()]
+    tagged = client.search_runs(experiments, "tags.`notebook_ops.run_id` = 'j1'")
+    (parent,) = [r for r in tagged if "mlflow.parentRunId" not in r.data.tags]
+    deleted = client.search_runs(experiments, "tags.`notebook_ops.run_id` = 'j1'", run_view_type=2)
+    assert len(deleted) == 1  # the second one made, by the task that lost
+    assert parent.info.status == "FINISHED" and parent.data.tags["notebook_ops.status"] == "succeeded"
+    children = client.search_runs(experiments, f"tags.mlflow.parentRunId = '{parent.info.run_id}'")
+    assert sorted(c.data.tags["notebook_ops.step"] for c in children) == ["ingest_a", "ingest_b", "join"]
+    assert parent.data.metrics["total"] == 15
