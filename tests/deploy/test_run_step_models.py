@@ -343,8 +343,9 @@ def test_two_final_tasks_that_see_every_step_done_finish_the_run_once():
 
 def test_first_steps_that_start_together_share_one_parent_run(tmp_path):
     """Two notebooks feed a third: both first tasks start at once, find no parent run and make
-    one each (a fault point holds each between its search and its make). Both then take the first
-    made, the other is deleted, and the joining task finishes that one run with all three steps."""
+    one each (a fault point holds each 8 s between its search and its make, longer than their
+    starts differ). Both then take the first made, the other is deleted, and the joining task
+    finishes that one run with all three steps."""
     import subprocess
 
     from clikit import CLI, cli_env
@@ -362,7 +363,7 @@ def test_first_steps_that_start_together_share_one_parent_run(tmp_path):
     env = {
         "MLFLOW_TRACKING_URI": f"sqlite:///{registry}",
         "NOTEBOOK_OPS_EVENTS": None,
-        "NOTEBOOK_OPS_FAULTS": "tracking.parent.before_create=sleep:4",
+        "NOTEBOOK_OPS_FAULTS": "tracking.parent.before_create=sleep:8",
     }
 
     def task(step: str) -> list[str]:
