@@ -29,12 +29,20 @@ __all__ = [
     "load_run",
     "new_run_id",
     "now_iso",
+    "run_order",
     "runs_root",
 ]
 
 
 def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def run_order(run_id: str, started_at: str | None) -> tuple[str, str]:
+    """Sort key of runs by when they started. A run id is its start second and a random suffix,
+    so runs of one second go by ``started_at`` (milliseconds): by id alone an older run could
+    pass for the newest."""
+    return run_id[:15], started_at or ""
 
 
 def new_run_id() -> str:
@@ -286,9 +294,7 @@ def list_runs(root=None) -> list[dict]:
         if listing.status == "running":
             listing.process_alive = _alive(listing.pid, listing.host)
         out.append(listing.to_dict())
-    # a run id is its start second and a random suffix: runs of one second go by the millisecond
-    # they started (stable: the rest stay in name order)
-    out.sort(key=lambda r: (Path(r["run_dir"]).name[:15], r.get("started_at") or ""), reverse=True)
+    out.sort(key=lambda r: run_order(Path(r["run_dir"]).name, r.get("started_at")), reverse=True)
     return out
 
 

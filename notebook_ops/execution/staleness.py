@@ -23,6 +23,7 @@ from notebook_ops.execution.cache import StepCache, key_parts, step_key
 from notebook_ops.execution.options import _base_dir
 from notebook_ops.execution.orchestrate import check_pipeline, run_parameters
 from notebook_ops.execution.parallel import cacheable, key_material
+from notebook_ops.execution.runfolder import run_order
 from notebook_ops.execution.stepfiles import asset_signature
 from notebook_ops.execution.stepnb import build_step_notebook
 from notebook_ops.kernel_side.data_store import MANIFEST, is_url
@@ -82,13 +83,12 @@ def _last_successes(pipeline: Pipeline, runs_dir: Path) -> dict[str, tuple[str, 
     if not runs_dir.is_dir():
         return out
     folders = sorted((d for d in runs_dir.iterdir() if d.is_dir()), key=lambda d: d.name, reverse=True)
-    # a run id is its start second and a random suffix: runs of one second are ordered by the
-    # millisecond they started (by name alone, an older run was taken for the newest)
-    for _, same_second in itertools.groupby(folders[:RUNS_EXAMINED], key=lambda d: d.name[:15]):
+    # read a second's runs at a time (most lookups end in the newest), each second's in run_order
+    for _, same_second in itertools.groupby(folders[:RUNS_EXAMINED], key=lambda d: run_order(d.name, None)):
         if len(out) == len(pipeline.steps):
             break
         records = [r for r in map(RunRecord.read, same_second) if r and r.pipeline == pipeline.name]
-        records.sort(key=lambda r: r.started_at or "", reverse=True)
+        records.sort(key=lambda r: run_order(r.run_id, r.started_at), reverse=True)
         for record in records:
             for name, step in record.steps.items():
                 if name not in out and step.status == "succeeded" and step.cache_key:
