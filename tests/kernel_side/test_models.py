@@ -14,24 +14,12 @@ from waiting import eventually
 from notebook_ops.execution import run_notebook
 from clikit import run_cli
 from notebook_ops.events import schema
-from trackingkit import free_port, predict, scoring_server
+from trackingkit import MODEL_CELLS, free_port, predict, scoring_server
 
+# the registry tests' notebook, its train step keeping the URI log_model returns
 CELLS = [
-    (
-        "import numpy as np\nfrom sklearn.linear_model import LogisticRegression\nimport notebook_ops as nbo",
-        ["setup"],
-    ),
-    ("C = 1.0  # regularisation", ["parameters"]),
-    (
-        "rng = np.random.default_rng(0)\nX = rng.normal(size=(80, 3))\ny = (X[:, 0] > 0).astype(int)",
-        ["step:data"],
-    ),
-    (
-        "model = LogisticRegression(C=C).fit(X, y)\n"
-        "nbo.log_metric('accuracy', model.score(X, y))\n"
-        "uri = nbo.log_model(model, 'churn-clf', input_example=X[:3])",
-        ["step:train"],
-    ),
+    *MODEL_CELLS[:-1],
+    (MODEL_CELLS[-1][0].replace("nbo.log_model", "uri = nbo.log_model"), ["step:train"]),
 ]
 TARGETS = {"notebook_ops": {"metric_targets": {"accuracy": ">= 0.9"}}}
 # a later pipeline: scores new data with whatever version is the champion now
